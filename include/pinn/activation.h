@@ -1,0 +1,91 @@
+/* libpinn — activation functions: one table, each entry with s, s', s'', s'''.
+ *
+ * Smooth: identity, tanh, sigmoid, GELU (exact, x Phi(x) with erf),
+ * Softplus_beta = log(1 + exp(beta x)) / beta, SiLU/Swish = x sigmoid(x), sin.
+ * Piecewise linear (ReLU family): ReLU, Leaky ReLU (slope alpha for x < 0),
+ * PReLU (slope alpha learned, per layer or per unit).
+ *
+ * Convention at the kink x = 0 of the ReLU family: the value is 0 and the
+ * derivative is the right-hand one, s'(0) = 1 (so a unit sitting exactly at 0
+ * still passes gradient); s'' = s''' = 0 everywhere (the Dirac mass at 0 is
+ * not represented).
+ */
+#ifndef PINN_ACTIVATION_H
+#define PINN_ACTIVATION_H
+
+#include <stddef.h>
+#include <pinn/status.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pinn_activation_kind {
+  PINN_ACT_IDENTITY = 0,
+  PINN_ACT_TANH,
+  PINN_ACT_SIGMOID,
+  PINN_ACT_GELU,
+  PINN_ACT_SOFTPLUS, /* param = beta > 0 (default 1) */
+  PINN_ACT_SILU,
+  PINN_ACT_SIN,
+  PINN_ACT_RELU,
+  PINN_ACT_LEAKY_RELU, /* param = alpha, slope for x < 0 (default 0.01) */
+  PINN_ACT_PRELU,      /* param = initial alpha (default 0.25); learned */
+  PINN_ACT_COUNT
+} pinn_activation_kind;
+
+/* An activation with its parameter (beta for Softplus, alpha for Leaky ReLU
+ * and the initial slope of PReLU; ignored by the others). */
+typedef struct pinn_activation {
+  pinn_activation_kind kind;
+  double param;
+} pinn_activation;
+
+/* The activation of this kind with its default parameter. */
+pinn_activation pinn_activation_default(pinn_activation_kind kind);
+
+/* Name of a kind as accepted by pinn_activation_parse ("tanh", "gelu",
+ * "softplus", "silu", "sigmoid", "sin", "relu", "leaky", "prelu",
+ * "identity"); NULL for an invalid kind. */
+const char *pinn_activation_name(pinn_activation_kind kind);
+
+/* Parse "name" or "name:param" (e.g. "softplus:2", "leaky:0.1").  Returns
+ * PINN_EINVAL with a message in err naming the accepted names and ranges. */
+int pinn_activation_parse(const char *text, pinn_activation *out, pinn_error *err);
+
+/* Format an activation as pinn_activation_parse reads it; returns buf. */
+char *pinn_activation_format(const pinn_activation *a, char *buf, size_t size);
+
+/* Check the parameter's range (Softplus beta > 0, Leaky alpha in [0,1),
+ * finite PReLU alpha).  PINN_EINVAL with a message otherwise. */
+int pinn_activation_check(const pinn_activation *a, pinn_error *err);
+
+/* 1 when s is C^2 or smoother (second-order residuals carry signal), 0 for
+ * the piecewise-linear ReLU family. */
+int pinn_activation_is_smooth(pinn_activation_kind kind);
+
+/* 1 for ReLU, Leaky ReLU and PReLU. */
+int pinn_activation_is_relu_family(pinn_activation_kind kind);
+
+/* s(x), s'(x), s''(x), s'''(x) into d[0..3]; alpha overrides a->param for
+ * PReLU units with their own learned slope (pass a->param otherwise). */
+void pinn_activation_eval(const pinn_activation *a, double x, double d[4]);
+
+/* E[s'(Z)^2] for Z ~ N(0,1), by GSL quadrature (exact 1/2 for ReLU,
+ * (1+alpha^2)/2 for Leaky/PReLU).  The variance-preserving initialisation
+ * draws weights with variance 1 / (fan_in * E[s'(Z)^2]). */
+int pinn_activation_gain(const pinn_activation *a, double *mean_sq_deriv, pinn_error *err);
+
+/* E[s(Z)] for Z ~ N(0,1), by GSL quadrature (1/sqrt(2 pi) for ReLU,
+ * 1/(2 sqrt(pi)) for GELU). */
+int pinn_activation_mean(const pinn_activation *a, double *mean, pinn_error *err);
+
+/* Lipschitz constant of s on the real line (sup |s'|): 1 for tanh, ReLU,
+ * sin; 1/4 for sigmoid; max(1,|alpha|) for Leaky/PReLU; ~1.0998 for SiLU;
+ * ~1.1289 for GELU; 1 for Softplus. */
+double pinn_activation_lipschitz(const pinn_activation *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

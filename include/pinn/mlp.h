@@ -1,0 +1,165 @@
+/* libpinn — multilayer perceptrons with forward Taylor jets and their adjoint.
+ *
+ * A network maps R^n_in -> R^n_out through hidden layers a = s(W a_prev + b)
+ * and a linear output layer.  For a batch of input points it computes, for
+ * every output, the value and the requested first and second derivatives with
+ * respect to the inputs (a "jet"), propagated exactly in forward mode:
+ *
+ *   z = W a + b,  z_i = W a_i,  z_ij = W a_ij          (affine)
+ *   a = s(z),     a_i = s'(z) z_i,
+ *   a_ij = s''(z) z_i z_j + s'(z) z_ij                 (activation)
+ *
+ * and the reverse (adjoint) pass of the same formulas gives the gradient of
+ * any loss built from the jets with respect to every parameter (weights,
+ * biases, PReLU slopes).  See README "Design: jets" for the derivation.
+ *
+ * Parameters live in one contiguous block theta (pinn_mlp_params), layer by
+ * layer: W_l (row-major, n_out x n_in) then b_l, and finally the PReLU slopes
+ * (one per PReLU layer, or one per unit of each PReLU layer).  A gsl_vector
+ * view wraps it without copying (pinn_mlp_params_view).
+ */
+#ifndef PINN_MLP_H
+#define PINN_MLP_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_vector.h>
+#include <pinn/status.h>
+#include <pinn/activation.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Most inputs a network may have (space dimensions plus time). */
+#define PINN_MAX_INPUTS 8
+/* Most second-derivative pairs a jet may carry: all pairs of 8 inputs. */
+#define PINN_MAX_PAIRS 36
+
+/* Which derivatives a jet carries.  Channel 0 is the value; then one channel
+ * per first derivative d/dx_i for each bit i set in `first` (increasing i);
+ * then one channel per pair (i, j), i <= j, for d2/dx_i dx_j.  Every input
+ * of a pair must also be in `first` (pinn_jet_spec_add_pair sees to it). */
+typedef struct pinn_jet_spec {
+  unsigned first;                            /* bitmask over inputs */
+  size_t n_pairs;
+  unsigned char pairs[PINN_MAX_PAIRS][2];    /* (i, j) with i <= j */
+} pinn_jet_spec;
+
+/* An empty spec (value only). */
+pinn_jet_spec pinn_jet_spec_value(void);
+/* Ask for d/dx_i. */
+int pinn_jet_spec_add_first(pinn_jet_spec *s, unsigned i);
+/* Ask for d2/dx_i dx_j (and d/dx_i, d/dx_j); duplicates are ignored. */
+int pinn_jet_spec_add_pair(pinn_jet_spec *s, unsigned i, unsigned j);
+/* Union of two specs into *dst (the pairs keep dst's order, new ones appended). */
+int pinn_jet_spec_merge(pinn_jet_spec *dst, const pinn_jet_spec *src);
+/* Number of channels: 1 + popcount(first) + n_pairs. */
+size_t pinn_jet_spec_channels(const pinn_jet_spec *s);
+/* Channel of d/dx_i, or -1 when not carried. */
+int pinn_jet_spec_first_channel(const pinn_jet_spec *s, unsigned i);
+/* Channel of d2/dx_i dx_j (either order), or -1 when not carried. */
+int pinn_jet_spec_pair_channel(const pinn_jet_spec *s, unsigned i, unsigned j);
+/* 1 when some second derivative is carried. */
+int pinn_jet_spec_has_second(const pinn_jet_spec *s);
+
+/* Shape of a network. */
+typedef struct pinn_mlp_layout {
+  size_t n_layers;              /* layers including input and output, >= 2 */
+  const size_t *sizes;          /* n_layers widths: sizes[0] = n_in, last = n_out */
+  const pinn_activation *act;   /* n_layers - 2 hidden activations; NULL = tanh */
+  int prelu_per_unit;           /* PReLU: 0 = one slope per layer, 1 = per unit */
+} pinn_mlp_layout;
+
+typedef struct pinn_mlp pinn_mlp;
+
+/* Weight initialisation (biases start at 0; PReLU slopes at their param). */
+typedef enum pinn_init_kind {
+  PINN_INIT_XAVIER = 0,  /* Glorot normal: var = 2 / (fan_in + fan_out) */
+  PINN_INIT_HE,          /* var = 2 / fan_in */
+  PINN_INIT_LECUN,       /* var = 1 / fan_in */
+  PINN_INIT_VARIANCE     /* var = 1 / (fan_in E[s'(Z)^2]), Z ~ N(0,1), by GSL quadrature */
+} pinn_init_kind;
+
+/* Name ("xavier", "he", "lecun", "variance") and parser. */
+const char *pinn_init_name(pinn_init_kind kind);
+int pinn_init_parse(const char *text, pinn_init_kind *out, pinn_error *err);
+
+/* Allocate a network (parameters zeroed).  NULL on failure, with err filled. */
+pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err);
+/* Free; NULL is a no-op. */
+void pinn_mlp_free(pinn_mlp *net);
+/* Deep copy (layout and parameters). */
+pinn_mlp *pinn_mlp_clone(const pinn_mlp *net, pinn_error *err);
+
+/* Message of the last failure on this handle ("" when none). */
+const char *pinn_mlp_errmsg(const pinn_mlp *net);
+
+size_t pinn_mlp_n_in(const pinn_mlp *net);
+size_t pinn_mlp_n_out(const pinn_mlp *net);
+size_t pinn_mlp_n_layers(const pinn_mlp *net);             /* including input and output */
+size_t pinn_mlp_layer_size(const pinn_mlp *net, size_t l); /* width of layer l */
+/* Activation of hidden layer l (1 <= l <= n_layers - 2). */
+pinn_activation pinn_mlp_activation(const pinn_mlp *net, size_t l);
+int pinn_mlp_prelu_per_unit(const pinn_mlp *net);
+
+/* The parameter block and its length; the view does not copy. */
+size_t pinn_mlp_n_params(const pinn_mlp *net);
+double *pinn_mlp_params(pinn_mlp *net);
+const double *pinn_mlp_params_const(const pinn_mlp *net);
+gsl_vector_view pinn_mlp_params_view(pinn_mlp *net);
+/* Offsets into theta: W of layer l (1..n_layers-1), b of layer l, and the
+ * PReLU slopes of hidden layer l (-1 cast to size_t when the layer has none). */
+size_t pinn_mlp_weight_offset(const pinn_mlp *net, size_t l);
+size_t pinn_mlp_bias_offset(const pinn_mlp *net, size_t l);
+size_t pinn_mlp_slope_offset(const pinn_mlp *net, size_t l);
+
+/* 1 when every hidden activation is piecewise linear (ReLU family or
+ * identity): then all second derivatives of the outputs vanish almost
+ * everywhere, and a second-order residual carries no signal. */
+int pinn_mlp_is_piecewise_linear(const pinn_mlp *net);
+
+/* Initialise the parameters, drawing from r (seeded by the caller). */
+int pinn_mlp_init(pinn_mlp *net, pinn_init_kind kind, gsl_rng *r);
+
+/* Values only: out[p * n_out + k] for n points x[p * n_in + i]. */
+int pinn_mlp_eval(pinn_mlp *net, size_t n, const double *x, double *out);
+
+/* Jets of the outputs at n points x[p * n_in + i]:
+ * jets[(p * n_out + k) * C + c], C = pinn_jet_spec_channels(spec). */
+int pinn_mlp_jets(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
+                  double *jets);
+
+/* The fused forward-adjoint pass that a loss uses.  Points are processed in
+ * blocks of at most PINN_BLOCK; for each block the network's jets are
+ * computed and handed to `fn`, which adds its contribution to the loss and
+ * writes the loss's sensitivity to each jet entry; the adjoint pass then adds
+ * that block's parameter gradient.  Inside a block the layout is
+ * structure-of-arrays with stride ld (>= nb):
+ *   jets[(k * C + c) * ld + q],  q = 0 .. nb-1 the points p0 .. p0+nb-1.
+ * fn must write every entry of jets_bar it uses (entries it leaves are zero
+ * on entry).  fn returns 0, or nonzero to stop the pass (the status is
+ * returned as PINN_ECALLBACK unless it is already a PINN_ code >= 100).
+ * The loss value is the sum of what fn adds to *acc over all blocks.
+ */
+#define PINN_BLOCK 32
+typedef int (*pinn_jet_seed_fn)(size_t p0, size_t nb, size_t ld, const double *jets,
+                                double *jets_bar, double *acc, void *ctx);
+
+/* Loss (sum of fn's contributions) and, when grad is not NULL, its gradient
+ * with respect to theta, ADDED to grad (length pinn_mlp_n_params).
+ * OpenMP over blocks; the reduction runs in an order fixed by n alone, so the
+ * results are bitwise identical for any number of threads.  fn is called
+ * concurrently from several threads on different blocks. */
+int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
+                       pinn_jet_seed_fn fn, void *ctx, double *loss, double *grad);
+
+/* Adjoint of pinn_mlp_jets: given jets_bar (same layout as jets), ADD
+ * sum_{p,k,c} jets_bar * d jets / d theta to grad. */
+int pinn_mlp_jets_adjoint(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
+                          const double *jets_bar, double *grad);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
