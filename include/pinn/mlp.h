@@ -132,27 +132,31 @@ int pinn_mlp_jets(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const doub
 
 /* The fused forward-adjoint pass that a loss uses.  Points are processed in
  * blocks of at most PINN_BLOCK; for each block the network's jets are
- * computed and handed to `fn`, which adds its contribution to the loss and
- * writes the loss's sensitivity to each jet entry; the adjoint pass then adds
+ * computed and handed to `fn`, which adds its contributions to the n_acc
+ * accumulators acc[] (e.g. the loss of each term) and writes the loss's
+ * sensitivity to each jet entry into jets_bar; the adjoint pass then adds
  * that block's parameter gradient.  Inside a block the layout is
  * structure-of-arrays with stride ld (>= nb):
  *   jets[(k * C + c) * ld + q],  q = 0 .. nb-1 the points p0 .. p0+nb-1.
- * fn must write every entry of jets_bar it uses (entries it leaves are zero
- * on entry).  fn returns 0, or nonzero to stop the pass (the status is
- * returned as PINN_ECALLBACK unless it is already a PINN_ code >= 100).
- * The loss value is the sum of what fn adds to *acc over all blocks.
+ * jets_bar has the same layout and is zero on entry; entries q >= nb must
+ * stay zero.  fn returns 0, or nonzero to stop the pass: a value >= 100 is
+ * passed through as the status (a PINN_ code), anything else becomes
+ * PINN_ECALLBACK.
  */
 #define PINN_BLOCK 32
 typedef int (*pinn_jet_seed_fn)(size_t p0, size_t nb, size_t ld, const double *jets,
                                 double *jets_bar, double *acc, void *ctx);
 
-/* Loss (sum of fn's contributions) and, when grad is not NULL, its gradient
- * with respect to theta, ADDED to grad (length pinn_mlp_n_params).
- * OpenMP over blocks; the reduction runs in an order fixed by n alone, so the
- * results are bitwise identical for any number of threads.  fn is called
- * concurrently from several threads on different blocks. */
+/* acc_out[0..n_acc-1] receives the sums of what fn added; when grad is not
+ * NULL the gradient with respect to theta of sum(acc weighted as fn seeded
+ * it) is ADDED to grad (length pinn_mlp_n_params).  OpenMP over blocks; the
+ * blocks are grouped in chunks whose number depends on n alone and the
+ * chunks' partial sums are added in a fixed order, so results are bitwise
+ * identical for any number of threads.  fn is called concurrently from
+ * several threads on different blocks (it must only write its arguments). */
 int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
-                       pinn_jet_seed_fn fn, void *ctx, double *loss, double *grad);
+                       pinn_jet_seed_fn fn, void *ctx, size_t n_acc, double *acc_out,
+                       double *grad);
 
 /* Adjoint of pinn_mlp_jets: given jets_bar (same layout as jets), ADD
  * sum_{p,k,c} jets_bar * d jets / d theta to grad. */

@@ -1,0 +1,931 @@
+/* libpinn — multilayer perceptrons: layout, initialisation, forward Taylor
+ * jets and their adjoint (see include/pinn/mlp.h).
+ *
+ * Layout of a block of B = PINN_BLOCK points inside the engine: for every
+ * layer a matrix [unit][channel][point] (structure of arrays), so that one
+ * affine layer is a single small GEMM  Z (H_out x C*B) = W (H_out x H_in) *
+ * A (H_in x C*B)  and every activation loop runs over points with unit
+ * stride.  The last block is padded with zero points whose adjoint seed is
+ * zero, so every kernel works on full blocks.
+ *
+ * Forward (DESIGN.md "Jets"), for hidden layer l with activation s:
+ *   z = W a + b,  z_i = W a_i,  z_ij = W a_ij
+ *   a = s(z),  a_i = s'(z) z_i,  a_ij = s''(z) z_i z_j + s'(z) z_ij
+ * Reverse, given abar, abar_i, abar_ij:
+ *   zbar_ij = s' abar_ij
+ *   zbar_i  = s' abar_i + sum_{pairs (i,j)} s'' z_j abar_ij  (2 s'' z_i abar_ii for i = j)
+ *   zbar    = s' abar + sum_i s'' z_i abar_i + sum_ij (s''' z_i z_j + s'' z_ij) abar_ij
+ *   Wbar += Zbar A^T,  bbar += sum_points zbar,  Abar_prev = W^T Zbar.
+ * PReLU slope alpha (z < 0: s = alpha z): alphabar += abar z + sum abar_i z_i
+ * + sum abar_ij z_ij over the points where z < 0.
+ *
+ * Determinism: blocks are grouped into a number of chunks that depends on the
+ * number of points only; each chunk accumulates its own gradient and the
+ * chunks are summed in index order, whatever thread computed them.
+ */
+#include <pinn/mlp.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "activation_impl.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define B PINN_BLOCK
+#define MAX_LAYERS 64
+#define MAX_CHUNKS 32
+
+struct pinn_mlp {
+  size_t L;            /* layers including input and output */
+  size_t *sizes;       /* L widths */
+  pinn_activation *act;/* L-2 hidden activations (index l-1 for layer l) */
+  int prelu_per_unit;
+  size_t nparams;
+  size_t *w_off, *b_off, *a_off; /* per layer l (index l), a_off = SIZE_MAX if none */
+  size_t maxw;         /* widest layer */
+  double *theta;
+  pinn_error err;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Jet specs                                                                 */
+
+pinn_jet_spec pinn_jet_spec_value(void)
+{
+  pinn_jet_spec s;
+  memset(&s, 0, sizeof s);
+  return s;
+}
+
+int pinn_jet_spec_add_first(pinn_jet_spec *s, unsigned i)
+{
+  if (!s || i >= PINN_MAX_INPUTS) return PINN_EINVAL;
+  s->first |= 1u << i;
+  return PINN_SUCCESS;
+}
+
+int pinn_jet_spec_add_pair(pinn_jet_spec *s, unsigned i, unsigned j)
+{
+  if (!s || i >= PINN_MAX_INPUTS || j >= PINN_MAX_INPUTS) return PINN_EINVAL;
+  if (i > j) { unsigned t = i; i = j; j = t; }
+  s->first |= (1u << i) | (1u << j);
+  for (size_t k = 0; k < s->n_pairs; ++k)
+    if (s->pairs[k][0] == i && s->pairs[k][1] == j) return PINN_SUCCESS;
+  if (s->n_pairs >= PINN_MAX_PAIRS) return PINN_EINVAL;
+  s->pairs[s->n_pairs][0] = (unsigned char)i;
+  s->pairs[s->n_pairs][1] = (unsigned char)j;
+  s->n_pairs++;
+  return PINN_SUCCESS;
+}
+
+int pinn_jet_spec_merge(pinn_jet_spec *dst, const pinn_jet_spec *src)
+{
+  if (!dst || !src) return PINN_EINVAL;
+  dst->first |= src->first;
+  for (size_t k = 0; k < src->n_pairs; ++k) {
+    int st = pinn_jet_spec_add_pair(dst, src->pairs[k][0], src->pairs[k][1]);
+    if (st) return st;
+  }
+  return PINN_SUCCESS;
+}
+
+static size_t popcount_u(unsigned m)
+{
+  size_t c = 0;
+  for (; m; m &= m - 1) ++c;
+  return c;
+}
+
+size_t pinn_jet_spec_channels(const pinn_jet_spec *s)
+{
+  return 1 + popcount_u(s->first) + s->n_pairs;
+}
+
+int pinn_jet_spec_first_channel(const pinn_jet_spec *s, unsigned i)
+{
+  if (i >= PINN_MAX_INPUTS || !(s->first & (1u << i))) return -1;
+  return 1 + (int)popcount_u(s->first & ((1u << i) - 1u));
+}
+
+int pinn_jet_spec_pair_channel(const pinn_jet_spec *s, unsigned i, unsigned j)
+{
+  if (i > j) { unsigned t = i; i = j; j = t; }
+  size_t base = 1 + popcount_u(s->first);
+  for (size_t k = 0; k < s->n_pairs; ++k)
+    if (s->pairs[k][0] == i && s->pairs[k][1] == j) return (int)(base + k);
+  return -1;
+}
+
+int pinn_jet_spec_has_second(const pinn_jet_spec *s) { return s->n_pairs > 0; }
+
+/* ------------------------------------------------------------------------ */
+/* Allocation and accessors                                                  */
+
+static const char *const init_names[] = {"xavier", "he", "lecun", "variance"};
+
+const char *pinn_init_name(pinn_init_kind kind)
+{
+  if ((unsigned)kind > PINN_INIT_VARIANCE) return NULL;
+  return init_names[kind];
+}
+
+int pinn_init_parse(const char *text, pinn_init_kind *out, pinn_error *err)
+{
+  for (int k = 0; k <= PINN_INIT_VARIANCE; ++k)
+    if (text && strcmp(text, init_names[k]) == 0) {
+      *out = (pinn_init_kind)k;
+      return PINN_SUCCESS;
+    }
+  if (text && strcmp(text, "glorot") == 0) {
+    *out = PINN_INIT_XAVIER;
+    return PINN_SUCCESS;
+  }
+  return pinn_error_set(err, PINN_EINVAL,
+                        "unknown initialisation '%s': use xavier (or glorot), he, lecun or variance",
+                        text ? text : "(null)");
+}
+
+void pinn_mlp_free(pinn_mlp *net)
+{
+  if (!net) return;
+  free(net->sizes);
+  free(net->act);
+  free(net->w_off);
+  free(net->b_off);
+  free(net->a_off);
+  free(net->theta);
+  free(net);
+}
+
+pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
+{
+  if (!layout || !layout->sizes) {
+    pinn_error_set(err, PINN_EINVAL, "network layout is missing: give n_layers and sizes");
+    return NULL;
+  }
+  size_t L = layout->n_layers;
+  if (L < 2 || L > MAX_LAYERS) {
+    pinn_error_set(err, PINN_EINVAL,
+                   "a network needs between 2 and %d layers (input and output included), got %zu",
+                   MAX_LAYERS, L);
+    return NULL;
+  }
+  if (layout->sizes[0] < 1 || layout->sizes[0] > PINN_MAX_INPUTS) {
+    pinn_error_set(err, PINN_EINVAL, "the input layer has %zu units; it must have 1 to %d",
+                   layout->sizes[0], PINN_MAX_INPUTS);
+    return NULL;
+  }
+  for (size_t l = 1; l < L; ++l)
+    if (layout->sizes[l] < 1 || layout->sizes[l] > 4096) {
+      pinn_error_set(err, PINN_EINVAL, "layer %zu has %zu units; widths must be 1 to 4096", l,
+                     layout->sizes[l]);
+      return NULL;
+    }
+  if (layout->act)
+    for (size_t l = 0; l + 2 < L; ++l) {
+      pinn_error e;
+      if (pinn_activation_check(&layout->act[l], &e)) {
+        pinn_error_set(err, PINN_EINVAL, "hidden layer %zu: %s", l + 1, e.msg);
+        return NULL;
+      }
+      if (layout->act[l].kind == PINN_ACT_PRELU && !isfinite(layout->act[l].param)) {
+        pinn_error_set(err, PINN_EINVAL, "hidden layer %zu: PReLU slope must be finite", l + 1);
+        return NULL;
+      }
+    }
+
+  pinn_mlp *net = calloc(1, sizeof *net);
+  if (!net) goto nomem;
+  net->L = L;
+  net->prelu_per_unit = layout->prelu_per_unit ? 1 : 0;
+  net->sizes = malloc(L * sizeof *net->sizes);
+  net->act = malloc((L > 2 ? L - 2 : 1) * sizeof *net->act);
+  net->w_off = malloc(L * sizeof(size_t));
+  net->b_off = malloc(L * sizeof(size_t));
+  net->a_off = malloc(L * sizeof(size_t));
+  if (!net->sizes || !net->act || !net->w_off || !net->b_off || !net->a_off) goto nomem;
+  memcpy(net->sizes, layout->sizes, L * sizeof *net->sizes);
+  for (size_t l = 0; l + 2 < L; ++l)
+    net->act[l] = layout->act ? layout->act[l] : pinn_activation_default(PINN_ACT_TANH);
+
+  size_t off = 0;
+  net->maxw = 0;
+  net->w_off[0] = net->b_off[0] = net->a_off[0] = SIZE_MAX;
+  for (size_t l = 0; l < L; ++l)
+    if (net->sizes[l] > net->maxw) net->maxw = net->sizes[l];
+  for (size_t l = 1; l < L; ++l) {
+    net->w_off[l] = off;
+    off += net->sizes[l] * net->sizes[l - 1];
+    net->b_off[l] = off;
+    off += net->sizes[l];
+  }
+  for (size_t l = 1; l < L; ++l) {
+    net->a_off[l] = SIZE_MAX;
+    if (l + 1 < L && net->act[l - 1].kind == PINN_ACT_PRELU) {
+      net->a_off[l] = off;
+      off += net->prelu_per_unit ? net->sizes[l] : 1;
+    }
+  }
+  net->nparams = off;
+  net->theta = calloc(off ? off : 1, sizeof(double));
+  if (!net->theta) goto nomem;
+  for (size_t l = 1; l + 1 < L; ++l)
+    if (net->a_off[l] != SIZE_MAX) {
+      size_t na = net->prelu_per_unit ? net->sizes[l] : 1;
+      for (size_t u = 0; u < na; ++u) net->theta[net->a_off[l] + u] = net->act[l - 1].param;
+    }
+  pinn_error_clear(&net->err);
+  return net;
+
+nomem:
+  pinn_mlp_free(net);
+  pinn_error_set(err, PINN_ENOMEM, "out of memory allocating the network");
+  return NULL;
+}
+
+pinn_mlp *pinn_mlp_clone(const pinn_mlp *net, pinn_error *err)
+{
+  if (!net) {
+    pinn_error_set(err, PINN_EINVAL, "cannot clone a NULL network");
+    return NULL;
+  }
+  pinn_mlp_layout lay = {net->L, net->sizes, net->act, net->prelu_per_unit};
+  pinn_mlp *c = pinn_mlp_alloc(&lay, err);
+  if (c) memcpy(c->theta, net->theta, net->nparams * sizeof(double));
+  return c;
+}
+
+const char *pinn_mlp_errmsg(const pinn_mlp *net) { return net ? net->err.msg : "no network"; }
+size_t pinn_mlp_n_in(const pinn_mlp *net) { return net->sizes[0]; }
+size_t pinn_mlp_n_out(const pinn_mlp *net) { return net->sizes[net->L - 1]; }
+size_t pinn_mlp_n_layers(const pinn_mlp *net) { return net->L; }
+size_t pinn_mlp_layer_size(const pinn_mlp *net, size_t l) { return l < net->L ? net->sizes[l] : 0; }
+int pinn_mlp_prelu_per_unit(const pinn_mlp *net) { return net->prelu_per_unit; }
+size_t pinn_mlp_n_params(const pinn_mlp *net) { return net->nparams; }
+double *pinn_mlp_params(pinn_mlp *net) { return net->theta; }
+const double *pinn_mlp_params_const(const pinn_mlp *net) { return net->theta; }
+
+pinn_activation pinn_mlp_activation(const pinn_mlp *net, size_t l)
+{
+  if (l >= 1 && l + 1 < net->L) return net->act[l - 1];
+  return pinn_activation_default(PINN_ACT_IDENTITY);
+}
+
+gsl_vector_view pinn_mlp_params_view(pinn_mlp *net)
+{
+  return gsl_vector_view_array(net->theta, net->nparams);
+}
+
+size_t pinn_mlp_weight_offset(const pinn_mlp *net, size_t l)
+{
+  return (l >= 1 && l < net->L) ? net->w_off[l] : SIZE_MAX;
+}
+
+size_t pinn_mlp_bias_offset(const pinn_mlp *net, size_t l)
+{
+  return (l >= 1 && l < net->L) ? net->b_off[l] : SIZE_MAX;
+}
+
+size_t pinn_mlp_slope_offset(const pinn_mlp *net, size_t l)
+{
+  return (l >= 1 && l + 1 < net->L) ? net->a_off[l] : SIZE_MAX;
+}
+
+int pinn_mlp_is_piecewise_linear(const pinn_mlp *net)
+{
+  for (size_t l = 0; l + 2 < net->L; ++l)
+    if (pinn_activation_is_smooth(net->act[l].kind) && net->act[l].kind != PINN_ACT_IDENTITY)
+      return 0;
+  return 1;
+}
+
+int pinn_mlp_init(pinn_mlp *net, pinn_init_kind kind, gsl_rng *r)
+{
+  if (!net) return PINN_EINVAL;
+  if (!r) return pinn_error_set(&net->err, PINN_EINVAL, "initialisation needs a gsl_rng");
+  if ((unsigned)kind > PINN_INIT_VARIANCE)
+    return pinn_error_set(&net->err, PINN_EINVAL, "unknown initialisation kind %d", (int)kind);
+  for (size_t l = 1; l < net->L; ++l) {
+    double fin = (double)net->sizes[l - 1], fout = (double)net->sizes[l], var;
+    switch (kind) {
+    case PINN_INIT_XAVIER: var = 2.0 / (fin + fout); break;
+    case PINN_INIT_HE: var = 2.0 / fin; break;
+    case PINN_INIT_LECUN: var = 1.0 / fin; break;
+    default: {
+      /* The gain of the activation that consumes this layer's input: the
+       * previous hidden layer's (layer 1 sees raw inputs: gain 1). */
+      double g = 1.0;
+      if (l >= 2) {
+        pinn_error e;
+        int st = pinn_activation_gain(&net->act[l - 2], &g, &e);
+        if (st) return pinn_error_set(&net->err, st, "variance initialisation: %s", e.msg);
+      }
+      var = 1.0 / (fin * g);
+    }
+    }
+    double sd = sqrt(var);
+    double *W = net->theta + net->w_off[l];
+    size_t nw = net->sizes[l] * net->sizes[l - 1];
+    for (size_t i = 0; i < nw; ++i) W[i] = gsl_ran_gaussian(r, sd);
+    memset(net->theta + net->b_off[l], 0, net->sizes[l] * sizeof(double));
+    if (l + 1 < net->L && net->a_off[l] != SIZE_MAX) {
+      size_t na = net->prelu_per_unit ? net->sizes[l] : 1;
+      for (size_t u = 0; u < na; ++u) net->theta[net->a_off[l] + u] = net->act[l - 1].param;
+    }
+  }
+  pinn_error_clear(&net->err);
+  return PINN_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Small dense kernels on blocks.  N (columns) is always a multiple of B = 32.
+ * GCC vector extensions give portable SIMD (AVX-512 with -march=native). */
+
+typedef double v8d __attribute__((vector_size(64), aligned(8)));
+
+static inline v8d ld8(const double *p)
+{
+  v8d v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline void st8(double *p, v8d v) { memcpy(p, &v, sizeof v); }
+
+static inline v8d bc8(double s) { return (v8d){s, s, s, s, s, s, s, s}; }
+
+/* Y (M x N) = W (M x K, row-major, leading dim ldw) * X (K x N); if bias is
+ * not NULL, bias[m] is added to columns [0, B) of every row (the value
+ * channel).  Columns: N multiple of 32. */
+__attribute__((noinline)) static void gemm_nn(size_t M, size_t K, size_t N, const double *W, size_t ldw, const double *X,
+                    double *Y, const double *bias)
+{
+  size_t m = 0;
+  for (; m + 4 <= M; m += 4) {
+    const double *w0 = W + m * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
+    for (size_t n = 0; n < N; n += 32) {
+      v8d a00 = bc8(0), a01 = a00, a02 = a00, a03 = a00;
+      v8d a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+      v8d a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+      v8d a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+      for (size_t k = 0; k < K; ++k) {
+        const double *x = X + k * N + n;
+        v8d x0 = ld8(x), x1 = ld8(x + 8), x2 = ld8(x + 16), x3 = ld8(x + 24);
+        v8d b0 = bc8(w0[k]), b1 = bc8(w1[k]), b2 = bc8(w2[k]), b3 = bc8(w3[k]);
+        a00 += b0 * x0; a01 += b0 * x1; a02 += b0 * x2; a03 += b0 * x3;
+        a10 += b1 * x0; a11 += b1 * x1; a12 += b1 * x2; a13 += b1 * x3;
+        a20 += b2 * x0; a21 += b2 * x1; a22 += b2 * x2; a23 += b2 * x3;
+        a30 += b3 * x0; a31 += b3 * x1; a32 += b3 * x2; a33 += b3 * x3;
+      }
+      if (bias && n == 0) {
+        v8d c0 = bc8(bias[m]), c1 = bc8(bias[m + 1]), c2 = bc8(bias[m + 2]), c3 = bc8(bias[m + 3]);
+        a00 += c0; a01 += c0; a02 += c0; a03 += c0;
+        a10 += c1; a11 += c1; a12 += c1; a13 += c1;
+        a20 += c2; a21 += c2; a22 += c2; a23 += c2;
+        a30 += c3; a31 += c3; a32 += c3; a33 += c3;
+      }
+      double *y = Y + m * N + n;
+      st8(y, a00); st8(y + 8, a01); st8(y + 16, a02); st8(y + 24, a03);
+      y += N;
+      st8(y, a10); st8(y + 8, a11); st8(y + 16, a12); st8(y + 24, a13);
+      y += N;
+      st8(y, a20); st8(y + 8, a21); st8(y + 16, a22); st8(y + 24, a23);
+      y += N;
+      st8(y, a30); st8(y + 8, a31); st8(y + 16, a32); st8(y + 24, a33);
+    }
+  }
+  for (; m < M; ++m) {
+    const double *w0 = W + m * ldw;
+    for (size_t n = 0; n < N; n += 32) {
+      v8d a0 = bc8(0), a1 = a0, a2 = a0, a3 = a0;
+      for (size_t k = 0; k < K; ++k) {
+        const double *x = X + k * N + n;
+        v8d b0 = bc8(w0[k]);
+        a0 += b0 * ld8(x); a1 += b0 * ld8(x + 8); a2 += b0 * ld8(x + 16); a3 += b0 * ld8(x + 24);
+      }
+      if (bias && n == 0) {
+        v8d c = bc8(bias[m]);
+        a0 += c; a1 += c; a2 += c; a3 += c;
+      }
+      double *y = Y + m * N + n;
+      st8(y, a0); st8(y + 8, a1); st8(y + 16, a2); st8(y + 24, a3);
+    }
+  }
+}
+
+/* Y (K x N) = W^T X, W (M x K) row-major, X (M x N). */
+__attribute__((noinline)) static void gemm_tn(size_t M, size_t K, size_t N, const double *W, const double *X, double *Y)
+{
+  size_t k = 0;
+  for (; k + 4 <= K; k += 4) {
+    for (size_t n = 0; n < N; n += 32) {
+      v8d a00 = bc8(0), a01 = a00, a02 = a00, a03 = a00;
+      v8d a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+      v8d a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+      v8d a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+      for (size_t m = 0; m < M; ++m) {
+        const double *x = X + m * N + n;
+        const double *w = W + m * K + k;
+        v8d x0 = ld8(x), x1 = ld8(x + 8), x2 = ld8(x + 16), x3 = ld8(x + 24);
+        v8d b0 = bc8(w[0]), b1 = bc8(w[1]), b2 = bc8(w[2]), b3 = bc8(w[3]);
+        a00 += b0 * x0; a01 += b0 * x1; a02 += b0 * x2; a03 += b0 * x3;
+        a10 += b1 * x0; a11 += b1 * x1; a12 += b1 * x2; a13 += b1 * x3;
+        a20 += b2 * x0; a21 += b2 * x1; a22 += b2 * x2; a23 += b2 * x3;
+        a30 += b3 * x0; a31 += b3 * x1; a32 += b3 * x2; a33 += b3 * x3;
+      }
+      double *y = Y + k * N + n;
+      st8(y, a00); st8(y + 8, a01); st8(y + 16, a02); st8(y + 24, a03);
+      y += N;
+      st8(y, a10); st8(y + 8, a11); st8(y + 16, a12); st8(y + 24, a13);
+      y += N;
+      st8(y, a20); st8(y + 8, a21); st8(y + 16, a22); st8(y + 24, a23);
+      y += N;
+      st8(y, a30); st8(y + 8, a31); st8(y + 16, a32); st8(y + 24, a33);
+    }
+  }
+  for (; k < K; ++k) {
+    for (size_t n = 0; n < N; n += 32) {
+      v8d a0 = bc8(0), a1 = a0, a2 = a0, a3 = a0;
+      for (size_t m = 0; m < M; ++m) {
+        const double *x = X + m * N + n;
+        v8d b0 = bc8(W[m * K + k]);
+        a0 += b0 * ld8(x); a1 += b0 * ld8(x + 8); a2 += b0 * ld8(x + 16); a3 += b0 * ld8(x + 24);
+      }
+      double *y = Y + k * N + n;
+      st8(y, a0); st8(y + 8, a1); st8(y + 16, a2); st8(y + 24, a3);
+    }
+  }
+}
+
+static inline double hsum8(v8d v)
+{
+  /* fixed order: pairwise */
+  return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+}
+
+/* G (M x K, row-major) += Zb (M x N) * X^T, X (K x N).  4 x 4 register
+ * blocks: 8 vector loads feed 16 FMAs. */
+#define NT_DOT(i, j) a##i##j += q##i * u##j
+__attribute__((noinline)) static void gemm_nt_acc(size_t M, size_t K, size_t N, const double *Zb,
+                                                  const double *X, double *G)
+{
+  size_t m = 0;
+  for (; m + 4 <= M; m += 4) {
+    const double *z0 = Zb + m * N, *z1 = z0 + N, *z2 = z1 + N, *z3 = z2 + N;
+    size_t k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const double *x0 = X + k * N, *x1 = x0 + N, *x2 = x1 + N, *x3 = x2 + N;
+      v8d a00 = bc8(0), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
+          a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00,
+          a32 = a00, a33 = a00;
+      for (size_t n = 0; n < N; n += 8) {
+        v8d u0 = ld8(x0 + n), u1 = ld8(x1 + n), u2 = ld8(x2 + n), u3 = ld8(x3 + n);
+        v8d q0 = ld8(z0 + n), q1 = ld8(z1 + n), q2 = ld8(z2 + n), q3 = ld8(z3 + n);
+        NT_DOT(0, 0); NT_DOT(0, 1); NT_DOT(0, 2); NT_DOT(0, 3);
+        NT_DOT(1, 0); NT_DOT(1, 1); NT_DOT(1, 2); NT_DOT(1, 3);
+        NT_DOT(2, 0); NT_DOT(2, 1); NT_DOT(2, 2); NT_DOT(2, 3);
+        NT_DOT(3, 0); NT_DOT(3, 1); NT_DOT(3, 2); NT_DOT(3, 3);
+      }
+      double *g0 = G + m * K + k, *g1 = g0 + K, *g2 = g1 + K, *g3 = g2 + K;
+      g0[0] += hsum8(a00); g0[1] += hsum8(a01); g0[2] += hsum8(a02); g0[3] += hsum8(a03);
+      g1[0] += hsum8(a10); g1[1] += hsum8(a11); g1[2] += hsum8(a12); g1[3] += hsum8(a13);
+      g2[0] += hsum8(a20); g2[1] += hsum8(a21); g2[2] += hsum8(a22); g2[3] += hsum8(a23);
+      g3[0] += hsum8(a30); g3[1] += hsum8(a31); g3[2] += hsum8(a32); g3[3] += hsum8(a33);
+    }
+    for (; k < K; ++k) {
+      v8d a0 = bc8(0), a1 = a0, a2 = a0, a3 = a0;
+      const double *x0 = X + k * N;
+      for (size_t n = 0; n < N; n += 8) {
+        v8d u0 = ld8(x0 + n);
+        a0 += ld8(z0 + n) * u0; a1 += ld8(z1 + n) * u0;
+        a2 += ld8(z2 + n) * u0; a3 += ld8(z3 + n) * u0;
+      }
+      G[m * K + k] += hsum8(a0); G[(m + 1) * K + k] += hsum8(a1);
+      G[(m + 2) * K + k] += hsum8(a2); G[(m + 3) * K + k] += hsum8(a3);
+    }
+  }
+  for (; m < M; ++m)
+    for (size_t k = 0; k < K; ++k) {
+      v8d a0 = bc8(0);
+      const double *z0 = Zb + m * N, *x0 = X + k * N;
+      for (size_t n = 0; n < N; n += 8) a0 += ld8(z0 + n) * ld8(x0 + n);
+      G[m * K + k] += hsum8(a0);
+    }
+}
+#undef NT_DOT
+
+static inline double sum_block(const double *v)
+{
+  v8d a = ld8(v) + ld8(v + 8), b = ld8(v + 16) + ld8(v + 24);
+  return hsum8(a + b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The engine: one thread's workspace and the per-block passes.              */
+
+typedef struct {
+  size_t C;                  /* channels */
+  size_t n1;                 /* first-derivative channels */
+  unsigned char fin[PINN_MAX_INPUTS]; /* input index of first channel 1+k */
+  unsigned char pa[PINN_MAX_PAIRS], pb[PINN_MAX_PAIRS]; /* pair channel -> first channels (1-based) */
+  size_t np;
+} chan_map;
+
+static int chan_map_make(const pinn_jet_spec *spec, size_t n_in, chan_map *cm, pinn_error *err)
+{
+  memset(cm, 0, sizeof *cm);
+  if (spec->first >> n_in)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "the jet asks for derivatives with respect to input %d but the network "
+                          "has %zu inputs",
+                          (int)(sizeof(unsigned) * 8 - 1 - __builtin_clz(spec->first)), n_in);
+  if (spec->n_pairs > PINN_MAX_PAIRS)
+    return pinn_error_set(err, PINN_EINVAL, "too many second-derivative pairs (%zu > %d)",
+                          spec->n_pairs, PINN_MAX_PAIRS);
+  size_t k = 0;
+  for (unsigned i = 0; i < n_in; ++i)
+    if (spec->first & (1u << i)) cm->fin[k++] = (unsigned char)i;
+  cm->n1 = k;
+  cm->np = spec->n_pairs;
+  for (size_t p = 0; p < spec->n_pairs; ++p) {
+    int a = pinn_jet_spec_first_channel(spec, spec->pairs[p][0]);
+    int b = pinn_jet_spec_first_channel(spec, spec->pairs[p][1]);
+    if (a < 0 || b < 0 || spec->pairs[p][0] > spec->pairs[p][1])
+      return pinn_error_set(err, PINN_EINVAL,
+                            "jet pair (%d,%d) needs both first derivatives in the spec; build specs "
+                            "with pinn_jet_spec_add_pair",
+                            spec->pairs[p][0], spec->pairs[p][1]);
+    cm->pa[p] = (unsigned char)a;
+    cm->pb[p] = (unsigned char)b;
+  }
+  cm->C = 1 + cm->n1 + cm->np;
+  return PINN_SUCCESS;
+}
+
+typedef struct {
+  double *x0;      /* n_in x B inputs (transposed) */
+  double **Z;      /* per layer l >= 1: H_l x C x B */
+  double **A;      /* per hidden layer: H_l x C x B */
+  double **S;      /* per hidden layer: 3 x H_l x B (s', s'', s''') */
+  double *bar0, *bar1; /* maxw x C x B each */
+  double *mem;
+} workspace;
+
+static void ws_free(workspace *w)
+{
+  if (!w) return;
+  free(w->Z);
+  free(w->mem);
+}
+
+static int ws_alloc(const pinn_mlp *net, size_t C, workspace *w)
+{
+  size_t L = net->L, tot = net->sizes[0] * B + 2 * net->maxw * C * B;
+  for (size_t l = 1; l < L; ++l) {
+    tot += net->sizes[l] * C * B;
+    if (l + 1 < L) tot += net->sizes[l] * C * B + 3 * net->sizes[l] * B;
+  }
+  memset(w, 0, sizeof *w);
+  w->Z = malloc(3 * L * sizeof(double *));
+  w->mem = aligned_alloc(64, ((tot * sizeof(double) + 63) / 64) * 64);
+  if (!w->Z || !w->mem) {
+    ws_free(w);
+    return PINN_ENOMEM;
+  }
+  w->A = w->Z + L;
+  w->S = w->A + L;
+  double *p = w->mem;
+  w->x0 = p; p += net->sizes[0] * B;
+  w->bar0 = p; p += net->maxw * C * B;
+  w->bar1 = p; p += net->maxw * C * B;
+  for (size_t l = 1; l < L; ++l) {
+    w->Z[l] = p; p += net->sizes[l] * C * B;
+    if (l + 1 < L) {
+      w->A[l] = p; p += net->sizes[l] * C * B;
+      w->S[l] = p; p += 3 * net->sizes[l] * B;
+    }
+  }
+  return PINN_SUCCESS;
+}
+
+static inline double slope_of(const pinn_mlp *net, size_t l, size_t u)
+{
+  if (net->a_off[l] == SIZE_MAX) return net->act[l - 1].param;
+  return net->theta[net->a_off[l] + (net->prelu_per_unit ? u : 0)];
+}
+
+/* Forward pass of one block (points already in w->x0, padded to B). */
+__attribute__((noinline)) static void block_forward(const pinn_mlp *net, const chan_map *cm, workspace *w, int need_s3)
+{
+  const size_t L = net->L, C = cm->C, CB = C * B;
+  const size_t n_in = net->sizes[0];
+  for (size_t l = 1; l < L; ++l) {
+    const size_t H = net->sizes[l], Hp = net->sizes[l - 1];
+    const double *W = net->theta + net->w_off[l], *bias = net->theta + net->b_off[l];
+    double *Z = w->Z[l];
+    if (l == 1) {
+      /* a = x, a_i = e_i, a_ij = 0 */
+      for (size_t o = 0; o < H; ++o) {
+        double *z = Z + o * CB;
+        const double *wr = W + o * n_in;
+        double acc[B];
+        for (size_t q = 0; q < B; ++q) acc[q] = bias[o];
+        for (size_t i = 0; i < n_in; ++i) {
+          const double wi = wr[i], *xi = w->x0 + i * B;
+          for (size_t q = 0; q < B; ++q) acc[q] += wi * xi[q];
+        }
+        memcpy(z, acc, sizeof acc);
+        for (size_t c = 0; c < cm->n1; ++c) {
+          const double wi = wr[cm->fin[c]];
+          for (size_t q = 0; q < B; ++q) z[(1 + c) * B + q] = wi;
+        }
+        if (cm->np) memset(z + (1 + cm->n1) * B, 0, cm->np * B * sizeof(double));
+      }
+    } else {
+      gemm_nn(H, Hp, CB, W, Hp, w->A[l - 1], Z, bias);
+    }
+    if (l + 1 == L) break;
+    /* activation */
+    const pinn_activation *act = &net->act[l - 1];
+    double *A = w->A[l], *S = w->S[l];
+    for (size_t o = 0; o < H; ++o) {
+      const double *z = Z + o * CB;
+      double *a = A + o * CB;
+      double *s1 = S + o * B, *s2 = S + (H + o) * B, *s3 = S + (2 * H + o) * B;
+      double param = act->kind == PINN_ACT_PRELU ? slope_of(net, l, o) : act->param;
+      pinn_act_block(act->kind, param, B, z, a, s1, C > 1 ? s2 : NULL, need_s3 ? s3 : NULL);
+      for (size_t c = 1; c <= cm->n1; ++c) {
+        const double *zc = z + c * B;
+        double *ac = a + c * B;
+#pragma omp simd
+        for (size_t q = 0; q < B; ++q) ac[q] = s1[q] * zc[q];
+      }
+      for (size_t p = 0; p < cm->np; ++p) {
+        const size_t c = 1 + cm->n1 + p;
+        const double *zi = z + cm->pa[p] * B, *zj = z + cm->pb[p] * B, *zc = z + c * B;
+        double *ac = a + c * B;
+#pragma omp simd
+        for (size_t q = 0; q < B; ++q) ac[q] = s2[q] * zi[q] * zj[q] + s1[q] * zc[q];
+      }
+    }
+  }
+}
+
+/* Reverse pass of one block.  On entry w->bar0 holds Zbar of the output
+ * layer (n_out x C x B).  Adds to g (length nparams). */
+__attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const chan_map *cm, workspace *w, double *g)
+{
+  const size_t L = net->L, C = cm->C, CB = C * B;
+  double *zbar = w->bar0, *abar = w->bar1;
+  for (size_t l = L - 1; l >= 1; --l) {
+    const size_t H = net->sizes[l], Hp = net->sizes[l - 1];
+    const double *W = net->theta + net->w_off[l];
+    double *gW = g + net->w_off[l], *gb = g + net->b_off[l];
+    for (size_t o = 0; o < H; ++o) gb[o] += sum_block(zbar + o * CB);
+    if (l == 1) {
+      /* Wbar[o][i] += sum_q zbar0 x_i + zbar_(first channel of i) */
+      const size_t n_in = Hp;
+      for (size_t o = 0; o < H; ++o) {
+        const double *zb = zbar + o * CB;
+        for (size_t i = 0; i < n_in; ++i) {
+          const double *xi = w->x0 + i * B;
+          v8d a = ld8(zb) * ld8(xi);
+          a += ld8(zb + 8) * ld8(xi + 8);
+          a += ld8(zb + 16) * ld8(xi + 16);
+          a += ld8(zb + 24) * ld8(xi + 24);
+          gW[o * n_in + i] += hsum8(a);
+        }
+        for (size_t c = 0; c < cm->n1; ++c) gW[o * n_in + cm->fin[c]] += sum_block(zb + (1 + c) * B);
+      }
+      break;
+    }
+    gemm_nt_acc(H, Hp, CB, zbar, w->A[l - 1], gW);
+    gemm_tn(H, Hp, CB, W, zbar, abar);
+    /* through the activation of layer l-1: abar -> zbar (in place into zbar buffer) */
+    const size_t lp = l - 1;
+    const pinn_activation *act = &net->act[lp - 1];
+    const double *Z = w->Z[lp], *S = w->S[lp];
+    const int prelu = act->kind == PINN_ACT_PRELU;
+    double *ga = prelu ? g + net->a_off[lp] : NULL;
+    for (size_t o = 0; o < Hp; ++o) {
+      const double *z = Z + o * CB, *ab = abar + o * CB;
+      const double *s1 = S + o * B, *s2 = S + (Hp + o) * B, *s3 = S + (2 * Hp + o) * B;
+      double *zb = zbar + o * CB;
+      if (prelu) {
+        v8d acc = bc8(0);
+        for (size_t c = 0; c < C; ++c) {
+          const double *zc = z + c * B, *abc = ab + c * B;
+          for (size_t q = 0; q < B; q += 8) {
+            v8d zz = ld8(z + q), m;
+            for (int r = 0; r < 8; ++r) m[r] = zz[r] < 0 ? 1.0 : 0.0;
+            acc += m * ld8(zc + q) * ld8(abc + q);
+          }
+        }
+        ga[net->prelu_per_unit ? o : 0] += hsum8(acc);
+      }
+      /* value channel */
+      double v[B];
+#pragma omp simd
+      for (size_t q = 0; q < B; ++q) v[q] = s1[q] * ab[q];
+      for (size_t c = 1; c <= cm->n1; ++c) {
+        const double *zc = z + c * B, *abc = ab + c * B;
+        double *zbc = zb + c * B;
+#pragma omp simd
+        for (size_t q = 0; q < B; ++q) {
+          v[q] += s2[q] * zc[q] * abc[q];
+          zbc[q] = s1[q] * abc[q];
+        }
+      }
+      for (size_t p = 0; p < cm->np; ++p) {
+        const size_t c = 1 + cm->n1 + p;
+        const double *zi = z + cm->pa[p] * B, *zj = z + cm->pb[p] * B, *zc = z + c * B;
+        const double *abc = ab + c * B;
+        double *zbi = zb + cm->pa[p] * B, *zbj = zb + cm->pb[p] * B, *zbc = zb + c * B;
+#pragma omp simd
+        for (size_t q = 0; q < B; ++q) {
+          v[q] += (s3[q] * zi[q] * zj[q] + s2[q] * zc[q]) * abc[q];
+          zbc[q] = s1[q] * abc[q];
+        }
+        /* first-channel updates: 2 s'' z_i abar_ii on the diagonal */
+        if (zbi == zbj) {
+#pragma omp simd
+          for (size_t q = 0; q < B; ++q) zbi[q] += 2.0 * s2[q] * abc[q] * zi[q];
+        } else {
+#pragma omp simd
+          for (size_t q = 0; q < B; ++q) zbi[q] += s2[q] * abc[q] * zj[q];
+#pragma omp simd
+          for (size_t q = 0; q < B; ++q) zbj[q] += s2[q] * abc[q] * zi[q];
+        }
+      }
+      memcpy(zb, v, sizeof v);
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Drivers                                                                   */
+
+static size_t n_chunks_for(size_t nblocks)
+{
+  return nblocks < MAX_CHUNKS ? nblocks : MAX_CHUNKS;
+}
+
+int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
+                       pinn_jet_seed_fn fn, void *ctx, size_t n_acc, double *acc_out, double *grad)
+{
+  if (!net) return PINN_EINVAL;
+  if (!spec || !fn || (n && !x) || (n_acc && !acc_out))
+    return pinn_error_set(&net->err, PINN_EINVAL,
+                          "pinn_mlp_loss_grad: spec, fn, points and accumulators must not be NULL");
+  chan_map cm;
+  int st = chan_map_make(spec, net->sizes[0], &cm, &net->err);
+  if (st) return st;
+  for (size_t a = 0; a < n_acc; ++a) acc_out[a] = 0.0;
+  if (n == 0) return PINN_SUCCESS;
+
+  const size_t nblocks = (n + B - 1) / B, nchunks = n_chunks_for(nblocks);
+  const size_t P = net->nparams, n_in = net->sizes[0], n_out = net->sizes[net->L - 1];
+  const size_t C = cm.C;
+  const int need_grad = grad != NULL;
+  const int need_s3 = cm.np > 0 && need_grad;
+  double *gbuf = NULL, *abuf = calloc(nchunks * (n_acc ? n_acc : 1), sizeof(double));
+  int *cstat = calloc(nchunks, sizeof(int));
+  size_t *cfail = calloc(nchunks, sizeof(size_t));
+  if (need_grad) gbuf = calloc(nchunks * P, sizeof(double));
+  if (!abuf || !cstat || !cfail || (need_grad && !gbuf)) {
+    free(abuf);
+    free(cstat);
+    free(cfail);
+    free(gbuf);
+    return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
+  }
+  int alloc_fail = 0;
+
+#pragma omp parallel
+  {
+    workspace w;
+    int ok = ws_alloc(net, C, &w) == PINN_SUCCESS;
+    if (!ok) {
+#pragma omp atomic write
+      alloc_fail = 1;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (size_t ch = 0; ch < nchunks; ++ch) {
+      if (!ok) continue;
+      const size_t b0 = ch * nblocks / nchunks, b1 = (ch + 1) * nblocks / nchunks;
+      double *g = need_grad ? gbuf + ch * P : NULL;
+      double *acc = abuf + ch * (n_acc ? n_acc : 1);
+      for (size_t b = b0; b < b1 && !cstat[ch]; ++b) {
+        const size_t p0 = b * B, nb = (n - p0) < B ? (n - p0) : B;
+        for (size_t i = 0; i < n_in; ++i) {
+          double *xi = w.x0 + i * B;
+          for (size_t q = 0; q < nb; ++q) xi[q] = x[(p0 + q) * n_in + i];
+          for (size_t q = nb; q < B; ++q) xi[q] = 0.0;
+        }
+        block_forward(net, &cm, &w, need_s3);
+        double *jb = w.bar0;
+        memset(jb, 0, n_out * C * B * sizeof(double));
+        int r = fn(p0, nb, B, w.Z[net->L - 1], jb, acc, ctx);
+        if (r) {
+          cstat[ch] = r >= 100 ? r : PINN_ECALLBACK;
+          cfail[ch] = p0;
+          continue;
+        }
+        if (need_grad) block_adjoint(net, &cm, &w, g);
+      }
+    }
+    ws_free(&w);
+  }
+  st = PINN_SUCCESS;
+  if (alloc_fail) {
+    st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory for the jet workspaces");
+  } else {
+    for (size_t ch = 0; ch < nchunks; ++ch)
+      if (cstat[ch]) {
+        st = pinn_error_set(&net->err, cstat[ch],
+                            "the loss callback failed (status %d) in the block of points %zu..%zu",
+                            cstat[ch], cfail[ch], cfail[ch] + B - 1);
+        break;
+      }
+  }
+  if (st == PINN_SUCCESS) {
+    for (size_t ch = 0; ch < nchunks; ++ch)
+      for (size_t a = 0; a < n_acc; ++a) acc_out[a] += abuf[ch * n_acc + a];
+    if (need_grad)
+      for (size_t ch = 0; ch < nchunks; ++ch) {
+        const double *g = gbuf + ch * P;
+        for (size_t j = 0; j < P; ++j) grad[j] += g[j];
+      }
+  }
+  free(abuf);
+  free(cstat);
+  free(cfail);
+  free(gbuf);
+  return st;
+}
+
+/* Copying seeds for the plain forward / adjoint entry points. */
+typedef struct {
+  size_t n_out, C;
+  double *jets;          /* forward: output, AoS */
+  const double *jets_bar;/* adjoint: input, AoS */
+} copy_ctx;
+
+static int copy_out(size_t p0, size_t nb, size_t ld, const double *jets, double *jets_bar,
+                    double *acc, void *ctx)
+{
+  (void)jets_bar;
+  (void)acc;
+  const copy_ctx *cc = ctx;
+  for (size_t k = 0; k < cc->n_out; ++k)
+    for (size_t c = 0; c < cc->C; ++c)
+      for (size_t q = 0; q < nb; ++q)
+        cc->jets[((p0 + q) * cc->n_out + k) * cc->C + c] = jets[(k * cc->C + c) * ld + q];
+  return 0;
+}
+
+static int copy_in(size_t p0, size_t nb, size_t ld, const double *jets, double *jets_bar,
+                   double *acc, void *ctx)
+{
+  (void)jets;
+  (void)acc;
+  const copy_ctx *cc = ctx;
+  for (size_t k = 0; k < cc->n_out; ++k)
+    for (size_t c = 0; c < cc->C; ++c)
+      for (size_t q = 0; q < nb; ++q)
+        jets_bar[(k * cc->C + c) * ld + q] = cc->jets_bar[((p0 + q) * cc->n_out + k) * cc->C + c];
+  return 0;
+}
+
+int pinn_mlp_jets(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
+                  double *jets)
+{
+  if (!net) return PINN_EINVAL;
+  if (!spec || (n && (!x || !jets)))
+    return pinn_error_set(&net->err, PINN_EINVAL, "pinn_mlp_jets: NULL argument");
+  copy_ctx cc = {net->sizes[net->L - 1], pinn_jet_spec_channels(spec), jets, NULL};
+  return pinn_mlp_loss_grad(net, spec, n, x, copy_out, &cc, 0, NULL, NULL);
+}
+
+int pinn_mlp_eval(pinn_mlp *net, size_t n, const double *x, double *out)
+{
+  pinn_jet_spec s = pinn_jet_spec_value();
+  return pinn_mlp_jets(net, &s, n, x, out);
+}
+
+int pinn_mlp_jets_adjoint(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
+                          const double *jets_bar, double *grad)
+{
+  if (!net) return PINN_EINVAL;
+  if (!spec || !grad || (n && (!x || !jets_bar)))
+    return pinn_error_set(&net->err, PINN_EINVAL, "pinn_mlp_jets_adjoint: NULL argument");
+  copy_ctx cc = {net->sizes[net->L - 1], pinn_jet_spec_channels(spec), NULL, jets_bar};
+  return pinn_mlp_loss_grad(net, spec, n, x, copy_in, &cc, 0, NULL, grad);
+}

@@ -1,0 +1,487 @@
+/* Tests for the MLP: jets against hand-computed values and finite
+ * differences, the adjoint (parameter gradient) against central differences
+ * for every activation, initialisation statistics, reproducibility across
+ * thread counts, and error handling. */
+#include <pinn/mlp.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_statistics_double.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "testutil.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static pinn_mlp *make_net(size_t L, const size_t *sizes, pinn_activation act, int per_unit,
+                          unsigned long seed)
+{
+  pinn_activation acts[16];
+  for (size_t l = 0; l + 2 < L; ++l) acts[l] = act;
+  pinn_mlp_layout lay = {L, sizes, acts, per_unit};
+  pinn_error err;
+  pinn_mlp *net = pinn_mlp_alloc(&lay, &err);
+  if (!net) return NULL;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
+  /* non-zero biases and slopes so every parameter matters */
+  double *th = pinn_mlp_params(net);
+  for (size_t l = 1; l < L; ++l) {
+    size_t bo = pinn_mlp_bias_offset(net, l);
+    for (size_t u = 0; u < sizes[l]; ++u) th[bo + u] = 0.3 * gsl_ran_gaussian_ziggurat(r, 1.0);
+    size_t so = pinn_mlp_slope_offset(net, l);
+    if (so != (size_t)-1) {
+      size_t na = per_unit ? sizes[l] : 1;
+      for (size_t u = 0; u < na; ++u) th[so + u] = 0.1 + 0.3 * gsl_rng_uniform(r);
+    }
+  }
+  gsl_rng_free(r);
+  return net;
+}
+
+static double *random_points(size_t n, size_t d, unsigned long seed)
+{
+  double *x = malloc(n * d * sizeof *x);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  for (size_t i = 0; i < n * d; ++i) x[i] = -1.0 + 2.0 * gsl_rng_uniform(r);
+  gsl_rng_free(r);
+  return x;
+}
+
+/* ------------------------------------------------------- jet spec basics */
+
+static void jet_spec_channels_are_numbered_value_first_then_pairs(void)
+{
+  pinn_jet_spec s = pinn_jet_spec_value();
+  CU_ASSERT_EQUAL(pinn_jet_spec_channels(&s), 1);
+  CU_ASSERT_EQUAL(pinn_jet_spec_add_pair(&s, 1, 0), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_jet_spec_add_first(&s, 2), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_jet_spec_add_pair(&s, 0, 0), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_jet_spec_add_pair(&s, 0, 1), PINN_SUCCESS); /* duplicate */
+  CU_ASSERT_EQUAL(pinn_jet_spec_channels(&s), 6);
+  CU_ASSERT_EQUAL(pinn_jet_spec_first_channel(&s, 0), 1);
+  CU_ASSERT_EQUAL(pinn_jet_spec_first_channel(&s, 1), 2);
+  CU_ASSERT_EQUAL(pinn_jet_spec_first_channel(&s, 2), 3);
+  CU_ASSERT_EQUAL(pinn_jet_spec_first_channel(&s, 3), -1);
+  CU_ASSERT_EQUAL(pinn_jet_spec_pair_channel(&s, 1, 0), 4);
+  CU_ASSERT_EQUAL(pinn_jet_spec_pair_channel(&s, 0, 1), 4);
+  CU_ASSERT_EQUAL(pinn_jet_spec_pair_channel(&s, 0, 0), 5);
+  CU_ASSERT_EQUAL(pinn_jet_spec_pair_channel(&s, 2, 2), -1);
+  CU_ASSERT_TRUE(pinn_jet_spec_has_second(&s));
+  CU_ASSERT_EQUAL(pinn_jet_spec_add_first(&s, PINN_MAX_INPUTS), PINN_EINVAL);
+}
+
+/* --------------------------------------------- hand-computed tiny network */
+
+static void tiny_tanh_network_jets_match_hand_computed_values(void)
+{
+  const size_t sizes[] = {1, 1, 1};
+  pinn_activation act = {PINN_ACT_TANH, 0};
+  pinn_mlp_layout lay = {3, sizes, &act, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  CU_ASSERT_EQUAL(pinn_mlp_n_params(net), 4);
+  double *th = pinn_mlp_params(net);
+  const double w1 = 0.7, b1 = -0.2, w2 = 1.3, b2 = 0.4;
+  th[0] = w1; th[1] = b1; th[2] = w2; th[3] = b2;
+  pinn_jet_spec s = pinn_jet_spec_value();
+  pinn_jet_spec_add_pair(&s, 0, 0);
+  double x[3] = {-0.9, 0.1, 0.5}, jets[9];
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_jets(net, &s, 3, x, jets), PINN_SUCCESS);
+  for (int p = 0; p < 3; ++p) {
+    double t = tanh(w1 * x[p] + b1), sp = 1 - t * t;
+    double u = w2 * t + b2, ux = w2 * w1 * sp, uxx = w2 * w1 * w1 * (-2 * t * sp);
+    CU_ASSERT_DOUBLE_EQUAL(jets[3 * p + 0], u, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(jets[3 * p + 1], ux, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(jets[3 * p + 2], uxx, 1e-15);
+  }
+  pinn_mlp_free(net);
+}
+
+/* ------------------------------------ input derivatives vs finite differences */
+
+static const pinn_activation_kind smooth_kinds[] = {PINN_ACT_TANH, PINN_ACT_SIGMOID, PINN_ACT_GELU,
+                                                   PINN_ACT_SOFTPLUS, PINN_ACT_SILU, PINN_ACT_SIN};
+static const pinn_activation_kind all_kinds[] = {
+    PINN_ACT_TANH, PINN_ACT_SIGMOID, PINN_ACT_GELU,       PINN_ACT_SOFTPLUS, PINN_ACT_SILU,
+    PINN_ACT_SIN,  PINN_ACT_RELU,    PINN_ACT_LEAKY_RELU, PINN_ACT_PRELU,    PINN_ACT_IDENTITY};
+
+static void input_derivatives_match_central_differences_for_smooth_activations(void)
+{
+  const size_t sizes[] = {3, 7, 6, 2};
+  const size_t n = 37, d = 3, m = 2;
+  pinn_jet_spec s = pinn_jet_spec_value();
+  for (unsigned i = 0; i < d; ++i)
+    for (unsigned j = i; j < d; ++j) pinn_jet_spec_add_pair(&s, i, j);
+  const size_t C = pinn_jet_spec_channels(&s);
+  CU_ASSERT_EQUAL(C, 10);
+  double *x = random_points(n, d, 3);
+  double *jets = malloc(n * m * C * sizeof *jets), *jp = malloc(n * m * C * sizeof *jp),
+         *jm = malloc(n * m * C * sizeof *jm), *xs = malloc(n * d * sizeof *xs);
+  for (size_t a = 0; a < sizeof smooth_kinds / sizeof *smooth_kinds; ++a) {
+    pinn_activation act = pinn_activation_default(smooth_kinds[a]);
+    pinn_mlp *net = make_net(4, sizes, act, 0, 11 + a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+    CU_ASSERT_EQUAL_FATAL(pinn_mlp_jets(net, &s, n, x, jets), PINN_SUCCESS);
+    double maxerr = 0, maxabs = 0;
+    const double h = 1e-5;
+    for (unsigned i = 0; i < d; ++i) {
+      memcpy(xs, x, n * d * sizeof *xs);
+      for (size_t p = 0; p < n; ++p) xs[p * d + i] = x[p * d + i] + h;
+      pinn_mlp_jets(net, &s, n, xs, jp);
+      for (size_t p = 0; p < n; ++p) xs[p * d + i] = x[p * d + i] - h;
+      pinn_mlp_jets(net, &s, n, xs, jm);
+      int ci = pinn_jet_spec_first_channel(&s, i);
+      for (size_t p = 0; p < n; ++p)
+        for (size_t k = 0; k < m; ++k) {
+          const size_t o = (p * m + k) * C;
+          /* first derivative from the value channel */
+          double fd = (jp[o] - jm[o]) / (2 * h);
+          double e = fabs(fd - jets[o + ci]) / fmax(1.0, fabs(fd));
+          if (e > maxerr) maxerr = e;
+          if (fabs(jets[o + ci]) > maxabs) maxabs = fabs(jets[o + ci]);
+          /* second derivatives from the first-derivative channels */
+          for (unsigned j = 0; j < d; ++j) {
+            int cj = pinn_jet_spec_first_channel(&s, j), cij = pinn_jet_spec_pair_channel(&s, i, j);
+            double fd2 = (jp[o + cj] - jm[o + cj]) / (2 * h);
+            double e2 = fabs(fd2 - jets[o + cij]) / fmax(1.0, fabs(fd2));
+            if (e2 > maxerr) maxerr = e2;
+            if (fabs(jets[o + cij]) > maxabs) maxabs = fabs(jets[o + cij]);
+          }
+        }
+    }
+    if (maxerr > 1e-8) printf("\n  %s: max error %.3g\n", pinn_activation_name(act.kind), maxerr);
+    CU_ASSERT(maxerr < 1e-8);
+    CU_ASSERT(maxabs > 1e-3); /* the derivatives checked are not all zero */
+    pinn_mlp_free(net);
+  }
+  free(x); free(jets); free(jp); free(jm); free(xs);
+}
+
+/* ------------------------------------------ adjoint vs finite differences */
+
+/* Loss: the Burgers residual mean((u_t + u u_x - nu u_xx)^2) on output 0
+ * plus a quadratic form of every jet entry of every output, so every
+ * channel is seeded. */
+typedef struct {
+  size_t m, C;
+  int cx, ct, cxx;
+  double nu;
+  const double *wq; /* m*C weights */
+} seed_ctx;
+
+static int seed_fn(size_t p0, size_t nb, size_t ld, const double *J, double *Jb, double *acc,
+                   void *vctx)
+{
+  (void)p0;
+  const seed_ctx *c = vctx;
+  for (size_t q = 0; q < nb; ++q) {
+    double u = J[0 * ld + q], ux = J[c->cx * ld + q], ut = J[c->ct * ld + q],
+           uxx = J[c->cxx * ld + q];
+    double r = ut + u * ux - c->nu * uxx;
+    acc[0] += r * r;
+    Jb[0 * ld + q] += 2 * r * ux;
+    Jb[c->cx * ld + q] += 2 * r * u;
+    Jb[c->ct * ld + q] += 2 * r;
+    Jb[c->cxx * ld + q] += -2 * r * c->nu;
+    for (size_t k = 0; k < c->m; ++k)
+      for (size_t ch = 0; ch < c->C; ++ch) {
+        double w = c->wq[k * c->C + ch], v = J[(k * c->C + ch) * ld + q];
+        acc[1] += 0.5 * w * v * v;
+        Jb[(k * c->C + ch) * ld + q] += w * v;
+      }
+  }
+  return 0;
+}
+
+static double loss_of(pinn_mlp *net, const pinn_jet_spec *s, size_t n, const double *x,
+                      seed_ctx *c, double *grad)
+{
+  double acc[2];
+  int st = pinn_mlp_loss_grad(net, s, n, x, seed_fn, c, 2, acc, grad);
+  CU_ASSERT_EQUAL(st, PINN_SUCCESS);
+  return acc[0] + acc[1];
+}
+
+static void check_gradient(pinn_activation act, int per_unit, int all_pairs)
+{
+  const size_t sizes[] = {3, 6, 5, 2};
+  const size_t n = 45, d = 3, m = 2;
+  pinn_jet_spec s = pinn_jet_spec_value();
+  pinn_jet_spec_add_first(&s, 2); /* t */
+  pinn_jet_spec_add_pair(&s, 0, 0);
+  if (all_pairs) {
+    pinn_jet_spec_add_pair(&s, 0, 2);
+    pinn_jet_spec_add_pair(&s, 1, 1);
+  }
+  const size_t C = pinn_jet_spec_channels(&s);
+  double wq[64];
+  for (size_t i = 0; i < m * C; ++i) wq[i] = 0.2 + 0.1 * (double)(i % 7);
+  seed_ctx c = {m, C, pinn_jet_spec_first_channel(&s, 0), pinn_jet_spec_first_channel(&s, 2),
+                pinn_jet_spec_pair_channel(&s, 0, 0), 0.01 / M_PI, wq};
+  double *x = random_points(n, d, 5);
+  pinn_mlp *net = make_net(4, sizes, act, per_unit, 17);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  const size_t P = pinn_mlp_n_params(net);
+  double *g = calloc(P, sizeof *g);
+  loss_of(net, &s, n, x, &c, g);
+  double *th = pinn_mlp_params(net);
+  double num = 0, den = 0, gmax = 0, worst = 0;
+  for (size_t j = 0; j < P; ++j) {
+    const double t0 = th[j], h = 1e-6 * fmax(1.0, fabs(t0));
+    th[j] = t0 + h;
+    double fp = loss_of(net, &s, n, x, &c, NULL);
+    th[j] = t0 - h;
+    double fm = loss_of(net, &s, n, x, &c, NULL);
+    th[j] = t0;
+    double fd = (fp - fm) / (2 * h);
+    num += (fd - g[j]) * (fd - g[j]);
+    den += fd * fd;
+    if (fabs(g[j]) > gmax) gmax = fabs(g[j]);
+    double e = fabs(fd - g[j]) / fmax(fabs(fd), 1e-3);
+    if (e > worst) worst = e;
+  }
+  double rel = sqrt(num / den);
+  char name[64];
+  if (rel > 1e-7 || worst > 1e-5)
+    printf("\n  %s%s: gradient rel. error %.3g (worst component %.3g)\n",
+           pinn_activation_format(&act, name, sizeof name), per_unit ? " per unit" : "", rel, worst);
+  CU_ASSERT(rel <= 1e-7);
+  CU_ASSERT(worst <= 1e-5);
+  CU_ASSERT(gmax > 1e-3); /* not all zeros */
+  if (act.kind == PINN_ACT_PRELU) {
+    /* the slopes themselves got a gradient */
+    size_t so = pinn_mlp_slope_offset(net, 1);
+    CU_ASSERT(fabs(g[so]) > 1e-8);
+  }
+  free(g);
+  free(x);
+  pinn_mlp_free(net);
+}
+
+static void parameter_gradient_matches_central_differences_for_every_activation(void)
+{
+  for (size_t a = 0; a < sizeof all_kinds / sizeof *all_kinds; ++a) {
+    pinn_activation act = pinn_activation_default(all_kinds[a]);
+    check_gradient(act, 0, 0);
+    check_gradient(act, 0, 1);
+  }
+}
+
+static void prelu_slopes_per_unit_get_exact_gradients(void)
+{
+  check_gradient(pinn_activation_default(PINN_ACT_PRELU), 1, 1);
+}
+
+static void jets_adjoint_is_the_transpose_of_the_jets(void)
+{
+  /* <jets_bar, d jets/d theta . v> = <adjoint(jets_bar), v>, checked with a
+   * directional central difference. */
+  const size_t sizes[] = {2, 8, 8, 1};
+  const size_t n = 33;
+  pinn_jet_spec s = pinn_jet_spec_value();
+  pinn_jet_spec_add_pair(&s, 0, 1);
+  pinn_jet_spec_add_pair(&s, 1, 1);
+  const size_t C = pinn_jet_spec_channels(&s);
+  pinn_mlp *net = make_net(4, sizes, pinn_activation_default(PINN_ACT_GELU), 0, 3);
+  const size_t P = pinn_mlp_n_params(net);
+  double *x = random_points(n, 2, 9), *jb = random_points(n, C, 10), *v = random_points(P, 1, 11);
+  double *g = calloc(P, sizeof *g), *jp = malloc(n * C * sizeof *jp), *jm = malloc(n * C * sizeof *jm);
+  CU_ASSERT_EQUAL(pinn_mlp_jets_adjoint(net, &s, n, x, jb, g), PINN_SUCCESS);
+  double *th = pinn_mlp_params(net), h = 1e-6;
+  for (size_t j = 0; j < P; ++j) th[j] += h * v[j];
+  pinn_mlp_jets(net, &s, n, x, jp);
+  for (size_t j = 0; j < P; ++j) th[j] -= 2 * h * v[j];
+  pinn_mlp_jets(net, &s, n, x, jm);
+  double lhs = 0, rhs = 0;
+  for (size_t i = 0; i < n * C; ++i) lhs += jb[i] * (jp[i] - jm[i]) / (2 * h);
+  for (size_t j = 0; j < P; ++j) rhs += g[j] * v[j];
+  CU_ASSERT(fabs(rhs) > 1e-3);
+  CU_ASSERT(pinn_test_reldiff(lhs, rhs, 1e-12) < 1e-8);
+  free(x); free(jb); free(v); free(g); free(jp); free(jm);
+  pinn_mlp_free(net);
+}
+
+/* ------------------------------------------------------ initialisation */
+
+static double layer_weight_variance(pinn_mlp *net, size_t l)
+{
+  const double *th = pinn_mlp_params(net);
+  size_t n = pinn_mlp_layer_size(net, l) * pinn_mlp_layer_size(net, l - 1);
+  return gsl_stats_variance_m(th + pinn_mlp_weight_offset(net, l), 1, n, 0.0);
+}
+
+static void initialisations_draw_the_documented_variances(void)
+{
+  const size_t sizes[] = {2, 300, 200, 1};
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  struct { pinn_activation_kind k; double param; pinn_init_kind init; double var2; } cases[] = {
+      {PINN_ACT_RELU, 0, PINN_INIT_HE, 2.0 / 300},
+      {PINN_ACT_RELU, 0, PINN_INIT_VARIANCE, 2.0 / 300},            /* He from quadrature */
+      {PINN_ACT_LEAKY_RELU, 0.2, PINN_INIT_VARIANCE, 2.0 / (300 * 1.04)},
+      {PINN_ACT_TANH, 0, PINN_INIT_XAVIER, 2.0 / 500},
+      {PINN_ACT_TANH, 0, PINN_INIT_LECUN, 1.0 / 300},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; ++i) {
+    pinn_activation act = {cases[i].k, cases[i].param};
+    pinn_activation acts[2] = {act, act};
+    pinn_mlp_layout lay = {4, sizes, acts, 0};
+    pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+    gsl_rng_set(r, 100 + i);
+    CU_ASSERT_EQUAL_FATAL(pinn_mlp_init(net, cases[i].init, r), PINN_SUCCESS);
+    double v = layer_weight_variance(net, 2); /* 60000 draws: 0.6% std. error */
+    CU_ASSERT(fabs(v / cases[i].var2 - 1) < 0.03);
+    const double *th = pinn_mlp_params(net);
+    CU_ASSERT_EQUAL(th[pinn_mlp_bias_offset(net, 1)], 0.0);
+    pinn_mlp_free(net);
+  }
+  gsl_rng_free(r);
+}
+
+static void same_seed_gives_same_parameters(void)
+{
+  const size_t sizes[] = {2, 20, 20, 1};
+  pinn_mlp *a = make_net(4, sizes, pinn_activation_default(PINN_ACT_TANH), 0, 42);
+  pinn_mlp *b = make_net(4, sizes, pinn_activation_default(PINN_ACT_TANH), 0, 42);
+  pinn_mlp *c = make_net(4, sizes, pinn_activation_default(PINN_ACT_TANH), 0, 43);
+  size_t P = pinn_mlp_n_params(a);
+  CU_ASSERT_EQUAL(memcmp(pinn_mlp_params(a), pinn_mlp_params(b), P * sizeof(double)), 0);
+  CU_ASSERT_NOT_EQUAL(memcmp(pinn_mlp_params(a), pinn_mlp_params(c), P * sizeof(double)), 0);
+  pinn_mlp *d = pinn_mlp_clone(a, NULL);
+  CU_ASSERT_EQUAL(memcmp(pinn_mlp_params(a), pinn_mlp_params(d), P * sizeof(double)), 0);
+  gsl_vector_view v = pinn_mlp_params_view(a);
+  CU_ASSERT_PTR_EQUAL(v.vector.data, pinn_mlp_params(a));
+  CU_ASSERT_EQUAL(v.vector.size, P);
+  pinn_mlp_free(a); pinn_mlp_free(b); pinn_mlp_free(c); pinn_mlp_free(d);
+}
+
+/* ---------------------------------------------------------- determinism */
+
+static void one_and_two_threads_give_bitwise_identical_results(void)
+{
+#ifdef _OPENMP
+  const size_t sizes[] = {2, 20, 20, 20, 1};
+  const size_t n = 5000;
+  pinn_jet_spec s = pinn_jet_spec_value();
+  pinn_jet_spec_add_first(&s, 1);
+  pinn_jet_spec_add_pair(&s, 0, 0);
+  const size_t C = pinn_jet_spec_channels(&s);
+  double wq[8] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+  seed_ctx c = {1, C, 1, 2, 3, 0.003, wq};
+  pinn_mlp *net = make_net(5, sizes, pinn_activation_default(PINN_ACT_TANH), 0, 7);
+  double *x = random_points(n, 2, 8);
+  const size_t P = pinn_mlp_n_params(net);
+  double *g1 = calloc(P, sizeof *g1), *g2 = calloc(P, sizeof *g2), a1[2], a2[2];
+  int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  CU_ASSERT_EQUAL(pinn_mlp_loss_grad(net, &s, n, x, seed_fn, &c, 2, a1, g1), PINN_SUCCESS);
+  omp_set_num_threads(2);
+  CU_ASSERT_EQUAL(pinn_mlp_loss_grad(net, &s, n, x, seed_fn, &c, 2, a2, g2), PINN_SUCCESS);
+  omp_set_num_threads(saved);
+  CU_ASSERT_EQUAL(memcmp(a1, a2, sizeof a1), 0);
+  CU_ASSERT_EQUAL(memcmp(g1, g2, P * sizeof *g1), 0);
+  CU_ASSERT(a1[0] > 0);
+  free(g1); free(g2); free(x);
+  pinn_mlp_free(net);
+#else
+  CU_FAIL("built without OpenMP");
+#endif
+}
+
+/* ------------------------------------------------------- queries, errors */
+
+static void piecewise_linear_networks_are_recognised(void)
+{
+  const size_t sizes[] = {2, 4, 4, 1};
+  pinn_activation relu = pinn_activation_default(PINN_ACT_RELU);
+  pinn_activation mixed[2] = {relu, pinn_activation_default(PINN_ACT_TANH)};
+  pinn_activation pl[2] = {relu, pinn_activation_default(PINN_ACT_PRELU)};
+  pinn_mlp_layout a = {4, sizes, mixed, 0}, b = {4, sizes, pl, 0};
+  pinn_mlp *na = pinn_mlp_alloc(&a, NULL), *nb = pinn_mlp_alloc(&b, NULL);
+  CU_ASSERT_FALSE(pinn_mlp_is_piecewise_linear(na));
+  CU_ASSERT_TRUE(pinn_mlp_is_piecewise_linear(nb));
+  /* and indeed: u_xx of the piecewise-linear net is exactly zero */
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  pinn_mlp_init(nb, PINN_INIT_HE, r);
+  gsl_rng_free(r);
+  pinn_jet_spec s = pinn_jet_spec_value();
+  pinn_jet_spec_add_pair(&s, 0, 0);
+  double *x = random_points(10, 2, 1), jets[30];
+  pinn_mlp_jets(nb, &s, 10, x, jets);
+  for (int p = 0; p < 10; ++p) CU_ASSERT_EQUAL(jets[3 * p + 2], 0.0);
+  free(x);
+  pinn_mlp_free(na);
+  pinn_mlp_free(nb);
+}
+
+static int failing_seed(size_t p0, size_t nb, size_t ld, const double *J, double *Jb, double *acc,
+                        void *ctx)
+{
+  (void)nb; (void)ld; (void)J; (void)Jb; (void)acc; (void)ctx;
+  return p0 >= 64 ? 7 : 0;
+}
+
+static void bad_layouts_and_failing_callbacks_give_clear_errors(void)
+{
+  pinn_error err;
+  size_t bad1[] = {0, 4, 1};
+  pinn_mlp_layout l1 = {3, bad1, NULL, 0};
+  CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&l1, &err));
+  CU_ASSERT_EQUAL(err.code, PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "input layer"));
+  size_t ok[] = {2, 4, 1};
+  pinn_mlp_layout l2 = {1, ok, NULL, 0};
+  CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&l2, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "layers"));
+  pinn_mlp_layout l3 = {3, ok, NULL, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&l3, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  CU_ASSERT_EQUAL(pinn_mlp_activation(net, 1).kind, PINN_ACT_TANH);
+  double *x = random_points(100, 2, 2), acc;
+  pinn_jet_spec s = pinn_jet_spec_value();
+  int st = pinn_mlp_loss_grad(net, &s, 100, x, failing_seed, NULL, 1, &acc, NULL);
+  CU_ASSERT_EQUAL(st, PINN_ECALLBACK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_mlp_errmsg(net), "callback"));
+  pinn_jet_spec_add_first(&s, 5);
+  st = pinn_mlp_loss_grad(net, &s, 100, x, failing_seed, NULL, 1, &acc, NULL);
+  CU_ASSERT_EQUAL(st, PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_mlp_errmsg(net), "input 5"));
+  free(x);
+  pinn_mlp_free(net);
+  pinn_mlp_free(NULL);
+}
+
+int main(void)
+{
+  static const pinn_test_case cases[] = {
+      {"jet_spec_channels_are_numbered_value_first_then_pairs",
+       jet_spec_channels_are_numbered_value_first_then_pairs},
+      {"tiny_tanh_network_jets_match_hand_computed_values",
+       tiny_tanh_network_jets_match_hand_computed_values},
+      {"input_derivatives_match_central_differences_for_smooth_activations",
+       input_derivatives_match_central_differences_for_smooth_activations},
+      {"parameter_gradient_matches_central_differences_for_every_activation",
+       parameter_gradient_matches_central_differences_for_every_activation},
+      {"prelu_slopes_per_unit_get_exact_gradients", prelu_slopes_per_unit_get_exact_gradients},
+      {"jets_adjoint_is_the_transpose_of_the_jets", jets_adjoint_is_the_transpose_of_the_jets},
+      {"initialisations_draw_the_documented_variances", initialisations_draw_the_documented_variances},
+      {"same_seed_gives_same_parameters", same_seed_gives_same_parameters},
+      {"one_and_two_threads_give_bitwise_identical_results",
+       one_and_two_threads_give_bitwise_identical_results},
+      {"piecewise_linear_networks_are_recognised", piecewise_linear_networks_are_recognised},
+      {"bad_layouts_and_failing_callbacks_give_clear_errors",
+       bad_layouts_and_failing_callbacks_give_clear_errors},
+      {NULL, NULL}};
+  if (pinn_test_add_suite("mlp", cases)) return 1;
+  return pinn_test_run_all();
+}
