@@ -9,7 +9,6 @@
 #include <pinn/sample.h>
 
 #include <ctype.h>
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -118,13 +117,6 @@ pinn_sampler *pinn_sampler_alloc(pinn_sampler_kind kind, size_t dim, unsigned lo
                    pinn_sampler_kind_name(kind), dim, pinn_sampler_max_dim(kind),
                    pinn_sampler_max_dim(kind));
     return NULL;
-  }
-  if (kind == PINN_SAMPLER_HALTON || kind == PINN_SAMPLER_SOBOL) {
-    /* gsl_qrng_alloc takes an unsigned int dimension. */
-    if (dim > UINT_MAX) {
-      pinn_error_set(err, PINN_EUNSUPPORTED, "dim %zu too large", dim);
-      return NULL;
-    }
   }
   pinn_sampler *s = calloc(1, sizeof *s);
   if (!s) {
