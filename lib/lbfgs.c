@@ -84,7 +84,6 @@ static int alloc_ring(lbfgs_state *st, size_t m)
   free(st->S); free(st->Y); free(st->rho); free(st->coef);
   st->S = S; st->Y = Y; st->rho = rho; st->coef = coef;
   st->m = m;
-  st->stats.memory = m;
   clear_memory(st);
   return GSL_SUCCESS;
 }
@@ -130,11 +129,9 @@ static int lbfgs_set(void *vstate, gsl_multimin_function_fdf *fdf, const gsl_vec
                      double *f, gsl_vector *gradient, double step_size, double tol)
 {
   lbfgs_state *st = vstate;
-  const size_t m = st->m;
   st->is_set = 0;
   clear_memory(st);
   memset(&st->stats, 0, sizeof st->stats);
-  st->stats.memory = m;
   st->stats.last_ls_reason = PINN_LINESEARCH_CONVERGED;
   st->errmsg[0] = '\0';
   if (!(step_size > 0.0) || !isfinite(step_size))
@@ -541,7 +538,6 @@ int pinn_lbfgs_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_
   }
   st->count = count;
   st->head = count % m;
-  st->stats.memory = m;
   st->stats.last_step = buf[H_LAST_STEP];
   st->stats.last_alpha = buf[H_LAST_ALPHA];
   st->stats.last_ls_reason = (int)buf[H_LS_REASON];

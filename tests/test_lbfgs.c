@@ -701,6 +701,46 @@ static void tol_outside_0_1_means_0_9_and_reset_clears_the_memory(void)
   gsl_vector_free(x);
 }
 
+/* 1-D: f = -x for x <= 1, NaN beyond: the slope never flattens before the wall. */
+static double ramp_to_wall(const double *x, double *g, size_t n)
+{
+  (void)n;
+  if (x[0] > 1.0) {
+    if (g) g[0] = NAN;
+    return NAN;
+  }
+  if (g) g[0] = -1.0;
+  return -x[0];
+}
+
+static void lower_point_without_wolfe_is_accepted_and_flat_pair_skipped(void)
+{
+  /* From 0 with step 4: 4 and 2 are NaN, 1 is finite (f = -1) but fails the
+   * curvature condition, and every step past 1 is NaN.  The search gives up,
+   * the lower point x = 1 is still accepted, and its pair has y = 0, so it is
+   * skipped.  From x = 1 no lower finite point exists: GSL_ENOPROG. */
+  counted c = {0};
+  gsl_multimin_function_fdf F = make_fdf(&c, ramp_to_wall, 1);
+  gsl_vector *x = gsl_vector_calloc(1);
+  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, 1);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 4.0, 0.9), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
+  pinn_lbfgs_statistics st;
+  pinn_lbfgs_stats(s, &st);
+  CU_ASSERT_EQUAL(gsl_vector_get(s->x, 0), 1.0);
+  CU_ASSERT_EQUAL(s->f, -1.0);
+  CU_ASSERT_EQUAL(st.skipped, 1u);
+  CU_ASSERT_EQUAL(st.stored, 0u);
+  CU_ASSERT_EQUAL(st.last_ls_reason, PINN_LINESEARCH_NONFINITE);
+  CU_ASSERT_EQUAL(st.last_step, 1.0);
+  CU_ASSERT_EQUAL(st.nonfinite, st.ls_evals - 1); /* only x = 1 was finite */
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_ENOPROG);
+  CU_ASSERT_EQUAL(gsl_vector_get(s->x, 0), 1.0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_lbfgs_errmsg(s), "NaN/Inf"));
+  gsl_vector_free(x);
+  gsl_multimin_fdfminimizer_free(s);
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
@@ -720,6 +760,8 @@ int main(void)
       {"zero_gradient_and_bad_calls_are_reported", zero_gradient_and_bad_calls_are_reported},
       {"calls_on_another_minimizer_type_return_einval",
        calls_on_another_minimizer_type_return_einval},
+      {"lower_point_without_wolfe_is_accepted_and_flat_pair_skipped",
+       lower_point_without_wolfe_is_accepted_and_flat_pair_skipped},
       {"every_memory_from_1_to_50_converges", every_memory_from_1_to_50_converges},
       {"tol_outside_0_1_means_0_9_and_reset_clears_the_memory",
        tol_outside_0_1_means_0_9_and_reset_clears_the_memory},

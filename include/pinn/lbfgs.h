@@ -26,22 +26,26 @@
  *              expensive.  A tol outside (0, 1) means 0.9.
  * set() evaluates fdf at x, clears the memory and zeroes the statistics.
  *
+ * set() returns GSL_EBADFUNC when f or the gradient at x is NaN/Inf, and
+ * GSL_EINVAL when step_size is not positive.
+ *
  * gsl_multimin_fdfminimizer_iterate returns
  *   GSL_SUCCESS    only after moving to a point with a strictly lower f;
  *   GSL_ENOPROG    no lower point found: the L-BFGS direction failed, and so
  *                  did a restart along -g (memory cleared); x, f, gradient are
  *                  unchanged and dx = 0.  Also returned at a zero gradient;
- *   GSL_EBADFUNC   f or the gradient at the starting point is NaN/Inf;
- *   GSL_EINVAL     iterate before set.
- * pinn_lbfgs_errmsg() says why, with the numbers.  A direction that is not a
+ *   GSL_EINVAL     no successful set() before.
+ * If the search finds a lower f but not the Wolfe conditions (evaluation
+ * limit, rounding), the lowest point is accepted.  pinn_lbfgs_errmsg() says
+ * why a call failed, with the numbers.  A direction that is not a
  * descent direction clears the memory and uses -g (counted as a restart).  A
  * pair with s'y <= PINN_LBFGS_CURVATURE_EPS |s| |y| is not stored (counted as
  * skipped).  NaN/Inf from fdf at a trial point makes the line search shrink
  * the step.
  *
  * The functions below take a minimizer allocated with this type and return
- * GSL_EINVAL for any other minimizer.  The library never calls the GSL error
- * handler.
+ * GSL_EINVAL for any other minimizer.  This module never calls the GSL error
+ * handler (GSL's own alloc/set still do, e.g. for a size mismatch).
  */
 #ifndef PINN_LBFGS_H
 #define PINN_LBFGS_H
