@@ -929,3 +929,44 @@ int pinn_mlp_jets_adjoint(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, co
   copy_ctx cc = {net->sizes[net->L - 1], pinn_jet_spec_channels(spec), NULL, jets_bar};
   return pinn_mlp_loss_grad(net, spec, n, x, copy_in, &cc, 0, NULL, grad);
 }
+
+int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, double *z)
+{
+  if (!net) return PINN_EINVAL;
+  if (l < 1 || l + 1 >= net->L)
+    return pinn_error_set(&net->err, PINN_EINVAL,
+                          "layer %zu is not a hidden layer (hidden layers are 1..%zu)", l, net->L - 2);
+  if (n && (!x || !z)) return pinn_error_set(&net->err, PINN_EINVAL, "NULL points or output");
+  double *a = malloc(net->maxw * sizeof *a), *b = malloc(net->maxw * sizeof *b);
+  if (!a || !b) {
+    free(a);
+    free(b);
+    return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory");
+  }
+  for (size_t p = 0; p < n; ++p) {
+    memcpy(a, x + p * net->sizes[0], net->sizes[0] * sizeof *a);
+    for (size_t k = 1; k <= l; ++k) {
+      const size_t H = net->sizes[k], Hp = net->sizes[k - 1];
+      const double *W = net->theta + net->w_off[k], *bias = net->theta + net->b_off[k];
+      for (size_t o = 0; o < H; ++o) {
+        double s = bias[o];
+        for (size_t i = 0; i < Hp; ++i) s += W[o * Hp + i] * a[i];
+        b[o] = s;
+      }
+      if (k == l) {
+        memcpy(z + p * H, b, H * sizeof *b);
+        break;
+      }
+      for (size_t o = 0; o < H; ++o) {
+        double d[4];
+        pinn_activation act = net->act[k - 1];
+        if (act.kind == PINN_ACT_PRELU) act.param = slope_of(net, k, o);
+        pinn_activation_eval(&act, b[o], d);
+        a[o] = d[0];
+      }
+    }
+  }
+  free(a);
+  free(b);
+  return PINN_SUCCESS;
+}

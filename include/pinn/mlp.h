@@ -158,6 +158,10 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
                        pinn_jet_seed_fn fn, void *ctx, size_t n_acc, double *acc_out,
                        double *grad);
 
+/* Pre-activations z = W a + b of hidden layer l (1 <= l <= n_layers - 2) at
+ * n points: z[p * H_l + u].  For diagnostics (dead units, slopes). */
+int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, double *z);
+
 /* Adjoint of pinn_mlp_jets: given jets_bar (same layout as jets), ADD
  * sum_{p,k,c} jets_bar * d jets / d theta to grad. */
 int pinn_mlp_jets_adjoint(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
