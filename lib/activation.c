@@ -256,7 +256,7 @@ double pinn_activation_lipschitz(const pinn_activation *a)
 /* ------------------------------------------------------------------------- */
 /* Parse, format, check.                                                      */
 
-/* The accepted forms, e.g. "tanh, ..., softplus[:beta] (beta > 0, finite;
+/* The accepted forms, e.g. "tanh, ..., softplus[:beta] (beta > 0, finite,
  * default 1), ...", for error messages. */
 static void accepted_forms(char *buf, size_t size)
 {
