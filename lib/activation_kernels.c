@@ -50,14 +50,11 @@ extern double erfc(double);
 #define INV_SQRT_2PI 0.39894228040143267793994605993438 /* 1/sqrt(2 pi) */
 #define SQRT1_2 0.70710678118654752440084436210485      /* 1/sqrt(2) */
 
-/* Values per pass: the derivatives a caller does not want go to scratch
- * buffers of this length on the stack. */
+/* Values per pass when some derivatives are not wanted (they go to scratch
+ * buffers of this length on the stack), and per pass of the sin kernel. */
 #define CHUNK 256
 
 /* Every kernel below: n values, all four outputs non-NULL and not aliased. */
-typedef void kernel_fn(double p, size_t n, const double *restrict z, double *restrict s0,
-                       double *restrict s1, double *restrict s2, double *restrict s3);
-
 static void k_identity(double p, size_t n, const double *restrict z, double *restrict s0,
                        double *restrict s1, double *restrict s2, double *restrict s3)
 {
@@ -168,21 +165,26 @@ static void k_softplus(double beta, size_t n, const double *restrict z, double *
   }
 }
 
+/* sin then cos over chunks of CHUNK, so the second pass reads z from L1. */
 static void k_sin(double p, size_t n, const double *restrict z, double *restrict s0,
                   double *restrict s1, double *restrict s2, double *restrict s3)
 {
   (void)p;
+  for (size_t off = 0; off < n; off += CHUNK) {
+    size_t m = n - off < CHUNK ? n - off : CHUNK;
+    const double *restrict zc = z + off;
 #pragma omp simd
-  for (size_t i = 0; i < n; ++i) {
-    double s = sin(z[i]);
-    s0[i] = s;
-    s2[i] = -s;
-  }
+    for (size_t i = 0; i < m; ++i) {
+      double s = sin(zc[i]);
+      s0[off + i] = s;
+      s2[off + i] = -s;
+    }
 #pragma omp simd
-  for (size_t i = 0; i < n; ++i) {
-    double c = cos(z[i]);
-    s1[i] = c;
-    s3[i] = -c;
+    for (size_t i = 0; i < m; ++i) {
+      double c = cos(zc[i]);
+      s1[off + i] = c;
+      s3[off + i] = -c;
+    }
   }
 }
 
@@ -242,39 +244,46 @@ static void k_invalid(double p, size_t n, const double *restrict z, double *rest
   for (size_t i = 0; i < n; ++i) s0[i] = s1[i] = s2[i] = s3[i] = NAN;
 }
 
-static kernel_fn *kernel_for(pinn_activation_kind kind)
+/* Dispatch by kind (all outputs present). */
+static inline void run_kernel(pinn_activation_kind kind, double p, size_t n,
+                              const double *restrict z, double *restrict s0,
+                              double *restrict s1, double *restrict s2, double *restrict s3)
 {
   switch (kind) {
-  case PINN_ACT_IDENTITY: return k_identity;
-  case PINN_ACT_TANH: return k_tanh;
-  case PINN_ACT_SIGMOID: return k_sigmoid;
-  case PINN_ACT_GELU: return k_gelu;
-  case PINN_ACT_SOFTPLUS: return k_softplus;
-  case PINN_ACT_SILU: return k_silu;
-  case PINN_ACT_SIN: return k_sin;
-  case PINN_ACT_RELU: return k_relu;
+  case PINN_ACT_IDENTITY: k_identity(p, n, z, s0, s1, s2, s3); return;
+  case PINN_ACT_TANH: k_tanh(p, n, z, s0, s1, s2, s3); return;
+  case PINN_ACT_SIGMOID: k_sigmoid(p, n, z, s0, s1, s2, s3); return;
+  case PINN_ACT_GELU: k_gelu(p, n, z, s0, s1, s2, s3); return;
+  case PINN_ACT_SOFTPLUS: k_softplus(p, n, z, s0, s1, s2, s3); return;
+  case PINN_ACT_SILU: k_silu(p, n, z, s0, s1, s2, s3); return;
+  case PINN_ACT_SIN: k_sin(p, n, z, s0, s1, s2, s3); return;
+  case PINN_ACT_RELU: k_relu(p, n, z, s0, s1, s2, s3); return;
   case PINN_ACT_LEAKY_RELU:
-  case PINN_ACT_PRELU: return k_slope;
+  case PINN_ACT_PRELU: k_slope(p, n, z, s0, s1, s2, s3); return;
   case PINN_ACT_COUNT: break;
   }
-  return k_invalid;
+  k_invalid(p, n, z, s0, s1, s2, s3);
+}
+
+/* Some derivatives not wanted: chunks, with scratch buffers in their place.
+ * Kept out of line so the common path has no large stack frame. */
+__attribute__((noinline)) static void run_partial(pinn_activation_kind kind, double param,
+                                                  size_t n, const double *z, double *s0,
+                                                  double *s1, double *s2, double *s3)
+{
+  double b1[CHUNK], b2[CHUNK], b3[CHUNK];
+  for (size_t off = 0; off < n; off += CHUNK) {
+    size_t m = n - off < CHUNK ? n - off : CHUNK;
+    run_kernel(kind, param, m, z + off, s0 + off, s1 ? s1 + off : b1, s2 ? s2 + off : b2,
+               s3 ? s3 + off : b3);
+  }
 }
 
 void pinn_act_block(pinn_activation_kind kind, double param, size_t n, const double *z,
                     double *s0, double *s1, double *s2, double *s3)
 {
-  kernel_fn *k = kernel_for(kind);
-  if (s1 && s2 && s3) {
-    for (size_t off = 0; off < n; off += CHUNK) {
-      size_t m = n - off < CHUNK ? n - off : CHUNK;
-      k(param, m, z + off, s0 + off, s1 + off, s2 + off, s3 + off);
-    }
-    return;
-  }
-  double b1[CHUNK], b2[CHUNK], b3[CHUNK];
-  for (size_t off = 0; off < n; off += CHUNK) {
-    size_t m = n - off < CHUNK ? n - off : CHUNK;
-    k(param, m, z + off, s0 + off, s1 ? s1 + off : b1, s2 ? s2 + off : b2,
-      s3 ? s3 + off : b3);
-  }
+  if (s1 && s2 && s3)
+    run_kernel(kind, param, n, z, s0, s1, s2, s3);
+  else
+    run_partial(kind, param, n, z, s0, s1, s2, s3);
 }
