@@ -142,8 +142,11 @@ static void eval_leaky_slope(double x, double a, double d[4])
 static void eval_relu(double x, double p, double d[4])
 {
   (void)p;
-  eval_leaky_slope(x, 0.0, d);
-  if (d[0] == 0.0) d[0] = 0.0; /* no -0 for x < 0 */
+  int neg = x < 0;
+  d[0] = neg ? 0.0 : x;
+  d[1] = neg ? 0.0 : 1.0;
+  d[2] = 0.0;
+  d[3] = 0.0;
 }
 
 /* ------------------------------------------------------------------------- */
