@@ -25,6 +25,10 @@
  * (`omp declare simd notinbranch` = glibc's own declaration, so gcc calls
  * _ZGVeN8v_exp, _ZGVdN4v_exp, ... from libmvec, which libm.so pulls in as needed).
  * Nothing in this file tests for NaN or Inf.
+ *
+ * Measured (bench/bench_activation, one core of the Zen4 VM, blocks of 32, all four
+ * outputs): tanh ~2.4 ns/value (libmvec tanh variant ~2.3-3.1, scalar libm tanh
+ * alone ~10), sigmoid 1.6, SiLU 1.8, sin 2.0, softplus 3.2, GELU 3.4, ReLU family 0.5.
  */
 #include "activation_impl.h"
 
