@@ -49,11 +49,16 @@ pinn_activation pinn_activation_default(pinn_activation_kind kind);
  * "identity"); NULL for an invalid kind. */
 const char *pinn_activation_name(pinn_activation_kind kind);
 
-/* Parse "name" or "name:param" (e.g. "softplus:2", "leaky:0.1").  Returns
- * PINN_EINVAL with a message in err naming the accepted names and ranges. */
+/* Parse "name" or "name:param" (e.g. "softplus:2", "leaky:0.1"); names are
+ * case-insensitive, with aliases "swish" (silu), "leaky_relu" (leaky) and
+ * "linear" (identity); a missing parameter takes the default.  Returns
+ * PINN_EINVAL with a message in err (may be NULL) naming the accepted forms
+ * and ranges, and leaves *out unchanged. */
 int pinn_activation_parse(const char *text, pinn_activation *out, pinn_error *err);
 
-/* Format an activation as pinn_activation_parse reads it; returns buf. */
+/* Format an activation as pinn_activation_parse reads it ("tanh",
+ * "softplus:2", "leaky:0.01": the shortest number that reads back exactly;
+ * "invalid" for a bad kind), truncated to size; returns buf. */
 char *pinn_activation_format(const pinn_activation *a, char *buf, size_t size);
 
 /* Check the parameter's range (Softplus beta > 0, Leaky alpha in [0,1),
@@ -67,17 +72,23 @@ int pinn_activation_is_smooth(pinn_activation_kind kind);
 /* 1 for ReLU, Leaky ReLU and PReLU. */
 int pinn_activation_is_relu_family(pinn_activation_kind kind);
 
-/* s(x), s'(x), s''(x), s'''(x) into d[0..3]; alpha overrides a->param for
- * PReLU units with their own learned slope (pass a->param otherwise). */
+/* s(x), s'(x), s''(x), s'''(x) into d[0..3] (scalar reference; the network
+ * uses the vectorised kernels).  For a PReLU unit with its own learned slope,
+ * pass an activation whose param is that slope.  An invalid kind gives NaN. */
 void pinn_activation_eval(const pinn_activation *a, double x, double d[4]);
 
 /* E[s'(Z)^2] for Z ~ N(0,1), by GSL quadrature (exact 1/2 for ReLU,
  * (1+alpha^2)/2 for Leaky/PReLU).  The variance-preserving initialisation
- * draws weights with variance 1 / (fan_in * E[s'(Z)^2]). */
+ * draws weights with variance 1 / (fan_in * E[s'(Z)^2]).  Returns PINN_EINVAL
+ * for a bad parameter, or GSL's status if the quadrature fails (never seen for
+ * the parameter ranges tested).  GSL's default error handler aborts before a
+ * status can be returned: applications call gsl_set_error_handler_off() once
+ * (the library never changes the handler, which is process-wide). */
 int pinn_activation_gain(const pinn_activation *a, double *mean_sq_deriv, pinn_error *err);
 
 /* E[s(Z)] for Z ~ N(0,1), by GSL quadrature (1/sqrt(2 pi) for ReLU,
- * 1/(2 sqrt(pi)) for GELU). */
+ * 1/(2 sqrt(pi)) for GELU); odd kinds give 0 to ~1e-13.  Statuses as for
+ * pinn_activation_gain. */
 int pinn_activation_mean(const pinn_activation *a, double *mean, pinn_error *err);
 
 /* Lipschitz constant of s on the real line (sup |s'|): 1 for tanh, ReLU,
