@@ -6,5 +6,12 @@
 #include <pinn/status.h>
 #include <pinn/activation.h>
 #include <pinn/mlp.h>
+#include <pinn/dual.h>
+#include <pinn/sample.h>
+#include <pinn/domain.h>
+#include <pinn/problem.h>
+#include <pinn/loss.h>
+#include <pinn/linesearch.h>
+#include <pinn/lbfgs.h>
 
 #endif

@@ -1,0 +1,118 @@
+/* libpinn — the loss assembler: samples a problem's training points and
+ * evaluates its loss and the exact gradient with respect to every trained
+ * parameter (network weights, biases, PReLU slopes, learnable PDE
+ * coefficients), in the shape GSL's multimin expects.
+ *
+ *   loss = sum_t w_t L_t,
+ *   L_t  = mean over the term's points of |r|^2 (residuals, conditions,
+ *          data, complementarity), or rho * mean(phi(gap)) (obstacle
+ *          barriers, see pinn/problem.h).
+ *
+ * Each term is one fused forward-adjoint pass of the network over its own
+ * points carrying only the derivatives the term needs (pinn_mlp_loss_grad);
+ * residual callbacks are called per point with dual numbers and their
+ * tangents seed the adjoint.  OpenMP inside; bitwise identical results for
+ * any number of threads.
+ *
+ * The trained parameter vector is [network theta (pinn_mlp_params), then the
+ * problem's learnable coefficients].
+ */
+#ifndef PINN_LOSS_H
+#define PINN_LOSS_H
+
+#include <stddef.h>
+#include <gsl/gsl_multimin.h>
+#include <pinn/status.h>
+#include <pinn/mlp.h>
+#include <pinn/problem.h>
+#include <pinn/sample.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How the loss samples its points. */
+typedef struct pinn_loss_options {
+  pinn_sampler_kind sampler; /* default PINN_SAMPLER_SOBOL */
+  unsigned long seed;        /* default 1 */
+  double points_scale;       /* multiplies every term's point count (default 1) */
+} pinn_loss_options;
+
+/* The defaults above. */
+pinn_loss_options pinn_loss_options_default(void);
+
+typedef struct pinn_loss pinn_loss;
+
+/* Sample the problem's points and bind it to the network (both are borrowed
+ * and must outlive the loss; the network's parameters are overwritten by
+ * pinn_loss_eval).  Refuses (PINN_EUNSUPPORTED) a term that needs second
+ * derivatives on a network whose activations are all piecewise linear, and
+ * problems whose inputs or outputs do not match the network.  NULL on
+ * failure with err filled. */
+pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss_options *opt,
+                           pinn_error *err);
+/* Free; NULL is a no-op. */
+void pinn_loss_free(pinn_loss *l);
+/* Message of the last failure. */
+const char *pinn_loss_errmsg(const pinn_loss *l);
+
+/* Number of trained parameters: network + learnable coefficients. */
+size_t pinn_loss_n_params(const pinn_loss *l);
+/* Number of terms (as in the problem) and their names. */
+size_t pinn_loss_n_terms(const pinn_loss *l);
+const char *pinn_loss_term_name(const pinn_loss *l, size_t i);
+/* The problem and network bound to this loss. */
+const pinn_problem *pinn_loss_problem(const pinn_loss *l);
+pinn_mlp *pinn_loss_network(pinn_loss *l);
+
+/* Copy the current parameters (network, then coefficients) into theta. */
+void pinn_loss_get_params(const pinn_loss *l, double *theta);
+/* Set the parameters (network, then coefficients) from theta. */
+void pinn_loss_set_params(pinn_loss *l, const double *theta);
+/* Current value of learnable coefficient j. */
+double pinn_loss_coef(const pinn_loss *l, size_t j);
+
+/* Loss at theta (NULL: the current parameters).  f: total loss; grad (may
+ * be NULL): its gradient, overwritten, length pinn_loss_n_params; terms (may
+ * be NULL): each term's L_t (unweighted).  Returns 0, PINN_ECALLBACK or
+ * PINN_ENONFINITE (a callback failed or produced NaN/Inf: the message names
+ * the term and the point), or another status. */
+int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, double *terms);
+
+/* Number of loss evaluations so far (with or without gradient). */
+size_t pinn_loss_n_evals(const pinn_loss *l);
+
+/* Fill F so that GSL's multimin minimizers run on this loss (F->params = l).
+ * A failed evaluation returns GSL_NAN as f (GSL's convention); the status and
+ * message stay on the loss (pinn_loss_last_status). */
+void pinn_loss_gsl_function(pinn_loss *l, gsl_multimin_function_fdf *F);
+/* Status of the last evaluation (0 when it succeeded). */
+int pinn_loss_last_status(const pinn_loss *l);
+
+/* The training points of term i: *n rows of *dim doubles (time last); for a
+ * periodic term, rows alternate lo/hi partners. */
+int pinn_loss_term_points(const pinn_loss *l, size_t i, size_t *n, size_t *dim, const double **x);
+
+/* Draw a fresh set of points for every sampled term (the samplers continue
+ * their sequences, so the new points differ; data terms keep theirs). */
+int pinn_loss_resample(pinn_loss *l);
+
+/* Residual-based adaptive refinement (Lu et al. 2021, DeepXDE's RAR): draw
+ * n_candidates interior points for residual term i, and add the n_add with
+ * the largest |r|^2 to its points. */
+int pinn_loss_refine(pinn_loss *l, size_t i, size_t n_candidates, size_t n_add);
+
+/* Squared residual norm |r|^2 of residual (or complementarity) term i at n
+ * points (n x dim) into out (n).  Used for refinement and for output. */
+int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, double *out);
+
+/* One continuation step of every obstacle barrier: rho <- min(rho * growth,
+ * rho_max).  Returns the number of barriers whose rho changed. */
+int pinn_loss_continue(pinn_loss *l);
+/* Current penalty rho of term i (obstacle terms; NaN otherwise). */
+double pinn_loss_barrier_rho(const pinn_loss *l, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

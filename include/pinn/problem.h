@@ -1,0 +1,269 @@
+/* libpinn — a PDE problem as C callbacks: domain, outputs, loss terms,
+ * learnable coefficients, exact or reference solution.
+ *
+ * A problem is a description only; pinn_loss (pinn/loss.h) samples its
+ * points and evaluates it on a network.  Users write the PDE residual as a
+ * callback in dual numbers (pinn/dual.h): it receives the jet of every
+ * network output at a point — u and the derivatives it declared it needs,
+ * each a dual seeded with its own unit tangent — and the learnable
+ * coefficients as duals, and writes its residuals as duals.  The library
+ * reads every d residual / d jet entry from the tangents, so nothing is
+ * derived by hand:
+ *
+ *   // Burgers: u_t + u u_x - nu u_xx = 0
+ *   static int burgers(const double *x, const pinn_jet *u, const pinn_dual *c,
+ *                      pinn_dual *r, void *ctx)
+ *   {
+ *     double nu = *(const double *)ctx;
+ *     r[0] = pd_sub(pd_add(u->t, pd_mul(u->v, u->x)), pd_scale(u->xx, nu));
+ *     return 0;
+ *   }
+ *   pinn_problem_add_residual(p, "pde", 1, burgers,
+ *                             PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, &nu);
+ *
+ * Coordinates: the space coordinates are named x, y, z (the first, second,
+ * third space dimension) and time t; a point is (x[, y[, z]][, t]), time
+ * last.  A jet entry that the term did not declare holds NaN, so a residual
+ * that reads it fails with a message instead of silently using 0.
+ *
+ * Every callback takes `void *ctx` last and returns 0, or nonzero to stop
+ * the computation with PINN_ECALLBACK and a message naming the term and the
+ * point.  A NaN or Inf coming out of a callback is reported the same way
+ * (PINN_ENONFINITE).
+ */
+#ifndef PINN_PROBLEM_H
+#define PINN_PROBLEM_H
+
+#include <stddef.h>
+#include <pinn/status.h>
+#include <pinn/dual.h>
+#include <pinn/domain.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Most outputs (components of the solution) a problem may have. */
+#define PINN_MAX_OUTPUTS 8
+/* Most residual components one residual callback may write. */
+#define PINN_MAX_RESIDUALS 8
+/* Most learnable coefficients. */
+#define PINN_MAX_COEFS 8
+
+/* The jet of one network output at one point, as duals: the value and the
+ * first and second derivatives with respect to x, y, z (space) and t. */
+typedef struct pinn_jet {
+  pinn_dual v;                       /* u */
+  pinn_dual x, y, z, t;              /* u_x, u_y, u_z, u_t */
+  pinn_dual xx, yy, zz, tt;          /* u_xx, u_yy, u_zz, u_tt */
+  pinn_dual xy, xz, xt, yz, yt, zt;  /* mixed second derivatives */
+} pinn_jet;
+
+/* What a residual reads besides u itself (bit flags, or-ed). */
+enum {
+  PINN_NEED_X = 1u << 0, PINN_NEED_Y = 1u << 1, PINN_NEED_Z = 1u << 2, PINN_NEED_T = 1u << 3,
+  PINN_NEED_XX = 1u << 4, PINN_NEED_YY = 1u << 5, PINN_NEED_ZZ = 1u << 6, PINN_NEED_TT = 1u << 7,
+  PINN_NEED_XY = 1u << 8, PINN_NEED_XZ = 1u << 9, PINN_NEED_XT = 1u << 10,
+  PINN_NEED_YZ = 1u << 11, PINN_NEED_YT = 1u << 12, PINN_NEED_ZT = 1u << 13
+};
+/* The space gradient and the Laplacian (restricted to the problem's space
+ * dimensions when the term is added). */
+#define PINN_NEED_GRAD (PINN_NEED_X | PINN_NEED_Y | PINN_NEED_Z)
+#define PINN_NEED_LAPLACIAN (PINN_NEED_XX | PINN_NEED_YY | PINN_NEED_ZZ)
+
+/* A residual: x is the point (dim doubles), u the jets of the n_out
+ * outputs, coef the learnable coefficients (pinn_problem_add_coefficient),
+ * r the n_res residuals to write. */
+typedef int (*pinn_residual_fn)(const double *x, const pinn_jet *u, const pinn_dual *coef,
+                                pinn_dual *r, void *ctx);
+
+/* A plain function of the point: writes one value (boundary data g,
+ * obstacle psi, initial data, source term). */
+typedef int (*pinn_scalar_fn)(const double *x, double *value, void *ctx);
+
+/* A solution: writes the n_out components at x (exact solution). */
+typedef int (*pinn_solution_fn)(const double *x, double *u, void *ctx);
+
+/* Selects part of a region (e.g. the boundary x = 0 only): nonzero keeps x. */
+typedef int (*pinn_where_fn)(const double *x, void *ctx);
+
+/* Kinds of loss term. */
+typedef enum pinn_term_kind {
+  PINN_TERM_RESIDUAL = 0,  /* user residual r(x, u) = 0 on the interior */
+  PINN_TERM_DIRICHLET,     /* u_k = g on the boundary */
+  PINN_TERM_NEUMANN,       /* du_k/dn = g on the boundary (outward normal) */
+  PINN_TERM_ROBIN,         /* a u_k + b du_k/dn = g on the boundary */
+  PINN_TERM_PERIODIC,      /* u_k (and optionally du_k/dx_axis) equal on opposite faces */
+  PINN_TERM_INITIAL,       /* u_k(x, t0) = g(x) */
+  PINN_TERM_INITIAL_RATE,  /* du_k/dt(x, t0) = g(x) */
+  PINN_TERM_DATA,          /* u_k(x_i) = y_i at given points (observations) */
+  PINN_TERM_OBSTACLE,      /* u_k >= psi (or <= psi) by a barrier penalty */
+  PINN_TERM_COMPLEMENTARITY/* min(R(u), u_k - psi) = 0, R the user residual (-Lu - f) */
+} pinn_term_kind;
+
+/* Barrier shapes for obstacle terms (gap = psi - u_k for u_k >= psi):
+ *   RELU2      rho * mean(ReLU(gap)^2)        smooth, leaves a violation ~ lambda/rho
+ *   RELU       rho * mean(ReLU(gap))          exact once rho > lambda (the multiplier)
+ *   LEAKY      rho * mean(Leaky_a(gap))       pushes everywhere (a spurious body force)
+ *   SOFTPLUS   rho * mean(softplus_beta(gap)) smooth, offset ~ ln(lambda/(rho-lambda))/beta
+ */
+typedef enum pinn_barrier_kind {
+  PINN_BARRIER_RELU2 = 0,
+  PINN_BARRIER_RELU,
+  PINN_BARRIER_LEAKY,
+  PINN_BARRIER_SOFTPLUS
+} pinn_barrier_kind;
+
+/* A barrier: kind, penalty rho, shape parameter (Leaky slope a, Softplus
+ * beta), and continuation: rho <- min(rho * growth, rho_max) at each call of
+ * pinn_loss_continue (growth 1 = fixed). */
+typedef struct pinn_barrier {
+  pinn_barrier_kind kind;
+  double rho;
+  double param;
+  double growth;
+  double rho_max;
+} pinn_barrier;
+
+/* Default barrier: RELU2, rho = 1000, no continuation. */
+pinn_barrier pinn_barrier_default(void);
+/* Name ("relu2", "relu", "leaky", "softplus") and parser ("softplus:50"). */
+const char *pinn_barrier_name(pinn_barrier_kind kind);
+int pinn_barrier_parse(const char *text, pinn_barrier *out, pinn_error *err);
+
+typedef struct pinn_problem pinn_problem;
+
+/* A problem with d space dimensions (1..3), time or not, and n_out outputs.
+ * The domain is set with pinn_problem_set_domain.  NULL on failure. */
+pinn_problem *pinn_problem_alloc(const char *name, size_t d, int has_time, size_t n_out,
+                                 pinn_error *err);
+/* Free; NULL is a no-op. */
+void pinn_problem_free(pinn_problem *p);
+/* Message of the last failure on this handle. */
+const char *pinn_problem_errmsg(const pinn_problem *p);
+
+/* Metadata. */
+int pinn_problem_set_description(pinn_problem *p, const char *text);
+const char *pinn_problem_name(const pinn_problem *p);
+const char *pinn_problem_description(const pinn_problem *p);
+/* Output names, comma-separated ("u,v,p"); default "u" or "u0,u1,...". */
+int pinn_problem_set_output_names(pinn_problem *p, const char *names);
+const char *pinn_problem_output_name(const pinn_problem *p, size_t k);
+
+/* The domain: its space dimension and time flag must match the problem's. */
+int pinn_problem_set_domain(pinn_problem *p, const pinn_domain *dom);
+const pinn_domain *pinn_problem_domain(const pinn_problem *p);
+size_t pinn_problem_space_dim(const pinn_problem *p);
+int pinn_problem_has_time(const pinn_problem *p);
+size_t pinn_problem_dim(const pinn_problem *p);     /* d + has_time */
+size_t pinn_problem_n_out(const pinn_problem *p);
+
+/* A learnable PDE coefficient (inverse problems) with its initial value;
+ * *index (if not NULL) receives its position in the residuals' coef array. */
+int pinn_problem_add_coefficient(pinn_problem *p, const char *name, double initial, size_t *index);
+size_t pinn_problem_n_coefs(const pinn_problem *p);
+const char *pinn_problem_coef_name(const pinn_problem *p, size_t j);
+double pinn_problem_coef_initial(const pinn_problem *p, size_t j);
+
+/* ---- terms.  Each add returns a status; the new term's index is
+ * pinn_problem_n_terms(p) - 1.  Names must be unique, [A-Za-z0-9_]+. */
+
+/* Residual r(x, u, coef) = 0 on the interior: n_res components (1..8),
+ * `needs` the PINN_NEED_* flags of the derivatives fn reads. */
+int pinn_problem_add_residual(pinn_problem *p, const char *name, size_t n_res,
+                              pinn_residual_fn fn, unsigned needs, void *ctx);
+/* u_k = g on the boundary (g NULL means 0). */
+int pinn_problem_add_dirichlet(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                               void *ctx);
+/* du_k/dn = g on the boundary (outward normal; g NULL means 0). */
+int pinn_problem_add_neumann(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                             void *ctx);
+/* a u_k + b du_k/dn = g on the boundary. */
+int pinn_problem_add_robin(pinn_problem *p, const char *name, size_t k, double a, double b,
+                           pinn_scalar_fn g, void *ctx);
+/* u_k(x with x_axis = lo) = u_k(x with x_axis = hi); with derivative = 1
+ * also du_k/dx_axis equal (C^1 periodicity). Box domains. */
+int pinn_problem_add_periodic(pinn_problem *p, const char *name, size_t k, size_t axis,
+                              int derivative);
+/* u_k(x, t0) = g(x) (time-dependent problems). */
+int pinn_problem_add_initial(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                             void *ctx);
+/* du_k/dt(x, t0) = g(x) (g NULL means 0). */
+int pinn_problem_add_initial_rate(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                                  void *ctx);
+/* Observations u_k(x_i) = y_i, i < n (x: n x dim, copied). */
+int pinn_problem_add_data(pinn_problem *p, const char *name, size_t k, size_t n, const double *x,
+                          const double *y);
+/* u_k >= psi (sense = +1) or u_k <= psi (sense = -1) on the interior, by the
+ * barrier b. */
+int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, int sense,
+                              pinn_scalar_fn psi, void *ctx, const pinn_barrier *b);
+/* Complementarity for the obstacle problem -Lu = f, u >= psi: fn's first
+ * residual is R = -Lu - f; the conditions R >= 0, u_k - psi >= 0,
+ * R (u_k - psi) = 0 are the single equation m = min(R, u_k - psi) = 0,
+ * m = (u_k - psi) - ReLU(u_k - psi - R); the term is mean(m^2).  Use it
+ * INSTEAD of a residual term for R on the interior. */
+int pinn_problem_add_complementarity(pinn_problem *p, const char *name, size_t k,
+                                     pinn_residual_fn fn, unsigned needs, void *ctx,
+                                     pinn_scalar_fn psi, void *psi_ctx);
+
+/* Term settings (by index). */
+size_t pinn_problem_n_terms(const pinn_problem *p);
+const char *pinn_problem_term_name(const pinn_problem *p, size_t i);
+pinn_term_kind pinn_problem_term_kind(const pinn_problem *p, size_t i);
+/* Index of the term with this name, or -1. */
+int pinn_problem_find_term(const pinn_problem *p, const char *name);
+/* Fixed weight of the term in the total loss (default 1). */
+int pinn_problem_set_weight(pinn_problem *p, size_t i, double w);
+double pinn_problem_term_weight(const pinn_problem *p, size_t i);
+/* Number of training points the term samples (defaults: 1000 interior,
+ * 200 boundary / initial / periodic pairs). Not for data terms. */
+int pinn_problem_set_points(pinn_problem *p, size_t i, size_t n);
+size_t pinn_problem_term_points(const pinn_problem *p, size_t i);
+/* Keep only the sampled points where fn is nonzero (e.g. one face); the
+ * term samples more candidates until it has its count (up to 64x). */
+int pinn_problem_set_where(pinn_problem *p, size_t i, pinn_where_fn fn, void *ctx);
+/* The barrier of an obstacle term (to change rho, the shape or continuation). */
+int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b);
+const pinn_barrier *pinn_problem_term_barrier(const pinn_problem *p, size_t i);
+
+/* ---- solutions */
+/* Exact solution (used for errors on the output grid). */
+int pinn_problem_set_exact(pinn_problem *p, pinn_solution_fn fn, void *ctx);
+/* Evaluate the exact solution at n points (x: n x dim) into u (n x n_out);
+ * PINN_EINVAL when the problem has none. */
+int pinn_problem_exact(const pinn_problem *p, size_t n, const double *x, double *u);
+int pinn_problem_has_exact(const pinn_problem *p);
+/* Obstacle of the first obstacle/complementarity term at n points (for
+ * output: contact sets); PINN_EINVAL when there is none. */
+int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, double *psi);
+
+/* Internal access for the loss assembler (stable, but not for users). */
+typedef struct pinn_term_def {
+  pinn_term_kind kind;
+  char name[64];
+  size_t k;               /* output component */
+  size_t n_res;           /* residual: components */
+  pinn_residual_fn res;   /* residual / complementarity */
+  unsigned needs;
+  void *ctx;
+  pinn_scalar_fn g;       /* data function (g, psi) */
+  void *g_ctx;
+  double a, b;            /* Robin coefficients */
+  size_t axis;            /* periodic */
+  int derivative;         /* periodic C^1 */
+  int sense;              /* obstacle */
+  pinn_barrier barrier;
+  double weight;
+  size_t n_points;
+  pinn_where_fn where;
+  void *where_ctx;
+  size_t n_data;          /* data term */
+  double *data_x, *data_y;
+} pinn_term_def;
+const pinn_term_def *pinn_problem_term(const pinn_problem *p, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

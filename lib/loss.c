@@ -1,0 +1,802 @@
+/* libpinn — the loss assembler (see include/pinn/loss.h).
+ *
+ * Every term keeps its points, the values of its data function at them
+ * (g, psi, observations), normals where needed, and the jet spec of the
+ * derivatives it reads.  Evaluating a term is one pinn_mlp_loss_grad pass
+ * whose seed callback turns each block of output jets into the term's loss
+ * and its sensitivities:
+ *   residual r(x, u, c):  L = mean |r|^2,  dL/dJ_e = (2/N) sum_i r_i dr_i/dJ_e,
+ *     with dr_i/dJ_e read from the dual tangents (index k*C + channel for
+ *     output k, then one index per coefficient);
+ *   conditions:  e = (value or derivative combination) - g,  L = mean e^2;
+ *   obstacle:    gap = sense (psi - u),  L = rho mean phi(gap);
+ *   complementarity:  m = g - ReLU(g - R), g = u - psi,  L = mean m^2.
+ * The per-term accumulators of pinn_mlp_loss_grad carry [L_t, dL/dcoef_j]
+ * so coefficient gradients are reduced in the same fixed order as the
+ * network's: results are bitwise identical for any thread count.
+ */
+#include <pinn/loss.h>
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_math.h>
+
+/* Named jet entries: flag, field offset in pinn_jet, inputs (j < 0: first). */
+typedef struct {
+  unsigned flag;
+  size_t off;
+  int a, b; /* 0,1,2 = x,y,z; 3 = t */
+} entry_def;
+
+static const entry_def entries[] = {
+    {PINN_NEED_X, offsetof(pinn_jet, x), 0, -1},   {PINN_NEED_Y, offsetof(pinn_jet, y), 1, -1},
+    {PINN_NEED_Z, offsetof(pinn_jet, z), 2, -1},   {PINN_NEED_T, offsetof(pinn_jet, t), 3, -1},
+    {PINN_NEED_XX, offsetof(pinn_jet, xx), 0, 0},  {PINN_NEED_YY, offsetof(pinn_jet, yy), 1, 1},
+    {PINN_NEED_ZZ, offsetof(pinn_jet, zz), 2, 2},  {PINN_NEED_TT, offsetof(pinn_jet, tt), 3, 3},
+    {PINN_NEED_XY, offsetof(pinn_jet, xy), 0, 1},  {PINN_NEED_XZ, offsetof(pinn_jet, xz), 0, 2},
+    {PINN_NEED_XT, offsetof(pinn_jet, xt), 0, 3},  {PINN_NEED_YZ, offsetof(pinn_jet, yz), 1, 2},
+    {PINN_NEED_YT, offsetof(pinn_jet, yt), 1, 3},  {PINN_NEED_ZT, offsetof(pinn_jet, zt), 2, 3},
+};
+#define N_ENTRIES (sizeof entries / sizeof *entries)
+
+typedef struct {
+  pinn_term_def def;      /* copy of the problem's definition */
+  pinn_jet_spec spec;
+  size_t C;
+  int chan[N_ENTRIES];    /* channel of each named entry, -1 if not carried */
+  int first_ch[4];        /* channel of d/dx, d/dy, d/dz, d/dt (-1 if absent) */
+  size_t n;               /* rows of x (periodic: 2 x pairs) */
+  double *x;              /* n x dim */
+  double *g;              /* n: g / psi / observations (NULL: zero) */
+  double *normals;        /* n x d (Neumann, Robin) */
+  pinn_sampler *sampler;
+  pinn_region region;
+  double rho;             /* obstacle: current penalty */
+  /* first failure seen by the seed callback (lowest point index) */
+  int fail_status;
+  size_t fail_point;
+  char fail_msg[320];
+} term_state;
+
+struct pinn_loss {
+  const pinn_problem *p;
+  pinn_mlp *net;
+  pinn_loss_options opt;
+  size_t dim, d, m, n_coef, n_net;
+  int has_time;
+  double coef[PINN_MAX_COEFS];
+  size_t n_terms;
+  term_state *terms;
+  size_t n_evals;
+  int last_status;
+  pinn_error err;
+};
+
+pinn_loss_options pinn_loss_options_default(void)
+{
+  pinn_loss_options o = {PINN_SAMPLER_SOBOL, 1, 1.0};
+  return o;
+}
+
+/* Input index of named coordinate a (0,1,2 space; 3 time). */
+static int input_of(const pinn_loss *l, int a) { return a == 3 ? (int)l->d : a; }
+
+/* ------------------------------------------------------------ sampling */
+
+static int eval_data_fn(pinn_loss *l, term_state *t)
+{
+  if (t->def.kind == PINN_TERM_DATA || t->def.kind == PINN_TERM_PERIODIC) return PINN_SUCCESS;
+  if (!t->def.g) {
+    memset(t->g, 0, t->n * sizeof *t->g);
+    return PINN_SUCCESS;
+  }
+  for (size_t i = 0; i < t->n; ++i) {
+    int r = t->def.g(t->x + i * l->dim, &t->g[i], t->def.g_ctx);
+    if (r)
+      return pinn_error_set(&l->err, PINN_ECALLBACK,
+                            "term '%s': its data function failed (returned %d) at point %zu",
+                            t->def.name, r, i);
+    if (!isfinite(t->g[i]))
+      return pinn_error_set(&l->err, PINN_ENONFINITE,
+                            "term '%s': its data function gave %g at point %zu", t->def.name,
+                            t->g[i], i);
+  }
+  return PINN_SUCCESS;
+}
+
+/* Sample `want` points of the term's region into a fresh array. */
+static int sample_term(pinn_loss *l, term_state *t, size_t want, double **xo, double **no,
+                       size_t *count)
+{
+  const pinn_domain *dom = pinn_problem_domain(l->p);
+  const size_t dim = l->dim, d = l->d;
+  const int periodic = t->def.kind == PINN_TERM_PERIODIC;
+  const size_t rows = periodic ? 2 * want : want;
+  double *x = malloc(rows * dim * sizeof *x), *nrm = NULL;
+  double *bx = malloc(want * dim * sizeof *bx), *bn = malloc(want * d * sizeof *bn),
+         *bx2 = periodic ? malloc(want * dim * sizeof *bx2) : NULL;
+  if (t->region == PINN_REGION_BOUNDARY) nrm = malloc(want * d * sizeof *nrm);
+  if (!x || !bx || !bn || (periodic && !bx2) || (t->region == PINN_REGION_BOUNDARY && !nrm)) {
+    free(x); free(bx); free(bn); free(bx2); free(nrm);
+    return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory sampling term '%s'", t->def.name);
+  }
+  size_t have = 0;
+  int st = PINN_SUCCESS;
+  pinn_error e;
+  for (int round = 0; round < 64 && have < want; ++round) {
+    size_t got = 0, ask = want;
+    if (periodic)
+      st = pinn_domain_sample_periodic(dom, t->def.axis, t->sampler, ask, bx, bx2, &got, &e);
+    else if (t->region == PINN_REGION_INTERIOR)
+      st = pinn_domain_sample_interior(dom, t->sampler, ask, bx, &got, &e);
+    else if (t->region == PINN_REGION_BOUNDARY)
+      st = pinn_domain_sample_boundary(dom, t->sampler, ask, bx, bn, &got, &e);
+    else
+      st = pinn_domain_sample_initial(dom, t->sampler, ask, bx, &got, &e);
+    if (st) {
+      st = pinn_error_set(&l->err, st, "term '%s': %s", t->def.name, e.msg);
+      break;
+    }
+    for (size_t i = 0; i < got && have < want; ++i) {
+      if (t->def.where && !t->def.where(bx + i * dim, t->def.where_ctx)) continue;
+      if (periodic) {
+        memcpy(x + 2 * have * dim, bx + i * dim, dim * sizeof *x);
+        memcpy(x + (2 * have + 1) * dim, bx2 + i * dim, dim * sizeof *x);
+      } else {
+        memcpy(x + have * dim, bx + i * dim, dim * sizeof *x);
+        if (nrm) memcpy(nrm + have * d, bn + i * d, d * sizeof *nrm);
+      }
+      ++have;
+    }
+    if (pinn_sampler_get_kind(t->sampler) == PINN_SAMPLER_GRID || !t->def.where) break;
+  }
+  free(bx); free(bn); free(bx2);
+  if (!st && have == 0)
+    st = pinn_error_set(&l->err, PINN_EINVAL,
+                        "term '%s': no sampled point satisfies its 'where' filter; check the filter "
+                        "against the domain",
+                        t->def.name);
+  if (st) {
+    free(x);
+    free(nrm);
+    return st;
+  }
+  *xo = x;
+  *no = nrm;
+  *count = periodic ? 2 * have : have;
+  return PINN_SUCCESS;
+}
+
+static int set_points(pinn_loss *l, term_state *t, double *x, double *nrm, size_t n)
+{
+  double *g = malloc((n ? n : 1) * sizeof *g);
+  if (!g) {
+    free(x);
+    free(nrm);
+    return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
+  }
+  free(t->x);
+  free(t->normals);
+  free(t->g);
+  t->x = x;
+  t->normals = nrm;
+  t->g = g;
+  t->n = n;
+  return eval_data_fn(l, t);
+}
+
+static int resample_term(pinn_loss *l, term_state *t)
+{
+  if (t->def.kind == PINN_TERM_DATA) return PINN_SUCCESS;
+  double *x, *nrm;
+  size_t n;
+  size_t want = (size_t)ceil((double)t->def.n_points * l->opt.points_scale);
+  if (want < 1) want = 1;
+  int st = sample_term(l, t, want, &x, &nrm, &n);
+  if (st) return st;
+  return set_points(l, t, x, nrm, n);
+}
+
+/* --------------------------------------------------------------- setup */
+
+static void term_spec(pinn_loss *l, term_state *t)
+{
+  t->spec = pinn_jet_spec_value();
+  unsigned needs = 0;
+  switch (t->def.kind) {
+  case PINN_TERM_RESIDUAL:
+  case PINN_TERM_COMPLEMENTARITY: needs = t->def.needs; break;
+  case PINN_TERM_NEUMANN:
+  case PINN_TERM_ROBIN:
+    needs = PINN_NEED_X | (l->d >= 2 ? PINN_NEED_Y : 0) | (l->d >= 3 ? PINN_NEED_Z : 0);
+    break;
+  case PINN_TERM_INITIAL_RATE: needs = PINN_NEED_T; break;
+  case PINN_TERM_PERIODIC:
+    if (t->def.derivative) needs = (unsigned)PINN_NEED_X << t->def.axis;
+    break;
+  default: break;
+  }
+  for (size_t e = 0; e < N_ENTRIES; ++e) {
+    if (!(needs & entries[e].flag)) continue;
+    int a = input_of(l, entries[e].a);
+    if (entries[e].b < 0) pinn_jet_spec_add_first(&t->spec, (unsigned)a);
+    else pinn_jet_spec_add_pair(&t->spec, (unsigned)a, (unsigned)input_of(l, entries[e].b));
+  }
+  for (size_t e = 0; e < N_ENTRIES; ++e) {
+    int a = input_of(l, entries[e].a);
+    if (!(needs & entries[e].flag)) t->chan[e] = -1;
+    else if (entries[e].b < 0) t->chan[e] = pinn_jet_spec_first_channel(&t->spec, (unsigned)a);
+    else t->chan[e] = pinn_jet_spec_pair_channel(&t->spec, (unsigned)a,
+                                                 (unsigned)input_of(l, entries[e].b));
+  }
+  for (int a = 0; a < 4; ++a) {
+    int in = input_of(l, a);
+    t->first_ch[a] = (a < 3 && (size_t)a >= l->d) || (a == 3 && !l->has_time)
+                         ? -1
+                         : pinn_jet_spec_first_channel(&t->spec, (unsigned)in);
+  }
+  t->C = pinn_jet_spec_channels(&t->spec);
+}
+
+void pinn_loss_free(pinn_loss *l)
+{
+  if (!l) return;
+  for (size_t i = 0; i < l->n_terms; ++i) {
+    free(l->terms[i].x);
+    free(l->terms[i].g);
+    free(l->terms[i].normals);
+    pinn_sampler_free(l->terms[i].sampler);
+  }
+  free(l->terms);
+  free(l);
+}
+
+pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss_options *opt,
+                           pinn_error *err)
+{
+  if (!p || !net) {
+    pinn_error_set(err, PINN_EINVAL, "pinn_loss_alloc: problem and network are required");
+    return NULL;
+  }
+  const pinn_domain *dom = pinn_problem_domain(p);
+  if (!dom) {
+    pinn_error_set(err, PINN_EINVAL, "problem '%s' has no domain: call pinn_problem_set_domain",
+                   pinn_problem_name(p));
+    return NULL;
+  }
+  if (pinn_problem_n_terms(p) == 0) {
+    pinn_error_set(err, PINN_EINVAL, "problem '%s' has no loss terms", pinn_problem_name(p));
+    return NULL;
+  }
+  const size_t dim = pinn_problem_dim(p), m = pinn_problem_n_out(p);
+  if (pinn_mlp_n_in(net) != dim || pinn_mlp_n_out(net) != m) {
+    pinn_error_set(err, PINN_EINVAL,
+                   "problem '%s' has %zu inputs and %zu outputs but the network has %zu and %zu",
+                   pinn_problem_name(p), dim, m, pinn_mlp_n_in(net), pinn_mlp_n_out(net));
+    return NULL;
+  }
+  pinn_loss_options o = opt ? *opt : pinn_loss_options_default();
+  if (!(o.points_scale > 0) || !isfinite(o.points_scale)) {
+    pinn_error_set(err, PINN_EINVAL, "points_scale must be positive, got %g", o.points_scale);
+    return NULL;
+  }
+  pinn_loss *l = calloc(1, sizeof *l);
+  if (!l) {
+    pinn_error_set(err, PINN_ENOMEM, "out of memory");
+    return NULL;
+  }
+  l->p = p;
+  l->net = net;
+  l->opt = o;
+  l->dim = dim;
+  l->d = pinn_problem_space_dim(p);
+  l->has_time = pinn_problem_has_time(p);
+  l->m = m;
+  l->n_coef = pinn_problem_n_coefs(p);
+  l->n_net = pinn_mlp_n_params(net);
+  for (size_t j = 0; j < l->n_coef; ++j) l->coef[j] = pinn_problem_coef_initial(p, j);
+  l->n_terms = pinn_problem_n_terms(p);
+  l->terms = calloc(l->n_terms, sizeof *l->terms);
+  if (!l->terms) {
+    pinn_loss_free(l);
+    pinn_error_set(err, PINN_ENOMEM, "out of memory");
+    return NULL;
+  }
+  int st = PINN_SUCCESS;
+  for (size_t i = 0; i < l->n_terms && !st; ++i) {
+    term_state *t = &l->terms[i];
+    t->def = *pinn_problem_term(p, i);
+    t->rho = t->def.barrier.rho;
+    term_spec(l, t);
+    if (pinn_jet_spec_has_second(&t->spec) && pinn_mlp_is_piecewise_linear(net)) {
+      st = pinn_error_set(&l->err, PINN_EUNSUPPORTED,
+                          "term '%s' needs second derivatives, but every activation of the network "
+                          "is piecewise linear (ReLU family): such a network has u_xx = 0 almost "
+                          "everywhere, so the residual carries no signal. Use a smooth activation "
+                          "(tanh, gelu, softplus, silu, sigmoid, sin) in at least one hidden layer",
+                          t->def.name);
+      break;
+    }
+    if ((t->def.kind == PINN_TERM_RESIDUAL || t->def.kind == PINN_TERM_COMPLEMENTARITY) &&
+        m * t->C + l->n_coef > PINN_DUAL_MAX) {
+      st = pinn_error_set(&l->err, PINN_EUNSUPPORTED,
+                          "term '%s' sees %zu jet entries (%zu outputs x %zu channels) plus %zu "
+                          "coefficients, more than the %d a dual number carries: declare fewer "
+                          "derivatives or split the residual",
+                          t->def.name, m * t->C, m, t->C, l->n_coef, PINN_DUAL_MAX);
+      break;
+    }
+    switch (t->def.kind) {
+    case PINN_TERM_DIRICHLET:
+    case PINN_TERM_NEUMANN:
+    case PINN_TERM_ROBIN: t->region = PINN_REGION_BOUNDARY; break;
+    case PINN_TERM_PERIODIC: t->region = PINN_REGION_BOUNDARY; break;
+    case PINN_TERM_INITIAL:
+    case PINN_TERM_INITIAL_RATE: t->region = PINN_REGION_INITIAL; break;
+    default: t->region = PINN_REGION_INTERIOR;
+    }
+    if (t->def.kind == PINN_TERM_PERIODIC && dom->kind != PINN_DOMAIN_BOX) {
+      st = pinn_error_set(&l->err, PINN_EINVAL, "periodic term '%s' needs a box domain",
+                          t->def.name);
+      break;
+    }
+    if (t->def.kind == PINN_TERM_DATA) {
+      double *x = malloc(t->def.n_data * dim * sizeof *x);
+      if (!x) {
+        st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
+        break;
+      }
+      memcpy(x, t->def.data_x, t->def.n_data * dim * sizeof *x);
+      st = set_points(l, t, x, NULL, t->def.n_data);
+      if (!st) memcpy(t->g, t->def.data_y, t->n * sizeof *t->g);
+      continue;
+    }
+    pinn_error e;
+    size_t sdim = pinn_domain_sampler_dim(dom, t->region);
+    t->sampler = pinn_sampler_alloc(o.sampler, sdim ? sdim : 1, o.seed + 7919 * i, &e);
+    if (!t->sampler) {
+      st = pinn_error_set(&l->err, e.code, "term '%s': %s", t->def.name, e.msg);
+      break;
+    }
+    st = resample_term(l, t);
+  }
+  if (st) {
+    pinn_error_set(err, st, "%s", l->err.msg);
+    pinn_loss_free(l);
+    return NULL;
+  }
+  pinn_error_clear(&l->err);
+  return l;
+}
+
+const char *pinn_loss_errmsg(const pinn_loss *l) { return l ? l->err.msg : "no loss"; }
+size_t pinn_loss_n_params(const pinn_loss *l) { return l->n_net + l->n_coef; }
+size_t pinn_loss_n_terms(const pinn_loss *l) { return l->n_terms; }
+const char *pinn_loss_term_name(const pinn_loss *l, size_t i)
+{
+  return i < l->n_terms ? l->terms[i].def.name : NULL;
+}
+const pinn_problem *pinn_loss_problem(const pinn_loss *l) { return l->p; }
+pinn_mlp *pinn_loss_network(pinn_loss *l) { return l->net; }
+size_t pinn_loss_n_evals(const pinn_loss *l) { return l->n_evals; }
+int pinn_loss_last_status(const pinn_loss *l) { return l->last_status; }
+double pinn_loss_coef(const pinn_loss *l, size_t j) { return j < l->n_coef ? l->coef[j] : NAN; }
+
+void pinn_loss_get_params(const pinn_loss *l, double *theta)
+{
+  memcpy(theta, pinn_mlp_params_const(l->net), l->n_net * sizeof *theta);
+  memcpy(theta + l->n_net, l->coef, l->n_coef * sizeof *theta);
+}
+
+void pinn_loss_set_params(pinn_loss *l, const double *theta)
+{
+  double *th = pinn_mlp_params(l->net);
+  if (theta != th) memmove(th, theta, l->n_net * sizeof *theta);
+  memcpy(l->coef, theta + l->n_net, l->n_coef * sizeof *theta);
+}
+
+/* ------------------------------------------------------- seed callbacks */
+
+typedef struct {
+  pinn_loss *l;
+  term_state *t;
+  const double *x;   /* points being evaluated (term's or caller's) */
+  const double *g;   /* data values or NULL */
+  const double *nrm;
+  double scale;      /* w / N */
+  double inv_n;      /* 1 / N (N: points, or pairs for periodic terms) */
+  double *out;       /* residual_at: |r|^2 per point, else NULL */
+} seed_ctx;
+
+static void record_failure(term_state *t, int status, size_t point, const char *msg)
+{
+#pragma omp critical(pinn_loss_failure)
+  {
+    if (!t->fail_status || point < t->fail_point) {
+      t->fail_status = status;
+      t->fail_point = point;
+      snprintf(t->fail_msg, sizeof t->fail_msg, "%s", msg);
+    }
+  }
+}
+
+static void nan_jets(pinn_jet *u, size_t m)
+{
+  pinn_dual nd = pd_const(NAN);
+  pinn_dual *flat = (pinn_dual *)(void *)u;
+  size_t per = sizeof(pinn_jet) / sizeof(pinn_dual);
+  for (size_t i = 0; i < m * per; ++i) flat[i] = nd;
+}
+
+/* Residual and complementarity terms: user callback in duals. */
+static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, double *Jb, double *acc,
+                         void *vctx)
+{
+  seed_ctx *s = vctx;
+  pinn_loss *l = s->l;
+  term_state *t = s->t;
+  const size_t C = t->C, m = l->m, nc = l->n_coef, tc = m * C;
+  pinn_jet u[PINN_MAX_OUTPUTS];
+  pinn_dual coef[PINN_MAX_COEFS > 0 ? PINN_MAX_COEFS : 1], r[PINN_MAX_RESIDUALS];
+  nan_jets(u, m);
+  for (size_t j = 0; j < nc; ++j) coef[j] = pd_var(l->coef[j], (int)(tc + j));
+  const int comp = t->def.kind == PINN_TERM_COMPLEMENTARITY;
+  const size_t nres = t->def.n_res;
+  /* Seed the tangents once per block; per point only the values change. */
+  pinn_dual *slot[PINN_MAX_OUTPUTS * (N_ENTRIES + 1)];
+  size_t slot_ch[PINN_MAX_OUTPUTS * (N_ENTRIES + 1)], ns = 0;
+  for (size_t k = 0; k < m; ++k) {
+    u[k].v = pd_var(0.0, (int)(k * C));
+    slot[ns] = &u[k].v;
+    slot_ch[ns++] = k * C;
+    for (size_t e = 0; e < N_ENTRIES; ++e) {
+      int c = t->chan[e];
+      if (c < 0) continue;
+      pinn_dual *dst = (pinn_dual *)(void *)((char *)&u[k] + entries[e].off);
+      *dst = pd_var(0.0, (int)(k * C + (size_t)c));
+      slot[ns] = dst;
+      slot_ch[ns++] = k * C + (size_t)c;
+    }
+  }
+  for (size_t q = 0; q < nb; ++q) {
+    const size_t pt = p0 + q;
+    const double *x = s->x + pt * l->dim;
+    for (size_t i = 0; i < ns; ++i) slot[i]->v = J[slot_ch[i] * ld + q];
+    int rc = t->def.res(x, u, coef, r, t->def.ctx);
+    if (rc) {
+      char msg[320];
+      snprintf(msg, sizeof msg, "term '%s': the residual callback returned %d at point %zu", t->def.name,
+               rc, pt);
+      record_failure(t, PINN_ECALLBACK, pt, msg);
+      return PINN_ECALLBACK;
+    }
+    size_t nr = nres;
+    if (comp) {
+      /* m = g - ReLU(g - R), g = u_k - psi */
+      pinn_dual gk = pd_subc(u[t->def.k].v, s->g[pt]);
+      r[0] = pd_sub(gk, pd_relu(pd_sub(gk, r[0])));
+      nr = 1;
+    }
+    double sq = 0;
+    for (size_t i = 0; i < nr; ++i) {
+      if (!pinn_dual_isfinite(&r[i])) {
+        char msg[320];
+        snprintf(msg, sizeof msg,
+                 "term '%s': residual %zu is not finite at point %zu (x[0] = %g); if it reads a "
+                 "derivative, declare it in the term's needs (PINN_NEED_*)",
+                 t->def.name, i, pt, x[0]);
+        record_failure(t, PINN_ENONFINITE, pt, msg);
+        return PINN_ENONFINITE;
+      }
+      sq += r[i].v * r[i].v;
+    }
+    if (s->out) {
+      s->out[pt] = sq;
+      continue;
+    }
+    acc[0] += sq * s->inv_n;
+    for (size_t i = 0; i < nr; ++i) {
+      const double f = 2.0 * s->scale * r[i].v;
+      if (f == 0.0) continue;
+      for (size_t k = 0; k < m; ++k)
+        for (size_t c = 0; c < C; ++c) Jb[(k * C + c) * ld + q] += f * r[i].d[k * C + c];
+      for (size_t j = 0; j < nc; ++j) acc[1 + j] += f * r[i].d[tc + j];
+    }
+  }
+  return 0;
+}
+
+static double phi_barrier(const pinn_barrier *b, double gap, double *dphi)
+{
+  switch (b->kind) {
+  case PINN_BARRIER_RELU2:
+    *dphi = gap > 0 ? 2 * gap : 0;
+    return gap > 0 ? gap * gap : 0;
+  case PINN_BARRIER_RELU:
+    *dphi = gap > 0 ? 1 : 0;
+    return gap > 0 ? gap : 0;
+  case PINN_BARRIER_LEAKY:
+    *dphi = gap > 0 ? 1 : b->param;
+    return gap > 0 ? gap : b->param * gap;
+  default: {
+    const double z = b->param * gap;
+    *dphi = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
+    return (z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))) / b->param;
+  }
+  }
+}
+
+/* Conditions, data and obstacle terms: no callbacks in the hot loop. */
+static int seed_condition(size_t p0, size_t nb, size_t ld, const double *J, double *Jb,
+                          double *acc, void *vctx)
+{
+  seed_ctx *s = vctx;
+  const pinn_loss *l = s->l;
+  const term_state *t = s->t;
+  const size_t C = t->C, k = t->def.k, d = l->d;
+  const double *uv = J + (k * C) * ld;
+  double *bv = Jb + (k * C) * ld;
+  double sum = 0;
+  switch (t->def.kind) {
+  case PINN_TERM_DIRICHLET:
+  case PINN_TERM_INITIAL:
+  case PINN_TERM_DATA:
+    for (size_t q = 0; q < nb; ++q) {
+      const double e = uv[q] - s->g[p0 + q];
+      sum += e * e;
+      bv[q] = 2 * s->scale * e;
+    }
+    break;
+  case PINN_TERM_INITIAL_RATE: {
+    const int ct = t->first_ch[3];
+    for (size_t q = 0; q < nb; ++q) {
+      const double e = J[(k * C + (size_t)ct) * ld + q] - s->g[p0 + q];
+      sum += e * e;
+      Jb[(k * C + (size_t)ct) * ld + q] = 2 * s->scale * e;
+    }
+    break;
+  }
+  case PINN_TERM_NEUMANN:
+  case PINN_TERM_ROBIN: {
+    const double a = t->def.kind == PINN_TERM_ROBIN ? t->def.a : 0.0;
+    const double b = t->def.kind == PINN_TERM_ROBIN ? t->def.b : 1.0;
+    for (size_t q = 0; q < nb; ++q) {
+      const double *nn = s->nrm + (p0 + q) * d;
+      double dn = 0;
+      for (size_t i = 0; i < d; ++i) dn += nn[i] * J[(k * C + (size_t)t->first_ch[i]) * ld + q];
+      const double e = a * uv[q] + b * dn - s->g[p0 + q];
+      sum += e * e;
+      const double f = 2 * s->scale * e;
+      bv[q] = f * a;
+      for (size_t i = 0; i < d; ++i) Jb[(k * C + (size_t)t->first_ch[i]) * ld + q] = f * b * nn[i];
+    }
+    break;
+  }
+  case PINN_TERM_PERIODIC: {
+    /* rows alternate lo, hi; blocks hold whole pairs (PINN_BLOCK is even) */
+    const int ca = t->def.derivative ? t->first_ch[t->def.axis] : -1;
+    for (size_t q = 0; q + 1 < nb; q += 2) {
+      double e = uv[q] - uv[q + 1];
+      sum += e * e;
+      bv[q] = 2 * s->scale * e;
+      bv[q + 1] = -2 * s->scale * e;
+      if (ca >= 0) {
+        const double *ua = J + (k * C + (size_t)ca) * ld;
+        double *ba = Jb + (k * C + (size_t)ca) * ld;
+        e = ua[q] - ua[q + 1];
+        sum += e * e;
+        ba[q] = 2 * s->scale * e;
+        ba[q + 1] = -2 * s->scale * e;
+      }
+    }
+    break;
+  }
+  case PINN_TERM_OBSTACLE: {
+    const double sense = (double)t->def.sense, rho = t->rho;
+    for (size_t q = 0; q < nb; ++q) {
+      const double gap = sense * (s->g[p0 + q] - uv[q]);
+      double dphi;
+      sum += rho * phi_barrier(&t->def.barrier, gap, &dphi);
+      bv[q] = -sense * s->scale * rho * dphi;
+    }
+    break;
+  }
+  default: return PINN_EFAILED;
+  }
+  acc[0] += sum * s->inv_n;
+  return 0;
+}
+
+/* ----------------------------------------------------------- evaluation */
+
+static int eval_term(pinn_loss *l, size_t i, double *grad, double *term_loss)
+{
+  term_state *t = &l->terms[i];
+  const int periodic = t->def.kind == PINN_TERM_PERIODIC;
+  const size_t npairs = periodic ? t->n / 2 : t->n;
+  seed_ctx s = {l, t, t->x, t->g, t->normals, t->def.weight / (double)npairs,
+                1.0 / (double)npairs, NULL};
+  double acc[1 + PINN_MAX_COEFS];
+  const int resid = t->def.kind == PINN_TERM_RESIDUAL || t->def.kind == PINN_TERM_COMPLEMENTARITY;
+  const size_t nacc = 1 + (resid ? l->n_coef : 0);
+  t->fail_status = 0;
+  int st = pinn_mlp_loss_grad(l->net, &t->spec, t->n, t->x, resid ? seed_residual : seed_condition,
+                              &s, nacc, acc, grad);
+  if (st) {
+    if (t->fail_status) return pinn_error_set(&l->err, t->fail_status, "%s", t->fail_msg);
+    return pinn_error_set(&l->err, st, "term '%s': %s", t->def.name, pinn_mlp_errmsg(l->net));
+  }
+  if (!isfinite(acc[0]))
+    return pinn_error_set(&l->err, PINN_ENONFINITE, "term '%s': the loss is not finite (%g)",
+                          t->def.name, acc[0]);
+  *term_loss = acc[0];
+  if (grad && resid)
+    for (size_t j = 0; j < l->n_coef; ++j) grad[l->n_net + j] += acc[1 + j];
+  return PINN_SUCCESS;
+}
+
+int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, double *terms)
+{
+  if (!l) return PINN_EINVAL;
+  if (theta) pinn_loss_set_params(l, theta);
+  if (grad) memset(grad, 0, pinn_loss_n_params(l) * sizeof *grad);
+  l->n_evals++;
+  double total = 0;
+  int st = PINN_SUCCESS;
+  for (size_t i = 0; i < l->n_terms && !st; ++i) {
+    double li = 0;
+    st = eval_term(l, i, grad, &li);
+    if (terms) terms[i] = li;
+    total += l->terms[i].def.weight * li;
+  }
+  l->last_status = st;
+  if (st) return st;
+  if (f) *f = total;
+  return PINN_SUCCESS;
+}
+
+/* GSL glue */
+static double gsl_f(const gsl_vector *x, void *params)
+{
+  pinn_loss *l = params;
+  double f;
+  if (x->stride != 1) return GSL_NAN;
+  if (pinn_loss_eval(l, x->data, &f, NULL, NULL)) return GSL_NAN;
+  return f;
+}
+
+static void gsl_fdf(const gsl_vector *x, void *params, double *f, gsl_vector *g)
+{
+  pinn_loss *l = params;
+  if (x->stride != 1 || g->stride != 1 || pinn_loss_eval(l, x->data, f, g->data, NULL)) {
+    *f = GSL_NAN;
+    gsl_vector_set_all(g, GSL_NAN);
+  }
+}
+
+static void gsl_df(const gsl_vector *x, void *params, gsl_vector *g)
+{
+  double f;
+  gsl_fdf(x, params, &f, g);
+}
+
+void pinn_loss_gsl_function(pinn_loss *l, gsl_multimin_function_fdf *F)
+{
+  F->n = pinn_loss_n_params(l);
+  F->f = gsl_f;
+  F->df = gsl_df;
+  F->fdf = gsl_fdf;
+  F->params = l;
+}
+
+/* ------------------------------------------------------- points, RAR */
+
+int pinn_loss_term_points(const pinn_loss *l, size_t i, size_t *n, size_t *dim, const double **x)
+{
+  if (!l || i >= l->n_terms) return PINN_EINVAL;
+  if (n) *n = l->terms[i].n;
+  if (dim) *dim = l->dim;
+  if (x) *x = l->terms[i].x;
+  return PINN_SUCCESS;
+}
+
+int pinn_loss_resample(pinn_loss *l)
+{
+  for (size_t i = 0; i < l->n_terms; ++i) {
+    int st = resample_term(l, &l->terms[i]);
+    if (st) return st;
+  }
+  return PINN_SUCCESS;
+}
+
+int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, double *out)
+{
+  if (!l) return PINN_EINVAL;
+  if (i >= l->n_terms || (l->terms[i].def.kind != PINN_TERM_RESIDUAL &&
+                          l->terms[i].def.kind != PINN_TERM_COMPLEMENTARITY))
+    return pinn_error_set(&l->err, PINN_EINVAL, "term %zu is not a residual term", i);
+  term_state *t = &l->terms[i];
+  double *g = NULL;
+  if (t->def.kind == PINN_TERM_COMPLEMENTARITY) {
+    g = malloc((n ? n : 1) * sizeof *g);
+    if (!g) return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
+    for (size_t q = 0; q < n; ++q)
+      if (t->def.g(x + q * l->dim, &g[q], t->def.g_ctx)) {
+        free(g);
+        return pinn_error_set(&l->err, PINN_ECALLBACK, "term '%s': obstacle callback failed",
+                              t->def.name);
+      }
+  }
+  seed_ctx s = {l, t, x, g, NULL, 0.0, 0.0, out};
+  double acc[1 + PINN_MAX_COEFS];
+  t->fail_status = 0;
+  int st = pinn_mlp_loss_grad(l->net, &t->spec, n, x, seed_residual, &s, 1 + l->n_coef, acc, NULL);
+  free(g);
+  if (st) {
+    if (t->fail_status) return pinn_error_set(&l->err, t->fail_status, "%s", t->fail_msg);
+    return pinn_error_set(&l->err, st, "%s", pinn_mlp_errmsg(l->net));
+  }
+  return PINN_SUCCESS;
+}
+
+int pinn_loss_refine(pinn_loss *l, size_t i, size_t n_candidates, size_t n_add)
+{
+  if (!l) return PINN_EINVAL;
+  if (i >= l->n_terms || (l->terms[i].def.kind != PINN_TERM_RESIDUAL &&
+                          l->terms[i].def.kind != PINN_TERM_COMPLEMENTARITY))
+    return pinn_error_set(&l->err, PINN_EINVAL, "refinement needs a residual term (term %zu is not)",
+                          i);
+  if (n_add == 0 || n_add > n_candidates)
+    return pinn_error_set(&l->err, PINN_EINVAL, "refinement: need 0 < n_add <= n_candidates");
+  term_state *t = &l->terms[i];
+  double *cx, *cn;
+  size_t nc;
+  int st = sample_term(l, t, n_candidates, &cx, &cn, &nc);
+  if (st) return st;
+  free(cn);
+  double *score = malloc(nc * sizeof *score);
+  size_t *idx = malloc(n_add * sizeof *idx);
+  double *nx = NULL;
+  if (n_add > nc) n_add = nc;
+  if (!score || !idx) st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
+  if (!st) st = pinn_loss_residual_at(l, i, nc, cx, score);
+  if (!st) st = pinn_sample_top_k(nc, score, n_add, idx);
+  if (!st) {
+    nx = malloc((t->n + n_add) * l->dim * sizeof *nx);
+    if (!nx) st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
+  }
+  if (!st) {
+    memcpy(nx, t->x, t->n * l->dim * sizeof *nx);
+    for (size_t j = 0; j < n_add; ++j)
+      memcpy(nx + (t->n + j) * l->dim, cx + idx[j] * l->dim, l->dim * sizeof *nx);
+    st = set_points(l, t, nx, NULL, t->n + n_add);
+  }
+  free(cx);
+  free(score);
+  free(idx);
+  return st;
+}
+
+int pinn_loss_continue(pinn_loss *l)
+{
+  int changed = 0;
+  for (size_t i = 0; i < l->n_terms; ++i) {
+    term_state *t = &l->terms[i];
+    if (t->def.kind != PINN_TERM_OBSTACLE) continue;
+    double r = fmin(t->rho * t->def.barrier.growth, t->def.barrier.rho_max);
+    if (r != t->rho) {
+      t->rho = r;
+      ++changed;
+    }
+  }
+  return changed;
+}
+
+double pinn_loss_barrier_rho(const pinn_loss *l, size_t i)
+{
+  return (i < l->n_terms && l->terms[i].def.kind == PINN_TERM_OBSTACLE) ? l->terms[i].rho : NAN;
+}

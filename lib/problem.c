@@ -1,0 +1,599 @@
+/* libpinn — problem descriptions (see include/pinn/problem.h). */
+#include <pinn/problem.h>
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TERMS 32
+
+struct pinn_problem {
+  char name[64];
+  char *description;
+  size_t d, n_out;
+  int has_time;
+  pinn_domain dom;
+  int has_domain;
+  char out_names[PINN_MAX_OUTPUTS][32];
+  size_t n_coef;
+  char coef_names[PINN_MAX_COEFS][32];
+  double coef_init[PINN_MAX_COEFS];
+  size_t n_terms;
+  pinn_term_def terms[MAX_TERMS];
+  pinn_solution_fn exact;
+  void *exact_ctx;
+  pinn_error err;
+};
+
+static const char *const barrier_names[] = {"relu2", "relu", "leaky", "softplus"};
+
+pinn_barrier pinn_barrier_default(void)
+{
+  pinn_barrier b = {PINN_BARRIER_RELU2, 1000.0, 0.0, 1.0, 1000.0};
+  return b;
+}
+
+const char *pinn_barrier_name(pinn_barrier_kind kind)
+{
+  return (unsigned)kind <= PINN_BARRIER_SOFTPLUS ? barrier_names[kind] : NULL;
+}
+
+int pinn_barrier_parse(const char *text, pinn_barrier *out, pinn_error *err)
+{
+  if (!text || !out) return pinn_error_set(err, PINN_EINVAL, "barrier: NULL argument");
+  pinn_barrier b = *out;
+  const char *colon = strchr(text, ':');
+  size_t len = colon ? (size_t)(colon - text) : strlen(text);
+  int found = -1;
+  for (int k = 0; k <= PINN_BARRIER_SOFTPLUS; ++k)
+    if (strlen(barrier_names[k]) == len && strncmp(text, barrier_names[k], len) == 0) found = k;
+  if (found < 0)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "unknown barrier '%s': use relu2, relu, leaky[:slope] or softplus[:beta]",
+                          text);
+  b.kind = (pinn_barrier_kind)found;
+  b.param = b.kind == PINN_BARRIER_LEAKY ? 0.01 : b.kind == PINN_BARRIER_SOFTPLUS ? 50.0 : 0.0;
+  if (colon) {
+    char *end;
+    double v = strtod(colon + 1, &end);
+    if (end == colon + 1 || *end || !isfinite(v) || v <= 0 ||
+        (b.kind == PINN_BARRIER_LEAKY && v >= 1) ||
+        (b.kind != PINN_BARRIER_LEAKY && b.kind != PINN_BARRIER_SOFTPLUS))
+      return pinn_error_set(err, PINN_EINVAL,
+                            "barrier '%s': leaky takes a slope in (0,1), softplus a beta > 0, "
+                            "relu and relu2 no parameter",
+                            text);
+    b.param = v;
+  }
+  *out = b;
+  return PINN_SUCCESS;
+}
+
+static int check_barrier(const pinn_barrier *b, pinn_error *err)
+{
+  if ((unsigned)b->kind > PINN_BARRIER_SOFTPLUS)
+    return pinn_error_set(err, PINN_EINVAL, "unknown barrier kind %d", (int)b->kind);
+  if (!(b->rho > 0) || !isfinite(b->rho))
+    return pinn_error_set(err, PINN_EINVAL, "barrier penalty rho must be positive, got %g", b->rho);
+  if (!(b->growth >= 1) || !isfinite(b->growth) || !(b->rho_max >= b->rho))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "barrier continuation needs growth >= 1 and rho_max >= rho (got %g, %g)",
+                          b->growth, b->rho_max);
+  if (b->kind == PINN_BARRIER_LEAKY && !(b->param > 0 && b->param < 1))
+    return pinn_error_set(err, PINN_EINVAL, "leaky barrier slope must be in (0,1), got %g",
+                          b->param);
+  if (b->kind == PINN_BARRIER_SOFTPLUS && !(b->param > 0 && isfinite(b->param)))
+    return pinn_error_set(err, PINN_EINVAL, "softplus barrier beta must be positive, got %g",
+                          b->param);
+  return PINN_SUCCESS;
+}
+
+static int valid_name(const char *s)
+{
+  if (!s || !*s || strlen(s) >= 32) return 0;
+  for (; *s; ++s)
+    if (!isalnum((unsigned char)*s) && *s != '_') return 0;
+  return 1;
+}
+
+pinn_problem *pinn_problem_alloc(const char *name, size_t d, int has_time, size_t n_out,
+                                 pinn_error *err)
+{
+  if (!valid_name(name)) {
+    pinn_error_set(err, PINN_EINVAL, "problem name '%s' must be 1-31 characters [A-Za-z0-9_]",
+                   name ? name : "(null)");
+    return NULL;
+  }
+  if (d < 1 || d > 3) {
+    pinn_error_set(err, PINN_EINVAL, "problem '%s': %zu space dimensions; libpinn problems have 1 to 3",
+                   name, d);
+    return NULL;
+  }
+  if (n_out < 1 || n_out > PINN_MAX_OUTPUTS) {
+    pinn_error_set(err, PINN_EINVAL, "problem '%s': %zu outputs; use 1 to %d", name, n_out,
+                   PINN_MAX_OUTPUTS);
+    return NULL;
+  }
+  pinn_problem *p = calloc(1, sizeof *p);
+  if (!p) {
+    pinn_error_set(err, PINN_ENOMEM, "out of memory");
+    return NULL;
+  }
+  snprintf(p->name, sizeof p->name, "%s", name);
+  p->d = d;
+  p->has_time = has_time ? 1 : 0;
+  p->n_out = n_out;
+  for (size_t k = 0; k < n_out; ++k) {
+    if (n_out == 1) snprintf(p->out_names[k], sizeof p->out_names[k], "u");
+    else snprintf(p->out_names[k], sizeof p->out_names[k], "u%zu", k);
+  }
+  return p;
+}
+
+void pinn_problem_free(pinn_problem *p)
+{
+  if (!p) return;
+  for (size_t i = 0; i < p->n_terms; ++i) {
+    free(p->terms[i].data_x);
+    free(p->terms[i].data_y);
+  }
+  free(p->description);
+  free(p);
+}
+
+const char *pinn_problem_errmsg(const pinn_problem *p) { return p ? p->err.msg : "no problem"; }
+
+int pinn_problem_set_description(pinn_problem *p, const char *text)
+{
+  char *c = malloc(strlen(text ? text : "") + 1);
+  if (!c) return pinn_error_set(&p->err, PINN_ENOMEM, "out of memory");
+  strcpy(c, text ? text : "");
+  free(p->description);
+  p->description = c;
+  return PINN_SUCCESS;
+}
+
+const char *pinn_problem_name(const pinn_problem *p) { return p->name; }
+const char *pinn_problem_description(const pinn_problem *p)
+{
+  return p->description ? p->description : "";
+}
+
+int pinn_problem_set_output_names(pinn_problem *p, const char *names)
+{
+  char buf[PINN_MAX_OUTPUTS * 32 + 1], tmp[PINN_MAX_OUTPUTS][32];
+  if (!names || strlen(names) >= sizeof buf)
+    return pinn_error_set(&p->err, PINN_EINVAL, "output names: give a comma-separated list");
+  strcpy(buf, names);
+  size_t k = 0;
+  for (char *s = buf, *tok; (tok = strtok(s, ",")); s = NULL) {
+    if (k >= p->n_out || !valid_name(tok))
+      return pinn_error_set(&p->err, PINN_EINVAL,
+                            "output names '%s': need exactly %zu names of [A-Za-z0-9_]", names,
+                            p->n_out);
+    snprintf(tmp[k++], 32, "%s", tok);
+  }
+  if (k != p->n_out)
+    return pinn_error_set(&p->err, PINN_EINVAL, "output names '%s': need exactly %zu names",
+                          names, p->n_out);
+  memcpy(p->out_names, tmp, sizeof tmp);
+  return PINN_SUCCESS;
+}
+
+const char *pinn_problem_output_name(const pinn_problem *p, size_t k)
+{
+  return k < p->n_out ? p->out_names[k] : NULL;
+}
+
+int pinn_problem_set_domain(pinn_problem *p, const pinn_domain *dom)
+{
+  pinn_error e;
+  if (!dom || pinn_domain_check(dom, &e))
+    return pinn_error_set(&p->err, PINN_EINVAL, "problem '%s': invalid domain: %s", p->name,
+                          dom ? e.msg : "NULL");
+  if (dom->d != p->d || (dom->has_time != 0) != p->has_time)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "problem '%s' has %zu space dimension(s)%s but the domain has %zu%s",
+                          p->name, p->d, p->has_time ? " and time" : "", dom->d,
+                          dom->has_time ? " and time" : "");
+  p->dom = *dom;
+  p->has_domain = 1;
+  return PINN_SUCCESS;
+}
+
+const pinn_domain *pinn_problem_domain(const pinn_problem *p)
+{
+  return p->has_domain ? &p->dom : NULL;
+}
+size_t pinn_problem_space_dim(const pinn_problem *p) { return p->d; }
+int pinn_problem_has_time(const pinn_problem *p) { return p->has_time; }
+size_t pinn_problem_dim(const pinn_problem *p) { return p->d + (size_t)p->has_time; }
+size_t pinn_problem_n_out(const pinn_problem *p) { return p->n_out; }
+
+int pinn_problem_add_coefficient(pinn_problem *p, const char *name, double initial, size_t *index)
+{
+  if (p->n_coef >= PINN_MAX_COEFS)
+    return pinn_error_set(&p->err, PINN_EINVAL, "at most %d learnable coefficients",
+                          PINN_MAX_COEFS);
+  if (!valid_name(name) || !isfinite(initial))
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "coefficient '%s': name must be [A-Za-z0-9_]+ and the initial value finite",
+                          name ? name : "(null)");
+  snprintf(p->coef_names[p->n_coef], 32, "%s", name);
+  p->coef_init[p->n_coef] = initial;
+  if (index) *index = p->n_coef;
+  p->n_coef++;
+  return PINN_SUCCESS;
+}
+
+size_t pinn_problem_n_coefs(const pinn_problem *p) { return p->n_coef; }
+const char *pinn_problem_coef_name(const pinn_problem *p, size_t j)
+{
+  return j < p->n_coef ? p->coef_names[j] : NULL;
+}
+double pinn_problem_coef_initial(const pinn_problem *p, size_t j)
+{
+  return j < p->n_coef ? p->coef_init[j] : NAN;
+}
+
+/* ---------------------------------------------------------------- terms */
+
+static unsigned needs_mask(const pinn_problem *p)
+{
+  unsigned m = PINN_NEED_X | PINN_NEED_XX;
+  if (p->d >= 2) m |= PINN_NEED_Y | PINN_NEED_YY | PINN_NEED_XY;
+  if (p->d >= 3) m |= PINN_NEED_Z | PINN_NEED_ZZ | PINN_NEED_XZ | PINN_NEED_YZ;
+  if (p->has_time) {
+    m |= PINN_NEED_T | PINN_NEED_TT | PINN_NEED_XT;
+    if (p->d >= 2) m |= PINN_NEED_YT;
+    if (p->d >= 3) m |= PINN_NEED_ZT;
+  }
+  return m;
+}
+
+static pinn_term_def *new_term(pinn_problem *p, const char *name, pinn_term_kind kind, size_t k)
+{
+  if (p->n_terms >= MAX_TERMS) {
+    pinn_error_set(&p->err, PINN_EINVAL, "problem '%s': at most %d terms", p->name, MAX_TERMS);
+    return NULL;
+  }
+  if (!valid_name(name)) {
+    pinn_error_set(&p->err, PINN_EINVAL, "term name '%s' must be 1-31 characters [A-Za-z0-9_]",
+                   name ? name : "(null)");
+    return NULL;
+  }
+  if (pinn_problem_find_term(p, name) >= 0) {
+    pinn_error_set(&p->err, PINN_EINVAL, "problem '%s' already has a term named '%s'", p->name,
+                   name);
+    return NULL;
+  }
+  if (k >= p->n_out) {
+    pinn_error_set(&p->err, PINN_EINVAL, "term '%s': output %zu does not exist (the problem has %zu)",
+                   name, k, p->n_out);
+    return NULL;
+  }
+  pinn_term_def *t = &p->terms[p->n_terms];
+  memset(t, 0, sizeof *t);
+  snprintf(t->name, sizeof t->name, "%s", name);
+  t->kind = kind;
+  t->k = k;
+  t->weight = 1.0;
+  t->n_points = (kind == PINN_TERM_RESIDUAL || kind == PINN_TERM_OBSTACLE ||
+                 kind == PINN_TERM_COMPLEMENTARITY)
+                    ? 1000
+                    : 200;
+  t->barrier = pinn_barrier_default();
+  return t;
+}
+
+static int add_residual_like(pinn_problem *p, const char *name, pinn_term_kind kind, size_t k,
+                             size_t n_res, pinn_residual_fn fn, unsigned needs, void *ctx)
+{
+  if (!fn) return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': the residual function is NULL",
+                                 name ? name : "");
+  if (n_res < 1 || n_res > PINN_MAX_RESIDUALS)
+    return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': %zu residuals; use 1 to %d", name,
+                          n_res, PINN_MAX_RESIDUALS);
+  unsigned valid = needs_mask(p);
+  /* the gradient / Laplacian shorthands are restricted to the problem's dims */
+  if ((needs & PINN_NEED_GRAD) == PINN_NEED_GRAD)
+    needs = (needs & ~(unsigned)PINN_NEED_GRAD) | (PINN_NEED_GRAD & valid);
+  if ((needs & PINN_NEED_LAPLACIAN) == PINN_NEED_LAPLACIAN)
+    needs = (needs & ~(unsigned)PINN_NEED_LAPLACIAN) | (PINN_NEED_LAPLACIAN & valid);
+  if (needs & ~valid)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s' needs derivatives (flags 0x%x) with respect to coordinates "
+                          "the problem does not have (%zu space dimension(s)%s)",
+                          name, needs & ~valid, p->d, p->has_time ? " and time" : ", no time");
+  pinn_term_def *t = new_term(p, name, kind, k);
+  if (!t) return p->err.code;
+  t->n_res = n_res;
+  t->res = fn;
+  t->needs = needs;
+  t->ctx = ctx;
+  p->n_terms++;
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_add_residual(pinn_problem *p, const char *name, size_t n_res,
+                              pinn_residual_fn fn, unsigned needs, void *ctx)
+{
+  return add_residual_like(p, name, PINN_TERM_RESIDUAL, 0, n_res, fn, needs, ctx);
+}
+
+static int add_scalar_term(pinn_problem *p, const char *name, pinn_term_kind kind, size_t k,
+                           pinn_scalar_fn g, void *ctx)
+{
+  if ((kind == PINN_TERM_INITIAL || kind == PINN_TERM_INITIAL_RATE) && !p->has_time)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s': initial conditions need a time-dependent problem", name);
+  pinn_term_def *t = new_term(p, name, kind, k);
+  if (!t) return p->err.code;
+  t->g = g;
+  t->g_ctx = ctx;
+  p->n_terms++;
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_add_dirichlet(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                               void *ctx)
+{
+  return add_scalar_term(p, name, PINN_TERM_DIRICHLET, k, g, ctx);
+}
+
+int pinn_problem_add_neumann(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                             void *ctx)
+{
+  return add_scalar_term(p, name, PINN_TERM_NEUMANN, k, g, ctx);
+}
+
+int pinn_problem_add_robin(pinn_problem *p, const char *name, size_t k, double a, double b,
+                           pinn_scalar_fn g, void *ctx)
+{
+  if (!isfinite(a) || !isfinite(b) || (a == 0 && b == 0))
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "Robin term '%s': a and b must be finite and not both zero", name);
+  int st = add_scalar_term(p, name, PINN_TERM_ROBIN, k, g, ctx);
+  if (!st) {
+    p->terms[p->n_terms - 1].a = a;
+    p->terms[p->n_terms - 1].b = b;
+  }
+  return st;
+}
+
+int pinn_problem_add_periodic(pinn_problem *p, const char *name, size_t k, size_t axis,
+                              int derivative)
+{
+  if (axis >= p->d)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "periodic term '%s': axis %zu is not a space axis (0..%zu)", name, axis,
+                          p->d - 1);
+  int st = add_scalar_term(p, name, PINN_TERM_PERIODIC, k, NULL, NULL);
+  if (!st) {
+    p->terms[p->n_terms - 1].axis = axis;
+    p->terms[p->n_terms - 1].derivative = derivative ? 1 : 0;
+  }
+  return st;
+}
+
+int pinn_problem_add_initial(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                             void *ctx)
+{
+  return add_scalar_term(p, name, PINN_TERM_INITIAL, k, g, ctx);
+}
+
+int pinn_problem_add_initial_rate(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                                  void *ctx)
+{
+  return add_scalar_term(p, name, PINN_TERM_INITIAL_RATE, k, g, ctx);
+}
+
+int pinn_problem_add_data(pinn_problem *p, const char *name, size_t k, size_t n, const double *x,
+                          const double *y)
+{
+  if (n == 0 || !x || !y)
+    return pinn_error_set(&p->err, PINN_EINVAL, "data term '%s': give n > 0 points and values",
+                          name ? name : "");
+  size_t dim = pinn_problem_dim(p);
+  for (size_t i = 0; i < n * dim; ++i)
+    if (!isfinite(x[i]))
+      return pinn_error_set(&p->err, PINN_EINVAL, "data term '%s': point %zu is not finite", name,
+                            i / dim);
+  for (size_t i = 0; i < n; ++i)
+    if (!isfinite(y[i]))
+      return pinn_error_set(&p->err, PINN_EINVAL, "data term '%s': value %zu is not finite", name,
+                            i);
+  double *cx = malloc(n * dim * sizeof *cx), *cy = malloc(n * sizeof *cy);
+  if (!cx || !cy) {
+    free(cx);
+    free(cy);
+    return pinn_error_set(&p->err, PINN_ENOMEM, "out of memory");
+  }
+  int st = add_scalar_term(p, name, PINN_TERM_DATA, k, NULL, NULL);
+  if (st) {
+    free(cx);
+    free(cy);
+    return st;
+  }
+  memcpy(cx, x, n * dim * sizeof *cx);
+  memcpy(cy, y, n * sizeof *cy);
+  pinn_term_def *t = &p->terms[p->n_terms - 1];
+  t->n_data = n;
+  t->n_points = n;
+  t->data_x = cx;
+  t->data_y = cy;
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, int sense,
+                              pinn_scalar_fn psi, void *ctx, const pinn_barrier *b)
+{
+  pinn_barrier bb = b ? *b : pinn_barrier_default();
+  if (!psi) return pinn_error_set(&p->err, PINN_EINVAL, "obstacle term '%s': psi is NULL", name);
+  if (sense != 1 && sense != -1)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "obstacle term '%s': sense must be +1 (u >= psi) or -1 (u <= psi)", name);
+  if (check_barrier(&bb, &p->err)) return p->err.code;
+  int st = add_scalar_term(p, name, PINN_TERM_OBSTACLE, k, psi, ctx);
+  if (!st) {
+    p->terms[p->n_terms - 1].sense = sense;
+    p->terms[p->n_terms - 1].barrier = bb;
+  }
+  return st;
+}
+
+int pinn_problem_add_complementarity(pinn_problem *p, const char *name, size_t k,
+                                     pinn_residual_fn fn, unsigned needs, void *ctx,
+                                     pinn_scalar_fn psi, void *psi_ctx)
+{
+  if (!psi)
+    return pinn_error_set(&p->err, PINN_EINVAL, "complementarity term '%s': psi is NULL",
+                          name ? name : "");
+  int st = add_residual_like(p, name, PINN_TERM_COMPLEMENTARITY, k, 1, fn, needs, ctx);
+  if (!st) {
+    p->terms[p->n_terms - 1].g = psi;
+    p->terms[p->n_terms - 1].g_ctx = psi_ctx;
+    p->terms[p->n_terms - 1].sense = 1;
+  }
+  return st;
+}
+
+size_t pinn_problem_n_terms(const pinn_problem *p) { return p->n_terms; }
+
+const char *pinn_problem_term_name(const pinn_problem *p, size_t i)
+{
+  return i < p->n_terms ? p->terms[i].name : NULL;
+}
+
+pinn_term_kind pinn_problem_term_kind(const pinn_problem *p, size_t i)
+{
+  return i < p->n_terms ? p->terms[i].kind : PINN_TERM_RESIDUAL;
+}
+
+int pinn_problem_find_term(const pinn_problem *p, const char *name)
+{
+  for (size_t i = 0; i < p->n_terms; ++i)
+    if (name && strcmp(p->terms[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+const pinn_term_def *pinn_problem_term(const pinn_problem *p, size_t i)
+{
+  return i < p->n_terms ? &p->terms[i] : NULL;
+}
+
+static int term_index_ok(pinn_problem *p, size_t i)
+{
+  if (i < p->n_terms) return 1;
+  pinn_error_set(&p->err, PINN_EINVAL, "problem '%s' has no term %zu (it has %zu)", p->name, i,
+                 p->n_terms);
+  return 0;
+}
+
+int pinn_problem_set_weight(pinn_problem *p, size_t i, double w)
+{
+  if (!term_index_ok(p, i)) return p->err.code;
+  if (!(w >= 0) || !isfinite(w))
+    return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': weight must be >= 0 and finite",
+                          p->terms[i].name);
+  p->terms[i].weight = w;
+  return PINN_SUCCESS;
+}
+
+double pinn_problem_term_weight(const pinn_problem *p, size_t i)
+{
+  return i < p->n_terms ? p->terms[i].weight : NAN;
+}
+
+int pinn_problem_set_points(pinn_problem *p, size_t i, size_t n)
+{
+  if (!term_index_ok(p, i)) return p->err.code;
+  if (p->terms[i].kind == PINN_TERM_DATA)
+    return pinn_error_set(&p->err, PINN_EINVAL, "term '%s' is a data term: its points are given",
+                          p->terms[i].name);
+  if (n < 1 || n > 100000000)
+    return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': point count must be 1 to 1e8, got %zu",
+                          p->terms[i].name, n);
+  p->terms[i].n_points = n;
+  return PINN_SUCCESS;
+}
+
+size_t pinn_problem_term_points(const pinn_problem *p, size_t i)
+{
+  return i < p->n_terms ? p->terms[i].n_points : 0;
+}
+
+int pinn_problem_set_where(pinn_problem *p, size_t i, pinn_where_fn fn, void *ctx)
+{
+  if (!term_index_ok(p, i)) return p->err.code;
+  p->terms[i].where = fn;
+  p->terms[i].where_ctx = ctx;
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b)
+{
+  if (!term_index_ok(p, i)) return p->err.code;
+  if (p->terms[i].kind != PINN_TERM_OBSTACLE)
+    return pinn_error_set(&p->err, PINN_EINVAL, "term '%s' is not an obstacle term",
+                          p->terms[i].name);
+  if (!b || check_barrier(b, &p->err)) return b ? p->err.code : PINN_EINVAL;
+  p->terms[i].barrier = *b;
+  return PINN_SUCCESS;
+}
+
+const pinn_barrier *pinn_problem_term_barrier(const pinn_problem *p, size_t i)
+{
+  return i < p->n_terms ? &p->terms[i].barrier : NULL;
+}
+
+int pinn_problem_set_exact(pinn_problem *p, pinn_solution_fn fn, void *ctx)
+{
+  p->exact = fn;
+  p->exact_ctx = ctx;
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_has_exact(const pinn_problem *p) { return p->exact != NULL; }
+
+int pinn_problem_exact(const pinn_problem *p, size_t n, const double *x, double *u)
+{
+  pinn_problem *mp = (pinn_problem *)p;
+  if (!p->exact)
+    return pinn_error_set(&mp->err, PINN_EINVAL, "problem '%s' has no exact solution", p->name);
+  size_t dim = pinn_problem_dim(p);
+  for (size_t i = 0; i < n; ++i) {
+    int r = p->exact(x + i * dim, u + i * p->n_out, p->exact_ctx);
+    if (r)
+      return pinn_error_set(&mp->err, PINN_ECALLBACK,
+                            "problem '%s': the exact solution callback failed (%d) at point %zu",
+                            p->name, r, i);
+    for (size_t k = 0; k < p->n_out; ++k)
+      if (!isfinite(u[i * p->n_out + k]))
+        return pinn_error_set(&mp->err, PINN_ENONFINITE,
+                              "problem '%s': the exact solution is not finite at point %zu",
+                              p->name, i);
+  }
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, double *psi)
+{
+  pinn_problem *mp = (pinn_problem *)p;
+  for (size_t i = 0; i < p->n_terms; ++i) {
+    const pinn_term_def *t = &p->terms[i];
+    if (t->kind != PINN_TERM_OBSTACLE && t->kind != PINN_TERM_COMPLEMENTARITY) continue;
+    size_t dim = pinn_problem_dim(p);
+    for (size_t j = 0; j < n; ++j) {
+      int r = t->g(x + j * dim, psi + j, t->g_ctx);
+      if (r)
+        return pinn_error_set(&mp->err, PINN_ECALLBACK,
+                              "term '%s': the obstacle callback failed (%d) at point %zu", t->name,
+                              r, j);
+    }
+    return PINN_SUCCESS;
+  }
+  return pinn_error_set(&mp->err, PINN_EINVAL, "problem '%s' has no obstacle", p->name);
+}

@@ -1,0 +1,500 @@
+/* Tests for the loss assembler: the gradient of every term kind against
+ * central differences, loss values against hand-computed numbers, the
+ * refusal of second-order residuals on piecewise-linear networks, callback
+ * failures, reproducibility across threads, and refinement. */
+#include <pinn/loss.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_rng.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "testutil.h"
+
+/* ----------------------------------------------------------- helpers */
+
+static pinn_mlp *net_for(size_t n_in, size_t n_out, pinn_activation_kind act, unsigned long seed)
+{
+  size_t sizes[] = {n_in, 6, 5, n_out};
+  pinn_activation a[2] = {pinn_activation_default(act), pinn_activation_default(act)};
+  pinn_mlp_layout lay = {4, sizes, a, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
+  double *th = pinn_mlp_params(net);
+  for (size_t l = 1; l < 4; ++l) {
+    size_t bo = pinn_mlp_bias_offset(net, l);
+    for (size_t u = 0; u < sizes[l]; ++u) th[bo + u] = 0.2 * (gsl_rng_uniform(r) - 0.5);
+  }
+  gsl_rng_free(r);
+  return net;
+}
+
+/* Central-difference check of the whole gradient of l at its current
+ * parameters; returns the relative error (2-norm) and sets *gmax. */
+static double gradient_error(pinn_loss *l, double *gmax)
+{
+  const size_t P = pinn_loss_n_params(l);
+  double *th = malloc(P * sizeof *th), *g = malloc(P * sizeof *g), f0;
+  pinn_loss_get_params(l, th);
+  CU_ASSERT_EQUAL_FATAL(pinn_loss_eval(l, th, &f0, g, NULL), PINN_SUCCESS);
+  double num = 0, den = 0;
+  *gmax = 0;
+  for (size_t j = 0; j < P; ++j) {
+    const double t0 = th[j], h = 1e-6 * fmax(1.0, fabs(t0));
+    double fp, fm;
+    th[j] = t0 + h;
+    pinn_loss_eval(l, th, &fp, NULL, NULL);
+    th[j] = t0 - h;
+    pinn_loss_eval(l, th, &fm, NULL, NULL);
+    th[j] = t0;
+    const double fd = (fp - fm) / (2 * h);
+    num += (fd - g[j]) * (fd - g[j]);
+    den += fd * fd;
+    if (fabs(g[j]) > *gmax) *gmax = fabs(g[j]);
+  }
+  pinn_loss_set_params(l, th);
+  free(th);
+  free(g);
+  return den > 0 ? sqrt(num / den) : INFINITY;
+}
+
+static int sin_pi_x(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = sin(M_PI * x[0]);
+  return 0;
+}
+
+static int quarter(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = 0.25 + 0.1 * x[0];
+  return 0;
+}
+
+/* Nonlinear reaction-diffusion with a learnable coefficient:
+ * r = u_t - c0 u_xx + u^3 - exp(u) u_x - f */
+static int rd_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                       void *ctx)
+{
+  (void)ctx;
+  pinn_dual diff = pd_mul(c[0], u->xx);
+  pinn_dual nl = pd_sub(pd_powi(u->v, 3), pd_mul(pd_exp(u->v), u->x));
+  r[0] = pd_subc(pd_add(pd_sub(u->t, diff), nl), sin(x[0]));
+  r[1] = pd_scale(pd_mul(u->v, u->t), 0.5); /* a second component */
+  return 0;
+}
+
+/* -u'' - 1 (obstacle problems: R = -Lu - f) */
+static int poisson_R(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x; (void)c; (void)ctx;
+  r[0] = pd_subc(pd_neg(u->xx), 1.0);
+  return 0;
+}
+
+/* 2-output system in 2D: r0 = u0_xx + u0_yy - u1, r1 = u1_x u0_y - u0 u1_xy */
+static int system_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                           void *ctx)
+{
+  (void)x; (void)c; (void)ctx;
+  r[0] = pd_sub(pd_add(u[0].xx, u[0].yy), u[1].v);
+  r[1] = pd_sub(pd_mul(u[1].x, u[0].y), pd_mul(u[0].v, u[1].xy));
+  return 0;
+}
+
+/* ------------------------------------------------- gradient of every kind */
+
+static void check_problem_gradient(pinn_problem *p, pinn_mlp *net, const char *what)
+{
+  pinn_error err;
+  pinn_loss_options o = pinn_loss_options_default();
+  o.points_scale = 0.05; /* small point sets: fast finite differences */
+  pinn_loss *l = pinn_loss_alloc(p, net, &o, &err);
+  if (!l) printf("\n  %s: %s\n", what, err.msg);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  double gmax, e = gradient_error(l, &gmax);
+  if (e > 1e-6) printf("\n  %s: gradient error %.3g\n", what, e);
+  CU_ASSERT(e <= 1e-6);
+  CU_ASSERT(gmax > 1e-4);
+  pinn_loss_free(l);
+}
+
+static void residual_term_with_coefficient_has_exact_gradient(void)
+{
+  pinn_problem *p = pinn_problem_alloc("rd", 1, 1, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), PINN_SUCCESS);
+  size_t ci;
+  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "nu", 0.3, &ci), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 2, rd_residual,
+                                            PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL),
+                  PINN_SUCCESS);
+  pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 1);
+  check_problem_gradient(p, net, "residual");
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+static void condition_terms_have_exact_gradients(void)
+{
+  /* 2D box with time: Dirichlet, Neumann, Robin, periodic (C^1), initial,
+   * initial rate, data */
+  pinn_problem *p = pinn_problem_alloc("conds", 2, 1, 1, NULL);
+  pinn_domain dom;
+  double lo[2] = {0, -1}, hi[2] = {1, 2};
+  pinn_domain_box(&dom, 2, lo, hi, NULL);
+  pinn_domain_with_time(&dom, 0, 0.5, NULL);
+  pinn_problem_set_domain(p, &dom);
+  double xd[6] = {0.1, 0.2, 0.3, 0.5, -0.5, 0.1}, yd[2] = {0.3, -0.2};
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "dir", 0, sin_pi_x, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_neumann(p, "neu", 0, quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_robin(p, "rob", 0, 2.0, 0.5, quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_periodic(p, "per", 0, 1, 1), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_initial(p, "ini", 0, sin_pi_x, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_initial_rate(p, "rate", 0, quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_data(p, "obs", 0, 2, xd, yd), 0);
+  pinn_problem_set_weight(p, 2, 3.0);
+  for (size_t i = 0; i + 1 < pinn_problem_n_terms(p); ++i) pinn_problem_set_points(p, i, 100);
+  pinn_mlp *net = net_for(3, 1, PINN_ACT_GELU, 2);
+  check_problem_gradient(p, net, "conditions");
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+static void obstacle_barriers_and_complementarity_have_exact_gradients(void)
+{
+  const pinn_barrier_kind kinds[] = {PINN_BARRIER_RELU2, PINN_BARRIER_RELU, PINN_BARRIER_LEAKY,
+                                     PINN_BARRIER_SOFTPLUS};
+  for (size_t b = 0; b < 4; ++b) {
+    pinn_problem *p = pinn_problem_alloc("obst", 1, 0, 1, NULL);
+    pinn_domain dom;
+    pinn_domain_interval(&dom, 0, 1, NULL);
+    pinn_problem_set_domain(p, &dom);
+    pinn_barrier bar = pinn_barrier_default();
+    bar.kind = kinds[b];
+    bar.rho = 10;
+    bar.param = kinds[b] == PINN_BARRIER_LEAKY ? 0.1 : 20;
+    CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "obs", 0, b % 2 ? -1 : 1, quarter, NULL, &bar), 0);
+    CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "comp", 0, poisson_R, PINN_NEED_XX, NULL,
+                                                     quarter, NULL),
+                    0);
+    pinn_problem_set_points(p, 0, 400);
+    pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 3 + b);
+    char what[64];
+    snprintf(what, sizeof what, "barrier %s", pinn_barrier_name(kinds[b]));
+    check_problem_gradient(p, net, what);
+    pinn_mlp_free(net);
+    pinn_problem_free(p);
+  }
+}
+
+static void systems_of_outputs_and_residuals_have_exact_gradients(void)
+{
+  pinn_problem *p = pinn_problem_alloc("sys", 2, 0, 2, NULL);
+  pinn_domain dom;
+  double c[2] = {0, 0};
+  pinn_domain_ball(&dom, 2, c, 1.0, NULL);
+  pinn_problem_set_domain(p, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_set_output_names(p, "phi,psi"), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 2, system_residual,
+                                            PINN_NEED_LAPLACIAN | PINN_NEED_GRAD | PINN_NEED_XY,
+                                            NULL),
+                  0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc1", 1, quarter, NULL), 0);
+  pinn_mlp *net = net_for(2, 2, PINN_ACT_SILU, 4);
+  check_problem_gradient(p, net, "system");
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+/* ------------------------------------------------- hand-computed values */
+
+static void loss_values_match_hand_computed_numbers(void)
+{
+  /* network [1,1,1] tanh: u(x) = w2 tanh(w1 x + b1) + b2; data term at 3
+   * points and an obstacle u >= 0.25 + 0.1x with the RELU2 barrier. */
+  size_t sizes[] = {1, 1, 1};
+  pinn_mlp_layout lay = {3, sizes, NULL, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  double *th = pinn_mlp_params(net);
+  th[0] = 0.8; th[1] = 0.1; th[2] = 1.5; th[3] = -0.2;
+  pinn_problem *p = pinn_problem_alloc("tiny", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  double xd[3] = {0.0, 0.5, 1.0}, yd[3] = {0.1, 0.4, 0.2};
+  pinn_problem_add_data(p, "obs", 0, 3, xd, yd);
+  pinn_barrier bar = pinn_barrier_default();
+  bar.rho = 7;
+  pinn_problem_add_obstacle(p, "ob", 0, 1, quarter, NULL, &bar);
+  pinn_problem_set_points(p, 1, 16);
+  pinn_problem_set_weight(p, 1, 0.5);
+  pinn_loss_options o = pinn_loss_options_default();
+  o.sampler = PINN_SAMPLER_GRID;
+  pinn_loss *l = pinn_loss_alloc(p, net, &o, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  double f, terms[2];
+  CU_ASSERT_EQUAL(pinn_loss_eval(l, NULL, &f, NULL, terms), 0);
+  double s = 0;
+  for (int i = 0; i < 3; ++i) {
+    double u = 1.5 * tanh(0.8 * xd[i] + 0.1) - 0.2;
+    s += (u - yd[i]) * (u - yd[i]);
+  }
+  CU_ASSERT_DOUBLE_EQUAL(terms[0], s / 3, 1e-15);
+  size_t n;
+  const double *x;
+  pinn_loss_term_points(l, 1, &n, NULL, &x);
+  CU_ASSERT_EQUAL(n, 16);
+  double so = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double u = 1.5 * tanh(0.8 * x[i] + 0.1) - 0.2, gap = 0.25 + 0.1 * x[i] - u;
+    so += gap > 0 ? gap * gap : 0;
+  }
+  CU_ASSERT(so > 0); /* the constraint is violated somewhere: the term is live */
+  CU_ASSERT_DOUBLE_EQUAL(terms[1], 7 * so / 16, 1e-14);
+  CU_ASSERT_DOUBLE_EQUAL(f, terms[0] + 0.5 * terms[1], 1e-14);
+  pinn_loss_free(l);
+  pinn_problem_free(p);
+  pinn_mlp_free(net);
+}
+
+/* ------------------------------------------------- refusals and failures */
+
+static int lap_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                        void *ctx)
+{
+  (void)x; (void)c; (void)ctx;
+  r[0] = pd_add(u->xx, u->v);
+  return 0;
+}
+
+static void second_order_residual_on_relu_network_is_refused(void)
+{
+  pinn_problem *p = pinn_problem_alloc("lap", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 1, lap_residual, PINN_NEED_XX, NULL);
+  pinn_mlp *net = net_for(1, 1, PINN_ACT_RELU, 1);
+  pinn_error err;
+  CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, NULL, &err));
+  CU_ASSERT_EQUAL(err.code, PINN_EUNSUPPORTED);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "u_xx = 0 almost everywhere"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "tanh"));
+  pinn_mlp_free(net);
+  net = net_for(1, 1, PINN_ACT_LEAKY_RELU, 1);
+  CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, NULL, &err));
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+static int failing_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                            void *ctx)
+{
+  (void)u; (void)c; (void)ctx;
+  r[0] = pd_const(0);
+  return x[0] > 0.5 ? 3 : 0;
+}
+
+static int undeclared_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                               void *ctx)
+{
+  (void)x; (void)c; (void)ctx;
+  r[0] = pd_add(u->xx, u->x); /* u->x not declared */
+  return 0;
+}
+
+static int nan_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                        void *ctx)
+{
+  (void)c; (void)ctx;
+  r[0] = pd_log(pd_subc(u->v, x[0] > 0.7 ? 1e9 : -1e9)); /* log of a negative number */
+  return 0;
+}
+
+static void failing_or_nan_callbacks_give_documented_errors(void)
+{
+  pinn_residual_fn fns[3] = {failing_residual, undeclared_residual, nan_residual};
+  int codes[3] = {PINN_ECALLBACK, PINN_ENONFINITE, PINN_ENONFINITE};
+  const char *words[3] = {"returned 3", "declare", "not finite"};
+  for (int i = 0; i < 3; ++i) {
+    pinn_problem *p = pinn_problem_alloc("bad", 1, 0, 1, NULL);
+    pinn_domain dom;
+    pinn_domain_interval(&dom, 0, 1, NULL);
+    pinn_problem_set_domain(p, &dom);
+    pinn_problem_add_residual(p, "pde", 1, fns[i], PINN_NEED_XX, NULL);
+    pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 1);
+    pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    double f;
+    int st = pinn_loss_eval(l, NULL, &f, NULL, NULL);
+    CU_ASSERT_EQUAL(st, codes[i]);
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "'pde'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), words[i]));
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "point"));
+    /* through GSL the failure is a NaN, and the status stays on the loss */
+    gsl_multimin_function_fdf F;
+    pinn_loss_gsl_function(l, &F);
+    gsl_vector *v = gsl_vector_alloc(F.n);
+    pinn_loss_get_params(l, v->data);
+    CU_ASSERT(isnan(F.f(v, F.params)));
+    CU_ASSERT_EQUAL(pinn_loss_last_status(l), codes[i]);
+    gsl_vector_free(v);
+    pinn_loss_free(l);
+    pinn_mlp_free(net);
+    pinn_problem_free(p);
+  }
+}
+
+static void mismatched_network_and_bad_terms_are_rejected(void)
+{
+  pinn_error err;
+  pinn_problem *p = pinn_problem_alloc("mm", 2, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), PINN_EINVAL); /* 1D domain for a 2D problem */
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "space dimension"));
+  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 1, lap_residual, PINN_NEED_T, NULL),
+                  PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_problem_add_initial(p, "ini", 0, NULL, NULL), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 1, NULL, NULL), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bad name", 0, NULL, NULL), PINN_EINVAL);
+  double lo[2] = {0, 0}, hi[2] = {1, 1};
+  pinn_domain_box(&dom, 2, lo, hi, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL), PINN_EINVAL); /* duplicate */
+  pinn_mlp *net = net_for(3, 1, PINN_ACT_TANH, 1);
+  CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, NULL, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "inputs"));
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+/* ------------------------------------------------- determinism, RAR */
+
+static void loss_is_bitwise_identical_with_one_and_two_threads(void)
+{
+#ifdef _OPENMP
+  pinn_problem *p = pinn_problem_alloc("rd", 1, 1, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_coefficient(p, "nu", 0.3, NULL);
+  pinn_problem_add_residual(p, "pde", 2, rd_residual, PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL);
+  pinn_problem_add_initial(p, "ini", 0, sin_pi_x, NULL);
+  pinn_problem_set_points(p, 0, 3000);
+  pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 9);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  const size_t P = pinn_loss_n_params(l);
+  double *g1 = malloc(P * sizeof *g1), *g2 = malloc(P * sizeof *g2), f1, f2;
+  int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  pinn_loss_eval(l, NULL, &f1, g1, NULL);
+  omp_set_num_threads(2);
+  pinn_loss_eval(l, NULL, &f2, g2, NULL);
+  omp_set_num_threads(saved);
+  CU_ASSERT_EQUAL(memcmp(&f1, &f2, sizeof f1), 0);
+  CU_ASSERT_EQUAL(memcmp(g1, g2, P * sizeof *g1), 0);
+  CU_ASSERT(g1[P - 1] != 0.0); /* the coefficient's gradient is live */
+  free(g1); free(g2);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+#endif
+}
+
+static void refinement_adds_the_points_with_largest_residuals(void)
+{
+  pinn_problem *p = pinn_problem_alloc("rar", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 1, poisson_R, PINN_NEED_XX, NULL);
+  pinn_problem_set_points(p, 0, 50);
+  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 5);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_loss_refine(l, 0, 500, 10), PINN_SUCCESS);
+  size_t n;
+  const double *x;
+  pinn_loss_term_points(l, 0, &n, NULL, &x);
+  CU_ASSERT_EQUAL(n, 60);
+  double r_new[10], r_old[50];
+  pinn_loss_residual_at(l, 0, 10, x + 50, r_new);
+  pinn_loss_residual_at(l, 0, 50, x, r_old);
+  double min_new = INFINITY, mean_old = 0;
+  for (int i = 0; i < 10; ++i) min_new = fmin(min_new, r_new[i]);
+  for (int i = 0; i < 50; ++i) mean_old += r_old[i] / 50;
+  CU_ASSERT(min_new >= mean_old);
+  CU_ASSERT_EQUAL(pinn_loss_resample(l), PINN_SUCCESS);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+static void barrier_continuation_grows_rho_to_its_cap(void)
+{
+  pinn_problem *p = pinn_problem_alloc("cont", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_barrier b = {PINN_BARRIER_RELU2, 10, 0, 3, 50};
+  CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "ob", 0, 1, quarter, NULL, &b), 0);
+  pinn_barrier bad = {PINN_BARRIER_RELU2, -1, 0, 1, 1};
+  CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "ob2", 0, 1, quarter, NULL, &bad), PINN_EINVAL);
+  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 5);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_loss_barrier_rho(l, 0), 10, 0);
+  CU_ASSERT_EQUAL(pinn_loss_continue(l), 1);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_loss_barrier_rho(l, 0), 30, 0);
+  pinn_loss_continue(l);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_loss_barrier_rho(l, 0), 50, 0);
+  CU_ASSERT_EQUAL(pinn_loss_continue(l), 0);
+  pinn_barrier parsed = pinn_barrier_default();
+  CU_ASSERT_EQUAL(pinn_barrier_parse("softplus:30", &parsed, NULL), 0);
+  CU_ASSERT_EQUAL(parsed.kind, PINN_BARRIER_SOFTPLUS);
+  CU_ASSERT_DOUBLE_EQUAL(parsed.param, 30, 0);
+  CU_ASSERT_EQUAL(pinn_barrier_parse("leaky:2", &parsed, NULL), PINN_EINVAL);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+int main(void)
+{
+  static const pinn_test_case cases[] = {
+      {"residual_term_with_coefficient_has_exact_gradient",
+       residual_term_with_coefficient_has_exact_gradient},
+      {"condition_terms_have_exact_gradients", condition_terms_have_exact_gradients},
+      {"obstacle_barriers_and_complementarity_have_exact_gradients",
+       obstacle_barriers_and_complementarity_have_exact_gradients},
+      {"systems_of_outputs_and_residuals_have_exact_gradients",
+       systems_of_outputs_and_residuals_have_exact_gradients},
+      {"loss_values_match_hand_computed_numbers", loss_values_match_hand_computed_numbers},
+      {"second_order_residual_on_relu_network_is_refused",
+       second_order_residual_on_relu_network_is_refused},
+      {"failing_or_nan_callbacks_give_documented_errors",
+       failing_or_nan_callbacks_give_documented_errors},
+      {"mismatched_network_and_bad_terms_are_rejected",
+       mismatched_network_and_bad_terms_are_rejected},
+      {"loss_is_bitwise_identical_with_one_and_two_threads",
+       loss_is_bitwise_identical_with_one_and_two_threads},
+      {"refinement_adds_the_points_with_largest_residuals",
+       refinement_adds_the_points_with_largest_residuals},
+      {"barrier_continuation_grows_rho_to_its_cap", barrier_continuation_grows_rho_to_its_cap},
+      {NULL, NULL}};
+  if (pinn_test_add_suite("loss", cases)) return 1;
+  return pinn_test_run_all();
+}
