@@ -56,6 +56,7 @@ typedef struct {
   pinn_sampler *sampler;
   pinn_region region;
   double rho;             /* obstacle: current penalty */
+  double last;            /* L_t at the last evaluation */
   /* first failure seen by the seed callback (lowest point index) */
   int fail_status;
   size_t fail_point;
@@ -73,6 +74,8 @@ struct pinn_loss {
   term_state *terms;
   size_t n_evals;
   int last_status;
+  double *last_theta, *last_terms; /* the last successful evaluation */
+  int have_last;
   pinn_error err;
 };
 
@@ -252,6 +255,8 @@ void pinn_loss_free(pinn_loss *l)
     pinn_sampler_free(l->terms[i].sampler);
   }
   free(l->terms);
+  free(l->last_theta);
+  free(l->last_terms);
   free(l);
 }
 
@@ -301,7 +306,9 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
   for (size_t j = 0; j < l->n_coef; ++j) l->coef[j] = pinn_problem_coef_initial(p, j);
   l->n_terms = pinn_problem_n_terms(p);
   l->terms = calloc(l->n_terms, sizeof *l->terms);
-  if (!l->terms) {
+  l->last_theta = malloc((l->n_net + l->n_coef) * sizeof(double));
+  l->last_terms = malloc(l->n_terms * sizeof(double));
+  if (!l->terms || !l->last_theta || !l->last_terms) {
     pinn_loss_free(l);
     pinn_error_set(err, PINN_ENOMEM, "out of memory");
     return NULL;
@@ -651,12 +658,30 @@ int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, d
     double li = 0;
     st = eval_term(l, i, grad, &li);
     if (terms) terms[i] = li;
+    l->terms[i].last = li;
     total += l->terms[i].def.weight * li;
   }
   l->last_status = st;
-  if (st) return st;
+  if (st) {
+    l->have_last = 0;
+    return st;
+  }
   if (f) *f = total;
+  pinn_loss_get_params(l, l->last_theta);
+  for (size_t i = 0; i < l->n_terms; ++i) l->last_terms[i] = terms ? terms[i] : l->terms[i].last;
+  l->have_last = 1;
   return PINN_SUCCESS;
+}
+
+int pinn_loss_last_terms(pinn_loss *l, const double *theta, double *terms)
+{
+  const size_t P = pinn_loss_n_params(l);
+  if (l->have_last && memcmp(theta, l->last_theta, P * sizeof(double)) == 0) {
+    memcpy(terms, l->last_terms, l->n_terms * sizeof(double));
+    return PINN_SUCCESS;
+  }
+  double f;
+  return pinn_loss_eval(l, theta, &f, NULL, terms);
 }
 
 /* GSL glue */

@@ -79,6 +79,10 @@ double pinn_loss_coef(const pinn_loss *l, size_t j);
  * the term and the point), or another status. */
 int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, double *terms);
 
+/* Each term's loss at theta: copied from the last evaluation when it was at
+ * exactly theta, evaluated (without gradient) otherwise. */
+int pinn_loss_last_terms(pinn_loss *l, const double *theta, double *terms);
+
 /* Number of loss evaluations so far (with or without gradient). */
 size_t pinn_loss_n_evals(const pinn_loss *l);
 

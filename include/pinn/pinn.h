@@ -13,5 +13,6 @@
 #include <pinn/loss.h>
 #include <pinn/linesearch.h>
 #include <pinn/lbfgs.h>
+#include <pinn/train.h>
 
 #endif

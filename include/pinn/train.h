@@ -1,0 +1,167 @@
+/* libpinn — the training driver: phases of optimizers over a pinn_loss
+ * (Adam warm-up, then L-BFGS as a GSL multimin type, or GSL's own
+ * vector_bfgs2 / conjugate_pr), stopping rules with an honest reason,
+ * recovery from non-finite losses, progress reporting, loss history.
+ *
+ * Iterations are real optimizer iterations: one Adam step, or one accepted
+ * quasi-Newton step (a line search of several evaluations counts once).
+ * Evaluations count every loss-and-gradient computation.
+ *
+ * References: Kingma & Ba 2015 (Adam); Nocedal & Wright, Numerical
+ * Optimization, 2nd ed., Alg. 7.5 (L-BFGS, lib/lbfgs.c); Moré & Thuente 1994
+ * (line search, lib/linesearch.c).
+ */
+#ifndef PINN_TRAIN_H
+#define PINN_TRAIN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <pinn/status.h>
+#include <pinn/loss.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Optimizers a phase can use. */
+typedef enum pinn_optimizer_kind {
+  PINN_OPT_ADAM = 0,
+  PINN_OPT_LBFGS,  /* libpinn's L-BFGS (pinn/lbfgs.h) through gsl_multimin */
+  PINN_OPT_BFGS2,  /* GSL's vector_bfgs2 (memoryless BFGS) */
+  PINN_OPT_CG      /* GSL's conjugate_pr */
+} pinn_optimizer_kind;
+
+/* Name ("adam", "lbfgs", "bfgs2", "cg") and parser. */
+const char *pinn_optimizer_name(pinn_optimizer_kind kind);
+int pinn_optimizer_parse(const char *text, pinn_optimizer_kind *out, pinn_error *err);
+
+/* Why a phase (or the whole run) stopped. */
+typedef enum pinn_stop_reason {
+  PINN_STOP_NONE = 0,     /* still running */
+  PINN_STOP_MAX_ITER,     /* the phase's iteration limit */
+  PINN_STOP_MAX_EVALS,    /* the phase's evaluation limit */
+  PINN_STOP_GTOL,         /* gradient norm <= gtol */
+  PINN_STOP_FTOL,         /* relative loss decrease over the window < ftol */
+  PINN_STOP_TIME,         /* the wall-clock budget ran out */
+  PINN_STOP_NO_PROGRESS,  /* the line search could not decrease the loss, even after a restart */
+  PINN_STOP_NONFINITE,    /* the loss stayed NaN/Inf after recovery attempts */
+  PINN_STOP_USER,         /* the progress callback asked to stop */
+  PINN_STOP_INTERRUPT,    /* the interrupt flag was raised (SIGINT/SIGTERM) */
+  PINN_STOP_ERROR         /* an evaluation failed (callback error): see the message */
+} pinn_stop_reason;
+
+/* A sentence for a stop reason (static storage). */
+const char *pinn_stop_reason_str(pinn_stop_reason r);
+/* A one-word name ("max_iter", "gtol", ...). */
+const char *pinn_stop_reason_name(pinn_stop_reason r);
+
+/* One phase of training. */
+typedef struct pinn_phase {
+  pinn_optimizer_kind kind;
+  size_t max_iter;     /* iterations (default 1000) */
+  size_t max_evals;    /* evaluations, 0 = no limit */
+  double gtol;         /* stop when |g|_2 <= gtol (default 0 = off) */
+  double ftol;         /* stop when (f[i-w] - f[i]) / max(|f[i]|, tiny) < ftol over the window (0 = off) */
+  size_t window;       /* ftol window in iterations (default 100) */
+  /* Adam */
+  double lr;           /* learning rate (default 1e-3) */
+  double lr_decay;     /* lr *= lr_decay every decay_steps (default 1 = constant) */
+  size_t decay_steps;  /* default 1000 */
+  double beta1, beta2, eps; /* 0.9, 0.999, 1e-8 */
+  /* quasi-Newton */
+  size_t memory;       /* L-BFGS memory (default 30) */
+  double step;         /* first trial step length |alpha p| (default 0.1) */
+  double line_tol;     /* strong-Wolfe curvature parameter (default 0.9; GSL types: 0.1) */
+} pinn_phase;
+
+/* A phase of this kind with its defaults. */
+pinn_phase pinn_phase_default(pinn_optimizer_kind kind);
+
+/* Progress record handed to the callback and kept for the last iteration. */
+typedef struct pinn_progress {
+  size_t phase, n_phases;
+  pinn_optimizer_kind kind;
+  size_t iter;           /* iterations in this phase */
+  size_t total_iter;     /* iterations over all phases */
+  size_t evals;          /* evaluations over all phases */
+  double loss;
+  const double *terms;   /* per-term losses (n_terms) */
+  size_t n_terms;
+  double grad_norm;
+  double step;           /* |x_new - x_old|_2 of the last iteration */
+  double elapsed;        /* seconds since the run started (resumed runs include earlier time) */
+  double eta;            /* estimated seconds to the end of the phase's iteration budget */
+  double lr;             /* Adam's current learning rate (0 for others) */
+} pinn_progress;
+
+/* Called every `progress_every` iterations and at the end of each phase;
+ * return nonzero to stop training (PINN_STOP_USER). */
+typedef int (*pinn_progress_fn)(const pinn_progress *p, void *ctx);
+
+#define PINN_MAX_PHASES 8
+
+/* Training options. */
+typedef struct pinn_train_options {
+  size_t n_phases;
+  pinn_phase phases[PINN_MAX_PHASES];
+  double time_budget;            /* seconds for the whole run, 0 = none */
+  size_t progress_every;         /* default 100 */
+  pinn_progress_fn progress;     /* may be NULL */
+  void *progress_ctx;
+  volatile sig_atomic_t *interrupt; /* nonzero stops at the next iteration (may be NULL) */
+  size_t resample_every;         /* resample the training points every N iterations of an Adam phase (0 = never) */
+  size_t max_recoveries;         /* NaN/failed-step recoveries before giving up (default 5) */
+} pinn_train_options;
+
+/* Defaults: Adam 1000 iterations at lr 1e-3, then L-BFGS 5000 iterations. */
+pinn_train_options pinn_train_options_default(void);
+
+/* What one phase did. */
+typedef struct pinn_phase_report {
+  pinn_optimizer_kind kind;
+  size_t iterations, evals;
+  double seconds;
+  double loss;            /* at the end of the phase */
+  pinn_stop_reason reason;
+} pinn_phase_report;
+
+typedef struct pinn_trainer pinn_trainer;
+
+/* A trainer for loss l (borrowed; must outlive the trainer). */
+pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pinn_error *err);
+/* Free; NULL is a no-op. */
+void pinn_trainer_free(pinn_trainer *t);
+/* Message of the last failure. */
+const char *pinn_trainer_errmsg(const pinn_trainer *t);
+
+/* Run the remaining phases to the end.  Returns 0 when training ended for
+ * one of the ordinary reasons (limits, tolerances, time, user, interrupt,
+ * no progress), or the failing status (PINN_ECALLBACK, ...) with the
+ * message on the trainer.  The best parameters seen are left in the loss
+ * (and so in the network). */
+int pinn_trainer_run(pinn_trainer *t);
+
+/* The reason the run stopped, and per-phase reports. */
+pinn_stop_reason pinn_trainer_stop_reason(const pinn_trainer *t);
+size_t pinn_trainer_n_phase_reports(const pinn_trainer *t);
+const pinn_phase_report *pinn_trainer_phase_report(const pinn_trainer *t, size_t i);
+/* Totals over the run. */
+size_t pinn_trainer_iterations(const pinn_trainer *t);
+size_t pinn_trainer_evals(const pinn_trainer *t);
+double pinn_trainer_seconds(const pinn_trainer *t);
+double pinn_trainer_loss(const pinn_trainer *t);
+
+/* Number of NaN/Inf recoveries (restore the best point, halve Adam's rate). */
+size_t pinn_trainer_recoveries(const pinn_trainer *t);
+
+/* Loss history, one entry per iteration over the run: total loss, gradient
+ * norm, and each term's loss (history_terms[i * n_terms + j]). */
+size_t pinn_trainer_history_length(const pinn_trainer *t);
+const double *pinn_trainer_history_loss(const pinn_trainer *t);
+const double *pinn_trainer_history_grad_norm(const pinn_trainer *t);
+const double *pinn_trainer_history_terms(const pinn_trainer *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,264 @@
+/* Tests for the training driver: accuracy on a problem with an exact
+ * solution, exact iteration limits and stop reasons, recovery from NaN,
+ * callback failures, and bitwise reproducibility across thread counts. */
+#include <pinn/train.h>
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_rng.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "testutil.h"
+
+typedef struct {
+  double blowup; /* residual NaN when |u| exceeds this (0 = never) */
+  int fail_after; /* callback fails once this many calls happened (0 = never) */
+} pctx;
+
+/* -u'' = pi^2 sin(pi x) on (-1, 1), u(+-1) = 0; exact u = sin(pi x) */
+static int poisson(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *vctx)
+{
+  (void)c;
+  const pctx *p = vctx;
+  r[0] = pd_addc(u->xx, M_PI * M_PI * sin(M_PI * x[0]));
+  if (p && p->blowup > 0 && fabs(u->v.v) > p->blowup) r[0] = pd_const(NAN);
+  if (p && p->fail_after && x[0] > 0.9) return 5;
+  return 0;
+}
+
+static int exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  u[0] = sin(M_PI * x[0]);
+  return 0;
+}
+
+typedef struct {
+  pinn_problem *p;
+  pinn_mlp *net;
+  pinn_loss *l;
+} setup;
+
+static setup make(pctx *ctx, unsigned long seed)
+{
+  setup s;
+  s.p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_problem_set_domain(s.p, &dom);
+  pinn_problem_add_residual(s.p, "pde", 1, poisson, PINN_NEED_XX, ctx);
+  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
+  pinn_problem_set_points(s.p, 0, 128);
+  pinn_problem_set_points(s.p, 1, 2);
+  pinn_problem_set_exact(s.p, exact, NULL);
+  size_t sizes[] = {1, 20, 20, 1};
+  pinn_mlp_layout lay = {4, sizes, NULL, 0};
+  s.net = pinn_mlp_alloc(&lay, NULL);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  pinn_mlp_init(s.net, PINN_INIT_XAVIER, r);
+  gsl_rng_free(r);
+  s.l = pinn_loss_alloc(s.p, s.net, NULL, NULL);
+  return s;
+}
+
+static void done(setup *s)
+{
+  pinn_loss_free(s->l);
+  pinn_mlp_free(s->net);
+  pinn_problem_free(s->p);
+}
+
+static double rel_l2(setup *s)
+{
+  double x[401], u[401], ue[401], e = 0, n = 0;
+  for (int i = 0; i < 401; ++i) x[i] = -1 + i * 0.005;
+  pinn_mlp_eval(s->net, 401, x, u);
+  pinn_problem_exact(s->p, 401, x, ue);
+  for (int i = 0; i < 401; ++i) {
+    e += (u[i] - ue[i]) * (u[i] - ue[i]);
+    n += ue[i] * ue[i];
+  }
+  return sqrt(e / n);
+}
+
+static void adam_then_lbfgs_solves_poisson_to_1e_4(void)
+{
+  setup s = make(NULL, 1);
+  pinn_train_options o = pinn_train_options_default();
+  o.phases[0].max_iter = 300;
+  o.phases[0].lr = 1e-2;
+  o.phases[1].max_iter = 2000;
+  o.phases[1].gtol = 1e-10;
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(t), PINN_SUCCESS);
+  double err = rel_l2(&s);
+  printf("\n  poisson1d: %zu iterations, %zu evaluations, loss %.3e, rel. L2 %.3e, %s\n",
+         pinn_trainer_iterations(t), pinn_trainer_evals(t), pinn_trainer_loss(t), err,
+         pinn_stop_reason_name(pinn_trainer_stop_reason(t)));
+  CU_ASSERT(err < 1e-4);
+  CU_ASSERT_EQUAL(pinn_trainer_n_phase_reports(t), 2);
+  const pinn_phase_report *r0 = pinn_trainer_phase_report(t, 0);
+  CU_ASSERT_EQUAL(r0->iterations, 300);
+  CU_ASSERT_EQUAL(r0->reason, PINN_STOP_MAX_ITER);
+  CU_ASSERT_EQUAL(r0->evals, 300);
+  const pinn_phase_report *r1 = pinn_trainer_phase_report(t, 1);
+  CU_ASSERT(r1->evals >= r1->iterations);
+  CU_ASSERT_EQUAL(pinn_trainer_history_length(t), r0->iterations + r1->iterations);
+  /* history is monotone in the L-BFGS phase and its last entry is the loss */
+  const double *h = pinn_trainer_history_loss(t);
+  size_t n = pinn_trainer_history_length(t);
+  for (size_t i = r0->iterations + 1; i < n; ++i) CU_ASSERT(h[i] <= h[i - 1]);
+  CU_ASSERT_DOUBLE_EQUAL(h[n - 1], pinn_trainer_loss(t), 0);
+  /* per-term history adds up to the total (weights are 1) */
+  const double *ht = pinn_trainer_history_terms(t);
+  CU_ASSERT(fabs(ht[2 * (n - 1)] + ht[2 * (n - 1) + 1] - h[n - 1]) <= 1e-12 * h[n - 1] + 1e-300);
+  pinn_trainer_free(t);
+  done(&s);
+}
+
+static int stop_at_50(const pinn_progress *p, void *ctx)
+{
+  int *calls = ctx;
+  ++*calls;
+  return p->total_iter >= 50;
+}
+
+static void iteration_limits_and_stop_reasons_are_honest(void)
+{
+  const pinn_optimizer_kind kinds[] = {PINN_OPT_ADAM, PINN_OPT_LBFGS, PINN_OPT_BFGS2, PINN_OPT_CG};
+  for (size_t k = 0; k < 4; ++k) {
+    setup s = make(NULL, 2);
+    pinn_train_options o = pinn_train_options_default();
+    o.n_phases = 1;
+    o.phases[0] = pinn_phase_default(kinds[k]);
+    o.phases[0].max_iter = 37;
+    pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+    CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
+    CU_ASSERT_EQUAL(pinn_trainer_iterations(t), 37);
+    CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_MAX_ITER);
+    CU_ASSERT_EQUAL(pinn_trainer_history_length(t), 37);
+    pinn_trainer_free(t);
+    done(&s);
+  }
+  /* user stop through the progress callback */
+  setup s = make(NULL, 3);
+  pinn_train_options o = pinn_train_options_default();
+  int calls = 0;
+  o.progress = stop_at_50;
+  o.progress_ctx = &calls;
+  o.progress_every = 10;
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_USER);
+  CU_ASSERT_EQUAL(pinn_trainer_iterations(t), 50);
+  CU_ASSERT_EQUAL(calls, 5);
+  pinn_trainer_free(t);
+  /* interrupt flag */
+  volatile sig_atomic_t flag = 1;
+  o = pinn_train_options_default();
+  o.interrupt = &flag;
+  t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_INTERRUPT);
+  CU_ASSERT_EQUAL(pinn_trainer_iterations(t), 0);
+  pinn_trainer_free(t);
+  /* gradient tolerance */
+  o = pinn_train_options_default();
+  o.n_phases = 1;
+  o.phases[0] = pinn_phase_default(PINN_OPT_LBFGS);
+  o.phases[0].gtol = 1e-2;
+  t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_GTOL);
+  CU_ASSERT(pinn_trainer_history_grad_norm(t)[pinn_trainer_history_length(t) - 1] <= 1e-2);
+  pinn_trainer_free(t);
+  /* bad options */
+  pinn_error err;
+  o.phases[0].memory = 0;
+  CU_ASSERT_PTR_NULL(pinn_trainer_alloc(s.l, &o, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "memory"));
+  pinn_optimizer_kind kk;
+  CU_ASSERT_EQUAL(pinn_optimizer_parse("lbfgs", &kk, NULL), 0);
+  CU_ASSERT_EQUAL(kk, PINN_OPT_LBFGS);
+  CU_ASSERT_EQUAL(pinn_optimizer_parse("sgd", &kk, &err), PINN_EINVAL);
+  done(&s);
+}
+
+static void nan_losses_are_recovered_and_callback_errors_stop_cleanly(void)
+{
+  pctx c = {3.0, 0};
+  setup s = make(&c, 4);
+  pinn_train_options o = pinn_train_options_default();
+  o.n_phases = 1;
+  o.phases[0].max_iter = 400;
+  o.phases[0].lr = 0.5; /* far too large: u overshoots, the residual turns NaN */
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  int st = pinn_trainer_run(t);
+  CU_ASSERT(st == PINN_SUCCESS);
+  CU_ASSERT(isfinite(pinn_trainer_loss(t)));
+  CU_ASSERT(pinn_trainer_recoveries(t) >= 1); /* the NaN did happen */
+  double f;
+  CU_ASSERT_EQUAL(pinn_loss_eval(s.l, NULL, &f, NULL, NULL), PINN_SUCCESS);
+  CU_ASSERT_DOUBLE_EQUAL(f, pinn_trainer_loss(t), 0); /* best parameters left in place */
+  pinn_trainer_free(t);
+  done(&s);
+
+  pctx c2 = {0, 1};
+  s = make(&c2, 5);
+  t = pinn_trainer_alloc(s.l, NULL, NULL);
+  st = pinn_trainer_run(t);
+  CU_ASSERT_EQUAL(st, PINN_ECALLBACK);
+  CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_ERROR);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "'pde'"));
+  pinn_trainer_free(t);
+  done(&s);
+}
+
+static void training_is_bitwise_identical_with_one_and_two_threads(void)
+{
+#ifdef _OPENMP
+  double *th[2];
+  int saved = omp_get_max_threads();
+  size_t P = 0;
+  for (int k = 0; k < 2; ++k) {
+    omp_set_num_threads(k + 1);
+    setup s = make(NULL, 6);
+    pinn_train_options o = pinn_train_options_default();
+    o.phases[0].max_iter = 50;
+    o.phases[1].max_iter = 60;
+    pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+    pinn_trainer_run(t);
+    P = pinn_loss_n_params(s.l);
+    th[k] = malloc(P * sizeof(double));
+    pinn_loss_get_params(s.l, th[k]);
+    pinn_trainer_free(t);
+    done(&s);
+  }
+  omp_set_num_threads(saved);
+  CU_ASSERT_EQUAL(memcmp(th[0], th[1], P * sizeof(double)), 0);
+  free(th[0]);
+  free(th[1]);
+#endif
+}
+
+int main(void)
+{
+  static const pinn_test_case cases[] = {
+      {"adam_then_lbfgs_solves_poisson_to_1e_4", adam_then_lbfgs_solves_poisson_to_1e_4},
+      {"iteration_limits_and_stop_reasons_are_honest", iteration_limits_and_stop_reasons_are_honest},
+      {"nan_losses_are_recovered_and_callback_errors_stop_cleanly",
+       nan_losses_are_recovered_and_callback_errors_stop_cleanly},
+      {"training_is_bitwise_identical_with_one_and_two_threads",
+       training_is_bitwise_identical_with_one_and_two_threads},
+      {NULL, NULL}};
+  if (pinn_test_add_suite("train", cases)) return 1;
+  return pinn_test_run_all();
+}
