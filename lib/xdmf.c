@@ -1,0 +1,872 @@
+/* libpinn — XDMF sidecar builder (see include/pinn/xdmf.h).
+ *
+ * Format: XDMF 2 (www.xdmf.org, "XDMF Model and Format"), light data in XML,
+ * heavy data referenced as "<file.h5>:<dataset>" DataItems of Format="HDF".
+ * The layout choices (3D topologies for 1D/2D grids, explicit Polyvertex
+ * connectivity, per-step datasets for time series) follow what ParaView
+ * 5.11's Xdmf3 and legacy Xdmf2 readers were checked to read
+ * (tests/paraview_check.py).  The document is written atomically with the
+ * helpers of lib/h5io_impl.h.
+ */
+#define _XOPEN_SOURCE 700
+#include <pinn/xdmf.h>
+#include <pinn/h5io.h>
+#include "h5io_impl.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ model */
+
+typedef struct xattr {
+  char *name;
+  char *h5;
+  char *dataset;
+} xattr;
+
+enum gkind { G_UNIFORM, G_RECT, G_POINTS };
+
+typedef struct xgrid {
+  enum gkind kind;
+  char *name;
+  int ndim;              /* uniform/rect: 1..3 */
+  size_t counts[3];      /* x, y, z */
+  double origin[3], spacing[3];
+  char *h5;              /* rect coordinates / point coordinates file */
+  char *coords[3];       /* rect: per-axis datasets; points: [0] coords */
+  char *conn;            /* points: connectivity dataset or NULL (inline) */
+  size_t npoints;
+  int coord_dim;
+  size_t nt;             /* 0 = static */
+  double *times;
+  xattr *attrs;
+  size_t nattr, capattr;
+} xgrid;
+
+struct pinn_xdmf {
+  xgrid *grids;
+  size_t ngrid, capgrid;
+  int status;            /* sticky: first failure */
+  char msg[PINN_ERRMSG_SIZE];
+};
+
+static int xfail(pinn_xdmf *x, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static int xfail(pinn_xdmf *x, int code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(x->msg, sizeof x->msg, fmt, ap);
+  va_end(ap);
+  if (!x->status) x->status = code;
+  return code;
+}
+
+pinn_xdmf *pinn_xdmf_alloc(void) { return calloc(1, sizeof(pinn_xdmf)); }
+
+static void grid_clear(xgrid *g)
+{
+  free(g->name);
+  free(g->h5);
+  for (int i = 0; i < 3; ++i) free(g->coords[i]);
+  free(g->conn);
+  free(g->times);
+  for (size_t i = 0; i < g->nattr; ++i) {
+    free(g->attrs[i].name);
+    free(g->attrs[i].h5);
+    free(g->attrs[i].dataset);
+  }
+  free(g->attrs);
+}
+
+void pinn_xdmf_free(pinn_xdmf *x)
+{
+  if (!x) return;
+  for (size_t i = 0; i < x->ngrid; ++i) grid_clear(&x->grids[i]);
+  free(x->grids);
+  free(x);
+}
+
+const char *pinn_xdmf_errmsg(const pinn_xdmf *x) { return x ? x->msg : ""; }
+
+/* A printable name: non-empty, no control characters. */
+static int text_ok(const char *s)
+{
+  if (!s || !s[0]) return 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; ++p)
+    if (*p < 0x20 || *p == 0x7f) return 0;
+  return 1;
+}
+
+/* A heavy-data reference (file or dataset): printable, no ':' (XDMF's
+ * separator between file and dataset). */
+static int ref_ok(const char *s) { return text_ok(s) && !strchr(s, ':'); }
+
+static int check_ref(pinn_xdmf *x, const char *what, const char *s)
+{
+  if (!ref_ok(s))
+    return xfail(x, PINN_EINVAL,
+                 "%s '%s' is empty, has control characters or a ':' (XDMF separates file and "
+                 "dataset with ':'); rename it",
+                 what, s ? s : "(null)");
+  if (!strcmp(what, "h5 file")) {
+    size_t n = strlen(s);
+    if (s[n - 1] == '/') return xfail(x, PINN_EINVAL, "h5 file '%s' names a directory", s);
+  }
+  return 0;
+}
+
+/* Append a zeroed grid; NULL when out of memory (status set). */
+static xgrid *new_grid(pinn_xdmf *x, const char *name, enum gkind kind)
+{
+  if (x->ngrid == x->capgrid) {
+    size_t cap = x->capgrid ? 2 * x->capgrid : 4;
+    xgrid *g = realloc(x->grids, cap * sizeof *g);
+    if (!g) {
+      xfail(x, PINN_ENOMEM, "out of memory adding a grid");
+      return NULL;
+    }
+    x->grids = g;
+    x->capgrid = cap;
+  }
+  xgrid *g = &x->grids[x->ngrid];
+  memset(g, 0, sizeof *g);
+  g->kind = kind;
+  char buf[32];
+  if (!name) {
+    snprintf(buf, sizeof buf, "grid%zu", x->ngrid);
+    name = buf;
+  }
+  g->name = strdup(name);
+  if (!g->name) {
+    xfail(x, PINN_ENOMEM, "out of memory adding a grid");
+    return NULL;
+  }
+  x->ngrid++;
+  return g;
+}
+
+/* Drop the last grid (after a failure while filling it). */
+static void drop_last(pinn_xdmf *x)
+{
+  x->ngrid--;
+  grid_clear(&x->grids[x->ngrid]);
+}
+
+static int check_axes(pinn_xdmf *x, const char *name, int ndim, const size_t *counts)
+{
+  if (ndim < 1 || ndim > 3)
+    return xfail(x, PINN_EINVAL, "grid '%s': ndim %d must be 1, 2 or 3", name ? name : "", ndim);
+  if (!counts) return xfail(x, PINN_EINVAL, "grid '%s': counts is NULL", name ? name : "");
+  for (int i = 0; i < ndim; ++i)
+    if (counts[i] < 1 || counts[i] > (size_t)1 << 31)
+      return xfail(x, PINN_EINVAL, "grid '%s': count %zu on axis %d must be in 1..2^31",
+                   name ? name : "", counts[i], i);
+  return 0;
+}
+
+int pinn_xdmf_add_uniform_grid(pinn_xdmf *x, const char *name, int ndim, const size_t *counts,
+                               const double *origin, const double *spacing, int *grid_out)
+{
+  if (!x) return PINN_EINVAL;
+  if (x->status) return x->status;
+  if (name && !text_ok(name))
+    return xfail(x, PINN_EINVAL, "grid name is empty or has control characters");
+  if (check_axes(x, name, ndim, counts)) return x->status;
+  if (!origin || !spacing)
+    return xfail(x, PINN_EINVAL, "grid '%s': origin or spacing is NULL", name ? name : "");
+  for (int i = 0; i < ndim; ++i)
+    if (!isfinite(origin[i]) || !isfinite(spacing[i]) || !(spacing[i] > 0))
+      return xfail(x, PINN_EINVAL,
+                   "grid '%s': axis %d has origin %g and spacing %g; need finite values and "
+                   "spacing > 0",
+                   name ? name : "", i, origin[i], spacing[i]);
+  xgrid *g = new_grid(x, name, G_UNIFORM);
+  if (!g) return x->status;
+  g->ndim = ndim;
+  for (int i = 0; i < 3; ++i) {
+    g->counts[i] = i < ndim ? counts[i] : 1;
+    g->origin[i] = i < ndim ? origin[i] : 0.0;
+    g->spacing[i] = i < ndim ? spacing[i] : 1.0;
+  }
+  if (grid_out) *grid_out = (int)(x->ngrid - 1);
+  return 0;
+}
+
+int pinn_xdmf_add_rectilinear_grid(pinn_xdmf *x, const char *name, int ndim,
+                                   const size_t *counts, const char *h5file,
+                                   const char *const *coord_datasets, int *grid_out)
+{
+  if (!x) return PINN_EINVAL;
+  if (x->status) return x->status;
+  if (name && !text_ok(name))
+    return xfail(x, PINN_EINVAL, "grid name is empty or has control characters");
+  if (check_axes(x, name, ndim, counts)) return x->status;
+  if (check_ref(x, "h5 file", h5file)) return x->status;
+  if (!coord_datasets)
+    return xfail(x, PINN_EINVAL, "grid '%s': coord_datasets is NULL", name ? name : "");
+  for (int i = 0; i < ndim; ++i)
+    if (check_ref(x, "coordinate dataset", coord_datasets[i])) return x->status;
+  xgrid *g = new_grid(x, name, G_RECT);
+  if (!g) return x->status;
+  g->ndim = ndim;
+  int oom = !(g->h5 = strdup(h5file));
+  for (int i = 0; i < 3; ++i) {
+    g->counts[i] = i < ndim ? counts[i] : 1;
+    if (i < ndim && !(g->coords[i] = strdup(coord_datasets[i]))) oom = 1;
+  }
+  if (oom) {
+    drop_last(x);
+    return xfail(x, PINN_ENOMEM, "out of memory adding grid '%s'", name ? name : "");
+  }
+  if (grid_out) *grid_out = (int)(x->ngrid - 1);
+  return 0;
+}
+
+int pinn_xdmf_add_point_set(pinn_xdmf *x, const char *name, size_t n, int coord_dim,
+                            const char *h5file, const char *coords_dataset,
+                            const char *conn_dataset, int *grid_out)
+{
+  if (!x) return PINN_EINVAL;
+  if (x->status) return x->status;
+  if (name && !text_ok(name))
+    return xfail(x, PINN_EINVAL, "grid name is empty or has control characters");
+  if (n < 1 || n > (size_t)1 << 31)
+    return xfail(x, PINN_EINVAL, "point set '%s': %zu points; need 1..2^31", name ? name : "", n);
+  if (coord_dim != 2 && coord_dim != 3)
+    return xfail(x, PINN_EINVAL,
+                 "point set '%s': coord_dim %d must be 2 or 3 (for 1-D points write an [n][2] "
+                 "dataset with y = 0)",
+                 name ? name : "", coord_dim);
+  if (check_ref(x, "h5 file", h5file) || check_ref(x, "coordinate dataset", coords_dataset))
+    return x->status;
+  if (conn_dataset && check_ref(x, "connectivity dataset", conn_dataset)) return x->status;
+  xgrid *g = new_grid(x, name, G_POINTS);
+  if (!g) return x->status;
+  g->npoints = n;
+  g->coord_dim = coord_dim;
+  g->h5 = strdup(h5file);
+  g->coords[0] = strdup(coords_dataset);
+  int oom = !g->h5 || !g->coords[0];
+  if (conn_dataset && !(g->conn = strdup(conn_dataset))) oom = 1;
+  if (oom) {
+    drop_last(x);
+    return xfail(x, PINN_ENOMEM, "out of memory adding point set '%s'", name ? name : "");
+  }
+  if (grid_out) *grid_out = (int)(x->ngrid - 1);
+  return 0;
+}
+
+static xgrid *grid_at(pinn_xdmf *x, int grid)
+{
+  if (grid < 0 || (size_t)grid >= x->ngrid) {
+    xfail(x, PINN_EINVAL, "grid index %d is out of range (the document has %zu grids)", grid,
+          x->ngrid);
+    return NULL;
+  }
+  return &x->grids[grid];
+}
+
+int pinn_xdmf_set_times(pinn_xdmf *x, int grid, size_t nt, const double *times)
+{
+  if (!x) return PINN_EINVAL;
+  if (x->status) return x->status;
+  xgrid *g = grid_at(x, grid);
+  if (!g) return x->status;
+  if (g->nt) return xfail(x, PINN_EINVAL, "grid '%s' already has times", g->name);
+  if (nt < 1 || nt > 100000000 || !times)
+    return xfail(x, PINN_EINVAL, "grid '%s': need 1..1e8 times and a times array (got %zu)",
+                 g->name, nt);
+  for (size_t k = 0; k < nt; ++k) {
+    if (!isfinite(times[k]))
+      return xfail(x, PINN_EINVAL, "grid '%s': time %zu is not finite", g->name, k);
+    if (k > 0 && !(times[k] > times[k - 1]))
+      return xfail(x, PINN_EINVAL,
+                   "grid '%s': times must increase strictly (t[%zu] = %g after %g)", g->name, k,
+                   times[k], times[k - 1]);
+  }
+  g->times = malloc(nt * sizeof *g->times);
+  if (!g->times) return xfail(x, PINN_ENOMEM, "out of memory storing %zu times", nt);
+  memcpy(g->times, times, nt * sizeof *g->times);
+  g->nt = nt;
+  return 0;
+}
+
+int pinn_xdmf_add_attribute(pinn_xdmf *x, int grid, const char *name, const char *h5file,
+                            const char *dataset)
+{
+  if (!x) return PINN_EINVAL;
+  if (x->status) return x->status;
+  xgrid *g = grid_at(x, grid);
+  if (!g) return x->status;
+  if (!text_ok(name))
+    return xfail(x, PINN_EINVAL, "attribute name on grid '%s' is empty or has control characters",
+                 g->name);
+  if (check_ref(x, "h5 file", h5file) || check_ref(x, "dataset", dataset)) return x->status;
+  for (size_t i = 0; i < g->nattr; ++i)
+    if (!strcmp(g->attrs[i].name, name))
+      return xfail(x, PINN_EINVAL, "grid '%s' already has an attribute '%s'", g->name, name);
+  if (g->nattr == g->capattr) {
+    size_t cap = g->capattr ? 2 * g->capattr : 4;
+    xattr *a = realloc(g->attrs, cap * sizeof *a);
+    if (!a) return xfail(x, PINN_ENOMEM, "out of memory adding attribute '%s'", name);
+    g->attrs = a;
+    g->capattr = cap;
+  }
+  xattr *a = &g->attrs[g->nattr];
+  a->name = strdup(name);
+  a->h5 = strdup(h5file);
+  a->dataset = strdup(dataset);
+  if (!a->name || !a->h5 || !a->dataset) {
+    free(a->name);
+    free(a->h5);
+    free(a->dataset);
+    return xfail(x, PINN_ENOMEM, "out of memory adding attribute '%s'", name);
+  }
+  g->nattr++;
+  return 0;
+}
+
+int pinn_xdmf_step_dataset(char *buf, size_t cap, const char *base, size_t k)
+{
+  if (!buf || !base || !base[0]) return PINN_EINVAL;
+  int n = snprintf(buf, cap, "%s/%06zu", base, k);
+  if (n < 0 || (size_t)n >= cap) {
+    if (cap) buf[0] = '\0';
+    return PINN_EINVAL;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------- relative paths */
+
+static char *xstrndup(const char *s, size_t n)
+{
+  char *p = malloc(n + 1);
+  if (p) {
+    memcpy(p, s, n);
+    p[n] = '\0';
+  }
+  return p;
+}
+
+static char *getcwd_alloc(void)
+{
+  for (size_t cap = 256; cap <= ((size_t)1 << 20); cap *= 2) {
+    char *b = malloc(cap);
+    if (!b) return NULL;
+    if (getcwd(b, cap)) return b;
+    free(b);
+    if (errno != ERANGE) return NULL;
+  }
+  return NULL;
+}
+
+/* Lexically normalise an absolute path in place ('.', '..', '//'). */
+static void normalise(char *p)
+{
+  size_t n = strlen(p);
+  char *out = p;            /* write cursor; out[0] = '/' */
+  size_t w = 0;
+  size_t i = 0;
+  out[w++] = '/';
+  while (i < n) {
+    while (i < n && p[i] == '/') ++i;
+    size_t s = i;
+    while (i < n && p[i] != '/') ++i;
+    size_t len = i - s;
+    if (len == 0 || (len == 1 && p[s] == '.')) continue;
+    if (len == 2 && p[s] == '.' && p[s + 1] == '.') {
+      if (w > 1) {
+        w--;                 /* drop trailing '/' */
+        while (w > 1 && out[w - 1] != '/') --w;
+      }
+      continue;
+    }
+    memmove(out + w, p + s, len);
+    w += len;
+    out[w++] = '/';
+  }
+  if (w > 1) w--;           /* no trailing '/' except for the root */
+  out[w] = '\0';
+}
+
+/* Absolute directory of a file path (symlinks resolved when it exists). */
+static char *abs_dir(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  char *d = !slash ? xstrndup(".", 1) : slash == path ? xstrndup("/", 1)
+                                                      : xstrndup(path, (size_t)(slash - path));
+  if (!d) return NULL;
+  char *rp = realpath(d, NULL);
+  if (rp) {
+    free(d);
+    return rp;
+  }
+  if (d[0] == '/') {
+    normalise(d);
+    return d;
+  }
+  char *cwd = getcwd_alloc();
+  if (!cwd) {
+    free(d);
+    return NULL;
+  }
+  size_t n = strlen(cwd) + strlen(d) + 2;
+  char *full = malloc(n);
+  if (full) {
+    snprintf(full, n, "%s/%s", cwd, d);
+    normalise(full);
+  }
+  free(cwd);
+  free(d);
+  return full;
+}
+
+/* Path of file `target` relative to the directory holding `from`
+ * (both paths as seen from the current directory).  malloc'd. */
+static char *relative_path(const char *target, const char *from)
+{
+  char *td = abs_dir(target), *fd = abs_dir(from);
+  char *res = NULL;
+  if (!td || !fd) goto done;
+  const char *base = strrchr(target, '/');
+  base = base ? base + 1 : target;
+  /* Common prefix by components. */
+  size_t i = 0, common = 0;
+  size_t tl = strlen(td), fl = strlen(fd);
+  while (i < tl && i < fl && td[i] == fd[i]) {
+    ++i;
+    if (td[i - 1] == '/') common = i;
+  }
+  if ((i == tl || td[i] == '/') && (i == fl || fd[i] == '/')) common = i;
+  /* Count the components of fd after the common prefix. */
+  size_t ups = 0;
+  for (size_t k = common; k < fl; ++k)
+    if (fd[k] != '/' && (k == common || fd[k - 1] == '/')) ++ups;
+  const char *rest = td + common;
+  while (*rest == '/') ++rest;
+  size_t n = 3 * ups + strlen(rest) + strlen(base) + 2;
+  res = malloc(n);
+  if (!res) goto done;
+  res[0] = '\0';
+  for (size_t k = 0; k < ups; ++k) strcat(res, "../");
+  if (*rest) {
+    strcat(res, rest);
+    strcat(res, "/");
+  }
+  strcat(res, base);
+done:
+  free(td);
+  free(fd);
+  return res;
+}
+
+/* ---------------------------------------------------------------- render */
+
+typedef struct sbuf {
+  char *p;
+  size_t len, cap;
+  int oom;
+} sbuf;
+
+static void sb_grow(sbuf *b, size_t extra)
+{
+  if (b->oom) return;
+  if (b->len + extra + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 4096;
+  while (cap < b->len + extra + 1) cap *= 2;
+  char *p = realloc(b->p, cap);
+  if (!p) {
+    b->oom = 1;
+    return;
+  }
+  b->p = p;
+  b->cap = cap;
+}
+
+static void sb_printf(sbuf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    b->oom = 1;
+    return;
+  }
+  sb_grow(b, (size_t)n);
+  if (b->oom) return;
+  va_start(ap, fmt);
+  vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+/* Append s with the five XML special characters escaped. */
+static void sb_xml(sbuf *b, const char *s)
+{
+  for (; *s; ++s) {
+    switch (*s) {
+    case '&': sb_printf(b, "&amp;"); break;
+    case '<': sb_printf(b, "&lt;"); break;
+    case '>': sb_printf(b, "&gt;"); break;
+    case '"': sb_printf(b, "&quot;"); break;
+    case '\'': sb_printf(b, "&apos;"); break;
+    default:
+      sb_grow(b, 1);
+      if (!b->oom) {
+        b->p[b->len++] = *s;
+        b->p[b->len] = '\0';
+      }
+    }
+  }
+}
+
+/* "<rel>:/<dataset>" as DataItem text. */
+static void sb_ref(sbuf *b, const char *rel, const char *dataset)
+{
+  sb_xml(b, rel);
+  sb_printf(b, ":%s", dataset[0] == '/' ? "" : "/");
+  sb_xml(b, dataset);
+}
+
+/* XDMF Dimensions of a grid's node array: "NZ NY NX" or "N". */
+static void dims_text(const xgrid *g, char *buf, size_t cap)
+{
+  if (g->kind == G_POINTS)
+    snprintf(buf, cap, "%zu", g->npoints);
+  else
+    snprintf(buf, cap, "%zu %zu %zu", g->counts[2], g->counts[1], g->counts[0]);
+}
+
+static size_t grid_nodes(const xgrid *g)
+{
+  return g->kind == G_POINTS ? g->npoints : g->counts[0] * g->counts[1] * g->counts[2];
+}
+
+/* Topology + Geometry of a grid (the part shared by all its time steps). */
+static void render_mesh(sbuf *b, const xgrid *g, const char *rel, const char *ind)
+{
+  char dims[96];
+  dims_text(g, dims, sizeof dims);
+  if (g->kind == G_UNIFORM) {
+    sb_printf(b, "%s<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%s\"/>\n", ind, dims);
+    sb_printf(b, "%s<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n", ind);
+    sb_printf(b,
+              "%s  <DataItem Name=\"Origin\" Dimensions=\"3\" NumberType=\"Float\" "
+              "Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n",
+              ind, g->origin[2], g->origin[1], g->origin[0]);
+    sb_printf(b,
+              "%s  <DataItem Name=\"Spacing\" Dimensions=\"3\" NumberType=\"Float\" "
+              "Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n",
+              ind, g->spacing[2], g->spacing[1], g->spacing[0]);
+    sb_printf(b, "%s</Geometry>\n", ind);
+  } else if (g->kind == G_RECT) {
+    sb_printf(b, "%s<Topology TopologyType=\"3DRectMesh\" Dimensions=\"%s\"/>\n", ind, dims);
+    sb_printf(b, "%s<Geometry GeometryType=\"VXVYVZ\">\n", ind);
+    for (int i = 0; i < 3; ++i) {
+      if (i < g->ndim) {
+        sb_printf(b,
+                  "%s  <DataItem Dimensions=\"%zu\" NumberType=\"Float\" Precision=\"8\" "
+                  "Format=\"HDF\">",
+                  ind, g->counts[i]);
+        sb_ref(b, rel, g->coords[i]);
+        sb_printf(b, "</DataItem>\n");
+      } else {
+        sb_printf(b,
+                  "%s  <DataItem Dimensions=\"1\" NumberType=\"Float\" Precision=\"8\" "
+                  "Format=\"XML\">0</DataItem>\n",
+                  ind);
+      }
+    }
+    sb_printf(b, "%s</Geometry>\n", ind);
+  } else {
+    sb_printf(b,
+              "%s<Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%zu\" "
+              "NodesPerElement=\"1\">\n",
+              ind, g->npoints);
+    if (g->conn) {
+      sb_printf(b,
+                "%s  <DataItem Dimensions=\"%zu\" NumberType=\"Int\" Precision=\"8\" "
+                "Format=\"HDF\">",
+                ind, g->npoints);
+      sb_ref(b, rel, g->conn);
+      sb_printf(b, "</DataItem>\n");
+    } else {
+      sb_printf(b,
+                "%s  <DataItem Dimensions=\"%zu\" NumberType=\"Int\" Precision=\"8\" "
+                "Format=\"XML\">",
+                ind, g->npoints);
+      for (size_t k = 0; k < g->npoints; ++k)
+        sb_printf(b, "%s%zu", k == 0 ? "" : (k % 16 == 0 ? "\n" : " "), k);
+      sb_printf(b, "</DataItem>\n");
+    }
+    sb_printf(b, "%s</Topology>\n", ind);
+    sb_printf(b, "%s<Geometry GeometryType=\"%s\">\n", ind, g->coord_dim == 3 ? "XYZ" : "XY");
+    sb_printf(b,
+              "%s  <DataItem Dimensions=\"%zu %d\" NumberType=\"Float\" Precision=\"8\" "
+              "Format=\"HDF\">",
+              ind, g->npoints, g->coord_dim);
+    sb_ref(b, rel, g->coords[0]);
+    sb_printf(b, "</DataItem>\n");
+    sb_printf(b, "%s</Geometry>\n", ind);
+  }
+}
+
+static void render_attr(sbuf *b, const xgrid *g, const char *name, const char *rel,
+                        const char *dataset, const char *ind)
+{
+  char dims[96];
+  dims_text(g, dims, sizeof dims);
+  sb_printf(b, "%s<Attribute Name=\"", ind);
+  sb_xml(b, name);
+  sb_printf(b, "\" AttributeType=\"Scalar\" Center=\"Node\">\n");
+  sb_printf(b,
+            "%s  <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" "
+            "Format=\"HDF\">",
+            ind, dims);
+  sb_ref(b, rel, dataset);
+  sb_printf(b, "</DataItem>\n%s</Attribute>\n", ind);
+}
+
+static void free_strs(char **v, size_t n)
+{
+  if (!v) return;
+  for (size_t i = 0; i < n; ++i) free(v[i]);
+  free(v);
+}
+
+/* Render one grid; 0 or a status (message set). */
+static int render_grid(pinn_xdmf *x, sbuf *b, const xgrid *g, const char *xmf_path)
+{
+  char *grel = NULL;
+  char **arel = NULL;
+  int st = 0;
+  if (g->h5 && !(grel = relative_path(g->h5, xmf_path))) goto oom;
+  if (g->nattr) {
+    arel = calloc(g->nattr, sizeof *arel);
+    if (!arel) goto oom;
+    for (size_t i = 0; i < g->nattr; ++i)
+      if (!(arel[i] = relative_path(g->attrs[i].h5, xmf_path))) goto oom;
+  }
+  const char *rel = grel ? grel : "";
+  if (!g->nt) {
+    sb_printf(b, "    <Grid Name=\"");
+    sb_xml(b, g->name);
+    sb_printf(b, "\" GridType=\"Uniform\">\n");
+    render_mesh(b, g, rel, "      ");
+    for (size_t i = 0; i < g->nattr; ++i)
+      render_attr(b, g, g->attrs[i].name, arel[i], g->attrs[i].dataset, "      ");
+    sb_printf(b, "    </Grid>\n");
+  } else {
+    sb_printf(b, "    <Grid Name=\"");
+    sb_xml(b, g->name);
+    sb_printf(b, "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n");
+    for (size_t k = 0; k < g->nt; ++k) {
+      sb_printf(b, "      <Grid Name=\"");
+      sb_xml(b, g->name);
+      sb_printf(b, "_%06zu\" GridType=\"Uniform\">\n", k);
+      sb_printf(b, "        <Time Value=\"%.17g\"/>\n", g->times[k]);
+      render_mesh(b, g, rel, "        ");
+      for (size_t i = 0; i < g->nattr; ++i) {
+        size_t cap = strlen(g->attrs[i].dataset) + 32;
+        char *ds = malloc(cap);
+        if (!ds) goto oom;
+        pinn_xdmf_step_dataset(ds, cap, g->attrs[i].dataset, k);
+        render_attr(b, g, g->attrs[i].name, arel[i], ds, "        ");
+        free(ds);
+      }
+      sb_printf(b, "      </Grid>\n");
+    }
+    sb_printf(b, "    </Grid>\n");
+  }
+  goto done;
+oom:
+  st = xfail(x, PINN_ENOMEM, "out of memory rendering the XDMF document");
+done:
+  free(grel);
+  free_strs(arel, g->nattr);
+  return st;
+}
+
+/* Render the document; on failure NULL with x->msg set and x->status
+ * unchanged (a bad path or an empty document does not poison x). */
+static char *render_doc(pinn_xdmf *x, const char *xmf_path, int *code)
+{
+  *code = 0;
+  if (!text_ok(xmf_path)) {
+    snprintf(x->msg, sizeof x->msg, "xmf path is NULL, empty or has control characters");
+    *code = PINN_EINVAL;
+    return NULL;
+  }
+  if (x->ngrid == 0) {
+    snprintf(x->msg, sizeof x->msg, "the XDMF document has no grid; add one before writing");
+    *code = PINN_EINVAL;
+    return NULL;
+  }
+  sbuf b = {NULL, 0, 0, 0};
+  sb_printf(&b, "<?xml version=\"1.0\" ?>\n"
+                "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+                "<Xdmf Version=\"2.0\">\n"
+                "  <Domain>\n");
+  for (size_t i = 0; i < x->ngrid && !b.oom; ++i)
+    if (render_grid(x, &b, &x->grids[i], xmf_path)) b.oom = 1;
+  sb_printf(&b, "  </Domain>\n</Xdmf>\n");
+  if (b.oom) {
+    free(b.p);
+    x->status = 0;
+    snprintf(x->msg, sizeof x->msg, "out of memory rendering the XDMF document");
+    *code = PINN_ENOMEM;
+    return NULL;
+  }
+  return b.p;
+}
+
+char *pinn_xdmf_render(pinn_xdmf *x, const char *xmf_path)
+{
+  if (!x) return NULL;
+  if (x->status) return NULL;
+  int code;
+  return render_doc(x, xmf_path, &code);
+}
+
+int pinn_xdmf_write(pinn_xdmf *x, const char *xmf_path, pinn_error *err)
+{
+  if (!x) return pinn_error_set(err, PINN_EINVAL, "pinn_xdmf_write: document is NULL");
+  if (x->status)
+    return pinn_error_set(err, x->status, "not writing '%s': an earlier call failed: %s",
+                          xmf_path ? xmf_path : "(null)", x->msg);
+  int code;
+  char *doc = render_doc(x, xmf_path, &code);
+  if (!doc) return pinn_error_set(err, code, "%s", x->msg);
+  char *tmp = NULL;
+  pinn_error pe;
+  pinn_error_clear(&pe);
+  int fd = pinn_h5io_tmp_create(xmf_path, &tmp, &pe);
+  if (fd < 0) {
+    free(doc);
+    snprintf(x->msg, sizeof x->msg, "%s", pe.msg);
+    return pinn_error_set(err, pe.code, "%s", pe.msg);
+  }
+  int st = 0;
+  int e = pinn_h5io_write_all(fd, doc, strlen(doc));
+  free(doc);
+  if (e) {
+    close(fd);
+    st = PINN_EIO;
+    snprintf(x->msg, sizeof x->msg,
+             "cannot write '%s' (temporary file for '%s'): %s; check free disk space and retry",
+             tmp, xmf_path, strerror(e));
+  } else {
+    st = pinn_h5io_finish(fd, tmp, xmf_path, &pe);
+    if (st) snprintf(x->msg, sizeof x->msg, "%s", pe.msg);
+  }
+  if (st) {
+    unlink(tmp);
+    pinn_error_set(err, st, "%s", x->msg);
+  } else {
+    pinn_error_clear(err);
+  }
+  free(tmp);
+  return st;
+}
+
+/* ----------------------------------------------------------------- check */
+
+typedef struct checker {
+  pinn_xdmf *x;
+  pinn_h5_reader *r;
+  char *open_name;
+} checker;
+
+/* Dataset `ds` in `h5` must exist and hold `want` values; if last_dim > 0 it
+ * must be rank 2 with that last extent. */
+static int check_one(checker *c, const char *h5, const char *ds, size_t want, size_t last_dim)
+{
+  if (!c->open_name || strcmp(c->open_name, h5) != 0) {
+    pinn_h5_close(c->r);
+    free(c->open_name);
+    c->r = NULL;
+    c->open_name = NULL;
+    pinn_error e;
+    c->r = pinn_h5_open(h5, &e);
+    if (!c->r)
+      return xfail(c->x, e.code, "XDMF check: %s", e.msg);
+    c->open_name = strdup(h5);
+    if (!c->open_name) return xfail(c->x, PINN_ENOMEM, "out of memory checking '%s'", h5);
+  }
+  int rank;
+  size_t dims[PINN_H5_MAX_RANK];
+  int st = pinn_h5_dataset_shape(c->r, ds, &rank, dims);
+  if (st) return xfail(c->x, st, "XDMF check: %s", pinn_h5_reader_errmsg(c->r));
+  size_t n = 1;
+  for (int i = 0; i < rank; ++i) n *= dims[i];
+  if (n != want || (last_dim && (rank != 2 || dims[1] != last_dim)))
+    return xfail(c->x, PINN_EFORMAT,
+                 "XDMF check: dataset '%s' in '%s' has %zu values (rank %d), the document needs "
+                 "%zu%s",
+                 ds, h5, n, rank, want, last_dim ? (last_dim == 3 ? " as [n][3]" : " as [n][2]")
+                                                 : "");
+  return 0;
+}
+
+int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
+{
+  if (!x) return pinn_error_set(err, PINN_EINVAL, "pinn_xdmf_check: document is NULL");
+  if (x->status) return pinn_error_set(err, x->status, "%s", x->msg);
+  checker c = {x, NULL, NULL};
+  int st = 0;
+  for (size_t gi = 0; gi < x->ngrid && !st; ++gi) {
+    const xgrid *g = &x->grids[gi];
+    if (g->kind == G_RECT)
+      for (int i = 0; i < g->ndim && !st; ++i)
+        st = check_one(&c, g->h5, g->coords[i], g->counts[i], 0);
+    if (g->kind == G_POINTS) {
+      st = check_one(&c, g->h5, g->coords[0], g->npoints * (size_t)g->coord_dim,
+                     (size_t)g->coord_dim);
+      if (!st && g->conn) st = check_one(&c, g->h5, g->conn, g->npoints, 0);
+    }
+    for (size_t i = 0; i < g->nattr && !st; ++i) {
+      const xattr *a = &g->attrs[i];
+      if (!g->nt) {
+        st = check_one(&c, a->h5, a->dataset, grid_nodes(g), 0);
+      } else {
+        size_t cap = strlen(a->dataset) + 32;
+        char *ds = malloc(cap);
+        if (!ds) {
+          st = xfail(x, PINN_ENOMEM, "out of memory checking '%s'", a->dataset);
+          break;
+        }
+        for (size_t k = 0; k < g->nt && !st; ++k) {
+          pinn_xdmf_step_dataset(ds, cap, a->dataset, k);
+          st = check_one(&c, a->h5, ds, grid_nodes(g), 0);
+        }
+        free(ds);
+      }
+    }
+  }
+  pinn_h5_close(c.r);
+  free(c.open_name);
+  if (st) {
+    x->status = 0; /* a failed check does not poison the document */
+    return pinn_error_set(err, st, "%s", x->msg);
+  }
+  pinn_error_clear(err);
+  return 0;
+}
