@@ -24,6 +24,13 @@ struct pinn_problem {
   pinn_term_def terms[MAX_TERMS];
   pinn_solution_fn exact;
   void *exact_ctx;
+  size_t ref_counts[4];
+  double *ref_axes[4];
+  double *ref_u;
+  size_t out_grid[4];
+  int has_out_grid;
+  pinn_metrics_fn metrics;
+  void *metrics_ctx;
   pinn_error err;
 };
 
@@ -139,6 +146,8 @@ void pinn_problem_free(pinn_problem *p)
     free(p->terms[i].data_x);
     free(p->terms[i].data_y);
   }
+  for (int a = 0; a < 4; ++a) free(p->ref_axes[a]);
+  free(p->ref_u);
   free(p->description);
   free(p);
 }
@@ -596,4 +605,112 @@ int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, doub
     return PINN_SUCCESS;
   }
   return pinn_error_set(&mp->err, PINN_EINVAL, "problem '%s' has no obstacle", p->name);
+}
+
+int pinn_problem_set_reference_grid(pinn_problem *p, const size_t *counts,
+                                    const double *const *axes, const double *u)
+{
+  const size_t dim = pinn_problem_dim(p);
+  if (!counts || !axes || !u)
+    return pinn_error_set(&p->err, PINN_EINVAL, "reference grid: NULL argument");
+  size_t total = 1;
+  for (size_t a = 0; a < dim; ++a) {
+    if (counts[a] < 1 || counts[a] > 100000 || !axes[a])
+      return pinn_error_set(&p->err, PINN_EINVAL,
+                            "reference grid: axis %zu needs 1 to 100000 coordinates", a);
+    for (size_t i = 1; i < counts[a]; ++i)
+      if (!(axes[a][i] > axes[a][i - 1]))
+        return pinn_error_set(&p->err, PINN_EINVAL,
+                              "reference grid: axis %zu coordinates must increase", a);
+    total *= counts[a];
+  }
+  if (total > 50000000)
+    return pinn_error_set(&p->err, PINN_EINVAL, "reference grid: %zu points is too many", total);
+  for (size_t i = 0; i < total * p->n_out; ++i)
+    if (!isfinite(u[i]))
+      return pinn_error_set(&p->err, PINN_EINVAL, "reference grid: value %zu is not finite", i);
+  double *cu = malloc(total * p->n_out * sizeof *cu);
+  double *ca[4] = {NULL, NULL, NULL, NULL};
+  int fail = !cu;
+  for (size_t a = 0; a < dim && !fail; ++a) {
+    ca[a] = malloc(counts[a] * sizeof(double));
+    if (!ca[a]) fail = 1;
+    else memcpy(ca[a], axes[a], counts[a] * sizeof(double));
+  }
+  if (fail) {
+    free(cu);
+    for (int a = 0; a < 4; ++a) free(ca[a]);
+    return pinn_error_set(&p->err, PINN_ENOMEM, "out of memory");
+  }
+  memcpy(cu, u, total * p->n_out * sizeof *cu);
+  for (int a = 0; a < 4; ++a) {
+    free(p->ref_axes[a]);
+    p->ref_axes[a] = ca[a];
+    p->ref_counts[a] = (size_t)a < dim ? counts[a] : 0;
+  }
+  free(p->ref_u);
+  p->ref_u = cu;
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_reference_grid(const pinn_problem *p, size_t *counts, const double **axes,
+                                const double **u)
+{
+  if (!p->ref_u) return 0;
+  const size_t dim = pinn_problem_dim(p);
+  for (size_t a = 0; a < dim; ++a) {
+    if (counts) counts[a] = p->ref_counts[a];
+    if (axes) axes[a] = p->ref_axes[a];
+  }
+  if (u) *u = p->ref_u;
+  return 1;
+}
+
+int pinn_problem_set_output_grid(pinn_problem *p, const size_t *counts)
+{
+  const size_t dim = pinn_problem_dim(p);
+  for (size_t a = 0; a < dim; ++a)
+    if (counts[a] < 2 || counts[a] > 100000)
+      return pinn_error_set(&p->err, PINN_EINVAL,
+                            "output grid: axis %zu needs 2 to 100000 points, got %zu", a,
+                            counts[a]);
+  for (size_t a = 0; a < dim; ++a) p->out_grid[a] = counts[a];
+  p->has_out_grid = 1;
+  return PINN_SUCCESS;
+}
+
+void pinn_problem_output_grid(const pinn_problem *p, size_t *counts)
+{
+  const size_t dim = pinn_problem_dim(p);
+  if (p->ref_u) {
+    for (size_t a = 0; a < dim; ++a) counts[a] = p->ref_counts[a];
+    return;
+  }
+  if (p->has_out_grid) {
+    for (size_t a = 0; a < dim; ++a) counts[a] = p->out_grid[a];
+    return;
+  }
+  static const size_t space[4] = {0, 201, 101, 41};
+  for (size_t a = 0; a < p->d; ++a) counts[a] = space[p->d];
+  if (p->has_time) counts[p->d] = 51;
+}
+
+int pinn_problem_set_metrics(pinn_problem *p, pinn_metrics_fn fn, void *ctx)
+{
+  p->metrics = fn;
+  p->metrics_ctx = ctx;
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_metrics(const pinn_problem *p, struct pinn_loss *l, pinn_metric *out, size_t max,
+                         size_t *n)
+{
+  *n = 0;
+  if (!p->metrics) return PINN_SUCCESS;
+  int r = p->metrics(l, out, max, n, p->metrics_ctx);
+  if (*n > max) *n = max;
+  if (r)
+    return pinn_error_set(&((pinn_problem *)p)->err, PINN_ECALLBACK,
+                          "problem '%s': the metrics callback failed (%d)", p->name, r);
+  return PINN_SUCCESS;
 }

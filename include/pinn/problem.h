@@ -238,6 +238,38 @@ int pinn_problem_has_exact(const pinn_problem *p);
  * output: contact sets); PINN_EINVAL when there is none. */
 int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, double *psi);
 
+/* Reference solution on a tensor grid (a numerical reference, e.g. Burgers):
+ * counts[a] points on axis a (space axes, then time), axes[a] their
+ * increasing coordinates, u[p * n_out + k] with point index
+ * p = i_0 + m_0 (i_1 + m_1 (...)) (axis 0 fastest, time slowest: the order
+ * of pinn_domain_grid).  Copied.  The output grid is then this grid. */
+int pinn_problem_set_reference_grid(pinn_problem *p, const size_t *counts,
+                                    const double *const *axes, const double *u);
+/* 1 and the grid (borrowed pointers; axes gets dim pointers) when the
+ * problem has a reference grid, 0 otherwise. */
+int pinn_problem_reference_grid(const pinn_problem *p, size_t *counts, const double **axes,
+                                const double **u);
+
+/* Output grid: points per axis (space axes, then time), ends included.
+ * Default: 201 (1D), 101 x 101 (2D), 41^3 (3D), and 51 time levels. */
+int pinn_problem_set_output_grid(pinn_problem *p, const size_t *counts);
+void pinn_problem_output_grid(const pinn_problem *p, size_t *counts);
+
+/* Problem-specific figures reported after a solve (contact-set ends,
+ * identified coefficients, ...): fn writes up to max metrics and sets *n. */
+struct pinn_loss;
+#define PINN_MAX_METRICS 16
+typedef struct pinn_metric {
+  char name[32];
+  double value;
+} pinn_metric;
+typedef int (*pinn_metrics_fn)(struct pinn_loss *l, pinn_metric *out, size_t max, size_t *n,
+                               void *ctx);
+int pinn_problem_set_metrics(pinn_problem *p, pinn_metrics_fn fn, void *ctx);
+/* Evaluate the metrics (0 metrics when none are set). */
+int pinn_problem_metrics(const pinn_problem *p, struct pinn_loss *l, pinn_metric *out, size_t max,
+                         size_t *n);
+
 /* Internal access for the loss assembler (stable, but not for users). */
 typedef struct pinn_term_def {
   pinn_term_kind kind;
