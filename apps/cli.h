@@ -1,0 +1,26 @@
+/* The pinn command-line tool: one function per subcommand (apps/cmd_*.c).
+ * Each takes the arguments after the subcommand name (argv[0] is the
+ * subcommand) and returns the process exit status: 0 success, 1 failure
+ * of the run, 2 bad usage (a one-line message on stderr saying what is
+ * wrong and what is accepted).  apps/pinn.c dispatches. */
+#ifndef PINN_CLI_H
+#define PINN_CLI_H
+
+int pinn_cmd_list(int argc, char **argv);
+int pinn_cmd_solve(int argc, char **argv);
+int pinn_cmd_bench(int argc, char **argv);
+int pinn_cmd_eval(int argc, char **argv);
+int pinn_cmd_info(int argc, char **argv);
+
+/* Shared helpers (apps/cli_util.c). */
+/* Print "pinn <cmd>: <message>" to stderr and return 2. */
+int pinn_cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Strict number parsing: the whole string, finite, within [lo, hi]. 0 on success. */
+int pinn_cli_parse_double(const char *s, double lo, double hi, double *out);
+int pinn_cli_parse_size(const char *s, size_t lo, size_t hi, size_t *out);
+
+#endif
