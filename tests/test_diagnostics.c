@@ -157,7 +157,7 @@ static void smooth_layers_report_negative_fraction_but_no_dead_units(void)
   pinn_mlp_free(net);
 }
 
-static void a_unit_firing_only_at_the_last_of_many_points_is_not_dead(void)
+static void a_unit_firing_only_at_the_first_or_last_of_many_points_is_not_dead(void)
 {
   /* More points than one chunk of pre-activations holds (65536 / 3). */
   const size_t n = 50000;
@@ -172,6 +172,10 @@ static void a_unit_firing_only_at_the_last_of_many_points_is_not_dead(void)
   CU_ASSERT_EQUAL(d.layer[0].dead_units, 1);
   /* inactive: unit 0 at x = 0 only, unit 1 always, unit 2 all but one */
   CU_ASSERT_DOUBLE_EQUAL(d.layer[0].inactive_fraction, (1.0 + n + (n - 1.0)) / (3.0 * n), 1e-15);
+  x[n - 1] = 0.25;
+  x[0] = 0.75; /* now only the first point, in the first chunk */
+  CU_ASSERT_EQUAL_FATAL(pinn_diagnostics_compute(net, n, x, &d, NULL), 0);
+  CU_ASSERT_EQUAL(d.layer[0].dead_units, 1);
   pinn_mlp_free(net);
   free(x);
 }
@@ -661,7 +665,7 @@ int main(void)
     T(unit_exactly_at_zero_on_every_point_counts_as_dead_but_not_negative),
     T(leaky_units_negative_everywhere_are_counted_but_flagged_as_passing_gradient),
     T(smooth_layers_report_negative_fraction_but_no_dead_units),
-    T(a_unit_firing_only_at_the_last_of_many_points_is_not_dead),
+    T(a_unit_firing_only_at_the_first_or_last_of_many_points_is_not_dead),
     T(deeper_layers_see_the_activated_outputs_of_earlier_layers),
     T(symmetric_zero_mean_preactivations_are_half_inactive),
     T(gaussian_preactivations_are_inactive_with_probability_phi_of_minus_mu_over_sigma),
