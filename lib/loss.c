@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <gsl/gsl_math.h>
+#include <pinn/h5io.h>
 
 /* Named jet entries: flag, field offset in pinn_jet, inputs (j < 0: first). */
 typedef struct {
@@ -824,4 +825,148 @@ int pinn_loss_continue(pinn_loss *l)
 double pinn_loss_barrier_rho(const pinn_loss *l, size_t i)
 {
   return (i < l->n_terms && l->terms[i].def.kind == PINN_TERM_OBSTACLE) ? l->terms[i].rho : NAN;
+}
+
+/* ------------------------------------------------------- checkpoints */
+
+int pinn_loss_save_state(const pinn_loss *l, pinn_h5_writer *w, const char *group, pinn_error *err)
+{
+  char name[256];
+  int st = pinn_h5_create_group(w, group);
+  if (!st) st = pinn_h5_set_attr_int64(w, group, "n_terms", (int64_t)l->n_terms);
+  if (!st) st = pinn_h5_set_attr_int64(w, group, "n_evals", (int64_t)l->n_evals);
+  if (!st && l->n_coef) {
+    size_t dims[1] = {l->n_coef};
+    snprintf(name, sizeof name, "%s/coefs", group);
+    st = pinn_h5_write_dataset(w, name, 1, dims, l->coef);
+  }
+  for (size_t i = 0; i < l->n_terms && !st; ++i) {
+    const term_state *t = &l->terms[i];
+    char tg[200];
+    snprintf(tg, sizeof tg, "%s/%s", group, t->def.name);
+    st = pinn_h5_create_group(w, tg);
+    size_t dims[2] = {t->n, l->dim};
+    snprintf(name, sizeof name, "%s/x", tg);
+    if (!st) st = pinn_h5_write_dataset(w, name, 2, dims, t->x);
+    if (!st && t->normals) {
+      size_t nd[2] = {t->n, l->d};
+      snprintf(name, sizeof name, "%s/normals", tg);
+      st = pinn_h5_write_dataset(w, name, 2, nd, t->normals);
+    }
+    if (!st) st = pinn_h5_set_attr_double(w, tg, "rho", t->rho);
+    if (!st && t->sampler) {
+      size_t nb = pinn_sampler_state_size(t->sampler), nw = (nb + 7) / 8;
+      int64_t *buf = calloc(nw ? nw : 1, sizeof *buf);
+      if (!buf) return pinn_error_set(err, PINN_ENOMEM, "out of memory");
+      pinn_sampler_state_save(t->sampler, buf, nw * 8);
+      size_t sd[1] = {nw};
+      snprintf(name, sizeof name, "%s/sampler_state", tg);
+      st = pinn_h5_write_dataset_int64(w, name, 1, sd, buf);
+      if (!st) st = pinn_h5_set_attr_int64(w, tg, "sampler_bytes", (int64_t)nb);
+      free(buf);
+    }
+  }
+  if (st) return pinn_error_set(err, st, "%s", pinn_h5_writer_errmsg(w));
+  return PINN_SUCCESS;
+}
+
+int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
+{
+  char name[256];
+  int64_t nt, ne;
+  if (pinn_h5_get_attr_int64(r, group, "n_terms", &nt) ||
+      pinn_h5_get_attr_int64(r, group, "n_evals", &ne))
+    return pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+  if (nt != (int64_t)l->n_terms || ne < 0)
+    return pinn_error_set(&l->err, PINN_EFORMAT,
+                          "checkpoint has %lld loss terms but the problem has %zu: it was written "
+                          "for another problem",
+                          (long long)nt, l->n_terms);
+  double coef[PINN_MAX_COEFS];
+  if (l->n_coef) {
+    double *c;
+    size_t dims[1] = {l->n_coef};
+    snprintf(name, sizeof name, "%s/coefs", group);
+    if (pinn_h5_read_dataset(r, name, 1, dims, &c, NULL, NULL))
+      return pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+    memcpy(coef, c, l->n_coef * sizeof *c);
+    free(c);
+  }
+  /* read everything first, then commit (the loss is unchanged on failure) */
+  double **xs = calloc(l->n_terms, sizeof *xs), **ns = calloc(l->n_terms, sizeof *ns);
+  size_t *cnt = calloc(l->n_terms, sizeof *cnt);
+  double *rho = calloc(l->n_terms, sizeof *rho);
+  int st = (!xs || !ns || !cnt || !rho) ? pinn_error_set(&l->err, PINN_ENOMEM, "out of memory") : 0;
+  for (size_t i = 0; i < l->n_terms && !st; ++i) {
+    term_state *t = &l->terms[i];
+    char tg[200];
+    snprintf(tg, sizeof tg, "%s/%s", group, t->def.name);
+    size_t ed[2] = {PINN_H5_ANY, l->dim}, dout[PINN_H5_MAX_RANK];
+    snprintf(name, sizeof name, "%s/x", tg);
+    if (pinn_h5_read_dataset(r, name, 2, ed, &xs[i], dout, NULL)) {
+      st = pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+      break;
+    }
+    cnt[i] = dout[0];
+    if (cnt[i] == 0 || (t->def.kind == PINN_TERM_PERIODIC && cnt[i] % 2)) {
+      st = pinn_error_set(&l->err, PINN_EFORMAT, "checkpoint term '%s' has a bad point count %zu",
+                          t->def.name, cnt[i]);
+      break;
+    }
+    if (t->region == PINN_REGION_BOUNDARY && t->def.kind != PINN_TERM_PERIODIC &&
+        t->def.kind != PINN_TERM_DATA) {
+      size_t nd[2] = {cnt[i], l->d};
+      snprintf(name, sizeof name, "%s/normals", tg);
+      if (pinn_h5_read_dataset(r, name, 2, nd, &ns[i], NULL, NULL)) {
+        st = pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+        break;
+      }
+    }
+    if (pinn_h5_get_attr_double(r, tg, "rho", &rho[i]) || !(rho[i] > 0)) {
+      st = pinn_error_set(&l->err, PINN_EFORMAT, "checkpoint term '%s': bad barrier rho", t->def.name);
+      break;
+    }
+  }
+  for (size_t i = 0; i < l->n_terms && !st; ++i) {
+    term_state *t = &l->terms[i];
+    if (!t->sampler) continue;
+    char tg[200];
+    snprintf(tg, sizeof tg, "%s/%s", group, t->def.name);
+    int64_t nb, *buf;
+    size_t dout[PINN_H5_MAX_RANK];
+    snprintf(name, sizeof name, "%s/sampler_state", tg);
+    if (pinn_h5_get_attr_int64(r, tg, "sampler_bytes", &nb) ||
+        pinn_h5_read_dataset_int64(r, name, 1, NULL, &buf, dout, NULL)) {
+      st = pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+      break;
+    }
+    if (nb < 0 || (size_t)nb > dout[0] * 8 ||
+        pinn_sampler_state_load(t->sampler, buf, (size_t)nb)) {
+      free(buf);
+      st = pinn_error_set(&l->err, PINN_EFORMAT,
+                          "checkpoint term '%s': the sampler state does not match this run's "
+                          "sampler (kind or dimension differ)",
+                          t->def.name);
+      break;
+    }
+    free(buf);
+  }
+  for (size_t i = 0; i < l->n_terms && !st; ++i) {
+    st = set_points(l, &l->terms[i], xs[i], ns[i], cnt[i]);
+    xs[i] = ns[i] = NULL;
+    if (!st && l->terms[i].def.kind == PINN_TERM_DATA)
+      memcpy(l->terms[i].g, l->terms[i].def.data_y, l->terms[i].n * sizeof(double));
+    l->terms[i].rho = rho[i];
+  }
+  if (!st) {
+    memcpy(l->coef, coef, l->n_coef * sizeof *coef);
+    l->n_evals = (size_t)ne;
+    l->have_last = 0;
+  }
+  for (size_t i = 0; i < l->n_terms; ++i) {
+    if (xs) free(xs[i]);
+    if (ns) free(ns[i]);
+  }
+  free(xs); free(ns); free(cnt); free(rho);
+  return st;
 }

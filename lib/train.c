@@ -20,6 +20,8 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
 #include <pinn/lbfgs.h>
+#include <pinn/h5io.h>
+#include <stdio.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -109,6 +111,8 @@ pinn_train_options pinn_train_options_default(void)
   o.phases[1] = pinn_phase_default(PINN_OPT_LBFGS);
   o.progress_every = 100;
   o.max_recoveries = 5;
+  o.refine_candidates = 10000;
+  o.refine_add = 100;
   return o;
 }
 
@@ -131,6 +135,11 @@ struct pinn_trainer {
   size_t n_reports;
   pinn_stop_reason reason;
   size_t recoveries;
+  gsl_multimin_fdfminimizer *s; /* the current quasi-Newton phase's minimizer */
+  size_t evals_carry;           /* evaluations of the current phase before a resume */
+  double *lbfgs_resume;         /* L-BFGS state to load at the phase's set() */
+  size_t lbfgs_resume_len;
+  int resumed;
   pinn_error err;
 };
 
@@ -171,6 +180,8 @@ void pinn_trainer_free(pinn_trainer *t)
   if (!t) return;
   free(t->x); free(t->g); free(t->best_x); free(t->m); free(t->v); free(t->terms);
   free(t->xprev); free(t->h_loss); free(t->h_gnorm); free(t->h_terms);
+  free(t->lbfgs_resume);
+  if (t->s) gsl_multimin_fdfminimizer_free(t->s);
   free(t);
 }
 
@@ -300,6 +311,26 @@ static int eval_here(pinn_trainer *t)
   return st;
 }
 
+static int refine_first_residual(pinn_trainer *t)
+{
+  const pinn_problem *p = pinn_loss_problem(t->l);
+  for (size_t i = 0; i < t->n_terms; ++i) {
+    pinn_term_kind k = pinn_problem_term_kind(p, i);
+    if (k != PINN_TERM_RESIDUAL && k != PINN_TERM_COMPLEMENTARITY) continue;
+    int st = pinn_loss_refine(t->l, i, t->o.refine_candidates, t->o.refine_add);
+    if (st) return pinn_error_set(&t->err, st, "refinement: %s", pinn_loss_errmsg(t->l));
+    return PINN_SUCCESS;
+  }
+  return PINN_SUCCESS;
+}
+
+static int periodic_checkpoint(pinn_trainer *t)
+{
+  if (!t->o.checkpoint_path || !t->o.checkpoint_every || t->total_iter % t->o.checkpoint_every)
+    return PINN_SUCCESS;
+  return pinn_trainer_checkpoint(t, t->o.checkpoint_path);
+}
+
 static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *status)
 {
   size_t recoveries = 0;
@@ -343,12 +374,23 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
       *status = t->err.code;
       return PINN_STOP_ERROR;
     }
+    if (t->o.refine_every && t->iter % t->o.refine_every == 0) {
+      int rs = refine_first_residual(t);
+      if (rs) {
+        *status = rs;
+        return PINN_STOP_ERROR;
+      }
+    }
     if (t->o.resample_every && t->iter % t->o.resample_every == 0) {
       int rs = pinn_loss_resample(t->l);
       if (rs) {
         *status = pinn_error_set(&t->err, rs, "%s", pinn_loss_errmsg(t->l));
         return PINN_STOP_ERROR;
       }
+    }
+    if (periodic_checkpoint(t)) {
+      *status = t->err.code;
+      return PINN_STOP_ERROR;
     }
     if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph))
       return PINN_STOP_USER;
@@ -366,6 +408,7 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
   gsl_multimin_function_fdf F;
   pinn_loss_gsl_function(t->l, &F);
   gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, t->P);
+  t->s = s;
   if (!s) {
     *status = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for the %s minimizer",
                              pinn_optimizer_name(ph->kind));
@@ -384,7 +427,20 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       r = PINN_STOP_NONFINITE;
     }
     gsl_multimin_fdfminimizer_free(s);
+    t->s = NULL;
     return r;
+  }
+  if (t->lbfgs_resume && ph->kind == PINN_OPT_LBFGS) {
+    int ls = pinn_lbfgs_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len);
+    free(t->lbfgs_resume);
+    t->lbfgs_resume = NULL;
+    if (ls) {
+      *status = pinn_error_set(&t->err, PINN_EFORMAT, "checkpoint: the L-BFGS state does not load: %s",
+                               pinn_lbfgs_errmsg(s));
+      gsl_multimin_fdfminimizer_free(s);
+      t->s = NULL;
+      return PINN_STOP_ERROR;
+    }
   }
   t->f = s->f;
   t->gnorm = gsl_blas_dnrm2(s->gradient);
@@ -434,6 +490,11 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       r = PINN_STOP_ERROR;
       break;
     }
+    if (periodic_checkpoint(t)) {
+      *status = t->err.code;
+      r = PINN_STOP_ERROR;
+      break;
+    }
     if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph)) {
       r = PINN_STOP_USER;
       break;
@@ -442,7 +503,7 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     if (r) break;
   }
   memcpy(t->x, t->best_x, t->P * sizeof(double));
-  gsl_multimin_fdfminimizer_free(s);
+  /* t->s stays alive until the run loop has written its checkpoint */
   return r;
 }
 
@@ -457,6 +518,8 @@ int pinn_trainer_run(pinn_trainer *t)
     const size_t ev0 = pinn_loss_n_evals(t->l);
     t->evals0 = ev0;
     t->phase_t0 = now_seconds();
+    const size_t carry = t->resumed ? t->evals_carry : 0;
+    t->resumed = 0;
     if (t->iter == 0 && ph->kind == PINN_OPT_ADAM) {
       t->lr = ph->lr;
       t->adam_k = 0;
@@ -466,11 +529,10 @@ int pinn_trainer_run(pinn_trainer *t)
     if (t->iter == 0 && isfinite(t->best_f)) memcpy(t->x, t->best_x, t->P * sizeof(double));
     pinn_stop_reason r =
         ph->kind == PINN_OPT_ADAM ? run_adam(t, ph, &status) : run_qn(t, ph, &status);
-    if (ph->kind == PINN_OPT_ADAM) memcpy(t->x, t->best_x, t->P * sizeof(double));
     pinn_phase_report *rep = &t->reports[t->phase];
     rep->kind = ph->kind;
     rep->iterations = t->iter;
-    rep->evals = pinn_loss_n_evals(t->l) - ev0;
+    rep->evals = pinn_loss_n_evals(t->l) - ev0 + carry;
     rep->seconds = now_seconds() - t->phase_t0;
     rep->loss = t->best_f;
     rep->reason = r;
@@ -478,11 +540,28 @@ int pinn_trainer_run(pinn_trainer *t)
     t->reason = r;
     if (t->iter % (t->o.progress_every ? t->o.progress_every : 1) != 0 || t->iter == 0)
       report_progress(t, ph);
-    if (r == PINN_STOP_ERROR || r == PINN_STOP_USER || r == PINN_STOP_INTERRUPT ||
-        r == PINN_STOP_TIME)
-      break;
-    t->phase++;
-    t->iter = 0;
+    const int last = r == PINN_STOP_ERROR || r == PINN_STOP_USER ||
+                     r == PINN_STOP_INTERRUPT || r == PINN_STOP_TIME;
+    if (!last) {
+      t->phase++;
+      t->iter = 0;
+    }
+    /* a finished phase hands its best point to the next; a run stopped
+     * early keeps the current point, so a resume continues exactly */
+    if (!last) memcpy(t->x, t->best_x, t->P * sizeof(double));
+    if (!last && t->s) { /* the phase is over: its minimizer state is not needed */
+      gsl_multimin_fdfminimizer_free(t->s);
+      t->s = NULL;
+    }
+    if (t->o.checkpoint_path && r != PINN_STOP_ERROR) {
+      int cs = pinn_trainer_checkpoint(t, t->o.checkpoint_path);
+      if (cs && !status) status = cs;
+    }
+    if (t->s) {
+      gsl_multimin_fdfminimizer_free(t->s);
+      t->s = NULL;
+    }
+    if (last) break;
   }
   gsl_set_error_handler(old);
   t->elapsed_before += now_seconds() - t->t0;
@@ -514,3 +593,199 @@ const double *pinn_trainer_history_loss(const pinn_trainer *t) { return t->h_los
 const double *pinn_trainer_history_grad_norm(const pinn_trainer *t) { return t->h_gnorm; }
 const double *pinn_trainer_history_terms(const pinn_trainer *t) { return t->h_terms; }
 size_t pinn_trainer_recoveries(const pinn_trainer *t) { return t->recoveries; }
+
+/* ---------------------------------------------------------- checkpoints */
+
+#define CKPT_FORMAT 1
+
+int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
+{
+  pinn_error e;
+  pinn_h5_writer *w = pinn_h5_create(path, &e);
+  if (!w) return pinn_error_set(&t->err, e.code, "checkpoint: %s", e.msg);
+  const char *g = "/trainer";
+  size_t dims[2] = {t->P, 0};
+  int st = pinn_h5_set_attr_string(w, "/", "kind", "libpinn checkpoint");
+  if (!st) st = pinn_h5_set_attr_int64(w, "/", "format", CKPT_FORMAT);
+  if (!st) st = pinn_h5_create_group(w, g);
+  /* the parameters the run would continue from */
+  if (!st) st = pinn_h5_write_dataset(w, "/trainer/x", 1, dims, t->x);
+  if (!st) st = pinn_h5_write_dataset(w, "/trainer/best_x", 1, dims, t->best_x);
+  if (!st) st = pinn_h5_write_dataset(w, "/trainer/adam_m", 1, dims, t->m);
+  if (!st) st = pinn_h5_write_dataset(w, "/trainer/adam_v", 1, dims, t->v);
+  const int64_t iv[] = {(int64_t)t->P, (int64_t)t->n_terms, (int64_t)t->phase, (int64_t)t->iter,
+                        (int64_t)t->total_iter, (int64_t)t->adam_k, (int64_t)t->recoveries,
+                        (int64_t)t->n_reports, (int64_t)t->hist_len,
+                        (int64_t)(pinn_loss_n_evals(t->l) - t->evals0 +
+                                  (t->resumed ? t->evals_carry : 0))};
+  size_t ni[1] = {sizeof iv / sizeof *iv};
+  if (!st) st = pinn_h5_write_dataset_int64(w, "/trainer/counters", 1, ni, iv);
+  const double dv[] = {t->best_f, t->f, t->gnorm, t->step, t->lr,
+                       t->elapsed_before + now_seconds() - t->t0};
+  size_t nd[1] = {sizeof dv / sizeof *dv};
+  if (!st) st = pinn_h5_write_dataset(w, "/trainer/scalars", 1, nd, dv);
+  if (!st && t->n_reports) {
+    double rep[PINN_MAX_PHASES * 6];
+    for (size_t i = 0; i < t->n_reports; ++i) {
+      const pinn_phase_report *r = &t->reports[i];
+      double row[6] = {(double)r->kind, (double)r->iterations, (double)r->evals, r->seconds,
+                       r->loss, (double)r->reason};
+      memcpy(rep + 6 * i, row, sizeof row);
+    }
+    size_t rd[2] = {t->n_reports, 6};
+    st = pinn_h5_write_dataset(w, "/trainer/reports", 2, rd, rep);
+  }
+  size_t hd[1] = {t->hist_len}, htd[2] = {t->hist_len, t->n_terms};
+  if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_loss", 1, hd, t->h_loss);
+  if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_grad_norm", 1, hd, t->h_gnorm);
+  if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_terms", 2, htd, t->h_terms);
+  if (!st && t->s && t->phase < t->o.n_phases && t->o.phases[t->phase].kind == PINN_OPT_LBFGS) {
+    size_t n = pinn_lbfgs_state_size(t->s);
+    double *buf = malloc((n ? n : 1) * sizeof *buf);
+    if (!buf) st = PINN_ENOMEM;
+    else {
+      pinn_lbfgs_state_save(t->s, buf);
+      size_t sd[1] = {n};
+      st = pinn_h5_write_dataset(w, "/trainer/lbfgs_state", 1, sd, buf);
+      free(buf);
+    }
+  }
+  if (st) {
+    pinn_error_set(&t->err, st, "checkpoint %s: %s", path, pinn_h5_writer_errmsg(w));
+    pinn_h5_abort(w);
+    return t->err.code;
+  }
+  st = pinn_loss_save_state(t->l, w, "/loss", &e);
+  if (st) {
+    pinn_h5_abort(w);
+    return pinn_error_set(&t->err, st, "checkpoint %s: %s", path, e.msg);
+  }
+  st = pinn_h5_commit(w, &e);
+  if (st) return pinn_error_set(&t->err, st, "checkpoint: %s", e.msg);
+  return PINN_SUCCESS;
+}
+
+static int read_vec(pinn_trainer *t, pinn_h5_reader *r, const char *name, size_t n, double *out)
+{
+  size_t dims[1] = {n};
+  double *d;
+  if (pinn_h5_read_dataset(r, name, 1, dims, &d, NULL, NULL))
+    return pinn_error_set(&t->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+  memcpy(out, d, n * sizeof *d);
+  free(d);
+  return PINN_SUCCESS;
+}
+
+int pinn_trainer_resume(pinn_trainer *t, const char *path)
+{
+  pinn_error e;
+  pinn_h5_reader *r = pinn_h5_open(path, &e);
+  if (!r) return pinn_error_set(&t->err, e.code, "resume: %s", e.msg);
+  char *kind = NULL;
+  int64_t fmt = 0;
+  int st = PINN_SUCCESS;
+  if (pinn_h5_get_attr_string(r, "/", "kind", &kind) || strcmp(kind, "libpinn checkpoint") != 0 ||
+      pinn_h5_get_attr_int64(r, "/", "format", &fmt) || fmt != CKPT_FORMAT)
+    st = pinn_error_set(&t->err, PINN_EFORMAT,
+                        "resume: %s is not a libpinn checkpoint (format %d)", path, CKPT_FORMAT);
+  free(kind);
+  int64_t *iv = NULL;
+  double *dv = NULL, *rep = NULL, *hl = NULL, *hg = NULL, *ht = NULL, *lb = NULL;
+  size_t dout[PINN_H5_MAX_RANK];
+  size_t ni[1] = {10}, nd[1] = {6};
+  if (!st && (pinn_h5_read_dataset_int64(r, "/trainer/counters", 1, ni, &iv, NULL, NULL) ||
+              pinn_h5_read_dataset(r, "/trainer/scalars", 1, nd, &dv, NULL, NULL)))
+    st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
+  if (!st && (iv[0] != (int64_t)t->P || iv[1] != (int64_t)t->n_terms))
+    st = pinn_error_set(&t->err, PINN_EFORMAT,
+                        "resume: %s holds %lld parameters and %lld terms but this run has %zu and "
+                        "%zu: it was written for another network or problem",
+                        path, (long long)iv[0], (long long)iv[1], t->P, t->n_terms);
+  if (!st && (iv[2] < 0 || (size_t)iv[2] > t->o.n_phases || iv[3] < 0 || iv[4] < iv[3] ||
+              iv[5] < 0 || iv[6] < 0 || iv[7] < 0 || (size_t)iv[7] > t->o.n_phases ||
+              iv[8] != iv[4] || iv[9] < 0))
+    st = pinn_error_set(&t->err, PINN_EFORMAT,
+                        "resume: %s has counters that do not fit this run's %zu phases", path,
+                        t->o.n_phases);
+  const size_t hist = st ? 0 : (size_t)iv[8];
+  double *x = malloc(t->P * sizeof *x), *bx = malloc(t->P * sizeof *bx),
+         *m = malloc(t->P * sizeof *m), *v = malloc(t->P * sizeof *v);
+  if (!x || !bx || !m || !v) st = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory");
+  if (!st) st = read_vec(t, r, "/trainer/x", t->P, x);
+  if (!st) st = read_vec(t, r, "/trainer/best_x", t->P, bx);
+  if (!st) st = read_vec(t, r, "/trainer/adam_m", t->P, m);
+  if (!st) st = read_vec(t, r, "/trainer/adam_v", t->P, v);
+  if (!st && iv[7] > 0) {
+    size_t rd[2] = {(size_t)iv[7], 6};
+    if (pinn_h5_read_dataset(r, "/trainer/reports", 2, rd, &rep, NULL, NULL))
+      st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
+  }
+  size_t hd[1] = {hist}, htd[2] = {hist, t->n_terms};
+  if (!st && (pinn_h5_read_dataset(r, "/trainer/history_loss", 1, hd, &hl, NULL, NULL) ||
+              pinn_h5_read_dataset(r, "/trainer/history_grad_norm", 1, hd, &hg, NULL, NULL) ||
+              pinn_h5_read_dataset(r, "/trainer/history_terms", 2, htd, &ht, NULL, NULL)))
+    st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
+  size_t lb_len = 0;
+  if (!st && pinn_h5_has(r, "/trainer/lbfgs_state")) {
+    if (pinn_h5_read_dataset(r, "/trainer/lbfgs_state", 1, NULL, &lb, dout, NULL))
+      st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
+    lb_len = dout[0];
+  }
+  if (!st) {
+    st = pinn_loss_load_state(t->l, r, "/loss");
+    if (st) pinn_error_set(&t->err, st, "resume: %s", pinn_loss_errmsg(t->l));
+  }
+  if (!st && hist > 0) {
+    /* grow the history arrays to hold the saved entries */
+    double *a = realloc(t->h_loss, (hist + 1024) * sizeof *a);
+    if (a) t->h_loss = a;
+    double *b = realloc(t->h_gnorm, (hist + 1024) * sizeof *b);
+    if (b) t->h_gnorm = b;
+    double *c = realloc(t->h_terms, (hist + 1024) * (t->n_terms ? t->n_terms : 1) * sizeof *c);
+    if (c) t->h_terms = c;
+    if (!a || !b || !c) st = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory");
+    else t->hist_cap = hist + 1024;
+  }
+  if (!st) {
+    memcpy(t->x, x, t->P * sizeof *x);
+    memcpy(t->best_x, bx, t->P * sizeof *bx);
+    memcpy(t->m, m, t->P * sizeof *m);
+    memcpy(t->v, v, t->P * sizeof *v);
+    t->phase = (size_t)iv[2];
+    t->iter = (size_t)iv[3];
+    t->total_iter = (size_t)iv[4];
+    t->adam_k = (size_t)iv[5];
+    t->recoveries = (size_t)iv[6];
+    t->n_reports = (size_t)iv[7];
+    t->hist_len = hist;
+    t->evals_carry = (size_t)iv[9];
+    t->resumed = 1;
+    t->best_f = dv[0];
+    t->f = dv[1];
+    t->gnorm = dv[2];
+    t->step = dv[3];
+    t->lr = dv[4];
+    t->elapsed_before = dv[5];
+    for (size_t i = 0; i < t->n_reports; ++i) {
+      pinn_phase_report *p = &t->reports[i];
+      p->kind = (pinn_optimizer_kind)rep[6 * i];
+      p->iterations = (size_t)rep[6 * i + 1];
+      p->evals = (size_t)rep[6 * i + 2];
+      p->seconds = rep[6 * i + 3];
+      p->loss = rep[6 * i + 4];
+      p->reason = (pinn_stop_reason)rep[6 * i + 5];
+    }
+    memcpy(t->h_loss, hl, hist * sizeof *hl);
+    memcpy(t->h_gnorm, hg, hist * sizeof *hg);
+    memcpy(t->h_terms, ht, hist * t->n_terms * sizeof *ht);
+    free(t->lbfgs_resume);
+    t->lbfgs_resume = lb;
+    t->lbfgs_resume_len = lb_len;
+    lb = NULL;
+    pinn_loss_set_params(t->l, t->x);
+  }
+  free(iv); free(dv); free(rep); free(hl); free(hg); free(ht); free(lb);
+  free(x); free(bx); free(m); free(v);
+  pinn_h5_close(r);
+  return st;
+}

@@ -1,6 +1,8 @@
 /* Tests for the training driver: accuracy on a problem with an exact
  * solution, exact iteration limits and stop reasons, recovery from NaN,
  * callback failures, and bitwise reproducibility across thread counts. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 #include <pinn/train.h>
 
 #include <math.h>
@@ -14,6 +16,11 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <pinn/h5io.h>
 
 #include "testutil.h"
 
@@ -249,6 +256,132 @@ static void training_is_bitwise_identical_with_one_and_two_threads(void)
 #endif
 }
 
+static int stop_at(const pinn_progress *p, void *ctx)
+{
+  return p->total_iter >= *(size_t *)ctx;
+}
+
+/* Train with options o; optionally stop early at stop_iter (user stop) or
+ * resume from a checkpoint first; return the final parameters. */
+static double *train_params(pinn_train_options o, const char *resume, size_t stop_iter, size_t *P,
+                            size_t *iters)
+{
+  setup s = make(NULL, 11);
+  if (stop_iter) {
+    o.progress = stop_at;
+    o.progress_ctx = &stop_iter;
+    o.progress_every = 1;
+  }
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  if (resume) {
+    int st = pinn_trainer_resume(t, resume);
+    if (st) printf("\n  resume: %s\n", pinn_trainer_errmsg(t));
+    CU_ASSERT_EQUAL_FATAL(st, PINN_SUCCESS);
+  }
+  CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
+  *P = pinn_loss_n_params(s.l);
+  double *th = malloc(*P * sizeof *th);
+  pinn_loss_get_params(s.l, th);
+  if (iters) *iters = pinn_trainer_iterations(t);
+  pinn_trainer_free(t);
+  done(&s);
+  return th;
+}
+
+static void resuming_from_a_checkpoint_gives_bitwise_the_same_parameters(void)
+{
+  char *dir = pinn_test_tmpdir("ckpt");
+  char path[512];
+  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  pinn_train_options o = pinn_train_options_default();
+  o.phases[0].max_iter = 30;
+  o.phases[0].lr = 5e-3;
+  o.phases[1].max_iter = 40;
+  size_t P, it_ref, it;
+  double *ref = train_params(o, NULL, 0, &P, &it_ref);
+  CU_ASSERT_EQUAL(it_ref, 70);
+  /* checkpoints at 20 (inside Adam) and 50 (inside L-BFGS): stop at 25 and at 55 */
+  const size_t every[2] = {20, 50}, stop[2] = {25, 55};
+  for (int k = 0; k < 2; ++k) {
+    pinn_train_options oc = o;
+    oc.checkpoint_path = path;
+    oc.checkpoint_every = every[k];
+    double *part = train_params(oc, NULL, stop[k], &P, &it);
+    CU_ASSERT_EQUAL(it, stop[k]);
+    free(part);
+    /* the last checkpoint is the one written when the run stopped (at stop[k]);
+     * overwrite it with the periodic one by re-running to every[k] exactly */
+    part = train_params(oc, NULL, every[k], &P, &it);
+    free(part);
+    pinn_train_options orr = o;
+    double *res = train_params(orr, path, 0, &P, &it);
+    CU_ASSERT_EQUAL(it, 70);
+    if (memcmp(ref, res, P * sizeof *ref) != 0) {
+      double md = 0;
+      for (size_t j = 0; j < P; ++j) md = fmax(md, fabs(ref[j] - res[j]));
+      printf("\n  resume at %zu: parameters differ by up to %.3g\n", every[k], md);
+    }
+    CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
+    free(res);
+  }
+  /* a file that is not a checkpoint is refused with a clear message */
+  setup s = make(NULL, 11);
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  pinn_error e;
+  char other[600];
+  snprintf(other, sizeof other, "%s/other.h5", dir);
+  pinn_h5_writer *w = pinn_h5_create(other, &e);
+  pinn_h5_set_attr_string(w, "/", "kind", "something else");
+  pinn_h5_commit(w, &e);
+  CU_ASSERT_EQUAL(pinn_trainer_resume(t, other), PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "not a libpinn checkpoint"));
+  snprintf(other, sizeof other, "%s/missing.h5", dir);
+  CU_ASSERT_NOT_EQUAL(pinn_trainer_resume(t, other), PINN_SUCCESS);
+  pinn_trainer_free(t);
+  done(&s);
+  free(ref);
+  free(dir);
+}
+
+static void a_run_killed_with_sigkill_resumes_from_its_last_checkpoint(void)
+{
+  char *dir = pinn_test_tmpdir("kill");
+  char path[512];
+  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  pinn_train_options o = pinn_train_options_default();
+  o.n_phases = 1;
+  o.phases[0].max_iter = 3000;
+  o.phases[0].lr = 2e-3;
+  size_t P, it;
+  double *ref = train_params(o, NULL, 0, &P, &it);
+  pid_t pid = fork();
+  if (pid == 0) {
+#ifdef _OPENMP
+    omp_set_num_threads(1); /* libgomp's thread pool does not survive fork */
+#endif
+    pinn_train_options oc = o;
+    oc.checkpoint_path = path;
+    oc.checkpoint_every = 7;
+    oc.phases[0].max_iter = 1000000; /* runs until killed */
+    size_t p2;
+    free(train_params(oc, NULL, 0, &p2, NULL));
+    _exit(0);
+  }
+  /* wait for the first checkpoint, let it write a few more, then kill */
+  for (int i = 0; i < 2000 && access(path, F_OK) != 0; ++i) usleep(5000);
+  usleep(30000);
+  kill(pid, SIGKILL);
+  int wst;
+  waitpid(pid, &wst, 0);
+  CU_ASSERT(WIFSIGNALED(wst));
+  double *res = train_params(o, path, 0, &P, &it);
+  CU_ASSERT_EQUAL(it, 3000);
+  CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
+  free(ref);
+  free(res);
+  free(dir);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -258,6 +391,10 @@ int main(void)
        nan_losses_are_recovered_and_callback_errors_stop_cleanly},
       {"training_is_bitwise_identical_with_one_and_two_threads",
        training_is_bitwise_identical_with_one_and_two_threads},
+      {"resuming_from_a_checkpoint_gives_bitwise_the_same_parameters",
+       resuming_from_a_checkpoint_gives_bitwise_the_same_parameters},
+      {"a_run_killed_with_sigkill_resumes_from_its_last_checkpoint",
+       a_run_killed_with_sigkill_resumes_from_its_last_checkpoint},
       {NULL, NULL}};
   if (pinn_test_add_suite("train", cases)) return 1;
   return pinn_test_run_all();

@@ -116,6 +116,17 @@ int pinn_loss_continue(pinn_loss *l);
 /* Current penalty rho of term i (obstacle terms; NaN otherwise). */
 double pinn_loss_barrier_rho(const pinn_loss *l, size_t i);
 
+/* Checkpoints: write the loss's mutable state (every term's points and
+ * normals, sampler positions, barrier penalties, learnable coefficients,
+ * evaluation count) under group `group` of an open writer, and read it back
+ * into a loss built from the same problem.  A loaded loss continues exactly
+ * (bitwise) as the saved one would have. */
+struct pinn_h5_writer;
+struct pinn_h5_reader;
+int pinn_loss_save_state(const pinn_loss *l, struct pinn_h5_writer *w, const char *group,
+                         pinn_error *err);
+int pinn_loss_load_state(pinn_loss *l, struct pinn_h5_reader *r, const char *group);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,5 +14,9 @@
 #include <pinn/linesearch.h>
 #include <pinn/lbfgs.h>
 #include <pinn/train.h>
+#include <pinn/diagnostics.h>
+#include <pinn/h5io.h>
+#include <pinn/xdmf.h>
+#include <pinn/solve.h>
 
 #endif

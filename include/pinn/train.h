@@ -111,6 +111,13 @@ typedef struct pinn_train_options {
   volatile sig_atomic_t *interrupt; /* nonzero stops at the next iteration (may be NULL) */
   size_t resample_every;         /* resample the training points every N iterations of an Adam phase (0 = never) */
   size_t max_recoveries;         /* NaN/failed-step recoveries before giving up (default 5) */
+  /* residual-based adaptive refinement (DeepXDE's RAR) during Adam phases */
+  size_t refine_every;           /* every N iterations (0 = never) */
+  size_t refine_candidates;      /* candidates drawn (default 10000) */
+  size_t refine_add;             /* points added to the first residual term (default 100) */
+  /* checkpoints (HDF5, written atomically) */
+  const char *checkpoint_path;   /* NULL = none */
+  size_t checkpoint_every;       /* iterations; also at the end of every phase and on interrupt */
 } pinn_train_options;
 
 /* Defaults: Adam 1000 iterations at lr 1e-3, then L-BFGS 5000 iterations. */
@@ -140,6 +147,19 @@ const char *pinn_trainer_errmsg(const pinn_trainer *t);
  * message on the trainer.  The best parameters seen are left in the loss
  * (and so in the network). */
 int pinn_trainer_run(pinn_trainer *t);
+
+/* Write a checkpoint now (atomically: a temporary file, then rename):
+ * parameters, best point, optimizer state (Adam moments, L-BFGS pairs),
+ * phase and counters, history, and the loss's points and sampler states. */
+int pinn_trainer_checkpoint(pinn_trainer *t, const char *path);
+
+/* Load a checkpoint written for the same problem, network and options; the
+ * next pinn_trainer_run continues where the saved run was.  For Adam and
+ * L-BFGS phases the continued run is bitwise identical to an uninterrupted
+ * one; GSL's bfgs2/cg phases restart their direction from the saved point
+ * (their state is private to GSL).  PINN_EFORMAT with a message when the
+ * file is not a checkpoint or does not match. */
+int pinn_trainer_resume(pinn_trainer *t, const char *path);
 
 /* The reason the run stopped, and per-phase reports. */
 pinn_stop_reason pinn_trainer_stop_reason(const pinn_trainer *t);

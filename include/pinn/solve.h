@@ -1,0 +1,83 @@
+/* libpinn — one call from a problem to a trained network, its errors and
+ * its output file: builds the network, samples the loss, trains (with
+ * optional checkpoints and resume), evaluates on the output grid and writes
+ * the .h5 + .xmf.  The `pinn solve` command is a thin layer over this.
+ *
+ * A problem file (bundled or a user's plugin) exports one function of type
+ * pinn_problem_create_fn that builds the problem and fills the tuned
+ * defaults of its solve configuration.
+ */
+#ifndef PINN_SOLVE_H
+#define PINN_SOLVE_H
+
+#include <stddef.h>
+#include <pinn/status.h>
+#include <pinn/activation.h>
+#include <pinn/mlp.h>
+#include <pinn/problem.h>
+#include <pinn/loss.h>
+#include <pinn/train.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Most hidden layers of a solve configuration. */
+#define PINN_SOLVE_MAX_HIDDEN 32
+
+/* Everything a solve needs besides the problem. */
+typedef struct pinn_solve_config {
+  /* network */
+  size_t n_hidden;                        /* hidden layers (default 4) */
+  size_t width[PINN_SOLVE_MAX_HIDDEN];    /* their widths (default 20 each) */
+  pinn_activation act;                    /* every hidden layer (default tanh) */
+  int prelu_per_unit;                     /* PReLU: one slope per unit */
+  pinn_init_kind init;                    /* default PINN_INIT_XAVIER */
+  unsigned long seed;                     /* network initialisation and sampling (default 1) */
+  /* points */
+  pinn_loss_options loss;                 /* sampler, points_scale (its seed is set from `seed`) */
+  /* training (phases, budgets, refinement, checkpoints: see pinn/train.h) */
+  pinn_train_options train;
+  size_t continuation_every;              /* obstacle barrier continuation: every N iterations (0 = none) */
+  /* output */
+  const char *output;                     /* .h5 path (the .xmf goes beside it); NULL = no file */
+  const char *resume;                     /* resume from this checkpoint (NULL = fresh start) */
+  int threads;                            /* OpenMP threads (0 = OpenMP's default) */
+} pinn_solve_config;
+
+/* Defaults listed above; train = pinn_train_options_default(). */
+pinn_solve_config pinn_solve_config_default(void);
+
+/* What a solve measured. */
+typedef struct pinn_solve_result {
+  size_t iterations, evals;
+  double seconds;                         /* training wall time (resumed runs include earlier time) */
+  double loss;
+  pinn_stop_reason reason;
+  int has_reference;
+  double rel_l2, max_abs;                 /* on the output grid, when has_reference */
+  size_t n_metrics;
+  pinn_metric metrics[PINN_MAX_METRICS];
+  size_t n_coefs;
+  double coefs[PINN_MAX_COEFS];
+  size_t n_params;
+} pinn_solve_result;
+
+/* Builds a problem and fills its tuned defaults into *cfg (which the caller
+ * initialised with pinn_solve_config_default).  The entry point of a problem
+ * file; a plugin .so exports it as `pinn_plugin_create`. */
+typedef int (*pinn_problem_create_fn)(pinn_problem **p, pinn_solve_config *cfg, pinn_error *err);
+
+/* Solve: train, evaluate, write.  Returns 0 (also when training stopped for
+ * an ordinary reason: see result->reason), or a status with err filled. */
+int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result *result,
+               pinn_error *err);
+
+/* Parse "20x8" (width x hidden layers) or "30,30,20" (widths) into cfg.
+ * PINN_EINVAL with a message otherwise. */
+int pinn_solve_parse_layers(const char *text, pinn_solve_config *cfg, pinn_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
