@@ -26,6 +26,7 @@ pinn_solve_config pinn_solve_config_default(void)
   c.seed = 1;
   c.loss = pinn_loss_options_default();
   c.train = pinn_train_options_default();
+  c.obstacle_method = PINN_OBSTACLE_DEFAULT;
   return c;
 }
 

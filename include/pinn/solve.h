@@ -42,8 +42,15 @@ typedef struct pinn_solve_config {
   /* output */
   const char *output;                     /* .h5 path (the .xmf goes beside it); NULL = no file */
   const char *resume;                     /* resume from this checkpoint (NULL = fresh start) */
+  /* obstacle problems: how u >= psi is imposed; read by the problem's create
+   * function (PINN_OBSTACLE_DEFAULT = the problem's choice) */
+  int obstacle_method;                    /* a pinn_barrier_kind, or PINN_OBSTACLE_* below */
+  double penalty;                         /* barrier rho; 0 = the problem's default */
   int threads;                            /* OpenMP threads (0 = OpenMP's default) */
 } pinn_solve_config;
+
+#define PINN_OBSTACLE_DEFAULT (-1)
+#define PINN_OBSTACLE_COMPLEMENTARITY 100
 
 /* Defaults listed above; train = pinn_train_options_default(). */
 pinn_solve_config pinn_solve_config_default(void);
