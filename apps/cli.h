@@ -6,6 +6,8 @@
 #ifndef PINN_CLI_H
 #define PINN_CLI_H
 
+#include <stddef.h>
+
 int pinn_cmd_list(int argc, char **argv);
 int pinn_cmd_solve(int argc, char **argv);
 int pinn_cmd_bench(int argc, char **argv);
@@ -22,5 +24,15 @@ int pinn_cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Strict number parsing: the whole string, finite, within [lo, hi]. 0 on success. */
 int pinn_cli_parse_double(const char *s, double lo, double hi, double *out);
 int pinn_cli_parse_size(const char *s, size_t lo, size_t hi, size_t *out);
+
+#include <pinn/solve.h>
+/* Build a bundled problem (name) or a plugin's (path to a .so exporting
+ * pinn_plugin_create), filling its tuned defaults into *cfg.  Returns 0, or
+ * the exit status after printing the error (2 for an unknown name or a bad
+ * plugin, 1 when the problem's own setup failed).  *dl receives the plugin
+ * handle (close with pinn_cli_close_plugin after freeing the problem). */
+int pinn_cli_create_problem(const char *cmd, const char *name, const char *plugin,
+                            pinn_problem **p, pinn_solve_config *cfg, void **dl);
+void pinn_cli_close_plugin(void *dl);
 
 #endif

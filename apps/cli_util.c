@@ -1,4 +1,5 @@
 /* Shared helpers of the pinn command-line tool. */
+#define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
 #include <errno.h>
@@ -38,4 +39,66 @@ int pinn_cli_parse_size(const char *s, size_t lo, size_t hi, size_t *out)
   if (*end || errno || v < lo || v > hi) return -1;
   *out = (size_t)v;
   return 0;
+}
+
+#include <dlfcn.h>
+#include <string.h>
+
+#include "problems.h"
+
+int pinn_cli_create_problem(const char *cmd, const char *name, const char *plugin,
+                            pinn_problem **p, pinn_solve_config *cfg, void **dl)
+{
+  pinn_problem_create_fn create = NULL;
+  *dl = NULL;
+  *p = NULL;
+  if (plugin) {
+    void *h = dlopen(plugin, RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+      return pinn_cli_usage_error(cmd, "--plugin '%s': cannot load it: %s (give a path such as "
+                                       "./my_problem.so, built with -shared -fPIC)",
+                                  plugin, dlerror());
+    void *sym = dlsym(h, "pinn_plugin_create");
+    if (!sym) {
+      dlclose(h);
+      return pinn_cli_usage_error(cmd, "--plugin '%s' does not export pinn_plugin_create "
+                                       "(int pinn_plugin_create(pinn_problem **, "
+                                       "pinn_solve_config *, pinn_error *))",
+                                  plugin);
+    }
+    memcpy(&create, &sym, sizeof create);
+    *dl = h;
+  } else {
+    const pinn_bundled *b = pinn_bundled_find(name);
+    if (!b) {
+      char list[1024] = "";
+      for (size_t i = 0; i < pinn_bundled_count(); ++i) {
+        strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+        strncat(list, pinn_bundled_get(i)->name, sizeof list - strlen(list) - 1);
+      }
+      return pinn_cli_usage_error(cmd, "unknown problem '%s': the bundled problems are %s", name,
+                                  list);
+    }
+    if (!b->create)
+      return pinn_cli_usage_error(cmd, "problem '%s' is not built into this pinn", name);
+    create = b->create;
+  }
+  pinn_error err;
+  pinn_error_clear(&err);
+  int st = create(p, cfg, &err);
+  if (st || !*p) {
+    fprintf(stderr, "pinn %s: setting up '%s' failed: %s\n", cmd, plugin ? plugin : name,
+            err.msg[0] ? err.msg : "the create function returned no problem");
+    if (*p) pinn_problem_free(*p);
+    *p = NULL;
+    pinn_cli_close_plugin(*dl);
+    *dl = NULL;
+    return 1;
+  }
+  return 0;
+}
+
+void pinn_cli_close_plugin(void *dl)
+{
+  if (dl) dlclose(dl);
 }

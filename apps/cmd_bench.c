@@ -1,0 +1,108 @@
+/* pinn bench — seconds per loss-and-gradient evaluation of a problem with
+ * its default configuration. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <omp.h>
+#include <pinn/pinn.h>
+
+#include "cli.h"
+
+static const char bench_help[] =
+    "usage: pinn bench NAME [--threads T] [--repeats R] [--plugin ./my.so]\n"
+    "Times one loss-and-gradient evaluation of the problem with its default network and\n"
+    "points (median of R repeats after warm-up).  Last line: s_per_eval=<seconds>\n";
+
+int pinn_cmd_bench(int argc, char **argv)
+{
+  const char *name = NULL, *plugin = NULL;
+  size_t threads = 0, repeats = 20;
+  for (int i = 1; i < argc; ++i) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      fputs(bench_help, stdout);
+      return 0;
+    } else if (!strcmp(a, "--threads")) {
+      if (i + 1 >= argc || pinn_cli_parse_size(argv[++i], 1, 1024, &threads))
+        return pinn_cli_usage_error("bench", "--threads needs a count from 1 to 1024");
+    } else if (!strcmp(a, "--repeats")) {
+      if (i + 1 >= argc || pinn_cli_parse_size(argv[++i], 1, 100000, &repeats))
+        return pinn_cli_usage_error("bench", "--repeats needs a count from 1 to 100000");
+    } else if (!strcmp(a, "--plugin")) {
+      if (i + 1 >= argc) return pinn_cli_usage_error("bench", "--plugin needs a path");
+      plugin = argv[++i];
+    } else if (a[0] == '-') {
+      return pinn_cli_usage_error("bench", "unknown option '%s' (see pinn bench --help)", a);
+    } else if (name) {
+      return pinn_cli_usage_error("bench", "give one problem name");
+    } else {
+      name = a;
+    }
+  }
+  if (!name == !plugin)
+    return pinn_cli_usage_error("bench", "give a problem NAME (see pinn list) or --plugin");
+  pinn_solve_config cfg = pinn_solve_config_default();
+  pinn_problem *p;
+  void *dl;
+  int st = pinn_cli_create_problem("bench", name, plugin, &p, &cfg, &dl);
+  if (st) return st;
+  if (threads) omp_set_num_threads((int)threads);
+  size_t sizes[PINN_SOLVE_MAX_HIDDEN + 2];
+  pinn_activation acts[PINN_SOLVE_MAX_HIDDEN];
+  sizes[0] = pinn_problem_dim(p);
+  for (size_t i = 0; i < cfg.n_hidden; ++i) {
+    sizes[i + 1] = cfg.width[i];
+    acts[i] = cfg.act;
+  }
+  sizes[cfg.n_hidden + 1] = pinn_problem_n_out(p);
+  pinn_mlp_layout lay = {cfg.n_hidden + 2, sizes, acts, cfg.prelu_per_unit};
+  pinn_error err;
+  pinn_mlp *net = pinn_mlp_alloc(&lay, &err);
+  pinn_loss *l = NULL;
+  if (net) {
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, cfg.seed);
+    pinn_mlp_init(net, cfg.init, r);
+    gsl_rng_free(r);
+    cfg.loss.seed = cfg.seed;
+    l = pinn_loss_alloc(p, net, &cfg.loss, &err);
+  }
+  if (!l) {
+    fprintf(stderr, "pinn bench: %s\n", err.msg);
+    pinn_mlp_free(net);
+    pinn_problem_free(p);
+    pinn_cli_close_plugin(dl);
+    return 1;
+  }
+  size_t P = pinn_loss_n_params(l), npts = 0;
+  for (size_t i = 0; i < pinn_loss_n_terms(l); ++i) {
+    size_t n;
+    pinn_loss_term_points(l, i, &n, NULL, NULL);
+    npts += n;
+  }
+  double *g = malloc(P * sizeof *g), *times = malloc(repeats * sizeof *times), f = 0;
+  for (size_t it = 0; it < repeats + 3 && !st; ++it) {
+    double t0 = omp_get_wtime();
+    st = pinn_loss_eval(l, NULL, &f, g, NULL);
+    if (it >= 3) times[it - 3] = omp_get_wtime() - t0;
+  }
+  if (st) {
+    fprintf(stderr, "pinn bench: %s\n", pinn_loss_errmsg(l));
+  } else {
+    gsl_sort(times, 1, repeats);
+    double med = repeats % 2 ? times[repeats / 2] : 0.5 * (times[repeats / 2 - 1] + times[repeats / 2]);
+    printf("problem=%s threads=%d params=%zu points=%zu loss=%.6e min=%.6g\n",
+           pinn_problem_name(p), omp_get_max_threads(), P, npts, f, times[0]);
+    printf("s_per_eval=%.6g\n", med);
+  }
+  free(g);
+  free(times);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+  pinn_cli_close_plugin(dl);
+  return st ? 1 : 0;
+}

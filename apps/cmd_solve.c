@@ -1,0 +1,416 @@
+/* pinn solve — solve a bundled problem or a user's plugin with its tuned
+ * defaults, options overriding them; progress on stderr, a summary line on
+ * stdout. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pinn/pinn.h>
+
+#include "cli.h"
+
+static volatile sig_atomic_t interrupted = 0;
+
+static void on_signal(int sig)
+{
+  (void)sig;
+  interrupted = 1;
+}
+
+static const char solve_help[] =
+    "usage: pinn solve NAME [options]\n"
+    "       pinn solve --plugin ./my_problem.so [options]\n"
+    "Solves with the problem's tuned defaults; options override them.\n"
+    "  --layers WxD | W1,W2,..   hidden layers: width x depth (20x8) or a list of widths\n"
+    "  --activation A            tanh|gelu|softplus[:beta]|silu|sigmoid|sin|relu|leaky[:alpha]|prelu\n"
+    "  --prelu-per-unit          PReLU: one learned slope per unit (default: per layer)\n"
+    "  --init I                  xavier|he|lecun|variance\n"
+    "  --points N                training points of every interior term\n"
+    "  --points TERM=N           training points of one term (repeatable)\n"
+    "  --sampler S               grid|uniform|lhs|sobol|halton\n"
+    "  --adam N                  Adam iterations before the quasi-Newton phase (0: none)\n"
+    "  --lr X                    Adam learning rate\n"
+    "  --iters N                 iterations of the quasi-Newton phase\n"
+    "  --memory M                L-BFGS memory\n"
+    "  --optimizer O             lbfgs|bfgs2|cg (the quasi-Newton phase)\n"
+    "  --gtol X                  stop the quasi-Newton phase when |grad| <= X\n"
+    "  --barrier B               obstacle problems: relu2|relu|leaky[:a]|softplus[:beta]|complementarity\n"
+    "  --penalty RHO             obstacle barrier penalty\n"
+    "  --seed S                  network initialisation and sampling seed\n"
+    "  --threads T               OpenMP threads\n"
+    "  --out FILE.h5             result file (default NAME.h5; the .xmf goes beside it)\n"
+    "  --no-output               write no result file\n"
+    "  --checkpoint FILE         checkpoint file (default: the result file's name + .ckpt.h5)\n"
+    "  --checkpoint-every K      also checkpoint every K iterations (always: at phase ends and on Ctrl-C)\n"
+    "  --resume CKPT             continue a run from its checkpoint\n"
+    "  --time-budget SECONDS     stop training after this wall-clock time\n"
+    "  --progress-every N        a progress line every N iterations (default 100)\n"
+    "  --quiet                   only the summary line\n"
+    "The last line printed is: problem=.. iterations=.. seconds=.. final_loss=.. [rel_l2_error=..] [metrics]\n";
+
+typedef struct {
+  int quiet, tty;
+  size_t width;
+  const pinn_problem *p;
+  double last_print;
+} progress_state;
+
+static int print_progress(const pinn_progress *pr, void *ctx)
+{
+  progress_state *s = ctx;
+  if (s->quiet) return 0;
+  if (s->tty) fputs("\r\033[K", stderr);
+  fprintf(stderr, "%-5s it %6zu (total %6zu)  loss %.4e  |g| %.3e  step %.2e  evals %6zu  %7.1fs",
+          pinn_optimizer_name(pr->kind), pr->iter, pr->total_iter, pr->loss, pr->grad_norm,
+          pr->step, pr->evals, pr->elapsed);
+  if (isfinite(pr->eta)) fprintf(stderr, "  eta %.0fs", pr->eta);
+  if (pr->n_terms > 1) {
+    fputs("  [", stderr);
+    for (size_t i = 0; i < pr->n_terms; ++i)
+      fprintf(stderr, "%s%s %.2e", i ? ", " : "", pinn_problem_term_name(s->p, i), pr->terms[i]);
+    fputc(']', stderr);
+  }
+  fputc('\n', stderr);
+  return 0;
+}
+
+/* Apply "TERM=N" or "N" point counts. */
+static int apply_points(pinn_problem *p, const char *arg)
+{
+  const char *eq = strchr(arg, '=');
+  size_t n;
+  if (!eq) {
+    if (pinn_cli_parse_size(arg, 1, 100000000, &n))
+      return pinn_cli_usage_error("solve", "--points '%s': give a count from 1 to 1e8, or TERM=N",
+                                  arg);
+    int any = 0;
+    for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
+      pinn_term_kind k = pinn_problem_term_kind(p, i);
+      if (k == PINN_TERM_RESIDUAL || k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY) {
+        pinn_problem_set_points(p, i, n);
+        any = 1;
+      }
+    }
+    if (!any) return pinn_cli_usage_error("solve", "--points: the problem has no interior terms");
+    return 0;
+  }
+  char name[64];
+  size_t len = (size_t)(eq - arg);
+  if (len == 0 || len >= sizeof name)
+    return pinn_cli_usage_error("solve", "--points '%s': give TERM=N", arg);
+  memcpy(name, arg, len);
+  name[len] = 0;
+  int t = pinn_problem_find_term(p, name);
+  if (t < 0) {
+    char list[512] = "";
+    for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
+      strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+      strncat(list, pinn_problem_term_name(p, i), sizeof list - strlen(list) - 1);
+    }
+    return pinn_cli_usage_error("solve", "--points: no term '%s' (the terms are: %s)", name, list);
+  }
+  if (pinn_cli_parse_size(eq + 1, 1, 100000000, &n))
+    return pinn_cli_usage_error("solve", "--points %s: the count must be 1 to 1e8", arg);
+  if (pinn_problem_set_points(p, (size_t)t, n))
+    return pinn_cli_usage_error("solve", "--points %s: %s", arg, pinn_problem_errmsg(p));
+  return 0;
+}
+
+/* Index of the last quasi-Newton phase, or -1. */
+static int qn_phase(const pinn_train_options *o)
+{
+  for (int i = (int)o->n_phases - 1; i >= 0; --i)
+    if (o->phases[i].kind != PINN_OPT_ADAM) return i;
+  return -1;
+}
+
+static int adam_phase(const pinn_train_options *o)
+{
+  for (size_t i = 0; i < o->n_phases; ++i)
+    if (o->phases[i].kind == PINN_OPT_ADAM) return (int)i;
+  return -1;
+}
+
+int pinn_cmd_solve(int argc, char **argv)
+{
+  const char *name = NULL, *plugin = NULL;
+  for (int i = 1; i < argc; ++i) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(solve_help, stdout);
+      return 0;
+    }
+  }
+  /* pass 1: the problem, and what its create function reads */
+  pinn_solve_config cfg = pinn_solve_config_default();
+  for (int i = 1; i < argc; ++i) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--plugin")) {
+      if (i + 1 >= argc) return pinn_cli_usage_error("solve", "--plugin needs a path to a .so");
+      plugin = argv[++i];
+    } else if (!strcmp(a, "--barrier")) {
+      if (i + 1 >= argc) return pinn_cli_usage_error("solve", "--barrier needs a value");
+      const char *b = argv[++i];
+      if (!strcmp(b, "complementarity")) {
+        cfg.obstacle_method = PINN_OBSTACLE_COMPLEMENTARITY;
+      } else {
+        pinn_barrier bar = pinn_barrier_default();
+        pinn_error e;
+        if (pinn_barrier_parse(b, &bar, &e))
+          return pinn_cli_usage_error("solve", "--barrier: %s (or complementarity)", e.msg);
+        cfg.obstacle_method = (int)bar.kind;
+      }
+    } else if (!strcmp(a, "--penalty")) {
+      if (i + 1 >= argc || pinn_cli_parse_double(argv[i + 1], 1e-12, 1e15, &cfg.penalty))
+        return pinn_cli_usage_error("solve", "--penalty needs a positive number");
+      ++i;
+    } else if (a[0] != '-') {
+      if (name) return pinn_cli_usage_error("solve", "give one problem name (got '%s' and '%s')", name, a);
+      name = a;
+    } else if (i + 1 < argc && argv[i + 1][0] != '-' && strcmp(a, "--quiet") &&
+               strcmp(a, "--no-output") && strcmp(a, "--prelu-per-unit")) {
+      ++i; /* an option with a value: handled in pass 2 */
+    }
+  }
+  if (!name == !plugin)
+    return pinn_cli_usage_error("solve", "give a problem NAME (see pinn list) or --plugin ./file.so");
+  pinn_problem *p = NULL;
+  pinn_error err;
+  pinn_error_clear(&err);
+  void *dl = NULL;
+  int st = pinn_cli_create_problem("solve", name, plugin, &p, &cfg, &dl);
+  if (st) return st;
+  const char *pname = pinn_problem_name(p);
+
+  /* pass 2: everything else overrides the defaults */
+  char out_default[512], ckpt_default[600];
+  snprintf(out_default, sizeof out_default, "%s.h5", pname);
+  cfg.output = out_default;
+  const char *checkpoint = NULL;
+  progress_state ps = {0, isatty(STDERR_FILENO), 0, p, 0};
+  int rc = 0;
+  for (int i = 1; i < argc && !rc; ++i) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    pinn_error e;
+    size_t n;
+    double x;
+    int qp = qn_phase(&cfg.train), ap = adam_phase(&cfg.train);
+#define NEED_VALUE()                                                                          \
+  do {                                                                                        \
+    if (!v) {                                                                                 \
+      rc = pinn_cli_usage_error("solve", "%s needs a value (see pinn solve --help)", a);      \
+      break;                                                                                  \
+    }                                                                                         \
+    ++i;                                                                                      \
+  } while (0)
+    if (!strcmp(a, "--plugin") || !strcmp(a, "--barrier") || !strcmp(a, "--penalty")) {
+      ++i;
+    } else if (a[0] != '-') {
+      continue;
+    } else if (!strcmp(a, "--quiet")) {
+      ps.quiet = 1;
+    } else if (!strcmp(a, "--no-output")) {
+      cfg.output = NULL;
+    } else if (!strcmp(a, "--prelu-per-unit")) {
+      cfg.prelu_per_unit = 1;
+    } else if (!strcmp(a, "--layers")) {
+      NEED_VALUE();
+      if (!rc && pinn_solve_parse_layers(v, &cfg, &e)) rc = pinn_cli_usage_error("solve", "%s", e.msg);
+    } else if (!strcmp(a, "--activation")) {
+      NEED_VALUE();
+      if (!rc && pinn_activation_parse(v, &cfg.act, &e))
+        rc = pinn_cli_usage_error("solve", "--activation: %s", e.msg);
+    } else if (!strcmp(a, "--init")) {
+      NEED_VALUE();
+      if (!rc && pinn_init_parse(v, &cfg.init, &e)) rc = pinn_cli_usage_error("solve", "--init: %s", e.msg);
+    } else if (!strcmp(a, "--points")) {
+      NEED_VALUE();
+      if (!rc) rc = apply_points(p, v);
+    } else if (!strcmp(a, "--sampler")) {
+      NEED_VALUE();
+      if (!rc && pinn_sampler_kind_parse(v, &cfg.loss.sampler))
+        rc = pinn_cli_usage_error("solve", "--sampler '%s': use grid, uniform, lhs, sobol or halton", v);
+    } else if (!strcmp(a, "--adam")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_size(v, 0, 100000000, &n))
+        rc = pinn_cli_usage_error("solve", "--adam '%s': give a number of iterations (0 for none)", v);
+      else if (!rc && n == 0 && ap >= 0) {
+        memmove(&cfg.train.phases[ap], &cfg.train.phases[ap + 1],
+                (cfg.train.n_phases - (size_t)ap - 1) * sizeof(pinn_phase));
+        cfg.train.n_phases--;
+        if (cfg.train.n_phases == 0) {
+          cfg.train.n_phases = 1;
+          cfg.train.phases[0] = pinn_phase_default(PINN_OPT_LBFGS);
+        }
+      } else if (!rc && n > 0) {
+        if (ap < 0) {
+          if (cfg.train.n_phases >= PINN_MAX_PHASES) {
+            rc = pinn_cli_usage_error("solve", "--adam: too many phases");
+            break;
+          }
+          memmove(&cfg.train.phases[1], &cfg.train.phases[0], cfg.train.n_phases * sizeof(pinn_phase));
+          cfg.train.phases[0] = pinn_phase_default(PINN_OPT_ADAM);
+          cfg.train.n_phases++;
+          ap = 0;
+        }
+        cfg.train.phases[ap].max_iter = n;
+      }
+    } else if (!strcmp(a, "--lr")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_double(v, 1e-12, 10, &x))
+        rc = pinn_cli_usage_error("solve", "--lr '%s': give a learning rate in (0, 10]", v);
+      else if (!rc) {
+        if (ap < 0) rc = pinn_cli_usage_error("solve", "--lr: this run has no Adam phase (add --adam N)");
+        else cfg.train.phases[ap].lr = x;
+      }
+    } else if (!strcmp(a, "--iters")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_size(v, 1, 100000000, &n))
+        rc = pinn_cli_usage_error("solve", "--iters '%s': give a number of iterations >= 1", v);
+      else if (!rc) {
+        if (qp < 0) {
+          if (cfg.train.n_phases >= PINN_MAX_PHASES) {
+            rc = pinn_cli_usage_error("solve", "--iters: too many phases");
+            break;
+          }
+          cfg.train.phases[cfg.train.n_phases++] = pinn_phase_default(PINN_OPT_LBFGS);
+          qp = (int)cfg.train.n_phases - 1;
+        }
+        cfg.train.phases[qp].max_iter = n;
+      }
+    } else if (!strcmp(a, "--memory")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_size(v, 1, 1000, &n))
+        rc = pinn_cli_usage_error("solve", "--memory '%s': give an L-BFGS memory from 1 to 1000", v);
+      else if (!rc && qp >= 0) cfg.train.phases[qp].memory = n;
+    } else if (!strcmp(a, "--optimizer")) {
+      NEED_VALUE();
+      pinn_optimizer_kind k;
+      if (!rc && (pinn_optimizer_parse(v, &k, &e) || k == PINN_OPT_ADAM))
+        rc = pinn_cli_usage_error("solve", "--optimizer '%s': use lbfgs, bfgs2 or cg", v);
+      else if (!rc) {
+        if (qp < 0) {
+          cfg.train.phases[cfg.train.n_phases++] = pinn_phase_default(k);
+        } else {
+          size_t it = cfg.train.phases[qp].max_iter;
+          double gt = cfg.train.phases[qp].gtol;
+          cfg.train.phases[qp] = pinn_phase_default(k);
+          cfg.train.phases[qp].max_iter = it;
+          cfg.train.phases[qp].gtol = gt;
+        }
+      }
+    } else if (!strcmp(a, "--gtol")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_double(v, 0, 1e10, &x))
+        rc = pinn_cli_usage_error("solve", "--gtol '%s': give a number >= 0", v);
+      else if (!rc && qp >= 0) cfg.train.phases[qp].gtol = x;
+    } else if (!strcmp(a, "--seed")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_size(v, 0, (size_t)-1 >> 1, &n))
+        rc = pinn_cli_usage_error("solve", "--seed '%s': give a non-negative integer", v);
+      else if (!rc) cfg.seed = n;
+    } else if (!strcmp(a, "--threads")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_size(v, 1, 1024, &n))
+        rc = pinn_cli_usage_error("solve", "--threads '%s': give 1 to 1024", v);
+      else if (!rc) cfg.threads = (int)n;
+    } else if (!strcmp(a, "--out")) {
+      NEED_VALUE();
+      if (!rc) {
+        size_t len = strlen(v);
+        if (len < 4 || strcmp(v + len - 3, ".h5"))
+          rc = pinn_cli_usage_error("solve", "--out '%s': the result file must end in .h5", v);
+        else cfg.output = v;
+      }
+    } else if (!strcmp(a, "--checkpoint")) {
+      NEED_VALUE();
+      if (!rc) checkpoint = v;
+    } else if (!strcmp(a, "--checkpoint-every")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_size(v, 1, 100000000, &n))
+        rc = pinn_cli_usage_error("solve", "--checkpoint-every '%s': give a number of iterations >= 1", v);
+      else if (!rc) cfg.train.checkpoint_every = n;
+    } else if (!strcmp(a, "--resume")) {
+      NEED_VALUE();
+      if (!rc) {
+        if (access(v, R_OK) != 0)
+          rc = pinn_cli_usage_error("solve", "--resume '%s': no such readable file", v);
+        else cfg.resume = v;
+      }
+    } else if (!strcmp(a, "--time-budget")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_double(v, 0.001, 1e9, &x))
+        rc = pinn_cli_usage_error("solve", "--time-budget '%s': give seconds > 0", v);
+      else if (!rc) cfg.train.time_budget = x;
+    } else if (!strcmp(a, "--progress-every")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_size(v, 1, 100000000, &n))
+        rc = pinn_cli_usage_error("solve", "--progress-every '%s': give a number >= 1", v);
+      else if (!rc) cfg.train.progress_every = n;
+    } else {
+      rc = pinn_cli_usage_error("solve", "unknown option '%s' (see pinn solve --help)", a);
+    }
+#undef NEED_VALUE
+  }
+  if (rc) {
+    pinn_problem_free(p);
+    pinn_cli_close_plugin(dl);
+    return rc;
+  }
+  /* checkpoints: at phase ends and on Ctrl-C whenever results are written
+   * (or a checkpoint was asked for) */
+  if (!checkpoint && (cfg.output || cfg.train.checkpoint_every)) {
+    const char *base = cfg.output ? cfg.output : out_default;
+    size_t len = strlen(base);
+    snprintf(ckpt_default, sizeof ckpt_default, "%.*s.ckpt.h5", (int)(len - 3), base);
+    checkpoint = ckpt_default;
+  }
+  cfg.train.checkpoint_path = checkpoint;
+  cfg.train.interrupt = &interrupted;
+  cfg.train.progress = print_progress;
+  cfg.train.progress_ctx = &ps;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  if (!ps.quiet) {
+    char act[64];
+    fprintf(stderr, "pinn: solving %s — %s\n", pname, pinn_problem_description(p));
+    fprintf(stderr, "pinn: network %zu hidden layer(s) of", cfg.n_hidden);
+    for (size_t i = 0; i < cfg.n_hidden; ++i) fprintf(stderr, " %zu", cfg.width[i]);
+    fprintf(stderr, ", %s; phases:", pinn_activation_format(&cfg.act, act, sizeof act));
+    for (size_t i = 0; i < cfg.train.n_phases; ++i)
+      fprintf(stderr, " %s(%zu)", pinn_optimizer_name(cfg.train.phases[i].kind),
+              cfg.train.phases[i].max_iter);
+    fputc('\n', stderr);
+  }
+  pinn_solve_result res;
+  st = pinn_solve(p, &cfg, &res, &err);
+  if (st) {
+    fprintf(stderr, "pinn solve: %s\n", err.msg);
+    pinn_problem_free(p);
+    pinn_cli_close_plugin(dl);
+    return 1;
+  }
+  if (!ps.quiet) {
+    fprintf(stderr, "pinn: stopped: %s\n", pinn_stop_reason_str(res.reason));
+    if (cfg.output) fprintf(stderr, "pinn: wrote %s and its .xmf\n", cfg.output);
+    if (checkpoint) fprintf(stderr, "pinn: checkpoint %s (resume with --resume)\n", checkpoint);
+    for (size_t j = 0; j < res.n_coefs; ++j)
+      fprintf(stderr, "pinn: coefficient %s = %.10g\n", pinn_problem_coef_name(p, j), res.coefs[j]);
+  }
+  printf("problem=%s iterations=%zu seconds=%.3f final_loss=%.6e", pname, res.iterations,
+         res.seconds, res.loss);
+  if (res.has_reference) printf(" rel_l2_error=%.6e max_abs_error=%.6e", res.rel_l2, res.max_abs);
+  for (size_t j = 0; j < res.n_metrics; ++j)
+    printf(" %s=%.10g", res.metrics[j].name, res.metrics[j].value);
+  printf(" stop=%s\n", pinn_stop_reason_name(res.reason));
+  pinn_problem_free(p);
+  pinn_cli_close_plugin(dl);
+  return res.reason == PINN_STOP_INTERRUPT ? 130 : 0;
+}

@@ -1,0 +1,58 @@
+/* pinn — the libpinn command-line tool: dispatch to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <pinn/pinn.h>
+
+#include "cli.h"
+
+/* eval and info live in apps/cmd_eval.c and apps/cmd_info.c; until those
+ * are part of the build the commands say so. */
+int pinn_cmd_eval(int argc, char **argv) __attribute__((weak));
+int pinn_cmd_info(int argc, char **argv) __attribute__((weak));
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+          "usage: pinn <command> [options]   (pinn <command> --help for its options)\n"
+          "\n"
+          "commands:\n"
+          "  list                 the bundled problems, one line each\n"
+          "  solve NAME [opts]    solve a bundled problem (or --plugin ./my_problem.so)\n"
+          "  eval FILE.h5 [opts]  evaluate a trained network on a grid or on points\n"
+          "  info FILE.h5         what a solve or checkpoint file holds\n"
+          "  bench NAME [opts]    seconds per loss-and-gradient evaluation\n"
+          "  version              the library version\n");
+}
+
+int main(int argc, char **argv)
+{
+  gsl_set_error_handler_off();
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    printf("pinn (libpinn) %s\n", pinn_version());
+    return 0;
+  }
+  if (!strcmp(cmd, "list")) return pinn_cmd_list(argc - 1, argv + 1);
+  if (!strcmp(cmd, "solve")) return pinn_cmd_solve(argc - 1, argv + 1);
+  if (!strcmp(cmd, "bench")) return pinn_cmd_bench(argc - 1, argv + 1);
+  if (!strcmp(cmd, "eval") || !strcmp(cmd, "info")) {
+    int (*fn)(int, char **) = !strcmp(cmd, "eval") ? pinn_cmd_eval : pinn_cmd_info;
+    if (!fn) {
+      fprintf(stderr, "pinn: '%s' is not built into this pinn\n", cmd);
+      return 1;
+    }
+    return fn(argc - 1, argv + 1);
+  }
+  fprintf(stderr, "pinn: unknown command '%s': use list, solve, eval, info, bench or version\n", cmd);
+  return 2;
+}
