@@ -53,4 +53,12 @@ CM
 cmake -S "$tmp/proj" -B "$tmp/proj/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" > "$tmp/cfg.log"
 cmake --build "$tmp/proj/build" > "$tmp/build.log"
 "$tmp/proj/build/my"
+# 3. a user's problem as a plugin of the installed pinn CLI
+cc -std=c11 -Wall -Wextra -Wpedantic -Werror -shared -fPIC -O2 "$src/tests/plugin_example.c" \
+  -o "$tmp/my_problem.so" $(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs pinn)
+(cd "$tmp" && "$tmp/prefix/bin/pinn" solve --plugin ./my_problem.so --quiet --no-output --adam 200 --iters 300 > summary.txt)
+cat "$tmp/summary.txt"
+grep -q '^problem=cubic1d ' "$tmp/summary.txt"
+err=$(sed -n 's/.*rel_l2_error=\([^ ]*\).*/\1/p' "$tmp/summary.txt")
+awk -v e="$err" 'BEGIN { exit !(e + 0 < 1e-3) }'
 echo "install round trip: ok"
