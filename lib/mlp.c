@@ -808,7 +808,7 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
   }
   int alloc_fail = 0;
 
-#pragma omp parallel
+#pragma omp parallel if (nblocks >= 4)
   {
     workspace w;
     int ok = ws_alloc(net, C, &w) == PINN_SUCCESS;

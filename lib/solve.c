@@ -249,7 +249,18 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
       res->rel_l2 = rl;
       res->max_abs = ma;
     }
-    st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics);
+    {
+      size_t nd = 0;
+      const double *xd = NULL;
+      for (size_t i = 0; i < pinn_loss_n_terms(l) && !xd; ++i) {
+        pinn_term_kind k = pinn_problem_term_kind(p, i);
+        if (k == PINN_TERM_RESIDUAL || k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY)
+          pinn_loss_term_points(l, i, &nd, NULL, &xd);
+      }
+      if (!xd) nd = 0;
+      st = pinn_diagnostics_compute(net, nd, xd, &res->diagnostics, err);
+    }
+    if (!st) st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics);
     if (st) pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
   }
   if (!st && c.output)

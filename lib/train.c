@@ -272,6 +272,7 @@ static int report_progress(pinn_trainer *t, const pinn_phase *ph)
   double pe = now_seconds() - t->phase_t0;
   pr.eta = t->iter ? pe / (double)t->iter * (double)(ph->max_iter - (t->iter < ph->max_iter ? t->iter : ph->max_iter)) : NAN;
   pr.lr = ph->kind == PINN_OPT_ADAM ? t->lr : 0.0;
+  pr.assembler = t->l;
   return t->o.progress(&pr, t->o.progress_ctx);
 }
 

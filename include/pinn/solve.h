@@ -17,6 +17,7 @@
 #include <pinn/problem.h>
 #include <pinn/loss.h>
 #include <pinn/train.h>
+#include <pinn/diagnostics.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,6 +69,7 @@ typedef struct pinn_solve_result {
   size_t n_coefs;
   double coefs[PINN_MAX_COEFS];
   size_t n_params;
+  pinn_diagnostics diagnostics;           /* of the trained network on the first interior term's points */
 } pinn_solve_result;
 
 /* Builds a problem and fills its tuned defaults into *cfg (which the caller

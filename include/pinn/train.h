@@ -92,6 +92,7 @@ typedef struct pinn_progress {
   double elapsed;        /* seconds since the run started (resumed runs include earlier time) */
   double eta;            /* estimated seconds to the end of the phase's iteration budget */
   double lr;             /* Adam's current learning rate (0 for others) */
+  pinn_loss *assembler;  /* the loss being trained (for diagnostics; do not free) */
 } pinn_progress;
 
 /* Called every `progress_every` iterations and at the end of each phase;
