@@ -1,10 +1,14 @@
 /* libpinn — output transforms (see include/pinn/transform.h for the maths:
  * u = g + d N after Lagaris, Likas & Fotiadis 1998; u = psi + softplus(N)).
  *
- * Both passes work point by point: the transformed component's C channels
- * of one point are read into a local array, combined, and written back, so
- * the output may alias the input.  The forward pass keeps per point, channel
- * by channel, what the adjoint needs in `work` (stride nb):
+ * The callbacks g, d, psi are evaluated into per-point coefficients (the
+ * channels of g or psi, then those of d: 2 C doubles per point), either in
+ * chunks of a few points on the fly (pinn_transform_forward) or once by the
+ * caller (pinn_transform_coefs); one kernel applies them.  Both passes work
+ * point by point: the transformed component's C channels of one point are
+ * read into a local array, combined, and written back, so the output may
+ * alias the input.  The forward pass keeps per point, channel by channel,
+ * what the adjoint needs in `work` (stride nb):
  *   DIRICHLET  work[c * nb + q] = d, d_i or d_ij  for channel c = value,
  *              first derivative d/dx_i, pair (i,j);
  *   OBSTACLE   work[c * nb + q] = N's channel c, and
@@ -242,57 +246,87 @@ static void softplus3(double n, double beta, double *s, double *s1, double *s2, 
   *s3 = beta * beta * sig * sc * (sc - sig);
 }
 
-/* The forward kernel: entry (k, c, q) at k * C * cs + c * cs + q * qs
- * (block: cs = ld, qs = 1; batch: cs = 1, qs = n_out * C). */
-static int forward_core(const pinn_transform *t, const chmap *m, size_t n_out, size_t dim,
-                        const double *x, size_t n, size_t cs, size_t qs, const double *N,
-                        double *U, double *work, const char *rowname, pinn_error *err)
+/* Coefficients of cnt points x (rows of dim), named row0 + r in messages:
+ * coef[r * 2C + c] = channel c of g (zero when g is NULL) or psi,
+ * coef[r * 2C + C + c] = channel c of d (zero for OBSTACLE). */
+static int eval_coefs(const pinn_transform *t, const chmap *m, size_t dim, const double *x,
+                      size_t cnt, size_t row0, const char *rowname, double *coef, pinn_error *err)
 {
-  const size_t C = m->C;
-  if (U != N)
-    for (size_t k = 0; k < n_out; ++k) {
-      if (t->kind != PINN_TRANSFORM_NONE && k == t->component) continue;
-      for (size_t c = 0; c < C; ++c)
-        for (size_t q = 0; q < n; ++q) {
-          const size_t e = (k * C + c) * cs + q * qs;
-          U[e] = N[e];
-        }
-    }
-  if (t->kind == PINN_TRANSFORM_NONE) return PINN_SUCCESS;
-  const size_t base = t->component * C * cs;
-  const size_t p0 = 1 + m->n1; /* first pair channel */
-  for (size_t q = 0; q < n; ++q) {
-    const double *xq = x + q * dim;
-    double nl[MAX_CH], ul[MAX_CH];
-    for (size_t c = 0; c < C; ++c) nl[c] = N[base + c * cs + q * qs];
+  const size_t C = m->C, p0 = 1 + m->n1;
+  for (size_t r = 0; r < cnt; ++r) {
+    const double *xr = x + r * dim;
+    double *a = coef + r * 2 * C, *b = a + C;
+    pinn_xjet A = px_const(0.0), B = px_const(0.0);
     int st;
     if (t->kind == PINN_TRANSFORM_DIRICHLET) {
-      pinn_xjet G = px_const(0.0), Dd;
-      if (t->g && (st = call_fn(t->g, "g", t->ctx, xq, dim, q, rowname, m, &G, err))) return st;
-      if ((st = call_fn(t->d, "d", t->ctx, xq, dim, q, rowname, m, &Dd, err))) return st;
+      if (t->g && (st = call_fn(t->g, "g", t->ctx, xr, dim, row0 + r, rowname, m, &A, err)))
+        return st;
+      if ((st = call_fn(t->d, "d", t->ctx, xr, dim, row0 + r, rowname, m, &B, err))) return st;
+    } else if ((st = call_fn(t->psi, "psi", t->ctx, xr, dim, row0 + r, rowname, m, &A, err))) {
+      return st;
+    }
+    a[0] = A.v;
+    b[0] = B.v;
+    for (size_t j = 0; j < m->n1; ++j) {
+      a[1 + j] = A.g[m->in1[j]];
+      b[1 + j] = B.g[m->in1[j]];
+    }
+    for (size_t p = 0; p < m->np; ++p) {
+      a[p0 + p] = A.h[m->pa[p]][m->pb[p]];
+      b[p0 + p] = B.h[m->pa[p]][m->pb[p]];
+    }
+  }
+  return PINN_SUCCESS;
+}
+
+/* Copy the untransformed outputs of n points from N to U.  Entry (k, c, q)
+ * is at (k * C + c) * cs + q * qs (block: cs = ld, qs = 1; batch: cs = 1,
+ * qs = n_out * C). */
+static void copy_others(const pinn_transform *t, const chmap *m, size_t n_out, size_t n,
+                        size_t cs, size_t qs, const double *N, double *U)
+{
+  if (U == N) return;
+  for (size_t k = 0; k < n_out; ++k) {
+    if (t->kind != PINN_TRANSFORM_NONE && k == t->component) continue;
+    for (size_t c = 0; c < m->C; ++c)
+      for (size_t q = 0; q < n; ++q) {
+        const size_t e = (k * m->C + c) * cs + q * qs;
+        U[e] = N[e];
+      }
+  }
+}
+
+/* The transformed component of points q0 .. q1-1 (strides as copy_others),
+ * coef holding the coefficients of point q0 onwards; work has stride n. */
+static void apply(const pinn_transform *t, const chmap *m, size_t q0, size_t q1, size_t n,
+                  size_t cs, size_t qs, const double *coef, const double *N, double *U,
+                  double *work)
+{
+  const size_t C = m->C, base = t->component * C * cs, p0 = 1 + m->n1;
+  for (size_t q = q0; q < q1; ++q) {
+    const double *a = coef + (q - q0) * 2 * C, *d = a + C;
+    double nl[MAX_CH], ul[MAX_CH];
+    nl[0] = N[base + q * qs];
+    for (size_t c = 1; c < C; ++c) nl[c] = N[base + c * cs + q * qs];
+    if (t->kind == PINN_TRANSFORM_DIRICHLET) {
       const double n0 = nl[0];
-      ul[0] = G.v + Dd.v * n0;
-      if (work) work[q] = Dd.v;
-      for (size_t j = 0; j < m->n1; ++j) {
-        const unsigned i = m->in1[j];
-        ul[1 + j] = G.g[i] + Dd.g[i] * n0 + Dd.v * nl[1 + j];
-        if (work) work[(1 + j) * n + q] = Dd.g[i];
-      }
+      ul[0] = a[0] + d[0] * n0;
+      for (size_t c = 1; c < p0; ++c) ul[c] = a[c] + d[c] * n0 + d[0] * nl[c];
       for (size_t p = 0; p < m->np; ++p) {
-        const unsigned a = m->pa[p], b = m->pb[p];
-        ul[p0 + p] = G.h[a][b] + Dd.h[a][b] * n0 + (Dd.g[a] * nl[m->cb[p]] + Dd.g[b] * nl[m->ca[p]]) +
-                     Dd.v * nl[p0 + p];
-        if (work) work[(p0 + p) * n + q] = Dd.h[a][b];
+        const size_t ca = m->ca[p], cb = m->cb[p], c = p0 + p;
+        ul[c] = a[c] + d[c] * n0 + (d[ca] * nl[cb] + d[cb] * nl[ca]) + d[0] * nl[c];
       }
+      if (work)
+        for (size_t c = 0; c < C; ++c) work[c * n + q] = d[c];
     } else {
-      pinn_xjet P;
-      if ((st = call_fn(t->psi, "psi", t->ctx, xq, dim, q, rowname, m, &P, err))) return st;
       double s, s1, s2, s3;
       softplus3(nl[0], t->beta, &s, &s1, &s2, &s3);
-      ul[0] = P.v + s;
-      for (size_t j = 0; j < m->n1; ++j) ul[1 + j] = P.g[m->in1[j]] + s1 * nl[1 + j];
-      for (size_t p = 0; p < m->np; ++p)
-        ul[p0 + p] = P.h[m->pa[p]][m->pb[p]] + s2 * nl[m->ca[p]] * nl[m->cb[p]] + s1 * nl[p0 + p];
+      ul[0] = a[0] + s;
+      for (size_t c = 1; c < p0; ++c) ul[c] = a[c] + s1 * nl[c];
+      for (size_t p = 0; p < m->np; ++p) {
+        const size_t c = p0 + p;
+        ul[c] = a[c] + s2 * nl[m->ca[p]] * nl[m->cb[p]] + s1 * nl[c];
+      }
       if (work) {
         for (size_t c = 0; c < C; ++c) work[c * n + q] = nl[c];
         work[C * n + q] = s1;
@@ -302,6 +336,35 @@ static int forward_core(const pinn_transform *t, const chmap *m, size_t n_out, s
     }
     for (size_t c = 0; c < C; ++c) U[base + c * cs + q * qs] = ul[c];
   }
+}
+
+/* Points per chunk when the coefficients are evaluated on the fly. */
+#define CHUNK 8
+
+/* Forward pass evaluating the callbacks chunk by chunk. */
+static int forward_eval(const pinn_transform *t, const chmap *m, size_t n_out, size_t dim,
+                        const double *x, size_t n, size_t cs, size_t qs, const double *N,
+                        double *U, double *work, const char *rowname, pinn_error *err)
+{
+  copy_others(t, m, n_out, n, cs, qs, N, U);
+  if (t->kind == PINN_TRANSFORM_NONE) return PINN_SUCCESS;
+  double coef[CHUNK * 2 * MAX_CH];
+  for (size_t q0 = 0; q0 < n; q0 += CHUNK) {
+    const size_t q1 = q0 + CHUNK < n ? q0 + CHUNK : n;
+    int st = eval_coefs(t, m, dim, x + q0 * dim, q1 - q0, q0, rowname, coef, err);
+    if (st) return st;
+    apply(t, m, q0, q1, n, cs, qs, coef, N, U, work);
+  }
+  return PINN_SUCCESS;
+}
+
+static int check_block(size_t nb, size_t ld, pinn_error *err)
+{
+  if (nb > ld)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "output transform: block of %zu points with leading dimension %zu; "
+                          "ld must be >= nb",
+                          nb, ld);
   return PINN_SUCCESS;
 }
 
@@ -313,15 +376,11 @@ int pinn_transform_forward(const pinn_transform *t, const pinn_jet_spec *spec, s
   if (st) return st;
   chmap m;
   if ((st = map_spec(spec, t->kind == PINN_TRANSFORM_NONE ? 0 : dim, &m, err))) return st;
-  if (nb > ld)
-    return pinn_error_set(err, PINN_EINVAL,
-                          "output transform: block of %zu points with leading dimension %zu; "
-                          "ld must be >= nb",
-                          nb, ld);
+  if ((st = check_block(nb, ld, err))) return st;
   if (nb == 0) return PINN_SUCCESS;
   if (!N || !U || (!x && t->kind != PINN_TRANSFORM_NONE))
     return pinn_error_set(err, PINN_EINVAL, "output transform: NULL points or jets");
-  return forward_core(t, &m, n_out, dim, x, nb, ld, 1, N, U, work, "block row", err);
+  return forward_eval(t, &m, n_out, dim, x, nb, ld, 1, N, U, work, "block row", err);
 }
 
 int pinn_transform_jets(const pinn_transform *t, const pinn_jet_spec *spec, size_t n_out,
@@ -335,7 +394,42 @@ int pinn_transform_jets(const pinn_transform *t, const pinn_jet_spec *spec, size
   if (n == 0) return PINN_SUCCESS;
   if (!N || !U || (!x && t->kind != PINN_TRANSFORM_NONE))
     return pinn_error_set(err, PINN_EINVAL, "output transform: NULL points or jets");
-  return forward_core(t, &m, n_out, dim, x, n, 1, n_out * m.C, N, U, NULL, "point", err);
+  return forward_eval(t, &m, n_out, dim, x, n, 1, n_out * m.C, N, U, NULL, "point", err);
+}
+
+size_t pinn_transform_coef_size(const pinn_jet_spec *spec)
+{
+  return spec ? 2 * pinn_jet_spec_channels(spec) : 0;
+}
+
+int pinn_transform_coefs(const pinn_transform *t, const pinn_jet_spec *spec, size_t dim, size_t n,
+                         const double *x, double *coef, pinn_error *err)
+{
+  int st = pinn_transform_check(t, 1 + (t ? t->component : 0), dim, err);
+  if (st) return st;
+  if (t->kind == PINN_TRANSFORM_NONE) return PINN_SUCCESS;
+  chmap m;
+  if ((st = map_spec(spec, dim, &m, err))) return st;
+  if (n == 0) return PINN_SUCCESS;
+  if (!x || !coef) return pinn_error_set(err, PINN_EINVAL, "output transform: NULL points or coefficients");
+  return eval_coefs(t, &m, dim, x, n, 0, "point", coef, err);
+}
+
+int pinn_transform_forward_coefs(const pinn_transform *t, const pinn_jet_spec *spec, size_t n_out,
+                                 const double *coef, size_t nb, size_t ld, const double *N,
+                                 double *U, double *work, pinn_error *err)
+{
+  int st = check_kind(t, n_out, err);
+  if (st) return st;
+  chmap m;
+  if ((st = map_spec(spec, 0, &m, err))) return st;
+  if ((st = check_block(nb, ld, err))) return st;
+  if (nb == 0) return PINN_SUCCESS;
+  if (!N || !U || (!coef && t->kind != PINN_TRANSFORM_NONE))
+    return pinn_error_set(err, PINN_EINVAL, "output transform: NULL coefficients or jets");
+  copy_others(t, &m, n_out, nb, ld, 1, N, U);
+  if (t->kind != PINN_TRANSFORM_NONE) apply(t, &m, 0, nb, nb, ld, 1, coef, N, U, work);
+  return PINN_SUCCESS;
 }
 
 int pinn_transform_adjoint(const pinn_transform *t, const pinn_jet_spec *spec, size_t n_out,
@@ -346,11 +440,7 @@ int pinn_transform_adjoint(const pinn_transform *t, const pinn_jet_spec *spec, s
   if (st) return st;
   chmap m;
   if ((st = map_spec(spec, 0, &m, err))) return st;
-  if (nb > ld)
-    return pinn_error_set(err, PINN_EINVAL,
-                          "output transform: block of %zu points with leading dimension %zu; "
-                          "ld must be >= nb",
-                          nb, ld);
+  if ((st = check_block(nb, ld, err))) return st;
   if (nb == 0) return PINN_SUCCESS;
   if (!Ubar || !Nbar || (!work && t->kind != PINN_TRANSFORM_NONE))
     return pinn_error_set(err, PINN_EINVAL,

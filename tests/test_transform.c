@@ -314,7 +314,8 @@ typedef struct {
   const pinn_transform *t;
   const pinn_jet_spec *s;
   const double *x;
-  const double *w; /* weight of each (k, c) entry */
+  const double *w;    /* weight of each (k, c) entry */
+  const double *coef; /* cached coefficients, or NULL: call g, d, psi */
 } loss_ctx;
 
 /* L = sum over points and entries of 0.5 w_kc U_kc^2 (transformed jets). */
@@ -325,7 +326,11 @@ static int seed_transformed(size_t p0, size_t nb, size_t ld, const double *J, do
   const size_t C = pinn_jet_spec_channels(c->s);
   double U[NOUT * 6 * PINN_BLOCK], work[(6 + 3) * PINN_BLOCK];
   if (C != 6 || pinn_transform_work_size(c->s, nb) > sizeof work / sizeof *work) return 1;
-  int st = pinn_transform_forward(c->t, c->s, NOUT, DIM, c->x + p0 * DIM, nb, ld, J, U, work, NULL);
+  int st = c->coef ? pinn_transform_forward_coefs(c->t, c->s, NOUT,
+                                                  c->coef + p0 * pinn_transform_coef_size(c->s),
+                                                  nb, ld, J, U, work, NULL)
+                   : pinn_transform_forward(c->t, c->s, NOUT, DIM, c->x + p0 * DIM, nb, ld, J, U,
+                                            work, NULL);
   if (st) return st;
   for (size_t e = 0; e < NOUT * C; ++e)
     for (size_t q = 0; q < nb; ++q) {
@@ -346,10 +351,20 @@ static void check_network_gradient(const pinn_transform *t)
   double x[N * DIM], w[NOUT * 6];
   for (size_t i = 0; i < N * DIM; ++i) x[i] = gsl_rng_uniform(r);
   for (size_t e = 0; e < NOUT * 6; ++e) w[e] = 0.2 + gsl_rng_uniform(r);
-  loss_ctx c = {t, &s, x, w};
+  loss_ctx c = {t, &s, x, w, NULL};
   const size_t P = pinn_mlp_n_params(net);
   double *grad = calloc(P, sizeof *grad), L0;
   CU_ASSERT_EQUAL_FATAL(pinn_mlp_loss_grad(net, &s, N, x, seed_transformed, &c, 1, &L0, grad), 0);
+  /* the same with coefficients cached once: bitwise the same loss and gradient */
+  double *coef = malloc(N * pinn_transform_coef_size(&s) * sizeof *coef);
+  double *grad2 = calloc(P, sizeof *grad2), L2;
+  CU_ASSERT_EQUAL_FATAL(pinn_transform_coefs(t, &s, DIM, N, x, coef, NULL), 0);
+  loss_ctx c2 = {t, &s, x, w, coef};
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_loss_grad(net, &s, N, x, seed_transformed, &c2, 1, &L2, grad2), 0);
+  CU_ASSERT_EQUAL(L2, L0);
+  CU_ASSERT(memcmp(grad, grad2, P * sizeof *grad) == 0);
+  free(coef);
+  free(grad2);
   double *th = pinn_mlp_params(net), emax = 0.0;
   int nonzero = 0;
   for (size_t j = 0; j < P; j += 7) {
@@ -450,7 +465,7 @@ static void obstacle_transform_never_goes_below_psi(void)
 
 /* ---- layout --------------------------------------------------------------- */
 
-static void batch_layout_and_in_place_give_the_block_results(void)
+static void batch_layout_cached_coefficients_and_in_place_give_the_block_results(void)
 {
   enum { NB = 6, LD = 8 };
   const double x[NB * DIM] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 0.15, -0.5};
@@ -470,6 +485,19 @@ static void batch_layout_and_in_place_give_the_block_results(void)
       for (size_t k = 0; k < NOUT; ++k)
         for (size_t c = 0; c < C; ++c) same &= aosU[(q * NOUT + k) * C + c] == U[(k * C + c) * LD + q];
     CU_ASSERT(same);
+    /* cached coefficients: bitwise the same jets and work */
+    const size_t cs = pinn_transform_coef_size(&s), ws = pinn_transform_work_size(&s, NB);
+    double coef[NB * 12], *U2 = malloc(NOUT * C * LD * sizeof *U2), w1[9 * NB], w2[9 * NB];
+    CU_ASSERT_EQUAL_FATAL(cs, 12);
+    CU_ASSERT_EQUAL_FATAL(ws, 9 * NB);
+    CU_ASSERT_EQUAL(pinn_transform_coefs(&ts[i], &s, DIM, NB, x, coef, NULL), 0);
+    for (size_t e = 0; e < NOUT * C * LD; ++e) U[e] = U2[e] = -1.0;
+    for (size_t e = 0; e < 9 * NB; ++e) w1[e] = w2[e] = -1.0;
+    CU_ASSERT_EQUAL(pinn_transform_forward(&ts[i], &s, NOUT, DIM, x, NB, LD, N, U, w1, NULL), 0);
+    CU_ASSERT_EQUAL(pinn_transform_forward_coefs(&ts[i], &s, NOUT, coef, NB, LD, N, U2, w2, NULL), 0);
+    CU_ASSERT(memcmp(U, U2, NOUT * C * LD * sizeof *U) == 0);
+    CU_ASSERT(memcmp(w1, w2, sizeof w1) == 0);
+    free(U2);
     /* in place, both layouts */
     CU_ASSERT_EQUAL(pinn_transform_forward(&ts[i], &s, NOUT, DIM, x, NB, LD, N, N, NULL, NULL), 0);
     same = 1;
@@ -481,6 +509,41 @@ static void batch_layout_and_in_place_give_the_block_results(void)
     free(U);
   }
   pinn_mlp_free(net);
+}
+
+/* coef rows: the channels of g (or psi) and of d in the spec's order */
+static void coefficients_are_the_channels_of_the_user_functions(void)
+{
+  pinn_jet_spec s = full_spec();
+  const size_t C = pinn_jet_spec_channels(&s);
+  const double x[2 * DIM] = {0.3, 0.8, 0.65, -0.2};
+  double coef[2 * 12];
+  for (int kind = 0; kind < 2; ++kind) {
+    pinn_transform t = kind ? pinn_transform_obstacle(0, psi_fn, 2.0, NULL)
+                            : pinn_transform_dirichlet(1, g_fn, d_fn, NULL);
+    CU_ASSERT_EQUAL_FATAL(pinn_transform_coefs(&t, &s, DIM, 2, x, coef, NULL), 0);
+    if (!kind) CU_ASSERT(fabs(coef[C + 3]) > 0.1); /* d_xx = -2 (1 + t^2) is carried */
+    for (size_t p = 0; p < 2; ++p) {
+      pinn_xjet X[PINN_XJET_MAX] = {px_var(x[p * DIM], 0), px_var(x[p * DIM + 1], 1)}, A, B;
+      (kind ? psi_call : g_call)(X, &A, NULL);
+      if (kind) B = px_const(0.0); else d_fn(X, &B, NULL);
+      const double *a = coef + p * 2 * C, *b = a + C;
+      CU_ASSERT_EQUAL(a[0], A.v);
+      CU_ASSERT_DOUBLE_EQUAL(b[0], B.v, 1e-15);
+      for (unsigned i = 0; i < DIM; ++i) {
+        const size_t c = (size_t)pinn_jet_spec_first_channel(&s, i);
+        CU_ASSERT_EQUAL(a[c], A.g[i]);
+        CU_ASSERT_DOUBLE_EQUAL(b[c], B.g[i], 1e-15);
+        for (unsigned j = i; j < DIM; ++j) {
+          const size_t cp = (size_t)pinn_jet_spec_pair_channel(&s, i, j);
+          CU_ASSERT_EQUAL(a[cp], A.h[i][j]);
+          CU_ASSERT_DOUBLE_EQUAL(b[cp], B.h[i][j], 1e-15);
+        }
+      }
+    }
+  }
+  pinn_transform none = pinn_transform_none();
+  CU_ASSERT_EQUAL(pinn_transform_coefs(&none, &s, DIM, 2, x, NULL, NULL), 0);
 }
 
 static void identity_transform_copies_jets_and_sensitivities(void)
@@ -601,6 +664,10 @@ static void errors_say_what_is_wrong_and_where(void)
          "d has gradient entry d/dx_0 = inf at block row 1, x = (0, 0.75)");
   EXPECT(pinn_transform_jets(&t, &f, NOUT, DIM, 2, x, N, U, &err), PINN_ENONFINITE,
          "at point 1, x = (0, 0.75)");
+  EXPECT(pinn_transform_coefs(&t, &f, DIM, 2, x, work, &err), PINN_ENONFINITE,
+         "d has gradient entry d/dx_0 = inf at point 1, x = (0, 0.75)");
+  EXPECT(pinn_transform_forward_coefs(&t, &f, NOUT, NULL, 2, 2, N, U, work, &err), PINN_EINVAL,
+         "NULL coefficients");
   t = pinn_transform_dirichlet(0, g_fn, bad_hessian_fn, NULL);
   CU_ASSERT_EQUAL(pinn_transform_forward(&t, &f, NOUT, DIM, x, 2, 2, N, U, work, NULL), 0);
   EXPECT(pinn_transform_forward(&t, &s, NOUT, DIM, x, 2, 2, N, U, work, &err), PINN_ENONFINITE,
@@ -632,8 +699,10 @@ int main(void)
     {"dirichlet_data_hold_exactly_on_the_boundary_for_any_network",
      dirichlet_data_hold_exactly_on_the_boundary_for_any_network},
     {"obstacle_transform_never_goes_below_psi", obstacle_transform_never_goes_below_psi},
-    {"batch_layout_and_in_place_give_the_block_results",
-     batch_layout_and_in_place_give_the_block_results},
+    {"batch_layout_cached_coefficients_and_in_place_give_the_block_results",
+     batch_layout_cached_coefficients_and_in_place_give_the_block_results},
+    {"coefficients_are_the_channels_of_the_user_functions",
+     coefficients_are_the_channels_of_the_user_functions},
     {"identity_transform_copies_jets_and_sensitivities",
      identity_transform_copies_jets_and_sensitivities},
     {"errors_say_what_is_wrong_and_where", errors_say_what_is_wrong_and_where},

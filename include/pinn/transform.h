@@ -47,16 +47,24 @@
  * block row q < nb.  pinn_transform_jets does the same on the layout of
  * pinn_mlp_jets (whole batches, for output and diagnostics).
  *
- * Use in a loss (inside a pinn_jet_seed_fn, per block p0, nb, ld):
- *   U (n_out * C * ld doubles) <- pinn_transform_forward(x + p0 * dim, N = jets)
+ * Use in a loss.  g, d and psi depend on the point only, so their
+ * channels can be evaluated once per point set (pinn_transform_coefs, when
+ * the points are sampled) and reused at every evaluation:
+ *   coef (n * pinn_transform_coef_size(spec) doubles) <- pinn_transform_coefs(x)
+ * then inside the pinn_jet_seed_fn, per block p0, nb, ld:
+ *   U (n_out * C * ld doubles) <- pinn_transform_forward_coefs(
+ *       coef + p0 * pinn_transform_coef_size(spec), N = jets)
  *   evaluate the terms on U as if it were the network's jets, writing Ubar
  *   into jets_bar (zero on entry), then
  *   pinn_transform_adjoint(Ubar = jets_bar, Nbar = jets_bar)   (in place)
  * with a scratch `work` of pinn_transform_work_size(spec, nb) doubles kept
- * between the two calls.
+ * between the two calls.  pinn_transform_forward does the same but calls
+ * g, d, psi on the block's points each time (simpler, slower).
  *
- * The callbacks are called once per point and call; they must be
- * thread-safe (the engine calls the seed function from several threads).
+ * The callbacks must be thread-safe (the engine calls the seed function
+ * from several threads).  Only the entries the spec carries are used and
+ * checked: a d with a singular Hessian somewhere is fine for terms that
+ * read values only.
  */
 #ifndef PINN_TRANSFORM_H
 #define PINN_TRANSFORM_H
@@ -136,6 +144,25 @@ int pinn_transform_forward(const pinn_transform *t, const pinn_jet_spec *spec, s
 int pinn_transform_adjoint(const pinn_transform *t, const pinn_jet_spec *spec, size_t n_out,
                            size_t nb, size_t ld, const double *Ubar, double *Nbar,
                            const double *work, pinn_error *err);
+
+/* Doubles of coefficients per point: 2 C, C = pinn_jet_spec_channels(spec). */
+size_t pinn_transform_coef_size(const pinn_jet_spec *spec);
+
+/* Evaluate g, d (DIRICHLET) or psi (OBSTACLE) at n points x (rows of dim)
+ * once: coef[p * 2C + c] = channel c of g or psi (value, d/dx_i, d2/dx_i dx_j
+ * in the spec's channel order), coef[p * 2C + C + c] = channel c of d (0 for
+ * OBSTACLE).  Nothing to do for kind NONE.  The component is not checked
+ * here.  Errors as pinn_transform_forward (the point is its index p). */
+int pinn_transform_coefs(const pinn_transform *t, const pinn_jet_spec *spec, size_t dim, size_t n,
+                         const double *x, double *coef, pinn_error *err);
+
+/* pinn_transform_forward with the coefficients of the block's nb points
+ * (coef: nb rows of pinn_transform_coef_size(spec), from pinn_transform_coefs
+ * with the same spec) instead of calling g, d, psi; the results are bitwise
+ * the same. */
+int pinn_transform_forward_coefs(const pinn_transform *t, const pinn_jet_spec *spec, size_t n_out,
+                                 const double *coef, size_t nb, size_t ld, const double *N,
+                                 double *U, double *work, pinn_error *err);
 
 /* Forward pass on n points in the layout of pinn_mlp_jets:
  * N[(p * n_out + k) * C + c] -> U (same layout; U may be N).  With a
