@@ -115,8 +115,8 @@ int pinn_transform_check(const pinn_transform *t, size_t n_out, size_t dim, pinn
   if (t->kind == PINN_TRANSFORM_NONE) return PINN_SUCCESS;
   if (dim < 1 || dim > PINN_XJET_MAX)
     return pinn_error_set(err, PINN_EINVAL,
-                          "output transform (%s): %zu coordinates, but g, d and psi are xjets of "
-                          "at most %d coordinates (x, y, z, t)",
+                          "output transform (%s): the points have %zu coordinates, but g, d and "
+                          "psi are xjets of 1 to %d coordinates (x, y, z, t)",
                           pinn_transform_kind_name(t->kind), dim, PINN_XJET_MAX);
   return PINN_SUCCESS;
 }
