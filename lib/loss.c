@@ -56,12 +56,13 @@ typedef struct {
   double *normals;        /* n x d (Neumann, Robin) */
   pinn_sampler *sampler;
   pinn_region region;
+  double *tcoef[PINN_MAX_OUTPUTS]; /* per problem transform: n x coef_size (NULL: none) */
   double rho;             /* obstacle: current penalty */
   double last;            /* L_t at the last evaluation */
   /* first failure seen by the seed callback (lowest point index) */
   int fail_status;
   size_t fail_point;
-  char fail_msg[320];
+  char fail_msg[900];
 } term_state;
 
 struct pinn_loss {
@@ -73,6 +74,8 @@ struct pinn_loss {
   double coef[PINN_MAX_COEFS];
   size_t n_terms;
   term_state *terms;
+  size_t n_tr;                            /* output transforms (hard constraints) */
+  pinn_transform tr[PINN_MAX_OUTPUTS];
   size_t n_evals;
   int last_status;
   double *last_theta, *last_terms; /* the last successful evaluation */
@@ -190,6 +193,16 @@ static int set_points(pinn_loss *l, term_state *t, double *x, double *nrm, size_
   t->normals = nrm;
   t->g = g;
   t->n = n;
+  for (size_t k = 0; k < l->n_tr; ++k) {
+    const size_t cs = pinn_transform_coef_size(&t->spec);
+    double *c = malloc((n ? n : 1) * cs * sizeof *c);
+    free(t->tcoef[k]);
+    t->tcoef[k] = c;
+    if (!c) return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
+    pinn_error e;
+    int st = pinn_transform_coefs(&l->tr[k], &t->spec, l->dim, n, x, c, &e);
+    if (st) return pinn_error_set(&l->err, st, "term '%s': output transform: %s", t->def.name, e.msg);
+  }
   return eval_data_fn(l, t);
 }
 
@@ -253,6 +266,7 @@ void pinn_loss_free(pinn_loss *l)
     free(l->terms[i].x);
     free(l->terms[i].g);
     free(l->terms[i].normals);
+    for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) free(l->terms[i].tcoef[k]);
     pinn_sampler_free(l->terms[i].sampler);
   }
   free(l->terms);
@@ -305,6 +319,8 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
   l->n_coef = pinn_problem_n_coefs(p);
   l->n_net = pinn_mlp_n_params(net);
   for (size_t j = 0; j < l->n_coef; ++j) l->coef[j] = pinn_problem_coef_initial(p, j);
+  l->n_tr = pinn_problem_n_transforms(p);
+  for (size_t k = 0; k < l->n_tr; ++k) l->tr[k] = *pinn_problem_transform(p, k);
   l->n_terms = pinn_problem_n_terms(p);
   l->terms = calloc(l->n_terms, sizeof *l->terms);
   l->last_theta = malloc((l->n_net + l->n_coef) * sizeof(double));
@@ -619,6 +635,76 @@ static int seed_condition(size_t p0, size_t nb, size_t ld, const double *J, doub
   return 0;
 }
 
+/* Hard constraints: the seed callbacks see the transformed jets U, and
+ * their sensitivities are mapped back to the network's jets. */
+typedef struct {
+  pinn_loss *l;
+  term_state *t;
+  pinn_jet_seed_fn inner;
+  void *inner_ctx;
+  const double *x;   /* points of the pass (for transforms without coefficients) */
+  int use_coefs;     /* the term's own points: use the cached coefficients */
+} wrap_ctx;
+
+static int seed_transformed(size_t p0, size_t nb, size_t ld, const double *J, double *Jb,
+                            double *acc, void *vctx)
+{
+  wrap_ctx *w = vctx;
+  pinn_loss *l = w->l;
+  term_state *t = w->t;
+  const size_t C = t->C, m = l->m, ws = pinn_transform_work_size(&t->spec, nb);
+  const size_t cs = pinn_transform_coef_size(&t->spec);
+  double *U = malloc((m * C * ld + l->n_tr * ws) * sizeof *U);
+  if (!U) return PINN_ENOMEM;
+  double *work = U + m * C * ld;
+  memcpy(U, J, m * C * ld * sizeof *U);
+  pinn_error e;
+  int st = PINN_SUCCESS;
+  for (size_t k = 0; k < l->n_tr && !st; ++k) {
+    if (w->use_coefs)
+      st = pinn_transform_forward_coefs(&l->tr[k], &t->spec, m, t->tcoef[k] + p0 * cs, nb, ld, U,
+                                        U, work + k * ws, &e);
+    else
+      st = pinn_transform_forward(&l->tr[k], &t->spec, m, l->dim, w->x + p0 * l->dim, nb, ld, U,
+                                  U, work + k * ws, &e);
+  }
+  if (st) {
+    char msg[900];
+    snprintf(msg, sizeof msg, "term '%s': output transform: %s", t->def.name, e.msg);
+    record_failure(t, st, p0, msg);
+    free(U);
+    return st;
+  }
+  st = w->inner(p0, nb, ld, U, Jb, acc, w->inner_ctx);
+  for (size_t k = l->n_tr; k-- > 0 && !st;)
+    st = pinn_transform_adjoint(&l->tr[k], &t->spec, m, nb, ld, Jb, Jb, work + k * ws, &e);
+  free(U);
+  return st;
+}
+
+/* One network pass of term t over points x (its own when own_points). */
+static int run_pass(pinn_loss *l, term_state *t, size_t n, const double *x, int own_points,
+                    pinn_jet_seed_fn fn, void *ctx, size_t nacc, double *acc, double *grad)
+{
+  if (!l->n_tr) return pinn_mlp_loss_grad(l->net, &t->spec, n, x, fn, ctx, nacc, acc, grad);
+  wrap_ctx w = {l, t, fn, ctx, x, own_points};
+  return pinn_mlp_loss_grad(l->net, &t->spec, n, x, seed_transformed, &w, nacc, acc, grad);
+}
+
+int pinn_loss_predict(pinn_loss *l, size_t n, const double *x, double *u)
+{
+  if (!l || (n && (!x || !u))) return PINN_EINVAL;
+  int st = pinn_mlp_eval(l->net, n, x, u);
+  if (st) return pinn_error_set(&l->err, st, "%s", pinn_mlp_errmsg(l->net));
+  pinn_jet_spec v = pinn_jet_spec_value();
+  for (size_t k = 0; k < l->n_tr; ++k) {
+    pinn_error e;
+    st = pinn_transform_jets(&l->tr[k], &v, l->m, l->dim, n, x, u, u, &e);
+    if (st) return pinn_error_set(&l->err, st, "output transform: %s", e.msg);
+  }
+  return PINN_SUCCESS;
+}
+
 /* ----------------------------------------------------------- evaluation */
 
 static int eval_term(pinn_loss *l, size_t i, double *grad, double *term_loss)
@@ -632,8 +718,8 @@ static int eval_term(pinn_loss *l, size_t i, double *grad, double *term_loss)
   const int resid = t->def.kind == PINN_TERM_RESIDUAL || t->def.kind == PINN_TERM_COMPLEMENTARITY;
   const size_t nacc = 1 + (resid ? l->n_coef : 0);
   t->fail_status = 0;
-  int st = pinn_mlp_loss_grad(l->net, &t->spec, t->n, t->x, resid ? seed_residual : seed_condition,
-                              &s, nacc, acc, grad);
+  int st = run_pass(l, t, t->n, t->x, 1, resid ? seed_residual : seed_condition, &s, nacc, acc,
+                    grad);
   if (st) {
     if (t->fail_status) return pinn_error_set(&l->err, t->fail_status, "%s", t->fail_msg);
     return pinn_error_set(&l->err, st, "term '%s': %s", t->def.name, pinn_mlp_errmsg(l->net));
@@ -760,7 +846,7 @@ int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, dou
   seed_ctx s = {l, t, x, g, NULL, 0.0, 0.0, out};
   double acc[1 + PINN_MAX_COEFS];
   t->fail_status = 0;
-  int st = pinn_mlp_loss_grad(l->net, &t->spec, n, x, seed_residual, &s, 1 + l->n_coef, acc, NULL);
+  int st = run_pass(l, t, n, x, 0, seed_residual, &s, 1 + l->n_coef, acc, NULL);
   free(g);
   if (st) {
     if (t->fail_status) return pinn_error_set(&l->err, t->fail_status, "%s", t->fail_msg);

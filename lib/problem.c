@@ -31,6 +31,8 @@ struct pinn_problem {
   int has_out_grid;
   pinn_metrics_fn metrics;
   void *metrics_ctx;
+  size_t n_transforms;
+  pinn_transform transforms[PINN_MAX_OUTPUTS];
   pinn_error err;
 };
 
@@ -713,4 +715,32 @@ int pinn_problem_metrics(const pinn_problem *p, struct pinn_loss *l, pinn_metric
     return pinn_error_set(&((pinn_problem *)p)->err, PINN_ECALLBACK,
                           "problem '%s': the metrics callback failed (%d)", p->name, r);
   return PINN_SUCCESS;
+}
+
+int pinn_problem_set_transform(pinn_problem *p, const pinn_transform *t)
+{
+  pinn_error e;
+  if (!t) return pinn_error_set(&p->err, PINN_EINVAL, "set_transform: NULL transform");
+  if (pinn_transform_check(t, p->n_out, pinn_problem_dim(p), &e))
+    return pinn_error_set(&p->err, e.code, "problem '%s': %s", p->name, e.msg);
+  for (size_t i = 0; i < p->n_transforms; ++i)
+    if (p->transforms[i].component == t->component) {
+      if (t->kind == PINN_TRANSFORM_NONE) {
+        memmove(&p->transforms[i], &p->transforms[i + 1],
+                (p->n_transforms - i - 1) * sizeof *p->transforms);
+        p->n_transforms--;
+      } else {
+        p->transforms[i] = *t;
+      }
+      return PINN_SUCCESS;
+    }
+  if (t->kind != PINN_TRANSFORM_NONE) p->transforms[p->n_transforms++] = *t;
+  return PINN_SUCCESS;
+}
+
+size_t pinn_problem_n_transforms(const pinn_problem *p) { return p->n_transforms; }
+
+const pinn_transform *pinn_problem_transform(const pinn_problem *p, size_t i)
+{
+  return i < p->n_transforms ? &p->transforms[i] : NULL;
 }

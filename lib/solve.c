@@ -115,7 +115,6 @@ static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
 int pinn_solve_errors(pinn_loss *l, double *rel_l2, double *max_abs, pinn_error *err)
 {
   const pinn_problem *p = pinn_loss_problem(l);
-  pinn_mlp *net = pinn_loss_network(l);
   const size_t dim = pinn_problem_dim(p), m = pinn_problem_n_out(p);
   size_t counts[4];
   const double *axes[4], *ref = NULL;
@@ -146,8 +145,8 @@ int pinn_solve_errors(pinn_loss *l, double *rel_l2, double *max_abs, pinn_error 
     }
   }
   if (!st) {
-    st = pinn_mlp_eval(net, n, x, u);
-    if (st) pinn_error_set(err, st, "%s", pinn_mlp_errmsg(net));
+    st = pinn_loss_predict(l, n, x, u);
+    if (st) pinn_error_set(err, st, "%s", pinn_loss_errmsg(l));
   }
   if (!st && !has_grid) {
     st = pinn_problem_exact(p, n, x, ue);

@@ -218,6 +218,73 @@ static void systems_of_outputs_and_residuals_have_exact_gradients(void)
   pinn_problem_free(p);
 }
 
+/* hard constraints: g = 0.5 + 0.2 x y, d = x (1 - x) y (1 - y) t on the unit
+ * square in space (time-dependent), psi = 0.1 sin(x) for the obstacle kind */
+static int tr_g(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  *out = px_addc(px_scale(px_mul(x[0], x[1]), 0.2), 0.5);
+  return 0;
+}
+
+static int tr_d(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  pinn_xjet a = px_mul(x[0], px_csub(1.0, x[0])), b = px_mul(x[1], px_csub(1.0, x[1]));
+  *out = px_mul(px_mul(a, b), x[2]);
+  return 0;
+}
+
+static int tr_psi(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  *out = px_scale(px_sin(x[0]), 0.1);
+  return 0;
+}
+
+static int heat2d(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x; (void)c; (void)ctx;
+  r[0] = pd_sub(u->t, pd_scale(pd_add(u->xx, u->yy), 0.3));
+  r[1] = pd_mul(u[1].v, u[1].x);
+  return 0;
+}
+
+static void hard_constraint_transforms_have_exact_gradients_and_exact_data(void)
+{
+  pinn_problem *p = pinn_problem_alloc("hard", 2, 1, 2, NULL);
+  pinn_domain dom;
+  double lo[2] = {0, 0}, hi[2] = {1, 1};
+  pinn_domain_box(&dom, 2, lo, hi, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 2, heat2d,
+                            PINN_NEED_T | PINN_NEED_LAPLACIAN | PINN_NEED_X, NULL);
+  pinn_problem_add_neumann(p, "flux", 0, quarter, NULL);
+  pinn_problem_set_points(p, 0, 300);
+  pinn_transform td = pinn_transform_dirichlet(0, tr_g, tr_d, NULL);
+  pinn_transform to = pinn_transform_obstacle(1, tr_psi, 3.0, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &to), 0);
+  CU_ASSERT_EQUAL(pinn_problem_n_transforms(p), 2);
+  pinn_transform bad = pinn_transform_dirichlet(5, tr_g, tr_d, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &bad), PINN_EINVAL);
+  pinn_mlp *net = net_for(3, 2, PINN_ACT_TANH, 8);
+  check_problem_gradient(p, net, "hard constraints");
+  /* the data hold exactly where d = 0, and u1 >= psi everywhere */
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  double x[4 * 3] = {0, 0.3, 0.7, 1, 0.6, 0.2, 0.4, 0, 0.9, 0.5, 0.5, 0.0}, u[8];
+  CU_ASSERT_EQUAL(pinn_loss_predict(l, 4, x, u), 0);
+  CU_ASSERT_DOUBLE_EQUAL(u[0], 0.5, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(u[2], 0.5 + 0.2 * 1.0 * 0.6, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(u[4], 0.5, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(u[6], 0.5 + 0.2 * 0.25, 1e-15); /* t = 0 */
+  for (int i = 0; i < 4; ++i) CU_ASSERT(u[2 * i + 1] >= 0.1 * sin(x[3 * i]) - 1e-15);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
 /* ------------------------------------------------- hand-computed values */
 
 static void loss_values_match_hand_computed_numbers(void)
@@ -482,6 +549,8 @@ int main(void)
        obstacle_barriers_and_complementarity_have_exact_gradients},
       {"systems_of_outputs_and_residuals_have_exact_gradients",
        systems_of_outputs_and_residuals_have_exact_gradients},
+      {"hard_constraint_transforms_have_exact_gradients_and_exact_data",
+       hard_constraint_transforms_have_exact_gradients_and_exact_data},
       {"loss_values_match_hand_computed_numbers", loss_values_match_hand_computed_numbers},
       {"second_order_residual_on_relu_network_is_refused",
        second_order_residual_on_relu_network_is_refused},

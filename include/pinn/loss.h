@@ -106,6 +106,10 @@ int pinn_loss_resample(pinn_loss *l);
  * the largest |r|^2 to its points. */
 int pinn_loss_refine(pinn_loss *l, size_t i, size_t n_candidates, size_t n_add);
 
+/* The solution at n points (n x dim): the network's outputs with the
+ * problem's output transforms applied; u is n x n_out. */
+int pinn_loss_predict(pinn_loss *l, size_t n, const double *x, double *u);
+
 /* Squared residual norm |r|^2 of residual (or complementarity) term i at n
  * points (n x dim) into out (n).  Used for refinement and for output. */
 int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, double *out);

@@ -17,6 +17,8 @@
 #include <pinn/diagnostics.h>
 #include <pinn/h5io.h>
 #include <pinn/xdmf.h>
+#include <pinn/xjet.h>
+#include <pinn/transform.h>
 #include <pinn/solve.h>
 
 #endif

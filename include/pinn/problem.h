@@ -38,6 +38,7 @@
 #include <pinn/status.h>
 #include <pinn/dual.h>
 #include <pinn/domain.h>
+#include <pinn/transform.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -226,6 +227,16 @@ int pinn_problem_set_where(pinn_problem *p, size_t i, pinn_where_fn fn, void *ct
 /* The barrier of an obstacle term (to change rho, the shape or continuation). */
 int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b);
 const pinn_barrier *pinn_problem_term_barrier(const pinn_problem *p, size_t i);
+
+/* ---- hard constraints */
+/* Output transform of one component (pinn/transform.h), applied inside the
+ * jets of every term and to every output: u = g + d N (Dirichlet data exact
+ * where d = 0) or u = psi + softplus_beta(N) (u >= psi exactly).  Replaces
+ * an earlier transform of the same component. */
+int pinn_problem_set_transform(pinn_problem *p, const pinn_transform *t);
+/* Number of transformed components and the i-th transform. */
+size_t pinn_problem_n_transforms(const pinn_problem *p);
+const pinn_transform *pinn_problem_transform(const pinn_problem *p, size_t i);
 
 /* ---- solutions */
 /* Exact solution (used for errors on the output grid). */
