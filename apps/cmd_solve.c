@@ -54,16 +54,47 @@ static const char solve_help[] =
 
 typedef struct {
   int quiet, tty;
-  size_t width;
+  size_t every;       /* a full line every `every` iterations */
   const pinn_problem *p;
-  double last_print;
+  double last_bar;    /* elapsed time of the last bar redraw */
+  int bar_shown;
 } progress_state;
 
+static void clear_bar(progress_state *s)
+{
+  if (s->bar_shown) {
+    fputs("\r\033[K", stderr);
+    s->bar_shown = 0;
+  }
+}
+
+/* A full progress line every `every` iterations; on a terminal, a live bar
+ * with the ETA in between (redrawn at most 10 times a second). */
 static int print_progress(const pinn_progress *pr, void *ctx)
 {
   progress_state *s = ctx;
   if (s->quiet) return 0;
-  if (s->tty) fputs("\r\033[K", stderr);
+  if (pr->iter % s->every != 0 && pr->iter != 0) {
+    if (!s->tty || pr->elapsed - s->last_bar < 0.1) return 0;
+    s->last_bar = pr->elapsed;
+    const pinn_train_options *o = NULL;
+    (void)o;
+    double frac = isfinite(pr->eta) && pr->eta + 1e-9 > 0
+                      ? (double)pr->iter / ((double)pr->iter + pr->eta / fmax(pr->elapsed, 1e-9) *
+                                                                  (double)pr->iter)
+                      : 0.0;
+    if (!(frac >= 0 && frac <= 1)) frac = 0;
+    int filled = (int)(frac * 30 + 0.5);
+    char bar[31];
+    for (int i = 0; i < 30; ++i) bar[i] = i < filled ? '#' : '.';
+    bar[30] = 0;
+    fprintf(stderr, "\r\033[K[%s] %3.0f%% %s %zu  loss %.3e  %.0fs  eta %.0fs", bar, 100 * frac,
+            pinn_optimizer_name(pr->kind), pr->iter, pr->loss, pr->elapsed,
+            isfinite(pr->eta) ? pr->eta : 0.0);
+    s->bar_shown = 1;
+    return 0;
+  }
+  clear_bar(s);
   fprintf(stderr, "%-5s it %6zu (total %6zu)  loss %.4e  |g| %.3e  step %.2e  evals %6zu  %7.1fs",
           pinn_optimizer_name(pr->kind), pr->iter, pr->total_iter, pr->loss, pr->grad_norm,
           pr->step, pr->evals, pr->elapsed);
@@ -190,7 +221,7 @@ int pinn_cmd_solve(int argc, char **argv)
   snprintf(out_default, sizeof out_default, "%s.h5", pname);
   cfg.output = out_default;
   const char *checkpoint = NULL;
-  progress_state ps = {0, isatty(STDERR_FILENO), 0, p, 0};
+  progress_state ps = {0, isatty(STDERR_FILENO), 100, p, 0, 0};
   int rc = 0;
   for (int i = 1; i < argc && !rc; ++i) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -372,6 +403,8 @@ int pinn_cmd_solve(int argc, char **argv)
   cfg.train.interrupt = &interrupted;
   cfg.train.progress = print_progress;
   cfg.train.progress_ctx = &ps;
+  ps.every = cfg.train.progress_every ? cfg.train.progress_every : 100;
+  if (ps.tty && !ps.quiet) cfg.train.progress_every = 1; /* the live bar */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -391,6 +424,7 @@ int pinn_cmd_solve(int argc, char **argv)
   }
   pinn_solve_result res;
   st = pinn_solve(p, &cfg, &res, &err);
+  clear_bar(&ps);
   if (st) {
     fprintf(stderr, "pinn solve: %s\n", err.msg);
     pinn_problem_free(p);
@@ -403,6 +437,9 @@ int pinn_cmd_solve(int argc, char **argv)
     if (checkpoint) fprintf(stderr, "pinn: checkpoint %s (resume with --resume)\n", checkpoint);
     for (size_t j = 0; j < res.n_coefs; ++j)
       fprintf(stderr, "pinn: coefficient %s = %.10g\n", pinn_problem_coef_name(p, j), res.coefs[j]);
+    char diag[PINN_DIAGNOSTICS_FORMAT_MAX];
+    pinn_diagnostics_format(&res.diagnostics, diag, sizeof diag);
+    fprintf(stderr, "pinn: network diagnostics:\n%s", diag);
   }
   printf("problem=%s iterations=%zu seconds=%.3f final_loss=%.6e", pname, res.iterations,
          res.seconds, res.loss);
