@@ -77,19 +77,15 @@ static int print_progress(const pinn_progress *pr, void *ctx)
   if (pr->iter % s->every != 0 && pr->iter != 0) {
     if (!s->tty || pr->elapsed - s->last_bar < 0.1) return 0;
     s->last_bar = pr->elapsed;
-    const pinn_train_options *o = NULL;
-    (void)o;
-    double frac = isfinite(pr->eta) && pr->eta + 1e-9 > 0
-                      ? (double)pr->iter / ((double)pr->iter + pr->eta / fmax(pr->elapsed, 1e-9) *
-                                                                  (double)pr->iter)
-                      : 0.0;
-    if (!(frac >= 0 && frac <= 1)) frac = 0;
+    double frac = pr->max_iter ? (double)pr->iter / (double)pr->max_iter : 0.0;
+    if (!(frac >= 0 && frac <= 1)) frac = 1;
     int filled = (int)(frac * 30 + 0.5);
     char bar[31];
     for (int i = 0; i < 30; ++i) bar[i] = i < filled ? '#' : '.';
     bar[30] = 0;
-    fprintf(stderr, "\r\033[K[%s] %3.0f%% %s %zu  loss %.3e  %.0fs  eta %.0fs", bar, 100 * frac,
-            pinn_optimizer_name(pr->kind), pr->iter, pr->loss, pr->elapsed,
+    fprintf(stderr, "\r\033[K[%s] %3.0f%% phase %zu/%zu %s it %zu/%zu  loss %.3e  %.0fs  eta %.0fs",
+            bar, 100 * frac, pr->phase + 1, pr->n_phases, pinn_optimizer_name(pr->kind), pr->iter,
+            pr->max_iter, pr->loss, pr->elapsed,
             isfinite(pr->eta) ? pr->eta : 0.0);
     s->bar_shown = 1;
     return 0;

@@ -261,6 +261,7 @@ static int report_progress(pinn_trainer *t, const pinn_phase *ph)
   pr.n_phases = t->o.n_phases;
   pr.kind = ph->kind;
   pr.iter = t->iter;
+  pr.max_iter = ph->max_iter;
   pr.total_iter = t->total_iter;
   pr.evals = pinn_loss_n_evals(t->l) - t->evals0;
   pr.loss = t->f;

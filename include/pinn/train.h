@@ -82,6 +82,7 @@ typedef struct pinn_progress {
   size_t phase, n_phases;
   pinn_optimizer_kind kind;
   size_t iter;           /* iterations in this phase */
+  size_t max_iter;       /* the phase's iteration limit */
   size_t total_iter;     /* iterations over all phases */
   size_t evals;          /* evaluations over all phases */
   double loss;
