@@ -678,17 +678,61 @@ __attribute__((noinline)) static void block_forward(const pinn_mlp *net, const c
   }
 }
 
+/* Where the adjoint puts parameter gradients: summed over the block's points
+ * into g, or (J != NULL) one row per point, J + q * ldJ for point q < nb. */
+typedef struct {
+  double *J;
+  size_t ldJ, nb;
+} point_rows;
+
+/* J_q[off + o * K + k] += sum_c Zb[o][c][q] X[k][c][q] for every point q. */
+static void point_weights(size_t M, size_t K, size_t C, const double *Zb, const double *X,
+                          const point_rows *pr, size_t off)
+{
+  const size_t CB = C * B;
+  for (size_t o = 0; o < M; ++o)
+    for (size_t k = 0; k < K; ++k) {
+      double v[B];
+      for (size_t q = 0; q < B; ++q) v[q] = 0.0;
+      for (size_t c = 0; c < C; ++c) {
+        const double *z = Zb + o * CB + c * B, *x = X + k * CB + c * B;
+#pragma omp simd
+        for (size_t q = 0; q < B; ++q) v[q] += z[q] * x[q];
+      }
+      for (size_t q = 0; q < pr->nb; ++q) pr->J[q * pr->ldJ + off + o * K + k] += v[q];
+    }
+}
+
 /* Reverse pass of one block.  On entry w->bar0 holds Zbar of the output
- * layer (n_out x C x B).  Adds to g (length nparams). */
-__attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const chan_map *cm, workspace *w, double *g)
+ * layer (n_out x C x B).  Adds to g (length nparams), or to per-point rows
+ * when pr is not NULL. */
+__attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const chan_map *cm,
+                                                    workspace *w, double *g, const point_rows *pr)
 {
   const size_t L = net->L, C = cm->C, CB = C * B;
   double *zbar = w->bar0, *abar = w->bar1;
   for (size_t l = L - 1; l >= 1; --l) {
     const size_t H = net->sizes[l], Hp = net->sizes[l - 1];
     const double *W = net->theta + net->w_off[l];
-    double *gW = g + net->w_off[l], *gb = g + net->b_off[l];
-    for (size_t o = 0; o < H; ++o) gb[o] += sum_block(zbar + o * CB);
+    double *gW = pr ? NULL : g + net->w_off[l], *gb = pr ? NULL : g + net->b_off[l];
+    if (pr) {
+      for (size_t o = 0; o < H; ++o)
+        for (size_t q = 0; q < pr->nb; ++q) pr->J[q * pr->ldJ + net->b_off[l] + o] += zbar[o * CB + q];
+    } else {
+      for (size_t o = 0; o < H; ++o) gb[o] += sum_block(zbar + o * CB);
+    }
+    if (l == 1 && pr) {
+      const size_t n_in = Hp;
+      for (size_t o = 0; o < H; ++o) {
+        const double *zb = zbar + o * CB;
+        for (size_t q = 0; q < pr->nb; ++q) {
+          double *row = pr->J + q * pr->ldJ + net->w_off[1] + o * n_in;
+          for (size_t i = 0; i < n_in; ++i) row[i] += zb[q] * w->x0[i * B + q];
+          for (size_t c = 0; c < cm->n1; ++c) row[cm->fin[c]] += zb[(1 + c) * B + q];
+        }
+      }
+      break;
+    }
     if (l == 1) {
       /* Wbar[o][i] += sum_q zbar0 x_i + zbar_(first channel of i) */
       const size_t n_in = Hp;
@@ -706,19 +750,28 @@ __attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const c
       }
       break;
     }
-    gemm_nt_acc(H, Hp, CB, zbar, w->A[l - 1], gW);
+    if (pr) point_weights(H, Hp, C, zbar, w->A[l - 1], pr, net->w_off[l]);
+    else gemm_nt_acc(H, Hp, CB, zbar, w->A[l - 1], gW);
     gemm_tn(H, Hp, CB, W, zbar, abar);
     /* through the activation of layer l-1: abar -> zbar (in place into zbar buffer) */
     const size_t lp = l - 1;
     const pinn_activation *act = &net->act[lp - 1];
     const double *Z = w->Z[lp], *S = w->S[lp];
     const int prelu = act->kind == PINN_ACT_PRELU;
-    double *ga = prelu ? g + net->a_off[lp] : NULL;
+    double *ga = prelu && !pr ? g + net->a_off[lp] : NULL;
     for (size_t o = 0; o < Hp; ++o) {
       const double *z = Z + o * CB, *ab = abar + o * CB;
       const double *s1 = S + o * B, *s2 = S + (Hp + o) * B, *s3 = S + (2 * Hp + o) * B;
       double *zb = zbar + o * CB;
-      if (prelu) {
+      if (prelu && pr) {
+        const size_t col = net->a_off[lp] + (net->prelu_per_unit ? o : 0);
+        for (size_t q = 0; q < pr->nb; ++q) {
+          if (!(z[q] < 0)) continue;
+          double v = 0;
+          for (size_t c = 0; c < C; ++c) v += z[c * B + q] * ab[c * B + q];
+          pr->J[q * pr->ldJ + col] += v;
+        }
+      } else if (prelu) {
         v8d acc = bc8(0);
         for (size_t c = 0; c < C; ++c) {
           const double *zc = z + c * B, *abc = ab + c * B;
@@ -838,7 +891,7 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
           cfail[ch] = p0;
           continue;
         }
-        if (need_grad) block_adjoint(net, &cm, &w, g);
+        if (need_grad) block_adjoint(net, &cm, &w, g, NULL);
       }
     }
     ws_free(&w);
@@ -968,5 +1021,66 @@ int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, 
   }
   free(a);
   free(b);
+  return PINN_SUCCESS;
+}
+
+int pinn_mlp_jacobian(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
+                      size_t n_rows, pinn_jet_row_fn fn, void *ctx, double *J, size_t ldJ)
+{
+  if (!net) return PINN_EINVAL;
+  if (!spec || !fn || (n && (!x || !J)) || n_rows < 1 || ldJ < net->nparams)
+    return pinn_error_set(&net->err, PINN_EINVAL,
+                          "pinn_mlp_jacobian: need spec, fn, points, J, n_rows >= 1 and ldJ >= %zu",
+                          net->nparams);
+  chan_map cm;
+  int st = chan_map_make(spec, net->sizes[0], &cm, &net->err);
+  if (st) return st;
+  if (n == 0) return PINN_SUCCESS;
+  const size_t nblocks = (n + B - 1) / B, n_in = net->sizes[0], n_out = net->sizes[net->L - 1];
+  const size_t C = cm.C, P = net->nparams;
+  int fail = 0, alloc_fail = 0;
+  size_t fail_block = (size_t)-1;
+#pragma omp parallel if (nblocks >= 4)
+  {
+    workspace w;
+    int ok = ws_alloc(net, C, &w) == PINN_SUCCESS;
+    if (!ok) {
+#pragma omp atomic write
+      alloc_fail = 1;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (size_t b = 0; b < nblocks; ++b) {
+      if (!ok || fail) continue;
+      const size_t p0 = b * B, nb = (n - p0) < B ? (n - p0) : B;
+      for (size_t i = 0; i < n_in; ++i) {
+        double *xi = w.x0 + i * B;
+        for (size_t q = 0; q < nb; ++q) xi[q] = x[(p0 + q) * n_in + i];
+        for (size_t q = nb; q < B; ++q) xi[q] = 0.0;
+      }
+      block_forward(net, &cm, &w, cm.np > 0);
+      for (size_t r = 0; r < n_rows; ++r) {
+        memset(w.bar0, 0, n_out * C * B * sizeof(double));
+        int rc = fn(p0, nb, B, w.Z[net->L - 1], r, w.bar0, ctx);
+        if (rc) {
+#pragma omp critical(pinn_mlp_jacobian_fail)
+          {
+            if (b < fail_block) {
+              fail_block = b;
+              fail = rc >= 100 ? rc : PINN_ECALLBACK;
+            }
+          }
+          break;
+        }
+        point_rows pr = {J + (p0 * n_rows + r) * ldJ, n_rows * ldJ, nb};
+        for (size_t q = 0; q < nb; ++q) memset(pr.J + q * pr.ldJ, 0, P * sizeof(double));
+        block_adjoint(net, &cm, &w, NULL, &pr);
+      }
+    }
+    ws_free(&w);
+  }
+  if (alloc_fail) return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory for the jet workspaces");
+  if (fail)
+    return pinn_error_set(&net->err, fail, "the Jacobian row callback failed in the block of points %zu..%zu",
+                          fail_block * B, fail_block * B + B - 1);
   return PINN_SUCCESS;
 }

@@ -312,6 +312,77 @@ static void jets_adjoint_is_the_transpose_of_the_jets(void)
   pinn_mlp_free(net);
 }
 
+/* ------------------------------------------------- per-point Jacobian */
+
+typedef struct {
+  size_t m, C;
+  long only;   /* only this point gets a seed (-1: all) */
+  size_t row;  /* for the reduced pass: which row */
+} row_ctx;
+
+/* seed of row r at point p: sum over entries of w(r, k, c, p) J_kc */
+static double row_weight(size_t r, size_t e, size_t p)
+{
+  return 0.3 + 0.1 * (double)((r * 7 + e * 3 + p) % 11) - 0.05 * (double)r;
+}
+
+static int rows_fn(size_t p0, size_t nb, size_t ld, const double *J, size_t row, double *Jb,
+                   void *vctx)
+{
+  (void)J;
+  const row_ctx *c = vctx;
+  for (size_t q = 0; q < nb; ++q)
+    for (size_t e = 0; e < c->m * c->C; ++e) Jb[e * ld + q] = row_weight(row, e, p0 + q);
+  return 0;
+}
+
+static int one_point_seed(size_t p0, size_t nb, size_t ld, const double *J, double *Jb, double *acc,
+                          void *vctx)
+{
+  (void)J; (void)acc;
+  const row_ctx *c = vctx;
+  for (size_t q = 0; q < nb; ++q)
+    if ((long)(p0 + q) == c->only)
+      for (size_t e = 0; e < c->m * c->C; ++e) Jb[e * ld + q] = row_weight(c->row, e, p0 + q);
+  return 0;
+}
+
+static void jacobian_rows_equal_single_point_gradients(void)
+{
+  const size_t sizes[] = {3, 7, 6, 2};
+  const size_t n = 45, d = 3, m = 2, R = 2;
+  for (int per_unit = 0; per_unit < 2; ++per_unit) {
+    pinn_activation act = pinn_activation_default(per_unit ? PINN_ACT_PRELU : PINN_ACT_SILU);
+    pinn_mlp *net = make_net(4, sizes, act, per_unit, 23);
+    pinn_jet_spec s = pinn_jet_spec_value();
+    pinn_jet_spec_add_first(&s, 2);
+    pinn_jet_spec_add_pair(&s, 0, 0);
+    pinn_jet_spec_add_pair(&s, 0, 1);
+    const size_t C = pinn_jet_spec_channels(&s), P = pinn_mlp_n_params(net), ld = P + 3;
+    double *x = random_points(n, d, 31);
+    double *J = malloc(n * R * ld * sizeof *J), *g = malloc(P * sizeof *g);
+    row_ctx rc = {m, C, -1, 0};
+    CU_ASSERT_EQUAL_FATAL(pinn_mlp_jacobian(net, &s, n, x, R, rows_fn, &rc, J, ld), PINN_SUCCESS);
+    const size_t pts[] = {0, 17, 31, 32, 44};
+    double worst = 0, gmax = 0;
+    for (size_t ip = 0; ip < 5; ++ip)
+      for (size_t r = 0; r < R; ++r) {
+        row_ctx one = {m, C, (long)pts[ip], r};
+        memset(g, 0, P * sizeof *g);
+        pinn_mlp_loss_grad(net, &s, n, x, one_point_seed, &one, 0, NULL, g);
+        const double *row = J + (pts[ip] * R + r) * ld;
+        for (size_t j = 0; j < P; ++j) {
+          worst = fmax(worst, fabs(row[j] - g[j]) / fmax(1e-8, fabs(g[j])));
+          gmax = fmax(gmax, fabs(g[j]));
+        }
+      }
+    CU_ASSERT(worst < 1e-12);
+    CU_ASSERT(gmax > 1e-3);
+    free(x); free(J); free(g);
+    pinn_mlp_free(net);
+  }
+}
+
 /* ------------------------------------------------------ initialisation */
 
 static double layer_weight_variance(pinn_mlp *net, size_t l)
@@ -474,6 +545,7 @@ int main(void)
        parameter_gradient_matches_central_differences_for_every_activation},
       {"prelu_slopes_per_unit_get_exact_gradients", prelu_slopes_per_unit_get_exact_gradients},
       {"jets_adjoint_is_the_transpose_of_the_jets", jets_adjoint_is_the_transpose_of_the_jets},
+      {"jacobian_rows_equal_single_point_gradients", jacobian_rows_equal_single_point_gradients},
       {"initialisations_draw_the_documented_variances", initialisations_draw_the_documented_variances},
       {"same_seed_gives_same_parameters", same_seed_gives_same_parameters},
       {"one_and_two_threads_give_bitwise_identical_results",

@@ -158,6 +158,20 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
                        pinn_jet_seed_fn fn, void *ctx, size_t n_acc, double *acc_out,
                        double *grad);
 
+/* Per-point parameter gradients (Jacobian rows), e.g. for Gauss-Newton:
+ * for every block of points the jets are computed once, then for each row
+ * r < n_rows fn writes, for every point q < nb of the block, the row's
+ * sensitivity to that point's jets into jets_bar (same layout as in
+ * pinn_jet_seed_fn, zero on entry); the adjoint then writes the parameter
+ * gradient of that point's row into J[((p0 + q) * n_rows + r) * ldJ + j],
+ * j < pinn_mlp_n_params (columns from n_params to ldJ are left alone).  No
+ * reduction over points: rows are disjoint, results do not depend on the
+ * thread count. */
+typedef int (*pinn_jet_row_fn)(size_t p0, size_t nb, size_t ld, const double *jets, size_t row,
+                               double *jets_bar, void *ctx);
+int pinn_mlp_jacobian(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
+                      size_t n_rows, pinn_jet_row_fn fn, void *ctx, double *J, size_t ldJ);
+
 /* Pre-activations z = W a + b of hidden layer l (1 <= l <= n_layers - 2) at
  * n points: z[p * H_l + u].  For diagnostics (dead units, slopes). */
 int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, double *z);
