@@ -26,62 +26,7 @@
 #include <gsl/gsl_math.h>
 #include <pinn/h5io.h>
 
-/* Named jet entries: flag, field offset in pinn_jet, inputs (j < 0: first). */
-typedef struct {
-  unsigned flag;
-  size_t off;
-  int a, b; /* 0,1,2 = x,y,z; 3 = t */
-} entry_def;
-
-static const entry_def entries[] = {
-    {PINN_NEED_X, offsetof(pinn_jet, x), 0, -1},   {PINN_NEED_Y, offsetof(pinn_jet, y), 1, -1},
-    {PINN_NEED_Z, offsetof(pinn_jet, z), 2, -1},   {PINN_NEED_T, offsetof(pinn_jet, t), 3, -1},
-    {PINN_NEED_XX, offsetof(pinn_jet, xx), 0, 0},  {PINN_NEED_YY, offsetof(pinn_jet, yy), 1, 1},
-    {PINN_NEED_ZZ, offsetof(pinn_jet, zz), 2, 2},  {PINN_NEED_TT, offsetof(pinn_jet, tt), 3, 3},
-    {PINN_NEED_XY, offsetof(pinn_jet, xy), 0, 1},  {PINN_NEED_XZ, offsetof(pinn_jet, xz), 0, 2},
-    {PINN_NEED_XT, offsetof(pinn_jet, xt), 0, 3},  {PINN_NEED_YZ, offsetof(pinn_jet, yz), 1, 2},
-    {PINN_NEED_YT, offsetof(pinn_jet, yt), 1, 3},  {PINN_NEED_ZT, offsetof(pinn_jet, zt), 2, 3},
-};
-#define N_ENTRIES (sizeof entries / sizeof *entries)
-
-typedef struct {
-  pinn_term_def def;      /* copy of the problem's definition */
-  pinn_jet_spec spec;
-  size_t C;
-  int chan[N_ENTRIES];    /* channel of each named entry, -1 if not carried */
-  int first_ch[4];        /* channel of d/dx, d/dy, d/dz, d/dt (-1 if absent) */
-  size_t n;               /* rows of x (periodic: 2 x pairs) */
-  double *x;              /* n x dim */
-  double *g;              /* n: g / psi / observations (NULL: zero) */
-  double *normals;        /* n x d (Neumann, Robin) */
-  pinn_sampler *sampler;
-  pinn_region region;
-  double *tcoef[PINN_MAX_OUTPUTS]; /* per problem transform: n x coef_size (NULL: none) */
-  double rho;             /* obstacle: current penalty */
-  double last;            /* L_t at the last evaluation */
-  /* first failure seen by the seed callback (lowest point index) */
-  int fail_status;
-  size_t fail_point;
-  char fail_msg[900];
-} term_state;
-
-struct pinn_loss {
-  const pinn_problem *p;
-  pinn_mlp *net;
-  pinn_loss_options opt;
-  size_t dim, d, m, n_coef, n_net;
-  int has_time;
-  double coef[PINN_MAX_COEFS];
-  size_t n_terms;
-  term_state *terms;
-  size_t n_tr;                            /* output transforms (hard constraints) */
-  pinn_transform tr[PINN_MAX_OUTPUTS];
-  size_t n_evals;
-  int last_status;
-  double *last_theta, *last_terms; /* the last successful evaluation */
-  int have_last;
-  pinn_error err;
-};
+#include "loss_impl.h"
 
 pinn_loss_options pinn_loss_options_default(void)
 {
@@ -436,7 +381,7 @@ typedef struct {
   double *out;       /* residual_at: |r|^2 per point, else NULL */
 } seed_ctx;
 
-static void record_failure(term_state *t, int status, size_t point, const char *msg)
+void pinn_loss_record_failure_(term_state *t, int status, size_t point, const char *msg)
 {
 #pragma omp critical(pinn_loss_failure)
   {
@@ -457,6 +402,61 @@ static void nan_jets(pinn_jet *u, size_t m)
 }
 
 /* Residual and complementarity terms: user callback in duals. */
+void pinn_loss_res_begin_(const pinn_loss *l, const term_state *t, pinn_res_eval_ *e)
+{
+  const size_t C = t->C, m = l->m, nc = l->n_coef, tc = m * C;
+  nan_jets(e->u, m);
+  for (size_t j = 0; j < nc; ++j) e->coef[j] = pd_var(l->coef[j], (int)(tc + j));
+  /* Seed the tangents once per block; per point only the values change. */
+  e->ns = 0;
+  for (size_t k = 0; k < m; ++k) {
+    e->u[k].v = pd_var(0.0, (int)(k * C));
+    e->slot[e->ns] = &e->u[k].v;
+    e->slot_ch[e->ns++] = k * C;
+    for (size_t i = 0; i < N_ENTRIES; ++i) {
+      int c = t->chan[i];
+      if (c < 0) continue;
+      pinn_dual *dst = (pinn_dual *)(void *)((char *)&e->u[k] + entries[i].off);
+      *dst = pd_var(0.0, (int)(k * C + (size_t)c));
+      e->slot[e->ns] = dst;
+      e->slot_ch[e->ns++] = k * C + (size_t)c;
+    }
+  }
+}
+
+int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size_t ld, size_t q,
+                         size_t pt, const double *x, double psi, pinn_dual *r, size_t *nr)
+{
+  for (size_t i = 0; i < e->ns; ++i) e->slot[i]->v = J[e->slot_ch[i] * ld + q];
+  int rc = t->def.res(x, e->u, e->coef, r, t->def.ctx);
+  if (rc) {
+    char msg[320];
+    snprintf(msg, sizeof msg, "term '%s': the residual callback returned %d at point %zu",
+             t->def.name, rc, pt);
+    pinn_loss_record_failure_(t, PINN_ECALLBACK, pt, msg);
+    return PINN_ECALLBACK;
+  }
+  *nr = t->def.n_res;
+  if (t->def.kind == PINN_TERM_COMPLEMENTARITY) {
+    /* m = g - ReLU(g - R), g = u_k - psi */
+    pinn_dual gk = pd_subc(e->u[t->def.k].v, psi);
+    r[0] = pd_sub(gk, pd_relu(pd_sub(gk, r[0])));
+    *nr = 1;
+  }
+  for (size_t i = 0; i < *nr; ++i)
+    if (!pinn_dual_isfinite(&r[i])) {
+      char msg[320];
+      snprintf(msg, sizeof msg,
+               "term '%s': residual %zu is not finite at point %zu (x[0] = %g); if it reads a "
+               "derivative, declare it in the term's needs (PINN_NEED_*)",
+               t->def.name, i, pt, x[0]);
+      pinn_loss_record_failure_(t, PINN_ENONFINITE, pt, msg);
+      return PINN_ENONFINITE;
+    }
+  return PINN_SUCCESS;
+}
+
+/* Residual and complementarity terms: user callback in duals. */
 static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, double *Jb, double *acc,
                          void *vctx)
 {
@@ -464,60 +464,17 @@ static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, doubl
   pinn_loss *l = s->l;
   term_state *t = s->t;
   const size_t C = t->C, m = l->m, nc = l->n_coef, tc = m * C;
-  pinn_jet u[PINN_MAX_OUTPUTS];
-  pinn_dual coef[PINN_MAX_COEFS > 0 ? PINN_MAX_COEFS : 1], r[PINN_MAX_RESIDUALS];
-  nan_jets(u, m);
-  for (size_t j = 0; j < nc; ++j) coef[j] = pd_var(l->coef[j], (int)(tc + j));
-  const int comp = t->def.kind == PINN_TERM_COMPLEMENTARITY;
-  const size_t nres = t->def.n_res;
-  /* Seed the tangents once per block; per point only the values change. */
-  pinn_dual *slot[PINN_MAX_OUTPUTS * (N_ENTRIES + 1)];
-  size_t slot_ch[PINN_MAX_OUTPUTS * (N_ENTRIES + 1)], ns = 0;
-  for (size_t k = 0; k < m; ++k) {
-    u[k].v = pd_var(0.0, (int)(k * C));
-    slot[ns] = &u[k].v;
-    slot_ch[ns++] = k * C;
-    for (size_t e = 0; e < N_ENTRIES; ++e) {
-      int c = t->chan[e];
-      if (c < 0) continue;
-      pinn_dual *dst = (pinn_dual *)(void *)((char *)&u[k] + entries[e].off);
-      *dst = pd_var(0.0, (int)(k * C + (size_t)c));
-      slot[ns] = dst;
-      slot_ch[ns++] = k * C + (size_t)c;
-    }
-  }
+  pinn_res_eval_ e;
+  pinn_dual r[PINN_MAX_RESIDUALS];
+  pinn_loss_res_begin_(l, t, &e);
   for (size_t q = 0; q < nb; ++q) {
     const size_t pt = p0 + q;
-    const double *x = s->x + pt * l->dim;
-    for (size_t i = 0; i < ns; ++i) slot[i]->v = J[slot_ch[i] * ld + q];
-    int rc = t->def.res(x, u, coef, r, t->def.ctx);
-    if (rc) {
-      char msg[320];
-      snprintf(msg, sizeof msg, "term '%s': the residual callback returned %d at point %zu", t->def.name,
-               rc, pt);
-      record_failure(t, PINN_ECALLBACK, pt, msg);
-      return PINN_ECALLBACK;
-    }
-    size_t nr = nres;
-    if (comp) {
-      /* m = g - ReLU(g - R), g = u_k - psi */
-      pinn_dual gk = pd_subc(u[t->def.k].v, s->g[pt]);
-      r[0] = pd_sub(gk, pd_relu(pd_sub(gk, r[0])));
-      nr = 1;
-    }
+    size_t nr;
+    int st = pinn_loss_res_point_(t, &e, J, ld, q, pt, s->x + pt * l->dim, s->g ? s->g[pt] : 0.0,
+                                  r, &nr);
+    if (st) return st;
     double sq = 0;
-    for (size_t i = 0; i < nr; ++i) {
-      if (!pinn_dual_isfinite(&r[i])) {
-        char msg[320];
-        snprintf(msg, sizeof msg,
-                 "term '%s': residual %zu is not finite at point %zu (x[0] = %g); if it reads a "
-                 "derivative, declare it in the term's needs (PINN_NEED_*)",
-                 t->def.name, i, pt, x[0]);
-        record_failure(t, PINN_ENONFINITE, pt, msg);
-        return PINN_ENONFINITE;
-      }
-      sq += r[i].v * r[i].v;
-    }
+    for (size_t i = 0; i < nr; ++i) sq += r[i].v * r[i].v;
     if (s->out) {
       s->out[pt] = sq;
       continue;
@@ -534,7 +491,7 @@ static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, doubl
   return 0;
 }
 
-static double phi_barrier(const pinn_barrier *b, double gap, double *dphi)
+double pinn_loss_phi_barrier_(const pinn_barrier *b, double gap, double *dphi)
 {
   switch (b->kind) {
   case PINN_BARRIER_RELU2:
@@ -624,7 +581,7 @@ static int seed_condition(size_t p0, size_t nb, size_t ld, const double *J, doub
     for (size_t q = 0; q < nb; ++q) {
       const double gap = sense * (s->g[p0 + q] - uv[q]);
       double dphi;
-      sum += rho * phi_barrier(&t->def.barrier, gap, &dphi);
+      sum += rho * pinn_loss_phi_barrier_(&t->def.barrier, gap, &dphi);
       bv[q] = -sense * s->scale * rho * dphi;
     }
     break;
@@ -671,7 +628,7 @@ static int seed_transformed(size_t p0, size_t nb, size_t ld, const double *J, do
   if (st) {
     char msg[900];
     snprintf(msg, sizeof msg, "term '%s': output transform: %s", t->def.name, e.msg);
-    record_failure(t, st, p0, msg);
+    pinn_loss_record_failure_(t, st, p0, msg);
     free(U);
     return st;
   }

@@ -1,0 +1,89 @@
+/* libpinn internal — the loss assembler's data structures, shared by
+ * lib/loss.c and lib/lsq.c (the least-squares view of a loss).  Not
+ * installed. */
+#ifndef PINN_LOSS_IMPL_H
+#define PINN_LOSS_IMPL_H
+
+#include <stddef.h>
+#include <pinn/loss.h>
+#include <pinn/transform.h>
+
+/* Named jet entries: flag, field offset in pinn_jet, inputs (j < 0: first). */
+typedef struct {
+  unsigned flag;
+  size_t off;
+  int a, b; /* 0,1,2 = x,y,z; 3 = t */
+} entry_def;
+
+static const entry_def pinn_loss_entries_[] = {
+    {PINN_NEED_X, offsetof(pinn_jet, x), 0, -1},   {PINN_NEED_Y, offsetof(pinn_jet, y), 1, -1},
+    {PINN_NEED_Z, offsetof(pinn_jet, z), 2, -1},   {PINN_NEED_T, offsetof(pinn_jet, t), 3, -1},
+    {PINN_NEED_XX, offsetof(pinn_jet, xx), 0, 0},  {PINN_NEED_YY, offsetof(pinn_jet, yy), 1, 1},
+    {PINN_NEED_ZZ, offsetof(pinn_jet, zz), 2, 2},  {PINN_NEED_TT, offsetof(pinn_jet, tt), 3, 3},
+    {PINN_NEED_XY, offsetof(pinn_jet, xy), 0, 1},  {PINN_NEED_XZ, offsetof(pinn_jet, xz), 0, 2},
+    {PINN_NEED_XT, offsetof(pinn_jet, xt), 0, 3},  {PINN_NEED_YZ, offsetof(pinn_jet, yz), 1, 2},
+    {PINN_NEED_YT, offsetof(pinn_jet, yt), 1, 3},  {PINN_NEED_ZT, offsetof(pinn_jet, zt), 2, 3},
+};
+#define N_ENTRIES (sizeof pinn_loss_entries_ / sizeof *pinn_loss_entries_)
+#define entries pinn_loss_entries_
+
+typedef struct {
+  pinn_term_def def;      /* copy of the problem's definition */
+  pinn_jet_spec spec;
+  size_t C;
+  int chan[N_ENTRIES];    /* channel of each named entry, -1 if not carried */
+  int first_ch[4];        /* channel of d/dx, d/dy, d/dz, d/dt (-1 if absent) */
+  size_t n;               /* rows of x (periodic: 2 x pairs) */
+  double *x;              /* n x dim */
+  double *g;              /* n: g / psi / observations (NULL: zero) */
+  double *normals;        /* n x d (Neumann, Robin) */
+  pinn_sampler *sampler;
+  pinn_region region;
+  double *tcoef[PINN_MAX_OUTPUTS]; /* per problem transform: n x coef_size (NULL: none) */
+  double rho;             /* obstacle: current penalty */
+  double last;            /* L_t at the last evaluation */
+  /* first failure seen by the seed callback (lowest point index) */
+  int fail_status;
+  size_t fail_point;
+  char fail_msg[900];
+} term_state;
+
+struct pinn_loss {
+  const pinn_problem *p;
+  pinn_mlp *net;
+  pinn_loss_options opt;
+  size_t dim, d, m, n_coef, n_net;
+  int has_time;
+  double coef[PINN_MAX_COEFS];
+  size_t n_terms;
+  term_state *terms;
+  size_t n_tr;                            /* output transforms (hard constraints) */
+  pinn_transform tr[PINN_MAX_OUTPUTS];
+  size_t n_evals;
+  int last_status;
+  double *last_theta, *last_terms; /* the last successful evaluation */
+  int have_last;
+  pinn_error err;
+};
+
+
+/* Evaluating a residual term's user callback on a block of jets: begin
+ * seeds the dual tangents (index k*C + channel for output k, then one per
+ * coefficient), point fills the values of point q of the block and calls
+ * the callback (applying the complementarity map with obstacle value psi),
+ * checks the results are finite, and records a failure on the term. */
+typedef struct {
+  pinn_jet u[PINN_MAX_OUTPUTS];
+  pinn_dual coef[PINN_MAX_COEFS];
+  pinn_dual *slot[PINN_MAX_OUTPUTS * (N_ENTRIES + 1)];
+  size_t slot_ch[PINN_MAX_OUTPUTS * (N_ENTRIES + 1)];
+  size_t ns;
+} pinn_res_eval_;
+void pinn_loss_res_begin_(const pinn_loss *l, const term_state *t, pinn_res_eval_ *e);
+int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size_t ld, size_t q,
+                         size_t pt, const double *x, double psi, pinn_dual *r, size_t *nr);
+/* Remember the first failure (lowest point index) of a term; thread-safe. */
+void pinn_loss_record_failure_(term_state *t, int status, size_t point, const char *msg);
+/* Barrier shape phi(gap) and its derivative. */
+double pinn_loss_phi_barrier_(const pinn_barrier *b, double gap, double *dphi);
+#endif
