@@ -464,6 +464,28 @@ __attribute__((noinline)) static void gemm_tn(size_t M, size_t K, size_t N, cons
   }
 }
 
+typedef long long v8i __attribute__((vector_size(64)));
+#if defined(__clang__)
+#define SHUF2(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define SHUF2(a, b, ...) __builtin_shuffle(a, b, (v8i){__VA_ARGS__})
+#endif
+
+/* The sums of four vectors, as four doubles added to g[0..3] (a fixed
+ * order: pairwise within the vectors). */
+static inline void hsum4_add(v8d a0, v8d a1, v8d a2, v8d a3, double *g)
+{
+  v8d u0 = SHUF2(a0, a1, 0, 8, 2, 10, 4, 12, 6, 14) + SHUF2(a0, a1, 1, 9, 3, 11, 5, 13, 7, 15);
+  v8d u1 = SHUF2(a2, a3, 0, 8, 2, 10, 4, 12, 6, 14) + SHUF2(a2, a3, 1, 9, 3, 11, 5, 13, 7, 15);
+  /* u0 = [a0 a1 a0 a1 a0 a1 a0 a1] partial sums, u1 likewise for a2, a3 */
+  v8d v = SHUF2(u0, u1, 0, 1, 8, 9, 4, 5, 12, 13) + SHUF2(u0, u1, 2, 3, 10, 11, 6, 7, 14, 15);
+  /* v = [a0 a1 a2 a3 a0 a1 a2 a3] */
+  g[0] += v[0] + v[4];
+  g[1] += v[1] + v[5];
+  g[2] += v[2] + v[6];
+  g[3] += v[3] + v[7];
+}
+
 static inline double hsum8(v8d v)
 {
   /* fixed order: pairwise */
@@ -493,11 +515,11 @@ __attribute__((noinline)) static void gemm_nt_acc(size_t M, size_t K, size_t N, 
         NT_DOT(2, 0); NT_DOT(2, 1); NT_DOT(2, 2); NT_DOT(2, 3);
         NT_DOT(3, 0); NT_DOT(3, 1); NT_DOT(3, 2); NT_DOT(3, 3);
       }
-      double *g0 = G + m * K + k, *g1 = g0 + K, *g2 = g1 + K, *g3 = g2 + K;
-      g0[0] += hsum8(a00); g0[1] += hsum8(a01); g0[2] += hsum8(a02); g0[3] += hsum8(a03);
-      g1[0] += hsum8(a10); g1[1] += hsum8(a11); g1[2] += hsum8(a12); g1[3] += hsum8(a13);
-      g2[0] += hsum8(a20); g2[1] += hsum8(a21); g2[2] += hsum8(a22); g2[3] += hsum8(a23);
-      g3[0] += hsum8(a30); g3[1] += hsum8(a31); g3[2] += hsum8(a32); g3[3] += hsum8(a33);
+      double *g0 = G + m * K + k;
+      hsum4_add(a00, a01, a02, a03, g0);
+      hsum4_add(a10, a11, a12, a13, g0 + K);
+      hsum4_add(a20, a21, a22, a23, g0 + 2 * K);
+      hsum4_add(a30, a31, a32, a33, g0 + 3 * K);
     }
     for (; k < K; ++k) {
       v8d a0 = bc8(0), a1 = a0, a2 = a0, a3 = a0;
