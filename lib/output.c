@@ -914,7 +914,7 @@ static void describe_dataset(dbuf *b, pinn_h5_reader *r, const char *name)
   }
   if (rank == 0) snprintf(shape, sizeof shape, "scalar");
   double *v = NULL;
-  if (n > 0 && n <= PINN_FIELDS_MAX_POINTS * 8 &&
+  if (n > 0 && n <= ((size_t)1 << 25) && /* ranges of datasets up to 256 MiB */
       pinn_h5_read_dataset(r, name, -1, NULL, &v, NULL, NULL) == 0) {
     double lo = INFINITY, hi = -INFINITY;
     size_t nan = 0;
