@@ -1,0 +1,476 @@
+/* pinn eval: evaluate a saved network (a solve file, a checkpoint or a saved
+ * model) on a grid or at points from a CSV file, optionally with first
+ * derivatives and the diagonal second derivatives; write CSV or HDF5. */
+#define _POSIX_C_SOURCE 200809L
+#include <stddef.h> /* cli.h uses size_t without including it */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pinn/domain.h>
+#include <pinn/h5io.h>
+#include <pinn/mlp.h>
+#include <pinn/model.h>
+#include <pinn/output.h>
+
+static const char *const CMD = "eval";
+
+static void eval_help(void)
+{
+  printf("usage: pinn eval FILE.h5 (--grid NX[xNY[xNZ]][,NT] | --points IN.csv)\n"
+         "                 [--out OUT.csv|OUT.h5] [--derivatives] [--bounds LO:HI[,LO:HI...]]\n"
+         "\n"
+         "Evaluate the network saved in FILE.h5 (a pinn solve file, a checkpoint or a\n"
+         "model saved with pinn_model_save) and print or write its outputs.\n"
+         "\n"
+         "  --grid NX[xNY[xNZ]][,NT]  a tensor grid over the problem's bounding box, ends\n"
+         "                            included: one count per space dimension, and NT time\n"
+         "                            levels for time-dependent problems (e.g. 256,100 for\n"
+         "                            x-t, 101x101 for x-y); 1 to 100000 points per axis\n"
+         "  --points IN.csv           points from a CSV file: one point per line, one\n"
+         "                            column per input (space coordinates, then time); an\n"
+         "                            optional first line of column names is skipped\n"
+         "  --out OUT.csv|OUT.h5      write there (CSV with a header line, or HDF5: /grid/<x>\n"
+         "                            and /solution/<name> shaped [nt][nz][ny][nx] for\n"
+         "                            --grid, /points [n][inputs] and /solution/<name> [n]\n"
+         "                            for --points); default: CSV on standard output\n"
+         "  --derivatives             also the first derivatives <out>_<in> and the second\n"
+         "                            derivatives <out>_<in><in> (e.g. u_x, u_t, u_xx, u_tt)\n"
+         "  --bounds LO:HI[,...]      the box for --grid, one interval per input (needed\n"
+         "                            when the model was saved without a problem)\n"
+         "  --help                    this text\n"
+         "\n"
+         "Exit status: 0 success, 1 the file or the evaluation failed, 2 bad arguments.\n");
+}
+
+/* Parse "NX[xNY[xNZ]][,NT]" into counts; *n_space, *has_nt. */
+static int parse_grid(const char *s, size_t *counts, size_t *n_space, int *has_nt)
+{
+  char buf[128];
+  if (strlen(s) >= sizeof buf) return -1;
+  strcpy(buf, s);
+  char *comma = strchr(buf, ',');
+  *has_nt = 0;
+  if (comma) {
+    *comma = '\0';
+    if (pinn_cli_parse_size(comma + 1, 1, 100000, &counts[PINN_MAX_INPUTS - 1])) return -1;
+    *has_nt = 1;
+  }
+  size_t k = 0;
+  char *save = NULL;
+  if (!buf[0] || buf[strlen(buf) - 1] == 'x' || buf[0] == 'x' || strstr(buf, "xx")) return -1;
+  for (char *tok = strtok_r(buf, "x", &save); tok; tok = strtok_r(NULL, "x", &save)) {
+    if (k >= 3) return -1;
+    if (pinn_cli_parse_size(tok, 1, 100000, &counts[k])) return -1;
+    ++k;
+  }
+  if (k == 0) return -1;
+  *n_space = k;
+  return 0;
+}
+
+/* Parse "LO:HI[,LO:HI...]" into lo/hi; returns the number of intervals or -1. */
+static int parse_bounds(const char *s, double *lo, double *hi)
+{
+  char buf[512];
+  if (strlen(s) >= sizeof buf) return -1;
+  strcpy(buf, s);
+  int k = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    if (k >= PINN_MAX_INPUTS) return -1;
+    char *colon = strchr(tok, ':');
+    if (!colon) return -1;
+    *colon = '\0';
+    if (pinn_cli_parse_double(tok, -1e300, 1e300, &lo[k]) ||
+        pinn_cli_parse_double(colon + 1, -1e300, 1e300, &hi[k]) || !(lo[k] < hi[k]))
+      return -1;
+    ++k;
+  }
+  return k;
+}
+
+/* Read a CSV of n_in columns; returns the points (n x n_in, malloc'd) or NULL
+ * with a message on stderr. */
+static double *read_csv(const char *path, size_t n_in, size_t *n_out)
+{
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+  if (!f) {
+    fprintf(stderr, "pinn eval: cannot open '%s': %s\n", path, strerror(errno));
+    return NULL;
+  }
+  size_t cap = 1024, n = 0, line_no = 0;
+  double *x = malloc(cap * n_in * sizeof *x);
+  char *line = NULL;
+  size_t lcap = 0;
+  int ok = x != NULL;
+  while (ok && getline(&line, &lcap, f) >= 0) {
+    ++line_no;
+    char *s = line;
+    while (isspace((unsigned char)*s)) ++s;
+    if (*s == '\0' || *s == '#') continue;
+    if (n == 0 && line_no == 1 && (isalpha((unsigned char)*s) || *s == '"')) continue; /* header */
+    if (n == cap) {
+      cap *= 2;
+      double *nx = realloc(x, cap * n_in * sizeof *x);
+      if (!nx) {
+        fprintf(stderr, "pinn eval: out of memory reading '%s'\n", path);
+        ok = 0;
+        break;
+      }
+      x = nx;
+    }
+    size_t c = 0;
+    char *p = s;
+    for (;;) {
+      char *end;
+      errno = 0;
+      double v = strtod(p, &end);
+      if (end == p || errno || !isfinite(v)) {
+        fprintf(stderr, "pinn eval: %s line %zu, column %zu: not a finite number; each line "
+                        "needs %zu comma-separated numbers\n",
+                path, line_no, c + 1, n_in);
+        ok = 0;
+        break;
+      }
+      if (c < n_in) x[n * n_in + c] = v;
+      ++c;
+      while (*end == ' ' || *end == '\t') ++end;
+      if (*end == ',') {
+        p = end + 1;
+        continue;
+      }
+      if (*end == '\0' || *end == '\n' || *end == '\r') break;
+      fprintf(stderr, "pinn eval: %s line %zu: unexpected '%c' after column %zu; separate the "
+                      "%zu numbers with commas\n",
+              path, line_no, *end, c, n_in);
+      ok = 0;
+      break;
+    }
+    if (!ok) break;
+    if (c != n_in) {
+      fprintf(stderr, "pinn eval: %s line %zu has %zu column%s; the network takes %zu inputs\n",
+              path, line_no, c, c == 1 ? "" : "s", n_in);
+      ok = 0;
+      break;
+    }
+    ++n;
+  }
+  free(line);
+  if (f != stdin) fclose(f);
+  if (ok && n == 0) {
+    fprintf(stderr, "pinn eval: '%s' holds no points\n", path);
+    ok = 0;
+  }
+  if (!ok) {
+    free(x);
+    return NULL;
+  }
+  *n_out = n;
+  return x;
+}
+
+/* Column names: inputs, then per output u [, u_<in>..., u_<in><in>...]. */
+typedef struct evalspec {
+  size_t n_in, n_out, C;
+  pinn_jet_spec spec;
+  int deriv;
+} evalspec;
+
+static void out_name(const pinn_model_meta *m, size_t k, char *buf, size_t cap)
+{
+  if (k < PINN_MAX_OUTPUTS)
+    snprintf(buf, cap, "%s", m->outputs[k]);
+  else
+    snprintf(buf, cap, "u%zu", k);
+}
+
+/* Name of channel c of output k ("u", "u_x", "u_xx"). */
+static void channel_name(const pinn_model_meta *m, const evalspec *e, size_t k, size_t c,
+                         char *buf, size_t cap)
+{
+  char o[40];
+  out_name(m, k, o, sizeof o);
+  if (c == 0)
+    snprintf(buf, cap, "%s", o);
+  else if (c <= e->n_in)
+    snprintf(buf, cap, "%s_%s", o, m->inputs[c - 1]);
+  else
+    snprintf(buf, cap, "%s_%s%s", o, m->inputs[c - 1 - e->n_in], m->inputs[c - 1 - e->n_in]);
+}
+
+/* Channel c (in name order) -> index in the jet. */
+static size_t jet_channel(const evalspec *e, size_t c)
+{
+  if (c == 0) return 0;
+  if (c <= e->n_in) return (size_t)pinn_jet_spec_first_channel(&e->spec, (unsigned)(c - 1));
+  unsigned i = (unsigned)(c - 1 - e->n_in);
+  return (size_t)pinn_jet_spec_pair_channel(&e->spec, i, i);
+}
+
+static int write_csv(const char *path, const pinn_model_meta *m, const evalspec *e, size_t n,
+                     const double *x, const double *jets)
+{
+  FILE *f = path ? fopen(path, "w") : stdout;
+  if (!f) {
+    fprintf(stderr, "pinn eval: cannot write '%s': %s\n", path, strerror(errno));
+    return 1;
+  }
+  size_t per = e->deriv ? 1 + 2 * e->n_in : 1;
+  for (size_t i = 0; i < e->n_in; ++i) fprintf(f, "%s%s", i ? "," : "", m->inputs[i]);
+  for (size_t k = 0; k < e->n_out; ++k)
+    for (size_t c = 0; c < per; ++c) {
+      char nm[96];
+      channel_name(m, e, k, c, nm, sizeof nm);
+      fprintf(f, ",%s", nm);
+    }
+  fputc('\n', f);
+  for (size_t p = 0; p < n; ++p) {
+    for (size_t i = 0; i < e->n_in; ++i) fprintf(f, "%s%.17g", i ? "," : "", x[p * e->n_in + i]);
+    for (size_t k = 0; k < e->n_out; ++k)
+      for (size_t c = 0; c < per; ++c)
+        fprintf(f, ",%.17g", jets[(p * e->n_out + k) * e->C + jet_channel(e, c)]);
+    fputc('\n', f);
+  }
+  int bad = ferror(f);
+  if (path && fclose(f) != 0) bad = 1;
+  if (!path) fflush(f);
+  if (bad) {
+    fprintf(stderr, "pinn eval: writing '%s' failed: %s\n", path ? path : "(stdout)",
+            strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
+static int write_h5(const char *path, const pinn_model_meta *m, const evalspec *e, size_t n,
+                    const double *x, const double *jets, const size_t *counts, size_t n_axes,
+                    double *const *axes)
+{
+  pinn_error err;
+  pinn_h5_writer *w = pinn_h5_create(path, &err);
+  if (!w) {
+    fprintf(stderr, "pinn eval: %s\n", err.msg);
+    return 1;
+  }
+  int st = 0;
+  size_t dims[PINN_H5_MAX_RANK];
+  int rank = 0;
+  if (counts) {
+    for (size_t a = 0; a < n_axes && !st; ++a) {
+      char ds[64];
+      snprintf(ds, sizeof ds, "/grid/%s", m->inputs[a]);
+      size_t d1[1] = {counts[a]};
+      st = pinn_h5_write_dataset(w, ds, 1, d1, axes[a]);
+    }
+    for (size_t a = n_axes; a-- > 0;) dims[rank++] = counts[a];
+  } else {
+    size_t d2[2] = {n, e->n_in};
+    st = pinn_h5_write_dataset(w, "/points", 2, d2, x);
+    dims[rank++] = n;
+  }
+  size_t per = e->deriv ? 1 + 2 * e->n_in : 1;
+  double *col = malloc(n * sizeof *col);
+  if (!col) st = PINN_ENOMEM;
+  for (size_t k = 0; k < e->n_out && !st; ++k)
+    for (size_t c = 0; c < per && !st; ++c) {
+      char nm[96], ds[128];
+      channel_name(m, e, k, c, nm, sizeof nm);
+      snprintf(ds, sizeof ds, "/solution/%s", nm);
+      size_t jc = jet_channel(e, c);
+      for (size_t p = 0; p < n; ++p) col[p] = jets[(p * e->n_out + k) * e->C + jc];
+      st = pinn_h5_write_dataset(w, ds, rank, dims, col);
+    }
+  free(col);
+  if (!st) st = pinn_h5_set_attr_string(w, "/", "problem", m->problem);
+  if (!st) st = pinn_h5_set_attr_string(w, "/", "libpinn_version", pinn_version());
+  if (st) {
+    fprintf(stderr, "pinn eval: %s\n", st == PINN_ENOMEM ? "out of memory" : pinn_h5_writer_errmsg(w));
+    pinn_h5_abort(w);
+    return 1;
+  }
+  if (pinn_h5_commit(w, &err)) {
+    fprintf(stderr, "pinn eval: %s\n", err.msg);
+    return 1;
+  }
+  return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+int pinn_cmd_eval(int argc, char **argv)
+{
+  const char *file = NULL, *grid = NULL, *points = NULL, *out = NULL, *bounds = NULL;
+  int deriv = 0;
+  for (int i = 1; i < argc; ++i) {
+    const char *a = argv[i];
+    const char **slot = NULL;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      eval_help();
+      return 0;
+    } else if (strcmp(a, "--derivatives") == 0) {
+      deriv = 1;
+      continue;
+    } else if (strcmp(a, "--grid") == 0) {
+      slot = &grid;
+    } else if (strcmp(a, "--points") == 0) {
+      slot = &points;
+    } else if (strcmp(a, "--out") == 0) {
+      slot = &out;
+    } else if (strcmp(a, "--bounds") == 0) {
+      slot = &bounds;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return pinn_cli_usage_error(CMD, "unknown option '%s'; accepted: --grid, --points, --out, "
+                                       "--derivatives, --bounds, --help",
+                                  a);
+    } else {
+      if (file)
+        return pinn_cli_usage_error(CMD, "unexpected argument '%s': give one FILE.h5 (see pinn "
+                                         "eval --help)",
+                                    a);
+      file = a;
+      continue;
+    }
+    if (i + 1 >= argc)
+      return pinn_cli_usage_error(CMD, "%s needs a value (see pinn eval --help)", a);
+    if (*slot) return pinn_cli_usage_error(CMD, "%s given twice; give it once", a);
+    *slot = argv[++i];
+  }
+  if (!file)
+    return pinn_cli_usage_error(CMD, "no input file; usage: pinn eval FILE.h5 --grid "
+                                     "NX[xNY[xNZ]][,NT] | --points IN.csv [--out OUT.csv|OUT.h5]");
+  if (!grid == !points)
+    return pinn_cli_usage_error(CMD, "give exactly one of --grid NX[xNY[xNZ]][,NT] and --points "
+                                     "IN.csv");
+  if (out && !(ends_with(out, ".csv") || ends_with(out, ".h5") || ends_with(out, ".hdf5")))
+    return pinn_cli_usage_error(CMD, "--out '%s': the name must end in .csv or .h5", out);
+  if (bounds && !grid)
+    return pinn_cli_usage_error(CMD, "--bounds applies to --grid only");
+  size_t counts[PINN_MAX_INPUTS] = {0}, n_space = 0;
+  int has_nt = 0;
+  if (grid && parse_grid(grid, counts, &n_space, &has_nt))
+    return pinn_cli_usage_error(CMD, "--grid '%s': write NX, NXxNY or NXxNYxNZ (1 to 100000 "
+                                     "each), then ,NT for time-dependent problems, e.g. 201 or "
+                                     "101x101 or 256,100",
+                                grid);
+  double blo[PINN_MAX_INPUTS], bhi[PINN_MAX_INPUTS];
+  int nb = 0;
+  if (bounds && (nb = parse_bounds(bounds, blo, bhi)) < 0)
+    return pinn_cli_usage_error(CMD, "--bounds '%s': write LO:HI per input, comma-separated, "
+                                     "with LO < HI (e.g. -1:1,0:2)",
+                                bounds);
+
+  pinn_error err;
+  pinn_model_meta m;
+  pinn_mlp *net = pinn_model_load_meta(file, &m, &err);
+  if (!net) {
+    fprintf(stderr, "pinn eval: %s\n", err.msg);
+    return 1;
+  }
+  int rc = 1;
+  double *x = NULL, *jets = NULL;
+  double *axes[PINN_MAX_INPUTS] = {NULL};
+  size_t n = 0, n_axes = 0;
+  size_t *grid_counts = NULL;
+  size_t d = m.space_dim ? m.space_dim : m.n_in;
+  int timed = m.space_dim ? m.has_time : 0;
+
+  if (grid) {
+    if (n_space != d || has_nt != timed) {
+      rc = pinn_cli_usage_error(
+          CMD, "--grid '%s' does not fit this network: it takes %zu space coordinate%s%s, so "
+               "write %s%s",
+          grid, d, d == 1 ? "" : "s", timed ? " and time" : "",
+          d == 1 ? "NX" : d == 2 ? "NXxNY" : d == 3 ? "NXxNYxNZ" : "(use --points)",
+          timed ? ",NT" : "");
+      goto done;
+    }
+    if (d > 3 || d > PINN_DOMAIN_MAX_DIM) {
+      rc = pinn_cli_usage_error(CMD, "this network has %zu inputs; --grid supports 1 to 3 space "
+                                     "dimensions (use --points)",
+                                m.n_in);
+      goto done;
+    }
+    if (timed) counts[d] = counts[PINN_MAX_INPUTS - 1];
+    n_axes = d + (size_t)timed;
+    if (nb && (size_t)nb != n_axes) {
+      rc = pinn_cli_usage_error(CMD, "--bounds gives %d intervals; this network takes %zu inputs",
+                                nb, n_axes);
+      goto done;
+    }
+    if (!nb && !m.has_bounds) {
+      rc = pinn_cli_usage_error(CMD, "'%s' does not record the problem's domain (saved without a "
+                                     "problem): give --bounds LO:HI per input",
+                                file);
+      goto done;
+    }
+    double *lo = nb ? blo : m.lo, *hi = nb ? bhi : m.hi;
+    pinn_domain dom;
+    if (pinn_domain_box(&dom, d, lo, hi, &err) ||
+        (timed && pinn_domain_with_time(&dom, lo[d], hi[d], &err))) {
+      fprintf(stderr, "pinn eval: %s\n", err.msg);
+      goto done;
+    }
+    n = pinn_domain_grid_size(&dom, counts);
+    if (n == 0 || n > PINN_FIELDS_MAX_POINTS) {
+      rc = pinn_cli_usage_error(CMD, "--grid '%s' has more than %zu points; give smaller counts",
+                                grid, PINN_FIELDS_MAX_POINTS);
+      goto done;
+    }
+    x = malloc(n * n_axes * sizeof *x);
+    if (!x) goto oom;
+    if (pinn_domain_grid(&dom, counts, x, &err)) {
+      fprintf(stderr, "pinn eval: %s\n", err.msg);
+      goto done;
+    }
+    size_t stride = 1;
+    for (size_t a = 0; a < n_axes; ++a) {
+      if (!(axes[a] = malloc(counts[a] * sizeof(double)))) goto oom;
+      for (size_t i = 0; i < counts[a]; ++i) axes[a][i] = x[i * stride * n_axes + a];
+      stride *= counts[a];
+    }
+    grid_counts = counts;
+  } else {
+    x = read_csv(points, m.n_in, &n);
+    if (!x) goto done;
+  }
+
+  evalspec e;
+  e.n_in = m.n_in;
+  e.n_out = m.n_out;
+  e.deriv = deriv;
+  e.spec = pinn_jet_spec_value();
+  if (deriv)
+    for (unsigned i = 0; i < m.n_in; ++i) pinn_jet_spec_add_pair(&e.spec, i, i);
+  e.C = pinn_jet_spec_channels(&e.spec);
+  if (n > ((size_t)1 << 40) / (e.C * e.n_out)) goto oom;
+  jets = malloc(n * e.n_out * e.C * sizeof *jets);
+  if (!jets) goto oom;
+  if (pinn_mlp_jets(net, &e.spec, n, x, jets)) {
+    fprintf(stderr, "pinn eval: evaluating the network: %s\n", pinn_mlp_errmsg(net));
+    goto done;
+  }
+  if (out && !ends_with(out, ".csv"))
+    rc = write_h5(out, &m, &e, n, x, jets, grid_counts, n_axes, axes);
+  else
+    rc = write_csv(out, &m, &e, n, x, jets);
+  goto done;
+oom:
+  fprintf(stderr, "pinn eval: out of memory for %zu points\n", n);
+  rc = 1;
+done:
+  for (size_t a = 0; a < PINN_MAX_INPUTS; ++a) free(axes[a]);
+  free(x);
+  free(jets);
+  pinn_mlp_free(net);
+  return rc;
+}

@@ -1,0 +1,175 @@
+/* libpinn — solve output: the trained solution evaluated on a grid, and one
+ * HDF5 file (+ an XDMF sidecar for ParaView) holding everything about a solve.
+ *
+ * pinn_fields_compute evaluates a trained loss on the problem's output grid
+ * (pinn_problem_output_grid; the reference grid when the problem has one):
+ * the network's outputs u, the reference (exact solution callback or
+ * reference grid) and |u - ref|, the magnitude |r| of the first residual (or
+ * complementarity) term, and for obstacle problems psi and the contact set.
+ *
+ *   contact = 1 where u_k - psi <= tol (u_k <= psi + tol for an upper
+ *   obstacle, sense -1: psi - u_k <= tol), else 0, with
+ *   tol = 1e-3 max(1, max |psi| over the grid); k is the output the first
+ *   obstacle/complementarity term constrains.
+ *
+ *   rel_l2  = ||u - ref||_2 / ||ref||_2 over the grid points inside the
+ *             domain, all outputs together (and per output in rel_l2_out);
+ *             0/0 gives 0, x/0 gives +Inf.
+ *   max_abs = max |u - ref| over the same points and outputs.
+ *
+ * Ball domains: the grid covers the bounding box; points outside the ball
+ * (signed distance > 1e-12 r) hold NaN in every field (ParaView leaves NaN
+ * out of colour ranges and shows it in the "NaN colour"), and the field
+ * `mask` is 1 inside and 0 outside.  Nothing is evaluated outside.
+ *
+ * pinn_output_write writes the file layout documented in README
+ * ("Output files"); the short form:
+ *
+ *   /            attributes: format="libpinn-solution", format_version=1,
+ *                problem, description, libpinn_version, seed, iterations,
+ *                seconds, stop_reason, final_loss, [rel_l2_error,
+ *                max_abs_error, reference], space_dim, has_time, outputs,
+ *                terms, metric_<name>..., coef_<name>...,
+ *                [contact_tolerance]
+ *   /grid/x, /grid/y, /grid/z, /grid/t       1-D axes (those that exist)
+ *   /solution/<u>             [nt][nz][ny][nx], absent axes dropped
+ *   /solution/<u>_ref, /solution/<u>_error   when a reference exists
+ *   /solution/residual        |r| of the first residual term
+ *   /solution/psi, /solution/contact         obstacle problems
+ *   /solution/mask            ball domains
+ *   /points/<term>            [N][dim] training points (time last)
+ *   /history/loss, /history/grad_norm, /history/<term>   per iteration
+ *   /model                    the network (pinn/model.h)
+ *   /xdmf/...                 copies and helpers for the sidecars (not part
+ *                             of the contract: per-time-step slices of the
+ *                             fields, point coordinates padded to 2-D/3-D,
+ *                             |r| at the training points)
+ *
+ * The sidecar "<basename>.xmf" (same folder, extension replaced) holds, as
+ * XDMF 2 grids (pinn/xdmf.h conventions):
+ *   "solution"   every field on the spatial grid (3DCoRectMesh, or
+ *                3DRectMesh for a non-uniform reference grid); for a
+ *                time-dependent problem a temporal collection over /grid/t,
+ *                step k reading /xdmf/steps/<field>/<k> (6-digit k)
+ *   "points_<term>"  each term's training points (Polyvertex) with
+ *                coordinates /xdmf/points/<term>/xyz: the point itself with
+ *                time as the next axis (1-D untimed points get y = 0; 3-D +
+ *                time: space only, with the attribute "t"); residual terms
+ *                carry "<term>_residual" = |r| at their points.  For a
+ *                time-dependent problem these are time series too (the same
+ *                points at every step): ParaView's Xdmf3 reader shows only
+ *                the temporal grids of a document that has any.
+ * Time-dependent problems with 1 or 2 space dimensions also get
+ * "<basename>_spacetime.xmf": the fields as one static grid "spacetime" with
+ * time as the next axis (y for 1-D, z for 2-D), read straight from
+ * /solution/<field>, with the same point sets (the x-t picture of Burgers).
+ *
+ * The files are written atomically (each via a temporary name + rename); when
+ * a sidecar cannot be written, the new .h5 is removed as well, so a failed
+ * write leaves no new file.
+ */
+#ifndef PINN_OUTPUT_H
+#define PINN_OUTPUT_H
+
+#include <stddef.h>
+#include <pinn/status.h>
+#include <pinn/loss.h>
+#include <pinn/train.h>
+#include <pinn/problem.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Most grid points pinn_fields_compute evaluates (5e7). */
+#define PINN_FIELDS_MAX_POINTS ((size_t)50000000)
+
+/* A trained solution evaluated on a tensor grid.  Point index
+ * p = i_0 + m_0 (i_1 + m_1 (...)): axis 0 (x) fastest, time slowest, which is
+ * also the C order of the [nt][nz][ny][nx] datasets.  All arrays are owned by
+ * the struct (pinn_fields_free). */
+typedef struct pinn_fields {
+  size_t dim;                          /* axes: space_dim + has_time */
+  size_t space_dim;
+  int has_time;
+  size_t counts[PINN_MAX_INPUTS];      /* points per axis (space axes, then time) */
+  double *axes[PINN_MAX_INPUTS];       /* coordinates of each axis (counts[a] values) */
+  size_t n;                            /* grid points: product of counts */
+  size_t n_out;
+  double *x;                           /* n x dim: the grid points */
+  double *u;                           /* n x n_out: network outputs */
+  int has_ref;
+  const char *ref_source;              /* "exact", "reference grid" or "none" (static) */
+  double *ref;                         /* n x n_out reference, NULL without */
+  double *error;                       /* n x n_out |u - ref|, NULL without */
+  int has_residual;
+  size_t residual_term;                /* index of the term |r| comes from */
+  double *residual;                    /* n: |r|, NULL without a residual term */
+  int has_obstacle;
+  size_t obstacle_term, obstacle_output;
+  int obstacle_sense;                  /* +1: u >= psi, -1: u <= psi */
+  double contact_tol;
+  double *psi, *contact;               /* n each, NULL without an obstacle */
+  double *mask;                        /* n: 1 inside, 0 outside; NULL for boxes */
+  size_t n_inside;                     /* points inside the domain */
+  double rel_l2, max_abs;              /* all outputs; NaN without a reference */
+  double rel_l2_out[PINN_MAX_OUTPUTS], max_abs_out[PINN_MAX_OUTPUTS];
+} pinn_fields;
+
+/* Evaluate the trained loss l (its network and coefficients as they are) on a
+ * grid: counts (dim entries, each 1..100000, space axes then time) or NULL
+ * for the problem's output grid.  A problem with a reference grid uses that
+ * grid when counts is NULL or equal to its counts; on another grid the
+ * reference comes from the exact solution if the problem has one, else there
+ * is none.  *f is overwritten (free it with pinn_fields_free even after a
+ * failure).  Returns 0, PINN_EINVAL (bad counts, more than
+ * PINN_FIELDS_MAX_POINTS points, no domain), a callback's PINN_ECALLBACK /
+ * PINN_ENONFINITE, or PINN_ENOMEM, with err filled. */
+int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn_error *err);
+
+/* Free the arrays of f and zero it.  NULL is a no-op. */
+void pinn_fields_free(pinn_fields *f);
+
+/* What a solve did, for the root attributes of the output file. */
+typedef struct pinn_run_info {
+  const char *problem;     /* NULL: the loss's problem name */
+  unsigned long seed;
+  size_t iterations;
+  double seconds;
+  const char *stop_reason; /* e.g. pinn_stop_reason_name(); NULL: "none" */
+  double final_loss;
+} pinn_run_info;
+
+/* The run info of a finished trainer (t may be NULL: zeros, "none", NaN loss). */
+pinn_run_info pinn_output_run_info(const pinn_loss *l, const pinn_trainer *t, unsigned long seed);
+
+/* The sidecar's path for h5path: the extension of the last path component
+ * replaced by ".xmf" (appended when there is none), into buf[size].
+ * Returns 0 or PINN_EINVAL (NULL/empty path, buf too small). */
+int pinn_output_xmf_path(const char *h5path, char *buf, size_t size);
+
+/* The space-time sidecar's path: as pinn_output_xmf_path with
+ * "_spacetime.xmf" ("run.h5" -> "run_spacetime.xmf"). */
+int pinn_output_spacetime_path(const char *h5path, char *buf, size_t size);
+
+/* Write one solve: h5path (layout above, atomically) and its .xmf sidecar.
+ * l: the trained loss; t: its trainer for /history (may be NULL: no
+ * history); f: fields computed from l; info: run facts (NULL: from t).
+ * Returns 0, or PINN_EIO (folder missing or unwritable, disk full: nothing is
+ * left behind), PINN_EINVAL (f does not match l), PINN_EUNSUPPORTED (an
+ * output or term name collides with a reserved dataset name), PINN_ENOMEM,
+ * a metrics callback's status; err says which. */
+int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
+                      const pinn_fields *f, const pinn_run_info *info, pinn_error *err);
+
+/* Describe in words what a file holds (a solve file, a checkpoint or a saved
+ * model): problem, network, run, errors, metrics, and the datasets with their
+ * shapes and value ranges, one item per line, into buf[size] (truncated to
+ * fit, always NUL-terminated).  Returns 0, or the reader's PINN_EIO /
+ * PINN_EFORMAT with err filled (the text then says as much as was read). */
+int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

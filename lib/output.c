@@ -1,0 +1,1123 @@
+/* libpinn — solve output: fields on a grid, one HDF5 file + XDMF sidecar per
+ * solve, and a description of such files (layout in pinn/output.h and README
+ * "Output files").
+ *
+ * Everything goes through pinn/h5io.h (atomic writer, validating reader) and
+ * pinn/xdmf.h (the sidecar).  XDMF time series need one dataset per time step
+ * (ParaView 5.11's Xdmf3 reader drops HyperSlab attributes, see xdmf.h), so a
+ * time-dependent field is stored twice: as the contract dataset
+ * /solution/<name> [nt][...] and as per-step slices /xdmf/steps/<name>/<k>.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pinn/output.h>
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pinn/domain.h>
+#include <pinn/h5io.h>
+#include <pinn/model.h>
+#include <pinn/xdmf.h>
+
+#define OUTPUT_FORMAT_NAME "libpinn-solution"
+#define OUTPUT_FORMAT_VERSION 1
+
+static const char *const axis_name[4] = {"x", "y", "z", "t"};
+
+/* Name of axis a of a problem with d space dimensions (time last). */
+static const char *axis_label(size_t d, size_t a) { return a < d ? axis_name[a] : "t"; }
+
+/* ================================================================ fields */
+
+void pinn_fields_free(pinn_fields *f)
+{
+  if (!f) return;
+  for (size_t a = 0; a < PINN_MAX_INPUTS; ++a) free(f->axes[a]);
+  free(f->x);
+  free(f->u);
+  free(f->ref);
+  free(f->error);
+  free(f->residual);
+  free(f->psi);
+  free(f->contact);
+  free(f->mask);
+  memset(f, 0, sizeof *f);
+  f->ref_source = "none";
+}
+
+static int is_residual_kind(pinn_term_kind k)
+{
+  return k == PINN_TERM_RESIDUAL || k == PINN_TERM_COMPLEMENTARITY;
+}
+
+int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn_error *err)
+{
+  if (!f) return pinn_error_set(err, PINN_EINVAL, "pinn_fields_compute: fields pointer is NULL");
+  memset(f, 0, sizeof *f);
+  f->ref_source = "none";
+  f->rel_l2 = f->max_abs = NAN;
+  for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
+  if (!l) return pinn_error_set(err, PINN_EINVAL, "pinn_fields_compute: loss is NULL");
+  const pinn_problem *p = pinn_loss_problem(l);
+  pinn_mlp *net = pinn_loss_network(l);
+  const pinn_domain *dom = pinn_problem_domain(p);
+  if (!dom)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "problem '%s' has no domain; set one with pinn_problem_set_domain",
+                          pinn_problem_name(p));
+  const size_t d = pinn_problem_space_dim(p), dim = pinn_problem_dim(p),
+               n_out = pinn_problem_n_out(p);
+  f->dim = dim;
+  f->space_dim = d;
+  f->has_time = pinn_problem_has_time(p);
+  f->n_out = n_out;
+
+  size_t rc[PINN_MAX_INPUTS];
+  const double *raxes[PINN_MAX_INPUTS];
+  const double *ru = NULL;
+  int has_rg = pinn_problem_reference_grid(p, rc, raxes, &ru);
+  int use_rg = has_rg;
+  if (has_rg && counts)
+    for (size_t a = 0; a < dim; ++a)
+      if (counts[a] != rc[a]) use_rg = 0;
+  size_t *cnt = f->counts;
+  if (use_rg) {
+    memcpy(cnt, rc, dim * sizeof *cnt);
+  } else if (counts) {
+    for (size_t a = 0; a < dim; ++a) {
+      if (counts[a] < 1 || counts[a] > 100000)
+        return pinn_error_set(err, PINN_EINVAL,
+                              "output grid: %zu points on axis %s; give 1 to 100000 per axis",
+                              counts[a], axis_label(d, a));
+      cnt[a] = counts[a];
+    }
+  } else {
+    pinn_problem_output_grid(p, cnt);
+  }
+  size_t n = 1;
+  for (size_t a = 0; a < dim; ++a) {
+    if (cnt[a] == 0 || n > PINN_FIELDS_MAX_POINTS / cnt[a]) {
+      n = 0;
+      break;
+    }
+    n *= cnt[a];
+  }
+  if (n == 0 || n > PINN_FIELDS_MAX_POINTS)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "output grid has more than %zu points; give smaller counts",
+                          PINN_FIELDS_MAX_POINTS);
+  f->n = n;
+
+  int st = 0;
+  size_t *idx = NULL;
+  double *xin = NULL, *tmp = NULL;
+  f->x = malloc(n * dim * sizeof *f->x);
+  f->u = malloc(n * n_out * sizeof *f->u);
+  if (!f->x || !f->u) goto nomem;
+  for (size_t a = 0; a < dim; ++a)
+    if (!(f->axes[a] = malloc(cnt[a] * sizeof(double)))) goto nomem;
+
+  /* grid points and axes */
+  if (use_rg) {
+    for (size_t a = 0; a < dim; ++a) memcpy(f->axes[a], raxes[a], cnt[a] * sizeof(double));
+    for (size_t q = 0; q < n; ++q) {
+      size_t r = q;
+      for (size_t a = 0; a < dim; ++a) {
+        f->x[q * dim + a] = f->axes[a][r % cnt[a]];
+        r /= cnt[a];
+      }
+    }
+  } else {
+    pinn_error e;
+    if ((st = pinn_domain_grid(dom, cnt, f->x, &e))) {
+      pinn_error_set(err, st, "output grid: %s", e.msg);
+      goto fail;
+    }
+    size_t stride = 1;
+    for (size_t a = 0; a < dim; ++a) {
+      for (size_t i = 0; i < cnt[a]; ++i) f->axes[a][i] = f->x[i * stride * dim + a];
+      stride *= cnt[a];
+    }
+  }
+
+  /* inside the domain: balls only (a box grid is inside by construction) */
+  size_t n_in = n;
+  if (dom->kind == PINN_DOMAIN_BALL) {
+    f->mask = malloc(n * sizeof *f->mask);
+    idx = malloc(n * sizeof *idx);
+    if (!f->mask || !idx) goto nomem;
+    n_in = 0;
+    for (size_t q = 0; q < n; ++q) {
+      int in = pinn_domain_signed_distance(dom, f->x + q * dim) <= 1e-12 * dom->radius;
+      f->mask[q] = in;
+      if (in) idx[n_in++] = q;
+    }
+    xin = malloc((n_in ? n_in : 1) * dim * sizeof *xin);
+    if (!xin) goto nomem;
+    for (size_t j = 0; j < n_in; ++j) memcpy(xin + j * dim, f->x + idx[j] * dim, dim * sizeof *xin);
+  }
+  f->n_inside = n_in;
+  const double *xi = xin ? xin : f->x;
+#define OUT_INDEX(j) (idx ? idx[j] : (j))
+
+  /* network outputs (every grid point in one call, then NaN outside) */
+  if ((st = pinn_mlp_eval(net, n, f->x, f->u))) {
+    pinn_error_set(err, st, "evaluating the network on the output grid: %s",
+                   pinn_mlp_errmsg(net));
+    goto fail;
+  }
+  if (f->mask)
+    for (size_t q = 0; q < n; ++q)
+      if (!f->mask[q])
+        for (size_t k = 0; k < n_out; ++k) f->u[q * n_out + k] = NAN;
+
+  tmp = malloc((n_in ? n_in : 1) * (n_out > 1 ? n_out : 1) * sizeof *tmp);
+  if (!tmp) goto nomem;
+
+  /* reference */
+  if (use_rg || pinn_problem_has_exact(p)) {
+    f->ref = malloc(n * n_out * sizeof *f->ref);
+    f->error = malloc(n * n_out * sizeof *f->error);
+    if (!f->ref || !f->error) goto nomem;
+    if (use_rg) {
+      memcpy(f->ref, ru, n * n_out * sizeof *f->ref);
+      if (f->mask)
+        for (size_t q = 0; q < n; ++q)
+          if (!f->mask[q])
+            for (size_t k = 0; k < n_out; ++k) f->ref[q * n_out + k] = NAN;
+      f->ref_source = "reference grid";
+    } else {
+      for (size_t q = 0; q < n * n_out; ++q) f->ref[q] = NAN;
+      if ((st = pinn_problem_exact(p, n_in, xi, tmp))) {
+        pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
+        goto fail;
+      }
+      for (size_t j = 0; j < n_in; ++j)
+        memcpy(f->ref + OUT_INDEX(j) * n_out, tmp + j * n_out, n_out * sizeof *tmp);
+      f->ref_source = "exact";
+    }
+    f->has_ref = 1;
+    double num = 0, den = 0, mx = 0;
+    double num_k[PINN_MAX_OUTPUTS] = {0}, den_k[PINN_MAX_OUTPUTS] = {0},
+           mx_k[PINN_MAX_OUTPUTS] = {0};
+    for (size_t q = 0; q < n * n_out; ++q) f->error[q] = fabs(f->u[q] - f->ref[q]);
+    for (size_t j = 0; j < n_in; ++j) {
+      size_t q = OUT_INDEX(j);
+      for (size_t k = 0; k < n_out; ++k) {
+        double e = f->error[q * n_out + k], r = f->ref[q * n_out + k];
+        num_k[k] += e * e; /* a NaN (diverged network) propagates to rel_l2 */
+        den_k[k] += r * r;
+        if (e > mx_k[k] || isnan(e)) mx_k[k] = isnan(mx_k[k]) ? mx_k[k] : e;
+      }
+    }
+    for (size_t k = 0; k < n_out; ++k) {
+      num += num_k[k];
+      den += den_k[k];
+      if (mx_k[k] > mx || isnan(mx_k[k])) mx = isnan(mx) ? mx : mx_k[k];
+      f->rel_l2_out[k] = n_in ? (den_k[k] > 0 ? sqrt(num_k[k] / den_k[k])
+                                              : (num_k[k] > 0 ? INFINITY : 0))
+                              : NAN;
+      f->max_abs_out[k] = n_in ? mx_k[k] : NAN;
+    }
+    f->rel_l2 = n_in ? (den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0)) : NAN;
+    f->max_abs = n_in ? mx : NAN;
+  }
+
+  /* residual of the first residual / complementarity term */
+  for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
+    if (!is_residual_kind(pinn_problem_term_kind(p, i))) continue;
+    f->residual = malloc(n * sizeof *f->residual);
+    if (!f->residual) goto nomem;
+    if ((st = pinn_loss_residual_at(l, i, n_in, xi, tmp))) {
+      pinn_error_set(err, st, "residual of term '%s' on the output grid: %s",
+                     pinn_problem_term_name(p, i), pinn_loss_errmsg(l));
+      goto fail;
+    }
+    for (size_t q = 0; q < n; ++q) f->residual[q] = NAN;
+    for (size_t j = 0; j < n_in; ++j) f->residual[OUT_INDEX(j)] = sqrt(tmp[j]);
+    f->has_residual = 1;
+    f->residual_term = i;
+    break;
+  }
+
+  /* obstacle and contact set */
+  for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
+    pinn_term_kind kind = pinn_problem_term_kind(p, i);
+    if (kind != PINN_TERM_OBSTACLE && kind != PINN_TERM_COMPLEMENTARITY) continue;
+    const pinn_term_def *td = pinn_problem_term(p, i);
+    f->psi = malloc(n * sizeof *f->psi);
+    f->contact = malloc(n * sizeof *f->contact);
+    if (!f->psi || !f->contact) goto nomem;
+    if ((st = pinn_problem_obstacle(p, n_in, xi, tmp))) {
+      pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
+      goto fail;
+    }
+    double mx = 0;
+    for (size_t j = 0; j < n_in; ++j) {
+      if (!isfinite(tmp[j])) {
+        st = pinn_error_set(err, PINN_ENONFINITE,
+                            "term '%s': the obstacle psi is not finite at output grid point %zu",
+                            td->name, OUT_INDEX(j));
+        goto fail;
+      }
+      if (fabs(tmp[j]) > mx) mx = fabs(tmp[j]);
+    }
+    f->has_obstacle = 1;
+    f->obstacle_term = i;
+    f->obstacle_output = td->k;
+    f->obstacle_sense = kind == PINN_TERM_OBSTACLE && td->sense < 0 ? -1 : 1;
+    f->contact_tol = 1e-3 * (mx > 1 ? mx : 1);
+    for (size_t q = 0; q < n; ++q) f->psi[q] = f->contact[q] = NAN;
+    for (size_t j = 0; j < n_in; ++j) {
+      size_t q = OUT_INDEX(j);
+      f->psi[q] = tmp[j];
+      double gap = f->obstacle_sense * (f->u[q * n_out + td->k] - tmp[j]);
+      f->contact[q] = gap <= f->contact_tol ? 1.0 : 0.0;
+    }
+    break;
+  }
+#undef OUT_INDEX
+  free(idx);
+  free(xin);
+  free(tmp);
+  pinn_error_clear(err);
+  return 0;
+nomem:
+  st = pinn_error_set(err, PINN_ENOMEM, "out of memory evaluating the solution on %zu grid points",
+                      n);
+fail:
+  free(idx);
+  free(xin);
+  free(tmp);
+  return st;
+}
+
+/* ================================================================ write */
+
+pinn_run_info pinn_output_run_info(const pinn_loss *l, const pinn_trainer *t, unsigned long seed)
+{
+  pinn_run_info r;
+  r.problem = l ? pinn_problem_name(pinn_loss_problem(l)) : NULL;
+  r.seed = seed;
+  r.iterations = t ? pinn_trainer_iterations(t) : 0;
+  r.seconds = t ? pinn_trainer_seconds(t) : 0;
+  r.stop_reason = t ? pinn_stop_reason_name(pinn_trainer_stop_reason(t)) : "none";
+  r.final_loss = t ? pinn_trainer_loss(t) : NAN;
+  return r;
+}
+
+/* h5path with its extension replaced by suffix (".xmf", "_spacetime.xmf"). */
+static int sidecar_path(const char *h5path, const char *suffix, char *buf, size_t size)
+{
+  if (!h5path || !h5path[0] || !buf) return PINN_EINVAL;
+  const char *base = strrchr(h5path, '/');
+  base = base ? base + 1 : h5path;
+  const char *dot = strrchr(base, '.');
+  size_t stem = (dot && dot != base) ? (size_t)(dot - h5path) : strlen(h5path);
+  size_t sl = strlen(suffix);
+  if (stem + sl + 1 > size) return PINN_EINVAL;
+  memcpy(buf, h5path, stem);
+  memcpy(buf + stem, suffix, sl + 1);
+  return 0;
+}
+
+int pinn_output_xmf_path(const char *h5path, char *buf, size_t size)
+{
+  return sidecar_path(h5path, ".xmf", buf, size);
+}
+
+int pinn_output_spacetime_path(const char *h5path, char *buf, size_t size)
+{
+  return sidecar_path(h5path, "_spacetime.xmf", buf, size);
+}
+
+/* State of one write. */
+typedef struct wstate {
+  pinn_h5_writer *w;
+  pinn_xdmf *x;     /* the sidecar */
+  pinn_xdmf *xs;    /* the space-time sidecar (time-dependent, d <= 2), or NULL */
+  const pinn_fields *f;
+  const char *h5path;
+  int g_sol;        /* xdmf grid of the fields */
+  int g_st;         /* grid of the fields in xs */
+  size_t ns, nt;    /* spatial points per step, steps (1 when untimed) */
+  int st;
+  char msg[PINN_ERRMSG_SIZE];
+} wstate;
+
+static int wfail(wstate *s, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static int wfail(wstate *s, int code, const char *fmt, ...)
+{
+  if (s->st) return s->st;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+  va_end(ap);
+  s->st = code;
+  return code;
+}
+
+/* Check an h5io status; on failure record the writer's message. */
+static int wcheck(wstate *s, int st)
+{
+  if (st && !s->st) {
+    s->st = st;
+    snprintf(s->msg, sizeof s->msg, "%s", pinn_h5_writer_errmsg(s->w));
+  }
+  return s->st;
+}
+
+static int xcheck_doc(wstate *s, pinn_xdmf *doc, int st)
+{
+  if (st && !s->st) {
+    s->st = st;
+    snprintf(s->msg, sizeof s->msg, "building the XDMF sidecar: %s", pinn_xdmf_errmsg(doc));
+  }
+  return s->st;
+}
+
+static int xcheck(wstate *s, int st) { return xcheck_doc(s, s->x, st); }
+
+/* Dims (C order) of a grid field: [nt][nz][ny][nx] with absent axes dropped. */
+static int field_dims(const pinn_fields *f, size_t *dims, int space_only)
+{
+  int rank = 0;
+  size_t dim = space_only ? f->space_dim : f->dim;
+  for (size_t a = dim; a-- > 0;) dims[rank++] = f->counts[a];
+  return rank;
+}
+
+/* Write one grid field (n values) as /solution/<name>, its per-step copies
+ * when timed, and register it with the sidecar's grids. */
+static int write_field(wstate *s, const char *name, const double *v)
+{
+  if (s->st) return s->st;
+  const pinn_fields *f = s->f;
+  char ds[160];
+  size_t dims[PINN_H5_MAX_RANK];
+  snprintf(ds, sizeof ds, "/solution/%s", name);
+  int rank = field_dims(f, dims, 0);
+  if (wcheck(s, pinn_h5_write_dataset(s->w, ds, rank, dims, v))) return s->st;
+  if (s->xs && xcheck_doc(s, s->xs, pinn_xdmf_add_attribute(s->xs, s->g_st, name, s->h5path, ds)))
+    return s->st;
+  if (!f->has_time)
+    return xcheck(s, pinn_xdmf_add_attribute(s->x, s->g_sol, name, s->h5path, ds));
+  char base[160], step[200];
+  snprintf(base, sizeof base, "/xdmf/steps/%s", name);
+  int srank = field_dims(f, dims, 1);
+  for (size_t k = 0; k < s->nt; ++k) {
+    pinn_xdmf_step_dataset(step, sizeof step, base, k);
+    if (wcheck(s, pinn_h5_write_dataset(s->w, step, srank, dims, v + k * s->ns))) return s->st;
+  }
+  return xcheck(s, pinn_xdmf_add_attribute(s->x, s->g_sol, name, s->h5path, base));
+}
+
+/* 1 when the axis is uniformly spaced (to 1e-9 of its length). */
+static int axis_uniform(const double *ax, size_t m, double *origin, double *spacing)
+{
+  *origin = ax[0];
+  if (m < 2) {
+    *spacing = 1;
+    return 1;
+  }
+  double h = (ax[m - 1] - ax[0]) / (double)(m - 1);
+  double tol = 1e-9 * fabs(ax[m - 1] - ax[0]);
+  for (size_t i = 0; i < m; ++i)
+    if (fabs(ax[i] - (ax[0] + h * (double)i)) > tol) return 0;
+  *spacing = h;
+  return h > 0;
+}
+
+/* Add a grid over axes 0..ndim-1 of f to doc (uniform when every axis is). */
+static int add_grid(wstate *s, pinn_xdmf *doc, const char *name, size_t ndim, int *g)
+{
+  const pinn_fields *f = s->f;
+  double origin[3], spacing[3];
+  int uniform = 1;
+  for (size_t a = 0; a < ndim; ++a)
+    if (!axis_uniform(f->axes[a], f->counts[a], &origin[a], &spacing[a])) uniform = 0;
+  if (uniform)
+    return xcheck_doc(s, doc, pinn_xdmf_add_uniform_grid(doc, name, (int)ndim, f->counts, origin,
+                                                         spacing, g));
+  char names[3][16];
+  const char *coords[3];
+  for (size_t a = 0; a < ndim; ++a) {
+    snprintf(names[a], sizeof names[a], "/grid/%s", axis_label(f->space_dim, a));
+    coords[a] = names[a];
+  }
+  return xcheck_doc(s, doc, pinn_xdmf_add_rectilinear_grid(doc, name, (int)ndim, f->counts,
+                                                           s->h5path, coords, g));
+}
+
+/* Names must be unique: fields in /solution, terms in /history. */
+static int unique_names(char (*names)[80], size_t n, size_t *a, size_t *b)
+{
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j)
+      if (strcmp(names[i], names[j]) == 0) {
+        *a = i;
+        *b = j;
+        return 0;
+      }
+  return 1;
+}
+
+/* History dataset name of a term ("loss" and "grad_norm" are taken). */
+static void history_name(const char *term, char *buf, size_t cap)
+{
+  if (strcmp(term, "loss") == 0 || strcmp(term, "grad_norm") == 0)
+    snprintf(buf, cap, "term_%s", term);
+  else
+    snprintf(buf, cap, "%s", term);
+}
+
+static void sanitize(char *s)
+{
+  for (; *s; ++s)
+    if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-' || *s == '.')) *s = '_';
+}
+
+/* Attribute `name` of the point set g of term: the dataset
+ * /xdmf/points/<term>/<name> (n values); when the set is a time series also
+ * its per-step copies /xdmf/points/<term>/steps/<name>/<k>, which the
+ * sidecar reads.  Returns the single dataset's name in ds. */
+static int write_point_attr(wstate *s, int g, const char *term, const char *name, const double *v,
+                            size_t n, char *ds, size_t cap)
+{
+  size_t dn[1] = {n};
+  snprintf(ds, cap, "/xdmf/points/%s/%s", term, name);
+  wcheck(s, pinn_h5_write_dataset(s->w, ds, 1, dn, v));
+  if (!s->f->has_time) {
+    if (s->st) return s->st;
+    return xcheck(s, pinn_xdmf_add_attribute(s->x, g, name, s->h5path, ds));
+  }
+  char base[260], step[300];
+  snprintf(base, sizeof base, "/xdmf/points/%s/steps/%s", term, name);
+  for (size_t k = 0; k < s->nt && !s->st; ++k) {
+    pinn_xdmf_step_dataset(step, sizeof step, base, k);
+    wcheck(s, pinn_h5_write_dataset(s->w, step, 1, dn, v));
+  }
+  if (s->st) return s->st;
+  return xcheck(s, pinn_xdmf_add_attribute(s->x, g, name, s->h5path, base));
+}
+
+static int write_points(wstate *s, pinn_loss *l)
+{
+  const pinn_problem *p = pinn_loss_problem(l);
+  for (size_t i = 0; i < pinn_problem_n_terms(p) && !s->st; ++i) {
+    const char *term = pinn_problem_term_name(p, i);
+    size_t n = 0, dim = 0;
+    const double *x = NULL;
+    if (pinn_loss_term_points(l, i, &n, &dim, &x))
+      return wfail(s, PINN_EINVAL, "cannot read the training points of term '%s'", term);
+    char ds[160];
+    snprintf(ds, sizeof ds, "/points/%s", term);
+    size_t dims[2] = {n, dim};
+    if (wcheck(s, pinn_h5_write_dataset(s->w, ds, 2, dims, x))) return s->st;
+    if (n == 0) continue;
+    /* the sidecar's copy: 2 or 3 coordinates per point */
+    size_t cd = dim == 1 ? 2 : dim > 3 ? 3 : dim;
+    double *xyz = malloc(n * cd * sizeof *xyz);
+    int64_t *conn = malloc(n * sizeof *conn);
+    double *r = malloc(n * sizeof *r);
+    if (!xyz || !conn || !r) {
+      free(xyz);
+      free(conn);
+      free(r);
+      return wfail(s, PINN_ENOMEM, "out of memory writing the points of term '%s'", term);
+    }
+    for (size_t q = 0; q < n; ++q) {
+      for (size_t c = 0; c < cd; ++c) xyz[q * cd + c] = c < dim ? x[q * dim + c] : 0.0;
+      conn[q] = (int64_t)q;
+    }
+    char cname[200], kname[200], rname[200], tname[200], gname[100];
+    snprintf(cname, sizeof cname, "/xdmf/points/%s/xyz", term);
+    snprintf(kname, sizeof kname, "/xdmf/points/%s/conn", term);
+    snprintf(gname, sizeof gname, "points_%s", term);
+    size_t dxyz[2] = {n, cd}, dn[1] = {n};
+    int g = -1, gs = -1;
+    wcheck(s, pinn_h5_write_dataset(s->w, cname, 2, dxyz, xyz));
+    wcheck(s, pinn_h5_write_dataset_int64(s->w, kname, 1, dn, conn));
+    if (!s->st)
+      xcheck(s, pinn_xdmf_add_point_set(s->x, gname, n, (int)cd, s->h5path, cname, kname, &g));
+    /* time-dependent: the point set is a time series too (ParaView's Xdmf3
+     * reader shows only the temporal grids of a document that has one), its
+     * attributes repeated per step */
+    if (!s->st && s->f->has_time)
+      xcheck(s, pinn_xdmf_set_times(s->x, g, s->nt, s->f->axes[s->f->dim - 1]));
+    if (!s->st && s->xs)
+      xcheck_doc(s, s->xs,
+                 pinn_xdmf_add_point_set(s->xs, gname, n, (int)cd, s->h5path, cname, kname, &gs));
+    if (!s->st && dim > 3) {
+      for (size_t q = 0; q < n; ++q) r[q] = x[q * dim + dim - 1];
+      write_point_attr(s, g, term, "t", r, n, tname, sizeof tname);
+    }
+    if (!s->st && is_residual_kind(pinn_problem_term_kind(p, i))) {
+      int rs = pinn_loss_residual_at(l, i, n, x, r);
+      if (rs) {
+        wfail(s, rs, "residual of term '%s' at its training points: %s", term,
+              pinn_loss_errmsg(l));
+      } else {
+        for (size_t q = 0; q < n; ++q) r[q] = sqrt(r[q]);
+        char aname[100];
+        snprintf(aname, sizeof aname, "%s_residual", term);
+        write_point_attr(s, g, term, aname, r, n, rname, sizeof rname);
+        if (!s->st && s->xs)
+          xcheck_doc(s, s->xs, pinn_xdmf_add_attribute(s->xs, gs, aname, s->h5path, rname));
+      }
+    }
+    free(xyz);
+    free(conn);
+    free(r);
+  }
+  return s->st;
+}
+
+static int write_history(wstate *s, pinn_loss *l, const pinn_trainer *t)
+{
+  if (!t || s->st) return s->st;
+  const pinn_problem *p = pinn_loss_problem(l);
+  size_t len = pinn_trainer_history_length(t), nt = pinn_problem_n_terms(p);
+  size_t dims[1] = {len};
+  const double *loss = pinn_trainer_history_loss(t), *gn = pinn_trainer_history_grad_norm(t),
+               *terms = pinn_trainer_history_terms(t);
+  static const double none = 0;
+  wcheck(s, pinn_h5_write_dataset(s->w, "/history/loss", 1, dims, len ? loss : &none));
+  wcheck(s, pinn_h5_write_dataset(s->w, "/history/grad_norm", 1, dims, len ? gn : &none));
+  double *col = malloc((len ? len : 1) * sizeof *col);
+  if (!col) return wfail(s, PINN_ENOMEM, "out of memory writing the loss history");
+  for (size_t j = 0; j < nt && !s->st; ++j) {
+    for (size_t i = 0; i < len; ++i) col[i] = terms[i * nt + j];
+    char hn[100], ds[160];
+    history_name(pinn_problem_term_name(p, j), hn, sizeof hn);
+    snprintf(ds, sizeof ds, "/history/%s", hn);
+    wcheck(s, pinn_h5_write_dataset(s->w, ds, 1, dims, col));
+  }
+  free(col);
+  return s->st;
+}
+
+static int write_root(wstate *s, pinn_loss *l, const pinn_run_info *info)
+{
+  const pinn_problem *p = pinn_loss_problem(l);
+  const pinn_fields *f = s->f;
+  pinn_h5_writer *w = s->w;
+  const char *R = "/";
+  char list[PINN_MAX_OUTPUTS * 33 + 1] = "";
+  for (size_t k = 0; k < f->n_out; ++k) {
+    size_t len = strlen(list);
+    snprintf(list + len, sizeof list - len, "%s%s", k ? "," : "", pinn_problem_output_name(p, k));
+  }
+  size_t tcap = 65 * (pinn_problem_n_terms(p) + 1);
+  char *terms = malloc(tcap);
+  if (!terms) return wfail(s, PINN_ENOMEM, "out of memory writing attributes");
+  terms[0] = '\0';
+  for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
+    size_t len = strlen(terms);
+    snprintf(terms + len, tcap - len, "%s%s", i ? "," : "", pinn_problem_term_name(p, i));
+  }
+  wcheck(s, pinn_h5_set_attr_string(w, R, "format", OUTPUT_FORMAT_NAME));
+  wcheck(s, pinn_h5_set_attr_int64(w, R, "format_version", OUTPUT_FORMAT_VERSION));
+  wcheck(s, pinn_h5_set_attr_string(w, R, "problem",
+                                    info->problem ? info->problem : pinn_problem_name(p)));
+  const char *desc = pinn_problem_description(p);
+  wcheck(s, pinn_h5_set_attr_string(w, R, "description", desc ? desc : ""));
+  wcheck(s, pinn_h5_set_attr_string(w, R, "libpinn_version", pinn_version()));
+  wcheck(s, pinn_h5_set_attr_int64(w, R, "seed", (int64_t)info->seed));
+  wcheck(s, pinn_h5_set_attr_int64(w, R, "iterations", (int64_t)info->iterations));
+  wcheck(s, pinn_h5_set_attr_double(w, R, "seconds", info->seconds));
+  wcheck(s, pinn_h5_set_attr_string(w, R, "stop_reason",
+                                    info->stop_reason ? info->stop_reason : "none"));
+  wcheck(s, pinn_h5_set_attr_double(w, R, "final_loss", info->final_loss));
+  if (f->has_ref) {
+    wcheck(s, pinn_h5_set_attr_double(w, R, "rel_l2_error", f->rel_l2));
+    wcheck(s, pinn_h5_set_attr_double(w, R, "max_abs_error", f->max_abs));
+  }
+  wcheck(s, pinn_h5_set_attr_string(w, R, "reference", f->ref_source));
+  wcheck(s, pinn_h5_set_attr_int64(w, R, "space_dim", (int64_t)f->space_dim));
+  wcheck(s, pinn_h5_set_attr_int64(w, R, "has_time", f->has_time));
+  wcheck(s, pinn_h5_set_attr_string(w, R, "outputs", list));
+  wcheck(s, pinn_h5_set_attr_string(w, R, "terms", terms));
+  free(terms);
+  if (f->has_obstacle) wcheck(s, pinn_h5_set_attr_double(w, R, "contact_tolerance", f->contact_tol));
+  /* coef_<name> and metric_<name>, with their names listed in "coefficients"
+   * and "metrics" (comma-separated) so readers need not list attributes */
+  char names[PINN_MAX_METRICS * 40 + 1] = "";
+  for (size_t j = 0; j < pinn_problem_n_coefs(p); ++j) {
+    char an[80], nm[64];
+    snprintf(nm, sizeof nm, "%s", pinn_problem_coef_name(p, j));
+    sanitize(nm);
+    snprintf(an, sizeof an, "coef_%s", nm);
+    wcheck(s, pinn_h5_set_attr_double(w, R, an, pinn_loss_coef(l, j)));
+    size_t len = strlen(names);
+    snprintf(names + len, sizeof names - len, "%s%s", j ? "," : "", nm);
+  }
+  wcheck(s, pinn_h5_set_attr_string(w, R, "coefficients", names));
+  if (s->st) return s->st;
+  pinn_metric m[PINN_MAX_METRICS];
+  size_t nm = 0;
+  int ms = pinn_problem_metrics(p, l, m, PINN_MAX_METRICS, &nm);
+  if (ms) return wfail(s, ms, "%s", pinn_problem_errmsg(p));
+  names[0] = '\0';
+  for (size_t i = 0; i < nm; ++i) {
+    char an[80];
+    m[i].name[sizeof m[i].name - 1] = '\0';
+    if (!m[i].name[0]) snprintf(m[i].name, sizeof m[i].name, "unnamed%zu", i);
+    sanitize(m[i].name);
+    snprintf(an, sizeof an, "metric_%.40s", m[i].name);
+    wcheck(s, pinn_h5_set_attr_double(w, R, an, m[i].value));
+    size_t len = strlen(names);
+    snprintf(names + len, sizeof names - len, "%s%s", i ? "," : "", m[i].name);
+  }
+  wcheck(s, pinn_h5_set_attr_string(w, R, "metrics", names));
+  return s->st;
+}
+
+/* Check that f was computed from a loss of this shape. */
+static int fields_match(const pinn_fields *f, const pinn_problem *p)
+{
+  if (f->n == 0 || !f->x || !f->u || f->dim != pinn_problem_dim(p) ||
+      f->n_out != pinn_problem_n_out(p) || f->space_dim != pinn_problem_space_dim(p))
+    return 0;
+  size_t n = 1;
+  for (size_t a = 0; a < f->dim; ++a) {
+    if (!f->axes[a] || f->counts[a] == 0) return 0;
+    n *= f->counts[a];
+  }
+  return n == f->n;
+}
+
+int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
+                      const pinn_fields *f, const pinn_run_info *info, pinn_error *err)
+{
+  if (!h5path || !h5path[0] || !l || !f)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "pinn_output_write: need an .h5 path, the loss and its fields");
+  const pinn_problem *p = pinn_loss_problem(l);
+  if (!fields_match(f, p))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "pinn_output_write: the fields do not match problem '%s' (compute them "
+                          "with pinn_fields_compute on this loss)",
+                          pinn_problem_name(p));
+  char xmf[4096], xmf_st[4096];
+  if (pinn_output_xmf_path(h5path, xmf, sizeof xmf) ||
+      pinn_output_spacetime_path(h5path, xmf_st, sizeof xmf_st))
+    return pinn_error_set(err, PINN_EINVAL, "output path '%.200s' is too long", h5path);
+
+  /* every /solution and /history name must be unique */
+  char (*names)[80] = calloc(4 * PINN_MAX_OUTPUTS + 8, sizeof *names);
+  size_t nn = 0;
+  if (!names) return pinn_error_set(err, PINN_ENOMEM, "out of memory");
+  for (size_t k = 0; k < f->n_out; ++k) {
+    const char *o = pinn_problem_output_name(p, k);
+    snprintf(names[nn++], 80, "%s", o);
+    if (f->has_ref) {
+      snprintf(names[nn++], 80, "%s_ref", o);
+      snprintf(names[nn++], 80, "%s_error", o);
+    }
+  }
+  if (f->residual) snprintf(names[nn++], 80, "residual");
+  if (f->psi) snprintf(names[nn++], 80, "psi");
+  if (f->contact) snprintf(names[nn++], 80, "contact");
+  if (f->mask) snprintf(names[nn++], 80, "mask");
+  size_t a, b;
+  if (!unique_names(names, nn, &a, &b)) {
+    int st = pinn_error_set(err, PINN_EUNSUPPORTED,
+                            "problem '%s': output field '%s' would be written twice as "
+                            "/solution/%s; rename the output (pinn_problem_set_output_names) — "
+                            "residual, psi, contact, mask and <output>_ref/_error are taken",
+                            pinn_problem_name(p), names[b], names[b]);
+    free(names);
+    return st;
+  }
+  free(names);
+  size_t n_terms = pinn_problem_n_terms(p);
+  names = calloc(n_terms + 2, sizeof *names);
+  if (!names) return pinn_error_set(err, PINN_ENOMEM, "out of memory");
+  snprintf(names[0], 80, "loss");
+  snprintf(names[1], 80, "grad_norm");
+  for (size_t i = 0; i < n_terms; ++i)
+    history_name(pinn_problem_term_name(p, i), names[i + 2], 80);
+  if (!unique_names(names, n_terms + 2, &a, &b)) {
+    int st = pinn_error_set(err, PINN_EUNSUPPORTED,
+                            "problem '%s': the history of term '%s' would be written twice as "
+                            "/history/%s; rename the term",
+                            pinn_problem_name(p), pinn_problem_term_name(p, b - 2), names[b]);
+    free(names);
+    return st;
+  }
+  free(names);
+
+  pinn_run_info dflt = pinn_output_run_info(l, t, 0);
+  if (!info) info = &dflt;
+
+  wstate s;
+  memset(&s, 0, sizeof s);
+  s.f = f;
+  s.h5path = h5path;
+  s.g_st = -1;
+  s.nt = f->has_time ? f->counts[f->dim - 1] : 1;
+  s.ns = f->n / s.nt;
+  int with_st = f->has_time && f->dim <= 3;
+  s.x = pinn_xdmf_alloc();
+  s.xs = with_st ? pinn_xdmf_alloc() : NULL;
+  if (!s.x || (with_st && !s.xs)) {
+    pinn_xdmf_free(s.x);
+    pinn_xdmf_free(s.xs);
+    return pinn_error_set(err, PINN_ENOMEM, "out of memory");
+  }
+  s.w = pinn_h5_create(h5path, err);
+  if (!s.w) {
+    pinn_xdmf_free(s.x);
+    pinn_xdmf_free(s.xs);
+    return err ? err->code : PINN_EIO;
+  }
+
+  /* sidecar grids */
+  add_grid(&s, s.x, "solution", f->space_dim, &s.g_sol);
+  if (!s.st && f->has_time)
+    xcheck(&s, pinn_xdmf_set_times(s.x, s.g_sol, s.nt, f->axes[f->dim - 1]));
+  if (!s.st && with_st) add_grid(&s, s.xs, "spacetime", f->dim, &s.g_st);
+
+  write_root(&s, l, info);
+  for (size_t ax = 0; ax < f->dim && !s.st; ++ax) {
+    char ds[32];
+    snprintf(ds, sizeof ds, "/grid/%s", axis_label(f->space_dim, ax));
+    size_t dims[1] = {f->counts[ax]};
+    wcheck(&s, pinn_h5_write_dataset(s.w, ds, 1, dims, f->axes[ax]));
+  }
+  double *col = malloc(f->n * sizeof *col);
+  if (!col) wfail(&s, PINN_ENOMEM, "out of memory writing the fields");
+  for (size_t k = 0; k < f->n_out && !s.st; ++k) {
+    const char *o = pinn_problem_output_name(p, k);
+    char nm[80];
+    for (size_t q = 0; q < f->n; ++q) col[q] = f->u[q * f->n_out + k];
+    write_field(&s, o, col);
+    if (f->has_ref && !s.st) {
+      for (size_t q = 0; q < f->n; ++q) col[q] = f->ref[q * f->n_out + k];
+      snprintf(nm, sizeof nm, "%s_ref", o);
+      write_field(&s, nm, col);
+      for (size_t q = 0; q < f->n; ++q) col[q] = f->error[q * f->n_out + k];
+      snprintf(nm, sizeof nm, "%s_error", o);
+      write_field(&s, nm, col);
+      char ds[120];
+      snprintf(ds, sizeof ds, "/solution/%s", nm);
+      wcheck(&s, pinn_h5_set_attr_double(s.w, ds, "rel_l2_error", f->rel_l2_out[k]));
+      wcheck(&s, pinn_h5_set_attr_double(s.w, ds, "max_abs_error", f->max_abs_out[k]));
+    }
+  }
+  free(col);
+  if (f->residual) {
+    write_field(&s, "residual", f->residual);
+    if (!s.st)
+      wcheck(&s, pinn_h5_set_attr_string(s.w, "/solution/residual", "term",
+                                         pinn_problem_term_name(p, f->residual_term)));
+  }
+  if (f->psi) write_field(&s, "psi", f->psi);
+  if (f->contact) write_field(&s, "contact", f->contact);
+  if (f->mask) write_field(&s, "mask", f->mask);
+  write_points(&s, l);
+  write_history(&s, l, t);
+  if (!s.st) {
+    pinn_error me;
+    int ms = pinn_model_write(s.w, PINN_MODEL_GROUP, pinn_loss_network(l), p, &me);
+    if (ms) wfail(&s, ms, "%s", me.msg);
+  }
+
+  if (s.st) {
+    pinn_h5_abort(s.w);
+    pinn_xdmf_free(s.x);
+    pinn_xdmf_free(s.xs);
+    return pinn_error_set(err, s.st, "writing '%s': %s", h5path, s.msg);
+  }
+  int st = pinn_h5_commit(s.w, err);
+  if (st) {
+    pinn_xdmf_free(s.x);
+    pinn_xdmf_free(s.xs);
+    return st;
+  }
+  /* the sidecars, checked against the file just written */
+  pinn_error xe;
+  const char *failed = xmf;
+  st = pinn_xdmf_check(s.x, &xe);
+  if (!st) st = pinn_xdmf_write(s.x, xmf, &xe);
+  if (!st && s.xs) {
+    failed = xmf_st;
+    st = pinn_xdmf_check(s.xs, &xe);
+    if (!st) st = pinn_xdmf_write(s.xs, xmf_st, &xe);
+    if (st) unlink(xmf);
+  }
+  pinn_xdmf_free(s.x);
+  pinn_xdmf_free(s.xs);
+  if (st) {
+    unlink(h5path);
+    return pinn_error_set(err, st, "writing the sidecar '%s' (so '%s' was removed too): %s",
+                          failed, h5path, xe.msg);
+  }
+  if (!with_st) unlink(xmf_st); /* a stale one from an earlier run would mislead */
+  pinn_error_clear(err);
+  return 0;
+}
+
+/* ============================================================= describe */
+
+typedef struct dbuf {
+  char *p;
+  size_t cap, len;
+} dbuf;
+
+static void dprintf_(dbuf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void dprintf_(dbuf *b, const char *fmt, ...)
+{
+  if (b->len + 1 >= b->cap) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+  va_end(ap);
+  if (k < 0) return;
+  b->len += (size_t)k;
+  if (b->len >= b->cap) b->len = b->cap - 1;
+}
+
+/* One dataset line: name, shape, range (NaN-free) when numeric. */
+static void describe_dataset(dbuf *b, pinn_h5_reader *r, const char *name)
+{
+  int rank;
+  size_t dims[PINN_H5_MAX_RANK];
+  if (!pinn_h5_has(r, name)) return;
+  if (pinn_h5_dataset_shape(r, name, &rank, dims)) {
+    dprintf_(b, "  %-28s (unreadable: %s)\n", name, pinn_h5_reader_errmsg(r));
+    return;
+  }
+  char shape[120] = "";
+  size_t len = 0, n = 1;
+  for (int i = 0; i < rank; ++i) {
+    len += (size_t)snprintf(shape + len, sizeof shape - len, "%s%zu", i ? " x " : "", dims[i]);
+    if (len >= sizeof shape) len = sizeof shape - 1;
+    n *= dims[i];
+  }
+  if (rank == 0) snprintf(shape, sizeof shape, "scalar");
+  double *v = NULL;
+  if (n > 0 && n <= ((size_t)1 << 25) && /* ranges of datasets up to 256 MiB */
+      pinn_h5_read_dataset(r, name, -1, NULL, &v, NULL, NULL) == 0) {
+    double lo = INFINITY, hi = -INFINITY;
+    size_t nan = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (isnan(v[i])) {
+        ++nan;
+        continue;
+      }
+      if (v[i] < lo) lo = v[i];
+      if (v[i] > hi) hi = v[i];
+    }
+    free(v);
+    if (nan == n)
+      dprintf_(b, "  %-28s [%s]  all NaN\n", name, shape);
+    else
+      dprintf_(b, "  %-28s [%s]  range %.6g .. %.6g%s\n", name, shape, lo, hi,
+               nan ? "  (NaN outside the domain)" : "");
+  } else {
+    dprintf_(b, "  %-28s [%s]\n", name, shape);
+  }
+}
+
+/* Split a comma-separated attribute into up to max names of < 80 chars. */
+static size_t split_list(const char *s, char (*out)[80], size_t max)
+{
+  size_t n = 0;
+  while (*s && n < max) {
+    const char *e = strchr(s, ',');
+    size_t len = e ? (size_t)(e - s) : strlen(s);
+    if (len >= 80) len = 79;
+    memcpy(out[n], s, len);
+    out[n][len] = '\0';
+    if (len) ++n;
+    if (!e) break;
+    s = e + 1;
+  }
+  return n;
+}
+
+static int attr_d(pinn_h5_reader *r, const char *name, double *v)
+{
+  return pinn_h5_has_attr(r, "/", name) && pinn_h5_get_attr_double(r, "/", name, v) == 0;
+}
+
+static char *attr_s(pinn_h5_reader *r, const char *name)
+{
+  char *s = NULL;
+  if (pinn_h5_has_attr(r, "/", name) && pinn_h5_get_attr_string(r, "/", name, &s) == 0) return s;
+  free(s);
+  return NULL;
+}
+
+int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error *err)
+{
+  if (!buf || size == 0)
+    return pinn_error_set(err, PINN_EINVAL, "pinn_output_describe: need a buffer");
+  buf[0] = '\0';
+  dbuf b = {buf, size, 0};
+  pinn_h5_reader *r = pinn_h5_open(h5path, err);
+  if (!r) {
+    dprintf_(&b, "%s: %s\n", h5path ? h5path : "(null)", err ? err->msg : "cannot open");
+    return err ? err->code : PINN_EIO;
+  }
+  char *fmt = attr_s(r, "format");
+  int is_solution = fmt && strcmp(fmt, OUTPUT_FORMAT_NAME) == 0;
+  free(fmt);
+  dprintf_(&b, "file: %s (%s)\n", h5path,
+           is_solution ? "libpinn solve output"
+                       : (pinn_h5_has(r, PINN_MODEL_GROUP) ? "libpinn model / checkpoint"
+                                                           : "HDF5, not written by libpinn"));
+  char (*outs)[80] = calloc(PINN_MAX_OUTPUTS + 1, sizeof *outs);
+  char (*terms)[80] = calloc(64, sizeof *terms);
+  size_t n_outs = 0, n_terms = 0;
+  if (!outs || !terms) {
+    free(outs);
+    free(terms);
+    pinn_h5_close(r);
+    return pinn_error_set(err, PINN_ENOMEM, "out of memory");
+  }
+  if (is_solution) {
+    char *s = attr_s(r, "problem");
+    char *d = attr_s(r, "description");
+    char *v = attr_s(r, "libpinn_version");
+    int64_t sd = 0, ht = 0;
+    pinn_h5_get_attr_int64(r, "/", "space_dim", &sd);
+    pinn_h5_get_attr_int64(r, "/", "has_time", &ht);
+    dprintf_(&b, "problem: %s%s%s (%lld space dimension%s%s)\n", s ? s : "?",
+             d && d[0] ? " — " : "", d && d[0] ? d : "", (long long)sd, sd == 1 ? "" : "s",
+             ht ? " + time" : "");
+    dprintf_(&b, "written by: libpinn %s\n", v ? v : "?");
+    free(s);
+    free(d);
+    free(v);
+    s = attr_s(r, "outputs");
+    if (s) n_outs = split_list(s, outs, PINN_MAX_OUTPUTS);
+    free(s);
+    s = attr_s(r, "terms");
+    if (s) n_terms = split_list(s, terms, 64);
+    free(s);
+    int64_t seed = 0, it = 0;
+    double sec = NAN, fl = NAN;
+    pinn_h5_get_attr_int64(r, "/", "seed", &seed);
+    pinn_h5_get_attr_int64(r, "/", "iterations", &it);
+    attr_d(r, "seconds", &sec);
+    attr_d(r, "final_loss", &fl);
+    s = attr_s(r, "stop_reason");
+    dprintf_(&b, "run: seed %lld, %lld iterations in %.3g s, stopped: %s, final loss %.6g\n",
+             (long long)seed, (long long)it, sec, s ? s : "?", fl);
+    free(s);
+    double e1, e2;
+    s = attr_s(r, "reference");
+    if (attr_d(r, "rel_l2_error", &e1) && attr_d(r, "max_abs_error", &e2))
+      dprintf_(&b, "error vs %s: relative L2 %.6g, max abs %.6g\n",
+               s ? (strcmp(s, "exact") == 0 ? "exact solution" : s) : "reference", e1, e2);
+    else
+      dprintf_(&b, "error: no exact or reference solution\n");
+    free(s);
+    if (attr_d(r, "contact_tolerance", &e1))
+      dprintf_(&b, "obstacle: contact where the gap <= %.6g\n", e1);
+  }
+  /* network */
+  pinn_model_meta m;
+  pinn_error me;
+  if (pinn_model_read_meta(r, NULL, &m, &me) == 0) {
+    dprintf_(&b, "network: %zu", m.n_in);
+    char acts[sizeof m.activations];
+    memcpy(acts, m.activations, sizeof acts);
+    char *save = NULL, *a = strtok_r(acts, ",", &save);
+    int64_t *sz = NULL;
+    size_t want[1] = {m.n_layers};
+    char path[64];
+    snprintf(path, sizeof path, "%s/sizes", PINN_MODEL_GROUP);
+    if (pinn_h5_read_dataset_int64(r, path, 1, want, &sz, NULL, NULL) == 0) {
+      for (size_t l = 1; l + 1 < m.n_layers; ++l) {
+        dprintf_(&b, " -> %lld %s", (long long)sz[l], a ? a : "?");
+        a = strtok_r(NULL, ",", &save);
+      }
+    }
+    free(sz);
+    dprintf_(&b, " -> %zu (%zu parameters)\n", m.n_out, m.n_params);
+    dprintf_(&b, "inputs:");
+    for (size_t i = 0; i < m.n_in; ++i) {
+      dprintf_(&b, " %s", m.inputs[i]);
+      if (m.has_bounds) dprintf_(&b, " in [%g, %g]%s", m.lo[i], m.hi[i], i + 1 < m.n_in ? "," : "");
+    }
+    dprintf_(&b, "\noutputs:");
+    for (size_t k = 0; k < m.n_out && k < PINN_MAX_OUTPUTS; ++k) dprintf_(&b, " %s", m.outputs[k]);
+    if (m.n_out > PINN_MAX_OUTPUTS) dprintf_(&b, " ...");
+    dprintf_(&b, "\n");
+    if (!is_solution && m.problem[0]) dprintf_(&b, "problem: %s\n", m.problem);
+    if (!is_solution && !n_outs)
+      for (size_t k = 0; k < m.n_out && k < PINN_MAX_OUTPUTS; ++k, ++n_outs)
+        snprintf(outs[k], 80, "%s", m.outputs[k]);
+  } else {
+    dprintf_(&b, "network: none readable (%s)\n", me.msg);
+  }
+  /* learnable coefficients and problem metrics */
+  for (int which = 0; which < 2 && is_solution; ++which) {
+    char *list = attr_s(r, which ? "metrics" : "coefficients");
+    char (*items)[80] = calloc(PINN_MAX_METRICS, sizeof *items);
+    size_t ni = list && items ? split_list(list, items, PINN_MAX_METRICS) : 0;
+    if (ni) dprintf_(&b, "%s:", which ? "metrics" : "coefficients");
+    for (size_t i = 0; i < ni; ++i) {
+      char an[100];
+      double v;
+      snprintf(an, sizeof an, "%s_%s", which ? "metric" : "coef", items[i]);
+      if (attr_d(r, an, &v)) dprintf_(&b, " %s = %.10g%s", items[i], v, i + 1 < ni ? "," : "");
+    }
+    if (ni) dprintf_(&b, "\n");
+    free(items);
+    free(list);
+  }
+  dprintf_(&b, "datasets:\n");
+  static const char *const axes[4] = {"/grid/x", "/grid/y", "/grid/z", "/grid/t"};
+  for (int i = 0; i < 4; ++i) describe_dataset(&b, r, axes[i]);
+  char nm[200];
+  for (size_t k = 0; k < n_outs; ++k) {
+    static const char *const suf[3] = {"", "_ref", "_error"};
+    for (int j = 0; j < 3; ++j) {
+      snprintf(nm, sizeof nm, "/solution/%s%s", outs[k], suf[j]);
+      describe_dataset(&b, r, nm);
+    }
+  }
+  static const char *const extra[4] = {"/solution/residual", "/solution/psi",
+                                       "/solution/contact", "/solution/mask"};
+  for (int i = 0; i < 4; ++i) describe_dataset(&b, r, extra[i]);
+  for (size_t i = 0; i < n_terms; ++i) {
+    snprintf(nm, sizeof nm, "/points/%s", terms[i]);
+    describe_dataset(&b, r, nm);
+  }
+  describe_dataset(&b, r, "/history/loss");
+  describe_dataset(&b, r, "/history/grad_norm");
+  for (size_t i = 0; i < n_terms; ++i) {
+    char hn[100];
+    history_name(terms[i], hn, sizeof hn);
+    snprintf(nm, sizeof nm, "/history/%s", hn);
+    describe_dataset(&b, r, nm);
+  }
+  describe_dataset(&b, r, "/model/sizes");
+  describe_dataset(&b, r, "/model/theta");
+  free(outs);
+  free(terms);
+  pinn_h5_close(r);
+  pinn_error_clear(err);
+  return 0;
+}

@@ -1,0 +1,19 @@
+# ParaView, tested for real (ctest -L paraview): tests/test_output.c writes
+# solve files (1-D, 2-D, x-t, x-t on a reference grid, obstacle, ball) into a
+# temporary folder and tests/paraview_solve_check.py opens their .xmf sidecars
+# with pvpython (no display needed for reading), comparing every array's range
+# per time step with the .h5 datasets.  Skipped (exit 77) when pvpython is
+# not installed (Debian: apt-get install paraview python3-paraview).
+if(TARGET test_output)
+  add_test(NAME paraview_solve
+    COMMAND sh -c [[
+command -v pvpython >/dev/null 2>&1 || { echo "pvpython not found: test skipped"; exit 77; }
+d=$(mktemp -d) || exit 1
+PINN_OUTPUT_EXAMPLES="$d" OPENBLAS_NUM_THREADS=1 "$2" >/dev/null 2>&1 || { echo "test_output failed"; rm -rf "$d"; exit 1; }
+timeout -s KILL 600 pvpython "$1" "$d"
+rc=$?
+rm -rf "$d"
+exit $rc
+]] sh ${PROJECT_SOURCE_DIR}/tests/paraview_solve_check.py $<TARGET_FILE:test_output>)
+  set_tests_properties(paraview_solve PROPERTIES LABELS paraview SKIP_RETURN_CODE 77 TIMEOUT 900)
+endif()

@@ -1,0 +1,209 @@
+"""Check that ParaView 5.11 opens libpinn solve files (.xmf sidecars) with the
+same data as the .h5 files.
+
+Usage (no display needed: reading only):
+    timeout -s KILL 600 pvpython tests/paraview_solve_check.py DIR [--generate TEST_OUTPUT]
+
+DIR holds the solve files that tests/test_output.c leaves behind when run with
+PINN_OUTPUT_EXAMPLES=DIR (with --generate the script runs that binary first):
+line (1-D), plane (2-D), heat (x-t), heatref (x-t on a non-uniform reference
+grid), obstacle (1-D with psi/contact) and disc (2-D ball, NaN outside).
+
+Every .xmf (and *_spacetime.xmf) is opened by absolute path with both readers
+ParaView 5.11 offers: "Xdmf3ReaderS" (OpenDataFile's choice) and the legacy
+"XDMFReader".  Expected values come from the .h5 read with h5py: for every
+grid of the document (the solution grid, each training point set, the
+space-time grid) the number of points, the bounds (solution grid), the
+point-data arrays and their ranges (NaN left out, as ParaView does), and for
+time-dependent files the time values, with the ranges checked at every time
+step.  Exit status 0 when everything matches.
+"""
+import os
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+from paraview.simple import Delete, OpenDataFile, XDMFReader, Xdmf3ReaderS
+
+TOL = 1e-12
+FILES = ["line", "plane", "heat", "heatref", "obstacle", "disc"]
+READERS = {
+    "Xdmf3ReaderS": lambda p: Xdmf3ReaderS(FileName=[p]),
+    "XDMFReader": lambda p: XDMFReader(FileNames=[p]),
+}
+
+
+def close(a, b):
+    return abs(a - b) <= TOL * max(1.0, abs(a), abs(b))
+
+
+def rng(v):
+    v = np.asarray(v, dtype=float).ravel()
+    v = v[~np.isnan(v)]
+    return (float(v.min()), float(v.max()))
+
+
+def attr_str(f, name):
+    v = f.attrs[name]
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def expected(h5path, spacetime):
+    """Per grid: (npoints, {array: [range per step]}, bounds or None); times."""
+    with h5py.File(h5path, "r") as f:
+        d = int(f.attrs["space_dim"])
+        timed = bool(f.attrs["has_time"])
+        names = [n for n in f["solution"].keys()]
+        axes = [f["grid"][a][()] for a in "xyz"[:d]]
+        t = f["grid"]["t"][()] if timed else None
+        grids = []
+        ns = int(np.prod([len(a) for a in axes]))
+        bounds = [0.0] * 6
+        for i, a in enumerate(axes):
+            bounds[2 * i], bounds[2 * i + 1] = float(a[0]), float(a[-1])
+        if spacetime:
+            bounds[2 * d], bounds[2 * d + 1] = float(t[0]), float(t[-1])
+            arrays = {n: [rng(f["solution"][n][()])] for n in names}
+            grids.append(("spacetime", ns * len(t), arrays, tuple(bounds)))
+        elif timed:
+            arrays = {n: [rng(f["solution"][n][k]) for k in range(len(t))] for n in names}
+            grids.append(("solution", ns, arrays, tuple(bounds)))
+        else:
+            arrays = {n: [rng(f["solution"][n][()])] for n in names}
+            grids.append(("solution", ns, arrays, tuple(bounds)))
+        terms = attr_str(f, "terms").split(",")
+        for term in terms:
+            npts = f["points"][term].shape[0]
+            if npts == 0:
+                continue
+            arrays = {}
+            grp = f["xdmf"]["points"][term]
+            for k in grp.keys():
+                if k.endswith("_residual") or k == "t":
+                    arrays[k] = [rng(grp[k][()])] * (1 if spacetime or not timed else len(t))
+            grids.append(("points_" + term, npts, arrays, None))
+        steps = [] if (spacetime or not timed) else [float(x) for x in t]
+    return grids, steps
+
+
+def leaves(obj):
+    if obj is None:
+        return []
+    if obj.IsA("vtkMultiPieceDataSet"):
+        out = []
+        for i in range(obj.GetNumberOfPieces()):
+            out.extend(leaves(obj.GetPiece(i)))
+        return out
+    if obj.IsA("vtkMultiBlockDataSet"):
+        out = []
+        for i in range(obj.GetNumberOfBlocks()):
+            out.extend(leaves(obj.GetBlock(i)))
+        return out
+    return [obj]
+
+
+def arrays_of(ds):
+    pd = ds.GetPointData()
+    return {pd.GetArrayName(j): pd.GetArray(j).GetRange() for j in range(pd.GetNumberOfArrays())}
+
+
+def check_step(reader, grids, step, where, fails):
+    """Match every expected grid to one leaf of the reader's output (by point
+    count and array names: the Xdmf3 reader drops block names) and compare."""
+    data = reader.GetClientSideObject().GetOutputDataObject(0)
+    pool = leaves(data)
+    for name, npts, arrays, bounds in grids:
+        want_names = sorted(arrays)
+        match = None
+        for ds in pool:
+            if ds.GetNumberOfPoints() == npts and sorted(arrays_of(ds)) == want_names:
+                match = ds
+                break
+        if match is None:
+            fails.append("%s: grid %s (%d points, arrays %s) not found; have %s" % (
+                where, name, npts, want_names,
+                [(ds.GetNumberOfPoints(), sorted(arrays_of(ds))) for ds in pool]))
+            continue
+        pool.remove(match)
+        got = arrays_of(match)
+        for a, per_step in arrays.items():
+            lo, hi = per_step[step]
+            if not (close(got[a][0], lo) and close(got[a][1], hi)):
+                fails.append("%s: %s.%s range %s, h5 has (%.17g, %.17g)" % (
+                    where, name, a, got[a], lo, hi))
+        if bounds is not None:
+            b = match.GetBounds()
+            if not all(close(b[i], bounds[i]) for i in range(6)):
+                fails.append("%s: %s bounds %s, want %s" % (where, name, b, bounds))
+    if pool:
+        fails.append("%s: %d unexpected datasets" % (where, len(pool)))
+
+
+def check_doc(xmf, h5, spacetime, fails):
+    grids, steps = expected(h5, spacetime)
+    for rname, make in READERS.items():
+        where = "%s [%s]" % (os.path.basename(xmf), rname)
+        try:
+            reader = make(xmf)
+            times = [float(x) for x in (reader.TimestepValues or [])]
+            if len(times) != len(steps) or not all(close(a, b) for a, b in zip(times, steps)):
+                fails.append("%s: time steps %s, want %s" % (where, times, steps))
+            if steps:
+                for k, t in enumerate(steps):
+                    reader.UpdatePipeline(t)
+                    check_step(reader, grids, k, "%s t=%g" % (where, t), fails)
+            else:
+                reader.UpdatePipeline()
+                check_step(reader, grids, 0, where, fails)
+            print("%-26s %-13s %d grids, %s" % (
+                os.path.basename(xmf), rname, len(grids),
+                ("%d time steps" % len(steps)) if steps else "static"))
+            Delete(reader)
+        except Exception as exc:  # a reader error is a failure, not a crash
+            fails.append("%s: %s" % (where, exc))
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    root = os.path.abspath(argv[1])
+    if "--generate" in argv:
+        exe = argv[argv.index("--generate") + 1]
+        env = dict(os.environ, PINN_OUTPUT_EXAMPLES=root)
+        subprocess.run([exe], env=env, check=True, stdout=subprocess.DEVNULL)
+    fails = []
+    for name in FILES:
+        h5 = os.path.join(root, name + ".h5")
+        xmf = os.path.join(root, name + ".xmf")
+        if not (os.path.exists(h5) and os.path.exists(xmf)):
+            fails.append("%s: missing (run test_output with PINN_OUTPUT_EXAMPLES=%s)" % (name, root))
+            continue
+        check_doc(xmf, h5, False, fails)
+        st = os.path.join(root, name + "_spacetime.xmf")
+        if os.path.exists(st):
+            check_doc(st, h5, True, fails)
+        elif name.startswith("heat"):
+            fails.append("%s: the space-time sidecar is missing" % name)
+    # OpenDataFile's choice, opened as ./name after chdir (the Xdmf3 reader
+    # resolves the .h5 wrongly for a bare name).
+    os.chdir(root)
+    r = OpenDataFile("./plane.xmf")
+    r.UpdatePipeline()
+    n = r.GetDataInformation().GetNumberOfPoints()
+    print("OpenDataFile('./plane.xmf') -> %s, %d points" % (r.GetXMLName(), n))
+    if "phi" not in r.PointData.keys():
+        fails.append("./plane.xmf via OpenDataFile: no array phi")
+    Delete(r)
+    if fails:
+        print("FAILED:")
+        for f in fails:
+            print("  " + f)
+        return 1
+    print("all solve files match their .h5 in both readers")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

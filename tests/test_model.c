@@ -1,0 +1,658 @@
+/* Tests for saving and loading networks: bitwise round trips (parameters and
+ * jets) for every activation, the documented layout read back with h5io, and
+ * clear errors (never a crash) for missing, empty, random, truncated,
+ * corrupted, foreign and inconsistent files. */
+#define _XOPEN_SOURCE 700
+#include <pinn/model.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "testutil.h"
+
+static char *g_dir;
+
+static char *path_in(const char *name)
+{
+  size_t n = strlen(g_dir) + strlen(name) + 2;
+  char *p = malloc(n);
+  snprintf(p, n, "%s/%s", g_dir, name);
+  return p;
+}
+
+/* A network with the given hidden activations and random parameters
+ * (including PReLU slopes, so per-unit slopes differ). */
+static pinn_mlp *make_net(size_t n_in, size_t n_out, size_t n_hidden, const pinn_activation *act,
+                          int per_unit, unsigned long seed)
+{
+  size_t sizes[16];
+  sizes[0] = n_in;
+  for (size_t l = 0; l < n_hidden; ++l) sizes[1 + l] = 5 + l;
+  sizes[1 + n_hidden] = n_out;
+  pinn_mlp_layout lay = {n_hidden + 2, sizes, act, per_unit};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  double *th = pinn_mlp_params(net);
+  for (size_t i = 0; i < pinn_mlp_n_params(net); ++i) th[i] = gsl_rng_uniform(r) * 2 - 1;
+  gsl_rng_free(r);
+  return net;
+}
+
+/* Jets (value, all first, all second derivatives) at a few points agree
+ * bitwise between two networks. */
+static int same_jets(pinn_mlp *a, pinn_mlp *b)
+{
+  size_t n_in = pinn_mlp_n_in(a), n_out = pinn_mlp_n_out(a), n = 37;
+  pinn_jet_spec spec = pinn_jet_spec_value();
+  for (unsigned i = 0; i < n_in; ++i)
+    for (unsigned j = i; j < n_in; ++j) pinn_jet_spec_add_pair(&spec, i, j);
+  size_t C = pinn_jet_spec_channels(&spec);
+  double *x = malloc(n * n_in * sizeof *x);
+  double *ja = malloc(n * n_out * C * sizeof *ja), *jb = malloc(n * n_out * C * sizeof *jb);
+  for (size_t i = 0; i < n * n_in; ++i) x[i] = sin(1.7 * (double)i) * 1.3;
+  int ok = pinn_mlp_jets(a, &spec, n, x, ja) == 0 && pinn_mlp_jets(b, &spec, n, x, jb) == 0 &&
+           memcmp(ja, jb, n * n_out * C * sizeof *ja) == 0;
+  /* and the jets are not trivially equal (e.g. all zero) */
+  double s = 0;
+  for (size_t i = 0; i < n * n_out * C; ++i) s += fabs(ja[i]);
+  free(x);
+  free(ja);
+  free(jb);
+  return ok && s > 0;
+}
+
+static int same_net(pinn_mlp *a, pinn_mlp *b)
+{
+  if (pinn_mlp_n_layers(a) != pinn_mlp_n_layers(b)) return 0;
+  for (size_t l = 0; l < pinn_mlp_n_layers(a); ++l)
+    if (pinn_mlp_layer_size(a, l) != pinn_mlp_layer_size(b, l)) return 0;
+  for (size_t l = 1; l + 1 < pinn_mlp_n_layers(a); ++l) {
+    pinn_activation x = pinn_mlp_activation(a, l), y = pinn_mlp_activation(b, l);
+    if (x.kind != y.kind || memcmp(&x.param, &y.param, sizeof x.param) != 0) return 0;
+  }
+  return pinn_mlp_prelu_per_unit(a) == pinn_mlp_prelu_per_unit(b) &&
+         pinn_mlp_n_params(a) == pinn_mlp_n_params(b) &&
+         memcmp(pinn_mlp_params_const(a), pinn_mlp_params_const(b),
+                pinn_mlp_n_params(a) * sizeof(double)) == 0;
+}
+
+/* ---------------------------------------------------------- round trips */
+
+static void every_activation_round_trips_bitwise_in_params_and_jets(void)
+{
+  char *p = path_in("acts.h5");
+  for (int k = 0; k < PINN_ACT_COUNT; ++k) {
+    for (int per_unit = 0; per_unit <= (k == PINN_ACT_PRELU); ++per_unit) {
+      pinn_activation act[3];
+      for (int l = 0; l < 3; ++l) act[l] = pinn_activation_default((pinn_activation_kind)k);
+      if (k == PINN_ACT_SOFTPLUS) act[1].param = 2.5;
+      if (k == PINN_ACT_LEAKY_RELU) act[2].param = 0.1 / 3; /* needs 17 digits */
+      if (k == PINN_ACT_PRELU) act[0].param = 0.3;
+      pinn_mlp *net = make_net(2, 2, 3, act, per_unit, 10 + (unsigned long)k);
+      pinn_error e;
+      CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
+      pinn_mlp *back = pinn_model_load(p, &e);
+      CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+      CU_ASSERT(same_net(net, back));
+      CU_ASSERT(same_jets(net, back));
+      if (!same_net(net, back)) printf("\n  activation %s per_unit %d differs\n",
+                                       pinn_activation_name((pinn_activation_kind)k), per_unit);
+      pinn_mlp_free(back);
+      pinn_mlp_free(net);
+    }
+  }
+  free(p);
+}
+
+static void mixed_activations_and_a_linear_model_round_trip(void)
+{
+  char *p = path_in("mixed.h5");
+  pinn_activation act[4] = {pinn_activation_default(PINN_ACT_GELU),
+                            pinn_activation_default(PINN_ACT_PRELU),
+                            {PINN_ACT_SOFTPLUS, 0.75}, pinn_activation_default(PINN_ACT_SIN)};
+  pinn_mlp *net = make_net(3, 4, 4, act, 1, 3);
+  pinn_error e;
+  CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
+  pinn_mlp *back = pinn_model_load(p, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+  CU_ASSERT(same_net(net, back));
+  CU_ASSERT(same_jets(net, back));
+  pinn_mlp_free(back);
+  pinn_mlp_free(net);
+  /* no hidden layer: an affine map; activations = "" */
+  net = make_net(2, 1, 0, NULL, 0, 4);
+  CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
+  pinn_model_meta m;
+  back = pinn_model_load_meta(p, &m, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+  CU_ASSERT(same_net(net, back));
+  CU_ASSERT_STRING_EQUAL(m.activations, "");
+  CU_ASSERT_EQUAL(m.n_layers, 2);
+  pinn_mlp_free(back);
+  pinn_mlp_free(net);
+  free(p);
+}
+
+static int zero_fn(const double *x, double *v, void *ctx)
+{
+  (void)x;
+  (void)ctx;
+  *v = 0;
+  return 0;
+}
+
+static void layout_on_disk_is_the_documented_one(void)
+{
+  char *p = path_in("layout.h5");
+  pinn_problem *pb = pinn_problem_alloc("heat2", 2, 1, 2, NULL);
+  pinn_domain dom;
+  double lo[2] = {-1, 0}, hi[2] = {1, 3};
+  pinn_domain_box(&dom, 2, lo, hi, NULL);
+  pinn_domain_with_time(&dom, 0.5, 2, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(pb, &dom), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_output_names(pb, "temp,flux"), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(pb, "bc", 0, zero_fn, NULL), 0);
+  pinn_activation act[2] = {pinn_activation_default(PINN_ACT_TANH), {PINN_ACT_LEAKY_RELU, 0.2}};
+  pinn_mlp *net = make_net(3, 2, 2, act, 0, 5);
+  pinn_error e;
+  /* a problem that does not match the network is refused */
+  pinn_mlp *wrong = make_net(2, 2, 2, act, 0, 5);
+  CU_ASSERT_EQUAL(pinn_model_save(p, wrong, pb, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "heat2"));
+  CU_ASSERT_EQUAL(access(p, F_OK), -1); /* nothing left behind */
+  pinn_mlp_free(wrong);
+
+  CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, pb, &e), 0);
+  pinn_h5_reader *r = pinn_h5_open(p, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  char *s = NULL;
+  int64_t v = 0;
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/model", "format", &s), 0);
+  CU_ASSERT_STRING_EQUAL(s, "libpinn-mlp");
+  free(s);
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_int64(r, "/model", "format_version", &v), 0);
+  CU_ASSERT_EQUAL(v, 1);
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_int64(r, "/model", "n_layers", &v), 0);
+  CU_ASSERT_EQUAL(v, 4);
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_int64(r, "/model", "n_params", &v), 0);
+  CU_ASSERT_EQUAL((size_t)v, pinn_mlp_n_params(net));
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/model", "activations", &s), 0);
+  CU_ASSERT_STRING_EQUAL(s, "tanh,leaky:0.2");
+  free(s);
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/model", "inputs", &s), 0);
+  CU_ASSERT_STRING_EQUAL(s, "x,y,t");
+  free(s);
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/model", "outputs", &s), 0);
+  CU_ASSERT_STRING_EQUAL(s, "temp,flux");
+  free(s);
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/model", "libpinn_version", &s), 0);
+  CU_ASSERT_STRING_EQUAL(s, pinn_version());
+  free(s);
+  double b[3];
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_double_array(r, "/model", "input_hi", 3, b), 0);
+  CU_ASSERT(b[0] == 1 && b[1] == 3 && b[2] == 2);
+  int64_t *sz = NULL;
+  size_t d4[1] = {4};
+  CU_ASSERT_EQUAL(pinn_h5_read_dataset_int64(r, "/model/sizes", 1, d4, &sz, NULL, NULL), 0);
+  CU_ASSERT(sz && sz[0] == 3 && sz[1] == 5 && sz[2] == 6 && sz[3] == 2);
+  free(sz);
+  double *th = NULL;
+  size_t dn[1] = {pinn_mlp_n_params(net)};
+  CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "/model/theta", 1, dn, &th, NULL, NULL), 0);
+  CU_ASSERT(th && memcmp(th, pinn_mlp_params_const(net), dn[0] * sizeof *th) == 0);
+  free(th);
+  pinn_model_meta m;
+  CU_ASSERT_EQUAL(pinn_model_read_meta(r, NULL, &m, &e), 0);
+  CU_ASSERT_STRING_EQUAL(m.problem, "heat2");
+  CU_ASSERT_EQUAL(m.space_dim, 2);
+  CU_ASSERT_EQUAL(m.has_time, 1);
+  CU_ASSERT_EQUAL(m.has_bounds, 1);
+  CU_ASSERT(m.lo[0] == -1 && m.lo[1] == 0 && m.lo[2] == 0.5);
+  CU_ASSERT_STRING_EQUAL(m.inputs[2], "t");
+  CU_ASSERT_STRING_EQUAL(m.outputs[1], "flux");
+  /* the same network read from another group name of the same file fails clearly */
+  CU_ASSERT_PTR_NULL(pinn_model_read(r, "/nothing", &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/nothing"));
+  pinn_h5_close(r);
+  pinn_mlp_free(net);
+  pinn_problem_free(pb);
+  free(p);
+}
+
+static void a_model_in_a_custom_group_of_a_bigger_file_reads_back(void)
+{
+  char *p = path_in("custom.h5");
+  pinn_mlp *net = make_net(1, 1, 2, NULL, 0, 8);
+  pinn_error e;
+  pinn_h5_writer *w = pinn_h5_create(p, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  double v[3] = {1, 2, 3};
+  size_t d3[1] = {3};
+  CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "/other/data", 1, d3, v), 0);
+  CU_ASSERT_EQUAL(pinn_model_write(w, "/ckpt/net", net, NULL, &e), 0);
+  CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), 0);
+  pinn_h5_reader *r = pinn_h5_open(p, &e);
+  pinn_mlp *back = pinn_model_read(r, "/ckpt/net/", &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+  CU_ASSERT(same_net(net, back));
+  pinn_mlp_free(back);
+  pinn_h5_close(r);
+  /* pinn_model_load looks in /model only */
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/model"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, p));
+  pinn_mlp_free(net);
+  free(p);
+}
+
+/* ---------------------------------------------------------- bad files */
+
+static void write_bytes(const char *p, const unsigned char *b, size_t n)
+{
+  FILE *f = fopen(p, "wb");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  if (n) CU_ASSERT_EQUAL(fwrite(b, 1, n, f), n);
+  fclose(f);
+}
+
+static unsigned char *read_bytes(const char *p, size_t *n)
+{
+  *n = 0;
+  FILE *f = fopen(p, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *b = malloc((size_t)len + 1);
+  *n = fread(b, 1, (size_t)len, f);
+  fclose(f);
+  return b;
+}
+
+/* Run fn in a child process and return its exit status (or 100 + signal).
+ * Corrupt files are probed in a child: HDF5 1.10.8 leaks internal state
+ * after a metadata checksum failure (it prints "infinite loop closing
+ * library" at exit), which must not trip the leak checker of this process
+ * (tests/test_h5io.c does the same). */
+static int in_child(int (*fn)(void))
+{
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) return 99;
+  if (pid == 0) _exit(fn());
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return 98;
+  if (WIFSIGNALED(status)) return 100 + WTERMSIG(status);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 97;
+}
+
+static int write_raw(const char *p, const unsigned char *b, size_t n)
+{
+  FILE *f = fopen(p, "wb");
+  if (!f) return -1;
+  size_t w = n ? fwrite(b, 1, n, f) : 0;
+  fclose(f);
+  return w == n ? 0 : -1;
+}
+
+static int probe_random(void)
+{
+  char *p = path_in("random.h5");
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  unsigned char buf[4096];
+  int bad = 0;
+  for (int trial = 0; trial < 40 && !bad; ++trial) {
+    size_t n = 1 + gsl_rng_uniform_int(r, sizeof buf);
+    for (size_t i = 0; i < n; ++i) buf[i] = (unsigned char)gsl_rng_uniform_int(r, 256);
+    /* half of them start with the HDF5 signature to get past the first check */
+    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    if (trial % 2 && n > 8) memcpy(buf, sig, 8);
+    if (write_raw(p, buf, n)) return 10;
+    pinn_error e;
+    pinn_error_clear(&e);
+    pinn_mlp *x = pinn_model_load(p, &e);
+    if (x || e.code != PINN_EFORMAT || !strstr(e.msg, p)) bad = 1;
+    pinn_mlp_free(x);
+  }
+  gsl_rng_free(r);
+  free(p);
+  return bad;
+}
+
+static void missing_empty_and_random_files_give_clear_errors(void)
+{
+  pinn_error e;
+  char *p = path_in("nope.h5");
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EIO);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "nope.h5"));
+  free(p);
+  p = path_in("empty.h5");
+  write_bytes(p, NULL, 0);
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "empty"));
+  free(p);
+  /* a directory */
+  CU_ASSERT_PTR_NULL(pinn_model_load(g_dir, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EIO);
+  /* 40 files of random bytes: PINN_EFORMAT naming the file, every time */
+  CU_ASSERT_EQUAL(in_child(probe_random), 0);
+}
+
+static unsigned char *g_good;
+static size_t g_good_n, g_good_params;
+
+/* Every truncation of a valid file: PINN_EFORMAT (or PINN_EIO), never a
+ * network.  Exit status: 0 ok, 1 a truncation loaded, 2 wrong code. */
+static int probe_truncations(void)
+{
+  char *q = path_in("trunc.h5");
+  int bad = 0;
+  size_t refused = 0;
+  for (size_t len = 0; len < g_good_n && !bad; len += (len < 64 ? 7 : g_good_n / 40 + 1)) {
+    if (write_raw(q, g_good, len)) return 10;
+    pinn_error e;
+    pinn_mlp *x = pinn_model_load(q, &e);
+    if (x) bad = 1;
+    else if (e.code != PINN_EFORMAT && e.code != PINN_EIO) bad = 2;
+    else ++refused;
+    pinn_mlp_free(x);
+  }
+  free(q);
+  return bad ? bad : refused > 10 ? 0 : 3;
+}
+
+/* 300 single-byte corruptions at random places: a clear error, or a
+ * network of the same shape (the byte was in theta or in unused space). */
+static int probe_flips(void)
+{
+  char *q = path_in("flip.h5");
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  unsigned char *c = malloc(g_good_n);
+  size_t errors = 0, loads = 0;
+  int bad = 0;
+  for (int trial = 0; trial < 300 && !bad; ++trial) {
+    memcpy(c, g_good, g_good_n);
+    size_t at = gsl_rng_uniform_int(r, g_good_n);
+    c[at] ^= (unsigned char)(1 + gsl_rng_uniform_int(r, 255));
+    if (write_raw(q, c, g_good_n)) return 10;
+    pinn_error e;
+    pinn_error_clear(&e);
+    pinn_mlp *x = pinn_model_load(q, &e);
+    if (x) {
+      ++loads;
+      if (pinn_mlp_n_params(x) != g_good_params) bad = 1;
+    } else {
+      ++errors;
+      if ((e.code != PINN_EFORMAT && e.code != PINN_EUNSUPPORTED) || strlen(e.msg) < 10) {
+        printf("\n  flip at %zu: status %d, message '%s'\n", at, e.code, e.msg);
+        bad = 2;
+      }
+    }
+    pinn_mlp_free(x);
+  }
+  printf("\n  300 single-byte corruptions: %zu loaded, %zu refused with a message\n", loads,
+         errors);
+  free(c);
+  gsl_rng_free(r);
+  free(q);
+  return bad ? bad : errors ? 0 : 3;
+}
+
+static void truncated_and_bit_flipped_files_never_crash(void)
+{
+  char *p = path_in("good.h5");
+  pinn_activation act[2] = {pinn_activation_default(PINN_ACT_PRELU),
+                            pinn_activation_default(PINN_ACT_GELU)};
+  pinn_mlp *net = make_net(2, 1, 2, act, 1, 9);
+  pinn_error e;
+  CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
+  g_good = read_bytes(p, &g_good_n);
+  g_good_params = pinn_mlp_n_params(net);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(g_good);
+  CU_ASSERT_EQUAL(in_child(probe_truncations), 0);
+  CU_ASSERT_EQUAL(in_child(probe_flips), 0);
+  free(g_good);
+  pinn_mlp_free(net);
+  free(p);
+}
+
+static void a_foreign_hdf5_file_says_there_is_no_network(void)
+{
+  char *p = path_in("foreign.h5");
+  pinn_error e;
+  pinn_h5_writer *w = pinn_h5_create(p, &e);
+  double v[2] = {1, 2};
+  size_t d[1] = {2};
+  pinn_h5_write_dataset(w, "/data", 1, d, v);
+  pinn_h5_create_group(w, "/model");
+  pinn_h5_set_attr_string(w, "/model", "format", "keras");
+  CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not a libpinn network"));
+  free(p);
+}
+
+/* Write a valid model, then replace one attribute (h5io replaces). */
+typedef struct {
+  const char *attr;
+  int kind; /* 0 int64, 1 string, 2 double array */
+  int64_t iv;
+  const char *sv;
+  int want;          /* expected status */
+  const char *words; /* expected in the message */
+} attr_case;
+
+static void inconsistent_attributes_are_refused_with_the_reason(void)
+{
+  static const attr_case cases[] = {
+    {"n_layers", 0, 1, NULL, PINN_EFORMAT, "n_layers"},
+    {"n_layers", 0, 1000000, NULL, PINN_EFORMAT, "n_layers"},
+    {"n_layers", 0, 5, NULL, PINN_EFORMAT, "sizes"},
+    {"n_in", 0, 9, NULL, PINN_EFORMAT, "n_in"},
+    {"n_in", 0, 3, NULL, PINN_EFORMAT, "n_in"},
+    {"n_out", 0, 0, NULL, PINN_EFORMAT, "n_out"},
+    {"n_params", 0, 7, NULL, PINN_EFORMAT, "parameters"},
+    {"n_params", 0, (int64_t)1 << 40, NULL, PINN_EFORMAT, "n_params"},
+    {"prelu_per_unit", 0, 2, NULL, PINN_EFORMAT, "prelu_per_unit"},
+    {"prelu_per_unit", 0, 1, NULL, PINN_EFORMAT, "parameters"},
+    {"format_version", 0, 2, NULL, PINN_EUNSUPPORTED, "upgrade"},
+    {"format_version", 0, 0, NULL, PINN_EFORMAT, "format_version"},
+    {"format", 1, 0, "libpinn-mlp2", PINN_EFORMAT, "not a libpinn network"},
+    {"output_transform", 1, 0, "hard_dirichlet", PINN_EUNSUPPORTED, "hard_dirichlet"},
+    {"activations", 1, 0, "tanh,banana", PINN_EFORMAT, "banana"},
+    {"activations", 1, 0, "tanh", PINN_EFORMAT, "activations"},
+    {"activations", 1, 0, "tanh,prelu,tanh", PINN_EFORMAT, "activations"},
+    {"activations", 1, 0, "softplus:-1,prelu", PINN_EFORMAT, "softplus"},
+    {"activations", 1, 0, "tanh,relu", PINN_EFORMAT, "parameters"},
+    {"activations", 1, 0, ",prelu", PINN_EFORMAT, "empty"},
+    {"inputs", 1, 0, "x", PINN_EFORMAT, "inputs"},
+    {"inputs", 1, 0, "x,y z", PINN_EFORMAT, "inputs"},
+    {"outputs", 1, 0, "u,v", PINN_EFORMAT, "outputs"},
+    {"outputs", 1, 0, "", PINN_EFORMAT, "outputs"},
+    {"has_time", 0, 1, NULL, PINN_EFORMAT, "space_dim"},
+    {"input_lo", 2, 0, NULL, PINN_EFORMAT, "bounds"},
+    {"n_layers", 1, 0, "three", PINN_EFORMAT, "n_layers"},
+  };
+  char *p = path_in("attr.h5");
+  pinn_activation act[2] = {pinn_activation_default(PINN_ACT_TANH),
+                            pinn_activation_default(PINN_ACT_PRELU)};
+  pinn_mlp *net = make_net(2, 1, 2, act, 0, 11);
+  pinn_problem *pb = pinn_problem_alloc("p", 2, 0, 1, NULL);
+  pinn_domain dom;
+  double lo[2] = {0, 0}, hi[2] = {1, 1};
+  pinn_domain_box(&dom, 2, lo, hi, NULL);
+  pinn_problem_set_domain(pb, &dom);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+    const attr_case *c = &cases[i];
+    pinn_error e;
+    pinn_h5_writer *w = pinn_h5_create(p, &e);
+    CU_ASSERT_EQUAL_FATAL(pinn_model_write(w, NULL, net, pb, &e), 0);
+    if (c->kind == 0) {
+      CU_ASSERT_EQUAL(pinn_h5_set_attr_int64(w, "/model", c->attr, c->iv), 0);
+    } else if (c->kind == 1) {
+      CU_ASSERT_EQUAL(pinn_h5_set_attr_string(w, "/model", c->attr, c->sv), 0);
+    } else {
+      double bad[2] = {2, 0};
+      CU_ASSERT_EQUAL(pinn_h5_set_attr_double_array(w, "/model", c->attr, 2, bad), 0);
+    }
+    CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
+    pinn_error_clear(&e);
+    pinn_mlp *x = pinn_model_load(p, &e);
+    CU_ASSERT_PTR_NULL(x);
+    pinn_mlp_free(x);
+    CU_ASSERT_EQUAL(e.code, c->want);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, c->words));
+    if (e.code != c->want || !strstr(e.msg, c->words))
+      printf("\n  case %zu (%s): status %d, message: %s\n", i, c->attr, e.code, e.msg);
+  }
+  pinn_problem_free(pb);
+  pinn_mlp_free(net);
+  free(p);
+}
+
+/* A model written attribute by attribute (the documented layout, by hand),
+ * with a chosen sizes dataset and theta. */
+static void write_manual(const char *p, const int64_t *sizes, size_t L, size_t sizes_len,
+                         const double *theta, size_t n_theta, int64_t n_params, const char *acts)
+{
+  pinn_error e;
+  pinn_h5_writer *w = pinn_h5_create(p, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  const char *g = "/model";
+  pinn_h5_create_group(w, g);
+  pinn_h5_set_attr_string(w, g, "format", "libpinn-mlp");
+  pinn_h5_set_attr_int64(w, g, "format_version", 1);
+  pinn_h5_set_attr_string(w, g, "libpinn_version", "0.0.0");
+  pinn_h5_set_attr_int64(w, g, "n_layers", (int64_t)L);
+  pinn_h5_set_attr_int64(w, g, "n_in", sizes[0]);
+  pinn_h5_set_attr_int64(w, g, "n_out", sizes[L - 1]);
+  pinn_h5_set_attr_int64(w, g, "n_params", n_params);
+  pinn_h5_set_attr_string(w, g, "activations", acts);
+  pinn_h5_set_attr_int64(w, g, "prelu_per_unit", 0);
+  pinn_h5_set_attr_string(w, g, "inputs", "x");
+  pinn_h5_set_attr_string(w, g, "outputs", "u");
+  pinn_h5_set_attr_string(w, g, "problem", "");
+  pinn_h5_set_attr_int64(w, g, "space_dim", 0);
+  pinn_h5_set_attr_int64(w, g, "has_time", 0);
+  size_t d[1] = {sizes_len};
+  pinn_h5_write_dataset_int64(w, "/model/sizes", 1, d, sizes);
+  size_t dt[1] = {n_theta};
+  pinn_h5_write_dataset(w, "/model/theta", 1, dt, theta);
+  CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
+}
+
+static void bad_sizes_and_theta_datasets_are_refused(void)
+{
+  char *p = path_in("manual.h5");
+  pinn_error e;
+  /* [1, 3, 1] tanh: 3 + 3 + 3 + 1 = 10 parameters */
+  int64_t sizes[3] = {1, 3, 1};
+  double theta[12];
+  for (int i = 0; i < 12; ++i) theta[i] = 0.1 * i;
+  write_manual(p, sizes, 3, 3, theta, 10, 10, "tanh");
+  pinn_mlp *net = pinn_model_load(p, &e);
+  CU_ASSERT_PTR_NOT_NULL(net); /* the hand-written file is valid */
+  if (net) CU_ASSERT(memcmp(pinn_mlp_params_const(net), theta, 10 * sizeof(double)) == 0);
+  pinn_mlp_free(net);
+
+  write_manual(p, sizes, 3, 3, theta, 12, 10, "tanh");
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "12 values"));
+
+  write_manual(p, sizes, 3, 2, theta, 10, 10, "tanh");
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "sizes"));
+
+  int64_t wide[3] = {1, 5000, 1};
+  write_manual(p, wide, 3, 3, theta, 10, 10, "tanh");
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "width 5000"));
+
+  int64_t neg[3] = {1, -3, 1};
+  write_manual(p, neg, 3, 3, theta, 10, 10, "tanh");
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "width -3"));
+
+  theta[4] = NAN;
+  write_manual(p, sizes, 3, 3, theta, 10, 10, "tanh");
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "parameter 4"));
+  theta[4] = INFINITY;
+  write_manual(p, sizes, 3, 3, theta, 10, 10, "tanh");
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not finite"));
+
+  /* theta stored as a string: refused, not misread */
+  pinn_h5_writer *w = pinn_h5_create(p, &e);
+  pinn_mlp *good = make_net(1, 1, 1, NULL, 0, 1);
+  pinn_model_write(w, "/m2", good, NULL, &e);
+  pinn_h5_create_group(w, "/model");
+  pinn_h5_write_string(w, "/model/theta", "0.1 0.2");
+  CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
+  CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+  pinn_mlp_free(good);
+  free(p);
+}
+
+static void arguments_are_checked(void)
+{
+  pinn_error e;
+  CU_ASSERT_EQUAL(pinn_model_write(NULL, NULL, NULL, NULL, &e), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_model_save(NULL, NULL, NULL, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NULL(pinn_model_read(NULL, NULL, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EINVAL);
+  CU_ASSERT_PTR_NULL(pinn_model_load(NULL, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EINVAL);
+  pinn_mlp *net = make_net(1, 1, 1, NULL, 0, 1);
+  CU_ASSERT_EQUAL(pinn_model_save("/nonexistent-dir/x.h5", net, NULL, &e), PINN_EIO);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "nonexistent-dir"));
+  pinn_mlp_free(net);
+}
+
+int main(void)
+{
+  g_dir = pinn_test_tmpdir("model");
+  static const pinn_test_case cases[] = {
+    {"every_activation_round_trips_bitwise_in_params_and_jets",
+     every_activation_round_trips_bitwise_in_params_and_jets},
+    {"mixed_activations_and_a_linear_model_round_trip",
+     mixed_activations_and_a_linear_model_round_trip},
+    {"layout_on_disk_is_the_documented_one", layout_on_disk_is_the_documented_one},
+    {"a_model_in_a_custom_group_of_a_bigger_file_reads_back",
+     a_model_in_a_custom_group_of_a_bigger_file_reads_back},
+    {"missing_empty_and_random_files_give_clear_errors",
+     missing_empty_and_random_files_give_clear_errors},
+    {"truncated_and_bit_flipped_files_never_crash", truncated_and_bit_flipped_files_never_crash},
+    {"a_foreign_hdf5_file_says_there_is_no_network", a_foreign_hdf5_file_says_there_is_no_network},
+    {"inconsistent_attributes_are_refused_with_the_reason",
+     inconsistent_attributes_are_refused_with_the_reason},
+    {"bad_sizes_and_theta_datasets_are_refused", bad_sizes_and_theta_datasets_are_refused},
+    {"arguments_are_checked", arguments_are_checked},
+    {NULL, NULL}};
+  if (pinn_test_add_suite("model", cases)) return 1;
+  int rc = pinn_test_run_all();
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+  if (system(cmd) != 0) rc = rc ? rc : 1;
+  free(g_dir);
+  return rc;
+}
