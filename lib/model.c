@@ -145,7 +145,10 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
   if (!st) st = pinn_h5_set_attr_int64(w, group, "n_params", (int64_t)pinn_mlp_n_params(net));
   if (!st) st = pinn_h5_set_attr_string(w, group, "activations", acts);
   if (!st) st = pinn_h5_set_attr_int64(w, group, "prelu_per_unit", pinn_mlp_prelu_per_unit(net));
-  if (!st) st = pinn_h5_set_attr_string(w, group, "output_transform", "none");
+  /* a problem with hard constraints passes the outputs through its own code */
+  if (!st)
+    st = pinn_h5_set_attr_string(w, group, "output_transform",
+                                 p && pinn_problem_n_transforms(p) ? "problem" : "none");
   if (!st) st = pinn_h5_set_attr_string(w, group, "inputs", inputs);
   if (!st) st = pinn_h5_set_attr_string(w, group, "outputs", outs);
   if (!st) st = pinn_h5_set_attr_string(w, group, "problem", p ? pinn_problem_name(p) : "");
@@ -353,6 +356,15 @@ static int read_desc(pinn_h5_reader *r, const char *group, model_desc *d, pinn_e
   s = NULL;
   if (pinn_h5_has_attr(r, group, "output_transform")) {
     if ((st = get_str(r, group, "output_transform", &s, err))) return st;
+    if (strcmp(s, "problem") == 0) {
+      pinn_error_set(err, PINN_EUNSUPPORTED,
+                     "'%s': the network's outputs pass through its problem's output transform "
+                     "(hard constraints), which is the problem's own code: evaluate it with the "
+                     "problem (pinn_loss_predict, or pinn solve) instead of from the file alone",
+                     group);
+      free(s);
+      return PINN_EUNSUPPORTED;
+    }
     if (strcmp(s, "none") != 0) {
       pinn_error_set(err, PINN_EUNSUPPORTED,
                      "'%s' uses output transform \"%.60s\", which this libpinn (%s) cannot "

@@ -65,7 +65,6 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
   for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
   if (!l) return pinn_error_set(err, PINN_EINVAL, "pinn_fields_compute: loss is NULL");
   const pinn_problem *p = pinn_loss_problem(l);
-  pinn_mlp *net = pinn_loss_network(l);
   const pinn_domain *dom = pinn_problem_domain(p);
   if (!dom)
     return pinn_error_set(err, PINN_EINVAL,
@@ -167,9 +166,10 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
 #define OUT_INDEX(j) (idx ? idx[j] : (j))
 
   /* network outputs (every grid point in one call, then NaN outside) */
-  if ((st = pinn_mlp_eval(net, n, f->x, f->u))) {
+  /* the solution: the network with the problem's output transforms */
+  if ((st = pinn_loss_predict(l, n, f->x, f->u))) {
     pinn_error_set(err, st, "evaluating the network on the output grid: %s",
-                   pinn_mlp_errmsg(net));
+                   pinn_loss_errmsg(l));
     goto fail;
   }
   if (f->mask)

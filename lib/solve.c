@@ -10,6 +10,7 @@
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
+#include <pinn/output.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -109,70 +110,6 @@ static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
   return net;
 }
 
-/* Relative L2 and max error of the network against the problem's reference
- * on its output grid (points of a ball's bounding box outside the ball are
- * skipped). */
-int pinn_solve_errors(pinn_loss *l, double *rel_l2, double *max_abs, pinn_error *err)
-{
-  const pinn_problem *p = pinn_loss_problem(l);
-  const size_t dim = pinn_problem_dim(p), m = pinn_problem_n_out(p);
-  size_t counts[4];
-  const double *axes[4], *ref = NULL;
-  int has_grid = pinn_problem_reference_grid(p, counts, axes, &ref);
-  if (!has_grid && !pinn_problem_has_exact(p))
-    return pinn_error_set(err, PINN_EINVAL, "problem '%s' has no reference solution",
-                          pinn_problem_name(p));
-  if (!has_grid) pinn_problem_output_grid(p, counts);
-  const pinn_domain *dom = pinn_problem_domain(p);
-  size_t n = pinn_domain_grid_size(dom, counts);
-  double *x = malloc(n * dim * sizeof *x), *u = malloc(n * m * sizeof *u),
-         *ue = has_grid ? NULL : malloc(n * m * sizeof *ue);
-  int st = PINN_SUCCESS;
-  if (!x || !u || (!has_grid && !ue)) st = pinn_error_set(err, PINN_ENOMEM, "out of memory");
-  if (!st) {
-    if (has_grid) {
-      for (size_t i = 0; i < n; ++i) {
-        size_t r = i;
-        for (size_t a = 0; a < dim; ++a) {
-          x[i * dim + a] = axes[a][r % counts[a]];
-          r /= counts[a];
-        }
-      }
-    } else {
-      pinn_error e;
-      st = pinn_domain_grid(dom, counts, x, &e);
-      if (st) pinn_error_set(err, st, "%s", e.msg);
-    }
-  }
-  if (!st) {
-    st = pinn_loss_predict(l, n, x, u);
-    if (st) pinn_error_set(err, st, "%s", pinn_loss_errmsg(l));
-  }
-  if (!st && !has_grid) {
-    st = pinn_problem_exact(p, n, x, ue);
-    if (st) pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
-    ref = ue;
-  }
-  if (!st) {
-    double e2 = 0, r2 = 0, mx = 0;
-    for (size_t i = 0; i < n; ++i) {
-      if (dom->kind == PINN_DOMAIN_BALL && !pinn_domain_contains(dom, x + i * dim)) continue;
-      for (size_t k = 0; k < m; ++k) {
-        double d = u[i * m + k] - ref[i * m + k];
-        e2 += d * d;
-        r2 += ref[i * m + k] * ref[i * m + k];
-        if (fabs(d) > mx) mx = fabs(d);
-      }
-    }
-    *rel_l2 = r2 > 0 ? sqrt(e2 / r2) : sqrt(e2);
-    *max_abs = mx;
-  }
-  free(x);
-  free(u);
-  free(ue);
-  return st;
-}
-
 /* The trainer's progress callback chained with continuation / refinement. */
 typedef struct {
   const pinn_solve_config *c;
@@ -213,6 +150,9 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     if (!l) st = err ? err->code : PINN_EFAILED;
   }
   hook_ctx h = {&c, l, 0};
+  pinn_fields fields;
+  int have_fields = 0;
+  memset(&fields, 0, sizeof fields);
   if (!st) {
     pinn_train_options to = c.train;
     if (c.continuation_every) {
@@ -241,14 +181,14 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     res->n_params = pinn_loss_n_params(l);
     res->n_coefs = pinn_problem_n_coefs(p);
     for (size_t j = 0; j < res->n_coefs; ++j) res->coefs[j] = pinn_loss_coef(l, j);
-    double rl, ma;
-    pinn_error e;
-    if (pinn_solve_errors(l, &rl, &ma, &e) == PINN_SUCCESS) {
+    st = pinn_fields_compute(l, NULL, &fields, err);
+    have_fields = !st;
+    if (!st && fields.has_ref) {
       res->has_reference = 1;
-      res->rel_l2 = rl;
-      res->max_abs = ma;
+      res->rel_l2 = fields.rel_l2;
+      res->max_abs = fields.max_abs;
     }
-    {
+    if (!st) {
       size_t nd = 0;
       const double *xd = NULL;
       for (size_t i = 0; i < pinn_loss_n_terms(l) && !xd; ++i) {
@@ -262,9 +202,11 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     if (!st) st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics);
     if (st) pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
   }
-  if (!st && c.output)
-    st = pinn_error_set(err, PINN_EUNSUPPORTED, "writing %s: the output module is not built yet",
-                        c.output);
+  if (!st && c.output) {
+    pinn_run_info info = pinn_output_run_info(l, t, c.seed);
+    st = pinn_output_write(c.output, l, t, &fields, &info, err);
+  }
+  if (have_fields) pinn_fields_free(&fields);
   pinn_trainer_free(t);
   pinn_loss_free(l);
   pinn_mlp_free(net);

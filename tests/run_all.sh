@@ -4,7 +4,7 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash apps/install-deps.sh
+bash apps/install-deps.sh clang libclang-rt-14-dev paraview python3-paraview xvfb
 jobs=$(nproc 2>/dev/null || echo 2)
 export OPENBLAS_NUM_THREADS=1
 echo "== Release build"

@@ -19,6 +19,8 @@
 #include <pinn/xdmf.h>
 #include <pinn/xjet.h>
 #include <pinn/transform.h>
+#include <pinn/model.h>
+#include <pinn/output.h>
 #include <pinn/solve.h>
 
 #endif
