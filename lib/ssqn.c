@@ -18,10 +18,14 @@
  *   c_uu = (phi - 1) / (tau y'u),  c_su = -phi rho / tau,
  *   c_ss = rho (phi h / tau + 1),
  *
- * and applied to the upper triangle of the row-major n x n array by a
- * scaling (dscal per row), one gsl_blas_dsyr2 with (s, c_ss/2 s + c_su u)
- * and, for phi != 1, one gsl_blas_dsyr.  The direction is p = -H g
- * (gsl_blas_dsymv).  The lower triangle is never read or written.
+ * and applied to the upper triangle of the row-major n x n array.  H is
+ * kept as c M with a scalar c, so H / tau costs nothing (c <- c / tau) and
+ * the rank terms go into M divided by the new c: one gsl_blas_dsyr2 with
+ * (s, c_ss/2 s + c_su u) and, for phi != 1, one gsl_blas_dsyr.  When c
+ * leaves [2^-64, 2^64] a power of two moves from c into M (exact).  The
+ * direction is p = -c M g and u = c M y (gsl_blas_dsymv): per iteration two
+ * reads of the triangle and one or two read-writes.  The lower triangle is
+ * never read or written.
  *
  * Safeguards of libpinn (not in the references): a = b h - 1 is clamped at
  * 0 (it is >= 0 by Cauchy-Schwarz, rounding can make it slightly negative);
@@ -52,8 +56,9 @@ enum { NVEC = 8 };
 typedef struct {
   size_t n;
   int kind;            /* KIND_SSBFGS or KIND_SSBROYDEN */
-  double *H;           /* n x n row-major (upper triangle used), NULL until set() */
-  int have_h;          /* H holds an approximation */
+  double *H;           /* M: n x n row-major (upper triangle used), NULL until set() */
+  double hscale;       /* c: the approximation is c M (scaling by tau costs no pass over M) */
+  int have_h;          /* c M holds an approximation */
   size_t max_bytes;    /* limit on the bytes of H */
   double *work;        /* NVEC n doubles behind the vectors below */
   gsl_vector_view views[NVEC];
@@ -320,6 +325,7 @@ static void set_identity(ssqn_state *st)
   const size_t n = st->n;
   memset(st->H, 0, n * n * sizeof *st->H);
   for (size_t i = 0; i < n; ++i) st->H[i * n + i] = 1.0;
+  st->hscale = 1.0;
 }
 
 /* theta and tau of the self-scaled family for the scalars a, b, h. */
@@ -347,14 +353,21 @@ static void choose_parameters(const ssqn_state *st, int first, double a, double 
   *tau_out = tau;
 }
 
-/* Scale the upper triangle of H by c. */
-static void scale_upper(ssqn_state *st, double c)
+/* Keep c within [2^-64, 2^64]: move a power of two from c into M (exact
+ * unless entries of M underflow). */
+static void renormalize(ssqn_state *st)
 {
+  const double c = st->hscale;
+  if (c >= 0x1p-64 && c <= 0x1p64) return;
+  int e;
+  frexp(c, &e);
+  const double f = ldexp(1.0, e - 1); /* c / f in [1, 2) */
   const size_t n = st->n;
   for (size_t i = 0; i < n; ++i) {
     gsl_vector_view r = gsl_vector_view_array(st->H + i * n + i, n - i);
-    gsl_blas_dscal(c, &r.vector);
+    gsl_blas_dscal(f, &r.vector);
   }
+  st->hscale = c / f;
 }
 
 /* Update H with the pair (s, y); sg = s'g at the old point, alpha the step
@@ -376,7 +389,7 @@ static void update(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, dou
   int first = !st->have_h;
   if (first) set_identity(st);
   double yHy;
-  gsl_blas_dsymv(CblasUpper, 1.0, &Hm.matrix, y, 0.0, st->u);
+  gsl_blas_dsymv(CblasUpper, st->hscale, &Hm.matrix, y, 0.0, st->u);
   gsl_blas_ddot(y, st->u, &yHy);
   if (!first && (!(yHy > 0.0) || !isfinite(yHy))) {
     /* H is no longer positive definite: start again from I */
@@ -400,12 +413,19 @@ static void update(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, dou
     st->stats.skipped++;
     return; /* with first = 1, have_h stays 0: H = I is not used */
   }
-  if (it != 1.0) scale_upper(st, it);
+  /* c M / tau + R = (c / tau) (M + R tau / c) */
+  const double cnew = st->hscale * it, ic = 1.0 / cnew;
+  if (!(cnew > 0.0) || !isfinite(cnew) || !isfinite(ic)) {
+    st->stats.skipped++;
+    return;
+  }
+  st->hscale = cnew;
   gsl_vector_memcpy(st->w, st->u);
   gsl_blas_dscal(c_su, st->w);
   gsl_blas_daxpy(0.5 * c_ss, s, st->w);
-  gsl_blas_dsyr2(CblasUpper, 1.0, s, st->w, &Hm.matrix);
-  if (phi != 1.0) gsl_blas_dsyr(CblasUpper, c_uu, st->u, &Hm.matrix);
+  gsl_blas_dsyr2(CblasUpper, ic, s, st->w, &Hm.matrix);
+  if (phi != 1.0) gsl_blas_dsyr(CblasUpper, c_uu * ic, st->u, &Hm.matrix);
+  renormalize(st);
   st->have_h = 1;
   st->stats.updates++;
   st->stats.last_tau = tau;
@@ -464,7 +484,7 @@ static int ssqn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector
   double dphi0 = 0.0;
   if (!steepest) {
     gsl_matrix_view Hm = gsl_matrix_view_array(st->H, st->n, st->n);
-    gsl_blas_dsymv(CblasUpper, -1.0, &Hm.matrix, gradient, 0.0, st->p);
+    gsl_blas_dsymv(CblasUpper, -st->hscale, &Hm.matrix, gradient, 0.0, st->p);
     gsl_blas_ddot(gradient, st->p, &dphi0);
     if (!(dphi0 < 0.0) || !isfinite(dphi0)) {
       st->have_h = 0;
@@ -565,8 +585,8 @@ int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
   }
   for (size_t i = 0; i < n; ++i)
     for (size_t j = i; j < n; ++j) {
-      gsl_matrix_set(H, i, j, st->H[i * n + j]);
-      gsl_matrix_set(H, j, i, st->H[i * n + j]);
+      gsl_matrix_set(H, i, j, st->hscale * st->H[i * n + j]);
+      gsl_matrix_set(H, j, i, st->hscale * st->H[i * n + j]);
     }
   return GSL_SUCCESS;
 }
@@ -584,7 +604,7 @@ const char *pinn_ssqn_errmsg(const gsl_multimin_fdfminimizer *s)
 enum {
   H_MAGIC, H_VERSION, H_KIND, H_N, H_HAVE_H, H_LAST_STEP, H_LAST_ALPHA, H_LS_REASON,
   H_ITERATIONS, H_FDF_EVALS, H_LS_EVALS, H_RESTARTS, H_UPDATES, H_SKIPPED, H_NONFINITE,
-  H_LAST_TAU, H_LAST_PHI, H_LAST_THETA, H_LAST_B, H_LAST_H, H_LEN
+  H_LAST_TAU, H_LAST_PHI, H_LAST_THETA, H_LAST_B, H_LAST_H, H_HSCALE, H_LEN
 };
 
 size_t pinn_ssqn_state_size(const gsl_multimin_fdfminimizer *s)
@@ -620,6 +640,7 @@ int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf)
   buf[H_LAST_THETA] = st->stats.last_theta;
   buf[H_LAST_B] = st->stats.last_b;
   buf[H_LAST_H] = st->stats.last_h;
+  buf[H_HSCALE] = have ? st->hscale : 1.0;
   if (have) {
     double *b = buf + H_LEN;
     for (size_t i = 0; i < n; ++i) { /* upper triangle, row by row */
@@ -663,7 +684,7 @@ int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t
   if ((buf[H_HAVE_H] != 0.0 && buf[H_HAVE_H] != 1.0) || !is_count(buf[H_ITERATIONS])
       || !is_count(buf[H_FDF_EVALS]) || !is_count(buf[H_LS_EVALS]) || !is_count(buf[H_RESTARTS])
       || !is_count(buf[H_UPDATES]) || !is_count(buf[H_SKIPPED]) || !is_count(buf[H_NONFINITE])
-      || !(buf[H_LAST_STEP] >= 0.0))
+      || !(buf[H_LAST_STEP] >= 0.0) || !(buf[H_HSCALE] > 0.0))
     return fail(st, PINN_EFORMAT, "%s state header is inconsistent (counters or flags out of range)",
                 kind_name(st->kind));
   const size_t n = st->n;
@@ -692,6 +713,7 @@ int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t
     }
   }
   st->have_h = have;
+  st->hscale = have ? buf[H_HSCALE] : 1.0;
   st->stats.last_step = buf[H_LAST_STEP];
   st->stats.last_alpha = buf[H_LAST_ALPHA];
   st->stats.last_ls_reason = (int)buf[H_LS_REASON];

@@ -446,7 +446,7 @@ static void run_iterations(gsl_multimin_fdfminimizer *s, int iters)
 
 static void checkpoint_resume_continues_bitwise_identically(void)
 {
-  const size_t n = 100, hdr = 20;
+  const size_t n = 100, hdr = 21;
   for (int kind = 0; kind < 2; ++kind) {
     counted c = {0};
     gsl_multimin_function_fdf F = make_fdf(&c, rosenbrock, n);
@@ -652,12 +652,13 @@ static void non_descent_direction_empties_h_and_uses_minus_g(void)
     gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(ss_type(kind), 2);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x0, 1.0, 0.9), GSL_SUCCESS);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
-    double buf[23];
-    CU_ASSERT_EQUAL_FATAL(pinn_ssqn_state_size(s), 23u);
+    double buf[24];
+    CU_ASSERT_EQUAL_FATAL(pinn_ssqn_state_size(s), 24u);
     pinn_ssqn_state_save(s, buf);
-    buf[20] = 1.0; buf[21] = -2.0; buf[22] = 1.0; /* upper triangle: H00, H01, H11 */
+    buf[20] = 1.0;                                /* H = 1 * M */
+    buf[21] = 1.0; buf[22] = -2.0; buf[23] = 1.0; /* upper triangle: M00, M01, M11 */
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL_FATAL(pinn_ssqn_state_load(s, buf, 23), GSL_SUCCESS);
+    CU_ASSERT_EQUAL_FATAL(pinn_ssqn_state_load(s, buf, 24), GSL_SUCCESS);
     gsl_matrix *H = gsl_matrix_alloc(2, 2);
     pinn_ssqn_inverse_hessian(s, H);
     CU_ASSERT_EQUAL(gsl_matrix_get(H, 1, 0), -2.0);
@@ -756,7 +757,7 @@ static void nan_for_large_steps_still_converges_and_reset_empties_h(void)
         CU_ASSERT_EQUAL(pinn_ssqn_reset(s), GSL_SUCCESS);
         pinn_ssqn_stats(s, &b);
         CU_ASSERT_EQUAL(b.have_h, 0);
-        CU_ASSERT_EQUAL(pinn_ssqn_state_size(s), 20u);
+        CU_ASSERT_EQUAL(pinn_ssqn_state_size(s), 21u);
         CU_ASSERT_EQUAL(b.restarts, a.restarts);
       }
     }
@@ -769,6 +770,68 @@ static void nan_for_large_steps_still_converges_and_reset_empties_h(void)
     gsl_vector_free(x);
     gsl_multimin_fdfminimizer_free(s);
   }
+}
+
+/* 0.5 kappa |x - 1|^2 with kappa in the params */
+static double kappa_value = 1.0;
+static double scaled_sphere(const double *x, double *g, size_t n)
+{
+  double f = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    f += 0.5 * kappa_value * (x[i] - 1.0) * (x[i] - 1.0);
+    if (g) g[i] = kappa_value * (x[i] - 1.0);
+  }
+  return f;
+}
+
+static void extreme_curvature_scales_are_handled_exactly(void)
+{
+  /* After the first update on a sphere H is (s'y / y'y) I = I / kappa:
+   * 1e22 I is kept as c M with c moved back into [1, 2) by a power of two.
+   * (The line search's step bounds 1e-20 and 1e20 limit how far this can
+   * go: the first trial step along -g is step_size / |g|.) */
+  const double kappas[2] = {1e-22, 1e19};
+  const size_t n = 5;
+  for (int kind = 0; kind < 2; ++kind)
+    for (int k = 0; k < 2; ++k) {
+      kappa_value = kappas[k];
+      counted c = {0};
+      gsl_multimin_function_fdf F = make_fdf(&c, scaled_sphere, n);
+      gsl_vector *x = gsl_vector_calloc(n);
+      for (size_t i = 0; i < n; ++i) gsl_vector_set(x, i, -0.1 * (double)i);
+      gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(ss_type(kind), n);
+      CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.5, 0.9), GSL_SUCCESS);
+      CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
+      gsl_matrix *H = gsl_matrix_alloc(n, n);
+      pinn_ssqn_inverse_hessian(s, H);
+      double err = 0.0;
+      for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j)
+          err = fmax(err, fabs(gsl_matrix_get(H, i, j) * kappas[k] - (i == j)));
+      CU_ASSERT(err < 1e-12);
+      int iter = 1;
+      while (iter < 20 && gsl_multimin_fdfminimizer_iterate(s) == GSL_SUCCESS) ++iter;
+      double xerr = 0.0;
+      for (size_t i = 0; i < n; ++i) xerr = fmax(xerr, fabs(gsl_vector_get(s->x, i) - 1.0));
+      CU_ASSERT(xerr < 1e-10);
+      /* the state round-trips at this scale */
+      const size_t len = pinn_ssqn_state_size(s);
+      double *buf = malloc(len * sizeof *buf);
+      pinn_ssqn_state_save(s, buf);
+      CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.5, 0.9), GSL_SUCCESS);
+      CU_ASSERT_EQUAL(pinn_ssqn_state_load(s, buf, len), GSL_SUCCESS);
+      gsl_matrix *H2 = gsl_matrix_alloc(n, n);
+      pinn_ssqn_inverse_hessian(s, H2);
+      pinn_ssqn_statistics st;
+      pinn_ssqn_stats(s, &st);
+      if (st.have_h) CU_ASSERT(gsl_matrix_get(H2, 0, 0) * kappas[k] > 0.5);
+      free(buf);
+      gsl_matrix_free(H);
+      gsl_matrix_free(H2);
+      gsl_vector_free(x);
+      gsl_multimin_fdfminimizer_free(s);
+    }
+  kappa_value = 1.0;
 }
 
 /* ---- a small PINN --------------------------------------------------------- */
@@ -934,6 +997,8 @@ int main(void)
       {"bad_calls_and_wrong_gradients_are_reported", bad_calls_and_wrong_gradients_are_reported},
       {"nan_for_large_steps_still_converges_and_reset_empties_h",
        nan_for_large_steps_still_converges_and_reset_empties_h},
+      {"extreme_curvature_scales_are_handled_exactly",
+       extreme_curvature_scales_are_handled_exactly},
       {"pinn_poisson_self_scaled_reaches_100x_lower_loss_than_lbfgs",
        pinn_poisson_self_scaled_reaches_100x_lower_loss_than_lbfgs},
       {NULL, NULL}};

@@ -14,7 +14,7 @@
  *          && gsl_multimin_test_gradient(s->gradient, 1e-10) == GSL_CONTINUE);
  *
  * Both keep a dense approximation H of the inverse Hessian (n x n doubles,
- * row-major, upper triangle referenced), step along p = -H g with the
+ * row-major, upper triangle referenced, times a scalar), step along p = -H g with the
  * Moré–Thuente strong-Wolfe line search of <pinn/linesearch.h>, and update H
  * after each step s = x+ - x, y = g+ - g by a self-scaled member of the
  * Broyden family (Al-Baali 1998; Al-Baali & Khalfan 2005):
@@ -74,9 +74,10 @@
  * y's <= PINN_SSQN_CURVATURE_EPS |s| |y|, or with non-finite scalars, is not
  * made (counted as skipped).  NaN/Inf at a trial point shrinks the step.
  *
- * Cost per iteration: about 5 passes over the n x n triangle (two symmetric
- * matrix-vector products, a scaling, one or two rank updates) through GSL
- * BLAS on OpenBLAS, plus the line search's evaluations.
+ * Cost per iteration: two symmetric matrix-vector products and one (SSBFGS)
+ * or two (SSBroyden) rank updates of the n x n triangle through GSL BLAS on
+ * OpenBLAS (the scaling by tau is folded into a scalar), plus the line
+ * search's evaluations; memory bound, see bench/bench_ssqn.c.
  *
  * The functions below take a minimizer allocated with one of these types
  * and return GSL_EINVAL for any other.  This module never calls the GSL
@@ -155,10 +156,10 @@ int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
  * text for a minimizer of another type).  Owned by the minimizer. */
 const char *pinn_ssqn_errmsg(const gsl_multimin_fdfminimizer *s);
 
-/* Checkpoints.  The state is a flat array of doubles: a header (format
- * version, type, n, whether H is held, last step, counters, last scalars)
- * followed, when H is held, by its upper triangle row by row (n (n + 1) / 2
- * doubles).  Its length depends on whether H is held: ask for it right
+/* Checkpoints.  The state is a flat array of doubles: a header of 21
+ * (format version, type, n, whether H is held, last step, counters, last
+ * scalars, and the scalar c of H = c M) followed, when H is held, by the
+ * upper triangle of M row by row (n (n + 1) / 2 doubles).  Its length depends on whether H is held: ask for it right
  * before saving.
  *
  * To resume: alloc a minimizer of the same type and n, call
