@@ -45,7 +45,6 @@
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,7 +379,8 @@ static void update(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, dou
   double sy;
   gsl_blas_ddot(s, y, &sy);
   const double snorm = gsl_blas_dnrm2(s), ynorm = gsl_blas_dnrm2(y);
-  const double rho = 1.0 / sy, b = -alpha * sg * rho;
+  const double rho = 1.0 / sy;
+  double b = -alpha * sg * rho;
   if (!(sy > PINN_SSQN_CURVATURE_EPS * snorm * ynorm) || !isfinite(sy) || !(b > 0.0)
       || !isfinite(b)) {
     st->stats.skipped++;
@@ -399,6 +399,7 @@ static void update(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, dou
     set_identity(st);
     gsl_vector_memcpy(st->u, y);
     yHy = ynorm * ynorm;
+    b = snorm * snorm * rho; /* s'B s with B = I */
   }
   const double h = rho * yHy;
   const double a = fmax(b * h - 1.0, 0.0);

@@ -305,7 +305,7 @@ static void classic_functions_converge_for_both_types(void)
     }
     if (pb->fn == illcond_quadratic) {
       /* The full matrix pays off on an ill-conditioned quadratic: measured
-       * 300 (SSBFGS) and 232 (SSBroyden) iterations against 4930 for L-BFGS
+       * 287 (SSBFGS) and 230 (SSBroyden) iterations against 4930 for L-BFGS
        * with 30 pairs; required: at least 5 times fewer. */
       CU_ASSERT(r[2].converged);
       CU_ASSERT(5 * r[0].iterations < r[2].iterations);
@@ -967,6 +967,8 @@ static void pinn_poisson_self_scaled_reaches_100x_lower_loss_than_lbfgs(void)
     CU_ASSERT(r[k].evals >= budget || r[k].status != GSL_SUCCESS);
     CU_ASSERT(r[k].loss < f0);
   }
+  /* measured (seed 1): L-BFGS 5.5e-8, SSBFGS 7.3e-12, SSBroyden 7.5e-13;
+   * seeds 2-4 give ratios of 4000 to 16000 */
   const double best_ss = fmin(r[1].loss, r[2].loss);
   CU_ASSERT(best_ss * 100.0 <= r[0].loss);
   CU_ASSERT(fmin(r[1].err, r[2].err) < r[0].err);
