@@ -13,6 +13,7 @@
 #include <pinn/loss.h>
 #include <pinn/linesearch.h>
 #include <pinn/lbfgs.h>
+#include <pinn/ssqn.h>
 #include <pinn/train.h>
 #include <pinn/diagnostics.h>
 #include <pinn/h5io.h>
