@@ -36,7 +36,8 @@ static const char solve_help[] =
     "  --lr X                    Adam learning rate\n"
     "  --iters N                 iterations of the quasi-Newton phase\n"
     "  --memory M                L-BFGS memory\n"
-    "  --optimizer O             lbfgs|bfgs2|cg (the quasi-Newton phase)\n"
+    "  --optimizer O             lbfgs|ssbfgs|ssbroyden|bfgs2|cg (the quasi-Newton phase)\n"
+    "  --then O[:N]              append a phase (e.g. --then ssbroyden:2000): Adam -> L-BFGS -> ...\n"
     "  --gtol X                  stop the quasi-Newton phase when |grad| <= X\n"
     "  --barrier B               obstacle problems: relu2|relu|leaky[:a]|softplus[:beta]|complementarity\n"
     "  --penalty RHO             obstacle barrier penalty\n"
@@ -317,7 +318,7 @@ int pinn_cmd_solve(int argc, char **argv)
       NEED_VALUE();
       pinn_optimizer_kind k;
       if (!rc && (pinn_optimizer_parse(v, &k, &e) || k == PINN_OPT_ADAM))
-        rc = pinn_cli_usage_error("solve", "--optimizer '%s': use lbfgs, bfgs2 or cg", v);
+        rc = pinn_cli_usage_error("solve", "--optimizer '%s': use lbfgs, ssbfgs, ssbroyden, bfgs2 or cg", v);
       else if (!rc) {
         if (qp < 0) {
           cfg.train.phases[cfg.train.n_phases++] = pinn_phase_default(k);
@@ -327,6 +328,31 @@ int pinn_cmd_solve(int argc, char **argv)
           cfg.train.phases[qp] = pinn_phase_default(k);
           cfg.train.phases[qp].max_iter = it;
           cfg.train.phases[qp].gtol = gt;
+        }
+      }
+    } else if (!strcmp(a, "--then")) {
+      NEED_VALUE();
+      if (!rc) {
+        char kind[32];
+        const char *colon = strchr(v, ':');
+        size_t len = colon ? (size_t)(colon - v) : strlen(v);
+        pinn_optimizer_kind k;
+        if (len >= sizeof kind) len = sizeof kind - 1;
+        memcpy(kind, v, len);
+        kind[len] = 0;
+        n = 0;
+        if (pinn_optimizer_parse(kind, &k, &e) ||
+            (colon && pinn_cli_parse_size(colon + 1, 1, 100000000, &n)))
+          rc = pinn_cli_usage_error("solve",
+                                    "--then '%s': give OPTIMIZER[:ITERATIONS] with OPTIMIZER one of "
+                                    "adam, lbfgs, ssbfgs, ssbroyden, bfgs2, cg",
+                                    v);
+        else if (cfg.train.n_phases >= PINN_MAX_PHASES)
+          rc = pinn_cli_usage_error("solve", "--then: at most %d phases", PINN_MAX_PHASES);
+        else {
+          pinn_phase ph = pinn_phase_default(k);
+          if (n) ph.max_iter = n;
+          cfg.train.phases[cfg.train.n_phases++] = ph;
         }
       }
     } else if (!strcmp(a, "--gtol")) {

@@ -20,6 +20,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
 #include <pinn/lbfgs.h>
+#include <pinn/ssqn.h>
 #include <pinn/h5io.h>
 #include <stdio.h>
 
@@ -39,21 +40,23 @@ static double now_seconds(void)
 #endif
 }
 
-static const char *const opt_names[] = {"adam", "lbfgs", "bfgs2", "cg"};
+static const char *const opt_names[] = {"adam", "lbfgs", "bfgs2", "cg", "ssbfgs", "ssbroyden"};
+#define N_OPT (sizeof opt_names / sizeof *opt_names)
 
 const char *pinn_optimizer_name(pinn_optimizer_kind kind)
 {
-  return (unsigned)kind <= PINN_OPT_CG ? opt_names[kind] : NULL;
+  return (unsigned)kind < N_OPT ? opt_names[kind] : NULL;
 }
 
 int pinn_optimizer_parse(const char *text, pinn_optimizer_kind *out, pinn_error *err)
 {
-  for (int k = 0; k <= PINN_OPT_CG; ++k)
+  for (int k = 0; k < (int)N_OPT; ++k)
     if (text && strcmp(text, opt_names[k]) == 0) {
       *out = (pinn_optimizer_kind)k;
       return PINN_SUCCESS;
     }
-  return pinn_error_set(err, PINN_EINVAL, "unknown optimizer '%s': use adam, lbfgs, bfgs2 or cg",
+  return pinn_error_set(err, PINN_EINVAL,
+                        "unknown optimizer '%s': use adam, lbfgs, ssbfgs, ssbroyden, bfgs2 or cg",
                         text ? text : "(null)");
 }
 
@@ -98,7 +101,7 @@ pinn_phase pinn_phase_default(pinn_optimizer_kind kind)
   p.eps = 1e-8;
   p.memory = 30;
   p.step = 0.1;
-  p.line_tol = kind == PINN_OPT_LBFGS ? 0.9 : 0.1;
+  p.line_tol = (kind == PINN_OPT_BFGS2 || kind == PINN_OPT_CG) ? 0.1 : 0.9;
   return p;
 }
 
@@ -150,7 +153,7 @@ static int check_options(const pinn_train_options *o, pinn_error *err)
                           PINN_MAX_PHASES, o->n_phases);
   for (size_t i = 0; i < o->n_phases; ++i) {
     const pinn_phase *p = &o->phases[i];
-    if ((unsigned)p->kind > PINN_OPT_CG)
+    if ((unsigned)p->kind >= N_OPT)
       return pinn_error_set(err, PINN_EINVAL, "phase %zu: unknown optimizer %d", i + 1, (int)p->kind);
     if (p->gtol < 0 || p->ftol < 0 || !isfinite(p->gtol) || !isfinite(p->ftol))
       return pinn_error_set(err, PINN_EINVAL, "phase %zu: gtol and ftol must be >= 0", i + 1);
@@ -193,6 +196,10 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
   }
   pinn_train_options o = opt ? *opt : pinn_train_options_default();
   if (check_options(&o, err)) return NULL;
+  for (size_t i = 0; i < o.n_phases; ++i)
+    if ((o.phases[i].kind == PINN_OPT_SSBFGS || o.phases[i].kind == PINN_OPT_SSBROYDEN) &&
+        pinn_ssqn_check_size(pinn_loss_n_params(l), 0, err))
+      return NULL;
   if (o.max_recoveries == 0) o.max_recoveries = 5;
   pinn_trainer *t = calloc(1, sizeof *t);
   if (!t) {
@@ -404,9 +411,12 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
 static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *status)
 {
   const gsl_multimin_fdfminimizer_type *T =
-      ph->kind == PINN_OPT_LBFGS   ? pinn_multimin_fdfminimizer_lbfgs
-      : ph->kind == PINN_OPT_BFGS2 ? gsl_multimin_fdfminimizer_vector_bfgs2
-                                   : gsl_multimin_fdfminimizer_conjugate_pr;
+      ph->kind == PINN_OPT_LBFGS       ? pinn_multimin_fdfminimizer_lbfgs
+      : ph->kind == PINN_OPT_SSBFGS    ? pinn_multimin_fdfminimizer_ssbfgs
+      : ph->kind == PINN_OPT_SSBROYDEN ? pinn_multimin_fdfminimizer_ssbroyden
+      : ph->kind == PINN_OPT_BFGS2     ? gsl_multimin_fdfminimizer_vector_bfgs2
+                                       : gsl_multimin_fdfminimizer_conjugate_pr;
+  const int dense = ph->kind == PINN_OPT_SSBFGS || ph->kind == PINN_OPT_SSBROYDEN;
   gsl_multimin_function_fdf F;
   pinn_loss_gsl_function(t->l, &F);
   gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, t->P);
@@ -422,7 +432,10 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
   pinn_stop_reason r = PINN_STOP_NONE;
   if (st || pinn_loss_last_status(t->l) || !isfinite(s->f)) {
     int ls = pinn_loss_last_status(t->l);
-    if (ls && ls != PINN_ENONFINITE) {
+    if (dense && (st == PINN_EUNSUPPORTED || st == GSL_ENOMEM)) {
+      *status = pinn_error_set(&t->err, st, "%s", pinn_ssqn_errmsg(s));
+      r = PINN_STOP_ERROR;
+    } else if (ls && ls != PINN_ENONFINITE) {
       *status = pinn_error_set(&t->err, ls, "%s", pinn_loss_errmsg(t->l));
       r = PINN_STOP_ERROR;
     } else {
@@ -432,13 +445,15 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     t->s = NULL;
     return r;
   }
-  if (t->lbfgs_resume && ph->kind == PINN_OPT_LBFGS) {
-    int ls = pinn_lbfgs_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len);
+  if (t->lbfgs_resume && (ph->kind == PINN_OPT_LBFGS || dense)) {
+    int ls = dense ? pinn_ssqn_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len)
+                   : pinn_lbfgs_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len);
     free(t->lbfgs_resume);
     t->lbfgs_resume = NULL;
     if (ls) {
-      *status = pinn_error_set(&t->err, PINN_EFORMAT, "checkpoint: the L-BFGS state does not load: %s",
-                               pinn_lbfgs_errmsg(s));
+      *status = pinn_error_set(&t->err, PINN_EFORMAT,
+                               "checkpoint: the optimizer state does not load: %s",
+                               dense ? pinn_ssqn_errmsg(s) : pinn_lbfgs_errmsg(s));
       gsl_multimin_fdfminimizer_free(s);
       t->s = NULL;
       return PINN_STOP_ERROR;
@@ -641,12 +656,15 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_loss", 1, hd, t->h_loss);
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_grad_norm", 1, hd, t->h_gnorm);
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_terms", 2, htd, t->h_terms);
-  if (!st && t->s && t->phase < t->o.n_phases && t->o.phases[t->phase].kind == PINN_OPT_LBFGS) {
-    size_t n = pinn_lbfgs_state_size(t->s);
+  const pinn_optimizer_kind pk = t->phase < t->o.n_phases ? t->o.phases[t->phase].kind : PINN_OPT_ADAM;
+  const int dense = pk == PINN_OPT_SSBFGS || pk == PINN_OPT_SSBROYDEN;
+  if (!st && t->s && (pk == PINN_OPT_LBFGS || dense)) {
+    size_t n = dense ? pinn_ssqn_state_size(t->s) : pinn_lbfgs_state_size(t->s);
     double *buf = malloc((n ? n : 1) * sizeof *buf);
     if (!buf) st = PINN_ENOMEM;
     else {
-      pinn_lbfgs_state_save(t->s, buf);
+      if (dense) pinn_ssqn_state_save(t->s, buf);
+      else pinn_lbfgs_state_save(t->s, buf);
       size_t sd[1] = {n};
       st = pinn_h5_write_dataset(w, "/trainer/lbfgs_state", 1, sd, buf);
       free(buf);

@@ -382,6 +382,48 @@ static void a_run_killed_with_sigkill_resumes_from_its_last_checkpoint(void)
   free(dir);
 }
 
+static void self_scaled_phases_chain_after_lbfgs_and_resume_bitwise(void)
+{
+  char *dir = pinn_test_tmpdir("ssqn");
+  char path[512];
+  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  pinn_train_options o = pinn_train_options_default();
+  o.n_phases = 3;
+  o.phases[0].max_iter = 300;
+  o.phases[0].lr = 1e-2;
+  o.phases[1].max_iter = 200;
+  o.phases[2] = pinn_phase_default(PINN_OPT_SSBROYDEN);
+  o.phases[2].max_iter = 300;
+  size_t P, it;
+  double *ref = train_params(o, NULL, 0, &P, &it);
+  /* the chained run beats the same budget of L-BFGS alone */
+  pinn_train_options ol = o;
+  ol.n_phases = 2;
+  ol.phases[1].max_iter = 500;
+  setup s1 = make(NULL, 11), s2 = make(NULL, 11);
+  pinn_trainer *t1 = pinn_trainer_alloc(s1.l, &o, NULL), *t2 = pinn_trainer_alloc(s2.l, &ol, NULL);
+  pinn_trainer_run(t1);
+  pinn_trainer_run(t2);
+  printf("\n  poisson1d, 800 iterations: adam+lbfgs+ssbroyden loss %.3e, adam+lbfgs loss %.3e\n",
+         pinn_trainer_loss(t1), pinn_trainer_loss(t2));
+  CU_ASSERT(pinn_trainer_loss(t1) < 0.1 * pinn_trainer_loss(t2));
+  CU_ASSERT_EQUAL(pinn_trainer_phase_report(t1, 2)->kind, PINN_OPT_SSBROYDEN);
+  pinn_trainer_free(t1);
+  pinn_trainer_free(t2);
+  done(&s1);
+  done(&s2);
+  /* checkpoint inside the SSBroyden phase, resume: bitwise the same */
+  pinn_train_options oc = o;
+  oc.checkpoint_path = path;
+  oc.checkpoint_every = 600;
+  free(train_params(oc, NULL, 600, &P, &it));
+  double *res = train_params(o, path, 0, &P, &it);
+  CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
+  free(ref);
+  free(res);
+  free(dir);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -395,6 +437,8 @@ int main(void)
        resuming_from_a_checkpoint_gives_bitwise_the_same_parameters},
       {"a_run_killed_with_sigkill_resumes_from_its_last_checkpoint",
        a_run_killed_with_sigkill_resumes_from_its_last_checkpoint},
+      {"self_scaled_phases_chain_after_lbfgs_and_resume_bitwise",
+       self_scaled_phases_chain_after_lbfgs_and_resume_bitwise},
       {NULL, NULL}};
   if (pinn_test_add_suite("train", cases)) return 1;
   return pinn_test_run_all();

@@ -28,10 +28,12 @@ typedef enum pinn_optimizer_kind {
   PINN_OPT_ADAM = 0,
   PINN_OPT_LBFGS,  /* libpinn's L-BFGS (pinn/lbfgs.h) through gsl_multimin */
   PINN_OPT_BFGS2,  /* GSL's vector_bfgs2 (memoryless BFGS) */
-  PINN_OPT_CG      /* GSL's conjugate_pr */
+  PINN_OPT_CG,     /* GSL's conjugate_pr */
+  PINN_OPT_SSBFGS, /* self-scaled BFGS, dense inverse Hessian (pinn/ssqn.h) */
+  PINN_OPT_SSBROYDEN /* self-scaled Broyden, dense inverse Hessian (pinn/ssqn.h) */
 } pinn_optimizer_kind;
 
-/* Name ("adam", "lbfgs", "bfgs2", "cg") and parser. */
+/* Name ("adam", "lbfgs", "bfgs2", "cg", "ssbfgs", "ssbroyden") and parser. */
 const char *pinn_optimizer_name(pinn_optimizer_kind kind);
 int pinn_optimizer_parse(const char *text, pinn_optimizer_kind *out, pinn_error *err);
 
