@@ -675,16 +675,28 @@ static void levenberg_marquardt_identifies_a_coefficient(void)
   pinn_mlp_init(net, PINN_INIT_XAVIER, r);
   gsl_rng_free(r);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  /* from a cold start (loss ~ 50) LM's path depends on rounding (it found c
+   * = 1 or stalled near c = 0.7 in different builds); after a short Adam
+   * warm-up it is steady */
+  pinn_train_options to = pinn_train_options_default();
+  to.n_phases = 1;
+  to.phases[0].max_iter = 500;
+  to.phases[0].lr = 1e-2;
+  pinn_trainer *tr = pinn_trainer_alloc(l, &to, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(tr), 0);
+  const double c_warm = pinn_loss_coef(l, 0);
+  pinn_trainer_free(tr);
   pinn_lm_options o = pinn_lm_options_default();
-  o.method = PINN_LM; /* from a cold start plain LM is the steadier one here */
-  o.max_iter = 200;
+  o.max_iter = 100;
   pinn_lm_report rep;
   pinn_error err;
   CU_ASSERT_EQUAL(pinn_lm_run(l, &o, &rep, &err), 0);
-  printf("\n  inverse poisson: c = %.8f after %zu iterations, loss %.3e (%s)\n", pinn_loss_coef(l, 0),
-         rep.iterations, rep.loss, pinn_lm_stop_name(rep.reason));
-  CU_ASSERT(fabs(pinn_loss_coef(l, 0) - 1.0) < 1e-3);
-  CU_ASSERT(rep.loss < 1e-6);
+  printf("\n  inverse poisson: c = %.6f after Adam 500, %.8f after %zu LM iterations, loss %.3e -> "
+         "%.3e (%s)\n", c_warm, pinn_loss_coef(l, 0), rep.iterations, rep.loss0, rep.loss,
+         pinn_lm_stop_name(rep.reason));
+  CU_ASSERT(fabs(pinn_loss_coef(l, 0) - 1.0) < 1e-4);
+  CU_ASSERT(fabs(pinn_loss_coef(l, 0) - 1.0) < 0.01 * fabs(c_warm - 1.0));
+  CU_ASSERT(rep.loss < 1e-7);
   pinn_loss_free(l);
   pinn_mlp_free(net);
   pinn_problem_free(p);

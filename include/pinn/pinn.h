@@ -14,6 +14,7 @@
 #include <pinn/linesearch.h>
 #include <pinn/lbfgs.h>
 #include <pinn/train.h>
+#include <pinn/lsq.h>
 #include <pinn/diagnostics.h>
 #include <pinn/h5io.h>
 #include <pinn/xdmf.h>
