@@ -1,11 +1,14 @@
 /* Benchmark of the least-squares view and Levenberg–Marquardt on poisson1d
  * (-u'' = pi^2 sin(pi x) on (-1,1), u(+-1) = 0), network [1,W,W,1] tanh:
  * the cost of R and of R with its Jacobian (pinn_lsq_eval), of a loss and
- * gradient (pinn_loss_eval), and of LM iterations with the QR and the
- * Cholesky solver, each from the same Adam warm start.  Times are process
- * CPU seconds (robust on a shared machine) and wall seconds.
+ * gradient (pinn_loss_eval), of LM iterations with the QR and the
+ * Cholesky solver (5 iterations each), and then plain LM and LM with
+ * geodesic acceleration for lm_iterations against L-BFGS with as many
+ * evaluations and with as much wall time, all from the same Adam warm
+ * start (300 steps, lr 1e-2).  Run it with OMP_NUM_THREADS=1 on a busy
+ * machine: OpenMP's spinning threads distort wall times when cores are shared.
  *
- * Usage: bench_lsq [width=20] [points=100] [lm_iterations=30] [qr|cholesky|both]
+ * Usage: bench_lsq [width=20] [points=100] [lm_iterations=100]
  */
 #include <pinn/lsq.h>
 #include <pinn/train.h>
@@ -13,7 +16,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include <gsl/gsl_math.h>
@@ -23,13 +25,6 @@ static double cpu(void)
 {
   struct timespec t;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static double wall(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
@@ -44,8 +39,7 @@ int main(int argc, char **argv)
 {
   const size_t W = argc > 1 ? (size_t)atol(argv[1]) : 20;
   const size_t N = argc > 2 ? (size_t)atol(argv[2]) : 100;
-  const size_t iters = argc > 3 ? (size_t)atol(argv[3]) : 30;
-  const char *which = argc > 4 ? argv[4] : "both";
+  const size_t iters = argc > 3 ? (size_t)atol(argv[3]) : 100;
   pinn_problem *p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
   pinn_domain dom;
   pinn_domain_interval(&dom, -1, 1, NULL);
@@ -85,25 +79,54 @@ int main(int argc, char **argv)
   for (int i = 0; i < reps; ++i) pinn_lsq_eval(l, th, R, J);
   printf("  R and J              %9.3f ms cpu\n", 1e3 * (cpu() - c0) / reps);
   const pinn_lm_solver solvers[2] = {PINN_LM_SOLVER_QR, PINN_LM_SOLVER_CHOLESKY};
-  for (int s = 0; s < 2; ++s) {
-    if (strcmp(which, "both") && strcmp(which, s ? "cholesky" : "qr")) continue;
+  for (int k = 0; k < 2; ++k) {
     pinn_loss_set_params(l, th);
     pinn_lm_options o = pinn_lm_options_default();
-    o.solver = solvers[s];
-    o.max_iter = iters;
+    o.method = PINN_LM;
+    o.solver = solvers[k];
+    o.max_iter = 5;
     pinn_lm_report rep;
     pinn_error err;
     c0 = cpu();
-    double w0 = wall();
-    int st = pinn_lm_run(l, &o, &rep, &err);
-    const double c1 = cpu() - c0, w1 = wall() - w0;
-    if (st) {
+    if (pinn_lm_run(l, &o, &rep, &err)) {
       printf("  LM failed: %s\n", err.msg);
-      continue;
+      return 1;
     }
-    printf("  LM %-8s %3zu it, %3zu f + %3zu J: %8.2f ms cpu/it (%8.2f wall), loss %.3e -> %.3e\n",
-           s ? "cholesky" : "qr", rep.iterations, rep.evals_f, rep.evals_J,
-           1e3 * c1 / (double)rep.iterations, 1e3 * w1 / (double)rep.iterations, rep.loss0, rep.loss);
+    printf("  LM iteration, %-8s %8.2f ms cpu (%8.2f wall), loss after 5: %.9e\n",
+           k ? "cholesky" : "qr", 1e3 * (cpu() - c0) / 5, 1e3 * rep.seconds / 5, rep.loss);
+  }
+  const pinn_lm_method ms[2] = {PINN_LM, PINN_LM_ACCEL};
+  for (int k = 0; k < 2; ++k) {
+    pinn_loss_set_params(l, th);
+    pinn_lm_options o = pinn_lm_options_default();
+    o.method = ms[k];
+    o.max_iter = iters;
+    pinn_lm_report rep;
+    pinn_error err;
+    if (pinn_lm_run(l, &o, &rep, &err)) {
+      printf("  LM failed: %s\n", err.msg);
+      return 1;
+    }
+    printf("  %-7s          %4zu it, %4zu f + %4zu J, %7.3f s: loss %.3e -> %.3e (%s)\n",
+           pinn_lm_method_name(ms[k]), rep.iterations, rep.evals_f, rep.evals_J, rep.seconds,
+           rep.loss0, rep.loss, pinn_lm_stop_name(rep.reason));
+    for (int b = 0; b < 2; ++b) {
+      pinn_loss_set_params(l, th);
+      pinn_train_options lo = pinn_train_options_default();
+      lo.n_phases = 1;
+      lo.phases[0] = pinn_phase_default(PINN_OPT_LBFGS);
+      lo.phases[0].max_iter = 10000000;
+      lo.phases[0].gtol = 1e-14;
+      if (b == 0) lo.phases[0].max_evals = rep.evals_f + rep.evals_J;
+      else lo.time_budget = rep.seconds;
+      pinn_trainer *t = pinn_trainer_alloc(l, &lo, NULL);
+      pinn_trainer_run(t);
+      const pinn_phase_report *pr = pinn_trainer_phase_report(t, 0);
+      printf("    L-BFGS %-9s %6zu it, %6zu evals, %7.3f s: loss %.3e (%s)\n",
+             b ? "same time" : "same evals", pr->iterations, pr->evals, pr->seconds,
+             pinn_trainer_loss(t), pinn_stop_reason_name(pr->reason));
+      pinn_trainer_free(t);
+    }
   }
   free(th); free(R); free(J); free(g);
   pinn_loss_free(l);
