@@ -641,6 +641,7 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
     const double f = lm_loss(l, w->f->data, n_res, NULL);
     hist[iter % (o.window + 1)] = f;
     if (o.progress && o.progress_every && iter % o.progress_every == 0) {
+      pinn_loss_set_params(l, w->x->data); /* the callback sees the accepted point */
       lm_loss(l, w->f->data, n_res, terms);
       pinn_lm_progress pr = {iter, o.max_iter, fdf.nevalf, fdf.nevaldf, f, terms, l->n_terms,
                              2 * gsl_blas_dnrm2(w->g), step, now_seconds() - t0, l};

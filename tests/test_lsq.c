@@ -514,6 +514,9 @@ static int count_progress(const pinn_lm_progress *p, void *ctx)
   ++*calls;
   CU_ASSERT(p->loss >= 0 && p->n_terms == 2);
   CU_ASSERT(fabs(p->terms[0] + p->terms[1] - p->loss) <= 1e-12 * p->loss);
+  double f; /* the loss holds the accepted point */
+  CU_ASSERT_EQUAL(pinn_loss_eval(p->assembler, NULL, &f, NULL, NULL), 0);
+  CU_ASSERT(fabs(f - p->loss) <= 1e-10 * p->loss);
   return p->iter >= 20;
 }
 

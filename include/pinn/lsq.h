@@ -115,7 +115,8 @@ const char *pinn_lm_stop_name(pinn_lm_stop r);
 const char *pinn_lm_stop_str(pinn_lm_stop r);
 
 /* Progress record handed to the callback after every progress_every-th
- * iteration and once at the end. */
+ * iteration and once at the end; the loss then holds the current (accepted)
+ * parameters (pinn_loss_get_params). */
 typedef struct pinn_lm_progress {
   size_t iter, max_iter;
   size_t evals_f, evals_J;  /* residual and Jacobian evaluations so far */
