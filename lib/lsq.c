@@ -298,7 +298,7 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
   const int periodic = t->def.kind == PINN_TERM_PERIODIC;
   const size_t rpp = rows_per_point(t), P = l->n_net + l->n_coef, dim = l->dim;
   const size_t chunk = periodic ? 256 : 4096; /* even: whole pairs */
-  const size_t maxc = t->n < chunk ? t->n : chunk;
+  const size_t maxc = t->n == 0 ? 1 : t->n < chunk ? t->n : chunk;
   const size_t nblk = (maxc + PINN_BLOCK - 1) / PINN_BLOCK;
   const size_t mc = l->m * t->C, ns = mc + l->n_coef;
   const size_t wsb = l->n_tr ? l->n_tr * pinn_transform_work_size(&t->spec, PINN_BLOCK) : 0;
@@ -501,7 +501,7 @@ static int lm_df(const gsl_vector *x, void *params, gsl_matrix *J)
 }
 
 /* loss = |f|^2 over the real rows, and each term's L_t. */
-static double lm_loss(const pinn_loss *l, const double *f, size_t n_res, double *terms)
+static double lm_loss(const pinn_loss *l, const double *f, double *terms)
 {
   double total = 0;
   size_t row = 0;
@@ -514,7 +514,6 @@ static double lm_loss(const pinn_loss *l, const double *f, size_t n_res, double 
     total += s;
     row += nr;
   }
-  (void)n_res;
   return total;
 }
 
@@ -610,7 +609,7 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
     st = c.status ? pinn_error_set(&e, c.status, "%s", pinn_loss_errmsg(l))
                   : pinn_error_set(&e, PINN_EFAILED, "GSL could not start: %s", gsl_strerror(gst));
   } else {
-    rep->loss0 = lm_loss(l, w->f->data, n_res, terms);
+    rep->loss0 = lm_loss(l, w->f->data, terms);
     hist[0] = rep->loss0;
   }
   double step = 0;
@@ -638,11 +637,11 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
     }
     ++iter;
     step = gsl_blas_dnrm2(w->dx);
-    const double f = lm_loss(l, w->f->data, n_res, NULL);
+    const double f = lm_loss(l, w->f->data, NULL);
     hist[iter % (o.window + 1)] = f;
     if (o.progress && o.progress_every && iter % o.progress_every == 0) {
       pinn_loss_set_params(l, w->x->data); /* the callback sees the accepted point */
-      lm_loss(l, w->f->data, n_res, terms);
+      lm_loss(l, w->f->data, terms);
       pinn_lm_progress pr = {iter, o.max_iter, fdf.nevalf, fdf.nevaldf, f, terms, l->n_terms,
                              2 * gsl_blas_dnrm2(w->g), step, now_seconds() - t0, l};
       if (o.progress(&pr, o.progress_ctx)) {
@@ -663,7 +662,7 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
   /* the last accepted point is the best one (GSL accepts only decreases) */
   if (rep->loss0 == rep->loss0) {
     pinn_loss_set_params(l, w->x->data);
-    rep->loss = lm_loss(l, w->f->data, n_res, terms);
+    rep->loss = lm_loss(l, w->f->data, terms);
     rep->grad_norm = 2 * gsl_blas_dnrm2(w->g);
   } else {
     pinn_loss_set_params(l, x0);
