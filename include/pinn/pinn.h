@@ -15,6 +15,7 @@
 #include <pinn/lbfgs.h>
 #include <pinn/ssqn.h>
 #include <pinn/train.h>
+#include <pinn/lsq.h>
 #include <pinn/diagnostics.h>
 #include <pinn/h5io.h>
 #include <pinn/xdmf.h>

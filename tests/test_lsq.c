@@ -1,0 +1,731 @@
+/* Tests for the least-squares view of a loss and Levenberg–Marquardt:
+ * sum(R^2) against pinn_loss_eval and the Jacobian against central
+ * differences of R for every term kind (with coefficients and output
+ * transforms), bitwise reproducibility across thread counts, refusals,
+ * and LM against L-BFGS on poisson1d at equal evaluation counts. */
+#include <pinn/lsq.h>
+#include <pinn/train.h>
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_rng.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "testutil.h"
+
+/* ----------------------------------------------------------- helpers */
+
+static pinn_mlp *net_for(size_t n_in, size_t n_out, pinn_activation_kind act, unsigned long seed)
+{
+  size_t sizes[] = {n_in, 6, 5, n_out};
+  pinn_activation a[2] = {pinn_activation_default(act), pinn_activation_default(act)};
+  pinn_mlp_layout lay = {4, sizes, a, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
+  double *th = pinn_mlp_params(net);
+  for (size_t l = 1; l < 4; ++l) {
+    size_t bo = pinn_mlp_bias_offset(net, l);
+    for (size_t u = 0; u < sizes[l]; ++u) th[bo + u] = 0.2 * (gsl_rng_uniform(r) - 0.5);
+  }
+  gsl_rng_free(r);
+  return net;
+}
+
+/* sum(R^2) against pinn_loss_eval, and the Jacobian against central
+ * differences of R, per term: every term's block must be live and within
+ * 1e-6 (relative Frobenius norm); the coefficient columns too. */
+static void check_lsq(pinn_problem *p, pinn_mlp *net, double points_scale, const char *what)
+{
+  pinn_error err;
+  pinn_loss_options o = pinn_loss_options_default();
+  o.points_scale = points_scale;
+  pinn_loss *l = pinn_loss_alloc(p, net, &o, &err);
+  if (!l) printf("\n  %s: %s\n", what, err.msg);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  CU_ASSERT_EQUAL_FATAL(pinn_lsq_check(l, NULL), PINN_SUCCESS);
+  const size_t n = pinn_lsq_n_residuals(l), P = pinn_loss_n_params(l), nt = pinn_loss_n_terms(l);
+  const size_t nc = pinn_problem_n_coefs(p), nnet = P - nc;
+  CU_ASSERT_FATAL(n > 0);
+  CU_ASSERT_EQUAL(pinn_lsq_jacobian_bytes(l), n * P * sizeof(double));
+  double *th = malloc(P * sizeof *th), *R = malloc(n * sizeof *R), *J = malloc(n * P * sizeof *J);
+  double *Rp = malloc(n * sizeof *Rp), *Rm = malloc(n * sizeof *Rm), *R2 = malloc(n * sizeof *R2);
+  double *num = calloc(nt, sizeof *num), *den = calloc(nt, sizeof *den), *jn = calloc(nt, sizeof *jn);
+  pinn_loss_get_params(l, th);
+  double f, terms[16];
+  CU_ASSERT_EQUAL_FATAL(pinn_loss_eval(l, th, &f, NULL, terms), PINN_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(pinn_lsq_eval(l, th, R, J), PINN_SUCCESS);
+  /* the values-only pass gives bitwise the same R */
+  CU_ASSERT_EQUAL(pinn_lsq_eval(l, NULL, R2, NULL), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(memcmp(R, R2, n * sizeof *R), 0);
+  double s = 0;
+  for (size_t i = 0; i < n; ++i) s += R[i] * R[i];
+  if (fabs(s - f) > 1e-12 * f) printf("\n  %s: sum R^2 = %.17g, f = %.17g\n", what, s, f);
+  CU_ASSERT(fabs(s - f) <= 1e-12 * f);
+  CU_ASSERT(f > 0);
+  /* per term: sum over its rows = w_t L_t */
+  for (size_t t = 0; t < nt; ++t) {
+    size_t r0, cnt;
+    CU_ASSERT_EQUAL(pinn_lsq_term_rows(l, t, &r0, &cnt), 0);
+    double st = 0;
+    for (size_t i = 0; i < cnt; ++i) st += R[r0 + i] * R[r0 + i];
+    const double wl = pinn_problem_term_weight(p, t) * terms[t];
+    CU_ASSERT(fabs(st - wl) <= 1e-12 * fmax(wl, 1e-300));
+  }
+  double cnum = 0, cden = 0;
+  for (size_t j = 0; j < P; ++j) {
+    const double t0 = th[j], h = 1e-6 * fmax(1.0, fabs(t0));
+    th[j] = t0 + h;
+    CU_ASSERT_EQUAL(pinn_lsq_eval(l, th, Rp, NULL), 0);
+    th[j] = t0 - h;
+    CU_ASSERT_EQUAL(pinn_lsq_eval(l, th, Rm, NULL), 0);
+    th[j] = t0;
+    for (size_t t = 0; t < nt; ++t) {
+      size_t r0, cnt;
+      pinn_lsq_term_rows(l, t, &r0, &cnt);
+      for (size_t i = r0; i < r0 + cnt; ++i) {
+        const double fd = (Rp[i] - Rm[i]) / (2 * h), an = J[i * P + j];
+        num[t] += (fd - an) * (fd - an);
+        den[t] += fd * fd;
+        jn[t] += an * an;
+        if (j >= nnet) {
+          cnum += (fd - an) * (fd - an);
+          cden += fd * fd;
+        }
+      }
+    }
+  }
+  for (size_t t = 0; t < nt; ++t) {
+    const double e = den[t] > 0 ? sqrt(num[t] / den[t]) : INFINITY;
+    if (!(e <= 1e-6) || !(jn[t] > 1e-12))
+      printf("\n  %s: term %s: Jacobian error %.3g, |J_t| = %.3g\n", what,
+             pinn_loss_term_name(l, t), e, sqrt(jn[t]));
+    CU_ASSERT(e <= 1e-6);
+    CU_ASSERT(jn[t] > 1e-12); /* the term's rows are live */
+  }
+  if (nc) {
+    const double e = sqrt(cnum / cden);
+    if (!(e <= 1e-6)) printf("\n  %s: coefficient columns: error %.3g\n", what, e);
+    CU_ASSERT(cden > 1e-12);
+    CU_ASSERT(e <= 1e-6);
+  }
+  free(th); free(R); free(J); free(Rp); free(Rm); free(R2); free(num); free(den); free(jn);
+  pinn_loss_free(l);
+}
+
+static int sin_pi_x(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = sin(M_PI * x[0]);
+  return 0;
+}
+
+static int quarter(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = 0.25 + 0.1 * x[0];
+  return 0;
+}
+
+/* r0 = u_t - c0 u_xx + u^3 - exp(u) u_x - sin x,  r1 = u u_t / 2 */
+static int rd_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                       void *ctx)
+{
+  (void)ctx;
+  pinn_dual diff = pd_mul(c[0], u->xx);
+  pinn_dual nl = pd_sub(pd_powi(u->v, 3), pd_mul(pd_exp(u->v), u->x));
+  r[0] = pd_subc(pd_add(pd_sub(u->t, diff), nl), sin(x[0]));
+  r[1] = pd_scale(pd_mul(u->v, u->t), 0.5);
+  return 0;
+}
+
+/* crosses any small network output several times on [0, 1] */
+static int wavy(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = 3 * sin(7 * x[0]);
+  return 0;
+}
+
+static int poisson_R(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x; (void)c; (void)ctx;
+  r[0] = pd_subc(pd_neg(u->xx), 1.0);
+  return 0;
+}
+
+static int system_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                           void *ctx)
+{
+  (void)x; (void)c; (void)ctx;
+  r[0] = pd_sub(pd_add(u[0].xx, u[0].yy), u[1].v);
+  r[1] = pd_sub(pd_mul(u[1].x, u[0].y), pd_mul(u[0].v, u[1].xy));
+  return 0;
+}
+
+/* ------------------------------------------- R and J for every term kind */
+
+static void residual_rows_with_a_coefficient_match_the_loss_and_finite_differences(void)
+{
+  pinn_problem *p = pinn_problem_alloc("rd", 1, 1, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "nu", 0.3, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 2, rd_residual,
+                                            PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL),
+                  0);
+  pinn_problem_set_weight(p, 0, 2.5);
+  pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 1);
+  check_lsq(p, net, 0.05, "residual");
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+static void condition_rows_match_the_loss_and_finite_differences(void)
+{
+  /* Dirichlet, Neumann, Robin, periodic C^1 and C^0, initial, initial
+   * rate, data; 2D box with time */
+  pinn_problem *p = pinn_problem_alloc("conds", 2, 1, 1, NULL);
+  pinn_domain dom;
+  double lo[2] = {0, -1}, hi[2] = {1, 2};
+  pinn_domain_box(&dom, 2, lo, hi, NULL);
+  pinn_domain_with_time(&dom, 0, 0.5, NULL);
+  pinn_problem_set_domain(p, &dom);
+  double xd[6] = {0.1, 0.2, 0.3, 0.5, -0.5, 0.1}, yd[2] = {0.3, -0.2};
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "dir", 0, sin_pi_x, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_neumann(p, "neu", 0, quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_robin(p, "rob", 0, 2.0, 0.5, quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_periodic(p, "per", 0, 1, 1), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_periodic(p, "per0", 0, 0, 0), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_initial(p, "ini", 0, sin_pi_x, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_initial_rate(p, "rate", 0, quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_data(p, "obs", 0, 2, xd, yd), 0);
+  pinn_problem_set_weight(p, 2, 3.0);
+  for (size_t i = 0; i + 1 < pinn_problem_n_terms(p); ++i) pinn_problem_set_points(p, i, 100);
+  pinn_mlp *net = net_for(3, 1, PINN_ACT_GELU, 2);
+  check_lsq(p, net, 0.3, "conditions");
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+static void relu2_obstacle_and_complementarity_rows_match_the_loss_and_finite_differences(void)
+{
+  for (int sense = -1; sense <= 1; sense += 2) {
+    pinn_problem *p = pinn_problem_alloc("obst", 1, 0, 1, NULL);
+    pinn_domain dom;
+    pinn_domain_interval(&dom, 0, 1, NULL);
+    pinn_problem_set_domain(p, &dom);
+    pinn_barrier bar = pinn_barrier_default();
+    bar.rho = 10;
+    CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "obs", 0, sense, wavy, NULL, &bar), 0);
+    CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "comp", 0, poisson_R, PINN_NEED_XX, NULL,
+                                                     quarter, NULL),
+                    0);
+    pinn_problem_set_points(p, 0, 400);
+    pinn_problem_set_weight(p, 0, 0.7);
+    pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 3 + (unsigned long)(sense + 1));
+    check_lsq(p, net, 0.1, sense > 0 ? "obstacle u >= psi" : "obstacle u <= psi");
+    pinn_mlp_free(net);
+    pinn_problem_free(p);
+  }
+}
+
+static void systems_of_outputs_match_the_loss_and_finite_differences(void)
+{
+  pinn_problem *p = pinn_problem_alloc("sys", 2, 0, 2, NULL);
+  pinn_domain dom;
+  double c[2] = {0, 0};
+  pinn_domain_ball(&dom, 2, c, 1.0, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 2, system_residual,
+                            PINN_NEED_LAPLACIAN | PINN_NEED_GRAD | PINN_NEED_XY, NULL);
+  pinn_problem_add_dirichlet(p, "bc1", 1, quarter, NULL);
+  pinn_problem_add_neumann(p, "bc0", 0, quarter, NULL);
+  pinn_mlp *net = net_for(2, 2, PINN_ACT_SILU, 4);
+  check_lsq(p, net, 0.05, "system");
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+/* hard constraints: g = 0.5 + 0.2 x y, d = x (1 - x) y (1 - y) t; psi = 0.1 sin x */
+static int tr_g(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  *out = px_addc(px_scale(px_mul(x[0], x[1]), 0.2), 0.5);
+  return 0;
+}
+
+static int tr_d(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  pinn_xjet a = px_mul(x[0], px_csub(1.0, x[0])), b = px_mul(x[1], px_csub(1.0, x[1]));
+  *out = px_mul(px_mul(a, b), x[2]);
+  return 0;
+}
+
+static int tr_psi(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  *out = px_scale(px_sin(x[0]), 0.1);
+  return 0;
+}
+
+/* d = (1 - x^2) t for (x, t) */
+static int tr_d1(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  *out = px_mul(px_csub(1.0, px_mul(x[0], x[0])), x[1]);
+  return 0;
+}
+
+static int heat2d(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x; (void)ctx;
+  r[0] = pd_sub(u->t, pd_mul(c[0], pd_add(u->xx, u->yy)));
+  r[1] = pd_mul(u[1].v, u[1].x);
+  return 0;
+}
+
+static void rows_through_output_transforms_match_the_loss_and_finite_differences(void)
+{
+  pinn_problem *p = pinn_problem_alloc("hard", 2, 1, 2, NULL);
+  pinn_domain dom;
+  double lo[2] = {0, 0}, hi[2] = {1, 1};
+  pinn_domain_box(&dom, 2, lo, hi, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_coefficient(p, "kappa", 0.3, NULL);
+  pinn_problem_add_residual(p, "pde", 2, heat2d, PINN_NEED_T | PINN_NEED_LAPLACIAN | PINN_NEED_X,
+                            NULL);
+  pinn_problem_add_neumann(p, "flux", 0, quarter, NULL);
+  pinn_problem_add_periodic(p, "per", 1, 0, 1);
+  pinn_problem_add_initial_rate(p, "rate", 1, quarter, NULL);
+  pinn_problem_add_dirichlet(p, "dir", 1, quarter, NULL);
+  pinn_problem_set_points(p, 0, 300);
+  pinn_transform td = pinn_transform_dirichlet(0, tr_g, tr_d, NULL);
+  pinn_transform to = pinn_transform_obstacle(1, tr_psi, 3.0, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &to), 0);
+  pinn_mlp *net = net_for(3, 2, PINN_ACT_TANH, 8);
+  check_lsq(p, net, 0.2, "hard constraints");
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+static void rows_are_bitwise_identical_with_one_and_two_threads(void)
+{
+#ifdef _OPENMP
+  pinn_problem *p = pinn_problem_alloc("rd", 1, 1, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_coefficient(p, "nu", 0.3, NULL);
+  pinn_problem_add_residual(p, "pde", 2, rd_residual, PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL);
+  pinn_problem_add_periodic(p, "per", 0, 0, 1);
+  pinn_problem_set_points(p, 0, 5000); /* two chunks */
+  pinn_problem_set_points(p, 1, 300);  /* three chunks of pairs */
+  pinn_transform td = pinn_transform_dirichlet(0, NULL, tr_d1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
+  pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 9);
+  pinn_error err;
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, &err);
+  if (!l) printf("\n  %s\n", err.msg);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  const size_t n = pinn_lsq_n_residuals(l), P = pinn_loss_n_params(l);
+  CU_ASSERT_EQUAL(n, 5000 * 2 + 300 * 2);
+  double *R1 = malloc(n * sizeof *R1), *R2 = malloc(n * sizeof *R2);
+  double *J1 = malloc(n * P * sizeof *J1), *J2 = malloc(n * P * sizeof *J2);
+  int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  CU_ASSERT_EQUAL(pinn_lsq_eval(l, NULL, R1, J1), 0);
+  omp_set_num_threads(2);
+  CU_ASSERT_EQUAL(pinn_lsq_eval(l, NULL, R2, J2), 0);
+  omp_set_num_threads(saved);
+  CU_ASSERT_EQUAL(memcmp(R1, R2, n * sizeof *R1), 0);
+  CU_ASSERT_EQUAL(memcmp(J1, J2, n * P * sizeof *J1), 0);
+  CU_ASSERT(J1[(n - 1) * P + 3] != 0.0);
+  CU_ASSERT(J1[P - 1] != 0.0); /* coefficient column of the first row */
+  free(R1); free(R2); free(J1); free(J2);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+#endif
+}
+
+/* ------------------------------------------------------------ refusals */
+
+static int failing_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                            void *ctx)
+{
+  (void)u; (void)c; (void)ctx;
+  r[0] = pd_const(0);
+  return x[0] > 0.5 ? 3 : 0;
+}
+
+static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
+{
+  const pinn_barrier_kind kinds[] = {PINN_BARRIER_RELU, PINN_BARRIER_LEAKY, PINN_BARRIER_SOFTPLUS};
+  for (int b = 0; b < 3; ++b) {
+    pinn_problem *p = pinn_problem_alloc("obst", 1, 0, 1, NULL);
+    pinn_domain dom;
+    pinn_domain_interval(&dom, 0, 1, NULL);
+    pinn_problem_set_domain(p, &dom);
+    pinn_barrier bar = pinn_barrier_default();
+    bar.kind = kinds[b];
+    bar.param = kinds[b] == PINN_BARRIER_LEAKY ? 0.1 : 20;
+    pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL);
+    pinn_problem_add_obstacle(p, "floor", 0, 1, quarter, NULL, &bar);
+    pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 1);
+    pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    pinn_error err;
+    CU_ASSERT_EQUAL(pinn_lsq_check(l, &err), PINN_EUNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'floor'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "relu2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "complementarity"));
+    CU_ASSERT_EQUAL(pinn_lsq_n_residuals(l), 0);
+    double R[4];
+    CU_ASSERT_EQUAL(pinn_lsq_eval(l, NULL, R, NULL), PINN_EUNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "'floor'"));
+    pinn_lm_report rep;
+    CU_ASSERT_EQUAL(pinn_lm_run(l, NULL, &rep, &err), PINN_EUNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, pinn_barrier_name(kinds[b])));
+    pinn_loss_free(l);
+    pinn_mlp_free(net);
+    pinn_problem_free(p);
+  }
+  /* memory limit; failing callbacks */
+  pinn_problem *p = pinn_problem_alloc("fail", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 1, failing_residual, PINN_NEED_XX, NULL);
+  pinn_problem_set_points(p, 0, 100);
+  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 1);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  pinn_lm_options o = pinn_lm_options_default();
+  o.max_bytes = 1000;
+  pinn_error err;
+  CU_ASSERT_EQUAL(pinn_lm_run(l, &o, NULL, &err), PINN_EUNSUPPORTED);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "fewer training points"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "L-BFGS"));
+  CU_ASSERT(pinn_lm_bytes(l, &o) > 100 * pinn_loss_n_params(l) * sizeof(double));
+  const size_t P = pinn_loss_n_params(l);
+  double *th = malloc(P * sizeof *th), *R = malloc(100 * sizeof *R), *J = malloc(100 * P * sizeof *J);
+  pinn_loss_get_params(l, th);
+  CU_ASSERT_EQUAL(pinn_lsq_eval(l, NULL, R, J), PINN_ECALLBACK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "'pde'"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "returned 3"));
+  o = pinn_lm_options_default();
+  pinn_lm_report rep;
+  CU_ASSERT_EQUAL(pinn_lm_run(l, &o, &rep, &err), PINN_ECALLBACK);
+  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_ERROR);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'pde'"));
+  /* the parameters are unchanged */
+  double *th2 = malloc(P * sizeof *th2);
+  pinn_loss_get_params(l, th2);
+  CU_ASSERT_EQUAL(memcmp(th, th2, P * sizeof *th), 0);
+  o.method = (pinn_lm_method)7;
+  CU_ASSERT_EQUAL(pinn_lm_run(l, &o, &rep, &err), PINN_EINVAL);
+  pinn_lm_method m;
+  CU_ASSERT_EQUAL(pinn_lm_method_parse("lmaccel", &m, NULL), 0);
+  CU_ASSERT_EQUAL(m, PINN_LM_ACCEL);
+  CU_ASSERT_EQUAL(pinn_lm_method_parse("newton", &m, &err), PINN_EINVAL);
+  CU_ASSERT_STRING_EQUAL(pinn_lm_method_name(PINN_DOGLEG), "dogleg");
+  CU_ASSERT_STRING_EQUAL(pinn_lm_stop_name(PINN_LM_STOP_XTOL), "xtol");
+  free(th); free(th2); free(R); free(J);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+/* ------------------------------------------------------------ poisson1d */
+
+/* -u'' = pi^2 sin(pi x) on (-1, 1), u(+-1) = 0; exact u = sin(pi x) */
+static int poisson(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)c; (void)ctx;
+  r[0] = pd_addc(u->xx, M_PI * M_PI * sin(M_PI * x[0]));
+  return 0;
+}
+
+typedef struct {
+  pinn_problem *p;
+  pinn_mlp *net;
+  pinn_loss *l;
+} setup;
+
+static setup make_poisson(void)
+{
+  setup s;
+  s.p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_problem_set_domain(s.p, &dom);
+  pinn_problem_add_residual(s.p, "pde", 1, poisson, PINN_NEED_XX, NULL);
+  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
+  pinn_problem_set_points(s.p, 0, 100);
+  pinn_problem_set_points(s.p, 1, 2);
+  size_t sizes[] = {1, 20, 20, 1};
+  pinn_mlp_layout lay = {4, sizes, NULL, 0};
+  s.net = pinn_mlp_alloc(&lay, NULL);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 1);
+  pinn_mlp_init(s.net, PINN_INIT_XAVIER, r);
+  gsl_rng_free(r);
+  s.l = pinn_loss_alloc(s.p, s.net, NULL, NULL);
+  return s;
+}
+
+static void done(setup *s)
+{
+  pinn_loss_free(s->l);
+  pinn_mlp_free(s->net);
+  pinn_problem_free(s->p);
+}
+
+static double rel_l2(setup *s)
+{
+  double x[401], u[401], e = 0, n = 0;
+  for (int i = 0; i < 401; ++i) x[i] = -1 + i * 0.005;
+  pinn_loss_predict(s->l, 401, x, u);
+  for (int i = 0; i < 401; ++i) {
+    const double ue = sin(M_PI * x[i]);
+    e += (u[i] - ue) * (u[i] - ue);
+    n += ue * ue;
+  }
+  return sqrt(e / n);
+}
+
+static int count_progress(const pinn_lm_progress *p, void *ctx)
+{
+  size_t *calls = ctx;
+  ++*calls;
+  CU_ASSERT(p->loss >= 0 && p->n_terms == 2);
+  CU_ASSERT(fabs(p->terms[0] + p->terms[1] - p->loss) <= 1e-12 * p->loss);
+  double f; /* the loss holds the accepted point */
+  CU_ASSERT_EQUAL(pinn_loss_eval(p->assembler, NULL, &f, NULL, NULL), 0);
+  CU_ASSERT(fabs(f - p->loss) <= 1e-10 * p->loss);
+  return p->iter >= 20;
+}
+
+static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void)
+{
+  setup s = make_poisson();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s.l);
+  /* Adam warm-up */
+  pinn_train_options to = pinn_train_options_default();
+  to.n_phases = 1;
+  to.phases[0].max_iter = 300;
+  to.phases[0].lr = 1e-2;
+  pinn_trainer *tr = pinn_trainer_alloc(s.l, &to, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(tr), 0);
+  const double f_warm = pinn_trainer_loss(tr);
+  pinn_trainer_free(tr);
+  const size_t P = pinn_loss_n_params(s.l);
+  double *warm = malloc(P * sizeof *warm);
+  pinn_loss_get_params(s.l, warm);
+  printf("\n  poisson1d [1,20,20,1], 102 residuals, %zu params, from Adam 300 (loss %.3e):\n", P,
+         f_warm);
+
+  /* plain LM and LM with geodesic acceleration (the default), 40
+   * iterations; then L-BFGS from the same point with as many loss+gradient
+   * evaluations (LM's residual and Jacobian evaluations both count) */
+  const pinn_lm_method ms[2] = {PINN_LM, PINN_LM_ACCEL};
+  pinn_lm_options o = pinn_lm_options_default();
+  pinn_lm_report rep;
+  pinn_error err;
+  for (int k = 0; k < 2; ++k) {
+    pinn_loss_set_params(s.l, warm);
+    o.method = ms[k];
+    o.max_iter = 40;
+    CU_ASSERT_EQUAL_FATAL(pinn_lm_run(s.l, &o, &rep, &err), 0);
+    const double e_lm = rel_l2(&s);
+    double f_check;
+    pinn_loss_eval(s.l, NULL, &f_check, NULL, NULL);
+    CU_ASSERT(fabs(f_check - rep.loss) <= 1e-10 * rep.loss); /* the best point is in the loss */
+    CU_ASSERT_DOUBLE_EQUAL(rep.loss0, f_warm, 1e-12 * f_warm);
+    CU_ASSERT_EQUAL(rep.n_rows, P); /* 102 residuals padded to P rows */
+    CU_ASSERT_EQUAL(rep.iterations, 40);
+    CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_MAX_ITER);
+    const size_t evals = rep.evals_f + rep.evals_J;
+    pinn_loss_set_params(s.l, warm);
+    to.phases[0] = pinn_phase_default(PINN_OPT_LBFGS);
+    to.phases[0].max_iter = 100000;
+    to.phases[0].max_evals = evals;
+    tr = pinn_trainer_alloc(s.l, &to, NULL);
+    CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(tr), 0);
+    const pinn_phase_report *pr = pinn_trainer_phase_report(tr, 0);
+    const double f_lb = pinn_trainer_loss(tr), e_lb = rel_l2(&s);
+    printf("    %-7s %3zu it, %3zu f + %2zu J evals, %.3f s: loss %.3e, rel. L2 %.3e\n"
+           "    L-BFGS  %3zu it, %3zu evals,          %.3f s: loss %.3e, rel. L2 %.3e (%s)\n",
+           pinn_lm_method_name(ms[k]), rep.iterations, rep.evals_f, rep.evals_J, rep.seconds,
+           rep.loss, e_lm, pr->iterations, pr->evals, pr->seconds, f_lb, e_lb,
+           pinn_stop_reason_name(pr->reason));
+    CU_ASSERT(pr->evals <= evals);
+    CU_ASSERT(rep.loss * 100 <= f_lb);
+    if (ms[k] == PINN_LM_ACCEL) CU_ASSERT(e_lm * 10 < e_lb); /* plain LM: about equal at 40 it */
+    pinn_trainer_free(tr);
+  }
+  /* honest in wall-clock time too: L-BFGS for as long as lmaccel ran (no
+   * assertion: timing).  Measured figures: see the report / README. */
+  pinn_loss_set_params(s.l, warm);
+  to.phases[0].max_evals = 0;
+  to.phases[0].gtol = 1e-14;
+  to.time_budget = rep.seconds;
+  tr = pinn_trainer_alloc(s.l, &to, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(tr), 0);
+  const pinn_phase_report *pt = pinn_trainer_phase_report(tr, 0);
+  printf("    L-BFGS for lmaccel's %.3f s: %zu it, %zu evals: loss %.3e, rel. L2 %.3e (%s)\n",
+         rep.seconds, pt->iterations, pt->evals, pinn_trainer_loss(tr), rel_l2(&s),
+         pinn_stop_reason_name(pt->reason));
+  pinn_trainer_free(tr);
+  to.time_budget = 0;
+
+  /* QR and Cholesky take the same steps (to rounding) */
+  double lq[2];
+  for (int k = 0; k < 2; ++k) {
+    pinn_loss_set_params(s.l, warm);
+    pinn_lm_options ok = pinn_lm_options_default();
+    ok.method = PINN_LM;
+    ok.solver = k ? PINN_LM_SOLVER_CHOLESKY : PINN_LM_SOLVER_QR;
+    ok.max_iter = 5;
+    pinn_lm_report rk;
+    CU_ASSERT_EQUAL(pinn_lm_run(s.l, &ok, &rk, &err), 0);
+    lq[k] = rk.loss;
+    printf("    lm (%s), 5 it: %.1f ms per iteration, loss %.9e\n", k ? "chol" : "qr",
+           1e3 * rk.seconds / 5, rk.loss);
+  }
+  CU_ASSERT(fabs(lq[0] - lq[1]) <= 1e-6 * lq[1]);
+
+  /* dogleg descends too */
+  pinn_loss_set_params(s.l, warm);
+  o = pinn_lm_options_default();
+  o.method = PINN_DOGLEG;
+  o.max_evals = 40;
+  CU_ASSERT_EQUAL(pinn_lm_run(s.l, &o, &rep, &err), 0);
+  printf("    dogleg  %3zu it, %3zu f + %2zu J evals, %.3f s: loss %.3e, rel. L2 %.3e (%s)\n",
+         rep.iterations, rep.evals_f, rep.evals_J, rep.seconds, rep.loss, rel_l2(&s),
+         pinn_lm_stop_name(rep.reason));
+  CU_ASSERT(rep.loss < rep.loss0);
+  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_MAX_EVALS);
+  CU_ASSERT(rep.evals_f + rep.evals_J >= 40);
+
+  /* progress callback stops the run; interrupt flag stops before the first step */
+  pinn_loss_set_params(s.l, warm);
+  size_t calls = 0;
+  o = pinn_lm_options_default();
+  pinn_lm_options op = o;
+  op.progress = count_progress;
+  op.progress_ctx = &calls;
+  op.progress_every = 5;
+  CU_ASSERT_EQUAL(pinn_lm_run(s.l, &op, &rep, &err), 0);
+  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_USER);
+  CU_ASSERT_EQUAL(rep.iterations, 20);
+  CU_ASSERT_EQUAL(calls, 4);
+  volatile sig_atomic_t flag = 1;
+  op = o;
+  op.interrupt = &flag;
+  pinn_loss_set_params(s.l, warm);
+  CU_ASSERT_EQUAL(pinn_lm_run(s.l, &op, &rep, &err), 0);
+  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_INTERRUPT);
+  CU_ASSERT_EQUAL(rep.iterations, 0);
+  CU_ASSERT_EQUAL(rep.loss, rep.loss0);
+  free(warm);
+  done(&s);
+}
+
+/* inverse problem: -c u'' = pi^2 sin(pi x) with data u = sin(pi x): c = 1 */
+static int poisson_c(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                     void *ctx)
+{
+  (void)ctx;
+  r[0] = pd_addc(pd_mul(c[0], u->xx), M_PI * M_PI * sin(M_PI * x[0]));
+  return 0;
+}
+
+static void levenberg_marquardt_identifies_a_coefficient(void)
+{
+  pinn_problem *p = pinn_problem_alloc("inv", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_coefficient(p, "c", 0.5, NULL);
+  pinn_problem_add_residual(p, "pde", 1, poisson_c, PINN_NEED_XX, NULL);
+  double xd[40], yd[40];
+  for (int i = 0; i < 40; ++i) {
+    xd[i] = -0.975 + 0.05 * i;
+    yd[i] = sin(M_PI * xd[i]);
+  }
+  pinn_problem_add_data(p, "obs", 0, 40, xd, yd);
+  pinn_problem_set_points(p, 0, 80);
+  size_t sizes[] = {1, 12, 12, 1};
+  pinn_mlp_layout lay = {4, sizes, NULL, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 3);
+  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
+  gsl_rng_free(r);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  /* from a cold start (loss ~ 50) LM's path depends on rounding (it found c
+   * = 1 or stalled near c = 0.7 in different builds); after a short Adam
+   * warm-up it is steady */
+  pinn_train_options to = pinn_train_options_default();
+  to.n_phases = 1;
+  to.phases[0].max_iter = 500;
+  to.phases[0].lr = 1e-2;
+  pinn_trainer *tr = pinn_trainer_alloc(l, &to, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(tr), 0);
+  const double c_warm = pinn_loss_coef(l, 0);
+  pinn_trainer_free(tr);
+  pinn_lm_options o = pinn_lm_options_default();
+  o.max_iter = 100;
+  pinn_lm_report rep;
+  pinn_error err;
+  CU_ASSERT_EQUAL(pinn_lm_run(l, &o, &rep, &err), 0);
+  printf("\n  inverse poisson: c = %.6f after Adam 500, %.8f after %zu LM iterations, loss %.3e -> "
+         "%.3e (%s)\n", c_warm, pinn_loss_coef(l, 0), rep.iterations, rep.loss0, rep.loss,
+         pinn_lm_stop_name(rep.reason));
+  CU_ASSERT(fabs(pinn_loss_coef(l, 0) - 1.0) < 1e-4);
+  CU_ASSERT(fabs(pinn_loss_coef(l, 0) - 1.0) < 0.01 * fabs(c_warm - 1.0));
+  CU_ASSERT(rep.loss < 1e-7);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+int main(void)
+{
+  static const pinn_test_case cases[] = {
+      {"residual_rows_with_a_coefficient_match_the_loss_and_finite_differences",
+       residual_rows_with_a_coefficient_match_the_loss_and_finite_differences},
+      {"condition_rows_match_the_loss_and_finite_differences",
+       condition_rows_match_the_loss_and_finite_differences},
+      {"relu2_obstacle_and_complementarity_rows_match_the_loss_and_finite_differences",
+       relu2_obstacle_and_complementarity_rows_match_the_loss_and_finite_differences},
+      {"systems_of_outputs_match_the_loss_and_finite_differences",
+       systems_of_outputs_match_the_loss_and_finite_differences},
+      {"rows_through_output_transforms_match_the_loss_and_finite_differences",
+       rows_through_output_transforms_match_the_loss_and_finite_differences},
+      {"rows_are_bitwise_identical_with_one_and_two_threads",
+       rows_are_bitwise_identical_with_one_and_two_threads},
+      {"non_quadratic_barriers_memory_limits_and_failures_are_refused",
+       non_quadratic_barriers_memory_limits_and_failures_are_refused},
+      {"levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations",
+       levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations},
+      {"levenberg_marquardt_identifies_a_coefficient", levenberg_marquardt_identifies_a_coefficient},
+      {NULL, NULL}};
+  if (pinn_test_add_suite("lsq", cases)) return 1;
+  return pinn_test_run_all();
+}
