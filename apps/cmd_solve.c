@@ -37,7 +37,9 @@ static const char solve_help[] =
     "  --iters N                 iterations of the quasi-Newton phase\n"
     "  --memory M                L-BFGS memory\n"
     "  --optimizer O             lbfgs|ssbfgs|ssbroyden|bfgs2|cg (the quasi-Newton phase)\n"
-    "  --then O[:N]              append a phase (e.g. --then ssbroyden:2000): Adam -> L-BFGS -> ...\n"
+    "  --then O[:N]              append a phase: O = adam|lbfgs|ssbfgs|ssbroyden|lm|bfgs2|cg, N iterations\n"
+    "                            (e.g. --then ssbroyden:2000 or --then lm:200): Adam -> L-BFGS -> ...\n"
+    "  --lm-method M             lm|lmaccel|dogleg for the Levenberg-Marquardt phases (default lmaccel)\n"
     "  --gtol X                  stop the quasi-Newton phase when |grad| <= X\n"
     "  --barrier B               obstacle problems: relu2|relu|leaky[:a]|softplus[:beta]|complementarity\n"
     "  --penalty RHO             obstacle barrier penalty\n"
@@ -219,6 +221,7 @@ int pinn_cmd_solve(int argc, char **argv)
   cfg.output = out_default;
   const char *checkpoint = NULL;
   progress_state ps = {0, isatty(STDERR_FILENO), 100, p, 0, 0};
+  int lm_method = -1;
   int rc = 0;
   for (int i = 1; i < argc && !rc; ++i) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -345,7 +348,7 @@ int pinn_cmd_solve(int argc, char **argv)
             (colon && pinn_cli_parse_size(colon + 1, 1, 100000000, &n)))
           rc = pinn_cli_usage_error("solve",
                                     "--then '%s': give OPTIMIZER[:ITERATIONS] with OPTIMIZER one of "
-                                    "adam, lbfgs, ssbfgs, ssbroyden, bfgs2, cg",
+                                    "adam, lbfgs, ssbfgs, ssbroyden, lm, bfgs2, cg",
                                     v);
         else if (cfg.train.n_phases >= PINN_MAX_PHASES)
           rc = pinn_cli_usage_error("solve", "--then: at most %d phases", PINN_MAX_PHASES);
@@ -355,6 +358,13 @@ int pinn_cmd_solve(int argc, char **argv)
           cfg.train.phases[cfg.train.n_phases++] = ph;
         }
       }
+    } else if (!strcmp(a, "--lm-method")) {
+      NEED_VALUE();
+      pinn_lm_method lmm;
+      if (!rc && pinn_lm_method_parse(v, &lmm, &e))
+        rc = pinn_cli_usage_error("solve", "--lm-method: %s", e.msg);
+      else if (!rc)
+        lm_method = (int)lmm;
     } else if (!strcmp(a, "--gtol")) {
       NEED_VALUE();
       if (!rc && pinn_cli_parse_double(v, 0, 1e10, &x))
@@ -413,6 +423,8 @@ int pinn_cmd_solve(int argc, char **argv)
     pinn_cli_close_plugin(dl);
     return rc;
   }
+  if (lm_method >= 0)
+    for (size_t j = 0; j < cfg.train.n_phases; ++j) cfg.train.phases[j].lm_method = lm_method;
   /* checkpoints: at phase ends and on Ctrl-C whenever results are written
    * (or a checkpoint was asked for) */
   if (!checkpoint && (cfg.output || cfg.train.checkpoint_every)) {

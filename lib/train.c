@@ -21,6 +21,7 @@
 #include <gsl/gsl_multimin.h>
 #include <pinn/lbfgs.h>
 #include <pinn/ssqn.h>
+#include <pinn/lsq.h>
 #include <pinn/h5io.h>
 #include <stdio.h>
 
@@ -40,7 +41,8 @@ static double now_seconds(void)
 #endif
 }
 
-static const char *const opt_names[] = {"adam", "lbfgs", "bfgs2", "cg", "ssbfgs", "ssbroyden"};
+static const char *const opt_names[] = {"adam",   "lbfgs",     "bfgs2", "cg",
+                                        "ssbfgs", "ssbroyden", "lm"};
 #define N_OPT (sizeof opt_names / sizeof *opt_names)
 
 const char *pinn_optimizer_name(pinn_optimizer_kind kind)
@@ -56,13 +58,14 @@ int pinn_optimizer_parse(const char *text, pinn_optimizer_kind *out, pinn_error 
       return PINN_SUCCESS;
     }
   return pinn_error_set(err, PINN_EINVAL,
-                        "unknown optimizer '%s': use adam, lbfgs, ssbfgs, ssbroyden, bfgs2 or cg",
+                        "unknown optimizer '%s': use adam, lbfgs, ssbfgs, ssbroyden, lm, bfgs2 or "
+                        "cg",
                         text ? text : "(null)");
 }
 
-static const char *const stop_names[] = {"none",  "max_iter",    "max_evals", "gtol",
+static const char *const stop_names[] = {"none",  "max_iter",    "max_evals",   "gtol",
                                          "ftol",  "time",        "no_progress", "nonfinite",
-                                         "user",  "interrupted", "error"};
+                                         "user",  "interrupted", "error",       "xtol"};
 static const char *const stop_text[] = {
     "still running",
     "reached the iteration limit",
@@ -74,16 +77,17 @@ static const char *const stop_text[] = {
     "the loss stayed NaN/Inf after recovery attempts",
     "stopped by the progress callback",
     "interrupted (SIGINT/SIGTERM)",
-    "an evaluation failed (see the message)"};
+    "an evaluation failed (see the message)",
+    "the Levenberg-Marquardt step became negligible (converged)"};
 
 const char *pinn_stop_reason_str(pinn_stop_reason r)
 {
-  return (unsigned)r <= PINN_STOP_ERROR ? stop_text[r] : "unknown";
+  return (unsigned)r <= PINN_STOP_XTOL ? stop_text[r] : "unknown";
 }
 
 const char *pinn_stop_reason_name(pinn_stop_reason r)
 {
-  return (unsigned)r <= PINN_STOP_ERROR ? stop_names[r] : "unknown";
+  return (unsigned)r <= PINN_STOP_XTOL ? stop_names[r] : "unknown";
 }
 
 pinn_phase pinn_phase_default(pinn_optimizer_kind kind)
@@ -102,6 +106,9 @@ pinn_phase pinn_phase_default(pinn_optimizer_kind kind)
   p.memory = 30;
   p.step = 0.1;
   p.line_tol = (kind == PINN_OPT_BFGS2 || kind == PINN_OPT_CG) ? 0.1 : 0.9;
+  p.lm_method = PINN_LM_ACCEL;
+  p.xtol = 1e-12;
+  if (kind == PINN_OPT_LM) p.max_iter = 500;
   return p;
 }
 
@@ -167,7 +174,7 @@ static int check_options(const pinn_train_options *o, pinn_error *err)
                             "phase %zu (adam): need lr > 0, 0 <= beta1, beta2 < 1, eps > 0, "
                             "lr_decay > 0, decay_steps >= 1",
                             i + 1);
-    if (p->kind != PINN_OPT_ADAM && (!(p->step > 0) || !isfinite(p->step)))
+    if (p->kind != PINN_OPT_ADAM && p->kind != PINN_OPT_LM && (!(p->step > 0) || !isfinite(p->step)))
       return pinn_error_set(err, PINN_EINVAL, "phase %zu: the first step length must be > 0", i + 1);
     if (p->kind == PINN_OPT_LBFGS && (p->memory < 1 || p->memory > 1000))
       return pinn_error_set(err, PINN_EINVAL, "phase %zu (lbfgs): memory must be 1 to 1000, got %zu",
@@ -196,10 +203,25 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
   }
   pinn_train_options o = opt ? *opt : pinn_train_options_default();
   if (check_options(&o, err)) return NULL;
-  for (size_t i = 0; i < o.n_phases; ++i)
+  for (size_t i = 0; i < o.n_phases; ++i) {
     if ((o.phases[i].kind == PINN_OPT_SSBFGS || o.phases[i].kind == PINN_OPT_SSBROYDEN) &&
         pinn_ssqn_check_size(pinn_loss_n_params(l), 0, err))
       return NULL;
+    if (o.phases[i].kind == PINN_OPT_LM) {
+      if (pinn_lsq_check(l, err)) return NULL;
+      pinn_lm_options lo = pinn_lm_options_default();
+      lo.method = (pinn_lm_method)o.phases[i].lm_method;
+      size_t bytes = pinn_lm_bytes(l, &lo);
+      if (lo.max_bytes && bytes > lo.max_bytes) {
+        pinn_error_set(err, PINN_EUNSUPPORTED,
+                       "a Levenberg-Marquardt phase needs %.1f GiB for this problem's %zu residuals "
+                       "x %zu parameters (limit %.1f GiB): use fewer points, or L-BFGS / SSBroyden",
+                       (double)bytes / 1073741824.0, pinn_lsq_n_residuals(l), pinn_loss_n_params(l),
+                       (double)lo.max_bytes / 1073741824.0);
+        return NULL;
+      }
+    }
+  }
   if (o.max_recoveries == 0) o.max_recoveries = 5;
   pinn_trainer *t = calloc(1, sizeof *t);
   if (!t) {
@@ -524,6 +546,86 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
   return r;
 }
 
+typedef struct {
+  pinn_trainer *t;
+  const pinn_phase *ph;
+  int status;
+} lm_hook;
+
+static int lm_progress(const pinn_lm_progress *p, void *ctx)
+{
+  lm_hook *h = ctx;
+  pinn_trainer *t = h->t;
+  if (p->iter == 0 || p->iter <= t->iter) return 0; /* the start, or the closing call */
+  t->iter = p->iter;
+  t->total_iter++;
+  t->f = p->loss;
+  t->gnorm = p->grad_norm;
+  t->step = p->step;
+  for (size_t i = 0; i < t->n_terms; ++i) t->terms[i] = p->terms[i];
+  pinn_loss_get_params(t->l, t->x);
+  note_best(t, t->x, t->f);
+  if (push_history(t) || periodic_checkpoint(t)) {
+    h->status = t->err.code;
+    return 1;
+  }
+  if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, h->ph))
+    return 1;
+  return 0;
+}
+
+static pinn_stop_reason run_lm(pinn_trainer *t, const pinn_phase *ph, int *status)
+{
+  pinn_loss_set_params(t->l, t->x);
+  pinn_lm_options lo = pinn_lm_options_default();
+  lo.method = (pinn_lm_method)ph->lm_method;
+  lo.max_iter = ph->max_iter > t->iter ? ph->max_iter - t->iter : 0;
+  lo.max_evals = ph->max_evals;
+  lo.xtol = ph->xtol;
+  lo.gtol = ph->gtol;
+  lo.ftol = ph->ftol;
+  if (ph->window) lo.window = ph->window;
+  if (t->o.time_budget > 0) {
+    lo.time_budget = t->o.time_budget - elapsed(t);
+    if (lo.time_budget <= 0) return PINN_STOP_TIME;
+  }
+  lo.interrupt = t->o.interrupt;
+  lo.progress_every = 1;
+  lm_hook h = {t, ph, 0};
+  lo.progress = lm_progress;
+  lo.progress_ctx = &h;
+  /* iterations of a resumed LM phase restart LM's own count from the saved point */
+  const size_t base = t->iter;
+  t->iter = 0;
+  pinn_lm_report rep;
+  pinn_error e;
+  int st = pinn_lm_run(t->l, &lo, &rep, &e);
+  t->iter = base + rep.iterations;
+  pinn_loss_get_params(t->l, t->x);
+  if (isfinite(rep.loss)) note_best(t, t->x, rep.loss);
+  if (h.status) {
+    *status = h.status;
+    return PINN_STOP_ERROR;
+  }
+  if (st) {
+    if (st == PINN_ENONFINITE) return PINN_STOP_NONFINITE;
+    *status = pinn_error_set(&t->err, st, "Levenberg-Marquardt: %s", e.msg);
+    return PINN_STOP_ERROR;
+  }
+  switch (rep.reason) {
+  case PINN_LM_STOP_MAX_ITER: return PINN_STOP_MAX_ITER;
+  case PINN_LM_STOP_MAX_EVALS: return PINN_STOP_MAX_EVALS;
+  case PINN_LM_STOP_XTOL: return PINN_STOP_XTOL;
+  case PINN_LM_STOP_GTOL: return PINN_STOP_GTOL;
+  case PINN_LM_STOP_FTOL: return PINN_STOP_FTOL;
+  case PINN_LM_STOP_TIME: return PINN_STOP_TIME;
+  case PINN_LM_STOP_NO_PROGRESS: return PINN_STOP_NO_PROGRESS;
+  case PINN_LM_STOP_USER: return PINN_STOP_USER;
+  case PINN_LM_STOP_INTERRUPT: return PINN_STOP_INTERRUPT;
+  default: return PINN_STOP_ERROR;
+  }
+}
+
 int pinn_trainer_run(pinn_trainer *t)
 {
   if (!t) return PINN_EINVAL;
@@ -544,8 +646,9 @@ int pinn_trainer_run(pinn_trainer *t)
       memset(t->v, 0, t->P * sizeof(double));
     }
     if (t->iter == 0 && isfinite(t->best_f)) memcpy(t->x, t->best_x, t->P * sizeof(double));
-    pinn_stop_reason r =
-        ph->kind == PINN_OPT_ADAM ? run_adam(t, ph, &status) : run_qn(t, ph, &status);
+    pinn_stop_reason r = ph->kind == PINN_OPT_ADAM ? run_adam(t, ph, &status)
+                         : ph->kind == PINN_OPT_LM ? run_lm(t, ph, &status)
+                                                   : run_qn(t, ph, &status);
     pinn_phase_report *rep = &t->reports[t->phase];
     rep->kind = ph->kind;
     rep->iterations = t->iter;

@@ -424,6 +424,44 @@ static void self_scaled_phases_chain_after_lbfgs_and_resume_bitwise(void)
   free(dir);
 }
 
+static void levenberg_marquardt_phase_follows_adam_with_honest_counts(void)
+{
+  setup s = make(NULL, 11);
+  pinn_train_options o = pinn_train_options_default();
+  o.phases[0].max_iter = 300;
+  o.phases[0].lr = 1e-2;
+  o.phases[1] = pinn_phase_default(PINN_OPT_LM);
+  o.phases[1].max_iter = 60;
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(t), PINN_SUCCESS);
+  const pinn_phase_report *r = pinn_trainer_phase_report(t, 1);
+  printf("\n  poisson1d: adam(300) + lm: %zu LM iterations, %zu evaluations, loss %.3e, rel. L2 %.3e, %s\n",
+         r->iterations, r->evals, pinn_trainer_loss(t), rel_l2(&s), pinn_stop_reason_name(r->reason));
+  CU_ASSERT_EQUAL(r->kind, PINN_OPT_LM);
+  CU_ASSERT(r->iterations >= 1 && r->iterations <= 60);
+  CU_ASSERT(r->evals >= r->iterations);
+  CU_ASSERT_EQUAL(pinn_trainer_history_length(t), 300 + r->iterations);
+  CU_ASSERT(pinn_trainer_loss(t) < 1e-8);
+  CU_ASSERT(rel_l2(&s) < 1e-4);
+  pinn_trainer_free(t);
+  /* a barrier that is not a sum of squares is refused up front */
+  pinn_problem *p = pinn_problem_alloc("ob", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_barrier b = pinn_barrier_default();
+  b.kind = PINN_BARRIER_SOFTPLUS;
+  b.param = 10;
+  pinn_problem_add_obstacle(p, "ob", 0, 1, exact, NULL, &b);
+  pinn_loss *l = pinn_loss_alloc(p, s.net, NULL, NULL);
+  pinn_error err;
+  CU_ASSERT_PTR_NULL(pinn_trainer_alloc(l, &o, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "ob"));
+  pinn_loss_free(l);
+  pinn_problem_free(p);
+  done(&s);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -439,6 +477,8 @@ int main(void)
        a_run_killed_with_sigkill_resumes_from_its_last_checkpoint},
       {"self_scaled_phases_chain_after_lbfgs_and_resume_bitwise",
        self_scaled_phases_chain_after_lbfgs_and_resume_bitwise},
+      {"levenberg_marquardt_phase_follows_adam_with_honest_counts",
+       levenberg_marquardt_phase_follows_adam_with_honest_counts},
       {NULL, NULL}};
   if (pinn_test_add_suite("train", cases)) return 1;
   return pinn_test_run_all();

@@ -30,10 +30,11 @@ typedef enum pinn_optimizer_kind {
   PINN_OPT_BFGS2,  /* GSL's vector_bfgs2 (memoryless BFGS) */
   PINN_OPT_CG,     /* GSL's conjugate_pr */
   PINN_OPT_SSBFGS, /* self-scaled BFGS, dense inverse Hessian (pinn/ssqn.h) */
-  PINN_OPT_SSBROYDEN /* self-scaled Broyden, dense inverse Hessian (pinn/ssqn.h) */
+  PINN_OPT_SSBROYDEN, /* self-scaled Broyden, dense inverse Hessian (pinn/ssqn.h) */
+  PINN_OPT_LM      /* Levenberg-Marquardt through gsl_multifit_nlinear (pinn/lsq.h) */
 } pinn_optimizer_kind;
 
-/* Name ("adam", "lbfgs", "bfgs2", "cg", "ssbfgs", "ssbroyden") and parser. */
+/* Name ("adam", "lbfgs", "bfgs2", "cg", "ssbfgs", "ssbroyden", "lm") and parser. */
 const char *pinn_optimizer_name(pinn_optimizer_kind kind);
 int pinn_optimizer_parse(const char *text, pinn_optimizer_kind *out, pinn_error *err);
 
@@ -49,7 +50,8 @@ typedef enum pinn_stop_reason {
   PINN_STOP_NONFINITE,    /* the loss stayed NaN/Inf after recovery attempts */
   PINN_STOP_USER,         /* the progress callback asked to stop */
   PINN_STOP_INTERRUPT,    /* the interrupt flag was raised (SIGINT/SIGTERM) */
-  PINN_STOP_ERROR         /* an evaluation failed (callback error): see the message */
+  PINN_STOP_ERROR,        /* an evaluation failed (callback error): see the message */
+  PINN_STOP_XTOL          /* LM: the step became negligible (GSL's xtol test): converged */
 } pinn_stop_reason;
 
 /* A sentence for a stop reason (static storage). */
@@ -74,6 +76,9 @@ typedef struct pinn_phase {
   size_t memory;       /* L-BFGS memory (default 30) */
   double step;         /* first trial step length |alpha p| (default 0.1) */
   double line_tol;     /* strong-Wolfe curvature parameter (default 0.9; GSL types: 0.1) */
+  /* Levenberg-Marquardt */
+  int lm_method;       /* a pinn_lm_method (default PINN_LM_ACCEL: geodesic acceleration) */
+  double xtol;         /* LM step test (default 1e-12) */
 } pinn_phase;
 
 /* A phase of this kind with its defaults. */
