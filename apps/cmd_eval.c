@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -369,6 +370,9 @@ int pinn_cmd_eval(int argc, char **argv)
                                      "with LO < HI (e.g. -1:1,0:2)",
                                 bounds);
 
+  if (access(file, R_OK) != 0)
+    return pinn_cli_usage_error(CMD, "'%s': no such readable file (give a solve file or a checkpoint)",
+                                file);
   pinn_error err;
   pinn_model_meta m;
   pinn_mlp *net = pinn_model_load_meta(file, &m, &err);

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,8 @@ int pinn_cmd_info(int argc, char **argv)
     file = argv[i];
   }
   if (!file) return pinn_cli_usage_error("info", "no file given; usage: pinn info FILE.h5");
+  if (access(file, R_OK) != 0)
+    return pinn_cli_usage_error("info", "'%s': no such readable file", file);
   size_t cap = (size_t)1 << 20;
   char *text = malloc(cap);
   if (!text) {

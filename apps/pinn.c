@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 {
   gsl_set_error_handler_off();
   if (argc < 2) {
-    usage(stderr);
+    fprintf(stderr, "pinn: give a command: list, solve, eval, info, bench or version (pinn --help)\n");
     return 2;
   }
   const char *cmd = argv[1];

@@ -906,6 +906,20 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     t->lbfgs_resume_len = lb_len;
     lb = NULL;
     pinn_loss_set_params(t->l, t->x);
+    /* a finished run whose last phase now has a larger budget continues that
+     * phase from its best point (a fresh quasi-Newton memory) */
+    const size_t L = t->o.n_phases;
+    if (t->phase == L && t->n_reports == L && t->reports[L - 1].kind == t->o.phases[L - 1].kind &&
+        t->reports[L - 1].reason == PINN_STOP_MAX_ITER &&
+        t->reports[L - 1].iterations < t->o.phases[L - 1].max_iter) {
+      t->phase = L - 1;
+      t->iter = t->reports[L - 1].iterations;
+      t->n_reports = L - 1;
+      t->evals_carry = t->reports[L - 1].evals;
+      memcpy(t->x, t->best_x, t->P * sizeof(double));
+      free(t->lbfgs_resume);
+      t->lbfgs_resume = NULL;
+    }
   }
   free(iv); free(dv); free(rep); free(hl); free(hg); free(ht); free(lb);
   free(x); free(bx); free(m); free(v);

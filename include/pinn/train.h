@@ -166,8 +166,11 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path);
  * next pinn_trainer_run continues where the saved run was.  For Adam and
  * L-BFGS phases the continued run is bitwise identical to an uninterrupted
  * one; GSL's bfgs2/cg phases restart their direction from the saved point
- * (their state is private to GSL).  PINN_EFORMAT with a message when the
- * file is not a checkpoint or does not match. */
+ * (their state is private to GSL), and so does Levenberg-Marquardt.  A
+ * checkpoint of a finished run whose last phase stopped at its iteration
+ * limit continues that phase when the options give it a larger limit.
+ * PINN_EFORMAT with a message when the file is not a checkpoint or does not
+ * match. */
 int pinn_trainer_resume(pinn_trainer *t, const char *path);
 
 /* The reason the run stopped, and per-phase reports. */

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Bad command lines must give exit status 2 and exactly one line on stderr
+# starting with "pinn" (what is wrong and what is accepted), never a crash;
+# every subcommand has --help; a short solve writes files that info and eval
+# read back.
+set -uo pipefail
+pinn=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+fail=0
+bad() {
+  "$pinn" "$@" > out.txt 2> err.txt
+  local rc=$?
+  local lines
+  lines=$(wc -l < err.txt)
+  if [ "$rc" != 2 ] || [ "$lines" != 1 ] || ! grep -q '^pinn' err.txt; then
+    echo "FAIL: pinn $* -> exit $rc, $lines stderr line(s):"; cat err.txt
+    fail=$((fail + 1))
+  fi
+}
+bad
+bad frobnicate
+bad list extra
+bad solve
+bad solve nosuchproblem
+bad solve burgers1d poisson1d
+bad solve burgers1d --bogus
+bad solve burgers1d --layers
+bad solve burgers1d --layers 0x3
+bad solve burgers1d --layers 20x
+bad solve burgers1d --layers abc
+bad solve burgers1d --layers 20,,20
+bad solve burgers1d --activation relu3
+bad solve burgers1d --activation softplus:-1
+bad solve burgers1d --activation leaky:2
+bad solve burgers1d --init glorious
+bad solve burgers1d --points -5
+bad solve burgers1d --points 1e3
+bad solve burgers1d --points nosuchterm=5
+bad solve burgers1d --points pde=0
+bad solve burgers1d --sampler random2
+bad solve burgers1d --adam x
+bad solve burgers1d --lr 0
+bad solve burgers1d --lr nan
+bad solve burgers1d --iters 0
+bad solve burgers1d --memory 0
+bad solve burgers1d --optimizer adam
+bad solve burgers1d --optimizer newton
+bad solve burgers1d --then foo
+bad solve burgers1d --then lbfgs:x
+bad solve burgers1d --lm-method fast
+bad solve burgers1d --barrier quadratic
+bad solve burgers1d --penalty -1
+bad solve burgers1d --seed -1
+bad solve burgers1d --threads 0
+bad solve burgers1d --out result.txt
+bad solve burgers1d --resume /nonexistent/ckpt.h5
+bad solve burgers1d --time-budget 0
+bad solve burgers1d --checkpoint-every 0
+bad solve --plugin ./nonexistent.so
+bad solve --plugin /etc/hostname
+bad bench
+bad bench nosuchproblem
+bad bench burgers1d --threads x
+bad eval
+bad eval nonexistent.h5 --grid 10
+bad info
+for cmd in list solve eval info bench; do
+  if ! "$pinn" "$cmd" --help > help.txt 2>&1 || ! grep -qi usage help.txt; then
+    echo "FAIL: pinn $cmd --help"; fail=$((fail + 1))
+  fi
+done
+# a short real solve of the plugin example, read back
+cc -std=c11 -shared -fPIC -O2 "$src/tests/plugin_example.c" -o my.so -I"$src/include" \
+  $(pkg-config --cflags hdf5 2>/dev/null) -I/usr/include/hdf5/serial || fail=$((fail + 1))
+if "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 200 --out run.h5 > summary.txt; then
+  grep -q '^problem=cubic1d ' summary.txt || { echo "FAIL: summary line"; cat summary.txt; fail=$((fail + 1)); }
+  [ -f run.h5 ] && [ -f run.xmf ] && [ -f run.ckpt.h5 ] || { echo "FAIL: result files"; ls; fail=$((fail + 1)); }
+  "$pinn" info run.h5 > info.txt || { echo "FAIL: info"; fail=$((fail + 1)); }
+  grep -q cubic1d info.txt || { echo "FAIL: info content"; fail=$((fail + 1)); }
+  "$pinn" eval run.h5 --grid 11 --out u.csv || { echo "FAIL: eval"; fail=$((fail + 1)); }
+  [ "$(wc -l < u.csv)" -ge 11 ] || { echo "FAIL: eval rows"; fail=$((fail + 1)); }
+  # resume from the checkpoint: continues and finishes
+  "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 250 --out run2.h5 --resume run.ckpt.h5 > s2.txt \
+    || { echo "FAIL: resume"; fail=$((fail + 1)); }
+  grep -q 'iterations=350 ' s2.txt || { echo "FAIL: resumed iteration count"; cat s2.txt; fail=$((fail + 1)); }
+else
+  echo "FAIL: solve"; fail=$((fail + 1))
+fi
+echo "$fail failure(s)"
+echo "$((52 - fail)) passed, $fail failed"
+[ "$fail" = 0 ]
