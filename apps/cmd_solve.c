@@ -105,6 +105,33 @@ static int print_progress(const pinn_progress *pr, void *ctx)
     fputc(']', stderr);
   }
   fputc('\n', stderr);
+  /* ReLU-family networks: dead units and learned slopes as training goes */
+  pinn_mlp *net = pr->assembler ? pinn_loss_network(pr->assembler) : NULL;
+  int relu = 0;
+  for (size_t l = 1; net && l + 1 < pinn_mlp_n_layers(net); ++l)
+    relu |= pinn_activation_is_relu_family(pinn_mlp_activation(net, l).kind);
+  if (relu) {
+    size_t n = 0;
+    const double *x = NULL;
+    for (size_t i = 0; i < pr->n_terms && !x; ++i) {
+      pinn_term_kind k = pinn_problem_term_kind(s->p, i);
+      if (k == PINN_TERM_RESIDUAL || k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY)
+        pinn_loss_term_points(pr->assembler, i, &n, NULL, &x);
+    }
+    pinn_diagnostics d;
+    if (x && pinn_diagnostics_compute(net, n, x, &d, NULL) == PINN_SUCCESS) {
+      fputs("      units:", stderr);
+      for (size_t l = 0; l < d.n_hidden; ++l) {
+        const pinn_layer_diagnostics *ld = &d.layer[l];
+        if (ld->relu_family) fprintf(stderr, " L%zu dead %.0f%%", l + 1, 100 * ld->dead_fraction);
+        if (ld->has_slopes)
+          fprintf(stderr, " slopes %.3g..%.3g (neg. inputs %.0f%%)", ld->slope_min, ld->slope_max,
+                  100 * ld->negative_fraction);
+        fputc(';', stderr);
+      }
+      fprintf(stderr, " Lipschitz bound %.3g\n", d.lipschitz_bound);
+    }
+  }
   return 0;
 }
 
