@@ -40,6 +40,7 @@ static const char solve_help[] =
     "  --then O[:N]              append a phase: O = adam|lbfgs|ssbfgs|ssbroyden|lm|bfgs2|cg, N iterations\n"
     "                            (e.g. --then ssbroyden:2000 or --then lm:200): Adam -> L-BFGS -> ...\n"
     "  --lm-method M             lm|lmaccel|dogleg for the Levenberg-Marquardt phases (default lmaccel)\n"
+    "  --loss-transform T        none|log|sqrt: what the quasi-Newton phases minimise (default none)\n"
     "  --gtol X                  stop the quasi-Newton phase when |grad| <= X\n"
     "  --barrier B               obstacle problems: relu2|relu|leaky[:a]|softplus[:beta]|complementarity\n"
     "  --penalty RHO             obstacle barrier penalty\n"
@@ -248,7 +249,7 @@ int pinn_cmd_solve(int argc, char **argv)
   cfg.output = out_default;
   const char *checkpoint = NULL;
   progress_state ps = {0, isatty(STDERR_FILENO), 100, p, 0, 0};
-  int lm_method = -1;
+  int lm_method = -1, loss_transform = -1;
   int rc = 0;
   for (int i = 1; i < argc && !rc; ++i) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -392,6 +393,14 @@ int pinn_cmd_solve(int argc, char **argv)
         rc = pinn_cli_usage_error("solve", "--lm-method: %s", e.msg);
       else if (!rc)
         lm_method = (int)lmm;
+    } else if (!strcmp(a, "--loss-transform")) {
+      NEED_VALUE();
+      int lt = !v ? -1 : !strcmp(v, "none") ? PINN_LOSS_PLAIN : !strcmp(v, "log") ? PINN_LOSS_LOG
+                       : !strcmp(v, "sqrt") ? PINN_LOSS_SQRT : -1;
+      if (!rc && lt < 0)
+        rc = pinn_cli_usage_error("solve", "--loss-transform '%s': use none, log or sqrt", v);
+      else if (!rc)
+        loss_transform = lt;
     } else if (!strcmp(a, "--gtol")) {
       NEED_VALUE();
       if (!rc && pinn_cli_parse_double(v, 0, 1e10, &x))
@@ -452,6 +461,8 @@ int pinn_cmd_solve(int argc, char **argv)
   }
   if (lm_method >= 0)
     for (size_t j = 0; j < cfg.train.n_phases; ++j) cfg.train.phases[j].lm_method = lm_method;
+  if (loss_transform >= 0)
+    for (size_t j = 0; j < cfg.train.n_phases; ++j) cfg.train.phases[j].loss_transform = loss_transform;
   /* checkpoints: at phase ends and on Ctrl-C whenever results are written
    * (or a checkpoint was asked for) */
   if (!checkpoint && (cfg.output || cfg.train.checkpoint_every)) {

@@ -430,6 +430,50 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
   }
 }
 
+/* Loss transforms for quasi-Newton phases: minimise log(f) or sqrt(f). */
+typedef struct {
+  gsl_multimin_function_fdf inner;
+  int kind;
+} xform_ctx;
+
+static double apply_transform(int kind, double f)
+{
+  return kind == PINN_LOSS_LOG ? log(f) : kind == PINN_LOSS_SQRT ? sqrt(f) : f;
+}
+
+/* the loss from the transformed value */
+static double untransform(int kind, double v)
+{
+  return kind == PINN_LOSS_LOG ? exp(v) : kind == PINN_LOSS_SQRT ? v * v : v;
+}
+
+/* d f / d transformed = the factor from the transformed gradient back to the loss's */
+static double dtransform(int kind, double f)
+{
+  return kind == PINN_LOSS_LOG ? f : kind == PINN_LOSS_SQRT ? 2.0 * sqrt(f) : 1.0;
+}
+
+static double xform_f(const gsl_vector *x, void *params)
+{
+  xform_ctx *c = params;
+  return apply_transform(c->kind, c->inner.f(x, c->inner.params));
+}
+
+static void xform_fdf(const gsl_vector *x, void *params, double *f, gsl_vector *g)
+{
+  xform_ctx *c = params;
+  c->inner.fdf(x, c->inner.params, f, g);
+  const double scale = 1.0 / dtransform(c->kind, *f);
+  *f = apply_transform(c->kind, *f);
+  gsl_vector_scale(g, scale);
+}
+
+static void xform_df(const gsl_vector *x, void *params, gsl_vector *g)
+{
+  double f;
+  xform_fdf(x, params, &f, g);
+}
+
 static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *status)
 {
   const gsl_multimin_fdfminimizer_type *T =
@@ -441,6 +485,13 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
   const int dense = ph->kind == PINN_OPT_SSBFGS || ph->kind == PINN_OPT_SSBROYDEN;
   gsl_multimin_function_fdf F;
   pinn_loss_gsl_function(t->l, &F);
+  xform_ctx xc = {F, ph->loss_transform};
+  if (ph->loss_transform != PINN_LOSS_PLAIN) {
+    F.f = xform_f;
+    F.df = xform_df;
+    F.fdf = xform_fdf;
+    F.params = &xc;
+  }
   gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, t->P);
   t->s = s;
   if (!s) {
@@ -481,9 +532,9 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       return PINN_STOP_ERROR;
     }
   }
-  t->f = s->f;
-  t->gnorm = gsl_blas_dnrm2(s->gradient);
-  note_best(t, s->x->data, s->f);
+  t->f = untransform(ph->loss_transform, s->f);
+  t->gnorm = gsl_blas_dnrm2(s->gradient) * dtransform(ph->loss_transform, t->f);
+  note_best(t, s->x->data, t->f);
   int retried = 0;
   for (;;) {
     r = check_external(t);
@@ -496,7 +547,8 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       r = PINN_STOP_ERROR;
       break;
     }
-    if (st || !isfinite(s->f) || s->f > t->f) {
+    const double fnew = untransform(ph->loss_transform, s->f);
+    if (st || !isfinite(s->f) || fnew > t->f) {
       /* GSL's own types may report success without progress: treat alike */
       if (!retried && ph->kind != PINN_OPT_LBFGS) {
         retried = 1;
@@ -506,7 +558,7 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       r = st == GSL_ENOPROG || isfinite(s->f) ? PINN_STOP_NO_PROGRESS : PINN_STOP_NONFINITE;
       break;
     }
-    if (s->f == t->f && memcmp(t->xprev, s->x->data, t->P * sizeof(double)) == 0) {
+    if (fnew == t->f && memcmp(t->xprev, s->x->data, t->P * sizeof(double)) == 0) {
       r = PINN_STOP_NO_PROGRESS;
       break;
     }
@@ -517,8 +569,8 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       s2 += d * d;
     }
     t->step = sqrt(s2);
-    t->f = s->f;
-    t->gnorm = gsl_blas_dnrm2(s->gradient);
+    t->f = fnew;
+    t->gnorm = gsl_blas_dnrm2(s->gradient) * dtransform(ph->loss_transform, t->f);
     memcpy(t->x, s->x->data, t->P * sizeof(double));
     note_best(t, t->x, t->f);
     pinn_loss_last_terms(t->l, t->x, t->terms);

@@ -462,6 +462,34 @@ static void levenberg_marquardt_phase_follows_adam_with_honest_counts(void)
   done(&s);
 }
 
+static void loss_transforms_report_the_loss_itself(void)
+{
+  for (int lt = PINN_LOSS_LOG; lt <= PINN_LOSS_SQRT; ++lt) {
+    setup s = make(NULL, 11);
+    pinn_train_options o = pinn_train_options_default();
+    o.phases[0].max_iter = 200;
+    o.phases[0].lr = 1e-2;
+    o.phases[1].max_iter = 300;
+    o.phases[1].loss_transform = lt;
+    pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+    CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(t), PINN_SUCCESS);
+    double f, *g = malloc(pinn_loss_n_params(s.l) * sizeof *g);
+    pinn_loss_eval(s.l, NULL, &f, g, NULL);
+    const size_t n = pinn_trainer_history_length(t);
+    CU_ASSERT_EQUAL(n, 500);
+    /* the history holds the loss (not its log or root), decreasing, ending at the result */
+    CU_ASSERT(pinn_trainer_history_loss(t)[n - 1] > 0);
+    CU_ASSERT_DOUBLE_EQUAL(pinn_trainer_history_loss(t)[n - 1], f, 1e-12 * f);
+    double gn = 0;
+    for (size_t j = 0; j < pinn_loss_n_params(s.l); ++j) gn += g[j] * g[j];
+    CU_ASSERT(fabs(pinn_trainer_history_grad_norm(t)[n - 1] - sqrt(gn)) <= 1e-6 * sqrt(gn));
+    CU_ASSERT(f < 1e-4);
+    free(g);
+    pinn_trainer_free(t);
+    done(&s);
+  }
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -477,6 +505,7 @@ int main(void)
        a_run_killed_with_sigkill_resumes_from_its_last_checkpoint},
       {"self_scaled_phases_chain_after_lbfgs_and_resume_bitwise",
        self_scaled_phases_chain_after_lbfgs_and_resume_bitwise},
+      {"loss_transforms_report_the_loss_itself", loss_transforms_report_the_loss_itself},
       {"levenberg_marquardt_phase_follows_adam_with_honest_counts",
        levenberg_marquardt_phase_follows_adam_with_honest_counts},
       {NULL, NULL}};

@@ -76,10 +76,16 @@ typedef struct pinn_phase {
   size_t memory;       /* L-BFGS memory (default 30) */
   double step;         /* first trial step length |alpha p| (default 0.1) */
   double line_tol;     /* strong-Wolfe curvature parameter (default 0.9; GSL types: 0.1) */
+  int loss_transform;  /* quasi-Newton phases: minimise the loss (PINN_LOSS_PLAIN), its
+                        * logarithm (PINN_LOSS_LOG) or its square root (PINN_LOSS_SQRT);
+                        * reported losses are always the loss itself */
   /* Levenberg-Marquardt */
   int lm_method;       /* a pinn_lm_method (default PINN_LM_ACCEL: geodesic acceleration) */
   double xtol;         /* LM step test (default 1e-12) */
 } pinn_phase;
+
+/* What a quasi-Newton phase minimises (pinn_phase.loss_transform). */
+enum { PINN_LOSS_PLAIN = 0, PINN_LOSS_LOG = 1, PINN_LOSS_SQRT = 2 };
 
 /* A phase of this kind with its defaults. */
 pinn_phase pinn_phase_default(pinn_optimizer_kind kind);
