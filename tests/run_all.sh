@@ -15,5 +15,5 @@ echo "== ASan + UBSan build"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPINN_SANITIZE=ON -DPINN_NATIVE=OFF > /dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE 'slow|paraview'
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE 'slow|paraview|fuzz|install'
 echo "run_all: every test passed"
