@@ -1,0 +1,60 @@
+/* helmholtz2d: Lap u + u = q on (-1, 1)^2, u = 0 on the boundary, with
+ * q = (1 - 17 pi^2) sin(pi x) sin(4 pi y), so that u = sin(pi x) sin(4 pi y)
+ * (a1 = 1, a2 = 4, k = 1).  The benchmark of Wang, Teng & Perdikaris,
+ * "Understanding and mitigating gradient flow pathologies in physics-informed
+ * neural networks", SIAM J. Sci. Comput. 43 (2021) A3055-A3081, sec. 2.3. */
+#include <math.h>
+#include <pinn/pinn.h>
+
+static const double PI = 3.14159265358979323846;
+
+static double solution(const double *x) { return sin(PI * x[0]) * sin(4.0 * PI * x[1]); }
+
+/* u_xx + u_yy + u - q = 0 */
+static int pde(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)c, (void)ctx;
+  double q = (1.0 - 17.0 * PI * PI) * solution(x);
+  r[0] = pd_subc(pd_add(pd_add(u->xx, u->yy), u->v), q);
+  return 0;
+}
+
+static int exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  u[0] = solution(x);
+  return 0;
+}
+
+int pinn_problem_helmholtz2d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *err)
+{
+  const double lo[2] = {-1.0, -1.0}, hi[2] = {1.0, 1.0};
+  pinn_domain dom;
+  pinn_problem *p = pinn_problem_alloc("helmholtz2d", 2, 0, 1, err);
+  if (!p) return err ? err->code : PINN_ENOMEM;
+  int st;
+  if ((st = pinn_domain_box(&dom, 2, lo, hi, err)) ||
+      (st = pinn_problem_set_domain(p, &dom)) ||
+      (st = pinn_problem_set_description(
+           p, "Lap u + u = q on (-1,1)^2, u = 0 on the boundary, u = sin(pi x) sin(4 pi y)")) ||
+      (st = pinn_problem_add_residual(p, "pde", 1, pde, PINN_NEED_LAPLACIAN, NULL)) ||
+      (st = pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL)) ||
+      (st = pinn_problem_set_points(p, 0, 2000)) ||
+      (st = pinn_problem_set_points(p, 1, 400)) ||
+      (st = pinn_problem_set_weight(p, 1, 100.0)) ||
+      (st = pinn_problem_set_exact(p, exact, NULL))) {
+    if (err && !err->code) pinn_error_set(err, st, "helmholtz2d: %s", pinn_problem_errmsg(p));
+    pinn_problem_free(p);
+    return st;
+  }
+  cfg->n_hidden = 3;
+  cfg->width[0] = cfg->width[1] = cfg->width[2] = 40;
+  cfg->act = pinn_activation_default(PINN_ACT_TANH);
+  cfg->train.phases[0].max_iter = 1000;
+  cfg->train.phases[0].lr = 1e-3;
+  cfg->train.phases[1].max_iter = 5000;
+  cfg->train.phases[1].memory = 50;
+  cfg->train.phases[1].gtol = 1e-10;
+  *out = p;
+  return PINN_SUCCESS;
+}

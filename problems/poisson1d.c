@@ -1,0 +1,53 @@
+/* poisson1d: -u'' = pi^2 sin(pi x) on (-1, 1), u(-1) = u(1) = 0.
+ * Exact solution u = sin(pi x).  The PINN smoke test of Raissi, Perdikaris &
+ * Karniadakis, J. Comput. Phys. 378 (2019) 686-707, in its simplest form. */
+#include <math.h>
+#include <pinn/pinn.h>
+
+static const double PI = 3.14159265358979323846;
+
+/* -u'' - f = 0 */
+static int pde(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)c, (void)ctx;
+  r[0] = pd_neg(pd_addc(u->xx, PI * PI * sin(PI * x[0])));
+  return 0;
+}
+
+static int exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  u[0] = sin(PI * x[0]);
+  return 0;
+}
+
+int pinn_problem_poisson1d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *err)
+{
+  pinn_domain dom;
+  pinn_problem *p = pinn_problem_alloc("poisson1d", 1, 0, 1, err);
+  if (!p) return err ? err->code : PINN_ENOMEM;
+  int st;
+  if ((st = pinn_domain_interval(&dom, -1.0, 1.0, err)) ||
+      (st = pinn_problem_set_domain(p, &dom)) ||
+      (st = pinn_problem_set_description(p, "-u'' = pi^2 sin(pi x) on (-1,1), u(+-1) = 0")) ||
+      (st = pinn_problem_add_residual(p, "pde", 1, pde, PINN_NEED_XX, NULL)) ||
+      (st = pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL)) ||
+      (st = pinn_problem_set_points(p, 0, 256)) ||
+      (st = pinn_problem_set_points(p, 1, 2)) ||
+      (st = pinn_problem_set_exact(p, exact, NULL))) {
+    if (err && !err->code) pinn_error_set(err, st, "poisson1d: %s", pinn_problem_errmsg(p));
+    pinn_problem_free(p);
+    return st;
+  }
+  /* tuned: 2 x 20 tanh, a short Adam warm-up, then L-BFGS to tight tolerance */
+  cfg->n_hidden = 2;
+  cfg->width[0] = cfg->width[1] = 20;
+  cfg->act = pinn_activation_default(PINN_ACT_TANH);
+  cfg->train.phases[0].max_iter = 500;
+  cfg->train.phases[0].lr = 1e-2;
+  cfg->train.phases[1].max_iter = 5000;
+  cfg->train.phases[1].memory = 30;
+  cfg->train.phases[1].gtol = 1e-10;
+  *out = p;
+  return PINN_SUCCESS;
+}

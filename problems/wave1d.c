@@ -1,0 +1,68 @@
+/* wave1d: u_tt = 4 u_xx on (0, 1) x (0, 1) with the initial value and rate
+ * and the Dirichlet data of the exact solution
+ *   u = sin(pi x) cos(2 pi t) + 0.5 sin(3 pi x) cos(6 pi t)
+ * (u(x, 0) = sin(pi x) + 0.5 sin(3 pi x), u_t(x, 0) = 0, u(0, t) = u(1, t) = 0).
+ * A two-mode variant of the wave benchmark of Wang, Yu & Perdikaris, "When and
+ * why PINNs fail to train: a neural tangent kernel perspective", J. Comput.
+ * Phys. 449 (2022) 110768. */
+#include <math.h>
+#include <pinn/pinn.h>
+
+static const double PI = 3.14159265358979323846;
+static const double C2 = 4.0; /* wave speed squared */
+
+/* u_tt - c^2 u_xx = 0 */
+static int pde(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x, (void)c, (void)ctx;
+  r[0] = pd_sub(u->tt, pd_scale(u->xx, C2));
+  return 0;
+}
+
+/* the exact solution; also the initial value (the point carries t = 0 last) */
+static int exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  u[0] = sin(PI * x[0]) * cos(2.0 * PI * x[1]) + 0.5 * sin(3.0 * PI * x[0]) * cos(6.0 * PI * x[1]);
+  return 0;
+}
+
+int pinn_problem_wave1d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *err)
+{
+  pinn_domain dom;
+  pinn_problem *p = pinn_problem_alloc("wave1d", 1, 1, 1, err);
+  if (!p) return err ? err->code : PINN_ENOMEM;
+  int st;
+  if ((st = pinn_domain_interval(&dom, 0.0, 1.0, err)) ||
+      (st = pinn_domain_with_time(&dom, 0.0, 1.0, err)) ||
+      (st = pinn_problem_set_domain(p, &dom)) ||
+      (st = pinn_problem_set_description(
+           p, "u_tt = 4 u_xx on (0,1) x (0,1), u = sin(pi x) cos(2 pi t) + "
+              "0.5 sin(3 pi x) cos(6 pi t)")) ||
+      (st = pinn_problem_add_residual(p, "pde", 1, pde, PINN_NEED_TT | PINN_NEED_XX, NULL)) ||
+      (st = pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL)) ||
+      (st = pinn_problem_add_initial(p, "ic", 0, exact, NULL)) ||
+      (st = pinn_problem_add_initial_rate(p, "ic_rate", 0, NULL, NULL)) ||
+      (st = pinn_problem_set_points(p, 0, 2000)) ||
+      (st = pinn_problem_set_points(p, 1, 200)) ||
+      (st = pinn_problem_set_points(p, 2, 200)) ||
+      (st = pinn_problem_set_points(p, 3, 200)) ||
+      (st = pinn_problem_set_weight(p, 1, 10.0)) ||
+      (st = pinn_problem_set_weight(p, 2, 10.0)) ||
+      (st = pinn_problem_set_weight(p, 3, 10.0)) ||
+      (st = pinn_problem_set_exact(p, exact, NULL))) {
+    if (err && !err->code) pinn_error_set(err, st, "wave1d: %s", pinn_problem_errmsg(p));
+    pinn_problem_free(p);
+    return st;
+  }
+  cfg->n_hidden = 4;
+  for (size_t i = 0; i < 4; ++i) cfg->width[i] = 40;
+  cfg->act = pinn_activation_default(PINN_ACT_TANH);
+  cfg->train.phases[0].max_iter = 1000;
+  cfg->train.phases[0].lr = 1e-3;
+  cfg->train.phases[1].max_iter = 5000;
+  cfg->train.phases[1].memory = 50;
+  cfg->train.phases[1].gtol = 1e-10;
+  *out = p;
+  return PINN_SUCCESS;
+}

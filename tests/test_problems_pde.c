@@ -1,0 +1,164 @@
+/* Tests for the bundled PDE problems poisson1d, poisson2d, helmholtz2d,
+ * heat1d, wave1d and advection_prelu (problems/<name>.c).  Each problem
+ * builds through its entry point and through the registry, its exact
+ * solution has the documented value at a point, and a SHORTENED solve
+ * (fewer points, a smaller network and far fewer iterations than its tuned
+ * defaults, so the file runs in seconds) reaches the stated relative L2
+ * error on the problem's output grid.  The thresholds are those of the short
+ * runs (measured value times a margin for other compilers and flags), not
+ * the targets of the tuned defaults: bench/problem_table.sh checks those. */
+#include <pinn/pinn.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "problems.h"
+#include "testutil.h"
+
+static const double PI = 3.14159265358979323846;
+
+/* A short run: network, points per term (in term order), iterations. */
+typedef struct short_run {
+  size_t width, depth;
+  size_t points[4];
+  size_t adam;
+  double lr;
+  size_t lbfgs;
+} short_run;
+
+/* Build the problem, check its identity and exact solution at one point,
+ * apply the short settings, solve; returns the result (rel_l2 NaN on failure). */
+static pinn_solve_result solve_short(const char *name, pinn_problem_create_fn create,
+                                     const short_run *s, const double *x, double u_exact)
+{
+  pinn_solve_result res;
+  memset(&res, 0, sizeof res);
+  res.rel_l2 = NAN;
+  pinn_problem *p = NULL;
+  pinn_solve_config cfg = pinn_solve_config_default();
+  pinn_error err;
+  pinn_error_clear(&err);
+  CU_ASSERT_EQUAL_FATAL(create(&p, &cfg, &err), PINN_SUCCESS);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  /* the registry hands out the same entry point under the same name */
+  const pinn_bundled *b = pinn_bundled_find(name);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+  CU_ASSERT(b->create == create);
+  CU_ASSERT_STRING_EQUAL(pinn_problem_name(p), name);
+  CU_ASSERT(strlen(pinn_problem_description(p)) > 10);
+  CU_ASSERT(pinn_problem_has_exact(p));
+  double u = NAN;
+  CU_ASSERT_EQUAL(pinn_problem_exact(p, 1, x, &u), PINN_SUCCESS);
+  CU_ASSERT_DOUBLE_EQUAL(u, u_exact, 1e-14);
+  /* the tuned defaults train with L-BFGS last */
+  CU_ASSERT(cfg.train.n_phases >= 1);
+  CU_ASSERT_EQUAL(cfg.train.phases[cfg.train.n_phases - 1].kind, PINN_OPT_LBFGS);
+
+  cfg.n_hidden = s->depth;
+  for (size_t i = 0; i < s->depth; ++i) cfg.width[i] = s->width;
+  for (size_t i = 0; i < pinn_problem_n_terms(p) && i < 4; ++i)
+    CU_ASSERT_EQUAL(pinn_problem_set_points(p, i, s->points[i]), PINN_SUCCESS);
+  cfg.train.phases[0].max_iter = s->adam;
+  cfg.train.phases[0].lr = s->lr;
+  cfg.train.phases[cfg.train.n_phases - 1].max_iter = s->lbfgs;
+  /* one thread: these runs are too small to share, and results do not
+   * depend on the thread count (pinn/loss.h) */
+  cfg.threads = 1;
+  int st = pinn_solve(p, &cfg, &res, &err);
+  CU_ASSERT_EQUAL(st, PINN_SUCCESS);
+  if (st) printf("\n  %s: %s\n", name, err.msg);
+  CU_ASSERT(res.has_reference);
+  printf("\n  %s (short run): %zu iterations, loss %.3e, rel. L2 %.3e, %.2f s\n", name,
+         res.iterations, res.loss, res.rel_l2, res.seconds);
+  pinn_problem_free(p);
+  return res;
+}
+
+static void poisson1d_short_run_reaches_1e_4(void)
+{
+  const short_run s = {20, 2, {64, 2}, 200, 1e-2, 400};
+  const double x[1] = {0.5};
+  pinn_solve_result r = solve_short("poisson1d", pinn_problem_poisson1d, &s, x, 1.0);
+  CU_ASSERT(r.rel_l2 < 1e-4);
+}
+
+static void poisson2d_short_run_reaches_3e_2(void)
+{
+  const short_run s = {20, 2, {200, 60}, 200, 5e-3, 1000};
+  const double x[2] = {0.5, 0.5};
+  pinn_solve_result r = solve_short("poisson2d", pinn_problem_poisson2d, &s, x, 1.0);
+  CU_ASSERT(r.rel_l2 < 3e-2);
+}
+
+static void helmholtz2d_short_run_reaches_0_3(void)
+{
+  const short_run s = {20, 2, {400, 100}, 200, 5e-3, 800};
+  const double x[2] = {0.5, 0.125}; /* sin(pi/2) sin(pi/2) */
+  pinn_solve_result r = solve_short("helmholtz2d", pinn_problem_helmholtz2d, &s, x, 1.0);
+  CU_ASSERT(r.rel_l2 < 0.3);
+}
+
+static void heat1d_short_run_reaches_1e_2(void)
+{
+  const short_run s = {20, 2, {300, 60, 60}, 200, 5e-3, 500};
+  const double x[2] = {0.5, 1.0};
+  pinn_solve_result r = solve_short("heat1d", pinn_problem_heat1d, &s, x, exp(-0.1 * PI * PI));
+  CU_ASSERT(r.rel_l2 < 1e-2);
+}
+
+static void wave1d_short_run_reaches_0_7(void)
+{
+  const short_run s = {20, 2, {400, 60, 60, 60}, 200, 5e-3, 800};
+  const double x[2] = {0.5, 0.0}; /* sin(pi/2) + 0.5 sin(3 pi/2) */
+  pinn_solve_result r = solve_short("wave1d", pinn_problem_wave1d, &s, x, 0.5);
+  CU_ASSERT(r.rel_l2 < 0.7);
+}
+
+static void advection_prelu_short_run_reaches_2e_2_and_reports_sane_metrics(void)
+{
+  const short_run s = {20, 4, {300, 60, 60}, 1500, 3e-3, 100};
+  const double x[2] = {0.8, 0.5}; /* u0(0.3) */
+  pinn_solve_result r = solve_short("advection_prelu", pinn_problem_advection_prelu, &s, x, 1.0);
+  CU_ASSERT(r.rel_l2 < 2e-2);
+  /* slope statistics over all units, then the dead fraction overall and per layer */
+  CU_ASSERT_EQUAL_FATAL(r.n_metrics, 4 + 4);
+  const char *names[] = {"slope_mean", "slope_min", "slope_max", "dead_fraction",
+                         "dead_fraction_l1", "dead_fraction_l2", "dead_fraction_l3",
+                         "dead_fraction_l4"};
+  for (size_t i = 0; i < r.n_metrics; ++i) {
+    CU_ASSERT_STRING_EQUAL(r.metrics[i].name, names[i]);
+    CU_ASSERT(isfinite(r.metrics[i].value));
+    printf("  %s = %.4g\n", r.metrics[i].name, r.metrics[i].value);
+  }
+  const double mean = r.metrics[0].value, lo = r.metrics[1].value, hi = r.metrics[2].value;
+  CU_ASSERT(lo <= mean && mean <= hi);
+  /* every slope started at 0.25: training moved them apart */
+  CU_ASSERT(lo < 0.25 && hi > 0.25);
+  double dead_sum = 0;
+  for (size_t i = 3; i < 8; ++i)
+    CU_ASSERT(r.metrics[i].value >= 0.0 && r.metrics[i].value <= 1.0);
+  for (size_t i = 4; i < 8; ++i) dead_sum += r.metrics[i].value * 20.0; /* dead units per layer */
+  /* the overall fraction is the units-weighted mean of the layers' */
+  CU_ASSERT_DOUBLE_EQUAL(r.metrics[3].value, dead_sum / 80.0, 1e-12);
+  /* fractions are multiples of 1/20 (whole units of a 20-wide layer) */
+  for (size_t i = 4; i < 8; ++i) {
+    double units = r.metrics[i].value * 20.0;
+    CU_ASSERT_DOUBLE_EQUAL(units, round(units), 1e-9);
+  }
+}
+
+int main(void)
+{
+  static const pinn_test_case cases[] = {
+    {"poisson1d_short_run_reaches_1e_4", poisson1d_short_run_reaches_1e_4},
+    {"poisson2d_short_run_reaches_3e_2", poisson2d_short_run_reaches_3e_2},
+    {"helmholtz2d_short_run_reaches_0_3", helmholtz2d_short_run_reaches_0_3},
+    {"heat1d_short_run_reaches_1e_2", heat1d_short_run_reaches_1e_2},
+    {"wave1d_short_run_reaches_0_7", wave1d_short_run_reaches_0_7},
+    {"advection_prelu_short_run_reaches_2e_2_and_reports_sane_metrics",
+     advection_prelu_short_run_reaches_2e_2_and_reports_sane_metrics},
+    {NULL, NULL}};
+  if (pinn_test_add_suite("problems_pde", cases)) return 1;
+  return pinn_test_run_all();
+}
