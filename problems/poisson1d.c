@@ -39,7 +39,7 @@ int pinn_problem_poisson1d(pinn_problem **out, pinn_solve_config *cfg, pinn_erro
     pinn_problem_free(p);
     return st;
   }
-  /* tuned: 2 x 20 tanh, a short Adam warm-up, then L-BFGS to tight tolerance */
+  /* tuned: 2 x 20 tanh, a short Adam warm-up, then L-BFGS */
   cfg->n_hidden = 2;
   cfg->width[0] = cfg->width[1] = 20;
   cfg->act = pinn_activation_default(PINN_ACT_TANH);

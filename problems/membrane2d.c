@@ -1,0 +1,123 @@
+/* membrane2d — an obstacle problem with a source: -Lap u = -4 where u > 0,
+ * u >= psi = 0, -Lap u + 4 >= 0, on (-1, 1)^2, u = exact on the boundary.
+ * Exact: u = 0 for r <= 1/2, u = (r^2 - 1/4) - (1/2) ln(2 r) outside (u and
+ * u_r vanish at r = 1/2); the multiplier on the contact disk is
+ * lambda* = -Lap psi - f = 4.
+ *
+ * cfg->obstacle_method as in obstacle1d.c.  The energy that goes with a
+ * barrier is (1/2)|grad u|^2 + 4 u; with u fixed on the boundary it equals,
+ * up to a constant, (1/2)|grad u - 2 x|^2 = (1/2)|grad(u - |x|^2)|^2 (Gauss:
+ * the integral of -2 x . grad u is that of 4 u minus a boundary term), a
+ * sum of squares as the loss wants.
+ */
+#include <pinn/pinn.h>
+
+#include <math.h>
+#include <stdlib.h>
+
+#define GAP_TOL 1e-3   /* u <= GAP_TOL counts as contact (contact_radius_gap) */
+
+static int exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  const double r = hypot(x[0], x[1]);
+  *u = r <= 0.5 ? 0 : (r * r - 0.25) - 0.5 * log(2 * r);
+  return 0;
+}
+
+static int zero(const double *x, double *v, void *ctx)
+{
+  (void)x, (void)ctx;
+  *v = 0;
+  return 0;
+}
+
+static int exact_g(const double *x, double *v, void *ctx) { return exact(x, v, ctx); }
+
+/* R = (-Lap u + 4) / 4, scaled by lambda*, for min(R, u - 0) */
+static int membrane(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x, (void)c, (void)ctx;
+  r[0] = pd_csub(1, pd_scale(pd_add(u->xx, u->yy), 0.25));
+  return 0;
+}
+
+/* |r|^2 = (1/2) |grad u - 2 x|^2, the energy density (barriers) */
+static int energy(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)c, (void)ctx;
+  r[0] = pd_scale(pd_subc(u->x, 2 * x[0]), M_SQRT1_2);
+  r[1] = pd_scale(pd_subc(u->y, 2 * x[1]), M_SQRT1_2);
+  return 0;
+}
+
+/* Contact radii sqrt(area / pi) on a 401^2 grid of the square (exact 1/2):
+ * contact_radius of the active set, where the multiplier -Lap u + 4 of the
+ * trained u is nearer lambda* = 4 than 0; contact_radius_gap of
+ * {u <= GAP_TOL}. */
+static int contact(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *ctx)
+{
+  (void)ctx;
+  enum { M = 401 };
+  const double h = 2.0 / (M - 1);
+  double *x = malloc(7 * M * M * sizeof *x), *J = x + 2 * M * M, active = 0, gap = 0;
+  if (!x) return PINN_ENOMEM;
+  for (size_t i = 0; i < M * M; ++i) {
+    x[2 * i] = -1 + h * (double)(i % M);
+    x[2 * i + 1] = -1 + h * (double)(i / M);
+  }
+  pinn_jet_spec sp = pinn_jet_spec_value();  /* channels: u, u_x, u_y, u_xx, u_yy */
+  pinn_jet_spec_add_pair(&sp, 0, 0);
+  pinn_jet_spec_add_pair(&sp, 1, 1);
+  int st = pinn_mlp_jets(pinn_loss_network(l), &sp, M * M, x, J);
+  for (size_t i = 0; i < M * M && !st; ++i) {
+    active += -(J[5 * i + 3] + J[5 * i + 4]) + 4 >= 2;
+    gap += J[5 * i] <= GAP_TOL;
+  }
+  free(x);
+  pinn_metric m[2] = {{"contact_radius", h * sqrt(active / M_PI)},
+                      {"contact_radius_gap", h * sqrt(gap / M_PI)}};
+  for (*n = 0; *n < 2 && *n < max; ++*n) out[*n] = m[*n];
+  return st;
+}
+
+int pinn_problem_membrane2d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *err)
+{
+  const int method = cfg->obstacle_method, barrier_only = method >= 0 && method <= PINN_BARRIER_SOFTPLUS;
+  if (!barrier_only && method != PINN_OBSTACLE_DEFAULT && method != PINN_OBSTACLE_COMPLEMENTARITY)
+    return pinn_error_set(err, PINN_EINVAL, "membrane2d: unknown obstacle method %d: use a "
+                          "pinn_barrier_kind, PINN_OBSTACLE_COMPLEMENTARITY or _DEFAULT", method);
+  pinn_barrier b = pinn_barrier_default();  /* default: complementarity + RELU2 */
+  b.kind = barrier_only ? (pinn_barrier_kind)method : PINN_BARRIER_RELU2;
+  b.rho = b.rho_max = cfg->penalty > 0 ? cfg->penalty : barrier_only ? 1e3 : 10;
+  b.param = b.kind == PINN_BARRIER_LEAKY ? 0.01 : b.kind == PINN_BARRIER_SOFTPLUS ? 50 : 0;
+  pinn_domain dom;
+  pinn_problem *p = pinn_problem_alloc("membrane2d", 2, 0, 1, err);
+  if (!p) return err ? err->code : PINN_ENOMEM;
+  int st = pinn_domain_box(&dom, 2, (double[]){-1, -1}, (double[]){1, 1}, err);
+  if (!st) st = pinn_problem_set_domain(p, &dom);
+  if (!st && barrier_only) st = pinn_problem_add_residual(p, "energy", 2, energy, PINN_NEED_GRAD, NULL);
+  if (!st && !barrier_only)
+    st = pinn_problem_add_complementarity(p, "pde", 0, membrane, PINN_NEED_LAPLACIAN, NULL, zero, NULL);
+  if (!st && method != PINN_OBSTACLE_COMPLEMENTARITY)
+    st = pinn_problem_add_obstacle(p, "obstacle", 0, +1, zero, NULL, &b);
+  if (!st) st = pinn_problem_add_dirichlet(p, "bc", 0, exact_g, NULL);
+  if (!st) st = pinn_problem_set_weight(p, pinn_problem_n_terms(p) - 1, barrier_only ? 1e3 : 10);
+  for (size_t i = 0; !st && i + 1 < pinn_problem_n_terms(p); ++i)
+    st = pinn_problem_set_points(p, i, 2000);
+  if (!st) st = pinn_problem_set_points(p, pinn_problem_n_terms(p) - 1, 400);
+  if (!st) st = pinn_problem_set_exact(p, exact, NULL);
+  if (!st) st = pinn_problem_set_metrics(p, contact, NULL);
+  if (st) {
+    pinn_error_set(err, st, "membrane2d: %s", pinn_problem_errmsg(p));
+    pinn_problem_free(p);
+    return st;
+  }
+  cfg->n_hidden = 4;
+  for (size_t i = 0; i < 4; ++i) cfg->width[i] = 20;
+  cfg->train.phases[0].max_iter = 1000;
+  cfg->train.phases[1].max_iter = 3000;
+  cfg->threads = 1;
+  *pp = p;
+  return PINN_SUCCESS;
+}

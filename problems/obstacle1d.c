@@ -1,0 +1,125 @@
+/* obstacle1d — the 1D obstacle problem: -u'' = 0 on (0,1) where u > psi,
+ * u >= psi, -u'' >= 0, u(0) = u(1) = 0, with the three-piece obstacle
+ *   psi = 100 x^2 (x <= 1/4),  100 x (1 - x) - 12.5 (1/4 <= x <= 3/4),  100 (1 - x)^2.
+ * Exact: contact set [a, 1-a], a = 1/(2 sqrt 2); u = (100 - 50 sqrt 2) x on [0, a],
+ * u = psi on [a, 1 - a], symmetric.  The multiplier on the contact set is
+ * lambda* = -psi'' = 200.
+ *
+ * Two ways to impose u >= psi (cfg->obstacle_method):
+ *  - complementarity (strong form): min(-u'', u - psi) = 0 at every point;
+ *  - a barrier: the Dirichlet energy (1/2) u'^2 written as the square of the
+ *    residual u'/sqrt 2, plus rho * mean(phi(psi - u)).  Its minimiser solves
+ *    the penalised equation -u'' = rho phi'(psi - u) (the penalty method for
+ *    the variational inequality; Glowinski 1984, ch. 1).  A strong residual
+ *    -u'' = 0 everywhere plus a barrier is NOT the obstacle problem: it
+ *    minimises the integral of u''^2 (a beam), so the barriers go with the energy.
+ */
+#include <pinn/pinn.h>
+
+#include <math.h>
+#include <stdlib.h>
+
+#define CONTACT_TOL 1e-4   /* u - psi <= tol counts as contact */
+
+static double obstacle(double x)
+{
+  if (x <= 0.25) return 100 * x * x;
+  if (x <= 0.75) return 100 * x * (1 - x) - 12.5;
+  return 100 * (1 - x) * (1 - x);
+}
+
+static int psi(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = obstacle(x[0]);
+  return 0;
+}
+
+static int exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  const double a = 0.25 * M_SQRT2, s = fmin(x[0], 1 - x[0]);
+  *u = s <= a ? (100 - 50 * M_SQRT2) * s : obstacle(x[0]);
+  return 0;
+}
+
+/* R = -u''/lambda*: the complementarity min(R, u - psi) with R scaled by the
+ * multiplier lambda* = 200, so both arguments are lengths of the same size */
+static int laplace(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x, (void)c, (void)ctx;
+  r[0] = pd_scale(u->xx, -1.0 / 200);
+  return 0;
+}
+
+/* (u'/sqrt 2)^2 = the energy density (barriers) */
+static int energy(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x, (void)c, (void)ctx;
+  r[0] = pd_scale(u->x, M_SQRT1_2);
+  return 0;
+}
+
+/* contact_left / contact_right: the first and last x of a 20001-point grid
+ * where the trained u - psi <= CONTACT_TOL, skipping x < 0.01 and x > 0.99
+ * (the ends, where u = psi = 0 by the boundary condition). */
+static int contact_ends(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *ctx)
+{
+  (void)ctx;
+  enum { N = 20001 };
+  double *x = malloc(2 * N * sizeof *x), *u = x + N, lo = NAN, hi = NAN;
+  if (!x) return PINN_ENOMEM;
+  for (size_t i = 0; i < N; ++i) x[i] = 0.01 + 0.98 * (double)i / (N - 1);
+  int st = pinn_mlp_eval(pinn_loss_network(l), N, x, u);
+  for (size_t i = 0; i < N && !st; ++i)
+    if (u[i] - obstacle(x[i]) <= CONTACT_TOL) {
+      if (isnan(lo)) lo = x[i];
+      hi = x[i];
+    }
+  free(x);
+  pinn_metric m[2] = {{"contact_left", lo}, {"contact_right", hi}};
+  for (*n = 0; *n < 2 && *n < max; ++*n) out[*n] = m[*n];
+  return st;
+}
+
+int pinn_problem_obstacle1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *err)
+{
+  const int method = cfg->obstacle_method, barrier_only = method >= 0 && method <= PINN_BARRIER_SOFTPLUS;
+  if (!barrier_only && method != PINN_OBSTACLE_DEFAULT && method != PINN_OBSTACLE_COMPLEMENTARITY)
+    return pinn_error_set(err, PINN_EINVAL, "obstacle1d: unknown obstacle method %d: use a "
+                          "pinn_barrier_kind, PINN_OBSTACLE_COMPLEMENTARITY or _DEFAULT", method);
+  pinn_barrier b = pinn_barrier_default();  /* default: complementarity + RELU2 at rho 30 */
+  b.kind = barrier_only ? (pinn_barrier_kind)method : PINN_BARRIER_RELU2;
+  b.rho = b.rho_max = cfg->penalty > 0 ? cfg->penalty : barrier_only ? 1e4 : 30;
+  b.param = b.kind == PINN_BARRIER_LEAKY ? 0.01 : b.kind == PINN_BARRIER_SOFTPLUS ? 50 : 0;
+  pinn_domain dom;
+  pinn_problem *p = pinn_problem_alloc("obstacle1d", 1, 0, 1, err);
+  if (!p) return err ? err->code : PINN_ENOMEM;
+  int st = pinn_domain_interval(&dom, 0, 1, err);
+  if (!st) st = pinn_problem_set_domain(p, &dom);
+  if (!st && barrier_only) st = pinn_problem_add_residual(p, "energy", 1, energy, PINN_NEED_X, NULL);
+  if (!st && !barrier_only)
+    st = pinn_problem_add_complementarity(p, "pde", 0, laplace, PINN_NEED_XX, NULL, psi, NULL);
+  if (!st && method != PINN_OBSTACLE_COMPLEMENTARITY)
+    st = pinn_problem_add_obstacle(p, "obstacle", 0, +1, psi, NULL, &b);
+  if (!st) st = pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL);
+  if (!st) st = pinn_problem_set_weight(p, pinn_problem_n_terms(p) - 1, barrier_only ? 1e5 : 100);
+  for (size_t i = 0; !st && i + 1 < pinn_problem_n_terms(p); ++i)
+    st = pinn_problem_set_points(p, i, 250);
+  if (!st) st = pinn_problem_set_exact(p, exact, NULL);
+  if (!st) st = pinn_problem_set_metrics(p, contact_ends, NULL);
+  if (!st) st = pinn_problem_set_output_grid(p, (size_t[]){1001});
+  if (st) {
+    pinn_error_set(err, st, "obstacle1d: %s", pinn_problem_errmsg(p));
+    pinn_problem_free(p);
+    return st;
+  }
+  cfg->n_hidden = 4;
+  for (size_t i = 0; i < 4; ++i) cfg->width[i] = 20;
+  cfg->loss.sampler = PINN_SAMPLER_GRID;
+  cfg->train.phases[0].max_iter = 1000;
+  cfg->train.phases[1].max_iter = 10000;
+  cfg->threads = 1;
+  *pp = p;
+  return PINN_SUCCESS;
+}

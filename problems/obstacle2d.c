@@ -1,0 +1,161 @@
+/* obstacle2d — Bueler's radial obstacle problem (E. Bueler, "PETSc for
+ * Partial Differential Equations", SIAM 2021, ch. 12; also his obstacle
+ * example in PETSc, snes/tutorials/ex9):
+ *   -Lap u >= 0, u >= psi, (-Lap u)(u - psi) = 0 on (-2, 2)^2,
+ *   psi = sqrt(1 - r^2) for r <= 1, -1 otherwise; u = exact on the boundary.
+ * Exact: u = psi for r <= r*, u = -A ln(r / 2) = -A ln r + B outside, with
+ * A = r*^2 / sqrt(1 - r*^2), B = A ln 2, where r* solves the free-boundary
+ * equation (u and u_r continuous at r*):  r^2 (1 - ln(r / 2)) = 1,
+ * r* = 0.6979651482...  The multiplier -Lap psi grows from 2 at r = 0 to
+ * 4.12 at r*.
+ *
+ * cfg->obstacle_method as in obstacle1d.c: the default is the complementarity
+ * min(-Lap u / 4, u - psi) = 0 plus a quadratic barrier; a barrier kind alone
+ * goes with the Dirichlet energy (1/2)|grad u|^2 (the penalty method); the
+ * complementarity alone is PINN_OBSTACLE_COMPLEMENTARITY.
+ */
+#include <pinn/pinn.h>
+
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+
+#define GAP_TOL 1e-3   /* u - psi <= GAP_TOL counts as contact (contact_radius_gap) */
+
+static double free_boundary(double r, void *params)
+{
+  (void)params;
+  return r * r * (1 - log(r / 2)) - 1;
+}
+
+/* r* by Brent's method on [0.5, 0.9] (GSL), to machine precision. */
+static double contact_radius_exact(void)
+{
+  gsl_function F = {free_boundary, NULL};
+  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+  double lo = 0.5, hi = 0.9, r = NAN;
+  if (s && gsl_root_fsolver_set(s, &F, lo, hi) == GSL_SUCCESS)
+    for (int it = 0; it < 200; ++it) {
+      if (gsl_root_fsolver_iterate(s)) break;
+      r = gsl_root_fsolver_root(s);
+      lo = gsl_root_fsolver_x_lower(s);
+      hi = gsl_root_fsolver_x_upper(s);
+      if (gsl_root_test_interval(lo, hi, 0, 4 * GSL_DBL_EPSILON) == GSL_SUCCESS) break;
+    }
+  gsl_root_fsolver_free(s);
+  return r;
+}
+
+static double obstacle(double r) { return r <= 1 ? sqrt(1 - r * r) : -1; }
+
+static int psi(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = obstacle(hypot(x[0], x[1]));
+  return 0;
+}
+
+/* (r* is recomputed per call, ~1 us: the problem keeps no state of its own) */
+static int exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  const double rs = contact_radius_exact(), r = hypot(x[0], x[1]);
+  *u = r <= rs ? obstacle(r) : -rs * rs / sqrt(1 - rs * rs) * log(r / 2);
+  return 0;
+}
+
+static int exact_g(const double *x, double *v, void *ctx) { return exact(x, v, ctx); }
+
+/* R = -Lap u / 4 (the multiplier's size), for min(R, u - psi) */
+static int laplace(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x, (void)c, (void)ctx;
+  r[0] = pd_scale(pd_add(u->xx, u->yy), -0.25);
+  return 0;
+}
+
+/* |r|^2 = (1/2) |grad u|^2, the energy density (barriers) */
+static int energy(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x, (void)c, (void)ctx;
+  r[0] = pd_scale(u->x, M_SQRT1_2);
+  r[1] = pd_scale(u->y, M_SQRT1_2);
+  return 0;
+}
+
+/* Contact radii sqrt(area / pi) on a 401^2 grid of [-1, 1]^2 (outside r = 1,
+ * psi = -1 never touches): contact_radius of the active set, where the
+ * multiplier -Lap u of the trained u is nearer -Lap psi than 0; and
+ * contact_radius_gap of {u - psi <= GAP_TOL}.  Also r* itself. */
+static int contact(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *ctx)
+{
+  (void)ctx;
+  enum { M = 401 };
+  const double h = 2.0 / (M - 1);
+  double *x = malloc(7 * M * M * sizeof *x), *J = x + 2 * M * M, active = 0, gap = 0;
+  if (!x) return PINN_ENOMEM;
+  for (size_t i = 0; i < M * M; ++i) {
+    x[2 * i] = -1 + h * (double)(i % M);
+    x[2 * i + 1] = -1 + h * (double)(i / M);
+  }
+  pinn_jet_spec sp = pinn_jet_spec_value();  /* channels: u, u_x, u_y, u_xx, u_yy */
+  pinn_jet_spec_add_pair(&sp, 0, 0);
+  pinn_jet_spec_add_pair(&sp, 1, 1);
+  int st = pinn_mlp_jets(pinn_loss_network(l), &sp, M * M, x, J);
+  for (size_t i = 0; i < M * M && !st; ++i) {
+    const double r2 = x[2 * i] * x[2 * i] + x[2 * i + 1] * x[2 * i + 1], *j = J + 5 * i;
+    if (r2 >= 1) continue;
+    const double lap_psi = -(2 - r2) / pow(1 - r2, 1.5);
+    active += -(j[3] + j[4]) >= -0.5 * lap_psi;
+    gap += j[0] - sqrt(1 - r2) <= GAP_TOL;
+  }
+  free(x);
+  pinn_metric m[3] = {{"contact_radius", h * sqrt(active / M_PI)},
+                      {"contact_radius_gap", h * sqrt(gap / M_PI)},
+                      {"contact_radius_exact", contact_radius_exact()}};
+  for (*n = 0; *n < 3 && *n < max; ++*n) out[*n] = m[*n];
+  return st;
+}
+
+int pinn_problem_obstacle2d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *err)
+{
+  const int method = cfg->obstacle_method, barrier_only = method >= 0 && method <= PINN_BARRIER_SOFTPLUS;
+  if (!barrier_only && method != PINN_OBSTACLE_DEFAULT && method != PINN_OBSTACLE_COMPLEMENTARITY)
+    return pinn_error_set(err, PINN_EINVAL, "obstacle2d: unknown obstacle method %d: use a "
+                          "pinn_barrier_kind, PINN_OBSTACLE_COMPLEMENTARITY or _DEFAULT", method);
+  pinn_barrier b = pinn_barrier_default();  /* default: complementarity + RELU2 */
+  b.kind = barrier_only ? (pinn_barrier_kind)method : PINN_BARRIER_RELU2;
+  b.rho = b.rho_max = cfg->penalty > 0 ? cfg->penalty : barrier_only ? 1e3 : 10;
+  b.param = b.kind == PINN_BARRIER_LEAKY ? 0.01 : b.kind == PINN_BARRIER_SOFTPLUS ? 50 : 0;
+  pinn_domain dom;
+  pinn_problem *p = pinn_problem_alloc("obstacle2d", 2, 0, 1, err);
+  if (!p) return err ? err->code : PINN_ENOMEM;
+  int st = pinn_domain_box(&dom, 2, (double[]){-2, -2}, (double[]){2, 2}, err);
+  if (!st) st = pinn_problem_set_domain(p, &dom);
+  if (!st && barrier_only) st = pinn_problem_add_residual(p, "energy", 2, energy, PINN_NEED_GRAD, NULL);
+  if (!st && !barrier_only)
+    st = pinn_problem_add_complementarity(p, "pde", 0, laplace, PINN_NEED_LAPLACIAN, NULL, psi, NULL);
+  if (!st && method != PINN_OBSTACLE_COMPLEMENTARITY)
+    st = pinn_problem_add_obstacle(p, "obstacle", 0, +1, psi, NULL, &b);
+  if (!st) st = pinn_problem_add_dirichlet(p, "bc", 0, exact_g, NULL);
+  if (!st) st = pinn_problem_set_weight(p, pinn_problem_n_terms(p) - 1, barrier_only ? 1e3 : 10);
+  for (size_t i = 0; !st && i + 1 < pinn_problem_n_terms(p); ++i)
+    st = pinn_problem_set_points(p, i, 4000);
+  if (!st) st = pinn_problem_set_points(p, pinn_problem_n_terms(p) - 1, 400);
+  if (!st) st = pinn_problem_set_exact(p, exact, NULL);
+  if (!st) st = pinn_problem_set_metrics(p, contact, NULL);
+  if (st) {
+    pinn_error_set(err, st, "obstacle2d: %s", pinn_problem_errmsg(p));
+    pinn_problem_free(p);
+    return st;
+  }
+  cfg->n_hidden = 4;
+  for (size_t i = 0; i < 4; ++i) cfg->width[i] = 20;
+  cfg->train.phases[0].max_iter = 1000;
+  cfg->train.phases[1].max_iter = 3000;
+  cfg->threads = 1;
+  *pp = p;
+  return PINN_SUCCESS;
+}
