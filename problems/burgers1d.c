@@ -58,6 +58,7 @@ int pinn_problem_burgers1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error
   for (size_t i = 0; i < 8; ++i) cfg->width[i] = 20;
   cfg->train.phases[0].max_iter = 1000;
   cfg->train.phases[1].max_iter = 10000;
+  cfg->train.time_budget = 170.0; /* the default run stays within its stated time */
   *pp = p;
   return PINN_SUCCESS;
 }

@@ -120,6 +120,7 @@ int pinn_problem_obstacle1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
   cfg->train.phases[0].max_iter = 1000;
   cfg->train.phases[1].max_iter = 10000;
   cfg->threads = 1;
+  cfg->train.time_budget = 55.0; /* the default run stays within its stated time */
   *pp = p;
   return PINN_SUCCESS;
 }

@@ -48,6 +48,7 @@ int pinn_problem_poisson1d(pinn_problem **out, pinn_solve_config *cfg, pinn_erro
   cfg->train.phases[1].max_iter = 5000;
   cfg->train.phases[1].memory = 30;
   cfg->train.phases[1].gtol = 1e-10;
+  cfg->train.time_budget = 9.0; /* the default run stays within its stated time */
   *out = p;
   return PINN_SUCCESS;
 }

@@ -67,6 +67,7 @@ int pinn_problem_wave1d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *
   cfg->train.phases[1].max_iter = 12000;
   cfg->train.phases[1].memory = 100;
   cfg->train.phases[1].gtol = 1e-10;
+  cfg->train.time_budget = 170.0; /* the default run stays within its stated time */
   *out = p;
   return PINN_SUCCESS;
 }
