@@ -60,7 +60,7 @@ static int metrics(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *
                              {"slope_max", hi}, {"dead_fraction", dead / units}};
   for (size_t i = 0; i < 4 && *n < max; ++i) out[(*n)++] = all[i];
   for (size_t k = 0; k < d.n_hidden && *n < max; ++k) {
-    snprintf(out[*n].name, sizeof out[*n].name, "dead_fraction_l%zu", k + 1);
+    snprintf(out[*n].name, sizeof out[*n].name, "dead_fraction_l%u", (unsigned)(k + 1) % 100u);
     out[(*n)++].value = d.layer[k].dead_fraction;
   }
   return 0;
