@@ -62,6 +62,7 @@ static pinn_solve_result solve_short(const char *name, pinn_problem_create_fn cr
   cfg.train.phases[0].max_iter = s->adam;
   cfg.train.phases[0].lr = s->lr;
   cfg.train.phases[cfg.train.n_phases - 1].max_iter = s->lbfgs;
+  cfg.train.time_budget = 0; /* iteration counts, not the wall clock, decide a test */
   /* one thread: these runs are too small to share, and results do not
    * depend on the thread count (pinn/loss.h) */
   cfg.threads = 1;
