@@ -45,22 +45,23 @@ static int metrics(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *
   int st = pinn_loss_term_points(l, 0, &np, &dim, &x);
   if (!st) st = pinn_diagnostics_compute(pinn_loss_network(l), np, x, &d, NULL);
   if (st) return st;
-  double mean = 0, lo = INFINITY, hi = -INFINITY, slopes = 0, dead = 0, units = 0;
+  double mean = 0, lo = NAN, hi = NAN, slopes = 0, dead = 0, units = 0;
   *n = 0;
   for (size_t k = 0; k < d.n_hidden; ++k) {
     const pinn_layer_diagnostics *L = &d.layer[k];
+    dead += (double)L->dead_units;
+    units += (double)L->width;
+    if (!L->has_slopes) continue; /* NaN slopes when run with another activation */
     mean += L->slope_mean * (double)L->n_slopes;
     slopes += (double)L->n_slopes;
     lo = fmin(lo, L->slope_min);
     hi = fmax(hi, L->slope_max);
-    dead += (double)L->dead_units;
-    units += (double)L->width;
   }
-  const pinn_metric all[] = {{"slope_mean", mean / slopes}, {"slope_min", lo},
+  const pinn_metric all[] = {{"slope_mean", slopes > 0 ? mean / slopes : NAN}, {"slope_min", lo},
                              {"slope_max", hi}, {"dead_fraction", dead / units}};
   for (size_t i = 0; i < 4 && *n < max; ++i) out[(*n)++] = all[i];
   for (size_t k = 0; k < d.n_hidden && *n < max; ++k) {
-    snprintf(out[*n].name, sizeof out[*n].name, "dead_fraction_l%u", (unsigned)(k + 1) % 100u);
+    snprintf(out[*n].name, sizeof out[*n].name, "dead_fraction_l%u", (unsigned)(k + 1));
     out[(*n)++].value = d.layer[k].dead_fraction;
   }
   return 0;
@@ -69,6 +70,7 @@ static int metrics(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *
 int pinn_problem_advection_prelu(pinn_problem **out, pinn_solve_config *cfg, pinn_error *err)
 {
   pinn_domain dom;
+  pinn_error_clear(err);
   pinn_problem *p = pinn_problem_alloc("advection_prelu", 1, 1, 1, err);
   if (!p) return err ? err->code : PINN_ENOMEM;
   int st;

@@ -24,6 +24,7 @@ static int exact(const double *x, double *u, void *ctx)
 int pinn_problem_poisson1d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *err)
 {
   pinn_domain dom;
+  pinn_error_clear(err);
   pinn_problem *p = pinn_problem_alloc("poisson1d", 1, 0, 1, err);
   if (!p) return err ? err->code : PINN_ENOMEM;
   int st;
@@ -41,7 +42,7 @@ int pinn_problem_poisson1d(pinn_problem **out, pinn_solve_config *cfg, pinn_erro
   }
   /* tuned: 2 x 20 tanh, a short Adam warm-up, then L-BFGS */
   cfg->n_hidden = 2;
-  cfg->width[0] = cfg->width[1] = 20;
+  for (size_t i = 0; i < 2; ++i) cfg->width[i] = 20;
   cfg->act = pinn_activation_default(PINN_ACT_TANH);
   cfg->train.phases[0].max_iter = 500;
   cfg->train.phases[0].lr = 1e-2;

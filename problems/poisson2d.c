@@ -25,6 +25,7 @@ int pinn_problem_poisson2d(pinn_problem **out, pinn_solve_config *cfg, pinn_erro
 {
   const double lo[2] = {0.0, 0.0}, hi[2] = {1.0, 1.0};
   pinn_domain dom;
+  pinn_error_clear(err);
   pinn_problem *p = pinn_problem_alloc("poisson2d", 2, 0, 1, err);
   if (!p) return err ? err->code : PINN_ENOMEM;
   int st;
