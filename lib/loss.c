@@ -263,7 +263,11 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
   l->m = m;
   l->n_coef = pinn_problem_n_coefs(p);
   l->n_net = pinn_mlp_n_params(net);
-  for (size_t j = 0; j < l->n_coef; ++j) l->coef[j] = pinn_problem_coef_initial(p, j);
+  for (size_t j = 0; j < l->n_coef; ++j) {
+    l->coef[j] = pinn_problem_coef_initial(p, j);
+    l->coef_scale[j] = pinn_problem_coef_scale(p, j);
+    l->coef_theta[j] = l->coef[j] / l->coef_scale[j];
+  }
   l->n_tr = pinn_problem_n_transforms(p);
   for (size_t k = 0; k < l->n_tr; ++k) l->tr[k] = *pinn_problem_transform(p, k);
   l->n_terms = pinn_problem_n_terms(p);
@@ -358,14 +362,15 @@ double pinn_loss_coef(const pinn_loss *l, size_t j) { return j < l->n_coef ? l->
 void pinn_loss_get_params(const pinn_loss *l, double *theta)
 {
   memcpy(theta, pinn_mlp_params_const(l->net), l->n_net * sizeof *theta);
-  memcpy(theta + l->n_net, l->coef, l->n_coef * sizeof *theta);
+  memcpy(theta + l->n_net, l->coef_theta, l->n_coef * sizeof *theta);
 }
 
 void pinn_loss_set_params(pinn_loss *l, const double *theta)
 {
   double *th = pinn_mlp_params(l->net);
   if (theta != th) memmove(th, theta, l->n_net * sizeof *theta);
-  memcpy(l->coef, theta + l->n_net, l->n_coef * sizeof *theta);
+  memcpy(l->coef_theta, theta + l->n_net, l->n_coef * sizeof *theta);
+  for (size_t j = 0; j < l->n_coef; ++j) l->coef[j] = l->coef_theta[j] * l->coef_scale[j];
 }
 
 /* ------------------------------------------------------- seed callbacks */
@@ -406,7 +411,12 @@ void pinn_loss_res_begin_(const pinn_loss *l, const term_state *t, pinn_res_eval
 {
   const size_t C = t->C, m = l->m, nc = l->n_coef, tc = m * C;
   nan_jets(e->u, m);
-  for (size_t j = 0; j < nc; ++j) e->coef[j] = pd_var(l->coef[j], (int)(tc + j));
+  /* d coef_j / d theta_j = coef_scale_j: every derivative is then taken with
+   * respect to the trained theta (pinn_problem_set_coefficient_scale) */
+  for (size_t j = 0; j < nc; ++j) {
+    e->coef[j] = pd_var(l->coef[j], (int)(tc + j));
+    e->coef[j].d[tc + j] = l->coef_scale[j];
+  }
   /* Seed the tangents once per block; per point only the values change. */
   e->ns = 0;
   for (size_t k = 0; k < m; ++k) {
@@ -880,8 +890,8 @@ int pinn_loss_save_state(const pinn_loss *l, pinn_h5_writer *w, const char *grou
   if (!st) st = pinn_h5_set_attr_int64(w, group, "n_evals", (int64_t)l->n_evals);
   if (!st && l->n_coef) {
     size_t dims[1] = {l->n_coef};
-    snprintf(name, sizeof name, "%s/coefs", group);
-    st = pinn_h5_write_dataset(w, name, 1, dims, l->coef);
+    snprintf(name, sizeof name, "%s/coefs", group); /* the trained values (scaled) */
+    st = pinn_h5_write_dataset(w, name, 1, dims, l->coef_theta);
   }
   for (size_t i = 0; i < l->n_terms && !st; ++i) {
     const term_state *t = &l->terms[i];
@@ -1002,7 +1012,8 @@ int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
     l->terms[i].rho = rho[i];
   }
   if (!st) {
-    memcpy(l->coef, coef, l->n_coef * sizeof *coef);
+    memcpy(l->coef_theta, coef, l->n_coef * sizeof *coef);
+    for (size_t j = 0; j < l->n_coef; ++j) l->coef[j] = l->coef_theta[j] * l->coef_scale[j];
     l->n_evals = (size_t)ne;
     l->have_last = 0;
   }

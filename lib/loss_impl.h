@@ -55,6 +55,8 @@ struct pinn_loss {
   size_t dim, d, m, n_coef, n_net;
   int has_time;
   double coef[PINN_MAX_COEFS];
+  double coef_scale[PINN_MAX_COEFS]; /* coef_j = coef_theta_j * coef_scale_j */
+  double coef_theta[PINN_MAX_COEFS]; /* the trained parameters of the coefficients */
   size_t n_terms;
   term_state *terms;
   size_t n_tr;                            /* output transforms (hard constraints) */

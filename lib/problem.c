@@ -20,6 +20,7 @@ struct pinn_problem {
   size_t n_coef;
   char coef_names[PINN_MAX_COEFS][32];
   double coef_init[PINN_MAX_COEFS];
+  double coef_scale[PINN_MAX_COEFS];
   size_t n_terms;
   pinn_term_def terms[MAX_TERMS];
   pinn_solution_fn exact;
@@ -234,6 +235,7 @@ int pinn_problem_add_coefficient(pinn_problem *p, const char *name, double initi
                           name ? name : "(null)");
   snprintf(p->coef_names[p->n_coef], 32, "%s", name);
   p->coef_init[p->n_coef] = initial;
+  p->coef_scale[p->n_coef] = 1.0;
   if (index) *index = p->n_coef;
   p->n_coef++;
   return PINN_SUCCESS;
@@ -247,6 +249,26 @@ const char *pinn_problem_coef_name(const pinn_problem *p, size_t j)
 double pinn_problem_coef_initial(const pinn_problem *p, size_t j)
 {
   return j < p->n_coef ? p->coef_init[j] : NAN;
+}
+
+int pinn_problem_set_coefficient_scale(pinn_problem *p, size_t j, double scale)
+{
+  if (j >= p->n_coef)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "coefficient scale: index %zu, but the problem has %zu coefficients", j,
+                          p->n_coef);
+  if (!(isfinite(scale) && scale > 0))
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "coefficient '%s': scale %g must be finite and > 0 (its expected "
+                          "magnitude, e.g. 0.01 for a viscosity near 0.003)",
+                          p->coef_names[j], scale);
+  p->coef_scale[j] = scale;
+  return PINN_SUCCESS;
+}
+
+double pinn_problem_coef_scale(const pinn_problem *p, size_t j)
+{
+  return j < p->n_coef ? p->coef_scale[j] : NAN;
 }
 
 /* ---------------------------------------------------------------- terms */

@@ -146,6 +146,70 @@ static void residual_term_with_coefficient_has_exact_gradient(void)
   pinn_problem_free(p);
 }
 
+/* A scaled coefficient (c = theta * scale) is trained as theta: the loss is
+ * that of the same c unscaled, the coefficient's gradient entry is scale
+ * times the unscaled one, and finite differences in theta agree. */
+static void scaled_coefficient_is_trained_as_theta(void)
+{
+  pinn_loss *l[2];
+  pinn_mlp *net[2];
+  pinn_problem *p[2];
+  const double scale = 0.01;
+  for (int k = 0; k < 2; ++k) {
+    p[k] = pinn_problem_alloc("rd", 1, 1, 1, NULL);
+    pinn_domain dom;
+    pinn_domain_interval(&dom, -1, 1, NULL);
+    pinn_domain_with_time(&dom, 0, 1, NULL);
+    pinn_problem_set_domain(p[k], &dom);
+    CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p[k], "nu", 0.003, NULL), PINN_SUCCESS);
+    pinn_problem_add_residual(p[k], "pde", 2, rd_residual,
+                              PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL);
+    pinn_problem_set_points(p[k], 0, 200);
+    if (k) CU_ASSERT_EQUAL(pinn_problem_set_coefficient_scale(p[k], 0, scale), PINN_SUCCESS);
+    CU_ASSERT_DOUBLE_EQUAL(pinn_problem_coef_scale(p[k], 0), k ? scale : 1.0, 0);
+    net[k] = net_for(2, 1, PINN_ACT_TANH, 4);
+    l[k] = pinn_loss_alloc(p[k], net[k], NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l[k]);
+  }
+  const size_t P = pinn_loss_n_params(l[0]);
+  CU_ASSERT_EQUAL_FATAL(P, pinn_loss_n_params(l[1]));
+  double *th = malloc(2 * P * sizeof *th), g[2][1], f[2];
+  double *grad = malloc(2 * P * sizeof *grad);
+  for (int k = 0; k < 2; ++k) {
+    pinn_loss_get_params(l[k], th + k * P);
+    CU_ASSERT_DOUBLE_EQUAL(pinn_loss_coef(l[k], 0), 0.003, 0);
+    CU_ASSERT(pinn_loss_eval(l[k], NULL, &f[k], grad + k * P, NULL) == PINN_SUCCESS);
+    g[k][0] = grad[k * P + P - 1];
+  }
+  CU_ASSERT_DOUBLE_EQUAL(th[P - 1], 0.003, 0);
+  CU_ASSERT_DOUBLE_EQUAL(th[2 * P - 1], 0.3, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(f[1], f[0], 1e-14 * fabs(f[0]));
+  CU_ASSERT(fabs(g[0][0]) > 1e-6);
+  CU_ASSERT_DOUBLE_EQUAL(g[1][0], scale * g[0][0], 1e-12 * fabs(g[0][0]));
+  /* central difference in theta of the scaled loss */
+  const double h = 1e-5;
+  double fp, fm;
+  th[2 * P - 1] += h;
+  pinn_loss_eval(l[1], th + P, &fp, NULL, NULL);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_loss_coef(l[1], 0), (0.3 + h) * scale, 1e-15);
+  th[2 * P - 1] -= 2 * h;
+  pinn_loss_eval(l[1], th + P, &fm, NULL, NULL);
+  CU_ASSERT_DOUBLE_EQUAL((fp - fm) / (2 * h), g[1][0], 1e-7 * fabs(g[1][0]) + 1e-12);
+  /* bad scales and indices are refused with a message */
+  CU_ASSERT_EQUAL(pinn_problem_set_coefficient_scale(p[0], 0, 0.0), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_problem_set_coefficient_scale(p[0], 0, NAN), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_problem_set_coefficient_scale(p[0], 1, 1.0), PINN_EINVAL);
+  CU_ASSERT(strstr(pinn_problem_errmsg(p[0]), "coefficients") != NULL);
+  CU_ASSERT(isnan(pinn_problem_coef_scale(p[0], 1)));
+  for (int k = 0; k < 2; ++k) {
+    pinn_loss_free(l[k]);
+    pinn_mlp_free(net[k]);
+    pinn_problem_free(p[k]);
+  }
+  free(th);
+  free(grad);
+}
+
 static void condition_terms_have_exact_gradients(void)
 {
   /* 2D box with time: Dirichlet, Neumann, Robin, periodic (C^1), initial,
@@ -544,6 +608,7 @@ int main(void)
   static const pinn_test_case cases[] = {
       {"residual_term_with_coefficient_has_exact_gradient",
        residual_term_with_coefficient_has_exact_gradient},
+      {"scaled_coefficient_is_trained_as_theta", scaled_coefficient_is_trained_as_theta},
       {"condition_terms_have_exact_gradients", condition_terms_have_exact_gradients},
       {"obstacle_barriers_and_complementarity_have_exact_gradients",
        obstacle_barriers_and_complementarity_have_exact_gradients},

@@ -65,11 +65,12 @@ const char *pinn_loss_term_name(const pinn_loss *l, size_t i);
 const pinn_problem *pinn_loss_problem(const pinn_loss *l);
 pinn_mlp *pinn_loss_network(pinn_loss *l);
 
-/* Copy the current parameters (network, then coefficients) into theta. */
+/* Copy the current parameters (network, then coefficients) into theta.
+ * A coefficient's entry is c_j / scale_j (pinn_problem_set_coefficient_scale). */
 void pinn_loss_get_params(const pinn_loss *l, double *theta);
 /* Set the parameters (network, then coefficients) from theta. */
 void pinn_loss_set_params(pinn_loss *l, const double *theta);
-/* Current value of learnable coefficient j. */
+/* Current value c_j of learnable coefficient j (the scale applied). */
 double pinn_loss_coef(const pinn_loss *l, size_t j);
 
 /* Loss at theta (NULL: the current parameters).  f: total loss; grad (may

@@ -165,6 +165,15 @@ int pinn_problem_add_coefficient(pinn_problem *p, const char *name, double initi
 size_t pinn_problem_n_coefs(const pinn_problem *p);
 const char *pinn_problem_coef_name(const pinn_problem *p, size_t j);
 double pinn_problem_coef_initial(const pinn_problem *p, size_t j);
+/* Train coefficient j as theta = c / scale (default scale 1): the optimizer
+ * sees theta, the residuals, pinn_loss_coef and the output files see c.
+ * Choose scale near c's expected magnitude when it is far from 1, so that
+ * its gradient is comparable to the network weights' (Raissi's Burgers
+ * viscosity 0.01/pi ~ 0.003 is found to 1% with scale 0.01, and stays 15%
+ * off without).  PINN_EINVAL for a bad index or a scale that is not finite
+ * and > 0.  pinn_problem_coef_scale returns it (NaN for a bad index). */
+int pinn_problem_set_coefficient_scale(pinn_problem *p, size_t j, double scale);
+double pinn_problem_coef_scale(const pinn_problem *p, size_t j);
 
 /* ---- terms.  Each add returns a status; the new term's index is
  * pinn_problem_n_terms(p) - 1.  Names must be unique, [A-Za-z0-9_]+. */
