@@ -108,12 +108,12 @@ static void heat1d_short_run_reaches_5e_3(void)
   CU_ASSERT(r.rel_l2 < 5e-3);
 }
 
-static void wave1d_short_run_reaches_0_5(void)
+static void wave1d_short_run_reaches_0_3(void)
 {
-  const short_run s = {16, 3, {300, 40, 40, 40}, 200, 5e-3, 2000};
+  const short_run s = {16, 3, {300}, 200, 5e-3, 2000};
   const double x[2] = {0.5, 0.0}; /* sin(pi/2) + 0.5 sin(3 pi/2) */
   pinn_solve_result r = solve_short("wave1d", pinn_problem_wave1d, &s, x, 0.5);
-  CU_ASSERT(r.rel_l2 < 0.5); /* seeds and compiler flags give 0.1 .. 0.3 */
+  CU_ASSERT(r.rel_l2 < 0.3); /* 0.14 measured (hard initial and wall conditions) */
 }
 
 static void advection_prelu_short_run_reaches_2e_2_and_reports_sane_metrics(void)
@@ -156,7 +156,7 @@ int main(void)
     {"poisson2d_short_run_reaches_2e_3", poisson2d_short_run_reaches_2e_3},
     {"helmholtz2d_short_run_reaches_0_2", helmholtz2d_short_run_reaches_0_2},
     {"heat1d_short_run_reaches_5e_3", heat1d_short_run_reaches_5e_3},
-    {"wave1d_short_run_reaches_0_5", wave1d_short_run_reaches_0_5},
+    {"wave1d_short_run_reaches_0_3", wave1d_short_run_reaches_0_3},
     {"advection_prelu_short_run_reaches_2e_2_and_reports_sane_metrics",
      advection_prelu_short_run_reaches_2e_2_and_reports_sane_metrics},
     {NULL, NULL}};
