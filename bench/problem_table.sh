@@ -125,6 +125,19 @@ for name in "${names[@]}"; do
   else
     ok=$(awk -v e="$rel" -v t="$target" 'BEGIN {print (e + 0 <= t + 0) ? 1 : 0}')
     verdict=$([ "$ok" = 1 ] && echo yes || echo "no (rel L2)")
+    # the obstacle problems' contact sets: obstacle1d's ends within 0.005 of
+    # a = 1/(2 sqrt 2) and 1 - a, obstacle2d's radius within 0.02 of r*
+    case $name in
+      obstacle1d)
+        cl=$(field "$last" contact_left); cr=$(field "$last" contact_right)
+        cok=$(awk -v l="$cl" -v r="$cr" 'BEGIN {a = 1 / (2 * sqrt(2)); dl = l - a; dr = r - (1 - a);
+              dl = dl < 0 ? -dl : dl; dr = dr < 0 ? -dr : dr; print (l != "" && r != "" && dl <= 0.005 && dr <= 0.005) ? 1 : 0}')
+        [ "$cok" = 1 ] || verdict="${verdict/yes/no (contact ends $cl, $cr)}" ;;
+      obstacle2d)
+        cr=$(field "$last" contact_radius)
+        cok=$(awk -v r="$cr" 'BEGIN {d = r - 0.6979651482; d = d < 0 ? -d : d; print (r != "" && d <= 0.02) ? 1 : 0}')
+        [ "$cok" = 1 ] || verdict="${verdict/yes/no (contact radius $cr)}" ;;
+    esac
   fi
   if [ "$ok_time" != 1 ]; then
     case $verdict in yes) verdict="no (time)" ;; *) verdict="$verdict, over time" ;; esac
