@@ -34,11 +34,12 @@ static const char solve_help[] =
     "  --sampler S               grid|uniform|lhs|sobol|halton\n"
     "  --adam N                  Adam iterations before the quasi-Newton phase (0: none)\n"
     "  --lr X                    Adam learning rate\n"
-    "  --iters N                 iterations of the quasi-Newton phase\n"
+    "  --iters N                 iterations of the main quasi-Newton phase (the first after Adam)\n"
     "  --memory M                L-BFGS memory\n"
-    "  --optimizer O             lbfgs|ssbfgs|ssbroyden|bfgs2|cg (the quasi-Newton phase)\n"
+    "  --optimizer O             lbfgs|ssbfgs|ssbroyden|bfgs2|cg (the main quasi-Newton phase)\n"
     "  --then O[:N]              append a phase: O = adam|lbfgs|ssbfgs|ssbroyden|lm|bfgs2|cg, N iterations\n"
     "                            (e.g. --then ssbroyden:2000 or --then lm:200): Adam -> L-BFGS -> ...\n"
+    "  --then none               drop the phases after the main one (e.g. a default's SSBroyden)\n"
     "  --lm-method M             lm|lmaccel|dogleg for the Levenberg-Marquardt phases (default lmaccel)\n"
     "  --loss-transform T        none|log|sqrt: what the quasi-Newton phases minimise (default none)\n"
     "  --gtol X                  stop the quasi-Newton phase when |grad| <= X\n"
@@ -178,11 +179,12 @@ static int apply_points(pinn_problem *p, const char *arg)
   return 0;
 }
 
-/* Index of the last quasi-Newton phase, or -1. */
+/* Index of the main quasi-Newton phase (the first that is not Adam; a
+ * problem's defaults may follow it with high-accuracy phases), or -1. */
 static int qn_phase(const pinn_train_options *o)
 {
-  for (int i = (int)o->n_phases - 1; i >= 0; --i)
-    if (o->phases[i].kind != PINN_OPT_ADAM) return i;
+  for (size_t i = 0; i < o->n_phases; ++i)
+    if (o->phases[i].kind != PINN_OPT_ADAM) return (int)i;
   return -1;
 }
 
@@ -351,8 +353,11 @@ int pinn_cmd_solve(int argc, char **argv)
       if (!rc && (pinn_optimizer_parse(v, &k, &e) || k == PINN_OPT_ADAM))
         rc = pinn_cli_usage_error("solve", "--optimizer '%s': use lbfgs, ssbfgs, ssbroyden, bfgs2 or cg", v);
       else if (!rc) {
-        if (qp < 0) {
+        if (qp < 0 && cfg.train.n_phases >= PINN_MAX_PHASES) {
+          rc = pinn_cli_usage_error("solve", "--optimizer: too many phases");
+        } else if (qp < 0) {
           cfg.train.phases[cfg.train.n_phases++] = pinn_phase_default(k);
+          qp = (int)cfg.train.n_phases - 1;
         } else {
           size_t it = cfg.train.phases[qp].max_iter;
           double gt = cfg.train.phases[qp].gtol;
@@ -363,7 +368,10 @@ int pinn_cmd_solve(int argc, char **argv)
       }
     } else if (!strcmp(a, "--then")) {
       NEED_VALUE();
-      if (!rc) {
+      if (!rc && !strcmp(v, "none")) {
+        /* no phase after the main quasi-Newton phase (nor any added so far) */
+        if (qp >= 0) cfg.train.n_phases = (size_t)qp + 1;
+      } else if (!rc) {
         char kind[32];
         const char *colon = strchr(v, ':');
         size_t len = colon ? (size_t)(colon - v) : strlen(v);

@@ -33,10 +33,7 @@ typedef struct {
   double *work;        /* 5 n doubles behind the five vectors below */
   gsl_vector_view views[5];
   gsl_vector *p;       /* search direction */
-  gsl_vector *xt, *gt; /* trial point and gradient being evaluated */
-  gsl_vector *xb, *gb; /* lowest-f trial of the current line search */
-  double fb;           /* its f (starts at f(x)) */
-  int last_is_best;    /* the newest trial is the one in (xb, gb) */
+  pinn_linesearch_fdf ls; /* the line search's trial and best vectors */
   double step_size;    /* first step length, from set() */
   double gtol;         /* line-search curvature constant, from set()'s tol */
   int is_set;
@@ -111,10 +108,10 @@ static int lbfgs_alloc(void *vstate, size_t n)
   }
   for (int k = 0; k < 5; ++k) st->views[k] = gsl_vector_view_array(st->work + k * n, n);
   st->p = &st->views[0].vector;
-  st->xt = &st->views[1].vector;
-  st->gt = &st->views[2].vector;
-  st->xb = &st->views[3].vector;
-  st->gb = &st->views[4].vector;
+  st->ls.xt = &st->views[1].vector;
+  st->ls.gt = &st->views[2].vector;
+  st->ls.xb = &st->views[3].vector;
+  st->ls.gb = &st->views[4].vector;
   return GSL_SUCCESS;
 }
 
@@ -199,82 +196,23 @@ static void two_loop(lbfgs_state *st, const gsl_vector *g)
   gsl_blas_dscal(-1.0, q);
 }
 
-/* What the line search's callback needs. */
-typedef struct {
-  lbfgs_state *st;
-  gsl_multimin_function_fdf *fdf;
-  const gsl_vector *x0;
-} line_ctx;
-
-static void swap_vectors(gsl_vector **a, gsl_vector **b)
-{
-  gsl_vector *t = *a;
-  *a = *b;
-  *b = t;
-}
-
-/* phi(alpha) = f(x0 + alpha p); keeps the trial in (xt, gt), or in (xb, gb)
- * when it is the lowest f so far. */
-static int line_fn(double alpha, double *phi, double *dphi, void *vctx)
-{
-  line_ctx *c = vctx;
-  lbfgs_state *st = c->st;
-  double f, d;
-  gsl_vector_memcpy(st->xt, c->x0);
-  gsl_blas_daxpy(alpha, st->p, st->xt);
-  GSL_MULTIMIN_FN_EVAL_F_DF(c->fdf, st->xt, &f, st->gt);
-  st->stats.fdf_evals++;
-  st->stats.ls_evals++;
-  gsl_blas_ddot(st->gt, st->p, &d);
-  *phi = f;
-  *dphi = d;
-  st->last_is_best = 0;
-  if (!isfinite(f) || !isfinite(d)) {
-    st->stats.nonfinite++;
-  } else if (f < st->fb) {
-    swap_vectors(&st->xt, &st->xb);
-    swap_vectors(&st->gt, &st->gb);
-    st->fb = f;
-    st->last_is_best = 1;
-  }
-  return 0;
-}
-
-/* The point a line search ends on. */
 typedef struct {
   const gsl_vector *x, *g;
   double f, alpha;
 } accepted_point;
 
-/* Search along st->p from (x, f) with slope dphi0 < 0 and first step alpha0.
- * Returns 1 and fills *acc when a point with f below the current one was
- * found: the Wolfe point if the search converged, else the lowest trial. */
-static int search(lbfgs_state *st, gsl_multimin_function_fdf *fdf, const gsl_vector *x,
-                  double f, double dphi0, double alpha0, pinn_linesearch_result *res,
-                  accepted_point *acc)
+/* Search along st->p (pinn_linesearch_fdf_run): 1 and *acc filled when f
+ * went down (the Wolfe point, else the lowest trial). */
+static int search(lbfgs_state *st, gsl_multimin_function_fdf *fdf, const gsl_vector *x, double f,
+                  double dphi0, double alpha0, pinn_linesearch_result *res, accepted_point *acc)
 {
-  line_ctx c = {st, fdf, x};
-  pinn_linesearch_options opt = pinn_linesearch_options_default();
-  opt.gtol = st->gtol;
-  st->fb = f;
-  st->last_is_best = 0;
-  pinn_linesearch_run(line_fn, &c, f, dphi0, alpha0, &opt, res);
+  const int ok = pinn_linesearch_fdf_run(&st->ls, fdf, x, st->p, f, dphi0, alpha0, st->gtol, res,
+                                         &acc->x, &acc->g, &acc->f, &acc->alpha);
+  st->stats.fdf_evals += st->ls.evals;
+  st->stats.ls_evals += st->ls.evals;
+  st->stats.nonfinite += st->ls.nonfinite;
   st->stats.last_ls_reason = res->reason;
-  if (res->reason == PINN_LINESEARCH_CONVERGED && res->alpha_is_last && res->phi < f) {
-    acc->x = st->last_is_best ? st->xb : st->xt;
-    acc->g = st->last_is_best ? st->gb : st->gt;
-    acc->f = res->phi;
-    acc->alpha = res->alpha;
-    return 1;
-  }
-  if (st->fb < f) { /* no Wolfe point, but a lower f: still progress */
-    acc->x = st->xb;
-    acc->g = st->gb;
-    acc->f = st->fb;
-    acc->alpha = res->best_alpha;
-    return 1;
-  }
-  return 0;
+  return ok;
 }
 
 /* Move to the accepted point and store the pair (s, y) if s'y is large

@@ -16,6 +16,8 @@
  * (instead of failing), and later trials stay below the smallest such step.
  */
 #include <pinn/linesearch.h>
+
+#include <gsl/gsl_blas.h>
 #include <pinn/status.h>
 
 #include <math.h>
@@ -306,4 +308,75 @@ int pinn_linesearch_run(pinn_linesearch_fn fn, void *ctx, double phi0, double dp
     if (next >= bad && I.stx < bad) next = I.stx + 0.5 * (bad - I.stx);
     stp = next;
   }
+}
+
+/* ---- the search of a quasi-Newton step on a GSL fdf function ----------- */
+
+typedef struct {
+  pinn_linesearch_fdf *w;
+  gsl_multimin_function_fdf *fdf;
+  const gsl_vector *x0, *p;
+} fdf_line;
+
+static void swap_vectors(gsl_vector **a, gsl_vector **b)
+{
+  gsl_vector *t = *a;
+  *a = *b;
+  *b = t;
+}
+
+/* phi(alpha) = f(x0 + alpha p); keeps the trial in (xt, gt), or in (xb, gb)
+ * when it is the lowest f so far. */
+static int fdf_line_fn(double alpha, double *phi, double *dphi, void *vctx)
+{
+  fdf_line *c = vctx;
+  pinn_linesearch_fdf *w = c->w;
+  double f, d;
+  gsl_vector_memcpy(w->xt, c->x0);
+  gsl_blas_daxpy(alpha, c->p, w->xt);
+  GSL_MULTIMIN_FN_EVAL_F_DF(c->fdf, w->xt, &f, w->gt);
+  w->evals++;
+  gsl_blas_ddot(w->gt, c->p, &d);
+  *phi = f;
+  *dphi = d;
+  w->last_is_best = 0;
+  if (!isfinite(f) || !isfinite(d)) {
+    w->nonfinite++;
+  } else if (f < w->fb) {
+    swap_vectors(&w->xt, &w->xb);
+    swap_vectors(&w->gt, &w->gb);
+    w->fb = f;
+    w->last_is_best = 1;
+  }
+  return 0;
+}
+
+int pinn_linesearch_fdf_run(pinn_linesearch_fdf *w, gsl_multimin_function_fdf *fdf,
+                            const gsl_vector *x, const gsl_vector *p, double f, double dphi0,
+                            double alpha0, double gtol, pinn_linesearch_result *res,
+                            const gsl_vector **xa, const gsl_vector **ga, double *fa,
+                            double *alpha)
+{
+  fdf_line c = {w, fdf, x, p};
+  pinn_linesearch_options opt = pinn_linesearch_options_default();
+  opt.gtol = gtol;
+  w->fb = f;
+  w->last_is_best = 0;
+  w->evals = w->nonfinite = 0;
+  pinn_linesearch_run(fdf_line_fn, &c, f, dphi0, alpha0, &opt, res);
+  if (res->reason == PINN_LINESEARCH_CONVERGED && res->alpha_is_last && res->phi < f) {
+    *xa = w->last_is_best ? w->xb : w->xt;
+    *ga = w->last_is_best ? w->gb : w->gt;
+    *fa = res->phi;
+    *alpha = res->alpha;
+    return 1;
+  }
+  if (w->fb < f) { /* no Wolfe point, but a lower f: still progress */
+    *xa = w->xb;
+    *ga = w->gb;
+    *fa = w->fb;
+    *alpha = res->best_alpha;
+    return 1;
+  }
+  return 0;
 }

@@ -62,12 +62,9 @@ typedef struct {
   double *work;        /* NVEC n doubles behind the vectors below */
   gsl_vector_view views[NVEC];
   gsl_vector *p;       /* search direction */
-  gsl_vector *xt, *gt; /* trial point and gradient being evaluated */
-  gsl_vector *xb, *gb; /* lowest-f trial of the current line search */
+  pinn_linesearch_fdf ls; /* the line search's trial and best vectors */
   gsl_vector *y;       /* gradient change of the accepted step */
   gsl_vector *u, *w;   /* H y, and the second vector of the rank-2 update */
-  double fb;           /* f of (xb, gb) (starts at f(x)) */
-  int last_is_best;    /* the newest trial is the one in (xb, gb) */
   double step_size;    /* first step length, from set() */
   double gtol;         /* line-search curvature constant, from set()'s tol */
   int is_set;
@@ -156,10 +153,10 @@ static int alloc_common(void *vstate, size_t n, int kind)
   if (!st->work) return GSL_ENOMEM;
   for (int k = 0; k < NVEC; ++k) st->views[k] = gsl_vector_view_array(st->work + k * n, n);
   st->p = &st->views[0].vector;
-  st->xt = &st->views[1].vector;
-  st->gt = &st->views[2].vector;
-  st->xb = &st->views[3].vector;
-  st->gb = &st->views[4].vector;
+  st->ls.xt = &st->views[1].vector;
+  st->ls.gt = &st->views[2].vector;
+  st->ls.xb = &st->views[3].vector;
+  st->ls.gb = &st->views[4].vector;
   st->y = &st->views[5].vector;
   st->u = &st->views[6].vector;
   st->w = &st->views[7].vector;
@@ -241,80 +238,25 @@ static int ssqn_restart(void *vstate)
   return GSL_SUCCESS;
 }
 
-/* ---- line search (as in lib/lbfgs.c) -------------------------------------- */
-
-typedef struct {
-  ssqn_state *st;
-  gsl_multimin_function_fdf *fdf;
-  const gsl_vector *x0;
-} line_ctx;
-
-static void swap_vectors(gsl_vector **a, gsl_vector **b)
-{
-  gsl_vector *t = *a;
-  *a = *b;
-  *b = t;
-}
-
-/* phi(alpha) = f(x0 + alpha p); keeps the trial in (xt, gt), or in (xb, gb)
- * when it is the lowest f so far. */
-static int line_fn(double alpha, double *phi, double *dphi, void *vctx)
-{
-  line_ctx *c = vctx;
-  ssqn_state *st = c->st;
-  double f, d;
-  gsl_vector_memcpy(st->xt, c->x0);
-  gsl_blas_daxpy(alpha, st->p, st->xt);
-  GSL_MULTIMIN_FN_EVAL_F_DF(c->fdf, st->xt, &f, st->gt);
-  st->stats.fdf_evals++;
-  st->stats.ls_evals++;
-  gsl_blas_ddot(st->gt, st->p, &d);
-  *phi = f;
-  *dphi = d;
-  st->last_is_best = 0;
-  if (!isfinite(f) || !isfinite(d)) {
-    st->stats.nonfinite++;
-  } else if (f < st->fb) {
-    swap_vectors(&st->xt, &st->xb);
-    swap_vectors(&st->gt, &st->gb);
-    st->fb = f;
-    st->last_is_best = 1;
-  }
-  return 0;
-}
+/* ---- line search ---------------------------------------------------------- */
 
 typedef struct {
   const gsl_vector *x, *g;
   double f, alpha;
 } accepted_point;
 
-/* Search along st->p; 1 and *acc filled when f went down (the Wolfe point,
- * else the lowest trial). */
+/* Search along st->p (pinn_linesearch_fdf_run): 1 and *acc filled when f
+ * went down (the Wolfe point, else the lowest trial). */
 static int search(ssqn_state *st, gsl_multimin_function_fdf *fdf, const gsl_vector *x, double f,
                   double dphi0, double alpha0, pinn_linesearch_result *res, accepted_point *acc)
 {
-  line_ctx c = {st, fdf, x};
-  pinn_linesearch_options opt = pinn_linesearch_options_default();
-  opt.gtol = st->gtol;
-  st->fb = f;
-  st->last_is_best = 0;
-  pinn_linesearch_run(line_fn, &c, f, dphi0, alpha0, &opt, res);
+  const int ok = pinn_linesearch_fdf_run(&st->ls, fdf, x, st->p, f, dphi0, alpha0, st->gtol, res,
+                                         &acc->x, &acc->g, &acc->f, &acc->alpha);
+  st->stats.fdf_evals += st->ls.evals;
+  st->stats.ls_evals += st->ls.evals;
+  st->stats.nonfinite += st->ls.nonfinite;
   st->stats.last_ls_reason = res->reason;
-  if (res->reason == PINN_LINESEARCH_CONVERGED && res->alpha_is_last && res->phi < f) {
-    acc->x = st->last_is_best ? st->xb : st->xt;
-    acc->g = st->last_is_best ? st->gb : st->gt;
-    acc->f = res->phi;
-    acc->alpha = res->alpha;
-    return 1;
-  }
-  if (st->fb < f) {
-    acc->x = st->xb;
-    acc->g = st->gb;
-    acc->f = st->fb;
-    acc->alpha = res->best_alpha;
-    return 1;
-  }
-  return 0;
+  return ok;
 }
 
 /* ---- the update ----------------------------------------------------------- */

@@ -300,6 +300,76 @@ static void invalid_input_is_refused_without_evaluating(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_linesearch_reason_str(PINN_LINESEARCH_ROUNDING), "rounding"));
 }
 
+/* f(x) = sum_i d_i x_i^2 / 2 (d = 1, 10), or NaN everywhere but at x0
+ * when params says so. */
+static int nan_away = 0;
+static void quad_fdf(const gsl_vector *x, void *params, double *f, gsl_vector *g)
+{
+  const int bad = params != NULL && gsl_vector_get(x, 0) != 1.0;
+  *f = 0;
+  for (size_t i = 0; i < x->size; ++i) {
+    const double d = i ? 10.0 : 1.0, xi = gsl_vector_get(x, i);
+    *f += 0.5 * d * xi * xi;
+    if (g) gsl_vector_set(g, i, bad ? NAN : d * xi);
+  }
+  if (bad) *f = NAN;
+}
+static double quad_f(const gsl_vector *x, void *params)
+{
+  double f;
+  quad_fdf(x, params, &f, NULL);
+  return f;
+}
+static void quad_df(const gsl_vector *x, void *params, gsl_vector *g)
+{
+  double f;
+  quad_fdf(x, params, &f, g);
+}
+
+/* The quasi-Newton step search on a GSL fdf function: the accepted point is
+ * x + alpha p with its own f and gradient, evaluations are counted, and a
+ * line with nothing lower (NaN beyond x) returns 0. */
+static void fdf_search_accepts_a_lower_point_with_its_gradient(void)
+{
+  gsl_vector *v[6];
+  for (int k = 0; k < 6; ++k) v[k] = gsl_vector_alloc(2);
+  pinn_linesearch_fdf w = {v[0], v[1], v[2], v[3], 0, 0, 0, 0};
+  gsl_multimin_function_fdf fdf = {quad_f, quad_df, quad_fdf, 2, NULL};
+  gsl_vector *x = v[4], *p = v[5];
+  gsl_vector_set(x, 0, 1.0);
+  gsl_vector_set(x, 1, 1.0);
+  double f0 = 5.5, g0[2] = {1.0, 10.0};
+  gsl_vector_set(p, 0, -g0[0]);
+  gsl_vector_set(p, 1, -g0[1]);
+  const double dphi0 = -(g0[0] * g0[0] + g0[1] * g0[1]);
+  pinn_linesearch_result res;
+  const gsl_vector *xa = NULL, *ga = NULL;
+  double fa = NAN, alpha = NAN;
+  int ok = pinn_linesearch_fdf_run(&w, &fdf, x, p, f0, dphi0, 1.0, 0.9, &res, &xa, &ga, &fa, &alpha);
+  CU_ASSERT_EQUAL(ok, 1);
+  CU_ASSERT_EQUAL(res.reason, PINN_LINESEARCH_CONVERGED);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(xa);
+  CU_ASSERT(fa < f0 + 1e-4 * alpha * dphi0); /* sufficient decrease */
+  for (size_t i = 0; i < 2; ++i) {
+    const double xi = gsl_vector_get(x, i) + alpha * gsl_vector_get(p, i);
+    CU_ASSERT_DOUBLE_EQUAL(gsl_vector_get(xa, i), xi, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(gsl_vector_get(ga, i), (i ? 10.0 : 1.0) * xi, 1e-14);
+  }
+  CU_ASSERT_DOUBLE_EQUAL(fa, quad_f(xa, NULL), 1e-15);
+  CU_ASSERT_EQUAL(w.evals, (size_t)res.nevals);
+  CU_ASSERT(w.evals >= 1);
+  CU_ASSERT_EQUAL(w.nonfinite, 0);
+  /* NaN everywhere along the line but at x: nothing lower, 0 */
+  fdf.params = &nan_away;
+  xa = NULL;
+  ok = pinn_linesearch_fdf_run(&w, &fdf, x, p, f0, dphi0, 1.0, 0.9, &res, &xa, &ga, &fa, &alpha);
+  CU_ASSERT_EQUAL(ok, 0);
+  CU_ASSERT_PTR_NULL(xa);
+  CU_ASSERT(w.nonfinite >= 1);
+  CU_ASSERT_EQUAL(w.nonfinite, w.evals);
+  for (int k = 0; k < 6; ++k) gsl_vector_free(v[k]);
+}
+
 static void defaults_are_the_documented_ones(void)
 {
   const pinn_linesearch_options o = pinn_linesearch_options_default();
@@ -325,6 +395,8 @@ int main(void)
       {"step_bounds_are_reported", step_bounds_are_reported},
       {"invalid_input_is_refused_without_evaluating", invalid_input_is_refused_without_evaluating},
       {"defaults_are_the_documented_ones", defaults_are_the_documented_ones},
+      {"fdf_search_accepts_a_lower_point_with_its_gradient",
+       fdf_search_accepts_a_lower_point_with_its_gradient},
       {NULL, NULL}};
   if (pinn_test_add_suite("linesearch", cases)) return 1;
   return pinn_test_run_all();

@@ -35,6 +35,7 @@ static int short_run(const char *name, size_t adam, size_t lbfgs, size_t points,
     return st;
   }
   cfg.train.phases[0].max_iter = adam;
+  if (cfg.train.n_phases > 2) cfg.train.n_phases = 2; /* no high-accuracy phase */
   cfg.train.phases[cfg.train.n_phases - 1].max_iter = lbfgs;
   cfg.train.time_budget = 0;
   if (points) pinn_problem_set_points(p, 0, points);
