@@ -89,6 +89,12 @@ if "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 200 --out run.h5 > 
 else
   echo "FAIL: solve"; fail=$((fail + 1))
 fi
+# phases: poisson1d's defaults end with SSBroyden; --iters sets the L-BFGS
+# phase, --then none drops the SSBroyden one, --then appends after it
+"$pinn" solve poisson1d --quiet --no-output --adam 30 --iters 20 --then none > p1.txt \
+  && grep -q 'iterations=50 ' p1.txt || { echo "FAIL: --then none"; cat p1.txt; fail=$((fail + 1)); }
+"$pinn" solve poisson1d --quiet --no-output --adam 30 --iters 20 --then none --then adam:7 > p2.txt \
+  && grep -q 'iterations=57 ' p2.txt || { echo "FAIL: --then none --then adam:7"; cat p2.txt; fail=$((fail + 1)); }
 echo "$fail failure(s)"
-echo "$((52 - fail)) passed, $fail failed"
+echo "$((54 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]
