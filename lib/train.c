@@ -301,6 +301,8 @@ static int report_progress(pinn_trainer *t, const pinn_phase *ph)
   pr.elapsed = elapsed(t);
   double pe = now_seconds() - t->phase_t0;
   pr.eta = t->iter ? pe / (double)t->iter * (double)(ph->max_iter - (t->iter < ph->max_iter ? t->iter : ph->max_iter)) : NAN;
+  if (t->o.time_budget > 0 && !(pr.eta <= t->o.time_budget - pr.elapsed)) /* the budget ends it first */
+    pr.eta = fmax(0.0, t->o.time_budget - pr.elapsed);
   pr.lr = ph->kind == PINN_OPT_ADAM ? t->lr : 0.0;
   pr.assembler = t->l;
   return t->o.progress(&pr, t->o.progress_ctx);

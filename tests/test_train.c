@@ -138,6 +138,20 @@ static int stop_at_50(const pinn_progress *p, void *ctx)
   return p->total_iter >= 50;
 }
 
+/* ETA within the wall-clock budget: worst excess of eta over what is left */
+typedef struct {
+  double budget, excess;
+  int calls, negative;
+} eta_check;
+static int check_eta(const pinn_progress *p, void *ctx)
+{
+  eta_check *c = ctx;
+  ++c->calls;
+  c->excess = fmax(c->excess, p->eta - fmax(0.0, c->budget - p->elapsed));
+  c->negative += !(p->eta >= 0);
+  return 0;
+}
+
 static void iteration_limits_and_stop_reasons_are_honest(void)
 {
   const pinn_optimizer_kind kinds[] = {PINN_OPT_ADAM, PINN_OPT_LBFGS, PINN_OPT_BFGS2, PINN_OPT_CG};
@@ -167,6 +181,23 @@ static void iteration_limits_and_stop_reasons_are_honest(void)
   CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_USER);
   CU_ASSERT_EQUAL(pinn_trainer_iterations(t), 50);
   CU_ASSERT_EQUAL(calls, 5);
+  pinn_trainer_free(t);
+  /* a wall-clock budget ends a phase of a billion iterations; the ETA counts
+   * down to the budget, not to the iteration limit */
+  o = pinn_train_options_default();
+  o.n_phases = 1;
+  o.phases[0].max_iter = 1000000000;
+  o.time_budget = 0.3;
+  eta_check ec = {0.3, -INFINITY, 0, 0};
+  o.progress = check_eta;
+  o.progress_ctx = &ec;
+  o.progress_every = 10;
+  t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_TIME);
+  CU_ASSERT(ec.calls > 0);
+  CU_ASSERT(ec.excess <= 1e-12);
+  CU_ASSERT_EQUAL(ec.negative, 0);
   pinn_trainer_free(t);
   /* interrupt flag */
   volatile sig_atomic_t flag = 1;

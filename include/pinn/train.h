@@ -104,7 +104,8 @@ typedef struct pinn_progress {
   double grad_norm;
   double step;           /* |x_new - x_old|_2 of the last iteration */
   double elapsed;        /* seconds since the run started (resumed runs include earlier time) */
-  double eta;            /* estimated seconds to the end of the phase's iteration budget */
+  double eta;            /* estimated seconds to the end of the phase's iteration budget,
+                            or to the end of the wall-clock budget when that comes first */
   double lr;             /* Adam's current learning rate (0 for others) */
   pinn_loss *assembler;  /* the loss being trained (for diagnostics; do not free) */
 } pinn_progress;
