@@ -333,11 +333,10 @@ int pinn_cmd_solve(int argc, char **argv)
         rc = pinn_cli_usage_error("solve", "--iters '%s': give a number of iterations >= 1", v);
       else if (!rc) {
         if (qp < 0) {
-          if (cfg.train.n_phases >= PINN_MAX_PHASES) {
+          if (!pinn_train_options_add_phase(&cfg.train, PINN_OPT_LBFGS, 0)) {
             rc = pinn_cli_usage_error("solve", "--iters: too many phases");
             break;
           }
-          cfg.train.phases[cfg.train.n_phases++] = pinn_phase_default(PINN_OPT_LBFGS);
           qp = (int)cfg.train.n_phases - 1;
         }
         cfg.train.phases[qp].max_iter = n;
@@ -353,11 +352,9 @@ int pinn_cmd_solve(int argc, char **argv)
       if (!rc && (pinn_optimizer_parse(v, &k, &e) || k == PINN_OPT_ADAM))
         rc = pinn_cli_usage_error("solve", "--optimizer '%s': use lbfgs, ssbfgs, ssbroyden, bfgs2 or cg", v);
       else if (!rc) {
-        if (qp < 0 && cfg.train.n_phases >= PINN_MAX_PHASES) {
-          rc = pinn_cli_usage_error("solve", "--optimizer: too many phases");
-        } else if (qp < 0) {
-          cfg.train.phases[cfg.train.n_phases++] = pinn_phase_default(k);
-          qp = (int)cfg.train.n_phases - 1;
+        if (qp < 0) {
+          if (pinn_train_options_add_phase(&cfg.train, k, 0)) qp = (int)cfg.train.n_phases - 1;
+          else rc = pinn_cli_usage_error("solve", "--optimizer: too many phases");
         } else {
           size_t it = cfg.train.phases[qp].max_iter;
           double gt = cfg.train.phases[qp].gtol;
@@ -386,13 +383,8 @@ int pinn_cmd_solve(int argc, char **argv)
                                     "--then '%s': give OPTIMIZER[:ITERATIONS] with OPTIMIZER one of "
                                     "adam, lbfgs, ssbfgs, ssbroyden, lm, bfgs2, cg",
                                     v);
-        else if (cfg.train.n_phases >= PINN_MAX_PHASES)
+        else if (!pinn_train_options_add_phase(&cfg.train, k, n))
           rc = pinn_cli_usage_error("solve", "--then: at most %d phases", PINN_MAX_PHASES);
-        else {
-          pinn_phase ph = pinn_phase_default(k);
-          if (n) ph.max_iter = n;
-          cfg.train.phases[cfg.train.n_phases++] = ph;
-        }
       }
     } else if (!strcmp(a, "--lm-method")) {
       NEED_VALUE();

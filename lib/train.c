@@ -126,6 +126,16 @@ pinn_train_options pinn_train_options_default(void)
   return o;
 }
 
+pinn_phase *pinn_train_options_add_phase(pinn_train_options *o, pinn_optimizer_kind kind,
+                                         size_t max_iter)
+{
+  if (o->n_phases >= PINN_MAX_PHASES) return NULL;
+  pinn_phase *ph = &o->phases[o->n_phases++];
+  *ph = pinn_phase_default(kind);
+  if (max_iter) ph->max_iter = max_iter;
+  return ph;
+}
+
 struct pinn_trainer {
   pinn_loss *l;
   pinn_train_options o;

@@ -152,6 +152,28 @@ static int check_eta(const pinn_progress *p, void *ctx)
   return 0;
 }
 
+/* Phases are appended after the existing ones, with the kind's defaults,
+ * until PINN_MAX_PHASES. */
+static void phases_are_appended_up_to_the_limit(void)
+{
+  pinn_train_options o = pinn_train_options_default();
+  CU_ASSERT_EQUAL_FATAL(o.n_phases, 2);
+  pinn_phase *ph = pinn_train_options_add_phase(&o, PINN_OPT_SSBROYDEN, 777);
+  CU_ASSERT_PTR_EQUAL_FATAL(ph, &o.phases[2]);
+  CU_ASSERT_EQUAL(o.n_phases, 3);
+  CU_ASSERT_EQUAL(ph->kind, PINN_OPT_SSBROYDEN);
+  CU_ASSERT_EQUAL(ph->max_iter, 777);
+  ph = pinn_train_options_add_phase(&o, PINN_OPT_LM, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ph);
+  CU_ASSERT_EQUAL(ph->max_iter, pinn_phase_default(PINN_OPT_LM).max_iter);
+  CU_ASSERT_EQUAL(ph->kind, PINN_OPT_LM);
+  while (o.n_phases < PINN_MAX_PHASES) CU_ASSERT_PTR_NOT_NULL(pinn_train_options_add_phase(&o, PINN_OPT_ADAM, 5));
+  CU_ASSERT_PTR_NULL(pinn_train_options_add_phase(&o, PINN_OPT_ADAM, 5));
+  CU_ASSERT_EQUAL(o.n_phases, PINN_MAX_PHASES);
+  CU_ASSERT_EQUAL(o.phases[0].kind, PINN_OPT_ADAM); /* the defaults are untouched */
+  CU_ASSERT_EQUAL(o.phases[1].kind, PINN_OPT_LBFGS);
+}
+
 static void iteration_limits_and_stop_reasons_are_honest(void)
 {
   const pinn_optimizer_kind kinds[] = {PINN_OPT_ADAM, PINN_OPT_LBFGS, PINN_OPT_BFGS2, PINN_OPT_CG};
@@ -525,6 +547,7 @@ int main(void)
 {
   static const pinn_test_case cases[] = {
       {"adam_then_lbfgs_solves_poisson_to_1e_4", adam_then_lbfgs_solves_poisson_to_1e_4},
+      {"phases_are_appended_up_to_the_limit", phases_are_appended_up_to_the_limit},
       {"iteration_limits_and_stop_reasons_are_honest", iteration_limits_and_stop_reasons_are_honest},
       {"nan_losses_are_recovered_and_callback_errors_stop_cleanly",
        nan_losses_are_recovered_and_callback_errors_stop_cleanly},

@@ -139,6 +139,12 @@ typedef struct pinn_train_options {
 /* Defaults: Adam 1000 iterations at lr 1e-3, then L-BFGS 5000 iterations. */
 pinn_train_options pinn_train_options_default(void);
 
+/* Append pinn_phase_default(kind) to o's phases, with max_iter iterations
+ * (0: the kind's default); returns the new phase for further settings, or
+ * NULL when o already has PINN_MAX_PHASES phases. */
+pinn_phase *pinn_train_options_add_phase(pinn_train_options *o, pinn_optimizer_kind kind,
+                                         size_t max_iter);
+
 /* What one phase did. */
 typedef struct pinn_phase_report {
   pinn_optimizer_kind kind;
