@@ -254,6 +254,43 @@ static void iteration_limits_and_stop_reasons_are_honest(void)
   done(&s);
 }
 
+/* Every progress record's per-term losses add up to its loss (unit weights):
+ * never a stale or zeroed term next to a fresh total. */
+static int terms_add_up(const pinn_progress *pr, void *ctx)
+{
+  size_t *bad = ctx;
+  double sum = 0;
+  for (size_t i = 0; i < pr->n_terms; ++i) sum += pr->terms[i];
+  if (isfinite(pr->loss) && !(fabs(sum - pr->loss) <= 1e-9 * fabs(pr->loss))) {
+    if (!*bad)
+      printf("\n  %s iteration %zu: loss %.6e but the terms add up to %.6e\n",
+             pinn_optimizer_name(pr->kind), pr->iter, pr->loss, sum);
+    ++*bad;
+  }
+  return 0;
+}
+
+static void after_a_nan_the_reported_terms_are_the_terms_of_the_loss(void)
+{
+  pctx c = {3.0, 0};
+  setup s = make(&c, 4);
+  pinn_train_options o = pinn_train_options_default();
+  o.phases[0].max_iter = 400;
+  o.phases[0].lr = 0.5; /* NaN: recoveries, maybe a phase that ends on NaN */
+  o.phases[1].max_iter = 50;
+  o.max_recoveries = 1; /* Adam ends on the NaN, L-BFGS takes over its best point */
+  o.progress = terms_add_up;
+  size_t bad = 0;
+  o.progress_ctx = &bad;
+  o.progress_every = 1;
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  pinn_trainer_run(t);
+  CU_ASSERT(pinn_trainer_recoveries(t) >= 1);
+  CU_ASSERT_EQUAL(bad, 0);
+  pinn_trainer_free(t);
+  done(&s);
+}
+
 static void nan_losses_are_recovered_and_callback_errors_stop_cleanly(void)
 {
   pctx c = {3.0, 0};
@@ -759,6 +796,8 @@ int main(void)
        self_scaled_phases_chain_after_lbfgs_and_resume_bitwise},
       {"loss_transforms_report_the_loss_itself", loss_transforms_report_the_loss_itself},
       {"extending_the_last_phase_on_resume_is_bitwise", extending_the_last_phase_on_resume_is_bitwise},
+      {"after_a_nan_the_reported_terms_are_the_terms_of_the_loss",
+       after_a_nan_the_reported_terms_are_the_terms_of_the_loss},
       {"a_checkpoint_at_a_phases_last_iteration_resumes_without_an_extra_iteration",
        a_checkpoint_at_a_phases_last_iteration_resumes_without_an_extra_iteration},
       {"resume_refuses_contradicting_options_and_corrupt_values",
