@@ -295,6 +295,10 @@ fail:
   free(idx);
   free(xin);
   free(tmp);
+  /* nothing allocated here outlives a failure */
+  pinn_fields_free(f);
+  f->rel_l2 = f->max_abs = NAN;
+  for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
   return st;
 }
 

@@ -947,6 +947,66 @@ static void mismatched_fields_and_colliding_names_are_refused(void)
   release(&b);
 }
 
+static int failing_exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  u[0] = 0;
+  return x[0] > 0.5 ? 4 : 0;
+}
+
+static int nan_psi(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = x[0] > 0.999 ? NAN : 0.0; /* the grid reaches 1; 16 Sobol points do not */
+  return 0;
+}
+
+static void failing_fields_compute_frees_everything(void)
+{
+  /* an exact solution that fails, and an obstacle that is NaN somewhere:
+   * pinn_fields_compute fails and leaves nothing allocated (the caller does
+   * not call pinn_fields_free here, so the leak checker sees any leak) */
+  for (int which = 0; which < 2; ++which) {
+    pinn_problem *p = pinn_problem_alloc("failing", 1, 0, 1, NULL);
+    pinn_domain dom;
+    pinn_domain_interval(&dom, 0, 1, NULL);
+    pinn_problem_set_domain(p, &dom);
+    pinn_problem_add_residual(p, "pde", 1, poisson1, PINN_NEED_XX, NULL);
+    pinn_problem_set_points(p, 0, 16);
+    if (which == 0) {
+      pinn_problem_set_exact(p, failing_exact, NULL);
+    } else {
+      pinn_barrier b = pinn_barrier_default();
+      CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "ob", 0, 1, nan_psi, NULL, &b), 0);
+      pinn_problem_set_points(p, 1, 16);
+    }
+    size_t sizes[3] = {1, 4, 1};
+    pinn_mlp_layout lay = {3, sizes, NULL, 0};
+    pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+    pinn_error e;
+    pinn_loss *l = pinn_loss_alloc(p, net, NULL, &e);
+    if (!l) printf("\n  loss: %s\n", e.msg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    pinn_fields f;
+    int st = pinn_fields_compute(l, NULL, &f, &e);
+    CU_ASSERT_EQUAL(st, which == 0 ? PINN_ECALLBACK : PINN_ENONFINITE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, which == 0 ? "exact" : "psi"));
+    CU_ASSERT_PTR_NULL(f.x);
+    CU_ASSERT_PTR_NULL(f.u);
+    CU_ASSERT_PTR_NULL(f.axes[0]);
+    CU_ASSERT_PTR_NULL(f.ref);
+    CU_ASSERT_PTR_NULL(f.error);
+    CU_ASSERT_PTR_NULL(f.residual);
+    CU_ASSERT_PTR_NULL(f.psi);
+    CU_ASSERT_PTR_NULL(f.contact);
+    CU_ASSERT(isnan(f.rel_l2));
+    pinn_loss_free(l);
+    pinn_mlp_free(net);
+    pinn_problem_free(p);
+  }
+}
+
 int main(void)
 {
   const char *env = getenv("PINN_OUTPUT_EXAMPLES");
@@ -971,6 +1031,7 @@ int main(void)
     {"unwritable_paths_give_eio_and_leave_nothing", unwritable_paths_give_eio_and_leave_nothing},
     {"mismatched_fields_and_colliding_names_are_refused",
      mismatched_fields_and_colliding_names_are_refused},
+    {"failing_fields_compute_frees_everything", failing_fields_compute_frees_everything},
     {NULL, NULL}};
   if (pinn_test_add_suite("output", cases)) return 1;
   int rc = pinn_test_run_all();

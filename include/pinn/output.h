@@ -121,8 +121,8 @@ typedef struct pinn_fields {
  * for the problem's output grid.  A problem with a reference grid uses that
  * grid when counts is NULL or equal to its counts; on another grid the
  * reference comes from the exact solution if the problem has one, else there
- * is none.  *f is overwritten (free it with pinn_fields_free even after a
- * failure).  Returns 0, PINN_EINVAL (bad counts, more than
+ * is none.  *f is overwritten (free it with pinn_fields_free); on failure
+ * every array is already freed and *f zeroed.  Returns 0, PINN_EINVAL (bad counts, more than
  * PINN_FIELDS_MAX_POINTS points, no domain), a callback's PINN_ECALLBACK /
  * PINN_ENONFINITE, or PINN_ENOMEM, with err filled. */
 int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn_error *err);
