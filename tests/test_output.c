@@ -1007,6 +1007,57 @@ static void failing_fields_compute_frees_everything(void)
   }
 }
 
+static void interrupted_pair_of_h5_and_xmf_is_reported(void)
+{
+  solve s = make_1d();
+  pinn_error e;
+  CU_ASSERT_EQUAL_FATAL(pinn_fields_compute(s.l, NULL, &s.f, &e), 0);
+  char *h5 = path_in("pair.h5"), *xmf = path_in("pair.xmf"), *keep = path_in("pair.xmf.first");
+  CU_ASSERT_EQUAL_FATAL(pinn_output_write(h5, s.l, s.t, &s.f, NULL, &e), 0);
+  /* the pair as written: one run id, 32 hex digits, in both files */
+  pinn_h5_reader *r = pinn_h5_open(h5, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  char *id1 = attr_str(r, "run_id");
+  pinn_h5_close(r);
+  CU_ASSERT_FATAL(id1 != NULL);
+  CU_ASSERT_EQUAL(strlen(id1), 32);
+  CU_ASSERT_EQUAL(strspn(id1, "0123456789abcdef"), 32);
+  char xid[65];
+  CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(xmf, xid, sizeof xid, &e), 0);
+  CU_ASSERT_STRING_EQUAL(xid, id1);
+  CU_ASSERT_EQUAL(pinn_output_check_sidecar(h5, &e), 0);
+  char text[8192];
+  CU_ASSERT_EQUAL(pinn_output_describe(h5, text, sizeof text, &e), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "the sidecar matches"));
+  CU_ASSERT_PTR_NULL(strstr(text, "WARNING"));
+  CU_ASSERT_EQUAL(rename(xmf, keep), 0);
+  /* a second write, then the state a kill between the two renames leaves:
+   * the new .h5 beside the first run's .xmf */
+  CU_ASSERT_EQUAL_FATAL(pinn_output_write(h5, s.l, s.t, &s.f, NULL, &e), 0);
+  r = pinn_h5_open(h5, &e);
+  char *id2 = attr_str(r, "run_id");
+  pinn_h5_close(r);
+  CU_ASSERT(id2 && strcmp(id1, id2) != 0); /* every write gets its own id */
+  CU_ASSERT_EQUAL(rename(keep, xmf), 0);
+  CU_ASSERT_EQUAL(pinn_output_check_sidecar(h5, &e), PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "belongs to another run"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, id1));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pair.xmf"));
+  CU_ASSERT_EQUAL(pinn_output_describe(h5, text, sizeof text, &e), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "WARNING"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "belongs to another run"));
+  /* and a .h5 whose sidecar is gone */
+  CU_ASSERT_EQUAL(unlink(xmf), 0);
+  CU_ASSERT_EQUAL(pinn_output_check_sidecar(h5, &e), PINN_EIO);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no sidecar"));
+  free(id1);
+  free(id2);
+  free(h5);
+  free(xmf);
+  free(keep);
+  release(&s);
+}
+
 int main(void)
 {
   const char *env = getenv("PINN_OUTPUT_EXAMPLES");
@@ -1032,6 +1083,7 @@ int main(void)
     {"mismatched_fields_and_colliding_names_are_refused",
      mismatched_fields_and_colliding_names_are_refused},
     {"failing_fields_compute_frees_everything", failing_fields_compute_frees_everything},
+    {"interrupted_pair_of_h5_and_xmf_is_reported", interrupted_pair_of_h5_and_xmf_is_reported},
     {NULL, NULL}};
   if (pinn_test_add_suite("output", cases)) return 1;
   int rc = pinn_test_run_all();

@@ -162,8 +162,17 @@ int pinn_output_spacetime_path(const char *h5path, char *buf, size_t size);
 int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
                       const pinn_fields *f, const pinn_run_info *info, pinn_error *err);
 
+/* Check that the sidecars of a solve file belong to it: the run_id root
+ * attribute of h5path against the run id in its .xmf (and _spacetime.xmf when
+ * present).  Returns 0 when they match (or the file predates run ids),
+ * PINN_EFORMAT when a sidecar belongs to another run (a write interrupted
+ * between the renames of the .h5 and the .xmf), PINN_EIO when the .xmf is
+ * missing or h5path cannot be read; err says which. */
+int pinn_output_check_sidecar(const char *h5path, pinn_error *err);
+
 /* Describe in words what a file holds (a solve file, a checkpoint or a saved
- * model): problem, network, run, errors, metrics, and the datasets with their
+ * model): problem, network, run, errors, metrics, the run id and whether the
+ * sidecar matches it (a WARNING line when not), and the datasets with their
  * shapes and value ranges, one item per line, into buf[size] (truncated to
  * fit, always NUL-terminated).  Returns 0, or the reader's PINN_EIO /
  * PINN_EFORMAT with err filled (the text then says as much as was read). */
