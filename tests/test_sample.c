@@ -311,7 +311,7 @@ static void dirty_heap(size_t size, unsigned char byte)
   enum { N = 24 };
   void *blocks[N];
   for (int i = 0; i < N; ++i) {
-    size_t sz = size + (size_t)(i % 8) * 16 - 48;
+    size_t sz = (size > 48 ? size - 48 : 1) + (size_t)(i % 8) * 16;
     blocks[i] = malloc(sz);
     if (blocks[i]) memset(blocks[i], byte, sz);
   }
