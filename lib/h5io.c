@@ -10,14 +10,46 @@
  * HDF5's automatic error printing is switched off for the duration of every
  * call and restored afterwards (H5Eget_auto2 / H5Eset_auto2); the innermost
  * entry of HDF5's error stack (H5Ewalk2, H5E_WALK_UPWARD) is appended to our
- * own message.  Attributes are written with the HDF5 "lite" API (H5LT).
+ * own message.  String attributes are written with the HDF5 "lite" API
+ * (H5LT); numeric ones with a scalar dataspace (h5py shows them as numbers,
+ * not 1-element arrays; arrays keep a 1-D dataspace).  Readers accept both,
+ * and fixed- and variable-length strings in either character set.
+ *
+ * Checksums of raw data.  HDF5 checksums its metadata (format 1.8) but not
+ * raw data, so a flipped byte in a dataset used to read back silently.  Every
+ * dataset with at least one element and rank >= 1 is now written chunked
+ * (one chunk of the whole dataset up to 16 MiB, larger ones split along
+ * their first axes) with HDF5's Fletcher32 filter; HDF5 verifies it on every
+ * read, also in h5py and ParaView, and the reader turns a mismatch into
+ * "checksum mismatch in '<dataset>' of '<file>': the file is corrupt".  Why
+ * Fletcher32 rather than a hash attribute of our own: it is standard HDF5
+ * (every tool checks it, partial reads included) and needs no code on our
+ * read path.  Its costs: chunked datasets are indexed by a version-1 B-tree,
+ * which has no checksum (so the reader checks that every chunk is in the
+ * index: a damaged key would otherwise read as fill values) and whose nodes
+ * hold 2K entries: the file is created with K = 1 (H5Pset_istore_k) instead
+ * of 32.  Measured on a burgers1d result (523 datasets, 1.27 M values,
+ * 10.3 MB): +65 KB (+0.6%; +1.1 MB = +11% with K = 32), writing ~40 ms and
+ * reading all of it back ~17 ms slower (about 100 vs 60 ms and 68 vs 50 ms).
+ * Scalar and empty datasets cannot be chunked and carry no checksum (libpinn
+ * writes none of them with payload); files written before this change (no
+ * filter) read as before.  The reader also refuses datasets whose raw data
+ * is not in the file (external files, virtual datasets) or whose stored
+ * bytes cannot hold the extent the dataspace declares.
+ *
+ * Temporary files "<path>.tmp.<pid>.<n>" of writers that were killed are
+ * removed when a new one is created for the same path and their PID names no
+ * running process (see remove_stale_temporaries).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pinn/h5io.h>
 #include "h5io_impl.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +79,81 @@ int pinn_h5io_write_all(int fd, const void *buf, unsigned long n)
   return 0;
 }
 
+/* Parse a decimal number made of digits only (no sign, no spaces) from
+ * s[0..len); 0 on success. */
+static int parse_digits(const char *s, size_t len, unsigned long long *out)
+{
+  if (len == 0 || len > 19) return -1;
+  unsigned long long v = 0;
+  for (size_t i = 0; i < len; ++i) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (unsigned long long)(s[i] - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+/* The directory part of path (".", "/" or everything before the last '/'),
+ * malloc'd; NULL when out of memory. */
+static char *dir_of(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  size_t dl = slash ? (size_t)(slash - path) : 1;
+  char *dir = malloc(dl + 2);
+  if (!dir) return NULL;
+  if (!slash)
+    memcpy(dir, ".", 2);
+  else if (dl == 0)
+    memcpy(dir, "/", 2);
+  else {
+    memcpy(dir, path, dl);
+    dir[dl] = '\0';
+  }
+  return dir;
+}
+
+/* Remove "<base>.tmp.<pid>.<n>" files next to path whose writer process is
+ * gone (kill(pid, 0) fails with ESRCH): temporaries left by killed runs.
+ * Only names of exactly that pattern for this path are touched; files of
+ * this process and of live (or not signalable: EPERM) processes stay.  PIDs
+ * are those of this machine: a folder shared with other hosts may hold a
+ * live writer's file whose PID means nothing here — such a writer loses its
+ * temporary and its commit fails cleanly (rename reports ENOENT). */
+static void remove_stale_temporaries(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  char *dir = dir_of(path);
+  if (!dir) return;
+  size_t bl = strlen(base);
+  DIR *dd = opendir(dir);
+  if (!dd) {
+    free(dir);
+    return;
+  }
+  const pid_t self = getpid();
+  struct dirent *e;
+  while ((e = readdir(dd)) != NULL) {
+    const char *nm = e->d_name;
+    if (strncmp(nm, base, bl) != 0 || strncmp(nm + bl, ".tmp.", 5) != 0) continue;
+    const char *p = nm + bl + 5, *dot = strchr(p, '.');
+    unsigned long long pid, k;
+    if (!dot || parse_digits(p, (size_t)(dot - p), &pid) ||
+        parse_digits(dot + 1, strlen(dot + 1), &k) || pid == 0 || pid > INT_MAX ||
+        (pid_t)pid == self)
+      continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    size_t fl = strlen(dir) + 1 + strlen(nm) + 1;
+    char *full = malloc(fl);
+    if (!full) break;
+    snprintf(full, fl, "%s/%s", dir, nm);
+    (void)unlink(full);
+    free(full);
+  }
+  closedir(dd);
+  free(dir);
+}
+
 int pinn_h5io_tmp_create(const char *path, char **tmp_out, pinn_error *err)
 {
   *tmp_out = NULL;
@@ -65,6 +172,7 @@ int pinn_h5io_tmp_create(const char *path, char **tmp_out, pinn_error *err)
     pinn_error_set(err, PINN_ENOMEM, "out of memory preparing to write '%s'", path);
     return -1;
   }
+  remove_stale_temporaries(path);
   long pid = (long)getpid();
   for (unsigned n = 0; n < 1000; ++n) {
     snprintf(tmp, cap, "%s.tmp.%ld.%u", path, pid, n);
@@ -117,24 +225,9 @@ int pinn_h5io_finish(int fd, const char *tmp, const char *path, pinn_error *err)
                           strerror(e));
   }
   /* Make the rename durable: fsync the containing directory. */
-  const char *slash = strrchr(path, '/');
-  if (!slash) {
-    (void)fsync_path(".", O_RDONLY | O_DIRECTORY);
-  } else {
-    size_t dl = (size_t)(slash - path);
-    char *dir = malloc(dl + 2);
-    if (dir) {
-      if (dl == 0) {
-        dir[0] = '/';
-        dir[1] = '\0';
-      } else {
-        memcpy(dir, path, dl);
-        dir[dl] = '\0';
-      }
-      (void)fsync_path(dir, O_RDONLY | O_DIRECTORY);
-      free(dir);
-    }
-  }
+  char *dir = dir_of(path);
+  if (dir) (void)fsync_path(dir, O_RDONLY | O_DIRECTORY);
+  free(dir);
   return 0;
 }
 
@@ -266,7 +359,15 @@ pinn_h5_writer *pinn_h5_create(const char *path, pinn_error *err)
     if (H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) >= 0 &&
         H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0 &&
         H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
-      w->file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    {
+      /* chunked datasets (one chunk each, for their checksum) are indexed by
+       * a version-1 B-tree whose nodes hold 2K entries; K = 1 instead of 32
+       * saves about 1.5 KB per dataset (11% of a burgers1d result) */
+      hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+      if (fcpl >= 0 && H5Pset_istore_k(fcpl, 1) >= 0)
+        w->file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
+      if (fcpl >= 0) H5Pclose(fcpl);
+    }
     keep_detail(&w->h5err);
     H5Pclose(fapl);
   }
@@ -326,6 +427,43 @@ static hid_t make_lcpl(void)
   return lcpl;
 }
 
+/* Dataset creation properties: chunked with the Fletcher32 checksum filter
+ * when the dataspace is simple with every extent > 0 (see the comment at the
+ * top of this file); the default (contiguous or compact, no checksum) for
+ * scalar and empty datasets.  Chunks hold whole rows of the first axes, at
+ * most CHUNK_BYTES each (one chunk for everything libpinn writes today). */
+#define CHUNK_BYTES ((size_t)1 << 24)
+static hid_t make_dcpl(hid_t space, size_t elsize)
+{
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  if (dcpl < 0) return -1;
+  if (H5Sget_simple_extent_type(space) != H5S_SIMPLE) return dcpl;
+  int rank = H5Sget_simple_extent_ndims(space);
+  hsize_t dims[PINN_H5_MAX_RANK], chunk[PINN_H5_MAX_RANK];
+  if (rank < 1 || rank > PINN_H5_MAX_RANK || H5Sget_simple_extent_dims(space, dims, NULL) < 0) {
+    H5Pclose(dcpl);
+    return -1;
+  }
+  hsize_t bytes = elsize ? elsize : 1;
+  for (int i = 0; i < rank; ++i) {
+    if (dims[i] == 0) return dcpl; /* no payload: nothing to protect */
+    chunk[i] = dims[i];
+    bytes *= dims[i];
+  }
+  /* halve the outer extents until a chunk fits (HDF5 allows < 4 GiB) */
+  for (int i = 0; i < rank && bytes > CHUNK_BYTES; ++i)
+    while (chunk[i] > 1 && bytes > CHUNK_BYTES) {
+      hsize_t half = (chunk[i] + 1) / 2;
+      bytes = bytes / chunk[i] * half;
+      chunk[i] = half;
+    }
+  if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_fletcher32(dcpl) < 0) {
+    H5Pclose(dcpl);
+    return -1;
+  }
+  return dcpl;
+}
+
 /* Create dataset name of file type ftype over space, write buf (if not NULL)
  * from memory type mtype.  Caller has silenced HDF5. */
 static int create_and_write(pinn_h5_writer *w, const char *name, const char *what, hid_t ftype,
@@ -341,9 +479,11 @@ static int create_and_write(pinn_h5_writer *w, const char *name, const char *wha
   if (lcpl < 0)
     return wfail(w, PINN_EFAILED, "cannot write %s '%s' in '%s': HDF5 property list failed",
                  what, name, w->path);
-  hid_t d = H5Dcreate2(w->file, name, ftype, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t dcpl = make_dcpl(space, H5Tget_size(ftype));
+  hid_t d = dcpl >= 0 ? H5Dcreate2(w->file, name, ftype, space, lcpl, dcpl, H5P_DEFAULT) : -1;
   if (d < 0) keep_detail(&w->h5err);
   H5Pclose(lcpl);
+  if (dcpl >= 0) H5Pclose(dcpl);
   if (d < 0)
     return wfail(w, PINN_EIO,
                  "cannot create %s '%s' in '%s' (is a parent a dataset, or the name invalid?)",
@@ -496,8 +636,29 @@ static int attr_target_ok(pinn_h5_writer *w, const char *object, const char *nam
 
 enum attr_kind { ATTR_STRING, ATTR_DOUBLE, ATTR_INT64 };
 
+/* Write a numeric attribute: one value with a scalar dataspace (h5py shows
+ * it as a number), an array (array != 0) as a 1-D dataspace of n values.
+ * Replaces an existing attribute of that name.  Caller has silenced HDF5. */
+static herr_t set_attr_numeric(hid_t file, const char *object, const char *name, int is_double,
+                               const void *value, size_t n, int array)
+{
+  htri_t ex = H5Aexists_by_name(file, object, name, H5P_DEFAULT);
+  if (ex < 0 || (ex > 0 && H5Adelete_by_name(file, object, name, H5P_DEFAULT) < 0)) return -1;
+  hsize_t hn = (hsize_t)n;
+  hid_t space = array ? H5Screate_simple(1, &hn, NULL) : H5Screate(H5S_SCALAR);
+  if (space < 0) return -1;
+  hid_t ft = is_double ? H5T_IEEE_F64LE : H5T_STD_I64LE;
+  hid_t mt = is_double ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64;
+  hid_t a = H5Acreate_by_name(file, object, name, ft, space, H5P_DEFAULT, H5P_DEFAULT,
+                              H5P_DEFAULT);
+  herr_t h = a >= 0 ? H5Awrite(a, mt, value) : -1;
+  if (a >= 0 && H5Aclose(a) < 0) h = -1;
+  H5Sclose(space);
+  return h;
+}
+
 static int set_attr(pinn_h5_writer *w, const char *object, const char *name, enum attr_kind kind,
-                    const void *value, size_t n)
+                    const void *value, size_t n, int array)
 {
   if (!w) return PINN_EINVAL;
   if (w->status) return w->status;
@@ -506,14 +667,10 @@ static int set_attr(pinn_h5_writer *w, const char *object, const char *name, enu
   int st = attr_target_ok(w, object, name);
   if (!st) {
     herr_t h = -1;
-    if (kind == ATTR_STRING) {
+    if (kind == ATTR_STRING)
       h = H5LTset_attribute_string(w->file, object, name, (const char *)value);
-    } else if (kind == ATTR_DOUBLE) {
-      h = H5LTset_attribute_double(w->file, object, name, (const double *)value, n);
-    } else {
-      long long v = (long long)*(const int64_t *)value;
-      h = H5LTset_attribute_long_long(w->file, object, name, &v, 1);
-    }
+    else
+      h = set_attr_numeric(w->file, object, name, kind == ATTR_DOUBLE, value, n, array);
     if (h < 0)
       st = wfail(w, PINN_EIO, "cannot set attribute '%s' on '%s' in '%s'", name, object,
                  w->path);
@@ -528,19 +685,19 @@ int pinn_h5_set_attr_string(pinn_h5_writer *w, const char *object, const char *n
   if (w && !w->status && !value)
     return wfail(w, PINN_EINVAL, "string attribute '%s' on '%s' (file '%s'): value is NULL",
                  name ? name : "(null)", object ? object : "(null)", w->path);
-  return set_attr(w, object, name, ATTR_STRING, value, 1);
+  return set_attr(w, object, name, ATTR_STRING, value, 1, 0);
 }
 
 int pinn_h5_set_attr_double(pinn_h5_writer *w, const char *object, const char *name,
                             double value)
 {
-  return set_attr(w, object, name, ATTR_DOUBLE, &value, 1);
+  return set_attr(w, object, name, ATTR_DOUBLE, &value, 1, 0);
 }
 
 int pinn_h5_set_attr_int64(pinn_h5_writer *w, const char *object, const char *name,
                            int64_t value)
 {
-  return set_attr(w, object, name, ATTR_INT64, &value, 1);
+  return set_attr(w, object, name, ATTR_INT64, &value, 1, 0);
 }
 
 int pinn_h5_set_attr_double_array(pinn_h5_writer *w, const char *object, const char *name,
@@ -551,7 +708,7 @@ int pinn_h5_set_attr_double_array(pinn_h5_writer *w, const char *object, const c
                  "array attribute '%s' on '%s' (file '%s'): need n >= 1 values (got n = %zu%s)",
                  name ? name : "(null)", object ? object : "(null)", w->path, n,
                  values ? "" : ", values NULL");
-  return set_attr(w, object, name, ATTR_DOUBLE, values, n);
+  return set_attr(w, object, name, ATTR_DOUBLE, values, n, 1);
 }
 
 /* Bob Jenkins' lookup3 hashlittle() over bytes (public domain, 2006), the
@@ -942,6 +1099,116 @@ static H5T_conv_ret_t conv_guard(H5T_conv_except_t e, hid_t s, hid_t d, void *sb
   return H5T_CONV_UNHANDLED;
 }
 
+/* HDF5 error-stack walker: does any entry mention "Fletcher32"? */
+static herr_t walk_fletcher(unsigned n, const H5E_error2_t *e, void *data)
+{
+  (void)n;
+  if (e->desc && strstr(e->desc, "Fletcher32")) *(int *)data = 1;
+  return 0;
+}
+
+/* 1 when the last failed HDF5 call failed on a Fletcher32 checksum. */
+static int checksum_failed(void)
+{
+  int hit = 0;
+  if (H5Eget_num(H5E_DEFAULT) > 0) H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_fletcher, &hit);
+  return hit;
+}
+
+/* Every chunk of a chunked dataset must be in the index (the version-1
+ * B-tree that indexes chunks has no checksum of its own: a flipped key there
+ * would make HDF5 return fill values for a "missing" chunk) with at least a
+ * full chunk of bytes unless compressed.  The number of chunks is bounded by
+ * the stored bytes, checked before.  Caller has silenced HDF5. */
+static int check_chunks(pinn_h5_reader *r, hid_t d, const char *name, int crank,
+                        const hsize_t *chunk, size_t es, int compressed)
+{
+  int rank;
+  size_t dims[PINN_H5_MAX_RANK];
+  hid_t s = H5Dget_space(d);
+  int st = s < 0 ? -1 : space_shape(r, s, "dataset", name, &rank, dims);
+  if (s >= 0) H5Sclose(s);
+  if (st) return rfail(r, PINN_EFORMAT, "cannot read the shape of dataset '%s' in '%s'", name,
+                       r->path);
+  if (crank != rank)
+    return rfail(r, PINN_EFORMAT, "dataset '%s' in '%s' has chunks of rank %d for rank %d: corrupt",
+                 name, r->path, crank, rank);
+  hsize_t cbytes = es, off[PINN_H5_MAX_RANK];
+  for (int i = 0; i < rank; ++i) {
+    if (chunk[i] == 0)
+      return rfail(r, PINN_EFORMAT, "dataset '%s' in '%s' has a zero chunk extent: corrupt", name,
+                   r->path);
+    cbytes *= chunk[i];
+    off[i] = 0;
+  }
+  for (;;) {
+    hsize_t nb = 0;
+    if (H5Dget_chunk_storage_size(d, off, &nb) < 0 || nb == 0 || (!compressed && nb < cbytes))
+      return rfail(r, PINN_EFORMAT,
+                   "dataset '%s' in '%s': a chunk of its data is missing from the file's index "
+                   "(%llu bytes found, %llu expected): the file is corrupt",
+                   name, r->path, (unsigned long long)nb, (unsigned long long)cbytes);
+    int i = rank - 1;
+    for (; i >= 0; --i) {
+      off[i] += chunk[i];
+      if (off[i] < (hsize_t)dims[i]) break;
+      off[i] = 0;
+    }
+    if (i < 0) return 0;
+  }
+}
+
+/* Before trusting a dataset's declared shape: its raw data must live in this
+ * file (no external files, no virtual datasets: a hostile file could map any
+ * local file into a dataset) and the file must hold it.  Without a filter
+ * other than Fletcher32 the stored bytes must cover n elements of the file
+ * type (a dataspace that claims more than was written is corrupt, never read
+ * as fill values); with compression at least some storage must exist; and
+ * never more than the file's own size.  Caller has silenced HDF5. */
+static int check_storage(pinn_h5_reader *r, hid_t d, hid_t ftype, const char *name, size_t n)
+{
+  if (n == 0) return 0;
+  hid_t dcpl = H5Dget_create_plist(d);
+  if (dcpl < 0)
+    return rfail(r, PINN_EFORMAT, "cannot read the storage properties of dataset '%s' in '%s'",
+                 name, r->path);
+  H5D_layout_t layout = H5Pget_layout(dcpl);
+  hsize_t chunk[PINN_H5_MAX_RANK];
+  int crank = layout == H5D_CHUNKED ? H5Pget_chunk(dcpl, PINN_H5_MAX_RANK, chunk) : 0;
+  int ext = H5Pget_external_count(dcpl);
+  int nf = H5Pget_nfilters(dcpl);
+  int other_filters = 0;
+  for (int i = 0; i < nf; ++i) {
+    unsigned flags = 0, cd[8];
+    size_t ncd = 8;
+    char fname[64];
+    H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, sizeof fname, fname,
+                                     NULL);
+    if (id != H5Z_FILTER_FLETCHER32) other_filters = 1;
+  }
+  H5Pclose(dcpl);
+  if (layout == H5D_VIRTUAL || ext != 0 || nf < 0 || layout == H5D_LAYOUT_ERROR)
+    return rfail(r, PINN_EFORMAT,
+                 "dataset '%s' in '%s' keeps its data outside the file (external or virtual "
+                 "storage); libpinn reads only self-contained files",
+                 name, r->path);
+  hsize_t stored = H5Dget_storage_size(d);
+  hsize_t fsize = 0;
+  if (H5Fget_filesize(r->file, &fsize) < 0) fsize = 0;
+  size_t es = H5Tget_size(ftype);
+  int too_little = other_filters ? stored == 0
+                                 : (es == 0 || (hsize_t)n > (hsize_t)-1 / es ||
+                                    stored < (hsize_t)n * es);
+  if (too_little || (fsize > 0 && stored > fsize)) {
+    return rfail(r, PINN_EFORMAT,
+                 "dataset '%s' in '%s' declares %zu elements but the file holds %llu bytes of "
+                 "data for it (file size %llu bytes): truncated or corrupt",
+                 name, r->path, n, (unsigned long long)stored, (unsigned long long)fsize);
+  }
+  if (layout == H5D_CHUNKED) return check_chunks(r, d, name, crank, chunk, es, other_filters);
+  return 0;
+}
+
 static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
                         const size_t *expected_dims, void **data_out,
                         size_t dims_out[PINN_H5_MAX_RANK], int *rank_out, int want_int)
@@ -1012,6 +1279,8 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
                name, r->path, got);
     goto done;
   }
+  st = check_storage(r, d, t, name, n);
+  if (st) goto done;
   buf = malloc((n ? n : 1) * 8);
   if (!buf) {
     st = rfail(r, PINN_ENOMEM, "out of memory reading '%s' (%zu elements) from '%s'", name, n,
@@ -1023,10 +1292,16 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
     if (dxpl >= 0) H5Pset_type_conv_cb(dxpl, conv_guard, NULL);
     hid_t mt = want_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
     if (H5Dread(d, mt, H5S_ALL, H5S_ALL, dxpl >= 0 ? dxpl : H5P_DEFAULT, buf) < 0) {
-      st = rfail(r, PINN_EFORMAT,
-                 "cannot read dataset '%s' from '%s': truncated, corrupt, or values out of "
-                 "range",
-                 name, r->path);
+      if (checksum_failed())
+        st = rfail(r, PINN_EFORMAT,
+                   "checksum mismatch in '%s' of '%s': the file is corrupt (its data changed "
+                   "after it was written); write it again or use a backup",
+                   name, r->path);
+      else
+        st = rfail(r, PINN_EFORMAT,
+                   "cannot read dataset '%s' from '%s': truncated, corrupt, or values out of "
+                   "range",
+                   name, r->path);
       goto done;
     }
   }
@@ -1102,7 +1377,9 @@ static int read_string_obj(pinn_h5_reader *r, hid_t obj, int is_attr, const char
   if (vl > 0) {
     char *p = NULL;
     herr_t h = -1;
-    if (mt >= 0 && H5Tset_size(mt, H5T_VARIABLE) >= 0)
+    /* the memory type must carry the file's character set: HDF5 does not
+     * convert between ASCII and UTF-8 (h5py writes UTF-8) */
+    if (mt >= 0 && H5Tset_size(mt, H5T_VARIABLE) >= 0 && H5Tset_cset(mt, H5Tget_cset(t)) >= 0)
       h = is_attr ? H5Aread(obj, mt, &p) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p);
     if (h < 0) {
       st = rfail(r, PINN_EFORMAT, "cannot read %s %s from '%s': truncated or corrupt", what,

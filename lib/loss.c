@@ -923,6 +923,119 @@ int pinn_loss_save_state(const pinn_loss *l, pinn_h5_writer *w, const char *grou
   return PINN_SUCCESS;
 }
 
+/* Read and check one term's points (and normals) from checkpoint group tg:
+ * the real extent of the dataset counts (never a count stated elsewhere);
+ * 1..PINN_MAX_TERM_POINTS points (pairs for periodic terms), the problem's
+ * own points for a data term, finite coordinates inside the domain's
+ * bounding box (a relative 1e-6 of slack for rounding), unit normals.  On
+ * success *xo / *no (NULL when the term has none) are malloc'd. */
+static int load_term_points(pinn_loss *l, pinn_h5_reader *r, const char *tg, term_state *t,
+                            double **xo, double **no, size_t *count)
+{
+  char name[256];
+  int rank;
+  size_t dims[PINN_H5_MAX_RANK];
+  const int periodic = t->def.kind == PINN_TERM_PERIODIC, data = t->def.kind == PINN_TERM_DATA;
+  const size_t max_rows = periodic ? 2 * PINN_MAX_TERM_POINTS : PINN_MAX_TERM_POINTS;
+  *xo = *no = NULL;
+  snprintf(name, sizeof name, "%s/x", tg);
+  if (pinn_h5_dataset_shape(r, name, &rank, dims))
+    return pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+  if (rank != 2 || dims[1] != l->dim)
+    return pinn_error_set(&l->err, PINN_EFORMAT,
+                          "checkpoint %s: expected points of %zu coordinates ([N][%zu]), found "
+                          "rank %d%s; it was written for another problem",
+                          name, l->dim, l->dim, rank, rank == 2 ? " with another width" : "");
+  const size_t n = dims[0];
+  if (n == 0 || n > max_rows || (periodic && n % 2))
+    return pinn_error_set(&l->err, PINN_EFORMAT,
+                          "checkpoint %s: %zu points; a term holds 1 to 1e8 points (pairs for "
+                          "periodic terms): the file is corrupt",
+                          name, n);
+  if (data && n != t->def.n_data)
+    return pinn_error_set(&l->err, PINN_EFORMAT,
+                          "checkpoint %s: %zu points but data term '%s' of the problem has %zu "
+                          "observations; it was written for other data",
+                          name, n, t->def.name, t->def.n_data);
+  size_t want[2] = {n, l->dim};
+  double *x = NULL, *nrm = NULL;
+  if (pinn_h5_read_dataset(r, name, 2, want, &x, NULL, NULL))
+    return pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+  int st = PINN_SUCCESS;
+  if (data) {
+    if (memcmp(x, t->def.data_x, n * l->dim * sizeof *x) != 0)
+      st = pinn_error_set(&l->err, PINN_EFORMAT,
+                          "checkpoint %s: the points differ from the observations of data term "
+                          "'%s'; it was written for other data",
+                          name, t->def.name);
+  } else {
+    double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
+    pinn_domain_bounds(pinn_problem_domain(l->p), lo, hi);
+    for (size_t q = 0; q < n * l->dim && !st; ++q) {
+      const size_t a = q % l->dim;
+      const double slack = 1e-6 * (hi[a] - lo[a]) + 1e-12;
+      if (!isfinite(x[q]) || x[q] < lo[a] - slack || x[q] > hi[a] + slack)
+        st = pinn_error_set(&l->err, PINN_EFORMAT,
+                            "checkpoint %s: point %zu has coordinate %zu = %g, outside the "
+                            "domain's box [%g, %g]: the file is corrupt or for another problem",
+                            name, q / l->dim, a, x[q], lo[a], hi[a]);
+    }
+  }
+  if (!st && t->region == PINN_REGION_BOUNDARY && !periodic && !data) {
+    size_t nd[2] = {n, l->d};
+    snprintf(name, sizeof name, "%s/normals", tg);
+    if (pinn_h5_read_dataset(r, name, 2, nd, &nrm, NULL, NULL))
+      st = pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+    for (size_t q = 0; q < n && !st; ++q) {
+      double len2 = 0;
+      for (size_t a = 0; a < l->d; ++a) len2 += nrm[q * l->d + a] * nrm[q * l->d + a];
+      if (!(fabs(len2 - 1.0) <= 1e-6))
+        st = pinn_error_set(&l->err, PINN_EFORMAT,
+                            "checkpoint %s: normal %zu is not a unit vector (length^2 %g): the "
+                            "file is corrupt",
+                            name, q, len2);
+    }
+  }
+  if (st) {
+    free(x);
+    free(nrm);
+    return st;
+  }
+  *xo = x;
+  *no = nrm;
+  *count = n;
+  return PINN_SUCCESS;
+}
+
+/* Read a term's sampler position: exactly the size this run's sampler
+ * saves, accepted by pinn_sampler_state_load (kind, dim, a sane position).
+ * The sampler changes only on success. */
+static int load_term_sampler(pinn_loss *l, pinn_h5_reader *r, const char *tg, term_state *t)
+{
+  char name[256];
+  int64_t nb;
+  const size_t want_b = pinn_sampler_state_size(t->sampler), nw = (want_b + 7) / 8;
+  if (pinn_h5_get_attr_int64(r, tg, "sampler_bytes", &nb))
+    return pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+  if (nb != (int64_t)want_b)
+    return pinn_error_set(&l->err, PINN_EFORMAT,
+                          "checkpoint %s: sampler_bytes is %lld but this run's %s sampler saves "
+                          "%zu bytes (another sampler, or a corrupt file)",
+                          tg, (long long)nb, pinn_sampler_kind_name(pinn_sampler_get_kind(t->sampler)),
+                          want_b);
+  snprintf(name, sizeof name, "%s/sampler_state", tg);
+  int64_t *buf = NULL;
+  size_t dims[1] = {nw};
+  if (pinn_h5_read_dataset_int64(r, name, 1, dims, &buf, NULL, NULL))
+    return pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+  int st = PINN_SUCCESS;
+  if (pinn_sampler_state_load(t->sampler, buf, want_b))
+    st = pinn_error_set(&l->err, PINN_EFORMAT, "checkpoint %s: %s", name,
+                        pinn_sampler_errmsg(t->sampler));
+  free(buf);
+  return st;
+}
+
 int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
 {
   char name[256];
@@ -930,11 +1043,15 @@ int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
   if (pinn_h5_get_attr_int64(r, group, "n_terms", &nt) ||
       pinn_h5_get_attr_int64(r, group, "n_evals", &ne))
     return pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
-  if (nt != (int64_t)l->n_terms || ne < 0)
+  if (nt != (int64_t)l->n_terms)
     return pinn_error_set(&l->err, PINN_EFORMAT,
                           "checkpoint has %lld loss terms but the problem has %zu: it was written "
                           "for another problem",
                           (long long)nt, l->n_terms);
+  if (ne < 0)
+    return pinn_error_set(&l->err, PINN_EFORMAT,
+                          "checkpoint %s: n_evals is %lld, negative: the file is corrupt", group,
+                          (long long)ne);
   double coef[PINN_MAX_COEFS];
   if (l->n_coef) {
     double *c;
@@ -944,65 +1061,59 @@ int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
       return pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
     memcpy(coef, c, l->n_coef * sizeof *c);
     free(c);
+    for (size_t j = 0; j < l->n_coef; ++j)
+      if (!isfinite(coef[j]))
+        return pinn_error_set(&l->err, PINN_EFORMAT,
+                              "checkpoint %s: coefficient %zu is %g, not finite: the file is "
+                              "corrupt",
+                              name, j, coef[j]);
   }
-  /* read everything first, then commit (the loss is unchanged on failure) */
+  /* read and check everything first, then commit (the loss is unchanged on
+   * failure; the samplers change only once all of them loaded) */
   double **xs = calloc(l->n_terms, sizeof *xs), **ns = calloc(l->n_terms, sizeof *ns);
   size_t *cnt = calloc(l->n_terms, sizeof *cnt);
   double *rho = calloc(l->n_terms, sizeof *rho);
-  int st = (!xs || !ns || !cnt || !rho) ? pinn_error_set(&l->err, PINN_ENOMEM, "out of memory") : 0;
+  unsigned char **keep = calloc(l->n_terms, sizeof *keep);
+  int st = (!xs || !ns || !cnt || !rho || !keep)
+               ? pinn_error_set(&l->err, PINN_ENOMEM, "out of memory")
+               : 0;
   for (size_t i = 0; i < l->n_terms && !st; ++i) {
     term_state *t = &l->terms[i];
     char tg[200];
     snprintf(tg, sizeof tg, "%s/%s", group, t->def.name);
-    size_t ed[2] = {PINN_H5_ANY, l->dim}, dout[PINN_H5_MAX_RANK];
-    snprintf(name, sizeof name, "%s/x", tg);
-    if (pinn_h5_read_dataset(r, name, 2, ed, &xs[i], dout, NULL)) {
+    st = load_term_points(l, r, tg, t, &xs[i], &ns[i], &cnt[i]);
+    if (st) break;
+    if (pinn_h5_get_attr_double(r, tg, "rho", &rho[i])) {
       st = pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
       break;
     }
-    cnt[i] = dout[0];
-    if (cnt[i] == 0 || (t->def.kind == PINN_TERM_PERIODIC && cnt[i] % 2)) {
-      st = pinn_error_set(&l->err, PINN_EFORMAT, "checkpoint term '%s' has a bad point count %zu",
-                          t->def.name, cnt[i]);
-      break;
-    }
-    if (t->region == PINN_REGION_BOUNDARY && t->def.kind != PINN_TERM_PERIODIC &&
-        t->def.kind != PINN_TERM_DATA) {
-      size_t nd[2] = {cnt[i], l->d};
-      snprintf(name, sizeof name, "%s/normals", tg);
-      if (pinn_h5_read_dataset(r, name, 2, nd, &ns[i], NULL, NULL)) {
-        st = pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
-        break;
-      }
-    }
-    if (pinn_h5_get_attr_double(r, tg, "rho", &rho[i]) || !(rho[i] > 0)) {
-      st = pinn_error_set(&l->err, PINN_EFORMAT, "checkpoint term '%s': bad barrier rho", t->def.name);
+    if (!(rho[i] > 0) || !isfinite(rho[i])) {
+      st = pinn_error_set(&l->err, PINN_EFORMAT,
+                          "checkpoint %s: barrier rho is %g; it must be positive and finite",
+                          tg, rho[i]);
       break;
     }
   }
+  /* sampler positions: each sampler's own position is kept aside and put
+   * back if any later one fails */
   for (size_t i = 0; i < l->n_terms && !st; ++i) {
     term_state *t = &l->terms[i];
     if (!t->sampler) continue;
+    const size_t nb = pinn_sampler_state_size(t->sampler);
+    if (!(keep[i] = malloc(nb))) {
+      st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
+      break;
+    }
+    pinn_sampler_state_save(t->sampler, keep[i], nb);
     char tg[200];
     snprintf(tg, sizeof tg, "%s/%s", group, t->def.name);
-    int64_t nb, *buf;
-    size_t dout[PINN_H5_MAX_RANK];
-    snprintf(name, sizeof name, "%s/sampler_state", tg);
-    if (pinn_h5_get_attr_int64(r, tg, "sampler_bytes", &nb) ||
-        pinn_h5_read_dataset_int64(r, name, 1, NULL, &buf, dout, NULL)) {
-      st = pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
-      break;
-    }
-    if (nb < 0 || (size_t)nb > dout[0] * 8 ||
-        pinn_sampler_state_load(t->sampler, buf, (size_t)nb)) {
-      free(buf);
-      st = pinn_error_set(&l->err, PINN_EFORMAT,
-                          "checkpoint term '%s': the sampler state does not match this run's "
-                          "sampler (kind or dimension differ)",
-                          t->def.name);
-      break;
-    }
-    free(buf);
+    st = load_term_sampler(l, r, tg, t);
+  }
+  for (size_t i = 0; keep && i < l->n_terms; ++i) {
+    if (st && keep[i])
+      pinn_sampler_state_load(l->terms[i].sampler, keep[i],
+                              pinn_sampler_state_size(l->terms[i].sampler));
+    free(keep[i]);
   }
   for (size_t i = 0; i < l->n_terms && !st; ++i) {
     st = set_points(l, &l->terms[i], xs[i], ns[i], cnt[i]);
@@ -1021,6 +1132,6 @@ int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
     if (xs) free(xs[i]);
     if (ns) free(ns[i]);
   }
-  free(xs); free(ns); free(cnt); free(rho);
+  free(xs); free(ns); free(cnt); free(rho); free(keep);
   return st;
 }

@@ -7,17 +7,30 @@
  * (ParaView 5.11's Xdmf3 reader drops HyperSlab attributes, see xdmf.h), so a
  * time-dependent field is stored twice: as the contract dataset
  * /solution/<name> [nt][...] and as per-step slices /xdmf/steps/<name>/<k>.
+ *
+ * The pair .h5 + .xmf is two files, each replaced atomically, one after the
+ * other: the .h5 first (so a new sidecar never names datasets of a file not
+ * yet in place), then the sidecars.  A kill between the renames leaves a new
+ * .h5 beside the old .xmf.  Both carry the same run identifier (128 random
+ * bits from /dev/urandom, 32 hex digits): the root attribute run_id and the
+ * sidecar's <Information Name="run_id">; pinn_output_check_sidecar and
+ * pinn_output_describe compare them and report a pair that does not belong
+ * together.  (Removing the old sidecar first would only trade a stale one
+ * for a missing one.)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pinn/output.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <pinn/domain.h>
@@ -295,6 +308,10 @@ fail:
   free(idx);
   free(xin);
   free(tmp);
+  /* nothing allocated here outlives a failure */
+  pinn_fields_free(f);
+  f->rel_l2 = f->max_abs = NAN;
+  for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
   return st;
 }
 
@@ -339,6 +356,38 @@ int pinn_output_spacetime_path(const char *h5path, char *buf, size_t size)
   return sidecar_path(h5path, "_spacetime.xmf", buf, size);
 }
 
+/* A fresh run identifier: 16 bytes from /dev/urandom as 32 hex digits (if
+ * that cannot be read: the clock, the process id and an address, mixed by
+ * splitmix64 — unique enough to tell two writes apart). */
+static void make_run_id(char out[33])
+{
+  unsigned char b[16];
+  size_t got = 0;
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  while (fd >= 0 && got < sizeof b) {
+    ssize_t k = read(fd, b + got, sizeof b - got);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;
+    got += (size_t)k;
+  }
+  if (fd >= 0) close(fd);
+  if (got < sizeof b) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t z = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^
+                 ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)&ts;
+    for (size_t i = 0; i < sizeof b; i += 8) {
+      z += 0x9e3779b97f4a7c15ULL;
+      uint64_t v = z;
+      v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      v = (v ^ (v >> 27)) * 0x94d049bb133111ebULL;
+      v ^= v >> 31;
+      memcpy(b + i, &v, 8);
+    }
+  }
+  for (size_t i = 0; i < sizeof b; ++i) snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
 /* State of one write. */
 typedef struct wstate {
   pinn_h5_writer *w;
@@ -349,6 +398,7 @@ typedef struct wstate {
   int g_sol;        /* xdmf grid of the fields */
   int g_st;         /* grid of the fields in xs */
   size_t ns, nt;    /* spatial points per step, steps (1 when untimed) */
+  char run_id[33];  /* shared by the .h5 and its sidecars */
   int st;
   char msg[PINN_ERRMSG_SIZE];
 } wstate;
@@ -616,6 +666,7 @@ static int write_root(wstate *s, pinn_loss *l, const pinn_run_info *info)
   const pinn_fields *f = s->f;
   pinn_h5_writer *w = s->w;
   const char *R = "/";
+  wcheck(s, pinn_h5_set_attr_string(w, R, "run_id", s->run_id));
   char list[PINN_MAX_OUTPUTS * 33 + 1] = "";
   for (size_t k = 0; k < f->n_out; ++k) {
     size_t len = strlen(list);
@@ -792,6 +843,9 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
   }
 
   /* sidecar grids */
+  make_run_id(s.run_id);
+  xcheck(&s, pinn_xdmf_set_run_id(s.x, s.run_id));
+  if (s.xs) xcheck_doc(&s, s.xs, pinn_xdmf_set_run_id(s.xs, s.run_id));
   add_grid(&s, s.x, "solution", f->space_dim, &s.g_sol);
   if (!s.st && f->has_time)
     xcheck(&s, pinn_xdmf_set_times(s.x, s.g_sol, s.nt, f->axes[f->dim - 1]));
@@ -974,6 +1028,49 @@ static char *attr_s(pinn_h5_reader *r, const char *name)
   return NULL;
 }
 
+/* Compare the run id of the sidecar xmf with id (the .h5's). */
+static int check_one_sidecar(const char *h5path, const char *xmf, const char *id,
+                             pinn_error *err)
+{
+  char xid[80];
+  int st = pinn_xdmf_read_run_id(xmf, xid, sizeof xid, err);
+  if (st == PINN_EIO)
+    return pinn_error_set(err, PINN_EIO,
+                          "'%s' has no sidecar '%s' (it was removed, or a write was interrupted "
+                          "before it); write the solve again to open it in ParaView",
+                          h5path, xmf);
+  if (st) return st;
+  if (strcmp(xid, id) != 0)
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "the sidecar '%s' belongs to another run (run id %s) than '%s' (run id "
+                          "%s): a write was interrupted between the two files; write the solve "
+                          "again",
+                          xmf, xid[0] ? xid : "none", h5path, id);
+  return 0;
+}
+
+int pinn_output_check_sidecar(const char *h5path, pinn_error *err)
+{
+  char xmf[4096], xmf_st[4096];
+  if (!h5path || pinn_output_xmf_path(h5path, xmf, sizeof xmf) ||
+      pinn_output_spacetime_path(h5path, xmf_st, sizeof xmf_st))
+    return pinn_error_set(err, PINN_EINVAL, "pinn_output_check_sidecar: bad path");
+  pinn_h5_reader *r = pinn_h5_open(h5path, err);
+  if (!r) return err ? err->code : PINN_EIO;
+  char *id = NULL;
+  int st = 0;
+  if (pinn_h5_has_attr(r, "/", "run_id") && pinn_h5_get_attr_string(r, "/", "run_id", &id))
+    st = pinn_error_set(err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+  pinn_h5_close(r);
+  if (!st && id) {
+    st = check_one_sidecar(h5path, xmf, id, err);
+    if (!st && access(xmf_st, F_OK) == 0) st = check_one_sidecar(h5path, xmf_st, id, err);
+  }
+  free(id);
+  if (!st) pinn_error_clear(err);
+  return st;
+}
+
 int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error *err)
 {
   if (!buf || size == 0)
@@ -1059,6 +1156,15 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
     free(s);
     if (attr_d(r, "contact_tolerance", &e1))
       dprintf_(&b, "obstacle: contact where the gap <= %.6g\n", e1);
+    s = attr_s(r, "run_id");
+    if (s) {
+      pinn_error se;
+      if (pinn_output_check_sidecar(h5path, &se) == 0)
+        dprintf_(&b, "run id: %s (the sidecar matches)\n", s);
+      else
+        dprintf_(&b, "run id: %s\nWARNING: %s\n", s, se.msg);
+    }
+    free(s);
   }
   /* network */
   pinn_model_meta m;

@@ -546,7 +546,7 @@ int pinn_problem_set_points(pinn_problem *p, size_t i, size_t n)
   if (p->terms[i].kind == PINN_TERM_DATA)
     return pinn_error_set(&p->err, PINN_EINVAL, "term '%s' is a data term: its points are given",
                           p->terms[i].name);
-  if (n < 1 || n > 100000000)
+  if (n < 1 || n > PINN_MAX_TERM_POINTS)
     return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': point count must be 1 to 1e8, got %zu",
                           p->terms[i].name, n);
   p->terms[i].n_points = n;

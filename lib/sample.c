@@ -141,6 +141,19 @@ pinn_sampler *pinn_sampler_alloc(pinn_sampler_kind kind, size_t dim, unsigned lo
   case PINN_SAMPLER_GRID:
     break;
   }
+  /* GSL mallocs the generator state and its init fills only what the
+   * dimension uses (Sobol's and Halton's tables are sized for their maximum
+   * dimension): zero it all and initialise again, so a saved state (a
+   * checkpoint) holds no uninitialised bytes and is the same for the same
+   * seed. */
+  if (s->qrng) {
+    memset(gsl_qrng_state(s->qrng), 0, gsl_qrng_size(s->qrng));
+    gsl_qrng_init(s->qrng);
+  }
+  if (s->rng) {
+    memset(gsl_rng_state(s->rng), 0, gsl_rng_size(s->rng));
+    gsl_rng_set(s->rng, seed);
+  }
   if ((kind == PINN_SAMPLER_UNIFORM || kind == PINN_SAMPLER_LHS) ? !s->rng
       : (kind == PINN_SAMPLER_SOBOL || kind == PINN_SAMPLER_HALTON) ? !s->qrng : 0) {
     pinn_sampler_free(s);
@@ -324,6 +337,26 @@ int pinn_sampler_state_save(const pinn_sampler *s, void *buf, size_t size)
   return PINN_SUCCESS;
 }
 
+/* A quasi-random state from a file: does a copy of the generator, put in
+ * that state, draw a point inside [0,1)^dim?  (GSL's Sobol and Halton
+ * generators index only fixed tables with their state, but scale by numbers
+ * in it: a corrupt state gives points anywhere, or none.)  The state of the
+ * pseudo-random kinds (mt19937) is safe with any bytes. */
+static int qrng_state_sane(const pinn_sampler *s, const unsigned char *payload, size_t n)
+{
+  gsl_qrng *c = gsl_qrng_clone(s->qrng);
+  double *v = malloc(s->dim * sizeof *v);
+  int ok = c && v && n == gsl_qrng_size(c);
+  if (ok) {
+    memcpy(gsl_qrng_state(c), payload, n);
+    ok = gsl_qrng_get(c, v) == 0;
+    for (size_t j = 0; ok && j < s->dim; ++j) ok = v[j] >= 0.0 && v[j] < 1.0;
+  }
+  free(v);
+  if (c) gsl_qrng_free(c);
+  return ok;
+}
+
 int pinn_sampler_state_load(pinn_sampler *s, const void *buf, size_t size)
 {
   pinn_error tmp;
@@ -358,6 +391,14 @@ int pinn_sampler_state_load(pinn_sampler *s, const void *buf, size_t size)
                    "sampler state is truncated or from another GSL build (%llu state bytes, "
                    "this build needs %zu); save and load with the same libpinn/GSL",
                    (unsigned long long)h.payload, payload_size(s));
+    set_msg(s, &tmp);
+    return PINN_EFORMAT;
+  }
+  if (s->qrng && !qrng_state_sane(s, (const unsigned char *)buf + sizeof h, (size_t)h.payload)) {
+    pinn_error_set(&tmp, PINN_EFORMAT,
+                   "%s sampler state is corrupt: its next point is not in [0,1)^%zu; pass the "
+                   "bytes written by pinn_sampler_state_save",
+                   pinn_sampler_kind_name(s->kind), s->dim);
     set_msg(s, &tmp);
     return PINN_EFORMAT;
   }

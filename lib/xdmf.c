@@ -48,9 +48,12 @@ typedef struct xgrid {
   size_t nattr, capattr;
 } xgrid;
 
+#define RUN_ID_MAX 64 /* hex digits */
+
 struct pinn_xdmf {
   xgrid *grids;
   size_t ngrid, capgrid;
+  char run_id[RUN_ID_MAX + 1]; /* "" = none */
   int status;            /* sticky: first failure */
   char msg[PINN_ERRMSG_SIZE];
 };
@@ -97,6 +100,60 @@ void pinn_xdmf_free(pinn_xdmf *x)
 }
 
 const char *pinn_xdmf_errmsg(const pinn_xdmf *x) { return x ? x->msg : ""; }
+
+/* 1 if s is 1..RUN_ID_MAX lower-case hex digits. */
+static int run_id_ok(const char *s, size_t len)
+{
+  if (len == 0 || len > RUN_ID_MAX) return 0;
+  for (size_t i = 0; i < len; ++i)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+  return 1;
+}
+
+int pinn_xdmf_set_run_id(pinn_xdmf *x, const char *run_id)
+{
+  if (!x) return PINN_EINVAL;
+  if (x->status) return x->status;
+  if (!run_id || !run_id_ok(run_id, strlen(run_id)))
+    return xfail(x, PINN_EINVAL, "run id '%.80s' is not 1 to %d lower-case hex digits",
+                 run_id ? run_id : "(null)", RUN_ID_MAX);
+  snprintf(x->run_id, sizeof x->run_id, "%s", run_id);
+  return 0;
+}
+
+int pinn_xdmf_read_run_id(const char *xmf_path, char *buf, size_t cap, pinn_error *err)
+{
+  if (!xmf_path || !buf || cap < RUN_ID_MAX + 1)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "pinn_xdmf_read_run_id: need a path and a buffer of %d bytes",
+                          RUN_ID_MAX + 1);
+  buf[0] = '\0';
+  FILE *f = fopen(xmf_path, "rb");
+  if (!f) {
+    int e = errno;
+    return pinn_error_set(err, PINN_EIO, "cannot open '%s': %s", xmf_path, strerror(e));
+  }
+  /* the element follows <Domain>: the head of the document is enough */
+  char head[4096];
+  size_t n = fread(head, 1, sizeof head - 1, f);
+  fclose(f);
+  head[n] = '\0';
+  static const char key[] = "<Information Name=\"run_id\" Value=\"";
+  const char *p = strstr(head, key);
+  if (!p) {
+    pinn_error_clear(err);
+    return 0; /* written before run ids (or by someone else) */
+  }
+  p += sizeof key - 1;
+  const char *q = strchr(p, '"');
+  if (!q || !run_id_ok(p, (size_t)(q - p)))
+    return pinn_error_set(err, PINN_EFORMAT, "'%s': its run_id Information is malformed",
+                          xmf_path);
+  memcpy(buf, p, (size_t)(q - p));
+  buf[q - p] = '\0';
+  pinn_error_clear(err);
+  return 0;
+}
 
 /* A printable name: non-empty, no control characters. */
 static int text_ok(const char *s)
@@ -725,6 +782,7 @@ static char *render_doc(pinn_xdmf *x, const char *xmf_path, int *code)
                 "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
                 "<Xdmf Version=\"2.0\">\n"
                 "  <Domain>\n");
+  if (x->run_id[0]) sb_printf(&b, "    <Information Name=\"run_id\" Value=\"%s\"/>\n", x->run_id);
   for (size_t i = 0; i < x->ngrid && !b.oom; ++i)
     if (render_grid(x, &b, &x->grids[i], xmf_path)) b.oom = 1;
   sb_printf(&b, "  </Domain>\n</Xdmf>\n");

@@ -11,6 +11,8 @@
 
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_rng.h>
+#include <hdf5.h>
+#include <pinn/h5io.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -603,6 +605,222 @@ static void barrier_continuation_grows_rho_to_its_cap(void)
   pinn_problem_free(p);
 }
 
+/* ------------------------------------------------- checkpoint state */
+
+/* A 1-D problem with a residual, a Dirichlet term (normals) and a data term
+ * of 5 observations. */
+static pinn_problem *state_problem(void)
+{
+  static const double ox[5] = {0.1, 0.3, 0.5, 0.7, 0.9};
+  static const double oy[5] = {0.3, 0.8, 1.0, 0.8, 0.3};
+  pinn_problem *p = pinn_problem_alloc("state", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 1, poisson_R, PINN_NEED_XX, NULL);
+  pinn_problem_set_points(p, 0, 40);
+  pinn_problem_add_dirichlet(p, "walls", 0, NULL, NULL);
+  pinn_problem_add_data(p, "obs", 0, 5, ox, oy);
+  return p;
+}
+
+static void save_state_file(pinn_loss *l, const char *path)
+{
+  pinn_error e;
+  pinn_h5_writer *w = pinn_h5_create(path, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  CU_ASSERT_EQUAL(pinn_loss_save_state(l, w, "/loss", &e), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
+}
+
+/* Replace dataset name of the file at path by one of the given shape holding
+ * data (NULL: declared but never written, as a crafted file would). */
+static void replace_dataset(const char *path, const char *name, hid_t type, int rank,
+                            const hsize_t *dims, const void *data)
+{
+  hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  CU_ASSERT_FATAL(f >= 0);
+  CU_ASSERT(H5Ldelete(f, name, H5P_DEFAULT) >= 0);
+  hid_t s = H5Screate_simple(rank, dims, NULL);
+  hid_t d = H5Dcreate2(f, name, type, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  CU_ASSERT_FATAL(d >= 0);
+  if (data) CU_ASSERT(H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0);
+  H5Dclose(d);
+  H5Sclose(s);
+  H5Fclose(f);
+}
+
+static void set_int_attr(const char *path, const char *obj, const char *name, long long v)
+{
+  hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  CU_ASSERT_FATAL(f >= 0);
+  CU_ASSERT(H5Adelete_by_name(f, obj, name, H5P_DEFAULT) >= 0);
+  hid_t s = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate_by_name(f, obj, name, H5T_STD_I64LE, s, H5P_DEFAULT, H5P_DEFAULT,
+                              H5P_DEFAULT);
+  CU_ASSERT(a >= 0 && H5Awrite(a, H5T_NATIVE_LLONG, &v) >= 0);
+  H5Aclose(a);
+  H5Sclose(s);
+  H5Fclose(f);
+}
+
+/* Load the state at path into l: the status, and the message in msg. */
+static int load_state_file(pinn_loss *l, const char *path, char *msg, size_t cap)
+{
+  pinn_error e;
+  pinn_h5_reader *r = pinn_h5_open(path, &e);
+  if (!r) {
+    snprintf(msg, cap, "%s", e.msg);
+    return e.code;
+  }
+  int st = pinn_loss_load_state(l, r, "/loss");
+  snprintf(msg, cap, "%s", st ? pinn_loss_errmsg(l) : "");
+  pinn_h5_close(r);
+  return st;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+  FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+  CU_ASSERT_FATAL(a && b);
+  char buf[4096];
+  size_t k;
+  while ((k = fread(buf, 1, sizeof buf, a)) > 0) fwrite(buf, 1, k, b);
+  fclose(a);
+  fclose(b);
+}
+
+static void saved_state_reloads_bitwise_and_corrupt_states_are_refused(void)
+{
+  char *dir = pinn_test_tmpdir("lossstate");
+  char good[512], bad[512], msg[1024];
+  snprintf(good, sizeof good, "%s/good.h5", dir);
+  snprintf(bad, sizeof bad, "%s/bad.h5", dir);
+  pinn_problem *p = state_problem();
+  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 3);
+  pinn_loss_options o = pinn_loss_options_default();
+  pinn_loss *a = pinn_loss_alloc(p, net, &o, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+  CU_ASSERT_EQUAL(pinn_loss_resample(a), 0); /* move the samplers on */
+  save_state_file(a, good);
+  o.seed = 99; /* another seed: only the file decides the points */
+  pinn_loss *b = pinn_loss_alloc(p, net, &o, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+  size_t n0;
+  const double *x0;
+  pinn_loss_term_points(b, 0, &n0, NULL, &x0);
+  double before[64];
+  CU_ASSERT_FATAL(n0 <= 64);
+  memcpy(before, x0, n0 * sizeof *before);
+
+  /* each corruption: refused with the field named, b unchanged */
+  hsize_t d6[2] = {6, 1}, d40[2] = {40, 1}, d40x2[2] = {40, 2}, huge[2] = {300000000, 1},
+          h31[2] = {(hsize_t)1 << 31, 1}, over[2] = {100000001, 1}, nb[1] = {1};
+  double six[6] = {0.1, 0.3, 0.5, 0.7, 0.9, 0.95}, pts[80];
+  const double *xa;
+  size_t na;
+  pinn_loss_term_points(a, 0, &na, NULL, &xa);
+  CU_ASSERT_FATAL(na == 40);
+  struct {
+    const char *what, *ds, *expect;
+    hid_t type;
+    int rank;
+    const hsize_t *dims;
+    const void *data;
+    int nan_at; /* >= 0: put NaN (or 5.0 when > 100) at this index of pts */
+  } cases[] = {
+      {"data term with more rows than the problem's data", "/loss/obs/x", "observations",
+       H5T_NATIVE_DOUBLE, 2, d6, six, -1},
+      {"3e8 points declared in a small file", "/loss/pde/x", "1e8", H5T_NATIVE_DOUBLE, 2, huge,
+       NULL, -1},
+      {"2^31 points declared", "/loss/pde/x", "1e8", H5T_NATIVE_DOUBLE, 2, h31, NULL, -1},
+      {"1e8 + 1 points declared", "/loss/pde/x", "1e8", H5T_NATIVE_DOUBLE, 2, over, NULL, -1},
+      {"NaN coordinate", "/loss/pde/x", "coordinate 0 = nan", H5T_NATIVE_DOUBLE, 2, d40, pts, 7},
+      {"point outside the domain", "/loss/pde/x", "outside the domain", H5T_NATIVE_DOUBLE, 2, d40,
+       pts, 107},
+      {"wrong width", "/loss/pde/x", "1 coordinates", H5T_NATIVE_DOUBLE, 2, d40x2, pts, -1},
+      {"sampler state of the wrong size", "/loss/pde/sampler_state", "/loss/pde/sampler_state",
+       H5T_NATIVE_INT64, 1, nb, pts, -1},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; ++c) {
+    for (size_t i = 0; i < 80; ++i) pts[i] = xa[i % 40];
+    if (cases[c].nan_at >= 100) pts[cases[c].nan_at - 100] = 5.0;
+    else if (cases[c].nan_at >= 0) pts[cases[c].nan_at] = NAN;
+    copy_file(good, bad);
+    replace_dataset(bad, cases[c].ds, cases[c].type, cases[c].rank, cases[c].dims, cases[c].data);
+    int st = load_state_file(b, bad, msg, sizeof msg);
+    if (st != PINN_EFORMAT || !strstr(msg, cases[c].expect))
+      fprintf(stderr, "\n  case '%s': status %d, message: %s\n", cases[c].what, st, msg);
+    CU_ASSERT_EQUAL(st, PINN_EFORMAT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, cases[c].expect));
+    size_t n1;
+    const double *x1;
+    pinn_loss_term_points(b, 0, &n1, NULL, &x1);
+    CU_ASSERT(n1 == n0 && memcmp(x1, before, n0 * sizeof *x1) == 0);
+  }
+  /* attributes: sampler size, negative counters, bad rho */
+  copy_file(good, bad);
+  set_int_attr(bad, "/loss/pde", "sampler_bytes", 1LL << 40);
+  CU_ASSERT_EQUAL(load_state_file(b, bad, msg, sizeof msg), PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(msg, "sampler_bytes"));
+  copy_file(good, bad);
+  set_int_attr(bad, "/loss", "n_evals", -5);
+  CU_ASSERT_EQUAL(load_state_file(b, bad, msg, sizeof msg), PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(msg, "n_evals"));
+  /* a flipped byte of the points, and a truncated file */
+  FILE *f = fopen(good, "rb");
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *img = malloc((size_t)len);
+  CU_ASSERT_FATAL(fread(img, 1, (size_t)len, f) == (size_t)len);
+  fclose(f);
+  long at = -1;
+  for (long i = 0; i + 40 * 8 <= len && at < 0; ++i)
+    if (memcmp(img + i, xa, 40 * 8) == 0) at = i;
+  CU_ASSERT_FATAL(at > 0);
+  img[at + 100] ^= 0x01;
+  f = fopen(bad, "wb");
+  fwrite(img, 1, (size_t)len, f);
+  fclose(f);
+  CU_ASSERT_EQUAL(load_state_file(b, bad, msg, sizeof msg), PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(msg, "checksum mismatch in '/loss/pde/x'"));
+  img[at + 100] ^= 0x01;
+  f = fopen(bad, "wb");
+  fwrite(img, 1, (size_t)len / 2, f);
+  fclose(f);
+  CU_ASSERT_EQUAL(load_state_file(b, bad, msg, sizeof msg), PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(msg, "truncated"));
+  free(img);
+  /* the good file loads: b takes a's points bitwise, and the same loss */
+  CU_ASSERT_EQUAL(load_state_file(b, good, msg, sizeof msg), 0);
+  for (size_t i = 0; i < pinn_loss_n_terms(a); ++i) {
+    size_t n1, n2;
+    const double *x1, *x2;
+    pinn_loss_term_points(a, i, &n1, NULL, &x1);
+    pinn_loss_term_points(b, i, &n2, NULL, &x2);
+    CU_ASSERT(n1 == n2 && memcmp(x1, x2, n1 * sizeof *x1) == 0);
+  }
+  const size_t np = pinn_loss_n_params(a);
+  double *th = malloc(np * sizeof *th), fa, fb;
+  pinn_loss_get_params(a, th);
+  CU_ASSERT_EQUAL(pinn_loss_eval(a, th, &fa, NULL, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_loss_eval(b, th, &fb, NULL, NULL), 0);
+  CU_ASSERT(fa == fb && fa > 0);
+  /* and both samplers continue alike */
+  CU_ASSERT_EQUAL(pinn_loss_resample(a), 0);
+  CU_ASSERT_EQUAL(pinn_loss_resample(b), 0);
+  pinn_loss_term_points(a, 0, &na, NULL, &xa);
+  pinn_loss_term_points(b, 0, &n0, NULL, &x0);
+  CU_ASSERT(na == n0 && memcmp(xa, x0, na * sizeof *xa) == 0);
+  free(th);
+  pinn_loss_free(a);
+  pinn_loss_free(b);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+  free(dir);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -628,6 +846,8 @@ int main(void)
       {"refinement_adds_the_points_with_largest_residuals",
        refinement_adds_the_points_with_largest_residuals},
       {"barrier_continuation_grows_rho_to_its_cap", barrier_continuation_grows_rho_to_its_cap},
+      {"saved_state_reloads_bitwise_and_corrupt_states_are_refused",
+       saved_state_reloads_bitwise_and_corrupt_states_are_refused},
       {NULL, NULL}};
   if (pinn_test_add_suite("loss", cases)) return 1;
   return pinn_test_run_all();

@@ -354,6 +354,7 @@ static void missing_empty_and_random_files_give_clear_errors(void)
 
 static unsigned char *g_good;
 static size_t g_good_n, g_good_params;
+static const double *g_good_theta;
 
 /* Every truncation of a valid file: PINN_EFORMAT (or PINN_EIO), never a
  * network.  Exit status: 0 ok, 1 a truncation loaded, 2 wrong code. */
@@ -375,8 +376,8 @@ static int probe_truncations(void)
   return bad ? bad : refused > 10 ? 0 : 3;
 }
 
-/* 300 single-byte corruptions at random places: a clear error, or a
- * network of the same shape (the byte was in theta or in unused space). */
+/* 300 single-byte corruptions at random places: a clear error, or the
+ * saved network bit for bit (the byte was in unused space). */
 static int probe_flips(void)
 {
   char *q = path_in("flip.h5");
@@ -394,7 +395,12 @@ static int probe_flips(void)
     pinn_mlp *x = pinn_model_load(q, &e);
     if (x) {
       ++loads;
-      if (pinn_mlp_n_params(x) != g_good_params) bad = 1;
+      /* raw data is checksummed: a network that loads is the saved one */
+      if (pinn_mlp_n_params(x) != g_good_params ||
+          memcmp(pinn_mlp_params_const(x), g_good_theta, g_good_params * sizeof(double)) != 0) {
+        printf("\n  flip at %zu: loaded a network other than the saved one\n", at);
+        bad = 1;
+      }
     } else {
       ++errors;
       if ((e.code != PINN_EFORMAT && e.code != PINN_EUNSUPPORTED) || strlen(e.msg) < 10) {
@@ -422,9 +428,28 @@ static void truncated_and_bit_flipped_files_never_crash(void)
   CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
   g_good = read_bytes(p, &g_good_n);
   g_good_params = pinn_mlp_n_params(net);
+  g_good_theta = pinn_mlp_params_const(net);
   CU_ASSERT_PTR_NOT_NULL_FATAL(g_good);
   CU_ASSERT_EQUAL(in_child(probe_truncations), 0);
   CU_ASSERT_EQUAL(in_child(probe_flips), 0);
+  /* one bit of theta flipped: the checksum names the dataset */
+  const unsigned char *th = (const unsigned char *)g_good_theta;
+  const size_t tb = g_good_params * sizeof(double);
+  long at = -1;
+  for (size_t i = 0; i + tb <= g_good_n && at < 0; ++i)
+    if (memcmp(g_good + i, th, tb) == 0) at = (long)i;
+  CU_ASSERT_FATAL(at > 0);
+  char *q = path_in("theta_flip.h5");
+  g_good[at + tb / 2] ^= 0x04;
+  write_bytes(q, g_good, g_good_n);
+  g_good[at + tb / 2] ^= 0x04;
+  pinn_mlp *x = pinn_model_load(q, &e);
+  CU_ASSERT_PTR_NULL(x);
+  CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "checksum mismatch"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "theta"));
+  pinn_mlp_free(x);
+  free(q);
   free(g_good);
   pinn_mlp_free(net);
   free(p);

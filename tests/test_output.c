@@ -947,6 +947,117 @@ static void mismatched_fields_and_colliding_names_are_refused(void)
   release(&b);
 }
 
+static int failing_exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  u[0] = 0;
+  return x[0] > 0.5 ? 4 : 0;
+}
+
+static int nan_psi(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = x[0] > 0.999 ? NAN : 0.0; /* the grid reaches 1; 16 Sobol points do not */
+  return 0;
+}
+
+static void failing_fields_compute_frees_everything(void)
+{
+  /* an exact solution that fails, and an obstacle that is NaN somewhere:
+   * pinn_fields_compute fails and leaves nothing allocated (the caller does
+   * not call pinn_fields_free here, so the leak checker sees any leak) */
+  for (int which = 0; which < 2; ++which) {
+    pinn_problem *p = pinn_problem_alloc("failing", 1, 0, 1, NULL);
+    pinn_domain dom;
+    pinn_domain_interval(&dom, 0, 1, NULL);
+    pinn_problem_set_domain(p, &dom);
+    pinn_problem_add_residual(p, "pde", 1, poisson1, PINN_NEED_XX, NULL);
+    pinn_problem_set_points(p, 0, 16);
+    if (which == 0) {
+      pinn_problem_set_exact(p, failing_exact, NULL);
+    } else {
+      pinn_barrier b = pinn_barrier_default();
+      CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "ob", 0, 1, nan_psi, NULL, &b), 0);
+      pinn_problem_set_points(p, 1, 16);
+    }
+    size_t sizes[3] = {1, 4, 1};
+    pinn_mlp_layout lay = {3, sizes, NULL, 0};
+    pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+    pinn_error e;
+    pinn_loss *l = pinn_loss_alloc(p, net, NULL, &e);
+    if (!l) printf("\n  loss: %s\n", e.msg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    pinn_fields f;
+    int st = pinn_fields_compute(l, NULL, &f, &e);
+    CU_ASSERT_EQUAL(st, which == 0 ? PINN_ECALLBACK : PINN_ENONFINITE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, which == 0 ? "exact" : "psi"));
+    CU_ASSERT_PTR_NULL(f.x);
+    CU_ASSERT_PTR_NULL(f.u);
+    CU_ASSERT_PTR_NULL(f.axes[0]);
+    CU_ASSERT_PTR_NULL(f.ref);
+    CU_ASSERT_PTR_NULL(f.error);
+    CU_ASSERT_PTR_NULL(f.residual);
+    CU_ASSERT_PTR_NULL(f.psi);
+    CU_ASSERT_PTR_NULL(f.contact);
+    CU_ASSERT(isnan(f.rel_l2));
+    pinn_loss_free(l);
+    pinn_mlp_free(net);
+    pinn_problem_free(p);
+  }
+}
+
+static void interrupted_pair_of_h5_and_xmf_is_reported(void)
+{
+  solve s = make_1d();
+  pinn_error e;
+  CU_ASSERT_EQUAL_FATAL(pinn_fields_compute(s.l, NULL, &s.f, &e), 0);
+  char *h5 = path_in("pair.h5"), *xmf = path_in("pair.xmf"), *keep = path_in("pair.xmf.first");
+  CU_ASSERT_EQUAL_FATAL(pinn_output_write(h5, s.l, s.t, &s.f, NULL, &e), 0);
+  /* the pair as written: one run id, 32 hex digits, in both files */
+  pinn_h5_reader *r = pinn_h5_open(h5, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  char *id1 = attr_str(r, "run_id");
+  pinn_h5_close(r);
+  CU_ASSERT_FATAL(id1 != NULL);
+  CU_ASSERT_EQUAL(strlen(id1), 32);
+  CU_ASSERT_EQUAL(strspn(id1, "0123456789abcdef"), 32);
+  char xid[65];
+  CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(xmf, xid, sizeof xid, &e), 0);
+  CU_ASSERT_STRING_EQUAL(xid, id1);
+  CU_ASSERT_EQUAL(pinn_output_check_sidecar(h5, &e), 0);
+  char text[8192];
+  CU_ASSERT_EQUAL(pinn_output_describe(h5, text, sizeof text, &e), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "the sidecar matches"));
+  CU_ASSERT_PTR_NULL(strstr(text, "WARNING"));
+  CU_ASSERT_EQUAL(rename(xmf, keep), 0);
+  /* a second write, then the state a kill between the two renames leaves:
+   * the new .h5 beside the first run's .xmf */
+  CU_ASSERT_EQUAL_FATAL(pinn_output_write(h5, s.l, s.t, &s.f, NULL, &e), 0);
+  r = pinn_h5_open(h5, &e);
+  char *id2 = attr_str(r, "run_id");
+  pinn_h5_close(r);
+  CU_ASSERT(id2 && strcmp(id1, id2) != 0); /* every write gets its own id */
+  CU_ASSERT_EQUAL(rename(keep, xmf), 0);
+  CU_ASSERT_EQUAL(pinn_output_check_sidecar(h5, &e), PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "belongs to another run"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, id1));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pair.xmf"));
+  CU_ASSERT_EQUAL(pinn_output_describe(h5, text, sizeof text, &e), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "WARNING"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "belongs to another run"));
+  /* and a .h5 whose sidecar is gone */
+  CU_ASSERT_EQUAL(unlink(xmf), 0);
+  CU_ASSERT_EQUAL(pinn_output_check_sidecar(h5, &e), PINN_EIO);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no sidecar"));
+  free(id1);
+  free(id2);
+  free(h5);
+  free(xmf);
+  free(keep);
+  release(&s);
+}
+
 int main(void)
 {
   const char *env = getenv("PINN_OUTPUT_EXAMPLES");
@@ -971,6 +1082,8 @@ int main(void)
     {"unwritable_paths_give_eio_and_leave_nothing", unwritable_paths_give_eio_and_leave_nothing},
     {"mismatched_fields_and_colliding_names_are_refused",
      mismatched_fields_and_colliding_names_are_refused},
+    {"failing_fields_compute_frees_everything", failing_fields_compute_frees_everything},
+    {"interrupted_pair_of_h5_and_xmf_is_reported", interrupted_pair_of_h5_and_xmf_is_reported},
     {NULL, NULL}};
   if (pinn_test_add_suite("output", cases)) return 1;
   int rc = pinn_test_run_all();

@@ -304,6 +304,73 @@ static void top_k_agrees_with_a_full_sort_ties_to_lower_index(void)
   free(idx);
 }
 
+/* Leave freed heap blocks of sizes around `size` filled with `byte`, so the
+ * next malloc of that size (GSL's generator state) gets dirty memory. */
+static void dirty_heap(size_t size, unsigned char byte)
+{
+  enum { N = 24 };
+  void *blocks[N];
+  for (int i = 0; i < N; ++i) {
+    size_t sz = (size > 48 ? size - 48 : 1) + (size_t)(i % 8) * 16;
+    blocks[i] = malloc(sz);
+    if (blocks[i]) memset(blocks[i], byte, sz);
+  }
+  for (int i = N - 1; i >= 0; --i) free(blocks[i]);
+}
+
+static void saved_states_hold_no_uninitialised_bytes(void)
+{
+  /* Two samplers of the same kind, dim and seed, allocated on heaps left
+   * dirty with different bytes, must save byte-identical states (Sobol and
+   * Halton states are sized for GSL's maximum dimension; init fills only
+   * what the dimension uses). */
+  for (size_t i = 0; i < NKINDS; ++i) {
+    if (all_kinds[i] == PINN_SAMPLER_GRID) continue;
+    pinn_sampler *probe = pinn_sampler_alloc(all_kinds[i], 3, 5, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(probe);
+    const size_t size = pinn_sampler_state_size(probe);
+    pinn_sampler_free(probe);
+    CU_ASSERT_FATAL(size > 32); /* header, then the generator state */
+    unsigned char *buf[2];
+    for (int k = 0; k < 2; ++k) {
+      dirty_heap(size - 32, k ? 0xCD : 0xAB);
+      pinn_sampler *s = pinn_sampler_alloc(all_kinds[i], 3, 5, NULL);
+      CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+      double pts[3 * 7];
+      CU_ASSERT_EQUAL(pinn_sampler_fill(s, 7, pts), 0);
+      buf[k] = calloc(1, size);
+      CU_ASSERT_EQUAL(pinn_sampler_state_save(s, buf[k], size), 0);
+      pinn_sampler_free(s);
+    }
+    CU_ASSERT_EQUAL(memcmp(buf[0], buf[1], size), 0);
+    free(buf[0]);
+    free(buf[1]);
+  }
+}
+
+static void corrupt_quasi_random_state_is_refused(void)
+{
+  pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_SOBOL, 2, 1, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  const size_t size = pinn_sampler_state_size(s);
+  unsigned char *buf = malloc(size);
+  CU_ASSERT_EQUAL(pinn_sampler_state_save(s, buf, size), 0);
+  /* header intact, generator state all ones: an exhausted or out-of-range
+   * sequence, never a point in [0,1)^2 */
+  memset(buf + 32, 0xFF, size - 32);
+  CU_ASSERT_EQUAL(pinn_sampler_state_load(s, buf, size), PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_sampler_errmsg(s), "corrupt"));
+  /* the sampler is unchanged: it continues from its own position */
+  double a[2], b[2];
+  pinn_sampler *ref = pinn_sampler_alloc(PINN_SAMPLER_SOBOL, 2, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_sampler_fill(s, 1, a), 0);
+  CU_ASSERT_EQUAL(pinn_sampler_fill(ref, 1, b), 0);
+  CU_ASSERT(a[0] == b[0] && a[1] == b[1]);
+  pinn_sampler_free(ref);
+  pinn_sampler_free(s);
+  free(buf);
+}
+
 int main(void)
 {
   gsl_set_error_handler_off();
@@ -319,6 +386,8 @@ int main(void)
     {"same_seed_gives_the_same_points_and_another_seed_other_points",
      same_seed_gives_the_same_points_and_another_seed_other_points},
     {"saved_state_continues_the_sequence_bitwise", saved_state_continues_the_sequence_bitwise},
+    {"saved_states_hold_no_uninitialised_bytes", saved_states_hold_no_uninitialised_bytes},
+    {"corrupt_quasi_random_state_is_refused", corrupt_quasi_random_state_is_refused},
     {"gsl_dimension_limits_are_refused_with_the_limit_named",
      gsl_dimension_limits_are_refused_with_the_limit_named},
     {"top_k_agrees_with_a_full_sort_ties_to_lower_index",

@@ -739,6 +739,49 @@ static void write_is_atomic_and_an_unwritable_folder_gives_eio(void)
   free(dir);
 }
 
+static void run_id_is_written_after_domain_and_read_back(void)
+{
+  char *dir = pinn_test_tmpdir("xdmfrunid");
+  char *xmf = join(dir, "u.xmf");
+  char *old = join(dir, "old.xmf");
+  pinn_xdmf *x = pinn_xdmf_alloc();
+  int g;
+  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){3}, (double[1]){0}, (double[1]){1}, &g);
+  pinn_xdmf_add_attribute(x, g, "u", "u.h5", "u");
+  pinn_error e;
+  CU_ASSERT_EQUAL(pinn_xdmf_write(x, old, &e), 0); /* no run id yet */
+  const char *id = "0123456789abcdef0123456789abcdef";
+  CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(x, id), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
+  char *doc = slurp(xmf);
+  const char *dom = strstr(doc, "<Domain>\n"), *info = strstr(doc, "<Information");
+  CU_ASSERT(dom && info && info > dom && info < strstr(doc, "<Grid"));
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(doc, "<Information Name=\"run_id\" Value=\"0123456789abcdef0123456789abcdef\"/>"));
+  free(doc);
+  char buf[65];
+  CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(xmf, buf, sizeof buf, &e), 0);
+  CU_ASSERT_STRING_EQUAL(buf, id);
+  CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(old, buf, sizeof buf, &e), 0);
+  CU_ASSERT_STRING_EQUAL(buf, "");
+  char *missing = join(dir, "none.xmf");
+  CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(missing, buf, sizeof buf, &e), PINN_EIO);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "none.xmf"));
+  /* a malformed id in a file, and bad ids given */
+  FILE *f = fopen(old, "w");
+  fputs("<Xdmf>\n  <Domain>\n    <Information Name=\"run_id\" Value=\"zz<>\"/>\n", f);
+  fclose(f);
+  CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(old, buf, sizeof buf, &e), PINN_EFORMAT);
+  CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(x, "ABC\"/>"), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "hex"));
+  pinn_xdmf_free(x);
+  rmtree(dir);
+  free(missing);
+  free(old);
+  free(xmf);
+  free(dir);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -757,6 +800,7 @@ int main(void)
      failed_calls_block_the_write_and_empty_documents_are_refused},
     {"write_is_atomic_and_an_unwritable_folder_gives_eio",
      write_is_atomic_and_an_unwritable_folder_gives_eio},
+    {"run_id_is_written_after_domain_and_read_back", run_id_is_written_after_domain_and_read_back},
     {NULL, NULL}};
   if (pinn_test_add_suite("xdmf", cases)) return 1;
   return pinn_test_run_all();

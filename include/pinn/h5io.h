@@ -24,7 +24,12 @@
  *
  * Layout conventions: numbers are stored as IEEE float64 little-endian or
  * int64 little-endian, arrays in C order (last index fastest); strings as
- * fixed-length, NUL-terminated ASCII/UTF-8.  Object names may contain '/'
+ * fixed-length, NUL-terminated ASCII/UTF-8 (fixed- and variable-length ones
+ * are read).  Numeric attributes of one value have a scalar dataspace.
+ * Datasets with data are chunked with HDF5's Fletcher32 checksum, verified
+ * on every read ("checksum mismatch in '<name>'"); files without it read as
+ * before.  Creating a writer removes "<path>.tmp.<pid>.<n>" files whose
+ * process is gone (left by killed writers).  Object names may contain '/'
  * (groups are created as needed) and are taken relative to the root group.
  *
  * The serial HDF5 library is not thread-safe: use one thread at a time for

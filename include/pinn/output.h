@@ -121,8 +121,8 @@ typedef struct pinn_fields {
  * for the problem's output grid.  A problem with a reference grid uses that
  * grid when counts is NULL or equal to its counts; on another grid the
  * reference comes from the exact solution if the problem has one, else there
- * is none.  *f is overwritten (free it with pinn_fields_free even after a
- * failure).  Returns 0, PINN_EINVAL (bad counts, more than
+ * is none.  *f is overwritten (free it with pinn_fields_free); on failure
+ * every array is already freed and *f zeroed.  Returns 0, PINN_EINVAL (bad counts, more than
  * PINN_FIELDS_MAX_POINTS points, no domain), a callback's PINN_ECALLBACK /
  * PINN_ENONFINITE, or PINN_ENOMEM, with err filled. */
 int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn_error *err);
@@ -164,8 +164,17 @@ int pinn_output_spacetime_path(const char *h5path, char *buf, size_t size);
 int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
                       const pinn_fields *f, const pinn_run_info *info, pinn_error *err);
 
+/* Check that the sidecars of a solve file belong to it: the run_id root
+ * attribute of h5path against the run id in its .xmf (and _spacetime.xmf when
+ * present).  Returns 0 when they match (or the file predates run ids),
+ * PINN_EFORMAT when a sidecar belongs to another run (a write interrupted
+ * between the renames of the .h5 and the .xmf), PINN_EIO when the .xmf is
+ * missing or h5path cannot be read; err says which. */
+int pinn_output_check_sidecar(const char *h5path, pinn_error *err);
+
 /* Describe in words what a file holds (a solve file, a checkpoint or a saved
- * model): problem, network, run, errors, metrics, and the datasets with their
+ * model): problem, network, run, errors, metrics, the run id and whether the
+ * sidecar matches it (a WARNING line when not), and the datasets with their
  * shapes and value ranges, one item per line, into buf[size] (truncated to
  * fit, always NUL-terminated).  Returns 0, or the reader's PINN_EIO /
  * PINN_EFORMAT with err filled (the text then says as much as was read). */

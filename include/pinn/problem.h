@@ -50,6 +50,9 @@ extern "C" {
 #define PINN_MAX_RESIDUALS 8
 /* Most learnable coefficients. */
 #define PINN_MAX_COEFS 8
+/* Most training points of one term (pinn_problem_set_points, the CLI's
+ * --points, and what a checkpoint may hold; periodic terms: pairs). */
+#define PINN_MAX_TERM_POINTS ((size_t)100000000)
 
 /* The jet of one network output at one point, as duals: the value and the
  * first and second derivatives with respect to x, y, z (space) and t. */

@@ -88,6 +88,18 @@ int pinn_xdmf_set_times(pinn_xdmf *x, int grid, size_t nt, const double *times);
 int pinn_xdmf_add_attribute(pinn_xdmf *x, int grid, const char *name, const char *h5file,
                             const char *dataset);
 
+/* Tag the document with the run identifier of the .h5 it describes (1 to 64
+ * lower-case hex digits), written as <Information Name="run_id" Value="..."/>
+ * right after <Domain> (viewers ignore it).  A reader compares it with the
+ * .h5's own run_id attribute to tell a pair written together from a new .h5
+ * beside an old sidecar (a write interrupted between the two renames). */
+int pinn_xdmf_set_run_id(pinn_xdmf *x, const char *run_id);
+
+/* Read the run id of the .xmf at xmf_path into buf (cap >= 65): "" when the
+ * document has none (written before run ids).  PINN_EIO when the file cannot
+ * be read, PINN_EFORMAT when the element is malformed. */
+int pinn_xdmf_read_run_id(const char *xmf_path, char *buf, size_t cap, pinn_error *err);
+
 /* Write "<base>/<k>" (k zero-padded to 6 digits) into buf[cap]: the dataset
  * that step k of a timed attribute reads.  Returns 0, or PINN_EINVAL when
  * base is NULL/empty or buf is too small. */
