@@ -247,13 +247,21 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     if (!is_residual_kind(pinn_problem_term_kind(p, i))) continue;
     f->residual = malloc(n * sizeof *f->residual);
     if (!f->residual) goto nomem;
-    if ((st = pinn_loss_residual_at(l, i, n_in, xi, tmp))) {
+    for (size_t q = 0; q < n; ++q) f->residual[q] = NAN;
+    st = pinn_loss_residual_at(l, i, n_in, xi, tmp);
+    if (st == PINN_ECALLBACK || st == PINN_ENONFINITE) {
+      /* a residual that fails on the grid leaves the field NaN and says why:
+       * the solution and its errors are still worth writing */
+      snprintf(f->residual_error, sizeof f->residual_error, "residual of term '%s' on the output grid: %s",
+               pinn_problem_term_name(p, i), pinn_loss_errmsg(l));
+      st = PINN_SUCCESS;
+    } else if (st) {
       pinn_error_set(err, st, "residual of term '%s' on the output grid: %s",
                      pinn_problem_term_name(p, i), pinn_loss_errmsg(l));
       goto fail;
+    } else {
+      for (size_t j = 0; j < n_in; ++j) f->residual[OUT_INDEX(j)] = sqrt(tmp[j]);
     }
-    for (size_t q = 0; q < n; ++q) f->residual[q] = NAN;
-    for (size_t j = 0; j < n_in; ++j) f->residual[OUT_INDEX(j)] = sqrt(tmp[j]);
     f->has_residual = 1;
     f->residual_term = i;
     break;

@@ -245,6 +245,9 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     for (size_t j = 0; j < res->n_coefs; ++j) res->coefs[j] = pinn_loss_coef(l, j);
     st = pinn_fields_compute(l, NULL, &fields, err);
     have_fields = 1;
+    if (!st && fields.residual_error[0] && !res->warning[0])
+      snprintf(res->warning, sizeof res->warning, "the residual field is NaN: %.400s",
+               fields.residual_error);
     res->n_outputs = pinn_problem_n_out(p);
     if (!st && fields.has_ref) {
       res->has_reference = 1;

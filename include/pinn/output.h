@@ -105,6 +105,9 @@ typedef struct pinn_fields {
   int has_residual;
   size_t residual_term;                /* index of the term |r| comes from */
   double *residual;                    /* n: |r|, NULL without a residual term */
+  char residual_error[PINN_ERRMSG_SIZE]; /* "" or why the residual could not be evaluated on
+                                            the grid (a callback error or a non-finite value:
+                                            the field is then NaN; the rest is computed) */
   int has_obstacle;
   size_t obstacle_term, obstacle_output;
   int obstacle_sense;                  /* +1: u >= psi, -1: u <= psi */
