@@ -865,7 +865,7 @@ int pinn_loss_continue(pinn_loss *l)
   int changed = 0;
   for (size_t i = 0; i < l->n_terms; ++i) {
     term_state *t = &l->terms[i];
-    if (t->def.kind != PINN_TERM_OBSTACLE) continue;
+    if (t->def.kind != PINN_TERM_OBSTACLE || !(t->def.barrier.growth > 1)) continue; /* fixed */
     double r = fmin(t->rho * t->def.barrier.growth, t->def.barrier.rho_max);
     if (r != t->rho) {
       t->rho = r;

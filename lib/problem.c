@@ -87,10 +87,15 @@ static int check_barrier(const pinn_barrier *b, pinn_error *err)
     return pinn_error_set(err, PINN_EINVAL, "unknown barrier kind %d", (int)b->kind);
   if (!(b->rho > 0) || !isfinite(b->rho))
     return pinn_error_set(err, PINN_EINVAL, "barrier penalty rho must be positive, got %g", b->rho);
-  if (!(b->growth >= 1) || !isfinite(b->growth) || !(b->rho_max >= b->rho))
+  if (!(b->growth >= 1) || !isfinite(b->growth))
     return pinn_error_set(err, PINN_EINVAL,
-                          "barrier continuation needs growth >= 1 and rho_max >= rho (got %g, %g)",
-                          b->growth, b->rho_max);
+                          "barrier growth must be >= 1 (1 keeps rho fixed), got %g", b->growth);
+  /* rho_max caps the continuation only: a fixed rho (growth 1) may be any size */
+  if (b->growth > 1 && !(b->rho_max >= b->rho))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "barrier continuation (growth %g > 1) needs rho_max >= rho, got rho_max "
+                          "%g < rho %g: raise rho_max, or set growth = 1 for a fixed rho",
+                          b->growth, b->rho_max, b->rho);
   if (b->kind == PINN_BARRIER_LEAKY && !(b->param > 0 && b->param < 1))
     return pinn_error_set(err, PINN_EINVAL, "leaky barrier slope must be in (0,1), got %g",
                           b->param);

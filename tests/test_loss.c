@@ -603,6 +603,36 @@ static void barrier_continuation_grows_rho_to_its_cap(void)
   pinn_problem_free(p);
 }
 
+/* growth 1 means a fixed rho: any size works without touching rho_max (the
+ * default rho_max 1000 is below it), and continuation leaves it alone */
+static void fixed_barrier_rho_of_any_size_needs_no_rho_max(void)
+{
+  pinn_problem *p = pinn_problem_alloc("fixed", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_barrier b = pinn_barrier_default();
+  b.rho = 5e4; /* growth 1, rho_max 1000 */
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_add_obstacle(p, "ob", 0, 1, quarter, NULL, &b), 0);
+  b.rho = 2e5;
+  CU_ASSERT_EQUAL(pinn_problem_set_barrier(p, 0, &b), 0);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_problem_term_barrier(p, 0)->rho, 2e5, 0);
+  /* with growth > 1, rho_max < rho is still an error that says what to fix */
+  pinn_barrier grow = b;
+  grow.growth = 2;
+  CU_ASSERT_EQUAL(pinn_problem_set_barrier(p, 0, &grow), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "rho_max"));
+  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 5);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_loss_barrier_rho(l, 0), 2e5, 0);
+  CU_ASSERT_EQUAL(pinn_loss_continue(l), 0);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_loss_barrier_rho(l, 0), 2e5, 0);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -628,6 +658,8 @@ int main(void)
       {"refinement_adds_the_points_with_largest_residuals",
        refinement_adds_the_points_with_largest_residuals},
       {"barrier_continuation_grows_rho_to_its_cap", barrier_continuation_grows_rho_to_its_cap},
+      {"fixed_barrier_rho_of_any_size_needs_no_rho_max",
+       fixed_barrier_rho_of_any_size_needs_no_rho_max},
       {NULL, NULL}};
   if (pinn_test_add_suite("loss", cases)) return 1;
   return pinn_test_run_all();

@@ -117,7 +117,8 @@ typedef enum pinn_barrier_kind {
 
 /* A barrier: kind, penalty rho, shape parameter (Leaky slope a, Softplus
  * beta), and continuation: rho <- min(rho * growth, rho_max) at each call of
- * pinn_loss_continue (growth 1 = fixed). */
+ * pinn_loss_continue.  growth 1 keeps rho fixed at any size (rho_max is then
+ * ignored); growth > 1 needs rho_max >= rho. */
 typedef struct pinn_barrier {
   pinn_barrier_kind kind;
   double rho;
