@@ -582,6 +582,29 @@ int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b)
   return PINN_SUCCESS;
 }
 
+int pinn_problem_set_sense(pinn_problem *p, size_t i, int sense)
+{
+  if (!term_index_ok(p, i)) return p->err.code;
+  pinn_term_def *t = &p->terms[i];
+  if (t->kind != PINN_TERM_OBSTACLE && t->kind != PINN_TERM_COMPLEMENTARITY)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s' is not an obstacle or complementarity term: it has no sense",
+                          t->name);
+  if (sense != 1 && sense != -1)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s': sense must be +1 (u >= psi) or -1 (u <= psi), got %d",
+                          t->name, sense);
+  t->sense = sense;
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_term_sense(const pinn_problem *p, size_t i)
+{
+  if (i >= p->n_terms) return 0;
+  const pinn_term_kind k = p->terms[i].kind;
+  return k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY ? p->terms[i].sense : 0;
+}
+
 const pinn_barrier *pinn_problem_term_barrier(const pinn_problem *p, size_t i)
 {
   return i < p->n_terms ? &p->terms[i].barrier : NULL;
@@ -634,6 +657,53 @@ int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, doub
     return PINN_SUCCESS;
   }
   return pinn_error_set(&mp->err, PINN_EINVAL, "problem '%s' has no obstacle", p->name);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int pinn_obstacle_contact(size_t n, const double *u, const double *psi, const double *lambda,
+                          int sense, double *contact, double *gap_tol, double *lambda_tol,
+                          pinn_error *err)
+{
+  if (sense != 1 && sense != -1)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "contact set: sense must be +1 (u >= psi) or -1 (u <= psi), got %d",
+                          sense);
+  if (n && (!u || !psi || !contact))
+    return pinn_error_set(err, PINN_EINVAL, "contact set: NULL u, psi or contact array");
+  double mx = 0;
+  for (size_t j = 0; j < n; ++j)
+    if (isfinite(psi[j]) && fabs(psi[j]) > mx) mx = fabs(psi[j]);
+  const double tg = 1e-3 * (mx > 1 ? mx : 1);
+  double tl = 0;
+  if (lambda) {
+    double *near = malloc((n ? n : 1) * sizeof *near);
+    if (!near) return pinn_error_set(err, PINN_ENOMEM, "contact set: out of memory");
+    size_t m = 0;
+    for (size_t j = 0; j < n; ++j)
+      if (sense * (u[j] - psi[j]) <= tg && !isnan(lambda[j])) near[m++] = lambda[j];
+    if (m) {
+      qsort(near, m, sizeof *near, cmp_double);
+      if (near[m / 2] > 0) tl = 0.1 * near[m / 2];
+    }
+    free(near);
+  }
+  for (size_t j = 0; j < n; ++j) {
+    if (isnan(u[j]) || isnan(psi[j]) || (lambda && isnan(lambda[j]))) {
+      contact[j] = NAN;
+      continue;
+    }
+    const int on = sense * (u[j] - psi[j]) <= tg && (!lambda || lambda[j] > tl);
+    contact[j] = on ? 1.0 : 0.0;
+  }
+  if (gap_tol) *gap_tol = tg;
+  if (lambda_tol) *lambda_tol = tl;
+  pinn_error_clear(err);
+  return PINN_SUCCESS;
 }
 
 int pinn_problem_set_reference_grid(pinn_problem *p, const size_t *counts,
