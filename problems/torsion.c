@@ -109,6 +109,8 @@ int pinn_problem_torsion(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *
   if (!p) return err ? err->code : PINN_ENOMEM;
   int st = pinn_domain_ball(&dom, 2, (double[]){0, 0}, 1.0, err);
   if (!st) st = pinn_problem_set_domain(p, &dom);
+  if (!st) st = pinn_problem_set_description(p, "elastic-plastic torsion on the unit disk: -Lap u = 4 "
+                                             "where u < psi = 1 - r, u <= psi, u = 0 on r = 1");
   if (!st && barrier_only) st = pinn_problem_add_residual(p, "energy", 2, energy, PINN_NEED_GRAD, NULL);
   if (!st && !barrier_only) {
     st = pinn_problem_add_complementarity(p, "pde", 0, torsion, PINN_NEED_LAPLACIAN, NULL, psi, NULL);
