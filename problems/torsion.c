@@ -62,8 +62,8 @@ static int disk_distance(const pinn_xjet *x, pinn_xjet *out, void *ctx)
 /* contact_radius: the radius of the elastic core, sqrt(area / pi) of the
  * points of a 401^2 grid of the disk that pinn_obstacle_contact does NOT mark
  * as contact (the criterion of the output's contact field: the gap psi - u
- * tiny and, with the complementarity term, its multiplier Lap u + 4 > a tenth
- * of its median there).  Exact 1/2. */
+ * small and, with the complementarity term, its multiplier (Lap u + 4)/4
+ * above a quarter of its median there).  Exact 1/2. */
 static int contact(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *ctx)
 {
   (void)ctx;

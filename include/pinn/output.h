@@ -11,7 +11,8 @@
  *   has a complementarity term for that output, where its multiplier
  *   lambda = sense R (pinn_loss_multiplier_at) > lambda_tol, else 0
  *   (pinn_obstacle_contact, pinn/problem.h: tol = 1e-3 max(1, max |psi|),
- *   lambda_tol = 0.1 x the median of lambda near the obstacle); k and sense
+ *   1e-2 max(1, max |psi|) with the multiplier, lambda_tol = a quarter
+ *   of the median of lambda near the obstacle); k and sense
  *   (+1 u_k >= psi, -1 u_k <= psi) are those of the first obstacle or
  *   complementarity term.
  *

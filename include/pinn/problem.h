@@ -282,17 +282,26 @@ int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, doub
  *   contact[j] = 1 where gap_j = sense (u_j - psi_j) <= gap_tol and, with
  *                lambda, lambda_j > lambda_tol; else 0; NaN where u_j,
  *                psi_j (or lambda_j) is NaN (points outside a ball);
- *   gap_tol    = 1e-3 max(1, max |psi|): the gap is tiny for the scale of
- *                the solution;
- *   lambda_tol = 0.1 x the median of lambda over the points with
+ *   gap_tol    = 1e-3 max(1, max |psi|) without lambda, 1e-2 max(1, max |psi|)
+ *                with it: the gap is small for the scale of the solution
+ *                (with the multiplier the gap only guards against points
+ *                where the network violates the PDE, and the looser value
+ *                keeps a trained network's error, up to ~1e-2, from
+ *                punching holes in the contact set);
+ *   lambda_tol = a quarter of the median of lambda over the points with
  *                gap <= gap_tol (0 when that median is not positive).
  * Why the multiplier: off contact the PDE holds, so lambda = 0, but the gap
  * vanishes only quadratically at the free boundary (torsion: (r - 1/2)^2),
  * so a gap tolerance alone marks a band of width sqrt(2 gap_tol / gap'')
  * (0.032 for torsion) as contact; on contact lambda is the obstacle's force
- * (of the size of -L psi - f), and a tenth of its typical value separates
+ * (of the size of -L psi - f), and a quarter of its typical value separates
  * the two for the exact solution and for any network whose residual error
- * is below that.  Without a complementarity term (barrier formulations,
+ * is below that.  A network smooths the jump of lambda at the free boundary
+ * (from 0 to its value there, which may be below the median: torsion's
+ * multiplier grows from 2 at the free boundary to 3); a level between a
+ * quarter and a half of that jump puts the boundary near where the jump
+ * is.  (A multiplier that varies by more than 4x over the contact set, or
+ * vanishes at the free boundary, loses the points where it is below.)  Without a complementarity term (barrier formulations,
  * whose residual is not the PDE) only the gap is used.  *gap_tol and
  * *lambda_tol (each may be NULL) receive the tolerances.  PINN_EINVAL for a
  * sense other than +1 / -1 or NULL arrays, PINN_ENOMEM. */
