@@ -10,7 +10,8 @@
  *     output k, then one index per coefficient);
  *   conditions:  e = (value or derivative combination) - g,  L = mean e^2;
  *   obstacle:    gap = sense (psi - u),  L = rho mean phi(gap);
- *   complementarity:  m = g - ReLU(g - R), g = u - psi,  L = mean m^2.
+ *   complementarity:  m = g - ReLU(g - lambda), g = sense (u - psi),
+ *     lambda = sense R (the multiplier),  L = mean m^2.
  * The per-term accumulators of pinn_mlp_loss_grad carry [L_t, dL/dcoef_j]
  * so coefficient gradients are reduced in the same fixed order as the
  * network's: results are bitwise identical for any thread count.
@@ -434,8 +435,9 @@ void pinn_loss_res_begin_(const pinn_loss *l, const term_state *t, pinn_res_eval
   }
 }
 
-int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size_t ld, size_t q,
-                         size_t pt, const double *x, double psi, pinn_dual *r, size_t *nr)
+/* The user callback at row q of the block: its raw residuals into r. */
+static int res_call(term_state *t, pinn_res_eval_ *e, const double *J, size_t ld, size_t q,
+                    size_t pt, const double *x, pinn_dual *r)
 {
   for (size_t i = 0; i < e->ns; ++i) e->slot[i]->v = J[e->slot_ch[i] * ld + q];
   int rc = t->def.res(x, e->u, e->coef, r, t->def.ctx);
@@ -446,14 +448,13 @@ int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size
     pinn_loss_record_failure_(t, PINN_ECALLBACK, pt, msg);
     return PINN_ECALLBACK;
   }
-  *nr = t->def.n_res;
-  if (t->def.kind == PINN_TERM_COMPLEMENTARITY) {
-    /* m = g - ReLU(g - R), g = u_k - psi */
-    pinn_dual gk = pd_subc(e->u[t->def.k].v, psi);
-    r[0] = pd_sub(gk, pd_relu(pd_sub(gk, r[0])));
-    *nr = 1;
-  }
-  for (size_t i = 0; i < *nr; ++i)
+  return PINN_SUCCESS;
+}
+
+static int res_check_finite(term_state *t, const pinn_dual *r, size_t nr, size_t pt,
+                            const double *x)
+{
+  for (size_t i = 0; i < nr; ++i)
     if (!pinn_dual_isfinite(&r[i])) {
       char msg[320];
       snprintf(msg, sizeof msg,
@@ -464,6 +465,26 @@ int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size
       return PINN_ENONFINITE;
     }
   return PINN_SUCCESS;
+}
+
+int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size_t ld, size_t q,
+                         size_t pt, const double *x, double psi, pinn_dual *r, size_t *nr)
+{
+  int st = res_call(t, e, J, ld, q, pt, x, r);
+  if (st) return st;
+  *nr = t->def.n_res;
+  if (t->def.kind == PINN_TERM_COMPLEMENTARITY) {
+    /* m = g - ReLU(g - lambda) = min(lambda, g) with g = sense (u_k - psi),
+     * lambda = sense R: an upper obstacle is the lower one of w = -u_k */
+    pinn_dual gk = pd_subc(e->u[t->def.k].v, psi), lam = r[0];
+    if (t->def.sense < 0) {
+      gk = pd_neg(gk);
+      lam = pd_neg(lam);
+    }
+    r[0] = pd_sub(gk, pd_relu(pd_sub(gk, lam)));
+    *nr = 1;
+  }
+  return res_check_finite(t, r, *nr, pt, x);
 }
 
 /* Residual and complementarity terms: user callback in duals. */
@@ -822,6 +843,48 @@ int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, dou
   return PINN_SUCCESS;
 }
 
+/* Complementarity terms: lambda = sense R at each point (no gradient). */
+static int seed_multiplier(size_t p0, size_t nb, size_t ld, const double *J, double *Jb,
+                           double *acc, void *vctx)
+{
+  (void)Jb, (void)acc;
+  seed_ctx *s = vctx;
+  pinn_loss *l = s->l;
+  term_state *t = s->t;
+  pinn_res_eval_ e;
+  pinn_dual r[PINN_MAX_RESIDUALS];
+  pinn_loss_res_begin_(l, t, &e);
+  for (size_t q = 0; q < nb; ++q) {
+    const size_t pt = p0 + q;
+    const double *x = s->x + pt * l->dim;
+    int st = res_call(t, &e, J, ld, q, pt, x, r);
+    if (!st) st = res_check_finite(t, r, 1, pt, x);
+    if (st) return st;
+    s->out[pt] = t->def.sense < 0 ? -r[0].v : r[0].v;
+  }
+  return 0;
+}
+
+int pinn_loss_multiplier_at(pinn_loss *l, size_t i, size_t n, const double *x, double *lambda)
+{
+  if (!l) return PINN_EINVAL;
+  if (i >= l->n_terms || l->terms[i].def.kind != PINN_TERM_COMPLEMENTARITY)
+    return pinn_error_set(&l->err, PINN_EINVAL,
+                          "term %zu is not a complementarity term: it has no multiplier", i);
+  if (n && (!x || !lambda))
+    return pinn_error_set(&l->err, PINN_EINVAL, "multiplier: NULL points or output");
+  term_state *t = &l->terms[i];
+  seed_ctx s = {l, t, x, NULL, NULL, 0.0, 0.0, lambda};
+  double acc[1 + PINN_MAX_COEFS];
+  t->fail_status = 0;
+  int st = run_pass(l, t, n, x, 0, seed_multiplier, &s, 1 + l->n_coef, acc, NULL);
+  if (st) {
+    if (t->fail_status) return pinn_error_set(&l->err, t->fail_status, "%s", t->fail_msg);
+    return pinn_error_set(&l->err, st, "%s", pinn_mlp_errmsg(l->net));
+  }
+  return PINN_SUCCESS;
+}
+
 int pinn_loss_refine(pinn_loss *l, size_t i, size_t n_candidates, size_t n_add)
 {
   if (!l) return PINN_EINVAL;
@@ -865,7 +928,7 @@ int pinn_loss_continue(pinn_loss *l)
   int changed = 0;
   for (size_t i = 0; i < l->n_terms; ++i) {
     term_state *t = &l->terms[i];
-    if (t->def.kind != PINN_TERM_OBSTACLE) continue;
+    if (t->def.kind != PINN_TERM_OBSTACLE || !(t->def.barrier.growth > 1)) continue; /* fixed */
     double r = fmin(t->rho * t->def.barrier.growth, t->def.barrier.rho_max);
     if (r != t->rho) {
       t->rho = r;

@@ -279,28 +279,47 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
       pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
       goto fail;
     }
-    double mx = 0;
-    for (size_t j = 0; j < n_in; ++j) {
+    for (size_t j = 0; j < n_in; ++j)
       if (!isfinite(tmp[j])) {
         st = pinn_error_set(err, PINN_ENONFINITE,
                             "term '%s': the obstacle psi is not finite at output grid point %zu",
                             td->name, OUT_INDEX(j));
         goto fail;
       }
-      if (fabs(tmp[j]) > mx) mx = fabs(tmp[j]);
-    }
     f->has_obstacle = 1;
     f->obstacle_term = i;
     f->obstacle_output = td->k;
-    f->obstacle_sense = kind == PINN_TERM_OBSTACLE && td->sense < 0 ? -1 : 1;
-    f->contact_tol = 1e-3 * (mx > 1 ? mx : 1);
+    f->obstacle_sense = td->sense < 0 ? -1 : 1;
+    /* the multiplier of a complementarity term on the same output and side
+     * (pinn_obstacle_contact: the contact criterion) */
+    int ic = -1;
+    for (size_t c = 0; c < pinn_problem_n_terms(p) && ic < 0; ++c) {
+      const pinn_term_def *tc = pinn_problem_term(p, c);
+      if (tc->kind == PINN_TERM_COMPLEMENTARITY && tc->k == td->k && tc->sense == td->sense)
+        ic = (int)c;
+    }
+    double *ob = malloc((n_in ? n_in : 1) * 3 * sizeof *ob), *uk = ob + n_in, *lam = uk + n_in;
+    if (!ob) goto nomem;
+    for (size_t j = 0; j < n_in; ++j) uk[j] = f->u[OUT_INDEX(j) * n_out + td->k];
+    if (ic >= 0 && (st = pinn_loss_multiplier_at(l, (size_t)ic, n_in, xi, lam))) {
+      pinn_error_set(err, st, "multiplier of term '%s' on the output grid: %s",
+                     pinn_problem_term_name(p, (size_t)ic), pinn_loss_errmsg(l));
+      free(ob);
+      goto fail;
+    }
+    st = pinn_obstacle_contact(n_in, uk, tmp, ic >= 0 ? lam : NULL, f->obstacle_sense, ob,
+                               &f->contact_tol, &f->contact_multiplier_tol, err);
+    f->contact_uses_multiplier = ic >= 0;
+    if (st) {
+      free(ob);
+      goto fail;
+    }
     for (size_t q = 0; q < n; ++q) f->psi[q] = f->contact[q] = NAN;
     for (size_t j = 0; j < n_in; ++j) {
-      size_t q = OUT_INDEX(j);
-      f->psi[q] = tmp[j];
-      double gap = f->obstacle_sense * (f->u[q * n_out + td->k] - tmp[j]);
-      f->contact[q] = gap <= f->contact_tol ? 1.0 : 0.0;
+      f->psi[OUT_INDEX(j)] = tmp[j];
+      f->contact[OUT_INDEX(j)] = ob[j];
     }
+    free(ob);
     break;
   }
 #undef OUT_INDEX
@@ -717,6 +736,9 @@ static int write_root(wstate *s, pinn_loss *l, const pinn_run_info *info)
   wcheck(s, pinn_h5_set_attr_string(w, R, "terms", terms));
   free(terms);
   if (f->has_obstacle) wcheck(s, pinn_h5_set_attr_double(w, R, "contact_tolerance", f->contact_tol));
+  if (f->has_obstacle && f->contact_uses_multiplier)
+    wcheck(s, pinn_h5_set_attr_double(w, R, "contact_multiplier_tolerance",
+                                      f->contact_multiplier_tol));
   /* coef_<name> and metric_<name>, with their names listed in "coefficients"
    * and "metrics" (comma-separated) so readers need not list attributes */
   char names[PINN_MAX_METRICS * 40 + 1] = "";
@@ -1162,8 +1184,13 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
     else
       dprintf_(&b, "error: no exact or reference solution\n");
     free(s);
-    if (attr_d(r, "contact_tolerance", &e1))
-      dprintf_(&b, "obstacle: contact where the gap <= %.6g\n", e1);
+    if (attr_d(r, "contact_tolerance", &e1)) {
+      if (attr_d(r, "contact_multiplier_tolerance", &e2))
+        dprintf_(&b, "obstacle: contact where the gap <= %.6g and the multiplier > %.6g\n", e1,
+                 e2);
+      else
+        dprintf_(&b, "obstacle: contact where the gap <= %.6g\n", e1);
+    }
     s = attr_s(r, "run_id");
     if (s) {
       pinn_error se;

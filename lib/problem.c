@@ -87,10 +87,15 @@ static int check_barrier(const pinn_barrier *b, pinn_error *err)
     return pinn_error_set(err, PINN_EINVAL, "unknown barrier kind %d", (int)b->kind);
   if (!(b->rho > 0) || !isfinite(b->rho))
     return pinn_error_set(err, PINN_EINVAL, "barrier penalty rho must be positive, got %g", b->rho);
-  if (!(b->growth >= 1) || !isfinite(b->growth) || !(b->rho_max >= b->rho))
+  if (!(b->growth >= 1) || !isfinite(b->growth))
     return pinn_error_set(err, PINN_EINVAL,
-                          "barrier continuation needs growth >= 1 and rho_max >= rho (got %g, %g)",
-                          b->growth, b->rho_max);
+                          "barrier growth must be >= 1 (1 keeps rho fixed), got %g", b->growth);
+  /* rho_max caps the continuation only: a fixed rho (growth 1) may be any size */
+  if (b->growth > 1 && !(b->rho_max >= b->rho))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "barrier continuation (growth %g > 1) needs rho_max >= rho, got rho_max "
+                          "%g < rho %g: raise rho_max, or set growth = 1 for a fixed rho",
+                          b->growth, b->rho_max, b->rho);
   if (b->kind == PINN_BARRIER_LEAKY && !(b->param > 0 && b->param < 1))
     return pinn_error_set(err, PINN_EINVAL, "leaky barrier slope must be in (0,1), got %g",
                           b->param);
@@ -577,6 +582,29 @@ int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b)
   return PINN_SUCCESS;
 }
 
+int pinn_problem_set_sense(pinn_problem *p, size_t i, int sense)
+{
+  if (!term_index_ok(p, i)) return p->err.code;
+  pinn_term_def *t = &p->terms[i];
+  if (t->kind != PINN_TERM_OBSTACLE && t->kind != PINN_TERM_COMPLEMENTARITY)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s' is not an obstacle or complementarity term: it has no sense",
+                          t->name);
+  if (sense != 1 && sense != -1)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s': sense must be +1 (u >= psi) or -1 (u <= psi), got %d",
+                          t->name, sense);
+  t->sense = sense;
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_term_sense(const pinn_problem *p, size_t i)
+{
+  if (i >= p->n_terms) return 0;
+  const pinn_term_kind k = p->terms[i].kind;
+  return k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY ? p->terms[i].sense : 0;
+}
+
 const pinn_barrier *pinn_problem_term_barrier(const pinn_problem *p, size_t i)
 {
   return i < p->n_terms ? &p->terms[i].barrier : NULL;
@@ -629,6 +657,55 @@ int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, doub
     return PINN_SUCCESS;
   }
   return pinn_error_set(&mp->err, PINN_EINVAL, "problem '%s' has no obstacle", p->name);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int pinn_obstacle_contact(size_t n, const double *u, const double *psi, const double *lambda,
+                          int sense, double *contact, double *gap_tol, double *lambda_tol,
+                          pinn_error *err)
+{
+  if (sense != 1 && sense != -1)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "contact set: sense must be +1 (u >= psi) or -1 (u <= psi), got %d",
+                          sense);
+  if (n && (!u || !psi || !contact))
+    return pinn_error_set(err, PINN_EINVAL, "contact set: NULL u, psi or contact array");
+  double mx = 0;
+  for (size_t j = 0; j < n; ++j)
+    if (isfinite(psi[j]) && fabs(psi[j]) > mx) mx = fabs(psi[j]);
+  /* with the multiplier the gap only guards against points where the PDE
+   * fails: a looser tolerance, so a network's error does not punch holes */
+  const double tg = (lambda ? 1e-2 : 1e-3) * (mx > 1 ? mx : 1);
+  double tl = 0;
+  if (lambda) {
+    double *near = malloc((n ? n : 1) * sizeof *near);
+    if (!near) return pinn_error_set(err, PINN_ENOMEM, "contact set: out of memory");
+    size_t m = 0;
+    for (size_t j = 0; j < n; ++j)
+      if (sense * (u[j] - psi[j]) <= tg && !isnan(lambda[j])) near[m++] = lambda[j];
+    if (m) {
+      qsort(near, m, sizeof *near, cmp_double);
+      if (near[m / 2] > 0) tl = 0.25 * near[m / 2];
+    }
+    free(near);
+  }
+  for (size_t j = 0; j < n; ++j) {
+    if (isnan(u[j]) || isnan(psi[j]) || (lambda && isnan(lambda[j]))) {
+      contact[j] = NAN;
+      continue;
+    }
+    const int on = sense * (u[j] - psi[j]) <= tg && (!lambda || lambda[j] > tl);
+    contact[j] = on ? 1.0 : 0.0;
+  }
+  if (gap_tol) *gap_tol = tg;
+  if (lambda_tol) *lambda_tol = tl;
+  pinn_error_clear(err);
+  return PINN_SUCCESS;
 }
 
 int pinn_problem_set_reference_grid(pinn_problem *p, const size_t *counts,

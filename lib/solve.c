@@ -282,8 +282,11 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     res->wrote_output = !st;
   }
   if (train_st) { /* the training failure is the run's error; say what became of the file */
-    if (st && err)
-      pinn_error_set(err, train_st, "%s (no result file: %s)", train_err.msg, err->msg);
+    if (st && err) {
+      char why[PINN_ERRMSG_SIZE];
+      snprintf(why, sizeof why, "%s", err->msg); /* err is written below */
+      pinn_error_set(err, train_st, "%s (no result file: %.300s)", train_err.msg, why);
+    }
     else if (c.output)
       pinn_error_set(err, train_st, "%s (the best point reached is in %s, stop_reason=%s)",
                      train_err.msg, c.output, pinn_stop_reason_name(res->reason));

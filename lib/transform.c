@@ -12,7 +12,9 @@
  *   DIRICHLET  work[c * nb + q] = d, d_i or d_ij  for channel c = value,
  *              first derivative d/dx_i, pair (i,j);
  *   OBSTACLE   work[c * nb + q] = N's channel c, and
- *              work[(C + m) * nb + q] = s', s'', s''' (m = 0, 1, 2).
+ *              work[(C + m) * nb + q] = sense s', s'', s''' (m = 0, 1, 2):
+ *              the upper obstacle u = psi - s(N) is the lower one with the
+ *              derivatives of s negated, so one adjoint serves both.
  * Strides: the block layout is (k * C + c) * ld + q, the batch layout of
  * pinn_mlp_jets (q * n_out + k) * C + c; one kernel serves both with a
  * channel stride and a point stride.
@@ -34,6 +36,7 @@ pinn_transform pinn_transform_none(void)
   t.g = t.d = t.psi = NULL;
   t.ctx = NULL;
   t.beta = 0.0;
+  t.sense = 1;
   return t;
 }
 
@@ -57,6 +60,14 @@ pinn_transform pinn_transform_obstacle(size_t component, pinn_xjet_fn psi, doubl
   t.psi = psi;
   t.beta = beta;
   t.ctx = ctx;
+  return t;
+}
+
+pinn_transform pinn_transform_obstacle_upper(size_t component, pinn_xjet_fn psi, double beta,
+                                             void *ctx)
+{
+  pinn_transform t = pinn_transform_obstacle(component, psi, beta, ctx);
+  t.sense = -1;
   return t;
 }
 
@@ -92,6 +103,12 @@ static int check_kind(const pinn_transform *t, size_t n_out, pinn_error *err)
                             "output transform (obstacle): softplus sharpness beta = %g; use a "
                             "finite beta > 0 (e.g. 1 to 50)",
                             t->beta);
+    if (t->sense != 1 && t->sense != -1)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "output transform (obstacle): sense = %d; use +1 (u >= psi, "
+                            "pinn_transform_obstacle) or -1 (u <= psi, "
+                            "pinn_transform_obstacle_upper)",
+                            t->sense);
     break;
   default:
     return pinn_error_set(err, PINN_EINVAL,
@@ -321,6 +338,12 @@ static void apply(const pinn_transform *t, const chmap *m, size_t q0, size_t q1,
     } else {
       double s, s1, s2, s3;
       softplus3(nl[0], t->beta, &s, &s1, &s2, &s3);
+      if (t->sense < 0) { /* u = psi - s(N) */
+        s = -s;
+        s1 = -s1;
+        s2 = -s2;
+        s3 = -s3;
+      }
       ul[0] = a[0] + s;
       for (size_t c = 1; c < p0; ++c) ul[c] = a[c] + s1 * nl[c];
       for (size_t p = 0; p < m->np; ++p) {

@@ -255,6 +255,10 @@ static void obstacle_barriers_and_complementarity_have_exact_gradients(void)
     CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "comp", 0, poisson_R, PINN_NEED_XX, NULL,
                                                      quarter, NULL),
                     0);
+    /* both senses of both terms: lower/upper barrier, upper/lower complementarity */
+    CU_ASSERT_EQUAL(pinn_problem_set_sense(p, 1, b % 2 ? 1 : -1), 0);
+    CU_ASSERT_EQUAL(pinn_problem_term_sense(p, 1), b % 2 ? 1 : -1);
+    CU_ASSERT_EQUAL(pinn_problem_term_sense(p, 0), b % 2 ? -1 : 1);
     pinn_problem_set_points(p, 0, 400);
     pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 3 + b);
     char what[64];
@@ -397,6 +401,62 @@ static void loss_values_match_hand_computed_numbers(void)
   CU_ASSERT(so > 0); /* the constraint is violated somewhere: the term is live */
   CU_ASSERT_DOUBLE_EQUAL(terms[1], 7 * so / 16, 1e-14);
   CU_ASSERT_DOUBLE_EQUAL(f, terms[0] + 0.5 * terms[1], 1e-14);
+  pinn_loss_free(l);
+  pinn_problem_free(p);
+  pinn_mlp_free(net);
+}
+
+/* Upper complementarity u <= psi on the network [1,1,1] tanh,
+ * u = w2 tanh(w1 x + b1) + b2, R = -u'' - 1: m = min(-R, psi - u) (the lower
+ * problem of w = -u), and the multiplier -R, against closed forms. */
+static void upper_complementarity_matches_hand_computed_numbers(void)
+{
+  size_t sizes[] = {1, 1, 1};
+  pinn_mlp_layout lay = {3, sizes, NULL, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  double *th = pinn_mlp_params(net);
+  th[0] = 1.7; th[1] = -0.6; th[2] = 0.9; th[3] = 0.05;
+  pinn_problem *p = pinn_problem_alloc("tinyc", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "comp", 0, poisson_R, PINN_NEED_XX, NULL,
+                                                   quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_term_sense(p, 0), 1);
+  CU_ASSERT_EQUAL(pinn_problem_set_sense(p, 0, -1), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_sense(p, 0, 0), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "+1 (u >= psi) or -1 (u <= psi)"));
+  CU_ASSERT_EQUAL(pinn_problem_add_data(p, "obs", 0, 1, (double[]){0.0}, (double[]){0.0}), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_sense(p, 1, -1), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "not an obstacle or complementarity"));
+  CU_ASSERT_EQUAL(pinn_problem_term_sense(p, 1), 0);
+  pinn_problem_set_points(p, 0, 40);
+  pinn_loss_options o = pinn_loss_options_default();
+  o.sampler = PINN_SAMPLER_GRID;
+  pinn_loss *l = pinn_loss_alloc(p, net, &o, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  double f, terms[2], lam[40];
+  CU_ASSERT_EQUAL(pinn_loss_eval(l, NULL, &f, NULL, terms), 0);
+  size_t n;
+  const double *x;
+  pinn_loss_term_points(l, 0, &n, NULL, &x);
+  CU_ASSERT_EQUAL_FATAL(n, 40);
+  CU_ASSERT_EQUAL(pinn_loss_multiplier_at(l, 0, n, x, lam), 0);
+  double sm = 0;
+  int gap_wins = 0, pde_wins = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double t = tanh(1.7 * x[i] - 0.6), u = 0.9 * t + 0.05;
+    const double uxx = 0.9 * 1.7 * 1.7 * (-2 * t * (1 - t * t)), R = -uxx - 1;
+    const double gap = 0.25 + 0.1 * x[i] - u, m = fmin(-R, gap);
+    sm += m * m;
+    gap_wins += gap < -R;
+    pde_wins += -R < gap;
+    CU_ASSERT_DOUBLE_EQUAL(lam[i], -R, 1e-13);
+  }
+  CU_ASSERT(gap_wins > 3 && pde_wins > 3); /* both branches of the min are exercised */
+  CU_ASSERT_DOUBLE_EQUAL(terms[0], sm / 40, 1e-14);
+  CU_ASSERT_EQUAL(pinn_loss_multiplier_at(l, 1, n, x, lam), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "not a complementarity term"));
   pinn_loss_free(l);
   pinn_problem_free(p);
   pinn_mlp_free(net);
@@ -821,6 +881,36 @@ static void saved_state_reloads_bitwise_and_corrupt_states_are_refused(void)
   free(dir);
 }
 
+/* growth 1 means a fixed rho: any size works without touching rho_max (the
+ * default rho_max 1000 is below it), and continuation leaves it alone */
+static void fixed_barrier_rho_of_any_size_needs_no_rho_max(void)
+{
+  pinn_problem *p = pinn_problem_alloc("fixed", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_barrier b = pinn_barrier_default();
+  b.rho = 5e4; /* growth 1, rho_max 1000 */
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_add_obstacle(p, "ob", 0, 1, quarter, NULL, &b), 0);
+  b.rho = 2e5;
+  CU_ASSERT_EQUAL(pinn_problem_set_barrier(p, 0, &b), 0);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_problem_term_barrier(p, 0)->rho, 2e5, 0);
+  /* with growth > 1, rho_max < rho is still an error that says what to fix */
+  pinn_barrier grow = b;
+  grow.growth = 2;
+  CU_ASSERT_EQUAL(pinn_problem_set_barrier(p, 0, &grow), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "rho_max"));
+  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 5);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_loss_barrier_rho(l, 0), 2e5, 0);
+  CU_ASSERT_EQUAL(pinn_loss_continue(l), 0);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_loss_barrier_rho(l, 0), 2e5, 0);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -835,6 +925,8 @@ int main(void)
       {"hard_constraint_transforms_have_exact_gradients_and_exact_data",
        hard_constraint_transforms_have_exact_gradients_and_exact_data},
       {"loss_values_match_hand_computed_numbers", loss_values_match_hand_computed_numbers},
+      {"upper_complementarity_matches_hand_computed_numbers",
+       upper_complementarity_matches_hand_computed_numbers},
       {"second_order_residual_on_relu_network_is_refused",
        second_order_residual_on_relu_network_is_refused},
       {"failing_or_nan_callbacks_give_documented_errors",
@@ -848,6 +940,8 @@ int main(void)
       {"barrier_continuation_grows_rho_to_its_cap", barrier_continuation_grows_rho_to_its_cap},
       {"saved_state_reloads_bitwise_and_corrupt_states_are_refused",
        saved_state_reloads_bitwise_and_corrupt_states_are_refused},
+      {"fixed_barrier_rho_of_any_size_needs_no_rho_max",
+       fixed_barrier_rho_of_any_size_needs_no_rho_max},
       {NULL, NULL}};
   if (pinn_test_add_suite("loss", cases)) return 1;
   return pinn_test_run_all();

@@ -1,7 +1,9 @@
 /* Short runs of the bundled Burgers and obstacle problems (burgers1d,
- * burgers_inverse, obstacle1d, obstacle2d, membrane2d) through pinn_solve,
- * asserting the errors and metrics such short runs reach (the full-length
- * defaults are measured by bench/problem_table.sh, not here). */
+ * burgers_inverse, obstacle1d, obstacle2d, membrane2d, torsion) through
+ * pinn_solve, asserting the errors and metrics such short runs reach (the
+ * full-length defaults are measured by bench/problem_table.sh, not here);
+ * an upper obstacle problem solved by every method; the contact criterion
+ * on exact solutions. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,6 +77,240 @@ static void membrane2d_short_run_reaches_1e_1(void)
   CU_ASSERT(r.rel_l2 < 0.1);
 }
 
+/* torsion (an upper obstacle) in a short run: Adam 300 + L-BFGS 1500 on
+ * 500 points (~20 s).  Measured: rel. L2 2.6e-3, contact radius 0.4866
+ * (1.3e-2 off); asserted with margins of about 3-4x. */
+static void torsion_short_run_finds_the_plastic_ring(void)
+{
+  pinn_solve_result r;
+  CU_ASSERT_EQUAL_FATAL(short_run("torsion", 300, 1500, 500, &r), PINN_SUCCESS);
+  const double rc = metric(&r, "contact_radius");
+  printf("  torsion: contact radius %.5f\n", rc);
+  CU_ASSERT(r.has_reference);
+  CU_ASSERT(r.rel_l2 < 1e-2);
+  CU_ASSERT(fabs(rc - 0.5) < 0.04);
+}
+
+/* ---- an upper obstacle solved by every method -------------------------
+ * -u'' = 2 on (-1, 1) where u < psi = 1/4, u <= psi, u(+-1) = 0:
+ * u = 1/4 (contact) for |x| <= 1/2, u = 1/4 - (|x| - 1/2)^2 outside; the
+ * multiplier u'' + 2 is 2 on contact and 0 off it. */
+enum { UP_COMPLEMENTARITY, UP_BARRIER, UP_HARD };
+
+static int up_exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  const double a = fabs(x[0]) - 0.5;
+  *u = a <= 0 ? 0.25 : 0.25 - a * a;
+  return 0;
+}
+
+static int up_psi(const double *x, double *v, void *ctx)
+{
+  (void)x, (void)ctx;
+  *v = 0.25;
+  return 0;
+}
+
+static int up_psi_xjet(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)x, (void)ctx;
+  *out = px_const(0.25);
+  return 0;
+}
+
+/* R = (-u'' - 2) / 2, written as for a lower obstacle */
+static int up_R(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x, (void)c, (void)ctx;
+  r[0] = pd_subc(pd_scale(u->xx, -0.5), 1.0);
+  return 0;
+}
+
+/* energy (1/2) u'^2 - 2 u = (1/2)(u' + 2x)^2 + const (u = 0 at the ends) */
+static int up_energy(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)c, (void)ctx;
+  r[0] = pd_scale(pd_addc(u->x, 2 * x[0]), M_SQRT1_2);
+  return 0;
+}
+
+/* The output's contact field on the trained network (pinn_fields_compute,
+ * 201 points, step 0.01): edge = largest |x| marked 1, free = smallest |x|
+ * marked 0 (exact: 1/2 and 1/2 + 0.01); sense = the field's obstacle
+ * sense; psi_error = max |psi field - 1/4|. */
+static int up_metrics(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *ctx)
+{
+  (void)ctx;
+  pinn_fields f;
+  pinn_error err;
+  int st = pinn_fields_compute(l, NULL, &f, &err);
+  double edge = 0, free_ = 1, psi_err = 0;
+  for (size_t q = 0; !st && q < f.n; ++q) {
+    const double a = fabs(f.x[q]);
+    if (f.contact[q] == 1.0 && a > edge) edge = a;
+    if (f.contact[q] == 0.0 && a < free_) free_ = a;
+    psi_err = fmax(psi_err, fabs(f.psi[q] - 0.25));
+  }
+  pinn_metric m[4] = {{"edge", edge}, {"free", free_}, {"sense", st ? 0 : f.obstacle_sense},
+                      {"psi_error", psi_err}};
+  pinn_fields_free(&f);
+  for (*n = 0; *n < 4 && *n < max; ++*n) out[*n] = m[*n];
+  return st;
+}
+
+static void solve_upper(int method, pinn_solve_result *r)
+{
+  pinn_problem *p = pinn_problem_alloc("upper1d", 1, 0, 1, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  if (method == UP_BARRIER) {
+    pinn_barrier b = pinn_barrier_default();
+    b.rho = b.rho_max = 1e3;
+    CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "energy", 1, up_energy, PINN_NEED_X, NULL), 0);
+    CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "obstacle", 0, -1, up_psi, NULL, &b), 0);
+  } else {
+    CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "pde", 0, up_R, PINN_NEED_XX, NULL, up_psi,
+                                                     NULL), 0);
+    CU_ASSERT_EQUAL(pinn_problem_set_sense(p, 0, -1), 0);
+  }
+  pinn_problem_set_points(p, 0, 256);
+  if (method == UP_BARRIER) pinn_problem_set_points(p, 1, 256);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL), 0);
+  /* the energy form drops -2u using u(+-1) = 0: its boundary data must hold well */
+  pinn_problem_set_weight(p, pinn_problem_n_terms(p) - 1, method == UP_BARRIER ? 1e3 : 10);
+  if (method == UP_HARD) {
+    const pinn_transform t = pinn_transform_obstacle_upper(0, up_psi_xjet, 20.0, NULL);
+    CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &t), 0);
+  }
+  pinn_problem_set_exact(p, up_exact, NULL);
+  pinn_problem_set_metrics(p, up_metrics, NULL);
+  pinn_solve_config cfg = pinn_solve_config_default();
+  cfg.n_hidden = 2;
+  cfg.width[0] = cfg.width[1] = 20;
+  cfg.train.phases[0].max_iter = 500;
+  cfg.train.phases[0].lr = 5e-3;
+  cfg.train.phases[1].max_iter = method == UP_BARRIER ? 3000 : 1000;
+  /* SSBroyden for the strong forms; the energy's minimum is not 0 (the
+   * barrier run stays with L-BFGS) */
+  if (method != UP_BARRIER) pinn_train_options_add_phase(&cfg.train, PINN_OPT_SSBROYDEN, 2000);
+  cfg.output = NULL;
+  pinn_error err;
+  int st = pinn_solve(p, &cfg, r, &err);
+  if (st) printf("\n  upper1d: %s\n", err.msg);
+  CU_ASSERT_EQUAL_FATAL(st, 0);
+  printf("\n  upper1d (%s): rel. L2 %.3e, contact edge %.3f, free from %.3f, %.1f s, loss %.3g, stop %s",
+         method == UP_BARRIER ? "relu2 barrier" : method == UP_HARD ? "hard constraint" : "complementarity",
+         r->rel_l2, metric(r, "edge"), metric(r, "free"), r->seconds, r->loss,
+         pinn_stop_reason_name(r->reason));
+  CU_ASSERT(r->has_reference);
+  CU_ASSERT_EQUAL(metric(r, "sense"), -1);
+  CU_ASSERT(metric(r, "psi_error") == 0);
+  pinn_problem_free(p);
+}
+
+/* Measured: complementarity rel. L2 7.2e-4, hard constraint 1.1e-4, relu2
+ * barrier (rho 1e3, L-BFGS only) 9.5e-3; the contact field's edge and the
+ * first free point within one grid step (0.01) of 1/2 for all three.
+ * Asserted with margins of 3x or more. */
+static void upper_obstacle_is_solved_by_every_method(void)
+{
+  pinn_solve_result r;
+  solve_upper(UP_COMPLEMENTARITY, &r);
+  CU_ASSERT(r.rel_l2 < 5e-3);
+  CU_ASSERT(fabs(metric(&r, "edge") - 0.5) <= 0.03 && fabs(metric(&r, "free") - 0.5) <= 0.03);
+  solve_upper(UP_HARD, &r);
+  CU_ASSERT(r.rel_l2 < 2e-3);
+  CU_ASSERT(fabs(metric(&r, "edge") - 0.5) <= 0.03 && fabs(metric(&r, "free") - 0.5) <= 0.03);
+  solve_upper(UP_BARRIER, &r);
+  CU_ASSERT(r.rel_l2 < 3e-2);
+  CU_ASSERT(fabs(metric(&r, "edge") - 0.5) <= 0.06 && fabs(metric(&r, "free") - 0.5) <= 0.06);
+}
+
+/* ---- the contact criterion on exact solutions ------------------------- */
+
+/* torsion's exact u, psi = 1 - r and multiplier lambda = Lap u + 4 (0 in
+ * the core, 4 - 1/r on contact) on the 101^2 output grid of [-1,1]^2 (step
+ * h = 0.02): the contact set starts within a grid step of r = 1/2.  The gap
+ * criterion alone (no multiplier) marks the band where (r - 1/2)^2 <= 1e-3,
+ * down to r = 0.468: more than a grid step off. */
+static void contact_criterion_is_exact_for_exact_torsion(void)
+{
+  enum { M = 101 };
+  const double h = 2.0 / (M - 1);
+  static double u[M * M], ps[M * M], lam[M * M], on[M * M], rr[M * M];
+  size_t m = 0;
+  for (size_t i = 0; i < M * M; ++i) {
+    const double x = -1 + h * (double)(i % M), y = -1 + h * (double)(i / M), r = hypot(x, y);
+    if (r > 1) continue;
+    rr[m] = r;
+    ps[m] = 1 - r;
+    u[m] = r < 0.5 ? 0.75 - r * r : 1 - r;
+    lam[m] = r < 0.5 ? 0.0 : 4 - 1 / r;
+    ++m;
+  }
+  for (int with = 1; with >= 0; --with) {
+    double gt, lt;
+    CU_ASSERT_EQUAL_FATAL(pinn_obstacle_contact(m, u, ps, with ? lam : NULL, -1, on, &gt, &lt, NULL), 0);
+    double first = 1, last_free = 0;
+    for (size_t j = 0; j < m; ++j) {
+      if (on[j] == 1.0) first = fmin(first, rr[j]);
+      if (on[j] == 0.0) last_free = fmax(last_free, rr[j]);
+    }
+    printf("\n  exact torsion, %s: contact from r = %.4f, free up to %.4f (gap tol %g, lambda tol %g)",
+           with ? "gap and multiplier" : "gap only", first, last_free, gt, lt);
+    CU_ASSERT_DOUBLE_EQUAL(gt, with ? 1e-2 : 1e-3, 1e-18);
+    if (with) {
+      CU_ASSERT(first >= 0.5 && first <= 0.5 + h);
+      CU_ASSERT(last_free < 0.5 && last_free >= 0.5 - h);
+      CU_ASSERT(lt > 0.5 && lt < 0.75); /* a quarter of lambda's median, 2..3 */
+    } else {
+      CU_ASSERT(first < 0.5 - h); /* why the multiplier is needed */
+    }
+  }
+  /* NaN points (outside a ball) stay NaN; bad arguments are refused */
+  double nu = NAN, np = 0, no = 0;
+  CU_ASSERT_EQUAL(pinn_obstacle_contact(1, &nu, &np, NULL, 1, &no, NULL, NULL, NULL), 0);
+  CU_ASSERT(isnan(no));
+  pinn_error err;
+  CU_ASSERT_EQUAL(pinn_obstacle_contact(1, u, ps, NULL, 0, on, NULL, NULL, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "sense must be +1"));
+}
+
+/* obstacle1d's exact solution (contact [a, 1-a], a = 1/(2 sqrt 2); its
+ * complementarity residual is R = -u''/200, so lambda = 1 on contact, 0 off)
+ * on the 201-point output grid (h = 0.005): the contact ends are within a
+ * grid step of a and 1 - a.  (The ends x = 0, 1, where u = psi = 0 but the
+ * PDE holds, are not contact.) */
+static void contact_criterion_is_exact_for_exact_obstacle1d(void)
+{
+  enum { M = 201 };
+  const double h = 1.0 / (M - 1), a = 0.25 * M_SQRT2;
+  double x[M], u[M], ps[M], lam[M], on[M];
+  const pinn_bundled *b = pinn_bundled_find("obstacle1d");
+  pinn_solve_config cfg = pinn_solve_config_default();
+  pinn_problem *p = NULL;
+  CU_ASSERT_EQUAL_FATAL(b->create(&p, &cfg, NULL), 0);
+  for (size_t i = 0; i < M; ++i) x[i] = h * (double)i;
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_exact(p, M, x, u), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_obstacle(p, M, x, ps), 0);
+  for (size_t i = 0; i < M; ++i) lam[i] = fmin(x[i], 1 - x[i]) >= a ? 1.0 : 0.0;
+  CU_ASSERT_EQUAL_FATAL(pinn_obstacle_contact(M, u, ps, lam, 1, on, NULL, NULL, NULL), 0);
+  double lo = 1, hi = 0;
+  for (size_t i = 0; i < M; ++i)
+    if (on[i] == 1.0) {
+      lo = fmin(lo, x[i]);
+      hi = fmax(hi, x[i]);
+    }
+  printf("\n  exact obstacle1d: contact [%.4f, %.4f], exact [%.4f, %.4f]", lo, hi, a, 1 - a);
+  CU_ASSERT(fabs(lo - a) <= h && fabs(hi - (1 - a)) <= h);
+  CU_ASSERT_EQUAL(on[0], 0.0);
+  CU_ASSERT_EQUAL(on[M - 1], 0.0);
+  pinn_problem_free(p);
+}
+
 static void burgers1d_short_run_reaches_0_4_against_cole_hopf(void)
 {
   pinn_solve_result r;
@@ -100,6 +336,11 @@ int main(void)
       {"obstacle1d_short_run_finds_the_contact_set", obstacle1d_short_run_finds_the_contact_set},
       {"obstacle2d_short_run_reaches_1e_1", obstacle2d_short_run_reaches_1e_1},
       {"membrane2d_short_run_reaches_1e_1", membrane2d_short_run_reaches_1e_1},
+      {"torsion_short_run_finds_the_plastic_ring", torsion_short_run_finds_the_plastic_ring},
+      {"upper_obstacle_is_solved_by_every_method", upper_obstacle_is_solved_by_every_method},
+      {"contact_criterion_is_exact_for_exact_torsion", contact_criterion_is_exact_for_exact_torsion},
+      {"contact_criterion_is_exact_for_exact_obstacle1d",
+       contact_criterion_is_exact_for_exact_obstacle1d},
       {"burgers1d_short_run_reaches_0_4_against_cole_hopf",
        burgers1d_short_run_reaches_0_4_against_cole_hopf},
       {"burgers_inverse_short_run_moves_the_coefficients",

@@ -131,7 +131,7 @@ static double u_value(pinn_mlp *net, const pinn_transform *t, const double *x)
   pinn_mlp_eval(net, 1, x, n);
   const double nk = n[t->component];
   if (t->kind == PINN_TRANSFORM_DIRICHLET) return g_val(x) + d_val(x) * nk;
-  return psi_val(x) + softplus_val(nk, t->beta);
+  return psi_val(x) + (double)t->sense * softplus_val(nk, t->beta);
 }
 
 /* Transformed first derivative d u / d x_i at one point (through the
@@ -226,6 +226,17 @@ static void obstacle_jets_match_finite_differences(void)
   check_forward_fd(&t);
 }
 
+/* u = psi - softplus_beta(N): value, gradient and Hessian by differences */
+static void upper_obstacle_jets_match_finite_differences(void)
+{
+  pinn_transform t = pinn_transform_obstacle_upper(0, psi_fn, 3.0, NULL);
+  CU_ASSERT_EQUAL(t.sense, -1);
+  check_forward_fd(&t);
+  t.beta = 0.7;
+  t.component = 1;
+  check_forward_fd(&t);
+}
+
 /* <Ubar, (U(N + e dN) - U(N - e dN)) / 2e> (Richardson for the obstacle) vs
  * <Nbar, dN> on a block of random jets. */
 static void check_dot_product(const pinn_transform *t, double tol)
@@ -302,6 +313,11 @@ static void dirichlet_adjoint_satisfies_the_dot_product_identity(void)
 static void obstacle_adjoint_satisfies_the_dot_product_identity(void)
 {
   pinn_transform t = pinn_transform_obstacle(1, psi_fn, 2.5, NULL);
+  check_dot_product(&t, 1e-9);
+  t.beta = 0.4;
+  t.component = 0;
+  check_dot_product(&t, 1e-9);
+  t = pinn_transform_obstacle_upper(1, psi_fn, 2.5, NULL);
   check_dot_product(&t, 1e-9);
   t.beta = 0.4;
   t.component = 0;
@@ -394,6 +410,8 @@ static void parameter_gradient_through_the_transform_matches_finite_differences(
   check_network_gradient(&a);
   pinn_transform b = pinn_transform_obstacle(0, psi_fn, 2.0, NULL);
   check_network_gradient(&b);
+  pinn_transform c = pinn_transform_obstacle_upper(1, psi_fn, 2.0, NULL);
+  check_network_gradient(&c);
 }
 
 /* ---- exactness ----------------------------------------------------------- */
@@ -431,7 +449,9 @@ static void dirichlet_data_hold_exactly_on_the_boundary_for_any_network(void)
   CU_ASSERT(moved > 0.1);
 }
 
-static void obstacle_transform_never_goes_below_psi(void)
+/* lower: u >= psi; upper: u <= psi, for networks with large outputs of
+ * both signs */
+static void obstacle_transform_never_crosses_psi(void)
 {
   enum { NP = 1000 };
   pinn_jet_spec v = pinn_jet_spec_value();
@@ -441,24 +461,26 @@ static void obstacle_transform_never_goes_below_psi(void)
          *U = malloc(NP * NOUT * sizeof *U);
   for (size_t i = 0; i < NP * DIM; ++i) x[i] = 3.0 * gsl_rng_uniform(r) - 1.0;
   int below = 0, touching = 0, negative = 0;
-  for (unsigned long seed = 1; seed <= 4; ++seed) {
-    pinn_mlp *net = make_net(seed, 8.0 * (double)seed); /* large outputs of both signs */
-    pinn_transform t = pinn_transform_obstacle(seed % 2, psi_fn, 0.5 + 10.0 * (double)(seed - 1), NULL);
+  for (unsigned long seed = 1; seed <= 8; ++seed) {
+    pinn_mlp *net = make_net(seed, 8.0 * (double)((seed - 1) % 4 + 1)); /* large outputs of both signs */
+    const double beta = 0.5 + 10.0 * (double)((seed - 1) % 4);
+    pinn_transform t = seed <= 4 ? pinn_transform_obstacle(seed % 2, psi_fn, beta, NULL)
+                                 : pinn_transform_obstacle_upper(seed % 2, psi_fn, beta, NULL);
     CU_ASSERT_EQUAL(pinn_mlp_eval(net, NP, x, N), 0);
     CU_ASSERT_EQUAL(pinn_transform_jets(&t, &v, NOUT, DIM, NP, x, N, U, NULL), 0);
     for (size_t p = 0; p < NP; ++p) {
       pinn_xjet X[PINN_XJET_MAX] = {px_var(x[p * DIM], 0), px_var(x[p * DIM + 1], 1)}, P;
       psi_call(X, &P, NULL);
       const double u = U[p * NOUT + t.component], ps = P.v;
-      below += !(u >= ps);
+      below += seed <= 4 ? !(u >= ps) : !(u <= ps);
       touching += u == ps;
       negative += N[p * NOUT + t.component] < -1.0;
     }
     pinn_mlp_free(net);
   }
   CU_ASSERT_EQUAL(below, 0);
-  CU_ASSERT(negative > 100); /* the guarantee was tested where it matters */
-  CU_ASSERT(touching > 0);   /* softplus underflows to 0: u = psi exactly */
+  CU_ASSERT(negative > 200); /* the guarantee was tested where it matters */
+  CU_ASSERT(touching > 1);   /* softplus underflows to 0: u = psi exactly */
   free(x); free(N); free(U);
   gsl_rng_free(r);
 }
@@ -639,6 +661,10 @@ static void errors_say_what_is_wrong_and_where(void)
   EXPECT(pinn_transform_check(&t, NOUT, DIM, &err), PINN_EINVAL, "beta = 0");
   t.beta = (double)NAN;
   EXPECT(pinn_transform_check(&t, NOUT, DIM, &err), PINN_EINVAL, "finite beta > 0");
+  t = pinn_transform_obstacle(0, psi_fn, 1.0, NULL);
+  t.sense = 0; /* a struct filled by hand */
+  EXPECT(pinn_transform_check(&t, NOUT, DIM, &err), PINN_EINVAL, "sense = 0; use +1");
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "pinn_transform_obstacle_upper"));
   t = pinn_transform_dirichlet(0, g_fn, d_fn, NULL);
   EXPECT(pinn_transform_check(&t, NOUT, 5, &err), PINN_EINVAL, "5 coordinates");
   EXPECT(pinn_transform_check(&t, NOUT, 0, &err), PINN_EINVAL, "0 coordinates");
@@ -690,6 +716,7 @@ int main(void)
   static const pinn_test_case cases[] = {
     {"dirichlet_jets_match_finite_differences", dirichlet_jets_match_finite_differences},
     {"obstacle_jets_match_finite_differences", obstacle_jets_match_finite_differences},
+    {"upper_obstacle_jets_match_finite_differences", upper_obstacle_jets_match_finite_differences},
     {"dirichlet_adjoint_satisfies_the_dot_product_identity",
      dirichlet_adjoint_satisfies_the_dot_product_identity},
     {"obstacle_adjoint_satisfies_the_dot_product_identity",
@@ -698,7 +725,7 @@ int main(void)
      parameter_gradient_through_the_transform_matches_finite_differences},
     {"dirichlet_data_hold_exactly_on_the_boundary_for_any_network",
      dirichlet_data_hold_exactly_on_the_boundary_for_any_network},
-    {"obstacle_transform_never_goes_below_psi", obstacle_transform_never_goes_below_psi},
+    {"obstacle_transform_never_crosses_psi", obstacle_transform_never_crosses_psi},
     {"batch_layout_cached_coefficients_and_in_place_give_the_block_results",
      batch_layout_cached_coefficients_and_in_place_give_the_block_results},
     {"coefficients_are_the_channels_of_the_user_functions",

@@ -115,6 +115,13 @@ int pinn_loss_predict(pinn_loss *l, size_t n, const double *x, double *u);
  * points (n x dim) into out (n).  Used for refinement and for output. */
 int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, double *out);
 
+/* The obstacle's multiplier lambda = sense R of complementarity term i at n
+ * points (n x dim) into lambda (n): R the term's residual (-Lu - f), sense
+ * +1 for u >= psi, -1 for u <= psi.  lambda >= 0 holds for the exact
+ * solution, = 0 where the PDE holds (off contact), > 0 where the obstacle
+ * pushes (the contact set).  PINN_EINVAL for another kind of term. */
+int pinn_loss_multiplier_at(pinn_loss *l, size_t i, size_t n, const double *x, double *lambda);
+
 /* One continuation step of every obstacle barrier: rho <- min(rho * growth,
  * rho_max).  Returns the number of barriers whose rho changed. */
 int pinn_loss_continue(pinn_loss *l);

@@ -7,10 +7,14 @@
  * reference grid) and |u - ref|, the magnitude |r| of the first residual (or
  * complementarity) term, and for obstacle problems psi and the contact set.
  *
- *   contact = 1 where u_k - psi <= tol (u_k <= psi + tol for an upper
- *   obstacle, sense -1: psi - u_k <= tol), else 0, with
- *   tol = 1e-3 max(1, max |psi| over the grid); k is the output the first
- *   obstacle/complementarity term constrains.
+ *   contact = 1 where the gap sense (u_k - psi) <= tol and, when the problem
+ *   has a complementarity term for that output, where its multiplier
+ *   lambda = sense R (pinn_loss_multiplier_at) > lambda_tol, else 0
+ *   (pinn_obstacle_contact, pinn/problem.h: tol = 1e-3 max(1, max |psi|),
+ *   1e-2 max(1, max |psi|) with the multiplier, lambda_tol = a quarter
+ *   of the median of lambda near the obstacle); k and sense
+ *   (+1 u_k >= psi, -1 u_k <= psi) are those of the first obstacle or
+ *   complementarity term.
  *
  *   rel_l2  = ||u - ref||_2 / ||ref||_2 over the grid points inside the
  *             domain, all outputs together (and per output in rel_l2_out);
@@ -30,7 +34,7 @@
  *                seconds, stop_reason, final_loss, [rel_l2_error,
  *                max_abs_error, reference], space_dim, has_time, outputs,
  *                terms, metric_<name>..., coef_<name>...,
- *                [contact_tolerance]
+ *                [contact_tolerance, contact_multiplier_tolerance]
  *   /grid/x, /grid/y, /grid/z, /grid/t       1-D axes (those that exist)
  *   /solution/<u>             [nt][nz][ny][nx], absent axes dropped
  *   /solution/<u>_ref, /solution/<u>_error   when a reference exists
@@ -111,7 +115,9 @@ typedef struct pinn_fields {
   int has_obstacle;
   size_t obstacle_term, obstacle_output;
   int obstacle_sense;                  /* +1: u >= psi, -1: u <= psi */
-  double contact_tol;
+  double contact_tol;                  /* gap tolerance */
+  double contact_multiplier_tol;       /* multiplier threshold (contact_uses_multiplier) */
+  int contact_uses_multiplier;         /* 1: a complementarity term's multiplier is used */
   double *psi, *contact;               /* n each, NULL without an obstacle */
   double *mask;                        /* n: 1 inside, 0 outside; NULL for boxes */
   size_t n_inside;                     /* points inside the domain */

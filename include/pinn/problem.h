@@ -120,7 +120,8 @@ typedef enum pinn_barrier_kind {
 
 /* A barrier: kind, penalty rho, shape parameter (Leaky slope a, Softplus
  * beta), and continuation: rho <- min(rho * growth, rho_max) at each call of
- * pinn_loss_continue (growth 1 = fixed). */
+ * pinn_loss_continue.  growth 1 keeps rho fixed at any size (rho_max is then
+ * ignored); growth > 1 needs rho_max >= rho. */
 typedef struct pinn_barrier {
   pinn_barrier_kind kind;
   double rho;
@@ -215,10 +216,27 @@ int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, int s
  * residual is R = -Lu - f; the conditions R >= 0, u_k - psi >= 0,
  * R (u_k - psi) = 0 are the single equation m = min(R, u_k - psi) = 0,
  * m = (u_k - psi) - ReLU(u_k - psi - R); the term is mean(m^2).  Use it
- * INSTEAD of a residual term for R on the interior. */
+ * INSTEAD of a residual term for R on the interior.  The obstacle is a lower
+ * one; pinn_problem_set_sense(p, i, -1) makes it an upper one, u_k <= psi. */
 int pinn_problem_add_complementarity(pinn_problem *p, const char *name, size_t k,
                                      pinn_residual_fn fn, unsigned needs, void *ctx,
                                      pinn_scalar_fn psi, void *psi_ctx);
+
+/* Sense of obstacle or complementarity term i: +1 for a lower obstacle
+ * u_k >= psi, -1 for an upper one u_k <= psi.  Every method follows it:
+ *   barriers       gap = sense (psi - u_k), L = rho mean phi(gap);
+ *   complementarity with R = -Lu - f written as for a lower obstacle,
+ *                  m = min(sense R, sense (u_k - psi)): for u_k <= psi the
+ *                  constraint is psi - u_k >= 0 and the multiplier is
+ *                  -R = Lu + f >= 0 (the lower problem for w = -u_k, whose
+ *                  residual is -Lw - (-f) = -R, obstacle -psi);
+ *   output         the contact field and its multiplier (pinn/output.h).
+ * (The hard constraint has its own sense, pinn_transform_obstacle_upper.)
+ * PINN_EINVAL for another kind of term or a sense other than +1 / -1. */
+int pinn_problem_set_sense(pinn_problem *p, size_t i, int sense);
+/* The sense of term i (+1 or -1), 0 when it is not an obstacle or
+ * complementarity term. */
+int pinn_problem_term_sense(const pinn_problem *p, size_t i);
 
 /* Term settings (by index). */
 size_t pinn_problem_n_terms(const pinn_problem *p);
@@ -260,6 +278,39 @@ int pinn_problem_has_exact(const pinn_problem *p);
 /* Obstacle of the first obstacle/complementarity term at n points (for
  * output: contact sets); PINN_EINVAL when there is none. */
 int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, double *psi);
+
+/* The contact set of an obstacle problem at n points, from the values of
+ * the solution u, the obstacle psi and (optionally) the multiplier lambda
+ * of a complementarity term (pinn_loss_multiplier_at; NULL without one):
+ *   contact[j] = 1 where gap_j = sense (u_j - psi_j) <= gap_tol and, with
+ *                lambda, lambda_j > lambda_tol; else 0; NaN where u_j,
+ *                psi_j (or lambda_j) is NaN (points outside a ball);
+ *   gap_tol    = 1e-3 max(1, max |psi|) without lambda, 1e-2 max(1, max |psi|)
+ *                with it: the gap is small for the scale of the solution
+ *                (with the multiplier the gap only guards against points
+ *                where the network violates the PDE, and the looser value
+ *                keeps a trained network's error, up to ~1e-2, from
+ *                punching holes in the contact set);
+ *   lambda_tol = a quarter of the median of lambda over the points with
+ *                gap <= gap_tol (0 when that median is not positive).
+ * Why the multiplier: off contact the PDE holds, so lambda = 0, but the gap
+ * vanishes only quadratically at the free boundary (torsion: (r - 1/2)^2),
+ * so a gap tolerance alone marks a band of width sqrt(2 gap_tol / gap'')
+ * (0.032 for torsion) as contact; on contact lambda is the obstacle's force
+ * (of the size of -L psi - f), and a quarter of its typical value separates
+ * the two for the exact solution and for any network whose residual error
+ * is below that.  A network smooths the jump of lambda at the free boundary
+ * (from 0 to its value there, which may be below the median: torsion's
+ * multiplier grows from 2 at the free boundary to 3); a level between a
+ * quarter and a half of that jump puts the boundary near where the jump
+ * is.  (A multiplier that varies by more than 4x over the contact set, or
+ * vanishes at the free boundary, loses the points where it is below.)  Without a complementarity term (barrier formulations,
+ * whose residual is not the PDE) only the gap is used.  *gap_tol and
+ * *lambda_tol (each may be NULL) receive the tolerances.  PINN_EINVAL for a
+ * sense other than +1 / -1 or NULL arrays, PINN_ENOMEM. */
+int pinn_obstacle_contact(size_t n, const double *u, const double *psi, const double *lambda,
+                          int sense, double *contact, double *gap_tol, double *lambda_tol,
+                          pinn_error *err);
 
 /* Reference solution on a tensor grid (a numerical reference, e.g. Burgers):
  * counts[a] points on axis a (space axes, then time), axes[a] their

@@ -13,7 +13,8 @@
  *              softplus_beta(N) = log(1 + exp(beta N)) / beta,
  *              so u >= psi everywhere (also in floating point: u is psi plus
  *              a non-negative number); u touches psi only as N -> -inf, so a
- *              larger beta gives a sharper contact set.
+ *              larger beta gives a sharper contact set.  An upper obstacle
+ *              (sense -1) is u = psi - softplus_beta(N) <= psi.
  *
  * N is the raw network output.  The loss sees jets (value, first and second
  * derivatives with respect to the inputs, pinn/mlp.h), so the transform is
@@ -27,7 +28,8 @@
  *   U   = psi + s
  *   U_i = psi_i + s' N_i
  *   U_ij = psi_ij + s'' N_i N_j + s' N_ij
- * (s' = sigma(beta N), s'' = beta s'(1-s'), s''' = beta^2 s'(1-s')(1-2s')).
+ * (s' = sigma(beta N), s'' = beta s'(1-s'), s''' = beta^2 s'(1-s')(1-2s')),
+ * and for an upper obstacle the same with s, s', s'', s''' negated.
  *
  * The adjoint (reverse) pass maps the loss's sensitivities Ubar to Nbar, the
  * sensitivities to the network's jets (g, d, psi do not depend on the
@@ -87,18 +89,21 @@ typedef int (*pinn_xjet_fn)(const pinn_xjet *x, pinn_xjet *out, void *ctx);
 typedef enum pinn_transform_kind {
   PINN_TRANSFORM_NONE = 0,   /* u = N (every output untouched) */
   PINN_TRANSFORM_DIRICHLET,  /* u = g + d N */
-  PINN_TRANSFORM_OBSTACLE    /* u = psi + softplus_beta(N) */
+  PINN_TRANSFORM_OBSTACLE    /* u = psi + sense softplus_beta(N) */
 } pinn_transform_kind;
 
 /* An output transform of one output component (the others are untouched).
- * DIRICHLET needs d (g NULL means g = 0); OBSTACLE needs psi and beta > 0.
- * ctx is passed to every callback. */
+ * DIRICHLET needs d (g NULL means g = 0); OBSTACLE needs psi, beta > 0 and
+ * sense +1 (u >= psi) or -1 (u <= psi).  ctx is passed to every callback.
+ * Build transforms with the constructors below (pinn_transform_none sets
+ * sense +1). */
 typedef struct pinn_transform {
   pinn_transform_kind kind;
   pinn_xjet_fn g, d, psi;
   void *ctx;
   double beta;
   size_t component;
+  int sense;
 } pinn_transform;
 
 /* The identity transform (kind NONE); the default initializer. */
@@ -106,15 +111,19 @@ pinn_transform pinn_transform_none(void);
 /* u_k = g + d N_k for component k (g may be NULL: 0). */
 pinn_transform pinn_transform_dirichlet(size_t component, pinn_xjet_fn g, pinn_xjet_fn d,
                                         void *ctx);
-/* u_k = psi + softplus_beta(N_k) for component k. */
+/* u_k = psi + softplus_beta(N_k) for component k (u_k >= psi). */
 pinn_transform pinn_transform_obstacle(size_t component, pinn_xjet_fn psi, double beta,
                                        void *ctx);
+/* u_k = psi - softplus_beta(N_k) for component k (u_k <= psi). */
+pinn_transform pinn_transform_obstacle_upper(size_t component, pinn_xjet_fn psi, double beta,
+                                             void *ctx);
 
 /* Name ("none", "dirichlet", "obstacle") of a kind; NULL when invalid. */
 const char *pinn_transform_kind_name(pinn_transform_kind kind);
 
 /* Check t for a network with n_out outputs and dim inputs (coordinates):
  * kind valid, component < n_out, callbacks present, beta > 0 and finite,
+ * sense +1 or -1 (OBSTACLE),
  * 1 <= dim <= PINN_XJET_MAX.  0 or PINN_EINVAL with err (if not NULL)
  * saying what to fix. */
 int pinn_transform_check(const pinn_transform *t, size_t n_out, size_t dim, pinn_error *err);

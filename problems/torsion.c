@@ -1,0 +1,141 @@
+/* torsion — elastic-plastic torsion of a round bar, an UPPER obstacle problem
+ * on the unit disk (Glowinski 1984, ch. 2; the stress function is bounded by
+ * the distance to the boundary):
+ *   -Lap u = 4 where u < psi,  u <= psi = 1 - r,  -Lap u <= 4,  u = 0 on r = 1.
+ * Exact: u = 3/4 - r^2 for r < 1/2 (elastic core), u = 1 - r for r >= 1/2
+ * (plastic ring, the contact set); u and u_r are continuous at r = 1/2.
+ * The multiplier on contact is lambda* = Lap psi + 4 = 4 - 1/r (2 at r = 1/2).
+ *
+ * The upper obstacle is first class (pinn_problem_set_sense(.., -1)): the
+ * complementarity min(-R, psi - u) with R = (-Lap u - 4)/4 written as for a
+ * lower obstacle, plus a quadratic barrier on u - psi; cfg->obstacle_method
+ * as in obstacle1d.c (a barrier kind alone goes with the energy
+ * (1/2)|grad u|^2 - 4 u = (1/2)|grad u + 2 x|^2 + const, since u = 0 on the
+ * boundary).  The boundary condition is exact: u = (1 - r^2) N.
+ */
+#include <pinn/pinn.h>
+
+#include <math.h>
+#include <stdlib.h>
+
+static int exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  const double r = hypot(x[0], x[1]);
+  *u = r < 0.5 ? 0.75 - r * r : 1 - r;
+  return 0;
+}
+
+static int psi(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = 1 - hypot(x[0], x[1]);
+  return 0;
+}
+
+/* R = (-Lap u - 4) / 4 (scaled by lambda* ~ 4: both arguments of the min are
+ * lengths of the same size); the term's sense -1 makes it min(-R, psi - u) */
+static int torsion(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)x, (void)c, (void)ctx;
+  r[0] = pd_subc(pd_scale(pd_add(u->xx, u->yy), -0.25), 1);
+  return 0;
+}
+
+/* |r|^2 = (1/2) |grad u + 2 x|^2, the energy density (barriers) */
+static int energy(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)c, (void)ctx;
+  r[0] = pd_scale(pd_addc(u->x, 2 * x[0]), M_SQRT1_2);
+  r[1] = pd_scale(pd_addc(u->y, 2 * x[1]), M_SQRT1_2);
+  return 0;
+}
+
+/* u = (1 - x^2 - y^2) N: zero on the circle */
+static int disk_distance(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  *out = px_csub(1.0, px_add(px_sq(x[0]), px_sq(x[1])));
+  return 0;
+}
+
+/* contact_radius: the radius of the elastic core, sqrt(area / pi) of the
+ * points of a 401^2 grid of the disk that pinn_obstacle_contact does NOT mark
+ * as contact (the criterion of the output's contact field: the gap psi - u
+ * small and, with the complementarity term, its multiplier (Lap u + 4)/4
+ * above a quarter of its median there).  Exact 1/2. */
+static int contact(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *ctx)
+{
+  (void)ctx;
+  enum { M = 401 };
+  const double h = 2.0 / (M - 1);
+  double *x = malloc(6 * (size_t)M * M * sizeof *x);
+  if (!x) return PINN_ENOMEM;
+  double *u = x + 2 * M * M, *ps = u + M * M, *lam = ps + M * M, *on = lam + M * M;
+  size_t m = 0;
+  for (size_t i = 0; i < (size_t)M * M; ++i) {
+    const double px = -1 + h * (double)(i % M), py = -1 + h * (double)(i / M);
+    if (px * px + py * py >= 1) continue;
+    x[2 * m] = px;
+    x[2 * m + 1] = py;
+    ps[m] = 1 - hypot(px, py);
+    ++m;
+  }
+  const pinn_problem *p = pinn_loss_problem(l);
+  const int ic = pinn_problem_find_term(p, "pde");
+  int st = pinn_loss_predict(l, m, x, u);
+  if (!st && ic >= 0) st = pinn_loss_multiplier_at(l, (size_t)ic, m, x, lam);
+  if (!st) st = pinn_obstacle_contact(m, u, ps, ic >= 0 ? lam : NULL, -1, on, NULL, NULL, NULL);
+  double core = 0;
+  for (size_t i = 0; i < m && !st; ++i) core += on[i] == 0.0;
+  free(x);
+  pinn_metric mt[1] = {{"contact_radius", h * sqrt(core / M_PI)}};
+  for (*n = 0; *n < 1 && *n < max; ++*n) out[*n] = mt[*n];
+  return st;
+}
+
+int pinn_problem_torsion(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *err)
+{
+  const int method = cfg->obstacle_method, barrier_only = method >= 0 && method <= PINN_BARRIER_SOFTPLUS;
+  if (!barrier_only && method != PINN_OBSTACLE_DEFAULT && method != PINN_OBSTACLE_COMPLEMENTARITY)
+    return pinn_error_set(err, PINN_EINVAL, "torsion: unknown obstacle method %d: use a "
+                          "pinn_barrier_kind, PINN_OBSTACLE_COMPLEMENTARITY or _DEFAULT", method);
+  pinn_barrier b = pinn_barrier_default();  /* default: complementarity + RELU2 */
+  b.kind = barrier_only ? (pinn_barrier_kind)method : PINN_BARRIER_RELU2;
+  b.rho = b.rho_max = cfg->penalty > 0 ? cfg->penalty : barrier_only ? 1e3 : 10;
+  b.param = b.kind == PINN_BARRIER_LEAKY ? 0.01 : b.kind == PINN_BARRIER_SOFTPLUS ? 50 : 0;
+  pinn_domain dom;
+  pinn_problem *p = pinn_problem_alloc("torsion", 2, 0, 1, err);
+  if (!p) return err ? err->code : PINN_ENOMEM;
+  int st = pinn_domain_ball(&dom, 2, (double[]){0, 0}, 1.0, err);
+  if (!st) st = pinn_problem_set_domain(p, &dom);
+  if (!st) st = pinn_problem_set_description(p, "elastic-plastic torsion on the unit disk: -Lap u = 4 "
+                                             "where u < psi = 1 - r, u <= psi, u = 0 on r = 1");
+  if (!st && barrier_only) st = pinn_problem_add_residual(p, "energy", 2, energy, PINN_NEED_GRAD, NULL);
+  if (!st && !barrier_only) {
+    st = pinn_problem_add_complementarity(p, "pde", 0, torsion, PINN_NEED_LAPLACIAN, NULL, psi, NULL);
+    if (!st) st = pinn_problem_set_sense(p, 0, -1);
+  }
+  if (!st && method != PINN_OBSTACLE_COMPLEMENTARITY)
+    st = pinn_problem_add_obstacle(p, "obstacle", 0, -1, psi, NULL, &b);
+  for (size_t i = 0; !st && i < pinn_problem_n_terms(p); ++i)
+    st = pinn_problem_set_points(p, i, 2000);
+  if (!st) {
+    const pinn_transform hard = pinn_transform_dirichlet(0, NULL, disk_distance, NULL);
+    st = pinn_problem_set_transform(p, &hard);
+  }
+  if (!st) st = pinn_problem_set_exact(p, exact, NULL);
+  if (!st) st = pinn_problem_set_metrics(p, contact, NULL);
+  if (st) {
+    pinn_error_set(err, st, "torsion: %s", pinn_problem_errmsg(p));
+    pinn_problem_free(p);
+    return st;
+  }
+  cfg->n_hidden = 4;
+  for (size_t i = 0; i < 4; ++i) cfg->width[i] = 20;
+  cfg->train.phases[0].max_iter = 1000;
+  cfg->train.phases[1].max_iter = 3000;
+  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 5000);
+  *pp = p;
+  return PINN_SUCCESS;
+}
