@@ -34,7 +34,9 @@ static const char solve_help[] =
     "  --sampler S               grid|uniform|lhs|sobol|halton\n"
     "  --adam N                  Adam iterations before the quasi-Newton phase (0: none)\n"
     "  --lr X                    Adam learning rate\n"
-    "  --iters N                 iterations of the main quasi-Newton phase (the first after Adam)\n"
+    "  --iters N                 iterations of the main quasi-Newton phase (the first after Adam);\n"
+    "                            0: Adam only (drops the quasi-Newton phases)\n"
+    "  --last-iters N            iterations of the last phase (e.g. a default's SSBroyden phase)\n"
     "  --memory M                L-BFGS memory\n"
     "  --optimizer O             lbfgs|ssbfgs|ssbroyden|bfgs2|cg (the main quasi-Newton phase)\n"
     "  --then O[:N]              append a phase: O = adam|lbfgs|ssbfgs|ssbroyden|lm|bfgs2|cg, N iterations\n"
@@ -49,10 +51,13 @@ static const char solve_help[] =
     "  --threads T               OpenMP threads\n"
     "  --out FILE.h5             result file (default NAME.h5; the .xmf goes beside it)\n"
     "  --no-output               write no result file\n"
-    "  --checkpoint FILE         checkpoint file (default: the result file's name + .ckpt.h5)\n"
-    "  --checkpoint-every K      also checkpoint every K iterations (always: at phase ends and on Ctrl-C)\n"
+    "  --checkpoint FILE         checkpoint file, kept (default: the result file's name + .ckpt.h5,\n"
+    "                            written at phase ends and on Ctrl-C and removed when the run ends\n"
+    "                            normally unless --checkpoint or --checkpoint-every is given)\n"
+    "  --checkpoint-every K      also checkpoint every K iterations (the checkpoint is then kept)\n"
     "  --resume CKPT             continue a run from its checkpoint\n"
-    "  --time-budget SECONDS     stop training after this wall-clock time\n"
+    "  --time-budget SECONDS     stop training after this wall-clock time (the result then depends\n"
+    "                            on the machine's speed; defaults are iteration counts only)\n"
     "  --progress-every N        a progress line every N iterations (default 100)\n"
     "  --quiet                   only the summary line\n"
     "The last line printed is: problem=.. iterations=.. seconds=.. final_loss=.. [rel_l2_error=..] [metrics]\n";
@@ -135,6 +140,23 @@ static int print_progress(const pinn_progress *pr, void *ctx)
     }
   }
   return 0;
+}
+
+/* The summary line: the last line on stdout, for scripts. */
+static void print_summary(const pinn_problem *p, const pinn_solve_result *res)
+{
+  printf("problem=%s iterations=%zu seconds=%.3f final_loss=%.6e", pinn_problem_name(p),
+         res->iterations, res->seconds, res->loss);
+  if (res->has_reference) {
+    printf(" rel_l2_error=%.6e max_abs_error=%.6e", res->rel_l2, res->max_abs);
+    if (res->n_outputs > 1)
+      for (size_t k = 0; k < res->n_outputs && k < PINN_MAX_OUTPUTS; ++k)
+        printf(" rel_l2_error_%s=%.6e max_abs_error_%s=%.6e", pinn_problem_output_name(p, k),
+               res->rel_l2_out[k], pinn_problem_output_name(p, k), res->max_abs_out[k]);
+  }
+  for (size_t j = 0; j < res->n_metrics; ++j)
+    printf(" %s=%.10g", res->metrics[j].name, res->metrics[j].value);
+  printf(" stop=%s\n", pinn_stop_reason_name(res->reason));
 }
 
 /* Apply "TERM=N" or "N" point counts. */
@@ -235,7 +257,10 @@ int pinn_cmd_solve(int argc, char **argv)
       ++i; /* an option with a value: handled in pass 2 */
     }
   }
-  if (!name == !plugin)
+  if (name && plugin)
+    return pinn_cli_usage_error("solve", "give a problem NAME or --plugin ./file.so, not both (got "
+                                         "'%s' and --plugin %s)", name, plugin);
+  if (!name && !plugin)
     return pinn_cli_usage_error("solve", "give a problem NAME (see pinn list) or --plugin ./file.so");
   pinn_problem *p = NULL;
   pinn_error err;
@@ -250,6 +275,7 @@ int pinn_cmd_solve(int argc, char **argv)
   snprintf(out_default, sizeof out_default, "%s.h5", pname);
   cfg.output = out_default;
   const char *checkpoint = NULL;
+  int keep_checkpoint = 0; /* asked for: kept after a normal end */
   progress_state ps = {0, isatty(STDERR_FILENO), 100, p, 0, 0};
   int lm_method = -1, loss_transform = -1;
   int rc = 0;
@@ -329,9 +355,17 @@ int pinn_cmd_solve(int argc, char **argv)
       }
     } else if (!strcmp(a, "--iters")) {
       NEED_VALUE();
-      if (!rc && pinn_cli_parse_size(v, 1, 100000000, &n))
-        rc = pinn_cli_usage_error("solve", "--iters '%s': give a number of iterations >= 1", v);
-      else if (!rc) {
+      if (!rc && pinn_cli_parse_size(v, 0, 100000000, &n))
+        rc = pinn_cli_usage_error("solve", "--iters '%s': give a number of iterations (0: Adam only)", v);
+      else if (!rc && n == 0) {
+        /* Adam only: drop the quasi-Newton phases */
+        size_t k = 0;
+        for (size_t j = 0; j < cfg.train.n_phases; ++j)
+          if (cfg.train.phases[j].kind == PINN_OPT_ADAM) cfg.train.phases[k++] = cfg.train.phases[j];
+        if (k == 0)
+          rc = pinn_cli_usage_error("solve", "--iters 0 leaves no phase: give --adam N too");
+        else cfg.train.n_phases = k;
+      } else if (!rc) {
         if (qp < 0) {
           if (!pinn_train_options_add_phase(&cfg.train, PINN_OPT_LBFGS, 0)) {
             rc = pinn_cli_usage_error("solve", "--iters: too many phases");
@@ -341,6 +375,11 @@ int pinn_cmd_solve(int argc, char **argv)
         }
         cfg.train.phases[qp].max_iter = n;
       }
+    } else if (!strcmp(a, "--last-iters")) {
+      NEED_VALUE();
+      if (!rc && pinn_cli_parse_size(v, 1, 100000000, &n))
+        rc = pinn_cli_usage_error("solve", "--last-iters '%s': give a number of iterations >= 1", v);
+      else if (!rc) cfg.train.phases[cfg.train.n_phases - 1].max_iter = n;
     } else if (!strcmp(a, "--memory")) {
       NEED_VALUE();
       if (!rc && pinn_cli_parse_size(v, 1, 1000, &n))
@@ -427,11 +466,15 @@ int pinn_cmd_solve(int argc, char **argv)
     } else if (!strcmp(a, "--checkpoint")) {
       NEED_VALUE();
       if (!rc) checkpoint = v;
+      keep_checkpoint = 1;
     } else if (!strcmp(a, "--checkpoint-every")) {
       NEED_VALUE();
       if (!rc && pinn_cli_parse_size(v, 1, 100000000, &n))
         rc = pinn_cli_usage_error("solve", "--checkpoint-every '%s': give a number of iterations >= 1", v);
-      else if (!rc) cfg.train.checkpoint_every = n;
+      else if (!rc) {
+        cfg.train.checkpoint_every = n;
+        keep_checkpoint = 1;
+      }
     } else if (!strcmp(a, "--resume")) {
       NEED_VALUE();
       if (!rc) {
@@ -472,6 +515,21 @@ int pinn_cmd_solve(int argc, char **argv)
     checkpoint = ckpt_default;
   }
   cfg.train.checkpoint_path = checkpoint;
+  /* bad settings and unwritable files are found before anything trains */
+  int obstacle = 0;
+  for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
+    pinn_term_kind k = pinn_problem_term_kind(p, i);
+    obstacle |= k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY;
+  }
+  if (!obstacle && (cfg.obstacle_method != PINN_OBSTACLE_DEFAULT || cfg.penalty != 0))
+    rc = pinn_cli_usage_error("solve", "--barrier/--penalty: problem '%s' has no obstacle", pname);
+  if (!rc && pinn_solve_check_paths(&cfg, &err))
+    rc = pinn_cli_usage_error("solve", "%s", err.msg);
+  if (rc) {
+    pinn_problem_free(p);
+    pinn_cli_close_plugin(dl);
+    return rc;
+  }
   cfg.train.interrupt = &interrupted;
   cfg.train.progress = print_progress;
   cfg.train.progress_ctx = &ps;
@@ -498,27 +556,38 @@ int pinn_cmd_solve(int argc, char **argv)
   st = pinn_solve(p, &cfg, &res, &err);
   clear_bar(&ps);
   if (st) {
-    fprintf(stderr, "pinn solve: %s\n", err.msg);
+    fprintf(stderr, "pinn solve: %s\n", err.msg[0] ? err.msg : pinn_strerror(st));
+    if (res.iterations || res.wrote_output) print_summary(p, &res);
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
     return 1;
   }
+  /* the default checkpoint lives only while the run can be resumed */
+  const int resumable = res.reason == PINN_STOP_INTERRUPT || res.reason == PINN_STOP_TIME ||
+                        res.reason == PINN_STOP_USER;
+  if (checkpoint && !keep_checkpoint && !resumable) {
+    unlink(checkpoint);
+    checkpoint = NULL;
+  }
+  if (res.warning[0]) fprintf(stderr, "pinn: WARNING: %s\n", res.warning);
+  if (res.reason == PINN_STOP_TIME)
+    fprintf(stderr,
+            "pinn: WARNING: the wall-clock budget (--time-budget %g s) ended training after %zu "
+            "iterations, before the phases' iteration limits: this result depends on the "
+            "machine's speed and load; rerun without --time-budget (or resume from %s) for the "
+            "reproducible one\n",
+            cfg.train.time_budget, res.iterations, checkpoint ? checkpoint : "a checkpoint");
   if (!ps.quiet) {
     fprintf(stderr, "pinn: stopped: %s\n", pinn_stop_reason_str(res.reason));
     if (cfg.output) fprintf(stderr, "pinn: wrote %s and its .xmf\n", cfg.output);
-    if (checkpoint) fprintf(stderr, "pinn: checkpoint %s (resume with --resume)\n", checkpoint);
+    if (checkpoint) fprintf(stderr, "pinn: checkpoint %s kept (resume with --resume %s)\n", checkpoint, checkpoint);
     for (size_t j = 0; j < res.n_coefs; ++j)
       fprintf(stderr, "pinn: coefficient %s = %.10g\n", pinn_problem_coef_name(p, j), res.coefs[j]);
     char diag[PINN_DIAGNOSTICS_FORMAT_MAX];
     pinn_diagnostics_format(&res.diagnostics, diag, sizeof diag);
     fprintf(stderr, "pinn: network diagnostics:\n%s", diag);
   }
-  printf("problem=%s iterations=%zu seconds=%.3f final_loss=%.6e", pname, res.iterations,
-         res.seconds, res.loss);
-  if (res.has_reference) printf(" rel_l2_error=%.6e max_abs_error=%.6e", res.rel_l2, res.max_abs);
-  for (size_t j = 0; j < res.n_metrics; ++j)
-    printf(" %s=%.10g", res.metrics[j].name, res.metrics[j].value);
-  printf(" stop=%s\n", pinn_stop_reason_name(res.reason));
+  print_summary(p, &res);
   pinn_problem_free(p);
   pinn_cli_close_plugin(dl);
   return res.reason == PINN_STOP_INTERRUPT ? 130 : 0;

@@ -309,6 +309,8 @@ pinn_run_info pinn_output_run_info(const pinn_loss *l, const pinn_trainer *t, un
   r.seconds = t ? pinn_trainer_seconds(t) : 0;
   r.stop_reason = t ? pinn_stop_reason_name(pinn_trainer_stop_reason(t)) : "none";
   r.final_loss = t ? pinn_trainer_loss(t) : NAN;
+  r.time_budget = 0;
+  r.error = NULL;
   return r;
 }
 
@@ -639,6 +641,11 @@ static int write_root(wstate *s, pinn_loss *l, const pinn_run_info *info)
   wcheck(s, pinn_h5_set_attr_double(w, R, "seconds", info->seconds));
   wcheck(s, pinn_h5_set_attr_string(w, R, "stop_reason",
                                     info->stop_reason ? info->stop_reason : "none"));
+  /* a run cut short by the wall clock depends on the machine: say so */
+  wcheck(s, pinn_h5_set_attr_double(w, R, "time_budget", info->time_budget));
+  wcheck(s, pinn_h5_set_attr_int64(w, R, "ended_by_time_budget",
+                                   info->stop_reason && !strcmp(info->stop_reason, "time")));
+  if (info->error) wcheck(s, pinn_h5_set_attr_string(w, R, "error", info->error));
   wcheck(s, pinn_h5_set_attr_double(w, R, "final_loss", info->final_loss));
   if (f->has_ref) {
     wcheck(s, pinn_h5_set_attr_double(w, R, "rel_l2_error", f->rel_l2));
@@ -981,10 +988,28 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
   char *fmt = attr_s(r, "format");
   int is_solution = fmt && strcmp(fmt, OUTPUT_FORMAT_NAME) == 0;
   free(fmt);
+  fmt = attr_s(r, "kind");
+  const int is_ckpt = fmt && strcmp(fmt, "libpinn checkpoint") == 0;
+  free(fmt);
   dprintf_(&b, "file: %s (%s)\n", h5path,
            is_solution ? "libpinn solve output"
-                       : (pinn_h5_has(r, PINN_MODEL_GROUP) ? "libpinn model / checkpoint"
+           : is_ckpt   ? "libpinn checkpoint"
+                       : (pinn_h5_has(r, PINN_MODEL_GROUP) ? "libpinn model"
                                                            : "HDF5, not written by libpinn"));
+  if (is_ckpt) { /* where the run stands (the trainer validates all of it on resume) */
+    int64_t *iv = NULL;
+    double *dv = NULL;
+    size_t ni[1] = {10}, nd[1] = {6};
+    if (!pinn_h5_read_dataset_int64(r, "/trainer/counters", 1, ni, &iv, NULL, NULL) &&
+        !pinn_h5_read_dataset(r, "/trainer/scalars", 1, nd, &dv, NULL, NULL))
+      dprintf_(&b, "checkpoint: phase %lld, iteration %lld of it, %lld in all, best loss %.6g, "
+                   "%.3g s of training (resume with pinn solve ... --resume %s)\n",
+               (long long)iv[2] + 1, (long long)iv[3], (long long)iv[4], dv[0], dv[5], h5path);
+    else
+      dprintf_(&b, "checkpoint: the trainer's counters do not read: %s\n", pinn_h5_reader_errmsg(r));
+    free(iv);
+    free(dv);
+  }
   char (*outs)[80] = calloc(PINN_MAX_OUTPUTS + 1, sizeof *outs);
   char (*terms)[80] = calloc(64, sizeof *terms);
   size_t n_outs = 0, n_terms = 0;

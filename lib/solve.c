@@ -1,12 +1,16 @@
+#define _POSIX_C_SOURCE 200809L
 /* libpinn — pinn_solve: problem -> trained network -> errors -> files
  * (see include/pinn/solve.h). */
 #include <pinn/solve.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
@@ -128,11 +132,60 @@ static int solve_hook(const pinn_progress *pr, void *vctx)
   return 0;
 }
 
+/* Can a file be created at path?  A probe file beside it (same folder) is
+ * made and removed: access() cannot tell (root passes every W_OK test, a
+ * read-only file system does not). */
+static int check_writable(const char *what, const char *path, pinn_error *err)
+{
+  if (!path) return PINN_SUCCESS;
+  size_t n = strlen(path);
+  if (n == 0 || n > 4000) return pinn_error_set(err, PINN_EINVAL, "%s: an empty or too long path", what);
+  char *probe = malloc(n + 64);
+  if (!probe) return pinn_error_set(err, PINN_ENOMEM, "out of memory");
+  snprintf(probe, n + 64, "%s.probe.%ld", path, (long)getpid());
+  int st = PINN_SUCCESS;
+  int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) {
+    const char *slash = strrchr(path, '/');
+    st = pinn_error_set(err, PINN_EIO, "cannot write the %s %s: %s%s", what, path, strerror(errno),
+                        errno == ENOENT ? (slash ? " (the folder does not exist)" : "") : "");
+  } else {
+    close(fd);
+    unlink(probe);
+  }
+  free(probe);
+  return st;
+}
+
+int pinn_solve_check_paths(const pinn_solve_config *cfg, pinn_error *err)
+{
+  if (!cfg) return pinn_error_set(err, PINN_EINVAL, "pinn_solve_check_paths: NULL configuration");
+  int st = check_writable("result file", cfg->output, err);
+  if (!st) st = check_writable("checkpoint", cfg->train.checkpoint_path, err);
+  return st;
+}
+
+static int has_obstacle(const pinn_problem *p)
+{
+  for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
+    pinn_term_kind k = pinn_problem_term_kind(p, i);
+    if (k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY) return 1;
+  }
+  return 0;
+}
+
 int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result *res,
                pinn_error *err)
 {
   if (!p || !cfg || !res) return pinn_error_set(err, PINN_EINVAL, "pinn_solve: NULL argument");
   memset(res, 0, sizeof *res);
+  if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) && !has_obstacle(p))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "problem '%s' has no obstacle: a barrier, penalty or complementarity "
+                          "setting does not apply to it",
+                          pinn_problem_name(p));
+  int st = pinn_solve_check_paths(cfg, err);
+  if (st) return st;
   gsl_error_handler_t *old = gsl_set_error_handler_off();
 #ifdef _OPENMP
   int saved_threads = omp_get_max_threads();
@@ -140,7 +193,6 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
 #endif
   pinn_solve_config c = *cfg;
   c.loss.seed = c.seed;
-  int st = PINN_SUCCESS;
   pinn_loss *l = NULL;
   pinn_trainer *t = NULL;
   pinn_mlp *net = make_network(p, &c, err);
@@ -168,9 +220,14 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     st = pinn_trainer_resume(t, c.resume);
     if (st) pinn_error_set(err, st, "%s", pinn_trainer_errmsg(t));
   }
+  /* training: a failure still leaves the best point in the network, which
+   * is evaluated and written below with the stop reason and the message */
+  int train_st = PINN_SUCCESS;
+  pinn_error train_err;
+  pinn_error_clear(&train_err);
   if (!st) {
-    st = pinn_trainer_run(t);
-    if (st) pinn_error_set(err, st, "%s", pinn_trainer_errmsg(t));
+    train_st = pinn_trainer_run(t);
+    if (train_st) pinn_error_set(&train_err, train_st, "%s", pinn_trainer_errmsg(t));
   }
   if (!st) {
     res->iterations = pinn_trainer_iterations(t);
@@ -178,15 +235,25 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     res->seconds = pinn_trainer_seconds(t);
     res->loss = pinn_trainer_loss(t);
     res->reason = pinn_trainer_stop_reason(t);
+    for (size_t i = 0; i < pinn_trainer_n_phase_reports(t) && !train_st; ++i)
+      if (pinn_trainer_phase_report(t, i)->reason == PINN_STOP_NONFINITE && !res->warning[0])
+        snprintf(res->warning, sizeof res->warning, "phase %zu (%s) ended early: %s", i + 1,
+                 pinn_optimizer_name(pinn_trainer_phase_report(t, i)->kind),
+                 pinn_trainer_errmsg(t));
     res->n_params = pinn_loss_n_params(l);
     res->n_coefs = pinn_problem_n_coefs(p);
     for (size_t j = 0; j < res->n_coefs; ++j) res->coefs[j] = pinn_loss_coef(l, j);
     st = pinn_fields_compute(l, NULL, &fields, err);
-    have_fields = !st;
+    have_fields = 1;
+    res->n_outputs = pinn_problem_n_out(p);
     if (!st && fields.has_ref) {
       res->has_reference = 1;
       res->rel_l2 = fields.rel_l2;
       res->max_abs = fields.max_abs;
+      for (size_t k = 0; k < res->n_outputs && k < PINN_MAX_OUTPUTS; ++k) {
+        res->rel_l2_out[k] = fields.rel_l2_out[k];
+        res->max_abs_out[k] = fields.max_abs_out[k];
+      }
     }
     if (!st) {
       size_t nd = 0;
@@ -199,12 +266,27 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
       if (!xd) nd = 0;
       st = pinn_diagnostics_compute(net, nd, xd, &res->diagnostics, err);
     }
-    if (!st) st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics);
-    if (st) pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
+    if (!st) {
+      st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics);
+      if (st) pinn_error_set(err, st, "metrics: %s", pinn_problem_errmsg(p));
+    }
   }
   if (!st && c.output) {
     pinn_run_info info = pinn_output_run_info(l, t, c.seed);
+    info.time_budget = c.train.time_budget;
+    info.error = train_st ? train_err.msg : NULL;
     st = pinn_output_write(c.output, l, t, &fields, &info, err);
+    res->wrote_output = !st;
+  }
+  if (train_st) { /* the training failure is the run's error; say what became of the file */
+    if (st && err)
+      pinn_error_set(err, train_st, "%s (no result file: %s)", train_err.msg, err->msg);
+    else if (c.output)
+      pinn_error_set(err, train_st, "%s (the best point reached is in %s, stop_reason=%s)",
+                     train_err.msg, c.output, pinn_stop_reason_name(res->reason));
+    else
+      pinn_error_set(err, train_st, "%s", train_err.msg);
+    st = train_st;
   }
   if (have_fields) pinn_fields_free(&fields);
   pinn_trainer_free(t);

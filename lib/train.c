@@ -23,6 +23,7 @@
 #include <pinn/ssqn.h>
 #include <pinn/lsq.h>
 #include <pinn/h5io.h>
+#include <pinn/model.h>
 #include <stdio.h>
 
 #ifdef _OPENMP
@@ -156,9 +157,11 @@ struct pinn_trainer {
   pinn_stop_reason reason;
   size_t recoveries;
   gsl_multimin_fdfminimizer *s; /* the current quasi-Newton phase's minimizer */
+  size_t s_phase;               /* the phase s belongs to */
   size_t evals_carry;           /* evaluations of the current phase before a resume */
-  double *lbfgs_resume;         /* L-BFGS state to load at the phase's set() */
+  double *lbfgs_resume;         /* L-BFGS / dense state to load at the phase's set() */
   size_t lbfgs_resume_len;
+  size_t lbfgs_resume_phase;    /* the phase that state belongs to */
   int resumed;
   pinn_error err;
 };
@@ -374,6 +377,21 @@ static int periodic_checkpoint(pinn_trainer *t)
   return pinn_trainer_checkpoint(t, t->o.checkpoint_path);
 }
 
+/* The message of a phase that stops on a non-finite loss: the iteration,
+ * the recoveries tried, and the loss's own words (term, point, entry). */
+static void nonfinite_message(pinn_trainer *t, int loss_status, size_t recoveries)
+{
+  const char *m = loss_status ? pinn_loss_errmsg(t->l) : "";
+  pinn_error_set(&t->err, PINN_ENONFINITE, "iteration %zu: the loss is not finite%s%s%s%s",
+                 t->total_iter + 1,
+                 recoveries ? " (after restoring the best point and halving the learning rate "
+                              "each time)"
+                            : "",
+                 *m ? ": " : "", m,
+                 *m ? "" : " (it overflowed: no term reported a NaN; lower the learning rate "
+                           "or scale the problem)");
+}
+
 static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *status)
 {
   size_t recoveries = 0;
@@ -382,7 +400,10 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
     if (r) return r;
     int st = eval_here(t);
     if (st == PINN_ENONFINITE || (!st && !isfinite(t->f))) {
-      if (++recoveries > t->o.max_recoveries || !isfinite(t->best_f)) return PINN_STOP_NONFINITE;
+      if (++recoveries > t->o.max_recoveries || !isfinite(t->best_f)) {
+        nonfinite_message(t, st, recoveries - 1);
+        return PINN_STOP_NONFINITE;
+      }
       t->recoveries++;
       memcpy(t->x, t->best_x, t->P * sizeof(double));
       t->lr *= 0.5;
@@ -392,7 +413,8 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
       continue;
     }
     if (st) {
-      *status = pinn_error_set(&t->err, st, "%s", pinn_loss_errmsg(t->l));
+      *status = pinn_error_set(&t->err, st, "iteration %zu: %s", t->total_iter,
+                               pinn_loss_errmsg(t->l));
       return PINN_STOP_ERROR;
     }
     note_best(t, t->x, t->f);
@@ -431,14 +453,16 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
         return PINN_STOP_ERROR;
       }
     }
-    if (periodic_checkpoint(t)) {
-      *status = t->err.code;
-      return PINN_STOP_ERROR;
-    }
     if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph))
       return PINN_STOP_USER;
     r = check_stop(t, ph);
     if (r) return r;
+    /* after the stop test: a checkpoint holds a phase that goes on (the one
+     * written at a phase's end is the run loop's) */
+    if (periodic_checkpoint(t)) {
+      *status = t->err.code;
+      return PINN_STOP_ERROR;
+    }
   }
 }
 
@@ -521,16 +545,20 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       *status = pinn_error_set(&t->err, st, "%s", pinn_ssqn_errmsg(s));
       r = PINN_STOP_ERROR;
     } else if (ls && ls != PINN_ENONFINITE) {
-      *status = pinn_error_set(&t->err, ls, "%s", pinn_loss_errmsg(t->l));
+      *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter,
+                               pinn_loss_errmsg(t->l));
       r = PINN_STOP_ERROR;
     } else {
+      nonfinite_message(t, ls, 0);
       r = PINN_STOP_NONFINITE;
     }
     gsl_multimin_fdfminimizer_free(s);
     t->s = NULL;
     return r;
   }
-  if (t->lbfgs_resume && (ph->kind == PINN_OPT_LBFGS || dense)) {
+  t->s_phase = t->phase;
+  if (t->lbfgs_resume && t->lbfgs_resume_phase == t->phase &&
+      (ph->kind == PINN_OPT_LBFGS || dense)) {
     int ls = dense ? pinn_ssqn_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len)
                    : pinn_lbfgs_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len);
     free(t->lbfgs_resume);
@@ -544,9 +572,13 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       return PINN_STOP_ERROR;
     }
   }
+  free(t->lbfgs_resume); /* a state of another phase is of no use */
+  t->lbfgs_resume = NULL;
   t->f = untransform(ph->loss_transform, s->f);
   t->gnorm = gsl_blas_dnrm2(s->gradient) * dtransform(ph->loss_transform, t->f);
   note_best(t, s->x->data, t->f);
+  /* the per-term losses of the starting point (never a previous phase's) */
+  pinn_loss_last_terms(t->l, s->x->data, t->terms);
   int retried = 0;
   for (;;) {
     r = check_external(t);
@@ -555,7 +587,8 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     st = gsl_multimin_fdfminimizer_iterate(s);
     int ls = pinn_loss_last_status(t->l);
     if (ls && ls != PINN_ENONFINITE) {
-      *status = pinn_error_set(&t->err, ls, "%s", pinn_loss_errmsg(t->l));
+      *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter + 1,
+                               pinn_loss_errmsg(t->l));
       r = PINN_STOP_ERROR;
       break;
     }
@@ -568,6 +601,7 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
         continue;
       }
       r = st == GSL_ENOPROG || isfinite(s->f) ? PINN_STOP_NO_PROGRESS : PINN_STOP_NONFINITE;
+      if (r == PINN_STOP_NONFINITE) nonfinite_message(t, pinn_loss_last_status(t->l), 0);
       break;
     }
     if (fnew == t->f && memcmp(t->xprev, s->x->data, t->P * sizeof(double)) == 0) {
@@ -593,17 +627,17 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       r = PINN_STOP_ERROR;
       break;
     }
-    if (periodic_checkpoint(t)) {
-      *status = t->err.code;
-      r = PINN_STOP_ERROR;
-      break;
-    }
     if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph)) {
       r = PINN_STOP_USER;
       break;
     }
     r = check_stop(t, ph);
     if (r) break;
+    if (periodic_checkpoint(t)) {
+      *status = t->err.code;
+      r = PINN_STOP_ERROR;
+      break;
+    }
   }
   memcpy(t->x, t->best_x, t->P * sizeof(double));
   /* t->s stays alive until the run loop has written its checkpoint */
@@ -710,9 +744,12 @@ int pinn_trainer_run(pinn_trainer *t)
       memset(t->v, 0, t->P * sizeof(double));
     }
     if (t->iter == 0 && isfinite(t->best_f)) memcpy(t->x, t->best_x, t->P * sizeof(double));
-    pinn_stop_reason r = ph->kind == PINN_OPT_ADAM ? run_adam(t, ph, &status)
-                         : ph->kind == PINN_OPT_LM ? run_lm(t, ph, &status)
-                                                   : run_qn(t, ph, &status);
+    /* a resumed phase that had reached its limit (a checkpoint written when
+     * the run stopped at the phase's last iteration) is over */
+    pinn_stop_reason r = t->iter && t->iter >= ph->max_iter ? PINN_STOP_MAX_ITER
+                         : ph->kind == PINN_OPT_ADAM        ? run_adam(t, ph, &status)
+                         : ph->kind == PINN_OPT_LM          ? run_lm(t, ph, &status)
+                                                            : run_qn(t, ph, &status);
     pinn_phase_report *rep = &t->reports[t->phase];
     rep->kind = ph->kind;
     rep->iterations = t->iter;
@@ -724,17 +761,22 @@ int pinn_trainer_run(pinn_trainer *t)
     t->reason = r;
     if (t->iter % (t->o.progress_every ? t->o.progress_every : 1) != 0 || t->iter == 0)
       report_progress(t, ph);
+    /* a non-finite loss with no finite point ever seen ends the run: the
+     * next phase would start from the same place */
     const int last = r == PINN_STOP_ERROR || r == PINN_STOP_USER ||
-                     r == PINN_STOP_INTERRUPT || r == PINN_STOP_TIME;
+                     r == PINN_STOP_INTERRUPT || r == PINN_STOP_TIME ||
+                     (r == PINN_STOP_NONFINITE && !isfinite(t->best_f));
     if (!last) {
       t->phase++;
       t->iter = 0;
     }
-    /* a finished phase hands its best point to the next; a run stopped
-     * early keeps the current point, so a resume continues exactly */
-    if (!last) memcpy(t->x, t->best_x, t->P * sizeof(double));
-    if (!last && t->s) { /* the phase is over: its minimizer state is not needed */
-      gsl_multimin_fdfminimizer_free(t->s);
+    /* A finished phase hands its best point to the next (the next phase's
+     * start copies it); the checkpoint keeps the phase's own last point and,
+     * for the last phase, its minimizer state, so that extending that phase
+     * on resume continues bitwise.  A run stopped early keeps the current
+     * point and state, so a resume continues exactly. */
+    if (!last && t->s && t->s_phase + 1 < t->o.n_phases) {
+      gsl_multimin_fdfminimizer_free(t->s); /* not needed by any checkpoint */
       t->s = NULL;
     }
     if (t->o.checkpoint_path && r != PINN_STOP_ERROR) {
@@ -748,6 +790,7 @@ int pinn_trainer_run(pinn_trainer *t)
     if (last) break;
   }
   gsl_set_error_handler(old);
+  if (!status && t->reason == PINN_STOP_NONFINITE) status = t->err.code ? t->err.code : PINN_ENONFINITE;
   t->elapsed_before += now_seconds() - t->t0;
   t->t0 = now_seconds();
   if (isfinite(t->best_f)) {
@@ -781,6 +824,103 @@ size_t pinn_trainer_recoveries(const pinn_trainer *t) { return t->recoveries; }
 /* ---------------------------------------------------------- checkpoints */
 
 #define CKPT_FORMAT 1
+
+/* The options a checkpoint records, so that a resume can refuse options that
+ * contradict it: per phase OPT_PER_PHASE values, then the run-wide ones,
+ * then each term's configured point count. */
+#define OPT_PER_PHASE 18
+#define OPT_GLOBAL 5
+
+static void phase_record(const pinn_phase *p, double *o)
+{
+  const double v[OPT_PER_PHASE] = {(double)p->kind, (double)p->max_iter, (double)p->max_evals,
+                                   p->gtol, p->ftol, (double)p->window, p->lr, p->lr_decay,
+                                   (double)p->decay_steps, p->beta1, p->beta2, p->eps,
+                                   (double)p->memory, p->step, p->line_tol,
+                                   (double)p->loss_transform, (double)p->lm_method, p->xtol};
+  memcpy(o, v, sizeof v);
+}
+
+static const char *const phase_field[OPT_PER_PHASE] = {
+    "optimizer", "iterations", "evaluation limit", "gtol", "ftol", "ftol window",
+    "learning rate", "lr decay", "decay steps", "beta1", "beta2", "eps", "memory",
+    "first step", "line-search tolerance", "loss transform", "LM method", "xtol"};
+
+static size_t options_record_len(const pinn_trainer *t)
+{
+  return t->o.n_phases * OPT_PER_PHASE + OPT_GLOBAL + t->n_terms;
+}
+
+static void options_record(const pinn_trainer *t, double *o)
+{
+  for (size_t i = 0; i < t->o.n_phases; ++i) phase_record(&t->o.phases[i], o + i * OPT_PER_PHASE);
+  double *g = o + t->o.n_phases * OPT_PER_PHASE;
+  g[0] = (double)t->o.n_phases;
+  g[1] = (double)t->o.resample_every;
+  g[2] = (double)t->o.refine_every;
+  g[3] = (double)t->o.refine_candidates;
+  g[4] = (double)t->o.refine_add;
+  const pinn_problem *p = pinn_loss_problem(t->l);
+  for (size_t i = 0; i < t->n_terms; ++i) g[OPT_GLOBAL + i] = (double)pinn_problem_term_points(p, i);
+}
+
+/* Refuse options that contradict the checkpoint's record `saved` (n values)
+ * of a run at phase `phase`, iteration `iter` in it. */
+static int check_options_record(pinn_trainer *t, const char *path, const double *saved, size_t n,
+                                size_t phase, size_t iter)
+{
+  static const char may[] =
+      " (on resume only the iteration limits of the current and later phases, e.g. to extend the "
+      "last one, the time budget, threads, progress and checkpoint settings may change)";
+  if (n < OPT_GLOBAL + t->n_terms || (n - OPT_GLOBAL - t->n_terms) % OPT_PER_PHASE)
+    return pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s: the options record has %zu values",
+                          path, n);
+  const size_t sp = (n - OPT_GLOBAL - t->n_terms) / OPT_PER_PHASE;
+  if (sp != t->o.n_phases)
+    return pinn_error_set(&t->err, PINN_EINVAL,
+                          "resume: %s was written by a run of %zu phases, this run has %zu%s", path,
+                          sp, t->o.n_phases, may);
+  double *mine = malloc(n * sizeof *mine);
+  if (!mine) return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory");
+  options_record(t, mine);
+  int st = PINN_SUCCESS;
+  for (size_t q = 0; q < n && !st; ++q) {
+    const double a = saved[q], b = mine[q];
+    if (a == b || (isnan(a) && isnan(b))) continue;
+    if (q < sp * OPT_PER_PHASE) {
+      const size_t i = q / OPT_PER_PHASE, j = q % OPT_PER_PHASE;
+      const char *on = pinn_optimizer_name(t->o.phases[i].kind);
+      if (j == 1 && i > phase) continue;
+      if (j == 1 && i == phase && b >= (double)iter) continue;
+      if (j == 0)
+        st = pinn_error_set(&t->err, PINN_EINVAL,
+                            "resume: phase %zu is %s in %s but %s in this run%s", i + 1,
+                            a >= 0 && a < (double)N_OPT ? opt_names[(int)a] : "unknown", path, on,
+                            may);
+      else if (j == 1 && i == phase)
+        st = pinn_error_set(&t->err, PINN_EINVAL,
+                            "resume: phase %zu (%s) has done %zu iterations in %s, more than this "
+                            "run's limit of %.0f",
+                            i + 1, on, iter, path, b);
+      else
+        st = pinn_error_set(&t->err, PINN_EINVAL,
+                            "resume: phase %zu (%s): %s is %.10g in %s but %.10g in this run%s",
+                            i + 1, on, phase_field[j], a, path, b, may);
+    } else if (q < sp * OPT_PER_PHASE + OPT_GLOBAL) {
+      static const char *const gname[OPT_GLOBAL] = {"phases", "resample every", "refine every",
+                                                    "refine candidates", "refine points added"};
+      st = pinn_error_set(&t->err, PINN_EINVAL, "resume: %s is %.10g in %s but %.10g in this run%s",
+                          gname[q - sp * OPT_PER_PHASE], a, path, b, may);
+    } else {
+      const size_t i = q - sp * OPT_PER_PHASE - OPT_GLOBAL;
+      st = pinn_error_set(&t->err, PINN_EINVAL,
+                          "resume: term '%s' has %.0f points in %s but %.0f in this run (--points)%s",
+                          pinn_problem_term_name(pinn_loss_problem(t->l), i), a, path, b, may);
+    }
+  }
+  free(mine);
+  return st;
+}
 
 int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
 {
@@ -823,8 +963,24 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_loss", 1, hd, t->h_loss);
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_grad_norm", 1, hd, t->h_gnorm);
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_terms", 2, htd, t->h_terms);
-  const pinn_optimizer_kind pk = t->phase < t->o.n_phases ? t->o.phases[t->phase].kind : PINN_OPT_ADAM;
+  const size_t nrec = options_record_len(t);
+  double *rec = malloc(nrec * sizeof *rec);
+  if (!rec) st = PINN_ENOMEM;
+  else {
+    options_record(t, rec);
+    size_t od[1] = {nrec};
+    if (!st) st = pinn_h5_write_dataset(w, "/trainer/options", 1, od, rec);
+    free(rec);
+  }
+  /* the minimizer's state: of the current phase, or of the last phase when
+   * the run has finished (so that extending it continues bitwise) */
+  const pinn_optimizer_kind pk = t->s ? t->o.phases[t->s_phase].kind : PINN_OPT_ADAM;
   const int dense = pk == PINN_OPT_SSBFGS || pk == PINN_OPT_SSBROYDEN;
+  if (!st && t->s && (pk == PINN_OPT_LBFGS || dense)) {
+    const int64_t sp = (int64_t)t->s_phase;
+    size_t one[1] = {1};
+    st = pinn_h5_write_dataset_int64(w, "/trainer/state_phase", 1, one, &sp);
+  }
   if (!st && t->s && (pk == PINN_OPT_LBFGS || dense)) {
     size_t n = dense ? pinn_ssqn_state_size(t->s) : pinn_lbfgs_state_size(t->s);
     double *buf = malloc((n ? n : 1) * sizeof *buf);
@@ -843,6 +999,20 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
     return t->err.code;
   }
   st = pinn_loss_save_state(t->l, w, "/loss", &e);
+  /* the network as a result file holds it, so that pinn eval / pinn info
+   * work on a checkpoint (the parameters the run would continue from) */
+  if (!st) {
+    pinn_mlp *net = pinn_loss_network(t->l);
+    double *keep = malloc(t->P * sizeof *keep);
+    if (!keep) st = pinn_error_set(&e, PINN_ENOMEM, "out of memory");
+    else {
+      pinn_loss_get_params(t->l, keep);
+      pinn_loss_set_params(t->l, isfinite(t->best_f) ? t->best_x : t->x);
+      st = pinn_model_write(w, NULL, net, pinn_loss_problem(t->l), &e);
+      pinn_loss_set_params(t->l, keep);
+      free(keep);
+    }
+  }
   if (st) {
     pinn_h5_abort(w);
     return pinn_error_set(&t->err, st, "checkpoint %s: %s", path, e.msg);
@@ -860,6 +1030,61 @@ static int read_vec(pinn_trainer *t, pinn_h5_reader *r, const char *name, size_t
     return pinn_error_set(&t->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
   memcpy(out, d, n * sizeof *d);
   free(d);
+  return PINN_SUCCESS;
+}
+
+static int all_finite(const double *a, size_t n)
+{
+  for (size_t i = 0; i < n; ++i)
+    if (!isfinite(a[i])) return 0;
+  return 1;
+}
+
+/* The trainer's saved counters, scalars, vectors and reports, checked before
+ * anything is trusted: a corrupt or crafted file gets a message naming the
+ * field, never a run that trains on NaN or without a time budget. */
+static int validate_loaded(pinn_trainer *t, const char *path, const int64_t *iv, const double *dv,
+                           const double *x, const double *bx, const double *m, const double *v,
+                           const double *rep, const double *hl, size_t hist)
+{
+#define BAD(...) return pinn_error_set(&t->err, PINN_EFORMAT, __VA_ARGS__)
+  (void)hl;
+  if (!all_finite(x, t->P)) BAD("resume: %s: /trainer/x holds a non-finite parameter", path);
+  if (!all_finite(bx, t->P)) BAD("resume: %s: /trainer/best_x holds a non-finite parameter", path);
+  if (!all_finite(m, t->P)) BAD("resume: %s: /trainer/adam_m holds a non-finite value", path);
+  for (size_t j = 0; j < t->P; ++j)
+    if (!(v[j] >= 0) || !isfinite(v[j]))
+      BAD("resume: %s: /trainer/adam_v holds a negative or non-finite value", path);
+  if (!(dv[0] > -INFINITY))
+    BAD("resume: %s: the best loss (scalars[0]) is %g: it must be a number or +inf", path, dv[0]);
+  if (isfinite(dv[0]) && dv[0] < 0) BAD("resume: %s: the best loss (scalars[0]) is negative", path);
+  if (!(dv[3] >= 0) && !isnan(dv[3])) BAD("resume: %s: the last step (scalars[3]) is negative", path);
+  if (!(dv[4] > 0) || !isfinite(dv[4]) || dv[4] > 1e6)
+    BAD("resume: %s: the learning rate (scalars[4]) is %g: it must be in (0, 1e6]", path, dv[4]);
+  if (!(dv[5] >= 0) || !(dv[5] < 1e12))
+    BAD("resume: %s: the elapsed time (scalars[5]) is %g s: it must be in [0, 1e12)", path, dv[5]);
+  if ((size_t)iv[5] > (size_t)iv[4] + 1 || (size_t)iv[6] > (size_t)iv[4] + 1000)
+    BAD("resume: %s: the Adam step or recovery counters exceed the iterations done", path);
+  /* reports: one per finished phase, plus the current one's after a stop */
+  const size_t done = (size_t)iv[2];
+  if ((size_t)iv[7] != done && (size_t)iv[7] != done + 1)
+    BAD("resume: %s: %lld phase reports for phase %lld", path, (long long)iv[7], (long long)iv[2]);
+  size_t sum = 0;
+  for (size_t i = 0; i < (size_t)iv[7]; ++i) {
+    const double *q = rep + 6 * i;
+    if (!(q[0] >= 0 && q[0] < (double)N_OPT && q[0] == floor(q[0])) ||
+        !(q[5] >= 0 && q[5] <= (double)PINN_STOP_XTOL && q[5] == floor(q[5])) ||
+        !(q[1] >= 0 && q[1] <= (double)iv[4] && q[1] == floor(q[1])) || !(q[2] >= 0 && q[2] < 1e15) ||
+        !(q[3] >= 0 && q[3] < 1e12) || isnan(q[4]) || (size_t)q[0] != (size_t)t->o.phases[i].kind)
+      BAD("resume: %s: phase report %zu is not valid for this run (optimizer, counts, reason)",
+          path, i + 1);
+    if (i < done) sum += (size_t)q[1];
+  }
+  if (sum + (size_t)iv[3] != (size_t)iv[4] || hist != (size_t)iv[4])
+    BAD("resume: %s: the iteration counters do not add up (%zu in the phases + %lld in the current "
+        "one, %lld in all, %zu history entries)",
+        path, sum, (long long)iv[3], (long long)iv[4], hist);
+#undef BAD
   return PINN_SUCCESS;
 }
 
@@ -912,11 +1137,36 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
               pinn_h5_read_dataset(r, "/trainer/history_grad_norm", 1, hd, &hg, NULL, NULL) ||
               pinn_h5_read_dataset(r, "/trainer/history_terms", 2, htd, &ht, NULL, NULL)))
     st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
-  size_t lb_len = 0;
+  /* every value the run continues from must be sane */
+  if (!st) st = validate_loaded(t, path, iv, dv, x, bx, m, v, rep, hl, hist);
+  if (!st && pinn_h5_has(r, "/trainer/options")) { /* written since the options record exists */
+    double *rec = NULL;
+    if (pinn_h5_read_dataset(r, "/trainer/options", 1, NULL, &rec, dout, NULL))
+      st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
+    else if ((size_t)iv[2] == t->o.n_phases && iv[7] > 0) /* finished: its last phase may grow */
+      st = check_options_record(t, path, rec, dout[0], (size_t)iv[2] - 1,
+                                (size_t)rep[6 * ((size_t)iv[7] - 1) + 1]);
+    else
+      st = check_options_record(t, path, rec, dout[0], (size_t)iv[2], (size_t)iv[3]);
+    free(rec);
+  }
+  size_t lb_len = 0, lb_phase = st ? 0 : (size_t)iv[2];
   if (!st && pinn_h5_has(r, "/trainer/lbfgs_state")) {
     if (pinn_h5_read_dataset(r, "/trainer/lbfgs_state", 1, NULL, &lb, dout, NULL))
       st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
     lb_len = dout[0];
+    if (!st && pinn_h5_has(r, "/trainer/state_phase")) {
+      int64_t *sp = NULL;
+      size_t one[1] = {1};
+      if (pinn_h5_read_dataset_int64(r, "/trainer/state_phase", 1, one, &sp, NULL, NULL) ||
+          sp[0] < 0 || (size_t)sp[0] >= t->o.n_phases)
+        st = pinn_error_set(&t->err, PINN_EFORMAT,
+                            "resume: %s: /trainer/state_phase is missing or not a phase of this run",
+                            path);
+      else
+        lb_phase = (size_t)sp[0];
+      free(sp);
+    }
   }
   if (!st) {
     st = pinn_loss_load_state(t->l, r, "/loss");
@@ -968,10 +1218,14 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     free(t->lbfgs_resume);
     t->lbfgs_resume = lb;
     t->lbfgs_resume_len = lb_len;
+    t->lbfgs_resume_phase = lb_phase;
     lb = NULL;
     pinn_loss_set_params(t->l, t->x);
-    /* a finished run whose last phase now has a larger budget continues that
-     * phase from its best point (a fresh quasi-Newton memory) */
+    /* A finished run whose last phase now has a larger limit continues that
+     * phase where it ended: its last point, its Adam moments or its
+     * quasi-Newton state (saved with the end-of-run checkpoint), so the
+     * extension is bitwise the run that had the larger limit from the start.
+     * (GSL's bfgs2/cg and LM restart their direction from that point.) */
     const size_t L = t->o.n_phases;
     if (t->phase == L && t->n_reports == L && t->reports[L - 1].kind == t->o.phases[L - 1].kind &&
         t->reports[L - 1].reason == PINN_STOP_MAX_ITER &&
@@ -980,9 +1234,6 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
       t->iter = t->reports[L - 1].iterations;
       t->n_reports = L - 1;
       t->evals_carry = t->reports[L - 1].evals;
-      memcpy(t->x, t->best_x, t->P * sizeof(double));
-      free(t->lbfgs_resume);
-      t->lbfgs_resume = NULL;
     }
   }
   free(iv); free(dv); free(rep); free(hl); free(hg); free(ht); free(lb);

@@ -107,7 +107,6 @@ int pinn_problem_advection_prelu(pinn_problem **out, pinn_solve_config *cfg, pin
   cfg->train.phases[0].decay_steps = 1000;
   cfg->train.phases[1].max_iter = 2000;
   cfg->train.phases[1].memory = 50;
-  cfg->train.time_budget = 55.0; /* the default run stays within its stated time */
   *out = p;
   return PINN_SUCCESS;
 }

@@ -44,7 +44,13 @@ bad solve burgers1d --sampler random2
 bad solve burgers1d --adam x
 bad solve burgers1d --lr 0
 bad solve burgers1d --lr nan
-bad solve burgers1d --iters 0
+bad solve burgers1d --iters -1
+bad solve burgers1d --last-iters 0
+bad solve burgers1d --plugin ./any.so
+bad solve burgers1d --out /nonexistent/dir/x.h5
+bad solve burgers1d --checkpoint /nonexistent/dir/x.ckpt.h5
+bad solve poisson1d --barrier complementarity
+bad solve poisson1d --penalty 100
 bad solve burgers1d --memory 0
 bad solve burgers1d --optimizer adam
 bad solve burgers1d --optimizer newton
@@ -75,7 +81,7 @@ done
 # a short real solve of the plugin example, read back
 cc -std=c11 -shared -fPIC -O2 "$src/tests/plugin_example.c" -o my.so -I"$src/include" \
   $(pkg-config --cflags hdf5 2>/dev/null) -I/usr/include/hdf5/serial || fail=$((fail + 1))
-if "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 200 --out run.h5 > summary.txt; then
+if "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 200 --out run.h5 --checkpoint-every 1000 > summary.txt; then
   grep -q '^problem=cubic1d ' summary.txt || { echo "FAIL: summary line"; cat summary.txt; fail=$((fail + 1)); }
   [ -f run.h5 ] && [ -f run.xmf ] && [ -f run.ckpt.h5 ] || { echo "FAIL: result files"; ls; fail=$((fail + 1)); }
   "$pinn" info run.h5 > info.txt || { echo "FAIL: info"; fail=$((fail + 1)); }
@@ -86,6 +92,19 @@ if "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 200 --out run.h5 > 
   "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 250 --out run2.h5 --resume run.ckpt.h5 > s2.txt \
     || { echo "FAIL: resume"; fail=$((fail + 1)); }
   grep -q 'iterations=350 ' s2.txt || { echo "FAIL: resumed iteration count"; cat s2.txt; fail=$((fail + 1)); }
+  # a checkpoint is described and evaluated like a result
+  "$pinn" info run.ckpt.h5 > ci.txt && grep -q 'libpinn checkpoint' ci.txt \
+    || { echo "FAIL: info of a checkpoint"; cat ci.txt; fail=$((fail + 1)); }
+  "$pinn" eval run.ckpt.h5 --grid 11 --out uc.csv && [ "$(wc -l < uc.csv)" -ge 11 ] \
+    || { echo "FAIL: eval of a checkpoint"; fail=$((fail + 1)); }
+  # options that contradict the checkpoint are refused, naming what differs
+  "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 250 --points 300 --out run3.h5 \
+    --resume run.ckpt.h5 > s3.txt 2> e3.txt
+  [ $? = 1 ] && grep -q "points" e3.txt && grep -q "may change" e3.txt \
+    || { echo "FAIL: contradicting resume"; cat e3.txt; fail=$((fail + 1)); }
+  # without --checkpoint/--checkpoint-every the checkpoint is gone after a normal end
+  "$pinn" solve --plugin ./my.so --quiet --adam 20 --iters 20 --out run4.h5 > s4.txt \
+    && [ -f run4.h5 ] && [ ! -f run4.ckpt.h5 ] || { echo "FAIL: default checkpoint removed"; ls; fail=$((fail + 1)); }
 else
   echo "FAIL: solve"; fail=$((fail + 1))
 fi
@@ -95,6 +114,11 @@ fi
   && grep -q 'iterations=50 ' p1.txt || { echo "FAIL: --then none"; cat p1.txt; fail=$((fail + 1)); }
 "$pinn" solve poisson1d --quiet --no-output --adam 30 --iters 20 --then none --then adam:7 > p2.txt \
   && grep -q 'iterations=57 ' p2.txt || { echo "FAIL: --then none --then adam:7"; cat p2.txt; fail=$((fail + 1)); }
+# --iters 0: Adam only; --last-iters: the last phase's length (poisson1d ends with SSBroyden)
+"$pinn" solve poisson1d --quiet --no-output --adam 30 --iters 0 > p3.txt \
+  && grep -q 'iterations=30 ' p3.txt || { echo "FAIL: --iters 0"; cat p3.txt; fail=$((fail + 1)); }
+"$pinn" solve poisson1d --quiet --no-output --adam 30 --iters 20 --last-iters 5 > p4.txt \
+  && grep -q 'iterations=55 ' p4.txt || { echo "FAIL: --last-iters"; cat p4.txt; fail=$((fail + 1)); }
 echo "$fail failure(s)"
-echo "$((54 - fail)) passed, $fail failed"
+echo "$((66 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

@@ -29,6 +29,30 @@ typedef struct short_run {
 
 /* Build the problem, check its identity and exact solution at one point,
  * apply the short settings, solve; returns the result (rel_l2 NaN on failure). */
+/* Same command, same result on any machine: no bundled default stops on the
+ * wall clock; every phase has an iteration limit, and the whole default run
+ * is bounded (the counts are tuned so that it ends within its stated time on
+ * a 2-core machine: bench/problem_table.sh measures that). */
+static void every_bundled_default_is_defined_by_iterations_not_the_clock(void)
+{
+  for (size_t i = 0; i < pinn_bundled_count(); ++i) {
+    const pinn_bundled *b = pinn_bundled_get(i);
+    pinn_problem *p = NULL;
+    pinn_solve_config cfg = pinn_solve_config_default();
+    pinn_error err;
+    CU_ASSERT_EQUAL_FATAL(b->create(&p, &cfg, &err), PINN_SUCCESS);
+    if (cfg.train.time_budget != 0) printf("\n  %s: time budget %g s\n", b->name, cfg.train.time_budget);
+    CU_ASSERT_EQUAL(cfg.train.time_budget, 0.0);
+    size_t total = 0;
+    for (size_t k = 0; k < cfg.train.n_phases; ++k) {
+      CU_ASSERT(cfg.train.phases[k].max_iter > 0);
+      total += cfg.train.phases[k].max_iter;
+    }
+    CU_ASSERT(total > 0 && total <= 200000);
+    pinn_problem_free(p);
+  }
+}
+
 static pinn_solve_result solve_short(const char *name, pinn_problem_create_fn create,
                                      const short_run *s, const double *x, double u_exact)
 {
@@ -179,6 +203,8 @@ static void advection_prelu_short_run_reaches_2e_2_and_reports_sane_metrics(void
 int main(void)
 {
   static const pinn_test_case cases[] = {
+    {"every_bundled_default_is_defined_by_iterations_not_the_clock",
+     every_bundled_default_is_defined_by_iterations_not_the_clock},
     {"poisson1d_short_run_reaches_1e_4", poisson1d_short_run_reaches_1e_4},
     {"poisson1d_defaults_reach_1e_9", poisson1d_defaults_reach_1e_9},
     {"poisson2d_short_run_reaches_2e_3", poisson2d_short_run_reaches_2e_3},

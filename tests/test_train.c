@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <pinn/h5io.h>
+#include <pinn/model.h>
+#include <hdf5.h>
 
 #include "testutil.h"
 
@@ -262,7 +264,17 @@ static void nan_losses_are_recovered_and_callback_errors_stop_cleanly(void)
   o.phases[0].lr = 0.5; /* far too large: u overshoots, the residual turns NaN */
   pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
   int st = pinn_trainer_run(t);
-  CU_ASSERT(st == PINN_SUCCESS);
+  /* either the recoveries carried the phase to its end, or they ran out:
+   * then the run fails with PINN_ENONFINITE and a message that says where */
+  CU_ASSERT(st == PINN_SUCCESS || st == PINN_ENONFINITE);
+  if (st == PINN_ENONFINITE) {
+    CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_NONFINITE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "iteration "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "not finite"));
+  }
+  printf("\n  lr 0.5: status %d, stop %s, %zu recoveries: %s\n", st,
+         pinn_stop_reason_name(pinn_trainer_stop_reason(t)), pinn_trainer_recoveries(t),
+         st ? pinn_trainer_errmsg(t) : "");
   CU_ASSERT(isfinite(pinn_trainer_loss(t)));
   CU_ASSERT(pinn_trainer_recoveries(t) >= 1); /* the NaN did happen */
   double f;
@@ -477,6 +489,192 @@ static void self_scaled_phases_chain_after_lbfgs_and_resume_bitwise(void)
   free(dir);
 }
 
+/* A finished run whose last phase is extended on resume continues that phase
+ * bitwise: Adam (moments, last point), L-BFGS (pairs) and SSBroyden (dense
+ * matrix) alike. */
+static void extending_the_last_phase_on_resume_is_bitwise(void)
+{
+  char *dir = pinn_test_tmpdir("extend");
+  char path[512];
+  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  const pinn_optimizer_kind kinds[3] = {PINN_OPT_ADAM, PINN_OPT_LBFGS, PINN_OPT_SSBROYDEN};
+  for (int k = 0; k < 3; ++k) {
+    pinn_train_options o = pinn_train_options_default();
+    o.phases[0].max_iter = 100;
+    o.phases[0].lr = 1e-2;
+    if (kinds[k] == PINN_OPT_ADAM) o.n_phases = 1;
+    else o.phases[1] = pinn_phase_default(kinds[k]);
+    pinn_phase *last = &o.phases[o.n_phases - 1];
+    last->max_iter = kinds[k] == PINN_OPT_ADAM ? 300 : 200;
+    size_t P, it_ref, it;
+    double *ref = train_params(o, NULL, 0, &P, &it_ref);
+    /* the same run with the last phase cut at half, then extended */
+    pinn_train_options oh = o;
+    oh.phases[oh.n_phases - 1].max_iter = last->max_iter / 2;
+    oh.checkpoint_path = path;
+    free(train_params(oh, NULL, 0, &P, &it));
+    double *res = train_params(o, path, 0, &P, &it);
+    CU_ASSERT_EQUAL(it, it_ref);
+    double md = 0;
+    for (size_t j = 0; j < P; ++j) md = fmax(md, fabs(ref[j] - res[j]));
+    printf("\n  %s extended from %zu to %zu on resume: parameters differ by %.3g", 
+           pinn_optimizer_name(kinds[k]), last->max_iter / 2, last->max_iter, md);
+    CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
+    free(ref);
+    free(res);
+  }
+  printf("\n");
+  free(dir);
+}
+
+/* A run stopped right at a phase's last iteration (its checkpoint then says
+ * "phase 1, iteration 30 of 30") resumes into the next phase, not into a 31st
+ * iteration of the finished one. */
+static void a_checkpoint_at_a_phases_last_iteration_resumes_without_an_extra_iteration(void)
+{
+  char *dir = pinn_test_tmpdir("edge");
+  char path[512];
+  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  pinn_train_options o = pinn_train_options_default();
+  o.phases[0].max_iter = 30;
+  o.phases[0].lr = 5e-3;
+  o.phases[1].max_iter = 40;
+  size_t P, it;
+  double *ref = train_params(o, NULL, 0, &P, &it);
+  pinn_train_options oc = o;
+  oc.checkpoint_path = path;
+  oc.checkpoint_every = 10;
+  free(train_params(oc, NULL, 30, &P, &it)); /* stops at iteration 30: Adam's last */
+  CU_ASSERT_EQUAL(it, 30);
+  double *res = train_params(o, path, 0, &P, &it);
+  CU_ASSERT_EQUAL(it, 70);
+  CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
+  free(ref);
+  free(res);
+  free(dir);
+}
+
+/* Resume refuses options that contradict the checkpoint, and says what may
+ * change; it refuses corrupt counters, scalars and parameters by name. */
+static void resume_refuses_contradicting_options_and_corrupt_values(void)
+{
+  char *dir = pinn_test_tmpdir("refuse");
+  char path[512];
+  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  pinn_train_options o = pinn_train_options_default();
+  o.phases[0].max_iter = 20;
+  o.phases[1].max_iter = 20;
+  pinn_train_options oc = o;
+  oc.checkpoint_path = path;
+  oc.checkpoint_every = 5;
+  size_t P, it;
+  free(train_params(oc, NULL, 25, &P, &it)); /* inside L-BFGS */
+  struct {
+    const char *what;
+    pinn_train_options o;
+  } cases[4];
+  for (int k = 0; k < 4; ++k) cases[k].o = o;
+  cases[0].what = "memory";
+  cases[0].o.phases[1].memory = 7;
+  cases[1].what = "phases";
+  cases[1].o.n_phases = 3;
+  cases[1].o.phases[2] = pinn_phase_default(PINN_OPT_SSBROYDEN);
+  cases[2].what = "learning rate";
+  cases[2].o.phases[0].lr = 0.5;
+  cases[3].what = "more than this run's limit";
+  cases[3].o.phases[1].max_iter = 2; /* 5 L-BFGS iterations are done */
+  for (int k = 0; k < 4; ++k) {
+    setup s = make(NULL, 11);
+    pinn_trainer *t = pinn_trainer_alloc(s.l, &cases[k].o, NULL);
+    CU_ASSERT_EQUAL(pinn_trainer_resume(t, path), PINN_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), cases[k].what));
+    if (k < 3) CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "may change"));
+    pinn_trainer_free(t);
+    done(&s);
+  }
+  /* another point count */
+  setup s = make(NULL, 11);
+  pinn_problem_set_points(s.p, 0, 64);
+  pinn_loss_free(s.l);
+  s.l = pinn_loss_alloc(s.p, s.net, NULL, NULL);
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_resume(t, path), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "'pde' has 128 points"));
+  pinn_trainer_free(t);
+  done(&s);
+  /* a longer L-BFGS phase and a time budget may change */
+  pinn_train_options ok = o;
+  ok.phases[1].max_iter = 30;
+  ok.time_budget = 100;
+  free(train_params(ok, path, 0, &P, &it));
+  CU_ASSERT_EQUAL(it, 50);
+  /* corrupt values, written into a copy of the checkpoint */
+  struct {
+    const char *dset;
+    size_t index;
+    double value;
+    const char *what;
+  } bad[] = {{"/trainer/scalars", 4, NAN, "learning rate"},
+             {"/trainer/scalars", 5, -1e300, "elapsed time"},
+             {"/trainer/scalars", 5, NAN, "elapsed time"},
+             {"/trainer/x", 3, NAN, "/trainer/x"},
+             {"/trainer/best_x", 0, INFINITY, "/trainer/best_x"},
+             {"/trainer/adam_v", 2, -1.0, "/trainer/adam_v"}};
+  for (size_t k = 0; k < sizeof bad / sizeof *bad; ++k) {
+    free(train_params(oc, NULL, 25, &P, &it));
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, bad[k].dset, H5P_DEFAULT);
+    hid_t sp = H5Dget_space(d);
+    hsize_t n = (hsize_t)H5Sget_simple_extent_npoints(sp);
+    double *buf = malloc(n * sizeof *buf);
+    H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    buf[bad[k].index] = bad[k].value;
+    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    free(buf);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+    setup s2 = make(NULL, 11);
+    pinn_trainer *t2 = pinn_trainer_alloc(s2.l, &o, NULL);
+    int st = pinn_trainer_resume(t2, path);
+    CU_ASSERT_NOT_EQUAL(st, PINN_SUCCESS);
+    if (!strstr(pinn_trainer_errmsg(t2), bad[k].what))
+      printf("\n  %s[%zu] = %g: %s\n", bad[k].dset, bad[k].index, bad[k].value,
+             pinn_trainer_errmsg(t2));
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t2), bad[k].what));
+    pinn_trainer_free(t2);
+    done(&s2);
+  }
+  free(dir);
+}
+
+/* A checkpoint holds the network like a result file: pinn_model_load
+ * rebuilds it with the best parameters. */
+static void a_checkpoint_holds_the_network(void)
+{
+  char *dir = pinn_test_tmpdir("model");
+  char path[512];
+  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  pinn_train_options o = pinn_train_options_default();
+  o.phases[0].max_iter = 20;
+  o.phases[1].max_iter = 20;
+  o.checkpoint_path = path;
+  setup s = make(NULL, 11);
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
+  pinn_error e;
+  pinn_mlp *m = pinn_model_load(path, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+  double x[5] = {-0.9, -0.3, 0.0, 0.4, 0.8}, u1[5], u2[5];
+  pinn_mlp_eval(m, 5, x, u1);
+  pinn_mlp_eval(s.net, 5, x, u2); /* the trainer left the best parameters in place */
+  CU_ASSERT_EQUAL(memcmp(u1, u2, sizeof u1), 0);
+  pinn_mlp_free(m);
+  pinn_trainer_free(t);
+  done(&s);
+  free(dir);
+}
+
 static void levenberg_marquardt_phase_follows_adam_with_honest_counts(void)
 {
   setup s = make(NULL, 11);
@@ -560,6 +758,12 @@ int main(void)
       {"self_scaled_phases_chain_after_lbfgs_and_resume_bitwise",
        self_scaled_phases_chain_after_lbfgs_and_resume_bitwise},
       {"loss_transforms_report_the_loss_itself", loss_transforms_report_the_loss_itself},
+      {"extending_the_last_phase_on_resume_is_bitwise", extending_the_last_phase_on_resume_is_bitwise},
+      {"a_checkpoint_at_a_phases_last_iteration_resumes_without_an_extra_iteration",
+       a_checkpoint_at_a_phases_last_iteration_resumes_without_an_extra_iteration},
+      {"resume_refuses_contradicting_options_and_corrupt_values",
+       resume_refuses_contradicting_options_and_corrupt_values},
+      {"a_checkpoint_holds_the_network", a_checkpoint_holds_the_network},
       {"levenberg_marquardt_phase_follows_adam_with_honest_counts",
        levenberg_marquardt_phase_follows_adam_with_honest_counts},
       {NULL, NULL}};

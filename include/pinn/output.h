@@ -138,6 +138,8 @@ typedef struct pinn_run_info {
   double seconds;
   const char *stop_reason; /* e.g. pinn_stop_reason_name(); NULL: "none" */
   double final_loss;
+  double time_budget;      /* the run's wall-clock budget in seconds, 0 = none */
+  const char *error;       /* a failed run's message (the file then holds its best point), or NULL */
 } pinn_run_info;
 
 /* The run info of a finished trainer (t may be NULL: zeros, "none", NaN loss). */

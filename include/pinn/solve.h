@@ -63,7 +63,15 @@ typedef struct pinn_solve_result {
   double loss;
   pinn_stop_reason reason;
   int has_reference;
-  double rel_l2, max_abs;                 /* on the output grid, when has_reference */
+  double rel_l2, max_abs;                 /* on the output grid, when has_reference: all outputs */
+  size_t n_outputs;
+  double rel_l2_out[PINN_MAX_OUTPUTS];    /* each output's own errors, when has_reference */
+  double max_abs_out[PINN_MAX_OUTPUTS];
+  int wrote_output;                       /* 1 when the result file was written (also after a
+                                             failed training: it then holds the best point) */
+  char warning[PINN_ERRMSG_SIZE];         /* "" or what went wrong without failing the run (a
+                                             phase that ended on a non-finite loss, whose best
+                                             point the next phase took over) */
   size_t n_metrics;
   pinn_metric metrics[PINN_MAX_METRICS];
   size_t n_coefs;
@@ -78,9 +86,22 @@ typedef struct pinn_solve_result {
 typedef int (*pinn_problem_create_fn)(pinn_problem **p, pinn_solve_config *cfg, pinn_error *err);
 
 /* Solve: train, evaluate, write.  Returns 0 (also when training stopped for
- * an ordinary reason: see result->reason), or a status with err filled. */
+ * an ordinary reason: see result->reason), or a status with err filled.
+ * Before anything is trained it checks that the result and checkpoint files
+ * can be written (pinn_solve_check_paths) and that obstacle settings
+ * (obstacle_method, penalty) are only given to a problem with an obstacle.
+ * When training fails (a callback error, a loss that stays non-finite) the
+ * result file is still written with the best point reached, its stop reason
+ * and the message (root attributes `stop_reason`, `error`), when the fields
+ * can be evaluated there; result->wrote_output says whether it was. */
 int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result *result,
                pinn_error *err);
+
+/* Check that cfg's result file (cfg->output) and checkpoint file
+ * (cfg->train.checkpoint_path) can be created: their folders exist and a
+ * file can be made there (a probe file is created and removed).  Returns 0,
+ * or PINN_EIO with err naming the path and the reason. */
+int pinn_solve_check_paths(const pinn_solve_config *cfg, pinn_error *err);
 
 /* Parse "20x8" (width x hidden layers) or "30,30,20" (widths) into cfg.
  * PINN_EINVAL with a message otherwise. */

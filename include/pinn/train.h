@@ -165,25 +165,35 @@ const char *pinn_trainer_errmsg(const pinn_trainer *t);
 
 /* Run the remaining phases to the end.  Returns 0 when training ended for
  * one of the ordinary reasons (limits, tolerances, time, user, interrupt,
- * no progress), or the failing status (PINN_ECALLBACK, ...) with the
- * message on the trainer.  The best parameters seen are left in the loss
- * (and so in the network). */
+ * no progress), or the failing status with the message on the trainer,
+ * prefixed with the iteration: PINN_ECALLBACK (a callback failed),
+ * PINN_ENONFINITE (the run ended on a non-finite loss: stop reason
+ * PINN_STOP_NONFINITE; a phase that ends so while a finite point is known
+ * hands that point to the next phase, and only the run's end counts).  The
+ * best parameters seen are left in the loss (and so in the network). */
 int pinn_trainer_run(pinn_trainer *t);
 
 /* Write a checkpoint now (atomically: a temporary file, then rename):
- * parameters, best point, optimizer state (Adam moments, L-BFGS pairs),
- * phase and counters, history, and the loss's points and sampler states. */
+ * parameters, best point, optimizer state (Adam moments, L-BFGS pairs, the
+ * dense SSBFGS/SSBroyden matrix; at the end of a run, the last phase's),
+ * phase and counters, history, the options (phases, point counts), the
+ * loss's points and sampler states, and the network with the best
+ * parameters in /model (as a result file: pinn_model_load reads it). */
 int pinn_trainer_checkpoint(pinn_trainer *t, const char *path);
 
 /* Load a checkpoint written for the same problem, network and options; the
- * next pinn_trainer_run continues where the saved run was.  For Adam and
- * L-BFGS phases the continued run is bitwise identical to an uninterrupted
- * one; GSL's bfgs2/cg phases restart their direction from the saved point
- * (their state is private to GSL), and so does Levenberg-Marquardt.  A
- * checkpoint of a finished run whose last phase stopped at its iteration
- * limit continues that phase when the options give it a larger limit.
- * PINN_EFORMAT with a message when the file is not a checkpoint or does not
- * match. */
+ * next pinn_trainer_run continues where the saved run was.  For Adam,
+ * L-BFGS, SSBFGS and SSBroyden phases the continued run is bitwise identical
+ * to an uninterrupted one; GSL's bfgs2/cg phases restart their direction
+ * from the saved point (their state is private to GSL), and so does
+ * Levenberg-Marquardt.  A checkpoint of a finished run whose last phase
+ * stopped at its iteration limit continues that phase when the options give
+ * it a larger limit, bitwise as a run that had that limit from the start.
+ * Every value read is validated.  PINN_EFORMAT with a message when the file
+ * is not a checkpoint, does not match the network or problem, or holds a
+ * corrupt value (named); PINN_EINVAL when the options contradict the ones
+ * recorded: only the iteration limits of the current and later phases, the
+ * time budget, progress and checkpoint settings may differ. */
 int pinn_trainer_resume(pinn_trainer *t, const char *path);
 
 /* The reason the run stopped, and per-phase reports. */
