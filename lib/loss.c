@@ -222,7 +222,8 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
     return NULL;
   }
   if (pinn_problem_status(p)) { /* a setup call failed, even if its caller ignored it */
-    pinn_error_set(err, pinn_problem_status(p), "problem setup failed: %s", pinn_problem_errmsg(p));
+    pinn_error_set(err, pinn_problem_status(p), "problem setup failed: %s",
+                   pinn_problem_setup_errmsg(p));
     return NULL;
   }
   const pinn_domain *dom = pinn_problem_domain(p);
@@ -639,8 +640,8 @@ static void residual_failure(term_state *t, pinn_res_eval_ *e, const double *x,
     undeclared_hint(l, t, e, x, i, hint, sizeof hint);
     pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x, "residual component %zu is %s%s", i, v,
                        hint[0] ? hint
-                               : " (a domain error in its formula: log or sqrt of a negative "
-                                 "number, 0/0, overflow)");
+                               : " (from finite inputs: log or sqrt of a negative number, 0/0 or "
+                                 "an overflow in the formula?)");
     return;
   }
   const size_t used = l->m * t->C + l->n_coef;

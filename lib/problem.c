@@ -160,10 +160,15 @@ void pinn_problem_free(pinn_problem *p)
 const char *pinn_problem_errmsg(const pinn_problem *p)
 {
   if (!p) return "no problem";
-  return p->setup.code ? p->setup.msg : p->err.msg;
+  return p->err.msg[0] ? p->err.msg : p->setup.msg;
 }
 
 int pinn_problem_status(const pinn_problem *p) { return p ? p->setup.code : PINN_EINVAL; }
+
+const char *pinn_problem_setup_errmsg(const pinn_problem *p)
+{
+  return p ? p->setup.msg : "no problem";
+}
 
 static int set_description_impl(pinn_problem *p, const char *text)
 {

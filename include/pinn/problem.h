@@ -147,10 +147,13 @@ void pinn_problem_free(pinn_problem *p);
  * (hence pinn_solve and the pinn CLI) refuses a problem with a recorded
  * setup error, so a create function that ignores a status never trains a
  * problem other than the one it described.  Later calls still work. */
-/* Status of the first failed setup call (0 when none failed). */
+/* Status of the first failed setup call (0 when none failed), and its
+ * message ("" when none failed). */
 int pinn_problem_status(const pinn_problem *p);
-/* Message of the first failed setup call when there is one, else of the
- * last failure on this handle. */
+const char *pinn_problem_setup_errmsg(const pinn_problem *p);
+/* Message of the last failure on this handle: right after a call that
+ * failed, that call's; after a setup call that succeeded, the first failed
+ * setup call's (or "" when none failed). */
 const char *pinn_problem_errmsg(const pinn_problem *p);
 
 /* Metadata. */
