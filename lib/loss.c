@@ -746,6 +746,13 @@ static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, doubl
       s->out[pt] = sq;
       continue;
     }
+    if (!isfinite(sq)) {
+      size_t i = 0;
+      while (i + 1 < nr && fabs(r[i].v) < 1e150) ++i;
+      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, s->x + pt * l->dim,
+                         "the squared residual overflows (component %zu = %.6g)", i, r[i].v);
+      return PINN_ENONFINITE;
+    }
     acc[0] += sq * s->inv_n;
     for (size_t i = 0; i < nr; ++i) {
       const double f = 2.0 * s->scale * r[i].v;

@@ -566,6 +566,7 @@ static int faulty_residual(const double *x, const pinn_jet *u, const pinn_dual *
     for (int k = 0; k < PINN_DUAL_MAX; ++k)
       if (u->xx.d[k] != 0) r[0].d[k] = INFINITY;
     break;
+  case 6: r[1] = pd_addc(pd_scale(r[1], 1e-10), 1e200); break; /* finite, its square is not */
   default: break;
   }
   return 0;
@@ -589,15 +590,16 @@ static pinn_problem *faulty_problem(int *mode, int dirichlet_first)
 
 static void residual_failures_name_the_term_the_point_and_what_failed(void)
 {
-  const char *what[6] = {NULL,
+  const char *what[7] = {NULL,
                          "the residual callback returned 3",
                          "residual component 1 is NaN",
                          "reads u_tt, which the term does not declare (add PINN_NEED_TT",
                          "reads u_y, but the problem has no coordinate y",
-                         "residual component 0 (= "};
-  const int codes[6] = {0, PINN_ECALLBACK, PINN_ENONFINITE, PINN_ENONFINITE, PINN_ENONFINITE,
-                        PINN_ENONFINITE};
-  for (int mode = 1; mode <= 5; ++mode) {
+                         "residual component 0 (= ",
+                         "the squared residual overflows (component 1 = 1e+200)"};
+  const int codes[7] = {0, PINN_ECALLBACK, PINN_ENONFINITE, PINN_ENONFINITE, PINN_ENONFINITE,
+                        PINN_ENONFINITE, PINN_ENONFINITE};
+  for (int mode = 1; mode <= 6; ++mode) {
     pinn_problem *p = faulty_problem(&mode, 0);
     pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 3);
     pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
