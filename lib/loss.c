@@ -19,6 +19,7 @@
 #include <pinn/loss.h>
 
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,15 +49,8 @@ static int eval_data_fn(pinn_loss *l, term_state *t)
     return PINN_SUCCESS;
   }
   for (size_t i = 0; i < t->n; ++i) {
-    int r = t->def.g(t->x + i * l->dim, &t->g[i], t->def.g_ctx);
-    if (r)
-      return pinn_error_set(&l->err, PINN_ECALLBACK,
-                            "term '%s': its data function failed (returned %d) at point %zu",
-                            t->def.name, r, i);
-    if (!isfinite(t->g[i]))
-      return pinn_error_set(&l->err, PINN_ENONFINITE,
-                            "term '%s': its data function gave %g at point %zu", t->def.name,
-                            t->g[i], i);
+    int st = pinn_loss_data_fn_at_(l, t, t->x + i * l->dim, &t->g[i]);
+    if (st) return st;
   }
   return PINN_SUCCESS;
 }
@@ -226,6 +220,11 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
 {
   if (!p || !net) {
     pinn_error_set(err, PINN_EINVAL, "pinn_loss_alloc: problem and network are required");
+    return NULL;
+  }
+  if (pinn_problem_status(p)) { /* a setup call failed, even if its caller ignored it */
+    pinn_error_set(err, pinn_problem_status(p), "problem setup failed: %s",
+                   pinn_problem_setup_errmsg(p));
     return NULL;
   }
   const pinn_domain *dom = pinn_problem_domain(p);
@@ -399,6 +398,264 @@ void pinn_loss_record_failure_(term_state *t, int status, size_t point, const ch
   }
 }
 
+/* ------------------------------------------------------- failure messages
+ *
+ * Every evaluation failure names the term, the point by its coordinates
+ * (x=..., t=... with %.6g) and what failed: the callback's return code, a
+ * non-finite network value ("output u, derivative u_xx is NaN"), a
+ * non-finite residual component, or the data function's value.  Failures
+ * inside a pass are recorded per term with the smallest point index, so the
+ * message does not depend on the number of threads. */
+
+static const char *const coord_letter[4] = {"x", "y", "z", "t"};
+
+/* "NaN", "Inf", "-Inf", or the value in %.6g. */
+static void value_text(double v, char *buf, size_t n)
+{
+  if (isnan(v)) snprintf(buf, n, "NaN");
+  else if (isinf(v)) snprintf(buf, n, "%s", v > 0 ? "Inf" : "-Inf");
+  else snprintf(buf, n, "%.6g", v);
+}
+
+void pinn_loss_point_text_(const pinn_loss *l, const double *x, char *buf, size_t n)
+{
+  size_t len = 0;
+  buf[0] = '\0';
+  for (size_t a = 0; a < l->dim; ++a) {
+    const char *name = pinn_problem_input_name(l->p, a);
+    int w = snprintf(buf + len, n - len, "%s%s=%.6g", a ? ", " : "", name ? name : "?", x[a]);
+    if (w < 0 || (size_t)w >= n - len) break;
+    len += (size_t)w;
+  }
+}
+
+/* Name of seed index idx of term t: output k's channel c for idx = k C + c
+ * ("u", "u_xx"), coefficient j for idx = m C + j.  *is_coef tells which. */
+static void entry_name(const pinn_loss *l, const term_state *t, size_t idx, char *buf, size_t n,
+                       int *is_coef)
+{
+  const size_t C = t->C, m = l->m;
+  *is_coef = idx >= m * C;
+  if (*is_coef) {
+    const char *c = pinn_problem_coef_name(l->p, idx - m * C);
+    snprintf(buf, n, "%s", c ? c : "?");
+    return;
+  }
+  const size_t k = idx / C, c = idx % C;
+  const char *u = pinn_problem_output_name(l->p, k);
+  if (c == 0) {
+    snprintf(buf, n, "%s", u);
+    return;
+  }
+  for (size_t e = 0; e < N_ENTRIES; ++e)
+    if (t->chan[e] == (int)c) {
+      snprintf(buf, n, "%s_%s%s", u, coord_letter[entries[e].a],
+               entries[e].b < 0 ? "" : coord_letter[entries[e].b]);
+      return;
+    }
+  snprintf(buf, n, "%s (jet channel %zu)", u, c);
+}
+
+/* "output u", "output u, derivative u_xx" or "coefficient nu". */
+static void jet_text(const pinn_loss *l, const term_state *t, size_t idx, char *buf, size_t n)
+{
+  char name[96];
+  int is_coef;
+  entry_name(l, t, idx, name, sizeof name, &is_coef);
+  if (is_coef) snprintf(buf, n, "coefficient %s", name);
+  else if (idx % t->C == 0) snprintf(buf, n, "output %s", name);
+  else snprintf(buf, n, "output %s, derivative %s", pinn_problem_output_name(l->p, idx / t->C), name);
+}
+
+static void vformat_at(const pinn_loss *l, const term_state *t, const double *x, char *msg,
+                       size_t n, const char *fmt, va_list ap)
+{
+  char where[200], what[600];
+  pinn_loss_point_text_(l, x, where, sizeof where);
+  vsnprintf(what, sizeof what, fmt, ap);
+  snprintf(msg, n, "term '%s' at %s: %s", t->def.name, where, what);
+}
+
+void pinn_loss_fail_at_(const pinn_loss *l, term_state *t, int status, size_t pt, const double *x,
+                        const char *fmt, ...)
+{
+  char msg[900];
+  va_list ap;
+  va_start(ap, fmt);
+  vformat_at(l, t, x, msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  pinn_loss_record_failure_(t, status, pt, msg);
+}
+
+int pinn_loss_error_at_(pinn_loss *l, const term_state *t, int status, const double *x,
+                        const char *fmt, ...)
+{
+  char msg[900];
+  va_list ap;
+  va_start(ap, fmt);
+  vformat_at(l, t, x, msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return pinn_error_set(&l->err, status, "%s", msg);
+}
+
+/* What a term's data function is called in messages. */
+static const char *data_fn_name(pinn_term_kind kind)
+{
+  switch (kind) {
+  case PINN_TERM_DIRICHLET:
+  case PINN_TERM_NEUMANN:
+  case PINN_TERM_ROBIN: return "boundary data g";
+  case PINN_TERM_INITIAL: return "initial data g";
+  case PINN_TERM_INITIAL_RATE: return "initial rate g";
+  case PINN_TERM_DATA: return "observation";
+  case PINN_TERM_OBSTACLE:
+  case PINN_TERM_COMPLEMENTARITY: return "obstacle psi";
+  default: return "data function";
+  }
+}
+
+int pinn_loss_data_fn_at_(pinn_loss *l, const term_state *t, const double *x, double *v)
+{
+  int r = t->def.g(x, v, t->def.g_ctx);
+  if (r)
+    return pinn_loss_error_at_(l, t, PINN_ECALLBACK, x, "%s failed: its callback returned %d",
+                               data_fn_name(t->def.kind), r);
+  if (!isfinite(*v)) {
+    char v_txt[32];
+    value_text(*v, v_txt, sizeof v_txt);
+    return pinn_loss_error_at_(l, t, PINN_ENONFINITE, x, "%s returned %s",
+                               data_fn_name(t->def.kind), v_txt);
+  }
+  return PINN_SUCCESS;
+}
+
+int pinn_loss_condition_failure_(const pinn_loss *l, term_state *t, const double *U, size_t ld,
+                                 size_t nb, size_t pt0, const double *x, const double *g)
+{
+  const size_t C = t->C, k = t->def.k, dim = l->dim;
+  const int has_g = g && t->def.kind != PINN_TERM_PERIODIC;
+  char what[160], v[32];
+  for (size_t q = 0; q < nb; ++q) {
+    const size_t pt = pt0 + q;
+    for (size_t c = 0; c < C; ++c) {
+      const double u = U[(k * C + c) * ld + q];
+      if (isfinite(u)) continue;
+      jet_text(l, t, k * C + c, what, sizeof what);
+      value_text(u, v, sizeof v);
+      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x + pt * dim, "%s is %s", what, v);
+      return PINN_ENONFINITE;
+    }
+    if (has_g && !isfinite(g[pt])) {
+      value_text(g[pt], v, sizeof v);
+      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x + pt * dim, "%s is %s",
+                         data_fn_name(t->def.kind), v);
+      return PINN_ENONFINITE;
+    }
+  }
+  /* every input is finite: the term's value overflows; name the largest */
+  size_t qm = 0, cm = 0;
+  double big = -1;
+  for (size_t q = 0; q < nb; ++q)
+    for (size_t c = 0; c < C; ++c)
+      if (fabs(U[(k * C + c) * ld + q]) > big) {
+        big = fabs(U[(k * C + c) * ld + q]);
+        qm = q;
+        cm = c;
+      }
+  jet_text(l, t, k * C + cm, what, sizeof what);
+  pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt0 + qm, x + (pt0 + qm) * dim,
+                     "the term's value overflows (%s = %.6g)", what, U[(k * C + cm) * ld + qm]);
+  return PINN_ENONFINITE;
+}
+
+/* Does coordinate a (0..3 = x, y, z, t) exist in the problem? */
+static int has_coord(const pinn_loss *l, int a) { return a == 3 ? l->has_time : (size_t)a < l->d; }
+
+/* Residual component i came out NaN from finite inputs: does the callback
+ * read a jet entry the term did not declare (those hold NaN)?  Calls it
+ * again with the undeclared entries at 0, then with one at a time at NaN,
+ * and writes a hint naming the entry (empty when it is not that).  The
+ * undeclared entries hold NaN again on return. */
+static void undeclared_hint(const pinn_loss *l, const term_state *t, pinn_res_eval_ *e,
+                            const double *x, size_t i, char *hint, size_t n)
+{
+  pinn_dual r2[PINN_MAX_RESIDUALS];
+  const pinn_dual zero = pd_const(0.0), nan = pd_const(NAN);
+  hint[0] = '\0';
+#define UNDECLARED(k, ent) (*(pinn_dual *)(void *)((char *)&e->u[k] + entries[ent].off))
+  for (size_t k = 0; k < l->m; ++k)
+    for (size_t ent = 0; ent < N_ENTRIES; ++ent)
+      if (t->chan[ent] < 0) UNDECLARED(k, ent) = zero;
+  int rc = t->def.res(x, e->u, e->coef, r2, t->def.ctx);
+  if (!rc && isfinite(r2[i].v)) {
+    for (size_t k = 0; k < l->m && !hint[0]; ++k)
+      for (size_t ent = 0; ent < N_ENTRIES && !hint[0]; ++ent) {
+        if (t->chan[ent] >= 0) continue;
+        UNDECLARED(k, ent) = nan;
+        rc = t->def.res(x, e->u, e->coef, r2, t->def.ctx);
+        UNDECLARED(k, ent) = zero;
+        if (rc || isfinite(r2[i].v)) continue;
+        const int a = entries[ent].a, b = entries[ent].b;
+        const char *u = pinn_problem_output_name(l->p, k);
+        char d[8], flag[8];
+        snprintf(d, sizeof d, "%s%s", coord_letter[a], b < 0 ? "" : coord_letter[b]);
+        for (size_t c = 0; c <= strlen(d); ++c) flag[c] = (char)(d[c] >= 'a' ? d[c] - 32 : d[c]);
+        if (has_coord(l, a) && (b < 0 || has_coord(l, b)))
+          snprintf(hint, n, ": the residual reads %s_%s, which the term does not declare "
+                   "(add PINN_NEED_%s to its needs)", u, d, flag);
+        else
+          snprintf(hint, n, ": the residual reads %s_%s, but the problem has no coordinate %s", u,
+                   d, has_coord(l, a) ? coord_letter[b] : coord_letter[a]);
+      }
+  }
+  for (size_t k = 0; k < l->m; ++k)
+    for (size_t ent = 0; ent < N_ENTRIES; ++ent)
+      if (t->chan[ent] < 0) UNDECLARED(k, ent) = nan;
+#undef UNDECLARED
+}
+
+/* The message for a non-finite result of a residual callback at one point. */
+static void residual_failure(term_state *t, pinn_res_eval_ *e, const double *x,
+                             const pinn_dual *r, size_t pt)
+{
+  const pinn_loss *l = e->l;
+  char what[160], v[32], hint[200];
+  for (size_t s = 0; s < e->ns; ++s) /* the network's own values */
+    if (!isfinite(e->slot[s]->v)) {
+      jet_text(l, t, e->slot_ch[s], what, sizeof what);
+      value_text(e->slot[s]->v, v, sizeof v);
+      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x, "%s is %s", what, v);
+      return;
+    }
+  for (size_t j = 0; j < l->n_coef; ++j)
+    if (!isfinite(e->coef[j].v)) {
+      value_text(e->coef[j].v, v, sizeof v);
+      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x, "coefficient %s is %s",
+                         pinn_problem_coef_name(l->p, j), v);
+      return;
+    }
+  size_t i = 0;
+  while (i + 1 < t->def.n_res && pinn_dual_isfinite(&r[i])) ++i;
+  if (!isfinite(r[i].v)) {
+    value_text(r[i].v, v, sizeof v);
+    undeclared_hint(l, t, e, x, i, hint, sizeof hint);
+    pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x, "residual component %zu is %s%s", i, v,
+                       hint[0] ? hint
+                               : " (from finite inputs: log or sqrt of a negative number, 0/0 or "
+                                 "an overflow in the formula?)");
+    return;
+  }
+  const size_t used = l->m * t->C + l->n_coef;
+  size_t j = 0;
+  while (j + 1 < used && isfinite(r[i].d[j])) ++j;
+  int is_coef;
+  entry_name(l, t, j, what, sizeof what, &is_coef);
+  pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x,
+                     "residual component %zu (= %.6g) has a non-finite derivative with respect "
+                     "to %s (not differentiable there: sqrt, a fractional power or log at 0?)",
+                     i, r[i].v, what);
+}
+
 static void nan_jets(pinn_jet *u, size_t m)
 {
   pinn_dual nd = pd_const(NAN);
@@ -411,6 +668,7 @@ static void nan_jets(pinn_jet *u, size_t m)
 void pinn_loss_res_begin_(const pinn_loss *l, const term_state *t, pinn_res_eval_ *e)
 {
   const size_t C = t->C, m = l->m, nc = l->n_coef, tc = m * C;
+  e->l = l;
   nan_jets(e->u, m);
   /* d coef_j / d theta_j = coef_scale_j: every derivative is then taken with
    * respect to the trained theta (pinn_problem_set_coefficient_scale) */
@@ -435,33 +693,20 @@ void pinn_loss_res_begin_(const pinn_loss *l, const term_state *t, pinn_res_eval
   }
 }
 
-/* The user callback at row q of the block: its raw residuals into r. */
+/* The user callback at row q of the block: its raw residuals into r, each
+ * checked (a failure names the term, the point and what failed). */
 static int res_call(term_state *t, pinn_res_eval_ *e, const double *J, size_t ld, size_t q,
                     size_t pt, const double *x, pinn_dual *r)
 {
   for (size_t i = 0; i < e->ns; ++i) e->slot[i]->v = J[e->slot_ch[i] * ld + q];
   int rc = t->def.res(x, e->u, e->coef, r, t->def.ctx);
   if (rc) {
-    char msg[320];
-    snprintf(msg, sizeof msg, "term '%s': the residual callback returned %d at point %zu",
-             t->def.name, rc, pt);
-    pinn_loss_record_failure_(t, PINN_ECALLBACK, pt, msg);
+    pinn_loss_fail_at_(e->l, t, PINN_ECALLBACK, pt, x, "the residual callback returned %d", rc);
     return PINN_ECALLBACK;
   }
-  return PINN_SUCCESS;
-}
-
-static int res_check_finite(term_state *t, const pinn_dual *r, size_t nr, size_t pt,
-                            const double *x)
-{
-  for (size_t i = 0; i < nr; ++i)
+  for (size_t i = 0; i < t->def.n_res; ++i)
     if (!pinn_dual_isfinite(&r[i])) {
-      char msg[320];
-      snprintf(msg, sizeof msg,
-               "term '%s': residual %zu is not finite at point %zu (x[0] = %g); if it reads a "
-               "derivative, declare it in the term's needs (PINN_NEED_*)",
-               t->def.name, i, pt, x[0]);
-      pinn_loss_record_failure_(t, PINN_ENONFINITE, pt, msg);
+      residual_failure(t, e, x, r, pt);
       return PINN_ENONFINITE;
     }
   return PINN_SUCCESS;
@@ -483,8 +728,15 @@ int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size
     }
     r[0] = pd_sub(gk, pd_relu(pd_sub(gk, lam)));
     *nr = 1;
+    if (!pinn_dual_isfinite(&r[0])) {
+      char v[32];
+      value_text(psi, v, sizeof v);
+      pinn_loss_fail_at_(e->l, t, PINN_ENONFINITE, pt, x,
+                         "the complementarity value min(R, u - psi) is not finite (psi = %s)", v);
+      return PINN_ENONFINITE;
+    }
   }
-  return res_check_finite(t, r, *nr, pt, x);
+  return PINN_SUCCESS;
 }
 
 /* Residual and complementarity terms: user callback in duals. */
@@ -509,6 +761,13 @@ static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, doubl
     if (s->out) {
       s->out[pt] = sq;
       continue;
+    }
+    if (!isfinite(sq)) {
+      size_t i = 0;
+      while (i + 1 < nr && fabs(r[i].v) < 1e150) ++i;
+      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, s->x + pt * l->dim,
+                         "the squared residual overflows (component %zu = %.6g)", i, r[i].v);
+      return PINN_ENONFINITE;
     }
     acc[0] += sq * s->inv_n;
     for (size_t i = 0; i < nr; ++i) {
@@ -619,6 +878,7 @@ static int seed_condition(size_t p0, size_t nb, size_t ld, const double *J, doub
   }
   default: return PINN_EFAILED;
   }
+  if (!isfinite(sum)) return pinn_loss_condition_failure_(l, s->t, J, ld, nb, p0, s->x, s->g);
   acc[0] += sum * s->inv_n;
   return 0;
 }
@@ -824,12 +1084,13 @@ int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, dou
   if (t->def.kind == PINN_TERM_COMPLEMENTARITY) {
     g = malloc((n ? n : 1) * sizeof *g);
     if (!g) return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
-    for (size_t q = 0; q < n; ++q)
-      if (t->def.g(x + q * l->dim, &g[q], t->def.g_ctx)) {
+    for (size_t q = 0; q < n; ++q) {
+      int st = pinn_loss_data_fn_at_(l, t, x + q * l->dim, &g[q]);
+      if (st) {
         free(g);
-        return pinn_error_set(&l->err, PINN_ECALLBACK, "term '%s': obstacle callback failed",
-                              t->def.name);
+        return st;
       }
+    }
   }
   seed_ctx s = {l, t, x, g, NULL, 0.0, 0.0, out};
   double acc[1 + PINN_MAX_COEFS];
@@ -858,7 +1119,6 @@ static int seed_multiplier(size_t p0, size_t nb, size_t ld, const double *J, dou
     const size_t pt = p0 + q;
     const double *x = s->x + pt * l->dim;
     int st = res_call(t, &e, J, ld, q, pt, x, r);
-    if (!st) st = res_check_finite(t, r, 1, pt, x);
     if (st) return st;
     s->out[pt] = t->def.sense < 0 ? -r[0].v : r[0].v;
   }

@@ -75,6 +75,7 @@ struct pinn_loss {
  * the callback (applying the complementarity map with obstacle value psi),
  * checks the results are finite, and records a failure on the term. */
 typedef struct {
+  const pinn_loss *l;
   pinn_jet u[PINN_MAX_OUTPUTS];
   pinn_dual coef[PINN_MAX_COEFS];
   pinn_dual *slot[PINN_MAX_OUTPUTS * (N_ENTRIES + 1)];
@@ -86,6 +87,31 @@ int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size
                          size_t pt, const double *x, double psi, pinn_dual *r, size_t *nr);
 /* Remember the first failure (lowest point index) of a term; thread-safe. */
 void pinn_loss_record_failure_(term_state *t, int status, size_t point, const char *msg);
+/* Failure messages name the term, the point by its coordinates and what
+ * failed.  point_text writes "x=0.5, t=0.25"; fail_at records a failure of
+ * a pass at point pt (x: its coordinates) as record_failure does;
+ * error_at sets it on the loss at once.  data_fn_at evaluates the term's
+ * data function g (or psi) at x and checks the value. */
+void pinn_loss_point_text_(const pinn_loss *l, const double *x, char *buf, size_t n);
+void pinn_loss_fail_at_(const pinn_loss *l, term_state *t, int status, size_t pt, const double *x,
+                        const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+int pinn_loss_error_at_(pinn_loss *l, const term_state *t, int status, const double *x,
+                        const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+int pinn_loss_data_fn_at_(pinn_loss *l, const term_state *t, const double *x, double *v);
+/* A condition term's block (jets U with leading dimension ld, nb points from
+ * global index pt0; x and g the pass's points and data values) gave a
+ * non-finite value: records the first point whose jet entry or data value
+ * is not finite (or where the value overflows) and returns PINN_ENONFINITE. */
+int pinn_loss_condition_failure_(const pinn_loss *l, term_state *t, const double *U, size_t ld,
+                                 size_t nb, size_t pt0, const double *x, const double *g);
 /* Barrier shape phi(gap) and its derivative. */
 double pinn_loss_phi_barrier_(const pinn_barrier *b, double gap, double *dphi);
 #endif

@@ -241,6 +241,12 @@ static int prep_block(pass_ctx *c, size_t p0, size_t nb, size_t ld, const double
   }
   default: st = prep_fail(t, PINN_EFAILED, g0, "unknown term kind");
   }
+  if (!st && t->def.kind != PINN_TERM_RESIDUAL && t->def.kind != PINN_TERM_COMPLEMENTARITY)
+    for (size_t i = 0; i < nb * rpp; ++i)
+      if (!isfinite(val[i])) { /* name the first point and what was not finite */
+        st = pinn_loss_condition_failure_(l, t, U, ld, nb, g0, t->x, t->g);
+        break;
+      }
   free(Ubuf);
   return st;
 }
@@ -326,6 +332,24 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
       st = pinn_mlp_loss_grad(l->net, &t->spec, cnt, t->x + base * dim, seed_values, &c, 1, &acc,
                               NULL);
     }
+    if (st && Jac && t->fail_status) {
+      /* pinn_mlp_jacobian skips the blocks not yet started once one fails,
+       * so which failure it saw depends on the threads: find the first
+       * failing point with a values pass (each chunk runs up to its first
+       * failure); keep the Jacobian's record if the values are fine */
+      const int fs = t->fail_status;
+      const size_t fp = t->fail_point;
+      char fm[sizeof t->fail_msg];
+      memcpy(fm, t->fail_msg, sizeof fm);
+      t->fail_status = 0;
+      double acc = 0;
+      pinn_mlp_loss_grad(l->net, &t->spec, cnt, t->x + base * dim, seed_values, &c, 1, &acc, NULL);
+      if (!t->fail_status) {
+        t->fail_status = fs;
+        t->fail_point = fp;
+        memcpy(t->fail_msg, fm, sizeof fm);
+      }
+    }
     if (st) break;
     if (periodic) { /* pair i: row(lo) - row(hi) */
       for (size_t i = 0; i < cnt / 2; ++i)
@@ -347,10 +371,10 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
   if (!st) {
     const size_t nr = term_n_rows(t);
     for (size_t i = 0; i < nr; ++i)
-      if (!isfinite(R[row0 + i])) {
-        st = pinn_error_set(&l->err, PINN_ENONFINITE,
-                            "term '%s': least-squares row %zu is not finite (%g)", t->def.name, i,
-                            R[row0 + i]);
+      if (!isfinite(R[row0 + i])) { /* row i is point i / rpp (periodic: pair i / rpp) */
+        const size_t pt = (periodic ? 2 : 1) * (i / rpp);
+        st = pinn_loss_error_at_(l, t, PINN_ENONFINITE, t->x + pt * dim,
+                                 "least-squares row %zu is not finite (%g)", i, R[row0 + i]);
         break;
       }
   }

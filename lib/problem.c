@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ struct pinn_problem {
   size_t n_transforms;
   pinn_transform transforms[PINN_MAX_OUTPUTS];
   pinn_error err;
+  pinn_error setup; /* the first failed setup call (sticky): pinn_problem_status */
 };
 
 static const char *const barrier_names[] = {"relu2", "relu", "leaky", "softplus"};
@@ -160,9 +162,20 @@ void pinn_problem_free(pinn_problem *p)
   free(p);
 }
 
-const char *pinn_problem_errmsg(const pinn_problem *p) { return p ? p->err.msg : "no problem"; }
+const char *pinn_problem_errmsg(const pinn_problem *p)
+{
+  if (!p) return "no problem";
+  return p->err.msg[0] ? p->err.msg : p->setup.msg;
+}
 
-int pinn_problem_set_description(pinn_problem *p, const char *text)
+int pinn_problem_status(const pinn_problem *p) { return p ? p->setup.code : PINN_EINVAL; }
+
+const char *pinn_problem_setup_errmsg(const pinn_problem *p)
+{
+  return p ? p->setup.msg : "no problem";
+}
+
+static int set_description_impl(pinn_problem *p, const char *text)
 {
   char *c = malloc(strlen(text ? text : "") + 1);
   if (!c) return pinn_error_set(&p->err, PINN_ENOMEM, "out of memory");
@@ -178,7 +191,7 @@ const char *pinn_problem_description(const pinn_problem *p)
   return p->description ? p->description : "";
 }
 
-int pinn_problem_set_output_names(pinn_problem *p, const char *names)
+static int set_output_names_impl(pinn_problem *p, const char *names)
 {
   char buf[PINN_MAX_OUTPUTS * 32 + 1], tmp[PINN_MAX_OUTPUTS][32];
   if (!names || strlen(names) >= sizeof buf)
@@ -204,7 +217,7 @@ const char *pinn_problem_output_name(const pinn_problem *p, size_t k)
   return k < p->n_out ? p->out_names[k] : NULL;
 }
 
-int pinn_problem_set_domain(pinn_problem *p, const pinn_domain *dom)
+static int set_domain_impl(pinn_problem *p, const pinn_domain *dom)
 {
   pinn_error e;
   if (!dom || pinn_domain_check(dom, &e))
@@ -229,7 +242,7 @@ int pinn_problem_has_time(const pinn_problem *p) { return p->has_time; }
 size_t pinn_problem_dim(const pinn_problem *p) { return p->d + (size_t)p->has_time; }
 size_t pinn_problem_n_out(const pinn_problem *p) { return p->n_out; }
 
-int pinn_problem_add_coefficient(pinn_problem *p, const char *name, double initial, size_t *index)
+static int add_coefficient_impl(pinn_problem *p, const char *name, double initial, size_t *index)
 {
   if (p->n_coef >= PINN_MAX_COEFS)
     return pinn_error_set(&p->err, PINN_EINVAL, "at most %d learnable coefficients",
@@ -256,7 +269,7 @@ double pinn_problem_coef_initial(const pinn_problem *p, size_t j)
   return j < p->n_coef ? p->coef_init[j] : NAN;
 }
 
-int pinn_problem_set_coefficient_scale(pinn_problem *p, size_t j, double scale)
+static int set_coefficient_scale_impl(pinn_problem *p, size_t j, double scale)
 {
   if (j >= p->n_coef)
     return pinn_error_set(&p->err, PINN_EINVAL,
@@ -355,8 +368,8 @@ static int add_residual_like(pinn_problem *p, const char *name, pinn_term_kind k
   return PINN_SUCCESS;
 }
 
-int pinn_problem_add_residual(pinn_problem *p, const char *name, size_t n_res,
-                              pinn_residual_fn fn, unsigned needs, void *ctx)
+static int add_residual_impl(pinn_problem *p, const char *name, size_t n_res,
+                             pinn_residual_fn fn, unsigned needs, void *ctx)
 {
   return add_residual_like(p, name, PINN_TERM_RESIDUAL, 0, n_res, fn, needs, ctx);
 }
@@ -375,20 +388,20 @@ static int add_scalar_term(pinn_problem *p, const char *name, pinn_term_kind kin
   return PINN_SUCCESS;
 }
 
-int pinn_problem_add_dirichlet(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
-                               void *ctx)
+static int add_dirichlet_impl(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                              void *ctx)
 {
   return add_scalar_term(p, name, PINN_TERM_DIRICHLET, k, g, ctx);
 }
 
-int pinn_problem_add_neumann(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
-                             void *ctx)
+static int add_neumann_impl(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                            void *ctx)
 {
   return add_scalar_term(p, name, PINN_TERM_NEUMANN, k, g, ctx);
 }
 
-int pinn_problem_add_robin(pinn_problem *p, const char *name, size_t k, double a, double b,
-                           pinn_scalar_fn g, void *ctx)
+static int add_robin_impl(pinn_problem *p, const char *name, size_t k, double a, double b,
+                          pinn_scalar_fn g, void *ctx)
 {
   if (!isfinite(a) || !isfinite(b) || (a == 0 && b == 0))
     return pinn_error_set(&p->err, PINN_EINVAL,
@@ -401,8 +414,8 @@ int pinn_problem_add_robin(pinn_problem *p, const char *name, size_t k, double a
   return st;
 }
 
-int pinn_problem_add_periodic(pinn_problem *p, const char *name, size_t k, size_t axis,
-                              int derivative)
+static int add_periodic_impl(pinn_problem *p, const char *name, size_t k, size_t axis,
+                             int derivative)
 {
   if (axis >= p->d)
     return pinn_error_set(&p->err, PINN_EINVAL,
@@ -416,20 +429,20 @@ int pinn_problem_add_periodic(pinn_problem *p, const char *name, size_t k, size_
   return st;
 }
 
-int pinn_problem_add_initial(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
-                             void *ctx)
+static int add_initial_impl(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                            void *ctx)
 {
   return add_scalar_term(p, name, PINN_TERM_INITIAL, k, g, ctx);
 }
 
-int pinn_problem_add_initial_rate(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
-                                  void *ctx)
+static int add_initial_rate_impl(pinn_problem *p, const char *name, size_t k,
+                                 pinn_scalar_fn g, void *ctx)
 {
   return add_scalar_term(p, name, PINN_TERM_INITIAL_RATE, k, g, ctx);
 }
 
-int pinn_problem_add_data(pinn_problem *p, const char *name, size_t k, size_t n, const double *x,
-                          const double *y)
+static int add_data_impl(pinn_problem *p, const char *name, size_t k, size_t n, const double *x,
+                         const double *y)
 {
   if (n == 0 || !x || !y)
     return pinn_error_set(&p->err, PINN_EINVAL, "data term '%s': give n > 0 points and values",
@@ -465,8 +478,8 @@ int pinn_problem_add_data(pinn_problem *p, const char *name, size_t k, size_t n,
   return PINN_SUCCESS;
 }
 
-int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, int sense,
-                              pinn_scalar_fn psi, void *ctx, const pinn_barrier *b)
+static int add_obstacle_impl(pinn_problem *p, const char *name, size_t k, int sense,
+                             pinn_scalar_fn psi, void *ctx, const pinn_barrier *b)
 {
   pinn_barrier bb = b ? *b : pinn_barrier_default();
   if (!psi) return pinn_error_set(&p->err, PINN_EINVAL, "obstacle term '%s': psi is NULL", name);
@@ -482,9 +495,9 @@ int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, int s
   return st;
 }
 
-int pinn_problem_add_complementarity(pinn_problem *p, const char *name, size_t k,
-                                     pinn_residual_fn fn, unsigned needs, void *ctx,
-                                     pinn_scalar_fn psi, void *psi_ctx)
+static int add_complementarity_impl(pinn_problem *p, const char *name, size_t k,
+                                    pinn_residual_fn fn, unsigned needs, void *ctx,
+                                    pinn_scalar_fn psi, void *psi_ctx)
 {
   if (!psi)
     return pinn_error_set(&p->err, PINN_EINVAL, "complementarity term '%s': psi is NULL",
@@ -530,7 +543,7 @@ static int term_index_ok(pinn_problem *p, size_t i)
   return 0;
 }
 
-int pinn_problem_set_weight(pinn_problem *p, size_t i, double w)
+static int set_weight_impl(pinn_problem *p, size_t i, double w)
 {
   if (!term_index_ok(p, i)) return p->err.code;
   if (!(w >= 0) || !isfinite(w))
@@ -545,7 +558,7 @@ double pinn_problem_term_weight(const pinn_problem *p, size_t i)
   return i < p->n_terms ? p->terms[i].weight : NAN;
 }
 
-int pinn_problem_set_points(pinn_problem *p, size_t i, size_t n)
+static int set_points_impl(pinn_problem *p, size_t i, size_t n)
 {
   if (!term_index_ok(p, i)) return p->err.code;
   if (p->terms[i].kind == PINN_TERM_DATA)
@@ -563,7 +576,7 @@ size_t pinn_problem_term_points(const pinn_problem *p, size_t i)
   return i < p->n_terms ? p->terms[i].n_points : 0;
 }
 
-int pinn_problem_set_where(pinn_problem *p, size_t i, pinn_where_fn fn, void *ctx)
+static int set_where_impl(pinn_problem *p, size_t i, pinn_where_fn fn, void *ctx)
 {
   if (!term_index_ok(p, i)) return p->err.code;
   p->terms[i].where = fn;
@@ -571,7 +584,7 @@ int pinn_problem_set_where(pinn_problem *p, size_t i, pinn_where_fn fn, void *ct
   return PINN_SUCCESS;
 }
 
-int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b)
+static int set_barrier_impl(pinn_problem *p, size_t i, const pinn_barrier *b)
 {
   if (!term_index_ok(p, i)) return p->err.code;
   if (p->terms[i].kind != PINN_TERM_OBSTACLE)
@@ -708,8 +721,8 @@ int pinn_obstacle_contact(size_t n, const double *u, const double *psi, const do
   return PINN_SUCCESS;
 }
 
-int pinn_problem_set_reference_grid(pinn_problem *p, const size_t *counts,
-                                    const double *const *axes, const double *u)
+static int set_reference_grid_impl(pinn_problem *p, const size_t *counts,
+                                   const double *const *axes, const double *u)
 {
   const size_t dim = pinn_problem_dim(p);
   if (!counts || !axes || !u)
@@ -767,9 +780,10 @@ int pinn_problem_reference_grid(const pinn_problem *p, size_t *counts, const dou
   return 1;
 }
 
-int pinn_problem_set_output_grid(pinn_problem *p, const size_t *counts)
+static int set_output_grid_impl(pinn_problem *p, const size_t *counts)
 {
   const size_t dim = pinn_problem_dim(p);
+  if (!counts) return pinn_error_set(&p->err, PINN_EINVAL, "output grid: counts is NULL");
   for (size_t a = 0; a < dim; ++a)
     if (counts[a] < 2 || counts[a] > 100000)
       return pinn_error_set(&p->err, PINN_EINVAL,
@@ -816,7 +830,7 @@ int pinn_problem_metrics(const pinn_problem *p, struct pinn_loss *l, pinn_metric
   return PINN_SUCCESS;
 }
 
-int pinn_problem_set_transform(pinn_problem *p, const pinn_transform *t)
+static int set_transform_impl(pinn_problem *p, const pinn_transform *t)
 {
   pinn_error e;
   if (!t) return pinn_error_set(&p->err, PINN_EINVAL, "set_transform: NULL transform");
@@ -842,4 +856,204 @@ size_t pinn_problem_n_transforms(const pinn_problem *p) { return p->n_transforms
 const pinn_transform *pinn_problem_transform(const pinn_problem *p, size_t i)
 {
   return i < p->n_transforms ? &p->transforms[i] : NULL;
+}
+
+/* ------------------------------------------------------- setup calls
+ *
+ * Every public setter and adder that can fail runs its *_impl above through
+ * setup_call: the failure is returned as before, its message names the call
+ * ("set_points(term 0): ..."), and the first one is kept as the problem's
+ * sticky setup error (pinn_problem_status), which pinn_loss_alloc refuses.
+ * So a create function that ignores a status still cannot train a problem
+ * other than the one it described. */
+
+static int setup_begin(pinn_problem *p)
+{
+  if (!p) return PINN_EINVAL;
+  pinn_error_clear(&p->err);
+  return PINN_SUCCESS;
+}
+
+static int setup_call(pinn_problem *p, int st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static int setup_call(pinn_problem *p, int st, const char *fmt, ...)
+{
+  if (!st) return PINN_SUCCESS;
+  char call[128], what[PINN_ERRMSG_SIZE];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(call, sizeof call, fmt, ap);
+  va_end(ap);
+  memcpy(what, p->err.msg, sizeof what);
+  pinn_error_set(&p->err, st, "%s: %s", call, what[0] ? what : pinn_strerror(st));
+  if (!p->setup.code) p->setup = p->err;
+  return st;
+}
+
+#define NAME_OF(s) ((s) ? (s) : "(null)")
+
+int pinn_problem_set_description(pinn_problem *p, const char *text)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_description_impl(p, text), "set_description");
+}
+
+int pinn_problem_set_output_names(pinn_problem *p, const char *names)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_output_names_impl(p, names), "set_output_names");
+}
+
+int pinn_problem_set_domain(pinn_problem *p, const pinn_domain *dom)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_domain_impl(p, dom), "set_domain");
+}
+
+int pinn_problem_add_coefficient(pinn_problem *p, const char *name, double initial, size_t *index)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_coefficient_impl(p, name, initial, index), "add_coefficient('%s')",
+                    NAME_OF(name));
+}
+
+int pinn_problem_set_coefficient_scale(pinn_problem *p, size_t j, double scale)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_coefficient_scale_impl(p, j, scale),
+                    "set_coefficient_scale(coefficient %zu)", j);
+}
+
+int pinn_problem_add_residual(pinn_problem *p, const char *name, size_t n_res,
+                              pinn_residual_fn fn, unsigned needs, void *ctx)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_residual_impl(p, name, n_res, fn, needs, ctx), "add_residual('%s')",
+                    NAME_OF(name));
+}
+
+int pinn_problem_add_dirichlet(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                               void *ctx)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_dirichlet_impl(p, name, k, g, ctx), "add_dirichlet('%s')",
+                    NAME_OF(name));
+}
+
+int pinn_problem_add_neumann(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                             void *ctx)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_neumann_impl(p, name, k, g, ctx), "add_neumann('%s')", NAME_OF(name));
+}
+
+int pinn_problem_add_robin(pinn_problem *p, const char *name, size_t k, double a, double b,
+                           pinn_scalar_fn g, void *ctx)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_robin_impl(p, name, k, a, b, g, ctx), "add_robin('%s')",
+                    NAME_OF(name));
+}
+
+int pinn_problem_add_periodic(pinn_problem *p, const char *name, size_t k, size_t axis,
+                              int derivative)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_periodic_impl(p, name, k, axis, derivative), "add_periodic('%s')",
+                    NAME_OF(name));
+}
+
+int pinn_problem_add_initial(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                             void *ctx)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_initial_impl(p, name, k, g, ctx), "add_initial('%s')", NAME_OF(name));
+}
+
+int pinn_problem_add_initial_rate(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
+                                  void *ctx)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_initial_rate_impl(p, name, k, g, ctx), "add_initial_rate('%s')",
+                    NAME_OF(name));
+}
+
+int pinn_problem_add_data(pinn_problem *p, const char *name, size_t k, size_t n, const double *x,
+                          const double *y)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_data_impl(p, name, k, n, x, y), "add_data('%s')", NAME_OF(name));
+}
+
+int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, int sense,
+                              pinn_scalar_fn psi, void *ctx, const pinn_barrier *b)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_obstacle_impl(p, name, k, sense, psi, ctx, b), "add_obstacle('%s')",
+                    NAME_OF(name));
+}
+
+int pinn_problem_add_complementarity(pinn_problem *p, const char *name, size_t k,
+                                     pinn_residual_fn fn, unsigned needs, void *ctx,
+                                     pinn_scalar_fn psi, void *psi_ctx)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, add_complementarity_impl(p, name, k, fn, needs, ctx, psi, psi_ctx),
+                    "add_complementarity('%s')", NAME_OF(name));
+}
+
+int pinn_problem_set_weight(pinn_problem *p, size_t i, double w)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_weight_impl(p, i, w), "set_weight(term %zu)", i);
+}
+
+int pinn_problem_set_points(pinn_problem *p, size_t i, size_t n)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_points_impl(p, i, n), "set_points(term %zu)", i);
+}
+
+int pinn_problem_set_where(pinn_problem *p, size_t i, pinn_where_fn fn, void *ctx)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_where_impl(p, i, fn, ctx), "set_where(term %zu)", i);
+}
+
+int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_barrier_impl(p, i, b), "set_barrier(term %zu)", i);
+}
+
+int pinn_problem_set_transform(pinn_problem *p, const pinn_transform *t)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_transform_impl(p, t), "set_transform");
+}
+
+int pinn_problem_set_reference_grid(pinn_problem *p, const size_t *counts,
+                                    const double *const *axes, const double *u)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_reference_grid_impl(p, counts, axes, u), "set_reference_grid");
+}
+
+int pinn_problem_set_output_grid(pinn_problem *p, const size_t *counts)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_output_grid_impl(p, counts), "set_output_grid");
+}
+
+const char *pinn_problem_input_name(const pinn_problem *p, size_t i)
+{
+  static const char *const space[3] = {"x", "y", "z"};
+  if (!p) return NULL;
+  if (i < p->d) return space[i];
+  if (i == p->d && p->has_time) return "t";
+  return NULL;
 }

@@ -119,6 +119,35 @@ fi
   && grep -q 'iterations=30 ' p3.txt || { echo "FAIL: --iters 0"; cat p3.txt; fail=$((fail + 1)); }
 "$pinn" solve poisson1d --quiet --no-output --adam 30 --iters 20 --last-iters 5 > p4.txt \
   && grep -q 'iterations=55 ' p4.txt || { echo "FAIL: --last-iters"; cat p4.txt; fail=$((fail + 1)); }
+# faulty plugins (tests/plugin_faulty.c, one fault per -DFAULT=N): exit 1,
+# one stderr line that explains the failure, the same with 1 and 2 threads;
+# the setup failures train nothing (no summary line on stdout)
+plugin_fails() { # FAULT THREADS ERE-pattern [setup]
+  "$pinn" solve --plugin ./f$1.so --quiet --no-output --threads "$2" > fo.txt 2> fe.txt
+  local rc=$?
+  if [ "$rc" != 1 ] || [ "$(wc -l < fe.txt)" != 1 ] || ! grep -qE "$3" fe.txt; then
+    echo "FAIL: plugin fault $1 (threads $2) -> exit $rc, want 1 and /$3/ in:"; cat fe.txt
+    fail=$((fail + 1))
+  elif [ -n "${4:-}" ] && [ -s fo.txt ]; then
+    echo "FAIL: plugin fault $1 trained:"; cat fo.txt; fail=$((fail + 1))
+  fi
+}
+for f in 1 2 3 4 5 6; do
+  cc -std=c11 -shared -fPIC -O2 -DFAULT=$f "$src/tests/plugin_faulty.c" -o f$f.so -I"$src/include" \
+    $(pkg-config --cflags hdf5 2>/dev/null) -I/usr/include/hdf5/serial || fail=$((fail + 1))
+done
+for th in 1 2; do
+  plugin_fails 1 $th "setting up './f1.so' failed: pinn_plugin_create returned 7 \(.+\) without a message" setup
+  plugin_fails 2 $th "setting up './f2.so' failed: cfg->n_hidden = 50: use 1 to 32 hidden layers" setup
+  plugin_fails 3 $th "setting up './f3.so' failed: problem setup failed: set_points\(term 0\): term 'pde': point count must be 1 to 1e8, got 1000000000" setup
+  plugin_fails 4 $th "term 'pde' at x=0\.5[0-9]*: residual component 0 is NaN"
+  plugin_fails 5 $th "term 'pde' at x=0\.9[0-9]*: the residual callback returned 5"
+  plugin_fails 6 $th "setting up './f6.so' failed: cfg->train.n_phases = 0: use 1 to 8 phases" setup
+done
+# the failing point does not depend on the number of threads
+"$pinn" solve --plugin ./f4.so --quiet --no-output --threads 1 2> n1.txt >/dev/null
+"$pinn" solve --plugin ./f4.so --quiet --no-output --threads 2 2> n2.txt >/dev/null
+cmp -s n1.txt n2.txt || { echo "FAIL: NaN message differs with 1 and 2 threads"; cat n1.txt n2.txt; fail=$((fail + 1)); }
 echo "$fail failure(s)"
-echo "$((66 - fail)) passed, $fail failed"
+echo "$((79 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

@@ -337,8 +337,11 @@ static void hard_constraint_transforms_have_exact_gradients_and_exact_data(void)
   CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
   CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &to), 0);
   CU_ASSERT_EQUAL(pinn_problem_n_transforms(p), 2);
+  pinn_problem *q = pinn_problem_alloc("hard_bad", 2, 1, 2, NULL); /* a refused transform */
   pinn_transform bad = pinn_transform_dirichlet(5, tr_g, tr_d, NULL);
-  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &bad), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(q, &bad), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_problem_status(q), PINN_EINVAL);
+  pinn_problem_free(q);
   pinn_mlp *net = net_for(3, 2, PINN_ACT_TANH, 8);
   check_problem_gradient(p, net, "hard constraints");
   /* the data hold exactly where d = 0, and u1 >= psi everywhere */
@@ -520,7 +523,7 @@ static void failing_or_nan_callbacks_give_documented_errors(void)
 {
   pinn_residual_fn fns[3] = {failing_residual, undeclared_residual, nan_residual};
   int codes[3] = {PINN_ECALLBACK, PINN_ENONFINITE, PINN_ENONFINITE};
-  const char *words[3] = {"returned 3", "declare", "not finite"};
+  const char *words[3] = {"returned 3", "does not declare", "is NaN"};
   for (int i = 0; i < 3; ++i) {
     pinn_problem *p = pinn_problem_alloc("bad", 1, 0, 1, NULL);
     pinn_domain dom;
@@ -535,7 +538,7 @@ static void failing_or_nan_callbacks_give_documented_errors(void)
     CU_ASSERT_EQUAL(st, codes[i]);
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "'pde'"));
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), words[i]));
-    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "point"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "' at x="));
     /* through GSL the failure is a NaN, and the status stays on the loss */
     gsl_multimin_function_fdf F;
     pinn_loss_gsl_function(l, &F);
@@ -548,6 +551,205 @@ static void failing_or_nan_callbacks_give_documented_errors(void)
     pinn_mlp_free(net);
     pinn_problem_free(p);
   }
+}
+
+/* ------------------------------------------- failure messages: term + point */
+
+static void set_threads(int n)
+{
+#ifdef _OPENMP
+  omp_set_num_threads(n);
+#else
+  (void)n;
+#endif
+}
+
+/* "x=..., t=..." of point i of term `term` (the library's %.6g format). */
+static void point_text(const pinn_loss *l, size_t term, size_t i, char *buf, size_t n)
+{
+  size_t np, dim;
+  const double *x;
+  pinn_loss_term_points(l, term, &np, &dim, &x);
+  CU_ASSERT_FATAL(i < np && dim == 2);
+  snprintf(buf, n, "x=%.6g, t=%.6g", x[i * dim], x[i * dim + 1]);
+}
+
+/* Index of the first point of the term with x > 0.5 (at least 3 chunks on). */
+static size_t first_right(const pinn_loss *l, size_t term)
+{
+  size_t np, dim;
+  const double *x;
+  pinn_loss_term_points(l, term, &np, &dim, &x);
+  for (size_t i = 0; i < np; ++i)
+    if (x[i * dim] > 0.5) return i;
+  CU_FAIL("no point with x > 0.5");
+  return 0;
+}
+
+/* Evaluate with 1 and with 2 threads (gradient too): the same status and
+ * message both times, which must contain the term and the point. */
+static int eval_both(pinn_loss *l, const char *term, const char *where, const char *what)
+{
+  double f, *g = malloc(pinn_loss_n_params(l) * sizeof *g);
+  char m1[PINN_ERRMSG_SIZE];
+  set_threads(1);
+  int st1 = pinn_loss_eval(l, NULL, &f, g, NULL);
+  snprintf(m1, sizeof m1, "%s", pinn_loss_errmsg(l));
+  set_threads(2);
+  int st2 = pinn_loss_eval(l, NULL, &f, g, NULL);
+  set_threads(1);
+  free(g);
+  CU_ASSERT_EQUAL(st1, st2);
+  CU_ASSERT_STRING_EQUAL(m1, pinn_loss_errmsg(l));
+  CU_ASSERT_EQUAL(pinn_loss_last_status(l), st1);
+  char want[256];
+  snprintf(want, sizeof want, "term '%s' at %s: ", term, where);
+  CU_ASSERT_PTR_NOT_NULL(strstr(m1, want));
+  CU_ASSERT_PTR_NOT_NULL(strstr(m1, what));
+  CU_ASSERT_PTR_NULL(strchr(m1, '\n'));
+  if (!strstr(m1, want) || !strstr(m1, what)) printf("\n  want '%s' and '%s' in: %s\n", want, what, m1);
+  return st1;
+}
+
+/* A residual that fails at the points with x > 0.5, in the way *ctx says. */
+static int faulty_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                           void *ctx)
+{
+  const int mode = *(const int *)ctx;
+  r[0] = pd_add(pd_add(u->t, pd_mul(c[0], u->xx)), u->x);
+  r[1] = pd_sub(u->v, u->x);
+  if (x[0] <= 0.5) return 0;
+  switch (mode) {
+  case 1: return 3;                                   /* the callback fails */
+  case 2: r[1] = pd_log(pd_addc(pd_sq(u->v), -1e9)); break; /* NaN from finite inputs */
+  case 3: r[0] = pd_add(r[0], u->tt); break;          /* reads u_tt, not declared */
+  case 4: r[0] = pd_add(r[0], u->y); break;           /* reads u_y: the problem has no y */
+  case 5:                                             /* infinite d r0 / d u_xx */
+    for (int k = 0; k < PINN_DUAL_MAX; ++k)
+      if (u->xx.d[k] != 0) r[0].d[k] = INFINITY;
+    break;
+  case 6: r[1] = pd_addc(pd_scale(r[1], 1e-10), 1e200); break; /* finite, its square is not */
+  default: break;
+  }
+  return 0;
+}
+
+static pinn_problem *faulty_problem(int *mode, int dirichlet_first)
+{
+  pinn_problem *p = pinn_problem_alloc("faulty", 1, 1, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "nu", 0.1, NULL), 0);
+  if (dirichlet_first) CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "walls", 0, NULL, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 2, faulty_residual,
+                                            PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, mode),
+                  0);
+  CU_ASSERT_EQUAL(pinn_problem_set_points(p, dirichlet_first ? 1 : 0, 3000), 0);
+  return p;
+}
+
+static void residual_failures_name_the_term_the_point_and_what_failed(void)
+{
+  const char *what[7] = {NULL,
+                         "the residual callback returned 3",
+                         "residual component 1 is NaN",
+                         "reads u_tt, which the term does not declare (add PINN_NEED_TT",
+                         "reads u_y, but the problem has no coordinate y",
+                         "residual component 0 (= ",
+                         "the squared residual overflows (component 1 = 1e+200)"};
+  const int codes[7] = {0, PINN_ECALLBACK, PINN_ENONFINITE, PINN_ENONFINITE, PINN_ENONFINITE,
+                        PINN_ENONFINITE, PINN_ENONFINITE};
+  for (int mode = 1; mode <= 6; ++mode) {
+    pinn_problem *p = faulty_problem(&mode, 0);
+    pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 3);
+    pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    char where[96];
+    const size_t i = first_right(l, 0);
+    CU_ASSERT(i > 0); /* not simply the first point */
+    point_text(l, 0, i, where, sizeof where);
+    CU_ASSERT_EQUAL(eval_both(l, "pde", where, what[mode]), codes[mode]);
+    if (mode == 5)
+      CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "derivative with respect to u_xx"));
+    pinn_loss_free(l);
+    pinn_mlp_free(net);
+    pinn_problem_free(p);
+  }
+}
+
+static void non_finite_network_values_and_coefficients_are_named(void)
+{
+  int mode = 0;
+  /* a NaN coefficient: the residual term names it at its first point */
+  pinn_problem *p = faulty_problem(&mode, 0);
+  pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 3);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  const size_t P = pinn_loss_n_params(l);
+  double *th = malloc(P * sizeof *th);
+  pinn_loss_get_params(l, th);
+  th[P - 1] = NAN;
+  pinn_loss_set_params(l, th);
+  char where[96];
+  point_text(l, 0, 0, where, sizeof where);
+  CU_ASSERT_EQUAL(eval_both(l, "pde", where, "coefficient nu is NaN"), PINN_ENONFINITE);
+  /* NaN weights: the network's own value is named, for a residual term ... */
+  th[P - 1] = 0.1;
+  th[0] = NAN;
+  pinn_loss_set_params(l, th);
+  CU_ASSERT_EQUAL(eval_both(l, "pde", where, "output u is NaN"), PINN_ENONFINITE);
+  pinn_loss_free(l);
+  pinn_problem_free(p);
+  /* ... and for a condition term */
+  p = faulty_problem(&mode, 1);
+  l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  pinn_loss_set_params(l, th);
+  point_text(l, 0, 0, where, sizeof where);
+  CU_ASSERT_EQUAL(eval_both(l, "walls", where, "output u is NaN"), PINN_ENONFINITE);
+  free(th);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+/* Boundary data: NaN at x = 1, the callback fails (returns 4) at x = 1 when
+ * *ctx is 1; initial data: NaN for x > 0.5. */
+static int bad_g(const double *x, double *v, void *ctx)
+{
+  *v = x[0] > 0.5 ? NAN : 0.0;
+  return (ctx && *(const int *)ctx == 1 && x[0] > 0.5) ? 4 : 0;
+}
+
+static void data_function_failures_name_the_term_and_the_point(void)
+{
+  pinn_error err;
+  pinn_mlp *net1 = net_for(1, 1, PINN_ACT_TANH, 3), *net2 = net_for(2, 1, PINN_ACT_TANH, 3);
+  const int fail = 1;
+  for (int mode = 0; mode < 3; ++mode) {
+    const int timed = mode == 2;
+    pinn_problem *p = pinn_problem_alloc("g", 1, timed, 1, NULL);
+    pinn_domain dom;
+    pinn_domain_interval(&dom, 0, 1, NULL);
+    if (timed) pinn_domain_with_time(&dom, 0, 2, NULL);
+    pinn_problem_set_domain(p, &dom);
+    if (timed) pinn_problem_add_initial(p, "start", 0, bad_g, NULL);
+    else pinn_problem_add_dirichlet(p, "walls", 0, bad_g, mode == 1 ? (void *)&fail : NULL);
+    CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, timed ? net2 : net1, NULL, &err));
+    const char *want[3] = {"term 'walls' at x=1: boundary data g returned NaN",
+                           "term 'walls' at x=1: boundary data g failed: its callback returned 4",
+                           "initial data g returned NaN"};
+    CU_ASSERT_EQUAL(err.code, mode == 1 ? PINN_ECALLBACK : PINN_ENONFINITE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want[mode]));
+    if (timed) CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "term 'start' at x=0."));
+    if (timed) CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, ", t=0: "));
+    if (!strstr(err.msg, want[mode])) printf("\n  want '%s' in: %s\n", want[mode], err.msg);
+    pinn_problem_free(p);
+  }
+  pinn_mlp_free(net1);
+  pinn_mlp_free(net2);
 }
 
 static void mismatched_network_and_bad_terms_are_rejected(void)
@@ -569,6 +771,13 @@ static void mismatched_network_and_bad_terms_are_rejected(void)
   CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL), 0);
   CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL), PINN_EINVAL); /* duplicate */
   pinn_mlp *net = net_for(3, 1, PINN_ACT_TANH, 1);
+  /* the failed setup calls above are sticky: the first one is reported */
+  CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, NULL, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "problem setup failed: set_domain: "));
+  pinn_problem_free(p);
+  p = pinn_problem_alloc("mm", 2, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL), 0);
   CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, NULL, &err));
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "inputs"));
   pinn_mlp_free(net);
@@ -645,8 +854,10 @@ static void barrier_continuation_grows_rho_to_its_cap(void)
   pinn_problem_set_domain(p, &dom);
   pinn_barrier b = {PINN_BARRIER_RELU2, 10, 0, 3, 50};
   CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "ob", 0, 1, quarter, NULL, &b), 0);
+  pinn_problem *q = pinn_problem_alloc("cont_bad", 1, 0, 1, NULL);
   pinn_barrier bad = {PINN_BARRIER_RELU2, -1, 0, 1, 1};
-  CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "ob2", 0, 1, quarter, NULL, &bad), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_problem_add_obstacle(q, "ob2", 0, 1, quarter, NULL, &bad), PINN_EINVAL);
+  pinn_problem_free(q);
   pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 5);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
   CU_ASSERT_DOUBLE_EQUAL(pinn_loss_barrier_rho(l, 0), 10, 0);
@@ -895,11 +1106,16 @@ static void fixed_barrier_rho_of_any_size_needs_no_rho_max(void)
   b.rho = 2e5;
   CU_ASSERT_EQUAL(pinn_problem_set_barrier(p, 0, &b), 0);
   CU_ASSERT_DOUBLE_EQUAL(pinn_problem_term_barrier(p, 0)->rho, 2e5, 0);
-  /* with growth > 1, rho_max < rho is still an error that says what to fix */
+  /* with growth > 1, rho_max < rho is still an error that says what to fix
+   * (on a throwaway problem: a failed setup call is sticky) */
+  pinn_problem *q = pinn_problem_alloc("grow", 1, 0, 1, NULL);
+  pinn_problem_set_domain(q, &dom);
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_add_obstacle(q, "ob", 0, 1, quarter, NULL, &b), 0);
   pinn_barrier grow = b;
   grow.growth = 2;
-  CU_ASSERT_EQUAL(pinn_problem_set_barrier(p, 0, &grow), PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "rho_max"));
+  CU_ASSERT_EQUAL(pinn_problem_set_barrier(q, 0, &grow), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(q), "rho_max"));
+  pinn_problem_free(q);
   pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 5);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(l);
@@ -931,6 +1147,12 @@ int main(void)
        second_order_residual_on_relu_network_is_refused},
       {"failing_or_nan_callbacks_give_documented_errors",
        failing_or_nan_callbacks_give_documented_errors},
+      {"residual_failures_name_the_term_the_point_and_what_failed",
+       residual_failures_name_the_term_the_point_and_what_failed},
+      {"non_finite_network_values_and_coefficients_are_named",
+       non_finite_network_values_and_coefficients_are_named},
+      {"data_function_failures_name_the_term_and_the_point",
+       data_function_failures_name_the_term_and_the_point},
       {"mismatched_network_and_bad_terms_are_rejected",
        mismatched_network_and_bad_terms_are_rejected},
       {"loss_is_bitwise_identical_with_one_and_two_threads",

@@ -373,6 +373,79 @@ static int failing_residual(const double *x, const pinn_jet *u, const pinn_dual 
   return x[0] > 0.5 ? 3 : 0;
 }
 
+static int nan_right_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                              void *ctx)
+{
+  (void)c; (void)ctx;
+  r[0] = pd_addc(u->xx, 1.0);
+  if (x[0] > 0.5) r[0] = pd_sqrt(pd_addc(pd_sq(u->v), -1e9)); /* NaN */
+  return 0;
+}
+
+/* pinn_lsq_eval (values and Jacobian) with 1 and 2 threads: the same status
+ * and message, naming the term, the point and what was not finite. */
+static void check_lsq_failure(pinn_loss *l, const char *want)
+{
+  const size_t P = pinn_loss_n_params(l), M = pinn_lsq_n_residuals(l);
+  double *R = malloc(M * sizeof *R), *J = malloc(M * P * sizeof *J);
+  char first[PINN_ERRMSG_SIZE];
+  int saved = omp_get_max_threads(), st0 = -1;
+  for (int run = 0; run < 4; ++run) {
+    omp_set_num_threads(run % 2 ? 2 : 1);
+    int st = pinn_lsq_eval(l, NULL, R, run < 2 ? J : NULL);
+    CU_ASSERT_EQUAL(st, PINN_ENONFINITE);
+    CU_ASSERT_EQUAL(pinn_loss_last_status(l), PINN_ENONFINITE);
+    if (run == 0) {
+      st0 = st;
+      snprintf(first, sizeof first, "%s", pinn_loss_errmsg(l));
+    }
+    CU_ASSERT_EQUAL(st, st0);
+    CU_ASSERT_STRING_EQUAL(pinn_loss_errmsg(l), first);
+  }
+  omp_set_num_threads(saved);
+  CU_ASSERT_PTR_NOT_NULL(strstr(first, want));
+  if (!strstr(first, want)) printf("\n  want '%s' in: %s\n", want, first);
+  free(R);
+  free(J);
+}
+
+static void non_finite_rows_name_the_term_and_the_point_for_any_thread_count(void)
+{
+  pinn_problem *p = pinn_problem_alloc("nanrows", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 1, nan_right_residual, PINN_NEED_XX, NULL);
+  pinn_problem_add_dirichlet(p, "walls", 0, NULL, NULL);
+  pinn_problem_set_points(p, 0, 2000);
+  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 4);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  size_t n, first = 0;
+  const double *x;
+  pinn_loss_term_points(l, 0, &n, NULL, &x);
+  while (first < n && !(x[first] > 0.5)) ++first;
+  CU_ASSERT_FATAL(first > 0 && first < n);
+  char want[128];
+  snprintf(want, sizeof want, "term 'pde' at x=%.6g: residual component 0 is NaN", x[first]);
+  check_lsq_failure(l, want);
+  /* NaN weights: the condition rows name the network's value */
+  pinn_problem *q = pinn_problem_alloc("nanrows2", 1, 0, 1, NULL);
+  pinn_problem_set_domain(q, &dom);
+  pinn_problem_add_dirichlet(q, "walls", 0, NULL, NULL);
+  pinn_loss *lq = pinn_loss_alloc(q, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(lq);
+  pinn_mlp_params(net)[0] = NAN;
+  pinn_loss_term_points(lq, 0, &n, NULL, &x);
+  snprintf(want, sizeof want, "term 'walls' at x=%.6g: output u is NaN", x[0]);
+  check_lsq_failure(lq, want);
+  pinn_loss_free(lq);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(q);
+  pinn_problem_free(p);
+}
+
 static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
 {
   const pinn_barrier_kind kinds[] = {PINN_BARRIER_RELU, PINN_BARRIER_LEAKY, PINN_BARRIER_SOFTPLUS};
@@ -712,6 +785,8 @@ int main(void)
        residual_rows_with_a_coefficient_match_the_loss_and_finite_differences},
       {"condition_rows_match_the_loss_and_finite_differences",
        condition_rows_match_the_loss_and_finite_differences},
+      {"non_finite_rows_name_the_term_and_the_point_for_any_thread_count",
+       non_finite_rows_name_the_term_and_the_point_for_any_thread_count},
       {"relu2_obstacle_and_complementarity_rows_match_the_loss_and_finite_differences",
        relu2_obstacle_and_complementarity_rows_match_the_loss_and_finite_differences},
       {"systems_of_outputs_match_the_loss_and_finite_differences",

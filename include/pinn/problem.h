@@ -144,7 +144,20 @@ pinn_problem *pinn_problem_alloc(const char *name, size_t d, int has_time, size_
                                  pinn_error *err);
 /* Free; NULL is a no-op. */
 void pinn_problem_free(pinn_problem *p);
-/* Message of the last failure on this handle. */
+/* Setup errors are sticky: the setters and adders below (set_*, add_*)
+ * return a status as usual, and the first one that fails is also recorded
+ * on the problem, its message naming the call ("set_points(term 0): term
+ * 'pde': point count must be 1 to 1e8, got 1000000000").  pinn_loss_alloc
+ * (hence pinn_solve and the pinn CLI) refuses a problem with a recorded
+ * setup error, so a create function that ignores a status never trains a
+ * problem other than the one it described.  Later calls still work. */
+/* Status of the first failed setup call (0 when none failed), and its
+ * message ("" when none failed). */
+int pinn_problem_status(const pinn_problem *p);
+const char *pinn_problem_setup_errmsg(const pinn_problem *p);
+/* Message of the last failure on this handle: right after a call that
+ * failed, that call's; after a setup call that succeeded, the first failed
+ * setup call's (or "" when none failed). */
 const char *pinn_problem_errmsg(const pinn_problem *p);
 
 /* Metadata. */
@@ -161,6 +174,8 @@ const pinn_domain *pinn_problem_domain(const pinn_problem *p);
 size_t pinn_problem_space_dim(const pinn_problem *p);
 int pinn_problem_has_time(const pinn_problem *p);
 size_t pinn_problem_dim(const pinn_problem *p);     /* d + has_time */
+/* Name of input i: "x", "y", "z" (space), "t" (time, last); NULL past the end. */
+const char *pinn_problem_input_name(const pinn_problem *p, size_t i);
 size_t pinn_problem_n_out(const pinn_problem *p);
 
 /* A learnable PDE coefficient (inverse problems) with its initial value;
