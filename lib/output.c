@@ -644,11 +644,13 @@ static int write_points(wstate *s, pinn_loss *l)
     }
     if (!s->st && is_residual_kind(pinn_problem_term_kind(p, i))) {
       int rs = pinn_loss_residual_at(l, i, n, x, r);
-      if (rs) {
+      if (rs && rs != PINN_ECALLBACK && rs != PINN_ENONFINITE) {
         wfail(s, rs, "residual of term '%s' at its training points: %s", term,
               pinn_loss_errmsg(l));
       } else {
-        for (size_t q = 0; q < n; ++q) r[q] = sqrt(r[q]);
+        /* a residual that fails there (the file of a failed run, or of a
+         * residual the grid field already reported) is NaN, as on the grid */
+        for (size_t q = 0; q < n; ++q) r[q] = rs ? NAN : sqrt(r[q]);
         char aname[100];
         snprintf(aname, sizeof aname, "%s_residual", term);
         write_point_attr(s, g, term, aname, r, n, rname, sizeof rname);
@@ -1175,6 +1177,15 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
     s = attr_s(r, "stop_reason");
     dprintf_(&b, "run: seed %lld, %lld iterations in %.3g s, stopped: %s, final loss %.6g\n",
              (long long)seed, (long long)it, sec, s ? s : "?", fl);
+    free(s);
+    int64_t by_time = 0;
+    double budget = 0;
+    if (!pinn_h5_get_attr_int64(r, "/", "ended_by_time_budget", &by_time) && by_time &&
+        attr_d(r, "time_budget", &budget))
+      dprintf_(&b, "WARNING: ended by its time budget of %g s: the result depends on the "
+                   "machine's speed\n", budget);
+    s = attr_s(r, "error");
+    if (s) dprintf_(&b, "the run failed: %s\n", s);
     free(s);
     double e1, e2;
     s = attr_s(r, "reference");

@@ -148,6 +148,23 @@ done
 "$pinn" solve --plugin ./f4.so --quiet --no-output --threads 1 2> n1.txt >/dev/null
 "$pinn" solve --plugin ./f4.so --quiet --no-output --threads 2 2> n2.txt >/dev/null
 cmp -s n1.txt n2.txt || { echo "FAIL: NaN message differs with 1 and 2 threads"; cat n1.txt n2.txt; fail=$((fail + 1)); }
+# a failed run still writes its best point, marked with its stop reason and message
+"$pinn" solve --plugin ./f5.so --quiet --out fail5.h5 > fo.txt 2> fe.txt
+rc=$?
+[ $rc = 1 ] && [ -f fail5.h5 ] && grep -q "best point reached is in fail5.h5" fe.txt \
+  && "$pinn" info fail5.h5 | grep -q "stopped: error" \
+  || { echo "FAIL: failed run's result file (exit $rc)"; cat fe.txt; fail=$((fail + 1)); }
+# a run cut short by --time-budget says so on stderr, in the summary and in the file
+"$pinn" solve poisson1d --quiet --out tb.h5 --time-budget 0.001 > tb.txt 2> tbe.txt
+grep -q 'stop=time' tb.txt && grep -q 'WARNING: the wall-clock budget' tbe.txt \
+  && "$pinn" info tb.h5 | grep -q "ended by its time budget" \
+  || { echo "FAIL: time budget reported"; cat tb.txt tbe.txt; fail=$((fail + 1)); }
+# several outputs: each output's own error in the summary line
+cc -std=c11 -shared -fPIC -O2 "$src/tests/plugin_two_outputs.c" -o two.so -I"$src/include" \
+  $(pkg-config --cflags hdf5 2>/dev/null) -I/usr/include/hdf5/serial || fail=$((fail + 1))
+"$pinn" solve --plugin ./two.so --quiet --no-output > two.txt \
+  && grep -q 'rel_l2_error=.* rel_l2_error_u=.* max_abs_error_u=.* rel_l2_error_v=.* max_abs_error_v=' two.txt \
+  || { echo "FAIL: per-output errors"; cat two.txt; fail=$((fail + 1)); }
 echo "$fail failure(s)"
-echo "$((79 - fail)) passed, $fail failed"
+echo "$((82 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]
