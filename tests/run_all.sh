@@ -36,10 +36,13 @@ cmake --build build-valgrind -j"$jobs" --target pinn_cli
 vtmp=$(mktemp -d)
 trap 'rm -rf "$vtmp"' EXIT
 # passive OpenMP waiting: valgrind runs one thread at a time, and a spinning
-# worker would only burn the time slices of the others
+# worker would only burn the time slices of the others.  --time-budget: the
+# default run's wall-clock budget would end it early under valgrind (and skip
+# the L-BFGS phase); the iteration limits end it (80 iterations, ~1 min).
 OMP_WAIT_POLICY=passive valgrind -q --error-exitcode=1 --leak-check=full \
   --errors-for-leak-kinds=definite \
-  build-valgrind/pinn solve poisson1d --adam 50 --iters 30 --then none --quiet --out "$vtmp/x.h5"
+  build-valgrind/pinn solve poisson1d --adam 50 --iters 30 --then none --time-budget 900 \
+  --quiet --out "$vtmp/x.h5"
 for f in x.h5 x.xmf x.ckpt.h5; do
   [ -s "$vtmp/$f" ] || { echo "run_all: the valgrind solve did not write $f" >&2; exit 1; }
 done
