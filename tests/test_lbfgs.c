@@ -168,10 +168,11 @@ static void xmin_trid(double *x, size_t n)
  * Evaluation counts depend on rounding (FMA contraction, vector width, the
  * BLAS kernels OpenBLAS picks for the CPU), so only what holds with a real
  * margin is required.  Measured L-BFGS evaluations (gcc 12; -march=native on
- * AVX-512, PINN_NATIVE=OFF, -march=haswell, ASan, OpenBLAS's Zen kernels):
- * Rosenbrock 48, ext. Rosenbrock 49 (51 and 59 reported from a Zen 5 machine,
- * Release and ASan), Wood 110, Powell 37, quadratic 5124-5160, Beale 15,
- * Trid 14; max_evals is at least twice the largest.  vector_bfgs2 needs
+ * AVX-512, PINN_NATIVE=OFF, -march=haswell, ASan; each also with
+ * OPENBLAS_CORETYPE=Zen, which reproduces a Zen 5 machine's 51 (Release) and
+ * 59 (ASan) on ext. Rosenbrock): Rosenbrock 48, ext. Rosenbrock 49-59, Wood
+ * 109-110, Powell 37, quadratic 5004-5263, Beale 15, Trid 14; max_evals is at
+ * least twice the largest.  vector_bfgs2 needs
  * 2.3-7.6x as many on Wood, Powell and the quadratic (required: fewer), but
  * within a few evaluations of L-BFGS on the others (ext. Rosenbrock: 58
  * gradients against 49-59), where no order is required. */
