@@ -24,12 +24,13 @@ echo "== Release build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
-echo "== ASan + UBSan build"
+elapsed() { echo "$(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"; }
+echo "== ASan + UBSan build (after $(elapsed))"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPINN_SANITIZE=ON -DPINN_NATIVE=OFF > /dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE 'slow|paraview|fuzz|install'
-echo "== valgrind: a portable build of the pinn CLI, one short solve"
+echo "== valgrind: a portable build of the pinn CLI, one short solve (after $(elapsed))"
 # valgrind cannot run the default build: -march=native emits AVX-512 where the
 # CPU has it, which valgrind does not emulate.  PINN_NATIVE=OFF builds for
 # baseline x86-64.  The solve writes the result file, its sidecar and a
@@ -50,4 +51,4 @@ OMP_WAIT_POLICY=passive valgrind -q --error-exitcode=1 --leak-check=full \
 for f in x.h5 x.xmf x.ckpt.h5; do
   [ -s "$vtmp/$f" ] || { echo "run_all: the valgrind solve did not write $f" >&2; exit 1; }
 done
-echo "run_all: every test passed ($(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s after installing)"
+echo "run_all: every test passed ($(elapsed) after installing)"
