@@ -90,7 +90,7 @@ static void poisson1d_short_run_reaches_3e_4(void)
   const short_run s = {20, 2, {64, 2}, 200, 1e-2, 400};
   const double x[1] = {0.5};
   pinn_solve_result r = solve_short("poisson1d", pinn_problem_poisson1d, &s, x, 1.0);
-  CU_ASSERT(r.rel_l2 < 3e-4); /* measured 1.4e-5 .. 2.5e-5 */
+  CU_ASSERT(r.rel_l2 < 3e-4); /* measured 7.6e-6 .. 2.5e-5 */
 }
 
 /* poisson1d's whole default run (Adam, L-BFGS, SSBroyden; no wall-clock
@@ -121,7 +121,7 @@ static void poisson2d_short_run_reaches_6e_3(void)
   const short_run s = {20, 2, {150, 40}, 200, 5e-3, 700};
   const double x[2] = {0.5, 0.5};
   pinn_solve_result r = solve_short("poisson2d", pinn_problem_poisson2d, &s, x, 1.0);
-  CU_ASSERT(r.rel_l2 < 6e-3); /* measured 5.1e-4 .. 5.6e-4 */
+  CU_ASSERT(r.rel_l2 < 6e-3); /* measured 5.1e-4 .. 5.8e-4 */
 }
 
 static void helmholtz2d_short_run_reaches_0_5(void)
@@ -137,7 +137,7 @@ static void heat1d_short_run_reaches_1e_2(void)
   const short_run s = {20, 2, {200, 40, 40}, 200, 5e-3, 500};
   const double x[2] = {0.5, 1.0};
   pinn_solve_result r = solve_short("heat1d", pinn_problem_heat1d, &s, x, exp(-0.1 * PI * PI));
-  CU_ASSERT(r.rel_l2 < 1e-2); /* measured 7.5e-4 .. 8.0e-4 */
+  CU_ASSERT(r.rel_l2 < 1e-2); /* measured 7.5e-4 .. 1.0e-3 */
 }
 
 static void wave1d_short_run_reaches_0_5(void)

@@ -461,7 +461,7 @@ static void self_scaled_phases_chain_after_lbfgs_and_resume_bitwise(void)
   pinn_trainer_run(t2);
   printf("\n  poisson1d, 800 iterations: adam+lbfgs+ssbroyden loss %.3e, adam+lbfgs loss %.3e\n",
          pinn_trainer_loss(t1), pinn_trainer_loss(t2));
-  /* measured 43-60x lower (native AVX-512, PINN_NATIVE=OFF, haswell, ASan);
+  /* measured 43-61x lower (-march=native on AVX-512, PINN_NATIVE=OFF, ASan);
    * required: 4x, a margin of 10x for other machines */
   CU_ASSERT(pinn_trainer_loss(t1) * 4 < pinn_trainer_loss(t2));
   CU_ASSERT_EQUAL(pinn_trainer_phase_report(t1, 2)->kind, PINN_OPT_SSBROYDEN);
