@@ -2,8 +2,8 @@
  * burgers_inverse, obstacle1d, obstacle2d, membrane2d) through pinn_solve,
  * asserting the errors and metrics such short runs reach (the full-length
  * defaults are measured by bench/problem_table.sh, not here).  Thresholds:
- * the largest value measured in four builds (gcc 12: -march=native on
- * AVX-512, PINN_NATIVE=OFF, -march=haswell, ASan + UBSan) times about 10,
+ * the largest value measured in three builds (gcc 12: -march=native on
+ * AVX-512, PINN_NATIVE=OFF, ASan + UBSan) times about 10,
  * as training errors differ between machines; where 10x would accept an
  * untrained network the margin is smaller and said so. */
 #include <math.h>
@@ -59,8 +59,8 @@ static void obstacle1d_short_run_finds_the_contact_set(void)
   CU_ASSERT_EQUAL_FATAL(short_run("obstacle1d", 300, 600, 0, &r), PINN_SUCCESS);
   const double a = 0.25 * M_SQRT2;
   CU_ASSERT(r.has_reference);
-  CU_ASSERT(r.rel_l2 < 6e-2); /* measured 4.8e-3 .. 5.3e-3 */
-  /* contact ends measured 0.013 off: a margin of 7.5x */
+  CU_ASSERT(r.rel_l2 < 7e-2); /* measured 4.8e-3 .. 6.9e-3 */
+  /* contact ends measured 0.013 off (native, PINN_NATIVE=OFF): a margin of 7.5x */
   CU_ASSERT(fabs(metric(&r, "contact_left") - a) < 0.1);
   CU_ASSERT(fabs(metric(&r, "contact_right") - (1 - a)) < 0.1);
 }
@@ -70,8 +70,8 @@ static void obstacle2d_short_run_reaches_4e_1(void)
   pinn_solve_result r;
   CU_ASSERT_EQUAL_FATAL(short_run("obstacle2d", 200, 300, 0, &r), PINN_SUCCESS);
   CU_ASSERT(r.rel_l2 < 0.4); /* measured 0.042 */
-  /* measured 0.124 off (0.574 against 0.698): a margin of 3.2x, as a wider
-   * band would accept any radius */
+  /* measured 0.124 off (0.574 against 0.698; native, PINN_NATIVE=OFF): a
+   * margin of 3.2x, as a wider band would accept any radius */
   CU_ASSERT(fabs(metric(&r, "contact_radius") - 0.6979651482) < 0.4);
 }
 
@@ -99,7 +99,7 @@ static void burgers_inverse_short_run_moves_the_coefficients(void)
   CU_ASSERT_EQUAL(r.n_coefs, 2);
   const double l1 = metric(&r, "lambda1"), l2 = metric(&r, "lambda2");
   CU_ASSERT(isfinite(l1) && isfinite(l2));
-  CU_ASSERT(l1 > 0.3 && l1 < 1.5); /* measured 0.85 */
+  CU_ASSERT(l1 > 0.3 && l1 < 1.5); /* measured 0.85 (native, PINN_NATIVE=OFF) */
   CU_ASSERT(l2 > 0 && l2 < 0.1);    /* measured 0.0075 */
 }
 
