@@ -289,7 +289,9 @@ static void classic_functions_converge_for_both_types(void)
     const problem *pb = &problems[k];
     run_result r[3];
     for (int t = 0; t < 2; ++t) r[t] = minimize(ss_type(t), pb, 5000);
-    r[2] = minimize(pinn_multimin_fdfminimizer_lbfgs, pb, 5000);
+    /* L-BFGS needs 4767-5000 iterations on the quadratic (5000 with OpenBLAS's
+     * Zen kernels): its limit is 20000, not the 5000 of the dense types */
+    r[2] = minimize(pinn_multimin_fdfminimizer_lbfgs, pb, 20000);
     printf("  %-19s %4zu |%6zu %6zu %6.0e |%6zu %6zu %6.0e |%6zu %6zu %6.0e\n", pb->name, pb->n,
            r[0].iterations, r[0].gevals, r[0].gnorm, r[1].iterations, r[1].gevals, r[1].gnorm,
            r[2].iterations, r[2].gevals, r[2].gnorm);
@@ -305,8 +307,9 @@ static void classic_functions_converge_for_both_types(void)
     }
     if (pb->fn == illcond_quadratic) {
       /* The full matrix pays off on an ill-conditioned quadratic: measured
-       * 287 (SSBFGS) and 230 (SSBroyden) iterations against 4930 for L-BFGS
-       * with 30 pairs; required: at least 5 times fewer. */
+       * 278-298 (SSBFGS) and 239-248 (SSBroyden) iterations against
+       * 4767-5000+ for L-BFGS with 30 pairs (builds, BLAS kernels); required:
+       * at least 5 times fewer (a margin of 3.2x). */
       CU_ASSERT(r[2].converged);
       CU_ASSERT(5 * r[0].iterations < r[2].iterations);
       CU_ASSERT(5 * r[1].iterations < r[2].iterations);
