@@ -7,7 +7,8 @@
  * error on the problem's output grid.  The thresholds are those of the short
  * runs, not the targets of the tuned defaults (bench/problem_table.sh checks
  * those): the largest value measured in four builds (gcc 12: -march=native on
- * AVX-512, PINN_NATIVE=OFF, -march=haswell, ASan + UBSan) times about 10,
+ * AVX-512, PINN_NATIVE=OFF, -march=haswell, ASan + UBSan; and with OpenBLAS's
+ * Zen kernels, OPENBLAS_CORETYPE=Zen) times about 10,
  * because training errors differ between machines (rounding of FMA
  * contractions, vector widths and BLAS kernels changes the optimizer's path).
  * Where 10x would allow the error of an untrained network (about 1), the
@@ -90,7 +91,7 @@ static void poisson1d_short_run_reaches_3e_4(void)
   const short_run s = {20, 2, {64, 2}, 200, 1e-2, 400};
   const double x[1] = {0.5};
   pinn_solve_result r = solve_short("poisson1d", pinn_problem_poisson1d, &s, x, 1.0);
-  CU_ASSERT(r.rel_l2 < 3e-4); /* measured 7.6e-6 .. 2.5e-5 */
+  CU_ASSERT(r.rel_l2 < 3e-4); /* measured 7.6e-6 .. 3.2e-5 */
 }
 
 /* poisson1d's whole default run (Adam, L-BFGS, SSBroyden; no wall-clock
@@ -129,7 +130,7 @@ static void helmholtz2d_short_run_reaches_0_5(void)
   const short_run s = {20, 2, {400, 100}, 200, 5e-3, 800};
   const double x[2] = {0.5, 0.125}; /* sin(pi/2) sin(pi/2) */
   pinn_solve_result r = solve_short("helmholtz2d", pinn_problem_helmholtz2d, &s, x, 1.0);
-  CU_ASSERT(r.rel_l2 < 0.5); /* measured 0.060 .. 0.067: a margin of 7.5x */
+  CU_ASSERT(r.rel_l2 < 0.5); /* measured 0.060 .. 0.071: a margin of 7x */
 }
 
 static void heat1d_short_run_reaches_1e_2(void)
