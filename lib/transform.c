@@ -483,7 +483,7 @@ int pinn_transform_adjoint(const pinn_transform *t, const pinn_jet_spec *spec, s
     ub[0] = Ubar[base + q];
     for (size_t c = 1; c < C; ++c) ub[c] = Ubar[base + c * ld + q];
     if (t->kind == PINN_TRANSFORM_DIRICHLET) {
-      double D[MAX_CH];
+      double D[MAX_CH] = {0};
       for (size_t c = 0; c < C; ++c) D[c] = work[c * nb + q];
       double n0 = D[0] * ub[0];
       for (size_t c = 1; c < C; ++c) {

@@ -647,8 +647,13 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
            rep.loss, e_lm, pr->iterations, pr->evals, pr->seconds, f_lb, e_lb,
            pinn_stop_reason_name(pr->reason));
     CU_ASSERT(pr->evals <= evals);
-    CU_ASSERT(rep.loss * 100 <= f_lb);
-    if (ms[k] == PINN_LM_ACCEL) CU_ASSERT(e_lm * 10 < e_lb); /* plain LM: about equal at 40 it */
+    /* measured (gcc 12; -march=native on AVX-512, PINN_NATIVE=OFF,
+     * -march=haswell, ASan; OpenBLAS's Zen kernels): plain LM loss 3.3e-7
+     * against L-BFGS 6.5e-5 (200x), lmaccel 1.0e-9 against 1.7e-5 (16000x)
+     * and rel. L2 1.8e-6 against 4.1e-5..7.6e-5 (23-44x); required with a
+     * margin of 10x or more for other machines */
+    CU_ASSERT(rep.loss * (ms[k] == PINN_LM_ACCEL ? 100 : 10) <= f_lb);
+    if (ms[k] == PINN_LM_ACCEL) CU_ASSERT(e_lm * 2 < e_lb); /* plain LM: about equal at 40 it */
     pinn_trainer_free(tr);
   }
   /* honest in wall-clock time too: L-BFGS for as long as lmaccel ran (no

@@ -3,7 +3,10 @@
  * pinn_solve, asserting the errors and metrics such short runs reach (the
  * full-length defaults are measured by bench/problem_table.sh, not here);
  * an upper obstacle problem solved by every method; the contact criterion
- * on exact solutions. */
+ * on exact solutions.  Thresholds: the largest value measured in three
+ * builds (gcc 12: -march=native on AVX-512, PINN_NATIVE=OFF, ASan + UBSan)
+ * times about 10, as training errors differ between machines; where 10x
+ * would accept an untrained network the margin is smaller and said so. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,24 +60,27 @@ static void obstacle1d_short_run_finds_the_contact_set(void)
   CU_ASSERT_EQUAL_FATAL(short_run("obstacle1d", 300, 600, 0, &r), PINN_SUCCESS);
   const double a = 0.25 * M_SQRT2;
   CU_ASSERT(r.has_reference);
-  CU_ASSERT(r.rel_l2 < 2e-2);
-  CU_ASSERT(fabs(metric(&r, "contact_left") - a) < 0.05);
-  CU_ASSERT(fabs(metric(&r, "contact_right") - (1 - a)) < 0.05);
+  CU_ASSERT(r.rel_l2 < 7e-2); /* measured 4.8e-3 .. 6.9e-3 */
+  /* contact ends measured 0.013 off (native, PINN_NATIVE=OFF): a margin of 7.5x */
+  CU_ASSERT(fabs(metric(&r, "contact_left") - a) < 0.1);
+  CU_ASSERT(fabs(metric(&r, "contact_right") - (1 - a)) < 0.1);
 }
 
-static void obstacle2d_short_run_reaches_1e_1(void)
+static void obstacle2d_short_run_reaches_4e_1(void)
 {
   pinn_solve_result r;
   CU_ASSERT_EQUAL_FATAL(short_run("obstacle2d", 200, 300, 0, &r), PINN_SUCCESS);
-  CU_ASSERT(r.rel_l2 < 0.1);
-  CU_ASSERT(fabs(metric(&r, "contact_radius") - 0.6979651482) < 0.25);
+  CU_ASSERT(r.rel_l2 < 0.4); /* measured 0.042 */
+  /* measured 0.124 off (0.574 against 0.698; native, PINN_NATIVE=OFF): a
+   * margin of 3.2x, as a wider band would accept any radius */
+  CU_ASSERT(fabs(metric(&r, "contact_radius") - 0.6979651482) < 0.4);
 }
 
-static void membrane2d_short_run_reaches_1e_1(void)
+static void membrane2d_short_run_reaches_4e_1(void)
 {
   pinn_solve_result r;
   CU_ASSERT_EQUAL_FATAL(short_run("membrane2d", 200, 300, 0, &r), PINN_SUCCESS);
-  CU_ASSERT(r.rel_l2 < 0.1);
+  CU_ASSERT(r.rel_l2 < 0.4); /* measured 0.043 .. 0.044 */
 }
 
 /* torsion (an upper obstacle) in a short run: Adam 300 + L-BFGS 1500 on
@@ -311,12 +317,14 @@ static void contact_criterion_is_exact_for_exact_obstacle1d(void)
   pinn_problem_free(p);
 }
 
-static void burgers1d_short_run_reaches_0_4_against_cole_hopf(void)
+static void burgers1d_short_run_reaches_0_9_against_cole_hopf(void)
 {
   pinn_solve_result r;
   CU_ASSERT_EQUAL_FATAL(short_run("burgers1d", 200, 300, 1000, &r), PINN_SUCCESS);
   CU_ASSERT(r.has_reference);
-  CU_ASSERT(r.rel_l2 < 0.4);
+  /* measured 0.21 .. 0.27: a margin of 3.3x (10x would accept u = 0, whose
+   * error is 1); the tuned defaults reach 2e-6 (bench/problem_table.sh) */
+  CU_ASSERT(r.rel_l2 < 0.9);
 }
 
 static void burgers_inverse_short_run_moves_the_coefficients(void)
@@ -326,23 +334,23 @@ static void burgers_inverse_short_run_moves_the_coefficients(void)
   CU_ASSERT_EQUAL(r.n_coefs, 2);
   const double l1 = metric(&r, "lambda1"), l2 = metric(&r, "lambda2");
   CU_ASSERT(isfinite(l1) && isfinite(l2));
-  CU_ASSERT(l1 > 0.3 && l1 < 1.5);
-  CU_ASSERT(l2 > 0 && l2 < 0.1);
+  CU_ASSERT(l1 > 0.3 && l1 < 1.5); /* measured 0.85 (native, PINN_NATIVE=OFF) */
+  CU_ASSERT(l2 > 0 && l2 < 0.1);    /* measured 0.0075 */
 }
 
 int main(void)
 {
   static const pinn_test_case cases[] = {
       {"obstacle1d_short_run_finds_the_contact_set", obstacle1d_short_run_finds_the_contact_set},
-      {"obstacle2d_short_run_reaches_1e_1", obstacle2d_short_run_reaches_1e_1},
-      {"membrane2d_short_run_reaches_1e_1", membrane2d_short_run_reaches_1e_1},
+      {"obstacle2d_short_run_reaches_4e_1", obstacle2d_short_run_reaches_4e_1},
+      {"membrane2d_short_run_reaches_4e_1", membrane2d_short_run_reaches_4e_1},
       {"torsion_short_run_finds_the_plastic_ring", torsion_short_run_finds_the_plastic_ring},
       {"upper_obstacle_is_solved_by_every_method", upper_obstacle_is_solved_by_every_method},
       {"contact_criterion_is_exact_for_exact_torsion", contact_criterion_is_exact_for_exact_torsion},
       {"contact_criterion_is_exact_for_exact_obstacle1d",
        contact_criterion_is_exact_for_exact_obstacle1d},
-      {"burgers1d_short_run_reaches_0_4_against_cole_hopf",
-       burgers1d_short_run_reaches_0_4_against_cole_hopf},
+      {"burgers1d_short_run_reaches_0_9_against_cole_hopf",
+       burgers1d_short_run_reaches_0_9_against_cole_hopf},
       {"burgers_inverse_short_run_moves_the_coefficients",
        burgers_inverse_short_run_moves_the_coefficients},
       {NULL, NULL}};

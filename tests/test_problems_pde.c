@@ -5,8 +5,14 @@
  * (fewer points, a smaller network and far fewer iterations than its tuned
  * defaults, so the file runs in seconds) reaches the stated relative L2
  * error on the problem's output grid.  The thresholds are those of the short
- * runs (measured value times a margin for other compilers and flags), not
- * the targets of the tuned defaults: bench/problem_table.sh checks those. */
+ * runs, not the targets of the tuned defaults (bench/problem_table.sh checks
+ * those): the largest value measured in four builds (gcc 12: -march=native on
+ * AVX-512, PINN_NATIVE=OFF, -march=haswell, ASan + UBSan; and with OpenBLAS's
+ * Zen kernels, OPENBLAS_CORETYPE=Zen) times about 10,
+ * because training errors differ between machines (rounding of FMA
+ * contractions, vector widths and BLAS kernels changes the optimizer's path).
+ * Where 10x would allow the error of an untrained network (about 1), the
+ * margin is smaller and said so. */
 #include <pinn/pinn.h>
 
 #include <math.h>
@@ -104,18 +110,18 @@ static pinn_solve_result solve_short(const char *name, pinn_problem_create_fn cr
   return res;
 }
 
-static void poisson1d_short_run_reaches_1e_4(void)
+static void poisson1d_short_run_reaches_3e_4(void)
 {
   const short_run s = {20, 2, {64, 2}, 200, 1e-2, 400};
   const double x[1] = {0.5};
   pinn_solve_result r = solve_short("poisson1d", pinn_problem_poisson1d, &s, x, 1.0);
-  CU_ASSERT(r.rel_l2 < 1e-4);
+  CU_ASSERT(r.rel_l2 < 3e-4); /* measured 7.6e-6 .. 3.2e-5 */
 }
 
 /* poisson1d's whole default run (Adam, L-BFGS, SSBroyden; no wall-clock
  * budget, one thread) takes a few seconds and reaches the high-accuracy
- * regime: 1.2e-11 measured (1.6e-12 with two OpenBLAS threads), far below what
- * L-BFGS alone reaches (~1e-6). */
+ * regime: 1.6e-12 .. 1.2e-11 measured over builds (at least 86x below the
+ * threshold), far below what L-BFGS alone reaches (~1e-6). */
 static void poisson1d_defaults_reach_1e_9(void)
 {
   pinn_problem *p = NULL;
@@ -135,44 +141,46 @@ static void poisson1d_defaults_reach_1e_9(void)
   pinn_problem_free(p);
 }
 
-static void poisson2d_short_run_reaches_2e_3(void)
+static void poisson2d_short_run_reaches_6e_3(void)
 {
   const short_run s = {20, 2, {150, 40}, 200, 5e-3, 700};
   const double x[2] = {0.5, 0.5};
   pinn_solve_result r = solve_short("poisson2d", pinn_problem_poisson2d, &s, x, 1.0);
-  CU_ASSERT(r.rel_l2 < 2e-3);
+  CU_ASSERT(r.rel_l2 < 6e-3); /* measured 5.1e-4 .. 5.8e-4 */
 }
 
-static void helmholtz2d_short_run_reaches_0_2(void)
+static void helmholtz2d_short_run_reaches_0_5(void)
 {
   const short_run s = {20, 2, {400, 100}, 200, 5e-3, 800};
   const double x[2] = {0.5, 0.125}; /* sin(pi/2) sin(pi/2) */
   pinn_solve_result r = solve_short("helmholtz2d", pinn_problem_helmholtz2d, &s, x, 1.0);
-  CU_ASSERT(r.rel_l2 < 0.2);
+  CU_ASSERT(r.rel_l2 < 0.5); /* measured 0.060 .. 0.071: a margin of 7x */
 }
 
-static void heat1d_short_run_reaches_5e_3(void)
+static void heat1d_short_run_reaches_1e_2(void)
 {
   const short_run s = {20, 2, {200, 40, 40}, 200, 5e-3, 500};
   const double x[2] = {0.5, 1.0};
   pinn_solve_result r = solve_short("heat1d", pinn_problem_heat1d, &s, x, exp(-0.1 * PI * PI));
-  CU_ASSERT(r.rel_l2 < 5e-3);
+  CU_ASSERT(r.rel_l2 < 1e-2); /* measured 7.5e-4 .. 1.0e-3 */
 }
 
-static void wave1d_short_run_reaches_0_3(void)
+static void wave1d_short_run_reaches_0_5(void)
 {
   const short_run s = {16, 3, {300}, 200, 5e-3, 2000};
   const double x[2] = {0.5, 0.0}; /* sin(pi/2) + 0.5 sin(3 pi/2) */
   pinn_solve_result r = solve_short("wave1d", pinn_problem_wave1d, &s, x, 0.5);
-  CU_ASSERT(r.rel_l2 < 0.3); /* 0.14 measured (hard initial and wall conditions) */
+  /* measured 0.105 .. 0.137 (hard initial and wall conditions): a margin of
+   * 3.6x, as 10x would allow an untrained network */
+  CU_ASSERT(r.rel_l2 < 0.5);
 }
 
-static void advection_prelu_short_run_reaches_2e_2_and_reports_sane_metrics(void)
+static void advection_prelu_short_run_reaches_7e_2_and_reports_sane_metrics(void)
 {
   const short_run s = {20, 3, {200, 40, 40}, 1000, 3e-3, 50};
   const double x[2] = {0.8, 0.5}; /* u0(0.3) */
   pinn_solve_result r = solve_short("advection_prelu", pinn_problem_advection_prelu, &s, x, 1.0);
-  CU_ASSERT(r.rel_l2 < 2e-2);
+  CU_ASSERT(r.rel_l2 < 7e-2); /* measured 6.3e-3 */
   /* slope statistics over all units, then the dead fraction overall and per
    * hidden layer (3 layers of 20 units here) */
   CU_ASSERT_EQUAL_FATAL(r.n_metrics, 4 + 3);
@@ -205,14 +213,14 @@ int main(void)
   static const pinn_test_case cases[] = {
     {"every_bundled_default_is_defined_by_iterations_not_the_clock",
      every_bundled_default_is_defined_by_iterations_not_the_clock},
-    {"poisson1d_short_run_reaches_1e_4", poisson1d_short_run_reaches_1e_4},
+    {"poisson1d_short_run_reaches_3e_4", poisson1d_short_run_reaches_3e_4},
     {"poisson1d_defaults_reach_1e_9", poisson1d_defaults_reach_1e_9},
-    {"poisson2d_short_run_reaches_2e_3", poisson2d_short_run_reaches_2e_3},
-    {"helmholtz2d_short_run_reaches_0_2", helmholtz2d_short_run_reaches_0_2},
-    {"heat1d_short_run_reaches_5e_3", heat1d_short_run_reaches_5e_3},
-    {"wave1d_short_run_reaches_0_3", wave1d_short_run_reaches_0_3},
-    {"advection_prelu_short_run_reaches_2e_2_and_reports_sane_metrics",
-     advection_prelu_short_run_reaches_2e_2_and_reports_sane_metrics},
+    {"poisson2d_short_run_reaches_6e_3", poisson2d_short_run_reaches_6e_3},
+    {"helmholtz2d_short_run_reaches_0_5", helmholtz2d_short_run_reaches_0_5},
+    {"heat1d_short_run_reaches_1e_2", heat1d_short_run_reaches_1e_2},
+    {"wave1d_short_run_reaches_0_5", wave1d_short_run_reaches_0_5},
+    {"advection_prelu_short_run_reaches_7e_2_and_reports_sane_metrics",
+     advection_prelu_short_run_reaches_7e_2_and_reports_sane_metrics},
     {NULL, NULL}};
   if (pinn_test_add_suite("problems_pde", cases)) return 1;
   return pinn_test_run_all();

@@ -289,7 +289,9 @@ static void classic_functions_converge_for_both_types(void)
     const problem *pb = &problems[k];
     run_result r[3];
     for (int t = 0; t < 2; ++t) r[t] = minimize(ss_type(t), pb, 5000);
-    r[2] = minimize(pinn_multimin_fdfminimizer_lbfgs, pb, 5000);
+    /* L-BFGS needs 4767-5000 iterations on the quadratic (5000 with OpenBLAS's
+     * Zen kernels): its limit is 20000, not the 5000 of the dense types */
+    r[2] = minimize(pinn_multimin_fdfminimizer_lbfgs, pb, 20000);
     printf("  %-19s %4zu |%6zu %6zu %6.0e |%6zu %6zu %6.0e |%6zu %6zu %6.0e\n", pb->name, pb->n,
            r[0].iterations, r[0].gevals, r[0].gnorm, r[1].iterations, r[1].gevals, r[1].gnorm,
            r[2].iterations, r[2].gevals, r[2].gnorm);
@@ -305,8 +307,9 @@ static void classic_functions_converge_for_both_types(void)
     }
     if (pb->fn == illcond_quadratic) {
       /* The full matrix pays off on an ill-conditioned quadratic: measured
-       * 287 (SSBFGS) and 230 (SSBroyden) iterations against 4930 for L-BFGS
-       * with 30 pairs; required: at least 5 times fewer. */
+       * 278-298 (SSBFGS) and 239-248 (SSBroyden) iterations against
+       * 4767-5000+ for L-BFGS with 30 pairs (builds, BLAS kernels); required:
+       * at least 5 times fewer (a margin of 3.2x). */
       CU_ASSERT(r[2].converged);
       CU_ASSERT(5 * r[0].iterations < r[2].iterations);
       CU_ASSERT(5 * r[1].iterations < r[2].iterations);
@@ -967,8 +970,9 @@ static void pinn_poisson_self_scaled_reaches_100x_lower_loss_than_lbfgs(void)
     CU_ASSERT(r[k].evals >= budget || r[k].status != GSL_SUCCESS);
     CU_ASSERT(r[k].loss < f0);
   }
-  /* measured (seed 1): L-BFGS 5.5e-8, SSBFGS 7.3e-12, SSBroyden 7.5e-13;
-   * seeds 2-4 give ratios of 4000 to 16000 */
+  /* measured (seed 1; -march=native on AVX-512 / PINN_NATIVE=OFF, OpenBLAS's
+   * SkylakeX or Zen kernels): L-BFGS 4.1e-8..5.1e-8, SSBFGS 4.7e-12..9.9e-12,
+   * SSBroyden 8.2e-13..8.0e-12: ratios of 10000 to 52000, against 100 required */
   const double best_ss = fmin(r[1].loss, r[2].loss);
   CU_ASSERT(best_ss * 100.0 <= r[0].loss);
   CU_ASSERT(fmin(r[1].err, r[2].err) < r[0].err);

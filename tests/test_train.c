@@ -211,11 +211,13 @@ static void iteration_limits_and_stop_reasons_are_honest(void)
   o = pinn_train_options_default();
   o.n_phases = 1;
   o.phases[0].max_iter = 1000000000;
-  o.time_budget = 0.3;
-  eta_check ec = {0.3, -INFINITY, 0, 0};
+  /* 1 s: enough for progress calls even under ASan on a busy machine (an
+   * Adam step here takes well under a millisecond) */
+  o.time_budget = 1.0;
+  eta_check ec = {1.0, -INFINITY, 0, 0};
   o.progress = check_eta;
   o.progress_ctx = &ec;
-  o.progress_every = 10;
+  o.progress_every = 5;
   t = pinn_trainer_alloc(s.l, &o, NULL);
   CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
   CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_TIME);
@@ -508,7 +510,9 @@ static void self_scaled_phases_chain_after_lbfgs_and_resume_bitwise(void)
   pinn_trainer_run(t2);
   printf("\n  poisson1d, 800 iterations: adam+lbfgs+ssbroyden loss %.3e, adam+lbfgs loss %.3e\n",
          pinn_trainer_loss(t1), pinn_trainer_loss(t2));
-  CU_ASSERT(pinn_trainer_loss(t1) < 0.1 * pinn_trainer_loss(t2));
+  /* measured 43-61x lower (-march=native on AVX-512, PINN_NATIVE=OFF, ASan);
+   * required: 4x, a margin of 10x for other machines */
+  CU_ASSERT(pinn_trainer_loss(t1) * 4 < pinn_trainer_loss(t2));
   CU_ASSERT_EQUAL(pinn_trainer_phase_report(t1, 2)->kind, PINN_OPT_SSBROYDEN);
   pinn_trainer_free(t1);
   pinn_trainer_free(t2);
