@@ -63,7 +63,7 @@ int pinn_problem_heat1d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *
   /* then the high-accuracy phase: self-scaled Broyden on the dense inverse
    * Hessian (pinn/ssqn.h) until no progress or the time budget; measured with
    * one thread, budget 600 s (bench/accuracy_table.sh): rel. L2 2.0e-10 in 39 s */
-  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 20000); /* ITERS_TBD */
+  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 20000);
   *out = p;
   return PINN_SUCCESS;
 }

@@ -123,7 +123,7 @@ int pinn_problem_obstacle1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
    * 6.0e-6 in 36 s with 2 threads, 52 s with one (contact ends 0.353 /
    * 0.64695, the metric's grid is 0.001), where 10000 L-BFGS iterations alone
    * reach 3.4e-4 */
-  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 20000); /* ITERS_TBD */
+  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 16000);
   *pp = p;
   return PINN_SUCCESS;
 }

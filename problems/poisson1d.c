@@ -52,7 +52,7 @@ int pinn_problem_poisson1d(pinn_problem **out, pinn_solve_config *cfg, pinn_erro
   /* then the high-accuracy phase: self-scaled Broyden on the dense inverse
    * Hessian (pinn/ssqn.h) until no progress or the time budget; measured with
    * one thread, budget 600 s (bench/accuracy_table.sh): rel. L2 1.2e-11 in 0.9 s */
-  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 5000); /* ITERS_TBD */
+  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 5000);
   *out = p;
   return PINN_SUCCESS;
 }

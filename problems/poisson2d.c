@@ -57,7 +57,7 @@ int pinn_problem_poisson2d(pinn_problem **out, pinn_solve_config *cfg, pinn_erro
   /* then the high-accuracy phase: self-scaled Broyden on the dense inverse
    * Hessian (pinn/ssqn.h) until no progress or the time budget; measured with
    * one thread, budget 600 s (bench/accuracy_table.sh): rel. L2 3.5e-10 in 42 s */
-  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 30000); /* ITERS_TBD */
+  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 20000);
   *out = p;
   return PINN_SUCCESS;
 }
