@@ -165,6 +165,12 @@ cc -std=c11 -shared -fPIC -O2 "$src/tests/plugin_two_outputs.c" -o two.so -I"$sr
 "$pinn" solve --plugin ./two.so --quiet --no-output > two.txt \
   && grep -q 'rel_l2_error=.* rel_l2_error_u=.* max_abs_error_u=.* rel_l2_error_v=.* max_abs_error_v=' two.txt \
   || { echo "FAIL: per-output errors"; cat two.txt; fail=$((fail + 1)); }
+# extending a finished run's last phase on resume is bitwise the longer run
+"$pinn" solve --plugin ./my.so --quiet --adam 300 --iters 500 --checkpoint-every 100000 --out e1.h5 > /dev/null
+"$pinn" solve --plugin ./my.so --quiet --adam 300 --iters 1000 --resume e1.ckpt.h5 --out e2.h5 > e2.txt
+"$pinn" solve --plugin ./my.so --quiet --adam 300 --iters 1000 --out e3.h5 > e3.txt
+[ "$(sed 's/.*final_loss=//' e2.txt)" = "$(sed 's/.*final_loss=//' e3.txt)" ] && grep -q 'iterations=1300 ' e2.txt \
+  || { echo "FAIL: extension on resume is not bitwise"; cat e2.txt e3.txt; fail=$((fail + 1)); }
 echo "$fail failure(s)"
-echo "$((82 - fail)) passed, $fail failed"
+echo "$((83 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]
