@@ -200,8 +200,11 @@ static void solve_upper(int method, pinn_solve_result *r)
   cfg.train.phases[0].max_iter = 500;
   cfg.train.phases[0].lr = 5e-3;
   cfg.train.phases[1].max_iter = method == UP_BARRIER ? 3000 : 1000;
-  /* SSBroyden for the strong forms; the energy's minimum is not 0 (the
-   * barrier run stays with L-BFGS) */
+  /* SSBroyden for the strong forms.  The barrier run stays with L-BFGS: its
+   * energy residual (u' + 2x)/sqrt 2 equals the energy only after integrating
+   * by parts with u(+-1) = 0, and the sampled loss has a spurious minimiser
+   * (loss ~3e-11, u = 1/4 - x^2 with a boundary layer between the last point
+   * and the wall) that SSBroyden finds and L-BFGS does not */
   if (method != UP_BARRIER) pinn_train_options_add_phase(&cfg.train, PINN_OPT_SSBROYDEN, 2000);
   cfg.output = NULL;
   pinn_error err;
