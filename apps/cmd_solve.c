@@ -516,15 +516,7 @@ int pinn_cmd_solve(int argc, char **argv)
   }
   cfg.train.checkpoint_path = checkpoint;
   /* bad settings and unwritable files are found before anything trains */
-  int obstacle = 0;
-  for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
-    pinn_term_kind k = pinn_problem_term_kind(p, i);
-    obstacle |= k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY;
-  }
-  if (!obstacle && (cfg.obstacle_method != PINN_OBSTACLE_DEFAULT || cfg.penalty != 0))
-    rc = pinn_cli_usage_error("solve", "--barrier/--penalty: problem '%s' has no obstacle", pname);
-  if (!rc && pinn_solve_check_paths(&cfg, &err))
-    rc = pinn_cli_usage_error("solve", "%s", err.msg);
+  if (pinn_solve_check(p, &cfg, &err)) rc = pinn_cli_usage_error("solve", "%s", err.msg);
   if (rc) {
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);

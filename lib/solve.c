@@ -157,14 +157,6 @@ static int check_writable(const char *what, const char *path, pinn_error *err)
   return st;
 }
 
-int pinn_solve_check_paths(const pinn_solve_config *cfg, pinn_error *err)
-{
-  if (!cfg) return pinn_error_set(err, PINN_EINVAL, "pinn_solve_check_paths: NULL configuration");
-  int st = check_writable("result file", cfg->output, err);
-  if (!st) st = check_writable("checkpoint", cfg->train.checkpoint_path, err);
-  return st;
-}
-
 static int has_obstacle(const pinn_problem *p)
 {
   for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
@@ -174,17 +166,25 @@ static int has_obstacle(const pinn_problem *p)
   return 0;
 }
 
-int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result *res,
-               pinn_error *err)
+int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err)
 {
-  if (!p || !cfg || !res) return pinn_error_set(err, PINN_EINVAL, "pinn_solve: NULL argument");
-  memset(res, 0, sizeof *res);
+  if (!p || !cfg) return pinn_error_set(err, PINN_EINVAL, "pinn_solve_check: NULL argument");
   if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) && !has_obstacle(p))
     return pinn_error_set(err, PINN_EINVAL,
                           "problem '%s' has no obstacle: a barrier, penalty or complementarity "
                           "setting does not apply to it",
                           pinn_problem_name(p));
-  int st = pinn_solve_check_paths(cfg, err);
+  int st = check_writable("result file", cfg->output, err);
+  if (!st) st = check_writable("checkpoint", cfg->train.checkpoint_path, err);
+  return st;
+}
+
+int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result *res,
+               pinn_error *err)
+{
+  if (!p || !cfg || !res) return pinn_error_set(err, PINN_EINVAL, "pinn_solve: NULL argument");
+  memset(res, 0, sizeof *res);
+  int st = pinn_solve_check(p, cfg, err);
   if (st) return st;
   gsl_error_handler_t *old = gsl_set_error_handler_off();
 #ifdef _OPENMP

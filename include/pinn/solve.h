@@ -88,8 +88,8 @@ typedef int (*pinn_problem_create_fn)(pinn_problem **p, pinn_solve_config *cfg, 
 /* Solve: train, evaluate, write.  Returns 0 (also when training stopped for
  * an ordinary reason: see result->reason), or a status with err filled.
  * Before anything is trained it checks that the result and checkpoint files
- * can be written (pinn_solve_check_paths) and that obstacle settings
- * (obstacle_method, penalty) are only given to a problem with an obstacle.
+ * can be written and that obstacle settings (obstacle_method, penalty)
+ * are only given to a problem with an obstacle (pinn_solve_check).
  * When training fails (a callback error, a loss that stays non-finite) the
  * result file is still written with the best point reached, its stop reason
  * and the message (root attributes `stop_reason`, `error`), when the fields
@@ -97,11 +97,13 @@ typedef int (*pinn_problem_create_fn)(pinn_problem **p, pinn_solve_config *cfg, 
 int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result *result,
                pinn_error *err);
 
-/* Check that cfg's result file (cfg->output) and checkpoint file
- * (cfg->train.checkpoint_path) can be created: their folders exist and a
- * file can be made there (a probe file is created and removed).  Returns 0,
- * or PINN_EIO with err naming the path and the reason. */
-int pinn_solve_check_paths(const pinn_solve_config *cfg, pinn_error *err);
+/* What pinn_solve checks before anything trains: obstacle settings
+ * (obstacle_method, penalty) only for a problem with an obstacle
+ * (PINN_EINVAL), and that cfg's result file (cfg->output) and checkpoint
+ * (cfg->train.checkpoint_path) can be created: their folders exist and a file
+ * can be made there (a probe file is created and removed; PINN_EIO).  Returns
+ * 0 or the status with err naming the setting or the path and the reason. */
+int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err);
 
 /* Parse "20x8" (width x hidden layers) or "30,30,20" (widths) into cfg.
  * PINN_EINVAL with a message otherwise. */
