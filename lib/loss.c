@@ -388,7 +388,7 @@ typedef struct {
 
 void pinn_loss_record_failure_(term_state *t, int status, size_t point, const char *msg)
 {
-#pragma omp critical(pinn_loss_failure)
+#pragma omp critical /* unnamed: a named one would be an exported symbol */
   {
     if (!t->fail_status || point < t->fail_point) {
       t->fail_status = status;

@@ -1084,7 +1084,7 @@ int pinn_mlp_jacobian(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const 
         memset(w.bar0, 0, n_out * C * B * sizeof(double));
         int rc = fn(p0, nb, B, w.Z[net->L - 1], r, w.bar0, ctx);
         if (rc) {
-#pragma omp critical(pinn_mlp_jacobian_fail)
+#pragma omp critical /* unnamed: a named one would be an exported symbol */
           {
             if (b < fail_block) {
               fail_block = b;

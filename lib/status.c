@@ -31,14 +31,31 @@ void pinn_error_clear(pinn_error *err)
   }
 }
 
-int pinn_error_set(pinn_error *err, int code, const char *fmt, ...)
+int pinn_error_vset(pinn_error *err, int code, const char *fmt, va_list ap)
 {
   if (err) {
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    err->code = code;
+  }
+  return code;
+}
+
+int pinn_error_set(pinn_error *err, int code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  pinn_error_vset(err, code, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int pinn_error_set_first(pinn_error *err, int code, const char *fmt, ...)
+{
+  if (err && !err->code) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    pinn_error_vset(err, code, fmt, ap);
     va_end(ap);
-    err->code = code;
   }
   return code;
 }

@@ -64,6 +64,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* Tangent length of a pinn_dual: the most jet entries plus PDE coefficients
  * one residual may see (indices 0 .. PINN_DUAL_MAX-1). */
@@ -452,6 +455,9 @@ int pinn_dual_check(const pinn_dual *r, size_t n, pinn_error *err);
  * returns buf. */
 char *pinn_dual_format(const pinn_dual *a, char *buf, size_t size);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -45,6 +45,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* Highest dataset rank read or written (dims arrays have this many slots). */
 #define PINN_H5_MAX_RANK 8
@@ -178,6 +181,9 @@ int pinn_h5_attr_length(pinn_h5_reader *r, const char *object, const char *name,
 int pinn_h5_get_attr_double_array(pinn_h5_reader *r, const char *object, const char *name,
                                   size_t n, double *values);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -56,6 +56,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* The L-BFGS type, for gsl_multimin_fdfminimizer_alloc (static, never freed;
  * the pointer is const, unlike GSL's own, so there is no mutable global). */
@@ -124,6 +127,9 @@ int pinn_lbfgs_state_save(const gsl_multimin_fdfminimizer *s, double *buf);
  * differs, or len is too short. */
 int pinn_lbfgs_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -27,6 +27,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* Why a search stopped (pinn_linesearch_result.reason). */
 typedef enum pinn_linesearch_reason {
@@ -117,6 +120,9 @@ int pinn_linesearch_fdf_run(pinn_linesearch_fdf *w, gsl_multimin_function_fdf *f
 /* A sentence for a pinn_linesearch_reason (static storage, never NULL). */
 const char *pinn_linesearch_reason_str(int reason);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -30,6 +30,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* How the loss samples its points. */
 typedef struct pinn_loss_options {
@@ -139,6 +142,9 @@ int pinn_loss_save_state(const pinn_loss *l, struct pinn_h5_writer *w, const cha
                          pinn_error *err);
 int pinn_loss_load_state(pinn_loss *l, struct pinn_h5_reader *r, const char *group);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -52,6 +52,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* 0 when every term of l is a sum of squares; PINN_EUNSUPPORTED otherwise,
  * with err (may be NULL) naming the term and what to use instead. */
@@ -181,6 +184,9 @@ size_t pinn_lm_bytes(const pinn_loss *l, const pinn_lm_options *o);
  * residual at a trial point is a rejected step, not an error. */
 int pinn_lm_run(pinn_loss *l, const pinn_lm_options *o, pinn_lm_report *rep, pinn_error *err);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

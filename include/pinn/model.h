@@ -46,6 +46,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* Version of the layout above written by this library; files with a larger
  * version are refused (PINN_EUNSUPPORTED). */
@@ -105,6 +108,9 @@ pinn_mlp *pinn_model_load(const char *path, pinn_error *err);
 /* As pinn_model_load, also filling *meta (may be NULL). */
 pinn_mlp *pinn_model_load_meta(const char *path, pinn_model_meta *meta, pinn_error *err);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -84,6 +84,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* Most grid points pinn_fields_compute evaluates (5e7). */
 #define PINN_FIELDS_MAX_POINTS ((size_t)50000000)
@@ -189,6 +192,9 @@ int pinn_output_check_sidecar(const char *h5path, pinn_error *err);
  * PINN_EFORMAT with err filled (the text then says as much as was read). */
 int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error *err);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

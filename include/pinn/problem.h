@@ -43,6 +43,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* Most outputs (components of the solution) a problem may have. */
 #define PINN_MAX_OUTPUTS 8
@@ -384,6 +387,9 @@ typedef struct pinn_term_def {
 } pinn_term_def;
 const pinn_term_def *pinn_problem_term(const pinn_problem *p, size_t i);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -45,6 +45,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* The kinds of unit-cube sequence (see the file comment). */
 typedef enum pinn_sampler_kind {
@@ -123,6 +126,9 @@ int pinn_sampler_state_load(pinn_sampler *s, const void *buf, size_t size);
  * PINN_ENONFINITE (a NaN score). */
 int pinn_sample_top_k(size_t n, const double *score, size_t k, size_t *idx);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

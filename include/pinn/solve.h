@@ -22,6 +22,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* Most hidden layers of a solve configuration. */
 #define PINN_SOLVE_MAX_HIDDEN 32
@@ -109,6 +112,9 @@ int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_e
  * PINN_EINVAL with a message otherwise. */
 int pinn_solve_parse_layers(const char *text, pinn_solve_config *cfg, pinn_error *err);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -94,6 +94,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* Self-scaled BFGS, for gsl_multimin_fdfminimizer_alloc (static, never freed). */
 extern const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ssbfgs;
@@ -183,6 +186,9 @@ int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf);
  * full: a non-descent direction later restarts). */
 int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -10,8 +10,13 @@
 #ifndef PINN_STATUS_H
 #define PINN_STATUS_H
 
+#include <stdarg.h>
+
 #ifdef __cplusplus
 extern "C" {
+#endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
 #endif
 
 enum {
@@ -56,9 +61,28 @@ int pinn_error_set(pinn_error *err, int code, const char *fmt, ...)
 #endif
     ;
 
+/* pinn_error_set with a va_list: the one formatting helper every handle's
+ * error channel goes through (handles embed a pinn_error). */
+int pinn_error_vset(pinn_error *err, int code, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
+
+/* Like pinn_error_set, but only when err holds no error yet (err->code == 0):
+ * a sticky record keeps the first failure.  Returns code either way. */
+int pinn_error_set_first(pinn_error *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* The library's version string, e.g. "0.1.0". */
 const char *pinn_version(void);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -22,6 +22,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* Optimizers a phase can use. */
 typedef enum pinn_optimizer_kind {
@@ -216,6 +219,9 @@ const double *pinn_trainer_history_loss(const pinn_trainer *t);
 const double *pinn_trainer_history_grad_norm(const pinn_trainer *t);
 const double *pinn_trainer_history_terms(const pinn_trainer *t);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -62,6 +62,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#if defined(__GNUC__)
+#pragma GCC visibility push(default) /* the declared API is exported */
+#endif
 
 /* Most coordinates an xjet differentiates by: x, y, z, t. */
 #define PINN_XJET_MAX 4
@@ -365,6 +368,9 @@ int pinn_xjet_isfinite(const pinn_xjet *a, size_t dim);
  * size > 0); returns buf. */
 char *pinn_xjet_format(const pinn_xjet *a, size_t dim, char *buf, size_t size);
 
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif
