@@ -15,7 +15,7 @@
  * Additions of libpinn: non-finite phi or phi' halves the step toward stx
  * (instead of failing), and later trials stay below the smallest such step.
  */
-#include <pinn/linesearch.h>
+#include "linesearch_impl.h"
 
 #include <gsl/gsl_blas.h>
 #include <pinn/status.h>
@@ -40,7 +40,7 @@ pinn_linesearch_options pinn_linesearch_options_default(void)
   return o;
 }
 
-const char *pinn_linesearch_reason_str(int reason)
+const char *pinn_linesearch_reason_str(pinn_linesearch_reason reason)
 {
   switch (reason) {
   case PINN_LINESEARCH_CONVERGED: return "the strong Wolfe conditions hold";
@@ -149,7 +149,7 @@ static double mt_step(mt_interval *I, double stp, double fp, double dp, double l
 }
 
 /* Status code of a reason (0 for convergence). */
-static int reason_code(int reason)
+static int reason_code(pinn_linesearch_reason reason)
 {
   switch (reason) {
   case PINN_LINESEARCH_CONVERGED: return PINN_SUCCESS;
@@ -165,7 +165,7 @@ static int reason_code(int reason)
 }
 
 /* End the search at the last evaluation (stp, f, g). */
-static int finish_last(pinn_linesearch_result *res, int reason, double stp, double f, double g)
+static int finish_last(pinn_linesearch_result *res, pinn_linesearch_reason reason, double stp, double f, double g)
 {
   res->reason = reason;
   res->alpha = stp;
@@ -176,7 +176,7 @@ static int finish_last(pinn_linesearch_result *res, int reason, double stp, doub
 }
 
 /* End the search at the best step seen (the last evaluation is unusable). */
-static int finish_best(pinn_linesearch_result *res, int reason)
+static int finish_best(pinn_linesearch_result *res, pinn_linesearch_reason reason)
 {
   res->reason = reason;
   res->alpha = res->best_alpha;
@@ -354,8 +354,7 @@ static int fdf_line_fn(double alpha, double *phi, double *dphi, void *vctx)
 int pinn_linesearch_fdf_run(pinn_linesearch_fdf *w, gsl_multimin_function_fdf *fdf,
                             const gsl_vector *x, const gsl_vector *p, double f, double dphi0,
                             double alpha0, double gtol, pinn_linesearch_result *res,
-                            const gsl_vector **xa, const gsl_vector **ga, double *fa,
-                            double *alpha)
+                            pinn_linesearch_point *acc)
 {
   fdf_line c = {w, fdf, x, p};
   pinn_linesearch_options opt = pinn_linesearch_options_default();
@@ -365,17 +364,17 @@ int pinn_linesearch_fdf_run(pinn_linesearch_fdf *w, gsl_multimin_function_fdf *f
   w->evals = w->nonfinite = 0;
   pinn_linesearch_run(fdf_line_fn, &c, f, dphi0, alpha0, &opt, res);
   if (res->reason == PINN_LINESEARCH_CONVERGED && res->alpha_is_last && res->phi < f) {
-    *xa = w->last_is_best ? w->xb : w->xt;
-    *ga = w->last_is_best ? w->gb : w->gt;
-    *fa = res->phi;
-    *alpha = res->alpha;
+    acc->x = w->last_is_best ? w->xb : w->xt;
+    acc->g = w->last_is_best ? w->gb : w->gt;
+    acc->f = res->phi;
+    acc->alpha = res->alpha;
     return 1;
   }
   if (w->fb < f) { /* no Wolfe point, but a lower f: still progress */
-    *xa = w->xb;
-    *ga = w->gb;
-    *fa = w->fb;
-    *alpha = res->best_alpha;
+    acc->x = w->xb;
+    acc->g = w->gb;
+    acc->f = w->fb;
+    acc->alpha = res->best_alpha;
     return 1;
   }
   return 0;

@@ -34,68 +34,36 @@
  * whose scalars are not finite and positive is skipped; y'H y <= 0 means H
  * lost positive definiteness: H restarts from I.
  *
- * The line search machinery (two buffers, the lowest trial kept by pointer
- * swaps, fallback to the lowest point) is that of lib/lbfgs.c.
+ * The iteration itself (direction test, line search, restart along -g,
+ * accepting the step) is the driver's, lib/qn.c, shared with L-BFGS.
  */
 #include <pinn/ssqn.h>
-#include <pinn/linesearch.h>
-#include <pinn/status.h>
+#include "qn_impl.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { KIND_SSBFGS = 1, KIND_SSBROYDEN = 2 };
-enum { NVEC = 8 };
 
 typedef struct {
-  size_t n;
+  pinn_qn_state qn;    /* the driver's part: first, so the GSL state is both */
   int kind;            /* KIND_SSBFGS or KIND_SSBROYDEN */
   double *H;           /* M: n x n row-major (upper triangle used), NULL until set() */
   double hscale;       /* c: the approximation is c M (scaling by tau costs no pass over M) */
   int have_h;          /* c M holds an approximation */
   size_t max_bytes;    /* limit on the bytes of H */
-  double *work;        /* NVEC n doubles behind the vectors below */
-  gsl_vector_view views[NVEC];
-  gsl_vector *p;       /* search direction */
-  pinn_linesearch_fdf ls; /* the line search's trial and best vectors */
+  gsl_vector_view views[3]; /* behind the driver's work vectors */
   gsl_vector *y;       /* gradient change of the accepted step */
   gsl_vector *u, *w;   /* H y, and the second vector of the rank-2 update */
-  double step_size;    /* first step length, from set() */
-  double gtol;         /* line-search curvature constant, from set()'s tol */
-  int is_set;
-  pinn_ssqn_statistics stats;
-  char errmsg[PINN_ERRMSG_SIZE];
 } ssqn_state;
 
 static const char wrong_type_msg[] =
     "not an SSBFGS/SSBroyden minimizer: allocate it with "
     "gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_ssbfgs, n) or "
     "(pinn_multimin_fdfminimizer_ssbroyden, n)";
-
-static const char *kind_name(int kind)
-{
-  return kind == KIND_SSBFGS ? "SSBFGS" : "SSBroyden";
-}
-
-static int fail(ssqn_state *st, int code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int fail(ssqn_state *st, int code, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
-  va_end(ap);
-  return code;
-}
 
 /* ---- memory limit --------------------------------------------------------- */
 
@@ -128,142 +96,51 @@ int pinn_ssqn_check_size(size_t n, size_t max_bytes, pinn_error *err)
   return PINN_SUCCESS;
 }
 
-/* ---- the GSL type --------------------------------------------------------- */
+/* ---- the method's part of the driver ---------------------------------------- */
 
-static void ssqn_free(void *vstate)
+/* Empty H (set(), restarts, resets). */
+static void forget(pinn_qn_state *qs)
 {
-  ssqn_state *st = vstate;
-  free(st->H);
-  free(st->work);
-  st->H = st->work = NULL;
+  ((ssqn_state *)qs)->have_h = 0;
 }
 
-static int alloc_common(void *vstate, size_t n, int kind)
+/* Allocate H under the limit (or free it when above); set() calls it. */
+static int ensure_h(pinn_qn_state *qs)
 {
-  ssqn_state *st = vstate;
-  memset(st, 0, sizeof *st);
-  st->n = n;
-  st->kind = kind;
-  st->max_bytes = PINN_SSQN_DEFAULT_MAX_BYTES;
-  st->stats.last_ls_reason = PINN_LINESEARCH_CONVERGED;
-  st->stats.max_bytes = st->max_bytes;
-  /* H is allocated by set(), which can report a refusal with a message. */
-  if (n == 0 || n > ((size_t)-1) / sizeof(double) / NVEC) return GSL_EINVAL;
-  st->work = calloc(NVEC * n, sizeof *st->work);
-  if (!st->work) return GSL_ENOMEM;
-  for (int k = 0; k < NVEC; ++k) st->views[k] = gsl_vector_view_array(st->work + k * n, n);
-  st->p = &st->views[0].vector;
-  st->ls.xt = &st->views[1].vector;
-  st->ls.gt = &st->views[2].vector;
-  st->ls.xb = &st->views[3].vector;
-  st->ls.gb = &st->views[4].vector;
-  st->y = &st->views[5].vector;
-  st->u = &st->views[6].vector;
-  st->w = &st->views[7].vector;
-  return GSL_SUCCESS;
-}
-
-static int ssbfgs_alloc(void *vstate, size_t n)
-{
-  return alloc_common(vstate, n, KIND_SSBFGS);
-}
-
-static int ssbroyden_alloc(void *vstate, size_t n)
-{
-  return alloc_common(vstate, n, KIND_SSBROYDEN);
-}
-
-/* Allocate H under the limit (or free it when above). */
-static int ensure_h(ssqn_state *st)
-{
-  pinn_error e;
-  const int rc = pinn_ssqn_check_size(st->n, st->max_bytes, &e);
+  ssqn_state *st = (ssqn_state *)qs;
+  const size_t n = qs->n;
+  const int rc = pinn_ssqn_check_size(n, st->max_bytes, &qs->err);
   if (rc) {
     free(st->H);
     st->H = NULL;
-    return fail(st, rc, "%s", e.msg);
+    return rc;
   }
   if (!st->H) {
-    st->H = malloc(st->n * st->n * sizeof *st->H);
+    st->H = malloc(n * n * sizeof *st->H);
     if (!st->H)
-      return fail(st, GSL_ENOMEM,
-                  "cannot allocate the %zu x %zu inverse-Hessian approximation (%.3g GiB): "
-                  "free memory, or use L-BFGS (pinn_multimin_fdfminimizer_lbfgs)",
-                  st->n, st->n, (double)st->n * (double)st->n * 8.0 / 1073741824.0);
+      return pinn_error_set(&qs->err, GSL_ENOMEM,
+                            "cannot allocate the %zu x %zu inverse-Hessian approximation (%.3g "
+                            "GiB): free memory, or use L-BFGS (pinn_multimin_fdfminimizer_lbfgs)",
+                            n, n, (double)n * (double)n * 8.0 / 1073741824.0);
   }
   return GSL_SUCCESS;
 }
 
-static int all_finite(const gsl_vector *v)
+/* p = -H g; 0 when H is empty. */
+static int direction(pinn_qn_state *qs, const gsl_vector *g)
 {
-  for (size_t i = 0; i < v->size; ++i)
-    if (!isfinite(gsl_vector_get(v, i))) return 0;
+  ssqn_state *st = (ssqn_state *)qs;
+  if (!st->have_h) return 0;
+  gsl_matrix_view Hm = gsl_matrix_view_array(st->H, qs->n, qs->n);
+  gsl_blas_dsymv(CblasUpper, -st->hscale, &Hm.matrix, g, 0.0, qs->p);
   return 1;
-}
-
-static int ssqn_set(void *vstate, gsl_multimin_function_fdf *fdf, const gsl_vector *x, double *f,
-                    gsl_vector *gradient, double step_size, double tol)
-{
-  ssqn_state *st = vstate;
-  st->is_set = 0;
-  st->have_h = 0;
-  memset(&st->stats, 0, sizeof st->stats);
-  st->stats.last_ls_reason = PINN_LINESEARCH_CONVERGED;
-  st->stats.max_bytes = st->max_bytes;
-  st->errmsg[0] = '\0';
-  if (!(step_size > 0.0) || !isfinite(step_size))
-    return fail(st, GSL_EINVAL,
-                "step_size = %g must be positive and finite: it is the length of the first "
-                "step (e.g. 0.1 |x0|, or 1)", step_size);
-  const int rc = ensure_h(st);
-  if (rc) return rc;
-  st->step_size = step_size;
-  st->gtol = (tol > 0.0 && tol < 1.0) ? tol : 0.9;
-
-  GSL_MULTIMIN_FN_EVAL_F_DF(fdf, x, f, gradient);
-  st->stats.fdf_evals = 1;
-  if (!isfinite(*f) || !all_finite(gradient))
-    return fail(st, GSL_EBADFUNC,
-                "fdf gave f = %g and %s gradient at the starting point: start where the "
-                "objective and its gradient are finite", *f,
-                all_finite(gradient) ? "a finite" : "a NaN/Inf in the");
-  st->is_set = 1;
-  return GSL_SUCCESS;
-}
-
-static int ssqn_restart(void *vstate)
-{
-  ssqn_state *st = vstate;
-  st->have_h = 0;
-  return GSL_SUCCESS;
-}
-
-/* ---- line search ---------------------------------------------------------- */
-
-typedef struct {
-  const gsl_vector *x, *g;
-  double f, alpha;
-} accepted_point;
-
-/* Search along st->p (pinn_linesearch_fdf_run): 1 and *acc filled when f
- * went down (the Wolfe point, else the lowest trial). */
-static int search(ssqn_state *st, gsl_multimin_function_fdf *fdf, const gsl_vector *x, double f,
-                  double dphi0, double alpha0, pinn_linesearch_result *res, accepted_point *acc)
-{
-  const int ok = pinn_linesearch_fdf_run(&st->ls, fdf, x, st->p, f, dphi0, alpha0, st->gtol, res,
-                                         &acc->x, &acc->g, &acc->f, &acc->alpha);
-  st->stats.fdf_evals += st->ls.evals;
-  st->stats.ls_evals += st->ls.evals;
-  st->stats.nonfinite += st->ls.nonfinite;
-  st->stats.last_ls_reason = res->reason;
-  return ok;
 }
 
 /* ---- the update ----------------------------------------------------------- */
 
 static void set_identity(ssqn_state *st)
 {
-  const size_t n = st->n;
+  const size_t n = st->qn.n;
   memset(st->H, 0, n * n * sizeof *st->H);
   for (size_t i = 0; i < n; ++i) st->H[i * n + i] = 1.0;
   st->hscale = 1.0;
@@ -287,7 +164,7 @@ static void choose_parameters(const ssqn_state *st, int first, double a, double 
     tau = h / sigma;
   } else {
     const double rt = fmin(1.0, 1.0 / b);
-    const double sp = st->n > 1 ? pow(fabs(sigma), 1.0 / (1.0 - (double)st->n)) : 1.0;
+    const double sp = st->qn.n > 1 ? pow(fabs(sigma), 1.0 / (1.0 - (double)st->qn.n)) : 1.0;
     tau = theta <= 0.0 ? fmin(rt * sp, sigma) : rt * fmin(sp, 1.0 / theta);
   }
   *theta_out = theta;
@@ -303,7 +180,7 @@ static void renormalize(ssqn_state *st)
   int e;
   frexp(c, &e);
   const double f = ldexp(1.0, e - 1); /* c / f in [1, 2) */
-  const size_t n = st->n;
+  const size_t n = st->qn.n;
   for (size_t i = 0; i < n; ++i) {
     gsl_vector_view r = gsl_vector_view_array(st->H + i * n + i, n - i);
     gsl_blas_dscal(f, &r.vector);
@@ -313,10 +190,10 @@ static void renormalize(ssqn_state *st)
 
 /* Update H with the pair (s, y); sg = s'g at the old point, alpha the step
  * length along the direction that produced s (so b = -alpha s'g / y's). */
-static void update(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, double sg,
+static void update_h(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, double sg,
                    double alpha)
 {
-  const size_t n = st->n;
+  const size_t n = st->qn.n;
   gsl_matrix_view Hm = gsl_matrix_view_array(st->H, n, n);
   double sy;
   gsl_blas_ddot(s, y, &sy);
@@ -325,7 +202,7 @@ static void update(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, dou
   double b = -alpha * sg * rho;
   if (!(sy > PINN_SSQN_CURVATURE_EPS * snorm * ynorm) || !isfinite(sy) || !(b > 0.0)
       || !isfinite(b)) {
-    st->stats.skipped++;
+    st->qn.stats.skipped++;
     return;
   }
   int first = !st->have_h;
@@ -336,7 +213,7 @@ static void update(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, dou
   if (!first && (!(yHy > 0.0) || !isfinite(yHy))) {
     /* H is no longer positive definite: start again from I */
     st->have_h = 0;
-    st->stats.restarts++;
+    st->qn.stats.restarts++;
     first = 1;
     set_identity(st);
     gsl_vector_memcpy(st->u, y);
@@ -353,13 +230,13 @@ static void update(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, dou
                c_ss = rho * (phi * h * it + 1.0);
   if (!(h > 0.0) || !isfinite(h) || !(sigma > 0.0) || !(tau > 0.0) || !isfinite(it)
       || !isfinite(phi) || !isfinite(c_uu) || !isfinite(c_su) || !isfinite(c_ss)) {
-    st->stats.skipped++;
+    st->qn.stats.skipped++;
     return; /* with first = 1, have_h stays 0: H = I is not used */
   }
   /* c M / tau + R = (c / tau) (M + R tau / c) */
   const double cnew = st->hscale * it, ic = 1.0 / cnew;
   if (!(cnew > 0.0) || !isfinite(cnew) || !isfinite(ic)) {
-    st->stats.skipped++;
+    st->qn.stats.skipped++;
     return;
   }
   st->hscale = cnew;
@@ -370,115 +247,87 @@ static void update(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, dou
   if (phi != 1.0) gsl_blas_dsyr(CblasUpper, c_uu * ic, st->u, &Hm.matrix);
   renormalize(st);
   st->have_h = 1;
-  st->stats.updates++;
-  st->stats.last_tau = tau;
-  st->stats.last_phi = phi;
-  st->stats.last_theta = theta;
-  st->stats.last_b = b;
-  st->stats.last_h = h;
+  st->qn.stats.updates++;
+  st->qn.stats.last_tau = tau;
+  st->qn.stats.last_phi = phi;
+  st->qn.stats.last_theta = theta;
+  st->qn.stats.last_b = b;
+  st->qn.stats.last_h = h;
 }
 
-/* Move to the accepted point and update H. */
-static void accept(ssqn_state *st, const accepted_point *acc, gsl_vector *x, double *f,
-                   gsl_vector *gradient, gsl_vector *dx)
+/* The accepted step: dx = s, y = g+ - g, and the update of H; returns |s|. */
+static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const gsl_vector *x,
+                     const gsl_vector *gradient, gsl_vector *dx)
 {
+  ssqn_state *st = (ssqn_state *)qs;
   gsl_vector_memcpy(dx, acc->x);
   gsl_blas_daxpy(-1.0, x, dx);
   gsl_vector_memcpy(st->y, acc->g);
   gsl_blas_daxpy(-1.0, gradient, st->y);
   double sg;
   gsl_blas_ddot(dx, gradient, &sg);
-  update(st, dx, st->y, sg, acc->alpha);
-  gsl_vector_memcpy(x, acc->x);
-  gsl_vector_memcpy(gradient, acc->g);
-  *f = acc->f;
-  st->stats.iterations++;
-  st->stats.last_step = gsl_blas_dnrm2(dx);
-  st->stats.last_alpha = acc->alpha;
+  update_h(st, dx, st->y, sg, acc->alpha);
+  return gsl_blas_dnrm2(dx);
 }
 
-/* p = -g; returns g'p. */
-static double steepest_descent(ssqn_state *st, const gsl_vector *gradient, double gnorm)
-{
-  gsl_vector_memcpy(st->p, gradient);
-  gsl_blas_dscal(-1.0, st->p);
-  return -gnorm * gnorm;
-}
+/* ---- the GSL types -------------------------------------------------------- */
 
-static int ssqn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector *x, double *f,
-                        gsl_vector *gradient, gsl_vector *dx)
+#define STATE_MAGIC 1397969230.0 /* "SSQN" as a 32-bit integer */
+/* The checkpoint header: the driver's slots (lib/qn_impl.h) and these. */
+enum {
+  H_KIND = 2, H_N, H_HAVE_H, H_UPDATES = 12, H_SKIPPED, H_NONFINITE, H_LAST_TAU, H_LAST_PHI,
+  H_LAST_THETA, H_LAST_B, H_LAST_H, H_HSCALE, H_LEN
+};
+
+static const pinn_qn_method ssbfgs_method = {
+    "SSBFGS", "SSBFGS/SSBroyden", "emptying H", "empties H", direction, forget, ensure_h,
+    update, STATE_MAGIC, H_N, H_SKIPPED, H_NONFINITE, H_LEN};
+static const pinn_qn_method ssbroyden_method = {
+    "SSBroyden", "SSBFGS/SSBroyden", "emptying H", "empties H", direction, forget, ensure_h,
+    update, STATE_MAGIC, H_N, H_SKIPPED, H_NONFINITE, H_LEN};
+
+static void ssqn_free(void *vstate)
 {
   ssqn_state *st = vstate;
-  st->errmsg[0] = '\0';
-  if (!st->is_set)
-    return fail(st, GSL_EINVAL,
-                "iterate called before a successful gsl_multimin_fdfminimizer_set: set the "
-                "function and starting point first");
-  const double gnorm = gsl_blas_dnrm2(gradient);
-  if (gnorm == 0.0) {
-    gsl_vector_set_zero(dx);
-    return fail(st, GSL_ENOPROG,
-                "the gradient is exactly zero at x (f = %.17g): x is a stationary point; test "
-                "convergence with gsl_multimin_test_gradient before iterating", *f);
-  }
+  free(st->H);
+  st->H = NULL;
+  pinn_qn_free(&st->qn);
+}
 
-  /* Direction: -H g if H is held and gives descent, else -g. */
-  int steepest = !st->have_h;
-  double dphi0 = 0.0;
-  if (!steepest) {
-    gsl_matrix_view Hm = gsl_matrix_view_array(st->H, st->n, st->n);
-    gsl_blas_dsymv(CblasUpper, -st->hscale, &Hm.matrix, gradient, 0.0, st->p);
-    gsl_blas_ddot(gradient, st->p, &dphi0);
-    if (!(dphi0 < 0.0) || !isfinite(dphi0)) {
-      st->have_h = 0;
-      st->stats.restarts++;
-      steepest = 1;
-    }
-  }
-  const double restart_len = st->stats.last_step > 0.0 ? st->stats.last_step : st->step_size;
-  if (steepest) dphi0 = steepest_descent(st, gradient, gnorm);
-
-  pinn_linesearch_result res, res_first = {0};
-  accepted_point acc;
-  int found = search(st, fdf, x, *f, dphi0, steepest ? restart_len / gnorm : 1.0, &res, &acc);
-  const int tried_qn = !steepest;
-  if (!found && !steepest) {
-    /* The quasi-Newton direction failed: empty H and retry along -g. */
-    res_first = res;
-    st->have_h = 0;
-    st->stats.restarts++;
-    dphi0 = steepest_descent(st, gradient, gnorm);
-    found = search(st, fdf, x, *f, dphi0, restart_len / gnorm, &res, &acc);
-  }
-  if (!found) {
-    gsl_vector_set_zero(dx);
-    if (tried_qn)
-      return fail(st, GSL_ENOPROG,
-                  "no point with a lower f found: along the %s direction %s (%d evaluations), "
-                  "then along -g after emptying H %s (%d evaluations); f = %.17g, |g| = %.3g. "
-                  "Either x is a minimum to rounding precision, or the gradient does not match "
-                  "f (check it against finite differences)",
-                  kind_name(st->kind), pinn_linesearch_reason_str(res_first.reason),
-                  res_first.nevals, pinn_linesearch_reason_str(res.reason), res.nevals, *f,
-                  gnorm);
-    return fail(st, GSL_ENOPROG,
-                "no point with a lower f found along -g: %s (%d evaluations, %d of them "
-                "NaN/Inf); f = %.17g, |g| = %.3g. Either x is a minimum to rounding precision, "
-                "the gradient does not match f (check it against finite differences), or "
-                "step_size is far too large",
-                pinn_linesearch_reason_str(res.reason), res.nevals, res.nnonfinite, *f, gnorm);
-  }
-  accept(st, &acc, x, f, gradient, dx);
+static int alloc_common(void *vstate, size_t n, int kind)
+{
+  ssqn_state *st = vstate;
+  memset(st, 0, sizeof *st);
+  st->kind = kind;
+  st->max_bytes = PINN_SSQN_DEFAULT_MAX_BYTES;
+  /* H is allocated by set(), which can report a refusal with a message. */
+  const int rc = pinn_qn_alloc(&st->qn, kind == KIND_SSBFGS ? &ssbfgs_method : &ssbroyden_method,
+                               n, 3);
+  if (rc) return rc;
+  for (int k = 0; k < 3; ++k) st->views[k] = gsl_vector_view_array(st->qn.work + (5 + k) * n, n);
+  st->y = &st->views[0].vector;
+  st->u = &st->views[1].vector;
+  st->w = &st->views[2].vector;
   return GSL_SUCCESS;
 }
 
+static int ssbfgs_alloc(void *vstate, size_t n)
+{
+  return alloc_common(vstate, n, KIND_SSBFGS);
+}
+
+static int ssbroyden_alloc(void *vstate, size_t n)
+{
+  return alloc_common(vstate, n, KIND_SSBROYDEN);
+}
+
 static const gsl_multimin_fdfminimizer_type ssbfgs_type = {
-    "pinn_ssbfgs", sizeof(ssqn_state), &ssbfgs_alloc, &ssqn_set,
-    &ssqn_iterate, &ssqn_restart, &ssqn_free};
+    "pinn_ssbfgs", sizeof(ssqn_state), &ssbfgs_alloc, &pinn_qn_set,
+    &pinn_qn_iterate, &pinn_qn_restart, &ssqn_free};
 
 static const gsl_multimin_fdfminimizer_type ssbroyden_type = {
-    "pinn_ssbroyden", sizeof(ssqn_state), &ssbroyden_alloc, &ssqn_set,
-    &ssqn_iterate, &ssqn_restart, &ssqn_free};
+    "pinn_ssbroyden", sizeof(ssqn_state), &ssbroyden_alloc, &pinn_qn_set,
+    &pinn_qn_iterate, &pinn_qn_restart, &ssqn_free};
 
 const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ssbfgs = &ssbfgs_type;
 const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ssbroyden = &ssbroyden_type;
@@ -494,7 +343,6 @@ int pinn_ssqn_set_max_bytes(gsl_multimin_fdfminimizer *s, size_t max_bytes)
   ssqn_state *st = state_of(s);
   if (!st) return GSL_EINVAL;
   st->max_bytes = max_bytes ? max_bytes : PINN_SSQN_DEFAULT_MAX_BYTES;
-  st->stats.max_bytes = st->max_bytes;
   return GSL_SUCCESS;
 }
 
@@ -502,7 +350,7 @@ int pinn_ssqn_stats(const gsl_multimin_fdfminimizer *s, pinn_ssqn_statistics *st
 {
   const ssqn_state *st = state_of(s);
   if (!st || !stats) return GSL_EINVAL;
-  *stats = st->stats;
+  *stats = st->qn.stats;
   stats->have_h = st->have_h;
   stats->max_bytes = st->max_bytes;
   return GSL_SUCCESS;
@@ -512,7 +360,7 @@ int pinn_ssqn_reset(gsl_multimin_fdfminimizer *s)
 {
   ssqn_state *st = state_of(s);
   if (!st) return GSL_EINVAL;
-  st->have_h = 0;
+  forget(&st->qn);
   return GSL_SUCCESS;
 }
 
@@ -520,7 +368,7 @@ int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
 {
   const ssqn_state *st = state_of(s);
   if (!st || !H) return GSL_EINVAL;
-  const size_t n = st->n;
+  const size_t n = st->qn.n;
   if (H->size1 != n || H->size2 != n) return GSL_EBADLEN;
   if (!st->H || !st->have_h) {
     gsl_matrix_set_identity(H);
@@ -537,52 +385,33 @@ int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
 const char *pinn_ssqn_errmsg(const gsl_multimin_fdfminimizer *s)
 {
   const ssqn_state *st = state_of(s);
-  return st ? st->errmsg : wrong_type_msg;
+  return st ? st->qn.err.msg : wrong_type_msg;
 }
 
 /* ---- checkpoints ---------------------------------------------------------- */
-
-#define STATE_MAGIC 1397969230.0 /* "SSQN" as a 32-bit integer */
-#define STATE_VERSION 1.0
-enum {
-  H_MAGIC, H_VERSION, H_KIND, H_N, H_HAVE_H, H_LAST_STEP, H_LAST_ALPHA, H_LS_REASON,
-  H_ITERATIONS, H_FDF_EVALS, H_LS_EVALS, H_RESTARTS, H_UPDATES, H_SKIPPED, H_NONFINITE,
-  H_LAST_TAU, H_LAST_PHI, H_LAST_THETA, H_LAST_B, H_LAST_H, H_HSCALE, H_LEN
-};
 
 size_t pinn_ssqn_state_size(const gsl_multimin_fdfminimizer *s)
 {
   const ssqn_state *st = state_of(s);
   if (!st) return 0;
-  return H_LEN + (st->have_h && st->H ? st->n * (st->n + 1) / 2 : 0);
+  return H_LEN + (st->have_h && st->H ? st->qn.n * (st->qn.n + 1) / 2 : 0);
 }
 
 int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf)
 {
   const ssqn_state *st = state_of(s);
   if (!st || !buf) return GSL_EINVAL;
-  const size_t n = st->n;
+  const size_t n = st->qn.n;
   const int have = st->have_h && st->H;
-  buf[H_MAGIC] = STATE_MAGIC;
-  buf[H_VERSION] = STATE_VERSION;
+  pinn_qn_header_save(&st->qn, buf);
   buf[H_KIND] = st->kind;
-  buf[H_N] = (double)n;
   buf[H_HAVE_H] = have;
-  buf[H_LAST_STEP] = st->stats.last_step;
-  buf[H_LAST_ALPHA] = st->stats.last_alpha;
-  buf[H_LS_REASON] = st->stats.last_ls_reason;
-  buf[H_ITERATIONS] = (double)st->stats.iterations;
-  buf[H_FDF_EVALS] = (double)st->stats.fdf_evals;
-  buf[H_LS_EVALS] = (double)st->stats.ls_evals;
-  buf[H_RESTARTS] = (double)st->stats.restarts;
-  buf[H_UPDATES] = (double)st->stats.updates;
-  buf[H_SKIPPED] = (double)st->stats.skipped;
-  buf[H_NONFINITE] = (double)st->stats.nonfinite;
-  buf[H_LAST_TAU] = st->stats.last_tau;
-  buf[H_LAST_PHI] = st->stats.last_phi;
-  buf[H_LAST_THETA] = st->stats.last_theta;
-  buf[H_LAST_B] = st->stats.last_b;
-  buf[H_LAST_H] = st->stats.last_h;
+  buf[H_UPDATES] = (double)st->qn.stats.updates;
+  buf[H_LAST_TAU] = st->qn.stats.last_tau;
+  buf[H_LAST_PHI] = st->qn.stats.last_phi;
+  buf[H_LAST_THETA] = st->qn.stats.last_theta;
+  buf[H_LAST_B] = st->qn.stats.last_b;
+  buf[H_LAST_H] = st->qn.stats.last_h;
   buf[H_HSCALE] = have ? st->hscale : 1.0;
   if (have) {
     double *b = buf + H_LEN;
@@ -594,59 +423,42 @@ int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf)
   return GSL_SUCCESS;
 }
 
-/* A nonnegative whole number that fits a size_t. */
-static int is_count(double v)
-{
-  return v >= 0.0 && v < 9007199254740992.0 && v == floor(v);
-}
-
 int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len)
 {
   ssqn_state *st = state_of(s);
   if (!st || !buf) return GSL_EINVAL;
-  if (!st->is_set || !st->H)
-    return fail(st, GSL_EINVAL,
-                "state_load before a successful gsl_multimin_fdfminimizer_set: set at the saved "
-                "x first (set empties H), then load");
-  if (len < H_LEN || buf[H_MAGIC] != STATE_MAGIC)
-    return fail(st, PINN_EFORMAT, "not an SSBFGS/SSBroyden state (%zu doubles, bad header)", len);
-  if (buf[H_VERSION] != STATE_VERSION)
-    return fail(st, PINN_EFORMAT, "SSBFGS/SSBroyden state format %g, this library reads %g",
-                buf[H_VERSION], STATE_VERSION);
+  pinn_error *err = &st->qn.err;
+  const char *name = st->qn.method->name;
+  const int rc = pinn_qn_header_check(&st->qn, buf, len);
+  if (rc) return rc;
   if (buf[H_KIND] != (double)st->kind)
-    return fail(st, PINN_EFORMAT, "the state was written by %s, this minimizer is %s: resume with "
-                "the same type", buf[H_KIND] == KIND_SSBFGS ? "SSBFGS"
-                : buf[H_KIND] == KIND_SSBROYDEN ? "SSBroyden" : "an unknown type",
-                kind_name(st->kind));
-  if (buf[H_N] != (double)st->n)
-    return fail(st, PINN_EFORMAT, "%s state is for n = %g variables, this minimizer has %zu",
-                kind_name(st->kind), buf[H_N], st->n);
-  for (int h = H_HAVE_H; h < H_LEN; ++h)
-    if (!isfinite(buf[h])) return fail(st, PINN_EFORMAT, "%s state header holds NaN/Inf",
-                                       kind_name(st->kind));
-  if ((buf[H_HAVE_H] != 0.0 && buf[H_HAVE_H] != 1.0) || !is_count(buf[H_ITERATIONS])
-      || !is_count(buf[H_FDF_EVALS]) || !is_count(buf[H_LS_EVALS]) || !is_count(buf[H_RESTARTS])
-      || !is_count(buf[H_UPDATES]) || !is_count(buf[H_SKIPPED]) || !is_count(buf[H_NONFINITE])
-      || !(buf[H_LAST_STEP] >= 0.0) || !(buf[H_HSCALE] > 0.0))
-    return fail(st, PINN_EFORMAT, "%s state header is inconsistent (counters or flags out of range)",
-                kind_name(st->kind));
-  const size_t n = st->n;
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "the state was written by %s, this minimizer is %s: resume with the "
+                          "same type", buf[H_KIND] == KIND_SSBFGS ? "SSBFGS"
+                          : buf[H_KIND] == KIND_SSBROYDEN ? "SSBroyden" : "an unknown type",
+                          name);
+  if ((buf[H_HAVE_H] != 0.0 && buf[H_HAVE_H] != 1.0) || !pinn_qn_is_count(buf[H_UPDATES])
+      || !(buf[H_HSCALE] > 0.0))
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "%s state header is inconsistent (flags out of range)", name);
+  const size_t n = st->qn.n;
   const int have = buf[H_HAVE_H] == 1.0;
   const size_t need = H_LEN + (have ? n * (n + 1) / 2 : 0);
   if (len < need)
-    return fail(st, PINN_EFORMAT, "%s state truncated: %zu doubles, %zu needed",
-                kind_name(st->kind), len, need);
+    return pinn_error_set(err, PINN_EFORMAT, "%s state truncated: %zu doubles, %zu needed", name,
+                          len, need);
   if (have) {
     const double *b = buf + H_LEN;
     for (size_t i = 0; i < n; ++i) {
       if (!(b[0] > 0.0))
-        return fail(st, PINN_EFORMAT,
-                    "%s state: H[%zu][%zu] = %g, but the diagonal of a positive definite H is > 0",
-                    kind_name(st->kind), i, i, b[0]);
+        return pinn_error_set(
+            err, PINN_EFORMAT,
+            "%s state: H[%zu][%zu] = %g, but the diagonal of a positive definite H is > 0", name,
+            i, i, b[0]);
       for (size_t j = 0; j < n - i; ++j)
         if (!isfinite(b[j]))
-          return fail(st, PINN_EFORMAT, "%s state: H[%zu][%zu] is NaN/Inf", kind_name(st->kind),
-                      i, i + j);
+          return pinn_error_set(err, PINN_EFORMAT, "%s state: H[%zu][%zu] is NaN/Inf", name, i,
+                                i + j);
       b += n - i;
     }
     b = buf + H_LEN;
@@ -657,21 +469,12 @@ int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t
   }
   st->have_h = have;
   st->hscale = have ? buf[H_HSCALE] : 1.0;
-  st->stats.last_step = buf[H_LAST_STEP];
-  st->stats.last_alpha = buf[H_LAST_ALPHA];
-  st->stats.last_ls_reason = (int)buf[H_LS_REASON];
-  st->stats.iterations = (size_t)buf[H_ITERATIONS];
-  st->stats.fdf_evals = (size_t)buf[H_FDF_EVALS];
-  st->stats.ls_evals = (size_t)buf[H_LS_EVALS];
-  st->stats.restarts = (size_t)buf[H_RESTARTS];
-  st->stats.updates = (size_t)buf[H_UPDATES];
-  st->stats.skipped = (size_t)buf[H_SKIPPED];
-  st->stats.nonfinite = (size_t)buf[H_NONFINITE];
-  st->stats.last_tau = buf[H_LAST_TAU];
-  st->stats.last_phi = buf[H_LAST_PHI];
-  st->stats.last_theta = buf[H_LAST_THETA];
-  st->stats.last_b = buf[H_LAST_B];
-  st->stats.last_h = buf[H_LAST_H];
-  st->errmsg[0] = '\0';
+  pinn_qn_header_load(&st->qn, buf);
+  st->qn.stats.updates = (size_t)buf[H_UPDATES];
+  st->qn.stats.last_tau = buf[H_LAST_TAU];
+  st->qn.stats.last_phi = buf[H_LAST_PHI];
+  st->qn.stats.last_theta = buf[H_LAST_THETA];
+  st->qn.stats.last_b = buf[H_LAST_B];
+  st->qn.stats.last_h = buf[H_LAST_H];
   return GSL_SUCCESS;
 }

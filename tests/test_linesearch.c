@@ -1,6 +1,10 @@
 /* Tests for the Moré–Thuente strong-Wolfe line search. */
+#include <pinn/lbfgs.h>
 #include <pinn/linesearch.h>
 #include <pinn/status.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multimin.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -302,12 +306,17 @@ static void invalid_input_is_refused_without_evaluating(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_linesearch_reason_str(PINN_LINESEARCH_ROUNDING), "rounding"));
 }
 
-/* f(x) = sum_i d_i x_i^2 / 2 (d = 1, 10), or NaN everywhere but at x0
- * when params says so. */
-static int nan_away = 0;
+/* f(x) = sum_i d_i x_i^2 / 2 (d = 1, 10), or NaN everywhere but at x0 = 1
+ * when nan_away; counts the calls. */
+typedef struct {
+  int nan_away;
+  size_t calls;
+} quad_params;
 static void quad_fdf(const gsl_vector *x, void *params, double *f, gsl_vector *g)
 {
-  const int bad = params != NULL && gsl_vector_get(x, 0) != 1.0;
+  quad_params *q = params;
+  const int bad = q && q->nan_away && gsl_vector_get(x, 0) != 1.0;
+  if (q) q->calls++;
   *f = 0;
   for (size_t i = 0; i < x->size; ++i) {
     const double d = i ? 10.0 : 1.0, xi = gsl_vector_get(x, i);
@@ -328,48 +337,50 @@ static void quad_df(const gsl_vector *x, void *params, gsl_vector *g)
   quad_fdf(x, params, &f, g);
 }
 
-/* The quasi-Newton step search on a GSL fdf function: the accepted point is
- * x + alpha p with its own f and gradient, evaluations are counted, and a
- * line with nothing lower (NaN beyond x) returns 0. */
+/* The quasi-Newton step search on a GSL fdf function, seen through the first
+ * step of an L-BFGS minimizer (along p = -g, first trial alpha = 1): the
+ * accepted point is x + alpha p with its own f and gradient, evaluations are
+ * counted, and a line with nothing lower (NaN beyond x) accepts nothing. */
 static void fdf_search_accepts_a_lower_point_with_its_gradient(void)
 {
-  gsl_vector *v[6];
-  for (int k = 0; k < 6; ++k) v[k] = gsl_vector_alloc(2);
-  pinn_linesearch_fdf w = {v[0], v[1], v[2], v[3], 0, 0, 0, 0};
-  gsl_multimin_function_fdf fdf = {quad_f, quad_df, quad_fdf, 2, NULL};
-  gsl_vector *x = v[4], *p = v[5];
+  quad_params q = {0, 0};
+  gsl_multimin_function_fdf fdf = {quad_f, quad_df, quad_fdf, 2, &q};
+  gsl_vector *x = gsl_vector_alloc(2);
   gsl_vector_set(x, 0, 1.0);
   gsl_vector_set(x, 1, 1.0);
-  double f0 = 5.5, g0[2] = {1.0, 10.0};
-  gsl_vector_set(p, 0, -g0[0]);
-  gsl_vector_set(p, 1, -g0[1]);
+  const double f0 = 5.5, g0[2] = {1.0, 10.0}, p[2] = {-g0[0], -g0[1]};
   const double dphi0 = -(g0[0] * g0[0] + g0[1] * g0[1]);
-  pinn_linesearch_result res;
-  const gsl_vector *xa = NULL, *ga = NULL;
-  double fa = NAN, alpha = NAN;
-  int ok = pinn_linesearch_fdf_run(&w, &fdf, x, p, f0, dphi0, 1.0, 0.9, &res, &xa, &ga, &fa, &alpha);
+  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, 2);
+  CU_ASSERT_EQUAL_FATAL(gsl_multimin_fdfminimizer_set(s, &fdf, x, sqrt(-dphi0), 0.9), GSL_SUCCESS);
+  q.calls = 0;
+  const int ok = gsl_multimin_fdfminimizer_iterate(s) == GSL_SUCCESS;
+  pinn_lbfgs_statistics st;
+  pinn_lbfgs_stats(s, &st);
+  const double alpha = st.last_alpha, fa = s->f;
+  const gsl_vector *xa = s->x, *ga = s->gradient;
   CU_ASSERT_EQUAL(ok, 1);
-  CU_ASSERT_EQUAL(res.reason, PINN_LINESEARCH_CONVERGED);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(xa);
+  CU_ASSERT_EQUAL(st.last_ls_reason, PINN_LINESEARCH_CONVERGED);
   CU_ASSERT(fa < f0 + 1e-4 * alpha * dphi0); /* sufficient decrease */
   for (size_t i = 0; i < 2; ++i) {
-    const double xi = gsl_vector_get(x, i) + alpha * gsl_vector_get(p, i);
+    const double xi = gsl_vector_get(x, i) + alpha * p[i];
     CU_ASSERT_DOUBLE_EQUAL(gsl_vector_get(xa, i), xi, 1e-15);
     CU_ASSERT_DOUBLE_EQUAL(gsl_vector_get(ga, i), (i ? 10.0 : 1.0) * xi, 1e-14);
   }
   CU_ASSERT_DOUBLE_EQUAL(fa, quad_f(xa, NULL), 1e-15);
-  CU_ASSERT_EQUAL(w.evals, (size_t)res.nevals);
-  CU_ASSERT(w.evals >= 1);
-  CU_ASSERT_EQUAL(w.nonfinite, 0);
-  /* NaN everywhere along the line but at x: nothing lower, 0 */
-  fdf.params = &nan_away;
-  xa = NULL;
-  ok = pinn_linesearch_fdf_run(&w, &fdf, x, p, f0, dphi0, 1.0, 0.9, &res, &xa, &ga, &fa, &alpha);
-  CU_ASSERT_EQUAL(ok, 0);
-  CU_ASSERT_PTR_NULL(xa);
-  CU_ASSERT(w.nonfinite >= 1);
-  CU_ASSERT_EQUAL(w.nonfinite, w.evals);
-  for (int k = 0; k < 6; ++k) gsl_vector_free(v[k]);
+  CU_ASSERT_EQUAL(st.ls_evals, q.calls);
+  CU_ASSERT(st.ls_evals >= 1);
+  CU_ASSERT_EQUAL(st.nonfinite, 0);
+  /* NaN everywhere along the line but at x: nothing lower, x stays */
+  q.nan_away = 1;
+  CU_ASSERT_EQUAL_FATAL(gsl_multimin_fdfminimizer_set(s, &fdf, x, sqrt(-dphi0), 0.9), GSL_SUCCESS);
+  const int ok2 = gsl_multimin_fdfminimizer_iterate(s) == GSL_SUCCESS;
+  pinn_lbfgs_stats(s, &st);
+  CU_ASSERT_EQUAL(ok2, 0);
+  CU_ASSERT(gsl_vector_equal(s->x, x) && gsl_vector_isnull(s->dx)); /* nothing accepted */
+  CU_ASSERT(st.nonfinite >= 1);
+  CU_ASSERT_EQUAL(st.nonfinite, st.ls_evals);
+  gsl_multimin_fdfminimizer_free(s);
+  gsl_vector_free(x);
 }
 
 static void defaults_are_the_documented_ones(void)
@@ -383,6 +394,7 @@ static void defaults_are_the_documented_ones(void)
 
 int main(void)
 {
+  gsl_set_error_handler_off();
   static const pinn_test_case cases[] = {
       {"paper_functions_reach_strong_wolfe_in_the_papers_number_of_evaluations",
        paper_functions_reach_strong_wolfe_in_the_papers_number_of_evaluations},

@@ -52,6 +52,7 @@
 
 #include <stddef.h>
 #include <gsl/gsl_multimin.h>
+#include <pinn/linesearch.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -70,19 +71,32 @@ extern const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_lb
 /* A pair is skipped when s'y <= PINN_LBFGS_CURVATURE_EPS * |s| * |y|. */
 #define PINN_LBFGS_CURVATURE_EPS 1e-10
 
-/* Counters of one run, from set() on (a checkpoint load restores them). */
-typedef struct pinn_lbfgs_statistics {
+/* Counters of one run of a libpinn quasi-Newton minimizer, from set() on (a
+ * checkpoint load restores them): this L-BFGS and the dense types of
+ * <pinn/ssqn.h> (pinn_ssqn_statistics), one struct for both; the fields of
+ * the other kind stay 0. */
+typedef struct pinn_qn_statistics {
   size_t iterations;  /* accepted steps (iterate() calls that returned GSL_SUCCESS) */
   size_t fdf_evals;   /* all calls of fdf: 1 for set() plus the line searches' */
   size_t ls_evals;    /* fdf calls made by line searches */
-  size_t restarts;    /* automatic memory resets: non-descent direction or failed line search */
-  size_t skipped;     /* updates not stored because s'y was too small */
+  size_t restarts;    /* automatic memory resets: non-descent direction, failed line
+                         search, or (dense types) y'H y <= 0 at an update */
+  size_t skipped;     /* updates not stored: s'y too small (dense: or non-finite scalars) */
   size_t nonfinite;   /* trial points where f or the gradient was NaN/Inf */
-  size_t memory;      /* the memory m (pairs kept at most) */
-  size_t stored;      /* pairs currently stored (<= memory) */
   double last_step;   /* |x_{k+1} - x_k| of the last accepted step (0 before any) */
   double last_alpha;  /* line-search step length alpha of the last accepted step */
-  int last_ls_reason; /* pinn_linesearch_reason of the last line search */
+  pinn_linesearch_reason last_ls_reason; /* how the last line search ended */
+  /* L-BFGS only */
+  size_t memory;      /* the memory m (pairs kept at most) */
+  size_t stored;      /* pairs currently stored (<= memory) */
+  /* SSBFGS/SSBroyden only (see <pinn/ssqn.h> for the formulas) */
+  size_t updates;     /* updates of H made */
+  int have_h;         /* 1 when H holds an approximation; 0 when the next step is along -g */
+  double last_tau;    /* tau of the last update (H+ = (1/tau)[...] + rho s s'); 0 before any */
+  double last_phi;    /* phi of the last update (1 for SSBFGS) */
+  double last_theta;  /* theta of the last update (0 for SSBFGS; phi = (1 - theta) / (1 + a theta)) */
+  double last_b, last_h; /* b = s'B s / y's and h = y'H y / y's of the last update */
+  size_t max_bytes;   /* the memory limit on H in force */
 } pinn_lbfgs_statistics;
 
 /* Set the memory m >= 1 (pairs kept).  Clears the stored pairs.  GSL_ENOMEM

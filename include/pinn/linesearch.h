@@ -22,7 +22,6 @@
 #define PINN_LINESEARCH_H
 
 #include <stddef.h>
-#include <gsl/gsl_multimin.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -67,7 +66,7 @@ typedef int (*pinn_linesearch_fn)(double alpha, double *phi, double *dphi, void 
 
 /* Outcome of one search. */
 typedef struct pinn_linesearch_result {
-  int reason;          /* a pinn_linesearch_reason */
+  pinn_linesearch_reason reason; /* why it stopped */
   double alpha;        /* the step the search settled on */
   double phi, dphi;    /* phi(alpha), phi'(alpha) */
   int alpha_is_last;   /* 1 when alpha was the callback's last evaluation (so the
@@ -92,33 +91,8 @@ int pinn_linesearch_run(pinn_linesearch_fn fn, void *ctx, double phi0, double dp
                         double alpha0, const pinn_linesearch_options *opt,
                         pinn_linesearch_result *res);
 
-/* The search of a quasi-Newton step on a GSL fdf function (what the
- * L-BFGS of pinn/lbfgs.h and the dense methods of pinn/ssqn.h share).
- * The caller owns four vectors of the problem's size, and keeps this struct
- * for the life of its minimizer; the search swaps the pointers among them. */
-typedef struct pinn_linesearch_fdf {
-  gsl_vector *xt, *gt; /* trial point and gradient being evaluated */
-  gsl_vector *xb, *gb; /* lowest-f trial of the current search */
-  double fb;           /* its f (starts at f(x)) */
-  int last_is_best;    /* the newest trial is the one in (xb, gb) */
-  size_t evals;        /* evaluations of the last search */
-  size_t nonfinite;    /* of them, those with a NaN/Inf f or slope */
-} pinn_linesearch_fdf;
-
-/* Search along p from (x, f), slope dphi0 = g(x).p < 0, first step alpha0,
- * curvature constant gtol (the other options: the defaults).  Returns 1 when
- * a point with f below the current one was found, and points *xa, *ga at it
- * (vectors of w, valid until the next search) with *fa its f and *alpha its
- * step: the Wolfe point if the search converged, else the lowest trial.
- * Returns 0 when nothing lower was found.  *res tells how the search ended. */
-int pinn_linesearch_fdf_run(pinn_linesearch_fdf *w, gsl_multimin_function_fdf *fdf,
-                            const gsl_vector *x, const gsl_vector *p, double f, double dphi0,
-                            double alpha0, double gtol, pinn_linesearch_result *res,
-                            const gsl_vector **xa, const gsl_vector **ga, double *fa,
-                            double *alpha);
-
 /* A sentence for a pinn_linesearch_reason (static storage, never NULL). */
-const char *pinn_linesearch_reason_str(int reason);
+const char *pinn_linesearch_reason_str(pinn_linesearch_reason reason);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -89,6 +89,7 @@
 #include <stddef.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multimin.h>
+#include <pinn/lbfgs.h>
 #include <pinn/status.h>
 
 #ifdef __cplusplus
@@ -111,26 +112,9 @@ extern const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ss
 /* An update is skipped when y's <= PINN_SSQN_CURVATURE_EPS * |s| * |y|. */
 #define PINN_SSQN_CURVATURE_EPS 1e-10
 
-/* Counters of one run, from set() on (a checkpoint load restores them). */
-typedef struct pinn_ssqn_statistics {
-  size_t iterations;  /* accepted steps (iterate() calls that returned GSL_SUCCESS) */
-  size_t fdf_evals;   /* all calls of fdf: 1 for set() plus the line searches' */
-  size_t ls_evals;    /* fdf calls made by line searches */
-  size_t restarts;    /* automatic resets of H: non-descent direction, failed line
-                         search, or y'H y <= 0 at an update */
-  size_t updates;     /* updates of H made */
-  size_t skipped;     /* updates not made (y's too small, non-finite scalars) */
-  size_t nonfinite;   /* trial points where f or the gradient was NaN/Inf */
-  int have_h;         /* 1 when H holds an approximation; 0 when the next step is along -g */
-  double last_step;   /* |x_{k+1} - x_k| of the last accepted step (0 before any) */
-  double last_alpha;  /* line-search step length alpha of the last accepted step */
-  int last_ls_reason; /* pinn_linesearch_reason of the last line search */
-  double last_tau;    /* tau of the last update (H+ = (1/tau)[...] + rho s s'); 0 before any */
-  double last_phi;    /* phi of the last update (1 for SSBFGS) */
-  double last_theta;  /* theta of the last update (0 for SSBFGS; phi = (1 - theta) / (1 + a theta)) */
-  double last_b, last_h; /* b = s'B s / y's and h = y'H y / y's of the last update */
-  size_t max_bytes;   /* the memory limit on H in force */
-} pinn_ssqn_statistics;
+/* Counters of one run: the struct of <pinn/lbfgs.h>, whose fields marked
+ * SSBFGS/SSBroyden (updates, have_h, last_tau, ...) belong to these types. */
+typedef struct pinn_qn_statistics pinn_ssqn_statistics;
 
 /* Whether a dense n x n matrix of doubles fits under max_bytes (0 means
  * PINN_SSQN_DEFAULT_MAX_BYTES).  Returns 0, or PINN_EUNSUPPORTED with a

@@ -1,0 +1,90 @@
+/* libpinn internal — the quasi-Newton driver (lib/qn.c) that the GSL multimin
+ * types of lib/lbfgs.c (L-BFGS) and lib/ssqn.c (SSBFGS, SSBroyden) share:
+ * set, iterate (direction, descent test, line search, restart along -g,
+ * accept), restart, the counters, the error message and the checkpoint
+ * header.  A method keeps only what is its own, as GSL's conjugate_fr.c and
+ * vector_bfgs2.c do: how it computes p = -H g, how it stores a step, and
+ * what it forgets on a restart.  Not installed. */
+#ifndef PINN_QN_IMPL_H
+#define PINN_QN_IMPL_H
+#include <stddef.h>
+#include <gsl/gsl_multimin.h>
+#include <pinn/lbfgs.h>
+#include <pinn/status.h>
+#include "linesearch_impl.h"
+
+typedef struct pinn_qn_state pinn_qn_state;
+
+/* What a method adds to the driver (one static table per GSL type). */
+typedef struct pinn_qn_method {
+  const char *name;     /* "L-BFGS", "SSBFGS", "SSBroyden": in messages */
+  const char *family;   /* names of the types that share one state format */
+  const char *clearing; /* "clearing the memory": what a restart does, in messages */
+  const char *clears;   /* "clears the memory": the same, said of set() */
+  /* p = -H g into st->p; returns 0 without writing p when the memory is
+   * empty (the driver then steps along -g). */
+  int (*direction)(pinn_qn_state *st, const gsl_vector *g);
+  /* Forget the memory (set(), restarts, resets). */
+  void (*forget)(pinn_qn_state *st);
+  /* Called by set() before fdf is evaluated; may refuse with a message (NULL: nothing). */
+  int (*prepare)(pinn_qn_state *st);
+  /* The step from (x, g) to acc was accepted: write dx = acc->x - x, update
+   * the memory (counting skipped updates) and return |dx|. */
+  double (*update)(pinn_qn_state *st, const pinn_linesearch_point *acc, const gsl_vector *x,
+                   const gsl_vector *g, gsl_vector *dx);
+  /* Checkpoint header: magic number, slots of n, skipped, nonfinite, and its length. */
+  double magic;
+  size_t h_n, h_skipped, h_nonfinite, h_len;
+} pinn_qn_method;
+
+/* The state every method's state starts with (GSL mallocs it once, so the
+ * views into work stay valid). */
+struct pinn_qn_state {
+  const pinn_qn_method *method;
+  size_t n;
+  double *work;                /* (5 + extra) n doubles: p, the search's four vectors, the method's */
+  gsl_vector_view views[5];
+  gsl_vector *p;               /* search direction */
+  pinn_linesearch_fdf ls;      /* the line search's trial and best vectors */
+  double step_size;            /* first step length, from set() */
+  double gtol;                 /* line-search curvature constant, from set()'s tol */
+  int is_set;                  /* a set() succeeded */
+  struct pinn_qn_statistics stats;
+  pinn_error err;              /* the last failure (errmsg); written by pinn_error_set */
+};
+
+/* Fill the state for n variables and `extra` more work vectors, which start
+ * at work + 5 n.  GSL_EINVAL for n = 0 or a size overflow, GSL_ENOMEM. */
+int pinn_qn_alloc(pinn_qn_state *st, const pinn_qn_method *method, size_t n, size_t extra);
+void pinn_qn_free(pinn_qn_state *st);
+
+/* The set, iterate and restart hooks of a gsl_multimin_fdfminimizer_type. */
+int pinn_qn_set(void *vstate, gsl_multimin_function_fdf *fdf, const gsl_vector *x, double *f,
+                gsl_vector *gradient, double step_size, double tol);
+int pinn_qn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector *x, double *f,
+                    gsl_vector *gradient, gsl_vector *dx);
+int pinn_qn_restart(void *vstate);
+
+/* Slots of the checkpoint header that every method shares (format 1); the
+ * method's own slots are 2-4 and from 12 on. */
+enum {
+  PINN_QN_H_MAGIC, PINN_QN_H_VERSION, PINN_QN_H_LAST_STEP = 5, PINN_QN_H_LAST_ALPHA,
+  PINN_QN_H_LS_REASON, PINN_QN_H_ITERATIONS, PINN_QN_H_FDF_EVALS, PINN_QN_H_LS_EVALS,
+  PINN_QN_H_RESTARTS
+};
+
+/* Write the shared slots and n. */
+void pinn_qn_header_save(const pinn_qn_state *st, double *buf);
+
+/* Check what a load needs before reading the method's slots: set() done, the
+ * magic number, version, n, no NaN/Inf after n, the counters whole numbers.
+ * Returns 0, or GSL_EINVAL / PINN_EFORMAT with the message on st. */
+int pinn_qn_header_check(pinn_qn_state *st, const double *buf, size_t len);
+
+/* Read the shared slots into the counters and clear the message. */
+void pinn_qn_header_load(pinn_qn_state *st, const double *buf);
+
+/* A nonnegative whole number that fits a size_t. */
+int pinn_qn_is_count(double v);
+
+#endif
