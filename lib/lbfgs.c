@@ -29,10 +29,6 @@ typedef struct {
   size_t count;        /* pairs stored */
 } lbfgs_state;
 
-static const char wrong_type_msg[] =
-    "not an L-BFGS minimizer: allocate it with "
-    "gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, n)";
-
 /* Empty the memory (the hook the driver calls on set(), restarts and resets). */
 static void forget(pinn_qn_state *qs)
 {
@@ -133,13 +129,93 @@ static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const 
   return snorm;
 }
 
+static void stats(const pinn_qn_state *qs, pinn_lbfgs_statistics *stats)
+{
+  const lbfgs_state *st = (const lbfgs_state *)qs;
+  stats->memory = st->m;
+  stats->stored = st->count;
+}
+
+/* ---- checkpoints: the driver's header, m, pairs, and the pairs ------------- */
+
 #define STATE_MAGIC 1279412807.0 /* "LBFG" as a 32-bit integer */
-/* The checkpoint header: the driver's slots (lib/qn_impl.h) and these. */
 enum { H_N = 2, H_M, H_COUNT, H_SKIPPED = 12, H_NONFINITE, H_LEN };
+
+static size_t state_size(const pinn_qn_state *qs)
+{
+  const lbfgs_state *st = (const lbfgs_state *)qs;
+  return H_LEN + st->count * (2 * qs->n + 1);
+}
+
+static void save(const pinn_qn_state *qs, double *buf)
+{
+  const lbfgs_state *st = (const lbfgs_state *)qs;
+  const size_t n = qs->n;
+  buf[H_M] = (double)st->m;
+  buf[H_COUNT] = (double)st->count;
+  double *b = buf + H_LEN;
+  for (size_t k = st->count; k-- > 0;) { /* oldest first: the ring position is not needed */
+    const size_t i = slot(st, k);
+    *b++ = st->rho[i];
+    memcpy(b, st->S + i * n, n * sizeof *b);
+    b += n;
+    memcpy(b, st->Y + i * n, n * sizeof *b);
+    b += n;
+  }
+}
+
+static int load(pinn_qn_state *qs, const double *buf, size_t len)
+{
+  lbfgs_state *st = (lbfgs_state *)qs;
+  pinn_error *err = &qs->err;
+  if (!pinn_qn_is_count(buf[H_M]) || buf[H_M] < 1.0 || !pinn_qn_is_count(buf[H_COUNT])
+      || buf[H_COUNT] > buf[H_M])
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "L-BFGS state header is inconsistent (m = %g, pairs = %g)", buf[H_M],
+                          buf[H_COUNT]);
+  const size_t n = qs->n, m = (size_t)buf[H_M], count = (size_t)buf[H_COUNT];
+  const size_t need = H_LEN + count * (2 * n + 1);
+  if (len < need)
+    return pinn_error_set(err, PINN_EFORMAT, "L-BFGS state truncated: %zu doubles, %zu needed",
+                          len, need);
+  for (size_t k = 0; k < count; ++k) {
+    const double *blk = buf + H_LEN + k * (2 * n + 1);
+    for (size_t i = 0; i <= 2 * n; ++i)
+      if (!isfinite(blk[i]))
+        return pinn_error_set(err, PINN_EFORMAT, "L-BFGS state pair %zu has NaN/Inf", k);
+    /* rho must be 1 / s'y > 0, else H is not positive definite */
+    gsl_vector_const_view sv = gsl_vector_const_view_array(blk + 1, n);
+    gsl_vector_const_view yv = gsl_vector_const_view_array(blk + 1 + n, n);
+    double sy;
+    gsl_blas_ddot(&sv.vector, &yv.vector, &sy);
+    if (!(blk[0] > 0.0) || !(fabs(blk[0] * sy - 1.0) <= 1e-6))
+      return pinn_error_set(
+          err, PINN_EFORMAT,
+          "L-BFGS state pair %zu has rho = %g but s'y = %g (rho must be 1 / s'y > 0)", k, blk[0],
+          sy);
+  }
+  int rc;
+  if (m != st->m && (rc = alloc_ring(st, m)) != GSL_SUCCESS)
+    return pinn_error_set(err, rc, "cannot allocate the memory for m = %zu pairs of n = %zu", m,
+                          n);
+  const double *b = buf + H_LEN;
+  for (size_t k = 0; k < count; ++k) { /* slots 0..count-1, oldest first */
+    st->rho[k] = *b++;
+    memcpy(st->S + k * n, b, n * sizeof *b);
+    b += n;
+    memcpy(st->Y + k * n, b, n * sizeof *b);
+    b += n;
+  }
+  st->count = count;
+  st->head = count % m;
+  return GSL_SUCCESS;
+}
+
+/* ---- the GSL type ------------------------------------------------------------ */
 
 static const pinn_qn_method lbfgs_method = {
     "L-BFGS", "L-BFGS", "clearing the memory", "clears the memory", direction, forget, NULL,
-    update, STATE_MAGIC, H_N, H_SKIPPED, H_NONFINITE, H_LEN};
+    update, stats, state_size, save, load, STATE_MAGIC, H_N, H_SKIPPED, H_NONFINITE, H_LEN};
 
 static void lbfgs_free(void *vstate)
 {
@@ -169,122 +245,51 @@ static const gsl_multimin_fdfminimizer_type lbfgs_type = {
 const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_lbfgs = &lbfgs_type;
 
 /* The state of an L-BFGS minimizer, or NULL for anything else. */
-static lbfgs_state *state_of(const gsl_multimin_fdfminimizer *s)
+static pinn_qn_state *qn_of(const gsl_multimin_fdfminimizer *s)
 {
   return (s && s->type == &lbfgs_type) ? s->state : NULL;
 }
 
+static const char wrong_type_msg[] =
+    "not an L-BFGS minimizer: allocate it with "
+    "gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, n)";
+
 int pinn_lbfgs_set_memory(gsl_multimin_fdfminimizer *s, size_t m)
 {
-  lbfgs_state *st = state_of(s);
+  lbfgs_state *st = (lbfgs_state *)qn_of(s);
   if (!st) return GSL_EINVAL;
   if (m == 0)
     return pinn_error_set(&st->qn.err, GSL_EINVAL, "memory m = 0: keep at least one pair (m >= 1)");
   const int rc = alloc_ring(st, m);
   if (rc)
-    return pinn_error_set(&st->qn.err, rc, "cannot allocate the memory for m = %zu pairs of n = %zu",
-                          m, st->qn.n);
+    return pinn_error_set(&st->qn.err, rc,
+                          "cannot allocate the memory for m = %zu pairs of n = %zu", m, st->qn.n);
   return GSL_SUCCESS;
 }
 
+/* The calls every quasi-Newton type has: the driver's, for L-BFGS minimizers. */
 int pinn_lbfgs_stats(const gsl_multimin_fdfminimizer *s, pinn_lbfgs_statistics *stats)
 {
-  const lbfgs_state *st = state_of(s);
-  if (!st || !stats) return GSL_EINVAL;
-  *stats = st->qn.stats;
-  stats->memory = st->m;
-  stats->stored = st->count;
-  return GSL_SUCCESS;
+  return pinn_qn_stats(qn_of(s), stats);
 }
-
 int pinn_lbfgs_reset(gsl_multimin_fdfminimizer *s)
 {
-  lbfgs_state *st = state_of(s);
-  if (!st) return GSL_EINVAL;
-  forget(&st->qn);
-  return GSL_SUCCESS;
+  return pinn_qn_reset(qn_of(s));
 }
-
 const char *pinn_lbfgs_errmsg(const gsl_multimin_fdfminimizer *s)
 {
-  const lbfgs_state *st = state_of(s);
-  return st ? st->qn.err.msg : wrong_type_msg;
+  return pinn_qn_errmsg(qn_of(s), wrong_type_msg);
 }
-
-/* ---- checkpoints ---------------------------------------------------------- */
-
 size_t pinn_lbfgs_state_size(const gsl_multimin_fdfminimizer *s)
 {
-  const lbfgs_state *st = state_of(s);
-  return st ? H_LEN + st->count * (2 * st->qn.n + 1) : 0;
+  return pinn_qn_state_size(qn_of(s));
 }
-
-int pinn_lbfgs_state_save(const gsl_multimin_fdfminimizer *s, double *buf)
+int pinn_lbfgs_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_error *err)
 {
-  const lbfgs_state *st = state_of(s);
-  if (!st || !buf) return GSL_EINVAL;
-  const size_t n = st->qn.n;
-  pinn_qn_header_save(&st->qn, buf);
-  buf[H_M] = (double)st->m;
-  buf[H_COUNT] = (double)st->count;
-  double *b = buf + H_LEN;
-  for (size_t k = st->count; k-- > 0;) { /* oldest first */
-    const size_t i = slot(st, k);
-    *b++ = st->rho[i];
-    memcpy(b, st->S + i * n, n * sizeof *b);
-    b += n;
-    memcpy(b, st->Y + i * n, n * sizeof *b);
-    b += n;
-  }
-  return GSL_SUCCESS;
+  return pinn_qn_state_save(qn_of(s), buf, err, wrong_type_msg);
 }
-
-int pinn_lbfgs_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len)
+int pinn_lbfgs_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
+                          pinn_error *err)
 {
-  lbfgs_state *st = state_of(s);
-  if (!st || !buf) return GSL_EINVAL;
-  pinn_error *err = &st->qn.err;
-  int rc = pinn_qn_header_check(&st->qn, buf, len);
-  if (rc) return rc;
-  if (!pinn_qn_is_count(buf[H_M]) || buf[H_M] < 1.0 || !pinn_qn_is_count(buf[H_COUNT])
-      || buf[H_COUNT] > buf[H_M])
-    return pinn_error_set(err, PINN_EFORMAT,
-                          "L-BFGS state header is inconsistent (m = %g, pairs = %g)", buf[H_M],
-                          buf[H_COUNT]);
-  const size_t n = st->qn.n, m = (size_t)buf[H_M], count = (size_t)buf[H_COUNT];
-  const size_t need = H_LEN + count * (2 * n + 1);
-  if (len < need)
-    return pinn_error_set(err, PINN_EFORMAT, "L-BFGS state truncated: %zu doubles, %zu needed",
-                          len, need);
-  for (size_t k = 0; k < count; ++k) {
-    const double *blk = buf + H_LEN + k * (2 * n + 1);
-    for (size_t i = 0; i <= 2 * n; ++i)
-      if (!isfinite(blk[i]))
-        return pinn_error_set(err, PINN_EFORMAT, "L-BFGS state pair %zu has NaN/Inf", k);
-    /* rho must be 1 / s'y > 0, else H is not positive definite */
-    gsl_vector_const_view sv = gsl_vector_const_view_array(blk + 1, n);
-    gsl_vector_const_view yv = gsl_vector_const_view_array(blk + 1 + n, n);
-    double sy;
-    gsl_blas_ddot(&sv.vector, &yv.vector, &sy);
-    if (!(blk[0] > 0.0) || !(fabs(blk[0] * sy - 1.0) <= 1e-6))
-      return pinn_error_set(
-          err, PINN_EFORMAT,
-          "L-BFGS state pair %zu has rho = %g but s'y = %g (rho must be 1 / s'y > 0)", k, blk[0],
-          sy);
-  }
-  if (m != st->m && (rc = alloc_ring(st, m)) != GSL_SUCCESS)
-    return pinn_error_set(err, rc, "cannot allocate the memory for m = %zu pairs of n = %zu", m,
-                          n);
-  const double *b = buf + H_LEN;
-  for (size_t k = 0; k < count; ++k) { /* slots 0..count-1, oldest first */
-    st->rho[k] = *b++;
-    memcpy(st->S + k * n, b, n * sizeof *b);
-    b += n;
-    memcpy(st->Y + k * n, b, n * sizeof *b);
-    b += n;
-  }
-  st->count = count;
-  st->head = count % m;
-  pinn_qn_header_load(&st->qn, buf);
-  return GSL_SUCCESS;
+  return pinn_qn_state_load(qn_of(s), buf, len, err, wrong_type_msg);
 }

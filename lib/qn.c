@@ -192,12 +192,42 @@ int pinn_qn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector *x,
   return GSL_SUCCESS;
 }
 
-/* ---- checkpoint header ------------------------------------------------------ */
+/* ---- the calls every method has ------------------------------------------- */
+
+int pinn_qn_stats(const pinn_qn_state *st, struct pinn_qn_statistics *stats)
+{
+  if (!st || !stats) return GSL_EINVAL;
+  *stats = st->stats;
+  st->method->stats(st, stats);
+  return GSL_SUCCESS;
+}
+
+int pinn_qn_reset(pinn_qn_state *st)
+{
+  if (!st) return GSL_EINVAL;
+  st->method->forget(st);
+  return GSL_SUCCESS;
+}
+
+const char *pinn_qn_errmsg(const pinn_qn_state *st, const char *wrong_type)
+{
+  return st ? st->err.msg : wrong_type;
+}
+
+/* ---- checkpoints ------------------------------------------------------------ */
 
 #define STATE_VERSION 1.0
 
-void pinn_qn_header_save(const pinn_qn_state *st, double *buf)
+size_t pinn_qn_state_size(const pinn_qn_state *st)
 {
+  return st ? st->method->state_size(st) : 0;
+}
+
+int pinn_qn_state_save(const pinn_qn_state *st, double *buf, pinn_error *err,
+                       const char *wrong_type)
+{
+  if (!st) return pinn_error_set(err, GSL_EINVAL, "%s", wrong_type);
+  if (!buf) return pinn_error_set(err, GSL_EINVAL, "state_save: buf is NULL");
   const pinn_qn_method *m = st->method;
   buf[PINN_QN_H_MAGIC] = m->magic;
   buf[PINN_QN_H_VERSION] = STATE_VERSION;
@@ -211,6 +241,8 @@ void pinn_qn_header_save(const pinn_qn_state *st, double *buf)
   buf[PINN_QN_H_RESTARTS] = (double)st->stats.restarts;
   buf[m->h_skipped] = (double)st->stats.skipped;
   buf[m->h_nonfinite] = (double)st->stats.nonfinite;
+  m->save(st, buf);
+  return GSL_SUCCESS;
 }
 
 int pinn_qn_is_count(double v)
@@ -218,7 +250,9 @@ int pinn_qn_is_count(double v)
   return v >= 0.0 && v < 9007199254740992.0 && v == floor(v);
 }
 
-int pinn_qn_header_check(pinn_qn_state *st, const double *buf, size_t len)
+/* The shared slots: set() done, magic number, version, n, no NaN/Inf after
+ * n, whole counters. */
+static int check_header(pinn_qn_state *st, const double *buf, size_t len)
 {
   const pinn_qn_method *m = st->method;
   if (!st->is_set)
@@ -239,17 +273,27 @@ int pinn_qn_header_check(pinn_qn_state *st, const double *buf, size_t len)
     if (!isfinite(buf[h]))
       return pinn_error_set(&st->err, PINN_EFORMAT, "%s state header holds NaN/Inf", m->name);
   const size_t counts[] = {PINN_QN_H_ITERATIONS, PINN_QN_H_FDF_EVALS, PINN_QN_H_LS_EVALS,
-                           PINN_QN_H_RESTARTS,   m->h_skipped,        m->h_nonfinite};
+                           PINN_QN_H_RESTARTS, m->h_skipped, m->h_nonfinite};
   int ok = buf[PINN_QN_H_LAST_STEP] >= 0.0;
-  for (size_t k = 0; k < sizeof counts / sizeof counts[0]; ++k) ok = ok && pinn_qn_is_count(buf[counts[k]]);
+  for (size_t k = 0; k < sizeof counts / sizeof counts[0]; ++k)
+    ok = ok && pinn_qn_is_count(buf[counts[k]]);
   if (!ok)
     return pinn_error_set(&st->err, PINN_EFORMAT,
                           "%s state header is inconsistent (counters out of range)", m->name);
   return GSL_SUCCESS;
 }
 
-void pinn_qn_header_load(pinn_qn_state *st, const double *buf)
+int pinn_qn_state_load(pinn_qn_state *st, const double *buf, size_t len, pinn_error *err,
+                       const char *wrong_type)
 {
+  if (!st) return pinn_error_set(err, GSL_EINVAL, "%s", wrong_type);
+  int rc = buf ? check_header(st, buf, len)
+               : pinn_error_set(&st->err, GSL_EINVAL, "state_load: buf is NULL");
+  if (!rc) rc = st->method->load(st, buf, len);
+  if (rc) {
+    if (err) *err = st->err;
+    return rc;
+  }
   const pinn_qn_method *m = st->method;
   st->stats.last_step = buf[PINN_QN_H_LAST_STEP];
   st->stats.last_alpha = buf[PINN_QN_H_LAST_ALPHA];
@@ -261,4 +305,5 @@ void pinn_qn_header_load(pinn_qn_state *st, const double *buf)
   st->stats.skipped = (size_t)buf[m->h_skipped];
   st->stats.nonfinite = (size_t)buf[m->h_nonfinite];
   pinn_error_clear(&st->err);
+  return GSL_SUCCESS;
 }

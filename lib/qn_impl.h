@@ -32,6 +32,15 @@ typedef struct pinn_qn_method {
    * the memory (counting skipped updates) and return |dx|. */
   double (*update)(pinn_qn_state *st, const pinn_linesearch_point *acc, const gsl_vector *x,
                    const gsl_vector *g, gsl_vector *dx);
+  /* Fill the method's own fields of the counters. */
+  void (*stats)(const pinn_qn_state *st, struct pinn_qn_statistics *stats);
+  /* Checkpoints.  The number of doubles the state has now; writing the
+   * method's slots of the header and its data after it; reading them (after
+   * the driver checked the shared slots): check everything first, leave the
+   * state unchanged on failure (PINN_EFORMAT, GSL_ENOMEM with the message). */
+  size_t (*state_size)(const pinn_qn_state *st);
+  void (*save)(const pinn_qn_state *st, double *buf);
+  int (*load)(pinn_qn_state *st, const double *buf, size_t len);
   /* Checkpoint header: magic number, slots of n, skipped, nonfinite, and its length. */
   double magic;
   size_t h_n, h_skipped, h_nonfinite, h_len;
@@ -65,6 +74,18 @@ int pinn_qn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector *x,
                     gsl_vector *gradient, gsl_vector *dx);
 int pinn_qn_restart(void *vstate);
 
+/* The public calls of every method, for st = the minimizer's state (NULL
+ * when the minimizer is not of the caller's types: GSL_EINVAL, 0, or
+ * wrong_type as the message). */
+int pinn_qn_stats(const pinn_qn_state *st, struct pinn_qn_statistics *stats);
+int pinn_qn_reset(pinn_qn_state *st);
+const char *pinn_qn_errmsg(const pinn_qn_state *st, const char *wrong_type);
+size_t pinn_qn_state_size(const pinn_qn_state *st);
+int pinn_qn_state_save(const pinn_qn_state *st, double *buf, pinn_error *err,
+                       const char *wrong_type);
+int pinn_qn_state_load(pinn_qn_state *st, const double *buf, size_t len, pinn_error *err,
+                       const char *wrong_type);
+
 /* Slots of the checkpoint header that every method shares (format 1); the
  * method's own slots are 2-4 and from 12 on. */
 enum {
@@ -72,17 +93,6 @@ enum {
   PINN_QN_H_LS_REASON, PINN_QN_H_ITERATIONS, PINN_QN_H_FDF_EVALS, PINN_QN_H_LS_EVALS,
   PINN_QN_H_RESTARTS
 };
-
-/* Write the shared slots and n. */
-void pinn_qn_header_save(const pinn_qn_state *st, double *buf);
-
-/* Check what a load needs before reading the method's slots: set() done, the
- * magic number, version, n, no NaN/Inf after n, the counters whole numbers.
- * Returns 0, or GSL_EINVAL / PINN_EFORMAT with the message on st. */
-int pinn_qn_header_check(pinn_qn_state *st, const double *buf, size_t len);
-
-/* Read the shared slots into the counters and clear the message. */
-void pinn_qn_header_load(pinn_qn_state *st, const double *buf);
 
 /* A nonnegative whole number that fits a size_t. */
 int pinn_qn_is_count(double v);

@@ -60,11 +60,6 @@ typedef struct {
   gsl_vector *u, *w;   /* H y, and the second vector of the rank-2 update */
 } ssqn_state;
 
-static const char wrong_type_msg[] =
-    "not an SSBFGS/SSBroyden minimizer: allocate it with "
-    "gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_ssbfgs, n) or "
-    "(pinn_multimin_fdfminimizer_ssbroyden, n)";
-
 /* ---- memory limit --------------------------------------------------------- */
 
 /* Largest n with n * n * sizeof(double) <= max_bytes. */
@@ -270,21 +265,110 @@ static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const 
   return gsl_blas_dnrm2(dx);
 }
 
-/* ---- the GSL types -------------------------------------------------------- */
+static void stats(const pinn_qn_state *qs, pinn_ssqn_statistics *stats)
+{
+  const ssqn_state *st = (const ssqn_state *)qs;
+  stats->have_h = st->have_h;
+  stats->max_bytes = st->max_bytes;
+}
+
+/* ---- checkpoints: the driver's header, these slots, and the upper triangle of M - */
 
 #define STATE_MAGIC 1397969230.0 /* "SSQN" as a 32-bit integer */
-/* The checkpoint header: the driver's slots (lib/qn_impl.h) and these. */
 enum {
   H_KIND = 2, H_N, H_HAVE_H, H_UPDATES = 12, H_SKIPPED, H_NONFINITE, H_LAST_TAU, H_LAST_PHI,
   H_LAST_THETA, H_LAST_B, H_LAST_H, H_HSCALE, H_LEN
 };
 
+static size_t state_size(const pinn_qn_state *qs)
+{
+  const ssqn_state *st = (const ssqn_state *)qs;
+  return H_LEN + (st->have_h && st->H ? qs->n * (qs->n + 1) / 2 : 0);
+}
+
+static void save(const pinn_qn_state *qs, double *buf)
+{
+  const ssqn_state *st = (const ssqn_state *)qs;
+  const size_t n = qs->n;
+  const int have = st->have_h && st->H;
+  buf[H_KIND] = st->kind;
+  buf[H_HAVE_H] = have;
+  buf[H_UPDATES] = (double)qs->stats.updates;
+  buf[H_LAST_TAU] = qs->stats.last_tau;
+  buf[H_LAST_PHI] = qs->stats.last_phi;
+  buf[H_LAST_THETA] = qs->stats.last_theta;
+  buf[H_LAST_B] = qs->stats.last_b;
+  buf[H_LAST_H] = qs->stats.last_h;
+  buf[H_HSCALE] = have ? st->hscale : 1.0;
+  if (have) {
+    double *b = buf + H_LEN;
+    for (size_t i = 0; i < n; ++i) { /* upper triangle, row by row */
+      memcpy(b, st->H + i * n + i, (n - i) * sizeof *b);
+      b += n - i;
+    }
+  }
+}
+
+static int load(pinn_qn_state *qs, const double *buf, size_t len)
+{
+  ssqn_state *st = (ssqn_state *)qs;
+  pinn_error *err = &qs->err;
+  const char *name = qs->method->name;
+  if (buf[H_KIND] != (double)st->kind)
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "the state was written by %s, this minimizer is %s: resume with the "
+                          "same type", buf[H_KIND] == KIND_SSBFGS ? "SSBFGS"
+                          : buf[H_KIND] == KIND_SSBROYDEN ? "SSBroyden" : "an unknown type",
+                          name);
+  if ((buf[H_HAVE_H] != 0.0 && buf[H_HAVE_H] != 1.0) || !pinn_qn_is_count(buf[H_UPDATES])
+      || !(buf[H_HSCALE] > 0.0))
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "%s state header is inconsistent (flags out of range)", name);
+  const size_t n = qs->n;
+  const int have = buf[H_HAVE_H] == 1.0;
+  const size_t need = H_LEN + (have ? n * (n + 1) / 2 : 0);
+  if (len < need)
+    return pinn_error_set(err, PINN_EFORMAT, "%s state truncated: %zu doubles, %zu needed", name,
+                          len, need);
+  if (have) {
+    const double *b = buf + H_LEN;
+    for (size_t i = 0; i < n; ++i) {
+      if (!(b[0] > 0.0))
+        return pinn_error_set(
+            err, PINN_EFORMAT,
+            "%s state: H[%zu][%zu] = %g, but the diagonal of a positive definite H is > 0", name,
+            i, i, b[0]);
+      for (size_t j = 0; j < n - i; ++j)
+        if (!isfinite(b[j]))
+          return pinn_error_set(err, PINN_EFORMAT, "%s state: H[%zu][%zu] is NaN/Inf", name, i,
+                                i + j);
+      b += n - i;
+    }
+    b = buf + H_LEN;
+    for (size_t i = 0; i < n; ++i) {
+      memcpy(st->H + i * n + i, b, (n - i) * sizeof *b);
+      b += n - i;
+    }
+  }
+  st->have_h = have;
+  st->hscale = have ? buf[H_HSCALE] : 1.0;
+  qs->stats.updates = (size_t)buf[H_UPDATES];
+  qs->stats.last_tau = buf[H_LAST_TAU];
+  qs->stats.last_phi = buf[H_LAST_PHI];
+  qs->stats.last_theta = buf[H_LAST_THETA];
+  qs->stats.last_b = buf[H_LAST_B];
+  qs->stats.last_h = buf[H_LAST_H];
+  return GSL_SUCCESS;
+}
+
+/* ---- the GSL types ------------------------------------------------------------ */
+
 static const pinn_qn_method ssbfgs_method = {
     "SSBFGS", "SSBFGS/SSBroyden", "emptying H", "empties H", direction, forget, ensure_h,
-    update, STATE_MAGIC, H_N, H_SKIPPED, H_NONFINITE, H_LEN};
+    update, stats, state_size, save, load, STATE_MAGIC, H_N, H_SKIPPED, H_NONFINITE, H_LEN};
 static const pinn_qn_method ssbroyden_method = {
     "SSBroyden", "SSBFGS/SSBroyden", "emptying H", "empties H", direction, forget, ensure_h,
-    update, STATE_MAGIC, H_N, H_SKIPPED, H_NONFINITE, H_LEN};
+    update, stats, state_size, save, load, STATE_MAGIC, H_N, H_SKIPPED, H_NONFINITE, H_LEN};
 
 static void ssqn_free(void *vstate)
 {
@@ -333,40 +417,27 @@ const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ssbfgs = 
 const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ssbroyden = &ssbroyden_type;
 
 /* The state of an SSBFGS/SSBroyden minimizer, or NULL for anything else. */
-static ssqn_state *state_of(const gsl_multimin_fdfminimizer *s)
+static pinn_qn_state *qn_of(const gsl_multimin_fdfminimizer *s)
 {
   return (s && (s->type == &ssbfgs_type || s->type == &ssbroyden_type)) ? s->state : NULL;
 }
 
+static const char wrong_type_msg[] =
+    "not an SSBFGS/SSBroyden minimizer: allocate it with "
+    "gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_ssbfgs, n) or "
+    "(pinn_multimin_fdfminimizer_ssbroyden, n)";
+
 int pinn_ssqn_set_max_bytes(gsl_multimin_fdfminimizer *s, size_t max_bytes)
 {
-  ssqn_state *st = state_of(s);
+  ssqn_state *st = (ssqn_state *)qn_of(s);
   if (!st) return GSL_EINVAL;
   st->max_bytes = max_bytes ? max_bytes : PINN_SSQN_DEFAULT_MAX_BYTES;
   return GSL_SUCCESS;
 }
 
-int pinn_ssqn_stats(const gsl_multimin_fdfminimizer *s, pinn_ssqn_statistics *stats)
-{
-  const ssqn_state *st = state_of(s);
-  if (!st || !stats) return GSL_EINVAL;
-  *stats = st->qn.stats;
-  stats->have_h = st->have_h;
-  stats->max_bytes = st->max_bytes;
-  return GSL_SUCCESS;
-}
-
-int pinn_ssqn_reset(gsl_multimin_fdfminimizer *s)
-{
-  ssqn_state *st = state_of(s);
-  if (!st) return GSL_EINVAL;
-  forget(&st->qn);
-  return GSL_SUCCESS;
-}
-
 int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
 {
-  const ssqn_state *st = state_of(s);
+  const ssqn_state *st = (const ssqn_state *)qn_of(s);
   if (!st || !H) return GSL_EINVAL;
   const size_t n = st->qn.n;
   if (H->size1 != n || H->size2 != n) return GSL_EBADLEN;
@@ -382,99 +453,29 @@ int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
   return GSL_SUCCESS;
 }
 
+/* The calls every quasi-Newton type has: the driver's, for these minimizers. */
+int pinn_ssqn_stats(const gsl_multimin_fdfminimizer *s, pinn_ssqn_statistics *stats)
+{
+  return pinn_qn_stats(qn_of(s), stats);
+}
+int pinn_ssqn_reset(gsl_multimin_fdfminimizer *s)
+{
+  return pinn_qn_reset(qn_of(s));
+}
 const char *pinn_ssqn_errmsg(const gsl_multimin_fdfminimizer *s)
 {
-  const ssqn_state *st = state_of(s);
-  return st ? st->qn.err.msg : wrong_type_msg;
+  return pinn_qn_errmsg(qn_of(s), wrong_type_msg);
 }
-
-/* ---- checkpoints ---------------------------------------------------------- */
-
 size_t pinn_ssqn_state_size(const gsl_multimin_fdfminimizer *s)
 {
-  const ssqn_state *st = state_of(s);
-  if (!st) return 0;
-  return H_LEN + (st->have_h && st->H ? st->qn.n * (st->qn.n + 1) / 2 : 0);
+  return pinn_qn_state_size(qn_of(s));
 }
-
-int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf)
+int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_error *err)
 {
-  const ssqn_state *st = state_of(s);
-  if (!st || !buf) return GSL_EINVAL;
-  const size_t n = st->qn.n;
-  const int have = st->have_h && st->H;
-  pinn_qn_header_save(&st->qn, buf);
-  buf[H_KIND] = st->kind;
-  buf[H_HAVE_H] = have;
-  buf[H_UPDATES] = (double)st->qn.stats.updates;
-  buf[H_LAST_TAU] = st->qn.stats.last_tau;
-  buf[H_LAST_PHI] = st->qn.stats.last_phi;
-  buf[H_LAST_THETA] = st->qn.stats.last_theta;
-  buf[H_LAST_B] = st->qn.stats.last_b;
-  buf[H_LAST_H] = st->qn.stats.last_h;
-  buf[H_HSCALE] = have ? st->hscale : 1.0;
-  if (have) {
-    double *b = buf + H_LEN;
-    for (size_t i = 0; i < n; ++i) { /* upper triangle, row by row */
-      memcpy(b, st->H + i * n + i, (n - i) * sizeof *b);
-      b += n - i;
-    }
-  }
-  return GSL_SUCCESS;
+  return pinn_qn_state_save(qn_of(s), buf, err, wrong_type_msg);
 }
-
-int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len)
+int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
+                         pinn_error *err)
 {
-  ssqn_state *st = state_of(s);
-  if (!st || !buf) return GSL_EINVAL;
-  pinn_error *err = &st->qn.err;
-  const char *name = st->qn.method->name;
-  const int rc = pinn_qn_header_check(&st->qn, buf, len);
-  if (rc) return rc;
-  if (buf[H_KIND] != (double)st->kind)
-    return pinn_error_set(err, PINN_EFORMAT,
-                          "the state was written by %s, this minimizer is %s: resume with the "
-                          "same type", buf[H_KIND] == KIND_SSBFGS ? "SSBFGS"
-                          : buf[H_KIND] == KIND_SSBROYDEN ? "SSBroyden" : "an unknown type",
-                          name);
-  if ((buf[H_HAVE_H] != 0.0 && buf[H_HAVE_H] != 1.0) || !pinn_qn_is_count(buf[H_UPDATES])
-      || !(buf[H_HSCALE] > 0.0))
-    return pinn_error_set(err, PINN_EFORMAT,
-                          "%s state header is inconsistent (flags out of range)", name);
-  const size_t n = st->qn.n;
-  const int have = buf[H_HAVE_H] == 1.0;
-  const size_t need = H_LEN + (have ? n * (n + 1) / 2 : 0);
-  if (len < need)
-    return pinn_error_set(err, PINN_EFORMAT, "%s state truncated: %zu doubles, %zu needed", name,
-                          len, need);
-  if (have) {
-    const double *b = buf + H_LEN;
-    for (size_t i = 0; i < n; ++i) {
-      if (!(b[0] > 0.0))
-        return pinn_error_set(
-            err, PINN_EFORMAT,
-            "%s state: H[%zu][%zu] = %g, but the diagonal of a positive definite H is > 0", name,
-            i, i, b[0]);
-      for (size_t j = 0; j < n - i; ++j)
-        if (!isfinite(b[j]))
-          return pinn_error_set(err, PINN_EFORMAT, "%s state: H[%zu][%zu] is NaN/Inf", name, i,
-                                i + j);
-      b += n - i;
-    }
-    b = buf + H_LEN;
-    for (size_t i = 0; i < n; ++i) {
-      memcpy(st->H + i * n + i, b, (n - i) * sizeof *b);
-      b += n - i;
-    }
-  }
-  st->have_h = have;
-  st->hscale = have ? buf[H_HSCALE] : 1.0;
-  pinn_qn_header_load(&st->qn, buf);
-  st->qn.stats.updates = (size_t)buf[H_UPDATES];
-  st->qn.stats.last_tau = buf[H_LAST_TAU];
-  st->qn.stats.last_phi = buf[H_LAST_PHI];
-  st->qn.stats.last_theta = buf[H_LAST_THETA];
-  st->qn.stats.last_b = buf[H_LAST_B];
-  st->qn.stats.last_h = buf[H_LAST_H];
-  return GSL_SUCCESS;
+  return pinn_qn_state_load(qn_of(s), buf, len, err, wrong_type_msg);
 }

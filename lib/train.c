@@ -559,8 +559,8 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
   t->s_phase = t->phase;
   if (t->lbfgs_resume && t->lbfgs_resume_phase == t->phase &&
       (ph->kind == PINN_OPT_LBFGS || dense)) {
-    int ls = dense ? pinn_ssqn_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len)
-                   : pinn_lbfgs_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len);
+    int ls = dense ? pinn_ssqn_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len, NULL)
+                   : pinn_lbfgs_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len, NULL);
     free(t->lbfgs_resume);
     t->lbfgs_resume = NULL;
     if (ls) {
@@ -986,8 +986,8 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
     double *buf = malloc((n ? n : 1) * sizeof *buf);
     if (!buf) st = PINN_ENOMEM;
     else {
-      if (dense) pinn_ssqn_state_save(t->s, buf);
-      else pinn_lbfgs_state_save(t->s, buf);
+      if (dense) pinn_ssqn_state_save(t->s, buf, NULL);
+      else pinn_lbfgs_state_save(t->s, buf, NULL);
       size_t sd[1] = {n};
       st = pinn_h5_write_dataset(w, "/trainer/lbfgs_state", 1, sd, buf);
       free(buf);

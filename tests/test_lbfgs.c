@@ -390,17 +390,17 @@ static void checkpoint_resume_continues_bitwise_identically(void)
   CU_ASSERT_EQUAL(sb.stored, m);
   CU_ASSERT_EQUAL(len, 14 + m * (2 * n + 1));
   double *buf = malloc(len * sizeof *buf);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_save(b, buf), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_save(b, buf, NULL), GSL_SUCCESS);
   gsl_vector *xsaved = gsl_vector_alloc(n);
   gsl_vector_memcpy(xsaved, b->x);
   gsl_multimin_fdfminimizer_free(b);
 
   gsl_multimin_fdfminimizer *r = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, n);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len), GSL_EINVAL); /* before set */
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len, NULL), GSL_EINVAL); /* before set */
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(r, &F, xsaved, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len - 1), PINN_EFORMAT); /* truncated */
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len - 1, NULL), PINN_EFORMAT); /* truncated */
   CU_ASSERT_EQUAL(pinn_lbfgs_state_size(r), 14u);                          /* unchanged */
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len, NULL), GSL_SUCCESS);
   CU_ASSERT_EQUAL(pinn_lbfgs_state_size(r), len);
   pinn_lbfgs_statistics sl;
   pinn_lbfgs_stats(r, &sl); /* the counters continue from the save */
@@ -430,10 +430,10 @@ static void checkpoint_resume_continues_bitwise_identically(void)
   gsl_multimin_fdfminimizer *w = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, 2);
   gsl_vector_view x2 = gsl_vector_subvector(x0, 0, 2);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(w, &F2, &x2.vector, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(w, buf, len), PINN_EFORMAT);
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(w, buf, len, NULL), PINN_EFORMAT);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_lbfgs_errmsg(w), "n = 100"));
   buf[0] = 1.0; /* not a state */
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len), PINN_EFORMAT);
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len, NULL), PINN_EFORMAT);
 
   free(buf);
   gsl_vector_free(x0);
@@ -486,10 +486,10 @@ static void failed_lbfgs_direction_restarts_along_minus_g(void)
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
   double buf[14 + 5];
   CU_ASSERT_EQUAL_FATAL(pinn_lbfgs_state_size(s), 19u);
-  pinn_lbfgs_state_save(s, buf);
+  pinn_lbfgs_state_save(s, buf, NULL);
 
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F2, x0, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(s, buf, 19), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(s, buf, 19, NULL), GSL_SUCCESS);
   pinn_lbfgs_statistics before, after;
   pinn_lbfgs_stats(s, &before);
   CU_ASSERT_EQUAL(before.stored, 1u);
@@ -528,13 +528,13 @@ static void non_descent_direction_clears_the_memory_and_uses_minus_g(void)
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
   double buf[19];
   CU_ASSERT_EQUAL_FATAL(pinn_lbfgs_state_size(s), 19u);
-  pinn_lbfgs_state_save(s, buf);
+  pinn_lbfgs_state_save(s, buf, NULL);
   /* pair: s = (1, 0), y = (1e-170, 0), rho = 1e170 */
   buf[14] = 1e170;
   buf[15] = 1.0; buf[16] = 0.0;
   buf[17] = 1e-170; buf[18] = 0.0;
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL_FATAL(pinn_lbfgs_state_load(s, buf, 19), GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(pinn_lbfgs_state_load(s, buf, 19, NULL), GSL_SUCCESS);
   pinn_lbfgs_statistics before, after;
   pinn_lbfgs_stats(s, &before);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
@@ -547,7 +547,7 @@ static void non_descent_direction_clears_the_memory_and_uses_minus_g(void)
 
   /* a pair whose rho is not 1 / s'y is refused */
   buf[14] = 1.0;
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(s, buf, 19), PINN_EFORMAT);
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(s, buf, 19, NULL), PINN_EFORMAT);
   gsl_vector_free(x0);
   gsl_multimin_fdfminimizer_free(s);
 }
@@ -640,8 +640,8 @@ static void calls_on_another_minimizer_type_return_einval(void)
   CU_ASSERT_EQUAL(pinn_lbfgs_set_memory(s, 5), GSL_EINVAL);
   CU_ASSERT_EQUAL(pinn_lbfgs_stats(s, &st), GSL_EINVAL);
   CU_ASSERT_EQUAL(pinn_lbfgs_reset(s), GSL_EINVAL);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_save(s, buf), GSL_EINVAL);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(s, buf, 32), GSL_EINVAL);
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_save(s, buf, NULL), GSL_EINVAL);
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(s, buf, 32, NULL), GSL_EINVAL);
   CU_ASSERT_EQUAL(pinn_lbfgs_state_size(s), 0u);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_lbfgs_errmsg(s), "not an L-BFGS"));
   CU_ASSERT_EQUAL(pinn_lbfgs_set_memory(NULL, 5), GSL_EINVAL);

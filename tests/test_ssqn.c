@@ -469,7 +469,7 @@ static void checkpoint_resume_continues_bitwise_identically(void)
     const size_t len = pinn_ssqn_state_size(b);
     CU_ASSERT_EQUAL(len, hdr + n * (n + 1) / 2);
     double *buf = malloc(len * sizeof *buf);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_save(b, buf), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(pinn_ssqn_state_save(b, buf, NULL), GSL_SUCCESS);
     pinn_ssqn_statistics sb;
     pinn_ssqn_stats(b, &sb);
     gsl_vector *xsaved = gsl_vector_alloc(n);
@@ -477,11 +477,11 @@ static void checkpoint_resume_continues_bitwise_identically(void)
     gsl_multimin_fdfminimizer_free(b);
 
     gsl_multimin_fdfminimizer *r = gsl_multimin_fdfminimizer_alloc(T, n);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len), GSL_EINVAL); /* before set */
+    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len, NULL), GSL_EINVAL); /* before set */
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(r, &F, xsaved, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len - 1), PINN_EFORMAT); /* truncated */
+    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len - 1, NULL), PINN_EFORMAT); /* truncated */
     CU_ASSERT_EQUAL(pinn_ssqn_state_size(r), hdr);                        /* unchanged */
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len, NULL), GSL_SUCCESS);
     CU_ASSERT_EQUAL(pinn_ssqn_state_size(r), len);
     pinn_ssqn_statistics sl;
     pinn_ssqn_stats(r, &sl);
@@ -508,32 +508,32 @@ static void checkpoint_resume_continues_bitwise_identically(void)
     const size_t la = pinn_ssqn_state_size(a);
     CU_ASSERT_EQUAL_FATAL(la, pinn_ssqn_state_size(r));
     double *ba = malloc(la * sizeof *ba), *br = malloc(la * sizeof *br);
-    pinn_ssqn_state_save(a, ba);
-    pinn_ssqn_state_save(r, br);
+    pinn_ssqn_state_save(a, ba, NULL);
+    pinn_ssqn_state_save(r, br, NULL);
     CU_ASSERT_EQUAL(memcmp(ba, br, la * sizeof *ba), 0);
 
     /* states that must be refused */
     gsl_multimin_fdfminimizer *o = gsl_multimin_fdfminimizer_alloc(ss_type(1 - kind), n);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(o, &F, xsaved, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(o, buf, len), PINN_EFORMAT); /* other type */
+    CU_ASSERT_EQUAL(pinn_ssqn_state_load(o, buf, len, NULL), PINN_EFORMAT); /* other type */
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(o), "same type"));
     counted c2 = {0};
     gsl_multimin_function_fdf F2 = make_fdf(&c2, rosenbrock, 2);
     gsl_multimin_fdfminimizer *w = gsl_multimin_fdfminimizer_alloc(T, 2);
     gsl_vector_view x2 = gsl_vector_subvector(x0, 0, 2);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(w, &F2, &x2.vector, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(w, buf, len), PINN_EFORMAT); /* other n */
+    CU_ASSERT_EQUAL(pinn_ssqn_state_load(w, buf, len, NULL), PINN_EFORMAT); /* other n */
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(w), "n = 100"));
     double saved = buf[hdr];
     buf[hdr] = -1.0; /* H[0][0] <= 0 */
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len), PINN_EFORMAT);
+    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len, NULL), PINN_EFORMAT);
     buf[hdr] = saved;
     buf[hdr + 5] = NAN;
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len), PINN_EFORMAT);
+    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len, NULL), PINN_EFORMAT);
     buf[0] = 1.0; /* not a state */
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len), PINN_EFORMAT);
+    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len, NULL), PINN_EFORMAT);
     CU_ASSERT_EQUAL(memcmp(a->x->data, r->x->data, n * sizeof(double)), 0); /* r unchanged */
-    pinn_ssqn_state_save(r, br);
+    pinn_ssqn_state_save(r, br, NULL);
     CU_ASSERT_EQUAL(memcmp(ba, br, la * sizeof *ba), 0);
 
     free(buf); free(ba); free(br);
@@ -610,8 +610,8 @@ static void calls_on_another_minimizer_type_return_einval(void)
     CU_ASSERT_EQUAL(pinn_ssqn_reset(s), GSL_EINVAL);
     CU_ASSERT_EQUAL(pinn_ssqn_set_max_bytes(s, 1000), GSL_EINVAL);
     CU_ASSERT_EQUAL(pinn_ssqn_inverse_hessian(s, H), GSL_EINVAL);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_save(s, buf), GSL_EINVAL);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(s, buf, 32), GSL_EINVAL);
+    CU_ASSERT_EQUAL(pinn_ssqn_state_save(s, buf, NULL), GSL_EINVAL);
+    CU_ASSERT_EQUAL(pinn_ssqn_state_load(s, buf, 32, NULL), GSL_EINVAL);
     CU_ASSERT_EQUAL(pinn_ssqn_state_size(s), 0u);
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(s), "not an SSBFGS/SSBroyden"));
     gsl_matrix_free(H);
@@ -657,11 +657,11 @@ static void non_descent_direction_empties_h_and_uses_minus_g(void)
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
     double buf[24];
     CU_ASSERT_EQUAL_FATAL(pinn_ssqn_state_size(s), 24u);
-    pinn_ssqn_state_save(s, buf);
+    pinn_ssqn_state_save(s, buf, NULL);
     buf[20] = 1.0;                                /* H = 1 * M */
     buf[21] = 1.0; buf[22] = -2.0; buf[23] = 1.0; /* upper triangle: M00, M01, M11 */
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL_FATAL(pinn_ssqn_state_load(s, buf, 24), GSL_SUCCESS);
+    CU_ASSERT_EQUAL_FATAL(pinn_ssqn_state_load(s, buf, 24, NULL), GSL_SUCCESS);
     gsl_matrix *H = gsl_matrix_alloc(2, 2);
     pinn_ssqn_inverse_hessian(s, H);
     CU_ASSERT_EQUAL(gsl_matrix_get(H, 1, 0), -2.0);
@@ -820,9 +820,9 @@ static void extreme_curvature_scales_are_handled_exactly(void)
       /* the state round-trips at this scale */
       const size_t len = pinn_ssqn_state_size(s);
       double *buf = malloc(len * sizeof *buf);
-      pinn_ssqn_state_save(s, buf);
+      pinn_ssqn_state_save(s, buf, NULL);
       CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.5, 0.9), GSL_SUCCESS);
-      CU_ASSERT_EQUAL(pinn_ssqn_state_load(s, buf, len), GSL_SUCCESS);
+      CU_ASSERT_EQUAL(pinn_ssqn_state_load(s, buf, len, NULL), GSL_SUCCESS);
       gsl_matrix *H2 = gsl_matrix_alloc(n, n);
       pinn_ssqn_inverse_hessian(s, H2);
       pinn_ssqn_statistics st;

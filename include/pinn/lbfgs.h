@@ -46,6 +46,10 @@
  * The functions below take a minimizer allocated with this type and return
  * GSL_EINVAL for any other minimizer.  This module never calls the GSL error
  * handler (GSL's own alloc/set still do, e.g. for a size mismatch).
+ *
+ * The dense self-scaled types of <pinn/ssqn.h> run the same iteration (one
+ * driver, lib/qn.c) and share this contract: set()'s arguments and returns,
+ * iterate()'s returns, the statistics struct and the checkpoint protocol.
  */
 #ifndef PINN_LBFGS_H
 #define PINN_LBFGS_H
@@ -53,6 +57,7 @@
 #include <stddef.h>
 #include <gsl/gsl_multimin.h>
 #include <pinn/linesearch.h>
+#include <pinn/status.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -114,32 +119,33 @@ int pinn_lbfgs_reset(gsl_multimin_fdfminimizer *s);
  * text for a minimizer of another type).  Owned by the minimizer. */
 const char *pinn_lbfgs_errmsg(const gsl_multimin_fdfminimizer *s);
 
-/* Checkpoints.  The state is a flat array of doubles: a header (format
- * version, n, m, number of pairs, last step, counters) and the stored pairs,
- * oldest first (rho, s[n], y[n] each); the ring position is not needed since
- * pairs are written in logical order.  Its length grows with the pairs
- * stored: ask for it right before saving.
+/* Checkpoints (the protocol of every libpinn quasi-Newton type).  The state
+ * is a flat array of doubles whose length can change as the run goes on:
+ * ask for it right before saving.  To resume: alloc a minimizer of the same
+ * type and n, call gsl_multimin_fdfminimizer_set at the saved x with the
+ * same fdf, step_size and tol (set() evaluates fdf there and forgets the
+ * memory), then load.  Load replaces the memory and the counters and keeps
+ * x, f and the gradient that set() computed; if fdf is deterministic the run
+ * continues bitwise identically (the evaluation made by that set() is not
+ * counted).  Loaded at another x, the memory serves as a warm start.  Load
+ * and save fill err (may be NULL) when they fail, as the minimizer's errmsg.
  *
- * To resume: alloc a minimizer of the same type and n, call
- * gsl_multimin_fdfminimizer_set at the saved x with the same fdf, step_size
- * and tol (set() evaluates fdf there and clears the memory), then load.  Load
- * replaces the memory, m, last step and counters, and keeps x, f and the
- * gradient that set() computed; if fdf is deterministic the run continues
- * bitwise identically (the evaluation made by that set() is not counted).
- * Loaded at another x, the pairs serve as a warm start. */
+ * The L-BFGS state: a header (format version, n, m, number of pairs, last
+ * step, counters) and the stored pairs, oldest first (rho, s[n], y[n] each). */
 
 /* Number of doubles pinn_lbfgs_state_save will write now (0 for a minimizer
  * of another type). */
 size_t pinn_lbfgs_state_size(const gsl_multimin_fdfminimizer *s);
 
 /* Write the state to buf, which holds pinn_lbfgs_state_size(s) doubles. */
-int pinn_lbfgs_state_save(const gsl_multimin_fdfminimizer *s, double *buf);
+int pinn_lbfgs_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_error *err);
 
 /* Read a state written by pinn_lbfgs_state_save; len is the number of
  * doubles in buf.  Must follow gsl_multimin_fdfminimizer_set.  Returns
  * PINN_EFORMAT (minimizer unchanged) when buf is not such a state, its n
  * differs, or len is too short. */
-int pinn_lbfgs_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len);
+int pinn_lbfgs_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
+                          pinn_error *err);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

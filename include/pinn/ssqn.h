@@ -50,29 +50,13 @@
  * 2501.16371, 2025; J. Nocedal and S. J. Wright, Numerical Optimization,
  * 2nd ed., 2006, ch. 6.
  *
- * Arguments of gsl_multimin_fdfminimizer_set:
- *   step_size  length of the first step, |alpha p| = step_size; later steps
- *              with an empty H (after a reset or restart) have the length of
- *              the last accepted step instead;
- *   tol        the line search's curvature constant c2 (gtol); a tol outside
- *              (0, 1) means 0.9.
- * set() allocates H on first use (refusing PINN_EUNSUPPORTED when n x n
- * doubles exceed the memory limit, see pinn_ssqn_check_size; GSL_ENOMEM when
- * malloc fails), evaluates fdf at x, empties H and zeroes the statistics.  It
- * returns GSL_EBADFUNC when f or the gradient at x is NaN/Inf, and GSL_EINVAL
- * when step_size is not positive.
- *
- * gsl_multimin_fdfminimizer_iterate returns (the contract of <pinn/lbfgs.h>)
- *   GSL_SUCCESS    only after moving to a point with a strictly lower f;
- *   GSL_ENOPROG    no lower point found: the quasi-Newton direction failed,
- *                  and so did a restart along -g (H emptied); x, f, gradient
- *                  unchanged and dx = 0.  Also returned at a zero gradient;
- *   GSL_EINVAL     no successful set() before.
- * If the search finds a lower f but not the Wolfe conditions, the lowest
- * point is accepted.  A direction that is not a descent direction empties H
- * and uses -g (counted as a restart).  An update with
- * y's <= PINN_SSQN_CURVATURE_EPS |s| |y|, or with non-finite scalars, is not
- * made (counted as skipped).  NaN/Inf at a trial point shrinks the step.
+ * The contract is that of <pinn/lbfgs.h> (set()'s arguments and returns,
+ * iterate()'s returns, statistics, checkpoints), with "the memory" being H.
+ * In addition, set() allocates H on first use, refusing PINN_EUNSUPPORTED
+ * when n x n doubles exceed the memory limit (see pinn_ssqn_check_size) and
+ * GSL_ENOMEM when malloc fails.  An update with y's <=
+ * PINN_SSQN_CURVATURE_EPS |s| |y|, or with non-finite scalars, is not made
+ * (counted as skipped); y'H y <= 0 at an update restarts H from I.
  *
  * Cost per iteration: two symmetric matrix-vector products and one (SSBFGS)
  * or two (SSBroyden) rank updates of the n x n triangle through GSL BLAS on
@@ -143,24 +127,17 @@ int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
  * text for a minimizer of another type).  Owned by the minimizer. */
 const char *pinn_ssqn_errmsg(const gsl_multimin_fdfminimizer *s);
 
-/* Checkpoints.  The state is a flat array of doubles: a header of 21
- * (format version, type, n, whether H is held, last step, counters, last
- * scalars, and the scalar c of H = c M) followed, when H is held, by the
- * upper triangle of M row by row (n (n + 1) / 2 doubles).  Its length depends on whether H is held: ask for it right
- * before saving.
- *
- * To resume: alloc a minimizer of the same type and n, call
- * gsl_multimin_fdfminimizer_set at the saved x with the same fdf, step_size
- * and tol, then load.  Load replaces H and the counters and keeps x, f and
- * the gradient that set() computed; with a deterministic fdf the run
- * continues bitwise identically (set()'s evaluation is not counted). */
+/* Checkpoints, with the protocol of <pinn/lbfgs.h>.  The state: a header of
+ * 21 doubles (format version, type, n, whether H is held, last step,
+ * counters, last scalars, and the scalar c of H = c M) followed, when H is
+ * held, by the upper triangle of M row by row (n (n + 1) / 2 doubles). */
 
 /* Number of doubles pinn_ssqn_state_save will write now (0 for a minimizer
  * of another type). */
 size_t pinn_ssqn_state_size(const gsl_multimin_fdfminimizer *s);
 
 /* Write the state to buf, which holds pinn_ssqn_state_size(s) doubles. */
-int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf);
+int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_error *err);
 
 /* Read a state written by pinn_ssqn_state_save; len is the number of
  * doubles in buf.  Must follow gsl_multimin_fdfminimizer_set.  Returns
@@ -168,7 +145,8 @@ int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf);
  * written by the other type, its n differs, len is too short, or H has a
  * NaN/Inf or a diagonal entry <= 0 (positive definiteness is not checked in
  * full: a non-descent direction later restarts). */
-int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len);
+int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
+                         pinn_error *err);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop
