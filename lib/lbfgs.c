@@ -6,10 +6,9 @@
  * Steps come from the Moré–Thuente strong-Wolfe search (lib/linesearch.c).
  *
  * The pairs live in a ring of m slots (S and Y, m rows of n doubles each).
- * Each line search evaluates trial points into one of two buffers: the
- * lowest-f trial so far is kept in (xb, gb) by swapping pointers, so the
- * accepted point is never evaluated twice, and a failed search can still
- * fall back on its best point if that lowered f.
+ * This file keeps what is L-BFGS's own: the two-loop direction, storing a
+ * pair, and the pairs in checkpoints; the iteration around them (line
+ * search, restart along -g, accepting the step) is the driver's, lib/qn.c.
  */
 #include "qn_impl.h"
 
@@ -267,29 +266,4 @@ int pinn_lbfgs_set_memory(gsl_multimin_fdfminimizer *s, size_t m)
   return GSL_SUCCESS;
 }
 
-/* The calls every quasi-Newton type has: the driver's, for L-BFGS minimizers. */
-int pinn_lbfgs_stats(const gsl_multimin_fdfminimizer *s, pinn_lbfgs_statistics *stats)
-{
-  return pinn_qn_stats(qn_of(s), stats);
-}
-int pinn_lbfgs_reset(gsl_multimin_fdfminimizer *s)
-{
-  return pinn_qn_reset(qn_of(s));
-}
-const char *pinn_lbfgs_errmsg(const gsl_multimin_fdfminimizer *s)
-{
-  return pinn_qn_errmsg(qn_of(s), wrong_type_msg);
-}
-size_t pinn_lbfgs_state_size(const gsl_multimin_fdfminimizer *s)
-{
-  return pinn_qn_state_size(qn_of(s));
-}
-int pinn_lbfgs_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_error *err)
-{
-  return pinn_qn_state_save(qn_of(s), buf, err, wrong_type_msg);
-}
-int pinn_lbfgs_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
-                          pinn_error *err)
-{
-  return pinn_qn_state_load(qn_of(s), buf, len, err, wrong_type_msg);
-}
+PINN_QN_DEFINE_CALLS(lbfgs, qn_of, wrong_type_msg)

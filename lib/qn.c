@@ -27,10 +27,13 @@ int pinn_qn_alloc(pinn_qn_state *st, const pinn_qn_method *method, size_t n, siz
   st->n = n;
   st->stats.last_ls_reason = PINN_LINESEARCH_CONVERGED;
   /* Plain calloc, not gsl_vector_alloc: no call of the GSL error handler. */
-  if (n == 0 || n > ((size_t)-1) / sizeof(double) / (NVEC + extra)) return GSL_EINVAL;
+  if (n == 0 || NVEC + extra > PINN_QN_MAX_VECTORS
+      || n > ((size_t)-1) / sizeof(double) / (NVEC + extra))
+    return GSL_EINVAL;
   st->work = calloc((NVEC + extra) * n, sizeof *st->work);
   if (!st->work) return GSL_ENOMEM;
-  for (int k = 0; k < NVEC; ++k) st->views[k] = gsl_vector_view_array(st->work + k * n, n);
+  for (size_t k = 0; k < NVEC + extra; ++k)
+    st->views[k] = gsl_vector_view_array(st->work + k * n, n);
   st->p = &st->views[0].vector;
   st->ls.xt = &st->views[1].vector;
   st->ls.gt = &st->views[2].vector;
@@ -192,36 +195,9 @@ int pinn_qn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector *x,
   return GSL_SUCCESS;
 }
 
-/* ---- the calls every method has ------------------------------------------- */
-
-int pinn_qn_stats(const pinn_qn_state *st, struct pinn_qn_statistics *stats)
-{
-  if (!st || !stats) return GSL_EINVAL;
-  *stats = st->stats;
-  st->method->stats(st, stats);
-  return GSL_SUCCESS;
-}
-
-int pinn_qn_reset(pinn_qn_state *st)
-{
-  if (!st) return GSL_EINVAL;
-  st->method->forget(st);
-  return GSL_SUCCESS;
-}
-
-const char *pinn_qn_errmsg(const pinn_qn_state *st, const char *wrong_type)
-{
-  return st ? st->err.msg : wrong_type;
-}
-
 /* ---- checkpoints ------------------------------------------------------------ */
 
 #define STATE_VERSION 1.0
-
-size_t pinn_qn_state_size(const pinn_qn_state *st)
-{
-  return st ? st->method->state_size(st) : 0;
-}
 
 int pinn_qn_state_save(const pinn_qn_state *st, double *buf, pinn_error *err,
                        const char *wrong_type)

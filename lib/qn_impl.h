@@ -46,13 +46,15 @@ typedef struct pinn_qn_method {
   size_t h_n, h_skipped, h_nonfinite, h_len;
 } pinn_qn_method;
 
+enum { PINN_QN_MAX_VECTORS = 8 };
+
 /* The state every method's state starts with (GSL mallocs it once, so the
  * views into work stay valid). */
 struct pinn_qn_state {
   const pinn_qn_method *method;
   size_t n;
-  double *work;                /* (5 + extra) n doubles: p, the search's four vectors, the method's */
-  gsl_vector_view views[5];
+  double *work;                /* (5 + extra) n doubles behind the views */
+  gsl_vector_view views[PINN_QN_MAX_VECTORS]; /* p, the search's four vectors, the method's */
   gsl_vector *p;               /* search direction */
   pinn_linesearch_fdf ls;      /* the line search's trial and best vectors */
   double step_size;            /* first step length, from set() */
@@ -62,8 +64,8 @@ struct pinn_qn_state {
   pinn_error err;              /* the last failure (errmsg); written by pinn_error_set */
 };
 
-/* Fill the state for n variables and `extra` more work vectors, which start
- * at work + 5 n.  GSL_EINVAL for n = 0 or a size overflow, GSL_ENOMEM. */
+/* Fill the state for n variables and `extra` (<= 3) more work vectors, the
+ * method's: views[5 + k].  GSL_EINVAL for n = 0 or a size overflow, GSL_ENOMEM. */
 int pinn_qn_alloc(pinn_qn_state *st, const pinn_qn_method *method, size_t n, size_t extra);
 void pinn_qn_free(pinn_qn_state *st);
 
@@ -74,17 +76,52 @@ int pinn_qn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector *x,
                     gsl_vector *gradient, gsl_vector *dx);
 int pinn_qn_restart(void *vstate);
 
-/* The public calls of every method, for st = the minimizer's state (NULL
- * when the minimizer is not of the caller's types: GSL_EINVAL, 0, or
- * wrong_type as the message). */
-int pinn_qn_stats(const pinn_qn_state *st, struct pinn_qn_statistics *stats);
-int pinn_qn_reset(pinn_qn_state *st);
-const char *pinn_qn_errmsg(const pinn_qn_state *st, const char *wrong_type);
-size_t pinn_qn_state_size(const pinn_qn_state *st);
+/* Checkpoints of st, the minimizer's state (NULL when the minimizer is not
+ * of the caller's types: GSL_EINVAL with wrong_type as the message). */
 int pinn_qn_state_save(const pinn_qn_state *st, double *buf, pinn_error *err,
                        const char *wrong_type);
 int pinn_qn_state_load(pinn_qn_state *st, const double *buf, size_t len, pinn_error *err,
                        const char *wrong_type);
+
+/* Defines pinn_<prefix>_stats, _reset, _errmsg, _state_size, _state_save and
+ * _state_load (declared in include/pinn/<prefix>.h) for the minimizers whose
+ * state qn_of(s) returns (NULL for any other: GSL_EINVAL, 0, or wrong_type as
+ * the message).  A module's public names stay; their bodies are written once. */
+#define PINN_QN_DEFINE_CALLS(prefix, qn_of, wrong_type)                                       \
+  int pinn_##prefix##_stats(const gsl_multimin_fdfminimizer *s,                               \
+                            struct pinn_qn_statistics *stats)                                 \
+  {                                                                                           \
+    const pinn_qn_state *st = qn_of(s);                                                       \
+    if (!st || !stats) return GSL_EINVAL;                                                     \
+    *stats = st->stats;                                                                       \
+    st->method->stats(st, stats);                                                             \
+    return GSL_SUCCESS;                                                                       \
+  }                                                                                           \
+  int pinn_##prefix##_reset(gsl_multimin_fdfminimizer *s)                                     \
+  {                                                                                           \
+    pinn_qn_state *st = qn_of(s);                                                             \
+    if (!st) return GSL_EINVAL;                                                               \
+    st->method->forget(st);                                                                   \
+    return GSL_SUCCESS;                                                                       \
+  }                                                                                           \
+  const char *pinn_##prefix##_errmsg(const gsl_multimin_fdfminimizer *s)                      \
+  {                                                                                           \
+    return qn_of(s) ? qn_of(s)->err.msg : wrong_type;                                         \
+  }                                                                                           \
+  size_t pinn_##prefix##_state_size(const gsl_multimin_fdfminimizer *s)                       \
+  {                                                                                           \
+    return qn_of(s) ? qn_of(s)->method->state_size(qn_of(s)) : 0;                             \
+  }                                                                                           \
+  int pinn_##prefix##_state_save(const gsl_multimin_fdfminimizer *s, double *buf,             \
+                                 pinn_error *err)                                             \
+  {                                                                                           \
+    return pinn_qn_state_save(qn_of(s), buf, err, wrong_type);                                \
+  }                                                                                           \
+  int pinn_##prefix##_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len, \
+                                 pinn_error *err)                                             \
+  {                                                                                           \
+    return pinn_qn_state_load(qn_of(s), buf, len, err, wrong_type);                           \
+  }
 
 /* Slots of the checkpoint header that every method shares (format 1); the
  * method's own slots are 2-4 and from 12 on. */

@@ -55,7 +55,6 @@ typedef struct {
   double hscale;       /* c: the approximation is c M (scaling by tau costs no pass over M) */
   int have_h;          /* c M holds an approximation */
   size_t max_bytes;    /* limit on the bytes of H */
-  gsl_vector_view views[3]; /* behind the driver's work vectors */
   gsl_vector *y;       /* gradient change of the accepted step */
   gsl_vector *u, *w;   /* H y, and the second vector of the rank-2 update */
 } ssqn_state;
@@ -388,10 +387,9 @@ static int alloc_common(void *vstate, size_t n, int kind)
   const int rc = pinn_qn_alloc(&st->qn, kind == KIND_SSBFGS ? &ssbfgs_method : &ssbroyden_method,
                                n, 3);
   if (rc) return rc;
-  for (int k = 0; k < 3; ++k) st->views[k] = gsl_vector_view_array(st->qn.work + (5 + k) * n, n);
-  st->y = &st->views[0].vector;
-  st->u = &st->views[1].vector;
-  st->w = &st->views[2].vector;
+  st->y = &st->qn.views[5].vector;
+  st->u = &st->qn.views[6].vector;
+  st->w = &st->qn.views[7].vector;
   return GSL_SUCCESS;
 }
 
@@ -453,29 +451,4 @@ int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
   return GSL_SUCCESS;
 }
 
-/* The calls every quasi-Newton type has: the driver's, for these minimizers. */
-int pinn_ssqn_stats(const gsl_multimin_fdfminimizer *s, pinn_ssqn_statistics *stats)
-{
-  return pinn_qn_stats(qn_of(s), stats);
-}
-int pinn_ssqn_reset(gsl_multimin_fdfminimizer *s)
-{
-  return pinn_qn_reset(qn_of(s));
-}
-const char *pinn_ssqn_errmsg(const gsl_multimin_fdfminimizer *s)
-{
-  return pinn_qn_errmsg(qn_of(s), wrong_type_msg);
-}
-size_t pinn_ssqn_state_size(const gsl_multimin_fdfminimizer *s)
-{
-  return pinn_qn_state_size(qn_of(s));
-}
-int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_error *err)
-{
-  return pinn_qn_state_save(qn_of(s), buf, err, wrong_type_msg);
-}
-int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
-                         pinn_error *err)
-{
-  return pinn_qn_state_load(qn_of(s), buf, len, err, wrong_type_msg);
-}
+PINN_QN_DEFINE_CALLS(ssqn, qn_of, wrong_type_msg)

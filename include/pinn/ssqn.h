@@ -111,42 +111,26 @@ int pinn_ssqn_check_size(size_t n, size_t max_bytes, pinn_error *err);
  * next set(); H allocated earlier above the new limit is freed there. */
 int pinn_ssqn_set_max_bytes(gsl_multimin_fdfminimizer *s, size_t max_bytes);
 
-/* Copy the counters of the run into *stats. */
+/* The calls of <pinn/lbfgs.h> (pinn_lbfgs_errmsg, _stats, _reset,
+ * _state_size, _state_save, _state_load), for these types: reset empties H
+ * (the next update starts from H = I).  The checkpoint state: a header of 21
+ * doubles (format version, type, n, whether H is held, last step, counters,
+ * last scalars, and the scalar c of H = c M) followed, when H is held, by
+ * the upper triangle of M row by row (n (n + 1) / 2 doubles).  Load also
+ * refuses a state of the other type, and an H with a NaN/Inf or a diagonal
+ * entry <= 0 (positive definiteness is not checked in full: a non-descent
+ * direction later restarts). */
+const char *pinn_ssqn_errmsg(const gsl_multimin_fdfminimizer *s);
 int pinn_ssqn_stats(const gsl_multimin_fdfminimizer *s, pinn_ssqn_statistics *stats);
-
-/* Empty H (x, f, gradient and counters stay); the next step is along -g
- * with the length of the last accepted step, and the next update starts
- * from H = I. */
 int pinn_ssqn_reset(gsl_multimin_fdfminimizer *s);
+size_t pinn_ssqn_state_size(const gsl_multimin_fdfminimizer *s);
+int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_error *err);
+int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
+                         pinn_error *err);
 
 /* Copy the current inverse-Hessian approximation (full symmetric n x n)
  * into H, the identity when it is empty.  GSL_EBADLEN for a wrong shape. */
 int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H);
-
-/* Why the last call failed, with the numbers (empty after success; static
- * text for a minimizer of another type).  Owned by the minimizer. */
-const char *pinn_ssqn_errmsg(const gsl_multimin_fdfminimizer *s);
-
-/* Checkpoints, with the protocol of <pinn/lbfgs.h>.  The state: a header of
- * 21 doubles (format version, type, n, whether H is held, last step,
- * counters, last scalars, and the scalar c of H = c M) followed, when H is
- * held, by the upper triangle of M row by row (n (n + 1) / 2 doubles). */
-
-/* Number of doubles pinn_ssqn_state_save will write now (0 for a minimizer
- * of another type). */
-size_t pinn_ssqn_state_size(const gsl_multimin_fdfminimizer *s);
-
-/* Write the state to buf, which holds pinn_ssqn_state_size(s) doubles. */
-int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_error *err);
-
-/* Read a state written by pinn_ssqn_state_save; len is the number of
- * doubles in buf.  Must follow gsl_multimin_fdfminimizer_set.  Returns
- * PINN_EFORMAT (minimizer unchanged) when buf is not such a state, was
- * written by the other type, its n differs, len is too short, or H has a
- * NaN/Inf or a diagonal entry <= 0 (positive definiteness is not checked in
- * full: a non-descent direction later restarts). */
-int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
-                         pinn_error *err);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop
