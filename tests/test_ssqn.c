@@ -26,6 +26,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#include "multimin_problems.h"
 #include "testutil.h"
 
 static const gsl_multimin_fdfminimizer_type *ss_type(int k)
@@ -37,284 +38,30 @@ static const char *ss_name(int k)
   return k == 0 ? "SSBFGS" : "SSBroyden";
 }
 
-/* ---- test functions (as in tests/test_lbfgs.c) ---------------------------- */
+/* ---- the table of tests/multimin_problems.c ------------------------------- */
 
-typedef double (*objective_fn)(const double *x, double *g, size_t n);
-
-/* Extended Rosenbrock: sum over pairs of 100 (x_{2i+1} - x_{2i}^2)^2 + (1 - x_{2i})^2. */
-static double rosenbrock(const double *x, double *g, size_t n)
+/* The full matrix pays off on an ill-conditioned quadratic: measured 278-298
+ * (SSBFGS) and 239-248 (SSBroyden) iterations against 4767-5000+ for L-BFGS
+ * with 30 pairs (builds, BLAS kernels); required: at least 5 times fewer (a
+ * margin of 3.2x). */
+static void fewer_iterations_than_lbfgs_on_the_quadratic(const mm_problem *pb,
+                                                          const mm_result *r, void *ctx)
 {
-  double f = 0.0;
-  for (size_t i = 0; i + 1 < n; i += 2) {
-    const double t = x[i + 1] - x[i] * x[i], u = 1.0 - x[i];
-    f += 100.0 * t * t + u * u;
-    if (g) {
-      g[i] = -400.0 * x[i] * t - 2.0 * u;
-      g[i + 1] = 200.0 * t;
-    }
-  }
-  return f;
-}
-
-/* Wood (n = 4), minimum 0 at (1, 1, 1, 1). */
-static double wood(const double *x, double *g, size_t n)
-{
-  (void)n;
-  const double t1 = x[1] - x[0] * x[0], t2 = x[3] - x[2] * x[2];
-  const double u1 = 1.0 - x[0], u2 = 1.0 - x[2], v1 = x[1] - 1.0, v2 = x[3] - 1.0;
-  if (g) {
-    g[0] = -400.0 * x[0] * t1 - 2.0 * u1;
-    g[1] = 200.0 * t1 + 20.2 * v1 + 19.8 * v2;
-    g[2] = -360.0 * x[2] * t2 - 2.0 * u2;
-    g[3] = 180.0 * t2 + 20.2 * v2 + 19.8 * v1;
-  }
-  return 100.0 * t1 * t1 + u1 * u1 + 90.0 * t2 * t2 + u2 * u2 + 10.1 * (v1 * v1 + v2 * v2)
-         + 19.8 * v1 * v2;
-}
-
-/* Powell's singular function (n = 4), minimum 0 at 0, singular Hessian there. */
-static double powell_singular(const double *x, double *g, size_t n)
-{
-  (void)n;
-  const double a = x[0] + 10.0 * x[1], b = x[2] - x[3], c = x[1] - 2.0 * x[2], d = x[0] - x[3];
-  if (g) {
-    g[0] = 2.0 * a + 40.0 * d * d * d;
-    g[1] = 20.0 * a + 4.0 * c * c * c;
-    g[2] = 10.0 * b - 8.0 * c * c * c;
-    g[3] = -10.0 * b - 40.0 * d * d * d;
-  }
-  return a * a + 5.0 * b * b + c * c * c * c + 10.0 * d * d * d * d;
-}
-
-/* 0.5 sum d_i x_i^2 with d_i = 10^(6 i / (n - 1)): condition number 1e6. */
-static double illcond_quadratic(const double *x, double *g, size_t n)
-{
-  double f = 0.0;
-  for (size_t i = 0; i < n; ++i) {
-    const double d = pow(10.0, 6.0 * (double)i / (double)(n - 1));
-    f += 0.5 * d * x[i] * x[i];
-    if (g) g[i] = d * x[i];
-  }
-  return f;
-}
-
-/* Beale (n = 2), minimum 0 at (3, 0.5). */
-static double beale(const double *x, double *g, size_t n)
-{
-  (void)n;
-  const double c[3] = {1.5, 2.25, 2.625};
-  double f = 0.0, yk = 1.0;
-  if (g) g[0] = g[1] = 0.0;
-  for (int k = 0; k < 3; ++k) {
-    const double dyk = (k + 1) * yk;
-    yk *= x[1];
-    const double r = c[k] - x[0] * (1.0 - yk);
-    f += r * r;
-    if (g) {
-      g[0] += -2.0 * r * (1.0 - yk);
-      g[1] += 2.0 * r * x[0] * dyk;
-    }
-  }
-  return f;
-}
-
-typedef struct {
-  const char *name;
-  objective_fn fn;
-  size_t n;
-  void (*x0)(double *x, size_t n);
-  void (*xmin)(double *x, size_t n);
-  double fmin, gtol, xtol, ftol;
-} problem;
-
-static void x0_rosenbrock(double *x, size_t n)
-{
-  for (size_t i = 0; i + 1 < n; i += 2) {
-    x[i] = -1.2;
-    x[i + 1] = 1.0;
-  }
-}
-static void x0_wood(double *x, size_t n)
-{
-  (void)n;
-  x[0] = -3.0; x[1] = -1.0; x[2] = -3.0; x[3] = -1.0;
-}
-static void x0_powell(double *x, size_t n)
-{
-  (void)n;
-  x[0] = 3.0; x[1] = -1.0; x[2] = 0.0; x[3] = 1.0;
-}
-static void fill_one(double *x, size_t n)
-{
-  for (size_t i = 0; i < n; ++i) x[i] = 1.0;
-}
-static void fill_zero(double *x, size_t n)
-{
-  memset(x, 0, n * sizeof *x);
-}
-static void xmin_beale(double *x, size_t n)
-{
-  (void)n;
-  x[0] = 3.0;
-  x[1] = 0.5;
-}
-
-/* Tolerances as in tests/test_lbfgs.c: |x - x*| <= |g| / lambda_min and
- * f - f* <= |g|^2 / (2 lambda_min) near x*, with margin. */
-static const problem problems[] = {
-    {"Rosenbrock", rosenbrock, 2, x0_rosenbrock, fill_one, 0.0, 1e-6, 5e-6, 1e-10},
-    {"ext. Rosenbrock", rosenbrock, 100, x0_rosenbrock, fill_one, 0.0, 1e-6, 5e-6, 1e-10},
-    {"Wood", wood, 4, x0_wood, fill_one, 0.0, 1e-6, 1e-5, 1e-10},
-    {"Powell singular", powell_singular, 4, x0_powell, fill_zero, 0.0, 1e-6, 5e-3, 1e-10},
-    {"quadratic cond 1e6", illcond_quadratic, 100, fill_one, fill_zero, 0.0, 1e-3, 1e-3, 5e-7},
-    {"Beale", beale, 2, fill_one, xmin_beale, 0.0, 1e-6, 1e-5, 1e-10},
-};
-enum { NPROBLEMS = sizeof problems / sizeof problems[0] };
-
-/* ---- GSL wrappers that count calls ---------------------------------------- */
-
-typedef struct {
-  objective_fn fn;
-  size_t nf, ndf, nfdf;
-  double nan_radius; /* f = NaN where |x| > nan_radius */
-} counted;
-
-static int outside(const counted *c, const gsl_vector *x)
-{
-  return gsl_blas_dnrm2(x) > c->nan_radius;
-}
-
-static double w_f(const gsl_vector *x, void *params)
-{
-  counted *c = params;
-  c->nf++;
-  if (outside(c, x)) return NAN;
-  return c->fn(x->data, NULL, x->size);
-}
-
-static void w_df(const gsl_vector *x, void *params, gsl_vector *g)
-{
-  counted *c = params;
-  c->ndf++;
-  c->fn(x->data, g->data, x->size);
-  if (outside(c, x)) gsl_vector_set_all(g, NAN);
-}
-
-static void w_fdf(const gsl_vector *x, void *params, double *f, gsl_vector *g)
-{
-  counted *c = params;
-  c->nfdf++;
-  *f = c->fn(x->data, g->data, x->size);
-  if (outside(c, x)) {
-    *f = NAN;
-    gsl_vector_set_all(g, NAN);
-  }
-}
-
-static gsl_multimin_function_fdf make_fdf(counted *c, objective_fn fn, size_t n)
-{
-  c->fn = fn;
-  c->nf = c->ndf = c->nfdf = 0;
-  if (c->nan_radius == 0.0) c->nan_radius = INFINITY;
-  gsl_multimin_function_fdf F = {w_f, w_df, w_fdf, n, c};
-  return F;
-}
-
-/* ---- running a minimizer -------------------------------------------------- */
-
-typedef struct {
-  size_t iterations, fevals, gevals;
-  int converged, last_status;
-  double f, xerr, gnorm;
-} run_result;
-
-static int is_ss(const gsl_multimin_fdfminimizer_type *T)
-{
-  return T == pinn_multimin_fdfminimizer_ssbfgs || T == pinn_multimin_fdfminimizer_ssbroyden;
-}
-
-static run_result minimize(const gsl_multimin_fdfminimizer_type *T, const problem *pb,
-                           size_t max_iter)
-{
-  const size_t n = pb->n;
-  counted c = {0};
-  gsl_multimin_function_fdf F = make_fdf(&c, pb->fn, n);
-  gsl_vector *x = gsl_vector_alloc(n), *xs = gsl_vector_alloc(n);
-  pb->x0(x->data, n);
-  pb->xmin(xs->data, n);
-  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, n);
-  run_result r = {0};
-  const double step = gsl_blas_dnrm2(x) > 0.0 ? 0.1 * gsl_blas_dnrm2(x) : 1.0;
-  r.last_status = gsl_multimin_fdfminimizer_set(s, &F, x, step, 0.9);
-  while (r.last_status == GSL_SUCCESS && r.iterations < max_iter) {
-    if (gsl_multimin_test_gradient(s->gradient, pb->gtol) == GSL_SUCCESS) {
-      r.converged = 1;
-      break;
-    }
-    const double fprev = s->f;
-    r.last_status = gsl_multimin_fdfminimizer_iterate(s);
-    if (r.last_status == GSL_SUCCESS) {
-      r.iterations++;
-      CU_ASSERT(s->f < fprev); /* success always means a lower f */
-    }
-  }
-  r.fevals = c.nf + c.nfdf;
-  r.gevals = c.ndf + c.nfdf;
-  r.f = s->f;
-  r.gnorm = gsl_blas_dnrm2(s->gradient);
-  gsl_vector_sub(xs, s->x);
-  r.xerr = fmax(gsl_vector_max(xs), -gsl_vector_min(xs));
-  if (is_ss(T)) {
-    pinn_ssqn_statistics st;
-    CU_ASSERT_EQUAL(pinn_ssqn_stats(s, &st), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(st.fdf_evals, c.nfdf);
-    CU_ASSERT_EQUAL(c.nf + c.ndf, 0);
-    CU_ASSERT_EQUAL(st.ls_evals + 1, c.nfdf);
-    CU_ASSERT_EQUAL(st.iterations, r.iterations);
-    CU_ASSERT_EQUAL(st.updates + st.skipped, st.iterations); /* one update try per step */
-  }
-  gsl_multimin_fdfminimizer_free(s);
-  gsl_vector_free(x);
-  gsl_vector_free(xs);
-  return r;
+  (void)ctx;
+  if (pb->fn != mm_illcond_quadratic) return;
+  CU_ASSERT(r[2].converged);
+  CU_ASSERT(5 * r[0].iterations < r[2].iterations);
+  CU_ASSERT(5 * r[1].iterations < r[2].iterations);
 }
 
 static void classic_functions_converge_for_both_types(void)
 {
-  printf("\n  %-19s %4s | %-20s | %-20s | %-20s\n", "problem", "n", "SSBFGS", "SSBroyden",
-         "pinn_lbfgs (m = 30)");
-  printf("  %-19s %4s |%6s %6s %6s |%6s %6s %6s |%6s %6s %6s\n", "", "", "iter", "evals", "|g|",
-         "iter", "evals", "|g|", "iter", "evals", "|g|");
-  for (int k = 0; k < NPROBLEMS; ++k) {
-    const problem *pb = &problems[k];
-    run_result r[3];
-    for (int t = 0; t < 2; ++t) r[t] = minimize(ss_type(t), pb, 5000);
-    /* L-BFGS needs 4767-5000 iterations on the quadratic (5000 with OpenBLAS's
-     * Zen kernels): its limit is 20000, not the 5000 of the dense types */
-    r[2] = minimize(pinn_multimin_fdfminimizer_lbfgs, pb, 20000);
-    printf("  %-19s %4zu |%6zu %6zu %6.0e |%6zu %6zu %6.0e |%6zu %6zu %6.0e\n", pb->name, pb->n,
-           r[0].iterations, r[0].gevals, r[0].gnorm, r[1].iterations, r[1].gevals, r[1].gnorm,
-           r[2].iterations, r[2].gevals, r[2].gnorm);
-    for (int t = 0; t < 2; ++t) {
-      CU_ASSERT(r[t].converged);
-      CU_ASSERT(r[t].gnorm < pb->gtol);
-      CU_ASSERT_EQUAL(r[t].last_status, GSL_SUCCESS);
-      CU_ASSERT(r[t].xerr <= pb->xtol);
-      CU_ASSERT(r[t].f - pb->fmin <= pb->ftol && r[t].f - pb->fmin >= -1e-12);
-      if (!r[t].converged || r[t].xerr > pb->xtol)
-        printf("    %s on %s: status %d, |g| = %.3g, |x - x*| = %.3g\n", ss_name(t), pb->name,
-               r[t].last_status, r[t].gnorm, r[t].xerr);
-    }
-    if (pb->fn == illcond_quadratic) {
-      /* The full matrix pays off on an ill-conditioned quadratic: measured
-       * 278-298 (SSBFGS) and 239-248 (SSBroyden) iterations against
-       * 4767-5000+ for L-BFGS with 30 pairs (builds, BLAS kernels); required:
-       * at least 5 times fewer (a margin of 3.2x). */
-      CU_ASSERT(r[2].converged);
-      CU_ASSERT(5 * r[0].iterations < r[2].iterations);
-      CU_ASSERT(5 * r[1].iterations < r[2].iterations);
-    }
-  }
+  /* L-BFGS needs 4767-5000 iterations on the quadratic (5000 with OpenBLAS's
+   * Zen kernels): its limit is 20000, not the 5000 of the dense types */
+  const mm_type types[3] = {{pinn_multimin_fdfminimizer_ssbfgs, "SSBFGS", 0.9, 5000, 1},
+                            {pinn_multimin_fdfminimizer_ssbroyden, "SSBroyden", 0.9, 5000, 1},
+                            {pinn_multimin_fdfminimizer_lbfgs, "pinn_lbfgs (m = 30)", 0.9, 20000, 0}};
+  mm_run_table(types, 3, 100, fewer_iterations_than_lbfgs_on_the_quadratic, NULL);
 }
 
 /* ---- the update against an independent computation ------------------------ */
@@ -357,10 +104,10 @@ static void updates_match_the_self_scaled_broyden_formula(void)
    * stay positive definite. */
   const size_t n = 6;
   for (int kind = 0; kind < 2; ++kind) {
-    counted c = {0};
-    gsl_multimin_function_fdf F = make_fdf(&c, rosenbrock, n);
+    mm_counted c = {0};
+    gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, n);
     gsl_vector *x0 = gsl_vector_alloc(n);
-    x0_rosenbrock(x0->data, n);
+    mm_x0_rosenbrock(x0->data, n);
     gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(ss_type(kind), n);
     CU_ASSERT_EQUAL_FATAL(gsl_multimin_fdfminimizer_set(s, &F, x0, 0.5, 0.9), GSL_SUCCESS);
     gsl_matrix *H = gsl_matrix_alloc(n, n), *Hn = gsl_matrix_alloc(n, n),
@@ -441,31 +188,25 @@ static void updates_match_the_self_scaled_broyden_formula(void)
 
 /* ---- checkpoints ---------------------------------------------------------- */
 
-static void run_iterations(gsl_multimin_fdfminimizer *s, int iters)
-{
-  for (int i = 0; i < iters; ++i)
-    CU_ASSERT_EQUAL_FATAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
-}
-
 static void checkpoint_resume_continues_bitwise_identically(void)
 {
   const size_t n = 100, hdr = 21;
   for (int kind = 0; kind < 2; ++kind) {
-    counted c = {0};
-    gsl_multimin_function_fdf F = make_fdf(&c, rosenbrock, n);
+    mm_counted c = {0};
+    gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, n);
     gsl_vector *x0 = gsl_vector_alloc(n);
-    x0_rosenbrock(x0->data, n);
+    mm_x0_rosenbrock(x0->data, n);
     const gsl_multimin_fdfminimizer_type *T = ss_type(kind);
 
     gsl_multimin_fdfminimizer *a = gsl_multimin_fdfminimizer_alloc(T, n);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(a, &F, x0, 1.0, 0.9), GSL_SUCCESS);
     CU_ASSERT_EQUAL(pinn_ssqn_state_size(a), hdr); /* H empty after set */
-    run_iterations(a, 40);
+    mm_run_iterations(a, 40);
     CU_ASSERT(gsl_blas_dnrm2(a->gradient) > 1e-3); /* still far from converged */
 
     gsl_multimin_fdfminimizer *b = gsl_multimin_fdfminimizer_alloc(T, n);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(b, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-    run_iterations(b, 20);
+    mm_run_iterations(b, 20);
     const size_t len = pinn_ssqn_state_size(b);
     CU_ASSERT_EQUAL(len, hdr + n * (n + 1) / 2);
     double *buf = malloc(len * sizeof *buf);
@@ -491,7 +232,7 @@ static void checkpoint_resume_continues_bitwise_identically(void)
     CU_ASSERT_EQUAL(sl.last_tau, sb.last_tau);
     CU_ASSERT_EQUAL(sl.last_phi, sb.last_phi);
     CU_ASSERT_EQUAL(sl.have_h, 1);
-    run_iterations(r, 20);
+    mm_run_iterations(r, 20);
 
     CU_ASSERT_EQUAL(memcmp(a->x->data, r->x->data, n * sizeof(double)), 0);
     CU_ASSERT_EQUAL(memcmp(a->gradient->data, r->gradient->data, n * sizeof(double)), 0);
@@ -517,8 +258,8 @@ static void checkpoint_resume_continues_bitwise_identically(void)
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(o, &F, xsaved, 1.0, 0.9), GSL_SUCCESS);
     CU_ASSERT_EQUAL(pinn_ssqn_state_load(o, buf, len, NULL), PINN_EFORMAT); /* other type */
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(o), "same type"));
-    counted c2 = {0};
-    gsl_multimin_function_fdf F2 = make_fdf(&c2, rosenbrock, 2);
+    mm_counted c2 = {0};
+    gsl_multimin_function_fdf F2 = mm_make_fdf(&c2, mm_rosenbrock, 2);
     gsl_multimin_fdfminimizer *w = gsl_multimin_fdfminimizer_alloc(T, 2);
     gsl_vector_view x2 = gsl_vector_subvector(x0, 0, 2);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(w, &F2, &x2.vector, 1.0, 0.9), GSL_SUCCESS);
@@ -567,8 +308,8 @@ static void sizes_above_the_memory_limit_are_refused_with_advice(void)
   const size_t big = 100000;
   gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_ssbfgs, big);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-  counted c = {0};
-  gsl_multimin_function_fdf F = make_fdf(&c, rosenbrock, big);
+  mm_counted c = {0};
+  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, big);
   gsl_vector *x = gsl_vector_calloc(big);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 1.0, 0.9), PINN_EUNSUPPORTED);
   CU_ASSERT_EQUAL(c.nfdf, 0u);
@@ -579,10 +320,10 @@ static void sizes_above_the_memory_limit_are_refused_with_advice(void)
 
   /* a limit lowered on a small minimizer applies at the next set() */
   s = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_ssbroyden, 10);
-  counted c10 = {0};
-  gsl_multimin_function_fdf F10 = make_fdf(&c10, rosenbrock, 10);
+  mm_counted c10 = {0};
+  gsl_multimin_function_fdf F10 = mm_make_fdf(&c10, mm_rosenbrock, 10);
   x = gsl_vector_alloc(10);
-  x0_rosenbrock(x->data, 10);
+  mm_x0_rosenbrock(x->data, 10);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F10, x, 1.0, 0.9), GSL_SUCCESS);
   CU_ASSERT_EQUAL(pinn_ssqn_set_max_bytes(s, 9 * 9 * 8), GSL_SUCCESS);
   pinn_ssqn_statistics st;
@@ -592,7 +333,7 @@ static void sizes_above_the_memory_limit_are_refused_with_advice(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(s), "n <= 9)"));
   CU_ASSERT_EQUAL(pinn_ssqn_set_max_bytes(s, 0), GSL_SUCCESS); /* back to the default */
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F10, x, 1.0, 0.9), GSL_SUCCESS);
-  run_iterations(s, 5);
+  mm_run_iterations(s, 5);
   gsl_multimin_fdfminimizer_free(s);
   gsl_vector_free(x);
 }
@@ -633,24 +374,13 @@ static void calls_on_another_minimizer_type_return_einval(void)
   gsl_multimin_fdfminimizer_free(s);
 }
 
-/* 0.5 |x - (3, 4)|^2 */
-static double sphere(const double *x, double *g, size_t n)
-{
-  (void)n;
-  if (g) {
-    g[0] = x[0] - 3.0;
-    g[1] = x[1] - 4.0;
-  }
-  return 0.5 * ((x[0] - 3.0) * (x[0] - 3.0) + (x[1] - 4.0) * (x[1] - 4.0));
-}
-
 static void non_descent_direction_empties_h_and_uses_minus_g(void)
 {
   /* Load H = [[1, -2], [-2, 1]] (positive diagonal, indefinite) at x = 0 of
    * the sphere: g = (-3, -4), -H g = (-5, -2), g'(-H g) = 23 > 0. */
   for (int kind = 0; kind < 2; ++kind) {
-    counted c = {0};
-    gsl_multimin_function_fdf F = make_fdf(&c, sphere, 2);
+    mm_counted c = {0};
+    gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_sphere, 2);
     gsl_vector *x0 = gsl_vector_calloc(2);
     gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(ss_type(kind), 2);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x0, 1.0, 0.9), GSL_SUCCESS);
@@ -684,22 +414,11 @@ static void non_descent_direction_empties_h_and_uses_minus_g(void)
   }
 }
 
-/* f = |x|^2 with the gradient's sign flipped. */
-static double wrong_gradient(const double *x, double *g, size_t n)
-{
-  double f = 0.0;
-  for (size_t i = 0; i < n; ++i) {
-    f += x[i] * x[i];
-    if (g) g[i] = -2.0 * x[i];
-  }
-  return f;
-}
-
 static void bad_calls_and_wrong_gradients_are_reported(void)
 {
   for (int kind = 0; kind < 2; ++kind) {
-    counted c = {0};
-    gsl_multimin_function_fdf F = make_fdf(&c, wrong_gradient, 3);
+    mm_counted c = {0};
+    gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_wrong_gradient, 3);
     gsl_vector *x = gsl_vector_alloc(3);
     gsl_vector_set_all(x, 1.0);
     gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(ss_type(kind), 3);
@@ -717,8 +436,8 @@ static void bad_calls_and_wrong_gradients_are_reported(void)
     CU_ASSERT_EQUAL(st.iterations, 0u);
     CU_ASSERT(st.ls_evals >= 2 && st.ls_evals <= 20);
     /* at the minimum of the sphere: zero gradient */
-    counted cs = {0};
-    gsl_multimin_function_fdf FS = make_fdf(&cs, sphere, 2);
+    mm_counted cs = {0};
+    gsl_multimin_function_fdf FS = mm_make_fdf(&cs, mm_sphere, 2);
     gsl_multimin_fdfminimizer *t = gsl_multimin_fdfminimizer_alloc(ss_type(kind), 2);
     gsl_vector *m = gsl_vector_alloc(2);
     gsl_vector_set(m, 0, 3.0);
@@ -727,9 +446,9 @@ static void bad_calls_and_wrong_gradients_are_reported(void)
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(t), GSL_ENOPROG);
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(t), "stationary"));
     /* NaN at the start */
-    counted cn = {0};
+    mm_counted cn = {0};
     cn.nan_radius = 1.0;
-    gsl_multimin_function_fdf FN = make_fdf(&cn, sphere, 2);
+    gsl_multimin_function_fdf FN = mm_make_fdf(&cn, mm_sphere, 2);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(t, &FN, m, 1.0, 0.9), GSL_EBADFUNC);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(t), GSL_EINVAL);
     gsl_vector_free(m);
@@ -742,11 +461,11 @@ static void bad_calls_and_wrong_gradients_are_reported(void)
 static void nan_for_large_steps_still_converges_and_reset_empties_h(void)
 {
   for (int kind = 0; kind < 2; ++kind) {
-    counted c = {0};
+    mm_counted c = {0};
     c.nan_radius = 3.0;
-    gsl_multimin_function_fdf F = make_fdf(&c, rosenbrock, 2);
+    gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, 2);
     gsl_vector *x = gsl_vector_alloc(2);
-    x0_rosenbrock(x->data, 2);
+    mm_x0_rosenbrock(x->data, 2);
     gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(ss_type(kind), 2);
     CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 100.0, 0.9), GSL_SUCCESS);
     int status = GSL_SUCCESS, iter = 0;
@@ -798,8 +517,8 @@ static void extreme_curvature_scales_are_handled_exactly(void)
   for (int kind = 0; kind < 2; ++kind)
     for (int k = 0; k < 2; ++k) {
       kappa_value = kappas[k];
-      counted c = {0};
-      gsl_multimin_function_fdf F = make_fdf(&c, scaled_sphere, n);
+      mm_counted c = {0};
+      gsl_multimin_function_fdf F = mm_make_fdf(&c, scaled_sphere, n);
       gsl_vector *x = gsl_vector_calloc(n);
       for (size_t i = 0; i < n; ++i) gsl_vector_set(x, i, -0.1 * (double)i);
       gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(ss_type(kind), n);
