@@ -241,6 +241,17 @@ static int is_pinn(const gsl_multimin_fdfminimizer_type *T)
          || T == pinn_multimin_fdfminimizer_ssbroyden;
 }
 
+int mm_stats(const gsl_multimin_fdfminimizer *s, pinn_lbfgs_statistics *st)
+{
+  return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_stats(s, st)
+                                                     : pinn_ssqn_stats(s, st);
+}
+
+const char *mm_errmsg(const gsl_multimin_fdfminimizer *s)
+{
+  return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_errmsg(s) : pinn_ssqn_errmsg(s);
+}
+
 mm_result mm_minimize(const gsl_multimin_fdfminimizer_type *T, const mm_problem *pb, size_t n,
                       double tol, size_t max_iter)
 {
@@ -276,7 +287,7 @@ mm_result mm_minimize(const gsl_multimin_fdfminimizer_type *T, const mm_problem 
     /* the statistics must agree with what the wrapper counted */
     const int dense = T != pinn_multimin_fdfminimizer_lbfgs;
     pinn_lbfgs_statistics st;
-    CU_ASSERT_EQUAL(dense ? pinn_ssqn_stats(s, &st) : pinn_lbfgs_stats(s, &st), GSL_SUCCESS);
+    CU_ASSERT_EQUAL(mm_stats(s, &st), GSL_SUCCESS);
     CU_ASSERT_EQUAL(st.fdf_evals, c.nfdf);
     CU_ASSERT_EQUAL(c.nf + c.ndf, 0);
     CU_ASSERT_EQUAL(st.ls_evals + 1, c.nfdf);
@@ -357,6 +368,78 @@ void mm_check_gradients(size_t n_ext)
     free(x);
     free(g);
   }
+}
+
+/* ---- the iteration contract ------------------------------------------------- */
+
+void mm_check_wrong_gradient(const gsl_multimin_fdfminimizer_type *T)
+{
+  mm_counted c = {0};
+  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_wrong_gradient, 3);
+  gsl_vector *x = gsl_vector_alloc(3);
+  gsl_vector_set_all(x, 1.0);
+  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, 3);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.5, 0.9), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_ENOPROG);
+  CU_ASSERT_EQUAL(s->f, 3.0);
+  CU_ASSERT_EQUAL(memcmp(s->x->data, x->data, 3 * sizeof(double)), 0);
+  CU_ASSERT(gsl_vector_isnull(s->dx));
+  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(s), "finite differences"));
+  pinn_lbfgs_statistics st;
+  mm_stats(s, &st);
+  CU_ASSERT_EQUAL(st.iterations, 0u);
+  CU_ASSERT(st.ls_evals >= 2 && st.ls_evals <= 20);
+  gsl_vector_free(x);
+  gsl_multimin_fdfminimizer_free(s);
+}
+
+void mm_check_bad_calls(const gsl_multimin_fdfminimizer_type *T)
+{
+  mm_counted c = {0};
+  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_sphere, 2);
+  gsl_vector *x = gsl_vector_alloc(2);
+  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, 2);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_EINVAL); /* before set */
+  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(s), "set"));
+  gsl_vector_set(x, 0, 3.0);
+  gsl_vector_set(x, 1, 4.0);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.0, 0.9), GSL_EINVAL);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 1.0, 0.9), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_ENOPROG); /* at the minimum */
+  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(s), "stationary"));
+  mm_counted cn = {0};
+  cn.nan_radius = 1.0; /* NaN at the start */
+  gsl_multimin_function_fdf FN = mm_make_fdf(&cn, mm_sphere, 2);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &FN, x, 1.0, 0.9), GSL_EBADFUNC);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_EINVAL);
+  gsl_vector_free(x);
+  gsl_multimin_fdfminimizer_free(s);
+}
+
+void mm_check_nan_for_large_steps(const gsl_multimin_fdfminimizer_type *T,
+                                  void (*at)(gsl_multimin_fdfminimizer *s, int iter))
+{
+  mm_counted c = {0};
+  c.nan_radius = 3.0;
+  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, 2);
+  gsl_vector *x = gsl_vector_alloc(2);
+  mm_x0_rosenbrock(x->data, 2);
+  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, 2);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 100.0, 0.9), GSL_SUCCESS);
+  int status = GSL_SUCCESS, iter = 0;
+  while (status == GSL_SUCCESS && iter++ < 500
+         && gsl_multimin_test_gradient(s->gradient, 1e-8) == GSL_CONTINUE) {
+    status = gsl_multimin_fdfminimizer_iterate(s);
+    if (at) at(s, iter);
+  }
+  pinn_lbfgs_statistics st;
+  mm_stats(s, &st);
+  CU_ASSERT_EQUAL(status, GSL_SUCCESS);
+  CU_ASSERT(st.nonfinite >= 5); /* 100 -> 3 needs at least 5 halvings */
+  CU_ASSERT(fabs(gsl_vector_get(s->x, 0) - 1.0) < 1e-8);
+  CU_ASSERT(fabs(gsl_vector_get(s->x, 1) - 1.0) < 1e-8);
+  gsl_vector_free(x);
+  gsl_multimin_fdfminimizer_free(s);
 }
 
 void mm_run_iterations(gsl_multimin_fdfminimizer *s, int iters)

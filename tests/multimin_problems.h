@@ -6,6 +6,7 @@
 #define PINN_MULTIMIN_PROBLEMS_H
 #include <stddef.h>
 #include <gsl/gsl_multimin.h>
+#include <pinn/lbfgs.h>
 
 /* f at x (n variables), and the gradient into g when g != NULL. */
 typedef double (*mm_fn)(const double *x, double *g, size_t n);
@@ -80,6 +81,27 @@ void mm_run_table(const mm_type *types, int ntypes, size_t n_ext,
 
 /* Assert that the table's gradients match central differences (n_ext as above). */
 void mm_check_gradients(size_t n_ext);
+
+/* The statistics and message of a libpinn minimizer of any of its types
+ * (pinn_lbfgs_stats / pinn_ssqn_stats, pinn_lbfgs_errmsg / pinn_ssqn_errmsg). */
+int mm_stats(const gsl_multimin_fdfminimizer *s, pinn_lbfgs_statistics *st);
+const char *mm_errmsg(const gsl_multimin_fdfminimizer *s);
+
+/* The iteration contract every libpinn quasi-Newton type shares (lib/qn.c),
+ * checked for one type T:
+ *  - wrong_gradient: a gradient of the wrong sign gives GSL_ENOPROG without
+ *    moving (f, x kept, dx = 0), a message that suggests finite differences,
+ *    no iteration counted and 2-20 line-search evaluations;
+ *  - bad_calls: iterate() before set() and after a failed set() is
+ *    GSL_EINVAL; step_size 0 is GSL_EINVAL; NaN at the start GSL_EBADFUNC; a
+ *    zero gradient GSL_ENOPROG with a message saying "stationary";
+ *  - nan_for_large_steps: Rosenbrock with f = NaN outside |x| <= 3 and a first
+ *    step of length 100 still converges (at least 5 halvings); at(s, iter),
+ *    when not NULL, runs after each iteration. */
+void mm_check_wrong_gradient(const gsl_multimin_fdfminimizer_type *T);
+void mm_check_bad_calls(const gsl_multimin_fdfminimizer_type *T);
+void mm_check_nan_for_large_steps(const gsl_multimin_fdfminimizer_type *T,
+                                  void (*at)(gsl_multimin_fdfminimizer *s, int iter));
 
 /* Run iters iterations; each must succeed. */
 void mm_run_iterations(gsl_multimin_fdfminimizer *s, int iters);

@@ -224,70 +224,19 @@ static void non_descent_direction_clears_the_memory_and_uses_minus_g(void)
 
 static void nan_for_large_steps_still_converges(void)
 {
-  /* Rosenbrock with f = NaN outside |x| <= 3 and a first step of length 100 */
-  mm_counted c = {0};
-  c.nan_radius = 3.0;
-  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, 2);
-  gsl_vector *x = gsl_vector_alloc(2);
-  mm_x0_rosenbrock(x->data, 2);
-  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, 2);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 100.0, 0.9), GSL_SUCCESS);
-  int status = GSL_SUCCESS, iter = 0;
-  while (status == GSL_SUCCESS && iter++ < 500
-         && gsl_multimin_test_gradient(s->gradient, 1e-8) == GSL_CONTINUE)
-    status = gsl_multimin_fdfminimizer_iterate(s);
-  pinn_lbfgs_statistics st;
-  pinn_lbfgs_stats(s, &st);
-  CU_ASSERT_EQUAL(status, GSL_SUCCESS);
-  CU_ASSERT(st.nonfinite >= 5); /* 100 -> 3 needs at least 5 halvings */
-  CU_ASSERT(fabs(gsl_vector_get(s->x, 0) - 1.0) < 1e-8);
-  CU_ASSERT(fabs(gsl_vector_get(s->x, 1) - 1.0) < 1e-8);
-  gsl_vector_free(x);
-  gsl_multimin_fdfminimizer_free(s);
+  mm_check_nan_for_large_steps(pinn_multimin_fdfminimizer_lbfgs, NULL);
 }
 
 static void wrong_gradient_gives_enoprog_without_moving(void)
 {
-  mm_counted c = {0};
-  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_wrong_gradient, 3);
-  gsl_vector *x = gsl_vector_alloc(3);
-  gsl_vector_set_all(x, 1.0);
-  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, 3);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.5, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_ENOPROG);
-  CU_ASSERT_EQUAL(s->f, 3.0);
-  CU_ASSERT_EQUAL(memcmp(s->x->data, x->data, 3 * sizeof(double)), 0);
-  CU_ASSERT(gsl_vector_isnull(s->dx));
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_lbfgs_errmsg(s), "finite differences"));
-  pinn_lbfgs_statistics st;
-  pinn_lbfgs_stats(s, &st);
-  CU_ASSERT_EQUAL(st.iterations, 0u);
-  CU_ASSERT(st.ls_evals >= 2 && st.ls_evals <= 20);
-  gsl_vector_free(x);
-  gsl_multimin_fdfminimizer_free(s);
+  mm_check_wrong_gradient(pinn_multimin_fdfminimizer_lbfgs);
 }
 
 static void zero_gradient_and_bad_calls_are_reported(void)
 {
-  mm_counted c = {0};
-  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_sphere, 2);
-  gsl_vector *x = gsl_vector_alloc(2);
+  mm_check_bad_calls(pinn_multimin_fdfminimizer_lbfgs);
   gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, 2);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_EINVAL); /* before set */
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_lbfgs_errmsg(s), "set"));
-  gsl_vector_set(x, 0, 3.0);
-  gsl_vector_set(x, 1, 4.0);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.0, 0.9), GSL_EINVAL);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_ENOPROG); /* at the minimum */
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_lbfgs_errmsg(s), "stationary"));
   CU_ASSERT_EQUAL(pinn_lbfgs_set_memory(s, 0), GSL_EINVAL);
-  mm_counted cn = {0};
-  cn.nan_radius = 1.0; /* NaN at the start */
-  gsl_multimin_function_fdf FN = mm_make_fdf(&cn, mm_sphere, 2);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &FN, x, 1.0, 0.9), GSL_EBADFUNC);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_EINVAL);
-  gsl_vector_free(x);
   gsl_multimin_fdfminimizer_free(s);
 }
 

@@ -417,81 +417,28 @@ static void non_descent_direction_empties_h_and_uses_minus_g(void)
 static void bad_calls_and_wrong_gradients_are_reported(void)
 {
   for (int kind = 0; kind < 2; ++kind) {
-    mm_counted c = {0};
-    gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_wrong_gradient, 3);
-    gsl_vector *x = gsl_vector_alloc(3);
-    gsl_vector_set_all(x, 1.0);
-    gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(ss_type(kind), 3);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_EINVAL); /* before set */
-    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(s), "set"));
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.0, 0.9), GSL_EINVAL);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.5, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_ENOPROG);
-    CU_ASSERT_EQUAL(s->f, 3.0);
-    CU_ASSERT_EQUAL(memcmp(s->x->data, x->data, 3 * sizeof(double)), 0);
-    CU_ASSERT(gsl_vector_isnull(s->dx));
-    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(s), "finite differences"));
-    pinn_ssqn_statistics st;
-    pinn_ssqn_stats(s, &st);
-    CU_ASSERT_EQUAL(st.iterations, 0u);
-    CU_ASSERT(st.ls_evals >= 2 && st.ls_evals <= 20);
-    /* at the minimum of the sphere: zero gradient */
-    mm_counted cs = {0};
-    gsl_multimin_function_fdf FS = mm_make_fdf(&cs, mm_sphere, 2);
-    gsl_multimin_fdfminimizer *t = gsl_multimin_fdfminimizer_alloc(ss_type(kind), 2);
-    gsl_vector *m = gsl_vector_alloc(2);
-    gsl_vector_set(m, 0, 3.0);
-    gsl_vector_set(m, 1, 4.0);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(t, &FS, m, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(t), GSL_ENOPROG);
-    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(t), "stationary"));
-    /* NaN at the start */
-    mm_counted cn = {0};
-    cn.nan_radius = 1.0;
-    gsl_multimin_function_fdf FN = mm_make_fdf(&cn, mm_sphere, 2);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(t, &FN, m, 1.0, 0.9), GSL_EBADFUNC);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(t), GSL_EINVAL);
-    gsl_vector_free(m);
-    gsl_vector_free(x);
-    gsl_multimin_fdfminimizer_free(s);
-    gsl_multimin_fdfminimizer_free(t);
+    mm_check_wrong_gradient(ss_type(kind));
+    mm_check_bad_calls(ss_type(kind));
   }
+}
+
+/* An explicit reset after 10 iterations empties H and is not a restart. */
+static void reset_at_10(gsl_multimin_fdfminimizer *s, int iter)
+{
+  if (iter != 10) return;
+  pinn_ssqn_statistics a, b;
+  pinn_ssqn_stats(s, &a);
+  CU_ASSERT_EQUAL(a.have_h, 1);
+  CU_ASSERT_EQUAL(pinn_ssqn_reset(s), GSL_SUCCESS);
+  pinn_ssqn_stats(s, &b);
+  CU_ASSERT_EQUAL(b.have_h, 0);
+  CU_ASSERT_EQUAL(pinn_ssqn_state_size(s), 21u);
+  CU_ASSERT_EQUAL(b.restarts, a.restarts);
 }
 
 static void nan_for_large_steps_still_converges_and_reset_empties_h(void)
 {
-  for (int kind = 0; kind < 2; ++kind) {
-    mm_counted c = {0};
-    c.nan_radius = 3.0;
-    gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, 2);
-    gsl_vector *x = gsl_vector_alloc(2);
-    mm_x0_rosenbrock(x->data, 2);
-    gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(ss_type(kind), 2);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 100.0, 0.9), GSL_SUCCESS);
-    int status = GSL_SUCCESS, iter = 0;
-    while (status == GSL_SUCCESS && iter++ < 500
-           && gsl_multimin_test_gradient(s->gradient, 1e-8) == GSL_CONTINUE) {
-      status = gsl_multimin_fdfminimizer_iterate(s);
-      if (iter == 10) { /* an explicit reset is not a restart */
-        pinn_ssqn_statistics a, b;
-        pinn_ssqn_stats(s, &a);
-        CU_ASSERT_EQUAL(a.have_h, 1);
-        CU_ASSERT_EQUAL(pinn_ssqn_reset(s), GSL_SUCCESS);
-        pinn_ssqn_stats(s, &b);
-        CU_ASSERT_EQUAL(b.have_h, 0);
-        CU_ASSERT_EQUAL(pinn_ssqn_state_size(s), 21u);
-        CU_ASSERT_EQUAL(b.restarts, a.restarts);
-      }
-    }
-    pinn_ssqn_statistics st;
-    pinn_ssqn_stats(s, &st);
-    CU_ASSERT_EQUAL(status, GSL_SUCCESS);
-    CU_ASSERT(st.nonfinite >= 5); /* 100 -> 3 needs at least 5 halvings */
-    CU_ASSERT(fabs(gsl_vector_get(s->x, 0) - 1.0) < 1e-8);
-    CU_ASSERT(fabs(gsl_vector_get(s->x, 1) - 1.0) < 1e-8);
-    gsl_vector_free(x);
-    gsl_multimin_fdfminimizer_free(s);
-  }
+  for (int kind = 0; kind < 2; ++kind) mm_check_nan_for_large_steps(ss_type(kind), reset_at_10);
 }
 
 /* 0.5 kappa |x - 1|^2 with kappa in the params */
