@@ -252,6 +252,24 @@ const char *mm_errmsg(const gsl_multimin_fdfminimizer *s)
   return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_errmsg(s) : pinn_ssqn_errmsg(s);
 }
 
+size_t mm_state_size(const gsl_multimin_fdfminimizer *s)
+{
+  return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_state_size(s)
+                                                     : pinn_ssqn_state_size(s);
+}
+
+int mm_state_save(const gsl_multimin_fdfminimizer *s, double *buf)
+{
+  return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_state_save(s, buf, NULL)
+                                                     : pinn_ssqn_state_save(s, buf, NULL);
+}
+
+int mm_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len)
+{
+  return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_state_load(s, buf, len, NULL)
+                                                     : pinn_ssqn_state_load(s, buf, len, NULL);
+}
+
 mm_result mm_minimize(const gsl_multimin_fdfminimizer_type *T, const mm_problem *pb, size_t n,
                       double tol, size_t max_iter)
 {
@@ -440,6 +458,151 @@ void mm_check_nan_for_large_steps(const gsl_multimin_fdfminimizer_type *T,
   CU_ASSERT(fabs(gsl_vector_get(s->x, 1) - 1.0) < 1e-8);
   gsl_vector_free(x);
   gsl_multimin_fdfminimizer_free(s);
+}
+
+gsl_multimin_fdfminimizer *mm_check_restart_on_non_descent(
+    const gsl_multimin_fdfminimizer_type *T, gsl_multimin_function_fdf *F, double *buf,
+    size_t len, void (*patch)(double *buf), void (*loaded)(gsl_multimin_fdfminimizer *s))
+{
+  gsl_vector *x0 = gsl_vector_calloc(2);
+  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, 2);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, F, x0, 1.0, 0.9), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(mm_state_size(s), len);
+  mm_state_save(s, buf);
+  patch(buf);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, F, x0, 1.0, 0.9), GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(mm_state_load(s, buf, len), GSL_SUCCESS);
+  if (loaded) loaded(s);
+  pinn_lbfgs_statistics before, after;
+  mm_stats(s, &before);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
+  mm_stats(s, &after);
+  CU_ASSERT_EQUAL(after.restarts, before.restarts + 1);
+  CU_ASSERT(s->f < 12.5);
+  /* the step was along -g = (3, 4): dx is parallel to it */
+  CU_ASSERT(fabs(4.0 * gsl_vector_get(s->dx, 0) - 3.0 * gsl_vector_get(s->dx, 1)) < 1e-12);
+  CU_ASSERT(gsl_vector_get(s->dx, 0) > 0.0);
+  gsl_vector_free(x0);
+  return s;
+}
+
+/* ---- checkpoints -------------------------------------------------------------- */
+
+void mm_check_same_stats(const pinn_lbfgs_statistics *a, const pinn_lbfgs_statistics *b)
+{
+  CU_ASSERT_EQUAL(a->iterations, b->iterations);
+  CU_ASSERT_EQUAL(a->fdf_evals, b->fdf_evals);
+  CU_ASSERT_EQUAL(a->ls_evals, b->ls_evals);
+  CU_ASSERT_EQUAL(a->restarts, b->restarts);
+  CU_ASSERT_EQUAL(a->skipped, b->skipped);
+  CU_ASSERT_EQUAL(a->nonfinite, b->nonfinite);
+  CU_ASSERT_EQUAL(a->last_step, b->last_step);
+  CU_ASSERT_EQUAL(a->last_alpha, b->last_alpha);
+  CU_ASSERT_EQUAL(a->last_ls_reason, b->last_ls_reason);
+  CU_ASSERT_EQUAL(a->memory, b->memory);
+  CU_ASSERT_EQUAL(a->stored, b->stored);
+  CU_ASSERT_EQUAL(a->updates, b->updates);
+  CU_ASSERT_EQUAL(a->have_h, b->have_h);
+  CU_ASSERT_EQUAL(a->last_tau, b->last_tau);
+  CU_ASSERT_EQUAL(a->last_phi, b->last_phi);
+  CU_ASSERT_EQUAL(a->last_theta, b->last_theta);
+  CU_ASSERT_EQUAL(a->last_b, b->last_b);
+  CU_ASSERT_EQUAL(a->last_h, b->last_h);
+  CU_ASSERT_EQUAL(a->max_bytes, b->max_bytes);
+}
+
+mm_resume mm_check_resume(const gsl_multimin_fdfminimizer_type *T, size_t n, int at, int total,
+                          size_t hdr, void (*prepare)(gsl_multimin_fdfminimizer *s))
+{
+  mm_resume res = {0};
+  mm_counted c = {0};
+  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, n);
+  gsl_vector *x0 = gsl_vector_alloc(n), *xsaved = gsl_vector_alloc(n);
+  mm_x0_rosenbrock(x0->data, n);
+
+  /* uninterrupted */
+  gsl_multimin_fdfminimizer *a = gsl_multimin_fdfminimizer_alloc(T, n);
+  if (prepare) prepare(a);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(a, &F, x0, 1.0, 0.9), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(mm_state_size(a), hdr); /* the memory is empty after set */
+  mm_run_iterations(a, total);
+  CU_ASSERT(gsl_blas_dnrm2(a->gradient) > 1e-3); /* still far from converged */
+
+  /* interrupted: `at` iterations, save */
+  gsl_multimin_fdfminimizer *b = gsl_multimin_fdfminimizer_alloc(T, n);
+  if (prepare) prepare(b);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(b, &F, x0, 1.0, 0.9), GSL_SUCCESS);
+  mm_run_iterations(b, at);
+  const size_t len = mm_state_size(b);
+  double *buf = malloc(len * sizeof *buf);
+  CU_ASSERT_EQUAL(mm_state_save(b, buf), GSL_SUCCESS);
+  mm_stats(b, &res.saved);
+  gsl_vector_memcpy(xsaved, b->x);
+  gsl_multimin_fdfminimizer_free(b);
+
+  /* resumed: a new minimizer (without prepare), set at x, load, the rest */
+  gsl_multimin_fdfminimizer *r = gsl_multimin_fdfminimizer_alloc(T, n);
+  CU_ASSERT_EQUAL(mm_state_load(r, buf, len), GSL_EINVAL); /* before set */
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(r, &F, xsaved, 1.0, 0.9), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(mm_state_load(r, buf, len - 1), PINN_EFORMAT); /* truncated */
+  CU_ASSERT_EQUAL(mm_state_size(r), hdr);                          /* unchanged */
+  CU_ASSERT_EQUAL(mm_state_load(r, buf, len), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(mm_state_size(r), len);
+  pinn_lbfgs_statistics sl, sa, sr;
+  mm_stats(r, &sl); /* the counters continue from the save */
+  mm_check_same_stats(&sl, &res.saved);
+  mm_run_iterations(r, total - at);
+
+  CU_ASSERT_EQUAL(memcmp(a->x->data, r->x->data, n * sizeof(double)), 0);
+  CU_ASSERT_EQUAL(memcmp(a->gradient->data, r->gradient->data, n * sizeof(double)), 0);
+  CU_ASSERT_EQUAL(a->f, r->f);
+  mm_stats(a, &sa);
+  mm_stats(r, &sr);
+  CU_ASSERT_EQUAL(sr.iterations, (size_t)total);
+  mm_check_same_stats(&sa, &sr);
+  /* the memories agree bitwise too */
+  const size_t la = mm_state_size(a);
+  CU_ASSERT_EQUAL_FATAL(la, mm_state_size(r));
+  double *ba = malloc(la * sizeof *ba), *br = malloc(la * sizeof *br);
+  mm_state_save(a, ba);
+  mm_state_save(r, br);
+  CU_ASSERT_EQUAL(memcmp(ba, br, la * sizeof *ba), 0);
+
+  /* a state for another n is refused, and one that is not a state */
+  mm_counted c2 = {0};
+  gsl_multimin_function_fdf F2 = mm_make_fdf(&c2, mm_rosenbrock, 2);
+  gsl_multimin_fdfminimizer *w = gsl_multimin_fdfminimizer_alloc(T, 2);
+  gsl_vector_view x2 = gsl_vector_subvector(x0, 0, 2);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(w, &F2, &x2.vector, 1.0, 0.9), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(mm_state_load(w, buf, len), PINN_EFORMAT);
+  char nmsg[32];
+  snprintf(nmsg, sizeof nmsg, "n = %zu", n);
+  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(w), nmsg));
+  const double magic = buf[0];
+  buf[0] = 1.0;
+  CU_ASSERT_EQUAL(mm_state_load(r, buf, len), PINN_EFORMAT);
+  buf[0] = magic;
+  mm_state_save(r, br); /* r unchanged by the refused loads */
+  CU_ASSERT_EQUAL(memcmp(ba, br, la * sizeof *ba), 0);
+
+  free(ba);
+  free(br);
+  gsl_vector_free(x0);
+  gsl_vector_free(xsaved);
+  gsl_multimin_fdfminimizer_free(w);
+  res.a = a;
+  res.r = r;
+  res.buf = buf;
+  res.len = len;
+  return res;
+}
+
+void mm_resume_free(mm_resume *res)
+{
+  gsl_multimin_fdfminimizer_free(res->a);
+  gsl_multimin_fdfminimizer_free(res->r);
+  free(res->buf);
 }
 
 void mm_run_iterations(gsl_multimin_fdfminimizer *s, int iters)

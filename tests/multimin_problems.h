@@ -72,9 +72,10 @@ typedef struct mm_type {
   int check;
 } mm_type;
 
-/* Run every problem with every type (at most MM_MAX_TYPES; n_ext variables for the extended
- * Rosenbrock), print a row per problem, check the types marked so, and call
- * more(pb, r, ctx) with the results r[0..ntypes-1] (more may be NULL). */
+/* Run every problem with every type (at most MM_MAX_TYPES; n_ext variables
+ * for the extended Rosenbrock), print a row per problem, check the types
+ * marked so, and call more(pb, r, ctx) with the results r[0..ntypes-1]
+ * (more may be NULL). */
 enum { MM_MAX_TYPES = 4 };
 void mm_run_table(const mm_type *types, int ntypes, size_t n_ext,
                   void (*more)(const mm_problem *pb, const mm_result *r, void *ctx), void *ctx);
@@ -82,10 +83,13 @@ void mm_run_table(const mm_type *types, int ntypes, size_t n_ext,
 /* Assert that the table's gradients match central differences (n_ext as above). */
 void mm_check_gradients(size_t n_ext);
 
-/* The statistics and message of a libpinn minimizer of any of its types
- * (pinn_lbfgs_stats / pinn_ssqn_stats, pinn_lbfgs_errmsg / pinn_ssqn_errmsg). */
+/* pinn_lbfgs_stats / pinn_ssqn_stats, _errmsg, _state_size, _state_save and
+ * _state_load for a libpinn minimizer of any of its types. */
 int mm_stats(const gsl_multimin_fdfminimizer *s, pinn_lbfgs_statistics *st);
 const char *mm_errmsg(const gsl_multimin_fdfminimizer *s);
+size_t mm_state_size(const gsl_multimin_fdfminimizer *s);
+int mm_state_save(const gsl_multimin_fdfminimizer *s, double *buf);
+int mm_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len);
 
 /* The iteration contract every libpinn quasi-Newton type shares (lib/qn.c),
  * checked for one type T:
@@ -102,6 +106,42 @@ void mm_check_wrong_gradient(const gsl_multimin_fdfminimizer_type *T);
 void mm_check_bad_calls(const gsl_multimin_fdfminimizer_type *T);
 void mm_check_nan_for_large_steps(const gsl_multimin_fdfminimizer_type *T,
                                   void (*at)(gsl_multimin_fdfminimizer *s, int iter));
+
+/* A memory that gives no descent direction is forgotten: one step of a new
+ * minimizer of type T on F (mm_sphere, kept by the caller while s lives)
+ * from x = 0; its state, of len doubles, saved into buf, edited by patch so
+ * that p = -H g is not a descent direction at x = 0, and loaded there
+ * (loaded(s), when not NULL, checks what was loaded).  The next iterate
+ * must succeed along -g = (3, 4), counting a restart.  Returns s for the
+ * type's own checks (the caller frees it). */
+gsl_multimin_fdfminimizer *mm_check_restart_on_non_descent(
+    const gsl_multimin_fdfminimizer_type *T, gsl_multimin_function_fdf *F, double *buf,
+    size_t len, void (*patch)(double *buf), void (*loaded)(gsl_multimin_fdfminimizer *s));
+
+/* Assert that two sets of counters agree in every field. */
+void mm_check_same_stats(const pinn_lbfgs_statistics *a, const pinn_lbfgs_statistics *b);
+
+/* Checkpoint and resume.  On the extended Rosenbrock (n variables, from
+ * mm_x0_rosenbrock, step_size 1, tol 0.9) a minimizer a of type T runs
+ * `total` iterations; another runs `at`, its state is saved, and a new one,
+ * r, set at the saved x, loads it and runs the rest.  Asserted: the state
+ * has hdr doubles after set(); the counters survive the load; a and r agree
+ * bitwise at the end (x, gradient, f, counters, states); a load before set()
+ * is GSL_EINVAL; a truncated state is PINN_EFORMAT and leaves r unchanged; a
+ * state for another n and one with a wrong magic number are refused.
+ * prepare(s), when not NULL, runs before set() on a and on the saved run.
+ * Returns a, r (their fdf is gone: do not iterate them), the state saved
+ * and the counters at the save for the type's own checks; free with
+ * mm_resume_free. */
+typedef struct mm_resume {
+  gsl_multimin_fdfminimizer *a, *r;
+  double *buf;
+  size_t len;
+  pinn_lbfgs_statistics saved;
+} mm_resume;
+mm_resume mm_check_resume(const gsl_multimin_fdfminimizer_type *T, size_t n, int at, int total,
+                          size_t hdr, void (*prepare)(gsl_multimin_fdfminimizer *s));
+void mm_resume_free(mm_resume *res);
 
 /* Run iters iterations; each must succeed. */
 void mm_run_iterations(gsl_multimin_fdfminimizer *s, int iters);

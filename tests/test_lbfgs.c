@@ -45,83 +45,31 @@ static void gradients_of_the_test_functions_match_finite_differences(void)
   mm_check_gradients(1000);
 }
 
+static void memory_7(gsl_multimin_fdfminimizer *s)
+{
+  CU_ASSERT_EQUAL(pinn_lbfgs_set_memory(s, 7), GSL_SUCCESS);
+}
+
 static void checkpoint_resume_continues_bitwise_identically(void)
 {
-  const size_t n = 100, m = 7; /* m < 15: the ring wraps before the save */
-  mm_counted c = {0};
-  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, n);
-  gsl_vector *x0 = gsl_vector_alloc(n);
-  mm_x0_rosenbrock(x0->data, n);
-
-  /* uninterrupted: 30 iterations */
-  gsl_multimin_fdfminimizer *a = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, n);
-  CU_ASSERT_EQUAL(pinn_lbfgs_set_memory(a, m), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(a, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-  mm_run_iterations(a, 30);
-  CU_ASSERT(gsl_blas_dnrm2(a->gradient) > 1e-3); /* still far from converged */
-
-  /* interrupted: 15, save, new minimizer (default memory), set at x, load, 15 */
-  gsl_multimin_fdfminimizer *b = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, n);
-  CU_ASSERT_EQUAL(pinn_lbfgs_set_memory(b, m), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(b, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-  mm_run_iterations(b, 15);
-  const size_t len = pinn_lbfgs_state_size(b);
-  pinn_lbfgs_statistics sb;
-  pinn_lbfgs_stats(b, &sb);
-  CU_ASSERT_EQUAL(sb.stored, m);
-  CU_ASSERT_EQUAL(len, 14 + m * (2 * n + 1));
-  double *buf = malloc(len * sizeof *buf);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_save(b, buf, NULL), GSL_SUCCESS);
-  gsl_vector *xsaved = gsl_vector_alloc(n);
-  gsl_vector_memcpy(xsaved, b->x);
-  gsl_multimin_fdfminimizer_free(b);
-
-  gsl_multimin_fdfminimizer *r = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, n);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len, NULL), GSL_EINVAL); /* before set */
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(r, &F, xsaved, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len - 1, NULL), PINN_EFORMAT); /* truncated */
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_size(r), 14u);                          /* unchanged */
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len, NULL), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_size(r), len);
-  pinn_lbfgs_statistics sl;
-  pinn_lbfgs_stats(r, &sl); /* the counters continue from the save */
-  CU_ASSERT_EQUAL(sl.iterations, sb.iterations);
-  CU_ASSERT_EQUAL(sl.fdf_evals, sb.fdf_evals);
-  CU_ASSERT_EQUAL(sl.ls_evals, sb.ls_evals);
-  CU_ASSERT_EQUAL(sl.last_step, sb.last_step);
-  CU_ASSERT_EQUAL(sl.last_alpha, sb.last_alpha);
-  CU_ASSERT_EQUAL(sl.stored, m);
-  mm_run_iterations(r, 15);
-
-  CU_ASSERT_EQUAL(memcmp(a->x->data, r->x->data, n * sizeof(double)), 0);
-  CU_ASSERT_EQUAL(memcmp(a->gradient->data, r->gradient->data, n * sizeof(double)), 0);
-  CU_ASSERT_EQUAL(a->f, r->f);
-  pinn_lbfgs_statistics sa, sr;
-  pinn_lbfgs_stats(a, &sa);
-  pinn_lbfgs_stats(r, &sr);
-  CU_ASSERT_EQUAL(sr.iterations, 30);
-  CU_ASSERT_EQUAL(sr.iterations, sa.iterations);
-  CU_ASSERT_EQUAL(sr.fdf_evals, sa.fdf_evals);
-  CU_ASSERT_EQUAL(sr.ls_evals, sa.ls_evals);
+  /* 15 + 15 iterations with m = 7 < 15: the ring wraps before the save; the
+   * resumed minimizer starts with the default memory and takes m from the
+   * state */
+  const size_t n = 100, m = 7;
+  mm_resume res = mm_check_resume(pinn_multimin_fdfminimizer_lbfgs, n, 15, 30, 14, memory_7);
+  CU_ASSERT_EQUAL(res.saved.stored, m);
+  CU_ASSERT_EQUAL(res.len, 14 + m * (2 * n + 1));
+  pinn_lbfgs_statistics sr;
+  pinn_lbfgs_stats(res.r, &sr);
   CU_ASSERT_EQUAL(sr.memory, m);
-  CU_ASSERT_EQUAL(sr.last_step, sa.last_step);
-
-  /* a state for another n is refused */
-  gsl_multimin_function_fdf F2 = mm_make_fdf(&c, mm_rosenbrock, 2);
+  /* the load reports through err too */
+  pinn_error err;
   gsl_multimin_fdfminimizer *w = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, 2);
-  gsl_vector_view x2 = gsl_vector_subvector(x0, 0, 2);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(w, &F2, &x2.vector, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(w, buf, len, NULL), PINN_EFORMAT);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_lbfgs_errmsg(w), "n = 100"));
-  buf[0] = 1.0; /* not a state */
-  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(r, buf, len, NULL), PINN_EFORMAT);
-
-  free(buf);
-  gsl_vector_free(x0);
-  gsl_vector_free(xsaved);
-  gsl_multimin_fdfminimizer_free(a);
-  gsl_multimin_fdfminimizer_free(r);
+  CU_ASSERT_EQUAL(pinn_lbfgs_state_load(w, res.buf, res.len, &err), GSL_EINVAL);
+  CU_ASSERT_EQUAL(err.code, GSL_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "set"));
   gsl_multimin_fdfminimizer_free(w);
+  mm_resume_free(&res);
 }
 
 /* 0.5 (x - c)' A (x - c) with A = [1 -0.9; -0.9 1], c = (1, 0). */
@@ -185,40 +133,26 @@ static void failed_lbfgs_direction_restarts_along_minus_g(void)
   gsl_multimin_fdfminimizer_free(s);
 }
 
-static void non_descent_direction_clears_the_memory_and_uses_minus_g(void)
+/* A pair with s'y > 0 but y'y underflowing to 0 makes the two-loop direction
+ * Inf/NaN (gamma = s'y / y'y): it is not a descent direction.  The pair
+ * replaces the one of a real step: s = (1, 0), y = (1e-170, 0), rho = 1e170. */
+static void tiny_curvature_pair(double *buf)
 {
-  /* A pair with s'y > 0 but y'y underflowing to 0 makes the two-loop
-   * direction Inf/NaN (gamma = s'y / y'y): it is not a descent direction.
-   * Build the pair from a real step on a quadratic with curvature 1e-170. */
-  mm_counted c = {0};
-  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_sphere, 2);
-  gsl_vector *x0 = gsl_vector_calloc(2);
-  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, 2);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
-  double buf[19];
-  CU_ASSERT_EQUAL_FATAL(pinn_lbfgs_state_size(s), 19u);
-  pinn_lbfgs_state_save(s, buf, NULL);
-  /* pair: s = (1, 0), y = (1e-170, 0), rho = 1e170 */
   buf[14] = 1e170;
   buf[15] = 1.0; buf[16] = 0.0;
   buf[17] = 1e-170; buf[18] = 0.0;
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL_FATAL(pinn_lbfgs_state_load(s, buf, 19, NULL), GSL_SUCCESS);
-  pinn_lbfgs_statistics before, after;
-  pinn_lbfgs_stats(s, &before);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
-  pinn_lbfgs_stats(s, &after);
-  CU_ASSERT_EQUAL(after.restarts, before.restarts + 1);
-  CU_ASSERT(s->f < 12.5);
-  /* the step was along -g = (3, 4): dx is parallel to it */
-  CU_ASSERT(fabs(4.0 * gsl_vector_get(s->dx, 0) - 3.0 * gsl_vector_get(s->dx, 1)) < 1e-12);
-  CU_ASSERT(gsl_vector_get(s->dx, 0) > 0.0);
+}
 
+static void non_descent_direction_clears_the_memory_and_uses_minus_g(void)
+{
+  mm_counted c = {0};
+  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_sphere, 2);
+  double buf[19];
+  gsl_multimin_fdfminimizer *s = mm_check_restart_on_non_descent(
+      pinn_multimin_fdfminimizer_lbfgs, &F, buf, 19, tiny_curvature_pair, NULL);
   /* a pair whose rho is not 1 / s'y is refused */
   buf[14] = 1.0;
   CU_ASSERT_EQUAL(pinn_lbfgs_state_load(s, buf, 19, NULL), PINN_EFORMAT);
-  gsl_vector_free(x0);
   gsl_multimin_fdfminimizer_free(s);
 }
 

@@ -192,98 +192,37 @@ static void checkpoint_resume_continues_bitwise_identically(void)
 {
   const size_t n = 100, hdr = 21;
   for (int kind = 0; kind < 2; ++kind) {
+    mm_resume res = mm_check_resume(ss_type(kind), n, 20, 40, hdr, NULL);
+    gsl_multimin_fdfminimizer *r = res.r;
+    double *buf = res.buf;
+    const size_t len = res.len;
+    CU_ASSERT_EQUAL(len, hdr + n * (n + 1) / 2);
+    CU_ASSERT_EQUAL(res.saved.have_h, 1);
+
+    /* states that must be refused, leaving r as it was */
+    double *ba = malloc(len * sizeof *ba), *br = malloc(len * sizeof *br);
+    pinn_ssqn_state_save(r, ba, NULL);
     mm_counted c = {0};
     gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, n);
-    gsl_vector *x0 = gsl_vector_alloc(n);
-    mm_x0_rosenbrock(x0->data, n);
-    const gsl_multimin_fdfminimizer_type *T = ss_type(kind);
-
-    gsl_multimin_fdfminimizer *a = gsl_multimin_fdfminimizer_alloc(T, n);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(a, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_size(a), hdr); /* H empty after set */
-    mm_run_iterations(a, 40);
-    CU_ASSERT(gsl_blas_dnrm2(a->gradient) > 1e-3); /* still far from converged */
-
-    gsl_multimin_fdfminimizer *b = gsl_multimin_fdfminimizer_alloc(T, n);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(b, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-    mm_run_iterations(b, 20);
-    const size_t len = pinn_ssqn_state_size(b);
-    CU_ASSERT_EQUAL(len, hdr + n * (n + 1) / 2);
-    double *buf = malloc(len * sizeof *buf);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_save(b, buf, NULL), GSL_SUCCESS);
-    pinn_ssqn_statistics sb;
-    pinn_ssqn_stats(b, &sb);
-    gsl_vector *xsaved = gsl_vector_alloc(n);
-    gsl_vector_memcpy(xsaved, b->x);
-    gsl_multimin_fdfminimizer_free(b);
-
-    gsl_multimin_fdfminimizer *r = gsl_multimin_fdfminimizer_alloc(T, n);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len, NULL), GSL_EINVAL); /* before set */
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(r, &F, xsaved, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len - 1, NULL), PINN_EFORMAT); /* truncated */
-    CU_ASSERT_EQUAL(pinn_ssqn_state_size(r), hdr);                        /* unchanged */
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len, NULL), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_size(r), len);
-    pinn_ssqn_statistics sl;
-    pinn_ssqn_stats(r, &sl);
-    CU_ASSERT_EQUAL(sl.iterations, sb.iterations);
-    CU_ASSERT_EQUAL(sl.fdf_evals, sb.fdf_evals);
-    CU_ASSERT_EQUAL(sl.updates, sb.updates);
-    CU_ASSERT_EQUAL(sl.last_tau, sb.last_tau);
-    CU_ASSERT_EQUAL(sl.last_phi, sb.last_phi);
-    CU_ASSERT_EQUAL(sl.have_h, 1);
-    mm_run_iterations(r, 20);
-
-    CU_ASSERT_EQUAL(memcmp(a->x->data, r->x->data, n * sizeof(double)), 0);
-    CU_ASSERT_EQUAL(memcmp(a->gradient->data, r->gradient->data, n * sizeof(double)), 0);
-    CU_ASSERT_EQUAL(a->f, r->f);
-    pinn_ssqn_statistics sa, sr;
-    pinn_ssqn_stats(a, &sa);
-    pinn_ssqn_stats(r, &sr);
-    CU_ASSERT_EQUAL(sa.iterations, sr.iterations);
-    CU_ASSERT_EQUAL(sa.fdf_evals, sr.fdf_evals);
-    CU_ASSERT_EQUAL(sa.restarts, sr.restarts);
-    CU_ASSERT_EQUAL(sa.updates, sr.updates);
-    CU_ASSERT_EQUAL(sa.last_tau, sr.last_tau);
-    /* the matrices agree bitwise too */
-    const size_t la = pinn_ssqn_state_size(a);
-    CU_ASSERT_EQUAL_FATAL(la, pinn_ssqn_state_size(r));
-    double *ba = malloc(la * sizeof *ba), *br = malloc(la * sizeof *br);
-    pinn_ssqn_state_save(a, ba, NULL);
-    pinn_ssqn_state_save(r, br, NULL);
-    CU_ASSERT_EQUAL(memcmp(ba, br, la * sizeof *ba), 0);
-
-    /* states that must be refused */
     gsl_multimin_fdfminimizer *o = gsl_multimin_fdfminimizer_alloc(ss_type(1 - kind), n);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(o, &F, xsaved, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(o, buf, len, NULL), PINN_EFORMAT); /* other type */
+    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(o, &F, r->x, 1.0, 0.9), GSL_SUCCESS);
+    pinn_error err;
+    CU_ASSERT_EQUAL(pinn_ssqn_state_load(o, buf, len, &err), PINN_EFORMAT); /* other type */
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(o), "same type"));
-    mm_counted c2 = {0};
-    gsl_multimin_function_fdf F2 = mm_make_fdf(&c2, mm_rosenbrock, 2);
-    gsl_multimin_fdfminimizer *w = gsl_multimin_fdfminimizer_alloc(T, 2);
-    gsl_vector_view x2 = gsl_vector_subvector(x0, 0, 2);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(w, &F2, &x2.vector, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(w, buf, len, NULL), PINN_EFORMAT); /* other n */
-    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_ssqn_errmsg(w), "n = 100"));
+    CU_ASSERT_STRING_EQUAL(err.msg, pinn_ssqn_errmsg(o));
     double saved = buf[hdr];
     buf[hdr] = -1.0; /* H[0][0] <= 0 */
     CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len, NULL), PINN_EFORMAT);
     buf[hdr] = saved;
     buf[hdr + 5] = NAN;
     CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len, NULL), PINN_EFORMAT);
-    buf[0] = 1.0; /* not a state */
-    CU_ASSERT_EQUAL(pinn_ssqn_state_load(r, buf, len, NULL), PINN_EFORMAT);
-    CU_ASSERT_EQUAL(memcmp(a->x->data, r->x->data, n * sizeof(double)), 0); /* r unchanged */
+    CU_ASSERT_EQUAL(memcmp(res.a->x->data, r->x->data, n * sizeof(double)), 0);
     pinn_ssqn_state_save(r, br, NULL);
-    CU_ASSERT_EQUAL(memcmp(ba, br, la * sizeof *ba), 0);
-
-    free(buf); free(ba); free(br);
-    gsl_vector_free(x0);
-    gsl_vector_free(xsaved);
-    gsl_multimin_fdfminimizer_free(a);
-    gsl_multimin_fdfminimizer_free(r);
+    CU_ASSERT_EQUAL(memcmp(ba, br, len * sizeof *ba), 0);
+    free(ba);
+    free(br);
     gsl_multimin_fdfminimizer_free(o);
-    gsl_multimin_fdfminimizer_free(w);
+    mm_resume_free(&res);
   }
 }
 
@@ -374,42 +313,36 @@ static void calls_on_another_minimizer_type_return_einval(void)
   gsl_multimin_fdfminimizer_free(s);
 }
 
+/* H = [[1, -2], [-2, 1]] (positive diagonal, indefinite) at x = 0 of the
+ * sphere: g = (-3, -4), -H g = (-5, -2), g'(-H g) = 23 > 0. */
+static void indefinite_h(double *buf)
+{
+  buf[20] = 1.0;                                /* H = 1 * M */
+  buf[21] = 1.0; buf[22] = -2.0; buf[23] = 1.0; /* upper triangle: M00, M01, M11 */
+}
+
+static void indefinite_h_loaded(gsl_multimin_fdfminimizer *s)
+{
+  gsl_matrix *H = gsl_matrix_alloc(2, 2);
+  pinn_ssqn_inverse_hessian(s, H);
+  CU_ASSERT_EQUAL(gsl_matrix_get(H, 1, 0), -2.0);
+  gsl_matrix_free(H);
+}
+
 static void non_descent_direction_empties_h_and_uses_minus_g(void)
 {
-  /* Load H = [[1, -2], [-2, 1]] (positive diagonal, indefinite) at x = 0 of
-   * the sphere: g = (-3, -4), -H g = (-5, -2), g'(-H g) = 23 > 0. */
   for (int kind = 0; kind < 2; ++kind) {
     mm_counted c = {0};
     gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_sphere, 2);
-    gsl_vector *x0 = gsl_vector_calloc(2);
-    gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(ss_type(kind), 2);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
     double buf[24];
-    CU_ASSERT_EQUAL_FATAL(pinn_ssqn_state_size(s), 24u);
-    pinn_ssqn_state_save(s, buf, NULL);
-    buf[20] = 1.0;                                /* H = 1 * M */
-    buf[21] = 1.0; buf[22] = -2.0; buf[23] = 1.0; /* upper triangle: M00, M01, M11 */
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-    CU_ASSERT_EQUAL_FATAL(pinn_ssqn_state_load(s, buf, 24, NULL), GSL_SUCCESS);
+    gsl_multimin_fdfminimizer *s =
+        mm_check_restart_on_non_descent(ss_type(kind), &F, buf, 24, indefinite_h, indefinite_h_loaded);
+    /* H was rebuilt from I: positive definite again */
     gsl_matrix *H = gsl_matrix_alloc(2, 2);
-    pinn_ssqn_inverse_hessian(s, H);
-    CU_ASSERT_EQUAL(gsl_matrix_get(H, 1, 0), -2.0);
-    pinn_ssqn_statistics before, after;
-    pinn_ssqn_stats(s, &before);
-    CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
-    pinn_ssqn_stats(s, &after);
-    CU_ASSERT_EQUAL(after.restarts, before.restarts + 1);
-    CU_ASSERT(s->f < 12.5);
-    /* the step was along -g = (3, 4) */
-    CU_ASSERT(fabs(4.0 * gsl_vector_get(s->dx, 0) - 3.0 * gsl_vector_get(s->dx, 1)) < 1e-12);
-    CU_ASSERT(gsl_vector_get(s->dx, 0) > 0.0);
-    /* and H was rebuilt from I: positive definite again */
     pinn_ssqn_inverse_hessian(s, H);
     CU_ASSERT(gsl_matrix_get(H, 0, 0) > 0.0);
     CU_ASSERT_EQUAL(gsl_linalg_cholesky_decomp1(H), GSL_SUCCESS);
     gsl_matrix_free(H);
-    gsl_vector_free(x0);
     gsl_multimin_fdfminimizer_free(s);
   }
 }
