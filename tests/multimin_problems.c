@@ -390,60 +390,59 @@ void mm_check_gradients(size_t n_ext)
 
 /* ---- the iteration contract ------------------------------------------------- */
 
-void mm_check_wrong_gradient(const gsl_multimin_fdfminimizer_type *T)
+/* A new minimizer of type T, the counted fdf of fn on n variables (NaN
+ * outside nan_radius, 0: nowhere) and a zero vector for its start. */
+typedef struct {
+  mm_counted c;
+  gsl_multimin_function_fdf F; /* points at c: the fixture stays where it was made */
+  gsl_vector *x;
+  gsl_multimin_fdfminimizer *s;
+} fixture;
+
+static void fixture_init(fixture *fx, const gsl_multimin_fdfminimizer_type *T, mm_fn fn, size_t n,
+                         double nan_radius)
 {
-  mm_counted c = {0};
-  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_wrong_gradient, 3);
-  gsl_vector *x = gsl_vector_alloc(3);
-  gsl_vector_set_all(x, 1.0);
-  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, 3);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.5, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_ENOPROG);
-  CU_ASSERT_EQUAL(s->f, 3.0);
-  CU_ASSERT_EQUAL(memcmp(s->x->data, x->data, 3 * sizeof(double)), 0);
-  CU_ASSERT(gsl_vector_isnull(s->dx));
-  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(s), "finite differences"));
-  pinn_lbfgs_statistics st;
-  mm_stats(s, &st);
-  CU_ASSERT_EQUAL(st.iterations, 0u);
-  CU_ASSERT(st.ls_evals >= 2 && st.ls_evals <= 20);
-  gsl_vector_free(x);
-  gsl_multimin_fdfminimizer_free(s);
+  memset(&fx->c, 0, sizeof fx->c);
+  fx->c.nan_radius = nan_radius;
+  fx->F = mm_make_fdf(&fx->c, fn, n);
+  fx->x = gsl_vector_calloc(n);
+  fx->s = gsl_multimin_fdfminimizer_alloc(T, n);
+}
+
+static void fixture_free(fixture *fx)
+{
+  gsl_vector_free(fx->x);
+  gsl_multimin_fdfminimizer_free(fx->s);
 }
 
 void mm_check_bad_calls(const gsl_multimin_fdfminimizer_type *T)
 {
-  mm_counted c = {0};
-  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_sphere, 2);
-  gsl_vector *x = gsl_vector_alloc(2);
-  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, 2);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_EINVAL); /* before set */
-  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(s), "set"));
-  gsl_vector_set(x, 0, 3.0);
-  gsl_vector_set(x, 1, 4.0);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 0.0, 0.9), GSL_EINVAL);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_ENOPROG); /* at the minimum */
-  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(s), "stationary"));
+  fixture fx;
+  fixture_init(&fx, T, mm_sphere, 2, 0.0);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(fx.s), GSL_EINVAL); /* before set */
+  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(fx.s), "set"));
+  gsl_vector_set(fx.x, 0, 3.0);
+  gsl_vector_set(fx.x, 1, 4.0);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(fx.s, &fx.F, fx.x, 0.0, 0.9), GSL_EINVAL);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(fx.s, &fx.F, fx.x, 1.0, 0.9), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(fx.s), GSL_ENOPROG); /* at the minimum */
+  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(fx.s), "stationary"));
   mm_counted cn = {0};
   cn.nan_radius = 1.0; /* NaN at the start */
   gsl_multimin_function_fdf FN = mm_make_fdf(&cn, mm_sphere, 2);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &FN, x, 1.0, 0.9), GSL_EBADFUNC);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_EINVAL);
-  gsl_vector_free(x);
-  gsl_multimin_fdfminimizer_free(s);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(fx.s, &FN, fx.x, 1.0, 0.9), GSL_EBADFUNC);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(fx.s), GSL_EINVAL);
+  fixture_free(&fx);
 }
 
 void mm_check_nan_for_large_steps(const gsl_multimin_fdfminimizer_type *T,
                                   void (*at)(gsl_multimin_fdfminimizer *s, int iter))
 {
-  mm_counted c = {0};
-  c.nan_radius = 3.0;
-  gsl_multimin_function_fdf F = mm_make_fdf(&c, mm_rosenbrock, 2);
-  gsl_vector *x = gsl_vector_alloc(2);
-  mm_x0_rosenbrock(x->data, 2);
-  gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, 2);
-  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &F, x, 100.0, 0.9), GSL_SUCCESS);
+  fixture fx;
+  fixture_init(&fx, T, mm_rosenbrock, 2, 3.0);
+  gsl_multimin_fdfminimizer *s = fx.s;
+  mm_x0_rosenbrock(fx.x->data, 2);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &fx.F, fx.x, 100.0, 0.9), GSL_SUCCESS);
   int status = GSL_SUCCESS, iter = 0;
   while (status == GSL_SUCCESS && iter++ < 500
          && gsl_multimin_test_gradient(s->gradient, 1e-8) == GSL_CONTINUE) {
@@ -456,8 +455,26 @@ void mm_check_nan_for_large_steps(const gsl_multimin_fdfminimizer_type *T,
   CU_ASSERT(st.nonfinite >= 5); /* 100 -> 3 needs at least 5 halvings */
   CU_ASSERT(fabs(gsl_vector_get(s->x, 0) - 1.0) < 1e-8);
   CU_ASSERT(fabs(gsl_vector_get(s->x, 1) - 1.0) < 1e-8);
-  gsl_vector_free(x);
-  gsl_multimin_fdfminimizer_free(s);
+  fixture_free(&fx);
+}
+
+void mm_check_wrong_gradient(const gsl_multimin_fdfminimizer_type *T)
+{
+  fixture fx;
+  fixture_init(&fx, T, mm_wrong_gradient, 3, 0.0);
+  gsl_multimin_fdfminimizer *s = fx.s;
+  gsl_vector_set_all(fx.x, 1.0);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, &fx.F, fx.x, 0.5, 0.9), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_ENOPROG);
+  CU_ASSERT_EQUAL(s->f, 3.0);
+  CU_ASSERT_EQUAL(memcmp(s->x->data, fx.x->data, 3 * sizeof(double)), 0);
+  CU_ASSERT(gsl_vector_isnull(s->dx));
+  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(s), "finite differences"));
+  pinn_lbfgs_statistics st;
+  mm_stats(s, &st);
+  CU_ASSERT_EQUAL(st.iterations, 0u);
+  CU_ASSERT(st.ls_evals >= 2 && st.ls_evals <= 20);
+  fixture_free(&fx);
 }
 
 gsl_multimin_fdfminimizer *mm_check_restart_on_non_descent(
