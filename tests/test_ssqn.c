@@ -438,64 +438,6 @@ static void extreme_curvature_scales_are_handled_exactly(void)
 
 /* ---- a small PINN --------------------------------------------------------- */
 
-/* -u'' = pi^2 sin(pi x) on (-1, 1), u(+-1) = 0; exact u = sin(pi x) */
-static int poisson(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
-{
-  (void)c;
-  (void)ctx;
-  r[0] = pd_addc(u->xx, M_PI * M_PI * sin(M_PI * x[0]));
-  return 0;
-}
-
-static int exact(const double *x, double *u, void *ctx)
-{
-  (void)ctx;
-  u[0] = sin(M_PI * x[0]);
-  return 0;
-}
-
-typedef struct {
-  pinn_problem *p;
-  pinn_mlp *net;
-  pinn_loss *l;
-} setup;
-
-static setup make_poisson(unsigned long seed)
-{
-  setup s;
-  s.p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
-  pinn_domain dom;
-  pinn_domain_interval(&dom, -1, 1, NULL);
-  pinn_problem_set_domain(s.p, &dom);
-  pinn_problem_add_residual(s.p, "pde", 1, poisson, PINN_NEED_XX, NULL);
-  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
-  pinn_problem_set_points(s.p, 0, 100);
-  pinn_problem_set_points(s.p, 1, 2);
-  pinn_problem_set_exact(s.p, exact, NULL);
-  size_t sizes[] = {1, 20, 20, 1};
-  pinn_mlp_layout lay = {4, sizes, NULL, 0};
-  s.net = pinn_mlp_alloc(&lay, NULL);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, seed);
-  pinn_mlp_init(s.net, PINN_INIT_XAVIER, r);
-  gsl_rng_free(r);
-  s.l = pinn_loss_alloc(s.p, s.net, NULL, NULL);
-  return s;
-}
-
-static double rel_l2(setup *s)
-{
-  double x[401], u[401], ue[401], e = 0, n = 0;
-  for (int i = 0; i < 401; ++i) x[i] = -1 + i * 0.005;
-  pinn_mlp_eval(s->net, 401, x, u);
-  pinn_problem_exact(s->p, 401, x, ue);
-  for (int i = 0; i < 401; ++i) {
-    e += (u[i] - ue[i]) * (u[i] - ue[i]);
-    n += ue[i] * ue[i];
-  }
-  return sqrt(e / n);
-}
-
 typedef struct {
   double loss, err;
   size_t evals, iters;
@@ -504,7 +446,7 @@ typedef struct {
 
 /* Minimize the loss from theta0 with type T until `budget` evaluations are
  * used (the last line search may overrun it by at most 40). */
-static pinn_run train_from(setup *su, const gsl_multimin_fdfminimizer_type *T,
+static pinn_run train_from(pinn_test_net *su, const gsl_multimin_fdfminimizer_type *T,
                            const double *theta0, size_t budget)
 {
   const size_t P = pinn_loss_n_params(su->l);
@@ -522,7 +464,7 @@ static pinn_run train_from(setup *su, const gsl_multimin_fdfminimizer_type *T,
   r.evals = pinn_loss_n_evals(su->l) - e0;
   r.loss = s->f;
   pinn_loss_set_params(su->l, s->x->data);
-  r.err = rel_l2(su);
+  r.err = pinn_test_rel_l2(su);
   gsl_multimin_fdfminimizer_free(s);
   return r;
 }
@@ -535,7 +477,8 @@ static void pinn_poisson_self_scaled_reaches_100x_lower_loss_than_lbfgs(void)
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
 #endif
-  setup su = make_poisson(1);
+  /* -u'' = pi^2 sin(pi x) on (-1, 1), 100 + 2 points */
+  pinn_test_net su = pinn_test_poisson1d(NULL, NULL, 100, 1);
   const size_t P = pinn_loss_n_params(su.l);
   CU_ASSERT_EQUAL_FATAL(pinn_ssqn_check_size(P, 0, NULL), PINN_SUCCESS);
   /* Adam warm-up, 300 iterations at lr 1e-2 */
@@ -579,9 +522,7 @@ static void pinn_poisson_self_scaled_reaches_100x_lower_loss_than_lbfgs(void)
 #ifdef _OPENMP
   omp_set_num_threads(threads);
 #endif
-  pinn_loss_free(su.l);
-  pinn_mlp_free(su.net);
-  pinn_problem_free(su.p);
+  pinn_test_net_free(&su);
 }
 
 int main(void)

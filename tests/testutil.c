@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <CUnit/Basic.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,4 +51,67 @@ char *pinn_test_tmpdir(const char *tag)
   snprintf(p, n, "%s/pinn-%s-XXXXXX", base, tag);
   if (!mkdtemp(p)) { free(p); return NULL; }
   return p;
+}
+
+static const double PI = 3.14159265358979323846;
+
+int pinn_test_poisson_residual(const double *x, const pinn_jet *u, const pinn_dual *c,
+                               pinn_dual *r, void *ctx)
+{
+  (void)c;
+  (void)ctx;
+  r[0] = pd_addc(u->xx, PI * PI * sin(PI * x[0]));
+  return 0;
+}
+
+int pinn_test_poisson_exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  u[0] = sin(PI * x[0]);
+  return 0;
+}
+
+pinn_test_net pinn_test_poisson1d(pinn_residual_fn residual, void *ctx, size_t n_interior,
+                                  unsigned long seed)
+{
+  pinn_test_net s;
+  s.p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_problem_set_domain(s.p, &dom);
+  pinn_problem_add_residual(s.p, "pde", 1, residual ? residual : pinn_test_poisson_residual,
+                            PINN_NEED_XX, ctx);
+  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
+  pinn_problem_set_points(s.p, 0, n_interior);
+  pinn_problem_set_points(s.p, 1, 2);
+  pinn_problem_set_exact(s.p, pinn_test_poisson_exact, NULL);
+  size_t sizes[] = {1, 20, 20, 1};
+  pinn_mlp_layout lay = {4, sizes, NULL, 0};
+  s.net = pinn_mlp_alloc(&lay, NULL);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  pinn_mlp_init(s.net, PINN_INIT_XAVIER, r);
+  gsl_rng_free(r);
+  s.l = pinn_loss_alloc(s.p, s.net, NULL, NULL);
+  return s;
+}
+
+void pinn_test_net_free(pinn_test_net *s)
+{
+  pinn_loss_free(s->l);
+  pinn_mlp_free(s->net);
+  pinn_problem_free(s->p);
+}
+
+double pinn_test_rel_l2(const pinn_test_net *s)
+{
+  double x[401], u[401], ue[401], e = 0, n = 0;
+  for (int i = 0; i < 401; ++i) x[i] = -1 + i * 0.005;
+  pinn_mlp_eval(s->net, 401, x, u);
+  pinn_problem_exact(s->p, 401, x, ue);
+  for (int i = 0; i < 401; ++i) {
+    e += (u[i] - ue[i]) * (u[i] - ue[i]);
+    n += ue[i] * ue[i];
+  }
+  return sqrt(e / n);
 }

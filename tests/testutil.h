@@ -20,4 +20,27 @@ int pinn_test_add_suite(const char *suite, const pinn_test_case *cases);
 /* Make a fresh temporary directory for a test; returns its path (static
  * storage per call site is not used: the caller frees). */
 char *pinn_test_tmpdir(const char *tag);
+
+/* The poisson1d fixture several tests train: -u'' = pi^2 sin(pi x) on
+ * (-1, 1), u(+-1) = 0, exact u = sin(pi x), n_interior collocation points
+ * and 2 boundary points, an MLP [1, 20, 20, 1] (tanh) with Xavier weights
+ * from mt19937(seed), and its loss.  residual NULL means
+ * pinn_test_poisson_residual; ctx goes to the residual. */
+#include <pinn/loss.h>
+#include <pinn/mlp.h>
+#include <pinn/problem.h>
+typedef struct pinn_test_net {
+  pinn_problem *p;
+  pinn_mlp *net;
+  pinn_loss *l;
+} pinn_test_net;
+int pinn_test_poisson_residual(const double *x, const pinn_jet *u, const pinn_dual *c,
+                               pinn_dual *r, void *ctx);
+int pinn_test_poisson_exact(const double *x, double *u, void *ctx); /* sin(pi x) */
+pinn_test_net pinn_test_poisson1d(pinn_residual_fn residual, void *ctx, size_t n_interior,
+                                  unsigned long seed);
+void pinn_test_net_free(pinn_test_net *s);
+/* Relative L2 error of the network against the exact solution on 401
+ * equispaced points of [-1, 1]. */
+double pinn_test_rel_l2(const pinn_test_net *s);
 #endif
