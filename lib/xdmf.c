@@ -221,6 +221,30 @@ static void drop_last(pinn_xdmf *x)
   grid_clear(&x->grids[x->ngrid]);
 }
 
+/* Common start of the add_* calls: a usable document and a printable name. */
+static int add_ok(pinn_xdmf *x, const char *name)
+{
+  if (!x) return PINN_EINVAL;
+  if (x->err.code) return x->err.code;
+  if (name && !text_ok(name))
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "grid name is empty or has control characters");
+  return 0;
+}
+
+/* Common end of the add_* calls: out of memory (oom) drops the half-filled
+ * grid, else *grid_out (optional) gets its index. */
+static int grid_added(pinn_xdmf *x, int oom, const char *what, const char *name, int *grid_out)
+{
+  if (oom) {
+    drop_last(x);
+    return pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding %s '%s'", what,
+                                name ? name : "");
+  }
+  if (grid_out) *grid_out = (int)(x->ngrid - 1);
+  return 0;
+}
+
 static int check_axes(pinn_xdmf *x, const char *name, int ndim, const size_t *counts)
 {
   if (ndim < 1 || ndim > 3)
@@ -240,11 +264,8 @@ static int check_axes(pinn_xdmf *x, const char *name, int ndim, const size_t *co
 int pinn_xdmf_add_uniform_grid(pinn_xdmf *x, const char *name, int ndim, const size_t *counts,
                                const double *origin, const double *spacing, int *grid_out)
 {
-  if (!x) return PINN_EINVAL;
-  if (x->err.code) return x->err.code;
-  if (name && !text_ok(name))
-    return pinn_error_set_first(&x->err, PINN_EINVAL,
-                                "grid name is empty or has control characters");
+  int st = add_ok(x, name);
+  if (st) return st;
   if (check_axes(x, name, ndim, counts)) return x->err.code;
   if (!origin || !spacing)
     return pinn_error_set_first(&x->err, PINN_EINVAL, "grid '%s': origin or spacing is NULL",
@@ -263,19 +284,15 @@ int pinn_xdmf_add_uniform_grid(pinn_xdmf *x, const char *name, int ndim, const s
     g->origin[i] = i < ndim ? origin[i] : 0.0;
     g->spacing[i] = i < ndim ? spacing[i] : 1.0;
   }
-  if (grid_out) *grid_out = (int)(x->ngrid - 1);
-  return 0;
+  return grid_added(x, 0, "grid", name, grid_out);
 }
 
 int pinn_xdmf_add_rectilinear_grid(pinn_xdmf *x, const char *name, int ndim,
                                    const size_t *counts, const char *h5file,
                                    const char *const *coord_datasets, int *grid_out)
 {
-  if (!x) return PINN_EINVAL;
-  if (x->err.code) return x->err.code;
-  if (name && !text_ok(name))
-    return pinn_error_set_first(&x->err, PINN_EINVAL,
-                                "grid name is empty or has control characters");
+  int st = add_ok(x, name);
+  if (st) return st;
   if (check_axes(x, name, ndim, counts)) return x->err.code;
   if (check_ref(x, "h5 file", h5file)) return x->err.code;
   if (!coord_datasets)
@@ -291,24 +308,15 @@ int pinn_xdmf_add_rectilinear_grid(pinn_xdmf *x, const char *name, int ndim,
     g->counts[i] = i < ndim ? counts[i] : 1;
     if (i < ndim && !(g->coords[i] = strdup(coord_datasets[i]))) oom = 1;
   }
-  if (oom) {
-    drop_last(x);
-    return pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding grid '%s'",
-                                name ? name : "");
-  }
-  if (grid_out) *grid_out = (int)(x->ngrid - 1);
-  return 0;
+  return grid_added(x, oom, "grid", name, grid_out);
 }
 
 int pinn_xdmf_add_point_set(pinn_xdmf *x, const char *name, size_t n, int coord_dim,
                             const char *h5file, const char *coords_dataset,
                             const char *conn_dataset, int *grid_out)
 {
-  if (!x) return PINN_EINVAL;
-  if (x->err.code) return x->err.code;
-  if (name && !text_ok(name))
-    return pinn_error_set_first(&x->err, PINN_EINVAL,
-                                "grid name is empty or has control characters");
+  int st = add_ok(x, name);
+  if (st) return st;
   if (n < 1 || n > (size_t)1 << 31)
     return pinn_error_set_first(&x->err, PINN_EINVAL, "point set '%s': %zu points; need 1..2^31",
                                 name ? name : "", n);
@@ -328,13 +336,7 @@ int pinn_xdmf_add_point_set(pinn_xdmf *x, const char *name, size_t n, int coord_
   g->coords[0] = strdup(coords_dataset);
   int oom = !g->h5 || !g->coords[0];
   if (conn_dataset && !(g->conn = strdup(conn_dataset))) oom = 1;
-  if (oom) {
-    drop_last(x);
-    return pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding point set '%s'",
-                                name ? name : "");
-  }
-  if (grid_out) *grid_out = (int)(x->ngrid - 1);
-  return 0;
+  return grid_added(x, oom, "point set", name, grid_out);
 }
 
 static xgrid *grid_at(pinn_xdmf *x, int grid)
