@@ -25,72 +25,10 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static char *join(const char *dir, const char *name)
-{
-  size_t n = strlen(dir) + strlen(name) + 2;
-  char *p = malloc(n);
-  snprintf(p, n, "%s/%s", dir, name);
-  return p;
-}
-
 static int exists(const char *p)
 {
   struct stat sb;
   return stat(p, &sb) == 0;
-}
-
-/* Number of entries in dir other than . and .. */
-static int count_entries(const char *dir)
-{
-  DIR *d = opendir(dir);
-  if (!d) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) ++n;
-  closedir(d);
-  return n;
-}
-
-static void rmtree(const char *dir)
-{
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    char *p = join(dir, e->d_name);
-    struct stat sb;
-    if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-      rmtree(p);
-    else
-      unlink(p);
-    free(p);
-  }
-  closedir(d);
-  rmdir(dir);
-}
-
-static unsigned char *slurp(const char *p, size_t *n)
-{
-  *n = 0;
-  FILE *f = fopen(p, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = malloc((size_t)len + 1);
-  *n = fread(b, 1, (size_t)len, f);
-  fclose(f);
-  return b;
-}
-
-static void spit(const char *p, const void *b, size_t n)
-{
-  FILE *f = fopen(p, "wb");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-  CU_ASSERT_EQUAL(fwrite(b, 1, n, f), n);
-  fclose(f);
 }
 
 static int contains(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
@@ -114,7 +52,7 @@ static void write_small(const char *path, double offset)
 static void datasets_of_rank_0_to_4_and_attributes_read_back_bitwise(void)
 {
   char *dir = pinn_test_tmpdir("h5rt");
-  char *path = join(dir, "rt.h5");
+  char *path = pinn_test_join(dir, "rt.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
@@ -229,8 +167,8 @@ static void datasets_of_rank_0_to_4_and_attributes_read_back_bitwise(void)
   pinn_h5_close(r);
   pinn_h5_close(NULL);
   pinn_h5_abort(NULL);
-  CU_ASSERT_EQUAL(count_entries(dir), 1); /* only rt.h5: no temporary left */
-  rmtree(dir);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1); /* only rt.h5: no temporary left */
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -238,7 +176,7 @@ static void datasets_of_rank_0_to_4_and_attributes_read_back_bitwise(void)
 static void temp_file_lives_next_to_target_until_commit_renames_it(void)
 {
   char *dir = pinn_test_tmpdir("h5tmp");
-  char *path = join(dir, "out.h5");
+  char *path = pinn_test_join(dir, "out.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
@@ -253,7 +191,7 @@ static void temp_file_lives_next_to_target_until_commit_renames_it(void)
   pinn_h5_writer *w2 = pinn_h5_create(path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w2);
   CU_ASSERT_STRING_NOT_EQUAL(pinn_h5_writer_temp_path(w2), tmpcopy);
-  CU_ASSERT_EQUAL(count_entries(dir), 2);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 2);
   pinn_h5_abort(w2);
   double v = 1.0;
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "v", 0, NULL, &v), 0);
@@ -261,9 +199,9 @@ static void temp_file_lives_next_to_target_until_commit_renames_it(void)
   CU_ASSERT_EQUAL(e.code, 0);
   CU_ASSERT(!exists(tmpcopy));
   CU_ASSERT(exists(path));
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1);
   free(tmpcopy);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -271,7 +209,7 @@ static void temp_file_lives_next_to_target_until_commit_renames_it(void)
 static void abort_deletes_the_temp_file_and_creates_nothing(void)
 {
   char *dir = pinn_test_tmpdir("h5abort");
-  char *path = join(dir, "out.h5");
+  char *path = pinn_test_join(dir, "out.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
@@ -283,10 +221,10 @@ static void abort_deletes_the_temp_file_and_creates_nothing(void)
   pinn_h5_abort(w);
   CU_ASSERT(!exists(tmp));
   CU_ASSERT(!exists(path));
-  CU_ASSERT_EQUAL(count_entries(dir), 0);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 0);
   free(big);
   free(tmp);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -294,7 +232,7 @@ static void abort_deletes_the_temp_file_and_creates_nothing(void)
 static void unwritable_directory_gives_eio_naming_the_path_and_leaves_nothing(void)
 {
   char *dir = pinn_test_tmpdir("h5unw");
-  char *missing = join(dir, "no/such/dir/out.h5");
+  char *missing = pinn_test_join(dir, "no/such/dir/out.h5");
   pinn_error e;
   pinn_error_clear(&e);
   pinn_h5_writer *w = pinn_h5_create(missing, &e);
@@ -304,31 +242,31 @@ static void unwritable_directory_gives_eio_naming_the_path_and_leaves_nothing(vo
   CU_ASSERT(contains(e.msg, "No such file or directory"));
 
   /* Parent is a regular file. */
-  char *file = join(dir, "plain");
-  spit(file, "x", 1);
-  char *under = join(file, "out.h5");
+  char *file = pinn_test_join(dir, "plain");
+  pinn_test_write_file(file, "x", 1);
+  char *under = pinn_test_join(file, "out.h5");
   pinn_error_clear(&e);
   CU_ASSERT_PTR_NULL(pinn_h5_create(under, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
   CU_ASSERT(contains(e.msg, under));
 
   /* Read-only directory (only meaningful when not running as root). */
-  char *ro = join(dir, "ro");
+  char *ro = pinn_test_join(dir, "ro");
   mkdir(ro, 0555);
-  char *inro = join(ro, "out.h5");
+  char *inro = pinn_test_join(ro, "out.h5");
   if (geteuid() != 0) {
     pinn_error_clear(&e);
     CU_ASSERT_PTR_NULL(pinn_h5_create(inro, &e));
     CU_ASSERT_EQUAL(e.code, PINN_EIO);
     CU_ASSERT(contains(e.msg, inro));
   }
-  CU_ASSERT_EQUAL(count_entries(ro), 0);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(ro), 0);
   chmod(ro, 0755);
-  CU_ASSERT_EQUAL(count_entries(dir), 2); /* plain + ro, nothing else */
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 2); /* plain + ro, nothing else */
   pinn_error_clear(&e);
   CU_ASSERT_PTR_NULL(pinn_h5_create("", &e));
   CU_ASSERT_EQUAL(e.code, PINN_EINVAL);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(missing);
   free(file);
   free(under);
@@ -340,10 +278,10 @@ static void unwritable_directory_gives_eio_naming_the_path_and_leaves_nothing(vo
 static void any_writer_failure_makes_commit_fail_and_keeps_the_old_file(void)
 {
   char *dir = pinn_test_tmpdir("h5sticky");
-  char *path = join(dir, "out.h5");
+  char *path = pinn_test_join(dir, "out.h5");
   write_small(path, 100.0);
   size_t n0;
-  unsigned char *before = slurp(path, &n0);
+  unsigned char *before = pinn_test_read_file(path, &n0);
 
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
@@ -362,10 +300,10 @@ static void any_writer_failure_makes_commit_fail_and_keeps_the_old_file(void)
   CU_ASSERT(contains(e.msg, "already exists"));
   CU_ASSERT(!exists(tmp));
   size_t n1;
-  unsigned char *after = slurp(path, &n1);
+  unsigned char *after = pinn_test_read_file(path, &n1);
   CU_ASSERT_EQUAL(n0, n1);
   CU_ASSERT_EQUAL(memcmp(before, after, n0), 0);
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1);
 
   /* Other argument errors are failures too. */
   w = pinn_h5_create(path, &e);
@@ -390,13 +328,13 @@ static void any_writer_failure_makes_commit_fail_and_keeps_the_old_file(void)
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), PINN_EIO);
   CU_ASSERT_EQUAL(pinn_h5_commit(NULL, &e), PINN_EINVAL);
   free(after);
-  after = slurp(path, &n1);
+  after = pinn_test_read_file(path, &n1);
   CU_ASSERT_EQUAL(memcmp(before, after, n0), 0);
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1);
   free(before);
   free(after);
   free(tmp);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -404,7 +342,7 @@ static void any_writer_failure_makes_commit_fail_and_keeps_the_old_file(void)
 static void commit_replaces_an_existing_file(void)
 {
   char *dir = pinn_test_tmpdir("h5repl");
-  char *path = join(dir, "out.h5");
+  char *path = pinn_test_join(dir, "out.h5");
   write_small(path, 1.0);
   write_small(path, 7.0);
   pinn_error e;
@@ -416,8 +354,8 @@ static void commit_replaces_an_existing_file(void)
   CU_ASSERT_EQUAL(u[11], 7.0 + 5.5);
   free(u);
   pinn_h5_close(r);
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
-  rmtree(dir);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -450,10 +388,10 @@ static int commit_under_limit(const char *path, rlim_t limit, size_t n, pinn_err
 static void full_disk_gives_eio_naming_the_path_and_keeps_the_old_file(void)
 {
   char *dir = pinn_test_tmpdir("h5full");
-  char *path = join(dir, "out.h5");
+  char *path = pinn_test_join(dir, "out.h5");
   write_small(path, 3.0);
   size_t n0;
-  unsigned char *before = slurp(path, &n0);
+  unsigned char *before = pinn_test_read_file(path, &n0);
   pinn_error e;
   pinn_error_clear(&e);
   CU_ASSERT_EQUAL(commit_under_limit(path, 64 * 1024, 200000, &e), PINN_EIO);
@@ -461,9 +399,9 @@ static void full_disk_gives_eio_naming_the_path_and_keeps_the_old_file(void)
   CU_ASSERT(contains(e.msg, path));
   CU_ASSERT(contains(e.msg, "File too large"));
   size_t n1;
-  unsigned char *after = slurp(path, &n1);
+  unsigned char *after = pinn_test_read_file(path, &n1);
   CU_ASSERT(n0 == n1 && memcmp(before, after, n0) == 0);
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1);
   /* The same data fits without the limit. */
   CU_ASSERT_EQUAL(commit_under_limit(path, RLIM_INFINITY, 200000, &e), 0);
   pinn_h5_reader *r = pinn_h5_open(path, &e);
@@ -475,7 +413,7 @@ static void full_disk_gives_eio_naming_the_path_and_keeps_the_old_file(void)
   pinn_h5_close(r);
   free(before);
   free(after);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -486,7 +424,7 @@ static void process_exits_cleanly_after_a_full_disk_failure(void)
    * flush used to crash there.  Run the failure in a child that exits
    * normally with the limit still in force. */
   char *dir = pinn_test_tmpdir("h5exit");
-  char *path = join(dir, "out.h5");
+  char *path = pinn_test_join(dir, "out.h5");
   fflush(NULL);
   pid_t pid = fork();
   CU_ASSERT_FATAL(pid >= 0);
@@ -509,8 +447,8 @@ static void process_exits_cleanly_after_a_full_disk_failure(void)
   CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
   CU_ASSERT(WIFEXITED(status));
   CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
-  CU_ASSERT_EQUAL(count_entries(dir), 0);
-  rmtree(dir);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 0);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -520,7 +458,7 @@ static void process_exits_cleanly_after_a_full_disk_failure(void)
 static void missing_file_gives_eio_naming_it(void)
 {
   char *dir = pinn_test_tmpdir("h5miss");
-  char *path = join(dir, "absent.h5");
+  char *path = pinn_test_join(dir, "absent.h5");
   pinn_error e;
   CU_ASSERT_PTR_NULL(pinn_h5_open(path, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
@@ -531,7 +469,7 @@ static void missing_file_gives_eio_naming_it(void)
   CU_ASSERT(contains(e.msg, "not a regular file"));
   CU_ASSERT_PTR_NULL(pinn_h5_open(NULL, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EINVAL);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -539,24 +477,24 @@ static void missing_file_gives_eio_naming_it(void)
 static void random_bytes_and_empty_files_are_not_hdf5(void)
 {
   char *dir = pinn_test_tmpdir("h5rand");
-  char *path = join(dir, "noise.h5");
+  char *path = pinn_test_join(dir, "noise.h5");
   unsigned char buf[4096];
   unsigned s = 12345;
   for (size_t i = 0; i < sizeof buf; ++i) {
     s = s * 1103515245u + 12345u;
     buf[i] = (unsigned char)(s >> 16);
   }
-  spit(path, buf, sizeof buf);
+  pinn_test_write_file(path, buf, sizeof buf);
   pinn_error e;
   CU_ASSERT_PTR_NULL(pinn_h5_open(path, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
   CU_ASSERT(contains(e.msg, path));
   CU_ASSERT(contains(e.msg, "not an HDF5 file"));
-  spit(path, buf, 0);
+  pinn_test_write_file(path, buf, 0);
   CU_ASSERT_PTR_NULL(pinn_h5_open(path, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
   CU_ASSERT(contains(e.msg, "empty"));
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -564,13 +502,13 @@ static void random_bytes_and_empty_files_are_not_hdf5(void)
 static void truncated_file_gives_eformat_naming_it(void)
 {
   char *dir = pinn_test_tmpdir("h5trunc");
-  char *good = join(dir, "good.h5");
-  char *bad = join(dir, "half.h5");
+  char *good = pinn_test_join(dir, "good.h5");
+  char *bad = pinn_test_join(dir, "half.h5");
   write_small(good, 0.0);
   size_t n;
-  unsigned char *b = slurp(good, &n);
+  unsigned char *b = pinn_test_read_file(good, &n);
   CU_ASSERT_FATAL(n > 100);
-  spit(bad, b, n / 2);
+  pinn_test_write_file(bad, b, n / 2);
   pinn_error e;
   CU_ASSERT_PTR_NULL(pinn_h5_open(bad, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
@@ -578,14 +516,14 @@ static void truncated_file_gives_eformat_naming_it(void)
   CU_ASSERT(contains(e.msg, "truncated"));
   /* Every shorter prefix fails cleanly too. */
   for (size_t k = 1; k < n; k += 97) {
-    spit(bad, b, k);
+    pinn_test_write_file(bad, b, k);
     pinn_h5_reader *r = pinn_h5_open(bad, &e);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT(e.code == PINN_EFORMAT);
     pinn_h5_close(r);
   }
   free(b);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(good);
   free(bad);
   free(dir);
@@ -595,7 +533,7 @@ static void truncated_file_gives_eformat_naming_it(void)
 static int probe_corruptions(const char *good, const char *bad)
 {
   size_t n;
-  unsigned char *b = slurp(good, &n);
+  unsigned char *b = pinn_test_read_file(good, &n);
   unsigned char *c = malloc(n);
   int errors = 0, reads = 0, bad_outcome = 0;
   for (size_t off = 0; off + 16 <= n; off += 16) {
@@ -640,8 +578,8 @@ static void corrupted_bytes_give_an_error_or_intact_data_never_a_crash(void)
    * metadata checksum failure (it reports "infinite loop closing library"
    * at exit), which must not fail the leak checker of this process. */
   char *dir = pinn_test_tmpdir("h5corrupt");
-  char *good = join(dir, "good.h5");
-  char *bad = join(dir, "bad.h5");
+  char *good = pinn_test_join(dir, "good.h5");
+  char *bad = pinn_test_join(dir, "bad.h5");
   write_small(good, 0.0);
   fflush(NULL);
   pid_t pid = fork();
@@ -651,7 +589,7 @@ static void corrupted_bytes_give_an_error_or_intact_data_never_a_crash(void)
   CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
   CU_ASSERT(WIFEXITED(status)); /* no crash */
   CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(good);
   free(bad);
   free(dir);
@@ -660,7 +598,7 @@ static void corrupted_bytes_give_an_error_or_intact_data_never_a_crash(void)
 static void missing_or_mismatched_objects_give_eformat_naming_the_object(void)
 {
   char *dir = pinn_test_tmpdir("h5mism");
-  char *path = join(dir, "m.h5");
+  char *path = pinn_test_join(dir, "m.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   double v[6] = {1, 2, 3, 4, 5, 6};
@@ -725,7 +663,7 @@ static void missing_or_mismatched_objects_give_eformat_naming_the_object(void)
   CU_ASSERT(contains(pinn_h5_reader_errmsg(r), "ghost"));
   CU_ASSERT_PTR_NULL(s);
   pinn_h5_close(r);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -778,7 +716,7 @@ static void write_foreign(const char *path)
 static void foreign_files_convert_numbers_and_refuse_absurd_sizes(void)
 {
   char *dir = pinn_test_tmpdir("h5foreign");
-  char *path = join(dir, "foreign.h5");
+  char *path = pinn_test_join(dir, "foreign.h5");
   write_foreign(path);
   pinn_error e;
   pinn_h5_reader *r = pinn_h5_open(path, &e);
@@ -814,7 +752,7 @@ static void foreign_files_convert_numbers_and_refuse_absurd_sizes(void)
   CU_ASSERT_STRING_EQUAL(s, "abc");
   free(s);
   pinn_h5_close(r);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -822,15 +760,15 @@ static void foreign_files_convert_numbers_and_refuse_absurd_sizes(void)
 static void library_never_prints_and_restores_the_hdf5_error_handler(void)
 {
   char *dir = pinn_test_tmpdir("h5quiet");
-  char *noise = join(dir, "noise.h5");
-  char *half = join(dir, "half.h5");
-  char *good = join(dir, "good.h5");
-  char *log = join(dir, "stderr.txt");
+  char *noise = pinn_test_join(dir, "noise.h5");
+  char *half = pinn_test_join(dir, "half.h5");
+  char *good = pinn_test_join(dir, "good.h5");
+  char *log = pinn_test_join(dir, "stderr.txt");
   write_small(good, 0);
   size_t n;
-  unsigned char *b = slurp(good, &n);
-  spit(half, b, n / 2);
-  spit(noise, "definitely not hdf5", 19);
+  unsigned char *b = pinn_test_read_file(good, &n);
+  pinn_test_write_file(half, b, n / 2);
+  pinn_test_write_file(noise, "definitely not hdf5", 19);
   H5E_auto2_t fn0;
   void *data0;
   H5Eget_auto2(H5E_DEFAULT, &fn0, &data0);
@@ -859,7 +797,7 @@ static void library_never_prints_and_restores_the_hdf5_error_handler(void)
   close(saved);
 
   size_t logged = 0;
-  unsigned char *txt = slurp(log, &logged);
+  unsigned char *txt = pinn_test_read_file(log, &logged);
   CU_ASSERT_EQUAL(logged, 0);
   free(txt);
   H5E_auto2_t fn1;
@@ -867,7 +805,7 @@ static void library_never_prints_and_restores_the_hdf5_error_handler(void)
   H5Eget_auto2(H5E_DEFAULT, &fn1, &data1);
   CU_ASSERT(fn1 == fn0 && data1 == data0);
   free(b);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(noise);
   free(half);
   free(good);
@@ -908,8 +846,8 @@ static int has_fletcher32(const char *path, const char *name)
 static void flipped_raw_data_gives_a_checksum_error_never_success(void)
 {
   char *dir = pinn_test_tmpdir("h5flip");
-  char *path = join(dir, "ck.h5");
-  char *bad = join(dir, "bad.h5");
+  char *path = pinn_test_join(dir, "ck.h5");
+  char *bad = pinn_test_join(dir, "bad.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
@@ -930,7 +868,7 @@ static void flipped_raw_data_gives_a_checksum_error_never_success(void)
   CU_ASSERT_EQUAL(has_fletcher32(path, "/empty"), 0);
 
   size_t n;
-  unsigned char *b = slurp(path, &n);
+  unsigned char *b = pinn_test_read_file(path, &n);
   CU_ASSERT_PTR_NOT_NULL_FATAL(b);
   const char *names[2] = {"/trainer/x", "/trainer/counters"};
   const void *payload[2] = {x, iv};
@@ -942,7 +880,7 @@ static void flipped_raw_data_gives_a_checksum_error_never_success(void)
     size_t at[3] = {(size_t)off, (size_t)off + bytes[which] / 2 + 3, (size_t)off + bytes[which] - 1};
     for (int k = 0; k < 3; ++k) {
       b[at[k]] ^= 0x10;
-      spit(bad, b, n);
+      pinn_test_write_file(bad, b, n);
       b[at[k]] ^= 0x10;
       pinn_h5_reader *r = pinn_h5_open(bad, &e);
       CU_ASSERT_PTR_NOT_NULL_FATAL(r); /* metadata intact: the file opens */
@@ -976,7 +914,7 @@ static void flipped_raw_data_gives_a_checksum_error_never_success(void)
   free(got);
   pinn_h5_close(r);
   free(b);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(bad);
   free(dir);
@@ -1005,8 +943,8 @@ static void write_pre_checksum_file(const char *path)
 static void numeric_attributes_are_scalars_and_old_one_element_arrays_still_read(void)
 {
   char *dir = pinn_test_tmpdir("h5scalar");
-  char *path = join(dir, "new.h5");
-  char *old = join(dir, "old.h5");
+  char *path = pinn_test_join(dir, "new.h5");
+  char *old = pinn_test_join(dir, "old.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
@@ -1058,7 +996,7 @@ static void numeric_attributes_are_scalars_and_old_one_element_arrays_still_read
   CU_ASSERT(u && u[3] == 4.5 && u[4] == -6);
   free(u);
   pinn_h5_close(r);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(old);
   free(dir);
@@ -1067,7 +1005,7 @@ static void numeric_attributes_are_scalars_and_old_one_element_arrays_still_read
 static void utf8_variable_length_strings_as_h5py_writes_them_are_read(void)
 {
   char *dir = pinn_test_tmpdir("h5vlen");
-  char *path = join(dir, "py.h5");
+  char *path = pinn_test_join(dir, "py.h5");
   /* what h5py does for f.attrs['problem'] = 'burgers1d – ü': a scalar,
    * variable-length, UTF-8 string */
   hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -1113,7 +1051,7 @@ static void utf8_variable_length_strings_as_h5py_writes_them_are_read(void)
   CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
   CU_ASSERT(WIFEXITED(status));
   CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }
@@ -1121,10 +1059,10 @@ static void utf8_variable_length_strings_as_h5py_writes_them_are_read(void)
 static void dataspace_larger_than_the_stored_data_and_external_data_are_refused(void)
 {
   char *dir = pinn_test_tmpdir("h5claim");
-  char *path = join(dir, "claim.h5");
-  char *extf = join(dir, "outside.bin");
+  char *path = pinn_test_join(dir, "claim.h5");
+  char *extf = pinn_test_join(dir, "outside.bin");
   double v[4] = {1, 2, 3, 4};
-  spit(extf, v, sizeof v);
+  pinn_test_write_file(extf, v, sizeof v);
   hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   CU_ASSERT_FATAL(f >= 0);
   /* declares 3e6 points, holds nothing (HDF5 would return fill values) */
@@ -1153,7 +1091,7 @@ static void dataspace_larger_than_the_stored_data_and_external_data_are_refused(
   CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "ext", 1, NULL, &out, NULL, NULL), PINN_EFORMAT);
   CU_ASSERT(contains(pinn_h5_reader_errmsg(r), "outside the file"));
   pinn_h5_close(r);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(extf);
   free(dir);
@@ -1162,7 +1100,7 @@ static void dataspace_larger_than_the_stored_data_and_external_data_are_refused(
 static void stale_temporaries_of_dead_writers_are_removed_live_ones_kept(void)
 {
   char *dir = pinn_test_tmpdir("h5stale");
-  char *path = join(dir, "run.h5");
+  char *path = pinn_test_join(dir, "run.h5");
   fflush(NULL);
   pid_t child = fork();
   CU_ASSERT_FATAL(child >= 0);
@@ -1172,30 +1110,30 @@ static void stale_temporaries_of_dead_writers_are_removed_live_ones_kept(void)
   const char *keep[4], *gone[2];
   char *paths[6];
   snprintf(name, sizeof name, "run.h5.tmp.%ld.0", (long)child);
-  paths[0] = join(dir, name);
+  paths[0] = pinn_test_join(dir, name);
   gone[0] = paths[0];
   snprintf(name, sizeof name, "run.h5.tmp.%ld.17", (long)child);
-  paths[1] = join(dir, name);
+  paths[1] = pinn_test_join(dir, name);
   gone[1] = paths[1];
   snprintf(name, sizeof name, "run.h5.tmp.%ld.3", (long)getpid()); /* this process: live */
-  paths[2] = join(dir, name);
+  paths[2] = pinn_test_join(dir, name);
   keep[0] = paths[2];
   snprintf(name, sizeof name, "run.h5.tmp.%ld.0.bak", (long)child); /* not the pattern */
-  paths[3] = join(dir, name);
+  paths[3] = pinn_test_join(dir, name);
   keep[1] = paths[3];
   snprintf(name, sizeof name, "other.h5.tmp.%ld.0", (long)child); /* another NAME */
-  paths[4] = join(dir, name);
+  paths[4] = pinn_test_join(dir, name);
   keep[2] = paths[4];
   snprintf(name, sizeof name, "run.h5.tmp.1.0"); /* init: alive (EPERM or 0) */
-  paths[5] = join(dir, name);
+  paths[5] = pinn_test_join(dir, name);
   keep[3] = paths[5];
-  for (int i = 0; i < 6; ++i) spit(paths[i], "x", 1);
+  for (int i = 0; i < 6; ++i) pinn_test_write_file(paths[i], "x", 1);
   write_small(path, 1.0);
   for (int i = 0; i < 2; ++i) CU_ASSERT(!exists(gone[i]));
   for (int i = 0; i < 4; ++i) CU_ASSERT(exists(keep[i]));
   CU_ASSERT(exists(path));
   for (int i = 0; i < 6; ++i) free(paths[i]);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(path);
   free(dir);
 }

@@ -259,28 +259,6 @@ static void a_model_in_a_custom_group_of_a_bigger_file_reads_back(void)
 
 /* ---------------------------------------------------------- bad files */
 
-static void write_bytes(const char *p, const unsigned char *b, size_t n)
-{
-  FILE *f = fopen(p, "wb");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-  if (n) CU_ASSERT_EQUAL(fwrite(b, 1, n, f), n);
-  fclose(f);
-}
-
-static unsigned char *read_bytes(const char *p, size_t *n)
-{
-  *n = 0;
-  FILE *f = fopen(p, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = malloc((size_t)len + 1);
-  *n = fread(b, 1, (size_t)len, f);
-  fclose(f);
-  return b;
-}
-
 /* Run fn in a child process and return its exit status (or 100 + signal).
  * Corrupt files are probed in a child: HDF5 1.10.8 leaks internal state
  * after a metadata checksum failure (it prints "infinite loop closing
@@ -340,7 +318,7 @@ static void missing_empty_and_random_files_give_clear_errors(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "nope.h5"));
   free(p);
   p = path_in("empty.h5");
-  write_bytes(p, NULL, 0);
+  pinn_test_write_file(p, NULL, 0);
   CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "empty"));
@@ -426,7 +404,7 @@ static void truncated_and_bit_flipped_files_never_crash(void)
   pinn_mlp *net = make_net(2, 1, 2, act, 1, 9);
   pinn_error e;
   CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
-  g_good = read_bytes(p, &g_good_n);
+  g_good = pinn_test_read_file(p, &g_good_n);
   g_good_params = pinn_mlp_n_params(net);
   g_good_theta = pinn_mlp_params_const(net);
   CU_ASSERT_PTR_NOT_NULL_FATAL(g_good);
@@ -441,7 +419,7 @@ static void truncated_and_bit_flipped_files_never_crash(void)
   CU_ASSERT_FATAL(at > 0);
   char *q = path_in("theta_flip.h5");
   g_good[at + tb / 2] ^= 0x04;
-  write_bytes(q, g_good, g_good_n);
+  pinn_test_write_file(q, g_good, g_good_n);
   g_good[at + tb / 2] ^= 0x04;
   pinn_mlp *x = pinn_model_load(q, &e);
   CU_ASSERT_PTR_NULL(x);

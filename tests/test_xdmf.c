@@ -22,59 +22,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static char *join(const char *dir, const char *name)
-{
-  size_t n = strlen(dir) + strlen(name) + 2;
-  char *p = malloc(n);
-  snprintf(p, n, "%s/%s", dir, name);
-  return p;
-}
-
-static int count_entries(const char *dir)
-{
-  DIR *d = opendir(dir);
-  if (!d) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) ++n;
-  closedir(d);
-  return n;
-}
-
-static void rmtree(const char *dir)
-{
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    char *p = join(dir, e->d_name);
-    struct stat sb;
-    if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-      rmtree(p);
-    else
-      unlink(p);
-    free(p);
-  }
-  closedir(d);
-  rmdir(dir);
-}
-
-static char *slurp(const char *p)
-{
-  FILE *f = fopen(p, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)len + 1);
-  size_t n = fread(b, 1, (size_t)len, f);
-  b[n] = '\0';
-  fclose(f);
-  return b;
-}
-
 static int count_of(const char *hay, const char *needle)
 {
   int n = 0;
@@ -192,9 +139,9 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
 {
   int keep;
   char *dir = example_dir(&keep);
-  char *data = join(dir, "data");
+  char *data = pinn_test_join(dir, "data");
   mkdir(data, 0755);
-  char *h5 = join(data, "uniform.h5");
+  char *h5 = pinn_test_join(data, "uniform.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(h5, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
@@ -224,9 +171,9 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
   CU_ASSERT_EQUAL(g, 0);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "line/u"), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  char *xmf = join(dir, "line.xmf");
+  char *xmf = pinn_test_join(dir, "line.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
+  char *doc = (char *)pinn_test_read_file(xmf, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
   CU_ASSERT(xml_balanced(doc));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"1 1 11\""));
@@ -245,9 +192,9 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
                   0);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "/plane/u"), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  xmf = join(dir, "plane.xmf");
+  xmf = pinn_test_join(dir, "plane.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  doc = slurp(xmf);
+  doc = (char *)pinn_test_read_file(xmf, NULL);
   CU_ASSERT(xml_balanced(doc));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"1 4 5\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">0 2 -1</DataItem>"));
@@ -266,9 +213,9 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
                   0);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "volume/u"), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  xmf = join(dir, "volume.xmf");
+  xmf = pinn_test_join(dir, "volume.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  doc = slurp(xmf);
+  doc = (char *)pinn_test_read_file(xmf, NULL);
   CU_ASSERT(xml_balanced(doc));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<Grid Name=\"grid0\" GridType=\"Uniform\">"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"2 3 4\""));
@@ -278,7 +225,7 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
   free(xmf);
   pinn_xdmf_free(x);
 
-  if (!keep) rmtree(dir);
+  if (!keep) pinn_test_rmtree(dir);
   free(h5);
   free(data);
   free(dir);
@@ -288,9 +235,9 @@ static void rectilinear_grid_uses_vxvyvz_with_inline_zero_for_missing_axes(void)
 {
   int keep;
   char *dir = example_dir(&keep);
-  char *data = join(dir, "data");
+  char *data = pinn_test_join(dir, "data");
   mkdir(data, 0755);
-  char *h5 = join(data, "rect.h5");
+  char *h5 = pinn_test_join(data, "rect.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(h5, &e);
   double xs[5] = {0, 1, 3, 6, 10}, ys[4] = {0, 0.5, 2, 2.5}, u[20];
@@ -308,9 +255,9 @@ static void rectilinear_grid_uses_vxvyvz_with_inline_zero_for_missing_axes(void)
                   0);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "xy", h5, "u"), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  char *xmf = join(dir, "rect.xmf");
+  char *xmf = pinn_test_join(dir, "rect.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
+  char *doc = (char *)pinn_test_read_file(xmf, NULL);
   CU_ASSERT(xml_balanced(doc));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DRectMesh\" Dimensions=\"1 4 5\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "GeometryType=\"VXVYVZ\""));
@@ -333,7 +280,7 @@ static void rectilinear_grid_uses_vxvyvz_with_inline_zero_for_missing_axes(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "needs 5"));
   pinn_xdmf_free(bad);
   pinn_xdmf_free(x);
-  if (!keep) rmtree(dir);
+  if (!keep) pinn_test_rmtree(dir);
   free(xmf);
   free(h5);
   free(data);
@@ -344,9 +291,9 @@ static void temporal_grid_has_one_uniform_step_per_time_reading_per_step_dataset
 {
   int keep;
   char *dir = example_dir(&keep);
-  char *data = join(dir, "data");
+  char *data = pinn_test_join(dir, "data");
   mkdir(data, 0755);
-  char *h5 = join(data, "series.h5");
+  char *h5 = pinn_test_join(data, "series.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(h5, &e);
   const double times[3] = {0.0, 0.5, 1.0};
@@ -369,9 +316,9 @@ static void temporal_grid_has_one_uniform_step_per_time_reading_per_step_dataset
   CU_ASSERT_EQUAL(pinn_xdmf_set_times(x, g, 3, times), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "u"), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  char *xmf = join(dir, "series.xmf");
+  char *xmf = pinn_test_join(dir, "series.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
+  char *doc = (char *)pinn_test_read_file(xmf, NULL);
   CU_ASSERT(xml_balanced(doc));
   CU_ASSERT_EQUAL(count_of(doc, "GridType=\"Collection\" CollectionType=\"Temporal\""), 1);
   CU_ASSERT_EQUAL(count_of(doc, "GridType=\"Uniform\""), 3);
@@ -402,7 +349,7 @@ static void temporal_grid_has_one_uniform_step_per_time_reading_per_step_dataset
   char big[32];
   CU_ASSERT_EQUAL(pinn_xdmf_step_dataset(big, sizeof big, "sol/u", 1234567), 0);
   CU_ASSERT_STRING_EQUAL(big, "sol/u/1234567");
-  if (!keep) rmtree(dir);
+  if (!keep) pinn_test_rmtree(dir);
   free(xmf);
   free(h5);
   free(data);
@@ -413,9 +360,9 @@ static void point_sets_are_polyvertex_with_explicit_connectivity(void)
 {
   int keep;
   char *dir = example_dir(&keep);
-  char *data = join(dir, "data");
+  char *data = pinn_test_join(dir, "data");
   mkdir(data, 0755);
-  char *h5 = join(data, "points.h5");
+  char *h5 = pinn_test_join(data, "points.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(h5, &e);
   double p3[18], p2[10], u3[6], u2[5];
@@ -453,9 +400,9 @@ static void point_sets_are_polyvertex_with_explicit_connectivity(void)
                   0);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "cloud3/u"), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  char *xmf = join(dir, "cloud3.xmf");
+  char *xmf = pinn_test_join(dir, "cloud3.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
+  char *doc = (char *)pinn_test_read_file(xmf, NULL);
   CU_ASSERT(xml_balanced(doc));
   CU_ASSERT_PTR_NOT_NULL(
       strstr(doc, "TopologyType=\"Polyvertex\" NumberOfElements=\"6\" NodesPerElement=\"1\">"));
@@ -470,16 +417,16 @@ static void point_sets_are_polyvertex_with_explicit_connectivity(void)
   pinn_xdmf_free(x);
 
   /* XY with inline connectivity, as a 2-step time series, in a subfolder. */
-  char *view = join(dir, "view");
+  char *view = pinn_test_join(dir, "view");
   mkdir(view, 0755);
   x = pinn_xdmf_alloc();
   CU_ASSERT_EQUAL(pinn_xdmf_add_point_set(x, "cloud2", 5, 2, h5, "cloud2/xy", NULL, &g), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_set_times(x, g, 2, (double[2]){1.0, 2.0}), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "v", h5, "cloud2/v"), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  xmf = join(view, "cloud2.xmf");
+  xmf = pinn_test_join(view, "cloud2.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  doc = slurp(xmf);
+  doc = (char *)pinn_test_read_file(xmf, NULL);
   CU_ASSERT(xml_balanced(doc));
   CU_ASSERT_EQUAL(count_of(doc, "Format=\"XML\">0 1 2 3 4</DataItem>"), 2);
   CU_ASSERT_EQUAL(count_of(doc, "<Geometry GeometryType=\"XY\">"), 2);
@@ -502,7 +449,7 @@ static void point_sets_are_polyvertex_with_explicit_connectivity(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "[n][2]"));
   pinn_xdmf_free(x);
 
-  if (!keep) rmtree(dir);
+  if (!keep) pinn_test_rmtree(dir);
   free(view);
   free(h5);
   free(data);
@@ -514,9 +461,9 @@ static void two_grids_share_one_document(void)
   /* A solution grid plus its collocation points, the .xmf next to the data. */
   int keep;
   char *dir = example_dir(&keep);
-  char *data = join(dir, "data");
+  char *data = pinn_test_join(dir, "data");
   mkdir(data, 0755);
-  char *h5 = join(data, "combined.h5");
+  char *h5 = pinn_test_join(data, "combined.h5");
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(h5, &e);
   double plane[20], xyz[9] = {-1, 2, 0, 0, 2.5, 0, 1, 2.75, 0}, res[3] = {1e-3, 2e-3, 5e-4};
@@ -538,9 +485,9 @@ static void two_grids_share_one_document(void)
   CU_ASSERT_EQUAL(g1, 1);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g1, "residual", h5, "points/residual"), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  char *xmf = join(data, "combined.xmf");
+  char *xmf = pinn_test_join(data, "combined.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
+  char *doc = (char *)pinn_test_read_file(xmf, NULL);
   CU_ASSERT(xml_balanced(doc));
   CU_ASSERT_EQUAL(count_of(doc, "<Grid "), 2);
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "combined.h5:/solution/u");
@@ -548,7 +495,7 @@ static void two_grids_share_one_document(void)
   free(doc);
   free(xmf);
   pinn_xdmf_free(x);
-  if (!keep) rmtree(dir);
+  if (!keep) pinn_test_rmtree(dir);
   free(h5);
   free(data);
   free(dir);
@@ -602,7 +549,7 @@ static void h5_paths_are_made_relative_to_the_xmf_folder(void)
   pinn_xdmf_free(x);
   CU_ASSERT_EQUAL(chdir(cwd), 0);
   free(cwd);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(dir);
 }
 
@@ -677,7 +624,7 @@ static void names_are_escaped_and_bad_references_refused(void)
 static void failed_calls_block_the_write_and_empty_documents_are_refused(void)
 {
   char *dir = pinn_test_tmpdir("xdmfsticky");
-  char *xmf = join(dir, "u.xmf");
+  char *xmf = pinn_test_join(dir, "u.xmf");
   pinn_error e;
   pinn_xdmf *x = pinn_xdmf_alloc();
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), PINN_EINVAL);
@@ -693,9 +640,9 @@ static void failed_calls_block_the_write_and_empty_documents_are_refused(void)
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "a:b"));
   CU_ASSERT_PTR_NULL(pinn_xdmf_render(x, xmf));
-  CU_ASSERT_EQUAL(count_entries(dir), 0);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 0);
   pinn_xdmf_free(x);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(xmf);
   free(dir);
 }
@@ -703,7 +650,7 @@ static void failed_calls_block_the_write_and_empty_documents_are_refused(void)
 static void write_is_atomic_and_an_unwritable_folder_gives_eio(void)
 {
   char *dir = pinn_test_tmpdir("xdmfatomic");
-  char *xmf = join(dir, "u.xmf");
+  char *xmf = pinn_test_join(dir, "u.xmf");
   pinn_xdmf *x = pinn_xdmf_alloc();
   int g;
   pinn_xdmf_add_uniform_grid(x, "g", 2, (size_t[2]){3, 2}, (double[2]){0, 0},
@@ -715,25 +662,25 @@ static void write_is_atomic_and_an_unwritable_folder_gives_eio(void)
   pinn_error e;
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
   CU_ASSERT_EQUAL(e.code, 0);
-  char *doc = slurp(xmf);
+  char *doc = (char *)pinn_test_read_file(xmf, NULL);
   char *want = pinn_xdmf_render(x, xmf);
   CU_ASSERT_STRING_EQUAL(doc, want);
-  CU_ASSERT_EQUAL(count_entries(dir), 1); /* replaced in place, no temporary left */
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1); /* replaced in place, no temporary left */
   free(doc);
   free(want);
 
-  char *missing = join(dir, "no/such/u.xmf");
+  char *missing = pinn_test_join(dir, "no/such/u.xmf");
   pinn_error_clear(&e);
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, missing, &e), PINN_EIO);
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, missing));
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), missing));
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, missing, NULL), PINN_EIO);
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1);
   /* The document is still usable afterwards. */
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
   pinn_xdmf_free(x);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(missing);
   free(xmf);
   free(dir);
@@ -742,8 +689,8 @@ static void write_is_atomic_and_an_unwritable_folder_gives_eio(void)
 static void run_id_is_written_after_domain_and_read_back(void)
 {
   char *dir = pinn_test_tmpdir("xdmfrunid");
-  char *xmf = join(dir, "u.xmf");
-  char *old = join(dir, "old.xmf");
+  char *xmf = pinn_test_join(dir, "u.xmf");
+  char *old = pinn_test_join(dir, "old.xmf");
   pinn_xdmf *x = pinn_xdmf_alloc();
   int g;
   pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){3}, (double[1]){0}, (double[1]){1}, &g);
@@ -753,7 +700,7 @@ static void run_id_is_written_after_domain_and_read_back(void)
   const char *id = "0123456789abcdef0123456789abcdef";
   CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(x, id), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
+  char *doc = (char *)pinn_test_read_file(xmf, NULL);
   const char *dom = strstr(doc, "<Domain>\n"), *info = strstr(doc, "<Information");
   CU_ASSERT(dom && info && info > dom && info < strstr(doc, "<Grid"));
   CU_ASSERT_PTR_NOT_NULL(
@@ -764,7 +711,7 @@ static void run_id_is_written_after_domain_and_read_back(void)
   CU_ASSERT_STRING_EQUAL(buf, id);
   CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(old, buf, sizeof buf, &e), 0);
   CU_ASSERT_STRING_EQUAL(buf, "");
-  char *missing = join(dir, "none.xmf");
+  char *missing = pinn_test_join(dir, "none.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(missing, buf, sizeof buf, &e), PINN_EIO);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "none.xmf"));
   /* a malformed id in a file, and bad ids given */
@@ -775,7 +722,7 @@ static void run_id_is_written_after_domain_and_read_back(void)
   CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(x, "ABC\"/>"), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "hex"));
   pinn_xdmf_free(x);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(missing);
   free(old);
   free(xmf);

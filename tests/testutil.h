@@ -20,4 +20,22 @@ int pinn_test_add_suite(const char *suite, const pinn_test_case *cases);
 /* Make a fresh temporary directory for a test; returns its path (static
  * storage per call site is not used: the caller frees). */
 char *pinn_test_tmpdir(const char *tag);
+
+/* "<dir>/<name>", malloc'd (the caller frees). */
+char *pinn_test_join(const char *dir, const char *name);
+
+/* Number of entries in dir other than . and .. (-1 when it cannot be read). */
+int pinn_test_count_entries(const char *dir);
+
+/* Remove dir and everything below it (a test's temporary folder). */
+void pinn_test_rmtree(const char *dir);
+
+/* The whole file at path, malloc'd with a NUL after its bytes (so text can
+ * be searched), their number in *n (n may be NULL); NULL and *n = 0 when the
+ * file cannot be opened.  The caller frees. */
+unsigned char *pinn_test_read_file(const char *path, size_t *n);
+
+/* Write the n bytes of b to path (created or truncated), asserting that the
+ * file opens (fatal) and takes all n bytes. */
+void pinn_test_write_file(const char *path, const void *b, size_t n);
 #endif
