@@ -1,6 +1,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
+#include <pinn/h5io.h>
+
 #include <CUnit/Basic.h>
 #include <dirent.h>
 #include <math.h>
@@ -116,4 +118,13 @@ void pinn_test_write_file(const char *path, const void *b, size_t n)
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
   CU_ASSERT_EQUAL(n ? fwrite(b, 1, n, f) : 0, n);
   fclose(f);
+}
+
+void pinn_test_assert_attr_string(pinn_h5_reader *r, const char *object, const char *name,
+                                  const char *want)
+{
+  char *s = NULL;
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, object, name, &s), 0);
+  CU_ASSERT_STRING_EQUAL(s ? s : "(not read)", want);
+  free(s);
 }

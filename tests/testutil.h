@@ -38,4 +38,11 @@ unsigned char *pinn_test_read_file(const char *path, size_t *n);
 /* Write the n bytes of b to path (created or truncated), asserting that the
  * file opens (fatal) and takes all n bytes. */
 void pinn_test_write_file(const char *path, const void *b, size_t n);
+
+struct pinn_h5_reader;
+
+/* Assert that the string attribute name of object in r reads (status 0) and
+ * equals want. */
+void pinn_test_assert_attr_string(struct pinn_h5_reader *r, const char *object, const char *name,
+                                  const char *want);
 #endif
