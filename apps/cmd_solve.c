@@ -318,7 +318,7 @@ int pinn_cmd_solve(int argc, char **argv)
       if (!rc) rc = apply_points(p, v);
     } else if (!strcmp(a, "--sampler")) {
       NEED_VALUE();
-      if (!rc && pinn_sampler_kind_parse(v, &cfg.loss.sampler))
+      if (!rc && pinn_sampler_kind_parse(v, &cfg.loss.sampler, NULL))
         rc = pinn_cli_usage_error("solve", "--sampler '%s': use grid, uniform, lhs, sobol or halton", v);
     } else if (!strcmp(a, "--adam")) {
       NEED_VALUE();

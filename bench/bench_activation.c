@@ -1,4 +1,4 @@
-/* Benchmark of the activation kernels: ns per value of pinn_act_block for
+/* Benchmark of the activation kernels: ns per value of pinn_activation_eval_n for
  * every kind (blocks of 32 values in L1, as the network jets call it, and one
  * call over 1.6 million values, the count of a Burgers loss evaluation),
  * against the scalar pinn_activation_eval and a plain scalar libm loop that
@@ -8,7 +8,6 @@
  * Usage: bench_activation [n_large]      (one core; best of 11 trials)
  */
 #include <pinn/activation.h>
-#include "../lib/activation_impl.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -47,22 +46,22 @@ typedef struct {
 
 typedef void (*run_fn)(const job *j);
 
-static void run_blocks(const job *j) /* pinn_act_block per block of 32 */
+static void run_blocks(const job *j) /* pinn_activation_eval_n per block of 32 */
 {
   for (size_t off = 0; off < j->n; off += BLOCK)
-    pinn_act_block(j->a->kind, j->a->param, BLOCK, j->z + off, j->s0 + off, j->s1 + off,
-                   j->s2 + off, j->s3 + off);
+    pinn_activation_eval_n(j->a, BLOCK, j->z + off, j->s0 + off, j->s1 + off, j->s2 + off,
+                           j->s3 + off);
 }
 
 static void run_blocks_value_only(const job *j)
 {
   for (size_t off = 0; off < j->n; off += BLOCK)
-    pinn_act_block(j->a->kind, j->a->param, BLOCK, j->z + off, j->s0 + off, NULL, NULL, NULL);
+    pinn_activation_eval_n(j->a, BLOCK, j->z + off, j->s0 + off, NULL, NULL, NULL);
 }
 
 static void run_large(const job *j) /* one call over all n */
 {
-  pinn_act_block(j->a->kind, j->a->param, j->n, j->z, j->s0, j->s1, j->s2, j->s3);
+  pinn_activation_eval_n(j->a, j->n, j->z, j->s0, j->s1, j->s2, j->s3);
 }
 
 static void run_scalar_eval(const job *j)

@@ -22,6 +22,7 @@
  * et al. 1983) on (-inf,0] and [0,inf), so the ReLU-family kink sits on an endpoint.
  */
 #include <pinn/activation.h>
+#include "activation_impl.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -248,6 +249,12 @@ void pinn_activation_eval(const pinn_activation *a, double x, double d[4])
     return;
   }
   e->eval(x, a->param, d);
+}
+
+void pinn_activation_eval_n(const pinn_activation *a, size_t n, const double *z, double *s0,
+                            double *s1, double *s2, double *s3)
+{
+  pinn_act_block(a ? a->kind : PINN_ACT_COUNT, a ? a->param : 0.0, n, z, s0, s1, s2, s3);
 }
 
 double pinn_activation_lipschitz(const pinn_activation *a)

@@ -100,6 +100,25 @@ int pinn_domain_check(const pinn_domain *dom, pinn_error *err)
   return PINN_SUCCESS;
 }
 
+/* A zeroed domain of this kind and dimension (the constructors fill the rest). */
+static pinn_domain blank(pinn_domain_kind kind, size_t d)
+{
+  pinn_domain t;
+  memset(&t, 0, sizeof t);
+  t.kind = kind;
+  t.d = d;
+  return t;
+}
+
+/* Store t in *dom if it is valid (the constructors' one exit): *dom is
+ * untouched on failure. */
+static int store_checked(pinn_domain *dom, const pinn_domain *t, pinn_error *err)
+{
+  int rc = pinn_domain_check(t, err);
+  if (rc == PINN_SUCCESS) *dom = *t;
+  return rc;
+}
+
 int pinn_domain_interval(pinn_domain *dom, double a, double b, pinn_error *err)
 {
   return pinn_domain_box(dom, 1, &a, &b, err);
@@ -111,18 +130,13 @@ int pinn_domain_box(pinn_domain *dom, size_t d, const double *lo, const double *
   if (!dom || ((!lo || !hi) && d > 0))
     return pinn_error_set(err, PINN_EINVAL,
                           "pinn_domain_box needs a domain to fill and lo, hi arrays of d doubles");
-  pinn_domain t;
-  memset(&t, 0, sizeof t);
-  t.kind = PINN_DOMAIN_BOX;
-  t.d = d;
+  pinn_domain t = blank(PINN_DOMAIN_BOX, d);
   if (d >= 1 && d <= PINN_DOMAIN_MAX_DIM)
     for (size_t k = 0; k < d; ++k) {
       t.lo[k] = lo[k];
       t.hi[k] = hi[k];
     }
-  int rc = pinn_domain_check(&t, err);
-  if (rc == PINN_SUCCESS) *dom = t;
-  return rc;
+  return store_checked(dom, &t, err);
 }
 
 int pinn_domain_ball(pinn_domain *dom, size_t d, const double *center, double r,
@@ -131,16 +145,11 @@ int pinn_domain_ball(pinn_domain *dom, size_t d, const double *center, double r,
   if (!dom || (!center && d > 0))
     return pinn_error_set(err, PINN_EINVAL,
                           "pinn_domain_ball needs a domain to fill and a centre of d doubles");
-  pinn_domain t;
-  memset(&t, 0, sizeof t);
-  t.kind = PINN_DOMAIN_BALL;
-  t.d = d;
+  pinn_domain t = blank(PINN_DOMAIN_BALL, d);
   t.radius = r;
   if (d >= 1 && d <= PINN_DOMAIN_MAX_DIM)
     for (size_t k = 0; k < d; ++k) t.center[k] = center[k];
-  int rc = pinn_domain_check(&t, err);
-  if (rc == PINN_SUCCESS) *dom = t;
-  return rc;
+  return store_checked(dom, &t, err);
 }
 
 int pinn_domain_with_time(pinn_domain *dom, double t0, double t1, pinn_error *err)
@@ -151,9 +160,7 @@ int pinn_domain_with_time(pinn_domain *dom, double t0, double t1, pinn_error *er
   t.has_time = 1;
   t.t0 = t0;
   t.t1 = t1;
-  rc = pinn_domain_check(&t, err);
-  if (rc == PINN_SUCCESS) *dom = t;
-  return rc;
+  return store_checked(dom, &t, err);
 }
 
 /* A ball in one dimension is the interval [c - r, c + r]: every function

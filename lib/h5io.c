@@ -50,7 +50,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,18 +62,29 @@
 
 /* ------------------------------------------------------ atomic file helpers */
 
-int pinn_h5io_write_all(int fd, const void *buf, unsigned long n)
+/* The message of a failed write of tmp (fsync included): a full disk, mostly. */
+static int write_failed(pinn_error *err, const char *tmp, const char *path, int e)
+{
+  return pinn_error_set(err, PINN_EIO,
+                        "cannot write '%s' (temporary file for '%s'): %s; check free disk "
+                        "space and retry",
+                        tmp, path, strerror(e));
+}
+
+int pinn_h5io_write_all(int fd, const void *buf, size_t n, const char *tmp, const char *path,
+                        pinn_error *err)
 {
   const char *p = buf;
   while (n > 0) {
     ssize_t k = write(fd, p, n);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      return errno;
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) {
+      int e = k < 0 ? errno : EIO;
+      close(fd);
+      return write_failed(err, tmp, path, e);
     }
-    if (k == 0) return EIO;
     p += k;
-    n -= (unsigned long)k;
+    n -= (size_t)k;
   }
   return 0;
 }
@@ -214,11 +224,7 @@ int pinn_h5io_finish(int fd, const char *tmp, const char *path, pinn_error *err)
 {
   int e = fsync(fd) ? errno : 0;
   if (close(fd) != 0 && !e) e = errno;
-  if (e)
-    return pinn_error_set(err, PINN_EIO,
-                          "cannot write '%s' (temporary file for '%s'): %s; check free disk "
-                          "space and retry",
-                          tmp, path, strerror(e));
+  if (e) return write_failed(err, tmp, path, e);
   if (rename(tmp, path) != 0) {
     e = errno;
     return pinn_error_set(err, PINN_EIO, "cannot rename '%s' onto '%s': %s", tmp, path,
@@ -284,18 +290,27 @@ static void keep_detail(detail_buf *keep)
   if (d.text[0]) *keep = d;
 }
 
-/* Append " (HDF5: <innermost error>)" to msg: from HDF5's stack if it holds
- * one, else from *kept; then clear both. */
-static void append_hdf5_detail(char *msg, size_t cap, detail_buf *kept)
+/* Append " (HDF5: <innermost error>)" to the message err just received:
+ * from HDF5's stack if it holds one, else from *kept; then clear both.
+ * Returns code (the status err was set to). */
+static int with_hdf5_detail(pinn_error *err, detail_buf *kept, int code)
 {
   keep_detail(kept);
   H5Eclear2(H5E_DEFAULT);
   if (kept->text[0]) {
-    size_t len = strlen(msg);
-    if (len + 10 < cap) snprintf(msg + len, cap - len, " (HDF5: %s)", kept->text);
+    size_t len = strlen(err->msg);
+    if (len + 10 < sizeof err->msg)
+      snprintf(err->msg + len, sizeof err->msg - len, " (HDF5: %s)", kept->text);
   }
   kept->text[0] = '\0';
+  return code;
 }
+
+/* Fail on a reader or writer h (both have err and h5err): the message goes
+ * through pinn_error_set onto h->err, HDF5's reason is appended; evaluates
+ * to the code. */
+#define h5fail(h, ...)                                                                      \
+  with_hdf5_detail(&(h)->err, &(h)->h5err, pinn_error_set(&(h)->err, __VA_ARGS__))
 
 /* ------------------------------------------------------------------ writer */
 
@@ -304,27 +319,10 @@ struct pinn_h5_writer {
   int fd;                     /* the reserved temporary file, open for writing */
   char *path;
   char *tmp;
-  int status;                 /* sticky: first failure */
-  char msg[PINN_ERRMSG_SIZE];
+  pinn_error err;             /* sticky: the first failure (every call checks
+                                 err.code first, so no second one is recorded) */
   detail_buf h5err;           /* HDF5's reason, kept across cleanup calls */
 };
-
-static int wfail(pinn_h5_writer *w, int code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int wfail(pinn_h5_writer *w, int code, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(w->msg, sizeof w->msg, fmt, ap);
-  va_end(ap);
-  append_hdf5_detail(w->msg, sizeof w->msg, &w->h5err);
-  if (!w->status) w->status = code;
-  return code;
-}
 
 pinn_h5_writer *pinn_h5_create(const char *path, pinn_error *err)
 {
@@ -372,8 +370,8 @@ pinn_h5_writer *pinn_h5_create(const char *path, pinn_error *err)
     H5Pclose(fapl);
   }
   if (w->file < 0) {
-    wfail(w, PINN_EFAILED, "cannot create an HDF5 file for '%s' in memory", path);
-    pinn_error_set(err, PINN_EFAILED, "%s", w->msg);
+    h5fail(w, PINN_EFAILED, "cannot create an HDF5 file for '%s' in memory", path);
+    pinn_error_set(err, PINN_EFAILED, "%s", w->err.msg);
     quiet_off(&q);
     close(fd);
     unlink(tmp);
@@ -387,7 +385,7 @@ pinn_h5_writer *pinn_h5_create(const char *path, pinn_error *err)
   return w;
 }
 
-const char *pinn_h5_writer_errmsg(const pinn_h5_writer *w) { return w ? w->msg : ""; }
+const char *pinn_h5_writer_errmsg(const pinn_h5_writer *w) { return w ? w->err.msg : ""; }
 
 const char *pinn_h5_writer_temp_path(const pinn_h5_writer *w) { return w ? w->tmp : ""; }
 
@@ -471,31 +469,31 @@ static int create_and_write(pinn_h5_writer *w, const char *name, const char *wha
 {
   htri_t ex = H5LTpath_valid(w->file, name, 1);
   if (ex > 0)
-    return wfail(w, PINN_EINVAL,
-                 "cannot write %s '%s' in '%s': an object of that name already exists; "
-                 "use a new name",
-                 what, name, w->path);
+    return h5fail(w, PINN_EINVAL,
+                  "cannot write %s '%s' in '%s': an object of that name already exists; "
+                  "use a new name",
+                  what, name, w->path);
   hid_t lcpl = make_lcpl();
   if (lcpl < 0)
-    return wfail(w, PINN_EFAILED, "cannot write %s '%s' in '%s': HDF5 property list failed",
-                 what, name, w->path);
+    return h5fail(w, PINN_EFAILED, "cannot write %s '%s' in '%s': HDF5 property list failed",
+                  what, name, w->path);
   hid_t dcpl = make_dcpl(space, H5Tget_size(ftype));
   hid_t d = dcpl >= 0 ? H5Dcreate2(w->file, name, ftype, space, lcpl, dcpl, H5P_DEFAULT) : -1;
   if (d < 0) keep_detail(&w->h5err);
   H5Pclose(lcpl);
   if (dcpl >= 0) H5Pclose(dcpl);
   if (d < 0)
-    return wfail(w, PINN_EIO,
-                 "cannot create %s '%s' in '%s' (is a parent a dataset, or the name invalid?)",
-                 what, name, w->path);
+    return h5fail(w, PINN_EIO,
+                  "cannot create %s '%s' in '%s' (is a parent a dataset, or the name invalid?)",
+                  what, name, w->path);
   if (buf && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
     keep_detail(&w->h5err);
     H5Dclose(d);
-    return wfail(w, PINN_EFAILED, "cannot write %s '%s' for '%s' (out of memory?)", what, name,
-                 w->path);
+    return h5fail(w, PINN_EFAILED, "cannot write %s '%s' for '%s' (out of memory?)", what, name,
+                  w->path);
   }
   if (H5Dclose(d) < 0)
-    return wfail(w, PINN_EFAILED, "cannot close %s '%s' for '%s'", what, name, w->path);
+    return h5fail(w, PINN_EFAILED, "cannot close %s '%s' for '%s'", what, name, w->path);
   return 0;
 }
 
@@ -504,31 +502,31 @@ static int write_numeric(pinn_h5_writer *w, const char *name, int rank, const si
                          const char *what)
 {
   if (!w) return PINN_EINVAL;
-  if (w->status) return w->status;
+  if (w->err.code) return w->err.code;
   if (!check_name(name))
-    return wfail(w, PINN_EINVAL, "%s name is NULL or empty (writing '%s'); pass a name", what,
-                 w->path);
+    return h5fail(w, PINN_EINVAL, "%s name is NULL or empty (writing '%s'); pass a name", what,
+                  w->path);
   if (rank < 0 || rank > PINN_H5_MAX_RANK)
-    return wfail(w, PINN_EINVAL, "%s '%s' (file '%s'): rank %d is outside 0..%d", what, name,
-                 w->path, rank, PINN_H5_MAX_RANK);
+    return h5fail(w, PINN_EINVAL, "%s '%s' (file '%s'): rank %d is outside 0..%d", what, name,
+                  w->path, rank, PINN_H5_MAX_RANK);
   if (rank > 0 && !dims)
-    return wfail(w, PINN_EINVAL, "%s '%s' (file '%s'): dims is NULL for rank %d", what, name,
-                 w->path, rank);
+    return h5fail(w, PINN_EINVAL, "%s '%s' (file '%s'): dims is NULL for rank %d", what, name,
+                  w->path, rank);
   int ovf;
   size_t n = count_elements(rank, dims, &ovf);
   if (ovf || n > SIZE_MAX / elsize)
-    return wfail(w, PINN_EINVAL, "%s '%s' (file '%s'): dims overflow the address space", what,
-                 name, w->path);
+    return h5fail(w, PINN_EINVAL, "%s '%s' (file '%s'): dims overflow the address space", what,
+                  name, w->path);
   if (n > 0 && !data)
-    return wfail(w, PINN_EINVAL, "%s '%s' (file '%s'): data is NULL for %zu elements", what, name,
-                 w->path, n);
+    return h5fail(w, PINN_EINVAL, "%s '%s' (file '%s'): data is NULL for %zu elements", what, name,
+                  w->path, n);
   quiet q;
   quiet_on(&q);
   int st;
   hid_t space = make_space(rank, dims);
   if (space < 0) {
-    st = wfail(w, PINN_EINVAL, "%s '%s' (file '%s'): HDF5 refused the dataspace", what, name,
-               w->path);
+    st = h5fail(w, PINN_EINVAL, "%s '%s' (file '%s'): HDF5 refused the dataspace", what, name,
+                w->path);
   } else {
     st = create_and_write(w, name, what, ftype, mtype, space, n > 0 ? data : NULL);
     H5Sclose(space);
@@ -554,11 +552,11 @@ int pinn_h5_write_dataset_int64(pinn_h5_writer *w, const char *name, int rank,
 int pinn_h5_write_string(pinn_h5_writer *w, const char *name, const char *text)
 {
   if (!w) return PINN_EINVAL;
-  if (w->status) return w->status;
+  if (w->err.code) return w->err.code;
   if (!check_name(name))
-    return wfail(w, PINN_EINVAL, "string dataset name is NULL or empty (writing '%s')", w->path);
+    return h5fail(w, PINN_EINVAL, "string dataset name is NULL or empty (writing '%s')", w->path);
   if (!text)
-    return wfail(w, PINN_EINVAL, "string dataset '%s' (file '%s'): text is NULL", name, w->path);
+    return h5fail(w, PINN_EINVAL, "string dataset '%s' (file '%s'): text is NULL", name, w->path);
   quiet q;
   quiet_on(&q);
   int st = 0;
@@ -566,8 +564,8 @@ int pinn_h5_write_string(pinn_h5_writer *w, const char *name, const char *text)
   hid_t space = H5Screate(H5S_SCALAR);
   if (t < 0 || space < 0 || H5Tset_size(t, strlen(text) + 1) < 0 ||
       H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)
-    st = wfail(w, PINN_EFAILED, "string dataset '%s' (file '%s'): HDF5 type setup failed", name,
-               w->path);
+    st = h5fail(w, PINN_EFAILED, "string dataset '%s' (file '%s'): HDF5 type setup failed", name,
+                w->path);
   else
     st = create_and_write(w, name, "string dataset", t, t, space, text);
   if (t >= 0) H5Tclose(t);
@@ -592,9 +590,9 @@ static int object_kind(hid_t file, const char *name)
 int pinn_h5_create_group(pinn_h5_writer *w, const char *name)
 {
   if (!w) return PINN_EINVAL;
-  if (w->status) return w->status;
+  if (w->err.code) return w->err.code;
   if (!check_name(name))
-    return wfail(w, PINN_EINVAL, "group name is NULL or empty (writing '%s')", w->path);
+    return h5fail(w, PINN_EINVAL, "group name is NULL or empty (writing '%s')", w->path);
   quiet q;
   quiet_on(&q);
   int st = 0;
@@ -602,18 +600,18 @@ int pinn_h5_create_group(pinn_h5_writer *w, const char *name)
   if (k == 1) {
     st = 0;
   } else if (k > 1) {
-    st = wfail(w, PINN_EINVAL, "cannot create group '%s' in '%s': a dataset has that name", name,
-               w->path);
+    st = h5fail(w, PINN_EINVAL, "cannot create group '%s' in '%s': a dataset has that name", name,
+                w->path);
   } else {
     hid_t lcpl = make_lcpl();
     hid_t g = lcpl >= 0 ? H5Gcreate2(w->file, name, lcpl, H5P_DEFAULT, H5P_DEFAULT) : -1;
     if (g < 0) keep_detail(&w->h5err);
     if (lcpl >= 0) H5Pclose(lcpl);
     if (g < 0)
-      st = wfail(w, PINN_EIO, "cannot create group '%s' in '%s' (is a parent a dataset?)", name,
-                 w->path);
+      st = h5fail(w, PINN_EIO, "cannot create group '%s' in '%s' (is a parent a dataset?)", name,
+                  w->path);
     else if (H5Gclose(g) < 0)
-      st = wfail(w, PINN_EIO, "cannot close group '%s' in '%s'", name, w->path);
+      st = h5fail(w, PINN_EIO, "cannot close group '%s' in '%s'", name, w->path);
   }
   quiet_off(&q);
   return st;
@@ -623,14 +621,14 @@ int pinn_h5_create_group(pinn_h5_writer *w, const char *name)
 static int attr_target_ok(pinn_h5_writer *w, const char *object, const char *name)
 {
   if (!check_name(object) || !check_name(name))
-    return wfail(w, PINN_EINVAL,
-                 "attribute: object or attribute name is NULL or empty (writing '%s')", w->path);
+    return h5fail(w, PINN_EINVAL,
+                  "attribute: object or attribute name is NULL or empty (writing '%s')", w->path);
   int k = object_kind(w->file, object);
   if (k <= 0)
-    return wfail(w, PINN_EINVAL,
-                 "cannot set attribute '%s' on '%s' in '%s': no such object; write the "
-                 "dataset or create the group first",
-                 name, object, w->path);
+    return h5fail(w, PINN_EINVAL,
+                  "cannot set attribute '%s' on '%s' in '%s': no such object; write the "
+                  "dataset or create the group first",
+                  name, object, w->path);
   return 0;
 }
 
@@ -661,7 +659,7 @@ static int set_attr(pinn_h5_writer *w, const char *object, const char *name, enu
                     const void *value, size_t n, int array)
 {
   if (!w) return PINN_EINVAL;
-  if (w->status) return w->status;
+  if (w->err.code) return w->err.code;
   quiet q;
   quiet_on(&q);
   int st = attr_target_ok(w, object, name);
@@ -672,8 +670,8 @@ static int set_attr(pinn_h5_writer *w, const char *object, const char *name, enu
     else
       h = set_attr_numeric(w->file, object, name, kind == ATTR_DOUBLE, value, n, array);
     if (h < 0)
-      st = wfail(w, PINN_EIO, "cannot set attribute '%s' on '%s' in '%s'", name, object,
-                 w->path);
+      st = h5fail(w, PINN_EIO, "cannot set attribute '%s' on '%s' in '%s'", name, object,
+                  w->path);
   }
   quiet_off(&q);
   return st;
@@ -682,9 +680,9 @@ static int set_attr(pinn_h5_writer *w, const char *object, const char *name, enu
 int pinn_h5_set_attr_string(pinn_h5_writer *w, const char *object, const char *name,
                             const char *value)
 {
-  if (w && !w->status && !value)
-    return wfail(w, PINN_EINVAL, "string attribute '%s' on '%s' (file '%s'): value is NULL",
-                 name ? name : "(null)", object ? object : "(null)", w->path);
+  if (w && !w->err.code && !value)
+    return h5fail(w, PINN_EINVAL, "string attribute '%s' on '%s' (file '%s'): value is NULL",
+                  name ? name : "(null)", object ? object : "(null)", w->path);
   return set_attr(w, object, name, ATTR_STRING, value, 1, 0);
 }
 
@@ -703,11 +701,11 @@ int pinn_h5_set_attr_int64(pinn_h5_writer *w, const char *object, const char *na
 int pinn_h5_set_attr_double_array(pinn_h5_writer *w, const char *object, const char *name,
                                   size_t n, const double *values)
 {
-  if (w && !w->status && (n == 0 || !values))
-    return wfail(w, PINN_EINVAL,
-                 "array attribute '%s' on '%s' (file '%s'): need n >= 1 values (got n = %zu%s)",
-                 name ? name : "(null)", object ? object : "(null)", w->path, n,
-                 values ? "" : ", values NULL");
+  if (w && !w->err.code && (n == 0 || !values))
+    return h5fail(w, PINN_EINVAL,
+                  "array attribute '%s' on '%s' (file '%s'): need n >= 1 values (got n = %zu%s)",
+                  name ? name : "(null)", object ? object : "(null)", w->path, n,
+                  values ? "" : ", values NULL");
   return set_attr(w, object, name, ATTR_DOUBLE, values, n, 1);
 }
 
@@ -790,7 +788,7 @@ int pinn_h5_commit(pinn_h5_writer *w, pinn_error *err)
     return pinn_error_set(err, PINN_EINVAL, "pinn_h5_commit: writer is NULL (did create fail?)");
   quiet q;
   quiet_on(&q);
-  int st = w->status;
+  int st = w->err.code;
   void *image = NULL;
   ssize_t size = -1;
   if (!st) {
@@ -800,49 +798,36 @@ int pinn_h5_commit(pinn_h5_writer *w, pinn_error *err)
       size = -1;
     if (size > 0 && image) fix_superblock_checksum(image, (size_t)size);
     if (size <= 0)
-      st = wfail(w, PINN_EFAILED, "cannot assemble the HDF5 image of '%s'", w->path);
+      st = h5fail(w, PINN_EFAILED, "cannot assemble the HDF5 image of '%s'", w->path);
     else if (!image)
-      st = wfail(w, PINN_ENOMEM, "out of memory assembling '%s' (%lld bytes)", w->path,
-                 (long long)size);
+      st = h5fail(w, PINN_ENOMEM, "out of memory assembling '%s' (%lld bytes)", w->path,
+                  (long long)size);
   }
   H5Fclose(w->file); /* in memory: nothing to flush to disk, cannot fail on I/O */
   w->file = -1;
   quiet_off(&q);
   if (!st) {
-    int e = pinn_h5io_write_all(w->fd, image, (unsigned long)size);
-    if (e) {
-      st = PINN_EIO;
-      snprintf(w->msg, sizeof w->msg,
-               "cannot write '%s' (temporary file for '%s'): %s; check free disk space and "
-               "retry",
-               w->tmp, w->path, strerror(e));
-      close(w->fd);
-    } else {
+    st = pinn_h5io_write_all(w->fd, image, (size_t)size, w->tmp, w->path, &w->err);
+    if (!st) {
       /* Self-check before publishing: the written file must open. */
       quiet_on(&q);
       if (opens_cleanly(w->tmp, &w->h5err) != 0) {
-        st = wfail(w, PINN_EFAILED,
-                   "the HDF5 file written to '%s' for '%s' does not open again; not "
-                   "publishing it (a libpinn/HDF5 bug: please report)",
-                   w->tmp, w->path);
+        st = h5fail(w, PINN_EFAILED,
+                    "the HDF5 file written to '%s' for '%s' does not open again; not "
+                    "publishing it (a libpinn/HDF5 bug: please report)",
+                    w->tmp, w->path);
         close(w->fd);
       }
       quiet_off(&q);
-      if (!st) {
-        pinn_error pe;
-        pinn_error_clear(&pe);
-        st = pinn_h5io_finish(w->fd, w->tmp, w->path, &pe);
-        if (st) snprintf(w->msg, sizeof w->msg, "%s", pe.msg);
-      }
     }
-    w->fd = -1;
-    if (st) w->status = st;
+    if (!st) st = pinn_h5io_finish(w->fd, w->tmp, w->path, &w->err);
+    w->fd = -1; /* closed by write_all, finish or above */
   }
   free(image);
   if (w->fd >= 0) close(w->fd);
   if (st) {
     unlink(w->tmp);
-    pinn_error_set(err, st, "%s", w->msg);
+    pinn_error_set(err, st, "%s", w->err.msg);
   } else {
     pinn_error_clear(err);
   }
@@ -867,25 +852,9 @@ void pinn_h5_abort(pinn_h5_writer *w)
 struct pinn_h5_reader {
   hid_t file;
   char *path;
-  char msg[PINN_ERRMSG_SIZE];
+  pinn_error err;             /* the last failure */
   detail_buf h5err;           /* HDF5's reason, kept across cleanup calls */
 };
-
-static int rfail(pinn_h5_reader *r, int code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int rfail(pinn_h5_reader *r, int code, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(r->msg, sizeof r->msg, fmt, ap);
-  va_end(ap);
-  append_hdf5_detail(r->msg, sizeof r->msg, &r->h5err);
-  return code;
-}
 
 pinn_h5_reader *pinn_h5_open(const char *path, pinn_error *err)
 {
@@ -931,10 +900,10 @@ pinn_h5_reader *pinn_h5_open(const char *path, pinn_error *err)
   int st = 0;
   htri_t is = H5Fis_hdf5(path);
   if (is <= 0) {
-    st = rfail(r, PINN_EFORMAT,
-               "'%s' is not an HDF5 file (no HDF5 signature); expected an .h5 file written by "
-               "libpinn",
-               path);
+    st = h5fail(r, PINN_EFORMAT,
+                "'%s' is not an HDF5 file (no HDF5 signature); expected an .h5 file written by "
+                "libpinn",
+                path);
   } else {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl >= 0) {
@@ -944,14 +913,14 @@ pinn_h5_reader *pinn_h5_open(const char *path, pinn_error *err)
       H5Pclose(fapl);
     }
     if (r->file < 0)
-      st = rfail(r, PINN_EFORMAT,
-                 "'%s' looks like HDF5 but cannot be opened: truncated or corrupt; write it "
-                 "again",
-                 path);
+      st = h5fail(r, PINN_EFORMAT,
+                  "'%s' looks like HDF5 but cannot be opened: truncated or corrupt; write it "
+                  "again",
+                  path);
   }
   quiet_off(&q);
   if (st) {
-    pinn_error_set(err, st, "%s", r->msg);
+    pinn_error_set(err, st, "%s", r->err.msg);
     free(r->path);
     free(r);
     return NULL;
@@ -971,7 +940,7 @@ void pinn_h5_close(pinn_h5_reader *r)
   free(r);
 }
 
-const char *pinn_h5_reader_errmsg(const pinn_h5_reader *r) { return r ? r->msg : ""; }
+const char *pinn_h5_reader_errmsg(const pinn_h5_reader *r) { return r ? r->err.msg : ""; }
 
 int pinn_h5_has(pinn_h5_reader *r, const char *name)
 {
@@ -999,21 +968,21 @@ static int open_dataset(pinn_h5_reader *r, const char *name, hid_t *out)
 {
   *out = -1;
   if (!check_name(name))
-    return rfail(r, PINN_EINVAL, "dataset name is NULL or empty (reading '%s')", r->path);
+    return h5fail(r, PINN_EINVAL, "dataset name is NULL or empty (reading '%s')", r->path);
   int k = object_kind(r->file, name);
   if (k < 0)
-    return rfail(r, PINN_EFORMAT, "cannot look up '%s' in '%s': file corrupt?", name, r->path);
+    return h5fail(r, PINN_EFORMAT, "cannot look up '%s' in '%s': file corrupt?", name, r->path);
   if (k == 0)
-    return rfail(r, PINN_EFORMAT,
-                 "'%s' has no dataset '%s'; was it written by this version of libpinn?", r->path,
-                 name);
+    return h5fail(r, PINN_EFORMAT,
+                  "'%s' has no dataset '%s'; was it written by this version of libpinn?", r->path,
+                  name);
   if (k != 2)
-    return rfail(r, PINN_EFORMAT, "'%s' in '%s' is a %s, not a dataset", name, r->path,
-                 k == 1 ? "group" : "named type");
+    return h5fail(r, PINN_EFORMAT, "'%s' in '%s' is a %s, not a dataset", name, r->path,
+                  k == 1 ? "group" : "named type");
   hid_t d = H5Dopen2(r->file, name, H5P_DEFAULT);
   if (d < 0)
-    return rfail(r, PINN_EFORMAT, "cannot open dataset '%s' in '%s': file corrupt?", name,
-                 r->path);
+    return h5fail(r, PINN_EFORMAT, "cannot open dataset '%s' in '%s': file corrupt?", name,
+                  r->path);
   *out = d;
   return 0;
 }
@@ -1028,21 +997,21 @@ static int space_shape(pinn_h5_reader *r, hid_t space, const char *what, const c
     return 0;
   }
   if (c != H5S_SIMPLE)
-    return rfail(r, PINN_EFORMAT, "%s '%s' in '%s' has an empty (null) dataspace", what, name,
-                 r->path);
+    return h5fail(r, PINN_EFORMAT, "%s '%s' in '%s' has an empty (null) dataspace", what, name,
+                  r->path);
   int nd = H5Sget_simple_extent_ndims(space);
   if (nd < 0)
-    return rfail(r, PINN_EFORMAT, "cannot read the shape of %s '%s' in '%s'", what, name, r->path);
+    return h5fail(r, PINN_EFORMAT, "cannot read the shape of %s '%s' in '%s'", what, name, r->path);
   if (nd > PINN_H5_MAX_RANK)
-    return rfail(r, PINN_EFORMAT, "%s '%s' in '%s' has rank %d, more than libpinn's limit %d",
-                 what, name, r->path, nd, PINN_H5_MAX_RANK);
+    return h5fail(r, PINN_EFORMAT, "%s '%s' in '%s' has rank %d, more than libpinn's limit %d",
+                  what, name, r->path, nd, PINN_H5_MAX_RANK);
   hsize_t hd[PINN_H5_MAX_RANK];
   if (H5Sget_simple_extent_dims(space, hd, NULL) < 0)
-    return rfail(r, PINN_EFORMAT, "cannot read the shape of %s '%s' in '%s'", what, name, r->path);
+    return h5fail(r, PINN_EFORMAT, "cannot read the shape of %s '%s' in '%s'", what, name, r->path);
   for (int i = 0; i < nd; ++i) {
     if (hd[i] > (hsize_t)SIZE_MAX)
-      return rfail(r, PINN_EFORMAT, "%s '%s' in '%s' has an extent too large for this machine",
-                   what, name, r->path);
+      return h5fail(r, PINN_EFORMAT, "%s '%s' in '%s' has an extent too large for this machine",
+                    what, name, r->path);
     dims[i] = (size_t)hd[i];
   }
   *rank = nd;
@@ -1054,7 +1023,7 @@ int pinn_h5_dataset_shape(pinn_h5_reader *r, const char *name, int *rank,
 {
   if (!r) return PINN_EINVAL;
   if (!rank || !dims)
-    return rfail(r, PINN_EINVAL, "pinn_h5_dataset_shape: rank or dims is NULL");
+    return h5fail(r, PINN_EINVAL, "pinn_h5_dataset_shape: rank or dims is NULL");
   quiet q;
   quiet_on(&q);
   hid_t d;
@@ -1062,7 +1031,7 @@ int pinn_h5_dataset_shape(pinn_h5_reader *r, const char *name, int *rank,
   if (!st) {
     hid_t s = H5Dget_space(d);
     if (s < 0)
-      st = rfail(r, PINN_EFORMAT, "cannot read the dataspace of '%s' in '%s'", name, r->path);
+      st = h5fail(r, PINN_EFORMAT, "cannot read the dataspace of '%s' in '%s'", name, r->path);
     else {
       st = space_shape(r, s, "dataset", name, rank, dims);
       H5Sclose(s);
@@ -1128,26 +1097,27 @@ static int check_chunks(pinn_h5_reader *r, hid_t d, const char *name, int crank,
   hid_t s = H5Dget_space(d);
   int st = s < 0 ? -1 : space_shape(r, s, "dataset", name, &rank, dims);
   if (s >= 0) H5Sclose(s);
-  if (st) return rfail(r, PINN_EFORMAT, "cannot read the shape of dataset '%s' in '%s'", name,
-                       r->path);
+  if (st) return h5fail(r, PINN_EFORMAT, "cannot read the shape of dataset '%s' in '%s'", name,
+                        r->path);
   if (crank != rank)
-    return rfail(r, PINN_EFORMAT, "dataset '%s' in '%s' has chunks of rank %d for rank %d: corrupt",
-                 name, r->path, crank, rank);
+    return h5fail(r, PINN_EFORMAT,
+                  "dataset '%s' in '%s' has chunks of rank %d for rank %d: corrupt", name,
+                  r->path, crank, rank);
   hsize_t cbytes = es, off[PINN_H5_MAX_RANK];
   for (int i = 0; i < rank; ++i) {
     if (chunk[i] == 0)
-      return rfail(r, PINN_EFORMAT, "dataset '%s' in '%s' has a zero chunk extent: corrupt", name,
-                   r->path);
+      return h5fail(r, PINN_EFORMAT, "dataset '%s' in '%s' has a zero chunk extent: corrupt", name,
+                    r->path);
     cbytes *= chunk[i];
     off[i] = 0;
   }
   for (;;) {
     hsize_t nb = 0;
     if (H5Dget_chunk_storage_size(d, off, &nb) < 0 || nb == 0 || (!compressed && nb < cbytes))
-      return rfail(r, PINN_EFORMAT,
-                   "dataset '%s' in '%s': a chunk of its data is missing from the file's index "
-                   "(%llu bytes found, %llu expected): the file is corrupt",
-                   name, r->path, (unsigned long long)nb, (unsigned long long)cbytes);
+      return h5fail(r, PINN_EFORMAT,
+                    "dataset '%s' in '%s': a chunk of its data is missing from the file's index "
+                    "(%llu bytes found, %llu expected): the file is corrupt",
+                    name, r->path, (unsigned long long)nb, (unsigned long long)cbytes);
     int i = rank - 1;
     for (; i >= 0; --i) {
       off[i] += chunk[i];
@@ -1170,8 +1140,8 @@ static int check_storage(pinn_h5_reader *r, hid_t d, hid_t ftype, const char *na
   if (n == 0) return 0;
   hid_t dcpl = H5Dget_create_plist(d);
   if (dcpl < 0)
-    return rfail(r, PINN_EFORMAT, "cannot read the storage properties of dataset '%s' in '%s'",
-                 name, r->path);
+    return h5fail(r, PINN_EFORMAT, "cannot read the storage properties of dataset '%s' in '%s'",
+                  name, r->path);
   H5D_layout_t layout = H5Pget_layout(dcpl);
   hsize_t chunk[PINN_H5_MAX_RANK];
   int crank = layout == H5D_CHUNKED ? H5Pget_chunk(dcpl, PINN_H5_MAX_RANK, chunk) : 0;
@@ -1188,10 +1158,10 @@ static int check_storage(pinn_h5_reader *r, hid_t d, hid_t ftype, const char *na
   }
   H5Pclose(dcpl);
   if (layout == H5D_VIRTUAL || ext != 0 || nf < 0 || layout == H5D_LAYOUT_ERROR)
-    return rfail(r, PINN_EFORMAT,
-                 "dataset '%s' in '%s' keeps its data outside the file (external or virtual "
-                 "storage); libpinn reads only self-contained files",
-                 name, r->path);
+    return h5fail(r, PINN_EFORMAT,
+                  "dataset '%s' in '%s' keeps its data outside the file (external or virtual "
+                  "storage); libpinn reads only self-contained files",
+                  name, r->path);
   hsize_t stored = H5Dget_storage_size(d);
   hsize_t fsize = 0;
   if (H5Fget_filesize(r->file, &fsize) < 0) fsize = 0;
@@ -1200,10 +1170,10 @@ static int check_storage(pinn_h5_reader *r, hid_t d, hid_t ftype, const char *na
                                  : (es == 0 || (hsize_t)n > (hsize_t)-1 / es ||
                                     stored < (hsize_t)n * es);
   if (too_little || (fsize > 0 && stored > fsize)) {
-    return rfail(r, PINN_EFORMAT,
-                 "dataset '%s' in '%s' declares %zu elements but the file holds %llu bytes of "
-                 "data for it (file size %llu bytes): truncated or corrupt",
-                 name, r->path, n, (unsigned long long)stored, (unsigned long long)fsize);
+    return h5fail(r, PINN_EFORMAT,
+                  "dataset '%s' in '%s' declares %zu elements but the file holds %llu bytes of "
+                  "data for it (file size %llu bytes): truncated or corrupt",
+                  name, r->path, n, (unsigned long long)stored, (unsigned long long)fsize);
   }
   if (layout == H5D_CHUNKED) return check_chunks(r, d, name, crank, chunk, es, other_filters);
   return 0;
@@ -1215,13 +1185,13 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
 {
   if (data_out) *data_out = NULL;
   if (!r) return PINN_EINVAL;
-  if (!data_out) return rfail(r, PINN_EINVAL, "read of '%s': data_out is NULL", name ? name : "");
+  if (!data_out) return h5fail(r, PINN_EINVAL, "read of '%s': data_out is NULL", name ? name : "");
   if (expected_rank < -1 || expected_rank > PINN_H5_MAX_RANK)
-    return rfail(r, PINN_EINVAL, "read of '%s': expected_rank %d is outside -1..%d",
-                 name ? name : "", expected_rank, PINN_H5_MAX_RANK);
+    return h5fail(r, PINN_EINVAL, "read of '%s': expected_rank %d is outside -1..%d",
+                  name ? name : "", expected_rank, PINN_H5_MAX_RANK);
   if (expected_dims && expected_rank < 0)
-    return rfail(r, PINN_EINVAL, "read of '%s': expected_dims needs expected_rank >= 0",
-                 name ? name : "");
+    return h5fail(r, PINN_EINVAL, "read of '%s': expected_dims needs expected_rank >= 0",
+                  name ? name : "");
   quiet q;
   quiet_on(&q);
   hid_t d = -1, s = -1, t = -1, dxpl = -1;
@@ -1233,8 +1203,8 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
   s = H5Dget_space(d);
   t = H5Dget_type(d);
   if (s < 0 || t < 0) {
-    st = rfail(r, PINN_EFORMAT, "cannot read the dataspace or type of '%s' in '%s'", name,
-               r->path);
+    st = h5fail(r, PINN_EFORMAT, "cannot read the dataspace or type of '%s' in '%s'", name,
+                r->path);
     goto done;
   }
   H5T_class_t cls = H5Tget_class(t);
@@ -1244,8 +1214,8 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
                        : cls == H5T_COMPOUND ? "compound"
                        : cls == H5T_INTEGER  ? "integer"
                                              : "non-numeric";
-    st = rfail(r, PINN_EFORMAT, "dataset '%s' in '%s' holds %s data, expected %s", name, r->path,
-               kind, want_int ? "integers" : "numbers (float64)");
+    st = h5fail(r, PINN_EFORMAT, "dataset '%s' in '%s' holds %s data, expected %s", name, r->path,
+                kind, want_int ? "integers" : "numbers (float64)");
     goto done;
   }
   st = space_shape(r, s, "dataset", name, &rank, dims);
@@ -1261,10 +1231,10 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
         format_shape(want, sizeof want, expected_rank, expected_dims);
       else
         snprintf(want, sizeof want, "rank %d", expected_rank);
-      st = rfail(r, PINN_EFORMAT,
-                 "dataset '%s' in '%s' has shape %s (rank %d), expected %s; the file does not "
-                 "match this problem/network",
-                 name, r->path, got, rank, want);
+      st = h5fail(r, PINN_EFORMAT,
+                  "dataset '%s' in '%s' has shape %s (rank %d), expected %s; the file does not "
+                  "match this problem/network",
+                  name, r->path, got, rank, want);
       goto done;
     }
   }
@@ -1273,18 +1243,18 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
   if (ovf || n > PINN_H5_MAX_ELEMENTS) {
     char got[160];
     format_shape(got, sizeof got, rank, dims);
-    st = rfail(r, PINN_EFORMAT,
-               "dataset '%s' in '%s' has shape %s, more than the limit of 2^31 elements; the "
-               "file is corrupt or not libpinn's",
-               name, r->path, got);
+    st = h5fail(r, PINN_EFORMAT,
+                "dataset '%s' in '%s' has shape %s, more than the limit of 2^31 elements; the "
+                "file is corrupt or not libpinn's",
+                name, r->path, got);
     goto done;
   }
   st = check_storage(r, d, t, name, n);
   if (st) goto done;
   buf = malloc((n ? n : 1) * 8);
   if (!buf) {
-    st = rfail(r, PINN_ENOMEM, "out of memory reading '%s' (%zu elements) from '%s'", name, n,
-               r->path);
+    st = h5fail(r, PINN_ENOMEM, "out of memory reading '%s' (%zu elements) from '%s'", name, n,
+                r->path);
     goto done;
   }
   if (n > 0) {
@@ -1293,15 +1263,15 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
     hid_t mt = want_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
     if (H5Dread(d, mt, H5S_ALL, H5S_ALL, dxpl >= 0 ? dxpl : H5P_DEFAULT, buf) < 0) {
       if (checksum_failed())
-        st = rfail(r, PINN_EFORMAT,
-                   "checksum mismatch in '%s' of '%s': the file is corrupt (its data changed "
-                   "after it was written); write it again or use a backup",
-                   name, r->path);
+        st = h5fail(r, PINN_EFORMAT,
+                    "checksum mismatch in '%s' of '%s': the file is corrupt (its data changed "
+                    "after it was written); write it again or use a backup",
+                    name, r->path);
       else
-        st = rfail(r, PINN_EFORMAT,
-                   "cannot read dataset '%s' from '%s': truncated, corrupt, or values out of "
-                   "range",
-                   name, r->path);
+        st = h5fail(r, PINN_EFORMAT,
+                    "cannot read dataset '%s' from '%s': truncated, corrupt, or values out of "
+                    "range",
+                    name, r->path);
       goto done;
     }
   }
@@ -1355,22 +1325,22 @@ static int read_string_obj(pinn_h5_reader *r, hid_t obj, int is_attr, const char
   hid_t mt = -1;
   char *buf = NULL;
   if (t < 0 || s < 0) {
-    st = rfail(r, PINN_EFORMAT, "cannot read the type of %s %s in '%s'", what, label, r->path);
+    st = h5fail(r, PINN_EFORMAT, "cannot read the type of %s %s in '%s'", what, label, r->path);
     goto done;
   }
   if (H5Tget_class(t) != H5T_STRING) {
-    st = rfail(r, PINN_EFORMAT, "%s %s in '%s' is not a string", what, label, r->path);
+    st = h5fail(r, PINN_EFORMAT, "%s %s in '%s' is not a string", what, label, r->path);
     goto done;
   }
   hssize_t np = H5Sget_simple_extent_npoints(s);
   if (np != 1) {
-    st = rfail(r, PINN_EFORMAT, "%s %s in '%s' holds %lld strings, expected exactly one", what,
-               label, r->path, (long long)np);
+    st = h5fail(r, PINN_EFORMAT, "%s %s in '%s' holds %lld strings, expected exactly one", what,
+                label, r->path, (long long)np);
     goto done;
   }
   htri_t vl = H5Tis_variable_str(t);
   if (vl < 0) {
-    st = rfail(r, PINN_EFORMAT, "cannot read the type of %s %s in '%s'", what, label, r->path);
+    st = h5fail(r, PINN_EFORMAT, "cannot read the type of %s %s in '%s'", what, label, r->path);
     goto done;
   }
   mt = H5Tcopy(H5T_C_S1);
@@ -1382,8 +1352,8 @@ static int read_string_obj(pinn_h5_reader *r, hid_t obj, int is_attr, const char
     if (mt >= 0 && H5Tset_size(mt, H5T_VARIABLE) >= 0 && H5Tset_cset(mt, H5Tget_cset(t)) >= 0)
       h = is_attr ? H5Aread(obj, mt, &p) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p);
     if (h < 0) {
-      st = rfail(r, PINN_EFORMAT, "cannot read %s %s from '%s': truncated or corrupt", what,
-                 label, r->path);
+      st = h5fail(r, PINN_EFORMAT, "cannot read %s %s from '%s': truncated or corrupt", what,
+                  label, r->path);
       goto done;
     }
     buf = strdup(p ? p : "");
@@ -1391,13 +1361,13 @@ static int read_string_obj(pinn_h5_reader *r, hid_t obj, int is_attr, const char
   } else {
     size_t size = H5Tget_size(t);
     if (size == 0 || size > STRING_LIMIT) {
-      st = rfail(r, PINN_EFORMAT, "%s %s in '%s' has an implausible string size %zu", what, label,
-                 r->path, size);
+      st = h5fail(r, PINN_EFORMAT, "%s %s in '%s' has an implausible string size %zu", what, label,
+                  r->path, size);
       goto done;
     }
     buf = malloc(size + 1);
     if (!buf) {
-      st = rfail(r, PINN_ENOMEM, "out of memory reading %s %s from '%s'", what, label, r->path);
+      st = h5fail(r, PINN_ENOMEM, "out of memory reading %s %s from '%s'", what, label, r->path);
       goto done;
     }
     H5T_str_t pad = H5Tget_strpad(t);
@@ -1406,8 +1376,8 @@ static int read_string_obj(pinn_h5_reader *r, hid_t obj, int is_attr, const char
         H5Tset_cset(mt, H5Tget_cset(t)) >= 0)
       h = is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
     if (h < 0) {
-      st = rfail(r, PINN_EFORMAT, "cannot read %s %s from '%s': truncated or corrupt", what,
-                 label, r->path);
+      st = h5fail(r, PINN_EFORMAT, "cannot read %s %s from '%s': truncated or corrupt", what,
+                  label, r->path);
       goto done;
     }
     buf[size] = '\0';
@@ -1417,7 +1387,7 @@ static int read_string_obj(pinn_h5_reader *r, hid_t obj, int is_attr, const char
     }
   }
   if (!buf) {
-    st = rfail(r, PINN_ENOMEM, "out of memory reading %s %s from '%s'", what, label, r->path);
+    st = h5fail(r, PINN_ENOMEM, "out of memory reading %s %s from '%s'", what, label, r->path);
     goto done;
   }
   *out = buf;
@@ -1434,7 +1404,7 @@ int pinn_h5_read_string(pinn_h5_reader *r, const char *name, char **text_out)
 {
   if (text_out) *text_out = NULL;
   if (!r) return PINN_EINVAL;
-  if (!text_out) return rfail(r, PINN_EINVAL, "read of string '%s': text_out is NULL", name ? name : "");
+  if (!text_out) return h5fail(r, PINN_EINVAL, "read of string '%s': text_out is NULL", name ? name : "");
   quiet q;
   quiet_on(&q);
   hid_t d;
@@ -1454,26 +1424,26 @@ static int open_attr(pinn_h5_reader *r, const char *object, const char *name, hi
 {
   *out = -1;
   if (!check_name(object) || !check_name(name))
-    return rfail(r, PINN_EINVAL, "attribute: object or attribute name is NULL or empty "
-                 "(reading '%s')", r->path);
+    return h5fail(r, PINN_EINVAL, "attribute: object or attribute name is NULL or empty "
+                  "(reading '%s')", r->path);
   int k = object_kind(r->file, object);
   if (k < 0)
-    return rfail(r, PINN_EFORMAT, "cannot look up '%s' in '%s': file corrupt?", object, r->path);
+    return h5fail(r, PINN_EFORMAT, "cannot look up '%s' in '%s': file corrupt?", object, r->path);
   if (k == 0)
-    return rfail(r, PINN_EFORMAT, "'%s' has no object '%s' (looking for its attribute '%s')",
-                 r->path, object, name);
+    return h5fail(r, PINN_EFORMAT, "'%s' has no object '%s' (looking for its attribute '%s')",
+                  r->path, object, name);
   htri_t ex = H5Aexists_by_name(r->file, object, name, H5P_DEFAULT);
   if (ex < 0)
-    return rfail(r, PINN_EFORMAT, "cannot list the attributes of '%s' in '%s': file corrupt?",
-                 object, r->path);
+    return h5fail(r, PINN_EFORMAT, "cannot list the attributes of '%s' in '%s': file corrupt?",
+                  object, r->path);
   if (ex == 0)
-    return rfail(r, PINN_EFORMAT,
-                 "'%s' in '%s' has no attribute '%s'; was it written by this version of libpinn?",
-                 object, r->path, name);
+    return h5fail(r, PINN_EFORMAT,
+                  "'%s' in '%s' has no attribute '%s'; was it written by this version of libpinn?",
+                  object, r->path, name);
   hid_t a = H5Aopen_by_name(r->file, object, name, H5P_DEFAULT, H5P_DEFAULT);
   if (a < 0)
-    return rfail(r, PINN_EFORMAT, "cannot open attribute '%s' of '%s' in '%s': file corrupt?",
-                 name, object, r->path);
+    return h5fail(r, PINN_EFORMAT, "cannot open attribute '%s' of '%s' in '%s': file corrupt?",
+                  name, object, r->path);
   *out = a;
   return 0;
 }
@@ -1483,7 +1453,7 @@ int pinn_h5_get_attr_string(pinn_h5_reader *r, const char *object, const char *n
 {
   if (value_out) *value_out = NULL;
   if (!r) return PINN_EINVAL;
-  if (!value_out) return rfail(r, PINN_EINVAL, "attribute read: value_out is NULL");
+  if (!value_out) return h5fail(r, PINN_EINVAL, "attribute read: value_out is NULL");
   quiet q;
   quiet_on(&q);
   hid_t a;
@@ -1511,14 +1481,14 @@ static int read_attr_numeric(pinn_h5_reader *r, const char *object, const char *
   s = H5Aget_space(a);
   t = H5Aget_type(a);
   if (s < 0 || t < 0) {
-    st = rfail(r, PINN_EFORMAT, "cannot read attribute '%s' of '%s' in '%s'", name, object,
-               r->path);
+    st = h5fail(r, PINN_EFORMAT, "cannot read attribute '%s' of '%s' in '%s'", name, object,
+                r->path);
     goto done;
   }
   hssize_t np = H5Sget_simple_extent_npoints(s);
   if (np < 0 || (unsigned long long)np > PINN_H5_MAX_ELEMENTS) {
-    st = rfail(r, PINN_EFORMAT, "attribute '%s' of '%s' in '%s' has an implausible size", name,
-               object, r->path);
+    st = h5fail(r, PINN_EFORMAT, "attribute '%s' of '%s' in '%s' has an implausible size", name,
+                object, r->path);
     goto done;
   }
   if (len_out) {
@@ -1527,18 +1497,18 @@ static int read_attr_numeric(pinn_h5_reader *r, const char *object, const char *
   }
   H5T_class_t cls = H5Tget_class(t);
   if (!(cls == H5T_INTEGER || (!want_int && cls == H5T_FLOAT))) {
-    st = rfail(r, PINN_EFORMAT, "attribute '%s' of '%s' in '%s' is not %s", name, object,
-               r->path, want_int ? "an integer" : "numeric");
+    st = h5fail(r, PINN_EFORMAT, "attribute '%s' of '%s' in '%s' is not %s", name, object,
+                r->path, want_int ? "an integer" : "numeric");
     goto done;
   }
   if ((size_t)np != n) {
-    st = rfail(r, PINN_EFORMAT, "attribute '%s' of '%s' in '%s' has %lld values, expected %zu",
-               name, object, r->path, (long long)np, n);
+    st = h5fail(r, PINN_EFORMAT, "attribute '%s' of '%s' in '%s' has %lld values, expected %zu",
+                name, object, r->path, (long long)np, n);
     goto done;
   }
   if (H5Aread(a, want_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, out) < 0)
-    st = rfail(r, PINN_EFORMAT, "cannot read attribute '%s' of '%s' in '%s': corrupt?", name,
-               object, r->path);
+    st = h5fail(r, PINN_EFORMAT, "cannot read attribute '%s' of '%s' in '%s': corrupt?", name,
+                object, r->path);
 done:
   if (t >= 0) H5Tclose(t);
   if (s >= 0) H5Sclose(s);
@@ -1550,20 +1520,20 @@ done:
 int pinn_h5_get_attr_double(pinn_h5_reader *r, const char *object, const char *name,
                             double *value_out)
 {
-  if (r && !value_out) return rfail(r, PINN_EINVAL, "attribute read: value_out is NULL");
+  if (r && !value_out) return h5fail(r, PINN_EINVAL, "attribute read: value_out is NULL");
   return read_attr_numeric(r, object, name, 1, value_out, 0, NULL);
 }
 
 int pinn_h5_get_attr_int64(pinn_h5_reader *r, const char *object, const char *name,
                            int64_t *value_out)
 {
-  if (r && !value_out) return rfail(r, PINN_EINVAL, "attribute read: value_out is NULL");
+  if (r && !value_out) return h5fail(r, PINN_EINVAL, "attribute read: value_out is NULL");
   return read_attr_numeric(r, object, name, 1, value_out, 1, NULL);
 }
 
 int pinn_h5_attr_length(pinn_h5_reader *r, const char *object, const char *name, size_t *n_out)
 {
-  if (r && !n_out) return rfail(r, PINN_EINVAL, "attribute length: n_out is NULL");
+  if (r && !n_out) return h5fail(r, PINN_EINVAL, "attribute length: n_out is NULL");
   return read_attr_numeric(r, object, name, 0, NULL, 0, n_out);
 }
 
@@ -1571,6 +1541,6 @@ int pinn_h5_get_attr_double_array(pinn_h5_reader *r, const char *object, const c
                                   size_t n, double *values)
 {
   if (r && (!values || n == 0))
-    return rfail(r, PINN_EINVAL, "attribute array read: need n >= 1 and a values buffer");
+    return h5fail(r, PINN_EINVAL, "attribute array read: need n >= 1 and a values buffer");
   return read_attr_numeric(r, object, name, n, values, 0, NULL);
 }

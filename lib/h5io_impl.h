@@ -9,6 +9,7 @@
 #ifndef PINN_H5IO_IMPL_H
 #define PINN_H5IO_IMPL_H
 
+#include <stddef.h>
 #include <pinn/status.h>
 
 /* Create a fresh, empty temporary file next to path.  On success returns an
@@ -24,8 +25,10 @@ int pinn_h5io_tmp_create(const char *path, char **tmp_out, pinn_error *err);
  * ignored (some file systems refuse it; the file is in place either way). */
 int pinn_h5io_finish(int fd, const char *tmp, const char *path, pinn_error *err);
 
-/* Write all n bytes of buf to fd, retrying on EINTR and short writes.
- * Returns 0 or an errno value. */
-int pinn_h5io_write_all(int fd, const void *buf, unsigned long n);
+/* Write all n bytes of buf to fd (the temporary file tmp for path), retrying
+ * on EINTR and short writes.  Returns 0, or PINN_EIO with err filled (naming
+ * tmp, path and the system's reason) after closing fd. */
+int pinn_h5io_write_all(int fd, const void *buf, size_t n, const char *tmp, const char *path,
+                        pinn_error *err);
 
 #endif

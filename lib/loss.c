@@ -1234,7 +1234,7 @@ int pinn_loss_save_state(const pinn_loss *l, pinn_h5_writer *w, const char *grou
       size_t nb = pinn_sampler_state_size(t->sampler), nw = (nb + 7) / 8;
       int64_t *buf = calloc(nw ? nw : 1, sizeof *buf);
       if (!buf) return pinn_error_set(err, PINN_ENOMEM, "out of memory");
-      pinn_sampler_state_save(t->sampler, buf, nw * 8);
+      pinn_sampler_state_save(t->sampler, buf, nw * 8, NULL);
       size_t sd[1] = {nw};
       snprintf(name, sizeof name, "%s/sampler_state", tg);
       st = pinn_h5_write_dataset_int64(w, name, 1, sd, buf);
@@ -1352,7 +1352,7 @@ static int load_term_sampler(pinn_loss *l, pinn_h5_reader *r, const char *tg, te
   if (pinn_h5_read_dataset_int64(r, name, 1, dims, &buf, NULL, NULL))
     return pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
   int st = PINN_SUCCESS;
-  if (pinn_sampler_state_load(t->sampler, buf, want_b))
+  if (pinn_sampler_state_load(t->sampler, buf, want_b, NULL))
     st = pinn_error_set(&l->err, PINN_EFORMAT, "checkpoint %s: %s", name,
                         pinn_sampler_errmsg(t->sampler));
   free(buf);
@@ -1427,7 +1427,7 @@ int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
       st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
       break;
     }
-    pinn_sampler_state_save(t->sampler, keep[i], nb);
+    pinn_sampler_state_save(t->sampler, keep[i], nb, NULL);
     char tg[200];
     snprintf(tg, sizeof tg, "%s/%s", group, t->def.name);
     st = load_term_sampler(l, r, tg, t);
@@ -1435,7 +1435,7 @@ int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
   for (size_t i = 0; keep && i < l->n_terms; ++i) {
     if (st && keep[i])
       pinn_sampler_state_load(l->terms[i].sampler, keep[i],
-                              pinn_sampler_state_size(l->terms[i].sampler));
+                              pinn_sampler_state_size(l->terms[i].sampler), NULL);
     free(keep[i]);
   }
   for (size_t i = 0; i < l->n_terms && !st; ++i) {

@@ -48,6 +48,17 @@ static const char *norm_group(const char *g, char *buf)
   return buf;
 }
 
+/* norm_group for the public call fn; NULL with err filled for a bad name. */
+static const char *group_arg(const char *g, char *buf, const char *fn, pinn_error *err)
+{
+  const char *n = norm_group(g, buf);
+  if (!n)
+    pinn_error_set(err, PINN_EINVAL,
+                   "%s: group name must be non-empty and under 200 characters, e.g. \"/model\"",
+                   fn);
+  return n;
+}
+
 /* Append text to buf (cap) after a comma unless first. */
 static void join_append(char *buf, size_t cap, const char *text, int first)
 {
@@ -83,11 +94,8 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
   if (!w || !net)
     return pinn_error_set(err, PINN_EINVAL, "pinn_model_write: writer and network are required");
   char gbuf[256];
-  group = norm_group(group, gbuf);
-  if (!group)
-    return pinn_error_set(err, PINN_EINVAL,
-                          "pinn_model_write: group name must be non-empty and under 200 "
-                          "characters, e.g. \"/model\"");
+  group = group_arg(group, gbuf, "pinn_model_write", err);
+  if (!group) return PINN_EINVAL;
   const size_t L = pinn_mlp_n_layers(net), n_in = pinn_mlp_n_in(net),
                n_out = pinn_mlp_n_out(net);
   if (p && (pinn_problem_dim(p) != n_in || pinn_problem_n_out(p) != n_out))
@@ -479,11 +487,8 @@ int pinn_model_read_meta(pinn_h5_reader *r, const char *group, pinn_model_meta *
   if (!r || !meta)
     return pinn_error_set(err, PINN_EINVAL, "pinn_model_read_meta: reader and meta are required");
   char gbuf[256];
-  group = norm_group(group, gbuf);
-  if (!group)
-    return pinn_error_set(err, PINN_EINVAL,
-                          "pinn_model_read_meta: group name must be non-empty and under 200 "
-                          "characters, e.g. \"/model\"");
+  group = group_arg(group, gbuf, "pinn_model_read_meta", err);
+  if (!group) return PINN_EINVAL;
   model_desc *d = malloc(sizeof *d);
   if (!d) return pinn_error_set(err, PINN_ENOMEM, "out of memory reading a network");
   int st = read_desc(r, group, d, err);
@@ -503,13 +508,8 @@ static pinn_mlp *read_model(pinn_h5_reader *r, const char *group, pinn_model_met
     return NULL;
   }
   char gbuf[256];
-  group = norm_group(group, gbuf);
-  if (!group) {
-    pinn_error_set(err, PINN_EINVAL,
-                   "pinn_model_read: group name must be non-empty and under 200 characters, "
-                   "e.g. \"/model\"");
-    return NULL;
-  }
+  group = group_arg(group, gbuf, "pinn_model_read", err);
+  if (!group) return NULL;
   model_desc *d = malloc(sizeof *d);
   if (!d) {
     pinn_error_set(err, PINN_ENOMEM, "out of memory reading a network");

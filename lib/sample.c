@@ -32,7 +32,7 @@ struct pinn_sampler {
   gsl_qrng *qrng; /* SOBOL, HALTON */
   size_t *perm;   /* LHS workspace, grown on demand */
   size_t perm_cap;
-  char errmsg[PINN_ERRMSG_SIZE];
+  pinn_error err; /* the last failure */
 };
 
 /* State blob header: magic, version, kind, payload bytes, dim (native). */
@@ -43,11 +43,6 @@ typedef struct {
   uint64_t dim;
   uint64_t payload;
 } state_header;
-
-static void set_msg(pinn_sampler *s, pinn_error *tmp)
-{
-  memcpy(s->errmsg, tmp->msg, sizeof s->errmsg);
-}
 
 const char *pinn_sampler_kind_name(pinn_sampler_kind kind)
 {
@@ -68,19 +63,24 @@ static int name_equal(const char *a, const char *b)
   return *a == *b;
 }
 
-int pinn_sampler_kind_parse(const char *name, pinn_sampler_kind *kind)
+int pinn_sampler_kind_parse(const char *name, pinn_sampler_kind *kind, pinn_error *err)
 {
   static const struct { const char *name; pinn_sampler_kind kind; } table[] = {
     {"grid", PINN_SAMPLER_GRID},   {"uniform", PINN_SAMPLER_UNIFORM},
     {"random", PINN_SAMPLER_UNIFORM}, {"lhs", PINN_SAMPLER_LHS},
     {"sobol", PINN_SAMPLER_SOBOL}, {"halton", PINN_SAMPLER_HALTON}};
-  if (!name || !kind) return PINN_EINVAL;
+  if (!name || !kind)
+    return pinn_error_set(err, PINN_EINVAL, "pinn_sampler_kind_parse: name and kind are required");
   for (size_t i = 0; i < sizeof table / sizeof table[0]; ++i)
     if (name_equal(name, table[i].name)) {
       *kind = table[i].kind;
+      pinn_error_clear(err);
       return PINN_SUCCESS;
     }
-  return PINN_EINVAL;
+  return pinn_error_set(err, PINN_EINVAL,
+                        "unknown sampler kind '%.60s'; use grid, uniform (or random), lhs, sobol "
+                        "or halton",
+                        name);
 }
 
 size_t pinn_sampler_max_dim(pinn_sampler_kind kind)
@@ -179,13 +179,13 @@ pinn_sampler_kind pinn_sampler_get_kind(const pinn_sampler *s) { return s->kind;
 
 size_t pinn_sampler_dim(const pinn_sampler *s) { return s->dim; }
 
-const char *pinn_sampler_errmsg(const pinn_sampler *s) { return s ? s->errmsg : ""; }
+const char *pinn_sampler_errmsg(const pinn_sampler *s) { return s ? s->err.msg : ""; }
 
 void pinn_sampler_reset(pinn_sampler *s)
 {
   if (s->rng) gsl_rng_set(s->rng, s->seed);
   if (s->qrng) gsl_qrng_init(s->qrng);
-  s->errmsg[0] = '\0';
+  pinn_error_clear(&s->err);
 }
 
 /* Is m^dim <= n (without overflow)? */
@@ -238,23 +238,16 @@ static int fill_grid(pinn_sampler *s, size_t n, double *u)
 static int fill_lhs(pinn_sampler *s, size_t n, double *u)
 {
   if (n > s->perm_cap) {
-    if (n > SIZE_MAX / sizeof *s->perm) {
-      pinn_error tmp;
-      pinn_error_set(&tmp, PINN_ENOMEM,
-                     "a Latin hypercube of %zu points is too large; ask for fewer points", n);
-      set_msg(s, &tmp);
-      return PINN_ENOMEM;
-    }
+    if (n > SIZE_MAX / sizeof *s->perm)
+      return pinn_error_set(&s->err, PINN_ENOMEM,
+                            "a Latin hypercube of %zu points is too large; ask for fewer points",
+                            n);
     size_t *p = realloc(s->perm, n * sizeof *p);
-    if (!p) {
-      pinn_error tmp;
-      pinn_error_set(&tmp, PINN_ENOMEM,
-                     "out of memory for the permutation of a %zu-point Latin hypercube; ask "
-                     "for fewer points per fill",
-                     n);
-      set_msg(s, &tmp);
-      return PINN_ENOMEM;
-    }
+    if (!p)
+      return pinn_error_set(&s->err, PINN_ENOMEM,
+                            "out of memory for the permutation of a %zu-point Latin hypercube; "
+                            "ask for fewer points per fill",
+                            n);
     s->perm = p;
     s->perm_cap = n;
   }
@@ -272,13 +265,9 @@ static int fill_lhs(pinn_sampler *s, size_t n, double *u)
 int pinn_sampler_fill(pinn_sampler *s, size_t n, double *u)
 {
   if (n == 0) return PINN_SUCCESS;
-  if (!u) {
-    pinn_error tmp;
-    pinn_error_set(&tmp, PINN_EINVAL, "output array is NULL; pass room for %zu x %zu doubles",
-                   n, s->dim);
-    set_msg(s, &tmp);
-    return PINN_EINVAL;
-  }
+  if (!u)
+    return pinn_error_set(&s->err, PINN_EINVAL,
+                          "output array is NULL; pass room for %zu x %zu doubles", n, s->dim);
   switch (s->kind) {
   case PINN_SAMPLER_GRID: return fill_grid(s, n, u);
   case PINN_SAMPLER_UNIFORM:
@@ -288,15 +277,11 @@ int pinn_sampler_fill(pinn_sampler *s, size_t n, double *u)
   case PINN_SAMPLER_SOBOL:
   case PINN_SAMPLER_HALTON:
     for (size_t i = 0; i < n; ++i)
-      if (gsl_qrng_get(s->qrng, u + i * s->dim) != 0) {
-        pinn_error tmp;
-        pinn_error_set(&tmp, PINN_EFAILED,
-                       "the %s sequence is exhausted (GSL gives at most 2^30 - 1 Sobol points); "
-                       "reset the sampler or use another kind",
-                       pinn_sampler_kind_name(s->kind));
-        set_msg(s, &tmp);
-        return PINN_EFAILED;
-      }
+      if (gsl_qrng_get(s->qrng, u + i * s->dim) != 0)
+        return pinn_error_set(&s->err, PINN_EFAILED,
+                              "the %s sequence is exhausted (GSL gives at most 2^30 - 1 Sobol "
+                              "points); reset the sampler or use another kind",
+                              pinn_sampler_kind_name(s->kind));
     return PINN_SUCCESS;
   }
   return PINN_EINVAL;
@@ -322,10 +307,14 @@ size_t pinn_sampler_state_size(const pinn_sampler *s)
   return sizeof(state_header) + payload_size(s);
 }
 
-int pinn_sampler_state_save(const pinn_sampler *s, void *buf, size_t size)
+int pinn_sampler_state_save(const pinn_sampler *s, void *buf, size_t size, pinn_error *err)
 {
   const size_t need = pinn_sampler_state_size(s);
-  if (!buf || size < need) return PINN_EINVAL;
+  if (!buf || size < need)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "the %s sampler's state needs a buffer of %zu bytes (got %zu%s); size it "
+                          "with pinn_sampler_state_size",
+                          pinn_sampler_kind_name(s->kind), need, size, buf ? "" : ", NULL");
   state_header h;
   memset(&h, 0, sizeof h);
   memcpy(h.magic, state_magic, sizeof h.magic);
@@ -334,6 +323,7 @@ int pinn_sampler_state_save(const pinn_sampler *s, void *buf, size_t size)
   h.payload = (uint64_t)payload_size(s);
   memcpy(buf, &h, sizeof h);
   if (h.payload) memcpy((unsigned char *)buf + sizeof h, payload_ptr(s), (size_t)h.payload);
+  pinn_error_clear(err);
   return PINN_SUCCESS;
 }
 
@@ -357,53 +347,49 @@ static int qrng_state_sane(const pinn_sampler *s, const unsigned char *payload, 
   return ok;
 }
 
-int pinn_sampler_state_load(pinn_sampler *s, const void *buf, size_t size)
+/* Validate a saved state for s: 0, or PINN_EFORMAT with the message on s. */
+static int state_check(pinn_sampler *s, const void *buf, size_t size)
 {
-  pinn_error tmp;
   state_header h;
-  if (!buf || size < sizeof h) {
-    pinn_error_set(&tmp, PINN_EFORMAT,
-                   "sampler state of %zu bytes is too short to be one; pass the bytes written "
-                   "by pinn_sampler_state_save",
-                   size);
-    set_msg(s, &tmp);
-    return PINN_EFORMAT;
-  }
+  if (!buf || size < sizeof h)
+    return pinn_error_set(&s->err, PINN_EFORMAT,
+                          "sampler state of %zu bytes is too short to be one; pass the bytes "
+                          "written by pinn_sampler_state_save",
+                          size);
   memcpy(&h, buf, sizeof h);
-  if (memcmp(h.magic, state_magic, sizeof h.magic) != 0) {
-    pinn_error_set(&tmp, PINN_EFORMAT,
-                   "bytes are not a libpinn sampler state; pass the bytes written by "
-                   "pinn_sampler_state_save");
-    set_msg(s, &tmp);
-    return PINN_EFORMAT;
-  }
-  if (h.kind != (uint64_t)s->kind || h.dim != (uint64_t)s->dim) {
-    pinn_error_set(&tmp, PINN_EFORMAT,
-                   "state was saved from a %s sampler of dim %llu but this sampler is %s of dim "
-                   "%zu; load it into a sampler allocated with the same kind and dim",
-                   h.kind <= 4 ? pinn_sampler_kind_name((pinn_sampler_kind)h.kind) : "unknown",
-                   (unsigned long long)h.dim, pinn_sampler_kind_name(s->kind), s->dim);
-    set_msg(s, &tmp);
-    return PINN_EFORMAT;
-  }
-  if (h.payload != (uint64_t)payload_size(s) || size < sizeof h + payload_size(s)) {
-    pinn_error_set(&tmp, PINN_EFORMAT,
-                   "sampler state is truncated or from another GSL build (%llu state bytes, "
-                   "this build needs %zu); save and load with the same libpinn/GSL",
-                   (unsigned long long)h.payload, payload_size(s));
-    set_msg(s, &tmp);
-    return PINN_EFORMAT;
-  }
-  if (s->qrng && !qrng_state_sane(s, (const unsigned char *)buf + sizeof h, (size_t)h.payload)) {
-    pinn_error_set(&tmp, PINN_EFORMAT,
-                   "%s sampler state is corrupt: its next point is not in [0,1)^%zu; pass the "
-                   "bytes written by pinn_sampler_state_save",
-                   pinn_sampler_kind_name(s->kind), s->dim);
-    set_msg(s, &tmp);
-    return PINN_EFORMAT;
-  }
-  if (h.payload) memcpy(payload_ptr(s), (const unsigned char *)buf + sizeof h, (size_t)h.payload);
-  s->errmsg[0] = '\0';
+  if (memcmp(h.magic, state_magic, sizeof h.magic) != 0)
+    return pinn_error_set(&s->err, PINN_EFORMAT,
+                          "bytes are not a libpinn sampler state; pass the bytes written by "
+                          "pinn_sampler_state_save");
+  if (h.kind != (uint64_t)s->kind || h.dim != (uint64_t)s->dim)
+    return pinn_error_set(&s->err, PINN_EFORMAT,
+                          "state was saved from a %s sampler of dim %llu but this sampler is %s "
+                          "of dim %zu; load it into a sampler allocated with the same kind and "
+                          "dim",
+                          h.kind <= 4 ? pinn_sampler_kind_name((pinn_sampler_kind)h.kind)
+                                      : "unknown",
+                          (unsigned long long)h.dim, pinn_sampler_kind_name(s->kind), s->dim);
+  if (h.payload != (uint64_t)payload_size(s) || size < sizeof h + payload_size(s))
+    return pinn_error_set(&s->err, PINN_EFORMAT,
+                          "sampler state is truncated or from another GSL build (%llu state "
+                          "bytes, this build needs %zu); save and load with the same libpinn/GSL",
+                          (unsigned long long)h.payload, payload_size(s));
+  if (s->qrng && !qrng_state_sane(s, (const unsigned char *)buf + sizeof h, (size_t)h.payload))
+    return pinn_error_set(&s->err, PINN_EFORMAT,
+                          "%s sampler state is corrupt: its next point is not in [0,1)^%zu; "
+                          "pass the bytes written by pinn_sampler_state_save",
+                          pinn_sampler_kind_name(s->kind), s->dim);
+  return 0;
+}
+
+int pinn_sampler_state_load(pinn_sampler *s, const void *buf, size_t size, pinn_error *err)
+{
+  int st = state_check(s, buf, size);
+  if (st) return pinn_error_set(err, st, "%s", s->err.msg);
+  size_t n = payload_size(s);
+  if (n) memcpy(payload_ptr(s), (const unsigned char *)buf + sizeof(state_header), n);
+  pinn_error_clear(&s->err);
+  pinn_error_clear(err);
   return PINN_SUCCESS;
 }
 

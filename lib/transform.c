@@ -40,26 +40,31 @@ pinn_transform pinn_transform_none(void)
   return t;
 }
 
+/* The transform of this kind on component k with context ctx (the rest as
+ * pinn_transform_none). */
+static pinn_transform of_kind(pinn_transform_kind kind, size_t component, void *ctx)
+{
+  pinn_transform t = pinn_transform_none();
+  t.kind = kind;
+  t.component = component;
+  t.ctx = ctx;
+  return t;
+}
+
 pinn_transform pinn_transform_dirichlet(size_t component, pinn_xjet_fn g, pinn_xjet_fn d,
                                         void *ctx)
 {
-  pinn_transform t = pinn_transform_none();
-  t.kind = PINN_TRANSFORM_DIRICHLET;
-  t.component = component;
+  pinn_transform t = of_kind(PINN_TRANSFORM_DIRICHLET, component, ctx);
   t.g = g;
   t.d = d;
-  t.ctx = ctx;
   return t;
 }
 
 pinn_transform pinn_transform_obstacle(size_t component, pinn_xjet_fn psi, double beta, void *ctx)
 {
-  pinn_transform t = pinn_transform_none();
-  t.kind = PINN_TRANSFORM_OBSTACLE;
-  t.component = component;
+  pinn_transform t = of_kind(PINN_TRANSFORM_OBSTACLE, component, ctx);
   t.psi = psi;
   t.beta = beta;
-  t.ctx = ctx;
   return t;
 }
 
@@ -391,6 +396,17 @@ static int check_block(size_t nb, size_t ld, pinn_error *err)
   return PINN_SUCCESS;
 }
 
+/* The checks pinn_transform_forward_coefs and _adjoint start with: the
+ * transform, the spec's channel map (no points: dim 0) and the block. */
+static int check_block_call(const pinn_transform *t, const pinn_jet_spec *spec, size_t n_out,
+                            size_t nb, size_t ld, chmap *m, pinn_error *err)
+{
+  int st = check_kind(t, n_out, err);
+  if (!st) st = map_spec(spec, 0, m, err);
+  if (!st) st = check_block(nb, ld, err);
+  return st;
+}
+
 int pinn_transform_forward(const pinn_transform *t, const pinn_jet_spec *spec, size_t n_out,
                            size_t dim, const double *x, size_t nb, size_t ld, const double *N,
                            double *U, double *work, pinn_error *err)
@@ -442,12 +458,9 @@ int pinn_transform_forward_coefs(const pinn_transform *t, const pinn_jet_spec *s
                                  const double *coef, size_t nb, size_t ld, const double *N,
                                  double *U, double *work, pinn_error *err)
 {
-  int st = check_kind(t, n_out, err);
-  if (st) return st;
   chmap m;
-  if ((st = map_spec(spec, 0, &m, err))) return st;
-  if ((st = check_block(nb, ld, err))) return st;
-  if (nb == 0) return PINN_SUCCESS;
+  int st = check_block_call(t, spec, n_out, nb, ld, &m, err);
+  if (st || nb == 0) return st;
   if (!N || !U || (!coef && t->kind != PINN_TRANSFORM_NONE))
     return pinn_error_set(err, PINN_EINVAL, "output transform: NULL coefficients or jets");
   copy_others(t, &m, n_out, nb, ld, 1, N, U);
@@ -459,12 +472,9 @@ int pinn_transform_adjoint(const pinn_transform *t, const pinn_jet_spec *spec, s
                            size_t nb, size_t ld, const double *Ubar, double *Nbar,
                            const double *work, pinn_error *err)
 {
-  int st = check_kind(t, n_out, err);
-  if (st) return st;
   chmap m;
-  if ((st = map_spec(spec, 0, &m, err))) return st;
-  if ((st = check_block(nb, ld, err))) return st;
-  if (nb == 0) return PINN_SUCCESS;
+  int st = check_block_call(t, spec, n_out, nb, ld, &m, err);
+  if (st || nb == 0) return st;
   if (!Ubar || !Nbar || (!work && t->kind != PINN_TRANSFORM_NONE))
     return pinn_error_set(err, PINN_EINVAL,
                           "output transform adjoint: NULL sensitivities or work; pass the work "

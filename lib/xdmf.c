@@ -54,24 +54,24 @@ struct pinn_xdmf {
   xgrid *grids;
   size_t ngrid, capgrid;
   char run_id[RUN_ID_MAX + 1]; /* "" = none */
-  int status;            /* sticky: first failure */
-  char msg[PINN_ERRMSG_SIZE];
+  /* The first failure of a builder call (pinn_error_set_first): it poisons
+   * the document, every later call returns it.  Failures that leave the
+   * document usable (render, write, check) keep their message here but
+   * release the code (release_failure). */
+  pinn_error err;
 };
 
-static int xfail(pinn_xdmf *x, int code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int xfail(pinn_xdmf *x, int code, const char *fmt, ...)
+/* End a render, write or check: on failure (st != 0) err gets st and x's
+ * message, and x stays usable (its code is cleared: a bad path, a full disk
+ * or a missing dataset does not poison the document). */
+static int release_failure(pinn_xdmf *x, int st, pinn_error *err)
 {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(x->msg, sizeof x->msg, fmt, ap);
-  va_end(ap);
-  if (!x->status) x->status = code;
-  return code;
+  if (!st) {
+    pinn_error_clear(err);
+    return 0;
+  }
+  x->err.code = 0;
+  return pinn_error_set(err, st, "%s", x->err.msg);
 }
 
 pinn_xdmf *pinn_xdmf_alloc(void) { return calloc(1, sizeof(pinn_xdmf)); }
@@ -99,7 +99,7 @@ void pinn_xdmf_free(pinn_xdmf *x)
   free(x);
 }
 
-const char *pinn_xdmf_errmsg(const pinn_xdmf *x) { return x ? x->msg : ""; }
+const char *pinn_xdmf_errmsg(const pinn_xdmf *x) { return x ? x->err.msg : ""; }
 
 /* 1 if s is 1..RUN_ID_MAX lower-case hex digits. */
 static int run_id_ok(const char *s, size_t len)
@@ -113,10 +113,11 @@ static int run_id_ok(const char *s, size_t len)
 int pinn_xdmf_set_run_id(pinn_xdmf *x, const char *run_id)
 {
   if (!x) return PINN_EINVAL;
-  if (x->status) return x->status;
+  if (x->err.code) return x->err.code;
   if (!run_id || !run_id_ok(run_id, strlen(run_id)))
-    return xfail(x, PINN_EINVAL, "run id '%.80s' is not 1 to %d lower-case hex digits",
-                 run_id ? run_id : "(null)", RUN_ID_MAX);
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "run id '%.80s' is not 1 to %d lower-case hex digits",
+                                run_id ? run_id : "(null)", RUN_ID_MAX);
   snprintf(x->run_id, sizeof x->run_id, "%s", run_id);
   return 0;
 }
@@ -171,13 +172,14 @@ static int ref_ok(const char *s) { return text_ok(s) && !strchr(s, ':'); }
 static int check_ref(pinn_xdmf *x, const char *what, const char *s)
 {
   if (!ref_ok(s))
-    return xfail(x, PINN_EINVAL,
-                 "%s '%s' is empty, has control characters or a ':' (XDMF separates file and "
-                 "dataset with ':'); rename it",
-                 what, s ? s : "(null)");
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "%s '%s' is empty, has control characters or a ':' (XDMF "
+                                "separates file and dataset with ':'); rename it",
+                                what, s ? s : "(null)");
   if (!strcmp(what, "h5 file")) {
     size_t n = strlen(s);
-    if (s[n - 1] == '/') return xfail(x, PINN_EINVAL, "h5 file '%s' names a directory", s);
+    if (s[n - 1] == '/')
+      return pinn_error_set_first(&x->err, PINN_EINVAL, "h5 file '%s' names a directory", s);
   }
   return 0;
 }
@@ -189,7 +191,7 @@ static xgrid *new_grid(pinn_xdmf *x, const char *name, enum gkind kind)
     size_t cap = x->capgrid ? 2 * x->capgrid : 4;
     xgrid *g = realloc(x->grids, cap * sizeof *g);
     if (!g) {
-      xfail(x, PINN_ENOMEM, "out of memory adding a grid");
+      pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding a grid");
       return NULL;
     }
     x->grids = g;
@@ -205,7 +207,7 @@ static xgrid *new_grid(pinn_xdmf *x, const char *name, enum gkind kind)
   }
   g->name = strdup(name);
   if (!g->name) {
-    xfail(x, PINN_ENOMEM, "out of memory adding a grid");
+    pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding a grid");
     return NULL;
   }
   x->ngrid++;
@@ -219,115 +221,130 @@ static void drop_last(pinn_xdmf *x)
   grid_clear(&x->grids[x->ngrid]);
 }
 
+/* Common start of the add_* calls: a usable document and a printable name. */
+static int add_ok(pinn_xdmf *x, const char *name)
+{
+  if (!x) return PINN_EINVAL;
+  if (x->err.code) return x->err.code;
+  if (name && !text_ok(name))
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "grid name is empty or has control characters");
+  return 0;
+}
+
+/* Common end of the add_* calls: out of memory (oom) drops the half-filled
+ * grid, else *grid_out (optional) gets its index. */
+static int grid_added(pinn_xdmf *x, int oom, const char *what, const char *name, int *grid_out)
+{
+  if (oom) {
+    drop_last(x);
+    return pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding %s '%s'", what,
+                                name ? name : "");
+  }
+  if (grid_out) *grid_out = (int)(x->ngrid - 1);
+  return 0;
+}
+
 static int check_axes(pinn_xdmf *x, const char *name, int ndim, const size_t *counts)
 {
   if (ndim < 1 || ndim > 3)
-    return xfail(x, PINN_EINVAL, "grid '%s': ndim %d must be 1, 2 or 3", name ? name : "", ndim);
-  if (!counts) return xfail(x, PINN_EINVAL, "grid '%s': counts is NULL", name ? name : "");
+    return pinn_error_set_first(&x->err, PINN_EINVAL, "grid '%s': ndim %d must be 1, 2 or 3",
+                                name ? name : "", ndim);
+  if (!counts)
+    return pinn_error_set_first(&x->err, PINN_EINVAL, "grid '%s': counts is NULL",
+                                name ? name : "");
   for (int i = 0; i < ndim; ++i)
     if (counts[i] < 1 || counts[i] > (size_t)1 << 31)
-      return xfail(x, PINN_EINVAL, "grid '%s': count %zu on axis %d must be in 1..2^31",
-                   name ? name : "", counts[i], i);
+      return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                  "grid '%s': count %zu on axis %d must be in 1..2^31",
+                                  name ? name : "", counts[i], i);
   return 0;
 }
 
 int pinn_xdmf_add_uniform_grid(pinn_xdmf *x, const char *name, int ndim, const size_t *counts,
                                const double *origin, const double *spacing, int *grid_out)
 {
-  if (!x) return PINN_EINVAL;
-  if (x->status) return x->status;
-  if (name && !text_ok(name))
-    return xfail(x, PINN_EINVAL, "grid name is empty or has control characters");
-  if (check_axes(x, name, ndim, counts)) return x->status;
+  int st = add_ok(x, name);
+  if (st) return st;
+  if (check_axes(x, name, ndim, counts)) return x->err.code;
   if (!origin || !spacing)
-    return xfail(x, PINN_EINVAL, "grid '%s': origin or spacing is NULL", name ? name : "");
+    return pinn_error_set_first(&x->err, PINN_EINVAL, "grid '%s': origin or spacing is NULL",
+                                name ? name : "");
   for (int i = 0; i < ndim; ++i)
     if (!isfinite(origin[i]) || !isfinite(spacing[i]) || !(spacing[i] > 0))
-      return xfail(x, PINN_EINVAL,
-                   "grid '%s': axis %d has origin %g and spacing %g; need finite values and "
-                   "spacing > 0",
-                   name ? name : "", i, origin[i], spacing[i]);
+      return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                  "grid '%s': axis %d has origin %g and spacing %g; need finite "
+                                  "values and spacing > 0",
+                                  name ? name : "", i, origin[i], spacing[i]);
   xgrid *g = new_grid(x, name, G_UNIFORM);
-  if (!g) return x->status;
+  if (!g) return x->err.code;
   g->ndim = ndim;
   for (int i = 0; i < 3; ++i) {
     g->counts[i] = i < ndim ? counts[i] : 1;
     g->origin[i] = i < ndim ? origin[i] : 0.0;
     g->spacing[i] = i < ndim ? spacing[i] : 1.0;
   }
-  if (grid_out) *grid_out = (int)(x->ngrid - 1);
-  return 0;
+  return grid_added(x, 0, "grid", name, grid_out);
 }
 
 int pinn_xdmf_add_rectilinear_grid(pinn_xdmf *x, const char *name, int ndim,
                                    const size_t *counts, const char *h5file,
                                    const char *const *coord_datasets, int *grid_out)
 {
-  if (!x) return PINN_EINVAL;
-  if (x->status) return x->status;
-  if (name && !text_ok(name))
-    return xfail(x, PINN_EINVAL, "grid name is empty or has control characters");
-  if (check_axes(x, name, ndim, counts)) return x->status;
-  if (check_ref(x, "h5 file", h5file)) return x->status;
+  int st = add_ok(x, name);
+  if (st) return st;
+  if (check_axes(x, name, ndim, counts)) return x->err.code;
+  if (check_ref(x, "h5 file", h5file)) return x->err.code;
   if (!coord_datasets)
-    return xfail(x, PINN_EINVAL, "grid '%s': coord_datasets is NULL", name ? name : "");
+    return pinn_error_set_first(&x->err, PINN_EINVAL, "grid '%s': coord_datasets is NULL",
+                                name ? name : "");
   for (int i = 0; i < ndim; ++i)
-    if (check_ref(x, "coordinate dataset", coord_datasets[i])) return x->status;
+    if (check_ref(x, "coordinate dataset", coord_datasets[i])) return x->err.code;
   xgrid *g = new_grid(x, name, G_RECT);
-  if (!g) return x->status;
+  if (!g) return x->err.code;
   g->ndim = ndim;
   int oom = !(g->h5 = strdup(h5file));
   for (int i = 0; i < 3; ++i) {
     g->counts[i] = i < ndim ? counts[i] : 1;
     if (i < ndim && !(g->coords[i] = strdup(coord_datasets[i]))) oom = 1;
   }
-  if (oom) {
-    drop_last(x);
-    return xfail(x, PINN_ENOMEM, "out of memory adding grid '%s'", name ? name : "");
-  }
-  if (grid_out) *grid_out = (int)(x->ngrid - 1);
-  return 0;
+  return grid_added(x, oom, "grid", name, grid_out);
 }
 
 int pinn_xdmf_add_point_set(pinn_xdmf *x, const char *name, size_t n, int coord_dim,
                             const char *h5file, const char *coords_dataset,
                             const char *conn_dataset, int *grid_out)
 {
-  if (!x) return PINN_EINVAL;
-  if (x->status) return x->status;
-  if (name && !text_ok(name))
-    return xfail(x, PINN_EINVAL, "grid name is empty or has control characters");
+  int st = add_ok(x, name);
+  if (st) return st;
   if (n < 1 || n > (size_t)1 << 31)
-    return xfail(x, PINN_EINVAL, "point set '%s': %zu points; need 1..2^31", name ? name : "", n);
+    return pinn_error_set_first(&x->err, PINN_EINVAL, "point set '%s': %zu points; need 1..2^31",
+                                name ? name : "", n);
   if (coord_dim != 2 && coord_dim != 3)
-    return xfail(x, PINN_EINVAL,
-                 "point set '%s': coord_dim %d must be 2 or 3 (for 1-D points write an [n][2] "
-                 "dataset with y = 0)",
-                 name ? name : "", coord_dim);
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "point set '%s': coord_dim %d must be 2 or 3 (for 1-D points "
+                                "write an [n][2] dataset with y = 0)",
+                                name ? name : "", coord_dim);
   if (check_ref(x, "h5 file", h5file) || check_ref(x, "coordinate dataset", coords_dataset))
-    return x->status;
-  if (conn_dataset && check_ref(x, "connectivity dataset", conn_dataset)) return x->status;
+    return x->err.code;
+  if (conn_dataset && check_ref(x, "connectivity dataset", conn_dataset)) return x->err.code;
   xgrid *g = new_grid(x, name, G_POINTS);
-  if (!g) return x->status;
+  if (!g) return x->err.code;
   g->npoints = n;
   g->coord_dim = coord_dim;
   g->h5 = strdup(h5file);
   g->coords[0] = strdup(coords_dataset);
   int oom = !g->h5 || !g->coords[0];
   if (conn_dataset && !(g->conn = strdup(conn_dataset))) oom = 1;
-  if (oom) {
-    drop_last(x);
-    return xfail(x, PINN_ENOMEM, "out of memory adding point set '%s'", name ? name : "");
-  }
-  if (grid_out) *grid_out = (int)(x->ngrid - 1);
-  return 0;
+  return grid_added(x, oom, "point set", name, grid_out);
 }
 
 static xgrid *grid_at(pinn_xdmf *x, int grid)
 {
   if (grid < 0 || (size_t)grid >= x->ngrid) {
-    xfail(x, PINN_EINVAL, "grid index %d is out of range (the document has %zu grids)", grid,
-          x->ngrid);
+    pinn_error_set_first(&x->err, PINN_EINVAL,
+                         "grid index %d is out of range (the document has %zu grids)", grid,
+                         x->ngrid);
     return NULL;
   }
   return &x->grids[grid];
@@ -336,23 +353,27 @@ static xgrid *grid_at(pinn_xdmf *x, int grid)
 int pinn_xdmf_set_times(pinn_xdmf *x, int grid, size_t nt, const double *times)
 {
   if (!x) return PINN_EINVAL;
-  if (x->status) return x->status;
+  if (x->err.code) return x->err.code;
   xgrid *g = grid_at(x, grid);
-  if (!g) return x->status;
-  if (g->nt) return xfail(x, PINN_EINVAL, "grid '%s' already has times", g->name);
+  if (!g) return x->err.code;
+  if (g->nt)
+    return pinn_error_set_first(&x->err, PINN_EINVAL, "grid '%s' already has times", g->name);
   if (nt < 1 || nt > 100000000 || !times)
-    return xfail(x, PINN_EINVAL, "grid '%s': need 1..1e8 times and a times array (got %zu)",
-                 g->name, nt);
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "grid '%s': need 1..1e8 times and a times array (got %zu)", g->name,
+                                nt);
   for (size_t k = 0; k < nt; ++k) {
     if (!isfinite(times[k]))
-      return xfail(x, PINN_EINVAL, "grid '%s': time %zu is not finite", g->name, k);
+      return pinn_error_set_first(&x->err, PINN_EINVAL, "grid '%s': time %zu is not finite",
+                                  g->name, k);
     if (k > 0 && !(times[k] > times[k - 1]))
-      return xfail(x, PINN_EINVAL,
-                   "grid '%s': times must increase strictly (t[%zu] = %g after %g)", g->name, k,
-                   times[k], times[k - 1]);
+      return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                  "grid '%s': times must increase strictly (t[%zu] = %g after %g)",
+                                  g->name, k, times[k], times[k - 1]);
   }
   g->times = malloc(nt * sizeof *g->times);
-  if (!g->times) return xfail(x, PINN_ENOMEM, "out of memory storing %zu times", nt);
+  if (!g->times)
+    return pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory storing %zu times", nt);
   memcpy(g->times, times, nt * sizeof *g->times);
   g->nt = nt;
   return 0;
@@ -362,20 +383,24 @@ int pinn_xdmf_add_attribute(pinn_xdmf *x, int grid, const char *name, const char
                             const char *dataset)
 {
   if (!x) return PINN_EINVAL;
-  if (x->status) return x->status;
+  if (x->err.code) return x->err.code;
   xgrid *g = grid_at(x, grid);
-  if (!g) return x->status;
+  if (!g) return x->err.code;
   if (!text_ok(name))
-    return xfail(x, PINN_EINVAL, "attribute name on grid '%s' is empty or has control characters",
-                 g->name);
-  if (check_ref(x, "h5 file", h5file) || check_ref(x, "dataset", dataset)) return x->status;
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "attribute name on grid '%s' is empty or has control characters",
+                                g->name);
+  if (check_ref(x, "h5 file", h5file) || check_ref(x, "dataset", dataset)) return x->err.code;
   for (size_t i = 0; i < g->nattr; ++i)
     if (!strcmp(g->attrs[i].name, name))
-      return xfail(x, PINN_EINVAL, "grid '%s' already has an attribute '%s'", g->name, name);
+      return pinn_error_set_first(&x->err, PINN_EINVAL, "grid '%s' already has an attribute '%s'",
+                                  g->name, name);
   if (g->nattr == g->capattr) {
     size_t cap = g->capattr ? 2 * g->capattr : 4;
     xattr *a = realloc(g->attrs, cap * sizeof *a);
-    if (!a) return xfail(x, PINN_ENOMEM, "out of memory adding attribute '%s'", name);
+    if (!a)
+      return pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding attribute '%s'",
+                                  name);
     g->attrs = a;
     g->capattr = cap;
   }
@@ -387,7 +412,7 @@ int pinn_xdmf_add_attribute(pinn_xdmf *x, int grid, const char *name, const char
     free(a->name);
     free(a->h5);
     free(a->dataset);
-    return xfail(x, PINN_ENOMEM, "out of memory adding attribute '%s'", name);
+    return pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding attribute '%s'", name);
   }
   g->nattr++;
   return 0;
@@ -755,28 +780,24 @@ static int render_grid(pinn_xdmf *x, sbuf *b, const xgrid *g, const char *xmf_pa
   }
   goto done;
 oom:
-  st = xfail(x, PINN_ENOMEM, "out of memory rendering the XDMF document");
+  st = pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory rendering the XDMF document");
 done:
   free(grel);
   free_strs(arel, g->nattr);
   return st;
 }
 
-/* Render the document; on failure NULL with x->msg set and x->status
- * unchanged (a bad path or an empty document does not poison x). */
-static char *render_doc(pinn_xdmf *x, const char *xmf_path, int *code)
+/* Render the document into *doc (malloc'd); on failure a status with the
+ * message on x (x->err.code set: the caller releases it). */
+static int render_doc(pinn_xdmf *x, const char *xmf_path, char **doc)
 {
-  *code = 0;
-  if (!text_ok(xmf_path)) {
-    snprintf(x->msg, sizeof x->msg, "xmf path is NULL, empty or has control characters");
-    *code = PINN_EINVAL;
-    return NULL;
-  }
-  if (x->ngrid == 0) {
-    snprintf(x->msg, sizeof x->msg, "the XDMF document has no grid; add one before writing");
-    *code = PINN_EINVAL;
-    return NULL;
-  }
+  *doc = NULL;
+  if (!text_ok(xmf_path))
+    return pinn_error_set(&x->err, PINN_EINVAL,
+                          "xmf path is NULL, empty or has control characters");
+  if (x->ngrid == 0)
+    return pinn_error_set(&x->err, PINN_EINVAL,
+                          "the XDMF document has no grid; add one before writing");
   sbuf b = {NULL, 0, 0, 0};
   sb_printf(&b, "<?xml version=\"1.0\" ?>\n"
                 "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
@@ -788,61 +809,44 @@ static char *render_doc(pinn_xdmf *x, const char *xmf_path, int *code)
   sb_printf(&b, "  </Domain>\n</Xdmf>\n");
   if (b.oom) {
     free(b.p);
-    x->status = 0;
-    snprintf(x->msg, sizeof x->msg, "out of memory rendering the XDMF document");
-    *code = PINN_ENOMEM;
-    return NULL;
+    return pinn_error_set(&x->err, PINN_ENOMEM, "out of memory rendering the XDMF document");
   }
-  return b.p;
+  *doc = b.p;
+  return 0;
 }
 
 char *pinn_xdmf_render(pinn_xdmf *x, const char *xmf_path)
 {
-  if (!x) return NULL;
-  if (x->status) return NULL;
-  int code;
-  return render_doc(x, xmf_path, &code);
+  if (!x || x->err.code) return NULL;
+  char *doc;
+  release_failure(x, render_doc(x, xmf_path, &doc), NULL);
+  return doc;
+}
+
+/* Write doc to xmf_path atomically; a status with the message on x. */
+static int write_doc(pinn_xdmf *x, const char *xmf_path, const char *doc)
+{
+  char *tmp = NULL;
+  int fd = pinn_h5io_tmp_create(xmf_path, &tmp, &x->err);
+  if (fd < 0) return x->err.code;
+  int st = pinn_h5io_write_all(fd, doc, strlen(doc), tmp, xmf_path, &x->err);
+  if (!st) st = pinn_h5io_finish(fd, tmp, xmf_path, &x->err);
+  if (st) unlink(tmp);
+  free(tmp);
+  return st;
 }
 
 int pinn_xdmf_write(pinn_xdmf *x, const char *xmf_path, pinn_error *err)
 {
   if (!x) return pinn_error_set(err, PINN_EINVAL, "pinn_xdmf_write: document is NULL");
-  if (x->status)
-    return pinn_error_set(err, x->status, "not writing '%s': an earlier call failed: %s",
-                          xmf_path ? xmf_path : "(null)", x->msg);
-  int code;
-  char *doc = render_doc(x, xmf_path, &code);
-  if (!doc) return pinn_error_set(err, code, "%s", x->msg);
-  char *tmp = NULL;
-  pinn_error pe;
-  pinn_error_clear(&pe);
-  int fd = pinn_h5io_tmp_create(xmf_path, &tmp, &pe);
-  if (fd < 0) {
-    free(doc);
-    snprintf(x->msg, sizeof x->msg, "%s", pe.msg);
-    return pinn_error_set(err, pe.code, "%s", pe.msg);
-  }
-  int st = 0;
-  int e = pinn_h5io_write_all(fd, doc, strlen(doc));
+  if (x->err.code)
+    return pinn_error_set(err, x->err.code, "not writing '%s': an earlier call failed: %s",
+                          xmf_path ? xmf_path : "(null)", x->err.msg);
+  char *doc;
+  int st = render_doc(x, xmf_path, &doc);
+  if (!st) st = write_doc(x, xmf_path, doc);
   free(doc);
-  if (e) {
-    close(fd);
-    st = PINN_EIO;
-    snprintf(x->msg, sizeof x->msg,
-             "cannot write '%s' (temporary file for '%s'): %s; check free disk space and retry",
-             tmp, xmf_path, strerror(e));
-  } else {
-    st = pinn_h5io_finish(fd, tmp, xmf_path, &pe);
-    if (st) snprintf(x->msg, sizeof x->msg, "%s", pe.msg);
-  }
-  if (st) {
-    unlink(tmp);
-    pinn_error_set(err, st, "%s", x->msg);
-  } else {
-    pinn_error_clear(err);
-  }
-  free(tmp);
-  return st;
+  return release_failure(x, st, err);
 }
 
 /* ----------------------------------------------------------------- check */
@@ -865,29 +869,31 @@ static int check_one(checker *c, const char *h5, const char *ds, size_t want, si
     pinn_error e;
     c->r = pinn_h5_open(h5, &e);
     if (!c->r)
-      return xfail(c->x, e.code, "XDMF check: %s", e.msg);
+      return pinn_error_set_first(&c->x->err, e.code, "XDMF check: %s", e.msg);
     c->open_name = strdup(h5);
-    if (!c->open_name) return xfail(c->x, PINN_ENOMEM, "out of memory checking '%s'", h5);
+    if (!c->open_name)
+      return pinn_error_set_first(&c->x->err, PINN_ENOMEM, "out of memory checking '%s'", h5);
   }
   int rank;
   size_t dims[PINN_H5_MAX_RANK];
   int st = pinn_h5_dataset_shape(c->r, ds, &rank, dims);
-  if (st) return xfail(c->x, st, "XDMF check: %s", pinn_h5_reader_errmsg(c->r));
+  if (st)
+    return pinn_error_set_first(&c->x->err, st, "XDMF check: %s", pinn_h5_reader_errmsg(c->r));
   size_t n = 1;
   for (int i = 0; i < rank; ++i) n *= dims[i];
   if (n != want || (last_dim && (rank != 2 || dims[1] != last_dim)))
-    return xfail(c->x, PINN_EFORMAT,
-                 "XDMF check: dataset '%s' in '%s' has %zu values (rank %d), the document needs "
-                 "%zu%s",
-                 ds, h5, n, rank, want, last_dim ? (last_dim == 3 ? " as [n][3]" : " as [n][2]")
-                                                 : "");
+    return pinn_error_set_first(&c->x->err, PINN_EFORMAT,
+                                "XDMF check: dataset '%s' in '%s' has %zu values (rank %d), the "
+                                "document needs %zu%s",
+                                ds, h5, n, rank, want,
+                                last_dim ? (last_dim == 3 ? " as [n][3]" : " as [n][2]") : "");
   return 0;
 }
 
 int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
 {
   if (!x) return pinn_error_set(err, PINN_EINVAL, "pinn_xdmf_check: document is NULL");
-  if (x->status) return pinn_error_set(err, x->status, "%s", x->msg);
+  if (x->err.code) return pinn_error_set(err, x->err.code, "%s", x->err.msg);
   checker c = {x, NULL, NULL};
   int st = 0;
   for (size_t gi = 0; gi < x->ngrid && !st; ++gi) {
@@ -908,7 +914,8 @@ int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
         size_t cap = strlen(a->dataset) + 32;
         char *ds = malloc(cap);
         if (!ds) {
-          st = xfail(x, PINN_ENOMEM, "out of memory checking '%s'", a->dataset);
+          st = pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory checking '%s'",
+                                    a->dataset);
           break;
         }
         for (size_t k = 0; k < g->nt && !st; ++k) {
@@ -921,10 +928,5 @@ int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
   }
   pinn_h5_close(c.r);
   free(c.open_name);
-  if (st) {
-    x->status = 0; /* a failed check does not poison the document */
-    return pinn_error_set(err, st, "%s", x->msg);
-  }
-  pinn_error_clear(err);
-  return 0;
+  return release_failure(x, st, err);
 }

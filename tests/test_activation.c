@@ -1,7 +1,7 @@
-/* Tests for the activation table, the block kernels, Gaussian moments,
- * Lipschitz constants, parsing and formatting. */
+/* Tests for the activation table, the block kernels (through
+ * pinn_activation_eval_n), Gaussian moments, Lipschitz constants, parsing and
+ * formatting. */
 #include <pinn/activation.h>
-#include "../lib/activation_impl.h"
 
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -87,7 +87,7 @@ static void block_kernel_matches_scalar_eval_for_every_kind_and_output(void)
     const pinn_activation *a = &cases[c];
     for (int j = 0; j < 4; ++j)
       for (int i = 0; i < N; ++i) s[j][i] = -12345.0;
-    pinn_act_block(a->kind, a->param, N, z, s[0], s[1], s[2], s[3]);
+    pinn_activation_eval_n(a, N, z, s[0], s[1], s[2], s[3]);
     int bad = 0;
     for (int i = 0; i < N; ++i) {
       double d[4];
@@ -114,14 +114,14 @@ static void block_kernel_accepts_null_derivatives_and_any_length(void)
   static const size_t lens[] = {0, 1, 7, 32, 37, 256, 257, 600};
   for (size_t c = 0; c < NCASES; ++c) {
     const pinn_activation *a = &cases[c];
-    pinn_act_block(a->kind, a->param, N, z, full[0], full[1], full[2], full[3]);
+    pinn_activation_eval_n(a, N, z, full[0], full[1], full[2], full[3]);
     for (int mask = 0; mask < 8; ++mask) {
       for (size_t l = 0; l < sizeof lens / sizeof lens[0]; ++l) {
         size_t n = lens[l];
         for (int j = 0; j < 4; ++j)
           for (int i = 0; i < N; ++i) part[j][i] = -777.0;
-        pinn_act_block(a->kind, a->param, n, z, part[0], (mask & 1) ? part[1] : NULL,
-                       (mask & 2) ? part[2] : NULL, (mask & 4) ? part[3] : NULL);
+        pinn_activation_eval_n(a, n, z, part[0], (mask & 1) ? part[1] : NULL,
+                               (mask & 2) ? part[2] : NULL, (mask & 4) ? part[3] : NULL);
         int bad = 0;
         for (size_t i = 0; i < N; ++i) {
           for (int j = 0; j < 4; ++j) {
@@ -147,7 +147,7 @@ static void relu_family_takes_the_right_derivative_at_the_kink(void)
     const pinn_activation *a = &relus[c];
     double slope = a->kind == PINN_ACT_RELU ? 0.0 : a->param;
     double zs[3] = {0.0, -0.0, -1e-300}, s[4][3];
-    pinn_act_block(a->kind, a->param, 3, zs, s[0], s[1], s[2], s[3]);
+    pinn_activation_eval_n(a, 3, zs, s[0], s[1], s[2], s[3]);
     for (int i = 0; i < 2; ++i) {
       double d[4];
       pinn_activation_eval(a, zs[i], d);
@@ -193,7 +193,10 @@ static void invalid_kind_gives_nan_and_einval(void)
   CU_ASSERT_EQUAL(m, 42.0);
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "kind"));
   double z = 1.0, s0 = 0.0;
-  pinn_act_block(PINN_ACT_COUNT, 0.0, 1, &z, &s0, NULL, NULL, NULL);
+  pinn_activation_eval_n(&bad, 1, &z, &s0, NULL, NULL, NULL);
+  CU_ASSERT(isnan(s0));
+  s0 = 0.0;
+  pinn_activation_eval_n(NULL, 1, &z, &s0, NULL, NULL, NULL);
   CU_ASSERT(isnan(s0));
   char buf[32];
   CU_ASSERT_STRING_EQUAL(pinn_activation_format(&bad, buf, sizeof buf), "invalid");

@@ -25,72 +25,31 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static char *join(const char *dir, const char *name)
+/* A test's temporary folder and the path of its main file in it. */
+typedef struct scratch {
+  char *dir, *path;
+} scratch;
+
+static scratch scratch_open(const char *tag, const char *name)
 {
-  size_t n = strlen(dir) + strlen(name) + 2;
-  char *p = malloc(n);
-  snprintf(p, n, "%s/%s", dir, name);
-  return p;
+  scratch t;
+  t.dir = pinn_test_tmpdir(tag);
+  t.path = pinn_test_join(t.dir, name);
+  return t;
+}
+
+/* Remove the folder with everything in it and free the names. */
+static void scratch_close(scratch *t)
+{
+  pinn_test_rmtree(t->dir);
+  free(t->path);
+  free(t->dir);
 }
 
 static int exists(const char *p)
 {
   struct stat sb;
   return stat(p, &sb) == 0;
-}
-
-/* Number of entries in dir other than . and .. */
-static int count_entries(const char *dir)
-{
-  DIR *d = opendir(dir);
-  if (!d) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) ++n;
-  closedir(d);
-  return n;
-}
-
-static void rmtree(const char *dir)
-{
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    char *p = join(dir, e->d_name);
-    struct stat sb;
-    if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-      rmtree(p);
-    else
-      unlink(p);
-    free(p);
-  }
-  closedir(d);
-  rmdir(dir);
-}
-
-static unsigned char *slurp(const char *p, size_t *n)
-{
-  *n = 0;
-  FILE *f = fopen(p, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = malloc((size_t)len + 1);
-  *n = fread(b, 1, (size_t)len, f);
-  fclose(f);
-  return b;
-}
-
-static void spit(const char *p, const void *b, size_t n)
-{
-  FILE *f = fopen(p, "wb");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-  CU_ASSERT_EQUAL(fwrite(b, 1, n, f), n);
-  fclose(f);
 }
 
 static int contains(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
@@ -113,10 +72,9 @@ static void write_small(const char *path, double offset)
 
 static void datasets_of_rank_0_to_4_and_attributes_read_back_bitwise(void)
 {
-  char *dir = pinn_test_tmpdir("h5rt");
-  char *path = join(dir, "rt.h5");
+  scratch t = scratch_open("h5rt", "rt.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(path, &e);
+  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 
   /* Tricky values: signed zero, subnormal, extremes, NaN with payload. */
@@ -157,7 +115,7 @@ static void datasets_of_rank_0_to_4_and_attributes_read_back_bitwise(void)
   CU_ASSERT_EQUAL(pinn_h5_set_attr_string(w, "meta/empty_group", "note", ""), 0);
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), 0);
 
-  pinn_h5_reader *r = pinn_h5_open(path, &e);
+  pinn_h5_reader *r = pinn_h5_open(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(r);
   double *got = NULL;
   size_t dims[PINN_H5_MAX_RANK];
@@ -198,12 +156,8 @@ static void datasets_of_rank_0_to_4_and_attributes_read_back_bitwise(void)
   CU_ASSERT_STRING_EQUAL(text, "activation = tanh\nwidth = 20\n");
   free(text);
 
-  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/", "format", &text), 0);
-  CU_ASSERT_STRING_EQUAL(text, "libpinn-solution");
-  free(text);
-  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "meta/empty_group", "note", &text), 0);
-  CU_ASSERT_STRING_EQUAL(text, "");
-  free(text);
+  pinn_test_assert_attr_string(r, "/", "format", "libpinn-solution");
+  pinn_test_assert_attr_string(r, "meta/empty_group", "note", "");
   int64_t ver = 0;
   CU_ASSERT_EQUAL(pinn_h5_get_attr_int64(r, "/", "version", &ver), 0);
   CU_ASSERT_EQUAL(ver, INT64_MIN + 7);
@@ -229,51 +183,45 @@ static void datasets_of_rank_0_to_4_and_attributes_read_back_bitwise(void)
   pinn_h5_close(r);
   pinn_h5_close(NULL);
   pinn_h5_abort(NULL);
-  CU_ASSERT_EQUAL(count_entries(dir), 1); /* only rt.h5: no temporary left */
-  rmtree(dir);
-  free(path);
-  free(dir);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 1); /* only rt.h5: no temporary left */
+  scratch_close(&t);
 }
 
 static void temp_file_lives_next_to_target_until_commit_renames_it(void)
 {
-  char *dir = pinn_test_tmpdir("h5tmp");
-  char *path = join(dir, "out.h5");
+  scratch t = scratch_open("h5tmp", "out.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(path, &e);
+  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
   const char *tmp = pinn_h5_writer_temp_path(w);
   char prefix[4096];
-  snprintf(prefix, sizeof prefix, "%s.tmp.%ld.", path, (long)getpid());
+  snprintf(prefix, sizeof prefix, "%s.tmp.%ld.", t.path, (long)getpid());
   CU_ASSERT_EQUAL(strncmp(tmp, prefix, strlen(prefix)), 0);
   CU_ASSERT(exists(tmp));
-  CU_ASSERT(!exists(path));
+  CU_ASSERT(!exists(t.path));
   char *tmpcopy = strdup(tmp);
   /* A second writer on the same target gets a different temporary name. */
-  pinn_h5_writer *w2 = pinn_h5_create(path, &e);
+  pinn_h5_writer *w2 = pinn_h5_create(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w2);
   CU_ASSERT_STRING_NOT_EQUAL(pinn_h5_writer_temp_path(w2), tmpcopy);
-  CU_ASSERT_EQUAL(count_entries(dir), 2);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 2);
   pinn_h5_abort(w2);
   double v = 1.0;
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "v", 0, NULL, &v), 0);
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), 0);
   CU_ASSERT_EQUAL(e.code, 0);
   CU_ASSERT(!exists(tmpcopy));
-  CU_ASSERT(exists(path));
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
+  CU_ASSERT(exists(t.path));
+  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 1);
   free(tmpcopy);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  scratch_close(&t);
 }
 
 static void abort_deletes_the_temp_file_and_creates_nothing(void)
 {
-  char *dir = pinn_test_tmpdir("h5abort");
-  char *path = join(dir, "out.h5");
+  scratch t = scratch_open("h5abort", "out.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(path, &e);
+  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
   char *tmp = strdup(pinn_h5_writer_temp_path(w));
   size_t d[1] = {1000};
@@ -282,19 +230,17 @@ static void abort_deletes_the_temp_file_and_creates_nothing(void)
   CU_ASSERT(exists(tmp));
   pinn_h5_abort(w);
   CU_ASSERT(!exists(tmp));
-  CU_ASSERT(!exists(path));
-  CU_ASSERT_EQUAL(count_entries(dir), 0);
+  CU_ASSERT(!exists(t.path));
+  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 0);
   free(big);
   free(tmp);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  scratch_close(&t);
 }
 
 static void unwritable_directory_gives_eio_naming_the_path_and_leaves_nothing(void)
 {
   char *dir = pinn_test_tmpdir("h5unw");
-  char *missing = join(dir, "no/such/dir/out.h5");
+  char *missing = pinn_test_join(dir, "no/such/dir/out.h5");
   pinn_error e;
   pinn_error_clear(&e);
   pinn_h5_writer *w = pinn_h5_create(missing, &e);
@@ -304,31 +250,31 @@ static void unwritable_directory_gives_eio_naming_the_path_and_leaves_nothing(vo
   CU_ASSERT(contains(e.msg, "No such file or directory"));
 
   /* Parent is a regular file. */
-  char *file = join(dir, "plain");
-  spit(file, "x", 1);
-  char *under = join(file, "out.h5");
+  char *file = pinn_test_join(dir, "plain");
+  pinn_test_write_file(file, "x", 1);
+  char *under = pinn_test_join(file, "out.h5");
   pinn_error_clear(&e);
   CU_ASSERT_PTR_NULL(pinn_h5_create(under, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
   CU_ASSERT(contains(e.msg, under));
 
   /* Read-only directory (only meaningful when not running as root). */
-  char *ro = join(dir, "ro");
+  char *ro = pinn_test_join(dir, "ro");
   mkdir(ro, 0555);
-  char *inro = join(ro, "out.h5");
+  char *inro = pinn_test_join(ro, "out.h5");
   if (geteuid() != 0) {
     pinn_error_clear(&e);
     CU_ASSERT_PTR_NULL(pinn_h5_create(inro, &e));
     CU_ASSERT_EQUAL(e.code, PINN_EIO);
     CU_ASSERT(contains(e.msg, inro));
   }
-  CU_ASSERT_EQUAL(count_entries(ro), 0);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(ro), 0);
   chmod(ro, 0755);
-  CU_ASSERT_EQUAL(count_entries(dir), 2); /* plain + ro, nothing else */
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 2); /* plain + ro, nothing else */
   pinn_error_clear(&e);
   CU_ASSERT_PTR_NULL(pinn_h5_create("", &e));
   CU_ASSERT_EQUAL(e.code, PINN_EINVAL);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(missing);
   free(file);
   free(under);
@@ -339,14 +285,13 @@ static void unwritable_directory_gives_eio_naming_the_path_and_leaves_nothing(vo
 
 static void any_writer_failure_makes_commit_fail_and_keeps_the_old_file(void)
 {
-  char *dir = pinn_test_tmpdir("h5sticky");
-  char *path = join(dir, "out.h5");
-  write_small(path, 100.0);
+  scratch t = scratch_open("h5sticky", "out.h5");
+  write_small(t.path, 100.0);
   size_t n0;
-  unsigned char *before = slurp(path, &n0);
+  unsigned char *before = pinn_test_read_file(t.path, &n0);
 
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(path, &e);
+  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
   double v[2] = {1, 2};
   size_t d[1] = {2};
@@ -362,53 +307,50 @@ static void any_writer_failure_makes_commit_fail_and_keeps_the_old_file(void)
   CU_ASSERT(contains(e.msg, "already exists"));
   CU_ASSERT(!exists(tmp));
   size_t n1;
-  unsigned char *after = slurp(path, &n1);
+  unsigned char *after = pinn_test_read_file(t.path, &n1);
   CU_ASSERT_EQUAL(n0, n1);
   CU_ASSERT_EQUAL(memcmp(before, after, n0), 0);
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 1);
 
   /* Other argument errors are failures too. */
-  w = pinn_h5_create(path, &e);
+  w = pinn_h5_create(t.path, &e);
   CU_ASSERT_EQUAL(pinn_h5_set_attr_double(w, "no/such/object", "x", 1.0), PINN_EINVAL);
   CU_ASSERT(contains(pinn_h5_writer_errmsg(w), "no/such/object"));
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), PINN_EINVAL);
-  w = pinn_h5_create(path, &e);
+  w = pinn_h5_create(t.path, &e);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "r9", 9, (size_t[9]){1, 1, 1, 1, 1, 1, 1, 1, 1}, v),
                   PINN_EINVAL);
   pinn_h5_abort(w);
-  w = pinn_h5_create(path, &e);
+  w = pinn_h5_create(t.path, &e);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "x", 1, d, NULL), PINN_EINVAL);
   pinn_h5_abort(w);
-  w = pinn_h5_create(path, &e);
+  w = pinn_h5_create(t.path, &e);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "u", 1, d, v), 0);
   CU_ASSERT_EQUAL(pinn_h5_create_group(w, "u"), PINN_EINVAL); /* a dataset has that name */
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), PINN_EINVAL);
-  w = pinn_h5_create(path, &e);
+  w = pinn_h5_create(t.path, &e);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "u", 1, d, v), 0);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "u/below", 1, d, v), PINN_EIO); /* parent is data */
   CU_ASSERT(contains(pinn_h5_writer_errmsg(w), "u/below"));
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), PINN_EIO);
   CU_ASSERT_EQUAL(pinn_h5_commit(NULL, &e), PINN_EINVAL);
   free(after);
-  after = slurp(path, &n1);
+  after = pinn_test_read_file(t.path, &n1);
   CU_ASSERT_EQUAL(memcmp(before, after, n0), 0);
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 1);
   free(before);
   free(after);
   free(tmp);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  scratch_close(&t);
 }
 
 static void commit_replaces_an_existing_file(void)
 {
-  char *dir = pinn_test_tmpdir("h5repl");
-  char *path = join(dir, "out.h5");
-  write_small(path, 1.0);
-  write_small(path, 7.0);
+  scratch t = scratch_open("h5repl", "out.h5");
+  write_small(t.path, 1.0);
+  write_small(t.path, 7.0);
   pinn_error e;
-  pinn_h5_reader *r = pinn_h5_open(path, &e);
+  pinn_h5_reader *r = pinn_h5_open(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(r);
   double *u = NULL;
   CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "u", 2, (size_t[2]){3, 4}, &u, NULL, NULL), 0);
@@ -416,10 +358,8 @@ static void commit_replaces_an_existing_file(void)
   CU_ASSERT_EQUAL(u[11], 7.0 + 5.5);
   free(u);
   pinn_h5_close(r);
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 1);
+  scratch_close(&t);
 }
 
 /* Under a file-size limit of `limit` bytes (SIGXFSZ ignored, so writes past
@@ -449,24 +389,23 @@ static int commit_under_limit(const char *path, rlim_t limit, size_t n, pinn_err
 
 static void full_disk_gives_eio_naming_the_path_and_keeps_the_old_file(void)
 {
-  char *dir = pinn_test_tmpdir("h5full");
-  char *path = join(dir, "out.h5");
-  write_small(path, 3.0);
+  scratch t = scratch_open("h5full", "out.h5");
+  write_small(t.path, 3.0);
   size_t n0;
-  unsigned char *before = slurp(path, &n0);
+  unsigned char *before = pinn_test_read_file(t.path, &n0);
   pinn_error e;
   pinn_error_clear(&e);
-  CU_ASSERT_EQUAL(commit_under_limit(path, 64 * 1024, 200000, &e), PINN_EIO);
+  CU_ASSERT_EQUAL(commit_under_limit(t.path, 64 * 1024, 200000, &e), PINN_EIO);
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
-  CU_ASSERT(contains(e.msg, path));
+  CU_ASSERT(contains(e.msg, t.path));
   CU_ASSERT(contains(e.msg, "File too large"));
   size_t n1;
-  unsigned char *after = slurp(path, &n1);
+  unsigned char *after = pinn_test_read_file(t.path, &n1);
   CU_ASSERT(n0 == n1 && memcmp(before, after, n0) == 0);
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 1);
   /* The same data fits without the limit. */
-  CU_ASSERT_EQUAL(commit_under_limit(path, RLIM_INFINITY, 200000, &e), 0);
-  pinn_h5_reader *r = pinn_h5_open(path, &e);
+  CU_ASSERT_EQUAL(commit_under_limit(t.path, RLIM_INFINITY, 200000, &e), 0);
+  pinn_h5_reader *r = pinn_h5_open(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(r);
   double *u = NULL;
   CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "big", 1, (size_t[1]){200000}, &u, NULL, NULL), 0);
@@ -475,9 +414,7 @@ static void full_disk_gives_eio_naming_the_path_and_keeps_the_old_file(void)
   pinn_h5_close(r);
   free(before);
   free(after);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  scratch_close(&t);
 }
 
 static void process_exits_cleanly_after_a_full_disk_failure(void)
@@ -485,8 +422,7 @@ static void process_exits_cleanly_after_a_full_disk_failure(void)
   /* HDF5 closes leftover files at exit; a file left half-closed by a failed
    * flush used to crash there.  Run the failure in a child that exits
    * normally with the limit still in force. */
-  char *dir = pinn_test_tmpdir("h5exit");
-  char *path = join(dir, "out.h5");
+  scratch t = scratch_open("h5exit", "out.h5");
   fflush(NULL);
   pid_t pid = fork();
   CU_ASSERT_FATAL(pid >= 0);
@@ -497,7 +433,7 @@ static void process_exits_cleanly_after_a_full_disk_failure(void)
     lim.rlim_cur = 16 * 1024;
     setrlimit(RLIMIT_FSIZE, &lim);
     pinn_error e;
-    pinn_h5_writer *w = pinn_h5_create(path, &e);
+    pinn_h5_writer *w = pinn_h5_create(t.path, &e);
     size_t n = 100000;
     double *big = calloc(n, sizeof *big);
     int ok = w && pinn_h5_write_dataset(w, "big", 1, &n, big) == 0 &&
@@ -509,68 +445,60 @@ static void process_exits_cleanly_after_a_full_disk_failure(void)
   CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
   CU_ASSERT(WIFEXITED(status));
   CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
-  CU_ASSERT_EQUAL(count_entries(dir), 0);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 0);
+  scratch_close(&t);
 }
 
 /* ------------------------------------------------------------ reading */
 
 static void missing_file_gives_eio_naming_it(void)
 {
-  char *dir = pinn_test_tmpdir("h5miss");
-  char *path = join(dir, "absent.h5");
+  scratch t = scratch_open("h5miss", "absent.h5");
   pinn_error e;
-  CU_ASSERT_PTR_NULL(pinn_h5_open(path, &e));
+  CU_ASSERT_PTR_NULL(pinn_h5_open(t.path, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
-  CU_ASSERT(contains(e.msg, path));
+  CU_ASSERT(contains(e.msg, t.path));
   CU_ASSERT(contains(e.msg, "No such file"));
-  CU_ASSERT_PTR_NULL(pinn_h5_open(dir, &e)); /* a directory */
+  CU_ASSERT_PTR_NULL(pinn_h5_open(t.dir, &e)); /* a directory */
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
   CU_ASSERT(contains(e.msg, "not a regular file"));
   CU_ASSERT_PTR_NULL(pinn_h5_open(NULL, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EINVAL);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  scratch_close(&t);
 }
 
 static void random_bytes_and_empty_files_are_not_hdf5(void)
 {
-  char *dir = pinn_test_tmpdir("h5rand");
-  char *path = join(dir, "noise.h5");
+  scratch t = scratch_open("h5rand", "noise.h5");
   unsigned char buf[4096];
   unsigned s = 12345;
   for (size_t i = 0; i < sizeof buf; ++i) {
     s = s * 1103515245u + 12345u;
     buf[i] = (unsigned char)(s >> 16);
   }
-  spit(path, buf, sizeof buf);
+  pinn_test_write_file(t.path, buf, sizeof buf);
   pinn_error e;
-  CU_ASSERT_PTR_NULL(pinn_h5_open(path, &e));
+  CU_ASSERT_PTR_NULL(pinn_h5_open(t.path, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
-  CU_ASSERT(contains(e.msg, path));
+  CU_ASSERT(contains(e.msg, t.path));
   CU_ASSERT(contains(e.msg, "not an HDF5 file"));
-  spit(path, buf, 0);
-  CU_ASSERT_PTR_NULL(pinn_h5_open(path, &e));
+  pinn_test_write_file(t.path, buf, 0);
+  CU_ASSERT_PTR_NULL(pinn_h5_open(t.path, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
   CU_ASSERT(contains(e.msg, "empty"));
-  rmtree(dir);
-  free(path);
-  free(dir);
+  scratch_close(&t);
 }
 
 static void truncated_file_gives_eformat_naming_it(void)
 {
   char *dir = pinn_test_tmpdir("h5trunc");
-  char *good = join(dir, "good.h5");
-  char *bad = join(dir, "half.h5");
+  char *good = pinn_test_join(dir, "good.h5");
+  char *bad = pinn_test_join(dir, "half.h5");
   write_small(good, 0.0);
   size_t n;
-  unsigned char *b = slurp(good, &n);
+  unsigned char *b = pinn_test_read_file(good, &n);
   CU_ASSERT_FATAL(n > 100);
-  spit(bad, b, n / 2);
+  pinn_test_write_file(bad, b, n / 2);
   pinn_error e;
   CU_ASSERT_PTR_NULL(pinn_h5_open(bad, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
@@ -578,14 +506,14 @@ static void truncated_file_gives_eformat_naming_it(void)
   CU_ASSERT(contains(e.msg, "truncated"));
   /* Every shorter prefix fails cleanly too. */
   for (size_t k = 1; k < n; k += 97) {
-    spit(bad, b, k);
+    pinn_test_write_file(bad, b, k);
     pinn_h5_reader *r = pinn_h5_open(bad, &e);
     CU_ASSERT_PTR_NULL(r);
     CU_ASSERT(e.code == PINN_EFORMAT);
     pinn_h5_close(r);
   }
   free(b);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(good);
   free(bad);
   free(dir);
@@ -595,7 +523,7 @@ static void truncated_file_gives_eformat_naming_it(void)
 static int probe_corruptions(const char *good, const char *bad)
 {
   size_t n;
-  unsigned char *b = slurp(good, &n);
+  unsigned char *b = pinn_test_read_file(good, &n);
   unsigned char *c = malloc(n);
   int errors = 0, reads = 0, bad_outcome = 0;
   for (size_t off = 0; off + 16 <= n; off += 16) {
@@ -640,8 +568,8 @@ static void corrupted_bytes_give_an_error_or_intact_data_never_a_crash(void)
    * metadata checksum failure (it reports "infinite loop closing library"
    * at exit), which must not fail the leak checker of this process. */
   char *dir = pinn_test_tmpdir("h5corrupt");
-  char *good = join(dir, "good.h5");
-  char *bad = join(dir, "bad.h5");
+  char *good = pinn_test_join(dir, "good.h5");
+  char *bad = pinn_test_join(dir, "bad.h5");
   write_small(good, 0.0);
   fflush(NULL);
   pid_t pid = fork();
@@ -651,7 +579,7 @@ static void corrupted_bytes_give_an_error_or_intact_data_never_a_crash(void)
   CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
   CU_ASSERT(WIFEXITED(status)); /* no crash */
   CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(good);
   free(bad);
   free(dir);
@@ -659,10 +587,9 @@ static void corrupted_bytes_give_an_error_or_intact_data_never_a_crash(void)
 
 static void missing_or_mismatched_objects_give_eformat_naming_the_object(void)
 {
-  char *dir = pinn_test_tmpdir("h5mism");
-  char *path = join(dir, "m.h5");
+  scratch t = scratch_open("h5mism", "m.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(path, &e);
+  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
   double v[6] = {1, 2, 3, 4, 5, 6};
   size_t d[2] = {2, 3};
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "net/W0", 2, d, v), 0);
@@ -671,7 +598,7 @@ static void missing_or_mismatched_objects_give_eformat_naming_the_object(void)
   CU_ASSERT_EQUAL(pinn_h5_set_attr_string(w, "net", "act", "tanh"), 0);
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), 0);
 
-  pinn_h5_reader *r = pinn_h5_open(path, &e);
+  pinn_h5_reader *r = pinn_h5_open(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(r);
   double *out = (double *)1;
   size_t dims[PINN_H5_MAX_RANK];
@@ -679,7 +606,7 @@ static void missing_or_mismatched_objects_give_eformat_naming_the_object(void)
   CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "net/W1", -1, NULL, &out, dims, &rank), PINN_EFORMAT);
   CU_ASSERT_PTR_NULL(out);
   CU_ASSERT(contains(pinn_h5_reader_errmsg(r), "net/W1"));
-  CU_ASSERT(contains(pinn_h5_reader_errmsg(r), path));
+  CU_ASSERT(contains(pinn_h5_reader_errmsg(r), t.path));
   CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "net", -1, NULL, &out, dims, &rank), PINN_EFORMAT);
   CU_ASSERT(contains(pinn_h5_reader_errmsg(r), "is a group"));
   CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "net/W0", 1, NULL, &out, dims, &rank), PINN_EFORMAT);
@@ -725,9 +652,7 @@ static void missing_or_mismatched_objects_give_eformat_naming_the_object(void)
   CU_ASSERT(contains(pinn_h5_reader_errmsg(r), "ghost"));
   CU_ASSERT_PTR_NULL(s);
   pinn_h5_close(r);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  scratch_close(&t);
 }
 
 /* A file written directly with HDF5, as another program would. */
@@ -777,11 +702,10 @@ static void write_foreign(const char *path)
 
 static void foreign_files_convert_numbers_and_refuse_absurd_sizes(void)
 {
-  char *dir = pinn_test_tmpdir("h5foreign");
-  char *path = join(dir, "foreign.h5");
-  write_foreign(path);
+  scratch t = scratch_open("h5foreign", "foreign.h5");
+  write_foreign(t.path);
   pinn_error e;
-  pinn_h5_reader *r = pinn_h5_open(path, &e);
+  pinn_h5_reader *r = pinn_h5_open(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(r);
   int rank;
   size_t dims[PINN_H5_MAX_RANK];
@@ -806,31 +730,24 @@ static void foreign_files_convert_numbers_and_refuse_absurd_sizes(void)
   CU_ASSERT_EQUAL(pinn_h5_read_dataset_int64(r, "u64", 1, NULL, &iv, NULL, NULL), PINN_EFORMAT);
   CU_ASSERT(contains(pinn_h5_reader_errmsg(r), "u64"));
   CU_ASSERT_PTR_NULL(iv);
-  char *s = NULL;
-  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/", "vlen", &s), 0);
-  CU_ASSERT_STRING_EQUAL(s, "written by someone else");
-  free(s);
-  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/", "padded", &s), 0);
-  CU_ASSERT_STRING_EQUAL(s, "abc");
-  free(s);
+  pinn_test_assert_attr_string(r, "/", "vlen", "written by someone else");
+  pinn_test_assert_attr_string(r, "/", "padded", "abc");
   pinn_h5_close(r);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  scratch_close(&t);
 }
 
 static void library_never_prints_and_restores_the_hdf5_error_handler(void)
 {
   char *dir = pinn_test_tmpdir("h5quiet");
-  char *noise = join(dir, "noise.h5");
-  char *half = join(dir, "half.h5");
-  char *good = join(dir, "good.h5");
-  char *log = join(dir, "stderr.txt");
+  char *noise = pinn_test_join(dir, "noise.h5");
+  char *half = pinn_test_join(dir, "half.h5");
+  char *good = pinn_test_join(dir, "good.h5");
+  char *log = pinn_test_join(dir, "stderr.txt");
   write_small(good, 0);
   size_t n;
-  unsigned char *b = slurp(good, &n);
-  spit(half, b, n / 2);
-  spit(noise, "definitely not hdf5", 19);
+  unsigned char *b = pinn_test_read_file(good, &n);
+  pinn_test_write_file(half, b, n / 2);
+  pinn_test_write_file(noise, "definitely not hdf5", 19);
   H5E_auto2_t fn0;
   void *data0;
   H5Eget_auto2(H5E_DEFAULT, &fn0, &data0);
@@ -859,7 +776,7 @@ static void library_never_prints_and_restores_the_hdf5_error_handler(void)
   close(saved);
 
   size_t logged = 0;
-  unsigned char *txt = slurp(log, &logged);
+  unsigned char *txt = pinn_test_read_file(log, &logged);
   CU_ASSERT_EQUAL(logged, 0);
   free(txt);
   H5E_auto2_t fn1;
@@ -867,7 +784,7 @@ static void library_never_prints_and_restores_the_hdf5_error_handler(void)
   H5Eget_auto2(H5E_DEFAULT, &fn1, &data1);
   CU_ASSERT(fn1 == fn0 && data1 == data0);
   free(b);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(noise);
   free(half);
   free(good);
@@ -907,11 +824,10 @@ static int has_fletcher32(const char *path, const char *name)
 
 static void flipped_raw_data_gives_a_checksum_error_never_success(void)
 {
-  char *dir = pinn_test_tmpdir("h5flip");
-  char *path = join(dir, "ck.h5");
-  char *bad = join(dir, "bad.h5");
+  scratch t = scratch_open("h5flip", "ck.h5");
+  char *bad = pinn_test_join(t.dir, "bad.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(path, &e);
+  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
   double x[64];
   int64_t iv[16];
@@ -924,13 +840,14 @@ static void flipped_raw_data_gives_a_checksum_error_never_success(void)
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "/scalar", 0, NULL, &one), 0);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "/empty", 1, dz, NULL), 0);
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), 0);
-  CU_ASSERT_EQUAL(has_fletcher32(path, "/trainer/x"), 1);
-  CU_ASSERT_EQUAL(has_fletcher32(path, "/trainer/counters"), 1);
-  CU_ASSERT_EQUAL(has_fletcher32(path, "/scalar"), 0); /* scalars and empty ones cannot be chunked */
-  CU_ASSERT_EQUAL(has_fletcher32(path, "/empty"), 0);
+  CU_ASSERT_EQUAL(has_fletcher32(t.path, "/trainer/x"), 1);
+  CU_ASSERT_EQUAL(has_fletcher32(t.path, "/trainer/counters"), 1);
+  /* scalars and empty ones cannot be chunked */
+  CU_ASSERT_EQUAL(has_fletcher32(t.path, "/scalar"), 0);
+  CU_ASSERT_EQUAL(has_fletcher32(t.path, "/empty"), 0);
 
   size_t n;
-  unsigned char *b = slurp(path, &n);
+  unsigned char *b = pinn_test_read_file(t.path, &n);
   CU_ASSERT_PTR_NOT_NULL_FATAL(b);
   const char *names[2] = {"/trainer/x", "/trainer/counters"};
   const void *payload[2] = {x, iv};
@@ -942,7 +859,7 @@ static void flipped_raw_data_gives_a_checksum_error_never_success(void)
     size_t at[3] = {(size_t)off, (size_t)off + bytes[which] / 2 + 3, (size_t)off + bytes[which] - 1};
     for (int k = 0; k < 3; ++k) {
       b[at[k]] ^= 0x10;
-      spit(bad, b, n);
+      pinn_test_write_file(bad, b, n);
       b[at[k]] ^= 0x10;
       pinn_h5_reader *r = pinn_h5_open(bad, &e);
       CU_ASSERT_PTR_NOT_NULL_FATAL(r); /* metadata intact: the file opens */
@@ -968,7 +885,7 @@ static void flipped_raw_data_gives_a_checksum_error_never_success(void)
     }
   }
   /* the unflipped file reads back bitwise */
-  pinn_h5_reader *r = pinn_h5_open(path, &e);
+  pinn_h5_reader *r = pinn_h5_open(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(r);
   double *got = NULL;
   CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "/trainer/x", 1, dx, &got, NULL, NULL), 0);
@@ -976,10 +893,8 @@ static void flipped_raw_data_gives_a_checksum_error_never_success(void)
   free(got);
   pinn_h5_close(r);
   free(b);
-  rmtree(dir);
-  free(path);
+  scratch_close(&t);
   free(bad);
-  free(dir);
 }
 
 /* A file as libpinn wrote it before checksums: contiguous datasets and
@@ -1004,11 +919,10 @@ static void write_pre_checksum_file(const char *path)
 
 static void numeric_attributes_are_scalars_and_old_one_element_arrays_still_read(void)
 {
-  char *dir = pinn_test_tmpdir("h5scalar");
-  char *path = join(dir, "new.h5");
-  char *old = join(dir, "old.h5");
+  scratch t = scratch_open("h5scalar", "new.h5");
+  char *old = pinn_test_join(t.dir, "old.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(path, &e);
+  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
   double arr[1] = {0.5};
   CU_ASSERT_EQUAL(pinn_h5_set_attr_double(w, "/", "rel_l2_error", 1.25e-3), 0);
@@ -1017,7 +931,7 @@ static void numeric_attributes_are_scalars_and_old_one_element_arrays_still_read
   CU_ASSERT_EQUAL(pinn_h5_set_attr_double_array(w, "/", "lo", 1, arr), 0);
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), 0);
   /* as HDF5 (and h5py) see them: scalar dataspaces; the array stays an array */
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t f = H5Fopen(t.path, H5F_ACC_RDONLY, H5P_DEFAULT);
   CU_ASSERT_FATAL(f >= 0);
   const char *an[3] = {"rel_l2_error", "iterations", "lo"};
   const H5S_class_t want[3] = {H5S_SCALAR, H5S_SCALAR, H5S_SIMPLE};
@@ -1032,7 +946,7 @@ static void numeric_attributes_are_scalars_and_old_one_element_arrays_still_read
   CU_ASSERT(H5LTget_attribute_double(f, "/", "rel_l2_error", &rel) >= 0);
   CU_ASSERT_EQUAL(rel, 2.5e-3);
   H5Fclose(f);
-  pinn_h5_reader *r = pinn_h5_open(path, &e);
+  pinn_h5_reader *r = pinn_h5_open(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(r);
   int64_t it = 0;
   CU_ASSERT_EQUAL(pinn_h5_get_attr_double(r, "/", "rel_l2_error", &rel), 0);
@@ -1058,19 +972,16 @@ static void numeric_attributes_are_scalars_and_old_one_element_arrays_still_read
   CU_ASSERT(u && u[3] == 4.5 && u[4] == -6);
   free(u);
   pinn_h5_close(r);
-  rmtree(dir);
-  free(path);
+  scratch_close(&t);
   free(old);
-  free(dir);
 }
 
 static void utf8_variable_length_strings_as_h5py_writes_them_are_read(void)
 {
-  char *dir = pinn_test_tmpdir("h5vlen");
-  char *path = join(dir, "py.h5");
+  scratch t = scratch_open("h5vlen", "py.h5");
   /* what h5py does for f.attrs['problem'] = 'burgers1d – ü': a scalar,
    * variable-length, UTF-8 string */
-  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t f = H5Fcreate(t.path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   CU_ASSERT_FATAL(f >= 0);
   hid_t vt = H5Tcopy(H5T_C_S1);
   H5Tset_cset(vt, H5T_CSET_UTF8); /* before the size, as h5py does */
@@ -1096,7 +1007,7 @@ static void utf8_variable_length_strings_as_h5py_writes_them_are_read(void)
   if (pid == 0) {
     H5close(); /* forget the conversion paths inherited from the parent */
     pinn_error e;
-    pinn_h5_reader *r = pinn_h5_open(path, &e);
+    pinn_h5_reader *r = pinn_h5_open(t.path, &e);
     if (!r) _exit(10);
     char *s = NULL, *t = NULL;
     int code = pinn_h5_get_attr_string(r, "/", "problem", &s) ? 11
@@ -1113,19 +1024,16 @@ static void utf8_variable_length_strings_as_h5py_writes_them_are_read(void)
   CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
   CU_ASSERT(WIFEXITED(status));
   CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  scratch_close(&t);
 }
 
 static void dataspace_larger_than_the_stored_data_and_external_data_are_refused(void)
 {
-  char *dir = pinn_test_tmpdir("h5claim");
-  char *path = join(dir, "claim.h5");
-  char *extf = join(dir, "outside.bin");
+  scratch t = scratch_open("h5claim", "claim.h5");
+  char *extf = pinn_test_join(t.dir, "outside.bin");
   double v[4] = {1, 2, 3, 4};
-  spit(extf, v, sizeof v);
-  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  pinn_test_write_file(extf, v, sizeof v);
+  hid_t f = H5Fcreate(t.path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   CU_ASSERT_FATAL(f >= 0);
   /* declares 3e6 points, holds nothing (HDF5 would return fill values) */
   hsize_t big[2] = {3000000, 2}, four[1] = {4};
@@ -1143,7 +1051,7 @@ static void dataspace_larger_than_the_stored_data_and_external_data_are_refused(
   H5Sclose(s);
   H5Fclose(f);
   pinn_error e;
-  pinn_h5_reader *r = pinn_h5_open(path, &e);
+  pinn_h5_reader *r = pinn_h5_open(t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(r);
   double *out = (double *)1;
   CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "x", 2, NULL, &out, NULL, NULL), PINN_EFORMAT);
@@ -1153,16 +1061,13 @@ static void dataspace_larger_than_the_stored_data_and_external_data_are_refused(
   CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "ext", 1, NULL, &out, NULL, NULL), PINN_EFORMAT);
   CU_ASSERT(contains(pinn_h5_reader_errmsg(r), "outside the file"));
   pinn_h5_close(r);
-  rmtree(dir);
-  free(path);
+  scratch_close(&t);
   free(extf);
-  free(dir);
 }
 
 static void stale_temporaries_of_dead_writers_are_removed_live_ones_kept(void)
 {
-  char *dir = pinn_test_tmpdir("h5stale");
-  char *path = join(dir, "run.h5");
+  scratch t = scratch_open("h5stale", "run.h5");
   fflush(NULL);
   pid_t child = fork();
   CU_ASSERT_FATAL(child >= 0);
@@ -1172,32 +1077,30 @@ static void stale_temporaries_of_dead_writers_are_removed_live_ones_kept(void)
   const char *keep[4], *gone[2];
   char *paths[6];
   snprintf(name, sizeof name, "run.h5.tmp.%ld.0", (long)child);
-  paths[0] = join(dir, name);
+  paths[0] = pinn_test_join(t.dir, name);
   gone[0] = paths[0];
   snprintf(name, sizeof name, "run.h5.tmp.%ld.17", (long)child);
-  paths[1] = join(dir, name);
+  paths[1] = pinn_test_join(t.dir, name);
   gone[1] = paths[1];
   snprintf(name, sizeof name, "run.h5.tmp.%ld.3", (long)getpid()); /* this process: live */
-  paths[2] = join(dir, name);
+  paths[2] = pinn_test_join(t.dir, name);
   keep[0] = paths[2];
   snprintf(name, sizeof name, "run.h5.tmp.%ld.0.bak", (long)child); /* not the pattern */
-  paths[3] = join(dir, name);
+  paths[3] = pinn_test_join(t.dir, name);
   keep[1] = paths[3];
   snprintf(name, sizeof name, "other.h5.tmp.%ld.0", (long)child); /* another NAME */
-  paths[4] = join(dir, name);
+  paths[4] = pinn_test_join(t.dir, name);
   keep[2] = paths[4];
   snprintf(name, sizeof name, "run.h5.tmp.1.0"); /* init: alive (EPERM or 0) */
-  paths[5] = join(dir, name);
+  paths[5] = pinn_test_join(t.dir, name);
   keep[3] = paths[5];
-  for (int i = 0; i < 6; ++i) spit(paths[i], "x", 1);
-  write_small(path, 1.0);
+  for (int i = 0; i < 6; ++i) pinn_test_write_file(paths[i], "x", 1);
+  write_small(t.path, 1.0);
   for (int i = 0; i < 2; ++i) CU_ASSERT(!exists(gone[i]));
   for (int i = 0; i < 4; ++i) CU_ASSERT(exists(keep[i]));
-  CU_ASSERT(exists(path));
+  CU_ASSERT(exists(t.path));
   for (int i = 0; i < 6; ++i) free(paths[i]);
-  rmtree(dir);
-  free(path);
-  free(dir);
+  scratch_close(&t);
 }
 
 int main(void)

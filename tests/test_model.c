@@ -88,6 +88,21 @@ static int same_net(pinn_mlp *a, pinn_mlp *b)
 
 /* ---------------------------------------------------------- round trips */
 
+/* Save net alone to p, load it back and assert that the copy has the same
+ * parameters and jets, bitwise; returns whether the parameters agree. */
+static int round_trips(const char *p, pinn_mlp *net)
+{
+  pinn_error e;
+  CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
+  pinn_mlp *back = pinn_model_load(p, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+  int same = same_net(net, back);
+  CU_ASSERT(same);
+  CU_ASSERT(same_jets(net, back));
+  pinn_mlp_free(back);
+  return same;
+}
+
 static void every_activation_round_trips_bitwise_in_params_and_jets(void)
 {
   char *p = path_in("acts.h5");
@@ -99,15 +114,9 @@ static void every_activation_round_trips_bitwise_in_params_and_jets(void)
       if (k == PINN_ACT_LEAKY_RELU) act[2].param = 0.1 / 3; /* needs 17 digits */
       if (k == PINN_ACT_PRELU) act[0].param = 0.3;
       pinn_mlp *net = make_net(2, 2, 3, act, per_unit, 10 + (unsigned long)k);
-      pinn_error e;
-      CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
-      pinn_mlp *back = pinn_model_load(p, &e);
-      CU_ASSERT_PTR_NOT_NULL_FATAL(back);
-      CU_ASSERT(same_net(net, back));
-      CU_ASSERT(same_jets(net, back));
-      if (!same_net(net, back)) printf("\n  activation %s per_unit %d differs\n",
-                                       pinn_activation_name((pinn_activation_kind)k), per_unit);
-      pinn_mlp_free(back);
+      if (!round_trips(p, net))
+        printf("\n  activation %s per_unit %d differs\n",
+               pinn_activation_name((pinn_activation_kind)k), per_unit);
       pinn_mlp_free(net);
     }
   }
@@ -121,19 +130,14 @@ static void mixed_activations_and_a_linear_model_round_trip(void)
                             pinn_activation_default(PINN_ACT_PRELU),
                             {PINN_ACT_SOFTPLUS, 0.75}, pinn_activation_default(PINN_ACT_SIN)};
   pinn_mlp *net = make_net(3, 4, 4, act, 1, 3);
-  pinn_error e;
-  CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
-  pinn_mlp *back = pinn_model_load(p, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(back);
-  CU_ASSERT(same_net(net, back));
-  CU_ASSERT(same_jets(net, back));
-  pinn_mlp_free(back);
+  round_trips(p, net);
   pinn_mlp_free(net);
+  pinn_error e;
   /* no hidden layer: an affine map; activations = "" */
   net = make_net(2, 1, 0, NULL, 0, 4);
   CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
   pinn_model_meta m;
-  back = pinn_model_load_meta(p, &m, &e);
+  pinn_mlp *back = pinn_model_load_meta(p, &m, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(back);
   CU_ASSERT(same_net(net, back));
   CU_ASSERT_STRING_EQUAL(m.activations, "");
@@ -175,29 +179,18 @@ static void layout_on_disk_is_the_documented_one(void)
   CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, pb, &e), 0);
   pinn_h5_reader *r = pinn_h5_open(p, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-  char *s = NULL;
   int64_t v = 0;
-  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/model", "format", &s), 0);
-  CU_ASSERT_STRING_EQUAL(s, "libpinn-mlp");
-  free(s);
+  pinn_test_assert_attr_string(r, "/model", "format", "libpinn-mlp");
   CU_ASSERT_EQUAL(pinn_h5_get_attr_int64(r, "/model", "format_version", &v), 0);
   CU_ASSERT_EQUAL(v, 1);
   CU_ASSERT_EQUAL(pinn_h5_get_attr_int64(r, "/model", "n_layers", &v), 0);
   CU_ASSERT_EQUAL(v, 4);
   CU_ASSERT_EQUAL(pinn_h5_get_attr_int64(r, "/model", "n_params", &v), 0);
   CU_ASSERT_EQUAL((size_t)v, pinn_mlp_n_params(net));
-  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/model", "activations", &s), 0);
-  CU_ASSERT_STRING_EQUAL(s, "tanh,leaky:0.2");
-  free(s);
-  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/model", "inputs", &s), 0);
-  CU_ASSERT_STRING_EQUAL(s, "x,y,t");
-  free(s);
-  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/model", "outputs", &s), 0);
-  CU_ASSERT_STRING_EQUAL(s, "temp,flux");
-  free(s);
-  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, "/model", "libpinn_version", &s), 0);
-  CU_ASSERT_STRING_EQUAL(s, pinn_version());
-  free(s);
+  pinn_test_assert_attr_string(r, "/model", "activations", "tanh,leaky:0.2");
+  pinn_test_assert_attr_string(r, "/model", "inputs", "x,y,t");
+  pinn_test_assert_attr_string(r, "/model", "outputs", "temp,flux");
+  pinn_test_assert_attr_string(r, "/model", "libpinn_version", pinn_version());
   double b[3];
   CU_ASSERT_EQUAL(pinn_h5_get_attr_double_array(r, "/model", "input_hi", 3, b), 0);
   CU_ASSERT(b[0] == 1 && b[1] == 3 && b[2] == 2);
@@ -259,28 +252,6 @@ static void a_model_in_a_custom_group_of_a_bigger_file_reads_back(void)
 
 /* ---------------------------------------------------------- bad files */
 
-static void write_bytes(const char *p, const unsigned char *b, size_t n)
-{
-  FILE *f = fopen(p, "wb");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-  if (n) CU_ASSERT_EQUAL(fwrite(b, 1, n, f), n);
-  fclose(f);
-}
-
-static unsigned char *read_bytes(const char *p, size_t *n)
-{
-  *n = 0;
-  FILE *f = fopen(p, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = malloc((size_t)len + 1);
-  *n = fread(b, 1, (size_t)len, f);
-  fclose(f);
-  return b;
-}
-
 /* Run fn in a child process and return its exit status (or 100 + signal).
  * Corrupt files are probed in a child: HDF5 1.10.8 leaks internal state
  * after a metadata checksum failure (it prints "infinite loop closing
@@ -340,7 +311,7 @@ static void missing_empty_and_random_files_give_clear_errors(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "nope.h5"));
   free(p);
   p = path_in("empty.h5");
-  write_bytes(p, NULL, 0);
+  pinn_test_write_file(p, NULL, 0);
   CU_ASSERT_PTR_NULL(pinn_model_load(p, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "empty"));
@@ -426,7 +397,7 @@ static void truncated_and_bit_flipped_files_never_crash(void)
   pinn_mlp *net = make_net(2, 1, 2, act, 1, 9);
   pinn_error e;
   CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, NULL, &e), 0);
-  g_good = read_bytes(p, &g_good_n);
+  g_good = pinn_test_read_file(p, &g_good_n);
   g_good_params = pinn_mlp_n_params(net);
   g_good_theta = pinn_mlp_params_const(net);
   CU_ASSERT_PTR_NOT_NULL_FATAL(g_good);
@@ -441,7 +412,7 @@ static void truncated_and_bit_flipped_files_never_crash(void)
   CU_ASSERT_FATAL(at > 0);
   char *q = path_in("theta_flip.h5");
   g_good[at + tb / 2] ^= 0x04;
-  write_bytes(q, g_good, g_good_n);
+  pinn_test_write_file(q, g_good, g_good_n);
   g_good[at + tb / 2] ^= 0x04;
   pinn_mlp *x = pinn_model_load(q, &e);
   CU_ASSERT_PTR_NULL(x);

@@ -18,17 +18,22 @@ static void kind_names_round_trip_through_parse(void)
 {
   for (size_t i = 0; i < NKINDS; ++i) {
     pinn_sampler_kind k = (pinn_sampler_kind)-1;
-    CU_ASSERT_EQUAL(pinn_sampler_kind_parse(pinn_sampler_kind_name(all_kinds[i]), &k), 0);
+    CU_ASSERT_EQUAL(pinn_sampler_kind_parse(pinn_sampler_kind_name(all_kinds[i]), &k, NULL), 0);
     CU_ASSERT_EQUAL(k, all_kinds[i]);
   }
   pinn_sampler_kind k = PINN_SAMPLER_GRID;
-  CU_ASSERT_EQUAL(pinn_sampler_kind_parse("random", &k), 0);
+  CU_ASSERT_EQUAL(pinn_sampler_kind_parse("random", &k, NULL), 0);
   CU_ASSERT_EQUAL(k, PINN_SAMPLER_UNIFORM);
-  CU_ASSERT_EQUAL(pinn_sampler_kind_parse("Sobol", &k), 0);
+  CU_ASSERT_EQUAL(pinn_sampler_kind_parse("Sobol", &k, NULL), 0);
   CU_ASSERT_EQUAL(k, PINN_SAMPLER_SOBOL);
-  CU_ASSERT_EQUAL(pinn_sampler_kind_parse("sobolx", &k), PINN_EINVAL);
-  CU_ASSERT_EQUAL(pinn_sampler_kind_parse("", &k), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_sampler_kind_parse("sobolx", &k, NULL), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_sampler_kind_parse("", &k, NULL), PINN_EINVAL);
   CU_ASSERT_EQUAL(k, PINN_SAMPLER_SOBOL);
+  pinn_error err;
+  CU_ASSERT_EQUAL(pinn_sampler_kind_parse("sobolx", &k, &err), PINN_EINVAL);
+  CU_ASSERT_EQUAL(err.code, PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'sobolx'"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "halton"));
   CU_ASSERT_STRING_EQUAL(pinn_sampler_kind_name(PINN_SAMPLER_LHS), "lhs");
   CU_ASSERT_STRING_EQUAL(pinn_sampler_kind_name((pinn_sampler_kind)42), "unknown");
 }
@@ -199,11 +204,11 @@ static void saved_state_continues_the_sequence_bitwise(void)
     CU_ASSERT_EQUAL(pinn_sampler_fill(s1, 10, head), 0);
     const size_t size = pinn_sampler_state_size(s1);
     unsigned char *buf = malloc(size);
-    CU_ASSERT_EQUAL(pinn_sampler_state_save(s1, buf, size - 1), PINN_EINVAL);
-    CU_ASSERT_EQUAL(pinn_sampler_state_save(s1, buf, size), 0);
+    CU_ASSERT_EQUAL(pinn_sampler_state_save(s1, buf, size - 1, NULL), PINN_EINVAL);
+    CU_ASSERT_EQUAL(pinn_sampler_state_save(s1, buf, size, NULL), 0);
     CU_ASSERT_EQUAL(pinn_sampler_fill(s1, 64, a), 0);
     CU_ASSERT_EQUAL(pinn_sampler_fill(s1, 64, a), 0); /* 2nd block after the save */
-    CU_ASSERT_EQUAL(pinn_sampler_state_load(s2, buf, size), 0);
+    CU_ASSERT_EQUAL(pinn_sampler_state_load(s2, buf, size, NULL), 0);
     CU_ASSERT_EQUAL(pinn_sampler_fill(s2, 64, b), 0);
     CU_ASSERT_EQUAL(pinn_sampler_fill(s2, 64, b), 0);
     CU_ASSERT_EQUAL(memcmp(a, b, sizeof a), 0);
@@ -212,15 +217,20 @@ static void saved_state_continues_the_sequence_bitwise(void)
     CU_ASSERT_EQUAL(pinn_sampler_fill(s1, 10, b), 0);
     CU_ASSERT_EQUAL(memcmp(head, b, pinn_sampler_count(s1, 10) * dim * sizeof *b), 0);
     /* Refused: truncated bytes, garbage, another kind or dim. */
-    CU_ASSERT_EQUAL(pinn_sampler_state_load(s2, buf, size - 1), PINN_EFORMAT);
+    CU_ASSERT_EQUAL(pinn_sampler_state_load(s2, buf, size - 1, NULL), PINN_EFORMAT);
     pinn_sampler *other = pinn_sampler_alloc(all_kinds[(i + 1) % NKINDS], dim, 11, NULL);
-    CU_ASSERT_EQUAL(pinn_sampler_state_load(other, buf, size), PINN_EFORMAT);
+    CU_ASSERT_EQUAL(pinn_sampler_state_load(other, buf, size, NULL), PINN_EFORMAT);
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_sampler_errmsg(other), "same kind and dim"));
     pinn_sampler *wider = pinn_sampler_alloc(all_kinds[i], dim + 1, 11, NULL);
-    CU_ASSERT_EQUAL(pinn_sampler_state_load(wider, buf, size), PINN_EFORMAT);
+    CU_ASSERT_EQUAL(pinn_sampler_state_load(wider, buf, size, NULL), PINN_EFORMAT);
     buf[0] ^= 0xff;
-    CU_ASSERT_EQUAL(pinn_sampler_state_load(s2, buf, size), PINN_EFORMAT);
+    CU_ASSERT_EQUAL(pinn_sampler_state_load(s2, buf, size, NULL), PINN_EFORMAT);
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_sampler_errmsg(s2), "pinn_sampler_state_save"));
+    pinn_error err;
+    CU_ASSERT_EQUAL(pinn_sampler_state_load(s2, buf, size, &err), PINN_EFORMAT);
+    CU_ASSERT_STRING_EQUAL(err.msg, pinn_sampler_errmsg(s2));
+    CU_ASSERT_EQUAL(pinn_sampler_state_save(s1, buf, size - 1, &err), PINN_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "pinn_sampler_state_size"));
     pinn_sampler_free(other);
     pinn_sampler_free(wider);
     pinn_sampler_free(s1);
@@ -339,7 +349,7 @@ static void saved_states_hold_no_uninitialised_bytes(void)
       double pts[3 * 7];
       CU_ASSERT_EQUAL(pinn_sampler_fill(s, 7, pts), 0);
       buf[k] = calloc(1, size);
-      CU_ASSERT_EQUAL(pinn_sampler_state_save(s, buf[k], size), 0);
+      CU_ASSERT_EQUAL(pinn_sampler_state_save(s, buf[k], size, NULL), 0);
       pinn_sampler_free(s);
     }
     CU_ASSERT_EQUAL(memcmp(buf[0], buf[1], size), 0);
@@ -354,11 +364,11 @@ static void corrupt_quasi_random_state_is_refused(void)
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
   const size_t size = pinn_sampler_state_size(s);
   unsigned char *buf = malloc(size);
-  CU_ASSERT_EQUAL(pinn_sampler_state_save(s, buf, size), 0);
+  CU_ASSERT_EQUAL(pinn_sampler_state_save(s, buf, size, NULL), 0);
   /* header intact, generator state all ones: an exhausted or out-of-range
    * sequence, never a point in [0,1)^2 */
   memset(buf + 32, 0xFF, size - 32);
-  CU_ASSERT_EQUAL(pinn_sampler_state_load(s, buf, size), PINN_EFORMAT);
+  CU_ASSERT_EQUAL(pinn_sampler_state_load(s, buf, size, NULL), PINN_EFORMAT);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_sampler_errmsg(s), "corrupt"));
   /* the sampler is unchanged: it continues from its own position */
   double a[2], b[2];

@@ -22,59 +22,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static char *join(const char *dir, const char *name)
-{
-  size_t n = strlen(dir) + strlen(name) + 2;
-  char *p = malloc(n);
-  snprintf(p, n, "%s/%s", dir, name);
-  return p;
-}
-
-static int count_entries(const char *dir)
-{
-  DIR *d = opendir(dir);
-  if (!d) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) ++n;
-  closedir(d);
-  return n;
-}
-
-static void rmtree(const char *dir)
-{
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    char *p = join(dir, e->d_name);
-    struct stat sb;
-    if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-      rmtree(p);
-    else
-      unlink(p);
-    free(p);
-  }
-  closedir(d);
-  rmdir(dir);
-}
-
-static char *slurp(const char *p)
-{
-  FILE *f = fopen(p, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)len + 1);
-  size_t n = fread(b, 1, (size_t)len, f);
-  b[n] = '\0';
-  fclose(f);
-  return b;
-}
-
 static int count_of(const char *hay, const char *needle)
 {
   int n = 0;
@@ -86,6 +33,7 @@ static int count_of(const char *hay, const char *needle)
  * attribute values are quoted, no stray '<' or '&' in text.  Returns 1 if ok. */
 static int xml_balanced(const char *s)
 {
+  if (!s) return 0;
   char stack[64][64];
   int depth = 0, roots = 0;
   const char *p = s;
@@ -180,6 +128,54 @@ static char *example_dir(int *keep)
   return pinn_test_tmpdir("xdmf");
 }
 
+/* An example's folder (example_dir), its data/ subfolder and the .h5 in it. */
+typedef struct example {
+  int keep;
+  char *dir, *data, *h5;
+} example;
+
+/* Set up an example writing data/<h5name>; returns the writer of that .h5. */
+static pinn_h5_writer *example_begin(example *ex, const char *h5name)
+{
+  ex->dir = example_dir(&ex->keep);
+  ex->data = pinn_test_join(ex->dir, "data");
+  mkdir(ex->data, 0755);
+  ex->h5 = pinn_test_join(ex->data, h5name);
+  pinn_error e;
+  return pinn_h5_create(ex->h5, &e);
+}
+
+/* Remove the example's files (unless kept) and free its names. */
+static void example_end(example *ex)
+{
+  if (!ex->keep) pinn_test_rmtree(ex->dir);
+  free(ex->h5);
+  free(ex->data);
+  free(ex->dir);
+}
+
+/* Check x against its .h5 files, write it to <folder>/<name> and read the
+ * document back: asserts that all of it works and the text is well-formed. */
+static char *checked_write(pinn_xdmf *x, const char *folder, const char *name)
+{
+  pinn_error e;
+  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
+  char *xmf = pinn_test_join(folder, name);
+  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
+  char *doc = (char *)pinn_test_read_file(xmf, NULL);
+  free(xmf);
+  CU_ASSERT(xml_balanced(doc));
+  return doc;
+}
+
+/* A document with one 1-D grid "g" of 2 nodes (index in *g). */
+static pinn_xdmf *line_doc(int *g)
+{
+  pinn_xdmf *x = pinn_xdmf_alloc();
+  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){2}, (double[1]){0}, (double[1]){1}, g);
+  return x;
+}
+
 static void write_or_fail(pinn_h5_writer *w, const char *name, int rank, const size_t *dims,
                           const double *v)
 {
@@ -190,13 +186,9 @@ static void write_or_fail(pinn_h5_writer *w, const char *name, int rank, const s
 
 static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
 {
-  int keep;
-  char *dir = example_dir(&keep);
-  char *data = join(dir, "data");
-  mkdir(data, 0755);
-  char *h5 = join(data, "uniform.h5");
+  example ex;
+  pinn_h5_writer *w = example_begin(&ex, "uniform.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(h5, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
   /* 1D: u = x^2 on 11 nodes of [0, 1]. */
   double line[11];
@@ -222,20 +214,15 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
                                              (double[1]){0.1}, &g),
                   0);
   CU_ASSERT_EQUAL(g, 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "line/u"), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  char *xmf = join(dir, "line.xmf");
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "line/u"), 0);
+  char *doc = checked_write(x, ex.dir, "line.xmf");
   CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
-  CU_ASSERT(xml_balanced(doc));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"1 1 11\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">0 0 0</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">1 1 0.10000000000000001</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<DataItem Dimensions=\"1 1 11\" NumberType=\"Float\""));
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "data/uniform.h5:/line/u");
   free(doc);
-  free(xmf);
   pinn_xdmf_free(x);
 
   /* 2D: origin (-1, 2), spacing (0.5, 0.25) listed z y x. */
@@ -243,12 +230,8 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
   CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "plane", 2, (size_t[2]){5, 4},
                                              (double[2]){-1.0, 2.0}, (double[2]){0.5, 0.25}, &g),
                   0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "/plane/u"), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  xmf = join(dir, "plane.xmf");
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  doc = slurp(xmf);
-  CU_ASSERT(xml_balanced(doc));
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "/plane/u"), 0);
+  doc = checked_write(x, ex.dir, "plane.xmf");
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"1 4 5\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">0 2 -1</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">1 0.25 0.5</DataItem>"));
@@ -256,7 +239,6 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
   CU_ASSERT_EQUAL(count_of(doc, "2DCoRectMesh"), 0);
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "data/uniform.h5:/plane/u");
   free(doc);
-  free(xmf);
   pinn_xdmf_free(x);
 
   /* 3D */
@@ -264,35 +246,23 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
   CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, NULL, 3, (size_t[3]){4, 3, 2},
                                              (double[3]){0, 0, 0}, (double[3]){1, 2, 3}, &g),
                   0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "volume/u"), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  xmf = join(dir, "volume.xmf");
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  doc = slurp(xmf);
-  CU_ASSERT(xml_balanced(doc));
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "volume/u"), 0);
+  doc = checked_write(x, ex.dir, "volume.xmf");
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<Grid Name=\"grid0\" GridType=\"Uniform\">"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"2 3 4\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">3 2 1</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<DataItem Dimensions=\"2 3 4\" NumberType=\"Float\""));
   free(doc);
-  free(xmf);
   pinn_xdmf_free(x);
 
-  if (!keep) rmtree(dir);
-  free(h5);
-  free(data);
-  free(dir);
+  example_end(&ex);
 }
 
 static void rectilinear_grid_uses_vxvyvz_with_inline_zero_for_missing_axes(void)
 {
-  int keep;
-  char *dir = example_dir(&keep);
-  char *data = join(dir, "data");
-  mkdir(data, 0755);
-  char *h5 = join(data, "rect.h5");
+  example ex;
+  pinn_h5_writer *w = example_begin(&ex, "rect.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(h5, &e);
   double xs[5] = {0, 1, 3, 6, 10}, ys[4] = {0, 0.5, 2, 2.5}, u[20];
   for (int j = 0; j < 4; ++j)
     for (int i = 0; i < 5; ++i) u[j * 5 + i] = xs[i] * ys[j];
@@ -304,14 +274,10 @@ static void rectilinear_grid_uses_vxvyvz_with_inline_zero_for_missing_axes(void)
   pinn_xdmf *x = pinn_xdmf_alloc();
   int g;
   const char *coords[2] = {"x", "/y"};
-  CU_ASSERT_EQUAL(pinn_xdmf_add_rectilinear_grid(x, "rect", 2, (size_t[2]){5, 4}, h5, coords, &g),
-                  0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "xy", h5, "u"), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  char *xmf = join(dir, "rect.xmf");
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
-  CU_ASSERT(xml_balanced(doc));
+  CU_ASSERT_EQUAL(
+      pinn_xdmf_add_rectilinear_grid(x, "rect", 2, (size_t[2]){5, 4}, ex.h5, coords, &g), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "xy", ex.h5, "u"), 0);
+  char *doc = checked_write(x, ex.dir, "rect.xmf");
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DRectMesh\" Dimensions=\"1 4 5\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "GeometryType=\"VXVYVZ\""));
   const char *vx = strstr(doc, "<DataItem Dimensions=\"5\"");
@@ -325,7 +291,7 @@ static void rectilinear_grid_uses_vxvyvz_with_inline_zero_for_missing_axes(void)
   /* A coordinate dataset of the wrong length is caught by the check. */
   pinn_xdmf *bad = pinn_xdmf_alloc();
   const char *swapped[2] = {"y", "x"};
-  CU_ASSERT_EQUAL(pinn_xdmf_add_rectilinear_grid(bad, "rect", 2, (size_t[2]){5, 4}, h5, swapped,
+  CU_ASSERT_EQUAL(pinn_xdmf_add_rectilinear_grid(bad, "rect", 2, (size_t[2]){5, 4}, ex.h5, swapped,
                                                  &g),
                   0);
   CU_ASSERT_EQUAL(pinn_xdmf_check(bad, &e), PINN_EFORMAT);
@@ -333,22 +299,14 @@ static void rectilinear_grid_uses_vxvyvz_with_inline_zero_for_missing_axes(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "needs 5"));
   pinn_xdmf_free(bad);
   pinn_xdmf_free(x);
-  if (!keep) rmtree(dir);
-  free(xmf);
-  free(h5);
-  free(data);
-  free(dir);
+  example_end(&ex);
 }
 
 static void temporal_grid_has_one_uniform_step_per_time_reading_per_step_datasets(void)
 {
-  int keep;
-  char *dir = example_dir(&keep);
-  char *data = join(dir, "data");
-  mkdir(data, 0755);
-  char *h5 = join(data, "series.h5");
+  example ex;
+  pinn_h5_writer *w = example_begin(&ex, "series.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(h5, &e);
   const double times[3] = {0.0, 0.5, 1.0};
   for (int k = 0; k < 3; ++k) {
     double u[20];
@@ -367,12 +325,8 @@ static void temporal_grid_has_one_uniform_step_per_time_reading_per_step_dataset
                                              (double[2]){0, 0}, (double[2]){0.25, 0.5}, &g),
                   0);
   CU_ASSERT_EQUAL(pinn_xdmf_set_times(x, g, 3, times), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "u"), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  char *xmf = join(dir, "series.xmf");
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
-  CU_ASSERT(xml_balanced(doc));
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "u"), 0);
+  char *doc = checked_write(x, ex.dir, "series.xmf");
   CU_ASSERT_EQUAL(count_of(doc, "GridType=\"Collection\" CollectionType=\"Temporal\""), 1);
   CU_ASSERT_EQUAL(count_of(doc, "GridType=\"Uniform\""), 3);
   CU_ASSERT_EQUAL(count_of(doc, "<Time Value="), 3);
@@ -392,7 +346,7 @@ static void temporal_grid_has_one_uniform_step_per_time_reading_per_step_dataset
   pinn_xdmf_add_uniform_grid(x, "series", 2, (size_t[2]){5, 4}, (double[2]){0, 0},
                              (double[2]){0.25, 0.5}, &g);
   CU_ASSERT_EQUAL(pinn_xdmf_set_times(x, g, 4, (double[4]){0, 1, 2, 3}), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "u"), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "u"), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), PINN_EFORMAT);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "u/000003"));
   pinn_xdmf_free(x);
@@ -402,22 +356,14 @@ static void temporal_grid_has_one_uniform_step_per_time_reading_per_step_dataset
   char big[32];
   CU_ASSERT_EQUAL(pinn_xdmf_step_dataset(big, sizeof big, "sol/u", 1234567), 0);
   CU_ASSERT_STRING_EQUAL(big, "sol/u/1234567");
-  if (!keep) rmtree(dir);
-  free(xmf);
-  free(h5);
-  free(data);
-  free(dir);
+  example_end(&ex);
 }
 
 static void point_sets_are_polyvertex_with_explicit_connectivity(void)
 {
-  int keep;
-  char *dir = example_dir(&keep);
-  char *data = join(dir, "data");
-  mkdir(data, 0755);
-  char *h5 = join(data, "points.h5");
+  example ex;
+  pinn_h5_writer *w = example_begin(&ex, "points.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(h5, &e);
   double p3[18], p2[10], u3[6], u2[5];
   int64_t conn[6];
   for (int i = 0; i < 6; ++i) {
@@ -449,14 +395,10 @@ static void point_sets_are_polyvertex_with_explicit_connectivity(void)
   /* XYZ with a connectivity dataset. */
   pinn_xdmf *x = pinn_xdmf_alloc();
   int g;
-  CU_ASSERT_EQUAL(pinn_xdmf_add_point_set(x, "cloud3", 6, 3, h5, "cloud3/xyz", "cloud3/conn", &g),
-                  0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", h5, "cloud3/u"), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  char *xmf = join(dir, "cloud3.xmf");
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
-  CU_ASSERT(xml_balanced(doc));
+  CU_ASSERT_EQUAL(
+      pinn_xdmf_add_point_set(x, "cloud3", 6, 3, ex.h5, "cloud3/xyz", "cloud3/conn", &g), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "cloud3/u"), 0);
+  char *doc = checked_write(x, ex.dir, "cloud3.xmf");
   CU_ASSERT_PTR_NOT_NULL(
       strstr(doc, "TopologyType=\"Polyvertex\" NumberOfElements=\"6\" NodesPerElement=\"1\">"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "NumberType=\"Int\" Precision=\"8\" "
@@ -466,27 +408,21 @@ static void point_sets_are_polyvertex_with_explicit_connectivity(void)
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "data/points.h5:/cloud3/u");
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<DataItem Dimensions=\"6\" NumberType=\"Float\""));
   free(doc);
-  free(xmf);
   pinn_xdmf_free(x);
 
   /* XY with inline connectivity, as a 2-step time series, in a subfolder. */
-  char *view = join(dir, "view");
+  char *view = pinn_test_join(ex.dir, "view");
   mkdir(view, 0755);
   x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_point_set(x, "cloud2", 5, 2, h5, "cloud2/xy", NULL, &g), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_point_set(x, "cloud2", 5, 2, ex.h5, "cloud2/xy", NULL, &g), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_set_times(x, g, 2, (double[2]){1.0, 2.0}), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "v", h5, "cloud2/v"), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  xmf = join(view, "cloud2.xmf");
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  doc = slurp(xmf);
-  CU_ASSERT(xml_balanced(doc));
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "v", ex.h5, "cloud2/v"), 0);
+  doc = checked_write(x, view, "cloud2.xmf");
   CU_ASSERT_EQUAL(count_of(doc, "Format=\"XML\">0 1 2 3 4</DataItem>"), 2);
   CU_ASSERT_EQUAL(count_of(doc, "<Geometry GeometryType=\"XY\">"), 2);
   CU_ASSERT_EQUAL(count_of(doc, ">../data/points.h5:/cloud2/xy</DataItem>"), 2);
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "v", 1), "../data/points.h5:/cloud2/v/000001");
   free(doc);
-  free(xmf);
   pinn_xdmf_free(x);
 
   /* Inline connectivity wraps lines; every index 0..n-1 appears once. */
@@ -502,23 +438,16 @@ static void point_sets_are_polyvertex_with_explicit_connectivity(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "[n][2]"));
   pinn_xdmf_free(x);
 
-  if (!keep) rmtree(dir);
   free(view);
-  free(h5);
-  free(data);
-  free(dir);
+  example_end(&ex);
 }
 
 static void two_grids_share_one_document(void)
 {
   /* A solution grid plus its collocation points, the .xmf next to the data. */
-  int keep;
-  char *dir = example_dir(&keep);
-  char *data = join(dir, "data");
-  mkdir(data, 0755);
-  char *h5 = join(data, "combined.h5");
+  example ex;
+  pinn_h5_writer *w = example_begin(&ex, "combined.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(h5, &e);
   double plane[20], xyz[9] = {-1, 2, 0, 0, 2.5, 0, 1, 2.75, 0}, res[3] = {1e-3, 2e-3, 5e-4};
   for (int j = 0; j < 4; ++j)
     for (int i = 0; i < 5; ++i) plane[j * 5 + i] = i + 10 * j;
@@ -533,25 +462,17 @@ static void two_grids_share_one_document(void)
                                              (double[2]){-1.0, 2.0}, (double[2]){0.5, 0.25},
                                              &g0),
                   0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g0, "u", h5, "solution/u"), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_point_set(x, "points", 3, 3, h5, "points/xyz", NULL, &g1), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g0, "u", ex.h5, "solution/u"), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_point_set(x, "points", 3, 3, ex.h5, "points/xyz", NULL, &g1), 0);
   CU_ASSERT_EQUAL(g1, 1);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g1, "residual", h5, "points/residual"), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), 0);
-  char *xmf = join(data, "combined.xmf");
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
-  CU_ASSERT(xml_balanced(doc));
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g1, "residual", ex.h5, "points/residual"), 0);
+  char *doc = checked_write(x, ex.data, "combined.xmf");
   CU_ASSERT_EQUAL(count_of(doc, "<Grid "), 2);
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "combined.h5:/solution/u");
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "residual", 0), "combined.h5:/points/residual");
   free(doc);
-  free(xmf);
   pinn_xdmf_free(x);
-  if (!keep) rmtree(dir);
-  free(h5);
-  free(data);
-  free(dir);
+  example_end(&ex);
 }
 
 /* ------------------------------------------------------ paths and errors */
@@ -576,9 +497,8 @@ static void h5_paths_are_made_relative_to_the_xmf_folder(void)
       {"not/yet/made/u.h5", "a/u.xmf", "../not/yet/made/u.h5:/u"},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
-    pinn_xdmf *x = pinn_xdmf_alloc();
     int g;
-    pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){2}, (double[1]){0}, (double[1]){1}, &g);
+    pinn_xdmf *x = line_doc(&g);
     CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", cases[k].h5, "u"), 0);
     char *doc = pinn_xdmf_render(x, cases[k].xmf);
     CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
@@ -592,9 +512,8 @@ static void h5_paths_are_made_relative_to_the_xmf_folder(void)
   char abs_h5[4200], abs_xmf[4200];
   snprintf(abs_h5, sizeof abs_h5, "%s/a/b/u.h5", dir);
   snprintf(abs_xmf, sizeof abs_xmf, "%s/c/u.xmf", dir);
-  pinn_xdmf *x = pinn_xdmf_alloc();
   int g;
-  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){2}, (double[1]){0}, (double[1]){1}, &g);
+  pinn_xdmf *x = line_doc(&g);
   pinn_xdmf_add_attribute(x, g, "u", abs_h5, "u");
   char *doc = pinn_xdmf_render(x, abs_xmf);
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "../a/b/u.h5:/u");
@@ -602,7 +521,7 @@ static void h5_paths_are_made_relative_to_the_xmf_folder(void)
   pinn_xdmf_free(x);
   CU_ASSERT_EQUAL(chdir(cwd), 0);
   free(cwd);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(dir);
 }
 
@@ -641,33 +560,27 @@ static void names_are_escaped_and_bad_references_refused(void)
                                              (double[2]){1, 1}, &g),
                   PINN_EINVAL);
   pinn_xdmf_free(x);
-  x = pinn_xdmf_alloc();
-  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){2}, (double[1]){0}, (double[1]){1}, &g);
+  x = line_doc(&g);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", "c:/data.h5", "u"), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "c:/data.h5"));
   pinn_xdmf_free(x);
-  x = pinn_xdmf_alloc();
-  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){2}, (double[1]){0}, (double[1]){1}, &g);
+  x = line_doc(&g);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, 1, "u", "d.h5", "u"), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "grid index 1"));
   pinn_xdmf_free(x);
-  x = pinn_xdmf_alloc();
-  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){2}, (double[1]){0}, (double[1]){1}, &g);
+  x = line_doc(&g);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "bad\nname", "d.h5", "u"), PINN_EINVAL);
   pinn_xdmf_free(x);
-  x = pinn_xdmf_alloc();
-  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){2}, (double[1]){0}, (double[1]){1}, &g);
+  x = line_doc(&g);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", "d.h5", "u"), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", "d.h5", "v"), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "already has an attribute 'u'"));
   pinn_xdmf_free(x);
-  x = pinn_xdmf_alloc();
-  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){2}, (double[1]){0}, (double[1]){1}, &g);
+  x = line_doc(&g);
   CU_ASSERT_EQUAL(pinn_xdmf_set_times(x, g, 3, (double[3]){0, 1, 1}), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "increase strictly"));
   pinn_xdmf_free(x);
-  x = pinn_xdmf_alloc();
-  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){2}, (double[1]){0}, (double[1]){1}, &g);
+  x = line_doc(&g);
   CU_ASSERT_EQUAL(pinn_xdmf_set_times(x, g, 2, (double[2]){0, NAN}), PINN_EINVAL);
   pinn_xdmf_free(x);
   pinn_xdmf_free(NULL);
@@ -677,7 +590,7 @@ static void names_are_escaped_and_bad_references_refused(void)
 static void failed_calls_block_the_write_and_empty_documents_are_refused(void)
 {
   char *dir = pinn_test_tmpdir("xdmfsticky");
-  char *xmf = join(dir, "u.xmf");
+  char *xmf = pinn_test_join(dir, "u.xmf");
   pinn_error e;
   pinn_xdmf *x = pinn_xdmf_alloc();
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), PINN_EINVAL);
@@ -693,9 +606,9 @@ static void failed_calls_block_the_write_and_empty_documents_are_refused(void)
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "a:b"));
   CU_ASSERT_PTR_NULL(pinn_xdmf_render(x, xmf));
-  CU_ASSERT_EQUAL(count_entries(dir), 0);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 0);
   pinn_xdmf_free(x);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(xmf);
   free(dir);
 }
@@ -703,7 +616,7 @@ static void failed_calls_block_the_write_and_empty_documents_are_refused(void)
 static void write_is_atomic_and_an_unwritable_folder_gives_eio(void)
 {
   char *dir = pinn_test_tmpdir("xdmfatomic");
-  char *xmf = join(dir, "u.xmf");
+  char *xmf = pinn_test_join(dir, "u.xmf");
   pinn_xdmf *x = pinn_xdmf_alloc();
   int g;
   pinn_xdmf_add_uniform_grid(x, "g", 2, (size_t[2]){3, 2}, (double[2]){0, 0},
@@ -715,25 +628,25 @@ static void write_is_atomic_and_an_unwritable_folder_gives_eio(void)
   pinn_error e;
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
   CU_ASSERT_EQUAL(e.code, 0);
-  char *doc = slurp(xmf);
+  char *doc = (char *)pinn_test_read_file(xmf, NULL);
   char *want = pinn_xdmf_render(x, xmf);
   CU_ASSERT_STRING_EQUAL(doc, want);
-  CU_ASSERT_EQUAL(count_entries(dir), 1); /* replaced in place, no temporary left */
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1); /* replaced in place, no temporary left */
   free(doc);
   free(want);
 
-  char *missing = join(dir, "no/such/u.xmf");
+  char *missing = pinn_test_join(dir, "no/such/u.xmf");
   pinn_error_clear(&e);
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, missing, &e), PINN_EIO);
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, missing));
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), missing));
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, missing, NULL), PINN_EIO);
-  CU_ASSERT_EQUAL(count_entries(dir), 1);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1);
   /* The document is still usable afterwards. */
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
   pinn_xdmf_free(x);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(missing);
   free(xmf);
   free(dir);
@@ -742,8 +655,8 @@ static void write_is_atomic_and_an_unwritable_folder_gives_eio(void)
 static void run_id_is_written_after_domain_and_read_back(void)
 {
   char *dir = pinn_test_tmpdir("xdmfrunid");
-  char *xmf = join(dir, "u.xmf");
-  char *old = join(dir, "old.xmf");
+  char *xmf = pinn_test_join(dir, "u.xmf");
+  char *old = pinn_test_join(dir, "old.xmf");
   pinn_xdmf *x = pinn_xdmf_alloc();
   int g;
   pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){3}, (double[1]){0}, (double[1]){1}, &g);
@@ -753,7 +666,7 @@ static void run_id_is_written_after_domain_and_read_back(void)
   const char *id = "0123456789abcdef0123456789abcdef";
   CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(x, id), 0);
   CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = slurp(xmf);
+  char *doc = (char *)pinn_test_read_file(xmf, NULL);
   const char *dom = strstr(doc, "<Domain>\n"), *info = strstr(doc, "<Information");
   CU_ASSERT(dom && info && info > dom && info < strstr(doc, "<Grid"));
   CU_ASSERT_PTR_NOT_NULL(
@@ -764,7 +677,7 @@ static void run_id_is_written_after_domain_and_read_back(void)
   CU_ASSERT_STRING_EQUAL(buf, id);
   CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(old, buf, sizeof buf, &e), 0);
   CU_ASSERT_STRING_EQUAL(buf, "");
-  char *missing = join(dir, "none.xmf");
+  char *missing = pinn_test_join(dir, "none.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(missing, buf, sizeof buf, &e), PINN_EIO);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "none.xmf"));
   /* a malformed id in a file, and bad ids given */
@@ -775,7 +688,7 @@ static void run_id_is_written_after_domain_and_read_back(void)
   CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(x, "ABC\"/>"), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "hex"));
   pinn_xdmf_free(x);
-  rmtree(dir);
+  pinn_test_rmtree(dir);
   free(missing);
   free(old);
   free(xmf);

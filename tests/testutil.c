@@ -1,12 +1,17 @@
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
+#include <pinn/h5io.h>
+
 #include <CUnit/Basic.h>
 #include <gsl/gsl_rng.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int pinn_test_run_all(void)
 {
@@ -114,4 +119,74 @@ double pinn_test_rel_l2(const pinn_test_net *s)
     n += ue[i] * ue[i];
   }
   return sqrt(e / n);
+char *pinn_test_join(const char *dir, const char *name)
+{
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s/%s", dir, name);
+  return p;
+}
+
+int pinn_test_count_entries(const char *dir)
+{
+  DIR *d = opendir(dir);
+  if (!d) return -1;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) ++n;
+  closedir(d);
+  return n;
+}
+
+void pinn_test_rmtree(const char *dir)
+{
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    char *p = pinn_test_join(dir, e->d_name);
+    struct stat sb;
+    if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+      pinn_test_rmtree(p);
+    else
+      unlink(p);
+    free(p);
+  }
+  closedir(d);
+  rmdir(dir);
+}
+
+unsigned char *pinn_test_read_file(const char *path, size_t *n)
+{
+  if (n) *n = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *b = malloc(len > 0 ? (size_t)len + 1 : 1);
+  size_t got = b && len > 0 ? fread(b, 1, (size_t)len, f) : 0;
+  fclose(f);
+  if (b) b[got] = '\0';
+  if (n) *n = got;
+  return b;
+}
+
+void pinn_test_write_file(const char *path, const void *b, size_t n)
+{
+  FILE *f = fopen(path, "wb");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  CU_ASSERT_EQUAL(n ? fwrite(b, 1, n, f) : 0, n);
+  fclose(f);
+}
+
+void pinn_test_assert_attr_string(pinn_h5_reader *r, const char *object, const char *name,
+                                  const char *want)
+{
+  char *s = NULL;
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, object, name, &s), 0);
+  CU_ASSERT_STRING_EQUAL(s ? s : "(not read)", want);
+  free(s);
 }

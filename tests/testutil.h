@@ -43,4 +43,28 @@ void pinn_test_net_free(pinn_test_net *s);
 /* Relative L2 error of the network against the exact solution on 401
  * equispaced points of [-1, 1]. */
 double pinn_test_rel_l2(const pinn_test_net *s);
+/* "<dir>/<name>", malloc'd (the caller frees). */
+char *pinn_test_join(const char *dir, const char *name);
+
+/* Number of entries in dir other than . and .. (-1 when it cannot be read). */
+int pinn_test_count_entries(const char *dir);
+
+/* Remove dir and everything below it (a test's temporary folder). */
+void pinn_test_rmtree(const char *dir);
+
+/* The whole file at path, malloc'd with a NUL after its bytes (so text can
+ * be searched), their number in *n (n may be NULL); NULL and *n = 0 when the
+ * file cannot be opened.  The caller frees. */
+unsigned char *pinn_test_read_file(const char *path, size_t *n);
+
+/* Write the n bytes of b to path (created or truncated), asserting that the
+ * file opens (fatal) and takes all n bytes. */
+void pinn_test_write_file(const char *path, const void *b, size_t n);
+
+struct pinn_h5_reader;
+
+/* Assert that the string attribute name of object in r reads (status 0) and
+ * equals want. */
+void pinn_test_assert_attr_string(struct pinn_h5_reader *r, const char *object, const char *name,
+                                  const char *want);
 #endif

@@ -80,6 +80,15 @@ int pinn_activation_is_relu_family(pinn_activation_kind kind);
  * pass an activation whose param is that slope.  An invalid kind gives NaN. */
 void pinn_activation_eval(const pinn_activation *a, double x, double d[4]);
 
+/* s(z[i]) into s0[i] and s'(z[i]), s''(z[i]), s'''(z[i]) into s1, s2, s3 for
+ * i < n, with the network's vectorised kernels (the values agree with
+ * pinn_activation_eval to a few ulp).  s1, s2, s3 may each be NULL when that
+ * order is not wanted (only the non-NULL arrays are written); s0 is always
+ * written.  The arrays must not overlap.  For PReLU the slope is a->param.
+ * An invalid kind (or a NULL a) writes NaN. */
+void pinn_activation_eval_n(const pinn_activation *a, size_t n, const double *z, double *s0,
+                            double *s1, double *s2, double *s3);
+
 /* E[s'(Z)^2] for Z ~ N(0,1), by GSL quadrature (exact 1/2 for ReLU,
  * (1+alpha^2)/2 for Leaky/PReLU).  The variance-preserving initialisation
  * draws weights with variance 1 / (fan_in * E[s'(Z)^2]).  Returns PINN_EINVAL

@@ -66,8 +66,9 @@ typedef struct pinn_sampler pinn_sampler;
 const char *pinn_sampler_kind_name(pinn_sampler_kind kind);
 
 /* Parse a kind name (case-insensitive; "random" is accepted for uniform)
- * into *kind.  Returns 0, or PINN_EINVAL for an unknown name (kind untouched). */
-int pinn_sampler_kind_parse(const char *name, pinn_sampler_kind *kind);
+ * into *kind.  Returns 0, or PINN_EINVAL for an unknown name (kind untouched)
+ * with err (may be NULL) naming the accepted names. */
+int pinn_sampler_kind_parse(const char *name, pinn_sampler_kind *kind, pinn_error *err);
 
 /* Largest dim a kind accepts: 40 for SOBOL, 1229 for HALTON (GSL's limits),
  * (size_t)-1 for the others. */
@@ -110,14 +111,16 @@ const char *pinn_sampler_errmsg(const pinn_sampler *s);
 size_t pinn_sampler_state_size(const pinn_sampler *s);
 
 /* Copy the stream position into buf (size bytes, >= pinn_sampler_state_size).
- * Returns 0 or PINN_EINVAL (buffer too small or NULL). */
-int pinn_sampler_state_save(const pinn_sampler *s, void *buf, size_t size);
+ * Returns 0 or PINN_EINVAL (buffer too small or NULL) with err (may be NULL)
+ * saying so. */
+int pinn_sampler_state_save(const pinn_sampler *s, void *buf, size_t size, pinn_error *err);
 
 /* Restore a position saved by pinn_sampler_state_save from a sampler of the
  * same kind and dim (the seed may differ: the saved state wins).  Returns 0,
  * or PINN_EFORMAT (not a sampler state, other kind or dim, wrong size) with
- * the sampler unchanged. */
-int pinn_sampler_state_load(pinn_sampler *s, const void *buf, size_t size);
+ * the sampler's position unchanged and the message in err (may be NULL) and
+ * on the sampler (pinn_sampler_errmsg). */
+int pinn_sampler_state_load(pinn_sampler *s, const void *buf, size_t size, pinn_error *err);
 
 /* Indices of the k largest of score[0..n-1], largest first; equal scores are
  * ordered (and, at the cut, chosen) by lower index, so the result is fully

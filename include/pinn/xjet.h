@@ -58,6 +58,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <pinn/dual.h> /* pinn_dual_ipow */
 
 #ifdef __cplusplus
 extern "C" {
@@ -253,19 +254,6 @@ static inline pinn_xjet px_sq(pinn_xjet a) { return px_chain(a, a.v * a.v, 2.0 *
 /* ----------------------------------------------------------------------- */
 /* Powers                                                                  */
 
-/* x^n for a double x and any integer n, by repeated squaring (x^0 = 1). */
-static inline double pinn_xjet_ipow(double x, long long n)
-{
-  unsigned long long m = n < 0 ? 0ull - (unsigned long long)n : (unsigned long long)n;
-  double p = 1.0, b = x;
-  while (m) {
-    if (m & 1u) p *= b;
-    m >>= 1;
-    if (m) b *= b;
-  }
-  return n < 0 ? 1.0 / p : p;
-}
-
 /* a^n for an integer n (any sign; a^0 = 1 with zero derivatives, a^1 = a):
  * f' = n a^(n-1),  f'' = n (n-1) a^(n-2) */
 static inline pinn_xjet px_powi(pinn_xjet a, int n)
@@ -273,8 +261,8 @@ static inline pinn_xjet px_powi(pinn_xjet a, int n)
   if (n == 0) return px_const(1.0);
   if (n == 1) return a;
   const double nn = (double)n;
-  return px_chain(a, pinn_xjet_ipow(a.v, n), nn * pinn_xjet_ipow(a.v, (long long)n - 1),
-                  nn * (nn - 1.0) * pinn_xjet_ipow(a.v, (long long)n - 2));
+  return px_chain(a, pinn_dual_ipow(a.v, n), nn * pinn_dual_ipow(a.v, (long long)n - 1),
+                  nn * (nn - 1.0) * pinn_dual_ipow(a.v, (long long)n - 2));
 }
 
 /* a^p for a constant real p (a > 0, or any a when p is an integer; a^0 = 1,
