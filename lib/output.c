@@ -38,6 +38,8 @@
 #include <pinn/model.h>
 #include <pinn/xdmf.h>
 
+#include "term_impl.h"
+
 #define OUTPUT_FORMAT_NAME "libpinn-solution"
 #define OUTPUT_FORMAT_VERSION 1
 
@@ -64,10 +66,7 @@ void pinn_fields_free(pinn_fields *f)
   f->ref_source = "none";
 }
 
-static int is_residual_kind(pinn_term_kind k)
-{
-  return k == PINN_TERM_RESIDUAL || k == PINN_TERM_COMPLEMENTARITY;
-}
+static int is_residual_kind(pinn_term_kind k) { return pinn_term_ops_of_(k)->dual; }
 
 int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn_error *err)
 {
@@ -267,7 +266,7 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
   /* obstacle and contact set */
   for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
     pinn_term_kind kind = pinn_problem_term_kind(p, i);
-    if (kind != PINN_TERM_OBSTACLE && kind != PINN_TERM_COMPLEMENTARITY) continue;
+    if (!pinn_term_ops_of_(kind)->obstacle) continue;
     const size_t k = pinn_problem_term_output(p, i);
     const int sense = pinn_problem_term_sense(p, i);
     f->psi = malloc(n * sizeof *f->psi);
@@ -289,7 +288,7 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
      * (pinn_obstacle_contact: the contact criterion) */
     int ic = -1;
     for (size_t c = 0; c < pinn_problem_n_terms(p) && ic < 0; ++c)
-      if (pinn_problem_term_kind(p, c) == PINN_TERM_COMPLEMENTARITY &&
+      if (pinn_term_ops_of_(pinn_problem_term_kind(p, c))->dual &&
           pinn_problem_term_output(p, c) == k && pinn_problem_term_sense(p, c) == sense)
         ic = (int)c;
     double *ob = malloc((n_in ? n_in : 1) * 3 * sizeof *ob), *uk = ob + n_in, *lam = uk + n_in;

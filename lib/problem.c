@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "problem_impl.h"
+#include "term_impl.h"
 
 #define MAX_TERMS 32
 
@@ -346,10 +347,7 @@ static pinn_term_def *new_term(pinn_problem *p, const char *name, pinn_term_kind
   t->kind = kind;
   t->k = k;
   t->weight = 1.0;
-  t->n_points = (kind == PINN_TERM_RESIDUAL || kind == PINN_TERM_OBSTACLE ||
-                 kind == PINN_TERM_COMPLEMENTARITY)
-                    ? 1000
-                    : 200;
+  t->n_points = pinn_term_ops_of_(kind)->default_points;
   t->barrier = pinn_barrier_default();
   return t;
 }
@@ -392,7 +390,7 @@ static int add_residual_impl(pinn_problem *p, const char *name, size_t n_res,
 static int add_scalar_term(pinn_problem *p, const char *name, pinn_term_kind kind, size_t k,
                            pinn_scalar_fn g, void *ctx)
 {
-  if ((kind == PINN_TERM_INITIAL || kind == PINN_TERM_INITIAL_RATE) && !p->has_time)
+  if (pinn_term_ops_of_(kind)->region == PINN_REGION_INITIAL && !p->has_time)
     return pinn_error_set(&p->err, PINN_EINVAL,
                           "term '%s': initial conditions need a time-dependent problem", name);
   pinn_term_def *t = new_term(p, name, kind, k);
@@ -581,7 +579,7 @@ double pinn_problem_term_weight(const pinn_problem *p, size_t i)
 static int set_points_impl(pinn_problem *p, size_t i, size_t n)
 {
   if (!term_index_ok(p, i)) return p->err.code;
-  if (p->terms[i].kind == PINN_TERM_DATA)
+  if (pinn_term_ops_of_(p->terms[i].kind)->given)
     return pinn_error_set(&p->err, PINN_EINVAL, "term '%s' is a data term: its points are given",
                           p->terms[i].name);
   if (n < 1 || n > PINN_MAX_TERM_POINTS)
@@ -607,7 +605,7 @@ static int set_where_impl(pinn_problem *p, size_t i, pinn_where_fn fn, void *ctx
 static int set_barrier_impl(pinn_problem *p, size_t i, const pinn_barrier *b)
 {
   if (!term_index_ok(p, i)) return p->err.code;
-  if (p->terms[i].kind != PINN_TERM_OBSTACLE)
+  if (!pinn_term_ops_of_(p->terms[i].kind)->barrier)
     return pinn_error_set(&p->err, PINN_EINVAL, "term '%s' is not an obstacle term",
                           p->terms[i].name);
   if (!b || check_barrier(b, &p->err)) return b ? p->err.code : PINN_EINVAL;
@@ -619,7 +617,7 @@ int pinn_problem_set_sense(pinn_problem *p, size_t i, pinn_sense sense)
 {
   if (!term_index_ok(p, i)) return p->err.code;
   pinn_term_def *t = &p->terms[i];
-  if (t->kind != PINN_TERM_OBSTACLE && t->kind != PINN_TERM_COMPLEMENTARITY)
+  if (!pinn_term_ops_of_(t->kind)->obstacle)
     return pinn_error_set(&p->err, PINN_EINVAL,
                           "term '%s' is not an obstacle or complementarity term: it has no sense",
                           t->name);
@@ -635,7 +633,7 @@ int pinn_problem_term_sense(const pinn_problem *p, size_t i)
 {
   if (i >= p->n_terms) return 0;
   const pinn_term_kind k = p->terms[i].kind;
-  return k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY ? p->terms[i].sense : 0;
+  return pinn_term_ops_of_(k)->obstacle ? (int)p->terms[i].sense : 0;
 }
 
 const pinn_barrier *pinn_problem_term_barrier(const pinn_problem *p, size_t i)
@@ -858,7 +856,7 @@ int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, doub
   if (!p) return pinn_error_set(err, PINN_EINVAL, "pinn_problem_obstacle: the problem is NULL");
   for (size_t i = 0; i < p->n_terms; ++i) {
     const pinn_term_def *t = &p->terms[i];
-    if (t->kind != PINN_TERM_OBSTACLE && t->kind != PINN_TERM_COMPLEMENTARITY) continue;
+    if (!pinn_term_ops_of_(t->kind)->obstacle) continue;
     size_t dim = pinn_problem_dim(p);
     for (size_t j = 0; j < n; ++j) {
       int r = t->g(x + j * dim, psi + j, t->g_ctx);

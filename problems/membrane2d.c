@@ -105,17 +105,12 @@ int pinn_problem_membrane2d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
     pinn_problem_free(p);
     return st;
   }
-  cfg->n_hidden = 4;
-  for (size_t i = 0; i < 4; ++i) cfg->width[i] = 20;
-  cfg->train.phases[0].max_iter = 1000;
+  /* the default network (4 x 20, tanh) and Adam phase (1000 iterations) */
   cfg->train.phases[1].max_iter = 3000;
-  /* then SSBroyden on the dense inverse Hessian until the time budget (2
-   * threads, 170 s): L-BFGS alone: rel. L2 4.8e-3 after 20000
-   * iterations; with SSBroyden: 2.5e-5, contact radius 0.5005 (exact 1/2), loss 4e-15 */
-  /* then SSBroyden on the dense inverse Hessian, a fixed number of
-   * iterations tuned on a quiet 2-core machine (2 threads): Adam + L-BFGS
-   * 31 s, then 14.5 ms per SSBroyden iteration, about 155 s in all
-   * (L-BFGS alone: rel. L2 4.8e-3 after 20000 iterations) */
+  /* then SSBroyden, a fixed number of iterations tuned on a quiet 2-core
+   * machine (2 threads): Adam + L-BFGS 31 s, then 14.5 ms per iteration,
+   * about 155 s in all; rel. L2 2.5e-5, contact radius 0.5005 (exact 1/2),
+   * where L-BFGS alone reaches 4.8e-3 after 20000 iterations */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 8500);
   *pp = p;
   return PINN_SUCCESS;

@@ -102,10 +102,8 @@ int pinn_problem_obstacle1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
     pinn_problem_free(p);
     return st;
   }
-  cfg->n_hidden = 4;
-  for (size_t i = 0; i < 4; ++i) cfg->width[i] = 20;
+  /* the default network (4 x 20, tanh) and Adam phase (1000 iterations) */
   cfg->loss.sampler = PINN_SAMPLER_GRID;
-  cfg->train.phases[0].max_iter = 1000;
   cfg->train.phases[1].max_iter = 3000;
   /* then SSBroyden on the dense inverse Hessian until no progress: rel. L2
    * 6.0e-6 in 36 s with 2 threads, 52 s with one (contact ends 0.353 /

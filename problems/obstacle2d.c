@@ -142,17 +142,12 @@ int pinn_problem_obstacle2d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
     pinn_problem_free(p);
     return st;
   }
-  cfg->n_hidden = 4;
-  for (size_t i = 0; i < 4; ++i) cfg->width[i] = 20;
-  cfg->train.phases[0].max_iter = 1000;
+  /* the default network (4 x 20, tanh) and Adam phase (1000 iterations) */
   cfg->train.phases[1].max_iter = 3000;
-  /* then SSBroyden on the dense inverse Hessian until the time budget (2
-   * threads, 170 s): L-BFGS alone: radius 0.683, rel. L2 6.9e-4 after
-   * 34700 iterations; with SSBroyden: radius 0.694 (r* 0.698), rel. L2 5.5e-4, loss 4e-10 */
-  /* then SSBroyden on the dense inverse Hessian, a fixed number of
-   * iterations tuned on a quiet 2-core machine (2 threads): Adam + L-BFGS
-   * 56 s, then 25.7 ms per SSBroyden iteration, about 155 s in all
-   * (L-BFGS alone: radius 0.683, rel. L2 6.9e-4 after 34700 iterations) */
+  /* then SSBroyden for a number of iterations tuned on a quiet 2-core
+   * machine (2 threads: Adam + L-BFGS 56 s, 25.7 ms per SSBroyden
+   * iteration, about 155 s in all): radius 0.694 (r* 0.698), rel. L2 5.5e-4,
+   * where L-BFGS alone gives radius 0.683, rel. L2 6.9e-4 after 34700 */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 3800);
   *pp = p;
   return PINN_SUCCESS;

@@ -121,9 +121,7 @@ int pinn_problem_torsion(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *
     pinn_problem_free(p);
     return st;
   }
-  cfg->n_hidden = 4;
-  for (size_t i = 0; i < 4; ++i) cfg->width[i] = 20;
-  cfg->train.phases[0].max_iter = 1000;
+  /* the default network (4 x 20, tanh) and Adam phase (1000 iterations) */
   cfg->train.phases[1].max_iter = 3000;
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 5000);
   *pp = p;
