@@ -535,7 +535,21 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
                                                    : gsl_multifit_nlinear_solver_qr;
   par.scale = gsl_multifit_nlinear_scale_more;
 
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  /* GSL's error handler is the application's (a process-wide setting this
+   * function must not touch: two solves may run in two threads).  Every
+   * GSL_ERROR that bad arguments could raise is ruled out above: n_rows >= P
+   * (alloc's "n < p"), xtol >= 0 (test's "tolerance is negative"), vector
+   * sizes fixed by us.  What remains depends on data no check can see
+   * first: the Cholesky solver reports a J^T J + mu D^T D that is not
+   * numerically positive definite (gsl_linalg_cholesky_decomp1, GSL_EDOM;
+   * always for a rank-deficient J with dogleg, whose Gauss-Newton step has
+   * mu = 0, and with lm/lmaccel once mu is below the rounding of J^T J),
+   * the QR solver with dogleg a J of numerical rank 0
+   * (gsl_linalg_QRPT_lssolve2, GSL_EBADLEN), and the workspace allocation
+   * GSL_ENOMEM.  GSL's trust region treats a failed step as a rejected one
+   * (rho = -1, mu grows) once the handler returns, so an application that
+   * calls pinn_lm_run must turn GSL's aborting default handler off once at
+   * startup, gsl_set_error_handler_off() (the pinn CLI does, STYLE.md). */
   lm_ctx c = {l, n_res, n_rows, P, malloc((n_res ? n_res : 1) * sizeof(double)), 1, 0, 0};
   double *x0 = malloc(P * sizeof *x0);
   double *terms = calloc(l->n_terms ? l->n_terms : 1, sizeof *terms);
@@ -546,7 +560,6 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
                                     : NULL;
   if (!w) {
     free(c.Rtmp); free(x0); free(terms); free(hist);
-    gsl_set_error_handler(old);
     return pinn_error_set(err, PINN_ENOMEM,
                           "out of memory for Levenberg-Marquardt (%.2f GiB): use fewer training "
                           "points or train with L-BFGS",
@@ -648,7 +661,6 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
              pinn_lm_stop_str(reason), gst, gsl_strerror(gst), c.n_nonfinite);
   if (st) pinn_error_set(err, st, "%s", e.msg);
   gsl_multifit_nlinear_free(w);
-  gsl_set_error_handler(old);
   free(c.Rtmp);
   free(x0);
   free(terms);
