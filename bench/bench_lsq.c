@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_rng.h>
 
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
   const size_t W = argc > 1 ? (size_t)atol(argv[1]) : 20;
   const size_t N = argc > 2 ? (size_t)atol(argv[2]) : 100;
   const size_t iters = argc > 3 ? (size_t)atol(argv[3]) : 100;
+  gsl_set_error_handler_off(); /* GSL's handler is the application's (pinn/lsq.h) */
   pinn_problem *p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
   pinn_domain dom;
   pinn_domain_interval(&dom, -1, 1, NULL);

@@ -43,7 +43,7 @@ static int input_of(const pinn_loss *l, int a) { return a == 3 ? (int)l->d : a; 
 
 static int eval_data_fn(pinn_loss *l, term_state *t)
 {
-  if (t->def.kind == PINN_TERM_DATA || t->def.kind == PINN_TERM_PERIODIC) return PINN_SUCCESS;
+  if (t->ops->given || !t->ops->data_name) return PINN_SUCCESS;
   if (!t->def.g) {
     memset(t->g, 0, t->n * sizeof *t->g);
     return PINN_SUCCESS;
@@ -61,7 +61,7 @@ static int sample_term(pinn_loss *l, term_state *t, size_t want, double **xo, do
 {
   const pinn_domain *dom = pinn_problem_domain(l->p);
   const size_t dim = l->dim, d = l->d;
-  const int periodic = t->def.kind == PINN_TERM_PERIODIC;
+  const int periodic = t->ops->paired;
   const size_t rows = periodic ? 2 * want : want;
   double *x = malloc(rows * dim * sizeof *x), *nrm = NULL;
   double *bx = malloc(want * dim * sizeof *bx), *bn = malloc(want * d * sizeof *bn),
@@ -148,7 +148,7 @@ static int set_points(pinn_loss *l, term_state *t, double *x, double *nrm, size_
 
 static int resample_term(pinn_loss *l, term_state *t)
 {
-  if (t->def.kind == PINN_TERM_DATA) return PINN_SUCCESS;
+  if (t->ops->given) return PINN_SUCCESS;
   double *x, *nrm;
   size_t n;
   size_t want = (size_t)ceil((double)t->def.n_points * l->opt.points_scale);
@@ -163,20 +163,7 @@ static int resample_term(pinn_loss *l, term_state *t)
 static void term_spec(pinn_loss *l, term_state *t)
 {
   t->spec = pinn_jet_spec_value();
-  unsigned needs = 0;
-  switch (t->def.kind) {
-  case PINN_TERM_RESIDUAL:
-  case PINN_TERM_COMPLEMENTARITY: needs = t->def.needs; break;
-  case PINN_TERM_NEUMANN:
-  case PINN_TERM_ROBIN:
-    needs = PINN_NEED_X | (l->d >= 2 ? PINN_NEED_Y : 0) | (l->d >= 3 ? PINN_NEED_Z : 0);
-    break;
-  case PINN_TERM_INITIAL_RATE: needs = PINN_NEED_T; break;
-  case PINN_TERM_PERIODIC:
-    if (t->def.derivative) needs = (unsigned)PINN_NEED_X << t->def.axis;
-    break;
-  default: break;
-  }
+  const unsigned needs = t->ops->needs(&t->def, l->d);
   for (size_t e = 0; e < N_ENTRIES; ++e) {
     if (!(needs & entries[e].flag)) continue;
     int a = input_of(l, entries[e].a);
@@ -282,7 +269,8 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
   int st = PINN_SUCCESS;
   for (size_t i = 0; i < l->n_terms && !st; ++i) {
     term_state *t = &l->terms[i];
-    t->def = *pinn_problem_term(p, i);
+    t->def = *pinn_problem_term_(p, i);
+    t->ops = pinn_term_ops_of_(t->def.kind);
     t->rho = t->def.barrier.rho;
     term_spec(l, t);
     if (pinn_jet_spec_has_second(&t->spec) && pinn_mlp_is_piecewise_linear(net)) {
@@ -294,8 +282,7 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
                           t->def.name);
       break;
     }
-    if ((t->def.kind == PINN_TERM_RESIDUAL || t->def.kind == PINN_TERM_COMPLEMENTARITY) &&
-        m * t->C + l->n_coef > PINN_DUAL_MAX) {
+    if (t->ops->dual && m * t->C + l->n_coef > PINN_DUAL_MAX) {
       st = pinn_error_set(&l->err, PINN_EUNSUPPORTED,
                           "term '%s' sees %zu jet entries (%zu outputs x %zu channels) plus %zu "
                           "coefficients, more than the %d a dual number carries: declare fewer "
@@ -303,21 +290,13 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
                           t->def.name, m * t->C, m, t->C, l->n_coef, PINN_DUAL_MAX);
       break;
     }
-    switch (t->def.kind) {
-    case PINN_TERM_DIRICHLET:
-    case PINN_TERM_NEUMANN:
-    case PINN_TERM_ROBIN: t->region = PINN_REGION_BOUNDARY; break;
-    case PINN_TERM_PERIODIC: t->region = PINN_REGION_BOUNDARY; break;
-    case PINN_TERM_INITIAL:
-    case PINN_TERM_INITIAL_RATE: t->region = PINN_REGION_INITIAL; break;
-    default: t->region = PINN_REGION_INTERIOR;
-    }
-    if (t->def.kind == PINN_TERM_PERIODIC && dom->kind != PINN_DOMAIN_BOX) {
+    t->region = t->ops->region;
+    if (t->ops->paired && dom->kind != PINN_DOMAIN_BOX) {
       st = pinn_error_set(&l->err, PINN_EINVAL, "periodic term '%s' needs a box domain",
                           t->def.name);
       break;
     }
-    if (t->def.kind == PINN_TERM_DATA) {
+    if (t->ops->given) {
       double *x = malloc(t->def.n_data * dim * sizeof *x);
       if (!x) {
         st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
@@ -386,16 +365,22 @@ typedef struct {
   double *out;       /* residual_at: |r|^2 per point, else NULL */
 } seed_ctx;
 
-void pinn_loss_record_failure_(term_state *t, int status, size_t point, const char *msg)
+int pinn_loss_record_failure_(term_state *t, size_t point, const pinn_error *e)
 {
 #pragma omp critical /* unnamed: a named one would be an exported symbol */
   {
-    if (!t->fail_status || point < t->fail_point) {
-      t->fail_status = status;
+    if (!t->fail.code || point < t->fail_point) {
+      t->fail = *e;
       t->fail_point = point;
-      snprintf(t->fail_msg, sizeof t->fail_msg, "%s", msg);
     }
   }
+  return e->code;
+}
+
+int pinn_loss_pass_failed_(pinn_loss *l, const term_state *t, int st)
+{
+  if (t->fail.code) return pinn_error_set(&l->err, t->fail.code, "%s", t->fail.msg);
+  return pinn_error_set(&l->err, st, "term '%s': %s", t->def.name, pinn_mlp_errmsg(l->net));
 }
 
 /* ------------------------------------------------------- failure messages
@@ -467,64 +452,36 @@ static void jet_text(const pinn_loss *l, const term_state *t, size_t idx, char *
   else snprintf(buf, n, "output %s, derivative %s", pinn_problem_output_name(l->p, idx / t->C), name);
 }
 
-static void vformat_at(const pinn_loss *l, const term_state *t, const double *x, char *msg,
-                       size_t n, const char *fmt, va_list ap)
+int pinn_loss_error_at_(pinn_error *e, const pinn_loss *l, const term_state *t, int status,
+                        const double *x, const char *fmt, ...)
 {
-  char where[200], what[600];
+  char where[200];
+  pinn_error what;
+  va_list ap;
+  va_start(ap, fmt);
+  pinn_error_vset(&what, status, fmt, ap);
+  va_end(ap);
   pinn_loss_point_text_(l, x, where, sizeof where);
-  vsnprintf(what, sizeof what, fmt, ap);
-  snprintf(msg, n, "term '%s' at %s: %s", t->def.name, where, what);
-}
-
-void pinn_loss_fail_at_(const pinn_loss *l, term_state *t, int status, size_t pt, const double *x,
-                        const char *fmt, ...)
-{
-  char msg[900];
-  va_list ap;
-  va_start(ap, fmt);
-  vformat_at(l, t, x, msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  pinn_loss_record_failure_(t, status, pt, msg);
-}
-
-int pinn_loss_error_at_(pinn_loss *l, const term_state *t, int status, const double *x,
-                        const char *fmt, ...)
-{
-  char msg[900];
-  va_list ap;
-  va_start(ap, fmt);
-  vformat_at(l, t, x, msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return pinn_error_set(&l->err, status, "%s", msg);
+  return pinn_error_set(e, status, "term '%s' at %s: %s", t->def.name, where, what.msg);
 }
 
 /* What a term's data function is called in messages. */
-static const char *data_fn_name(pinn_term_kind kind)
+static const char *data_fn_name(const term_state *t)
 {
-  switch (kind) {
-  case PINN_TERM_DIRICHLET:
-  case PINN_TERM_NEUMANN:
-  case PINN_TERM_ROBIN: return "boundary data g";
-  case PINN_TERM_INITIAL: return "initial data g";
-  case PINN_TERM_INITIAL_RATE: return "initial rate g";
-  case PINN_TERM_DATA: return "observation";
-  case PINN_TERM_OBSTACLE:
-  case PINN_TERM_COMPLEMENTARITY: return "obstacle psi";
-  default: return "data function";
-  }
+  return t->ops->data_name ? t->ops->data_name : "data function";
 }
 
 int pinn_loss_data_fn_at_(pinn_loss *l, const term_state *t, const double *x, double *v)
 {
   int r = t->def.g(x, v, t->def.g_ctx);
   if (r)
-    return pinn_loss_error_at_(l, t, PINN_ECALLBACK, x, "%s failed: its callback returned %d",
-                               data_fn_name(t->def.kind), r);
+    return pinn_loss_error_at_(&l->err, l, t, PINN_ECALLBACK, x,
+                               "%s failed: its callback returned %d", data_fn_name(t), r);
   if (!isfinite(*v)) {
     char v_txt[32];
     value_text(*v, v_txt, sizeof v_txt);
-    return pinn_loss_error_at_(l, t, PINN_ENONFINITE, x, "%s returned %s",
-                               data_fn_name(t->def.kind), v_txt);
+    return pinn_loss_error_at_(&l->err, l, t, PINN_ENONFINITE, x, "%s returned %s",
+                               data_fn_name(t), v_txt);
   }
   return PINN_SUCCESS;
 }
@@ -533,8 +490,9 @@ int pinn_loss_condition_failure_(const pinn_loss *l, term_state *t, const double
                                  size_t nb, size_t pt0, const double *x, const double *g)
 {
   const size_t C = t->C, k = t->def.k, dim = l->dim;
-  const int has_g = g && t->def.kind != PINN_TERM_PERIODIC;
+  const int has_g = g && t->ops->data_name;
   char what[160], v[32];
+  pinn_error e;
   for (size_t q = 0; q < nb; ++q) {
     const size_t pt = pt0 + q;
     for (size_t c = 0; c < C; ++c) {
@@ -542,14 +500,14 @@ int pinn_loss_condition_failure_(const pinn_loss *l, term_state *t, const double
       if (isfinite(u)) continue;
       jet_text(l, t, k * C + c, what, sizeof what);
       value_text(u, v, sizeof v);
-      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x + pt * dim, "%s is %s", what, v);
-      return PINN_ENONFINITE;
+      pinn_loss_error_at_(&e, l, t, PINN_ENONFINITE, x + pt * dim, "%s is %s", what, v);
+      return pinn_loss_record_failure_(t, pt, &e);
     }
     if (has_g && !isfinite(g[pt])) {
       value_text(g[pt], v, sizeof v);
-      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x + pt * dim, "%s is %s",
-                         data_fn_name(t->def.kind), v);
-      return PINN_ENONFINITE;
+      pinn_loss_error_at_(&e, l, t, PINN_ENONFINITE, x + pt * dim, "%s is %s", data_fn_name(t),
+                          v);
+      return pinn_loss_record_failure_(t, pt, &e);
     }
   }
   /* every input is finite: the term's value overflows; name the largest */
@@ -563,9 +521,9 @@ int pinn_loss_condition_failure_(const pinn_loss *l, term_state *t, const double
         cm = c;
       }
   jet_text(l, t, k * C + cm, what, sizeof what);
-  pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt0 + qm, x + (pt0 + qm) * dim,
-                     "the term's value overflows (%s = %.6g)", what, U[(k * C + cm) * ld + qm]);
-  return PINN_ENONFINITE;
+  pinn_loss_error_at_(&e, l, t, PINN_ENONFINITE, x + (pt0 + qm) * dim,
+                      "the term's value overflows (%s = %.6g)", what, U[(k * C + cm) * ld + qm]);
+  return pinn_loss_record_failure_(t, pt0 + qm, &e);
 }
 
 /* Does coordinate a (0..3 = x, y, z, t) exist in the problem? */
@@ -614,46 +572,49 @@ static void undeclared_hint(const pinn_loss *l, const term_state *t, pinn_res_ev
 #undef UNDECLARED
 }
 
-/* The message for a non-finite result of a residual callback at one point. */
-static void residual_failure(term_state *t, pinn_res_eval_ *e, const double *x,
-                             const pinn_dual *r, size_t pt)
+/* The message for a non-finite result of a residual callback at one point,
+ * recorded on the term; returns PINN_ENONFINITE. */
+static int residual_failure(term_state *t, pinn_res_eval_ *e, const double *x,
+                            const pinn_dual *r, size_t pt)
 {
   const pinn_loss *l = e->l;
   char what[160], v[32], hint[200];
+  pinn_error f;
   for (size_t s = 0; s < e->ns; ++s) /* the network's own values */
     if (!isfinite(e->slot[s]->v)) {
       jet_text(l, t, e->slot_ch[s], what, sizeof what);
       value_text(e->slot[s]->v, v, sizeof v);
-      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x, "%s is %s", what, v);
-      return;
+      pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x, "%s is %s", what, v);
+      return pinn_loss_record_failure_(t, pt, &f);
     }
   for (size_t j = 0; j < l->n_coef; ++j)
     if (!isfinite(e->coef[j].v)) {
       value_text(e->coef[j].v, v, sizeof v);
-      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x, "coefficient %s is %s",
-                         pinn_problem_coef_name(l->p, j), v);
-      return;
+      pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x, "coefficient %s is %s",
+                          pinn_problem_coef_name(l->p, j), v);
+      return pinn_loss_record_failure_(t, pt, &f);
     }
   size_t i = 0;
   while (i + 1 < t->def.n_res && pinn_dual_isfinite(&r[i])) ++i;
   if (!isfinite(r[i].v)) {
     value_text(r[i].v, v, sizeof v);
     undeclared_hint(l, t, e, x, i, hint, sizeof hint);
-    pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x, "residual component %zu is %s%s", i, v,
-                       hint[0] ? hint
-                               : " (from finite inputs: log or sqrt of a negative number, 0/0 or "
-                                 "an overflow in the formula?)");
-    return;
+    pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x, "residual component %zu is %s%s", i, v,
+                        hint[0] ? hint
+                                : " (from finite inputs: log or sqrt of a negative number, 0/0 "
+                                  "or an overflow in the formula?)");
+    return pinn_loss_record_failure_(t, pt, &f);
   }
   const size_t used = l->m * t->C + l->n_coef;
   size_t j = 0;
   while (j + 1 < used && isfinite(r[i].d[j])) ++j;
   int is_coef;
   entry_name(l, t, j, what, sizeof what, &is_coef);
-  pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, x,
-                     "residual component %zu (= %.6g) has a non-finite derivative with respect "
-                     "to %s (not differentiable there: sqrt, a fractional power or log at 0?)",
-                     i, r[i].v, what);
+  pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x,
+                      "residual component %zu (= %.6g) has a non-finite derivative with respect "
+                      "to %s (not differentiable there: sqrt, a fractional power or log at 0?)",
+                      i, r[i].v, what);
+  return pinn_loss_record_failure_(t, pt, &f);
 }
 
 static void nan_jets(pinn_jet *u, size_t m)
@@ -701,14 +662,12 @@ static int res_call(term_state *t, pinn_res_eval_ *e, const double *J, size_t ld
   for (size_t i = 0; i < e->ns; ++i) e->slot[i]->v = J[e->slot_ch[i] * ld + q];
   int rc = t->def.res(x, e->u, e->coef, r, t->def.ctx);
   if (rc) {
-    pinn_loss_fail_at_(e->l, t, PINN_ECALLBACK, pt, x, "the residual callback returned %d", rc);
-    return PINN_ECALLBACK;
+    pinn_error f;
+    pinn_loss_error_at_(&f, e->l, t, PINN_ECALLBACK, x, "the residual callback returned %d", rc);
+    return pinn_loss_record_failure_(t, pt, &f);
   }
   for (size_t i = 0; i < t->def.n_res; ++i)
-    if (!pinn_dual_isfinite(&r[i])) {
-      residual_failure(t, e, x, r, pt);
-      return PINN_ENONFINITE;
-    }
+    if (!pinn_dual_isfinite(&r[i])) return residual_failure(t, e, x, r, pt);
   return PINN_SUCCESS;
 }
 
@@ -718,23 +677,17 @@ int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size
   int st = res_call(t, e, J, ld, q, pt, x, r);
   if (st) return st;
   *nr = t->def.n_res;
-  if (t->def.kind == PINN_TERM_COMPLEMENTARITY) {
-    /* m = g - ReLU(g - lambda) = min(lambda, g) with g = sense (u_k - psi),
-     * lambda = sense R: an upper obstacle is the lower one of w = -u_k */
-    pinn_dual gk = pd_subc(e->u[t->def.k].v, psi), lam = r[0];
-    if (t->def.sense < 0) {
-      gk = pd_neg(gk);
-      lam = pd_neg(lam);
-    }
-    r[0] = pd_sub(gk, pd_relu(pd_sub(gk, lam)));
-    *nr = 1;
-    if (!pinn_dual_isfinite(&r[0])) {
-      char v[32];
-      value_text(psi, v, sizeof v);
-      pinn_loss_fail_at_(e->l, t, PINN_ENONFINITE, pt, x,
-                         "the complementarity value min(R, u - psi) is not finite (psi = %s)", v);
-      return PINN_ENONFINITE;
-    }
+  if (t->ops->dual_map) {
+    t->ops->dual_map(&t->def, &e->u[t->def.k].v, psi, r, nr);
+    for (size_t i = 0; i < *nr; ++i)
+      if (!pinn_dual_isfinite(&r[i])) {
+        char v[32];
+        pinn_error f;
+        value_text(psi, v, sizeof v);
+        pinn_loss_error_at_(&f, e->l, t, PINN_ENONFINITE, x, "%s is not finite (psi = %s)",
+                            t->ops->dual_map_name, v);
+        return pinn_loss_record_failure_(t, pt, &f);
+      }
   }
   return PINN_SUCCESS;
 }
@@ -764,10 +717,11 @@ static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, doubl
     }
     if (!isfinite(sq)) {
       size_t i = 0;
+      pinn_error f;
       while (i + 1 < nr && fabs(r[i].v) < 1e150) ++i;
-      pinn_loss_fail_at_(l, t, PINN_ENONFINITE, pt, s->x + pt * l->dim,
-                         "the squared residual overflows (component %zu = %.6g)", i, r[i].v);
-      return PINN_ENONFINITE;
+      pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, s->x + pt * l->dim,
+                          "the squared residual overflows (component %zu = %.6g)", i, r[i].v);
+      return pinn_loss_record_failure_(t, pt, &f);
     }
     acc[0] += sq * s->inv_n;
     for (size_t i = 0; i < nr; ++i) {
@@ -781,103 +735,48 @@ static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, doubl
   return 0;
 }
 
-double pinn_loss_phi_barrier_(const pinn_barrier *b, double gap, double *dphi)
+pinn_term_block_ pinn_loss_block_(const pinn_loss *l, const term_state *t, const double *U,
+                                  size_t ld, size_t nb, const double *g, const double *nrm)
 {
-  switch (b->kind) {
-  case PINN_BARRIER_RELU2:
-    *dphi = gap > 0 ? 2 * gap : 0;
-    return gap > 0 ? gap * gap : 0;
-  case PINN_BARRIER_RELU:
-    *dphi = gap > 0 ? 1 : 0;
-    return gap > 0 ? gap : 0;
-  case PINN_BARRIER_LEAKY:
-    *dphi = gap > 0 ? 1 : b->param;
-    return gap > 0 ? gap : b->param * gap;
-  default: {
-    const double z = b->param * gap;
-    *dphi = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
-    return (z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))) / b->param;
-  }
-  }
+  const pinn_term_block_ b = {&t->def, t->first_ch, t->C, l->d, U, ld, nb, g, nrm};
+  return b;
 }
 
-/* Conditions, data and obstacle terms: no callbacks in the hot loop. */
+/* Conditions, data and obstacle terms (the kind's residual and seed, no
+ * callbacks in the hot loop): L = mean r^2, or rho mean phi(r) for a
+ * barrier; paired kinds: r = r(lo) - r(hi). */
 static int seed_condition(size_t p0, size_t nb, size_t ld, const double *J, double *Jb,
                           double *acc, void *vctx)
 {
   seed_ctx *s = vctx;
   const pinn_loss *l = s->l;
   const term_state *t = s->t;
-  const size_t C = t->C, k = t->def.k, d = l->d;
-  const double *uv = J + (k * C) * ld;
-  double *bv = Jb + (k * C) * ld;
-  double sum = 0;
-  switch (t->def.kind) {
-  case PINN_TERM_DIRICHLET:
-  case PINN_TERM_INITIAL:
-  case PINN_TERM_DATA:
-    for (size_t q = 0; q < nb; ++q) {
-      const double e = uv[q] - s->g[p0 + q];
-      sum += e * e;
-      bv[q] = 2 * s->scale * e;
-    }
-    break;
-  case PINN_TERM_INITIAL_RATE: {
-    const int ct = t->first_ch[3];
-    for (size_t q = 0; q < nb; ++q) {
-      const double e = J[(k * C + (size_t)ct) * ld + q] - s->g[p0 + q];
-      sum += e * e;
-      Jb[(k * C + (size_t)ct) * ld + q] = 2 * s->scale * e;
-    }
-    break;
-  }
-  case PINN_TERM_NEUMANN:
-  case PINN_TERM_ROBIN: {
-    const double a = t->def.kind == PINN_TERM_ROBIN ? t->def.a : 0.0;
-    const double b = t->def.kind == PINN_TERM_ROBIN ? t->def.b : 1.0;
-    for (size_t q = 0; q < nb; ++q) {
-      const double *nn = s->nrm + (p0 + q) * d;
-      double dn = 0;
-      for (size_t i = 0; i < d; ++i) dn += nn[i] * J[(k * C + (size_t)t->first_ch[i]) * ld + q];
-      const double e = a * uv[q] + b * dn - s->g[p0 + q];
-      sum += e * e;
-      const double f = 2 * s->scale * e;
-      bv[q] = f * a;
-      for (size_t i = 0; i < d; ++i) Jb[(k * C + (size_t)t->first_ch[i]) * ld + q] = f * b * nn[i];
-    }
-    break;
-  }
-  case PINN_TERM_PERIODIC: {
-    /* rows alternate lo, hi; blocks hold whole pairs (PINN_BLOCK is even) */
-    const int ca = t->def.derivative ? t->first_ch[t->def.axis] : -1;
-    for (size_t q = 0; q + 1 < nb; q += 2) {
-      double e = uv[q] - uv[q + 1];
-      sum += e * e;
-      bv[q] = 2 * s->scale * e;
-      bv[q + 1] = -2 * s->scale * e;
-      if (ca >= 0) {
-        const double *ua = J + (k * C + (size_t)ca) * ld;
-        double *ba = Jb + (k * C + (size_t)ca) * ld;
-        e = ua[q] - ua[q + 1];
-        sum += e * e;
-        ba[q] = 2 * s->scale * e;
-        ba[q + 1] = -2 * s->scale * e;
+  const pinn_term_ops_ *k = t->ops;
+  const size_t rows = k->rows(&t->def), step = k->paired ? 2 : 1;
+  const pinn_term_block_ b =
+      pinn_loss_block_(l, t, J, ld, nb, s->g + p0, s->nrm ? s->nrm + p0 * l->d : NULL);
+  /* the squares go through sq[] and are added in order: never fused into
+   * an FMA, whatever -ffp-contract does (it used to fuse the scalar loops
+   * of Neumann, Robin and C^1-periodic terms and not the vectorised ones) */
+  double r[PINN_BLOCK * PINN_TERM_MAX_ROWS_], sq[PINN_BLOCK * PINN_TERM_MAX_ROWS_], sum = 0;
+  k->residual(&b, r);
+  size_t m = 0;
+  for (size_t q = 0; q + step <= nb; q += step) /* blocks hold whole pairs (PINN_BLOCK is even) */
+    for (size_t i = 0; i < rows; ++i) {
+      double e = r[q * rows + i], f;
+      if (k->paired) e -= r[(q + 1) * rows + i];
+      if (k->barrier) {
+        double dphi;
+        sum += t->rho * pinn_term_barrier_phi_(&t->def.barrier, e, &dphi);
+        f = s->scale * t->rho * dphi;
+      } else {
+        sq[m++] = e * e;
+        f = 2 * s->scale * e;
       }
+      k->seed(&b, q, i, f, Jb + q, ld);
+      if (k->paired) k->seed(&b, q + 1, i, -f, Jb + q + 1, ld);
     }
-    break;
-  }
-  case PINN_TERM_OBSTACLE: {
-    const double sense = (double)t->def.sense, rho = t->rho;
-    for (size_t q = 0; q < nb; ++q) {
-      const double gap = sense * (s->g[p0 + q] - uv[q]);
-      double dphi;
-      sum += rho * pinn_loss_phi_barrier_(&t->def.barrier, gap, &dphi);
-      bv[q] = -sense * s->scale * rho * dphi;
-    }
-    break;
-  }
-  default: return PINN_EFAILED;
-  }
+  for (size_t j = 0; j < m; ++j) sum += sq[j];
   if (!isfinite(sum)) return pinn_loss_condition_failure_(l, s->t, J, ld, nb, p0, s->x, s->g);
   acc[0] += sum * s->inv_n;
   return 0;
@@ -917,11 +816,10 @@ static int seed_transformed(size_t p0, size_t nb, size_t ld, const double *J, do
                                   U, work + k * ws, &e);
   }
   if (st) {
-    char msg[900];
-    snprintf(msg, sizeof msg, "term '%s': output transform: %s", t->def.name, e.msg);
-    pinn_loss_record_failure_(t, st, p0, msg);
+    pinn_error f;
+    pinn_error_set(&f, st, "term '%s': output transform: %s", t->def.name, e.msg);
     free(U);
-    return st;
+    return pinn_loss_record_failure_(t, p0, &f);
   }
   st = w->inner(p0, nb, ld, U, Jb, acc, w->inner_ctx);
   for (size_t k = l->n_tr; k-- > 0 && !st;)
@@ -958,20 +856,16 @@ int pinn_loss_predict(pinn_loss *l, size_t n, const double *x, double *u)
 static int eval_term(pinn_loss *l, size_t i, double *grad, double *term_loss)
 {
   term_state *t = &l->terms[i];
-  const int periodic = t->def.kind == PINN_TERM_PERIODIC;
-  const size_t npairs = periodic ? t->n / 2 : t->n;
+  const size_t npairs = t->ops->paired ? t->n / 2 : t->n;
   seed_ctx s = {l, t, t->x, t->g, t->normals, t->def.weight / (double)npairs,
                 1.0 / (double)npairs, NULL};
   double acc[1 + PINN_MAX_COEFS];
-  const int resid = t->def.kind == PINN_TERM_RESIDUAL || t->def.kind == PINN_TERM_COMPLEMENTARITY;
+  const int resid = t->ops->dual;
   const size_t nacc = 1 + (resid ? l->n_coef : 0);
-  t->fail_status = 0;
+  pinn_error_clear(&t->fail);
   int st = run_pass(l, t, t->n, t->x, 1, resid ? seed_residual : seed_condition, &s, nacc, acc,
                     grad);
-  if (st) {
-    if (t->fail_status) return pinn_error_set(&l->err, t->fail_status, "%s", t->fail_msg);
-    return pinn_error_set(&l->err, st, "term '%s': %s", t->def.name, pinn_mlp_errmsg(l->net));
-  }
+  if (st) return pinn_loss_pass_failed_(l, t, st);
   if (!isfinite(acc[0]))
     return pinn_error_set(&l->err, PINN_ENONFINITE, "term '%s': the loss is not finite (%g)",
                           t->def.name, acc[0]);
@@ -1076,12 +970,11 @@ int pinn_loss_resample(pinn_loss *l)
 int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, double *out)
 {
   if (!l) return PINN_EINVAL;
-  if (i >= l->n_terms || (l->terms[i].def.kind != PINN_TERM_RESIDUAL &&
-                          l->terms[i].def.kind != PINN_TERM_COMPLEMENTARITY))
+  if (i >= l->n_terms || !l->terms[i].ops->dual)
     return pinn_error_set(&l->err, PINN_EINVAL, "term %zu is not a residual term", i);
   term_state *t = &l->terms[i];
   double *g = NULL;
-  if (t->def.kind == PINN_TERM_COMPLEMENTARITY) {
+  if (t->ops->obstacle) { /* complementarity: psi at the points */
     g = malloc((n ? n : 1) * sizeof *g);
     if (!g) return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
     for (size_t q = 0; q < n; ++q) {
@@ -1094,14 +987,10 @@ int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, dou
   }
   seed_ctx s = {l, t, x, g, NULL, 0.0, 0.0, out};
   double acc[1 + PINN_MAX_COEFS];
-  t->fail_status = 0;
+  pinn_error_clear(&t->fail);
   int st = run_pass(l, t, n, x, 0, seed_residual, &s, 1 + l->n_coef, acc, NULL);
   free(g);
-  if (st) {
-    if (t->fail_status) return pinn_error_set(&l->err, t->fail_status, "%s", t->fail_msg);
-    return pinn_error_set(&l->err, st, "%s", pinn_mlp_errmsg(l->net));
-  }
-  return PINN_SUCCESS;
+  return st ? pinn_loss_pass_failed_(l, t, st) : PINN_SUCCESS;
 }
 
 /* Complementarity terms: lambda = sense R at each point (no gradient). */
@@ -1128,7 +1017,7 @@ static int seed_multiplier(size_t p0, size_t nb, size_t ld, const double *J, dou
 int pinn_loss_multiplier_at(pinn_loss *l, size_t i, size_t n, const double *x, double *lambda)
 {
   if (!l) return PINN_EINVAL;
-  if (i >= l->n_terms || l->terms[i].def.kind != PINN_TERM_COMPLEMENTARITY)
+  if (i >= l->n_terms || !(l->terms[i].ops->dual && l->terms[i].ops->obstacle))
     return pinn_error_set(&l->err, PINN_EINVAL,
                           "term %zu is not a complementarity term: it has no multiplier", i);
   if (n && (!x || !lambda))
@@ -1136,20 +1025,15 @@ int pinn_loss_multiplier_at(pinn_loss *l, size_t i, size_t n, const double *x, d
   term_state *t = &l->terms[i];
   seed_ctx s = {l, t, x, NULL, NULL, 0.0, 0.0, lambda};
   double acc[1 + PINN_MAX_COEFS];
-  t->fail_status = 0;
+  pinn_error_clear(&t->fail);
   int st = run_pass(l, t, n, x, 0, seed_multiplier, &s, 1 + l->n_coef, acc, NULL);
-  if (st) {
-    if (t->fail_status) return pinn_error_set(&l->err, t->fail_status, "%s", t->fail_msg);
-    return pinn_error_set(&l->err, st, "%s", pinn_mlp_errmsg(l->net));
-  }
-  return PINN_SUCCESS;
+  return st ? pinn_loss_pass_failed_(l, t, st) : PINN_SUCCESS;
 }
 
 int pinn_loss_refine(pinn_loss *l, size_t i, size_t n_candidates, size_t n_add)
 {
   if (!l) return PINN_EINVAL;
-  if (i >= l->n_terms || (l->terms[i].def.kind != PINN_TERM_RESIDUAL &&
-                          l->terms[i].def.kind != PINN_TERM_COMPLEMENTARITY))
+  if (i >= l->n_terms || !l->terms[i].ops->dual)
     return pinn_error_set(&l->err, PINN_EINVAL, "refinement needs a residual term (term %zu is not)",
                           i);
   if (n_add == 0 || n_add > n_candidates)
@@ -1188,7 +1072,7 @@ int pinn_loss_continue(pinn_loss *l)
   int changed = 0;
   for (size_t i = 0; i < l->n_terms; ++i) {
     term_state *t = &l->terms[i];
-    if (t->def.kind != PINN_TERM_OBSTACLE || !(t->def.barrier.growth > 1)) continue; /* fixed */
+    if (!t->ops->barrier || !(t->def.barrier.growth > 1)) continue; /* fixed */
     double r = fmin(t->rho * t->def.barrier.growth, t->def.barrier.rho_max);
     if (r != t->rho) {
       t->rho = r;
@@ -1200,7 +1084,7 @@ int pinn_loss_continue(pinn_loss *l)
 
 double pinn_loss_barrier_rho(const pinn_loss *l, size_t i)
 {
-  return (i < l->n_terms && l->terms[i].def.kind == PINN_TERM_OBSTACLE) ? l->terms[i].rho : NAN;
+  return (i < l->n_terms && l->terms[i].ops->barrier) ? l->terms[i].rho : NAN;
 }
 
 /* ------------------------------------------------------- checkpoints */
@@ -1258,7 +1142,7 @@ static int load_term_points(pinn_loss *l, pinn_h5_reader *r, const char *tg, ter
   char name[256];
   int rank;
   size_t dims[PINN_H5_MAX_RANK];
-  const int periodic = t->def.kind == PINN_TERM_PERIODIC, data = t->def.kind == PINN_TERM_DATA;
+  const int periodic = t->ops->paired, data = t->ops->given;
   const size_t max_rows = periodic ? 2 * PINN_MAX_TERM_POINTS : PINN_MAX_TERM_POINTS;
   *xo = *no = NULL;
   snprintf(name, sizeof name, "%s/x", tg);
@@ -1359,7 +1243,20 @@ static int load_term_sampler(pinn_loss *l, pinn_h5_reader *r, const char *tg, te
   return st;
 }
 
-int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
+static int load_state(pinn_loss *l, pinn_h5_reader *r, const char *group);
+
+int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group, pinn_error *err)
+{
+  if (!l || !r || !group)
+    return pinn_error_set(err, PINN_EINVAL, "pinn_loss_load_state: NULL argument");
+  int st = load_state(l, r, group);
+  if (st) return pinn_error_set(err, st, "%s", l->err.msg);
+  pinn_error_clear(err);
+  return PINN_SUCCESS;
+}
+
+/* The loss is unchanged on failure; the message is on l->err. */
+static int load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
 {
   char name[256];
   int64_t nt, ne;
@@ -1441,7 +1338,7 @@ int pinn_loss_load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
   for (size_t i = 0; i < l->n_terms && !st; ++i) {
     st = set_points(l, &l->terms[i], xs[i], ns[i], cnt[i]);
     xs[i] = ns[i] = NULL;
-    if (!st && l->terms[i].def.kind == PINN_TERM_DATA)
+    if (!st && l->terms[i].ops->given)
       memcpy(l->terms[i].g, l->terms[i].def.data_y, l->terms[i].n * sizeof(double));
     l->terms[i].rho = rho[i];
   }

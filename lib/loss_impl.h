@@ -8,6 +8,9 @@
 #include <pinn/loss.h>
 #include <pinn/transform.h>
 
+#include "problem_impl.h"
+#include "term_impl.h"
+
 /* Named jet entries: flag, field offset in pinn_jet, inputs (j < 0: first). */
 typedef struct {
   unsigned flag;
@@ -29,6 +32,7 @@ static const entry_def pinn_loss_entries_[] = {
 
 typedef struct {
   pinn_term_def def;      /* copy of the problem's definition */
+  const pinn_term_ops_ *ops; /* its kind (lib/term.c) */
   pinn_jet_spec spec;
   size_t C;
   int chan[N_ENTRIES];    /* channel of each named entry, -1 if not carried */
@@ -43,9 +47,8 @@ typedef struct {
   double rho;             /* obstacle: current penalty */
   double last;            /* L_t at the last evaluation */
   /* first failure seen by the seed callback (lowest point index) */
-  int fail_status;
+  pinn_error fail;
   size_t fail_point;
-  char fail_msg[900];
 } term_state;
 
 struct pinn_loss {
@@ -85,24 +88,22 @@ typedef struct {
 void pinn_loss_res_begin_(const pinn_loss *l, const term_state *t, pinn_res_eval_ *e);
 int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size_t ld, size_t q,
                          size_t pt, const double *x, double psi, pinn_dual *r, size_t *nr);
-/* Remember the first failure (lowest point index) of a term; thread-safe. */
-void pinn_loss_record_failure_(term_state *t, int status, size_t point, const char *msg);
+/* Remember e as the failure of a pass at point `point` unless one at a
+ * lower point is known (so the message does not depend on the threads);
+ * thread-safe.  Returns e->code. */
+int pinn_loss_record_failure_(term_state *t, size_t point, const pinn_error *e);
+/* The status of a failed pass of term t, its message on the loss: the
+ * recorded failure, or else the network's message. */
+int pinn_loss_pass_failed_(pinn_loss *l, const term_state *t, int st);
 /* Failure messages name the term, the point by its coordinates and what
- * failed.  point_text writes "x=0.5, t=0.25"; fail_at records a failure of
- * a pass at point pt (x: its coordinates) as record_failure does;
- * error_at sets it on the loss at once.  data_fn_at evaluates the term's
- * data function g (or psi) at x and checks the value. */
+ * failed.  point_text writes "x=0.5, t=0.25"; error_at writes "term 'NAME'
+ * at x=..: WHAT" into e (to record, or the loss's own err).  data_fn_at
+ * evaluates the term's data function g (or psi) at x and checks the value. */
 void pinn_loss_point_text_(const pinn_loss *l, const double *x, char *buf, size_t n);
-void pinn_loss_fail_at_(const pinn_loss *l, term_state *t, int status, size_t pt, const double *x,
-                        const char *fmt, ...)
+int pinn_loss_error_at_(pinn_error *e, const pinn_loss *l, const term_state *t, int status,
+                        const double *x, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 6, 7)))
-#endif
-    ;
-int pinn_loss_error_at_(pinn_loss *l, const term_state *t, int status, const double *x,
-                        const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
 #endif
     ;
 int pinn_loss_data_fn_at_(pinn_loss *l, const term_state *t, const double *x, double *v);
@@ -112,6 +113,8 @@ int pinn_loss_data_fn_at_(pinn_loss *l, const term_state *t, const double *x, do
  * is not finite (or where the value overflows) and returns PINN_ENONFINITE. */
 int pinn_loss_condition_failure_(const pinn_loss *l, term_state *t, const double *U, size_t ld,
                                  size_t nb, size_t pt0, const double *x, const double *g);
-/* Barrier shape phi(gap) and its derivative. */
-double pinn_loss_phi_barrier_(const pinn_barrier *b, double gap, double *dphi);
+/* A block of term t's pass (jets U with leading dimension ld, nb points;
+ * g and nrm the block's data values and normals) as its kind reads it. */
+pinn_term_block_ pinn_loss_block_(const pinn_loss *l, const term_state *t, const double *U,
+                                  size_t ld, size_t nb, const double *g, const double *nrm);
 #endif

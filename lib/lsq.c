@@ -44,27 +44,20 @@
 /* ------------------------------------------------------------ layout */
 
 /* Rows per network point (periodic: per point of a pair). */
-static size_t rows_per_point(const term_state *t)
-{
-  switch (t->def.kind) {
-  case PINN_TERM_RESIDUAL: return t->def.n_res;
-  case PINN_TERM_PERIODIC: return t->def.derivative ? 2 : 1;
-  default: return 1;
-  }
-}
+static size_t rows_per_point(const term_state *t) { return t->ops->rows(&t->def); }
 
 static size_t term_n_rows(const term_state *t)
 {
   const size_t rpp = rows_per_point(t);
-  return t->def.kind == PINN_TERM_PERIODIC ? (t->n / 2) * rpp : t->n * rpp;
+  return t->ops->paired ? (t->n / 2) * rpp : t->n * rpp;
 }
 
 /* sqrt(w / N), or sqrt(w rho / N) for the relu2 barrier. */
 static double term_scale(const term_state *t)
 {
-  const size_t N = t->def.kind == PINN_TERM_PERIODIC ? t->n / 2 : t->n;
+  const size_t N = t->ops->paired ? t->n / 2 : t->n;
   double s = t->def.weight / (double)(N ? N : 1);
-  if (t->def.kind == PINN_TERM_OBSTACLE) s *= t->rho;
+  if (t->ops->barrier) s *= t->rho;
   return sqrt(s);
 }
 
@@ -73,7 +66,7 @@ int pinn_lsq_check(const pinn_loss *l, pinn_error *err)
   if (!l) return pinn_error_set(err, PINN_EINVAL, "pinn_lsq_check: the loss is NULL");
   for (size_t i = 0; i < l->n_terms; ++i) {
     const term_state *t = &l->terms[i];
-    if (t->def.kind == PINN_TERM_OBSTACLE && t->def.barrier.kind != PINN_BARRIER_RELU2)
+    if (t->ops->barrier && t->def.barrier.kind != PINN_BARRIER_RELU2)
       return pinn_error_set(err, PINN_EUNSUPPORTED,
                             "term '%s' uses the %s barrier, which is not a sum of squares, so the "
                             "loss has no least-squares form for Gauss-Newton/Levenberg-Marquardt: "
@@ -126,10 +119,9 @@ typedef struct {
 
 static int prep_fail(term_state *t, int st, size_t point, const char *what)
 {
-  char msg[900];
-  snprintf(msg, sizeof msg, "term '%s': %s", t->def.name, what);
-  pinn_loss_record_failure_(t, st, point, msg);
-  return st;
+  pinn_error e;
+  pinn_error_set(&e, st, "term '%s': %s", t->def.name, what);
+  return pinn_loss_record_failure_(t, point, &e);
 }
 
 /* Values and seeds of every row of block p0 .. p0+nb-1 (chunk-relative);
@@ -165,12 +157,8 @@ static int prep_block(pass_ctx *c, size_t p0, size_t nb, size_t ld, const double
   double *val = c->val + p0 * rpp;
   double *sd = c->seed ? c->seed + p0 * rpp * ns : NULL;
   if (sd) memset(sd, 0, nb * rpp * ns * sizeof *sd);
-  const size_t k = t->def.k, v0 = k * C;
-  const double *uv = U + v0 * ld;
   const double *g = t->g;
-  switch (t->def.kind) {
-  case PINN_TERM_RESIDUAL:
-  case PINN_TERM_COMPLEMENTARITY: {
+  if (t->ops->dual) {
     pinn_res_eval_ e;
     pinn_dual r[PINN_MAX_RESIDUALS];
     pinn_loss_res_begin_(l, t, &e);
@@ -184,69 +172,25 @@ static int prep_block(pass_ctx *c, size_t p0, size_t nb, size_t ld, const double
           for (size_t j = 0; j < ns; ++j) sd[(q * rpp + i) * ns + j] = sw * r[i].d[j];
       }
     }
-    break;
-  }
-  case PINN_TERM_DIRICHLET:
-  case PINN_TERM_INITIAL:
-  case PINN_TERM_DATA:
-    for (size_t q = 0; q < nb; ++q) {
-      val[q] = sw * (uv[q] - g[g0 + q]);
-      if (sd) sd[q * ns + v0] = sw;
-    }
-    break;
-  case PINN_TERM_INITIAL_RATE: {
-    const size_t ct = v0 + (size_t)t->first_ch[3];
-    for (size_t q = 0; q < nb; ++q) {
-      val[q] = sw * (U[ct * ld + q] - g[g0 + q]);
-      if (sd) sd[q * ns + ct] = sw;
-    }
-    break;
-  }
-  case PINN_TERM_NEUMANN:
-  case PINN_TERM_ROBIN: {
-    const double a = t->def.kind == PINN_TERM_ROBIN ? t->def.a : 0.0;
-    const double b = t->def.kind == PINN_TERM_ROBIN ? t->def.b : 1.0;
-    for (size_t q = 0; q < nb; ++q) {
-      const double *nn = t->normals + (g0 + q) * d;
-      double dn = 0;
-      for (size_t i = 0; i < d; ++i) dn += nn[i] * U[(v0 + (size_t)t->first_ch[i]) * ld + q];
-      val[q] = sw * (a * uv[q] + b * dn - g[g0 + q]);
-      if (sd) {
-        sd[q * ns + v0] = sw * a;
-        for (size_t i = 0; i < d; ++i) sd[q * ns + v0 + (size_t)t->first_ch[i]] = sw * b * nn[i];
+  } else { /* the kind's residual and seed; a barrier (relu2) row is ReLU(gap) */
+    const pinn_term_ops_ *k = t->ops;
+    const pinn_term_block_ b =
+        pinn_loss_block_(l, t, U, ld, nb, g + g0, t->normals ? t->normals + g0 * d : NULL);
+    double r[PINN_BLOCK * PINN_TERM_MAX_ROWS_];
+    k->residual(&b, r);
+    for (size_t q = 0; q < nb; ++q)
+      for (size_t i = 0; i < rpp; ++i) {
+        const double ri = r[q * rpp + i];
+        const int off = k->barrier && !(ri > 0); /* seeds stay 0 where ReLU(gap) is */
+        val[q * rpp + i] = off ? 0.0 : sw * ri;
+        if (sd && !off) k->seed(&b, q, i, sw, sd + (q * rpp + i) * ns, 1);
       }
-    }
-    break;
-  }
-  case PINN_TERM_PERIODIC: {
-    const int ca = t->def.derivative ? t->first_ch[t->def.axis] : -1;
-    for (size_t q = 0; q < nb; ++q) {
-      val[q * rpp] = sw * uv[q];
-      if (sd) sd[q * rpp * ns + v0] = sw;
-      if (ca >= 0) {
-        val[q * rpp + 1] = sw * U[(v0 + (size_t)ca) * ld + q];
-        if (sd) sd[(q * rpp + 1) * ns + v0 + (size_t)ca] = sw;
-      }
-    }
-    break;
-  }
-  case PINN_TERM_OBSTACLE: {
-    const double sense = (double)t->def.sense;
-    for (size_t q = 0; q < nb; ++q) {
-      const double gap = sense * (g[g0 + q] - uv[q]);
-      val[q] = gap > 0 ? sw * gap : 0.0;
-      if (sd) sd[q * ns + v0] = gap > 0 ? -sense * sw : 0.0;
-    }
-    break;
-  }
-  default: st = prep_fail(t, PINN_EFAILED, g0, "unknown term kind");
-  }
-  if (!st && t->def.kind != PINN_TERM_RESIDUAL && t->def.kind != PINN_TERM_COMPLEMENTARITY)
     for (size_t i = 0; i < nb * rpp; ++i)
       if (!isfinite(val[i])) { /* name the first point and what was not finite */
         st = pinn_loss_condition_failure_(l, t, U, ld, nb, g0, t->x, t->g);
         break;
       }
+  }
   free(Ubuf);
   return st;
 }
@@ -301,7 +245,7 @@ static int row_jac(size_t p0, size_t nb, size_t ld, const double *jets, size_t r
 static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row0)
 {
   term_state *t = &l->terms[ti];
-  const int periodic = t->def.kind == PINN_TERM_PERIODIC;
+  const int periodic = t->ops->paired;
   const size_t rpp = rows_per_point(t), P = l->n_net + l->n_coef, dim = l->dim;
   const size_t chunk = periodic ? 256 : 4096; /* even: whole pairs */
   const size_t maxc = t->n == 0 ? 1 : t->n < chunk ? t->n : chunk;
@@ -317,7 +261,7 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
   if ((periodic && !val) || (Jac && (!seed || !ready || (wsb && !work) || (periodic && !Jtmp))))
     st = pinn_error_set(&l->err, PINN_ENOMEM, "term '%s': out of memory for the least-squares rows",
                         t->def.name);
-  t->fail_status = 0;
+  pinn_error_clear(&t->fail);
   const double sw = term_scale(t);
   for (size_t base = 0; base < t->n && !st; base += chunk) {
     const size_t cnt = t->n - base < chunk ? t->n - base : chunk;
@@ -332,22 +276,19 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
       st = pinn_mlp_loss_grad(l->net, &t->spec, cnt, t->x + base * dim, seed_values, &c, 1, &acc,
                               NULL);
     }
-    if (st && Jac && t->fail_status) {
+    if (st && Jac && t->fail.code) {
       /* pinn_mlp_jacobian skips the blocks not yet started once one fails,
        * so which failure it saw depends on the threads: find the first
        * failing point with a values pass (each chunk runs up to its first
        * failure); keep the Jacobian's record if the values are fine */
-      const int fs = t->fail_status;
+      const pinn_error fj = t->fail;
       const size_t fp = t->fail_point;
-      char fm[sizeof t->fail_msg];
-      memcpy(fm, t->fail_msg, sizeof fm);
-      t->fail_status = 0;
+      pinn_error_clear(&t->fail);
       double acc = 0;
       pinn_mlp_loss_grad(l->net, &t->spec, cnt, t->x + base * dim, seed_values, &c, 1, &acc, NULL);
-      if (!t->fail_status) {
-        t->fail_status = fs;
+      if (!t->fail.code) {
+        t->fail = fj;
         t->fail_point = fp;
-        memcpy(t->fail_msg, fm, sizeof fm);
       }
     }
     if (st) break;
@@ -364,16 +305,13 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
         }
     }
   }
-  if (st && st != PINN_ENOMEM) {
-    if (t->fail_status) st = pinn_error_set(&l->err, t->fail_status, "%s", t->fail_msg);
-    else st = pinn_error_set(&l->err, st, "term '%s': %s", t->def.name, pinn_mlp_errmsg(l->net));
-  }
+  if (st && st != PINN_ENOMEM) st = pinn_loss_pass_failed_(l, t, st);
   if (!st) {
     const size_t nr = term_n_rows(t);
     for (size_t i = 0; i < nr; ++i)
       if (!isfinite(R[row0 + i])) { /* row i is point i / rpp (periodic: pair i / rpp) */
         const size_t pt = (periodic ? 2 : 1) * (i / rpp);
-        st = pinn_loss_error_at_(l, t, PINN_ENONFINITE, t->x + pt * dim,
+        st = pinn_loss_error_at_(&l->err, l, t, PINN_ENONFINITE, t->x + pt * dim,
                                  "least-squares row %zu is not finite (%g)", i, R[row0 + i]);
         break;
       }
@@ -597,7 +535,21 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
                                                    : gsl_multifit_nlinear_solver_qr;
   par.scale = gsl_multifit_nlinear_scale_more;
 
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  /* GSL's error handler is the application's (a process-wide setting this
+   * function must not touch: two solves may run in two threads).  Every
+   * GSL_ERROR that bad arguments could raise is ruled out above: n_rows >= P
+   * (alloc's "n < p"), xtol >= 0 (test's "tolerance is negative"), vector
+   * sizes fixed by us.  What remains depends on data no check can see
+   * first: the Cholesky solver reports a J^T J + mu D^T D that is not
+   * numerically positive definite (gsl_linalg_cholesky_decomp1, GSL_EDOM;
+   * always for a rank-deficient J with dogleg, whose Gauss-Newton step has
+   * mu = 0, and with lm/lmaccel once mu is below the rounding of J^T J),
+   * the QR solver with dogleg a J of numerical rank 0
+   * (gsl_linalg_QRPT_lssolve2, GSL_EBADLEN), and the workspace allocation
+   * GSL_ENOMEM.  GSL's trust region treats a failed step as a rejected one
+   * (rho = -1, mu grows) once the handler returns, so an application that
+   * calls pinn_lm_run must turn GSL's aborting default handler off once at
+   * startup, gsl_set_error_handler_off() (the pinn CLI does, STYLE.md). */
   lm_ctx c = {l, n_res, n_rows, P, malloc((n_res ? n_res : 1) * sizeof(double)), 1, 0, 0};
   double *x0 = malloc(P * sizeof *x0);
   double *terms = calloc(l->n_terms ? l->n_terms : 1, sizeof *terms);
@@ -608,7 +560,6 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
                                     : NULL;
   if (!w) {
     free(c.Rtmp); free(x0); free(terms); free(hist);
-    gsl_set_error_handler(old);
     return pinn_error_set(err, PINN_ENOMEM,
                           "out of memory for Levenberg-Marquardt (%.2f GiB): use fewer training "
                           "points or train with L-BFGS",
@@ -710,7 +661,6 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
              pinn_lm_stop_str(reason), gst, gsl_strerror(gst), c.n_nonfinite);
   if (st) pinn_error_set(err, st, "%s", e.msg);
   gsl_multifit_nlinear_free(w);
-  gsl_set_error_handler(old);
   free(c.Rtmp);
   free(x0);
   free(terms);

@@ -186,6 +186,9 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
   memset(res, 0, sizeof *res);
   int st = pinn_solve_check(p, cfg, err);
   if (st) return st;
+  if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) &&
+      (st = pinn_problem_set_obstacle_method(p, cfg->obstacle_method, cfg->penalty)))
+    return pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
   gsl_error_handler_t *old = gsl_set_error_handler_off();
 #ifdef _OPENMP
   int saved_threads = omp_get_max_threads();
@@ -270,8 +273,9 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
       st = pinn_diagnostics_compute(net, nd, xd, &res->diagnostics, err);
     }
     if (!st) {
-      st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics);
-      if (st) pinn_error_set(err, st, "metrics: %s", pinn_problem_errmsg(p));
+      pinn_error me;
+      st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics, &me);
+      if (st) pinn_error_set(err, st, "metrics: %s", me.msg);
     }
   }
   if (!st && c.output) {

@@ -1169,7 +1169,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     }
   }
   if (!st) {
-    st = pinn_loss_load_state(t->l, r, "/loss");
+    st = pinn_loss_load_state(t->l, r, "/loss", NULL);
     if (st) pinn_error_set(&t->err, st, "resume: %s", pinn_loss_errmsg(t->l));
   }
   if (!st && hist > 0) {

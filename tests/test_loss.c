@@ -944,8 +944,9 @@ static int load_state_file(pinn_loss *l, const char *path, char *msg, size_t cap
     snprintf(msg, cap, "%s", e.msg);
     return e.code;
   }
-  int st = pinn_loss_load_state(l, r, "/loss");
-  snprintf(msg, cap, "%s", st ? pinn_loss_errmsg(l) : "");
+  int st = pinn_loss_load_state(l, r, "/loss", &e);
+  snprintf(msg, cap, "%s", st ? e.msg : "");
+  if (st) CU_ASSERT_STRING_EQUAL(pinn_loss_errmsg(l), e.msg);
   pinn_h5_close(r);
   return st;
 }

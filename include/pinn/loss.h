@@ -135,12 +135,15 @@ double pinn_loss_barrier_rho(const pinn_loss *l, size_t i);
  * normals, sampler positions, barrier penalties, learnable coefficients,
  * evaluation count) under group `group` of an open writer, and read it back
  * into a loss built from the same problem.  A loaded loss continues exactly
- * (bitwise) as the saved one would have. */
+ * (bitwise) as the saved one would have.  Both fill err (may be NULL) on
+ * failure (load: PINN_EFORMAT for a file of another problem or a corrupt
+ * one, and the loss is unchanged; its errmsg says the same). */
 struct pinn_h5_writer;
 struct pinn_h5_reader;
 int pinn_loss_save_state(const pinn_loss *l, struct pinn_h5_writer *w, const char *group,
                          pinn_error *err);
-int pinn_loss_load_state(pinn_loss *l, struct pinn_h5_reader *r, const char *group);
+int pinn_loss_load_state(pinn_loss *l, struct pinn_h5_reader *r, const char *group,
+                         pinn_error *err);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -181,7 +181,11 @@ size_t pinn_lm_bytes(const pinn_loss *l, const pinn_lm_options *o);
  * filled: PINN_EUNSUPPORTED (not least squares, or above max_bytes: use
  * fewer points or L-BFGS), PINN_EINVAL (bad options), PINN_ECALLBACK /
  * PINN_ENONFINITE (an evaluation failed), PINN_ENOMEM.  A non-finite
- * residual at a trial point is a rejected step, not an error. */
+ * residual at a trial point is a rejected step, not an error.
+ * GSL's error handler is left as the application set it: GSL reports a
+ * singular trust-region system (the Cholesky solver on a rank-deficient J,
+ * always with dogleg) through it and then rejects the step, so call
+ * gsl_set_error_handler_off() once at startup (GSL's default aborts). */
 int pinn_lm_run(pinn_loss *l, const pinn_lm_options *o, pinn_lm_report *rep, pinn_error *err);
 
 #if defined(__GNUC__)

@@ -53,9 +53,6 @@ typedef struct pinn_solve_config {
   int threads;                            /* OpenMP threads (0 = OpenMP's default) */
 } pinn_solve_config;
 
-#define PINN_OBSTACLE_DEFAULT (-1)
-#define PINN_OBSTACLE_COMPLEMENTARITY 100
-
 /* Defaults listed above; train = pinn_train_options_default(). */
 pinn_solve_config pinn_solve_config_default(void);
 
