@@ -119,6 +119,8 @@ double pinn_test_rel_l2(const pinn_test_net *s)
     n += ue[i] * ue[i];
   }
   return sqrt(e / n);
+}
+
 char *pinn_test_join(const char *dir, const char *name)
 {
   size_t n = strlen(dir) + strlen(name) + 2;
