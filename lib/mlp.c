@@ -51,6 +51,7 @@ struct pinn_mlp {
   size_t *w_off, *b_off, *a_off; /* per layer l (index l), a_off = SIZE_MAX if none */
   size_t maxw;         /* widest layer */
   double *theta;
+  int threads;         /* OpenMP threads of the parallel passes, 0 = OpenMP's default */
   pinn_error err;
 };
 
@@ -258,11 +259,39 @@ pinn_mlp *pinn_mlp_clone(const pinn_mlp *net, pinn_error *err)
   }
   pinn_mlp_layout lay = {net->L, net->sizes, net->act, net->prelu_per_unit};
   pinn_mlp *c = pinn_mlp_alloc(&lay, err);
-  if (c) memcpy(c->theta, net->theta, net->nparams * sizeof(double));
+  if (c) {
+    memcpy(c->theta, net->theta, net->nparams * sizeof(double));
+    c->threads = net->threads;
+  }
   return c;
 }
 
 const char *pinn_mlp_errmsg(const pinn_mlp *net) { return net ? net->err.msg : "no network"; }
+
+int pinn_mlp_set_threads(pinn_mlp *net, int n)
+{
+  if (!net) return PINN_EINVAL;
+  if (n < 0 || n > PINN_MAX_THREADS)
+    return pinn_error_set(&net->err, PINN_EINVAL, "threads must be 0 (OpenMP's default) to %d, got %d",
+                          PINN_MAX_THREADS, n);
+  net->threads = n;
+  return PINN_SUCCESS;
+}
+
+int pinn_mlp_threads(const pinn_mlp *net) { return net ? net->threads : 0; }
+
+/* The team size of a parallel pass: a num_threads clause, not
+ * omp_set_num_threads, so that two networks in two threads of one program
+ * each get their own count. */
+static int team_size(const pinn_mlp *net)
+{
+#ifdef _OPENMP
+  return net->threads > 0 ? net->threads : omp_get_max_threads();
+#else
+  (void)net;
+  return 1;
+#endif
+}
 size_t pinn_mlp_n_in(const pinn_mlp *net) { return net->sizes[0]; }
 size_t pinn_mlp_n_out(const pinn_mlp *net) { return net->sizes[net->L - 1]; }
 size_t pinn_mlp_n_layers(const pinn_mlp *net) { return net->L; }
@@ -883,7 +912,7 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
   }
   int alloc_fail = 0;
 
-#pragma omp parallel if (nblocks >= 4)
+#pragma omp parallel if (nblocks >= 4) num_threads(team_size(net))
   {
     workspace w;
     int ok = ws_alloc(net, C, &w) == PINN_SUCCESS;
@@ -1062,7 +1091,7 @@ int pinn_mlp_jacobian(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const 
   const size_t C = cm.C, P = net->nparams;
   int fail = 0, alloc_fail = 0;
   size_t fail_block = (size_t)-1;
-#pragma omp parallel if (nblocks >= 4)
+#pragma omp parallel if (nblocks >= 4) num_threads(team_size(net))
   {
     workspace w;
     int ok = ws_alloc(net, C, &w) == PINN_SUCCESS;

@@ -12,13 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <pinn/output.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 
 pinn_solve_config pinn_solve_config_default(void)
 {
@@ -97,7 +92,7 @@ static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
   pinn_mlp_layout lay = {c->n_hidden + 2, sizes, acts, c->prelu_per_unit};
   pinn_mlp *net = pinn_mlp_alloc(&lay, err);
   if (!net) return NULL;
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937); /* GSL reports out of memory to its handler too */
   if (!r) {
     pinn_mlp_free(net);
     pinn_error_set(err, PINN_ENOMEM, "out of memory");
@@ -106,6 +101,7 @@ static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
   gsl_rng_set(r, c->seed);
   int st = pinn_mlp_init(net, c->init, r);
   gsl_rng_free(r);
+  if (!st) st = pinn_mlp_set_threads(net, c->threads);
   if (st) {
     pinn_error_set(err, st, "%s", pinn_mlp_errmsg(net));
     pinn_mlp_free(net);
@@ -114,22 +110,12 @@ static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
   return net;
 }
 
-/* The trainer's progress callback chained with continuation / refinement. */
-typedef struct {
-  const pinn_solve_config *c;
-  pinn_loss *l;
-  size_t last_cont;
-} hook_ctx;
-
-static int solve_hook(const pinn_progress *pr, void *vctx)
+/* Obstacle continuation as the trainer's step hook: the barrier penalty
+ * grows every continuation_every iterations. */
+static int grow_penalty(pinn_trainer *t, void *loss)
 {
-  hook_ctx *h = vctx;
-  if (h->c->continuation_every && pr->total_iter >= h->last_cont + h->c->continuation_every) {
-    pinn_loss_continue(h->l);
-    h->last_cont = pr->total_iter;
-  }
-  if (h->c->train.progress) return h->c->train.progress(pr, h->c->train.progress_ctx);
-  return 0;
+  if (pinn_loss_continue(loss)) return pinn_trainer_loss_changed(t);
+  return PINN_SUCCESS;
 }
 
 /* Can a file be created at path?  A probe file beside it (same folder) is
@@ -174,6 +160,13 @@ int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_e
                           "problem '%s' has no obstacle: a barrier, penalty or complementarity "
                           "setting does not apply to it",
                           pinn_problem_name(p));
+  if (cfg->threads < 0 || cfg->threads > PINN_MAX_THREADS)
+    return pinn_error_set(err, PINN_EINVAL, "threads must be 0 (OpenMP's default) to %d, got %d",
+                          PINN_MAX_THREADS, cfg->threads);
+  if (cfg->continuation_every && cfg->train.step_hook)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "continuation_every runs as the trainer's step hook: give it or "
+                          "train.step_hook, not both");
   int st = check_writable("result file", cfg->output, err);
   if (!st) st = check_writable("checkpoint", cfg->train.checkpoint_path, err);
   return st;
@@ -184,41 +177,38 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
 {
   if (!p || !cfg || !res) return pinn_error_set(err, PINN_EINVAL, "pinn_solve: NULL argument");
   memset(res, 0, sizeof *res);
-  int st = pinn_solve_check(p, cfg, err);
-  if (st) return st;
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
-#ifdef _OPENMP
-  int saved_threads = omp_get_max_threads();
-  if (cfg->threads > 0) omp_set_num_threads(cfg->threads);
-#endif
+  /* the run's own record of what failed: the caller's err may be NULL, and
+   * every step below reads the status from it */
+  pinn_error e;
+  pinn_error_clear(&e);
+  int st = pinn_solve_check(p, cfg, &e);
+  if (st) return pinn_error_set(err, st, "%s", e.msg);
   pinn_solve_config c = *cfg;
   c.loss.seed = c.seed;
   pinn_loss *l = NULL;
   pinn_trainer *t = NULL;
-  pinn_mlp *net = make_network(p, &c, err);
-  if (!net) st = err ? err->code : PINN_EFAILED;
+  pinn_mlp *net = make_network(p, &c, &e);
+  if (!net) st = e.code ? e.code : PINN_EFAILED;
   if (!st) {
-    l = pinn_loss_alloc(p, net, &c.loss, err);
-    if (!l) st = err ? err->code : PINN_EFAILED;
+    l = pinn_loss_alloc(p, net, &c.loss, &e);
+    if (!l) st = e.code ? e.code : PINN_EFAILED;
   }
-  hook_ctx h = {&c, l, 0};
   pinn_fields fields;
   int have_fields = 0;
   memset(&fields, 0, sizeof fields);
   if (!st) {
     pinn_train_options to = c.train;
     if (c.continuation_every) {
-      to.progress = solve_hook;
-      to.progress_ctx = &h;
-      if (!to.progress_every || to.progress_every > c.continuation_every)
-        to.progress_every = c.continuation_every;
+      to.step_hook = grow_penalty;
+      to.step_hook_ctx = l;
+      to.step_hook_every = c.continuation_every;
     }
-    t = pinn_trainer_alloc(l, &to, err);
-    if (!t) st = err ? err->code : PINN_EFAILED;
+    t = pinn_trainer_alloc(l, &to, &e);
+    if (!t) st = e.code ? e.code : PINN_EFAILED;
   }
   if (!st && c.resume) {
     st = pinn_trainer_resume(t, c.resume);
-    if (st) pinn_error_set(err, st, "%s", pinn_trainer_errmsg(t));
+    if (st) pinn_error_set(&e, st, "%s", pinn_trainer_errmsg(t));
   }
   /* training: a failure still leaves the best point in the network, which
    * is evaluated and written below with the stop reason and the message */
@@ -243,7 +233,7 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     res->n_params = pinn_loss_n_params(l);
     res->n_coefs = pinn_problem_n_coefs(p);
     for (size_t j = 0; j < res->n_coefs; ++j) res->coefs[j] = pinn_loss_coef(l, j);
-    st = pinn_fields_compute(l, NULL, &fields, err);
+    st = pinn_fields_compute(l, NULL, &fields, &e);
     have_fields = 1;
     if (!st && fields.residual_error[0] && !res->warning[0])
       snprintf(res->warning, sizeof res->warning, "the residual field is NaN: %.400s",
@@ -267,40 +257,35 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
           pinn_loss_term_points(l, i, &nd, NULL, &xd);
       }
       if (!xd) nd = 0;
-      st = pinn_diagnostics_compute(net, nd, xd, &res->diagnostics, err);
+      st = pinn_diagnostics_compute(net, nd, xd, &res->diagnostics, &e);
     }
     if (!st) {
       st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics);
-      if (st) pinn_error_set(err, st, "metrics: %s", pinn_problem_errmsg(p));
+      if (st) pinn_error_set(&e, st, "metrics: %s", pinn_problem_errmsg(p));
     }
   }
   if (!st && c.output) {
     pinn_run_info info = pinn_output_run_info(l, t, c.seed);
     info.time_budget = c.train.time_budget;
     info.error = train_st ? train_err.msg : NULL;
-    st = pinn_output_write(c.output, l, t, &fields, &info, err);
+    st = pinn_output_write(c.output, l, t, &fields, &info, &e);
     res->wrote_output = !st;
   }
   if (train_st) { /* the training failure is the run's error; say what became of the file */
-    if (st && err) {
-      char why[PINN_ERRMSG_SIZE];
-      snprintf(why, sizeof why, "%s", err->msg); /* err is written below */
-      pinn_error_set(err, train_st, "%s (no result file: %.300s)", train_err.msg, why);
-    }
+    if (st)
+      pinn_error_set(err, train_st, "%s (no result file: %.300s)", train_err.msg, e.msg);
     else if (c.output)
       pinn_error_set(err, train_st, "%s (the best point reached is in %s, stop_reason=%s)",
                      train_err.msg, c.output, pinn_stop_reason_name(res->reason));
     else
       pinn_error_set(err, train_st, "%s", train_err.msg);
     st = train_st;
+  } else if (st) {
+    pinn_error_set(err, st, "%s", e.msg);
   }
   if (have_fields) pinn_fields_free(&fields);
   pinn_trainer_free(t);
   pinn_loss_free(l);
   pinn_mlp_free(net);
-#ifdef _OPENMP
-  omp_set_num_threads(saved_threads);
-#endif
-  gsl_set_error_handler(old);
   return st;
 }

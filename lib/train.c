@@ -64,6 +64,24 @@ int pinn_optimizer_parse(const char *text, pinn_optimizer_kind *out, pinn_error 
                         text ? text : "(null)");
 }
 
+static const char *const transform_names[] = {"none", "log", "sqrt"};
+
+const char *pinn_loss_transform_name(pinn_loss_transform_kind kind)
+{
+  return (unsigned)kind <= PINN_LOSS_SQRT ? transform_names[kind] : NULL;
+}
+
+int pinn_loss_transform_parse(const char *text, pinn_loss_transform_kind *out, pinn_error *err)
+{
+  for (int k = 0; k <= PINN_LOSS_SQRT; ++k)
+    if (text && strcmp(text, transform_names[k]) == 0) {
+      *out = (pinn_loss_transform_kind)k;
+      return PINN_SUCCESS;
+    }
+  return pinn_error_set(err, PINN_EINVAL, "unknown loss transform '%s': use none, log or sqrt",
+                        text ? text : "(null)");
+}
+
 static const char *const stop_names[] = {"none",  "max_iter",    "max_evals",   "gtol",
                                          "ftol",  "time",        "no_progress", "nonfinite",
                                          "user",  "interrupted", "error",       "xtol"};
@@ -121,6 +139,7 @@ pinn_train_options pinn_train_options_default(void)
   o.phases[0] = pinn_phase_default(PINN_OPT_ADAM);
   o.phases[1] = pinn_phase_default(PINN_OPT_LBFGS);
   o.progress_every = 100;
+  o.step_hook_every = 1;
   o.max_recoveries = 5;
   o.refine_candidates = 10000;
   o.refine_add = 100;
@@ -135,6 +154,106 @@ pinn_phase *pinn_train_options_add_phase(pinn_train_options *o, pinn_optimizer_k
   *ph = pinn_phase_default(kind);
   if (max_iter) ph->max_iter = max_iter;
   return ph;
+}
+
+/* Index of the first phase that is (want_adam) or is not Adam, or n_phases. */
+static size_t find_phase(const pinn_train_options *o, int want_adam)
+{
+  size_t i = 0;
+  while (i < o->n_phases && (o->phases[i].kind == PINN_OPT_ADAM) != want_adam) ++i;
+  return i;
+}
+
+pinn_phase *pinn_train_options_adam_phase(pinn_train_options *o)
+{
+  const size_t i = find_phase(o, 1);
+  return i < o->n_phases ? &o->phases[i] : NULL;
+}
+
+pinn_phase *pinn_train_options_main_phase(pinn_train_options *o)
+{
+  const size_t i = find_phase(o, 0);
+  return i < o->n_phases ? &o->phases[i] : NULL;
+}
+
+static int phases_full(const pinn_train_options *o, const char *what, pinn_error *err)
+{
+  return pinn_error_set(err, PINN_EINVAL, "%s: the run already has %zu phases, the most there may be",
+                        what, o->n_phases);
+}
+
+int pinn_train_options_set_adam(pinn_train_options *o, size_t n, pinn_error *err)
+{
+  size_t a = find_phase(o, 1);
+  if (n == 0) {
+    if (a == o->n_phases) return PINN_SUCCESS;
+    memmove(&o->phases[a], &o->phases[a + 1], (o->n_phases - a - 1) * sizeof *o->phases);
+    if (--o->n_phases == 0) pinn_train_options_add_phase(o, PINN_OPT_LBFGS, 0);
+    return PINN_SUCCESS;
+  }
+  if (a == o->n_phases) { /* the warm-up goes first */
+    if (o->n_phases >= PINN_MAX_PHASES) return phases_full(o, "adding an Adam phase", err);
+    memmove(&o->phases[1], &o->phases[0], o->n_phases * sizeof *o->phases);
+    o->phases[0] = pinn_phase_default(PINN_OPT_ADAM);
+    o->n_phases++;
+    a = 0;
+  }
+  o->phases[a].max_iter = n;
+  return PINN_SUCCESS;
+}
+
+int pinn_train_options_set_main_iters(pinn_train_options *o, size_t n, pinn_error *err)
+{
+  if (n == 0) { /* Adam only */
+    size_t k = 0;
+    for (size_t j = 0; j < o->n_phases; ++j)
+      if (o->phases[j].kind == PINN_OPT_ADAM) o->phases[k++] = o->phases[j];
+    if (k == 0)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "no quasi-Newton phase and no Adam phase would be left: give Adam "
+                            "iterations too");
+    o->n_phases = k;
+    return PINN_SUCCESS;
+  }
+  pinn_phase *m = pinn_train_options_main_phase(o);
+  if (!m) m = pinn_train_options_add_phase(o, PINN_OPT_LBFGS, 0);
+  if (!m) return phases_full(o, "adding an L-BFGS phase", err);
+  m->max_iter = n;
+  return PINN_SUCCESS;
+}
+
+int pinn_train_options_set_main_optimizer(pinn_train_options *o, pinn_optimizer_kind kind,
+                                          pinn_error *err)
+{
+  if ((unsigned)kind >= N_OPT || kind == PINN_OPT_ADAM)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "the main phase's optimizer must be lbfgs, ssbfgs, ssbroyden, lm, bfgs2 "
+                          "or cg, not %s",
+                          kind == PINN_OPT_ADAM ? "adam" : "an unknown kind");
+  pinn_phase *m = pinn_train_options_main_phase(o);
+  if (!m) return pinn_train_options_add_phase(o, kind, 0) ? PINN_SUCCESS
+                                                         : phases_full(o, "adding a phase", err);
+  const size_t it = m->max_iter;
+  const double gt = m->gtol;
+  *m = pinn_phase_default(kind);
+  m->max_iter = it;
+  m->gtol = gt;
+  return PINN_SUCCESS;
+}
+
+int pinn_train_options_set_last_iters(pinn_train_options *o, size_t n, pinn_error *err)
+{
+  if (n == 0 || o->n_phases == 0)
+    return pinn_error_set(err, PINN_EINVAL, "the last phase needs at least 1 iteration%s",
+                          o->n_phases ? "" : " (and the run has no phase)");
+  o->phases[o->n_phases - 1].max_iter = n;
+  return PINN_SUCCESS;
+}
+
+void pinn_train_options_drop_after_main(pinn_train_options *o)
+{
+  const size_t m = find_phase(o, 0);
+  if (m < o->n_phases) o->n_phases = m + 1;
 }
 
 struct pinn_trainer {
@@ -163,6 +282,7 @@ struct pinn_trainer {
   size_t lbfgs_resume_len;
   size_t lbfgs_resume_phase;    /* the phase that state belongs to */
   int resumed;
+  int in_hook, changed;         /* inside the step hook; it changed the loss */
   pinn_error err;
 };
 
@@ -377,6 +497,49 @@ static int periodic_checkpoint(pinn_trainer *t)
   return pinn_trainer_checkpoint(t, t->o.checkpoint_path);
 }
 
+/* The step hook, when this iteration's count is due: 1 when the run must
+ * stop (status set), else 0 with t->changed saying whether the loss changed. */
+static int step_hook(pinn_trainer *t, int *status)
+{
+  t->changed = 0;
+  const size_t every = t->o.step_hook_every ? t->o.step_hook_every : 1;
+  if (!t->o.step_hook || t->total_iter % every) return 0;
+  t->in_hook = 1;
+  int rc = t->o.step_hook(t, t->o.step_hook_ctx);
+  t->in_hook = 0;
+  if (!rc) return 0;
+  *status = pinn_error_set(&t->err, PINN_ECALLBACK, "iteration %zu: the step hook failed (%d)",
+                           t->total_iter, rc);
+  return 1;
+}
+
+int pinn_trainer_loss_changed(pinn_trainer *t)
+{
+  if (!t) return PINN_EINVAL;
+  if (!t->in_hook)
+    return pinn_error_set(&t->err, PINN_EINVAL,
+                          "pinn_trainer_loss_changed: call it from the step hook");
+  t->changed = 1;
+  return PINN_SUCCESS;
+}
+
+/* After the hook changed the loss: the new loss at the current point, which
+ * becomes the best point (earlier losses measured another objective). */
+static int rebase_on_change(pinn_trainer *t, int *status)
+{
+  int st = eval_here(t);
+  const char *why = st ? pinn_loss_errmsg(t->l) : "it is not finite";
+  if (!st && !isfinite(t->f)) st = PINN_ENONFINITE;
+  if (st) {
+    *status = pinn_error_set(&t->err, st, "iteration %zu: the loss the step hook changed: %s",
+                             t->total_iter, why);
+    return 1;
+  }
+  t->best_f = t->f;
+  memcpy(t->best_x, t->x, t->P * sizeof(double));
+  return 0;
+}
+
 /* The message of a phase that stops on a non-finite loss: the iteration,
  * the recoveries tried, and the loss's own words (term, point, entry). */
 static void nonfinite_message(pinn_trainer *t, int loss_status, size_t recoveries)
@@ -453,6 +616,8 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
         return PINN_STOP_ERROR;
       }
     }
+    if (step_hook(t, status) || (t->changed && rebase_on_change(t, status)))
+      return PINN_STOP_ERROR;
     if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph))
       return PINN_STOP_USER;
     r = check_stop(t, ph);
@@ -510,6 +675,30 @@ static void xform_df(const gsl_vector *x, void *params, gsl_vector *g)
   xform_fdf(x, params, &f, g);
 }
 
+/* Start (or restart) minimizer s at t->x: PINN_STOP_NONE, or why it cannot
+ * (status and message set).  The sizes agree by construction (both are the
+ * loss's parameter count), so GSL's own size checks never fire. */
+static pinn_stop_reason qn_set(pinn_trainer *t, const pinn_phase *ph, gsl_multimin_fdfminimizer *s,
+                               gsl_multimin_function_fdf *F, int *status)
+{
+  gsl_vector_view xv = gsl_vector_view_array(t->x, t->P);
+  int st = gsl_multimin_fdfminimizer_set(s, F, &xv.vector, ph->step, ph->line_tol);
+  if (!st && !pinn_loss_last_status(t->l) && isfinite(s->f)) return PINN_STOP_NONE;
+  const int dense = ph->kind == PINN_OPT_SSBFGS || ph->kind == PINN_OPT_SSBROYDEN;
+  int ls = pinn_loss_last_status(t->l);
+  if (dense && (st == PINN_EUNSUPPORTED || st == GSL_ENOMEM)) {
+    *status = pinn_error_set(&t->err, st, "%s", pinn_ssqn_errmsg(s));
+    return PINN_STOP_ERROR;
+  }
+  if (ls && ls != PINN_ENONFINITE) {
+    *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter,
+                             pinn_loss_errmsg(t->l));
+    return PINN_STOP_ERROR;
+  }
+  nonfinite_message(t, ls, 0);
+  return PINN_STOP_NONFINITE;
+}
+
 static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *status)
 {
   const gsl_multimin_fdfminimizer_type *T =
@@ -536,22 +725,8 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     return PINN_STOP_ERROR;
   }
   if (ph->kind == PINN_OPT_LBFGS) pinn_lbfgs_set_memory(s, ph->memory);
-  gsl_vector_view xv = gsl_vector_view_array(t->x, t->P);
-  int st = gsl_multimin_fdfminimizer_set(s, &F, &xv.vector, ph->step, ph->line_tol);
-  pinn_stop_reason r = PINN_STOP_NONE;
-  if (st || pinn_loss_last_status(t->l) || !isfinite(s->f)) {
-    int ls = pinn_loss_last_status(t->l);
-    if (dense && (st == PINN_EUNSUPPORTED || st == GSL_ENOMEM)) {
-      *status = pinn_error_set(&t->err, st, "%s", pinn_ssqn_errmsg(s));
-      r = PINN_STOP_ERROR;
-    } else if (ls && ls != PINN_ENONFINITE) {
-      *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter,
-                               pinn_loss_errmsg(t->l));
-      r = PINN_STOP_ERROR;
-    } else {
-      nonfinite_message(t, ls, 0);
-      r = PINN_STOP_NONFINITE;
-    }
+  pinn_stop_reason r = qn_set(t, ph, s, &F, status);
+  if (r) {
     gsl_multimin_fdfminimizer_free(s);
     t->s = NULL;
     return r;
@@ -584,7 +759,7 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     r = check_external(t);
     if (r) break;
     memcpy(t->xprev, s->x->data, t->P * sizeof(double));
-    st = gsl_multimin_fdfminimizer_iterate(s);
+    const int st = gsl_multimin_fdfminimizer_iterate(s);
     int ls = pinn_loss_last_status(t->l);
     if (ls && ls != PINN_ENONFINITE) {
       *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter + 1,
@@ -622,10 +797,18 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     pinn_loss_last_terms(t->l, t->x, t->terms);
     t->iter++;
     t->total_iter++;
-    if (push_history(t)) {
+    if (push_history(t) || step_hook(t, status)) {
       *status = t->err.code;
       r = PINN_STOP_ERROR;
       break;
+    }
+    if (t->changed) { /* another objective: restart the minimizer where it is */
+      r = qn_set(t, ph, s, &F, status);
+      if (r) break;
+      t->f = t->best_f = untransform(ph->loss_transform, s->f);
+      t->gnorm = gsl_blas_dnrm2(s->gradient) * dtransform(ph->loss_transform, t->f);
+      memcpy(t->best_x, t->x, t->P * sizeof(double));
+      pinn_loss_last_terms(t->l, t->x, t->terms);
     }
     if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph)) {
       r = PINN_STOP_USER;
@@ -663,7 +846,8 @@ static int lm_progress(const pinn_lm_progress *p, void *ctx)
   for (size_t i = 0; i < t->n_terms; ++i) t->terms[i] = p->terms[i];
   pinn_loss_get_params(t->l, t->x);
   note_best(t, t->x, t->f);
-  if (push_history(t) || periodic_checkpoint(t)) {
+  if (push_history(t) || step_hook(t, &h->status) || (t->changed && rebase_on_change(t, &h->status)) ||
+      periodic_checkpoint(t)) {
     h->status = t->err.code;
     return 1;
   }
@@ -729,7 +913,6 @@ int pinn_trainer_run(pinn_trainer *t)
   if (!t) return PINN_EINVAL;
   t->t0 = now_seconds();
   int status = PINN_SUCCESS;
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
   while (t->phase < t->o.n_phases) {
     const pinn_phase *ph = &t->o.phases[t->phase];
     const size_t ev0 = pinn_loss_n_evals(t->l);
@@ -789,7 +972,6 @@ int pinn_trainer_run(pinn_trainer *t)
     }
     if (last) break;
   }
-  gsl_set_error_handler(old);
   if (!status && t->reason == PINN_STOP_NONFINITE) status = t->err.code ? t->err.code : PINN_ENONFINITE;
   t->elapsed_before += now_seconds() - t->t0;
   t->t0 = now_seconds();

@@ -98,6 +98,18 @@ pinn_mlp *pinn_mlp_clone(const pinn_mlp *net, pinn_error *err);
 /* Message of the last failure on this handle ("" when none). */
 const char *pinn_mlp_errmsg(const pinn_mlp *net);
 
+/* Most OpenMP threads a network may be given. */
+#define PINN_MAX_THREADS 1024
+/* OpenMP threads of this network's parallel passes (pinn_mlp_loss_grad,
+ * pinn_mlp_jacobian and what uses them): n = 0 (the default) takes OpenMP's
+ * default at each call (omp_get_max_threads()), 1..PINN_MAX_THREADS that many.
+ * Per network, never process-wide: two networks may train at the same time in
+ * two threads of one program with different counts.  Results are bitwise the
+ * same for any count.  PINN_EINVAL outside 0..PINN_MAX_THREADS.  A clone
+ * keeps the setting. */
+int pinn_mlp_set_threads(pinn_mlp *net, int n);
+int pinn_mlp_threads(const pinn_mlp *net);
+
 size_t pinn_mlp_n_in(const pinn_mlp *net);
 size_t pinn_mlp_n_out(const pinn_mlp *net);
 size_t pinn_mlp_n_layers(const pinn_mlp *net);             /* including input and output */
