@@ -112,10 +112,10 @@ static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
 
 /* Obstacle continuation as the trainer's step hook: the barrier penalty
  * grows every continuation_every iterations. */
-static int grow_penalty(pinn_trainer *t, void *loss)
+static int grow_penalty(pinn_trainer *t, pinn_loss *l, void *ctx)
 {
-  if (pinn_loss_continue(loss)) return pinn_trainer_loss_changed(t);
-  return PINN_SUCCESS;
+  (void)ctx;
+  return pinn_loss_continue(l) ? pinn_trainer_loss_changed(t) : PINN_SUCCESS;
 }
 
 /* Can a file be created at path?  A probe file beside it (same folder) is
@@ -200,7 +200,6 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     pinn_train_options to = c.train;
     if (c.continuation_every) {
       to.step_hook = grow_penalty;
-      to.step_hook_ctx = l;
       to.step_hook_every = c.continuation_every;
     }
     t = pinn_trainer_alloc(l, &to, &e);

@@ -46,6 +46,14 @@ static const char *const opt_names[] = {"adam",   "lbfgs",     "bfgs2", "cg",
                                         "ssbfgs", "ssbroyden", "lm"};
 #define N_OPT (sizeof opt_names / sizeof *opt_names)
 
+/* Index of text in names[0..n-1], or -1: the parsers of this file's names. */
+static int name_index(const char *const *names, size_t n, const char *text)
+{
+  for (size_t k = 0; text && k < n; ++k)
+    if (strcmp(text, names[k]) == 0) return (int)k;
+  return -1;
+}
+
 const char *pinn_optimizer_name(pinn_optimizer_kind kind)
 {
   return (unsigned)kind < N_OPT ? opt_names[kind] : NULL;
@@ -53,15 +61,14 @@ const char *pinn_optimizer_name(pinn_optimizer_kind kind)
 
 int pinn_optimizer_parse(const char *text, pinn_optimizer_kind *out, pinn_error *err)
 {
-  for (int k = 0; k < (int)N_OPT; ++k)
-    if (text && strcmp(text, opt_names[k]) == 0) {
-      *out = (pinn_optimizer_kind)k;
-      return PINN_SUCCESS;
-    }
-  return pinn_error_set(err, PINN_EINVAL,
-                        "unknown optimizer '%s': use adam, lbfgs, ssbfgs, ssbroyden, lm, bfgs2 or "
-                        "cg",
-                        text ? text : "(null)");
+  const int k = name_index(opt_names, N_OPT, text);
+  if (k < 0)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "unknown optimizer '%s': use adam, lbfgs, ssbfgs, ssbroyden, lm, bfgs2 "
+                          "or cg",
+                          text ? text : "(null)");
+  *out = (pinn_optimizer_kind)k;
+  return PINN_SUCCESS;
 }
 
 static const char *const transform_names[] = {"none", "log", "sqrt"};
@@ -73,13 +80,12 @@ const char *pinn_loss_transform_name(pinn_loss_transform_kind kind)
 
 int pinn_loss_transform_parse(const char *text, pinn_loss_transform_kind *out, pinn_error *err)
 {
-  for (int k = 0; k <= PINN_LOSS_SQRT; ++k)
-    if (text && strcmp(text, transform_names[k]) == 0) {
-      *out = (pinn_loss_transform_kind)k;
-      return PINN_SUCCESS;
-    }
-  return pinn_error_set(err, PINN_EINVAL, "unknown loss transform '%s': use none, log or sqrt",
-                        text ? text : "(null)");
+  const int k = name_index(transform_names, 3, text);
+  if (k < 0)
+    return pinn_error_set(err, PINN_EINVAL, "unknown loss transform '%s': use none, log or sqrt",
+                          text ? text : "(null)");
+  *out = (pinn_loss_transform_kind)k;
+  return PINN_SUCCESS;
 }
 
 static const char *const stop_names[] = {"none",  "max_iter",    "max_evals",   "gtol",
@@ -505,7 +511,7 @@ static int step_hook(pinn_trainer *t, int *status)
   const size_t every = t->o.step_hook_every ? t->o.step_hook_every : 1;
   if (!t->o.step_hook || t->total_iter % every) return 0;
   t->in_hook = 1;
-  int rc = t->o.step_hook(t, t->o.step_hook_ctx);
+  int rc = t->o.step_hook(t, t->l, t->o.step_hook_ctx);
   t->in_hook = 0;
   if (!rc) return 0;
   *status = pinn_error_set(&t->err, PINN_ECALLBACK, "iteration %zu: the step hook failed (%d)",

@@ -128,7 +128,8 @@ typedef int (*pinn_progress_fn)(const pinn_progress *p, void *ctx);
 
 typedef struct pinn_trainer pinn_trainer;
 
-/* A step hook (PETSc's TSSetPostStep): called with the trainer after every
+/* A step hook (PETSc's TSSetPostStep): called with the trainer and the loss
+ * it trains (borrowed) after every
  * iteration whose run-wide count (pinn_trainer_iterations) is a multiple of
  * `step_hook_every`, in every phase: after the iteration is in the history
  * and before the progress report, the stopping tests and the periodic
@@ -137,7 +138,7 @@ typedef struct pinn_trainer pinn_trainer;
  * change the loss, e.g. grow an obstacle penalty (pinn_loss_continue); it
  * then calls pinn_trainer_loss_changed.  Return 0, or nonzero to fail the run
  * (PINN_ECALLBACK, stop reason PINN_STOP_ERROR). */
-typedef int (*pinn_step_hook_fn)(pinn_trainer *t, void *ctx);
+typedef int (*pinn_step_hook_fn)(pinn_trainer *t, pinn_loss *l, void *ctx);
 
 #define PINN_MAX_PHASES 8
 
