@@ -277,6 +277,16 @@ static void phase_edits_keep_the_warm_up_and_main_phase_apart(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "none, log or sqrt"));
 }
 
+/* The run the resume tests interrupt: 30 Adam then 40 L-BFGS iterations. */
+static pinn_train_options adam30_lbfgs40(void)
+{
+  pinn_train_options o = pinn_train_options_default();
+  o.phases[0].max_iter = 30;
+  o.phases[0].lr = 5e-3;
+  o.phases[1].max_iter = 40;
+  return o;
+}
+
 /* What the step hook saw: the run's iteration counts at its calls. */
 typedef struct {
   size_t calls, at[64];
@@ -295,6 +305,15 @@ static int log_hook(pinn_trainer *t, pinn_loss *l, void *ctx)
   return h->fail_at && it == h->fail_at ? 7 : 0;
 }
 
+/* o with log_hook logging into h every `every` iterations. */
+static pinn_train_options with_hook(pinn_train_options o, hook_log *h, size_t every)
+{
+  o.step_hook = log_hook;
+  o.step_hook_ctx = h;
+  o.step_hook_every = every;
+  return o;
+}
+
 /* The hook runs at every multiple of step_hook_every across phases (Adam,
  * L-BFGS, LM), apart from progress reporting; it may fail the run; a loss it
  * changed becomes the one the best point is measured by. */
@@ -303,15 +322,12 @@ static void the_step_hook_runs_at_its_iterations_apart_from_progress(void)
   const pinn_optimizer_kind second[2] = {PINN_OPT_LBFGS, PINN_OPT_LM};
   for (int k = 0; k < 2; ++k) {
     setup s = make(NULL, 2);
-    pinn_train_options o = pinn_train_options_default();
-    o.phases[0].max_iter = 30;
+    pinn_train_options o = adam30_lbfgs40();
     o.phases[1] = pinn_phase_default(second[k]);
     o.phases[1].max_iter = 40;
-    hook_log h = {0};
-    o.step_hook = log_hook;
-    o.step_hook_ctx = &h;
-    o.step_hook_every = 7;
     o.progress_every = 0; /* the hook does not ride on progress reports */
+    hook_log h = {0};
+    o = with_hook(o, &h, 7);
     pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
     CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
     const size_t n = pinn_trainer_iterations(t);
@@ -326,12 +342,9 @@ static void the_step_hook_runs_at_its_iterations_apart_from_progress(void)
   }
   /* a failing hook stops the run with its iteration */
   setup s = make(NULL, 2);
-  pinn_train_options o = pinn_train_options_default();
   hook_log h = {0};
   h.fail_at = 21;
-  o.step_hook = log_hook;
-  o.step_hook_ctx = &h;
-  o.step_hook_every = 7;
+  pinn_train_options o = with_hook(pinn_train_options_default(), &h, 7);
   pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
   CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_ECALLBACK);
   CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_ERROR);
@@ -343,14 +356,9 @@ static void the_step_hook_runs_at_its_iterations_apart_from_progress(void)
    * best loss is the final loss's value at the parameters left in place */
   pctx c = {0, 0, 2.0};
   s = make(&c, 11);
-  o = pinn_train_options_default();
-  o.phases[0].max_iter = 30;
-  o.phases[1].max_iter = 40;
   hook_log g = {0};
   g.grow = 1;
-  o.step_hook = log_hook;
-  o.step_hook_ctx = &g;
-  o.step_hook_every = 10;
+  o = with_hook(adam30_lbfgs40(), &g, 10);
   t = pinn_trainer_alloc(s.l, &o, NULL);
   CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
   CU_ASSERT_EQUAL(g.changed_st, PINN_SUCCESS);
@@ -608,18 +616,22 @@ static double resumes_bitwise(pctx *c, pinn_train_options o, const char *path, c
   return md;
 }
 
-/* o: 30 Adam then 40 L-BFGS iterations ending on ref.  Checkpoints at 20
- * (inside Adam) and 50 (inside L-BFGS), from runs stopped at 25 and 55,
- * resume to bitwise ref. */
+/* o: adam30_lbfgs40(), maybe with a step hook, on make(c, 11).  Checkpoints
+ * at 20 (inside Adam) and 50 (inside L-BFGS), from runs stopped at 25 and
+ * 55, resume to bitwise the uninterrupted run. */
 static void checkpoints_inside_adam_and_lbfgs_resume_bitwise(pctx *c, pinn_train_options o,
-                                                             const char *path, const double *ref)
+                                                             const char *tag)
 {
+  char path[512];
+  char *dir = checkpoint_in_tmpdir(tag, path, sizeof path);
+  size_t P, it;
+  double *ref = train_params_of(c, o, NULL, 0, &P, &it);
+  CU_ASSERT_EQUAL(it, 70);
   const size_t every[2] = {20, 50}, stop[2] = {25, 55};
   for (int k = 0; k < 2; ++k) {
     pinn_train_options oc = o;
     oc.checkpoint_path = path;
     oc.checkpoint_every = every[k];
-    size_t P, it;
     free(train_params_of(c, oc, NULL, stop[k], &P, &it));
     CU_ASSERT_EQUAL(it, stop[k]);
     /* the last checkpoint is the one written when the run stopped (at stop[k]);
@@ -628,21 +640,16 @@ static void checkpoints_inside_adam_and_lbfgs_resume_bitwise(pctx *c, pinn_train
     const double md = resumes_bitwise(c, o, path, ref, 70);
     if (md != 0) printf("\n  resume at %zu: parameters differ by up to %.3g\n", every[k], md);
   }
+  free(ref);
+  free(dir);
 }
 
 static void resuming_from_a_checkpoint_gives_bitwise_the_same_parameters(void)
 {
-  char path[512];
-  char *dir = checkpoint_in_tmpdir("ckpt", path, sizeof path);
-  pinn_train_options o = pinn_train_options_default();
-  o.phases[0].max_iter = 30;
-  o.phases[0].lr = 5e-3;
-  o.phases[1].max_iter = 40;
-  size_t P, it_ref;
-  double *ref = train_params(o, NULL, 0, &P, &it_ref);
-  CU_ASSERT_EQUAL(it_ref, 70);
-  checkpoints_inside_adam_and_lbfgs_resume_bitwise(NULL, o, path, ref);
+  pinn_train_options o = adam30_lbfgs40();
+  checkpoints_inside_adam_and_lbfgs_resume_bitwise(NULL, o, "ckpt");
   /* a file that is not a checkpoint is refused with a clear message */
+  char *dir = pinn_test_tmpdir("ckpt-other");
   setup s = make(NULL, 11);
   pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
   pinn_error e;
@@ -657,7 +664,6 @@ static void resuming_from_a_checkpoint_gives_bitwise_the_same_parameters(void)
   CU_ASSERT_NOT_EQUAL(pinn_trainer_resume(t, other), PINN_SUCCESS);
   pinn_trainer_free(t);
   done(&s);
-  free(ref);
   free(dir);
 }
 
@@ -666,25 +672,13 @@ static void resuming_from_a_checkpoint_gives_bitwise_the_same_parameters(void)
  * the checkpoint holds what it did. */
 static void a_run_with_continuation_resumes_bitwise(void)
 {
-  char path[512];
-  char *dir = checkpoint_in_tmpdir("hook", path, sizeof path);
   pctx c = {0, 0, 2.0};
-  pinn_train_options o = pinn_train_options_default();
-  o.phases[0].max_iter = 30;
-  o.phases[0].lr = 5e-3;
-  o.phases[1].max_iter = 40;
   hook_log h = {0};
   h.grow = 1;
-  o.step_hook = log_hook;
-  o.step_hook_ctx = &h;
-  o.step_hook_every = 10;
-  size_t P, it_ref;
-  double *ref = train_params_of(&c, o, NULL, 0, &P, &it_ref);
-  CU_ASSERT_EQUAL(it_ref, 70);
-  CU_ASSERT_EQUAL(h.calls, 7);
-  checkpoints_inside_adam_and_lbfgs_resume_bitwise(&c, o, path, ref);
-  free(ref);
-  free(dir);
+  checkpoints_inside_adam_and_lbfgs_resume_bitwise(&c, with_hook(adam30_lbfgs40(), &h, 10), "hook");
+  /* every 10th iteration of each run, a resumed one never again at its start:
+   * 7 (to 70) + 2 + 2 (to 25, to 20) + 5 (20 -> 70) + 5 + 5 (to 55, to 50) + 2 (50 -> 70) */
+  CU_ASSERT_EQUAL(h.calls, 28);
 }
 
 static void a_run_killed_with_sigkill_resumes_from_its_last_checkpoint(void)
@@ -802,10 +796,7 @@ static void a_checkpoint_at_a_phases_last_iteration_resumes_without_an_extra_ite
 {
   char path[512];
   char *dir = checkpoint_in_tmpdir("edge", path, sizeof path);
-  pinn_train_options o = pinn_train_options_default();
-  o.phases[0].max_iter = 30;
-  o.phases[0].lr = 5e-3;
-  o.phases[1].max_iter = 40;
+  pinn_train_options o = adam30_lbfgs40();
   size_t P, it;
   double *ref = train_params(o, NULL, 0, &P, &it);
   pinn_train_options oc = o;
