@@ -53,9 +53,9 @@ int pinn_solve_parse_layers(const char *text, pinn_solve_config *cfg, pinn_error
       unsigned long v = strtoul(s, &end, 10);
       if (v < 1 || v > 4096 || n >= PINN_SOLVE_MAX_HIDDEN) goto range;
       w[n++] = v;
-      if (*end == ',') s = end + 1;
-      else if (*end == '\0') s = end;
-      else goto bad;
+      if (*end == '\0') break;
+      if (*end != ',' || !end[1]) goto bad; /* a comma must be followed by a width */
+      s = end + 1;
     }
     if (n == 0) goto bad;
   }
