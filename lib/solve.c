@@ -15,6 +15,9 @@
 #include <gsl/gsl_rng.h>
 #include <pinn/output.h>
 
+/* Widest hidden layer a configuration may ask for. */
+enum { MAX_WIDTH = 4096 };
+
 pinn_solve_config pinn_solve_config_default(void)
 {
   pinn_solve_config c;
@@ -43,7 +46,7 @@ int pinn_solve_parse_layers(const char *text, pinn_solve_config *cfg, pinn_error
     if (end != x || !isdigit((unsigned char)*text)) goto bad;
     depth = strtoul(x + 1, &end, 10);
     if (*end || !isdigit((unsigned char)x[1])) goto bad;
-    if (width < 1 || width > 4096 || depth < 1 || depth > PINN_SOLVE_MAX_HIDDEN) goto range;
+    if (width < 1 || width > MAX_WIDTH || depth < 1 || depth > PINN_SOLVE_MAX_HIDDEN) goto range;
     for (size_t i = 0; i < depth; ++i) w[i] = width;
     n = depth;
   } else {
@@ -51,7 +54,7 @@ int pinn_solve_parse_layers(const char *text, pinn_solve_config *cfg, pinn_error
       char *end;
       if (!isdigit((unsigned char)*s)) goto bad;
       unsigned long v = strtoul(s, &end, 10);
-      if (v < 1 || v > 4096 || n >= PINN_SOLVE_MAX_HIDDEN) goto range;
+      if (v < 1 || v > MAX_WIDTH || n >= PINN_SOLVE_MAX_HIDDEN) goto range;
       w[n++] = v;
       if (*end == '\0') break;
       if (*end != ',' || !end[1]) goto bad; /* a comma must be followed by a width */
@@ -69,18 +72,39 @@ bad:
                         text);
 range:
   return pinn_error_set(err, PINN_EINVAL,
-                        "layers '%s': widths must be 1 to 4096 and at most %d hidden layers", text,
-                        PINN_SOLVE_MAX_HIDDEN);
+                        "layers '%s': widths must be 1 to %d and at most %d hidden layers", text,
+                        MAX_WIDTH, PINN_SOLVE_MAX_HIDDEN);
 }
 
-static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
-                                  pinn_error *err)
+/* The configuration's own values; messages name the field as C code writes it. */
+static int check_config(const pinn_solve_config *c, pinn_error *err)
 {
-  if (c->n_hidden < 1 || c->n_hidden > PINN_SOLVE_MAX_HIDDEN) {
-    pinn_error_set(err, PINN_EINVAL, "the network needs 1 to %d hidden layers, got %zu",
-                   PINN_SOLVE_MAX_HIDDEN, c->n_hidden);
+  if (c->n_hidden < 1 || c->n_hidden > PINN_SOLVE_MAX_HIDDEN)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "cfg->n_hidden = %zu: use 1 to %d hidden layers (PINN_SOLVE_MAX_HIDDEN)",
+                          c->n_hidden, PINN_SOLVE_MAX_HIDDEN);
+  for (size_t i = 0; i < c->n_hidden; ++i)
+    if (c->width[i] < 1 || c->width[i] > MAX_WIDTH)
+      return pinn_error_set(err, PINN_EINVAL, "cfg->width[%zu] = %zu: widths must be 1 to %d", i,
+                            c->width[i], MAX_WIDTH);
+  pinn_error e;
+  if (pinn_activation_check(&c->act, &e))
+    return pinn_error_set(err, e.code, "cfg->act: %s", e.msg);
+  if (c->threads < 0 || c->threads > PINN_MAX_THREADS)
+    return pinn_error_set(err, PINN_EINVAL, "cfg->threads = %d: use 0 (OpenMP's default) to %d",
+                          c->threads, PINN_MAX_THREADS);
+  if (pinn_train_options_check(&c->train, &e))
+    return pinn_error_set(err, e.code, "cfg->train.%s", e.msg);
+  return PINN_SUCCESS;
+}
+
+pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *c, pinn_error *err)
+{
+  if (!p || !c) {
+    pinn_error_set(err, PINN_EINVAL, "pinn_solve_network: NULL argument");
     return NULL;
   }
+  if (check_config(c, err)) return NULL;
   size_t sizes[PINN_SOLVE_MAX_HIDDEN + 2];
   pinn_activation acts[PINN_SOLVE_MAX_HIDDEN];
   sizes[0] = pinn_problem_dim(p);
@@ -160,14 +184,13 @@ int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_e
                           "problem '%s' has no obstacle: a barrier, penalty or complementarity "
                           "setting does not apply to it",
                           pinn_problem_name(p));
-  if (cfg->threads < 0 || cfg->threads > PINN_MAX_THREADS)
-    return pinn_error_set(err, PINN_EINVAL, "threads must be 0 (OpenMP's default) to %d, got %d",
-                          PINN_MAX_THREADS, cfg->threads);
+  int st = check_config(cfg, err);
+  if (st) return st;
   if (cfg->continuation_every && cfg->train.step_hook)
     return pinn_error_set(err, PINN_EINVAL,
                           "continuation_every runs as the trainer's step hook: give it or "
                           "train.step_hook, not both");
-  int st = check_writable("result file", cfg->output, err);
+  st = check_writable("result file", cfg->output, err);
   if (!st) st = check_writable("checkpoint", cfg->train.checkpoint_path, err);
   return st;
 }
@@ -187,7 +210,7 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
   c.loss.seed = c.seed;
   pinn_loss *l = NULL;
   pinn_trainer *t = NULL;
-  pinn_mlp *net = make_network(p, &c, &e);
+  pinn_mlp *net = pinn_solve_network(p, &c, &e);
   if (!net) st = e.code ? e.code : PINN_EFAILED;
   if (!st) {
     l = pinn_loss_alloc(p, net, &c.loss, &e);

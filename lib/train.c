@@ -292,35 +292,42 @@ struct pinn_trainer {
   pinn_error err;
 };
 
-static int check_options(const pinn_train_options *o, pinn_error *err)
+int pinn_train_options_check(const pinn_train_options *o, pinn_error *err)
 {
+  if (!o) return pinn_error_set(err, PINN_EINVAL, "the training options are NULL");
   if (o->n_phases < 1 || o->n_phases > PINN_MAX_PHASES)
-    return pinn_error_set(err, PINN_EINVAL, "training needs 1 to %d phases, got %zu",
-                          PINN_MAX_PHASES, o->n_phases);
+    return pinn_error_set(err, PINN_EINVAL, "n_phases = %zu: use 1 to %d phases (PINN_MAX_PHASES)",
+                          o->n_phases, PINN_MAX_PHASES);
   for (size_t i = 0; i < o->n_phases; ++i) {
     const pinn_phase *p = &o->phases[i];
-    if ((unsigned)p->kind >= N_OPT)
-      return pinn_error_set(err, PINN_EINVAL, "phase %zu: unknown optimizer %d", i + 1, (int)p->kind);
+    const char *name = pinn_optimizer_name(p->kind);
+    if (!name)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "phases[%zu].kind = %d is not an optimizer (use a PINN_OPT_* value)", i,
+                            (int)p->kind);
     if (p->gtol < 0 || p->ftol < 0 || !isfinite(p->gtol) || !isfinite(p->ftol))
-      return pinn_error_set(err, PINN_EINVAL, "phase %zu: gtol and ftol must be >= 0", i + 1);
+      return pinn_error_set(err, PINN_EINVAL, "phases[%zu] (%s): gtol and ftol must be >= 0", i,
+                            name);
     if (p->ftol > 0 && p->window < 1)
-      return pinn_error_set(err, PINN_EINVAL, "phase %zu: ftol needs a window >= 1", i + 1);
+      return pinn_error_set(err, PINN_EINVAL, "phases[%zu] (%s): ftol needs a window >= 1", i, name);
     if (p->kind == PINN_OPT_ADAM &&
         (!(p->lr > 0) || !isfinite(p->lr) || !(p->beta1 >= 0 && p->beta1 < 1) ||
          !(p->beta2 >= 0 && p->beta2 < 1) || !(p->eps > 0) || !(p->lr_decay > 0) ||
          p->decay_steps < 1))
       return pinn_error_set(err, PINN_EINVAL,
-                            "phase %zu (adam): need lr > 0, 0 <= beta1, beta2 < 1, eps > 0, "
+                            "phases[%zu] (adam): need lr > 0, 0 <= beta1, beta2 < 1, eps > 0, "
                             "lr_decay > 0, decay_steps >= 1",
-                            i + 1);
+                            i);
     if (p->kind != PINN_OPT_ADAM && p->kind != PINN_OPT_LM && (!(p->step > 0) || !isfinite(p->step)))
-      return pinn_error_set(err, PINN_EINVAL, "phase %zu: the first step length must be > 0", i + 1);
+      return pinn_error_set(err, PINN_EINVAL, "phases[%zu] (%s): the first step length must be > 0",
+                            i, name);
     if (p->kind == PINN_OPT_LBFGS && (p->memory < 1 || p->memory > 1000))
-      return pinn_error_set(err, PINN_EINVAL, "phase %zu (lbfgs): memory must be 1 to 1000, got %zu",
-                            i + 1, p->memory);
+      return pinn_error_set(err, PINN_EINVAL,
+                            "phases[%zu] (lbfgs): memory must be 1 to 1000, got %zu", i, p->memory);
   }
   if (o->time_budget < 0 || !isfinite(o->time_budget))
-    return pinn_error_set(err, PINN_EINVAL, "time budget must be >= 0 seconds");
+    return pinn_error_set(err, PINN_EINVAL, "time_budget = %g: give seconds >= 0 (0 = none)",
+                          o->time_budget);
   return PINN_SUCCESS;
 }
 
@@ -341,7 +348,7 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
     return NULL;
   }
   pinn_train_options o = opt ? *opt : pinn_train_options_default();
-  if (check_options(&o, err)) return NULL;
+  if (pinn_train_options_check(&o, err)) return NULL;
   for (size_t i = 0; i < o.n_phases; ++i) {
     if ((o.phases[i].kind == PINN_OPT_SSBFGS || o.phases[i].kind == PINN_OPT_SSBROYDEN) &&
         pinn_ssqn_check_size(pinn_loss_n_params(l), 0, err))

@@ -178,10 +178,29 @@ static void the_checks_before_training_name_the_setting(void)
   b.train.checkpoint_path = missing;
   CU_ASSERT_EQUAL(pinn_solve_check(p, &b, &err), PINN_EIO);
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot write the checkpoint"));
-  b = c;
-  b.threads = -1;
-  CU_ASSERT_EQUAL(pinn_solve_check(p, &b, &err), PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "threads"));
+  /* the configuration's own values, named as C code writes them */
+  struct {
+    pinn_solve_config c;
+    const char *msg;
+  } bad[6];
+  for (size_t k = 0; k < 6; ++k) bad[k].c = c;
+  bad[0].c.threads = -1;
+  bad[0].msg = "cfg->threads = -1: use 0 (OpenMP's default) to 1024";
+  bad[1].c.n_hidden = 33;
+  bad[1].msg = "cfg->n_hidden = 33: use 1 to 32 hidden layers";
+  bad[2].c.width[1] = 5000;
+  bad[2].msg = "cfg->width[1] = 5000: widths must be 1 to 4096";
+  bad[3].c.act.kind = (pinn_activation_kind)99;
+  bad[3].msg = "cfg->act: activation kind 99";
+  bad[4].c.train.n_phases = 0;
+  bad[4].msg = "cfg->train.n_phases = 0: use 1 to 8 phases";
+  bad[5].c.train.phases[1].memory = 0;
+  bad[5].msg = "cfg->train.phases[1] (lbfgs): memory must be 1 to 1000, got 0";
+  for (size_t k = 0; k < 6; ++k) {
+    CU_ASSERT_EQUAL(pinn_solve_check(p, &bad[k].c, &err), PINN_EINVAL);
+    if (!strstr(err.msg, bad[k].msg)) printf("\n  %s\n", err.msg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, bad[k].msg));
+  }
   b = c;
   b.continuation_every = 10;
   b.train.step_hook = no_hook;
@@ -197,6 +216,41 @@ static void the_checks_before_training_name_the_setting(void)
   pinn_problem_free(p);
   rmdir(dir);
   free(dir);
+}
+
+/* pinn_solve_network: cfg's layout between the problem's inputs and
+ * outputs, initialised from cfg->seed, on cfg->threads threads. */
+static void the_network_is_the_configured_one_seeded(void)
+{
+  quirks q = {0, 0, 0};
+  pinn_solve_config c;
+  pinn_problem *p = make(&q, &c);
+  c.threads = 3;
+  pinn_error err;
+  pinn_mlp *a = pinn_solve_network(p, &c, &err), *b = pinn_solve_network(p, &c, &err);
+  c.seed = 2;
+  pinn_mlp *d = pinn_solve_network(p, &c, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  CU_ASSERT_EQUAL(pinn_mlp_n_layers(a), 4);
+  CU_ASSERT_EQUAL(pinn_mlp_n_in(a), 1);
+  CU_ASSERT_EQUAL(pinn_mlp_layer_size(a, 1), 10);
+  CU_ASSERT_EQUAL(pinn_mlp_layer_size(a, 2), 10);
+  CU_ASSERT_EQUAL(pinn_mlp_n_out(a), 1);
+  CU_ASSERT_EQUAL(pinn_mlp_activation(a, 1).kind, PINN_ACT_TANH);
+  CU_ASSERT_EQUAL(pinn_mlp_threads(a), 3);
+  const size_t n = pinn_mlp_n_params(a) * sizeof(double);
+  CU_ASSERT_EQUAL(memcmp(pinn_mlp_params(a), pinn_mlp_params(b), n), 0);
+  CU_ASSERT_NOT_EQUAL(memcmp(pinn_mlp_params(a), pinn_mlp_params(d), n), 0);
+  pinn_mlp_free(a);
+  pinn_mlp_free(b);
+  pinn_mlp_free(d);
+  c.n_hidden = 0;
+  CU_ASSERT_PTR_NULL(pinn_solve_network(p, &c, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cfg->n_hidden = 0"));
+  CU_ASSERT_PTR_NULL(pinn_solve_network(NULL, &c, &err));
+  pinn_problem_free(p);
 }
 
 static int gsl_errors_seen;
@@ -293,12 +347,12 @@ static void a_failed_solve_reports_the_real_failure(void)
   b = c;
   b.train.phases[0].lr = -1;
   CU_ASSERT_EQUAL(pinn_solve(p, &b, &r, &err), PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "phase 1 (adam): need lr > 0"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cfg->train.phases[0] (adam): need lr > 0"));
   CU_ASSERT_EQUAL(pinn_solve(p, &b, &r, NULL), PINN_EINVAL);
   b = c;
   b.n_hidden = 0;
   CU_ASSERT_EQUAL(pinn_solve(p, &b, &r, &err), PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "1 to 32 hidden layers, got 0"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cfg->n_hidden = 0: use 1 to 32 hidden layers"));
   pinn_problem_free(p);
   /* the problem's metrics callback */
   q.fail_metrics = 1;
@@ -428,6 +482,7 @@ int main(void)
       CASE(the_default_configuration_is_the_documented_one),
       CASE(layers_parse_as_width_by_depth_or_a_list_of_widths),
       CASE(the_checks_before_training_name_the_setting),
+      CASE(the_network_is_the_configured_one_seeded),
       CASE(a_short_solve_reports_its_run_and_writes_the_network),
       CASE(a_failed_solve_reports_the_real_failure),
       CASE(continuation_grows_the_penalty_and_leaves_progress_alone),

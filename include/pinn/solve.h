@@ -50,7 +50,8 @@ typedef struct pinn_solve_config {
    * function (PINN_OBSTACLE_DEFAULT = the problem's choice) */
   int obstacle_method;                    /* a pinn_barrier_kind, or PINN_OBSTACLE_* below */
   double penalty;                         /* barrier rho; 0 = the problem's default */
-  int threads;                            /* OpenMP threads (0 = OpenMP's default) */
+  int threads;                            /* OpenMP threads of the network's passes (0 = OpenMP's
+                                             default; per network: see pinn_mlp_set_threads) */
 } pinn_solve_config;
 
 #define PINN_OBSTACLE_DEFAULT (-1)
@@ -101,12 +102,23 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
                pinn_error *err);
 
 /* What pinn_solve checks before anything trains: obstacle settings
- * (obstacle_method, penalty) only for a problem with an obstacle
- * (PINN_EINVAL), and that cfg's result file (cfg->output) and checkpoint
- * (cfg->train.checkpoint_path) can be created: their folders exist and a file
- * can be made there (a probe file is created and removed; PINN_EIO).  Returns
- * 0 or the status with err naming the setting or the path and the reason. */
+ * (obstacle_method, penalty) only for a problem with an obstacle; the
+ * configuration's own values (n_hidden, width[], act, threads, and train as
+ * pinn_train_options_check says; continuation_every not together with
+ * train.step_hook), with messages naming the field ("cfg->n_hidden = 50: use
+ * 1 to 32 hidden layers"): PINN_EINVAL; and that cfg's result file
+ * (cfg->output) and checkpoint (cfg->train.checkpoint_path) can be created:
+ * their folders exist and a file can be made there (a probe file is created
+ * and removed; PINN_EIO).  Returns 0 or the status with err naming the
+ * setting or the path and the reason.  A problem's create function is
+ * checked with it too (the pinn CLI does, right after create). */
 int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err);
+
+/* The network pinn_solve trains for p: cfg's hidden layers and activation
+ * between p's inputs and outputs, initialised by cfg->init from cfg->seed,
+ * running on cfg->threads threads (pinn_mlp_set_threads).  NULL with err
+ * filled when cfg's values are refused (as pinn_solve_check says). */
+pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err);
 
 /* Parse "20x8" (width x hidden layers) or "30,30,20" (widths) into cfg.
  * PINN_EINVAL with a message otherwise. */

@@ -168,6 +168,13 @@ typedef struct pinn_train_options {
 /* Defaults: Adam 1000 iterations at lr 1e-3, then L-BFGS 5000 iterations. */
 pinn_train_options pinn_train_options_default(void);
 
+/* What pinn_trainer_alloc refuses: a phase count outside 1..PINN_MAX_PHASES,
+ * an unknown optimizer, negative or non-finite tolerances, Adam settings out
+ * of range, a first step <= 0, an L-BFGS memory outside 1..1000, a negative
+ * time budget.  PINN_EINVAL with a message naming the field as C code writes
+ * it ("phases[1] (lbfgs): memory must be 1 to 1000, got 0"). */
+int pinn_train_options_check(const pinn_train_options *o, pinn_error *err);
+
 /* Append pinn_phase_default(kind) to o's phases, with max_iter iterations
  * (0: the kind's default); returns the new phase for further settings, or
  * NULL when o already has PINN_MAX_PHASES phases. */
