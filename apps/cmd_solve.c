@@ -201,22 +201,6 @@ static int apply_points(pinn_problem *p, const char *arg)
   return 0;
 }
 
-/* Index of the main quasi-Newton phase (the first that is not Adam; a
- * problem's defaults may follow it with high-accuracy phases), or -1. */
-static int qn_phase(const pinn_train_options *o)
-{
-  for (size_t i = 0; i < o->n_phases; ++i)
-    if (o->phases[i].kind != PINN_OPT_ADAM) return (int)i;
-  return -1;
-}
-
-static int adam_phase(const pinn_train_options *o)
-{
-  for (size_t i = 0; i < o->n_phases; ++i)
-    if (o->phases[i].kind == PINN_OPT_ADAM) return (int)i;
-  return -1;
-}
-
 int pinn_cmd_solve(int argc, char **argv)
 {
   const char *name = NULL, *plugin = NULL;
@@ -277,14 +261,17 @@ int pinn_cmd_solve(int argc, char **argv)
   const char *checkpoint = NULL;
   int keep_checkpoint = 0; /* asked for: kept after a normal end */
   progress_state ps = {0, isatty(STDERR_FILENO), 100, p, 0, 0};
-  int lm_method = -1, loss_transform = -1;
+  /* applied to every phase once all phases are known */
+  pinn_lm_method lm_method = PINN_LM_ACCEL;
+  pinn_loss_transform_kind loss_transform = PINN_LOSS_PLAIN;
+  int set_lm_method = 0, set_loss_transform = 0;
   int rc = 0;
   for (int i = 1; i < argc && !rc; ++i) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     pinn_error e;
     size_t n;
     double x;
-    int qp = qn_phase(&cfg.train), ap = adam_phase(&cfg.train);
+    pinn_phase *main_ph = pinn_train_options_main_phase(&cfg.train);
 #define NEED_VALUE()                                                                          \
   do {                                                                                        \
     if (!v) {                                                                                 \
@@ -324,89 +311,44 @@ int pinn_cmd_solve(int argc, char **argv)
       NEED_VALUE();
       if (!rc && pinn_cli_parse_size(v, 0, 100000000, &n))
         rc = pinn_cli_usage_error("solve", "--adam '%s': give a number of iterations (0 for none)", v);
-      else if (!rc && n == 0 && ap >= 0) {
-        memmove(&cfg.train.phases[ap], &cfg.train.phases[ap + 1],
-                (cfg.train.n_phases - (size_t)ap - 1) * sizeof(pinn_phase));
-        cfg.train.n_phases--;
-        if (cfg.train.n_phases == 0) {
-          cfg.train.n_phases = 1;
-          cfg.train.phases[0] = pinn_phase_default(PINN_OPT_LBFGS);
-        }
-      } else if (!rc && n > 0) {
-        if (ap < 0) {
-          if (cfg.train.n_phases >= PINN_MAX_PHASES) {
-            rc = pinn_cli_usage_error("solve", "--adam: too many phases");
-            break;
-          }
-          memmove(&cfg.train.phases[1], &cfg.train.phases[0], cfg.train.n_phases * sizeof(pinn_phase));
-          cfg.train.phases[0] = pinn_phase_default(PINN_OPT_ADAM);
-          cfg.train.n_phases++;
-          ap = 0;
-        }
-        cfg.train.phases[ap].max_iter = n;
-      }
+      else if (!rc && pinn_train_options_set_adam(&cfg.train, n, &e))
+        rc = pinn_cli_usage_error("solve", "--adam: %s", e.msg);
     } else if (!strcmp(a, "--lr")) {
       NEED_VALUE();
+      pinn_phase *adam = pinn_train_options_adam_phase(&cfg.train);
       if (!rc && pinn_cli_parse_double(v, 1e-12, 10, &x))
         rc = pinn_cli_usage_error("solve", "--lr '%s': give a learning rate in (0, 10]", v);
-      else if (!rc) {
-        if (ap < 0) rc = pinn_cli_usage_error("solve", "--lr: this run has no Adam phase (add --adam N)");
-        else cfg.train.phases[ap].lr = x;
-      }
+      else if (!rc && !adam)
+        rc = pinn_cli_usage_error("solve", "--lr: this run has no Adam phase (add --adam N)");
+      else if (!rc)
+        adam->lr = x;
     } else if (!strcmp(a, "--iters")) {
       NEED_VALUE();
       if (!rc && pinn_cli_parse_size(v, 0, 100000000, &n))
         rc = pinn_cli_usage_error("solve", "--iters '%s': give a number of iterations (0: Adam only)", v);
-      else if (!rc && n == 0) {
-        /* Adam only: drop the quasi-Newton phases */
-        size_t k = 0;
-        for (size_t j = 0; j < cfg.train.n_phases; ++j)
-          if (cfg.train.phases[j].kind == PINN_OPT_ADAM) cfg.train.phases[k++] = cfg.train.phases[j];
-        if (k == 0)
-          rc = pinn_cli_usage_error("solve", "--iters 0 leaves no phase: give --adam N too");
-        else cfg.train.n_phases = k;
-      } else if (!rc) {
-        if (qp < 0) {
-          if (!pinn_train_options_add_phase(&cfg.train, PINN_OPT_LBFGS, 0)) {
-            rc = pinn_cli_usage_error("solve", "--iters: too many phases");
-            break;
-          }
-          qp = (int)cfg.train.n_phases - 1;
-        }
-        cfg.train.phases[qp].max_iter = n;
-      }
+      else if (!rc && pinn_train_options_set_main_iters(&cfg.train, n, &e))
+        rc = pinn_cli_usage_error("solve", "--iters %zu: %s", n, e.msg);
     } else if (!strcmp(a, "--last-iters")) {
       NEED_VALUE();
-      if (!rc && pinn_cli_parse_size(v, 1, 100000000, &n))
+      if (!rc && (pinn_cli_parse_size(v, 1, 100000000, &n) ||
+                  pinn_train_options_set_last_iters(&cfg.train, n, &e)))
         rc = pinn_cli_usage_error("solve", "--last-iters '%s': give a number of iterations >= 1", v);
-      else if (!rc) cfg.train.phases[cfg.train.n_phases - 1].max_iter = n;
     } else if (!strcmp(a, "--memory")) {
       NEED_VALUE();
       if (!rc && pinn_cli_parse_size(v, 1, 1000, &n))
         rc = pinn_cli_usage_error("solve", "--memory '%s': give an L-BFGS memory from 1 to 1000", v);
-      else if (!rc && qp >= 0) cfg.train.phases[qp].memory = n;
+      else if (!rc && main_ph) main_ph->memory = n;
     } else if (!strcmp(a, "--optimizer")) {
       NEED_VALUE();
       pinn_optimizer_kind k;
       if (!rc && (pinn_optimizer_parse(v, &k, &e) || k == PINN_OPT_ADAM))
         rc = pinn_cli_usage_error("solve", "--optimizer '%s': use lbfgs, ssbfgs, ssbroyden, bfgs2 or cg", v);
-      else if (!rc) {
-        if (qp < 0) {
-          if (pinn_train_options_add_phase(&cfg.train, k, 0)) qp = (int)cfg.train.n_phases - 1;
-          else rc = pinn_cli_usage_error("solve", "--optimizer: too many phases");
-        } else {
-          size_t it = cfg.train.phases[qp].max_iter;
-          double gt = cfg.train.phases[qp].gtol;
-          cfg.train.phases[qp] = pinn_phase_default(k);
-          cfg.train.phases[qp].max_iter = it;
-          cfg.train.phases[qp].gtol = gt;
-        }
-      }
+      else if (!rc && pinn_train_options_set_main_optimizer(&cfg.train, k, &e))
+        rc = pinn_cli_usage_error("solve", "--optimizer: %s", e.msg);
     } else if (!strcmp(a, "--then")) {
       NEED_VALUE();
       if (!rc && !strcmp(v, "none")) {
-        /* no phase after the main quasi-Newton phase (nor any added so far) */
-        if (qp >= 0) cfg.train.n_phases = (size_t)qp + 1;
+        pinn_train_options_drop_after_main(&cfg.train);
       } else if (!rc) {
         char kind[32];
         const char *colon = strchr(v, ':');
@@ -427,24 +369,21 @@ int pinn_cmd_solve(int argc, char **argv)
       }
     } else if (!strcmp(a, "--lm-method")) {
       NEED_VALUE();
-      pinn_lm_method lmm;
-      if (!rc && pinn_lm_method_parse(v, &lmm, &e))
+      if (!rc && pinn_lm_method_parse(v, &lm_method, &e))
         rc = pinn_cli_usage_error("solve", "--lm-method: %s", e.msg);
       else if (!rc)
-        lm_method = (int)lmm;
+        set_lm_method = 1;
     } else if (!strcmp(a, "--loss-transform")) {
       NEED_VALUE();
-      int lt = !v ? -1 : !strcmp(v, "none") ? PINN_LOSS_PLAIN : !strcmp(v, "log") ? PINN_LOSS_LOG
-                       : !strcmp(v, "sqrt") ? PINN_LOSS_SQRT : -1;
-      if (!rc && lt < 0)
-        rc = pinn_cli_usage_error("solve", "--loss-transform '%s': use none, log or sqrt", v);
+      if (!rc && pinn_loss_transform_parse(v, &loss_transform, &e))
+        rc = pinn_cli_usage_error("solve", "--loss-transform: %s", e.msg);
       else if (!rc)
-        loss_transform = lt;
+        set_loss_transform = 1;
     } else if (!strcmp(a, "--gtol")) {
       NEED_VALUE();
       if (!rc && pinn_cli_parse_double(v, 0, 1e10, &x))
         rc = pinn_cli_usage_error("solve", "--gtol '%s': give a number >= 0", v);
-      else if (!rc && qp >= 0) cfg.train.phases[qp].gtol = x;
+      else if (!rc && main_ph) main_ph->gtol = x;
     } else if (!strcmp(a, "--seed")) {
       NEED_VALUE();
       if (!rc && pinn_cli_parse_size(v, 0, (size_t)-1 >> 1, &n))
@@ -502,10 +441,10 @@ int pinn_cmd_solve(int argc, char **argv)
     pinn_cli_close_plugin(dl);
     return rc;
   }
-  if (lm_method >= 0)
-    for (size_t j = 0; j < cfg.train.n_phases; ++j) cfg.train.phases[j].lm_method = lm_method;
-  if (loss_transform >= 0)
-    for (size_t j = 0; j < cfg.train.n_phases; ++j) cfg.train.phases[j].loss_transform = loss_transform;
+  for (size_t j = 0; j < cfg.train.n_phases; ++j) {
+    if (set_lm_method) cfg.train.phases[j].lm_method = lm_method;
+    if (set_loss_transform) cfg.train.phases[j].loss_transform = loss_transform;
+  }
   /* checkpoints: at phase ends and on Ctrl-C whenever results are written
    * (or a checkpoint was asked for) */
   if (!checkpoint && (cfg.output || cfg.train.checkpoint_every)) {
