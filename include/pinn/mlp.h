@@ -134,7 +134,12 @@ size_t pinn_mlp_slope_offset(const pinn_mlp *net, size_t l);
  * everywhere, and a second-order residual carries no signal. */
 int pinn_mlp_is_piecewise_linear(const pinn_mlp *net);
 
-/* Initialise the parameters, drawing from r (seeded by the caller). */
+/* Initialise the parameters, drawing from r (seeded by the caller).
+ * PINN_INIT_VARIANCE integrates E[s'(Z)^2] with GSL's adaptive quadrature
+ * (pinn_activation_gain): for a PReLU slope of magnitude above about 1e150
+ * s'^2 overflows and the quadrature fails; the status says so, but GSL calls
+ * its error handler first (it aborts unless the application turned it off:
+ * pinn/train.h). */
 int pinn_mlp_init(pinn_mlp *net, pinn_init_kind kind, gsl_rng *r);
 
 /* Values only: out[p * n_out + k] for n points x[p * n_in + i]. */

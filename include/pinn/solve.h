@@ -3,6 +3,12 @@
  * optional checkpoints and resume), evaluates on the output grid and writes
  * the .h5 + .xmf.  The `pinn solve` command is a thin layer over this.
  *
+ * pinn_solve leaves the process alone: the thread count goes to the network
+ * (cfg->threads, pinn_mlp_set_threads), never to omp_set_num_threads, and
+ * GSL's error handler is not touched (pinn/train.h says which GSL failures
+ * can still reach it), so two solves may run at the same time in two threads
+ * of one program, each with its own problem and configuration.
+ *
  * A problem file (bundled or a user's plugin) exports one function of type
  * pinn_problem_create_fn that builds the problem and fills the tuned
  * defaults of its solve configuration.

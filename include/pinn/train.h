@@ -7,6 +7,20 @@
  * quasi-Newton step (a line search of several evaluations counts once).
  * Evaluations count every loss-and-gradient computation.
  *
+ * GSL's error handler is process-wide, so the trainer never changes it, and
+ * its GSL calls are made so that bad input cannot reach it: a minimizer's
+ * size is the loss's parameter count (the only thing
+ * gsl_multimin_fdfminimizer_set checks), GSL's vector_bfgs2 and conjugate_pr
+ * report a failed line search through their status, and libpinn's own types
+ * (L-BFGS, SSBFGS, SSBroyden) never call GSL_ERROR.  What can still reach the
+ * handler is what cannot be checked first: out of memory inside GSL's
+ * allocators (gsl_multimin_fdfminimizer_alloc and the vectors of GSL's types
+ * call it before returning NULL), and in a Levenberg-Marquardt phase
+ * whatever pinn_lm_run (pinn/lsq.h) leaves to GSL.  With GSL's default
+ * handler that aborts the program: an application that must survive it calls
+ * gsl_set_error_handler_off() once at startup, as the pinn CLI does; the
+ * failure then comes back as a status with a message.
+ *
  * References: Kingma & Ba 2015 (Adam); Nocedal & Wright, Numerical
  * Optimization, 2nd ed., Alg. 7.5 (L-BFGS, lib/lbfgs.c); Moré & Thuente 1994
  * (line search, lib/linesearch.c).
