@@ -134,6 +134,20 @@ pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *c, 
   return net;
 }
 
+int pinn_solve_create_done(pinn_problem *p, int st, pinn_problem **out, pinn_error *err)
+{
+  if (!st) {
+    *out = p;
+    return PINN_SUCCESS;
+  }
+  /* a failing call that filled err left its own status there (err may come
+   * uninitialised from the caller: a code that is not st is not a message) */
+  if (p && err && err->code != st)
+    pinn_error_set(err, st, "%s: %s", pinn_problem_name(p), pinn_problem_errmsg(p));
+  pinn_problem_free(p);
+  return st;
+}
+
 /* Obstacle continuation as the trainer's step hook: the barrier penalty
  * grows every continuation_every iterations. */
 static int grow_penalty(pinn_trainer *t, pinn_loss *l, void *ctx)

@@ -253,6 +253,33 @@ static void the_network_is_the_configured_one_seeded(void)
   pinn_problem_free(p);
 }
 
+/* pinn_solve_create_done: the end of a create function, either way. */
+static void a_create_function_ends_with_its_problem_or_its_failure(void)
+{
+  pinn_error err;
+  pinn_problem *out = NULL, *p = pinn_problem_alloc("made", 1, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_solve_create_done(p, PINN_SUCCESS, &out, &err), PINN_SUCCESS);
+  CU_ASSERT_PTR_EQUAL(out, p);
+  pinn_problem_free(p);
+  /* a setup call failed: the problem's message, named; p is freed (ASan) */
+  out = NULL;
+  p = pinn_problem_alloc("broken", 1, 0, 1, NULL);
+  const int st = pinn_problem_set_points(p, 7, 10); /* no term 7 */
+  CU_ASSERT_NOT_EQUAL_FATAL(st, PINN_SUCCESS);
+  err.code = 12345; /* an uninitialised record is overwritten */
+  CU_ASSERT_EQUAL(pinn_solve_create_done(p, st, &out, &err), st);
+  CU_ASSERT_PTR_NULL(out);
+  CU_ASSERT_EQUAL(err.code, st);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "broken: "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "set_points(term 7)"));
+  /* a call that filled err keeps its message */
+  p = pinn_problem_alloc("kept", 1, 0, 1, NULL);
+  pinn_error_set(&err, PINN_EINVAL, "the domain's own words");
+  CU_ASSERT_EQUAL(pinn_solve_create_done(p, PINN_EINVAL, &out, &err), PINN_EINVAL);
+  CU_ASSERT_STRING_EQUAL(err.msg, "the domain's own words");
+  CU_ASSERT_EQUAL(pinn_solve_create_done(NULL, PINN_ENOMEM, &out, NULL), PINN_ENOMEM);
+}
+
 static int gsl_errors_seen;
 static void count_gsl_error(const char *reason, const char *file, int line, int gsl_errno)
 {
@@ -483,6 +510,7 @@ int main(void)
       CASE(layers_parse_as_width_by_depth_or_a_list_of_widths),
       CASE(the_checks_before_training_name_the_setting),
       CASE(the_network_is_the_configured_one_seeded),
+      CASE(a_create_function_ends_with_its_problem_or_its_failure),
       CASE(a_short_solve_reports_its_run_and_writes_the_network),
       CASE(a_failed_solve_reports_the_real_failure),
       CASE(continuation_grows_the_penalty_and_leaves_progress_alone),

@@ -95,6 +95,12 @@ typedef struct pinn_solve_result {
  * file; a plugin .so exports it as `pinn_plugin_create`. */
 typedef int (*pinn_problem_create_fn)(pinn_problem **p, pinn_solve_config *cfg, pinn_error *err);
 
+/* The end of a create function whose setup calls on p returned st (0: all
+ * succeeded): then *out = p and 0; else p is freed (NULL is fine), err says
+ * "NAME: what failed" unless a failing call filled it already (err->code is
+ * st), and st is returned. */
+int pinn_solve_create_done(pinn_problem *p, int st, pinn_problem **out, pinn_error *err);
+
 /* Solve: train, evaluate, write.  Returns 0 (also when training stopped for
  * an ordinary reason: see result->reason), or a status with err filled.
  * Before anything is trained it checks that the result and checkpoint files
