@@ -400,19 +400,24 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
 
 const char *pinn_trainer_errmsg(const pinn_trainer *t) { return t ? t->err.msg : "no trainer"; }
 
+/* Room for cap history entries. */
+static int grow_history(pinn_trainer *t, size_t cap)
+{
+  double *a = realloc(t->h_loss, cap * sizeof *a);
+  if (a) t->h_loss = a;
+  double *b = realloc(t->h_gnorm, cap * sizeof *b);
+  if (b) t->h_gnorm = b;
+  double *c = realloc(t->h_terms, cap * (t->n_terms ? t->n_terms : 1) * sizeof *c);
+  if (c) t->h_terms = c;
+  if (!a || !b || !c) return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for history");
+  t->hist_cap = cap;
+  return PINN_SUCCESS;
+}
+
 static int push_history(pinn_trainer *t)
 {
-  if (t->hist_len == t->hist_cap) {
-    size_t cap = t->hist_cap ? 2 * t->hist_cap : 1024;
-    double *a = realloc(t->h_loss, cap * sizeof *a);
-    if (a) t->h_loss = a;
-    double *b = realloc(t->h_gnorm, cap * sizeof *b);
-    if (b) t->h_gnorm = b;
-    double *c = realloc(t->h_terms, cap * (t->n_terms ? t->n_terms : 1) * sizeof *c);
-    if (c) t->h_terms = c;
-    if (!a || !b || !c) return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for history");
-    t->hist_cap = cap;
-  }
+  if (t->hist_len == t->hist_cap && grow_history(t, t->hist_cap ? 2 * t->hist_cap : 1024))
+    return t->err.code;
   t->h_loss[t->hist_len] = t->f;
   t->h_gnorm[t->hist_len] = t->gnorm;
   memcpy(t->h_terms + t->hist_len * t->n_terms, t->terms, t->n_terms * sizeof(double));
@@ -1367,17 +1372,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     st = pinn_loss_load_state(t->l, r, "/loss");
     if (st) pinn_error_set(&t->err, st, "resume: %s", pinn_loss_errmsg(t->l));
   }
-  if (!st && hist > 0) {
-    /* grow the history arrays to hold the saved entries */
-    double *a = realloc(t->h_loss, (hist + 1024) * sizeof *a);
-    if (a) t->h_loss = a;
-    double *b = realloc(t->h_gnorm, (hist + 1024) * sizeof *b);
-    if (b) t->h_gnorm = b;
-    double *c = realloc(t->h_terms, (hist + 1024) * (t->n_terms ? t->n_terms : 1) * sizeof *c);
-    if (c) t->h_terms = c;
-    if (!a || !b || !c) st = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory");
-    else t->hist_cap = hist + 1024;
-  }
+  if (!st && hist > 0) st = grow_history(t, hist + 1024); /* room for the saved entries */
   if (!st) {
     memcpy(t->x, x, t->P * sizeof *x);
     memcpy(t->best_x, bx, t->P * sizeof *bx);
