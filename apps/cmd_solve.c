@@ -232,6 +232,29 @@ typedef struct {
   phase_edit *edits;
 } solve_args;
 
+/* The phase edits that take one number. */
+typedef struct {
+  const char *opt;
+  edit_kind what;
+  int integer;
+  double lo, hi;
+  const char *want;
+} numeric_edit;
+static const numeric_edit numeric_edits[] = {
+    {"--adam", ED_ADAM, 1, 0, 1e8, "give a number of iterations (0 for none)"},
+    {"--iters", ED_ITERS, 1, 0, 1e8, "give a number of iterations (0: Adam only)"},
+    {"--last-iters", ED_LAST_ITERS, 1, 1, 1e8, "give a number of iterations >= 1"},
+    {"--memory", ED_MEMORY, 1, 1, 1000, "give an L-BFGS memory from 1 to 1000"},
+    {"--lr", ED_LR, 0, 1e-12, 10, "give a learning rate in (0, 10]"},
+    {"--gtol", ED_GTOL, 0, 0, 1e10, "give a number >= 0"}};
+
+static int find_numeric_edit(const char *opt)
+{
+  for (size_t k = 0; k < sizeof numeric_edits / sizeof *numeric_edits; ++k)
+    if (!strcmp(opt, numeric_edits[k].opt)) return (int)k;
+  return -1;
+}
+
 /* Parse argv into *a (its arrays sized for argc).  0, or the usage exit status. */
 static int parse_args(int argc, char **argv, solve_args *a)
 {
@@ -240,6 +263,7 @@ static int parse_args(int argc, char **argv, solve_args *a)
     const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     size_t n;
     double x;
+    int k;
     phase_edit *ed = &a->edits[a->n_edits];
     if (o[0] != '-') {
       if (a->name)
@@ -292,31 +316,12 @@ static int parse_args(int argc, char **argv, solve_args *a)
       if (pinn_sampler_kind_parse(v, &a->v.loss.sampler))
         return pinn_cli_usage_error("solve", "--sampler '%s': use grid, uniform, lhs, sobol or halton", v);
       a->set |= SET_SAMPLER;
-    } else if (!strcmp(o, "--adam") || !strcmp(o, "--iters")) {
-      if (pinn_cli_parse_size(v, 0, 100000000, &ed->n))
-        return pinn_cli_usage_error("solve", "%s '%s': give a number of iterations (%s)", o, v,
-                                    o[2] == 'a' ? "0 for none" : "0: Adam only");
-      ed->what = o[2] == 'a' ? ED_ADAM : ED_ITERS;
-      a->n_edits++;
-    } else if (!strcmp(o, "--lr")) {
-      if (pinn_cli_parse_double(v, 1e-12, 10, &ed->x))
-        return pinn_cli_usage_error("solve", "--lr '%s': give a learning rate in (0, 10]", v);
-      ed->what = ED_LR;
-      a->n_edits++;
-    } else if (!strcmp(o, "--last-iters")) {
-      if (pinn_cli_parse_size(v, 1, 100000000, &ed->n))
-        return pinn_cli_usage_error("solve", "--last-iters '%s': give a number of iterations >= 1", v);
-      ed->what = ED_LAST_ITERS;
-      a->n_edits++;
-    } else if (!strcmp(o, "--memory")) {
-      if (pinn_cli_parse_size(v, 1, 1000, &ed->n))
-        return pinn_cli_usage_error("solve", "--memory '%s': give an L-BFGS memory from 1 to 1000", v);
-      ed->what = ED_MEMORY;
-      a->n_edits++;
-    } else if (!strcmp(o, "--gtol")) {
-      if (pinn_cli_parse_double(v, 0, 1e10, &ed->x))
-        return pinn_cli_usage_error("solve", "--gtol '%s': give a number >= 0", v);
-      ed->what = ED_GTOL;
+    } else if ((k = find_numeric_edit(o)) >= 0) {
+      const numeric_edit *ne = &numeric_edits[k];
+      if (ne->integer ? pinn_cli_parse_size(v, (size_t)ne->lo, (size_t)ne->hi, &ed->n)
+                      : pinn_cli_parse_double(v, ne->lo, ne->hi, &ed->x))
+        return pinn_cli_usage_error("solve", "%s '%s': %s", o, v, ne->want);
+      ed->what = ne->what;
       a->n_edits++;
     } else if (!strcmp(o, "--optimizer")) {
       if (pinn_optimizer_parse(v, &ed->kind, &e) || ed->kind == PINN_OPT_ADAM)
