@@ -96,10 +96,7 @@ int pinn_cli_create_problem(const char *cmd, const char *name, const char *plugi
   if (!st && !*p) snprintf(why, sizeof why, "%s returned 0 but no problem", fn);
   if (!why[0] && pinn_problem_status(*p)) /* a setup call failed and its status was ignored */
     snprintf(why, sizeof why, "problem setup failed: %s", pinn_problem_setup_errmsg(*p));
-  pinn_solve_config own = *cfg; /* what create set: the command line's obstacle options come later */
-  own.obstacle_method = PINN_OBSTACLE_DEFAULT;
-  own.penalty = 0;
-  if (!why[0] && pinn_solve_check(*p, &own, &err)) snprintf(why, sizeof why, "%s", err.msg);
+  if (!why[0] && pinn_solve_check(*p, cfg, &err)) snprintf(why, sizeof why, "%s", err.msg);
   if (why[0]) {
     fprintf(stderr, "pinn %s: setting up '%s' failed: %s\n", cmd, who, why);
     if (*p) pinn_problem_free(*p);

@@ -448,9 +448,14 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
   if (a->set & SET_BUDGET) cfg->train.time_budget = v->train.time_budget;
   if (a->set & SET_PROGRESS) cfg->train.progress_every = v->train.progress_every;
   if (a->set & SET_CKPT_EVERY) cfg->train.checkpoint_every = v->train.checkpoint_every;
+  cfg->resume = a->resume;
+  /* the obstacle formulation first: it rebuilds the obstacle terms, which
+   * --points may then size (pinn_solve applies it again: no change) */
   cfg->obstacle_method = v->obstacle_method;
   cfg->penalty = v->penalty;
-  cfg->resume = a->resume;
+  if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) &&
+      pinn_problem_set_obstacle_method(p, cfg->obstacle_method, cfg->penalty))
+    return pinn_cli_usage_error("solve", "%s", pinn_problem_errmsg(p));
   int rc = 0;
   for (size_t i = 0; i < a->n_points && !rc; ++i) rc = apply_points(p, a->points[i]);
   for (size_t i = 0; i < a->n_edits && !rc; ++i) rc = apply_edit(&a->edits[i], &cfg->train);
@@ -479,10 +484,6 @@ int pinn_cmd_solve(int argc, char **argv)
   pinn_problem *p = NULL;
   void *dl = NULL;
   pinn_solve_config cfg = pinn_solve_config_default();
-  /* the problem reads the obstacle options while it is built (until
-   * pinn_problem_set_obstacle_method applies them afterwards) */
-  cfg.obstacle_method = args.v.obstacle_method;
-  cfg.penalty = args.v.penalty;
   if (!rc) rc = pinn_cli_create_problem("solve", args.name, args.plugin, &p, &cfg, &dl);
   if (!rc) rc = apply_args(&args, p, &cfg);
   free(args.points);

@@ -282,7 +282,7 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
   int st = PINN_SUCCESS;
   for (size_t i = 0; i < l->n_terms && !st; ++i) {
     term_state *t = &l->terms[i];
-    t->def = *pinn_problem_term(p, i);
+    t->def = *pinn_problem_term_(p, i);
     t->rho = t->def.barrier.rho;
     term_spec(l, t);
     if (pinn_jet_spec_has_second(&t->spec) && pinn_mlp_is_piecewise_linear(net)) {

@@ -8,6 +8,8 @@
 #include <pinn/loss.h>
 #include <pinn/transform.h>
 
+#include "problem_impl.h"
+
 /* Named jet entries: flag, field offset in pinn_jet, inputs (j < 0: first). */
 typedef struct {
   unsigned flag;

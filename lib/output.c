@@ -207,10 +207,7 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
       f->ref_source = "reference grid";
     } else {
       for (size_t q = 0; q < n * n_out; ++q) f->ref[q] = NAN;
-      if ((st = pinn_problem_exact(p, n_in, xi, tmp))) {
-        pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
-        goto fail;
-      }
+      if ((st = pinn_problem_exact(p, n_in, xi, tmp, err))) goto fail;
       for (size_t j = 0; j < n_in; ++j)
         memcpy(f->ref + OUT_INDEX(j) * n_out, tmp + j * n_out, n_out * sizeof *tmp);
       f->ref_source = "exact";
@@ -271,36 +268,33 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
   for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
     pinn_term_kind kind = pinn_problem_term_kind(p, i);
     if (kind != PINN_TERM_OBSTACLE && kind != PINN_TERM_COMPLEMENTARITY) continue;
-    const pinn_term_def *td = pinn_problem_term(p, i);
+    const size_t k = pinn_problem_term_output(p, i);
+    const int sense = pinn_problem_term_sense(p, i);
     f->psi = malloc(n * sizeof *f->psi);
     f->contact = malloc(n * sizeof *f->contact);
     if (!f->psi || !f->contact) goto nomem;
-    if ((st = pinn_problem_obstacle(p, n_in, xi, tmp))) {
-      pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
-      goto fail;
-    }
+    if ((st = pinn_problem_obstacle(p, n_in, xi, tmp, err))) goto fail;
     for (size_t j = 0; j < n_in; ++j)
       if (!isfinite(tmp[j])) {
         st = pinn_error_set(err, PINN_ENONFINITE,
                             "term '%s': the obstacle psi is not finite at output grid point %zu",
-                            td->name, OUT_INDEX(j));
+                            pinn_problem_term_name(p, i), OUT_INDEX(j));
         goto fail;
       }
     f->has_obstacle = 1;
     f->obstacle_term = i;
-    f->obstacle_output = td->k;
-    f->obstacle_sense = td->sense < 0 ? -1 : 1;
+    f->obstacle_output = k;
+    f->obstacle_sense = sense < 0 ? PINN_SENSE_UPPER : PINN_SENSE_LOWER;
     /* the multiplier of a complementarity term on the same output and side
      * (pinn_obstacle_contact: the contact criterion) */
     int ic = -1;
-    for (size_t c = 0; c < pinn_problem_n_terms(p) && ic < 0; ++c) {
-      const pinn_term_def *tc = pinn_problem_term(p, c);
-      if (tc->kind == PINN_TERM_COMPLEMENTARITY && tc->k == td->k && tc->sense == td->sense)
+    for (size_t c = 0; c < pinn_problem_n_terms(p) && ic < 0; ++c)
+      if (pinn_problem_term_kind(p, c) == PINN_TERM_COMPLEMENTARITY &&
+          pinn_problem_term_output(p, c) == k && pinn_problem_term_sense(p, c) == sense)
         ic = (int)c;
-    }
     double *ob = malloc((n_in ? n_in : 1) * 3 * sizeof *ob), *uk = ob + n_in, *lam = uk + n_in;
     if (!ob) goto nomem;
-    for (size_t j = 0; j < n_in; ++j) uk[j] = f->u[OUT_INDEX(j) * n_out + td->k];
+    for (size_t j = 0; j < n_in; ++j) uk[j] = f->u[OUT_INDEX(j) * n_out + k];
     if (ic >= 0 && (st = pinn_loss_multiplier_at(l, (size_t)ic, n_in, xi, lam))) {
       pinn_error_set(err, st, "multiplier of term '%s' on the output grid: %s",
                      pinn_problem_term_name(p, (size_t)ic), pinn_loss_errmsg(l));
@@ -426,44 +420,20 @@ typedef struct wstate {
   int g_st;         /* grid of the fields in xs */
   size_t ns, nt;    /* spatial points per step, steps (1 when untimed) */
   char run_id[33];  /* shared by the .h5 and its sidecars */
-  int st;
-  char msg[PINN_ERRMSG_SIZE];
+  pinn_error err;   /* the first failure (sticky): later steps are skipped */
 } wstate;
-
-static int wfail(wstate *s, int code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int wfail(wstate *s, int code, const char *fmt, ...)
-{
-  if (s->st) return s->st;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(s->msg, sizeof s->msg, fmt, ap);
-  va_end(ap);
-  s->st = code;
-  return code;
-}
 
 /* Check an h5io status; on failure record the writer's message. */
 static int wcheck(wstate *s, int st)
 {
-  if (st && !s->st) {
-    s->st = st;
-    snprintf(s->msg, sizeof s->msg, "%s", pinn_h5_writer_errmsg(s->w));
-  }
-  return s->st;
+  if (st) pinn_error_set_first(&s->err, st, "%s", pinn_h5_writer_errmsg(s->w));
+  return s->err.code;
 }
 
 static int xcheck_doc(wstate *s, pinn_xdmf *doc, int st)
 {
-  if (st && !s->st) {
-    s->st = st;
-    snprintf(s->msg, sizeof s->msg, "building the XDMF sidecar: %s", pinn_xdmf_errmsg(doc));
-  }
-  return s->st;
+  if (st) pinn_error_set_first(&s->err, st, "building the XDMF sidecar: %s", pinn_xdmf_errmsg(doc));
+  return s->err.code;
 }
 
 static int xcheck(wstate *s, int st) { return xcheck_doc(s, s->x, st); }
@@ -481,15 +451,15 @@ static int field_dims(const pinn_fields *f, size_t *dims, int space_only)
  * when timed, and register it with the sidecar's grids. */
 static int write_field(wstate *s, const char *name, const double *v)
 {
-  if (s->st) return s->st;
+  if (s->err.code) return s->err.code;
   const pinn_fields *f = s->f;
   char ds[160];
   size_t dims[PINN_H5_MAX_RANK];
   snprintf(ds, sizeof ds, "/solution/%s", name);
   int rank = field_dims(f, dims, 0);
-  if (wcheck(s, pinn_h5_write_dataset(s->w, ds, rank, dims, v))) return s->st;
+  if (wcheck(s, pinn_h5_write_dataset(s->w, ds, rank, dims, v))) return s->err.code;
   if (s->xs && xcheck_doc(s, s->xs, pinn_xdmf_add_attribute(s->xs, s->g_st, name, s->h5path, ds)))
-    return s->st;
+    return s->err.code;
   if (!f->has_time)
     return xcheck(s, pinn_xdmf_add_attribute(s->x, s->g_sol, name, s->h5path, ds));
   char base[160], step[200];
@@ -497,7 +467,7 @@ static int write_field(wstate *s, const char *name, const double *v)
   int srank = field_dims(f, dims, 1);
   for (size_t k = 0; k < s->nt; ++k) {
     pinn_xdmf_step_dataset(step, sizeof step, base, k);
-    if (wcheck(s, pinn_h5_write_dataset(s->w, step, srank, dims, v + k * s->ns))) return s->st;
+    if (wcheck(s, pinn_h5_write_dataset(s->w, step, srank, dims, v + k * s->ns))) return s->err.code;
   }
   return xcheck(s, pinn_xdmf_add_attribute(s->x, s->g_sol, name, s->h5path, base));
 }
@@ -578,32 +548,32 @@ static int write_point_attr(wstate *s, int g, const char *term, const char *name
   snprintf(ds, cap, "/xdmf/points/%s/%s", term, name);
   wcheck(s, pinn_h5_write_dataset(s->w, ds, 1, dn, v));
   if (!s->f->has_time) {
-    if (s->st) return s->st;
+    if (s->err.code) return s->err.code;
     return xcheck(s, pinn_xdmf_add_attribute(s->x, g, name, s->h5path, ds));
   }
   char base[260], step[300];
   snprintf(base, sizeof base, "/xdmf/points/%s/steps/%s", term, name);
-  for (size_t k = 0; k < s->nt && !s->st; ++k) {
+  for (size_t k = 0; k < s->nt && !s->err.code; ++k) {
     pinn_xdmf_step_dataset(step, sizeof step, base, k);
     wcheck(s, pinn_h5_write_dataset(s->w, step, 1, dn, v));
   }
-  if (s->st) return s->st;
+  if (s->err.code) return s->err.code;
   return xcheck(s, pinn_xdmf_add_attribute(s->x, g, name, s->h5path, base));
 }
 
 static int write_points(wstate *s, pinn_loss *l)
 {
   const pinn_problem *p = pinn_loss_problem(l);
-  for (size_t i = 0; i < pinn_problem_n_terms(p) && !s->st; ++i) {
+  for (size_t i = 0; i < pinn_problem_n_terms(p) && !s->err.code; ++i) {
     const char *term = pinn_problem_term_name(p, i);
     size_t n = 0, dim = 0;
     const double *x = NULL;
     if (pinn_loss_term_points(l, i, &n, &dim, &x))
-      return wfail(s, PINN_EINVAL, "cannot read the training points of term '%s'", term);
+      return pinn_error_set_first(&s->err, PINN_EINVAL, "cannot read the training points of term '%s'", term);
     char ds[160];
     snprintf(ds, sizeof ds, "/points/%s", term);
     size_t dims[2] = {n, dim};
-    if (wcheck(s, pinn_h5_write_dataset(s->w, ds, 2, dims, x))) return s->st;
+    if (wcheck(s, pinn_h5_write_dataset(s->w, ds, 2, dims, x))) return s->err.code;
     if (n == 0) continue;
     /* the sidecar's copy: 2 or 3 coordinates per point */
     size_t cd = dim == 1 ? 2 : dim > 3 ? 3 : dim;
@@ -614,7 +584,7 @@ static int write_points(wstate *s, pinn_loss *l)
       free(xyz);
       free(conn);
       free(r);
-      return wfail(s, PINN_ENOMEM, "out of memory writing the points of term '%s'", term);
+      return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory writing the points of term '%s'", term);
     }
     for (size_t q = 0; q < n; ++q) {
       for (size_t c = 0; c < cd; ++c) xyz[q * cd + c] = c < dim ? x[q * dim + c] : 0.0;
@@ -628,24 +598,24 @@ static int write_points(wstate *s, pinn_loss *l)
     int g = -1, gs = -1;
     wcheck(s, pinn_h5_write_dataset(s->w, cname, 2, dxyz, xyz));
     wcheck(s, pinn_h5_write_dataset_int64(s->w, kname, 1, dn, conn));
-    if (!s->st)
+    if (!s->err.code)
       xcheck(s, pinn_xdmf_add_point_set(s->x, gname, n, (int)cd, s->h5path, cname, kname, &g));
     /* time-dependent: the point set is a time series too (ParaView's Xdmf3
      * reader shows only the temporal grids of a document that has one), its
      * attributes repeated per step */
-    if (!s->st && s->f->has_time)
+    if (!s->err.code && s->f->has_time)
       xcheck(s, pinn_xdmf_set_times(s->x, g, s->nt, s->f->axes[s->f->dim - 1]));
-    if (!s->st && s->xs)
+    if (!s->err.code && s->xs)
       xcheck_doc(s, s->xs,
                  pinn_xdmf_add_point_set(s->xs, gname, n, (int)cd, s->h5path, cname, kname, &gs));
-    if (!s->st && dim > 3) {
+    if (!s->err.code && dim > 3) {
       for (size_t q = 0; q < n; ++q) r[q] = x[q * dim + dim - 1];
       write_point_attr(s, g, term, "t", r, n, tname, sizeof tname);
     }
-    if (!s->st && is_residual_kind(pinn_problem_term_kind(p, i))) {
+    if (!s->err.code && is_residual_kind(pinn_problem_term_kind(p, i))) {
       int rs = pinn_loss_residual_at(l, i, n, x, r);
       if (rs && rs != PINN_ECALLBACK && rs != PINN_ENONFINITE) {
-        wfail(s, rs, "residual of term '%s' at its training points: %s", term,
+        pinn_error_set_first(&s->err, rs, "residual of term '%s' at its training points: %s", term,
               pinn_loss_errmsg(l));
       } else {
         /* a residual that fails there (the file of a failed run, or of a
@@ -654,7 +624,7 @@ static int write_points(wstate *s, pinn_loss *l)
         char aname[100];
         snprintf(aname, sizeof aname, "%s_residual", term);
         write_point_attr(s, g, term, aname, r, n, rname, sizeof rname);
-        if (!s->st && s->xs)
+        if (!s->err.code && s->xs)
           xcheck_doc(s, s->xs, pinn_xdmf_add_attribute(s->xs, gs, aname, s->h5path, rname));
       }
     }
@@ -662,12 +632,12 @@ static int write_points(wstate *s, pinn_loss *l)
     free(conn);
     free(r);
   }
-  return s->st;
+  return s->err.code;
 }
 
 static int write_history(wstate *s, pinn_loss *l, const pinn_trainer *t)
 {
-  if (!t || s->st) return s->st;
+  if (!t || s->err.code) return s->err.code;
   const pinn_problem *p = pinn_loss_problem(l);
   size_t len = pinn_trainer_history_length(t), nt = pinn_problem_n_terms(p);
   size_t dims[1] = {len};
@@ -677,8 +647,8 @@ static int write_history(wstate *s, pinn_loss *l, const pinn_trainer *t)
   wcheck(s, pinn_h5_write_dataset(s->w, "/history/loss", 1, dims, len ? loss : &none));
   wcheck(s, pinn_h5_write_dataset(s->w, "/history/grad_norm", 1, dims, len ? gn : &none));
   double *col = malloc((len ? len : 1) * sizeof *col);
-  if (!col) return wfail(s, PINN_ENOMEM, "out of memory writing the loss history");
-  for (size_t j = 0; j < nt && !s->st; ++j) {
+  if (!col) return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory writing the loss history");
+  for (size_t j = 0; j < nt && !s->err.code; ++j) {
     for (size_t i = 0; i < len; ++i) col[i] = terms[i * nt + j];
     char hn[100], ds[160];
     history_name(pinn_problem_term_name(p, j), hn, sizeof hn);
@@ -686,7 +656,7 @@ static int write_history(wstate *s, pinn_loss *l, const pinn_trainer *t)
     wcheck(s, pinn_h5_write_dataset(s->w, ds, 1, dims, col));
   }
   free(col);
-  return s->st;
+  return s->err.code;
 }
 
 static int write_root(wstate *s, pinn_loss *l, const pinn_run_info *info)
@@ -703,7 +673,7 @@ static int write_root(wstate *s, pinn_loss *l, const pinn_run_info *info)
   }
   size_t tcap = 65 * (pinn_problem_n_terms(p) + 1);
   char *terms = malloc(tcap);
-  if (!terms) return wfail(s, PINN_ENOMEM, "out of memory writing attributes");
+  if (!terms) return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory writing attributes");
   terms[0] = '\0';
   for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
     size_t len = strlen(terms);
@@ -754,11 +724,12 @@ static int write_root(wstate *s, pinn_loss *l, const pinn_run_info *info)
     snprintf(names + len, sizeof names - len, "%s%s", j ? "," : "", nm);
   }
   wcheck(s, pinn_h5_set_attr_string(w, R, "coefficients", names));
-  if (s->st) return s->st;
+  if (s->err.code) return s->err.code;
   pinn_metric m[PINN_MAX_METRICS];
   size_t nm = 0;
-  int ms = pinn_problem_metrics(p, l, m, PINN_MAX_METRICS, &nm);
-  if (ms) return wfail(s, ms, "%s", pinn_problem_errmsg(p));
+  pinn_error me;
+  int ms = pinn_problem_metrics(p, l, m, PINN_MAX_METRICS, &nm, &me);
+  if (ms) return pinn_error_set_first(&s->err, ms, "%s", me.msg);
   names[0] = '\0';
   for (size_t i = 0; i < nm; ++i) {
     char an[80];
@@ -771,7 +742,7 @@ static int write_root(wstate *s, pinn_loss *l, const pinn_run_info *info)
     snprintf(names + len, sizeof names - len, "%s%s", i ? "," : "", m[i].name);
   }
   wcheck(s, pinn_h5_set_attr_string(w, R, "metrics", names));
-  return s->st;
+  return s->err.code;
 }
 
 /* Check that f was computed from a loss of this shape. */
@@ -879,25 +850,25 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
   xcheck(&s, pinn_xdmf_set_run_id(s.x, s.run_id));
   if (s.xs) xcheck_doc(&s, s.xs, pinn_xdmf_set_run_id(s.xs, s.run_id));
   add_grid(&s, s.x, "solution", f->space_dim, &s.g_sol);
-  if (!s.st && f->has_time)
+  if (!s.err.code && f->has_time)
     xcheck(&s, pinn_xdmf_set_times(s.x, s.g_sol, s.nt, f->axes[f->dim - 1]));
-  if (!s.st && with_st) add_grid(&s, s.xs, "spacetime", f->dim, &s.g_st);
+  if (!s.err.code && with_st) add_grid(&s, s.xs, "spacetime", f->dim, &s.g_st);
 
   write_root(&s, l, info);
-  for (size_t ax = 0; ax < f->dim && !s.st; ++ax) {
+  for (size_t ax = 0; ax < f->dim && !s.err.code; ++ax) {
     char ds[32];
     snprintf(ds, sizeof ds, "/grid/%s", axis_label(f->space_dim, ax));
     size_t dims[1] = {f->counts[ax]};
     wcheck(&s, pinn_h5_write_dataset(s.w, ds, 1, dims, f->axes[ax]));
   }
   double *col = malloc(f->n * sizeof *col);
-  if (!col) wfail(&s, PINN_ENOMEM, "out of memory writing the fields");
-  for (size_t k = 0; k < f->n_out && !s.st; ++k) {
+  if (!col) pinn_error_set_first(&s.err, PINN_ENOMEM, "out of memory writing the fields");
+  for (size_t k = 0; k < f->n_out && !s.err.code; ++k) {
     const char *o = pinn_problem_output_name(p, k);
     char nm[80];
     for (size_t q = 0; q < f->n; ++q) col[q] = f->u[q * f->n_out + k];
     write_field(&s, o, col);
-    if (f->has_ref && !s.st) {
+    if (f->has_ref && !s.err.code) {
       for (size_t q = 0; q < f->n; ++q) col[q] = f->ref[q * f->n_out + k];
       snprintf(nm, sizeof nm, "%s_ref", o);
       write_field(&s, nm, col);
@@ -913,7 +884,7 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
   free(col);
   if (f->residual) {
     write_field(&s, "residual", f->residual);
-    if (!s.st)
+    if (!s.err.code)
       wcheck(&s, pinn_h5_set_attr_string(s.w, "/solution/residual", "term",
                                          pinn_problem_term_name(p, f->residual_term)));
   }
@@ -922,17 +893,17 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
   if (f->mask) write_field(&s, "mask", f->mask);
   write_points(&s, l);
   write_history(&s, l, t);
-  if (!s.st) {
+  if (!s.err.code) {
     pinn_error me;
     int ms = pinn_model_write(s.w, PINN_MODEL_GROUP, pinn_loss_network(l), p, &me);
-    if (ms) wfail(&s, ms, "%s", me.msg);
+    if (ms) pinn_error_set_first(&s.err, ms, "%s", me.msg);
   }
 
-  if (s.st) {
+  if (s.err.code) {
     pinn_h5_abort(s.w);
     pinn_xdmf_free(s.x);
     pinn_xdmf_free(s.xs);
-    return pinn_error_set(err, s.st, "writing '%s': %s", h5path, s.msg);
+    return pinn_error_set(err, s.err.code, "writing '%s': %s", h5path, s.err.msg);
   }
   int st = pinn_h5_commit(s.w, err);
   if (st) {

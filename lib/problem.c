@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "problem_impl.h"
+
 #define MAX_TERMS 32
 
 struct pinn_problem {
@@ -35,6 +37,13 @@ struct pinn_problem {
   void *metrics_ctx;
   size_t n_transforms;
   pinn_transform transforms[PINN_MAX_OUTPUTS];
+  /* the obstacle formulation (pinn_problem_set_obstacle): its terms are
+   * ob_count terms from ob_first, for ob_method with barrier rho ob_rho */
+  int has_obstacle;
+  pinn_obstacle_spec ob;
+  size_t ob_first, ob_count;
+  int ob_method;
+  double ob_rho;
   pinn_error err;
   pinn_error setup; /* the first failed setup call (sticky): pinn_problem_status */
 };
@@ -45,6 +54,12 @@ pinn_barrier pinn_barrier_default(void)
 {
   pinn_barrier b = {PINN_BARRIER_RELU2, 1000.0, 0.0, 1.0, 1000.0};
   return b;
+}
+
+/* The shape parameter a barrier of this kind gets unless one is given. */
+static double barrier_param(pinn_barrier_kind kind)
+{
+  return kind == PINN_BARRIER_LEAKY ? 0.01 : kind == PINN_BARRIER_SOFTPLUS ? 50.0 : 0.0;
 }
 
 const char *pinn_barrier_name(pinn_barrier_kind kind)
@@ -66,7 +81,7 @@ int pinn_barrier_parse(const char *text, pinn_barrier *out, pinn_error *err)
                           "unknown barrier '%s': use relu2, relu, leaky[:slope] or softplus[:beta]",
                           text);
   b.kind = (pinn_barrier_kind)found;
-  b.param = b.kind == PINN_BARRIER_LEAKY ? 0.01 : b.kind == PINN_BARRIER_SOFTPLUS ? 50.0 : 0.0;
+  b.param = barrier_param(b.kind);
   if (colon) {
     char *end;
     double v = strtod(colon + 1, &end);
@@ -478,7 +493,7 @@ static int add_data_impl(pinn_problem *p, const char *name, size_t k, size_t n, 
   return PINN_SUCCESS;
 }
 
-static int add_obstacle_impl(pinn_problem *p, const char *name, size_t k, int sense,
+static int add_obstacle_impl(pinn_problem *p, const char *name, size_t k, pinn_sense sense,
                              pinn_scalar_fn psi, void *ctx, const pinn_barrier *b)
 {
   pinn_barrier bb = b ? *b : pinn_barrier_default();
@@ -530,9 +545,14 @@ int pinn_problem_find_term(const pinn_problem *p, const char *name)
   return -1;
 }
 
-const pinn_term_def *pinn_problem_term(const pinn_problem *p, size_t i)
+const pinn_term_def *pinn_problem_term_(const pinn_problem *p, size_t i)
 {
   return i < p->n_terms ? &p->terms[i] : NULL;
+}
+
+size_t pinn_problem_term_output(const pinn_problem *p, size_t i)
+{
+  return i < p->n_terms ? p->terms[i].k : 0;
 }
 
 static int term_index_ok(pinn_problem *p, size_t i)
@@ -595,7 +615,7 @@ static int set_barrier_impl(pinn_problem *p, size_t i, const pinn_barrier *b)
   return PINN_SUCCESS;
 }
 
-int pinn_problem_set_sense(pinn_problem *p, size_t i, int sense)
+int pinn_problem_set_sense(pinn_problem *p, size_t i, pinn_sense sense)
 {
   if (!term_index_ok(p, i)) return p->err.code;
   pinn_term_def *t = &p->terms[i];
@@ -623,6 +643,183 @@ const pinn_barrier *pinn_problem_term_barrier(const pinn_problem *p, size_t i)
   return i < p->n_terms ? &p->terms[i].barrier : NULL;
 }
 
+/* ------------------------------------------------------------ obstacle */
+
+pinn_obstacle_spec pinn_obstacle_spec_default(void)
+{
+  pinn_obstacle_spec s;
+  memset(&s, 0, sizeof s);
+  s.sense = PINN_SENSE_LOWER;
+  s.points = 1000;
+  s.method = PINN_OBSTACLE_BOTH;
+  s.rho = s.energy_rho = 1000.0;
+  s.energy_weight_factor = 1.0;
+  return s;
+}
+
+static int is_barrier_method(int m) { return m >= PINN_BARRIER_RELU2 && m <= PINN_BARRIER_SOFTPLUS; }
+
+static int known_method(int m)
+{
+  return is_barrier_method(m) || m == PINN_OBSTACLE_COMPLEMENTARITY || m == PINN_OBSTACLE_BOTH;
+}
+
+/* The spec's barrier rho for a method (0: the complementarity alone has none). */
+static double default_rho(const pinn_obstacle_spec *s, int method)
+{
+  return method == PINN_OBSTACLE_COMPLEMENTARITY ? 0.0
+         : method == PINN_OBSTACLE_BOTH          ? s->rho
+                                                 : s->energy_rho;
+}
+
+static int positive(double v) { return v > 0 && isfinite(v); }
+
+static int check_obstacle_spec(pinn_problem *p, const pinn_obstacle_spec *s)
+{
+  if (!s) return pinn_error_set(&p->err, PINN_EINVAL, "the obstacle spec is NULL");
+  if (s->output >= p->n_out)
+    return pinn_error_set(&p->err, PINN_EINVAL, "obstacle: output %zu does not exist (the problem "
+                          "has %zu)", s->output, p->n_out);
+  if (s->sense != PINN_SENSE_LOWER && s->sense != PINN_SENSE_UPPER)
+    return pinn_error_set(&p->err, PINN_EINVAL, "obstacle: sense must be +1 (u >= psi) or -1 "
+                          "(u <= psi), got %d", (int)s->sense);
+  if (!s->psi) return pinn_error_set(&p->err, PINN_EINVAL, "obstacle: psi is NULL");
+  if (!known_method(s->method))
+    return pinn_error_set(&p->err, PINN_EINVAL, "obstacle: unknown method %d: use a "
+                          "pinn_barrier_kind, PINN_OBSTACLE_COMPLEMENTARITY or PINN_OBSTACLE_BOTH",
+                          s->method);
+  if (!positive(s->rho) || !positive(s->energy_rho) || !positive(s->energy_weight_factor))
+    return pinn_error_set(&p->err, PINN_EINVAL, "obstacle: rho (%g), energy_rho (%g) and "
+                          "energy_weight_factor (%g) must be finite and > 0", s->rho,
+                          s->energy_rho, s->energy_weight_factor);
+  if (s->points < 1 || s->points > PINN_MAX_TERM_POINTS)
+    return pinn_error_set(&p->err, PINN_EINVAL, "obstacle: points must be 1 to 1e8, got %zu",
+                          s->points);
+  return PINN_SUCCESS;
+}
+
+/* Append the terms of `method` with barrier rho ("energy" or "pde", then
+ * "obstacle"), each with the spec's points. */
+static int add_obstacle_terms(pinn_problem *p, int method, double rho)
+{
+  const pinn_obstacle_spec *s = &p->ob;
+  const size_t first = p->n_terms;
+  int st;
+  if (is_barrier_method(method)) {
+    if (!s->energy)
+      return pinn_error_set(&p->err, PINN_EINVAL,
+                            "problem '%s' states no energy density (pinn_obstacle_spec.energy), so "
+                            "it has no barrier form: use the complementarity",
+                            p->name);
+    st = add_residual_like(p, "energy", PINN_TERM_RESIDUAL, 0, s->n_energy, s->energy,
+                           s->energy_needs, s->energy_ctx);
+  } else {
+    if (!s->residual)
+      return pinn_error_set(&p->err, PINN_EINVAL,
+                            "problem '%s' states no residual R (pinn_obstacle_spec.residual), so "
+                            "it has no complementarity form: use a barrier",
+                            p->name);
+    st = add_complementarity_impl(p, "pde", s->output, s->residual, s->residual_needs,
+                                  s->residual_ctx, s->psi, s->psi_ctx);
+    if (!st) p->terms[p->n_terms - 1].sense = s->sense;
+  }
+  if (!st && method != PINN_OBSTACLE_COMPLEMENTARITY) {
+    pinn_barrier b = pinn_barrier_default();
+    b.kind = is_barrier_method(method) ? (pinn_barrier_kind)method : PINN_BARRIER_RELU2;
+    b.rho = b.rho_max = rho;
+    b.param = barrier_param(b.kind);
+    st = add_obstacle_impl(p, "obstacle", s->output, s->sense, s->psi, s->psi_ctx, &b);
+  }
+  for (size_t i = first; !st && i < p->n_terms; ++i) st = set_points_impl(p, i, s->points);
+  return st;
+}
+
+static int set_obstacle_impl(pinn_problem *p, const pinn_obstacle_spec *s)
+{
+  if (p->has_obstacle)
+    return pinn_error_set(&p->err, PINN_EINVAL, "problem '%s' already states its obstacle (one "
+                          "per problem)", p->name);
+  int st = check_obstacle_spec(p, s);
+  if (st) return st;
+  const size_t first = p->n_terms;
+  const double rho = default_rho(s, s->method);
+  p->ob = *s;
+  st = add_obstacle_terms(p, s->method, rho);
+  if (st) {
+    p->n_terms = first; /* obstacle terms own no memory */
+    return st;
+  }
+  p->has_obstacle = 1;
+  p->ob_first = first;
+  p->ob_count = p->n_terms - first;
+  p->ob_method = s->method;
+  p->ob_rho = rho;
+  return PINN_SUCCESS;
+}
+
+static int set_obstacle_method_impl(pinn_problem *p, int method, double penalty)
+{
+  if (!p->has_obstacle)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "problem '%s' has no obstacle (pinn_problem_set_obstacle): a barrier, "
+                          "penalty or complementarity setting does not apply to it",
+                          p->name);
+  if (method == PINN_OBSTACLE_DEFAULT) method = p->ob.method;
+  if (!known_method(method))
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "unknown obstacle method %d: use a pinn_barrier_kind (0 relu2, 1 relu, 2 "
+                          "leaky, 3 softplus), PINN_OBSTACLE_COMPLEMENTARITY, PINN_OBSTACLE_BOTH "
+                          "or PINN_OBSTACLE_DEFAULT",
+                          method);
+  if (!(penalty >= 0) || !isfinite(penalty))
+    return pinn_error_set(&p->err, PINN_EINVAL, "obstacle penalty %g: give the barrier's rho > 0, "
+                          "or 0 for the problem's default", penalty);
+  const double rho = method == PINN_OBSTACLE_COMPLEMENTARITY ? 0.0
+                     : penalty > 0                           ? penalty
+                                                             : default_rho(&p->ob, method);
+  if (method == p->ob_method && rho == p->ob_rho) return PINN_SUCCESS;
+  /* drop the old block (the later terms move up), append the new one
+   * (names are checked against every other term), then rotate it back to
+   * where the old one was; on failure everything is put back */
+  pinn_term_def keep[MAX_TERMS];
+  const size_t n = p->n_terms, first = p->ob_first, tail = n - first - p->ob_count;
+  memcpy(keep, p->terms, n * sizeof *keep);
+  memmove(p->terms + first, p->terms + first + p->ob_count, tail * sizeof *keep);
+  p->n_terms = first + tail;
+  int st = add_obstacle_terms(p, method, rho);
+  if (st) {
+    memcpy(p->terms, keep, n * sizeof *keep);
+    p->n_terms = n;
+    return st;
+  }
+  const size_t count = p->n_terms - first - tail;
+  pinn_term_def block[MAX_TERMS];
+  memcpy(block, p->terms + first + tail, count * sizeof *block);
+  memmove(p->terms + first + count, p->terms + first, tail * sizeof *block);
+  memcpy(p->terms + first, block, count * sizeof *block);
+  if (is_barrier_method(method) != is_barrier_method(p->ob_method)) {
+    const double f = p->ob.energy_weight_factor;
+    for (size_t i = 0; i < p->n_terms; ++i)
+      if (i < first || i >= first + count)
+        p->terms[i].weight = is_barrier_method(method) ? p->terms[i].weight * f
+                                                       : p->terms[i].weight / f;
+  }
+  p->ob_count = count;
+  p->ob_method = method;
+  p->ob_rho = rho;
+  return PINN_SUCCESS;
+}
+
+int pinn_problem_obstacle_method(const pinn_problem *p)
+{
+  return p && p->has_obstacle ? p->ob_method : PINN_OBSTACLE_DEFAULT;
+}
+
+double pinn_problem_obstacle_penalty(const pinn_problem *p)
+{
+  return p && p->has_obstacle ? p->ob_rho : 0.0;
+}
+
 int pinn_problem_set_exact(pinn_problem *p, pinn_solution_fn fn, void *ctx)
 {
   p->exact = fn;
@@ -632,30 +829,33 @@ int pinn_problem_set_exact(pinn_problem *p, pinn_solution_fn fn, void *ctx)
 
 int pinn_problem_has_exact(const pinn_problem *p) { return p->exact != NULL; }
 
-int pinn_problem_exact(const pinn_problem *p, size_t n, const double *x, double *u)
+int pinn_problem_exact(const pinn_problem *p, size_t n, const double *x, double *u,
+                       pinn_error *err)
 {
-  pinn_problem *mp = (pinn_problem *)p;
+  if (!p) return pinn_error_set(err, PINN_EINVAL, "pinn_problem_exact: the problem is NULL");
   if (!p->exact)
-    return pinn_error_set(&mp->err, PINN_EINVAL, "problem '%s' has no exact solution", p->name);
+    return pinn_error_set(err, PINN_EINVAL, "problem '%s' has no exact solution", p->name);
   size_t dim = pinn_problem_dim(p);
   for (size_t i = 0; i < n; ++i) {
     int r = p->exact(x + i * dim, u + i * p->n_out, p->exact_ctx);
     if (r)
-      return pinn_error_set(&mp->err, PINN_ECALLBACK,
+      return pinn_error_set(err, PINN_ECALLBACK,
                             "problem '%s': the exact solution callback failed (%d) at point %zu",
                             p->name, r, i);
     for (size_t k = 0; k < p->n_out; ++k)
       if (!isfinite(u[i * p->n_out + k]))
-        return pinn_error_set(&mp->err, PINN_ENONFINITE,
+        return pinn_error_set(err, PINN_ENONFINITE,
                               "problem '%s': the exact solution is not finite at point %zu",
                               p->name, i);
   }
+  pinn_error_clear(err);
   return PINN_SUCCESS;
 }
 
-int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, double *psi)
+int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, double *psi,
+                          pinn_error *err)
 {
-  pinn_problem *mp = (pinn_problem *)p;
+  if (!p) return pinn_error_set(err, PINN_EINVAL, "pinn_problem_obstacle: the problem is NULL");
   for (size_t i = 0; i < p->n_terms; ++i) {
     const pinn_term_def *t = &p->terms[i];
     if (t->kind != PINN_TERM_OBSTACLE && t->kind != PINN_TERM_COMPLEMENTARITY) continue;
@@ -663,13 +863,14 @@ int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, doub
     for (size_t j = 0; j < n; ++j) {
       int r = t->g(x + j * dim, psi + j, t->g_ctx);
       if (r)
-        return pinn_error_set(&mp->err, PINN_ECALLBACK,
+        return pinn_error_set(err, PINN_ECALLBACK,
                               "term '%s': the obstacle callback failed (%d) at point %zu", t->name,
                               r, j);
     }
+    pinn_error_clear(err);
     return PINN_SUCCESS;
   }
-  return pinn_error_set(&mp->err, PINN_EINVAL, "problem '%s' has no obstacle", p->name);
+  return pinn_error_set(err, PINN_EINVAL, "problem '%s' has no obstacle", p->name);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -679,7 +880,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 int pinn_obstacle_contact(size_t n, const double *u, const double *psi, const double *lambda,
-                          int sense, double *contact, double *gap_tol, double *lambda_tol,
+                          pinn_sense sense, double *contact, double *gap_tol, double *lambda_tol,
                           pinn_error *err)
 {
   if (sense != 1 && sense != -1)
@@ -818,15 +1019,16 @@ int pinn_problem_set_metrics(pinn_problem *p, pinn_metrics_fn fn, void *ctx)
 }
 
 int pinn_problem_metrics(const pinn_problem *p, struct pinn_loss *l, pinn_metric *out, size_t max,
-                         size_t *n)
+                         size_t *n, pinn_error *err)
 {
   *n = 0;
+  pinn_error_clear(err);
   if (!p->metrics) return PINN_SUCCESS;
   int r = p->metrics(l, out, max, n, p->metrics_ctx);
   if (*n > max) *n = max;
   if (r)
-    return pinn_error_set(&((pinn_problem *)p)->err, PINN_ECALLBACK,
-                          "problem '%s': the metrics callback failed (%d)", p->name, r);
+    return pinn_error_set(err, PINN_ECALLBACK, "problem '%s': the metrics callback failed (%d)",
+                          p->name, r);
   return PINN_SUCCESS;
 }
 
@@ -883,14 +1085,13 @@ static int setup_call(pinn_problem *p, int st, const char *fmt, ...)
 static int setup_call(pinn_problem *p, int st, const char *fmt, ...)
 {
   if (!st) return PINN_SUCCESS;
-  char call[128], what[PINN_ERRMSG_SIZE];
+  pinn_error call, what = p->err;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(call, sizeof call, fmt, ap);
+  pinn_error_vset(&call, st, fmt, ap);
   va_end(ap);
-  memcpy(what, p->err.msg, sizeof what);
-  pinn_error_set(&p->err, st, "%s: %s", call, what[0] ? what : pinn_strerror(st));
-  if (!p->setup.code) p->setup = p->err;
+  pinn_error_set(&p->err, st, "%s: %s", call.msg, what.msg[0] ? what.msg : pinn_strerror(st));
+  pinn_error_set_first(&p->setup, st, "%s", p->err.msg);
   return st;
 }
 
@@ -989,7 +1190,7 @@ int pinn_problem_add_data(pinn_problem *p, const char *name, size_t k, size_t n,
   return setup_call(p, add_data_impl(p, name, k, n, x, y), "add_data('%s')", NAME_OF(name));
 }
 
-int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, int sense,
+int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, pinn_sense sense,
                               pinn_scalar_fn psi, void *ctx, const pinn_barrier *b)
 {
   if (setup_begin(p)) return PINN_EINVAL;
@@ -1004,6 +1205,18 @@ int pinn_problem_add_complementarity(pinn_problem *p, const char *name, size_t k
   if (setup_begin(p)) return PINN_EINVAL;
   return setup_call(p, add_complementarity_impl(p, name, k, fn, needs, ctx, psi, psi_ctx),
                     "add_complementarity('%s')", NAME_OF(name));
+}
+
+int pinn_problem_set_obstacle(pinn_problem *p, const pinn_obstacle_spec *spec)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_obstacle_impl(p, spec), "set_obstacle");
+}
+
+int pinn_problem_set_obstacle_method(pinn_problem *p, int method, double penalty)
+{
+  if (setup_begin(p)) return PINN_EINVAL;
+  return setup_call(p, set_obstacle_method_impl(p, method, penalty), "set_obstacle_method");
 }
 
 int pinn_problem_set_weight(pinn_problem *p, size_t i, double w)

@@ -181,19 +181,11 @@ static int check_writable(const char *what, const char *path, pinn_error *err)
   return st;
 }
 
-static int has_obstacle(const pinn_problem *p)
-{
-  for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
-    pinn_term_kind k = pinn_problem_term_kind(p, i);
-    if (k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY) return 1;
-  }
-  return 0;
-}
-
 int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err)
 {
   if (!p || !cfg) return pinn_error_set(err, PINN_EINVAL, "pinn_solve_check: NULL argument");
-  if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) && !has_obstacle(p))
+  if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) &&
+      pinn_problem_obstacle_method(p) == PINN_OBSTACLE_DEFAULT) /* it states no obstacle */
     return pinn_error_set(err, PINN_EINVAL,
                           "problem '%s' has no obstacle: a barrier, penalty or complementarity "
                           "setting does not apply to it",
@@ -220,6 +212,9 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
   pinn_error_clear(&e);
   int st = pinn_solve_check(p, cfg, &e);
   if (st) return pinn_error_set(err, st, "%s", e.msg);
+  if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) &&
+      (st = pinn_problem_set_obstacle_method(p, cfg->obstacle_method, cfg->penalty)))
+    return pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
   pinn_solve_config c = *cfg;
   c.loss.seed = c.seed;
   pinn_loss *l = NULL;
@@ -296,8 +291,9 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
       st = pinn_diagnostics_compute(net, nd, xd, &res->diagnostics, &e);
     }
     if (!st) {
-      st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics);
-      if (st) pinn_error_set(&e, st, "metrics: %s", pinn_problem_errmsg(p));
+      pinn_error me;
+      st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics, &me);
+      if (st) pinn_error_set(&e, st, "metrics: %s", me.msg);
     }
   }
   if (!st && c.output) {

@@ -4,7 +4,7 @@
  * u_r vanish at r = 1/2); the multiplier on the contact disk is
  * lambda* = -Lap psi - f = 4.
  *
- * cfg->obstacle_method as in obstacle1d.c.  The energy that goes with a
+ * The obstacle is stated as in obstacle1d.c.  The energy that goes with a
  * barrier is (1/2)|grad u|^2 + 4 u; with u fixed on the boundary it equals,
  * up to a constant, (1/2)|grad u - 2 x|^2 = (1/2)|grad(u - |x|^2)|^2 (Gauss:
  * the integral of -2 x . grad u is that of 4 u minus a boundary term), a
@@ -83,28 +83,20 @@ static int contact(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *
 
 int pinn_problem_membrane2d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *err)
 {
-  const int method = cfg->obstacle_method, barrier_only = method >= 0 && method <= PINN_BARRIER_SOFTPLUS;
-  if (!barrier_only && method != PINN_OBSTACLE_DEFAULT && method != PINN_OBSTACLE_COMPLEMENTARITY)
-    return pinn_error_set(err, PINN_EINVAL, "membrane2d: unknown obstacle method %d: use a "
-                          "pinn_barrier_kind, PINN_OBSTACLE_COMPLEMENTARITY or _DEFAULT", method);
-  pinn_barrier b = pinn_barrier_default();  /* default: complementarity + RELU2 */
-  b.kind = barrier_only ? (pinn_barrier_kind)method : PINN_BARRIER_RELU2;
-  b.rho = b.rho_max = cfg->penalty > 0 ? cfg->penalty : barrier_only ? 1e3 : 10;
-  b.param = b.kind == PINN_BARRIER_LEAKY ? 0.01 : b.kind == PINN_BARRIER_SOFTPLUS ? 50 : 0;
+  /* u >= 0; the boundary weight is 10, 1e3 with the energy */
+  const pinn_obstacle_spec ob = {
+      .sense = PINN_SENSE_LOWER, .psi = zero, .residual = membrane,
+      .residual_needs = PINN_NEED_LAPLACIAN, .energy = energy, .n_energy = 2,
+      .energy_needs = PINN_NEED_GRAD, .points = 2000, .method = PINN_OBSTACLE_BOTH, .rho = 10,
+      .energy_rho = 1e3, .energy_weight_factor = 100};
   pinn_domain dom;
   pinn_problem *p = pinn_problem_alloc("membrane2d", 2, 0, 1, err);
   if (!p) return err ? err->code : PINN_ENOMEM;
   int st = pinn_domain_box(&dom, 2, (double[]){-1, -1}, (double[]){1, 1}, err);
   if (!st) st = pinn_problem_set_domain(p, &dom);
-  if (!st && barrier_only) st = pinn_problem_add_residual(p, "energy", 2, energy, PINN_NEED_GRAD, NULL);
-  if (!st && !barrier_only)
-    st = pinn_problem_add_complementarity(p, "pde", 0, membrane, PINN_NEED_LAPLACIAN, NULL, zero, NULL);
-  if (!st && method != PINN_OBSTACLE_COMPLEMENTARITY)
-    st = pinn_problem_add_obstacle(p, "obstacle", 0, +1, zero, NULL, &b);
+  if (!st) st = pinn_problem_set_obstacle(p, &ob);
   if (!st) st = pinn_problem_add_dirichlet(p, "bc", 0, exact_g, NULL);
-  if (!st) st = pinn_problem_set_weight(p, pinn_problem_n_terms(p) - 1, barrier_only ? 1e3 : 10);
-  for (size_t i = 0; !st && i + 1 < pinn_problem_n_terms(p); ++i)
-    st = pinn_problem_set_points(p, i, 2000);
+  if (!st) st = pinn_problem_set_weight(p, pinn_problem_n_terms(p) - 1, 10);
   if (!st) st = pinn_problem_set_points(p, pinn_problem_n_terms(p) - 1, 400);
   if (!st) st = pinn_problem_set_exact(p, exact, NULL);
   if (!st) st = pinn_problem_set_metrics(p, contact, NULL);

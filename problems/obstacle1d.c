@@ -5,14 +5,11 @@
  * u = psi on [a, 1 - a], symmetric.  The multiplier on the contact set is
  * lambda* = -psi'' = 200.
  *
- * Two ways to impose u >= psi (cfg->obstacle_method):
- *  - complementarity (strong form): min(-u'', u - psi) = 0 at every point;
- *  - a barrier: the Dirichlet energy (1/2) u'^2 written as the square of the
- *    residual u'/sqrt 2, plus rho * mean(phi(psi - u)).  Its minimiser solves
- *    the penalised equation -u'' = rho phi'(psi - u) (the penalty method for
- *    the variational inequality; Glowinski 1984, ch. 1).  A strong residual
- *    -u'' = 0 everywhere plus a barrier is NOT the obstacle problem: it
- *    minimises the integral of u''^2 (a beam), so the barriers go with the energy.
+ * The obstacle is stated once (pinn_problem_set_obstacle): the
+ * complementarity min(-u'', u - psi) = 0 at every point, or a barrier with
+ * the Dirichlet energy (1/2) u'^2 written as the square of the residual
+ * u'/sqrt 2 (the penalty method for the variational inequality; Glowinski
+ * 1984, ch. 1).  Default: the complementarity plus a relu2 barrier at rho 30.
  */
 #include <pinn/pinn.h>
 
@@ -84,28 +81,19 @@ static int contact_ends(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, v
 
 int pinn_problem_obstacle1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *err)
 {
-  const int method = cfg->obstacle_method, barrier_only = method >= 0 && method <= PINN_BARRIER_SOFTPLUS;
-  if (!barrier_only && method != PINN_OBSTACLE_DEFAULT && method != PINN_OBSTACLE_COMPLEMENTARITY)
-    return pinn_error_set(err, PINN_EINVAL, "obstacle1d: unknown obstacle method %d: use a "
-                          "pinn_barrier_kind, PINN_OBSTACLE_COMPLEMENTARITY or _DEFAULT", method);
-  pinn_barrier b = pinn_barrier_default();  /* default: complementarity + RELU2 at rho 30 */
-  b.kind = barrier_only ? (pinn_barrier_kind)method : PINN_BARRIER_RELU2;
-  b.rho = b.rho_max = cfg->penalty > 0 ? cfg->penalty : barrier_only ? 1e4 : 30;
-  b.param = b.kind == PINN_BARRIER_LEAKY ? 0.01 : b.kind == PINN_BARRIER_SOFTPLUS ? 50 : 0;
+  /* the boundary weight is 100, 1e5 with the energy */
+  const pinn_obstacle_spec ob = {
+      .sense = PINN_SENSE_LOWER, .psi = psi, .residual = laplace, .residual_needs = PINN_NEED_XX,
+      .energy = energy, .n_energy = 1, .energy_needs = PINN_NEED_X, .points = 250,
+      .method = PINN_OBSTACLE_BOTH, .rho = 30, .energy_rho = 1e4, .energy_weight_factor = 1000};
   pinn_domain dom;
   pinn_problem *p = pinn_problem_alloc("obstacle1d", 1, 0, 1, err);
   if (!p) return err ? err->code : PINN_ENOMEM;
   int st = pinn_domain_interval(&dom, 0, 1, err);
   if (!st) st = pinn_problem_set_domain(p, &dom);
-  if (!st && barrier_only) st = pinn_problem_add_residual(p, "energy", 1, energy, PINN_NEED_X, NULL);
-  if (!st && !barrier_only)
-    st = pinn_problem_add_complementarity(p, "pde", 0, laplace, PINN_NEED_XX, NULL, psi, NULL);
-  if (!st && method != PINN_OBSTACLE_COMPLEMENTARITY)
-    st = pinn_problem_add_obstacle(p, "obstacle", 0, +1, psi, NULL, &b);
+  if (!st) st = pinn_problem_set_obstacle(p, &ob);
   if (!st) st = pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL);
-  if (!st) st = pinn_problem_set_weight(p, pinn_problem_n_terms(p) - 1, barrier_only ? 1e5 : 100);
-  for (size_t i = 0; !st && i + 1 < pinn_problem_n_terms(p); ++i)
-    st = pinn_problem_set_points(p, i, 250);
+  if (!st) st = pinn_problem_set_weight(p, pinn_problem_n_terms(p) - 1, 100);
   if (!st) st = pinn_problem_set_exact(p, exact, NULL);
   if (!st) st = pinn_problem_set_metrics(p, contact_ends, NULL);
   if (!st) st = pinn_problem_set_output_grid(p, (size_t[]){1001});

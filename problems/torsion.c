@@ -6,10 +6,10 @@
  * (plastic ring, the contact set); u and u_r are continuous at r = 1/2.
  * The multiplier on contact is lambda* = Lap psi + 4 = 4 - 1/r (2 at r = 1/2).
  *
- * The upper obstacle is first class (pinn_problem_set_sense(.., -1)): the
+ * The upper obstacle is first class (sense PINN_SENSE_UPPER): the
  * complementarity min(-R, psi - u) with R = (-Lap u - 4)/4 written as for a
- * lower obstacle, plus a quadratic barrier on u - psi; cfg->obstacle_method
- * as in obstacle1d.c (a barrier kind alone goes with the energy
+ * lower obstacle, plus a quadratic barrier on u - psi, stated as in
+ * obstacle1d.c (a barrier alone goes with the energy
  * (1/2)|grad u|^2 - 4 u = (1/2)|grad u + 2 x|^2 + const, since u = 0 on the
  * boundary).  The boundary condition is exact: u = (1 - r^2) N.
  */
@@ -96,14 +96,12 @@ static int contact(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *
 
 int pinn_problem_torsion(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *err)
 {
-  const int method = cfg->obstacle_method, barrier_only = method >= 0 && method <= PINN_BARRIER_SOFTPLUS;
-  if (!barrier_only && method != PINN_OBSTACLE_DEFAULT && method != PINN_OBSTACLE_COMPLEMENTARITY)
-    return pinn_error_set(err, PINN_EINVAL, "torsion: unknown obstacle method %d: use a "
-                          "pinn_barrier_kind, PINN_OBSTACLE_COMPLEMENTARITY or _DEFAULT", method);
-  pinn_barrier b = pinn_barrier_default();  /* default: complementarity + RELU2 */
-  b.kind = barrier_only ? (pinn_barrier_kind)method : PINN_BARRIER_RELU2;
-  b.rho = b.rho_max = cfg->penalty > 0 ? cfg->penalty : barrier_only ? 1e3 : 10;
-  b.param = b.kind == PINN_BARRIER_LEAKY ? 0.01 : b.kind == PINN_BARRIER_SOFTPLUS ? 50 : 0;
+  /* u <= psi; no other terms (the boundary condition is exact) */
+  const pinn_obstacle_spec ob = {
+      .sense = PINN_SENSE_UPPER, .psi = psi, .residual = torsion,
+      .residual_needs = PINN_NEED_LAPLACIAN, .energy = energy, .n_energy = 2,
+      .energy_needs = PINN_NEED_GRAD, .points = 2000, .method = PINN_OBSTACLE_BOTH, .rho = 10,
+      .energy_rho = 1e3, .energy_weight_factor = 1};
   pinn_domain dom;
   pinn_problem *p = pinn_problem_alloc("torsion", 2, 0, 1, err);
   if (!p) return err ? err->code : PINN_ENOMEM;
@@ -111,15 +109,7 @@ int pinn_problem_torsion(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *
   if (!st) st = pinn_problem_set_domain(p, &dom);
   if (!st) st = pinn_problem_set_description(p, "elastic-plastic torsion on the unit disk: -Lap u = 4 "
                                              "where u < psi = 1 - r, u <= psi, u = 0 on r = 1");
-  if (!st && barrier_only) st = pinn_problem_add_residual(p, "energy", 2, energy, PINN_NEED_GRAD, NULL);
-  if (!st && !barrier_only) {
-    st = pinn_problem_add_complementarity(p, "pde", 0, torsion, PINN_NEED_LAPLACIAN, NULL, psi, NULL);
-    if (!st) st = pinn_problem_set_sense(p, 0, -1);
-  }
-  if (!st && method != PINN_OBSTACLE_COMPLEMENTARITY)
-    st = pinn_problem_add_obstacle(p, "obstacle", 0, -1, psi, NULL, &b);
-  for (size_t i = 0; !st && i < pinn_problem_n_terms(p); ++i)
-    st = pinn_problem_set_points(p, i, 2000);
+  if (!st) st = pinn_problem_set_obstacle(p, &ob);
   if (!st) {
     const pinn_transform hard = pinn_transform_dirichlet(0, NULL, disk_distance, NULL);
     st = pinn_problem_set_transform(p, &hard);

@@ -307,8 +307,8 @@ static void contact_criterion_is_exact_for_exact_obstacle1d(void)
   pinn_problem *p = NULL;
   CU_ASSERT_EQUAL_FATAL(b->create(&p, &cfg, NULL), 0);
   for (size_t i = 0; i < M; ++i) x[i] = h * (double)i;
-  CU_ASSERT_EQUAL_FATAL(pinn_problem_exact(p, M, x, u), 0);
-  CU_ASSERT_EQUAL_FATAL(pinn_problem_obstacle(p, M, x, ps), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_exact(p, M, x, u, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_obstacle(p, M, x, ps, NULL), 0);
   for (size_t i = 0; i < M; ++i) lam[i] = fmin(x[i], 1 - x[i]) >= a ? 1.0 : 0.0;
   CU_ASSERT_EQUAL_FATAL(pinn_obstacle_contact(M, u, ps, lam, 1, on, NULL, NULL, NULL), 0);
   double lo = 1, hi = 0;

@@ -79,7 +79,7 @@ static pinn_solve_result solve_short(const char *name, pinn_problem_create_fn cr
   CU_ASSERT(strlen(pinn_problem_description(p)) > 10);
   CU_ASSERT(pinn_problem_has_exact(p));
   double u = NAN;
-  CU_ASSERT_EQUAL(pinn_problem_exact(p, 1, x, &u), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_problem_exact(p, 1, x, &u, NULL), PINN_SUCCESS);
   CU_ASSERT_DOUBLE_EQUAL(u, u_exact, 1e-14);
   /* the tuned defaults: Adam, L-BFGS, then maybe the high-accuracy SSBroyden,
    * which the short runs leave out */

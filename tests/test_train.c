@@ -107,7 +107,7 @@ static double rel_l2(setup *s)
   double x[401], u[401], ue[401], e = 0, n = 0;
   for (int i = 0; i < 401; ++i) x[i] = -1 + i * 0.005;
   pinn_mlp_eval(s->net, 401, x, u);
-  pinn_problem_exact(s->p, 401, x, ue);
+  pinn_problem_exact(s->p, 401, x, ue, NULL);
   for (int i = 0; i < 401; ++i) {
     e += (u[i] - ue[i]) * (u[i] - ue[i]);
     n += ue[i] * ue[i];

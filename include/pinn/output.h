@@ -117,7 +117,7 @@ typedef struct pinn_fields {
                                             the field is then NaN; the rest is computed) */
   int has_obstacle;
   size_t obstacle_term, obstacle_output;
-  int obstacle_sense;                  /* +1: u >= psi, -1: u <= psi */
+  pinn_sense obstacle_sense;           /* PINN_SENSE_LOWER (u >= psi) or _UPPER (u <= psi) */
   double contact_tol;                  /* gap tolerance */
   double contact_multiplier_tol;       /* multiplier threshold (contact_uses_multiplier) */
   int contact_uses_multiplier;         /* 1: a complementarity term's multiplier is used */

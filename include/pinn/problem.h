@@ -139,6 +139,12 @@ pinn_barrier pinn_barrier_default(void);
 const char *pinn_barrier_name(pinn_barrier_kind kind);
 int pinn_barrier_parse(const char *text, pinn_barrier *out, pinn_error *err);
 
+/* The side of an obstacle: u_k >= psi (lower) or u_k <= psi (upper). */
+typedef enum pinn_sense {
+  PINN_SENSE_UPPER = -1,
+  PINN_SENSE_LOWER = 1
+} pinn_sense;
+
 typedef struct pinn_problem pinn_problem;
 
 /* A problem with d space dimensions (1..3), time or not, and n_out outputs.
@@ -228,7 +234,7 @@ int pinn_problem_add_data(pinn_problem *p, const char *name, size_t k, size_t n,
                           const double *y);
 /* u_k >= psi (sense = +1) or u_k <= psi (sense = -1) on the interior, by the
  * barrier b. */
-int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, int sense,
+int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, pinn_sense sense,
                               pinn_scalar_fn psi, void *ctx, const pinn_barrier *b);
 /* Complementarity for the obstacle problem -Lu = f, u >= psi: fn's first
  * residual is R = -Lu - f; the conditions R >= 0, u_k - psi >= 0,
@@ -251,15 +257,107 @@ int pinn_problem_add_complementarity(pinn_problem *p, const char *name, size_t k
  *   output         the contact field and its multiplier (pinn/output.h).
  * (The hard constraint has its own sense, pinn_transform_obstacle_upper.)
  * PINN_EINVAL for another kind of term or a sense other than +1 / -1. */
-int pinn_problem_set_sense(pinn_problem *p, size_t i, int sense);
+int pinn_problem_set_sense(pinn_problem *p, size_t i, pinn_sense sense);
 /* The sense of term i (+1 or -1), 0 when it is not an obstacle or
  * complementarity term. */
 int pinn_problem_term_sense(const pinn_problem *p, size_t i);
+
+/* ---- an obstacle problem stated once
+ *
+ * -L u = f with u_k >= psi (or u_k <= psi), imposed in one of three ways
+ * (see DESIGN.md and README "Obstacle problems"):
+ *   a pinn_barrier_kind   the energy form: the energy density E(x, u) whose
+ *                         integral the solution minimises, as residuals
+ *                         with |r|^2 = E (term "energy"), plus the barrier
+ *                         rho phi(gap) (term "obstacle"): the penalty method
+ *                         for the variational inequality.  (A strong
+ *                         residual plus a barrier is not the obstacle
+ *                         problem: it minimises the integral of (Lu + f)^2.)
+ *   PINN_OBSTACLE_COMPLEMENTARITY
+ *                         min(R, u_k - psi) = 0 with R = -Lu - f (term "pde",
+ *                         pinn_problem_add_complementarity);
+ *   PINN_OBSTACLE_BOTH    the complementarity plus a relu2 barrier (terms
+ *                         "pde" and "obstacle").
+ * The problem states its formulation with pinn_problem_set_obstacle; its
+ * caller (the pinn CLI's --barrier / --penalty, pinn_solve's
+ * obstacle_method / penalty) may switch it with
+ * pinn_problem_set_obstacle_method. */
+enum {
+  PINN_OBSTACLE_DEFAULT = -1,          /* the problem's own choice (spec.method) */
+  PINN_OBSTACLE_COMPLEMENTARITY = 100, /* the complementarity term alone */
+  PINN_OBSTACLE_BOTH = 101             /* the complementarity and a relu2 barrier */
+};
+
+/* What an obstacle problem states once.  The terms are added where
+ * pinn_problem_set_obstacle is called (term order decides sampling seeds),
+ * each with weight 1 and `points` points. */
+typedef struct pinn_obstacle_spec {
+  size_t output;              /* the constrained output k (default 0) */
+  pinn_sense sense;           /* default PINN_SENSE_LOWER */
+  pinn_scalar_fn psi;         /* the obstacle (required) */
+  void *psi_ctx;
+  /* complementarity: R = -Lu - f, one residual written as for a lower
+   * obstacle (the sense flips it); NULL: no complementarity form */
+  pinn_residual_fn residual;
+  unsigned residual_needs;
+  void *residual_ctx;
+  /* energy form: n_energy residuals with |r|^2 = the energy density;
+   * NULL: no barrier form */
+  pinn_residual_fn energy;
+  size_t n_energy;
+  unsigned energy_needs;
+  void *energy_ctx;
+  size_t points;              /* training points of each obstacle term (default 1000) */
+  int method;                 /* the default: a pinn_barrier_kind, PINN_OBSTACLE_COMPLEMENTARITY
+                                 or PINN_OBSTACLE_BOTH (default) */
+  double rho;                 /* relu2 barrier rho beside the complementarity (default 1000) */
+  double energy_rho;          /* barrier rho of the energy form (default 1000) */
+  /* the energy form multiplies the weights of the problem's other terms
+   * (its boundary conditions) by this, since the energy has another size
+   * than the scaled residual R (default 1: the same weights) */
+  double energy_weight_factor;
+} pinn_obstacle_spec;
+
+/* The defaults listed above (psi, residual and energy NULL). */
+pinn_obstacle_spec pinn_obstacle_spec_default(void);
+
+/* State the problem's obstacle (one per problem) and add the terms of
+ * spec->method at the current end of the term list.  The barrier of a
+ * barrier term has growth 1 (no continuation), rho_max = rho and the shape
+ * parameter of pinn_barrier_parse (leaky 0.01, softplus 50).  PINN_EINVAL
+ * for a second call, a missing psi, a sense other than +1 / -1, a method
+ * whose residual (or energy) is NULL, a rho or factor that is not finite
+ * and > 0. */
+int pinn_problem_set_obstacle(pinn_problem *p, const pinn_obstacle_spec *spec);
+
+/* Switch the obstacle formulation after the problem was built: method is a
+ * pinn_barrier_kind, PINN_OBSTACLE_COMPLEMENTARITY, PINN_OBSTACLE_BOTH or
+ * PINN_OBSTACLE_DEFAULT (the spec's method); penalty > 0 is the barrier's
+ * rho, 0 the spec's (rho with the complementarity, energy_rho alone; the
+ * complementarity alone has no barrier and ignores it).  The obstacle terms
+ * are rebuilt in place (later terms move up or down, keeping their order)
+ * with the spec's points and weight 1; going between the energy form and
+ * the complementarity forms multiplies (divides) the other terms' weights
+ * by energy_weight_factor.  Asking for the formulation already in place
+ * changes nothing (so a caller may apply its settings twice), so call it
+ * before changing the obstacle terms' points or weights.  PINN_EINVAL with
+ * a message saying what to fix when the problem states no obstacle, the
+ * method is unknown, the spec has no residual (energy) for it, or the
+ * penalty is negative or not finite. */
+int pinn_problem_set_obstacle_method(pinn_problem *p, int method, double penalty);
+/* The formulation in place (never PINN_OBSTACLE_DEFAULT) and its barrier
+ * rho (0 for the complementarity alone); PINN_OBSTACLE_DEFAULT and 0 when
+ * the problem states no obstacle. */
+int pinn_problem_obstacle_method(const pinn_problem *p);
+double pinn_problem_obstacle_penalty(const pinn_problem *p);
 
 /* Term settings (by index). */
 size_t pinn_problem_n_terms(const pinn_problem *p);
 const char *pinn_problem_term_name(const pinn_problem *p, size_t i);
 pinn_term_kind pinn_problem_term_kind(const pinn_problem *p, size_t i);
+/* The output component k a condition, data, obstacle or complementarity
+ * term constrains (0 for a residual term). */
+size_t pinn_problem_term_output(const pinn_problem *p, size_t i);
 /* Index of the term with this name, or -1. */
 int pinn_problem_find_term(const pinn_problem *p, const char *name);
 /* Fixed weight of the term in the total loss (default 1). */
@@ -290,12 +388,16 @@ const pinn_transform *pinn_problem_transform(const pinn_problem *p, size_t i);
 /* Exact solution (used for errors on the output grid). */
 int pinn_problem_set_exact(pinn_problem *p, pinn_solution_fn fn, void *ctx);
 /* Evaluate the exact solution at n points (x: n x dim) into u (n x n_out);
- * PINN_EINVAL when the problem has none. */
-int pinn_problem_exact(const pinn_problem *p, size_t n, const double *x, double *u);
+ * PINN_EINVAL when the problem has none, PINN_ECALLBACK / PINN_ENONFINITE
+ * when the callback fails, with err (may be NULL) saying where. */
+int pinn_problem_exact(const pinn_problem *p, size_t n, const double *x, double *u,
+                       pinn_error *err);
 int pinn_problem_has_exact(const pinn_problem *p);
 /* Obstacle of the first obstacle/complementarity term at n points (for
- * output: contact sets); PINN_EINVAL when there is none. */
-int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, double *psi);
+ * output: contact sets); PINN_EINVAL when there is none, PINN_ECALLBACK when
+ * psi fails, with err (may be NULL) saying why. */
+int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, double *psi,
+                          pinn_error *err);
 
 /* The contact set of an obstacle problem at n points, from the values of
  * the solution u, the obstacle psi and (optionally) the multiplier lambda
@@ -327,7 +429,7 @@ int pinn_problem_obstacle(const pinn_problem *p, size_t n, const double *x, doub
  * *lambda_tol (each may be NULL) receive the tolerances.  PINN_EINVAL for a
  * sense other than +1 / -1 or NULL arrays, PINN_ENOMEM. */
 int pinn_obstacle_contact(size_t n, const double *u, const double *psi, const double *lambda,
-                          int sense, double *contact, double *gap_tol, double *lambda_tol,
+                          pinn_sense sense, double *contact, double *gap_tol, double *lambda_tol,
                           pinn_error *err);
 
 /* Reference solution on a tensor grid (a numerical reference, e.g. Burgers):
@@ -358,34 +460,10 @@ typedef struct pinn_metric {
 typedef int (*pinn_metrics_fn)(struct pinn_loss *l, pinn_metric *out, size_t max, size_t *n,
                                void *ctx);
 int pinn_problem_set_metrics(pinn_problem *p, pinn_metrics_fn fn, void *ctx);
-/* Evaluate the metrics (0 metrics when none are set). */
+/* Evaluate the metrics (0 metrics when none are set); PINN_ECALLBACK with
+ * err (may be NULL) filled when the callback fails. */
 int pinn_problem_metrics(const pinn_problem *p, struct pinn_loss *l, pinn_metric *out, size_t max,
-                         size_t *n);
-
-/* Internal access for the loss assembler (stable, but not for users). */
-typedef struct pinn_term_def {
-  pinn_term_kind kind;
-  char name[64];
-  size_t k;               /* output component */
-  size_t n_res;           /* residual: components */
-  pinn_residual_fn res;   /* residual / complementarity */
-  unsigned needs;
-  void *ctx;
-  pinn_scalar_fn g;       /* data function (g, psi) */
-  void *g_ctx;
-  double a, b;            /* Robin coefficients */
-  size_t axis;            /* periodic */
-  int derivative;         /* periodic C^1 */
-  int sense;              /* obstacle */
-  pinn_barrier barrier;
-  double weight;
-  size_t n_points;
-  pinn_where_fn where;
-  void *where_ctx;
-  size_t n_data;          /* data term */
-  double *data_x, *data_y;
-} pinn_term_def;
-const pinn_term_def *pinn_problem_term(const pinn_problem *p, size_t i);
+                         size_t *n, pinn_error *err);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -52,16 +52,15 @@ typedef struct pinn_solve_config {
   /* output */
   const char *output;                     /* .h5 path (the .xmf goes beside it); NULL = no file */
   const char *resume;                     /* resume from this checkpoint (NULL = fresh start) */
-  /* obstacle problems: how u >= psi is imposed; read by the problem's create
-   * function (PINN_OBSTACLE_DEFAULT = the problem's choice) */
-  int obstacle_method;                    /* a pinn_barrier_kind, or PINN_OBSTACLE_* below */
+  /* obstacle problems: how u >= psi is imposed, applied by pinn_solve with
+   * pinn_problem_set_obstacle_method (pinn/problem.h).  An int because two
+   * enums share it: a pinn_barrier_kind (>= 0) or a PINN_OBSTACLE_* value
+   * (PINN_OBSTACLE_DEFAULT, the default, keeps the problem's choice). */
+  int obstacle_method;
   double penalty;                         /* barrier rho; 0 = the problem's default */
   int threads;                            /* OpenMP threads of the network's passes (0 = OpenMP's
                                              default; per network: see pinn_mlp_set_threads) */
 } pinn_solve_config;
-
-#define PINN_OBSTACLE_DEFAULT (-1)
-#define PINN_OBSTACLE_COMPLEMENTARITY 100
 
 /* Defaults listed above; train = pinn_train_options_default(). */
 pinn_solve_config pinn_solve_config_default(void);

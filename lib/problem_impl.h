@@ -1,0 +1,36 @@
+/* libpinn internal — a problem's term definitions, as the loss assembler
+ * (lib/loss.c, lib/lsq.c, lib/term.c) reads them.  Users read them through
+ * the accessors of pinn/problem.h.  Not installed. */
+#ifndef PINN_PROBLEM_IMPL_H
+#define PINN_PROBLEM_IMPL_H
+
+#include <stddef.h>
+#include <pinn/problem.h>
+
+typedef struct pinn_term_def {
+  pinn_term_kind kind;
+  char name[64];
+  size_t k;               /* output component */
+  size_t n_res;           /* residual: components */
+  pinn_residual_fn res;   /* residual / complementarity */
+  unsigned needs;
+  void *ctx;
+  pinn_scalar_fn g;       /* data function (g, psi) */
+  void *g_ctx;
+  double a, b;            /* Robin coefficients */
+  size_t axis;            /* periodic */
+  int derivative;         /* periodic C^1 */
+  pinn_sense sense;       /* obstacle, complementarity */
+  pinn_barrier barrier;   /* obstacle */
+  double weight;
+  size_t n_points;
+  pinn_where_fn where;
+  void *where_ctx;
+  size_t n_data;          /* data term */
+  double *data_x, *data_y;
+} pinn_term_def;
+
+/* Term i's definition (NULL past the end); borrowed. */
+const pinn_term_def *pinn_problem_term_(const pinn_problem *p, size_t i);
+
+#endif
