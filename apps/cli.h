@@ -27,21 +27,16 @@ int pinn_cli_parse_size(const char *s, size_t lo, size_t hi, size_t *out);
 
 #include <pinn/solve.h>
 /* Build a bundled problem (name) or a plugin's (path to a .so exporting
- * pinn_plugin_create), filling its tuned defaults into *cfg.  Returns 0, or
- * the exit status after printing the error (2 for an unknown name or a bad
- * plugin, 1 when the problem's own setup failed).  *dl receives the plugin
- * handle (close with pinn_cli_close_plugin after freeing the problem). */
+ * pinn_plugin_create), filling its tuned defaults into *cfg.  What create
+ * returns is checked before anything indexes it: a nonzero status without a
+ * message is reported with its code and pinn_strerror text; a problem with a
+ * recorded setup error (pinn_problem_status) is refused with that error; and
+ * the configuration must pass pinn_solve_check.  Returns 0, or the exit
+ * status after printing the error (2 for an unknown name or a bad plugin, 1
+ * when the problem's own setup failed).  *dl receives the plugin handle
+ * (close with pinn_cli_close_plugin after freeing the problem). */
 int pinn_cli_create_problem(const char *cmd, const char *name, const char *plugin,
                             pinn_problem **p, pinn_solve_config *cfg, void **dl);
-/* Checks of what a create function returns, before anything indexes it:
- * a nonzero status without a message is reported with its code and
- * pinn_strerror text; a problem with a recorded setup error
- * (pinn_problem_status) is refused with that error; and the configuration
- * must pass pinn_cli_check_config. */
-/* 0, or PINN_EINVAL with a message in msg naming the field: n_hidden
- * (1..PINN_SOLVE_MAX_HIDDEN), width[i] (1..4096), act, train.n_phases
- * (1..PINN_MAX_PHASES), train.phases[i].kind, threads (>= 0). */
-int pinn_cli_check_config(const pinn_solve_config *c, char *msg, size_t size);
 void pinn_cli_close_plugin(void *dl);
 
 #endif

@@ -96,7 +96,7 @@ int pinn_cli_create_problem(const char *cmd, const char *name, const char *plugi
   if (!st && !*p) snprintf(why, sizeof why, "%s returned 0 but no problem", fn);
   if (!why[0] && pinn_problem_status(*p)) /* a setup call failed and its status was ignored */
     snprintf(why, sizeof why, "problem setup failed: %s", pinn_problem_setup_errmsg(*p));
-  if (!why[0]) pinn_cli_check_config(cfg, why, sizeof why);
+  if (!why[0] && pinn_solve_check(*p, cfg, &err)) snprintf(why, sizeof why, "%s", err.msg);
   if (why[0]) {
     fprintf(stderr, "pinn %s: setting up '%s' failed: %s\n", cmd, who, why);
     if (*p) pinn_problem_free(*p);
@@ -106,34 +106,6 @@ int pinn_cli_create_problem(const char *cmd, const char *name, const char *plugi
     return 1;
   }
   return 0;
-}
-
-int pinn_cli_check_config(const pinn_solve_config *c, char *msg, size_t size)
-{
-  pinn_error e;
-  msg[0] = '\0';
-  if (c->n_hidden < 1 || c->n_hidden > PINN_SOLVE_MAX_HIDDEN)
-    snprintf(msg, size, "cfg->n_hidden = %zu: use 1 to %d hidden layers (PINN_SOLVE_MAX_HIDDEN)",
-             c->n_hidden, PINN_SOLVE_MAX_HIDDEN);
-  for (size_t i = 0; !msg[0] && i < c->n_hidden; ++i)
-    if (c->width[i] < 1 || c->width[i] > 4096)
-      snprintf(msg, size, "cfg->width[%zu] = %zu: widths must be 1 to 4096", i,
-               c->width[i]);
-  if (!msg[0] && pinn_activation_check(&c->act, &e))
-    snprintf(msg, size, "cfg->act: %s", e.msg);
-  if (!msg[0] && (c->train.n_phases < 1 || c->train.n_phases > PINN_MAX_PHASES))
-    snprintf(msg, size, "cfg->train.n_phases = %zu: use 1 to %d phases (PINN_MAX_PHASES)",
-             c->train.n_phases, PINN_MAX_PHASES);
-  for (size_t i = 0; !msg[0] && i < c->train.n_phases; ++i)
-    if (!pinn_optimizer_name(c->train.phases[i].kind))
-      snprintf(msg, size,
-               "cfg->train.phases[%zu].kind = %d is not an optimizer "
-               "(use a PINN_OPT_* value)",
-               i, (int)c->train.phases[i].kind);
-  if (!msg[0] && c->threads < 0)
-    snprintf(msg, size, "cfg->threads = %d: use 0 (OpenMP's default) or more",
-             c->threads);
-  return msg[0] ? PINN_EINVAL : PINN_SUCCESS;
 }
 
 void pinn_cli_close_plugin(void *dl)

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <omp.h>
 #include <pinn/pinn.h>
@@ -49,27 +48,11 @@ int pinn_cmd_bench(int argc, char **argv)
   void *dl;
   int st = pinn_cli_create_problem("bench", name, plugin, &p, &cfg, &dl);
   if (st) return st;
-  if (threads) omp_set_num_threads((int)threads);
-  size_t sizes[PINN_SOLVE_MAX_HIDDEN + 2];
-  pinn_activation acts[PINN_SOLVE_MAX_HIDDEN];
-  sizes[0] = pinn_problem_dim(p);
-  for (size_t i = 0; i < cfg.n_hidden; ++i) {
-    sizes[i + 1] = cfg.width[i];
-    acts[i] = cfg.act;
-  }
-  sizes[cfg.n_hidden + 1] = pinn_problem_n_out(p);
-  pinn_mlp_layout lay = {cfg.n_hidden + 2, sizes, acts, cfg.prelu_per_unit};
+  cfg.threads = (int)threads;
+  cfg.loss.seed = cfg.seed;
   pinn_error err;
-  pinn_mlp *net = pinn_mlp_alloc(&lay, &err);
-  pinn_loss *l = NULL;
-  if (net) {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, cfg.seed);
-    pinn_mlp_init(net, cfg.init, r);
-    gsl_rng_free(r);
-    cfg.loss.seed = cfg.seed;
-    l = pinn_loss_alloc(p, net, &cfg.loss, &err);
-  }
+  pinn_mlp *net = pinn_solve_network(p, &cfg, &err);
+  pinn_loss *l = net ? pinn_loss_alloc(p, net, &cfg.loss, &err) : NULL;
   if (!l) {
     fprintf(stderr, "pinn bench: %s\n", err.msg);
     pinn_mlp_free(net);
@@ -95,7 +78,8 @@ int pinn_cmd_bench(int argc, char **argv)
     gsl_sort(times, 1, repeats);
     double med = repeats % 2 ? times[repeats / 2] : 0.5 * (times[repeats / 2 - 1] + times[repeats / 2]);
     printf("problem=%s threads=%d params=%zu points=%zu loss=%.6e min=%.6g\n",
-           pinn_problem_name(p), omp_get_max_threads(), P, npts, f, times[0]);
+           pinn_problem_name(p), threads ? (int)threads : omp_get_max_threads(), P, npts, f,
+           times[0]);
     printf("s_per_eval=%.6g\n", med);
   }
   free(g);

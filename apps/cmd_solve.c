@@ -201,311 +201,308 @@ static int apply_points(pinn_problem *p, const char *arg)
   return 0;
 }
 
-/* Index of the main quasi-Newton phase (the first that is not Adam; a
- * problem's defaults may follow it with high-accuracy phases), or -1. */
-static int qn_phase(const pinn_train_options *o)
+/* An option that edits the phases.  The edits apply in command-line order
+ * on top of the problem's defaults (--then none drops what an earlier
+ * --then added; --lr needs an Adam phase at that point). */
+typedef enum { ED_ADAM, ED_LR, ED_ITERS, ED_LAST_ITERS, ED_MEMORY, ED_GTOL, ED_OPTIMIZER, ED_THEN,
+               ED_THEN_NONE } edit_kind;
+typedef struct {
+  edit_kind what;
+  size_t n;
+  double x;
+  pinn_optimizer_kind kind;
+} phase_edit;
+
+/* Which plain settings the command line gives (they override the defaults). */
+enum { SET_LAYERS = 1 << 0, SET_ACT = 1 << 1, SET_INIT = 1 << 2, SET_PRELU = 1 << 3,
+       SET_SAMPLER = 1 << 4, SET_SEED = 1 << 5, SET_THREADS = 1 << 6, SET_BUDGET = 1 << 7,
+       SET_PROGRESS = 1 << 8, SET_CKPT_EVERY = 1 << 9, SET_LM = 1 << 10, SET_TRANSFORM = 1 << 11 };
+
+/* The command line, parsed once, before the problem exists. */
+typedef struct {
+  const char *name, *plugin;
+  int quiet, no_output;
+  unsigned set;            /* SET_* */
+  pinn_solve_config v;     /* the values of the settings in `set` and the obstacle options */
+  pinn_lm_method lm;
+  pinn_loss_transform_kind transform;
+  const char *out, *checkpoint, *resume;
+  size_t n_points, n_edits;
+  const char **points;     /* "N" or "TERM=N", in order */
+  phase_edit *edits;
+} solve_args;
+
+/* The phase edits that take one number. */
+typedef struct {
+  const char *opt;
+  edit_kind what;
+  int integer;
+  double lo, hi;
+  const char *want;
+} numeric_edit;
+static const numeric_edit numeric_edits[] = {
+    {"--adam", ED_ADAM, 1, 0, 1e8, "give a number of iterations (0 for none)"},
+    {"--iters", ED_ITERS, 1, 0, 1e8, "give a number of iterations (0: Adam only)"},
+    {"--last-iters", ED_LAST_ITERS, 1, 1, 1e8, "give a number of iterations >= 1"},
+    {"--memory", ED_MEMORY, 1, 1, 1000, "give an L-BFGS memory from 1 to 1000"},
+    {"--lr", ED_LR, 0, 1e-12, 10, "give a learning rate in (0, 10]"},
+    {"--gtol", ED_GTOL, 0, 0, 1e10, "give a number >= 0"}};
+
+static int find_numeric_edit(const char *opt)
 {
-  for (size_t i = 0; i < o->n_phases; ++i)
-    if (o->phases[i].kind != PINN_OPT_ADAM) return (int)i;
+  for (size_t k = 0; k < sizeof numeric_edits / sizeof *numeric_edits; ++k)
+    if (!strcmp(opt, numeric_edits[k].opt)) return (int)k;
   return -1;
 }
 
-static int adam_phase(const pinn_train_options *o)
+/* Parse argv into *a (its arrays sized for argc).  0, or the usage exit status. */
+static int parse_args(int argc, char **argv, solve_args *a)
 {
-  for (size_t i = 0; i < o->n_phases; ++i)
-    if (o->phases[i].kind == PINN_OPT_ADAM) return (int)i;
-  return -1;
+  pinn_error e;
+  for (int i = 1; i < argc; ++i) {
+    const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    size_t n;
+    double x;
+    int k;
+    phase_edit *ed = &a->edits[a->n_edits];
+    if (o[0] != '-') {
+      if (a->name)
+        return pinn_cli_usage_error("solve", "give one problem name (got '%s' and '%s')", a->name, o);
+      a->name = o;
+      continue;
+    }
+    if (!strcmp(o, "--quiet")) {
+      a->quiet = 1;
+      continue;
+    }
+    if (!strcmp(o, "--no-output")) { /* the last of --out and --no-output counts */
+      a->no_output = 1;
+      a->out = NULL;
+      continue;
+    }
+    if (!strcmp(o, "--prelu-per-unit")) {
+      a->set |= SET_PRELU;
+      continue;
+    }
+    if (!v) {
+      if (!strcmp(o, "--plugin")) return pinn_cli_usage_error("solve", "--plugin needs a path to a .so");
+      return pinn_cli_usage_error("solve", "%s needs a value (see pinn solve --help)", o);
+    }
+    ++i; /* every other option takes a value */
+    if (!strcmp(o, "--plugin")) {
+      a->plugin = v;
+    } else if (!strcmp(o, "--barrier")) {
+      pinn_barrier bar = pinn_barrier_default();
+      if (!strcmp(v, "complementarity")) a->v.obstacle_method = PINN_OBSTACLE_COMPLEMENTARITY;
+      else if (pinn_barrier_parse(v, &bar, &e))
+        return pinn_cli_usage_error("solve", "--barrier: %s (or complementarity)", e.msg);
+      else a->v.obstacle_method = (int)bar.kind;
+    } else if (!strcmp(o, "--penalty")) {
+      if (pinn_cli_parse_double(v, 1e-12, 1e15, &a->v.penalty))
+        return pinn_cli_usage_error("solve", "--penalty needs a positive number");
+    } else if (!strcmp(o, "--layers")) {
+      if (pinn_solve_parse_layers(v, &a->v, &e)) return pinn_cli_usage_error("solve", "%s", e.msg);
+      a->set |= SET_LAYERS;
+    } else if (!strcmp(o, "--activation")) {
+      if (pinn_activation_parse(v, &a->v.act, &e))
+        return pinn_cli_usage_error("solve", "--activation: %s", e.msg);
+      a->set |= SET_ACT;
+    } else if (!strcmp(o, "--init")) {
+      if (pinn_init_parse(v, &a->v.init, &e)) return pinn_cli_usage_error("solve", "--init: %s", e.msg);
+      a->set |= SET_INIT;
+    } else if (!strcmp(o, "--points")) {
+      a->points[a->n_points++] = v; /* the terms are known once the problem is */
+    } else if (!strcmp(o, "--sampler")) {
+      if (pinn_sampler_kind_parse(v, &a->v.loss.sampler, NULL))
+        return pinn_cli_usage_error("solve", "--sampler '%s': use grid, uniform, lhs, sobol or halton", v);
+      a->set |= SET_SAMPLER;
+    } else if ((k = find_numeric_edit(o)) >= 0) {
+      const numeric_edit *ne = &numeric_edits[k];
+      if (ne->integer ? pinn_cli_parse_size(v, (size_t)ne->lo, (size_t)ne->hi, &ed->n)
+                      : pinn_cli_parse_double(v, ne->lo, ne->hi, &ed->x))
+        return pinn_cli_usage_error("solve", "%s '%s': %s", o, v, ne->want);
+      ed->what = ne->what;
+      a->n_edits++;
+    } else if (!strcmp(o, "--optimizer")) {
+      if (pinn_optimizer_parse(v, &ed->kind, &e) || ed->kind == PINN_OPT_ADAM)
+        return pinn_cli_usage_error("solve", "--optimizer '%s': use lbfgs, ssbfgs, ssbroyden, bfgs2 or cg", v);
+      ed->what = ED_OPTIMIZER;
+      a->n_edits++;
+    } else if (!strcmp(o, "--then")) {
+      char kind[32];
+      const char *colon = strchr(v, ':');
+      size_t len = colon ? (size_t)(colon - v) : strlen(v);
+      if (len >= sizeof kind) len = sizeof kind - 1;
+      memcpy(kind, v, len);
+      kind[len] = 0;
+      ed->n = 0;
+      ed->what = !strcmp(v, "none") ? ED_THEN_NONE : ED_THEN;
+      if (ed->what == ED_THEN && (pinn_optimizer_parse(kind, &ed->kind, &e) ||
+                                  (colon && pinn_cli_parse_size(colon + 1, 1, 100000000, &ed->n))))
+        return pinn_cli_usage_error("solve",
+                                    "--then '%s': give OPTIMIZER[:ITERATIONS] with OPTIMIZER one of "
+                                    "adam, lbfgs, ssbfgs, ssbroyden, lm, bfgs2, cg",
+                                    v);
+      a->n_edits++;
+    } else if (!strcmp(o, "--lm-method")) {
+      if (pinn_lm_method_parse(v, &a->lm, &e)) return pinn_cli_usage_error("solve", "--lm-method: %s", e.msg);
+      a->set |= SET_LM;
+    } else if (!strcmp(o, "--loss-transform")) {
+      if (pinn_loss_transform_parse(v, &a->transform, &e))
+        return pinn_cli_usage_error("solve", "--loss-transform: %s", e.msg);
+      a->set |= SET_TRANSFORM;
+    } else if (!strcmp(o, "--seed")) {
+      if (pinn_cli_parse_size(v, 0, (size_t)-1 >> 1, &n))
+        return pinn_cli_usage_error("solve", "--seed '%s': give a non-negative integer", v);
+      a->v.seed = n;
+      a->set |= SET_SEED;
+    } else if (!strcmp(o, "--threads")) {
+      if (pinn_cli_parse_size(v, 1, 1024, &n))
+        return pinn_cli_usage_error("solve", "--threads '%s': give 1 to 1024", v);
+      a->v.threads = (int)n;
+      a->set |= SET_THREADS;
+    } else if (!strcmp(o, "--out")) {
+      const size_t len = strlen(v);
+      if (len < 4 || strcmp(v + len - 3, ".h5"))
+        return pinn_cli_usage_error("solve", "--out '%s': the result file must end in .h5", v);
+      a->out = v;
+      a->no_output = 0;
+    } else if (!strcmp(o, "--checkpoint")) {
+      a->checkpoint = v;
+    } else if (!strcmp(o, "--checkpoint-every")) {
+      if (pinn_cli_parse_size(v, 1, 100000000, &a->v.train.checkpoint_every))
+        return pinn_cli_usage_error("solve", "--checkpoint-every '%s': give a number of iterations >= 1", v);
+      a->set |= SET_CKPT_EVERY;
+    } else if (!strcmp(o, "--resume")) {
+      if (access(v, R_OK) != 0) return pinn_cli_usage_error("solve", "--resume '%s': no such readable file", v);
+      a->resume = v;
+    } else if (!strcmp(o, "--time-budget")) {
+      if (pinn_cli_parse_double(v, 0.001, 1e9, &x))
+        return pinn_cli_usage_error("solve", "--time-budget '%s': give seconds > 0", v);
+      a->v.train.time_budget = x;
+      a->set |= SET_BUDGET;
+    } else if (!strcmp(o, "--progress-every")) {
+      if (pinn_cli_parse_size(v, 1, 100000000, &a->v.train.progress_every))
+        return pinn_cli_usage_error("solve", "--progress-every '%s': give a number >= 1", v);
+      a->set |= SET_PROGRESS;
+    } else {
+      return pinn_cli_usage_error("solve", "unknown option '%s' (see pinn solve --help)", o);
+    }
+  }
+  if (a->name && a->plugin)
+    return pinn_cli_usage_error("solve", "give a problem NAME or --plugin ./file.so, not both (got "
+                                         "'%s' and --plugin %s)", a->name, a->plugin);
+  if (!a->name && !a->plugin)
+    return pinn_cli_usage_error("solve", "give a problem NAME (see pinn list) or --plugin ./file.so");
+  return 0;
+}
+
+/* One phase edit on cfg's phases: 0, or the usage exit status. */
+static int apply_edit(const phase_edit *ed, pinn_train_options *t)
+{
+  pinn_error e;
+  pinn_phase *adam = pinn_train_options_adam_phase(t), *main_ph = pinn_train_options_main_phase(t);
+  switch (ed->what) {
+  case ED_ADAM:
+    if (pinn_train_options_set_adam(t, ed->n, &e)) return pinn_cli_usage_error("solve", "--adam: %s", e.msg);
+    break;
+  case ED_ITERS:
+    if (pinn_train_options_set_main_iters(t, ed->n, &e))
+      return pinn_cli_usage_error("solve", "--iters %zu: %s", ed->n, e.msg);
+    break;
+  case ED_LAST_ITERS: pinn_train_options_set_last_iters(t, ed->n, NULL); break;
+  case ED_LR:
+    if (!adam) return pinn_cli_usage_error("solve", "--lr: this run has no Adam phase (add --adam N)");
+    adam->lr = ed->x;
+    break;
+  case ED_MEMORY: if (main_ph) main_ph->memory = ed->n; break;
+  case ED_GTOL: if (main_ph) main_ph->gtol = ed->x; break;
+  case ED_OPTIMIZER:
+    if (pinn_train_options_set_main_optimizer(t, ed->kind, &e))
+      return pinn_cli_usage_error("solve", "--optimizer: %s", e.msg);
+    break;
+  case ED_THEN:
+    if (!pinn_train_options_add_phase(t, ed->kind, ed->n))
+      return pinn_cli_usage_error("solve", "--then: at most %d phases", PINN_MAX_PHASES);
+    break;
+  case ED_THEN_NONE: pinn_train_options_drop_after_main(t); break;
+  }
+  return 0;
+}
+
+/* The command line on top of the problem's defaults in *cfg: 0, or the
+ * usage exit status. */
+static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *cfg)
+{
+  const pinn_solve_config *v = &a->v;
+  if (a->set & SET_LAYERS) {
+    cfg->n_hidden = v->n_hidden;
+    memcpy(cfg->width, v->width, sizeof cfg->width);
+  }
+  if (a->set & SET_ACT) cfg->act = v->act;
+  if (a->set & SET_INIT) cfg->init = v->init;
+  if (a->set & SET_PRELU) cfg->prelu_per_unit = 1;
+  if (a->set & SET_SAMPLER) cfg->loss.sampler = v->loss.sampler;
+  if (a->set & SET_SEED) cfg->seed = v->seed;
+  if (a->set & SET_THREADS) cfg->threads = v->threads;
+  if (a->set & SET_BUDGET) cfg->train.time_budget = v->train.time_budget;
+  if (a->set & SET_PROGRESS) cfg->train.progress_every = v->train.progress_every;
+  if (a->set & SET_CKPT_EVERY) cfg->train.checkpoint_every = v->train.checkpoint_every;
+  cfg->resume = a->resume;
+  /* the obstacle formulation first: it rebuilds the obstacle terms, which
+   * --points may then size (pinn_solve applies it again: no change) */
+  cfg->obstacle_method = v->obstacle_method;
+  cfg->penalty = v->penalty;
+  if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) &&
+      pinn_problem_set_obstacle_method(p, cfg->obstacle_method, cfg->penalty))
+    return pinn_cli_usage_error("solve", "%s", pinn_problem_errmsg(p));
+  int rc = 0;
+  for (size_t i = 0; i < a->n_points && !rc; ++i) rc = apply_points(p, a->points[i]);
+  for (size_t i = 0; i < a->n_edits && !rc; ++i) rc = apply_edit(&a->edits[i], &cfg->train);
+  /* on every phase, once all phases are known */
+  for (size_t j = 0; j < cfg->train.n_phases; ++j) {
+    if (a->set & SET_LM) cfg->train.phases[j].lm_method = a->lm;
+    if (a->set & SET_TRANSFORM) cfg->train.phases[j].loss_transform = a->transform;
+  }
+  return rc;
 }
 
 int pinn_cmd_solve(int argc, char **argv)
 {
-  const char *name = NULL, *plugin = NULL;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(solve_help, stdout);
       return 0;
     }
   }
-  /* pass 1: the problem, and what its create function reads */
-  pinn_solve_config cfg = pinn_solve_config_default();
-  for (int i = 1; i < argc; ++i) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--plugin")) {
-      if (i + 1 >= argc) return pinn_cli_usage_error("solve", "--plugin needs a path to a .so");
-      plugin = argv[++i];
-    } else if (!strcmp(a, "--barrier")) {
-      if (i + 1 >= argc) return pinn_cli_usage_error("solve", "--barrier needs a value");
-      const char *b = argv[++i];
-      if (!strcmp(b, "complementarity")) {
-        cfg.obstacle_method = PINN_OBSTACLE_COMPLEMENTARITY;
-      } else {
-        pinn_barrier bar = pinn_barrier_default();
-        pinn_error e;
-        if (pinn_barrier_parse(b, &bar, &e))
-          return pinn_cli_usage_error("solve", "--barrier: %s (or complementarity)", e.msg);
-        cfg.obstacle_method = (int)bar.kind;
-      }
-    } else if (!strcmp(a, "--penalty")) {
-      if (i + 1 >= argc || pinn_cli_parse_double(argv[i + 1], 1e-12, 1e15, &cfg.penalty))
-        return pinn_cli_usage_error("solve", "--penalty needs a positive number");
-      ++i;
-    } else if (a[0] != '-') {
-      if (name) return pinn_cli_usage_error("solve", "give one problem name (got '%s' and '%s')", name, a);
-      name = a;
-    } else if (i + 1 < argc && argv[i + 1][0] != '-' && strcmp(a, "--quiet") &&
-               strcmp(a, "--no-output") && strcmp(a, "--prelu-per-unit")) {
-      ++i; /* an option with a value: handled in pass 2 */
-    }
-  }
-  if (name && plugin)
-    return pinn_cli_usage_error("solve", "give a problem NAME or --plugin ./file.so, not both (got "
-                                         "'%s' and --plugin %s)", name, plugin);
-  if (!name && !plugin)
-    return pinn_cli_usage_error("solve", "give a problem NAME (see pinn list) or --plugin ./file.so");
+  solve_args args;
+  memset(&args, 0, sizeof args);
+  args.v = pinn_solve_config_default();
+  args.points = malloc((size_t)argc * sizeof *args.points);
+  args.edits = malloc((size_t)argc * sizeof *args.edits);
+  int rc = args.points && args.edits ? parse_args(argc, argv, &args) : 1;
   pinn_problem *p = NULL;
-  pinn_error err;
-  pinn_error_clear(&err);
   void *dl = NULL;
-  int st = pinn_cli_create_problem("solve", name, plugin, &p, &cfg, &dl);
-  if (st) return st;
-  const char *pname = pinn_problem_name(p);
-
-  /* pass 2: everything else overrides the defaults */
-  char out_default[512], ckpt_default[600];
-  snprintf(out_default, sizeof out_default, "%s.h5", pname);
-  cfg.output = out_default;
-  const char *checkpoint = NULL;
-  int keep_checkpoint = 0; /* asked for: kept after a normal end */
-  progress_state ps = {0, isatty(STDERR_FILENO), 100, p, 0, 0};
-  int lm_method = -1, loss_transform = -1;
-  int rc = 0;
-  for (int i = 1; i < argc && !rc; ++i) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    pinn_error e;
-    size_t n;
-    double x;
-    int qp = qn_phase(&cfg.train), ap = adam_phase(&cfg.train);
-#define NEED_VALUE()                                                                          \
-  do {                                                                                        \
-    if (!v) {                                                                                 \
-      rc = pinn_cli_usage_error("solve", "%s needs a value (see pinn solve --help)", a);      \
-      break;                                                                                  \
-    }                                                                                         \
-    ++i;                                                                                      \
-  } while (0)
-    if (!strcmp(a, "--plugin") || !strcmp(a, "--barrier") || !strcmp(a, "--penalty")) {
-      ++i;
-    } else if (a[0] != '-') {
-      continue;
-    } else if (!strcmp(a, "--quiet")) {
-      ps.quiet = 1;
-    } else if (!strcmp(a, "--no-output")) {
-      cfg.output = NULL;
-    } else if (!strcmp(a, "--prelu-per-unit")) {
-      cfg.prelu_per_unit = 1;
-    } else if (!strcmp(a, "--layers")) {
-      NEED_VALUE();
-      if (!rc && pinn_solve_parse_layers(v, &cfg, &e)) rc = pinn_cli_usage_error("solve", "%s", e.msg);
-    } else if (!strcmp(a, "--activation")) {
-      NEED_VALUE();
-      if (!rc && pinn_activation_parse(v, &cfg.act, &e))
-        rc = pinn_cli_usage_error("solve", "--activation: %s", e.msg);
-    } else if (!strcmp(a, "--init")) {
-      NEED_VALUE();
-      if (!rc && pinn_init_parse(v, &cfg.init, &e)) rc = pinn_cli_usage_error("solve", "--init: %s", e.msg);
-    } else if (!strcmp(a, "--points")) {
-      NEED_VALUE();
-      if (!rc) rc = apply_points(p, v);
-    } else if (!strcmp(a, "--sampler")) {
-      NEED_VALUE();
-      if (!rc && pinn_sampler_kind_parse(v, &cfg.loss.sampler, NULL))
-        rc = pinn_cli_usage_error("solve", "--sampler '%s': use grid, uniform, lhs, sobol or halton", v);
-    } else if (!strcmp(a, "--adam")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_size(v, 0, 100000000, &n))
-        rc = pinn_cli_usage_error("solve", "--adam '%s': give a number of iterations (0 for none)", v);
-      else if (!rc && n == 0 && ap >= 0) {
-        memmove(&cfg.train.phases[ap], &cfg.train.phases[ap + 1],
-                (cfg.train.n_phases - (size_t)ap - 1) * sizeof(pinn_phase));
-        cfg.train.n_phases--;
-        if (cfg.train.n_phases == 0) {
-          cfg.train.n_phases = 1;
-          cfg.train.phases[0] = pinn_phase_default(PINN_OPT_LBFGS);
-        }
-      } else if (!rc && n > 0) {
-        if (ap < 0) {
-          if (cfg.train.n_phases >= PINN_MAX_PHASES) {
-            rc = pinn_cli_usage_error("solve", "--adam: too many phases");
-            break;
-          }
-          memmove(&cfg.train.phases[1], &cfg.train.phases[0], cfg.train.n_phases * sizeof(pinn_phase));
-          cfg.train.phases[0] = pinn_phase_default(PINN_OPT_ADAM);
-          cfg.train.n_phases++;
-          ap = 0;
-        }
-        cfg.train.phases[ap].max_iter = n;
-      }
-    } else if (!strcmp(a, "--lr")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_double(v, 1e-12, 10, &x))
-        rc = pinn_cli_usage_error("solve", "--lr '%s': give a learning rate in (0, 10]", v);
-      else if (!rc) {
-        if (ap < 0) rc = pinn_cli_usage_error("solve", "--lr: this run has no Adam phase (add --adam N)");
-        else cfg.train.phases[ap].lr = x;
-      }
-    } else if (!strcmp(a, "--iters")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_size(v, 0, 100000000, &n))
-        rc = pinn_cli_usage_error("solve", "--iters '%s': give a number of iterations (0: Adam only)", v);
-      else if (!rc && n == 0) {
-        /* Adam only: drop the quasi-Newton phases */
-        size_t k = 0;
-        for (size_t j = 0; j < cfg.train.n_phases; ++j)
-          if (cfg.train.phases[j].kind == PINN_OPT_ADAM) cfg.train.phases[k++] = cfg.train.phases[j];
-        if (k == 0)
-          rc = pinn_cli_usage_error("solve", "--iters 0 leaves no phase: give --adam N too");
-        else cfg.train.n_phases = k;
-      } else if (!rc) {
-        if (qp < 0) {
-          if (!pinn_train_options_add_phase(&cfg.train, PINN_OPT_LBFGS, 0)) {
-            rc = pinn_cli_usage_error("solve", "--iters: too many phases");
-            break;
-          }
-          qp = (int)cfg.train.n_phases - 1;
-        }
-        cfg.train.phases[qp].max_iter = n;
-      }
-    } else if (!strcmp(a, "--last-iters")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_size(v, 1, 100000000, &n))
-        rc = pinn_cli_usage_error("solve", "--last-iters '%s': give a number of iterations >= 1", v);
-      else if (!rc) cfg.train.phases[cfg.train.n_phases - 1].max_iter = n;
-    } else if (!strcmp(a, "--memory")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_size(v, 1, 1000, &n))
-        rc = pinn_cli_usage_error("solve", "--memory '%s': give an L-BFGS memory from 1 to 1000", v);
-      else if (!rc && qp >= 0) cfg.train.phases[qp].memory = n;
-    } else if (!strcmp(a, "--optimizer")) {
-      NEED_VALUE();
-      pinn_optimizer_kind k;
-      if (!rc && (pinn_optimizer_parse(v, &k, &e) || k == PINN_OPT_ADAM))
-        rc = pinn_cli_usage_error("solve", "--optimizer '%s': use lbfgs, ssbfgs, ssbroyden, bfgs2 or cg", v);
-      else if (!rc) {
-        if (qp < 0) {
-          if (pinn_train_options_add_phase(&cfg.train, k, 0)) qp = (int)cfg.train.n_phases - 1;
-          else rc = pinn_cli_usage_error("solve", "--optimizer: too many phases");
-        } else {
-          size_t it = cfg.train.phases[qp].max_iter;
-          double gt = cfg.train.phases[qp].gtol;
-          cfg.train.phases[qp] = pinn_phase_default(k);
-          cfg.train.phases[qp].max_iter = it;
-          cfg.train.phases[qp].gtol = gt;
-        }
-      }
-    } else if (!strcmp(a, "--then")) {
-      NEED_VALUE();
-      if (!rc && !strcmp(v, "none")) {
-        /* no phase after the main quasi-Newton phase (nor any added so far) */
-        if (qp >= 0) cfg.train.n_phases = (size_t)qp + 1;
-      } else if (!rc) {
-        char kind[32];
-        const char *colon = strchr(v, ':');
-        size_t len = colon ? (size_t)(colon - v) : strlen(v);
-        pinn_optimizer_kind k;
-        if (len >= sizeof kind) len = sizeof kind - 1;
-        memcpy(kind, v, len);
-        kind[len] = 0;
-        n = 0;
-        if (pinn_optimizer_parse(kind, &k, &e) ||
-            (colon && pinn_cli_parse_size(colon + 1, 1, 100000000, &n)))
-          rc = pinn_cli_usage_error("solve",
-                                    "--then '%s': give OPTIMIZER[:ITERATIONS] with OPTIMIZER one of "
-                                    "adam, lbfgs, ssbfgs, ssbroyden, lm, bfgs2, cg",
-                                    v);
-        else if (!pinn_train_options_add_phase(&cfg.train, k, n))
-          rc = pinn_cli_usage_error("solve", "--then: at most %d phases", PINN_MAX_PHASES);
-      }
-    } else if (!strcmp(a, "--lm-method")) {
-      NEED_VALUE();
-      pinn_lm_method lmm;
-      if (!rc && pinn_lm_method_parse(v, &lmm, &e))
-        rc = pinn_cli_usage_error("solve", "--lm-method: %s", e.msg);
-      else if (!rc)
-        lm_method = (int)lmm;
-    } else if (!strcmp(a, "--loss-transform")) {
-      NEED_VALUE();
-      int lt = !v ? -1 : !strcmp(v, "none") ? PINN_LOSS_PLAIN : !strcmp(v, "log") ? PINN_LOSS_LOG
-                       : !strcmp(v, "sqrt") ? PINN_LOSS_SQRT : -1;
-      if (!rc && lt < 0)
-        rc = pinn_cli_usage_error("solve", "--loss-transform '%s': use none, log or sqrt", v);
-      else if (!rc)
-        loss_transform = lt;
-    } else if (!strcmp(a, "--gtol")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_double(v, 0, 1e10, &x))
-        rc = pinn_cli_usage_error("solve", "--gtol '%s': give a number >= 0", v);
-      else if (!rc && qp >= 0) cfg.train.phases[qp].gtol = x;
-    } else if (!strcmp(a, "--seed")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_size(v, 0, (size_t)-1 >> 1, &n))
-        rc = pinn_cli_usage_error("solve", "--seed '%s': give a non-negative integer", v);
-      else if (!rc) cfg.seed = n;
-    } else if (!strcmp(a, "--threads")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_size(v, 1, 1024, &n))
-        rc = pinn_cli_usage_error("solve", "--threads '%s': give 1 to 1024", v);
-      else if (!rc) cfg.threads = (int)n;
-    } else if (!strcmp(a, "--out")) {
-      NEED_VALUE();
-      if (!rc) {
-        size_t len = strlen(v);
-        if (len < 4 || strcmp(v + len - 3, ".h5"))
-          rc = pinn_cli_usage_error("solve", "--out '%s': the result file must end in .h5", v);
-        else cfg.output = v;
-      }
-    } else if (!strcmp(a, "--checkpoint")) {
-      NEED_VALUE();
-      if (!rc) checkpoint = v;
-      keep_checkpoint = 1;
-    } else if (!strcmp(a, "--checkpoint-every")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_size(v, 1, 100000000, &n))
-        rc = pinn_cli_usage_error("solve", "--checkpoint-every '%s': give a number of iterations >= 1", v);
-      else if (!rc) {
-        cfg.train.checkpoint_every = n;
-        keep_checkpoint = 1;
-      }
-    } else if (!strcmp(a, "--resume")) {
-      NEED_VALUE();
-      if (!rc) {
-        if (access(v, R_OK) != 0)
-          rc = pinn_cli_usage_error("solve", "--resume '%s': no such readable file", v);
-        else cfg.resume = v;
-      }
-    } else if (!strcmp(a, "--time-budget")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_double(v, 0.001, 1e9, &x))
-        rc = pinn_cli_usage_error("solve", "--time-budget '%s': give seconds > 0", v);
-      else if (!rc) cfg.train.time_budget = x;
-    } else if (!strcmp(a, "--progress-every")) {
-      NEED_VALUE();
-      if (!rc && pinn_cli_parse_size(v, 1, 100000000, &n))
-        rc = pinn_cli_usage_error("solve", "--progress-every '%s': give a number >= 1", v);
-      else if (!rc) cfg.train.progress_every = n;
-    } else {
-      rc = pinn_cli_usage_error("solve", "unknown option '%s' (see pinn solve --help)", a);
-    }
-#undef NEED_VALUE
-  }
+  pinn_solve_config cfg = pinn_solve_config_default();
+  if (!rc) rc = pinn_cli_create_problem("solve", args.name, args.plugin, &p, &cfg, &dl);
+  if (!rc) rc = apply_args(&args, p, &cfg);
+  free(args.points);
+  free(args.edits);
   if (rc) {
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
     return rc;
   }
-  if (lm_method >= 0)
-    for (size_t j = 0; j < cfg.train.n_phases; ++j) cfg.train.phases[j].lm_method = lm_method;
-  if (loss_transform >= 0)
-    for (size_t j = 0; j < cfg.train.n_phases; ++j) cfg.train.phases[j].loss_transform = loss_transform;
+  const char *pname = pinn_problem_name(p);
+  char out_default[512], ckpt_default[600];
+  snprintf(out_default, sizeof out_default, "%s.h5", pname);
+  cfg.output = args.no_output ? NULL : args.out ? args.out : out_default;
+  const char *checkpoint = args.checkpoint;
+  /* asked for: kept after a normal end */
+  const int keep_checkpoint = args.checkpoint || (args.set & SET_CKPT_EVERY);
+  progress_state ps = {args.quiet, isatty(STDERR_FILENO), 100, p, 0, 0};
+  pinn_error err;
+  pinn_error_clear(&err);
   /* checkpoints: at phase ends and on Ctrl-C whenever results are written
    * (or a checkpoint was asked for) */
   if (!checkpoint && (cfg.output || cfg.train.checkpoint_every)) {
@@ -545,7 +542,7 @@ int pinn_cmd_solve(int argc, char **argv)
     fputc('\n', stderr);
   }
   pinn_solve_result res;
-  st = pinn_solve(p, &cfg, &res, &err);
+  const int st = pinn_solve(p, &cfg, &res, &err);
   clear_bar(&ps);
   if (st) {
     fprintf(stderr, "pinn solve: %s\n", err.msg[0] ? err.msg : pinn_strerror(st));

@@ -84,14 +84,13 @@ int main(int argc, char **argv)
     fprintf(stderr, "bench_burgers: threads, repeats and points must be positive\n");
     return 2;
   }
-  omp_set_num_threads(threads);
 
   size_t sizes[10] = {2, 20, 20, 20, 20, 20, 20, 20, 20, 1};
   pinn_mlp_layout lay = {10, sizes, NULL, 0};
   pinn_error err;
   pinn_mlp *net = pinn_mlp_alloc(&lay, &err);
-  if (!net) {
-    fprintf(stderr, "bench_burgers: %s\n", err.msg);
+  if (!net || pinn_mlp_set_threads(net, threads)) {
+    fprintf(stderr, "bench_burgers: %s\n", net ? pinn_mlp_errmsg(net) : err.msg);
     return 1;
   }
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);

@@ -51,6 +51,7 @@ struct pinn_mlp {
   size_t *w_off, *b_off, *a_off; /* per layer l (index l), a_off = SIZE_MAX if none */
   size_t maxw;         /* widest layer */
   double *theta;
+  int threads;         /* OpenMP threads of the parallel passes, 0 = OpenMP's default */
   pinn_error err;
 };
 
@@ -258,11 +259,39 @@ pinn_mlp *pinn_mlp_clone(const pinn_mlp *net, pinn_error *err)
   }
   pinn_mlp_layout lay = {net->L, net->sizes, net->act, net->prelu_per_unit};
   pinn_mlp *c = pinn_mlp_alloc(&lay, err);
-  if (c) memcpy(c->theta, net->theta, net->nparams * sizeof(double));
+  if (c) {
+    memcpy(c->theta, net->theta, net->nparams * sizeof(double));
+    c->threads = net->threads;
+  }
   return c;
 }
 
 const char *pinn_mlp_errmsg(const pinn_mlp *net) { return net ? net->err.msg : "no network"; }
+
+int pinn_mlp_set_threads(pinn_mlp *net, int n)
+{
+  if (!net) return PINN_EINVAL;
+  if (n < 0 || n > PINN_MAX_THREADS)
+    return pinn_error_set(&net->err, PINN_EINVAL, "threads must be 0 (OpenMP's default) to %d, got %d",
+                          PINN_MAX_THREADS, n);
+  net->threads = n;
+  return PINN_SUCCESS;
+}
+
+int pinn_mlp_threads(const pinn_mlp *net) { return net ? net->threads : 0; }
+
+/* The team size of a parallel pass: a num_threads clause, not
+ * omp_set_num_threads, so that two networks in two threads of one program
+ * each get their own count. */
+static int team_size(const pinn_mlp *net)
+{
+#ifdef _OPENMP
+  return net->threads > 0 ? net->threads : omp_get_max_threads();
+#else
+  (void)net;
+  return 1;
+#endif
+}
 size_t pinn_mlp_n_in(const pinn_mlp *net) { return net->sizes[0]; }
 size_t pinn_mlp_n_out(const pinn_mlp *net) { return net->sizes[net->L - 1]; }
 size_t pinn_mlp_n_layers(const pinn_mlp *net) { return net->L; }
@@ -361,6 +390,38 @@ static inline void st8(double *p, v8d v) { memcpy(p, &v, sizeof v); }
 
 static inline v8d bc8(double s) { return (v8d){s, s, s, s, s, s, s, s}; }
 
+/* The register tile of gemm_nn and gemm_tn: 4 rows x 32 columns of Y in
+ * a[r][c] (v8d each), accumulated from the rows x0..x3 of X and the
+ * broadcast weights b0..b3; then stored to y with row stride N.  The
+ * one-row tile of the remainder rows is a0..a3.  Macros, so each kernel keeps
+ * its registers and its exact order of operations. */
+#define TILE_ZERO                                                                                  \
+  v8d a00 = bc8(0), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, \
+      a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00
+#define TILE_FMA                                                                                   \
+  do {                                                                                             \
+    a00 += b0 * x0; a01 += b0 * x1; a02 += b0 * x2; a03 += b0 * x3;                                \
+    a10 += b1 * x0; a11 += b1 * x1; a12 += b1 * x2; a13 += b1 * x3;                                \
+    a20 += b2 * x0; a21 += b2 * x1; a22 += b2 * x2; a23 += b2 * x3;                                \
+    a30 += b3 * x0; a31 += b3 * x1; a32 += b3 * x2; a33 += b3 * x3;                                \
+  } while (0)
+#define TILE_STORE(y)                                                                              \
+  do {                                                                                             \
+    st8(y, a00); st8(y + 8, a01); st8(y + 16, a02); st8(y + 24, a03);                              \
+    st8(y + N, a10); st8(y + N + 8, a11); st8(y + N + 16, a12); st8(y + N + 24, a13);              \
+    st8(y + 2 * N, a20); st8(y + 2 * N + 8, a21); st8(y + 2 * N + 16, a22); st8(y + 2 * N + 24, a23); \
+    st8(y + 3 * N, a30); st8(y + 3 * N + 8, a31); st8(y + 3 * N + 16, a32); st8(y + 3 * N + 24, a33); \
+  } while (0)
+#define ROW_ZERO v8d a0 = bc8(0), a1 = a0, a2 = a0, a3 = a0
+#define ROW_FMA(x)                                                                                 \
+  do {                                                                                             \
+    a0 += b0 * ld8(x); a1 += b0 * ld8(x + 8); a2 += b0 * ld8(x + 16); a3 += b0 * ld8(x + 24);      \
+  } while (0)
+#define ROW_STORE(y)                                                                               \
+  do {                                                                                             \
+    st8(y, a0); st8(y + 8, a1); st8(y + 16, a2); st8(y + 24, a3);                                  \
+  } while (0)
+
 /* Y (M x N) = W (M x K, row-major, leading dim ldw) * X (K x N); if bias is
  * not NULL, bias[m] is added to columns [0, B) of every row (the value
  * channel).  Columns: N multiple of 32. */
@@ -371,18 +432,12 @@ __attribute__((noinline)) static void gemm_nn(size_t M, size_t K, size_t N, cons
   for (; m + 4 <= M; m += 4) {
     const double *w0 = W + m * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
     for (size_t n = 0; n < N; n += 32) {
-      v8d a00 = bc8(0), a01 = a00, a02 = a00, a03 = a00;
-      v8d a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-      v8d a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-      v8d a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+      TILE_ZERO;
       for (size_t k = 0; k < K; ++k) {
         const double *x = X + k * N + n;
         v8d x0 = ld8(x), x1 = ld8(x + 8), x2 = ld8(x + 16), x3 = ld8(x + 24);
         v8d b0 = bc8(w0[k]), b1 = bc8(w1[k]), b2 = bc8(w2[k]), b3 = bc8(w3[k]);
-        a00 += b0 * x0; a01 += b0 * x1; a02 += b0 * x2; a03 += b0 * x3;
-        a10 += b1 * x0; a11 += b1 * x1; a12 += b1 * x2; a13 += b1 * x3;
-        a20 += b2 * x0; a21 += b2 * x1; a22 += b2 * x2; a23 += b2 * x3;
-        a30 += b3 * x0; a31 += b3 * x1; a32 += b3 * x2; a33 += b3 * x3;
+        TILE_FMA;
       }
       if (bias && n == 0) {
         v8d c0 = bc8(bias[m]), c1 = bc8(bias[m + 1]), c2 = bc8(bias[m + 2]), c3 = bc8(bias[m + 3]);
@@ -392,30 +447,24 @@ __attribute__((noinline)) static void gemm_nn(size_t M, size_t K, size_t N, cons
         a30 += c3; a31 += c3; a32 += c3; a33 += c3;
       }
       double *y = Y + m * N + n;
-      st8(y, a00); st8(y + 8, a01); st8(y + 16, a02); st8(y + 24, a03);
-      y += N;
-      st8(y, a10); st8(y + 8, a11); st8(y + 16, a12); st8(y + 24, a13);
-      y += N;
-      st8(y, a20); st8(y + 8, a21); st8(y + 16, a22); st8(y + 24, a23);
-      y += N;
-      st8(y, a30); st8(y + 8, a31); st8(y + 16, a32); st8(y + 24, a33);
+      TILE_STORE(y);
     }
   }
   for (; m < M; ++m) {
     const double *w0 = W + m * ldw;
     for (size_t n = 0; n < N; n += 32) {
-      v8d a0 = bc8(0), a1 = a0, a2 = a0, a3 = a0;
+      ROW_ZERO;
       for (size_t k = 0; k < K; ++k) {
         const double *x = X + k * N + n;
         v8d b0 = bc8(w0[k]);
-        a0 += b0 * ld8(x); a1 += b0 * ld8(x + 8); a2 += b0 * ld8(x + 16); a3 += b0 * ld8(x + 24);
+        ROW_FMA(x);
       }
       if (bias && n == 0) {
         v8d c = bc8(bias[m]);
         a0 += c; a1 += c; a2 += c; a3 += c;
       }
       double *y = Y + m * N + n;
-      st8(y, a0); st8(y + 8, a1); st8(y + 16, a2); st8(y + 24, a3);
+      ROW_STORE(y);
     }
   }
 }
@@ -426,40 +475,28 @@ __attribute__((noinline)) static void gemm_tn(size_t M, size_t K, size_t N, cons
   size_t k = 0;
   for (; k + 4 <= K; k += 4) {
     for (size_t n = 0; n < N; n += 32) {
-      v8d a00 = bc8(0), a01 = a00, a02 = a00, a03 = a00;
-      v8d a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-      v8d a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-      v8d a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+      TILE_ZERO;
       for (size_t m = 0; m < M; ++m) {
         const double *x = X + m * N + n;
         const double *w = W + m * K + k;
         v8d x0 = ld8(x), x1 = ld8(x + 8), x2 = ld8(x + 16), x3 = ld8(x + 24);
         v8d b0 = bc8(w[0]), b1 = bc8(w[1]), b2 = bc8(w[2]), b3 = bc8(w[3]);
-        a00 += b0 * x0; a01 += b0 * x1; a02 += b0 * x2; a03 += b0 * x3;
-        a10 += b1 * x0; a11 += b1 * x1; a12 += b1 * x2; a13 += b1 * x3;
-        a20 += b2 * x0; a21 += b2 * x1; a22 += b2 * x2; a23 += b2 * x3;
-        a30 += b3 * x0; a31 += b3 * x1; a32 += b3 * x2; a33 += b3 * x3;
+        TILE_FMA;
       }
       double *y = Y + k * N + n;
-      st8(y, a00); st8(y + 8, a01); st8(y + 16, a02); st8(y + 24, a03);
-      y += N;
-      st8(y, a10); st8(y + 8, a11); st8(y + 16, a12); st8(y + 24, a13);
-      y += N;
-      st8(y, a20); st8(y + 8, a21); st8(y + 16, a22); st8(y + 24, a23);
-      y += N;
-      st8(y, a30); st8(y + 8, a31); st8(y + 16, a32); st8(y + 24, a33);
+      TILE_STORE(y);
     }
   }
   for (; k < K; ++k) {
     for (size_t n = 0; n < N; n += 32) {
-      v8d a0 = bc8(0), a1 = a0, a2 = a0, a3 = a0;
+      ROW_ZERO;
       for (size_t m = 0; m < M; ++m) {
         const double *x = X + m * N + n;
         v8d b0 = bc8(W[m * K + k]);
-        a0 += b0 * ld8(x); a1 += b0 * ld8(x + 8); a2 += b0 * ld8(x + 16); a3 += b0 * ld8(x + 24);
+        ROW_FMA(x);
       }
       double *y = Y + k * N + n;
-      st8(y, a0); st8(y + 8, a1); st8(y + 16, a2); st8(y + 24, a3);
+      ROW_STORE(y);
     }
   }
 }
@@ -522,7 +559,7 @@ __attribute__((noinline)) static void gemm_nt_acc(size_t M, size_t K, size_t N, 
       hsum4_add(a30, a31, a32, a33, g0 + 3 * K);
     }
     for (; k < K; ++k) {
-      v8d a0 = bc8(0), a1 = a0, a2 = a0, a3 = a0;
+      ROW_ZERO;
       const double *x0 = X + k * N;
       for (size_t n = 0; n < N; n += 8) {
         v8d u0 = ld8(x0 + n);
@@ -637,6 +674,16 @@ static int ws_alloc(const pinn_mlp *net, size_t C, workspace *w)
   return PINN_SUCCESS;
 }
 
+/* A thread's workspace in a parallel pass: 1, or 0 with *failed raised for
+ * the whole team (the pass then reports out of memory once). */
+static int ws_alloc_in_team(const pinn_mlp *net, size_t C, workspace *w, int *failed)
+{
+  if (ws_alloc(net, C, w) == PINN_SUCCESS) return 1;
+#pragma omp atomic write
+  *failed = 1;
+  return 0;
+}
+
 static inline double slope_of(const pinn_mlp *net, size_t l, size_t u)
 {
   if (net->a_off[l] == SIZE_MAX) return net->act[l - 1].param;
@@ -698,6 +745,20 @@ __attribute__((noinline)) static void block_forward(const pinn_mlp *net, const c
       }
     }
   }
+}
+
+/* The forward pass of nb <= B points x[q * n_in + i]: laid out by input
+ * channel and padded with zero points to a full block. */
+static void forward_points(const pinn_mlp *net, const chan_map *cm, workspace *w, const double *x,
+                           size_t nb, int need_s3)
+{
+  const size_t n_in = net->sizes[0];
+  for (size_t i = 0; i < n_in; ++i) {
+    double *xi = w->x0 + i * B;
+    for (size_t q = 0; q < nb; ++q) xi[q] = x[q * n_in + i];
+    for (size_t q = nb; q < B; ++q) xi[q] = 0.0;
+  }
+  block_forward(net, cm, w, need_s3);
 }
 
 /* Where the adjoint puts parameter gradients: summed over the block's points
@@ -883,14 +944,10 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
   }
   int alloc_fail = 0;
 
-#pragma omp parallel if (nblocks >= 4)
+#pragma omp parallel if (nblocks >= 4) num_threads(team_size(net))
   {
     workspace w;
-    int ok = ws_alloc(net, C, &w) == PINN_SUCCESS;
-    if (!ok) {
-#pragma omp atomic write
-      alloc_fail = 1;
-    }
+    const int ok = ws_alloc_in_team(net, C, &w, &alloc_fail);
 #pragma omp for schedule(dynamic, 1)
     for (size_t ch = 0; ch < nchunks; ++ch) {
       if (!ok) continue;
@@ -899,12 +956,7 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
       double *acc = abuf + ch * (n_acc ? n_acc : 1);
       for (size_t b = b0; b < b1 && !cstat[ch]; ++b) {
         const size_t p0 = b * B, nb = (n - p0) < B ? (n - p0) : B;
-        for (size_t i = 0; i < n_in; ++i) {
-          double *xi = w.x0 + i * B;
-          for (size_t q = 0; q < nb; ++q) xi[q] = x[(p0 + q) * n_in + i];
-          for (size_t q = nb; q < B; ++q) xi[q] = 0.0;
-        }
-        block_forward(net, &cm, &w, need_s3);
+        forward_points(net, &cm, &w, x + p0 * n_in, nb, need_s3);
         double *jb = w.bar0;
         memset(jb, 0, n_out * C * B * sizeof(double));
         int r = fn(p0, nb, B, w.Z[net->L - 1], jb, acc, ctx);
@@ -1062,24 +1114,15 @@ int pinn_mlp_jacobian(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const 
   const size_t C = cm.C, P = net->nparams;
   int fail = 0, alloc_fail = 0;
   size_t fail_block = (size_t)-1;
-#pragma omp parallel if (nblocks >= 4)
+#pragma omp parallel if (nblocks >= 4) num_threads(team_size(net))
   {
     workspace w;
-    int ok = ws_alloc(net, C, &w) == PINN_SUCCESS;
-    if (!ok) {
-#pragma omp atomic write
-      alloc_fail = 1;
-    }
+    const int ok = ws_alloc_in_team(net, C, &w, &alloc_fail);
 #pragma omp for schedule(dynamic, 1)
     for (size_t b = 0; b < nblocks; ++b) {
       if (!ok || fail) continue;
       const size_t p0 = b * B, nb = (n - p0) < B ? (n - p0) : B;
-      for (size_t i = 0; i < n_in; ++i) {
-        double *xi = w.x0 + i * B;
-        for (size_t q = 0; q < nb; ++q) xi[q] = x[(p0 + q) * n_in + i];
-        for (size_t q = nb; q < B; ++q) xi[q] = 0.0;
-      }
-      block_forward(net, &cm, &w, cm.np > 0);
+      forward_points(net, &cm, &w, x + p0 * n_in, nb, cm.np > 0);
       for (size_t r = 0; r < n_rows; ++r) {
         memset(w.bar0, 0, n_out * C * B * sizeof(double));
         int rc = fn(p0, nb, B, w.Z[net->L - 1], r, w.bar0, ctx);

@@ -12,13 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <pinn/output.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
+/* Widest hidden layer a configuration may ask for. */
+enum { MAX_WIDTH = 4096 };
 
 pinn_solve_config pinn_solve_config_default(void)
 {
@@ -48,7 +46,7 @@ int pinn_solve_parse_layers(const char *text, pinn_solve_config *cfg, pinn_error
     if (end != x || !isdigit((unsigned char)*text)) goto bad;
     depth = strtoul(x + 1, &end, 10);
     if (*end || !isdigit((unsigned char)x[1])) goto bad;
-    if (width < 1 || width > 4096 || depth < 1 || depth > PINN_SOLVE_MAX_HIDDEN) goto range;
+    if (width < 1 || width > MAX_WIDTH || depth < 1 || depth > PINN_SOLVE_MAX_HIDDEN) goto range;
     for (size_t i = 0; i < depth; ++i) w[i] = width;
     n = depth;
   } else {
@@ -56,11 +54,11 @@ int pinn_solve_parse_layers(const char *text, pinn_solve_config *cfg, pinn_error
       char *end;
       if (!isdigit((unsigned char)*s)) goto bad;
       unsigned long v = strtoul(s, &end, 10);
-      if (v < 1 || v > 4096 || n >= PINN_SOLVE_MAX_HIDDEN) goto range;
+      if (v < 1 || v > MAX_WIDTH || n >= PINN_SOLVE_MAX_HIDDEN) goto range;
       w[n++] = v;
-      if (*end == ',') s = end + 1;
-      else if (*end == '\0') s = end;
-      else goto bad;
+      if (*end == '\0') break;
+      if (*end != ',' || !end[1]) goto bad; /* a comma must be followed by a width */
+      s = end + 1;
     }
     if (n == 0) goto bad;
   }
@@ -74,18 +72,39 @@ bad:
                         text);
 range:
   return pinn_error_set(err, PINN_EINVAL,
-                        "layers '%s': widths must be 1 to 4096 and at most %d hidden layers", text,
-                        PINN_SOLVE_MAX_HIDDEN);
+                        "layers '%s': widths must be 1 to %d and at most %d hidden layers", text,
+                        MAX_WIDTH, PINN_SOLVE_MAX_HIDDEN);
 }
 
-static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
-                                  pinn_error *err)
+/* The configuration's own values; messages name the field as C code writes it. */
+static int check_config(const pinn_solve_config *c, pinn_error *err)
 {
-  if (c->n_hidden < 1 || c->n_hidden > PINN_SOLVE_MAX_HIDDEN) {
-    pinn_error_set(err, PINN_EINVAL, "the network needs 1 to %d hidden layers, got %zu",
-                   PINN_SOLVE_MAX_HIDDEN, c->n_hidden);
+  if (c->n_hidden < 1 || c->n_hidden > PINN_SOLVE_MAX_HIDDEN)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "cfg->n_hidden = %zu: use 1 to %d hidden layers (PINN_SOLVE_MAX_HIDDEN)",
+                          c->n_hidden, PINN_SOLVE_MAX_HIDDEN);
+  for (size_t i = 0; i < c->n_hidden; ++i)
+    if (c->width[i] < 1 || c->width[i] > MAX_WIDTH)
+      return pinn_error_set(err, PINN_EINVAL, "cfg->width[%zu] = %zu: widths must be 1 to %d", i,
+                            c->width[i], MAX_WIDTH);
+  pinn_error e;
+  if (pinn_activation_check(&c->act, &e))
+    return pinn_error_set(err, e.code, "cfg->act: %s", e.msg);
+  if (c->threads < 0 || c->threads > PINN_MAX_THREADS)
+    return pinn_error_set(err, PINN_EINVAL, "cfg->threads = %d: use 0 (OpenMP's default) to %d",
+                          c->threads, PINN_MAX_THREADS);
+  if (pinn_train_options_check(&c->train, &e))
+    return pinn_error_set(err, e.code, "cfg->train.%s", e.msg);
+  return PINN_SUCCESS;
+}
+
+pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *c, pinn_error *err)
+{
+  if (!p || !c) {
+    pinn_error_set(err, PINN_EINVAL, "pinn_solve_network: NULL argument");
     return NULL;
   }
+  if (check_config(c, err)) return NULL;
   size_t sizes[PINN_SOLVE_MAX_HIDDEN + 2];
   pinn_activation acts[PINN_SOLVE_MAX_HIDDEN];
   sizes[0] = pinn_problem_dim(p);
@@ -97,7 +116,7 @@ static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
   pinn_mlp_layout lay = {c->n_hidden + 2, sizes, acts, c->prelu_per_unit};
   pinn_mlp *net = pinn_mlp_alloc(&lay, err);
   if (!net) return NULL;
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937); /* GSL reports out of memory to its handler too */
   if (!r) {
     pinn_mlp_free(net);
     pinn_error_set(err, PINN_ENOMEM, "out of memory");
@@ -106,6 +125,7 @@ static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
   gsl_rng_set(r, c->seed);
   int st = pinn_mlp_init(net, c->init, r);
   gsl_rng_free(r);
+  if (!st) st = pinn_mlp_set_threads(net, c->threads);
   if (st) {
     pinn_error_set(err, st, "%s", pinn_mlp_errmsg(net));
     pinn_mlp_free(net);
@@ -114,22 +134,26 @@ static pinn_mlp *make_network(const pinn_problem *p, const pinn_solve_config *c,
   return net;
 }
 
-/* The trainer's progress callback chained with continuation / refinement. */
-typedef struct {
-  const pinn_solve_config *c;
-  pinn_loss *l;
-  size_t last_cont;
-} hook_ctx;
-
-static int solve_hook(const pinn_progress *pr, void *vctx)
+int pinn_solve_create_done(pinn_problem *p, int st, pinn_problem **out, pinn_error *err)
 {
-  hook_ctx *h = vctx;
-  if (h->c->continuation_every && pr->total_iter >= h->last_cont + h->c->continuation_every) {
-    pinn_loss_continue(h->l);
-    h->last_cont = pr->total_iter;
+  if (!st) {
+    *out = p;
+    return PINN_SUCCESS;
   }
-  if (h->c->train.progress) return h->c->train.progress(pr, h->c->train.progress_ctx);
-  return 0;
+  /* a failing call that filled err left its own status there (err may come
+   * uninitialised from the caller: a code that is not st is not a message) */
+  if (p && err && err->code != st)
+    pinn_error_set(err, st, "%s: %s", pinn_problem_name(p), pinn_problem_errmsg(p));
+  pinn_problem_free(p);
+  return st;
+}
+
+/* Obstacle continuation as the trainer's step hook: the barrier penalty
+ * grows every continuation_every iterations. */
+static int grow_penalty(pinn_trainer *t, pinn_loss *l, void *ctx)
+{
+  (void)ctx;
+  return pinn_loss_continue(l) ? pinn_trainer_loss_changed(t) : PINN_SUCCESS;
 }
 
 /* Can a file be created at path?  A probe file beside it (same folder) is
@@ -157,24 +181,22 @@ static int check_writable(const char *what, const char *path, pinn_error *err)
   return st;
 }
 
-static int has_obstacle(const pinn_problem *p)
-{
-  for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
-    pinn_term_kind k = pinn_problem_term_kind(p, i);
-    if (k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY) return 1;
-  }
-  return 0;
-}
-
 int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err)
 {
   if (!p || !cfg) return pinn_error_set(err, PINN_EINVAL, "pinn_solve_check: NULL argument");
-  if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) && !has_obstacle(p))
+  if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) &&
+      pinn_problem_obstacle_method(p) == PINN_OBSTACLE_DEFAULT) /* it states no obstacle */
     return pinn_error_set(err, PINN_EINVAL,
                           "problem '%s' has no obstacle: a barrier, penalty or complementarity "
                           "setting does not apply to it",
                           pinn_problem_name(p));
-  int st = check_writable("result file", cfg->output, err);
+  int st = check_config(cfg, err);
+  if (st) return st;
+  if (cfg->continuation_every && cfg->train.step_hook)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "continuation_every runs as the trainer's step hook: give it or "
+                          "train.step_hook, not both");
+  st = check_writable("result file", cfg->output, err);
   if (!st) st = check_writable("checkpoint", cfg->train.checkpoint_path, err);
   return st;
 }
@@ -184,44 +206,40 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
 {
   if (!p || !cfg || !res) return pinn_error_set(err, PINN_EINVAL, "pinn_solve: NULL argument");
   memset(res, 0, sizeof *res);
-  int st = pinn_solve_check(p, cfg, err);
-  if (st) return st;
+  /* the run's own record of what failed: the caller's err may be NULL, and
+   * every step below reads the status from it */
+  pinn_error e;
+  pinn_error_clear(&e);
+  int st = pinn_solve_check(p, cfg, &e);
+  if (st) return pinn_error_set(err, st, "%s", e.msg);
   if ((cfg->obstacle_method != PINN_OBSTACLE_DEFAULT || cfg->penalty != 0) &&
       (st = pinn_problem_set_obstacle_method(p, cfg->obstacle_method, cfg->penalty)))
     return pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
-#ifdef _OPENMP
-  int saved_threads = omp_get_max_threads();
-  if (cfg->threads > 0) omp_set_num_threads(cfg->threads);
-#endif
   pinn_solve_config c = *cfg;
   c.loss.seed = c.seed;
   pinn_loss *l = NULL;
   pinn_trainer *t = NULL;
-  pinn_mlp *net = make_network(p, &c, err);
-  if (!net) st = err ? err->code : PINN_EFAILED;
+  pinn_mlp *net = pinn_solve_network(p, &c, &e);
+  if (!net) st = e.code ? e.code : PINN_EFAILED;
   if (!st) {
-    l = pinn_loss_alloc(p, net, &c.loss, err);
-    if (!l) st = err ? err->code : PINN_EFAILED;
+    l = pinn_loss_alloc(p, net, &c.loss, &e);
+    if (!l) st = e.code ? e.code : PINN_EFAILED;
   }
-  hook_ctx h = {&c, l, 0};
   pinn_fields fields;
   int have_fields = 0;
   memset(&fields, 0, sizeof fields);
   if (!st) {
     pinn_train_options to = c.train;
     if (c.continuation_every) {
-      to.progress = solve_hook;
-      to.progress_ctx = &h;
-      if (!to.progress_every || to.progress_every > c.continuation_every)
-        to.progress_every = c.continuation_every;
+      to.step_hook = grow_penalty;
+      to.step_hook_every = c.continuation_every;
     }
-    t = pinn_trainer_alloc(l, &to, err);
-    if (!t) st = err ? err->code : PINN_EFAILED;
+    t = pinn_trainer_alloc(l, &to, &e);
+    if (!t) st = e.code ? e.code : PINN_EFAILED;
   }
   if (!st && c.resume) {
     st = pinn_trainer_resume(t, c.resume);
-    if (st) pinn_error_set(err, st, "%s", pinn_trainer_errmsg(t));
+    if (st) pinn_error_set(&e, st, "%s", pinn_trainer_errmsg(t));
   }
   /* training: a failure still leaves the best point in the network, which
    * is evaluated and written below with the stop reason and the message */
@@ -246,7 +264,7 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     res->n_params = pinn_loss_n_params(l);
     res->n_coefs = pinn_problem_n_coefs(p);
     for (size_t j = 0; j < res->n_coefs; ++j) res->coefs[j] = pinn_loss_coef(l, j);
-    st = pinn_fields_compute(l, NULL, &fields, err);
+    st = pinn_fields_compute(l, NULL, &fields, &e);
     have_fields = 1;
     if (!st && fields.residual_error[0] && !res->warning[0])
       snprintf(res->warning, sizeof res->warning, "the residual field is NaN: %.400s",
@@ -270,41 +288,36 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
           pinn_loss_term_points(l, i, &nd, NULL, &xd);
       }
       if (!xd) nd = 0;
-      st = pinn_diagnostics_compute(net, nd, xd, &res->diagnostics, err);
+      st = pinn_diagnostics_compute(net, nd, xd, &res->diagnostics, &e);
     }
     if (!st) {
       pinn_error me;
       st = pinn_problem_metrics(p, l, res->metrics, PINN_MAX_METRICS, &res->n_metrics, &me);
-      if (st) pinn_error_set(err, st, "metrics: %s", me.msg);
+      if (st) pinn_error_set(&e, st, "metrics: %s", me.msg);
     }
   }
   if (!st && c.output) {
     pinn_run_info info = pinn_output_run_info(l, t, c.seed);
     info.time_budget = c.train.time_budget;
     info.error = train_st ? train_err.msg : NULL;
-    st = pinn_output_write(c.output, l, t, &fields, &info, err);
+    st = pinn_output_write(c.output, l, t, &fields, &info, &e);
     res->wrote_output = !st;
   }
   if (train_st) { /* the training failure is the run's error; say what became of the file */
-    if (st && err) {
-      char why[PINN_ERRMSG_SIZE];
-      snprintf(why, sizeof why, "%s", err->msg); /* err is written below */
-      pinn_error_set(err, train_st, "%s (no result file: %.300s)", train_err.msg, why);
-    }
+    if (st)
+      pinn_error_set(err, train_st, "%s (no result file: %.300s)", train_err.msg, e.msg);
     else if (c.output)
       pinn_error_set(err, train_st, "%s (the best point reached is in %s, stop_reason=%s)",
                      train_err.msg, c.output, pinn_stop_reason_name(res->reason));
     else
       pinn_error_set(err, train_st, "%s", train_err.msg);
     st = train_st;
+  } else if (st) {
+    pinn_error_set(err, st, "%s", e.msg);
   }
   if (have_fields) pinn_fields_free(&fields);
   pinn_trainer_free(t);
   pinn_loss_free(l);
   pinn_mlp_free(net);
-#ifdef _OPENMP
-  omp_set_num_threads(saved_threads);
-#endif
-  gsl_set_error_handler(old);
   return st;
 }

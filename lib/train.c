@@ -46,6 +46,14 @@ static const char *const opt_names[] = {"adam",   "lbfgs",     "bfgs2", "cg",
                                         "ssbfgs", "ssbroyden", "lm"};
 #define N_OPT (sizeof opt_names / sizeof *opt_names)
 
+/* Index of text in names[0..n-1], or -1: the parsers of this file's names. */
+static int name_index(const char *const *names, size_t n, const char *text)
+{
+  for (size_t k = 0; text && k < n; ++k)
+    if (strcmp(text, names[k]) == 0) return (int)k;
+  return -1;
+}
+
 const char *pinn_optimizer_name(pinn_optimizer_kind kind)
 {
   return (unsigned)kind < N_OPT ? opt_names[kind] : NULL;
@@ -53,15 +61,31 @@ const char *pinn_optimizer_name(pinn_optimizer_kind kind)
 
 int pinn_optimizer_parse(const char *text, pinn_optimizer_kind *out, pinn_error *err)
 {
-  for (int k = 0; k < (int)N_OPT; ++k)
-    if (text && strcmp(text, opt_names[k]) == 0) {
-      *out = (pinn_optimizer_kind)k;
-      return PINN_SUCCESS;
-    }
-  return pinn_error_set(err, PINN_EINVAL,
-                        "unknown optimizer '%s': use adam, lbfgs, ssbfgs, ssbroyden, lm, bfgs2 or "
-                        "cg",
-                        text ? text : "(null)");
+  const int k = name_index(opt_names, N_OPT, text);
+  if (k < 0)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "unknown optimizer '%s': use adam, lbfgs, ssbfgs, ssbroyden, lm, bfgs2 "
+                          "or cg",
+                          text ? text : "(null)");
+  *out = (pinn_optimizer_kind)k;
+  return PINN_SUCCESS;
+}
+
+static const char *const transform_names[] = {"none", "log", "sqrt"};
+
+const char *pinn_loss_transform_name(pinn_loss_transform_kind kind)
+{
+  return (unsigned)kind <= PINN_LOSS_SQRT ? transform_names[kind] : NULL;
+}
+
+int pinn_loss_transform_parse(const char *text, pinn_loss_transform_kind *out, pinn_error *err)
+{
+  const int k = name_index(transform_names, 3, text);
+  if (k < 0)
+    return pinn_error_set(err, PINN_EINVAL, "unknown loss transform '%s': use none, log or sqrt",
+                          text ? text : "(null)");
+  *out = (pinn_loss_transform_kind)k;
+  return PINN_SUCCESS;
 }
 
 static const char *const stop_names[] = {"none",  "max_iter",    "max_evals",   "gtol",
@@ -121,6 +145,7 @@ pinn_train_options pinn_train_options_default(void)
   o.phases[0] = pinn_phase_default(PINN_OPT_ADAM);
   o.phases[1] = pinn_phase_default(PINN_OPT_LBFGS);
   o.progress_every = 100;
+  o.step_hook_every = 1;
   o.max_recoveries = 5;
   o.refine_candidates = 10000;
   o.refine_add = 100;
@@ -135,6 +160,106 @@ pinn_phase *pinn_train_options_add_phase(pinn_train_options *o, pinn_optimizer_k
   *ph = pinn_phase_default(kind);
   if (max_iter) ph->max_iter = max_iter;
   return ph;
+}
+
+/* Index of the first phase that is (want_adam) or is not Adam, or n_phases. */
+static size_t find_phase(const pinn_train_options *o, int want_adam)
+{
+  size_t i = 0;
+  while (i < o->n_phases && (o->phases[i].kind == PINN_OPT_ADAM) != want_adam) ++i;
+  return i;
+}
+
+pinn_phase *pinn_train_options_adam_phase(pinn_train_options *o)
+{
+  const size_t i = find_phase(o, 1);
+  return i < o->n_phases ? &o->phases[i] : NULL;
+}
+
+pinn_phase *pinn_train_options_main_phase(pinn_train_options *o)
+{
+  const size_t i = find_phase(o, 0);
+  return i < o->n_phases ? &o->phases[i] : NULL;
+}
+
+static int phases_full(const pinn_train_options *o, const char *what, pinn_error *err)
+{
+  return pinn_error_set(err, PINN_EINVAL, "%s: the run already has %zu phases, the most there may be",
+                        what, o->n_phases);
+}
+
+int pinn_train_options_set_adam(pinn_train_options *o, size_t n, pinn_error *err)
+{
+  size_t a = find_phase(o, 1);
+  if (n == 0) {
+    if (a == o->n_phases) return PINN_SUCCESS;
+    memmove(&o->phases[a], &o->phases[a + 1], (o->n_phases - a - 1) * sizeof *o->phases);
+    if (--o->n_phases == 0) pinn_train_options_add_phase(o, PINN_OPT_LBFGS, 0);
+    return PINN_SUCCESS;
+  }
+  if (a == o->n_phases) { /* the warm-up goes first */
+    if (o->n_phases >= PINN_MAX_PHASES) return phases_full(o, "adding an Adam phase", err);
+    memmove(&o->phases[1], &o->phases[0], o->n_phases * sizeof *o->phases);
+    o->phases[0] = pinn_phase_default(PINN_OPT_ADAM);
+    o->n_phases++;
+    a = 0;
+  }
+  o->phases[a].max_iter = n;
+  return PINN_SUCCESS;
+}
+
+int pinn_train_options_set_main_iters(pinn_train_options *o, size_t n, pinn_error *err)
+{
+  if (n == 0) { /* Adam only */
+    size_t k = 0;
+    for (size_t j = 0; j < o->n_phases; ++j)
+      if (o->phases[j].kind == PINN_OPT_ADAM) o->phases[k++] = o->phases[j];
+    if (k == 0)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "no quasi-Newton phase and no Adam phase would be left: give Adam "
+                            "iterations too");
+    o->n_phases = k;
+    return PINN_SUCCESS;
+  }
+  pinn_phase *m = pinn_train_options_main_phase(o);
+  if (!m) m = pinn_train_options_add_phase(o, PINN_OPT_LBFGS, 0);
+  if (!m) return phases_full(o, "adding an L-BFGS phase", err);
+  m->max_iter = n;
+  return PINN_SUCCESS;
+}
+
+int pinn_train_options_set_main_optimizer(pinn_train_options *o, pinn_optimizer_kind kind,
+                                          pinn_error *err)
+{
+  if ((unsigned)kind >= N_OPT || kind == PINN_OPT_ADAM)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "the main phase's optimizer must be lbfgs, ssbfgs, ssbroyden, lm, bfgs2 "
+                          "or cg, not %s",
+                          kind == PINN_OPT_ADAM ? "adam" : "an unknown kind");
+  pinn_phase *m = pinn_train_options_main_phase(o);
+  if (!m) return pinn_train_options_add_phase(o, kind, 0) ? PINN_SUCCESS
+                                                         : phases_full(o, "adding a phase", err);
+  const size_t it = m->max_iter;
+  const double gt = m->gtol;
+  *m = pinn_phase_default(kind);
+  m->max_iter = it;
+  m->gtol = gt;
+  return PINN_SUCCESS;
+}
+
+int pinn_train_options_set_last_iters(pinn_train_options *o, size_t n, pinn_error *err)
+{
+  if (n == 0 || o->n_phases == 0)
+    return pinn_error_set(err, PINN_EINVAL, "the last phase needs at least 1 iteration%s",
+                          o->n_phases ? "" : " (and the run has no phase)");
+  o->phases[o->n_phases - 1].max_iter = n;
+  return PINN_SUCCESS;
+}
+
+void pinn_train_options_drop_after_main(pinn_train_options *o)
+{
+  const size_t m = find_phase(o, 0);
+  if (m < o->n_phases) o->n_phases = m + 1;
 }
 
 struct pinn_trainer {
@@ -163,38 +288,46 @@ struct pinn_trainer {
   size_t lbfgs_resume_len;
   size_t lbfgs_resume_phase;    /* the phase that state belongs to */
   int resumed;
+  int in_hook, changed;         /* inside the step hook; it changed the loss */
   pinn_error err;
 };
 
-static int check_options(const pinn_train_options *o, pinn_error *err)
+int pinn_train_options_check(const pinn_train_options *o, pinn_error *err)
 {
+  if (!o) return pinn_error_set(err, PINN_EINVAL, "the training options are NULL");
   if (o->n_phases < 1 || o->n_phases > PINN_MAX_PHASES)
-    return pinn_error_set(err, PINN_EINVAL, "training needs 1 to %d phases, got %zu",
-                          PINN_MAX_PHASES, o->n_phases);
+    return pinn_error_set(err, PINN_EINVAL, "n_phases = %zu: use 1 to %d phases (PINN_MAX_PHASES)",
+                          o->n_phases, PINN_MAX_PHASES);
   for (size_t i = 0; i < o->n_phases; ++i) {
     const pinn_phase *p = &o->phases[i];
-    if ((unsigned)p->kind >= N_OPT)
-      return pinn_error_set(err, PINN_EINVAL, "phase %zu: unknown optimizer %d", i + 1, (int)p->kind);
+    const char *name = pinn_optimizer_name(p->kind);
+    if (!name)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "phases[%zu].kind = %d is not an optimizer (use a PINN_OPT_* value)", i,
+                            (int)p->kind);
     if (p->gtol < 0 || p->ftol < 0 || !isfinite(p->gtol) || !isfinite(p->ftol))
-      return pinn_error_set(err, PINN_EINVAL, "phase %zu: gtol and ftol must be >= 0", i + 1);
+      return pinn_error_set(err, PINN_EINVAL, "phases[%zu] (%s): gtol and ftol must be >= 0", i,
+                            name);
     if (p->ftol > 0 && p->window < 1)
-      return pinn_error_set(err, PINN_EINVAL, "phase %zu: ftol needs a window >= 1", i + 1);
+      return pinn_error_set(err, PINN_EINVAL, "phases[%zu] (%s): ftol needs a window >= 1", i, name);
     if (p->kind == PINN_OPT_ADAM &&
         (!(p->lr > 0) || !isfinite(p->lr) || !(p->beta1 >= 0 && p->beta1 < 1) ||
          !(p->beta2 >= 0 && p->beta2 < 1) || !(p->eps > 0) || !(p->lr_decay > 0) ||
          p->decay_steps < 1))
       return pinn_error_set(err, PINN_EINVAL,
-                            "phase %zu (adam): need lr > 0, 0 <= beta1, beta2 < 1, eps > 0, "
+                            "phases[%zu] (adam): need lr > 0, 0 <= beta1, beta2 < 1, eps > 0, "
                             "lr_decay > 0, decay_steps >= 1",
-                            i + 1);
+                            i);
     if (p->kind != PINN_OPT_ADAM && p->kind != PINN_OPT_LM && (!(p->step > 0) || !isfinite(p->step)))
-      return pinn_error_set(err, PINN_EINVAL, "phase %zu: the first step length must be > 0", i + 1);
+      return pinn_error_set(err, PINN_EINVAL, "phases[%zu] (%s): the first step length must be > 0",
+                            i, name);
     if (p->kind == PINN_OPT_LBFGS && (p->memory < 1 || p->memory > 1000))
-      return pinn_error_set(err, PINN_EINVAL, "phase %zu (lbfgs): memory must be 1 to 1000, got %zu",
-                            i + 1, p->memory);
+      return pinn_error_set(err, PINN_EINVAL,
+                            "phases[%zu] (lbfgs): memory must be 1 to 1000, got %zu", i, p->memory);
   }
   if (o->time_budget < 0 || !isfinite(o->time_budget))
-    return pinn_error_set(err, PINN_EINVAL, "time budget must be >= 0 seconds");
+    return pinn_error_set(err, PINN_EINVAL, "time_budget = %g: give seconds >= 0 (0 = none)",
+                          o->time_budget);
   return PINN_SUCCESS;
 }
 
@@ -215,7 +348,7 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
     return NULL;
   }
   pinn_train_options o = opt ? *opt : pinn_train_options_default();
-  if (check_options(&o, err)) return NULL;
+  if (pinn_train_options_check(&o, err)) return NULL;
   for (size_t i = 0; i < o.n_phases; ++i) {
     if ((o.phases[i].kind == PINN_OPT_SSBFGS || o.phases[i].kind == PINN_OPT_SSBROYDEN) &&
         pinn_ssqn_check_size(pinn_loss_n_params(l), 0, err))
@@ -267,19 +400,24 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
 
 const char *pinn_trainer_errmsg(const pinn_trainer *t) { return t ? t->err.msg : "no trainer"; }
 
+/* Room for cap history entries. */
+static int grow_history(pinn_trainer *t, size_t cap)
+{
+  double *a = realloc(t->h_loss, cap * sizeof *a);
+  if (a) t->h_loss = a;
+  double *b = realloc(t->h_gnorm, cap * sizeof *b);
+  if (b) t->h_gnorm = b;
+  double *c = realloc(t->h_terms, cap * (t->n_terms ? t->n_terms : 1) * sizeof *c);
+  if (c) t->h_terms = c;
+  if (!a || !b || !c) return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for history");
+  t->hist_cap = cap;
+  return PINN_SUCCESS;
+}
+
 static int push_history(pinn_trainer *t)
 {
-  if (t->hist_len == t->hist_cap) {
-    size_t cap = t->hist_cap ? 2 * t->hist_cap : 1024;
-    double *a = realloc(t->h_loss, cap * sizeof *a);
-    if (a) t->h_loss = a;
-    double *b = realloc(t->h_gnorm, cap * sizeof *b);
-    if (b) t->h_gnorm = b;
-    double *c = realloc(t->h_terms, cap * (t->n_terms ? t->n_terms : 1) * sizeof *c);
-    if (c) t->h_terms = c;
-    if (!a || !b || !c) return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for history");
-    t->hist_cap = cap;
-  }
+  if (t->hist_len == t->hist_cap && grow_history(t, t->hist_cap ? 2 * t->hist_cap : 1024))
+    return t->err.code;
   t->h_loss[t->hist_len] = t->f;
   t->h_gnorm[t->hist_len] = t->gnorm;
   memcpy(t->h_terms + t->hist_len * t->n_terms, t->terms, t->n_terms * sizeof(double));
@@ -377,6 +515,49 @@ static int periodic_checkpoint(pinn_trainer *t)
   return pinn_trainer_checkpoint(t, t->o.checkpoint_path);
 }
 
+/* The step hook, when this iteration's count is due: 1 when the run must
+ * stop (status set), else 0 with t->changed saying whether the loss changed. */
+static int step_hook(pinn_trainer *t, int *status)
+{
+  t->changed = 0;
+  const size_t every = t->o.step_hook_every ? t->o.step_hook_every : 1;
+  if (!t->o.step_hook || t->total_iter % every) return 0;
+  t->in_hook = 1;
+  int rc = t->o.step_hook(t, t->l, t->o.step_hook_ctx);
+  t->in_hook = 0;
+  if (!rc) return 0;
+  *status = pinn_error_set(&t->err, PINN_ECALLBACK, "iteration %zu: the step hook failed (%d)",
+                           t->total_iter, rc);
+  return 1;
+}
+
+int pinn_trainer_loss_changed(pinn_trainer *t)
+{
+  if (!t) return PINN_EINVAL;
+  if (!t->in_hook)
+    return pinn_error_set(&t->err, PINN_EINVAL,
+                          "pinn_trainer_loss_changed: call it from the step hook");
+  t->changed = 1;
+  return PINN_SUCCESS;
+}
+
+/* After the hook changed the loss: the new loss at the current point, which
+ * becomes the best point (earlier losses measured another objective). */
+static int rebase_on_change(pinn_trainer *t, int *status)
+{
+  int st = eval_here(t);
+  const char *why = st ? pinn_loss_errmsg(t->l) : "it is not finite";
+  if (!st && !isfinite(t->f)) st = PINN_ENONFINITE;
+  if (st) {
+    *status = pinn_error_set(&t->err, st, "iteration %zu: the loss the step hook changed: %s",
+                             t->total_iter, why);
+    return 1;
+  }
+  t->best_f = t->f;
+  memcpy(t->best_x, t->x, t->P * sizeof(double));
+  return 0;
+}
+
 /* The message of a phase that stops on a non-finite loss: the iteration,
  * the recoveries tried, and the loss's own words (term, point, entry). */
 static void nonfinite_message(pinn_trainer *t, int loss_status, size_t recoveries)
@@ -453,6 +634,8 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
         return PINN_STOP_ERROR;
       }
     }
+    if (step_hook(t, status) || (t->changed && rebase_on_change(t, status)))
+      return PINN_STOP_ERROR;
     if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph))
       return PINN_STOP_USER;
     r = check_stop(t, ph);
@@ -510,6 +693,30 @@ static void xform_df(const gsl_vector *x, void *params, gsl_vector *g)
   xform_fdf(x, params, &f, g);
 }
 
+/* Start (or restart) minimizer s at t->x: PINN_STOP_NONE, or why it cannot
+ * (status and message set).  The sizes agree by construction (both are the
+ * loss's parameter count), so GSL's own size checks never fire. */
+static pinn_stop_reason qn_set(pinn_trainer *t, const pinn_phase *ph, gsl_multimin_fdfminimizer *s,
+                               gsl_multimin_function_fdf *F, int *status)
+{
+  gsl_vector_view xv = gsl_vector_view_array(t->x, t->P);
+  int st = gsl_multimin_fdfminimizer_set(s, F, &xv.vector, ph->step, ph->line_tol);
+  if (!st && !pinn_loss_last_status(t->l) && isfinite(s->f)) return PINN_STOP_NONE;
+  const int dense = ph->kind == PINN_OPT_SSBFGS || ph->kind == PINN_OPT_SSBROYDEN;
+  int ls = pinn_loss_last_status(t->l);
+  if (dense && (st == PINN_EUNSUPPORTED || st == GSL_ENOMEM)) {
+    *status = pinn_error_set(&t->err, st, "%s", pinn_ssqn_errmsg(s));
+    return PINN_STOP_ERROR;
+  }
+  if (ls && ls != PINN_ENONFINITE) {
+    *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter,
+                             pinn_loss_errmsg(t->l));
+    return PINN_STOP_ERROR;
+  }
+  nonfinite_message(t, ls, 0);
+  return PINN_STOP_NONFINITE;
+}
+
 static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *status)
 {
   const gsl_multimin_fdfminimizer_type *T =
@@ -536,22 +743,8 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     return PINN_STOP_ERROR;
   }
   if (ph->kind == PINN_OPT_LBFGS) pinn_lbfgs_set_memory(s, ph->memory);
-  gsl_vector_view xv = gsl_vector_view_array(t->x, t->P);
-  int st = gsl_multimin_fdfminimizer_set(s, &F, &xv.vector, ph->step, ph->line_tol);
-  pinn_stop_reason r = PINN_STOP_NONE;
-  if (st || pinn_loss_last_status(t->l) || !isfinite(s->f)) {
-    int ls = pinn_loss_last_status(t->l);
-    if (dense && (st == PINN_EUNSUPPORTED || st == GSL_ENOMEM)) {
-      *status = pinn_error_set(&t->err, st, "%s", pinn_ssqn_errmsg(s));
-      r = PINN_STOP_ERROR;
-    } else if (ls && ls != PINN_ENONFINITE) {
-      *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter,
-                               pinn_loss_errmsg(t->l));
-      r = PINN_STOP_ERROR;
-    } else {
-      nonfinite_message(t, ls, 0);
-      r = PINN_STOP_NONFINITE;
-    }
+  pinn_stop_reason r = qn_set(t, ph, s, &F, status);
+  if (r) {
     gsl_multimin_fdfminimizer_free(s);
     t->s = NULL;
     return r;
@@ -584,7 +777,7 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     r = check_external(t);
     if (r) break;
     memcpy(t->xprev, s->x->data, t->P * sizeof(double));
-    st = gsl_multimin_fdfminimizer_iterate(s);
+    const int st = gsl_multimin_fdfminimizer_iterate(s);
     int ls = pinn_loss_last_status(t->l);
     if (ls && ls != PINN_ENONFINITE) {
       *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter + 1,
@@ -622,10 +815,18 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     pinn_loss_last_terms(t->l, t->x, t->terms);
     t->iter++;
     t->total_iter++;
-    if (push_history(t)) {
+    if (push_history(t) || step_hook(t, status)) {
       *status = t->err.code;
       r = PINN_STOP_ERROR;
       break;
+    }
+    if (t->changed) { /* another objective: restart the minimizer where it is */
+      r = qn_set(t, ph, s, &F, status);
+      if (r) break;
+      t->f = t->best_f = untransform(ph->loss_transform, s->f);
+      t->gnorm = gsl_blas_dnrm2(s->gradient) * dtransform(ph->loss_transform, t->f);
+      memcpy(t->best_x, t->x, t->P * sizeof(double));
+      pinn_loss_last_terms(t->l, t->x, t->terms);
     }
     if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph)) {
       r = PINN_STOP_USER;
@@ -663,7 +864,8 @@ static int lm_progress(const pinn_lm_progress *p, void *ctx)
   for (size_t i = 0; i < t->n_terms; ++i) t->terms[i] = p->terms[i];
   pinn_loss_get_params(t->l, t->x);
   note_best(t, t->x, t->f);
-  if (push_history(t) || periodic_checkpoint(t)) {
+  if (push_history(t) || step_hook(t, &h->status) || (t->changed && rebase_on_change(t, &h->status)) ||
+      periodic_checkpoint(t)) {
     h->status = t->err.code;
     return 1;
   }
@@ -729,7 +931,6 @@ int pinn_trainer_run(pinn_trainer *t)
   if (!t) return PINN_EINVAL;
   t->t0 = now_seconds();
   int status = PINN_SUCCESS;
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
   while (t->phase < t->o.n_phases) {
     const pinn_phase *ph = &t->o.phases[t->phase];
     const size_t ev0 = pinn_loss_n_evals(t->l);
@@ -789,7 +990,6 @@ int pinn_trainer_run(pinn_trainer *t)
     }
     if (last) break;
   }
-  gsl_set_error_handler(old);
   if (!status && t->reason == PINN_STOP_NONFINITE) status = t->err.code ? t->err.code : PINN_ENONFINITE;
   t->elapsed_before += now_seconds() - t->t0;
   t->t0 = now_seconds();
@@ -1172,17 +1372,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     st = pinn_loss_load_state(t->l, r, "/loss", NULL);
     if (st) pinn_error_set(&t->err, st, "resume: %s", pinn_loss_errmsg(t->l));
   }
-  if (!st && hist > 0) {
-    /* grow the history arrays to hold the saved entries */
-    double *a = realloc(t->h_loss, (hist + 1024) * sizeof *a);
-    if (a) t->h_loss = a;
-    double *b = realloc(t->h_gnorm, (hist + 1024) * sizeof *b);
-    if (b) t->h_gnorm = b;
-    double *c = realloc(t->h_terms, (hist + 1024) * (t->n_terms ? t->n_terms : 1) * sizeof *c);
-    if (c) t->h_terms = c;
-    if (!a || !b || !c) st = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory");
-    else t->hist_cap = hist + 1024;
-  }
+  if (!st && hist > 0) st = grow_history(t, hist + 1024); /* room for the saved entries */
   if (!st) {
     memcpy(t->x, x, t->P * sizeof *x);
     memcpy(t->best_x, bx, t->P * sizeof *bx);

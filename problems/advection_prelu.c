@@ -89,11 +89,8 @@ int pinn_problem_advection_prelu(pinn_problem **out, pinn_solve_config *cfg, pin
       (st = pinn_problem_set_weight(p, 1, 10.0)) ||
       (st = pinn_problem_set_weight(p, 2, 10.0)) ||
       (st = pinn_problem_set_metrics(p, metrics, NULL)) ||
-      (st = pinn_problem_set_exact(p, exact, NULL))) {
-    if (err && !err->code) pinn_error_set(err, st, "advection_prelu: %s", pinn_problem_errmsg(p));
-    pinn_problem_free(p);
-    return st;
-  }
+      (st = pinn_problem_set_exact(p, exact, NULL)))
+    return pinn_solve_create_done(p, st, out, err);
   /* tuned: 4 x 20 PReLU (per-unit slopes), Glorot init; Adam does the work
    * (the loss is piecewise smooth, so L-BFGS's line search soon stalls) */
   cfg->n_hidden = 4;
@@ -107,6 +104,5 @@ int pinn_problem_advection_prelu(pinn_problem **out, pinn_solve_config *cfg, pin
   cfg->train.phases[0].decay_steps = 1000;
   cfg->train.phases[1].max_iter = 2000;
   cfg->train.phases[1].memory = 50;
-  *out = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, out, err);
 }

@@ -49,11 +49,7 @@ int pinn_problem_burgers1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error
   if (!st) st = pinn_problem_set_reference_grid(p, (size_t[]){ref.nx, ref.nt},
                                                 (const double *[]){ref.x, ref.t}, ref.u);
   pinn_burgers_data_free(&ref);
-  if (st) {
-    pinn_error_set(err, st, "burgers1d: %s", pinn_problem_errmsg(p));
-    pinn_problem_free(p);
-    return st;
-  }
+  if (st) return pinn_solve_create_done(p, st, pp, err);
   cfg->n_hidden = 8;
   for (size_t i = 0; i < 8; ++i) cfg->width[i] = 20;
   cfg->train.phases[0].max_iter = 1000;
@@ -64,6 +60,5 @@ int pinn_problem_burgers1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error
    * SSBroyden iteration, about 160 s in all (with one thread and 600 s,
    * bench/accuracy_table.sh: rel. L2 1.5e-6) */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 700);
-  *pp = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, pp, err);
 }

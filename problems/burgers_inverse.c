@@ -90,14 +90,10 @@ int pinn_problem_burgers_inverse(pinn_problem **pp, pinn_solve_config *cfg, pinn
     if (!st) st = pinn_problem_set_reference_grid(p, (size_t[]){ref.nx, ref.nt},
                                                   (const double *[]){ref.x, ref.t}, ref.u);
     if (!st) st = pinn_problem_set_metrics(p, coefficients, NULL);
-    if (st) pinn_error_set(err, st, "burgers_inverse: %s", pinn_problem_errmsg(p));
   }
   free(xo);
   pinn_burgers_data_free(&ref);
-  if (st) {
-    pinn_problem_free(p);
-    return st;
-  }
+  if (st) return pinn_solve_create_done(p, st, pp, err);
   cfg->n_hidden = 8;
   for (size_t i = 0; i < 8; ++i) cfg->width[i] = 20;
   cfg->train.phases[0].max_iter = 1000;
@@ -110,6 +106,5 @@ int pinn_problem_burgers_inverse(pinn_problem **pp, pinn_solve_config *cfg, pinn
    * 55 s, then 30.8 ms per SSBroyden iteration, about 155 s in all
    * (L-BFGS alone, 19000 iterations: lambda errors 1.2e-4, 4.8e-4) */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 3200);
-  *pp = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, pp, err);
 }

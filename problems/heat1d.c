@@ -46,11 +46,8 @@ int pinn_problem_heat1d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *
       (st = pinn_problem_set_points(p, 0, 1000)) ||
       (st = pinn_problem_set_points(p, 1, 200)) ||
       (st = pinn_problem_set_points(p, 2, 200)) ||
-      (st = pinn_problem_set_exact(p, exact, NULL))) {
-    if (err && !err->code) pinn_error_set(err, st, "heat1d: %s", pinn_problem_errmsg(p));
-    pinn_problem_free(p);
-    return st;
-  }
+      (st = pinn_problem_set_exact(p, exact, NULL)))
+    return pinn_solve_create_done(p, st, out, err);
   /* tuned: 3 x 20 tanh, a short Adam warm-up, then L-BFGS with 100 pairs */
   cfg->n_hidden = 3;
   for (size_t i = 0; i < 3; ++i) cfg->width[i] = 20;
@@ -64,6 +61,5 @@ int pinn_problem_heat1d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *
    * Hessian (pinn/ssqn.h) until no progress or the time budget; measured with
    * one thread, budget 600 s (bench/accuracy_table.sh): rel. L2 2.0e-10 in 39 s */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 20000);
-  *out = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, out, err);
 }

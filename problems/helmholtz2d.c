@@ -43,11 +43,8 @@ int pinn_problem_helmholtz2d(pinn_problem **out, pinn_solve_config *cfg, pinn_er
       (st = pinn_problem_set_points(p, 0, 1500)) ||
       (st = pinn_problem_set_points(p, 1, 300)) ||
       (st = pinn_problem_set_weight(p, 1, 100.0)) ||
-      (st = pinn_problem_set_exact(p, exact, NULL))) {
-    if (err && !err->code) pinn_error_set(err, st, "helmholtz2d: %s", pinn_problem_errmsg(p));
-    pinn_problem_free(p);
-    return st;
-  }
+      (st = pinn_problem_set_exact(p, exact, NULL)))
+    return pinn_solve_create_done(p, st, out, err);
   /* tuned: 3 x 30 tanh; the boundary weighted 100 against the residual, whose
    * scale is 17 pi^2 ~ 170 times u's (the imbalance Wang et al. point out);
    * a short Adam warm-up, then L-BFGS with 100 pairs */
@@ -64,6 +61,5 @@ int pinn_problem_helmholtz2d(pinn_problem **out, pinn_solve_config *cfg, pinn_er
    * machine), tuned on a quiet 2-core machine (2 threads): Adam + L-BFGS
    * 14 s, then 15.6 ms per SSBroyden iteration, so about 155 s in all */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 9000);
-  *out = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, out, err);
 }

@@ -35,11 +35,8 @@ int pinn_problem_poisson1d(pinn_problem **out, pinn_solve_config *cfg, pinn_erro
       (st = pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL)) ||
       (st = pinn_problem_set_points(p, 0, 256)) ||
       (st = pinn_problem_set_points(p, 1, 2)) ||
-      (st = pinn_problem_set_exact(p, exact, NULL))) {
-    if (err && !err->code) pinn_error_set(err, st, "poisson1d: %s", pinn_problem_errmsg(p));
-    pinn_problem_free(p);
-    return st;
-  }
+      (st = pinn_problem_set_exact(p, exact, NULL)))
+    return pinn_solve_create_done(p, st, out, err);
   /* tuned: 2 x 20 tanh, a short Adam warm-up, then L-BFGS */
   cfg->n_hidden = 2;
   for (size_t i = 0; i < 2; ++i) cfg->width[i] = 20;
@@ -53,6 +50,5 @@ int pinn_problem_poisson1d(pinn_problem **out, pinn_solve_config *cfg, pinn_erro
    * Hessian (pinn/ssqn.h) until no progress or the time budget; measured with
    * one thread, budget 600 s (bench/accuracy_table.sh): rel. L2 1.2e-11 in 0.9 s */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 5000);
-  *out = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, out, err);
 }

@@ -38,11 +38,8 @@ int pinn_problem_poisson2d(pinn_problem **out, pinn_solve_config *cfg, pinn_erro
       (st = pinn_problem_set_points(p, 0, 500)) ||
       (st = pinn_problem_set_points(p, 1, 120)) ||
       (st = pinn_problem_set_weight(p, 1, 100.0)) ||
-      (st = pinn_problem_set_exact(p, exact, NULL))) {
-    if (err && !err->code) pinn_error_set(err, st, "poisson2d: %s", pinn_problem_errmsg(p));
-    pinn_problem_free(p);
-    return st;
-  }
+      (st = pinn_problem_set_exact(p, exact, NULL)))
+    return pinn_solve_create_done(p, st, out, err);
   /* tuned: 3 x 20 tanh; the boundary weighted 100 (its error, not the
    * residual's, limits the rel. L2); a short Adam warm-up, then L-BFGS with a
    * long memory (100 pairs converge about twice as fast as 30 here) */
@@ -58,6 +55,5 @@ int pinn_problem_poisson2d(pinn_problem **out, pinn_solve_config *cfg, pinn_erro
    * Hessian (pinn/ssqn.h) until no progress or the time budget; measured with
    * one thread, budget 600 s (bench/accuracy_table.sh): rel. L2 3.5e-10 in 42 s */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 20000);
-  *out = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, out, err);
 }

@@ -62,11 +62,8 @@ int pinn_problem_wave1d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *
       (st = pinn_problem_add_residual(p, "pde", 1, pde, PINN_NEED_TT | PINN_NEED_XX, NULL)) ||
       (st = pinn_problem_set_transform(p, &hard)) ||
       (st = pinn_problem_set_points(p, 0, 2000)) ||
-      (st = pinn_problem_set_exact(p, exact, NULL))) {
-    if (err && !err->code) pinn_error_set(err, st, "wave1d: %s", pinn_problem_errmsg(p));
-    pinn_problem_free(p);
-    return st;
-  }
+      (st = pinn_problem_set_exact(p, exact, NULL)))
+    return pinn_solve_create_done(p, st, out, err);
   /* tuned: 4 x 40 sin (a periodic solution; tanh reached 2-3x worse errors at
    * equal cost) and L-BFGS with 100 pairs.  Measured on the soft-constraint
    * formulation (Dirichlet, initial value and rate as penalties weighted
@@ -86,6 +83,5 @@ int pinn_problem_wave1d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *
    * time spent as L-BFGS 3000 + SSBroyden 1200 reached 5.5e-4, and L-BFGS
    * alone 6.1e-4 after 20000 iterations */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 1800);
-  *out = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, out, err);
 }

@@ -455,17 +455,62 @@ static void one_and_two_threads_give_bitwise_identical_results(void)
   double *x = random_points(n, 2, 8);
   const size_t P = pinn_mlp_n_params(net);
   double *g1 = calloc(P, sizeof *g1), *g2 = calloc(P, sizeof *g2), a1[2], a2[2];
-  int saved = omp_get_max_threads();
-  omp_set_num_threads(1);
+  pinn_mlp_set_threads(net, 1);
   CU_ASSERT_EQUAL(pinn_mlp_loss_grad(net, &s, n, x, seed_fn, &c, 2, a1, g1), PINN_SUCCESS);
-  omp_set_num_threads(2);
+  pinn_mlp_set_threads(net, 2);
   CU_ASSERT_EQUAL(pinn_mlp_loss_grad(net, &s, n, x, seed_fn, &c, 2, a2, g2), PINN_SUCCESS);
-  omp_set_num_threads(saved);
   CU_ASSERT_EQUAL(memcmp(a1, a2, sizeof a1), 0);
   CU_ASSERT_EQUAL(memcmp(g1, g2, P * sizeof *g1), 0);
   CU_ASSERT(a1[0] > 0);
   free(g1); free(g2); free(x);
   pinn_mlp_free(net);
+#else
+  CU_FAIL("built without OpenMP");
+#endif
+}
+
+/* The seed of a pass that records the size of the team running it. */
+static int team_seed(size_t p0, size_t nb, size_t ld, const double *jets, double *jets_bar,
+                     double *acc, void *ctx)
+{
+  (void)p0, (void)nb, (void)ld, (void)jets, (void)jets_bar, (void)acc;
+#ifdef _OPENMP
+  int *team = ctx;
+#pragma omp atomic write
+  *team = omp_get_num_threads();
+#endif
+  return 0;
+}
+
+/* A network's passes run on its own thread count (0: OpenMP's default at the
+ * call); the process's setting is not touched; a clone keeps the count. */
+static void the_thread_count_belongs_to_the_network(void)
+{
+#ifdef _OPENMP
+  const size_t sizes[] = {1, 8, 1};
+  pinn_mlp *net = make_net(3, sizes, pinn_activation_default(PINN_ACT_TANH), 0, 7);
+  double *x = random_points(1000, 1, 8); /* 32 blocks: the pass runs in parallel */
+  pinn_jet_spec s = pinn_jet_spec_value();
+  const int max = omp_get_max_threads();
+  CU_ASSERT_EQUAL(pinn_mlp_threads(net), 0);
+  for (int n = 0; n <= 3; ++n) {
+    CU_ASSERT_EQUAL(pinn_mlp_set_threads(net, n), PINN_SUCCESS);
+    int team = -1;
+    double acc;
+    CU_ASSERT_EQUAL(pinn_mlp_loss_grad(net, &s, 1000, x, team_seed, &team, 1, &acc, NULL), 0);
+    CU_ASSERT_EQUAL(team, n ? n : max);
+    CU_ASSERT_EQUAL(omp_get_max_threads(), max);
+  }
+  pinn_mlp *c = pinn_mlp_clone(net, NULL);
+  CU_ASSERT_EQUAL(pinn_mlp_threads(c), 3);
+  CU_ASSERT_EQUAL(pinn_mlp_set_threads(net, -1), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_mlp_errmsg(net), "threads must be 0"));
+  CU_ASSERT_EQUAL(pinn_mlp_set_threads(net, PINN_MAX_THREADS + 1), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_mlp_threads(net), 3);
+  CU_ASSERT_EQUAL(pinn_mlp_set_threads(NULL, 1), PINN_EINVAL);
+  pinn_mlp_free(c);
+  pinn_mlp_free(net);
+  free(x);
 #else
   CU_FAIL("built without OpenMP");
 #endif
@@ -552,6 +597,7 @@ int main(void)
       {"same_seed_gives_same_parameters", same_seed_gives_same_parameters},
       {"one_and_two_threads_give_bitwise_identical_results",
        one_and_two_threads_give_bitwise_identical_results},
+      {"the_thread_count_belongs_to_the_network", the_thread_count_belongs_to_the_network},
       {"piecewise_linear_networks_are_recognised", piecewise_linear_networks_are_recognised},
       {"bad_layouts_and_failing_callbacks_give_clear_errors",
        bad_layouts_and_failing_callbacks_give_clear_errors},

@@ -29,6 +29,7 @@
 typedef struct {
   double blowup; /* residual NaN when |u| exceeds this (0 = never) */
   int fail_after; /* callback fails once this many calls happened (0 = never) */
+  double growth;  /* > 0: an obstacle u >= 0.2 whose penalty grows by this (continuation) */
 } pctx;
 
 /* -u'' = pi^2 sin(pi x) on (-1, 1), u(+-1) = 0; exact u = sin(pi x) */
@@ -46,6 +47,14 @@ static int exact(const double *x, double *u, void *ctx)
 {
   (void)ctx;
   u[0] = sin(M_PI * x[0]);
+  return 0;
+}
+
+static int psi_02(const double *x, double *psi, void *ctx)
+{
+  (void)x;
+  (void)ctx;
+  psi[0] = 0.2;
   return 0;
 }
 
@@ -67,6 +76,14 @@ static setup make(pctx *ctx, unsigned long seed)
   pinn_problem_set_points(s.p, 0, 128);
   pinn_problem_set_points(s.p, 1, 2);
   pinn_problem_set_exact(s.p, exact, NULL);
+  if (ctx && ctx->growth > 0) {
+    pinn_barrier b = pinn_barrier_default();
+    b.rho = 1;
+    b.growth = ctx->growth;
+    b.rho_max = 1e3;
+    pinn_problem_add_obstacle(s.p, "ob", 0, 1, psi_02, NULL, &b);
+    pinn_problem_set_points(s.p, 2, 64);
+  }
   size_t sizes[] = {1, 20, 20, 1};
   pinn_mlp_layout lay = {4, sizes, NULL, 0};
   s.net = pinn_mlp_alloc(&lay, NULL);
@@ -176,6 +193,185 @@ static void phases_are_appended_up_to_the_limit(void)
   CU_ASSERT_EQUAL(o.phases[1].kind, PINN_OPT_LBFGS);
 }
 
+/* The phase edits behind pinn solve's --adam, --iters, --optimizer,
+ * --last-iters and --then none. */
+static void phase_edits_keep_the_warm_up_and_main_phase_apart(void)
+{
+  pinn_error err;
+  pinn_train_options o = pinn_train_options_default(); /* adam(1000), lbfgs(5000) */
+  pinn_train_options_add_phase(&o, PINN_OPT_SSBROYDEN, 300);
+  CU_ASSERT_PTR_EQUAL(pinn_train_options_adam_phase(&o), &o.phases[0]);
+  CU_ASSERT_PTR_EQUAL(pinn_train_options_main_phase(&o), &o.phases[1]);
+  /* iterations of Adam, of the main phase and of the last phase */
+  CU_ASSERT_EQUAL(pinn_train_options_set_adam(&o, 200, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_train_options_set_main_iters(&o, 700, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_train_options_set_last_iters(&o, 90, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(o.phases[0].max_iter, 200);
+  CU_ASSERT_EQUAL(o.phases[1].max_iter, 700);
+  CU_ASSERT_EQUAL(o.phases[2].max_iter, 90);
+  CU_ASSERT_EQUAL(pinn_train_options_set_last_iters(&o, 0, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "at least 1 iteration"));
+  /* another optimizer keeps the main phase's iterations and gtol */
+  o.phases[1].gtol = 1e-9;
+  o.phases[1].memory = 7;
+  CU_ASSERT_EQUAL(pinn_train_options_set_main_optimizer(&o, PINN_OPT_SSBFGS, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(o.phases[1].kind, PINN_OPT_SSBFGS);
+  CU_ASSERT_EQUAL(o.phases[1].max_iter, 700);
+  CU_ASSERT_EQUAL(o.phases[1].gtol, 1e-9);
+  CU_ASSERT_EQUAL(o.phases[1].memory, pinn_phase_default(PINN_OPT_SSBFGS).memory);
+  CU_ASSERT_EQUAL(pinn_train_options_set_main_optimizer(&o, PINN_OPT_ADAM, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not adam"));
+  /* --then none: nothing after the main phase */
+  pinn_train_options_drop_after_main(&o);
+  CU_ASSERT_EQUAL(o.n_phases, 2);
+  /* Adam 0 drops the warm-up; Adam N puts a default one back in front */
+  CU_ASSERT_EQUAL(pinn_train_options_set_adam(&o, 0, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(o.n_phases, 1);
+  CU_ASSERT_EQUAL(o.phases[0].kind, PINN_OPT_SSBFGS);
+  CU_ASSERT_PTR_NULL(pinn_train_options_adam_phase(&o));
+  CU_ASSERT_EQUAL(pinn_train_options_set_adam(&o, 50, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(o.n_phases, 2);
+  CU_ASSERT_EQUAL(o.phases[0].kind, PINN_OPT_ADAM);
+  CU_ASSERT_EQUAL(o.phases[0].max_iter, 50);
+  CU_ASSERT_EQUAL(o.phases[0].lr, pinn_phase_default(PINN_OPT_ADAM).lr);
+  CU_ASSERT_EQUAL(o.phases[1].kind, PINN_OPT_SSBFGS);
+  /* main iterations 0: Adam only; then N appends a default L-BFGS phase */
+  CU_ASSERT_EQUAL(pinn_train_options_set_main_iters(&o, 0, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(o.n_phases, 1);
+  CU_ASSERT_PTR_NULL(pinn_train_options_main_phase(&o));
+  pinn_train_options_drop_after_main(&o); /* no main phase: nothing to drop */
+  CU_ASSERT_EQUAL(o.n_phases, 1);
+  CU_ASSERT_EQUAL(pinn_train_options_set_main_iters(&o, 30, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(o.n_phases, 2);
+  CU_ASSERT_EQUAL(o.phases[1].kind, PINN_OPT_LBFGS);
+  CU_ASSERT_EQUAL(o.phases[1].max_iter, 30);
+  /* an optimizer without a main phase appends one */
+  CU_ASSERT_EQUAL(pinn_train_options_set_main_iters(&o, 0, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_train_options_set_main_optimizer(&o, PINN_OPT_CG, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(o.n_phases, 2);
+  CU_ASSERT_EQUAL(o.phases[1].kind, PINN_OPT_CG);
+  CU_ASSERT_EQUAL(o.phases[1].max_iter, pinn_phase_default(PINN_OPT_CG).max_iter);
+  /* nothing left: refused; a run without phases gets a default L-BFGS phase */
+  CU_ASSERT_EQUAL(pinn_train_options_set_adam(&o, 0, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_train_options_set_main_iters(&o, 0, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no quasi-Newton phase and no Adam phase"));
+  CU_ASSERT_EQUAL(o.n_phases, 1);
+  CU_ASSERT_EQUAL(pinn_train_options_set_adam(&o, 0, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(o.n_phases, 1);
+  o.n_phases = 1;
+  o.phases[0] = pinn_phase_default(PINN_OPT_ADAM);
+  CU_ASSERT_EQUAL(pinn_train_options_set_adam(&o, 0, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(o.n_phases, 1);
+  CU_ASSERT_EQUAL(o.phases[0].kind, PINN_OPT_LBFGS);
+  /* full: what would add a phase is refused with a message */
+  while (pinn_train_options_add_phase(&o, PINN_OPT_LBFGS, 1)) continue;
+  CU_ASSERT_EQUAL(pinn_train_options_set_adam(&o, 10, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "phases"));
+  CU_ASSERT_EQUAL(o.n_phases, PINN_MAX_PHASES);
+  /* loss transforms by name */
+  pinn_loss_transform_kind lt;
+  CU_ASSERT_EQUAL(pinn_loss_transform_parse("sqrt", &lt, NULL), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(lt, PINN_LOSS_SQRT);
+  CU_ASSERT_STRING_EQUAL(pinn_loss_transform_name(PINN_LOSS_LOG), "log");
+  CU_ASSERT_EQUAL(pinn_loss_transform_parse("exp", &lt, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "none, log or sqrt"));
+}
+
+/* The run the resume tests interrupt: 30 Adam then 40 L-BFGS iterations. */
+static pinn_train_options adam30_lbfgs40(void)
+{
+  pinn_train_options o = pinn_train_options_default();
+  o.phases[0].max_iter = 30;
+  o.phases[0].lr = 5e-3;
+  o.phases[1].max_iter = 40;
+  return o;
+}
+
+/* What the step hook saw: the run's iteration counts at its calls. */
+typedef struct {
+  size_t calls, at[64];
+  size_t fail_at;   /* fail the call at this iteration (0 = never) */
+  int grow;         /* grow the obstacle penalty (continuation) */
+  int changed_st;   /* status of pinn_trainer_loss_changed */
+} hook_log;
+
+static int log_hook(pinn_trainer *t, pinn_loss *l, void *ctx)
+{
+  hook_log *h = ctx;
+  const size_t it = pinn_trainer_iterations(t);
+  if (h->calls < 64) h->at[h->calls] = it;
+  h->calls++;
+  if (h->grow && pinn_loss_continue(l)) h->changed_st = pinn_trainer_loss_changed(t);
+  return h->fail_at && it == h->fail_at ? 7 : 0;
+}
+
+/* o with log_hook logging into h every `every` iterations. */
+static pinn_train_options with_hook(pinn_train_options o, hook_log *h, size_t every)
+{
+  o.step_hook = log_hook;
+  o.step_hook_ctx = h;
+  o.step_hook_every = every;
+  return o;
+}
+
+/* The hook runs at every multiple of step_hook_every across phases (Adam,
+ * L-BFGS, LM), apart from progress reporting; it may fail the run; a loss it
+ * changed becomes the one the best point is measured by. */
+static void the_step_hook_runs_at_its_iterations_apart_from_progress(void)
+{
+  const pinn_optimizer_kind second[2] = {PINN_OPT_LBFGS, PINN_OPT_LM};
+  for (int k = 0; k < 2; ++k) {
+    setup s = make(NULL, 2);
+    pinn_train_options o = adam30_lbfgs40();
+    o.phases[1] = pinn_phase_default(second[k]);
+    o.phases[1].max_iter = 40;
+    o.progress_every = 0; /* the hook does not ride on progress reports */
+    hook_log h = {0};
+    o = with_hook(o, &h, 7);
+    pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+    CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
+    const size_t n = pinn_trainer_iterations(t);
+    CU_ASSERT(n > 30);
+    CU_ASSERT_EQUAL(h.calls, n / 7);
+    for (size_t i = 0; i < h.calls && i < 64; ++i) CU_ASSERT_EQUAL(h.at[i], 7 * (i + 1));
+    /* outside the hook, a loss change means nothing */
+    CU_ASSERT_EQUAL(pinn_trainer_loss_changed(t), PINN_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "step hook"));
+    pinn_trainer_free(t);
+    done(&s);
+  }
+  /* a failing hook stops the run with its iteration */
+  setup s = make(NULL, 2);
+  hook_log h = {0};
+  h.fail_at = 21;
+  pinn_train_options o = with_hook(pinn_train_options_default(), &h, 7);
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_ECALLBACK);
+  CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_ERROR);
+  CU_ASSERT_EQUAL(pinn_trainer_iterations(t), 21);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "iteration 21: the step hook failed (7)"));
+  pinn_trainer_free(t);
+  done(&s);
+  /* continuation: rho grows 2x every 10 iterations (1 -> 2^7 over 70); the
+   * best loss is the final loss's value at the parameters left in place */
+  pctx c = {0, 0, 2.0};
+  s = make(&c, 11);
+  hook_log g = {0};
+  g.grow = 1;
+  o = with_hook(adam30_lbfgs40(), &g, 10);
+  t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(g.changed_st, PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_loss_barrier_rho(s.l, 2), 128.0);
+  double f;
+  CU_ASSERT_EQUAL(pinn_loss_eval(s.l, NULL, &f, NULL, NULL), PINN_SUCCESS);
+  CU_ASSERT_DOUBLE_EQUAL(f, pinn_trainer_loss(t), 0);
+  printf("\n  continuation to rho %g: %zu iterations, loss %.3e, %s\n", pinn_loss_barrier_rho(s.l, 2),
+         pinn_trainer_iterations(t), f, pinn_stop_reason_name(pinn_trainer_stop_reason(t)));
+  pinn_trainer_free(t);
+  done(&s);
+}
+
 static void iteration_limits_and_stop_reasons_are_honest(void)
 {
   const pinn_optimizer_kind kinds[] = {PINN_OPT_ADAM, PINN_OPT_LBFGS, PINN_OPT_BFGS2, PINN_OPT_CG};
@@ -274,7 +470,7 @@ static int terms_add_up(const pinn_progress *pr, void *ctx)
 
 static void after_a_nan_the_reported_terms_are_the_terms_of_the_loss(void)
 {
-  pctx c = {3.0, 0};
+  pctx c = {3.0, 0, 0};
   setup s = make(&c, 4);
   pinn_train_options o = pinn_train_options_default();
   o.phases[0].max_iter = 400;
@@ -295,7 +491,7 @@ static void after_a_nan_the_reported_terms_are_the_terms_of_the_loss(void)
 
 static void nan_losses_are_recovered_and_callback_errors_stop_cleanly(void)
 {
-  pctx c = {3.0, 0};
+  pctx c = {3.0, 0, 0};
   setup s = make(&c, 4);
   pinn_train_options o = pinn_train_options_default();
   o.n_phases = 1;
@@ -322,7 +518,7 @@ static void nan_losses_are_recovered_and_callback_errors_stop_cleanly(void)
   pinn_trainer_free(t);
   done(&s);
 
-  pctx c2 = {0, 1};
+  pctx c2 = {0, 1, 0};
   s = make(&c2, 5);
   t = pinn_trainer_alloc(s.l, NULL, NULL);
   st = pinn_trainer_run(t);
@@ -337,11 +533,10 @@ static void training_is_bitwise_identical_with_one_and_two_threads(void)
 {
 #ifdef _OPENMP
   double *th[2];
-  int saved = omp_get_max_threads();
   size_t P = 0;
   for (int k = 0; k < 2; ++k) {
-    omp_set_num_threads(k + 1);
     setup s = make(NULL, 6);
+    CU_ASSERT_EQUAL(pinn_mlp_set_threads(s.net, k + 1), PINN_SUCCESS);
     pinn_train_options o = pinn_train_options_default();
     o.phases[0].max_iter = 50;
     o.phases[1].max_iter = 60;
@@ -353,7 +548,6 @@ static void training_is_bitwise_identical_with_one_and_two_threads(void)
     pinn_trainer_free(t);
     done(&s);
   }
-  omp_set_num_threads(saved);
   CU_ASSERT_EQUAL(memcmp(th[0], th[1], P * sizeof(double)), 0);
   free(th[0]);
   free(th[1]);
@@ -365,12 +559,13 @@ static int stop_at(const pinn_progress *p, void *ctx)
   return p->total_iter >= *(size_t *)ctx;
 }
 
-/* Train with options o; optionally stop early at stop_iter (user stop) or
- * resume from a checkpoint first; return the final parameters. */
-static double *train_params(pinn_train_options o, const char *resume, size_t stop_iter, size_t *P,
-                            size_t *iters)
+/* Train with options o on the problem of make(c, 11); optionally stop early
+ * at stop_iter (user stop) or resume from a checkpoint first; return the
+ * final parameters. */
+static double *train_params_of(pctx *c, pinn_train_options o, const char *resume, size_t stop_iter,
+                               size_t *P, size_t *iters)
 {
-  setup s = make(NULL, 11);
+  setup s = make(c, 11);
   if (stop_iter) {
     o.progress = stop_at;
     o.progress_ctx = &stop_iter;
@@ -392,43 +587,69 @@ static double *train_params(pinn_train_options o, const char *resume, size_t sto
   return th;
 }
 
-static void resuming_from_a_checkpoint_gives_bitwise_the_same_parameters(void)
+static double *train_params(pinn_train_options o, const char *resume, size_t stop_iter, size_t *P,
+                            size_t *iters)
 {
-  char *dir = pinn_test_tmpdir("ckpt");
+  return train_params_of(NULL, o, resume, stop_iter, P, iters);
+}
+
+/* A fresh folder for a test's files; path receives DIR/run.ckpt.h5. */
+static char *checkpoint_in_tmpdir(const char *tag, char *path, size_t len)
+{
+  char *dir = pinn_test_tmpdir(tag);
+  snprintf(path, len, "%s/run.ckpt.h5", dir);
+  return dir;
+}
+
+/* Resume o from path, run to the end and check that the run did `iters`
+ * iterations and ends bitwise on ref; returns the largest difference. */
+static double resumes_bitwise(pctx *c, pinn_train_options o, const char *path, const double *ref,
+                              size_t iters)
+{
+  size_t P, it;
+  double *res = train_params_of(c, o, path, 0, &P, &it);
+  CU_ASSERT_EQUAL(it, iters);
+  CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
+  double md = 0;
+  for (size_t j = 0; j < P; ++j) md = fmax(md, fabs(ref[j] - res[j]));
+  free(res);
+  return md;
+}
+
+/* o: adam30_lbfgs40(), maybe with a step hook, on make(c, 11).  Checkpoints
+ * at 20 (inside Adam) and 50 (inside L-BFGS), from runs stopped at 25 and
+ * 55, resume to bitwise the uninterrupted run. */
+static void checkpoints_inside_adam_and_lbfgs_resume_bitwise(pctx *c, pinn_train_options o,
+                                                             const char *tag)
+{
   char path[512];
-  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
-  pinn_train_options o = pinn_train_options_default();
-  o.phases[0].max_iter = 30;
-  o.phases[0].lr = 5e-3;
-  o.phases[1].max_iter = 40;
-  size_t P, it_ref, it;
-  double *ref = train_params(o, NULL, 0, &P, &it_ref);
-  CU_ASSERT_EQUAL(it_ref, 70);
-  /* checkpoints at 20 (inside Adam) and 50 (inside L-BFGS): stop at 25 and at 55 */
+  char *dir = checkpoint_in_tmpdir(tag, path, sizeof path);
+  size_t P, it;
+  double *ref = train_params_of(c, o, NULL, 0, &P, &it);
+  CU_ASSERT_EQUAL(it, 70);
   const size_t every[2] = {20, 50}, stop[2] = {25, 55};
   for (int k = 0; k < 2; ++k) {
     pinn_train_options oc = o;
     oc.checkpoint_path = path;
     oc.checkpoint_every = every[k];
-    double *part = train_params(oc, NULL, stop[k], &P, &it);
+    free(train_params_of(c, oc, NULL, stop[k], &P, &it));
     CU_ASSERT_EQUAL(it, stop[k]);
-    free(part);
     /* the last checkpoint is the one written when the run stopped (at stop[k]);
      * overwrite it with the periodic one by re-running to every[k] exactly */
-    part = train_params(oc, NULL, every[k], &P, &it);
-    free(part);
-    pinn_train_options orr = o;
-    double *res = train_params(orr, path, 0, &P, &it);
-    CU_ASSERT_EQUAL(it, 70);
-    if (memcmp(ref, res, P * sizeof *ref) != 0) {
-      double md = 0;
-      for (size_t j = 0; j < P; ++j) md = fmax(md, fabs(ref[j] - res[j]));
-      printf("\n  resume at %zu: parameters differ by up to %.3g\n", every[k], md);
-    }
-    CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
-    free(res);
+    free(train_params_of(c, oc, NULL, every[k], &P, &it));
+    const double md = resumes_bitwise(c, o, path, ref, 70);
+    if (md != 0) printf("\n  resume at %zu: parameters differ by up to %.3g\n", every[k], md);
   }
+  free(ref);
+  free(dir);
+}
+
+static void resuming_from_a_checkpoint_gives_bitwise_the_same_parameters(void)
+{
+  pinn_train_options o = adam30_lbfgs40();
+  checkpoints_inside_adam_and_lbfgs_resume_bitwise(NULL, o, "ckpt");
   /* a file that is not a checkpoint is refused with a clear message */
+  char *dir = pinn_test_tmpdir("ckpt-other");
   setup s = make(NULL, 11);
   pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
   pinn_error e;
@@ -443,15 +664,27 @@ static void resuming_from_a_checkpoint_gives_bitwise_the_same_parameters(void)
   CU_ASSERT_NOT_EQUAL(pinn_trainer_resume(t, other), PINN_SUCCESS);
   pinn_trainer_free(t);
   done(&s);
-  free(ref);
   free(dir);
+}
+
+/* A run whose step hook grows the penalty, checkpointed inside Adam and
+ * inside L-BFGS, resumes bitwise: the hook runs at the same iterations and
+ * the checkpoint holds what it did. */
+static void a_run_with_continuation_resumes_bitwise(void)
+{
+  pctx c = {0, 0, 2.0};
+  hook_log h = {0};
+  h.grow = 1;
+  checkpoints_inside_adam_and_lbfgs_resume_bitwise(&c, with_hook(adam30_lbfgs40(), &h, 10), "hook");
+  /* every 10th iteration of each run, a resumed one never again at its start:
+   * 7 (to 70) + 2 + 2 (to 25, to 20) + 5 (20 -> 70) + 5 + 5 (to 55, to 50) + 2 (50 -> 70) */
+  CU_ASSERT_EQUAL(h.calls, 28);
 }
 
 static void a_run_killed_with_sigkill_resumes_from_its_last_checkpoint(void)
 {
-  char *dir = pinn_test_tmpdir("kill");
   char path[512];
-  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  char *dir = checkpoint_in_tmpdir("kill", path, sizeof path);
   pinn_train_options o = pinn_train_options_default();
   o.n_phases = 1;
   o.phases[0].max_iter = 3000;
@@ -478,19 +711,15 @@ static void a_run_killed_with_sigkill_resumes_from_its_last_checkpoint(void)
   int wst;
   waitpid(pid, &wst, 0);
   CU_ASSERT(WIFSIGNALED(wst));
-  double *res = train_params(o, path, 0, &P, &it);
-  CU_ASSERT_EQUAL(it, 3000);
-  CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
+  resumes_bitwise(NULL, o, path, ref, 3000);
   free(ref);
-  free(res);
   free(dir);
 }
 
 static void self_scaled_phases_chain_after_lbfgs_and_resume_bitwise(void)
 {
-  char *dir = pinn_test_tmpdir("ssqn");
   char path[512];
-  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  char *dir = checkpoint_in_tmpdir("ssqn", path, sizeof path);
   pinn_train_options o = pinn_train_options_default();
   o.n_phases = 3;
   o.phases[0].max_iter = 300;
@@ -498,8 +727,8 @@ static void self_scaled_phases_chain_after_lbfgs_and_resume_bitwise(void)
   o.phases[1].max_iter = 200;
   o.phases[2] = pinn_phase_default(PINN_OPT_SSBROYDEN);
   o.phases[2].max_iter = 300;
-  size_t P, it;
-  double *ref = train_params(o, NULL, 0, &P, &it);
+  size_t P, it, it_ref;
+  double *ref = train_params(o, NULL, 0, &P, &it_ref);
   /* the chained run beats the same budget of L-BFGS alone */
   pinn_train_options ol = o;
   ol.n_phases = 2;
@@ -523,10 +752,8 @@ static void self_scaled_phases_chain_after_lbfgs_and_resume_bitwise(void)
   oc.checkpoint_path = path;
   oc.checkpoint_every = 600;
   free(train_params(oc, NULL, 600, &P, &it));
-  double *res = train_params(o, path, 0, &P, &it);
-  CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
+  resumes_bitwise(NULL, o, path, ref, it_ref);
   free(ref);
-  free(res);
   free(dir);
 }
 
@@ -535,9 +762,8 @@ static void self_scaled_phases_chain_after_lbfgs_and_resume_bitwise(void)
  * matrix) alike. */
 static void extending_the_last_phase_on_resume_is_bitwise(void)
 {
-  char *dir = pinn_test_tmpdir("extend");
   char path[512];
-  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  char *dir = checkpoint_in_tmpdir("extend", path, sizeof path);
   const pinn_optimizer_kind kinds[3] = {PINN_OPT_ADAM, PINN_OPT_LBFGS, PINN_OPT_SSBROYDEN};
   for (int k = 0; k < 3; ++k) {
     pinn_train_options o = pinn_train_options_default();
@@ -554,15 +780,10 @@ static void extending_the_last_phase_on_resume_is_bitwise(void)
     oh.phases[oh.n_phases - 1].max_iter = last->max_iter / 2;
     oh.checkpoint_path = path;
     free(train_params(oh, NULL, 0, &P, &it));
-    double *res = train_params(o, path, 0, &P, &it);
-    CU_ASSERT_EQUAL(it, it_ref);
-    double md = 0;
-    for (size_t j = 0; j < P; ++j) md = fmax(md, fabs(ref[j] - res[j]));
-    printf("\n  %s extended from %zu to %zu on resume: parameters differ by %.3g", 
+    const double md = resumes_bitwise(NULL, o, path, ref, it_ref);
+    printf("\n  %s extended from %zu to %zu on resume: parameters differ by %.3g",
            pinn_optimizer_name(kinds[k]), last->max_iter / 2, last->max_iter, md);
-    CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
     free(ref);
-    free(res);
   }
   printf("\n");
   free(dir);
@@ -573,13 +794,9 @@ static void extending_the_last_phase_on_resume_is_bitwise(void)
  * iteration of the finished one. */
 static void a_checkpoint_at_a_phases_last_iteration_resumes_without_an_extra_iteration(void)
 {
-  char *dir = pinn_test_tmpdir("edge");
   char path[512];
-  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
-  pinn_train_options o = pinn_train_options_default();
-  o.phases[0].max_iter = 30;
-  o.phases[0].lr = 5e-3;
-  o.phases[1].max_iter = 40;
+  char *dir = checkpoint_in_tmpdir("edge", path, sizeof path);
+  pinn_train_options o = adam30_lbfgs40();
   size_t P, it;
   double *ref = train_params(o, NULL, 0, &P, &it);
   pinn_train_options oc = o;
@@ -587,11 +804,8 @@ static void a_checkpoint_at_a_phases_last_iteration_resumes_without_an_extra_ite
   oc.checkpoint_every = 10;
   free(train_params(oc, NULL, 30, &P, &it)); /* stops at iteration 30: Adam's last */
   CU_ASSERT_EQUAL(it, 30);
-  double *res = train_params(o, path, 0, &P, &it);
-  CU_ASSERT_EQUAL(it, 70);
-  CU_ASSERT_EQUAL(memcmp(ref, res, P * sizeof *ref), 0);
+  resumes_bitwise(NULL, o, path, ref, 70);
   free(ref);
-  free(res);
   free(dir);
 }
 
@@ -599,9 +813,8 @@ static void a_checkpoint_at_a_phases_last_iteration_resumes_without_an_extra_ite
  * change; it refuses corrupt counters, scalars and parameters by name. */
 static void resume_refuses_contradicting_options_and_corrupt_values(void)
 {
-  char *dir = pinn_test_tmpdir("refuse");
   char path[512];
-  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  char *dir = checkpoint_in_tmpdir("refuse", path, sizeof path);
   pinn_train_options o = pinn_train_options_default();
   o.phases[0].max_iter = 20;
   o.phases[1].max_iter = 20;
@@ -693,9 +906,8 @@ static void resume_refuses_contradicting_options_and_corrupt_values(void)
  * rebuilds it with the best parameters. */
 static void a_checkpoint_holds_the_network(void)
 {
-  char *dir = pinn_test_tmpdir("model");
   char path[512];
-  snprintf(path, sizeof path, "%s/run.ckpt.h5", dir);
+  char *dir = checkpoint_in_tmpdir("model", path, sizeof path);
   pinn_train_options o = pinn_train_options_default();
   o.phases[0].max_iter = 20;
   o.phases[1].max_iter = 20;
@@ -787,6 +999,11 @@ int main(void)
   static const pinn_test_case cases[] = {
       {"adam_then_lbfgs_solves_poisson_to_1e_4", adam_then_lbfgs_solves_poisson_to_1e_4},
       {"phases_are_appended_up_to_the_limit", phases_are_appended_up_to_the_limit},
+      {"phase_edits_keep_the_warm_up_and_main_phase_apart",
+       phase_edits_keep_the_warm_up_and_main_phase_apart},
+      {"the_step_hook_runs_at_its_iterations_apart_from_progress",
+       the_step_hook_runs_at_its_iterations_apart_from_progress},
+      {"a_run_with_continuation_resumes_bitwise", a_run_with_continuation_resumes_bitwise},
       {"iteration_limits_and_stop_reasons_are_honest", iteration_limits_and_stop_reasons_are_honest},
       {"nan_losses_are_recovered_and_callback_errors_stop_cleanly",
        nan_losses_are_recovered_and_callback_errors_stop_cleanly},

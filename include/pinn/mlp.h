@@ -98,6 +98,18 @@ pinn_mlp *pinn_mlp_clone(const pinn_mlp *net, pinn_error *err);
 /* Message of the last failure on this handle ("" when none). */
 const char *pinn_mlp_errmsg(const pinn_mlp *net);
 
+/* Most OpenMP threads a network may be given. */
+#define PINN_MAX_THREADS 1024
+/* OpenMP threads of this network's parallel passes (pinn_mlp_loss_grad,
+ * pinn_mlp_jacobian and what uses them): n = 0 (the default) takes OpenMP's
+ * default at each call (omp_get_max_threads()), 1..PINN_MAX_THREADS that many.
+ * Per network, never process-wide: two networks may train at the same time in
+ * two threads of one program with different counts.  Results are bitwise the
+ * same for any count.  PINN_EINVAL outside 0..PINN_MAX_THREADS.  A clone
+ * keeps the setting. */
+int pinn_mlp_set_threads(pinn_mlp *net, int n);
+int pinn_mlp_threads(const pinn_mlp *net);
+
 size_t pinn_mlp_n_in(const pinn_mlp *net);
 size_t pinn_mlp_n_out(const pinn_mlp *net);
 size_t pinn_mlp_n_layers(const pinn_mlp *net);             /* including input and output */
@@ -122,7 +134,12 @@ size_t pinn_mlp_slope_offset(const pinn_mlp *net, size_t l);
  * everywhere, and a second-order residual carries no signal. */
 int pinn_mlp_is_piecewise_linear(const pinn_mlp *net);
 
-/* Initialise the parameters, drawing from r (seeded by the caller). */
+/* Initialise the parameters, drawing from r (seeded by the caller).
+ * PINN_INIT_VARIANCE integrates E[s'(Z)^2] with GSL's adaptive quadrature
+ * (pinn_activation_gain): for a PReLU slope of magnitude above about 1e150
+ * s'^2 overflows and the quadrature fails; the status says so, but GSL calls
+ * its error handler first (it aborts unless the application turned it off:
+ * pinn/train.h). */
 int pinn_mlp_init(pinn_mlp *net, pinn_init_kind kind, gsl_rng *r);
 
 /* Values only: out[p * n_out + k] for n points x[p * n_in + i]. */

@@ -3,6 +3,12 @@
  * optional checkpoints and resume), evaluates on the output grid and writes
  * the .h5 + .xmf.  The `pinn solve` command is a thin layer over this.
  *
+ * pinn_solve leaves the process alone: the thread count goes to the network
+ * (cfg->threads, pinn_mlp_set_threads), never to omp_set_num_threads, and
+ * GSL's error handler is not touched (pinn/train.h says which GSL failures
+ * can still reach it), so two solves may run at the same time in two threads
+ * of one program, each with its own problem and configuration.
+ *
  * A problem file (bundled or a user's plugin) exports one function of type
  * pinn_problem_create_fn that builds the problem and fills the tuned
  * defaults of its solve configuration.
@@ -46,11 +52,14 @@ typedef struct pinn_solve_config {
   /* output */
   const char *output;                     /* .h5 path (the .xmf goes beside it); NULL = no file */
   const char *resume;                     /* resume from this checkpoint (NULL = fresh start) */
-  /* obstacle problems: how u >= psi is imposed; read by the problem's create
-   * function (PINN_OBSTACLE_DEFAULT = the problem's choice) */
-  int obstacle_method;                    /* a pinn_barrier_kind, or PINN_OBSTACLE_* below */
+  /* obstacle problems: how u >= psi is imposed, applied by pinn_solve with
+   * pinn_problem_set_obstacle_method (pinn/problem.h).  An int because two
+   * enums share it: a pinn_barrier_kind (>= 0) or a PINN_OBSTACLE_* value
+   * (PINN_OBSTACLE_DEFAULT, the default, keeps the problem's choice). */
+  int obstacle_method;
   double penalty;                         /* barrier rho; 0 = the problem's default */
-  int threads;                            /* OpenMP threads (0 = OpenMP's default) */
+  int threads;                            /* OpenMP threads of the network's passes (0 = OpenMP's
+                                             default; per network: see pinn_mlp_set_threads) */
 } pinn_solve_config;
 
 /* Defaults listed above; train = pinn_train_options_default(). */
@@ -85,6 +94,12 @@ typedef struct pinn_solve_result {
  * file; a plugin .so exports it as `pinn_plugin_create`. */
 typedef int (*pinn_problem_create_fn)(pinn_problem **p, pinn_solve_config *cfg, pinn_error *err);
 
+/* The end of a create function whose setup calls on p returned st (0: all
+ * succeeded): then *out = p and 0; else p is freed (NULL is fine), err says
+ * "NAME: what failed" unless a failing call filled it already (err->code is
+ * st), and st is returned. */
+int pinn_solve_create_done(pinn_problem *p, int st, pinn_problem **out, pinn_error *err);
+
 /* Solve: train, evaluate, write.  Returns 0 (also when training stopped for
  * an ordinary reason: see result->reason), or a status with err filled.
  * Before anything is trained it checks that the result and checkpoint files
@@ -98,12 +113,23 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
                pinn_error *err);
 
 /* What pinn_solve checks before anything trains: obstacle settings
- * (obstacle_method, penalty) only for a problem with an obstacle
- * (PINN_EINVAL), and that cfg's result file (cfg->output) and checkpoint
- * (cfg->train.checkpoint_path) can be created: their folders exist and a file
- * can be made there (a probe file is created and removed; PINN_EIO).  Returns
- * 0 or the status with err naming the setting or the path and the reason. */
+ * (obstacle_method, penalty) only for a problem with an obstacle; the
+ * configuration's own values (n_hidden, width[], act, threads, and train as
+ * pinn_train_options_check says; continuation_every not together with
+ * train.step_hook), with messages naming the field ("cfg->n_hidden = 50: use
+ * 1 to 32 hidden layers"): PINN_EINVAL; and that cfg's result file
+ * (cfg->output) and checkpoint (cfg->train.checkpoint_path) can be created:
+ * their folders exist and a file can be made there (a probe file is created
+ * and removed; PINN_EIO).  Returns 0 or the status with err naming the
+ * setting or the path and the reason.  A problem's create function is
+ * checked with it too (the pinn CLI does, right after create). */
 int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err);
+
+/* The network pinn_solve trains for p: cfg's hidden layers and activation
+ * between p's inputs and outputs, initialised by cfg->init from cfg->seed,
+ * running on cfg->threads threads (pinn_mlp_set_threads).  NULL with err
+ * filled when cfg's values are refused (as pinn_solve_check says). */
+pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err);
 
 /* Parse "20x8" (width x hidden layers) or "30,30,20" (widths) into cfg.
  * PINN_EINVAL with a message otherwise. */

@@ -7,6 +7,20 @@
  * quasi-Newton step (a line search of several evaluations counts once).
  * Evaluations count every loss-and-gradient computation.
  *
+ * GSL's error handler is process-wide, so the trainer never changes it, and
+ * its GSL calls are made so that bad input cannot reach it: a minimizer's
+ * size is the loss's parameter count (the only thing
+ * gsl_multimin_fdfminimizer_set checks), GSL's vector_bfgs2 and conjugate_pr
+ * report a failed line search through their status, and libpinn's own types
+ * (L-BFGS, SSBFGS, SSBroyden) never call GSL_ERROR.  What can still reach the
+ * handler is what cannot be checked first: out of memory inside GSL's
+ * allocators (gsl_multimin_fdfminimizer_alloc and the vectors of GSL's types
+ * call it before returning NULL), and in a Levenberg-Marquardt phase
+ * whatever pinn_lm_run (pinn/lsq.h) leaves to GSL.  With GSL's default
+ * handler that aborts the program: an application that must survive it calls
+ * gsl_set_error_handler_off() once at startup, as the pinn CLI does; the
+ * failure then comes back as a status with a message.
+ *
  * References: Kingma & Ba 2015 (Adam); Nocedal & Wright, Numerical
  * Optimization, 2nd ed., Alg. 7.5 (L-BFGS, lib/lbfgs.c); Moré & Thuente 1994
  * (line search, lib/linesearch.c).
@@ -18,6 +32,7 @@
 #include <stddef.h>
 #include <pinn/status.h>
 #include <pinn/loss.h>
+#include <pinn/lsq.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,6 +77,18 @@ const char *pinn_stop_reason_str(pinn_stop_reason r);
 /* A one-word name ("max_iter", "gtol", ...). */
 const char *pinn_stop_reason_name(pinn_stop_reason r);
 
+/* What a quasi-Newton phase minimises (pinn_phase.loss_transform): the loss,
+ * its logarithm or its square root; reported losses are always the loss. */
+typedef enum pinn_loss_transform_kind {
+  PINN_LOSS_PLAIN = 0,
+  PINN_LOSS_LOG = 1,
+  PINN_LOSS_SQRT = 2
+} pinn_loss_transform_kind;
+
+/* Name ("none", "log", "sqrt") and parser. */
+const char *pinn_loss_transform_name(pinn_loss_transform_kind kind);
+int pinn_loss_transform_parse(const char *text, pinn_loss_transform_kind *out, pinn_error *err);
+
 /* One phase of training. */
 typedef struct pinn_phase {
   pinn_optimizer_kind kind;
@@ -79,16 +106,11 @@ typedef struct pinn_phase {
   size_t memory;       /* L-BFGS memory (default 30) */
   double step;         /* first trial step length |alpha p| (default 0.1) */
   double line_tol;     /* strong-Wolfe curvature parameter (default 0.9; GSL types: 0.1) */
-  int loss_transform;  /* quasi-Newton phases: minimise the loss (PINN_LOSS_PLAIN), its
-                        * logarithm (PINN_LOSS_LOG) or its square root (PINN_LOSS_SQRT);
-                        * reported losses are always the loss itself */
+  pinn_loss_transform_kind loss_transform; /* quasi-Newton phases (default PINN_LOSS_PLAIN) */
   /* Levenberg-Marquardt */
-  int lm_method;       /* a pinn_lm_method (default PINN_LM_ACCEL: geodesic acceleration) */
+  pinn_lm_method lm_method; /* default PINN_LM_ACCEL: geodesic acceleration */
   double xtol;         /* LM step test (default 1e-12) */
 } pinn_phase;
-
-/* What a quasi-Newton phase minimises (pinn_phase.loss_transform). */
-enum { PINN_LOSS_PLAIN = 0, PINN_LOSS_LOG = 1, PINN_LOSS_SQRT = 2 };
 
 /* A phase of this kind with its defaults. */
 pinn_phase pinn_phase_default(pinn_optimizer_kind kind);
@@ -114,8 +136,23 @@ typedef struct pinn_progress {
 } pinn_progress;
 
 /* Called every `progress_every` iterations and at the end of each phase;
- * return nonzero to stop training (PINN_STOP_USER). */
+ * return nonzero to stop training (PINN_STOP_USER).  For reporting only
+ * (PETSc's TSMonitor): what changes the problem belongs in a step hook. */
 typedef int (*pinn_progress_fn)(const pinn_progress *p, void *ctx);
+
+typedef struct pinn_trainer pinn_trainer;
+
+/* A step hook (PETSc's TSSetPostStep): called with the trainer and the loss
+ * it trains (borrowed) after every
+ * iteration whose run-wide count (pinn_trainer_iterations) is a multiple of
+ * `step_hook_every`, in every phase: after the iteration is in the history
+ * and before the progress report, the stopping tests and the periodic
+ * checkpoint, so a checkpoint holds what the hook did and a resumed run calls
+ * it at the same iterations (bitwise the uninterrupted run).  The hook may
+ * change the loss, e.g. grow an obstacle penalty (pinn_loss_continue); it
+ * then calls pinn_trainer_loss_changed.  Return 0, or nonzero to fail the run
+ * (PINN_ECALLBACK, stop reason PINN_STOP_ERROR). */
+typedef int (*pinn_step_hook_fn)(pinn_trainer *t, pinn_loss *l, void *ctx);
 
 #define PINN_MAX_PHASES 8
 
@@ -127,6 +164,9 @@ typedef struct pinn_train_options {
   size_t progress_every;         /* default 100 */
   pinn_progress_fn progress;     /* may be NULL */
   void *progress_ctx;
+  pinn_step_hook_fn step_hook;   /* may be NULL */
+  void *step_hook_ctx;
+  size_t step_hook_every;        /* iterations between calls (default 1; 0 counts as 1) */
   volatile sig_atomic_t *interrupt; /* nonzero stops at the next iteration (may be NULL) */
   size_t resample_every;         /* resample the training points every N iterations of an Adam phase (0 = never) */
   size_t max_recoveries;         /* NaN/failed-step recoveries before giving up (default 5) */
@@ -142,11 +182,44 @@ typedef struct pinn_train_options {
 /* Defaults: Adam 1000 iterations at lr 1e-3, then L-BFGS 5000 iterations. */
 pinn_train_options pinn_train_options_default(void);
 
+/* What pinn_trainer_alloc refuses: a phase count outside 1..PINN_MAX_PHASES,
+ * an unknown optimizer, negative or non-finite tolerances, Adam settings out
+ * of range, a first step <= 0, an L-BFGS memory outside 1..1000, a negative
+ * time budget.  PINN_EINVAL with a message naming the field as C code writes
+ * it ("phases[1] (lbfgs): memory must be 1 to 1000, got 0"). */
+int pinn_train_options_check(const pinn_train_options *o, pinn_error *err);
+
 /* Append pinn_phase_default(kind) to o's phases, with max_iter iterations
  * (0: the kind's default); returns the new phase for further settings, or
  * NULL when o already has PINN_MAX_PHASES phases. */
 pinn_phase *pinn_train_options_add_phase(pinn_train_options *o, pinn_optimizer_kind kind,
                                          size_t max_iter);
+
+/* Editing the phases of a problem's defaults (what `pinn solve --adam, --iters,
+ * --optimizer, --last-iters, --then none` do).  The Adam phase is the first
+ * Adam phase (the warm-up); the main phase is the first phase that is not
+ * Adam (the quasi-Newton phase; a default may follow it with high-accuracy
+ * phases).  Both lookups return NULL when there is none. */
+pinn_phase *pinn_train_options_adam_phase(pinn_train_options *o);
+pinn_phase *pinn_train_options_main_phase(pinn_train_options *o);
+/* Adam iterations: 0 removes the Adam phase (a run left without phases gets
+ * one default L-BFGS phase); n > 0 sets them, first inserting a default Adam
+ * phase when there is none.  PINN_EINVAL (message in err) when the phases are
+ * full. */
+int pinn_train_options_set_adam(pinn_train_options *o, size_t n, pinn_error *err);
+/* Main phase iterations: 0 removes every phase that is not Adam (Adam only;
+ * PINN_EINVAL when no phase would be left); n > 0 sets them, first appending
+ * a default L-BFGS phase when there is none (PINN_EINVAL when full). */
+int pinn_train_options_set_main_iters(pinn_train_options *o, size_t n, pinn_error *err);
+/* The main phase's optimizer: the phase becomes pinn_phase_default(kind)
+ * keeping its iterations and gtol, or is appended with the kind's defaults
+ * when there is none.  PINN_EINVAL for Adam or an unknown kind, or when full. */
+int pinn_train_options_set_main_optimizer(pinn_train_options *o, pinn_optimizer_kind kind,
+                                          pinn_error *err);
+/* The last phase's iterations (n >= 1; PINN_EINVAL otherwise). */
+int pinn_train_options_set_last_iters(pinn_train_options *o, size_t n, pinn_error *err);
+/* Drop every phase after the main one (none when there is no main phase). */
+void pinn_train_options_drop_after_main(pinn_train_options *o);
 
 /* What one phase did. */
 typedef struct pinn_phase_report {
@@ -156,8 +229,6 @@ typedef struct pinn_phase_report {
   double loss;            /* at the end of the phase */
   pinn_stop_reason reason;
 } pinn_phase_report;
-
-typedef struct pinn_trainer pinn_trainer;
 
 /* A trainer for loss l (borrowed; must outlive the trainer). */
 pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pinn_error *err);
@@ -208,6 +279,14 @@ size_t pinn_trainer_iterations(const pinn_trainer *t);
 size_t pinn_trainer_evals(const pinn_trainer *t);
 double pinn_trainer_seconds(const pinn_trainer *t);
 double pinn_trainer_loss(const pinn_trainer *t);
+
+/* For a step hook that changed the loss (a penalty grew): the trainer
+ * evaluates the new loss at the current point, takes that point as the best
+ * one (losses before the change do not compare), and a quasi-Newton phase
+ * restarts its memory there.  A Levenberg-Marquardt phase keeps its trust
+ * region and sees the change from its next evaluation.  PINN_EINVAL when
+ * called outside a step hook. */
+int pinn_trainer_loss_changed(pinn_trainer *t);
 
 /* Number of NaN/Inf recoveries (restore the best point, halve Adam's rate). */
 size_t pinn_trainer_recoveries(const pinn_trainer *t);
