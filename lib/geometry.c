@@ -115,25 +115,40 @@ size_t pinn_geom_dim(const pinn_geom *g) { return g->d; }
 
 const char *pinn_geom_errmsg(const pinn_geom *g) { return g ? g->err.msg : ""; }
 
-size_t pinn_geom_num_parts(const pinn_geom *g) { return g->nnames; }
-
-const char *pinn_geom_part_name(const pinn_geom *g, size_t i)
+static int name_used(const pinn_geom *g, size_t id)
 {
-  return i < g->nnames ? g->names[i] : NULL;
+  for (size_t i = 0; i < g->npc; ++i)
+    if (g->pieces[i].name == id) return 1;
+  return 0;
 }
 
+/* Index of a name some piece carries, NONE for any other. */
 static size_t name_find(const pinn_geom *g, const char *name)
 {
   for (size_t i = 0; i < g->nnames; ++i)
-    if (strcmp(g->names[i], name) == 0) return i;
+    if (strcmp(g->names[i], name) == 0) return name_used(g, i) ? i : NONE;
   return NONE;
+}
+
+size_t pinn_geom_num_parts(const pinn_geom *g)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < g->nnames; ++i) n += name_used(g, i);
+  return n;
+}
+
+const char *pinn_geom_part_name(const pinn_geom *g, size_t i)
+{
+  for (size_t j = 0; j < g->nnames; ++j)
+    if (name_used(g, j) && i-- == 0) return g->names[j];
+  return NULL;
 }
 
 /* Index of name, added when new; NONE when out of memory. */
 static size_t name_intern(pinn_geom *g, const char *name)
 {
-  size_t i = name_find(g, name);
-  if (i != NONE) return i;
+  for (size_t i = 0; i < g->nnames; ++i)
+    if (strcmp(g->names[i], name) == 0) return i;
   if (g->nnames == g->namecap) {
     size_t cap = g->namecap ? 2 * g->namecap : 16;
     char **p = realloc(g->names, cap * sizeof *p);
@@ -164,7 +179,7 @@ static gnode *node_new(pinn_geom *g, int kind, size_t *index)
   n->kind = kind;
   n->a = n->b = NONE;
   n->piece0 = g->npc;
-  *index = g->nn;
+  *index = g->nn++;
   g->ready = 0;
   return n;
 }
@@ -976,33 +991,59 @@ static int accept(const pinn_geom *g, size_t piece, const double *u, double *x, 
   return 1;
 }
 
-/* Count the kept points among the GRID's points for side m (written into x,
- * nrm when the count stays <= n); *kept = count, n + 1 when above n. */
-static int grid_pass(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t m, size_t n,
+/* Count the kept points among the points of the GRID sampler sg (dim gd: d
+ * for the interior, d - 1 for a piece, whose density coordinate is then 0,
+ * i.e. always kept) for side m; they are written into x, nrm while the count
+ * stays <= n; *kept = count, n + 1 when above n. */
+static int grid_pass(const pinn_geom *g, size_t piece, pinn_sampler *sg, size_t m, size_t n,
                      double *x, double *nrm, size_t *kept, pinn_error *err)
 {
-  const size_t d = g->d;
+  const size_t d = g->d, gd = pinn_sampler_dim(sg);
   size_t req = 1, got = 0;
-  for (size_t k = 0; k < d; ++k) req *= m;
-  double *u = malloc(req * d * sizeof *u), xt[3], nt[3];
+  for (size_t k = 0; k < gd; ++k) req *= m;
+  double *u = malloc(req * gd * sizeof *u), row[3] = {0, 0, 0}, xt[3], nt[3];
   if (!u) return pinn_error_set(err, PINN_ENOMEM, "geometry sampling: out of memory");
-  int rc = pinn_sampler_fill(s, req, u);
+  int rc = pinn_sampler_fill(sg, req, u);
   if (rc) {
     free(u);
-    return pinn_error_set(err, rc, "geometry sampling: %s", pinn_sampler_errmsg(s));
+    return pinn_error_set(err, rc, "geometry sampling: %s", pinn_sampler_errmsg(sg));
   }
-  const size_t cnt = pinn_sampler_count(s, req);
-  for (size_t i = 0; i < cnt && got <= n; ++i)
-    if (accept(g, piece, u + i * d, xt, nt)) {
+  const size_t cnt = pinn_sampler_count(sg, req);
+  for (size_t i = 0; i < cnt && got <= n; ++i) {
+    memcpy(row, u + i * gd, gd * sizeof *u);
+    if (accept(g, piece, row, xt, nt)) {
       if (got < n && x) {
         memcpy(x + got * d, xt, d * sizeof *xt);
         if (nrm) memcpy(nrm + got * d, nt, d * sizeof *nt);
       }
       ++got;
     }
+  }
   free(u);
   *kept = got;
   return 0;
+}
+
+/* GRID: the largest side m whose kept points are <= n, ascending from the
+ * largest grid of at most n points (all of which may be kept). */
+static int fill_grid(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n, double *x,
+                     double *nrm, size_t *count, pinn_error *err)
+{
+  const size_t gd = piece == NONE ? g->d : g->d - 1;
+  pinn_sampler *sg = piece == NONE ? s : pinn_sampler_alloc(PINN_SAMPLER_GRID, gd, 0, err);
+  if (!sg) return err ? err->code : PINN_ENOMEM;
+  size_t m = 1, kept = 0, best = 0;
+  int rc = 0;
+  while (pow((double)(m + 1), (double)gd) <= (double)n) ++m;
+  for (;; ++m) {
+    if ((rc = grid_pass(g, piece, sg, m, n, NULL, NULL, &kept, err))) break;
+    if (kept > n) break;
+    best = m;
+    if (pow((double)m, (double)gd) > 64.0 * (double)n + 65536.0) break;
+  }
+  if (!rc && best) rc = grid_pass(g, piece, sg, best, n, x, nrm, count, err);
+  if (sg != s) pinn_sampler_free(sg);
+  return rc;
 }
 
 /* n kept points of a piece (NONE: the interior) into x (and nrm). */
@@ -1012,20 +1053,8 @@ static int fill(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n, dou
   const size_t d = g->d;
   *count = 0;
   if (n == 0) return 0;
-  if (pinn_sampler_get_kind(s) == PINN_SAMPLER_GRID) {
-    size_t m = 1, kept = 0, best = 0;
-    while (pow((double)(m + 1), (double)d) <= (double)n) ++m;
-    /* Ascend from the largest bounding grid with at most n points (all of
-     * which may be kept) while the kept points stay <= n. */
-    for (;; ++m) {
-      int rc = grid_pass(g, piece, s, m, n, NULL, NULL, &kept, err);
-      if (rc) return rc;
-      if (kept > n) break;
-      best = m;
-      if (pow((double)m, (double)d) > 64.0 * (double)n + 65536.0) break;
-    }
-    return best ? grid_pass(g, piece, s, best, n, x, nrm, count, err) : 0;
-  }
+  if (pinn_sampler_get_kind(s) == PINN_SAMPLER_GRID)
+    return fill_grid(g, piece, s, n, x, nrm, count, err);
   double *u = malloc(BATCH_MAX * d * sizeof *u);
   if (!u) return pinn_error_set(err, PINN_ENOMEM, "geometry sampling: out of memory");
   size_t got = 0, drawn = 0;
@@ -1203,8 +1232,9 @@ static int parts_resolve(const pinn_geom *g, const char *fn, size_t nparts,
       size_t len = 0;
       char known[256] = "";
       for (size_t i = 0; i < g->nnames && len + 1 < sizeof known; ++i)
-        len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "",
-                                g->names[i]);
+        if (name_used(g, i))
+          len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", len ? ", " : "",
+                                  g->names[i]);
       return pinn_error_set(err, PINN_EINVAL, "%s: no part is named '%s' (parts: %s)", fn,
                             parts[j] ? parts[j] : "(null)", known);
     }

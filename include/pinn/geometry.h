@@ -76,8 +76,11 @@
  *             height u_1; cap: radius r sqrt(u_0), angle 2 pi u_1.
  *             Rows are grouped by part (in the order given), then by piece.
  *   GRID      the cell-centred grid of the largest side m whose kept points
- *             are not more than n (per piece for boundaries); *count says
- *             how many were written (every other kind writes exactly n).
+ *             are not more than n; *count says how many were written (every
+ *             other kind writes exactly n).  On a piece the grid has d - 1
+ *             dims (a GRID of that dim made inside: the kind is stateless)
+ *             and no density test, so on an ellipse/ellipsoid it is regular
+ *             in the angles, not by measure.
  * Everything is deterministic: the same geometry, sampler state and n give
  * bitwise the same points.
  *
@@ -205,8 +208,9 @@ int pinn_geom_contains(const pinn_geom *g, const double *x);
  * unit vector.  NaN before set_root. */
 double pinn_geom_signed_distance(const pinn_geom *g, const double *x, double *normal);
 
-/* Number of distinct part names and the name of part i < that number
- * (NULL past the end; owned by g), in the order names first appeared. */
+/* Number of parts (distinct names some piece carries) and the name of part
+ * i < that number (NULL past the end; owned by g), in the order the names
+ * first appeared.  A name no piece carries any more is unknown everywhere. */
 size_t pinn_geom_num_parts(const pinn_geom *g);
 const char *pinn_geom_part_name(const pinn_geom *g, size_t i);
 
