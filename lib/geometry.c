@@ -6,9 +6,8 @@
  * Distance bounds of CSG trees: J. C. Hart, "Sphere tracing", The Visual
  * Computer 12 (1996).  Approximate distance functions: N. Sukumar and
  * A. Srivastava, CMAME 389 (2022) 114333, sections 4-5 (trimmed ADF of a
- * segment, R-equivalence join).  Ellipse perimeter and ellipsoid area by
- * the trapezoidal rule in the angle (periodic: geometric convergence) and
- * Gauss-Legendre in z.
+ * segment, R-equivalence join).  Ellipse perimeter by the trapezoidal rule
+ * in the angle (periodic and analytic: geometric convergence).
  */
 #include <pinn/geometry.h>
 
@@ -18,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_integration.h>
 #include <gsl/gsl_math.h>
+#include <gsl/gsl_sf_ellint.h>
 
 #define NONE ((size_t)-1)
 #define NAME_MAX_LEN 63
@@ -235,27 +234,20 @@ static double ellipse_perimeter(double a, double b)
   return s * 2.0 * M_PI / n;
 }
 
-/* Area = a b c * integral over the unit sphere of |n / a| (z in [-1, 1],
- * azimuth in [0, 2 pi)). */
-static double ellipsoid_area(const double *a)
+/* Legendre's closed form (a >= b >= c sorted here; DLMF 19.33.2):
+ * S = 2 pi c^2 + 2 pi a b / sin(phi) (E(phi, k) sin^2 phi + F(phi, k) cos^2 phi),
+ * cos phi = c / a, k^2 = a^2 (b^2 - c^2) / (b^2 (a^2 - c^2)); k = 1 (an
+ * oblate spheroid) with F = atanh(sin phi), E = sin phi. */
+static double ellipsoid_area(const double *ax)
 {
-  const size_t nz = 256, nphi = 1024;
-  gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc(nz);
-  if (!t) return NAN;
-  double s = 0.0;
-  for (size_t i = 0; i < nz; ++i) {
-    double z, w, inner = 0.0;
-    gsl_integration_glfixed_point(-1.0, 1.0, i, &z, &w, t);
-    const double rho = sqrt(1.0 - z * z);
-    for (size_t j = 0; j < nphi; ++j) {
-      const double phi = 2.0 * M_PI * (double)j / (double)nphi;
-      const double n0 = rho * cos(phi) / a[0], n1 = rho * sin(phi) / a[1], n2 = z / a[2];
-      inner += sqrt(n0 * n0 + n1 * n1 + n2 * n2);
-    }
-    s += w * inner * 2.0 * M_PI / (double)nphi;
-  }
-  gsl_integration_glfixed_table_free(t);
-  return s * a[0] * a[1] * a[2];
+  double a = fmax(ax[0], fmax(ax[1], ax[2])), c = fmin(ax[0], fmin(ax[1], ax[2]));
+  const double b = ax[0] + ax[1] + ax[2] - a - c;
+  if (a == c) return 4.0 * M_PI * a * a;
+  const double phi = acos(c / a), sp = sin(phi), cp = c / a;
+  const double k = sqrt(fmin(1.0, a * a * (b * b - c * c) / (b * b * (a * a - c * c))));
+  const double F = k < 1.0 ? gsl_sf_ellint_F(phi, k, GSL_PREC_DOUBLE) : atanh(sp);
+  const double E = k < 1.0 ? gsl_sf_ellint_E(phi, k, GSL_PREC_DOUBLE) : sp;
+  return 2.0 * M_PI * c * c + 2.0 * M_PI * a * b / sp * (E * sp * sp + F * cp * cp);
 }
 
 static double piece_measure(const pinn_geom *g, const gnode *p, size_t k)

@@ -163,6 +163,14 @@ static void primitive_distances_and_measures_have_their_exact_values(void)
   /* Prolate spheroid: 2 pi a^2 (1 + c asin(ecc) / (a ecc)), ecc^2 = 1 - a^2/c^2. */
   const double ecc = sqrt(0.75);
   CU_ASSERT_DOUBLE_EQUAL(total, 2 * M_PI * (1 + 2 * asin(ecc) / ecc), 1e-11);
+  /* Oblate spheroid: 2 pi a^2 + pi c^2 / ecc log((1 + ecc) / (1 - ecc)). */
+  const double obl[3] = {2, 1, 2}, eo = sqrt(0.75);
+  size_t e2;
+  CU_ASSERT_EQUAL(pinn_geom_ellipsoid(g, c3, obl, &e2), 0);
+  CU_ASSERT_EQUAL(pinn_geom_name(g, e2, 0, NULL, "oblate"), 0);
+  CU_ASSERT_EQUAL(pinn_geom_set_root(g, e), 0);
+  CU_ASSERT_EQUAL(pinn_geom_part_measure(g, "oblate", &total, NULL, NULL), 0);
+  CU_ASSERT_DOUBLE_EQUAL(total, 8 * M_PI + M_PI / eo * log((1 + eo) / (1 - eo)), 1e-12);
   const double y[3] = {1, 2, 6}, yin[3] = {1.5, 2, 3};
   double n[3];
   CU_ASSERT_DOUBLE_EQUAL(pinn_geom_signed_distance(g, y, n), 1.0, 1e-14);

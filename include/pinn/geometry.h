@@ -50,8 +50,9 @@
  * as usual); the result's outward normal there is +n_P when the "inside"
  * evaluation is the one in the region, else -n_P.  (Surfaces of different
  * primitives that coincide over an area are not supported.)  The measure
- * (length/area) of a piece is exact (ellipse perimeter and ellipsoid area by
- * quadrature, accurate to rounding for axis ratios up to 100); the measure of
+ * (length/area) of a piece is exact (ellipse perimeter by the trapezoidal
+ * rule, to rounding for axis ratios up to 100; ellipsoid area by Legendre's
+ * closed form with GSL's elliptic integrals); the measure of
  * the part of a piece on the result's boundary is that times the fraction of
  * PINN_GEOM_QMC_POINTS Halton points on the piece (uniform by measure) that
  * lie on the result's boundary: exact when the piece is wholly on it or off
