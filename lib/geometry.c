@@ -1386,7 +1386,8 @@ static pinn_xjet piece_adf(const pinn_geom *g, const gpiece *pc, const pinn_xjet
     const pinn_xjet dx = px_subc(x[0], a[0]), dy = px_subc(x[1], a[1]);
     const pinn_xjet f = px_scale(px_sub(px_scale(dx, b[1] - a[1]), px_scale(dy, b[0] - a[0])),
                                  1.0 / l);
-    const pinn_xjet mx = px_subc(x[0], 0.5 * (a[0] + b[0])), my = px_subc(x[1], 0.5 * (a[1] + b[1]));
+    const pinn_xjet mx = px_subc(x[0], 0.5 * (a[0] + b[0]));
+    const pinn_xjet my = px_subc(x[1], 0.5 * (a[1] + b[1]));
     const pinn_xjet t = px_scale(px_csub(0.25 * l * l, px_add(px_sq(mx), px_sq(my))), 1.0 / l);
     return trimmed(f, t);
   }

@@ -53,7 +53,8 @@ static void polygons_are_validated_with_errors_that_name_the_edges(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_geom_errmsg(g), "at least 3 vertices"));
   const double bowtie[] = {0, 0, 1, 1, 1, 0, 0, 1};
   CU_ASSERT_EQUAL(pinn_geom_polygon(g, 4, bowtie, &node), PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_geom_errmsg(g), "edges 0 (vertices 0-1) and 2 (vertices 2-3) cross"));
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(pinn_geom_errmsg(g), "edges 0 (vertices 0-1) and 2 (vertices 2-3) cross"));
   const double dup[] = {0, 0, 1, 0, 1, 0, 0, 1};
   CU_ASSERT_EQUAL(pinn_geom_polygon(g, 4, dup, &node), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_geom_errmsg(g), "edge 1 (vertices 1-2) has zero length"));
@@ -63,7 +64,8 @@ static void polygons_are_validated_with_errors_that_name_the_edges(void)
   /* A vertex touching a non-adjacent edge is a crossing too. */
   const double touch[] = {0, 0, 2, 0, 2, 2, 1, 0.0, 0, 2};
   CU_ASSERT_EQUAL(pinn_geom_polygon(g, 5, touch, &node), PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_geom_errmsg(g), "edges 0 (vertices 0-1) and 2 (vertices 2-3)"));
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(pinn_geom_errmsg(g), "edges 0 (vertices 0-1) and 2 (vertices 2-3)"));
   const double nan_v[] = {0, 0, 1, 0, NAN, 1};
   CU_ASSERT_EQUAL(pinn_geom_polygon(g, 3, nan_v, &node), PINN_EINVAL);
   /* Non-convex, clockwise: accepted, normals still outward. */
