@@ -1127,9 +1127,7 @@ int pinn_geom_set_root(pinn_geom *g, size_t node)
     const gnode *p = &g->nodes[pc->node];
     size_t tot = 0, plus = 0, minus = 0, cross = 0;
     if (mark[pc->node]) {
-      pinn_sampler_reset(s);
-      if ((rc = pinn_sampler_fill(s, PINN_GEOM_QMC_POINTS, u))) goto sampler_failed;
-      for (size_t i = 0; i < PINN_GEOM_QMC_POINTS; ++i) {
+      for (size_t i = 0; i < PINN_GEOM_QMC_POINTS; ++i) { /* the same Halton points */
         double nrm[3];
         if (!piece_point(d, p, pc->local, u + i * d, x, nrm)) continue;
         ++tot;
@@ -1340,11 +1338,11 @@ int pinn_geom_sample_boundary(const pinn_geom *g, size_t nparts, const char *con
  * Approximate distance function */
 
 /* Trimmed ADF sqrt(f^2 + ((sqrt(t^2 + f^4) - t) / 2)^2), the difference
- * written without cancellation for t >= 0. */
+ * written without cancellation for t > 0. */
 static pinn_xjet trimmed(pinn_xjet f, pinn_xjet t)
 {
   const pinn_xjet f2 = px_sq(f), f4 = px_sq(f2), rho = px_sqrt(px_add(px_sq(t), f4));
-  const pinn_xjet w = t.v >= 0.0 ? px_div(f4, px_scale(px_add(rho, t), 2.0))
+  const pinn_xjet w = t.v > 0.0 ? px_div(f4, px_scale(px_add(rho, t), 2.0))
                                  : px_scale(px_sub(rho, t), 0.5);
   return px_sqrt(px_add(f2, px_sq(w)));
 }

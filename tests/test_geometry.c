@@ -561,6 +561,10 @@ static void adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd(void
   CU_ASSERT_EQUAL(pinn_geom_set_root(g, node), 0);
   const char *const wall[] = {"wall"};
   check_adf(g, 1, wall);
+  pinn_geom_adf *a = pinn_geom_adf_alloc(g, 1, wall, NULL);
+  for (int i = 0; i < 6; ++i) /* 0 at the vertices too (the ends of the trimmed pieces) */
+    CU_ASSERT_EQUAL(adf_at(a, 2, lsh + 2 * i).v, 0.0);
+  pinn_geom_adf_free(a);
   pinn_geom_free(g);
 
   /* 3-D: a box minus a through-cylinder and a ball. */
