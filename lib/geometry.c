@@ -1411,6 +1411,10 @@ void pinn_geom_adf_eval(const pinn_geom_adf *a, const pinn_xjet *x, pinn_xjet *o
   pinn_xjet P = px_const(1.0), D = px_const(0.0);
   for (size_t i = 0; i < a->n; ++i) {
     const pinn_xjet f = piece_adf(a->g, &a->g->pieces[a->piece[i]], x);
+    if (f.v == 0.0) { /* on a piece: phi = phi_i there (and 0/0 where two meet) */
+      *out = f;
+      return;
+    }
     D = px_add(px_mul(D, f), P);
     P = px_mul(P, f);
     const double sc = fabs(D.v);
