@@ -27,6 +27,14 @@ static double now(void)
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* g, or exit with its message when building failed (rc != 0). */
+static pinn_geom *built(pinn_geom *g, int rc)
+{
+  if (!rc) return g;
+  fprintf(stderr, "bench_geometry: %s\n", pinn_geom_errmsg(g));
+  exit(1);
+}
+
 static pinn_geom *region3d(size_t *root)
 {
   pinn_geom *g = pinn_geom_alloc(3, NULL);
@@ -53,12 +61,8 @@ static pinn_geom *region3d(size_t *root)
   rc |= pinn_geom_union(g, n, p, &n);
   rc |= pinn_geom_ball(g, big, 1.5, &p);
   rc |= pinn_geom_intersection(g, n, p, &n);
-  if (rc) {
-    fprintf(stderr, "bench_geometry: %s\n", pinn_geom_errmsg(g));
-    exit(1);
-  }
   *root = n;
-  return g;
+  return built(g, rc);
 }
 
 static pinn_geom *region2d(size_t *root)
@@ -84,12 +88,8 @@ static pinn_geom *region2d(size_t *root)
   rc |= pinn_geom_difference(g, n, p, &n);
   rc |= pinn_geom_ball(g, o, 1.3, &p);
   rc |= pinn_geom_intersection(g, n, p, &n);
-  if (rc) {
-    fprintf(stderr, "bench_geometry: %s\n", pinn_geom_errmsg(g));
-    exit(1);
-  }
   *root = n;
-  return g;
+  return built(g, rc);
 }
 
 int main(int argc, char **argv)
@@ -102,10 +102,7 @@ int main(int argc, char **argv)
     size_t root;
     pinn_geom *g = dim == 3 ? region3d(&root) : region2d(&root);
     double t = now();
-    if (pinn_geom_set_root(g, root)) {
-      fprintf(stderr, "bench_geometry: %s\n", pinn_geom_errmsg(g));
-      return 1;
-    }
+    built(g, pinn_geom_set_root(g, root));
     const double t_root = now() - t;
     /* Every part with some piece on the region's boundary. */
     size_t np = 0;

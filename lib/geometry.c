@@ -30,13 +30,13 @@ enum { K_BOX, K_BALL, K_ELLIPSOID, K_POLYGON, K_CYLINDER, K_UNION, K_INTER, K_DI
 
 typedef struct gnode {
   int kind;
-  size_t a, b;          /* operands of a CSG node */
-  int used;             /* an operand of another node */
-  double lo[3], hi[3];  /* bounding box */
-  double c[3], h[3];    /* box centre, half-widths; ball/ellipsoid centre, semi-axes */
+  size_t a, b;         /* operands of a CSG node */
+  int used;            /* an operand of another node */
+  double lo[3], hi[3]; /* bounding box */
+  double c[3], h[3];   /* box centre, half-widths; ball/ellipsoid centre, semi-axes */
   double p0[3], ax[3], e1[3], e2[3], len, r; /* cylinder: base, unit axis, basis, length */
-  size_t nv;            /* polygon vertices v (2 nv doubles) */
-  double *v, orient;    /* orient +1 counter-clockwise, -1 clockwise */
+  size_t nv;                                 /* polygon vertices v (2 nv doubles) */
+  double *v, orient;                         /* orient +1 counter-clockwise, -1 clockwise */
   size_t piece0, npieces;
 } gnode;
 
@@ -65,20 +65,6 @@ struct pinn_geom_adf {
   size_t n;
   size_t *piece;
 };
-
-static int fail(pinn_geom *g, int code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static int fail(pinn_geom *g, int code, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  pinn_error_vset(&g->err, code, fmt, ap);
-  va_end(ap);
-  return code;
-}
 
 /* ---------------------------------------------------------------------------
  * Handle, names, nodes */
@@ -191,7 +177,7 @@ static int pieces_add(pinn_geom *g, const char *fn, size_t npieces, const char *
     size_t cap = g->pcap ? 2 * g->pcap : 32;
     while (cap < g->npc + npieces) cap *= 2;
     gpiece *p = realloc(g->pieces, cap * sizeof *p);
-    if (!p) return fail(g, PINN_ENOMEM, "%s: out of memory", fn);
+    if (!p) return pinn_error_set(&g->err, PINN_ENOMEM, "%s: out of memory", fn);
     g->pieces = p;
     g->pcap = cap;
   }
@@ -200,7 +186,7 @@ static int pieces_add(pinn_geom *g, const char *fn, size_t npieces, const char *
     char buf[32];
     if (!names) snprintf(buf, sizeof buf, "e%zu", k);
     size_t id = name_intern(g, names ? names[k] : buf);
-    if (id == NONE) return fail(g, PINN_ENOMEM, "%s: out of memory", fn);
+    if (id == NONE) return pinn_error_set(&g->err, PINN_ENOMEM, "%s: out of memory", fn);
     gpiece *p = &g->pieces[g->npc + k];
     memset(p, 0, sizeof *p);
     p->node = g->nn - 1;
@@ -292,15 +278,16 @@ int pinn_geom_box(pinn_geom *g, const double *lo, const double *hi, size_t *node
 {
   static const char *const names[] = {"x0-", "x0+", "x1-", "x1+", "x2-", "x2+"};
   const size_t d = g->d;
-  if (!lo || !hi) return fail(g, PINN_EINVAL, "pinn_geom_box: lo and hi are required");
+  if (!lo || !hi)
+    return pinn_error_set(&g->err, PINN_EINVAL, "pinn_geom_box: lo and hi are required");
   for (size_t k = 0; k < d; ++k)
     if (!(isfinite(lo[k]) && isfinite(hi[k]) && lo[k] < hi[k]))
-      return fail(g, PINN_EINVAL,
-                  "pinn_geom_box: axis %zu has lo = %g, hi = %g; need finite lo < hi", k, lo[k],
-                  hi[k]);
+      return pinn_error_set(&g->err, PINN_EINVAL,
+                            "pinn_geom_box: axis %zu has lo = %g, hi = %g; need finite lo < hi", k,
+                            lo[k], hi[k]);
   size_t id;
   gnode *n = node_new(g, K_BOX, &id);
-  if (!n) return fail(g, PINN_ENOMEM, "pinn_geom_box: out of memory");
+  if (!n) return pinn_error_set(&g->err, PINN_ENOMEM, "pinn_geom_box: out of memory");
   for (size_t k = 0; k < d; ++k) {
     n->lo[k] = lo[k];
     n->hi[k] = hi[k];
@@ -314,12 +301,14 @@ int pinn_geom_ball(pinn_geom *g, const double *center, double r, size_t *node)
 {
   static const char *const names[] = {"ball"};
   if (!center || !finite_all(g->d, center) || !(isfinite(r) && r > 0.0))
-    return fail(g, PINN_EINVAL,
-                "pinn_geom_ball: need a finite centre of %zu coordinates and a radius r > 0 "
-                "(got r = %g)", g->d, r);
+    return pinn_error_set(
+        &g->err, PINN_EINVAL,
+        "pinn_geom_ball: need a finite centre of %zu coordinates and a radius r > 0 "
+        "(got r = %g)",
+        g->d, r);
   size_t id;
   gnode *n = node_new(g, K_BALL, &id);
-  if (!n) return fail(g, PINN_ENOMEM, "pinn_geom_ball: out of memory");
+  if (!n) return pinn_error_set(&g->err, PINN_ENOMEM, "pinn_geom_ball: out of memory");
   for (size_t k = 0; k < g->d; ++k) {
     n->c[k] = center[k];
     n->h[k] = r;
@@ -329,19 +318,19 @@ int pinn_geom_ball(pinn_geom *g, const double *center, double r, size_t *node)
   return add_prim_pieces(g, "pinn_geom_ball", 1, names, node, id);
 }
 
-int pinn_geom_ellipsoid(pinn_geom *g, const double *center, const double *semi_axes,
-                        size_t *node)
+int pinn_geom_ellipsoid(pinn_geom *g, const double *center, const double *semi_axes, size_t *node)
 {
   static const char *const names[] = {"ellipsoid"};
   if (!center || !semi_axes || !finite_all(g->d, center) || !finite_all(g->d, semi_axes))
-    return fail(g, PINN_EINVAL, "pinn_geom_ellipsoid: need a finite centre and semi-axes");
+    return pinn_error_set(&g->err, PINN_EINVAL,
+                          "pinn_geom_ellipsoid: need a finite centre and semi-axes");
   for (size_t k = 0; k < g->d; ++k)
     if (!(semi_axes[k] > 0.0))
-      return fail(g, PINN_EINVAL, "pinn_geom_ellipsoid: semi-axis %zu is %g; need > 0", k,
-                  semi_axes[k]);
+      return pinn_error_set(&g->err, PINN_EINVAL,
+                            "pinn_geom_ellipsoid: semi-axis %zu is %g; need > 0", k, semi_axes[k]);
   size_t id;
   gnode *n = node_new(g, K_ELLIPSOID, &id);
-  if (!n) return fail(g, PINN_ENOMEM, "pinn_geom_ellipsoid: out of memory");
+  if (!n) return pinn_error_set(&g->err, PINN_ENOMEM, "pinn_geom_ellipsoid: out of memory");
   for (size_t k = 0; k < g->d; ++k) {
     n->c[k] = center[k];
     n->h[k] = semi_axes[k];
@@ -377,16 +366,19 @@ static int segments_meet(const double *a, const double *b, const double *c, cons
 int pinn_geom_polygon(pinn_geom *g, size_t nv, const double *xy, size_t *node)
 {
   const char *fn = "pinn_geom_polygon";
-  if (g->d != 2) return fail(g, PINN_EINVAL, "%s: polygons are 2-d; this geometry is 3-d", fn);
+  if (g->d != 2)
+    return pinn_error_set(&g->err, PINN_EINVAL, "%s: polygons are 2-d; this geometry is 3-d", fn);
   if (nv < 3 || !xy)
-    return fail(g, PINN_EINVAL, "%s: a polygon needs at least 3 vertices (got %zu)", fn, nv);
-  if (!finite_all(2 * nv, xy)) return fail(g, PINN_EINVAL, "%s: a vertex is not finite", fn);
+    return pinn_error_set(&g->err, PINN_EINVAL, "%s: a polygon needs at least 3 vertices (got %zu)",
+                          fn, nv);
+  if (!finite_all(2 * nv, xy))
+    return pinn_error_set(&g->err, PINN_EINVAL, "%s: a vertex is not finite", fn);
   double area = 0.0, scale = 0.0;
   for (size_t i = 0; i < nv; ++i) {
     const double *a = xy + 2 * i, *b = xy + 2 * ((i + 1) % nv);
     if (a[0] == b[0] && a[1] == b[1])
-      return fail(g, PINN_EINVAL, "%s: edge %zu (vertices %zu-%zu) has zero length", fn, i, i,
-                  (i + 1) % nv);
+      return pinn_error_set(&g->err, PINN_EINVAL, "%s: edge %zu (vertices %zu-%zu) has zero length",
+                            fn, i, i, (i + 1) % nv);
     area += a[0] * b[1] - a[1] * b[0];
     scale = fmax(scale, fmax(fabs(a[0]), fabs(a[1])));
   }
@@ -400,28 +392,30 @@ int pinn_geom_polygon(pinn_geom *g, size_t nv, const double *xy, size_t *node)
         /* Adjacent edges share one vertex; they must not fold back onto each other. */
         const double *s = j == i + 1 ? b : a; /* the shared vertex */
         const double *p = j == i + 1 ? a : b, *q = j == i + 1 ? e : c;
-        const double cr = orient2(s, p, q), dt = (p[0] - s[0]) * (q[0] - s[0]) +
-                                                 (p[1] - s[1]) * (q[1] - s[1]);
+        const double cr = orient2(s, p, q),
+                     dt = (p[0] - s[0]) * (q[0] - s[0]) + (p[1] - s[1]) * (q[1] - s[1]);
         if (cr == 0.0 && dt > 0.0)
-          return fail(g, PINN_EINVAL,
-                      "%s: edges %zu (vertices %zu-%zu) and %zu (vertices %zu-%zu) overlap: the "
-                      "polygon must be simple",
-                      fn, i, i, (i + 1) % nv, j, j, (j + 1) % nv);
+          return pinn_error_set(
+              &g->err, PINN_EINVAL,
+              "%s: edges %zu (vertices %zu-%zu) and %zu (vertices %zu-%zu) overlap: the "
+              "polygon must be simple",
+              fn, i, i, (i + 1) % nv, j, j, (j + 1) % nv);
       } else if (segments_meet(a, b, c, e)) {
-        return fail(g, PINN_EINVAL,
-                    "%s: edges %zu (vertices %zu-%zu) and %zu (vertices %zu-%zu) cross: the "
-                    "polygon must be simple (not self-intersecting)",
-                    fn, i, i, (i + 1) % nv, j, j, (j + 1) % nv);
+        return pinn_error_set(
+            &g->err, PINN_EINVAL,
+            "%s: edges %zu (vertices %zu-%zu) and %zu (vertices %zu-%zu) cross: the "
+            "polygon must be simple (not self-intersecting)",
+            fn, i, i, (i + 1) % nv, j, j, (j + 1) % nv);
       }
     }
   if (!(fabs(area) > 1e-14 * scale * scale))
-    return fail(g, PINN_EINVAL, "%s: the polygon has zero area (degenerate)", fn);
+    return pinn_error_set(&g->err, PINN_EINVAL, "%s: the polygon has zero area (degenerate)", fn);
   double *v = malloc(2 * nv * sizeof *v);
   size_t id;
   gnode *n = v ? node_new(g, K_POLYGON, &id) : NULL;
   if (!n) {
     free(v);
-    return fail(g, PINN_ENOMEM, "%s: out of memory", fn);
+    return pinn_error_set(&g->err, PINN_ENOMEM, "%s: out of memory", fn);
   }
   memcpy(v, xy, 2 * nv * sizeof *v);
   n->v = v;
@@ -444,16 +438,17 @@ int pinn_geom_cylinder(pinn_geom *g, const double *p0, const double *p1, double 
 {
   static const char *const names[] = {"side", "bottom", "top"};
   const char *fn = "pinn_geom_cylinder";
-  if (g->d != 3) return fail(g, PINN_EINVAL, "%s: cylinders are 3-d; this geometry is 2-d", fn);
+  if (g->d != 3)
+    return pinn_error_set(&g->err, PINN_EINVAL, "%s: cylinders are 3-d; this geometry is 2-d", fn);
   if (!p0 || !p1 || !finite_all(3, p0) || !finite_all(3, p1) || !(isfinite(r) && r > 0.0))
-    return fail(g, PINN_EINVAL, "%s: need finite end points and a radius r > 0 (got r = %g)",
-                fn, r);
+    return pinn_error_set(&g->err, PINN_EINVAL,
+                          "%s: need finite end points and a radius r > 0 (got r = %g)", fn, r);
   double a[3] = {p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]};
   const double len = sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
-  if (!(len > 0.0)) return fail(g, PINN_EINVAL, "%s: the end points coincide", fn);
+  if (!(len > 0.0)) return pinn_error_set(&g->err, PINN_EINVAL, "%s: the end points coincide", fn);
   size_t id;
   gnode *n = node_new(g, K_CYLINDER, &id);
-  if (!n) return fail(g, PINN_ENOMEM, "%s: out of memory", fn);
+  if (!n) return pinn_error_set(&g->err, PINN_ENOMEM, "%s: out of memory", fn);
   for (size_t k = 0; k < 3; ++k) {
     n->p0[k] = p0[k];
     n->ax[k] = a[k] / len;
@@ -490,14 +485,17 @@ int pinn_geom_cylinder(pinn_geom *g, const double *p0, const double *p1, double 
 static int csg(pinn_geom *g, int kind, const char *fn, size_t a, size_t b, size_t *node)
 {
   if (a >= g->nn || b >= g->nn || a == b)
-    return fail(g, PINN_EINVAL, "%s: operands %zu and %zu must be two distinct existing nodes "
-                                "(0..%zu)", fn, a, b, g->nn ? g->nn - 1 : 0);
+    return pinn_error_set(&g->err, PINN_EINVAL,
+                          "%s: operands %zu and %zu must be two distinct existing nodes "
+                          "(0..%zu)",
+                          fn, a, b, g->nn ? g->nn - 1 : 0);
   if (g->nodes[a].used || g->nodes[b].used)
-    return fail(g, PINN_EINVAL, "%s: node %zu is already an operand of another node", fn,
-                g->nodes[a].used ? a : b);
+    return pinn_error_set(&g->err, PINN_EINVAL,
+                          "%s: node %zu is already an operand of another node", fn,
+                          g->nodes[a].used ? a : b);
   size_t id;
   gnode *n = node_new(g, kind, &id);
-  if (!n) return fail(g, PINN_ENOMEM, "%s: out of memory", fn);
+  if (!n) return pinn_error_set(&g->err, PINN_ENOMEM, "%s: out of memory", fn);
   const gnode *na = &g->nodes[a], *nb = &g->nodes[b];
   n->a = a;
   n->b = b;
@@ -538,18 +536,20 @@ int pinn_geom_name(pinn_geom *g, size_t node, size_t npieces, const size_t *piec
 {
   const char *fn = "pinn_geom_name";
   if (node >= g->nn || g->nodes[node].kind >= K_UNION)
-    return fail(g, PINN_EINVAL, "%s: node %zu is not a primitive", fn, node);
+    return pinn_error_set(&g->err, PINN_EINVAL, "%s: node %zu is not a primitive", fn, node);
   const size_t len = name ? strlen(name) : 0;
   if (len == 0 || len > NAME_MAX_LEN)
-    return fail(g, PINN_EINVAL, "%s: a part name has 1..%d characters", fn, NAME_MAX_LEN);
+    return pinn_error_set(&g->err, PINN_EINVAL, "%s: a part name has 1..%d characters", fn,
+                          NAME_MAX_LEN);
   const gnode *n = &g->nodes[node];
   if (pieces)
     for (size_t i = 0; i < npieces; ++i)
       if (pieces[i] >= n->npieces)
-        return fail(g, PINN_EINVAL, "%s: piece %zu is out of range: node %zu has %zu pieces", fn,
-                    pieces[i], node, n->npieces);
+        return pinn_error_set(&g->err, PINN_EINVAL,
+                              "%s: piece %zu is out of range: node %zu has %zu pieces", fn,
+                              pieces[i], node, n->npieces);
   size_t id = name_intern(g, name);
-  if (id == NONE) return fail(g, PINN_ENOMEM, "%s: out of memory", fn);
+  if (id == NONE) return pinn_error_set(&g->err, PINN_ENOMEM, "%s: out of memory", fn);
   const size_t count = pieces ? npieces : n->npieces;
   for (size_t i = 0; i < count; ++i) g->pieces[n->piece0 + (pieces ? pieces[i] : i)].name = id;
   g->ready = 0;
@@ -629,9 +629,12 @@ static double ellipse_root(double r0, double z0, double z1, double g)
     if (s == s0 || s == s1) break;
     const double q0 = n0 / (s + r0), q1 = z1 / (s + 1.0);
     g = q0 * q0 + q1 * q1 - 1.0;
-    if (g > 0.0) s0 = s;
-    else if (g < 0.0) s1 = s;
-    else break;
+    if (g > 0.0)
+      s0 = s;
+    else if (g < 0.0)
+      s1 = s;
+    else
+      break;
   }
   return s;
 }
@@ -677,9 +680,12 @@ static double ellipsoid_root(const double *r, const double *z, double g)
     if (s == s0 || s == s1) break;
     const double q0 = n0 / (s + r[0]), q1 = n1 / (s + r[1]), q2 = z[2] / (s + 1.0);
     g = q0 * q0 + q1 * q1 + q2 * q2 - 1.0;
-    if (g > 0.0) s0 = s;
-    else if (g < 0.0) s1 = s;
-    else break;
+    if (g > 0.0)
+      s0 = s;
+    else if (g < 0.0)
+      s1 = s;
+    else
+      break;
   }
   return s;
 }
@@ -745,8 +751,8 @@ static double ellipsoid_sdf(const gnode *p, size_t d, const double *x, double *g
     y[i] = fabs(x[perm[i]] - p->c[perm[i]]);
     q += (y[i] / e[i]) * (y[i] / e[i]);
   }
-  const double dist = d == 2 ? ellipse_dist(e[0], e[1], y[0], y[1], &cl[0], &cl[1])
-                             : ellipsoid_dist(e, y, cl);
+  const double dist =
+      d == 2 ? ellipse_dist(e[0], e[1], y[0], y[1], &cl[0], &cl[1]) : ellipsoid_dist(e, y, cl);
   double nn = 0.0, nv[3];
   for (size_t i = 0; i < d; ++i) {
     nv[i] = cl[i] / (e[i] * e[i]);
@@ -888,8 +894,7 @@ double pinn_geom_signed_distance(const pinn_geom *g, const double *x, double *no
 /* Point x on piece k of primitive p from u (d coordinates, uniform by
  * measure) and the primitive's outward normal nrm; 0 when the density test
  * of an ellipse/ellipsoid rejects u. */
-static int piece_point(size_t d, const gnode *p, size_t k, const double *u, double *x,
-                       double *nrm)
+static int piece_point(size_t d, const gnode *p, size_t k, const double *u, double *x, double *nrm)
 {
   switch (p->kind) {
   case K_BOX: {
@@ -1039,8 +1044,8 @@ static int fill_grid(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n
 }
 
 /* n kept points of a piece (NONE: the interior) into x (and nrm). */
-static int fill(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n, double *x,
-                double *nrm, size_t *count, pinn_error *err)
+static int fill(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n, double *x, double *nrm,
+                size_t *count, pinn_error *err)
 {
   const size_t d = g->d;
   *count = 0;
@@ -1090,22 +1095,24 @@ int pinn_geom_set_root(pinn_geom *g, size_t node)
   const char *fn = "pinn_geom_set_root";
   const size_t d = g->d;
   g->ready = 0;
-  if (node >= g->nn) return fail(g, PINN_EINVAL, "%s: no node %zu (%zu nodes)", fn, node, g->nn);
+  if (node >= g->nn)
+    return pinn_error_set(&g->err, PINN_EINVAL, "%s: no node %zu (%zu nodes)", fn, node, g->nn);
   if (g->nodes[node].used)
-    return fail(g, PINN_EINVAL, "%s: node %zu is an operand of another node; use the top node",
-                fn, node);
+    return pinn_error_set(&g->err, PINN_EINVAL,
+                          "%s: node %zu is an operand of another node; use the top node", fn, node);
   const gnode *r = &g->nodes[node];
   for (size_t k = 0; k < d; ++k)
     if (!(r->lo[k] < r->hi[k]))
-      return fail(g, PINN_EINVAL, "%s: the region is empty (its bounding box is empty on axis %zu)",
-                  fn, k);
+      return pinn_error_set(&g->err, PINN_EINVAL,
+                            "%s: the region is empty (its bounding box is empty on axis %zu)", fn,
+                            k);
   unsigned char *mark = calloc(g->nn, 1);
   pinn_error e;
   pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_HALTON, d, 0, &e);
   double *u = malloc(PINN_GEOM_QMC_POINTS * d * sizeof *u);
   int rc = 0;
   if (!mark || !s || !u) {
-    rc = fail(g, PINN_ENOMEM, "%s: out of memory", fn);
+    rc = pinn_error_set(&g->err, PINN_ENOMEM, "%s: out of memory", fn);
     goto done;
   }
   subtree_check(g, node, mark);
@@ -1116,9 +1123,11 @@ int pinn_geom_set_root(pinn_geom *g, size_t node)
   if ((rc = pinn_sampler_fill(s, PINN_GEOM_QMC_POINTS, u))) goto sampler_failed;
   for (size_t i = 0; i < PINN_GEOM_QMC_POINTS; ++i) inside += accept(g, NONE, u + i * d, x, NULL);
   if (inside == 0) {
-    rc = fail(g, PINN_EINVAL,
-              "%s: the region is empty or has zero measure (none of %d points of its bounding "
-              "box lies inside)", fn, PINN_GEOM_QMC_POINTS);
+    rc = pinn_error_set(
+        &g->err, PINN_EINVAL,
+        "%s: the region is empty or has zero measure (none of %d points of its bounding "
+        "box lies inside)",
+        fn, PINN_GEOM_QMC_POINTS);
     goto done;
   }
   /* Each piece: the fraction of it on the region's boundary, its side. */
@@ -1138,15 +1147,15 @@ int pinn_geom_set_root(pinn_geom *g, size_t node)
       }
     }
     pc->on_measure = plus + minus == tot && tot ? pc->measure
-                     : tot ? pc->measure * (double)(plus + minus) / (double)tot
-                           : 0.0;
+                     : tot                      ? pc->measure * (double)(plus + minus) / (double)tot
+                                                : 0.0;
     pc->orient = plus && !minus ? 1 : minus && !plus ? -1 : 0;
     pc->crosses = cross > 0;
   }
   g->ready = 1;
   goto done;
 sampler_failed:
-  rc = fail(g, rc, "%s: %s", fn, pinn_sampler_errmsg(s));
+  rc = pinn_error_set(&g->err, rc, "%s: %s", fn, pinn_sampler_errmsg(s));
 done:
   free(mark);
   free(u);
@@ -1164,8 +1173,8 @@ static int need_ready(const pinn_geom *g, const char *fn, pinn_error *err)
                                    "%s: the geometry has no region; call pinn_geom_set_root", fn);
 }
 
-int pinn_geom_part_measure(const pinn_geom *g, const char *name, double *total,
-                           double *on_boundary, pinn_error *err)
+int pinn_geom_part_measure(const pinn_geom *g, const char *name, double *total, double *on_boundary,
+                           pinn_error *err)
 {
   const char *fn = "pinn_geom_part_measure";
   if (need_ready(g, fn, err)) return PINN_EINVAL;
@@ -1278,8 +1287,8 @@ done:
   return rc;
 }
 
-int pinn_geom_boundary_counts(const pinn_geom *g, size_t nparts, const char *const *parts,
-                              size_t n, size_t *counts, pinn_error *err)
+int pinn_geom_boundary_counts(const pinn_geom *g, size_t nparts, const char *const *parts, size_t n,
+                              size_t *counts, pinn_error *err)
 {
   return plan(g, "pinn_geom_boundary_counts", nparts, parts, n, counts, NULL, err);
 }
@@ -1290,8 +1299,8 @@ static int sampler_ok(const pinn_geom *g, const char *fn, const pinn_sampler *s,
   if (need_ready(g, fn, err)) return PINN_EINVAL;
   if (!s || !x) return pinn_error_set(err, PINN_EINVAL, "%s: the sampler and x are required", fn);
   if (pinn_sampler_dim(s) != g->d)
-    return pinn_error_set(err, PINN_EINVAL, "%s: the sampler has dim %zu; this needs dim %zu",
-                          fn, pinn_sampler_dim(s), g->d);
+    return pinn_error_set(err, PINN_EINVAL, "%s: the sampler has dim %zu; this needs dim %zu", fn,
+                          pinn_sampler_dim(s), g->d);
   return 0;
 }
 
@@ -1306,8 +1315,8 @@ int pinn_geom_sample_interior(const pinn_geom *g, pinn_sampler *s, size_t n, dou
 }
 
 int pinn_geom_sample_boundary(const pinn_geom *g, size_t nparts, const char *const *parts,
-                              pinn_sampler *s, size_t n, double *x, double *normals,
-                              size_t *part, size_t *count, pinn_error *err)
+                              pinn_sampler *s, size_t n, double *x, double *normals, size_t *part,
+                              size_t *count, pinn_error *err)
 {
   const char *fn = "pinn_geom_sample_boundary";
   size_t got = 0;
@@ -1321,8 +1330,7 @@ int pinn_geom_sample_boundary(const pinn_geom *g, size_t nparts, const char *con
     for (size_t i = 0; !rc && i < g->npc; ++i) {
       if (g->pieces[i].name != id || cpiece[i] == 0) continue;
       size_t c = 0;
-      rc = fill(g, i, s, cpiece[i], x + got * g->d, normals ? normals + got * g->d : NULL, &c,
-                err);
+      rc = fill(g, i, s, cpiece[i], x + got * g->d, normals ? normals + got * g->d : NULL, &c, err);
       if (part)
         for (size_t k = 0; k < c; ++k) part[got + k] = j;
       got += c;
@@ -1342,8 +1350,8 @@ int pinn_geom_sample_boundary(const pinn_geom *g, size_t nparts, const char *con
 static pinn_xjet trimmed(pinn_xjet f, pinn_xjet t)
 {
   const pinn_xjet f2 = px_sq(f), f4 = px_sq(f2), rho = px_sqrt(px_add(px_sq(t), f4));
-  const pinn_xjet w = t.v > 0.0 ? px_div(f4, px_scale(px_add(rho, t), 2.0))
-                                 : px_scale(px_sub(rho, t), 0.5);
+  const pinn_xjet w =
+      t.v > 0.0 ? px_div(f4, px_scale(px_add(rho, t), 2.0)) : px_scale(px_sub(rho, t), 0.5);
   return px_sqrt(px_add(f2, px_sq(w)));
 }
 
@@ -1382,8 +1390,8 @@ static pinn_xjet piece_adf(const pinn_geom *g, const gpiece *pc, const pinn_xjet
     const double *a = p->v + 2 * k, *b = p->v + 2 * ((k + 1) % p->nv);
     const double l = hypot(b[0] - a[0], b[1] - a[1]);
     const pinn_xjet dx = px_subc(x[0], a[0]), dy = px_subc(x[1], a[1]);
-    const pinn_xjet f = px_scale(px_sub(px_scale(dx, b[1] - a[1]), px_scale(dy, b[0] - a[0])),
-                                 1.0 / l);
+    const pinn_xjet f =
+        px_scale(px_sub(px_scale(dx, b[1] - a[1]), px_scale(dy, b[0] - a[0])), 1.0 / l);
     const pinn_xjet mx = px_subc(x[0], 0.5 * (a[0] + b[0]));
     const pinn_xjet my = px_subc(x[1], 0.5 * (a[1] + b[1]));
     const pinn_xjet t = px_scale(px_csub(0.25 * l * l, px_add(px_sq(mx), px_sq(my))), 1.0 / l);
@@ -1463,13 +1471,15 @@ pinn_geom_adf *pinn_geom_adf_alloc(const pinn_geom *g, size_t nparts, const char
     if (pc->crosses) {
       rc = pinn_error_set(err, PINN_EINVAL,
                           "%s: part '%s' passes through the interior of the region (piece %zu of "
-                          "node %zu); phi would vanish inside", fn, parts[j], pc->local, pc->node);
+                          "node %zu); phi would vanish inside",
+                          fn, parts[j], pc->local, pc->node);
       goto done;
     }
     if ((p->kind == K_BALL || p->kind == K_ELLIPSOID) && pc->orient == 0) {
       rc = pinn_error_set(err, PINN_EINVAL,
                           "%s: part '%s': the region lies on both sides of the surface of node "
-                          "%zu", fn, parts[j], pc->node);
+                          "%zu",
+                          fn, parts[j], pc->node);
       goto done;
     }
     a->piece[a->n++] = i;
@@ -1490,8 +1500,8 @@ pinn_geom_adf *pinn_geom_adf_alloc(const pinn_geom *g, size_t nparts, const char
     if (!(phi.v > 0.0)) {
       rc = pinn_error_set(err, PINN_EINVAL,
                           "%s: phi of the chosen parts is %g at the interior point (%g, %g, %g) "
-                          "(z = 0 in 2-d); it must be positive inside", fn, phi.v, u[i * d],
-                          u[i * d + 1], d == 3 ? u[i * d + 2] : 0.0);
+                          "(z = 0 in 2-d); it must be positive inside",
+                          fn, phi.v, u[i * d], u[i * d + 1], d == 3 ? u[i * d + 2] : 0.0);
       goto done;
     }
   }

@@ -204,8 +204,8 @@ static void fd_gradient(const pinn_geom *g, const double *x, double *grad)
     memcpy(xm, x, d * sizeof *x);
     xp[k] += 1e-6;
     xm[k] -= 1e-6;
-    grad[k] = (pinn_geom_signed_distance(g, xp, NULL) - pinn_geom_signed_distance(g, xm, NULL)) /
-              2e-6;
+    grad[k] =
+        (pinn_geom_signed_distance(g, xp, NULL) - pinn_geom_signed_distance(g, xm, NULL)) / 2e-6;
   }
 }
 
@@ -364,12 +364,12 @@ static void sampled_points_are_in_the_region_exactly_n_for_every_sampler(void)
       CU_ASSERT_EQUAL(bad, 0);
       /* Boundary: on the surface of the region, normals outward. */
       const char *const all2[] = {"left", "right", "bottom", "top", "holes"};
-      const char *const all3[] = {"x0-", "x0+", "x1-", "x1+", "x2-", "x2+", "ball", "side",
-                                  "ellipsoid"};
+      const char *const all3[] = {"x0-", "x0+",  "x1-",  "x1+",      "x2-",
+                                  "x2+", "ball", "side", "ellipsoid"};
       const size_t np = d == 2 ? 5 : 9;
-      CU_ASSERT_EQUAL(pinn_geom_sample_boundary(g, np, d == 2 ? all2 : all3, s, N, x, nrm, part,
-                                                &count, NULL),
-                      0);
+      CU_ASSERT_EQUAL(
+          pinn_geom_sample_boundary(g, np, d == 2 ? all2 : all3, s, N, x, nrm, part, &count, NULL),
+          0);
       if (all_kinds[k] != PINN_SAMPLER_GRID) {
         CU_ASSERT_EQUAL(count, N);
       }
@@ -444,8 +444,8 @@ static void boundary_counts_per_part_are_proportional_to_measure(void)
   CU_ASSERT_EQUAL(pinn_geom_sample_boundary(g, 1, holes, s, 450, x, NULL, NULL, NULL, NULL), 0);
   for (size_t i = 0; i < 450; ++i)
     for (int j = 0; j < 3; ++j)
-      per[j] += fabs(hypot(x[2 * i] - hole_c[j][0], x[2 * i + 1] - hole_c[j][1]) - hole_r[j]) <
-                1e-12;
+      per[j] +=
+          fabs(hypot(x[2 * i] - hole_c[j][0], x[2 * i + 1] - hole_c[j][1]) - hole_r[j]) < 1e-12;
   CU_ASSERT_EQUAL(per[0], 100);
   CU_ASSERT_EQUAL(per[1], 150);
   CU_ASSERT_EQUAL(per[2], 200);
@@ -531,8 +531,8 @@ static void check_adf(const pinn_geom *g, size_t np, const char *const *parts)
       const double scale = 1.0 + fabs(j.g[k]);
       gerr = fmax(gerr, fabs((jp.v - jm.v) / (2 * h) - j.g[k]) / scale);
       for (size_t l = 0; l < d; ++l)
-        herr = fmax(herr, fabs((jp.g[l] - jm.g[l]) / (2 * h) - j.h[k][l]) /
-                              (1.0 + fabs(j.h[k][l])));
+        herr =
+            fmax(herr, fabs((jp.g[l] - jm.g[l]) / (2 * h) - j.h[k][l]) / (1.0 + fabs(j.h[k][l])));
     }
   }
   CU_ASSERT_EQUAL(nonpos, 0);
@@ -607,25 +607,25 @@ int main(void)
 {
   gsl_set_error_handler_off();
   static const pinn_test_case cases[] = {
-    {"polygons_are_validated_with_errors_that_name_the_edges",
-     polygons_are_validated_with_errors_that_name_the_edges},
-    {"building_refuses_bad_input_and_says_what_to_fix",
-     building_refuses_bad_input_and_says_what_to_fix},
-    {"primitive_distances_and_measures_have_their_exact_values",
-     primitive_distances_and_measures_have_their_exact_values},
-    {"normals_match_the_gradient_of_the_signed_distance",
-     normals_match_the_gradient_of_the_signed_distance},
-    {"area_of_a_square_minus_disks_matches_monte_carlo",
-     area_of_a_square_minus_disks_matches_monte_carlo},
-    {"lengths_of_parts_match_their_exact_values", lengths_of_parts_match_their_exact_values},
-    {"sampled_points_are_in_the_region_exactly_n_for_every_sampler",
-     sampled_points_are_in_the_region_exactly_n_for_every_sampler},
-    {"boundary_counts_per_part_are_proportional_to_measure",
-     boundary_counts_per_part_are_proportional_to_measure},
-    {"sampling_is_reproducible_from_the_seed", sampling_is_reproducible_from_the_seed},
-    {"adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd",
-     adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd},
-    {NULL, NULL}};
+      {"polygons_are_validated_with_errors_that_name_the_edges",
+       polygons_are_validated_with_errors_that_name_the_edges},
+      {"building_refuses_bad_input_and_says_what_to_fix",
+       building_refuses_bad_input_and_says_what_to_fix},
+      {"primitive_distances_and_measures_have_their_exact_values",
+       primitive_distances_and_measures_have_their_exact_values},
+      {"normals_match_the_gradient_of_the_signed_distance",
+       normals_match_the_gradient_of_the_signed_distance},
+      {"area_of_a_square_minus_disks_matches_monte_carlo",
+       area_of_a_square_minus_disks_matches_monte_carlo},
+      {"lengths_of_parts_match_their_exact_values", lengths_of_parts_match_their_exact_values},
+      {"sampled_points_are_in_the_region_exactly_n_for_every_sampler",
+       sampled_points_are_in_the_region_exactly_n_for_every_sampler},
+      {"boundary_counts_per_part_are_proportional_to_measure",
+       boundary_counts_per_part_are_proportional_to_measure},
+      {"sampling_is_reproducible_from_the_seed", sampling_is_reproducible_from_the_seed},
+      {"adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd",
+       adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd},
+      {NULL, NULL}};
   if (pinn_test_add_suite("geometry", cases)) return 1;
   return pinn_test_run_all();
 }

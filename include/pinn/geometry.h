@@ -171,13 +171,11 @@ const char *pinn_geom_errmsg(const pinn_geom *g);
  * the message on g. */
 int pinn_geom_box(pinn_geom *g, const double *lo, const double *hi, size_t *node);
 int pinn_geom_ball(pinn_geom *g, const double *center, double r, size_t *node);
-int pinn_geom_ellipsoid(pinn_geom *g, const double *center, const double *semi_axes,
-                        size_t *node);
+int pinn_geom_ellipsoid(pinn_geom *g, const double *center, const double *semi_axes, size_t *node);
 /* xy: nv vertices (x_0, y_0, x_1, y_1, ...), d = 2 only. */
 int pinn_geom_polygon(pinn_geom *g, size_t nv, const double *xy, size_t *node);
 /* d = 3 only. */
-int pinn_geom_cylinder(pinn_geom *g, const double *p0, const double *p1, double r,
-                       size_t *node);
+int pinn_geom_cylinder(pinn_geom *g, const double *p0, const double *p1, double r, size_t *node);
 
 /* CSG nodes of two earlier nodes a and b (each an operand only once).
  * Return 0 or PINN_EINVAL (no such node, a == b, already an operand). */
@@ -222,8 +220,8 @@ const char *pinn_geom_part_name(const pinn_geom *g, size_t i);
  * *on_boundary = the measure of the part lying on the region's boundary
  * (estimated when clipped, see the file comment); either may be NULL.
  * Returns 0 or PINN_EINVAL (unknown name, no set_root) with err filled. */
-int pinn_geom_part_measure(const pinn_geom *g, const char *name, double *total,
-                           double *on_boundary, pinn_error *err);
+int pinn_geom_part_measure(const pinn_geom *g, const char *name, double *total, double *on_boundary,
+                           pinn_error *err);
 
 /* Write n interior points into x (n x d); *count (may be NULL) = rows written
  * (n but for GRID).  s must have dim d; it is advanced.  Returns 0,
@@ -236,22 +234,22 @@ int pinn_geom_sample_interior(const pinn_geom *g, pinn_sampler *s, size_t n, dou
  * counts gets nparts entries summing to n.  Returns 0 or PINN_EINVAL (no
  * parts, an unknown name or one given twice, a part with no piece on the
  * region's boundary: the message names it). */
-int pinn_geom_boundary_counts(const pinn_geom *g, size_t nparts, const char *const *parts,
-                              size_t n, size_t *counts, pinn_error *err);
+int pinn_geom_boundary_counts(const pinn_geom *g, size_t nparts, const char *const *parts, size_t n,
+                              size_t *counts, pinn_error *err);
 
 /* Write n points on the parts named in parts into x (n x d) with the region's
  * outward unit normals (n x d, may be NULL) and the index into parts of each
  * point's part (n entries, may be NULL).  s must have dim d.  Returns as
  * pinn_geom_boundary_counts and pinn_geom_sample_interior. */
 int pinn_geom_sample_boundary(const pinn_geom *g, size_t nparts, const char *const *parts,
-                              pinn_sampler *s, size_t n, double *x, double *normals,
-                              size_t *part, size_t *count, pinn_error *err);
+                              pinn_sampler *s, size_t n, double *x, double *normals, size_t *part,
+                              size_t *count, pinn_error *err);
 
 /* The ADF of the named parts (see the file comment).  g must stay alive and
  * unchanged while the ADF is used.  Returns NULL with err filled: PINN_EINVAL
  * (as pinn_geom_boundary_counts, and the refusals listed above), PINN_ENOMEM. */
-pinn_geom_adf *pinn_geom_adf_alloc(const pinn_geom *g, size_t nparts,
-                                   const char *const *parts, pinn_error *err);
+pinn_geom_adf *pinn_geom_adf_alloc(const pinn_geom *g, size_t nparts, const char *const *parts,
+                                   pinn_error *err);
 
 /* Release an ADF.  NULL is a no-op. */
 void pinn_geom_adf_free(pinn_geom_adf *a);
