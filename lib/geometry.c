@@ -618,17 +618,21 @@ static int node_inside(const pinn_geom *g, size_t i, const double *x, size_t ove
   return prim_inside(n, g->d, x);
 }
 
-/* Eberly's bisection for the ellipse (e0 >= e1 > 0, y >= 0): closest point
- * (x0, x1), returns the distance. */
-static double ellipse_root(double r0, double z0, double z1, double g)
+/* Eberly's bisection for the root s of sum_i (r_i z_i / (s + r_i))^2 = 1
+ * (m = 2 or 3 terms, r_m-1 = 1): the scaled Lagrange condition. */
+static double ellipsoid_root(size_t m, const double *r, const double *z, double g)
 {
-  const double n0 = r0 * z0;
-  double s0 = z1 - 1.0, s1 = g < 0.0 ? 0.0 : hypot(n0, z1) - 1.0, s = 0.0;
-  for (int i = 0; i < 2200; ++i) {
+  double n[3], len = 0.0;
+  for (size_t i = 0; i < m; ++i) {
+    n[i] = r[i] * z[i];
+    len += n[i] * n[i];
+  }
+  double s0 = z[m - 1] - 1.0, s1 = g < 0.0 ? 0.0 : sqrt(len) - 1.0, s = 0.0;
+  for (int it = 0; it < 2200; ++it) {
     s = 0.5 * (s0 + s1);
     if (s == s0 || s == s1) break;
-    const double q0 = n0 / (s + r0), q1 = z1 / (s + 1.0);
-    g = q0 * q0 + q1 * q1 - 1.0;
+    g = -1.0;
+    for (size_t i = 0; i < m; ++i) g += (n[i] / (s + r[i])) * (n[i] / (s + r[i]));
     if (g > 0.0)
       s0 = s;
     else if (g < 0.0)
@@ -639,14 +643,17 @@ static double ellipse_root(double r0, double z0, double z1, double g)
   return s;
 }
 
+/* The ellipse (e0 >= e1 > 0, y >= 0): closest point (x0, x1), returns the
+ * distance. */
 static double ellipse_dist(double e0, double e1, double y0, double y1, double *x0, double *x1)
 {
   if (y1 > 0.0) {
     if (y0 > 0.0) {
       const double z0 = y0 / e0, z1 = y1 / e1, g = z0 * z0 + z1 * z1 - 1.0;
       if (g != 0.0) {
-        const double r0 = (e0 / e1) * (e0 / e1), s = ellipse_root(r0, z0, z1, g);
-        *x0 = r0 * y0 / (s + r0);
+        const double r[2] = {(e0 / e1) * (e0 / e1), 1.0}, z[2] = {z0, z1};
+        const double s = ellipsoid_root(2, r, z, g);
+        *x0 = r[0] * y0 / (s + r[0]);
         *x1 = y1 / (s + 1.0);
         return hypot(*x0 - y0, *x1 - y1);
       }
@@ -670,26 +677,6 @@ static double ellipse_dist(double e0, double e1, double y0, double y1, double *x
   return fabs(y0 - e0);
 }
 
-static double ellipsoid_root(const double *r, const double *z, double g)
-{
-  const double n0 = r[0] * z[0], n1 = r[1] * z[1];
-  double s0 = z[2] - 1.0, s1 = g < 0.0 ? 0.0 : sqrt(n0 * n0 + n1 * n1 + z[2] * z[2]) - 1.0;
-  double s = 0.0;
-  for (int i = 0; i < 2200; ++i) {
-    s = 0.5 * (s0 + s1);
-    if (s == s0 || s == s1) break;
-    const double q0 = n0 / (s + r[0]), q1 = n1 / (s + r[1]), q2 = z[2] / (s + 1.0);
-    g = q0 * q0 + q1 * q1 + q2 * q2 - 1.0;
-    if (g > 0.0)
-      s0 = s;
-    else if (g < 0.0)
-      s1 = s;
-    else
-      break;
-  }
-  return s;
-}
-
 /* e0 >= e1 >= e2 > 0, y >= 0: closest point x, returns the distance. */
 static double ellipsoid_dist(const double *e, const double *y, double *x)
 {
@@ -699,8 +686,8 @@ static double ellipsoid_dist(const double *e, const double *y, double *x)
         const double z[3] = {y[0] / e[0], y[1] / e[1], y[2] / e[2]};
         const double g = z[0] * z[0] + z[1] * z[1] + z[2] * z[2] - 1.0;
         if (g != 0.0) {
-          const double r[2] = {(e[0] / e[2]) * (e[0] / e[2]), (e[1] / e[2]) * (e[1] / e[2])};
-          const double s = ellipsoid_root(r, z, g);
+          const double r[3] = {(e[0] / e[2]) * (e[0] / e[2]), (e[1] / e[2]) * (e[1] / e[2]), 1.0};
+          const double s = ellipsoid_root(3, r, z, g);
           x[0] = r[0] * y[0] / (s + r[0]);
           x[1] = r[1] * y[1] / (s + r[1]);
           x[2] = y[2] / (s + 1.0);

@@ -178,6 +178,36 @@ static void primitive_distances_and_measures_have_their_exact_values(void)
   CU_ASSERT_DOUBLE_EQUAL(pinn_geom_signed_distance(g, y, n), 1.0, 1e-14);
   CU_ASSERT_DOUBLE_EQUAL(n[2], 1.0, 1e-14);
   CU_ASSERT_DOUBLE_EQUAL(pinn_geom_signed_distance(g, yin, n), -0.5, 1e-14);
+  /* A triaxial ellipsoid at generic points: x* = x - f n lies on it, n is
+   * its normal there, and no point of a dense net on it is nearer. */
+  const double tri[3] = {3, 2, 1};
+  size_t et;
+  CU_ASSERT_EQUAL(pinn_geom_ellipsoid(g, p0, tri, &et), 0);
+  CU_ASSERT_EQUAL(pinn_geom_set_root(g, et), 0);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  for (int i = 0; i < 12; ++i) {
+    double x[3], xs[3], q = 0.0, dot = 0.0, len = 0.0, best = HUGE_VAL;
+    for (int k = 0; k < 3; ++k)
+      x[k] = (2 * gsl_rng_uniform(rng) - 1) * (i < 6 ? 0.8 : 2.5) * tri[k];
+    const double f = pinn_geom_signed_distance(g, x, n);
+    for (int k = 0; k < 3; ++k) {
+      xs[k] = x[k] - f * n[k];
+      q += (xs[k] / tri[k]) * (xs[k] / tri[k]);
+      const double gk = xs[k] / (tri[k] * tri[k]);
+      dot += gk * n[k];
+      len += gk * gk;
+    }
+    CU_ASSERT_DOUBLE_EQUAL(q, 1.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(dot / sqrt(len), 1.0, 1e-12);
+    for (int a = 0; a < 600; ++a)
+      for (int b = 0; b < 600; ++b) {
+        const double z = -1 + 2 * (a + 0.5) / 600, ph = 2 * M_PI * b / 600, r = sqrt(1 - z * z);
+        const double p[3] = {3 * r * cos(ph), 2 * r * sin(ph), z};
+        best = fmin(best, hypot(hypot(p[0] - x[0], p[1] - x[1]), p[2] - x[2]));
+      }
+    CU_ASSERT_TRUE(fabs(f) <= best + 1e-14 && best - fabs(f) < 2e-2);
+  }
+  gsl_rng_free(rng);
   CU_ASSERT_EQUAL(pinn_geom_set_root(g, cyl), 0);
   CU_ASSERT_EQUAL(pinn_geom_part_measure(g, "side", &total, NULL, NULL), 0);
   CU_ASSERT_DOUBLE_EQUAL(total, 2 * M_PI * 0.5 * 2, 1e-14);
