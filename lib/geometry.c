@@ -43,7 +43,10 @@ typedef struct gnode {
 typedef struct gpiece {
   size_t node, local, name;
   double measure, on_measure;
-  int orient;  /* +1: region inside the primitive at the piece, -1 outside, 0 mixed */
+  /* +1: the region lies inside the primitive at the piece, -1 outside (one
+   * side only: a primitive occurs once in the tree, whose result is monotone
+   * in it, decreasing under an odd number of difference right operands). */
+  int orient;
   int crosses; /* some of the piece lies in the region's interior */
 } gpiece;
 
@@ -1136,7 +1139,7 @@ int pinn_geom_set_root(pinn_geom *g, size_t node)
     pc->on_measure = plus + minus == tot && tot ? pc->measure
                      : tot                      ? pc->measure * (double)(plus + minus) / (double)tot
                                                 : 0.0;
-    pc->orient = plus && !minus ? 1 : minus && !plus ? -1 : 0;
+    pc->orient = plus >= minus ? 1 : -1;
     pc->crosses = cross > 0;
   }
   g->ready = 1;
@@ -1454,19 +1457,11 @@ pinn_geom_adf *pinn_geom_adf_alloc(const pinn_geom *g, size_t nparts, const char
     size_t j = 0;
     while (j < nparts && strcmp(g->names[pc->name], parts[j]) != 0) ++j;
     if (j == nparts || pc->on_measure <= 0.0) continue;
-    const gnode *p = &g->nodes[pc->node];
     if (pc->crosses) {
       rc = pinn_error_set(err, PINN_EINVAL,
                           "%s: part '%s' passes through the interior of the region (piece %zu of "
                           "node %zu); phi would vanish inside",
                           fn, parts[j], pc->local, pc->node);
-      goto done;
-    }
-    if ((p->kind == K_BALL || p->kind == K_ELLIPSOID) && pc->orient == 0) {
-      rc = pinn_error_set(err, PINN_EINVAL,
-                          "%s: part '%s': the region lies on both sides of the surface of node "
-                          "%zu",
-                          fn, parts[j], pc->node);
       goto done;
     }
     a->piece[a->n++] = i;

@@ -631,6 +631,19 @@ static void adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd(void
   CU_ASSERT_PTR_NULL(pinn_geom_adf_alloc(g, 1, small, &e));
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "passes through the interior"));
   pinn_geom_free(g);
+
+  /* A disk and a box far from it: phi of the circle is negative in the box. */
+  g = pinn_geom_alloc(2, NULL);
+  const double blo[2] = {3, 3}, bhi[2] = {4, 4};
+  size_t box2;
+  pinn_geom_ball(g, c0, 1.0, &d0);
+  pinn_geom_box(g, blo, bhi, &box2);
+  pinn_geom_union(g, d0, box2, &n);
+  CU_ASSERT_EQUAL(pinn_geom_set_root(g, n), 0);
+  const char *const circle[] = {"ball"};
+  CU_ASSERT_PTR_NULL(pinn_geom_adf_alloc(g, 1, circle, &e));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "it must be positive inside"));
+  pinn_geom_free(g);
 }
 
 int main(void)

@@ -111,9 +111,9 @@
  * infinite/NaN derivatives (the value is 0: where some phi_i is exactly 0,
  * phi is that phi_i, so corners where two pieces meet give 0, not 0/0).
  * Refused: a chosen piece that passes through the region's interior (a
- * surface clipped inside it), a closed piece with the region on both sides,
- * and any set for which phi is not positive at 1024 interior check points
- * (Halton, as sampled by pinn_geom_sample_interior).
+ * surface clipped inside it), and any set for which phi is not positive at
+ * 1024 interior check points (Halton, as sampled by
+ * pinn_geom_sample_interior).
  *
  * Using it: with the Dirichlet data g (an xjet function) and ADF a,
  *   pinn_transform_dirichlet(0, g, pinn_geom_adf_xjet, a)   (ctx = a)
