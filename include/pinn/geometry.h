@@ -8,7 +8,7 @@
  *
  * Primitives, their boundary pieces (numbered per primitive) and the
  * default piece names:
- *   box        prod_k [lo_k, hi_k]; 2d pieces, piece 2k is x_k = lo_k
+ *   box        prod_k [lo_k, hi_k]; 2 d pieces, piece 2k is x_k = lo_k
  *              ("x<k>-"), piece 2k+1 is x_k = hi_k ("x<k>+").
  *   ball       |x - c| <= r; 1 piece, the circle/sphere ("ball").
  *   ellipsoid  sum_k ((x_k - c_k) / a_k)^2 <= 1, axis-aligned semi-axes a_k;
@@ -52,14 +52,13 @@
  * primitives that coincide over an area are not supported.)  The measure
  * (length/area) of a piece is exact (ellipse perimeter by the trapezoidal
  * rule, to rounding for axis ratios up to 100; ellipsoid area by Legendre's
- * closed form with GSL's elliptic integrals); the measure of
- * the part of a piece on the result's boundary is that times the fraction of
+ * closed form with GSL's elliptic integrals).  The measure of the part of a
+ * piece on the result's boundary is that times the fraction of
  * PINN_GEOM_QMC_POINTS Halton points on the piece (uniform by measure) that
- * lie on the result's boundary: the exact measure when all of them are (a
- * piece wholly on the boundary), 0 when none is, else a quasi-Monte Carlo
- * estimate (the clipping curve makes the
- * integrand discontinuous: error about 1e-4 of the piece's measure on a
- * 2-d curve, 1e-3 on a 3-d surface).
+ * lie on the result's boundary: the exact measure when all of them do (a
+ * piece wholly on the boundary), 0 when none does, else a quasi-Monte Carlo
+ * estimate of a discontinuous integrand (error about 1e-4 of the piece's
+ * measure on a 2-d curve, 1e-3 on a 3-d surface).
  *
  * Sampling (any pinn_sampler kind, of dim d for interior and boundary):
  *   interior  x = lo + (hi - lo) u on the result's bounding box, kept when
@@ -121,6 +120,9 @@
  * Neumann/Robin terms on points from pinn_geom_sample_boundary (with the
  * normals it returns).  When g needs its own context, call
  * pinn_geom_adf_eval from a wrapper that holds both.
+ *
+ * Space only: a region times a time interval, and domains, problems and
+ * output files built on a pinn_geom, belong to the modules that use it.
  *
  * Threads: building a geometry is not thread-safe; once pinn_geom_set_root
  * has returned, every const query (contains, distance, sampling, ADF
