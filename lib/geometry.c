@@ -12,7 +12,6 @@
 #include <pinn/geometry.h>
 
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1245,9 +1244,9 @@ static int parts_resolve(const pinn_geom *g, const char *fn, size_t nparts,
 static int plan(const pinn_geom *g, const char *fn, size_t nparts, const char *const *parts,
                 size_t n, size_t *cpart, size_t *cpiece, pinn_error *err)
 {
-  size_t *ids = malloc(nparts * sizeof *ids);
-  double *meas = malloc((nparts + g->npc) * sizeof *meas);
-  size_t *tmp = malloc(g->npc * sizeof *tmp), *sel = malloc(g->npc * sizeof *sel);
+  size_t *ids = malloc((nparts + 1) * sizeof *ids);
+  double *meas = malloc((nparts + g->npc + 1) * sizeof *meas);
+  size_t *tmp = malloc((g->npc + 1) * sizeof *tmp), *sel = malloc((g->npc + 1) * sizeof *sel);
   int rc = 0;
   if (!ids || !meas || !tmp || !sel) {
     rc = pinn_error_set(err, PINN_ENOMEM, "%s: out of memory", fn);
@@ -1311,8 +1310,8 @@ int pinn_geom_sample_boundary(const pinn_geom *g, size_t nparts, const char *con
   const char *fn = "pinn_geom_sample_boundary";
   size_t got = 0;
   int rc = sampler_ok(g, fn, s, x, err);
-  size_t *cpart = rc ? NULL : malloc(nparts * sizeof *cpart);
-  size_t *cpiece = rc ? NULL : malloc(g->npc * sizeof *cpiece);
+  size_t *cpart = rc ? NULL : malloc((nparts + 1) * sizeof *cpart);
+  size_t *cpiece = rc ? NULL : malloc((g->npc + 1) * sizeof *cpiece);
   if (!rc && (!cpart || !cpiece)) rc = pinn_error_set(err, PINN_ENOMEM, "%s: out of memory", fn);
   if (!rc) rc = plan(g, fn, nparts, parts, n, cpart, cpiece, err);
   for (size_t j = 0; !rc && j < nparts; ++j) {

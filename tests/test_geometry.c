@@ -487,6 +487,12 @@ static void boundary_counts_per_part_are_proportional_to_measure(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no part is named 'inlet'"));
   CU_ASSERT_EQUAL(pinn_geom_boundary_counts(g, 2, twice, 10, counts, &e), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "twice"));
+  CU_ASSERT_EQUAL(pinn_geom_boundary_counts(g, 0, twice, 10, counts, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no part named"));
+  double xb[4];
+  CU_ASSERT_EQUAL(pinn_geom_sample_boundary(g, 0, twice, s, 2, xb, NULL, NULL, NULL, &e),
+                  PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no part named"));
   pinn_sampler_free(s);
   pinn_geom_free(g);
 
