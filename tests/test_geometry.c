@@ -509,6 +509,59 @@ static void boundary_counts_per_part_are_proportional_to_measure(void)
   pinn_geom_free(g);
 }
 
+/* Fraction of n boundary points of a lone ellipse/ellipsoid (semi-axes a)
+ * in a cap, against the cap's share of the measure by a midpoint rule on the
+ * angle (2-d) or on (z, azimuth) with the area element a b c |n / a| (3-d):
+ * within 4 standard errors. */
+static void check_cap_fraction(size_t d, const double *a, double cut)
+{
+  const double c[3] = {0, 0, 0};
+  pinn_geom *g = pinn_geom_alloc(d, NULL);
+  size_t e;
+  CU_ASSERT_EQUAL(pinn_geom_ellipsoid(g, c, a, &e), 0);
+  CU_ASSERT_EQUAL(pinn_geom_set_root(g, e), 0);
+  enum { N = 40000 };
+  double *x = malloc(3 * N * sizeof *x);
+  const char *const part[] = {"ellipsoid"};
+  pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_UNIFORM, d, 5, NULL);
+  CU_ASSERT_EQUAL(pinn_geom_sample_boundary(g, 1, part, s, N, x, NULL, NULL, NULL, NULL), 0);
+  size_t in = 0;
+  for (size_t i = 0; i < N; ++i) in += x[d * i] > cut * a[0];
+  double cap = 0.0, all = 0.0;
+  const int m = 2000;
+  for (int i = 0; i < m; ++i) {
+    const double t = 2 * M_PI * (i + 0.5) / m;
+    if (d == 2) {
+      const double w = hypot(a[0] * sin(t), a[1] * cos(t));
+      all += w;
+      cap += cos(t) > cut ? w : 0.0;
+      continue;
+    }
+    for (int j = 0; j < m; ++j) {
+      const double z = -1 + 2 * (j + 0.5) / m, r = sqrt(1 - z * z);
+      const double n0 = r * cos(t), n1 = r * sin(t);
+      const double w =
+          sqrt(n0 * n0 / (a[0] * a[0]) + n1 * n1 / (a[1] * a[1]) + z * z / (a[2] * a[2]));
+      all += w;
+      cap += n0 > cut ? w : 0.0;
+    }
+  }
+  const double p = cap / all, ph = (double)in / N;
+  CU_ASSERT_TRUE(fabs(ph - p) < 4 * sqrt(p * (1 - p) / N));
+  /* The map without the density test would be off by many errors. */
+  CU_ASSERT_TRUE(fabs(p - acos(cut) / M_PI) > 12 * sqrt(p * (1 - p) / N) || d == 3);
+  pinn_sampler_free(s);
+  free(x);
+  pinn_geom_free(g);
+}
+
+static void boundary_points_are_uniform_by_measure_on_ellipses_and_ellipsoids(void)
+{
+  const double a2[2] = {2, 1}, a3[3] = {3, 2, 1};
+  check_cap_fraction(2, a2, 0.5);
+  check_cap_fraction(3, a3, 0.5);
+}
+
 static void sampling_is_reproducible_from_the_seed(void)
 {
   pinn_geom *g = body3d();
@@ -671,6 +724,8 @@ int main(void)
        sampled_points_are_in_the_region_exactly_n_for_every_sampler},
       {"boundary_counts_per_part_are_proportional_to_measure",
        boundary_counts_per_part_are_proportional_to_measure},
+      {"boundary_points_are_uniform_by_measure_on_ellipses_and_ellipsoids",
+       boundary_points_are_uniform_by_measure_on_ellipses_and_ellipsoids},
       {"sampling_is_reproducible_from_the_seed", sampling_is_reproducible_from_the_seed},
       {"adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd",
        adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd},
