@@ -1071,12 +1071,42 @@ static int fill(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n, dou
 /* ---------------------------------------------------------------------------
  * Preparing the region */
 
-static int subtree_check(pinn_geom *g, size_t i, unsigned char *mark)
+static void subtree_mark(const pinn_geom *g, size_t i, unsigned char *mark)
 {
   const gnode *n = &g->nodes[i];
   mark[i] = 1;
-  if (n->kind < K_UNION) return 0;
-  return subtree_check(g, n->a, mark) || subtree_check(g, n->b, mark);
+  if (n->kind < K_UNION) return;
+  subtree_mark(g, n->a, mark);
+  subtree_mark(g, n->b, mark);
+}
+
+/* 1 when the bounding box of a piece meets that of no other primitive of
+ * the tree: every other primitive is then "outside" all along the piece, so
+ * one point classifies all of it (exactly). */
+static int piece_isolated(const pinn_geom *g, const unsigned char *mark, const gpiece *pc)
+{
+  const gnode *p = &g->nodes[pc->node];
+  double lo[3], hi[3];
+  memcpy(lo, p->lo, sizeof lo);
+  memcpy(hi, p->hi, sizeof hi);
+  if (p->kind == K_BOX) {
+    const size_t a = pc->local / 2;
+    lo[a] = hi[a] = pc->local % 2 ? p->hi[a] : p->lo[a];
+  } else if (p->kind == K_POLYGON) {
+    const double *v = p->v + 2 * pc->local, *w = p->v + 2 * ((pc->local + 1) % p->nv);
+    for (size_t k = 0; k < 2; ++k) {
+      lo[k] = fmin(v[k], w[k]);
+      hi[k] = fmax(v[k], w[k]);
+    }
+  }
+  for (size_t i = 0; i < g->nn; ++i) {
+    const gnode *q = &g->nodes[i];
+    if (!mark[i] || i == pc->node || q->kind >= K_UNION) continue;
+    size_t k = 0;
+    while (k < g->d && q->lo[k] <= hi[k] && lo[k] <= q->hi[k]) ++k;
+    if (k == g->d) return 0;
+  }
+  return 1;
 }
 
 int pinn_geom_set_root(pinn_geom *g, size_t node)
@@ -1104,7 +1134,7 @@ int pinn_geom_set_root(pinn_geom *g, size_t node)
     rc = pinn_error_set(&g->err, PINN_ENOMEM, "%s: out of memory", fn);
     goto done;
   }
-  subtree_check(g, node, mark);
+  subtree_mark(g, node, mark);
   g->root = node;
   /* The region must hold interior points. */
   size_t inside = 0;
@@ -1125,7 +1155,8 @@ int pinn_geom_set_root(pinn_geom *g, size_t node)
     const gnode *p = &g->nodes[pc->node];
     size_t tot = 0, plus = 0, minus = 0, cross = 0;
     if (mark[pc->node]) {
-      for (size_t i = 0; i < PINN_GEOM_QMC_POINTS; ++i) { /* the same Halton points */
+      const int one = piece_isolated(g, mark, pc);
+      for (size_t i = 0; i < PINN_GEOM_QMC_POINTS && !(one && tot); ++i) { /* same Halton points */
         double nrm[3];
         if (!piece_point(d, p, pc->local, u + i * d, x, nrm)) continue;
         ++tot;

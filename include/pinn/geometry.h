@@ -55,8 +55,9 @@
  * closed form with GSL's elliptic integrals).  The measure of the part of a
  * piece on the result's boundary is that times the fraction of
  * PINN_GEOM_QMC_POINTS Halton points on the piece (uniform by measure) that
- * lie on the result's boundary: the exact measure when all of them do (a
- * piece wholly on the boundary), 0 when none does, else a quasi-Monte Carlo
+ * lie on the result's boundary (one point suffices, and the result is exact,
+ * when the piece's bounding box meets no other primitive's): the exact
+ * measure when all of them do, 0 when none does, else a quasi-Monte Carlo
  * estimate of a discontinuous integrand (error about 1e-4 of the piece's
  * measure on a 2-d curve, 1e-3 on a 3-d surface).
  *
