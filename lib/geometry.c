@@ -1018,16 +1018,30 @@ static int fill_grid(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n
   const size_t gd = piece == NONE ? g->d : g->d - 1;
   pinn_sampler *sg = piece == NONE ? s : pinn_sampler_alloc(PINN_SAMPLER_GRID, gd, 0, err);
   if (!sg) return err ? err->code : PINN_ENOMEM;
-  size_t m = 1, kept = 0, best = 0;
+  /* lo: the largest side seen with kept <= n, hi: the smallest with more (0:
+   * none yet).  Jump by the kept fraction (up to sides of 8 n + 65536
+   * points: a region filling less of its box gets fewer points), then step
+   * down from an overshoot. */
+  size_t m = 1, mmax, kept = 0, lo = 0, hi = 0;
   int rc = 0;
   while (pow((double)(m + 1), (double)gd) <= (double)n) ++m;
-  for (;; ++m) {
+  for (mmax = m; pow((double)(mmax + 1), (double)gd) <= 8.0 * (double)n + 65536.0;) ++mmax;
+  for (;;) {
     if ((rc = grid_pass(g, piece, sg, m, n, NULL, NULL, &kept, err))) break;
-    if (kept > n) break;
-    best = m;
-    if (pow((double)m, (double)gd) > 64.0 * (double)n + 65536.0) break;
+    if (kept > n)
+      hi = m;
+    else
+      lo = m;
+    if (hi ? hi == lo + 1 : m == mmax) break;
+    if (hi) {
+      m = hi - 1;
+    } else {
+      const double jump = kept ? pow((double)n / (double)kept, 1.0 / (double)gd) : 2.0;
+      const size_t next = (size_t)fmin((double)m * jump, (double)mmax);
+      m = next > m ? next : m + 1;
+    }
   }
-  if (!rc && best) rc = grid_pass(g, piece, sg, best, n, x, nrm, count, err);
+  if (!rc && lo) rc = grid_pass(g, piece, sg, lo, n, x, nrm, count, err);
   if (sg != s) pinn_sampler_free(sg);
   return rc;
 }

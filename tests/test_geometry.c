@@ -419,6 +419,22 @@ static void sampled_points_are_in_the_region_exactly_n_for_every_sampler(void)
       pinn_sampler_free(s);
     }
   }
+  /* GRID on a region filling 2e-4 of its box: fewer points, all inside. */
+  pinn_geom *g = pinn_geom_alloc(3, NULL);
+  const double a[3] = {0, 0, 0}, b[3] = {10, 10, 10};
+  size_t p, q, n;
+  pinn_geom_ball(g, a, 0.3, &p);
+  pinn_geom_ball(g, b, 0.3, &q);
+  pinn_geom_union(g, p, q, &n);
+  CU_ASSERT_EQUAL(pinn_geom_set_root(g, n), 0);
+  pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_GRID, 3, 0, NULL);
+  size_t count = 0, bad = 0;
+  CU_ASSERT_EQUAL(pinn_geom_sample_interior(g, s, N, x, &count, NULL), 0);
+  CU_ASSERT_TRUE(count > 0 && count < N / 4);
+  for (size_t i = 0; i < count; ++i) bad += !pinn_geom_contains(g, x + 3 * i);
+  CU_ASSERT_EQUAL(bad, 0);
+  pinn_sampler_free(s);
+  pinn_geom_free(g);
   free(x);
   free(nrm);
   pinn_geom_free(gs[0]);

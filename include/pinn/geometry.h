@@ -78,12 +78,15 @@
  *             element of the scaled sphere); cylinder side: angle 2 pi u_0,
  *             height u_1; cap: radius r sqrt(u_0), angle 2 pi u_1.
  *             Rows are grouped by part (in the order given), then by piece.
- *   GRID      the cell-centred grid of the largest side m whose kept points
- *             are not more than n; *count says how many were written (every
- *             other kind writes exactly n).  On a piece the grid has d - 1
- *             dims (a GRID of that dim made inside: the kind is stateless)
- *             and no density test, so on an ellipse/ellipsoid it is regular
- *             in the angles, not by measure.
+ *   GRID      the cell-centred grid of a side m that keeps at most n points
+ *             while side m + 1 would keep more (found by a jump by the kept
+ *             fraction, then single steps), with m^dim <= 8 n + 65536 (a
+ *             region filling less than 1/8 of its bounding box gets fewer
+ *             points); *count says how many were written (every other kind
+ *             writes exactly n).  On a piece the grid has d - 1 dims (a GRID
+ *             of that dim made inside: the kind is stateless) and no density
+ *             test, so on an ellipse/ellipsoid it is regular in the angles,
+ *             not by measure.
  * Everything is deterministic: the same geometry, sampler state and n give
  * bitwise the same points.
  *
