@@ -1010,7 +1010,7 @@ static int grid_pass(const pinn_geom *g, size_t piece, pinn_sampler *sg, size_t 
   return 0;
 }
 
-/* GRID: the largest side m whose kept points are <= n, ascending from the
+/* GRID: a side m keeping <= n points while m + 1 keeps more, from the
  * largest grid of at most n points (all of which may be kept). */
 static int fill_grid(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n, double *x,
                      double *nrm, size_t *count, pinn_error *err)
