@@ -9,6 +9,7 @@
 #include <pinn/dual.h>
 #include <pinn/sample.h>
 #include <pinn/domain.h>
+#include <pinn/geometry.h>
 #include <pinn/problem.h>
 #include <pinn/loss.h>
 #include <pinn/linesearch.h>
