@@ -519,7 +519,7 @@ static int add_complementarity_impl(pinn_problem *p, const char *name, size_t k,
   if (!st) {
     p->terms[p->n_terms - 1].g = psi;
     p->terms[p->n_terms - 1].g_ctx = psi_ctx;
-    p->terms[p->n_terms - 1].sense = 1;
+    p->terms[p->n_terms - 1].sense = PINN_SENSE_LOWER;
   }
   return st;
 }

@@ -36,7 +36,7 @@ pinn_transform pinn_transform_none(void)
   t.g = t.d = t.psi = NULL;
   t.ctx = NULL;
   t.beta = 0.0;
-  t.sense = 1;
+  t.sense = PINN_SENSE_LOWER;
   return t;
 }
 
@@ -72,7 +72,7 @@ pinn_transform pinn_transform_obstacle_upper(size_t component, pinn_xjet_fn psi,
                                              void *ctx)
 {
   pinn_transform t = pinn_transform_obstacle(component, psi, beta, ctx);
-  t.sense = -1;
+  t.sense = PINN_SENSE_UPPER;
   return t;
 }
 
@@ -113,7 +113,7 @@ static int check_kind(const pinn_transform *t, size_t n_out, pinn_error *err)
                             "output transform (obstacle): sense = %d; use +1 (u >= psi, "
                             "pinn_transform_obstacle) or -1 (u <= psi, "
                             "pinn_transform_obstacle_upper)",
-                            t->sense);
+                            (int)t->sense);
     break;
   default:
     return pinn_error_set(err, PINN_EINVAL,

@@ -95,6 +95,12 @@ typedef enum pinn_transform_kind {
   PINN_TRANSFORM_OBSTACLE    /* u = psi + sense softplus_beta(N) */
 } pinn_transform_kind;
 
+/* The side of an obstacle: u_k >= psi (lower) or u_k <= psi (upper). */
+typedef enum pinn_sense {
+  PINN_SENSE_UPPER = -1,
+  PINN_SENSE_LOWER = 1
+} pinn_sense;
+
 /* An output transform of one output component (the others are untouched).
  * DIRICHLET needs d (g NULL means g = 0); OBSTACLE needs psi, beta > 0 and
  * sense +1 (u >= psi) or -1 (u <= psi).  ctx is passed to every callback.
@@ -106,7 +112,7 @@ typedef struct pinn_transform {
   void *ctx;
   double beta;
   size_t component;
-  int sense;
+  pinn_sense sense;
 } pinn_transform;
 
 /* The identity transform (kind NONE); the default initializer. */
