@@ -1005,29 +1005,20 @@ typedef struct {
   const double *jets_bar;/* adjoint: input, AoS */
 } copy_ctx;
 
-static int copy_out(size_t p0, size_t nb, size_t ld, const double *jets, double *jets_bar,
-                    double *acc, void *ctx)
+/* Forward (jets_bar NULL): the block's jets (k C + c) ld + q out to the
+ * caller's ((p0 + q) n_out + k) C + c; adjoint: the caller's in as jets_bar. */
+static int copy_seed(size_t p0, size_t nb, size_t ld, const double *jets, double *jets_bar,
+                     double *acc, void *ctx)
 {
-  (void)jets_bar;
   (void)acc;
   const copy_ctx *cc = ctx;
   for (size_t k = 0; k < cc->n_out; ++k)
     for (size_t c = 0; c < cc->C; ++c)
-      for (size_t q = 0; q < nb; ++q)
-        cc->jets[((p0 + q) * cc->n_out + k) * cc->C + c] = jets[(k * cc->C + c) * ld + q];
-  return 0;
-}
-
-static int copy_in(size_t p0, size_t nb, size_t ld, const double *jets, double *jets_bar,
-                   double *acc, void *ctx)
-{
-  (void)jets;
-  (void)acc;
-  const copy_ctx *cc = ctx;
-  for (size_t k = 0; k < cc->n_out; ++k)
-    for (size_t c = 0; c < cc->C; ++c)
-      for (size_t q = 0; q < nb; ++q)
-        jets_bar[(k * cc->C + c) * ld + q] = cc->jets_bar[((p0 + q) * cc->n_out + k) * cc->C + c];
+      for (size_t q = 0; q < nb; ++q) {
+        const size_t blk = (k * cc->C + c) * ld + q, usr = ((p0 + q) * cc->n_out + k) * cc->C + c;
+        if (cc->jets_bar) jets_bar[blk] = cc->jets_bar[usr];
+        else cc->jets[usr] = jets[blk];
+      }
   return 0;
 }
 
@@ -1038,7 +1029,7 @@ int pinn_mlp_jets(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const doub
   if (!spec || (n && (!x || !jets)))
     return pinn_error_set(&net->err, PINN_EINVAL, "pinn_mlp_jets: NULL argument");
   copy_ctx cc = {net->sizes[net->L - 1], pinn_jet_spec_channels(spec), jets, NULL};
-  return pinn_mlp_loss_grad(net, spec, n, x, copy_out, &cc, 0, NULL, NULL);
+  return pinn_mlp_loss_grad(net, spec, n, x, copy_seed, &cc, 0, NULL, NULL);
 }
 
 int pinn_mlp_eval(pinn_mlp *net, size_t n, const double *x, double *out)
@@ -1054,7 +1045,7 @@ int pinn_mlp_jets_adjoint(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, co
   if (!spec || !grad || (n && (!x || !jets_bar)))
     return pinn_error_set(&net->err, PINN_EINVAL, "pinn_mlp_jets_adjoint: NULL argument");
   copy_ctx cc = {net->sizes[net->L - 1], pinn_jet_spec_channels(spec), NULL, jets_bar};
-  return pinn_mlp_loss_grad(net, spec, n, x, copy_in, &cc, 0, NULL, grad);
+  return pinn_mlp_loss_grad(net, spec, n, x, copy_seed, &cc, 0, NULL, grad);
 }
 
 int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, double *z)
