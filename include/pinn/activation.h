@@ -16,12 +16,7 @@
 #include <stddef.h>
 #include <pinn/status.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 typedef enum pinn_activation_kind {
   PINN_ACT_IDENTITY = 0,
@@ -108,10 +103,5 @@ int pinn_activation_mean(const pinn_activation *a, double *mean, pinn_error *err
  * ~1.1289 for GELU; 1 for Softplus. */
 double pinn_activation_lipschitz(const pinn_activation *a);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

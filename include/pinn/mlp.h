@@ -27,12 +27,7 @@
 #include <pinn/status.h>
 #include <pinn/activation.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Most inputs a network may have (space dimensions plus time). */
 #define PINN_MAX_INPUTS 8
@@ -198,10 +193,5 @@ int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, 
 int pinn_mlp_jets_adjoint(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
                           const double *jets_bar, double *grad);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

@@ -40,12 +40,7 @@
 #include <pinn/domain.h>
 #include <pinn/transform.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Most outputs (components of the solution) a problem may have. */
 #define PINN_MAX_OUTPUTS 8
@@ -464,10 +459,5 @@ int pinn_problem_set_metrics(pinn_problem *p, pinn_metrics_fn fn, void *ctx);
 int pinn_problem_metrics(const pinn_problem *p, struct pinn_loss *l, pinn_metric *out, size_t max,
                          size_t *n, pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

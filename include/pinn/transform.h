@@ -76,12 +76,7 @@
 #include <pinn/mlp.h>
 #include <pinn/xjet.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* A function of the point as an xjet: x[0 .. dim-1] are the coordinates
  * seeded px_var(x_i, i) (entries dim .. PINN_XJET_MAX-1 hold NaN constants);
@@ -190,10 +185,5 @@ int pinn_transform_jets(const pinn_transform *t, const pinn_jet_spec *spec, size
                         size_t dim, size_t n, const double *x, const double *N, double *U,
                         pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif
