@@ -60,8 +60,7 @@ struct pinn_mlp {
 
 pinn_jet_spec pinn_jet_spec_value(void)
 {
-  pinn_jet_spec s;
-  memset(&s, 0, sizeof s);
+  const pinn_jet_spec s = {0};
   return s;
 }
 
@@ -165,6 +164,13 @@ void pinn_mlp_free(pinn_mlp *net)
   free(net);
 }
 
+/* The PReLU slopes of hidden layer l (if any) to its activation's alpha0. */
+static void reset_slopes(pinn_mlp *net, size_t l)
+{
+  const size_t na = net->a_off[l] == SIZE_MAX ? 0 : net->prelu_per_unit ? net->sizes[l] : 1;
+  for (size_t u = 0; u < na; ++u) net->theta[net->a_off[l] + u] = net->act[l - 1].param;
+}
+
 pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
 {
   if (!layout || !layout->sizes) {
@@ -194,10 +200,6 @@ pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
       pinn_error e;
       if (pinn_activation_check(&layout->act[l], &e)) {
         pinn_error_set(err, PINN_EINVAL, "hidden layer %zu: %s", l + 1, e.msg);
-        return NULL;
-      }
-      if (layout->act[l].kind == PINN_ACT_PRELU && !isfinite(layout->act[l].param)) {
-        pinn_error_set(err, PINN_EINVAL, "hidden layer %zu: PReLU slope must be finite", l + 1);
         return NULL;
       }
     }
@@ -237,11 +239,7 @@ pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
   net->nparams = off;
   net->theta = calloc(off ? off : 1, sizeof(double));
   if (!net->theta) goto nomem;
-  for (size_t l = 1; l + 1 < L; ++l)
-    if (net->a_off[l] != SIZE_MAX) {
-      size_t na = net->prelu_per_unit ? net->sizes[l] : 1;
-      for (size_t u = 0; u < na; ++u) net->theta[net->a_off[l] + u] = net->act[l - 1].param;
-    }
+  for (size_t l = 1; l + 1 < L; ++l) reset_slopes(net, l);
   pinn_error_clear(&net->err);
   return net;
 
@@ -364,10 +362,7 @@ int pinn_mlp_init(pinn_mlp *net, pinn_init_kind kind, gsl_rng *r)
     size_t nw = net->sizes[l] * net->sizes[l - 1];
     for (size_t i = 0; i < nw; ++i) W[i] = gsl_ran_gaussian(r, sd);
     memset(net->theta + net->b_off[l], 0, net->sizes[l] * sizeof(double));
-    if (l + 1 < net->L && net->a_off[l] != SIZE_MAX) {
-      size_t na = net->prelu_per_unit ? net->sizes[l] : 1;
-      for (size_t u = 0; u < na; ++u) net->theta[net->a_off[l] + u] = net->act[l - 1].param;
-    }
+    if (l + 1 < net->L) reset_slopes(net, l);
   }
   pinn_error_clear(&net->err);
   return PINN_SUCCESS;
