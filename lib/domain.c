@@ -103,10 +103,7 @@ int pinn_domain_check(const pinn_domain *dom, pinn_error *err)
 /* A zeroed domain of this kind and dimension (the constructors fill the rest). */
 static pinn_domain blank(pinn_domain_kind kind, size_t d)
 {
-  pinn_domain t;
-  memset(&t, 0, sizeof t);
-  t.kind = kind;
-  t.d = d;
+  const pinn_domain t = {.kind = kind, .d = d};
   return t;
 }
 

@@ -12,7 +12,7 @@
 
 #include <stdarg.h>
 
-/* Every public header wraps its declarations in PINN_BEGIN_DECLS and
+/* The public headers wrap their declarations in PINN_BEGIN_DECLS and
  * PINN_END_DECLS: C linkage for C++, and with GCC or clang the default
  * visibility, so what include/pinn declares is what libpinn.so exports (the
  * build hides everything else). */
