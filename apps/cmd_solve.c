@@ -121,8 +121,7 @@ static int print_progress(const pinn_progress *pr, void *ctx)
     size_t n = 0;
     const double *x = NULL;
     for (size_t i = 0; i < pr->n_terms && !x; ++i) {
-      pinn_term_kind k = pinn_problem_term_kind(s->p, i);
-      if (k == PINN_TERM_RESIDUAL || k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY)
+      if (pinn_term_kind_is_interior(pinn_problem_term_kind(s->p, i)))
         pinn_loss_term_points(pr->assembler, i, &n, NULL, &x);
     }
     pinn_diagnostics d;
@@ -170,8 +169,7 @@ static int apply_points(pinn_problem *p, const char *arg)
                                   arg);
     int any = 0;
     for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
-      pinn_term_kind k = pinn_problem_term_kind(p, i);
-      if (k == PINN_TERM_RESIDUAL || k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY) {
+      if (pinn_term_kind_is_interior(pinn_problem_term_kind(p, i))) {
         pinn_problem_set_points(p, i, n);
         any = 1;
       }

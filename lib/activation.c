@@ -18,8 +18,10 @@
  *   ReLU family: kink convention of the header (s'(0) = 1, s'' = s''' = 0).
  * Lipschitz constants: SiLU's sup s' is at x* with x tanh(x/2) = 2 (x* = 2.3993572805...),
  * GELU's at x = sqrt2: Phi(sqrt2) + sqrt2 phi(sqrt2) = (1 + erf 1)/2 + 1/(e sqrt(pi)).
- * Moments by adaptive Gauss-Kronrod quadrature (GSL QAGIL/QAGIU, QUADPACK: Piessens
- * et al. 1983) on (-inf,0] and [0,inf), so the ReLU-family kink sits on an endpoint.
+ * Moments: the ReLU family (s = x for x >= 0, alpha x below) in closed form,
+ * E[s(Z)] = (1 - alpha)/sqrt(2 pi), E[s'(Z)^2] = (1 + alpha^2)/2; the smooth kinds by
+ * adaptive Gauss-Kronrod quadrature (GSL QAGIL/QAGIU, QUADPACK: Piessens et al. 1983)
+ * on (-inf,0] and [0,inf).
  */
 #include <pinn/activation.h>
 #include "activation_impl.h"
@@ -408,6 +410,10 @@ static double moment_integrand(double x, void *vctx)
 #define MOMENT_LIMIT 200
 #define MOMENT_EPSABS 1e-15
 #define MOMENT_EPSREL 1e-12
+/* Softplus betas the quadrature handles (it fails below ~7e-309, where the
+ * mean ln2/beta overflows, and above ~5e306, where beta x does). */
+#define MOMENT_BETA_MIN 1e-300
+#define MOMENT_BETA_MAX 1e300
 
 static int gaussian_moment(const pinn_activation *a, int which, double *result, pinn_error *err)
 {
@@ -415,6 +421,24 @@ static int gaussian_moment(const pinn_activation *a, int which, double *result, 
   int status = pinn_activation_check(a, err);
   if (status) return status;
   if (!result) return pinn_error_set(err, PINN_EINVAL, "%s: result pointer is NULL", what);
+  char name[64];
+  pinn_activation_format(a, name, sizeof name);
+  if (entry(a->kind)->relu_family) { /* s = x (x >= 0), alpha x (x < 0): no quadrature */
+    double alpha = a->kind == PINN_ACT_RELU ? 0.0 : a->param;
+    double m =
+        which == MOMENT_MEAN ? (1.0 - alpha) * PINN_INV_SQRT_2PI : 0.5 * (1.0 + alpha * alpha);
+    if (!isfinite(m))
+      return pinn_error_set(err, PINN_ENONFINITE, "%s of %s = (1 + alpha^2)/2 overflows", what,
+                            name);
+    *result = m;
+    return PINN_SUCCESS;
+  }
+  if (a->kind == PINN_ACT_SOFTPLUS &&
+      !(a->param >= MOMENT_BETA_MIN && a->param <= MOMENT_BETA_MAX))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "%s of %s: the quadrature needs %g <= beta <= %g (a larger beta is "
+                          "ReLU to double precision: use relu)",
+                          what, name, MOMENT_BETA_MIN, MOMENT_BETA_MAX);
   gsl_integration_workspace *ws = gsl_integration_workspace_alloc(MOMENT_LIMIT);
   if (!ws) return pinn_error_set(err, PINN_ENOMEM, "%s: out of memory for the quadrature", what);
   moment_ctx ctx = {entry(a->kind), a->param, which};
@@ -426,14 +450,11 @@ static int gaussian_moment(const pinn_activation *a, int which, double *result, 
     status = gsl_integration_qagiu(&f, 0.0, MOMENT_EPSABS, MOMENT_EPSREL, MOMENT_LIMIT, ws,
                                    &right, &eright);
   gsl_integration_workspace_free(ws);
-  if (status) {
-    char name[64];
+  if (status)
     return pinn_error_set(err, status,
                           "%s of %s: GSL quadrature failed (%s); error estimate %g. Try a "
                           "parameter closer to the default",
-                          what, pinn_activation_format(a, name, sizeof name),
-                          gsl_strerror(status), eleft + eright);
-  }
+                          what, name, gsl_strerror(status), eleft + eright);
   if (!isfinite(left + right))
     return pinn_error_set(err, PINN_ENONFINITE, "%s: quadrature gave a non-finite value", what);
   *result = left + right;

@@ -103,10 +103,7 @@ int pinn_domain_check(const pinn_domain *dom, pinn_error *err)
 /* A zeroed domain of this kind and dimension (the constructors fill the rest). */
 static pinn_domain blank(pinn_domain_kind kind, size_t d)
 {
-  pinn_domain t;
-  memset(&t, 0, sizeof t);
-  t.kind = kind;
-  t.d = d;
+  const pinn_domain t = {.kind = kind, .d = d};
   return t;
 }
 
@@ -561,50 +558,46 @@ static int sample_space(const pinn_domain *e, int use_time, pinn_sampler *s, siz
   return PINN_SUCCESS;
 }
 
-int pinn_domain_sample_interior(const pinn_domain *dom, pinn_sampler *s, size_t n, double *x,
-                                size_t *count, pinn_error *err)
+/* The interior, or (initial) the initial slice t = t0. */
+static int sample_volume(const pinn_domain *dom, int initial, pinn_sampler *s, size_t n,
+                         double *x, size_t *count, pinn_error *err)
 {
-  size_t cnt = 0;
-  if (count) *count = 0;
-  int rc = pinn_domain_check(dom, err);
-  if (rc) return rc;
-  const pinn_domain e = effective(dom);
-  const size_t dim = pinn_domain_dim(&e);
-  rc = check_sampler(dom, PINN_REGION_INTERIOR, "interior", s,
-                     pinn_domain_sampler_dim(&e, PINN_REGION_INTERIOR), err);
-  if (rc) return rc;
-  if (n == 0) return PINN_SUCCESS;
-  if (!x) return null_array("interior point array x", n, dim, err);
-  rc = sample_space(&e, e.has_time, s, n, x, dim, &cnt, err);
-  if (rc == PINN_SUCCESS && count) *count = cnt;
-  return rc;
-}
-
-int pinn_domain_sample_initial(const pinn_domain *dom, pinn_sampler *s, size_t n, double *x,
-                               size_t *count, pinn_error *err)
-{
+  const pinn_region region = initial ? PINN_REGION_INITIAL : PINN_REGION_INTERIOR;
   size_t cnt = 0;
   char buf[64];
   if (count) *count = 0;
   int rc = pinn_domain_check(dom, err);
   if (rc) return rc;
   const pinn_domain e = effective(dom);
-  if (!e.has_time)
+  if (initial && !e.has_time)
     return pinn_error_set(err, PINN_EINVAL,
                           "%s has no initial slice; add a time interval with "
                           "pinn_domain_with_time first",
                           describe(dom, buf, sizeof buf));
   const size_t dim = pinn_domain_dim(&e);
-  rc = check_sampler(dom, PINN_REGION_INITIAL, "initial slice", s,
-                     pinn_domain_sampler_dim(&e, PINN_REGION_INITIAL), err);
+  rc = check_sampler(dom, region, initial ? "initial slice" : "interior", s,
+                     pinn_domain_sampler_dim(&e, region), err);
   if (rc) return rc;
   if (n == 0) return PINN_SUCCESS;
-  if (!x) return null_array("initial point array x", n, dim, err);
-  rc = sample_space(&e, 0, s, n, x, dim, &cnt, err);
+  if (!x)
+    return null_array(initial ? "initial point array x" : "interior point array x", n, dim, err);
+  rc = sample_space(&e, initial ? 0 : e.has_time, s, n, x, dim, &cnt, err);
   if (rc) return rc;
-  for (size_t i = 0; i < cnt; ++i) x[i * dim + e.d] = e.t0;
+  for (size_t i = 0; initial && i < cnt; ++i) x[i * dim + e.d] = e.t0;
   if (count) *count = cnt;
   return PINN_SUCCESS;
+}
+
+int pinn_domain_sample_interior(const pinn_domain *dom, pinn_sampler *s, size_t n, double *x,
+                                size_t *count, pinn_error *err)
+{
+  return sample_volume(dom, 0, s, n, x, count, err);
+}
+
+int pinn_domain_sample_initial(const pinn_domain *dom, pinn_sampler *s, size_t n, double *x,
+                               size_t *count, pinn_error *err)
+{
+  return sample_volume(dom, 1, s, n, x, count, err);
 }
 
 /* ---------------------------------------------------------------------------

@@ -55,6 +55,22 @@ static int eval_data_fn(pinn_loss *l, term_state *t)
   return PINN_SUCCESS;
 }
 
+/* The end of a points reader: x, nrm and their count n to the caller on
+ * success (st 0), else freed. */
+static int hand_over(int st, double *x, double *nrm, size_t n, double **xo, double **no,
+                     size_t *count)
+{
+  if (st) {
+    free(x);
+    free(nrm);
+    return st;
+  }
+  *xo = x;
+  *no = nrm;
+  *count = n;
+  return PINN_SUCCESS;
+}
+
 /* Sample `want` points of the term's region into a fresh array. */
 static int sample_term(pinn_loss *l, term_state *t, size_t want, double **xo, double **no,
                        size_t *count)
@@ -107,15 +123,7 @@ static int sample_term(pinn_loss *l, term_state *t, size_t want, double **xo, do
                         "term '%s': no sampled point satisfies its 'where' filter; check the filter "
                         "against the domain",
                         t->def.name);
-  if (st) {
-    free(x);
-    free(nrm);
-    return st;
-  }
-  *xo = x;
-  *no = nrm;
-  *count = periodic ? 2 * have : have;
-  return PINN_SUCCESS;
+  return hand_over(st, x, nrm, periodic ? 2 * have : have, xo, no, count);
 }
 
 static int set_points(pinn_loss *l, term_state *t, double *x, double *nrm, size_t n)
@@ -1203,15 +1211,7 @@ static int load_term_points(pinn_loss *l, pinn_h5_reader *r, const char *tg, ter
                             name, q, len2);
     }
   }
-  if (st) {
-    free(x);
-    free(nrm);
-    return st;
-  }
-  *xo = x;
-  *no = nrm;
-  *count = n;
-  return PINN_SUCCESS;
+  return hand_over(st, x, nrm, n, xo, no, count);
 }
 
 /* Read a term's sampler position: exactly the size this run's sampler

@@ -60,8 +60,7 @@ struct pinn_mlp {
 
 pinn_jet_spec pinn_jet_spec_value(void)
 {
-  pinn_jet_spec s;
-  memset(&s, 0, sizeof s);
+  const pinn_jet_spec s = {0};
   return s;
 }
 
@@ -165,6 +164,13 @@ void pinn_mlp_free(pinn_mlp *net)
   free(net);
 }
 
+/* The PReLU slopes of hidden layer l (if any) to its activation's alpha0. */
+static void reset_slopes(pinn_mlp *net, size_t l)
+{
+  const size_t na = net->a_off[l] == SIZE_MAX ? 0 : net->prelu_per_unit ? net->sizes[l] : 1;
+  for (size_t u = 0; u < na; ++u) net->theta[net->a_off[l] + u] = net->act[l - 1].param;
+}
+
 pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
 {
   if (!layout || !layout->sizes) {
@@ -194,10 +200,6 @@ pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
       pinn_error e;
       if (pinn_activation_check(&layout->act[l], &e)) {
         pinn_error_set(err, PINN_EINVAL, "hidden layer %zu: %s", l + 1, e.msg);
-        return NULL;
-      }
-      if (layout->act[l].kind == PINN_ACT_PRELU && !isfinite(layout->act[l].param)) {
-        pinn_error_set(err, PINN_EINVAL, "hidden layer %zu: PReLU slope must be finite", l + 1);
         return NULL;
       }
     }
@@ -237,11 +239,7 @@ pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
   net->nparams = off;
   net->theta = calloc(off ? off : 1, sizeof(double));
   if (!net->theta) goto nomem;
-  for (size_t l = 1; l + 1 < L; ++l)
-    if (net->a_off[l] != SIZE_MAX) {
-      size_t na = net->prelu_per_unit ? net->sizes[l] : 1;
-      for (size_t u = 0; u < na; ++u) net->theta[net->a_off[l] + u] = net->act[l - 1].param;
-    }
+  for (size_t l = 1; l + 1 < L; ++l) reset_slopes(net, l);
   pinn_error_clear(&net->err);
   return net;
 
@@ -364,10 +362,7 @@ int pinn_mlp_init(pinn_mlp *net, pinn_init_kind kind, gsl_rng *r)
     size_t nw = net->sizes[l] * net->sizes[l - 1];
     for (size_t i = 0; i < nw; ++i) W[i] = gsl_ran_gaussian(r, sd);
     memset(net->theta + net->b_off[l], 0, net->sizes[l] * sizeof(double));
-    if (l + 1 < net->L && net->a_off[l] != SIZE_MAX) {
-      size_t na = net->prelu_per_unit ? net->sizes[l] : 1;
-      for (size_t u = 0; u < na; ++u) net->theta[net->a_off[l] + u] = net->act[l - 1].param;
-    }
+    if (l + 1 < net->L) reset_slopes(net, l);
   }
   pinn_error_clear(&net->err);
   return PINN_SUCCESS;
@@ -1005,29 +1000,20 @@ typedef struct {
   const double *jets_bar;/* adjoint: input, AoS */
 } copy_ctx;
 
-static int copy_out(size_t p0, size_t nb, size_t ld, const double *jets, double *jets_bar,
-                    double *acc, void *ctx)
+/* Forward (jets_bar NULL): the block's jets (k C + c) ld + q out to the
+ * caller's ((p0 + q) n_out + k) C + c; adjoint: the caller's in as jets_bar. */
+static int copy_seed(size_t p0, size_t nb, size_t ld, const double *jets, double *jets_bar,
+                     double *acc, void *ctx)
 {
-  (void)jets_bar;
   (void)acc;
   const copy_ctx *cc = ctx;
   for (size_t k = 0; k < cc->n_out; ++k)
     for (size_t c = 0; c < cc->C; ++c)
-      for (size_t q = 0; q < nb; ++q)
-        cc->jets[((p0 + q) * cc->n_out + k) * cc->C + c] = jets[(k * cc->C + c) * ld + q];
-  return 0;
-}
-
-static int copy_in(size_t p0, size_t nb, size_t ld, const double *jets, double *jets_bar,
-                   double *acc, void *ctx)
-{
-  (void)jets;
-  (void)acc;
-  const copy_ctx *cc = ctx;
-  for (size_t k = 0; k < cc->n_out; ++k)
-    for (size_t c = 0; c < cc->C; ++c)
-      for (size_t q = 0; q < nb; ++q)
-        jets_bar[(k * cc->C + c) * ld + q] = cc->jets_bar[((p0 + q) * cc->n_out + k) * cc->C + c];
+      for (size_t q = 0; q < nb; ++q) {
+        const size_t blk = (k * cc->C + c) * ld + q, usr = ((p0 + q) * cc->n_out + k) * cc->C + c;
+        if (cc->jets_bar) jets_bar[blk] = cc->jets_bar[usr];
+        else cc->jets[usr] = jets[blk];
+      }
   return 0;
 }
 
@@ -1038,7 +1024,7 @@ int pinn_mlp_jets(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const doub
   if (!spec || (n && (!x || !jets)))
     return pinn_error_set(&net->err, PINN_EINVAL, "pinn_mlp_jets: NULL argument");
   copy_ctx cc = {net->sizes[net->L - 1], pinn_jet_spec_channels(spec), jets, NULL};
-  return pinn_mlp_loss_grad(net, spec, n, x, copy_out, &cc, 0, NULL, NULL);
+  return pinn_mlp_loss_grad(net, spec, n, x, copy_seed, &cc, 0, NULL, NULL);
 }
 
 int pinn_mlp_eval(pinn_mlp *net, size_t n, const double *x, double *out)
@@ -1054,7 +1040,7 @@ int pinn_mlp_jets_adjoint(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, co
   if (!spec || !grad || (n && (!x || !jets_bar)))
     return pinn_error_set(&net->err, PINN_EINVAL, "pinn_mlp_jets_adjoint: NULL argument");
   copy_ctx cc = {net->sizes[net->L - 1], pinn_jet_spec_channels(spec), NULL, jets_bar};
-  return pinn_mlp_loss_grad(net, spec, n, x, copy_in, &cc, 0, NULL, grad);
+  return pinn_mlp_loss_grad(net, spec, n, x, copy_seed, &cc, 0, NULL, grad);
 }
 
 int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, double *z)

@@ -338,14 +338,11 @@ static int read_desc(pinn_h5_reader *r, const char *group, model_desc *d, pinn_e
                           "checkpoints keep it; was this written by libpinn?)",
                           group);
   if ((st = get_str(r, group, "format", &s, err))) return st;
-  if (strcmp(s, MODEL_FORMAT_NAME) != 0) {
-    pinn_error_set(err, PINN_EFORMAT, "'%s' holds \"%.60s\", not a libpinn network (\"%s\")",
-                   group, s, MODEL_FORMAT_NAME);
-    free(s);
-    return PINN_EFORMAT;
-  }
+  if (strcmp(s, MODEL_FORMAT_NAME) != 0)
+    st = pinn_error_set(err, PINN_EFORMAT, "'%s' holds \"%.60s\", not a libpinn network (\"%s\")",
+                        group, s, MODEL_FORMAT_NAME);
   free(s);
-  s = NULL;
+  if (st) return st;
   int64_t v;
   st = pinn_h5_get_attr_int64(r, group, "format_version", &v);
   if (st) return pinn_error_set(err, st, "%s", pinn_h5_reader_errmsg(r));
@@ -361,28 +358,22 @@ static int read_desc(pinn_h5_reader *r, const char *group, model_desc *d, pinn_e
   if ((st = get_str(r, group, "libpinn_version", &s, err))) return st;
   snprintf(m->libpinn_version, sizeof m->libpinn_version, "%s", s);
   free(s);
-  s = NULL;
   if (pinn_h5_has_attr(r, group, "output_transform")) {
     if ((st = get_str(r, group, "output_transform", &s, err))) return st;
-    if (strcmp(s, "problem") == 0) {
-      pinn_error_set(err, PINN_EUNSUPPORTED,
-                     "'%s': the network's outputs pass through its problem's output transform "
-                     "(hard constraints), which is the problem's own code: evaluate it with the "
-                     "problem (pinn_loss_predict, or pinn solve) instead of from the file alone",
-                     group);
-      free(s);
-      return PINN_EUNSUPPORTED;
-    }
-    if (strcmp(s, "none") != 0) {
-      pinn_error_set(err, PINN_EUNSUPPORTED,
-                     "'%s' uses output transform \"%.60s\", which this libpinn (%s) cannot "
-                     "rebuild; upgrade libpinn",
-                     group, s, pinn_version());
-      free(s);
-      return PINN_EUNSUPPORTED;
-    }
+    if (strcmp(s, "problem") == 0)
+      st = pinn_error_set(err, PINN_EUNSUPPORTED,
+                          "'%s': the network's outputs pass through its problem's output transform "
+                          "(hard constraints), which is the problem's own code: evaluate it with "
+                          "the problem (pinn_loss_predict, or pinn solve) instead of from the file "
+                          "alone",
+                          group);
+    else if (strcmp(s, "none") != 0)
+      st = pinn_error_set(err, PINN_EUNSUPPORTED,
+                          "'%s' uses output transform \"%.60s\", which this libpinn (%s) cannot "
+                          "rebuild; upgrade libpinn",
+                          group, s, pinn_version());
     free(s);
-    s = NULL;
+    if (st) return st;
   }
 
   if ((st = get_int(r, group, "n_layers", 2, MODEL_MAX_LAYERS, &v, err))) return st;
@@ -428,7 +419,6 @@ static int read_desc(pinn_h5_reader *r, const char *group, model_desc *d, pinn_e
            ? pinn_error_set(err, PINN_EFORMAT, "model attribute 'activations' is too long")
            : parse_activations(s, m->n_layers - 2, d->act, err);
   free(s);
-  s = NULL;
   if (st) return st;
 
   size_t np = layout_params(d);
@@ -443,18 +433,15 @@ static int read_desc(pinn_h5_reader *r, const char *group, model_desc *d, pinn_e
   st = split_names(s, m->n_in, &m->inputs[0][0], sizeof m->inputs[0], PINN_MAX_INPUTS, "inputs",
                    err);
   free(s);
-  s = NULL;
   if (st) return st;
   if ((st = get_str(r, group, "outputs", &s, err))) return st;
   st = split_names(s, m->n_out, &m->outputs[0][0], sizeof m->outputs[0], PINN_MAX_OUTPUTS,
                    "outputs", err);
   free(s);
-  s = NULL;
   if (st) return st;
   if ((st = get_str(r, group, "problem", &s, err))) return st;
   snprintf(m->problem, sizeof m->problem, "%s", s);
   free(s);
-  s = NULL;
   if ((st = get_int(r, group, "space_dim", 0, PINN_MAX_INPUTS, &v, err))) return st;
   m->space_dim = (size_t)v;
   if ((st = get_int(r, group, "has_time", 0, 1, &v, err))) return st;

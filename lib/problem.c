@@ -381,12 +381,6 @@ static int add_residual_like(pinn_problem *p, const char *name, pinn_term_kind k
   return PINN_SUCCESS;
 }
 
-static int add_residual_impl(pinn_problem *p, const char *name, size_t n_res,
-                             pinn_residual_fn fn, unsigned needs, void *ctx)
-{
-  return add_residual_like(p, name, PINN_TERM_RESIDUAL, 0, n_res, fn, needs, ctx);
-}
-
 static int add_scalar_term(pinn_problem *p, const char *name, pinn_term_kind kind, size_t k,
                            pinn_scalar_fn g, void *ctx)
 {
@@ -399,18 +393,6 @@ static int add_scalar_term(pinn_problem *p, const char *name, pinn_term_kind kin
   t->g_ctx = ctx;
   p->n_terms++;
   return PINN_SUCCESS;
-}
-
-static int add_dirichlet_impl(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
-                              void *ctx)
-{
-  return add_scalar_term(p, name, PINN_TERM_DIRICHLET, k, g, ctx);
-}
-
-static int add_neumann_impl(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
-                            void *ctx)
-{
-  return add_scalar_term(p, name, PINN_TERM_NEUMANN, k, g, ctx);
 }
 
 static int add_robin_impl(pinn_problem *p, const char *name, size_t k, double a, double b,
@@ -440,18 +422,6 @@ static int add_periodic_impl(pinn_problem *p, const char *name, size_t k, size_t
     p->terms[p->n_terms - 1].derivative = derivative ? 1 : 0;
   }
   return st;
-}
-
-static int add_initial_impl(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
-                            void *ctx)
-{
-  return add_scalar_term(p, name, PINN_TERM_INITIAL, k, g, ctx);
-}
-
-static int add_initial_rate_impl(pinn_problem *p, const char *name, size_t k,
-                                 pinn_scalar_fn g, void *ctx)
-{
-  return add_scalar_term(p, name, PINN_TERM_INITIAL_RATE, k, g, ctx);
 }
 
 static int add_data_impl(pinn_problem *p, const char *name, size_t k, size_t n, const double *x,
@@ -519,7 +489,7 @@ static int add_complementarity_impl(pinn_problem *p, const char *name, size_t k,
   if (!st) {
     p->terms[p->n_terms - 1].g = psi;
     p->terms[p->n_terms - 1].g_ctx = psi_ctx;
-    p->terms[p->n_terms - 1].sense = 1;
+    p->terms[p->n_terms - 1].sense = PINN_SENSE_LOWER;
   }
   return st;
 }
@@ -1061,11 +1031,8 @@ const pinn_transform *pinn_problem_transform(const pinn_problem *p, size_t i)
 /* ------------------------------------------------------- setup calls
  *
  * Every public setter and adder that can fail runs its *_impl above through
- * setup_call: the failure is returned as before, its message names the call
- * ("set_points(term 0): ..."), and the first one is kept as the problem's
- * sticky setup error (pinn_problem_status), which pinn_loss_alloc refuses.
- * So a create function that ignores a status still cannot train a problem
- * other than the one it described. */
+ * setup_call: its message names the call, and the first failure is kept as
+ * the sticky setup error (pinn/problem.h). */
 
 static int setup_begin(pinn_problem *p)
 {
@@ -1094,170 +1061,149 @@ static int setup_call(pinn_problem *p, int st, const char *fmt, ...)
 }
 
 #define NAME_OF(s) ((s) ? (s) : "(null)")
+/* call (a *_impl) only when p is not NULL, through setup_call */
+#define SETUP(p, call, ...) (setup_begin(p) ? PINN_EINVAL : setup_call(p, call, __VA_ARGS__))
 
 int pinn_problem_set_description(pinn_problem *p, const char *text)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_description_impl(p, text), "set_description");
+  return SETUP(p, set_description_impl(p, text), "set_description");
 }
 
 int pinn_problem_set_output_names(pinn_problem *p, const char *names)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_output_names_impl(p, names), "set_output_names");
+  return SETUP(p, set_output_names_impl(p, names), "set_output_names");
 }
 
 int pinn_problem_set_domain(pinn_problem *p, const pinn_domain *dom)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_domain_impl(p, dom), "set_domain");
+  return SETUP(p, set_domain_impl(p, dom), "set_domain");
 }
 
 int pinn_problem_add_coefficient(pinn_problem *p, const char *name, double initial, size_t *index)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_coefficient_impl(p, name, initial, index), "add_coefficient('%s')",
-                    NAME_OF(name));
+  return SETUP(p, add_coefficient_impl(p, name, initial, index), "add_coefficient('%s')",
+               NAME_OF(name));
 }
 
 int pinn_problem_set_coefficient_scale(pinn_problem *p, size_t j, double scale)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_coefficient_scale_impl(p, j, scale),
-                    "set_coefficient_scale(coefficient %zu)", j);
+  return SETUP(p, set_coefficient_scale_impl(p, j, scale),
+               "set_coefficient_scale(coefficient %zu)", j);
 }
 
 int pinn_problem_add_residual(pinn_problem *p, const char *name, size_t n_res,
                               pinn_residual_fn fn, unsigned needs, void *ctx)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_residual_impl(p, name, n_res, fn, needs, ctx), "add_residual('%s')",
-                    NAME_OF(name));
+  return SETUP(p, add_residual_like(p, name, PINN_TERM_RESIDUAL, 0, n_res, fn, needs, ctx),
+               "add_residual('%s')", NAME_OF(name));
 }
 
 int pinn_problem_add_dirichlet(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
                                void *ctx)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_dirichlet_impl(p, name, k, g, ctx), "add_dirichlet('%s')",
-                    NAME_OF(name));
+  return SETUP(p, add_scalar_term(p, name, PINN_TERM_DIRICHLET, k, g, ctx), "add_dirichlet('%s')",
+               NAME_OF(name));
 }
 
 int pinn_problem_add_neumann(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
                              void *ctx)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_neumann_impl(p, name, k, g, ctx), "add_neumann('%s')", NAME_OF(name));
+  return SETUP(p, add_scalar_term(p, name, PINN_TERM_NEUMANN, k, g, ctx), "add_neumann('%s')",
+               NAME_OF(name));
 }
 
 int pinn_problem_add_robin(pinn_problem *p, const char *name, size_t k, double a, double b,
                            pinn_scalar_fn g, void *ctx)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_robin_impl(p, name, k, a, b, g, ctx), "add_robin('%s')",
-                    NAME_OF(name));
+  return SETUP(p, add_robin_impl(p, name, k, a, b, g, ctx), "add_robin('%s')", NAME_OF(name));
 }
 
 int pinn_problem_add_periodic(pinn_problem *p, const char *name, size_t k, size_t axis,
                               int derivative)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_periodic_impl(p, name, k, axis, derivative), "add_periodic('%s')",
-                    NAME_OF(name));
+  return SETUP(p, add_periodic_impl(p, name, k, axis, derivative), "add_periodic('%s')",
+               NAME_OF(name));
 }
 
 int pinn_problem_add_initial(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
                              void *ctx)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_initial_impl(p, name, k, g, ctx), "add_initial('%s')", NAME_OF(name));
+  return SETUP(p, add_scalar_term(p, name, PINN_TERM_INITIAL, k, g, ctx), "add_initial('%s')",
+               NAME_OF(name));
 }
 
 int pinn_problem_add_initial_rate(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
                                   void *ctx)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_initial_rate_impl(p, name, k, g, ctx), "add_initial_rate('%s')",
-                    NAME_OF(name));
+  return SETUP(p, add_scalar_term(p, name, PINN_TERM_INITIAL_RATE, k, g, ctx),
+               "add_initial_rate('%s')", NAME_OF(name));
 }
 
 int pinn_problem_add_data(pinn_problem *p, const char *name, size_t k, size_t n, const double *x,
                           const double *y)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_data_impl(p, name, k, n, x, y), "add_data('%s')", NAME_OF(name));
+  return SETUP(p, add_data_impl(p, name, k, n, x, y), "add_data('%s')", NAME_OF(name));
 }
 
 int pinn_problem_add_obstacle(pinn_problem *p, const char *name, size_t k, pinn_sense sense,
                               pinn_scalar_fn psi, void *ctx, const pinn_barrier *b)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_obstacle_impl(p, name, k, sense, psi, ctx, b), "add_obstacle('%s')",
-                    NAME_OF(name));
+  return SETUP(p, add_obstacle_impl(p, name, k, sense, psi, ctx, b), "add_obstacle('%s')",
+               NAME_OF(name));
 }
 
 int pinn_problem_add_complementarity(pinn_problem *p, const char *name, size_t k,
                                      pinn_residual_fn fn, unsigned needs, void *ctx,
                                      pinn_scalar_fn psi, void *psi_ctx)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, add_complementarity_impl(p, name, k, fn, needs, ctx, psi, psi_ctx),
-                    "add_complementarity('%s')", NAME_OF(name));
+  return SETUP(p, add_complementarity_impl(p, name, k, fn, needs, ctx, psi, psi_ctx),
+               "add_complementarity('%s')", NAME_OF(name));
 }
 
 int pinn_problem_set_obstacle(pinn_problem *p, const pinn_obstacle_spec *spec)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_obstacle_impl(p, spec), "set_obstacle");
+  return SETUP(p, set_obstacle_impl(p, spec), "set_obstacle");
 }
 
 int pinn_problem_set_obstacle_method(pinn_problem *p, int method, double penalty)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_obstacle_method_impl(p, method, penalty), "set_obstacle_method");
+  return SETUP(p, set_obstacle_method_impl(p, method, penalty), "set_obstacle_method");
 }
 
 int pinn_problem_set_weight(pinn_problem *p, size_t i, double w)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_weight_impl(p, i, w), "set_weight(term %zu)", i);
+  return SETUP(p, set_weight_impl(p, i, w), "set_weight(term %zu)", i);
 }
 
 int pinn_problem_set_points(pinn_problem *p, size_t i, size_t n)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_points_impl(p, i, n), "set_points(term %zu)", i);
+  return SETUP(p, set_points_impl(p, i, n), "set_points(term %zu)", i);
 }
 
 int pinn_problem_set_where(pinn_problem *p, size_t i, pinn_where_fn fn, void *ctx)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_where_impl(p, i, fn, ctx), "set_where(term %zu)", i);
+  return SETUP(p, set_where_impl(p, i, fn, ctx), "set_where(term %zu)", i);
 }
 
 int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_barrier_impl(p, i, b), "set_barrier(term %zu)", i);
+  return SETUP(p, set_barrier_impl(p, i, b), "set_barrier(term %zu)", i);
 }
 
 int pinn_problem_set_transform(pinn_problem *p, const pinn_transform *t)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_transform_impl(p, t), "set_transform");
+  return SETUP(p, set_transform_impl(p, t), "set_transform");
 }
 
 int pinn_problem_set_reference_grid(pinn_problem *p, const size_t *counts,
                                     const double *const *axes, const double *u)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_reference_grid_impl(p, counts, axes, u), "set_reference_grid");
+  return SETUP(p, set_reference_grid_impl(p, counts, axes, u), "set_reference_grid");
 }
 
 int pinn_problem_set_output_grid(pinn_problem *p, const size_t *counts)
 {
-  if (setup_begin(p)) return PINN_EINVAL;
-  return setup_call(p, set_output_grid_impl(p, counts), "set_output_grid");
+  return SETUP(p, set_output_grid_impl(p, counts), "set_output_grid");
 }
 
 const char *pinn_problem_input_name(const pinn_problem *p, size_t i)

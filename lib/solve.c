@@ -283,8 +283,7 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
       size_t nd = 0;
       const double *xd = NULL;
       for (size_t i = 0; i < pinn_loss_n_terms(l) && !xd; ++i) {
-        pinn_term_kind k = pinn_problem_term_kind(p, i);
-        if (k == PINN_TERM_RESIDUAL || k == PINN_TERM_OBSTACLE || k == PINN_TERM_COMPLEMENTARITY)
+        if (pinn_term_kind_is_interior(pinn_problem_term_kind(p, i)))
           pinn_loss_term_points(l, i, &nd, NULL, &xd);
       }
       if (!xd) nd = 0;

@@ -209,3 +209,9 @@ static const pinn_term_ops_ kinds[] = {
 };
 
 const pinn_term_ops_ *pinn_term_ops_of_(pinn_term_kind kind) { return &kinds[kind]; }
+
+int pinn_term_kind_is_interior(pinn_term_kind kind)
+{
+  if ((unsigned)kind > PINN_TERM_COMPLEMENTARITY) return 0;
+  return kinds[kind].region == PINN_REGION_INTERIOR && !kinds[kind].given;
+}

@@ -30,13 +30,7 @@
 
 pinn_transform pinn_transform_none(void)
 {
-  pinn_transform t;
-  memset(&t, 0, sizeof t);
-  t.kind = PINN_TRANSFORM_NONE;
-  t.g = t.d = t.psi = NULL;
-  t.ctx = NULL;
-  t.beta = 0.0;
-  t.sense = 1;
+  const pinn_transform t = {.kind = PINN_TRANSFORM_NONE, .sense = PINN_SENSE_LOWER};
   return t;
 }
 
@@ -44,10 +38,8 @@ pinn_transform pinn_transform_none(void)
  * pinn_transform_none). */
 static pinn_transform of_kind(pinn_transform_kind kind, size_t component, void *ctx)
 {
-  pinn_transform t = pinn_transform_none();
-  t.kind = kind;
-  t.component = component;
-  t.ctx = ctx;
+  const pinn_transform t = {
+      .kind = kind, .component = component, .ctx = ctx, .sense = PINN_SENSE_LOWER};
   return t;
 }
 
@@ -72,7 +64,7 @@ pinn_transform pinn_transform_obstacle_upper(size_t component, pinn_xjet_fn psi,
                                              void *ctx)
 {
   pinn_transform t = pinn_transform_obstacle(component, psi, beta, ctx);
-  t.sense = -1;
+  t.sense = PINN_SENSE_UPPER;
   return t;
 }
 
@@ -113,7 +105,7 @@ static int check_kind(const pinn_transform *t, size_t n_out, pinn_error *err)
                             "output transform (obstacle): sense = %d; use +1 (u >= psi, "
                             "pinn_transform_obstacle) or -1 (u <= psi, "
                             "pinn_transform_obstacle_upper)",
-                            t->sense);
+                            (int)t->sense);
     break;
   default:
     return pinn_error_set(err, PINN_EINVAL,

@@ -87,6 +87,7 @@ int pinn_problem_obstacle1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
       .energy = energy, .n_energy = 1, .energy_needs = PINN_NEED_X, .points = 250,
       .method = PINN_OBSTACLE_BOTH, .rho = 30, .energy_rho = 1e4, .energy_weight_factor = 1000};
   pinn_domain dom;
+  pinn_error_clear(err);
   pinn_problem *p = pinn_problem_alloc("obstacle1d", 1, 0, 1, err);
   if (!p) return err ? err->code : PINN_ENOMEM;
   int st = pinn_domain_interval(&dom, 0, 1, err);
@@ -97,11 +98,7 @@ int pinn_problem_obstacle1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
   if (!st) st = pinn_problem_set_exact(p, exact, NULL);
   if (!st) st = pinn_problem_set_metrics(p, contact_ends, NULL);
   if (!st) st = pinn_problem_set_output_grid(p, (size_t[]){1001});
-  if (st) {
-    pinn_error_set(err, st, "obstacle1d: %s", pinn_problem_errmsg(p));
-    pinn_problem_free(p);
-    return st;
-  }
+  if (st) return pinn_solve_create_done(p, st, pp, err);
   /* the default network (4 x 20, tanh) and Adam phase (1000 iterations) */
   cfg->loss.sampler = PINN_SAMPLER_GRID;
   cfg->train.phases[1].max_iter = 3000;
@@ -110,6 +107,5 @@ int pinn_problem_obstacle1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
    * 0.64695, the metric's grid is 0.001), where 10000 L-BFGS iterations alone
    * reach 3.4e-4 */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 16000);
-  *pp = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, pp, err);
 }

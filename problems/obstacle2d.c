@@ -14,6 +14,7 @@
  * barrier alone goes with the Dirichlet energy (1/2)|grad u|^2.
  */
 #include <pinn/pinn.h>
+#include "grid2d.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -93,16 +94,8 @@ static int contact(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *
   (void)ctx;
   enum { M = 401 };
   const double h = 2.0 / (M - 1);
-  double *x = malloc(7 * M * M * sizeof *x), *J = x + 2 * M * M, active = 0, gap = 0;
-  if (!x) return PINN_ENOMEM;
-  for (size_t i = 0; i < M * M; ++i) {
-    x[2 * i] = -1 + h * (double)(i % M);
-    x[2 * i + 1] = -1 + h * (double)(i / M);
-  }
-  pinn_jet_spec sp = pinn_jet_spec_value();  /* channels: u, u_x, u_y, u_xx, u_yy */
-  pinn_jet_spec_add_pair(&sp, 0, 0);
-  pinn_jet_spec_add_pair(&sp, 1, 1);
-  int st = pinn_mlp_jets(pinn_loss_network(l), &sp, M * M, x, J);
+  double *x, *J, active = 0, gap = 0;
+  int st = pinn_grid2d_jets(l, M, &x, &J); /* u, u_x, u_y, u_xx, u_yy */
   for (size_t i = 0; i < M * M && !st; ++i) {
     const double r2 = x[2 * i] * x[2 * i] + x[2 * i + 1] * x[2 * i + 1], *j = J + 5 * i;
     if (r2 >= 1) continue;
@@ -127,6 +120,7 @@ int pinn_problem_obstacle2d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
       .energy_needs = PINN_NEED_GRAD, .points = 4000, .method = PINN_OBSTACLE_BOTH, .rho = 10,
       .energy_rho = 1e3, .energy_weight_factor = 100};
   pinn_domain dom;
+  pinn_error_clear(err);
   pinn_problem *p = pinn_problem_alloc("obstacle2d", 2, 0, 1, err);
   if (!p) return err ? err->code : PINN_ENOMEM;
   int st = pinn_domain_box(&dom, 2, (double[]){-2, -2}, (double[]){2, 2}, err);
@@ -137,11 +131,7 @@ int pinn_problem_obstacle2d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
   if (!st) st = pinn_problem_set_points(p, pinn_problem_n_terms(p) - 1, 400);
   if (!st) st = pinn_problem_set_exact(p, exact, NULL);
   if (!st) st = pinn_problem_set_metrics(p, contact, NULL);
-  if (st) {
-    pinn_error_set(err, st, "obstacle2d: %s", pinn_problem_errmsg(p));
-    pinn_problem_free(p);
-    return st;
-  }
+  if (st) return pinn_solve_create_done(p, st, pp, err);
   /* the default network (4 x 20, tanh) and Adam phase (1000 iterations) */
   cfg->train.phases[1].max_iter = 3000;
   /* then SSBroyden for a number of iterations tuned on a quiet 2-core
@@ -149,6 +139,5 @@ int pinn_problem_obstacle2d(pinn_problem **pp, pinn_solve_config *cfg, pinn_erro
    * iteration, about 155 s in all): radius 0.694 (r* 0.698), rel. L2 5.5e-4,
    * where L-BFGS alone gives radius 0.683, rel. L2 6.9e-4 after 34700 */
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 3800);
-  *pp = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, pp, err);
 }

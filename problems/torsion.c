@@ -103,6 +103,7 @@ int pinn_problem_torsion(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *
       .energy_needs = PINN_NEED_GRAD, .points = 2000, .method = PINN_OBSTACLE_BOTH, .rho = 10,
       .energy_rho = 1e3, .energy_weight_factor = 1};
   pinn_domain dom;
+  pinn_error_clear(err);
   pinn_problem *p = pinn_problem_alloc("torsion", 2, 0, 1, err);
   if (!p) return err ? err->code : PINN_ENOMEM;
   int st = pinn_domain_ball(&dom, 2, (double[]){0, 0}, 1.0, err);
@@ -116,14 +117,9 @@ int pinn_problem_torsion(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *
   }
   if (!st) st = pinn_problem_set_exact(p, exact, NULL);
   if (!st) st = pinn_problem_set_metrics(p, contact, NULL);
-  if (st) {
-    pinn_error_set(err, st, "torsion: %s", pinn_problem_errmsg(p));
-    pinn_problem_free(p);
-    return st;
-  }
+  if (st) return pinn_solve_create_done(p, st, pp, err);
   /* the default network (4 x 20, tanh) and Adam phase (1000 iterations) */
   cfg->train.phases[1].max_iter = 3000;
   pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 5000);
-  *pp = p;
-  return PINN_SUCCESS;
+  return pinn_solve_create_done(p, PINN_SUCCESS, pp, err);
 }

@@ -4,6 +4,7 @@
 #include <pinn/activation.h>
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -356,6 +357,84 @@ static void moments_never_call_the_gsl_error_handler_over_wide_parameter_ranges(
   gsl_set_error_handler(old);
 }
 
+/* s(x) phi(x) (which 0) or s'(x)^2 phi(x) (which 1), for GSL's quadrature. */
+static double moment_density(double x, void *ctx)
+{
+  const pinn_activation *a = ((const pinn_activation **)ctx)[0];
+  int which = a == ((const pinn_activation **)ctx)[1];
+  double w = exp(-0.5 * x * x) / sqrt(2.0 * PI), d[4];
+  if (w == 0.0) return 0.0;
+  pinn_activation_eval(a, x, d);
+  return which ? d[1] * d[1] * w : d[0] * w;
+}
+
+static void relu_family_closed_forms_match_gsl_quadrature(void)
+{
+  static const pinn_activation rel[] = {
+    {PINN_ACT_RELU, 0.0},   {PINN_ACT_LEAKY_RELU, 0.01}, {PINN_ACT_LEAKY_RELU, 0.3},
+    {PINN_ACT_PRELU, 0.25}, {PINN_ACT_PRELU, -1.0},      {PINN_ACT_PRELU, 3.0},
+    {PINN_ACT_PRELU, 50.0}, {PINN_ACT_PRELU, -1e4}};
+  gsl_integration_workspace *ws = gsl_integration_workspace_alloc(200);
+  pinn_error err;
+  for (size_t i = 0; i < sizeof rel / sizeof rel[0]; ++i) {
+    double got[2], quad[2];
+    CU_ASSERT_EQUAL(pinn_activation_mean(&rel[i], &got[0], &err), 0);
+    CU_ASSERT_EQUAL(pinn_activation_gain(&rel[i], &got[1], &err), 0);
+    for (int which = 0; which < 2; ++which) {
+      const pinn_activation *ctx[2] = {&rel[i], which ? &rel[i] : NULL};
+      gsl_function f = {moment_density, ctx};
+      double left, right, e;
+      CU_ASSERT_EQUAL(gsl_integration_qagil(&f, 0.0, 1e-15, 1e-12, 200, ws, &left, &e), 0);
+      CU_ASSERT_EQUAL(gsl_integration_qagiu(&f, 0.0, 1e-15, 1e-12, 200, ws, &right, &e), 0);
+      quad[which] = left + right;
+      CU_ASSERT(fabs(got[which] - quad[which]) <= 1e-12 * fmax(1.0, fabs(quad[which])));
+    }
+  }
+  gsl_integration_workspace_free(ws);
+}
+
+static void huge_slopes_and_betas_give_closed_forms_or_a_clear_error(void)
+{
+  gsl_error_handler_t *old = gsl_set_error_handler(counting_handler);
+  handler_calls = 0;
+  pinn_error err;
+  static const double slopes[] = {1e155, -1e155, 1e200, 1e300};
+  for (size_t i = 0; i < sizeof slopes / sizeof slopes[0]; ++i) {
+    pinn_activation pr = {PINN_ACT_PRELU, slopes[i]};
+    double g = 7.0, m = 7.0;
+    CU_ASSERT_EQUAL(pinn_activation_mean(&pr, &m, &err), 0);
+    CU_ASSERT_EQUAL(m, (1.0 - slopes[i]) * 0.39894228040143267794);
+    CU_ASSERT_EQUAL(pinn_activation_gain(&pr, &g, &err), PINN_ENONFINITE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "(1 + alpha^2)/2 overflows"));
+    CU_ASSERT_EQUAL(g, 7.0);
+  }
+  pinn_activation pr = {PINN_ACT_PRELU, 1e150};
+  double g = 0.0;
+  CU_ASSERT_EQUAL(pinn_activation_gain(&pr, &g, &err), 0);
+  CU_ASSERT(fabs(g / 0.5e300 - 1.0) <= 1e-15);
+  static const double betas[] = {1e-320, 1e-301, 1e301, 1.7e308};
+  for (size_t i = 0; i < sizeof betas / sizeof betas[0]; ++i) {
+    pinn_activation sp = {PINN_ACT_SOFTPLUS, betas[i]};
+    double v = 7.0;
+    CU_ASSERT_EQUAL(pinn_activation_check(&sp, NULL), 0);
+    CU_ASSERT_EQUAL(pinn_activation_gain(&sp, &v, &err), PINN_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "1e-300 <= beta <= 1e+300"));
+    CU_ASSERT_EQUAL(pinn_activation_mean(&sp, &v, &err), PINN_EINVAL);
+    CU_ASSERT_EQUAL(v, 7.0);
+  }
+  static const double edge[] = {1e-300, 1e300};
+  for (size_t i = 0; i < 2; ++i) {
+    pinn_activation sp = {PINN_ACT_SOFTPLUS, edge[i]};
+    double gv, mv;
+    CU_ASSERT_EQUAL(pinn_activation_gain(&sp, &gv, &err), 0);
+    CU_ASSERT_EQUAL(pinn_activation_mean(&sp, &mv, &err), 0);
+    CU_ASSERT(fabs(gv - (i ? 0.5 : 0.25)) <= 1e-12);
+    CU_ASSERT(fabs(mv - (i ? 1.0 / sqrt(2.0 * PI) : LN2 / edge[i])) <= 1e-12 * fabs(mv));
+  }
+  CU_ASSERT_EQUAL(handler_calls, 0);
+  gsl_set_error_handler(old);
+}
+
 static void gain_rejects_out_of_range_parameters(void)
 {
   pinn_error err;
@@ -560,6 +639,8 @@ int main(void)
     T(gains_of_relu_family_identity_and_sin_are_exact),
     T(gains_and_means_match_an_independent_simpson_sum),
     T(moments_never_call_the_gsl_error_handler_over_wide_parameter_ranges),
+    T(relu_family_closed_forms_match_gsl_quadrature),
+    T(huge_slopes_and_betas_give_closed_forms_or_a_clear_error),
     T(gain_rejects_out_of_range_parameters),
     T(softplus_differs_from_relu_by_at_most_ln2_over_beta_at_zero),
     T(lipschitz_constants_match_a_dense_scan_of_the_derivative),

@@ -400,7 +400,7 @@ static void initialisations_draw_the_documented_variances(void)
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   struct { pinn_activation_kind k; double param; pinn_init_kind init; double var2; } cases[] = {
       {PINN_ACT_RELU, 0, PINN_INIT_HE, 2.0 / 300},
-      {PINN_ACT_RELU, 0, PINN_INIT_VARIANCE, 2.0 / 300},            /* He from quadrature */
+      {PINN_ACT_RELU, 0, PINN_INIT_VARIANCE, 2.0 / 300},            /* He: (1 + 0^2)/2 */
       {PINN_ACT_LEAKY_RELU, 0.2, PINN_INIT_VARIANCE, 2.0 / (300 * 1.04)},
       {PINN_ACT_TANH, 0, PINN_INIT_XAVIER, 2.0 / 500},
       {PINN_ACT_TANH, 0, PINN_INIT_LECUN, 1.0 / 300},
@@ -419,6 +419,20 @@ static void initialisations_draw_the_documented_variances(void)
     pinn_mlp_free(net);
   }
   gsl_rng_free(r);
+}
+
+static void variance_init_with_a_huge_prelu_slope_fails_with_a_message(void)
+{
+  const size_t sizes[] = {2, 8, 8, 1};
+  pinn_activation acts[2] = {{PINN_ACT_PRELU, 1e155}, {PINN_ACT_PRELU, 1e155}};
+  pinn_mlp_layout lay = {4, sizes, acts, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  CU_ASSERT_EQUAL(pinn_mlp_init(net, PINN_INIT_VARIANCE, r), PINN_ENONFINITE);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_mlp_errmsg(net), "variance initialisation"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_mlp_errmsg(net), "prelu:1e+155"));
+  gsl_rng_free(r);
+  pinn_mlp_free(net);
 }
 
 static void same_seed_gives_same_parameters(void)
@@ -594,6 +608,8 @@ int main(void)
       {"jets_adjoint_is_the_transpose_of_the_jets", jets_adjoint_is_the_transpose_of_the_jets},
       {"jacobian_rows_equal_single_point_gradients", jacobian_rows_equal_single_point_gradients},
       {"initialisations_draw_the_documented_variances", initialisations_draw_the_documented_variances},
+      {"variance_init_with_a_huge_prelu_slope_fails_with_a_message",
+       variance_init_with_a_huge_prelu_slope_fails_with_a_message},
       {"same_seed_gives_same_parameters", same_seed_gives_same_parameters},
       {"one_and_two_threads_give_bitwise_identical_results",
        one_and_two_threads_give_bitwise_identical_results},

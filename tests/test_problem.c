@@ -344,6 +344,18 @@ static void terms_read_back_by_index_and_name(void)
   pinn_problem_free(p);
 }
 
+static void interior_kinds_are_residual_obstacle_and_complementarity(void)
+{
+  CU_ASSERT_EQUAL(pinn_term_kind_is_interior(PINN_TERM_RESIDUAL), 1);
+  CU_ASSERT_EQUAL(pinn_term_kind_is_interior(PINN_TERM_OBSTACLE), 1);
+  CU_ASSERT_EQUAL(pinn_term_kind_is_interior(PINN_TERM_COMPLEMENTARITY), 1);
+  const pinn_term_kind others[] = {PINN_TERM_DIRICHLET, PINN_TERM_NEUMANN,  PINN_TERM_ROBIN,
+                                   PINN_TERM_PERIODIC,  PINN_TERM_INITIAL,  PINN_TERM_INITIAL_RATE,
+                                   PINN_TERM_DATA,      (pinn_term_kind)99, (pinn_term_kind)-1};
+  for (size_t i = 0; i < sizeof others / sizeof others[0]; ++i)
+    CU_ASSERT_EQUAL(pinn_term_kind_is_interior(others[i]), 0);
+}
+
 static void barriers_have_names_a_parser_and_a_default(void)
 {
   const pinn_barrier d = pinn_barrier_default();
@@ -738,6 +750,8 @@ int main(void)
       {"allocation_metadata_and_inputs_read_back", allocation_metadata_and_inputs_read_back},
       {"coefficients_read_back_with_their_scales", coefficients_read_back_with_their_scales},
       {"terms_read_back_by_index_and_name", terms_read_back_by_index_and_name},
+      {"interior_kinds_are_residual_obstacle_and_complementarity",
+       interior_kinds_are_residual_obstacle_and_complementarity},
       {"barriers_have_names_a_parser_and_a_default", barriers_have_names_a_parser_and_a_default},
       {"transforms_replace_per_component_and_none_removes",
        transforms_replace_per_component_and_none_removes},

@@ -662,7 +662,7 @@ static void errors_say_what_is_wrong_and_where(void)
   t.beta = (double)NAN;
   EXPECT(pinn_transform_check(&t, NOUT, DIM, &err), PINN_EINVAL, "finite beta > 0");
   t = pinn_transform_obstacle(0, psi_fn, 1.0, NULL);
-  t.sense = 0; /* a struct filled by hand */
+  t.sense = (pinn_sense)0; /* a struct filled by hand */
   EXPECT(pinn_transform_check(&t, NOUT, DIM, &err), PINN_EINVAL, "sense = 0; use +1");
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "pinn_transform_obstacle_upper"));
   t = pinn_transform_dirichlet(0, g_fn, d_fn, NULL);

@@ -16,12 +16,7 @@
 #include <stddef.h>
 #include <pinn/status.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 typedef enum pinn_activation_kind {
   PINN_ACT_IDENTITY = 0,
@@ -89,18 +84,18 @@ void pinn_activation_eval(const pinn_activation *a, double x, double d[4]);
 void pinn_activation_eval_n(const pinn_activation *a, size_t n, const double *z, double *s0,
                             double *s1, double *s2, double *s3);
 
-/* E[s'(Z)^2] for Z ~ N(0,1), by GSL quadrature (exact 1/2 for ReLU,
- * (1+alpha^2)/2 for Leaky/PReLU).  The variance-preserving initialisation
- * draws weights with variance 1 / (fan_in * E[s'(Z)^2]).  Returns PINN_EINVAL
- * for a bad parameter, or GSL's status if the quadrature fails (never seen for
- * the parameter ranges tested).  GSL's default error handler aborts before a
- * status can be returned: applications call gsl_set_error_handler_off() once
- * (the library never changes the handler, which is process-wide). */
+/* E[s'(Z)^2] for Z ~ N(0,1): (1+alpha^2)/2 in closed form for the ReLU
+ * family (1/2 for ReLU), by GSL quadrature for the smooth kinds.  The
+ * variance-preserving initialisation draws weights with variance
+ * 1 / (fan_in * E[s'(Z)^2]).  Returns PINN_EINVAL for a bad parameter or a
+ * Softplus beta outside [1e-300, 1e300] (where the quadrature would fail),
+ * PINN_ENONFINITE when (1+alpha^2)/2 overflows (|alpha| > ~1.3e154); no
+ * parameter reaches GSL's error handler. */
 int pinn_activation_gain(const pinn_activation *a, double *mean_sq_deriv, pinn_error *err);
 
-/* E[s(Z)] for Z ~ N(0,1), by GSL quadrature (1/sqrt(2 pi) for ReLU,
- * 1/(2 sqrt(pi)) for GELU); odd kinds give 0 to ~1e-13.  Statuses as for
- * pinn_activation_gain. */
+/* E[s(Z)] for Z ~ N(0,1): (1-alpha)/sqrt(2 pi) for the ReLU family, by GSL
+ * quadrature for the smooth kinds (1/(2 sqrt(pi)) for GELU; odd kinds give
+ * 0 to ~1e-13).  Statuses as for pinn_activation_gain. */
 int pinn_activation_mean(const pinn_activation *a, double *mean, pinn_error *err);
 
 /* Lipschitz constant of s on the real line (sup |s'|): 1 for tanh, ReLU,
@@ -108,10 +103,5 @@ int pinn_activation_mean(const pinn_activation *a, double *mean, pinn_error *err
  * ~1.1289 for GELU; 1 for Softplus. */
 double pinn_activation_lipschitz(const pinn_activation *a);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

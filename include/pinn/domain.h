@@ -62,12 +62,7 @@
 #include <pinn/status.h>
 #include <pinn/sample.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Most network inputs (space dimensions plus time); the same value as in
  * pinn/mlp.h, repeated so this header stands alone. */
@@ -220,10 +215,5 @@ size_t pinn_domain_grid_size(const pinn_domain *dom, const size_t *counts);
  * pinn_domain_grid_size(dom, counts) x dim doubles.  Returns 0 or PINN_EINVAL. */
 int pinn_domain_grid(const pinn_domain *dom, const size_t *counts, double *x, pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

@@ -61,12 +61,7 @@
 #include <string.h>
 #include <pinn/status.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Tangent length of a pinn_dual: the most jet entries plus PDE coefficients
  * one residual may see (indices 0 .. PINN_DUAL_MAX-1). */
@@ -455,10 +450,5 @@ int pinn_dual_check(const pinn_dual *r, size_t n, pinn_error *err);
  * returns buf. */
 char *pinn_dual_format(const pinn_dual *a, char *buf, size_t size);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

@@ -27,12 +27,7 @@
 #include <pinn/problem.h>
 #include <pinn/sample.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* How the loss samples its points. */
 typedef struct pinn_loss_options {
@@ -145,10 +140,5 @@ int pinn_loss_save_state(const pinn_loss *l, struct pinn_h5_writer *w, const cha
 int pinn_loss_load_state(pinn_loss *l, struct pinn_h5_reader *r, const char *group,
                          pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

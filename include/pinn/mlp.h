@@ -27,12 +27,7 @@
 #include <pinn/status.h>
 #include <pinn/activation.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Most inputs a network may have (space dimensions plus time). */
 #define PINN_MAX_INPUTS 8
@@ -81,7 +76,7 @@ typedef enum pinn_init_kind {
   PINN_INIT_XAVIER = 0,  /* Glorot normal: var = 2 / (fan_in + fan_out) */
   PINN_INIT_HE,          /* var = 2 / fan_in */
   PINN_INIT_LECUN,       /* var = 1 / fan_in */
-  PINN_INIT_VARIANCE     /* var = 1 / (fan_in E[s'(Z)^2]), Z ~ N(0,1), by GSL quadrature */
+  PINN_INIT_VARIANCE     /* var = 1 / (fan_in E[s'(Z)^2]), Z ~ N(0,1) (pinn_activation_gain) */
 } pinn_init_kind;
 
 /* Name ("xavier", "he", "lecun", "variance") and parser. */
@@ -135,11 +130,8 @@ size_t pinn_mlp_slope_offset(const pinn_mlp *net, size_t l);
 int pinn_mlp_is_piecewise_linear(const pinn_mlp *net);
 
 /* Initialise the parameters, drawing from r (seeded by the caller).
- * PINN_INIT_VARIANCE integrates E[s'(Z)^2] with GSL's adaptive quadrature
- * (pinn_activation_gain): for a PReLU slope of magnitude above about 1e150
- * s'^2 overflows and the quadrature fails; the status says so, but GSL calls
- * its error handler first (it aborts unless the application turned it off:
- * pinn/train.h). */
+ * PINN_INIT_VARIANCE takes E[s'(Z)^2] from pinn_activation_gain and fails
+ * with its status (e.g. PINN_ENONFINITE for a PReLU slope above ~1e154). */
 int pinn_mlp_init(pinn_mlp *net, pinn_init_kind kind, gsl_rng *r);
 
 /* Values only: out[p * n_out + k] for n points x[p * n_in + i]. */
@@ -201,10 +193,5 @@ int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, 
 int pinn_mlp_jets_adjoint(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
                           const double *jets_bar, double *grad);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

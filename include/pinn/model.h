@@ -43,12 +43,7 @@
 #include <pinn/mlp.h>
 #include <pinn/problem.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Version of the layout above written by this library; files with a larger
  * version are refused (PINN_EUNSUPPORTED). */
@@ -108,10 +103,5 @@ pinn_mlp *pinn_model_load(const char *path, pinn_error *err);
 /* As pinn_model_load, also filling *meta (may be NULL). */
 pinn_mlp *pinn_model_load_meta(const char *path, pinn_model_meta *meta, pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

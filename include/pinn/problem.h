@@ -40,12 +40,7 @@
 #include <pinn/domain.h>
 #include <pinn/transform.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Most outputs (components of the solution) a problem may have. */
 #define PINN_MAX_OUTPUTS 8
@@ -108,6 +103,11 @@ typedef enum pinn_term_kind {
   PINN_TERM_COMPLEMENTARITY/* min(R(u), u_k - psi) = 0, R the user residual (-Lu - f) */
 } pinn_term_kind;
 
+/* 1 when terms of this kind are sampled in the interior (residual, obstacle,
+ * complementarity: the terms `--points N` sets), 0 otherwise (boundary,
+ * initial and data terms, an invalid kind). */
+int pinn_term_kind_is_interior(pinn_term_kind kind);
+
 /* Barrier shapes for obstacle terms (gap = psi - u_k for u_k >= psi):
  *   RELU2      rho * mean(ReLU(gap)^2)        smooth, leaves a violation ~ lambda/rho
  *   RELU       rho * mean(ReLU(gap))          exact once rho > lambda (the multiplier)
@@ -138,12 +138,6 @@ pinn_barrier pinn_barrier_default(void);
 /* Name ("relu2", "relu", "leaky", "softplus") and parser ("softplus:50"). */
 const char *pinn_barrier_name(pinn_barrier_kind kind);
 int pinn_barrier_parse(const char *text, pinn_barrier *out, pinn_error *err);
-
-/* The side of an obstacle: u_k >= psi (lower) or u_k <= psi (upper). */
-typedef enum pinn_sense {
-  PINN_SENSE_UPPER = -1,
-  PINN_SENSE_LOWER = 1
-} pinn_sense;
 
 typedef struct pinn_problem pinn_problem;
 
@@ -465,10 +459,5 @@ int pinn_problem_set_metrics(pinn_problem *p, pinn_metrics_fn fn, void *ctx);
 int pinn_problem_metrics(const pinn_problem *p, struct pinn_loss *l, pinn_metric *out, size_t max,
                          size_t *n, pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

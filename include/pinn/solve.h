@@ -25,12 +25,7 @@
 #include <pinn/train.h>
 #include <pinn/diagnostics.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Most hidden layers of a solve configuration. */
 #define PINN_SOLVE_MAX_HIDDEN 32
@@ -135,10 +130,5 @@ pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *cfg
  * PINN_EINVAL with a message otherwise. */
 int pinn_solve_parse_layers(const char *text, pinn_solve_config *cfg, pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

@@ -12,12 +12,26 @@
 
 #include <stdarg.h>
 
+/* The public headers wrap their declarations in PINN_BEGIN_DECLS and
+ * PINN_END_DECLS: C linkage for C++, and with GCC or clang the default
+ * visibility, so what include/pinn declares is what libpinn.so exports (the
+ * build hides everything else). */
 #ifdef __cplusplus
-extern "C" {
+#define PINN_EXTERN_C_BEGIN_ extern "C" {
+#define PINN_EXTERN_C_END_ }
+#else
+#define PINN_EXTERN_C_BEGIN_
+#define PINN_EXTERN_C_END_
 #endif
 #if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
+#define PINN_BEGIN_DECLS PINN_EXTERN_C_BEGIN_ _Pragma("GCC visibility push(default)")
+#define PINN_END_DECLS _Pragma("GCC visibility pop") PINN_EXTERN_C_END_
+#else
+#define PINN_BEGIN_DECLS PINN_EXTERN_C_BEGIN_
+#define PINN_END_DECLS PINN_EXTERN_C_END_
 #endif
+
+PINN_BEGIN_DECLS
 
 enum {
   PINN_SUCCESS = 0,
@@ -80,10 +94,5 @@ int pinn_error_set_first(pinn_error *err, int code, const char *fmt, ...)
 /* The library's version string, e.g. "0.1.0". */
 const char *pinn_version(void);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

@@ -76,12 +76,7 @@
 #include <pinn/mlp.h>
 #include <pinn/xjet.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* A function of the point as an xjet: x[0 .. dim-1] are the coordinates
  * seeded px_var(x_i, i) (entries dim .. PINN_XJET_MAX-1 hold NaN constants);
@@ -95,6 +90,12 @@ typedef enum pinn_transform_kind {
   PINN_TRANSFORM_OBSTACLE    /* u = psi + sense softplus_beta(N) */
 } pinn_transform_kind;
 
+/* The side of an obstacle: u_k >= psi (lower) or u_k <= psi (upper). */
+typedef enum pinn_sense {
+  PINN_SENSE_UPPER = -1,
+  PINN_SENSE_LOWER = 1
+} pinn_sense;
+
 /* An output transform of one output component (the others are untouched).
  * DIRICHLET needs d (g NULL means g = 0); OBSTACLE needs psi, beta > 0 and
  * sense +1 (u >= psi) or -1 (u <= psi).  ctx is passed to every callback.
@@ -106,7 +107,7 @@ typedef struct pinn_transform {
   void *ctx;
   double beta;
   size_t component;
-  int sense;
+  pinn_sense sense;
 } pinn_transform;
 
 /* The identity transform (kind NONE); the default initializer. */
@@ -184,10 +185,5 @@ int pinn_transform_jets(const pinn_transform *t, const pinn_jet_spec *spec, size
                         size_t dim, size_t n, const double *x, const double *N, double *U,
                         pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

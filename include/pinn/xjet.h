@@ -60,12 +60,7 @@
 #include <stddef.h>
 #include <pinn/dual.h> /* pinn_dual_ipow */
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Most coordinates an xjet differentiates by: x, y, z, t. */
 #define PINN_XJET_MAX 4
@@ -356,10 +351,5 @@ int pinn_xjet_isfinite(const pinn_xjet *a, size_t dim);
  * size > 0); returns buf. */
 char *pinn_xjet_format(const pinn_xjet *a, size_t dim, char *buf, size_t size);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif
