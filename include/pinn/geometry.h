@@ -140,12 +140,7 @@
 #include <pinn/status.h>
 #include <pinn/xjet.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Halton points per piece used to estimate clipped measures, and in the
  * bounding box to check that the region is not empty. */
@@ -268,10 +263,5 @@ void pinn_geom_adf_eval(const pinn_geom_adf *a, const pinn_xjet *x, pinn_xjet *o
  * Always returns 0. */
 int pinn_geom_adf_xjet(const pinn_xjet *x, pinn_xjet *out, void *ctx);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif
