@@ -103,9 +103,7 @@ static int parse_digits(const char *s, size_t len, unsigned long long *out)
   return 0;
 }
 
-/* The directory part of path (".", "/" or everything before the last '/'),
- * malloc'd; NULL when out of memory. */
-static char *dir_of(const char *path)
+char *pinn_h5io_dir_of(const char *path)
 {
   const char *slash = strrchr(path, '/');
   size_t dl = slash ? (size_t)(slash - path) : 1;
@@ -133,7 +131,7 @@ static void remove_stale_temporaries(const char *path)
 {
   const char *slash = strrchr(path, '/');
   const char *base = slash ? slash + 1 : path;
-  char *dir = dir_of(path);
+  char *dir = pinn_h5io_dir_of(path);
   if (!dir) return;
   size_t bl = strlen(base);
   DIR *dd = opendir(dir);
@@ -231,7 +229,7 @@ int pinn_h5io_finish(int fd, const char *tmp, const char *path, pinn_error *err)
                           strerror(e));
   }
   /* Make the rename durable: fsync the containing directory. */
-  char *dir = dir_of(path);
+  char *dir = pinn_h5io_dir_of(path);
   if (dir) (void)fsync_path(dir, O_RDONLY | O_DIRECTORY);
   free(dir);
   return 0;
