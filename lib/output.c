@@ -53,17 +53,26 @@ static const char *axis_label(size_t d, size_t a) { return a < d ? axis_name[a] 
 void pinn_fields_free(pinn_fields *f)
 {
   if (!f) return;
+  double *v[] = {f->x, f->u, f->ref, f->error, f->residual, f->psi, f->contact, f->mask};
   for (size_t a = 0; a < PINN_MAX_INPUTS; ++a) free(f->axes[a]);
-  free(f->x);
-  free(f->u);
-  free(f->ref);
-  free(f->error);
-  free(f->residual);
-  free(f->psi);
-  free(f->contact);
-  free(f->mask);
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; ++i) free(v[i]);
   memset(f, 0, sizeof *f);
   f->ref_source = "none";
+}
+
+/* Error statistics not known (yet). */
+static void stats_nan(pinn_fields *f)
+{
+  f->rel_l2 = f->max_abs = NAN;
+  for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
+}
+
+/* NaN for the n_out values of every point outside the domain (a ball). */
+static void nan_outside(const pinn_fields *f, double *v)
+{
+  for (size_t q = 0; f->mask && q < f->n; ++q)
+    if (!f->mask[q])
+      for (size_t k = 0; k < f->n_out; ++k) v[q * f->n_out + k] = NAN;
 }
 
 static int is_residual_kind(pinn_term_kind k) { return pinn_term_ops_of_(k)->dual; }
@@ -73,8 +82,7 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
   if (!f) return pinn_error_set(err, PINN_EINVAL, "pinn_fields_compute: fields pointer is NULL");
   memset(f, 0, sizeof *f);
   f->ref_source = "none";
-  f->rel_l2 = f->max_abs = NAN;
-  for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
+  stats_nan(f);
   if (!l) return pinn_error_set(err, PINN_EINVAL, "pinn_fields_compute: loss is NULL");
   const pinn_problem *p = pinn_loss_problem(l);
   const pinn_domain *dom = pinn_problem_domain(p);
@@ -184,10 +192,7 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
                    pinn_loss_errmsg(l));
     goto fail;
   }
-  if (f->mask)
-    for (size_t q = 0; q < n; ++q)
-      if (!f->mask[q])
-        for (size_t k = 0; k < n_out; ++k) f->u[q * n_out + k] = NAN;
+  nan_outside(f, f->u);
 
   tmp = malloc((n_in ? n_in : 1) * (n_out > 1 ? n_out : 1) * sizeof *tmp);
   if (!tmp) goto nomem;
@@ -199,10 +204,7 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     if (!f->ref || !f->error) goto nomem;
     if (use_rg) {
       memcpy(f->ref, ru, n * n_out * sizeof *f->ref);
-      if (f->mask)
-        for (size_t q = 0; q < n; ++q)
-          if (!f->mask[q])
-            for (size_t k = 0; k < n_out; ++k) f->ref[q * n_out + k] = NAN;
+      nan_outside(f, f->ref);
       f->ref_source = "reference grid";
     } else {
       for (size_t q = 0; q < n * n_out; ++q) f->ref[q] = NAN;
@@ -330,8 +332,7 @@ fail:
   free(tmp);
   /* nothing allocated here outlives a failure */
   pinn_fields_free(f);
-  f->rel_l2 = f->max_abs = NAN;
-  for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
+  stats_nan(f);
   return st;
 }
 
@@ -832,17 +833,12 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
   int with_st = f->has_time && f->dim <= 3;
   s.x = pinn_xdmf_alloc();
   s.xs = with_st ? pinn_xdmf_alloc() : NULL;
-  if (!s.x || (with_st && !s.xs)) {
-    pinn_xdmf_free(s.x);
-    pinn_xdmf_free(s.xs);
-    return pinn_error_set(err, PINN_ENOMEM, "out of memory");
-  }
-  s.w = pinn_h5_create(h5path, err);
-  if (!s.w) {
-    pinn_xdmf_free(s.x);
-    pinn_xdmf_free(s.xs);
-    return err ? err->code : PINN_EIO;
-  }
+  int st = 0;
+  if (!s.x || (with_st && !s.xs))
+    st = pinn_error_set(err, PINN_ENOMEM, "out of memory");
+  else if (!(s.w = pinn_h5_create(h5path, err)))
+    st = err ? err->code : PINN_EIO;
+  if (st) goto done;
 
   /* sidecar grids */
   make_run_id(s.run_id);
@@ -900,16 +896,10 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
 
   if (s.err.code) {
     pinn_h5_abort(s.w);
-    pinn_xdmf_free(s.x);
-    pinn_xdmf_free(s.xs);
-    return pinn_error_set(err, s.err.code, "writing '%s': %s", h5path, s.err.msg);
+    st = pinn_error_set(err, s.err.code, "writing '%s': %s", h5path, s.err.msg);
+    goto done;
   }
-  int st = pinn_h5_commit(s.w, err);
-  if (st) {
-    pinn_xdmf_free(s.x);
-    pinn_xdmf_free(s.xs);
-    return st;
-  }
+  if ((st = pinn_h5_commit(s.w, err))) goto done;
   /* the sidecars, checked against the file just written */
   pinn_error xe;
   const char *failed = xmf;
@@ -921,16 +911,18 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
     if (!st) st = pinn_xdmf_write(s.xs, xmf_st, &xe);
     if (st) unlink(xmf);
   }
-  pinn_xdmf_free(s.x);
-  pinn_xdmf_free(s.xs);
   if (st) {
     unlink(h5path);
-    return pinn_error_set(err, st, "writing the sidecar '%s' (so '%s' was removed too): %s",
-                          failed, h5path, xe.msg);
+    st = pinn_error_set(err, st, "writing the sidecar '%s' (so '%s' was removed too): %s", failed,
+                        h5path, xe.msg);
+  } else {
+    if (!with_st) unlink(xmf_st); /* a stale one from an earlier run would mislead */
+    pinn_error_clear(err);
   }
-  if (!with_st) unlink(xmf_st); /* a stale one from an earlier run would mislead */
-  pinn_error_clear(err);
-  return 0;
+done:
+  pinn_xdmf_free(s.x);
+  pinn_xdmf_free(s.xs);
+  return st;
 }
 
 /* ============================================================= describe */

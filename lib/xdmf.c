@@ -190,10 +190,7 @@ static xgrid *new_grid(pinn_xdmf *x, const char *name, enum gkind kind)
   if (x->ngrid == x->capgrid) {
     size_t cap = x->capgrid ? 2 * x->capgrid : 4;
     xgrid *g = realloc(x->grids, cap * sizeof *g);
-    if (!g) {
-      pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding a grid");
-      return NULL;
-    }
+    if (!g) goto oom;
     x->grids = g;
     x->capgrid = cap;
   }
@@ -201,17 +198,13 @@ static xgrid *new_grid(pinn_xdmf *x, const char *name, enum gkind kind)
   memset(g, 0, sizeof *g);
   g->kind = kind;
   char buf[32];
-  if (!name) {
-    snprintf(buf, sizeof buf, "grid%zu", x->ngrid);
-    name = buf;
-  }
-  g->name = strdup(name);
-  if (!g->name) {
-    pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding a grid");
-    return NULL;
-  }
+  snprintf(buf, sizeof buf, "grid%zu", x->ngrid);
+  if (!(g->name = strdup(name ? name : buf))) goto oom;
   x->ngrid++;
   return g;
+oom:
+  pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding a grid");
+  return NULL;
 }
 
 /* Drop the last grid (after a failure while filling it). */
@@ -352,8 +345,8 @@ static xgrid *grid_at(pinn_xdmf *x, int grid)
 
 int pinn_xdmf_set_times(pinn_xdmf *x, int grid, size_t nt, const double *times)
 {
-  if (!x) return PINN_EINVAL;
-  if (x->err.code) return x->err.code;
+  int st = add_ok(x, NULL);
+  if (st) return st;
   xgrid *g = grid_at(x, grid);
   if (!g) return x->err.code;
   if (g->nt)
@@ -382,8 +375,8 @@ int pinn_xdmf_set_times(pinn_xdmf *x, int grid, size_t nt, const double *times)
 int pinn_xdmf_add_attribute(pinn_xdmf *x, int grid, const char *name, const char *h5file,
                             const char *dataset)
 {
-  if (!x) return PINN_EINVAL;
-  if (x->err.code) return x->err.code;
+  int st = add_ok(x, NULL);
+  if (st) return st;
   xgrid *g = grid_at(x, grid);
   if (!g) return x->err.code;
   if (!text_ok(name))
@@ -801,22 +794,17 @@ int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
     }
     for (size_t i = 0; i < g->nattr && !st; ++i) {
       const xattr *a = &g->attrs[i];
-      if (!g->nt) {
-        st = check_one(&c, a->h5, a->dataset, grid_nodes(g), 0);
-      } else {
-        size_t cap = strlen(a->dataset) + 32;
-        char *ds = malloc(cap);
-        if (!ds) {
-          st = pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory checking '%s'",
-                                    a->dataset);
-          break;
-        }
-        for (size_t k = 0; k < g->nt && !st; ++k) {
-          pinn_xdmf_step_dataset(ds, cap, a->dataset, k);
-          st = check_one(&c, a->h5, ds, grid_nodes(g), 0);
-        }
-        free(ds);
+      size_t cap = strlen(a->dataset) + 32;
+      char *ds = malloc(cap);
+      if (!ds) {
+        st = pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory checking '%s'", a->dataset);
+        break;
       }
+      for (size_t k = 0; k < (g->nt ? g->nt : 1) && !st; ++k) { /* every step of a series */
+        if (g->nt) pinn_xdmf_step_dataset(ds, cap, a->dataset, k);
+        st = check_one(&c, a->h5, g->nt ? ds : a->dataset, grid_nodes(g), 0);
+      }
+      free(ds);
     }
   }
   pinn_h5_close(c.r);
