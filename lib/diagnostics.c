@@ -9,23 +9,19 @@
  * O(n_hidden^2 / 2) layer products per point: fine for diagnostics taken
  * every few hundred iterations.
  *
- * Spectral norm.  ||W||_2 = sqrt(lambda_max(G)) with G the Gram matrix of
- * W's smaller side (W^T W when rows >= cols, else W W^T, k = min(rows, cols)):
- * G is formed by BLAS dsyrk (OpenBLAS behind GSL) and its eigenvalues, without
- * vectors, by GSL's symmetric tridiagonal QR (gsl_eigen_symm; Golub & Van
- * Loan, Matrix Computations, 4th ed., 8.3).  Why not gsl_linalg_SV_decomp:
- * it always accumulates U and V (Golub-Reinsch), several times the work of
- * eigenvalues alone, and needs rows >= cols.  Squaring W costs accuracy only
- * in the SMALL singular values: lambda_max is perfectly conditioned (Weyl:
- * |d lambda| <= ||dG||_2), and forming G in floating point perturbs it by
- * about k eps ||W||_2^2, so sigma_max keeps a relative accuracy of about
- * k eps / 2.  W is scaled by its largest |entry| first so that G can neither
- * overflow nor underflow.
+ * Spectral norm.  G = W^T W or W W^T (the smaller side, k = min(rows, cols))
+ * is formed by BLAS dsyrk and its eigenvalues, without vectors, by GSL's
+ * symmetric tridiagonal QR (gsl_eigen_symm; Golub & Van Loan, Matrix
+ * Computations, 4th ed., 8.3): several times less work than
+ * gsl_linalg_SV_decomp, which always accumulates U and V and needs rows >=
+ * cols.  Squaring W costs accuracy only in the SMALL singular values:
+ * lambda_max is perfectly conditioned (Weyl), so sigma_max keeps a relative
+ * accuracy of about k eps / 2.  W is first scaled by its largest |entry| so
+ * that G can neither overflow nor underflow.
  *
- * Lipschitz bound.  u = W_L s_{L-1}(... s_1(W_1 x + b_1) ...) + b_L is a
- * composition of maps with Lipschitz constants ||W_l||_2 and Lip(s_l) (a
- * unit-wise activation with per-unit constants c_u is max_u c_u-Lipschitz in
- * the 2-norm), so Lip(u) <= prod ||W_l||_2 Lip(s_l).  The bound is exact for
+ * Lipschitz bound.  u is a composition of maps with Lipschitz constants
+ * ||W_l||_2 and Lip(s_l) (a unit-wise activation with per-unit constants c_u
+ * is max_u c_u-Lipschitz in the 2-norm), hence the product; it is exact for
  * identity activations when the singular vectors align (e.g. diagonal W).
  */
 #include <pinn/diagnostics.h>
@@ -253,7 +249,6 @@ int pinn_diagnostics_compute(pinn_mlp *net, size_t n, const double *x, pinn_diag
     ld->relu_family = pinn_activation_is_relu_family(ld->act.kind);
     ld->gradient_blocked = ld->act.kind == PINN_ACT_RELU
                            || (ld->act.kind == PINN_ACT_LEAKY_RELU && ld->act.param == 0.0);
-    ld->dead_units = 0;
     ld->dead_fraction = ld->inactive_fraction = ld->negative_fraction = NAN;
     layer_slopes(net, l, ld);
     st = pinn_diagnostics_spectral_norm(th + pinn_mlp_weight_offset(net, l), ld->width,

@@ -127,12 +127,7 @@ static void remove_stale_temporaries(const char *path)
         (pid_t)pid == self)
       continue;
     if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
-    size_t fl = strlen(dir) + 1 + strlen(nm) + 1;
-    char *full = malloc(fl);
-    if (!full) break;
-    snprintf(full, fl, "%s/%s", dir, nm);
-    (void)unlink(full);
-    free(full);
+    (void)unlinkat(dirfd(dd), nm, 0);
   }
   closedir(dd);
   free(dir);
@@ -290,6 +285,7 @@ static int with_hdf5_detail(pinn_error *err, detail_buf *kept, int code)
 
 struct pinn_h5_writer {
   hid_t file;                 /* in-memory (core driver) HDF5 file */
+  hid_t lcpl;                 /* link creation: missing parent groups are created */
   int fd;                     /* the reserved temporary file, open for writing */
   char *path;
   char *tmp;
@@ -318,12 +314,14 @@ pinn_h5_writer *pinn_h5_create(const char *path, pinn_error *err)
   w->path = pcopy;
   w->tmp = tmp;
   w->fd = fd;
-  w->file = -1;
+  w->file = w->lcpl = -1;
 
   quiet q = quiet_on();
+  w->lcpl = H5Pcreate(H5P_LINK_CREATE);
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl >= 0) {
-    if (H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) >= 0 &&
+    if (w->lcpl >= 0 && H5Pset_create_intermediate_group(w->lcpl, 1) >= 0 &&
+        H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) >= 0 &&
         H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0 &&
         H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
     {
@@ -380,16 +378,6 @@ static hid_t make_space(int rank, const size_t *dims)
   return H5Screate_simple(rank, hd, NULL);
 }
 
-static hid_t make_lcpl(void)
-{
-  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-  if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) < 0) {
-    H5Pclose(lcpl);
-    return -1;
-  }
-  return lcpl;
-}
-
 /* Dataset creation properties: chunked with the Fletcher32 checksum filter
  * when the dataspace is simple with every extent > 0 (see the comment at the
  * top of this file); the default (contiguous or compact, no checksum) for
@@ -438,14 +426,9 @@ static int create_and_write(pinn_h5_writer *w, const char *name, const char *wha
                   "cannot write %s '%s' in '%s': an object of that name already exists; "
                   "use a new name",
                   what, name, w->path);
-  hid_t lcpl = make_lcpl();
-  if (lcpl < 0)
-    return h5fail(w, PINN_EFAILED, "cannot write %s '%s' in '%s': HDF5 property list failed",
-                  what, name, w->path);
   hid_t dcpl = make_dcpl(space, H5Tget_size(ftype));
-  hid_t d = dcpl >= 0 ? H5Dcreate2(w->file, name, ftype, space, lcpl, dcpl, H5P_DEFAULT) : -1;
+  hid_t d = dcpl >= 0 ? H5Dcreate2(w->file, name, ftype, space, w->lcpl, dcpl, H5P_DEFAULT) : -1;
   if (d < 0) keep_detail(&w->h5err);
-  H5Pclose(lcpl);
   if (dcpl >= 0) H5Pclose(dcpl);
   if (d < 0)
     return h5fail(w, PINN_EIO,
@@ -554,18 +537,13 @@ int pinn_h5_create_group(pinn_h5_writer *w, const char *name)
   if (!check_name(name))
     return h5fail(w, PINN_EINVAL, "group name is NULL or empty (writing '%s')", w->path);
   quiet q = quiet_on();
-  int st = 0;
-  int k = object_kind(w->file, name);
-  if (k == 1) {
-    st = 0;
-  } else if (k > 1) {
+  int st = 0, k = object_kind(w->file, name);
+  if (k > 1) {
     st = h5fail(w, PINN_EINVAL, "cannot create group '%s' in '%s': a dataset has that name", name,
                 w->path);
-  } else {
-    hid_t lcpl = make_lcpl();
-    hid_t g = lcpl >= 0 ? H5Gcreate2(w->file, name, lcpl, H5P_DEFAULT, H5P_DEFAULT) : -1;
+  } else if (k != 1) {
+    hid_t g = H5Gcreate2(w->file, name, w->lcpl, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) keep_detail(&w->h5err);
-    if (lcpl >= 0) H5Pclose(lcpl);
     if (g < 0)
       st = h5fail(w, PINN_EIO, "cannot create group '%s' in '%s' (is a parent a dataset?)", name,
                   w->path);
@@ -725,6 +703,7 @@ static int opens_cleanly(const char *path, detail_buf *why)
 
 static void writer_free(pinn_h5_writer *w)
 {
+  if (w->lcpl >= 0) H5Pclose(w->lcpl);
   free(w->tmp);
   free(w->path);
   free(w);
@@ -1156,7 +1135,6 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
     const char *kind = cls == H5T_STRING     ? "string"
                        : cls == H5T_FLOAT    ? "floating-point"
                        : cls == H5T_COMPOUND ? "compound"
-                       : cls == H5T_INTEGER  ? "integer"
                                              : "non-numeric";
     st = h5fail(r, PINN_EFORMAT, "dataset '%s' in '%s' holds %s data, expected %s", name, r->path,
                 kind, want_int ? "integers" : "numbers (float64)");

@@ -2,21 +2,12 @@
  * solve, and a description of such files (layout in pinn/output.h and README
  * "Output files").
  *
- * Everything goes through pinn/h5io.h (atomic writer, validating reader) and
- * pinn/xdmf.h (the sidecar).  XDMF time series need one dataset per time step
- * (ParaView 5.11's Xdmf3 reader drops HyperSlab attributes, see xdmf.h), so a
- * time-dependent field is stored twice: as the contract dataset
- * /solution/<name> [nt][...] and as per-step slices /xdmf/steps/<name>/<k>.
- *
- * The pair .h5 + .xmf is two files, each replaced atomically, one after the
- * other: the .h5 first (so a new sidecar never names datasets of a file not
- * yet in place), then the sidecars.  A kill between the renames leaves a new
- * .h5 beside the old .xmf.  Both carry the same run identifier (128 random
- * bits from /dev/urandom, 32 hex digits): the root attribute run_id and the
- * sidecar's <Information Name="run_id">; pinn_output_check_sidecar and
- * pinn_output_describe compare them and report a pair that does not belong
- * together.  (Removing the old sidecar first would only trade a stale one
- * for a missing one.)
+ * A time-dependent field is stored twice: as the contract dataset
+ * /solution/<name> [nt][...] and as the per-step slices
+ * /xdmf/steps/<name>/<k> that XDMF time series need (pinn/xdmf.h).  The .h5
+ * is replaced first (a new sidecar never names datasets of a file not yet in
+ * place), then the sidecars, each atomically: a kill between the renames
+ * leaves a new .h5 beside the old .xmf, which their run ids tell apart.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pinn/output.h>
@@ -577,15 +568,14 @@ static int write_points(wstate *s, pinn_loss *l)
     if (n == 0) continue;
     /* the sidecar's copy: 2 or 3 coordinates per point */
     size_t cd = dim == 1 ? 2 : dim > 3 ? 3 : dim;
-    double *xyz = malloc(n * cd * sizeof *xyz);
+    double *xyz = malloc(n * (cd + 1) * sizeof *xyz); /* then n values r */
     int64_t *conn = malloc(n * sizeof *conn);
-    double *r = malloc(n * sizeof *r);
-    if (!xyz || !conn || !r) {
+    if (!xyz || !conn) {
       free(xyz);
       free(conn);
-      free(r);
       return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory writing the points of term '%s'", term);
     }
+    double *r = xyz + n * cd;
     for (size_t q = 0; q < n; ++q) {
       for (size_t c = 0; c < cd; ++c) xyz[q * cd + c] = c < dim ? x[q * dim + c] : 0.0;
       conn[q] = (int64_t)q;
@@ -630,7 +620,6 @@ static int write_points(wstate *s, pinn_loss *l)
     }
     free(xyz);
     free(conn);
-    free(r);
   }
   return s->err.code;
 }
@@ -777,34 +766,29 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
     return pinn_error_set(err, PINN_EINVAL, "output path '%.200s' is too long", h5path);
 
   /* every /solution and /history name must be unique */
-  char (*names)[80] = calloc(4 * PINN_MAX_OUTPUTS + 8, sizeof *names);
+  char fields[4 * PINN_MAX_OUTPUTS + 8][80];
   size_t nn = 0;
-  if (!names) return pinn_error_set(err, PINN_ENOMEM, "out of memory");
   for (size_t k = 0; k < f->n_out; ++k) {
     const char *o = pinn_problem_output_name(p, k);
-    snprintf(names[nn++], 80, "%s", o);
+    snprintf(fields[nn++], 80, "%s", o);
     if (f->has_ref) {
-      snprintf(names[nn++], 80, "%s_ref", o);
-      snprintf(names[nn++], 80, "%s_error", o);
+      snprintf(fields[nn++], 80, "%s_ref", o);
+      snprintf(fields[nn++], 80, "%s_error", o);
     }
   }
-  if (f->residual) snprintf(names[nn++], 80, "residual");
-  if (f->psi) snprintf(names[nn++], 80, "psi");
-  if (f->contact) snprintf(names[nn++], 80, "contact");
-  if (f->mask) snprintf(names[nn++], 80, "mask");
+  if (f->residual) snprintf(fields[nn++], 80, "residual");
+  if (f->psi) snprintf(fields[nn++], 80, "psi");
+  if (f->contact) snprintf(fields[nn++], 80, "contact");
+  if (f->mask) snprintf(fields[nn++], 80, "mask");
   size_t a, b;
-  if (!unique_names(names, nn, &a, &b)) {
-    int st = pinn_error_set(err, PINN_EUNSUPPORTED,
-                            "problem '%s': output field '%s' would be written twice as "
-                            "/solution/%s; rename the output (pinn_problem_set_output_names) — "
-                            "residual, psi, contact, mask and <output>_ref/_error are taken",
-                            pinn_problem_name(p), names[b], names[b]);
-    free(names);
-    return st;
-  }
-  free(names);
+  if (!unique_names(fields, nn, &a, &b))
+    return pinn_error_set(err, PINN_EUNSUPPORTED,
+                          "problem '%s': output field '%s' would be written twice as "
+                          "/solution/%s; rename the output (pinn_problem_set_output_names) — "
+                          "residual, psi, contact, mask and <output>_ref/_error are taken",
+                          pinn_problem_name(p), fields[b], fields[b]);
   size_t n_terms = pinn_problem_n_terms(p);
-  names = calloc(n_terms + 2, sizeof *names);
+  char (*names)[80] = calloc(n_terms + 2, sizeof *names);
   if (!names) return pinn_error_set(err, PINN_ENOMEM, "out of memory");
   snprintf(names[0], 80, "loss");
   snprintf(names[1], 80, "grad_norm");

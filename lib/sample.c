@@ -1,10 +1,6 @@
-/* libpinn — unit-cube point sequences (see include/pinn/sample.h).
- *
- * Generators are GSL's: gsl_rng_mt19937 (Matsumoto & Nishimura 1998) for
- * UNIFORM and LHS, gsl_ran_shuffle (Knuth's shuffle) for the Latin hypercube
- * permutations (McKay, Beckman & Conover 1979), gsl_qrng_sobol (Bratley & Fox
- * 1988) and gsl_qrng_halton (Halton 1960).  top_k keeps a binary min-heap of
- * the k best entries seen (Williams 1964), O(n log k).
+/* libpinn — unit-cube point sequences (see include/pinn/sample.h, which
+ * cites the generators).  top_k keeps a binary min-heap of the k best entries
+ * seen (Williams 1964), O(n log k).
  */
 #include <pinn/sample.h>
 
@@ -274,16 +270,12 @@ int pinn_sampler_fill(pinn_sampler *s, size_t n, double *u)
 /* Payload bytes and pointer of the generator state (none for GRID). */
 static size_t payload_size(const pinn_sampler *s)
 {
-  if (s->rng) return gsl_rng_size(s->rng);
-  if (s->qrng) return gsl_qrng_size(s->qrng);
-  return 0;
+  return s->rng ? gsl_rng_size(s->rng) : s->qrng ? gsl_qrng_size(s->qrng) : 0;
 }
 
 static void *payload_ptr(const pinn_sampler *s)
 {
-  if (s->rng) return gsl_rng_state(s->rng);
-  if (s->qrng) return gsl_qrng_state(s->qrng);
-  return NULL;
+  return s->rng ? gsl_rng_state(s->rng) : s->qrng ? gsl_qrng_state(s->qrng) : NULL;
 }
 
 size_t pinn_sampler_state_size(const pinn_sampler *s)
