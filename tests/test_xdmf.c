@@ -613,71 +613,85 @@ static void failed_calls_block_the_write_and_empty_documents_are_refused(void)
   free(dir);
 }
 
+/* A scratch folder, its "u.xmf" and a document of one uniform grid (ndim
+ * axes of 3, 2 and 2 points) with the attribute u of u.h5. */
+typedef struct scratch_doc {
+  char *dir, *xmf;
+  pinn_xdmf *x;
+} scratch_doc;
+
+static scratch_doc scratch_doc_open(const char *tag, int ndim)
+{
+  scratch_doc d;
+  d.dir = pinn_test_tmpdir(tag);
+  d.xmf = pinn_test_join(d.dir, "u.xmf");
+  d.x = pinn_xdmf_alloc();
+  int g;
+  pinn_xdmf_add_uniform_grid(d.x, "g", ndim, (size_t[3]){3, 2, 2}, (double[3]){0, 0, 0},
+                             (double[3]){1, 1, 1}, &g);
+  pinn_xdmf_add_attribute(d.x, g, "u", "u.h5", "u");
+  return d;
+}
+
+static void scratch_doc_close(scratch_doc *d)
+{
+  pinn_xdmf_free(d->x);
+  pinn_test_rmtree(d->dir);
+  free(d->xmf);
+  free(d->dir);
+}
+
 static void write_is_atomic_and_an_unwritable_folder_gives_eio(void)
 {
-  char *dir = pinn_test_tmpdir("xdmfatomic");
-  char *xmf = pinn_test_join(dir, "u.xmf");
-  pinn_xdmf *x = pinn_xdmf_alloc();
-  int g;
-  pinn_xdmf_add_uniform_grid(x, "g", 2, (size_t[2]){3, 2}, (double[2]){0, 0},
-                             (double[2]){1, 1}, &g);
-  pinn_xdmf_add_attribute(x, g, "u", "u.h5", "u");
-  FILE *f = fopen(xmf, "w");
+  scratch_doc d = scratch_doc_open("xdmfatomic", 2);
+  FILE *f = fopen(d.xmf, "w");
   fputs("old content\n", f);
   fclose(f);
   pinn_error e;
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, d.xmf, &e), 0);
   CU_ASSERT_EQUAL(e.code, 0);
-  char *doc = (char *)pinn_test_read_file(xmf, NULL);
-  char *want = pinn_xdmf_render(x, xmf);
+  char *doc = (char *)pinn_test_read_file(d.xmf, NULL);
+  char *want = pinn_xdmf_render(d.x, d.xmf);
   CU_ASSERT_STRING_EQUAL(doc, want);
-  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1); /* replaced in place, no temporary left */
+  CU_ASSERT_EQUAL(pinn_test_count_entries(d.dir), 1); /* replaced in place, no temporary left */
   free(doc);
   free(want);
 
-  char *missing = pinn_test_join(dir, "no/such/u.xmf");
+  char *missing = pinn_test_join(d.dir, "no/such/u.xmf");
   pinn_error_clear(&e);
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, missing, &e), PINN_EIO);
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, missing, &e), PINN_EIO);
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, missing));
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), missing));
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, missing, NULL), PINN_EIO);
-  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(d.x), missing));
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, missing, NULL), PINN_EIO);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(d.dir), 1);
   /* The document is still usable afterwards. */
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  pinn_xdmf_free(x);
-  pinn_test_rmtree(dir);
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, d.xmf, &e), 0);
   free(missing);
-  free(xmf);
-  free(dir);
+  scratch_doc_close(&d);
 }
 
 static void run_id_is_written_after_domain_and_read_back(void)
 {
-  char *dir = pinn_test_tmpdir("xdmfrunid");
-  char *xmf = pinn_test_join(dir, "u.xmf");
-  char *old = pinn_test_join(dir, "old.xmf");
-  pinn_xdmf *x = pinn_xdmf_alloc();
-  int g;
-  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){3}, (double[1]){0}, (double[1]){1}, &g);
-  pinn_xdmf_add_attribute(x, g, "u", "u.h5", "u");
+  scratch_doc d = scratch_doc_open("xdmfrunid", 1);
+  char *old = pinn_test_join(d.dir, "old.xmf");
   pinn_error e;
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, old, &e), 0); /* no run id yet */
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, old, &e), 0); /* no run id yet */
   const char *id = "0123456789abcdef0123456789abcdef";
-  CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(x, id), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = (char *)pinn_test_read_file(xmf, NULL);
+  CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(d.x, id), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, d.xmf, &e), 0);
+  char *doc = (char *)pinn_test_read_file(d.xmf, NULL);
   const char *dom = strstr(doc, "<Domain>\n"), *info = strstr(doc, "<Information");
   CU_ASSERT(dom && info && info > dom && info < strstr(doc, "<Grid"));
   CU_ASSERT_PTR_NOT_NULL(
       strstr(doc, "<Information Name=\"run_id\" Value=\"0123456789abcdef0123456789abcdef\"/>"));
   free(doc);
   char buf[65];
-  CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(xmf, buf, sizeof buf, &e), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(d.xmf, buf, sizeof buf, &e), 0);
   CU_ASSERT_STRING_EQUAL(buf, id);
   CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(old, buf, sizeof buf, &e), 0);
   CU_ASSERT_STRING_EQUAL(buf, "");
-  char *missing = pinn_test_join(dir, "none.xmf");
+  char *missing = pinn_test_join(d.dir, "none.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(missing, buf, sizeof buf, &e), PINN_EIO);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "none.xmf"));
   /* a malformed id in a file, and bad ids given */
@@ -685,14 +699,11 @@ static void run_id_is_written_after_domain_and_read_back(void)
   fputs("<Xdmf>\n  <Domain>\n    <Information Name=\"run_id\" Value=\"zz<>\"/>\n", f);
   fclose(f);
   CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(old, buf, sizeof buf, &e), PINN_EFORMAT);
-  CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(x, "ABC\"/>"), PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "hex"));
-  pinn_xdmf_free(x);
-  pinn_test_rmtree(dir);
+  CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(d.x, "ABC\"/>"), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(d.x), "hex"));
   free(missing);
   free(old);
-  free(xmf);
-  free(dir);
+  scratch_doc_close(&d);
 }
 
 int main(void)
