@@ -168,6 +168,23 @@ static char *checked_write(pinn_xdmf *x, const char *folder, const char *name)
   return doc;
 }
 
+/* A document of one uniform grid with the attribute u (dataset ds of ex's
+ * .h5), written as <ex's folder>/<file> and checked: the text written. */
+static char *uniform_example(const example *ex, const char *name, int ndim, const size_t *counts,
+                             const double *origin, const double *spacing, const char *ds,
+                             const char *file)
+{
+  pinn_xdmf *x = pinn_xdmf_alloc();
+  int g = -1;
+  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, name, ndim, counts, origin, spacing, &g), 0);
+  CU_ASSERT_EQUAL(g, 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex->h5, ds), 0);
+  char *doc = checked_write(x, ex->dir, file);
+  pinn_xdmf_free(x);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+  return doc;
+}
+
 /* A document with one 1-D grid "g" of 2 nodes (index in *g). */
 static pinn_xdmf *line_doc(int *g)
 {
@@ -208,30 +225,18 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
   CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
 
   /* 1D */
-  pinn_xdmf *x = pinn_xdmf_alloc();
-  int g = -1;
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "line", 1, (size_t[1]){11}, (double[1]){0.0},
-                                             (double[1]){0.1}, &g),
-                  0);
-  CU_ASSERT_EQUAL(g, 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "line/u"), 0);
-  char *doc = checked_write(x, ex.dir, "line.xmf");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+  char *doc = uniform_example(&ex, "line", 1, (size_t[1]){11}, (double[1]){0.0},
+                              (double[1]){0.1}, "line/u", "line.xmf");
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"1 1 11\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">0 0 0</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">1 1 0.10000000000000001</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<DataItem Dimensions=\"1 1 11\" NumberType=\"Float\""));
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "data/uniform.h5:/line/u");
   free(doc);
-  pinn_xdmf_free(x);
 
   /* 2D: origin (-1, 2), spacing (0.5, 0.25) listed z y x. */
-  x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "plane", 2, (size_t[2]){5, 4},
-                                             (double[2]){-1.0, 2.0}, (double[2]){0.5, 0.25}, &g),
-                  0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "/plane/u"), 0);
-  doc = checked_write(x, ex.dir, "plane.xmf");
+  doc = uniform_example(&ex, "plane", 2, (size_t[2]){5, 4}, (double[2]){-1.0, 2.0},
+                        (double[2]){0.5, 0.25}, "/plane/u", "plane.xmf");
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"1 4 5\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">0 2 -1</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">1 0.25 0.5</DataItem>"));
@@ -239,22 +244,15 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
   CU_ASSERT_EQUAL(count_of(doc, "2DCoRectMesh"), 0);
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "data/uniform.h5:/plane/u");
   free(doc);
-  pinn_xdmf_free(x);
 
   /* 3D */
-  x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, NULL, 3, (size_t[3]){4, 3, 2},
-                                             (double[3]){0, 0, 0}, (double[3]){1, 2, 3}, &g),
-                  0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "volume/u"), 0);
-  doc = checked_write(x, ex.dir, "volume.xmf");
+  doc = uniform_example(&ex, NULL, 3, (size_t[3]){4, 3, 2}, (double[3]){0, 0, 0},
+                        (double[3]){1, 2, 3}, "volume/u", "volume.xmf");
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<Grid Name=\"grid0\" GridType=\"Uniform\">"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"2 3 4\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">3 2 1</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<DataItem Dimensions=\"2 3 4\" NumberType=\"Float\""));
   free(doc);
-  pinn_xdmf_free(x);
-
   example_end(&ex);
 }
 
