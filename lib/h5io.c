@@ -761,12 +761,18 @@ int pinn_h5_commit(pinn_h5_writer *w, pinn_error *err)
   return st;
 }
 
+/* Close HDF5 file f (if open) with HDF5 silenced. */
+static void close_file(hid_t f)
+{
+  quiet q = quiet_on();
+  if (f >= 0) H5Fclose(f);
+  quiet_off(&q);
+}
+
 void pinn_h5_abort(pinn_h5_writer *w)
 {
   if (!w) return;
-  quiet q = quiet_on();
-  if (w->file >= 0) H5Fclose(w->file);
-  quiet_off(&q);
+  close_file(w->file);
   if (w->fd >= 0) close(w->fd);
   unlink(w->tmp);
   writer_free(w);
@@ -855,9 +861,7 @@ pinn_h5_reader *pinn_h5_open(const char *path, pinn_error *err)
 void pinn_h5_close(pinn_h5_reader *r)
 {
   if (!r) return;
-  quiet q = quiet_on();
-  if (r->file >= 0) H5Fclose(r->file);
-  quiet_off(&q);
+  close_file(r->file);
   free(r->path);
   free(r);
 }

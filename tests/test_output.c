@@ -81,8 +81,9 @@ static int exact_heat(const double *x, double *u, void *ctx)
 /* obstacle (ctx OBSTACLE): -u'' = -8 on (-1, 1), u(+-1) = 0, u >= psi = 0.5 -
  * 2 x^2 (the free solution 4 x^2 - 4 ... lies below psi near 0: contact).
  * ball (ctx BALL): -Laplacian(u) = 4 on the unit disc, u = 0 on the circle;
- * u = 1 - r^2.  Both as r = s Laplacian(u) + f, ctx = {s, f, dim}. */
-static double OBSTACLE[3] = {-1, 8, 1}, BALL[3] = {1, 4, 2};
+ * u = 1 - r^2.  Both as r = s Laplacian(u) + f, ctx = {s, f, dim, psi0, psi2}
+ * with psi = psi0 - psi2 x^2. */
+static double OBSTACLE[5] = {-1, 8, 1, 0.5, 2}, BALL[3] = {1, 4, 2};
 static int const_source(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
                         void *ctx)
 {
@@ -94,8 +95,8 @@ static int const_source(const double *x, const pinn_jet *u, const pinn_dual *c, 
 }
 static int obst_psi(const double *x, double *v, void *ctx)
 {
-  (void)ctx;
-  *v = 0.5 - 2 * x[0] * x[0];
+  const double *k = ctx;
+  *v = k[3] - k[4] * x[0] * x[0];
   return 0;
 }
 /* The ball's exact solution refuses points outside (so nothing is evaluated
@@ -255,7 +256,7 @@ static solve make_obstacle(void)
   solve s = start(9, "obstacle1d", 1, 0, &dom);
   pinn_problem_add_residual(s.p, "pde", 1, const_source, PINN_NEED_XX, OBSTACLE);
   pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
-  pinn_problem_add_obstacle(s.p, "obstacle", 0, 1, obst_psi, NULL, NULL);
+  pinn_problem_add_obstacle(s.p, "obstacle", 0, 1, obst_psi, OBSTACLE, NULL);
   pinn_problem_set_points(s.p, 0, 64);
   pinn_problem_set_points(s.p, 1, 2);
   pinn_problem_set_points(s.p, 2, 64);
@@ -781,7 +782,7 @@ static void obstacle_file_has_psi_and_the_contact_set(void)
   double tol = attr_dbl(r, "contact_tolerance"), mx = 0;
   for (int i = 0; i < 201; ++i) {
     double v;
-    obst_psi(&x[i], &v, NULL);
+    obst_psi(&x[i], &v, OBSTACLE);
     CU_ASSERT(same_bits(psi[i], v));
     if (fabs(v) > mx) mx = fabs(v);
   }
