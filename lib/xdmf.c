@@ -1,12 +1,7 @@
-/* libpinn — XDMF sidecar builder (see include/pinn/xdmf.h).
- *
- * Format: XDMF 2 (www.xdmf.org, "XDMF Model and Format"), light data in XML,
- * heavy data referenced as "<file.h5>:<dataset>" DataItems of Format="HDF".
- * The layout choices (3D topologies for 1D/2D grids, explicit Polyvertex
- * connectivity, per-step datasets for time series) follow what ParaView
- * 5.11's Xdmf3 and legacy Xdmf2 readers were checked to read
- * (tests/paraview_check.py).  The document is written atomically with the
- * helpers of lib/h5io_impl.h.
+/* libpinn — XDMF 2 sidecar builder (www.xdmf.org).  The layout is documented
+ * in include/pinn/xdmf.h and checked against ParaView 5.11 by
+ * tests/paraview_check.py; documents are written atomically with the helpers
+ * of lib/h5io_impl.h.
  */
 #define _XOPEN_SOURCE 700
 #include <pinn/xdmf.h>
