@@ -931,10 +931,9 @@ static void failing_fields_compute_frees_everything(void)
    * pinn_fields_compute fails and leaves nothing allocated (the caller does
    * not call pinn_fields_free here, so the leak checker sees any leak) */
   for (int which = 0; which < 2; ++which) {
-    pinn_problem *p = pinn_problem_alloc("failing", 1, 0, 1, NULL);
     pinn_domain dom;
     pinn_domain_interval(&dom, 0, 1, NULL);
-    pinn_problem_set_domain(p, &dom);
+    pinn_problem *p = start(0, "failing", 1, 0, &dom).p;
     pinn_problem_add_residual(p, "pde", 1, pinn_test_poisson_residual, PINN_NEED_XX, NULL);
     pinn_problem_set_points(p, 0, 16);
     if (which == 0) {

@@ -185,6 +185,19 @@ static char *uniform_example(const example *ex, const char *name, int ndim, cons
   return doc;
 }
 
+/* A uniform grid "g" that pinn_xdmf_add_uniform_grid must refuse, with a
+ * message containing want (when not NULL). */
+static void refused_uniform(int ndim, const size_t *counts, const double *origin,
+                            const double *spacing, const char *want)
+{
+  pinn_xdmf *x = pinn_xdmf_alloc();
+  int g;
+  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "g", ndim, counts, origin, spacing, &g),
+                  PINN_EINVAL);
+  if (want) CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), want));
+  pinn_xdmf_free(x);
+}
+
 /* A document with one 1-D grid "g" of 2 nodes (index in *g). */
 static pinn_xdmf *line_doc(int *g)
 {
@@ -541,23 +554,9 @@ static void names_are_escaped_and_bad_references_refused(void)
   pinn_xdmf_free(x);
 
   /* Each bad call fails with PINN_EINVAL and a message naming the problem. */
-  x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "g", 4, (size_t[4]){2, 2, 2, 2},
-                                             (double[4]){0}, (double[4]){1, 1, 1, 1}, &g),
-                  PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "ndim 4"));
-  pinn_xdmf_free(x);
-  x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "g", 2, (size_t[2]){2, 2}, (double[2]){0, 0},
-                                             (double[2]){1, 0}, &g),
-                  PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "spacing > 0"));
-  pinn_xdmf_free(x);
-  x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "g", 2, (size_t[2]){2, 0}, (double[2]){0, 0},
-                                             (double[2]){1, 1}, &g),
-                  PINN_EINVAL);
-  pinn_xdmf_free(x);
+  refused_uniform(4, (size_t[4]){2, 2, 2, 2}, (double[4]){0}, (double[4]){1, 1, 1, 1}, "ndim 4");
+  refused_uniform(2, (size_t[2]){2, 2}, (double[2]){0, 0}, (double[2]){1, 0}, "spacing > 0");
+  refused_uniform(2, (size_t[2]){2, 0}, (double[2]){0, 0}, (double[2]){1, 1}, NULL);
   x = line_doc(&g);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", "c:/data.h5", "u"), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "c:/data.h5"));
