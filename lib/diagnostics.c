@@ -9,29 +9,25 @@
  * O(n_hidden^2 / 2) layer products per point: fine for diagnostics taken
  * every few hundred iterations.
  *
- * Spectral norm.  ||W||_2 = sqrt(lambda_max(G)) with G the Gram matrix of
- * W's smaller side (W^T W when rows >= cols, else W W^T, k = min(rows, cols)):
- * G is formed by BLAS dsyrk (OpenBLAS behind GSL) and its eigenvalues, without
- * vectors, by GSL's symmetric tridiagonal QR (gsl_eigen_symm; Golub & Van
- * Loan, Matrix Computations, 4th ed., 8.3).  Why not gsl_linalg_SV_decomp:
- * it always accumulates U and V (Golub-Reinsch), several times the work of
- * eigenvalues alone, and needs rows >= cols.  Squaring W costs accuracy only
- * in the SMALL singular values: lambda_max is perfectly conditioned (Weyl:
- * |d lambda| <= ||dG||_2), and forming G in floating point perturbs it by
- * about k eps ||W||_2^2, so sigma_max keeps a relative accuracy of about
- * k eps / 2.  W is scaled by its largest |entry| first so that G can neither
- * overflow nor underflow.
+ * Spectral norm.  G = W^T W or W W^T (the smaller side, k = min(rows, cols))
+ * is formed by BLAS dsyrk and its eigenvalues, without vectors, by GSL's
+ * symmetric tridiagonal QR (gsl_eigen_symm; Golub & Van Loan, Matrix
+ * Computations, 4th ed., 8.3): several times less work than
+ * gsl_linalg_SV_decomp, which always accumulates U and V and needs rows >=
+ * cols.  Squaring W costs accuracy only in the SMALL singular values:
+ * lambda_max is perfectly conditioned (Weyl), so sigma_max keeps a relative
+ * accuracy of about k eps / 2.  W is first scaled by its largest |entry| so
+ * that G can neither overflow nor underflow.
  *
- * Lipschitz bound.  u = W_L s_{L-1}(... s_1(W_1 x + b_1) ...) + b_L is a
- * composition of maps with Lipschitz constants ||W_l||_2 and Lip(s_l) (a
- * unit-wise activation with per-unit constants c_u is max_u c_u-Lipschitz in
- * the 2-norm), so Lip(u) <= prod ||W_l||_2 Lip(s_l).  The bound is exact for
+ * Lipschitz bound.  u is a composition of maps with Lipschitz constants
+ * ||W_l||_2 and Lip(s_l) (a unit-wise activation with per-unit constants c_u
+ * is max_u c_u-Lipschitz in the 2-norm), hence the product; it is exact for
  * identity activations when the singular vectors align (e.g. diagonal W).
  */
 #include <pinn/diagnostics.h>
+#include "text_impl.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,7 +249,6 @@ int pinn_diagnostics_compute(pinn_mlp *net, size_t n, const double *x, pinn_diag
     ld->relu_family = pinn_activation_is_relu_family(ld->act.kind);
     ld->gradient_blocked = ld->act.kind == PINN_ACT_RELU
                            || (ld->act.kind == PINN_ACT_LEAKY_RELU && ld->act.param == 0.0);
-    ld->dead_units = 0;
     ld->dead_fraction = ld->inactive_fraction = ld->negative_fraction = NAN;
     layer_slopes(net, l, ld);
     st = pinn_diagnostics_spectral_norm(th + pinn_mlp_weight_offset(net, l), ld->width,
@@ -282,48 +277,21 @@ done:
 /* ------------------------------------------------------------------------- */
 /* Format.                                                                    */
 
-typedef struct text {
-  char *buf;
-  size_t size, used;
-  int truncated;
-} text;
-
-static void put(text *t, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void put(text *t, const char *fmt, ...)
-{
-  if (t->truncated) return;
-  va_list ap;
-  va_start(ap, fmt);
-  int w = vsnprintf(t->buf + t->used, t->size - t->used, fmt, ap);
-  va_end(ap);
-  if (w < 0 || (size_t)w >= t->size - t->used) {
-    t->truncated = 1;
-    t->used = t->size - 1;
-  } else {
-    t->used += (size_t)w;
-  }
-}
-
 int pinn_diagnostics_format(const pinn_diagnostics *d, char *buf, size_t size)
 {
   if (!d || !buf) return PINN_EINVAL;
   if (!size) return PINN_ERANGE;
   buf[0] = '\0';
-  text t = {buf, size, 0, 0};
+  pinn_text t = {buf, size, 0, 0, 0};
   if (d->n_hidden > PINN_DIAGNOSTICS_MAX_HIDDEN) return PINN_EINVAL;
-  put(&t, "network %zu -> ", d->n_in);
-  for (size_t k = 0; k < d->n_hidden; ++k) put(&t, "%zu -> ", d->layer[k].width);
+  pinn_text_put(&t, "network %zu -> ", d->n_in);
+  for (size_t k = 0; k < d->n_hidden; ++k) pinn_text_put(&t, "%zu -> ", d->layer[k].width);
   /* The width list is the one unbounded-looking part: at most 62 entries of
    * <= 4 digits, within the budget of PINN_DIAGNOSTICS_FORMAT_MAX. */
   if (d->n_points)
-    put(&t, "%zu; unit statistics over %zu points\n", d->n_out, d->n_points);
+    pinn_text_put(&t, "%zu; unit statistics over %zu points\n", d->n_out, d->n_points);
   else
-    put(&t, "%zu; no points given: unit statistics skipped\n", d->n_out);
+    pinn_text_put(&t, "%zu; no points given: unit statistics skipped\n", d->n_out);
   for (size_t k = 0; k < d->n_hidden; ++k) {
     const pinn_layer_diagnostics *ld = &d->layer[k];
     char name[48];
@@ -334,28 +302,33 @@ int pinn_diagnostics_format(const pinn_diagnostics *d, char *buf, size_t size)
     } else {
       pinn_activation_format(&ld->act, name, sizeof name);
     }
-    put(&t, "layer %zu %s, %zu units:", k + 1, name, ld->width);
+    pinn_text_put(&t, "layer %zu %s, %zu units:", k + 1, name, ld->width);
     if (d->n_points && ld->relu_family && !ld->has_slopes) {
       if (ld->gradient_blocked)
-        put(&t, " dead %zu/%zu (%.1f%%), inactive %.1f%%,", ld->dead_units, ld->width,
-            100.0 * ld->dead_fraction, 100.0 * ld->inactive_fraction);
+        pinn_text_put(&t, " dead %zu/%zu (%.1f%%), inactive %.1f%%,", ld->dead_units, ld->width,
+                      100.0 * ld->dead_fraction, 100.0 * ld->inactive_fraction);
       else
-        put(&t, " negative everywhere %zu/%zu (%.1f%%, still pass gradient), inactive %.1f%%,",
-            ld->dead_units, ld->width, 100.0 * ld->dead_fraction, 100.0 * ld->inactive_fraction);
+        pinn_text_put(&t, " negative everywhere %zu/%zu (%.1f%%, still pass gradient), "
+                          "inactive %.1f%%,",
+                      ld->dead_units, ld->width, 100.0 * ld->dead_fraction,
+                      100.0 * ld->inactive_fraction);
     }
     if (d->n_points && ld->has_slopes) /* PReLU: inactive ~ negative, shown next to the slopes */
-      put(&t, " negative everywhere %zu/%zu (%.1f%%, still pass gradient),", ld->dead_units,
-          ld->width, 100.0 * ld->dead_fraction);
+      pinn_text_put(&t, " negative everywhere %zu/%zu (%.1f%%, still pass gradient),",
+                    ld->dead_units, ld->width, 100.0 * ld->dead_fraction);
     if (ld->has_slopes) {
       if (ld->n_slopes > 1)
-        put(&t, " slopes mean %.4g [%.4g, %.4g],", ld->slope_mean, ld->slope_min, ld->slope_max);
+        pinn_text_put(&t, " slopes mean %.4g [%.4g, %.4g],", ld->slope_mean, ld->slope_min,
+                      ld->slope_max);
       else
-        put(&t, " slope %.4g,", ld->slope_mean);
-      if (d->n_points) put(&t, " negative z %.1f%% of pairs,", 100.0 * ld->negative_fraction);
+        pinn_text_put(&t, " slope %.4g,", ld->slope_mean);
+      if (d->n_points)
+        pinn_text_put(&t, " negative z %.1f%% of pairs,", 100.0 * ld->negative_fraction);
     }
-    put(&t, " ||W||_2 %.4g, Lipschitz factor %.4g\n", ld->spectral_norm, ld->lipschitz_factor);
+    pinn_text_put(&t, " ||W||_2 %.4g, Lipschitz factor %.4g\n", ld->spectral_norm,
+                  ld->lipschitz_factor);
   }
-  put(&t, "output, %zu units: ||W||_2 %.4g\n", d->n_out, d->output_spectral_norm);
-  put(&t, "Lipschitz bound (2-norm, input to output): %.4g\n", d->lipschitz_bound);
-  return t.truncated ? PINN_ERANGE : PINN_SUCCESS;
+  pinn_text_put(&t, "output, %zu units: ||W||_2 %.4g\n", d->n_out, d->output_spectral_norm);
+  pinn_text_put(&t, "Lipschitz bound (2-norm, input to output): %.4g\n", d->lipschitz_bound);
+  return t.full ? PINN_ERANGE : PINN_SUCCESS;
 }

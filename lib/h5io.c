@@ -1,45 +1,21 @@
 /* libpinn — safe HDF5 reading and atomic writing (see include/pinn/h5io.h).
  *
- * Atomic replacement follows the POSIX write / fsync / rename / fsync(dir)
- * recipe (rename(2) is atomic within a file system).  A writer builds its
- * HDF5 file in memory (core driver, H5Pset_fapl_core without backing store)
- * and commit writes the image (H5Fget_file_image) with write(2): disk errors
- * are then ours to report, and HDF5 never fails while closing a file on disk
- * (HDF5 1.10.8 leaves such a file half-destroyed and crashes at exit).
+ * A writer builds its file in memory (core driver without backing store) and
+ * commit writes the image (H5Fget_file_image) with write(2), then fsync /
+ * rename / fsync(dir): disk errors are ours to report, and HDF5 never fails
+ * while closing a file on disk (1.10.8 leaves such a file half-destroyed and
+ * crashes at exit).  The innermost entry of HDF5's error stack (H5Ewalk2) is
+ * appended to our messages.  String attributes are written with H5LT.
  *
- * HDF5's automatic error printing is switched off for the duration of every
- * call and restored afterwards (H5Eget_auto2 / H5Eset_auto2); the innermost
- * entry of HDF5's error stack (H5Ewalk2, H5E_WALK_UPWARD) is appended to our
- * own message.  String attributes are written with the HDF5 "lite" API
- * (H5LT); numeric ones with a scalar dataspace (h5py shows them as numbers,
- * not 1-element arrays; arrays keep a 1-D dataspace).  Readers accept both,
- * and fixed- and variable-length strings in either character set.
- *
- * Checksums of raw data.  HDF5 checksums its metadata (format 1.8) but not
- * raw data, so a flipped byte in a dataset used to read back silently.  Every
- * dataset with at least one element and rank >= 1 is now written chunked
- * (one chunk of the whole dataset up to 16 MiB, larger ones split along
- * their first axes) with HDF5's Fletcher32 filter; HDF5 verifies it on every
- * read, also in h5py and ParaView, and the reader turns a mismatch into
- * "checksum mismatch in '<dataset>' of '<file>': the file is corrupt".  Why
- * Fletcher32 rather than a hash attribute of our own: it is standard HDF5
- * (every tool checks it, partial reads included) and needs no code on our
- * read path.  Its costs: chunked datasets are indexed by a version-1 B-tree,
- * which has no checksum (so the reader checks that every chunk is in the
- * index: a damaged key would otherwise read as fill values) and whose nodes
- * hold 2K entries: the file is created with K = 1 (H5Pset_istore_k) instead
- * of 32.  Measured on a burgers1d result (523 datasets, 1.27 M values,
- * 10.3 MB): +65 KB (+0.6%; +1.1 MB = +11% with K = 32), writing ~40 ms and
- * reading all of it back ~17 ms slower (about 100 vs 60 ms and 68 vs 50 ms).
- * Scalar and empty datasets cannot be chunked and carry no checksum (libpinn
- * writes none of them with payload); files written before this change (no
- * filter) read as before.  The reader also refuses datasets whose raw data
- * is not in the file (external files, virtual datasets) or whose stored
- * bytes cannot hold the extent the dataspace declares.
- *
- * Temporary files "<path>.tmp.<pid>.<n>" of writers that were killed are
- * removed when a new one is created for the same path and their PID names no
- * running process (see remove_stale_temporaries).
+ * Raw-data checksums: datasets with payload are chunked (one chunk up to 16
+ * MiB, larger ones split along their first axes) with the Fletcher32 filter,
+ * which every HDF5 tool verifies on read.  Chunks are indexed by a version-1
+ * B-tree without a checksum, so the reader checks that every chunk is in the
+ * index (a damaged key would read as fill values); its nodes hold 2K entries,
+ * and K = 1 (H5Pset_istore_k) instead of 32 keeps a burgers1d result within
+ * +0.6% of its size without checksums (+11% with K = 32).  The reader also
+ * refuses raw data outside the file (external, virtual) and stored bytes that
+ * cannot hold the extent the dataspace declares.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pinn/h5io.h>
@@ -103,9 +79,7 @@ static int parse_digits(const char *s, size_t len, unsigned long long *out)
   return 0;
 }
 
-/* The directory part of path (".", "/" or everything before the last '/'),
- * malloc'd; NULL when out of memory. */
-static char *dir_of(const char *path)
+char *pinn_h5io_dir_of(const char *path)
 {
   const char *slash = strrchr(path, '/');
   size_t dl = slash ? (size_t)(slash - path) : 1;
@@ -133,7 +107,7 @@ static void remove_stale_temporaries(const char *path)
 {
   const char *slash = strrchr(path, '/');
   const char *base = slash ? slash + 1 : path;
-  char *dir = dir_of(path);
+  char *dir = pinn_h5io_dir_of(path);
   if (!dir) return;
   size_t bl = strlen(base);
   DIR *dd = opendir(dir);
@@ -153,12 +127,7 @@ static void remove_stale_temporaries(const char *path)
         (pid_t)pid == self)
       continue;
     if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
-    size_t fl = strlen(dir) + 1 + strlen(nm) + 1;
-    char *full = malloc(fl);
-    if (!full) break;
-    snprintf(full, fl, "%s/%s", dir, nm);
-    (void)unlink(full);
-    free(full);
+    (void)unlinkat(dirfd(dd), nm, 0);
   }
   closedir(dd);
   free(dir);
@@ -231,7 +200,7 @@ int pinn_h5io_finish(int fd, const char *tmp, const char *path, pinn_error *err)
                           strerror(e));
   }
   /* Make the rename durable: fsync the containing directory. */
-  char *dir = dir_of(path);
+  char *dir = pinn_h5io_dir_of(path);
   if (dir) (void)fsync_path(dir, O_RDONLY | O_DIRECTORY);
   free(dir);
   return 0;
@@ -245,13 +214,13 @@ typedef struct quiet {
   int saved;
 } quiet;
 
-static void quiet_on(quiet *q)
+static quiet quiet_on(void)
 {
-  q->fn = NULL;
-  q->data = NULL;
-  q->saved = H5Eget_auto2(H5E_DEFAULT, &q->fn, &q->data) >= 0;
+  quiet q = {NULL, NULL, 0};
+  q.saved = H5Eget_auto2(H5E_DEFAULT, &q.fn, &q.data) >= 0;
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   H5Eclear2(H5E_DEFAULT);
+  return q;
 }
 
 static void quiet_off(quiet *q)
@@ -316,6 +285,7 @@ static int with_hdf5_detail(pinn_error *err, detail_buf *kept, int code)
 
 struct pinn_h5_writer {
   hid_t file;                 /* in-memory (core driver) HDF5 file */
+  hid_t lcpl;                 /* link creation: missing parent groups are created */
   int fd;                     /* the reserved temporary file, open for writing */
   char *path;
   char *tmp;
@@ -344,23 +314,18 @@ pinn_h5_writer *pinn_h5_create(const char *path, pinn_error *err)
   w->path = pcopy;
   w->tmp = tmp;
   w->fd = fd;
-  w->file = -1;
+  w->file = w->lcpl = -1;
 
-  /* The HDF5 file is assembled in memory (core driver, no backing store) and
-   * written to the temporary file by commit with plain write(2): a full disk
-   * then fails in our code, never inside HDF5 (whose H5Fclose, when its own
-   * flush fails, leaves a half-destroyed file that crashes at exit). */
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
+  w->lcpl = H5Pcreate(H5P_LINK_CREATE);
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl >= 0) {
-    if (H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) >= 0 &&
+    if (w->lcpl >= 0 && H5Pset_create_intermediate_group(w->lcpl, 1) >= 0 &&
+        H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) >= 0 &&
         H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0 &&
         H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
     {
-      /* chunked datasets (one chunk each, for their checksum) are indexed by
-       * a version-1 B-tree whose nodes hold 2K entries; K = 1 instead of 32
-       * saves about 1.5 KB per dataset (11% of a burgers1d result) */
+      /* K = 1 for the chunk index (see the top of this file) */
       hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
       if (fcpl >= 0 && H5Pset_istore_k(fcpl, 1) >= 0)
         w->file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
@@ -369,18 +334,13 @@ pinn_h5_writer *pinn_h5_create(const char *path, pinn_error *err)
     keep_detail(&w->h5err);
     H5Pclose(fapl);
   }
+  quiet_off(&q);
   if (w->file < 0) {
     h5fail(w, PINN_EFAILED, "cannot create an HDF5 file for '%s' in memory", path);
     pinn_error_set(err, PINN_EFAILED, "%s", w->err.msg);
-    quiet_off(&q);
-    close(fd);
-    unlink(tmp);
-    free(w->tmp);
-    free(w->path);
-    free(w);
+    pinn_h5_abort(w);
     return NULL;
   }
-  quiet_off(&q);
   pinn_error_clear(err);
   return w;
 }
@@ -390,6 +350,9 @@ const char *pinn_h5_writer_errmsg(const pinn_h5_writer *w) { return w ? w->err.m
 const char *pinn_h5_writer_temp_path(const pinn_h5_writer *w) { return w ? w->tmp : ""; }
 
 static int check_name(const char *s) { return s && s[0]; }
+
+/* PINN_EINVAL for NULL, else the writer's sticky status (0 while usable). */
+static int writer_status(const pinn_h5_writer *w) { return w ? w->err.code : PINN_EINVAL; }
 
 /* Number of elements of dims[0..rank-1]; 0 on overflow of size_t (reported
  * through *ovf). */
@@ -413,16 +376,6 @@ static hid_t make_space(int rank, const size_t *dims)
   hsize_t hd[PINN_H5_MAX_RANK];
   for (int i = 0; i < rank; ++i) hd[i] = (hsize_t)dims[i];
   return H5Screate_simple(rank, hd, NULL);
-}
-
-static hid_t make_lcpl(void)
-{
-  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-  if (lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) < 0) {
-    H5Pclose(lcpl);
-    return -1;
-  }
-  return lcpl;
 }
 
 /* Dataset creation properties: chunked with the Fletcher32 checksum filter
@@ -473,14 +426,9 @@ static int create_and_write(pinn_h5_writer *w, const char *name, const char *wha
                   "cannot write %s '%s' in '%s': an object of that name already exists; "
                   "use a new name",
                   what, name, w->path);
-  hid_t lcpl = make_lcpl();
-  if (lcpl < 0)
-    return h5fail(w, PINN_EFAILED, "cannot write %s '%s' in '%s': HDF5 property list failed",
-                  what, name, w->path);
   hid_t dcpl = make_dcpl(space, H5Tget_size(ftype));
-  hid_t d = dcpl >= 0 ? H5Dcreate2(w->file, name, ftype, space, lcpl, dcpl, H5P_DEFAULT) : -1;
+  hid_t d = dcpl >= 0 ? H5Dcreate2(w->file, name, ftype, space, w->lcpl, dcpl, H5P_DEFAULT) : -1;
   if (d < 0) keep_detail(&w->h5err);
-  H5Pclose(lcpl);
   if (dcpl >= 0) H5Pclose(dcpl);
   if (d < 0)
     return h5fail(w, PINN_EIO,
@@ -501,8 +449,7 @@ static int write_numeric(pinn_h5_writer *w, const char *name, int rank, const si
                          const void *data, hid_t ftype, hid_t mtype, size_t elsize,
                          const char *what)
 {
-  if (!w) return PINN_EINVAL;
-  if (w->err.code) return w->err.code;
+  if (writer_status(w)) return writer_status(w);
   if (!check_name(name))
     return h5fail(w, PINN_EINVAL, "%s name is NULL or empty (writing '%s'); pass a name", what,
                   w->path);
@@ -520,8 +467,7 @@ static int write_numeric(pinn_h5_writer *w, const char *name, int rank, const si
   if (n > 0 && !data)
     return h5fail(w, PINN_EINVAL, "%s '%s' (file '%s'): data is NULL for %zu elements", what, name,
                   w->path, n);
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
   int st;
   hid_t space = make_space(rank, dims);
   if (space < 0) {
@@ -551,14 +497,12 @@ int pinn_h5_write_dataset_int64(pinn_h5_writer *w, const char *name, int rank,
 
 int pinn_h5_write_string(pinn_h5_writer *w, const char *name, const char *text)
 {
-  if (!w) return PINN_EINVAL;
-  if (w->err.code) return w->err.code;
+  if (writer_status(w)) return writer_status(w);
   if (!check_name(name))
     return h5fail(w, PINN_EINVAL, "string dataset name is NULL or empty (writing '%s')", w->path);
   if (!text)
     return h5fail(w, PINN_EINVAL, "string dataset '%s' (file '%s'): text is NULL", name, w->path);
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
   int st = 0;
   hid_t t = H5Tcopy(H5T_C_S1);
   hid_t space = H5Screate(H5S_SCALAR);
@@ -589,24 +533,17 @@ static int object_kind(hid_t file, const char *name)
 
 int pinn_h5_create_group(pinn_h5_writer *w, const char *name)
 {
-  if (!w) return PINN_EINVAL;
-  if (w->err.code) return w->err.code;
+  if (writer_status(w)) return writer_status(w);
   if (!check_name(name))
     return h5fail(w, PINN_EINVAL, "group name is NULL or empty (writing '%s')", w->path);
-  quiet q;
-  quiet_on(&q);
-  int st = 0;
-  int k = object_kind(w->file, name);
-  if (k == 1) {
-    st = 0;
-  } else if (k > 1) {
+  quiet q = quiet_on();
+  int st = 0, k = object_kind(w->file, name);
+  if (k > 1) {
     st = h5fail(w, PINN_EINVAL, "cannot create group '%s' in '%s': a dataset has that name", name,
                 w->path);
-  } else {
-    hid_t lcpl = make_lcpl();
-    hid_t g = lcpl >= 0 ? H5Gcreate2(w->file, name, lcpl, H5P_DEFAULT, H5P_DEFAULT) : -1;
+  } else if (k != 1) {
+    hid_t g = H5Gcreate2(w->file, name, w->lcpl, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) keep_detail(&w->h5err);
-    if (lcpl >= 0) H5Pclose(lcpl);
     if (g < 0)
       st = h5fail(w, PINN_EIO, "cannot create group '%s' in '%s' (is a parent a dataset?)", name,
                   w->path);
@@ -615,21 +552,6 @@ int pinn_h5_create_group(pinn_h5_writer *w, const char *name)
   }
   quiet_off(&q);
   return st;
-}
-
-/* Common checks for attribute writers; returns 0 when the object exists. */
-static int attr_target_ok(pinn_h5_writer *w, const char *object, const char *name)
-{
-  if (!check_name(object) || !check_name(name))
-    return h5fail(w, PINN_EINVAL,
-                  "attribute: object or attribute name is NULL or empty (writing '%s')", w->path);
-  int k = object_kind(w->file, object);
-  if (k <= 0)
-    return h5fail(w, PINN_EINVAL,
-                  "cannot set attribute '%s' on '%s' in '%s': no such object; write the "
-                  "dataset or create the group first",
-                  name, object, w->path);
-  return 0;
 }
 
 enum attr_kind { ATTR_STRING, ATTR_DOUBLE, ATTR_INT64 };
@@ -658,17 +580,21 @@ static herr_t set_attr_numeric(hid_t file, const char *object, const char *name,
 static int set_attr(pinn_h5_writer *w, const char *object, const char *name, enum attr_kind kind,
                     const void *value, size_t n, int array)
 {
-  if (!w) return PINN_EINVAL;
-  if (w->err.code) return w->err.code;
-  quiet q;
-  quiet_on(&q);
-  int st = attr_target_ok(w, object, name);
-  if (!st) {
-    herr_t h = -1;
-    if (kind == ATTR_STRING)
-      h = H5LTset_attribute_string(w->file, object, name, (const char *)value);
-    else
-      h = set_attr_numeric(w->file, object, name, kind == ATTR_DOUBLE, value, n, array);
+  if (writer_status(w)) return writer_status(w);
+  if (!check_name(object) || !check_name(name))
+    return h5fail(w, PINN_EINVAL,
+                  "attribute: object or attribute name is NULL or empty (writing '%s')", w->path);
+  quiet q = quiet_on();
+  int st = 0;
+  if (object_kind(w->file, object) <= 0) {
+    st = h5fail(w, PINN_EINVAL,
+                "cannot set attribute '%s' on '%s' in '%s': no such object; write the dataset or "
+                "create the group first",
+                name, object, w->path);
+  } else {
+    herr_t h = kind == ATTR_STRING
+                    ? H5LTset_attribute_string(w->file, object, name, (const char *)value)
+                    : set_attr_numeric(w->file, object, name, kind == ATTR_DOUBLE, value, n, array);
     if (h < 0)
       st = h5fail(w, PINN_EIO, "cannot set attribute '%s' on '%s' in '%s'", name, object,
                   w->path);
@@ -680,7 +606,7 @@ static int set_attr(pinn_h5_writer *w, const char *object, const char *name, enu
 int pinn_h5_set_attr_string(pinn_h5_writer *w, const char *object, const char *name,
                             const char *value)
 {
-  if (w && !w->err.code && !value)
+  if (!writer_status(w) && !value)
     return h5fail(w, PINN_EINVAL, "string attribute '%s' on '%s' (file '%s'): value is NULL",
                   name ? name : "(null)", object ? object : "(null)", w->path);
   return set_attr(w, object, name, ATTR_STRING, value, 1, 0);
@@ -701,7 +627,7 @@ int pinn_h5_set_attr_int64(pinn_h5_writer *w, const char *object, const char *na
 int pinn_h5_set_attr_double_array(pinn_h5_writer *w, const char *object, const char *name,
                                   size_t n, const double *values)
 {
-  if (w && !w->err.code && (n == 0 || !values))
+  if (!writer_status(w) && (n == 0 || !values))
     return h5fail(w, PINN_EINVAL,
                   "array attribute '%s' on '%s' (file '%s'): need n >= 1 values (got n = %zu%s)",
                   name ? name : "(null)", object ? object : "(null)", w->path, n,
@@ -777,6 +703,7 @@ static int opens_cleanly(const char *path, detail_buf *why)
 
 static void writer_free(pinn_h5_writer *w)
 {
+  if (w->lcpl >= 0) H5Pclose(w->lcpl);
   free(w->tmp);
   free(w->path);
   free(w);
@@ -786,8 +713,7 @@ int pinn_h5_commit(pinn_h5_writer *w, pinn_error *err)
 {
   if (!w)
     return pinn_error_set(err, PINN_EINVAL, "pinn_h5_commit: writer is NULL (did create fail?)");
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
   int st = w->err.code;
   void *image = NULL;
   ssize_t size = -1;
@@ -810,7 +736,7 @@ int pinn_h5_commit(pinn_h5_writer *w, pinn_error *err)
     st = pinn_h5io_write_all(w->fd, image, (size_t)size, w->tmp, w->path, &w->err);
     if (!st) {
       /* Self-check before publishing: the written file must open. */
-      quiet_on(&q);
+      q = quiet_on();
       if (opens_cleanly(w->tmp, &w->h5err) != 0) {
         st = h5fail(w, PINN_EFAILED,
                     "the HDF5 file written to '%s' for '%s' does not open again; not "
@@ -835,13 +761,18 @@ int pinn_h5_commit(pinn_h5_writer *w, pinn_error *err)
   return st;
 }
 
+/* Close HDF5 file f (if open) with HDF5 silenced. */
+static void close_file(hid_t f)
+{
+  quiet q = quiet_on();
+  if (f >= 0) H5Fclose(f);
+  quiet_off(&q);
+}
+
 void pinn_h5_abort(pinn_h5_writer *w)
 {
   if (!w) return;
-  quiet q;
-  quiet_on(&q);
-  if (w->file >= 0) H5Fclose(w->file);
-  quiet_off(&q);
+  close_file(w->file);
   if (w->fd >= 0) close(w->fd);
   unlink(w->tmp);
   writer_free(w);
@@ -895,8 +826,7 @@ pinn_h5_reader *pinn_h5_open(const char *path, pinn_error *err)
   r->path = pcopy;
   r->file = -1;
 
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
   int st = 0;
   htri_t is = H5Fis_hdf5(path);
   if (is <= 0) {
@@ -921,8 +851,7 @@ pinn_h5_reader *pinn_h5_open(const char *path, pinn_error *err)
   quiet_off(&q);
   if (st) {
     pinn_error_set(err, st, "%s", r->err.msg);
-    free(r->path);
-    free(r);
+    pinn_h5_close(r);
     return NULL;
   }
   pinn_error_clear(err);
@@ -932,10 +861,7 @@ pinn_h5_reader *pinn_h5_open(const char *path, pinn_error *err)
 void pinn_h5_close(pinn_h5_reader *r)
 {
   if (!r) return;
-  quiet q;
-  quiet_on(&q);
-  if (r->file >= 0) H5Fclose(r->file);
-  quiet_off(&q);
+  close_file(r->file);
   free(r->path);
   free(r);
 }
@@ -945,8 +871,7 @@ const char *pinn_h5_reader_errmsg(const pinn_h5_reader *r) { return r ? r->err.m
 int pinn_h5_has(pinn_h5_reader *r, const char *name)
 {
   if (!r || !check_name(name)) return 0;
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
   htri_t v = H5LTpath_valid(r->file, name, 1);
   quiet_off(&q);
   return v > 0;
@@ -955,8 +880,7 @@ int pinn_h5_has(pinn_h5_reader *r, const char *name)
 int pinn_h5_has_attr(pinn_h5_reader *r, const char *object, const char *attr)
 {
   if (!r || !check_name(object) || !check_name(attr)) return 0;
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
   int ok = H5LTpath_valid(r->file, object, 1) > 0 &&
            H5Aexists_by_name(r->file, object, attr, H5P_DEFAULT) > 0;
   quiet_off(&q);
@@ -1024,8 +948,7 @@ int pinn_h5_dataset_shape(pinn_h5_reader *r, const char *name, int *rank,
   if (!r) return PINN_EINVAL;
   if (!rank || !dims)
     return h5fail(r, PINN_EINVAL, "pinn_h5_dataset_shape: rank or dims is NULL");
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
   hid_t d;
   int st = open_dataset(r, name, &d);
   if (!st) {
@@ -1179,21 +1102,25 @@ static int check_storage(pinn_h5_reader *r, hid_t d, hid_t ftype, const char *na
   return 0;
 }
 
+/* Read dataset name as float64 into *dbl_out, or (dbl_out NULL) as int64
+ * into *int_out. */
 static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
-                        const size_t *expected_dims, void **data_out,
-                        size_t dims_out[PINN_H5_MAX_RANK], int *rank_out, int want_int)
+                        const size_t *expected_dims, double **dbl_out, int64_t **int_out,
+                        size_t dims_out[PINN_H5_MAX_RANK], int *rank_out)
 {
-  if (data_out) *data_out = NULL;
+  if (dbl_out) *dbl_out = NULL;
+  if (int_out) *int_out = NULL;
   if (!r) return PINN_EINVAL;
-  if (!data_out) return h5fail(r, PINN_EINVAL, "read of '%s': data_out is NULL", name ? name : "");
+  if (!dbl_out && !int_out)
+    return h5fail(r, PINN_EINVAL, "read of '%s': data_out is NULL", name ? name : "");
+  const int want_int = !dbl_out;
   if (expected_rank < -1 || expected_rank > PINN_H5_MAX_RANK)
     return h5fail(r, PINN_EINVAL, "read of '%s': expected_rank %d is outside -1..%d",
                   name ? name : "", expected_rank, PINN_H5_MAX_RANK);
   if (expected_dims && expected_rank < 0)
     return h5fail(r, PINN_EINVAL, "read of '%s': expected_dims needs expected_rank >= 0",
                   name ? name : "");
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
   hid_t d = -1, s = -1, t = -1, dxpl = -1;
   void *buf = NULL;
   int rank = 0;
@@ -1212,7 +1139,6 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
     const char *kind = cls == H5T_STRING     ? "string"
                        : cls == H5T_FLOAT    ? "floating-point"
                        : cls == H5T_COMPOUND ? "compound"
-                       : cls == H5T_INTEGER  ? "integer"
                                              : "non-numeric";
     st = h5fail(r, PINN_EFORMAT, "dataset '%s' in '%s' holds %s data, expected %s", name, r->path,
                 kind, want_int ? "integers" : "numbers (float64)");
@@ -1278,7 +1204,10 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
   if (dims_out)
     for (int i = 0; i < rank; ++i) dims_out[i] = dims[i];
   if (rank_out) *rank_out = rank;
-  *data_out = buf;
+  if (want_int)
+    *int_out = buf;
+  else
+    *dbl_out = buf;
   buf = NULL;
 done:
   free(buf);
@@ -1294,22 +1223,14 @@ int pinn_h5_read_dataset(pinn_h5_reader *r, const char *name, int expected_rank,
                          const size_t *expected_dims, double **data_out,
                          size_t dims_out[PINN_H5_MAX_RANK], int *rank_out)
 {
-  void *p = NULL;
-  int st = read_numeric(r, name, expected_rank, expected_dims, data_out ? &p : NULL, dims_out,
-                        rank_out, 0);
-  if (data_out) *data_out = p;
-  return st;
+  return read_numeric(r, name, expected_rank, expected_dims, data_out, NULL, dims_out, rank_out);
 }
 
 int pinn_h5_read_dataset_int64(pinn_h5_reader *r, const char *name, int expected_rank,
                                const size_t *expected_dims, int64_t **data_out,
                                size_t dims_out[PINN_H5_MAX_RANK], int *rank_out)
 {
-  void *p = NULL;
-  int st = read_numeric(r, name, expected_rank, expected_dims, data_out ? &p : NULL, dims_out,
-                        rank_out, 1);
-  if (data_out) *data_out = p;
-  return st;
+  return read_numeric(r, name, expected_rank, expected_dims, NULL, data_out, dims_out, rank_out);
 }
 
 /* Longest string we accept from a file (fixed-length type size). */
@@ -1343,48 +1264,39 @@ static int read_string_obj(pinn_h5_reader *r, hid_t obj, int is_attr, const char
     st = h5fail(r, PINN_EFORMAT, "cannot read the type of %s %s in '%s'", what, label, r->path);
     goto done;
   }
+  /* variable length: HDF5 allocates the string (p); fixed: into buf */
+  size_t size = vl ? 0 : H5Tget_size(t);
+  H5T_str_t pad = vl ? H5T_STR_NULLTERM : H5Tget_strpad(t);
+  if (!vl && (size == 0 || size > STRING_LIMIT)) {
+    st = h5fail(r, PINN_EFORMAT, "%s %s in '%s' has an implausible string size %zu", what, label,
+                r->path, size);
+    goto done;
+  }
+  char *p = NULL;
+  void *dst = vl ? (void *)&p : (buf = malloc(size + 1));
+  if (!dst) {
+    st = h5fail(r, PINN_ENOMEM, "out of memory reading %s %s from '%s'", what, label, r->path);
+    goto done;
+  }
+  /* the memory type must carry the file's character set: HDF5 does not
+   * convert between ASCII and UTF-8 (h5py writes UTF-8) */
   mt = H5Tcopy(H5T_C_S1);
-  if (vl > 0) {
-    char *p = NULL;
-    herr_t h = -1;
-    /* the memory type must carry the file's character set: HDF5 does not
-     * convert between ASCII and UTF-8 (h5py writes UTF-8) */
-    if (mt >= 0 && H5Tset_size(mt, H5T_VARIABLE) >= 0 && H5Tset_cset(mt, H5Tget_cset(t)) >= 0)
-      h = is_attr ? H5Aread(obj, mt, &p) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p);
-    if (h < 0) {
-      st = h5fail(r, PINN_EFORMAT, "cannot read %s %s from '%s': truncated or corrupt", what,
-                  label, r->path);
-      goto done;
-    }
+  herr_t h = -1;
+  if (mt >= 0 && H5Tset_size(mt, vl ? H5T_VARIABLE : size) >= 0 &&
+      (vl || H5Tset_strpad(mt, pad) >= 0) && H5Tset_cset(mt, H5Tget_cset(t)) >= 0)
+    h = is_attr ? H5Aread(obj, mt, dst) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst);
+  if (h < 0) {
+    st = h5fail(r, PINN_EFORMAT, "cannot read %s %s from '%s': truncated or corrupt", what, label,
+                r->path);
+    goto done;
+  }
+  if (vl) {
     buf = strdup(p ? p : "");
     if (p) H5free_memory(p);
   } else {
-    size_t size = H5Tget_size(t);
-    if (size == 0 || size > STRING_LIMIT) {
-      st = h5fail(r, PINN_EFORMAT, "%s %s in '%s' has an implausible string size %zu", what, label,
-                  r->path, size);
-      goto done;
-    }
-    buf = malloc(size + 1);
-    if (!buf) {
-      st = h5fail(r, PINN_ENOMEM, "out of memory reading %s %s from '%s'", what, label, r->path);
-      goto done;
-    }
-    H5T_str_t pad = H5Tget_strpad(t);
-    herr_t h = -1;
-    if (mt >= 0 && H5Tset_size(mt, size) >= 0 && H5Tset_strpad(mt, pad) >= 0 &&
-        H5Tset_cset(mt, H5Tget_cset(t)) >= 0)
-      h = is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-    if (h < 0) {
-      st = h5fail(r, PINN_EFORMAT, "cannot read %s %s from '%s': truncated or corrupt", what,
-                  label, r->path);
-      goto done;
-    }
     buf[size] = '\0';
-    if (pad == H5T_STR_SPACEPAD) {
-      size_t len = strlen(buf);
-      while (len > 0 && buf[len - 1] == ' ') buf[--len] = '\0';
-    }
+    for (size_t len = strlen(buf); pad == H5T_STR_SPACEPAD && len > 0 && buf[len - 1] == ' ';)
+      buf[--len] = '\0';
   }
   if (!buf) {
     st = h5fail(r, PINN_ENOMEM, "out of memory reading %s %s from '%s'", what, label, r->path);
@@ -1405,8 +1317,7 @@ int pinn_h5_read_string(pinn_h5_reader *r, const char *name, char **text_out)
   if (text_out) *text_out = NULL;
   if (!r) return PINN_EINVAL;
   if (!text_out) return h5fail(r, PINN_EINVAL, "read of string '%s': text_out is NULL", name ? name : "");
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
   hid_t d;
   int st = open_dataset(r, name, &d);
   if (!st) {
@@ -1454,8 +1365,7 @@ int pinn_h5_get_attr_string(pinn_h5_reader *r, const char *object, const char *n
   if (value_out) *value_out = NULL;
   if (!r) return PINN_EINVAL;
   if (!value_out) return h5fail(r, PINN_EINVAL, "attribute read: value_out is NULL");
-  quiet q;
-  quiet_on(&q);
+  quiet q = quiet_on();
   hid_t a;
   int st = open_attr(r, object, name, &a);
   if (!st) {
@@ -1468,13 +1378,16 @@ int pinn_h5_get_attr_string(pinn_h5_reader *r, const char *object, const char *n
   return st;
 }
 
-/* Read a numeric attribute of exactly n elements (n == 0: report length only). */
+/* Read a numeric attribute of exactly n elements into out (n == 0: its
+ * length into the size_t at out). */
 static int read_attr_numeric(pinn_h5_reader *r, const char *object, const char *name, size_t n,
-                             void *out, int want_int, size_t *len_out)
+                             void *out, int want_int)
 {
   if (!r) return PINN_EINVAL;
-  quiet q;
-  quiet_on(&q);
+  if (!out)
+    return h5fail(r, PINN_EINVAL, "attribute %s: %s is NULL", n ? "read" : "length",
+                  n ? "value_out" : "n_out");
+  quiet q = quiet_on();
   hid_t a, s = -1, t = -1;
   int st = open_attr(r, object, name, &a);
   if (st) goto done;
@@ -1491,8 +1404,8 @@ static int read_attr_numeric(pinn_h5_reader *r, const char *object, const char *
                 object, r->path);
     goto done;
   }
-  if (len_out) {
-    *len_out = (size_t)np;
+  if (n == 0) {
+    *(size_t *)out = (size_t)np;
     goto done;
   }
   H5T_class_t cls = H5Tget_class(t);
@@ -1520,21 +1433,18 @@ done:
 int pinn_h5_get_attr_double(pinn_h5_reader *r, const char *object, const char *name,
                             double *value_out)
 {
-  if (r && !value_out) return h5fail(r, PINN_EINVAL, "attribute read: value_out is NULL");
-  return read_attr_numeric(r, object, name, 1, value_out, 0, NULL);
+  return read_attr_numeric(r, object, name, 1, value_out, 0);
 }
 
 int pinn_h5_get_attr_int64(pinn_h5_reader *r, const char *object, const char *name,
                            int64_t *value_out)
 {
-  if (r && !value_out) return h5fail(r, PINN_EINVAL, "attribute read: value_out is NULL");
-  return read_attr_numeric(r, object, name, 1, value_out, 1, NULL);
+  return read_attr_numeric(r, object, name, 1, value_out, 1);
 }
 
 int pinn_h5_attr_length(pinn_h5_reader *r, const char *object, const char *name, size_t *n_out)
 {
-  if (r && !n_out) return h5fail(r, PINN_EINVAL, "attribute length: n_out is NULL");
-  return read_attr_numeric(r, object, name, 0, NULL, 0, n_out);
+  return read_attr_numeric(r, object, name, 0, n_out, 0);
 }
 
 int pinn_h5_get_attr_double_array(pinn_h5_reader *r, const char *object, const char *name,
@@ -1542,5 +1452,5 @@ int pinn_h5_get_attr_double_array(pinn_h5_reader *r, const char *object, const c
 {
   if (r && (!values || n == 0))
     return h5fail(r, PINN_EINVAL, "attribute array read: need n >= 1 and a values buffer");
-  return read_attr_numeric(r, object, name, n, values, 0, NULL);
+  return read_attr_numeric(r, object, name, n, values, 0);
 }

@@ -25,6 +25,10 @@ int pinn_h5io_tmp_create(const char *path, char **tmp_out, pinn_error *err);
  * ignored (some file systems refuse it; the file is in place either way). */
 int pinn_h5io_finish(int fd, const char *tmp, const char *path, pinn_error *err);
 
+/* The directory part of path (".", "/" or everything before the last '/'),
+ * malloc'd; NULL when out of memory. */
+char *pinn_h5io_dir_of(const char *path);
+
 /* Write all n bytes of buf to fd (the temporary file tmp for path), retrying
  * on EINTR and short writes.  Returns 0, or PINN_EIO with err filled (naming
  * tmp, path and the system's reason) after closing fd. */

@@ -2,21 +2,12 @@
  * solve, and a description of such files (layout in pinn/output.h and README
  * "Output files").
  *
- * Everything goes through pinn/h5io.h (atomic writer, validating reader) and
- * pinn/xdmf.h (the sidecar).  XDMF time series need one dataset per time step
- * (ParaView 5.11's Xdmf3 reader drops HyperSlab attributes, see xdmf.h), so a
- * time-dependent field is stored twice: as the contract dataset
- * /solution/<name> [nt][...] and as per-step slices /xdmf/steps/<name>/<k>.
- *
- * The pair .h5 + .xmf is two files, each replaced atomically, one after the
- * other: the .h5 first (so a new sidecar never names datasets of a file not
- * yet in place), then the sidecars.  A kill between the renames leaves a new
- * .h5 beside the old .xmf.  Both carry the same run identifier (128 random
- * bits from /dev/urandom, 32 hex digits): the root attribute run_id and the
- * sidecar's <Information Name="run_id">; pinn_output_check_sidecar and
- * pinn_output_describe compare them and report a pair that does not belong
- * together.  (Removing the old sidecar first would only trade a stale one
- * for a missing one.)
+ * A time-dependent field is stored twice: as the contract dataset
+ * /solution/<name> [nt][...] and as the per-step slices
+ * /xdmf/steps/<name>/<k> that XDMF time series need (pinn/xdmf.h).  The .h5
+ * is replaced first (a new sidecar never names datasets of a file not yet in
+ * place), then the sidecars, each atomically: a kill between the renames
+ * leaves a new .h5 beside the old .xmf, which their run ids tell apart.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pinn/output.h>
@@ -25,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +29,7 @@
 #include <pinn/xdmf.h>
 
 #include "term_impl.h"
+#include "text_impl.h"
 
 #define OUTPUT_FORMAT_NAME "libpinn-solution"
 #define OUTPUT_FORMAT_VERSION 1
@@ -53,17 +44,26 @@ static const char *axis_label(size_t d, size_t a) { return a < d ? axis_name[a] 
 void pinn_fields_free(pinn_fields *f)
 {
   if (!f) return;
+  double *v[] = {f->x, f->u, f->ref, f->error, f->residual, f->psi, f->contact, f->mask};
   for (size_t a = 0; a < PINN_MAX_INPUTS; ++a) free(f->axes[a]);
-  free(f->x);
-  free(f->u);
-  free(f->ref);
-  free(f->error);
-  free(f->residual);
-  free(f->psi);
-  free(f->contact);
-  free(f->mask);
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; ++i) free(v[i]);
   memset(f, 0, sizeof *f);
   f->ref_source = "none";
+}
+
+/* Error statistics not known (yet). */
+static void stats_nan(pinn_fields *f)
+{
+  f->rel_l2 = f->max_abs = NAN;
+  for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
+}
+
+/* NaN for the n_out values of every point outside the domain (a ball). */
+static void nan_outside(const pinn_fields *f, double *v)
+{
+  for (size_t q = 0; f->mask && q < f->n; ++q)
+    if (!f->mask[q])
+      for (size_t k = 0; k < f->n_out; ++k) v[q * f->n_out + k] = NAN;
 }
 
 static int is_residual_kind(pinn_term_kind k) { return pinn_term_ops_of_(k)->dual; }
@@ -73,8 +73,7 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
   if (!f) return pinn_error_set(err, PINN_EINVAL, "pinn_fields_compute: fields pointer is NULL");
   memset(f, 0, sizeof *f);
   f->ref_source = "none";
-  f->rel_l2 = f->max_abs = NAN;
-  for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
+  stats_nan(f);
   if (!l) return pinn_error_set(err, PINN_EINVAL, "pinn_fields_compute: loss is NULL");
   const pinn_problem *p = pinn_loss_problem(l);
   const pinn_domain *dom = pinn_problem_domain(p);
@@ -184,10 +183,7 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
                    pinn_loss_errmsg(l));
     goto fail;
   }
-  if (f->mask)
-    for (size_t q = 0; q < n; ++q)
-      if (!f->mask[q])
-        for (size_t k = 0; k < n_out; ++k) f->u[q * n_out + k] = NAN;
+  nan_outside(f, f->u);
 
   tmp = malloc((n_in ? n_in : 1) * (n_out > 1 ? n_out : 1) * sizeof *tmp);
   if (!tmp) goto nomem;
@@ -199,10 +195,7 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     if (!f->ref || !f->error) goto nomem;
     if (use_rg) {
       memcpy(f->ref, ru, n * n_out * sizeof *f->ref);
-      if (f->mask)
-        for (size_t q = 0; q < n; ++q)
-          if (!f->mask[q])
-            for (size_t k = 0; k < n_out; ++k) f->ref[q * n_out + k] = NAN;
+      nan_outside(f, f->ref);
       f->ref_source = "reference grid";
     } else {
       for (size_t q = 0; q < n * n_out; ++q) f->ref[q] = NAN;
@@ -330,8 +323,7 @@ fail:
   free(tmp);
   /* nothing allocated here outlives a failure */
   pinn_fields_free(f);
-  f->rel_l2 = f->max_abs = NAN;
-  for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
+  stats_nan(f);
   return st;
 }
 
@@ -576,15 +568,14 @@ static int write_points(wstate *s, pinn_loss *l)
     if (n == 0) continue;
     /* the sidecar's copy: 2 or 3 coordinates per point */
     size_t cd = dim == 1 ? 2 : dim > 3 ? 3 : dim;
-    double *xyz = malloc(n * cd * sizeof *xyz);
+    double *xyz = malloc(n * (cd + 1) * sizeof *xyz); /* then n values r */
     int64_t *conn = malloc(n * sizeof *conn);
-    double *r = malloc(n * sizeof *r);
-    if (!xyz || !conn || !r) {
+    if (!xyz || !conn) {
       free(xyz);
       free(conn);
-      free(r);
       return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory writing the points of term '%s'", term);
     }
+    double *r = xyz + n * cd;
     for (size_t q = 0; q < n; ++q) {
       for (size_t c = 0; c < cd; ++c) xyz[q * cd + c] = c < dim ? x[q * dim + c] : 0.0;
       conn[q] = (int64_t)q;
@@ -629,7 +620,6 @@ static int write_points(wstate *s, pinn_loss *l)
     }
     free(xyz);
     free(conn);
-    free(r);
   }
   return s->err.code;
 }
@@ -776,34 +766,29 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
     return pinn_error_set(err, PINN_EINVAL, "output path '%.200s' is too long", h5path);
 
   /* every /solution and /history name must be unique */
-  char (*names)[80] = calloc(4 * PINN_MAX_OUTPUTS + 8, sizeof *names);
+  char fields[4 * PINN_MAX_OUTPUTS + 8][80];
   size_t nn = 0;
-  if (!names) return pinn_error_set(err, PINN_ENOMEM, "out of memory");
   for (size_t k = 0; k < f->n_out; ++k) {
     const char *o = pinn_problem_output_name(p, k);
-    snprintf(names[nn++], 80, "%s", o);
+    snprintf(fields[nn++], 80, "%s", o);
     if (f->has_ref) {
-      snprintf(names[nn++], 80, "%s_ref", o);
-      snprintf(names[nn++], 80, "%s_error", o);
+      snprintf(fields[nn++], 80, "%s_ref", o);
+      snprintf(fields[nn++], 80, "%s_error", o);
     }
   }
-  if (f->residual) snprintf(names[nn++], 80, "residual");
-  if (f->psi) snprintf(names[nn++], 80, "psi");
-  if (f->contact) snprintf(names[nn++], 80, "contact");
-  if (f->mask) snprintf(names[nn++], 80, "mask");
+  if (f->residual) snprintf(fields[nn++], 80, "residual");
+  if (f->psi) snprintf(fields[nn++], 80, "psi");
+  if (f->contact) snprintf(fields[nn++], 80, "contact");
+  if (f->mask) snprintf(fields[nn++], 80, "mask");
   size_t a, b;
-  if (!unique_names(names, nn, &a, &b)) {
-    int st = pinn_error_set(err, PINN_EUNSUPPORTED,
-                            "problem '%s': output field '%s' would be written twice as "
-                            "/solution/%s; rename the output (pinn_problem_set_output_names) — "
-                            "residual, psi, contact, mask and <output>_ref/_error are taken",
-                            pinn_problem_name(p), names[b], names[b]);
-    free(names);
-    return st;
-  }
-  free(names);
+  if (!unique_names(fields, nn, &a, &b))
+    return pinn_error_set(err, PINN_EUNSUPPORTED,
+                          "problem '%s': output field '%s' would be written twice as "
+                          "/solution/%s; rename the output (pinn_problem_set_output_names) — "
+                          "residual, psi, contact, mask and <output>_ref/_error are taken",
+                          pinn_problem_name(p), fields[b], fields[b]);
   size_t n_terms = pinn_problem_n_terms(p);
-  names = calloc(n_terms + 2, sizeof *names);
+  char (*names)[80] = calloc(n_terms + 2, sizeof *names);
   if (!names) return pinn_error_set(err, PINN_ENOMEM, "out of memory");
   snprintf(names[0], 80, "loss");
   snprintf(names[1], 80, "grad_norm");
@@ -832,17 +817,12 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
   int with_st = f->has_time && f->dim <= 3;
   s.x = pinn_xdmf_alloc();
   s.xs = with_st ? pinn_xdmf_alloc() : NULL;
-  if (!s.x || (with_st && !s.xs)) {
-    pinn_xdmf_free(s.x);
-    pinn_xdmf_free(s.xs);
-    return pinn_error_set(err, PINN_ENOMEM, "out of memory");
-  }
-  s.w = pinn_h5_create(h5path, err);
-  if (!s.w) {
-    pinn_xdmf_free(s.x);
-    pinn_xdmf_free(s.xs);
-    return err ? err->code : PINN_EIO;
-  }
+  int st = 0;
+  if (!s.x || (with_st && !s.xs))
+    st = pinn_error_set(err, PINN_ENOMEM, "out of memory");
+  else if (!(s.w = pinn_h5_create(h5path, err)))
+    st = err ? err->code : PINN_EIO;
+  if (st) goto done;
 
   /* sidecar grids */
   make_run_id(s.run_id);
@@ -900,16 +880,10 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
 
   if (s.err.code) {
     pinn_h5_abort(s.w);
-    pinn_xdmf_free(s.x);
-    pinn_xdmf_free(s.xs);
-    return pinn_error_set(err, s.err.code, "writing '%s': %s", h5path, s.err.msg);
+    st = pinn_error_set(err, s.err.code, "writing '%s': %s", h5path, s.err.msg);
+    goto done;
   }
-  int st = pinn_h5_commit(s.w, err);
-  if (st) {
-    pinn_xdmf_free(s.x);
-    pinn_xdmf_free(s.xs);
-    return st;
-  }
+  if ((st = pinn_h5_commit(s.w, err))) goto done;
   /* the sidecars, checked against the file just written */
   pinn_error xe;
   const char *failed = xmf;
@@ -921,51 +895,30 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
     if (!st) st = pinn_xdmf_write(s.xs, xmf_st, &xe);
     if (st) unlink(xmf);
   }
-  pinn_xdmf_free(s.x);
-  pinn_xdmf_free(s.xs);
   if (st) {
     unlink(h5path);
-    return pinn_error_set(err, st, "writing the sidecar '%s' (so '%s' was removed too): %s",
-                          failed, h5path, xe.msg);
+    st = pinn_error_set(err, st, "writing the sidecar '%s' (so '%s' was removed too): %s", failed,
+                        h5path, xe.msg);
+  } else {
+    if (!with_st) unlink(xmf_st); /* a stale one from an earlier run would mislead */
+    pinn_error_clear(err);
   }
-  if (!with_st) unlink(xmf_st); /* a stale one from an earlier run would mislead */
-  pinn_error_clear(err);
-  return 0;
+done:
+  pinn_xdmf_free(s.x);
+  pinn_xdmf_free(s.xs);
+  return st;
 }
 
 /* ============================================================= describe */
 
-typedef struct dbuf {
-  char *p;
-  size_t cap, len;
-} dbuf;
-
-static void dprintf_(dbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void dprintf_(dbuf *b, const char *fmt, ...)
-{
-  if (b->len + 1 >= b->cap) return;
-  va_list ap;
-  va_start(ap, fmt);
-  int k = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-  va_end(ap);
-  if (k < 0) return;
-  b->len += (size_t)k;
-  if (b->len >= b->cap) b->len = b->cap - 1;
-}
-
 /* One dataset line: name, shape, range (NaN-free) when numeric. */
-static void describe_dataset(dbuf *b, pinn_h5_reader *r, const char *name)
+static void describe_dataset(pinn_text *b, pinn_h5_reader *r, const char *name)
 {
   int rank;
   size_t dims[PINN_H5_MAX_RANK];
   if (!pinn_h5_has(r, name)) return;
   if (pinn_h5_dataset_shape(r, name, &rank, dims)) {
-    dprintf_(b, "  %-28s (unreadable: %s)\n", name, pinn_h5_reader_errmsg(r));
+    pinn_text_put(b, "  %-28s (unreadable: %s)\n", name, pinn_h5_reader_errmsg(r));
     return;
   }
   char shape[120] = "";
@@ -991,12 +944,12 @@ static void describe_dataset(dbuf *b, pinn_h5_reader *r, const char *name)
     }
     free(v);
     if (nan == n)
-      dprintf_(b, "  %-28s [%s]  all NaN\n", name, shape);
+      pinn_text_put(b, "  %-28s [%s]  all NaN\n", name, shape);
     else
-      dprintf_(b, "  %-28s [%s]  range %.6g .. %.6g%s\n", name, shape, lo, hi,
-               nan ? "  (NaN outside the domain)" : "");
+      pinn_text_put(b, "  %-28s [%s]  range %.6g .. %.6g%s\n", name, shape, lo, hi,
+                    nan ? "  (NaN outside the domain)" : "");
   } else {
-    dprintf_(b, "  %-28s [%s]\n", name, shape);
+    pinn_text_put(b, "  %-28s [%s]\n", name, shape);
   }
 }
 
@@ -1078,10 +1031,10 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
   if (!buf || size == 0)
     return pinn_error_set(err, PINN_EINVAL, "pinn_output_describe: need a buffer");
   buf[0] = '\0';
-  dbuf b = {buf, size, 0};
+  pinn_text b = {buf, size, 0, 0, 0};
   pinn_h5_reader *r = pinn_h5_open(h5path, err);
   if (!r) {
-    dprintf_(&b, "%s: %s\n", h5path ? h5path : "(null)", err ? err->msg : "cannot open");
+    pinn_text_put(&b, "%s: %s\n", h5path ? h5path : "(null)", err ? err->msg : "cannot open");
     return err ? err->code : PINN_EIO;
   }
   char *fmt = attr_s(r, "format");
@@ -1090,22 +1043,23 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
   fmt = attr_s(r, "kind");
   const int is_ckpt = fmt && strcmp(fmt, "libpinn checkpoint") == 0;
   free(fmt);
-  dprintf_(&b, "file: %s (%s)\n", h5path,
-           is_solution ? "libpinn solve output"
-           : is_ckpt   ? "libpinn checkpoint"
-                       : (pinn_h5_has(r, PINN_MODEL_GROUP) ? "libpinn model"
-                                                           : "HDF5, not written by libpinn"));
+  pinn_text_put(&b, "file: %s (%s)\n", h5path,
+                is_solution ? "libpinn solve output"
+                : is_ckpt   ? "libpinn checkpoint"
+                            : (pinn_h5_has(r, PINN_MODEL_GROUP) ? "libpinn model"
+                                                                : "HDF5, not written by libpinn"));
   if (is_ckpt) { /* where the run stands (the trainer validates all of it on resume) */
     int64_t *iv = NULL;
     double *dv = NULL;
     size_t ni[1] = {10}, nd[1] = {6};
     if (!pinn_h5_read_dataset_int64(r, "/trainer/counters", 1, ni, &iv, NULL, NULL) &&
         !pinn_h5_read_dataset(r, "/trainer/scalars", 1, nd, &dv, NULL, NULL))
-      dprintf_(&b, "checkpoint: phase %lld, iteration %lld of it, %lld in all, best loss %.6g, "
-                   "%.3g s of training (resume with pinn solve ... --resume %s)\n",
-               (long long)iv[2] + 1, (long long)iv[3], (long long)iv[4], dv[0], dv[5], h5path);
+      pinn_text_put(&b, "checkpoint: phase %lld, iteration %lld of it, %lld in all, best loss "
+                        "%.6g, %.3g s of training (resume with pinn solve ... --resume %s)\n",
+                    (long long)iv[2] + 1, (long long)iv[3], (long long)iv[4], dv[0], dv[5], h5path);
     else
-      dprintf_(&b, "checkpoint: the trainer's counters do not read: %s\n", pinn_h5_reader_errmsg(r));
+      pinn_text_put(&b, "checkpoint: the trainer's counters do not read: %s\n",
+                    pinn_h5_reader_errmsg(r));
     free(iv);
     free(dv);
   }
@@ -1125,10 +1079,10 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
     int64_t sd = 0, ht = 0;
     pinn_h5_get_attr_int64(r, "/", "space_dim", &sd);
     pinn_h5_get_attr_int64(r, "/", "has_time", &ht);
-    dprintf_(&b, "problem: %s%s%s (%lld space dimension%s%s)\n", s ? s : "?",
-             d && d[0] ? " — " : "", d && d[0] ? d : "", (long long)sd, sd == 1 ? "" : "s",
-             ht ? " + time" : "");
-    dprintf_(&b, "written by: libpinn %s\n", v ? v : "?");
+    pinn_text_put(&b, "problem: %s%s%s (%lld space dimension%s%s)\n", s ? s : "?",
+                  d && d[0] ? " — " : "", d && d[0] ? d : "", (long long)sd, sd == 1 ? "" : "s",
+                  ht ? " + time" : "");
+    pinn_text_put(&b, "written by: libpinn %s\n", v ? v : "?");
     free(s);
     free(d);
     free(v);
@@ -1145,40 +1099,40 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
     attr_d(r, "seconds", &sec);
     attr_d(r, "final_loss", &fl);
     s = attr_s(r, "stop_reason");
-    dprintf_(&b, "run: seed %lld, %lld iterations in %.3g s, stopped: %s, final loss %.6g\n",
-             (long long)seed, (long long)it, sec, s ? s : "?", fl);
+    pinn_text_put(&b, "run: seed %lld, %lld iterations in %.3g s, stopped: %s, final loss %.6g\n",
+                  (long long)seed, (long long)it, sec, s ? s : "?", fl);
     free(s);
     int64_t by_time = 0;
     double budget = 0;
     if (!pinn_h5_get_attr_int64(r, "/", "ended_by_time_budget", &by_time) && by_time &&
         attr_d(r, "time_budget", &budget))
-      dprintf_(&b, "WARNING: ended by its time budget of %g s: the result depends on the "
-                   "machine's speed\n", budget);
+      pinn_text_put(&b, "WARNING: ended by its time budget of %g s: the result depends on the "
+                        "machine's speed\n", budget);
     s = attr_s(r, "error");
-    if (s) dprintf_(&b, "the run failed: %s\n", s);
+    if (s) pinn_text_put(&b, "the run failed: %s\n", s);
     free(s);
     double e1, e2;
     s = attr_s(r, "reference");
     if (attr_d(r, "rel_l2_error", &e1) && attr_d(r, "max_abs_error", &e2))
-      dprintf_(&b, "error vs %s: relative L2 %.6g, max abs %.6g\n",
-               s ? (strcmp(s, "exact") == 0 ? "exact solution" : s) : "reference", e1, e2);
+      pinn_text_put(&b, "error vs %s: relative L2 %.6g, max abs %.6g\n",
+                    s ? (strcmp(s, "exact") == 0 ? "exact solution" : s) : "reference", e1, e2);
     else
-      dprintf_(&b, "error: no exact or reference solution\n");
+      pinn_text_put(&b, "error: no exact or reference solution\n");
     free(s);
     if (attr_d(r, "contact_tolerance", &e1)) {
       if (attr_d(r, "contact_multiplier_tolerance", &e2))
-        dprintf_(&b, "obstacle: contact where the gap <= %.6g and the multiplier > %.6g\n", e1,
-                 e2);
+        pinn_text_put(&b, "obstacle: contact where the gap <= %.6g and the multiplier > %.6g\n", e1,
+                      e2);
       else
-        dprintf_(&b, "obstacle: contact where the gap <= %.6g\n", e1);
+        pinn_text_put(&b, "obstacle: contact where the gap <= %.6g\n", e1);
     }
     s = attr_s(r, "run_id");
     if (s) {
       pinn_error se;
       if (pinn_output_check_sidecar(h5path, &se) == 0)
-        dprintf_(&b, "run id: %s (the sidecar matches)\n", s);
+        pinn_text_put(&b, "run id: %s (the sidecar matches)\n", s);
       else
-        dprintf_(&b, "run id: %s\nWARNING: %s\n", s, se.msg);
+        pinn_text_put(&b, "run id: %s\nWARNING: %s\n", s, se.msg);
     }
     free(s);
   }
@@ -1186,7 +1140,7 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
   pinn_model_meta m;
   pinn_error me;
   if (pinn_model_read_meta(r, NULL, &m, &me) == 0) {
-    dprintf_(&b, "network: %zu", m.n_in);
+    pinn_text_put(&b, "network: %zu", m.n_in);
     char acts[sizeof m.activations];
     memcpy(acts, m.activations, sizeof acts);
     char *save = NULL, *a = strtok_r(acts, ",", &save);
@@ -1196,45 +1150,47 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
     snprintf(path, sizeof path, "%s/sizes", PINN_MODEL_GROUP);
     if (pinn_h5_read_dataset_int64(r, path, 1, want, &sz, NULL, NULL) == 0) {
       for (size_t l = 1; l + 1 < m.n_layers; ++l) {
-        dprintf_(&b, " -> %lld %s", (long long)sz[l], a ? a : "?");
+        pinn_text_put(&b, " -> %lld %s", (long long)sz[l], a ? a : "?");
         a = strtok_r(NULL, ",", &save);
       }
     }
     free(sz);
-    dprintf_(&b, " -> %zu (%zu parameters)\n", m.n_out, m.n_params);
-    dprintf_(&b, "inputs:");
+    pinn_text_put(&b, " -> %zu (%zu parameters)\n", m.n_out, m.n_params);
+    pinn_text_put(&b, "inputs:");
     for (size_t i = 0; i < m.n_in; ++i) {
-      dprintf_(&b, " %s", m.inputs[i]);
-      if (m.has_bounds) dprintf_(&b, " in [%g, %g]%s", m.lo[i], m.hi[i], i + 1 < m.n_in ? "," : "");
+      pinn_text_put(&b, " %s", m.inputs[i]);
+      if (m.has_bounds)
+        pinn_text_put(&b, " in [%g, %g]%s", m.lo[i], m.hi[i], i + 1 < m.n_in ? "," : "");
     }
-    dprintf_(&b, "\noutputs:");
-    for (size_t k = 0; k < m.n_out && k < PINN_MAX_OUTPUTS; ++k) dprintf_(&b, " %s", m.outputs[k]);
-    if (m.n_out > PINN_MAX_OUTPUTS) dprintf_(&b, " ...");
-    dprintf_(&b, "\n");
-    if (!is_solution && m.problem[0]) dprintf_(&b, "problem: %s\n", m.problem);
+    pinn_text_put(&b, "\noutputs:");
+    for (size_t k = 0; k < m.n_out && k < PINN_MAX_OUTPUTS; ++k)
+      pinn_text_put(&b, " %s", m.outputs[k]);
+    if (m.n_out > PINN_MAX_OUTPUTS) pinn_text_put(&b, " ...");
+    pinn_text_put(&b, "\n");
+    if (!is_solution && m.problem[0]) pinn_text_put(&b, "problem: %s\n", m.problem);
     if (!is_solution && !n_outs)
       for (size_t k = 0; k < m.n_out && k < PINN_MAX_OUTPUTS; ++k, ++n_outs)
         snprintf(outs[k], 80, "%s", m.outputs[k]);
   } else {
-    dprintf_(&b, "network: none readable (%s)\n", me.msg);
+    pinn_text_put(&b, "network: none readable (%s)\n", me.msg);
   }
   /* learnable coefficients and problem metrics */
   for (int which = 0; which < 2 && is_solution; ++which) {
     char *list = attr_s(r, which ? "metrics" : "coefficients");
     char (*items)[80] = calloc(PINN_MAX_METRICS, sizeof *items);
     size_t ni = list && items ? split_list(list, items, PINN_MAX_METRICS) : 0;
-    if (ni) dprintf_(&b, "%s:", which ? "metrics" : "coefficients");
+    if (ni) pinn_text_put(&b, "%s:", which ? "metrics" : "coefficients");
     for (size_t i = 0; i < ni; ++i) {
       char an[100];
       double v;
       snprintf(an, sizeof an, "%s_%s", which ? "metric" : "coef", items[i]);
-      if (attr_d(r, an, &v)) dprintf_(&b, " %s = %.10g%s", items[i], v, i + 1 < ni ? "," : "");
+      if (attr_d(r, an, &v)) pinn_text_put(&b, " %s = %.10g%s", items[i], v, i + 1 < ni ? "," : "");
     }
-    if (ni) dprintf_(&b, "\n");
+    if (ni) pinn_text_put(&b, "\n");
     free(items);
     free(list);
   }
-  dprintf_(&b, "datasets:\n");
+  pinn_text_put(&b, "datasets:\n");
   static const char *const axes[4] = {"/grid/x", "/grid/y", "/grid/z", "/grid/t"};
   for (int i = 0; i < 4; ++i) describe_dataset(&b, r, axes[i]);
   char nm[200];

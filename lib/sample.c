@@ -1,10 +1,6 @@
-/* libpinn — unit-cube point sequences (see include/pinn/sample.h).
- *
- * Generators are GSL's: gsl_rng_mt19937 (Matsumoto & Nishimura 1998) for
- * UNIFORM and LHS, gsl_ran_shuffle (Knuth's shuffle) for the Latin hypercube
- * permutations (McKay, Beckman & Conover 1979), gsl_qrng_sobol (Bratley & Fox
- * 1988) and gsl_qrng_halton (Halton 1960).  top_k keeps a binary min-heap of
- * the k best entries seen (Williams 1964), O(n log k).
+/* libpinn — unit-cube point sequences (see include/pinn/sample.h, which
+ * cites the generators).  top_k keeps a binary min-heap of the k best entries
+ * seen (Williams 1964), O(n log k).
  */
 #include <pinn/sample.h>
 
@@ -95,8 +91,7 @@ size_t pinn_sampler_max_dim(pinn_sampler_kind kind)
 pinn_sampler *pinn_sampler_alloc(pinn_sampler_kind kind, size_t dim, unsigned long seed,
                                  pinn_error *err)
 {
-  if (kind != PINN_SAMPLER_GRID && kind != PINN_SAMPLER_UNIFORM && kind != PINN_SAMPLER_LHS
-      && kind != PINN_SAMPLER_SOBOL && kind != PINN_SAMPLER_HALTON) {
+  if ((unsigned)kind > PINN_SAMPLER_HALTON) {
     pinn_error_set(err, PINN_EINVAL,
                    "sampler kind %d is not one of PINN_SAMPLER_GRID, _UNIFORM, _LHS, _SOBOL, "
                    "_HALTON; pick one of those (or parse a name with pinn_sampler_kind_parse)",
@@ -119,31 +114,25 @@ pinn_sampler *pinn_sampler_alloc(pinn_sampler_kind kind, size_t dim, unsigned lo
     return NULL;
   }
   pinn_sampler *s = calloc(1, sizeof *s);
-  if (!s) {
-    pinn_error_set(err, PINN_ENOMEM, "out of memory allocating a sampler; free memory and retry");
-    return NULL;
+  if (s) {
+    s->kind = kind;
+    s->dim = dim;
+    s->seed = seed;
+    if (kind == PINN_SAMPLER_UNIFORM || kind == PINN_SAMPLER_LHS)
+      s->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    else if (kind != PINN_SAMPLER_GRID)
+      s->qrng = gsl_qrng_alloc(kind == PINN_SAMPLER_SOBOL ? gsl_qrng_sobol : gsl_qrng_halton,
+                               (unsigned)dim);
   }
-  s->kind = kind;
-  s->dim = dim;
-  s->seed = seed;
-  switch (kind) {
-  case PINN_SAMPLER_UNIFORM:
-  case PINN_SAMPLER_LHS:
-    s->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (s->rng) gsl_rng_set(s->rng, seed);
-    break;
-  case PINN_SAMPLER_SOBOL:
-    s->qrng = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)dim);
-    break;
-  case PINN_SAMPLER_HALTON:
-    s->qrng = gsl_qrng_alloc(gsl_qrng_halton, (unsigned)dim);
-    break;
-  case PINN_SAMPLER_GRID:
-    break;
+  if (!s || (kind != PINN_SAMPLER_GRID && !s->rng && !s->qrng)) {
+    pinn_sampler_free(s);
+    pinn_error_set(err, PINN_ENOMEM, "out of memory allocating a %s sampler; free memory and retry",
+                   pinn_sampler_kind_name(kind));
+    return NULL;
   }
   /* GSL mallocs the generator state and its init fills only what the
    * dimension uses (Sobol's and Halton's tables are sized for their maximum
-   * dimension): zero it all and initialise again, so a saved state (a
+   * dimension): zero it all and initialise it, so a saved state (a
    * checkpoint) holds no uninitialised bytes and is the same for the same
    * seed. */
   if (s->qrng) {
@@ -153,15 +142,6 @@ pinn_sampler *pinn_sampler_alloc(pinn_sampler_kind kind, size_t dim, unsigned lo
   if (s->rng) {
     memset(gsl_rng_state(s->rng), 0, gsl_rng_size(s->rng));
     gsl_rng_set(s->rng, seed);
-  }
-  if ((kind == PINN_SAMPLER_UNIFORM || kind == PINN_SAMPLER_LHS) ? !s->rng
-      : (kind == PINN_SAMPLER_SOBOL || kind == PINN_SAMPLER_HALTON) ? !s->qrng : 0) {
-    pinn_sampler_free(s);
-    pinn_error_set(err, PINN_ENOMEM,
-                   "out of memory allocating the GSL generator of a %s sampler; free memory and "
-                   "retry",
-                   pinn_sampler_kind_name(kind));
-    return NULL;
   }
   return s;
 }
@@ -290,16 +270,12 @@ int pinn_sampler_fill(pinn_sampler *s, size_t n, double *u)
 /* Payload bytes and pointer of the generator state (none for GRID). */
 static size_t payload_size(const pinn_sampler *s)
 {
-  if (s->rng) return gsl_rng_size(s->rng);
-  if (s->qrng) return gsl_qrng_size(s->qrng);
-  return 0;
+  return s->rng ? gsl_rng_size(s->rng) : s->qrng ? gsl_qrng_size(s->qrng) : 0;
 }
 
 static void *payload_ptr(const pinn_sampler *s)
 {
-  if (s->rng) return gsl_rng_state(s->rng);
-  if (s->qrng) return gsl_qrng_state(s->qrng);
-  return NULL;
+  return s->rng ? gsl_rng_state(s->rng) : s->qrng ? gsl_qrng_state(s->qrng) : NULL;
 }
 
 size_t pinn_sampler_state_size(const pinn_sampler *s)

@@ -1,21 +1,16 @@
-/* libpinn — XDMF sidecar builder (see include/pinn/xdmf.h).
- *
- * Format: XDMF 2 (www.xdmf.org, "XDMF Model and Format"), light data in XML,
- * heavy data referenced as "<file.h5>:<dataset>" DataItems of Format="HDF".
- * The layout choices (3D topologies for 1D/2D grids, explicit Polyvertex
- * connectivity, per-step datasets for time series) follow what ParaView
- * 5.11's Xdmf3 and legacy Xdmf2 readers were checked to read
- * (tests/paraview_check.py).  The document is written atomically with the
- * helpers of lib/h5io_impl.h.
+/* libpinn — XDMF 2 sidecar builder (www.xdmf.org).  The layout is documented
+ * in include/pinn/xdmf.h and checked against ParaView 5.11 by
+ * tests/paraview_check.py; documents are written atomically with the helpers
+ * of lib/h5io_impl.h.
  */
 #define _XOPEN_SOURCE 700
 #include <pinn/xdmf.h>
 #include <pinn/h5io.h>
 #include "h5io_impl.h"
+#include "text_impl.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,10 +185,7 @@ static xgrid *new_grid(pinn_xdmf *x, const char *name, enum gkind kind)
   if (x->ngrid == x->capgrid) {
     size_t cap = x->capgrid ? 2 * x->capgrid : 4;
     xgrid *g = realloc(x->grids, cap * sizeof *g);
-    if (!g) {
-      pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding a grid");
-      return NULL;
-    }
+    if (!g) goto oom;
     x->grids = g;
     x->capgrid = cap;
   }
@@ -201,17 +193,13 @@ static xgrid *new_grid(pinn_xdmf *x, const char *name, enum gkind kind)
   memset(g, 0, sizeof *g);
   g->kind = kind;
   char buf[32];
-  if (!name) {
-    snprintf(buf, sizeof buf, "grid%zu", x->ngrid);
-    name = buf;
-  }
-  g->name = strdup(name);
-  if (!g->name) {
-    pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding a grid");
-    return NULL;
-  }
+  snprintf(buf, sizeof buf, "grid%zu", x->ngrid);
+  if (!(g->name = strdup(name ? name : buf))) goto oom;
   x->ngrid++;
   return g;
+oom:
+  pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding a grid");
+  return NULL;
 }
 
 /* Drop the last grid (after a failure while filling it). */
@@ -352,8 +340,8 @@ static xgrid *grid_at(pinn_xdmf *x, int grid)
 
 int pinn_xdmf_set_times(pinn_xdmf *x, int grid, size_t nt, const double *times)
 {
-  if (!x) return PINN_EINVAL;
-  if (x->err.code) return x->err.code;
+  int st = add_ok(x, NULL);
+  if (st) return st;
   xgrid *g = grid_at(x, grid);
   if (!g) return x->err.code;
   if (g->nt)
@@ -382,8 +370,8 @@ int pinn_xdmf_set_times(pinn_xdmf *x, int grid, size_t nt, const double *times)
 int pinn_xdmf_add_attribute(pinn_xdmf *x, int grid, const char *name, const char *h5file,
                             const char *dataset)
 {
-  if (!x) return PINN_EINVAL;
-  if (x->err.code) return x->err.code;
+  int st = add_ok(x, NULL);
+  if (st) return st;
   xgrid *g = grid_at(x, grid);
   if (!g) return x->err.code;
   if (!text_ok(name))
@@ -431,28 +419,6 @@ int pinn_xdmf_step_dataset(char *buf, size_t cap, const char *base, size_t k)
 
 /* ------------------------------------------------------- relative paths */
 
-static char *xstrndup(const char *s, size_t n)
-{
-  char *p = malloc(n + 1);
-  if (p) {
-    memcpy(p, s, n);
-    p[n] = '\0';
-  }
-  return p;
-}
-
-static char *getcwd_alloc(void)
-{
-  for (size_t cap = 256; cap <= ((size_t)1 << 20); cap *= 2) {
-    char *b = malloc(cap);
-    if (!b) return NULL;
-    if (getcwd(b, cap)) return b;
-    free(b);
-    if (errno != ERANGE) return NULL;
-  }
-  return NULL;
-}
-
 /* Lexically normalise an absolute path in place ('.', '..', '//'). */
 static void normalise(char *p)
 {
@@ -485,9 +451,7 @@ static void normalise(char *p)
 /* Absolute directory of a file path (symlinks resolved when it exists). */
 static char *abs_dir(const char *path)
 {
-  const char *slash = strrchr(path, '/');
-  char *d = !slash ? xstrndup(".", 1) : slash == path ? xstrndup("/", 1)
-                                                      : xstrndup(path, (size_t)(slash - path));
+  char *d = pinn_h5io_dir_of(path);
   if (!d) return NULL;
   char *rp = realpath(d, NULL);
   if (rp) {
@@ -498,7 +462,7 @@ static char *abs_dir(const char *path)
     normalise(d);
     return d;
   }
-  char *cwd = getcwd_alloc();
+  char *cwd = realpath(".", NULL);
   if (!cwd) {
     free(d);
     return NULL;
@@ -555,77 +519,32 @@ done:
 
 /* ---------------------------------------------------------------- render */
 
-typedef struct sbuf {
-  char *p;
-  size_t len, cap;
-  int oom;
-} sbuf;
-
-static void sb_grow(sbuf *b, size_t extra)
-{
-  if (b->oom) return;
-  if (b->len + extra + 1 <= b->cap) return;
-  size_t cap = b->cap ? b->cap : 4096;
-  while (cap < b->len + extra + 1) cap *= 2;
-  char *p = realloc(b->p, cap);
-  if (!p) {
-    b->oom = 1;
-    return;
-  }
-  b->p = p;
-  b->cap = cap;
-}
-
-static void sb_printf(sbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0) {
-    b->oom = 1;
-    return;
-  }
-  sb_grow(b, (size_t)n);
-  if (b->oom) return;
-  va_start(ap, fmt);
-  vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-  va_end(ap);
-  b->len += (size_t)n;
-}
-
 /* Append s with the five XML special characters escaped. */
-static void sb_xml(sbuf *b, const char *s)
+static void sb_xml(pinn_text *b, const char *s)
 {
   for (; *s; ++s) {
     switch (*s) {
-    case '&': sb_printf(b, "&amp;"); break;
-    case '<': sb_printf(b, "&lt;"); break;
-    case '>': sb_printf(b, "&gt;"); break;
-    case '"': sb_printf(b, "&quot;"); break;
-    case '\'': sb_printf(b, "&apos;"); break;
-    default:
-      sb_grow(b, 1);
-      if (!b->oom) {
-        b->p[b->len++] = *s;
-        b->p[b->len] = '\0';
-      }
+    case '&': pinn_text_put(b, "&amp;"); break;
+    case '<': pinn_text_put(b, "&lt;"); break;
+    case '>': pinn_text_put(b, "&gt;"); break;
+    case '"': pinn_text_put(b, "&quot;"); break;
+    case '\'': pinn_text_put(b, "&apos;"); break;
+    default: pinn_text_put(b, "%c", *s);
     }
   }
 }
 
-/* "<rel>:/<dataset>" as DataItem text. */
-static void sb_ref(sbuf *b, const char *rel, const char *dataset)
+/* A DataItem of heavy data: "<rel>:/<dataset>" with the given dimensions. */
+static void sb_item(pinn_text *b, const char *ind, const char *dims, const char *type,
+                    const char *rel, const char *dataset)
 {
+  pinn_text_put(b,
+                "%s  <DataItem Dimensions=\"%s\" NumberType=\"%s\" Precision=\"8\" Format=\"HDF\">",
+                ind, dims, type);
   sb_xml(b, rel);
-  sb_printf(b, ":%s", dataset[0] == '/' ? "" : "/");
+  pinn_text_put(b, ":%s", dataset[0] == '/' ? "" : "/");
   sb_xml(b, dataset);
+  pinn_text_put(b, "</DataItem>\n");
 }
 
 /* XDMF Dimensions of a grid's node array: "NZ NY NX" or "N". */
@@ -643,147 +562,108 @@ static size_t grid_nodes(const xgrid *g)
 }
 
 /* Topology + Geometry of a grid (the part shared by all its time steps). */
-static void render_mesh(sbuf *b, const xgrid *g, const char *rel, const char *ind)
+static void render_mesh(pinn_text *b, const xgrid *g, const char *rel, const char *ind)
 {
-  char dims[96];
+  char dims[96], n[64];
   dims_text(g, dims, sizeof dims);
   if (g->kind == G_UNIFORM) {
-    sb_printf(b, "%s<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%s\"/>\n", ind, dims);
-    sb_printf(b, "%s<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n", ind);
-    sb_printf(b,
-              "%s  <DataItem Name=\"Origin\" Dimensions=\"3\" NumberType=\"Float\" "
-              "Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n",
-              ind, g->origin[2], g->origin[1], g->origin[0]);
-    sb_printf(b,
-              "%s  <DataItem Name=\"Spacing\" Dimensions=\"3\" NumberType=\"Float\" "
-              "Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n",
-              ind, g->spacing[2], g->spacing[1], g->spacing[0]);
-    sb_printf(b, "%s</Geometry>\n", ind);
+    pinn_text_put(b, "%s<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%s\"/>\n", ind, dims);
+    pinn_text_put(b, "%s<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n", ind);
+    pinn_text_put(b,
+                  "%s  <DataItem Name=\"Origin\" Dimensions=\"3\" NumberType=\"Float\" "
+                  "Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n",
+                  ind, g->origin[2], g->origin[1], g->origin[0]);
+    pinn_text_put(b,
+                  "%s  <DataItem Name=\"Spacing\" Dimensions=\"3\" NumberType=\"Float\" "
+                  "Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n",
+                  ind, g->spacing[2], g->spacing[1], g->spacing[0]);
   } else if (g->kind == G_RECT) {
-    sb_printf(b, "%s<Topology TopologyType=\"3DRectMesh\" Dimensions=\"%s\"/>\n", ind, dims);
-    sb_printf(b, "%s<Geometry GeometryType=\"VXVYVZ\">\n", ind);
+    pinn_text_put(b, "%s<Topology TopologyType=\"3DRectMesh\" Dimensions=\"%s\"/>\n", ind, dims);
+    pinn_text_put(b, "%s<Geometry GeometryType=\"VXVYVZ\">\n", ind);
     for (int i = 0; i < 3; ++i) {
-      if (i < g->ndim) {
-        sb_printf(b,
-                  "%s  <DataItem Dimensions=\"%zu\" NumberType=\"Float\" Precision=\"8\" "
-                  "Format=\"HDF\">",
-                  ind, g->counts[i]);
-        sb_ref(b, rel, g->coords[i]);
-        sb_printf(b, "</DataItem>\n");
-      } else {
-        sb_printf(b,
-                  "%s  <DataItem Dimensions=\"1\" NumberType=\"Float\" Precision=\"8\" "
-                  "Format=\"XML\">0</DataItem>\n",
-                  ind);
-      }
+      snprintf(n, sizeof n, "%zu", g->counts[i]);
+      if (i < g->ndim)
+        sb_item(b, ind, n, "Float", rel, g->coords[i]);
+      else
+        pinn_text_put(b,
+                      "%s  <DataItem Dimensions=\"1\" NumberType=\"Float\" Precision=\"8\" "
+                      "Format=\"XML\">0</DataItem>\n",
+                      ind);
     }
-    sb_printf(b, "%s</Geometry>\n", ind);
   } else {
-    sb_printf(b,
-              "%s<Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%zu\" "
-              "NodesPerElement=\"1\">\n",
-              ind, g->npoints);
+    pinn_text_put(b,
+                  "%s<Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%zu\" "
+                  "NodesPerElement=\"1\">\n",
+                  ind, g->npoints);
     if (g->conn) {
-      sb_printf(b,
-                "%s  <DataItem Dimensions=\"%zu\" NumberType=\"Int\" Precision=\"8\" "
-                "Format=\"HDF\">",
-                ind, g->npoints);
-      sb_ref(b, rel, g->conn);
-      sb_printf(b, "</DataItem>\n");
+      sb_item(b, ind, dims, "Int", rel, g->conn);
     } else {
-      sb_printf(b,
-                "%s  <DataItem Dimensions=\"%zu\" NumberType=\"Int\" Precision=\"8\" "
-                "Format=\"XML\">",
-                ind, g->npoints);
+      pinn_text_put(b,
+                    "%s  <DataItem Dimensions=\"%zu\" NumberType=\"Int\" Precision=\"8\" "
+                    "Format=\"XML\">",
+                    ind, g->npoints);
       for (size_t k = 0; k < g->npoints; ++k)
-        sb_printf(b, "%s%zu", k == 0 ? "" : (k % 16 == 0 ? "\n" : " "), k);
-      sb_printf(b, "</DataItem>\n");
+        pinn_text_put(b, "%s%zu", k == 0 ? "" : (k % 16 == 0 ? "\n" : " "), k);
+      pinn_text_put(b, "</DataItem>\n");
     }
-    sb_printf(b, "%s</Topology>\n", ind);
-    sb_printf(b, "%s<Geometry GeometryType=\"%s\">\n", ind, g->coord_dim == 3 ? "XYZ" : "XY");
-    sb_printf(b,
-              "%s  <DataItem Dimensions=\"%zu %d\" NumberType=\"Float\" Precision=\"8\" "
-              "Format=\"HDF\">",
-              ind, g->npoints, g->coord_dim);
-    sb_ref(b, rel, g->coords[0]);
-    sb_printf(b, "</DataItem>\n");
-    sb_printf(b, "%s</Geometry>\n", ind);
+    pinn_text_put(b, "%s</Topology>\n", ind);
+    pinn_text_put(b, "%s<Geometry GeometryType=\"%s\">\n", ind, g->coord_dim == 3 ? "XYZ" : "XY");
+    snprintf(n, sizeof n, "%zu %d", g->npoints, g->coord_dim);
+    sb_item(b, ind, n, "Float", rel, g->coords[0]);
   }
+  pinn_text_put(b, "%s</Geometry>\n", ind);
 }
 
-static void render_attr(sbuf *b, const xgrid *g, const char *name, const char *rel,
-                        const char *dataset, const char *ind)
+/* Render one grid, static or a temporal collection of one grid per step; 0
+ * or a status (message set). */
+static int render_grid(pinn_xdmf *x, pinn_text *b, const xgrid *g, const char *xmf_path)
 {
-  char dims[96];
-  dims_text(g, dims, sizeof dims);
-  sb_printf(b, "%s<Attribute Name=\"", ind);
-  sb_xml(b, name);
-  sb_printf(b, "\" AttributeType=\"Scalar\" Center=\"Node\">\n");
-  sb_printf(b,
-            "%s  <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" "
-            "Format=\"HDF\">",
-            ind, dims);
-  sb_ref(b, rel, dataset);
-  sb_printf(b, "</DataItem>\n%s</Attribute>\n", ind);
-}
-
-static void free_strs(char **v, size_t n)
-{
-  if (!v) return;
-  for (size_t i = 0; i < n; ++i) free(v[i]);
-  free(v);
-}
-
-/* Render one grid; 0 or a status (message set). */
-static int render_grid(pinn_xdmf *x, sbuf *b, const xgrid *g, const char *xmf_path)
-{
-  char *grel = NULL;
+  char *grel = NULL, *step = NULL;
   char **arel = NULL;
   int st = 0;
+  size_t cap = 32;
   if (g->h5 && !(grel = relative_path(g->h5, xmf_path))) goto oom;
-  if (g->nattr) {
-    arel = calloc(g->nattr, sizeof *arel);
-    if (!arel) goto oom;
-    for (size_t i = 0; i < g->nattr; ++i)
-      if (!(arel[i] = relative_path(g->attrs[i].h5, xmf_path))) goto oom;
+  if (g->nattr && !(arel = calloc(g->nattr, sizeof *arel))) goto oom;
+  for (size_t i = 0; i < g->nattr; ++i) {
+    if (!(arel[i] = relative_path(g->attrs[i].h5, xmf_path))) goto oom;
+    if (strlen(g->attrs[i].dataset) + 32 > cap) cap = strlen(g->attrs[i].dataset) + 32;
   }
-  const char *rel = grel ? grel : "";
-  if (!g->nt) {
-    sb_printf(b, "    <Grid Name=\"");
+  if (!(step = malloc(cap))) goto oom;
+  const char *rel = grel ? grel : "", *ind = g->nt ? "        " : "      ";
+  if (g->nt) {
+    pinn_text_put(b, "    <Grid Name=\"");
     sb_xml(b, g->name);
-    sb_printf(b, "\" GridType=\"Uniform\">\n");
-    render_mesh(b, g, rel, "      ");
-    for (size_t i = 0; i < g->nattr; ++i)
-      render_attr(b, g, g->attrs[i].name, arel[i], g->attrs[i].dataset, "      ");
-    sb_printf(b, "    </Grid>\n");
-  } else {
-    sb_printf(b, "    <Grid Name=\"");
+    pinn_text_put(b, "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n");
+  }
+  for (size_t k = 0; k < (g->nt ? g->nt : 1); ++k) {
+    pinn_text_put(b, "%s<Grid Name=\"", ind + 2);
     sb_xml(b, g->name);
-    sb_printf(b, "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n");
-    for (size_t k = 0; k < g->nt; ++k) {
-      sb_printf(b, "      <Grid Name=\"");
-      sb_xml(b, g->name);
-      sb_printf(b, "_%06zu\" GridType=\"Uniform\">\n", k);
-      sb_printf(b, "        <Time Value=\"%.17g\"/>\n", g->times[k]);
-      render_mesh(b, g, rel, "        ");
-      for (size_t i = 0; i < g->nattr; ++i) {
-        size_t cap = strlen(g->attrs[i].dataset) + 32;
-        char *ds = malloc(cap);
-        if (!ds) goto oom;
-        pinn_xdmf_step_dataset(ds, cap, g->attrs[i].dataset, k);
-        render_attr(b, g, g->attrs[i].name, arel[i], ds, "        ");
-        free(ds);
-      }
-      sb_printf(b, "      </Grid>\n");
+    if (g->nt) pinn_text_put(b, "_%06zu", k);
+    pinn_text_put(b, "\" GridType=\"Uniform\">\n");
+    if (g->nt) pinn_text_put(b, "%s<Time Value=\"%.17g\"/>\n", ind, g->times[k]);
+    render_mesh(b, g, rel, ind);
+    for (size_t i = 0; i < g->nattr; ++i) {
+      const char *ds = g->attrs[i].dataset;
+      char dims[96];
+      dims_text(g, dims, sizeof dims);
+      if (g->nt) pinn_xdmf_step_dataset(step, cap, ds, k);
+      pinn_text_put(b, "%s<Attribute Name=\"", ind);
+      sb_xml(b, g->attrs[i].name);
+      pinn_text_put(b, "\" AttributeType=\"Scalar\" Center=\"Node\">\n");
+      sb_item(b, ind, dims, "Float", arel[i], g->nt ? step : ds);
+      pinn_text_put(b, "%s</Attribute>\n", ind);
     }
-    sb_printf(b, "    </Grid>\n");
+    pinn_text_put(b, "%s</Grid>\n", ind + 2);
   }
+  if (g->nt) pinn_text_put(b, "    </Grid>\n");
   goto done;
 oom:
   st = pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory rendering the XDMF document");
 done:
   free(grel);
-  free_strs(arel, g->nattr);
+  free(step);
+  for (size_t i = 0; arel && i < g->nattr; ++i) free(arel[i]);
+  free(arel);
   return st;
 }
 
@@ -798,20 +678,21 @@ static int render_doc(pinn_xdmf *x, const char *xmf_path, char **doc)
   if (x->ngrid == 0)
     return pinn_error_set(&x->err, PINN_EINVAL,
                           "the XDMF document has no grid; add one before writing");
-  sbuf b = {NULL, 0, 0, 0};
-  sb_printf(&b, "<?xml version=\"1.0\" ?>\n"
-                "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
-                "<Xdmf Version=\"2.0\">\n"
-                "  <Domain>\n");
-  if (x->run_id[0]) sb_printf(&b, "    <Information Name=\"run_id\" Value=\"%s\"/>\n", x->run_id);
-  for (size_t i = 0; i < x->ngrid && !b.oom; ++i)
-    if (render_grid(x, &b, &x->grids[i], xmf_path)) b.oom = 1;
-  sb_printf(&b, "  </Domain>\n</Xdmf>\n");
-  if (b.oom) {
-    free(b.p);
+  pinn_text b = {NULL, 0, 0, 1, 0};
+  pinn_text_put(&b, "<?xml version=\"1.0\" ?>\n"
+                    "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+                    "<Xdmf Version=\"2.0\">\n"
+                    "  <Domain>\n");
+  if (x->run_id[0])
+    pinn_text_put(&b, "    <Information Name=\"run_id\" Value=\"%s\"/>\n", x->run_id);
+  for (size_t i = 0; i < x->ngrid && !b.full; ++i)
+    if (render_grid(x, &b, &x->grids[i], xmf_path)) b.full = 1;
+  pinn_text_put(&b, "  </Domain>\n</Xdmf>\n");
+  if (b.full) {
+    free(b.buf);
     return pinn_error_set(&x->err, PINN_ENOMEM, "out of memory rendering the XDMF document");
   }
-  *doc = b.p;
+  *doc = b.buf;
   return 0;
 }
 
@@ -908,22 +789,17 @@ int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
     }
     for (size_t i = 0; i < g->nattr && !st; ++i) {
       const xattr *a = &g->attrs[i];
-      if (!g->nt) {
-        st = check_one(&c, a->h5, a->dataset, grid_nodes(g), 0);
-      } else {
-        size_t cap = strlen(a->dataset) + 32;
-        char *ds = malloc(cap);
-        if (!ds) {
-          st = pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory checking '%s'",
-                                    a->dataset);
-          break;
-        }
-        for (size_t k = 0; k < g->nt && !st; ++k) {
-          pinn_xdmf_step_dataset(ds, cap, a->dataset, k);
-          st = check_one(&c, a->h5, ds, grid_nodes(g), 0);
-        }
-        free(ds);
+      size_t cap = strlen(a->dataset) + 32;
+      char *ds = malloc(cap);
+      if (!ds) {
+        st = pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory checking '%s'", a->dataset);
+        break;
       }
+      for (size_t k = 0; k < (g->nt ? g->nt : 1) && !st; ++k) { /* every step of a series */
+        if (g->nt) pinn_xdmf_step_dataset(ds, cap, a->dataset, k);
+        st = check_one(&c, a->h5, g->nt ? ds : a->dataset, grid_nodes(g), 0);
+      }
+      free(ds);
     }
   }
   pinn_h5_close(c.r);

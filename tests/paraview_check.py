@@ -14,12 +14,10 @@ cells, the bounds, the point-data arrays and their ranges, the time steps
 (which pins the axis order).  Exit status 0 when everything matches.
 """
 import os
-import subprocess
 import sys
 
-from paraview.simple import Delete, OpenDataFile, XDMFReader, Xdmf3ReaderS
-
-TOL = 1e-12
+from paraview.simple import Delete
+from paraview_common import READERS, check_open_data_file, close, folder, leaves, report
 
 # name: expected results.  bounds are (xmin, xmax, ymin, ymax, zmin, zmax);
 # arrays map name -> (min, max) for static data; steps map time -> arrays;
@@ -51,16 +49,6 @@ EXPECT = {
                               arrays={"u": (0.0, 34.0), "residual": (5e-4, 2e-3)}),
 }
 
-READERS = {
-    "Xdmf3ReaderS": lambda p: Xdmf3ReaderS(FileName=[p]),
-    "XDMFReader": lambda p: XDMFReader(FileNames=[p]),
-}
-
-
-def close(a, b, scale=1.0):
-    return abs(a - b) <= TOL * max(1.0, abs(scale), abs(a), abs(b))
-
-
 def ranges(reader):
     pd = reader.PointData
     return {k: tuple(pd[k].GetRange()) for k in pd.keys()}
@@ -72,18 +60,6 @@ def check_arrays(got, want, where, fails):
             fails.append("%s: array %r missing (have %s)" % (where, name, sorted(got)))
         elif not (close(got[name][0], lo) and close(got[name][1], hi)):
             fails.append("%s: %s range %s, want (%g, %g)" % (where, name, got[name], lo, hi))
-
-
-def leaves(obj):
-    """The vtkDataSet leaves of a fetched data object."""
-    if obj.IsA("vtkMultiBlockDataSet"):
-        out = []
-        for i in range(obj.GetNumberOfBlocks()):
-            b = obj.GetBlock(i)
-            if b is not None:
-                out.extend(leaves(b))
-        return out
-    return [obj]
 
 
 def probe(reader, xyz, array):
@@ -147,14 +123,9 @@ def check(path, rname, want, fails):
 
 def main(argv):
     global ROOT
-    if len(argv) < 2:
-        print(__doc__)
+    ROOT = folder(argv, "PINN_XDMF_EXAMPLES", __doc__)
+    if ROOT is None:
         return 2
-    ROOT = os.path.abspath(argv[1])
-    if "--generate" in argv:
-        exe = argv[argv.index("--generate") + 1]
-        env = dict(os.environ, PINN_XDMF_EXAMPLES=ROOT)
-        subprocess.run([exe], env=env, check=True, stdout=subprocess.DEVNULL)
     fails = []
     for name, want in EXPECT.items():
         path = os.path.join(ROOT, name)
@@ -166,22 +137,8 @@ def main(argv):
                 check(path, rname, want, fails)
             except Exception as exc:  # a reader error is a failure, not a crash
                 fails.append("%s [%s]: %s" % (name, rname, exc))
-    # OpenDataFile's choice of reader, and opening as ./name after chdir.
-    os.chdir(ROOT)
-    r = OpenDataFile("./plane.xmf")
-    r.UpdatePipeline()
-    print("OpenDataFile('./plane.xmf') -> %s, %d points"
-          % (r.GetXMLName(), r.GetDataInformation().GetNumberOfPoints()))
-    if r.GetDataInformation().GetNumberOfPoints() != 20 or "u" not in r.PointData.keys():
-        fails.append("./plane.xmf via OpenDataFile: wrong data")
-    Delete(r)
-    if fails:
-        print("FAILED:")
-        for f in fails:
-            print("  " + f)
-        return 1
-    print("all %d documents x %d readers OK" % (len(EXPECT), len(READERS)))
-    return 0
+    check_open_data_file(ROOT, "u", fails, npoints=20)
+    return report(fails, "all %d documents x %d readers OK" % (len(EXPECT), len(READERS)))
 
 
 ROOT = "."

@@ -19,23 +19,14 @@ time-dependent files the time values, with the ranges checked at every time
 step.  Exit status 0 when everything matches.
 """
 import os
-import subprocess
 import sys
 
 import h5py
 import numpy as np
-from paraview.simple import Delete, OpenDataFile, XDMFReader, Xdmf3ReaderS
+from paraview.simple import Delete
+from paraview_common import READERS, check_open_data_file, close, folder, leaves, report
 
-TOL = 1e-12
 FILES = ["line", "plane", "heat", "heatref", "obstacle", "disc"]
-READERS = {
-    "Xdmf3ReaderS": lambda p: Xdmf3ReaderS(FileName=[p]),
-    "XDMFReader": lambda p: XDMFReader(FileNames=[p]),
-}
-
-
-def close(a, b):
-    return abs(a - b) <= TOL * max(1.0, abs(a), abs(b))
 
 
 def rng(v):
@@ -85,22 +76,6 @@ def expected(h5path, spacetime):
             grids.append(("points_" + term, npts, arrays, None))
         steps = [] if (spacetime or not timed) else [float(x) for x in t]
     return grids, steps
-
-
-def leaves(obj):
-    if obj is None:
-        return []
-    if obj.IsA("vtkMultiPieceDataSet"):
-        out = []
-        for i in range(obj.GetNumberOfPieces()):
-            out.extend(leaves(obj.GetPiece(i)))
-        return out
-    if obj.IsA("vtkMultiBlockDataSet"):
-        out = []
-        for i in range(obj.GetNumberOfBlocks()):
-            out.extend(leaves(obj.GetBlock(i)))
-        return out
-    return [obj]
 
 
 def arrays_of(ds):
@@ -165,14 +140,9 @@ def check_doc(xmf, h5, spacetime, fails):
 
 
 def main(argv):
-    if len(argv) < 2:
-        print(__doc__)
+    root = folder(argv, "PINN_OUTPUT_EXAMPLES", __doc__)
+    if root is None:
         return 2
-    root = os.path.abspath(argv[1])
-    if "--generate" in argv:
-        exe = argv[argv.index("--generate") + 1]
-        env = dict(os.environ, PINN_OUTPUT_EXAMPLES=root)
-        subprocess.run([exe], env=env, check=True, stdout=subprocess.DEVNULL)
     fails = []
     for name in FILES:
         h5 = os.path.join(root, name + ".h5")
@@ -186,24 +156,8 @@ def main(argv):
             check_doc(st, h5, True, fails)
         elif name.startswith("heat"):
             fails.append("%s: the space-time sidecar is missing" % name)
-    # OpenDataFile's choice, opened as ./name after chdir (the Xdmf3 reader
-    # resolves the .h5 wrongly for a bare name).
-    os.chdir(root)
-    r = OpenDataFile("./plane.xmf")
-    r.UpdatePipeline()
-    n = r.GetDataInformation().GetNumberOfPoints()
-    print("OpenDataFile('./plane.xmf') -> %s, %d points" % (r.GetXMLName(), n))
-    if "phi" not in r.PointData.keys():
-        fails.append("./plane.xmf via OpenDataFile: no array phi")
-    Delete(r)
-    if fails:
-        print("FAILED:")
-        for f in fails:
-            print("  " + f)
-        return 1
-    print("all solve files match their .h5 in both readers")
-    return 0
-
+    check_open_data_file(root, "phi", fails)
+    return report(fails, "all solve files match their .h5 in both readers")
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))

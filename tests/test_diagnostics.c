@@ -82,21 +82,34 @@ static pinn_mlp *three_unit_net(pinn_activation act)
 
 static const double four_points[] = {0.2, 0.4, 0.6, 0.8};
 
+/* Diagnostics of net over four_points (which must succeed). */
+static pinn_diagnostics at_four_points(pinn_mlp *net)
+{
+  pinn_diagnostics d;
+  CU_ASSERT_EQUAL_FATAL(pinn_diagnostics_compute(net, 4, four_points, &d, NULL), 0);
+  return d;
+}
+
+/* Assert the family flags and the dead-unit count of one layer's statistics. */
+static void expect_units(const pinn_layer_diagnostics *l, int relu_family, int blocked,
+                         size_t dead)
+{
+  CU_ASSERT_EQUAL(l->relu_family, relu_family);
+  CU_ASSERT_EQUAL(l->gradient_blocked, blocked);
+  CU_ASSERT_EQUAL(l->dead_units, dead);
+}
+
 /* ------------------------------------------------------------ dead units */
 
 static void relu_net_with_one_unit_negative_on_every_point_reports_one_third_dead(void)
 {
   pinn_mlp *net = three_unit_net(pinn_activation_default(PINN_ACT_RELU));
-  pinn_diagnostics d;
-  pinn_error err;
-  CU_ASSERT_EQUAL_FATAL(pinn_diagnostics_compute(net, 4, four_points, &d, &err), 0);
+  pinn_diagnostics d = at_four_points(net);
   CU_ASSERT_EQUAL(d.n_hidden, 1);
   CU_ASSERT_EQUAL(d.n_points, 4);
   CU_ASSERT_EQUAL(d.layer[0].width, 3);
   CU_ASSERT_EQUAL(d.layer[0].act.kind, PINN_ACT_RELU);
-  CU_ASSERT_EQUAL(d.layer[0].relu_family, 1);
-  CU_ASSERT_EQUAL(d.layer[0].gradient_blocked, 1);
-  CU_ASSERT_EQUAL(d.layer[0].dead_units, 1);
+  expect_units(&d.layer[0], 1, 1, 1);
   CU_ASSERT_DOUBLE_EQUAL(d.layer[0].dead_fraction, 1.0 / 3.0, 1e-15);
   /* inactive pairs: unit 1 on all 4 points, unit 2 at 0.2 and 0.4 -> 6 of 12 */
   CU_ASSERT_DOUBLE_EQUAL(d.layer[0].inactive_fraction, 0.5, 1e-15);
@@ -105,7 +118,7 @@ static void relu_net_with_one_unit_negative_on_every_point_reports_one_third_dea
   CU_ASSERT(isnan(d.layer[0].slope_mean));
   /* With bias +1.5, z1 = 1.5 - x > 0 on every point: no unit is dead any more. */
   set_b(net, 1, 1, 1.5);
-  CU_ASSERT_EQUAL_FATAL(pinn_diagnostics_compute(net, 4, four_points, &d, &err), 0);
+  d = at_four_points(net);
   CU_ASSERT_EQUAL(d.layer[0].dead_units, 0);
   CU_ASSERT_DOUBLE_EQUAL(d.layer[0].inactive_fraction, 2.0 / 12.0, 1e-15);
   pinn_mlp_free(net);
@@ -115,8 +128,7 @@ static void unit_exactly_at_zero_on_every_point_counts_as_dead_but_not_negative(
 {
   pinn_mlp *net = three_unit_net(pinn_activation_default(PINN_ACT_RELU));
   set_w(net, 1, 0, 0, 0.0); /* z0 = 0 everywhere */
-  pinn_diagnostics d;
-  CU_ASSERT_EQUAL_FATAL(pinn_diagnostics_compute(net, 4, four_points, &d, NULL), 0);
+  pinn_diagnostics d = at_four_points(net);
   CU_ASSERT_EQUAL(d.layer[0].dead_units, 2);
   CU_ASSERT_DOUBLE_EQUAL(d.layer[0].inactive_fraction, 10.0 / 12.0, 1e-15);
   CU_ASSERT_DOUBLE_EQUAL(d.layer[0].negative_fraction, 6.0 / 12.0, 1e-15);
@@ -126,31 +138,24 @@ static void unit_exactly_at_zero_on_every_point_counts_as_dead_but_not_negative(
 static void leaky_units_negative_everywhere_are_counted_but_flagged_as_passing_gradient(void)
 {
   pinn_mlp *net = three_unit_net(pinn_activation_default(PINN_ACT_LEAKY_RELU));
-  pinn_diagnostics d;
-  CU_ASSERT_EQUAL_FATAL(pinn_diagnostics_compute(net, 4, four_points, &d, NULL), 0);
-  CU_ASSERT_EQUAL(d.layer[0].relu_family, 1);
-  CU_ASSERT_EQUAL(d.layer[0].gradient_blocked, 0);
-  CU_ASSERT_EQUAL(d.layer[0].dead_units, 1);
+  pinn_diagnostics d = at_four_points(net);
+  expect_units(&d.layer[0], 1, 0, 1);
   CU_ASSERT_DOUBLE_EQUAL(d.layer[0].dead_fraction, 1.0 / 3.0, 1e-15);
   CU_ASSERT_DOUBLE_EQUAL(d.layer[0].inactive_fraction, 0.5, 1e-15);
   pinn_mlp_free(net);
   /* Leaky with alpha = 0 is ReLU: its all-negative units are dead. */
   pinn_activation a0 = {PINN_ACT_LEAKY_RELU, 0.0};
   net = three_unit_net(a0);
-  CU_ASSERT_EQUAL_FATAL(pinn_diagnostics_compute(net, 4, four_points, &d, NULL), 0);
-  CU_ASSERT_EQUAL(d.layer[0].gradient_blocked, 1);
-  CU_ASSERT_EQUAL(d.layer[0].dead_units, 1);
+  d = at_four_points(net);
+  expect_units(&d.layer[0], 1, 1, 1);
   pinn_mlp_free(net);
 }
 
 static void smooth_layers_report_negative_fraction_but_no_dead_units(void)
 {
   pinn_mlp *net = three_unit_net(pinn_activation_default(PINN_ACT_TANH));
-  pinn_diagnostics d;
-  CU_ASSERT_EQUAL_FATAL(pinn_diagnostics_compute(net, 4, four_points, &d, NULL), 0);
-  CU_ASSERT_EQUAL(d.layer[0].relu_family, 0);
-  CU_ASSERT_EQUAL(d.layer[0].gradient_blocked, 0);
-  CU_ASSERT_EQUAL(d.layer[0].dead_units, 0);
+  pinn_diagnostics d = at_four_points(net);
+  expect_units(&d.layer[0], 0, 0, 0);
   CU_ASSERT(isnan(d.layer[0].dead_fraction));
   CU_ASSERT(isnan(d.layer[0].inactive_fraction));
   CU_ASSERT_DOUBLE_EQUAL(d.layer[0].negative_fraction, 0.5, 1e-15);
@@ -556,8 +561,7 @@ static void without_points_only_slopes_and_lipschitz_are_computed(void)
 static void summary_names_each_layer_its_dead_units_and_the_bound(void)
 {
   pinn_mlp *net = three_unit_net(pinn_activation_default(PINN_ACT_RELU));
-  pinn_diagnostics d;
-  CU_ASSERT_EQUAL_FATAL(pinn_diagnostics_compute(net, 4, four_points, &d, NULL), 0);
+  pinn_diagnostics d = at_four_points(net);
   char buf[PINN_DIAGNOSTICS_FORMAT_MAX];
   CU_ASSERT_EQUAL(pinn_diagnostics_format(&d, buf, sizeof buf), 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(buf, "network 1 -> 3 -> 1; unit statistics over 4 points\n"));
@@ -574,7 +578,7 @@ static void summary_names_each_layer_its_dead_units_and_the_bound(void)
   pinn_mlp_free(net);
 
   net = three_unit_net(pinn_activation_default(PINN_ACT_LEAKY_RELU));
-  CU_ASSERT_EQUAL_FATAL(pinn_diagnostics_compute(net, 4, four_points, &d, NULL), 0);
+  d = at_four_points(net);
   CU_ASSERT_EQUAL(pinn_diagnostics_format(&d, buf, sizeof buf), 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(buf, "layer 1 leaky:0.01, 3 units: negative everywhere 1/3 (33.3%, still pass gradient)"));
   pinn_mlp_free(net);

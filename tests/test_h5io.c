@@ -54,12 +54,20 @@ static int exists(const char *p)
 
 static int contains(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
 
-/* A small valid file with one dataset "/u" [3][4] and attribute. */
-static void write_small(const char *path, double offset)
+/* A writer for path (which must start). */
+static pinn_h5_writer *create_ok(const char *path)
 {
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  return w;
+}
+
+/* A small valid file with one dataset "/u" [3][4] and attribute. */
+static void write_small(const char *path, double offset)
+{
+  pinn_error e;
+  pinn_h5_writer *w = create_ok(path);
   double u[12];
   for (int i = 0; i < 12; ++i) u[i] = offset + i * 0.5;
   size_t dims[2] = {3, 4};
@@ -68,14 +76,40 @@ static void write_small(const char *path, double offset)
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), 0);
 }
 
+/* A scratch folder with out.h5 written by write_small, and that file's bytes:
+ * the old file a failed write must leave as it was. */
+typedef struct kept {
+  scratch t;
+  unsigned char *bytes;
+  size_t n;
+} kept;
+
+static kept keep_old(const char *tag, double offset)
+{
+  kept k;
+  k.t = scratch_open(tag, "out.h5");
+  write_small(k.t.path, offset);
+  k.bytes = pinn_test_read_file(k.t.path, &k.n);
+  return k;
+}
+
+/* Assert that the old file is unchanged and alone in its folder. */
+static void assert_kept(const kept *k)
+{
+  size_t n;
+  unsigned char *now = pinn_test_read_file(k->t.path, &n);
+  CU_ASSERT(now && n == k->n && memcmp(now, k->bytes, n) == 0);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(k->t.dir), 1);
+  free(now);
+}
+
 /* ------------------------------------------------------------ writing */
 
 static void datasets_of_rank_0_to_4_and_attributes_read_back_bitwise(void)
 {
   scratch t = scratch_open("h5rt", "rt.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  pinn_h5_writer *w = create_ok(t.path);
 
   /* Tricky values: signed zero, subnormal, extremes, NaN with payload. */
   double special[8] = {-0.0, 4.9e-324, 1.7976931348623157e308, -M_PI, 1.0 / 3.0, INFINITY, 0, 0};
@@ -191,8 +225,7 @@ static void temp_file_lives_next_to_target_until_commit_renames_it(void)
 {
   scratch t = scratch_open("h5tmp", "out.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  pinn_h5_writer *w = create_ok(t.path);
   const char *tmp = pinn_h5_writer_temp_path(w);
   char prefix[4096];
   snprintf(prefix, sizeof prefix, "%s.tmp.%ld.", t.path, (long)getpid());
@@ -201,8 +234,7 @@ static void temp_file_lives_next_to_target_until_commit_renames_it(void)
   CU_ASSERT(!exists(t.path));
   char *tmpcopy = strdup(tmp);
   /* A second writer on the same target gets a different temporary name. */
-  pinn_h5_writer *w2 = pinn_h5_create(t.path, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(w2);
+  pinn_h5_writer *w2 = create_ok(t.path);
   CU_ASSERT_STRING_NOT_EQUAL(pinn_h5_writer_temp_path(w2), tmpcopy);
   CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 2);
   pinn_h5_abort(w2);
@@ -220,9 +252,7 @@ static void temp_file_lives_next_to_target_until_commit_renames_it(void)
 static void abort_deletes_the_temp_file_and_creates_nothing(void)
 {
   scratch t = scratch_open("h5abort", "out.h5");
-  pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  pinn_h5_writer *w = create_ok(t.path);
   char *tmp = strdup(pinn_h5_writer_temp_path(w));
   size_t d[1] = {1000};
   double *big = calloc(1000, sizeof *big);
@@ -285,14 +315,10 @@ static void unwritable_directory_gives_eio_naming_the_path_and_leaves_nothing(vo
 
 static void any_writer_failure_makes_commit_fail_and_keeps_the_old_file(void)
 {
-  scratch t = scratch_open("h5sticky", "out.h5");
-  write_small(t.path, 100.0);
-  size_t n0;
-  unsigned char *before = pinn_test_read_file(t.path, &n0);
+  kept o = keep_old("h5sticky", 100.0);
 
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  pinn_h5_writer *w = create_ok(o.t.path);
   double v[2] = {1, 2};
   size_t d[1] = {2};
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "u", 1, d, v), 0);
@@ -306,42 +332,34 @@ static void any_writer_failure_makes_commit_fail_and_keeps_the_old_file(void)
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), PINN_EINVAL);
   CU_ASSERT(contains(e.msg, "already exists"));
   CU_ASSERT(!exists(tmp));
-  size_t n1;
-  unsigned char *after = pinn_test_read_file(t.path, &n1);
-  CU_ASSERT_EQUAL(n0, n1);
-  CU_ASSERT_EQUAL(memcmp(before, after, n0), 0);
-  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 1);
+  assert_kept(&o);
 
   /* Other argument errors are failures too. */
-  w = pinn_h5_create(t.path, &e);
+  w = pinn_h5_create(o.t.path, &e);
   CU_ASSERT_EQUAL(pinn_h5_set_attr_double(w, "no/such/object", "x", 1.0), PINN_EINVAL);
   CU_ASSERT(contains(pinn_h5_writer_errmsg(w), "no/such/object"));
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), PINN_EINVAL);
-  w = pinn_h5_create(t.path, &e);
+  w = pinn_h5_create(o.t.path, &e);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "r9", 9, (size_t[9]){1, 1, 1, 1, 1, 1, 1, 1, 1}, v),
                   PINN_EINVAL);
   pinn_h5_abort(w);
-  w = pinn_h5_create(t.path, &e);
+  w = pinn_h5_create(o.t.path, &e);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "x", 1, d, NULL), PINN_EINVAL);
   pinn_h5_abort(w);
-  w = pinn_h5_create(t.path, &e);
+  w = pinn_h5_create(o.t.path, &e);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "u", 1, d, v), 0);
   CU_ASSERT_EQUAL(pinn_h5_create_group(w, "u"), PINN_EINVAL); /* a dataset has that name */
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), PINN_EINVAL);
-  w = pinn_h5_create(t.path, &e);
+  w = pinn_h5_create(o.t.path, &e);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "u", 1, d, v), 0);
   CU_ASSERT_EQUAL(pinn_h5_write_dataset(w, "u/below", 1, d, v), PINN_EIO); /* parent is data */
   CU_ASSERT(contains(pinn_h5_writer_errmsg(w), "u/below"));
   CU_ASSERT_EQUAL(pinn_h5_commit(w, &e), PINN_EIO);
   CU_ASSERT_EQUAL(pinn_h5_commit(NULL, &e), PINN_EINVAL);
-  free(after);
-  after = pinn_test_read_file(t.path, &n1);
-  CU_ASSERT_EQUAL(memcmp(before, after, n0), 0);
-  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 1);
-  free(before);
-  free(after);
+  assert_kept(&o);
+  free(o.bytes);
   free(tmp);
-  scratch_close(&t);
+  scratch_close(&o.t);
 }
 
 static void commit_replaces_an_existing_file(void)
@@ -389,32 +407,25 @@ static int commit_under_limit(const char *path, rlim_t limit, size_t n, pinn_err
 
 static void full_disk_gives_eio_naming_the_path_and_keeps_the_old_file(void)
 {
-  scratch t = scratch_open("h5full", "out.h5");
-  write_small(t.path, 3.0);
-  size_t n0;
-  unsigned char *before = pinn_test_read_file(t.path, &n0);
+  kept o = keep_old("h5full", 3.0);
   pinn_error e;
   pinn_error_clear(&e);
-  CU_ASSERT_EQUAL(commit_under_limit(t.path, 64 * 1024, 200000, &e), PINN_EIO);
+  CU_ASSERT_EQUAL(commit_under_limit(o.t.path, 64 * 1024, 200000, &e), PINN_EIO);
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
-  CU_ASSERT(contains(e.msg, t.path));
+  CU_ASSERT(contains(e.msg, o.t.path));
   CU_ASSERT(contains(e.msg, "File too large"));
-  size_t n1;
-  unsigned char *after = pinn_test_read_file(t.path, &n1);
-  CU_ASSERT(n0 == n1 && memcmp(before, after, n0) == 0);
-  CU_ASSERT_EQUAL(pinn_test_count_entries(t.dir), 1);
+  assert_kept(&o);
   /* The same data fits without the limit. */
-  CU_ASSERT_EQUAL(commit_under_limit(t.path, RLIM_INFINITY, 200000, &e), 0);
-  pinn_h5_reader *r = pinn_h5_open(t.path, &e);
+  CU_ASSERT_EQUAL(commit_under_limit(o.t.path, RLIM_INFINITY, 200000, &e), 0);
+  pinn_h5_reader *r = pinn_h5_open(o.t.path, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(r);
   double *u = NULL;
   CU_ASSERT_EQUAL(pinn_h5_read_dataset(r, "big", 1, (size_t[1]){200000}, &u, NULL, NULL), 0);
   CU_ASSERT(u && u[199999] == 199999.0);
   free(u);
   pinn_h5_close(r);
-  free(before);
-  free(after);
-  scratch_close(&t);
+  free(o.bytes);
+  scratch_close(&o.t);
 }
 
 static void process_exits_cleanly_after_a_full_disk_failure(void)
@@ -827,8 +838,7 @@ static void flipped_raw_data_gives_a_checksum_error_never_success(void)
   scratch t = scratch_open("h5flip", "ck.h5");
   char *bad = pinn_test_join(t.dir, "bad.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  pinn_h5_writer *w = create_ok(t.path);
   double x[64];
   int64_t iv[16];
   for (int i = 0; i < 64; ++i) x[i] = 1234.5 + i / 7.0;
@@ -922,8 +932,7 @@ static void numeric_attributes_are_scalars_and_old_one_element_arrays_still_read
   scratch t = scratch_open("h5scalar", "new.h5");
   char *old = pinn_test_join(t.dir, "old.h5");
   pinn_error e;
-  pinn_h5_writer *w = pinn_h5_create(t.path, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  pinn_h5_writer *w = create_ok(t.path);
   double arr[1] = {0.5};
   CU_ASSERT_EQUAL(pinn_h5_set_attr_double(w, "/", "rel_l2_error", 1.25e-3), 0);
   CU_ASSERT_EQUAL(pinn_h5_set_attr_double(w, "/", "rel_l2_error", 2.5e-3), 0); /* replace */

@@ -34,31 +34,7 @@
 static char *g_dir;
 static int g_keep;
 
-static char *path_in(const char *name)
-{
-  size_t n = strlen(g_dir) + strlen(name) + 2;
-  char *p = malloc(n);
-  snprintf(p, n, "%s/%s", g_dir, name);
-  return p;
-}
-
 /* ------------------------------------------------------------ problems */
-
-/* 1-D: -u'' = pi^2 sin(pi x) on (-1, 1), u(+-1) = 0; u = sin(pi x). */
-static int poisson1(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
-                    void *ctx)
-{
-  (void)c;
-  (void)ctx;
-  r[0] = pd_addc(u->xx, M_PI * M_PI * sin(M_PI * x[0]));
-  return 0;
-}
-static int exact1(const double *x, double *u, void *ctx)
-{
-  (void)ctx;
-  u[0] = sin(M_PI * x[0]);
-  return 0;
-}
 
 /* 2-D: k Laplacian(phi) + 2 pi^2 sin(pi x) sin(pi y) = 0, k learnable (true 1). */
 static int poisson2(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
@@ -102,42 +78,29 @@ static int exact_heat(const double *x, double *u, void *ctx)
   u[0] = exp(-x[1]) * sin(M_PI * x[0]);
   return 0;
 }
-static int init_heat(const double *x, double *v, void *ctx)
+/* obstacle (ctx OBSTACLE): -u'' = -8 on (-1, 1), u(+-1) = 0, u >= psi = 0.5 -
+ * 2 x^2 (the free solution 4 x^2 - 4 ... lies below psi near 0: contact).
+ * ball (ctx BALL): -Laplacian(u) = 4 on the unit disc, u = 0 on the circle;
+ * u = 1 - r^2.  Both as r = s Laplacian(u) + f, ctx = {s, f, dim, psi0, psi2}
+ * with psi = psi0 - psi2 x^2. */
+static double OBSTACLE[5] = {-1, 8, 1, 0.5, 2}, BALL[3] = {1, 4, 2};
+static int const_source(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                        void *ctx)
 {
-  (void)ctx;
-  *v = sin(M_PI * x[0]);
-  return 0;
-}
-
-/* obstacle: -u'' = -8 on (-1, 1), u(+-1) = 0, u >= psi = 0.5 - 2 x^2
- * (the free solution 4 x^2 - 4 ... lies below psi near 0: contact). */
-static int obst_pde(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
-                    void *ctx)
-{
+  const double *k = ctx;
   (void)x;
   (void)c;
-  (void)ctx;
-  r[0] = pd_addc(pd_neg(u->xx), 8);
+  r[0] = pd_addc(pd_scale(k[2] > 1 ? pd_add(u->xx, u->yy) : u->xx, k[0]), k[1]);
   return 0;
 }
 static int obst_psi(const double *x, double *v, void *ctx)
 {
-  (void)ctx;
-  *v = 0.5 - 2 * x[0] * x[0];
+  const double *k = ctx;
+  *v = k[3] - k[4] * x[0] * x[0];
   return 0;
 }
-
-/* ball: -Laplacian(u) = 4 on the unit disc, u = 0 on the circle; u = 1 - r^2.
- * The exact solution refuses points outside (so nothing is evaluated there). */
-static int ball_pde(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
-                    void *ctx)
-{
-  (void)x;
-  (void)c;
-  (void)ctx;
-  r[0] = pd_addc(pd_add(u->xx, u->yy), 4);
-  return 0;
-}
+/* The ball's exact solution refuses points outside (so nothing is evaluated
+ * there). */
 static int ball_exact(const double *x, double *u, void *ctx)
 {
   (void)ctx;
@@ -193,33 +156,38 @@ static void release(solve *s)
   memset(s, 0, sizeof *s);
 }
 
-static solve make_1d(void)
+/* A solve of a one-output problem on dom, seed for its network and training. */
+static solve start(unsigned long seed, const char *name, size_t d, int has_time,
+                   const pinn_domain *dom)
 {
   solve s = {0};
-  s.seed = 3;
-  s.p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
+  s.seed = seed;
+  s.p = pinn_problem_alloc(name, d, has_time, 1, NULL);
+  pinn_problem_set_domain(s.p, dom);
+  return s;
+}
+
+static solve make_1d(void)
+{
   pinn_domain dom;
   pinn_domain_interval(&dom, -1, 1, NULL);
-  pinn_problem_set_domain(s.p, &dom);
+  solve s = start(3, "poisson1d", 1, 0, &dom);
   pinn_problem_set_description(s.p, "-u'' = pi^2 sin(pi x), u(+-1) = 0");
-  pinn_problem_add_residual(s.p, "pde", 1, poisson1, PINN_NEED_XX, NULL);
+  pinn_problem_add_residual(s.p, "pde", 1, pinn_test_poisson_residual, PINN_NEED_XX, NULL);
   pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
   pinn_problem_set_points(s.p, 0, 64);
   pinn_problem_set_points(s.p, 1, 2);
-  pinn_problem_set_exact(s.p, exact1, NULL);
+  pinn_problem_set_exact(s.p, pinn_test_poisson_exact, NULL);
   train(&s, 10, 40, 40);
   return s;
 }
 
 static solve make_2d(void)
 {
-  solve s = {0};
-  s.seed = 5;
-  s.p = pinn_problem_alloc("poisson2d", 2, 0, 1, NULL);
   pinn_domain dom;
   double lo[2] = {0, 0}, hi[2] = {1, 2};
   pinn_domain_box(&dom, 2, lo, hi, NULL);
-  pinn_problem_set_domain(s.p, &dom);
+  solve s = start(5, "poisson2d", 2, 0, &dom);
   pinn_problem_set_output_names(s.p, "phi");
   pinn_problem_add_coefficient(s.p, "k", 0.8, NULL);
   pinn_problem_add_residual(s.p, "pde", 1, poisson2, PINN_NEED_XX | PINN_NEED_YY, NULL);
@@ -234,26 +202,24 @@ static solve make_2d(void)
   return s;
 }
 
-static void heat_common(solve *s, const char *name)
+static solve heat_common(unsigned long seed, const char *name)
 {
-  s->p = pinn_problem_alloc(name, 1, 1, 1, NULL);
   pinn_domain dom;
   pinn_domain_interval(&dom, -1, 1, NULL);
   pinn_domain_with_time(&dom, 0, 1, NULL);
-  pinn_problem_set_domain(s->p, &dom);
-  pinn_problem_add_residual(s->p, "pde", 1, heat, PINN_NEED_T | PINN_NEED_XX, NULL);
-  pinn_problem_add_dirichlet(s->p, "bc", 0, NULL, NULL);
-  pinn_problem_add_initial(s->p, "ic", 0, init_heat, NULL);
-  pinn_problem_set_points(s->p, 0, 128);
-  pinn_problem_set_points(s->p, 1, 32);
-  pinn_problem_set_points(s->p, 2, 32);
+  solve s = start(seed, name, 1, 1, &dom);
+  pinn_problem_add_residual(s.p, "pde", 1, heat, PINN_NEED_T | PINN_NEED_XX, NULL);
+  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
+  pinn_problem_add_initial(s.p, "ic", 0, pinn_test_poisson_exact, NULL); /* sin(pi x) */
+  pinn_problem_set_points(s.p, 0, 128);
+  pinn_problem_set_points(s.p, 1, 32);
+  pinn_problem_set_points(s.p, 2, 32);
+  return s;
 }
 
 static solve make_heat(void)
 {
-  solve s = {0};
-  s.seed = 7;
-  heat_common(&s, "heat1d");
+  solve s = heat_common(7, "heat1d");
   pinn_problem_set_exact(s.p, exact_heat, NULL);
   size_t grid[2] = {41, 6};
   pinn_problem_set_output_grid(s.p, grid);
@@ -266,9 +232,7 @@ static solve make_heat(void)
 static double g_ref_x[17], g_ref_t[5], g_ref_u[17 * 5];
 static solve make_heat_ref(void)
 {
-  solve s = {0};
-  s.seed = 8;
-  heat_common(&s, "heat1d_ref");
+  solve s = heat_common(8, "heat1d_ref");
   for (int i = 0; i < 17; ++i) g_ref_x[i] = -cos(M_PI * i / 16.0);
   g_ref_x[0] = -1;
   g_ref_x[16] = 1;
@@ -287,15 +251,12 @@ static solve make_heat_ref(void)
 
 static solve make_obstacle(void)
 {
-  solve s = {0};
-  s.seed = 9;
-  s.p = pinn_problem_alloc("obstacle1d", 1, 0, 1, NULL);
   pinn_domain dom;
   pinn_domain_interval(&dom, -1, 1, NULL);
-  pinn_problem_set_domain(s.p, &dom);
-  pinn_problem_add_residual(s.p, "pde", 1, obst_pde, PINN_NEED_XX, NULL);
+  solve s = start(9, "obstacle1d", 1, 0, &dom);
+  pinn_problem_add_residual(s.p, "pde", 1, const_source, PINN_NEED_XX, OBSTACLE);
   pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
-  pinn_problem_add_obstacle(s.p, "obstacle", 0, 1, obst_psi, NULL, NULL);
+  pinn_problem_add_obstacle(s.p, "obstacle", 0, 1, obst_psi, OBSTACLE, NULL);
   pinn_problem_set_points(s.p, 0, 64);
   pinn_problem_set_points(s.p, 1, 2);
   pinn_problem_set_points(s.p, 2, 64);
@@ -305,14 +266,11 @@ static solve make_obstacle(void)
 
 static solve make_ball(void)
 {
-  solve s = {0};
-  s.seed = 11;
-  s.p = pinn_problem_alloc("disc", 2, 0, 1, NULL);
   pinn_domain dom;
   double c[2] = {0, 0};
   pinn_domain_ball(&dom, 2, c, 1, NULL);
-  pinn_problem_set_domain(s.p, &dom);
-  pinn_problem_add_residual(s.p, "pde", 1, ball_pde, PINN_NEED_XX | PINN_NEED_YY, NULL);
+  solve s = start(11, "disc", 2, 0, &dom);
+  pinn_problem_add_residual(s.p, "pde", 1, const_source, PINN_NEED_XX | PINN_NEED_YY, BALL);
   pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
   pinn_problem_set_points(s.p, 0, 128);
   pinn_problem_set_points(s.p, 1, 64);
@@ -651,13 +609,25 @@ static void write_and_check(solve *s, const char *name)
 {
   pinn_error e;
   CU_ASSERT_EQUAL_FATAL(pinn_fields_compute(s->l, NULL, &s->f, &e), 0);
-  char *h5 = path_in(name);
+  char *h5 = pinn_test_join(g_dir, name);
   pinn_run_info info = pinn_output_run_info(s->l, s->t, s->seed);
   int st = pinn_output_write(h5, s->l, s->t, &s->f, &info, &e);
   if (st) printf("\n  write: %s\n", e.msg);
   CU_ASSERT_EQUAL_FATAL(st, 0);
   check_file(s, h5);
   free(h5);
+}
+
+/* write_and_check s as <g_dir>/<name>, then open it: the reader, its path in
+ * *h5 (the caller frees). */
+static pinn_h5_reader *write_and_open(solve *s, const char *name, char **h5)
+{
+  write_and_check(s, name);
+  *h5 = pinn_test_join(g_dir, name);
+  pinn_error e;
+  pinn_h5_reader *r = pinn_h5_open(*h5, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  return r;
 }
 
 /* ------------------------------------------------------------ tests */
@@ -687,7 +657,7 @@ static void poisson_1d_file_holds_every_dataset_with_the_right_values(void)
   pinn_fields_free(&g);
   pinn_fields_free(NULL);
   /* pinn_output_describe tells what the file holds */
-  char *h5 = path_in("line.h5");
+  char *h5 = pinn_test_join(g_dir, "line.h5");
   char text[8192];
   CU_ASSERT_EQUAL(pinn_output_describe(h5, text, sizeof text, &e), 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "problem: poisson1d"));
@@ -707,11 +677,8 @@ static void poisson_1d_file_holds_every_dataset_with_the_right_values(void)
 static void poisson_2d_file_has_coefficients_metrics_and_yx_order(void)
 {
   solve s = make_2d();
-  write_and_check(&s, "plane.h5");
-  char *h5 = path_in("plane.h5");
-  pinn_error e;
-  pinn_h5_reader *r = pinn_h5_open(h5, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  char *h5;
+  pinn_h5_reader *r = write_and_open(&s, "plane.h5", &h5);
   /* [ny][nx]: element (j, i) is at x_i, y_j */
   int rank;
   size_t dims[PINN_H5_MAX_RANK];
@@ -735,6 +702,7 @@ static void poisson_2d_file_has_coefficients_metrics_and_yx_order(void)
   free(a);
   pinn_h5_close(r);
   char text[8192];
+  pinn_error e;
   CU_ASSERT_EQUAL(pinn_output_describe(h5, text, sizeof text, &e), 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "coefficients: k = "));
   CU_ASSERT_PTR_NOT_NULL(strstr(text, "answer = 42"));
@@ -747,10 +715,8 @@ static void poisson_2d_file_has_coefficients_metrics_and_yx_order(void)
 static void heat_xt_file_has_nt_by_nx_fields_and_per_step_slices(void)
 {
   solve s = make_heat();
-  write_and_check(&s, "heat.h5");
-  char *h5 = path_in("heat.h5");
-  pinn_error e;
-  pinn_h5_reader *r = pinn_h5_open(h5, &e);
+  char *h5;
+  pinn_h5_reader *r = write_and_open(&s, "heat.h5", &h5);
   size_t d2[2] = {6, 41}, d1[1] = {41};
   double *u = read_ds(r, "/solution/u", 2, d2);
   CU_ASSERT_PTR_NOT_NULL_FATAL(u);
@@ -782,7 +748,7 @@ static void a_reference_grid_becomes_the_output_grid_with_a_rectilinear_sidecar(
   CU_ASSERT_STRING_EQUAL(s.f.ref_source, "reference grid");
   CU_ASSERT_EQUAL(s.f.counts[0], 17);
   CU_ASSERT(memcmp(s.f.ref, g_ref_u, sizeof g_ref_u) == 0);
-  char *h5 = path_in("heatref.h5"), xmf[512];
+  char *h5 = pinn_test_join(g_dir, "heatref.h5"), xmf[512];
   pinn_output_xmf_path(h5, xmf, sizeof xmf);
   FILE *fp = fopen(xmf, "r");
   char text[65536];
@@ -807,10 +773,8 @@ static void a_reference_grid_becomes_the_output_grid_with_a_rectilinear_sidecar(
 static void obstacle_file_has_psi_and_the_contact_set(void)
 {
   solve s = make_obstacle();
-  write_and_check(&s, "obstacle.h5");
-  char *h5 = path_in("obstacle.h5");
-  pinn_error e;
-  pinn_h5_reader *r = pinn_h5_open(h5, &e);
+  char *h5;
+  pinn_h5_reader *r = write_and_open(&s, "obstacle.h5", &h5);
   size_t d[1] = {201};
   double *u = read_ds(r, "/solution/u", 1, d), *psi = read_ds(r, "/solution/psi", 1, d),
          *c = read_ds(r, "/solution/contact", 1, d), *x = read_ds(r, "/grid/x", 1, d);
@@ -818,7 +782,7 @@ static void obstacle_file_has_psi_and_the_contact_set(void)
   double tol = attr_dbl(r, "contact_tolerance"), mx = 0;
   for (int i = 0; i < 201; ++i) {
     double v;
-    obst_psi(&x[i], &v, NULL);
+    obst_psi(&x[i], &v, OBSTACLE);
     CU_ASSERT(same_bits(psi[i], v));
     if (fabs(v) > mx) mx = fabs(v);
   }
@@ -913,7 +877,7 @@ static void mismatched_fields_and_colliding_names_are_refused(void)
 {
   solve a = make_1d();
   pinn_error e;
-  char *h5 = path_in("clash.h5");
+  char *h5 = pinn_test_join(g_dir, "clash.h5");
   CU_ASSERT_EQUAL(pinn_output_write(h5, a.l, a.t, &a.f, NULL, &e), PINN_EINVAL); /* no fields */
   CU_ASSERT_EQUAL_FATAL(pinn_fields_compute(a.l, NULL, &a.f, &e), 0);
   /* an output named "residual" would collide with /solution/residual */
@@ -967,11 +931,10 @@ static void failing_fields_compute_frees_everything(void)
    * pinn_fields_compute fails and leaves nothing allocated (the caller does
    * not call pinn_fields_free here, so the leak checker sees any leak) */
   for (int which = 0; which < 2; ++which) {
-    pinn_problem *p = pinn_problem_alloc("failing", 1, 0, 1, NULL);
     pinn_domain dom;
     pinn_domain_interval(&dom, 0, 1, NULL);
-    pinn_problem_set_domain(p, &dom);
-    pinn_problem_add_residual(p, "pde", 1, poisson1, PINN_NEED_XX, NULL);
+    pinn_problem *p = start(0, "failing", 1, 0, &dom).p;
+    pinn_problem_add_residual(p, "pde", 1, pinn_test_poisson_residual, PINN_NEED_XX, NULL);
     pinn_problem_set_points(p, 0, 16);
     if (which == 0) {
       pinn_problem_set_exact(p, failing_exact, NULL);
@@ -1012,7 +975,8 @@ static void interrupted_pair_of_h5_and_xmf_is_reported(void)
   solve s = make_1d();
   pinn_error e;
   CU_ASSERT_EQUAL_FATAL(pinn_fields_compute(s.l, NULL, &s.f, &e), 0);
-  char *h5 = path_in("pair.h5"), *xmf = path_in("pair.xmf"), *keep = path_in("pair.xmf.first");
+  char *h5 = pinn_test_join(g_dir, "pair.h5"), *xmf = pinn_test_join(g_dir, "pair.xmf"),
+       *keep = pinn_test_join(g_dir, "pair.xmf.first");
   CU_ASSERT_EQUAL_FATAL(pinn_output_write(h5, s.l, s.t, &s.f, NULL, &e), 0);
   /* the pair as written: one run id, 32 hex digits, in both files */
   pinn_h5_reader *r = pinn_h5_open(h5, &e);

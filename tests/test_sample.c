@@ -14,6 +14,14 @@ static const pinn_sampler_kind all_kinds[] = {PINN_SAMPLER_GRID, PINN_SAMPLER_UN
                                               PINN_SAMPLER_HALTON};
 #define NKINDS (sizeof all_kinds / sizeof all_kinds[0])
 
+/* A new sampler (which must allocate). */
+static pinn_sampler *sampler_ok(pinn_sampler_kind kind, size_t dim, unsigned long seed)
+{
+  pinn_sampler *s = pinn_sampler_alloc(kind, dim, seed, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  return s;
+}
+
 static void kind_names_round_trip_through_parse(void)
 {
   for (size_t i = 0; i < NKINDS; ++i) {
@@ -44,8 +52,7 @@ static void grid_is_the_largest_cell_centred_tensor_grid_not_above_n(void)
     {1, 7, 7, 7}, {2, 100, 100, 10}, {2, 99, 81, 9}, {3, 1000, 1000, 10},
     {3, 999, 729, 9}, {3, 7, 1, 1}, {4, 10000, 10000, 10}, {2, 0, 0, 0}};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
-    pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_GRID, cases[c].dim, 0, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    pinn_sampler *s = sampler_ok(PINN_SAMPLER_GRID, cases[c].dim, 0);
     CU_ASSERT_EQUAL(pinn_sampler_count(s, cases[c].n), cases[c].count);
     double *u = malloc((cases[c].n + 1) * cases[c].dim * sizeof *u);
     CU_ASSERT_EQUAL(pinn_sampler_fill(s, cases[c].n, u), 0);
@@ -66,9 +73,8 @@ static void grid_is_the_largest_cell_centred_tensor_grid_not_above_n(void)
 static void uniform_sampler_has_the_moments_of_the_uniform_law(void)
 {
   const size_t n = 20000, dim = 3;
-  pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_UNIFORM, dim, 12345, NULL);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
   double *u = malloc(n * dim * sizeof *u);
+  pinn_sampler *s = sampler_ok(PINN_SAMPLER_UNIFORM, dim, 12345);
   CU_ASSERT_EQUAL(pinn_sampler_fill(s, n, u), 0);
   for (size_t j = 0; j < dim; ++j) {
     double mean = 0.0, var = 0.0;
@@ -95,8 +101,7 @@ static void uniform_sampler_has_the_moments_of_the_uniform_law(void)
 static void lhs_hits_every_stratum_exactly_once_per_dimension(void)
 {
   const size_t n = 97, dim = 4;
-  pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_LHS, dim, 7, NULL);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  pinn_sampler *s = sampler_ok(PINN_SAMPLER_LHS, dim, 7);
   double *u = malloc(n * dim * sizeof *u);
   int *hit = malloc(n * sizeof *hit);
   for (int round = 0; round < 3; ++round) {
@@ -174,8 +179,7 @@ static void same_seed_gives_the_same_points_and_another_seed_other_points(void)
   for (size_t i = 0; i < NKINDS; ++i) {
     pinn_sampler *s1 = pinn_sampler_alloc(all_kinds[i], dim, 2024, NULL);
     pinn_sampler *s2 = pinn_sampler_alloc(all_kinds[i], dim, 2024, NULL);
-    pinn_sampler *s3 = pinn_sampler_alloc(all_kinds[i], dim, 2025, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
+    pinn_sampler *s3 = sampler_ok(all_kinds[i], dim, 2025);
     for (int r = 0; r < 2; ++r) {
       pinn_sampler_fill(s1, n, a);
       pinn_sampler_fill(s2, n, b);
@@ -199,8 +203,7 @@ static void saved_state_continues_the_sequence_bitwise(void)
   double a[4 * 64] = {0}, b[4 * 64] = {0}, head[4 * 10] = {0};
   for (size_t i = 0; i < NKINDS; ++i) {
     pinn_sampler *s1 = pinn_sampler_alloc(all_kinds[i], dim, 11, NULL);
-    pinn_sampler *s2 = pinn_sampler_alloc(all_kinds[i], dim, 999, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+    pinn_sampler *s2 = sampler_ok(all_kinds[i], dim, 999);
     CU_ASSERT_EQUAL(pinn_sampler_fill(s1, 10, head), 0);
     const size_t size = pinn_sampler_state_size(s1);
     unsigned char *buf = malloc(size);
@@ -242,30 +245,29 @@ static void saved_state_continues_the_sequence_bitwise(void)
 static void gsl_dimension_limits_are_refused_with_the_limit_named(void)
 {
   pinn_error e;
-  pinn_error_clear(&e);
-  CU_ASSERT_PTR_NULL(pinn_sampler_alloc(PINN_SAMPLER_SOBOL, 41, 0, &e));
-  CU_ASSERT_EQUAL(e.code, PINN_EUNSUPPORTED);
-  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "dim <= 40"));
-  pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_SOBOL, 40, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL(s);
-  pinn_sampler_free(s);
-  pinn_error_clear(&e);
-  CU_ASSERT_PTR_NULL(pinn_sampler_alloc(PINN_SAMPLER_HALTON, 1230, 0, &e));
-  CU_ASSERT_EQUAL(e.code, PINN_EUNSUPPORTED);
-  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "dim <= 1229"));
-  s = pinn_sampler_alloc(PINN_SAMPLER_HALTON, 1229, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL(s);
-  pinn_sampler_free(s);
+  static const struct {
+    pinn_sampler_kind kind;
+    size_t max;
+    const char *says;
+  } lim[2] = {{PINN_SAMPLER_SOBOL, 40, "dim <= 40"}, {PINN_SAMPLER_HALTON, 1229, "dim <= 1229"}};
+  for (int i = 0; i < 2; ++i) {
+    pinn_error_clear(&e);
+    CU_ASSERT_PTR_NULL(pinn_sampler_alloc(lim[i].kind, lim[i].max + 1, 0, &e));
+    CU_ASSERT_EQUAL(e.code, PINN_EUNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, lim[i].says));
+    pinn_sampler *s = pinn_sampler_alloc(lim[i].kind, lim[i].max, 0, &e);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    pinn_sampler_free(s);
+    CU_ASSERT_EQUAL(pinn_sampler_max_dim(lim[i].kind), lim[i].max);
+  }
   pinn_error_clear(&e);
   CU_ASSERT_PTR_NULL(pinn_sampler_alloc(PINN_SAMPLER_UNIFORM, 0, 0, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ">= 1"));
   CU_ASSERT_PTR_NULL(pinn_sampler_alloc((pinn_sampler_kind)17, 2, 0, &e));
   CU_ASSERT_EQUAL(e.code, PINN_EINVAL);
-  CU_ASSERT_EQUAL(pinn_sampler_max_dim(PINN_SAMPLER_SOBOL), 40);
-  CU_ASSERT_EQUAL(pinn_sampler_max_dim(PINN_SAMPLER_HALTON), 1229);
   pinn_sampler_free(NULL);
-  s = pinn_sampler_alloc(PINN_SAMPLER_UNIFORM, 2, 0, NULL);
+  pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_UNIFORM, 2, 0, NULL);
   CU_ASSERT_STRING_EQUAL(pinn_sampler_errmsg(s), "");
   CU_ASSERT_EQUAL(pinn_sampler_fill(s, 3, NULL), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_sampler_errmsg(s), "3 x 2"));
@@ -336,16 +338,14 @@ static void saved_states_hold_no_uninitialised_bytes(void)
    * what the dimension uses). */
   for (size_t i = 0; i < NKINDS; ++i) {
     if (all_kinds[i] == PINN_SAMPLER_GRID) continue;
-    pinn_sampler *probe = pinn_sampler_alloc(all_kinds[i], 3, 5, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(probe);
+    pinn_sampler *probe = sampler_ok(all_kinds[i], 3, 5);
     const size_t size = pinn_sampler_state_size(probe);
     pinn_sampler_free(probe);
     CU_ASSERT_FATAL(size > 32); /* header, then the generator state */
     unsigned char *buf[2];
     for (int k = 0; k < 2; ++k) {
       dirty_heap(size - 32, k ? 0xCD : 0xAB);
-      pinn_sampler *s = pinn_sampler_alloc(all_kinds[i], 3, 5, NULL);
-      CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+      pinn_sampler *s = sampler_ok(all_kinds[i], 3, 5);
       double pts[3 * 7];
       CU_ASSERT_EQUAL(pinn_sampler_fill(s, 7, pts), 0);
       buf[k] = calloc(1, size);
@@ -360,8 +360,7 @@ static void saved_states_hold_no_uninitialised_bytes(void)
 
 static void corrupt_quasi_random_state_is_refused(void)
 {
-  pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_SOBOL, 2, 1, NULL);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  pinn_sampler *s = sampler_ok(PINN_SAMPLER_SOBOL, 2, 1);
   const size_t size = pinn_sampler_state_size(s);
   unsigned char *buf = malloc(size);
   CU_ASSERT_EQUAL(pinn_sampler_state_save(s, buf, size, NULL), 0);

@@ -168,6 +168,36 @@ static char *checked_write(pinn_xdmf *x, const char *folder, const char *name)
   return doc;
 }
 
+/* A document of one uniform grid with the attribute u (dataset ds of ex's
+ * .h5), written as <ex's folder>/<file> and checked: the text written. */
+static char *uniform_example(const example *ex, const char *name, int ndim, const size_t *counts,
+                             const double *origin, const double *spacing, const char *ds,
+                             const char *file)
+{
+  pinn_xdmf *x = pinn_xdmf_alloc();
+  int g = -1;
+  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, name, ndim, counts, origin, spacing, &g), 0);
+  CU_ASSERT_EQUAL(g, 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex->h5, ds), 0);
+  char *doc = checked_write(x, ex->dir, file);
+  pinn_xdmf_free(x);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+  return doc;
+}
+
+/* A uniform grid "g" that pinn_xdmf_add_uniform_grid must refuse, with a
+ * message containing want (when not NULL). */
+static void refused_uniform(int ndim, const size_t *counts, const double *origin,
+                            const double *spacing, const char *want)
+{
+  pinn_xdmf *x = pinn_xdmf_alloc();
+  int g;
+  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "g", ndim, counts, origin, spacing, &g),
+                  PINN_EINVAL);
+  if (want) CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), want));
+  pinn_xdmf_free(x);
+}
+
 /* A document with one 1-D grid "g" of 2 nodes (index in *g). */
 static pinn_xdmf *line_doc(int *g)
 {
@@ -208,30 +238,18 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
   CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
 
   /* 1D */
-  pinn_xdmf *x = pinn_xdmf_alloc();
-  int g = -1;
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "line", 1, (size_t[1]){11}, (double[1]){0.0},
-                                             (double[1]){0.1}, &g),
-                  0);
-  CU_ASSERT_EQUAL(g, 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "line/u"), 0);
-  char *doc = checked_write(x, ex.dir, "line.xmf");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+  char *doc = uniform_example(&ex, "line", 1, (size_t[1]){11}, (double[1]){0.0},
+                              (double[1]){0.1}, "line/u", "line.xmf");
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"1 1 11\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">0 0 0</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">1 1 0.10000000000000001</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<DataItem Dimensions=\"1 1 11\" NumberType=\"Float\""));
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "data/uniform.h5:/line/u");
   free(doc);
-  pinn_xdmf_free(x);
 
   /* 2D: origin (-1, 2), spacing (0.5, 0.25) listed z y x. */
-  x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "plane", 2, (size_t[2]){5, 4},
-                                             (double[2]){-1.0, 2.0}, (double[2]){0.5, 0.25}, &g),
-                  0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "/plane/u"), 0);
-  doc = checked_write(x, ex.dir, "plane.xmf");
+  doc = uniform_example(&ex, "plane", 2, (size_t[2]){5, 4}, (double[2]){-1.0, 2.0},
+                        (double[2]){0.5, 0.25}, "/plane/u", "plane.xmf");
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"1 4 5\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">0 2 -1</DataItem>"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">1 0.25 0.5</DataItem>"));
@@ -239,22 +257,15 @@ static void uniform_grids_use_3d_corect_meshes_listed_z_y_x(void)
   CU_ASSERT_EQUAL(count_of(doc, "2DCoRectMesh"), 0);
   CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "data/uniform.h5:/plane/u");
   free(doc);
-  pinn_xdmf_free(x);
 
   /* 3D */
-  x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, NULL, 3, (size_t[3]){4, 3, 2},
-                                             (double[3]){0, 0, 0}, (double[3]){1, 2, 3}, &g),
-                  0);
-  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "volume/u"), 0);
-  doc = checked_write(x, ex.dir, "volume.xmf");
+  doc = uniform_example(&ex, NULL, 3, (size_t[3]){4, 3, 2}, (double[3]){0, 0, 0},
+                        (double[3]){1, 2, 3}, "volume/u", "volume.xmf");
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<Grid Name=\"grid0\" GridType=\"Uniform\">"));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"3DCoRectMesh\" Dimensions=\"2 3 4\""));
   CU_ASSERT_PTR_NOT_NULL(strstr(doc, "Format=\"XML\">3 2 1</DataItem>"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<DataItem Dimensions=\"2 3 4\" NumberType=\"Float\""));
+  CU_ASSERT_EQUAL(count_of(doc, "<DataItem Dimensions=\"2 3 4\" NumberType=\"Float\""), 1);
   free(doc);
-  pinn_xdmf_free(x);
-
   example_end(&ex);
 }
 
@@ -543,23 +554,9 @@ static void names_are_escaped_and_bad_references_refused(void)
   pinn_xdmf_free(x);
 
   /* Each bad call fails with PINN_EINVAL and a message naming the problem. */
-  x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "g", 4, (size_t[4]){2, 2, 2, 2},
-                                             (double[4]){0}, (double[4]){1, 1, 1, 1}, &g),
-                  PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "ndim 4"));
-  pinn_xdmf_free(x);
-  x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "g", 2, (size_t[2]){2, 2}, (double[2]){0, 0},
-                                             (double[2]){1, 0}, &g),
-                  PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "spacing > 0"));
-  pinn_xdmf_free(x);
-  x = pinn_xdmf_alloc();
-  CU_ASSERT_EQUAL(pinn_xdmf_add_uniform_grid(x, "g", 2, (size_t[2]){2, 0}, (double[2]){0, 0},
-                                             (double[2]){1, 1}, &g),
-                  PINN_EINVAL);
-  pinn_xdmf_free(x);
+  refused_uniform(4, (size_t[4]){2, 2, 2, 2}, (double[4]){0}, (double[4]){1, 1, 1, 1}, "ndim 4");
+  refused_uniform(2, (size_t[2]){2, 2}, (double[2]){0, 0}, (double[2]){1, 0}, "spacing > 0");
+  refused_uniform(2, (size_t[2]){2, 0}, (double[2]){0, 0}, (double[2]){1, 1}, NULL);
   x = line_doc(&g);
   CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", "c:/data.h5", "u"), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "c:/data.h5"));
@@ -613,71 +610,85 @@ static void failed_calls_block_the_write_and_empty_documents_are_refused(void)
   free(dir);
 }
 
+/* A scratch folder, its "u.xmf" and a document of one uniform grid (ndim
+ * axes of 3, 2 and 2 points) with the attribute u of u.h5. */
+typedef struct scratch_doc {
+  char *dir, *xmf;
+  pinn_xdmf *x;
+} scratch_doc;
+
+static scratch_doc scratch_doc_open(const char *tag, int ndim)
+{
+  scratch_doc d;
+  d.dir = pinn_test_tmpdir(tag);
+  d.xmf = pinn_test_join(d.dir, "u.xmf");
+  d.x = pinn_xdmf_alloc();
+  int g;
+  pinn_xdmf_add_uniform_grid(d.x, "g", ndim, (size_t[3]){3, 2, 2}, (double[3]){0, 0, 0},
+                             (double[3]){1, 1, 1}, &g);
+  pinn_xdmf_add_attribute(d.x, g, "u", "u.h5", "u");
+  return d;
+}
+
+static void scratch_doc_close(scratch_doc *d)
+{
+  pinn_xdmf_free(d->x);
+  pinn_test_rmtree(d->dir);
+  free(d->xmf);
+  free(d->dir);
+}
+
 static void write_is_atomic_and_an_unwritable_folder_gives_eio(void)
 {
-  char *dir = pinn_test_tmpdir("xdmfatomic");
-  char *xmf = pinn_test_join(dir, "u.xmf");
-  pinn_xdmf *x = pinn_xdmf_alloc();
-  int g;
-  pinn_xdmf_add_uniform_grid(x, "g", 2, (size_t[2]){3, 2}, (double[2]){0, 0},
-                             (double[2]){1, 1}, &g);
-  pinn_xdmf_add_attribute(x, g, "u", "u.h5", "u");
-  FILE *f = fopen(xmf, "w");
+  scratch_doc d = scratch_doc_open("xdmfatomic", 2);
+  FILE *f = fopen(d.xmf, "w");
   fputs("old content\n", f);
   fclose(f);
   pinn_error e;
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, d.xmf, &e), 0);
   CU_ASSERT_EQUAL(e.code, 0);
-  char *doc = (char *)pinn_test_read_file(xmf, NULL);
-  char *want = pinn_xdmf_render(x, xmf);
+  char *doc = (char *)pinn_test_read_file(d.xmf, NULL);
+  char *want = pinn_xdmf_render(d.x, d.xmf);
   CU_ASSERT_STRING_EQUAL(doc, want);
-  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1); /* replaced in place, no temporary left */
+  CU_ASSERT_EQUAL(pinn_test_count_entries(d.dir), 1); /* replaced in place, no temporary left */
   free(doc);
   free(want);
 
-  char *missing = pinn_test_join(dir, "no/such/u.xmf");
+  char *missing = pinn_test_join(d.dir, "no/such/u.xmf");
   pinn_error_clear(&e);
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, missing, &e), PINN_EIO);
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, missing, &e), PINN_EIO);
   CU_ASSERT_EQUAL(e.code, PINN_EIO);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, missing));
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), missing));
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, missing, NULL), PINN_EIO);
-  CU_ASSERT_EQUAL(pinn_test_count_entries(dir), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(d.x), missing));
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, missing, NULL), PINN_EIO);
+  CU_ASSERT_EQUAL(pinn_test_count_entries(d.dir), 1);
   /* The document is still usable afterwards. */
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  pinn_xdmf_free(x);
-  pinn_test_rmtree(dir);
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, d.xmf, &e), 0);
   free(missing);
-  free(xmf);
-  free(dir);
+  scratch_doc_close(&d);
 }
 
 static void run_id_is_written_after_domain_and_read_back(void)
 {
-  char *dir = pinn_test_tmpdir("xdmfrunid");
-  char *xmf = pinn_test_join(dir, "u.xmf");
-  char *old = pinn_test_join(dir, "old.xmf");
-  pinn_xdmf *x = pinn_xdmf_alloc();
-  int g;
-  pinn_xdmf_add_uniform_grid(x, "g", 1, (size_t[1]){3}, (double[1]){0}, (double[1]){1}, &g);
-  pinn_xdmf_add_attribute(x, g, "u", "u.h5", "u");
+  scratch_doc d = scratch_doc_open("xdmfrunid", 1);
+  char *old = pinn_test_join(d.dir, "old.xmf");
   pinn_error e;
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, old, &e), 0); /* no run id yet */
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, old, &e), 0); /* no run id yet */
   const char *id = "0123456789abcdef0123456789abcdef";
-  CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(x, id), 0);
-  CU_ASSERT_EQUAL(pinn_xdmf_write(x, xmf, &e), 0);
-  char *doc = (char *)pinn_test_read_file(xmf, NULL);
+  CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(d.x, id), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_write(d.x, d.xmf, &e), 0);
+  char *doc = (char *)pinn_test_read_file(d.xmf, NULL);
   const char *dom = strstr(doc, "<Domain>\n"), *info = strstr(doc, "<Information");
   CU_ASSERT(dom && info && info > dom && info < strstr(doc, "<Grid"));
   CU_ASSERT_PTR_NOT_NULL(
       strstr(doc, "<Information Name=\"run_id\" Value=\"0123456789abcdef0123456789abcdef\"/>"));
   free(doc);
   char buf[65];
-  CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(xmf, buf, sizeof buf, &e), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(d.xmf, buf, sizeof buf, &e), 0);
   CU_ASSERT_STRING_EQUAL(buf, id);
   CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(old, buf, sizeof buf, &e), 0);
   CU_ASSERT_STRING_EQUAL(buf, "");
-  char *missing = pinn_test_join(dir, "none.xmf");
+  char *missing = pinn_test_join(d.dir, "none.xmf");
   CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(missing, buf, sizeof buf, &e), PINN_EIO);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "none.xmf"));
   /* a malformed id in a file, and bad ids given */
@@ -685,14 +696,11 @@ static void run_id_is_written_after_domain_and_read_back(void)
   fputs("<Xdmf>\n  <Domain>\n    <Information Name=\"run_id\" Value=\"zz<>\"/>\n", f);
   fclose(f);
   CU_ASSERT_EQUAL(pinn_xdmf_read_run_id(old, buf, sizeof buf, &e), PINN_EFORMAT);
-  CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(x, "ABC\"/>"), PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), "hex"));
-  pinn_xdmf_free(x);
-  pinn_test_rmtree(dir);
+  CU_ASSERT_EQUAL(pinn_xdmf_set_run_id(d.x, "ABC\"/>"), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(d.x), "hex"));
   free(missing);
   free(old);
-  free(xmf);
-  free(dir);
+  scratch_doc_close(&d);
 }
 
 int main(void)
