@@ -35,12 +35,7 @@
 #include <pinn/activation.h>
 #include <pinn/mlp.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Most hidden layers a diagnostics record holds: the network's own limit
  * (64 layers including input and output). */
@@ -106,10 +101,5 @@ int pinn_diagnostics_spectral_norm(const double *W, size_t rows, size_t cols, do
  * suffices), PINN_EINVAL for NULL d or buf. */
 int pinn_diagnostics_format(const pinn_diagnostics *d, char *buf, size_t size);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

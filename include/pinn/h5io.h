@@ -42,12 +42,7 @@
 #include <stdint.h>
 #include <pinn/status.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Highest dataset rank read or written (dims arrays have this many slots). */
 #define PINN_H5_MAX_RANK 8
@@ -181,10 +176,5 @@ int pinn_h5_attr_length(pinn_h5_reader *r, const char *object, const char *name,
 int pinn_h5_get_attr_double_array(pinn_h5_reader *r, const char *object, const char *name,
                                   size_t n, double *values);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

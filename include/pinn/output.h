@@ -81,12 +81,7 @@
 #include <pinn/train.h>
 #include <pinn/problem.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Most grid points pinn_fields_compute evaluates (5e7). */
 #define PINN_FIELDS_MAX_POINTS ((size_t)50000000)
@@ -192,10 +187,5 @@ int pinn_output_check_sidecar(const char *h5path, pinn_error *err);
  * PINN_EFORMAT with err filled (the text then says as much as was read). */
 int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

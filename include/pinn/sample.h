@@ -42,12 +42,7 @@
 #include <stddef.h>
 #include <pinn/status.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* The kinds of unit-cube sequence (see the file comment). */
 typedef enum pinn_sampler_kind {
@@ -129,10 +124,5 @@ int pinn_sampler_state_load(pinn_sampler *s, const void *buf, size_t size, pinn_
  * PINN_ENONFINITE (a NaN score). */
 int pinn_sample_top_k(size_t n, const double *score, size_t k, size_t *idx);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

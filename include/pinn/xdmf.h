@@ -40,12 +40,7 @@
 #include <stddef.h>
 #include <pinn/status.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 typedef struct pinn_xdmf pinn_xdmf;
 
@@ -123,10 +118,5 @@ char *pinn_xdmf_render(pinn_xdmf *x, const char *xmf_path);
  * the folder is missing or unwritable (nothing is left behind). */
 int pinn_xdmf_write(pinn_xdmf *x, const char *xmf_path, pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif
