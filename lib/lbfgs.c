@@ -10,6 +10,7 @@
  * pair, and the pairs in checkpoints; the iteration around them (line
  * search, restart along -g, accepting the step) is the driver's, lib/qn.c.
  */
+#include <pinn/lbfgs.h>
 #include "qn_impl.h"
 
 #include <gsl/gsl_blas.h>
@@ -40,14 +41,15 @@ static void forget(pinn_qn_state *qs)
 static int alloc_ring(lbfgs_state *st, size_t m)
 {
   const size_t n = st->qn.n;
-  if (m == 0 || m > ((size_t)-1) / sizeof(double) / (n ? n : 1)) return GSL_EINVAL;
-  double *S = malloc(m * n * sizeof *S);
-  double *Y = malloc(m * n * sizeof *Y);
-  double *rho = malloc(m * sizeof *rho);
-  double *coef = malloc(m * sizeof *coef);
+  const int fits = m > 0 && m <= ((size_t)-1) / sizeof(double) / (n ? n : 1);
+  double *S = fits ? malloc(m * n * sizeof *S) : NULL;
+  double *Y = fits ? malloc(m * n * sizeof *Y) : NULL;
+  double *rho = fits ? malloc(m * sizeof *rho) : NULL;
+  double *coef = fits ? malloc(m * sizeof *coef) : NULL;
   if (!S || !Y || !rho || !coef) {
     free(S); free(Y); free(rho); free(coef);
-    return GSL_ENOMEM;
+    return pinn_error_set(&st->qn.err, fits ? GSL_ENOMEM : GSL_EINVAL,
+                          "cannot allocate the memory for m = %zu pairs of n = %zu", m, n);
   }
   free(st->S); free(st->Y); free(st->rho); free(st->coef);
   st->S = S; st->Y = Y; st->rho = rho; st->coef = coef;
@@ -128,7 +130,7 @@ static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const 
   return snorm;
 }
 
-static void stats(const pinn_qn_state *qs, pinn_lbfgs_statistics *stats)
+static void stats(const pinn_qn_state *qs, pinn_qn_statistics *stats)
 {
   const lbfgs_state *st = (const lbfgs_state *)qs;
   stats->memory = st->m;
@@ -194,9 +196,7 @@ static int load(pinn_qn_state *qs, const double *buf, size_t len)
           sy);
   }
   int rc;
-  if (m != st->m && (rc = alloc_ring(st, m)) != GSL_SUCCESS)
-    return pinn_error_set(err, rc, "cannot allocate the memory for m = %zu pairs of n = %zu", m,
-                          n);
+  if (m != st->m && (rc = alloc_ring(st, m)) != GSL_SUCCESS) return rc;
   const double *b = buf + H_LEN;
   for (size_t k = 0; k < count; ++k) { /* slots 0..count-1, oldest first */
     st->rho[k] = *b++;
@@ -243,27 +243,11 @@ static const gsl_multimin_fdfminimizer_type lbfgs_type = {
 
 const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_lbfgs = &lbfgs_type;
 
-/* The state of an L-BFGS minimizer, or NULL for anything else. */
-static pinn_qn_state *qn_of(const gsl_multimin_fdfminimizer *s)
-{
-  return (s && s->type == &lbfgs_type) ? s->state : NULL;
-}
-
-static const char wrong_type_msg[] =
-    "not an L-BFGS minimizer: allocate it with "
-    "gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, n)";
-
 int pinn_lbfgs_set_memory(gsl_multimin_fdfminimizer *s, size_t m)
 {
-  lbfgs_state *st = (lbfgs_state *)qn_of(s);
-  if (!st) return GSL_EINVAL;
+  if (!s || s->type != &lbfgs_type) return GSL_EINVAL;
+  lbfgs_state *st = s->state;
   if (m == 0)
     return pinn_error_set(&st->qn.err, GSL_EINVAL, "memory m = 0: keep at least one pair (m >= 1)");
-  const int rc = alloc_ring(st, m);
-  if (rc)
-    return pinn_error_set(&st->qn.err, rc,
-                          "cannot allocate the memory for m = %zu pairs of n = %zu", m, st->qn.n);
-  return GSL_SUCCESS;
+  return alloc_ring(st, m);
 }
-
-PINN_QN_DEFINE_CALLS(lbfgs, qn_of, wrong_type_msg)

@@ -361,29 +361,32 @@ int pinn_lm_method_parse(const char *text, pinn_lm_method *out, pinn_error *err)
                         text ? text : "(null)");
 }
 
-static const char *const stop_names[] = {"none", "max_iter", "max_evals", "xtol", "gtol", "ftol",
-                                         "time", "no_progress", "user", "interrupted", "error"};
+static const char *const stop_names[] = {
+    "none",      "max_iter", "max_evals", "gtol",  "ftol", "time",       "no_progress",
+    "nonfinite", "user",     "interrupted", "error", "xtol", "no_progress"};
 static const char *const stop_text[] = {
     "still running",
     "reached the iteration limit",
     "reached the evaluation limit",
-    "the step is below xtol (converged)",
-    "the scaled gradient is below gtol (converged)",
+    "gradient norm below gtol",
     "relative loss decrease over the window below ftol",
     "wall-clock budget used up",
-    "no acceptable step: 16 rejected trial steps in a row (GSL_ENOPROG)",
+    "the line search could not decrease the loss (even after resetting the memory)",
+    "the loss stayed NaN/Inf after recovery attempts",
     "stopped by the progress callback",
     "interrupted (SIGINT/SIGTERM)",
-    "an evaluation failed (see the message)"};
+    "an evaluation failed (see the message)",
+    "the Levenberg-Marquardt step became negligible (converged)",
+    "no acceptable step: 16 rejected trial steps in a row (GSL_ENOPROG)"};
 
-const char *pinn_lm_stop_name(pinn_lm_stop r)
+const char *pinn_stop_reason_str(pinn_stop_reason r)
 {
-  return (unsigned)r <= PINN_LM_STOP_ERROR ? stop_names[r] : "unknown";
+  return (unsigned)r <= PINN_STOP_NO_STEP ? stop_text[r] : "unknown";
 }
 
-const char *pinn_lm_stop_str(pinn_lm_stop r)
+const char *pinn_stop_reason_name(pinn_stop_reason r)
 {
-  return (unsigned)r <= PINN_LM_STOP_ERROR ? stop_text[r] : "unknown";
+  return (unsigned)r <= PINN_STOP_NO_STEP ? stop_names[r] : "unknown";
 }
 
 pinn_lm_options pinn_lm_options_default(void)
@@ -577,10 +580,10 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
   gsl_vector_view xv = gsl_vector_view_array(x0, P);
   int gst = gsl_multifit_nlinear_init(&xv.vector, &fdf, w);
   c.strict = 0;
-  pinn_lm_stop reason = PINN_LM_STOP_NONE;
+  pinn_stop_reason reason = PINN_STOP_NONE;
   size_t iter = 0;
   if (gst) {
-    reason = PINN_LM_STOP_ERROR;
+    reason = PINN_STOP_ERROR;
     st = c.status ? pinn_error_set(&e, c.status, "%s", pinn_loss_errmsg(l))
                   : pinn_error_set(&e, PINN_EFAILED, "GSL could not start: %s", gsl_strerror(gst));
   } else {
@@ -589,23 +592,23 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
   }
   double step = 0;
   while (!reason) {
-    if (o.interrupt && *o.interrupt) reason = PINN_LM_STOP_INTERRUPT;
-    else if (o.time_budget > 0 && now_seconds() - t0 >= o.time_budget) reason = PINN_LM_STOP_TIME;
-    else if (o.max_evals && fdf.nevalf + fdf.nevaldf >= o.max_evals) reason = PINN_LM_STOP_MAX_EVALS;
-    else if (iter >= o.max_iter) reason = PINN_LM_STOP_MAX_ITER;
+    if (o.interrupt && *o.interrupt) reason = PINN_STOP_INTERRUPT;
+    else if (o.time_budget > 0 && now_seconds() - t0 >= o.time_budget) reason = PINN_STOP_TIME;
+    else if (o.max_evals && fdf.nevalf + fdf.nevaldf >= o.max_evals) reason = PINN_STOP_MAX_EVALS;
+    else if (iter >= o.max_iter) reason = PINN_STOP_MAX_ITER;
     if (reason) break;
     gst = gsl_multifit_nlinear_iterate(w);
     if (c.status) { /* a callback failed (possibly inside a rejected step) */
-      reason = PINN_LM_STOP_ERROR;
+      reason = PINN_STOP_ERROR;
       st = pinn_error_set(&e, c.status, "%s", pinn_loss_errmsg(l));
       break;
     }
     if (gst == GSL_ENOPROG) {
-      reason = PINN_LM_STOP_NO_PROGRESS;
+      reason = PINN_STOP_NO_STEP;
       break;
     }
     if (gst) {
-      reason = PINN_LM_STOP_ERROR;
+      reason = PINN_STOP_ERROR;
       st = pinn_error_set(&e, PINN_EFAILED, "GSL's trust-region iteration failed: %s",
                           gsl_strerror(gst));
       break;
@@ -620,18 +623,18 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
       pinn_lm_progress pr = {iter, o.max_iter, fdf.nevalf, fdf.nevaldf, f, terms, l->n_terms,
                              2 * gsl_blas_dnrm2(w->g), step, now_seconds() - t0, l};
       if (o.progress(&pr, o.progress_ctx)) {
-        reason = PINN_LM_STOP_USER;
+        reason = PINN_STOP_USER;
         break;
       }
     }
     int info = 0;
     if (gsl_multifit_nlinear_test(o.xtol, o.gtol, 0.0, &info, w) == GSL_SUCCESS) {
-      reason = info == 1 ? PINN_LM_STOP_XTOL : PINN_LM_STOP_GTOL;
+      reason = info == 1 ? PINN_STOP_XTOL : PINN_STOP_GTOL;
       break;
     }
     if (o.ftol > 0 && iter >= o.window) {
       const double fo = hist[(iter - o.window) % (o.window + 1)];
-      if ((fo - f) / fmax(f, 1e-300) < o.ftol) reason = PINN_LM_STOP_FTOL;
+      if ((fo - f) / fmax(f, 1e-300) < o.ftol) reason = PINN_STOP_FTOL;
     }
   }
   /* the last accepted point is the best one (GSL accepts only decreases) */
@@ -653,12 +656,12 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
                            rep->grad_norm, step, rep->seconds, l};
     o.progress(&pr, o.progress_ctx);
   }
-  if (reason == PINN_LM_STOP_ERROR)
-    snprintf(rep->message, sizeof rep->message, "%s: %.200s", pinn_lm_stop_str(reason),
+  if (reason == PINN_STOP_ERROR)
+    snprintf(rep->message, sizeof rep->message, "%s: %.200s", pinn_stop_reason_str(reason),
              e.msg);
   else
     snprintf(rep->message, sizeof rep->message, "%s (GSL status %d: %s; %zu non-finite trial points)",
-             pinn_lm_stop_str(reason), gst, gsl_strerror(gst), c.n_nonfinite);
+             pinn_stop_reason_str(reason), gst, gsl_strerror(gst), c.n_nonfinite);
   if (st) pinn_error_set(err, st, "%s", e.msg);
   gsl_multifit_nlinear_free(w);
   free(c.Rtmp);

@@ -264,7 +264,7 @@ static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const 
   return gsl_blas_dnrm2(dx);
 }
 
-static void stats(const pinn_qn_state *qs, pinn_ssqn_statistics *stats)
+static void stats(const pinn_qn_state *qs, pinn_qn_statistics *stats)
 {
   const ssqn_state *st = (const ssqn_state *)qs;
   stats->have_h = st->have_h;
@@ -415,19 +415,14 @@ const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ssbfgs = 
 const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ssbroyden = &ssbroyden_type;
 
 /* The state of an SSBFGS/SSBroyden minimizer, or NULL for anything else. */
-static pinn_qn_state *qn_of(const gsl_multimin_fdfminimizer *s)
+static ssqn_state *ssqn_of(const gsl_multimin_fdfminimizer *s)
 {
   return (s && (s->type == &ssbfgs_type || s->type == &ssbroyden_type)) ? s->state : NULL;
 }
 
-static const char wrong_type_msg[] =
-    "not an SSBFGS/SSBroyden minimizer: allocate it with "
-    "gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_ssbfgs, n) or "
-    "(pinn_multimin_fdfminimizer_ssbroyden, n)";
-
 int pinn_ssqn_set_max_bytes(gsl_multimin_fdfminimizer *s, size_t max_bytes)
 {
-  ssqn_state *st = (ssqn_state *)qn_of(s);
+  ssqn_state *st = ssqn_of(s);
   if (!st) return GSL_EINVAL;
   st->max_bytes = max_bytes ? max_bytes : PINN_SSQN_DEFAULT_MAX_BYTES;
   return GSL_SUCCESS;
@@ -435,7 +430,7 @@ int pinn_ssqn_set_max_bytes(gsl_multimin_fdfminimizer *s, size_t max_bytes)
 
 int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
 {
-  const ssqn_state *st = (const ssqn_state *)qn_of(s);
+  const ssqn_state *st = ssqn_of(s);
   if (!st || !H) return GSL_EINVAL;
   const size_t n = st->qn.n;
   if (H->size1 != n || H->size2 != n) return GSL_EBADLEN;
@@ -450,5 +445,3 @@ int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
     }
   return GSL_SUCCESS;
 }
-
-PINN_QN_DEFINE_CALLS(ssqn, qn_of, wrong_type_msg)

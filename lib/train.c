@@ -88,33 +88,6 @@ int pinn_loss_transform_parse(const char *text, pinn_loss_transform_kind *out, p
   return PINN_SUCCESS;
 }
 
-static const char *const stop_names[] = {"none",  "max_iter",    "max_evals",   "gtol",
-                                         "ftol",  "time",        "no_progress", "nonfinite",
-                                         "user",  "interrupted", "error",       "xtol"};
-static const char *const stop_text[] = {
-    "still running",
-    "reached the iteration limit",
-    "reached the evaluation limit",
-    "gradient norm below gtol",
-    "relative loss decrease over the window below ftol",
-    "wall-clock budget used up",
-    "the line search could not decrease the loss (even after resetting the memory)",
-    "the loss stayed NaN/Inf after recovery attempts",
-    "stopped by the progress callback",
-    "interrupted (SIGINT/SIGTERM)",
-    "an evaluation failed (see the message)",
-    "the Levenberg-Marquardt step became negligible (converged)"};
-
-const char *pinn_stop_reason_str(pinn_stop_reason r)
-{
-  return (unsigned)r <= PINN_STOP_XTOL ? stop_text[r] : "unknown";
-}
-
-const char *pinn_stop_reason_name(pinn_stop_reason r)
-{
-  return (unsigned)r <= PINN_STOP_XTOL ? stop_names[r] : "unknown";
-}
-
 pinn_phase pinn_phase_default(pinn_optimizer_kind kind)
 {
   pinn_phase p;
@@ -702,10 +675,9 @@ static pinn_stop_reason qn_set(pinn_trainer *t, const pinn_phase *ph, gsl_multim
   gsl_vector_view xv = gsl_vector_view_array(t->x, t->P);
   int st = gsl_multimin_fdfminimizer_set(s, F, &xv.vector, ph->step, ph->line_tol);
   if (!st && !pinn_loss_last_status(t->l) && isfinite(s->f)) return PINN_STOP_NONE;
-  const int dense = ph->kind == PINN_OPT_SSBFGS || ph->kind == PINN_OPT_SSBROYDEN;
   int ls = pinn_loss_last_status(t->l);
-  if (dense && (st == PINN_EUNSUPPORTED || st == GSL_ENOMEM)) {
-    *status = pinn_error_set(&t->err, st, "%s", pinn_ssqn_errmsg(s));
+  if (pinn_qn_is_libpinn(s) && (st == PINN_EUNSUPPORTED || st == GSL_ENOMEM)) {
+    *status = pinn_error_set(&t->err, st, "%s", pinn_qn_errmsg(s));
     return PINN_STOP_ERROR;
   }
   if (ls && ls != PINN_ENONFINITE) {
@@ -725,7 +697,6 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       : ph->kind == PINN_OPT_SSBROYDEN ? pinn_multimin_fdfminimizer_ssbroyden
       : ph->kind == PINN_OPT_BFGS2     ? gsl_multimin_fdfminimizer_vector_bfgs2
                                        : gsl_multimin_fdfminimizer_conjugate_pr;
-  const int dense = ph->kind == PINN_OPT_SSBFGS || ph->kind == PINN_OPT_SSBROYDEN;
   gsl_multimin_function_fdf F;
   pinn_loss_gsl_function(t->l, &F);
   xform_ctx xc = {F, ph->loss_transform};
@@ -750,23 +721,19 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     return r;
   }
   t->s_phase = t->phase;
-  if (t->lbfgs_resume && t->lbfgs_resume_phase == t->phase &&
-      (ph->kind == PINN_OPT_LBFGS || dense)) {
-    int ls = dense ? pinn_ssqn_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len, NULL)
-                   : pinn_lbfgs_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len, NULL);
-    free(t->lbfgs_resume);
-    t->lbfgs_resume = NULL;
-    if (ls) {
-      *status = pinn_error_set(&t->err, PINN_EFORMAT,
-                               "checkpoint: the optimizer state does not load: %s",
-                               dense ? pinn_ssqn_errmsg(s) : pinn_lbfgs_errmsg(s));
-      gsl_multimin_fdfminimizer_free(s);
-      t->s = NULL;
-      return PINN_STOP_ERROR;
-    }
-  }
-  free(t->lbfgs_resume); /* a state of another phase is of no use */
+  pinn_error e;
+  const int ls = t->lbfgs_resume && t->lbfgs_resume_phase == t->phase && pinn_qn_is_libpinn(s)
+                     ? pinn_qn_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len, &e)
+                     : 0;
+  free(t->lbfgs_resume); /* loaded, or a state of another phase: of no use */
   t->lbfgs_resume = NULL;
+  if (ls) {
+    *status = pinn_error_set(&t->err, PINN_EFORMAT,
+                             "checkpoint: the optimizer state does not load: %s", e.msg);
+    gsl_multimin_fdfminimizer_free(s);
+    t->s = NULL;
+    return PINN_STOP_ERROR;
+  }
   t->f = untransform(ph->loss_transform, s->f);
   t->gnorm = gsl_blas_dnrm2(s->gradient) * dtransform(ph->loss_transform, t->f);
   note_best(t, s->x->data, t->f);
@@ -912,18 +879,8 @@ static pinn_stop_reason run_lm(pinn_trainer *t, const pinn_phase *ph, int *statu
     *status = pinn_error_set(&t->err, st, "Levenberg-Marquardt: %s", e.msg);
     return PINN_STOP_ERROR;
   }
-  switch (rep.reason) {
-  case PINN_LM_STOP_MAX_ITER: return PINN_STOP_MAX_ITER;
-  case PINN_LM_STOP_MAX_EVALS: return PINN_STOP_MAX_EVALS;
-  case PINN_LM_STOP_XTOL: return PINN_STOP_XTOL;
-  case PINN_LM_STOP_GTOL: return PINN_STOP_GTOL;
-  case PINN_LM_STOP_FTOL: return PINN_STOP_FTOL;
-  case PINN_LM_STOP_TIME: return PINN_STOP_TIME;
-  case PINN_LM_STOP_NO_PROGRESS: return PINN_STOP_NO_PROGRESS;
-  case PINN_LM_STOP_USER: return PINN_STOP_USER;
-  case PINN_LM_STOP_INTERRUPT: return PINN_STOP_INTERRUPT;
-  default: return PINN_STOP_ERROR;
-  }
+  /* the same words as a quasi-Newton phase that cannot go down */
+  return rep.reason == PINN_STOP_NO_STEP ? PINN_STOP_NO_PROGRESS : rep.reason;
 }
 
 int pinn_trainer_run(pinn_trainer *t)
@@ -1174,23 +1131,18 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   }
   /* the minimizer's state: of the current phase, or of the last phase when
    * the run has finished (so that extending it continues bitwise) */
-  const pinn_optimizer_kind pk = t->s ? t->o.phases[t->s_phase].kind : PINN_OPT_ADAM;
-  const int dense = pk == PINN_OPT_SSBFGS || pk == PINN_OPT_SSBROYDEN;
-  if (!st && t->s && (pk == PINN_OPT_LBFGS || dense)) {
+  if (!st && pinn_qn_is_libpinn(t->s)) {
     const int64_t sp = (int64_t)t->s_phase;
-    size_t one[1] = {1};
-    st = pinn_h5_write_dataset_int64(w, "/trainer/state_phase", 1, one, &sp);
-  }
-  if (!st && t->s && (pk == PINN_OPT_LBFGS || dense)) {
-    size_t n = dense ? pinn_ssqn_state_size(t->s) : pinn_lbfgs_state_size(t->s);
-    double *buf = malloc((n ? n : 1) * sizeof *buf);
-    if (!buf) st = PINN_ENOMEM;
-    else {
-      if (dense) pinn_ssqn_state_save(t->s, buf, NULL);
-      else pinn_lbfgs_state_save(t->s, buf, NULL);
-      size_t sd[1] = {n};
-      st = pinn_h5_write_dataset(w, "/trainer/lbfgs_state", 1, sd, buf);
-      free(buf);
+    size_t one[1] = {1}, sd[1] = {pinn_qn_state_size(t->s)};
+    double *buf = malloc(sd[0] * sizeof *buf);
+    const int qs = buf ? pinn_qn_state_save(t->s, buf, &t->err)
+                       : pinn_error_set(&t->err, PINN_ENOMEM, "checkpoint: out of memory");
+    if (!qs) st = pinn_h5_write_dataset_int64(w, "/trainer/state_phase", 1, one, &sp);
+    if (!qs && !st) st = pinn_h5_write_dataset(w, "/trainer/lbfgs_state", 1, sd, buf);
+    free(buf);
+    if (qs) {
+      pinn_h5_abort(w);
+      return qs;
     }
   }
   if (st) {
