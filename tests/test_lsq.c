@@ -504,7 +504,7 @@ static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
   o = pinn_lm_options_default();
   pinn_lm_report rep;
   CU_ASSERT_EQUAL(pinn_lm_run(l, &o, &rep, &err), PINN_ECALLBACK);
-  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_ERROR);
+  CU_ASSERT_EQUAL(rep.reason, PINN_STOP_ERROR);
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'pde'"));
   /* the parameters are unchanged */
   double *th2 = malloc(P * sizeof *th2);
@@ -517,7 +517,9 @@ static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
   CU_ASSERT_EQUAL(m, PINN_LM_ACCEL);
   CU_ASSERT_EQUAL(pinn_lm_method_parse("newton", &m, &err), PINN_EINVAL);
   CU_ASSERT_STRING_EQUAL(pinn_lm_method_name(PINN_DOGLEG), "dogleg");
-  CU_ASSERT_STRING_EQUAL(pinn_lm_stop_name(PINN_LM_STOP_XTOL), "xtol");
+  CU_ASSERT_STRING_EQUAL(pinn_stop_reason_name(PINN_STOP_XTOL), "xtol");
+  CU_ASSERT_STRING_EQUAL(pinn_stop_reason_name(PINN_STOP_NO_STEP), "no_progress");
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_stop_reason_str(PINN_STOP_NO_STEP), "16 rejected"));
   free(th); free(th2); free(R); free(J);
   pinn_loss_free(l);
   pinn_mlp_free(net);
@@ -632,7 +634,7 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
     CU_ASSERT_DOUBLE_EQUAL(rep.loss0, f_warm, 1e-12 * f_warm);
     CU_ASSERT_EQUAL(rep.n_rows, P); /* 102 residuals padded to P rows */
     CU_ASSERT_EQUAL(rep.iterations, 40);
-    CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_MAX_ITER);
+    CU_ASSERT_EQUAL(rep.reason, PINN_STOP_MAX_ITER);
     const size_t evals = rep.evals_f + rep.evals_J;
     pinn_loss_set_params(s.l, warm);
     to.phases[0] = pinn_phase_default(PINN_OPT_LBFGS);
@@ -696,9 +698,9 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
   CU_ASSERT_EQUAL(pinn_lm_run(s.l, &o, &rep, &err), 0);
   printf("    dogleg  %3zu it, %3zu f + %2zu J evals, %.3f s: loss %.3e, rel. L2 %.3e (%s)\n",
          rep.iterations, rep.evals_f, rep.evals_J, rep.seconds, rep.loss, rel_l2(&s),
-         pinn_lm_stop_name(rep.reason));
+         pinn_stop_reason_name(rep.reason));
   CU_ASSERT(rep.loss < rep.loss0);
-  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_MAX_EVALS);
+  CU_ASSERT_EQUAL(rep.reason, PINN_STOP_MAX_EVALS);
   CU_ASSERT(rep.evals_f + rep.evals_J >= 40);
 
   /* progress callback stops the run; interrupt flag stops before the first step */
@@ -710,7 +712,7 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
   op.progress_ctx = &calls;
   op.progress_every = 5;
   CU_ASSERT_EQUAL(pinn_lm_run(s.l, &op, &rep, &err), 0);
-  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_USER);
+  CU_ASSERT_EQUAL(rep.reason, PINN_STOP_USER);
   CU_ASSERT_EQUAL(rep.iterations, 20);
   CU_ASSERT_EQUAL(calls, 4);
   volatile sig_atomic_t flag = 1;
@@ -718,7 +720,7 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
   op.interrupt = &flag;
   pinn_loss_set_params(s.l, warm);
   CU_ASSERT_EQUAL(pinn_lm_run(s.l, &op, &rep, &err), 0);
-  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_INTERRUPT);
+  CU_ASSERT_EQUAL(rep.reason, PINN_STOP_INTERRUPT);
   CU_ASSERT_EQUAL(rep.iterations, 0);
   CU_ASSERT_EQUAL(rep.loss, rep.loss0);
   free(warm);
@@ -775,7 +777,7 @@ static void levenberg_marquardt_identifies_a_coefficient(void)
   CU_ASSERT_EQUAL(pinn_lm_run(l, &o, &rep, &err), 0);
   printf("\n  inverse poisson: c = %.6f after Adam 500, %.8f after %zu LM iterations, loss %.3e -> "
          "%.3e (%s)\n", c_warm, pinn_loss_coef(l, 0), rep.iterations, rep.loss0, rep.loss,
-         pinn_lm_stop_name(rep.reason));
+         pinn_stop_reason_name(rep.reason));
   CU_ASSERT(fabs(pinn_loss_coef(l, 0) - 1.0) < 1e-4);
   CU_ASSERT(fabs(pinn_loss_coef(l, 0) - 1.0) < 0.01 * fabs(c_warm - 1.0));
   CU_ASSERT(rep.loss < 1e-7);
@@ -813,9 +815,9 @@ static void lm_run_leaves_the_gsl_error_handler_to_the_application(void)
   gsl_error_handler_t *now = gsl_set_error_handler(app);
   CU_ASSERT(now == counting_handler);
   printf("\n    dogleg: %zu GSL reports, %zu iterations, loss %.3e -> %.3e (%s)", gsl_reports,
-         rep.iterations, rep.loss0, rep.loss, pinn_lm_stop_name(rep.reason));
+         rep.iterations, rep.loss0, rep.loss, pinn_stop_reason_name(rep.reason));
   CU_ASSERT(gsl_reports > 0);
-  CU_ASSERT(rep.reason != PINN_LM_STOP_ERROR);
+  CU_ASSERT(rep.reason != PINN_STOP_ERROR);
   CU_ASSERT(rep.loss < rep.loss0);
   done(&s);
 }
