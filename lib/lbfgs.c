@@ -1,9 +1,5 @@
-/* libpinn — L-BFGS as a GSL multimin fdfminimizer type (see include/pinn/lbfgs.h).
- *
- * J. Nocedal and S. J. Wright, Numerical Optimization, 2nd ed., Springer
- * 2006: Algorithm 7.4 (two-loop recursion for p = -H g) and Algorithm 7.5
- * (L-BFGS), with H0 = gamma I, gamma = s'y / y'y of the newest pair (eq. 7.20).
- * Steps come from the Moré–Thuente strong-Wolfe search (lib/linesearch.c).
+/* libpinn — L-BFGS as a GSL multimin fdfminimizer type (see include/pinn/lbfgs.h:
+ * Nocedal & Wright, Algorithms 7.4 and 7.5, H0 = gamma I as their eq. 7.20).
  *
  * The pairs live in a ring of m slots (S and Y, m rows of n doubles each).
  * This file keeps what is L-BFGS's own: the two-loop direction, storing a

@@ -35,10 +35,6 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit_nlinear.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "loss_impl.h"
 
 /* ------------------------------------------------------------ layout */
@@ -412,15 +408,11 @@ size_t pinn_lm_bytes(const pinn_loss *l, const pinn_lm_options *o)
   return sizeof(double) * (rows * P * (qr ? 2 : 1) + P * P * (qr ? 1 : 2) + 8 * rows + 8 * P);
 }
 
-static double now_seconds(void)
+static double now_seconds(void) /* wall clock */
 {
-#ifdef _OPENMP
-  return omp_get_wtime();
-#else
   struct timespec ts;
   timespec_get(&ts, TIME_UTC);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-#endif
 }
 
 typedef struct {
@@ -432,13 +424,6 @@ typedef struct {
   size_t n_nonfinite;
 } lm_ctx;
 
-/* A non-finite trial point: a residual vector GSL rejects (|f| huge). */
-static void reject_vector(double *f, size_t n)
-{
-  memset(f, 0, n * sizeof *f);
-  f[0] = 1e150;
-}
-
 static int lm_f(const gsl_vector *x, void *params, gsl_vector *f)
 {
   lm_ctx *c = params;
@@ -446,8 +431,9 @@ static int lm_f(const gsl_vector *x, void *params, gsl_vector *f)
   int st = pinn_lsq_eval(c->l, x->data, f->data, NULL);
   if (c->n_rows > c->n_res) memset(f->data + c->n_res, 0, (c->n_rows - c->n_res) * sizeof(double));
   if (st == PINN_ENONFINITE && !c->strict) {
-    c->n_nonfinite++;
-    reject_vector(f->data, c->n_rows);
+    c->n_nonfinite++; /* a residual vector GSL rejects (|f| huge) */
+    memset(f->data, 0, c->n_rows * sizeof(double));
+    f->data[0] = 1e150;
     return GSL_SUCCESS;
   }
   if (st && !c->status) c->status = st;
@@ -482,8 +468,9 @@ static double lm_loss(const pinn_loss *l, const double *f, double *terms)
   return total;
 }
 
-static int check_options(const pinn_lm_options *o, pinn_error *err)
+int pinn_lm_check(const pinn_loss *l, const pinn_lm_options *opt, pinn_error *err)
 {
+  const pinn_lm_options d = pinn_lm_options_default(), *o = opt ? opt : &d;
   if ((unsigned)o->method > PINN_DOGLEG)
     return pinn_error_set(err, PINN_EINVAL, "unknown least-squares method %d: use PINN_LM, "
                                             "PINN_LM_ACCEL or PINN_DOGLEG", (int)o->method);
@@ -498,7 +485,16 @@ static int check_options(const pinn_lm_options *o, pinn_error *err)
   if (!(o->time_budget >= 0) || !isfinite(o->time_budget))
     return pinn_error_set(err, PINN_EINVAL, "the time budget must be >= 0 seconds");
   if (o->max_iter < 1) return pinn_error_set(err, PINN_EINVAL, "max_iter must be at least 1");
-  return PINN_SUCCESS;
+  const int st = pinn_lsq_check(l, err);
+  const size_t bytes = pinn_lm_bytes(l, o), n = pinn_lsq_n_residuals(l), P = pinn_loss_n_params(l);
+  if (st || !o->max_bytes || bytes <= o->max_bytes) return st;
+  return pinn_error_set(
+      err, PINN_EUNSUPPORTED,
+      "Levenberg-Marquardt needs %.2f GiB for the dense %zu x %zu Jacobian and its %s "
+      "factorization, more than the limit of %.2f GiB: use fewer training points "
+      "(points_scale) or a smaller network, the Cholesky solver, or train with L-BFGS/SSBFGS",
+      (double)bytes / 1073741824.0, n > P ? n : P, P,
+      o->solver == PINN_LM_SOLVER_QR ? "QR" : "Cholesky", (double)o->max_bytes / 1073741824.0);
 }
 
 int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, pinn_error *err)
@@ -511,24 +507,14 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
   const pinn_lm_options o = opt ? *opt : pinn_lm_options_default();
   pinn_error e;
   pinn_error_clear(&e);
-  int st = check_options(&o, err);
-  if (!st) st = pinn_lsq_check(l, err);
+  int st = pinn_lm_check(l, &o, err);
   if (st) return st;
   const double t0 = now_seconds();
   const size_t n_res = pinn_lsq_n_residuals(l), P = pinn_loss_n_params(l);
-  const size_t n_rows = n_res > P ? n_res : P;
+  const size_t n_rows = n_res > P ? n_res : P, bytes = pinn_lm_bytes(l, &o);
   rep->n_residuals = n_res;
   rep->n_params = P;
   rep->n_rows = n_rows;
-  const size_t bytes = pinn_lm_bytes(l, &o);
-  if (o.max_bytes && bytes > o.max_bytes)
-    return pinn_error_set(
-        err, PINN_EUNSUPPORTED,
-        "Levenberg-Marquardt needs %.2f GiB for the dense %zu x %zu Jacobian and its %s "
-        "factorization, more than the limit of %.2f GiB: use fewer training points "
-        "(points_scale) or a smaller network, the Cholesky solver, or train with L-BFGS/SSBFGS",
-        (double)bytes / 1073741824.0, n_rows, P,
-        o.solver == PINN_LM_SOLVER_QR ? "QR" : "Cholesky", (double)o.max_bytes / 1073741824.0);
 
   gsl_multifit_nlinear_parameters par = gsl_multifit_nlinear_default_parameters();
   par.trs = o.method == PINN_LM_ACCEL ? gsl_multifit_nlinear_trs_lmaccel
@@ -538,21 +524,13 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
                                                    : gsl_multifit_nlinear_solver_qr;
   par.scale = gsl_multifit_nlinear_scale_more;
 
-  /* GSL's error handler is the application's (a process-wide setting this
-   * function must not touch: two solves may run in two threads).  Every
-   * GSL_ERROR that bad arguments could raise is ruled out above: n_rows >= P
-   * (alloc's "n < p"), xtol >= 0 (test's "tolerance is negative"), vector
-   * sizes fixed by us.  What remains depends on data no check can see
-   * first: the Cholesky solver reports a J^T J + mu D^T D that is not
-   * numerically positive definite (gsl_linalg_cholesky_decomp1, GSL_EDOM;
-   * always for a rank-deficient J with dogleg, whose Gauss-Newton step has
-   * mu = 0, and with lm/lmaccel once mu is below the rounding of J^T J),
-   * the QR solver with dogleg a J of numerical rank 0
-   * (gsl_linalg_QRPT_lssolve2, GSL_EBADLEN), and the workspace allocation
-   * GSL_ENOMEM.  GSL's trust region treats a failed step as a rejected one
-   * (rho = -1, mu grows) once the handler returns, so an application that
-   * calls pinn_lm_run must turn GSL's aborting default handler off once at
-   * startup, gsl_set_error_handler_off() (the pinn CLI does, STYLE.md). */
+  /* GSL's error handler is the application's (pinn/lsq.h).  Every GSL_ERROR
+   * that bad arguments could raise is ruled out above: n_rows >= P (alloc's
+   * "n < p"), xtol >= 0 (test's "tolerance is negative"), vector sizes fixed
+   * by us.  What remains depends on data: Cholesky on a J^T J + mu D^T D
+   * that is not numerically positive definite (GSL_EDOM; always for a
+   * rank-deficient J with dogleg, mu = 0), QR with dogleg on a J of rank 0
+   * (GSL_EBADLEN), and GSL_ENOMEM; GSL rejects such a step (rho = -1). */
   lm_ctx c = {l, n_res, n_rows, P, malloc((n_res ? n_res : 1) * sizeof(double)), 1, 0, 0};
   double *x0 = malloc(P * sizeof *x0);
   double *terms = calloc(l->n_terms ? l->n_terms : 1, sizeof *terms);

@@ -1,15 +1,9 @@
 /* libpinn — self-scaled SSBFGS and SSBroyden as GSL multimin fdfminimizer
- * types (see include/pinn/ssqn.h).
- *
- * The self-scaled Broyden family of M. Al-Baali, JOTA 96:533-553 (1998),
- * with the parameter choices of M. Al-Baali and H. Khalfan, Optim. Methods
- * Softw. 20:679-691 (2005), as used for PINNs by J. F. Urbán, P. Stefanou
- * and J. A. Pons, J. Comput. Phys. 523:113656 (2025), eq. (11) (SSBFGS
- * tau) and eqs. (13)-(23) (SSBroyden); the formulas were taken from the
- * authors' published code (methods SSBFGS_AB and SSBroyden2 of their
- * modified scipy BFGS) and cross-checked against the JAX implementation of
- * I. Bioli and M. Mendibe (arXiv 2603.10599), not from the equations of the
- * paper itself, which were not available to us.
+ * types (see include/pinn/ssqn.h, with the references).  The formulas were
+ * taken from the published code of Urbán, Stefanou and Pons (methods
+ * SSBFGS_AB and SSBroyden2 of their modified scipy BFGS) and cross-checked
+ * against the JAX implementation of I. Bioli and M. Mendibe (arXiv
+ * 2603.10599), not from the equations of the paper, not available to us.
  *
  * H+ = (1/tau)[H - u u'/(y'u) + phi (y'u) v v'] + rho s s', u = H y,
  * v = rho s - u / y'u, is expanded into

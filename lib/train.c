@@ -2,19 +2,16 @@
  *
  * Adam (Kingma & Ba 2015):  m = b1 m + (1-b1) g,  v = b2 v + (1-b2) g^2,
  *   x -= lr (m / (1 - b1^k)) / (sqrt(v / (1 - b2^k)) + eps).
- * Quasi-Newton phases run a gsl_multimin_fdfminimizer (libpinn's L-BFGS,
- * GSL's vector_bfgs2 or conjugate_pr) on pinn_loss_gsl_function.
- *
- * Robustness: the best point seen is kept; a NaN/Inf loss in Adam restores
- * it and halves the learning rate; a quasi-Newton step that cannot make
- * progress is retried once from a reset memory (L-BFGS does that itself),
- * then the phase stops with PINN_STOP_NO_PROGRESS and training moves on.
+ * Quasi-Newton phases run a gsl_multimin_fdfminimizer on
+ * pinn_loss_gsl_function; a step that cannot make progress is retried once
+ * from a reset memory (L-BFGS does that itself).
  */
 #include <pinn/train.h>
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
@@ -24,22 +21,12 @@
 #include <pinn/lsq.h>
 #include <pinn/h5io.h>
 #include <pinn/model.h>
-#include <stdio.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-#include <time.h>
-
-static double now_seconds(void)
+static double now_seconds(void) /* wall clock */
 {
-#ifdef _OPENMP
-  return omp_get_wtime();
-#else
   struct timespec ts;
   timespec_get(&ts, TIME_UTC);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-#endif
 }
 
 static const char *const opt_names[] = {"adam",   "lbfgs",     "bfgs2", "cg",
@@ -326,20 +313,9 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
     if ((o.phases[i].kind == PINN_OPT_SSBFGS || o.phases[i].kind == PINN_OPT_SSBROYDEN) &&
         pinn_ssqn_check_size(pinn_loss_n_params(l), 0, err))
       return NULL;
-    if (o.phases[i].kind == PINN_OPT_LM) {
-      if (pinn_lsq_check(l, err)) return NULL;
-      pinn_lm_options lo = pinn_lm_options_default();
-      lo.method = (pinn_lm_method)o.phases[i].lm_method;
-      size_t bytes = pinn_lm_bytes(l, &lo);
-      if (lo.max_bytes && bytes > lo.max_bytes) {
-        pinn_error_set(err, PINN_EUNSUPPORTED,
-                       "a Levenberg-Marquardt phase needs %.1f GiB for this problem's %zu residuals "
-                       "x %zu parameters (limit %.1f GiB): use fewer points, or L-BFGS / SSBroyden",
-                       (double)bytes / 1073741824.0, pinn_lsq_n_residuals(l), pinn_loss_n_params(l),
-                       (double)lo.max_bytes / 1073741824.0);
-        return NULL;
-      }
-    }
+    pinn_lm_options lo = pinn_lm_options_default();
+    lo.method = o.phases[i].lm_method;
+    if (o.phases[i].kind == PINN_OPT_LM && pinn_lm_check(l, &lo, err)) return NULL;
   }
   if (o.max_recoveries == 0) o.max_recoveries = 5;
   pinn_trainer *t = calloc(1, sizeof *t);
@@ -396,12 +372,6 @@ static int push_history(pinn_trainer *t)
   memcpy(t->h_terms + t->hist_len * t->n_terms, t->terms, t->n_terms * sizeof(double));
   t->hist_len++;
   return PINN_SUCCESS;
-}
-
-static double norm2(const double *a, size_t n)
-{
-  gsl_vector_const_view v = gsl_vector_const_view_array(a, n);
-  return gsl_blas_dnrm2(&v.vector);
 }
 
 static double elapsed(const pinn_trainer *t) { return t->elapsed_before + now_seconds() - t->t0; }
@@ -464,7 +434,8 @@ static void note_best(pinn_trainer *t, const double *x, double f)
 static int eval_here(pinn_trainer *t)
 {
   int st = pinn_loss_eval(t->l, t->x, &t->f, t->g, t->terms);
-  if (!st) t->gnorm = norm2(t->g, t->P);
+  gsl_vector_const_view g = gsl_vector_const_view_array(t->g, t->P);
+  if (!st) t->gnorm = gsl_blas_dnrm2(&g.vector);
   return st;
 }
 
@@ -486,6 +457,20 @@ static int periodic_checkpoint(pinn_trainer *t)
   if (!t->o.checkpoint_path || !t->o.checkpoint_every || t->total_iter % t->o.checkpoint_every)
     return PINN_SUCCESS;
   return pinn_trainer_checkpoint(t, t->o.checkpoint_path);
+}
+
+/* The end of an iteration of Adam or a quasi-Newton phase: the progress
+ * report, the stopping tests, then the periodic checkpoint (after the tests:
+ * a checkpoint holds a phase that goes on; the one written at a phase's end
+ * is the run loop's).  PINN_STOP_NONE to go on. */
+static pinn_stop_reason end_iteration(pinn_trainer *t, const pinn_phase *ph, int *status)
+{
+  if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph))
+    return PINN_STOP_USER;
+  const pinn_stop_reason r = check_stop(t, ph);
+  if (r || !periodic_checkpoint(t)) return r;
+  *status = t->err.code;
+  return PINN_STOP_ERROR;
 }
 
 /* The step hook, when this iteration's count is due: 1 when the run must
@@ -609,16 +594,8 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
     }
     if (step_hook(t, status) || (t->changed && rebase_on_change(t, status)))
       return PINN_STOP_ERROR;
-    if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph))
-      return PINN_STOP_USER;
-    r = check_stop(t, ph);
+    r = end_iteration(t, ph, status);
     if (r) return r;
-    /* after the stop test: a checkpoint holds a phase that goes on (the one
-     * written at a phase's end is the run loop's) */
-    if (periodic_checkpoint(t)) {
-      *status = t->err.code;
-      return PINN_STOP_ERROR;
-    }
   }
 }
 
@@ -715,25 +692,21 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
   }
   if (ph->kind == PINN_OPT_LBFGS) pinn_lbfgs_set_memory(s, ph->memory);
   pinn_stop_reason r = qn_set(t, ph, s, &F, status);
+  pinn_error e;
+  if (!r && t->lbfgs_resume && t->lbfgs_resume_phase == t->phase && pinn_qn_is_libpinn(s) &&
+      pinn_qn_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len, &e)) {
+    *status = pinn_error_set(&t->err, PINN_EFORMAT,
+                             "checkpoint: the optimizer state does not load: %s", e.msg);
+    r = PINN_STOP_ERROR;
+  }
+  free(t->lbfgs_resume); /* loaded, or a state of another phase: of no use */
+  t->lbfgs_resume = NULL;
   if (r) {
     gsl_multimin_fdfminimizer_free(s);
     t->s = NULL;
     return r;
   }
   t->s_phase = t->phase;
-  pinn_error e;
-  const int ls = t->lbfgs_resume && t->lbfgs_resume_phase == t->phase && pinn_qn_is_libpinn(s)
-                     ? pinn_qn_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len, &e)
-                     : 0;
-  free(t->lbfgs_resume); /* loaded, or a state of another phase: of no use */
-  t->lbfgs_resume = NULL;
-  if (ls) {
-    *status = pinn_error_set(&t->err, PINN_EFORMAT,
-                             "checkpoint: the optimizer state does not load: %s", e.msg);
-    gsl_multimin_fdfminimizer_free(s);
-    t->s = NULL;
-    return PINN_STOP_ERROR;
-  }
   t->f = untransform(ph->loss_transform, s->f);
   t->gnorm = gsl_blas_dnrm2(s->gradient) * dtransform(ph->loss_transform, t->f);
   note_best(t, s->x->data, t->f);
@@ -795,17 +768,8 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       memcpy(t->best_x, t->x, t->P * sizeof(double));
       pinn_loss_last_terms(t->l, t->x, t->terms);
     }
-    if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph)) {
-      r = PINN_STOP_USER;
-      break;
-    }
-    r = check_stop(t, ph);
+    r = end_iteration(t, ph, status);
     if (r) break;
-    if (periodic_checkpoint(t)) {
-      *status = t->err.code;
-      r = PINN_STOP_ERROR;
-      break;
-    }
   }
   memcpy(t->x, t->best_x, t->P * sizeof(double));
   /* t->s stays alive until the run loop has written its checkpoint */
@@ -1079,6 +1043,10 @@ static int check_options_record(pinn_trainer *t, const char *path, const double 
   return st;
 }
 
+/* The vectors of P doubles a checkpoint holds: x, best_x, Adam's m and v. */
+static const char *const vec_names[4] = {"/trainer/x", "/trainer/best_x", "/trainer/adam_m",
+                                         "/trainer/adam_v"};
+
 int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
 {
   pinn_error e;
@@ -1090,10 +1058,8 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   if (!st) st = pinn_h5_set_attr_int64(w, "/", "format", CKPT_FORMAT);
   if (!st) st = pinn_h5_create_group(w, g);
   /* the parameters the run would continue from */
-  if (!st) st = pinn_h5_write_dataset(w, "/trainer/x", 1, dims, t->x);
-  if (!st) st = pinn_h5_write_dataset(w, "/trainer/best_x", 1, dims, t->best_x);
-  if (!st) st = pinn_h5_write_dataset(w, "/trainer/adam_m", 1, dims, t->m);
-  if (!st) st = pinn_h5_write_dataset(w, "/trainer/adam_v", 1, dims, t->v);
+  double *const vecs[4] = {t->x, t->best_x, t->m, t->v};
+  for (size_t k = 0; k < 4 && !st; ++k) st = pinn_h5_write_dataset(w, vec_names[k], 1, dims, vecs[k]);
   const int64_t iv[] = {(int64_t)t->P, (int64_t)t->n_terms, (int64_t)t->phase, (int64_t)t->iter,
                         (int64_t)t->total_iter, (int64_t)t->adam_k, (int64_t)t->recoveries,
                         (int64_t)t->n_reports, (int64_t)t->hist_len,
@@ -1174,17 +1140,6 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   return PINN_SUCCESS;
 }
 
-static int read_vec(pinn_trainer *t, pinn_h5_reader *r, const char *name, size_t n, double *out)
-{
-  size_t dims[1] = {n};
-  double *d;
-  if (pinn_h5_read_dataset(r, name, 1, dims, &d, NULL, NULL))
-    return pinn_error_set(&t->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
-  memcpy(out, d, n * sizeof *d);
-  free(d);
-  return PINN_SUCCESS;
-}
-
 static int all_finite(const double *a, size_t n)
 {
   for (size_t i = 0; i < n; ++i)
@@ -1196,14 +1151,13 @@ static int all_finite(const double *a, size_t n)
  * anything is trusted: a corrupt or crafted file gets a message naming the
  * field, never a run that trains on NaN or without a time budget. */
 static int validate_loaded(pinn_trainer *t, const char *path, const int64_t *iv, const double *dv,
-                           const double *x, const double *bx, const double *m, const double *v,
-                           const double *rep, const double *hl, size_t hist)
+                           const double *vec, const double *rep, size_t hist)
 {
 #define BAD(...) return pinn_error_set(&t->err, PINN_EFORMAT, __VA_ARGS__)
-  (void)hl;
-  if (!all_finite(x, t->P)) BAD("resume: %s: /trainer/x holds a non-finite parameter", path);
-  if (!all_finite(bx, t->P)) BAD("resume: %s: /trainer/best_x holds a non-finite parameter", path);
-  if (!all_finite(m, t->P)) BAD("resume: %s: /trainer/adam_m holds a non-finite value", path);
+  for (size_t k = 0; k < 3; ++k)
+    if (!all_finite(vec + k * t->P, t->P))
+      BAD("resume: %s: %s holds a non-finite %s", path, vec_names[k], k < 2 ? "parameter" : "value");
+  const double *v = vec + 3 * t->P;
   for (size_t j = 0; j < t->P; ++j)
     if (!(v[j] >= 0) || !isfinite(v[j]))
       BAD("resume: %s: /trainer/adam_v holds a negative or non-finite value", path);
@@ -1272,13 +1226,17 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
                         "resume: %s has counters that do not fit this run's %zu phases", path,
                         t->o.n_phases);
   const size_t hist = st ? 0 : (size_t)iv[8];
-  double *x = malloc(t->P * sizeof *x), *bx = malloc(t->P * sizeof *bx),
-         *m = malloc(t->P * sizeof *m), *v = malloc(t->P * sizeof *v);
-  if (!x || !bx || !m || !v) st = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory");
-  if (!st) st = read_vec(t, r, "/trainer/x", t->P, x);
-  if (!st) st = read_vec(t, r, "/trainer/best_x", t->P, bx);
-  if (!st) st = read_vec(t, r, "/trainer/adam_m", t->P, m);
-  if (!st) st = read_vec(t, r, "/trainer/adam_v", t->P, v);
+  double *vec = malloc(4 * t->P * sizeof *vec); /* the vectors of vec_names */
+  if (!vec) st = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory");
+  for (size_t k = 0; k < 4 && !st; ++k) {
+    size_t dims[1] = {t->P};
+    double *d;
+    if (pinn_h5_read_dataset(r, vec_names[k], 1, dims, &d, NULL, NULL))
+      st = pinn_error_set(&t->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+    else
+      memcpy(vec + k * t->P, d, t->P * sizeof *d);
+    free(d);
+  }
   if (!st && iv[7] > 0) {
     size_t rd[2] = {(size_t)iv[7], 6};
     if (pinn_h5_read_dataset(r, "/trainer/reports", 2, rd, &rep, NULL, NULL))
@@ -1290,7 +1248,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
               pinn_h5_read_dataset(r, "/trainer/history_terms", 2, htd, &ht, NULL, NULL)))
     st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
   /* every value the run continues from must be sane */
-  if (!st) st = validate_loaded(t, path, iv, dv, x, bx, m, v, rep, hl, hist);
+  if (!st) st = validate_loaded(t, path, iv, dv, vec, rep, hist);
   if (!st && pinn_h5_has(r, "/trainer/options")) { /* written since the options record exists */
     double *rec = NULL;
     if (pinn_h5_read_dataset(r, "/trainer/options", 1, NULL, &rec, dout, NULL))
@@ -1326,10 +1284,8 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
   }
   if (!st && hist > 0) st = grow_history(t, hist + 1024); /* room for the saved entries */
   if (!st) {
-    memcpy(t->x, x, t->P * sizeof *x);
-    memcpy(t->best_x, bx, t->P * sizeof *bx);
-    memcpy(t->m, m, t->P * sizeof *m);
-    memcpy(t->v, v, t->P * sizeof *v);
+    double *const dst[4] = {t->x, t->best_x, t->m, t->v};
+    for (size_t k = 0; k < 4; ++k) memcpy(dst[k], vec + k * t->P, t->P * sizeof *vec);
     t->phase = (size_t)iv[2];
     t->iter = (size_t)iv[3];
     t->total_iter = (size_t)iv[4];
@@ -1379,7 +1335,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     }
   }
   free(iv); free(dv); free(rep); free(hl); free(hg); free(ht); free(lb);
-  free(x); free(bx); free(m); free(v);
+  free(vec);
   pinn_h5_close(r);
   return st;
 }

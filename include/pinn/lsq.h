@@ -180,6 +180,11 @@ typedef struct pinn_lm_report {
  * options' method and solver. */
 size_t pinn_lm_bytes(const pinn_loss *l, const pinn_lm_options *o);
 
+/* What pinn_lm_run refuses before it allocates (o NULL = defaults): bad
+ * options (PINN_EINVAL), a loss that is not least squares, or matrices above
+ * o->max_bytes (PINN_EUNSUPPORTED, saying what to change); err may be NULL. */
+int pinn_lm_check(const pinn_loss *l, const pinn_lm_options *o, pinn_error *err);
+
 /* Levenberg–Marquardt (or dogleg) from the loss's current parameters; the
  * best parameters (GSL accepts only decreasing steps: the last accepted
  * point) are left in the loss.  o NULL = defaults; rep may be NULL.
