@@ -100,18 +100,16 @@ static int direction(pinn_qn_state *qs, const gsl_vector *g)
 
 /* Store the pair (s, y) of the accepted step if s'y is large enough (N&W
  * Algorithm 7.5, with the skip rule of the header); returns |s|. */
-static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const gsl_vector *x,
-                     const gsl_vector *gradient, gsl_vector *dx)
+static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc,
+                     const gsl_vector *gradient, const gsl_vector *dx)
 {
   lbfgs_state *st = (lbfgs_state *)qs;
   const size_t n = qs->n;
   gsl_vector_view s = gsl_vector_view_array(st->S + st->head * n, n);
   gsl_vector_view y = gsl_vector_view_array(st->Y + st->head * n, n);
-  gsl_vector_memcpy(&s.vector, acc->x);
-  gsl_blas_daxpy(-1.0, x, &s.vector);
+  gsl_vector_memcpy(&s.vector, dx);
   gsl_vector_memcpy(&y.vector, acc->g);
   gsl_blas_daxpy(-1.0, gradient, &y.vector);
-  gsl_vector_memcpy(dx, &s.vector);
 
   double sy;
   const double snorm = gsl_blas_dnrm2(&s.vector), ynorm = gsl_blas_dnrm2(&y.vector);
@@ -191,8 +189,7 @@ static int load(pinn_qn_state *qs, const double *buf, size_t len)
           "L-BFGS state pair %zu has rho = %g but s'y = %g (rho must be 1 / s'y > 0)", k, blk[0],
           sy);
   }
-  int rc;
-  if (m != st->m && (rc = alloc_ring(st, m)) != GSL_SUCCESS) return rc;
+  if (m != st->m && alloc_ring(st, m)) return err->code;
   const double *b = buf + H_LEN;
   for (size_t k = 0; k < count; ++k) { /* slots 0..count-1, oldest first */
     st->rho[k] = *b++;
@@ -225,12 +222,9 @@ static int lbfgs_alloc(void *vstate, size_t n)
   lbfgs_state *st = vstate;
   memset(st, 0, sizeof *st);
   const int rc = pinn_qn_alloc(&st->qn, &lbfgs_method, n, 0);
-  if (rc) return rc;
-  if (alloc_ring(st, PINN_LBFGS_DEFAULT_MEMORY) != GSL_SUCCESS) {
-    lbfgs_free(st);
-    return GSL_ENOMEM;
-  }
-  return GSL_SUCCESS;
+  if (rc || !alloc_ring(st, PINN_LBFGS_DEFAULT_MEMORY)) return rc;
+  lbfgs_free(st);
+  return GSL_ENOMEM;
 }
 
 static const gsl_multimin_fdfminimizer_type lbfgs_type = {

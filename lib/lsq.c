@@ -18,10 +18,8 @@
  * Terms are processed in chunks of points (4096, periodic 256) so the
  * temporaries stay small next to the Jacobian itself.
  *
- * LM: GSL's gsl_multifit_nlinear_trust with the chosen trust-region
- * subproblem and linear solver, scaling "more", the second directional
- * derivative of geodesic acceleration by GSL's finite difference (fvv =
- * NULL, h_fvv = 0.02).  References in include/pinn/lsq.h.
+ * LM: gsl_multifit_nlinear_trust as include/pinn/lsq.h says (fvv = NULL:
+ * GSL's finite difference with h_fvv = 0.02).
  */
 #include <pinn/lsq.h>
 
@@ -113,10 +111,11 @@ typedef struct {
   size_t P;
 } pass_ctx;
 
-static int prep_fail(term_state *t, int st, size_t point, const char *what)
+/* Record t's failure at point: "term '<name>': <what><detail>". */
+static int prep_fail(term_state *t, int st, size_t point, const char *what, const char *detail)
 {
   pinn_error e;
-  pinn_error_set(&e, st, "term '%s': %s", t->def.name, what);
+  pinn_error_set(&e, st, "term '%s': %s%s", t->def.name, what, detail);
   return pinn_loss_record_failure_(t, point, &e);
 }
 
@@ -136,17 +135,15 @@ static int prep_block(pass_ctx *c, size_t p0, size_t nb, size_t ld, const double
   if (l->n_tr) {
     const size_t ws = pinn_transform_work_size(&t->spec, nb), cs = pinn_transform_coef_size(&t->spec);
     Ubuf = malloc(m * C * ld * sizeof *Ubuf);
-    if (!Ubuf) return prep_fail(t, PINN_ENOMEM, g0, "out of memory for the transformed jets");
+    if (!Ubuf) return prep_fail(t, PINN_ENOMEM, g0, "out of memory for the transformed jets", "");
     memcpy(Ubuf, jets, m * C * ld * sizeof *Ubuf);
     pinn_error e;
     for (size_t k = 0; k < l->n_tr && !st; ++k)
       st = pinn_transform_forward_coefs(&l->tr[k], &t->spec, m, t->tcoef[k] + g0 * cs, nb, ld, Ubuf,
                                         Ubuf, work ? work + k * ws : NULL, &e);
     if (st) {
-      char msg[700];
-      snprintf(msg, sizeof msg, "output transform: %s", e.msg);
       free(Ubuf);
-      return prep_fail(t, st, g0, msg);
+      return prep_fail(t, st, g0, "output transform: ", e.msg);
     }
     U = Ubuf;
   }
@@ -227,11 +224,7 @@ static int row_jac(size_t p0, size_t nb, size_t ld, const double *jets, size_t r
     for (size_t k = l->n_tr; k-- > 0;) {
       int st = pinn_transform_adjoint(&l->tr[k], &t->spec, l->m, nb, ld, jets_bar, jets_bar,
                                       work + k * ws, &e);
-      if (st) {
-        char msg[700];
-        snprintf(msg, sizeof msg, "output transform adjoint: %s", e.msg);
-        return prep_fail(t, st, c->base + p0, msg);
-      }
+      if (st) return prep_fail(t, st, c->base + p0, "output transform adjoint: ", e.msg);
     }
   }
   return PINN_SUCCESS;

@@ -1,15 +1,9 @@
 /* libpinn — the quasi-Newton driver shared by the L-BFGS (lib/lbfgs.c) and
- * dense self-scaled (lib/ssqn.c) multimin types; see lib/qn_impl.h.
- *
- * One iteration (J. Nocedal and S. J. Wright, Numerical Optimization, 2nd
- * ed., 2006, Algorithm 6.1 with a line search): p = -H g from the method,
- * or -g when the memory is empty or p is not a descent direction; a
- * Moré–Thuente strong-Wolfe search along p (lib/linesearch.c); when it finds
- * no lower f along the quasi-Newton direction, forget the memory and search
- * once more along -g; accept the lowest point found and let the method
- * store the step.  With an empty memory the first trial step has the length
- * of the last accepted step (step_size before the first); otherwise it is
- * the unit quasi-Newton step.
+ * dense self-scaled (lib/ssqn.c) multimin types (lib/qn_impl.h), and the
+ * calls of include/pinn/qn.h, whose comment states the contract.  One
+ * iteration is Algorithm 6.1 of Nocedal & Wright (2nd ed., 2006) with the
+ * Moré–Thuente search of lib/linesearch.c: p = -H g from the method, or -g
+ * when the memory is empty or p is not a descent direction.
  */
 #include "qn_impl.h"
 
@@ -187,7 +181,9 @@ int pinn_qn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector *x,
                           pinn_linesearch_reason_str(res.reason), res.nevals, res.nnonfinite, *f,
                           gnorm);
   }
-  const double step = m->update(st, &acc, x, gradient, dx);
+  gsl_vector_memcpy(dx, acc.x);
+  gsl_blas_daxpy(-1.0, x, dx);
+  const double step = m->update(st, &acc, gradient, dx);
   gsl_vector_memcpy(x, acc.x);
   gsl_vector_memcpy(gradient, acc.g);
   *f = acc.f;

@@ -27,10 +27,10 @@ typedef struct pinn_qn_method {
   void (*forget)(pinn_qn_state *st);
   /* Called by set() before fdf is evaluated; may refuse with a message (NULL: nothing). */
   int (*prepare)(pinn_qn_state *st);
-  /* The step from (x, g) to acc was accepted: write dx = acc->x - x, update
-   * the memory (counting skipped updates) and return |dx|. */
-  double (*update)(pinn_qn_state *st, const pinn_linesearch_point *acc, const gsl_vector *x,
-                   const gsl_vector *g, gsl_vector *dx);
+  /* The step dx = acc->x - x from (x, g) was accepted: update the memory
+   * (counting skipped updates) and return |dx|. */
+  double (*update)(pinn_qn_state *st, const pinn_linesearch_point *acc, const gsl_vector *g,
+                   const gsl_vector *dx);
   /* Fill the method's own fields of the counters. */
   void (*stats)(const pinn_qn_state *st, pinn_qn_statistics *stats);
   /* Checkpoints.  The number of doubles the state has now; writing the

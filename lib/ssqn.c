@@ -216,16 +216,13 @@ static void update_h(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, d
   const double it = 1.0 / tau;
   const double c_uu = (phi - 1.0) * it / yHy, c_su = -phi * rho * it,
                c_ss = rho * (phi * h * it + 1.0);
-  if (!(h > 0.0) || !isfinite(h) || !(sigma > 0.0) || !(tau > 0.0) || !isfinite(it)
-      || !isfinite(phi) || !isfinite(c_uu) || !isfinite(c_su) || !isfinite(c_ss)) {
-    st->qn.stats.skipped++;
-    return; /* with first = 1, have_h stays 0: H = I is not used */
-  }
   /* c M / tau + R = (c / tau) (M + R tau / c) */
   const double cnew = st->hscale * it, ic = 1.0 / cnew;
-  if (!(cnew > 0.0) || !isfinite(cnew) || !isfinite(ic)) {
+  if (!(h > 0.0) || !isfinite(h) || !(sigma > 0.0) || !(tau > 0.0) || !isfinite(it)
+      || !isfinite(phi) || !isfinite(c_uu) || !isfinite(c_su) || !isfinite(c_ss)
+      || !(cnew > 0.0) || !isfinite(cnew) || !isfinite(ic)) {
     st->qn.stats.skipped++;
-    return;
+    return; /* with first = 1, have_h stays 0: H = I is not used */
   }
   st->hscale = cnew;
   gsl_vector_memcpy(st->w, st->u);
@@ -243,13 +240,11 @@ static void update_h(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, d
   st->qn.stats.last_h = h;
 }
 
-/* The accepted step: dx = s, y = g+ - g, and the update of H; returns |s|. */
-static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const gsl_vector *x,
-                     const gsl_vector *gradient, gsl_vector *dx)
+/* The accepted step s = dx: y = g+ - g and the update of H; returns |s|. */
+static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc,
+                     const gsl_vector *gradient, const gsl_vector *dx)
 {
   ssqn_state *st = (ssqn_state *)qs;
-  gsl_vector_memcpy(dx, acc->x);
-  gsl_blas_daxpy(-1.0, x, dx);
   gsl_vector_memcpy(st->y, acc->g);
   gsl_blas_daxpy(-1.0, gradient, st->y);
   double sg;

@@ -80,7 +80,7 @@ pinn_phase pinn_phase_default(pinn_optimizer_kind kind)
   pinn_phase p;
   memset(&p, 0, sizeof p);
   p.kind = kind;
-  p.max_iter = kind == PINN_OPT_ADAM ? 1000 : 5000;
+  p.max_iter = kind == PINN_OPT_ADAM ? 1000 : kind == PINN_OPT_LM ? 500 : 5000;
   p.window = 100;
   p.lr = 1e-3;
   p.lr_decay = 1.0;
@@ -93,7 +93,6 @@ pinn_phase pinn_phase_default(pinn_optimizer_kind kind)
   p.line_tol = (kind == PINN_OPT_BFGS2 || kind == PINN_OPT_CG) ? 0.1 : 0.9;
   p.lm_method = PINN_LM_ACCEL;
   p.xtol = 1e-12;
-  if (kind == PINN_OPT_LM) p.max_iter = 500;
   return p;
 }
 
@@ -379,26 +378,16 @@ static double elapsed(const pinn_trainer *t) { return t->elapsed_before + now_se
 static int report_progress(pinn_trainer *t, const pinn_phase *ph)
 {
   if (!t->o.progress) return 0;
-  pinn_progress pr;
-  pr.phase = t->phase;
-  pr.n_phases = t->o.n_phases;
-  pr.kind = ph->kind;
-  pr.iter = t->iter;
-  pr.max_iter = ph->max_iter;
-  pr.total_iter = t->total_iter;
-  pr.evals = pinn_loss_n_evals(t->l) - t->evals0;
-  pr.loss = t->f;
-  pr.terms = t->terms;
-  pr.n_terms = t->n_terms;
-  pr.grad_norm = t->gnorm;
-  pr.step = t->step;
-  pr.elapsed = elapsed(t);
+  pinn_progress pr = {.phase = t->phase, .n_phases = t->o.n_phases, .kind = ph->kind,
+                      .iter = t->iter, .max_iter = ph->max_iter, .total_iter = t->total_iter,
+                      .evals = pinn_loss_n_evals(t->l) - t->evals0, .loss = t->f,
+                      .terms = t->terms, .n_terms = t->n_terms, .grad_norm = t->gnorm,
+                      .step = t->step, .elapsed = elapsed(t),
+                      .lr = ph->kind == PINN_OPT_ADAM ? t->lr : 0.0, .assembler = t->l};
   double pe = now_seconds() - t->phase_t0;
   pr.eta = t->iter ? pe / (double)t->iter * (double)(ph->max_iter - (t->iter < ph->max_iter ? t->iter : ph->max_iter)) : NAN;
   if (t->o.time_budget > 0 && !(pr.eta <= t->o.time_budget - pr.elapsed)) /* the budget ends it first */
     pr.eta = fmax(0.0, t->o.time_budget - pr.elapsed);
-  pr.lr = ph->kind == PINN_OPT_ADAM ? t->lr : 0.0;
-  pr.assembler = t->l;
   return t->o.progress(&pr, t->o.progress_ctx);
 }
 
@@ -854,8 +843,7 @@ int pinn_trainer_run(pinn_trainer *t)
   int status = PINN_SUCCESS;
   while (t->phase < t->o.n_phases) {
     const pinn_phase *ph = &t->o.phases[t->phase];
-    const size_t ev0 = pinn_loss_n_evals(t->l);
-    t->evals0 = ev0;
+    t->evals0 = pinn_loss_n_evals(t->l);
     t->phase_t0 = now_seconds();
     const size_t carry = t->resumed ? t->evals_carry : 0;
     t->resumed = 0;
@@ -875,7 +863,7 @@ int pinn_trainer_run(pinn_trainer *t)
     pinn_phase_report *rep = &t->reports[t->phase];
     rep->kind = ph->kind;
     rep->iterations = t->iter;
-    rep->evals = pinn_loss_n_evals(t->l) - ev0 + carry;
+    rep->evals = pinn_loss_n_evals(t->l) - t->evals0 + carry;
     rep->seconds = now_seconds() - t->phase_t0;
     rep->loss = t->best_f;
     rep->reason = r;
@@ -1052,11 +1040,10 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   if (!w) return pinn_error_set(&t->err, e.code, "checkpoint: %s", e.msg);
-  const char *g = "/trainer";
   size_t dims[2] = {t->P, 0};
   int st = pinn_h5_set_attr_string(w, "/", "kind", "libpinn checkpoint");
   if (!st) st = pinn_h5_set_attr_int64(w, "/", "format", CKPT_FORMAT);
-  if (!st) st = pinn_h5_create_group(w, g);
+  if (!st) st = pinn_h5_create_group(w, "/trainer");
   /* the parameters the run would continue from */
   double *const vecs[4] = {t->x, t->best_x, t->m, t->v};
   for (size_t k = 0; k < 4 && !st; ++k) st = pinn_h5_write_dataset(w, vec_names[k], 1, dims, vecs[k]);

@@ -428,17 +428,7 @@ static void pinn_poisson_self_scaled_reaches_100x_lower_loss_than_lbfgs(void)
   pinn_test_net su = pinn_test_poisson1d(NULL, NULL, 100, 1);
   const size_t P = pinn_loss_n_params(su.l);
   CU_ASSERT_EQUAL_FATAL(pinn_ssqn_check_size(P, 0, NULL), PINN_SUCCESS);
-  /* Adam warm-up, 300 iterations at lr 1e-2 */
-  pinn_train_options o = pinn_train_options_default();
-  o.n_phases = 1;
-  o.phases[0] = pinn_phase_default(PINN_OPT_ADAM);
-  o.phases[0].max_iter = 300;
-  o.phases[0].lr = 1e-2;
-  o.progress = NULL;
-  pinn_trainer *t = pinn_trainer_alloc(su.l, &o, NULL);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-  CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(t), PINN_SUCCESS);
-  pinn_trainer_free(t);
+  pinn_test_adam(su.l, 300, 1e-2); /* Adam warm-up */
   double *theta0 = malloc(P * sizeof *theta0);
   pinn_loss_get_params(su.l, theta0);
   double f0;
