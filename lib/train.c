@@ -1127,13 +1127,6 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   return PINN_SUCCESS;
 }
 
-static int all_finite(const double *a, size_t n)
-{
-  for (size_t i = 0; i < n; ++i)
-    if (!isfinite(a[i])) return 0;
-  return 1;
-}
-
 /* The trainer's saved counters, scalars, vectors and reports, checked before
  * anything is trusted: a corrupt or crafted file gets a message naming the
  * field, never a run that trains on NaN or without a time budget. */
@@ -1141,13 +1134,12 @@ static int validate_loaded(pinn_trainer *t, const char *path, const int64_t *iv,
                            const double *vec, const double *rep, size_t hist)
 {
 #define BAD(...) return pinn_error_set(&t->err, PINN_EFORMAT, __VA_ARGS__)
-  for (size_t k = 0; k < 3; ++k)
-    if (!all_finite(vec + k * t->P, t->P))
-      BAD("resume: %s: %s holds a non-finite %s", path, vec_names[k], k < 2 ? "parameter" : "value");
-  const double *v = vec + 3 * t->P;
-  for (size_t j = 0; j < t->P; ++j)
-    if (!(v[j] >= 0) || !isfinite(v[j]))
-      BAD("resume: %s: /trainer/adam_v holds a negative or non-finite value", path);
+  static const char *const bad_value[4] = {"a non-finite parameter", "a non-finite parameter",
+                                           "a non-finite value", "a negative or non-finite value"};
+  for (size_t k = 0; k < 4; ++k)
+    for (size_t j = 0; j < t->P; ++j)
+      if (!isfinite(vec[k * t->P + j]) || (k == 3 && !(vec[k * t->P + j] >= 0)))
+        BAD("resume: %s: %s holds %s", path, vec_names[k], bad_value[k]);
   if (!(dv[0] > -INFINITY))
     BAD("resume: %s: the best loss (scalars[0]) is %g: it must be a number or +inf", path, dv[0]);
   if (isfinite(dv[0]) && dv[0] < 0) BAD("resume: %s: the best loss (scalars[0]) is negative", path);
