@@ -173,9 +173,9 @@ static int finish_last(pinn_linesearch_result *res, pinn_linesearch_reason reaso
 /* End the search at the best step seen (the last evaluation is unusable). */
 static int finish_best(pinn_linesearch_result *res, pinn_linesearch_reason reason)
 {
-  finish_last(res, reason, res->best_alpha, res->best_phi, res->best_dphi);
+  const int rc = finish_last(res, reason, res->best_alpha, res->best_phi, res->best_dphi);
   res->alpha_is_last = 0;
-  return reason_code(reason);
+  return rc;
 }
 
 static int options_valid(const pinn_linesearch_options *o)

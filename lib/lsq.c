@@ -37,12 +37,9 @@
 
 /* ------------------------------------------------------------ layout */
 
-/* Rows per network point (periodic: per point of a pair). */
-static size_t rows_per_point(const term_state *t) { return t->ops->rows(&t->def); }
-
 static size_t term_n_rows(const term_state *t)
 {
-  const size_t rpp = rows_per_point(t);
+  const size_t rpp = t->ops->rows(&t->def); /* per point (periodic: per point of a pair) */
   return t->ops->paired ? (t->n / 2) * rpp : t->n * rpp;
 }
 
@@ -235,7 +232,7 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
 {
   term_state *t = &l->terms[ti];
   const int periodic = t->ops->paired;
-  const size_t rpp = rows_per_point(t), P = l->n_net + l->n_coef, dim = l->dim;
+  const size_t rpp = t->ops->rows(&t->def), P = l->n_net + l->n_coef, dim = l->dim;
   const size_t chunk = periodic ? 256 : 4096; /* even: whole pairs */
   const size_t maxc = t->n == 0 ? 1 : t->n < chunk ? t->n : chunk;
   const size_t nblk = (maxc + PINN_BLOCK - 1) / PINN_BLOCK;
