@@ -121,25 +121,16 @@ pinn_phase *pinn_train_options_add_phase(pinn_train_options *o, pinn_optimizer_k
   return ph;
 }
 
-/* Index of the first phase that is (want_adam) or is not Adam, or n_phases. */
-static size_t find_phase(const pinn_train_options *o, int want_adam)
+/* The first phase that is (want_adam) or is not Adam, or NULL. */
+static pinn_phase *find_phase(pinn_train_options *o, int want_adam)
 {
-  size_t i = 0;
-  while (i < o->n_phases && (o->phases[i].kind == PINN_OPT_ADAM) != want_adam) ++i;
-  return i;
+  for (size_t i = 0; i < o->n_phases; ++i)
+    if ((o->phases[i].kind == PINN_OPT_ADAM) == want_adam) return &o->phases[i];
+  return NULL;
 }
 
-pinn_phase *pinn_train_options_adam_phase(pinn_train_options *o)
-{
-  const size_t i = find_phase(o, 1);
-  return i < o->n_phases ? &o->phases[i] : NULL;
-}
-
-pinn_phase *pinn_train_options_main_phase(pinn_train_options *o)
-{
-  const size_t i = find_phase(o, 0);
-  return i < o->n_phases ? &o->phases[i] : NULL;
-}
+pinn_phase *pinn_train_options_adam_phase(pinn_train_options *o) { return find_phase(o, 1); }
+pinn_phase *pinn_train_options_main_phase(pinn_train_options *o) { return find_phase(o, 0); }
 
 static int phases_full(const pinn_train_options *o, const char *what, pinn_error *err)
 {
@@ -149,21 +140,21 @@ static int phases_full(const pinn_train_options *o, const char *what, pinn_error
 
 int pinn_train_options_set_adam(pinn_train_options *o, size_t n, pinn_error *err)
 {
-  size_t a = find_phase(o, 1);
+  pinn_phase *a = find_phase(o, 1);
   if (n == 0) {
-    if (a == o->n_phases) return PINN_SUCCESS;
-    memmove(&o->phases[a], &o->phases[a + 1], (o->n_phases - a - 1) * sizeof *o->phases);
+    if (!a) return PINN_SUCCESS;
+    memmove(a, a + 1, (size_t)(o->phases + o->n_phases - (a + 1)) * sizeof *a);
     if (--o->n_phases == 0) pinn_train_options_add_phase(o, PINN_OPT_LBFGS, 0);
     return PINN_SUCCESS;
   }
-  if (a == o->n_phases) { /* the warm-up goes first */
+  if (!a) { /* the warm-up goes first */
     if (o->n_phases >= PINN_MAX_PHASES) return phases_full(o, "adding an Adam phase", err);
     memmove(&o->phases[1], &o->phases[0], o->n_phases * sizeof *o->phases);
     o->phases[0] = pinn_phase_default(PINN_OPT_ADAM);
     o->n_phases++;
-    a = 0;
+    a = &o->phases[0];
   }
-  o->phases[a].max_iter = n;
+  a->max_iter = n;
   return PINN_SUCCESS;
 }
 
@@ -217,8 +208,8 @@ int pinn_train_options_set_last_iters(pinn_train_options *o, size_t n, pinn_erro
 
 void pinn_train_options_drop_after_main(pinn_train_options *o)
 {
-  const size_t m = find_phase(o, 0);
-  if (m < o->n_phases) o->n_phases = m + 1;
+  const pinn_phase *m = find_phase(o, 0);
+  if (m) o->n_phases = (size_t)(m - o->phases) + 1;
 }
 
 struct pinn_trainer {
@@ -505,6 +496,13 @@ static int rebase_on_change(pinn_trainer *t, int *status)
   return 0;
 }
 
+/* A loss evaluation of iteration iter failed with st: the loss's words. */
+static pinn_stop_reason eval_failed(pinn_trainer *t, int st, size_t iter, int *status)
+{
+  *status = pinn_error_set(&t->err, st, "iteration %zu: %s", iter, pinn_loss_errmsg(t->l));
+  return PINN_STOP_ERROR;
+}
+
 /* The message of a phase that stops on a non-finite loss: the iteration,
  * the recoveries tried, and the loss's own words (term, point, entry). */
 static void nonfinite_message(pinn_trainer *t, int loss_status, size_t recoveries)
@@ -540,11 +538,7 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
       t->adam_k = 0;
       continue;
     }
-    if (st) {
-      *status = pinn_error_set(&t->err, st, "iteration %zu: %s", t->total_iter,
-                               pinn_loss_errmsg(t->l));
-      return PINN_STOP_ERROR;
-    }
+    if (st) return eval_failed(t, st, t->total_iter, status);
     note_best(t, t->x, t->f);
     /* the step */
     t->adam_k++;
@@ -646,11 +640,7 @@ static pinn_stop_reason qn_set(pinn_trainer *t, const pinn_phase *ph, gsl_multim
     *status = pinn_error_set(&t->err, st, "%s", pinn_qn_errmsg(s));
     return PINN_STOP_ERROR;
   }
-  if (ls && ls != PINN_ENONFINITE) {
-    *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter,
-                             pinn_loss_errmsg(t->l));
-    return PINN_STOP_ERROR;
-  }
+  if (ls && ls != PINN_ENONFINITE) return eval_failed(t, ls, t->total_iter, status);
   nonfinite_message(t, ls, 0);
   return PINN_STOP_NONFINITE;
 }
@@ -709,9 +699,7 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     const int st = gsl_multimin_fdfminimizer_iterate(s);
     int ls = pinn_loss_last_status(t->l);
     if (ls && ls != PINN_ENONFINITE) {
-      *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter + 1,
-                               pinn_loss_errmsg(t->l));
-      r = PINN_STOP_ERROR;
+      r = eval_failed(t, ls, t->total_iter + 1, status);
       break;
     }
     const double fnew = untransform(ph->loss_transform, s->f);
