@@ -111,7 +111,7 @@ int main(int argc, char **argv)
     }
     printf("  %-7s          %4zu it, %4zu f + %4zu J, %7.3f s: loss %.3e -> %.3e (%s)\n",
            pinn_lm_method_name(ms[k]), rep.iterations, rep.evals_f, rep.evals_J, rep.seconds,
-           rep.loss0, rep.loss, pinn_lm_stop_name(rep.reason));
+           rep.loss0, rep.loss, pinn_stop_reason_name(rep.reason));
     for (int b = 0; b < 2; ++b) {
       pinn_loss_set_params(l, th);
       pinn_train_options lo = pinn_train_options_default();

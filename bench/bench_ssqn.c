@@ -79,8 +79,7 @@ static int run(const gsl_multimin_fdfminimizer_type *T, size_t P, int warm, int 
   *evals_per_iter = (double)(q.evals - e0) / iters;
   if (status)
     fprintf(stderr, "%s at P = %zu: status %d (%s)\n", gsl_multimin_fdfminimizer_name(s), P,
-            status, T == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_errmsg(s)
-                                                          : pinn_ssqn_errmsg(s));
+            status, pinn_qn_errmsg(s));
   gsl_multimin_fdfminimizer_free(s);
   gsl_vector_free(x);
   free(q.d);

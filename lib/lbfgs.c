@@ -1,15 +1,12 @@
-/* libpinn — L-BFGS as a GSL multimin fdfminimizer type (see include/pinn/lbfgs.h).
- *
- * J. Nocedal and S. J. Wright, Numerical Optimization, 2nd ed., Springer
- * 2006: Algorithm 7.4 (two-loop recursion for p = -H g) and Algorithm 7.5
- * (L-BFGS), with H0 = gamma I, gamma = s'y / y'y of the newest pair (eq. 7.20).
- * Steps come from the Moré–Thuente strong-Wolfe search (lib/linesearch.c).
+/* libpinn — L-BFGS as a GSL multimin fdfminimizer type (see include/pinn/lbfgs.h:
+ * Nocedal & Wright, Algorithms 7.4 and 7.5, H0 = gamma I as their eq. 7.20).
  *
  * The pairs live in a ring of m slots (S and Y, m rows of n doubles each).
  * This file keeps what is L-BFGS's own: the two-loop direction, storing a
  * pair, and the pairs in checkpoints; the iteration around them (line
  * search, restart along -g, accepting the step) is the driver's, lib/qn.c.
  */
+#include <pinn/lbfgs.h>
 #include "qn_impl.h"
 
 #include <gsl/gsl_blas.h>
@@ -40,14 +37,15 @@ static void forget(pinn_qn_state *qs)
 static int alloc_ring(lbfgs_state *st, size_t m)
 {
   const size_t n = st->qn.n;
-  if (m == 0 || m > ((size_t)-1) / sizeof(double) / (n ? n : 1)) return GSL_EINVAL;
-  double *S = malloc(m * n * sizeof *S);
-  double *Y = malloc(m * n * sizeof *Y);
-  double *rho = malloc(m * sizeof *rho);
-  double *coef = malloc(m * sizeof *coef);
+  const int fits = m > 0 && m <= ((size_t)-1) / sizeof(double) / (n ? n : 1);
+  double *S = fits ? malloc(m * n * sizeof *S) : NULL;
+  double *Y = fits ? malloc(m * n * sizeof *Y) : NULL;
+  double *rho = fits ? malloc(m * sizeof *rho) : NULL;
+  double *coef = fits ? malloc(m * sizeof *coef) : NULL;
   if (!S || !Y || !rho || !coef) {
     free(S); free(Y); free(rho); free(coef);
-    return GSL_ENOMEM;
+    return pinn_error_set(&st->qn.err, fits ? GSL_ENOMEM : GSL_EINVAL,
+                          "cannot allocate the memory for m = %zu pairs of n = %zu", m, n);
   }
   free(st->S); free(st->Y); free(st->rho); free(st->coef);
   st->S = S; st->Y = Y; st->rho = rho; st->coef = coef;
@@ -102,18 +100,16 @@ static int direction(pinn_qn_state *qs, const gsl_vector *g)
 
 /* Store the pair (s, y) of the accepted step if s'y is large enough (N&W
  * Algorithm 7.5, with the skip rule of the header); returns |s|. */
-static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const gsl_vector *x,
-                     const gsl_vector *gradient, gsl_vector *dx)
+static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc,
+                     const gsl_vector *gradient, const gsl_vector *dx)
 {
   lbfgs_state *st = (lbfgs_state *)qs;
   const size_t n = qs->n;
   gsl_vector_view s = gsl_vector_view_array(st->S + st->head * n, n);
   gsl_vector_view y = gsl_vector_view_array(st->Y + st->head * n, n);
-  gsl_vector_memcpy(&s.vector, acc->x);
-  gsl_blas_daxpy(-1.0, x, &s.vector);
+  gsl_vector_memcpy(&s.vector, dx);
   gsl_vector_memcpy(&y.vector, acc->g);
   gsl_blas_daxpy(-1.0, gradient, &y.vector);
-  gsl_vector_memcpy(dx, &s.vector);
 
   double sy;
   const double snorm = gsl_blas_dnrm2(&s.vector), ynorm = gsl_blas_dnrm2(&y.vector);
@@ -128,7 +124,7 @@ static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const 
   return snorm;
 }
 
-static void stats(const pinn_qn_state *qs, pinn_lbfgs_statistics *stats)
+static void stats(const pinn_qn_state *qs, pinn_qn_statistics *stats)
 {
   const lbfgs_state *st = (const lbfgs_state *)qs;
   stats->memory = st->m;
@@ -193,10 +189,7 @@ static int load(pinn_qn_state *qs, const double *buf, size_t len)
           "L-BFGS state pair %zu has rho = %g but s'y = %g (rho must be 1 / s'y > 0)", k, blk[0],
           sy);
   }
-  int rc;
-  if (m != st->m && (rc = alloc_ring(st, m)) != GSL_SUCCESS)
-    return pinn_error_set(err, rc, "cannot allocate the memory for m = %zu pairs of n = %zu", m,
-                          n);
+  if (m != st->m && alloc_ring(st, m)) return err->code;
   const double *b = buf + H_LEN;
   for (size_t k = 0; k < count; ++k) { /* slots 0..count-1, oldest first */
     st->rho[k] = *b++;
@@ -229,12 +222,9 @@ static int lbfgs_alloc(void *vstate, size_t n)
   lbfgs_state *st = vstate;
   memset(st, 0, sizeof *st);
   const int rc = pinn_qn_alloc(&st->qn, &lbfgs_method, n, 0);
-  if (rc) return rc;
-  if (alloc_ring(st, PINN_LBFGS_DEFAULT_MEMORY) != GSL_SUCCESS) {
-    lbfgs_free(st);
-    return GSL_ENOMEM;
-  }
-  return GSL_SUCCESS;
+  if (rc || !alloc_ring(st, PINN_LBFGS_DEFAULT_MEMORY)) return rc;
+  lbfgs_free(st);
+  return GSL_ENOMEM;
 }
 
 static const gsl_multimin_fdfminimizer_type lbfgs_type = {
@@ -243,27 +233,11 @@ static const gsl_multimin_fdfminimizer_type lbfgs_type = {
 
 const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_lbfgs = &lbfgs_type;
 
-/* The state of an L-BFGS minimizer, or NULL for anything else. */
-static pinn_qn_state *qn_of(const gsl_multimin_fdfminimizer *s)
-{
-  return (s && s->type == &lbfgs_type) ? s->state : NULL;
-}
-
-static const char wrong_type_msg[] =
-    "not an L-BFGS minimizer: allocate it with "
-    "gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_lbfgs, n)";
-
 int pinn_lbfgs_set_memory(gsl_multimin_fdfminimizer *s, size_t m)
 {
-  lbfgs_state *st = (lbfgs_state *)qn_of(s);
-  if (!st) return GSL_EINVAL;
+  if (!s || s->type != &lbfgs_type) return GSL_EINVAL;
+  lbfgs_state *st = s->state;
   if (m == 0)
     return pinn_error_set(&st->qn.err, GSL_EINVAL, "memory m = 0: keep at least one pair (m >= 1)");
-  const int rc = alloc_ring(st, m);
-  if (rc)
-    return pinn_error_set(&st->qn.err, rc,
-                          "cannot allocate the memory for m = %zu pairs of n = %zu", m, st->qn.n);
-  return GSL_SUCCESS;
+  return alloc_ring(st, m);
 }
-
-PINN_QN_DEFINE_CALLS(lbfgs, qn_of, wrong_type_msg)

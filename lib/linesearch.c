@@ -1,8 +1,5 @@
-/* libpinn — strong-Wolfe line search of Moré and Thuente (see include/pinn/linesearch.h).
- *
- * J. J. Moré and D. J. Thuente, "Line search algorithms with guaranteed
- * sufficient decrease", ACM TOMS 20(3):286-307, 1994; the search logic of
- * MINPACK-2's dcsrch/dcstep, implemented here from the paper:
+/* libpinn — strong-Wolfe line search of Moré and Thuente (see include/pinn/linesearch.h):
+ * the search logic of MINPACK-2's dcsrch/dcstep, written from the paper:
  *  - an interval of uncertainty with ends stx (the step with the least value
  *    of the working function so far) and sty;
  *  - stage 1 works with psi(a) = phi(a) - phi(0) - ftol a phi'(0) until a step
@@ -12,8 +9,6 @@
  *    found, the next trial lies in [stp + 1.1 (stp - stx), stp + 4 (stp - stx)];
  *    once bracketed, a bisection is forced when two trials did not shrink the
  *    interval to 0.66 of its width.
- * Additions of libpinn: non-finite phi or phi' halves the step toward stx
- * (instead of failing), and later trials stay below the smallest such step.
  */
 #include "linesearch_impl.h"
 
@@ -178,12 +173,9 @@ static int finish_last(pinn_linesearch_result *res, pinn_linesearch_reason reaso
 /* End the search at the best step seen (the last evaluation is unusable). */
 static int finish_best(pinn_linesearch_result *res, pinn_linesearch_reason reason)
 {
-  res->reason = reason;
-  res->alpha = res->best_alpha;
-  res->phi = res->best_phi;
-  res->dphi = res->best_dphi;
+  const int rc = finish_last(res, reason, res->best_alpha, res->best_phi, res->best_dphi);
   res->alpha_is_last = 0;
-  return reason_code(reason);
+  return rc;
 }
 
 static int options_valid(const pinn_linesearch_options *o)
@@ -199,17 +191,9 @@ int pinn_linesearch_run(pinn_linesearch_fn fn, void *ctx, double phi0, double dp
 {
   if (!res) return PINN_EINVAL;
   const pinn_linesearch_options opt = opt_in ? *opt_in : pinn_linesearch_options_default();
-  res->reason = PINN_LINESEARCH_INVALID;
-  res->alpha = 0.0;
-  res->phi = phi0;
-  res->dphi = dphi0;
-  res->alpha_is_last = 0;
-  res->best_alpha = 0.0;
-  res->best_phi = phi0;
-  res->best_dphi = dphi0;
-  res->nevals = 0;
-  res->nnonfinite = 0;
-  res->callback_status = 0;
+  const pinn_linesearch_result start = {PINN_LINESEARCH_INVALID, 0.0, phi0, dphi0, 0, 0.0,
+                                        phi0, dphi0, 0, 0, 0};
+  *res = start;
   if (!fn || !isfinite(phi0) || !isfinite(dphi0) || !(dphi0 < 0.0) || !(alpha0 > 0.0)
       || !isfinite(alpha0) || !options_valid(&opt))
     return PINN_EINVAL;

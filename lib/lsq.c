@@ -18,10 +18,8 @@
  * Terms are processed in chunks of points (4096, periodic 256) so the
  * temporaries stay small next to the Jacobian itself.
  *
- * LM: GSL's gsl_multifit_nlinear_trust with the chosen trust-region
- * subproblem and linear solver, scaling "more", the second directional
- * derivative of geodesic acceleration by GSL's finite difference (fvv =
- * NULL, h_fvv = 0.02).  References in include/pinn/lsq.h.
+ * LM: gsl_multifit_nlinear_trust as include/pinn/lsq.h says (fvv = NULL:
+ * GSL's finite difference with h_fvv = 0.02).
  */
 #include <pinn/lsq.h>
 
@@ -35,20 +33,13 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit_nlinear.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "loss_impl.h"
 
 /* ------------------------------------------------------------ layout */
 
-/* Rows per network point (periodic: per point of a pair). */
-static size_t rows_per_point(const term_state *t) { return t->ops->rows(&t->def); }
-
 static size_t term_n_rows(const term_state *t)
 {
-  const size_t rpp = rows_per_point(t);
+  const size_t rpp = t->ops->rows(&t->def); /* per point (periodic: per point of a pair) */
   return t->ops->paired ? (t->n / 2) * rpp : t->n * rpp;
 }
 
@@ -117,10 +108,11 @@ typedef struct {
   size_t P;
 } pass_ctx;
 
-static int prep_fail(term_state *t, int st, size_t point, const char *what)
+/* Record t's failure at point: "term '<name>': <what><detail>". */
+static int prep_fail(term_state *t, int st, size_t point, const char *what, const char *detail)
 {
   pinn_error e;
-  pinn_error_set(&e, st, "term '%s': %s", t->def.name, what);
+  pinn_error_set(&e, st, "term '%s': %s%s", t->def.name, what, detail);
   return pinn_loss_record_failure_(t, point, &e);
 }
 
@@ -140,17 +132,15 @@ static int prep_block(pass_ctx *c, size_t p0, size_t nb, size_t ld, const double
   if (l->n_tr) {
     const size_t ws = pinn_transform_work_size(&t->spec, nb), cs = pinn_transform_coef_size(&t->spec);
     Ubuf = malloc(m * C * ld * sizeof *Ubuf);
-    if (!Ubuf) return prep_fail(t, PINN_ENOMEM, g0, "out of memory for the transformed jets");
+    if (!Ubuf) return prep_fail(t, PINN_ENOMEM, g0, "out of memory for the transformed jets", "");
     memcpy(Ubuf, jets, m * C * ld * sizeof *Ubuf);
     pinn_error e;
     for (size_t k = 0; k < l->n_tr && !st; ++k)
       st = pinn_transform_forward_coefs(&l->tr[k], &t->spec, m, t->tcoef[k] + g0 * cs, nb, ld, Ubuf,
                                         Ubuf, work ? work + k * ws : NULL, &e);
     if (st) {
-      char msg[700];
-      snprintf(msg, sizeof msg, "output transform: %s", e.msg);
       free(Ubuf);
-      return prep_fail(t, st, g0, msg);
+      return prep_fail(t, st, g0, "output transform: ", e.msg);
     }
     U = Ubuf;
   }
@@ -231,11 +221,7 @@ static int row_jac(size_t p0, size_t nb, size_t ld, const double *jets, size_t r
     for (size_t k = l->n_tr; k-- > 0;) {
       int st = pinn_transform_adjoint(&l->tr[k], &t->spec, l->m, nb, ld, jets_bar, jets_bar,
                                       work + k * ws, &e);
-      if (st) {
-        char msg[700];
-        snprintf(msg, sizeof msg, "output transform adjoint: %s", e.msg);
-        return prep_fail(t, st, c->base + p0, msg);
-      }
+      if (st) return prep_fail(t, st, c->base + p0, "output transform adjoint: ", e.msg);
     }
   }
   return PINN_SUCCESS;
@@ -246,7 +232,7 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
 {
   term_state *t = &l->terms[ti];
   const int periodic = t->ops->paired;
-  const size_t rpp = rows_per_point(t), P = l->n_net + l->n_coef, dim = l->dim;
+  const size_t rpp = t->ops->rows(&t->def), P = l->n_net + l->n_coef, dim = l->dim;
   const size_t chunk = periodic ? 256 : 4096; /* even: whole pairs */
   const size_t maxc = t->n == 0 ? 1 : t->n < chunk ? t->n : chunk;
   const size_t nblk = (maxc + PINN_BLOCK - 1) / PINN_BLOCK;
@@ -361,29 +347,32 @@ int pinn_lm_method_parse(const char *text, pinn_lm_method *out, pinn_error *err)
                         text ? text : "(null)");
 }
 
-static const char *const stop_names[] = {"none", "max_iter", "max_evals", "xtol", "gtol", "ftol",
-                                         "time", "no_progress", "user", "interrupted", "error"};
+static const char *const stop_names[] = {
+    "none",      "max_iter", "max_evals", "gtol",  "ftol", "time",       "no_progress",
+    "nonfinite", "user",     "interrupted", "error", "xtol", "no_progress"};
 static const char *const stop_text[] = {
     "still running",
     "reached the iteration limit",
     "reached the evaluation limit",
-    "the step is below xtol (converged)",
-    "the scaled gradient is below gtol (converged)",
+    "gradient norm below gtol",
     "relative loss decrease over the window below ftol",
     "wall-clock budget used up",
-    "no acceptable step: 16 rejected trial steps in a row (GSL_ENOPROG)",
+    "the line search could not decrease the loss (even after resetting the memory)",
+    "the loss stayed NaN/Inf after recovery attempts",
     "stopped by the progress callback",
     "interrupted (SIGINT/SIGTERM)",
-    "an evaluation failed (see the message)"};
+    "an evaluation failed (see the message)",
+    "the Levenberg-Marquardt step became negligible (converged)",
+    "no acceptable step: 16 rejected trial steps in a row (GSL_ENOPROG)"};
 
-const char *pinn_lm_stop_name(pinn_lm_stop r)
+const char *pinn_stop_reason_str(pinn_stop_reason r)
 {
-  return (unsigned)r <= PINN_LM_STOP_ERROR ? stop_names[r] : "unknown";
+  return (unsigned)r <= PINN_STOP_NO_STEP ? stop_text[r] : "unknown";
 }
 
-const char *pinn_lm_stop_str(pinn_lm_stop r)
+const char *pinn_stop_reason_name(pinn_stop_reason r)
 {
-  return (unsigned)r <= PINN_LM_STOP_ERROR ? stop_text[r] : "unknown";
+  return (unsigned)r <= PINN_STOP_NO_STEP ? stop_names[r] : "unknown";
 }
 
 pinn_lm_options pinn_lm_options_default(void)
@@ -409,15 +398,11 @@ size_t pinn_lm_bytes(const pinn_loss *l, const pinn_lm_options *o)
   return sizeof(double) * (rows * P * (qr ? 2 : 1) + P * P * (qr ? 1 : 2) + 8 * rows + 8 * P);
 }
 
-static double now_seconds(void)
+static double now_seconds(void) /* wall clock */
 {
-#ifdef _OPENMP
-  return omp_get_wtime();
-#else
   struct timespec ts;
   timespec_get(&ts, TIME_UTC);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-#endif
 }
 
 typedef struct {
@@ -429,13 +414,6 @@ typedef struct {
   size_t n_nonfinite;
 } lm_ctx;
 
-/* A non-finite trial point: a residual vector GSL rejects (|f| huge). */
-static void reject_vector(double *f, size_t n)
-{
-  memset(f, 0, n * sizeof *f);
-  f[0] = 1e150;
-}
-
 static int lm_f(const gsl_vector *x, void *params, gsl_vector *f)
 {
   lm_ctx *c = params;
@@ -443,8 +421,9 @@ static int lm_f(const gsl_vector *x, void *params, gsl_vector *f)
   int st = pinn_lsq_eval(c->l, x->data, f->data, NULL);
   if (c->n_rows > c->n_res) memset(f->data + c->n_res, 0, (c->n_rows - c->n_res) * sizeof(double));
   if (st == PINN_ENONFINITE && !c->strict) {
-    c->n_nonfinite++;
-    reject_vector(f->data, c->n_rows);
+    c->n_nonfinite++; /* a residual vector GSL rejects (|f| huge) */
+    memset(f->data, 0, c->n_rows * sizeof(double));
+    f->data[0] = 1e150;
     return GSL_SUCCESS;
   }
   if (st && !c->status) c->status = st;
@@ -479,8 +458,9 @@ static double lm_loss(const pinn_loss *l, const double *f, double *terms)
   return total;
 }
 
-static int check_options(const pinn_lm_options *o, pinn_error *err)
+int pinn_lm_check(const pinn_loss *l, const pinn_lm_options *opt, pinn_error *err)
 {
+  const pinn_lm_options d = pinn_lm_options_default(), *o = opt ? opt : &d;
   if ((unsigned)o->method > PINN_DOGLEG)
     return pinn_error_set(err, PINN_EINVAL, "unknown least-squares method %d: use PINN_LM, "
                                             "PINN_LM_ACCEL or PINN_DOGLEG", (int)o->method);
@@ -495,7 +475,16 @@ static int check_options(const pinn_lm_options *o, pinn_error *err)
   if (!(o->time_budget >= 0) || !isfinite(o->time_budget))
     return pinn_error_set(err, PINN_EINVAL, "the time budget must be >= 0 seconds");
   if (o->max_iter < 1) return pinn_error_set(err, PINN_EINVAL, "max_iter must be at least 1");
-  return PINN_SUCCESS;
+  const int st = pinn_lsq_check(l, err);
+  const size_t bytes = pinn_lm_bytes(l, o), n = pinn_lsq_n_residuals(l), P = pinn_loss_n_params(l);
+  if (st || !o->max_bytes || bytes <= o->max_bytes) return st;
+  return pinn_error_set(
+      err, PINN_EUNSUPPORTED,
+      "Levenberg-Marquardt needs %.2f GiB for the dense %zu x %zu Jacobian and its %s "
+      "factorization, more than the limit of %.2f GiB: use fewer training points "
+      "(points_scale) or a smaller network, the Cholesky solver, or train with L-BFGS/SSBFGS",
+      (double)bytes / 1073741824.0, n > P ? n : P, P,
+      o->solver == PINN_LM_SOLVER_QR ? "QR" : "Cholesky", (double)o->max_bytes / 1073741824.0);
 }
 
 int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, pinn_error *err)
@@ -508,24 +497,14 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
   const pinn_lm_options o = opt ? *opt : pinn_lm_options_default();
   pinn_error e;
   pinn_error_clear(&e);
-  int st = check_options(&o, err);
-  if (!st) st = pinn_lsq_check(l, err);
+  int st = pinn_lm_check(l, &o, err);
   if (st) return st;
   const double t0 = now_seconds();
   const size_t n_res = pinn_lsq_n_residuals(l), P = pinn_loss_n_params(l);
-  const size_t n_rows = n_res > P ? n_res : P;
+  const size_t n_rows = n_res > P ? n_res : P, bytes = pinn_lm_bytes(l, &o);
   rep->n_residuals = n_res;
   rep->n_params = P;
   rep->n_rows = n_rows;
-  const size_t bytes = pinn_lm_bytes(l, &o);
-  if (o.max_bytes && bytes > o.max_bytes)
-    return pinn_error_set(
-        err, PINN_EUNSUPPORTED,
-        "Levenberg-Marquardt needs %.2f GiB for the dense %zu x %zu Jacobian and its %s "
-        "factorization, more than the limit of %.2f GiB: use fewer training points "
-        "(points_scale) or a smaller network, the Cholesky solver, or train with L-BFGS/SSBFGS",
-        (double)bytes / 1073741824.0, n_rows, P,
-        o.solver == PINN_LM_SOLVER_QR ? "QR" : "Cholesky", (double)o.max_bytes / 1073741824.0);
 
   gsl_multifit_nlinear_parameters par = gsl_multifit_nlinear_default_parameters();
   par.trs = o.method == PINN_LM_ACCEL ? gsl_multifit_nlinear_trs_lmaccel
@@ -535,21 +514,13 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
                                                    : gsl_multifit_nlinear_solver_qr;
   par.scale = gsl_multifit_nlinear_scale_more;
 
-  /* GSL's error handler is the application's (a process-wide setting this
-   * function must not touch: two solves may run in two threads).  Every
-   * GSL_ERROR that bad arguments could raise is ruled out above: n_rows >= P
-   * (alloc's "n < p"), xtol >= 0 (test's "tolerance is negative"), vector
-   * sizes fixed by us.  What remains depends on data no check can see
-   * first: the Cholesky solver reports a J^T J + mu D^T D that is not
-   * numerically positive definite (gsl_linalg_cholesky_decomp1, GSL_EDOM;
-   * always for a rank-deficient J with dogleg, whose Gauss-Newton step has
-   * mu = 0, and with lm/lmaccel once mu is below the rounding of J^T J),
-   * the QR solver with dogleg a J of numerical rank 0
-   * (gsl_linalg_QRPT_lssolve2, GSL_EBADLEN), and the workspace allocation
-   * GSL_ENOMEM.  GSL's trust region treats a failed step as a rejected one
-   * (rho = -1, mu grows) once the handler returns, so an application that
-   * calls pinn_lm_run must turn GSL's aborting default handler off once at
-   * startup, gsl_set_error_handler_off() (the pinn CLI does, STYLE.md). */
+  /* GSL's error handler is the application's (pinn/lsq.h).  Every GSL_ERROR
+   * that bad arguments could raise is ruled out above: n_rows >= P (alloc's
+   * "n < p"), xtol >= 0 (test's "tolerance is negative"), vector sizes fixed
+   * by us.  What remains depends on data: Cholesky on a J^T J + mu D^T D
+   * that is not numerically positive definite (GSL_EDOM; always for a
+   * rank-deficient J with dogleg, mu = 0), QR with dogleg on a J of rank 0
+   * (GSL_EBADLEN), and GSL_ENOMEM; GSL rejects such a step (rho = -1). */
   lm_ctx c = {l, n_res, n_rows, P, malloc((n_res ? n_res : 1) * sizeof(double)), 1, 0, 0};
   double *x0 = malloc(P * sizeof *x0);
   double *terms = calloc(l->n_terms ? l->n_terms : 1, sizeof *terms);
@@ -577,10 +548,10 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
   gsl_vector_view xv = gsl_vector_view_array(x0, P);
   int gst = gsl_multifit_nlinear_init(&xv.vector, &fdf, w);
   c.strict = 0;
-  pinn_lm_stop reason = PINN_LM_STOP_NONE;
+  pinn_stop_reason reason = PINN_STOP_NONE;
   size_t iter = 0;
   if (gst) {
-    reason = PINN_LM_STOP_ERROR;
+    reason = PINN_STOP_ERROR;
     st = c.status ? pinn_error_set(&e, c.status, "%s", pinn_loss_errmsg(l))
                   : pinn_error_set(&e, PINN_EFAILED, "GSL could not start: %s", gsl_strerror(gst));
   } else {
@@ -589,23 +560,23 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
   }
   double step = 0;
   while (!reason) {
-    if (o.interrupt && *o.interrupt) reason = PINN_LM_STOP_INTERRUPT;
-    else if (o.time_budget > 0 && now_seconds() - t0 >= o.time_budget) reason = PINN_LM_STOP_TIME;
-    else if (o.max_evals && fdf.nevalf + fdf.nevaldf >= o.max_evals) reason = PINN_LM_STOP_MAX_EVALS;
-    else if (iter >= o.max_iter) reason = PINN_LM_STOP_MAX_ITER;
+    if (o.interrupt && *o.interrupt) reason = PINN_STOP_INTERRUPT;
+    else if (o.time_budget > 0 && now_seconds() - t0 >= o.time_budget) reason = PINN_STOP_TIME;
+    else if (o.max_evals && fdf.nevalf + fdf.nevaldf >= o.max_evals) reason = PINN_STOP_MAX_EVALS;
+    else if (iter >= o.max_iter) reason = PINN_STOP_MAX_ITER;
     if (reason) break;
     gst = gsl_multifit_nlinear_iterate(w);
     if (c.status) { /* a callback failed (possibly inside a rejected step) */
-      reason = PINN_LM_STOP_ERROR;
+      reason = PINN_STOP_ERROR;
       st = pinn_error_set(&e, c.status, "%s", pinn_loss_errmsg(l));
       break;
     }
     if (gst == GSL_ENOPROG) {
-      reason = PINN_LM_STOP_NO_PROGRESS;
+      reason = PINN_STOP_NO_STEP;
       break;
     }
     if (gst) {
-      reason = PINN_LM_STOP_ERROR;
+      reason = PINN_STOP_ERROR;
       st = pinn_error_set(&e, PINN_EFAILED, "GSL's trust-region iteration failed: %s",
                           gsl_strerror(gst));
       break;
@@ -620,18 +591,18 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
       pinn_lm_progress pr = {iter, o.max_iter, fdf.nevalf, fdf.nevaldf, f, terms, l->n_terms,
                              2 * gsl_blas_dnrm2(w->g), step, now_seconds() - t0, l};
       if (o.progress(&pr, o.progress_ctx)) {
-        reason = PINN_LM_STOP_USER;
+        reason = PINN_STOP_USER;
         break;
       }
     }
     int info = 0;
     if (gsl_multifit_nlinear_test(o.xtol, o.gtol, 0.0, &info, w) == GSL_SUCCESS) {
-      reason = info == 1 ? PINN_LM_STOP_XTOL : PINN_LM_STOP_GTOL;
+      reason = info == 1 ? PINN_STOP_XTOL : PINN_STOP_GTOL;
       break;
     }
     if (o.ftol > 0 && iter >= o.window) {
       const double fo = hist[(iter - o.window) % (o.window + 1)];
-      if ((fo - f) / fmax(f, 1e-300) < o.ftol) reason = PINN_LM_STOP_FTOL;
+      if ((fo - f) / fmax(f, 1e-300) < o.ftol) reason = PINN_STOP_FTOL;
     }
   }
   /* the last accepted point is the best one (GSL accepts only decreases) */
@@ -653,12 +624,12 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
                            rep->grad_norm, step, rep->seconds, l};
     o.progress(&pr, o.progress_ctx);
   }
-  if (reason == PINN_LM_STOP_ERROR)
-    snprintf(rep->message, sizeof rep->message, "%s: %.200s", pinn_lm_stop_str(reason),
+  if (reason == PINN_STOP_ERROR)
+    snprintf(rep->message, sizeof rep->message, "%s: %.200s", pinn_stop_reason_str(reason),
              e.msg);
   else
     snprintf(rep->message, sizeof rep->message, "%s (GSL status %d: %s; %zu non-finite trial points)",
-             pinn_lm_stop_str(reason), gst, gsl_strerror(gst), c.n_nonfinite);
+             pinn_stop_reason_str(reason), gst, gsl_strerror(gst), c.n_nonfinite);
   if (st) pinn_error_set(err, st, "%s", e.msg);
   gsl_multifit_nlinear_free(w);
   free(c.Rtmp);

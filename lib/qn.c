@@ -1,18 +1,14 @@
 /* libpinn — the quasi-Newton driver shared by the L-BFGS (lib/lbfgs.c) and
- * dense self-scaled (lib/ssqn.c) multimin types; see lib/qn_impl.h.
- *
- * One iteration (J. Nocedal and S. J. Wright, Numerical Optimization, 2nd
- * ed., 2006, Algorithm 6.1 with a line search): p = -H g from the method,
- * or -g when the memory is empty or p is not a descent direction; a
- * Moré–Thuente strong-Wolfe search along p (lib/linesearch.c); when it finds
- * no lower f along the quasi-Newton direction, forget the memory and search
- * once more along -g; accept the lowest point found and let the method
- * store the step.  With an empty memory the first trial step has the length
- * of the last accepted step (step_size before the first); otherwise it is
- * the unit quasi-Newton step.
+ * dense self-scaled (lib/ssqn.c) multimin types (lib/qn_impl.h), and the
+ * calls of include/pinn/qn.h, whose comment states the contract.  One
+ * iteration is Algorithm 6.1 of Nocedal & Wright (2nd ed., 2006) with the
+ * Moré–Thuente search of lib/linesearch.c: p = -H g from the method, or -g
+ * when the memory is empty or p is not a descent direction.
  */
 #include "qn_impl.h"
 
+#include <pinn/lbfgs.h>
+#include <pinn/ssqn.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -185,7 +181,9 @@ int pinn_qn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector *x,
                           pinn_linesearch_reason_str(res.reason), res.nevals, res.nnonfinite, *f,
                           gnorm);
   }
-  const double step = m->update(st, &acc, x, gradient, dx);
+  gsl_vector_memcpy(dx, acc.x);
+  gsl_blas_daxpy(-1.0, x, dx);
+  const double step = m->update(st, &acc, gradient, dx);
   gsl_vector_memcpy(x, acc.x);
   gsl_vector_memcpy(gradient, acc.g);
   *f = acc.f;
@@ -195,13 +193,55 @@ int pinn_qn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector *x,
   return GSL_SUCCESS;
 }
 
-/* ---- checkpoints ------------------------------------------------------------ */
+/* ---- the calls of <pinn/qn.h>, checkpoints ----------------------------------- */
 
 #define STATE_VERSION 1.0
 
-int pinn_qn_state_save(const pinn_qn_state *st, double *buf, pinn_error *err,
-                       const char *wrong_type)
+static const char wrong_type[] =
+    "not a libpinn quasi-Newton minimizer: allocate it with gsl_multimin_fdfminimizer_alloc("
+    "pinn_multimin_fdfminimizer_lbfgs, n), or _ssbfgs or _ssbroyden";
+
+int pinn_qn_is_libpinn(const gsl_multimin_fdfminimizer *s)
 {
+  return s && (s->type == pinn_multimin_fdfminimizer_lbfgs
+               || s->type == pinn_multimin_fdfminimizer_ssbfgs
+               || s->type == pinn_multimin_fdfminimizer_ssbroyden);
+}
+
+/* The driver's state of s, or NULL for any other minimizer. */
+static pinn_qn_state *qn_of(const gsl_multimin_fdfminimizer *s)
+{
+  return pinn_qn_is_libpinn(s) ? s->state : NULL;
+}
+
+int pinn_qn_stats(const gsl_multimin_fdfminimizer *s, pinn_qn_statistics *stats)
+{
+  const pinn_qn_state *st = qn_of(s);
+  if (!st || !stats) return GSL_EINVAL;
+  *stats = st->stats;
+  st->method->stats(st, stats);
+  return GSL_SUCCESS;
+}
+
+int pinn_qn_reset(gsl_multimin_fdfminimizer *s)
+{
+  return qn_of(s) ? pinn_qn_restart(s->state) : GSL_EINVAL;
+}
+
+const char *pinn_qn_errmsg(const gsl_multimin_fdfminimizer *s)
+{
+  return qn_of(s) ? qn_of(s)->err.msg : wrong_type;
+}
+
+size_t pinn_qn_state_size(const gsl_multimin_fdfminimizer *s)
+{
+  const pinn_qn_state *st = qn_of(s);
+  return st ? st->method->state_size(st) : 0;
+}
+
+int pinn_qn_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_error *err)
+{
+  const pinn_qn_state *st = qn_of(s);
   if (!st) return pinn_error_set(err, GSL_EINVAL, "%s", wrong_type);
   if (!buf) return pinn_error_set(err, GSL_EINVAL, "state_save: buf is NULL");
   const pinn_qn_method *m = st->method;
@@ -259,9 +299,10 @@ static int check_header(pinn_qn_state *st, const double *buf, size_t len)
   return GSL_SUCCESS;
 }
 
-int pinn_qn_state_load(pinn_qn_state *st, const double *buf, size_t len, pinn_error *err,
-                       const char *wrong_type)
+int pinn_qn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
+                       pinn_error *err)
 {
+  pinn_qn_state *st = qn_of(s);
   if (!st) return pinn_error_set(err, GSL_EINVAL, "%s", wrong_type);
   int rc = buf ? check_header(st, buf, len)
                : pinn_error_set(&st->err, GSL_EINVAL, "state_load: buf is NULL");

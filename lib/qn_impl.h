@@ -1,16 +1,15 @@
 /* libpinn internal — the quasi-Newton driver (lib/qn.c) that the GSL multimin
  * types of lib/lbfgs.c (L-BFGS) and lib/ssqn.c (SSBFGS, SSBroyden) share:
  * set, iterate (direction, descent test, line search, restart along -g,
- * accept), restart, the counters, the error message and the checkpoint
- * header.  A method keeps only what is its own, as GSL's conjugate_fr.c and
- * vector_bfgs2.c do: how it computes p = -H g, how it stores a step, and
- * what it forgets on a restart.  Not installed. */
+ * accept), restart, the counters, the error message, the checkpoint header
+ * and the calls of <pinn/qn.h>.  A method keeps only what is its own, as
+ * GSL's conjugate_fr.c and vector_bfgs2.c do: how it computes p = -H g, how
+ * it stores a step, and what it forgets on a restart.  Not installed. */
 #ifndef PINN_QN_IMPL_H
 #define PINN_QN_IMPL_H
 #include <stddef.h>
 #include <gsl/gsl_multimin.h>
-#include <pinn/lbfgs.h>
-#include <pinn/status.h>
+#include <pinn/qn.h>
 #include "linesearch_impl.h"
 
 typedef struct pinn_qn_state pinn_qn_state;
@@ -28,12 +27,12 @@ typedef struct pinn_qn_method {
   void (*forget)(pinn_qn_state *st);
   /* Called by set() before fdf is evaluated; may refuse with a message (NULL: nothing). */
   int (*prepare)(pinn_qn_state *st);
-  /* The step from (x, g) to acc was accepted: write dx = acc->x - x, update
-   * the memory (counting skipped updates) and return |dx|. */
-  double (*update)(pinn_qn_state *st, const pinn_linesearch_point *acc, const gsl_vector *x,
-                   const gsl_vector *g, gsl_vector *dx);
+  /* The step dx = acc->x - x from (x, g) was accepted: update the memory
+   * (counting skipped updates) and return |dx|. */
+  double (*update)(pinn_qn_state *st, const pinn_linesearch_point *acc, const gsl_vector *g,
+                   const gsl_vector *dx);
   /* Fill the method's own fields of the counters. */
-  void (*stats)(const pinn_qn_state *st, struct pinn_qn_statistics *stats);
+  void (*stats)(const pinn_qn_state *st, pinn_qn_statistics *stats);
   /* Checkpoints.  The number of doubles the state has now; writing the
    * method's slots of the header and its data after it; reading them (after
    * the driver checked the shared slots): check everything first, leave the
@@ -60,7 +59,7 @@ struct pinn_qn_state {
   double step_size;            /* first step length, from set() */
   double gtol;                 /* line-search curvature constant, from set()'s tol */
   int is_set;                  /* a set() succeeded */
-  struct pinn_qn_statistics stats;
+  pinn_qn_statistics stats;
   pinn_error err;              /* the last failure (errmsg); written by pinn_error_set */
 };
 
@@ -75,53 +74,6 @@ int pinn_qn_set(void *vstate, gsl_multimin_function_fdf *fdf, const gsl_vector *
 int pinn_qn_iterate(void *vstate, gsl_multimin_function_fdf *fdf, gsl_vector *x, double *f,
                     gsl_vector *gradient, gsl_vector *dx);
 int pinn_qn_restart(void *vstate);
-
-/* Checkpoints of st, the minimizer's state (NULL when the minimizer is not
- * of the caller's types: GSL_EINVAL with wrong_type as the message). */
-int pinn_qn_state_save(const pinn_qn_state *st, double *buf, pinn_error *err,
-                       const char *wrong_type);
-int pinn_qn_state_load(pinn_qn_state *st, const double *buf, size_t len, pinn_error *err,
-                       const char *wrong_type);
-
-/* Defines pinn_<prefix>_stats, _reset, _errmsg, _state_size, _state_save and
- * _state_load (declared in include/pinn/<prefix>.h) for the minimizers whose
- * state qn_of(s) returns (NULL for any other: GSL_EINVAL, 0, or wrong_type as
- * the message).  A module's public names stay; their bodies are written once. */
-#define PINN_QN_DEFINE_CALLS(prefix, qn_of, wrong_type)                                       \
-  int pinn_##prefix##_stats(const gsl_multimin_fdfminimizer *s,                               \
-                            struct pinn_qn_statistics *stats)                                 \
-  {                                                                                           \
-    const pinn_qn_state *st = qn_of(s);                                                       \
-    if (!st || !stats) return GSL_EINVAL;                                                     \
-    *stats = st->stats;                                                                       \
-    st->method->stats(st, stats);                                                             \
-    return GSL_SUCCESS;                                                                       \
-  }                                                                                           \
-  int pinn_##prefix##_reset(gsl_multimin_fdfminimizer *s)                                     \
-  {                                                                                           \
-    pinn_qn_state *st = qn_of(s);                                                             \
-    if (!st) return GSL_EINVAL;                                                               \
-    st->method->forget(st);                                                                   \
-    return GSL_SUCCESS;                                                                       \
-  }                                                                                           \
-  const char *pinn_##prefix##_errmsg(const gsl_multimin_fdfminimizer *s)                      \
-  {                                                                                           \
-    return qn_of(s) ? qn_of(s)->err.msg : wrong_type;                                         \
-  }                                                                                           \
-  size_t pinn_##prefix##_state_size(const gsl_multimin_fdfminimizer *s)                       \
-  {                                                                                           \
-    return qn_of(s) ? qn_of(s)->method->state_size(qn_of(s)) : 0;                             \
-  }                                                                                           \
-  int pinn_##prefix##_state_save(const gsl_multimin_fdfminimizer *s, double *buf,             \
-                                 pinn_error *err)                                             \
-  {                                                                                           \
-    return pinn_qn_state_save(qn_of(s), buf, err, wrong_type);                                \
-  }                                                                                           \
-  int pinn_##prefix##_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len, \
-                                 pinn_error *err)                                             \
-  {                                                                                           \
-    return pinn_qn_state_load(qn_of(s), buf, len, err, wrong_type);                           \
-  }
 
 /* Slots of the checkpoint header that every method shares (format 1); the
  * method's own slots are 2-4 and from 12 on. */

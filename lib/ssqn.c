@@ -1,15 +1,9 @@
 /* libpinn — self-scaled SSBFGS and SSBroyden as GSL multimin fdfminimizer
- * types (see include/pinn/ssqn.h).
- *
- * The self-scaled Broyden family of M. Al-Baali, JOTA 96:533-553 (1998),
- * with the parameter choices of M. Al-Baali and H. Khalfan, Optim. Methods
- * Softw. 20:679-691 (2005), as used for PINNs by J. F. Urbán, P. Stefanou
- * and J. A. Pons, J. Comput. Phys. 523:113656 (2025), eq. (11) (SSBFGS
- * tau) and eqs. (13)-(23) (SSBroyden); the formulas were taken from the
- * authors' published code (methods SSBFGS_AB and SSBroyden2 of their
- * modified scipy BFGS) and cross-checked against the JAX implementation of
- * I. Bioli and M. Mendibe (arXiv 2603.10599), not from the equations of the
- * paper itself, which were not available to us.
+ * types (see include/pinn/ssqn.h, with the references).  The formulas were
+ * taken from the published code of Urbán, Stefanou and Pons (methods
+ * SSBFGS_AB and SSBroyden2 of their modified scipy BFGS) and cross-checked
+ * against the JAX implementation of I. Bioli and M. Mendibe (arXiv
+ * 2603.10599), not from the equations of the paper, not available to us.
  *
  * H+ = (1/tau)[H - u u'/(y'u) + phi (y'u) v v'] + rho s s', u = H y,
  * v = rho s - u / y'u, is expanded into
@@ -222,16 +216,13 @@ static void update_h(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, d
   const double it = 1.0 / tau;
   const double c_uu = (phi - 1.0) * it / yHy, c_su = -phi * rho * it,
                c_ss = rho * (phi * h * it + 1.0);
-  if (!(h > 0.0) || !isfinite(h) || !(sigma > 0.0) || !(tau > 0.0) || !isfinite(it)
-      || !isfinite(phi) || !isfinite(c_uu) || !isfinite(c_su) || !isfinite(c_ss)) {
-    st->qn.stats.skipped++;
-    return; /* with first = 1, have_h stays 0: H = I is not used */
-  }
   /* c M / tau + R = (c / tau) (M + R tau / c) */
   const double cnew = st->hscale * it, ic = 1.0 / cnew;
-  if (!(cnew > 0.0) || !isfinite(cnew) || !isfinite(ic)) {
+  if (!(h > 0.0) || !isfinite(h) || !(sigma > 0.0) || !(tau > 0.0) || !isfinite(it)
+      || !isfinite(phi) || !isfinite(c_uu) || !isfinite(c_su) || !isfinite(c_ss)
+      || !(cnew > 0.0) || !isfinite(cnew) || !isfinite(ic)) {
     st->qn.stats.skipped++;
-    return;
+    return; /* with first = 1, have_h stays 0: H = I is not used */
   }
   st->hscale = cnew;
   gsl_vector_memcpy(st->w, st->u);
@@ -249,13 +240,11 @@ static void update_h(ssqn_state *st, const gsl_vector *s, const gsl_vector *y, d
   st->qn.stats.last_h = h;
 }
 
-/* The accepted step: dx = s, y = g+ - g, and the update of H; returns |s|. */
-static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const gsl_vector *x,
-                     const gsl_vector *gradient, gsl_vector *dx)
+/* The accepted step s = dx: y = g+ - g and the update of H; returns |s|. */
+static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc,
+                     const gsl_vector *gradient, const gsl_vector *dx)
 {
   ssqn_state *st = (ssqn_state *)qs;
-  gsl_vector_memcpy(dx, acc->x);
-  gsl_blas_daxpy(-1.0, x, dx);
   gsl_vector_memcpy(st->y, acc->g);
   gsl_blas_daxpy(-1.0, gradient, st->y);
   double sg;
@@ -264,7 +253,7 @@ static double update(pinn_qn_state *qs, const pinn_linesearch_point *acc, const 
   return gsl_blas_dnrm2(dx);
 }
 
-static void stats(const pinn_qn_state *qs, pinn_ssqn_statistics *stats)
+static void stats(const pinn_qn_state *qs, pinn_qn_statistics *stats)
 {
   const ssqn_state *st = (const ssqn_state *)qs;
   stats->have_h = st->have_h;
@@ -415,19 +404,14 @@ const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ssbfgs = 
 const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ssbroyden = &ssbroyden_type;
 
 /* The state of an SSBFGS/SSBroyden minimizer, or NULL for anything else. */
-static pinn_qn_state *qn_of(const gsl_multimin_fdfminimizer *s)
+static ssqn_state *ssqn_of(const gsl_multimin_fdfminimizer *s)
 {
   return (s && (s->type == &ssbfgs_type || s->type == &ssbroyden_type)) ? s->state : NULL;
 }
 
-static const char wrong_type_msg[] =
-    "not an SSBFGS/SSBroyden minimizer: allocate it with "
-    "gsl_multimin_fdfminimizer_alloc(pinn_multimin_fdfminimizer_ssbfgs, n) or "
-    "(pinn_multimin_fdfminimizer_ssbroyden, n)";
-
 int pinn_ssqn_set_max_bytes(gsl_multimin_fdfminimizer *s, size_t max_bytes)
 {
-  ssqn_state *st = (ssqn_state *)qn_of(s);
+  ssqn_state *st = ssqn_of(s);
   if (!st) return GSL_EINVAL;
   st->max_bytes = max_bytes ? max_bytes : PINN_SSQN_DEFAULT_MAX_BYTES;
   return GSL_SUCCESS;
@@ -435,7 +419,7 @@ int pinn_ssqn_set_max_bytes(gsl_multimin_fdfminimizer *s, size_t max_bytes)
 
 int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
 {
-  const ssqn_state *st = (const ssqn_state *)qn_of(s);
+  const ssqn_state *st = ssqn_of(s);
   if (!st || !H) return GSL_EINVAL;
   const size_t n = st->qn.n;
   if (H->size1 != n || H->size2 != n) return GSL_EBADLEN;
@@ -450,5 +434,3 @@ int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H)
     }
   return GSL_SUCCESS;
 }
-
-PINN_QN_DEFINE_CALLS(ssqn, qn_of, wrong_type_msg)

@@ -2,19 +2,16 @@
  *
  * Adam (Kingma & Ba 2015):  m = b1 m + (1-b1) g,  v = b2 v + (1-b2) g^2,
  *   x -= lr (m / (1 - b1^k)) / (sqrt(v / (1 - b2^k)) + eps).
- * Quasi-Newton phases run a gsl_multimin_fdfminimizer (libpinn's L-BFGS,
- * GSL's vector_bfgs2 or conjugate_pr) on pinn_loss_gsl_function.
- *
- * Robustness: the best point seen is kept; a NaN/Inf loss in Adam restores
- * it and halves the learning rate; a quasi-Newton step that cannot make
- * progress is retried once from a reset memory (L-BFGS does that itself),
- * then the phase stops with PINN_STOP_NO_PROGRESS and training moves on.
+ * Quasi-Newton phases run a gsl_multimin_fdfminimizer on
+ * pinn_loss_gsl_function; a step that cannot make progress is retried once
+ * from a reset memory (L-BFGS does that itself).
  */
 #include <pinn/train.h>
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
@@ -24,22 +21,12 @@
 #include <pinn/lsq.h>
 #include <pinn/h5io.h>
 #include <pinn/model.h>
-#include <stdio.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-#include <time.h>
-
-static double now_seconds(void)
+static double now_seconds(void) /* wall clock */
 {
-#ifdef _OPENMP
-  return omp_get_wtime();
-#else
   struct timespec ts;
   timespec_get(&ts, TIME_UTC);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-#endif
 }
 
 static const char *const opt_names[] = {"adam",   "lbfgs",     "bfgs2", "cg",
@@ -88,39 +75,12 @@ int pinn_loss_transform_parse(const char *text, pinn_loss_transform_kind *out, p
   return PINN_SUCCESS;
 }
 
-static const char *const stop_names[] = {"none",  "max_iter",    "max_evals",   "gtol",
-                                         "ftol",  "time",        "no_progress", "nonfinite",
-                                         "user",  "interrupted", "error",       "xtol"};
-static const char *const stop_text[] = {
-    "still running",
-    "reached the iteration limit",
-    "reached the evaluation limit",
-    "gradient norm below gtol",
-    "relative loss decrease over the window below ftol",
-    "wall-clock budget used up",
-    "the line search could not decrease the loss (even after resetting the memory)",
-    "the loss stayed NaN/Inf after recovery attempts",
-    "stopped by the progress callback",
-    "interrupted (SIGINT/SIGTERM)",
-    "an evaluation failed (see the message)",
-    "the Levenberg-Marquardt step became negligible (converged)"};
-
-const char *pinn_stop_reason_str(pinn_stop_reason r)
-{
-  return (unsigned)r <= PINN_STOP_XTOL ? stop_text[r] : "unknown";
-}
-
-const char *pinn_stop_reason_name(pinn_stop_reason r)
-{
-  return (unsigned)r <= PINN_STOP_XTOL ? stop_names[r] : "unknown";
-}
-
 pinn_phase pinn_phase_default(pinn_optimizer_kind kind)
 {
   pinn_phase p;
   memset(&p, 0, sizeof p);
   p.kind = kind;
-  p.max_iter = kind == PINN_OPT_ADAM ? 1000 : 5000;
+  p.max_iter = kind == PINN_OPT_ADAM ? 1000 : kind == PINN_OPT_LM ? 500 : 5000;
   p.window = 100;
   p.lr = 1e-3;
   p.lr_decay = 1.0;
@@ -133,7 +93,6 @@ pinn_phase pinn_phase_default(pinn_optimizer_kind kind)
   p.line_tol = (kind == PINN_OPT_BFGS2 || kind == PINN_OPT_CG) ? 0.1 : 0.9;
   p.lm_method = PINN_LM_ACCEL;
   p.xtol = 1e-12;
-  if (kind == PINN_OPT_LM) p.max_iter = 500;
   return p;
 }
 
@@ -162,25 +121,16 @@ pinn_phase *pinn_train_options_add_phase(pinn_train_options *o, pinn_optimizer_k
   return ph;
 }
 
-/* Index of the first phase that is (want_adam) or is not Adam, or n_phases. */
-static size_t find_phase(const pinn_train_options *o, int want_adam)
+/* The first phase that is (want_adam) or is not Adam, or NULL. */
+static pinn_phase *find_phase(pinn_train_options *o, int want_adam)
 {
-  size_t i = 0;
-  while (i < o->n_phases && (o->phases[i].kind == PINN_OPT_ADAM) != want_adam) ++i;
-  return i;
+  for (size_t i = 0; i < o->n_phases; ++i)
+    if ((o->phases[i].kind == PINN_OPT_ADAM) == want_adam) return &o->phases[i];
+  return NULL;
 }
 
-pinn_phase *pinn_train_options_adam_phase(pinn_train_options *o)
-{
-  const size_t i = find_phase(o, 1);
-  return i < o->n_phases ? &o->phases[i] : NULL;
-}
-
-pinn_phase *pinn_train_options_main_phase(pinn_train_options *o)
-{
-  const size_t i = find_phase(o, 0);
-  return i < o->n_phases ? &o->phases[i] : NULL;
-}
+pinn_phase *pinn_train_options_adam_phase(pinn_train_options *o) { return find_phase(o, 1); }
+pinn_phase *pinn_train_options_main_phase(pinn_train_options *o) { return find_phase(o, 0); }
 
 static int phases_full(const pinn_train_options *o, const char *what, pinn_error *err)
 {
@@ -190,21 +140,21 @@ static int phases_full(const pinn_train_options *o, const char *what, pinn_error
 
 int pinn_train_options_set_adam(pinn_train_options *o, size_t n, pinn_error *err)
 {
-  size_t a = find_phase(o, 1);
+  pinn_phase *a = find_phase(o, 1);
   if (n == 0) {
-    if (a == o->n_phases) return PINN_SUCCESS;
-    memmove(&o->phases[a], &o->phases[a + 1], (o->n_phases - a - 1) * sizeof *o->phases);
+    if (!a) return PINN_SUCCESS;
+    memmove(a, a + 1, (size_t)(o->phases + o->n_phases - (a + 1)) * sizeof *a);
     if (--o->n_phases == 0) pinn_train_options_add_phase(o, PINN_OPT_LBFGS, 0);
     return PINN_SUCCESS;
   }
-  if (a == o->n_phases) { /* the warm-up goes first */
+  if (!a) { /* the warm-up goes first */
     if (o->n_phases >= PINN_MAX_PHASES) return phases_full(o, "adding an Adam phase", err);
     memmove(&o->phases[1], &o->phases[0], o->n_phases * sizeof *o->phases);
     o->phases[0] = pinn_phase_default(PINN_OPT_ADAM);
     o->n_phases++;
-    a = 0;
+    a = &o->phases[0];
   }
-  o->phases[a].max_iter = n;
+  a->max_iter = n;
   return PINN_SUCCESS;
 }
 
@@ -258,8 +208,8 @@ int pinn_train_options_set_last_iters(pinn_train_options *o, size_t n, pinn_erro
 
 void pinn_train_options_drop_after_main(pinn_train_options *o)
 {
-  const size_t m = find_phase(o, 0);
-  if (m < o->n_phases) o->n_phases = m + 1;
+  const pinn_phase *m = find_phase(o, 0);
+  if (m) o->n_phases = (size_t)(m - o->phases) + 1;
 }
 
 struct pinn_trainer {
@@ -353,20 +303,9 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
     if ((o.phases[i].kind == PINN_OPT_SSBFGS || o.phases[i].kind == PINN_OPT_SSBROYDEN) &&
         pinn_ssqn_check_size(pinn_loss_n_params(l), 0, err))
       return NULL;
-    if (o.phases[i].kind == PINN_OPT_LM) {
-      if (pinn_lsq_check(l, err)) return NULL;
-      pinn_lm_options lo = pinn_lm_options_default();
-      lo.method = (pinn_lm_method)o.phases[i].lm_method;
-      size_t bytes = pinn_lm_bytes(l, &lo);
-      if (lo.max_bytes && bytes > lo.max_bytes) {
-        pinn_error_set(err, PINN_EUNSUPPORTED,
-                       "a Levenberg-Marquardt phase needs %.1f GiB for this problem's %zu residuals "
-                       "x %zu parameters (limit %.1f GiB): use fewer points, or L-BFGS / SSBroyden",
-                       (double)bytes / 1073741824.0, pinn_lsq_n_residuals(l), pinn_loss_n_params(l),
-                       (double)lo.max_bytes / 1073741824.0);
-        return NULL;
-      }
-    }
+    pinn_lm_options lo = pinn_lm_options_default();
+    lo.method = o.phases[i].lm_method;
+    if (o.phases[i].kind == PINN_OPT_LM && pinn_lm_check(l, &lo, err)) return NULL;
   }
   if (o.max_recoveries == 0) o.max_recoveries = 5;
   pinn_trainer *t = calloc(1, sizeof *t);
@@ -425,37 +364,21 @@ static int push_history(pinn_trainer *t)
   return PINN_SUCCESS;
 }
 
-static double norm2(const double *a, size_t n)
-{
-  gsl_vector_const_view v = gsl_vector_const_view_array(a, n);
-  return gsl_blas_dnrm2(&v.vector);
-}
-
 static double elapsed(const pinn_trainer *t) { return t->elapsed_before + now_seconds() - t->t0; }
 
 static int report_progress(pinn_trainer *t, const pinn_phase *ph)
 {
   if (!t->o.progress) return 0;
-  pinn_progress pr;
-  pr.phase = t->phase;
-  pr.n_phases = t->o.n_phases;
-  pr.kind = ph->kind;
-  pr.iter = t->iter;
-  pr.max_iter = ph->max_iter;
-  pr.total_iter = t->total_iter;
-  pr.evals = pinn_loss_n_evals(t->l) - t->evals0;
-  pr.loss = t->f;
-  pr.terms = t->terms;
-  pr.n_terms = t->n_terms;
-  pr.grad_norm = t->gnorm;
-  pr.step = t->step;
-  pr.elapsed = elapsed(t);
+  pinn_progress pr = {.phase = t->phase, .n_phases = t->o.n_phases, .kind = ph->kind,
+                      .iter = t->iter, .max_iter = ph->max_iter, .total_iter = t->total_iter,
+                      .evals = pinn_loss_n_evals(t->l) - t->evals0, .loss = t->f,
+                      .terms = t->terms, .n_terms = t->n_terms, .grad_norm = t->gnorm,
+                      .step = t->step, .elapsed = elapsed(t),
+                      .lr = ph->kind == PINN_OPT_ADAM ? t->lr : 0.0, .assembler = t->l};
   double pe = now_seconds() - t->phase_t0;
   pr.eta = t->iter ? pe / (double)t->iter * (double)(ph->max_iter - (t->iter < ph->max_iter ? t->iter : ph->max_iter)) : NAN;
   if (t->o.time_budget > 0 && !(pr.eta <= t->o.time_budget - pr.elapsed)) /* the budget ends it first */
     pr.eta = fmax(0.0, t->o.time_budget - pr.elapsed);
-  pr.lr = ph->kind == PINN_OPT_ADAM ? t->lr : 0.0;
-  pr.assembler = t->l;
   return t->o.progress(&pr, t->o.progress_ctx);
 }
 
@@ -491,7 +414,8 @@ static void note_best(pinn_trainer *t, const double *x, double f)
 static int eval_here(pinn_trainer *t)
 {
   int st = pinn_loss_eval(t->l, t->x, &t->f, t->g, t->terms);
-  if (!st) t->gnorm = norm2(t->g, t->P);
+  gsl_vector_const_view g = gsl_vector_const_view_array(t->g, t->P);
+  if (!st) t->gnorm = gsl_blas_dnrm2(&g.vector);
   return st;
 }
 
@@ -513,6 +437,20 @@ static int periodic_checkpoint(pinn_trainer *t)
   if (!t->o.checkpoint_path || !t->o.checkpoint_every || t->total_iter % t->o.checkpoint_every)
     return PINN_SUCCESS;
   return pinn_trainer_checkpoint(t, t->o.checkpoint_path);
+}
+
+/* The end of an iteration of Adam or a quasi-Newton phase: the progress
+ * report, the stopping tests, then the periodic checkpoint (after the tests:
+ * a checkpoint holds a phase that goes on; the one written at a phase's end
+ * is the run loop's).  PINN_STOP_NONE to go on. */
+static pinn_stop_reason end_iteration(pinn_trainer *t, const pinn_phase *ph, int *status)
+{
+  if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph))
+    return PINN_STOP_USER;
+  const pinn_stop_reason r = check_stop(t, ph);
+  if (r || !periodic_checkpoint(t)) return r;
+  *status = t->err.code;
+  return PINN_STOP_ERROR;
 }
 
 /* The step hook, when this iteration's count is due: 1 when the run must
@@ -558,6 +496,13 @@ static int rebase_on_change(pinn_trainer *t, int *status)
   return 0;
 }
 
+/* A loss evaluation of iteration iter failed with st: the loss's words. */
+static pinn_stop_reason eval_failed(pinn_trainer *t, int st, size_t iter, int *status)
+{
+  *status = pinn_error_set(&t->err, st, "iteration %zu: %s", iter, pinn_loss_errmsg(t->l));
+  return PINN_STOP_ERROR;
+}
+
 /* The message of a phase that stops on a non-finite loss: the iteration,
  * the recoveries tried, and the loss's own words (term, point, entry). */
 static void nonfinite_message(pinn_trainer *t, int loss_status, size_t recoveries)
@@ -593,11 +538,7 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
       t->adam_k = 0;
       continue;
     }
-    if (st) {
-      *status = pinn_error_set(&t->err, st, "iteration %zu: %s", t->total_iter,
-                               pinn_loss_errmsg(t->l));
-      return PINN_STOP_ERROR;
-    }
+    if (st) return eval_failed(t, st, t->total_iter, status);
     note_best(t, t->x, t->f);
     /* the step */
     t->adam_k++;
@@ -636,16 +577,8 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
     }
     if (step_hook(t, status) || (t->changed && rebase_on_change(t, status)))
       return PINN_STOP_ERROR;
-    if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph))
-      return PINN_STOP_USER;
-    r = check_stop(t, ph);
+    r = end_iteration(t, ph, status);
     if (r) return r;
-    /* after the stop test: a checkpoint holds a phase that goes on (the one
-     * written at a phase's end is the run loop's) */
-    if (periodic_checkpoint(t)) {
-      *status = t->err.code;
-      return PINN_STOP_ERROR;
-    }
   }
 }
 
@@ -702,17 +635,12 @@ static pinn_stop_reason qn_set(pinn_trainer *t, const pinn_phase *ph, gsl_multim
   gsl_vector_view xv = gsl_vector_view_array(t->x, t->P);
   int st = gsl_multimin_fdfminimizer_set(s, F, &xv.vector, ph->step, ph->line_tol);
   if (!st && !pinn_loss_last_status(t->l) && isfinite(s->f)) return PINN_STOP_NONE;
-  const int dense = ph->kind == PINN_OPT_SSBFGS || ph->kind == PINN_OPT_SSBROYDEN;
   int ls = pinn_loss_last_status(t->l);
-  if (dense && (st == PINN_EUNSUPPORTED || st == GSL_ENOMEM)) {
-    *status = pinn_error_set(&t->err, st, "%s", pinn_ssqn_errmsg(s));
+  if (pinn_qn_is_libpinn(s) && (st == PINN_EUNSUPPORTED || st == GSL_ENOMEM)) {
+    *status = pinn_error_set(&t->err, st, "%s", pinn_qn_errmsg(s));
     return PINN_STOP_ERROR;
   }
-  if (ls && ls != PINN_ENONFINITE) {
-    *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter,
-                             pinn_loss_errmsg(t->l));
-    return PINN_STOP_ERROR;
-  }
+  if (ls && ls != PINN_ENONFINITE) return eval_failed(t, ls, t->total_iter, status);
   nonfinite_message(t, ls, 0);
   return PINN_STOP_NONFINITE;
 }
@@ -725,7 +653,6 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       : ph->kind == PINN_OPT_SSBROYDEN ? pinn_multimin_fdfminimizer_ssbroyden
       : ph->kind == PINN_OPT_BFGS2     ? gsl_multimin_fdfminimizer_vector_bfgs2
                                        : gsl_multimin_fdfminimizer_conjugate_pr;
-  const int dense = ph->kind == PINN_OPT_SSBFGS || ph->kind == PINN_OPT_SSBROYDEN;
   gsl_multimin_function_fdf F;
   pinn_loss_gsl_function(t->l, &F);
   xform_ctx xc = {F, ph->loss_transform};
@@ -744,29 +671,21 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
   }
   if (ph->kind == PINN_OPT_LBFGS) pinn_lbfgs_set_memory(s, ph->memory);
   pinn_stop_reason r = qn_set(t, ph, s, &F, status);
+  pinn_error e;
+  if (!r && t->lbfgs_resume && t->lbfgs_resume_phase == t->phase && pinn_qn_is_libpinn(s) &&
+      pinn_qn_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len, &e)) {
+    *status = pinn_error_set(&t->err, PINN_EFORMAT,
+                             "checkpoint: the optimizer state does not load: %s", e.msg);
+    r = PINN_STOP_ERROR;
+  }
+  free(t->lbfgs_resume); /* loaded, or a state of another phase: of no use */
+  t->lbfgs_resume = NULL;
   if (r) {
     gsl_multimin_fdfminimizer_free(s);
     t->s = NULL;
     return r;
   }
   t->s_phase = t->phase;
-  if (t->lbfgs_resume && t->lbfgs_resume_phase == t->phase &&
-      (ph->kind == PINN_OPT_LBFGS || dense)) {
-    int ls = dense ? pinn_ssqn_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len, NULL)
-                   : pinn_lbfgs_state_load(s, t->lbfgs_resume, t->lbfgs_resume_len, NULL);
-    free(t->lbfgs_resume);
-    t->lbfgs_resume = NULL;
-    if (ls) {
-      *status = pinn_error_set(&t->err, PINN_EFORMAT,
-                               "checkpoint: the optimizer state does not load: %s",
-                               dense ? pinn_ssqn_errmsg(s) : pinn_lbfgs_errmsg(s));
-      gsl_multimin_fdfminimizer_free(s);
-      t->s = NULL;
-      return PINN_STOP_ERROR;
-    }
-  }
-  free(t->lbfgs_resume); /* a state of another phase is of no use */
-  t->lbfgs_resume = NULL;
   t->f = untransform(ph->loss_transform, s->f);
   t->gnorm = gsl_blas_dnrm2(s->gradient) * dtransform(ph->loss_transform, t->f);
   note_best(t, s->x->data, t->f);
@@ -780,9 +699,7 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
     const int st = gsl_multimin_fdfminimizer_iterate(s);
     int ls = pinn_loss_last_status(t->l);
     if (ls && ls != PINN_ENONFINITE) {
-      *status = pinn_error_set(&t->err, ls, "iteration %zu: %s", t->total_iter + 1,
-                               pinn_loss_errmsg(t->l));
-      r = PINN_STOP_ERROR;
+      r = eval_failed(t, ls, t->total_iter + 1, status);
       break;
     }
     const double fnew = untransform(ph->loss_transform, s->f);
@@ -828,17 +745,8 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
       memcpy(t->best_x, t->x, t->P * sizeof(double));
       pinn_loss_last_terms(t->l, t->x, t->terms);
     }
-    if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph)) {
-      r = PINN_STOP_USER;
-      break;
-    }
-    r = check_stop(t, ph);
+    r = end_iteration(t, ph, status);
     if (r) break;
-    if (periodic_checkpoint(t)) {
-      *status = t->err.code;
-      r = PINN_STOP_ERROR;
-      break;
-    }
   }
   memcpy(t->x, t->best_x, t->P * sizeof(double));
   /* t->s stays alive until the run loop has written its checkpoint */
@@ -912,18 +820,8 @@ static pinn_stop_reason run_lm(pinn_trainer *t, const pinn_phase *ph, int *statu
     *status = pinn_error_set(&t->err, st, "Levenberg-Marquardt: %s", e.msg);
     return PINN_STOP_ERROR;
   }
-  switch (rep.reason) {
-  case PINN_LM_STOP_MAX_ITER: return PINN_STOP_MAX_ITER;
-  case PINN_LM_STOP_MAX_EVALS: return PINN_STOP_MAX_EVALS;
-  case PINN_LM_STOP_XTOL: return PINN_STOP_XTOL;
-  case PINN_LM_STOP_GTOL: return PINN_STOP_GTOL;
-  case PINN_LM_STOP_FTOL: return PINN_STOP_FTOL;
-  case PINN_LM_STOP_TIME: return PINN_STOP_TIME;
-  case PINN_LM_STOP_NO_PROGRESS: return PINN_STOP_NO_PROGRESS;
-  case PINN_LM_STOP_USER: return PINN_STOP_USER;
-  case PINN_LM_STOP_INTERRUPT: return PINN_STOP_INTERRUPT;
-  default: return PINN_STOP_ERROR;
-  }
+  /* the same words as a quasi-Newton phase that cannot go down */
+  return rep.reason == PINN_STOP_NO_STEP ? PINN_STOP_NO_PROGRESS : rep.reason;
 }
 
 int pinn_trainer_run(pinn_trainer *t)
@@ -933,8 +831,7 @@ int pinn_trainer_run(pinn_trainer *t)
   int status = PINN_SUCCESS;
   while (t->phase < t->o.n_phases) {
     const pinn_phase *ph = &t->o.phases[t->phase];
-    const size_t ev0 = pinn_loss_n_evals(t->l);
-    t->evals0 = ev0;
+    t->evals0 = pinn_loss_n_evals(t->l);
     t->phase_t0 = now_seconds();
     const size_t carry = t->resumed ? t->evals_carry : 0;
     t->resumed = 0;
@@ -954,7 +851,7 @@ int pinn_trainer_run(pinn_trainer *t)
     pinn_phase_report *rep = &t->reports[t->phase];
     rep->kind = ph->kind;
     rep->iterations = t->iter;
-    rep->evals = pinn_loss_n_evals(t->l) - ev0 + carry;
+    rep->evals = pinn_loss_n_evals(t->l) - t->evals0 + carry;
     rep->seconds = now_seconds() - t->phase_t0;
     rep->loss = t->best_f;
     rep->reason = r;
@@ -1122,21 +1019,22 @@ static int check_options_record(pinn_trainer *t, const char *path, const double 
   return st;
 }
 
+/* The vectors of P doubles a checkpoint holds: x, best_x, Adam's m and v. */
+static const char *const vec_names[4] = {"/trainer/x", "/trainer/best_x", "/trainer/adam_m",
+                                         "/trainer/adam_v"};
+
 int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
 {
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   if (!w) return pinn_error_set(&t->err, e.code, "checkpoint: %s", e.msg);
-  const char *g = "/trainer";
   size_t dims[2] = {t->P, 0};
   int st = pinn_h5_set_attr_string(w, "/", "kind", "libpinn checkpoint");
   if (!st) st = pinn_h5_set_attr_int64(w, "/", "format", CKPT_FORMAT);
-  if (!st) st = pinn_h5_create_group(w, g);
+  if (!st) st = pinn_h5_create_group(w, "/trainer");
   /* the parameters the run would continue from */
-  if (!st) st = pinn_h5_write_dataset(w, "/trainer/x", 1, dims, t->x);
-  if (!st) st = pinn_h5_write_dataset(w, "/trainer/best_x", 1, dims, t->best_x);
-  if (!st) st = pinn_h5_write_dataset(w, "/trainer/adam_m", 1, dims, t->m);
-  if (!st) st = pinn_h5_write_dataset(w, "/trainer/adam_v", 1, dims, t->v);
+  double *const vecs[4] = {t->x, t->best_x, t->m, t->v};
+  for (size_t k = 0; k < 4 && !st; ++k) st = pinn_h5_write_dataset(w, vec_names[k], 1, dims, vecs[k]);
   const int64_t iv[] = {(int64_t)t->P, (int64_t)t->n_terms, (int64_t)t->phase, (int64_t)t->iter,
                         (int64_t)t->total_iter, (int64_t)t->adam_k, (int64_t)t->recoveries,
                         (int64_t)t->n_reports, (int64_t)t->hist_len,
@@ -1174,23 +1072,18 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   }
   /* the minimizer's state: of the current phase, or of the last phase when
    * the run has finished (so that extending it continues bitwise) */
-  const pinn_optimizer_kind pk = t->s ? t->o.phases[t->s_phase].kind : PINN_OPT_ADAM;
-  const int dense = pk == PINN_OPT_SSBFGS || pk == PINN_OPT_SSBROYDEN;
-  if (!st && t->s && (pk == PINN_OPT_LBFGS || dense)) {
+  if (!st && pinn_qn_is_libpinn(t->s)) {
     const int64_t sp = (int64_t)t->s_phase;
-    size_t one[1] = {1};
-    st = pinn_h5_write_dataset_int64(w, "/trainer/state_phase", 1, one, &sp);
-  }
-  if (!st && t->s && (pk == PINN_OPT_LBFGS || dense)) {
-    size_t n = dense ? pinn_ssqn_state_size(t->s) : pinn_lbfgs_state_size(t->s);
-    double *buf = malloc((n ? n : 1) * sizeof *buf);
-    if (!buf) st = PINN_ENOMEM;
-    else {
-      if (dense) pinn_ssqn_state_save(t->s, buf, NULL);
-      else pinn_lbfgs_state_save(t->s, buf, NULL);
-      size_t sd[1] = {n};
-      st = pinn_h5_write_dataset(w, "/trainer/lbfgs_state", 1, sd, buf);
-      free(buf);
+    size_t one[1] = {1}, sd[1] = {pinn_qn_state_size(t->s)};
+    double *buf = malloc(sd[0] * sizeof *buf);
+    const int qs = buf ? pinn_qn_state_save(t->s, buf, &t->err)
+                       : pinn_error_set(&t->err, PINN_ENOMEM, "checkpoint: out of memory");
+    if (!qs) st = pinn_h5_write_dataset_int64(w, "/trainer/state_phase", 1, one, &sp);
+    if (!qs && !st) st = pinn_h5_write_dataset(w, "/trainer/lbfgs_state", 1, sd, buf);
+    free(buf);
+    if (qs) {
+      pinn_h5_abort(w);
+      return qs;
     }
   }
   if (st) {
@@ -1222,39 +1115,19 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   return PINN_SUCCESS;
 }
 
-static int read_vec(pinn_trainer *t, pinn_h5_reader *r, const char *name, size_t n, double *out)
-{
-  size_t dims[1] = {n};
-  double *d;
-  if (pinn_h5_read_dataset(r, name, 1, dims, &d, NULL, NULL))
-    return pinn_error_set(&t->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
-  memcpy(out, d, n * sizeof *d);
-  free(d);
-  return PINN_SUCCESS;
-}
-
-static int all_finite(const double *a, size_t n)
-{
-  for (size_t i = 0; i < n; ++i)
-    if (!isfinite(a[i])) return 0;
-  return 1;
-}
-
 /* The trainer's saved counters, scalars, vectors and reports, checked before
  * anything is trusted: a corrupt or crafted file gets a message naming the
  * field, never a run that trains on NaN or without a time budget. */
 static int validate_loaded(pinn_trainer *t, const char *path, const int64_t *iv, const double *dv,
-                           const double *x, const double *bx, const double *m, const double *v,
-                           const double *rep, const double *hl, size_t hist)
+                           const double *vec, const double *rep, size_t hist)
 {
 #define BAD(...) return pinn_error_set(&t->err, PINN_EFORMAT, __VA_ARGS__)
-  (void)hl;
-  if (!all_finite(x, t->P)) BAD("resume: %s: /trainer/x holds a non-finite parameter", path);
-  if (!all_finite(bx, t->P)) BAD("resume: %s: /trainer/best_x holds a non-finite parameter", path);
-  if (!all_finite(m, t->P)) BAD("resume: %s: /trainer/adam_m holds a non-finite value", path);
-  for (size_t j = 0; j < t->P; ++j)
-    if (!(v[j] >= 0) || !isfinite(v[j]))
-      BAD("resume: %s: /trainer/adam_v holds a negative or non-finite value", path);
+  static const char *const bad_value[4] = {"a non-finite parameter", "a non-finite parameter",
+                                           "a non-finite value", "a negative or non-finite value"};
+  for (size_t k = 0; k < 4; ++k)
+    for (size_t j = 0; j < t->P; ++j)
+      if (!isfinite(vec[k * t->P + j]) || (k == 3 && !(vec[k * t->P + j] >= 0)))
+        BAD("resume: %s: %s holds %s", path, vec_names[k], bad_value[k]);
   if (!(dv[0] > -INFINITY))
     BAD("resume: %s: the best loss (scalars[0]) is %g: it must be a number or +inf", path, dv[0]);
   if (isfinite(dv[0]) && dv[0] < 0) BAD("resume: %s: the best loss (scalars[0]) is negative", path);
@@ -1320,13 +1193,17 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
                         "resume: %s has counters that do not fit this run's %zu phases", path,
                         t->o.n_phases);
   const size_t hist = st ? 0 : (size_t)iv[8];
-  double *x = malloc(t->P * sizeof *x), *bx = malloc(t->P * sizeof *bx),
-         *m = malloc(t->P * sizeof *m), *v = malloc(t->P * sizeof *v);
-  if (!x || !bx || !m || !v) st = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory");
-  if (!st) st = read_vec(t, r, "/trainer/x", t->P, x);
-  if (!st) st = read_vec(t, r, "/trainer/best_x", t->P, bx);
-  if (!st) st = read_vec(t, r, "/trainer/adam_m", t->P, m);
-  if (!st) st = read_vec(t, r, "/trainer/adam_v", t->P, v);
+  double *vec = malloc(4 * t->P * sizeof *vec); /* the vectors of vec_names */
+  if (!vec) st = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory");
+  for (size_t k = 0; k < 4 && !st; ++k) {
+    size_t dims[1] = {t->P};
+    double *d;
+    if (pinn_h5_read_dataset(r, vec_names[k], 1, dims, &d, NULL, NULL))
+      st = pinn_error_set(&t->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+    else
+      memcpy(vec + k * t->P, d, t->P * sizeof *d);
+    free(d);
+  }
   if (!st && iv[7] > 0) {
     size_t rd[2] = {(size_t)iv[7], 6};
     if (pinn_h5_read_dataset(r, "/trainer/reports", 2, rd, &rep, NULL, NULL))
@@ -1338,7 +1215,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
               pinn_h5_read_dataset(r, "/trainer/history_terms", 2, htd, &ht, NULL, NULL)))
     st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
   /* every value the run continues from must be sane */
-  if (!st) st = validate_loaded(t, path, iv, dv, x, bx, m, v, rep, hl, hist);
+  if (!st) st = validate_loaded(t, path, iv, dv, vec, rep, hist);
   if (!st && pinn_h5_has(r, "/trainer/options")) { /* written since the options record exists */
     double *rec = NULL;
     if (pinn_h5_read_dataset(r, "/trainer/options", 1, NULL, &rec, dout, NULL))
@@ -1374,10 +1251,8 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
   }
   if (!st && hist > 0) st = grow_history(t, hist + 1024); /* room for the saved entries */
   if (!st) {
-    memcpy(t->x, x, t->P * sizeof *x);
-    memcpy(t->best_x, bx, t->P * sizeof *bx);
-    memcpy(t->m, m, t->P * sizeof *m);
-    memcpy(t->v, v, t->P * sizeof *v);
+    double *const dst[4] = {t->x, t->best_x, t->m, t->v};
+    for (size_t k = 0; k < 4; ++k) memcpy(dst[k], vec + k * t->P, t->P * sizeof *vec);
     t->phase = (size_t)iv[2];
     t->iter = (size_t)iv[3];
     t->total_iter = (size_t)iv[4];
@@ -1427,7 +1302,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     }
   }
   free(iv); free(dv); free(rep); free(hl); free(hg); free(ht); free(lb);
-  free(x); free(bx); free(m); free(v);
+  free(vec);
   pinn_h5_close(r);
   return st;
 }

@@ -241,35 +241,6 @@ static int is_pinn(const gsl_multimin_fdfminimizer_type *T)
          || T == pinn_multimin_fdfminimizer_ssbroyden;
 }
 
-int mm_stats(const gsl_multimin_fdfminimizer *s, pinn_lbfgs_statistics *st)
-{
-  return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_stats(s, st)
-                                                     : pinn_ssqn_stats(s, st);
-}
-
-const char *mm_errmsg(const gsl_multimin_fdfminimizer *s)
-{
-  return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_errmsg(s) : pinn_ssqn_errmsg(s);
-}
-
-size_t mm_state_size(const gsl_multimin_fdfminimizer *s)
-{
-  return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_state_size(s)
-                                                     : pinn_ssqn_state_size(s);
-}
-
-int mm_state_save(const gsl_multimin_fdfminimizer *s, double *buf)
-{
-  return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_state_save(s, buf, NULL)
-                                                     : pinn_ssqn_state_save(s, buf, NULL);
-}
-
-int mm_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len)
-{
-  return s->type == pinn_multimin_fdfminimizer_lbfgs ? pinn_lbfgs_state_load(s, buf, len, NULL)
-                                                     : pinn_ssqn_state_load(s, buf, len, NULL);
-}
-
 mm_result mm_minimize(const gsl_multimin_fdfminimizer_type *T, const mm_problem *pb, size_t n,
                       double tol, size_t max_iter)
 {
@@ -304,8 +275,8 @@ mm_result mm_minimize(const gsl_multimin_fdfminimizer_type *T, const mm_problem 
   if (is_pinn(T)) {
     /* the statistics must agree with what the wrapper counted */
     const int dense = T != pinn_multimin_fdfminimizer_lbfgs;
-    pinn_lbfgs_statistics st;
-    CU_ASSERT_EQUAL(mm_stats(s, &st), GSL_SUCCESS);
+    pinn_qn_statistics st;
+    CU_ASSERT_EQUAL(pinn_qn_stats(s, &st), GSL_SUCCESS);
     CU_ASSERT_EQUAL(st.fdf_evals, c.nfdf);
     CU_ASSERT_EQUAL(c.nf + c.ndf, 0);
     CU_ASSERT_EQUAL(st.ls_evals + 1, c.nfdf);
@@ -420,13 +391,13 @@ void mm_check_bad_calls(const gsl_multimin_fdfminimizer_type *T)
   fixture fx;
   fixture_init(&fx, T, mm_sphere, 2, 0.0);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(fx.s), GSL_EINVAL); /* before set */
-  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(fx.s), "set"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_qn_errmsg(fx.s), "set"));
   gsl_vector_set(fx.x, 0, 3.0);
   gsl_vector_set(fx.x, 1, 4.0);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(fx.s, &fx.F, fx.x, 0.0, 0.9), GSL_EINVAL);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(fx.s, &fx.F, fx.x, 1.0, 0.9), GSL_SUCCESS);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(fx.s), GSL_ENOPROG); /* at the minimum */
-  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(fx.s), "stationary"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_qn_errmsg(fx.s), "stationary"));
   mm_counted cn = {0};
   cn.nan_radius = 1.0; /* NaN at the start */
   gsl_multimin_function_fdf FN = mm_make_fdf(&cn, mm_sphere, 2);
@@ -449,8 +420,8 @@ void mm_check_nan_for_large_steps(const gsl_multimin_fdfminimizer_type *T,
     status = gsl_multimin_fdfminimizer_iterate(s);
     if (at) at(s, iter);
   }
-  pinn_lbfgs_statistics st;
-  mm_stats(s, &st);
+  pinn_qn_statistics st;
+  pinn_qn_stats(s, &st);
   CU_ASSERT_EQUAL(status, GSL_SUCCESS);
   CU_ASSERT(st.nonfinite >= 5); /* 100 -> 3 needs at least 5 halvings */
   CU_ASSERT(fabs(gsl_vector_get(s->x, 0) - 1.0) < 1e-8);
@@ -469,9 +440,9 @@ void mm_check_wrong_gradient(const gsl_multimin_fdfminimizer_type *T)
   CU_ASSERT_EQUAL(s->f, 3.0);
   CU_ASSERT_EQUAL(memcmp(s->x->data, fx.x->data, 3 * sizeof(double)), 0);
   CU_ASSERT(gsl_vector_isnull(s->dx));
-  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(s), "finite differences"));
-  pinn_lbfgs_statistics st;
-  mm_stats(s, &st);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_qn_errmsg(s), "finite differences"));
+  pinn_qn_statistics st;
+  pinn_qn_stats(s, &st);
   CU_ASSERT_EQUAL(st.iterations, 0u);
   CU_ASSERT(st.ls_evals >= 2 && st.ls_evals <= 20);
   fixture_free(&fx);
@@ -485,16 +456,16 @@ gsl_multimin_fdfminimizer *mm_check_restart_on_non_descent(
   gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(T, 2);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, F, x0, 1.0, 0.9), GSL_SUCCESS);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
-  CU_ASSERT_EQUAL_FATAL(mm_state_size(s), len);
-  mm_state_save(s, buf);
+  CU_ASSERT_EQUAL_FATAL(pinn_qn_state_size(s), len);
+  pinn_qn_state_save(s, buf, NULL);
   patch(buf);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(s, F, x0, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL_FATAL(mm_state_load(s, buf, len), GSL_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(pinn_qn_state_load(s, buf, len, NULL), GSL_SUCCESS);
   if (loaded) loaded(s);
-  pinn_lbfgs_statistics before, after;
-  mm_stats(s, &before);
+  pinn_qn_statistics before, after;
+  pinn_qn_stats(s, &before);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_iterate(s), GSL_SUCCESS);
-  mm_stats(s, &after);
+  pinn_qn_stats(s, &after);
   CU_ASSERT_EQUAL(after.restarts, before.restarts + 1);
   CU_ASSERT(s->f < 12.5);
   /* the step was along -g = (3, 4): dx is parallel to it */
@@ -506,7 +477,7 @@ gsl_multimin_fdfminimizer *mm_check_restart_on_non_descent(
 
 /* ---- checkpoints -------------------------------------------------------------- */
 
-void mm_check_same_stats(const pinn_lbfgs_statistics *a, const pinn_lbfgs_statistics *b)
+void mm_check_same_stats(const pinn_qn_statistics *a, const pinn_qn_statistics *b)
 {
   CU_ASSERT_EQUAL(a->iterations, b->iterations);
   CU_ASSERT_EQUAL(a->fdf_evals, b->fdf_evals);
@@ -542,7 +513,7 @@ mm_resume mm_check_resume(const gsl_multimin_fdfminimizer_type *T, size_t n, int
   gsl_multimin_fdfminimizer *a = gsl_multimin_fdfminimizer_alloc(T, n);
   if (prepare) prepare(a);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(a, &F, x0, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(mm_state_size(a), hdr); /* the memory is empty after set */
+  CU_ASSERT_EQUAL(pinn_qn_state_size(a), hdr); /* the memory is empty after set */
   mm_run_iterations(a, total);
   CU_ASSERT(gsl_blas_dnrm2(a->gradient) > 1e-3); /* still far from converged */
 
@@ -551,39 +522,39 @@ mm_resume mm_check_resume(const gsl_multimin_fdfminimizer_type *T, size_t n, int
   if (prepare) prepare(b);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(b, &F, x0, 1.0, 0.9), GSL_SUCCESS);
   mm_run_iterations(b, at);
-  const size_t len = mm_state_size(b);
+  const size_t len = pinn_qn_state_size(b);
   double *buf = malloc(len * sizeof *buf);
-  CU_ASSERT_EQUAL(mm_state_save(b, buf), GSL_SUCCESS);
-  mm_stats(b, &res.saved);
+  CU_ASSERT_EQUAL(pinn_qn_state_save(b, buf, NULL), GSL_SUCCESS);
+  pinn_qn_stats(b, &res.saved);
   gsl_vector_memcpy(xsaved, b->x);
   gsl_multimin_fdfminimizer_free(b);
 
   /* resumed: a new minimizer (without prepare), set at x, load, the rest */
   gsl_multimin_fdfminimizer *r = gsl_multimin_fdfminimizer_alloc(T, n);
-  CU_ASSERT_EQUAL(mm_state_load(r, buf, len), GSL_EINVAL); /* before set */
+  CU_ASSERT_EQUAL(pinn_qn_state_load(r, buf, len, NULL), GSL_EINVAL); /* before set */
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(r, &F, xsaved, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(mm_state_load(r, buf, len - 1), PINN_EFORMAT); /* truncated */
-  CU_ASSERT_EQUAL(mm_state_size(r), hdr);                          /* unchanged */
-  CU_ASSERT_EQUAL(mm_state_load(r, buf, len), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(mm_state_size(r), len);
-  pinn_lbfgs_statistics sl, sa, sr;
-  mm_stats(r, &sl); /* the counters continue from the save */
+  CU_ASSERT_EQUAL(pinn_qn_state_load(r, buf, len - 1, NULL), PINN_EFORMAT); /* truncated */
+  CU_ASSERT_EQUAL(pinn_qn_state_size(r), hdr);                          /* unchanged */
+  CU_ASSERT_EQUAL(pinn_qn_state_load(r, buf, len, NULL), GSL_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_qn_state_size(r), len);
+  pinn_qn_statistics sl, sa, sr;
+  pinn_qn_stats(r, &sl); /* the counters continue from the save */
   mm_check_same_stats(&sl, &res.saved);
   mm_run_iterations(r, total - at);
 
   CU_ASSERT_EQUAL(memcmp(a->x->data, r->x->data, n * sizeof(double)), 0);
   CU_ASSERT_EQUAL(memcmp(a->gradient->data, r->gradient->data, n * sizeof(double)), 0);
   CU_ASSERT_EQUAL(a->f, r->f);
-  mm_stats(a, &sa);
-  mm_stats(r, &sr);
+  pinn_qn_stats(a, &sa);
+  pinn_qn_stats(r, &sr);
   CU_ASSERT_EQUAL(sr.iterations, (size_t)total);
   mm_check_same_stats(&sa, &sr);
   /* the memories agree bitwise too */
-  const size_t la = mm_state_size(a);
-  CU_ASSERT_EQUAL_FATAL(la, mm_state_size(r));
+  const size_t la = pinn_qn_state_size(a);
+  CU_ASSERT_EQUAL_FATAL(la, pinn_qn_state_size(r));
   double *ba = malloc(la * sizeof *ba), *br = malloc(la * sizeof *br);
-  mm_state_save(a, ba);
-  mm_state_save(r, br);
+  pinn_qn_state_save(a, ba, NULL);
+  pinn_qn_state_save(r, br, NULL);
   CU_ASSERT_EQUAL(memcmp(ba, br, la * sizeof *ba), 0);
 
   /* a state for another n is refused, and one that is not a state */
@@ -592,15 +563,15 @@ mm_resume mm_check_resume(const gsl_multimin_fdfminimizer_type *T, size_t n, int
   gsl_multimin_fdfminimizer *w = gsl_multimin_fdfminimizer_alloc(T, 2);
   gsl_vector_view x2 = gsl_vector_subvector(x0, 0, 2);
   CU_ASSERT_EQUAL(gsl_multimin_fdfminimizer_set(w, &F2, &x2.vector, 1.0, 0.9), GSL_SUCCESS);
-  CU_ASSERT_EQUAL(mm_state_load(w, buf, len), PINN_EFORMAT);
+  CU_ASSERT_EQUAL(pinn_qn_state_load(w, buf, len, NULL), PINN_EFORMAT);
   char nmsg[32];
   snprintf(nmsg, sizeof nmsg, "n = %zu", n);
-  CU_ASSERT_PTR_NOT_NULL(strstr(mm_errmsg(w), nmsg));
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_qn_errmsg(w), nmsg));
   const double magic = buf[0];
   buf[0] = 1.0;
-  CU_ASSERT_EQUAL(mm_state_load(r, buf, len), PINN_EFORMAT);
+  CU_ASSERT_EQUAL(pinn_qn_state_load(r, buf, len, NULL), PINN_EFORMAT);
   buf[0] = magic;
-  mm_state_save(r, br); /* r unchanged by the refused loads */
+  pinn_qn_state_save(r, br, NULL); /* r unchanged by the refused loads */
   CU_ASSERT_EQUAL(memcmp(ba, br, la * sizeof *ba), 0);
 
   free(ba);

@@ -6,7 +6,7 @@
 #define PINN_MULTIMIN_PROBLEMS_H
 #include <stddef.h>
 #include <gsl/gsl_multimin.h>
-#include <pinn/lbfgs.h>
+#include <pinn/qn.h>
 
 /* f at x (n variables), and the gradient into g when g != NULL. */
 typedef double (*mm_fn)(const double *x, double *g, size_t n);
@@ -83,14 +83,6 @@ void mm_run_table(const mm_type *types, int ntypes, size_t n_ext,
 /* Assert that the table's gradients match central differences (n_ext as above). */
 void mm_check_gradients(size_t n_ext);
 
-/* pinn_lbfgs_stats / pinn_ssqn_stats, _errmsg, _state_size, _state_save and
- * _state_load for a libpinn minimizer of any of its types. */
-int mm_stats(const gsl_multimin_fdfminimizer *s, pinn_lbfgs_statistics *st);
-const char *mm_errmsg(const gsl_multimin_fdfminimizer *s);
-size_t mm_state_size(const gsl_multimin_fdfminimizer *s);
-int mm_state_save(const gsl_multimin_fdfminimizer *s, double *buf);
-int mm_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len);
-
 /* The iteration contract every libpinn quasi-Newton type shares (lib/qn.c),
  * checked for one type T:
  *  - wrong_gradient: a gradient of the wrong sign gives GSL_ENOPROG without
@@ -119,7 +111,7 @@ gsl_multimin_fdfminimizer *mm_check_restart_on_non_descent(
     size_t len, void (*patch)(double *buf), void (*loaded)(gsl_multimin_fdfminimizer *s));
 
 /* Assert that two sets of counters agree in every field. */
-void mm_check_same_stats(const pinn_lbfgs_statistics *a, const pinn_lbfgs_statistics *b);
+void mm_check_same_stats(const pinn_qn_statistics *a, const pinn_qn_statistics *b);
 
 /* Checkpoint and resume.  On the extended Rosenbrock (n variables, from
  * mm_x0_rosenbrock, step_size 1, tol 0.9) a minimizer a of type T runs
@@ -137,7 +129,7 @@ typedef struct mm_resume {
   gsl_multimin_fdfminimizer *a, *r;
   double *buf;
   size_t len;
-  pinn_lbfgs_statistics saved;
+  pinn_qn_statistics saved;
 } mm_resume;
 mm_resume mm_check_resume(const gsl_multimin_fdfminimizer_type *T, size_t n, int at, int total,
                           size_t hdr, void (*prepare)(gsl_multimin_fdfminimizer *s));

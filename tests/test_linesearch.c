@@ -354,8 +354,8 @@ static void fdf_search_accepts_a_lower_point_with_its_gradient(void)
   CU_ASSERT_EQUAL_FATAL(gsl_multimin_fdfminimizer_set(s, &fdf, x, sqrt(-dphi0), 0.9), GSL_SUCCESS);
   q.calls = 0;
   const int ok = gsl_multimin_fdfminimizer_iterate(s) == GSL_SUCCESS;
-  pinn_lbfgs_statistics st;
-  pinn_lbfgs_stats(s, &st);
+  pinn_qn_statistics st;
+  pinn_qn_stats(s, &st);
   const double alpha = st.last_alpha, fa = s->f;
   const gsl_vector *xa = s->x, *ga = s->gradient;
   CU_ASSERT_EQUAL(ok, 1);
@@ -374,7 +374,7 @@ static void fdf_search_accepts_a_lower_point_with_its_gradient(void)
   q.nan_away = 1;
   CU_ASSERT_EQUAL_FATAL(gsl_multimin_fdfminimizer_set(s, &fdf, x, sqrt(-dphi0), 0.9), GSL_SUCCESS);
   const int ok2 = gsl_multimin_fdfminimizer_iterate(s) == GSL_SUCCESS;
-  pinn_lbfgs_stats(s, &st);
+  pinn_qn_stats(s, &st);
   CU_ASSERT_EQUAL(ok2, 0);
   CU_ASSERT(gsl_vector_equal(s->x, x) && gsl_vector_isnull(s->dx)); /* nothing accepted */
   CU_ASSERT(st.nonfinite >= 1);

@@ -21,24 +21,6 @@
 
 /* ----------------------------------------------------------- helpers */
 
-static pinn_mlp *net_for(size_t n_in, size_t n_out, pinn_activation_kind act, unsigned long seed)
-{
-  size_t sizes[] = {n_in, 6, 5, n_out};
-  pinn_activation a[2] = {pinn_activation_default(act), pinn_activation_default(act)};
-  pinn_mlp_layout lay = {4, sizes, a, 0};
-  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, seed);
-  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
-  double *th = pinn_mlp_params(net);
-  for (size_t l = 1; l < 4; ++l) {
-    size_t bo = pinn_mlp_bias_offset(net, l);
-    for (size_t u = 0; u < sizes[l]; ++u) th[bo + u] = 0.2 * (gsl_rng_uniform(r) - 0.5);
-  }
-  gsl_rng_free(r);
-  return net;
-}
-
 /* Central-difference check of the whole gradient of l at its current
  * parameters; returns the relative error (2-norm) and sets *gmax. */
 static double gradient_error(pinn_loss *l, double *gmax)
@@ -68,51 +50,6 @@ static double gradient_error(pinn_loss *l, double *gmax)
   return den > 0 ? sqrt(num / den) : INFINITY;
 }
 
-static int sin_pi_x(const double *x, double *v, void *ctx)
-{
-  (void)ctx;
-  *v = sin(M_PI * x[0]);
-  return 0;
-}
-
-static int quarter(const double *x, double *v, void *ctx)
-{
-  (void)ctx;
-  *v = 0.25 + 0.1 * x[0];
-  return 0;
-}
-
-/* Nonlinear reaction-diffusion with a learnable coefficient:
- * r = u_t - c0 u_xx + u^3 - exp(u) u_x - f */
-static int rd_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
-                       void *ctx)
-{
-  (void)ctx;
-  pinn_dual diff = pd_mul(c[0], u->xx);
-  pinn_dual nl = pd_sub(pd_powi(u->v, 3), pd_mul(pd_exp(u->v), u->x));
-  r[0] = pd_subc(pd_add(pd_sub(u->t, diff), nl), sin(x[0]));
-  r[1] = pd_scale(pd_mul(u->v, u->t), 0.5); /* a second component */
-  return 0;
-}
-
-/* -u'' - 1 (obstacle problems: R = -Lu - f) */
-static int poisson_R(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
-{
-  (void)x; (void)c; (void)ctx;
-  r[0] = pd_subc(pd_neg(u->xx), 1.0);
-  return 0;
-}
-
-/* 2-output system in 2D: r0 = u0_xx + u0_yy - u1, r1 = u1_x u0_y - u0 u1_xy */
-static int system_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
-                           void *ctx)
-{
-  (void)x; (void)c; (void)ctx;
-  r[0] = pd_sub(pd_add(u[0].xx, u[0].yy), u[1].v);
-  r[1] = pd_sub(pd_mul(u[1].x, u[0].y), pd_mul(u[0].v, u[1].xy));
-  return 0;
-}
-
 /* ------------------------------------------------- gradient of every kind */
 
 static void check_problem_gradient(pinn_problem *p, pinn_mlp *net, const char *what)
@@ -132,17 +69,8 @@ static void check_problem_gradient(pinn_problem *p, pinn_mlp *net, const char *w
 
 static void residual_term_with_coefficient_has_exact_gradient(void)
 {
-  pinn_problem *p = pinn_problem_alloc("rd", 1, 1, 1, NULL);
-  pinn_domain dom;
-  pinn_domain_interval(&dom, -1, 1, NULL);
-  pinn_domain_with_time(&dom, 0, 1, NULL);
-  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), PINN_SUCCESS);
-  size_t ci;
-  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "nu", 0.3, &ci), PINN_SUCCESS);
-  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 2, rd_residual,
-                                            PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL),
-                  PINN_SUCCESS);
-  pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 1);
+  pinn_problem *p = pinn_test_rd_problem(0.3);
+  pinn_mlp *net = pinn_test_small_net(2, 1, PINN_ACT_TANH, 1);
   check_problem_gradient(p, net, "residual");
   pinn_mlp_free(net);
   pinn_problem_free(p);
@@ -158,18 +86,11 @@ static void scaled_coefficient_is_trained_as_theta(void)
   pinn_problem *p[2];
   const double scale = 0.01;
   for (int k = 0; k < 2; ++k) {
-    p[k] = pinn_problem_alloc("rd", 1, 1, 1, NULL);
-    pinn_domain dom;
-    pinn_domain_interval(&dom, -1, 1, NULL);
-    pinn_domain_with_time(&dom, 0, 1, NULL);
-    pinn_problem_set_domain(p[k], &dom);
-    CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p[k], "nu", 0.003, NULL), PINN_SUCCESS);
-    pinn_problem_add_residual(p[k], "pde", 2, rd_residual,
-                              PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL);
+    p[k] = pinn_test_rd_problem(0.003);
     pinn_problem_set_points(p[k], 0, 200);
     if (k) CU_ASSERT_EQUAL(pinn_problem_set_coefficient_scale(p[k], 0, scale), PINN_SUCCESS);
     CU_ASSERT_DOUBLE_EQUAL(pinn_problem_coef_scale(p[k], 0), k ? scale : 1.0, 0);
-    net[k] = net_for(2, 1, PINN_ACT_TANH, 4);
+    net[k] = pinn_test_small_net(2, 1, PINN_ACT_TANH, 4);
     l[k] = pinn_loss_alloc(p[k], net[k], NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(l[k]);
   }
@@ -216,23 +137,8 @@ static void condition_terms_have_exact_gradients(void)
 {
   /* 2D box with time: Dirichlet, Neumann, Robin, periodic (C^1), initial,
    * initial rate, data */
-  pinn_problem *p = pinn_problem_alloc("conds", 2, 1, 1, NULL);
-  pinn_domain dom;
-  double lo[2] = {0, -1}, hi[2] = {1, 2};
-  pinn_domain_box(&dom, 2, lo, hi, NULL);
-  pinn_domain_with_time(&dom, 0, 0.5, NULL);
-  pinn_problem_set_domain(p, &dom);
-  double xd[6] = {0.1, 0.2, 0.3, 0.5, -0.5, 0.1}, yd[2] = {0.3, -0.2};
-  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "dir", 0, sin_pi_x, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_neumann(p, "neu", 0, quarter, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_robin(p, "rob", 0, 2.0, 0.5, quarter, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_periodic(p, "per", 0, 1, 1), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_initial(p, "ini", 0, sin_pi_x, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_initial_rate(p, "rate", 0, quarter, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_data(p, "obs", 0, 2, xd, yd), 0);
-  pinn_problem_set_weight(p, 2, 3.0);
-  for (size_t i = 0; i + 1 < pinn_problem_n_terms(p); ++i) pinn_problem_set_points(p, i, 100);
-  pinn_mlp *net = net_for(3, 1, PINN_ACT_GELU, 2);
+  pinn_problem *p = pinn_test_conditions_problem(0);
+  pinn_mlp *net = pinn_test_small_net(3, 1, PINN_ACT_GELU, 2);
   check_problem_gradient(p, net, "conditions");
   pinn_mlp_free(net);
   pinn_problem_free(p);
@@ -251,16 +157,16 @@ static void obstacle_barriers_and_complementarity_have_exact_gradients(void)
     bar.kind = kinds[b];
     bar.rho = 10;
     bar.param = kinds[b] == PINN_BARRIER_LEAKY ? 0.1 : 20;
-    CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "obs", 0, b % 2 ? -1 : 1, quarter, NULL, &bar), 0);
-    CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "comp", 0, poisson_R, PINN_NEED_XX, NULL,
-                                                     quarter, NULL),
+    CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "obs", 0, b % 2 ? -1 : 1, pinn_test_quarter, NULL, &bar), 0);
+    CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "comp", 0, pinn_test_poisson_R, PINN_NEED_XX, NULL,
+                                                     pinn_test_quarter, NULL),
                     0);
     /* both senses of both terms: lower/upper barrier, upper/lower complementarity */
     CU_ASSERT_EQUAL(pinn_problem_set_sense(p, 1, b % 2 ? 1 : -1), 0);
     CU_ASSERT_EQUAL(pinn_problem_term_sense(p, 1), b % 2 ? 1 : -1);
     CU_ASSERT_EQUAL(pinn_problem_term_sense(p, 0), b % 2 ? -1 : 1);
     pinn_problem_set_points(p, 0, 400);
-    pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 3 + b);
+    pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 3 + b);
     char what[64];
     snprintf(what, sizeof what, "barrier %s", pinn_barrier_name(kinds[b]));
     check_problem_gradient(p, net, what);
@@ -277,39 +183,15 @@ static void systems_of_outputs_and_residuals_have_exact_gradients(void)
   pinn_domain_ball(&dom, 2, c, 1.0, NULL);
   pinn_problem_set_domain(p, &dom);
   CU_ASSERT_EQUAL(pinn_problem_set_output_names(p, "phi,psi"), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 2, system_residual,
+  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 2, pinn_test_system_residual,
                                             PINN_NEED_LAPLACIAN | PINN_NEED_GRAD | PINN_NEED_XY,
                                             NULL),
                   0);
-  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc1", 1, quarter, NULL), 0);
-  pinn_mlp *net = net_for(2, 2, PINN_ACT_SILU, 4);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc1", 1, pinn_test_quarter, NULL), 0);
+  pinn_mlp *net = pinn_test_small_net(2, 2, PINN_ACT_SILU, 4);
   check_problem_gradient(p, net, "system");
   pinn_mlp_free(net);
   pinn_problem_free(p);
-}
-
-/* hard constraints: g = 0.5 + 0.2 x y, d = x (1 - x) y (1 - y) t on the unit
- * square in space (time-dependent), psi = 0.1 sin(x) for the obstacle kind */
-static int tr_g(const pinn_xjet *x, pinn_xjet *out, void *ctx)
-{
-  (void)ctx;
-  *out = px_addc(px_scale(px_mul(x[0], x[1]), 0.2), 0.5);
-  return 0;
-}
-
-static int tr_d(const pinn_xjet *x, pinn_xjet *out, void *ctx)
-{
-  (void)ctx;
-  pinn_xjet a = px_mul(x[0], px_csub(1.0, x[0])), b = px_mul(x[1], px_csub(1.0, x[1]));
-  *out = px_mul(px_mul(a, b), x[2]);
-  return 0;
-}
-
-static int tr_psi(const pinn_xjet *x, pinn_xjet *out, void *ctx)
-{
-  (void)ctx;
-  *out = px_scale(px_sin(x[0]), 0.1);
-  return 0;
 }
 
 static int heat2d(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
@@ -330,19 +212,19 @@ static void hard_constraint_transforms_have_exact_gradients_and_exact_data(void)
   pinn_problem_set_domain(p, &dom);
   pinn_problem_add_residual(p, "pde", 2, heat2d,
                             PINN_NEED_T | PINN_NEED_LAPLACIAN | PINN_NEED_X, NULL);
-  pinn_problem_add_neumann(p, "flux", 0, quarter, NULL);
+  pinn_problem_add_neumann(p, "flux", 0, pinn_test_quarter, NULL);
   pinn_problem_set_points(p, 0, 300);
-  pinn_transform td = pinn_transform_dirichlet(0, tr_g, tr_d, NULL);
-  pinn_transform to = pinn_transform_obstacle(1, tr_psi, 3.0, NULL);
+  pinn_transform td = pinn_transform_dirichlet(0, pinn_test_tr_g, pinn_test_tr_d, NULL);
+  pinn_transform to = pinn_transform_obstacle(1, pinn_test_tr_psi, 3.0, NULL);
   CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
   CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &to), 0);
   CU_ASSERT_EQUAL(pinn_problem_n_transforms(p), 2);
   pinn_problem *q = pinn_problem_alloc("hard_bad", 2, 1, 2, NULL); /* a refused transform */
-  pinn_transform bad = pinn_transform_dirichlet(5, tr_g, tr_d, NULL);
+  pinn_transform bad = pinn_transform_dirichlet(5, pinn_test_tr_g, pinn_test_tr_d, NULL);
   CU_ASSERT_EQUAL(pinn_problem_set_transform(q, &bad), PINN_EINVAL);
   CU_ASSERT_EQUAL(pinn_problem_status(q), PINN_EINVAL);
   pinn_problem_free(q);
-  pinn_mlp *net = net_for(3, 2, PINN_ACT_TANH, 8);
+  pinn_mlp *net = pinn_test_small_net(3, 2, PINN_ACT_TANH, 8);
   check_problem_gradient(p, net, "hard constraints");
   /* the data hold exactly where d = 0, and u1 >= psi everywhere */
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
@@ -377,7 +259,7 @@ static void loss_values_match_hand_computed_numbers(void)
   pinn_problem_add_data(p, "obs", 0, 3, xd, yd);
   pinn_barrier bar = pinn_barrier_default();
   bar.rho = 7;
-  pinn_problem_add_obstacle(p, "ob", 0, 1, quarter, NULL, &bar);
+  pinn_problem_add_obstacle(p, "ob", 0, 1, pinn_test_quarter, NULL, &bar);
   pinn_problem_set_points(p, 1, 16);
   pinn_problem_set_weight(p, 1, 0.5);
   pinn_loss_options o = pinn_loss_options_default();
@@ -423,8 +305,8 @@ static void upper_complementarity_matches_hand_computed_numbers(void)
   pinn_domain dom;
   pinn_domain_interval(&dom, -1, 1, NULL);
   pinn_problem_set_domain(p, &dom);
-  CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "comp", 0, poisson_R, PINN_NEED_XX, NULL,
-                                                   quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "comp", 0, pinn_test_poisson_R, PINN_NEED_XX, NULL,
+                                                   pinn_test_quarter, NULL), 0);
   CU_ASSERT_EQUAL(pinn_problem_term_sense(p, 0), 1);
   CU_ASSERT_EQUAL(pinn_problem_set_sense(p, 0, -1), 0);
   CU_ASSERT_EQUAL(pinn_problem_set_sense(p, 0, 0), PINN_EINVAL);
@@ -482,25 +364,17 @@ static void second_order_residual_on_relu_network_is_refused(void)
   pinn_domain_interval(&dom, 0, 1, NULL);
   pinn_problem_set_domain(p, &dom);
   pinn_problem_add_residual(p, "pde", 1, lap_residual, PINN_NEED_XX, NULL);
-  pinn_mlp *net = net_for(1, 1, PINN_ACT_RELU, 1);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_RELU, 1);
   pinn_error err;
   CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, NULL, &err));
   CU_ASSERT_EQUAL(err.code, PINN_EUNSUPPORTED);
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "u_xx = 0 almost everywhere"));
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "tanh"));
   pinn_mlp_free(net);
-  net = net_for(1, 1, PINN_ACT_LEAKY_RELU, 1);
+  net = pinn_test_small_net(1, 1, PINN_ACT_LEAKY_RELU, 1);
   CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, NULL, &err));
   pinn_mlp_free(net);
   pinn_problem_free(p);
-}
-
-static int failing_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
-                            void *ctx)
-{
-  (void)u; (void)c; (void)ctx;
-  r[0] = pd_const(0);
-  return x[0] > 0.5 ? 3 : 0;
 }
 
 static int undeclared_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
@@ -521,7 +395,7 @@ static int nan_residual(const double *x, const pinn_jet *u, const pinn_dual *c, 
 
 static void failing_or_nan_callbacks_give_documented_errors(void)
 {
-  pinn_residual_fn fns[3] = {failing_residual, undeclared_residual, nan_residual};
+  pinn_residual_fn fns[3] = {pinn_test_failing_residual, undeclared_residual, nan_residual};
   int codes[3] = {PINN_ECALLBACK, PINN_ENONFINITE, PINN_ENONFINITE};
   const char *words[3] = {"returned 3", "does not declare", "is NaN"};
   for (int i = 0; i < 3; ++i) {
@@ -530,7 +404,7 @@ static void failing_or_nan_callbacks_give_documented_errors(void)
     pinn_domain_interval(&dom, 0, 1, NULL);
     pinn_problem_set_domain(p, &dom);
     pinn_problem_add_residual(p, "pde", 1, fns[i], PINN_NEED_XX, NULL);
-    pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 1);
+    pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 1);
     pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(l);
     double f;
@@ -663,7 +537,7 @@ static void residual_failures_name_the_term_the_point_and_what_failed(void)
                         PINN_ENONFINITE, PINN_ENONFINITE};
   for (int mode = 1; mode <= 6; ++mode) {
     pinn_problem *p = faulty_problem(&mode, 0);
-    pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 3);
+    pinn_mlp *net = pinn_test_small_net(2, 1, PINN_ACT_TANH, 3);
     pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(l);
     char where[96];
@@ -684,7 +558,7 @@ static void non_finite_network_values_and_coefficients_are_named(void)
   int mode = 0;
   /* a NaN coefficient: the residual term names it at its first point */
   pinn_problem *p = faulty_problem(&mode, 0);
-  pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 3);
+  pinn_mlp *net = pinn_test_small_net(2, 1, PINN_ACT_TANH, 3);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(l);
   const size_t P = pinn_loss_n_params(l);
@@ -726,7 +600,7 @@ static int bad_g(const double *x, double *v, void *ctx)
 static void data_function_failures_name_the_term_and_the_point(void)
 {
   pinn_error err;
-  pinn_mlp *net1 = net_for(1, 1, PINN_ACT_TANH, 3), *net2 = net_for(2, 1, PINN_ACT_TANH, 3);
+  pinn_mlp *net1 = pinn_test_small_net(1, 1, PINN_ACT_TANH, 3), *net2 = pinn_test_small_net(2, 1, PINN_ACT_TANH, 3);
   const int fail = 1;
   for (int mode = 0; mode < 3; ++mode) {
     const int timed = mode == 2;
@@ -770,7 +644,7 @@ static void mismatched_network_and_bad_terms_are_rejected(void)
   CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), 0);
   CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL), 0);
   CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL), PINN_EINVAL); /* duplicate */
-  pinn_mlp *net = net_for(3, 1, PINN_ACT_TANH, 1);
+  pinn_mlp *net = pinn_test_small_net(3, 1, PINN_ACT_TANH, 1);
   /* the failed setup calls above are sticky: the first one is reported */
   CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, NULL, &err));
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "problem setup failed: set_domain: "));
@@ -789,16 +663,10 @@ static void mismatched_network_and_bad_terms_are_rejected(void)
 static void loss_is_bitwise_identical_with_one_and_two_threads(void)
 {
 #ifdef _OPENMP
-  pinn_problem *p = pinn_problem_alloc("rd", 1, 1, 1, NULL);
-  pinn_domain dom;
-  pinn_domain_interval(&dom, -1, 1, NULL);
-  pinn_domain_with_time(&dom, 0, 1, NULL);
-  pinn_problem_set_domain(p, &dom);
-  pinn_problem_add_coefficient(p, "nu", 0.3, NULL);
-  pinn_problem_add_residual(p, "pde", 2, rd_residual, PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL);
-  pinn_problem_add_initial(p, "ini", 0, sin_pi_x, NULL);
+  pinn_problem *p = pinn_test_rd_problem(0.3);
+  pinn_problem_add_initial(p, "ini", 0, pinn_test_sin_pi_x, NULL);
   pinn_problem_set_points(p, 0, 3000);
-  pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 9);
+  pinn_mlp *net = pinn_test_small_net(2, 1, PINN_ACT_TANH, 9);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
   const size_t P = pinn_loss_n_params(l);
   double *g1 = malloc(P * sizeof *g1), *g2 = malloc(P * sizeof *g2), f1, f2;
@@ -824,9 +692,9 @@ static void refinement_adds_the_points_with_largest_residuals(void)
   pinn_domain dom;
   pinn_domain_interval(&dom, 0, 1, NULL);
   pinn_problem_set_domain(p, &dom);
-  pinn_problem_add_residual(p, "pde", 1, poisson_R, PINN_NEED_XX, NULL);
+  pinn_problem_add_residual(p, "pde", 1, pinn_test_poisson_R, PINN_NEED_XX, NULL);
   pinn_problem_set_points(p, 0, 50);
-  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 5);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 5);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
   CU_ASSERT_EQUAL_FATAL(pinn_loss_refine(l, 0, 500, 10), PINN_SUCCESS);
   size_t n;
@@ -853,12 +721,12 @@ static void barrier_continuation_grows_rho_to_its_cap(void)
   pinn_domain_interval(&dom, 0, 1, NULL);
   pinn_problem_set_domain(p, &dom);
   pinn_barrier b = {PINN_BARRIER_RELU2, 10, 0, 3, 50};
-  CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "ob", 0, 1, quarter, NULL, &b), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "ob", 0, 1, pinn_test_quarter, NULL, &b), 0);
   pinn_problem *q = pinn_problem_alloc("cont_bad", 1, 0, 1, NULL);
   pinn_barrier bad = {PINN_BARRIER_RELU2, -1, 0, 1, 1};
-  CU_ASSERT_EQUAL(pinn_problem_add_obstacle(q, "ob2", 0, 1, quarter, NULL, &bad), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_problem_add_obstacle(q, "ob2", 0, 1, pinn_test_quarter, NULL, &bad), PINN_EINVAL);
   pinn_problem_free(q);
-  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 5);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 5);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
   CU_ASSERT_DOUBLE_EQUAL(pinn_loss_barrier_rho(l, 0), 10, 0);
   CU_ASSERT_EQUAL(pinn_loss_continue(l), 1);
@@ -888,7 +756,7 @@ static pinn_problem *state_problem(void)
   pinn_domain dom;
   pinn_domain_interval(&dom, 0, 1, NULL);
   pinn_problem_set_domain(p, &dom);
-  pinn_problem_add_residual(p, "pde", 1, poisson_R, PINN_NEED_XX, NULL);
+  pinn_problem_add_residual(p, "pde", 1, pinn_test_poisson_R, PINN_NEED_XX, NULL);
   pinn_problem_set_points(p, 0, 40);
   pinn_problem_add_dirichlet(p, "walls", 0, NULL, NULL);
   pinn_problem_add_data(p, "obs", 0, 5, ox, oy);
@@ -969,7 +837,7 @@ static void saved_state_reloads_bitwise_and_corrupt_states_are_refused(void)
   snprintf(good, sizeof good, "%s/good.h5", dir);
   snprintf(bad, sizeof bad, "%s/bad.h5", dir);
   pinn_problem *p = state_problem();
-  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 3);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 3);
   pinn_loss_options o = pinn_loss_options_default();
   pinn_loss *a = pinn_loss_alloc(p, net, &o, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(a);
@@ -1103,7 +971,7 @@ static void fixed_barrier_rho_of_any_size_needs_no_rho_max(void)
   pinn_problem_set_domain(p, &dom);
   pinn_barrier b = pinn_barrier_default();
   b.rho = 5e4; /* growth 1, rho_max 1000 */
-  CU_ASSERT_EQUAL_FATAL(pinn_problem_add_obstacle(p, "ob", 0, 1, quarter, NULL, &b), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_add_obstacle(p, "ob", 0, 1, pinn_test_quarter, NULL, &b), 0);
   b.rho = 2e5;
   CU_ASSERT_EQUAL(pinn_problem_set_barrier(p, 0, &b), 0);
   CU_ASSERT_DOUBLE_EQUAL(pinn_problem_term_barrier(p, 0)->rho, 2e5, 0);
@@ -1111,13 +979,13 @@ static void fixed_barrier_rho_of_any_size_needs_no_rho_max(void)
    * (on a throwaway problem: a failed setup call is sticky) */
   pinn_problem *q = pinn_problem_alloc("grow", 1, 0, 1, NULL);
   pinn_problem_set_domain(q, &dom);
-  CU_ASSERT_EQUAL_FATAL(pinn_problem_add_obstacle(q, "ob", 0, 1, quarter, NULL, &b), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_add_obstacle(q, "ob", 0, 1, pinn_test_quarter, NULL, &b), 0);
   pinn_barrier grow = b;
   grow.growth = 2;
   CU_ASSERT_EQUAL(pinn_problem_set_barrier(q, 0, &grow), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(q), "rho_max"));
   pinn_problem_free(q);
-  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 5);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 5);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(l);
   CU_ASSERT_DOUBLE_EQUAL(pinn_loss_barrier_rho(l, 0), 2e5, 0);

@@ -23,24 +23,6 @@
 
 /* ----------------------------------------------------------- helpers */
 
-static pinn_mlp *net_for(size_t n_in, size_t n_out, pinn_activation_kind act, unsigned long seed)
-{
-  size_t sizes[] = {n_in, 6, 5, n_out};
-  pinn_activation a[2] = {pinn_activation_default(act), pinn_activation_default(act)};
-  pinn_mlp_layout lay = {4, sizes, a, 0};
-  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, seed);
-  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
-  double *th = pinn_mlp_params(net);
-  for (size_t l = 1; l < 4; ++l) {
-    size_t bo = pinn_mlp_bias_offset(net, l);
-    for (size_t u = 0; u < sizes[l]; ++u) th[bo + u] = 0.2 * (gsl_rng_uniform(r) - 0.5);
-  }
-  gsl_rng_free(r);
-  return net;
-}
-
 /* sum(R^2) against pinn_loss_eval, and the Jacobian against central
  * differences of R, per term: every term's block must be live and within
  * 1e-6 (relative Frobenius norm); the coefficient columns too. */
@@ -122,32 +104,6 @@ static void check_lsq(pinn_problem *p, pinn_mlp *net, double points_scale, const
   pinn_loss_free(l);
 }
 
-static int sin_pi_x(const double *x, double *v, void *ctx)
-{
-  (void)ctx;
-  *v = sin(M_PI * x[0]);
-  return 0;
-}
-
-static int quarter(const double *x, double *v, void *ctx)
-{
-  (void)ctx;
-  *v = 0.25 + 0.1 * x[0];
-  return 0;
-}
-
-/* r0 = u_t - c0 u_xx + u^3 - exp(u) u_x - sin x,  r1 = u u_t / 2 */
-static int rd_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
-                       void *ctx)
-{
-  (void)ctx;
-  pinn_dual diff = pd_mul(c[0], u->xx);
-  pinn_dual nl = pd_sub(pd_powi(u->v, 3), pd_mul(pd_exp(u->v), u->x));
-  r[0] = pd_subc(pd_add(pd_sub(u->t, diff), nl), sin(x[0]));
-  r[1] = pd_scale(pd_mul(u->v, u->t), 0.5);
-  return 0;
-}
-
 /* crosses any small network output several times on [0, 1] */
 static int wavy(const double *x, double *v, void *ctx)
 {
@@ -156,37 +112,13 @@ static int wavy(const double *x, double *v, void *ctx)
   return 0;
 }
 
-static int poisson_R(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
-{
-  (void)x; (void)c; (void)ctx;
-  r[0] = pd_subc(pd_neg(u->xx), 1.0);
-  return 0;
-}
-
-static int system_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
-                           void *ctx)
-{
-  (void)x; (void)c; (void)ctx;
-  r[0] = pd_sub(pd_add(u[0].xx, u[0].yy), u[1].v);
-  r[1] = pd_sub(pd_mul(u[1].x, u[0].y), pd_mul(u[0].v, u[1].xy));
-  return 0;
-}
-
 /* ------------------------------------------- R and J for every term kind */
 
 static void residual_rows_with_a_coefficient_match_the_loss_and_finite_differences(void)
 {
-  pinn_problem *p = pinn_problem_alloc("rd", 1, 1, 1, NULL);
-  pinn_domain dom;
-  pinn_domain_interval(&dom, -1, 1, NULL);
-  pinn_domain_with_time(&dom, 0, 1, NULL);
-  pinn_problem_set_domain(p, &dom);
-  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "nu", 0.3, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 2, rd_residual,
-                                            PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL),
-                  0);
+  pinn_problem *p = pinn_test_rd_problem(0.3);
   pinn_problem_set_weight(p, 0, 2.5);
-  pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 1);
+  pinn_mlp *net = pinn_test_small_net(2, 1, PINN_ACT_TANH, 1);
   check_lsq(p, net, 0.05, "residual");
   pinn_mlp_free(net);
   pinn_problem_free(p);
@@ -196,24 +128,8 @@ static void condition_rows_match_the_loss_and_finite_differences(void)
 {
   /* Dirichlet, Neumann, Robin, periodic C^1 and C^0, initial, initial
    * rate, data; 2D box with time */
-  pinn_problem *p = pinn_problem_alloc("conds", 2, 1, 1, NULL);
-  pinn_domain dom;
-  double lo[2] = {0, -1}, hi[2] = {1, 2};
-  pinn_domain_box(&dom, 2, lo, hi, NULL);
-  pinn_domain_with_time(&dom, 0, 0.5, NULL);
-  pinn_problem_set_domain(p, &dom);
-  double xd[6] = {0.1, 0.2, 0.3, 0.5, -0.5, 0.1}, yd[2] = {0.3, -0.2};
-  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "dir", 0, sin_pi_x, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_neumann(p, "neu", 0, quarter, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_robin(p, "rob", 0, 2.0, 0.5, quarter, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_periodic(p, "per", 0, 1, 1), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_periodic(p, "per0", 0, 0, 0), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_initial(p, "ini", 0, sin_pi_x, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_initial_rate(p, "rate", 0, quarter, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_data(p, "obs", 0, 2, xd, yd), 0);
-  pinn_problem_set_weight(p, 2, 3.0);
-  for (size_t i = 0; i + 1 < pinn_problem_n_terms(p); ++i) pinn_problem_set_points(p, i, 100);
-  pinn_mlp *net = net_for(3, 1, PINN_ACT_GELU, 2);
+  pinn_problem *p = pinn_test_conditions_problem(1);
+  pinn_mlp *net = pinn_test_small_net(3, 1, PINN_ACT_GELU, 2);
   check_lsq(p, net, 0.3, "conditions");
   pinn_mlp_free(net);
   pinn_problem_free(p);
@@ -229,12 +145,12 @@ static void relu2_obstacle_and_complementarity_rows_match_the_loss_and_finite_di
     pinn_barrier bar = pinn_barrier_default();
     bar.rho = 10;
     CU_ASSERT_EQUAL(pinn_problem_add_obstacle(p, "obs", 0, sense, wavy, NULL, &bar), 0);
-    CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "comp", 0, poisson_R, PINN_NEED_XX, NULL,
-                                                     quarter, NULL),
+    CU_ASSERT_EQUAL(pinn_problem_add_complementarity(p, "comp", 0, pinn_test_poisson_R, PINN_NEED_XX, NULL,
+                                                     pinn_test_quarter, NULL),
                     0);
     pinn_problem_set_points(p, 0, 400);
     pinn_problem_set_weight(p, 0, 0.7);
-    pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 3 + (unsigned long)(sense + 1));
+    pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 3 + (unsigned long)(sense + 1));
     check_lsq(p, net, 0.1, sense > 0 ? "obstacle u >= psi" : "obstacle u <= psi");
     pinn_mlp_free(net);
     pinn_problem_free(p);
@@ -248,37 +164,14 @@ static void systems_of_outputs_match_the_loss_and_finite_differences(void)
   double c[2] = {0, 0};
   pinn_domain_ball(&dom, 2, c, 1.0, NULL);
   pinn_problem_set_domain(p, &dom);
-  pinn_problem_add_residual(p, "pde", 2, system_residual,
+  pinn_problem_add_residual(p, "pde", 2, pinn_test_system_residual,
                             PINN_NEED_LAPLACIAN | PINN_NEED_GRAD | PINN_NEED_XY, NULL);
-  pinn_problem_add_dirichlet(p, "bc1", 1, quarter, NULL);
-  pinn_problem_add_neumann(p, "bc0", 0, quarter, NULL);
-  pinn_mlp *net = net_for(2, 2, PINN_ACT_SILU, 4);
+  pinn_problem_add_dirichlet(p, "bc1", 1, pinn_test_quarter, NULL);
+  pinn_problem_add_neumann(p, "bc0", 0, pinn_test_quarter, NULL);
+  pinn_mlp *net = pinn_test_small_net(2, 2, PINN_ACT_SILU, 4);
   check_lsq(p, net, 0.05, "system");
   pinn_mlp_free(net);
   pinn_problem_free(p);
-}
-
-/* hard constraints: g = 0.5 + 0.2 x y, d = x (1 - x) y (1 - y) t; psi = 0.1 sin x */
-static int tr_g(const pinn_xjet *x, pinn_xjet *out, void *ctx)
-{
-  (void)ctx;
-  *out = px_addc(px_scale(px_mul(x[0], x[1]), 0.2), 0.5);
-  return 0;
-}
-
-static int tr_d(const pinn_xjet *x, pinn_xjet *out, void *ctx)
-{
-  (void)ctx;
-  pinn_xjet a = px_mul(x[0], px_csub(1.0, x[0])), b = px_mul(x[1], px_csub(1.0, x[1]));
-  *out = px_mul(px_mul(a, b), x[2]);
-  return 0;
-}
-
-static int tr_psi(const pinn_xjet *x, pinn_xjet *out, void *ctx)
-{
-  (void)ctx;
-  *out = px_scale(px_sin(x[0]), 0.1);
-  return 0;
 }
 
 /* d = (1 - x^2) t for (x, t) */
@@ -308,16 +201,16 @@ static void rows_through_output_transforms_match_the_loss_and_finite_differences
   pinn_problem_add_coefficient(p, "kappa", 0.3, NULL);
   pinn_problem_add_residual(p, "pde", 2, heat2d, PINN_NEED_T | PINN_NEED_LAPLACIAN | PINN_NEED_X,
                             NULL);
-  pinn_problem_add_neumann(p, "flux", 0, quarter, NULL);
+  pinn_problem_add_neumann(p, "flux", 0, pinn_test_quarter, NULL);
   pinn_problem_add_periodic(p, "per", 1, 0, 1);
-  pinn_problem_add_initial_rate(p, "rate", 1, quarter, NULL);
-  pinn_problem_add_dirichlet(p, "dir", 1, quarter, NULL);
+  pinn_problem_add_initial_rate(p, "rate", 1, pinn_test_quarter, NULL);
+  pinn_problem_add_dirichlet(p, "dir", 1, pinn_test_quarter, NULL);
   pinn_problem_set_points(p, 0, 300);
-  pinn_transform td = pinn_transform_dirichlet(0, tr_g, tr_d, NULL);
-  pinn_transform to = pinn_transform_obstacle(1, tr_psi, 3.0, NULL);
+  pinn_transform td = pinn_transform_dirichlet(0, pinn_test_tr_g, pinn_test_tr_d, NULL);
+  pinn_transform to = pinn_transform_obstacle(1, pinn_test_tr_psi, 3.0, NULL);
   CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
   CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &to), 0);
-  pinn_mlp *net = net_for(3, 2, PINN_ACT_TANH, 8);
+  pinn_mlp *net = pinn_test_small_net(3, 2, PINN_ACT_TANH, 8);
   check_lsq(p, net, 0.2, "hard constraints");
   pinn_mlp_free(net);
   pinn_problem_free(p);
@@ -326,19 +219,13 @@ static void rows_through_output_transforms_match_the_loss_and_finite_differences
 static void rows_are_bitwise_identical_with_one_and_two_threads(void)
 {
 #ifdef _OPENMP
-  pinn_problem *p = pinn_problem_alloc("rd", 1, 1, 1, NULL);
-  pinn_domain dom;
-  pinn_domain_interval(&dom, -1, 1, NULL);
-  pinn_domain_with_time(&dom, 0, 1, NULL);
-  pinn_problem_set_domain(p, &dom);
-  pinn_problem_add_coefficient(p, "nu", 0.3, NULL);
-  pinn_problem_add_residual(p, "pde", 2, rd_residual, PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL);
+  pinn_problem *p = pinn_test_rd_problem(0.3);
   pinn_problem_add_periodic(p, "per", 0, 0, 1);
   pinn_problem_set_points(p, 0, 5000); /* two chunks */
   pinn_problem_set_points(p, 1, 300);  /* three chunks of pairs */
   pinn_transform td = pinn_transform_dirichlet(0, NULL, tr_d1, NULL);
   CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
-  pinn_mlp *net = net_for(2, 1, PINN_ACT_TANH, 9);
+  pinn_mlp *net = pinn_test_small_net(2, 1, PINN_ACT_TANH, 9);
   pinn_error err;
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, &err);
   if (!l) printf("\n  %s\n", err.msg);
@@ -365,14 +252,6 @@ static void rows_are_bitwise_identical_with_one_and_two_threads(void)
 }
 
 /* ------------------------------------------------------------ refusals */
-
-static int failing_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
-                            void *ctx)
-{
-  (void)u; (void)c; (void)ctx;
-  r[0] = pd_const(0);
-  return x[0] > 0.5 ? 3 : 0;
-}
 
 static int nan_right_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
                               void *ctx)
@@ -419,7 +298,7 @@ static void non_finite_rows_name_the_term_and_the_point_for_any_thread_count(voi
   pinn_problem_add_residual(p, "pde", 1, nan_right_residual, PINN_NEED_XX, NULL);
   pinn_problem_add_dirichlet(p, "walls", 0, NULL, NULL);
   pinn_problem_set_points(p, 0, 2000);
-  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 4);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 4);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(l);
   size_t n, first = 0;
@@ -459,8 +338,8 @@ static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
     bar.kind = kinds[b];
     bar.param = kinds[b] == PINN_BARRIER_LEAKY ? 0.1 : 20;
     pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL);
-    pinn_problem_add_obstacle(p, "floor", 0, 1, quarter, NULL, &bar);
-    pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 1);
+    pinn_problem_add_obstacle(p, "floor", 0, 1, pinn_test_quarter, NULL, &bar);
+    pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 1);
     pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(l);
     pinn_error err;
@@ -484,9 +363,9 @@ static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
   pinn_domain dom;
   pinn_domain_interval(&dom, 0, 1, NULL);
   pinn_problem_set_domain(p, &dom);
-  pinn_problem_add_residual(p, "pde", 1, failing_residual, PINN_NEED_XX, NULL);
+  pinn_problem_add_residual(p, "pde", 1, pinn_test_failing_residual, PINN_NEED_XX, NULL);
   pinn_problem_set_points(p, 0, 100);
-  pinn_mlp *net = net_for(1, 1, PINN_ACT_TANH, 1);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 1);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
   pinn_lm_options o = pinn_lm_options_default();
   o.max_bytes = 1000;
@@ -504,7 +383,7 @@ static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
   o = pinn_lm_options_default();
   pinn_lm_report rep;
   CU_ASSERT_EQUAL(pinn_lm_run(l, &o, &rep, &err), PINN_ECALLBACK);
-  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_ERROR);
+  CU_ASSERT_EQUAL(rep.reason, PINN_STOP_ERROR);
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'pde'"));
   /* the parameters are unchanged */
   double *th2 = malloc(P * sizeof *th2);
@@ -517,70 +396,16 @@ static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
   CU_ASSERT_EQUAL(m, PINN_LM_ACCEL);
   CU_ASSERT_EQUAL(pinn_lm_method_parse("newton", &m, &err), PINN_EINVAL);
   CU_ASSERT_STRING_EQUAL(pinn_lm_method_name(PINN_DOGLEG), "dogleg");
-  CU_ASSERT_STRING_EQUAL(pinn_lm_stop_name(PINN_LM_STOP_XTOL), "xtol");
+  CU_ASSERT_STRING_EQUAL(pinn_stop_reason_name(PINN_STOP_XTOL), "xtol");
+  CU_ASSERT_STRING_EQUAL(pinn_stop_reason_name(PINN_STOP_NO_STEP), "no_progress");
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_stop_reason_str(PINN_STOP_NO_STEP), "16 rejected"));
   free(th); free(th2); free(R); free(J);
   pinn_loss_free(l);
   pinn_mlp_free(net);
   pinn_problem_free(p);
 }
 
-/* ------------------------------------------------------------ poisson1d */
-
-/* -u'' = pi^2 sin(pi x) on (-1, 1), u(+-1) = 0; exact u = sin(pi x) */
-static int poisson(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
-{
-  (void)c; (void)ctx;
-  r[0] = pd_addc(u->xx, M_PI * M_PI * sin(M_PI * x[0]));
-  return 0;
-}
-
-typedef struct {
-  pinn_problem *p;
-  pinn_mlp *net;
-  pinn_loss *l;
-} setup;
-
-static setup make_poisson(void)
-{
-  setup s;
-  s.p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
-  pinn_domain dom;
-  pinn_domain_interval(&dom, -1, 1, NULL);
-  pinn_problem_set_domain(s.p, &dom);
-  pinn_problem_add_residual(s.p, "pde", 1, poisson, PINN_NEED_XX, NULL);
-  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
-  pinn_problem_set_points(s.p, 0, 100);
-  pinn_problem_set_points(s.p, 1, 2);
-  size_t sizes[] = {1, 20, 20, 1};
-  pinn_mlp_layout lay = {4, sizes, NULL, 0};
-  s.net = pinn_mlp_alloc(&lay, NULL);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, 1);
-  pinn_mlp_init(s.net, PINN_INIT_XAVIER, r);
-  gsl_rng_free(r);
-  s.l = pinn_loss_alloc(s.p, s.net, NULL, NULL);
-  return s;
-}
-
-static void done(setup *s)
-{
-  pinn_loss_free(s->l);
-  pinn_mlp_free(s->net);
-  pinn_problem_free(s->p);
-}
-
-static double rel_l2(setup *s)
-{
-  double x[401], u[401], e = 0, n = 0;
-  for (int i = 0; i < 401; ++i) x[i] = -1 + i * 0.005;
-  pinn_loss_predict(s->l, 401, x, u);
-  for (int i = 0; i < 401; ++i) {
-    const double ue = sin(M_PI * x[i]);
-    e += (u[i] - ue) * (u[i] - ue);
-    n += ue * ue;
-  }
-  return sqrt(e / n);
-}
+/* ----------------------------------- poisson1d (pinn_test_poisson1d, 100 points) */
 
 static int count_progress(const pinn_lm_progress *p, void *ctx)
 {
@@ -596,17 +421,12 @@ static int count_progress(const pinn_lm_progress *p, void *ctx)
 
 static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void)
 {
-  setup s = make_poisson();
+  pinn_test_net s = pinn_test_poisson1d(NULL, NULL, 100, 1);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s.l);
-  /* Adam warm-up */
+  const double f_warm = pinn_test_adam(s.l, 300, 1e-2);
   pinn_train_options to = pinn_train_options_default();
   to.n_phases = 1;
-  to.phases[0].max_iter = 300;
-  to.phases[0].lr = 1e-2;
-  pinn_trainer *tr = pinn_trainer_alloc(s.l, &to, NULL);
-  CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(tr), 0);
-  const double f_warm = pinn_trainer_loss(tr);
-  pinn_trainer_free(tr);
+  pinn_trainer *tr;
   const size_t P = pinn_loss_n_params(s.l);
   double *warm = malloc(P * sizeof *warm);
   pinn_loss_get_params(s.l, warm);
@@ -625,14 +445,14 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
     o.method = ms[k];
     o.max_iter = 40;
     CU_ASSERT_EQUAL_FATAL(pinn_lm_run(s.l, &o, &rep, &err), 0);
-    const double e_lm = rel_l2(&s);
+    const double e_lm = pinn_test_rel_l2(&s);
     double f_check;
     pinn_loss_eval(s.l, NULL, &f_check, NULL, NULL);
     CU_ASSERT(fabs(f_check - rep.loss) <= 1e-10 * rep.loss); /* the best point is in the loss */
     CU_ASSERT_DOUBLE_EQUAL(rep.loss0, f_warm, 1e-12 * f_warm);
     CU_ASSERT_EQUAL(rep.n_rows, P); /* 102 residuals padded to P rows */
     CU_ASSERT_EQUAL(rep.iterations, 40);
-    CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_MAX_ITER);
+    CU_ASSERT_EQUAL(rep.reason, PINN_STOP_MAX_ITER);
     const size_t evals = rep.evals_f + rep.evals_J;
     pinn_loss_set_params(s.l, warm);
     to.phases[0] = pinn_phase_default(PINN_OPT_LBFGS);
@@ -641,7 +461,7 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
     tr = pinn_trainer_alloc(s.l, &to, NULL);
     CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(tr), 0);
     const pinn_phase_report *pr = pinn_trainer_phase_report(tr, 0);
-    const double f_lb = pinn_trainer_loss(tr), e_lb = rel_l2(&s);
+    const double f_lb = pinn_trainer_loss(tr), e_lb = pinn_test_rel_l2(&s);
     printf("    %-7s %3zu it, %3zu f + %2zu J evals, %.3f s: loss %.3e, rel. L2 %.3e\n"
            "    L-BFGS  %3zu it, %3zu evals,          %.3f s: loss %.3e, rel. L2 %.3e (%s)\n",
            pinn_lm_method_name(ms[k]), rep.iterations, rep.evals_f, rep.evals_J, rep.seconds,
@@ -667,7 +487,7 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
   CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(tr), 0);
   const pinn_phase_report *pt = pinn_trainer_phase_report(tr, 0);
   printf("    L-BFGS for lmaccel's %.3f s: %zu it, %zu evals: loss %.3e, rel. L2 %.3e (%s)\n",
-         rep.seconds, pt->iterations, pt->evals, pinn_trainer_loss(tr), rel_l2(&s),
+         rep.seconds, pt->iterations, pt->evals, pinn_trainer_loss(tr), pinn_test_rel_l2(&s),
          pinn_stop_reason_name(pt->reason));
   pinn_trainer_free(tr);
   to.time_budget = 0;
@@ -695,10 +515,10 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
   o.max_evals = 40;
   CU_ASSERT_EQUAL(pinn_lm_run(s.l, &o, &rep, &err), 0);
   printf("    dogleg  %3zu it, %3zu f + %2zu J evals, %.3f s: loss %.3e, rel. L2 %.3e (%s)\n",
-         rep.iterations, rep.evals_f, rep.evals_J, rep.seconds, rep.loss, rel_l2(&s),
-         pinn_lm_stop_name(rep.reason));
+         rep.iterations, rep.evals_f, rep.evals_J, rep.seconds, rep.loss, pinn_test_rel_l2(&s),
+         pinn_stop_reason_name(rep.reason));
   CU_ASSERT(rep.loss < rep.loss0);
-  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_MAX_EVALS);
+  CU_ASSERT_EQUAL(rep.reason, PINN_STOP_MAX_EVALS);
   CU_ASSERT(rep.evals_f + rep.evals_J >= 40);
 
   /* progress callback stops the run; interrupt flag stops before the first step */
@@ -710,7 +530,7 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
   op.progress_ctx = &calls;
   op.progress_every = 5;
   CU_ASSERT_EQUAL(pinn_lm_run(s.l, &op, &rep, &err), 0);
-  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_USER);
+  CU_ASSERT_EQUAL(rep.reason, PINN_STOP_USER);
   CU_ASSERT_EQUAL(rep.iterations, 20);
   CU_ASSERT_EQUAL(calls, 4);
   volatile sig_atomic_t flag = 1;
@@ -718,11 +538,11 @@ static void levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations(void
   op.interrupt = &flag;
   pinn_loss_set_params(s.l, warm);
   CU_ASSERT_EQUAL(pinn_lm_run(s.l, &op, &rep, &err), 0);
-  CU_ASSERT_EQUAL(rep.reason, PINN_LM_STOP_INTERRUPT);
+  CU_ASSERT_EQUAL(rep.reason, PINN_STOP_INTERRUPT);
   CU_ASSERT_EQUAL(rep.iterations, 0);
   CU_ASSERT_EQUAL(rep.loss, rep.loss0);
   free(warm);
-  done(&s);
+  pinn_test_net_free(&s);
 }
 
 /* inverse problem: -c u'' = pi^2 sin(pi x) with data u = sin(pi x): c = 1 */
@@ -749,25 +569,13 @@ static void levenberg_marquardt_identifies_a_coefficient(void)
   }
   pinn_problem_add_data(p, "obs", 0, 40, xd, yd);
   pinn_problem_set_points(p, 0, 80);
-  size_t sizes[] = {1, 12, 12, 1};
-  pinn_mlp_layout lay = {4, sizes, NULL, 0};
-  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, 3);
-  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
-  gsl_rng_free(r);
+  pinn_mlp *net = pinn_test_line_net(12, 3);
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
   /* from a cold start (loss ~ 50) LM's path depends on rounding (it found c
    * = 1 or stalled near c = 0.7 in different builds); after a short Adam
    * warm-up it is steady */
-  pinn_train_options to = pinn_train_options_default();
-  to.n_phases = 1;
-  to.phases[0].max_iter = 500;
-  to.phases[0].lr = 1e-2;
-  pinn_trainer *tr = pinn_trainer_alloc(l, &to, NULL);
-  CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(tr), 0);
+  pinn_test_adam(l, 500, 1e-2);
   const double c_warm = pinn_loss_coef(l, 0);
-  pinn_trainer_free(tr);
   pinn_lm_options o = pinn_lm_options_default();
   o.max_iter = 100;
   pinn_lm_report rep;
@@ -775,7 +583,7 @@ static void levenberg_marquardt_identifies_a_coefficient(void)
   CU_ASSERT_EQUAL(pinn_lm_run(l, &o, &rep, &err), 0);
   printf("\n  inverse poisson: c = %.6f after Adam 500, %.8f after %zu LM iterations, loss %.3e -> "
          "%.3e (%s)\n", c_warm, pinn_loss_coef(l, 0), rep.iterations, rep.loss0, rep.loss,
-         pinn_lm_stop_name(rep.reason));
+         pinn_stop_reason_name(rep.reason));
   CU_ASSERT(fabs(pinn_loss_coef(l, 0) - 1.0) < 1e-4);
   CU_ASSERT(fabs(pinn_loss_coef(l, 0) - 1.0) < 0.01 * fabs(c_warm - 1.0));
   CU_ASSERT(rep.loss < 1e-7);
@@ -800,7 +608,7 @@ static void counting_handler(const char *reason, const char *file, int line, int
 
 static void lm_run_leaves_the_gsl_error_handler_to_the_application(void)
 {
-  setup s = make_poisson();
+  pinn_test_net s = pinn_test_poisson1d(NULL, NULL, 100, 1);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s.l);
   gsl_error_handler_t *app = gsl_set_error_handler(counting_handler);
   gsl_reports = 0;
@@ -813,11 +621,11 @@ static void lm_run_leaves_the_gsl_error_handler_to_the_application(void)
   gsl_error_handler_t *now = gsl_set_error_handler(app);
   CU_ASSERT(now == counting_handler);
   printf("\n    dogleg: %zu GSL reports, %zu iterations, loss %.3e -> %.3e (%s)", gsl_reports,
-         rep.iterations, rep.loss0, rep.loss, pinn_lm_stop_name(rep.reason));
+         rep.iterations, rep.loss0, rep.loss, pinn_stop_reason_name(rep.reason));
   CU_ASSERT(gsl_reports > 0);
-  CU_ASSERT(rep.reason != PINN_LM_STOP_ERROR);
+  CU_ASSERT(rep.reason != PINN_STOP_ERROR);
   CU_ASSERT(rep.loss < rep.loss0);
-  done(&s);
+  pinn_test_net_free(&s);
 }
 
 int main(void)

@@ -43,13 +43,6 @@ static int poisson(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_
   return 0;
 }
 
-static int exact(const double *x, double *u, void *ctx)
-{
-  (void)ctx;
-  u[0] = sin(M_PI * x[0]);
-  return 0;
-}
-
 static int psi_02(const double *x, double *psi, void *ctx)
 {
   (void)x;
@@ -58,24 +51,21 @@ static int psi_02(const double *x, double *psi, void *ctx)
   return 0;
 }
 
-typedef struct {
-  pinn_problem *p;
-  pinn_mlp *net;
-  pinn_loss *l;
-} setup;
+typedef pinn_test_net setup;
 
+/* The default options with `adam` Adam and `lbfgs` L-BFGS iterations. */
+static pinn_train_options adam_lbfgs(size_t adam, size_t lbfgs)
+{
+  pinn_train_options o = pinn_train_options_default();
+  o.phases[0].max_iter = adam;
+  o.phases[1].max_iter = lbfgs;
+  return o;
+}
+
+/* pinn_test_poisson1d with 128 points and the residual above */
 static setup make(pctx *ctx, unsigned long seed)
 {
-  setup s;
-  s.p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
-  pinn_domain dom;
-  pinn_domain_interval(&dom, -1, 1, NULL);
-  pinn_problem_set_domain(s.p, &dom);
-  pinn_problem_add_residual(s.p, "pde", 1, poisson, PINN_NEED_XX, ctx);
-  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
-  pinn_problem_set_points(s.p, 0, 128);
-  pinn_problem_set_points(s.p, 1, 2);
-  pinn_problem_set_exact(s.p, exact, NULL);
+  setup s = {pinn_test_poisson1d_problem(poisson, ctx, 128), NULL, NULL};
   if (ctx && ctx->growth > 0) {
     pinn_barrier b = pinn_barrier_default();
     b.rho = 1;
@@ -84,48 +74,19 @@ static setup make(pctx *ctx, unsigned long seed)
     pinn_problem_add_obstacle(s.p, "ob", 0, 1, psi_02, NULL, &b);
     pinn_problem_set_points(s.p, 2, 64);
   }
-  size_t sizes[] = {1, 20, 20, 1};
-  pinn_mlp_layout lay = {4, sizes, NULL, 0};
-  s.net = pinn_mlp_alloc(&lay, NULL);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, seed);
-  pinn_mlp_init(s.net, PINN_INIT_XAVIER, r);
-  gsl_rng_free(r);
-  s.l = pinn_loss_alloc(s.p, s.net, NULL, NULL);
+  pinn_test_poisson1d_net(&s, seed);
   return s;
-}
-
-static void done(setup *s)
-{
-  pinn_loss_free(s->l);
-  pinn_mlp_free(s->net);
-  pinn_problem_free(s->p);
-}
-
-static double rel_l2(setup *s)
-{
-  double x[401], u[401], ue[401], e = 0, n = 0;
-  for (int i = 0; i < 401; ++i) x[i] = -1 + i * 0.005;
-  pinn_mlp_eval(s->net, 401, x, u);
-  pinn_problem_exact(s->p, 401, x, ue, NULL);
-  for (int i = 0; i < 401; ++i) {
-    e += (u[i] - ue[i]) * (u[i] - ue[i]);
-    n += ue[i] * ue[i];
-  }
-  return sqrt(e / n);
 }
 
 static void adam_then_lbfgs_solves_poisson_to_1e_4(void)
 {
   setup s = make(NULL, 1);
-  pinn_train_options o = pinn_train_options_default();
-  o.phases[0].max_iter = 300;
+  pinn_train_options o = adam_lbfgs(300, 2000);
   o.phases[0].lr = 1e-2;
-  o.phases[1].max_iter = 2000;
   o.phases[1].gtol = 1e-10;
   pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
   CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(t), PINN_SUCCESS);
-  double err = rel_l2(&s);
+  double err = pinn_test_rel_l2(&s);
   printf("\n  poisson1d: %zu iterations, %zu evaluations, loss %.3e, rel. L2 %.3e, %s\n",
          pinn_trainer_iterations(t), pinn_trainer_evals(t), pinn_trainer_loss(t), err,
          pinn_stop_reason_name(pinn_trainer_stop_reason(t)));
@@ -147,7 +108,7 @@ static void adam_then_lbfgs_solves_poisson_to_1e_4(void)
   const double *ht = pinn_trainer_history_terms(t);
   CU_ASSERT(fabs(ht[2 * (n - 1)] + ht[2 * (n - 1) + 1] - h[n - 1]) <= 1e-12 * h[n - 1] + 1e-300);
   pinn_trainer_free(t);
-  done(&s);
+  pinn_test_net_free(&s);
 }
 
 static int stop_at_50(const pinn_progress *p, void *ctx)
@@ -280,10 +241,8 @@ static void phase_edits_keep_the_warm_up_and_main_phase_apart(void)
 /* The run the resume tests interrupt: 30 Adam then 40 L-BFGS iterations. */
 static pinn_train_options adam30_lbfgs40(void)
 {
-  pinn_train_options o = pinn_train_options_default();
-  o.phases[0].max_iter = 30;
+  pinn_train_options o = adam_lbfgs(30, 40);
   o.phases[0].lr = 5e-3;
-  o.phases[1].max_iter = 40;
   return o;
 }
 
@@ -338,7 +297,7 @@ static void the_step_hook_runs_at_its_iterations_apart_from_progress(void)
     CU_ASSERT_EQUAL(pinn_trainer_loss_changed(t), PINN_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "step hook"));
     pinn_trainer_free(t);
-    done(&s);
+    pinn_test_net_free(&s);
   }
   /* a failing hook stops the run with its iteration */
   setup s = make(NULL, 2);
@@ -351,7 +310,7 @@ static void the_step_hook_runs_at_its_iterations_apart_from_progress(void)
   CU_ASSERT_EQUAL(pinn_trainer_iterations(t), 21);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "iteration 21: the step hook failed (7)"));
   pinn_trainer_free(t);
-  done(&s);
+  pinn_test_net_free(&s);
   /* continuation: rho grows 2x every 10 iterations (1 -> 2^7 over 70); the
    * best loss is the final loss's value at the parameters left in place */
   pctx c = {0, 0, 2.0};
@@ -369,7 +328,7 @@ static void the_step_hook_runs_at_its_iterations_apart_from_progress(void)
   printf("\n  continuation to rho %g: %zu iterations, loss %.3e, %s\n", pinn_loss_barrier_rho(s.l, 2),
          pinn_trainer_iterations(t), f, pinn_stop_reason_name(pinn_trainer_stop_reason(t)));
   pinn_trainer_free(t);
-  done(&s);
+  pinn_test_net_free(&s);
 }
 
 static void iteration_limits_and_stop_reasons_are_honest(void)
@@ -387,7 +346,7 @@ static void iteration_limits_and_stop_reasons_are_honest(void)
     CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_MAX_ITER);
     CU_ASSERT_EQUAL(pinn_trainer_history_length(t), 37);
     pinn_trainer_free(t);
-    done(&s);
+    pinn_test_net_free(&s);
   }
   /* user stop through the progress callback */
   setup s = make(NULL, 3);
@@ -449,7 +408,7 @@ static void iteration_limits_and_stop_reasons_are_honest(void)
   CU_ASSERT_EQUAL(pinn_optimizer_parse("lbfgs", &kk, NULL), 0);
   CU_ASSERT_EQUAL(kk, PINN_OPT_LBFGS);
   CU_ASSERT_EQUAL(pinn_optimizer_parse("sgd", &kk, &err), PINN_EINVAL);
-  done(&s);
+  pinn_test_net_free(&s);
 }
 
 /* Every progress record's per-term losses add up to its loss (unit weights):
@@ -472,10 +431,8 @@ static void after_a_nan_the_reported_terms_are_the_terms_of_the_loss(void)
 {
   pctx c = {3.0, 0, 0};
   setup s = make(&c, 4);
-  pinn_train_options o = pinn_train_options_default();
-  o.phases[0].max_iter = 400;
+  pinn_train_options o = adam_lbfgs(400, 50);
   o.phases[0].lr = 0.5; /* NaN: recoveries, maybe a phase that ends on NaN */
-  o.phases[1].max_iter = 50;
   o.max_recoveries = 1; /* Adam ends on the NaN, L-BFGS takes over its best point */
   o.progress = terms_add_up;
   size_t bad = 0;
@@ -486,7 +443,7 @@ static void after_a_nan_the_reported_terms_are_the_terms_of_the_loss(void)
   CU_ASSERT(pinn_trainer_recoveries(t) >= 1);
   CU_ASSERT_EQUAL(bad, 0);
   pinn_trainer_free(t);
-  done(&s);
+  pinn_test_net_free(&s);
 }
 
 static void nan_losses_are_recovered_and_callback_errors_stop_cleanly(void)
@@ -516,7 +473,7 @@ static void nan_losses_are_recovered_and_callback_errors_stop_cleanly(void)
   CU_ASSERT_EQUAL(pinn_loss_eval(s.l, NULL, &f, NULL, NULL), PINN_SUCCESS);
   CU_ASSERT_DOUBLE_EQUAL(f, pinn_trainer_loss(t), 0); /* best parameters left in place */
   pinn_trainer_free(t);
-  done(&s);
+  pinn_test_net_free(&s);
 
   pctx c2 = {0, 1, 0};
   s = make(&c2, 5);
@@ -526,7 +483,7 @@ static void nan_losses_are_recovered_and_callback_errors_stop_cleanly(void)
   CU_ASSERT_EQUAL(pinn_trainer_stop_reason(t), PINN_STOP_ERROR);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "'pde'"));
   pinn_trainer_free(t);
-  done(&s);
+  pinn_test_net_free(&s);
 }
 
 static void training_is_bitwise_identical_with_one_and_two_threads(void)
@@ -537,16 +494,14 @@ static void training_is_bitwise_identical_with_one_and_two_threads(void)
   for (int k = 0; k < 2; ++k) {
     setup s = make(NULL, 6);
     CU_ASSERT_EQUAL(pinn_mlp_set_threads(s.net, k + 1), PINN_SUCCESS);
-    pinn_train_options o = pinn_train_options_default();
-    o.phases[0].max_iter = 50;
-    o.phases[1].max_iter = 60;
+    pinn_train_options o = adam_lbfgs(50, 60);
     pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
     pinn_trainer_run(t);
     P = pinn_loss_n_params(s.l);
     th[k] = malloc(P * sizeof(double));
     pinn_loss_get_params(s.l, th[k]);
     pinn_trainer_free(t);
-    done(&s);
+    pinn_test_net_free(&s);
   }
   CU_ASSERT_EQUAL(memcmp(th[0], th[1], P * sizeof(double)), 0);
   free(th[0]);
@@ -583,7 +538,7 @@ static double *train_params_of(pctx *c, pinn_train_options o, const char *resume
   pinn_loss_get_params(s.l, th);
   if (iters) *iters = pinn_trainer_iterations(t);
   pinn_trainer_free(t);
-  done(&s);
+  pinn_test_net_free(&s);
   return th;
 }
 
@@ -663,7 +618,7 @@ static void resuming_from_a_checkpoint_gives_bitwise_the_same_parameters(void)
   snprintf(other, sizeof other, "%s/missing.h5", dir);
   CU_ASSERT_NOT_EQUAL(pinn_trainer_resume(t, other), PINN_SUCCESS);
   pinn_trainer_free(t);
-  done(&s);
+  pinn_test_net_free(&s);
   free(dir);
 }
 
@@ -745,8 +700,8 @@ static void self_scaled_phases_chain_after_lbfgs_and_resume_bitwise(void)
   CU_ASSERT_EQUAL(pinn_trainer_phase_report(t1, 2)->kind, PINN_OPT_SSBROYDEN);
   pinn_trainer_free(t1);
   pinn_trainer_free(t2);
-  done(&s1);
-  done(&s2);
+  pinn_test_net_free(&s1);
+  pinn_test_net_free(&s2);
   /* checkpoint inside the SSBroyden phase, resume: bitwise the same */
   pinn_train_options oc = o;
   oc.checkpoint_path = path;
@@ -815,9 +770,7 @@ static void resume_refuses_contradicting_options_and_corrupt_values(void)
 {
   char path[512];
   char *dir = checkpoint_in_tmpdir("refuse", path, sizeof path);
-  pinn_train_options o = pinn_train_options_default();
-  o.phases[0].max_iter = 20;
-  o.phases[1].max_iter = 20;
+  pinn_train_options o = adam_lbfgs(20, 20);
   pinn_train_options oc = o;
   oc.checkpoint_path = path;
   oc.checkpoint_every = 5;
@@ -844,7 +797,7 @@ static void resume_refuses_contradicting_options_and_corrupt_values(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), cases[k].what));
     if (k < 3) CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "may change"));
     pinn_trainer_free(t);
-    done(&s);
+    pinn_test_net_free(&s);
   }
   /* another point count */
   setup s = make(NULL, 11);
@@ -855,7 +808,7 @@ static void resume_refuses_contradicting_options_and_corrupt_values(void)
   CU_ASSERT_EQUAL(pinn_trainer_resume(t, path), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "'pde' has 128 points"));
   pinn_trainer_free(t);
-  done(&s);
+  pinn_test_net_free(&s);
   /* a longer L-BFGS phase and a time budget may change */
   pinn_train_options ok = o;
   ok.phases[1].max_iter = 30;
@@ -897,7 +850,7 @@ static void resume_refuses_contradicting_options_and_corrupt_values(void)
              pinn_trainer_errmsg(t2));
     CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t2), bad[k].what));
     pinn_trainer_free(t2);
-    done(&s2);
+    pinn_test_net_free(&s2);
   }
   free(dir);
 }
@@ -908,9 +861,7 @@ static void a_checkpoint_holds_the_network(void)
 {
   char path[512];
   char *dir = checkpoint_in_tmpdir("model", path, sizeof path);
-  pinn_train_options o = pinn_train_options_default();
-  o.phases[0].max_iter = 20;
-  o.phases[1].max_iter = 20;
+  pinn_train_options o = adam_lbfgs(20, 20);
   o.checkpoint_path = path;
   setup s = make(NULL, 11);
   pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
@@ -924,7 +875,7 @@ static void a_checkpoint_holds_the_network(void)
   CU_ASSERT_EQUAL(memcmp(u1, u2, sizeof u1), 0);
   pinn_mlp_free(m);
   pinn_trainer_free(t);
-  done(&s);
+  pinn_test_net_free(&s);
   free(dir);
 }
 
@@ -940,13 +891,13 @@ static void levenberg_marquardt_phase_follows_adam_with_honest_counts(void)
   CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(t), PINN_SUCCESS);
   const pinn_phase_report *r = pinn_trainer_phase_report(t, 1);
   printf("\n  poisson1d: adam(300) + lm: %zu LM iterations, %zu evaluations, loss %.3e, rel. L2 %.3e, %s\n",
-         r->iterations, r->evals, pinn_trainer_loss(t), rel_l2(&s), pinn_stop_reason_name(r->reason));
+         r->iterations, r->evals, pinn_trainer_loss(t), pinn_test_rel_l2(&s), pinn_stop_reason_name(r->reason));
   CU_ASSERT_EQUAL(r->kind, PINN_OPT_LM);
   CU_ASSERT(r->iterations >= 1 && r->iterations <= 60);
   CU_ASSERT(r->evals >= r->iterations);
   CU_ASSERT_EQUAL(pinn_trainer_history_length(t), 300 + r->iterations);
   CU_ASSERT(pinn_trainer_loss(t) < 1e-8);
-  CU_ASSERT(rel_l2(&s) < 1e-4);
+  CU_ASSERT(pinn_test_rel_l2(&s) < 1e-4);
   pinn_trainer_free(t);
   /* a barrier that is not a sum of squares is refused up front */
   pinn_problem *p = pinn_problem_alloc("ob", 1, 0, 1, NULL);
@@ -956,24 +907,22 @@ static void levenberg_marquardt_phase_follows_adam_with_honest_counts(void)
   pinn_barrier b = pinn_barrier_default();
   b.kind = PINN_BARRIER_SOFTPLUS;
   b.param = 10;
-  pinn_problem_add_obstacle(p, "ob", 0, 1, exact, NULL, &b);
+  pinn_problem_add_obstacle(p, "ob", 0, 1, pinn_test_poisson_exact, NULL, &b);
   pinn_loss *l = pinn_loss_alloc(p, s.net, NULL, NULL);
   pinn_error err;
   CU_ASSERT_PTR_NULL(pinn_trainer_alloc(l, &o, &err));
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "ob"));
   pinn_loss_free(l);
   pinn_problem_free(p);
-  done(&s);
+  pinn_test_net_free(&s);
 }
 
 static void loss_transforms_report_the_loss_itself(void)
 {
   for (int lt = PINN_LOSS_LOG; lt <= PINN_LOSS_SQRT; ++lt) {
     setup s = make(NULL, 11);
-    pinn_train_options o = pinn_train_options_default();
-    o.phases[0].max_iter = 200;
+    pinn_train_options o = adam_lbfgs(200, 300);
     o.phases[0].lr = 1e-2;
-    o.phases[1].max_iter = 300;
     o.phases[1].loss_transform = lt;
     pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
     CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(t), PINN_SUCCESS);
@@ -990,7 +939,7 @@ static void loss_transforms_report_the_loss_itself(void)
     CU_ASSERT(f < 1e-4);
     free(g);
     pinn_trainer_free(t);
-    done(&s);
+    pinn_test_net_free(&s);
   }
 }
 

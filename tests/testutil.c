@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <pinn/h5io.h>
+#include <pinn/train.h>
 
 #include <CUnit/Basic.h>
 #include <gsl/gsl_rng.h>
@@ -79,25 +80,8 @@ int pinn_test_poisson_exact(const double *x, double *u, void *ctx)
 pinn_test_net pinn_test_poisson1d(pinn_residual_fn residual, void *ctx, size_t n_interior,
                                   unsigned long seed)
 {
-  pinn_test_net s;
-  s.p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
-  pinn_domain dom;
-  pinn_domain_interval(&dom, -1, 1, NULL);
-  pinn_problem_set_domain(s.p, &dom);
-  pinn_problem_add_residual(s.p, "pde", 1, residual ? residual : pinn_test_poisson_residual,
-                            PINN_NEED_XX, ctx);
-  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
-  pinn_problem_set_points(s.p, 0, n_interior);
-  pinn_problem_set_points(s.p, 1, 2);
-  pinn_problem_set_exact(s.p, pinn_test_poisson_exact, NULL);
-  size_t sizes[] = {1, 20, 20, 1};
-  pinn_mlp_layout lay = {4, sizes, NULL, 0};
-  s.net = pinn_mlp_alloc(&lay, NULL);
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(r, seed);
-  pinn_mlp_init(s.net, PINN_INIT_XAVIER, r);
-  gsl_rng_free(r);
-  s.l = pinn_loss_alloc(s.p, s.net, NULL, NULL);
+  pinn_test_net s = {pinn_test_poisson1d_problem(residual, ctx, n_interior), NULL, NULL};
+  pinn_test_poisson1d_net(&s, seed);
   return s;
 }
 
@@ -191,4 +175,178 @@ void pinn_test_assert_attr_string(pinn_h5_reader *r, const char *object, const c
   CU_ASSERT_EQUAL(pinn_h5_get_attr_string(r, object, name, &s), 0);
   CU_ASSERT_STRING_EQUAL(s ? s : "(not read)", want);
   free(s);
+}
+
+pinn_problem *pinn_test_poisson1d_problem(pinn_residual_fn residual, void *ctx, size_t n_interior)
+{
+  pinn_problem *p = pinn_problem_alloc("poisson1d", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 1, residual ? residual : pinn_test_poisson_residual,
+                            PINN_NEED_XX, ctx);
+  pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL);
+  pinn_problem_set_points(p, 0, n_interior);
+  pinn_problem_set_points(p, 1, 2);
+  pinn_problem_set_exact(p, pinn_test_poisson_exact, NULL);
+  return p;
+}
+
+void pinn_test_poisson1d_net(pinn_test_net *s, unsigned long seed)
+{
+  s->net = pinn_test_line_net(20, seed);
+  s->l = pinn_loss_alloc(s->p, s->net, NULL, NULL);
+}
+
+pinn_mlp *pinn_test_line_net(size_t width, unsigned long seed)
+{
+  size_t sizes[] = {1, width, width, 1};
+  pinn_mlp_layout lay = {4, sizes, NULL, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
+  gsl_rng_free(r);
+  return net;
+}
+
+double pinn_test_adam(pinn_loss *l, size_t iters, double lr)
+{
+  pinn_train_options o = pinn_train_options_default();
+  o.n_phases = 1;
+  o.phases[0].max_iter = iters;
+  o.phases[0].lr = lr;
+  pinn_trainer *t = pinn_trainer_alloc(l, &o, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+  CU_ASSERT_EQUAL_FATAL(pinn_trainer_run(t), PINN_SUCCESS);
+  const double f = pinn_trainer_loss(t);
+  pinn_trainer_free(t);
+  return f;
+}
+
+pinn_mlp *pinn_test_small_net(size_t n_in, size_t n_out, pinn_activation_kind act,
+                              unsigned long seed)
+{
+  size_t sizes[] = {n_in, 6, 5, n_out};
+  pinn_activation a[2] = {pinn_activation_default(act), pinn_activation_default(act)};
+  pinn_mlp_layout lay = {4, sizes, a, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
+  double *th = pinn_mlp_params(net);
+  for (size_t l = 1; l < 4; ++l) {
+    size_t bo = pinn_mlp_bias_offset(net, l);
+    for (size_t u = 0; u < sizes[l]; ++u) th[bo + u] = 0.2 * (gsl_rng_uniform(r) - 0.5);
+  }
+  gsl_rng_free(r);
+  return net;
+}
+
+int pinn_test_sin_pi_x(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = sin(PI * x[0]);
+  return 0;
+}
+
+int pinn_test_quarter(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = 0.25 + 0.1 * x[0];
+  return 0;
+}
+
+int pinn_test_rd_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                          void *ctx)
+{
+  (void)ctx;
+  pinn_dual diff = pd_mul(c[0], u->xx);
+  pinn_dual nl = pd_sub(pd_powi(u->v, 3), pd_mul(pd_exp(u->v), u->x));
+  r[0] = pd_subc(pd_add(pd_sub(u->t, diff), nl), sin(x[0]));
+  r[1] = pd_scale(pd_mul(u->v, u->t), 0.5);
+  return 0;
+}
+
+int pinn_test_poisson_R(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                        void *ctx)
+{
+  (void)x; (void)c; (void)ctx;
+  r[0] = pd_subc(pd_neg(u->xx), 1.0);
+  return 0;
+}
+
+int pinn_test_system_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                              void *ctx)
+{
+  (void)x; (void)c; (void)ctx;
+  r[0] = pd_sub(pd_add(u[0].xx, u[0].yy), u[1].v);
+  r[1] = pd_sub(pd_mul(u[1].x, u[0].y), pd_mul(u[0].v, u[1].xy));
+  return 0;
+}
+
+int pinn_test_failing_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                               void *ctx)
+{
+  (void)u; (void)c; (void)ctx;
+  r[0] = pd_const(0);
+  return x[0] > 0.5 ? 3 : 0;
+}
+
+int pinn_test_tr_g(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  *out = px_addc(px_scale(px_mul(x[0], x[1]), 0.2), 0.5);
+  return 0;
+}
+
+int pinn_test_tr_d(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  pinn_xjet a = px_mul(x[0], px_csub(1.0, x[0])), b = px_mul(x[1], px_csub(1.0, x[1]));
+  *out = px_mul(px_mul(a, b), x[2]);
+  return 0;
+}
+
+int pinn_test_tr_psi(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  *out = px_scale(px_sin(x[0]), 0.1);
+  return 0;
+}
+
+pinn_problem *pinn_test_rd_problem(double nu)
+{
+  pinn_problem *p = pinn_problem_alloc("rd", 1, 1, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "nu", nu, NULL), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 2, pinn_test_rd_residual,
+                                            PINN_NEED_X | PINN_NEED_T | PINN_NEED_XX, NULL),
+                  PINN_SUCCESS);
+  return p;
+}
+
+pinn_problem *pinn_test_conditions_problem(int c0_periodic)
+{
+  pinn_problem *p = pinn_problem_alloc("conds", 2, 1, 1, NULL);
+  pinn_domain dom;
+  double lo[2] = {0, -1}, hi[2] = {1, 2};
+  pinn_domain_box(&dom, 2, lo, hi, NULL);
+  pinn_domain_with_time(&dom, 0, 0.5, NULL);
+  pinn_problem_set_domain(p, &dom);
+  double xd[6] = {0.1, 0.2, 0.3, 0.5, -0.5, 0.1}, yd[2] = {0.3, -0.2};
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "dir", 0, pinn_test_sin_pi_x, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_neumann(p, "neu", 0, pinn_test_quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_robin(p, "rob", 0, 2.0, 0.5, pinn_test_quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_periodic(p, "per", 0, 1, 1), 0);
+  if (c0_periodic) CU_ASSERT_EQUAL(pinn_problem_add_periodic(p, "per0", 0, 0, 0), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_initial(p, "ini", 0, pinn_test_sin_pi_x, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_initial_rate(p, "rate", 0, pinn_test_quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_data(p, "obs", 0, 2, xd, yd), 0);
+  pinn_problem_set_weight(p, 2, 3.0);
+  for (size_t i = 0; i + 1 < pinn_problem_n_terms(p); ++i) pinn_problem_set_points(p, i, 100);
+  return p;
 }

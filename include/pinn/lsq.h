@@ -98,24 +98,31 @@ typedef enum pinn_lm_solver {
   PINN_LM_SOLVER_CHOLESKY  /* Cholesky of J^T J + mu D^2: faster when n >> P, squares the condition */
 } pinn_lm_solver;
 
-/* Why pinn_lm_run stopped. */
-typedef enum pinn_lm_stop {
-  PINN_LM_STOP_NONE = 0,
-  PINN_LM_STOP_MAX_ITER,    /* the iteration limit */
-  PINN_LM_STOP_MAX_EVALS,   /* the evaluation limit (residual + Jacobian evaluations) */
-  PINN_LM_STOP_XTOL,        /* GSL: |dx_i| <= xtol (|x_i| + xtol) for every i */
-  PINN_LM_STOP_GTOL,        /* GSL: max_i |g_i max(x_i, 1)| <= gtol max(||R||^2 / 2, 1) */
-  PINN_LM_STOP_FTOL,        /* relative loss decrease over `window` iterations < ftol */
-  PINN_LM_STOP_TIME,        /* the time budget ran out */
-  PINN_LM_STOP_NO_PROGRESS, /* GSL_ENOPROG: 16 rejected steps in a row */
-  PINN_LM_STOP_USER,        /* the progress callback asked to stop */
-  PINN_LM_STOP_INTERRUPT,   /* the interrupt flag was raised */
-  PINN_LM_STOP_ERROR        /* an evaluation failed: see the message */
-} pinn_lm_stop;
+/* Why a run stopped: pinn_lm_run's report and the trainer's phases
+ * (pinn/train.h).  New reasons go at the end (checkpoints store the values). */
+typedef enum pinn_stop_reason {
+  PINN_STOP_NONE = 0,     /* still running */
+  PINN_STOP_MAX_ITER,     /* the iteration limit */
+  PINN_STOP_MAX_EVALS,    /* the evaluation limit (LM: residual + Jacobian evaluations) */
+  PINN_STOP_GTOL,         /* gradient norm <= gtol (LM: GSL's scaled test,
+                             max_i |g_i max(x_i, 1)| <= gtol max(||R||^2 / 2, 1)) */
+  PINN_STOP_FTOL,         /* relative loss decrease over the window < ftol */
+  PINN_STOP_TIME,         /* the wall-clock budget ran out */
+  PINN_STOP_NO_PROGRESS,  /* the line search could not decrease the loss, even after a restart */
+  PINN_STOP_NONFINITE,    /* the loss stayed NaN/Inf after recovery attempts */
+  PINN_STOP_USER,         /* the progress callback asked to stop */
+  PINN_STOP_INTERRUPT,    /* the interrupt flag was raised (SIGINT/SIGTERM) */
+  PINN_STOP_ERROR,        /* an evaluation failed (callback error): see the message */
+  PINN_STOP_XTOL,         /* LM: |dx_i| <= xtol (|x_i| + xtol) for every i: converged */
+  PINN_STOP_NO_STEP       /* LM: no acceptable step, 16 rejected in a row (GSL_ENOPROG);
+                             named "no_progress" as PINN_STOP_NO_PROGRESS, which a
+                             trainer's LM phase reports for it */
+} pinn_stop_reason;
 
-/* A one-word name ("max_iter", "xtol", ...) and a sentence for a stop reason. */
-const char *pinn_lm_stop_name(pinn_lm_stop r);
-const char *pinn_lm_stop_str(pinn_lm_stop r);
+/* A sentence for a stop reason (static storage). */
+const char *pinn_stop_reason_str(pinn_stop_reason r);
+/* A one-word name ("max_iter", "gtol", ...). */
+const char *pinn_stop_reason_name(pinn_stop_reason r);
 
 /* Progress record handed to the callback after every progress_every-th
  * iteration and once at the end; the loss then holds the current (accepted)
@@ -132,7 +139,7 @@ typedef struct pinn_lm_progress {
   pinn_loss *assembler;     /* the loss being trained (do not free) */
 } pinn_lm_progress;
 
-/* Return nonzero to stop (PINN_LM_STOP_USER). */
+/* Return nonzero to stop (PINN_STOP_USER). */
 typedef int (*pinn_lm_progress_fn)(const pinn_lm_progress *p, void *ctx);
 
 /* Options of pinn_lm_run. */
@@ -164,7 +171,7 @@ typedef struct pinn_lm_report {
   double seconds;
   double loss0, loss;       /* at the start and at the end (the best point) */
   double grad_norm;         /* at the end */
-  pinn_lm_stop reason;
+  pinn_stop_reason reason;
   int gsl_status;           /* last status of gsl_multifit_nlinear_iterate */
   char message[256];        /* the stop reason in words, with GSL's status */
 } pinn_lm_report;
@@ -172,6 +179,11 @@ typedef struct pinn_lm_report {
 /* Memory pinn_lm_run would allocate for its matrices (bytes), for the
  * options' method and solver. */
 size_t pinn_lm_bytes(const pinn_loss *l, const pinn_lm_options *o);
+
+/* What pinn_lm_run refuses before it allocates (o NULL = defaults): bad
+ * options (PINN_EINVAL), a loss that is not least squares, or matrices above
+ * o->max_bytes (PINN_EUNSUPPORTED, saying what to change); err may be NULL. */
+int pinn_lm_check(const pinn_loss *l, const pinn_lm_options *o, pinn_error *err);
 
 /* Levenberg–Marquardt (or dogleg) from the loss's current parameters; the
  * best parameters (GSL accepts only decreasing steps: the last accepted

@@ -50,22 +50,27 @@
  * 2501.16371, 2025; J. Nocedal and S. J. Wright, Numerical Optimization,
  * 2nd ed., 2006, ch. 6.
  *
- * The contract is that of <pinn/lbfgs.h> (set()'s arguments and returns,
- * iterate()'s returns, statistics, checkpoints), with "the memory" being H.
- * In addition, set() allocates H on first use, refusing PINN_EUNSUPPORTED
- * when n x n doubles exceed the memory limit (see pinn_ssqn_check_size) and
- * GSL_ENOMEM when malloc fails.  An update with y's <=
- * PINN_SSQN_CURVATURE_EPS |s| |y|, or with non-finite scalars, is not made
- * (counted as skipped); y'H y <= 0 at an update restarts H from I.
+ * set() and iterate() follow the contract of <pinn/qn.h>, whose calls
+ * (pinn_qn_stats, _reset, _errmsg, _state_size, _state_save, _state_load)
+ * apply to these types, with "the memory" being H: a reset empties H (the
+ * next update starts from H = I).  In addition, set() allocates H on first
+ * use, refusing PINN_EUNSUPPORTED when n x n doubles exceed the memory limit
+ * (see pinn_ssqn_check_size) and GSL_ENOMEM when malloc fails.  An update
+ * with y's <= PINN_SSQN_CURVATURE_EPS |s| |y|, or with non-finite scalars,
+ * is not made (counted as skipped); y'H y <= 0 at an update restarts H from
+ * I.  The checkpoint state: a header of 21 doubles (format version, type, n,
+ * whether H is held, last step, counters, last scalars, and the scalar c of
+ * H = c M) followed, when H is held, by the upper triangle of M row by row
+ * (n (n + 1) / 2 doubles).  Load also refuses a state of the other type,
+ * and an H with a NaN/Inf or a diagonal entry <= 0 (positive definiteness
+ * is not checked in full: a non-descent direction later restarts).
  *
  * Cost per iteration: two symmetric matrix-vector products and one (SSBFGS)
  * or two (SSBroyden) rank updates of the n x n triangle through GSL BLAS on
  * OpenBLAS (the scaling by tau is folded into a scalar), plus the line
  * search's evaluations; memory bound, see bench/bench_ssqn.c.
  *
- * The functions below take a minimizer allocated with one of these types
- * and return GSL_EINVAL for any other.  This module never calls the GSL
- * error handler (GSL's own alloc/set still do, e.g. for a size mismatch).
+ * The functions below return GSL_EINVAL for a minimizer of another type.
  */
 #ifndef PINN_SSQN_H
 #define PINN_SSQN_H
@@ -73,8 +78,7 @@
 #include <stddef.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multimin.h>
-#include <pinn/lbfgs.h>
-#include <pinn/status.h>
+#include <pinn/qn.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -96,10 +100,6 @@ extern const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ss
 /* An update is skipped when y's <= PINN_SSQN_CURVATURE_EPS * |s| * |y|. */
 #define PINN_SSQN_CURVATURE_EPS 1e-10
 
-/* Counters of one run: the struct of <pinn/lbfgs.h>, whose fields marked
- * SSBFGS/SSBroyden (updates, have_h, last_tau, ...) belong to these types. */
-typedef struct pinn_qn_statistics pinn_ssqn_statistics;
-
 /* Whether a dense n x n matrix of doubles fits under max_bytes (0 means
  * PINN_SSQN_DEFAULT_MAX_BYTES).  Returns 0, or PINN_EUNSUPPORTED with a
  * message in err (may be NULL) that gives the largest n allowed and suggests
@@ -110,23 +110,6 @@ int pinn_ssqn_check_size(size_t n, size_t max_bytes, pinn_error *err);
 /* Set the limit on the bytes of H (0 means the default), checked by the
  * next set(); H allocated earlier above the new limit is freed there. */
 int pinn_ssqn_set_max_bytes(gsl_multimin_fdfminimizer *s, size_t max_bytes);
-
-/* The calls of <pinn/lbfgs.h> (pinn_lbfgs_errmsg, _stats, _reset,
- * _state_size, _state_save, _state_load), for these types: reset empties H
- * (the next update starts from H = I).  The checkpoint state: a header of 21
- * doubles (format version, type, n, whether H is held, last step, counters,
- * last scalars, and the scalar c of H = c M) followed, when H is held, by
- * the upper triangle of M row by row (n (n + 1) / 2 doubles).  Load also
- * refuses a state of the other type, and an H with a NaN/Inf or a diagonal
- * entry <= 0 (positive definiteness is not checked in full: a non-descent
- * direction later restarts). */
-const char *pinn_ssqn_errmsg(const gsl_multimin_fdfminimizer *s);
-int pinn_ssqn_stats(const gsl_multimin_fdfminimizer *s, pinn_ssqn_statistics *stats);
-int pinn_ssqn_reset(gsl_multimin_fdfminimizer *s);
-size_t pinn_ssqn_state_size(const gsl_multimin_fdfminimizer *s);
-int pinn_ssqn_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_error *err);
-int pinn_ssqn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
-                         pinn_error *err);
 
 /* Copy the current inverse-Hessian approximation (full symmetric n x n)
  * into H, the identity when it is empty.  GSL_EBADLEN for a wrong shape. */

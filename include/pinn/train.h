@@ -56,26 +56,8 @@ typedef enum pinn_optimizer_kind {
 const char *pinn_optimizer_name(pinn_optimizer_kind kind);
 int pinn_optimizer_parse(const char *text, pinn_optimizer_kind *out, pinn_error *err);
 
-/* Why a phase (or the whole run) stopped. */
-typedef enum pinn_stop_reason {
-  PINN_STOP_NONE = 0,     /* still running */
-  PINN_STOP_MAX_ITER,     /* the phase's iteration limit */
-  PINN_STOP_MAX_EVALS,    /* the phase's evaluation limit */
-  PINN_STOP_GTOL,         /* gradient norm <= gtol */
-  PINN_STOP_FTOL,         /* relative loss decrease over the window < ftol */
-  PINN_STOP_TIME,         /* the wall-clock budget ran out */
-  PINN_STOP_NO_PROGRESS,  /* the line search could not decrease the loss, even after a restart */
-  PINN_STOP_NONFINITE,    /* the loss stayed NaN/Inf after recovery attempts */
-  PINN_STOP_USER,         /* the progress callback asked to stop */
-  PINN_STOP_INTERRUPT,    /* the interrupt flag was raised (SIGINT/SIGTERM) */
-  PINN_STOP_ERROR,        /* an evaluation failed (callback error): see the message */
-  PINN_STOP_XTOL          /* LM: the step became negligible (GSL's xtol test): converged */
-} pinn_stop_reason;
-
-/* A sentence for a stop reason (static storage). */
-const char *pinn_stop_reason_str(pinn_stop_reason r);
-/* A one-word name ("max_iter", "gtol", ...). */
-const char *pinn_stop_reason_name(pinn_stop_reason r);
+/* Why a phase (or the whole run) stopped: pinn_stop_reason of pinn/lsq.h,
+ * with its names and sentences (PINN_STOP_XTOL for an LM phase only). */
 
 /* What a quasi-Newton phase minimises (pinn_phase.loss_transform): the loss,
  * its logarithm or its square root; reported losses are always the loss. */
