@@ -30,12 +30,7 @@
 #include <gsl/gsl_multimin.h>
 #include <pinn/qn.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* The L-BFGS type, for gsl_multimin_fdfminimizer_alloc (static, never freed;
  * the pointer is const, unlike GSL's own, so there is no mutable global). */
@@ -51,10 +46,5 @@ extern const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_lb
  * leaves the minimizer as it was; GSL_EINVAL for m = 0 or another type. */
 int pinn_lbfgs_set_memory(gsl_multimin_fdfminimizer *s, size_t m);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

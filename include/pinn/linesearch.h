@@ -22,13 +22,9 @@
 #define PINN_LINESEARCH_H
 
 #include <stddef.h>
+#include <pinn/status.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Why a search stopped (pinn_linesearch_result.reason). */
 typedef enum pinn_linesearch_reason {
@@ -94,10 +90,5 @@ int pinn_linesearch_run(pinn_linesearch_fn fn, void *ctx, double phi0, double dp
 /* A sentence for a pinn_linesearch_reason (static storage, never NULL). */
 const char *pinn_linesearch_reason_str(pinn_linesearch_reason reason);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

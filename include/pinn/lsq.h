@@ -49,12 +49,7 @@
 #include <pinn/status.h>
 #include <pinn/loss.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* 0 when every term of l is a sum of squares; PINN_EUNSUPPORTED otherwise,
  * with err (may be NULL) naming the term and what to use instead. */
@@ -200,10 +195,5 @@ int pinn_lm_check(const pinn_loss *l, const pinn_lm_options *o, pinn_error *err)
  * gsl_set_error_handler_off() once at startup (GSL's default aborts). */
 int pinn_lm_run(pinn_loss *l, const pinn_lm_options *o, pinn_lm_report *rep, pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

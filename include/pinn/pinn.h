@@ -13,6 +13,7 @@
 #include <pinn/problem.h>
 #include <pinn/loss.h>
 #include <pinn/linesearch.h>
+#include <pinn/qn.h>
 #include <pinn/lbfgs.h>
 #include <pinn/ssqn.h>
 #include <pinn/train.h>

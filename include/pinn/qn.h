@@ -40,12 +40,7 @@
 #include <pinn/linesearch.h>
 #include <pinn/status.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Counters of one run, from set() on (a checkpoint load restores them).  The
  * fields of the other kind of type stay 0. */
@@ -113,10 +108,5 @@ int pinn_qn_state_save(const gsl_multimin_fdfminimizer *s, double *buf, pinn_err
 int pinn_qn_state_load(gsl_multimin_fdfminimizer *s, const double *buf, size_t len,
                        pinn_error *err);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

@@ -80,12 +80,7 @@
 #include <gsl/gsl_multimin.h>
 #include <pinn/qn.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Self-scaled BFGS, for gsl_multimin_fdfminimizer_alloc (static, never freed). */
 extern const gsl_multimin_fdfminimizer_type *const pinn_multimin_fdfminimizer_ssbfgs;
@@ -115,10 +110,5 @@ int pinn_ssqn_set_max_bytes(gsl_multimin_fdfminimizer *s, size_t max_bytes);
  * into H, the identity when it is empty.  GSL_EBADLEN for a wrong shape. */
 int pinn_ssqn_inverse_hessian(const gsl_multimin_fdfminimizer *s, gsl_matrix *H);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif

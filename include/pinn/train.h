@@ -34,12 +34,7 @@
 #include <pinn/loss.h>
 #include <pinn/lsq.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-#if defined(__GNUC__)
-#pragma GCC visibility push(default) /* the declared API is exported */
-#endif
+PINN_BEGIN_DECLS
 
 /* Optimizers a phase can use. */
 typedef enum pinn_optimizer_kind {
@@ -280,10 +275,5 @@ const double *pinn_trainer_history_loss(const pinn_trainer *t);
 const double *pinn_trainer_history_grad_norm(const pinn_trainer *t);
 const double *pinn_trainer_history_terms(const pinn_trainer *t);
 
-#if defined(__GNUC__)
-#pragma GCC visibility pop
-#endif
-#ifdef __cplusplus
-}
-#endif
+PINN_END_DECLS
 #endif
