@@ -19,6 +19,23 @@ pcdir=$(dirname "$pc")
 libdir=$(cd "$pcdir/.." && pwd -P)
 export PKG_CONFIG_PATH="$pcdir"
 
+# 00. libpinn.so exports exactly what the installed headers declare: every
+#     global symbol it defines is named in include/pinn (built with hidden
+#     visibility; the public headers say PINN_BEGIN_DECLS), and it exports
+#     a plausible number of them (a visibility slip exports hundreds more,
+#     a broken macro none).
+so=$(find "$prefix" -name 'libpinn.so' | head -n1)
+test -n "$so"
+nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sort -u > "$tmp/exports.txt"
+cat "$prefix"/include/pinn/*.h | grep -o -E '\bpinn_[A-Za-z0-9_]+\b' | sort -u > "$tmp/declared.txt"
+undeclared=$(comm -23 "$tmp/exports.txt" "$tmp/declared.txt")
+if [ -n "$undeclared" ]; then
+  echo "libpinn.so exports symbols no installed header declares:"; echo "$undeclared"; exit 1
+fi
+nexp=$(wc -l < "$tmp/exports.txt")
+echo "libpinn.so exports $nexp symbols, all declared in include/pinn"
+[ "$nexp" -ge 200 ] || { echo "too few exported symbols ($nexp): the visibility macros are broken"; exit 1; }
+
 # 0. What pinn.pc tells a user: no path of the build machine, no HDF5
 #    internals (curl, crypto) and no static archive; the prefix is found from
 #    the .pc file's folder (relocatable).
