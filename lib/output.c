@@ -309,21 +309,19 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     break;
   }
 #undef OUT_INDEX
-  free(idx);
-  free(xin);
-  free(tmp);
   pinn_error_clear(err);
-  return 0;
+  goto done;
 nomem:
   st = pinn_error_set(err, PINN_ENOMEM, "out of memory evaluating the solution on %zu grid points",
                       n);
 fail:
-  free(idx);
-  free(xin);
-  free(tmp);
   /* nothing allocated here outlives a failure */
   pinn_fields_free(f);
   stats_nan(f);
+done:
+  free(idx);
+  free(xin);
+  free(tmp);
   return st;
 }
 

@@ -317,14 +317,11 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
   t->o = o;
   t->P = pinn_loss_n_params(l);
   t->n_terms = pinn_loss_n_terms(l);
-  t->x = malloc(t->P * sizeof(double));
-  t->g = malloc(t->P * sizeof(double));
-  t->best_x = malloc(t->P * sizeof(double));
-  t->m = calloc(t->P, sizeof(double));
-  t->v = calloc(t->P, sizeof(double));
-  t->xprev = malloc(t->P * sizeof(double));
-  t->terms = calloc(t->n_terms ? t->n_terms : 1, sizeof(double));
-  if (!t->x || !t->g || !t->best_x || !t->m || !t->v || !t->xprev || !t->terms) {
+  double **const vecs[] = {&t->x, &t->g, &t->best_x, &t->m, &t->v, &t->xprev};
+  int oom = !(t->terms = calloc(t->n_terms ? t->n_terms : 1, sizeof(double)));
+  for (size_t k = 0; k < sizeof vecs / sizeof *vecs; ++k)
+    oom |= !(*vecs[k] = calloc(t->P, sizeof(double)));
+  if (oom) {
     pinn_trainer_free(t);
     pinn_error_set(err, PINN_ENOMEM, "out of memory");
     return NULL;
@@ -943,11 +940,6 @@ static const char *const phase_field[OPT_PER_PHASE] = {
     "learning rate", "lr decay", "decay steps", "beta1", "beta2", "eps", "memory",
     "first step", "line-search tolerance", "loss transform", "LM method", "xtol"};
 
-static size_t options_record_len(const pinn_trainer *t)
-{
-  return t->o.n_phases * OPT_PER_PHASE + OPT_GLOBAL + t->n_terms;
-}
-
 static void options_record(const pinn_trainer *t, double *o)
 {
   for (size_t i = 0; i < t->o.n_phases; ++i) phase_record(&t->o.phases[i], o + i * OPT_PER_PHASE);
@@ -1061,7 +1053,7 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_loss", 1, hd, t->h_loss);
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_grad_norm", 1, hd, t->h_gnorm);
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_terms", 2, htd, t->h_terms);
-  const size_t nrec = options_record_len(t);
+  const size_t nrec = t->o.n_phases * OPT_PER_PHASE + OPT_GLOBAL + t->n_terms;
   double *rec = malloc(nrec * sizeof *rec);
   if (!rec) st = PINN_ENOMEM;
   else {

@@ -202,13 +202,6 @@ oom:
   return NULL;
 }
 
-/* Drop the last grid (after a failure while filling it). */
-static void drop_last(pinn_xdmf *x)
-{
-  x->ngrid--;
-  grid_clear(&x->grids[x->ngrid]);
-}
-
 /* Common start of the add_* calls: a usable document and a printable name. */
 static int add_ok(pinn_xdmf *x, const char *name)
 {
@@ -225,7 +218,7 @@ static int add_ok(pinn_xdmf *x, const char *name)
 static int grid_added(pinn_xdmf *x, int oom, const char *what, const char *name, int *grid_out)
 {
   if (oom) {
-    drop_last(x);
+    grid_clear(&x->grids[--x->ngrid]);
     return pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding %s '%s'", what,
                                 name ? name : "");
   }
