@@ -558,19 +558,13 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
       *status = t->err.code;
       return PINN_STOP_ERROR;
     }
-    if (t->o.refine_every && t->iter % t->o.refine_every == 0) {
-      int rs = refine_first_residual(t);
-      if (rs) {
-        *status = rs;
-        return PINN_STOP_ERROR;
-      }
-    }
-    if (t->o.resample_every && t->iter % t->o.resample_every == 0) {
-      int rs = pinn_loss_resample(t->l);
-      if (rs) {
-        *status = pinn_error_set(&t->err, rs, "%s", pinn_loss_errmsg(t->l));
-        return PINN_STOP_ERROR;
-      }
+    int rs = t->o.refine_every && t->iter % t->o.refine_every == 0 ? refine_first_residual(t) : 0;
+    if (!rs && t->o.resample_every && t->iter % t->o.resample_every == 0 &&
+        (rs = pinn_loss_resample(t->l)))
+      pinn_error_set(&t->err, rs, "%s", pinn_loss_errmsg(t->l));
+    if (rs) {
+      *status = rs;
+      return PINN_STOP_ERROR;
     }
     if (step_hook(t, status) || (t->changed && rebase_on_change(t, status)))
       return PINN_STOP_ERROR;
