@@ -27,10 +27,7 @@
 /* "<group>/<leaf>" into buf (group normalised by norm_group). */
 static void child(char *buf, size_t cap, const char *group, const char *leaf)
 {
-  if (strcmp(group, "/") == 0)
-    snprintf(buf, cap, "/%s", leaf);
-  else
-    snprintf(buf, cap, "%s/%s", group, leaf);
+  snprintf(buf, cap, "%s/%s", strcmp(group, "/") ? group : "", leaf);
 }
 
 /* Copy group without trailing '/' (except the root) into buf[256]; NULL
