@@ -41,8 +41,7 @@
 /* Pre-activation buffer size (doubles) per chunk of points. */
 #define CHUNK_DOUBLES 65536
 
-/* ------------------------------------------------------------------------- */
-/* Spectral norm.                                                             */
+/* ---------------------------------------------------------- spectral norm */
 
 int pinn_diagnostics_spectral_norm(const double *W, size_t rows, size_t cols, double *norm,
                                    pinn_error *err)
@@ -100,14 +99,7 @@ done:
   return st;
 }
 
-/* ------------------------------------------------------------------------- */
-/* Compute.                                                                   */
-
-static const char *param_part(size_t off, size_t b_off, size_t a_off)
-{
-  if (a_off != SIZE_MAX && off >= a_off) return "PReLU slopes";
-  return off >= b_off ? "biases" : "weights";
-}
+/* ---------------------------------------------------------------- compute */
 
 /* First non-finite parameter: 0 when all are finite, else the status with err filled. */
 static int check_params(const pinn_mlp *net, pinn_error *err)
@@ -128,7 +120,7 @@ static int check_params(const pinn_mlp *net, pinn_error *err)
           return pinn_error_set(err, PINN_ENONFINITE,
                                 "layer %zu: the %s contain %g; training diverged — lower the "
                                 "learning rate or restart from a checkpoint",
-                                l, param_part(i, bo, ao), th[i]);
+                                l, r == 2 ? "PReLU slopes" : r == 1 ? "biases" : "weights", th[i]);
     }
   }
   return PINN_SUCCESS;
@@ -274,8 +266,7 @@ done:
   return st;
 }
 
-/* ------------------------------------------------------------------------- */
-/* Format.                                                                    */
+/* ----------------------------------------------------------------- format */
 
 int pinn_diagnostics_format(const pinn_diagnostics *d, char *buf, size_t size)
 {

@@ -1011,17 +1011,12 @@ static int checksum_failed(void)
  * B-tree that indexes chunks has no checksum of its own: a flipped key there
  * would make HDF5 return fill values for a "missing" chunk) with at least a
  * full chunk of bytes unless compressed.  The number of chunks is bounded by
- * the stored bytes, checked before.  Caller has silenced HDF5. */
-static int check_chunks(pinn_h5_reader *r, hid_t d, const char *name, int crank,
-                        const hsize_t *chunk, size_t es, int compressed)
+ * the stored bytes, checked before.  rank, dims: the dataset's shape.  Caller
+ * has silenced HDF5. */
+static int check_chunks(pinn_h5_reader *r, hid_t d, const char *name, int rank,
+                        const size_t *dims, int crank, const hsize_t *chunk, size_t es,
+                        int compressed)
 {
-  int rank;
-  size_t dims[PINN_H5_MAX_RANK];
-  hid_t s = H5Dget_space(d);
-  int st = s < 0 ? -1 : space_shape(r, s, "dataset", name, &rank, dims);
-  if (s >= 0) H5Sclose(s);
-  if (st) return h5fail(r, PINN_EFORMAT, "cannot read the shape of dataset '%s' in '%s'", name,
-                        r->path);
   if (crank != rank)
     return h5fail(r, PINN_EFORMAT,
                   "dataset '%s' in '%s' has chunks of rank %d for rank %d: corrupt", name,
@@ -1058,7 +1053,8 @@ static int check_chunks(pinn_h5_reader *r, hid_t d, const char *name, int crank,
  * type (a dataspace that claims more than was written is corrupt, never read
  * as fill values); with compression at least some storage must exist; and
  * never more than the file's own size.  Caller has silenced HDF5. */
-static int check_storage(pinn_h5_reader *r, hid_t d, hid_t ftype, const char *name, size_t n)
+static int check_storage(pinn_h5_reader *r, hid_t d, hid_t ftype, const char *name, int rank,
+                         const size_t *dims, size_t n)
 {
   if (n == 0) return 0;
   hid_t dcpl = H5Dget_create_plist(d);
@@ -1098,7 +1094,8 @@ static int check_storage(pinn_h5_reader *r, hid_t d, hid_t ftype, const char *na
                   "data for it (file size %llu bytes): truncated or corrupt",
                   name, r->path, n, (unsigned long long)stored, (unsigned long long)fsize);
   }
-  if (layout == H5D_CHUNKED) return check_chunks(r, d, name, crank, chunk, es, other_filters);
+  if (layout == H5D_CHUNKED)
+    return check_chunks(r, d, name, rank, dims, crank, chunk, es, other_filters);
   return 0;
 }
 
@@ -1175,7 +1172,7 @@ static int read_numeric(pinn_h5_reader *r, const char *name, int expected_rank,
                 name, r->path, got);
     goto done;
   }
-  st = check_storage(r, d, t, name, n);
+  st = check_storage(r, d, t, name, rank, dims, n);
   if (st) goto done;
   buf = malloc((n ? n : 1) * 8);
   if (!buf) {

@@ -178,13 +178,6 @@ static int finish_best(pinn_linesearch_result *res, pinn_linesearch_reason reaso
   return rc;
 }
 
-static int options_valid(const pinn_linesearch_options *o)
-{
-  return o->ftol > 0.0 && o->ftol < 1.0 && o->gtol > 0.0 && o->gtol < 1.0 && o->xtol >= 0.0
-         && isfinite(o->xtol) && o->stpmin >= 0.0 && isfinite(o->stpmax)
-         && o->stpmax > o->stpmin && o->max_evals >= 1 && o->max_backtracks >= 0;
-}
-
 int pinn_linesearch_run(pinn_linesearch_fn fn, void *ctx, double phi0, double dphi0,
                         double alpha0, const pinn_linesearch_options *opt_in,
                         pinn_linesearch_result *res)
@@ -195,7 +188,9 @@ int pinn_linesearch_run(pinn_linesearch_fn fn, void *ctx, double phi0, double dp
                                         phi0, dphi0, 0, 0, 0};
   *res = start;
   if (!fn || !isfinite(phi0) || !isfinite(dphi0) || !(dphi0 < 0.0) || !(alpha0 > 0.0)
-      || !isfinite(alpha0) || !options_valid(&opt))
+      || !isfinite(alpha0) || !(opt.ftol > 0.0 && opt.ftol < 1.0 && opt.gtol > 0.0 && opt.gtol < 1.0)
+      || !(opt.xtol >= 0.0 && isfinite(opt.xtol) && opt.stpmin >= 0.0 && isfinite(opt.stpmax))
+      || !(opt.stpmax > opt.stpmin && opt.max_evals >= 1 && opt.max_backtracks >= 0))
     return PINN_EINVAL;
 
   const double gtest = opt.ftol * dphi0; /* slope of the sufficient-decrease line */

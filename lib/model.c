@@ -27,20 +27,15 @@
 /* "<group>/<leaf>" into buf (group normalised by norm_group). */
 static void child(char *buf, size_t cap, const char *group, const char *leaf)
 {
-  if (strcmp(group, "/") == 0)
-    snprintf(buf, cap, "/%s", leaf);
-  else
-    snprintf(buf, cap, "%s/%s", group, leaf);
+  snprintf(buf, cap, "%s/%s", strcmp(group, "/") ? group : "", leaf);
 }
-
-static int group_ok(const char *g) { return g && g[0] && strlen(g) < 200; }
 
 /* Copy group without trailing '/' (except the root) into buf[256]; NULL
  * means the default group.  Returns buf, or NULL for a bad name. */
 static const char *norm_group(const char *g, char *buf)
 {
   if (!g) g = PINN_MODEL_GROUP;
-  if (!group_ok(g)) return NULL;
+  if (!g[0] || strlen(g) >= 200) return NULL;
   size_t n = strlen(g);
   while (n > 1 && g[n - 1] == '/') --n;
   memcpy(buf, g, n);
@@ -122,7 +117,12 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
    * most 4096 outputs: written into a heap buffer). */
   size_t ocap = n_out * 8 + 64;
   char *outs = malloc(ocap);
-  if (!outs) return pinn_error_set(err, PINN_ENOMEM, "out of memory saving a network");
+  int64_t *sizes = malloc(L * sizeof *sizes);
+  if (!outs || !sizes) {
+    free(outs);
+    free(sizes);
+    return pinn_error_set(err, PINN_ENOMEM, "out of memory saving a network");
+  }
   outs[0] = '\0';
   for (size_t k = 0; k < n_out; ++k) {
     char nm[40];
@@ -133,12 +133,6 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
     else
       snprintf(nm, sizeof nm, "u%zu", k);
     join_append(outs, ocap, nm, k == 0);
-  }
-
-  int64_t *sizes = malloc(L * sizeof *sizes);
-  if (!sizes) {
-    free(outs);
-    return pinn_error_set(err, PINN_ENOMEM, "out of memory saving a network");
   }
   for (size_t l = 0; l < L; ++l) sizes[l] = (int64_t)pinn_mlp_layer_size(net, l);
 

@@ -309,21 +309,19 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     break;
   }
 #undef OUT_INDEX
-  free(idx);
-  free(xin);
-  free(tmp);
   pinn_error_clear(err);
-  return 0;
+  goto done;
 nomem:
   st = pinn_error_set(err, PINN_ENOMEM, "out of memory evaluating the solution on %zu grid points",
                       n);
 fail:
-  free(idx);
-  free(xin);
-  free(tmp);
   /* nothing allocated here outlives a failure */
   pinn_fields_free(f);
   stats_nan(f);
+done:
+  free(idx);
+  free(xin);
+  free(tmp);
   return st;
 }
 
@@ -842,18 +840,16 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
   }
   double *col = malloc(f->n * sizeof *col);
   if (!col) pinn_error_set_first(&s.err, PINN_ENOMEM, "out of memory writing the fields");
+  const double *const src[3] = {f->u, f->ref, f->error}; /* <o>, <o>_ref, <o>_error */
+  static const char *const suffix[3] = {"", "_ref", "_error"};
   for (size_t k = 0; k < f->n_out && !s.err.code; ++k) {
-    const char *o = pinn_problem_output_name(p, k);
     char nm[80];
-    for (size_t q = 0; q < f->n; ++q) col[q] = f->u[q * f->n_out + k];
-    write_field(&s, o, col);
+    for (size_t v = 0; v < (f->has_ref ? 3u : 1u) && !s.err.code; ++v) {
+      for (size_t q = 0; q < f->n; ++q) col[q] = src[v][q * f->n_out + k];
+      snprintf(nm, sizeof nm, "%s%s", pinn_problem_output_name(p, k), suffix[v]);
+      write_field(&s, nm, col);
+    }
     if (f->has_ref && !s.err.code) {
-      for (size_t q = 0; q < f->n; ++q) col[q] = f->ref[q * f->n_out + k];
-      snprintf(nm, sizeof nm, "%s_ref", o);
-      write_field(&s, nm, col);
-      for (size_t q = 0; q < f->n; ++q) col[q] = f->error[q * f->n_out + k];
-      snprintf(nm, sizeof nm, "%s_error", o);
-      write_field(&s, nm, col);
       char ds[120];
       snprintf(ds, sizeof ds, "/solution/%s", nm);
       wcheck(&s, pinn_h5_set_attr_double(s.w, ds, "rel_l2_error", f->rel_l2_out[k]));

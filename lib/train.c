@@ -317,14 +317,11 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
   t->o = o;
   t->P = pinn_loss_n_params(l);
   t->n_terms = pinn_loss_n_terms(l);
-  t->x = malloc(t->P * sizeof(double));
-  t->g = malloc(t->P * sizeof(double));
-  t->best_x = malloc(t->P * sizeof(double));
-  t->m = calloc(t->P, sizeof(double));
-  t->v = calloc(t->P, sizeof(double));
-  t->xprev = malloc(t->P * sizeof(double));
-  t->terms = calloc(t->n_terms ? t->n_terms : 1, sizeof(double));
-  if (!t->x || !t->g || !t->best_x || !t->m || !t->v || !t->xprev || !t->terms) {
+  double **const vecs[] = {&t->x, &t->g, &t->best_x, &t->m, &t->v, &t->xprev};
+  int oom = !(t->terms = calloc(t->n_terms ? t->n_terms : 1, sizeof(double)));
+  for (size_t k = 0; k < sizeof vecs / sizeof *vecs; ++k)
+    oom |= !(*vecs[k] = calloc(t->P, sizeof(double)));
+  if (oom) {
     pinn_trainer_free(t);
     pinn_error_set(err, PINN_ENOMEM, "out of memory");
     return NULL;
@@ -561,19 +558,13 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
       *status = t->err.code;
       return PINN_STOP_ERROR;
     }
-    if (t->o.refine_every && t->iter % t->o.refine_every == 0) {
-      int rs = refine_first_residual(t);
-      if (rs) {
-        *status = rs;
-        return PINN_STOP_ERROR;
-      }
-    }
-    if (t->o.resample_every && t->iter % t->o.resample_every == 0) {
-      int rs = pinn_loss_resample(t->l);
-      if (rs) {
-        *status = pinn_error_set(&t->err, rs, "%s", pinn_loss_errmsg(t->l));
-        return PINN_STOP_ERROR;
-      }
+    int rs = t->o.refine_every && t->iter % t->o.refine_every == 0 ? refine_first_residual(t) : 0;
+    if (!rs && t->o.resample_every && t->iter % t->o.resample_every == 0 &&
+        (rs = pinn_loss_resample(t->l)))
+      pinn_error_set(&t->err, rs, "%s", pinn_loss_errmsg(t->l));
+    if (rs) {
+      *status = rs;
+      return PINN_STOP_ERROR;
     }
     if (step_hook(t, status) || (t->changed && rebase_on_change(t, status)))
       return PINN_STOP_ERROR;
@@ -943,11 +934,6 @@ static const char *const phase_field[OPT_PER_PHASE] = {
     "learning rate", "lr decay", "decay steps", "beta1", "beta2", "eps", "memory",
     "first step", "line-search tolerance", "loss transform", "LM method", "xtol"};
 
-static size_t options_record_len(const pinn_trainer *t)
-{
-  return t->o.n_phases * OPT_PER_PHASE + OPT_GLOBAL + t->n_terms;
-}
-
 static void options_record(const pinn_trainer *t, double *o)
 {
   for (size_t i = 0; i < t->o.n_phases; ++i) phase_record(&t->o.phases[i], o + i * OPT_PER_PHASE);
@@ -1061,7 +1047,7 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_loss", 1, hd, t->h_loss);
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_grad_norm", 1, hd, t->h_gnorm);
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_terms", 2, htd, t->h_terms);
-  const size_t nrec = options_record_len(t);
+  const size_t nrec = t->o.n_phases * OPT_PER_PHASE + OPT_GLOBAL + t->n_terms;
   double *rec = malloc(nrec * sizeof *rec);
   if (!rec) st = PINN_ENOMEM;
   else {

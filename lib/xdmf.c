@@ -202,13 +202,6 @@ oom:
   return NULL;
 }
 
-/* Drop the last grid (after a failure while filling it). */
-static void drop_last(pinn_xdmf *x)
-{
-  x->ngrid--;
-  grid_clear(&x->grids[x->ngrid]);
-}
-
 /* Common start of the add_* calls: a usable document and a printable name. */
 static int add_ok(pinn_xdmf *x, const char *name)
 {
@@ -225,7 +218,7 @@ static int add_ok(pinn_xdmf *x, const char *name)
 static int grid_added(pinn_xdmf *x, int oom, const char *what, const char *name, int *grid_out)
 {
   if (oom) {
-    drop_last(x);
+    grid_clear(&x->grids[--x->ngrid]);
     return pinn_error_set_first(&x->err, PINN_ENOMEM, "out of memory adding %s '%s'", what,
                                 name ? name : "");
   }
@@ -556,11 +549,6 @@ static void dims_text(const xgrid *g, char *buf, size_t cap)
     snprintf(buf, cap, "%zu %zu %zu", g->counts[2], g->counts[1], g->counts[0]);
 }
 
-static size_t grid_nodes(const xgrid *g)
-{
-  return g->kind == G_POINTS ? g->npoints : g->counts[0] * g->counts[1] * g->counts[2];
-}
-
 /* Topology + Geometry of a grid (the part shared by all its time steps). */
 static void render_mesh(pinn_text *b, const xgrid *g, const char *rel, const char *ind)
 {
@@ -779,6 +767,8 @@ int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
   int st = 0;
   for (size_t gi = 0; gi < x->ngrid && !st; ++gi) {
     const xgrid *g = &x->grids[gi];
+    const size_t nodes =
+        g->kind == G_POINTS ? g->npoints : g->counts[0] * g->counts[1] * g->counts[2];
     if (g->kind == G_RECT)
       for (int i = 0; i < g->ndim && !st; ++i)
         st = check_one(&c, g->h5, g->coords[i], g->counts[i], 0);
@@ -797,7 +787,7 @@ int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
       }
       for (size_t k = 0; k < (g->nt ? g->nt : 1) && !st; ++k) { /* every step of a series */
         if (g->nt) pinn_xdmf_step_dataset(ds, cap, a->dataset, k);
-        st = check_one(&c, a->h5, g->nt ? ds : a->dataset, grid_nodes(g), 0);
+        st = check_one(&c, a->h5, g->nt ? ds : a->dataset, nodes, 0);
       }
       free(ds);
     }
