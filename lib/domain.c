@@ -1,14 +1,5 @@
-/* libpinn — problem geometry and training-point maps (see include/pinn/domain.h).
- *
- * Uniform points in a ball: a uniform direction times radius r v^(1/d)
- * (the radius has density ~ rho^(d-1)).  Directions: the angle for d = 2;
- * Archimedes' hat-box theorem for d = 3 (z uniform in [-1, 1] is uniform on
- * the sphere); normalised standard Gaussian vectors for d >= 4 (Muller 1959,
- * "A note on a method for generating points uniformly on n-dimensional
- * spheres", CACM 2(4)), through gsl_cdf_ugaussian_Pinv so quasi-random and
- * grid coordinates map too.  Faces of a box share the boundary points by the
- * largest-remainder (Hamilton) apportionment of their areas.
- */
+/* libpinn — boxes and balls, and their training-point maps (see include/pinn/domain.h:
+ * the maps, Muller's directions for d >= 4, the faces' apportionment). */
 #include <pinn/domain.h>
 #include <pinn/mlp.h> /* PINN_MAX_INPUTS: an identical definition, checked by the compiler */
 
