@@ -373,6 +373,15 @@ static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
   CU_ASSERT_EQUAL(pinn_lm_run(l, &o, NULL, &err), PINN_EUNSUPPORTED);
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "fewer training points"));
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "L-BFGS"));
+  /* pinn_lm_check says the same before anything is allocated or run */
+  pinn_error chk;
+  CU_ASSERT_EQUAL(pinn_lm_check(l, &o, &chk), PINN_EUNSUPPORTED);
+  CU_ASSERT_STRING_EQUAL(chk.msg, err.msg);
+  CU_ASSERT_EQUAL(pinn_lm_check(l, NULL, &chk), PINN_SUCCESS);
+  o.method = (pinn_lm_method)7;
+  CU_ASSERT_EQUAL(pinn_lm_check(l, &o, &chk), PINN_EINVAL);
+  o = pinn_lm_options_default();
+  o.max_bytes = 1000;
   CU_ASSERT(pinn_lm_bytes(l, &o) > 100 * pinn_loss_n_params(l) * sizeof(double));
   const size_t P = pinn_loss_n_params(l);
   double *th = malloc(P * sizeof *th), *R = malloc(100 * sizeof *R), *J = malloc(100 * P * sizeof *J);

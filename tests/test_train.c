@@ -156,6 +156,46 @@ static void phases_are_appended_up_to_the_limit(void)
 
 /* The phase edits behind pinn solve's --adam, --iters, --optimizer,
  * --last-iters and --then none. */
+/* pinn_train_options_check: what pinn_trainer_alloc refuses, each with a
+ * message that names the field as C code writes it. */
+static void options_check_names_the_field_to_fix(void)
+{
+  pinn_error err;
+  pinn_train_options o = pinn_train_options_default();
+  CU_ASSERT_EQUAL(pinn_train_options_check(&o, &err), PINN_SUCCESS);
+  o.phases[1].memory = 0;
+  CU_ASSERT_EQUAL(pinn_train_options_check(&o, &err), PINN_EINVAL);
+  CU_ASSERT_STRING_EQUAL(err.msg, "phases[1] (lbfgs): memory must be 1 to 1000, got 0");
+  o = pinn_train_options_default();
+  o.phases[0].beta2 = 1.0;
+  CU_ASSERT_EQUAL(pinn_train_options_check(&o, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "phases[0] (adam)"));
+  o = pinn_train_options_default();
+  o.phases[1].ftol = 1e-9;
+  o.phases[1].window = 0;
+  CU_ASSERT_EQUAL(pinn_train_options_check(&o, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "window"));
+  o = pinn_train_options_default();
+  o.phases[1].kind = (pinn_optimizer_kind)99;
+  CU_ASSERT_EQUAL(pinn_train_options_check(&o, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "phases[1].kind = 99"));
+  o = pinn_train_options_default();
+  o.n_phases = 0;
+  CU_ASSERT_EQUAL(pinn_train_options_check(&o, &err), PINN_EINVAL);
+  o = pinn_train_options_default();
+  o.time_budget = -1;
+  CU_ASSERT_EQUAL(pinn_train_options_check(&o, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "time_budget"));
+  CU_ASSERT_EQUAL(pinn_train_options_check(NULL, &err), PINN_EINVAL);
+  /* the trainer refuses the same options with the same message */
+  pinn_test_net s = pinn_test_poisson1d(NULL, NULL, 50, 1);
+  o = pinn_train_options_default();
+  o.phases[1].memory = 0;
+  CU_ASSERT_PTR_NULL(pinn_trainer_alloc(s.l, &o, &err));
+  CU_ASSERT_STRING_EQUAL(err.msg, "phases[1] (lbfgs): memory must be 1 to 1000, got 0");
+  pinn_test_net_free(&s);
+}
+
 static void phase_edits_keep_the_warm_up_and_main_phase_apart(void)
 {
   pinn_error err;
@@ -948,6 +988,7 @@ int main(void)
   static const pinn_test_case cases[] = {
       {"adam_then_lbfgs_solves_poisson_to_1e_4", adam_then_lbfgs_solves_poisson_to_1e_4},
       {"phases_are_appended_up_to_the_limit", phases_are_appended_up_to_the_limit},
+      {"options_check_names_the_field_to_fix", options_check_names_the_field_to_fix},
       {"phase_edits_keep_the_warm_up_and_main_phase_apart",
        phase_edits_keep_the_warm_up_and_main_phase_apart},
       {"the_step_hook_runs_at_its_iterations_apart_from_progress",
