@@ -647,6 +647,63 @@ static void check_adf(const pinn_geom *g, size_t np, const char *const *parts)
   pinn_geom_adf_free(a);
 }
 
+/* Bounding boxes: a difference keeps its first operand's, an intersection
+ * shrinks to the overlap, a union grows to the hull. */
+static void bounds_follow_the_set_operations(void)
+{
+  double lo[2], hi[2];
+  pinn_geom *g = square_with_holes();
+  pinn_geom_bounds(g, lo, hi);
+  CU_ASSERT_EQUAL(lo[0], 0.0);
+  CU_ASSERT_EQUAL(lo[1], 0.0);
+  CU_ASSERT_EQUAL(hi[0], 1.0);
+  CU_ASSERT_EQUAL(hi[1], 1.0);
+  pinn_geom_free(g);
+  g = pinn_geom_alloc(2, NULL);
+  const double alo[2] = {0, 0}, ahi[2] = {2, 1}, c[2] = {2, 1};
+  size_t box, disk, node;
+  CU_ASSERT_EQUAL(pinn_geom_box(g, alo, ahi, &box), 0);
+  CU_ASSERT_EQUAL(pinn_geom_ball(g, c, 0.5, &disk), 0);
+  CU_ASSERT_EQUAL(pinn_geom_intersection(g, box, disk, &node), 0);
+  CU_ASSERT_EQUAL(pinn_geom_set_root(g, node), 0);
+  pinn_geom_bounds(g, lo, hi);
+  CU_ASSERT_DOUBLE_EQUAL(lo[0], 1.5, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(lo[1], 0.5, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(hi[0], 2.0, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(hi[1], 1.0, 1e-15);
+  pinn_geom_free(g);
+  g = pinn_geom_alloc(2, NULL);
+  CU_ASSERT_EQUAL(pinn_geom_box(g, alo, ahi, &box), 0);
+  CU_ASSERT_EQUAL(pinn_geom_ball(g, c, 0.5, &disk), 0);
+  CU_ASSERT_EQUAL(pinn_geom_union(g, box, disk, &node), 0);
+  CU_ASSERT_EQUAL(pinn_geom_set_root(g, node), 0);
+  pinn_geom_bounds(g, lo, hi);
+  CU_ASSERT_DOUBLE_EQUAL(lo[0], 0.0, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(lo[1], 0.0, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(hi[0], 2.5, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(hi[1], 1.5, 1e-15);
+  pinn_geom_free(g);
+}
+
+/* The pinn_xjet_fn adapter (what pinn_transform_dirichlet calls) gives
+ * bitwise the jet of pinn_geom_adf_eval. */
+static void adf_adapter_gives_the_same_jet(void)
+{
+  pinn_geom *g = square_with_holes();
+  const char *const holes[] = {"holes"};
+  pinn_geom_adf *a = pinn_geom_adf_alloc(g, 1, holes, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+  const double x[2] = {0.1, 0.9};
+  pinn_xjet xj[PINN_XJET_MAX], via;
+  for (int k = 0; k < PINN_XJET_MAX; ++k) xj[k] = px_var(k < 2 ? x[k] : 0.0, k);
+  CU_ASSERT_EQUAL(pinn_geom_adf_xjet(xj, &via, a), 0);
+  const pinn_xjet direct = adf_at(a, 2, x);
+  CU_ASSERT_EQUAL(memcmp(&via, &direct, sizeof via), 0);
+  CU_ASSERT_TRUE(via.v > 0.0);
+  pinn_geom_adf_free(a);
+  pinn_geom_free(g);
+}
+
 static void adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd(void)
 {
   pinn_geom *g = square_with_holes();
@@ -743,6 +800,8 @@ int main(void)
       {"boundary_points_are_uniform_by_measure_on_ellipses_and_ellipsoids",
        boundary_points_are_uniform_by_measure_on_ellipses_and_ellipsoids},
       {"sampling_is_reproducible_from_the_seed", sampling_is_reproducible_from_the_seed},
+      {"bounds_follow_the_set_operations", bounds_follow_the_set_operations},
+      {"adf_adapter_gives_the_same_jet", adf_adapter_gives_the_same_jet},
       {"adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd",
        adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd},
       {NULL, NULL}};
