@@ -659,30 +659,23 @@ static void bounds_follow_the_set_operations(void)
   CU_ASSERT_EQUAL(hi[0], 1.0);
   CU_ASSERT_EQUAL(hi[1], 1.0);
   pinn_geom_free(g);
-  g = pinn_geom_alloc(2, NULL);
-  const double alo[2] = {0, 0}, ahi[2] = {2, 1}, c[2] = {2, 1};
-  size_t box, disk, node;
-  CU_ASSERT_EQUAL(pinn_geom_box(g, alo, ahi, &box), 0);
-  CU_ASSERT_EQUAL(pinn_geom_ball(g, c, 0.5, &disk), 0);
-  CU_ASSERT_EQUAL(pinn_geom_intersection(g, box, disk, &node), 0);
-  CU_ASSERT_EQUAL(pinn_geom_set_root(g, node), 0);
-  pinn_geom_bounds(g, lo, hi);
-  CU_ASSERT_DOUBLE_EQUAL(lo[0], 1.5, 1e-15);
-  CU_ASSERT_DOUBLE_EQUAL(lo[1], 0.5, 1e-15);
-  CU_ASSERT_DOUBLE_EQUAL(hi[0], 2.0, 1e-15);
-  CU_ASSERT_DOUBLE_EQUAL(hi[1], 1.0, 1e-15);
-  pinn_geom_free(g);
-  g = pinn_geom_alloc(2, NULL);
-  CU_ASSERT_EQUAL(pinn_geom_box(g, alo, ahi, &box), 0);
-  CU_ASSERT_EQUAL(pinn_geom_ball(g, c, 0.5, &disk), 0);
-  CU_ASSERT_EQUAL(pinn_geom_union(g, box, disk, &node), 0);
-  CU_ASSERT_EQUAL(pinn_geom_set_root(g, node), 0);
-  pinn_geom_bounds(g, lo, hi);
-  CU_ASSERT_DOUBLE_EQUAL(lo[0], 0.0, 1e-15);
-  CU_ASSERT_DOUBLE_EQUAL(lo[1], 0.0, 1e-15);
-  CU_ASSERT_DOUBLE_EQUAL(hi[0], 2.5, 1e-15);
-  CU_ASSERT_DOUBLE_EQUAL(hi[1], 1.5, 1e-15);
-  pinn_geom_free(g);
+  /* a 2 x 1 box and a disk of radius 1/2 at its corner (2, 1) */
+  const double want[2][4] = {{1.5, 0.5, 2.0, 1.0}, {0.0, 0.0, 2.5, 1.5}};
+  for (int op = 0; op < 2; ++op) {
+    const double alo[2] = {0, 0}, ahi[2] = {2, 1}, c[2] = {2, 1};
+    size_t box, disk, node;
+    g = pinn_geom_alloc(2, NULL);
+    CU_ASSERT_EQUAL(pinn_geom_box(g, alo, ahi, &box), 0);
+    CU_ASSERT_EQUAL(pinn_geom_ball(g, c, 0.5, &disk), 0);
+    CU_ASSERT_EQUAL((op ? pinn_geom_union : pinn_geom_intersection)(g, box, disk, &node), 0);
+    CU_ASSERT_EQUAL(pinn_geom_set_root(g, node), 0);
+    pinn_geom_bounds(g, lo, hi);
+    for (int k = 0; k < 2; ++k) {
+      CU_ASSERT_DOUBLE_EQUAL(lo[k], want[op][k], 1e-15);
+      CU_ASSERT_DOUBLE_EQUAL(hi[k], want[op][2 + k], 1e-15);
+    }
+    pinn_geom_free(g);
+  }
 }
 
 /* The pinn_xjet_fn adapter (what pinn_transform_dirichlet calls) gives
