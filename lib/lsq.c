@@ -475,9 +475,10 @@ int pinn_lm_check(const pinn_loss *l, const pinn_lm_options *opt, pinn_error *er
   if (!(o->time_budget >= 0) || !isfinite(o->time_budget))
     return pinn_error_set(err, PINN_EINVAL, "the time budget must be >= 0 seconds");
   if (o->max_iter < 1) return pinn_error_set(err, PINN_EINVAL, "max_iter must be at least 1");
-  const int st = pinn_lsq_check(l, err);
+  const int st = pinn_lsq_check(l, err); /* a NULL loss too: nothing below may read it */
+  if (st) return st;
   const size_t bytes = pinn_lm_bytes(l, o), n = pinn_lsq_n_residuals(l), P = pinn_loss_n_params(l);
-  if (st || !o->max_bytes || bytes <= o->max_bytes) return st;
+  if (!o->max_bytes || bytes <= o->max_bytes) return PINN_SUCCESS;
   return pinn_error_set(
       err, PINN_EUNSUPPORTED,
       "Levenberg-Marquardt needs %.2f GiB for the dense %zu x %zu Jacobian and its %s "

@@ -378,6 +378,8 @@ static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
   CU_ASSERT_EQUAL(pinn_lm_check(l, &o, &chk), PINN_EUNSUPPORTED);
   CU_ASSERT_STRING_EQUAL(chk.msg, err.msg);
   CU_ASSERT_EQUAL(pinn_lm_check(l, NULL, &chk), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_lm_check(NULL, NULL, &chk), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(chk.msg, "NULL"));
   o.method = (pinn_lm_method)7;
   CU_ASSERT_EQUAL(pinn_lm_check(l, &o, &chk), PINN_EINVAL);
   o = pinn_lm_options_default();
