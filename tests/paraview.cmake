@@ -1,4 +1,11 @@
-# ParaView, tested for real (ctest -L paraview): tests/test_output.c writes
+# ParaView, tested for real (ctest -L paraview).
+#
+# paraview_xdmf: tests/test_xdmf.c writes its example documents (uniform,
+# rectilinear, temporal, unstructured and point-set grids) into a temporary
+# folder and tests/paraview_check.py opens each with both XDMF readers,
+# checking point and cell counts, bounds, ranges, time steps and probes.
+#
+# paraview_solve: tests/test_output.c writes
 # solve files (1-D, 2-D, x-t, x-t on a reference grid, obstacle, ball) into a
 # temporary folder and tests/paraview_solve_check.py opens their .xmf sidecars
 # with pvpython (no display needed for reading), comparing every array's range
@@ -16,4 +23,16 @@ rm -rf "$d"
 exit $rc
 ]] sh ${PROJECT_SOURCE_DIR}/tests/paraview_solve_check.py $<TARGET_FILE:test_output>)
   set_tests_properties(paraview_solve PROPERTIES LABELS paraview SKIP_RETURN_CODE 77 TIMEOUT 900)
+endif()
+if(TARGET test_xdmf)
+  add_test(NAME paraview_xdmf
+    COMMAND sh -c [[
+command -v pvpython >/dev/null 2>&1 || { echo "pvpython not found: test skipped"; exit 77; }
+d=$(mktemp -d) || exit 1
+timeout -s KILL 300 pvpython "$1" "$d" --generate "$2"
+rc=$?
+rm -rf "$d"
+exit $rc
+]] sh ${PROJECT_SOURCE_DIR}/tests/paraview_check.py $<TARGET_FILE:test_xdmf>)
+  set_tests_properties(paraview_xdmf PROPERTIES LABELS paraview SKIP_RETURN_CODE 77 TIMEOUT 400)
 endif()
