@@ -1555,7 +1555,9 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
   /* network */
   pinn_model_meta m;
   pinn_error me;
-  if (pinn_model_read_meta(r, NULL, &m, &me) == 0) {
+  if (is_grid) {
+    /* values only: no network */
+  } else if (pinn_model_read_meta(r, NULL, &m, &me) == 0) {
     pinn_text_put(&b, "network: %zu", m.n_in);
     char acts[sizeof m.activations];
     memcpy(acts, m.activations, sizeof acts);
