@@ -99,6 +99,8 @@ void pinn_geom_free(pinn_geom *g)
   free(g);
 }
 
+void pinn_geom_destroy(void *g) { pinn_geom_free(g); }
+
 size_t pinn_geom_dim(const pinn_geom *g) { return g->d; }
 
 const char *pinn_geom_errmsg(const pinn_geom *g) { return g ? g->err.msg : ""; }
@@ -1501,6 +1503,8 @@ void pinn_geom_adf_free(pinn_geom_adf *a)
   free(a->piece);
   free(a);
 }
+
+void pinn_geom_adf_destroy(void *a) { pinn_geom_adf_free(a); }
 
 pinn_geom_adf *pinn_geom_adf_alloc(const pinn_geom *g, size_t nparts, const char *const *parts,
                                    pinn_error *err)

@@ -1,6 +1,5 @@
 /* libpinn — problem descriptions (see include/pinn/problem.h). */
 #include <pinn/problem.h>
-#include <pinn/geometry.h>
 
 #include <ctype.h>
 #include <math.h>
@@ -46,7 +45,9 @@ struct pinn_problem {
   size_t ob_first, ob_count;
   int ob_method;
   double ob_rho;
-  pinn_geom *geom; /* owned (pinn_problem_own_geometry) */
+  size_t n_kept; /* pinn_problem_keep */
+  void *kept[PINN_MAX_KEPT];
+  void (*kept_destroy[PINN_MAX_KEPT])(void *);
   pinn_error err;
   pinn_error setup; /* the first failed setup call (sticky): pinn_problem_status */
 };
@@ -177,7 +178,10 @@ void pinn_problem_free(pinn_problem *p)
   for (int a = 0; a < 4; ++a) free(p->ref_axes[a]);
   free(p->ref_u);
   free(p->description);
-  pinn_geom_free(p->geom);
+  while (p->n_kept) {
+    --p->n_kept;
+    p->kept_destroy[p->n_kept](p->kept[p->n_kept]);
+  }
   free(p);
 }
 
@@ -611,14 +615,18 @@ size_t pinn_problem_term_parts(const pinn_problem *p, size_t i, const char **nam
   return t->n_parts;
 }
 
-static int own_geometry_impl(pinn_problem *p, pinn_geom *g)
+static int keep_impl(pinn_problem *p, void *obj, void (*destroy)(void *))
 {
-  if (!g || p->geom)
+  if (!obj || !destroy || p->n_kept >= PINN_MAX_KEPT) {
+    if (obj && destroy) destroy(obj);
     return pinn_error_set(&p->err, PINN_EINVAL,
-                          g ? "problem '%s' already owns a geometry; own_geometry is called once"
-                            : "problem '%s': own_geometry needs a geometry, got NULL",
-                          p->name);
-  p->geom = g;
+                          !obj || !destroy ? "problem '%s': keep needs an object and its destructor"
+                                           : "problem '%s' keeps %d objects already; gather "
+                                             "them in one struct",
+                          p->name, PINN_MAX_KEPT);
+  }
+  p->kept[p->n_kept] = obj;
+  p->kept_destroy[p->n_kept++] = destroy;
   return PINN_SUCCESS;
 }
 
@@ -1240,9 +1248,13 @@ int pinn_problem_set_parts(pinn_problem *p, size_t i, size_t nparts, const char 
   return SETUP(p, set_parts_impl(p, i, nparts, parts), "set_parts(term %zu)", i);
 }
 
-int pinn_problem_own_geometry(pinn_problem *p, pinn_geom *g)
+int pinn_problem_keep(pinn_problem *p, void *obj, void (*destroy)(void *))
 {
-  return SETUP(p, own_geometry_impl(p, g), "own_geometry");
+  if (!p) {
+    if (obj && destroy) destroy(obj);
+    return PINN_EINVAL;
+  }
+  return SETUP(p, keep_impl(p, obj, destroy), "keep");
 }
 
 int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b)

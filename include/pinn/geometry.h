@@ -161,8 +161,10 @@ typedef struct pinn_geom_adf pinn_geom_adf;
  * with pinn_geom_free. */
 pinn_geom *pinn_geom_alloc(size_t d, pinn_error *err);
 
-/* Release a geometry.  NULL is a no-op. */
+/* Release a geometry.  NULL is a no-op.  pinn_geom_destroy is the same as a
+ * void * destructor (pinn_problem_keep). */
 void pinn_geom_free(pinn_geom *g);
+void pinn_geom_destroy(void *g);
 
 /* Space dimension d. */
 size_t pinn_geom_dim(const pinn_geom *g);
@@ -268,8 +270,10 @@ int pinn_geom_sample_boundary(const pinn_geom *g, size_t nparts, const char *con
 pinn_geom_adf *pinn_geom_adf_alloc(const pinn_geom *g, size_t nparts, const char *const *parts,
                                    pinn_error *err);
 
-/* Release an ADF.  NULL is a no-op. */
+/* Release an ADF.  NULL is a no-op.  pinn_geom_adf_destroy: the same as a
+ * void * destructor (pinn_problem_keep). */
 void pinn_geom_adf_free(pinn_geom_adf *a);
+void pinn_geom_adf_destroy(void *a);
 
 /* phi at the point x[0 .. d-1] (xjets, normally seeded px_var(x_k, k)) as a
  * second-order jet in *out. */

@@ -382,10 +382,17 @@ int pinn_problem_set_parts(pinn_problem *p, size_t i, size_t nparts, const char 
  * term) and, when names is not NULL (room for PINN_MAX_TERM_PARTS), their
  * names (borrowed). */
 size_t pinn_problem_term_parts(const pinn_problem *p, size_t i, const char **names);
-/* Hand the geometry of the problem's domain (pinn_domain_geometry) to the
- * problem: pinn_problem_free frees it with pinn_geom_free.  Call at most
- * once; PINN_EINVAL (g NULL, a second call; g is not taken then). */
-int pinn_problem_own_geometry(pinn_problem *p, pinn_geom *g);
+/* Most objects one problem keeps (pinn_problem_keep). */
+#define PINN_MAX_KEPT 16
+/* Hand an object the problem's callbacks or domain use (the pinn_geom of
+ * its domain, an ADF of a transform, a context struct) to the problem:
+ * pinn_problem_free calls destroy(obj), in the reverse order of the keep
+ * calls (so keep a geometry before the ADFs made from it).  Destructors
+ * for libpinn objects: pinn_geom_destroy, pinn_geom_adf_destroy; free for
+ * malloc'd memory.  PINN_EINVAL for NULL obj or destroy, more than
+ * PINN_MAX_KEPT objects; destroy(obj) is then called at once (when both are
+ * given), so an object handed over never leaks. */
+int pinn_problem_keep(pinn_problem *p, void *obj, void (*destroy)(void *));
 /* The barrier of an obstacle term (to change rho, the shape or continuation). */
 int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b);
 const pinn_barrier *pinn_problem_term_barrier(const pinn_problem *p, size_t i);
