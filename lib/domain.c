@@ -1,6 +1,9 @@
-/* libpinn — boxes and balls, and their training-point maps (see include/pinn/domain.h:
- * the maps, Muller's directions for d >= 4, the faces' apportionment). */
+/* libpinn — boxes, balls and geometry regions, and their training-point maps (see
+ * include/pinn/domain.h: the maps, Muller's directions for d >= 4, the faces'
+ * apportionment, the boundary parts; geometry regions dispatch to
+ * pinn/geometry.h). */
 #include <pinn/domain.h>
+#include <pinn/geometry.h>
 #include <pinn/mlp.h> /* PINN_MAX_INPUTS: an identical definition, checked by the compiler */
 
 #include <math.h>
@@ -31,7 +34,10 @@ static const char *region_macro(pinn_region r)
 /* "a 2-d box with time" into buf. */
 static const char *describe(const pinn_domain *dom, char *buf, size_t size)
 {
-  snprintf(buf, size, "this %zu-d %s%s", dom->d, dom->kind == PINN_DOMAIN_BALL ? "ball" : "box",
+  snprintf(buf, size, "this %zu-d %s%s", dom->d,
+           dom->kind == PINN_DOMAIN_BALL   ? "ball"
+           : dom->kind == PINN_DOMAIN_GEOM ? "geometry"
+                                           : "box",
            dom->has_time ? " with time" : "");
   return buf;
 }
@@ -41,17 +47,35 @@ int pinn_domain_check(const pinn_domain *dom, pinn_error *err)
   if (!dom)
     return pinn_error_set(err, PINN_EINVAL,
                           "domain is NULL; pass a domain set by pinn_domain_box/_ball/_interval");
-  if (dom->kind != PINN_DOMAIN_BOX && dom->kind != PINN_DOMAIN_BALL)
+  if (dom->kind != PINN_DOMAIN_BOX && dom->kind != PINN_DOMAIN_BALL &&
+      dom->kind != PINN_DOMAIN_GEOM)
     return pinn_error_set(err, PINN_EINVAL,
-                          "domain kind %d is neither PINN_DOMAIN_BOX nor PINN_DOMAIN_BALL; set "
-                          "the domain with pinn_domain_box, _ball or _interval",
+                          "domain kind %d is not PINN_DOMAIN_BOX, _BALL or _GEOM; set the domain "
+                          "with pinn_domain_box, _ball, _interval or _geometry",
                           (int)dom->kind);
+  if (dom->kind == PINN_DOMAIN_GEOM) {
+    if (!dom->geom)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "geometry domain has no geometry (geom is NULL); set it with "
+                            "pinn_domain_geometry");
+    if (!pinn_geom_ready(dom->geom))
+      return pinn_error_set(err, PINN_EINVAL,
+                            "the domain's geometry has no region: call pinn_geom_set_root after "
+                            "the last building call");
+    if (dom->d != pinn_geom_dim(dom->geom))
+      return pinn_error_set(err, PINN_EINVAL,
+                            "geometry domain has d = %zu but its geometry is %zu-d; set it with "
+                            "pinn_domain_geometry",
+                            dom->d, pinn_geom_dim(dom->geom));
+  }
   if (dom->d < 1 || dom->d > PINN_DOMAIN_MAX_DIM)
     return pinn_error_set(err, PINN_EINVAL,
                           "domain dimension d = %zu is out of range; use 1 <= d <= %d "
                           "(PINN_MAX_INPUTS - 1, one input is kept for time)",
                           dom->d, PINN_DOMAIN_MAX_DIM);
-  if (dom->kind == PINN_DOMAIN_BOX) {
+  if (dom->kind == PINN_DOMAIN_GEOM) {
+    /* validated by pinn_geom_set_root */
+  } else if (dom->kind == PINN_DOMAIN_BOX) {
     for (size_t k = 0; k < dom->d; ++k) {
       if (!isfinite(dom->lo[k]) || !isfinite(dom->hi[k]))
         return pinn_error_set(err, PINN_EINVAL,
@@ -140,6 +164,16 @@ int pinn_domain_ball(pinn_domain *dom, size_t d, const double *center, double r,
   return store_checked(dom, &t, err);
 }
 
+int pinn_domain_geometry(pinn_domain *dom, const pinn_geom *g, pinn_error *err)
+{
+  if (!dom || !g)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "pinn_domain_geometry needs a domain to fill and a geometry");
+  pinn_domain t = blank(PINN_DOMAIN_GEOM, pinn_geom_dim(g));
+  t.geom = g;
+  return store_checked(dom, &t, err);
+}
+
 int pinn_domain_with_time(pinn_domain *dom, double t0, double t1, pinn_error *err)
 {
   int rc = pinn_domain_check(dom, err);
@@ -169,13 +203,28 @@ size_t pinn_domain_dim(const pinn_domain *dom) { return dom->d + (dom->has_time 
 size_t pinn_domain_num_faces(const pinn_domain *dom)
 {
   pinn_domain e = effective(dom);
+  if (e.kind == PINN_DOMAIN_GEOM) return pinn_geom_num_parts(e.geom);
   return e.kind == PINN_DOMAIN_BOX ? 2 * e.d : 1;
+}
+
+/* "x0-" ... "x6+": the box faces' part names. */
+static const char *const box_part[2 * PINN_DOMAIN_MAX_DIM] = {
+    "x0-", "x0+", "x1-", "x1+", "x2-", "x2+", "x3-", "x3+", "x4-", "x4+", "x5-", "x5+", "x6-", "x6+"};
+_Static_assert(PINN_DOMAIN_MAX_DIM == 7, "one part name per box face");
+
+const char *pinn_domain_part_name(const pinn_domain *dom, size_t i)
+{
+  if (pinn_domain_check(dom, NULL) || i >= pinn_domain_num_faces(dom)) return NULL;
+  pinn_domain e = effective(dom);
+  if (e.kind == PINN_DOMAIN_GEOM) return pinn_geom_part_name(e.geom, i);
+  return e.kind == PINN_DOMAIN_BOX ? box_part[i] : "ball";
 }
 
 void pinn_domain_bounds(const pinn_domain *dom, double *lo, double *hi)
 {
   pinn_domain e = effective(dom);
-  for (size_t k = 0; k < e.d; ++k) {
+  if (e.kind == PINN_DOMAIN_GEOM) pinn_geom_bounds(e.geom, lo, hi);
+  for (size_t k = 0; k < e.d && e.kind != PINN_DOMAIN_GEOM; ++k) {
     lo[k] = e.kind == PINN_DOMAIN_BOX ? e.lo[k] : e.center[k] - e.radius;
     hi[k] = e.kind == PINN_DOMAIN_BOX ? e.hi[k] : e.center[k] + e.radius;
   }
@@ -189,6 +238,7 @@ int pinn_domain_contains(const pinn_domain *dom, const double *x)
 {
   pinn_domain e = effective(dom);
   if (e.has_time && !(x[e.d] >= e.t0 && x[e.d] <= e.t1)) return 0;
+  if (e.kind == PINN_DOMAIN_GEOM) return pinn_geom_contains(e.geom, x);
   if (e.kind == PINN_DOMAIN_BOX) {
     for (size_t k = 0; k < e.d; ++k)
       if (!(x[k] >= e.lo[k] && x[k] <= e.hi[k])) return 0;
@@ -202,6 +252,7 @@ int pinn_domain_contains(const pinn_domain *dom, const double *x)
 double pinn_domain_signed_distance(const pinn_domain *dom, const double *x)
 {
   pinn_domain e = effective(dom);
+  if (e.kind == PINN_DOMAIN_GEOM) return pinn_geom_signed_distance(e.geom, x, NULL);
   if (e.kind == PINN_DOMAIN_BALL) {
     double r2 = 0.0;
     for (size_t k = 0; k < e.d; ++k) r2 += (x[k] - e.center[k]) * (x[k] - e.center[k]);
@@ -220,6 +271,7 @@ double pinn_domain_signed_distance(const pinn_domain *dom, const double *x)
 /* Space volume and boundary measure. */
 static double space_volume(const pinn_domain *e)
 {
+  if (e->kind == PINN_DOMAIN_GEOM) return pinn_geom_volume(e->geom);
   if (e->kind == PINN_DOMAIN_BOX) {
     double v = 1.0;
     for (size_t k = 0; k < e->d; ++k) v *= e->hi[k] - e->lo[k];
@@ -240,6 +292,15 @@ static double face_area(const pinn_domain *e, size_t f)
 
 static double space_area(const pinn_domain *e)
 {
+  if (e->kind == PINN_DOMAIN_GEOM) {
+    double a = 0.0;
+    for (size_t i = 0, np = pinn_geom_num_parts(e->geom); i < np; ++i) {
+      double on = 0.0;
+      pinn_geom_part_measure(e->geom, pinn_geom_part_name(e->geom, i), NULL, &on, NULL);
+      a += on;
+    }
+    return a;
+  }
   if (e->kind == PINN_DOMAIN_BALL) return (double)e->d * space_volume(e) / e->radius;
   double a = 0.0;
   for (size_t f = 0; f < 2 * e->d; ++f) a += face_area(e, f);
@@ -265,12 +326,12 @@ static size_t ball_dir_dim(size_t d) { return d == 2 ? 1 : d == 3 ? 2 : d; }
 /* Sampler coordinates of a space interior point (no time). */
 static size_t space_interior_dim(const pinn_domain *e)
 {
-  return e->kind == PINN_DOMAIN_BOX ? e->d : ball_dir_dim(e->d) + 1;
+  return e->kind == PINN_DOMAIN_BALL ? ball_dir_dim(e->d) + 1 : e->d;
 }
 
 static size_t space_boundary_dim(const pinn_domain *e)
 {
-  return e->kind == PINN_DOMAIN_BOX ? e->d - 1 : ball_dir_dim(e->d);
+  return e->kind == PINN_DOMAIN_BOX ? e->d - 1 : e->kind == PINN_DOMAIN_GEOM ? e->d : ball_dir_dim(e->d);
 }
 
 size_t pinn_domain_sampler_dim(const pinn_domain *dom, pinn_region region)
@@ -327,6 +388,15 @@ static int oom(pinn_error *err, size_t n)
                         "out of memory for the unit-cube samples of %zu points; ask for fewer "
                         "points per call",
                         n);
+}
+
+/* Rows of n x sd scratch doubles (caller frees); NULL with err filled. */
+static double *scratch(size_t n, size_t sd, int *rc, pinn_error *err)
+{
+  double *u = n <= SIZE_MAX / sizeof(double) / (sd ? sd : 1) ? malloc((n ? n : 1) * sd * sizeof *u)
+                                                              : NULL;
+  if (!u) *rc = oom(err, n);
+  return u;
 }
 
 /* Fill n x dim(s) unit-cube samples into fresh scratch (caller frees);
@@ -516,12 +586,31 @@ static int centred_grid(const pinn_domain *e, size_t naxes, const size_t *axes, 
 /* ---------------------------------------------------------------------------
  * Interior and initial slice */
 
+/* Interior of a geometry's region (x time when use_time: the sampler's
+ * pass-through coordinate) into rows of stride ld. */
+static int sample_geom_space(const pinn_domain *e, int use_time, pinn_sampler *s, size_t n,
+                             double *x, size_t ld, size_t *cnt, pinn_error *err)
+{
+  const size_t d = e->d, sd = pinn_sampler_dim(s);
+  int rc;
+  double *u = scratch(n, sd, &rc, err);
+  if (!u) return rc;
+  rc = pinn_geom_sample_interior(e->geom, s, n, u, cnt, err);
+  for (size_t i = 0; !rc && i < *cnt; ++i) {
+    memcpy(x + i * ld, u + i * sd, d * sizeof *x);
+    if (use_time) x[i * ld + d] = e->t0 + (e->t1 - e->t0) * u[i * sd + d];
+  }
+  free(u);
+  return rc;
+}
+
 /* Interior of the space domain (x time when use_time) into rows of stride
  * ld; *cnt = rows written. */
 static int sample_space(const pinn_domain *e, int use_time, pinn_sampler *s, size_t n,
                         double *x, size_t ld, size_t *cnt, pinn_error *err)
 {
   const size_t d = e->d;
+  if (e->kind == PINN_DOMAIN_GEOM) return sample_geom_space(e, use_time, s, n, x, ld, cnt, err);
   if (e->kind == PINN_DOMAIN_BOX && is_grid(s)) {
     size_t axes[PINN_MAX_INPUTS];
     for (size_t k = 0; k < d; ++k) axes[k] = k;
@@ -594,11 +683,48 @@ int pinn_domain_sample_initial(const pinn_domain *dom, pinn_sampler *s, size_t n
 /* ---------------------------------------------------------------------------
  * Boundary */
 
-/* Selected faces of the effective domain as a mask of its own faces. */
+/* Selected faces of the effective domain as a mask of its own faces (a
+ * geometry: its first 16 parts; PINN_FACES_ALL stays all of any number). */
 static unsigned face_mask(const pinn_domain *e, unsigned faces)
 {
-  const size_t nf = e->kind == PINN_DOMAIN_BOX ? 2 * e->d : 1;
+  if (e->kind == PINN_DOMAIN_GEOM && faces == PINN_FACES_ALL) return PINN_FACES_ALL;
+  size_t nf = pinn_domain_num_faces(e);
+  if (nf > 16) nf = 16;
   return faces & (unsigned)((1u << nf) - 1u);
+}
+
+/* The names of a geometry's selected parts (those with boundary measure:
+ * PINN_FACES_ALL skips parts clipped away entirely) into a fresh array
+ * (caller frees) and *np; NULL with err filled. */
+static const char **geom_parts(const pinn_domain *e, unsigned mask, size_t *np, pinn_error *err)
+{
+  const size_t nf = pinn_domain_num_faces(e);
+  const char **names = malloc((nf ? nf : 1) * sizeof *names);
+  if (!names) {
+    pinn_error_set(err, PINN_ENOMEM, "out of memory for %zu part names", nf);
+    return NULL;
+  }
+  *np = 0;
+  for (size_t i = 0; i < nf; ++i) {
+    const char *name = pinn_geom_part_name(e->geom, i);
+    double on = 0.0;
+    pinn_geom_part_measure(e->geom, name, NULL, &on, NULL);
+    if ((mask == PINN_FACES_ALL ? on > 0.0 : i < 16 && ((mask >> i) & 1u))) names[(*np)++] = name;
+  }
+  return names;
+}
+
+/* Boundary points of a geometry on parts (x time, the pass-through
+ * coordinate): rows of dim doubles. */
+static int boundary_geom(const pinn_domain *e, size_t np, const char *const *names,
+                         pinn_sampler *s, size_t n, double *x, double *normals, size_t *cnt,
+                         pinn_error *err)
+{
+  const size_t d = e->d, dim = pinn_domain_dim(e);
+  int rc = pinn_geom_sample_boundary(e->geom, np, names, s, n, x, normals, NULL, cnt, err);
+  for (size_t i = 0; !rc && e->has_time && i < *cnt; ++i)
+    x[i * dim + d] = e->t0 + (e->t1 - e->t0) * x[i * dim + d];
+  return rc;
 }
 
 static int no_face(const pinn_domain *dom, unsigned faces, pinn_error *err)
@@ -656,6 +782,19 @@ int pinn_domain_face_counts(const pinn_domain *dom, unsigned faces, size_t n, si
   if (!counts)
     return pinn_error_set(err, PINN_EINVAL, "counts is NULL; pass room for %zu sizes",
                           pinn_domain_num_faces(&e));
+  if (e.kind == PINN_DOMAIN_GEOM) {
+    size_t np = 0, *c = NULL;
+    const char **names = geom_parts(&e, mask, &np, err);
+    if (!names) return PINN_ENOMEM;
+    c = malloc((np ? np : 1) * sizeof *c);
+    rc = c ? pinn_geom_boundary_counts(e.geom, np, names, n, c, err)
+           : pinn_error_set(err, PINN_ENOMEM, "out of memory for %zu part counts", np);
+    for (size_t i = 0, j = 0, nf = pinn_domain_num_faces(&e); !rc && i < nf; ++i)
+      counts[i] = j < np && names[j] == pinn_geom_part_name(e.geom, i) ? c[j++] : 0;
+    free(c);
+    free(names);
+    return rc;
+  }
   if (e.kind == PINN_DOMAIN_BALL)
     counts[0] = n;
   else
@@ -820,12 +959,81 @@ int pinn_domain_sample_faces(const pinn_domain *dom, unsigned faces, pinn_sample
   if (rc) return rc;
   if (n == 0) return PINN_SUCCESS;
   if (!x) return null_array("boundary point array x", n, pinn_domain_dim(&e), err);
-  if (e.kind == PINN_DOMAIN_BALL)
+  if (e.kind == PINN_DOMAIN_GEOM) {
+    size_t np = 0;
+    const char **names = geom_parts(&e, mask, &np, err);
+    if (!names) return PINN_ENOMEM;
+    rc = boundary_geom(&e, np, names, s, n, x, normals, &cnt, err);
+    free(names);
+  } else if (e.kind == PINN_DOMAIN_BALL)
     rc = boundary_sphere(&e, s, n, x, normals, &cnt, err);
   else if (need > 0 && is_grid(s))
     rc = boundary_grid(dom, &e, mask, n, x, normals, &cnt, err);
   else
     rc = boundary_faces(&e, mask, s, n, x, normals, err);
+  if (rc == PINN_SUCCESS && count) *count = cnt;
+  return rc;
+}
+
+/* Index of part `name` of the (box or ball) domain, or SIZE_MAX. */
+static size_t part_index(const pinn_domain *e, const char *name)
+{
+  for (size_t i = 0, nf = pinn_domain_num_faces(e); name && i < nf; ++i)
+    if (strcmp(pinn_domain_part_name(e, i), name) == 0) return i;
+  return SIZE_MAX;
+}
+
+int pinn_domain_check_parts(const pinn_domain *dom, size_t nparts, const char *const *parts,
+                            pinn_error *err)
+{
+  char buf[64];
+  int rc = pinn_domain_check(dom, err);
+  if (rc) return rc;
+  const pinn_domain e = effective(dom);
+  if (nparts == 0 || !parts)
+    return pinn_error_set(err, PINN_EINVAL, "no boundary part named; give at least one name");
+  if (e.kind == PINN_DOMAIN_GEOM) {
+    size_t *c = malloc(nparts * sizeof *c);
+    if (!c) return pinn_error_set(err, PINN_ENOMEM, "out of memory for %zu parts", nparts);
+    rc = pinn_geom_boundary_counts(e.geom, nparts, parts, 0, c, err);
+    free(c);
+    return rc;
+  }
+  for (size_t j = 0; j < nparts; ++j) {
+    const size_t i = part_index(&e, parts[j]);
+    if (i == SIZE_MAX)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "%s has no boundary part named '%s'; its parts are %s", describe(dom, buf, sizeof buf),
+                            parts[j] ? parts[j] : "(null)",
+                            e.kind == PINN_DOMAIN_BALL ? "\"ball\""
+                                                       : "\"x<k>-\" and \"x<k>+\" (faces x_k = lo_k, hi_k)");
+    for (size_t k = 0; k < j; ++k)
+      if (strcmp(parts[k], parts[j]) == 0)
+        return pinn_error_set(err, PINN_EINVAL, "boundary part '%s' is given twice", parts[j]);
+  }
+  return PINN_SUCCESS;
+}
+
+int pinn_domain_sample_parts(const pinn_domain *dom, size_t nparts, const char *const *parts,
+                             pinn_sampler *s, size_t n, double *x, double *normals, size_t *count,
+                             pinn_error *err)
+{
+  if (count) *count = 0;
+  int rc = pinn_domain_check_parts(dom, nparts, parts, err);
+  if (rc) return rc;
+  const pinn_domain e = effective(dom);
+  if (e.kind != PINN_DOMAIN_GEOM) {
+    unsigned mask = 0;
+    for (size_t j = 0; j < nparts; ++j) mask |= 1u << part_index(&e, parts[j]);
+    return pinn_domain_sample_faces(dom, mask, s, n, x, normals, count, err);
+  }
+  const size_t need = pinn_domain_sampler_dim(&e, PINN_REGION_BOUNDARY);
+  rc = check_sampler(dom, PINN_REGION_BOUNDARY, "boundary", s, need, err);
+  if (rc) return rc;
+  if (n == 0) return PINN_SUCCESS;
+  if (!x) return null_array("boundary point array x", n, pinn_domain_dim(&e), err);
+  size_t cnt = 0;
+  rc = boundary_geom(&e, nparts, parts, s, n, x, normals, &cnt, err);
   if (rc == PINN_SUCCESS && count) *count = cnt;
   return rc;
 }

@@ -59,6 +59,7 @@ struct pinn_geom {
   size_t nnames, namecap;
   size_t root;
   int ready;
+  double volume; /* QMC estimate of the region's measure (set_root) */
   pinn_error err;
 };
 
@@ -97,6 +98,8 @@ void pinn_geom_free(pinn_geom *g)
   free(g->names);
   free(g);
 }
+
+void pinn_geom_destroy(void *g) { pinn_geom_free(g); }
 
 size_t pinn_geom_dim(const pinn_geom *g) { return g->d; }
 
@@ -977,17 +980,18 @@ static int accept(const pinn_geom *g, size_t piece, const double *u, double *x, 
   return 1;
 }
 
-/* Count the kept points among the points of the GRID sampler sg (dim gd: d
- * for the interior, d - 1 for a piece, whose density coordinate is then 0,
- * i.e. always kept) for side m; they are written into x, nrm while the count
- * stays <= n; *kept = count, n + 1 when above n. */
+/* Count the kept points among the points of the GRID sampler sg for side m
+ * (dim gd: d (+1) for the interior, d - 1 (+1) for a piece, whose density
+ * coordinate is then 0, i.e. always kept; the +1 is the pass-through
+ * coordinate); they are written into x (rows of xs = d or d + 1 doubles),
+ * nrm while the count stays <= n; *kept = count, n + 1 when above n. */
 static int grid_pass(const pinn_geom *g, size_t piece, pinn_sampler *sg, size_t m, size_t n,
-                     double *x, double *nrm, size_t *kept, pinn_error *err)
+                     size_t xs, double *x, double *nrm, size_t *kept, pinn_error *err)
 {
   const size_t d = g->d, gd = pinn_sampler_dim(sg);
   size_t req = 1, got = 0;
   for (size_t k = 0; k < gd; ++k) req *= m;
-  double *u = malloc(req * gd * sizeof *u), row[3] = {0, 0, 0}, xt[3], nt[3];
+  double *u = malloc(req * gd * sizeof *u), row[4] = {0, 0, 0, 0}, xt[4], nt[3];
   if (!u) return pinn_error_set(err, PINN_ENOMEM, "geometry sampling: out of memory");
   int rc = pinn_sampler_fill(sg, req, u);
   if (rc) {
@@ -995,11 +999,16 @@ static int grid_pass(const pinn_geom *g, size_t piece, pinn_sampler *sg, size_t 
     return pinn_error_set(err, rc, "geometry sampling: %s", pinn_sampler_errmsg(sg));
   }
   const size_t cnt = pinn_sampler_count(sg, req);
+  /* a piece's grid lacks the density coordinate d - 1: the pass-through
+   * coordinate is its last */
+  const size_t own = piece == NONE ? gd : (xs > d ? gd - 1 : gd);
   for (size_t i = 0; i < cnt && got <= n; ++i) {
-    memcpy(row, u + i * gd, gd * sizeof *u);
+    memcpy(row, u + i * gd, own * sizeof *u);
+    if (xs > d) row[d] = u[i * gd + gd - 1];
     if (accept(g, piece, row, xt, nt)) {
       if (got < n && x) {
-        memcpy(x + got * d, xt, d * sizeof *xt);
+        memcpy(x + got * xs, xt, d * sizeof *xt);
+        if (xs > d) x[got * xs + d] = row[d];
         if (nrm) memcpy(nrm + got * d, nt, d * sizeof *nt);
       }
       ++got;
@@ -1015,7 +1024,7 @@ static int grid_pass(const pinn_geom *g, size_t piece, pinn_sampler *sg, size_t 
 static int fill_grid(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n, double *x,
                      double *nrm, size_t *count, pinn_error *err)
 {
-  const size_t gd = piece == NONE ? g->d : g->d - 1;
+  const size_t xs = pinn_sampler_dim(s), gd = piece == NONE ? xs : xs - 1;
   pinn_sampler *sg = piece == NONE ? s : pinn_sampler_alloc(PINN_SAMPLER_GRID, gd, 0, err);
   if (!sg) return err ? err->code : PINN_ENOMEM;
   /* lo: the largest side seen with kept <= n, hi: the smallest with more (0:
@@ -1027,7 +1036,7 @@ static int fill_grid(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n
   while (pow((double)(m + 1), (double)gd) <= (double)n) ++m;
   for (mmax = m; pow((double)(mmax + 1), (double)gd) <= 8.0 * (double)n + 65536.0;) ++mmax;
   for (;;) {
-    if ((rc = grid_pass(g, piece, sg, m, n, NULL, NULL, &kept, err))) break;
+    if ((rc = grid_pass(g, piece, sg, m, n, xs, NULL, NULL, &kept, err))) break;
     if (kept > n)
       hi = m;
     else
@@ -1041,21 +1050,23 @@ static int fill_grid(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n
       m = next > m ? next : m + 1;
     }
   }
-  if (!rc && lo) rc = grid_pass(g, piece, sg, lo, n, x, nrm, count, err);
+  if (!rc && lo) rc = grid_pass(g, piece, sg, lo, n, xs, x, nrm, count, err);
   if (sg != s) pinn_sampler_free(sg);
   return rc;
 }
 
-/* n kept points of a piece (NONE: the interior) into x (and nrm). */
+/* n kept points of a piece (NONE: the interior) into x (rows of the
+ * sampler's dim: d, or d + 1 with the pass-through coordinate last) and nrm
+ * (rows of d). */
 static int fill(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n, double *x, double *nrm,
                 size_t *count, pinn_error *err)
 {
-  const size_t d = g->d;
+  const size_t d = g->d, sd = pinn_sampler_dim(s);
   *count = 0;
   if (n == 0) return 0;
   if (pinn_sampler_get_kind(s) == PINN_SAMPLER_GRID)
     return fill_grid(g, piece, s, n, x, nrm, count, err);
-  double *u = malloc(BATCH_MAX * d * sizeof *u);
+  double *u = malloc(BATCH_MAX * sd * sizeof *u);
   if (!u) return pinn_error_set(err, PINN_ENOMEM, "geometry sampling: out of memory");
   size_t got = 0, drawn = 0;
   while (got < n) {
@@ -1067,7 +1078,10 @@ static int fill(const pinn_geom *g, size_t piece, pinn_sampler *s, size_t n, dou
       return pinn_error_set(err, rc, "geometry sampling: %s", pinn_sampler_errmsg(s));
     }
     for (size_t i = 0; i < b && got < n; ++i)
-      if (accept(g, piece, u + i * d, x + got * d, nrm ? nrm + got * d : NULL)) ++got;
+      if (accept(g, piece, u + i * sd, x + got * sd, nrm ? nrm + got * d : NULL)) {
+        if (sd > d) x[got * sd + d] = u[i * sd + d];
+        ++got;
+      }
     drawn += b;
     if (got == 0 && drawn >= MAX_DRAWS) {
       free(u);
@@ -1163,6 +1177,8 @@ int pinn_geom_set_root(pinn_geom *g, size_t node)
         fn, PINN_GEOM_QMC_POINTS);
     goto done;
   }
+  g->volume = (double)inside / PINN_GEOM_QMC_POINTS;
+  for (size_t k = 0; k < d; ++k) g->volume *= r->hi[k] - r->lo[k];
   /* Each piece: the fraction of it on the region's boundary, its side. */
   for (size_t pi = 0; pi < g->npc; ++pi) {
     gpiece *pc = &g->pieces[pi];
@@ -1206,6 +1222,10 @@ static int need_ready(const pinn_geom *g, const char *fn, pinn_error *err)
                   : pinn_error_set(err, PINN_EINVAL,
                                    "%s: the geometry has no region; call pinn_geom_set_root", fn);
 }
+
+int pinn_geom_ready(const pinn_geom *g) { return g && g->ready; }
+
+double pinn_geom_volume(const pinn_geom *g) { return g && g->ready ? g->volume : NAN; }
 
 int pinn_geom_part_measure(const pinn_geom *g, const char *name, double *total, double *on_boundary,
                            pinn_error *err)
@@ -1332,9 +1352,11 @@ static int sampler_ok(const pinn_geom *g, const char *fn, const pinn_sampler *s,
 {
   if (need_ready(g, fn, err)) return PINN_EINVAL;
   if (!s || !x) return pinn_error_set(err, PINN_EINVAL, "%s: the sampler and x are required", fn);
-  if (pinn_sampler_dim(s) != g->d)
-    return pinn_error_set(err, PINN_EINVAL, "%s: the sampler has dim %zu; this needs dim %zu", fn,
-                          pinn_sampler_dim(s), g->d);
+  if (pinn_sampler_dim(s) != g->d && pinn_sampler_dim(s) != g->d + 1)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "%s: the sampler has dim %zu; this needs dim %zu (or %zu with a "
+                          "pass-through coordinate)",
+                          fn, pinn_sampler_dim(s), g->d, g->d + 1);
   return 0;
 }
 
@@ -1364,7 +1386,8 @@ int pinn_geom_sample_boundary(const pinn_geom *g, size_t nparts, const char *con
     for (size_t i = 0; !rc && i < g->npc; ++i) {
       if (g->pieces[i].name != id || cpiece[i] == 0) continue;
       size_t c = 0;
-      rc = fill(g, i, s, cpiece[i], x + got * g->d, normals ? normals + got * g->d : NULL, &c, err);
+      rc = fill(g, i, s, cpiece[i], x + got * pinn_sampler_dim(s),
+                normals ? normals + got * g->d : NULL, &c, err);
       if (part)
         for (size_t k = 0; k < c; ++k) part[got + k] = j;
       got += c;
@@ -1480,6 +1503,8 @@ void pinn_geom_adf_free(pinn_geom_adf *a)
   free(a->piece);
   free(a);
 }
+
+void pinn_geom_adf_destroy(void *a) { pinn_geom_adf_free(a); }
 
 pinn_geom_adf *pinn_geom_adf_alloc(const pinn_geom *g, size_t nparts, const char *const *parts,
                                    pinn_error *err)

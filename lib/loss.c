@@ -96,7 +96,11 @@ static int sample_term(pinn_loss *l, term_state *t, size_t want, double **xo, do
       st = pinn_domain_sample_periodic(dom, t->def.axis, t->sampler, ask, bx, bx2, &got, &e);
     else if (t->region == PINN_REGION_INTERIOR)
       st = pinn_domain_sample_interior(dom, t->sampler, ask, bx, &got, &e);
-    else if (t->region == PINN_REGION_BOUNDARY)
+    else if (t->region == PINN_REGION_BOUNDARY && t->def.n_parts) {
+      const char *parts[PINN_MAX_TERM_PARTS];
+      for (size_t j = 0; j < t->def.n_parts; ++j) parts[j] = t->def.parts[j];
+      st = pinn_domain_sample_parts(dom, t->def.n_parts, parts, t->sampler, ask, bx, bn, &got, &e);
+    } else if (t->region == PINN_REGION_BOUNDARY)
       st = pinn_domain_sample_boundary(dom, t->sampler, ask, bx, bn, &got, &e);
     else
       st = pinn_domain_sample_initial(dom, t->sampler, ask, bx, &got, &e);
@@ -299,6 +303,15 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
       break;
     }
     t->region = t->ops->region;
+    if (t->def.n_parts) {
+      const char *parts[PINN_MAX_TERM_PARTS];
+      pinn_error pe;
+      for (size_t j = 0; j < t->def.n_parts; ++j) parts[j] = t->def.parts[j];
+      if ((st = pinn_domain_check_parts(dom, t->def.n_parts, parts, &pe))) {
+        st = pinn_error_set(&l->err, st, "term '%s': %s", t->def.name, pe.msg);
+        break;
+      }
+    }
     if (t->ops->paired && dom->kind != PINN_DOMAIN_BOX) {
       st = pinn_error_set(&l->err, PINN_EINVAL, "periodic term '%s' needs a box domain",
                           t->def.name);

@@ -45,6 +45,9 @@ struct pinn_problem {
   size_t ob_first, ob_count;
   int ob_method;
   double ob_rho;
+  size_t n_kept; /* pinn_problem_keep */
+  void *kept[PINN_MAX_KEPT];
+  void (*kept_destroy[PINN_MAX_KEPT])(void *);
   pinn_error err;
   pinn_error setup; /* the first failed setup call (sticky): pinn_problem_status */
 };
@@ -175,6 +178,10 @@ void pinn_problem_free(pinn_problem *p)
   for (int a = 0; a < 4; ++a) free(p->ref_axes[a]);
   free(p->ref_u);
   free(p->description);
+  while (p->n_kept) {
+    --p->n_kept;
+    p->kept_destroy[p->n_kept](p->kept[p->n_kept]);
+  }
   free(p);
 }
 
@@ -569,6 +576,57 @@ static int set_where_impl(pinn_problem *p, size_t i, pinn_where_fn fn, void *ctx
   if (!term_index_ok(p, i)) return p->err.code;
   p->terms[i].where = fn;
   p->terms[i].where_ctx = ctx;
+  return PINN_SUCCESS;
+}
+
+static int set_parts_impl(pinn_problem *p, size_t i, size_t nparts, const char *const *parts)
+{
+  if (!term_index_ok(p, i)) return p->err.code;
+  pinn_term_def *t = &p->terms[i];
+  const pinn_term_ops_ *ops = pinn_term_ops_of_(t->kind);
+  if (ops->region != PINN_REGION_BOUNDARY || ops->paired)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s' is not a Dirichlet, Neumann or Robin term: only boundary "
+                          "conditions take parts",
+                          t->name);
+  if (nparts > PINN_MAX_TERM_PARTS || (nparts && !parts))
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s': give 0..%d part names (got %zu%s); name a group of pieces "
+                          "once with pinn_geom_name",
+                          t->name, PINN_MAX_TERM_PARTS, nparts, parts ? "" : ", names NULL");
+  for (size_t j = 0; j < nparts; ++j)
+    if (!parts[j] || !parts[j][0] || strlen(parts[j]) >= sizeof t->parts[0])
+      return pinn_error_set(&p->err, PINN_EINVAL,
+                            "term '%s': part name %zu is empty, NULL or longer than %zu characters",
+                            t->name, j, sizeof t->parts[0] - 1);
+  pinn_error e;
+  if (nparts && p->has_domain && pinn_domain_check_parts(&p->dom, nparts, parts, &e))
+    return pinn_error_set(&p->err, e.code, "term '%s': %s", t->name, e.msg);
+  for (size_t j = 0; j < nparts; ++j) snprintf(t->parts[j], sizeof t->parts[j], "%s", parts[j]);
+  t->n_parts = nparts;
+  return PINN_SUCCESS;
+}
+
+size_t pinn_problem_term_parts(const pinn_problem *p, size_t i, const char **names)
+{
+  if (!p || i >= p->n_terms) return 0;
+  const pinn_term_def *t = &p->terms[i];
+  for (size_t j = 0; names && j < t->n_parts; ++j) names[j] = t->parts[j];
+  return t->n_parts;
+}
+
+static int keep_impl(pinn_problem *p, void *obj, void (*destroy)(void *))
+{
+  if (!obj || !destroy || p->n_kept >= PINN_MAX_KEPT) {
+    if (obj && destroy) destroy(obj);
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          !obj || !destroy ? "problem '%s': keep needs an object and its destructor"
+                                           : "problem '%s' keeps %d objects already; gather "
+                                             "them in one struct",
+                          p->name, PINN_MAX_KEPT);
+  }
+  p->kept[p->n_kept] = obj;
+  p->kept_destroy[p->n_kept++] = destroy;
   return PINN_SUCCESS;
 }
 
@@ -1183,6 +1241,20 @@ int pinn_problem_set_points(pinn_problem *p, size_t i, size_t n)
 int pinn_problem_set_where(pinn_problem *p, size_t i, pinn_where_fn fn, void *ctx)
 {
   return SETUP(p, set_where_impl(p, i, fn, ctx), "set_where(term %zu)", i);
+}
+
+int pinn_problem_set_parts(pinn_problem *p, size_t i, size_t nparts, const char *const *parts)
+{
+  return SETUP(p, set_parts_impl(p, i, nparts, parts), "set_parts(term %zu)", i);
+}
+
+int pinn_problem_keep(pinn_problem *p, void *obj, void (*destroy)(void *))
+{
+  if (!p) {
+    if (obj && destroy) destroy(obj);
+    return PINN_EINVAL;
+  }
+  return SETUP(p, keep_impl(p, obj, destroy), "keep");
 }
 
 int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b)

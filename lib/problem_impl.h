@@ -26,6 +26,8 @@ typedef struct pinn_term_def {
   size_t n_points;
   pinn_where_fn where;
   void *where_ctx;
+  size_t n_parts;         /* boundary terms: the parts targeted (0: all) */
+  char parts[PINN_MAX_TERM_PARTS][64];
   size_t n_data;          /* data term */
   double *data_x, *data_y;
 } pinn_term_def;

@@ -1,5 +1,6 @@
 /* Tests for domains and the maps from unit-cube samples to training points. */
 #include <pinn/domain.h>
+#include <pinn/geometry.h>
 #include <pinn/sample.h>
 
 #include <gsl/gsl_errno.h>
@@ -523,6 +524,211 @@ static void sampler_of_the_wrong_dim_is_refused_naming_the_dim_needed(void)
   pinn_sampler_free(s2);
 }
 
+/* The square [0, 2]^2 minus the disk |x - (1, 1)| <= 0.5 (named "hole"; the
+ * square's faces named "outer"), prepared. */
+static pinn_geom *square_minus_disk(void)
+{
+  const double lo[2] = {0.0, 0.0}, hi[2] = {2.0, 2.0}, c[2] = {1.0, 1.0};
+  size_t sq, disk, diff;
+  pinn_geom *g = pinn_geom_alloc(2, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+  CU_ASSERT_EQUAL(pinn_geom_box(g, lo, hi, &sq), 0);
+  CU_ASSERT_EQUAL(pinn_geom_name(g, sq, 0, NULL, "outer"), 0);
+  CU_ASSERT_EQUAL(pinn_geom_ball(g, c, 0.5, &disk), 0);
+  CU_ASSERT_EQUAL(pinn_geom_name(g, disk, 0, NULL, "hole"), 0);
+  CU_ASSERT_EQUAL(pinn_geom_difference(g, sq, disk, &diff), 0);
+  CU_ASSERT_EQUAL(pinn_geom_set_root(g, diff), 0);
+  return g;
+}
+
+static void geometry_domain_refuses_an_unprepared_geometry(void)
+{
+  pinn_domain dom, before;
+  pinn_error e;
+  const double lo[2] = {0, 0}, hi[2] = {1, 1};
+  size_t node;
+  CU_ASSERT_EQUAL(pinn_domain_interval(&dom, 0.0, 1.0, NULL), 0);
+  before = dom;
+  pinn_geom *g = pinn_geom_alloc(2, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+  CU_ASSERT_EQUAL(pinn_domain_geometry(&dom, NULL, &e), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_geom_box(g, lo, hi, &node), 0);
+  CU_ASSERT_EQUAL(pinn_domain_geometry(&dom, g, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pinn_geom_set_root"));
+  CU_ASSERT_EQUAL(memcmp(&dom, &before, sizeof dom), 0);
+  CU_ASSERT_EQUAL(pinn_geom_set_root(g, node), 0);
+  CU_ASSERT_EQUAL(pinn_domain_geometry(&dom, g, &e), 0);
+  CU_ASSERT_EQUAL(dom.kind, PINN_DOMAIN_GEOM);
+  CU_ASSERT_EQUAL(dom.d, 2);
+  /* a later building call unprepares it: every use of the domain says so */
+  CU_ASSERT_EQUAL(pinn_geom_ball(g, lo, 0.5, &node), 0);
+  CU_ASSERT_EQUAL(pinn_domain_check(&dom, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pinn_geom_set_root"));
+  pinn_geom_free(g);
+}
+
+/* Bounds, measures, contains and the signed distance of a timed geometry
+ * domain are the geometry's, time appended. */
+static void geometry_domain_measures_and_queries_are_the_regions(void)
+{
+  pinn_geom *g = square_minus_disk();
+  pinn_domain dom;
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_geometry(&dom, g, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_with_time(&dom, 1.0, 3.0, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_domain_dim(&dom), 3);
+  double lo[3], hi[3];
+  pinn_domain_bounds(&dom, lo, hi);
+  CU_ASSERT_DOUBLE_EQUAL(lo[0], 0.0, 0.0);
+  CU_ASSERT_DOUBLE_EQUAL(hi[1], 2.0, 0.0);
+  CU_ASSERT_DOUBLE_EQUAL(lo[2], 1.0, 0.0);
+  CU_ASSERT_DOUBLE_EQUAL(hi[2], 3.0, 0.0);
+  const double area = 4.0 - M_PI * 0.25, perim = 8.0 + M_PI;
+  /* the area is a QMC estimate (16384 Halton points): within 1% here */
+  CU_ASSERT_DOUBLE_EQUAL(pinn_domain_measure(&dom, PINN_REGION_INTERIOR), 2.0 * area, 0.02 * area);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_domain_measure(&dom, PINN_REGION_INITIAL), area, 0.01 * area);
+  /* the disk lies inside the square: both boundaries are whole, so exact */
+  CU_ASSERT_DOUBLE_EQUAL(pinn_domain_measure(&dom, PINN_REGION_BOUNDARY), 2.0 * perim, 1e-12 * perim);
+  const double in[3] = {0.2, 0.2, 2.0}, hole[3] = {1.1, 1.0, 2.0}, late[3] = {0.2, 0.2, 3.5};
+  CU_ASSERT_EQUAL(pinn_domain_contains(&dom, in), 1);
+  CU_ASSERT_EQUAL(pinn_domain_contains(&dom, hole), 0);
+  CU_ASSERT_EQUAL(pinn_domain_contains(&dom, late), 0);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_domain_signed_distance(&dom, in), -0.2, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(pinn_domain_signed_distance(&dom, hole), 0.4, 1e-15);
+  CU_ASSERT_EQUAL(pinn_domain_num_faces(&dom), 2);
+  CU_ASSERT_STRING_EQUAL(pinn_domain_part_name(&dom, 0), "outer");
+  CU_ASSERT_STRING_EQUAL(pinn_domain_part_name(&dom, 1), "hole");
+  CU_ASSERT_PTR_NULL(pinn_domain_part_name(&dom, 2));
+  CU_ASSERT_EQUAL(pinn_domain_sampler_dim(&dom, PINN_REGION_INTERIOR), 3);
+  CU_ASSERT_EQUAL(pinn_domain_sampler_dim(&dom, PINN_REGION_BOUNDARY), 3);
+  CU_ASSERT_EQUAL(pinn_domain_sampler_dim(&dom, PINN_REGION_INITIAL), 2);
+  pinn_geom_free(g);
+}
+
+/* Every sampler kind: interior points inside with t in [t0, t1], the
+ * initial slice at t0, boundary points on the boundary with outward unit
+ * normals (a step along n leaves the region, a step back enters it); for the
+ * random kinds the time coordinate has the mean of U(1, 3) within 4
+ * standard errors. */
+static void geometry_domain_points_are_inside_on_the_boundary_and_in_time(void)
+{
+  pinn_geom *g = square_minus_disk();
+  pinn_domain dom;
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_geometry(&dom, g, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_with_time(&dom, 1.0, 3.0, NULL), 0);
+  enum { N = 4000 };
+  double *x = malloc(N * 3 * sizeof *x), *nrm = malloc(N * 2 * sizeof *nrm);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(nrm);
+  for (size_t kk = 0; kk < NKINDS; ++kk) {
+    const pinn_region regions[3] = {PINN_REGION_INTERIOR, PINN_REGION_INITIAL, PINN_REGION_BOUNDARY};
+    for (int r = 0; r < 3; ++r) {
+      pinn_sampler *s = sampler_for(&dom, regions[r], all_kinds[kk], 11);
+      CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+      size_t cnt = 0, bad = 0;
+      pinn_error e;
+      int rc = regions[r] == PINN_REGION_INTERIOR
+                   ? pinn_domain_sample_interior(&dom, s, N, x, &cnt, &e)
+               : regions[r] == PINN_REGION_INITIAL
+                   ? pinn_domain_sample_initial(&dom, s, N, x, &cnt, &e)
+                   : pinn_domain_sample_boundary(&dom, s, N, x, nrm, &cnt, &e);
+      CU_ASSERT_EQUAL(rc, 0);
+      if (all_kinds[kk] == PINN_SAMPLER_GRID) {
+        CU_ASSERT(cnt > N / 2 && cnt <= N);
+      } else {
+        CU_ASSERT_EQUAL(cnt, N);
+      }
+      double tsum = 0.0;
+      for (size_t i = 0; i < cnt; ++i) {
+        const double *xi = x + 3 * i;
+        tsum += xi[2];
+        if (!(xi[2] >= 1.0 && xi[2] <= 3.0)) ++bad;
+        if (regions[r] == PINN_REGION_INITIAL && xi[2] != 1.0) ++bad;
+        if (regions[r] != PINN_REGION_BOUNDARY) {
+          if (!pinn_domain_contains(&dom, xi)) ++bad;
+          continue;
+        }
+        const double *n = nrm + 2 * i;
+        if (fabs(hypot(n[0], n[1]) - 1.0) > 1e-12) ++bad;
+        if (fabs(pinn_domain_signed_distance(&dom, xi)) > 1e-12) ++bad;
+        double out[3] = {xi[0] + 1e-6 * n[0], xi[1] + 1e-6 * n[1], xi[2]};
+        double back[3] = {xi[0] - 1e-6 * n[0], xi[1] - 1e-6 * n[1], xi[2]};
+        if (pinn_domain_contains(&dom, out) || !pinn_domain_contains(&dom, back)) ++bad;
+      }
+      CU_ASSERT_EQUAL(bad, 0);
+      if (regions[r] != PINN_REGION_INITIAL && all_kinds[kk] == PINN_SAMPLER_UNIFORM)
+        CU_ASSERT_DOUBLE_EQUAL(tsum / (double)cnt, 2.0, 4.0 * (2.0 / sqrt(12.0)) / sqrt((double)cnt));
+      if (regions[r] != PINN_REGION_INITIAL && all_kinds[kk] != PINN_SAMPLER_UNIFORM)
+        CU_ASSERT_DOUBLE_EQUAL(tsum / (double)cnt, 2.0, 0.01);
+      pinn_sampler_free(s);
+    }
+  }
+  free(x);
+  free(nrm);
+  pinn_geom_free(g);
+}
+
+/* Conditions by part name: on a box the named faces share the points by
+ * length (a 2 x 1 rectangle: face x0- of length 1 gets a third, x1+ of
+ * length 2 two thirds, and nothing lands elsewhere), on a geometry by the
+ * parts' measures; unknown and repeated names are refused, listing the
+ * parts there are. */
+static void boundary_parts_by_name_get_points_by_measure(void)
+{
+  const double lo[2] = {0.0, 0.0}, hi[2] = {2.0, 1.0};
+  pinn_domain box, ball, geo;
+  pinn_error e;
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_box(&box, 2, lo, hi, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_ball(&ball, 3, lo, 1.0, NULL), 0);
+  CU_ASSERT_STRING_EQUAL(pinn_domain_part_name(&box, 0), "x0-");
+  CU_ASSERT_STRING_EQUAL(pinn_domain_part_name(&box, 3), "x1+");
+  CU_ASSERT_PTR_NULL(pinn_domain_part_name(&box, 4));
+  CU_ASSERT_STRING_EQUAL(pinn_domain_part_name(&ball, 0), "ball");
+  enum { N = 300 };
+  double x[N * 2], nrm[N * 2];
+  size_t cnt = 0, left = 0, top = 0;
+  const char *two[2] = {"x1+", "x0-"};
+  pinn_sampler *s = pinn_sampler_alloc(PINN_SAMPLER_SOBOL, 1, 3, NULL);
+  CU_ASSERT_EQUAL(pinn_domain_sample_parts(&box, 2, two, s, N, x, nrm, &cnt, &e), 0);
+  CU_ASSERT_EQUAL(cnt, N);
+  for (size_t i = 0; i < cnt; ++i) {
+    left += x[2 * i] == 0.0 && nrm[2 * i] == -1.0;
+    top += x[2 * i + 1] == 1.0 && nrm[2 * i + 1] == 1.0;
+  }
+  CU_ASSERT_EQUAL(left, 100);
+  CU_ASSERT_EQUAL(top, 200);
+  const char *unknown[1] = {"left"}, *twice[2] = {"x0-", "x0-"};
+  CU_ASSERT_EQUAL(pinn_domain_check_parts(&box, 1, unknown, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "'left'"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "x<k>-"));
+  CU_ASSERT_EQUAL(pinn_domain_check_parts(&box, 2, twice, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "twice"));
+  CU_ASSERT_EQUAL(pinn_domain_sample_parts(&box, 1, unknown, s, N, x, nrm, &cnt, &e), PINN_EINVAL);
+  CU_ASSERT_EQUAL(cnt, 0);
+  pinn_sampler_free(s);
+
+  pinn_geom *g = square_minus_disk();
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_geometry(&geo, g, NULL), 0);
+  const char *both[2] = {"hole", "outer"};
+  size_t counts[2];
+  CU_ASSERT_EQUAL(pinn_domain_face_counts(&geo, PINN_FACES_ALL, 1000, counts, &e), 0);
+  /* outer: 8 of 8 + pi; hole: pi of 8 + pi (largest remainders) */
+  CU_ASSERT_EQUAL(counts[0], (size_t)lround(1000.0 * 8.0 / (8.0 + M_PI)));
+  CU_ASSERT_EQUAL(counts[0] + counts[1], 1000);
+  s = pinn_sampler_alloc(PINN_SAMPLER_HALTON, 2, 3, NULL);
+  size_t on_hole = 0;
+  CU_ASSERT_EQUAL(pinn_domain_sample_parts(&geo, 2, both, s, N, x, nrm, &cnt, &e), 0);
+  CU_ASSERT_EQUAL(cnt, N);
+  for (size_t i = 0; i < cnt; ++i)
+    on_hole += fabs(hypot(x[2 * i] - 1.0, x[2 * i + 1] - 1.0) - 0.5) < 1e-12;
+  CU_ASSERT_EQUAL(on_hole, (size_t)lround(N * M_PI / (8.0 + M_PI)));
+  /* the hole's points come first (the order given) */
+  CU_ASSERT_DOUBLE_EQUAL(hypot(x[0] - 1.0, x[1] - 1.0), 0.5, 1e-12);
+  CU_ASSERT_EQUAL(pinn_domain_check_parts(&geo, 1, unknown, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "outer, hole"));
+  pinn_sampler_free(s);
+  pinn_geom_free(g);
+}
+
 static void domain_sampling_is_reproducible_from_the_seed(void)
 {
   pinn_domain dom;
@@ -574,6 +780,12 @@ int main(void)
     {"sampler_of_the_wrong_dim_is_refused_naming_the_dim_needed",
      sampler_of_the_wrong_dim_is_refused_naming_the_dim_needed},
     {"domain_sampling_is_reproducible_from_the_seed", domain_sampling_is_reproducible_from_the_seed},
+    {"geometry_domain_refuses_an_unprepared_geometry", geometry_domain_refuses_an_unprepared_geometry},
+    {"geometry_domain_measures_and_queries_are_the_regions",
+     geometry_domain_measures_and_queries_are_the_regions},
+    {"geometry_domain_points_are_inside_on_the_boundary_and_in_time",
+     geometry_domain_points_are_inside_on_the_boundary_and_in_time},
+    {"boundary_parts_by_name_get_points_by_measure", boundary_parts_by_name_get_points_by_measure},
     {NULL, NULL}};
   if (pinn_test_add_suite("domain", cases)) return 1;
   return pinn_test_run_all();

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -95,6 +96,11 @@ static int bad_call(pinn_problem *p, int which)
     return pinn_problem_set_obstacle(p, &ob);
   }
   case 22: return pinn_problem_set_obstacle_method(p, PINN_BARRIER_RELU, 0);
+  case 23: {
+    const char *faces[1] = {"x5+"}; /* the interval has x0- and x0+ */
+    return pinn_problem_set_parts(p, 1, 1, faces);
+  }
+  case 24: return pinn_problem_keep(p, NULL, free);
   default: return -1;
   }
 }
@@ -106,7 +112,8 @@ static const char *const call_names[] = {
     "add_initial_rate('bad-name'): ", "add_data('d'): ", "add_obstacle('ob'): ",
     "add_complementarity('c'): ", "set_weight(term 0): ", "set_points(term 0): ",
     "set_where(term 7): ", "set_barrier(term 0): ", "set_transform: ", "set_reference_grid: ",
-    "set_output_grid: ", "set_obstacle: ", "set_obstacle_method: "};
+    "set_output_grid: ", "set_obstacle: ", "set_obstacle_method: ", "set_parts(term 1): ",
+    "keep: "};
 #define N_CALLS (sizeof call_names / sizeof *call_names)
 
 static pinn_mlp *small_net(void)
@@ -341,6 +348,120 @@ static void terms_read_back_by_index_and_name(void)
   CU_ASSERT(all);
   pinn_loss_free(l);
   pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+/* Boundary conditions on named parts: the points of 'walls' land on the
+ * named end only; other kinds of term, too many names and (at the loss,
+ * when the names came before the domain) unknown names are refused. */
+static void boundary_terms_target_parts_by_name(void)
+{
+  pinn_problem *p = heat_problem();
+  const char *right[1] = {"x0+"}, *got[PINN_MAX_TERM_PARTS];
+  const char *many[PINN_MAX_TERM_PARTS + 1];
+  for (size_t j = 0; j <= PINN_MAX_TERM_PARTS; ++j) many[j] = "x0-";
+  CU_ASSERT_EQUAL(pinn_problem_term_parts(p, 1, got), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_parts(p, 1, 1, right), 0);
+  CU_ASSERT_EQUAL(pinn_problem_term_parts(p, 1, got), 1);
+  CU_ASSERT_STRING_EQUAL(got[0], "x0+");
+  CU_ASSERT_EQUAL(pinn_problem_set_parts(p, 0, 1, right), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "only boundary conditions take parts"));
+  CU_ASSERT_EQUAL(pinn_problem_set_parts(p, 2, 1, right), PINN_EINVAL); /* initial */
+  CU_ASSERT_EQUAL(pinn_problem_set_parts(p, 1, PINN_MAX_TERM_PARTS + 1, many), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_problem_term_parts(p, 1, NULL), 1); /* unchanged by the refusals */
+  pinn_problem_free(p);
+
+  p = heat_problem();
+  CU_ASSERT_EQUAL(pinn_problem_set_parts(p, 1, 1, right), 0);
+  pinn_mlp *net = small_net();
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  size_t n, dim;
+  const double *x;
+  CU_ASSERT_EQUAL(pinn_loss_term_points(l, 1, &n, &dim, &x), 0);
+  CU_ASSERT_EQUAL(n, 200);
+  size_t at_right = 0;
+  for (size_t i = 0; i < n; ++i) at_right += x[i * dim] == 1.0;
+  CU_ASSERT_EQUAL(at_right, n);
+  pinn_loss_free(l);
+  /* nparts = 0 restores the whole boundary: both ends, 100 each */
+  CU_ASSERT_EQUAL(pinn_problem_set_parts(p, 1, 0, NULL), 0);
+  l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  CU_ASSERT_EQUAL(pinn_loss_term_points(l, 1, &n, &dim, &x), 0);
+  at_right = 0;
+  for (size_t i = 0; i < n; ++i) at_right += x[i * dim] == 1.0;
+  CU_ASSERT_EQUAL(at_right, n / 2);
+  pinn_loss_free(l);
+  pinn_problem_free(p);
+
+  /* names given before the domain are checked by the loss */
+  p = pinn_problem_alloc("late", 1, 0, 1, NULL);
+  const char *nope[1] = {"inlet"};
+  pinn_domain dom;
+  pinn_error err;
+  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 1, heat, PINN_NEED_XX, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "walls", 0, zero, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_parts(p, 1, 1, nope), 0);
+  CU_ASSERT_EQUAL(pinn_domain_interval(&dom, 0, 1, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), 0);
+  size_t sizes[] = {1, 5, 1};
+  pinn_activation a[1] = {pinn_activation_default(PINN_ACT_TANH)};
+  pinn_mlp_layout lay = {3, sizes, a, 0};
+  pinn_mlp *net1 = pinn_mlp_alloc(&lay, NULL);
+  CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net1, NULL, &err));
+  CU_ASSERT_EQUAL(err.code, PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "term 'walls'"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'inlet'"));
+  pinn_mlp_free(net1);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+/* An object handed to the problem, logging its destruction. */
+typedef struct kept_obj {
+  int id;
+  int *log;
+  size_t *n;
+} kept_obj;
+
+static void kept_destroy(void *o)
+{
+  kept_obj *k = o;
+  k->log[(*k->n)++] = k->id;
+}
+
+static void kept_objects_are_destroyed_in_reverse_order(void)
+{
+  int log[PINN_MAX_KEPT + 2];
+  size_t n = 0;
+  kept_obj objs[PINN_MAX_KEPT + 1];
+  for (int i = 0; i <= PINN_MAX_KEPT; ++i) objs[i] = (kept_obj){i, log, &n};
+  pinn_problem *p = pinn_problem_alloc("keep", 1, 0, 1, NULL);
+  for (int i = 0; i < 3; ++i) CU_ASSERT_EQUAL(pinn_problem_keep(p, &objs[i], kept_destroy), 0);
+  CU_ASSERT_EQUAL(n, 0);
+  pinn_problem_free(p);
+  CU_ASSERT_EQUAL(n, 3);
+  CU_ASSERT(log[0] == 2 && log[1] == 1 && log[2] == 0);
+  /* one too many: destroyed at once, the call fails, the others wait */
+  n = 0;
+  p = pinn_problem_alloc("keep", 1, 0, 1, NULL);
+  for (int i = 0; i < PINN_MAX_KEPT; ++i)
+    CU_ASSERT_EQUAL(pinn_problem_keep(p, &objs[i], kept_destroy), 0);
+  CU_ASSERT_EQUAL(pinn_problem_keep(p, &objs[PINN_MAX_KEPT], kept_destroy), PINN_EINVAL);
+  CU_ASSERT_EQUAL(n, 1);
+  CU_ASSERT_EQUAL(log[0], PINN_MAX_KEPT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "keeps 16 objects"));
+  pinn_problem_free(p);
+  CU_ASSERT_EQUAL(n, (size_t)PINN_MAX_KEPT + 1);
+  CU_ASSERT_EQUAL(log[PINN_MAX_KEPT], 0);
+  /* a NULL problem still destroys what it is handed */
+  n = 0;
+  CU_ASSERT_EQUAL(pinn_problem_keep(NULL, &objs[5], kept_destroy), PINN_EINVAL);
+  CU_ASSERT_EQUAL(n, 1);
+  /* a malloc'd object with free: nothing leaks (the sanitizer build checks) */
+  p = pinn_problem_alloc("keep", 1, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_keep(p, malloc(64), free), 0);
   pinn_problem_free(p);
 }
 
@@ -767,6 +888,8 @@ int main(void)
       {"solve_applies_the_configured_obstacle_method", solve_applies_the_configured_obstacle_method},
       {"contact_set_marks_small_gaps_where_the_multiplier_pushes",
        contact_set_marks_small_gaps_where_the_multiplier_pushes},
+      {"boundary_terms_target_parts_by_name", boundary_terms_target_parts_by_name},
+      {"kept_objects_are_destroyed_in_reverse_order", kept_objects_are_destroyed_in_reverse_order},
       {NULL, NULL}};
   if (pinn_test_add_suite("problem", cases)) return 1;
   return pinn_test_run_all();

@@ -1,8 +1,11 @@
-/* libpinn — problem geometry: boxes and balls in space, optionally x time,
- * and the maps from unit-cube samples (pinn_sampler) to training points.
+/* libpinn — a problem's domain: a box, a ball or any pinn_geom region (2-D/3-D
+ * polygons and constructive solid geometry, pinn/geometry.h) in space,
+ * optionally x time, and the maps from unit-cube samples (pinn_sampler) to
+ * training points.
  *
  * A domain is a box prod_k [lo_k, hi_k] or a ball |x - c| <= r in d space
- * dimensions (1 <= d <= PINN_DOMAIN_MAX_DIM = PINN_MAX_INPUTS - 1), optionally
+ * dimensions (1 <= d <= PINN_DOMAIN_MAX_DIM = PINN_MAX_INPUTS - 1), or the
+ * region of a geometry (d = 2, 3; pinn_domain_geometry), optionally
  * times a time interval [t0, t1].  A point is a row of pinn_domain_dim(dom) =
  * d (+1 when timed) doubles, time LAST; arrays of points are row-major n x dim.
  * Normals are rows of d doubles (space only).
@@ -26,6 +29,20 @@
  *              points share n evenly (the extra point goes to lo).  Ball: one
  *              face (number 0), the sphere, with the direction maps above.
  *   initial    the interior of the space domain at t = t0 (timed domains).
+ *
+ * Geometry domains (PINN_DOMAIN_GEOM) sample with pinn/geometry.h's maps
+ * (rejection on the bounding box inside; by measure over the boundary
+ * parts), time as its pass-through coordinate: t = t0 + (t1 - t0) u_last.
+ *
+ * Boundary parts.  Every domain names the pieces of its boundary, so a
+ * condition can target some of them by name (pinn_domain_sample_parts,
+ * pinn_problem_set_parts): a box (and an interval) has the parts "x0-",
+ * "x0+", "x1-", ... (face x_k = lo_k, x_k = hi_k: face numbers 2k, 2k + 1),
+ * a ball of d >= 2 the one part "ball", a geometry the parts its pieces were
+ * named (pinn_geom_name; default names as listed in pinn/geometry.h).  The
+ * "faces" of the face-mask calls are these parts in pinn_domain_part_name
+ * order (a geometry's first 16 parts have bits; PINN_FACES_ALL selects all
+ * of any number).
  *
  * pinn_domain_sampler_dim(dom, region) is the sampler dim a region needs.  A
  * region needing 0 coordinates (the end points of an untimed interval, the
@@ -52,6 +69,9 @@
  *     of their normals (the normal of the rounded corner).
  *   ball: the sampler's cell-centred cube grid mapped as above (a polar grid
  *     for d = 2; a valid but irregular set for d >= 4).
+ *   geometry: pinn/geometry.h's GRID rule (the cell-centred grid of the
+ *     bounding box, time included, with the most points <= n inside; on
+ *     parts, a regular grid of each piece).
  * The GRID sampler must still have the dim pinn_domain_sampler_dim gives, so
  * swapping GRID for another kind needs no other change.
  */
@@ -74,7 +94,14 @@ PINN_BEGIN_DECLS
 
 /* Shape of the space domain (0 is deliberately not a kind: a zeroed struct
  * is refused by pinn_domain_check). */
-typedef enum pinn_domain_kind { PINN_DOMAIN_BOX = 1, PINN_DOMAIN_BALL = 2 } pinn_domain_kind;
+typedef enum pinn_domain_kind {
+  PINN_DOMAIN_BOX = 1,
+  PINN_DOMAIN_BALL = 2,
+  PINN_DOMAIN_GEOM = 3 /* the region of a pinn_geom (pinn/geometry.h) */
+} pinn_domain_kind;
+
+/* A geometry (pinn/geometry.h). */
+typedef struct pinn_geom pinn_geom;
 
 /* Where training points are wanted. */
 typedef enum pinn_region {
@@ -102,6 +129,7 @@ typedef struct pinn_domain {
   double radius;                       /* ball: radius > 0 */
   int has_time;                        /* nonzero: domain x [t0, t1] */
   double t0, t1;                       /* time interval, t0 < t1 */
+  const pinn_geom *geom;               /* geometry: borrowed, prepared by pinn_geom_set_root */
 } pinn_domain;
 
 /* Set *dom to the interval [a, b] (a box with d = 1, untimed).  Returns 0 or
@@ -120,6 +148,14 @@ int pinn_domain_box(pinn_domain *dom, size_t d, const double *lo, const double *
 int pinn_domain_ball(pinn_domain *dom, size_t d, const double *center, double r,
                      pinn_error *err);
 
+/* Set *dom to the region of g (d = pinn_geom_dim(g)), untimed.  g is
+ * borrowed: it must stay alive and unchanged while the domain (and any
+ * problem or loss holding it; pinn_problem_own_geometry hands it to a
+ * problem) is used.  Returns 0 or PINN_EINVAL (g NULL, or
+ * pinn_geom_set_root not called since the last building call; *dom
+ * unchanged). */
+int pinn_domain_geometry(pinn_domain *dom, const pinn_geom *g, pinn_error *err);
+
 /* Make *dom (a valid domain) space x [t0, t1].  Returns 0 or PINN_EINVAL
  * (t0 >= t1, not finite, invalid dom; *dom unchanged). */
 int pinn_domain_with_time(pinn_domain *dom, double t0, double t1, pinn_error *err);
@@ -131,9 +167,20 @@ int pinn_domain_check(const pinn_domain *dom, pinn_error *err);
 /* Coordinates per point: d, plus 1 when timed. */
 size_t pinn_domain_dim(const pinn_domain *dom);
 
-/* Number of boundary faces: 2d for a box (and a ball with d = 1), 1 for a
- * ball with d >= 2. */
+/* Number of boundary faces (= parts): 2d for a box (and a ball with d = 1),
+ * 1 for a ball with d >= 2, the number of parts of a geometry. */
 size_t pinn_domain_num_faces(const pinn_domain *dom);
+
+/* Name of boundary part (face) i < pinn_domain_num_faces(dom): "x0-",
+ * "x0+", ... for a box, "ball", or the geometry's part name; NULL past the
+ * end.  (Owned by the domain or its geometry.) */
+const char *pinn_domain_part_name(const pinn_domain *dom, size_t i);
+
+/* Check that the nparts names in parts are distinct boundary parts of dom;
+ * PINN_EINVAL naming the unknown (or repeated, or absent from the
+ * boundary of a geometry's region) part and listing the known ones. */
+int pinn_domain_check_parts(const pinn_domain *dom, size_t nparts, const char *const *parts,
+                            pinn_error *err);
 
 /* Bounding box of the domain, time included: lo and hi get dim doubles each. */
 void pinn_domain_bounds(const pinn_domain *dom, double *lo, double *hi);
@@ -148,13 +195,16 @@ double pinn_domain_signed_distance(const pinn_domain *dom, const double *x);
 
 /* Measure of a region: interior = volume (length, area) x (t1 - t0) when
  * timed; boundary = surface measure (the 2 end points count 1 each when
- * d = 1) x (t1 - t0) when timed; initial = volume (0 when untimed). */
+ * d = 1) x (t1 - t0) when timed; initial = volume (0 when untimed).  A
+ * geometry's volume is pinn_geom_volume's estimate, its boundary the sum of
+ * its parts' measures on the boundary (pinn_geom_part_measure). */
 double pinn_domain_measure(const pinn_domain *dom, pinn_region region);
 
 /* Sampler dim a region needs (allocate the sampler with it):
  *   box:  interior d (+1), boundary and periodic faces d - 1 (+1), initial d;
  *   ball: interior 2, 3, d + 1 for d = 2, 3, >= 4 (+1); boundary 1, 2, d (+1);
  *         initial as the untimed interior;
+ *   geometry: interior d (+1), boundary d (+1), initial d;
  * (+1) when timed.  0 also for a region the domain lacks (initial of an
  * untimed domain); the sampling call then says why. */
 size_t pinn_domain_sampler_dim(const pinn_domain *dom, pinn_region region);
@@ -180,6 +230,15 @@ int pinn_domain_sample_boundary(const pinn_domain *dom, pinn_sampler *s, size_t 
  * than the corner nodes of the selected faces), with err filled. */
 int pinn_domain_sample_faces(const pinn_domain *dom, unsigned faces, pinn_sampler *s, size_t n,
                              double *x, double *normals, size_t *count, pinn_error *err);
+
+/* As pinn_domain_sample_faces on the boundary parts named in parts (nparts
+ * distinct names, see "Boundary parts"): points shared among them by their
+ * measure on the boundary (x the time interval), rows grouped by part (box:
+ * in face order; geometry: in the order given).  Returns 0 or PINN_EINVAL
+ * (also: as pinn_domain_check_parts), with err filled. */
+int pinn_domain_sample_parts(const pinn_domain *dom, size_t nparts, const char *const *parts,
+                             pinn_sampler *s, size_t n, double *x, double *normals, size_t *count,
+                             pinn_error *err);
 
 /* How pinn_domain_sample_faces shares n points among faces (non-GRID kinds):
  * counts gets pinn_domain_num_faces(dom) entries (0 for unselected faces),

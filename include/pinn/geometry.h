@@ -125,8 +125,12 @@
  * normals it returns).  When g needs its own context, call
  * pinn_geom_adf_eval from a wrapper that holds both.
  *
- * Space only: a region times a time interval, and domains, problems and
- * output files built on a pinn_geom, belong to the modules that use it.
+ * Pass-through coordinate: every sampling call also takes a sampler of dim
+ * d + 1; the last coordinate of each kept sample is then copied unchanged
+ * into column d of its row of x (rows of d + 1 doubles; normals stay rows of
+ * d).  pinn/domain.h uses it for time (pinn_domain_geometry + _with_time),
+ * so a space-time point set stays one low-discrepancy stream; GRID then adds
+ * one axis of m (interior) or the piece grid's side (boundary) levels.
  *
  * Threads: building a geometry is not thread-safe; once pinn_geom_set_root
  * has returned, every const query (contains, distance, sampling, ADF
@@ -157,8 +161,10 @@ typedef struct pinn_geom_adf pinn_geom_adf;
  * with pinn_geom_free. */
 pinn_geom *pinn_geom_alloc(size_t d, pinn_error *err);
 
-/* Release a geometry.  NULL is a no-op. */
+/* Release a geometry.  NULL is a no-op.  pinn_geom_destroy is the same as a
+ * void * destructor (pinn_problem_keep). */
 void pinn_geom_free(pinn_geom *g);
+void pinn_geom_destroy(void *g);
 
 /* Space dimension d. */
 size_t pinn_geom_dim(const pinn_geom *g);
@@ -199,6 +205,16 @@ int pinn_geom_name(pinn_geom *g, size_t node, size_t npieces, const size_t *piec
  * calls made later undo it until it is called again. */
 int pinn_geom_set_root(pinn_geom *g, size_t node);
 
+/* 1 once pinn_geom_set_root has prepared the region (and no building call
+ * came after it), else 0 (also for NULL). */
+int pinn_geom_ready(const pinn_geom *g);
+
+/* Measure (area, volume) of the region: the bounding box's times the
+ * fraction of PINN_GEOM_QMC_POINTS Halton points inside (a quasi-Monte
+ * Carlo estimate, relative error about 1e-3 for a boundary of moderate
+ * length; exact for a box).  NaN before set_root. */
+double pinn_geom_volume(const pinn_geom *g);
+
 /* Bounding box of the region: lo and hi get d doubles each (intersections
  * shrink it, differences keep the first operand's).  Requires set_root. */
 void pinn_geom_bounds(const pinn_geom *g, double *lo, double *hi);
@@ -225,7 +241,8 @@ int pinn_geom_part_measure(const pinn_geom *g, const char *name, double *total, 
                            pinn_error *err);
 
 /* Write n interior points into x (n x d); *count (may be NULL) = rows written
- * (n but for GRID).  s must have dim d; it is advanced.  Returns 0,
+ * (n but for GRID).  s must have dim d (or d + 1: x is n x (d + 1), see
+ * "Pass-through coordinate"); it is advanced.  Returns 0,
  * PINN_EINVAL (no set_root, wrong sampler dim, NULL array), PINN_EFAILED
  * (no point kept after 2^24 draws) or the sampler's failure, err filled. */
 int pinn_geom_sample_interior(const pinn_geom *g, pinn_sampler *s, size_t n, double *x,
@@ -240,7 +257,8 @@ int pinn_geom_boundary_counts(const pinn_geom *g, size_t nparts, const char *con
 
 /* Write n points on the parts named in parts into x (n x d) with the region's
  * outward unit normals (n x d, may be NULL) and the index into parts of each
- * point's part (n entries, may be NULL).  s must have dim d.  Returns as
+ * point's part (n entries, may be NULL).  s must have dim d (or d + 1: x is
+ * n x (d + 1)).  Returns as
  * pinn_geom_boundary_counts and pinn_geom_sample_interior. */
 int pinn_geom_sample_boundary(const pinn_geom *g, size_t nparts, const char *const *parts,
                               pinn_sampler *s, size_t n, double *x, double *normals, size_t *part,
@@ -252,8 +270,10 @@ int pinn_geom_sample_boundary(const pinn_geom *g, size_t nparts, const char *con
 pinn_geom_adf *pinn_geom_adf_alloc(const pinn_geom *g, size_t nparts, const char *const *parts,
                                    pinn_error *err);
 
-/* Release an ADF.  NULL is a no-op. */
+/* Release an ADF.  NULL is a no-op.  pinn_geom_adf_destroy: the same as a
+ * void * destructor (pinn_problem_keep). */
 void pinn_geom_adf_free(pinn_geom_adf *a);
+void pinn_geom_adf_destroy(void *a);
 
 /* phi at the point x[0 .. d-1] (xjets, normally seeded px_var(x_k, k)) as a
  * second-order jet in *out. */

@@ -361,9 +361,38 @@ double pinn_problem_term_weight(const pinn_problem *p, size_t i);
  * 200 boundary / initial / periodic pairs). Not for data terms. */
 int pinn_problem_set_points(pinn_problem *p, size_t i, size_t n);
 size_t pinn_problem_term_points(const pinn_problem *p, size_t i);
-/* Keep only the sampled points where fn is nonzero (e.g. one face); the
- * term samples more candidates until it has its count (up to 64x). */
+/* Keep only the sampled points where fn is nonzero; the term samples more
+ * candidates until it has its count (up to 64x).  For a condition on some
+ * boundary parts use pinn_problem_set_parts instead (a filter skews counts:
+ * the kept points are not spread by measure); keep `where` for special
+ * cases (a part of a face). */
 int pinn_problem_set_where(pinn_problem *p, size_t i, pinn_where_fn fn, void *ctx);
+/* Most boundary parts one term may name. */
+#define PINN_MAX_TERM_PARTS 16
+/* Put the points of boundary term i (Dirichlet, Neumann, Robin) on the
+ * nparts (1..PINN_MAX_TERM_PARTS) boundary parts named in parts (copied;
+ * names of pinn/domain.h "Boundary parts": "x0-", "x1+" on a box, the
+ * geometry's part names on a geometry domain), spread over them in
+ * proportion to their measure; nparts = 0 restores the whole boundary.
+ * PINN_EINVAL for another kind of term, too many or repeated names, and
+ * (when the domain is set; pinn_loss_alloc checks again) a name that is not
+ * a part of the domain's boundary, with the known parts listed. */
+int pinn_problem_set_parts(pinn_problem *p, size_t i, size_t nparts, const char *const *parts);
+/* Number of parts term i targets (0: the whole boundary, or not a boundary
+ * term) and, when names is not NULL (room for PINN_MAX_TERM_PARTS), their
+ * names (borrowed). */
+size_t pinn_problem_term_parts(const pinn_problem *p, size_t i, const char **names);
+/* Most objects one problem keeps (pinn_problem_keep). */
+#define PINN_MAX_KEPT 16
+/* Hand an object the problem's callbacks or domain use (the pinn_geom of
+ * its domain, an ADF of a transform, a context struct) to the problem:
+ * pinn_problem_free calls destroy(obj), in the reverse order of the keep
+ * calls (so keep a geometry before the ADFs made from it).  Destructors
+ * for libpinn objects: pinn_geom_destroy, pinn_geom_adf_destroy; free for
+ * malloc'd memory.  PINN_EINVAL for NULL obj or destroy, more than
+ * PINN_MAX_KEPT objects; destroy(obj) is then called at once (when both are
+ * given), so an object handed over never leaks. */
+int pinn_problem_keep(pinn_problem *p, void *obj, void (*destroy)(void *));
 /* The barrier of an obstacle term (to change rho, the shape or continuation). */
 int pinn_problem_set_barrier(pinn_problem *p, size_t i, const pinn_barrier *b);
 const pinn_barrier *pinn_problem_term_barrier(const pinn_problem *p, size_t i);
