@@ -65,8 +65,9 @@ static const char *domain_kind_name(const pinn_domain *dom)
   switch (dom->kind) {
   case PINN_DOMAIN_BOX: return "box";
   case PINN_DOMAIN_BALL: return "ball";
-  default: return "geometry";
+  case PINN_DOMAIN_GEOM: return "geometry";
   }
+  return "unknown";
 }
 
 int pinn_output_mask(const pinn_domain *dom, size_t n, const double *x, double *mask,

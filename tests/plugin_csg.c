@@ -10,8 +10,7 @@
  *               [0, 0.5]; u = exp(-t) (sin(pi x) sin(pi y) + 1).
  * Small networks and a few iterations: the point is the output files (the
  * errors are whatever they are), so each solve takes about a second.
- * The geometry is built once per plugin_create and belongs to the problem's
- * domain for the life of the process (a plugin is loaded once).
+ * The geometry is kept by the problem (pinn_problem_keep): freed with it.
  */
 #include <math.h>
 #include <pinn/pinn.h>
@@ -59,8 +58,9 @@ static int residual(const double *x, const pinn_jet *u, const pinn_dual *coef, p
   return 0;
 }
 
-/* The domain: square minus disk (2-D) or box minus ball (3-D). */
-static int make_domain(pinn_domain *dom, pinn_error *err)
+/* The domain of p: square minus disk (2-D) or box minus ball (3-D); the
+ * geometry is kept by p (freed with it). */
+static int make_domain(pinn_problem *p, pinn_domain *dom, pinn_error *err)
 {
 #if PINN_CSG_CASE == 2
   const size_t d = 3;
@@ -69,36 +69,21 @@ static int make_domain(pinn_domain *dom, pinn_error *err)
   const size_t d = 2;
   const double lo[2] = {-1, -1}, hi[2] = {1, 1}, c[2] = {0.3, 0.2}, r = 0.4;
 #endif
-#ifdef PINN_CSG_BALLS /* before geometry domains: a ball of the same size */
-  (void)lo;
-  (void)c;
-  (void)r;
-  const double c0[3] = {0.5, 0.5, 0.5};
-  int st0 = pinn_domain_ball(dom, d, c0, 1.0, err);
-#if PINN_CSG_CASE == 3
-  if (!st0) st0 = pinn_domain_with_time(dom, 0, 0.5, err);
-#endif
-  (void)hi;
-  return st0;
-#else
   pinn_geom *g = pinn_geom_alloc(d, err);
   if (!g) return err->code;
+  int st = pinn_problem_keep(p, g, pinn_geom_destroy); /* on failure g is freed already */
+  if (st) return pinn_error_set(err, st, "cannot keep the geometry");
   size_t a, b, root;
-  int st = pinn_geom_box(g, lo, hi, &a);
+  st = pinn_geom_box(g, lo, hi, &a);
   if (!st) st = pinn_geom_ball(g, c, r, &b);
   if (!st) st = pinn_geom_difference(g, a, b, &root);
   if (!st) st = pinn_geom_set_root(g, root);
-  if (st) {
-    st = pinn_error_set(err, st, "geometry: %s", pinn_geom_errmsg(g));
-    pinn_geom_free(g);
-    return st;
-  }
-  st = pinn_domain_geometry(dom, g, err); /* borrows g: kept for the process */
+  if (st) return pinn_error_set(err, st, "geometry: %s", pinn_geom_errmsg(g));
+  st = pinn_domain_geometry(dom, g, err);
 #if PINN_CSG_CASE == 3
   if (!st) st = pinn_domain_with_time(dom, 0, 0.5, err);
 #endif
   return st;
-#endif
 }
 
 int pinn_plugin_create(pinn_problem **out, pinn_solve_config *cfg, pinn_error *err)
@@ -118,7 +103,7 @@ int pinn_plugin_create(pinn_problem **out, pinn_solve_config *cfg, pinn_error *e
 #endif
   if (!p) return err->code;
   pinn_domain dom;
-  int st = make_domain(&dom, err);
+  int st = make_domain(p, &dom, err);
   if (st) {
     pinn_problem_free(p);
     return st;
