@@ -11,6 +11,7 @@
  * With PINN_OUTPUT_EXAMPLES=<dir> the solve files are left in <dir> for
  * tests/paraview_solve_check.py (the ctest label "paraview"). */
 #define _XOPEN_SOURCE 700
+#include <pinn/geometry.h>
 #include <pinn/h5io.h>
 #include <pinn/model.h>
 #include <pinn/output.h>
@@ -348,6 +349,31 @@ static solve make_ball3(void)
   pinn_problem_set_points(s.p, 1, 64);
   pinn_problem_set_exact(s.p, ball3_exact, NULL);
   size_t grid[3] = {9, 9, 9};
+  pinn_problem_set_output_grid(s.p, grid);
+  train(&s, 8, 20, 0);
+  return s;
+}
+
+/* -Laplacian(u) = 4 on the square [-1, 1]^2 minus the disk |x - (0.3, 0.2)|
+ * < 0.4 (a CSG geometry domain), u = 0 on both boundaries (no reference) */
+static solve make_csg(void)
+{
+  pinn_geom *g = pinn_geom_alloc(2, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+  size_t a, b, root;
+  CU_ASSERT_EQUAL(pinn_geom_box(g, (double[2]){-1, -1}, (double[2]){1, 1}, &a), 0);
+  CU_ASSERT_EQUAL(pinn_geom_ball(g, (double[2]){0.3, 0.2}, 0.4, &b), 0);
+  CU_ASSERT_EQUAL(pinn_geom_difference(g, a, b, &root), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_geom_set_root(g, root), 0);
+  pinn_domain dom;
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_geometry(&dom, g, NULL), 0);
+  solve s = start(19, "csg", 2, 0, &dom);
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_keep(s.p, g, pinn_geom_destroy), 0);
+  pinn_problem_add_residual(s.p, "pde", 1, const_source, PINN_NEED_XX | PINN_NEED_YY, BALL);
+  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
+  pinn_problem_set_points(s.p, 0, 128);
+  pinn_problem_set_points(s.p, 1, 64);
+  size_t grid[2] = {41, 31};
   pinn_problem_set_output_grid(s.p, grid);
   train(&s, 8, 20, 0);
   return s;
@@ -1107,6 +1133,40 @@ static void ball_3d_file_sidecar_is_hexahedra(void)
   release(&s);
 }
 
+static void csg_file_sidecar_shows_the_square_minus_the_disk_only(void)
+{
+  solve s = make_csg();
+  char *h5 = NULL;
+  pinn_h5_reader *r = write_and_open(&s, "csg.h5", &h5);
+  char *kind = attr_str(r, "domain");
+  CU_ASSERT_STRING_EQUAL(kind, "geometry");
+  free(kind);
+  /* inside: 41 x 31 nodes minus those in the hole (0.2 > the grid steps) */
+  CU_ASSERT(s.f.n_inside > 1000 && s.f.n_inside < 41 * 31);
+  int rank;
+  size_t dims[PINN_H5_MAX_RANK];
+  CU_ASSERT_EQUAL_FATAL(pinn_h5_dataset_shape(r, "/xdmf/mesh/xyz", &rank, dims), 0);
+  double *xyz = read_ds(r, "/xdmf/mesh/xyz", 2, dims);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(xyz);
+  size_t in_hole = 0, off_square = 0, near_hole = 0;
+  for (size_t j = 0; j < dims[0]; ++j) {
+    double x = xyz[2 * j], y = xyz[2 * j + 1], rr = hypot(x - 0.3, y - 0.2);
+    in_hole += rr < 0.4 - 1e-12;
+    near_hole += rr < 0.5;
+    off_square += fabs(x) > 1 || fabs(y) > 1;
+  }
+  CU_ASSERT_EQUAL(in_hole, 0);
+  CU_ASSERT_EQUAL(off_square, 0);
+  CU_ASSERT(near_hole > 0); /* the mesh reaches the hole */
+  free(xyz);
+  pinn_h5_close(r);
+  char *doc = xmf_text(h5);
+  CU_ASSERT(doc && strstr(doc, "TopologyType=\"Quadrilateral\""));
+  free(doc);
+  free(h5);
+  release(&s);
+}
+
 /* The mesh of a hand-made mask, cell by cell. */
 static void mesh_keeps_the_cells_with_every_corner_inside(void)
 {
@@ -1536,6 +1596,8 @@ int main(void)
     {"timed_disc_file_is_a_series_of_the_inside_mesh_without_spacetime",
      timed_disc_file_is_a_series_of_the_inside_mesh_without_spacetime},
     {"ball_3d_file_sidecar_is_hexahedra", ball_3d_file_sidecar_is_hexahedra},
+    {"csg_file_sidecar_shows_the_square_minus_the_disk_only",
+     csg_file_sidecar_shows_the_square_minus_the_disk_only},
     {"mesh_keeps_the_cells_with_every_corner_inside", mesh_keeps_the_cells_with_every_corner_inside},
     {"grid_files_have_the_solve_files_sidecar", grid_files_have_the_solve_files_sidecar},
     {"unwritable_paths_give_eio_and_leave_nothing", unwritable_paths_give_eio_and_leave_nothing},
