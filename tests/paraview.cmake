@@ -11,8 +11,8 @@
 # checks that ParaView shows every file's fields at points inside the domain
 # only (the domain test evaluated in python), with the .h5's counts and ranges.
 #
-# paraview_solve: tests/test_output.c writes
-# solve files (1-D, 2-D, x-t, x-t on a reference grid, obstacle, ball) into a
+# paraview_solve: tests/test_output.c writes solve files (1-D, 2-D, x-t, x-t
+# on a reference grid, obstacle, 2-D/3-D balls, a disc x time, CSG) into a
 # temporary folder and tests/paraview_solve_check.py opens their .xmf sidecars
 # with pvpython (no display needed for reading), comparing every array's range
 # per time step with the .h5 datasets.  Skipped (exit 77) when pvpython is

@@ -8,7 +8,7 @@ DIR holds the solve files that tests/test_output.c leaves behind when run with
 PINN_OUTPUT_EXAMPLES=DIR (with --generate the script runs that binary first):
 line (1-D), plane (2-D), heat (x-t), heatref (x-t on a non-uniform reference
 grid), obstacle (1-D with psi/contact), disc (2-D ball), discheat (a disc x
-time), ball3 (3-D ball) and csg (a square minus a disk).  On a domain that is not a box the solution grid
+time), ball3 (3-D ball), csg (a square minus a disk) and seg (a 1-D ball).  On a domain that is not a box the solution grid
 is the mesh of the grid cells with every corner inside (/solution/mask): its
 points are the nodes those cells use, recomputed here from the mask, and
 the ranges are taken over them.
@@ -30,7 +30,7 @@ import numpy as np
 from paraview.simple import Delete
 from paraview_common import READERS, check_open_data_file, close, folder, leaves, report
 
-FILES = ["line", "plane", "heat", "heatref", "obstacle", "disc", "discheat", "ball3", "csg"]
+FILES = ["line", "plane", "heat", "heatref", "obstacle", "disc", "discheat", "ball3", "csg", "seg"]
 
 
 def rng(v):

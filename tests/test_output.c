@@ -1,12 +1,16 @@
 /* Tests for solve output: small problems (1-D Poisson with an exact solution,
  * 2-D Poisson with a learnable coefficient and metrics, x-t heat with an
  * exact solution and with a non-uniform reference grid, a 1-D obstacle
- * problem, a 2-D ball) are trained for a few iterations, their fields
+ * problem, and on domains that are not boxes: a 2-D ball, a disc x time, a
+ * 3-D ball, a 1-D ball, a CSG square minus a disk) are trained for a few
+ * iterations, their fields
  * computed and written, and every dataset and attribute is read back with
  * h5io and checked: shapes, names, values (u on the grid equals
  * pinn_mlp_eval at the grid points bitwise; errors and rel_l2 recomputed from
  * the arrays read back), the .xmf's references against the .h5, and failures
- * (unwritable paths leave nothing).
+ * (unwritable paths leave nothing).  Domains that are not boxes: the mask
+ * against the domain, the sidecar's mesh of the inside cells recomputed from
+ * it, pinn_output_mesh_build on hand-made masks, pinn_output_write_grid.
  *
  * With PINN_OUTPUT_EXAMPLES=<dir> the solve files are left in <dir> for
  * tests/paraview_solve_check.py (the ctest label "paraview"). */
@@ -374,6 +378,31 @@ static solve make_csg(void)
   pinn_problem_set_points(s.p, 0, 128);
   pinn_problem_set_points(s.p, 1, 64);
   size_t grid[2] = {41, 31};
+  pinn_problem_set_output_grid(s.p, grid);
+  train(&s, 8, 20, 0);
+  return s;
+}
+
+/* -u'' = 2 on the 1-D ball |x - 0.5| <= 1 (an interval), u = 0 at the ends */
+static double SEG[3] = {1, 2, 1};
+static int seg_exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  u[0] = 1 - (x[0] - 0.5) * (x[0] - 0.5);
+  return 0;
+}
+
+static solve make_seg(void)
+{
+  pinn_domain dom;
+  pinn_domain_ball(&dom, 1, (double[1]){0.5}, 1, NULL);
+  solve s = start(23, "seg", 1, 0, &dom);
+  pinn_problem_add_residual(s.p, "pde", 1, const_source, PINN_NEED_XX, SEG);
+  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
+  pinn_problem_set_points(s.p, 0, 64);
+  pinn_problem_set_points(s.p, 1, 2);
+  pinn_problem_set_exact(s.p, seg_exact, NULL);
+  size_t grid[1] = {33};
   pinn_problem_set_output_grid(s.p, grid);
   train(&s, 8, 20, 0);
   return s;
@@ -1167,6 +1196,24 @@ static void csg_file_sidecar_shows_the_square_minus_the_disk_only(void)
   release(&s);
 }
 
+/* A 1-D ball is an interval: every grid point (the ends too, despite
+ * rounding) is inside, and the sidecar keeps the structured grid. */
+static void one_d_ball_file_keeps_the_structured_grid(void)
+{
+  solve s = make_seg();
+  char *h5 = NULL;
+  pinn_h5_reader *r = write_and_open(&s, "seg.h5", &h5);
+  CU_ASSERT_EQUAL(s.f.n_inside, 33);
+  CU_ASSERT_EQUAL(attr_int(r, "inside_points"), 33);
+  CU_ASSERT_FALSE(pinn_h5_has(r, "/xdmf/mesh"));
+  pinn_h5_close(r);
+  char *doc = xmf_text(h5);
+  CU_ASSERT(doc && strstr(doc, "3DCoRectMesh") && !strstr(doc, "Quadrilateral"));
+  free(doc);
+  free(h5);
+  release(&s);
+}
+
 /* The mesh of a hand-made mask, cell by cell. */
 static void mesh_keeps_the_cells_with_every_corner_inside(void)
 {
@@ -1596,6 +1643,7 @@ int main(void)
     {"timed_disc_file_is_a_series_of_the_inside_mesh_without_spacetime",
      timed_disc_file_is_a_series_of_the_inside_mesh_without_spacetime},
     {"ball_3d_file_sidecar_is_hexahedra", ball_3d_file_sidecar_is_hexahedra},
+    {"one_d_ball_file_keeps_the_structured_grid", one_d_ball_file_keeps_the_structured_grid},
     {"csg_file_sidecar_shows_the_square_minus_the_disk_only",
      csg_file_sidecar_shows_the_square_minus_the_disk_only},
     {"mesh_keeps_the_cells_with_every_corner_inside", mesh_keeps_the_cells_with_every_corner_inside},
