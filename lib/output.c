@@ -88,8 +88,7 @@ int pinn_output_mask(const pinn_domain *dom, size_t n, const double *x, double *
   size_t in = 0;
   for (size_t q = 0; q < n; ++q) {
     const double *xq = x + q * dim;
-    int inside = dom->kind == PINN_DOMAIN_BOX || pinn_domain_contains(dom, xq) ||
-                 pinn_domain_signed_distance(dom, xq) <= tol;
+    int inside = pinn_domain_contains(dom, xq) || pinn_domain_signed_distance(dom, xq) <= tol;
     mask[q] = inside ? 1.0 : 0.0;
     in += (size_t)inside;
   }

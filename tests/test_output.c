@@ -1274,6 +1274,14 @@ static void mesh_keeps_the_cells_with_every_corner_inside(void)
   CU_ASSERT_EQUAL(pinn_output_mask(&dom, 5, pts, out, &in, &e), 0);
   CU_ASSERT_EQUAL(in, 4);
   CU_ASSERT(out[0] == 1 && out[1] == 1 && out[2] == 1 && out[3] == 1 && out[4] == 0);
+  /* a box: its own grid (the far end rounded) is inside, a point past it not */
+  CU_ASSERT_EQUAL(pinn_domain_box(&dom, 2, (double[2]){0.1, 0.2}, (double[2]){0.7, 0.9}, &e), 0);
+  double gx[3 * 3 * 2], gm[9];
+  CU_ASSERT_EQUAL(pinn_domain_grid(&dom, (size_t[2]){3, 3}, gx, &e), 0);
+  gx[16] = 0.9 + 1e-9; /* the last node moved out */
+  CU_ASSERT_EQUAL(pinn_output_mask(&dom, 9, gx, gm, &in, &e), 0);
+  CU_ASSERT_EQUAL(in, 8);
+  CU_ASSERT(gm[7] == 1 && gm[8] == 0);
   CU_ASSERT_EQUAL(pinn_output_mask(NULL, 5, pts, out, &in, &e), PINN_EINVAL);
   CU_ASSERT_EQUAL(pinn_output_mask(&dom, 5, NULL, out, &in, &e), PINN_EINVAL);
 }

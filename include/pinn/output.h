@@ -167,8 +167,10 @@ void pinn_fields_free(pinn_fields *f);
 /* Which of the n points x (rows of pinn_domain_dim(dom) doubles) count as
  * inside dom on output grids: mask[q] = 1 when pinn_domain_contains(dom, x_q)
  * or pinn_domain_signed_distance(dom, x_q) <= PINN_OUTPUT_INSIDE_RTOL * L, L
- * the largest side of the space bounding box, else 0 (every point of a box's
- * own grid is inside).  *n_inside (may be NULL) gets the count.  Returns 0 or
+ * the largest side of the space bounding box, else 0 (the distance ignores
+ * time: give points with t in [t0, t1], as grids have).  *n_inside (may be
+ * NULL) gets the count.
+ * Returns 0 or
  * PINN_EINVAL (invalid domain, NULL arrays) with err filled. */
 int pinn_output_mask(const pinn_domain *dom, size_t n, const double *x, double *mask,
                      size_t *n_inside, pinn_error *err);
