@@ -1,6 +1,12 @@
 /* pinn eval: evaluate a saved network (a solve file, a checkpoint or a saved
  * model) on a grid or at points from a CSV file, optionally with first
- * derivatives and the diagonal second derivatives; write CSV or HDF5. */
+ * derivatives and the diagonal second derivatives; write CSV or HDF5.
+ *
+ * A grid spans the bounding box of the problem's domain.  When the domain is
+ * not a box (a ball, a geometry) it is re-created from the problem the file
+ * names (bundled, or --plugin) and only the grid points inside are
+ * evaluated: CSV gets those rows, HDF5 NaN outside, /solution/mask and the
+ * solve file's sidecar (the mesh of the inside cells; pinn/output.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h> /* cli.h uses size_t without including it */
 #include "cli.h"
@@ -19,12 +25,15 @@
 #include <pinn/model.h>
 #include <pinn/output.h>
 
+#include "problems.h"
+
 static const char *const CMD = "eval";
 
 static void eval_help(void)
 {
   printf("usage: pinn eval FILE.h5 (--grid NX[xNY[xNZ]][,NT] | --points IN.csv)\n"
          "                 [--out OUT.csv|OUT.h5] [--derivatives] [--bounds LO:HI[,LO:HI...]]\n"
+         "                 [--plugin ./my_problem.so]\n"
          "\n"
          "Evaluate the network saved in FILE.h5 (a pinn solve file, a checkpoint or a\n"
          "model saved with pinn_model_save) and print or write its outputs.\n"
@@ -32,18 +41,26 @@ static void eval_help(void)
          "  --grid NX[xNY[xNZ]][,NT]  a tensor grid over the problem's bounding box, ends\n"
          "                            included: one count per space dimension, and NT time\n"
          "                            levels for time-dependent problems (e.g. 256,100 for\n"
-         "                            x-t, 101x101 for x-y); 1 to 100000 points per axis\n"
+         "                            x-t, 101x101 for x-y); 1 to 100000 points per axis.\n"
+         "                            When the domain is not a box (a ball, a geometry) only\n"
+         "                            the points inside are evaluated: CSV lists those, HDF5\n"
+         "                            holds NaN outside and /solution/mask\n"
          "  --points IN.csv           points from a CSV file: one point per line, one\n"
          "                            column per input (space coordinates, then time); an\n"
          "                            optional first line of column names is skipped\n"
          "  --out OUT.csv|OUT.h5      write there (CSV with a header line, or HDF5: /grid/<x>\n"
          "                            and /solution/<name> shaped [nt][nz][ny][nx] for\n"
          "                            --grid, /points [n][inputs] and /solution/<name> [n]\n"
-         "                            for --points); default: CSV on standard output\n"
+         "                            for --points, plus a .xmf sidecar for ParaView with a\n"
+         "                            --grid); default: CSV on standard output\n"
          "  --derivatives             also the first derivatives <out>_<in> and the second\n"
          "                            derivatives <out>_<in><in> (e.g. u_x, u_t, u_xx, u_tt)\n"
          "  --bounds LO:HI[,...]      the box for --grid, one interval per input (needed\n"
-         "                            when the model was saved without a problem)\n"
+         "                            when the model was saved without a problem); the\n"
+         "                            whole box is evaluated, inside the domain or not\n"
+         "  --plugin ./my_problem.so  the plugin that defined the file's problem: its domain\n"
+         "                            tells inside from outside for --grid (bundled problems\n"
+         "                            are found by name)\n"
          "  --help                    this text\n"
          "\n"
          "Exit status: 0 success, 1 the file or the evaluation failed, 2 bad arguments.\n");
@@ -249,9 +266,9 @@ static int write_csv(const char *path, const pinn_model_meta *m, const evalspec 
   return 0;
 }
 
+/* --points to HDF5: /points [n][inputs] and /solution/<name> [n]. */
 static int write_h5(const char *path, const pinn_model_meta *m, const evalspec *e, size_t n,
-                    const double *x, const double *jets, const size_t *counts, size_t n_axes,
-                    double *const *axes)
+                    const double *x, const double *jets)
 {
   pinn_error err;
   pinn_h5_writer *w = pinn_h5_create(path, &err);
@@ -262,15 +279,7 @@ static int write_h5(const char *path, const pinn_model_meta *m, const evalspec *
   int st = 0;
   size_t dims[PINN_H5_MAX_RANK];
   int rank = 0;
-  if (counts) {
-    for (size_t a = 0; a < n_axes && !st; ++a) {
-      char ds[64];
-      snprintf(ds, sizeof ds, "/grid/%s", m->inputs[a]);
-      size_t d1[1] = {counts[a]};
-      st = pinn_h5_write_dataset(w, ds, 1, d1, axes[a]);
-    }
-    for (size_t a = n_axes; a-- > 0;) dims[rank++] = counts[a];
-  } else {
+  {
     size_t d2[2] = {n, e->n_in};
     st = pinn_h5_write_dataset(w, "/points", 2, d2, x);
     dims[rank++] = n;
@@ -302,6 +311,132 @@ static int write_h5(const char *path, const pinn_model_meta *m, const evalspec *
   return 0;
 }
 
+/* --grid to HDF5: pinn_output_write_grid (the sidecar too); NaN outside a
+ * domain that is not a box (mask). */
+static int write_grid_h5(const char *path, const pinn_model_meta *m, const evalspec *e, size_t n,
+                         const double *jets, const size_t *counts, size_t n_axes,
+                         double *const *axes, const pinn_domain *dom, const double *mask)
+{
+  size_t per = e->deriv ? 1 + 2 * e->n_in : 1, nf = e->n_out * per;
+  char (*names)[96] = malloc(nf * sizeof *names);
+  const char **np = malloc(nf * sizeof *np);
+  const double **vp = malloc(nf * sizeof *vp);
+  double *cols = n <= ((size_t)1 << 40) / (nf * sizeof(double)) ? malloc(nf * n * sizeof *cols)
+                                                                : NULL;
+  int rc = 1;
+  if (!names || !np || !vp || !cols) {
+    fprintf(stderr, "pinn eval: out of memory writing '%s'\n", path);
+    goto done;
+  }
+  for (size_t k = 0, i = 0; k < e->n_out; ++k)
+    for (size_t c = 0; c < per; ++c, ++i) {
+      channel_name(m, e, k, c, names[i], sizeof names[i]);
+      np[i] = names[i];
+      size_t jc = jet_channel(e, c);
+      for (size_t p = 0; p < n; ++p) cols[i * n + p] = jets[(p * e->n_out + k) * e->C + jc];
+      vp[i] = cols + i * n;
+    }
+  pinn_output_grid g;
+  memset(&g, 0, sizeof g);
+  g.space_dim = n_axes - (size_t)(m->space_dim && m->has_time);
+  g.has_time = m->space_dim && m->has_time;
+  for (size_t a = 0; a < n_axes; ++a) {
+    g.counts[a] = counts[a];
+    g.axes[a] = axes[a];
+    g.axis_names[a] = m->inputs[a];
+  }
+  g.n_fields = nf;
+  g.names = np;
+  g.values = vp;
+  g.domain = dom;
+  g.mask = mask;
+  g.problem = m->problem;
+  pinn_error err;
+  if (pinn_output_write_grid(path, &g, &err))
+    fprintf(stderr, "pinn eval: %s\n", err.msg);
+  else
+    rc = 0;
+done:
+  free(names);
+  free(np);
+  free(vp);
+  free(cols);
+  return rc;
+}
+
+/* The root attribute "format" of file ("" when none) into buf, and whether
+ * it has /solution/mask (a domain that is not a box). */
+static void file_kind(const char *file, char *buf, size_t cap, int *masked)
+{
+  buf[0] = '\0';
+  *masked = 0;
+  pinn_error e;
+  pinn_h5_reader *r = pinn_h5_open(file, &e);
+  if (!r) return;
+  char *f = NULL;
+  if (pinn_h5_has_attr(r, "/", "format") && !pinn_h5_get_attr_string(r, "/", "format", &f))
+    snprintf(buf, cap, "%s", f);
+  free(f);
+  *masked = pinn_h5_has(r, "/solution/mask");
+  pinn_h5_close(r);
+}
+
+/* The domain of the file's problem, re-created (from --plugin or the
+ * bundled problem of that name) when the grid must know inside from
+ * outside: *p and *dl receive what to free.  Returns 0 (dom NULL: use the
+ * recorded bounding box) or the exit status after a message. */
+static int problem_domain(const char *file, const char *plugin, const pinn_model_meta *m,
+                          size_t d, int timed, pinn_problem **p, void **dl,
+                          const pinn_domain **dom)
+{
+  *p = NULL;
+  *dl = NULL;
+  *dom = NULL;
+  char fmt[64];
+  int masked;
+  file_kind(file, fmt, sizeof fmt, &masked);
+  const int solve_file = !strcmp(fmt, "libpinn-solution");
+  const pinn_bundled *b = m->problem[0] ? pinn_bundled_find(m->problem) : NULL;
+  if (!plugin) {
+    if (solve_file && !masked) return 0; /* a box: its bounding box is the domain */
+    if (!b) {
+      if (!masked) return 0; /* a checkpoint or model of a plugin's problem: as recorded */
+      return pinn_cli_usage_error(
+          CMD, "'%s' was solved on a domain that is not a box, and its problem '%s' is not "
+               "bundled: give --plugin ./%s.so (the plugin that defined it) so the points "
+               "outside can be left out, or --bounds to evaluate the whole box",
+          file, m->problem, m->problem[0] ? m->problem : "my_problem");
+    }
+  }
+  pinn_solve_config cfg = pinn_solve_config_default();
+  int rc = pinn_cli_create_problem(CMD, plugin ? NULL : m->problem, plugin, p, &cfg, dl);
+  if (rc) {
+    if (plugin || masked) return rc;
+    fprintf(stderr, "pinn eval: note: evaluating over the bounding box recorded in '%s'\n", file);
+    return 0;
+  }
+  const pinn_domain *pd = pinn_problem_domain(*p);
+  if (plugin && strcmp(pinn_problem_name(*p), m->problem) != 0)
+    return pinn_cli_usage_error(CMD, "--plugin '%s' defines problem '%s', but '%s' holds '%s'",
+                                plugin, pinn_problem_name(*p), file, m->problem);
+  if (!pd || pinn_problem_space_dim(*p) != d || pinn_problem_has_time(*p) != timed)
+    return pinn_cli_usage_error(CMD, "problem '%s' now has another shape than the network in "
+                                     "'%s' (space dimensions or time)",
+                                pinn_problem_name(*p), file);
+  double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
+  pinn_domain_bounds(pd, lo, hi);
+  for (size_t a = 0; a < d + (size_t)timed && m->has_bounds; ++a) {
+    double tol = 1e-12 * fmax(1.0, fmax(fabs(m->lo[a]), fabs(m->hi[a])));
+    if (fabs(lo[a] - m->lo[a]) > tol || fabs(hi[a] - m->hi[a]) > tol)
+      return pinn_cli_usage_error(CMD, "problem '%s' now spans [%g, %g] on input %s, but '%s' "
+                                       "was trained on [%g, %g]",
+                                  pinn_problem_name(*p), lo[a], hi[a], m->inputs[a], file,
+                                  m->lo[a], m->hi[a]);
+  }
+  if (pd->kind != PINN_DOMAIN_BOX) *dom = pd;
+  return 0;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
   size_t a = strlen(s), b = strlen(suffix);
@@ -310,7 +445,8 @@ static int ends_with(const char *s, const char *suffix)
 
 int pinn_cmd_eval(int argc, char **argv)
 {
-  const char *file = NULL, *grid = NULL, *points = NULL, *out = NULL, *bounds = NULL;
+  const char *file = NULL, *grid = NULL, *points = NULL, *out = NULL, *bounds = NULL,
+             *plugin = NULL;
   int deriv = 0;
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
@@ -329,9 +465,11 @@ int pinn_cmd_eval(int argc, char **argv)
       slot = &out;
     } else if (strcmp(a, "--bounds") == 0) {
       slot = &bounds;
+    } else if (strcmp(a, "--plugin") == 0) {
+      slot = &plugin;
     } else if (a[0] == '-' && a[1] != '\0') {
       return pinn_cli_usage_error(CMD, "unknown option '%s'; accepted: --grid, --points, --out, "
-                                       "--derivatives, --bounds, --help",
+                                       "--derivatives, --bounds, --plugin, --help",
                                   a);
     } else {
       if (file)
@@ -356,6 +494,9 @@ int pinn_cmd_eval(int argc, char **argv)
     return pinn_cli_usage_error(CMD, "--out '%s': the name must end in .csv or .h5", out);
   if (bounds && !grid)
     return pinn_cli_usage_error(CMD, "--bounds applies to --grid only");
+  if (plugin && (!grid || bounds))
+    return pinn_cli_usage_error(CMD, "--plugin applies to --grid without --bounds (it tells "
+                                     "the points inside the problem's domain)");
   size_t counts[PINN_MAX_INPUTS] = {0}, n_space = 0;
   int has_nt = 0;
   if (grid && parse_grid(grid, counts, &n_space, &has_nt))
@@ -381,10 +522,13 @@ int pinn_cmd_eval(int argc, char **argv)
     return 1;
   }
   int rc = 1;
-  double *x = NULL, *jets = NULL;
+  double *x = NULL, *jets = NULL, *mask = NULL, *xin = NULL, *jin = NULL;
   double *axes[PINN_MAX_INPUTS] = {NULL};
-  size_t n = 0, n_axes = 0;
+  size_t n = 0, n_axes = 0, n_in = 0;
   size_t *grid_counts = NULL;
+  pinn_problem *prob = NULL;
+  void *dl = NULL;
+  const pinn_domain *pdom = NULL; /* the problem's domain when it is not a box */
   size_t d = m.space_dim ? m.space_dim : m.n_in;
   int timed = m.space_dim ? m.has_time : 0;
 
@@ -417,6 +561,8 @@ int pinn_cmd_eval(int argc, char **argv)
                                 file);
       goto done;
     }
+    if (!nb && (rc = problem_domain(file, plugin, &m, d, timed, &prob, &dl, &pdom))) goto done;
+    rc = 1;
     double *lo = nb ? blo : m.lo, *hi = nb ? bhi : m.hi;
     pinn_domain dom;
     if (pinn_domain_box(&dom, d, lo, hi, &err) ||
@@ -424,6 +570,7 @@ int pinn_cmd_eval(int argc, char **argv)
       fprintf(stderr, "pinn eval: %s\n", err.msg);
       goto done;
     }
+    if (pdom) dom = *pdom; /* same bounding box (checked), and its inside test */
     n = pinn_domain_grid_size(&dom, counts);
     if (n == 0 || n > PINN_FIELDS_MAX_POINTS) {
       rc = pinn_cli_usage_error(CMD, "--grid '%s' has more than %zu points; give smaller counts",
@@ -443,6 +590,13 @@ int pinn_cmd_eval(int argc, char **argv)
       stride *= counts[a];
     }
     grid_counts = counts;
+    if (pdom) {
+      if (!(mask = malloc(n * sizeof *mask))) goto oom;
+      if (pinn_output_mask(pdom, n, x, mask, &n_in, &err)) {
+        fprintf(stderr, "pinn eval: %s\n", err.msg);
+        goto done;
+      }
+    }
   } else {
     x = read_csv(points, m.n_in, &n);
     if (!x) goto done;
@@ -459,12 +613,32 @@ int pinn_cmd_eval(int argc, char **argv)
   if (n > ((size_t)1 << 40) / (e.C * e.n_out)) goto oom;
   jets = malloc(n * e.n_out * e.C * sizeof *jets);
   if (!jets) goto oom;
-  if (pinn_mlp_jets(net, &e.spec, n, x, jets)) {
+  /* the points to evaluate: all, or those inside a domain that is not a box */
+  const size_t ne = mask ? n_in : n, row = e.n_out * e.C;
+  if (mask) {
+    xin = malloc((ne ? ne : 1) * n_axes * sizeof *xin);
+    jin = malloc((ne ? ne : 1) * row * sizeof *jin);
+    if (!xin || !jin) goto oom;
+    for (size_t q = 0, j = 0; q < n; ++q)
+      if (mask[q] > 0.5) memcpy(xin + j++ * n_axes, x + q * n_axes, n_axes * sizeof *xin);
+  }
+  if (ne && pinn_mlp_jets(net, &e.spec, ne, mask ? xin : x, mask ? jin : jets)) {
     fprintf(stderr, "pinn eval: evaluating the network: %s\n", pinn_mlp_errmsg(net));
     goto done;
   }
-  if (out && !ends_with(out, ".csv"))
-    rc = write_h5(out, &m, &e, n, x, jets, grid_counts, n_axes, axes);
+  if (mask) /* NaN outside */
+    for (size_t q = 0, j = 0; q < n; ++q) {
+      if (mask[q] > 0.5)
+        memcpy(jets + q * row, jin + j++ * row, row * sizeof *jets);
+      else
+        for (size_t c = 0; c < row; ++c) jets[q * row + c] = NAN;
+    }
+  if (out && !ends_with(out, ".csv") && grid_counts)
+    rc = write_grid_h5(out, &m, &e, n, jets, grid_counts, n_axes, axes, pdom, mask);
+  else if (out && !ends_with(out, ".csv"))
+    rc = write_h5(out, &m, &e, n, x, jets);
+  else if (mask) /* the rows inside */
+    rc = write_csv(out, &m, &e, ne, xin, jin);
   else
     rc = write_csv(out, &m, &e, n, x, jets);
   goto done;
@@ -475,6 +649,11 @@ done:
   for (size_t a = 0; a < PINN_MAX_INPUTS; ++a) free(axes[a]);
   free(x);
   free(jets);
+  free(mask);
+  free(xin);
+  free(jin);
   pinn_mlp_free(net);
+  pinn_problem_free(prob);
+  pinn_cli_close_plugin(dl);
   return rc;
 }

@@ -14,11 +14,12 @@ static void info_help(void)
 {
   printf("usage: pinn info FILE.h5\n"
          "\n"
-         "Describe a pinn solve file, checkpoint or saved model: the problem, the\n"
-         "network (layers, activations, parameters, inputs and their bounds), the run\n"
-         "(seed, iterations, time, stop reason, final loss), the error against the exact\n"
-         "or reference solution, coefficients and metrics, and every dataset with its\n"
-         "shape and value range.\n"
+         "Describe a pinn solve file, checkpoint, saved model or pinn eval output: the\n"
+         "problem, the network (layers, activations, parameters, inputs and their\n"
+         "bounds), the run (seed, iterations, time, stop reason, final loss), the error\n"
+         "against the exact or reference solution, the domain (a box, or the kind of a\n"
+         "domain that is not one with the grid points inside and the mesh ParaView shows),\n"
+         "coefficients and metrics, and every dataset with its shape and value range.\n"
          "\n"
          "Exit status: 0 success, 1 the file cannot be read, 2 bad arguments.\n");
 }

@@ -16,8 +16,11 @@ files are drawn at the time step nearest to --time (default: the last one).
 axis), 2-D fields as colour maps with a colour bar, 3-D fields as a slice
 through the middle of z with the domain outline.  The title names the
 problem, the field, the time and the relative L2 error (read from RUN.h5 with
-h5py when available).  Points outside a ball domain (NaN) are left
-transparent.
+h5py when available).  On a domain that is not a box (a ball, a CSG
+geometry) the sidecar's solution grid is the mesh of the grid cells inside
+it, so only the domain is drawn (a hole stays empty; its edge follows the
+grid cells); a 3-D slice cuts that mesh.  Any NaN left is transparent.
+Files written by `pinn eval --out OUT.h5` (OUT.xmf) are drawn the same way.
 
 ParaView 5.11 (Debian) renders only through GLX: run under xvfb-run, use
 `timeout -s KILL` (SIGTERM can deadlock pvpython) and retry a failed render
@@ -38,7 +41,7 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="pinn-render.py",
         description="Render a libpinn solve file (.xmf sidecar) to a PNG with ParaView.")
-    ap.add_argument("xmf", help="RUN.xmf or RUN_spacetime.xmf written by pinn solve")
+    ap.add_argument("xmf", help="RUN.xmf or RUN_spacetime.xmf written by pinn solve (or pinn eval)")
     ap.add_argument("--out", required=True, help="PNG file to write")
     ap.add_argument("--field", help="field to draw alone (default: first output + its error)")
     ap.add_argument("--time", type=float, help="time to draw (nearest step; default: last)")
@@ -136,8 +139,9 @@ def main(argv):
         if spacetime:
             s += "  (x-t)"
         if field.endswith("_error") and rel is not None:
-            s += "\nrelative L2 error %.3g (whole grid%s)" % (
-                float(rel), ", all times" if t_show is not None or spacetime else "")
+            s += "\nrelative L2 error %.3g (%s%s)" % (
+                float(rel), "grid points inside the domain" if facts.get("domain") else "whole grid",
+                ", all times" if t_show is not None or spacetime else "")
         return s
 
     if a.size:
@@ -237,7 +241,7 @@ def colour_map(pv, reader, field, ndim, title, facts, spacetime, t_show):
     lut.ApplyPreset("Viridis (matplotlib)" if field.endswith("_error") or field == "residual"
                     else "Cool to Warm", True)
     try:
-        lut.NanOpacity = 0.0  # outside a ball domain
+        lut.NanOpacity = 0.0  # outside the domain (files written before the inside mesh)
     except AttributeError:
         pass
     disp.RescaleTransferFunctionToDataRange(False, True)

@@ -58,7 +58,127 @@ static void stats_nan(pinn_fields *f)
   for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) f->rel_l2_out[k] = f->max_abs_out[k] = NAN;
 }
 
-/* NaN for the n_out values of every point outside the domain (a ball). */
+/* Name of a domain's kind for the root attribute "domain". */
+static const char *domain_kind_name(const pinn_domain *dom)
+{
+  if (!dom) return "box";
+  switch (dom->kind) {
+  case PINN_DOMAIN_BOX: return "box";
+  case PINN_DOMAIN_BALL: return "ball";
+  case PINN_DOMAIN_GEOM: return "geometry";
+  }
+  return "unknown";
+}
+
+int pinn_output_mask(const pinn_domain *dom, size_t n, const double *x, double *mask,
+                     size_t *n_inside, pinn_error *err)
+{
+  if (n_inside) *n_inside = 0;
+  if (!dom || (n && (!x || !mask)))
+    return pinn_error_set(err, PINN_EINVAL, "pinn_output_mask: need a domain and %s",
+                          dom ? "the point and mask arrays" : "its points");
+  int st = pinn_domain_check(dom, err);
+  if (st) return st;
+  const size_t dim = pinn_domain_dim(dom);
+  double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS], len = 0;
+  pinn_domain_bounds(dom, lo, hi);
+  for (size_t a = 0; a < dom->d; ++a)
+    if (hi[a] - lo[a] > len) len = hi[a] - lo[a];
+  const double tol = PINN_OUTPUT_INSIDE_RTOL * len;
+  size_t in = 0;
+  for (size_t q = 0; q < n; ++q) {
+    const double *xq = x + q * dim;
+    int inside = pinn_domain_contains(dom, xq) || pinn_domain_signed_distance(dom, xq) <= tol;
+    mask[q] = inside ? 1.0 : 0.0;
+    in += (size_t)inside;
+  }
+  if (n_inside) *n_inside = in;
+  pinn_error_clear(err);
+  return 0;
+}
+
+void pinn_output_mesh_free(pinn_output_mesh *m)
+{
+  if (!m) return;
+  free(m->node);
+  free(m->cells);
+  memset(m, 0, sizeof *m);
+}
+
+int pinn_output_mesh_build(size_t dim, const size_t *counts, const double *mask,
+                           pinn_output_mesh *m, pinn_error *err)
+{
+  if (!m) return pinn_error_set(err, PINN_EINVAL, "pinn_output_mesh_build: mesh pointer is NULL");
+  memset(m, 0, sizeof *m);
+  if ((dim != 2 && dim != 3) || !counts || !mask)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "pinn_output_mesh_build: need dim 2 or 3 (got %zu), the counts and "
+                          "the mask",
+                          dim);
+  size_t c[3] = {1, 1, 1}, n = 1;
+  for (size_t a = 0; a < dim; ++a) {
+    if (counts[a] < 1 || counts[a] > PINN_FIELDS_MAX_POINTS / n)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "pinn_output_mesh_build: %zu nodes on axis %zu; need 1 or more and "
+                            "at most %zu nodes in all",
+                            counts[a], a, PINN_FIELDS_MAX_POINTS);
+    c[a] = counts[a];
+    n *= c[a];
+  }
+  const size_t npc = dim == 2 ? 4 : 8;
+  /* corner offsets in VTK order: (0,0) (1,0) (1,1) (0,1), then the same at k+1 */
+  const size_t sx = 1, sy = c[0], sz = c[0] * c[1];
+  const size_t off[8] = {0, sx, sx + sy, sy, sz, sz + sx, sz + sx + sy, sz + sy};
+  int64_t *map = malloc(n * sizeof *map); /* grid node -> mesh point, -1 unused */
+  if (!map) goto nomem;
+  for (size_t q = 0; q < n; ++q) map[q] = -1;
+  const size_t kz = dim == 3 ? c[2] - (c[2] > 1) : 1;
+  size_t nc = 0;
+  /* pass 1: mark the corners of kept cells, count them */
+  for (int pass = 0; pass < 2; ++pass) {
+    nc = 0;
+    for (size_t k = 0; k < kz && (dim == 2 || c[2] > 1); ++k)
+      for (size_t j = 0; j + 1 < c[1]; ++j)
+        for (size_t i = 0; i + 1 < c[0]; ++i) {
+          const size_t b = i + sy * j + sz * k;
+          int keep = 1;
+          for (size_t v = 0; v < npc && keep; ++v) keep = mask[b + off[v]] > 0.5;
+          if (!keep) continue;
+          for (size_t v = 0; v < npc; ++v) {
+            if (pass == 0)
+              map[b + off[v]] = 0;
+            else
+              m->cells[nc * npc + v] = map[b + off[v]];
+          }
+          ++nc;
+        }
+    if (pass == 1) break;
+    size_t np = 0;
+    for (size_t q = 0; q < n; ++q)
+      if (map[q] == 0) ++np;
+    m->node = malloc((np ? np : 1) * sizeof *m->node);
+    m->cells = malloc((nc ? nc : 1) * npc * sizeof *m->cells);
+    if (!m->node || !m->cells) goto nomem;
+    np = 0;
+    for (size_t q = 0; q < n; ++q)
+      if (map[q] == 0) {
+        m->node[np] = (int64_t)q;
+        map[q] = (int64_t)np++;
+      }
+    m->n_points = np;
+  }
+  m->dim = dim;
+  m->n_cells = nc;
+  free(map);
+  pinn_error_clear(err);
+  return 0;
+nomem:
+  free(map);
+  pinn_output_mesh_free(m);
+  return pinn_error_set(err, PINN_ENOMEM, "out of memory building the mesh of a %zu-node grid", n);
+}
+
+/* NaN for the n_out values of every point outside the domain. */
 static void nan_outside(const pinn_fields *f, double *v)
 {
   for (size_t q = 0; f->mask && q < f->n; ++q)
@@ -156,18 +276,16 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     }
   }
 
-  /* inside the domain: balls only (a box grid is inside by construction) */
+  /* inside the domain (a box's grid is inside by construction) */
   size_t n_in = n;
-  if (dom->kind == PINN_DOMAIN_BALL) {
+  if (dom->kind != PINN_DOMAIN_BOX) {
     f->mask = malloc(n * sizeof *f->mask);
     idx = malloc(n * sizeof *idx);
     if (!f->mask || !idx) goto nomem;
+    if ((st = pinn_output_mask(dom, n, f->x, f->mask, NULL, err))) goto fail;
     n_in = 0;
-    for (size_t q = 0; q < n; ++q) {
-      int in = pinn_domain_signed_distance(dom, f->x + q * dim) <= 1e-12 * dom->radius;
-      f->mask[q] = in;
-      if (in) idx[n_in++] = q;
-    }
+    for (size_t q = 0; q < n; ++q)
+      if (f->mask[q] > 0.5) idx[n_in++] = q;
     xin = malloc((n_in ? n_in : 1) * dim * sizeof *xin);
     if (!xin) goto nomem;
     for (size_t j = 0; j < n_in; ++j) memcpy(xin + j * dim, f->x + idx[j] * dim, dim * sizeof *xin);
@@ -408,6 +526,11 @@ typedef struct wstate {
   int g_sol;        /* xdmf grid of the fields */
   int g_st;         /* grid of the fields in xs */
   size_t ns, nt;    /* spatial points per step, steps (1 when untimed) */
+  const int64_t *gather; /* masked sidecar grid: the space-grid node of each of its points */
+  size_t ng;        /* its points */
+  double *gbuf;     /* ng values gathered for it */
+  pinn_output_mesh mesh;
+  int64_t *inside;  /* the inside nodes, when no cell is kept */
   char run_id[33];  /* shared by the .h5 and its sidecars */
   pinn_error err;   /* the first failure (sticky): later steps are skipped */
 } wstate;
@@ -449,14 +572,22 @@ static int write_field(wstate *s, const char *name, const double *v)
   if (wcheck(s, pinn_h5_write_dataset(s->w, ds, rank, dims, v))) return s->err.code;
   if (s->xs && xcheck_doc(s, s->xs, pinn_xdmf_add_attribute(s->xs, s->g_st, name, s->h5path, ds)))
     return s->err.code;
-  if (!f->has_time)
+  if (!f->has_time && !s->gather)
     return xcheck(s, pinn_xdmf_add_attribute(s->x, s->g_sol, name, s->h5path, ds));
   char base[160], step[200];
-  snprintf(base, sizeof base, "/xdmf/steps/%s", name);
+  snprintf(base, sizeof base, f->has_time ? "/xdmf/steps/%s" : "/xdmf/inside/%s", name);
   int srank = field_dims(f, dims, 1);
   for (size_t k = 0; k < s->nt; ++k) {
-    pinn_xdmf_step_dataset(step, sizeof step, base, k);
-    if (wcheck(s, pinn_h5_write_dataset(s->w, step, srank, dims, v + k * s->ns))) return s->err.code;
+    const double *vk = v + k * s->ns;
+    if (s->gather) { /* the values at the mesh points */
+      for (size_t j = 0; j < s->ng; ++j) s->gbuf[j] = vk[s->gather[j]];
+      vk = s->gbuf;
+      srank = 1;
+      dims[0] = s->ng;
+    }
+    if (f->has_time) pinn_xdmf_step_dataset(step, sizeof step, base, k);
+    if (wcheck(s, pinn_h5_write_dataset(s->w, f->has_time ? step : base, srank, dims, vk)))
+      return s->err.code;
   }
   return xcheck(s, pinn_xdmf_add_attribute(s->x, s->g_sol, name, s->h5path, base));
 }
@@ -496,6 +627,115 @@ static int add_grid(wstate *s, pinn_xdmf *doc, const char *name, size_t ndim, in
   }
   return xcheck_doc(s, doc, pinn_xdmf_add_rectilinear_grid(doc, name, (int)ndim, f->counts,
                                                            s->h5path, coords, g));
+}
+
+/* The sidecar's "solution" grid: the spatial grid, or for a domain that is
+ * not a box (f->mask, 2-D/3-D) the unstructured mesh of its inside
+ * (pinn/output.h), its helpers written to /xdmf/mesh; a time series when
+ * timed. */
+static int add_solution_grid(wstate *s)
+{
+  const pinn_fields *f = s->f;
+  const size_t d = f->space_dim;
+  if (f->mask && (d == 2 || d == 3)) {
+    /* inside at every time level (the domain is space x [t0, t1]) */
+    double *smask = malloc(s->ns * sizeof *smask);
+    if (!smask) return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory");
+    size_t n_in = 0;
+    for (size_t q = 0; q < s->ns; ++q) {
+      smask[q] = 1;
+      for (size_t k = 0; k < s->nt; ++k)
+        if (!(f->mask[k * s->ns + q] > 0.5)) smask[q] = 0;
+      n_in += smask[q] > 0;
+    }
+    pinn_error me;
+    int st = pinn_output_mesh_build(d, f->counts, smask, &s->mesh, &me);
+    if (st) {
+      free(smask);
+      return pinn_error_set_first(&s->err, st, "%s", me.msg);
+    }
+    if (s->mesh.n_cells) {
+      s->gather = s->mesh.node;
+      s->ng = s->mesh.n_points;
+    } else if (n_in) { /* no cell: the inside nodes alone */
+      s->inside = malloc(n_in * sizeof *s->inside);
+      if (!s->inside) {
+        free(smask);
+        return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory");
+      }
+      for (size_t q = 0, j = 0; q < s->ns; ++q)
+        if (smask[q] > 0) s->inside[j++] = (int64_t)q;
+      s->gather = s->inside;
+      s->ng = n_in;
+    }
+    free(smask);
+  }
+  if (!s->gather) {
+    add_grid(s, s->x, "solution", d, &s->g_sol);
+  } else {
+    const size_t np = s->ng, cd = d;
+    double *xyz = malloc(np * cd * sizeof *xyz);
+    int64_t *conn = s->mesh.n_cells ? NULL : malloc(np * sizeof *conn);
+    s->gbuf = malloc(np * sizeof *s->gbuf);
+    if (!xyz || !s->gbuf || (!s->mesh.n_cells && !conn)) {
+      free(xyz);
+      free(conn);
+      return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory writing the mesh");
+    }
+    for (size_t j = 0; j < np; ++j) {
+      size_t r = (size_t)s->gather[j];
+      for (size_t a = 0; a < d; ++a) {
+        xyz[j * cd + a] = f->axes[a][r % f->counts[a]];
+        r /= f->counts[a];
+      }
+      if (conn) conn[j] = (int64_t)j;
+    }
+    size_t dx[2] = {np, cd}, dn[1] = {np};
+    wcheck(s, pinn_h5_write_dataset(s->w, "/xdmf/mesh/xyz", 2, dx, xyz));
+    wcheck(s, pinn_h5_write_dataset_int64(s->w, "/xdmf/mesh/node", 1, dn, s->gather));
+    if (s->mesh.n_cells) {
+      size_t dc[2] = {s->mesh.n_cells, (size_t)1 << d};
+      wcheck(s, pinn_h5_write_dataset_int64(s->w, "/xdmf/mesh/cells", 2, dc, s->mesh.cells));
+      if (!s->err.code)
+        xcheck(s, pinn_xdmf_add_unstructured_grid(
+                      s->x, "solution", d == 2 ? PINN_XDMF_QUADRILATERAL : PINN_XDMF_HEXAHEDRON,
+                      s->mesh.n_cells, np, (int)cd, s->h5path, "/xdmf/mesh/cells",
+                      "/xdmf/mesh/xyz", &s->g_sol));
+    } else {
+      wcheck(s, pinn_h5_write_dataset_int64(s->w, "/xdmf/mesh/conn", 1, dn, conn));
+      if (!s->err.code)
+        xcheck(s, pinn_xdmf_add_point_set(s->x, "solution", np, (int)cd, s->h5path,
+                                          "/xdmf/mesh/xyz", "/xdmf/mesh/conn", &s->g_sol));
+    }
+    free(xyz);
+    free(conn);
+  }
+  if (!s->err.code && f->has_time)
+    xcheck(s, pinn_xdmf_set_times(s->x, s->g_sol, s->nt, f->axes[f->dim - 1]));
+  return s->err.code;
+}
+
+/* Release what a write allocated besides the writer. */
+static void wstate_free(wstate *s)
+{
+  pinn_xdmf_free(s->x);
+  pinn_xdmf_free(s->xs);
+  pinn_output_mesh_free(&s->mesh);
+  free(s->inside);
+  free(s->gbuf);
+}
+
+/* The root attributes of a masked grid: the domain's kind, the inside
+ * points and the tolerance (pinn_output_mask). */
+static int write_domain_attrs(wstate *s, const pinn_domain *dom, const double *mask, size_t n)
+{
+  if (!mask) return s->err.code;
+  size_t in = 0;
+  for (size_t q = 0; q < n; ++q) in += mask[q] > 0.5;
+  wcheck(s, pinn_h5_set_attr_string(s->w, "/", "domain", domain_kind_name(dom)));
+  wcheck(s, pinn_h5_set_attr_int64(s->w, "/", "inside_points", (int64_t)in));
+  wcheck(s, pinn_h5_set_attr_double(s->w, "/", "inside_rtol", PINN_OUTPUT_INSIDE_RTOL));
+  return s->err.code;
 }
 
 /* Names must be unique: fields in /solution, terms in /history. */
@@ -812,7 +1052,8 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
   s.g_st = -1;
   s.nt = f->has_time ? f->counts[f->dim - 1] : 1;
   s.ns = f->n / s.nt;
-  int with_st = f->has_time && f->dim <= 3;
+  /* a 2-D domain that is not a box has no structured x-y-t volume */
+  int with_st = f->has_time && f->dim <= 3 && !(f->mask && f->space_dim >= 2);
   s.x = pinn_xdmf_alloc();
   s.xs = with_st ? pinn_xdmf_alloc() : NULL;
   int st = 0;
@@ -826,12 +1067,11 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
   make_run_id(s.run_id);
   xcheck(&s, pinn_xdmf_set_run_id(s.x, s.run_id));
   if (s.xs) xcheck_doc(&s, s.xs, pinn_xdmf_set_run_id(s.xs, s.run_id));
-  add_grid(&s, s.x, "solution", f->space_dim, &s.g_sol);
-  if (!s.err.code && f->has_time)
-    xcheck(&s, pinn_xdmf_set_times(s.x, s.g_sol, s.nt, f->axes[f->dim - 1]));
+  add_solution_grid(&s);
   if (!s.err.code && with_st) add_grid(&s, s.xs, "spacetime", f->dim, &s.g_st);
 
   write_root(&s, l, info);
+  write_domain_attrs(&s, pinn_problem_domain(p), f->mask, f->n);
   for (size_t ax = 0; ax < f->dim && !s.err.code; ++ax) {
     char ds[32];
     snprintf(ds, sizeof ds, "/grid/%s", axis_label(f->space_dim, ax));
@@ -900,8 +1140,130 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
     pinn_error_clear(err);
   }
 done:
-  pinn_xdmf_free(s.x);
-  pinn_xdmf_free(s.xs);
+  wstate_free(&s);
+  return st;
+}
+
+/* ========================================================== write_grid */
+
+/* A name usable as an HDF5 link and an XDMF attribute: 1..79 printable
+ * characters, no '/' or ':'. */
+static int grid_name_ok(const char *s)
+{
+  if (!s || !s[0] || strlen(s) >= 80) return 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; ++p)
+    if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == ':') return 0;
+  return 1;
+}
+
+int pinn_output_write_grid(const char *h5path, const pinn_output_grid *g, pinn_error *err)
+{
+  if (!h5path || !h5path[0] || !g)
+    return pinn_error_set(err, PINN_EINVAL, "pinn_output_write_grid: need an .h5 path and a grid");
+  char xmf[4096];
+  if (pinn_output_xmf_path(h5path, xmf, sizeof xmf))
+    return pinn_error_set(err, PINN_EINVAL, "output path '%.200s' is too long", h5path);
+  const size_t d = g->space_dim, dim = d + (g->has_time ? 1 : 0);
+  if (d < 1 || d > 3)
+    return pinn_error_set(err, PINN_EINVAL, "pinn_output_write_grid: %zu space dimensions; "
+                                            "give 1 to 3", d);
+  pinn_fields f; /* a read-only view of g for the writer's helpers */
+  memset(&f, 0, sizeof f);
+  f.dim = dim;
+  f.space_dim = d;
+  f.has_time = g->has_time != 0;
+  f.n = 1;
+  for (size_t a = 0; a < dim; ++a) {
+    if (g->counts[a] < 1 || g->counts[a] > PINN_FIELDS_MAX_POINTS / f.n || !g->axes[a] ||
+        !grid_name_ok(g->axis_names[a]))
+      return pinn_error_set(err, PINN_EINVAL,
+                            "pinn_output_write_grid: axis %zu needs 1 or more nodes (%zu "
+                            "points at most in all), its coordinates and a name",
+                            a, PINN_FIELDS_MAX_POINTS);
+    for (size_t i = 1; i < g->counts[a]; ++i)
+      if (!(g->axes[a][i] > g->axes[a][i - 1]))
+        return pinn_error_set(err, PINN_EINVAL,
+                              "pinn_output_write_grid: the coordinates of axis '%s' do not "
+                              "increase at index %zu",
+                              g->axis_names[a], i);
+    f.counts[a] = g->counts[a];
+    f.axes[a] = (double *)(uintptr_t)g->axes[a]; /* only read */
+    f.n *= g->counts[a];
+  }
+  const int masked = g->domain && g->domain->kind != PINN_DOMAIN_BOX;
+  if (masked && !g->mask)
+    return pinn_error_set(err, PINN_EINVAL, "pinn_output_write_grid: the domain is not a box: "
+                                            "give the mask (pinn_output_mask)");
+  f.mask = masked ? (double *)(uintptr_t)g->mask : NULL;
+  if (g->n_fields < 1 || g->n_fields > 4096 || !g->names || !g->values)
+    return pinn_error_set(err, PINN_EINVAL, "pinn_output_write_grid: give 1 to 4096 fields");
+  for (size_t i = 0; i < g->n_fields; ++i) {
+    if (!grid_name_ok(g->names[i]) || !g->values[i] || (masked && !strcmp(g->names[i], "mask")))
+      return pinn_error_set(err, PINN_EINVAL,
+                            "pinn_output_write_grid: field %zu needs its values and a name of 1 "
+                            "to 79 characters without '/' or ':' (\"mask\" is taken)",
+                            i);
+    for (size_t j = 0; j < i; ++j)
+      if (!strcmp(g->names[i], g->names[j]))
+        return pinn_error_set(err, PINN_EINVAL, "pinn_output_write_grid: field '%s' is given "
+                                                "twice", g->names[i]);
+  }
+  wstate s;
+  memset(&s, 0, sizeof s);
+  s.f = &f;
+  s.h5path = h5path;
+  s.g_st = -1;
+  s.nt = f.has_time ? f.counts[dim - 1] : 1;
+  s.ns = f.n / s.nt;
+  int st = 0;
+  if (!(s.x = pinn_xdmf_alloc()))
+    st = pinn_error_set(err, PINN_ENOMEM, "out of memory");
+  else if (!(s.w = pinn_h5_create(h5path, err)))
+    st = err ? err->code : PINN_EIO;
+  if (st) goto done;
+  make_run_id(s.run_id);
+  xcheck(&s, pinn_xdmf_set_run_id(s.x, s.run_id));
+  add_solution_grid(&s);
+  pinn_h5_writer *w = s.w;
+  wcheck(&s, pinn_h5_set_attr_string(w, "/", "format", "libpinn-grid"));
+  wcheck(&s, pinn_h5_set_attr_int64(w, "/", "format_version", 1));
+  wcheck(&s, pinn_h5_set_attr_string(w, "/", "run_id", s.run_id));
+  wcheck(&s, pinn_h5_set_attr_string(w, "/", "problem", g->problem ? g->problem : ""));
+  wcheck(&s, pinn_h5_set_attr_string(w, "/", "libpinn_version", pinn_version()));
+  wcheck(&s, pinn_h5_set_attr_int64(w, "/", "space_dim", (int64_t)d));
+  wcheck(&s, pinn_h5_set_attr_int64(w, "/", "has_time", f.has_time));
+  pinn_text names = {NULL, 0, 0, 1, 0};
+  for (size_t i = 0; i < g->n_fields; ++i) pinn_text_put(&names, "%s%s", i ? "," : "", g->names[i]);
+  if (names.full) pinn_error_set_first(&s.err, PINN_ENOMEM, "out of memory");
+  else wcheck(&s, pinn_h5_set_attr_string(w, "/", "fields", names.buf));
+  free(names.buf);
+  write_domain_attrs(&s, g->domain, f.mask, f.n);
+  for (size_t a = 0; a < dim && !s.err.code; ++a) {
+    char ds[100];
+    snprintf(ds, sizeof ds, "/grid/%s", g->axis_names[a]);
+    size_t dn[1] = {f.counts[a]};
+    wcheck(&s, pinn_h5_write_dataset(w, ds, 1, dn, f.axes[a]));
+  }
+  for (size_t i = 0; i < g->n_fields && !s.err.code; ++i) write_field(&s, g->names[i], g->values[i]);
+  if (f.mask) write_field(&s, "mask", f.mask);
+  if (s.err.code) {
+    pinn_h5_abort(s.w);
+    st = pinn_error_set(err, s.err.code, "writing '%s': %s", h5path, s.err.msg);
+    goto done;
+  }
+  if ((st = pinn_h5_commit(s.w, err))) goto done;
+  pinn_error xe;
+  st = pinn_xdmf_check(s.x, &xe);
+  if (!st) st = pinn_xdmf_write(s.x, xmf, &xe);
+  if (st) {
+    unlink(h5path);
+    st = pinn_error_set(err, st, "writing the sidecar '%s' (so '%s' was removed too): %s", xmf,
+                        h5path, xe.msg);
+  } else {
+    pinn_error_clear(err);
+  }
+done:
+  wstate_free(&s);
   return st;
 }
 
@@ -946,6 +1308,48 @@ static void describe_dataset(pinn_text *b, pinn_h5_reader *r, const char *name)
                     nan ? "  (NaN outside the domain)" : "");
   } else {
     pinn_text_put(b, "  %-28s [%s]\n", name, shape);
+  }
+}
+
+/* The domain line of a file with a mask: kind, points inside, the mesh
+ * ParaView shows; "domain: box" otherwise. */
+static void describe_domain(pinn_text *b, pinn_h5_reader *r)
+{
+  char *kind = NULL;
+  int64_t in = -1;
+  double rtol = NAN;
+  if (!pinn_h5_has_attr(r, "/", "domain") || pinn_h5_get_attr_string(r, "/", "domain", &kind)) {
+    free(kind);
+    if (pinn_h5_has(r, "/solution/mask")) /* a ball's file written before these attributes */
+      pinn_text_put(b, "domain: not a box (the grid covers its bounding box; NaN outside)\n");
+    else
+      pinn_text_put(b, "domain: box\n");
+    return;
+  }
+  pinn_h5_get_attr_int64(r, "/", "inside_points", &in);
+  if (pinn_h5_has_attr(r, "/", "inside_rtol"))
+    pinn_h5_get_attr_double(r, "/", "inside_rtol", &rtol);
+  int rank;
+  size_t dims[PINN_H5_MAX_RANK], n = 0;
+  if (pinn_h5_has(r, "/solution/mask") &&
+      !pinn_h5_dataset_shape(r, "/solution/mask", &rank, dims)) {
+    n = 1;
+    for (int i = 0; i < rank; ++i) n *= dims[i];
+  }
+  pinn_text_put(b, "domain: %s (not a box): %lld of the %zu grid points inside (signed distance "
+                   "<= %g x the largest side of the bounding box); NaN outside\n",
+                kind, (long long)in, n, rtol);
+  free(kind);
+  size_t cd[PINN_H5_MAX_RANK], pd[PINN_H5_MAX_RANK];
+  int cr, pr;
+  if (pinn_h5_has(r, "/xdmf/mesh/xyz") && !pinn_h5_dataset_shape(r, "/xdmf/mesh/xyz", &pr, pd)) {
+    if (pinn_h5_has(r, "/xdmf/mesh/cells") &&
+        !pinn_h5_dataset_shape(r, "/xdmf/mesh/cells", &cr, cd) && cr == 2)
+      pinn_text_put(b, "ParaView mesh: %zu %s over %zu points (the grid cells with every corner "
+                       "inside)\n",
+                    cd[0], cd[1] == 8 ? "hexahedra" : "quadrilaterals", pd[0]);
+    else
+      pinn_text_put(b, "ParaView mesh: the %zu inside points (no grid cell lies inside)\n", pd[0]);
   }
 }
 
@@ -1035,6 +1439,7 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
   }
   char *fmt = attr_s(r, "format");
   int is_solution = fmt && strcmp(fmt, OUTPUT_FORMAT_NAME) == 0;
+  const int is_grid = fmt && strcmp(fmt, "libpinn-grid") == 0;
   free(fmt);
   fmt = attr_s(r, "kind");
   const int is_ckpt = fmt && strcmp(fmt, "libpinn checkpoint") == 0;
@@ -1042,6 +1447,7 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
   pinn_text_put(&b, "file: %s (%s)\n", h5path,
                 is_solution ? "libpinn solve output"
                 : is_ckpt   ? "libpinn checkpoint"
+                : is_grid   ? "libpinn grid values, from pinn eval"
                             : (pinn_h5_has(r, PINN_MODEL_GROUP) ? "libpinn model"
                                                                 : "HDF5, not written by libpinn"));
   if (is_ckpt) { /* where the run stands (the trainer validates all of it on resume) */
@@ -1132,10 +1538,26 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
     }
     free(s);
   }
+  if (is_grid) {
+    char *pr = attr_s(r, "problem");
+    char *fl = attr_s(r, "fields");
+    int64_t sd = 0, ht = 0;
+    pinn_h5_get_attr_int64(r, "/", "space_dim", &sd);
+    pinn_h5_get_attr_int64(r, "/", "has_time", &ht);
+    pinn_text_put(&b, "problem: %s (%lld space dimension%s%s)\nfields: %s\n",
+                  pr && pr[0] ? pr : "?", (long long)sd, sd == 1 ? "" : "s", ht ? " + time" : "",
+                  fl ? fl : "?");
+    if (fl) n_outs = split_list(fl, outs, PINN_MAX_OUTPUTS);
+    free(pr);
+    free(fl);
+  }
+  if (is_solution || is_grid) describe_domain(&b, r);
   /* network */
   pinn_model_meta m;
   pinn_error me;
-  if (pinn_model_read_meta(r, NULL, &m, &me) == 0) {
+  if (is_grid) {
+    /* values only: no network */
+  } else if (pinn_model_read_meta(r, NULL, &m, &me) == 0) {
     pinn_text_put(&b, "network: %zu", m.n_in);
     char acts[sizeof m.activations];
     memcpy(acts, m.activations, sizeof acts);

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ typedef struct xattr {
   char *dataset;
 } xattr;
 
-enum gkind { G_UNIFORM, G_RECT, G_POINTS };
+enum gkind { G_UNIFORM, G_RECT, G_POINTS, G_CELLS };
 
 typedef struct xgrid {
   enum gkind kind;
@@ -33,9 +34,11 @@ typedef struct xgrid {
   size_t counts[3];      /* x, y, z */
   double origin[3], spacing[3];
   char *h5;              /* rect coordinates / point coordinates file */
-  char *coords[3];       /* rect: per-axis datasets; points: [0] coords */
-  char *conn;            /* points: connectivity dataset or NULL (inline) */
+  char *coords[3];       /* rect: per-axis datasets; points, cells: [0] coords */
+  char *conn;            /* points: connectivity dataset or NULL (inline); cells: dataset */
   size_t npoints;
+  size_t ncells;         /* cells: number of cells */
+  int cell_nodes;        /* cells: nodes per cell (pinn_xdmf_cell) */
   int coord_dim;
   size_t nt;             /* 0 = static */
   double *times;
@@ -320,6 +323,48 @@ int pinn_xdmf_add_point_set(pinn_xdmf *x, const char *name, size_t n, int coord_
   return grid_added(x, oom, "point set", name, grid_out);
 }
 
+int pinn_xdmf_add_unstructured_grid(pinn_xdmf *x, const char *name, pinn_xdmf_cell type,
+                                    size_t n_cells, size_t n_points, int coord_dim,
+                                    const char *h5file, const char *conn_dataset,
+                                    const char *coords_dataset, int *grid_out)
+{
+  int st = add_ok(x, name);
+  if (st) return st;
+  const char *nm = name ? name : "";
+  if (type != PINN_XDMF_QUADRILATERAL && type != PINN_XDMF_HEXAHEDRON)
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "unstructured grid '%s': cell type %d; use "
+                                "PINN_XDMF_QUADRILATERAL or PINN_XDMF_HEXAHEDRON",
+                                nm, (int)type);
+  if (n_cells < 1 || n_cells > (size_t)1 << 31 || n_points < 1 || n_points > (size_t)1 << 31)
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "unstructured grid '%s': %zu cells over %zu points; need 1..2^31 "
+                                "of each",
+                                nm, n_cells, n_points);
+  if (coord_dim != 2 && coord_dim != 3)
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "unstructured grid '%s': coord_dim %d must be 2 or 3", nm,
+                                coord_dim);
+  if (type == PINN_XDMF_HEXAHEDRON && coord_dim != 3)
+    return pinn_error_set_first(&x->err, PINN_EINVAL,
+                                "unstructured grid '%s': hexahedra need 3 coordinates per point "
+                                "(got %d)",
+                                nm, coord_dim);
+  if (check_ref(x, "h5 file", h5file) || check_ref(x, "connectivity dataset", conn_dataset) ||
+      check_ref(x, "coordinate dataset", coords_dataset))
+    return x->err.code;
+  xgrid *g = new_grid(x, name, G_CELLS);
+  if (!g) return x->err.code;
+  g->npoints = n_points;
+  g->ncells = n_cells;
+  g->cell_nodes = (int)type;
+  g->coord_dim = coord_dim;
+  g->h5 = strdup(h5file);
+  g->coords[0] = strdup(coords_dataset);
+  g->conn = strdup(conn_dataset);
+  return grid_added(x, !g->h5 || !g->coords[0] || !g->conn, "unstructured grid", name, grid_out);
+}
+
 static xgrid *grid_at(pinn_xdmf *x, int grid)
 {
   if (grid < 0 || (size_t)grid >= x->ngrid) {
@@ -543,7 +588,7 @@ static void sb_item(pinn_text *b, const char *ind, const char *dims, const char 
 /* XDMF Dimensions of a grid's node array: "NZ NY NX" or "N". */
 static void dims_text(const xgrid *g, char *buf, size_t cap)
 {
-  if (g->kind == G_POINTS)
+  if (g->kind == G_POINTS || g->kind == G_CELLS)
     snprintf(buf, cap, "%zu", g->npoints);
   else
     snprintf(buf, cap, "%zu %zu %zu", g->counts[2], g->counts[1], g->counts[0]);
@@ -578,6 +623,18 @@ static void render_mesh(pinn_text *b, const xgrid *g, const char *rel, const cha
                       "Format=\"XML\">0</DataItem>\n",
                       ind);
     }
+  } else if (g->kind == G_CELLS) {
+    pinn_text_put(b,
+                  "%s<Topology TopologyType=\"%s\" NumberOfElements=\"%zu\" "
+                  "NodesPerElement=\"%d\">\n",
+                  ind, g->cell_nodes == 8 ? "Hexahedron" : "Quadrilateral", g->ncells,
+                  g->cell_nodes);
+    snprintf(n, sizeof n, "%zu %d", g->ncells, g->cell_nodes);
+    sb_item(b, ind, n, "Int", rel, g->conn);
+    pinn_text_put(b, "%s</Topology>\n", ind);
+    pinn_text_put(b, "%s<Geometry GeometryType=\"%s\">\n", ind, g->coord_dim == 3 ? "XYZ" : "XY");
+    snprintf(n, sizeof n, "%zu %d", g->npoints, g->coord_dim);
+    sb_item(b, ind, n, "Float", rel, g->coords[0]);
   } else {
     pinn_text_put(b,
                   "%s<Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%zu\" "
@@ -750,13 +807,38 @@ static int check_one(checker *c, const char *h5, const char *ds, size_t want, si
     return pinn_error_set_first(&c->x->err, st, "XDMF check: %s", pinn_h5_reader_errmsg(c->r));
   size_t n = 1;
   for (int i = 0; i < rank; ++i) n *= dims[i];
-  if (n != want || (last_dim && (rank != 2 || dims[1] != last_dim)))
+  if (n != want || (last_dim && (rank != 2 || dims[1] != last_dim))) {
+    char shape[48] = "";
+    if (last_dim) snprintf(shape, sizeof shape, " as [n][%zu]", last_dim);
     return pinn_error_set_first(&c->x->err, PINN_EFORMAT,
                                 "XDMF check: dataset '%s' in '%s' has %zu values (rank %d), the "
                                 "document needs %zu%s",
-                                ds, h5, n, rank, want,
-                                last_dim ? (last_dim == 3 ? " as [n][3]" : " as [n][2]") : "");
+                                ds, h5, n, rank, want, shape);
+  }
   return 0;
+}
+
+/* Every index of an unstructured grid's connectivity (just opened by
+ * check_one, so c->r reads its file) lies in 0..npoints-1. */
+static int check_conn(checker *c, const xgrid *g)
+{
+  int64_t *v = NULL;
+  size_t want[2] = {g->ncells, (size_t)g->cell_nodes};
+  int st = pinn_h5_read_dataset_int64(c->r, g->conn, 2, want, &v, NULL, NULL);
+  if (st) {
+    free(v);
+    return pinn_error_set_first(&c->x->err, st, "XDMF check: %s", pinn_h5_reader_errmsg(c->r));
+  }
+  for (size_t i = 0; i < want[0] * want[1]; ++i)
+    if (v[i] < 0 || (uint64_t)v[i] >= (uint64_t)g->npoints) {
+      st = pinn_error_set_first(&c->x->err, PINN_EFORMAT,
+                                "XDMF check: connectivity '%s' in '%s': cell %zu names point "
+                                "%lld; the grid has points 0..%zu",
+                                g->conn, g->h5, i / want[1], (long long)v[i], g->npoints - 1);
+      break;
+    }
+  free(v);
+  return st;
 }
 
 int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
@@ -767,8 +849,9 @@ int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
   int st = 0;
   for (size_t gi = 0; gi < x->ngrid && !st; ++gi) {
     const xgrid *g = &x->grids[gi];
-    const size_t nodes =
-        g->kind == G_POINTS ? g->npoints : g->counts[0] * g->counts[1] * g->counts[2];
+    const size_t nodes = g->kind == G_POINTS || g->kind == G_CELLS
+                             ? g->npoints
+                             : g->counts[0] * g->counts[1] * g->counts[2];
     if (g->kind == G_RECT)
       for (int i = 0; i < g->ndim && !st; ++i)
         st = check_one(&c, g->h5, g->coords[i], g->counts[i], 0);
@@ -776,6 +859,13 @@ int pinn_xdmf_check(pinn_xdmf *x, pinn_error *err)
       st = check_one(&c, g->h5, g->coords[0], g->npoints * (size_t)g->coord_dim,
                      (size_t)g->coord_dim);
       if (!st && g->conn) st = check_one(&c, g->h5, g->conn, g->npoints, 0);
+    }
+    if (g->kind == G_CELLS) {
+      st = check_one(&c, g->h5, g->coords[0], g->npoints * (size_t)g->coord_dim,
+                     (size_t)g->coord_dim);
+      if (!st) st = check_one(&c, g->h5, g->conn, g->ncells * (size_t)g->cell_nodes,
+                              (size_t)g->cell_nodes);
+      if (!st) st = check_conn(&c, g);
     }
     for (size_t i = 0; i < g->nattr && !st; ++i) {
       const xattr *a = &g->attrs[i];

@@ -45,6 +45,12 @@ EXPECT = {
                        probes=[((2, 4, -2), "u", 20.0), ((5, 10, -5), "u", 50.0)]),
     "view/cloud2.xmf": dict(points=5, cells=5, zflat=True,
                             steps={1.0: {"v": (-2.0, 2.0)}, 2.0: {"v": (-4.0, 4.0)}}),
+    "quads.xmf": dict(points=8, cells=3, bounds=(0, 2, 0, 2, 0, 0),
+                      arrays={"u": (0.0, 21.0)},
+                      probes=[((1, 2, 0), "u", 21.0), ((2, 1, 0), "u", 12.0),
+                              ((0, 0, 0), "u", 0.0)]),
+    "hexes.xmf": dict(points=12, cells=2, bounds=(0, 2, 0, 1, 0, 1),
+                      steps={0.0: {"v": (0.0, 112.0)}, 1.0: {"v": (1000.0, 1112.0)}}),
     "data/combined.xmf": dict(points=23, cells=15, bounds=(-1, 1, 2, 2.75, 0, 0),
                               arrays={"u": (0.0, 34.0), "residual": (5e-4, 2e-3)}),
 }

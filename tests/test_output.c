@@ -1,16 +1,21 @@
 /* Tests for solve output: small problems (1-D Poisson with an exact solution,
  * 2-D Poisson with a learnable coefficient and metrics, x-t heat with an
  * exact solution and with a non-uniform reference grid, a 1-D obstacle
- * problem, a 2-D ball) are trained for a few iterations, their fields
+ * problem, and on domains that are not boxes: a 2-D ball, a disc x time, a
+ * 3-D ball, a 1-D ball, a CSG square minus a disk) are trained for a few
+ * iterations, their fields
  * computed and written, and every dataset and attribute is read back with
  * h5io and checked: shapes, names, values (u on the grid equals
  * pinn_mlp_eval at the grid points bitwise; errors and rel_l2 recomputed from
  * the arrays read back), the .xmf's references against the .h5, and failures
- * (unwritable paths leave nothing).
+ * (unwritable paths leave nothing).  Domains that are not boxes: the mask
+ * against the domain, the sidecar's mesh of the inside cells recomputed from
+ * it, pinn_output_mesh_build on hand-made masks, pinn_output_write_grid.
  *
  * With PINN_OUTPUT_EXAMPLES=<dir> the solve files are left in <dir> for
  * tests/paraview_solve_check.py (the ctest label "paraview"). */
 #define _XOPEN_SOURCE 700
+#include <pinn/geometry.h>
 #include <pinn/h5io.h>
 #include <pinn/model.h>
 #include <pinn/output.h>
@@ -281,6 +286,128 @@ static solve make_ball(void)
   return s;
 }
 
+/* heat on the unit disc: u_t = u_xx + u_yy, u = 0 on the circle, u = 1 - r^2
+ * at t = 0 (no reference) */
+static int disc_heat(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                     void *ctx)
+{
+  (void)x;
+  (void)c;
+  (void)ctx;
+  r[0] = pd_sub(u->t, pd_add(u->xx, u->yy));
+  return 0;
+}
+static int disc_initial(const double *x, double *v, void *ctx)
+{
+  (void)ctx;
+  *v = 1 - x[0] * x[0] - x[1] * x[1];
+  return 0;
+}
+
+static solve make_disc_heat(void)
+{
+  pinn_domain dom;
+  double c[2] = {0, 0};
+  pinn_domain_ball(&dom, 2, c, 1, NULL);
+  pinn_domain_with_time(&dom, 0, 0.5, NULL);
+  solve s = start(13, "discheat", 2, 1, &dom);
+  pinn_problem_add_residual(s.p, "pde", 1, disc_heat, PINN_NEED_T | PINN_NEED_XX | PINN_NEED_YY,
+                            NULL);
+  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
+  pinn_problem_add_initial(s.p, "ic", 0, disc_initial, NULL);
+  pinn_problem_set_points(s.p, 0, 128);
+  pinn_problem_set_points(s.p, 1, 48);
+  pinn_problem_set_points(s.p, 2, 48);
+  size_t grid[3] = {15, 15, 4};
+  pinn_problem_set_output_grid(s.p, grid);
+  train(&s, 8, 20, 0);
+  return s;
+}
+
+/* -Laplacian(u) = 6 in the unit ball of R^3, u = 0 on the sphere: u = 1 - r^2 */
+static int ball3_pde(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                     void *ctx)
+{
+  (void)x;
+  (void)c;
+  (void)ctx;
+  r[0] = pd_addc(pd_add(pd_add(u->xx, u->yy), u->zz), 6);
+  return 0;
+}
+static int ball3_exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  u[0] = 1 - x[0] * x[0] - x[1] * x[1] - x[2] * x[2];
+  return 0;
+}
+
+static solve make_ball3(void)
+{
+  pinn_domain dom;
+  double c[3] = {0.5, 0, 0};
+  pinn_domain_ball(&dom, 3, c, 1, NULL);
+  solve s = start(17, "ball3", 3, 0, &dom);
+  pinn_problem_add_residual(s.p, "pde", 1, ball3_pde, PINN_NEED_LAPLACIAN, NULL);
+  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
+  pinn_problem_set_points(s.p, 0, 128);
+  pinn_problem_set_points(s.p, 1, 64);
+  pinn_problem_set_exact(s.p, ball3_exact, NULL);
+  size_t grid[3] = {9, 9, 9};
+  pinn_problem_set_output_grid(s.p, grid);
+  train(&s, 8, 20, 0);
+  return s;
+}
+
+/* -Laplacian(u) = 4 on the square [-1, 1]^2 minus the disk |x - (0.3, 0.2)|
+ * < 0.4 (a CSG geometry domain), u = 0 on both boundaries (no reference) */
+static solve make_csg(void)
+{
+  pinn_geom *g = pinn_geom_alloc(2, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+  size_t a, b, root;
+  CU_ASSERT_EQUAL(pinn_geom_box(g, (double[2]){-1, -1}, (double[2]){1, 1}, &a), 0);
+  CU_ASSERT_EQUAL(pinn_geom_ball(g, (double[2]){0.3, 0.2}, 0.4, &b), 0);
+  CU_ASSERT_EQUAL(pinn_geom_difference(g, a, b, &root), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_geom_set_root(g, root), 0);
+  pinn_domain dom;
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_geometry(&dom, g, NULL), 0);
+  solve s = start(19, "csg", 2, 0, &dom);
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_keep(s.p, g, pinn_geom_destroy), 0);
+  pinn_problem_add_residual(s.p, "pde", 1, const_source, PINN_NEED_XX | PINN_NEED_YY, BALL);
+  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
+  pinn_problem_set_points(s.p, 0, 128);
+  pinn_problem_set_points(s.p, 1, 64);
+  size_t grid[2] = {41, 31};
+  pinn_problem_set_output_grid(s.p, grid);
+  train(&s, 8, 20, 0);
+  return s;
+}
+
+/* -u'' = 2 on the 1-D ball |x - 0.5| <= 1 (an interval), u = 0 at the ends */
+static double SEG[3] = {1, 2, 1};
+static int seg_exact(const double *x, double *u, void *ctx)
+{
+  (void)ctx;
+  u[0] = 1 - (x[0] - 0.5) * (x[0] - 0.5);
+  return 0;
+}
+
+static solve make_seg(void)
+{
+  pinn_domain dom;
+  pinn_domain_ball(&dom, 1, (double[1]){0.5}, 1, NULL);
+  solve s = start(23, "seg", 1, 0, &dom);
+  pinn_problem_add_residual(s.p, "pde", 1, const_source, PINN_NEED_XX, SEG);
+  pinn_problem_add_dirichlet(s.p, "bc", 0, NULL, NULL);
+  pinn_problem_set_points(s.p, 0, 64);
+  pinn_problem_set_points(s.p, 1, 2);
+  pinn_problem_set_exact(s.p, seg_exact, NULL);
+  size_t grid[1] = {33};
+  pinn_problem_set_output_grid(s.p, grid);
+  train(&s, 8, 20, 0);
+  return s;
+}
+
 /* ------------------------------------------------------------ checks */
 
 static double *read_ds(pinn_h5_reader *r, const char *name, int rank, const size_t *dims)
@@ -378,6 +505,99 @@ static size_t check_xmf(const char *xmf, const char *h5, size_t *n_times, size_t
   return checked;
 }
 
+/* The sidecar mesh of a grid with a mask (2-D/3-D, not a box), recomputed
+ * from the mask read back: the cells are exactly the grid cells whose 2^d
+ * corners are all inside, in VTK order and positively oriented, over exactly
+ * the nodes they use; the coordinates are the grid's; every field's values
+ * at the mesh points (per step when timed) are the /solution values there.
+ * Returns the number of cells. */
+static size_t check_mesh(pinn_h5_reader *r, const pinn_fields *f, const double *mask,
+                         const char *u_name)
+{
+  const size_t d = f->space_dim, npc = (size_t)1 << d;
+  const size_t nt = f->has_time ? f->counts[f->dim - 1] : 1, ns = f->n / nt;
+  const size_t c0 = f->counts[0], c1 = f->counts[1], c2 = d == 3 ? f->counts[2] : 1;
+  const size_t sy = c0, sz = c0 * c1;
+  const size_t off[8] = {0, 1, 1 + sy, sy, sz, sz + 1, sz + 1 + sy, sz + sy};
+  /* expected: cells by lowest corner, used nodes */
+  char *used = calloc(ns, 1);
+  size_t want_cells = 0;
+  const size_t kz = d == 3 ? c2 - 1 : 1;
+  for (size_t k = 0; k < kz; ++k)
+    for (size_t j = 0; j + 1 < c1; ++j)
+      for (size_t i = 0; i + 1 < c0; ++i) {
+        size_t b = i + sy * j + sz * k, all = 1;
+        for (size_t v = 0; v < npc; ++v)
+          for (size_t t = 0; t < nt; ++t) all &= mask[t * ns + b + off[v]] == 1.0;
+        if (!all) continue;
+        ++want_cells;
+        for (size_t v = 0; v < npc; ++v) used[b + off[v]] = 1;
+      }
+  size_t want_pts = 0;
+  for (size_t q = 0; q < ns; ++q) want_pts += used[q];
+  CU_ASSERT_FATAL(want_cells > 0);
+  int64_t *node = NULL, *cells = NULL;
+  size_t nd[1] = {want_pts}, cd[2] = {want_cells, npc}, xd[2] = {want_pts, d};
+  CU_ASSERT_EQUAL_FATAL(pinn_h5_read_dataset_int64(r, "/xdmf/mesh/node", 1, nd, &node, NULL, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_h5_read_dataset_int64(r, "/xdmf/mesh/cells", 2, cd, &cells, NULL, NULL), 0);
+  double *xyz = read_ds(r, "/xdmf/mesh/xyz", 2, xd);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(xyz);
+  size_t bad = 0;
+  for (size_t j = 0; j < want_pts; ++j) {
+    size_t q = (size_t)node[j];
+    if (q >= ns || !used[q] || (j && node[j] <= node[j - 1])) ++bad;
+    size_t rr = q;
+    for (size_t a = 0; a < d; ++a) {
+      if (!same_bits(xyz[j * d + a], f->axes[a][rr % f->counts[a]])) ++bad;
+      rr /= f->counts[a];
+    }
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+  /* each cell: its lowest corner b, the others at b + off[v]; volume > 0 */
+  for (size_t c = 0; c < want_cells; ++c) {
+    const int64_t *cc = cells + c * npc;
+    size_t b = (size_t)node[cc[0]];
+    for (size_t v = 0; v < npc; ++v)
+      if (cc[v] < 0 || (size_t)cc[v] >= want_pts || (size_t)node[cc[v]] != b + off[v]) ++bad;
+    const double *p0 = xyz + cc[0] * d, *p1 = xyz + cc[1] * d, *p3 = xyz + cc[3] * d;
+    double e1[3] = {0}, e2[3] = {0}, e3[3] = {0, 0, 1};
+    for (size_t a = 0; a < d; ++a) {
+      e1[a] = p1[a] - p0[a];
+      e2[a] = p3[a] - p0[a];
+      if (d == 3) e3[a] = xyz[cc[4] * d + a] - p0[a];
+    }
+    double vol = e3[0] * (e1[1] * e2[2] - e1[2] * e2[1]) - e3[1] * (e1[0] * e2[2] - e1[2] * e2[0]) +
+                 e3[2] * (e1[0] * e2[1] - e1[1] * e2[0]);
+    if (!(vol > 0)) ++bad;
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+  /* the values at the mesh points */
+  size_t pdim[1] = {want_pts};
+  char uds[120];
+  snprintf(uds, sizeof uds, "/solution/%s", u_name);
+  double *u = read_ds(r, uds, -1, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+  for (size_t t = 0; t < nt; ++t) {
+    char ds[120];
+    if (f->has_time)
+      snprintf(ds, sizeof ds, "/xdmf/steps/%s/%06zu", u_name, t);
+    else
+      snprintf(ds, sizeof ds, "/xdmf/inside/%s", u_name);
+    double *v = read_ds(r, ds, 1, pdim);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    for (size_t j = 0; j < want_pts; ++j)
+      if (!same_bits(v[j], u[t * ns + (size_t)node[j]]) || isnan(v[j])) ++bad;
+    free(v);
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+  free(u);
+  free(used);
+  free(node);
+  free(cells);
+  free(xyz);
+  return want_cells;
+}
+
 /* The common checks of a written solve file. */
 static void check_file(solve *s, const char *h5)
 {
@@ -441,18 +661,35 @@ static void check_file(solve *s, const char *h5)
   }
   CU_ASSERT_EQUAL(pinn_mlp_eval(s->net, n, x, ev), 0);
   const pinn_domain *dom = pinn_problem_domain(p);
-  /* ball domains: the mask read back is 1 exactly where the signed distance
-   * is <= 1e-12 r (pinn_domain_contains agrees away from the circle) */
+  /* domains that are not a box: the mask read back is 1 exactly where the
+   * domain contains the point or its signed distance is <= 1e-12 times the
+   * largest side of the bounding box (pinn_domain_contains alone agrees away
+   * from the boundary) */
   double *mask = NULL;
-  CU_ASSERT_EQUAL(pinn_h5_has(r, "/solution/mask"), dom->kind == PINN_DOMAIN_BALL);
-  if (dom->kind == PINN_DOMAIN_BALL) {
+  const int boxed = dom->kind == PINN_DOMAIN_BOX;
+  CU_ASSERT_EQUAL(pinn_h5_has(r, "/solution/mask"), !boxed);
+  CU_ASSERT_EQUAL(pinn_h5_has_attr(r, "/", "domain"), !boxed);
+  CU_ASSERT_EQUAL(pinn_h5_has_attr(r, "/", "inside_points"), !boxed);
+  if (!boxed) {
+    double blo[PINN_MAX_INPUTS], bhi[PINN_MAX_INPUTS], side = 0;
+    pinn_domain_bounds(dom, blo, bhi);
+    for (size_t k = 0; k < f->space_dim; ++k) side = fmax(side, bhi[k] - blo[k]);
     mask = read_ds(r, "/solution/mask", rank, dims);
     CU_ASSERT_PTR_NOT_NULL_FATAL(mask);
+    size_t in = 0;
     for (size_t q = 0; q < n; ++q) {
       double sd = pinn_domain_signed_distance(dom, x + q * dim);
-      CU_ASSERT_EQUAL(mask[q], sd <= 1e-12 * dom->radius ? 1.0 : 0.0);
-      if (fabs(sd) > 1e-9) CU_ASSERT_EQUAL(mask[q], (double)pinn_domain_contains(dom, x + q * dim));
+      int c = pinn_domain_contains(dom, x + q * dim);
+      CU_ASSERT_EQUAL(mask[q], c || sd <= 1e-12 * side ? 1.0 : 0.0);
+      if (fabs(sd) > 1e-9) CU_ASSERT_EQUAL(mask[q], (double)c);
+      in += mask[q] == 1.0;
     }
+    CU_ASSERT_EQUAL(attr_int(r, "inside_points"), (int64_t)in);
+    CU_ASSERT_EQUAL(in, f->n_inside);
+    CU_ASSERT_EQUAL(attr_dbl(r, "inside_rtol"), 1e-12);
+    char *kind = attr_str(r, "domain");
+    CU_ASSERT_STRING_EQUAL(kind, dom->kind == PINN_DOMAIN_BALL ? "ball" : "geometry");
+    free(kind);
   }
   double num = 0, den = 0, mx = 0;
   for (size_t k = 0; k < n_out; ++k) {
@@ -472,7 +709,7 @@ static void check_file(solve *s, const char *h5)
       }
     }
     CU_ASSERT_EQUAL(mismatch, 0);
-    if (dom->kind == PINN_DOMAIN_BALL) CU_ASSERT(outside > 0);
+    if (!boxed && f->space_dim > 1) CU_ASSERT(outside > 0);
     snprintf(ds, sizeof ds, "/solution/%s_ref", o);
     CU_ASSERT_EQUAL(pinn_h5_has(r, ds), f->has_ref);
     if (f->has_ref) {
@@ -527,7 +764,7 @@ static void check_file(solve *s, const char *h5)
       if (res[q] > 0) ++pos;
     }
     CU_ASSERT_EQUAL(bad, 0);
-    CU_ASSERT(pos > n / 2);
+    CU_ASSERT(pos > (mask ? f->n_inside : n) / 2);
     free(res);
     free(r2);
   }
@@ -561,6 +798,7 @@ static void check_file(solve *s, const char *h5)
       CU_ASSERT(same_bits(h[i], pinn_trainer_history_terms(s->t)[i * nt + j]));
     free(h);
   }
+  if (mask && f->space_dim >= 2) check_mesh(r, f, mask, pinn_problem_output_name(p, 0));
   free(mask);
   pinn_h5_close(r);
   /* the model reloads bitwise */
@@ -595,7 +833,7 @@ static void check_file(solve *s, const char *h5)
   /* the space-time sidecar: time-dependent problems with d <= 2 only */
   char xst[512];
   CU_ASSERT_EQUAL(pinn_output_spacetime_path(h5, xst, sizeof xst), 0);
-  int want_st = f->has_time && f->dim <= 3;
+  int want_st = f->has_time && f->dim <= 3 && !(f->mask && f->space_dim >= 2);
   CU_ASSERT_EQUAL(access(xst, F_OK) == 0, want_st);
   if (want_st) {
     refs = check_xmf(xst, h5, &n_times, &n_grids);
@@ -821,6 +1059,371 @@ static void ball_file_masks_the_outside_with_nan(void)
   release(&s);
 }
 
+/* The sidecar's solution grid of a masked file: the Topology line. */
+static char *xmf_text(const char *h5)
+{
+  char xmf[512];
+  CU_ASSERT_EQUAL(pinn_output_xmf_path(h5, xmf, sizeof xmf), 0);
+  return (char *)pinn_test_read_file(xmf, NULL);
+}
+
+static void ball_file_sidecar_is_the_mesh_of_the_inside_cells(void)
+{
+  solve s = make_ball();
+  char *h5 = NULL;
+  pinn_h5_reader *r = write_and_open(&s, "disc.h5", &h5);
+  /* 21 x 21 nodes on [-1, 1]^2, h = 0.1: the cells inside the unit circle */
+  size_t cells = 0, used = 0;
+  char node_used[441] = {0};
+  for (int j = 0; j < 20; ++j)
+    for (int i = 0; i < 20; ++i) {
+      int all = 1;
+      for (int v = 0; v < 4; ++v) {
+        double x = -1 + 0.1 * (i + (v == 1 || v == 2)), y = -1 + 0.1 * (j + (v >= 2));
+        all &= x * x + y * y <= 1 + 1e-9;
+      }
+      if (!all) continue;
+      ++cells;
+      for (int v = 0; v < 4; ++v) node_used[(j + (v >= 2)) * 21 + i + (v == 1 || v == 2)] = 1;
+    }
+  for (int q = 0; q < 441; ++q) used += node_used[q];
+  CU_ASSERT(cells > 200 && cells < 400);
+  int rank;
+  size_t dims[PINN_H5_MAX_RANK];
+  CU_ASSERT_EQUAL(pinn_h5_dataset_shape(r, "/xdmf/mesh/cells", &rank, dims), 0);
+  CU_ASSERT(rank == 2 && dims[0] == cells && dims[1] == 4);
+  CU_ASSERT_EQUAL(pinn_h5_dataset_shape(r, "/xdmf/mesh/xyz", &rank, dims), 0);
+  CU_ASSERT(rank == 2 && dims[0] == used && dims[1] == 2);
+  pinn_h5_close(r);
+  char *doc = xmf_text(h5);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+  char want[160];
+  snprintf(want, sizeof want,
+           "<Topology TopologyType=\"Quadrilateral\" NumberOfElements=\"%zu\" "
+           "NodesPerElement=\"4\">",
+           cells);
+  CU_ASSERT_PTR_NOT_NULL(strstr(doc, want));
+  CU_ASSERT_PTR_NULL(strstr(doc, "3DCoRectMesh"));
+  snprintf(want, sizeof want, "<DataItem Dimensions=\"%zu\" NumberType=\"Float\" Precision=\"8\" "
+                              "Format=\"HDF\">disc.h5:/xdmf/inside/u</DataItem>", used);
+  CU_ASSERT_PTR_NOT_NULL(strstr(doc, want));
+  free(doc);
+  /* pinn info says what the file holds */
+  char *text = malloc(1 << 16);
+  pinn_error e;
+  CU_ASSERT_EQUAL(pinn_output_describe(h5, text, 1 << 16, &e), 0);
+  snprintf(want, sizeof want, "domain: ball (not a box): %zu of the 441 grid points inside",
+           s.f.n_inside);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+  snprintf(want, sizeof want, "ParaView mesh: %zu quadrilaterals over %zu points", cells, used);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+  free(text);
+  free(h5);
+  release(&s);
+}
+
+static void timed_disc_file_is_a_series_of_the_inside_mesh_without_spacetime(void)
+{
+  solve s = make_disc_heat();
+  char *h5 = NULL;
+  pinn_h5_reader *r = write_and_open(&s, "discheat.h5", &h5);
+  CU_ASSERT_EQUAL(s.f.n, 15u * 15u * 4u);
+  CU_ASSERT_FALSE(pinn_h5_has(r, "/xdmf/inside"));
+  CU_ASSERT(pinn_h5_has(r, "/xdmf/steps/u/000003"));
+  pinn_h5_close(r);
+  char *doc = xmf_text(h5);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+  int quads = 0;
+  for (const char *q = doc; (q = strstr(q, "TopologyType=\"Quadrilateral\"")); ++q) ++quads;
+  CU_ASSERT_EQUAL(quads, 4); /* one mesh per time step */
+  CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<Time Value=\"0.5\"/>"));
+  free(doc);
+  free(h5);
+  release(&s);
+}
+
+static void ball_3d_file_sidecar_is_hexahedra(void)
+{
+  solve s = make_ball3();
+  char *h5 = NULL;
+  pinn_h5_reader *r = write_and_open(&s, "ball3.h5", &h5);
+  int rank;
+  size_t dims[PINN_H5_MAX_RANK];
+  CU_ASSERT_EQUAL(pinn_h5_dataset_shape(r, "/xdmf/mesh/cells", &rank, dims), 0);
+  CU_ASSERT(rank == 2 && dims[1] == 8 && dims[0] > 100 && dims[0] < 512);
+  pinn_h5_close(r);
+  char *doc = xmf_text(h5);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+  CU_ASSERT_PTR_NOT_NULL(strstr(doc, "TopologyType=\"Hexahedron\""));
+  CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<Geometry GeometryType=\"XYZ\">"));
+  free(doc);
+  CU_ASSERT(isfinite(s.f.rel_l2) && s.f.rel_l2 > 0);
+  free(h5);
+  release(&s);
+}
+
+static void csg_file_sidecar_shows_the_square_minus_the_disk_only(void)
+{
+  solve s = make_csg();
+  char *h5 = NULL;
+  pinn_h5_reader *r = write_and_open(&s, "csg.h5", &h5);
+  char *kind = attr_str(r, "domain");
+  CU_ASSERT_STRING_EQUAL(kind, "geometry");
+  free(kind);
+  /* inside: 41 x 31 nodes minus those in the hole (0.2 > the grid steps) */
+  CU_ASSERT(s.f.n_inside > 1000 && s.f.n_inside < 41 * 31);
+  int rank;
+  size_t dims[PINN_H5_MAX_RANK];
+  CU_ASSERT_EQUAL_FATAL(pinn_h5_dataset_shape(r, "/xdmf/mesh/xyz", &rank, dims), 0);
+  double *xyz = read_ds(r, "/xdmf/mesh/xyz", 2, dims);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(xyz);
+  size_t in_hole = 0, off_square = 0, near_hole = 0;
+  for (size_t j = 0; j < dims[0]; ++j) {
+    double x = xyz[2 * j], y = xyz[2 * j + 1], rr = hypot(x - 0.3, y - 0.2);
+    in_hole += rr < 0.4 - 1e-12;
+    near_hole += rr < 0.5;
+    off_square += fabs(x) > 1 || fabs(y) > 1;
+  }
+  CU_ASSERT_EQUAL(in_hole, 0);
+  CU_ASSERT_EQUAL(off_square, 0);
+  CU_ASSERT(near_hole > 0); /* the mesh reaches the hole */
+  free(xyz);
+  pinn_h5_close(r);
+  char *doc = xmf_text(h5);
+  CU_ASSERT(doc && strstr(doc, "TopologyType=\"Quadrilateral\""));
+  free(doc);
+  free(h5);
+  release(&s);
+}
+
+/* A 1-D ball is an interval: every grid point (the ends too, despite
+ * rounding) is inside, and the sidecar keeps the structured grid. */
+static void one_d_ball_file_keeps_the_structured_grid(void)
+{
+  solve s = make_seg();
+  char *h5 = NULL;
+  pinn_h5_reader *r = write_and_open(&s, "seg.h5", &h5);
+  CU_ASSERT_EQUAL(s.f.n_inside, 33);
+  CU_ASSERT_EQUAL(attr_int(r, "inside_points"), 33);
+  CU_ASSERT_FALSE(pinn_h5_has(r, "/xdmf/mesh"));
+  pinn_h5_close(r);
+  char *doc = xmf_text(h5);
+  CU_ASSERT(doc && strstr(doc, "3DCoRectMesh") && !strstr(doc, "Quadrilateral"));
+  free(doc);
+  free(h5);
+  release(&s);
+}
+
+/* The mesh of a hand-made mask, cell by cell. */
+static void mesh_keeps_the_cells_with_every_corner_inside(void)
+{
+  /* 4 x 3 nodes, node (i, j) = i + 4 j; outside: (3, 2) and (0, 0)
+   *   j=2:  1 1 1 0
+   *   j=1:  1 1 1 1
+   *   j=0:  0 1 1 1
+   * kept cells (lowest corner): (1,0) (2,0) (0,1) (1,1); not (0,0), (2,1) */
+  double mask[12] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+  pinn_output_mesh m;
+  pinn_error e;
+  CU_ASSERT_EQUAL_FATAL(pinn_output_mesh_build(2, (size_t[2]){4, 3}, mask, &m, &e), 0);
+  CU_ASSERT_EQUAL(m.dim, 2);
+  CU_ASSERT_EQUAL(m.n_cells, 4);
+  const int64_t nodes[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  CU_ASSERT_EQUAL_FATAL(m.n_points, 10);
+  CU_ASSERT(memcmp(m.node, nodes, sizeof nodes) == 0);
+  /* cells in mesh-point indices (node q is point q - 1) */
+  const int64_t cells[16] = {0, 1, 5, 4, 1, 2, 6, 5, 3, 4, 8, 7, 4, 5, 9, 8};
+  CU_ASSERT(memcmp(m.cells, cells, sizeof cells) == 0);
+  pinn_output_mesh_free(&m);
+  CU_ASSERT_PTR_NULL(m.node);
+  pinn_output_mesh_free(NULL);
+
+  /* 3 x 2 x 2 nodes, all inside but node (2, 1, 1): only the hexahedron at
+   * (0, 0, 0) is kept */
+  double m3[12];
+  for (int q = 0; q < 12; ++q) m3[q] = q == 11 ? 0 : 1;
+  CU_ASSERT_EQUAL_FATAL(pinn_output_mesh_build(3, (size_t[3]){3, 2, 2}, m3, &m, &e), 0);
+  CU_ASSERT_EQUAL(m.n_cells, 1);
+  CU_ASSERT_EQUAL_FATAL(m.n_points, 8);
+  const int64_t n3[8] = {0, 1, 3, 4, 6, 7, 9, 10}, h3[8] = {0, 1, 3, 2, 4, 5, 7, 6};
+  CU_ASSERT(memcmp(m.node, n3, sizeof n3) == 0);
+  CU_ASSERT(memcmp(m.cells, h3, sizeof h3) == 0);
+  pinn_output_mesh_free(&m);
+
+  /* no cell: a single line of nodes, or a checkerboard */
+  CU_ASSERT_EQUAL(pinn_output_mesh_build(3, (size_t[3]){3, 4, 1}, mask, &m, &e), 0);
+  CU_ASSERT(m.n_cells == 0 && m.n_points == 0);
+  pinn_output_mesh_free(&m);
+  double board[9] = {1, 0, 1, 0, 1, 0, 1, 0, 1};
+  CU_ASSERT_EQUAL(pinn_output_mesh_build(2, (size_t[2]){3, 3}, board, &m, &e), 0);
+  CU_ASSERT(m.n_cells == 0 && m.n_points == 0);
+  pinn_output_mesh_free(&m);
+  /* refused */
+  CU_ASSERT_EQUAL(pinn_output_mesh_build(1, (size_t[1]){3}, mask, &m, &e), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_output_mesh_build(2, (size_t[2]){0, 3}, mask, &m, &e), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_output_mesh_build(2, (size_t[2]){100000, 100000}, mask, &m, &e),
+                  PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_output_mesh_build(2, (size_t[2]){4, 3}, NULL, &m, &e), PINN_EINVAL);
+
+  /* the mask of a disc of radius 1 centred at (1, 0): boundary nodes are in */
+  pinn_domain dom;
+  CU_ASSERT_EQUAL(pinn_domain_ball(&dom, 2, (double[2]){1, 0}, 1, &e), 0);
+  const double pts[10] = {0, 0, 2, 0, 1, 1, 1, -1, 0.2929, 0.7072};
+  double out[5];
+  size_t in = 99;
+  CU_ASSERT_EQUAL(pinn_output_mask(&dom, 5, pts, out, &in, &e), 0);
+  CU_ASSERT_EQUAL(in, 4);
+  CU_ASSERT(out[0] == 1 && out[1] == 1 && out[2] == 1 && out[3] == 1 && out[4] == 0);
+  /* a box: its own grid (the far end rounded) is inside, a point past it not */
+  CU_ASSERT_EQUAL(pinn_domain_box(&dom, 2, (double[2]){0.1, 0.2}, (double[2]){0.7, 0.9}, &e), 0);
+  double gx[3 * 3 * 2], gm[9];
+  CU_ASSERT_EQUAL(pinn_domain_grid(&dom, (size_t[2]){3, 3}, gx, &e), 0);
+  gx[16] = 0.9 + 1e-9; /* the last node moved out */
+  CU_ASSERT_EQUAL(pinn_output_mask(&dom, 9, gx, gm, &in, &e), 0);
+  CU_ASSERT_EQUAL(in, 8);
+  CU_ASSERT(gm[7] == 1 && gm[8] == 0);
+  CU_ASSERT_EQUAL(pinn_output_mask(NULL, 5, pts, out, &in, &e), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_output_mask(&dom, 5, NULL, out, &in, &e), PINN_EINVAL);
+}
+
+/* pinn_output_write_grid: a box (structured sidecar) and a disc (the mesh of
+ * the inside), read back. */
+static void grid_files_have_the_solve_files_sidecar(void)
+{
+  pinn_error e;
+  double ax[5] = {-1, -0.5, 0, 0.5, 1}, ay[3] = {-1, 0, 1}, at[2] = {0, 1};
+  double x[30 * 3], v[30], m[30];
+  for (int k = 0; k < 2; ++k)
+    for (int j = 0; j < 3; ++j)
+      for (int i = 0; i < 5; ++i) {
+        int q = i + 5 * j + 15 * k;
+        x[3 * q] = ax[i];
+        x[3 * q + 1] = ay[j];
+        x[3 * q + 2] = at[k];
+        v[q] = ax[i] + 10 * ay[j] + 100 * at[k];
+      }
+  const char *names[1] = {"w"};
+  const double *vals[1] = {v};
+  pinn_output_grid g = {0};
+  g.space_dim = 2;
+  g.has_time = 1;
+  g.counts[0] = 5;
+  g.counts[1] = 3;
+  g.counts[2] = 2;
+  g.axes[0] = ax;
+  g.axes[1] = ay;
+  g.axes[2] = at;
+  g.axis_names[0] = "x";
+  g.axis_names[1] = "y";
+  g.axis_names[2] = "t";
+  g.n_fields = 1;
+  g.names = names;
+  g.values = vals;
+  g.problem = "demo";
+  char *h5 = pinn_test_join(g_dir, "grid_box.h5");
+  CU_ASSERT_EQUAL_FATAL(pinn_output_write_grid(h5, &g, &e), 0);
+  CU_ASSERT_EQUAL(pinn_output_check_sidecar(h5, &e), 0);
+  pinn_h5_reader *r = pinn_h5_open(h5, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  char *a = attr_str(r, "format");
+  CU_ASSERT_STRING_EQUAL(a, "libpinn-grid");
+  free(a);
+  a = attr_str(r, "fields");
+  CU_ASSERT_STRING_EQUAL(a, "w");
+  free(a);
+  CU_ASSERT_FALSE(pinn_h5_has(r, "/solution/mask"));
+  double *back = read_ds(r, "/solution/w", 3, (size_t[3]){2, 3, 5});
+  CU_ASSERT(back && memcmp(back, v, sizeof v) == 0);
+  free(back);
+  back = read_ds(r, "/xdmf/steps/w/000001", 2, (size_t[2]){3, 5});
+  CU_ASSERT(back && memcmp(back, v + 15, 15 * sizeof *v) == 0);
+  free(back);
+  pinn_h5_close(r);
+  char *doc = xmf_text(h5);
+  CU_ASSERT(doc && strstr(doc, "3DCoRectMesh") && !strstr(doc, "Quadrilateral"));
+  free(doc);
+  free(h5);
+
+  /* the unit disc: per step 7 nodes inside (the row y = 0 and x = 0), no
+   * cell: the sidecar shows the inside nodes as points */
+  pinn_domain dom;
+  CU_ASSERT_EQUAL(pinn_domain_ball(&dom, 2, (double[2]){0, 0}, 1, &e), 0);
+  CU_ASSERT_EQUAL(pinn_domain_with_time(&dom, 0, 1, &e), 0);
+  size_t in = 0;
+  CU_ASSERT_EQUAL(pinn_output_mask(&dom, 30, x, m, &in, &e), 0);
+  CU_ASSERT_EQUAL(in, 14);
+  g.domain = &dom;
+  h5 = pinn_test_join(g_dir, "grid_disc.h5");
+  CU_ASSERT_EQUAL(pinn_output_write_grid(h5, &g, &e), PINN_EINVAL); /* no mask */
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "mask"));
+  CU_ASSERT_EQUAL(access(h5, F_OK), -1);
+  g.mask = m;
+  CU_ASSERT_EQUAL_FATAL(pinn_output_write_grid(h5, &g, &e), 0);
+  doc = xmf_text(h5);
+  CU_ASSERT(doc && strstr(doc, "TopologyType=\"Polyvertex\" NumberOfElements=\"7\""));
+  CU_ASSERT(doc && strstr(doc, "grid_disc.h5:/xdmf/mesh/conn"));
+  free(doc);
+  char *text = malloc(1 << 16);
+  CU_ASSERT_EQUAL(pinn_output_describe(h5, text, 1 << 16, &e), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "pinn eval"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "domain: ball (not a box): 14 of the 30 grid points"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "ParaView mesh: the 7 inside points"));
+  free(text);
+
+  /* radius 1.2: 11 nodes inside per step, the 4 cells around the origin
+   * over 9 nodes */
+  CU_ASSERT_EQUAL(pinn_domain_ball(&dom, 2, (double[2]){0, 0}, 1.2, &e), 0);
+  CU_ASSERT_EQUAL(pinn_domain_with_time(&dom, 0, 1, &e), 0);
+  CU_ASSERT_EQUAL(pinn_output_mask(&dom, 30, x, m, &in, &e), 0);
+  CU_ASSERT_EQUAL(in, 22);
+  for (int q = 0; q < 30; ++q)
+    if (m[q] == 0) v[q] = NAN;
+  CU_ASSERT_EQUAL_FATAL(pinn_output_write_grid(h5, &g, &e), 0);
+  r = pinn_h5_open(h5, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  CU_ASSERT_EQUAL(attr_int(r, "inside_points"), 22);
+  a = attr_str(r, "domain");
+  CU_ASSERT_STRING_EQUAL(a, "ball");
+  free(a);
+  int64_t *node = NULL, *cells = NULL;
+  CU_ASSERT_EQUAL(pinn_h5_read_dataset_int64(r, "/xdmf/mesh/node", 1, (size_t[1]){9}, &node,
+                                             NULL, NULL),
+                  0);
+  CU_ASSERT_EQUAL(pinn_h5_read_dataset_int64(r, "/xdmf/mesh/cells", 2, (size_t[2]){4, 4}, &cells,
+                                             NULL, NULL),
+                  0);
+  const int64_t wn[9] = {1, 2, 3, 6, 7, 8, 11, 12, 13}, wc[16] = {0, 1, 4, 3, 1, 2, 5, 4,
+                                                                   3, 4, 7, 6, 4, 5, 8, 7};
+  CU_ASSERT(node && memcmp(node, wn, sizeof wn) == 0);
+  CU_ASSERT(cells && memcmp(cells, wc, sizeof wc) == 0);
+  free(node);
+  free(cells);
+  back = read_ds(r, "/xdmf/steps/w/000001", 1, (size_t[1]){9});
+  for (int j = 0; back && j < 9; ++j) CU_ASSERT_EQUAL(back[j], v[15 + wn[j]]);
+  free(back);
+  back = read_ds(r, "/solution/mask", 3, (size_t[3]){2, 3, 5});
+  CU_ASSERT(back && memcmp(back, m, sizeof m) == 0);
+  free(back);
+  pinn_h5_close(r);
+  doc = xmf_text(h5);
+  CU_ASSERT(doc && strstr(doc, "TopologyType=\"Quadrilateral\" NumberOfElements=\"4\""));
+  free(doc);
+  /* bad input: a repeated name, decreasing axis */
+  const char *twice[2] = {"w", "w"};
+  const double *vv[2] = {v, v};
+  g.names = twice;
+  g.values = vv;
+  g.n_fields = 2;
+  CU_ASSERT_EQUAL(pinn_output_write_grid(h5, &g, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "given twice"));
+  g.n_fields = 1;
+  double bad[5] = {0, 1, 1, 2, 3};
+  g.axes[0] = bad;
+  CU_ASSERT_EQUAL(pinn_output_write_grid(h5, &g, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "do not increase at index 2"));
+  free(h5);
+}
+
 static void unwritable_paths_give_eio_and_leave_nothing(void)
 {
   solve s = make_1d();
@@ -1043,6 +1646,16 @@ int main(void)
      a_reference_grid_becomes_the_output_grid_with_a_rectilinear_sidecar},
     {"obstacle_file_has_psi_and_the_contact_set", obstacle_file_has_psi_and_the_contact_set},
     {"ball_file_masks_the_outside_with_nan", ball_file_masks_the_outside_with_nan},
+    {"ball_file_sidecar_is_the_mesh_of_the_inside_cells",
+     ball_file_sidecar_is_the_mesh_of_the_inside_cells},
+    {"timed_disc_file_is_a_series_of_the_inside_mesh_without_spacetime",
+     timed_disc_file_is_a_series_of_the_inside_mesh_without_spacetime},
+    {"ball_3d_file_sidecar_is_hexahedra", ball_3d_file_sidecar_is_hexahedra},
+    {"one_d_ball_file_keeps_the_structured_grid", one_d_ball_file_keeps_the_structured_grid},
+    {"csg_file_sidecar_shows_the_square_minus_the_disk_only",
+     csg_file_sidecar_shows_the_square_minus_the_disk_only},
+    {"mesh_keeps_the_cells_with_every_corner_inside", mesh_keeps_the_cells_with_every_corner_inside},
+    {"grid_files_have_the_solve_files_sidecar", grid_files_have_the_solve_files_sidecar},
     {"unwritable_paths_give_eio_and_leave_nothing", unwritable_paths_give_eio_and_leave_nothing},
     {"mismatched_fields_and_colliding_names_are_refused",
      mismatched_fields_and_colliding_names_are_refused},

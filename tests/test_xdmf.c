@@ -1,7 +1,8 @@
 /* Tests for the XDMF sidecar builder: documents for 1D/2D/3D uniform,
- * rectilinear, temporal and point-set grids are rendered, written atomically,
- * parsed back (tag balance, Dimensions, relative .h5 paths) and checked
- * against real .h5 files written with h5io.
+ * rectilinear, temporal, unstructured (quadrilateral, hexahedral) and
+ * point-set grids are rendered, written atomically, parsed back (tag
+ * balance, Dimensions, relative .h5 paths) and checked against real .h5
+ * files written with h5io.
  *
  * With PINN_XDMF_EXAMPLES=<dir> set, the example files (.xmf files in <dir>,
  * <dir>/view and <dir>/data, .h5 files in <dir>/data) are left there for
@@ -12,6 +13,7 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,6 +455,139 @@ static void point_sets_are_polyvertex_with_explicit_connectivity(void)
   example_end(&ex);
 }
 
+static void unstructured_grids_are_quadrilaterals_or_hexahedra_with_hdf_connectivity(void)
+{
+  example ex;
+  pinn_h5_writer *w = example_begin(&ex, "cells.h5");
+  pinn_error e;
+  /* an L: the 3 x 3 nodes of [0,2]^2 without the top-right cell (node (2,2)
+   * unused): 8 points, 3 quadrilaterals; u = x + 10 y */
+  double xy[16], u[8];
+  int n = 0;
+  for (int j = 0; j < 3; ++j)
+    for (int i = 0; i < 3; ++i) {
+      if (i == 2 && j == 2) continue;
+      xy[2 * n] = i;
+      xy[2 * n + 1] = j;
+      u[n++] = i + 10.0 * j;
+    }
+  int64_t quads[12] = {0, 1, 4, 3, 1, 2, 5, 4, 3, 4, 7, 6};
+  write_or_fail(w, "l/xy", 2, (size_t[2]){8, 2}, xy);
+  CU_ASSERT_EQUAL(pinn_h5_write_dataset_int64(w, "l/cells", 2, (size_t[2]){3, 4}, quads), 0);
+  write_or_fail(w, "l/u", 1, (size_t[1]){8}, u);
+  /* two unit cubes side by side along x: 3 x 2 x 2 nodes, point
+   * i + 3 (j + 2 k); two time steps, v = x + 10 y + 100 z + 1000 step */
+  double xyz[36];
+  for (int q = 0; q < 12; ++q) {
+    xyz[3 * q] = q % 3;
+    xyz[3 * q + 1] = (q / 3) % 2;
+    xyz[3 * q + 2] = q / 6;
+  }
+  int64_t hexes[16];
+  for (int c = 0; c < 2; ++c) {
+    const int64_t b = c; /* node (c, 0, 0) */
+    const int64_t h[8] = {b, b + 1, b + 4, b + 3, b + 6, b + 7, b + 10, b + 9};
+    memcpy(hexes + 8 * c, h, sizeof h);
+  }
+  write_or_fail(w, "box2/xyz", 2, (size_t[2]){12, 3}, xyz);
+  CU_ASSERT_EQUAL(pinn_h5_write_dataset_int64(w, "box2/cells", 2, (size_t[2]){2, 8}, hexes), 0);
+  for (int k = 0; k < 2; ++k) {
+    double v[12];
+    for (int q = 0; q < 12; ++q)
+      v[q] = xyz[3 * q] + 10 * xyz[3 * q + 1] + 100 * xyz[3 * q + 2] + 1000.0 * k;
+    char name[64];
+    pinn_xdmf_step_dataset(name, sizeof name, "box2/v", (size_t)k);
+    write_or_fail(w, name, 1, (size_t[1]){12}, v);
+  }
+  int64_t bad[8] = {0, 1, 4, 3, 1, 2, 5, 8}; /* point 8 of 8 */
+  CU_ASSERT_EQUAL(pinn_h5_write_dataset_int64(w, "l/bad", 2, (size_t[2]){2, 4}, bad), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
+
+  pinn_xdmf *x = pinn_xdmf_alloc();
+  int g = -1;
+  CU_ASSERT_EQUAL(pinn_xdmf_add_unstructured_grid(x, "l", PINN_XDMF_QUADRILATERAL, 3, 8, 2, ex.h5,
+                                                  "l/cells", "l/xy", &g),
+                  0);
+  CU_ASSERT_EQUAL(g, 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "u", ex.h5, "l/u"), 0);
+  char *doc = checked_write(x, ex.dir, "quads.xmf");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+  CU_ASSERT_PTR_NOT_NULL(strstr(
+      doc, "<Topology TopologyType=\"Quadrilateral\" NumberOfElements=\"3\" NodesPerElement=\"4\">\n"
+           "        <DataItem Dimensions=\"3 4\" NumberType=\"Int\" Precision=\"8\" "
+           "Format=\"HDF\">data/cells.h5:/l/cells</DataItem>\n      </Topology>\n"
+           "      <Geometry GeometryType=\"XY\">\n"
+           "        <DataItem Dimensions=\"8 2\" NumberType=\"Float\" Precision=\"8\" "
+           "Format=\"HDF\">data/cells.h5:/l/xy</DataItem>\n      </Geometry>"));
+  CU_ASSERT_STRING_EQUAL(attr_ref(doc, "u", 0), "data/cells.h5:/l/u");
+  CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<DataItem Dimensions=\"8\" NumberType=\"Float\""));
+  free(doc);
+  pinn_xdmf_free(x);
+
+  x = pinn_xdmf_alloc();
+  CU_ASSERT_EQUAL(pinn_xdmf_add_unstructured_grid(x, "box2", PINN_XDMF_HEXAHEDRON, 2, 12, 3,
+                                                  ex.h5, "box2/cells", "box2/xyz", &g),
+                  0);
+  CU_ASSERT_EQUAL(pinn_xdmf_set_times(x, g, 2, (double[2]){0.0, 1.0}), 0);
+  CU_ASSERT_EQUAL(pinn_xdmf_add_attribute(x, g, "v", ex.h5, "box2/v"), 0);
+  doc = checked_write(x, ex.dir, "hexes.xmf");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+  CU_ASSERT_EQUAL(count_of(doc, "<Topology TopologyType=\"Hexahedron\" NumberOfElements=\"2\" "
+                                "NodesPerElement=\"8\">"),
+                  2);
+  CU_ASSERT_EQUAL(count_of(doc, "<DataItem Dimensions=\"2 8\" NumberType=\"Int\""), 2);
+  CU_ASSERT_EQUAL(count_of(doc, "<Geometry GeometryType=\"XYZ\">"), 2);
+  CU_ASSERT_EQUAL(count_of(doc, "<DataItem Dimensions=\"12 3\" NumberType=\"Float\""), 2);
+  CU_ASSERT_EQUAL(count_of(doc, "<Time Value="), 2);
+  CU_ASSERT_STRING_EQUAL(attr_ref(doc, "v", 1), "data/cells.h5:/box2/v/000001");
+  free(doc);
+  pinn_xdmf_free(x);
+
+  /* the check reads the connectivity: an index past the points is refused */
+  x = pinn_xdmf_alloc();
+  CU_ASSERT_EQUAL(pinn_xdmf_add_unstructured_grid(x, "l", PINN_XDMF_QUADRILATERAL, 2, 8, 2, ex.h5,
+                                                  "l/bad", "l/xy", &g),
+                  0);
+  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cell 1 names point 8"));
+  /* ... and so is a connectivity of the wrong shape */
+  pinn_xdmf_free(x);
+  x = pinn_xdmf_alloc();
+  CU_ASSERT_EQUAL(pinn_xdmf_add_unstructured_grid(x, "l", PINN_XDMF_QUADRILATERAL, 4, 8, 2, ex.h5,
+                                                  "l/cells", "l/xy", &g),
+                  0);
+  CU_ASSERT_EQUAL(pinn_xdmf_check(x, &e), PINN_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "needs 16 as [n][4]"));
+  pinn_xdmf_free(x);
+
+  /* refusals: cell type, counts, coordinates, hexahedra in 2-D */
+  struct {
+    int type;
+    size_t nc, np;
+    int cd;
+    const char *want;
+  } bad_args[] = {{3, 1, 4, 2, "cell type 3"},
+                  {PINN_XDMF_QUADRILATERAL, 0, 4, 2, "0 cells over 4 points"},
+                  {PINN_XDMF_QUADRILATERAL, 1, 0, 2, "1 cells over 0 points"},
+                  {PINN_XDMF_QUADRILATERAL, 1, 4, 1, "coord_dim 1"},
+                  {PINN_XDMF_HEXAHEDRON, 1, 8, 2, "hexahedra need 3"}};
+  for (size_t i = 0; i < sizeof bad_args / sizeof bad_args[0]; ++i) {
+    x = pinn_xdmf_alloc();
+    CU_ASSERT_EQUAL(pinn_xdmf_add_unstructured_grid(x, "m", (pinn_xdmf_cell)bad_args[i].type,
+                                                    bad_args[i].nc, bad_args[i].np,
+                                                    bad_args[i].cd, "a.h5", "c", "p", &g),
+                    PINN_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_xdmf_errmsg(x), bad_args[i].want));
+    pinn_xdmf_free(x);
+  }
+  x = pinn_xdmf_alloc();
+  CU_ASSERT_EQUAL(pinn_xdmf_add_unstructured_grid(x, "m", PINN_XDMF_QUADRILATERAL, 1, 4, 2,
+                                                  "a.h5", "c:d", "p", &g),
+                  PINN_EINVAL);
+  pinn_xdmf_free(x);
+  example_end(&ex);
+}
+
 static void two_grids_share_one_document(void)
 {
   /* A solution grid plus its collocation points, the .xmf next to the data. */
@@ -714,6 +849,8 @@ int main(void)
      temporal_grid_has_one_uniform_step_per_time_reading_per_step_datasets},
     {"point_sets_are_polyvertex_with_explicit_connectivity",
      point_sets_are_polyvertex_with_explicit_connectivity},
+    {"unstructured_grids_are_quadrilaterals_or_hexahedra_with_hdf_connectivity",
+     unstructured_grids_are_quadrilaterals_or_hexahedra_with_hdf_connectivity},
     {"two_grids_share_one_document", two_grids_share_one_document},
     {"h5_paths_are_made_relative_to_the_xmf_folder", h5_paths_are_made_relative_to_the_xmf_folder},
     {"names_are_escaped_and_bad_references_refused", names_are_escaped_and_bad_references_refused},

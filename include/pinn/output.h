@@ -21,10 +21,13 @@
  *             0/0 gives 0, x/0 gives +Inf.
  *   max_abs = max |u - ref| over the same points and outputs.
  *
- * Ball domains: the grid covers the bounding box; points outside the ball
- * (signed distance > 1e-12 r) hold NaN in every field (ParaView leaves NaN
- * out of colour ranges and shows it in the "NaN colour"), and the field
- * `mask` is 1 inside and 0 outside.  Nothing is evaluated outside.
+ * Domains that are not a box (balls, geometries): the grid covers the
+ * bounding box; a grid point is inside when pinn_domain_contains says so or
+ * its signed distance is <= PINN_OUTPUT_INSIDE_RTOL (1e-12) times the
+ * largest side of the space bounding box (pinn_output_mask: points on the
+ * boundary stay in despite rounding).  Points outside hold NaN in every
+ * field, and the field `mask` is 1 inside and 0 outside.  Nothing is
+ * evaluated outside.
  *
  * pinn_output_write writes the file layout documented in README
  * ("Output files"); the short form:
@@ -40,7 +43,8 @@
  *   /solution/<u>_ref, /solution/<u>_error   when a reference exists
  *   /solution/residual        |r| of the first residual term
  *   /solution/psi, /solution/contact         obstacle problems
- *   /solution/mask            ball domains
+ *   /solution/mask            domains that are not a box (with the root
+ *                             attributes domain, inside_points, inside_rtol)
  *   /points/<term>            [N][dim] training points (time last)
  *   /history/loss, /history/grad_norm, /history/<term>   per iteration
  *   /model                    the network (pinn/model.h)
@@ -54,7 +58,23 @@
  *   "solution"   every field on the spatial grid (3DCoRectMesh, or
  *                3DRectMesh for a non-uniform reference grid); for a
  *                time-dependent problem a temporal collection over /grid/t,
- *                step k reading /xdmf/steps/<field>/<k> (6-digit k)
+ *                step k reading /xdmf/steps/<field>/<k> (6-digit k).
+ *                A domain that is not a box, in 2-D or 3-D: the inside of
+ *                the grid as an unstructured mesh (pinn_output_mesh_build):
+ *                the grid cells whose 2^d corners are all inside
+ *                (Quadrilateral in 2-D, Hexahedron in 3-D) over the grid
+ *                nodes they use, so ParaView shows no point outside the
+ *                domain.  Helpers: /xdmf/mesh/xyz [P][d] (coordinates),
+ *                /xdmf/mesh/cells [C][2^d] (int64, 0-based into xyz),
+ *                /xdmf/mesh/node [P] (int64 index of each mesh point in the
+ *                space grid, axis 0 fastest), each field's values at those
+ *                points in /xdmf/inside/<field> [P] (untimed) or
+ *                /xdmf/steps/<field>/<k> [P] (timed).  Inside nodes that no
+ *                kept cell uses are in the .h5 but not drawn; when no cell
+ *                is kept (a grid too coarse for the domain) the mesh is the
+ *                inside nodes as a Polyvertex point set (/xdmf/mesh/conn
+ *                [P] instead of cells); with no inside node at all, the
+ *                whole grid as for a box (all NaN).
  *   "points_<term>"  each term's training points (Polyvertex) with
  *                coordinates /xdmf/points/<term>/xyz: the point itself with
  *                time as the next axis (1-D untimed points get y = 0; 3-D +
@@ -66,7 +86,9 @@
  * Time-dependent problems with 1 or 2 space dimensions also get
  * "<basename>_spacetime.xmf": the fields as one static grid "spacetime" with
  * time as the next axis (y for 1-D, z for 2-D), read straight from
- * /solution/<field>, with the same point sets (the x-t picture of Burgers).
+ * /solution/<field>, with the same point sets (the x-t picture of Burgers);
+ * not for a 2-D domain that is not a box (its structured x-y-t volume would
+ * show the outside).
  *
  * The files are written atomically (each via a temporary name + rename); when
  * a sidecar cannot be written, the new .h5 is removed as well, so a failed
@@ -76,7 +98,9 @@
 #define PINN_OUTPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <pinn/status.h>
+#include <pinn/domain.h>
 #include <pinn/loss.h>
 #include <pinn/train.h>
 #include <pinn/problem.h>
@@ -137,6 +161,45 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
 /* Free the arrays of f and zero it.  NULL is a no-op. */
 void pinn_fields_free(pinn_fields *f);
 
+/* Relative tolerance of the inside test of output grids (pinn_output_mask). */
+#define PINN_OUTPUT_INSIDE_RTOL 1e-12
+
+/* Which of the n points x (rows of pinn_domain_dim(dom) doubles) count as
+ * inside dom on output grids: mask[q] = 1 when pinn_domain_contains(dom, x_q)
+ * or pinn_domain_signed_distance(dom, x_q) <= PINN_OUTPUT_INSIDE_RTOL * L, L
+ * the largest side of the space bounding box, else 0 (the distance ignores
+ * time: give points with t in [t0, t1], as grids have).  *n_inside (may be
+ * NULL) gets the count.
+ * Returns 0 or
+ * PINN_EINVAL (invalid domain, NULL arrays) with err filled. */
+int pinn_output_mask(const pinn_domain *dom, size_t n, const double *x, double *mask,
+                     size_t *n_inside, pinn_error *err);
+
+/* The inside of a tensor grid as an unstructured mesh: the cells of the grid
+ * whose 2^dim corners are all inside, over the grid nodes they use.  Node
+ * index q = i + m_0 (j + m_1 k) (axis 0 fastest).  Cells are listed in the
+ * order of their lowest corner, their nodes as XDMF/VTK want them:
+ * quadrilateral (i,j) (i+1,j) (i+1,j+1) (i,j+1); hexahedron the same at k,
+ * then at k+1.  Owned arrays (pinn_output_mesh_free). */
+typedef struct pinn_output_mesh {
+  size_t dim;        /* 2 (quadrilaterals) or 3 (hexahedra) */
+  size_t n_points;   /* grid nodes used by kept cells */
+  size_t n_cells;    /* kept cells */
+  int64_t *node;     /* n_points: grid index of each mesh point, increasing */
+  int64_t *cells;    /* n_cells x 2^dim: indices into the mesh points */
+} pinn_output_mesh;
+
+/* Build the mesh of a grid of counts[dim] nodes (dim 2 or 3, each count >= 1,
+ * at most PINN_FIELDS_MAX_POINTS in all) from mask (one value per node,
+ * inside where > 0.5, as pinn_output_mask writes).  A grid with an axis of
+ * one node has no cells.  *m is overwritten (free with
+ * pinn_output_mesh_free).  Returns 0, PINN_EINVAL or PINN_ENOMEM. */
+int pinn_output_mesh_build(size_t dim, const size_t *counts, const double *mask,
+                           pinn_output_mesh *m, pinn_error *err);
+
+/* Free the arrays of m and zero it.  NULL is a no-op. */
+void pinn_output_mesh_free(pinn_output_mesh *m);
+
 /* What a solve did, for the root attributes of the output file. */
 typedef struct pinn_run_info {
   const char *problem;     /* NULL: the loss's problem name */
@@ -170,6 +233,36 @@ int pinn_output_spacetime_path(const char *h5path, char *buf, size_t size);
  * a metrics callback's status; err says which. */
 int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
                       const pinn_fields *f, const pinn_run_info *info, pinn_error *err);
+
+/* Values on a tensor grid that do not come from a loss (pinn eval's HDF5
+ * output): n_fields fields of n = prod counts values each, C order
+ * [nt][nz][ny][nx] (axis 0 fastest, time slowest), as in pinn_fields. */
+typedef struct pinn_output_grid {
+  size_t space_dim;                        /* 1..3 */
+  int has_time;
+  size_t counts[PINN_MAX_INPUTS];          /* nodes per axis: space axes, then time */
+  const double *axes[PINN_MAX_INPUTS];     /* counts[a] increasing coordinates each */
+  const char *axis_names[PINN_MAX_INPUTS]; /* datasets /grid/<name> (e.g. the model's inputs) */
+  size_t n_fields;
+  const char *const *names;                /* datasets /solution/<name> */
+  const double *const *values;             /* n values each (NaN outside the domain) */
+  const pinn_domain *domain;               /* the domain the grid spans, or NULL (a box) */
+  const double *mask;                      /* n values, 1 inside, 0 outside
+                                              (pinn_output_mask); needed when domain is
+                                              not a box, else ignored */
+  const char *problem;                     /* root attribute "problem", may be NULL */
+} pinn_output_grid;
+
+/* Write g to h5path atomically with its sidecar (pinn_output_xmf_path): root
+ * attributes format = "libpinn-grid", format_version = 1, run_id, problem,
+ * libpinn_version, space_dim, has_time, fields (comma-separated); /grid/<axis
+ * name>, /solution/<name>; for a domain that is not a box /solution/mask and
+ * the root attributes domain, inside_points, inside_rtol; and the sidecar's
+ * "solution" grid with every field, built as the solve file's (above: the
+ * unstructured mesh of the inside for a domain that is not a box).  Returns
+ * 0, PINN_EINVAL (bad sizes, names, missing mask), PINN_EIO or PINN_ENOMEM,
+ * with err filled; a failed write leaves no new file. */
+int pinn_output_write_grid(const char *h5path, const pinn_output_grid *g, pinn_error *err);
 
 /* Check that the sidecars of a solve file belong to it: the run_id root
  * attribute of h5path against the run id in its .xmf (and _spacetime.xmf when

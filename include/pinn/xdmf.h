@@ -1,8 +1,9 @@
 /* libpinn — XDMF (schema 2, plain text) sidecars that let ParaView open .h5 output.
  *
- * A pinn_xdmf is a small builder: add grids (uniform, rectilinear or point
- * sets), optionally give a grid time steps, add scalar node-centred attributes
- * that name datasets in an .h5 file, then pinn_xdmf_write() the document
+ * A pinn_xdmf is a small builder: add grids (uniform, rectilinear,
+ * unstructured or point sets), optionally give a grid time steps, add scalar
+ * node-centred attributes that name datasets in an .h5 file, then
+ * pinn_xdmf_write() the document
  * atomically (temporary file + fsync + rename, as in h5io.h).  Nothing is read
  * from the .h5 files unless you call pinn_xdmf_check().
  *
@@ -21,6 +22,14 @@
  *    Xdmf3 reader makes 0 cells.  Coordinates come from one [n][2] (XY) or
  *    [n][3] (XYZ) float64 dataset; for 1-D points write an [n][2] dataset with
  *    y = 0.
+ *  - Unstructured meshes (the inside of a domain that is not a box, as the
+ *    cells of a background grid): one cell type per grid, Quadrilateral (4
+ *    nodes, counter-clockwise) or Hexahedron (8 nodes: the bottom face
+ *    counter-clockwise seen from above, then the top face in the same order;
+ *    VTK's order), connectivity from an int64 [n_cells][4|8] dataset of
+ *    0-based indices into the points, coordinates from a float64
+ *    [n_points][2|3] dataset (XY or XYZ; hexahedra need XYZ).  Attributes are
+ *    node-centred datasets of [n_points] values.
  *  - Time series: a grid given times becomes a Collection of
  *    CollectionType="Temporal" with one Uniform grid per step (<Time Value>)
  *    sharing the geometry.  Each step's attribute is its own dataset,
@@ -74,13 +83,32 @@ int pinn_xdmf_add_point_set(pinn_xdmf *x, const char *name, size_t n, int coord_
                             const char *h5file, const char *coords_dataset,
                             const char *conn_dataset, int *grid_out);
 
+/* Cell types of unstructured grids (the value is the nodes per cell). */
+typedef enum pinn_xdmf_cell {
+  PINN_XDMF_QUADRILATERAL = 4, /* 2-D cells (coordinates XY or XYZ) */
+  PINN_XDMF_HEXAHEDRON = 8     /* 3-D cells (coordinates XYZ) */
+} pinn_xdmf_cell;
+
+/* Add an unstructured grid of n_cells cells of one type over n_points
+ * points: conn_dataset is an int64 [n_cells][type] dataset of point indices
+ * (0..n_points-1, each cell's nodes in the order above), coords_dataset a
+ * float64 [n_points][coord_dim] dataset (coord_dim 2 or 3; 3 for hexahedra),
+ * both in h5file.  n_cells and n_points: 1..2^31.  pinn_xdmf_check also
+ * reads the connectivity and refuses an index out of range.  *grid_out
+ * (optional) receives its index. */
+int pinn_xdmf_add_unstructured_grid(pinn_xdmf *x, const char *name, pinn_xdmf_cell type,
+                                    size_t n_cells, size_t n_points, int coord_dim,
+                                    const char *h5file, const char *conn_dataset,
+                                    const char *coords_dataset, int *grid_out);
+
 /* Make grid a time series of nt >= 1 steps at times[nt] (finite, strictly
  * increasing; copied).  Call before adding attributes or after: attributes of
  * a timed grid name per-step datasets (see pinn_xdmf_step_dataset). */
 int pinn_xdmf_set_times(pinn_xdmf *x, int grid, size_t nt, const double *times);
 
 /* Add a scalar node-centred attribute called name to grid, read from dataset
- * (float64) in h5file.  Untimed grid: dataset has the grid's shape.  Timed
+ * (float64) in h5file.  Untimed grid: dataset has the grid's shape ([n] for
+ * point sets and unstructured grids: one value per point).  Timed
  * grid: step k reads pinn_xdmf_step_dataset(dataset, k), each of the grid's
  * shape. */
 int pinn_xdmf_add_attribute(pinn_xdmf *x, int grid, const char *name, const char *h5file,
