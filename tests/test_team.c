@@ -10,6 +10,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,9 @@ typedef struct job {
   char msg[PINN_ERRMSG_SIZE];
   double *hist;         /* training: the loss history */
   size_t n_hist;
+  int interrupted;      /* training: this rank's interrupt flag is raised from the start */
+  pinn_stop_reason reason;
+  size_t iterations;
 } job;
 
 static void *run_job(void *arg)
@@ -124,9 +128,14 @@ static void *run_job(void *arg)
     pinn_train_options_set_adam(&o, 30, NULL);
     pinn_train_options_set_main_iters(&o, 30, NULL);
     pinn_train_options_add_phase(&o, PINN_OPT_SSBFGS, 20);
+    pinn_train_options_add_phase(&o, PINN_OPT_LM, 5);
     o.progress = NULL;
+    volatile sig_atomic_t flag = j->interrupted;
+    o.interrupt = &flag;
     pinn_trainer *t = pinn_trainer_alloc(l, &o, NULL);
     j->status = pinn_trainer_run(t);
+    j->reason = pinn_trainer_stop_reason(t);
+    j->iterations = pinn_trainer_iterations(t);
     j->n_hist = pinn_trainer_history_length(t);
     j->hist = calloc(j->n_hist ? j->n_hist : 1, sizeof *j->hist);
     memcpy(j->hist, pinn_trainer_history_loss(t), j->n_hist * sizeof *j->hist);
@@ -256,7 +265,7 @@ static void a_failure_on_one_rank_reaches_every_rank(void)
   pinn_problem_free(p);
 }
 
-/* Training on 2 and 3 ranks (Adam, L-BFGS, SSBFGS) ends with the
+/* Training on 2 and 3 ranks (Adam, L-BFGS, SSBFGS, LM) ends with the
  * parameters and loss history of the one-process run, bit for bit. */
 static void team_training_follows_the_single_process_bit_for_bit(void)
 {
@@ -265,7 +274,7 @@ static void team_training_follows_the_single_process_bit_for_bit(void)
   job single = {.p = p, .threads = 1, .train = 1};
   run_job(&single);
   CU_ASSERT_EQUAL(single.status, 0);
-  CU_ASSERT(single.n_hist >= 60);
+  CU_ASSERT(single.n_hist >= 80);
   for (int size = 2; size <= 3; ++size) {
     job out[MAX_RANKS];
     run_team(p, size, 1, 1, out);
@@ -278,6 +287,32 @@ static void team_training_follows_the_single_process_bit_for_bit(void)
   pinn_problem_free(p);
 }
 
+/* One rank interrupted (its flag raised, as SIGINT would): every rank
+ * stops at the same iteration with the same reason. */
+static void an_interrupt_on_one_rank_stops_every_rank_together(void)
+{
+  job_ctx ctx = {2.0};
+  pinn_problem *p = make_problem(&ctx, 500);
+  shared sh = {.size = 3};
+  pthread_barrier_init(&sh.bar, NULL, 3);
+  pthread_t th[3];
+  job out[3];
+  for (int r = 0; r < 3; ++r) {
+    out[r] = (job){.p = p, .m = {&sh, r}, .use_team = 1, .threads = 1, .train = 1,
+                   .interrupted = r == 1};
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&th[r], NULL, run_job, &out[r]), 0);
+  }
+  for (int r = 0; r < 3; ++r) pthread_join(th[r], NULL);
+  pthread_barrier_destroy(&sh.bar);
+  for (int r = 0; r < 3; ++r) {
+    CU_ASSERT_EQUAL(out[r].reason, PINN_STOP_INTERRUPT);
+    CU_ASSERT_EQUAL(out[r].iterations, out[0].iterations);
+    CU_ASSERT_TRUE(same(&out[r], &out[0]));
+    free_job(&out[r]);
+  }
+  pinn_problem_free(p);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -287,6 +322,8 @@ int main(void)
       {"a_failure_on_one_rank_reaches_every_rank", a_failure_on_one_rank_reaches_every_rank},
       {"team_training_follows_the_single_process_bit_for_bit",
        team_training_follows_the_single_process_bit_for_bit},
+      {"an_interrupt_on_one_rank_stops_every_rank_together",
+       an_interrupt_on_one_rank_stops_every_rank_together},
       {NULL, NULL}};
   if (pinn_test_add_suite("team", cases)) return 1;
   return pinn_test_run_all();
