@@ -14,3 +14,8 @@ if(PINN_HAVE_MPI AND NOT PINN_SANITIZE)
     COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} 2 --oversubscribe $<TARGET_FILE:mpi_solve>)
   set_tests_properties(mpi_solve PROPERTIES TIMEOUT 600 LABELS mpi ENVIRONMENT "${PINN_MPI_ENV}")
 endif()
+if(PINN_HAVE_MPI AND NOT PINN_SANITIZE AND TARGET pinn_cli)
+  add_test(NAME mpi_cli
+    COMMAND bash ${PROJECT_SOURCE_DIR}/tests/mpi_cli.sh $<TARGET_FILE:pinn_cli> ${PROJECT_SOURCE_DIR})
+  set_tests_properties(mpi_cli PROPERTIES TIMEOUT 900 LABELS "mpi;cli" ENVIRONMENT "${PINN_MPI_ENV}")
+endif()
