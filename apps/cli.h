@@ -14,7 +14,7 @@ int pinn_cmd_list(int argc, char **argv);
 /* team: the MPI ranks solving together (NULL: one process); only rank 0
  * prints and writes files. */
 int pinn_cmd_solve(int argc, char **argv, const pinn_team *team);
-int pinn_cmd_bench(int argc, char **argv);
+int pinn_cmd_bench(int argc, char **argv, const pinn_team *team);
 int pinn_cmd_eval(int argc, char **argv);
 int pinn_cmd_info(int argc, char **argv);
 
