@@ -8,11 +8,28 @@
 
 #include <stddef.h>
 
+#include <pinn/team.h>
+
 int pinn_cmd_list(int argc, char **argv);
-int pinn_cmd_solve(int argc, char **argv);
-int pinn_cmd_bench(int argc, char **argv);
+/* team: the MPI ranks solving together (NULL: one process); only rank 0
+ * prints and writes files. */
+int pinn_cmd_solve(int argc, char **argv, const pinn_team *team);
+int pinn_cmd_bench(int argc, char **argv, const pinn_team *team);
 int pinn_cmd_eval(int argc, char **argv);
 int pinn_cmd_info(int argc, char **argv);
+
+/* MPI (apps/cli_mpi.c): when this process was started by an MPI launcher
+ * (mpirun, srun), begin initialises MPI and gives the team of
+ * MPI_COMM_WORLD (team NULL for one rank or no launcher); returns 0, or 1
+ * after printing why (a launcher but no MPI in this build).  end finalises. */
+typedef struct pinn_cli_mpi {
+  int active;              /* MPI was initialised */
+  int rank;
+  const pinn_team *team;   /* NULL unless more than one rank */
+  void *ctx, *team_store;
+} pinn_cli_mpi;
+int pinn_cli_mpi_begin(int *argc, char ***argv, pinn_cli_mpi *m);
+void pinn_cli_mpi_end(pinn_cli_mpi *m);
 
 /* Shared helpers (apps/cli_util.c). */
 /* Print "pinn <cmd>: <message>" to stderr and return 2. */

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/resource.h>
+
 #include <gsl/gsl_sort.h>
 #include <omp.h>
 #include <pinn/pinn.h>
@@ -11,14 +13,16 @@
 #include "cli.h"
 
 static const char bench_help[] =
-    "usage: pinn bench NAME [--threads T] [--repeats R] [--plugin ./my.so]\n"
+    "usage: pinn bench NAME [--threads T] [--repeats R] [--points N] [--plugin ./my.so]\n"
     "Times one loss-and-gradient evaluation of the problem with its default network and\n"
-    "points (median of R repeats after warm-up).  Last line: s_per_eval=<seconds>\n";
+    "points (median of R repeats after warm-up; --points N gives every interior term N\n"
+    "points).  Under mpirun the ranks split the points (pinn/team.h) and rank 0 reports;\n"
+    "rss_mb is the largest resident size of any rank.  Last line: s_per_eval=<seconds>\n";
 
-int pinn_cmd_bench(int argc, char **argv)
+int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
 {
   const char *name = NULL, *plugin = NULL;
-  size_t threads = 0, repeats = 20;
+  size_t threads = 0, repeats = 20, points = 0;
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -30,6 +34,9 @@ int pinn_cmd_bench(int argc, char **argv)
     } else if (!strcmp(a, "--repeats")) {
       if (i + 1 >= argc || pinn_cli_parse_size(argv[++i], 1, 100000, &repeats))
         return pinn_cli_usage_error("bench", "--repeats needs a count from 1 to 100000");
+    } else if (!strcmp(a, "--points")) {
+      if (i + 1 >= argc || pinn_cli_parse_size(argv[++i], 1, PINN_MAX_TERM_POINTS, &points))
+        return pinn_cli_usage_error("bench", "--points needs a count from 1 to 1e8");
     } else if (!strcmp(a, "--plugin")) {
       if (i + 1 >= argc) return pinn_cli_usage_error("bench", "--plugin needs a path");
       plugin = argv[++i];
@@ -50,6 +57,8 @@ int pinn_cmd_bench(int argc, char **argv)
   if (st) return st;
   cfg.threads = (int)threads;
   cfg.loss.seed = cfg.seed;
+  for (size_t i = 0; points && i < pinn_problem_n_terms(p); ++i)
+    if (pinn_term_kind_is_interior(pinn_problem_term_kind(p, i))) pinn_problem_set_points(p, i, points);
   pinn_error err;
   pinn_mlp *net = pinn_solve_network(p, &cfg, &err);
   pinn_loss *l = net ? pinn_loss_alloc(p, net, &cfg.loss, &err) : NULL;
@@ -59,6 +68,10 @@ int pinn_cmd_bench(int argc, char **argv)
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
     return 1;
+  }
+  if (team && pinn_loss_set_team(l, team)) {
+    fprintf(stderr, "pinn bench: %s\n", pinn_loss_errmsg(l));
+    st = 1;
   }
   size_t P = pinn_loss_n_params(l), npts = 0;
   for (size_t i = 0; i < pinn_loss_n_terms(l); ++i) {
@@ -75,12 +88,20 @@ int pinn_cmd_bench(int argc, char **argv)
   if (st) {
     fprintf(stderr, "pinn bench: %s\n", pinn_loss_errmsg(l));
   } else {
+    /* a team's time is its slowest rank's; its memory its largest */
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double rss = (double)ru.ru_maxrss / 1024.0;
+    for (size_t k = 0; team && k < repeats; ++k) pinn_team_max(team, 1, &times[k], NULL);
+    if (team) pinn_team_max(team, 1, &rss, NULL);
     gsl_sort(times, 1, repeats);
     double med = repeats % 2 ? times[repeats / 2] : 0.5 * (times[repeats / 2 - 1] + times[repeats / 2]);
-    printf("problem=%s threads=%d params=%zu points=%zu loss=%.6e min=%.6g\n",
-           pinn_problem_name(p), threads ? (int)threads : omp_get_max_threads(), P, npts, f,
-           times[0]);
-    printf("s_per_eval=%.6g\n", med);
+    if (!team || team->rank == 0) {
+      printf("problem=%s ranks=%d threads=%d params=%zu points=%zu loss=%.6e min=%.6g rss_mb=%.0f\n",
+             pinn_problem_name(p), team ? team->size : 1,
+             threads ? (int)threads : omp_get_max_threads(), P, npts, f, times[0], rss);
+      printf("s_per_eval=%.6g\n", med);
+    }
   }
   free(g);
   free(times);

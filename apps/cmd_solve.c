@@ -465,8 +465,9 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
   return rc;
 }
 
-int pinn_cmd_solve(int argc, char **argv)
+int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
 {
+  const int rank = team ? team->rank : 0; /* rank 0 alone speaks and writes */
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(solve_help, stdout);
@@ -498,7 +499,7 @@ int pinn_cmd_solve(int argc, char **argv)
   const char *checkpoint = args.checkpoint;
   /* asked for: kept after a normal end */
   const int keep_checkpoint = args.checkpoint || (args.set & SET_CKPT_EVERY);
-  progress_state ps = {args.quiet, isatty(STDERR_FILENO), 100, p, 0, 0};
+  progress_state ps = {args.quiet || rank != 0, isatty(STDERR_FILENO), 100, p, 0, 0};
   pinn_error err;
   pinn_error_clear(&err);
   /* checkpoints: at phase ends and on Ctrl-C whenever results are written
@@ -517,6 +518,7 @@ int pinn_cmd_solve(int argc, char **argv)
     pinn_cli_close_plugin(dl);
     return rc;
   }
+  cfg.team = team;
   cfg.train.interrupt = &interrupted;
   cfg.train.progress = print_progress;
   cfg.train.progress_ctx = &ps;
@@ -538,13 +540,18 @@ int pinn_cmd_solve(int argc, char **argv)
       fprintf(stderr, " %s(%zu)", pinn_optimizer_name(cfg.train.phases[i].kind),
               cfg.train.phases[i].max_iter);
     fputc('\n', stderr);
+    if (team)
+      fprintf(stderr, "pinn: %d MPI ranks share the points (bitwise the one-process result)\n",
+              team->size);
   }
   pinn_solve_result res;
   const int st = pinn_solve(p, &cfg, &res, &err);
   clear_bar(&ps);
   if (st) {
-    fprintf(stderr, "pinn solve: %s\n", err.msg[0] ? err.msg : pinn_strerror(st));
-    if (res.iterations || res.wrote_output) print_summary(p, &res);
+    if (rank == 0) {
+      fprintf(stderr, "pinn solve: %s\n", err.msg[0] ? err.msg : pinn_strerror(st));
+      if (res.iterations || res.wrote_output) print_summary(p, &res);
+    }
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
     return 1;
@@ -553,8 +560,13 @@ int pinn_cmd_solve(int argc, char **argv)
   const int resumable = res.reason == PINN_STOP_INTERRUPT || res.reason == PINN_STOP_TIME ||
                         res.reason == PINN_STOP_USER;
   if (checkpoint && !keep_checkpoint && !resumable) {
-    unlink(checkpoint);
+    if (rank == 0) unlink(checkpoint);
     checkpoint = NULL;
+  }
+  if (rank != 0) { /* the same run, silently */
+    pinn_problem_free(p);
+    pinn_cli_close_plugin(dl);
+    return res.reason == PINN_STOP_INTERRUPT ? 130 : 0;
   }
   if (res.warning[0]) fprintf(stderr, "pinn: WARNING: %s\n", res.warning);
   if (res.reason == PINN_STOP_TIME)

@@ -2,7 +2,7 @@
 # Install the Debian 12 packages libpinn needs, if any are missing.
 # Usage: apps/install-deps.sh [extra-package ...]   (run as root)
 set -euo pipefail
-pkgs=(gcc make cmake pkg-config libgsl-dev libhdf5-dev libcunit1-dev libopenblas-dev "$@")
+pkgs=(gcc make cmake pkg-config libgsl-dev libhdf5-dev libcunit1-dev libopenblas-dev libopenmpi-dev openmpi-bin "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

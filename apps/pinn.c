@@ -54,8 +54,14 @@ int main(int argc, char **argv)
     return 0;
   }
   if (!strcmp(cmd, "list")) return pinn_cmd_list(argc - 1, argv + 1);
-  if (!strcmp(cmd, "solve")) return pinn_cmd_solve(argc - 1, argv + 1);
-  if (!strcmp(cmd, "bench")) return pinn_cmd_bench(argc - 1, argv + 1);
+  if (!strcmp(cmd, "solve") || !strcmp(cmd, "bench")) { /* the commands a team runs */
+    pinn_cli_mpi m;
+    if (pinn_cli_mpi_begin(&argc, &argv, &m)) return 1;
+    const int rc = !strcmp(cmd, "solve") ? pinn_cmd_solve(argc - 1, argv + 1, m.team)
+                                         : pinn_cmd_bench(argc - 1, argv + 1, m.team);
+    pinn_cli_mpi_end(&m);
+    return rc;
+  }
   if (!strcmp(cmd, "eval") || !strcmp(cmd, "info")) {
     int (*fn)(int, char **) = !strcmp(cmd, "eval") ? pinn_cmd_eval : pinn_cmd_info;
     if (!fn) {

@@ -29,6 +29,8 @@
 #include <pinn/h5io.h>
 
 #include "loss_impl.h"
+#include "mlp_impl.h"
+#include "reduce_impl.h"
 
 pinn_loss_options pinn_loss_options_default(void)
 {
@@ -858,6 +860,19 @@ static int run_pass(pinn_loss *l, term_state *t, size_t n, const double *x, int 
   return pinn_mlp_loss_grad(l->net, &t->spec, n, x, seed_transformed, &w, nacc, acc, grad);
 }
 
+/* The share [leaf0, leaf1) of the reduction tree of a pass over the term's
+ * own points (lib/reduce_impl.h): its node list into *out. */
+static int run_pass_part(pinn_loss *l, term_state *t, pinn_jet_seed_fn fn, void *ctx, size_t nacc,
+                         int need_grad, size_t leaf0, size_t leaf1, pinn_reduce_list_ *out)
+{
+  if (!l->n_tr)
+    return pinn_mlp_loss_grad_part_(l->net, &t->spec, t->n, t->x, fn, ctx, nacc, need_grad,
+                                    leaf0, leaf1, out);
+  wrap_ctx w = {l, t, fn, ctx, t->x, 1};
+  return pinn_mlp_loss_grad_part_(l->net, &t->spec, t->n, t->x, seed_transformed, &w, nacc,
+                                  need_grad, leaf0, leaf1, out);
+}
+
 int pinn_loss_predict(pinn_loss *l, size_t n, const double *x, double *u)
 {
   if (!l || (n && (!x || !u))) return PINN_EINVAL;
@@ -874,26 +889,208 @@ int pinn_loss_predict(pinn_loss *l, size_t n, const double *x, double *u)
 
 /* ----------------------------------------------------------- evaluation */
 
-static int eval_term(pinn_loss *l, size_t i, double *grad, double *term_loss)
+/* The seed context of term t's loss pass over its own points. */
+static seed_ctx term_seed(pinn_loss *l, term_state *t)
 {
-  term_state *t = &l->terms[i];
   const size_t npairs = t->ops->paired ? t->n / 2 : t->n;
   seed_ctx s = {l, t, t->x, t->g, t->normals, t->def.weight / (double)npairs,
                 1.0 / (double)npairs, NULL};
-  double acc[1 + PINN_MAX_COEFS];
-  const int resid = t->ops->dual;
-  const size_t nacc = 1 + (resid ? l->n_coef : 0);
-  pinn_error_clear(&t->fail);
-  int st = run_pass(l, t, t->n, t->x, 1, resid ? seed_residual : seed_condition, &s, nacc, acc,
-                    grad);
-  if (st) return pinn_loss_pass_failed_(l, t, st);
+  return s;
+}
+
+/* A term's pass result: acc = [L_t, dL/dcoef_j (residual terms)]; the
+ * network gradient was already added to grad.  The term loss and
+ * coefficient gradients are taken in (the same order for one process or a
+ * team). */
+static int finish_term(pinn_loss *l, const term_state *t, const double *acc, double *grad,
+                       double *term_loss)
+{
   if (!isfinite(acc[0]))
     return pinn_error_set(&l->err, PINN_ENONFINITE, "term '%s': the loss is not finite (%g)",
                           t->def.name, acc[0]);
   *term_loss = acc[0];
-  if (grad && resid)
+  if (grad && t->ops->dual)
     for (size_t j = 0; j < l->n_coef; ++j) grad[l->n_net + j] += acc[1 + j];
   return PINN_SUCCESS;
+}
+
+static size_t term_nacc(const pinn_loss *l, const term_state *t)
+{
+  return 1 + (t->ops->dual ? l->n_coef : 0);
+}
+
+/* ------------------------------------------------------------------ teams */
+
+int pinn_loss_set_team(pinn_loss *l, const pinn_team *team)
+{
+  if (!l) return PINN_EINVAL;
+  if (!team) {
+    l->has_team = 0;
+    return PINN_SUCCESS;
+  }
+  int st = pinn_team_check(team, &l->err);
+  if (st) return st;
+  l->team = *team;
+  l->has_team = 1;
+  return PINN_SUCCESS;
+}
+
+const pinn_team *pinn_loss_team(const pinn_loss *l)
+{
+  return l && l->has_team ? &l->team : NULL;
+}
+
+/* Header of a rank's contribution: status, failing term, failing point,
+ * then the message (PINN_ERRMSG_SIZE bytes in doubles), then per term the
+ * packed node list's length and the list. */
+enum { HDR = 3, MSG_DOUBLES = (PINN_ERRMSG_SIZE + sizeof(double) - 1) / sizeof(double) };
+
+/* pinn_loss_eval over the team: this rank's share of every term, one
+ * all-gather, every rank completes the same trees. */
+static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
+{
+  const pinn_team *tm = &l->team;
+  const size_t T = l->n_terms, R = (size_t)tm->size;
+  size_t a, b;
+  pinn_reduce_share_((size_t)tm->rank, R, &a, &b);
+  pinn_reduce_list_ *lists = calloc(T ? T : 1, sizeof *lists);
+  size_t *counts = calloc(R, sizeof *counts);
+  double *send = NULL, *recv = NULL, *root = NULL;
+  int st = PINN_SUCCESS;
+  if (!lists || !counts) {
+    free(lists);
+    free(counts);
+    return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory for the team exchange");
+  }
+  for (size_t i = 0; i < T; ++i) pinn_reduce_list_init_(&lists[i], 0);
+  /* this rank's share; a failure stops the later terms but not the exchange */
+  size_t fterm = T, fpoint = 0;
+  for (size_t i = 0; i < T && !st; ++i) {
+    term_state *t = &l->terms[i];
+    seed_ctx s = term_seed(l, t);
+    pinn_error_clear(&t->fail);
+    st = run_pass_part(l, t, t->ops->dual ? seed_residual : seed_condition, &s, term_nacc(l, t),
+                       grad != NULL, a, b, &lists[i]);
+    if (st) {
+      st = pinn_loss_pass_failed_(l, t, st);
+      fterm = i;
+      fpoint = t->fail.code ? t->fail_point : 0;
+    }
+  }
+  size_t count = HDR + MSG_DOUBLES;
+  for (size_t i = 0; i < T; ++i) count += 1 + pinn_reduce_pack_(&lists[i], NULL);
+  send = calloc(count, sizeof *send);
+  int tst = send ? 0 : PINN_ENOMEM;
+  if (send) {
+    send[0] = (double)st;
+    send[1] = (double)fterm;
+    send[2] = (double)fpoint;
+    if (st) memcpy(send + HDR, l->err.msg, sizeof l->err.msg);
+    size_t k = HDR + MSG_DOUBLES;
+    for (size_t i = 0; i < T; ++i) {
+      const size_t c = pinn_reduce_pack_(&lists[i], send + k + 1);
+      send[k] = (double)c;
+      k += 1 + c;
+    }
+  }
+  /* the exchange: every rank takes part, whatever happened above */
+  size_t total_count = 0;
+  if (tm->allgather(send, send ? count : 0, counts, NULL, tm->ctx)) tst = PINN_EFAILED;
+  for (size_t r = 0; r < R && !tst; ++r) total_count += counts[r];
+  if (!tst && !(recv = malloc((total_count ? total_count : 1) * sizeof *recv))) tst = PINN_ENOMEM;
+  if (!tst && tm->allgather(send, count, counts, recv, tm->ctx)) tst = PINN_EFAILED;
+  for (size_t i = 0; i < T; ++i) pinn_reduce_list_free_(&lists[i]);
+  if (tst) {
+    st = pinn_error_set(&l->err, tst, "the team exchange of rank %d failed%s", tm->rank,
+                        tst == PINN_ENOMEM ? " (out of memory)" : "");
+    goto done;
+  }
+  /* failures: the smallest term, then point, of any rank (as one process) */
+  size_t best = R;
+  for (size_t r = 0, off = 0; r < R; off += counts[r++]) {
+    const double *h = recv + off;
+    if (counts[r] < HDR + MSG_DOUBLES || h[0] == 0.0) continue;
+    if (best == R) {
+      best = r;
+      continue;
+    }
+    size_t boff = 0;
+    for (size_t q = 0; q < best; ++q) boff += counts[q];
+    const double *hb = recv + boff;
+    if (h[1] < hb[1] || (h[1] == hb[1] && h[2] < hb[2])) best = r;
+  }
+  if (best < R) {
+    size_t boff = 0;
+    for (size_t q = 0; q < best; ++q) boff += counts[q];
+    pinn_error e;
+    memcpy(e.msg, recv + boff + HDR, sizeof e.msg);
+    e.msg[sizeof e.msg - 1] = '\0';
+    st = pinn_error_set(&l->err, (int)recv[boff], "%s", e.msg);
+    goto done;
+  }
+  st = PINN_SUCCESS;
+  /* every term: the ranks' node lists in rank order make its tree */
+  size_t *pos = calloc(R, sizeof *pos);
+  if (!pos) {
+    st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory for the team exchange");
+    goto done;
+  }
+  for (size_t r = 0, off = 0; r < R; off += counts[r++]) pos[r] = off + HDR + MSG_DOUBLES;
+  for (size_t i = 0; i < T && !st; ++i) {
+    term_state *t = &l->terms[i];
+    const size_t nacc = term_nacc(l, t), len = nacc + (grad ? l->n_net : 0);
+    pinn_reduce_list_ all;
+    pinn_reduce_list_init_(&all, len);
+    for (size_t r = 0, off = 0; r < R && !st; off += counts[r++]) {
+      const size_t c = (size_t)recv[pos[r]];
+      if (pos[r] + 1 + c > off + counts[r] ||
+          pinn_reduce_unpack_(&all, recv + pos[r] + 1, c))
+        st = pinn_error_set(&l->err, PINN_EFAILED,
+                            "term '%s': the team exchange from rank %zu is malformed "
+                            "(do all ranks run the same problem and network?)",
+                            t->def.name, r);
+      pos[r] += 1 + c;
+    }
+    free(root);
+    root = st ? NULL : calloc(len ? len : 1, sizeof *root);
+    if (!st && !root) st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory for the team exchange");
+    if (!st && pinn_reduce_root_(&all, root))
+      st = pinn_error_set(&l->err, PINN_EFAILED,
+                          "term '%s': the team's shares do not cover its points (do all ranks "
+                          "run the same problem and network?)",
+                          t->def.name);
+    pinn_reduce_list_free_(&all);
+    if (st) break;
+    if (grad)
+      for (size_t j = 0; j < l->n_net; ++j) grad[j] += root[nacc + j];
+    double li = 0;
+    st = finish_term(l, t, root, grad, &li);
+    if (terms) terms[i] = li;
+    l->terms[i].last = li;
+    *total += l->terms[i].def.weight * li;
+  }
+  free(pos);
+done:
+  free(root);
+  free(send);
+  free(recv);
+  free(counts);
+  free(lists);
+  return st;
+}
+
+static int eval_term(pinn_loss *l, size_t i, double *grad, double *term_loss)
+{
+  term_state *t = &l->terms[i];
+  seed_ctx s = term_seed(l, t);
+  double acc[1 + PINN_MAX_COEFS];
+  const int resid = t->ops->dual;
+  const size_t nacc = term_nacc(l, t);
+  pinn_error_clear(&t->fail);
+  int st = run_pass(l, t, t->n, t->x, 1, resid ? seed_residual : seed_condition, &s, nacc, acc,
+                    grad);
+  if (st) return pinn_loss_pass_failed_(l, t, st);
+  return finish_term(l, t, acc, grad, term_loss);
 }
 
 int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, double *terms)
@@ -904,7 +1101,9 @@ int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, d
   l->n_evals++;
   double total = 0;
   int st = PINN_SUCCESS;
-  for (size_t i = 0; i < l->n_terms && !st; ++i) {
+  const int team = l->has_team && l->team.size > 1;
+  if (team) st = eval_team(l, grad, terms, &total);
+  for (size_t i = 0; !team && i < l->n_terms && !st; ++i) {
     double li = 0;
     st = eval_term(l, i, grad, &li);
     if (terms) terms[i] = li;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <pinn/loss.h>
+#include <pinn/team.h>
 #include <pinn/transform.h>
 
 #include "problem_impl.h"
@@ -68,6 +69,8 @@ struct pinn_loss {
   int last_status;
   double *last_theta, *last_terms; /* the last successful evaluation */
   int have_last;
+  int has_team;   /* pinn_loss_set_team */
+  pinn_team team;
   pinn_error err;
 };
 

@@ -33,6 +33,8 @@
 #include <gsl/gsl_randist.h>
 
 #include "activation_impl.h"
+#include "mlp_impl.h"
+#include "reduce_impl.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -40,7 +42,6 @@
 
 #define B PINN_BLOCK
 #define MAX_LAYERS 64
-#define MAX_CHUNKS 32
 
 struct pinn_mlp {
   size_t L;            /* layers including input and output */
@@ -903,9 +904,101 @@ __attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const c
 /* ------------------------------------------------------------------------ */
 /* Drivers                                                                   */
 
-static size_t n_chunks_for(size_t nblocks)
+/* One work item of a pass: leaves [a, b) (inside one aligned group of
+ * PINN_REDUCE_ITEM_LEAVES), its node list, and how it ended. */
+typedef struct {
+  size_t a, b;
+  pinn_reduce_list_ list;
+  int status;
+  size_t fail_point;
+} pass_item;
+
+int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
+                             pinn_jet_seed_fn fn, void *ctx, size_t n_acc, int need_grad,
+                             size_t leaf0, size_t leaf1, pinn_reduce_list_ *out)
 {
-  return nblocks < MAX_CHUNKS ? nblocks : MAX_CHUNKS;
+  if (!net) return PINN_EINVAL;
+  if (!spec || !fn || (n && !x) || !out || leaf0 > leaf1 || leaf1 > PINN_REDUCE_LEAVES)
+    return pinn_error_set(&net->err, PINN_EINVAL,
+                          "pinn_mlp_loss_grad: spec, fn, points and accumulators must not be NULL");
+  chan_map cm;
+  int st = chan_map_make(spec, net->sizes[0], &cm, &net->err);
+  if (st) return st;
+  const size_t P = net->nparams, n_in = net->sizes[0], n_out = net->sizes[net->L - 1];
+  const size_t len = n_acc + (need_grad ? P : 0), C = cm.C;
+  pinn_reduce_list_init_(out, len);
+  if (leaf0 == leaf1) return PINN_SUCCESS;
+  const size_t nblocks = (n + B - 1) / B;
+  const int need_s3 = cm.np > 0 && need_grad;
+  /* work items: the range cut at multiples of ITEM_LEAVES */
+  const size_t IL = PINN_REDUCE_ITEM_LEAVES;
+  const size_t nitems = (leaf1 - 1) / IL - leaf0 / IL + 1;
+  pass_item *items = calloc(nitems, sizeof *items);
+  if (!items) return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
+  for (size_t i = 0; i < nitems; ++i) {
+    const size_t g = leaf0 / IL + i;
+    items[i].a = g * IL > leaf0 ? g * IL : leaf0;
+    items[i].b = (g + 1) * IL < leaf1 ? (g + 1) * IL : leaf1;
+    pinn_reduce_list_init_(&items[i].list, len);
+  }
+  int alloc_fail = 0;
+
+#pragma omp parallel if (nblocks >= 4 && nitems >= 2) num_threads(team_size(net))
+  {
+    workspace w;
+    const int ok = ws_alloc_in_team(net, C, &w, &alloc_fail);
+#pragma omp for schedule(dynamic, 1)
+    for (size_t it = 0; it < nitems; ++it) {
+      if (!ok) continue;
+      pass_item *item = &items[it];
+      for (size_t c = item->a; c < item->b && !item->status; ++c) {
+        size_t b0, b1;
+        pinn_reduce_leaf_blocks_(nblocks, c, &b0, &b1);
+        double *v = NULL;
+        if (b1 > b0 && !(v = calloc(len ? len : 1, sizeof *v))) {
+          item->status = PINN_ENOMEM;
+          break;
+        }
+        for (size_t b = b0; b < b1; ++b) {
+          const size_t p0 = b * B, nb = (n - p0) < B ? (n - p0) : B;
+          forward_points(net, &cm, &w, x + p0 * n_in, nb, need_s3);
+          double *jb = w.bar0;
+          memset(jb, 0, n_out * C * B * sizeof(double));
+          int r = fn(p0, nb, B, w.Z[net->L - 1], jb, v, ctx);
+          if (r) {
+            item->status = r >= 100 ? r : PINN_ECALLBACK;
+            item->fail_point = p0;
+            break;
+          }
+          if (need_grad) block_adjoint(net, &cm, &w, v + n_acc, NULL);
+        }
+        if (item->status) {
+          free(v);
+          break;
+        }
+        if (pinn_reduce_push_(&item->list, 0, c, v)) item->status = PINN_ENOMEM;
+      }
+    }
+    ws_free(&w);
+  }
+  st = PINN_SUCCESS;
+  if (alloc_fail) st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory for the jet workspaces");
+  for (size_t i = 0; i < nitems && !st; ++i) {
+    if (items[i].status == PINN_ENOMEM)
+      st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
+    else if (items[i].status)
+      st = pinn_error_set(&net->err, items[i].status,
+                          "the loss callback failed (status %d) in the block of points %zu..%zu",
+                          items[i].status, items[i].fail_point, items[i].fail_point + B - 1);
+  }
+  for (size_t i = 0; i < nitems; ++i) {
+    if (!st && pinn_reduce_append_(out, &items[i].list))
+      st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
+    pinn_reduce_list_free_(&items[i].list);
+  }
+  free(items);
+  if (st) pinn_reduce_list_free_(out);
+  return st;
 }
 
 int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
@@ -915,82 +1008,30 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
   if (!spec || !fn || (n && !x) || (n_acc && !acc_out))
     return pinn_error_set(&net->err, PINN_EINVAL,
                           "pinn_mlp_loss_grad: spec, fn, points and accumulators must not be NULL");
-  chan_map cm;
-  int st = chan_map_make(spec, net->sizes[0], &cm, &net->err);
-  if (st) return st;
   for (size_t a = 0; a < n_acc; ++a) acc_out[a] = 0.0;
-  if (n == 0) return PINN_SUCCESS;
-
-  const size_t nblocks = (n + B - 1) / B, nchunks = n_chunks_for(nblocks);
-  const size_t P = net->nparams, n_in = net->sizes[0], n_out = net->sizes[net->L - 1];
-  const size_t C = cm.C;
-  const int need_grad = grad != NULL;
-  const int need_s3 = cm.np > 0 && need_grad;
-  double *gbuf = NULL, *abuf = calloc(nchunks * (n_acc ? n_acc : 1), sizeof(double));
-  int *cstat = calloc(nchunks, sizeof(int));
-  size_t *cfail = calloc(nchunks, sizeof(size_t));
-  if (need_grad) gbuf = calloc(nchunks * P, sizeof(double));
-  if (!abuf || !cstat || !cfail || (need_grad && !gbuf)) {
-    free(abuf);
-    free(cstat);
-    free(cfail);
-    free(gbuf);
+  if (n == 0) {
+    chan_map cm;
+    return chan_map_make(spec, net->sizes[0], &cm, &net->err);
+  }
+  pinn_reduce_list_ list;
+  int st = pinn_mlp_loss_grad_part_(net, spec, n, x, fn, ctx, n_acc, grad != NULL, 0,
+                                    PINN_REDUCE_LEAVES, &list);
+  if (st) return st;
+  const size_t P = net->nparams, len = list.len;
+  double *root = calloc(len ? len : 1, sizeof *root);
+  if (!root) {
+    pinn_reduce_list_free_(&list);
     return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
   }
-  int alloc_fail = 0;
-
-#pragma omp parallel if (nblocks >= 4) num_threads(team_size(net))
-  {
-    workspace w;
-    const int ok = ws_alloc_in_team(net, C, &w, &alloc_fail);
-#pragma omp for schedule(dynamic, 1)
-    for (size_t ch = 0; ch < nchunks; ++ch) {
-      if (!ok) continue;
-      const size_t b0 = ch * nblocks / nchunks, b1 = (ch + 1) * nblocks / nchunks;
-      double *g = need_grad ? gbuf + ch * P : NULL;
-      double *acc = abuf + ch * (n_acc ? n_acc : 1);
-      for (size_t b = b0; b < b1 && !cstat[ch]; ++b) {
-        const size_t p0 = b * B, nb = (n - p0) < B ? (n - p0) : B;
-        forward_points(net, &cm, &w, x + p0 * n_in, nb, need_s3);
-        double *jb = w.bar0;
-        memset(jb, 0, n_out * C * B * sizeof(double));
-        int r = fn(p0, nb, B, w.Z[net->L - 1], jb, acc, ctx);
-        if (r) {
-          cstat[ch] = r >= 100 ? r : PINN_ECALLBACK;
-          cfail[ch] = p0;
-          continue;
-        }
-        if (need_grad) block_adjoint(net, &cm, &w, g, NULL);
-      }
-    }
-    ws_free(&w);
+  st = pinn_reduce_root_(&list, root);
+  pinn_reduce_list_free_(&list);
+  if (!st) {
+    for (size_t a = 0; a < n_acc; ++a) acc_out[a] = root[a];
+    if (grad)
+      for (size_t j = 0; j < P; ++j) grad[j] += root[n_acc + j];
   }
-  st = PINN_SUCCESS;
-  if (alloc_fail) {
-    st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory for the jet workspaces");
-  } else {
-    for (size_t ch = 0; ch < nchunks; ++ch)
-      if (cstat[ch]) {
-        st = pinn_error_set(&net->err, cstat[ch],
-                            "the loss callback failed (status %d) in the block of points %zu..%zu",
-                            cstat[ch], cfail[ch], cfail[ch] + B - 1);
-        break;
-      }
-  }
-  if (st == PINN_SUCCESS) {
-    for (size_t ch = 0; ch < nchunks; ++ch)
-      for (size_t a = 0; a < n_acc; ++a) acc_out[a] += abuf[ch * n_acc + a];
-    if (need_grad)
-      for (size_t ch = 0; ch < nchunks; ++ch) {
-        const double *g = gbuf + ch * P;
-        for (size_t j = 0; j < P; ++j) grad[j] += g[j];
-      }
-  }
-  free(abuf);
-  free(cstat);
-  free(cfail);
-  free(gbuf);
-  return st;
+  free(root);
+  return st ? pinn_error_set(&net->err, st, "the reduction tree is incomplete") : PINN_SUCCESS;
 }
 
 /* Copying seeds for the plain forward / adjoint entry points. */

@@ -225,6 +225,8 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     l = pinn_loss_alloc(p, net, &c.loss, &e);
     if (!l) st = e.code ? e.code : PINN_EFAILED;
   }
+  if (!st && c.team && (st = pinn_loss_set_team(l, c.team)))
+    pinn_error_set(&e, st, "%s", pinn_loss_errmsg(l));
   pinn_fields fields;
   int have_fields = 0;
   memset(&fields, 0, sizeof fields);
@@ -295,7 +297,7 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
       if (st) pinn_error_set(&e, st, "metrics: %s", me.msg);
     }
   }
-  if (!st && c.output) {
+  if (!st && c.output && (!c.team || c.team->rank == 0)) { /* rank 0 writes for a team */
     pinn_run_info info = pinn_output_run_info(l, t, c.seed);
     info.time_budget = c.train.time_budget;
     info.error = train_st ? train_err.msg : NULL;

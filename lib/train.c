@@ -392,10 +392,24 @@ static pinn_stop_reason check_stop(pinn_trainer *t, const pinn_phase *ph)
   return PINN_STOP_NONE;
 }
 
+/* The loss's team when it has more than one rank, else NULL. */
+static const pinn_team *team_of(const pinn_trainer *t)
+{
+  const pinn_team *tm = pinn_loss_team(t->l);
+  return tm && tm->size > 1 ? tm : NULL;
+}
+
+/* Interrupt and time budget; on a team the ranks agree (the maximum of
+ * their flags: one rank interrupted or out of time stops them all at the
+ * same iteration). */
 static pinn_stop_reason check_external(pinn_trainer *t)
 {
-  if (t->o.interrupt && *t->o.interrupt) return PINN_STOP_INTERRUPT;
-  if (t->o.time_budget > 0 && elapsed(t) >= t->o.time_budget) return PINN_STOP_TIME;
+  double v[2] = {t->o.interrupt && *t->o.interrupt ? 1.0 : 0.0,
+                 t->o.time_budget > 0 && elapsed(t) >= t->o.time_budget ? 1.0 : 0.0};
+  const pinn_team *tm = team_of(t);
+  if (tm && pinn_team_max(tm, 2, v, &t->err)) return PINN_STOP_ERROR;
+  if (v[0] != 0.0) return PINN_STOP_INTERRUPT;
+  if (v[1] != 0.0) return PINN_STOP_TIME;
   return PINN_STOP_NONE;
 }
 
@@ -520,6 +534,7 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
   size_t recoveries = 0;
   for (;;) {
     pinn_stop_reason r = check_external(t);
+    if (r == PINN_STOP_ERROR) *status = t->err.code;
     if (r) return r;
     int st = eval_here(t);
     if (st == PINN_ENONFINITE || (!st && !isfinite(t->f))) {
@@ -685,6 +700,7 @@ static pinn_stop_reason run_qn(pinn_trainer *t, const pinn_phase *ph, int *statu
   int retried = 0;
   for (;;) {
     r = check_external(t);
+    if (r == PINN_STOP_ERROR) *status = t->err.code;
     if (r) break;
     memcpy(t->xprev, s->x->data, t->P * sizeof(double));
     const int st = gsl_multimin_fdfminimizer_iterate(s);
@@ -748,6 +764,7 @@ typedef struct {
   pinn_trainer *t;
   const pinn_phase *ph;
   int status;
+  pinn_stop_reason external; /* a team's agreed interrupt / time stop */
 } lm_hook;
 
 static int lm_progress(const pinn_lm_progress *p, void *ctx)
@@ -755,6 +772,10 @@ static int lm_progress(const pinn_lm_progress *p, void *ctx)
   lm_hook *h = ctx;
   pinn_trainer *t = h->t;
   if (p->iter == 0 || p->iter <= t->iter) return 0; /* the start, or the closing call */
+  if (team_of(t) && (h->external = check_external(t))) {
+    if (h->external == PINN_STOP_ERROR) h->status = t->err.code;
+    return 1;
+  }
   t->iter = p->iter;
   t->total_iter++;
   t->f = p->loss;
@@ -789,8 +810,12 @@ static pinn_stop_reason run_lm(pinn_trainer *t, const pinn_phase *ph, int *statu
     if (lo.time_budget <= 0) return PINN_STOP_TIME;
   }
   lo.interrupt = t->o.interrupt;
+  if (team_of(t)) { /* the ranks agree in lm_progress instead */
+    lo.interrupt = NULL;
+    lo.time_budget = 0;
+  }
   lo.progress_every = 1;
-  lm_hook h = {t, ph, 0};
+  lm_hook h = {t, ph, 0, PINN_STOP_NONE};
   lo.progress = lm_progress;
   lo.progress_ctx = &h;
   /* iterations of a resumed LM phase restart LM's own count from the saved point */
@@ -806,6 +831,7 @@ static pinn_stop_reason run_lm(pinn_trainer *t, const pinn_phase *ph, int *statu
     *status = h.status;
     return PINN_STOP_ERROR;
   }
+  if (h.external) return h.external;
   if (st) {
     if (st == PINN_ENONFINITE) return PINN_STOP_NONFINITE;
     *status = pinn_error_set(&t->err, st, "Levenberg-Marquardt: %s", e.msg);
@@ -1011,6 +1037,8 @@ static const char *const vec_names[4] = {"/trainer/x", "/trainer/best_x", "/trai
 
 int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
 {
+  const pinn_team *tm = pinn_loss_team(t->l);
+  if (tm && tm->rank != 0) return PINN_SUCCESS; /* rank 0 writes for the team */
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   if (!w) return pinn_error_set(&t->err, e.code, "checkpoint: %s", e.msg);

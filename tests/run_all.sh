@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what is missing, build, and run every test: the Release build
-# (ctest: unit tests, CLI table, install round trip, fuzzing, ParaView), the
+# (ctest: unit tests, CLI table, install round trip, fuzzing, ParaView, MPI), the
 # whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer, and
 # one short solve of a portable build under valgrind's memcheck.
 #

@@ -26,6 +26,7 @@
 #include <pinn/mlp.h>
 #include <pinn/problem.h>
 #include <pinn/sample.h>
+#include <pinn/team.h>
 
 PINN_BEGIN_DECLS
 
@@ -81,6 +82,16 @@ int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, d
 /* Each term's loss at theta: copied from the last evaluation when it was at
  * exactly theta, evaluated (without gradient) otherwise. */
 int pinn_loss_last_terms(pinn_loss *l, const double *theta, double *terms);
+
+/* Split the evaluations of pinn_loss_eval over a team of processes
+ * (pinn/team.h: each rank computes a share of every term's points, one
+ * all-gather per evaluation; bitwise the result of one process).  Every
+ * rank must build the same loss and call this with its own rank; the team
+ * is copied.  NULL detaches.  Returns 0 or PINN_EINVAL (pinn_team_check's
+ * message on the loss). */
+int pinn_loss_set_team(pinn_loss *l, const pinn_team *team);
+/* The loss's team (NULL when it has none). */
+const pinn_team *pinn_loss_team(const pinn_loss *l);
 
 /* Number of loss evaluations so far (with or without gradient). */
 size_t pinn_loss_n_evals(const pinn_loss *l);

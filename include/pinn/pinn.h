@@ -11,6 +11,7 @@
 #include <pinn/domain.h>
 #include <pinn/geometry.h>
 #include <pinn/problem.h>
+#include <pinn/team.h>
 #include <pinn/loss.h>
 #include <pinn/linesearch.h>
 #include <pinn/qn.h>

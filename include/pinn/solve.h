@@ -55,6 +55,11 @@ typedef struct pinn_solve_config {
   double penalty;                         /* barrier rho; 0 = the problem's default */
   int threads;                            /* OpenMP threads of the network's passes (0 = OpenMP's
                                              default; per network: see pinn_mlp_set_threads) */
+  /* data parallelism: every rank of the team calls pinn_solve with the same
+   * problem and settings; the evaluations are split over the ranks
+   * (pinn/team.h), every rank trains to the same bits and rank 0 alone
+   * writes the result file and checkpoints.  NULL (default): one process. */
+  const pinn_team *team;
 } pinn_solve_config;
 
 /* Defaults listed above; train = pinn_train_options_default(). */

@@ -1,0 +1,142 @@
+/* libpinn — the fixed reduction tree (see lib/reduce_impl.h). */
+#include "reduce_impl.h"
+
+#include <pinn/status.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pinn_reduce_leaf_blocks_(size_t nblocks, size_t c, size_t *b0, size_t *b1)
+{
+  /* nblocks * c fits: nblocks <= SIZE_MAX / LEAVES for any pass that fits
+   * in memory (a block is 32 points of at least one double) */
+  *b0 = nblocks * c / PINN_REDUCE_LEAVES;
+  *b1 = nblocks * (c + 1) / PINN_REDUCE_LEAVES;
+}
+
+void pinn_reduce_share_(size_t r, size_t size, size_t *a, size_t *b)
+{
+  *a = PINN_REDUCE_LEAVES * r / size;
+  *b = PINN_REDUCE_LEAVES * (r + 1) / size;
+}
+
+void pinn_reduce_list_init_(pinn_reduce_list_ *l, size_t len)
+{
+  l->len = len;
+  l->n = l->cap = 0;
+  l->node = NULL;
+}
+
+void pinn_reduce_list_free_(pinn_reduce_list_ *l)
+{
+  for (size_t i = 0; i < l->n; ++i) free(l->node[i].v);
+  free(l->node);
+  l->node = NULL;
+  l->n = l->cap = 0;
+}
+
+/* The last two nodes are the two children of one parent. */
+static int siblings(const pinn_reduce_list_ *l)
+{
+  if (l->n < 2) return 0;
+  const pinn_reduce_node_ *a = &l->node[l->n - 2], *b = &l->node[l->n - 1];
+  return a->level == b->level && a->index % 2 == 0 && b->index == a->index + 1;
+}
+
+int pinn_reduce_push_(pinn_reduce_list_ *l, unsigned level, size_t index, double *v)
+{
+  if (l->n == l->cap) {
+    const size_t cap = l->cap ? 2 * l->cap : 2 * PINN_REDUCE_LEVELS + 2;
+    pinn_reduce_node_ *p = realloc(l->node, cap * sizeof *p);
+    if (!p) {
+      free(v);
+      return PINN_ENOMEM;
+    }
+    l->node = p;
+    l->cap = cap;
+  }
+  l->node[l->n++] = (pinn_reduce_node_){level, index, v};
+  while (siblings(l)) {
+    pinn_reduce_node_ *a = &l->node[l->n - 2], *b = &l->node[l->n - 1];
+    if (a->v && b->v) {
+      for (size_t j = 0; j < l->len; ++j) a->v[j] += b->v[j];
+      free(b->v);
+    } else if (!a->v) {
+      a->v = b->v;
+    }
+    a->level += 1;
+    a->index /= 2;
+    l->n -= 1;
+  }
+  return PINN_SUCCESS;
+}
+
+int pinn_reduce_append_(pinn_reduce_list_ *dst, pinn_reduce_list_ *src)
+{
+  int st = PINN_SUCCESS;
+  for (size_t i = 0; i < src->n; ++i) {
+    const pinn_reduce_node_ nd = src->node[i];
+    src->node[i].v = NULL;
+    if (!st) st = pinn_reduce_push_(dst, nd.level, nd.index, nd.v);
+    else free(nd.v);
+  }
+  pinn_reduce_list_free_(src);
+  return st;
+}
+
+int pinn_reduce_root_(const pinn_reduce_list_ *l, double *out)
+{
+  if (l->n != 1 || l->node[0].level != PINN_REDUCE_LEVELS || l->node[0].index != 0)
+    return PINN_EINVAL;
+  if (l->node[0].v)
+    for (size_t j = 0; j < l->len; ++j) out[j] += l->node[0].v[j];
+  return PINN_SUCCESS;
+}
+
+/* Wire form: n, then per node level, index, has_vector (as doubles, exact
+ * below 2^53), then the vectors of the nodes that have one. */
+size_t pinn_reduce_pack_(const pinn_reduce_list_ *l, double *buf)
+{
+  size_t k = 1 + 3 * l->n;
+  if (buf) {
+    buf[0] = (double)l->n;
+    for (size_t i = 0; i < l->n; ++i) {
+      buf[1 + 3 * i] = (double)l->node[i].level;
+      buf[2 + 3 * i] = (double)l->node[i].index;
+      buf[3 + 3 * i] = l->node[i].v ? 1.0 : 0.0;
+    }
+  }
+  for (size_t i = 0; i < l->n; ++i)
+    if (l->node[i].v) {
+      if (buf) memcpy(buf + k, l->node[i].v, l->len * sizeof *buf);
+      k += l->len;
+    }
+  return k;
+}
+
+int pinn_reduce_unpack_(pinn_reduce_list_ *l, const double *buf, size_t count)
+{
+  if (count < 1 || !(buf[0] >= 0.0 && buf[0] <= 2.0 * PINN_REDUCE_LEAVES)) return PINN_EINVAL;
+  const size_t n = (size_t)buf[0];
+  if (count < 1 + 3 * n) return PINN_EINVAL;
+  size_t k = 1 + 3 * n;
+  for (size_t i = 0; i < n; ++i) {
+    const double lv = buf[1 + 3 * i], ix = buf[2 + 3 * i], has = buf[3 + 3 * i];
+    if (!(lv >= 0.0 && lv <= PINN_REDUCE_LEVELS && lv == floor(lv)) ||
+        !(ix >= 0.0 && ix < (double)(PINN_REDUCE_LEAVES >> (unsigned)lv) && ix == floor(ix)) ||
+        !(has == 0.0 || has == 1.0))
+      return PINN_EINVAL;
+    double *v = NULL;
+    if (has == 1.0) {
+      if (count - k < l->len) return PINN_EINVAL;
+      v = malloc((l->len ? l->len : 1) * sizeof *v);
+      if (!v) return PINN_ENOMEM;
+      memcpy(v, buf + k, l->len * sizeof *v);
+      k += l->len;
+    }
+    int st = pinn_reduce_push_(l, (unsigned)lv, (size_t)ix, v);
+    if (st) return st;
+  }
+  return k == count ? PINN_SUCCESS : PINN_EINVAL;
+}

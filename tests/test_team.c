@@ -1,0 +1,330 @@
+/* Tests for teams (pinn/team.h): a loss split over a team of ranks gives
+ * bitwise the one-process loss and gradient, for any team size and thread
+ * count; failures on one rank reach every rank with the same message; and
+ * training on a team follows the one-process run bit for bit.  The team is
+ * in-process (one thread per rank, a barrier-based all-gather), so these
+ * tests need no MPI; tests/mpi.cmake runs the same under mpirun. */
+#define _POSIX_C_SOURCE 200809L /* pthread barriers under -std=c11 */
+#include <pinn/pinn.h>
+
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* ------------------------------------------------ an in-process team */
+
+enum { MAX_RANKS = 8 };
+
+typedef struct shared {
+  int size;
+  pthread_barrier_t bar;
+  const double *send[MAX_RANKS];
+  size_t count[MAX_RANKS];
+} shared;
+
+typedef struct member {
+  shared *sh;
+  int rank;
+} member;
+
+static int thread_allgather(const double *send, size_t count, size_t *counts, double *recv,
+                            void *ctx)
+{
+  member *m = ctx;
+  shared *sh = m->sh;
+  sh->send[m->rank] = send;
+  sh->count[m->rank] = count;
+  pthread_barrier_wait(&sh->bar);
+  size_t off = 0;
+  for (int r = 0; r < sh->size; ++r) {
+    counts[r] = sh->count[r];
+    if (recv && counts[r]) memcpy(recv + off, sh->send[r], counts[r] * sizeof *recv);
+    off += counts[r];
+  }
+  pthread_barrier_wait(&sh->bar); /* nobody reuses send before everyone copied */
+  return 0;
+}
+
+/* ------------------------------------------------ the problem */
+
+/* -u'' + c u = f on (-1, 1) with a learnable c (its gradient comes through
+ * the residual's accumulators); fails (returns 7) at x > fail_above. */
+typedef struct job_ctx {
+  double fail_above;
+} job_ctx;
+
+static int residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  const job_ctx *j = ctx;
+  if (x[0] > j->fail_above) return 7;
+  const double f = M_PI * M_PI * sin(M_PI * x[0]) + sin(M_PI * x[0]);
+  r[0] = pd_subc(pd_add(pd_neg(u->xx), pd_mul(c[0], u->v)), f);
+  return 0;
+}
+
+static pinn_problem *make_problem(job_ctx *ctx, size_t n_interior)
+{
+  pinn_problem *p = pinn_problem_alloc("team", 1, 0, 1, NULL);
+  pinn_domain dom;
+  CU_ASSERT_EQUAL(pinn_domain_interval(&dom, -1, 1, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "c", 0.5, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual(p, "pde", 1, residual, PINN_NEED_XX, ctx), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_points(p, 0, n_interior), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_points(p, 1, 40), 0);
+  CU_ASSERT_EQUAL(pinn_problem_status(p), 0);
+  return p;
+}
+
+/* What a rank computes: the loss, its gradient and each term, or a
+ * training run's parameters and loss history. */
+typedef struct job {
+  const pinn_problem *p;
+  member m;
+  int use_team;
+  int threads;
+  int train;            /* 0: one evaluation; 1: Adam, L-BFGS, SSBroyden phases */
+  double f, terms[2];
+  double *grad;         /* n_params */
+  size_t n_params;
+  int status;
+  char msg[PINN_ERRMSG_SIZE];
+  double *hist;         /* training: the loss history */
+  size_t n_hist;
+  int interrupted;      /* training: this rank's interrupt flag is raised from the start */
+  pinn_stop_reason reason;
+  size_t iterations;
+} job;
+
+static void *run_job(void *arg)
+{
+  job *j = arg;
+  size_t sizes[] = {1, 16, 16, 1};
+  pinn_activation act[2] = {pinn_activation_default(PINN_ACT_TANH),
+                            pinn_activation_default(PINN_ACT_TANH)};
+  pinn_mlp_layout lay = {4, sizes, act, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, 3);
+  pinn_mlp_init(net, PINN_INIT_XAVIER, rng);
+  gsl_rng_free(rng);
+  pinn_mlp_set_threads(net, j->threads);
+  pinn_loss *l = pinn_loss_alloc(j->p, net, NULL, NULL);
+  pinn_team team = {j->m.rank, j->m.sh ? j->m.sh->size : 1, thread_allgather, &j->m};
+  if (j->use_team) pinn_loss_set_team(l, &team);
+  j->n_params = pinn_loss_n_params(l);
+  j->grad = calloc(j->n_params, sizeof *j->grad);
+  if (!j->train) {
+    j->status = pinn_loss_eval(l, NULL, &j->f, j->grad, j->terms);
+  } else {
+    pinn_train_options o = pinn_train_options_default();
+    pinn_train_options_set_adam(&o, 30, NULL);
+    pinn_train_options_set_main_iters(&o, 30, NULL);
+    pinn_train_options_add_phase(&o, PINN_OPT_SSBFGS, 20);
+    pinn_train_options_add_phase(&o, PINN_OPT_LM, 5);
+    o.progress = NULL;
+    volatile sig_atomic_t flag = j->interrupted;
+    o.interrupt = &flag;
+    pinn_trainer *t = pinn_trainer_alloc(l, &o, NULL);
+    j->status = pinn_trainer_run(t);
+    j->reason = pinn_trainer_stop_reason(t);
+    j->iterations = pinn_trainer_iterations(t);
+    j->n_hist = pinn_trainer_history_length(t);
+    j->hist = calloc(j->n_hist ? j->n_hist : 1, sizeof *j->hist);
+    memcpy(j->hist, pinn_trainer_history_loss(t), j->n_hist * sizeof *j->hist);
+    pinn_loss_get_params(l, j->grad);
+    pinn_trainer_free(t);
+  }
+  snprintf(j->msg, sizeof j->msg, "%s", pinn_loss_errmsg(l));
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  return NULL;
+}
+
+/* Run the job on a team of `size` ranks with `threads` threads each; the
+ * results of every rank in out[0..size-1]. */
+static void run_team(const pinn_problem *p, int size, int threads, int train, job *out)
+{
+  shared sh = {.size = size};
+  pthread_barrier_init(&sh.bar, NULL, (unsigned)size);
+  pthread_t th[MAX_RANKS];
+  for (int r = 0; r < size; ++r) {
+    out[r] = (job){.p = p, .m = {&sh, r}, .use_team = 1, .threads = threads, .train = train};
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&th[r], NULL, run_job, &out[r]), 0);
+  }
+  for (int r = 0; r < size; ++r) pthread_join(th[r], NULL);
+  pthread_barrier_destroy(&sh.bar);
+}
+
+static void free_job(job *j)
+{
+  free(j->grad);
+  free(j->hist);
+}
+
+/* Bitwise equality of two results. */
+static int same(const job *a, const job *b)
+{
+  if (a->status != b->status || a->n_params != b->n_params) return 0;
+  if (a->status) return strcmp(a->msg, b->msg) == 0;
+  if (a->train)
+    return a->n_hist == b->n_hist && memcmp(a->hist, b->hist, a->n_hist * sizeof *a->hist) == 0 &&
+           memcmp(a->grad, b->grad, a->n_params * sizeof *a->grad) == 0;
+  return memcmp(&a->f, &b->f, sizeof a->f) == 0 && memcmp(a->terms, b->terms, sizeof a->terms) == 0 &&
+         memcmp(a->grad, b->grad, a->n_params * sizeof *a->grad) == 0;
+}
+
+/* ------------------------------------------------ tests */
+
+static void team_check_refuses_bad_teams(void)
+{
+  pinn_error e;
+  member m = {NULL, 0};
+  pinn_team t = {0, 0, thread_allgather, &m};
+  CU_ASSERT_EQUAL(pinn_team_check(&t, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "team size 0"));
+  t.size = 2;
+  t.rank = 2;
+  CU_ASSERT_EQUAL(pinn_team_check(&t, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "rank 2"));
+  t.rank = 1;
+  t.allgather = NULL;
+  CU_ASSERT_EQUAL(pinn_team_check(&t, &e), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_team_check(NULL, &e), PINN_EINVAL);
+  t.size = PINN_TEAM_MAX_SIZE + 1;
+  t.allgather = thread_allgather;
+  CU_ASSERT_EQUAL(pinn_team_check(&t, &e), PINN_EINVAL);
+  t.size = 1;
+  t.rank = 0;
+  CU_ASSERT_EQUAL(pinn_team_check(&t, &e), 0);
+  /* one rank: the maximum is the value itself */
+  double v[2] = {3, -1};
+  CU_ASSERT_EQUAL(pinn_team_max(&t, 2, v, &e), 0);
+  CU_ASSERT(v[0] == 3 && v[1] == -1);
+}
+
+/* The loss and gradient on 1..5 ranks x 1 or 2 threads are the bits of one
+ * process, for a pass with fewer blocks than leaves (2000 points) and one
+ * with several blocks per leaf (70000 points), and every rank has them. */
+static void team_evaluation_is_bitwise_the_single_process(void)
+{
+  static const size_t npts[2] = {2000, 70000};
+  for (int c = 0; c < 2; ++c) {
+    job_ctx ctx = {2.0};
+    pinn_problem *p = make_problem(&ctx, npts[c]);
+    job single = {.p = p, .threads = 1};
+    run_job(&single);
+    CU_ASSERT_EQUAL(single.status, 0);
+    CU_ASSERT(isfinite(single.f) && single.f > 0);
+    CU_ASSERT(single.grad[single.n_params - 1] != 0.0); /* the coefficient's gradient */
+    for (int threads = 1; threads <= 2; ++threads)
+      for (int size = 1; size <= 5; ++size) {
+        job out[MAX_RANKS];
+        run_team(p, size, threads, 0, out);
+        for (int r = 0; r < size; ++r) {
+          CU_ASSERT_TRUE(same(&out[r], &single));
+          if (!same(&out[r], &single))
+            printf("\n  %zu points, %d ranks x %d threads, rank %d: f %.17g vs %.17g\n", npts[c],
+                   size, threads, r, out[r].f, single.f);
+          free_job(&out[r]);
+        }
+      }
+    free_job(&single);
+    pinn_problem_free(p);
+  }
+}
+
+/* A callback failing on some points (x > 0.9: on the last rank's share and
+ * maybe others) fails every rank with the one-process status and message
+ * (the failing point with the smallest index), and nobody hangs. */
+static void a_failure_on_one_rank_reaches_every_rank(void)
+{
+  job_ctx ctx = {0.9};
+  pinn_problem *p = make_problem(&ctx, 3000);
+  job single = {.p = p, .threads = 1};
+  run_job(&single);
+  CU_ASSERT_EQUAL(single.status, PINN_ECALLBACK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(single.msg, "term 'pde' at x="));
+  for (int size = 2; size <= 4; ++size) {
+    job out[MAX_RANKS];
+    run_team(p, size, 1, 0, out);
+    for (int r = 0; r < size; ++r) {
+      CU_ASSERT_EQUAL(out[r].status, PINN_ECALLBACK);
+      CU_ASSERT_STRING_EQUAL(out[r].msg, single.msg);
+      free_job(&out[r]);
+    }
+  }
+  free_job(&single);
+  pinn_problem_free(p);
+}
+
+/* Training on 2 and 3 ranks (Adam, L-BFGS, SSBFGS, LM) ends with the
+ * parameters and loss history of the one-process run, bit for bit. */
+static void team_training_follows_the_single_process_bit_for_bit(void)
+{
+  job_ctx ctx = {2.0};
+  pinn_problem *p = make_problem(&ctx, 500);
+  job single = {.p = p, .threads = 1, .train = 1};
+  run_job(&single);
+  CU_ASSERT_EQUAL(single.status, 0);
+  CU_ASSERT(single.n_hist >= 80);
+  for (int size = 2; size <= 3; ++size) {
+    job out[MAX_RANKS];
+    run_team(p, size, 1, 1, out);
+    for (int r = 0; r < size; ++r) {
+      CU_ASSERT_TRUE(same(&out[r], &single));
+      free_job(&out[r]);
+    }
+  }
+  free_job(&single);
+  pinn_problem_free(p);
+}
+
+/* One rank interrupted (its flag raised, as SIGINT would): every rank
+ * stops at the same iteration with the same reason. */
+static void an_interrupt_on_one_rank_stops_every_rank_together(void)
+{
+  job_ctx ctx = {2.0};
+  pinn_problem *p = make_problem(&ctx, 500);
+  shared sh = {.size = 3};
+  pthread_barrier_init(&sh.bar, NULL, 3);
+  pthread_t th[3];
+  job out[3];
+  for (int r = 0; r < 3; ++r) {
+    out[r] = (job){.p = p, .m = {&sh, r}, .use_team = 1, .threads = 1, .train = 1,
+                   .interrupted = r == 1};
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&th[r], NULL, run_job, &out[r]), 0);
+  }
+  for (int r = 0; r < 3; ++r) pthread_join(th[r], NULL);
+  pthread_barrier_destroy(&sh.bar);
+  for (int r = 0; r < 3; ++r) {
+    CU_ASSERT_EQUAL(out[r].reason, PINN_STOP_INTERRUPT);
+    CU_ASSERT_EQUAL(out[r].iterations, out[0].iterations);
+    CU_ASSERT_TRUE(same(&out[r], &out[0]));
+    free_job(&out[r]);
+  }
+  pinn_problem_free(p);
+}
+
+int main(void)
+{
+  static const pinn_test_case cases[] = {
+      {"team_check_refuses_bad_teams", team_check_refuses_bad_teams},
+      {"team_evaluation_is_bitwise_the_single_process",
+       team_evaluation_is_bitwise_the_single_process},
+      {"a_failure_on_one_rank_reaches_every_rank", a_failure_on_one_rank_reaches_every_rank},
+      {"team_training_follows_the_single_process_bit_for_bit",
+       team_training_follows_the_single_process_bit_for_bit},
+      {"an_interrupt_on_one_rank_stops_every_rank_together",
+       an_interrupt_on_one_rank_stops_every_rank_together},
+      {NULL, NULL}};
+  if (pinn_test_add_suite("team", cases)) return 1;
+  return pinn_test_run_all();
+}
