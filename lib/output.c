@@ -156,15 +156,18 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     }
   }
 
-  /* inside the domain: balls only (a box grid is inside by construction) */
+  /* inside the domain: balls and geometries (a box grid is inside by
+   * construction) */
   size_t n_in = n;
-  if (dom->kind == PINN_DOMAIN_BALL) {
+  if (dom->kind == PINN_DOMAIN_BALL || dom->kind == PINN_DOMAIN_GEOM) {
     f->mask = malloc(n * sizeof *f->mask);
     idx = malloc(n * sizeof *idx);
     if (!f->mask || !idx) goto nomem;
     n_in = 0;
     for (size_t q = 0; q < n; ++q) {
-      int in = pinn_domain_signed_distance(dom, f->x + q * dim) <= 1e-12 * dom->radius;
+      int in = dom->kind == PINN_DOMAIN_GEOM
+                   ? pinn_domain_contains(dom, f->x + q * dim)
+                   : pinn_domain_signed_distance(dom, f->x + q * dim) <= 1e-12 * dom->radius;
       f->mask[q] = in;
       if (in) idx[n_in++] = q;
     }
@@ -176,13 +179,17 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
   const double *xi = xin ? xin : f->x;
 #define OUT_INDEX(j) (idx ? idx[j] : (j))
 
-  /* network outputs (every grid point in one call, then NaN outside) */
+  /* network outputs (the inside points in one call, moved to their grid
+   * rows, then NaN outside: an output transform need not be finite outside
+   * the region, e.g. a geometry's distance function in a hole) */
   /* the solution: the network with the problem's output transforms */
-  if ((st = pinn_loss_predict(l, n, f->x, f->u))) {
+  if ((st = pinn_loss_predict(l, n_in, xi, f->u))) {
     pinn_error_set(err, st, "evaluating the network on the output grid: %s",
                    pinn_loss_errmsg(l));
     goto fail;
   }
+  for (size_t j = n_in; idx && j-- > 0;) /* idx[j] >= j, increasing: back to front */
+    memmove(f->u + idx[j] * n_out, f->u + j * n_out, n_out * sizeof *f->u);
   nan_outside(f, f->u);
 
   tmp = malloc((n_in ? n_in : 1) * (n_out > 1 ? n_out : 1) * sizeof *tmp);
