@@ -142,7 +142,9 @@ int pinn_problem_holes2d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *
   if (!st) st = pinn_problem_set_weight(p, 2, 10.0);
   if (!st) st = pinn_problem_set_exact(p, exact, NULL);
   if (st) return pinn_solve_create_done(p, st, pp, err);
-  /* tuned (see README): 3 x 20 tanh, Adam warm-up, L-BFGS, then SSBroyden */
+  /* tuned (one thread, CPU seconds on a loaded 2-core Xeon): 3 x 20 tanh,
+   * Adam 300 (lr 5e-3), L-BFGS 1000 (m 100), then SSBroyden 10000:
+   * rel. L2 2.8e-8 in 36 s (without the SSBroyden phase: 6.8e-4) */
   cfg->n_hidden = 3;
   for (size_t i = 0; i < 3; ++i) cfg->width[i] = 20;
   cfg->act = pinn_activation_default(PINN_ACT_TANH);
