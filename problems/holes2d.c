@@ -23,9 +23,11 @@
  * "outer", pinn_geom_adf_alloc: four trimmed sides joined by
  * R-equivalence, Sukumar & Srivastava 2022), with the same network, points
  * and phases: rel. L2 3.1e-7 / 1.6e-7 (seeds 1 / 2) hard against
- * 1.6e-8 / 1.1e-8 soft, at the same cost (37 s CPU each).  The network
- * then has to learn s b / phi, whose R-equivalence join bends near the
- * square's corners, instead of u.
+ * 1.6e-8 / 1.1e-8 soft (the same terms listed in another order; in this
+ * order, seed 1: 2.8e-8), at the same cost (36-37 s CPU each).  A likely
+ * reason: the hard form's network has to learn s b / phi, which bends where
+ * the R-equivalence join of the four sides does (near the corners),
+ * instead of u.
  */
 #include <pinn/pinn.h>
 
@@ -37,7 +39,7 @@ static const double PI = 3.14159265358979323846;
 static const double HOLE_C[N_HOLES][2] = {{-0.45, -0.40}, {0.45, -0.35}, {0.10, 0.45}};
 static const double HOLE_R[N_HOLES] = {0.30, 0.20, 0.25};
 
-/* the outer data a = e^(x/2) sin(y + 1/2), also its extension inside */
+/* a = e^(x/2) sin(y + 1/2), the exact solution on the square */
 static pinn_xjet outer_data(const pinn_xjet *x)
 {
   return px_mul(px_exp(px_scale(x[0], 0.5)), px_sin(px_addc(x[1], 0.5)));
