@@ -21,8 +21,9 @@
  *             0/0 gives 0, x/0 gives +Inf.
  *   max_abs = max |u - ref| over the same points and outputs.
  *
- * Ball domains: the grid covers the bounding box; points outside the ball
- * (signed distance > 1e-12 r) hold NaN in every field (ParaView leaves NaN
+ * Ball and geometry domains: the grid covers the bounding box; points
+ * outside the ball (signed distance > 1e-12 r) or the geometry's region
+ * (pinn_domain_contains) hold NaN in every field (ParaView leaves NaN
  * out of colour ranges and shows it in the "NaN colour"), and the field
  * `mask` is 1 inside and 0 outside.  Nothing is evaluated outside.
  *
@@ -40,7 +41,7 @@
  *   /solution/<u>_ref, /solution/<u>_error   when a reference exists
  *   /solution/residual        |r| of the first residual term
  *   /solution/psi, /solution/contact         obstacle problems
- *   /solution/mask            ball domains
+ *   /solution/mask            ball and geometry domains
  *   /points/<term>            [N][dim] training points (time last)
  *   /history/loss, /history/grad_norm, /history/<term>   per iteration
  *   /model                    the network (pinn/model.h)
