@@ -336,6 +336,49 @@ static void csg3d_transform_makes_u_exact_on_the_whole_boundary(void)
   pinn_problem_free(p);
 }
 
+/* The output grid of a geometry domain is masked to the region: the ball's
+ * grid points hold NaN (the transform's distance function is not even
+ * finite everywhere in the hole), the inside fraction is the volume's, and
+ * the errors are over the inside points only. */
+static void csg3d_output_grid_is_masked_to_the_body(void)
+{
+  pinn_solve_config cfg;
+  const double x0[3] = {0.75, 0.0, 0.0};
+  pinn_problem *p = build("csg3d", &cfg, x0, csg3d_u_at_point());
+  pinn_mlp *net = NULL;
+  pinn_loss *l = untrained(p, &cfg, &net);
+  const size_t counts[3] = {21, 21, 21};
+  pinn_fields f;
+  pinn_error err;
+  const int st = pinn_fields_compute(l, counts, &f, &err);
+  if (st) printf("\n  fields: %s\n", err.msg);
+  CU_ASSERT_EQUAL_FATAL(st, PINN_SUCCESS);
+  CU_ASSERT_EQUAL(f.n, 21 * 21 * 21);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f.mask);
+  size_t inside = 0, bad = 0;
+  for (size_t q = 0; q < f.n; ++q) {
+    const double *xq = f.x + 3 * q;
+    /* the closed cube minus the closed ball: the sphere is outside */
+    const int in = xq[0] * xq[0] + xq[1] * xq[1] + xq[2] * xq[2] > 0.25;
+    inside += in;
+    const int wrong = f.mask[q] != (double)in || isnan(f.u[q]) == in || isnan(f.error[q]) == in;
+    if (wrong && !bad)
+      printf("\n  first mismatch at (%g, %g, %g): mask %g, u %g, error %g\n", xq[0], xq[1], xq[2],
+             f.mask[q], f.u[q], f.error[q]);
+    bad += wrong;
+  }
+  printf("\n  csg3d: %zu of %zu grid points inside, rel. L2 %.3e (untrained)\n", f.n_inside, f.n,
+         f.rel_l2);
+  CU_ASSERT_EQUAL(bad, 0);
+  CU_ASSERT_EQUAL(f.n_inside, inside);
+  CU_ASSERT(inside < f.n && inside > f.n * 9 / 10);
+  CU_ASSERT(isfinite(f.rel_l2) && isfinite(f.max_abs));
+  pinn_fields_free(&f);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
 /* ---- shortened solves */
 
 /* The defaults are Adam, L-BFGS, SSBroyden; the short run keeps Adam and a
@@ -399,6 +442,7 @@ int main(void)
     {"csg3d_domain_is_the_cube_minus_the_ball", csg3d_domain_is_the_cube_minus_the_ball},
     {"csg3d_transform_makes_u_exact_on_the_whole_boundary",
      csg3d_transform_makes_u_exact_on_the_whole_boundary},
+    {"csg3d_output_grid_is_masked_to_the_body", csg3d_output_grid_is_masked_to_the_body},
     {"holes2d_short_run_reaches_8e_3", holes2d_short_run_reaches_8e_3},
     {"csg3d_short_run_reaches_1e_1", csg3d_short_run_reaches_1e_1},
     {NULL, NULL}};
