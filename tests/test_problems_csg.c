@@ -427,7 +427,10 @@ static void csg3d_short_run_reaches_1e_1(void)
   const double x[3] = {0.75, 0.0, 0.0};
   const size_t points[1] = {400};
   const double e = solve_short("csg3d", x, csg3d_u_at_point(), 20, 2, points, 200, 800);
-  CU_ASSERT(e < 1e-1); /* measured 9.6e-3 (Release) .. 1.03e-2 (ASan + UBSan) */
+  /* measured 9.6e-3 (Release) .. 1.03e-2 (ASan + UBSan); an untrained
+   * network has 0.37 (csg3d_output_grid_is_masked_to_the_body), and 300
+   * points with 600 L-BFGS iterations reach only 2.8e-2 */
+  CU_ASSERT(e < 1e-1);
 }
 
 int main(void)
