@@ -188,6 +188,37 @@ static void nan_outside(const pinn_fields *f, double *v)
 
 static int is_residual_kind(pinn_term_kind k) { return pinn_term_ops_of_(k)->dual; }
 
+/* The residual of term i at the n points x that lie off the boundary (signed
+ * distance < -PINN_OUTPUT_INSIDE_RTOL L), NaN on it: a residual need not
+ * exist on the boundary (a distance-function transform u = g + phi N has
+ * infinite derivatives on a trimmed piece, pinn/geometry.h), and grid nodes
+ * lie there.  |r|^2 into r2.  Returns pinn_loss_residual_at's status. */
+static int residual_off_boundary(pinn_loss *l, size_t i, const pinn_domain *dom, size_t n,
+                                 const double *x, double *r2)
+{
+  const size_t dim = pinn_domain_dim(dom);
+  double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS], len = 0;
+  pinn_domain_bounds(dom, lo, hi);
+  for (size_t a = 0; a < dom->d; ++a) len = fmax(len, hi[a] - lo[a]);
+  size_t *idx = malloc((n ? n : 1) * sizeof *idx), m = 0;
+  double *xo = malloc((n ? n : 1) * dim * sizeof *xo), *ro = malloc((n ? n : 1) * sizeof *ro);
+  int st = idx && xo && ro ? PINN_SUCCESS : PINN_ENOMEM;
+  for (size_t q = 0; !st && q < n; ++q)
+    if (pinn_domain_signed_distance(dom, x + q * dim) < -PINN_OUTPUT_INSIDE_RTOL * len) {
+      memcpy(xo + m * dim, x + q * dim, dim * sizeof *xo);
+      idx[m++] = q;
+    }
+  if (!st) st = pinn_loss_residual_at(l, i, m, xo, ro);
+  if (!st) {
+    for (size_t q = 0; q < n; ++q) r2[q] = NAN;
+    for (size_t j = 0; j < m; ++j) r2[idx[j]] = ro[j];
+  }
+  free(idx);
+  free(xo);
+  free(ro);
+  return st;
+}
+
 int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn_error *err)
 {
   if (!f) return pinn_error_set(err, PINN_EINVAL, "pinn_fields_compute: fields pointer is NULL");
@@ -356,6 +387,8 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     if (!f->residual) goto nomem;
     for (size_t q = 0; q < n; ++q) f->residual[q] = NAN;
     st = pinn_loss_residual_at(l, i, n_in, xi, tmp);
+    if (st == PINN_ECALLBACK || st == PINN_ENONFINITE)
+      st = residual_off_boundary(l, i, dom, n_in, xi, tmp);
     if (st == PINN_ECALLBACK || st == PINN_ENONFINITE) {
       /* a residual that fails on the grid leaves the field NaN and says why:
        * the solution and its errors are still worth writing */

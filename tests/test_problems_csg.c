@@ -358,8 +358,9 @@ static void csg3d_output_grid_is_masked_to_the_body(void)
   size_t inside = 0, bad = 0;
   for (size_t q = 0; q < f.n; ++q) {
     const double *xq = f.x + 3 * q;
-    /* the closed cube minus the closed ball: the sphere is outside */
-    const int in = xq[0] * xq[0] + xq[1] * xq[1] + xq[2] * xq[2] > 0.25;
+    /* the closure of the cube minus the ball (pinn_output_mask: signed
+     * distance <= 1e-12 x the longest side, 2): the sphere is inside */
+    const int in = 0.5 - sqrt(xq[0] * xq[0] + xq[1] * xq[1] + xq[2] * xq[2]) <= 2e-12;
     inside += in;
     const int wrong = f.mask[q] != (double)in || isnan(f.u[q]) == in || isnan(f.error[q]) == in;
     if (wrong && !bad)
@@ -373,6 +374,26 @@ static void csg3d_output_grid_is_masked_to_the_body(void)
   CU_ASSERT_EQUAL(f.n_inside, inside);
   CU_ASSERT(inside < f.n && inside > f.n * 9 / 10);
   CU_ASSERT(isfinite(f.rel_l2) && isfinite(f.max_abs));
+  /* the residual exists off the boundary (the transform's distance function
+   * has infinite derivatives on the cube's faces, where grid nodes lie):
+   * finite at every grid point strictly inside, NaN on the boundary */
+  CU_ASSERT_TRUE(f.has_residual);
+  CU_ASSERT_STRING_EQUAL(f.residual_error, "");
+  size_t finite_off = 0, strictly = 0, nan_on = 0, on = 0;
+  for (size_t q = 0; q < f.n; ++q) {
+    const double *xq = f.x + 3 * q;
+    const double r = sqrt(xq[0] * xq[0] + xq[1] * xq[1] + xq[2] * xq[2]);
+    const double sd = fmax(fmax(fabs(xq[0]), fmax(fabs(xq[1]), fabs(xq[2]))) - 1.0, 0.5 - r);
+    if (sd < -2e-12) {
+      ++strictly;
+      finite_off += isfinite(f.residual[q]) != 0;
+    } else if (sd <= 2e-12) {
+      ++on;
+      nan_on += isnan(f.residual[q]) != 0;
+    }
+  }
+  CU_ASSERT(strictly > 0 && finite_off == strictly);
+  CU_ASSERT(on > 0 && nan_on == on);
   pinn_fields_free(&f);
   pinn_loss_free(l);
   pinn_mlp_free(net);

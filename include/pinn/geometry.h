@@ -219,7 +219,12 @@ double pinn_geom_volume(const pinn_geom *g);
  * shrink it, differences keep the first operand's).  Requires set_root. */
 void pinn_geom_bounds(const pinn_geom *g, double *lo, double *hi);
 
-/* 1 if x (d doubles) is in the closed region, else 0 (0 before set_root). */
+/* 1 if x (d doubles) is in the region, else 0 (0 before set_root).  Every
+ * primitive is closed (its surface is inside), union and intersection keep
+ * that, and a difference a - b removes the closed b: a point on the surface
+ * of a subtracted primitive is outside (box minus disk: the circle is out,
+ * the box's faces are in).  Tests that need the closure use the signed
+ * distance with a tolerance (pinn/output.h's inside test does). */
 int pinn_geom_contains(const pinn_geom *g, const double *x);
 
 /* Signed distance of x to the region's boundary (see the file comment for

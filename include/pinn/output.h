@@ -5,7 +5,10 @@
  * (pinn_problem_output_grid; the reference grid when the problem has one):
  * the network's outputs u, the reference (exact solution callback or
  * reference grid) and |u - ref|, the magnitude |r| of the first residual (or
- * complementarity) term, and for obstacle problems psi and the contact set.
+ * complementarity) term (when it cannot be evaluated at every inside point,
+ * it is evaluated off the boundary and left NaN on it: a distance-function
+ * transform has infinite derivatives on its trimmed pieces, where grid nodes
+ * lie), and for obstacle problems psi and the contact set.
  *
  *   contact = 1 where the gap sense (u_k - psi) <= tol and, when the problem
  *   has a complementarity term for that output, where its multiplier
