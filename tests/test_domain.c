@@ -678,7 +678,8 @@ static void boundary_parts_by_name_get_points_by_measure(void)
   pinn_domain box, ball, geo;
   pinn_error e;
   CU_ASSERT_EQUAL_FATAL(pinn_domain_box(&box, 2, lo, hi, NULL), 0);
-  CU_ASSERT_EQUAL_FATAL(pinn_domain_ball(&ball, 3, lo, 1.0, NULL), 0);
+  const double c3[3] = {0.0, 0.0, 0.0};
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_ball(&ball, 3, c3, 1.0, NULL), 0);
   CU_ASSERT_STRING_EQUAL(pinn_domain_part_name(&box, 0), "x0-");
   CU_ASSERT_STRING_EQUAL(pinn_domain_part_name(&box, 3), "x1+");
   CU_ASSERT_PTR_NULL(pinn_domain_part_name(&box, 4));
