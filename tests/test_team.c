@@ -138,7 +138,7 @@ static void *run_job(void *arg)
     j->iterations = pinn_trainer_iterations(t);
     j->n_hist = pinn_trainer_history_length(t);
     j->hist = calloc(j->n_hist ? j->n_hist : 1, sizeof *j->hist);
-    memcpy(j->hist, pinn_trainer_history_loss(t), j->n_hist * sizeof *j->hist);
+    if (j->n_hist) memcpy(j->hist, pinn_trainer_history_loss(t), j->n_hist * sizeof *j->hist);
     pinn_loss_get_params(l, j->grad);
     pinn_trainer_free(t);
   }
@@ -308,8 +308,8 @@ static void an_interrupt_on_one_rank_stops_every_rank_together(void)
     CU_ASSERT_EQUAL(out[r].reason, PINN_STOP_INTERRUPT);
     CU_ASSERT_EQUAL(out[r].iterations, out[0].iterations);
     CU_ASSERT_TRUE(same(&out[r], &out[0]));
-    free_job(&out[r]);
   }
+  for (int r = 0; r < 3; ++r) free_job(&out[r]);
   pinn_problem_free(p);
 }
 
