@@ -59,8 +59,10 @@ static void eval_help(void)
          "                            when the model was saved without a problem); the\n"
          "                            whole box is evaluated, inside the domain or not\n"
          "  --plugin ./my_problem.so  the plugin that defined the file's problem: its domain\n"
-         "                            tells inside from outside for --grid (bundled problems\n"
-         "                            are found by name)\n"
+         "                            tells inside from outside for --grid, and its output\n"
+         "                            transform (hard constraints), if it has one, is applied\n"
+         "                            to the network as in training (bundled problems are\n"
+         "                            found by name)\n"
          "  --help                    this text\n"
          "\n"
          "Exit status: 0 success, 1 the file or the evaluation failed, 2 bad arguments.\n");
@@ -437,6 +439,33 @@ static int problem_domain(const char *file, const char *plugin, const pinn_model
   return 0;
 }
 
+/* The problem whose output transforms the network's outputs pass through
+ * (m->problem_transform): re-created from --plugin or the bundled problem of
+ * that name, unless the domain step made it already.  Returns 0 or the exit
+ * status after a message. */
+static int transform_problem(const char *file, const char *plugin, const pinn_model_meta *m,
+                             pinn_problem **p, void **dl)
+{
+  if (*p || !m->problem_transform) return 0;
+  if (!plugin && !(m->problem[0] && pinn_bundled_find(m->problem)))
+    return pinn_cli_usage_error(
+        CMD, "the outputs in '%s' pass through the output transform (hard constraints) of "
+             "problem '%s', which is not bundled: give --plugin ./%s.so (the plugin that "
+             "defined it)",
+        file, m->problem, m->problem[0] ? m->problem : "my_problem");
+  pinn_solve_config cfg = pinn_solve_config_default();
+  int rc = pinn_cli_create_problem(CMD, plugin ? NULL : m->problem, plugin, p, &cfg, dl);
+  if (rc) return rc;
+  if (strcmp(pinn_problem_name(*p), m->problem) != 0)
+    return pinn_cli_usage_error(CMD, "--plugin '%s' defines problem '%s', but '%s' holds '%s'",
+                                plugin, pinn_problem_name(*p), file, m->problem);
+  if (pinn_problem_dim(*p) != m->n_in || pinn_problem_n_out(*p) != m->n_out)
+    return pinn_cli_usage_error(CMD, "problem '%s' now has another shape than the network in "
+                                     "'%s' (inputs or outputs)",
+                                pinn_problem_name(*p), file);
+  return 0;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
   size_t a = strlen(s), b = strlen(suffix);
@@ -494,9 +523,6 @@ int pinn_cmd_eval(int argc, char **argv)
     return pinn_cli_usage_error(CMD, "--out '%s': the name must end in .csv or .h5", out);
   if (bounds && !grid)
     return pinn_cli_usage_error(CMD, "--bounds applies to --grid only");
-  if (plugin && (!grid || bounds))
-    return pinn_cli_usage_error(CMD, "--plugin applies to --grid without --bounds (it tells "
-                                     "the points inside the problem's domain)");
   size_t counts[PINN_MAX_INPUTS] = {0}, n_space = 0;
   int has_nt = 0;
   if (grid && parse_grid(grid, counts, &n_space, &has_nt))
@@ -516,7 +542,7 @@ int pinn_cmd_eval(int argc, char **argv)
                                 file);
   pinn_error err;
   pinn_model_meta m;
-  pinn_mlp *net = pinn_model_load_meta(file, &m, &err);
+  pinn_mlp *net = pinn_model_load_network(file, &m, &err); /* transforms: below */
   if (!net) {
     fprintf(stderr, "pinn eval: %s\n", err.msg);
     return 1;
@@ -602,6 +628,8 @@ int pinn_cmd_eval(int argc, char **argv)
     if (!x) goto done;
   }
 
+  if ((rc = transform_problem(file, plugin, &m, &prob, &dl))) goto done;
+  rc = 1;
   evalspec e;
   e.n_in = m.n_in;
   e.n_out = m.n_out;
@@ -625,6 +653,16 @@ int pinn_cmd_eval(int argc, char **argv)
   if (ne && pinn_mlp_jets(net, &e.spec, ne, mask ? xin : x, mask ? jin : jets)) {
     fprintf(stderr, "pinn eval: evaluating the network: %s\n", pinn_mlp_errmsg(net));
     goto done;
+  }
+  /* the problem's hard constraints, as in training: u = g + phi N, ... */
+  for (size_t k = 0; m.problem_transform && ne && k < pinn_problem_n_transforms(prob); ++k) {
+    double *J = mask ? jin : jets;
+    if (pinn_transform_jets(pinn_problem_transform(prob, k), &e.spec, e.n_out, e.n_in, ne,
+                            mask ? xin : x, J, J, &err)) {
+      fprintf(stderr, "pinn eval: the output transform of problem '%s': %s\n", m.problem,
+              err.msg);
+      goto done;
+    }
   }
   if (mask) /* NaN outside */
     for (size_t q = 0, j = 0; q < n; ++q) {

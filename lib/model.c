@@ -355,12 +355,7 @@ static int read_desc(pinn_h5_reader *r, const char *group, model_desc *d, pinn_e
   if (pinn_h5_has_attr(r, group, "output_transform")) {
     if ((st = get_str(r, group, "output_transform", &s, err))) return st;
     if (strcmp(s, "problem") == 0)
-      st = pinn_error_set(err, PINN_EUNSUPPORTED,
-                          "'%s': the network's outputs pass through its problem's output transform "
-                          "(hard constraints), which is the problem's own code: evaluate it with "
-                          "the problem (pinn_loss_predict, or pinn solve) instead of from the file "
-                          "alone",
-                          group);
+      m->problem_transform = 1;
     else if (strcmp(s, "none") != 0)
       st = pinn_error_set(err, PINN_EUNSUPPORTED,
                           "'%s' uses output transform \"%.60s\", which this libpinn (%s) cannot "
@@ -481,7 +476,9 @@ int pinn_model_read_meta(pinn_h5_reader *r, const char *group, pinn_model_meta *
   return st;
 }
 
-static pinn_mlp *read_model(pinn_h5_reader *r, const char *group, pinn_model_meta *meta,
+/* The network of group; a network whose outputs pass through its
+ * problem's output transform only when bare (the caller applies them). */
+static pinn_mlp *read_model(pinn_h5_reader *r, const char *group, pinn_model_meta *meta, int bare,
                             pinn_error *err)
 {
   if (!r) {
@@ -500,6 +497,16 @@ static pinn_mlp *read_model(pinn_h5_reader *r, const char *group, pinn_model_met
   double *theta = NULL;
   int st = read_desc(r, group, d, err);
   if (st) goto done;
+  if (d->meta.problem_transform && !bare) {
+    st = pinn_error_set(err, PINN_EUNSUPPORTED,
+                        "'%s': the network's outputs pass through its problem's output transform "
+                        "(hard constraints), which is the problem's own code: evaluate it with "
+                        "the problem (pinn_model_load_network and pinn_problem_transform, "
+                        "pinn_loss_predict, or pinn eval, which re-creates the problem) instead "
+                        "of from the file alone",
+                        group);
+    goto done;
+  }
   char path[512];
   child(path, sizeof path, group, "theta");
   int rank;
@@ -560,15 +567,15 @@ done:
 
 pinn_mlp *pinn_model_read(pinn_h5_reader *r, const char *group, pinn_error *err)
 {
-  return read_model(r, group, NULL, err);
+  return read_model(r, group, NULL, 0, err);
 }
 
-pinn_mlp *pinn_model_load_meta(const char *path, pinn_model_meta *meta, pinn_error *err)
+static pinn_mlp *load(const char *path, pinn_model_meta *meta, int bare, pinn_error *err)
 {
   pinn_h5_reader *r = pinn_h5_open(path, err);
   if (!r) return NULL;
   pinn_error e;
-  pinn_mlp *net = read_model(r, NULL, meta, &e);
+  pinn_mlp *net = read_model(r, NULL, meta, bare, &e);
   pinn_h5_close(r);
   if (!net) {
     /* Name the file: messages from h5io do, our own may not. */
@@ -580,6 +587,16 @@ pinn_mlp *pinn_model_load_meta(const char *path, pinn_model_meta *meta, pinn_err
   }
   pinn_error_clear(err);
   return net;
+}
+
+pinn_mlp *pinn_model_load_meta(const char *path, pinn_model_meta *meta, pinn_error *err)
+{
+  return load(path, meta, 0, err);
+}
+
+pinn_mlp *pinn_model_load_network(const char *path, pinn_model_meta *meta, pinn_error *err)
+{
+  return load(path, meta, 1, err);
 }
 
 pinn_mlp *pinn_model_load(const char *path, pinn_error *err)

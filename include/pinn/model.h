@@ -15,7 +15,11 @@
  *                      "softplus:2", "prelu:0.25"); "" when there is no
  *                      hidden layer
  *     prelu_per_unit   int64, 0 (one PReLU slope per layer) or 1 (per unit)
- *     output_transform "none" (reserved: a reader refuses anything else)
+ *     output_transform "none", or "problem" when the network's outputs pass
+ *                      through its problem's output transform (hard
+ *                      constraints: the problem's own code, so the file alone
+ *                      is not the solution; pinn_model_load refuses it,
+ *                      pinn_model_load_network loads the bare network)
  *     inputs           string, input names, comma-separated ("x,t")
  *     outputs          string, output names, comma-separated ("u")
  *     problem          string, the problem's name ("" when saved without one)
@@ -58,6 +62,8 @@ typedef struct pinn_model_meta {
   int format_version;
   char libpinn_version[32];
   char problem[64];                 /* "" when saved without a problem */
+  int problem_transform;            /* 1: apply the problem's output transforms
+                                       (pinn_problem_transform) to the outputs */
   size_t n_in, n_out, n_layers, n_params;
   size_t space_dim;                 /* 0 when saved without a problem */
   int has_time;
@@ -102,6 +108,13 @@ pinn_mlp *pinn_model_load(const char *path, pinn_error *err);
 
 /* As pinn_model_load, also filling *meta (may be NULL). */
 pinn_mlp *pinn_model_load_meta(const char *path, pinn_model_meta *meta, pinn_error *err);
+
+/* As pinn_model_load_meta, also for a network whose outputs pass through
+ * its problem's output transform (meta->problem_transform = 1): the bare
+ * network, to which the caller applies the re-created problem's transforms
+ * (pinn_transform_jets with pinn_problem_transform(p, k), as pinn eval
+ * does). */
+pinn_mlp *pinn_model_load_network(const char *path, pinn_model_meta *meta, pinn_error *err);
 
 PINN_END_DECLS
 #endif
