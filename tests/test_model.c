@@ -223,6 +223,54 @@ static void layout_on_disk_is_the_documented_one(void)
   free(p);
 }
 
+static int half_xjet(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  *out = px_scale(x[0], 0.5);
+  return 0;
+}
+
+/* A network behind its problem's output transform is recorded as such:
+ * pinn_model_load refuses the file alone, pinn_model_load_network loads the
+ * bare network (bitwise) and says so in meta.problem_transform. */
+static void a_network_behind_a_problem_transform_loads_only_bare(void)
+{
+  char *p = path_in("transformed.h5");
+  pinn_problem *pb = pinn_problem_alloc("hard1", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(pb, &dom), 0);
+  pinn_transform t = pinn_transform_dirichlet(0, NULL, half_xjet, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(pb, &t), 0);
+  pinn_activation act[1] = {pinn_activation_default(PINN_ACT_TANH)};
+  pinn_mlp *net = make_net(1, 1, 1, act, 0, 7);
+  pinn_error e;
+  CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, pb, &e), 0);
+  pinn_model_meta m;
+  CU_ASSERT_PTR_NULL(pinn_model_load_meta(p, &m, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EUNSUPPORTED);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pinn_model_load_network"));
+  pinn_mlp *bare = pinn_model_load_network(p, &m, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(bare);
+  CU_ASSERT_EQUAL(m.problem_transform, 1);
+  CU_ASSERT_STRING_EQUAL(m.problem, "hard1");
+  CU_ASSERT_EQUAL(memcmp(pinn_mlp_params_const(bare), pinn_mlp_params_const(net),
+                         pinn_mlp_n_params(net) * sizeof(double)), 0);
+  pinn_mlp_free(bare);
+  /* a plain network reads with problem_transform 0 */
+  pinn_problem *plain = pinn_problem_alloc("plain1", 1, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(plain, &dom), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_model_save(p, net, plain, &e), 0);
+  bare = pinn_model_load_network(p, &m, &e);
+  CU_ASSERT_PTR_NOT_NULL(bare);
+  CU_ASSERT_EQUAL(m.problem_transform, 0);
+  pinn_mlp_free(bare);
+  pinn_problem_free(plain);
+  pinn_mlp_free(net);
+  pinn_problem_free(pb);
+  free(p);
+}
+
 static void a_model_in_a_custom_group_of_a_bigger_file_reads_back(void)
 {
   char *p = path_in("custom.h5");
@@ -633,6 +681,8 @@ int main(void)
     {"mixed_activations_and_a_linear_model_round_trip",
      mixed_activations_and_a_linear_model_round_trip},
     {"layout_on_disk_is_the_documented_one", layout_on_disk_is_the_documented_one},
+      {"a_network_behind_a_problem_transform_loads_only_bare",
+       a_network_behind_a_problem_transform_loads_only_bare},
     {"a_model_in_a_custom_group_of_a_bigger_file_reads_back",
      a_model_in_a_custom_group_of_a_bigger_file_reads_back},
     {"missing_empty_and_random_files_give_clear_errors",
