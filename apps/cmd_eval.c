@@ -383,6 +383,29 @@ static void file_kind(const char *file, char *buf, size_t cap, int *masked)
   pinn_h5_close(r);
 }
 
+/* The file's problem re-created from --plugin or, without one, the bundled
+ * problem of the file's name; it must be that problem, with the network's
+ * inputs and outputs.  quiet_fail: a failure to build a bundled problem is
+ * returned as -1 without a message.  Returns 0 or the exit status after a
+ * message. */
+static int recreate_problem(const char *file, const char *plugin, const pinn_model_meta *m,
+                            int quiet_fail, pinn_problem **p, void **dl)
+{
+  pinn_solve_config cfg = pinn_solve_config_default();
+  int rc = pinn_cli_create_problem(CMD, plugin ? NULL : m->problem, plugin, p, &cfg, dl);
+  if (rc) return plugin || !quiet_fail ? rc : -1;
+  if (strcmp(pinn_problem_name(*p), m->problem) != 0)
+    return pinn_cli_usage_error(CMD, "--plugin '%s' defines problem '%s', but '%s' holds '%s'",
+                                plugin, pinn_problem_name(*p), file, m->problem);
+  if (pinn_problem_dim(*p) != m->n_in || pinn_problem_n_out(*p) != m->n_out ||
+      (m->space_dim && pinn_problem_space_dim(*p) != m->space_dim) ||
+      (m->space_dim && pinn_problem_has_time(*p) != m->has_time))
+    return pinn_cli_usage_error(CMD, "problem '%s' now has another shape than the network in "
+                                     "'%s' (space dimensions, time or outputs)",
+                                pinn_problem_name(*p), file);
+  return 0;
+}
+
 /* The domain of the file's problem, re-created (from --plugin or the
  * bundled problem of that name) when the grid must know inside from
  * outside: *p and *dl receive what to free.  Returns 0 (dom NULL: use the
@@ -410,17 +433,15 @@ static int problem_domain(const char *file, const char *plugin, const pinn_model
           file, m->problem, m->problem[0] ? m->problem : "my_problem");
     }
   }
-  pinn_solve_config cfg = pinn_solve_config_default();
-  int rc = pinn_cli_create_problem(CMD, plugin ? NULL : m->problem, plugin, p, &cfg, dl);
-  if (rc) {
-    if (plugin || masked) return rc;
+  int rc = recreate_problem(file, plugin, m, !masked, p, dl);
+  if (rc == -1) {
     fprintf(stderr, "pinn eval: note: evaluating over the bounding box recorded in '%s'\n", file);
+    pinn_problem_free(*p);
+    *p = NULL;
     return 0;
   }
+  if (rc) return rc;
   const pinn_domain *pd = pinn_problem_domain(*p);
-  if (plugin && strcmp(pinn_problem_name(*p), m->problem) != 0)
-    return pinn_cli_usage_error(CMD, "--plugin '%s' defines problem '%s', but '%s' holds '%s'",
-                                plugin, pinn_problem_name(*p), file, m->problem);
   if (!pd || pinn_problem_space_dim(*p) != d || pinn_problem_has_time(*p) != timed)
     return pinn_cli_usage_error(CMD, "problem '%s' now has another shape than the network in "
                                      "'%s' (space dimensions or time)",
@@ -453,17 +474,7 @@ static int transform_problem(const char *file, const char *plugin, const pinn_mo
              "problem '%s', which is not bundled: give --plugin ./%s.so (the plugin that "
              "defined it)",
         file, m->problem, m->problem[0] ? m->problem : "my_problem");
-  pinn_solve_config cfg = pinn_solve_config_default();
-  int rc = pinn_cli_create_problem(CMD, plugin ? NULL : m->problem, plugin, p, &cfg, dl);
-  if (rc) return rc;
-  if (strcmp(pinn_problem_name(*p), m->problem) != 0)
-    return pinn_cli_usage_error(CMD, "--plugin '%s' defines problem '%s', but '%s' holds '%s'",
-                                plugin, pinn_problem_name(*p), file, m->problem);
-  if (pinn_problem_dim(*p) != m->n_in || pinn_problem_n_out(*p) != m->n_out)
-    return pinn_cli_usage_error(CMD, "problem '%s' now has another shape than the network in "
-                                     "'%s' (inputs or outputs)",
-                                pinn_problem_name(*p), file);
-  return 0;
+  return recreate_problem(file, plugin, m, 0, p, dl);
 }
 
 static int ends_with(const char *s, const char *suffix)
