@@ -156,15 +156,18 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     }
   }
 
-  /* inside the domain: balls only (a box grid is inside by construction) */
+  /* inside the domain: balls and geometry regions (a box grid is inside by
+   * construction; a region's grid covers its bounding box) */
   size_t n_in = n;
-  if (dom->kind == PINN_DOMAIN_BALL) {
+  if (dom->kind != PINN_DOMAIN_BOX) {
     f->mask = malloc(n * sizeof *f->mask);
     idx = malloc(n * sizeof *idx);
     if (!f->mask || !idx) goto nomem;
     n_in = 0;
     for (size_t q = 0; q < n; ++q) {
-      int in = pinn_domain_signed_distance(dom, f->x + q * dim) <= 1e-12 * dom->radius;
+      int in = dom->kind == PINN_DOMAIN_GEOM
+                   ? pinn_domain_contains(dom, f->x + q * dim)
+                   : pinn_domain_signed_distance(dom, f->x + q * dim) <= 1e-12 * dom->radius;
       f->mask[q] = in;
       if (in) idx[n_in++] = q;
     }
