@@ -30,14 +30,16 @@
  * boundary data is the only place the exact solution appears.
  *
  * Measured (one thread, tanh 3 x 20, Adam 500, L-BFGS 1000, SSBroyden;
- * the rel. L2 error on the output grid): uniform points only: 8.2e-4 (and
- * 8.3e-4 after 15000 SSBroyden iterations: the loss fell 100x, the error
- * not: the error is the corner, not the optimizer); 1000 graded points with
- * RC = 0.07 plus the graded edge term: 5.8e-4; 2000 with RC = 0.055:
+ * the rel. L2 error on the output grid): 2000 uniform residual points:
+ * 9.4e-4; 1500 uniform + 500 uniform in the disk r < 0.25: 8.2e-4 after
+ * 4000 SSBroyden iterations and 8.3e-4 after 15000 (the loss fell 180x, the
+ * error not: the error is the corner, not the optimizer); 1000 graded points
+ * with RC = 0.07 plus the graded edge term: 5.8e-4; 2000 with RC = 0.055:
  * 4.1e-4; the corner term weighted 10: 3.3e-4 after 8000 SSBroyden
  * iterations (4.0e-4 after 14000; weight 30: 4.3e-4); 3 x 30 tanh: 1.0e-3.
  * A hard boundary condition u = phi N with phi the ADF of the corner edges
- * (pinn_geom_adf_alloc) was far worse: 2.5e-2 (0.21 with the graded term):
+ * (pinn_geom_adf_alloc) was far worse: 2.5e-2 with 2000 uniform points (0.21
+ * with 500 of them in the disk r < 0.25):
  * u / phi ~ r^(-1/3) makes N singular, and then collocation does not rule
  * out adding the harmonic c r^(-2/3) sin(2 theta / 3) (zero on the corner
  * edges, not in H^1), which the trained network did.
