@@ -166,9 +166,9 @@ static void lshape2d_domain_is_the_l_shape_with_named_edges(void)
 /* The graded terms get all their points (the filters' acceptance rates are
  * within what the 64 sampling rounds fill), inside the region, and denser
  * near the corner: the residual density min(1, (0.055/r)^2) puts about 1/3
- * of the points within r < 0.1 (measured 630 of 2000; uniform sampling:
+ * of the points within r < 0.1 (measured 1271 of 4000; uniform sampling:
  * 0.8%), the edge density min(1, 0.05/r) about 0.42 within r < 0.1 of the
- * corner (measured 89 of 200; uniform: 10%). */
+ * corner (measured 169 of 400; uniform: 10%). */
 static void lshape2d_graded_points_crowd_the_corner(void)
 {
   pinn_solve_config cfg;
@@ -183,7 +183,7 @@ static void lshape2d_graded_points_crowd_the_corner(void)
   pinn_loss *l = pinn_loss_alloc(p, net, NULL, &err);
   CU_ASSERT_PTR_NOT_NULL_FATAL(l);
   const char *terms[2] = {"pde_corner", "bc_corner"};
-  const size_t want[2] = {2000, 200};
+  const size_t want[2] = {4000, 400};
   const double near_min[2] = {0.25, 0.3};
   for (size_t k = 0; k < 2; ++k) {
     const int i = pinn_problem_find_term(p, terms[k]);
