@@ -36,7 +36,9 @@ TARGETS="
 poisson1d       1e-5  10
 poisson2d       1e-4  60
 helmholtz2d     5e-3  180
+lshape2d        1e-3  180
 heat1d          1e-4  60
+heat_polygon    1e-3  180
 wave1d          1e-3  180
 burgers1d       1e-3  180
 obstacle1d      1e-3  60

@@ -23,7 +23,9 @@ const pinn_bundled *pinn_bundled_find(const char *name);
   X(poisson1d, "-u'' = pi^2 sin(pi x) on (-1,1), u(+-1) = 0")                                 \
   X(poisson2d, "-Lap u = 2 pi^2 sin(pi x) sin(pi y) on (0,1)^2, u = 0 on the boundary")       \
   X(helmholtz2d, "Lap u + u = q on (-1,1)^2, u = sin(pi x) sin(4 pi y) (Wang et al. 2021)")   \
+  X(lshape2d, "Lap u = 0 on the L-shape, u = r^(2/3) sin(2 theta/3) (corner singularity)")    \
   X(heat1d, "u_t = 0.1 u_xx on (0,1) x (0,1), u(x,0) = sin(pi x), u = 0 at x = 0, 1")         \
+  X(heat_polygon, "u_t = 0.1 Lap u + f on a star polygon x (0,1), manufactured solution")     \
   X(wave1d, "u_tt = 4 u_xx, u = sin(pi x) cos(2 pi t) + 0.5 sin(3 pi x) cos(6 pi t)")         \
   X(burgers1d, "u_t + u u_x = (0.01/pi) u_xx, u(x,0) = -sin(pi x) (Raissi et al. 2019)")      \
   X(obstacle1d, "-u'' = 0, u >= psi (three-piece obstacle), contact set [a, 1-a]")            \
