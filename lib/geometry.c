@@ -968,7 +968,13 @@ static int accept(const pinn_geom *g, size_t piece, const double *u, double *x, 
   if (piece == NONE) {
     const gnode *r = &g->nodes[g->root];
     for (size_t k = 0; k < d; ++k) x[k] = r->lo[k] + (r->hi[k] - r->lo[k]) * u[k];
-    return node_inside(g, g->root, x, NONE, 0);
+    if (!node_inside(g, g->root, x, NONE, 0)) return 0;
+    /* strictly inside: a candidate on the boundary (signed distance 0 or
+     * -0: Sobol's first point, the box centre, is the L-shape's re-entrant
+     * corner) is no interior point, and a distance-function transform is
+     * not differentiable there */
+    double gr[3];
+    return node_sdf(g, g->root, x, gr) < 0.0;
   }
   const gpiece *pc = &g->pieces[piece];
   double n[3];

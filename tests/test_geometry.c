@@ -589,6 +589,33 @@ static void boundary_points_are_uniform_by_measure_on_ellipses_and_ellipsoids(vo
   check_cap_fraction(3, a3, 0.5);
 }
 
+/* Interior points are strictly inside: the L-shape's re-entrant corner
+ * (0, 0), the centre of its bounding box and so Sobol's first point, is on
+ * the boundary and never drawn; every point has a negative signed distance. */
+static void interior_points_are_strictly_inside(void)
+{
+  const double v[12] = {-1, -1, 0, -1, 0, 0, 1, 0, 1, 1, -1, 1};
+  size_t node;
+  pinn_geom *g = pinn_geom_alloc(2, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_geom_polygon(g, 6, v, &node), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_geom_set_root(g, node), 0);
+  const double corner[2] = {0, 0};
+  CU_ASSERT_TRUE(pinn_geom_contains(g, corner));
+  CU_ASSERT_EQUAL(pinn_geom_signed_distance(g, corner, NULL), 0.0);
+  static const pinn_sampler_kind kinds[] = {PINN_SAMPLER_SOBOL, PINN_SAMPLER_HALTON, PINN_SAMPLER_GRID};
+  for (size_t k = 0; k < 3; ++k) {
+    pinn_sampler *s = pinn_sampler_alloc(kinds[k], 2, 1, NULL);
+    double x[2 * 400];
+    size_t cnt = 0, bad = 0;
+    CU_ASSERT_EQUAL(pinn_geom_sample_interior(g, s, 400, x, &cnt, NULL), 0);
+    for (size_t i = 0; i < cnt; ++i) bad += !(pinn_geom_signed_distance(g, x + 2 * i, NULL) < 0.0);
+    CU_ASSERT(cnt > 300);
+    CU_ASSERT_EQUAL(bad, 0);
+    pinn_sampler_free(s);
+  }
+  pinn_geom_free(g);
+}
+
 static void sampling_is_reproducible_from_the_seed(void)
 {
   pinn_geom *g = body3d();
@@ -804,6 +831,7 @@ int main(void)
       {"boundary_points_are_uniform_by_measure_on_ellipses_and_ellipsoids",
        boundary_points_are_uniform_by_measure_on_ellipses_and_ellipsoids},
       {"sampling_is_reproducible_from_the_seed", sampling_is_reproducible_from_the_seed},
+      {"interior_points_are_strictly_inside", interior_points_are_strictly_inside},
       {"bounds_follow_the_set_operations", bounds_follow_the_set_operations},
       {"adf_adapter_gives_the_same_jet", adf_adapter_gives_the_same_jet},
       {"adf_is_zero_on_its_parts_positive_inside_and_its_jet_matches_fd",

@@ -63,7 +63,9 @@
  *
  * Sampling (any pinn_sampler kind, of dim d for interior and boundary):
  *   interior  x = lo + (hi - lo) u on the result's bounding box, kept when
- *             inside; the sampler is drawn on (in batches) until exactly n
+ *             strictly inside (inside, and signed distance < 0: a point on
+ *             the boundary is not an interior point); the sampler is drawn
+ *             on (in batches) until exactly n
  *             points are kept, so a low-discrepancy stream stays one stream.
  *   boundary  on a set of parts: n is shared among the parts by largest
  *             remainders in proportion to the measure of each part that
