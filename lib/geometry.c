@@ -608,6 +608,71 @@ static int prim_inside(const gnode *p, size_t d, const double *x)
 }
 
 /* Inside test of node i; primitive `over` (NONE: none) is taken as `state`. */
+/* x on the segment a-b (exactly: collinear and within its box). */
+static int on_edge(const double *a, const double *b, const double *x)
+{
+  return (b[0] - a[0]) * (x[1] - a[1]) == (b[1] - a[1]) * (x[0] - a[0]) &&
+         fmin(a[0], b[0]) <= x[0] && x[0] <= fmax(a[0], b[0]) && fmin(a[1], b[1]) <= x[1] &&
+         x[1] <= fmax(a[1], b[1]);
+}
+
+/* 1 if x is in the open primitive (its surface excluded). */
+static int prim_inside_open(const gnode *p, size_t d, const double *x)
+{
+  switch (p->kind) {
+  case K_BOX:
+    for (size_t k = 0; k < d; ++k)
+      if (!(p->lo[k] < x[k] && x[k] < p->hi[k])) return 0;
+    return 1;
+  case K_BALL: {
+    double s = 0.0;
+    for (size_t k = 0; k < d; ++k) s += (x[k] - p->c[k]) * (x[k] - p->c[k]);
+    return s < p->h[0] * p->h[0];
+  }
+  case K_ELLIPSOID: {
+    double s = 0.0;
+    for (size_t k = 0; k < d; ++k) {
+      const double z = (x[k] - p->c[k]) / p->h[k];
+      s += z * z;
+    }
+    return s < 1.0;
+  }
+  case K_POLYGON:
+    for (size_t i = 0, j = p->nv - 1; i < p->nv; j = i++)
+      if (on_edge(p->v + 2 * i, p->v + 2 * j, x)) return 0;
+    return prim_inside(p, d, x);
+  case K_CYLINDER: {
+    double y[3], t = 0.0, s = 0.0;
+    for (size_t k = 0; k < 3; ++k) {
+      y[k] = x[k] - p->p0[k];
+      t += y[k] * p->ax[k];
+      s += y[k] * y[k];
+    }
+    return t > 0.0 && t < p->len && s - t * t < p->r * p->r;
+  }
+  }
+  return 0;
+}
+
+static int node_inside(const pinn_geom *g, size_t i, const double *x, size_t over, int state);
+
+/* 1 if x is in the region's interior: open primitives, unions and
+ * intersections of open sets, a difference removing the closed subtrahend
+ * (a point on a face two primitives share counts as outside: coincident
+ * surfaces are not supported anyway). */
+static int node_inside_open(const pinn_geom *g, size_t i, const double *x)
+{
+  const gnode *n = &g->nodes[i];
+  for (size_t k = 0; k < g->d; ++k)
+    if (!(n->lo[k] <= x[k] && x[k] <= n->hi[k])) return 0;
+  switch (n->kind) {
+  case K_UNION: return node_inside_open(g, n->a, x) || node_inside_open(g, n->b, x);
+  case K_INTER: return node_inside_open(g, n->a, x) && node_inside_open(g, n->b, x);
+  case K_DIFF: return node_inside_open(g, n->a, x) && !node_inside(g, n->b, x, NONE, 0);
+  }
+  return prim_inside_open(n, g->d, x);
+}
+
 static int node_inside(const pinn_geom *g, size_t i, const double *x, size_t over, int state)
 {
   const gnode *n = &g->nodes[i];
@@ -968,13 +1033,10 @@ static int accept(const pinn_geom *g, size_t piece, const double *u, double *x, 
   if (piece == NONE) {
     const gnode *r = &g->nodes[g->root];
     for (size_t k = 0; k < d; ++k) x[k] = r->lo[k] + (r->hi[k] - r->lo[k]) * u[k];
-    if (!node_inside(g, g->root, x, NONE, 0)) return 0;
-    /* strictly inside: a candidate on the boundary (signed distance 0 or
-     * -0: Sobol's first point, the box centre, is the L-shape's re-entrant
-     * corner) is no interior point, and a distance-function transform is
-     * not differentiable there */
-    double gr[3];
-    return node_sdf(g, g->root, x, gr) < 0.0;
+    /* strictly inside: a candidate on the boundary (Sobol's first point,
+     * the box centre, is the L-shape's re-entrant corner) is no interior
+     * point, and a distance-function transform is not differentiable there */
+    return node_inside_open(g, g->root, x);
   }
   const gpiece *pc = &g->pieces[piece];
   double n[3];

@@ -955,7 +955,7 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
         size_t b0, b1;
         pinn_reduce_leaf_blocks_(nblocks, c, &b0, &b1);
         double *v = NULL;
-        if (b1 > b0 && !(v = calloc(len ? len : 1, sizeof *v))) {
+        if (b1 > b0 && !(v = pinn_reduce_take_(&item->list))) {
           item->status = PINN_ENOMEM;
           break;
         }

@@ -26,14 +26,35 @@ void pinn_reduce_list_init_(pinn_reduce_list_ *l, size_t len)
   l->len = len;
   l->n = l->cap = 0;
   l->node = NULL;
+  l->npool = 0;
 }
 
 void pinn_reduce_list_free_(pinn_reduce_list_ *l)
 {
   for (size_t i = 0; i < l->n; ++i) free(l->node[i].v);
+  for (size_t i = 0; i < l->npool; ++i) free(l->pool[i]);
   free(l->node);
   l->node = NULL;
-  l->n = l->cap = 0;
+  l->n = l->cap = l->npool = 0;
+}
+
+double *pinn_reduce_take_(pinn_reduce_list_ *l)
+{
+  if (l->npool) {
+    double *v = l->pool[--l->npool];
+    memset(v, 0, l->len * sizeof *v);
+    return v;
+  }
+  return calloc(l->len ? l->len : 1, sizeof(double));
+}
+
+/* A merged-away vector: kept for reuse, or freed when the pool is full. */
+static void give_back(pinn_reduce_list_ *l, double *v)
+{
+  if (l->npool < sizeof l->pool / sizeof *l->pool)
+    l->pool[l->npool++] = v;
+  else
+    free(v);
 }
 
 /* The last two nodes are the two children of one parent. */
@@ -61,7 +82,7 @@ int pinn_reduce_push_(pinn_reduce_list_ *l, unsigned level, size_t index, double
     pinn_reduce_node_ *a = &l->node[l->n - 2], *b = &l->node[l->n - 1];
     if (a->v && b->v) {
       for (size_t j = 0; j < l->len; ++j) a->v[j] += b->v[j];
-      free(b->v);
+      give_back(l, b->v);
     } else if (!a->v) {
       a->v = b->v;
     }

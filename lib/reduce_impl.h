@@ -44,6 +44,10 @@ typedef struct pinn_reduce_list_ {
   size_t len;
   size_t n, cap;
   pinn_reduce_node_ *node;
+  /* vectors freed by merges, kept for pinn_reduce_take_ (still hot in the
+   * cache: a pass makes one per leaf) */
+  double *pool[PINN_REDUCE_LEVELS + 2];
+  size_t npool;
 } pinn_reduce_list_;
 
 /* Blocks [*b0, *b1) of leaf c for nblocks blocks. */
@@ -55,8 +59,12 @@ void pinn_reduce_share_(size_t r, size_t size, size_t *a, size_t *b);
 void pinn_reduce_list_init_(pinn_reduce_list_ *l, size_t len);
 void pinn_reduce_list_free_(pinn_reduce_list_ *l);
 
+/* A zeroed vector of len doubles for a leaf of l (from its pool, else
+ * calloc); NULL when out of memory. */
+double *pinn_reduce_take_(pinn_reduce_list_ *l);
+
 /* Append node (level, index, v) and merge completed siblings (the list
- * takes v, which may be NULL; merged-away vectors are freed).  0 or
+ * takes v, which may be NULL; merged-away vectors go to the pool).  0 or
  * PINN_ENOMEM (v is freed then). */
 int pinn_reduce_push_(pinn_reduce_list_ *l, unsigned level, size_t index, double *v);
 
