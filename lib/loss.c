@@ -860,17 +860,17 @@ static int run_pass(pinn_loss *l, term_state *t, size_t n, const double *x, int 
   return pinn_mlp_loss_grad(l->net, &t->spec, n, x, seed_transformed, &w, nacc, acc, grad);
 }
 
-/* The share [leaf0, leaf1) of the reduction tree of a pass over the term's
- * own points (lib/reduce_impl.h): its node list into *out. */
+/* Rank `rank`'s share of the reduction tree of a pass over the term's own
+ * points (lib/reduce_impl.h): its node list into *out. */
 static int run_pass_part(pinn_loss *l, term_state *t, pinn_jet_seed_fn fn, void *ctx, size_t nacc,
-                         int need_grad, size_t leaf0, size_t leaf1, pinn_reduce_list_ *out)
+                         int need_grad, size_t rank, size_t size, pinn_reduce_list_ *out)
 {
   if (!l->n_tr)
     return pinn_mlp_loss_grad_part_(l->net, &t->spec, t->n, t->x, fn, ctx, nacc, need_grad,
-                                    leaf0, leaf1, out);
+                                    rank, size, out);
   wrap_ctx w = {l, t, fn, ctx, t->x, 1};
   return pinn_mlp_loss_grad_part_(l->net, &t->spec, t->n, t->x, seed_transformed, &w, nacc,
-                                  need_grad, leaf0, leaf1, out);
+                                  need_grad, rank, size, out);
 }
 
 int pinn_loss_predict(pinn_loss *l, size_t n, const double *x, double *u)
@@ -951,8 +951,6 @@ static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
 {
   const pinn_team *tm = &l->team;
   const size_t T = l->n_terms, R = (size_t)tm->size;
-  size_t a, b;
-  pinn_reduce_share_((size_t)tm->rank, R, &a, &b);
   pinn_reduce_list_ *lists = calloc(T ? T : 1, sizeof *lists);
   size_t *counts = calloc(R, sizeof *counts);
   double *send = NULL, *recv = NULL, *root = NULL;
@@ -962,7 +960,7 @@ static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
     free(counts);
     return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory for the team exchange");
   }
-  for (size_t i = 0; i < T; ++i) pinn_reduce_list_init_(&lists[i], 0);
+  for (size_t i = 0; i < T; ++i) pinn_reduce_list_init_(&lists[i], 0, 1);
   /* this rank's share; a failure stops the later terms but not the exchange */
   size_t fterm = T, fpoint = 0;
   for (size_t i = 0; i < T && !st; ++i) {
@@ -970,7 +968,7 @@ static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
     seed_ctx s = term_seed(l, t);
     pinn_error_clear(&t->fail);
     st = run_pass_part(l, t, t->ops->dual ? seed_residual : seed_condition, &s, term_nacc(l, t),
-                       grad != NULL, a, b, &lists[i]);
+                       grad != NULL, (size_t)tm->rank, R, &lists[i]);
     if (st) {
       st = pinn_loss_pass_failed_(l, t, st);
       fterm = i;
@@ -1040,7 +1038,7 @@ static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
     term_state *t = &l->terms[i];
     const size_t nacc = term_nacc(l, t), len = nacc + (grad ? l->n_net : 0);
     pinn_reduce_list_ all;
-    pinn_reduce_list_init_(&all, len);
+    pinn_reduce_list_init_(&all, len, pinn_reduce_leaves_((t->n + PINN_BLOCK - 1) / PINN_BLOCK));
     for (size_t r = 0, off = 0; r < R && !st; off += counts[r++]) {
       const size_t c = (size_t)recv[pos[r]];
       if (pos[r] + 1 + c > off + counts[r] ||

@@ -905,7 +905,8 @@ __attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const c
 /* Drivers                                                                   */
 
 /* One work item of a pass: leaves [a, b) (inside one aligned group of
- * PINN_REDUCE_ITEM_LEAVES), its node list, and how it ended. */
+ * leaves: PINN_REDUCE_ITEMS groups per tree), its node list, and how it
+ * ended. */
 typedef struct {
   size_t a, b;
   pinn_reduce_list_ list;
@@ -915,10 +916,10 @@ typedef struct {
 
 int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
                              pinn_jet_seed_fn fn, void *ctx, size_t n_acc, int need_grad,
-                             size_t leaf0, size_t leaf1, pinn_reduce_list_ *out)
+                             size_t rank, size_t size, pinn_reduce_list_ *out)
 {
   if (!net) return PINN_EINVAL;
-  if (!spec || !fn || (n && !x) || !out || leaf0 > leaf1 || leaf1 > PINN_REDUCE_LEAVES)
+  if (!spec || !fn || (n && !x) || !out || size < 1 || rank >= size)
     return pinn_error_set(&net->err, PINN_EINVAL,
                           "pinn_mlp_loss_grad: spec, fn, points and accumulators must not be NULL");
   chan_map cm;
@@ -926,12 +927,14 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
   if (st) return st;
   const size_t P = net->nparams, n_in = net->sizes[0], n_out = net->sizes[net->L - 1];
   const size_t len = n_acc + (need_grad ? P : 0), C = cm.C;
-  pinn_reduce_list_init_(out, len);
+  const size_t nblocks = (n + B - 1) / B, leaves = pinn_reduce_leaves_(nblocks);
+  size_t leaf0, leaf1;
+  pinn_reduce_share_(rank, size, leaves, &leaf0, &leaf1);
+  pinn_reduce_list_init_(out, len, leaves);
   if (leaf0 == leaf1) return PINN_SUCCESS;
-  const size_t nblocks = (n + B - 1) / B;
   const int need_s3 = cm.np > 0 && need_grad;
-  /* work items: the range cut at multiples of ITEM_LEAVES */
-  const size_t IL = PINN_REDUCE_ITEM_LEAVES;
+  /* work items: the range cut at the aligned groups of IL leaves */
+  const size_t IL = leaves > PINN_REDUCE_ITEMS ? leaves / PINN_REDUCE_ITEMS : 1;
   const size_t nitems = (leaf1 - 1) / IL - leaf0 / IL + 1;
   pass_item *items = calloc(nitems, sizeof *items);
   if (!items) return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
@@ -939,7 +942,7 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
     const size_t g = leaf0 / IL + i;
     items[i].a = g * IL > leaf0 ? g * IL : leaf0;
     items[i].b = (g + 1) * IL < leaf1 ? (g + 1) * IL : leaf1;
-    pinn_reduce_list_init_(&items[i].list, len);
+    pinn_reduce_list_init_(&items[i].list, len, leaves);
   }
   int alloc_fail = 0;
 
@@ -953,7 +956,7 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
       pass_item *item = &items[it];
       for (size_t c = item->a; c < item->b && !item->status; ++c) {
         size_t b0, b1;
-        pinn_reduce_leaf_blocks_(nblocks, c, &b0, &b1);
+        pinn_reduce_leaf_blocks_(nblocks, leaves, c, &b0, &b1);
         double *v = NULL;
         if (b1 > b0 && !(v = pinn_reduce_take_(&item->list))) {
           item->status = PINN_ENOMEM;
@@ -1014,8 +1017,7 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
     return chan_map_make(spec, net->sizes[0], &cm, &net->err);
   }
   pinn_reduce_list_ list;
-  int st = pinn_mlp_loss_grad_part_(net, spec, n, x, fn, ctx, n_acc, grad != NULL, 0,
-                                    PINN_REDUCE_LEAVES, &list);
+  int st = pinn_mlp_loss_grad_part_(net, spec, n, x, fn, ctx, n_acc, grad != NULL, 0, 1, &list);
   if (st) return st;
   const size_t P = net->nparams, len = list.len;
   double *root = calloc(len ? len : 1, sizeof *root);

@@ -7,12 +7,13 @@
 
 #include "reduce_impl.h"
 
-/* pinn_mlp_loss_grad over the leaves [leaf0, leaf1) of the reduction tree:
- * *out gets the node list of vectors [acc (n_acc), grad (n_params, when
- * need_grad)] (empty for an empty range; freed on failure).  Statuses and
+/* pinn_mlp_loss_grad over the share of rank `rank` of `size` of the
+ * reduction tree's leaves (pinn_reduce_share_; 0 of 1: everything): *out
+ * gets the node list of vectors [acc (n_acc), grad (n_params, when
+ * need_grad)] (empty for an empty share; freed on failure).  Statuses and
  * messages as pinn_mlp_loss_grad. */
 int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
                              pinn_jet_seed_fn fn, void *ctx, size_t n_acc, int need_grad,
-                             size_t leaf0, size_t leaf1, pinn_reduce_list_ *out);
+                             size_t rank, size_t size, pinn_reduce_list_ *out);
 
 #endif

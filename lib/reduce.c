@@ -7,23 +7,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-void pinn_reduce_leaf_blocks_(size_t nblocks, size_t c, size_t *b0, size_t *b1)
+size_t pinn_reduce_leaves_(size_t nblocks)
+{
+  size_t L = 1;
+  while (2 * L <= PINN_REDUCE_LEAVES && 2 * L * PINN_REDUCE_LEAF_BLOCKS <= nblocks) L *= 2;
+  return L;
+}
+
+void pinn_reduce_leaf_blocks_(size_t nblocks, size_t leaves, size_t c, size_t *b0, size_t *b1)
 {
   /* nblocks * c fits: nblocks <= SIZE_MAX / LEAVES for any pass that fits
    * in memory (a block is 32 points of at least one double) */
-  *b0 = nblocks * c / PINN_REDUCE_LEAVES;
-  *b1 = nblocks * (c + 1) / PINN_REDUCE_LEAVES;
+  *b0 = nblocks * c / leaves;
+  *b1 = nblocks * (c + 1) / leaves;
 }
 
-void pinn_reduce_share_(size_t r, size_t size, size_t *a, size_t *b)
+void pinn_reduce_share_(size_t r, size_t size, size_t leaves, size_t *a, size_t *b)
 {
-  *a = PINN_REDUCE_LEAVES * r / size;
-  *b = PINN_REDUCE_LEAVES * (r + 1) / size;
+  *a = leaves * r / size;
+  *b = leaves * (r + 1) / size;
 }
 
-void pinn_reduce_list_init_(pinn_reduce_list_ *l, size_t len)
+/* log2 of a power of two. */
+static unsigned levels_of(size_t leaves)
+{
+  unsigned k = 0;
+  while (((size_t)1 << k) < leaves) ++k;
+  return k;
+}
+
+void pinn_reduce_list_init_(pinn_reduce_list_ *l, size_t len, size_t leaves)
 {
   l->len = len;
+  l->leaves = leaves;
   l->n = l->cap = 0;
   l->node = NULL;
   l->npool = 0;
@@ -108,7 +124,7 @@ int pinn_reduce_append_(pinn_reduce_list_ *dst, pinn_reduce_list_ *src)
 
 int pinn_reduce_root_(const pinn_reduce_list_ *l, double *out)
 {
-  if (l->n != 1 || l->node[0].level != PINN_REDUCE_LEVELS || l->node[0].index != 0)
+  if (l->n != 1 || l->node[0].level != levels_of(l->leaves) || l->node[0].index != 0)
     return PINN_EINVAL;
   if (l->node[0].v)
     for (size_t j = 0; j < l->len; ++j) out[j] += l->node[0].v[j];
@@ -144,8 +160,8 @@ int pinn_reduce_unpack_(pinn_reduce_list_ *l, const double *buf, size_t count)
   size_t k = 1 + 3 * n;
   for (size_t i = 0; i < n; ++i) {
     const double lv = buf[1 + 3 * i], ix = buf[2 + 3 * i], has = buf[3 + 3 * i];
-    if (!(lv >= 0.0 && lv <= PINN_REDUCE_LEVELS && lv == floor(lv)) ||
-        !(ix >= 0.0 && ix < (double)(PINN_REDUCE_LEAVES >> (unsigned)lv) && ix == floor(ix)) ||
+    if (!(lv >= 0.0 && lv <= levels_of(l->leaves) && lv == floor(lv)) ||
+        !(ix >= 0.0 && ix < (double)(l->leaves >> (unsigned)lv) && ix == floor(ix)) ||
         !(has == 0.0 || has == 1.0))
       return PINN_EINVAL;
     double *v = NULL;

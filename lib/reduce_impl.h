@@ -1,13 +1,17 @@
 /* libpinn internal — the fixed reduction tree: sums over points whose bits
  * do not depend on how the points are split among threads or processes.
  *
- * The n points of a pass are cut into blocks of PINN_BLOCK; the blocks are
- * spread over PINN_REDUCE_LEAVES leaves (leaf c holds blocks
- * [c nblocks / LEAVES, (c + 1) nblocks / LEAVES), so with fewer blocks than
- * leaves most leaves are empty); a leaf's vector is the sum of its blocks'
- * contributions in block order, and the total is the sum over the complete
- * binary tree on the leaves, each inner node = left + right, an empty
- * subtree contributing nothing (no addition, so no -0 + 0 either).
+ * The n points of a pass are cut into nblocks blocks of PINN_BLOCK; the
+ * blocks are spread over L = pinn_reduce_leaves_(nblocks) leaves, the
+ * largest power of two <= PINN_REDUCE_LEAVES with at least
+ * PINN_REDUCE_LEAF_BLOCKS blocks per leaf (1 for tiny passes: L depends on
+ * the pass's size alone, never on who computes it).  Leaf c holds blocks
+ * [c nblocks / L, (c + 1) nblocks / L); its vector is the sum of its
+ * blocks' contributions in block order, and the total is the sum over the
+ * complete binary tree on the leaves, each inner node = left + right.  (A
+ * leaf of several blocks keeps the vectors few: one per leaf costs a clear
+ * and an addition of the whole gradient, 5-7% of a pass when every leaf is
+ * a single block.)
  *
  * A worker that owns the contiguous leaves [a, b) computes the maximal
  * aligned subtrees inside [a, b) (a "node list", at most 2 log2(LEAVES)
@@ -24,10 +28,12 @@
 
 #include <stddef.h>
 
-/* Leaves of the tree (a power of two; also the most ranks x work items a
- * pass can be spread over) and leaves per work item of a pass. */
+/* Most leaves of a tree (a power of two; also the most ranks a pass can be
+ * spread over), fewest blocks per leaf, and work items a pass is cut into
+ * for its threads (aligned groups of leaves). */
 #define PINN_REDUCE_LEAVES ((size_t)1024)
-#define PINN_REDUCE_ITEM_LEAVES ((size_t)32)
+#define PINN_REDUCE_LEAF_BLOCKS ((size_t)8)
+#define PINN_REDUCE_ITEMS ((size_t)32)
 #define PINN_REDUCE_LEVELS 10 /* log2(PINN_REDUCE_LEAVES) */
 
 /* A node of the tree: level (0 = leaf), index within its level, and its
@@ -42,6 +48,7 @@ typedef struct pinn_reduce_node_ {
  * of len doubles. */
 typedef struct pinn_reduce_list_ {
   size_t len;
+  size_t leaves; /* of the tree (a power of two) */
   size_t n, cap;
   pinn_reduce_node_ *node;
   /* vectors freed by merges, kept for pinn_reduce_take_ (still hot in the
@@ -50,13 +57,18 @@ typedef struct pinn_reduce_list_ {
   size_t npool;
 } pinn_reduce_list_;
 
-/* Blocks [*b0, *b1) of leaf c for nblocks blocks. */
-void pinn_reduce_leaf_blocks_(size_t nblocks, size_t c, size_t *b0, size_t *b1);
+/* The leaves L of a pass of nblocks blocks (see above). */
+size_t pinn_reduce_leaves_(size_t nblocks);
 
-/* Leaves [*a, *b) of worker r of size (contiguous, in rank order). */
-void pinn_reduce_share_(size_t r, size_t size, size_t *a, size_t *b);
+/* Blocks [*b0, *b1) of leaf c of L for nblocks blocks. */
+void pinn_reduce_leaf_blocks_(size_t nblocks, size_t leaves, size_t c, size_t *b0, size_t *b1);
 
-void pinn_reduce_list_init_(pinn_reduce_list_ *l, size_t len);
+/* Leaves [*a, *b) of rank r of size out of L (contiguous, in rank order;
+ * empty for ranks beyond L). */
+void pinn_reduce_share_(size_t r, size_t size, size_t leaves, size_t *a, size_t *b);
+
+/* An empty list of vectors of len doubles over a tree of `leaves` leaves. */
+void pinn_reduce_list_init_(pinn_reduce_list_ *l, size_t len, size_t leaves);
 void pinn_reduce_list_free_(pinn_reduce_list_ *l);
 
 /* A zeroed vector of len doubles for a leaf of l (from its pool, else
@@ -79,7 +91,8 @@ int pinn_reduce_root_(const pinn_reduce_list_ *l, double *out);
 /* Wire form of a list: count doubles (header + vectors) written by pack
  * into buf (NULL: size only). */
 size_t pinn_reduce_pack_(const pinn_reduce_list_ *l, double *buf);
-/* Append the nodes of a packed list of count doubles to l (same len);
+/* Append the nodes of a packed list of count doubles to l (same len and
+ * leaves);
  * PINN_EINVAL when the data is not a packed list, PINN_ENOMEM. */
 int pinn_reduce_unpack_(pinn_reduce_list_ *l, const double *buf, size_t count);
 

@@ -211,8 +211,9 @@ static void team_check_refuses_bad_teams(void)
 }
 
 /* The loss and gradient on 1..5 ranks x 1 or 2 threads are the bits of one
- * process, for a pass with fewer blocks than leaves (2000 points) and one
- * with several blocks per leaf (70000 points), and every rank has them. */
+ * process, for a pass of 4 leaves (2000 points: some ranks of a team of 5
+ * have no share) and one of 256 leaves (70000 points), and every rank has
+ * them. */
 static void team_evaluation_is_bitwise_the_single_process(void)
 {
   static const size_t npts[2] = {2000, 70000};

@@ -6,10 +6,12 @@
  * loss, with the same points (sampling is deterministic), and attaches the
  * team with pinn_loss_set_team.  From then on an evaluation of the loss and
  * its gradient is split by points: rank r computes the blocks of points of
- * leaves [1024 r / size, 1024 (r + 1) / size) of the fixed reduction tree
- * (each term's PINN_BLOCK-point blocks are spread over 1024 leaves; the
- * total is the sum over the complete binary tree on the leaves, every inner
- * node left + right), and ONE all-gather per evaluation gives every rank
+ * leaves [L r / size, L (r + 1) / size) of the fixed reduction tree (each
+ * term's PINN_BLOCK-point blocks are spread over L leaves, L the largest
+ * power of two <= 1024 with at least 8 blocks per leaf: a function of the
+ * term's point count alone; the total is the sum over the complete binary
+ * tree on the leaves, every inner node left + right; ranks beyond L have
+ * no share of that term), and ONE all-gather per evaluation gives every rank
  * every other rank's maximal subtrees, from which each rank completes the
  * same tree.  The sums are therefore the same bits whatever the split:
  * 1 rank x 4 threads, 2 x 2 and 4 x 1 give identical losses, gradients
