@@ -33,7 +33,15 @@ mpirun -np 2 --oversubscribe "$pinn" solve heat1d "${long[@]}" --out cut.h5 > cu
 job=$! # mpirun; the ranks are its children
 for _ in $(seq 1 600); do [ -f cut.ckpt.h5 ] && break; sleep 0.1; done
 sleep 1
-pkill -TERM -P "$job" # the ranks, not mpirun (as Slurm's scancel does; README)
+# the ranks, not mpirun (as Slurm's scancel does; README): mpirun's children,
+# found in /proc (a minimal system has no pkill)
+kids=""
+for st in /proc/[0-9]*/stat; do
+  read -r pid _ _ ppid _ < "$st" 2> /dev/null || continue
+  [ "$ppid" = "$job" ] && kids="$kids $pid"
+done
+[ -n "$kids" ] || { echo "mpi_cli: no rank processes under mpirun $job"; exit 1; }
+kill -TERM $kids
 wait $job
 rc=$?
 set -e
