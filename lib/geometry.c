@@ -564,17 +564,22 @@ int pinn_geom_name(pinn_geom *g, size_t node, size_t npieces, const size_t *piec
 /* ---------------------------------------------------------------------------
  * Inside tests and signed distances */
 
-static int prim_inside(const gnode *p, size_t d, const double *x)
+/* a <= b, or a < b for the open set. */
+static inline int below(double a, double b, int open) { return open ? a < b : a <= b; }
+
+/* x in the closed primitive, or (open) in its interior: its surface out
+ * (a polygon's edges exactly, by collinearity within the edge's box). */
+static int prim_in(const gnode *p, size_t d, const double *x, int open)
 {
   switch (p->kind) {
   case K_BOX:
     for (size_t k = 0; k < d; ++k)
-      if (!(p->lo[k] <= x[k] && x[k] <= p->hi[k])) return 0;
+      if (!(below(p->lo[k], x[k], open) && below(x[k], p->hi[k], open))) return 0;
     return 1;
   case K_BALL: {
     double s = 0.0;
     for (size_t k = 0; k < d; ++k) s += (x[k] - p->c[k]) * (x[k] - p->c[k]);
-    return s <= p->h[0] * p->h[0];
+    return below(s, p->h[0] * p->h[0], open);
   }
   case K_ELLIPSOID: {
     double s = 0.0;
@@ -582,12 +587,16 @@ static int prim_inside(const gnode *p, size_t d, const double *x)
       const double z = (x[k] - p->c[k]) / p->h[k];
       s += z * z;
     }
-    return s <= 1.0;
+    return below(s, 1.0, open);
   }
   case K_POLYGON: {
     int in = 0;
     for (size_t i = 0, j = p->nv - 1; i < p->nv; j = i++) {
       const double *a = p->v + 2 * i, *b = p->v + 2 * j;
+      if (open && (b[0] - a[0]) * (x[1] - a[1]) == (b[1] - a[1]) * (x[0] - a[0]) &&
+          fmin(a[0], b[0]) <= x[0] && x[0] <= fmax(a[0], b[0]) && fmin(a[1], b[1]) <= x[1] &&
+          x[1] <= fmax(a[1], b[1]))
+        return 0; /* on an edge */
       if ((a[1] > x[1]) != (b[1] > x[1]) &&
           x[0] < (b[0] - a[0]) * (x[1] - a[1]) / (b[1] - a[1]) + a[0])
         in = !in;
@@ -601,59 +610,15 @@ static int prim_inside(const gnode *p, size_t d, const double *x)
       t += y[k] * p->ax[k];
       s += y[k] * y[k];
     }
-    return t >= 0.0 && t <= p->len && s - t * t <= p->r * p->r;
+    return below(0.0, t, open) && below(t, p->len, open) && below(s - t * t, p->r * p->r, open);
   }
   }
   return 0;
 }
+
+static int prim_inside(const gnode *p, size_t d, const double *x) { return prim_in(p, d, x, 0); }
 
 /* Inside test of node i; primitive `over` (NONE: none) is taken as `state`. */
-/* x on the segment a-b (exactly: collinear and within its box). */
-static int on_edge(const double *a, const double *b, const double *x)
-{
-  return (b[0] - a[0]) * (x[1] - a[1]) == (b[1] - a[1]) * (x[0] - a[0]) &&
-         fmin(a[0], b[0]) <= x[0] && x[0] <= fmax(a[0], b[0]) && fmin(a[1], b[1]) <= x[1] &&
-         x[1] <= fmax(a[1], b[1]);
-}
-
-/* 1 if x is in the open primitive (its surface excluded). */
-static int prim_inside_open(const gnode *p, size_t d, const double *x)
-{
-  switch (p->kind) {
-  case K_BOX:
-    for (size_t k = 0; k < d; ++k)
-      if (!(p->lo[k] < x[k] && x[k] < p->hi[k])) return 0;
-    return 1;
-  case K_BALL: {
-    double s = 0.0;
-    for (size_t k = 0; k < d; ++k) s += (x[k] - p->c[k]) * (x[k] - p->c[k]);
-    return s < p->h[0] * p->h[0];
-  }
-  case K_ELLIPSOID: {
-    double s = 0.0;
-    for (size_t k = 0; k < d; ++k) {
-      const double z = (x[k] - p->c[k]) / p->h[k];
-      s += z * z;
-    }
-    return s < 1.0;
-  }
-  case K_POLYGON:
-    for (size_t i = 0, j = p->nv - 1; i < p->nv; j = i++)
-      if (on_edge(p->v + 2 * i, p->v + 2 * j, x)) return 0;
-    return prim_inside(p, d, x);
-  case K_CYLINDER: {
-    double y[3], t = 0.0, s = 0.0;
-    for (size_t k = 0; k < 3; ++k) {
-      y[k] = x[k] - p->p0[k];
-      t += y[k] * p->ax[k];
-      s += y[k] * y[k];
-    }
-    return t > 0.0 && t < p->len && s - t * t < p->r * p->r;
-  }
-  }
-  return 0;
-}
-
 static int node_inside(const pinn_geom *g, size_t i, const double *x, size_t over, int state);
 
 /* 1 if x is in the region's interior: open primitives, unions and
@@ -670,7 +635,7 @@ static int node_inside_open(const pinn_geom *g, size_t i, const double *x)
   case K_INTER: return node_inside_open(g, n->a, x) && node_inside_open(g, n->b, x);
   case K_DIFF: return node_inside_open(g, n->a, x) && !node_inside(g, n->b, x, NONE, 0);
   }
-  return prim_inside_open(n, g->d, x);
+  return prim_in(n, g->d, x, 1);
 }
 
 static int node_inside(const pinn_geom *g, size_t i, const double *x, size_t over, int state)

@@ -33,6 +33,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit_nlinear.h>
 
+#include "clock_impl.h"
 #include "loss_impl.h"
 
 /* ------------------------------------------------------------ layout */
@@ -398,13 +399,6 @@ size_t pinn_lm_bytes(const pinn_loss *l, const pinn_lm_options *o)
   return sizeof(double) * (rows * P * (qr ? 2 : 1) + P * P * (qr ? 1 : 2) + 8 * rows + 8 * P);
 }
 
-static double now_seconds(void) /* wall clock */
-{
-  struct timespec ts;
-  timespec_get(&ts, TIME_UTC);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 typedef struct {
   pinn_loss *l;
   size_t n_res, n_rows, P;
@@ -500,7 +494,7 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
   pinn_error_clear(&e);
   int st = pinn_lm_check(l, &o, err);
   if (st) return st;
-  const double t0 = now_seconds();
+  const double t0 = pinn_now_seconds_();
   const size_t n_res = pinn_lsq_n_residuals(l), P = pinn_loss_n_params(l);
   const size_t n_rows = n_res > P ? n_res : P, bytes = pinn_lm_bytes(l, &o);
   rep->n_residuals = n_res;
@@ -562,7 +556,7 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
   double step = 0;
   while (!reason) {
     if (o.interrupt && *o.interrupt) reason = PINN_STOP_INTERRUPT;
-    else if (o.time_budget > 0 && now_seconds() - t0 >= o.time_budget) reason = PINN_STOP_TIME;
+    else if (o.time_budget > 0 && pinn_now_seconds_() - t0 >= o.time_budget) reason = PINN_STOP_TIME;
     else if (o.max_evals && fdf.nevalf + fdf.nevaldf >= o.max_evals) reason = PINN_STOP_MAX_EVALS;
     else if (iter >= o.max_iter) reason = PINN_STOP_MAX_ITER;
     if (reason) break;
@@ -590,7 +584,7 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
       pinn_loss_set_params(l, w->x->data); /* the callback sees the accepted point */
       lm_loss(l, w->f->data, terms);
       pinn_lm_progress pr = {iter, o.max_iter, fdf.nevalf, fdf.nevaldf, f, terms, l->n_terms,
-                             2 * gsl_blas_dnrm2(w->g), step, now_seconds() - t0, l};
+                             2 * gsl_blas_dnrm2(w->g), step, pinn_now_seconds_() - t0, l};
       if (o.progress(&pr, o.progress_ctx)) {
         reason = PINN_STOP_USER;
         break;
@@ -619,7 +613,7 @@ int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, p
   rep->evals_J = fdf.nevaldf;
   rep->reason = reason;
   rep->gsl_status = gst;
-  rep->seconds = now_seconds() - t0;
+  rep->seconds = pinn_now_seconds_() - t0;
   if (o.progress && rep->loss == rep->loss && (!o.progress_every || iter % o.progress_every)) {
     pinn_lm_progress pr = {iter, o.max_iter, fdf.nevalf, fdf.nevaldf, rep->loss, terms, l->n_terms,
                            rep->grad_norm, step, rep->seconds, l};

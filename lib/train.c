@@ -21,13 +21,7 @@
 #include <pinn/lsq.h>
 #include <pinn/h5io.h>
 #include <pinn/model.h>
-
-static double now_seconds(void) /* wall clock */
-{
-  struct timespec ts;
-  timespec_get(&ts, TIME_UTC);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "clock_impl.h"
 
 static const char *const opt_names[] = {"adam",   "lbfgs",     "bfgs2", "cg",
                                         "ssbfgs", "ssbroyden", "lm"};
@@ -361,7 +355,7 @@ static int push_history(pinn_trainer *t)
   return PINN_SUCCESS;
 }
 
-static double elapsed(const pinn_trainer *t) { return t->elapsed_before + now_seconds() - t->t0; }
+static double elapsed(const pinn_trainer *t) { return t->elapsed_before + pinn_now_seconds_() - t->t0; }
 
 static int report_progress(pinn_trainer *t, const pinn_phase *ph)
 {
@@ -372,7 +366,7 @@ static int report_progress(pinn_trainer *t, const pinn_phase *ph)
                       .terms = t->terms, .n_terms = t->n_terms, .grad_norm = t->gnorm,
                       .step = t->step, .elapsed = elapsed(t),
                       .lr = ph->kind == PINN_OPT_ADAM ? t->lr : 0.0, .assembler = t->l};
-  double pe = now_seconds() - t->phase_t0;
+  double pe = pinn_now_seconds_() - t->phase_t0;
   pr.eta = t->iter ? pe / (double)t->iter * (double)(ph->max_iter - (t->iter < ph->max_iter ? t->iter : ph->max_iter)) : NAN;
   if (t->o.time_budget > 0 && !(pr.eta <= t->o.time_budget - pr.elapsed)) /* the budget ends it first */
     pr.eta = fmax(0.0, t->o.time_budget - pr.elapsed);
@@ -844,12 +838,12 @@ static pinn_stop_reason run_lm(pinn_trainer *t, const pinn_phase *ph, int *statu
 int pinn_trainer_run(pinn_trainer *t)
 {
   if (!t) return PINN_EINVAL;
-  t->t0 = now_seconds();
+  t->t0 = pinn_now_seconds_();
   int status = PINN_SUCCESS;
   while (t->phase < t->o.n_phases) {
     const pinn_phase *ph = &t->o.phases[t->phase];
     t->evals0 = pinn_loss_n_evals(t->l);
-    t->phase_t0 = now_seconds();
+    t->phase_t0 = pinn_now_seconds_();
     const size_t carry = t->resumed ? t->evals_carry : 0;
     t->resumed = 0;
     if (t->iter == 0 && ph->kind == PINN_OPT_ADAM) {
@@ -869,7 +863,7 @@ int pinn_trainer_run(pinn_trainer *t)
     rep->kind = ph->kind;
     rep->iterations = t->iter;
     rep->evals = pinn_loss_n_evals(t->l) - t->evals0 + carry;
-    rep->seconds = now_seconds() - t->phase_t0;
+    rep->seconds = pinn_now_seconds_() - t->phase_t0;
     rep->loss = t->best_f;
     rep->reason = r;
     t->n_reports = t->phase + 1;
@@ -905,8 +899,8 @@ int pinn_trainer_run(pinn_trainer *t)
     if (last) break;
   }
   if (!status && t->reason == PINN_STOP_NONFINITE) status = t->err.code ? t->err.code : PINN_ENONFINITE;
-  t->elapsed_before += now_seconds() - t->t0;
-  t->t0 = now_seconds();
+  t->elapsed_before += pinn_now_seconds_() - t->t0;
+  t->t0 = pinn_now_seconds_();
   if (isfinite(t->best_f)) {
     pinn_loss_set_params(t->l, t->best_x);
     t->f = t->best_f;
@@ -1057,7 +1051,7 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   size_t ni[1] = {sizeof iv / sizeof *iv};
   if (!st) st = pinn_h5_write_dataset_int64(w, "/trainer/counters", 1, ni, iv);
   const double dv[] = {t->best_f, t->f, t->gnorm, t->step, t->lr,
-                       t->elapsed_before + now_seconds() - t->t0};
+                       t->elapsed_before + pinn_now_seconds_() - t->t0};
   size_t nd[1] = {sizeof dv / sizeof *dv};
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/scalars", 1, nd, dv);
   if (!st && t->n_reports) {
