@@ -1607,6 +1607,9 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
     }
     free(sz);
     pinn_text_put(&b, " -> %zu (%zu parameters)\n", m.n_out, m.n_params);
+    if (m.problem_transform)
+      pinn_text_put(&b, "output transform: the problem's own (hard constraints): pinn eval applies it "
+                        "by re-creating problem '%s' (bundled, or --plugin)\n", m.problem);
     pinn_text_put(&b, "inputs:");
     for (size_t i = 0; i < m.n_in; ++i) {
       pinn_text_put(&b, " %s", m.inputs[i]);

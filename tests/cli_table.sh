@@ -176,6 +176,18 @@ cc -std=c11 -shared -fPIC -O2 "$src/tests/plugin_geometry.c" -o plate.so -I"$src
   && "$pinn" eval plate.h5 --points pe.csv --plugin ./plate.so > pe.out \
   && awk -F, 'NR == 2 { d = $3 - sin(0.5); exit !(d < 1e-12 && d > -1e-12) }' pe.out \
   || { echo "FAIL: eval through the problem's output transform"; cat pe.out; fail=$((fail + 1)); }
+# ... and on the solve's own output grid it is bitwise the solve file's field (needs h5py:
+# tests/run_all.sh installs python3-h5py; without it this one check is skipped, said below)
+if /usr/bin/python3 -c 'import h5py' 2> /dev/null; then
+  "$pinn" eval plate.h5 --grid 101x101 --plugin ./plate.so --out pg.h5 \
+    && /usr/bin/python3 -c "
+import h5py, numpy, sys
+a = h5py.File('plate.h5', 'r')['solution/u'][:]; b = h5py.File('pg.h5', 'r')['solution/u'][:]
+sys.exit(0 if a.shape == b.shape and numpy.array_equal(a, b, equal_nan=True) else 1)" \
+    || { echo "FAIL: eval through the transform differs from the solve's output grid"; fail=$((fail + 1)); }
+else
+  echo "cli_table: no h5py: the bitwise eval-vs-solve check is skipped"
+fi
 "$pinn" eval plate.h5 --points pe.csv > /dev/null 2> pe.err
 [ $? = 2 ] && grep -q "give --plugin ./plate_hole.so" pe.err \
   || { echo "FAIL: eval of a transformed network without its plugin"; cat pe.err; fail=$((fail + 1)); }
@@ -186,5 +198,5 @@ cc -std=c11 -shared -fPIC -O2 "$src/tests/plugin_geometry.c" -o plate.so -I"$src
 [ "$(sed 's/.*final_loss=//' e2.txt)" = "$(sed 's/.*final_loss=//' e3.txt)" ] && grep -q 'iterations=1300 ' e2.txt \
   || { echo "FAIL: extension on resume is not bitwise"; cat e2.txt e3.txt; fail=$((fail + 1)); }
 echo "$fail failure(s)"
-echo "$((85 - fail)) passed, $fail failed"
+echo "$((86 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]
