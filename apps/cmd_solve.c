@@ -31,6 +31,8 @@ static const char solve_help[] =
     "  --init I                  xavier|he|lecun|variance\n"
     "  --points N                training points of every interior term\n"
     "  --points TERM=N           training points of one term (repeatable)\n"
+    "  --weight TERM=W           the fixed weight W > 0 of one term in the total loss\n"
+    "                            (repeatable; the problem's own weights otherwise)\n"
     "  --sampler S               grid|uniform|lhs|sobol|halton\n"
     "  --adam N                  Adam iterations before the quasi-Newton phase (0: none)\n"
     "  --lr X                    Adam learning rate\n"
@@ -158,6 +160,31 @@ static void print_summary(const pinn_problem *p, const pinn_solve_result *res)
   printf(" stop=%s\n", pinn_stop_reason_name(res->reason));
 }
 
+/* The term named before '=' in "TERM=VALUE" of option opt: its index, or
+ * -1 after a usage message (the problem's terms listed). */
+static int term_of(const pinn_problem *p, const char *opt, const char *arg, const char *form)
+{
+  const char *eq = strchr(arg, '=');
+  char name[64];
+  size_t len = eq ? (size_t)(eq - arg) : 0;
+  if (!eq || len == 0 || len >= sizeof name) {
+    pinn_cli_usage_error("solve", "%s '%s': give %s", opt, arg, form);
+    return -1;
+  }
+  memcpy(name, arg, len);
+  name[len] = 0;
+  int t = pinn_problem_find_term(p, name);
+  if (t < 0) {
+    char list[512] = "";
+    for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
+      strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+      strncat(list, pinn_problem_term_name(p, i), sizeof list - strlen(list) - 1);
+    }
+    pinn_cli_usage_error("solve", "%s: no term '%s' (the terms are: %s)", opt, name, list);
+  }
+  return t;
+}
+
 /* Apply "TERM=N" or "N" point counts. */
 static int apply_points(pinn_problem *p, const char *arg)
 {
@@ -177,25 +204,25 @@ static int apply_points(pinn_problem *p, const char *arg)
     if (!any) return pinn_cli_usage_error("solve", "--points: the problem has no interior terms");
     return 0;
   }
-  char name[64];
-  size_t len = (size_t)(eq - arg);
-  if (len == 0 || len >= sizeof name)
-    return pinn_cli_usage_error("solve", "--points '%s': give TERM=N", arg);
-  memcpy(name, arg, len);
-  name[len] = 0;
-  int t = pinn_problem_find_term(p, name);
-  if (t < 0) {
-    char list[512] = "";
-    for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
-      strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-      strncat(list, pinn_problem_term_name(p, i), sizeof list - strlen(list) - 1);
-    }
-    return pinn_cli_usage_error("solve", "--points: no term '%s' (the terms are: %s)", name, list);
-  }
+  const int t = term_of(p, "--points", arg, "TERM=N");
+  if (t < 0) return 2;
   if (pinn_cli_parse_size(eq + 1, 1, 100000000, &n))
     return pinn_cli_usage_error("solve", "--points %s: the count must be 1 to 1e8", arg);
   if (pinn_problem_set_points(p, (size_t)t, n))
     return pinn_cli_usage_error("solve", "--points %s: %s", arg, pinn_problem_errmsg(p));
+  return 0;
+}
+
+/* Apply "TERM=W": the fixed weight of one term in the total loss. */
+static int apply_weight(pinn_problem *p, const char *arg)
+{
+  const int t = term_of(p, "--weight", arg, "TERM=W (W > 0)");
+  if (t < 0) return 2;
+  double w;
+  if (pinn_cli_parse_double(strchr(arg, '=') + 1, 1e-300, 1e300, &w))
+    return pinn_cli_usage_error("solve", "--weight %s: the weight must be a number > 0", arg);
+  if (pinn_problem_set_weight(p, (size_t)t, w))
+    return pinn_cli_usage_error("solve", "--weight %s: %s", arg, pinn_problem_errmsg(p));
   return 0;
 }
 
@@ -225,8 +252,9 @@ typedef struct {
   pinn_lm_method lm;
   pinn_loss_transform_kind transform;
   const char *out, *checkpoint, *resume;
-  size_t n_points, n_edits;
+  size_t n_points, n_edits, n_weights;
   const char **points;     /* "N" or "TERM=N", in order */
+  const char **weights;    /* "TERM=W", in order */
   phase_edit *edits;
 } solve_args;
 
@@ -310,6 +338,8 @@ static int parse_args(int argc, char **argv, solve_args *a)
       a->set |= SET_INIT;
     } else if (!strcmp(o, "--points")) {
       a->points[a->n_points++] = v; /* the terms are known once the problem is */
+    } else if (!strcmp(o, "--weight")) {
+      a->weights[a->n_weights++] = v;
     } else if (!strcmp(o, "--sampler")) {
       if (pinn_sampler_kind_parse(v, &a->v.loss.sampler, NULL))
         return pinn_cli_usage_error("solve", "--sampler '%s': use grid, uniform, lhs, sobol or halton", v);
@@ -456,6 +486,7 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
     return pinn_cli_usage_error("solve", "%s", pinn_problem_errmsg(p));
   int rc = 0;
   for (size_t i = 0; i < a->n_points && !rc; ++i) rc = apply_points(p, a->points[i]);
+  for (size_t i = 0; i < a->n_weights && !rc; ++i) rc = apply_weight(p, a->weights[i]);
   for (size_t i = 0; i < a->n_edits && !rc; ++i) rc = apply_edit(&a->edits[i], &cfg->train);
   /* on every phase, once all phases are known */
   for (size_t j = 0; j < cfg->train.n_phases; ++j) {
@@ -478,14 +509,16 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   memset(&args, 0, sizeof args);
   args.v = pinn_solve_config_default();
   args.points = malloc((size_t)argc * sizeof *args.points);
+  args.weights = malloc((size_t)argc * sizeof *args.weights);
   args.edits = malloc((size_t)argc * sizeof *args.edits);
-  int rc = args.points && args.edits ? parse_args(argc, argv, &args) : 1;
+  int rc = args.points && args.weights && args.edits ? parse_args(argc, argv, &args) : 1;
   pinn_problem *p = NULL;
   void *dl = NULL;
   pinn_solve_config cfg = pinn_solve_config_default();
   if (!rc) rc = pinn_cli_create_problem("solve", args.name, args.plugin, &p, &cfg, &dl);
   if (!rc) rc = apply_args(&args, p, &cfg);
   free(args.points);
+  free(args.weights);
   free(args.edits);
   if (rc) {
     pinn_problem_free(p);

@@ -39,6 +39,9 @@ bad solve burgers1d --init glorious
 bad solve burgers1d --points -5
 bad solve burgers1d --points 1e3
 bad solve burgers1d --points nosuchterm=5
+bad solve burgers1d --weight nosuchterm=5
+bad solve burgers1d --weight pde=-1
+bad solve burgers1d --weight pde
 bad solve burgers1d --points pde=0
 bad solve burgers1d --sampler random2
 bad solve burgers1d --adam x
@@ -191,6 +194,13 @@ fi
 "$pinn" eval plate.h5 --points pe.csv > /dev/null 2> pe.err
 [ $? = 2 ] && grep -q "give --plugin ./plate_hole.so" pe.err \
   || { echo "FAIL: eval of a transformed network without its plugin"; cat pe.err; fail=$((fail + 1)); }
+# --weight TERM=W sets the term's weight: poisson2d's own boundary weight (100) given explicitly is
+# bitwise the default run, another weight is another run
+wrun() { "$pinn" solve poisson2d --quiet --no-output --threads 1 --adam 5 --iters 5 --last-iters 2 "$@" \
+  | sed 's/.*final_loss=\([^ ]*\).*/\1/'; }
+w0=$(wrun) w100=$(wrun --weight bc=100) w1=$(wrun --weight bc=1)
+[ -n "$w0" ] && [ "$w0" = "$w100" ] && [ "$w0" != "$w1" ] \
+  || { echo "FAIL: --weight (default $w0, bc=100 $w100, bc=1 $w1)"; fail=$((fail + 1)); }
 # extending a finished run's last phase on resume is bitwise the longer run
 "$pinn" solve --plugin ./my.so --quiet --adam 300 --iters 500 --checkpoint-every 100000 --out e1.h5 > /dev/null
 "$pinn" solve --plugin ./my.so --quiet --adam 300 --iters 1000 --resume e1.ckpt.h5 --out e2.h5 > e2.txt
@@ -198,5 +208,5 @@ fi
 [ "$(sed 's/.*final_loss=//' e2.txt)" = "$(sed 's/.*final_loss=//' e3.txt)" ] && grep -q 'iterations=1300 ' e2.txt \
   || { echo "FAIL: extension on resume is not bitwise"; cat e2.txt e3.txt; fail=$((fail + 1)); }
 echo "$fail failure(s)"
-echo "$((86 - fail)) passed, $fail failed"
+echo "$((90 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]
