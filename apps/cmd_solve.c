@@ -57,6 +57,8 @@ static const char solve_help[] =
     "                            written at phase ends and on Ctrl-C and removed when the run ends\n"
     "                            normally unless --checkpoint or --checkpoint-every is given)\n"
     "  --checkpoint-every K      also checkpoint every K iterations (the checkpoint is then kept)\n"
+    "  --no-checkpoint           write no checkpoint (a kill loses the run; Ctrl-C still ends\n"
+    "                            it cleanly with its result file)\n"
     "  --resume CKPT             continue a run from its checkpoint\n"
     "  --time-budget SECONDS     stop training after this wall-clock time (the result then depends\n"
     "                            on the machine's speed; defaults are iteration counts only)\n"
@@ -246,7 +248,7 @@ enum { SET_LAYERS = 1 << 0, SET_ACT = 1 << 1, SET_INIT = 1 << 2, SET_PRELU = 1 <
 /* The command line, parsed once, before the problem exists. */
 typedef struct {
   const char *name, *plugin;
-  int quiet, no_output;
+  int quiet, no_output, no_checkpoint;
   unsigned set;            /* SET_* */
   pinn_solve_config v;     /* the values of the settings in `set` and the obstacle options */
   pinn_lm_method lm;
@@ -299,6 +301,10 @@ static int parse_args(int argc, char **argv, solve_args *a)
     }
     if (!strcmp(o, "--quiet")) {
       a->quiet = 1;
+      continue;
+    }
+    if (!strcmp(o, "--no-checkpoint")) {
+      a->no_checkpoint = 1;
       continue;
     }
     if (!strcmp(o, "--no-output")) { /* the last of --out and --no-output counts */
@@ -537,7 +543,9 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   pinn_error_clear(&err);
   /* checkpoints: at phase ends and on Ctrl-C whenever results are written
    * (or a checkpoint was asked for) */
-  if (!checkpoint && (cfg.output || cfg.train.checkpoint_every)) {
+  if (args.no_checkpoint && (args.checkpoint || (args.set & SET_CKPT_EVERY)))
+    rc = pinn_cli_usage_error("solve", "--no-checkpoint contradicts --checkpoint / --checkpoint-every");
+  if (!checkpoint && !args.no_checkpoint && (cfg.output || cfg.train.checkpoint_every)) {
     const char *base = cfg.output ? cfg.output : out_default;
     size_t len = strlen(base);
     snprintf(ckpt_default, sizeof ckpt_default, "%.*s.ckpt.h5", (int)(len - 3), base);
@@ -576,6 +584,10 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
     if (team)
       fprintf(stderr, "pinn: %d MPI ranks share the points (bitwise the one-process result)\n",
               team->size);
+    if (checkpoint)
+      fprintf(stderr, "pinn: checkpoint %s (phase ends, Ctrl-C%s; %s)\n", checkpoint,
+              cfg.train.checkpoint_every ? ", every --checkpoint-every iterations" : "",
+              keep_checkpoint ? "kept" : "removed after a normal end; --no-checkpoint for none");
   }
   pinn_solve_result res;
   const int st = pinn_solve(p, &cfg, &res, &err);

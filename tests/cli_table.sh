@@ -40,7 +40,8 @@ bad solve burgers1d --points -5
 bad solve burgers1d --points 1e3
 bad solve burgers1d --points nosuchterm=5
 bad solve burgers1d --weight nosuchterm=5
-bad solve burgers1d --weight pde=-1
+bad solve burgers1d --weight pde
+bad solve burgers1d --no-checkpoint --checkpoint-every 10=-1
 bad solve burgers1d --weight pde
 bad solve burgers1d --points pde=0
 bad solve burgers1d --sampler random2
@@ -194,6 +195,10 @@ fi
 "$pinn" eval plate.h5 --points pe.csv > /dev/null 2> pe.err
 [ $? = 2 ] && grep -q "give --plugin ./plate_hole.so" pe.err \
   || { echo "FAIL: eval of a transformed network without its plugin"; cat pe.err; fail=$((fail + 1)); }
+# --no-checkpoint: a run cut by its time budget (resumable, so its default checkpoint would be
+# kept) leaves no checkpoint
+"$pinn" solve poisson1d --quiet --out nc.h5 --time-budget 0.001 --no-checkpoint > /dev/null 2>&1
+[ -f nc.h5 ] && [ ! -f nc.ckpt.h5 ] || { echo "FAIL: --no-checkpoint"; ls; fail=$((fail + 1)); }
 # --weight TERM=W sets the term's weight: poisson2d's own boundary weight (100) given explicitly is
 # bitwise the default run, another weight is another run
 wrun() { "$pinn" solve poisson2d --quiet --no-output --threads 1 --adam 5 --iters 5 --last-iters 2 "$@" \
@@ -208,5 +213,5 @@ w0=$(wrun) w100=$(wrun --weight bc=100) w1=$(wrun --weight bc=1)
 [ "$(sed 's/.*final_loss=//' e2.txt)" = "$(sed 's/.*final_loss=//' e3.txt)" ] && grep -q 'iterations=1300 ' e2.txt \
   || { echo "FAIL: extension on resume is not bitwise"; cat e2.txt e3.txt; fail=$((fail + 1)); }
 echo "$fail failure(s)"
-echo "$((90 - fail)) passed, $fail failed"
+echo "$((92 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]
