@@ -31,6 +31,8 @@ static const char solve_help[] =
     "  --init I                  xavier|he|lecun|variance\n"
     "  --points N                training points of every interior term\n"
     "  --points TERM=N           training points of one term (repeatable)\n"
+    "  --set KEY=VALUE           a parameter of the problem (repeatable; `pinn solve NAME --help`\n"
+    "                            or `pinn solve --plugin ./p.so --help` lists them)\n"
     "  --weight TERM=W           the fixed weight W > 0 of one term in the total loss\n"
     "                            (repeatable; the problem's own weights otherwise)\n"
     "  --sampler S               grid|uniform|lhs|sobol|halton\n"
@@ -215,6 +217,40 @@ static int apply_points(pinn_problem *p, const char *arg)
   return 0;
 }
 
+/* `pinn solve NAME --help` / `--plugin P --help`: the problem's own
+ * parameters (declared by its getters while it is built with none set). */
+static int print_parameters(int argc, char **argv)
+{
+  const char *name = NULL, *plugin = NULL;
+  for (int i = 1; i < argc; ++i) {
+    if (!strcmp(argv[i], "--plugin") && i + 1 < argc) plugin = argv[++i];
+    else if (argv[i][0] != '-' && !name && i == 1) name = argv[i];
+  }
+  if (!name && !plugin) return 0;
+  pinn_error e;
+  pinn_params *ps = pinn_params_alloc(&e);
+  if (!ps) return 1;
+  pinn_solve_config cfg = pinn_solve_config_default();
+  cfg.params = ps;
+  pinn_problem *p = NULL;
+  void *dl = NULL;
+  int rc = pinn_cli_create_problem("solve", plugin ? NULL : name, plugin, &p, &cfg, &dl);
+  if (!rc) {
+    const size_t n = pinn_params_declared(ps);
+    printf("\nparameters of %s (--set KEY=VALUE):%s\n", pinn_problem_name(p), n ? "" : " none");
+    for (size_t i = 0; i < n; ++i) {
+      const char *kind, *def, *help;
+      const char *key = pinn_params_describe(ps, i, &kind, &def, &help);
+      printf("  %-24s %s, default %s%s%s\n", key, kind, def[0] ? def : "\"\"", help[0] ? ": " : "",
+             help);
+    }
+  }
+  pinn_problem_free(p);
+  pinn_cli_close_plugin(dl);
+  pinn_params_free(ps);
+  return rc;
+}
+
 /* Apply "TERM=W": the fixed weight of one term in the total loss. */
 static int apply_weight(pinn_problem *p, const char *arg)
 {
@@ -254,7 +290,8 @@ typedef struct {
   pinn_lm_method lm;
   pinn_loss_transform_kind transform;
   const char *out, *checkpoint, *resume;
-  size_t n_points, n_edits, n_weights;
+  size_t n_points, n_edits, n_weights, n_sets;
+  const char **sets;       /* "KEY=VALUE" of --set, in order */
   const char **points;     /* "N" or "TERM=N", in order */
   const char **weights;    /* "TERM=W", in order */
   phase_edit *edits;
@@ -346,6 +383,8 @@ static int parse_args(int argc, char **argv, solve_args *a)
       a->points[a->n_points++] = v; /* the terms are known once the problem is */
     } else if (!strcmp(o, "--weight")) {
       a->weights[a->n_weights++] = v;
+    } else if (!strcmp(o, "--set")) {
+      a->sets[a->n_sets++] = v;
     } else if (!strcmp(o, "--sampler")) {
       if (pinn_sampler_kind_parse(v, &a->v.loss.sampler, NULL))
         return pinn_cli_usage_error("solve", "--sampler '%s': use grid, uniform, lhs, sobol or halton", v);
@@ -508,7 +547,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(solve_help, stdout);
-      return 0;
+      return print_parameters(argc, argv);
     }
   }
   solve_args args;
@@ -516,19 +555,32 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   args.v = pinn_solve_config_default();
   args.points = malloc((size_t)argc * sizeof *args.points);
   args.weights = malloc((size_t)argc * sizeof *args.weights);
+  args.sets = malloc((size_t)argc * sizeof *args.sets);
   args.edits = malloc((size_t)argc * sizeof *args.edits);
-  int rc = args.points && args.weights && args.edits ? parse_args(argc, argv, &args) : 1;
+  int rc = args.points && args.weights && args.sets && args.edits ? parse_args(argc, argv, &args) : 1;
   pinn_problem *p = NULL;
   void *dl = NULL;
   pinn_solve_config cfg = pinn_solve_config_default();
+  pinn_error perr;
+  pinn_params *params = rc || !args.n_sets ? NULL : pinn_params_alloc(&perr);
+  if (!rc && args.n_sets && !params) rc = 1;
+  for (size_t i = 0; i < args.n_sets && !rc; ++i)
+    if (pinn_params_set(params, args.sets[i], &perr))
+      rc = pinn_cli_usage_error("solve", "--set %s", perr.msg);
+  cfg.params = params;
   if (!rc) rc = pinn_cli_create_problem("solve", args.name, args.plugin, &p, &cfg, &dl);
+  if (!rc && pinn_params_check(params, &perr))
+    rc = pinn_cli_usage_error("solve", "--set: %s (see pinn solve %s%s --help)", perr.msg,
+                              args.plugin ? "--plugin " : "", args.plugin ? args.plugin : args.name);
   if (!rc) rc = apply_args(&args, p, &cfg);
   free(args.points);
   free(args.weights);
+  free(args.sets);
   free(args.edits);
   if (rc) {
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
+    pinn_params_free(params);
     return rc;
   }
   const char *pname = pinn_problem_name(p);
@@ -557,6 +609,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   if (rc) {
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
+    pinn_params_free(params);
     return rc;
   }
   cfg.team = team;
@@ -599,6 +652,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
     }
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
+    pinn_params_free(params);
     return 1;
   }
   /* the default checkpoint lives only while the run can be resumed */
@@ -611,6 +665,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   if (rank != 0) { /* the same run, silently */
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
+    pinn_params_free(params);
     return res.reason == PINN_STOP_INTERRUPT ? 130 : 0;
   }
   if (res.warning[0]) fprintf(stderr, "pinn: WARNING: %s\n", res.warning);
@@ -634,5 +689,6 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   print_summary(p, &res);
   pinn_problem_free(p);
   pinn_cli_close_plugin(dl);
+  pinn_params_free(params);
   return res.reason == PINN_STOP_INTERRUPT ? 130 : 0;
 }

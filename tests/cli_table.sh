@@ -199,6 +199,18 @@ fi
 # kept) leaves no checkpoint
 "$pinn" solve poisson1d --quiet --out nc.h5 --time-budget 0.001 --no-checkpoint > /dev/null 2>&1
 [ -f nc.h5 ] && [ ! -f nc.ckpt.h5 ] || { echo "FAIL: --no-checkpoint"; ls; fail=$((fail + 1)); }
+# the plugin's own parameter (--set a=...): listed by --help, refused when unknown or malformed
+# (exit 2, one line), and it changes the problem
+"$pinn" solve --plugin ./my.so --help | grep -q '^  a  *double, default 1: the coefficient of u^3' \
+  || { echo "FAIL: --help lists the plugin's parameters"; fail=$((fail + 1)); }
+bad solve --plugin ./my.so --set b=2 --no-output
+bad solve --plugin ./my.so --set a=x --no-output
+bad solve --plugin ./my.so --set noequals --no-output
+sa=$("$pinn" solve --plugin ./my.so --quiet --no-output --adam 20 --iters 20 --set a=5 | sed 's/.*final_loss=\([^ ]*\).*/\1/')
+s1=$("$pinn" solve --plugin ./my.so --quiet --no-output --adam 20 --iters 20 --set a=1 | sed 's/.*final_loss=\([^ ]*\).*/\1/')
+s0=$("$pinn" solve --plugin ./my.so --quiet --no-output --adam 20 --iters 20 | sed 's/.*final_loss=\([^ ]*\).*/\1/')
+[ -n "$s0" ] && [ "$s0" = "$s1" ] && [ "$s0" != "$sa" ] \
+  || { echo "FAIL: --set a (default $s0, a=1 $s1, a=5 $sa)"; fail=$((fail + 1)); }
 # --weight TERM=W sets the term's weight: poisson2d's own boundary weight (100) given explicitly is
 # bitwise the default run, another weight is another run
 wrun() { "$pinn" solve poisson2d --quiet --no-output --threads 1 --adam 5 --iters 5 --last-iters 2 "$@" \
@@ -213,5 +225,5 @@ w0=$(wrun) w100=$(wrun --weight bc=100) w1=$(wrun --weight bc=1)
 [ "$(sed 's/.*final_loss=//' e2.txt)" = "$(sed 's/.*final_loss=//' e3.txt)" ] && grep -q 'iterations=1300 ' e2.txt \
   || { echo "FAIL: extension on resume is not bitwise"; cat e2.txt e3.txt; fail=$((fail + 1)); }
 echo "$fail failure(s)"
-echo "$((92 - fail)) passed, $fail failed"
+echo "$((97 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

@@ -26,6 +26,7 @@
 #include <pinn/transform.h>
 #include <pinn/model.h>
 #include <pinn/output.h>
+#include <pinn/params.h>
 #include <pinn/solve.h>
 
 #endif

@@ -21,6 +21,7 @@
 #include <pinn/activation.h>
 #include <pinn/mlp.h>
 #include <pinn/problem.h>
+#include <pinn/params.h>
 #include <pinn/loss.h>
 #include <pinn/train.h>
 #include <pinn/diagnostics.h>
@@ -60,6 +61,10 @@ typedef struct pinn_solve_config {
    * (pinn/team.h), every rank trains to the same bits and rank 0 alone
    * writes the result file and checkpoints.  NULL (default): one process. */
   const pinn_team *team;
+  /* the problem's own parameters (pinn/params.h: `pinn solve --set k=v`),
+   * read by the create function with pinn_params_double/_int/_string; NULL
+   * (default): none set, every getter gives its default */
+  pinn_params *params;
 } pinn_solve_config;
 
 /* Defaults listed above; train = pinn_train_options_default(). */
