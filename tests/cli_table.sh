@@ -136,7 +136,7 @@ plugin_fails() { # FAULT THREADS ERE-pattern [setup]
     echo "FAIL: plugin fault $1 trained:"; cat fo.txt; fail=$((fail + 1))
   fi
 }
-for f in 1 2 3 4 5 6; do
+for f in 1 2 3 4 5 6 7; do
   cc -std=c11 -shared -fPIC -O2 -DFAULT=$f "$src/tests/plugin_faulty.c" -o f$f.so -I"$src/include" \
     $(pkg-config --cflags hdf5 2>/dev/null) -I/usr/include/hdf5/serial || fail=$((fail + 1))
 done
@@ -148,6 +148,11 @@ for th in 1 2; do
   plugin_fails 5 $th "term 'pde' at x=0\.9[0-9]*: the residual callback returned 5"
   plugin_fails 6 $th "setting up './f6.so' failed: cfg->train.n_phases = 0: use 1 to 8 phases" setup
 done
+# a hard constraint that leaves the network no effect: the progress output says the loss has
+# not moved, with a hint (once)
+"$pinn" solve --plugin ./f7.so --no-output --adam 250 --iters 1 --progress-every 50 > /dev/null 2> f7.err
+[ "$(grep -c 'NOTE: the loss has not moved in 200 iterations' f7.err)" = 1 ] \
+  || { echo "FAIL: the not-moving hint"; cat f7.err; fail=$((fail + 1)); }
 # the failing point does not depend on the number of threads
 "$pinn" solve --plugin ./f4.so --quiet --no-output --threads 1 2> n1.txt >/dev/null
 "$pinn" solve --plugin ./f4.so --quiet --no-output --threads 2 2> n2.txt >/dev/null
@@ -225,5 +230,5 @@ w0=$(wrun) w100=$(wrun --weight bc=100) w1=$(wrun --weight bc=1)
 [ "$(sed 's/.*final_loss=//' e2.txt)" = "$(sed 's/.*final_loss=//' e3.txt)" ] && grep -q 'iterations=1300 ' e2.txt \
   || { echo "FAIL: extension on resume is not bitwise"; cat e2.txt e3.txt; fail=$((fail + 1)); }
 echo "$fail failure(s)"
-echo "$((97 - fail)) passed, $fail failed"
+echo "$((98 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

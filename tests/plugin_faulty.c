@@ -6,7 +6,8 @@
  *   3  it ignores the status of pinn_problem_set_points(p, 0, 1e9)
  *   4  the residual returns NaN at the points with 0.5 <= x < 0.52
  *   5  the residual callback returns 5 at the points with x >= 0.9
- *   6  it sets cfg->train.n_phases = 0 */
+ *   6  it sets cfg->train.n_phases = 0
+ *   7  a hard constraint u = 0 + 0 N: the network cannot move the loss */
 #include <math.h>
 #include <pinn/pinn.h>
 
@@ -26,6 +27,13 @@ static int residual(const double *x, const pinn_jet *u, const pinn_dual *coef, p
   return 0;
 }
 
+static int zero_d(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)x, (void)ctx;
+  *out = px_const(0.0);
+  return 0;
+}
+
 int pinn_plugin_create(pinn_problem **out, pinn_solve_config *cfg, pinn_error *err)
 {
   if (FAULT == 1) return 7;
@@ -40,6 +48,10 @@ int pinn_plugin_create(pinn_problem **out, pinn_solve_config *cfg, pinn_error *e
   cfg->n_hidden = FAULT == 2 ? 50 : 1;
   cfg->width[0] = 8;
   if (FAULT == 6) cfg->train.n_phases = 0;
+  if (FAULT == 7) {
+    const pinn_transform t = pinn_transform_dirichlet(0, NULL, zero_d, NULL);
+    pinn_problem_set_transform(p, &t);
+  }
   cfg->train.phases[0].max_iter = 5;
   cfg->train.phases[1].max_iter = 5;
   *out = p;
