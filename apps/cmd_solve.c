@@ -584,6 +584,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
     if (pinn_params_set(params, args.sets[i], &perr))
       rc = pinn_cli_usage_error("solve", "--set %s", perr.msg);
   cfg.params = params;
+  if (args.set & SET_SEED) cfg.seed = args.v.seed; /* before create: pinn_solve_rng uses it */
   if (!rc) rc = pinn_cli_create_problem("solve", args.name, args.plugin, &p, &cfg, &dl);
   if (!rc && pinn_params_check(params, &perr))
     rc = pinn_cli_usage_error("solve", "--set: %s (see pinn solve %s%s --help)", perr.msg,

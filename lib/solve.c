@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <stdint.h>
+
 #include <gsl/gsl_rng.h>
 #include <pinn/output.h>
 
@@ -96,6 +98,28 @@ static int check_config(const pinn_solve_config *c, pinn_error *err)
   if (pinn_train_options_check(&c->train, &e))
     return pinn_error_set(err, e.code, "cfg->train.%s", e.msg);
   return PINN_SUCCESS;
+}
+
+gsl_rng *pinn_solve_rng(const pinn_solve_config *cfg, unsigned long stream, pinn_error *err)
+{
+  if (!cfg) {
+    pinn_error_set(err, PINN_EINVAL, "pinn_solve_rng: NULL configuration");
+    return NULL;
+  }
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!r) {
+    pinn_error_set(err, PINN_ENOMEM, "pinn_solve_rng: out of memory");
+    return NULL;
+  }
+  /* a 64-bit mix of (seed, stream) (splitmix64's finaliser), away from the
+   * seeds the network (seed) and the samplers (seed + 7919 i) use */
+  uint64_t z = (uint64_t)cfg->seed * 0x9E3779B97F4A7C15u + ((uint64_t)stream + 1) * 0xD1B54A32D192ED03u;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+  z ^= z >> 31;
+  gsl_rng_set(r, (unsigned long)z);
+  pinn_error_clear(err);
+  return r;
 }
 
 pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *c, pinn_error *err)

@@ -502,10 +502,45 @@ static void two_solves_in_two_threads_give_what_each_gives_alone(void)
   CU_ASSERT(!same_result(&alone[0].r, &alone[1].r)); /* two different runs */
 }
 
+/* pinn_solve_rng: the same seed and stream give the same numbers, another
+ * stream or seed other ones. */
+static void the_problem_rng_is_reproducible_from_seed_and_stream(void)
+{
+  pinn_solve_config a = pinn_solve_config_default(), b = a;
+  a.seed = b.seed = 7;
+  gsl_rng *r1 = pinn_solve_rng(&a, 0, NULL), *r2 = pinn_solve_rng(&b, 0, NULL);
+  gsl_rng *r3 = pinn_solve_rng(&a, 1, NULL);
+  b.seed = 8;
+  gsl_rng *r4 = pinn_solve_rng(&b, 0, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r2);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r3);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r4);
+  int same12 = 1, same13 = 1, same14 = 1;
+  for (int i = 0; i < 100; ++i) {
+    const double u1 = gsl_rng_uniform(r1), u2 = gsl_rng_uniform(r2), u3 = gsl_rng_uniform(r3),
+                 u4 = gsl_rng_uniform(r4);
+    same12 &= u1 == u2;
+    same13 &= u1 == u3;
+    same14 &= u1 == u4;
+  }
+  CU_ASSERT_TRUE(same12);
+  CU_ASSERT_FALSE(same13);
+  CU_ASSERT_FALSE(same14);
+  gsl_rng_free(r1);
+  gsl_rng_free(r2);
+  gsl_rng_free(r3);
+  gsl_rng_free(r4);
+  pinn_error e;
+  CU_ASSERT_PTR_NULL(pinn_solve_rng(NULL, 0, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EINVAL);
+}
+
 int main(void)
 {
 #define CASE(f) {#f, f}
   static const pinn_test_case cases[] = {
+      {"the_problem_rng_is_reproducible_from_seed_and_stream", the_problem_rng_is_reproducible_from_seed_and_stream},
       CASE(the_default_configuration_is_the_documented_one),
       CASE(layers_parse_as_width_by_depth_or_a_list_of_widths),
       CASE(the_checks_before_training_name_the_setting),

@@ -17,6 +17,7 @@
 #define PINN_SOLVE_H
 
 #include <stddef.h>
+#include <gsl/gsl_rng.h>
 #include <pinn/status.h>
 #include <pinn/activation.h>
 #include <pinn/mlp.h>
@@ -135,6 +136,15 @@ int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_e
  * running on cfg->threads threads (pinn_mlp_set_threads).  NULL with err
  * filled when cfg's values are refused (as pinn_solve_check says). */
 pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err);
+
+/* A random number generator for a problem's own use (synthetic noisy data,
+ * random coefficients), reproducible from the solve's seed: GSL's mt19937
+ * seeded from cfg->seed and `stream` (different streams are independent,
+ * and none repeats the network's initialisation or the samplers).  The
+ * pinn CLI sets cfg->seed from --seed before it calls a create function, so
+ * `--seed 7` changes the data too.  Free with gsl_rng_free.  NULL with err
+ * filled when out of memory. */
+gsl_rng *pinn_solve_rng(const pinn_solve_config *cfg, unsigned long stream, pinn_error *err);
 
 /* Parse "20x8" (width x hidden layers) or "30,30,20" (widths) into cfg.
  * PINN_EINVAL with a message otherwise. */
