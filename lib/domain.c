@@ -403,16 +403,8 @@ static double *scratch(size_t n, size_t sd, int *rc, pinn_error *err)
  * *cnt = points written.  NULL on failure with err filled. */
 static double *fill_scratch(pinn_sampler *s, size_t n, size_t *cnt, int *rc, pinn_error *err)
 {
-  const size_t sd = pinn_sampler_dim(s);
-  if (n > SIZE_MAX / sizeof(double) / sd) {
-    *rc = oom(err, n);
-    return NULL;
-  }
-  double *u = malloc(n * sd * sizeof *u);
-  if (!u) {
-    *rc = oom(err, n);
-    return NULL;
-  }
+  double *u = scratch(n, pinn_sampler_dim(s), rc, err);
+  if (!u) return NULL;
   *rc = pinn_sampler_fill(s, n, u);
   if (*rc) {
     pinn_error_set(err, *rc, "%s", pinn_sampler_errmsg(s));

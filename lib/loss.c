@@ -1003,46 +1003,45 @@ static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
                         tst == PINN_ENOMEM ? " (out of memory)" : "");
     goto done;
   }
+  /* where each rank's contribution starts, then (pos) its next node list */
+  size_t *start = calloc(R + 1, sizeof *start), *pos = calloc(R, sizeof *pos);
+  if (!start || !pos) {
+    free(start);
+    free(pos);
+    st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory for the team exchange");
+    goto done;
+  }
+  for (size_t r = 0; r < R; ++r) start[r + 1] = start[r] + counts[r];
   /* failures: the smallest term, then point, of any rank (as one process) */
   size_t best = R;
-  for (size_t r = 0, off = 0; r < R; off += counts[r++]) {
-    const double *h = recv + off;
+  for (size_t r = 0; r < R; ++r) {
+    const double *h = recv + start[r], *hb = best < R ? recv + start[best] : NULL;
     if (counts[r] < HDR + MSG_DOUBLES || h[0] == 0.0) continue;
-    if (best == R) {
-      best = r;
-      continue;
-    }
-    size_t boff = 0;
-    for (size_t q = 0; q < best; ++q) boff += counts[q];
-    const double *hb = recv + boff;
-    if (h[1] < hb[1] || (h[1] == hb[1] && h[2] < hb[2])) best = r;
+    if (!hb || h[1] < hb[1] || (h[1] == hb[1] && h[2] < hb[2])) best = r;
   }
   if (best < R) {
-    size_t boff = 0;
-    for (size_t q = 0; q < best; ++q) boff += counts[q];
     pinn_error e;
-    memcpy(e.msg, recv + boff + HDR, sizeof e.msg);
+    memcpy(e.msg, recv + start[best] + HDR, sizeof e.msg);
     e.msg[sizeof e.msg - 1] = '\0';
-    st = pinn_error_set(&l->err, (int)recv[boff], "%s", e.msg);
+    st = pinn_error_set(&l->err, (int)recv[start[best]], "%s", e.msg);
+    free(start);
+    free(pos);
     goto done;
   }
   st = PINN_SUCCESS;
   /* every term: the ranks' node lists in rank order make its tree */
-  size_t *pos = calloc(R, sizeof *pos);
-  if (!pos) {
-    st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory for the team exchange");
-    goto done;
-  }
-  for (size_t r = 0, off = 0; r < R; off += counts[r++]) pos[r] = off + HDR + MSG_DOUBLES;
+  for (size_t r = 0; r < R; ++r) pos[r] = start[r] + HDR + MSG_DOUBLES;
   for (size_t i = 0; i < T && !st; ++i) {
     term_state *t = &l->terms[i];
     const size_t nacc = term_nacc(l, t), len = nacc + (grad ? l->n_net : 0);
     pinn_reduce_list_ all;
     pinn_reduce_list_init_(&all, len, pinn_reduce_leaves_((t->n + PINN_BLOCK - 1) / PINN_BLOCK));
-    for (size_t r = 0, off = 0; r < R && !st; off += counts[r++]) {
-      const size_t c = (size_t)recv[pos[r]];
-      if (pos[r] + 1 + c > off + counts[r] ||
-          pinn_reduce_unpack_(&all, recv + pos[r] + 1, c))
+    for (size_t r = 0; r < R && !st; ++r) {
+      /* a list's length, then the list, inside rank r's contribution */
+      const double room = pos[r] < start[r + 1] ? (double)(start[r + 1] - pos[r] - 1) : -1.0;
+      const double dc = room >= 0.0 ? recv[pos[r]] : -1.0;
+      const size_t c = dc >= 0.0 && dc <= room ? (size_t)dc : 0;
+      if (!(dc >= 0.0 && dc <= room) || pinn_reduce_unpack_(&all, recv + pos[r] + 1, c))
         st = pinn_error_set(&l->err, PINN_EFAILED,
                             "term '%s': the team exchange from rank %zu is malformed "
                             "(do all ranks run the same problem and network?)",
@@ -1067,6 +1066,7 @@ static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
     l->terms[i].last = li;
     *total += l->terms[i].def.weight * li;
   }
+  free(start);
   free(pos);
 done:
   free(root);
