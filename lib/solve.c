@@ -241,6 +241,7 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     return pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
   pinn_solve_config c = *cfg;
   c.loss.seed = c.seed;
+  c.loss.team = c.team; /* each rank samples and keeps its share of the points */
   pinn_loss *l = NULL;
   pinn_trainer *t = NULL;
   pinn_mlp *net = pinn_solve_network(p, &c, &e);
@@ -249,8 +250,6 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     l = pinn_loss_alloc(p, net, &c.loss, &e);
     if (!l) st = e.code ? e.code : PINN_EFAILED;
   }
-  if (!st && c.team && (st = pinn_loss_set_team(l, c.team)))
-    pinn_error_set(&e, st, "%s", pinn_loss_errmsg(l));
   pinn_fields fields;
   int have_fields = 0;
   memset(&fields, 0, sizeof fields);
@@ -276,6 +275,8 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     train_st = pinn_trainer_run(t);
     if (train_st) pinn_error_set(&train_err, train_st, "%s", pinn_trainer_errmsg(t));
   }
+  /* on a team the diagnostics, metrics and files below read every point */
+  if (!st && (st = pinn_loss_gather_points(l))) pinn_error_set(&e, st, "%s", pinn_loss_errmsg(l));
   if (!st) {
     res->iterations = pinn_trainer_iterations(t);
     res->evals = pinn_trainer_evals(t);
