@@ -107,6 +107,7 @@
 #include <pinn/loss.h>
 #include <pinn/train.h>
 #include <pinn/problem.h>
+#include <pinn/reference.h>
 
 PINN_BEGIN_DECLS
 
@@ -148,6 +149,11 @@ typedef struct pinn_fields {
   size_t n_inside;                     /* points inside the domain */
   double rel_l2, max_abs;              /* all outputs; NaN without a reference */
   double rel_l2_out[PINN_MAX_OUTPUTS], max_abs_out[PINN_MAX_OUTPUTS];
+  /* the problem's reference points (pinn_problem_set_reference_points), 0
+   * without: the solution at them (in the problem's order) and its errors */
+  size_t n_ref_points;
+  double *ref_points_u;                /* n_ref_points x n_out */
+  pinn_reference_error ref_points_error;
 } pinn_fields;
 
 /* Evaluate the trained loss l (its network and coefficients as they are) on a
