@@ -111,8 +111,8 @@ int pinn_reference_read_csv(FILE *f, const char *name, size_t dim, size_t n_out,
       if (end == p || errno == ERANGE || !isfinite(val)) {
         st = pinn_error_set(err, PINN_EFORMAT,
                             "%s line %zu, column %zu: not a finite number; each line needs %zu "
-                            "comma-separated numbers (%zu coordinates%s)",
-                            name, line_no, c + 1, ncol ? ncol : full, dim,
+                            "comma-separated numbers (%zu coordinate%s%s)",
+                            name, line_no, c + 1, ncol ? ncol : full, dim, dim == 1 ? "" : "s",
                             values_optional ? ", then optionally the reference values"
                                             : ", then the reference values");
         goto fail;
@@ -134,9 +134,9 @@ int pinn_reference_read_csv(FILE *f, const char *name, size_t dim, size_t n_out,
     if (!ncol) {
       if (c != full && !(values_optional && c == dim)) {
         st = pinn_error_set(err, PINN_EFORMAT,
-                            "%s line %zu has %zu column%s; give %zu coordinates (space, then "
+                            "%s line %zu has %zu column%s; give %zu coordinate%s (space, then "
                             "time) and %zu reference value%s per line%s",
-                            name, line_no, c, c == 1 ? "" : "s", dim, n_out,
+                            name, line_no, c, c == 1 ? "" : "s", dim, dim == 1 ? "" : "s", n_out,
                             n_out == 1 ? "" : "s",
                             values_optional ? " (or the coordinates alone)" : "");
         goto fail;
