@@ -230,6 +230,8 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
 {
   if (!p || !cfg || !res) return pinn_error_set(err, PINN_EINVAL, "pinn_solve: NULL argument");
   memset(res, 0, sizeof *res);
+  res->reference = "none";
+  res->rel_l2 = res->max_abs = res->grid_rel_l2 = res->grid_max_abs = NAN;
   /* the run's own record of what failed: the caller's err may be NULL, and
    * every step below reads the status from it */
   pinn_error e;
@@ -298,13 +300,22 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
                fields.residual_error);
     res->n_outputs = pinn_problem_n_out(p);
     if (!st && fields.has_ref) {
+      res->has_reference = res->has_grid_reference = 1;
+      res->reference = fields.ref_source;
+      res->rel_l2 = res->grid_rel_l2 = fields.rel_l2;
+      res->max_abs = res->grid_max_abs = fields.max_abs;
+      memcpy(res->rel_l2_out, fields.rel_l2_out, sizeof res->rel_l2_out);
+      memcpy(res->max_abs_out, fields.max_abs_out, sizeof res->max_abs_out);
+    }
+    if (!st && fields.n_ref_points) { /* the user's points are THE reference */
+      const pinn_reference_error *re = &fields.ref_points_error;
       res->has_reference = 1;
-      res->rel_l2 = fields.rel_l2;
-      res->max_abs = fields.max_abs;
-      for (size_t k = 0; k < res->n_outputs && k < PINN_MAX_OUTPUTS; ++k) {
-        res->rel_l2_out[k] = fields.rel_l2_out[k];
-        res->max_abs_out[k] = fields.max_abs_out[k];
-      }
+      res->reference = "reference points";
+      res->n_reference_points = fields.n_ref_points;
+      res->rel_l2 = re->rel_l2;
+      res->max_abs = re->max_abs;
+      memcpy(res->rel_l2_out, re->rel_l2_out, sizeof res->rel_l2_out);
+      memcpy(res->max_abs_out, re->max_abs_out, sizeof res->max_abs_out);
     }
     if (!st) {
       size_t nd = 0;
