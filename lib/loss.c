@@ -1137,29 +1137,254 @@ const pinn_team *pinn_loss_team(const pinn_loss *l)
   return l && l->has_team ? &l->team : NULL;
 }
 
-/* Header of a rank's contribution: status, failing term, failing point,
- * then the message (PINN_ERRMSG_SIZE bytes in doubles), then per term the
+/* A rank's contribution to an evaluation: status, failing term, failing
+ * point, the message (PINN_ERRMSG_SIZE bytes in doubles), then per term the
  * packed node list's length and the list. */
 enum { HDR = 3, MSG_DOUBLES = (PINN_ERRMSG_SIZE + sizeof(double) - 1) / sizeof(double) };
 
+/* The contribution of status st (failing term fterm, point fpoint, message
+ * msg) and node lists[0..T) (left out after a failure), packed into a
+ * fresh buffer of *count doubles; NULL when out of memory. */
+static double *pack_contribution(const pinn_loss *l, double st, double fterm, double fpoint,
+                                 const char *msg, const pinn_reduce_list_ *lists, size_t *count)
+{
+  size_t n = HDR + MSG_DOUBLES;
+  for (size_t i = 0; i < l->n_terms; ++i) n += 1 + (st == 0.0 ? pinn_reduce_pack_(&lists[i], NULL) : 0);
+  double *b = calloc(n, sizeof *b);
+  if (!b) return NULL;
+  b[0] = st;
+  b[1] = fterm;
+  b[2] = fpoint;
+  if (st != 0.0) memcpy(b + HDR, msg, PINN_ERRMSG_SIZE);
+  size_t k = HDR + MSG_DOUBLES;
+  for (size_t i = 0; i < l->n_terms; ++i) {
+    const size_t c = st == 0.0 ? pinn_reduce_pack_(&lists[i], b + k + 1) : 0;
+    b[k] = (double)c;
+    k += 1 + c;
+  }
+  *count = n;
+  return b;
+}
+
+/* Does contribution header h fail before (lower term, then point) the
+ * failure kept in best (NULL: none kept)? */
+static int fails_first(const double *h, const double *best)
+{
+  return h[0] != 0.0 && (!best || h[1] < best[1] || (h[1] == best[1] && h[2] < best[2]));
+}
+
+/* Append the node lists of rank r's packed contribution buf (count doubles,
+ * no failure) to lists[0..T), in term order. */
+static int absorb(pinn_loss *l, const double *buf, size_t count, size_t r, pinn_reduce_list_ *lists)
+{
+  size_t k = HDR + MSG_DOUBLES;
+  for (size_t i = 0; i < l->n_terms; ++i) {
+    /* a list's length, then the list */
+    const double room = k < count ? (double)(count - k - 1) : -1.0;
+    const double dc = room >= 0.0 ? buf[k] : -1.0;
+    const size_t c = dc >= 0.0 && dc <= room ? (size_t)dc : 0;
+    if (!(dc >= 0.0 && dc <= room) || pinn_reduce_unpack_(&lists[i], buf + k + 1, c))
+      return pinn_error_set(&l->err, PINN_EFAILED,
+                            "term '%s': the team exchange from rank %zu is malformed (do all ranks "
+                            "run the same problem and network?)",
+                            l->terms[i].def.name, r);
+    k += 1 + c;
+  }
+  return PINN_SUCCESS;
+}
+
+/* The length of term i's vectors: its accumulators, then the network's
+ * gradient when one is wanted. */
+static size_t team_len(const pinn_loss *l, size_t i, int grad)
+{
+  return term_nacc(l, &l->terms[i]) + (grad ? l->n_net : 0);
+}
+
+/* The roots of complete lists[0..T) into roots (each term's vector after
+ * the previous term's). */
+static int team_roots(pinn_loss *l, const pinn_reduce_list_ *lists, int grad, double *roots)
+{
+  size_t off = 0;
+  for (size_t i = 0; i < l->n_terms; ++i) {
+    if (pinn_reduce_root_(&lists[i], roots + off))
+      return pinn_error_set(&l->err, PINN_EFAILED,
+                            "term '%s': the team's shares do not cover its points (do all ranks "
+                            "run the same problem and network?)",
+                            l->terms[i].def.name);
+    off += team_len(l, i, grad);
+  }
+  return PINN_SUCCESS;
+}
+
+/* The all-gather exchange: every rank receives every contribution and
+ * completes every tree.  roots as team_roots. */
+static int exchange_allgather(pinn_loss *l, const double *send, size_t count, int grad,
+                              double *roots)
+{
+  const pinn_team *tm = &l->team;
+  const size_t T = l->n_terms, R = (size_t)tm->size;
+  size_t counts[PINN_TEAM_MAX_SIZE], total = 0;
+  double *recv = NULL;
+  int tst = 0;
+  if (tm->allgather(send, send ? count : 0, counts, NULL, tm->ctx)) tst = PINN_EFAILED;
+  for (size_t r = 0; r < R && !tst; ++r) total += counts[r];
+  if (!tst && !(recv = malloc((total ? total : 1) * sizeof *recv))) tst = PINN_ENOMEM;
+  if (!tst && tm->allgather(send, count, counts, recv, tm->ctx)) tst = PINN_EFAILED;
+  if (tst) {
+    free(recv);
+    return pinn_error_set(&l->err, tst, "the team exchange of rank %d failed%s", tm->rank,
+                          tst == PINN_ENOMEM ? " (out of memory)" : "");
+  }
+  /* failures: the smallest term, then point, of any rank (as one process) */
+  const double *best = NULL;
+  for (size_t r = 0, off = 0; r < R; off += counts[r++])
+    if (counts[r] >= HDR + MSG_DOUBLES && fails_first(recv + off, best)) best = recv + off;
+  int st = PINN_SUCCESS;
+  if (best) {
+    char msg[PINN_ERRMSG_SIZE];
+    memcpy(msg, best + HDR, sizeof msg);
+    msg[sizeof msg - 1] = '\0';
+    st = pinn_error_set(&l->err, (int)best[0], "%s", msg);
+  }
+  pinn_reduce_list_ *all = st ? NULL : calloc(T ? T : 1, sizeof *all);
+  if (!st && !all) st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory for the team exchange");
+  for (size_t i = 0; all && i < T; ++i)
+    pinn_reduce_list_init_(&all[i], team_len(l, i, grad),
+                           pinn_reduce_leaves_((l->terms[i].n + PINN_BLOCK - 1) / PINN_BLOCK));
+  /* every term: the ranks' node lists in rank order make its tree */
+  for (size_t r = 0, off = 0; r < R && !st; off += counts[r++])
+    st = absorb(l, recv + off, counts[r], r, all);
+  if (!st) st = team_roots(l, all, grad, roots);
+  for (size_t i = 0; all && i < T; ++i) pinn_reduce_list_free_(&all[i]);
+  free(all);
+  free(recv);
+  return st;
+}
+
+/* The next message from rank src into a fresh *buf of *count doubles. */
+static int team_receive(const pinn_team *tm, int src, double **buf, size_t *count)
+{
+  *buf = NULL;
+  if (tm->recv(NULL, count, src, tm->ctx)) return PINN_EFAILED;
+  *buf = malloc((*count ? *count : 1) * sizeof **buf);
+  if (!*buf) return PINN_ENOMEM; /* the message stays unread: the job ends anyway */
+  return tm->recv(*buf, count, src, tm->ctx) ? PINN_EFAILED : PINN_SUCCESS;
+}
+
+/* The tree exchange: a binomial reduction of the contributions to rank 0
+ * (rank r receives from r + s for s = 1, 2, 4, ... below its lowest set
+ * bit, then sends everything it holds, the contiguous ranks [r, r + 2^k),
+ * to r - 2^k), rank 0 completes the trees, and the result (status, message,
+ * roots) goes back down the same tree.  hdr: this rank's contribution
+ * header (HDR + MSG_DOUBLES doubles), which keeps the first failure seen;
+ * lists: its node lists, which grow by the ranks received.  (Out of memory
+ * for a message leaves the ranks below waiting: a job out of memory ends
+ * anyway.) */
+static int exchange_tree(pinn_loss *l, double *hdr, pinn_reduce_list_ *lists, int grad,
+                         double *roots)
+{
+  const pinn_team *tm = &l->team;
+  const size_t R = (size_t)tm->size, r = (size_t)tm->rank, T = l->n_terms;
+  const size_t H = HDR + MSG_DOUBLES;
+  size_t nroots = 0;
+  for (size_t i = 0; i < T; ++i) nroots += team_len(l, i, grad);
+  int tst = PINN_SUCCESS;
+  size_t s = 1;
+  for (; s < R && !tst; s *= 2) { /* up */
+    if (r & s) {
+      size_t c = H;
+      double *packed = hdr[0] == 0.0 ? pack_contribution(l, 0.0, 0, 0, NULL, lists, &c) : NULL;
+      if (hdr[0] == 0.0 && !packed) {
+        hdr[0] = PINN_ENOMEM;
+        hdr[1] = hdr[2] = 0;
+        snprintf((char *)(hdr + HDR), PINN_ERRMSG_SIZE, "out of memory for the team exchange");
+        c = H;
+      }
+      if (tm->send(packed ? packed : hdr, c, (int)(r - s), tm->ctx)) tst = PINN_EFAILED;
+      free(packed);
+      break;
+    }
+    if (r + s >= R) continue;
+    double *in = NULL;
+    size_t n = 0;
+    tst = team_receive(tm, (int)(r + s), &in, &n);
+    if (!tst && n < H) tst = PINN_EFAILED;
+    if (!tst && fails_first(in, hdr[0] != 0.0 ? hdr : NULL)) {
+      memcpy(hdr, in, H * sizeof *hdr);
+    } else if (!tst && hdr[0] == 0.0 && absorb(l, in, n, r + s, lists)) {
+      hdr[0] = PINN_EFAILED;
+      hdr[1] = hdr[2] = 0;
+      memcpy(hdr + HDR, l->err.msg, PINN_ERRMSG_SIZE);
+    }
+    free(in);
+  }
+  /* down: [status, message, then the roots when the status is 0] */
+  const size_t full = 1 + MSG_DOUBLES + nroots;
+  double *res = NULL, fail[1 + MSG_DOUBLES];
+  size_t n = 0;
+  if (!tst && r == 0) {
+    res = calloc(full, sizeof *res);
+    if (hdr[0] == 0.0 && !res) {
+      hdr[0] = PINN_ENOMEM;
+      snprintf((char *)(hdr + HDR), PINN_ERRMSG_SIZE, "out of memory for the team exchange");
+    }
+    if (hdr[0] == 0.0 && team_roots(l, lists, grad, res + 1 + MSG_DOUBLES)) {
+      hdr[0] = PINN_EFAILED;
+      memcpy(hdr + HDR, l->err.msg, PINN_ERRMSG_SIZE);
+    }
+    if (hdr[0] != 0.0) {
+      free(res);
+      res = NULL;
+    }
+    double *out = res ? res : fail;
+    out[0] = hdr[0];
+    memcpy(out + 1, hdr + HDR, MSG_DOUBLES * sizeof *out);
+    n = res ? full : 1 + MSG_DOUBLES;
+    for (s = 1; s < R;) s *= 2; /* rank 0 sends to s/2, s/4, ..., 1 */
+  } else if (!tst) {
+    s = r & (~r + 1); /* the lowest set bit: the parent is r - s */
+    tst = team_receive(tm, (int)(r - s), &res, &n);
+    if (!tst && !(n == full || (n == 1 + MSG_DOUBLES && res[0] != 0.0))) tst = PINN_EFAILED;
+  }
+  const double *out = res ? res : fail;
+  for (s /= 2; !tst && s >= 1; s /= 2)
+    if (r + s < R && tm->send(out, n, (int)(r + s), tm->ctx)) tst = PINN_EFAILED;
+  int st = PINN_SUCCESS;
+  if (tst) {
+    st = pinn_error_set(&l->err, tst, "the team exchange of rank %d failed%s", tm->rank,
+                        tst == PINN_ENOMEM ? " (out of memory)" : "");
+  } else if (out[0] != 0.0) {
+    char msg[PINN_ERRMSG_SIZE];
+    memcpy(msg, out + 1, sizeof msg);
+    msg[sizeof msg - 1] = '\0';
+    st = pinn_error_set(&l->err, (int)out[0], "%s", msg);
+  } else {
+    memcpy(roots, out + 1 + MSG_DOUBLES, nroots * sizeof *roots);
+  }
+  free(res);
+  return st;
+}
+
 /* pinn_loss_eval over the team: this rank's share of every term, one
- * all-gather, every rank completes the same trees. */
+ * exchange (a binomial tree when the team has point-to-point messages,
+ * else an all-gather), every rank gets the same complete trees. */
 static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
 {
   const pinn_team *tm = &l->team;
   const size_t T = l->n_terms, R = (size_t)tm->size;
+  size_t nroots = 0;
+  for (size_t i = 0; i < T; ++i) nroots += team_len(l, i, grad != NULL);
   pinn_reduce_list_ *lists = calloc(T ? T : 1, sizeof *lists);
-  size_t *counts = calloc(R, sizeof *counts);
-  double *send = NULL, *recv = NULL, *root = NULL;
-  int st = PINN_SUCCESS;
-  if (!lists || !counts) {
+  double *roots = calloc(nroots ? nroots : 1, sizeof *roots);
+  if (!lists || !roots) {
     free(lists);
-    free(counts);
+    free(roots);
     return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory for the team exchange");
   }
   for (size_t i = 0; i < T; ++i) pinn_reduce_list_init_(&lists[i], 0, 1);
   /* this rank's share; a failure stops the later terms but not the exchange */
   size_t fterm = T, fpoint = 0;
+  int st = PINN_SUCCESS;
   for (size_t i = 0; i < T && !st; ++i) {
     term_state *t = &l->terms[i];
     seed_ctx s = term_seed(l, t);
@@ -1172,105 +1397,35 @@ static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
       fpoint = t->fail.code ? t->lo + t->fail_point : 0;
     }
   }
-  size_t count = HDR + MSG_DOUBLES;
-  for (size_t i = 0; i < T; ++i) count += 1 + pinn_reduce_pack_(&lists[i], NULL);
-  send = calloc(count, sizeof *send);
-  int tst = send ? 0 : PINN_ENOMEM;
-  if (send) {
-    send[0] = (double)st;
-    send[1] = (double)fterm;
-    send[2] = (double)fpoint;
-    if (st) memcpy(send + HDR, l->err.msg, sizeof l->err.msg);
-    size_t k = HDR + MSG_DOUBLES;
-    for (size_t i = 0; i < T; ++i) {
-      const size_t c = pinn_reduce_pack_(&lists[i], send + k + 1);
-      send[k] = (double)c;
-      k += 1 + c;
-    }
+  if (tm->send) { /* the lists travel as they grow */
+    double hdr[HDR + MSG_DOUBLES] = {0};
+    hdr[0] = (double)st;
+    hdr[1] = (double)fterm;
+    hdr[2] = (double)fpoint;
+    if (st) memcpy(hdr + HDR, l->err.msg, PINN_ERRMSG_SIZE);
+    st = exchange_tree(l, hdr, lists, grad != NULL, roots);
+  } else {
+    size_t count = 0;
+    double *own = pack_contribution(l, (double)st, (double)fterm, (double)fpoint, l->err.msg,
+                                    lists, &count);
+    st = exchange_allgather(l, own, count, grad != NULL, roots);
+    free(own);
   }
-  /* the exchange: every rank takes part, whatever happened above */
-  size_t total_count = 0;
-  if (tm->allgather(send, send ? count : 0, counts, NULL, tm->ctx)) tst = PINN_EFAILED;
-  for (size_t r = 0; r < R && !tst; ++r) total_count += counts[r];
-  if (!tst && !(recv = malloc((total_count ? total_count : 1) * sizeof *recv))) tst = PINN_ENOMEM;
-  if (!tst && tm->allgather(send, count, counts, recv, tm->ctx)) tst = PINN_EFAILED;
   for (size_t i = 0; i < T; ++i) pinn_reduce_list_free_(&lists[i]);
-  if (tst) {
-    st = pinn_error_set(&l->err, tst, "the team exchange of rank %d failed%s", tm->rank,
-                        tst == PINN_ENOMEM ? " (out of memory)" : "");
-    goto done;
-  }
-  /* where each rank's contribution starts, then (pos) its next node list */
-  size_t *start = calloc(R + 1, sizeof *start), *pos = calloc(R, sizeof *pos);
-  if (!start || !pos) {
-    free(start);
-    free(pos);
-    st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory for the team exchange");
-    goto done;
-  }
-  for (size_t r = 0; r < R; ++r) start[r + 1] = start[r] + counts[r];
-  /* failures: the smallest term, then point, of any rank (as one process) */
-  size_t best = R;
-  for (size_t r = 0; r < R; ++r) {
-    const double *h = recv + start[r], *hb = best < R ? recv + start[best] : NULL;
-    if (counts[r] < HDR + MSG_DOUBLES || h[0] == 0.0) continue;
-    if (!hb || h[1] < hb[1] || (h[1] == hb[1] && h[2] < hb[2])) best = r;
-  }
-  if (best < R) {
-    pinn_error e;
-    memcpy(e.msg, recv + start[best] + HDR, sizeof e.msg);
-    e.msg[sizeof e.msg - 1] = '\0';
-    st = pinn_error_set(&l->err, (int)recv[start[best]], "%s", e.msg);
-    free(start);
-    free(pos);
-    goto done;
-  }
-  st = PINN_SUCCESS;
-  /* every term: the ranks' node lists in rank order make its tree */
-  for (size_t r = 0; r < R; ++r) pos[r] = start[r] + HDR + MSG_DOUBLES;
-  for (size_t i = 0; i < T && !st; ++i) {
-    term_state *t = &l->terms[i];
-    const size_t nacc = term_nacc(l, t), len = nacc + (grad ? l->n_net : 0);
-    pinn_reduce_list_ all;
-    pinn_reduce_list_init_(&all, len, pinn_reduce_leaves_((t->n + PINN_BLOCK - 1) / PINN_BLOCK));
-    for (size_t r = 0; r < R && !st; ++r) {
-      /* a list's length, then the list, inside rank r's contribution */
-      const double room = pos[r] < start[r + 1] ? (double)(start[r + 1] - pos[r] - 1) : -1.0;
-      const double dc = room >= 0.0 ? recv[pos[r]] : -1.0;
-      const size_t c = dc >= 0.0 && dc <= room ? (size_t)dc : 0;
-      if (!(dc >= 0.0 && dc <= room) || pinn_reduce_unpack_(&all, recv + pos[r] + 1, c))
-        st = pinn_error_set(&l->err, PINN_EFAILED,
-                            "term '%s': the team exchange from rank %zu is malformed "
-                            "(do all ranks run the same problem and network?)",
-                            t->def.name, r);
-      pos[r] += 1 + c;
-    }
-    free(root);
-    root = st ? NULL : calloc(len ? len : 1, sizeof *root);
-    if (!st && !root) st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory for the team exchange");
-    if (!st && pinn_reduce_root_(&all, root))
-      st = pinn_error_set(&l->err, PINN_EFAILED,
-                          "term '%s': the team's shares do not cover its points (do all ranks "
-                          "run the same problem and network?)",
-                          t->def.name);
-    pinn_reduce_list_free_(&all);
-    if (st) break;
+  free(lists);
+  /* every rank: the same roots, added in term order */
+  for (size_t i = 0, off = 0; i < T && !st; off += team_len(l, i++, grad != NULL)) {
+    const term_state *t = &l->terms[i];
+    const size_t nacc = term_nacc(l, t);
     if (grad)
-      for (size_t j = 0; j < l->n_net; ++j) grad[j] += root[nacc + j];
+      for (size_t j = 0; j < l->n_net; ++j) grad[j] += roots[off + nacc + j];
     double li = 0;
-    st = finish_term(l, t, root, grad, &li);
+    st = finish_term(l, t, roots + off, grad, &li);
     if (terms) terms[i] = li;
     l->terms[i].last = li;
     *total += l->terms[i].def.weight * li;
   }
-  free(start);
-  free(pos);
-done:
-  free(root);
-  free(send);
-  free(recv);
-  free(counts);
-  free(lists);
+  free(roots);
   return st;
 }
 

@@ -15,6 +15,9 @@ int pinn_team_check(const pinn_team *team, pinn_error *err)
                           team->size - 1);
   if (!team->allgather)
     return pinn_error_set(err, PINN_EINVAL, "team has no allgather callback");
+  if (!team->send != !team->recv)
+    return pinn_error_set(err, PINN_EINVAL, "team has %s but no %s callback: give both or neither",
+                          team->send ? "send" : "recv", team->send ? "recv" : "send");
   return PINN_SUCCESS;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The pinn CLI under mpirun (tests/mpi.cmake): 2 ranks give the summary and
-# the network of 1 process; a run stopped by SIGTERM to its ranks exits 130
+# The pinn CLI under mpirun (tests/mpi.cmake): 2 and 3 ranks give the summary
+# and the network of 1 process; a run stopped by SIGTERM to its ranks exits 130
 # with its checkpoint, which 1 process resumes to the uninterrupted result;
 # a callback failing on one rank's points ends the job with exit 1 and the
 # message once.  Usage: mpi_cli.sh PINN SRC
@@ -23,6 +23,12 @@ printf 'x,t\n0.25,0.5\n0.5,0.125\n0.8,0.9\n' > pts.csv
 "$pinn" eval two.h5 --points pts.csv --derivatives > e2.csv
 cmp e1.csv e2.csv
 echo "mpi_cli: 2 ranks = 1 process: ok ($(cat two.txt))"
+# 3 ranks (a binomial tree with a missing branch) and the network
+mpirun -np 3 --oversubscribe "$pinn" solve heat1d "${short[@]}" --out three.h5 > three.txt
+diff <(strip one.txt) <(strip three.txt)
+"$pinn" eval three.h5 --points pts.csv --derivatives > e3.csv
+cmp e1.csv e3.csv
+echo "mpi_cli: 3 ranks = 1 process: ok"
 
 # 2. SIGTERM to the ranks: exit 130, checkpoint and result kept; 1 process
 # resumes it to the uninterrupted run's result

@@ -21,11 +21,21 @@
 
 enum { MAX_RANKS = 8 };
 
+/* A message between two ranks (a FIFO per sender and receiver). */
+typedef struct message {
+  double *buf;
+  size_t count;
+  struct message *next;
+} message;
+
 typedef struct shared {
   int size;
   pthread_barrier_t bar;
   const double *send[MAX_RANKS];
   size_t count[MAX_RANKS];
+  pthread_mutex_t mu; /* the mailboxes (point-to-point teams) */
+  pthread_cond_t cv;
+  message *box[MAX_RANKS][MAX_RANKS]; /* [to][from] */
 } shared;
 
 typedef struct member {
@@ -48,6 +58,44 @@ static int thread_allgather(const double *send, size_t count, size_t *counts, do
     off += counts[r];
   }
   pthread_barrier_wait(&sh->bar); /* nobody reuses send before everyone copied */
+  return 0;
+}
+
+static int thread_send(const double *buf, size_t count, int dest, void *ctx)
+{
+  member *m = ctx;
+  shared *sh = m->sh;
+  message *msg = malloc(sizeof *msg);
+  if (!msg || !(msg->buf = malloc((count ? count : 1) * sizeof *buf))) return 1;
+  memcpy(msg->buf, buf, count * sizeof *buf);
+  msg->count = count;
+  msg->next = NULL;
+  pthread_mutex_lock(&sh->mu);
+  message **q = &sh->box[dest][m->rank];
+  while (*q) q = &(*q)->next;
+  *q = msg;
+  pthread_cond_broadcast(&sh->cv);
+  pthread_mutex_unlock(&sh->mu);
+  return 0;
+}
+
+static int thread_recv(double *buf, size_t *count, int src, void *ctx)
+{
+  member *m = ctx;
+  shared *sh = m->sh;
+  pthread_mutex_lock(&sh->mu);
+  while (!sh->box[m->rank][src]) pthread_cond_wait(&sh->cv, &sh->mu);
+  message *msg = sh->box[m->rank][src];
+  if (buf) { /* take it */
+    memcpy(buf, msg->buf, msg->count * sizeof *buf);
+    sh->box[m->rank][src] = msg->next;
+  }
+  *count = msg->count;
+  pthread_mutex_unlock(&sh->mu);
+  if (buf) {
+    free(msg->buf);
+    free(msg);
+  }
   return 0;
 }
 
@@ -92,6 +140,7 @@ typedef struct job {
   int threads;
   int train;            /* 0: one evaluation; 1: Adam, L-BFGS, SSBroyden phases */
   int at_alloc;         /* the team through pinn_loss_options (else pinn_loss_set_team) */
+  int p2p;              /* the team has send/recv: the tree exchange */
   int refine;           /* RAR before the evaluation: 20 of 200 candidates */
   size_t first[2], count[2]; /* the rows of each term this rank holds */
   double *pts;          /* every point of term 0 after pinn_loss_gather_points */
@@ -121,7 +170,8 @@ static void *run_job(void *arg)
   pinn_mlp_init(net, PINN_INIT_XAVIER, rng);
   gsl_rng_free(rng);
   pinn_mlp_set_threads(net, j->threads);
-  pinn_team team = {j->m.rank, j->m.sh ? j->m.sh->size : 1, thread_allgather, &j->m};
+  pinn_team team = {j->m.rank, j->m.sh ? j->m.sh->size : 1, thread_allgather, &j->m,
+                    j->p2p ? thread_send : NULL, j->p2p ? thread_recv : NULL};
   pinn_loss_options lo = pinn_loss_options_default();
   if (j->use_team && j->at_alloc) lo.team = &team;
   pinn_loss *l = pinn_loss_alloc(j->p, net, &lo, NULL);
@@ -168,25 +218,28 @@ static void *run_job(void *arg)
 
 /* Run the job on a team of `size` ranks with `threads` threads each; the
  * results of every rank in out[0..size-1]. */
-static void run_team_as(const pinn_problem *p, int size, int threads, int train, const job *how,
+static void run_team(const pinn_problem *p, int size, int threads, int train, const job *how,
                         job *out)
 {
   shared sh = {.size = size};
   pthread_barrier_init(&sh.bar, NULL, (unsigned)size);
+  pthread_mutex_init(&sh.mu, NULL);
+  pthread_cond_init(&sh.cv, NULL);
   pthread_t th[MAX_RANKS];
   for (int r = 0; r < size; ++r) {
     out[r] = (job){.p = p, .m = {&sh, r}, .use_team = 1, .threads = threads, .train = train,
-                   .at_alloc = how ? how->at_alloc : 0, .refine = how ? how->refine : 0};
+                   .at_alloc = how ? how->at_alloc : 0, .refine = how ? how->refine : 0,
+                   .p2p = how ? how->p2p : 0};
     CU_ASSERT_EQUAL_FATAL(pthread_create(&th[r], NULL, run_job, &out[r]), 0);
   }
   for (int r = 0; r < size; ++r) pthread_join(th[r], NULL);
   pthread_barrier_destroy(&sh.bar);
+  pthread_mutex_destroy(&sh.mu);
+  pthread_cond_destroy(&sh.cv);
+  for (int a = 0; a < MAX_RANKS; ++a) /* every message was taken */
+    for (int b = 0; b < MAX_RANKS; ++b) CU_ASSERT_PTR_NULL(sh.box[a][b]);
 }
 
-static void run_team(const pinn_problem *p, int size, int threads, int train, job *out)
-{
-  run_team_as(p, size, threads, train, NULL, out);
-}
 
 static void free_job(job *j)
 {
@@ -213,7 +266,7 @@ static void team_check_refuses_bad_teams(void)
 {
   pinn_error e;
   member m = {NULL, 0};
-  pinn_team t = {0, 0, thread_allgather, &m};
+  pinn_team t = {0, 0, thread_allgather, &m, NULL, NULL};
   CU_ASSERT_EQUAL(pinn_team_check(&t, &e), PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "team size 0"));
   t.size = 2;
@@ -230,6 +283,14 @@ static void team_check_refuses_bad_teams(void)
   t.size = 1;
   t.rank = 0;
   CU_ASSERT_EQUAL(pinn_team_check(&t, &e), 0);
+  t.send = thread_send; /* point-to-point: both or neither */
+  CU_ASSERT_EQUAL(pinn_team_check(&t, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no recv"));
+  t.recv = thread_recv;
+  CU_ASSERT_EQUAL(pinn_team_check(&t, &e), 0);
+  t.send = NULL;
+  CU_ASSERT_EQUAL(pinn_team_check(&t, &e), PINN_EINVAL);
+  t.recv = NULL;
   /* one rank: the maximum is the value itself */
   double v[2] = {3, -1};
   CU_ASSERT_EQUAL(pinn_team_max(&t, 2, v, &e), 0);
@@ -251,18 +312,21 @@ static void team_evaluation_is_bitwise_the_single_process(void)
     CU_ASSERT_EQUAL(single.status, 0);
     CU_ASSERT(isfinite(single.f) && single.f > 0);
     CU_ASSERT(single.grad[single.n_params - 1] != 0.0); /* the coefficient's gradient */
-    for (int threads = 1; threads <= 2; ++threads)
-      for (int size = 1; size <= 5; ++size) {
-        job out[MAX_RANKS];
-        run_team(p, size, threads, 0, out);
-        for (int r = 0; r < size; ++r) {
-          CU_ASSERT_TRUE(same(&out[r], &single));
-          if (!same(&out[r], &single))
-            printf("\n  %zu points, %d ranks x %d threads, rank %d: f %.17g vs %.17g\n", npts[c],
-                   size, threads, r, out[r].f, single.f);
-          free_job(&out[r]);
+    /* the all-gather (1..5 ranks x 1-2 threads) and the tree exchange
+     * (1..8 ranks: every shape of a binomial tree up to 8) */
+    for (int p2p = 0; p2p <= 1; ++p2p)
+      for (int threads = 1; threads <= 2 - p2p; ++threads)
+        for (int size = 1; size <= (p2p ? MAX_RANKS : 5); ++size) {
+          job out[MAX_RANKS], how = {.p2p = p2p};
+          run_team(p, size, threads, 0, &how, out);
+          for (int r = 0; r < size; ++r) {
+            CU_ASSERT_TRUE(same(&out[r], &single));
+            if (!same(&out[r], &single))
+              printf("\n  %zu points, %d ranks x %d threads (%s), rank %d: f %.17g vs %.17g\n",
+                     npts[c], size, threads, p2p ? "tree" : "all-gather", r, out[r].f, single.f);
+            free_job(&out[r]);
+          }
         }
-      }
     free_job(&single);
     pinn_problem_free(p);
   }
@@ -279,23 +343,24 @@ static void a_failure_on_one_rank_reaches_every_rank(void)
   run_job(&single);
   CU_ASSERT_EQUAL(single.status, PINN_ECALLBACK);
   CU_ASSERT_PTR_NOT_NULL(strstr(single.msg, "term 'pde' at x="));
-  for (int size = 2; size <= 4; ++size) {
-    job out[MAX_RANKS];
-    run_team(p, size, 1, 0, out);
-    for (int r = 0; r < size; ++r) {
-      CU_ASSERT_EQUAL(out[r].status, PINN_ECALLBACK);
-      CU_ASSERT_STRING_EQUAL(out[r].msg, single.msg);
-      free_job(&out[r]);
+  for (int p2p = 0; p2p <= 1; ++p2p)
+    for (int size = 2; size <= (p2p ? 7 : 4); ++size) {
+      job out[MAX_RANKS], how = {.p2p = p2p};
+      run_team(p, size, 1, 0, &how, out);
+      for (int r = 0; r < size; ++r) {
+        CU_ASSERT_EQUAL(out[r].status, PINN_ECALLBACK);
+        CU_ASSERT_STRING_EQUAL(out[r].msg, single.msg);
+        free_job(&out[r]);
+      }
     }
-  }
   free_job(&single);
   pinn_problem_free(p);
 }
 
-/* Training on 2 and 3 ranks (Adam with resampling and refinement, L-BFGS,
- * SSBFGS, LM: every rank holds all points for LM and its share again after)
- * ends with the parameters and loss history of the one-process run, bit
- * for bit. */
+/* Training on 2 ranks (all-gather) and 3 (tree exchange) (Adam with
+ * resampling and refinement, L-BFGS, SSBFGS, LM: every rank holds all
+ * points for LM and its share again after) ends with the parameters and
+ * loss history of the one-process run, bit for bit. */
 static void team_training_follows_the_single_process_bit_for_bit(void)
 {
   job_ctx ctx = {2.0};
@@ -306,8 +371,8 @@ static void team_training_follows_the_single_process_bit_for_bit(void)
   CU_ASSERT(single.n_hist >= 80);
   CU_ASSERT(single.n_pts >= 530); /* refinement added points */
   for (int size = 2; size <= 3; ++size) {
-    job out[MAX_RANKS];
-    run_team(p, size, 1, 1, out);
+    job out[MAX_RANKS], how = {.p2p = size == 3}; /* 3 ranks: the tree exchange */
+    run_team(p, size, 1, 1, &how, out);
     for (int r = 0; r < size; ++r) {
       CU_ASSERT_TRUE(same(&out[r], &single));
       CU_ASSERT(out[r].pts && out[r].n_pts == single.n_pts &&
@@ -338,7 +403,7 @@ static void each_rank_holds_its_share_of_the_points(void)
     for (int at_alloc = 0; at_alloc <= 1; ++at_alloc)
       for (int size = 2; size <= 5; ++size) {
         job out[MAX_RANKS], how = {.at_alloc = at_alloc, .refine = refine};
-        run_team_as(p, size, 1, 0, &how, out);
+        run_team(p, size, 1, 0, &how, out);
         for (size_t i = 0; i < 2; ++i) {
           size_t next = 0, most = 0;
           for (int r = 0; r < size; ++r) {

@@ -9,15 +9,17 @@
  * pinn_loss_term_share), with their data values and output-transform
  * coefficients, so memory per rank falls as ranks are added.  An
  * evaluation of the loss and its gradient is split by points: rank r
- * computes the blocks of points of
- * leaves [L r / size, L (r + 1) / size) of the fixed reduction tree (each
- * term's PINN_BLOCK-point blocks are spread over L leaves, L the largest
- * power of two <= 1024 with at least 8 blocks per leaf: a function of the
- * term's point count alone; the total is the sum over the complete binary
- * tree on the leaves, every inner node left + right; ranks beyond L have
- * no share of that term), and ONE all-gather per evaluation gives every rank
- * every other rank's maximal subtrees, from which each rank completes the
- * same tree.  The sums are therefore the same bits whatever the split:
+ * computes the blocks of points of leaves [L r / size, L (r + 1) / size)
+ * of the fixed reduction tree (each term's PINN_BLOCK-point blocks are
+ * spread over L leaves, L the largest power of two <= 1024 with at least 8
+ * blocks per leaf: a function of the term's point count alone; the total
+ * is the sum over the complete binary tree on the leaves, every inner node
+ * left + right; ranks beyond L have no share of that term), and ONE
+ * exchange per evaluation completes the same tree for every rank: an
+ * all-gather of every rank's maximal subtrees (each rank completes the
+ * tree), or, when the team has point-to-point messages, a binomial
+ * reduction to rank 0 and back.  The sums are the same bits whatever the
+ * split:
  * 1 rank x 4 threads, 2 x 2 and 4 x 1 give identical losses, gradients
  * and hence identical optimizer states (every rank runs the optimizer on
  * identical numbers, so Adam moments, L-BFGS pairs and the dense
@@ -69,10 +71,22 @@ typedef struct pinn_team {
   int size;
   int (*allgather)(const double *send, size_t count, size_t *counts, double *recv, void *ctx);
   void *ctx;
+  /* Optional point-to-point messages (give both or neither).  With them an
+   * evaluation combines the ranks' sums along a binomial tree (each rank
+   * sends its subtree sums to its parent, rank 0 completes the tree and the
+   * results come back down the same tree: 2 ceil(log2 size) messages of
+   * about T (P + 2) doubles on the longest path) instead of the all-gather
+   * (every rank receives size x that); the bits are the same either way.
+   * send: count doubles to rank dest (messages to one rank arrive in the
+   * order sent).  recv: the next message from rank src: with buf NULL it
+   * waits for it and sets *count; then with buf of *count doubles it
+   * receives it.  0, or nonzero on a communication failure. */
+  int (*send)(const double *buf, size_t count, int dest, void *ctx);
+  int (*recv)(double *buf, size_t *count, int src, void *ctx);
 } pinn_team;
 
 /* Check a team: 1 <= size <= PINN_TEAM_MAX_SIZE, 0 <= rank < size,
- * allgather set.  0 or PINN_EINVAL with err saying what to fix. */
+ * allgather set, send and recv both set or both NULL.  0 or PINN_EINVAL with err saying what to fix. */
 int pinn_team_check(const pinn_team *team, pinn_error *err);
 
 /* The maximum over the team of n values v[0..n-1] (n <= 8), in place

@@ -10,7 +10,9 @@
  *   MPI_Finalize();
  *
  * The all-gather is MPI_Allgather of the counts then MPI_Allgatherv of the
- * doubles (counts are sent as doubles: exact up to 2^53).  Only the thread
+ * doubles (counts are sent as doubles: exact up to 2^53); the tree exchange
+ * of an evaluation uses MPI_Send and MPI_Probe + MPI_Recv (tag
+ * PINN_TEAM_MPI_TAG on the team's communicator).  Only the thread
  * that calls pinn_loss_eval / pinn_trainer_run communicates (OpenMP threads
  * never do), so MPI_THREAD_FUNNELED suffices.  A count above INT_MAX
  * doubles (16 GiB per rank per evaluation) is refused as a failure. */
@@ -65,6 +67,32 @@ static inline int pinn_team_mpi_allgather_(const double *send, size_t count, siz
   return rc != MPI_SUCCESS;
 }
 
+#define PINN_TEAM_MPI_TAG 0x5049 /* "PI" */
+
+static inline int pinn_team_mpi_send_(const double *buf, size_t count, int dest, void *ctx)
+{
+  pinn_team_mpi_ctx *c = (pinn_team_mpi_ctx *)ctx;
+  if (count > (size_t)INT_MAX) return 1;
+  return MPI_Send(buf, (int)count, MPI_DOUBLE, dest, PINN_TEAM_MPI_TAG, c->comm) != MPI_SUCCESS;
+}
+
+static inline int pinn_team_mpi_recv_(double *buf, size_t *count, int src, void *ctx)
+{
+  pinn_team_mpi_ctx *c = (pinn_team_mpi_ctx *)ctx;
+  MPI_Status st;
+  int n = 0;
+  if (!buf) { /* wait for the message and read its size */
+    if (MPI_Probe(src, PINN_TEAM_MPI_TAG, c->comm, &st) != MPI_SUCCESS ||
+        MPI_Get_count(&st, MPI_DOUBLE, &n) != MPI_SUCCESS || n < 0)
+      return 1;
+    *count = (size_t)n;
+    return 0;
+  }
+  if (*count > (size_t)INT_MAX) return 1;
+  return MPI_Recv(buf, (int)*count, MPI_DOUBLE, src, PINN_TEAM_MPI_TAG, c->comm, &st) !=
+         MPI_SUCCESS;
+}
+
 /* A team of the ranks of comm; ctx must outlive it.  Release with
  * pinn_team_mpi_free(ctx). */
 static inline pinn_team pinn_team_mpi(MPI_Comm comm, pinn_team_mpi_ctx *ctx)
@@ -80,6 +108,8 @@ static inline pinn_team pinn_team_mpi(MPI_Comm comm, pinn_team_mpi_ctx *ctx)
   t.size = size;
   t.allgather = pinn_team_mpi_allgather_;
   t.ctx = ctx;
+  t.send = pinn_team_mpi_send_;
+  t.recv = pinn_team_mpi_recv_;
   return t;
 }
 
