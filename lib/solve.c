@@ -230,6 +230,7 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
 {
   if (!p || !cfg || !res) return pinn_error_set(err, PINN_EINVAL, "pinn_solve: NULL argument");
   memset(res, 0, sizeof *res);
+  res->validation_best = NAN;
   /* the run's own record of what failed: the caller's err may be NULL, and
    * every step below reads the status from it */
   pinn_error e;
@@ -282,6 +283,8 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     res->seconds = pinn_trainer_seconds(t);
     res->loss = pinn_trainer_loss(t);
     res->reason = pinn_trainer_stop_reason(t);
+    res->validation_best = pinn_trainer_validation_best(t);
+    res->validation_best_iter = pinn_trainer_validation_best_iter(t);
     for (size_t i = 0; i < pinn_trainer_n_phase_reports(t) && !train_st; ++i)
       if (pinn_trainer_phase_report(t, i)->reason == PINN_STOP_NONFINITE && !res->warning[0])
         snprintf(res->warning, sizeof res->warning, "phase %zu (%s) ended early: %s", i + 1,

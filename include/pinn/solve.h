@@ -93,6 +93,9 @@ typedef struct pinn_solve_result {
   double coefs[PINN_MAX_COEFS];
   size_t n_params;
   pinn_diagnostics diagnostics;           /* of the trained network on the first interior term's points */
+  double validation_best;                 /* the best validation loss (cfg->loss.validation > 0;
+                                             NaN otherwise: pinn_trainer_validation_best) */
+  size_t validation_best_iter;            /* the iteration it was measured at */
 } pinn_solve_result;
 
 /* Builds a problem and fills its tuned defaults into *cfg (which the caller
