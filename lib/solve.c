@@ -205,6 +205,34 @@ static int check_writable(const char *what, const char *path, pinn_error *err)
   return st;
 }
 
+/* Held-out data and a noise level need observations: a data term (of 2 or
+ * more observations to hold some out), and a patience needs held-out ones. */
+static int check_noisy_data(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err)
+{
+  size_t data = 0, splittable = 0;
+  for (size_t i = 0; i < pinn_problem_n_terms(p); ++i)
+    if (pinn_problem_term_kind(p, i) == PINN_TERM_DATA) {
+      data++;
+      splittable += pinn_problem_term_points(p, i) >= 2;
+    }
+  const char *name = pinn_problem_name(p);
+  if (cfg->loss.validation > 0 && !splittable)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "problem '%s' has no data term of 2 or more observations: there is "
+                          "nothing to hold out for validation",
+                          name);
+  if (cfg->train.validation_patience && !(cfg->loss.validation > 0))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "a validation patience needs held-out observations: set "
+                          "cfg->loss.validation (pinn solve --validation FRAC)");
+  if (cfg->train.noise_level > 0 && !data)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "problem '%s' has no data term: a noise level (discrepancy principle) "
+                          "does not apply to it",
+                          name);
+  return PINN_SUCCESS;
+}
+
 int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err)
 {
   if (!p || !cfg) return pinn_error_set(err, PINN_EINVAL, "pinn_solve_check: NULL argument");
@@ -220,7 +248,8 @@ int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_e
     return pinn_error_set(err, PINN_EINVAL,
                           "continuation_every runs as the trainer's step hook: give it or "
                           "train.step_hook, not both");
-  st = check_writable("result file", cfg->output, err);
+  st = check_noisy_data(p, cfg, err);
+  if (!st) st = check_writable("result file", cfg->output, err);
   if (!st) st = check_writable("checkpoint", cfg->train.checkpoint_path, err);
   return st;
 }
