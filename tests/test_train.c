@@ -1006,11 +1006,9 @@ typedef struct {
   double *theta; /* the final parameters (malloc'd) */
 } toy_run;
 
-/* Train the noisy toy (a quarter of the observations held out) with
- * Adam(500, lr 1e-2) then L-BFGS(3000) and o's noisy-data settings;
- * optionally stop at stop_iter (user stop, checkpointed when o has a path)
- * or resume first. */
-static toy_run train_noisy_toy(const pinn_train_options *noisy, const char *resume, size_t stop_iter)
+/* The noisy toy's problem, network and loss (a quarter of the
+ * observations held out). */
+static pinn_test_net noisy_toy(void)
 {
   pinn_problem *p = pinn_problem_alloc("noisy", 1, 0, 1, NULL);
   pinn_domain dom;
@@ -1032,12 +1030,29 @@ static toy_run train_noisy_toy(const pinn_train_options *noisy, const char *resu
   pinn_mlp *net = pinn_test_line_net(20, 4);
   pinn_loss_options lo = pinn_loss_options_default();
   lo.validation = 0.25;
-  pinn_loss *l = pinn_loss_alloc(p, net, &lo, NULL);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  pinn_test_net tn = {p, net, pinn_loss_alloc(p, net, &lo, NULL)};
+  CU_ASSERT_PTR_NOT_NULL_FATAL(tn.l);
+  return tn;
+}
+
+/* The noisy toy's training: Adam(500, lr 1e-2) then L-BFGS(3000) with the
+ * noisy-data settings (and the rest) of o. */
+static pinn_train_options noisy_toy_options(const pinn_train_options *noisy)
+{
   pinn_train_options o = *noisy;
   o.phases[0].max_iter = 500;
   o.phases[0].lr = 1e-2;
   o.phases[1].max_iter = 3000;
+  return o;
+}
+
+/* Train the noisy toy with noisy_toy_options(noisy); optionally stop at
+ * stop_iter (user stop, checkpointed when o has a path) or resume first. */
+static toy_run train_noisy_toy(const pinn_train_options *noisy, const char *resume, size_t stop_iter)
+{
+  pinn_test_net tn = noisy_toy();
+  pinn_loss *l = tn.l;
+  pinn_train_options o = noisy_toy_options(noisy);
   if (stop_iter) {
     o.progress = stop_at;
     o.progress_ctx = &stop_iter;
@@ -1049,7 +1064,6 @@ static toy_run train_noisy_toy(const pinn_train_options *noisy, const char *resu
   if (resume) CU_ASSERT_EQUAL_FATAL(pinn_trainer_resume(t, resume), PINN_SUCCESS);
   CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
   toy_run run = {pinn_trainer_stop_reason(t), pinn_trainer_iterations(t), 0, 0, NULL};
-  pinn_test_net tn = {p, net, l};
   run.rel_l2 = pinn_test_rel_l2(&tn);
   run.c_err = fabs(pinn_loss_coef(l, 0) - 1.0);
   run.theta = malloc(pinn_loss_n_params(l) * sizeof *run.theta);
@@ -1125,6 +1139,15 @@ static void a_validation_stop_resumes_bitwise_and_stays_stopped(void)
   CU_ASSERT_EQUAL(again.reason, PINN_STOP_VALIDATION);
   CU_ASSERT_EQUAL(again.iters, ref.iters);
   CU_ASSERT_EQUAL(memcmp(ref.theta, again.theta, P * sizeof *ref.theta), 0);
+  /* another patience, or no noisy-data watch at all, contradicts the file */
+  pinn_test_net tn = noisy_toy();
+  pinn_train_options other = noisy_toy_options(&o);
+  other.validation_patience = 200;
+  pinn_trainer *t = pinn_trainer_alloc(tn.l, &other, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_resume(t, path), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "the validation patience is 300"));
+  pinn_trainer_free(t);
+  pinn_test_net_free(&tn);
   free(cut.theta);
   free(resumed.theta);
   free(again.theta);
