@@ -76,7 +76,7 @@ static const char solve_help_data[] =
     "  --noise-level SIGMA       stop when the data terms' mean squared misfit reaches\n"
     "                            TAU*SIGMA^2, SIGMA the noise's standard deviation: the\n"
     "                            discrepancy principle (stop=discrepancy)\n"
-    "  --noise-tau TAU           the discrepancy factor (default 1.1)\n"
+    "  --noise-tau TAU           the discrepancy factor (default 1)\n"
     "  --progress-every N        a progress line every N iterations (default 100)\n"
     "  --quiet                   only the summary line\n"
     "The last line printed is: problem=.. iterations=.. seconds=.. final_loss=.. [rel_l2_error=..] [metrics]\n";

@@ -103,7 +103,7 @@ pinn_train_options pinn_train_options_default(void)
   o.refine_candidates = 10000;
   o.refine_add = 100;
   o.validation_every = 10;
-  o.noise_tau = 1.1;
+  o.noise_tau = 1.0;
   return o;
 }
 
@@ -286,7 +286,7 @@ int pinn_train_options_check(const pinn_train_options *o, pinn_error *err)
                           "noise_level = %g: give the noise's standard deviation >= 0 (0 = off)",
                           o->noise_level);
   if (!(o->noise_tau > 0) || !isfinite(o->noise_tau))
-    return pinn_error_set(err, PINN_EINVAL, "noise_tau = %g: give a factor > 0 (default 1.1)",
+    return pinn_error_set(err, PINN_EINVAL, "noise_tau = %g: give a factor > 0 (default 1)",
                           o->noise_tau);
   return PINN_SUCCESS;
 }

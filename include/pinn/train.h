@@ -171,7 +171,7 @@ typedef struct pinn_train_options {
   size_t validation_every;       /* default 10 (0 counts as 10) */
   size_t validation_patience;    /* iterations, 0 = no validation stop (the default) */
   double noise_level;            /* sigma of the observations' noise, 0 = off (default) */
-  double noise_tau;              /* the discrepancy factor (default 1.1) */
+  double noise_tau;              /* the discrepancy factor (default 1: measured in README) */
 } pinn_train_options;
 
 /* Defaults: Adam 1000 iterations at lr 1e-3, then L-BFGS 5000 iterations. */
