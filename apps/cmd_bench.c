@@ -57,6 +57,7 @@ int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
   if (st) return st;
   cfg.threads = (int)threads;
   cfg.loss.seed = cfg.seed;
+  cfg.loss.team = team; /* each rank samples and keeps its share of the points */
   for (size_t i = 0; points && i < pinn_problem_n_terms(p); ++i)
     if (pinn_term_kind_is_interior(pinn_problem_term_kind(p, i))) pinn_problem_set_points(p, i, points);
   pinn_error err;
@@ -68,10 +69,6 @@ int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
     return 1;
-  }
-  if (team && pinn_loss_set_team(l, team)) {
-    fprintf(stderr, "pinn bench: %s\n", pinn_loss_errmsg(l));
-    st = 1;
   }
   size_t P = pinn_loss_n_params(l), npts = 0;
   for (size_t i = 0; i < pinn_loss_n_terms(l); ++i) {

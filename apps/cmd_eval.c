@@ -24,6 +24,7 @@
 #include <pinn/mlp.h>
 #include <pinn/model.h>
 #include <pinn/output.h>
+#include <pinn/reference.h>
 
 #include "problems.h"
 
@@ -31,7 +32,7 @@ static const char *const CMD = "eval";
 
 static void eval_help(void)
 {
-  printf("usage: pinn eval FILE.h5 (--grid NX[xNY[xNZ]][,NT] | --points IN.csv)\n"
+  printf("usage: pinn eval FILE.h5 (--grid NX[xNY[xNZ]][,NT] | --points IN.csv|IN.h5)\n"
          "                 [--out OUT.csv|OUT.h5] [--derivatives] [--bounds LO:HI[,LO:HI...]]\n"
          "                 [--plugin ./my_problem.so]\n"
          "\n"
@@ -45,9 +46,14 @@ static void eval_help(void)
          "                            When the domain is not a box (a ball, a geometry) only\n"
          "                            the points inside are evaluated: CSV lists those, HDF5\n"
          "                            holds NaN outside and /solution/mask\n"
-         "  --points IN.csv           points from a CSV file: one point per line, one\n"
+         "  --points IN.csv|IN.h5     points from a CSV file: one point per line, one\n"
          "                            column per input (space coordinates, then time); an\n"
-         "                            optional first line of column names is skipped\n"
+         "                            optional first line of column names is skipped.  One\n"
+         "                            more column per output holds reference values: then\n"
+         "                            the error is reported on stderr (rel_l2_error=..\n"
+         "                            max_abs_error=..) and the output gets <u>_ref and\n"
+         "                            <u>_error.  HDF5: /points [n][inputs] and, optionally,\n"
+         "                            /values [n][outputs]\n"
          "  --out OUT.csv|OUT.h5      write there (CSV with a header line, or HDF5: /grid/<x>\n"
          "                            and /solution/<name> shaped [nt][nz][ny][nx] for\n"
          "                            --grid, /points [n][inputs] and /solution/<name> [n]\n"
@@ -115,83 +121,17 @@ static int parse_bounds(const char *s, double *lo, double *hi)
   return k;
 }
 
-/* Read a CSV of n_in columns; returns the points (n x n_in, malloc'd) or NULL
- * with a message on stderr. */
-static double *read_csv(const char *path, size_t n_in, size_t *n_out)
+/* The points of --points (CSV, "-" for standard input, or HDF5: pinn/reference.h),
+ * with the reference values when the file has them (*ref, else NULL).
+ * Returns the points (n x n_in, malloc'd) or NULL after a message. */
+static double *read_points(const char *path, size_t n_in, size_t n_out, size_t *n, double **ref)
 {
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-  if (!f) {
-    fprintf(stderr, "pinn eval: cannot open '%s': %s\n", path, strerror(errno));
-    return NULL;
-  }
-  size_t cap = 1024, n = 0, line_no = 0;
-  double *x = malloc(cap * n_in * sizeof *x);
-  char *line = NULL;
-  size_t lcap = 0;
-  int ok = x != NULL;
-  while (ok && getline(&line, &lcap, f) >= 0) {
-    ++line_no;
-    char *s = line;
-    while (isspace((unsigned char)*s)) ++s;
-    if (*s == '\0' || *s == '#') continue;
-    if (n == 0 && line_no == 1 && (isalpha((unsigned char)*s) || *s == '"')) continue; /* header */
-    if (n == cap) {
-      cap *= 2;
-      double *nx = realloc(x, cap * n_in * sizeof *x);
-      if (!nx) {
-        fprintf(stderr, "pinn eval: out of memory reading '%s'\n", path);
-        ok = 0;
-        break;
-      }
-      x = nx;
-    }
-    size_t c = 0;
-    char *p = s;
-    for (;;) {
-      char *end;
-      errno = 0;
-      double v = strtod(p, &end);
-      if (end == p || errno || !isfinite(v)) {
-        fprintf(stderr, "pinn eval: %s line %zu, column %zu: not a finite number; each line "
-                        "needs %zu comma-separated numbers\n",
-                path, line_no, c + 1, n_in);
-        ok = 0;
-        break;
-      }
-      if (c < n_in) x[n * n_in + c] = v;
-      ++c;
-      while (*end == ' ' || *end == '\t') ++end;
-      if (*end == ',') {
-        p = end + 1;
-        continue;
-      }
-      if (*end == '\0' || *end == '\n' || *end == '\r') break;
-      fprintf(stderr, "pinn eval: %s line %zu: unexpected '%c' after column %zu; separate the "
-                      "%zu numbers with commas\n",
-              path, line_no, *end, c, n_in);
-      ok = 0;
-      break;
-    }
-    if (!ok) break;
-    if (c != n_in) {
-      fprintf(stderr, "pinn eval: %s line %zu has %zu column%s; the network takes %zu inputs\n",
-              path, line_no, c, c == 1 ? "" : "s", n_in);
-      ok = 0;
-      break;
-    }
-    ++n;
-  }
-  free(line);
-  if (f != stdin) fclose(f);
-  if (ok && n == 0) {
-    fprintf(stderr, "pinn eval: '%s' holds no points\n", path);
-    ok = 0;
-  }
-  if (!ok) {
-    free(x);
-    return NULL;
-  }
-  *n_out = n;
+  pinn_error err;
+  double *x = NULL;
+  int st = strcmp(path, "-") == 0
+               ? pinn_reference_read_csv(stdin, "(stdin)", n_in, n_out, 1, n, &x, ref, &err)
+               : pinn_reference_read(path, n_in, n_out, 1, n, &x, ref, &err);
+  if (st) fprintf(stderr, "pinn eval: --points %s\n", err.msg);
   return x;
 }
 
@@ -234,7 +174,7 @@ static size_t jet_channel(const evalspec *e, size_t c)
 }
 
 static int write_csv(const char *path, const pinn_model_meta *m, const evalspec *e, size_t n,
-                     const double *x, const double *jets)
+                     const double *x, const double *jets, const double *ref)
 {
   FILE *f = path ? fopen(path, "w") : stdout;
   if (!f) {
@@ -249,12 +189,21 @@ static int write_csv(const char *path, const pinn_model_meta *m, const evalspec 
       channel_name(m, e, k, c, nm, sizeof nm);
       fprintf(f, ",%s", nm);
     }
+  for (size_t k = 0; ref && k < e->n_out; ++k) {
+    char o[40];
+    out_name(m, k, o, sizeof o);
+    fprintf(f, ",%s_ref,%s_error", o, o);
+  }
   fputc('\n', f);
   for (size_t p = 0; p < n; ++p) {
     for (size_t i = 0; i < e->n_in; ++i) fprintf(f, "%s%.17g", i ? "," : "", x[p * e->n_in + i]);
     for (size_t k = 0; k < e->n_out; ++k)
       for (size_t c = 0; c < per; ++c)
         fprintf(f, ",%.17g", jets[(p * e->n_out + k) * e->C + jet_channel(e, c)]);
+    for (size_t k = 0; ref && k < e->n_out; ++k) {
+      double r = ref[p * e->n_out + k];
+      fprintf(f, ",%.17g,%.17g", r, fabs(jets[(p * e->n_out + k) * e->C] - r));
+    }
     fputc('\n', f);
   }
   int bad = ferror(f);
@@ -270,7 +219,7 @@ static int write_csv(const char *path, const pinn_model_meta *m, const evalspec 
 
 /* --points to HDF5: /points [n][inputs] and /solution/<name> [n]. */
 static int write_h5(const char *path, const pinn_model_meta *m, const evalspec *e, size_t n,
-                    const double *x, const double *jets)
+                    const double *x, const double *jets, const double *ref)
 {
   pinn_error err;
   pinn_h5_writer *w = pinn_h5_create(path, &err);
@@ -296,6 +245,17 @@ static int write_h5(const char *path, const pinn_model_meta *m, const evalspec *
       snprintf(ds, sizeof ds, "/solution/%s", nm);
       size_t jc = jet_channel(e, c);
       for (size_t p = 0; p < n; ++p) col[p] = jets[(p * e->n_out + k) * e->C + jc];
+      st = pinn_h5_write_dataset(w, ds, rank, dims, col);
+    }
+  for (size_t k = 0; ref && k < e->n_out && !st; ++k)
+    for (int v = 0; v < 2 && !st; ++v) {
+      char o[40], ds[128];
+      out_name(m, k, o, sizeof o);
+      snprintf(ds, sizeof ds, "/solution/%s%s", o, v ? "_error" : "_ref");
+      for (size_t p = 0; p < n; ++p) {
+        double r = ref[p * e->n_out + k];
+        col[p] = v ? fabs(jets[(p * e->n_out + k) * e->C] - r) : r;
+      }
       st = pinn_h5_write_dataset(w, ds, rank, dims, col);
     }
   free(col);
@@ -477,6 +437,32 @@ static int transform_problem(const char *file, const char *plugin, const pinn_mo
   return recreate_problem(file, plugin, m, 0, p, dl);
 }
 
+/* --points with reference values: the errors of the outputs (channel 0 of
+ * the jets) against them, on stderr (pinn/reference.h: the same figures as
+ * a solve's).  Returns 0, or 1 when out of memory. */
+static int report_error(const char *path, const pinn_model_meta *m, const evalspec *e, size_t n,
+                        const double *jets, const double *ref)
+{
+  double *u = malloc(n * e->n_out * sizeof *u);
+  if (!u) return 1;
+  for (size_t p = 0; p < n; ++p)
+    for (size_t k = 0; k < e->n_out; ++k) u[p * e->n_out + k] = jets[(p * e->n_out + k) * e->C];
+  pinn_reference_error re;
+  pinn_reference_error_compute(n, e->n_out, u, ref, NULL, &re, NULL);
+  free(u);
+  fprintf(stderr, "pinn eval: error against the reference values in %s (%zu points): "
+                  "rel_l2_error=%.6e max_abs_error=%.6e",
+          path, n, re.rel_l2, re.max_abs);
+  for (size_t k = 0; e->n_out > 1 && k < e->n_out; ++k) {
+    char o[40];
+    out_name(m, k, o, sizeof o);
+    fprintf(stderr, " rel_l2_error_%s=%.6e max_abs_error_%s=%.6e", o, re.rel_l2_out[k], o,
+            re.max_abs_out[k]);
+  }
+  fputc('\n', stderr);
+  return 0;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
   size_t a = strlen(s), b = strlen(suffix);
@@ -559,7 +545,7 @@ int pinn_cmd_eval(int argc, char **argv)
     return 1;
   }
   int rc = 1;
-  double *x = NULL, *jets = NULL, *mask = NULL, *xin = NULL, *jin = NULL;
+  double *x = NULL, *jets = NULL, *mask = NULL, *xin = NULL, *jin = NULL, *ref = NULL;
   double *axes[PINN_MAX_INPUTS] = {NULL};
   size_t n = 0, n_axes = 0, n_in = 0;
   size_t *grid_counts = NULL;
@@ -635,7 +621,7 @@ int pinn_cmd_eval(int argc, char **argv)
       }
     }
   } else {
-    x = read_csv(points, m.n_in, &n);
+    x = read_points(points, m.n_in, m.n_out, &n, &ref);
     if (!x) goto done;
   }
 
@@ -682,14 +668,15 @@ int pinn_cmd_eval(int argc, char **argv)
       else
         for (size_t c = 0; c < row; ++c) jets[q * row + c] = NAN;
     }
+  if (ref && report_error(points, &m, &e, n, jets, ref)) goto oom;
   if (out && !ends_with(out, ".csv") && grid_counts)
     rc = write_grid_h5(out, &m, &e, n, jets, grid_counts, n_axes, axes, pdom, mask);
   else if (out && !ends_with(out, ".csv"))
-    rc = write_h5(out, &m, &e, n, x, jets);
+    rc = write_h5(out, &m, &e, n, x, jets, ref);
   else if (mask) /* the rows inside */
-    rc = write_csv(out, &m, &e, ne, xin, jin);
+    rc = write_csv(out, &m, &e, ne, xin, jin, NULL);
   else
-    rc = write_csv(out, &m, &e, n, x, jets);
+    rc = write_csv(out, &m, &e, n, x, jets, ref);
   goto done;
 oom:
   fprintf(stderr, "pinn eval: out of memory for %zu points\n", n);
@@ -697,6 +684,7 @@ oom:
 done:
   for (size_t a = 0; a < PINN_MAX_INPUTS; ++a) free(axes[a]);
   free(x);
+  free(ref);
   free(jets);
   free(mask);
   free(xin);

@@ -64,6 +64,10 @@ static const char solve_help[] =
     "  --resume CKPT             continue a run from its checkpoint\n"
     "  --time-budget SECONDS     stop training after this wall-clock time (the result then depends\n"
     "                            on the machine's speed; defaults are iteration counts only)\n"
+    "  --reference FILE          reference solution at scattered points (e.g. finite-element nodes):\n"
+    "                            CSV (x[,y,z][,t],u... per line, optional header) or HDF5\n"
+    "                            (/points [n][inputs], /values [n][outputs]); its error is THE\n"
+    "                            error reported (progress lines, summary, result file)\n"
     ;
 /* the help goes on (one literal would pass the 4095 characters C99 promises) */
 static const char solve_help_data[] =
@@ -79,7 +83,8 @@ static const char solve_help_data[] =
     "  --noise-tau TAU           the discrepancy factor (default 1)\n"
     "  --progress-every N        a progress line every N iterations (default 100)\n"
     "  --quiet                   only the summary line\n"
-    "The last line printed is: problem=.. iterations=.. seconds=.. final_loss=.. [rel_l2_error=..] [metrics]\n";
+    "The last line printed is: problem=.. iterations=.. seconds=.. final_loss=.. [rel_l2_error=..\n"
+    "max_abs_error=..] [reference_points=N [grid_rel_l2_error=.. grid_max_abs_error=..]] [metrics]\n";
 
 typedef struct {
   int quiet, tty;
@@ -130,6 +135,10 @@ static int print_progress(const pinn_progress *pr, void *ctx)
           pinn_optimizer_name(pr->kind), pr->iter, pr->total_iter, pr->loss, pr->grad_norm,
           pr->step, pr->evals, pr->elapsed);
   if (isfinite(pr->eta)) fprintf(stderr, "  eta %.0fs", pr->eta);
+  pinn_reference_error re;
+  if (pr->assembler && pinn_problem_reference_points(s->p, NULL, NULL) &&
+      pinn_loss_reference_error(pr->assembler, NULL, &re, NULL) == PINN_SUCCESS)
+    fprintf(stderr, "  ref_l2 %.3e", re.rel_l2);
   if (!isnan(pr->validation)) fprintf(stderr, "  val %.4e", pr->validation);
   if (pr->n_terms > 1) {
     fputs("  [", stderr);
@@ -188,6 +197,12 @@ static void print_summary(const pinn_problem *p, const pinn_solve_result *res)
       for (size_t k = 0; k < res->n_outputs && k < PINN_MAX_OUTPUTS; ++k)
         printf(" rel_l2_error_%s=%.6e max_abs_error_%s=%.6e", pinn_problem_output_name(p, k),
                res->rel_l2_out[k], pinn_problem_output_name(p, k), res->max_abs_out[k]);
+    if (res->n_reference_points) {
+      printf(" reference_points=%zu", res->n_reference_points);
+      if (res->has_grid_reference)
+        printf(" grid_rel_l2_error=%.6e grid_max_abs_error=%.6e", res->grid_rel_l2,
+               res->grid_max_abs);
+    }
   }
   for (size_t j = 0; j < res->n_metrics; ++j)
     printf(" %s=%.10g", res->metrics[j].name, res->metrics[j].value);
@@ -324,7 +339,7 @@ typedef struct {
   pinn_solve_config v;     /* the values of the settings in `set` and the obstacle options */
   pinn_lm_method lm;
   pinn_loss_transform_kind transform;
-  const char *out, *checkpoint, *resume;
+  const char *out, *checkpoint, *resume, *reference;
   size_t n_points, n_edits, n_weights, n_sets;
   const char **sets;       /* "KEY=VALUE" of --set, in order */
   const char **points;     /* "N" or "TERM=N", in order */
@@ -477,6 +492,9 @@ static int parse_args(int argc, char **argv, solve_args *a)
       a->no_output = 0;
     } else if (!strcmp(o, "--checkpoint")) {
       a->checkpoint = v;
+    } else if (!strcmp(o, "--reference")) {
+      if (a->reference) return pinn_cli_usage_error("solve", "--reference given twice; give one file");
+      a->reference = v;
     } else if (!strcmp(o, "--checkpoint-every")) {
       if (pinn_cli_parse_size(v, 1, 100000000, &a->v.train.checkpoint_every))
         return pinn_cli_usage_error("solve", "--checkpoint-every '%s': give a number of iterations >= 1", v);
@@ -590,6 +608,9 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
       pinn_problem_set_obstacle_method(p, cfg->obstacle_method, cfg->penalty))
     return pinn_cli_usage_error("solve", "%s", pinn_problem_errmsg(p));
   int rc = 0;
+  pinn_error e;
+  if (a->reference && pinn_problem_load_reference_points(p, a->reference, &e))
+    return pinn_cli_usage_error("solve", "--reference %s", e.msg);
   for (size_t i = 0; i < a->n_points && !rc; ++i) rc = apply_points(p, a->points[i]);
   for (size_t i = 0; i < a->n_weights && !rc; ++i) rc = apply_weight(p, a->weights[i]);
   for (size_t i = 0; i < a->n_edits && !rc; ++i) rc = apply_edit(&a->edits[i], &cfg->train);
@@ -696,6 +717,11 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
       fprintf(stderr, " %s(%zu)", pinn_optimizer_name(cfg.train.phases[i].kind),
               cfg.train.phases[i].max_iter);
     fputc('\n', stderr);
+    const size_t nref = pinn_problem_reference_points(p, NULL, NULL);
+    if (nref)
+      fprintf(stderr, "pinn: reference: %zu points%s%s (the error reported: ref_l2 on progress "
+                      "lines, rel_l2_error in the summary)\n",
+              nref, args.reference ? " from " : "", args.reference ? args.reference : "");
     if (team)
       fprintf(stderr, "pinn: %d MPI ranks share the points (bitwise the one-process result)\n",
               team->size);

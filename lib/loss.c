@@ -36,7 +36,7 @@
 
 pinn_loss_options pinn_loss_options_default(void)
 {
-  pinn_loss_options o = {PINN_SAMPLER_SOBOL, 1, 1.0, 0.0};
+  pinn_loss_options o = {PINN_SAMPLER_SOBOL, 1, 1.0, NULL, 0.0};
   return o;
 }
 
@@ -49,10 +49,10 @@ static int eval_data_fn(pinn_loss *l, term_state *t)
 {
   if (t->ops->given || !t->ops->data_name) return PINN_SUCCESS;
   if (!t->def.g) {
-    memset(t->g, 0, t->n * sizeof *t->g);
+    memset(t->g, 0, t->nh * sizeof *t->g);
     return PINN_SUCCESS;
   }
-  for (size_t i = 0; i < t->n; ++i) {
+  for (size_t i = 0; i < t->nh; ++i) {
     int st = pinn_loss_data_fn_at_(l, t, t->x + i * l->dim, &t->g[i]);
     if (st) return st;
   }
@@ -134,9 +134,105 @@ static int sample_term(pinn_loss *l, term_state *t, size_t want, double **xo, do
   return hand_over(st, x, nrm, periodic ? 2 * have : have, xo, no, count);
 }
 
+/* ------------------------------------------------------------- shares */
+
+/* Rows [*lo, *hi) of a term of n rows that rank r of a sharing team holds:
+ * the blocks of its leaves of the pass's reduction tree (lib/reduce_impl.h;
+ * empty for a rank beyond the tree's leaves).  Every row without sharing. */
+static void held_rows(const pinn_loss *l, size_t r, size_t n, size_t *lo, size_t *hi)
+{
+  *lo = 0;
+  *hi = n;
+  if (!l->sharded || n == 0) return;
+  const size_t nblocks = (n + PINN_BLOCK - 1) / PINN_BLOCK, L = pinn_reduce_leaves_(nblocks);
+  size_t a, b, b0, b1, unused;
+  pinn_reduce_share_(r, (size_t)l->team.size, L, &a, &b);
+  if (a == b) {
+    *lo = *hi = n;
+    return;
+  }
+  pinn_reduce_leaf_blocks_(nblocks, L, a, &b0, &unused);
+  pinn_reduce_leaf_blocks_(nblocks, L, b - 1, &unused, &b1);
+  *lo = b0 * PINN_BLOCK < n ? b0 * PINN_BLOCK : n;
+  *hi = b1 * PINN_BLOCK < n ? b1 * PINN_BLOCK : n;
+}
+
+/* Rows [lo, lo + nh) of src (w doubles a row) in a fresh array; src is
+ * freed.  NULL src stays NULL; *fail set when out of memory. */
+static double *keep_rows(double *src, size_t lo, size_t nh, size_t w, int *fail)
+{
+  if (!src) return NULL;
+  const size_t count = nh * w;
+  double *d = malloc((count ? count : 1) * sizeof *d);
+  if (!d) *fail = 1;
+  else if (count) memcpy(d, src + lo * w, count * sizeof *d);
+  free(src);
+  return d;
+}
+
+/* Every rank's rows of one of term t's per-row arrays (w doubles a row, this
+ * rank's in mine) concatenated in row order into a fresh *out of n x w.
+ * Collective: every rank of the team calls it for the same term and array.
+ * A rank out of memory sends a count that cannot be right, so every rank
+ * sees the same shortfall and none waits in the second exchange. */
+static int gather_rows(pinn_loss *l, const term_state *t, const double *mine, size_t w,
+                       double **out)
+{
+  const pinn_team *tm = &l->team;
+  const size_t R = (size_t)tm->size, want = t->n * w, own = t->nh * w;
+  size_t counts[PINN_TEAM_MAX_SIZE];
+  double *all = malloc((want ? want : 1) * sizeof *all), dummy = 0;
+  const size_t send = all ? own : own ? 0 : 1;
+  *out = NULL;
+  if (tm->allgather(all ? mine : &dummy, send, counts, NULL, tm->ctx)) {
+    free(all);
+    return pinn_error_set(&l->err, PINN_EFAILED, "the team exchange of rank %d failed while "
+                          "gathering the points of term '%s'", tm->rank, t->def.name);
+  }
+  int ok = 1;
+  for (size_t r = 0; r < R; ++r) {
+    size_t lo, hi;
+    held_rows(l, r, t->n, &lo, &hi);
+    ok &= counts[r] == (hi - lo) * w;
+  }
+  if (!ok) {
+    const int oom = !all;
+    free(all);
+    return pinn_error_set(&l->err, oom ? PINN_ENOMEM : PINN_EFAILED,
+                          "term '%s': the team could not gather its points (%s)", t->def.name,
+                          oom ? "out of memory"
+                              : "a rank is out of memory, or the ranks run different problems");
+  }
+  if (tm->allgather(mine, own, counts, all, tm->ctx)) {
+    free(all);
+    return pinn_error_set(&l->err, PINN_EFAILED, "the team exchange of rank %d failed while "
+                          "gathering the points of term '%s'", tm->rank, t->def.name);
+  }
+  *out = all;
+  return PINN_SUCCESS;
+}
+
+static void release_gathered(term_state *t)
+{
+  free(t->xall);
+  free(t->nall);
+  t->xall = t->nall = NULL;
+}
+
+/* Take the term's n rows x and nrm (owned from here on, freed on failure),
+ * keep this rank's share, and evaluate the data values and the output
+ * transforms' coefficients at the rows held. */
 static int set_points(pinn_loss *l, term_state *t, double *x, double *nrm, size_t n)
 {
-  double *g = malloc((n ? n : 1) * sizeof *g);
+  size_t lo, hi;
+  held_rows(l, (size_t)l->team.rank, n, &lo, &hi);
+  int fail = 0;
+  if (lo != 0 || hi != n) {
+    x = keep_rows(x, lo, hi - lo, l->dim, &fail);
+    nrm = keep_rows(nrm, lo, hi - lo, l->d, &fail);
+  }
+  const size_t nh = hi - lo;
+  double *g = fail ? NULL : malloc((nh ? nh : 1) * sizeof *g);
   if (!g) {
     free(x);
     free(nrm);
@@ -145,19 +241,26 @@ static int set_points(pinn_loss *l, term_state *t, double *x, double *nrm, size_
   free(t->x);
   free(t->normals);
   free(t->g);
+  release_gathered(t);
   t->x = x;
   t->normals = nrm;
   t->g = g;
   t->n = n;
+  t->lo = lo;
+  t->nh = nh;
   for (size_t k = 0; k < l->n_tr; ++k) {
     const size_t cs = pinn_transform_coef_size(&t->spec);
-    double *c = malloc((n ? n : 1) * cs * sizeof *c);
+    double *c = malloc((nh ? nh : 1) * cs * sizeof *c);
     free(t->tcoef[k]);
     t->tcoef[k] = c;
     if (!c) return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
     pinn_error e;
-    int st = pinn_transform_coefs(&l->tr[k], &t->spec, l->dim, n, x, c, &e);
+    int st = pinn_transform_coefs(&l->tr[k], &t->spec, l->dim, nh, x, c, &e);
     if (st) return pinn_error_set(&l->err, st, "term '%s': output transform: %s", t->def.name, e.msg);
+  }
+  if (t->ops->given) {
+    if (nh) memcpy(t->g, t->obs_y + lo, nh * sizeof *t->g);
+    return PINN_SUCCESS;
   }
   return eval_data_fn(l, t);
 }
@@ -252,6 +355,7 @@ void pinn_loss_free(pinn_loss *l)
     free(l->terms[i].g);
     free(l->terms[i].normals);
     free(l->terms[i].obs_x); /* and obs_y, val_x, val_y */
+    release_gathered(&l->terms[i]);
     for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) free(l->terms[i].tcoef[k]);
     pinn_sampler_free(l->terms[i].sampler);
   }
@@ -300,6 +404,7 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
                    "validation = %g: hold out a fraction 0 <= v < 1 of the observations", o.validation);
     return NULL;
   }
+  if (o.team && pinn_team_check(o.team, err)) return NULL;
   pinn_loss *l = calloc(1, sizeof *l);
   if (!l) {
     pinn_error_set(err, PINN_ENOMEM, "out of memory");
@@ -307,6 +412,12 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
   }
   l->p = p;
   l->net = net;
+  if (o.team) { /* before sampling: each rank keeps only its share */
+    l->team = *o.team;
+    l->has_team = 1;
+    l->sharded = o.team->size > 1;
+    o.team = NULL;
+  }
   l->opt = o;
   l->dim = dim;
   l->d = pinn_problem_space_dim(p);
@@ -378,7 +489,6 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
       }
       memcpy(x, t->obs_x, t->n_obs * dim * sizeof *x);
       st = set_points(l, t, x, NULL, t->n_obs);
-      if (!st) memcpy(t->g, t->obs_y, t->n * sizeof *t->g);
       continue;
     }
     pinn_error e;
@@ -925,10 +1035,10 @@ static int run_pass_part(pinn_loss *l, term_state *t, pinn_jet_seed_fn fn, void 
 {
   if (!l->n_tr)
     return pinn_mlp_loss_grad_part_(l->net, &t->spec, t->n, t->x, fn, ctx, nacc, need_grad,
-                                    rank, size, out);
+                                    rank, size, t->lo, out);
   wrap_ctx w = {l, t, fn, ctx, t->x, 1};
   return pinn_mlp_loss_grad_part_(l->net, &t->spec, t->n, t->x, seed_transformed, &w, nacc,
-                                  need_grad, rank, size, out);
+                                  need_grad, rank, size, t->lo, out);
 }
 
 int pinn_loss_predict(pinn_loss *l, size_t n, const double *x, double *u)
@@ -979,18 +1089,105 @@ static size_t term_nacc(const pinn_loss *l, const term_state *t)
 
 /* ------------------------------------------------------------------ teams */
 
+/* Every per-row array of term t gathered from the team: the term holds
+ * all its rows again (collective). */
+static int unshare_term(pinn_loss *l, term_state *t)
+{
+  double *x = NULL, *nrm = NULL, *g = NULL, *c[PINN_MAX_OUTPUTS] = {NULL};
+  const size_t cs = pinn_transform_coef_size(&t->spec);
+  int st = gather_rows(l, t, t->x, l->dim, &x);
+  /* every rank has the same kinds of arrays: the same collectives */
+  if (!st && t->normals) st = gather_rows(l, t, t->normals, l->d, &nrm);
+  if (!st) st = gather_rows(l, t, t->g, 1, &g);
+  for (size_t k = 0; k < l->n_tr && !st; ++k) st = gather_rows(l, t, t->tcoef[k], cs, &c[k]);
+  if (st) {
+    free(x); free(nrm); free(g);
+    for (size_t k = 0; k < l->n_tr; ++k) free(c[k]);
+    return st;
+  }
+  free(t->x); free(t->normals); free(t->g);
+  release_gathered(t);
+  t->x = x;
+  t->normals = nrm;
+  t->g = g;
+  for (size_t k = 0; k < l->n_tr; ++k) {
+    free(t->tcoef[k]);
+    t->tcoef[k] = c[k];
+  }
+  t->lo = 0;
+  t->nh = t->n;
+  return PINN_SUCCESS;
+}
+
+/* Keep only this rank's share of every per-row array of term t (which
+ * holds all its rows). */
+static int share_term(pinn_loss *l, term_state *t)
+{
+  size_t lo, hi;
+  held_rows(l, (size_t)l->team.rank, t->n, &lo, &hi);
+  const size_t nh = hi - lo, cs = pinn_transform_coef_size(&t->spec);
+  int fail = 0;
+  t->x = keep_rows(t->x, lo, nh, l->dim, &fail);
+  t->normals = keep_rows(t->normals, lo, nh, l->d, &fail);
+  t->g = keep_rows(t->g, lo, nh, 1, &fail);
+  for (size_t k = 0; k < l->n_tr; ++k) t->tcoef[k] = keep_rows(t->tcoef[k], lo, nh, cs, &fail);
+  t->lo = lo;
+  t->nh = nh;
+  release_gathered(t);
+  return fail ? pinn_error_set(&l->err, PINN_ENOMEM, "out of memory keeping the share of term '%s'",
+                               t->def.name)
+              : PINN_SUCCESS;
+}
+
+int pinn_loss_share_points_(pinn_loss *l, int share)
+{
+  if (!l->has_team || l->team.size < 2 || l->sharded == !!share) return PINN_SUCCESS;
+  int st = PINN_SUCCESS;
+  for (size_t i = 0; i < l->n_terms && !st; ++i)
+    st = share ? PINN_SUCCESS : unshare_term(l, &l->terms[i]);
+  if (st) return st;
+  l->sharded = !!share;
+  for (size_t i = 0; i < l->n_terms && !st && share; ++i) st = share_term(l, &l->terms[i]);
+  return st;
+}
+
 int pinn_loss_set_team(pinn_loss *l, const pinn_team *team)
 {
   if (!l) return PINN_EINVAL;
-  if (!team) {
-    l->has_team = 0;
-    return PINN_SUCCESS;
+  if (team) {
+    int st = pinn_team_check(team, &l->err);
+    if (st) return st;
   }
-  int st = pinn_team_check(team, &l->err);
+  /* the points come back from the old team before it goes */
+  int st = pinn_loss_share_points_(l, 0);
   if (st) return st;
-  l->team = *team;
-  l->has_team = 1;
-  return PINN_SUCCESS;
+  l->has_team = team != NULL;
+  if (team) l->team = *team;
+  return pinn_loss_share_points_(l, 1);
+}
+
+/* Term t's coordinates and normals gathered from the team into xall, nall
+ * (collective; nothing to do without sharing or when already gathered). */
+static int gather_term(pinn_loss *l, term_state *t)
+{
+  if (!l->sharded || t->xall) return PINN_SUCCESS;
+  int st = gather_rows(l, t, t->x, l->dim, &t->xall);
+  if (!st && t->normals) st = gather_rows(l, t, t->normals, l->d, &t->nall);
+  if (st) release_gathered(t);
+  return st;
+}
+
+int pinn_loss_gather_points(pinn_loss *l)
+{
+  if (!l) return PINN_EINVAL;
+  int st = PINN_SUCCESS;
+  for (size_t i = 0; i < l->n_terms && !st; ++i) st = gather_term(l, &l->terms[i]);
+  return st;
+}
+
+void pinn_loss_release_points_(pinn_loss *l)
+{
+  for (size_t i = 0; l && i < l->n_terms; ++i) release_gathered(&l->terms[i]);
 }
 
 const pinn_team *pinn_loss_team(const pinn_loss *l)
@@ -1030,7 +1227,7 @@ static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
     if (st) {
       st = pinn_loss_pass_failed_(l, t, st);
       fterm = i;
-      fpoint = t->fail.code ? t->fail_point : 0;
+      fpoint = t->fail.code ? t->lo + t->fail_point : 0;
     }
   }
   size_t count = HDR + MSG_DOUBLES;
@@ -1225,12 +1422,30 @@ void pinn_loss_gsl_function(pinn_loss *l, gsl_multimin_function_fdf *F)
 
 /* ------------------------------------------------------- points, RAR */
 
+/* Every row of term t: its own arrays, or the team's gathered copy (NULL
+ * when the points are shared and were not gathered). */
+static const double *all_rows(const pinn_loss *l, const term_state *t)
+{
+  return l->sharded ? t->xall : t->x;
+}
+
 int pinn_loss_term_points(const pinn_loss *l, size_t i, size_t *n, size_t *dim, const double **x)
 {
   if (!l || i >= l->n_terms) return PINN_EINVAL;
   if (n) *n = l->terms[i].n;
   if (dim) *dim = l->dim;
-  if (x) *x = l->terms[i].x;
+  if (x) {
+    *x = all_rows(l, &l->terms[i]);
+    if (!*x) return PINN_EINVAL; /* shared and not gathered */
+  }
+  return PINN_SUCCESS;
+}
+
+int pinn_loss_term_share(const pinn_loss *l, size_t i, size_t *first, size_t *count)
+{
+  if (!l || i >= l->n_terms) return PINN_EINVAL;
+  if (first) *first = l->terms[i].lo;
+  if (count) *count = l->terms[i].nh;
   return PINN_SUCCESS;
 }
 
@@ -1353,7 +1568,10 @@ int pinn_loss_refine(pinn_loss *l, size_t i, size_t n_candidates, size_t n_add)
   term_state *t = &l->terms[i];
   double *cx, *cn;
   size_t nc;
-  int st = sample_term(l, t, n_candidates, &cx, &cn, &nc);
+  /* the new rows follow every rank's old ones (a team gathers them) */
+  int st = gather_term(l, t);
+  if (st) return st;
+  st = sample_term(l, t, n_candidates, &cx, &cn, &nc);
   if (st) return st;
   free(cn);
   double *score = malloc(nc * sizeof *score);
@@ -1368,7 +1586,7 @@ int pinn_loss_refine(pinn_loss *l, size_t i, size_t n_candidates, size_t n_add)
     if (!nx) st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
   }
   if (!st) {
-    memcpy(nx, t->x, t->n * l->dim * sizeof *nx);
+    memcpy(nx, all_rows(l, t), t->n * l->dim * sizeof *nx);
     for (size_t j = 0; j < n_add; ++j)
       memcpy(nx + (t->n + j) * l->dim, cx + idx[j] * l->dim, l->dim * sizeof *nx);
     st = set_points(l, t, nx, NULL, t->n + n_add);
@@ -1418,12 +1636,17 @@ int pinn_loss_save_state(const pinn_loss *l, pinn_h5_writer *w, const char *grou
     snprintf(tg, sizeof tg, "%s/%s", group, t->def.name);
     st = pinn_h5_create_group(w, tg);
     size_t dims[2] = {t->n, l->dim};
+    const double *x = all_rows(l, t), *nrm = l->sharded ? t->nall : t->normals;
+    if (!x || (t->normals && !nrm))
+      return pinn_error_set(err, PINN_EINVAL, "the points of term '%s' are shared among the "
+                            "team's ranks: call pinn_loss_gather_points on every rank first",
+                            t->def.name);
     snprintf(name, sizeof name, "%s/x", tg);
-    if (!st) st = pinn_h5_write_dataset(w, name, 2, dims, t->x);
-    if (!st && t->normals) {
+    if (!st) st = pinn_h5_write_dataset(w, name, 2, dims, x);
+    if (!st && nrm) {
       size_t nd[2] = {t->n, l->d};
       snprintf(name, sizeof name, "%s/normals", tg);
-      st = pinn_h5_write_dataset(w, name, 2, nd, t->normals);
+      st = pinn_h5_write_dataset(w, name, 2, nd, nrm);
     }
     if (!st) st = pinn_h5_set_attr_double(w, tg, "rho", t->rho);
     if (!st && t->sampler) {
@@ -1643,8 +1866,6 @@ static int load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
   for (size_t i = 0; i < l->n_terms && !st; ++i) {
     st = set_points(l, &l->terms[i], xs[i], ns[i], cnt[i]);
     xs[i] = ns[i] = NULL;
-    if (!st && l->terms[i].ops->given)
-      memcpy(l->terms[i].g, l->terms[i].obs_y, l->terms[i].n * sizeof(double));
     l->terms[i].rho = rho[i];
   }
   if (!st) {

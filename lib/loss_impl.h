@@ -38,13 +38,19 @@ typedef struct {
   size_t C;
   int chan[N_ENTRIES];    /* channel of each named entry, -1 if not carried */
   int first_ch[4];        /* channel of d/dx, d/dy, d/dz, d/dt (-1 if absent) */
-  size_t n;               /* rows of x (periodic: 2 x pairs) */
-  double *x;              /* n x dim */
-  double *g;              /* n: g / psi / observations (NULL: zero) */
-  double *normals;        /* n x d (Neumann, Robin) */
+  size_t n;               /* rows of the term (periodic: 2 x pairs) */
+  /* The rows this process holds: [lo, lo + nh) (all n without a sharing
+   * team; a rank's share of the reduction tree's leaves with one).  x, g,
+   * normals and tcoef hold these rows only (row i of the term at i - lo). */
+  size_t lo, nh;
+  double *x;              /* nh x dim */
+  double *g;              /* nh: g / psi / observations (NULL: zero) */
+  double *normals;        /* nh x d (Neumann, Robin) */
+  double *xall, *nall;    /* every row's coordinates and normals, gathered
+                             from the team (pinn_loss_gather_points) */
   pinn_sampler *sampler;
   pinn_region region;
-  double *tcoef[PINN_MAX_OUTPUTS]; /* per problem transform: n x coef_size (NULL: none) */
+  double *tcoef[PINN_MAX_OUTPUTS]; /* per problem transform: nh x coef_size (NULL: none) */
   /* data terms: the training observations (x, y; n_obs of them, what
    * x and g hold) and the held-out ones (pinn_loss_options.validation) */
   size_t n_obs, n_val;
@@ -74,6 +80,7 @@ struct pinn_loss {
   double *last_theta, *last_terms; /* the last successful evaluation */
   int have_last;
   int has_team;   /* pinn_loss_set_team */
+  int sharded;    /* a team of several ranks: each holds its share of the points */
   pinn_team team;
   pinn_error err;
 };
@@ -122,6 +129,13 @@ int pinn_loss_condition_failure_(const pinn_loss *l, term_state *t, const double
                                  size_t nb, size_t pt0, const double *x, const double *g);
 /* A block of term t's pass (jets U with leading dimension ld, nb points;
  * g and nrm the block's data values and normals) as its kind reads it. */
+/* On a team of several ranks: share = 0 gathers every term's rows onto
+ * every rank (collective; for phases that need all of them: the
+ * least-squares Jacobian), share = 1 keeps only this rank's share again.
+ * Nothing to do without a team or when already so. */
+int pinn_loss_share_points_(pinn_loss *l, int share);
+/* Free the copies made by pinn_loss_gather_points. */
+void pinn_loss_release_points_(pinn_loss *l);
 pinn_term_block_ pinn_loss_block_(const pinn_loss *l, const term_state *t, const double *U,
                                   size_t ld, size_t nb, const double *g, const double *nrm);
 #endif

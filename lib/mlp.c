@@ -916,7 +916,7 @@ typedef struct {
 
 int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
                              pinn_jet_seed_fn fn, void *ctx, size_t n_acc, int need_grad,
-                             size_t rank, size_t size, pinn_reduce_list_ *out)
+                             size_t rank, size_t size, size_t row0, pinn_reduce_list_ *out)
 {
   if (!net) return PINN_EINVAL;
   if (!spec || !fn || (n && !x) || !out || size < 1 || rank >= size)
@@ -932,6 +932,13 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
   pinn_reduce_share_(rank, size, leaves, &leaf0, &leaf1);
   pinn_reduce_list_init_(out, len, leaves);
   if (leaf0 == leaf1) return PINN_SUCCESS;
+  size_t first_block, last_block;
+  pinn_reduce_leaf_blocks_(nblocks, leaves, leaf0, &first_block, &last_block);
+  if (first_block * B < row0)
+    return pinn_error_set(&net->err, PINN_EINVAL,
+                          "pinn_mlp_loss_grad: the points held start at %zu, after this share's "
+                          "first point %zu",
+                          row0, first_block * B);
   const int need_s3 = cm.np > 0 && need_grad;
   /* work items: the range cut at the aligned groups of IL leaves */
   const size_t IL = leaves > PINN_REDUCE_ITEMS ? leaves / PINN_REDUCE_ITEMS : 1;
@@ -964,10 +971,10 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
         }
         for (size_t b = b0; b < b1; ++b) {
           const size_t p0 = b * B, nb = (n - p0) < B ? (n - p0) : B;
-          forward_points(net, &cm, &w, x + p0 * n_in, nb, need_s3);
+          forward_points(net, &cm, &w, x + (p0 - row0) * n_in, nb, need_s3);
           double *jb = w.bar0;
           memset(jb, 0, n_out * C * B * sizeof(double));
-          int r = fn(p0, nb, B, w.Z[net->L - 1], jb, v, ctx);
+          int r = fn(p0 - row0, nb, B, w.Z[net->L - 1], jb, v, ctx);
           if (r) {
             item->status = r >= 100 ? r : PINN_ECALLBACK;
             item->fail_point = p0;
@@ -1017,7 +1024,7 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
     return chan_map_make(spec, net->sizes[0], &cm, &net->err);
   }
   pinn_reduce_list_ list;
-  int st = pinn_mlp_loss_grad_part_(net, spec, n, x, fn, ctx, n_acc, grad != NULL, 0, 1, &list);
+  int st = pinn_mlp_loss_grad_part_(net, spec, n, x, fn, ctx, n_acc, grad != NULL, 0, 1, 0, &list);
   if (st) return st;
   const size_t P = net->nparams, len = list.len;
   double *root = calloc(len ? len : 1, sizeof *root);

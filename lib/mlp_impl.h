@@ -10,10 +10,13 @@
 /* pinn_mlp_loss_grad over the share of rank `rank` of `size` of the
  * reduction tree's leaves (pinn_reduce_share_; 0 of 1: everything): *out
  * gets the node list of vectors [acc (n_acc), grad (n_params, when
- * need_grad)] (empty for an empty share; freed on failure).  Statuses and
- * messages as pinn_mlp_loss_grad. */
+ * need_grad)] (empty for an empty share; freed on failure).  x holds the
+ * rows from row0 on (a rank that keeps only its share of the points: row0
+ * <= the share's first point; 0 for all n), and fn receives block starts
+ * relative to row0 (indices into x).  Statuses and messages as
+ * pinn_mlp_loss_grad (points numbered from 0 of n). */
 int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
                              pinn_jet_seed_fn fn, void *ctx, size_t n_acc, int need_grad,
-                             size_t rank, size_t size, pinn_reduce_list_ *out);
+                             size_t rank, size_t size, size_t row0, pinn_reduce_list_ *out);
 
 #endif

@@ -44,7 +44,8 @@ static const char *axis_label(size_t d, size_t a) { return a < d ? axis_name[a] 
 void pinn_fields_free(pinn_fields *f)
 {
   if (!f) return;
-  double *v[] = {f->x, f->u, f->ref, f->error, f->residual, f->psi, f->contact, f->mask};
+  double *v[] = {f->x,   f->u,       f->ref,  f->error,       f->residual,
+                 f->psi, f->contact, f->mask, f->ref_points_u};
   for (size_t a = 0; a < PINN_MAX_INPUTS; ++a) free(f->axes[a]);
   for (size_t i = 0; i < sizeof v / sizeof v[0]; ++i) free(v[i]);
   memset(f, 0, sizeof *f);
@@ -354,30 +355,22 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
       f->ref_source = "exact";
     }
     f->has_ref = 1;
-    double num = 0, den = 0, mx = 0;
-    double num_k[PINN_MAX_OUTPUTS] = {0}, den_k[PINN_MAX_OUTPUTS] = {0},
-           mx_k[PINN_MAX_OUTPUTS] = {0};
     for (size_t q = 0; q < n * n_out; ++q) f->error[q] = fabs(f->u[q] - f->ref[q]);
-    for (size_t j = 0; j < n_in; ++j) {
-      size_t q = OUT_INDEX(j);
-      for (size_t k = 0; k < n_out; ++k) {
-        double e = f->error[q * n_out + k], r = f->ref[q * n_out + k];
-        num_k[k] += e * e; /* a NaN (diverged network) propagates to rel_l2 */
-        den_k[k] += r * r;
-        if (e > mx_k[k] || isnan(e)) mx_k[k] = isnan(mx_k[k]) ? mx_k[k] : e;
-      }
-    }
-    for (size_t k = 0; k < n_out; ++k) {
-      num += num_k[k];
-      den += den_k[k];
-      if (mx_k[k] > mx || isnan(mx_k[k])) mx = isnan(mx) ? mx : mx_k[k];
-      f->rel_l2_out[k] = n_in ? (den_k[k] > 0 ? sqrt(num_k[k] / den_k[k])
-                                              : (num_k[k] > 0 ? INFINITY : 0))
-                              : NAN;
-      f->max_abs_out[k] = n_in ? mx_k[k] : NAN;
-    }
-    f->rel_l2 = n_in ? (den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0)) : NAN;
-    f->max_abs = n_in ? mx : NAN;
+    pinn_reference_error ge;
+    if ((st = pinn_reference_error_compute(n_in, n_out, f->u, f->ref, idx, &ge, err))) goto fail;
+    f->rel_l2 = ge.rel_l2;
+    f->max_abs = ge.max_abs;
+    memcpy(f->rel_l2_out, ge.rel_l2_out, sizeof f->rel_l2_out);
+    memcpy(f->max_abs_out, ge.max_abs_out, sizeof f->max_abs_out);
+  }
+
+  /* reference points: the solution there and its errors */
+  if (pinn_problem_reference_points(p, NULL, NULL)) {
+    const size_t nr = pinn_problem_reference_points(p, NULL, NULL);
+    f->ref_points_u = malloc(nr * n_out * sizeof *f->ref_points_u);
+    if (!f->ref_points_u) goto nomem;
+    if ((st = pinn_loss_reference_error(l, f->ref_points_u, &f->ref_points_error, err))) goto fail;
+    f->n_ref_points = nr;
   }
 
   /* residual of the first residual / complementarity term */
@@ -799,28 +792,75 @@ static void sanitize(char *s)
     if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-' || *s == '.')) *s = '_';
 }
 
-/* Attribute `name` of the point set g of term: the dataset
- * /xdmf/points/<term>/<name> (n values); when the set is a time series also
- * its per-step copies /xdmf/points/<term>/steps/<name>/<k>, which the
- * sidecar reads.  Returns the single dataset's name in ds. */
-static int write_point_attr(wstate *s, int g, const char *term, const char *name, const double *v,
+/* Attribute `name` of the point set g whose datasets live under base
+ * (e.g. /xdmf/points/<term>): the dataset <base>/<name> (n values); when the
+ * set is a time series also its per-step copies <base>/steps/<name>/<k>,
+ * which the sidecar reads.  Returns the single dataset's name in ds. */
+static int write_point_attr(wstate *s, int g, const char *base, const char *name, const double *v,
                             size_t n, char *ds, size_t cap)
 {
   size_t dn[1] = {n};
-  snprintf(ds, cap, "/xdmf/points/%s/%s", term, name);
+  snprintf(ds, cap, "%s/%s", base, name);
   wcheck(s, pinn_h5_write_dataset(s->w, ds, 1, dn, v));
   if (!s->f->has_time) {
     if (s->err.code) return s->err.code;
     return xcheck(s, pinn_xdmf_add_attribute(s->x, g, name, s->h5path, ds));
   }
-  char base[260], step[300];
-  snprintf(base, sizeof base, "/xdmf/points/%s/steps/%s", term, name);
+  char steps[260], step[300];
+  snprintf(steps, sizeof steps, "%s/steps/%s", base, name);
   for (size_t k = 0; k < s->nt && !s->err.code; ++k) {
-    pinn_xdmf_step_dataset(step, sizeof step, base, k);
+    pinn_xdmf_step_dataset(step, sizeof step, steps, k);
     wcheck(s, pinn_h5_write_dataset(s->w, step, 1, dn, v));
   }
   if (s->err.code) return s->err.code;
-  return xcheck(s, pinn_xdmf_add_attribute(s->x, g, name, s->h5path, base));
+  return xcheck(s, pinn_xdmf_add_attribute(s->x, g, name, s->h5path, steps));
+}
+
+/* The point set gname (Polyvertex) of n points x (rows of dim) in the
+ * sidecar and, when there is one, the space-time sidecar (*g, *gs; -1 when
+ * absent): coordinates <base>/xyz (the point itself with time as the next
+ * axis; 1-D untimed points get y = 0; more than 3 coordinates: the first 3
+ * and the attribute "t") and connectivity <base>/conn.  For a
+ * time-dependent problem the set is a time series (the same points at every
+ * step): ParaView's Xdmf3 reader shows only the temporal grids of a
+ * document that has any.  what names the points in messages. */
+static int add_point_set(wstate *s, const char *base, const char *gname, const char *what,
+                         size_t n, size_t dim, const double *x, int *g, int *gs)
+{
+  *g = *gs = -1;
+  size_t cd = dim == 1 ? 2 : dim > 3 ? 3 : dim;
+  double *xyz = malloc(n * (cd + 1) * sizeof *xyz); /* then n values t */
+  int64_t *conn = malloc(n * sizeof *conn);
+  if (!xyz || !conn) {
+    free(xyz);
+    free(conn);
+    return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory writing %s", what);
+  }
+  for (size_t q = 0; q < n; ++q) {
+    for (size_t c = 0; c < cd; ++c) xyz[q * cd + c] = c < dim ? x[q * dim + c] : 0.0;
+    conn[q] = (int64_t)q;
+  }
+  char cname[200], kname[200], tname[200];
+  snprintf(cname, sizeof cname, "%s/xyz", base);
+  snprintf(kname, sizeof kname, "%s/conn", base);
+  size_t dxyz[2] = {n, cd}, dn[1] = {n};
+  wcheck(s, pinn_h5_write_dataset(s->w, cname, 2, dxyz, xyz));
+  wcheck(s, pinn_h5_write_dataset_int64(s->w, kname, 1, dn, conn));
+  if (!s->err.code)
+    xcheck(s, pinn_xdmf_add_point_set(s->x, gname, n, (int)cd, s->h5path, cname, kname, g));
+  if (!s->err.code && s->f->has_time)
+    xcheck(s, pinn_xdmf_set_times(s->x, *g, s->nt, s->f->axes[s->f->dim - 1]));
+  if (!s->err.code && s->xs)
+    xcheck_doc(s, s->xs,
+               pinn_xdmf_add_point_set(s->xs, gname, n, (int)cd, s->h5path, cname, kname, gs));
+  if (!s->err.code && dim > 3) {
+    double *t = xyz + n * cd;
+    for (size_t q = 0; q < n; ++q) t[q] = x[q * dim + dim - 1];
+    write_point_attr(s, *g, base, "t", t, n, tname, sizeof tname);
+  }
+  free(xyz);
+  free(conn);
+  return s->err.code;
 }
 
 static int write_points(wstate *s, pinn_loss *l)
@@ -837,61 +877,78 @@ static int write_points(wstate *s, pinn_loss *l)
     size_t dims[2] = {n, dim};
     if (wcheck(s, pinn_h5_write_dataset(s->w, ds, 2, dims, x))) return s->err.code;
     if (n == 0) continue;
-    /* the sidecar's copy: 2 or 3 coordinates per point */
-    size_t cd = dim == 1 ? 2 : dim > 3 ? 3 : dim;
-    double *xyz = malloc(n * (cd + 1) * sizeof *xyz); /* then n values r */
-    int64_t *conn = malloc(n * sizeof *conn);
-    if (!xyz || !conn) {
-      free(xyz);
-      free(conn);
-      return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory writing the points of term '%s'", term);
-    }
-    double *r = xyz + n * cd;
-    for (size_t q = 0; q < n; ++q) {
-      for (size_t c = 0; c < cd; ++c) xyz[q * cd + c] = c < dim ? x[q * dim + c] : 0.0;
-      conn[q] = (int64_t)q;
-    }
-    char cname[200], kname[200], rname[200], tname[200], gname[100];
-    snprintf(cname, sizeof cname, "/xdmf/points/%s/xyz", term);
-    snprintf(kname, sizeof kname, "/xdmf/points/%s/conn", term);
+    char base[160], gname[100], what[160];
+    snprintf(base, sizeof base, "/xdmf/points/%s", term);
     snprintf(gname, sizeof gname, "points_%s", term);
-    size_t dxyz[2] = {n, cd}, dn[1] = {n};
-    int g = -1, gs = -1;
-    wcheck(s, pinn_h5_write_dataset(s->w, cname, 2, dxyz, xyz));
-    wcheck(s, pinn_h5_write_dataset_int64(s->w, kname, 1, dn, conn));
-    if (!s->err.code)
-      xcheck(s, pinn_xdmf_add_point_set(s->x, gname, n, (int)cd, s->h5path, cname, kname, &g));
-    /* time-dependent: the point set is a time series too (ParaView's Xdmf3
-     * reader shows only the temporal grids of a document that has one), its
-     * attributes repeated per step */
-    if (!s->err.code && s->f->has_time)
-      xcheck(s, pinn_xdmf_set_times(s->x, g, s->nt, s->f->axes[s->f->dim - 1]));
-    if (!s->err.code && s->xs)
-      xcheck_doc(s, s->xs,
-                 pinn_xdmf_add_point_set(s->xs, gname, n, (int)cd, s->h5path, cname, kname, &gs));
-    if (!s->err.code && dim > 3) {
-      for (size_t q = 0; q < n; ++q) r[q] = x[q * dim + dim - 1];
-      write_point_attr(s, g, term, "t", r, n, tname, sizeof tname);
+    snprintf(what, sizeof what, "the points of term '%s'", term);
+    int g, gs;
+    if (add_point_set(s, base, gname, what, n, dim, x, &g, &gs)) return s->err.code;
+    if (!is_residual_kind(pinn_problem_term_kind(p, i))) continue;
+    double *r = malloc(n * sizeof *r);
+    if (!r) return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory writing %s", what);
+    int rs = pinn_loss_residual_at(l, i, n, x, r);
+    if (rs && rs != PINN_ECALLBACK && rs != PINN_ENONFINITE) {
+      pinn_error_set_first(&s->err, rs, "residual of term '%s' at its training points: %s", term,
+                           pinn_loss_errmsg(l));
+    } else {
+      /* a residual that fails there (the file of a failed run, or of a
+       * residual the grid field already reported) is NaN, as on the grid */
+      for (size_t q = 0; q < n; ++q) r[q] = rs ? NAN : sqrt(r[q]);
+      char aname[100], rname[200];
+      snprintf(aname, sizeof aname, "%s_residual", term);
+      write_point_attr(s, g, base, aname, r, n, rname, sizeof rname);
+      if (!s->err.code && s->xs)
+        xcheck_doc(s, s->xs, pinn_xdmf_add_attribute(s->xs, gs, aname, s->h5path, rname));
     }
-    if (!s->err.code && is_residual_kind(pinn_problem_term_kind(p, i))) {
-      int rs = pinn_loss_residual_at(l, i, n, x, r);
-      if (rs && rs != PINN_ECALLBACK && rs != PINN_ENONFINITE) {
-        pinn_error_set_first(&s->err, rs, "residual of term '%s' at its training points: %s", term,
-              pinn_loss_errmsg(l));
-      } else {
-        /* a residual that fails there (the file of a failed run, or of a
-         * residual the grid field already reported) is NaN, as on the grid */
-        for (size_t q = 0; q < n; ++q) r[q] = rs ? NAN : sqrt(r[q]);
-        char aname[100];
-        snprintf(aname, sizeof aname, "%s_residual", term);
-        write_point_attr(s, g, term, aname, r, n, rname, sizeof rname);
-        if (!s->err.code && s->xs)
-          xcheck_doc(s, s->xs, pinn_xdmf_add_attribute(s->xs, gs, aname, s->h5path, rname));
-      }
-    }
-    free(xyz);
-    free(conn);
+    free(r);
   }
+  return s->err.code;
+}
+
+/* The reference points: /reference_points/points [n][dim] and, per output
+ * o, /reference_points/<o> (the solution), <o>_ref and <o>_error [n] (the
+ * last with the attributes rel_l2_error and max_abs_error), and the
+ * sidecars' point set "reference_points" carrying the three. */
+static int write_reference_points(wstate *s, const pinn_problem *p)
+{
+  const pinn_fields *f = s->f;
+  const double *x = NULL, *ref = NULL;
+  const size_t n = pinn_problem_reference_points(p, &x, &ref), n_out = f->n_out, dim = f->dim;
+  if (!n || s->err.code) return s->err.code;
+  size_t dims[2] = {n, dim};
+  wcheck(s, pinn_h5_write_dataset(s->w, "/reference_points/points", 2, dims, x));
+  int g = -1, gs = -1;
+  if (!s->err.code)
+    add_point_set(s, "/xdmf/reference_points", "reference_points", "the reference points", n,
+                  dim, x, &g, &gs);
+  double *col = malloc(n * sizeof *col);
+  if (!col) return pinn_error_set_first(&s->err, PINN_ENOMEM, "out of memory writing the reference points");
+  static const char *const suffix[3] = {"", "_ref", "_error"};
+  for (size_t k = 0; k < n_out && !s->err.code; ++k) {
+    const char *o = pinn_problem_output_name(p, k);
+    for (size_t v = 0; v < 3 && !s->err.code; ++v) {
+      for (size_t q = 0; q < n; ++q) {
+        double uq = f->ref_points_u[q * n_out + k], rq = ref[q * n_out + k];
+        col[q] = v == 0 ? uq : v == 1 ? rq : fabs(uq - rq);
+      }
+      char nm[80], ds[120], side[200];
+      snprintf(nm, sizeof nm, "%s%s", o, suffix[v]);
+      snprintf(ds, sizeof ds, "/reference_points/%s", nm);
+      size_t dn[1] = {n};
+      wcheck(s, pinn_h5_write_dataset(s->w, ds, 1, dn, col));
+      if (v == 2) {
+        wcheck(s, pinn_h5_set_attr_double(s->w, ds, "rel_l2_error",
+                                          f->ref_points_error.rel_l2_out[k]));
+        wcheck(s, pinn_h5_set_attr_double(s->w, ds, "max_abs_error",
+                                          f->ref_points_error.max_abs_out[k]));
+      }
+      if (s->err.code) break;
+      write_point_attr(s, g, "/xdmf/reference_points", nm, col, n, side, sizeof side);
+      if (!s->err.code && s->xs)
+        xcheck_doc(s, s->xs, pinn_xdmf_add_attribute(s->xs, gs, nm, s->h5path, side));
+    }
+  }
+  free(col);
   return s->err.code;
 }
 
@@ -962,6 +1019,13 @@ static int write_root(wstate *s, pinn_loss *l, const pinn_run_info *info)
     wcheck(s, pinn_h5_set_attr_double(w, R, "max_abs_error", f->max_abs));
   }
   wcheck(s, pinn_h5_set_attr_string(w, R, "reference", f->ref_source));
+  if (f->n_ref_points) {
+    wcheck(s, pinn_h5_set_attr_int64(w, R, "reference_points", (int64_t)f->n_ref_points));
+    wcheck(s, pinn_h5_set_attr_double(w, R, "reference_points_rel_l2_error",
+                                      f->ref_points_error.rel_l2));
+    wcheck(s, pinn_h5_set_attr_double(w, R, "reference_points_max_abs_error",
+                                      f->ref_points_error.max_abs));
+  }
   wcheck(s, pinn_h5_set_attr_int64(w, R, "space_dim", (int64_t)f->space_dim));
   wcheck(s, pinn_h5_set_attr_int64(w, R, "has_time", f->has_time));
   wcheck(s, pinn_h5_set_attr_string(w, R, "outputs", list));
@@ -1009,7 +1073,9 @@ static int write_root(wstate *s, pinn_loss *l, const pinn_run_info *info)
 static int fields_match(const pinn_fields *f, const pinn_problem *p)
 {
   if (f->n == 0 || !f->x || !f->u || f->dim != pinn_problem_dim(p) ||
-      f->n_out != pinn_problem_n_out(p) || f->space_dim != pinn_problem_space_dim(p))
+      f->n_out != pinn_problem_n_out(p) || f->space_dim != pinn_problem_space_dim(p) ||
+      f->n_ref_points != pinn_problem_reference_points(p, NULL, NULL) ||
+      (f->n_ref_points && !f->ref_points_u))
     return 0;
   size_t n = 1;
   for (size_t a = 0; a < f->dim; ++a) {
@@ -1140,6 +1206,7 @@ int pinn_output_write(const char *h5path, pinn_loss *l, const pinn_trainer *t,
   if (f->contact) write_field(&s, "contact", f->contact);
   if (f->mask) write_field(&s, "mask", f->mask);
   write_points(&s, l);
+  write_reference_points(&s, p);
   write_history(&s, l, t);
   if (!s.err.code) {
     pinn_error me;
@@ -1546,7 +1613,7 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
     s = attr_s(r, "error");
     if (s) pinn_text_put(&b, "the run failed: %s\n", s);
     free(s);
-    double e1, e2;
+    double e1, e2, e3;
     s = attr_s(r, "reference");
     if (attr_d(r, "rel_l2_error", &e1) && attr_d(r, "max_abs_error", &e2))
       pinn_text_put(&b, "error vs %s: relative L2 %.6g, max abs %.6g\n",
@@ -1554,6 +1621,10 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
     else
       pinn_text_put(&b, "error: no exact or reference solution\n");
     free(s);
+    if (attr_d(r, "reference_points", &e1) && attr_d(r, "reference_points_rel_l2_error", &e2) &&
+        attr_d(r, "reference_points_max_abs_error", &e3))
+      pinn_text_put(&b, "error vs %.0f reference points: relative L2 %.6g, max abs %.6g\n", e1,
+                    e2, e3);
     if (attr_d(r, "contact_tolerance", &e1)) {
       if (attr_d(r, "contact_multiplier_tolerance", &e2))
         pinn_text_put(&b, "obstacle: contact where the gap <= %.6g and the multiplier > %.6g\n", e1,
@@ -1658,6 +1729,14 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
   static const char *const extra[4] = {"/solution/residual", "/solution/psi",
                                        "/solution/contact", "/solution/mask"};
   for (int i = 0; i < 4; ++i) describe_dataset(&b, r, extra[i]);
+  describe_dataset(&b, r, "/reference_points/points");
+  for (size_t k = 0; k < n_outs; ++k) {
+    static const char *const suf[3] = {"", "_ref", "_error"};
+    for (int j = 0; j < 3; ++j) {
+      snprintf(nm, sizeof nm, "/reference_points/%s%s", outs[k], suf[j]);
+      describe_dataset(&b, r, nm);
+    }
+  }
   for (size_t i = 0; i < n_terms; ++i) {
     snprintf(nm, sizeof nm, "/points/%s", terms[i]);
     describe_dataset(&b, r, nm);

@@ -32,6 +32,8 @@ struct pinn_problem {
   size_t ref_counts[4];
   double *ref_axes[4];
   double *ref_u;
+  size_t ref_n;           /* reference points (pinn_problem_set_reference_points) */
+  double *ref_px, *ref_pu;
   size_t out_grid[4];
   int has_out_grid;
   pinn_metrics_fn metrics;
@@ -177,6 +179,8 @@ void pinn_problem_free(pinn_problem *p)
   }
   for (int a = 0; a < 4; ++a) free(p->ref_axes[a]);
   free(p->ref_u);
+  free(p->ref_px);
+  free(p->ref_pu);
   free(p->description);
   while (p->n_kept) {
     --p->n_kept;
@@ -1007,6 +1011,77 @@ int pinn_problem_reference_grid(const pinn_problem *p, size_t *counts, const dou
   return 1;
 }
 
+/* Is x (dim values) inside the domain up to tol (absolute): the space part
+ * by the signed distance, time by the interval. */
+static int near_domain(const pinn_domain *dom, const double *x, double tol)
+{
+  if (pinn_domain_contains(dom, x)) return 1;
+  if (dom->has_time && !(x[dom->d] >= dom->t0 - tol && x[dom->d] <= dom->t1 + tol)) return 0;
+  return pinn_domain_signed_distance(dom, x) <= tol;
+}
+
+static int set_reference_points_impl(pinn_problem *p, size_t n, const double *x, const double *u)
+{
+  const size_t dim = pinn_problem_dim(p), n_out = p->n_out;
+  if (!x || !u) return pinn_error_set(&p->err, PINN_EINVAL, "reference points: NULL argument");
+  if (n < 1 || n > PINN_REFERENCE_MAX_POINTS)
+    return pinn_error_set(&p->err, PINN_EINVAL, "reference points: %zu points; give 1 to %zu", n,
+                          PINN_REFERENCE_MAX_POINTS);
+  if (!p->has_domain)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "reference points: problem '%s' has no domain yet; call "
+                          "pinn_problem_set_domain first",
+                          p->name);
+  double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS], len = 0;
+  pinn_domain_bounds(&p->dom, lo, hi);
+  for (size_t a = 0; a < dim; ++a) len = fmax(len, hi[a] - lo[a]);
+  const double tol = PINN_REFERENCE_INSIDE_RTOL * len;
+  for (size_t q = 0; q < n; ++q) {
+    const double *xq = x + q * dim;
+    for (size_t a = 0; a < dim; ++a)
+      if (!isfinite(xq[a]))
+        return pinn_error_set(&p->err, PINN_EINVAL,
+                              "reference point %zu: coordinate %zu is not finite", q, a + 1);
+    for (size_t k = 0; k < n_out; ++k)
+      if (!isfinite(u[q * n_out + k]))
+        return pinn_error_set(&p->err, PINN_EINVAL,
+                              "reference point %zu: the value of %s is not finite", q,
+                              p->out_names[k]);
+    if (!near_domain(&p->dom, xq, tol)) {
+      char at[160] = "";
+      for (size_t a = 0, m = 0; a < dim; ++a)
+        if (m < sizeof at)
+          m += (size_t)snprintf(at + m, sizeof at - m, "%s%.9g", a ? ", " : "", xq[a]);
+      return pinn_error_set(&p->err, PINN_EINVAL,
+                            "reference point %zu (%s) lies outside the domain of problem '%s' "
+                            "(tolerance %.3g); give points of the domain only, in its "
+                            "coordinates (space, then time)",
+                            q, at, p->name, tol);
+    }
+  }
+  double *cx = malloc(n * dim * sizeof *cx), *cu = malloc(n * n_out * sizeof *cu);
+  if (!cx || !cu) {
+    free(cx);
+    free(cu);
+    return pinn_error_set(&p->err, PINN_ENOMEM, "out of memory for %zu reference points", n);
+  }
+  memcpy(cx, x, n * dim * sizeof *cx);
+  memcpy(cu, u, n * n_out * sizeof *cu);
+  free(p->ref_px);
+  free(p->ref_pu);
+  p->ref_px = cx;
+  p->ref_pu = cu;
+  p->ref_n = n;
+  return PINN_SUCCESS;
+}
+
+size_t pinn_problem_reference_points(const pinn_problem *p, const double **x, const double **u)
+{
+  if (x) *x = p ? p->ref_px : NULL;
+  if (u) *u = p ? p->ref_pu : NULL;
+  return p ? p->ref_n : 0;
+}
+
 static int set_output_grid_impl(pinn_problem *p, const size_t *counts)
 {
   const size_t dim = pinn_problem_dim(p);
@@ -1271,6 +1346,12 @@ int pinn_problem_set_reference_grid(pinn_problem *p, const size_t *counts,
                                     const double *const *axes, const double *u)
 {
   return SETUP(p, set_reference_grid_impl(p, counts, axes, u), "set_reference_grid");
+}
+
+int pinn_problem_set_reference_points(pinn_problem *p, size_t n, const double *x,
+                                      const double *u)
+{
+  return SETUP(p, set_reference_points_impl(p, n, x, u), "set_reference_points");
 }
 
 int pinn_problem_set_output_grid(pinn_problem *p, const size_t *counts)

@@ -259,6 +259,8 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
 {
   if (!p || !cfg || !res) return pinn_error_set(err, PINN_EINVAL, "pinn_solve: NULL argument");
   memset(res, 0, sizeof *res);
+  res->reference = "none";
+  res->rel_l2 = res->max_abs = res->grid_rel_l2 = res->grid_max_abs = NAN;
   res->validation_best = NAN;
   /* the run's own record of what failed: the caller's err may be NULL, and
    * every step below reads the status from it */
@@ -271,6 +273,7 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     return pinn_error_set(err, st, "%s", pinn_problem_errmsg(p));
   pinn_solve_config c = *cfg;
   c.loss.seed = c.seed;
+  c.loss.team = c.team; /* each rank samples and keeps its share of the points */
   pinn_loss *l = NULL;
   pinn_trainer *t = NULL;
   pinn_mlp *net = pinn_solve_network(p, &c, &e);
@@ -279,8 +282,6 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     l = pinn_loss_alloc(p, net, &c.loss, &e);
     if (!l) st = e.code ? e.code : PINN_EFAILED;
   }
-  if (!st && c.team && (st = pinn_loss_set_team(l, c.team)))
-    pinn_error_set(&e, st, "%s", pinn_loss_errmsg(l));
   pinn_fields fields;
   int have_fields = 0;
   memset(&fields, 0, sizeof fields);
@@ -306,6 +307,8 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     train_st = pinn_trainer_run(t);
     if (train_st) pinn_error_set(&train_err, train_st, "%s", pinn_trainer_errmsg(t));
   }
+  /* on a team the diagnostics, metrics and files below read every point */
+  if (!st && (st = pinn_loss_gather_points(l))) pinn_error_set(&e, st, "%s", pinn_loss_errmsg(l));
   if (!st) {
     res->iterations = pinn_trainer_iterations(t);
     res->evals = pinn_trainer_evals(t);
@@ -329,13 +332,22 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
                fields.residual_error);
     res->n_outputs = pinn_problem_n_out(p);
     if (!st && fields.has_ref) {
+      res->has_reference = res->has_grid_reference = 1;
+      res->reference = fields.ref_source;
+      res->rel_l2 = res->grid_rel_l2 = fields.rel_l2;
+      res->max_abs = res->grid_max_abs = fields.max_abs;
+      memcpy(res->rel_l2_out, fields.rel_l2_out, sizeof res->rel_l2_out);
+      memcpy(res->max_abs_out, fields.max_abs_out, sizeof res->max_abs_out);
+    }
+    if (!st && fields.n_ref_points) { /* the user's points are THE reference */
+      const pinn_reference_error *re = &fields.ref_points_error;
       res->has_reference = 1;
-      res->rel_l2 = fields.rel_l2;
-      res->max_abs = fields.max_abs;
-      for (size_t k = 0; k < res->n_outputs && k < PINN_MAX_OUTPUTS; ++k) {
-        res->rel_l2_out[k] = fields.rel_l2_out[k];
-        res->max_abs_out[k] = fields.max_abs_out[k];
-      }
+      res->reference = "reference points";
+      res->n_reference_points = fields.n_ref_points;
+      res->rel_l2 = re->rel_l2;
+      res->max_abs = re->max_abs;
+      memcpy(res->rel_l2_out, re->rel_l2_out, sizeof res->rel_l2_out);
+      memcpy(res->max_abs_out, re->max_abs_out, sizeof res->max_abs_out);
     }
     if (!st) {
       size_t nd = 0;

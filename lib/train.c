@@ -22,6 +22,7 @@
 #include <pinn/h5io.h>
 #include <pinn/model.h>
 #include "clock_impl.h"
+#include "loss_impl.h"
 
 static const char *const opt_names[] = {"adam",   "lbfgs",     "bfgs2", "cg",
                                         "ssbfgs", "ssbroyden", "lm"};
@@ -913,7 +914,19 @@ static pinn_stop_reason run_lm(pinn_trainer *t, const pinn_phase *ph, int *statu
   t->iter = 0;
   pinn_lm_report rep;
   pinn_error e;
-  int st = pinn_lm_run(t->l, &lo, &rep, &e);
+  /* on a team every rank forms the whole Jacobian: it needs every point */
+  int st = pinn_loss_share_points_(t->l, 0);
+  if (st) {
+    pinn_error_set(&t->err, st, "%s", pinn_loss_errmsg(t->l));
+    *status = st;
+    return PINN_STOP_ERROR;
+  }
+  st = pinn_lm_run(t->l, &lo, &rep, &e);
+  int sst = pinn_loss_share_points_(t->l, 1);
+  if (sst && !st) {
+    st = sst;
+    pinn_error_set(&e, sst, "%s", pinn_loss_errmsg(t->l));
+  }
   t->iter = base + rep.iterations;
   pinn_loss_get_params(t->l, t->x);
   if (isfinite(rep.loss)) note_best(t, t->x, rep.loss);
@@ -1214,10 +1227,8 @@ static int load_validation(pinn_trainer *t, pinn_h5_reader *r, const char *path,
 static const char *const vec_names[4] = {"/trainer/x", "/trainer/best_x", "/trainer/adam_m",
                                          "/trainer/adam_v"};
 
-int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
+static int write_checkpoint(pinn_trainer *t, const char *path)
 {
-  const pinn_team *tm = pinn_loss_team(t->l);
-  if (tm && tm->rank != 0) return PINN_SUCCESS; /* rank 0 writes for the team */
   pinn_error e;
   pinn_h5_writer *w = pinn_h5_create(path, &e);
   if (!w) return pinn_error_set(&t->err, e.code, "checkpoint: %s", e.msg);
@@ -1314,6 +1325,18 @@ int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
   st = pinn_h5_commit(w, &e);
   if (st) return pinn_error_set(&t->err, st, "checkpoint: %s", e.msg);
   return PINN_SUCCESS;
+}
+
+int pinn_trainer_checkpoint(pinn_trainer *t, const char *path)
+{
+  const pinn_team *tm = team_of(t);
+  if (!tm) return write_checkpoint(t, path);
+  /* a team: every rank hands in its share of the points, rank 0 writes */
+  int st = pinn_loss_gather_points(t->l);
+  if (st) return pinn_error_set(&t->err, st, "checkpoint: %s", pinn_loss_errmsg(t->l));
+  if (tm->rank == 0) st = write_checkpoint(t, path);
+  pinn_loss_release_points_(t->l);
+  return st;
 }
 
 /* The trainer's saved counters, scalars, vectors and reports, checked before

@@ -245,6 +245,29 @@ w0=$(wrun) w100=$(wrun --weight bc=100) w1=$(wrun --weight bc=1)
 "$pinn" solve --plugin ./my.so --quiet --adam 300 --iters 1000 --out e3.h5 > e3.txt
 [ "$(sed 's/.*final_loss=//' e2.txt)" = "$(sed 's/.*final_loss=//' e3.txt)" ] && grep -q 'iterations=1300 ' e2.txt \
   || { echo "FAIL: extension on resume is not bitwise"; cat e2.txt e3.txt; fail=$((fail + 1)); }
+# --reference FILE: scattered reference points (x,u per line) are THE error: the summary, the
+# progress lines and the file report it, and pinn eval --points on the same file (a reference
+# column) gives the same figure; bad files are refused before training (exit 2, one line)
+awk 'BEGIN { print "x,u"; for (i = 0; i < 25; ++i) { x = -1 + 2 * i / 24; printf "%.17g,%.17g\n", x, sin(3.141592653589793 * x) } }' > ref.csv
+printf '0,0\n2,0\n' > refout.csv
+printf '0,0\n0.5,abc\n' > refbad.csv
+bad solve poisson1d --reference nosuch.csv --no-output
+bad solve poisson1d --reference refout.csv --no-output
+bad solve poisson1d --reference refbad.csv --no-output
+"$pinn" solve poisson1d --reference ref.csv --adam 50 --iters 50 --then none --progress-every 50 --out rp.h5 > rp.txt 2> rp.err
+grep -q ' reference_points=25 grid_rel_l2_error=' rp.txt && grep -q 'ref_l2 ' rp.err \
+  || { echo "FAIL: solve --reference summary/progress"; cat rp.txt rp.err; fail=$((fail + 1)); }
+"$pinn" info rp.h5 | grep -q 'error vs 25 reference points: relative L2' \
+  || { echo "FAIL: pinn info of a run with reference points"; fail=$((fail + 1)); }
+"$pinn" eval rp.h5 --points ref.csv > rpe.csv 2> rpe.err
+e_solve=$(sed -n 's/.* rel_l2_error=\([^ ]*\) .*/\1/p' rp.txt)
+e_eval=$(sed -n 's/.* rel_l2_error=\([^ ]*\) .*/\1/p' rpe.err)
+awk -v a="$e_solve" -v b="$e_eval" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= 1e-6 * a) }' \
+  && grep -q 'reference values in ref.csv (25 points)' rpe.err \
+  || { echo "FAIL: eval --points with a reference column ($e_solve vs $e_eval)"; cat rpe.err; fail=$((fail + 1)); }
+awk -F, 'NR == 1 { ok = ($0 == "x,u,u_ref,u_error") } NR > 1 { d = $2 - $3; if (d < 0) d = -d; e = d - $4; if (e < 0) e = -e; if (e > 1e-15) ok = 0; n++ }
+  END { exit !(ok && n == 25) }' rpe.csv \
+  || { echo "FAIL: eval --points columns u_ref, u_error"; head -3 rpe.csv; fail=$((fail + 1)); }
 echo "$fail failure(s)"
 echo "$((105 - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

@@ -7,7 +7,8 @@ Usage (no display needed: reading only):
 DIR holds the solve files that tests/test_output.c leaves behind when run with
 PINN_OUTPUT_EXAMPLES=DIR (with --generate the script runs that binary first):
 line (1-D), plane (2-D), heat (x-t), heatref (x-t on a non-uniform reference
-grid), obstacle (1-D with psi/contact), disc (2-D ball), discheat (a disc x
+grid), heatrefpts (the same with scattered reference points: their point set
+"reference_points" with u, u_ref, u_error), obstacle (1-D with psi/contact), disc (2-D ball), discheat (a disc x
 time), ball3 (3-D ball), csg (a square minus a disk) and seg (a 1-D ball).  On a domain that is not a box the solution grid
 is the mesh of the grid cells with every corner inside (/solution/mask): its
 points are the nodes those cells use, recomputed here from the mask, and
@@ -30,7 +31,8 @@ import numpy as np
 from paraview.simple import Delete
 from paraview_common import READERS, check_open_data_file, close, folder, leaves, report
 
-FILES = ["line", "plane", "heat", "heatref", "obstacle", "disc", "discheat", "ball3", "csg", "seg"]
+FILES = ["line", "plane", "heat", "heatref", "heatrefpts", "obstacle", "disc", "discheat", "ball3",
+         "csg", "seg"]
 
 
 def rng(v):
@@ -109,6 +111,12 @@ def expected(h5path, spacetime):
                 if k.endswith("_residual") or k == "t":
                     arrays[k] = [rng(grp[k][()])] * (1 if spacetime or not timed else len(t))
             grids.append(("points_" + term, npts, arrays, None))
+        if "reference_points" in f:  # the point set of the reference points
+            npts = f["reference_points"]["points"].shape[0]
+            grp = f["xdmf"]["reference_points"]
+            arrays = {k: [rng(grp[k][()])] * (1 if spacetime or not timed else len(t))
+                      for k in grp.keys() if k not in ("xyz", "conn", "steps")}
+            grids.append(("reference_points", npts, arrays, None))
         steps = [] if (spacetime or not timed) else [float(x) for x in t]
     return grids, steps
 

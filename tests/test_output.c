@@ -827,6 +827,7 @@ static void check_file(solve *s, const char *h5)
     pinn_loss_term_points(s->l, i, &np, NULL, NULL);
     n_points_grids += np > 0;
   }
+  n_points_grids += f->n_ref_points > 0; /* the reference points' set */
   CU_ASSERT_EQUAL(n_times, f->has_time ? steps * (1 + n_points_grids) : 0);
   CU_ASSERT_EQUAL(n_grids, steps * (1 + n_points_grids));
   CU_ASSERT(refs >= fields * steps + 2 * n_points_grids);
@@ -1005,6 +1006,108 @@ static void a_reference_grid_becomes_the_output_grid_with_a_rectilinear_sidecar(
   CU_ASSERT(isnan(g.rel_l2));
   pinn_fields_free(&g);
   free(h5);
+  release(&s);
+}
+
+/* The issue's test: a scattered reference gives the same error as a tensor
+ * grid holding the same points.  Bitwise when the points come in the grid's
+ * order: pinn_loss_predict sees the same points in the same blocks, and
+ * both errors are pinn_reference_error_compute summing the same terms in
+ * the same order.  In another order only to round-off (the sums run in
+ * another order).  The file holds the points, the solution and the
+ * reference there, and the errors. */
+static void scattered_reference_points_give_the_error_of_a_grid_of_the_same_points(void)
+{
+  solve s = make_heat_ref(); /* a 17 x 5 reference grid */
+  pinn_error e;
+  CU_ASSERT_EQUAL_FATAL(pinn_fields_compute(s.l, NULL, &s.f, &e), 0);
+  const size_t n = s.f.n;
+  CU_ASSERT_EQUAL_FATAL(n, 85);
+  CU_ASSERT(s.f.has_ref && s.f.rel_l2 > 0 && s.f.n_ref_points == 0);
+  /* the grid's points, in its order (axis 0 fastest), with its values */
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_set_reference_points(s.p, n, s.f.x, g_ref_u), 0);
+  pinn_fields g;
+  CU_ASSERT_EQUAL_FATAL(pinn_fields_compute(s.l, NULL, &g, &e), 0);
+  const pinn_reference_error *re = &g.ref_points_error;
+  CU_ASSERT_EQUAL(g.n_ref_points, n);
+  CU_ASSERT(memcmp(g.ref_points_u, s.f.u, n * sizeof *g.u) == 0);
+  CU_ASSERT(same_bits(re->rel_l2, s.f.rel_l2) && same_bits(re->max_abs, s.f.max_abs));
+  CU_ASSERT(same_bits(re->rel_l2_out[0], s.f.rel_l2_out[0]) &&
+            same_bits(re->max_abs_out[0], s.f.max_abs_out[0]));
+  CU_ASSERT(same_bits(g.rel_l2, s.f.rel_l2)); /* the grid's own error is unchanged */
+  printf("\n  grid error %.17g, points error %.17g\n", s.f.rel_l2, re->rel_l2);
+  /* the same points reversed: the same error to round-off */
+  double *xr = malloc(n * 2 * sizeof *xr), *ur = malloc(n * sizeof *ur);
+  for (size_t q = 0; q < n; ++q) {
+    memcpy(xr + 2 * q, s.f.x + 2 * (n - 1 - q), 2 * sizeof *xr);
+    ur[q] = g_ref_u[n - 1 - q];
+  }
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_points(s.p, n, xr, ur), 0);
+  pinn_reference_error rr;
+  CU_ASSERT_EQUAL(pinn_loss_reference_error(s.l, NULL, &rr, &e), 0);
+  CU_ASSERT(pinn_test_reldiff(rr.rel_l2, s.f.rel_l2, 0) < 1e-13);
+  CU_ASSERT(pinn_test_reldiff(rr.max_abs, s.f.max_abs, 0) < 1e-13);
+  free(xr);
+  free(ur);
+  /* the file: scattered points of another set (every other grid point) */
+  const size_t m = (n + 1) / 2;
+  double *xs = malloc(m * 2 * sizeof *xs), *us = malloc(m * sizeof *us);
+  for (size_t j = 0; j < m; ++j) {
+    memcpy(xs + 2 * j, s.f.x + 2 * (2 * j), 2 * sizeof *xs);
+    us[j] = g_ref_u[2 * j] + 0.01 * (double)j; /* not the exact values */
+  }
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_points(s.p, m, xs, us), 0);
+  char *h5 = NULL;
+  pinn_fields_free(&s.f);
+  pinn_h5_reader *r = write_and_open(&s, "heatrefpts.h5", &h5);
+  CU_ASSERT_EQUAL(s.f.n_ref_points, m);
+  CU_ASSERT_EQUAL(attr_int(r, "reference_points"), (int64_t)m);
+  CU_ASSERT(same_bits(attr_dbl(r, "reference_points_rel_l2_error"), s.f.ref_points_error.rel_l2));
+  CU_ASSERT(same_bits(attr_dbl(r, "reference_points_max_abs_error"), s.f.ref_points_error.max_abs));
+  CU_ASSERT(same_bits(attr_dbl(r, "rel_l2_error"), g.rel_l2)); /* the grid's, as before */
+  size_t d2[2] = {m, 2}, d1[1] = {m};
+  double *px = read_ds(r, "/reference_points/points", 2, d2);
+  double *pu = read_ds(r, "/reference_points/u", 1, d1);
+  double *pr = read_ds(r, "/reference_points/u_ref", 1, d1);
+  double *pe = read_ds(r, "/reference_points/u_error", 1, d1);
+  CU_ASSERT_FATAL(px && pu && pr && pe);
+  CU_ASSERT(memcmp(px, xs, m * 2 * sizeof *xs) == 0 && memcmp(pr, us, m * sizeof *us) == 0);
+  double num = 0, den = 0, mx = 0;
+  int ok = 1;
+  for (size_t j = 0; j < m; ++j) {
+    ok &= same_bits(pu[j], g.u[2 * j]); /* the solution at the grid point it is */
+    ok &= pe[j] == fabs(pu[j] - pr[j]);
+    num += pe[j] * pe[j];
+    den += pr[j] * pr[j];
+    mx = fmax(mx, pe[j]);
+  }
+  CU_ASSERT(ok);
+  CU_ASSERT(same_bits(sqrt(num / den), s.f.ref_points_error.rel_l2)); /* recomputed */
+  CU_ASSERT(same_bits(mx, s.f.ref_points_error.max_abs));
+  double a = NAN;
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_double(r, "/reference_points/u_error", "rel_l2_error", &a), 0);
+  CU_ASSERT(same_bits(a, s.f.ref_points_error.rel_l2_out[0]));
+  pinn_h5_close(r);
+  /* the sidecar has the point set with the three values */
+  char xmf[512];
+  pinn_output_xmf_path(h5, xmf, sizeof xmf);
+  unsigned char *text = pinn_test_read_file(xmf, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  CU_ASSERT_PTR_NOT_NULL(strstr((char *)text, "Name=\"reference_points\""));
+  CU_ASSERT_PTR_NOT_NULL(strstr((char *)text, "Name=\"u_error\""));
+  /* pinn info says it */
+  char desc[16384];
+  CU_ASSERT_EQUAL(pinn_output_describe(h5, desc, sizeof desc, &e), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(desc, "error vs 43 reference points: relative L2"));
+  free(text);
+  free(px);
+  free(pu);
+  free(pr);
+  free(pe);
+  free(xs);
+  free(us);
+  free(h5);
+  pinn_fields_free(&g);
   release(&s);
 }
 
@@ -1644,6 +1747,8 @@ int main(void)
      heat_xt_file_has_nt_by_nx_fields_and_per_step_slices},
     {"a_reference_grid_becomes_the_output_grid_with_a_rectilinear_sidecar",
      a_reference_grid_becomes_the_output_grid_with_a_rectilinear_sidecar},
+    {"scattered_reference_points_give_the_error_of_a_grid_of_the_same_points",
+     scattered_reference_points_give_the_error_of_a_grid_of_the_same_points},
     {"obstacle_file_has_psi_and_the_contact_set", obstacle_file_has_psi_and_the_contact_set},
     {"ball_file_masks_the_outside_with_nan", ball_file_masks_the_outside_with_nan},
     {"ball_file_sidecar_is_the_mesh_of_the_inside_cells",

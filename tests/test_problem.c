@@ -101,6 +101,7 @@ static int bad_call(pinn_problem *p, int which)
     return pinn_problem_set_parts(p, 1, 1, faces);
   }
   case 24: return pinn_problem_keep(p, NULL, free);
+  case 25: return pinn_problem_set_reference_points(p, 1, (double[]){0.5, 2.0}, &y0);
   default: return -1;
   }
 }
@@ -113,7 +114,7 @@ static const char *const call_names[] = {
     "add_complementarity('c'): ", "set_weight(term 0): ", "set_points(term 0): ",
     "set_where(term 7): ", "set_barrier(term 0): ", "set_transform: ", "set_reference_grid: ",
     "set_output_grid: ", "set_obstacle: ", "set_obstacle_method: ", "set_parts(term 1): ",
-    "keep: "};
+    "keep: ", "set_reference_points: "};
 #define N_CALLS (sizeof call_names / sizeof *call_names)
 
 static pinn_mlp *small_net(void)
@@ -611,6 +612,67 @@ static void output_grid_defaults_and_the_reference_grid(void)
   pinn_problem_free(p);
 }
 
+static void reference_points_are_copied_and_bad_points_are_refused(void)
+{
+  /* heat on (0, 1) x (0, 1): points (x, t), one output */
+  pinn_problem *p = heat_problem();
+  CU_ASSERT_EQUAL(pinn_problem_reference_points(p, NULL, NULL), 0);
+  double x[6] = {0.25, 0.5, 1.0, 0.0, 0.0, 1.0}, u[3] = {1, 2, 3};
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_points(p, 3, x, u), 0);
+  x[0] = 9;
+  u[0] = 9; /* copied: the caller's arrays are free again */
+  const double *rx, *ru;
+  CU_ASSERT_EQUAL(pinn_problem_reference_points(p, &rx, &ru), 3);
+  CU_ASSERT(rx[0] == 0.25 && rx[5] == 1.0 && ru[0] == 1 && ru[2] == 3);
+  /* on the boundary up to the tolerance (1e-6 of the domain's size): kept */
+  double edge[2] = {1 + 5e-7, -5e-7}, v = 0;
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_points(p, 1, edge, &v), 0);
+  CU_ASSERT_EQUAL(pinn_problem_reference_points(p, &rx, NULL), 1); /* replaced */
+  CU_ASSERT_EQUAL(rx[0], 1 + 5e-7);
+  CU_ASSERT_EQUAL(pinn_problem_status(p), 0);
+  pinn_problem_free(p);
+  /* refusals: each names the point and says what to fix; the points stay */
+  struct {
+    size_t n;
+    double x[2], u;
+    const char *says;
+  } bad[] = {
+      {0, {0.5, 0.5}, 1, "give 1 to"},
+      {1, {1.01, 0.5}, 1, "reference point 0 (1.01, 0.5) lies outside the domain"},
+      {1, {0.5, -0.01}, 1, "lies outside the domain"}, /* before t0 */
+      {1, {NAN, 0.5}, 1, "reference point 0: coordinate 1 is not finite"},
+      {1, {0.5, 0.5}, INFINITY, "reference point 0: the value of u is not finite"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; ++i) {
+    p = heat_problem();
+    CU_ASSERT_EQUAL(pinn_problem_set_reference_points(p, 1, (double[]){0.5, 0.5}, (double[]){7}), 0);
+    CU_ASSERT_EQUAL(pinn_problem_set_reference_points(p, bad[i].n, bad[i].x, &bad[i].u), PINN_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), bad[i].says));
+    if (!strstr(pinn_problem_errmsg(p), bad[i].says))
+      printf("\n  case %zu: got '%s'\n", i, pinn_problem_errmsg(p));
+    CU_ASSERT_EQUAL(strncmp(pinn_problem_errmsg(p), "set_reference_points: ", 22), 0);
+    CU_ASSERT_EQUAL(pinn_problem_reference_points(p, NULL, &ru), 1);
+    CU_ASSERT_EQUAL(ru[0], 7);
+    pinn_problem_free(p);
+  }
+  /* NULL arrays, and a problem without a domain yet */
+  p = heat_problem();
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_points(p, 1, NULL, u), PINN_EINVAL);
+  pinn_problem_free(p);
+  p = pinn_problem_alloc("nodomain", 2, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_points(p, 1, (double[]){0, 0}, u), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "call pinn_problem_set_domain first"));
+  /* a disc: a node on the circle rounded outwards to 10 digits is kept */
+  pinn_domain disc;
+  CU_ASSERT_EQUAL(pinn_domain_ball(&disc, 2, (double[]){0, 0}, 1.0, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &disc), 0);
+  double c9[2] = {0.7071067812, 0.7071067812}, far[2] = {0.8, 0.8};
+  CU_ASSERT(!pinn_domain_contains(&disc, c9));
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_points(p, 1, c9, u), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_points(p, 1, far, u), PINN_EINVAL);
+  pinn_problem_free(p);
+}
+
 /* ------------------------------------------------------------ obstacle */
 
 static int ob_psi(const double *x, double *v, void *ctx)
@@ -868,6 +930,8 @@ int main(void)
       {"solve_refuses_an_ignored_set_points_failure_before_training",
        solve_refuses_an_ignored_set_points_failure_before_training},
       {"input_names_are_space_then_time", input_names_are_space_then_time},
+      {"reference_points_are_copied_and_bad_points_are_refused",
+       reference_points_are_copied_and_bad_points_are_refused},
       {"allocation_metadata_and_inputs_read_back", allocation_metadata_and_inputs_read_back},
       {"coefficients_read_back_with_their_scales", coefficients_read_back_with_their_scales},
       {"terms_read_back_by_index_and_name", terms_read_back_by_index_and_name},

@@ -290,6 +290,47 @@ static void count_gsl_error(const char *reason, const char *file, int line, int 
   ++gsl_errors_seen; /* a test-only counter, never reached when the library checks first */
 }
 
+/* Reference points are THE error of a solve; the output grid's error stays
+ * in grid_rel_l2.  With the exact solution at the output grid's points, in
+ * its order, the two are the same bits. */
+static void reference_points_give_the_error_of_the_solve(void)
+{
+  quirks q = {0, 0, 0};
+  pinn_solve_config c;
+  pinn_problem *p = make(&q, &c);
+  size_t counts[1];
+  pinn_problem_output_grid(p, counts);
+  double *x = malloc(counts[0] * sizeof *x), *u = malloc(counts[0] * sizeof *u);
+  CU_ASSERT_EQUAL_FATAL(pinn_domain_grid(pinn_problem_domain(p), counts, x, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_exact(p, counts[0], x, u, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_points(p, counts[0], x, u), 0);
+  pinn_solve_result r;
+  pinn_error err;
+  CU_ASSERT_EQUAL_FATAL(pinn_solve(p, &c, &r, &err), PINN_SUCCESS);
+  CU_ASSERT(r.has_reference && r.has_grid_reference);
+  CU_ASSERT_STRING_EQUAL(r.reference, "reference points");
+  CU_ASSERT_EQUAL(r.n_reference_points, counts[0]);
+  CU_ASSERT(r.rel_l2 > 0 && memcmp(&r.rel_l2, &r.grid_rel_l2, sizeof r.rel_l2) == 0);
+  CU_ASSERT(memcmp(&r.max_abs, &r.grid_max_abs, sizeof r.max_abs) == 0);
+  /* other values at the points: they, not the grid, give the error */
+  for (size_t i = 0; i < counts[0]; ++i) u[i] += 0.5;
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_points(p, counts[0], x, u), 0);
+  pinn_solve_result r2;
+  CU_ASSERT_EQUAL_FATAL(pinn_solve(p, &c, &r2, &err), PINN_SUCCESS);
+  CU_ASSERT(memcmp(&r2.grid_rel_l2, &r.grid_rel_l2, sizeof r.rel_l2) == 0); /* same training */
+  CU_ASSERT(fabs(r2.max_abs - 0.5) < 2 * r.max_abs);
+  CU_ASSERT_EQUAL(r2.rel_l2_out[0], r2.rel_l2);
+  free(x);
+  free(u);
+  pinn_problem_free(p);
+  /* without points: the grid's reference, named */
+  p = make(&q, &c);
+  CU_ASSERT_EQUAL_FATAL(pinn_solve(p, &c, &r2, &err), PINN_SUCCESS);
+  CU_ASSERT_STRING_EQUAL(r2.reference, "exact");
+  CU_ASSERT(r2.n_reference_points == 0 && r2.rel_l2 == r2.grid_rel_l2);
+  pinn_problem_free(p);
+}
+
 /* A short solve: the result says what happened, the file holds the
  * network, and the process's thread count and GSL handler are untouched. */
 static void a_short_solve_reports_its_run_and_writes_the_network(void)
@@ -546,6 +587,7 @@ int main(void)
       CASE(the_checks_before_training_name_the_setting),
       CASE(the_network_is_the_configured_one_seeded),
       CASE(a_create_function_ends_with_its_problem_or_its_failure),
+      CASE(reference_points_give_the_error_of_the_solve),
       CASE(a_short_solve_reports_its_run_and_writes_the_network),
       CASE(a_failed_solve_reports_the_real_failure),
       CASE(continuation_grows_the_penalty_and_leaves_progress_alone),

@@ -91,6 +91,11 @@ typedef struct job {
   int use_team;
   int threads;
   int train;            /* 0: one evaluation; 1: Adam, L-BFGS, SSBroyden phases */
+  int at_alloc;         /* the team through pinn_loss_options (else pinn_loss_set_team) */
+  int refine;           /* RAR before the evaluation: 20 of 200 candidates */
+  size_t first[2], count[2]; /* the rows of each term this rank holds */
+  double *pts;          /* every point of term 0 after pinn_loss_gather_points */
+  size_t n_pts;
   double f, terms[2];
   double *grad;         /* n_params */
   size_t n_params;
@@ -116,11 +121,15 @@ static void *run_job(void *arg)
   pinn_mlp_init(net, PINN_INIT_XAVIER, rng);
   gsl_rng_free(rng);
   pinn_mlp_set_threads(net, j->threads);
-  pinn_loss *l = pinn_loss_alloc(j->p, net, NULL, NULL);
   pinn_team team = {j->m.rank, j->m.sh ? j->m.sh->size : 1, thread_allgather, &j->m};
-  if (j->use_team) pinn_loss_set_team(l, &team);
+  pinn_loss_options lo = pinn_loss_options_default();
+  if (j->use_team && j->at_alloc) lo.team = &team;
+  pinn_loss *l = pinn_loss_alloc(j->p, net, &lo, NULL);
+  if (j->use_team && !j->at_alloc) pinn_loss_set_team(l, &team);
   j->n_params = pinn_loss_n_params(l);
   j->grad = calloc(j->n_params, sizeof *j->grad);
+  if (j->refine) CU_ASSERT_EQUAL(pinn_loss_refine(l, 0, 200, 20), 0);
+  for (size_t i = 0; i < 2; ++i) pinn_loss_term_share(l, i, &j->first[i], &j->count[i]);
   if (!j->train) {
     j->status = pinn_loss_eval(l, NULL, &j->f, j->grad, j->terms);
   } else {
@@ -129,6 +138,10 @@ static void *run_job(void *arg)
     pinn_train_options_set_main_iters(&o, 30, NULL);
     pinn_train_options_add_phase(&o, PINN_OPT_SSBFGS, 20);
     pinn_train_options_add_phase(&o, PINN_OPT_LM, 5);
+    o.resample_every = 12; /* fresh points (12, 24), then refinement (25), during Adam */
+    o.refine_every = 25;
+    o.refine_candidates = 300;
+    o.refine_add = 30;
     o.progress = NULL;
     volatile sig_atomic_t flag = j->interrupted;
     o.interrupt = &flag;
@@ -142,6 +155,11 @@ static void *run_job(void *arg)
     pinn_loss_get_params(l, j->grad);
     pinn_trainer_free(t);
   }
+  const double *x = NULL;
+  if (pinn_loss_gather_points(l) == 0 && pinn_loss_term_points(l, 0, &j->n_pts, NULL, &x) == 0) {
+    j->pts = malloc(j->n_pts * sizeof *j->pts);
+    memcpy(j->pts, x, j->n_pts * sizeof *j->pts);
+  }
   snprintf(j->msg, sizeof j->msg, "%s", pinn_loss_errmsg(l));
   pinn_loss_free(l);
   pinn_mlp_free(net);
@@ -150,23 +168,31 @@ static void *run_job(void *arg)
 
 /* Run the job on a team of `size` ranks with `threads` threads each; the
  * results of every rank in out[0..size-1]. */
-static void run_team(const pinn_problem *p, int size, int threads, int train, job *out)
+static void run_team_as(const pinn_problem *p, int size, int threads, int train, const job *how,
+                        job *out)
 {
   shared sh = {.size = size};
   pthread_barrier_init(&sh.bar, NULL, (unsigned)size);
   pthread_t th[MAX_RANKS];
   for (int r = 0; r < size; ++r) {
-    out[r] = (job){.p = p, .m = {&sh, r}, .use_team = 1, .threads = threads, .train = train};
+    out[r] = (job){.p = p, .m = {&sh, r}, .use_team = 1, .threads = threads, .train = train,
+                   .at_alloc = how ? how->at_alloc : 0, .refine = how ? how->refine : 0};
     CU_ASSERT_EQUAL_FATAL(pthread_create(&th[r], NULL, run_job, &out[r]), 0);
   }
   for (int r = 0; r < size; ++r) pthread_join(th[r], NULL);
   pthread_barrier_destroy(&sh.bar);
 }
 
+static void run_team(const pinn_problem *p, int size, int threads, int train, job *out)
+{
+  run_team_as(p, size, threads, train, NULL, out);
+}
+
 static void free_job(job *j)
 {
   free(j->grad);
   free(j->hist);
+  free(j->pts);
 }
 
 /* Bitwise equality of two results. */
@@ -266,8 +292,10 @@ static void a_failure_on_one_rank_reaches_every_rank(void)
   pinn_problem_free(p);
 }
 
-/* Training on 2 and 3 ranks (Adam, L-BFGS, SSBFGS, LM) ends with the
- * parameters and loss history of the one-process run, bit for bit. */
+/* Training on 2 and 3 ranks (Adam with resampling and refinement, L-BFGS,
+ * SSBFGS, LM: every rank holds all points for LM and its share again after)
+ * ends with the parameters and loss history of the one-process run, bit
+ * for bit. */
 static void team_training_follows_the_single_process_bit_for_bit(void)
 {
   job_ctx ctx = {2.0};
@@ -276,15 +304,63 @@ static void team_training_follows_the_single_process_bit_for_bit(void)
   run_job(&single);
   CU_ASSERT_EQUAL(single.status, 0);
   CU_ASSERT(single.n_hist >= 80);
+  CU_ASSERT(single.n_pts >= 530); /* refinement added points */
   for (int size = 2; size <= 3; ++size) {
     job out[MAX_RANKS];
     run_team(p, size, 1, 1, out);
     for (int r = 0; r < size; ++r) {
       CU_ASSERT_TRUE(same(&out[r], &single));
+      CU_ASSERT(out[r].pts && out[r].n_pts == single.n_pts &&
+                memcmp(out[r].pts, single.pts, single.n_pts * sizeof *single.pts) == 0);
       free_job(&out[r]);
     }
   }
   free_job(&single);
+  pinn_problem_free(p);
+}
+
+/* Each rank holds only its share of every term: the shares of 1..5 ranks
+ * are contiguous, in rank order and cover every row once (a rank beyond
+ * the tree's leaves holds none); the gathered points are the one-process
+ * points; and the evaluation is the one-process bits whether the team came
+ * with the loss's options (the share sampled from the start) or later, and
+ * after adaptive refinement (new rows change every share). */
+static void each_rank_holds_its_share_of_the_points(void)
+{
+  job_ctx ctx = {2.0};
+  pinn_problem *p = make_problem(&ctx, 5000);
+  for (int refine = 0; refine <= 1; ++refine) {
+    job single = {.p = p, .threads = 1, .refine = refine};
+    run_job(&single);
+    CU_ASSERT_EQUAL(single.status, 0);
+    CU_ASSERT_EQUAL(single.n_pts, (5000 + 20 * (size_t)refine) * 1);
+    CU_ASSERT(single.first[0] == 0 && single.count[0] == 5000 + 20 * (size_t)refine);
+    for (int at_alloc = 0; at_alloc <= 1; ++at_alloc)
+      for (int size = 2; size <= 5; ++size) {
+        job out[MAX_RANKS], how = {.at_alloc = at_alloc, .refine = refine};
+        run_team_as(p, size, 1, 0, &how, out);
+        for (size_t i = 0; i < 2; ++i) {
+          size_t next = 0, most = 0;
+          for (int r = 0; r < size; ++r) {
+            if (out[r].count[i]) CU_ASSERT_EQUAL(out[r].first[i], next);
+            next += out[r].count[i];
+            if (out[r].count[i] > most) most = out[r].count[i];
+          }
+          CU_ASSERT_EQUAL(next, single.count[i]);
+          /* a real share of the 5000+ interior rows: whole leaves of the
+           * tree (16 here), so up to ceil(16 / size) of them */
+          if (i == 0) CU_ASSERT(most <= 2 * single.count[0] / (size_t)size);
+        }
+        for (int r = 0; r < size; ++r) {
+          CU_ASSERT_TRUE(same(&out[r], &single));
+          CU_ASSERT_EQUAL(out[r].n_pts, single.n_pts);
+          CU_ASSERT(out[r].pts && single.pts &&
+                    memcmp(out[r].pts, single.pts, single.n_pts * sizeof *single.pts) == 0);
+          free_job(&out[r]);
+        }
+      }
+    free_job(&single);
+  }
   pinn_problem_free(p);
 }
 
@@ -323,6 +399,7 @@ int main(void)
       {"a_failure_on_one_rank_reaches_every_rank", a_failure_on_one_rank_reaches_every_rank},
       {"team_training_follows_the_single_process_bit_for_bit",
        team_training_follows_the_single_process_bit_for_bit},
+      {"each_rank_holds_its_share_of_the_points", each_rank_holds_its_share_of_the_points},
       {"an_interrupt_on_one_rank_stops_every_rank_together",
        an_interrupt_on_one_rank_stops_every_rank_together},
       {NULL, NULL}};

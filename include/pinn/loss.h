@@ -35,6 +35,10 @@ typedef struct pinn_loss_options {
   pinn_sampler_kind sampler; /* default PINN_SAMPLER_SOBOL */
   unsigned long seed;        /* default 1 */
   double points_scale;       /* multiplies every term's point count (default 1) */
+  /* a team of processes (pinn/team.h; copied; default NULL: none): given
+   * here, each rank keeps only its share of the points from the start (as
+   * pinn_loss_set_team, without the moment of holding every point) */
+  const pinn_team *team;
   /* held-out observations: this fraction (0 <= v < 1) of every data term's
    * observations is kept out of the loss and only measured
    * (pinn_loss_validation): round(v n) of its n, at least 1 and at most
@@ -91,11 +95,14 @@ int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, d
 int pinn_loss_last_terms(pinn_loss *l, const double *theta, double *terms);
 
 /* Split the evaluations of pinn_loss_eval over a team of processes
- * (pinn/team.h: each rank computes a share of every term's points, one
- * all-gather per evaluation; bitwise the result of one process).  Every
- * rank must build the same loss and call this with its own rank; the team
- * is copied.  NULL detaches.  Returns 0 or PINN_EINVAL (pinn_team_check's
- * message on the loss). */
+ * (pinn/team.h: each rank holds and computes its share of every term's
+ * points, one all-gather per evaluation; bitwise the result of one process).
+ * Every rank must build the same loss and call this with its own rank; the
+ * team is copied.  A loss built without a team keeps only its share from
+ * here on (pinn_loss_options.team avoids holding every point even once).
+ * NULL detaches (collective: the points are gathered back first).  Returns
+ * 0, PINN_EINVAL (pinn_team_check's message on the loss) or the exchange's
+ * failure. */
 int pinn_loss_set_team(pinn_loss *l, const pinn_team *team);
 /* The loss's team (NULL when it has none). */
 const pinn_team *pinn_loss_team(const pinn_loss *l);
@@ -125,8 +132,23 @@ void pinn_loss_gsl_function(pinn_loss *l, gsl_multimin_function_fdf *F);
 int pinn_loss_last_status(const pinn_loss *l);
 
 /* The training points of term i: *n rows of *dim doubles (time last); for a
- * periodic term, rows alternate lo/hi partners. */
+ * periodic term, rows alternate lo/hi partners.  On a team each rank holds
+ * only its share of the rows (pinn_loss_term_share): *x is then set only
+ * after pinn_loss_gather_points (else PINN_EINVAL; n and dim are set). */
 int pinn_loss_term_points(const pinn_loss *l, size_t i, size_t *n, size_t *dim, const double **x);
+
+/* The rows [*first, *first + *count) of term i that this process holds and
+ * evaluates: every row without a team; on a team of several ranks, rank r
+ * holds the points of its leaves of the reduction tree (pinn/team.h), a
+ * function of the term's point count, the rank and the team size only. */
+int pinn_loss_term_share(const pinn_loss *l, size_t i, size_t *first, size_t *count);
+
+/* On a team: a copy of every term's points on every rank (collective: every
+ * rank calls it), for pinn_loss_term_points and checkpoints; the copy lasts
+ * until the points change (resampling, refinement, loading).  Without a
+ * team, nothing to do.  0, or the exchange's failure (the same on every
+ * rank). */
+int pinn_loss_gather_points(pinn_loss *l);
 
 /* Draw a fresh set of points for every sampled term (the samplers continue
  * their sequences, so the new points differ; data terms keep theirs). */

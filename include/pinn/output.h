@@ -23,6 +23,9 @@
  *             domain, all outputs together (and per output in rel_l2_out);
  *             0/0 gives 0, x/0 gives +Inf.
  *   max_abs = max |u - ref| over the same points and outputs.
+ *   (pinn_reference_error_compute, pinn/reference.h.)  A problem with
+ *   reference points also gets the solution at them and the same two
+ *   figures there (n_ref_points, ref_points_u, ref_points_error).
  *
  * Domains that are not a box (balls, geometries): the grid covers the
  * bounding box; a grid point is inside when pinn_domain_contains says so or
@@ -40,7 +43,9 @@
  *                seconds, stop_reason, final_loss, [rel_l2_error,
  *                max_abs_error, reference], space_dim, has_time, outputs,
  *                terms, metric_<name>..., coef_<name>...,
- *                [contact_tolerance, contact_multiplier_tolerance]
+ *                [contact_tolerance, contact_multiplier_tolerance],
+ *                [reference_points, reference_points_rel_l2_error,
+ *                reference_points_max_abs_error]
  *   /grid/x, /grid/y, /grid/z, /grid/t       1-D axes (those that exist)
  *   /solution/<u>             [nt][nz][ny][nx], absent axes dropped
  *   /solution/<u>_ref, /solution/<u>_error   when a reference exists
@@ -49,6 +54,11 @@
  *   /solution/mask            domains that are not a box (with the root
  *                             attributes domain, inside_points, inside_rtol)
  *   /points/<term>            [N][dim] training points (time last)
+ *   /reference_points/points  [n][dim] the problem's reference points
+ *                             (pinn_problem_set_reference_points), and
+ *                             /reference_points/<u>, <u>_ref, <u>_error [n]:
+ *                             the solution there, the reference, |u - ref|
+ *                             (with that output's rel_l2_error, max_abs_error)
  *   /history/loss, /history/grad_norm, /history/<term>   per iteration
  *   /model                    the network (pinn/model.h)
  *   /xdmf/...                 copies and helpers for the sidecars (not part
@@ -86,6 +96,8 @@
  *                time-dependent problem these are time series too (the same
  *                points at every step): ParaView's Xdmf3 reader shows only
  *                the temporal grids of a document that has any.
+ *   "reference_points"  the reference points likewise, carrying <u>,
+ *                <u>_ref and <u>_error.
  * Time-dependent problems with 1 or 2 space dimensions also get
  * "<basename>_spacetime.xmf": the fields as one static grid "spacetime" with
  * time as the next axis (y for 1-D, z for 2-D), read straight from
@@ -107,6 +119,7 @@
 #include <pinn/loss.h>
 #include <pinn/train.h>
 #include <pinn/problem.h>
+#include <pinn/reference.h>
 
 PINN_BEGIN_DECLS
 
@@ -148,6 +161,11 @@ typedef struct pinn_fields {
   size_t n_inside;                     /* points inside the domain */
   double rel_l2, max_abs;              /* all outputs; NaN without a reference */
   double rel_l2_out[PINN_MAX_OUTPUTS], max_abs_out[PINN_MAX_OUTPUTS];
+  /* the problem's reference points (pinn_problem_set_reference_points), 0
+   * without: the solution at them (in the problem's order) and its errors */
+  size_t n_ref_points;
+  double *ref_points_u;                /* n_ref_points x n_out */
+  pinn_reference_error ref_points_error;
 } pinn_fields;
 
 /* Evaluate the trained loss l (its network and coefficients as they are) on a

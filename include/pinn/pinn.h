@@ -25,6 +25,7 @@
 #include <pinn/xjet.h>
 #include <pinn/transform.h>
 #include <pinn/model.h>
+#include <pinn/reference.h>
 #include <pinn/output.h>
 #include <pinn/params.h>
 #include <pinn/solve.h>

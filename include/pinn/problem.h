@@ -467,6 +467,26 @@ int pinn_problem_set_reference_grid(pinn_problem *p, const size_t *counts,
 int pinn_problem_reference_grid(const pinn_problem *p, size_t *counts, const double **axes,
                                 const double **u);
 
+/* Reference solution at n scattered points (e.g. the nodes of a
+ * finite-element solution): x is n x dim (space coordinates, then time),
+ * u is n x n_out; both copied.  Every value must be finite, 1 <= n <=
+ * PINN_REFERENCE_MAX_POINTS, and every point inside the domain (set the
+ * domain first) up to PINN_REFERENCE_INSIDE_RTOL times the largest side of
+ * its bounding box (a node written with a few digits on a curved boundary
+ * is kept).  A second call replaces the points.  When a problem has
+ * reference points, they give THE error of a solve (pinn_solve_result,
+ * the summary line, the progress lines); the output grid keeps its own
+ * reference (reference grid or exact solution) and both are written to the
+ * result file (pinn/output.h).  PINN_EINVAL naming the first bad point or
+ * value, PINN_ENOMEM.  pinn/reference.h reads points from CSV or HDF5. */
+#define PINN_REFERENCE_MAX_POINTS ((size_t)50000000)
+#define PINN_REFERENCE_INSIDE_RTOL 1e-6
+int pinn_problem_set_reference_points(pinn_problem *p, size_t n, const double *x,
+                                      const double *u);
+/* The number of reference points (0 without), and (borrowed; each may be
+ * NULL) the points x (n x dim) and values u (n x n_out). */
+size_t pinn_problem_reference_points(const pinn_problem *p, const double **x, const double **u);
+
 /* Output grid: points per axis (space axes, then time), ends included.
  * Default: 201 (1D), 101 x 101 (2D), 41^3 (3D), and 51 time levels. */
 int pinn_problem_set_output_grid(pinn_problem *p, const size_t *counts);

@@ -77,11 +77,19 @@ typedef struct pinn_solve_result {
   double seconds;                         /* training wall time (resumed runs include earlier time) */
   double loss;
   pinn_stop_reason reason;
+  /* THE error of the solve, when has_reference: against the problem's
+   * reference points when it has any (pinn_problem_set_reference_points),
+   * else on the output grid against its reference grid or exact solution */
   int has_reference;
-  double rel_l2, max_abs;                 /* on the output grid, when has_reference: all outputs */
+  const char *reference;                  /* "reference points", "reference grid", "exact" or
+                                             "none" (static) */
+  double rel_l2, max_abs;                 /* all outputs (pinn/reference.h formulas) */
   size_t n_outputs;
   double rel_l2_out[PINN_MAX_OUTPUTS];    /* each output's own errors, when has_reference */
   double max_abs_out[PINN_MAX_OUTPUTS];
+  size_t n_reference_points;              /* 0, or the points the error above was taken at */
+  int has_grid_reference;                 /* the output grid had a reference (grid or exact) */
+  double grid_rel_l2, grid_max_abs;       /* its errors (equal to the above without points) */
   int wrote_output;                       /* 1 when the result file was written (also after a
                                              failed training: it then holds the best point) */
   char warning[PINN_ERRMSG_SIZE];         /* "" or what went wrong without failing the run (a

@@ -3,9 +3,13 @@
  *
  * A team is `size` processes that each run the same program on the same
  * problem, network and options (same seed): every rank builds the same
- * loss, with the same points (sampling is deterministic), and attaches the
- * team with pinn_loss_set_team.  From then on an evaluation of the loss and
- * its gradient is split by points: rank r computes the blocks of points of
+ * loss with the team in its options (pinn_loss_options.team, or
+ * pinn_loss_set_team afterwards).  Sampling is deterministic: every rank
+ * draws the same points and keeps only its share (the rows it evaluates,
+ * pinn_loss_term_share), with their data values and output-transform
+ * coefficients, so memory per rank falls as ranks are added.  An
+ * evaluation of the loss and its gradient is split by points: rank r
+ * computes the blocks of points of
  * leaves [L r / size, L (r + 1) / size) of the fixed reduction tree (each
  * term's PINN_BLOCK-point blocks are spread over L leaves, L the largest
  * power of two <= 1024 with at least 8 blocks per leaf: a function of the
@@ -26,10 +30,15 @@
  * iteration.
  *
  * What is not split (every rank computes it whole, identically): the
- * least-squares Jacobian of Levenberg-Marquardt phases, residuals for
- * adaptive refinement (RAR), output fields.  Writes (checkpoints, result
- * files) are the caller's: make them on rank 0 only (pinn_trainer writes
- * checkpoints on rank 0 of the loss's team).
+ * least-squares Jacobian of Levenberg-Marquardt phases (every rank gathers
+ * all points for the phase and keeps its share again after it), the
+ * residuals of adaptive refinement's candidates (the new rows follow the
+ * gathered old ones, and the shares are recomputed), output fields.  A
+ * checkpoint gathers every term's coordinates (a transient copy of the
+ * points, not their data values or coefficients) and rank 0 writes it;
+ * pinn_solve gathers them once more after training for its diagnostics
+ * and result file.  Writes (checkpoints, result files) are made on rank 0
+ * only.
  *
  * The library does not link MPI: a team is a small table of collective
  * callbacks.  pinn/team_mpi.h (header only; include it after <mpi.h>)
