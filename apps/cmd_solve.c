@@ -68,6 +68,19 @@ static const char solve_help[] =
     "                            CSV (x[,y,z][,t],u... per line, optional header) or HDF5\n"
     "                            (/points [n][inputs], /values [n][outputs]); its error is THE\n"
     "                            error reported (progress lines, summary, result file)\n"
+    ;
+/* the help goes on (one literal would pass the 4095 characters C99 promises) */
+static const char solve_help_data[] =
+    "  --validation FRAC         hold out FRAC (0 <= FRAC < 1) of every data term's observations\n"
+    "                            (a split fixed by --seed): their loss is shown on the progress\n"
+    "                            lines and in the summary (validation_loss), never trained on\n"
+    "  --validation-patience N   stop the run when the validation loss has not improved for N\n"
+    "                            iterations, and keep the parameters of its best (stop=validation)\n"
+    "  --validation-every K      measure the validation loss every K iterations (default 10)\n"
+    "  --noise-level SIGMA       stop when the data terms' mean squared misfit reaches\n"
+    "                            TAU*SIGMA^2, SIGMA the noise's standard deviation: the\n"
+    "                            discrepancy principle (stop=discrepancy)\n"
+    "  --noise-tau TAU           the discrepancy factor (default 1)\n"
     "  --progress-every N        a progress line every N iterations (default 100)\n"
     "  --quiet                   only the summary line\n"
     "The last line printed is: problem=.. iterations=.. seconds=.. final_loss=.. [rel_l2_error=..\n"
@@ -126,6 +139,7 @@ static int print_progress(const pinn_progress *pr, void *ctx)
   if (pr->assembler && pinn_problem_reference_points(s->p, NULL, NULL) &&
       pinn_loss_reference_error(pr->assembler, NULL, &re, NULL) == PINN_SUCCESS)
     fprintf(stderr, "  ref_l2 %.3e", re.rel_l2);
+  if (!isnan(pr->validation)) fprintf(stderr, "  val %.4e", pr->validation);
   if (pr->n_terms > 1) {
     fputs("  [", stderr);
     for (size_t i = 0; i < pr->n_terms; ++i)
@@ -192,6 +206,9 @@ static void print_summary(const pinn_problem *p, const pinn_solve_result *res)
   }
   for (size_t j = 0; j < res->n_metrics; ++j)
     printf(" %s=%.10g", res->metrics[j].name, res->metrics[j].value);
+  if (!isnan(res->validation_best))
+    printf(" validation_loss=%.6e validation_best_iter=%zu", res->validation_best,
+           res->validation_best_iter);
   printf(" stop=%s\n", pinn_stop_reason_name(res->reason));
 }
 
@@ -310,7 +327,9 @@ typedef struct {
 /* Which plain settings the command line gives (they override the defaults). */
 enum { SET_LAYERS = 1 << 0, SET_ACT = 1 << 1, SET_INIT = 1 << 2, SET_PRELU = 1 << 3,
        SET_SAMPLER = 1 << 4, SET_SEED = 1 << 5, SET_THREADS = 1 << 6, SET_BUDGET = 1 << 7,
-       SET_PROGRESS = 1 << 8, SET_CKPT_EVERY = 1 << 9, SET_LM = 1 << 10, SET_TRANSFORM = 1 << 11 };
+       SET_PROGRESS = 1 << 8, SET_CKPT_EVERY = 1 << 9, SET_LM = 1 << 10, SET_TRANSFORM = 1 << 11,
+       SET_VALIDATION = 1 << 12, SET_PATIENCE = 1 << 13, SET_VAL_EVERY = 1 << 14,
+       SET_NOISE = 1 << 15, SET_NOISE_TAU = 1 << 16 };
 
 /* The command line, parsed once, before the problem exists. */
 typedef struct {
@@ -488,6 +507,26 @@ static int parse_args(int argc, char **argv, solve_args *a)
         return pinn_cli_usage_error("solve", "--time-budget '%s': give seconds > 0", v);
       a->v.train.time_budget = x;
       a->set |= SET_BUDGET;
+    } else if (!strcmp(o, "--validation")) {
+      if (pinn_cli_parse_double(v, 0, 0.99, &a->v.loss.validation))
+        return pinn_cli_usage_error("solve", "--validation '%s': give a fraction 0 <= FRAC < 1 (e.g. 0.2)", v);
+      a->set |= SET_VALIDATION;
+    } else if (!strcmp(o, "--validation-patience")) {
+      if (pinn_cli_parse_size(v, 1, 100000000, &a->v.train.validation_patience))
+        return pinn_cli_usage_error("solve", "--validation-patience '%s': give a number of iterations >= 1", v);
+      a->set |= SET_PATIENCE;
+    } else if (!strcmp(o, "--validation-every")) {
+      if (pinn_cli_parse_size(v, 1, 100000000, &a->v.train.validation_every))
+        return pinn_cli_usage_error("solve", "--validation-every '%s': give a number of iterations >= 1", v);
+      a->set |= SET_VAL_EVERY;
+    } else if (!strcmp(o, "--noise-level")) {
+      if (pinn_cli_parse_double(v, 1e-300, 1e300, &a->v.train.noise_level))
+        return pinn_cli_usage_error("solve", "--noise-level '%s': give the noise's standard deviation > 0", v);
+      a->set |= SET_NOISE;
+    } else if (!strcmp(o, "--noise-tau")) {
+      if (pinn_cli_parse_double(v, 1e-300, 1e300, &a->v.train.noise_tau))
+        return pinn_cli_usage_error("solve", "--noise-tau '%s': give a factor > 0", v);
+      a->set |= SET_NOISE_TAU;
     } else if (!strcmp(o, "--progress-every")) {
       if (pinn_cli_parse_size(v, 1, 100000000, &a->v.train.progress_every))
         return pinn_cli_usage_error("solve", "--progress-every '%s': give a number >= 1", v);
@@ -555,6 +594,11 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
   if (a->set & SET_BUDGET) cfg->train.time_budget = v->train.time_budget;
   if (a->set & SET_PROGRESS) cfg->train.progress_every = v->train.progress_every;
   if (a->set & SET_CKPT_EVERY) cfg->train.checkpoint_every = v->train.checkpoint_every;
+  if (a->set & SET_VALIDATION) cfg->loss.validation = v->loss.validation;
+  if (a->set & SET_PATIENCE) cfg->train.validation_patience = v->train.validation_patience;
+  if (a->set & SET_VAL_EVERY) cfg->train.validation_every = v->train.validation_every;
+  if (a->set & SET_NOISE) cfg->train.noise_level = v->train.noise_level;
+  if (a->set & SET_NOISE_TAU) cfg->train.noise_tau = v->train.noise_tau;
   cfg->resume = a->resume;
   /* the obstacle formulation first: it rebuilds the obstacle terms, which
    * --points may then size (pinn_solve applies it again: no change) */
@@ -584,6 +628,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(solve_help, stdout);
+      fputs(solve_help_data, stdout);
       return print_parameters(argc, argv);
     }
   }

@@ -26,6 +26,8 @@
 #include <string.h>
 
 #include <gsl/gsl_math.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <pinn/h5io.h>
 
 #include "loss_impl.h"
@@ -34,7 +36,7 @@
 
 pinn_loss_options pinn_loss_options_default(void)
 {
-  pinn_loss_options o = {PINN_SAMPLER_SOBOL, 1, 1.0, NULL};
+  pinn_loss_options o = {PINN_SAMPLER_SOBOL, 1, 1.0, NULL, 0.0};
   return o;
 }
 
@@ -257,7 +259,7 @@ static int set_points(pinn_loss *l, term_state *t, double *x, double *nrm, size_
     if (st) return pinn_error_set(&l->err, st, "term '%s': output transform: %s", t->def.name, e.msg);
   }
   if (t->ops->given) {
-    if (nh) memcpy(t->g, t->def.data_y + lo, nh * sizeof *t->g);
+    if (nh) memcpy(t->g, t->obs_y + lo, nh * sizeof *t->g);
     return PINN_SUCCESS;
   }
   return eval_data_fn(l, t);
@@ -303,6 +305,48 @@ static void term_spec(pinn_loss *l, term_state *t)
   t->C = pinn_jet_spec_channels(&t->spec);
 }
 
+/* Data term t (index i): its observations split into training (obs_x,
+ * obs_y) and held-out (val_x, val_y) ones, pinn_loss_options.validation of
+ * them held out (see pinn/loss.h); both keep the problem's order. */
+static int split_observations(pinn_loss *l, term_state *t, size_t i)
+{
+  const size_t n = t->def.n_data, dim = l->dim;
+  size_t nv = (size_t)floor(l->opt.validation * (double)n + 0.5);
+  if (l->opt.validation > 0 && nv < 1) nv = 1;
+  if (n < 2) nv = 0;
+  if (nv > n - 1 && n >= 1) nv = n - 1;
+  double *buf = malloc((n * (dim + 1) + 1) * sizeof *buf);
+  size_t *all = malloc((n + 1) * sizeof *all), *pick = malloc((nv + 1) * sizeof *pick);
+  gsl_rng *r = nv ? gsl_rng_alloc(gsl_rng_mt19937) : NULL;
+  if (!buf || !all || !pick || (nv && !r)) {
+    free(buf), free(all), free(pick), gsl_rng_free(r);
+    return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
+  }
+  for (size_t q = 0; q < n; ++q) all[q] = q;
+  if (nv) { /* away from the network's seed and the samplers' (seed + 7919 i) */
+    gsl_rng_set(r, (unsigned long)(l->opt.seed * 2654435761u + 104729u * (i + 1) + 17u));
+    gsl_ran_choose(r, pick, nv, all, n, sizeof *all);
+  }
+  gsl_rng_free(r);
+  /* training first (n - nv rows, then their values), held-out after */
+  t->obs_x = buf;
+  t->obs_y = buf + (n - nv) * dim;
+  t->val_x = t->obs_y + (n - nv);
+  t->val_y = t->val_x + nv * dim;
+  t->n_obs = n - nv;
+  t->n_val = nv;
+  for (size_t q = 0, a = 0, b = 0; q < n; ++q) {
+    const int held = b < nv && pick[b] == q;
+    double *x = held ? t->val_x + b * dim : t->obs_x + a * dim;
+    memcpy(x, t->def.data_x + q * dim, dim * sizeof *x);
+    if (held) t->val_y[b++] = t->def.data_y[q];
+    else t->obs_y[a++] = t->def.data_y[q];
+  }
+  t->val_x = nv ? t->val_x : NULL; /* one block: freed through obs_x */
+  free(all), free(pick);
+  return PINN_SUCCESS;
+}
+
 void pinn_loss_free(pinn_loss *l)
 {
   if (!l) return;
@@ -310,6 +354,7 @@ void pinn_loss_free(pinn_loss *l)
     free(l->terms[i].x);
     free(l->terms[i].g);
     free(l->terms[i].normals);
+    free(l->terms[i].obs_x); /* and obs_y, val_x, val_y */
     release_gathered(&l->terms[i]);
     for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) free(l->terms[i].tcoef[k]);
     pinn_sampler_free(l->terms[i].sampler);
@@ -352,6 +397,11 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
   pinn_loss_options o = opt ? *opt : pinn_loss_options_default();
   if (!(o.points_scale > 0) || !isfinite(o.points_scale)) {
     pinn_error_set(err, PINN_EINVAL, "points_scale must be positive, got %g", o.points_scale);
+    return NULL;
+  }
+  if (!(o.validation >= 0 && o.validation < 1)) {
+    pinn_error_set(err, PINN_EINVAL,
+                   "validation = %g: hold out a fraction 0 <= v < 1 of the observations", o.validation);
     return NULL;
   }
   if (o.team && pinn_team_check(o.team, err)) return NULL;
@@ -431,13 +481,14 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
       break;
     }
     if (t->ops->given) {
-      double *x = malloc(t->def.n_data * dim * sizeof *x);
+      if ((st = split_observations(l, t, i))) break;
+      double *x = malloc(t->n_obs * dim * sizeof *x);
       if (!x) {
         st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
         break;
       }
-      memcpy(x, t->def.data_x, t->def.n_data * dim * sizeof *x);
-      st = set_points(l, t, x, NULL, t->def.n_data);
+      memcpy(x, t->obs_x, t->n_obs * dim * sizeof *x);
+      st = set_points(l, t, x, NULL, t->n_obs);
       continue;
     }
     pinn_error e;
@@ -449,6 +500,13 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
     }
     st = resample_term(l, t);
   }
+  size_t held = 0;
+  for (size_t i = 0; i < l->n_terms && !st; ++i) held += l->terms[i].n_val;
+  if (!st && o.validation > 0 && held == 0)
+    st = pinn_error_set(&l->err, PINN_EINVAL,
+                        "validation = %g: problem '%s' has no data term of 2 or more observations "
+                        "to hold some out (the split applies to data terms only)",
+                        o.validation, pinn_problem_name(p));
   if (st) {
     pinn_error_set(err, st, "%s", l->err.msg);
     pinn_loss_free(l);
@@ -1581,6 +1639,42 @@ int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, dou
   return st ? pinn_loss_pass_failed_(l, t, st) : PINN_SUCCESS;
 }
 
+size_t pinn_loss_n_validation(const pinn_loss *l, size_t i)
+{
+  return l && i < l->n_terms ? l->terms[i].n_val : 0;
+}
+
+int pinn_loss_validation(pinn_loss *l, const double *theta, double *f, double *terms)
+{
+  if (!l) return PINN_EINVAL;
+  size_t held = 0;
+  for (size_t i = 0; i < l->n_terms; ++i) held += l->terms[i].n_val;
+  if (!held)
+    return pinn_error_set(&l->err, PINN_EINVAL,
+                          "the loss holds no held-out observations (set "
+                          "pinn_loss_options.validation, --validation FRAC)");
+  if (theta) pinn_loss_set_params(l, theta);
+  double total = 0;
+  for (size_t i = 0; i < l->n_terms; ++i) {
+    term_state *t = &l->terms[i];
+    if (terms) terms[i] = NAN;
+    if (!t->n_val) continue;
+    seed_ctx s = {l, t, t->val_x, t->val_y, NULL, t->def.weight / (double)t->n_val,
+                  1.0 / (double)t->n_val, NULL};
+    double acc[1] = {0};
+    pinn_error_clear(&t->fail);
+    int st = run_pass(l, t, t->n_val, t->val_x, 0, seed_condition, &s, 1, acc, NULL);
+    if (st) return pinn_loss_pass_failed_(l, t, st);
+    if (!isfinite(acc[0]))
+      return pinn_error_set(&l->err, PINN_ENONFINITE,
+                            "term '%s': the validation loss is not finite (%g)", t->def.name, acc[0]);
+    if (terms) terms[i] = acc[0];
+    total += t->def.weight * acc[0];
+  }
+  if (f) *f = total;
+  return PINN_SUCCESS;
+}
+
 /* Complementarity terms: lambda = sense R at each point (no gradient). */
 static int seed_multiplier(size_t p0, size_t nb, size_t ld, const double *J, double *Jb,
                            double *acc, void *vctx)
@@ -1755,21 +1849,22 @@ static int load_term_points(pinn_loss *l, pinn_h5_reader *r, const char *tg, ter
                           "checkpoint %s: %zu points; a term holds 1 to 1e8 points (pairs for "
                           "periodic terms): the file is corrupt",
                           name, n);
-  if (data && n != t->def.n_data)
+  if (data && n != t->n_obs)
     return pinn_error_set(&l->err, PINN_EFORMAT,
-                          "checkpoint %s: %zu points but data term '%s' of the problem has %zu "
-                          "observations; it was written for other data",
-                          name, n, t->def.name, t->def.n_data);
+                          "checkpoint %s: %zu points but data term '%s' of the problem trains on "
+                          "%zu observations; it was written for other data or another "
+                          "validation split",
+                          name, n, t->def.name, t->n_obs);
   size_t want[2] = {n, l->dim};
   double *x = NULL, *nrm = NULL;
   if (pinn_h5_read_dataset(r, name, 2, want, &x, NULL, NULL))
     return pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
   int st = PINN_SUCCESS;
   if (data) {
-    if (memcmp(x, t->def.data_x, n * l->dim * sizeof *x) != 0)
+    if (memcmp(x, t->obs_x, n * l->dim * sizeof *x) != 0)
       st = pinn_error_set(&l->err, PINN_EFORMAT,
                           "checkpoint %s: the points differ from the observations of data term "
-                          "'%s'; it was written for other data",
+                          "'%s'; it was written for other data or another validation split",
                           name, t->def.name);
   } else {
     double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];

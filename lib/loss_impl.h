@@ -51,6 +51,10 @@ typedef struct {
   pinn_sampler *sampler;
   pinn_region region;
   double *tcoef[PINN_MAX_OUTPUTS]; /* per problem transform: nh x coef_size (NULL: none) */
+  /* data terms: the training observations (x, y; n_obs of them, what
+   * x and g hold) and the held-out ones (pinn_loss_options.validation) */
+  size_t n_obs, n_val;
+  double *obs_x, *obs_y, *val_x, *val_y;
   double rho;             /* obstacle: current penalty */
   double last;            /* L_t at the last evaluation */
   /* first failure seen by the seed callback (lowest point index) */

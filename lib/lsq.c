@@ -350,7 +350,8 @@ int pinn_lm_method_parse(const char *text, pinn_lm_method *out, pinn_error *err)
 
 static const char *const stop_names[] = {
     "none",      "max_iter", "max_evals", "gtol",  "ftol", "time",       "no_progress",
-    "nonfinite", "user",     "interrupted", "error", "xtol", "no_progress"};
+    "nonfinite", "user",     "interrupted", "error", "xtol", "no_progress",
+    "validation", "discrepancy"};
 static const char *const stop_text[] = {
     "still running",
     "reached the iteration limit",
@@ -364,16 +365,18 @@ static const char *const stop_text[] = {
     "interrupted (SIGINT/SIGTERM)",
     "an evaluation failed (see the message)",
     "the Levenberg-Marquardt step became negligible (converged)",
-    "no acceptable step: 16 rejected trial steps in a row (GSL_ENOPROG)"};
+    "no acceptable step: 16 rejected trial steps in a row (GSL_ENOPROG)",
+    "the validation loss stopped improving (kept the parameters of its best)",
+    "the data misfit reached the noise level (discrepancy principle)"};
 
 const char *pinn_stop_reason_str(pinn_stop_reason r)
 {
-  return (unsigned)r <= PINN_STOP_NO_STEP ? stop_text[r] : "unknown";
+  return (unsigned)r <= PINN_STOP_DISCREPANCY ? stop_text[r] : "unknown";
 }
 
 const char *pinn_stop_reason_name(pinn_stop_reason r)
 {
-  return (unsigned)r <= PINN_STOP_NO_STEP ? stop_names[r] : "unknown";
+  return (unsigned)r <= PINN_STOP_DISCREPANCY ? stop_names[r] : "unknown";
 }
 
 pinn_lm_options pinn_lm_options_default(void)

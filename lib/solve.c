@@ -205,6 +205,34 @@ static int check_writable(const char *what, const char *path, pinn_error *err)
   return st;
 }
 
+/* Held-out data and a noise level need observations: a data term (of 2 or
+ * more observations to hold some out), and a patience needs held-out ones. */
+static int check_noisy_data(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err)
+{
+  size_t data = 0, splittable = 0;
+  for (size_t i = 0; i < pinn_problem_n_terms(p); ++i)
+    if (pinn_problem_term_kind(p, i) == PINN_TERM_DATA) {
+      data++;
+      splittable += pinn_problem_term_points(p, i) >= 2;
+    }
+  const char *name = pinn_problem_name(p);
+  if (cfg->loss.validation > 0 && !splittable)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "problem '%s' has no data term of 2 or more observations: there is "
+                          "nothing to hold out for validation",
+                          name);
+  if (cfg->train.validation_patience && !(cfg->loss.validation > 0))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "a validation patience needs held-out observations: set "
+                          "cfg->loss.validation (pinn solve --validation FRAC)");
+  if (cfg->train.noise_level > 0 && !data)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "problem '%s' has no data term: a noise level (discrepancy principle) "
+                          "does not apply to it",
+                          name);
+  return PINN_SUCCESS;
+}
+
 int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_error *err)
 {
   if (!p || !cfg) return pinn_error_set(err, PINN_EINVAL, "pinn_solve_check: NULL argument");
@@ -220,7 +248,8 @@ int pinn_solve_check(const pinn_problem *p, const pinn_solve_config *cfg, pinn_e
     return pinn_error_set(err, PINN_EINVAL,
                           "continuation_every runs as the trainer's step hook: give it or "
                           "train.step_hook, not both");
-  st = check_writable("result file", cfg->output, err);
+  st = check_noisy_data(p, cfg, err);
+  if (!st) st = check_writable("result file", cfg->output, err);
   if (!st) st = check_writable("checkpoint", cfg->train.checkpoint_path, err);
   return st;
 }
@@ -232,6 +261,7 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
   memset(res, 0, sizeof *res);
   res->reference = "none";
   res->rel_l2 = res->max_abs = res->grid_rel_l2 = res->grid_max_abs = NAN;
+  res->validation_best = NAN;
   /* the run's own record of what failed: the caller's err may be NULL, and
    * every step below reads the status from it */
   pinn_error e;
@@ -285,6 +315,8 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
     res->seconds = pinn_trainer_seconds(t);
     res->loss = pinn_trainer_loss(t);
     res->reason = pinn_trainer_stop_reason(t);
+    res->validation_best = pinn_trainer_validation_best(t);
+    res->validation_best_iter = pinn_trainer_validation_best_iter(t);
     for (size_t i = 0; i < pinn_trainer_n_phase_reports(t) && !train_st; ++i)
       if (pinn_trainer_phase_report(t, i)->reason == PINN_STOP_NONFINITE && !res->warning[0])
         snprintf(res->warning, sizeof res->warning, "phase %zu (%s) ended early: %s", i + 1,

@@ -103,6 +103,8 @@ pinn_train_options pinn_train_options_default(void)
   o.max_recoveries = 5;
   o.refine_candidates = 10000;
   o.refine_add = 100;
+  o.validation_every = 10;
+  o.noise_tau = 1.0;
   return o;
 }
 
@@ -234,6 +236,13 @@ struct pinn_trainer {
   size_t lbfgs_resume_phase;    /* the phase that state belongs to */
   int resumed;
   int in_hook, changed;         /* inside the step hook; it changed the loss */
+  /* noisy data (pinn_train_options.validation_*, noise_*) */
+  int has_val;                  /* the loss holds held-out observations */
+  double val_f, val_best;       /* the last and the best validation loss (NaN, +inf: none yet) */
+  size_t val_iter, val_best_iter; /* the run-wide iterations they were measured at */
+  double *val_best_x;           /* the parameters of val_best */
+  double end_f;                 /* the loss at val_best_x, once a run restored it (else NaN) */
+  int done;                     /* a validation or discrepancy stop ended the run */
   pinn_error err;
 };
 
@@ -273,6 +282,13 @@ int pinn_train_options_check(const pinn_train_options *o, pinn_error *err)
   if (o->time_budget < 0 || !isfinite(o->time_budget))
     return pinn_error_set(err, PINN_EINVAL, "time_budget = %g: give seconds >= 0 (0 = none)",
                           o->time_budget);
+  if (!(o->noise_level >= 0) || !isfinite(o->noise_level))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "noise_level = %g: give the noise's standard deviation >= 0 (0 = off)",
+                          o->noise_level);
+  if (!(o->noise_tau > 0) || !isfinite(o->noise_tau))
+    return pinn_error_set(err, PINN_EINVAL, "noise_tau = %g: give a factor > 0 (default 1)",
+                          o->noise_tau);
   return PINN_SUCCESS;
 }
 
@@ -281,7 +297,7 @@ void pinn_trainer_free(pinn_trainer *t)
   if (!t) return;
   free(t->x); free(t->g); free(t->best_x); free(t->m); free(t->v); free(t->terms);
   free(t->xprev); free(t->h_loss); free(t->h_gnorm); free(t->h_terms);
-  free(t->lbfgs_resume);
+  free(t->lbfgs_resume); free(t->val_best_x);
   if (t->s) gsl_multimin_fdfminimizer_free(t->s);
   free(t);
 }
@@ -303,6 +319,27 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
     if (o.phases[i].kind == PINN_OPT_LM && pinn_lm_check(l, &lo, err)) return NULL;
   }
   if (o.max_recoveries == 0) o.max_recoveries = 5;
+  if (o.validation_every == 0) o.validation_every = 10;
+  const pinn_problem *prob = pinn_loss_problem(l);
+  size_t held = 0, data = 0;
+  for (size_t i = 0; i < pinn_loss_n_terms(l); ++i) {
+    held += pinn_loss_n_validation(l, i);
+    data += pinn_problem_term_kind(prob, i) == PINN_TERM_DATA;
+  }
+  if (o.validation_patience && !held) {
+    pinn_error_set(err, PINN_EINVAL,
+                   "validation_patience = %zu needs held-out observations: build the loss with "
+                   "pinn_loss_options.validation > 0 (pinn solve --validation FRAC) on a problem "
+                   "with data",
+                   o.validation_patience);
+    return NULL;
+  }
+  if (o.noise_level > 0 && !data) {
+    pinn_error_set(err, PINN_EINVAL,
+                   "noise_level = %g: problem '%s' has no data term whose misfit could reach it",
+                   o.noise_level, pinn_problem_name(prob));
+    return NULL;
+  }
   pinn_trainer *t = calloc(1, sizeof *t);
   if (!t) {
     pinn_error_set(err, PINN_ENOMEM, "out of memory");
@@ -312,7 +349,7 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
   t->o = o;
   t->P = pinn_loss_n_params(l);
   t->n_terms = pinn_loss_n_terms(l);
-  double **const vecs[] = {&t->x, &t->g, &t->best_x, &t->m, &t->v, &t->xprev};
+  double **const vecs[] = {&t->x, &t->g, &t->best_x, &t->m, &t->v, &t->xprev, &t->val_best_x};
   int oom = !(t->terms = calloc(t->n_terms ? t->n_terms : 1, sizeof(double)));
   for (size_t k = 0; k < sizeof vecs / sizeof *vecs; ++k)
     oom |= !(*vecs[k] = calloc(t->P, sizeof(double)));
@@ -325,6 +362,10 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
   memcpy(t->best_x, t->x, t->P * sizeof(double));
   t->best_f = INFINITY;
   t->f = NAN;
+  t->has_val = held > 0;
+  t->val_f = NAN;
+  t->val_best = INFINITY;
+  t->end_f = NAN;
   t->lr = o.phases[0].lr;
   return t;
 }
@@ -366,7 +407,12 @@ static int report_progress(pinn_trainer *t, const pinn_phase *ph)
                       .evals = pinn_loss_n_evals(t->l) - t->evals0, .loss = t->f,
                       .terms = t->terms, .n_terms = t->n_terms, .grad_norm = t->gnorm,
                       .step = t->step, .elapsed = elapsed(t),
-                      .lr = ph->kind == PINN_OPT_ADAM ? t->lr : 0.0, .assembler = t->l};
+                      .lr = ph->kind == PINN_OPT_ADAM ? t->lr : 0.0, .assembler = t->l,
+                      .validation = NAN};
+  /* measured at this iteration, or now for the report only (it changes nothing) */
+  if (t->has_val && t->val_iter == t->total_iter && !isnan(t->val_f)) pr.validation = t->val_f;
+  else if (t->has_val && pinn_loss_validation(t->l, t->x, &pr.validation, NULL))
+    pr.validation = NAN;
   double pe = pinn_now_seconds_() - t->phase_t0;
   pr.eta = t->iter ? pe / (double)t->iter * (double)(ph->max_iter - (t->iter < ph->max_iter ? t->iter : ph->max_iter)) : NAN;
   if (t->o.time_budget > 0 && !(pr.eta <= t->o.time_budget - pr.elapsed)) /* the budget ends it first */
@@ -445,14 +491,59 @@ static int periodic_checkpoint(pinn_trainer *t)
   return pinn_trainer_checkpoint(t, t->o.checkpoint_path);
 }
 
-/* The end of an iteration of Adam or a quasi-Newton phase: the progress
- * report, the stopping tests, then the periodic checkpoint (after the tests:
- * a checkpoint holds a phase that goes on; the one written at a phase's end
- * is the run loop's).  PINN_STOP_NONE to go on. */
+/* The data terms' mean squared misfit over their training observations,
+ * sum_t n_t L_t / sum_t n_t, from this iteration's per-term losses. */
+static double data_misfit(const pinn_trainer *t)
+{
+  const pinn_problem *p = pinn_loss_problem(t->l);
+  double sum = 0, count = 0;
+  for (size_t i = 0; i < t->n_terms; ++i) {
+    size_t n = 0;
+    if (pinn_problem_term_kind(p, i) != PINN_TERM_DATA) continue;
+    pinn_loss_term_points(t->l, i, &n, NULL, NULL);
+    sum += (double)n * t->terms[i];
+    count += (double)n;
+  }
+  return count > 0 ? sum / count : NAN;
+}
+
+/* Noisy data after an iteration: the validation loss when its count is due
+ * (the best one and its parameters kept), then the validation and
+ * discrepancy stops.  PINN_STOP_NONE to go on. */
+static pinn_stop_reason watch_data(pinn_trainer *t, int *status)
+{
+  if (t->has_val && t->total_iter % t->o.validation_every == 0) {
+    int st = pinn_loss_validation(t->l, t->x, &t->val_f, NULL);
+    if (st) {
+      *status = pinn_error_set(&t->err, st, "iteration %zu: the validation loss: %s",
+                               t->total_iter, pinn_loss_errmsg(t->l));
+      return PINN_STOP_ERROR;
+    }
+    t->val_iter = t->total_iter;
+    if (t->val_f < t->val_best) {
+      t->val_best = t->val_f;
+      t->val_best_iter = t->total_iter;
+      memcpy(t->val_best_x, t->x, t->P * sizeof(double));
+    }
+    if (t->o.validation_patience && t->total_iter - t->val_best_iter >= t->o.validation_patience)
+      return PINN_STOP_VALIDATION;
+  }
+  const double s = t->o.noise_level;
+  if (s > 0 && data_misfit(t) <= t->o.noise_tau * s * s) return PINN_STOP_DISCREPANCY;
+  return PINN_STOP_NONE;
+}
+
+/* The end of an iteration of Adam or a quasi-Newton phase: the noisy-data
+ * watch, the progress report, the stopping tests, then the periodic
+ * checkpoint (after the tests: a checkpoint holds a phase that goes on; the
+ * one written at a phase's end is the run loop's).  PINN_STOP_NONE to go on. */
 static pinn_stop_reason end_iteration(pinn_trainer *t, const pinn_phase *ph, int *status)
 {
+  const pinn_stop_reason w = watch_data(t, status);
+  if (w == PINN_STOP_ERROR) return w;
   if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, ph))
     return PINN_STOP_USER;
+  if (w) return w;
   const pinn_stop_reason r = check_stop(t, ph);
   if (r || !periodic_checkpoint(t)) return r;
   *status = t->err.code;
@@ -779,14 +870,19 @@ static int lm_progress(const pinn_lm_progress *p, void *ctx)
   for (size_t i = 0; i < t->n_terms; ++i) t->terms[i] = p->terms[i];
   pinn_loss_get_params(t->l, t->x);
   note_best(t, t->x, t->f);
-  if (push_history(t) || step_hook(t, &h->status) || (t->changed && rebase_on_change(t, &h->status)) ||
-      periodic_checkpoint(t)) {
+  if (push_history(t) || step_hook(t, &h->status) || (t->changed && rebase_on_change(t, &h->status))) {
+    h->status = t->err.code;
+    return 1;
+  }
+  const pinn_stop_reason w = watch_data(t, &h->status);
+  if (w == PINN_STOP_ERROR || (!w && periodic_checkpoint(t))) {
     h->status = t->err.code;
     return 1;
   }
   if (t->o.progress_every && t->iter % t->o.progress_every == 0 && report_progress(t, h->ph))
     return 1;
-  return 0;
+  h->external = w; /* a validation or discrepancy stop ends LM as it ends the run */
+  return w != PINN_STOP_NONE;
 }
 
 static pinn_stop_reason run_lm(pinn_trainer *t, const pinn_phase *ph, int *status)
@@ -848,12 +944,25 @@ static pinn_stop_reason run_lm(pinn_trainer *t, const pinn_phase *ph, int *statu
   return rep.reason == PINN_STOP_NO_STEP ? PINN_STOP_NO_PROGRESS : rep.reason;
 }
 
+/* The run ends with the best-validation parameters (validation_patience
+ * set and a validation loss measured). */
+static int restores_validation(const pinn_trainer *t)
+{
+  return t->o.validation_patience && t->has_val && isfinite(t->val_best);
+}
+
+/* The parameters the run ends with (and a checkpoint's /model holds). */
+static const double *final_params(const pinn_trainer *t)
+{
+  return restores_validation(t) ? t->val_best_x : isfinite(t->best_f) ? t->best_x : t->x;
+}
+
 int pinn_trainer_run(pinn_trainer *t)
 {
   if (!t) return PINN_EINVAL;
   t->t0 = pinn_now_seconds_();
   int status = PINN_SUCCESS;
-  while (t->phase < t->o.n_phases) {
+  while (!t->done && t->phase < t->o.n_phases) {
     const pinn_phase *ph = &t->o.phases[t->phase];
     t->evals0 = pinn_loss_n_evals(t->l);
     t->phase_t0 = pinn_now_seconds_();
@@ -885,8 +994,9 @@ int pinn_trainer_run(pinn_trainer *t)
       report_progress(t, ph);
     /* a non-finite loss with no finite point ever seen ends the run: the
      * next phase would start from the same place */
+    t->done = r == PINN_STOP_VALIDATION || r == PINN_STOP_DISCREPANCY;
     const int last = r == PINN_STOP_ERROR || r == PINN_STOP_USER ||
-                     r == PINN_STOP_INTERRUPT || r == PINN_STOP_TIME ||
+                     r == PINN_STOP_INTERRUPT || r == PINN_STOP_TIME || t->done ||
                      (r == PINN_STOP_NONFINITE && !isfinite(t->best_f));
     if (!last) {
       t->phase++;
@@ -914,7 +1024,13 @@ int pinn_trainer_run(pinn_trainer *t)
   if (!status && t->reason == PINN_STOP_NONFINITE) status = t->err.code ? t->err.code : PINN_ENONFINITE;
   t->elapsed_before += pinn_now_seconds_() - t->t0;
   t->t0 = pinn_now_seconds_();
-  if (isfinite(t->best_f)) {
+  if (restores_validation(t)) { /* the loss there, for pinn_trainer_loss */
+    double f;
+    if (pinn_loss_eval(t->l, t->val_best_x, &f, NULL, NULL) == PINN_SUCCESS) t->end_f = f;
+    else if (!status) status = pinn_error_set(&t->err, pinn_loss_last_status(t->l),
+                                              "the loss at the best validation point: %s",
+                                              pinn_loss_errmsg(t->l));
+  } else if (isfinite(t->best_f)) {
     pinn_loss_set_params(t->l, t->best_x);
     t->f = t->best_f;
   }
@@ -935,7 +1051,18 @@ size_t pinn_trainer_evals(const pinn_trainer *t)
   return e;
 }
 double pinn_trainer_seconds(const pinn_trainer *t) { return t->elapsed_before; }
-double pinn_trainer_loss(const pinn_trainer *t) { return t->best_f; }
+double pinn_trainer_loss(const pinn_trainer *t)
+{
+  return restores_validation(t) && !isnan(t->end_f) ? t->end_f : t->best_f;
+}
+double pinn_trainer_validation_best(const pinn_trainer *t)
+{
+  return isfinite(t->val_best) ? t->val_best : NAN;
+}
+size_t pinn_trainer_validation_best_iter(const pinn_trainer *t)
+{
+  return isfinite(t->val_best) ? t->val_best_iter : 0;
+}
 size_t pinn_trainer_history_length(const pinn_trainer *t) { return t->hist_len; }
 const double *pinn_trainer_history_loss(const pinn_trainer *t) { return t->h_loss; }
 const double *pinn_trainer_history_grad_norm(const pinn_trainer *t) { return t->h_gnorm; }
@@ -1038,6 +1165,64 @@ static int check_options_record(pinn_trainer *t, const char *path, const double 
   return st;
 }
 
+/* /trainer/validation: validation_every, validation_patience, noise_level,
+ * noise_tau, has_val (the settings a resume must share), then val_f,
+ * val_best, val_iter, val_best_iter. */
+#define VAL_RECORD 9
+
+/* Read the noisy-data watch of checkpoint r (path) into t, checked: the
+ * settings must be this run's, the values sane.  A checkpoint written before
+ * the watch existed has none: fine when this run uses none either. */
+static int load_validation(pinn_trainer *t, pinn_h5_reader *r, const char *path, size_t total_iter)
+{
+  const int uses = t->has_val || t->o.noise_level > 0;
+  if (!pinn_h5_has(r, "/trainer/validation")) {
+    if (!uses) return PINN_SUCCESS;
+    return pinn_error_set(&t->err, PINN_EINVAL,
+                          "resume: %s was written by a run without held-out data or noise level; "
+                          "resume it without --validation and --noise-level",
+                          path);
+  }
+  size_t vd[1] = {VAL_RECORD}, dims[1] = {t->P};
+  double *va = NULL, *vx = NULL;
+  int st = PINN_SUCCESS;
+  if (pinn_h5_read_dataset(r, "/trainer/validation", 1, vd, &va, NULL, NULL) ||
+      (t->has_val && pinn_h5_read_dataset(r, "/trainer/validation_x", 1, dims, &vx, NULL, NULL)))
+    st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
+  const double mine[5] = {(double)t->o.validation_every, (double)t->o.validation_patience,
+                          t->o.noise_level, t->o.noise_tau, (double)t->has_val};
+  static const char *const field[5] = {"the validation interval", "the validation patience",
+                                       "the noise level", "the discrepancy factor noise_tau",
+                                       "holding out observations (--validation)"};
+  for (size_t k = 0; k < 5 && !st; ++k)
+    if (va[k] != mine[k])
+      st = pinn_error_set(&t->err, PINN_EINVAL,
+                          "resume: %s is %.10g in %s but %.10g in this run: resume with the "
+                          "settings of the saved run",
+                          field[k], va[k], path, mine[k]);
+  if (!st && (!(isnan(va[5]) || va[5] >= 0) || !(va[6] >= 0) || isnan(va[6]) ||
+              !(va[7] >= 0 && va[7] <= (double)total_iter && va[7] == floor(va[7])) ||
+              !(va[8] >= 0 && va[8] <= (double)total_iter && va[8] == floor(va[8]))))
+    st = pinn_error_set(&t->err, PINN_EFORMAT,
+                        "resume: %s: /trainer/validation holds a negative loss or an iteration "
+                        "beyond the run's: the file is corrupt",
+                        path);
+  for (size_t j = 0; vx && j < t->P && !st; ++j)
+    if (!isfinite(vx[j]))
+      st = pinn_error_set(&t->err, PINN_EFORMAT,
+                          "resume: %s: /trainer/validation_x holds a non-finite parameter", path);
+  if (!st) {
+    t->val_f = va[5];
+    t->val_best = va[6];
+    t->val_iter = (size_t)va[7];
+    t->val_best_iter = (size_t)va[8];
+    if (vx) memcpy(t->val_best_x, vx, t->P * sizeof *vx);
+  }
+  free(va);
+  free(vx);
+  return st;
+}
+
 /* The vectors of P doubles a checkpoint holds: x, best_x, Adam's m and v. */
 static const char *const vec_names[4] = {"/trainer/x", "/trainer/best_x", "/trainer/adam_m",
                                          "/trainer/adam_v"};
@@ -1080,6 +1265,14 @@ static int write_checkpoint(pinn_trainer *t, const char *path)
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_loss", 1, hd, t->h_loss);
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_grad_norm", 1, hd, t->h_gnorm);
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/history_terms", 2, htd, t->h_terms);
+  /* the noisy-data watch: its settings, then its state */
+  const double va[VAL_RECORD] = {(double)t->o.validation_every, (double)t->o.validation_patience,
+                                 t->o.noise_level, t->o.noise_tau, (double)t->has_val,
+                                 t->val_f, t->val_best, (double)t->val_iter,
+                                 (double)t->val_best_iter};
+  size_t vd[1] = {VAL_RECORD};
+  if (!st) st = pinn_h5_write_dataset(w, "/trainer/validation", 1, vd, va);
+  if (!st && t->has_val) st = pinn_h5_write_dataset(w, "/trainer/validation_x", 1, dims, t->val_best_x);
   const size_t nrec = t->o.n_phases * OPT_PER_PHASE + OPT_GLOBAL + t->n_terms;
   double *rec = malloc(nrec * sizeof *rec);
   if (!rec) st = PINN_ENOMEM;
@@ -1119,7 +1312,7 @@ static int write_checkpoint(pinn_trainer *t, const char *path)
     if (!keep) st = pinn_error_set(&e, PINN_ENOMEM, "out of memory");
     else {
       pinn_loss_get_params(t->l, keep);
-      pinn_loss_set_params(t->l, isfinite(t->best_f) ? t->best_x : t->x);
+      pinn_loss_set_params(t->l, final_params(t));
       st = pinn_model_write(w, NULL, net, pinn_loss_problem(t->l), &e);
       pinn_loss_set_params(t->l, keep);
       free(keep);
@@ -1177,7 +1370,8 @@ static int validate_loaded(pinn_trainer *t, const char *path, const int64_t *iv,
   for (size_t i = 0; i < (size_t)iv[7]; ++i) {
     const double *q = rep + 6 * i;
     if (!(q[0] >= 0 && q[0] < (double)N_OPT && q[0] == floor(q[0])) ||
-        !(q[5] >= 0 && q[5] <= (double)PINN_STOP_XTOL && q[5] == floor(q[5])) ||
+        !(((q[5] >= 0 && q[5] <= (double)PINN_STOP_XTOL) || q[5] == (double)PINN_STOP_VALIDATION ||
+          q[5] == (double)PINN_STOP_DISCREPANCY) && q[5] == floor(q[5])) ||
         !(q[1] >= 0 && q[1] <= (double)iv[4] && q[1] == floor(q[1])) || !(q[2] >= 0 && q[2] < 1e15) ||
         !(q[3] >= 0 && q[3] < 1e12) || isnan(q[4]) || (size_t)q[0] != (size_t)t->o.phases[i].kind)
       BAD("resume: %s: phase report %zu is not valid for this run (optimizer, counts, reason)",
@@ -1276,6 +1470,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
       free(sp);
     }
   }
+  if (!st) st = load_validation(t, r, path, (size_t)iv[4]);
   if (!st) {
     st = pinn_loss_load_state(t->l, r, "/loss", NULL);
     if (st) pinn_error_set(&t->err, st, "resume: %s", pinn_loss_errmsg(t->l));
@@ -1317,6 +1512,10 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     t->lbfgs_resume_phase = lb_phase;
     lb = NULL;
     pinn_loss_set_params(t->l, t->x);
+    /* a run that stopped on validation or discrepancy is over */
+    const pinn_stop_reason last = t->n_reports ? t->reports[t->n_reports - 1].reason : PINN_STOP_NONE;
+    t->done = last == PINN_STOP_VALIDATION || last == PINN_STOP_DISCREPANCY;
+    if (t->done) t->reason = last;
     /* A finished run whose last phase now has a larger limit continues that
      * phase where it ended: its last point, its Adam moments or its
      * quasi-Newton state (saved with the end-of-run checkpoint), so the

@@ -6,6 +6,9 @@
  * of data/burgers1d_ref.h5, drawn without replacement by gsl_ran_choose with
  * an MT19937 generator seeded with 1234 (the same points on every run); no
  * boundary or initial condition is given.  Both coefficients start at 0.
+ * `--set noise=SIGMA` adds Gaussian noise of standard deviation SIGMA to the
+ * observations (stream 1 of pinn_solve_rng: fixed by --seed), the noisy
+ * inverse problem of pinn solve --validation / --noise-level (README).
  */
 #include <pinn/pinn.h>
 
@@ -43,8 +46,10 @@ static int coefficients(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, v
   return PINN_SUCCESS;
 }
 
-/* N_OBS grid points (x, t) and their u, reproducibly. */
-static int observations(const pinn_burgers_data *d, double *x, double *y)
+/* N_OBS grid points (x, t) and their u, reproducibly (plus noise of
+ * standard deviation sigma from rng when sigma > 0). */
+static int observations(const pinn_burgers_data *d, double *x, double *y, double sigma,
+                        gsl_rng *noise)
 {
   const size_t n = d->nx * d->nt;
   size_t *all = malloc(n * sizeof *all), *pick = malloc(N_OBS * sizeof *pick);
@@ -59,7 +64,7 @@ static int observations(const pinn_burgers_data *d, double *x, double *y)
   for (size_t k = 0; k < N_OBS; ++k) {
     x[2 * k] = d->x[pick[k] % d->nx];
     x[2 * k + 1] = d->t[pick[k] / d->nx];
-    y[k] = d->u[pick[k]];
+    y[k] = d->u[pick[k]] + (sigma > 0 ? gsl_ran_gaussian(noise, sigma) : 0.0);
   }
   free(all), free(pick), gsl_rng_free(r);
   return PINN_SUCCESS;
@@ -69,9 +74,17 @@ int pinn_problem_burgers_inverse(pinn_problem **pp, pinn_solve_config *cfg, pinn
 {
   pinn_burgers_data ref = {0, 0, NULL, NULL, NULL};
   double *xo = malloc(3 * N_OBS * sizeof *xo), *yo = xo + 2 * N_OBS;
-  int st = xo ? pinn_burgers_data_load(&ref, err) : pinn_error_set(err, PINN_ENOMEM, "out of memory");
-  if (!st && observations(&ref, xo, yo))
+  const double sigma = pinn_params_double(cfg->params, "noise", 0.0,
+                                          "standard deviation of Gaussian noise added to the "
+                                          "observations (u is of order 1)");
+  gsl_rng *noise = sigma > 0 ? pinn_solve_rng(cfg, 1, err) : NULL;
+  int st = !xo || (sigma > 0 && !noise) ? pinn_error_set(err, PINN_ENOMEM, "out of memory")
+           : !(sigma >= 0) ? pinn_error_set(err, PINN_EINVAL, "burgers_inverse: noise = %g: give "
+                                            "a standard deviation >= 0", sigma)
+                           : pinn_burgers_data_load(&ref, err);
+  if (!st && observations(&ref, xo, yo, sigma, noise))
     st = pinn_error_set(err, PINN_EFORMAT, "burgers_inverse: cannot draw %d observations", N_OBS);
+  gsl_rng_free(noise);
   pinn_domain dom;
   pinn_problem *p = st ? NULL : pinn_problem_alloc("burgers_inverse", 1, 1, 1, err);
   if (!st && !p) st = err ? err->code : PINN_ENOMEM;

@@ -216,6 +216,22 @@ s1=$("$pinn" solve --plugin ./my.so --quiet --no-output --adam 20 --iters 20 --s
 s0=$("$pinn" solve --plugin ./my.so --quiet --no-output --adam 20 --iters 20 | sed 's/.*final_loss=\([^ ]*\).*/\1/')
 [ -n "$s0" ] && [ "$s0" = "$s1" ] && [ "$s0" != "$sa" ] \
   || { echo "FAIL: --set a (default $s0, a=1 $s1, a=5 $sa)"; fail=$((fail + 1)); }
+# noisy data: --validation needs a data term, the patience held-out data, the noise level data;
+# held-out data show "val" on the progress lines and validation_loss in the summary; a noise
+# level above the data's misfit stops at once (stop=discrepancy)
+bad solve burgers1d --validation 0.2 --no-output
+bad solve burgers1d --validation 1 --no-output
+bad solve burgers_inverse --validation-patience 10 --no-output
+bad solve burgers1d --noise-level 0.1 --no-output
+bad solve burgers_inverse --noise-tau 0 --no-output
+small=(--layers 10x2 --points pde=200 --no-output --threads 1)
+"$pinn" solve burgers_inverse "${small[@]}" --set noise=0.05 --validation 0.2 --validation-patience 20 \
+  --validation-every 5 --adam 60 --iters 60 --then none --progress-every 20 > v.txt 2> v.err
+grep -q '^lbfgs .*  val [0-9]' v.err && grep -q 'validation_loss=[0-9].* stop=' v.txt \
+  || { echo "FAIL: --validation on the progress lines and in the summary"; cat v.txt v.err; fail=$((fail + 1)); }
+"$pinn" solve burgers_inverse "${small[@]}" --noise-level 2 --adam 50 --quiet > v.txt 2>&1
+grep -q 'iterations=1 .*stop=discrepancy$' v.txt \
+  || { echo "FAIL: --noise-level stops on the discrepancy principle"; cat v.txt; fail=$((fail + 1)); }
 # --weight TERM=W sets the term's weight: poisson2d's own boundary weight (100) given explicitly is
 # bitwise the default run, another weight is another run
 wrun() { "$pinn" solve poisson2d --quiet --no-output --threads 1 --adam 5 --iters 5 --last-iters 2 "$@" \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The pinn CLI under mpirun (tests/mpi.cmake): 2 and 3 ranks give the summary
-# and the network of 1 process; a run stopped by SIGTERM to its ranks exits 130
+# and the network of 1 process (2 also with held-out data and a validation
+# stop); a run stopped by SIGTERM to its ranks exits 130
 # with its checkpoint, which 1 process resumes to the uninterrupted result;
 # a callback failing on one rank's points ends the job with exit 1 and the
 # message once.  Usage: mpi_cli.sh PINN SRC
@@ -29,6 +30,15 @@ diff <(strip one.txt) <(strip three.txt)
 "$pinn" eval three.h5 --points pts.csv --derivatives > e3.csv
 cmp e1.csv e3.csv
 echo "mpi_cli: 3 ranks = 1 process: ok"
+
+# 1b. held-out data and the validation stop: the same split, losses and stop on 2 ranks
+noisy=(burgers_inverse --layers 10x2 --points pde=200 --no-output --no-checkpoint --threads 1
+       --quiet --set noise=0.05 --validation 0.2 --validation-patience 30 --adam 100 --iters 300)
+"$pinn" solve "${noisy[@]}" > v1.txt
+run2 "${noisy[@]}" > v2.txt
+grep -q 'stop=validation$' v1.txt
+diff <(strip v1.txt) <(strip v2.txt)
+echo "mpi_cli: validation on 2 ranks = 1 process: ok"
 
 # 2. SIGTERM to the ranks: exit 130, checkpoint and result kept; 1 process
 # resumes it to the uninterrupted run's result

@@ -291,6 +291,89 @@ static void loss_values_match_hand_computed_numbers(void)
   pinn_mlp_free(net);
 }
 
+/* pinn_loss_options.validation: a seeded share of each data term's
+ * observations leaves the loss and is only measured, hand-checked on the
+ * network [1,1,1] tanh, u(x) = 1.5 tanh(0.8 x + 0.1) - 0.2. */
+static void a_validation_split_holds_out_a_seeded_share_of_the_observations(void)
+{
+  size_t sizes[] = {1, 1, 1};
+  pinn_mlp_layout lay = {3, sizes, NULL, 0};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  double *th = pinn_mlp_params(net);
+  th[0] = 0.8; th[1] = 0.1; th[2] = 1.5; th[3] = -0.2;
+  pinn_problem *p = pinn_problem_alloc("split", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  double xd[10], yd[10];
+  for (int i = 0; i < 10; ++i) xd[i] = 0.1 * i, yd[i] = 0.05 * i * i;
+  pinn_problem_add_residual(p, "pde", 1, pinn_test_poisson_R, PINN_NEED_XX, NULL);
+  pinn_problem_add_data(p, "obs", 0, 10, xd, yd);
+  pinn_problem_set_weight(p, 1, 3.0);
+  pinn_loss_options o = pinn_loss_options_default();
+  o.validation = 0.3;
+  pinn_error e;
+  pinn_loss *l = pinn_loss_alloc(p, net, &o, &e), *l2 = pinn_loss_alloc(p, net, &o, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l2);
+  CU_ASSERT_EQUAL(pinn_loss_n_validation(l, 1), 3); /* round(0.3 * 10) */
+  CU_ASSERT_EQUAL(pinn_loss_n_validation(l, 0), 0);
+  size_t n, n2;
+  const double *x, *x2;
+  pinn_loss_term_points(l, 1, &n, NULL, &x);
+  pinn_loss_term_points(l2, 1, &n2, NULL, &x2);
+  CU_ASSERT_EQUAL_FATAL(n, 7);
+  CU_ASSERT_EQUAL_FATAL(n2, 7);
+  CU_ASSERT_EQUAL(memcmp(x, x2, 7 * sizeof *x), 0); /* the same seed, the same split */
+  /* training points in the problem's order; the others are held out */
+  int held[10], k = 0;
+  for (int i = 0; i < 10; ++i) {
+    held[i] = !(k < 7 && x[k] == xd[i]);
+    k += !held[i];
+  }
+  CU_ASSERT_EQUAL(k, 7);
+  double f, terms[2], sv = 0, st = 0;
+  for (int i = 0; i < 10; ++i) {
+    const double u = 1.5 * tanh(0.8 * xd[i] + 0.1) - 0.2, r2 = (u - yd[i]) * (u - yd[i]);
+    if (held[i]) sv += r2 / 3;
+    else st += r2 / 7;
+  }
+  const size_t evals = pinn_loss_n_evals(l);
+  CU_ASSERT_EQUAL(pinn_loss_validation(l, NULL, &f, terms), 0);
+  CU_ASSERT_DOUBLE_EQUAL(terms[1], sv, 1e-15);
+  CU_ASSERT(isnan(terms[0]));
+  CU_ASSERT_DOUBLE_EQUAL(f, 3.0 * sv, 3e-15);
+  CU_ASSERT_EQUAL(pinn_loss_n_evals(l), evals); /* measuring is not an evaluation */
+  CU_ASSERT_EQUAL(pinn_loss_eval(l, NULL, &f, NULL, terms), 0);
+  CU_ASSERT_DOUBLE_EQUAL(terms[1], st, 1e-15); /* the loss trains on the 7 only */
+  pinn_loss_free(l2);
+  /* another seed, another split; no split without data; a fraction < 1 */
+  o.seed = 2;
+  l2 = pinn_loss_alloc(p, net, &o, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l2);
+  pinn_loss_term_points(l2, 1, &n2, NULL, &x2);
+  CU_ASSERT_NOT_EQUAL(memcmp(x, x2, 7 * sizeof *x), 0);
+  pinn_loss_free(l2);
+  o.validation = 1.0;
+  CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, &o, &e));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "0 <= v < 1"));
+  pinn_loss_free(l);
+  pinn_problem_free(p);
+  p = pinn_problem_alloc("nodata", 1, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 1, pinn_test_poisson_R, PINN_NEED_XX, NULL);
+  o.validation = 0.2;
+  CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, &o, &e));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no data term"));
+  o.validation = 0;
+  l = pinn_loss_alloc(p, net, &o, &e);
+  CU_ASSERT_EQUAL(pinn_loss_validation(l, NULL, &f, NULL), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "--validation"));
+  pinn_loss_free(l);
+  pinn_problem_free(p);
+  pinn_mlp_free(net);
+}
+
 /* Upper complementarity u <= psi on the network [1,1,1] tanh,
  * u = w2 tanh(w1 x + b1) + b2, R = -u'' - 1: m = min(-R, psi - u) (the lower
  * problem of w = -u), and the multiplier -R, against closed forms. */
@@ -1010,6 +1093,8 @@ int main(void)
       {"hard_constraint_transforms_have_exact_gradients_and_exact_data",
        hard_constraint_transforms_have_exact_gradients_and_exact_data},
       {"loss_values_match_hand_computed_numbers", loss_values_match_hand_computed_numbers},
+      {"a_validation_split_holds_out_a_seeded_share_of_the_observations",
+       a_validation_split_holds_out_a_seeded_share_of_the_observations},
       {"upper_complementarity_matches_hand_computed_numbers",
        upper_complementarity_matches_hand_computed_numbers},
       {"second_order_residual_on_relu_network_is_refused",

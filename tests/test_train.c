@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <gsl/gsl_math.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -983,6 +984,205 @@ static void loss_transforms_report_the_loss_itself(void)
   }
 }
 
+/* ---- noisy data: validation split, early stop, discrepancy principle */
+
+/* -c u'' = pi^2 sin(pi x) on (-1, 1), exact u = sin(pi x), c = 1 (learned
+ * from 0.5), from 40 observations of u with Gaussian noise (sigma 0.1,
+ * mt19937 seed 7) and no boundary condition: only 8 residual points, so the
+ * network [1, 20, 20, 1] can bend between them to fit the noise, and L-BFGS
+ * does (measured: its error triples after Adam's 500 iterations). */
+static int noisy_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                          void *ctx)
+{
+  (void)ctx;
+  r[0] = pd_addc(pd_mul(c[0], u->xx), M_PI * M_PI * sin(M_PI * x[0]));
+  return 0;
+}
+
+typedef struct {
+  pinn_stop_reason reason;
+  size_t iters;
+  double rel_l2, c_err;
+  double *theta; /* the final parameters (malloc'd) */
+} toy_run;
+
+/* The noisy toy's problem, network and loss (a quarter of the
+ * observations held out). */
+static pinn_test_net noisy_toy(void)
+{
+  pinn_problem *p = pinn_problem_alloc("noisy", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_coefficient(p, "c", 0.5, NULL);
+  pinn_problem_add_residual(p, "pde", 1, noisy_residual, PINN_NEED_XX, NULL);
+  double x[40], y[40];
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 7);
+  for (int i = 0; i < 40; ++i) {
+    x[i] = -1 + (i + 0.5) / 20.0;
+    y[i] = sin(M_PI * x[i]) + gsl_ran_gaussian(r, 0.1);
+  }
+  gsl_rng_free(r);
+  pinn_problem_add_data(p, "data", 0, 40, x, y);
+  pinn_problem_set_points(p, 0, 8);
+  pinn_problem_set_exact(p, pinn_test_poisson_exact, NULL);
+  pinn_mlp *net = pinn_test_line_net(20, 4);
+  pinn_loss_options lo = pinn_loss_options_default();
+  lo.validation = 0.25;
+  pinn_test_net tn = {p, net, pinn_loss_alloc(p, net, &lo, NULL)};
+  CU_ASSERT_PTR_NOT_NULL_FATAL(tn.l);
+  return tn;
+}
+
+/* The noisy toy's training: Adam(500, lr 1e-2) then L-BFGS(3000) with the
+ * noisy-data settings (and the rest) of o. */
+static pinn_train_options noisy_toy_options(const pinn_train_options *noisy)
+{
+  pinn_train_options o = *noisy;
+  o.phases[0].max_iter = 500;
+  o.phases[0].lr = 1e-2;
+  o.phases[1].max_iter = 3000;
+  return o;
+}
+
+/* Train the noisy toy with noisy_toy_options(noisy); optionally stop at
+ * stop_iter (user stop, checkpointed when o has a path) or resume first. */
+static toy_run train_noisy_toy(const pinn_train_options *noisy, const char *resume, size_t stop_iter)
+{
+  pinn_test_net tn = noisy_toy();
+  pinn_loss *l = tn.l;
+  pinn_train_options o = noisy_toy_options(noisy);
+  if (stop_iter) {
+    o.progress = stop_at;
+    o.progress_ctx = &stop_iter;
+    o.progress_every = 1;
+  }
+  pinn_error e;
+  pinn_trainer *t = pinn_trainer_alloc(l, &o, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+  if (resume) CU_ASSERT_EQUAL_FATAL(pinn_trainer_resume(t, resume), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_trainer_run(t), PINN_SUCCESS);
+  toy_run run = {pinn_trainer_stop_reason(t), pinn_trainer_iterations(t), 0, 0, NULL};
+  run.rel_l2 = pinn_test_rel_l2(&tn);
+  run.c_err = fabs(pinn_loss_coef(l, 0) - 1.0);
+  run.theta = malloc(pinn_loss_n_params(l) * sizeof *run.theta);
+  pinn_loss_get_params(l, run.theta);
+  if (o.validation_patience) { /* it ends on the best validation point */
+    double v;
+    CU_ASSERT_EQUAL(pinn_loss_validation(l, NULL, &v, NULL), 0);
+    CU_ASSERT_EQUAL(v, pinn_trainer_validation_best(t));
+    CU_ASSERT(pinn_trainer_validation_best_iter(t) % o.validation_every == 0);
+  }
+  if (o.noise_level > 0 && run.reason == PINN_STOP_DISCREPANCY) {
+    /* the data misfit (term 1) first reached tau sigma^2 at the last iteration */
+    const double *h = pinn_trainer_history_terms(t), lim = o.noise_tau * o.noise_level * o.noise_level;
+    const size_t n = pinn_trainer_history_length(t);
+    CU_ASSERT(h[2 * (n - 1) + 1] <= lim);
+    for (size_t i = 0; i + 1 < n; ++i) CU_ASSERT(h[2 * i + 1] > lim);
+  }
+  pinn_trainer_free(t);
+  pinn_test_net_free(&tn);
+  return run;
+}
+
+static void a_noisy_inverse_toy_stops_on_validation_before_its_error_rises(void)
+{
+  pinn_train_options o = pinn_train_options_default();
+  const toy_run all = train_noisy_toy(&o, NULL, 0); /* monitored, never stopped */
+  CU_ASSERT_EQUAL(all.reason, PINN_STOP_MAX_ITER);
+  CU_ASSERT_EQUAL(all.iters, 3500);
+  o.validation_patience = 300;
+  const toy_run early = train_noisy_toy(&o, NULL, 0);
+  printf("\n  noisy toy: rel. L2 error %.3g, |c - 1| %.3g after %zu iterations; with the "
+         "validation stop %.3g and %.3g after %zu\n",
+         all.rel_l2, all.c_err, all.iters, early.rel_l2, early.c_err, early.iters);
+  CU_ASSERT_EQUAL(early.reason, PINN_STOP_VALIDATION);
+  CU_ASSERT(early.iters < 1000); /* measured: 470, the best at 170 (Adam) */
+  /* measured: 0.032 vs 0.167 and 0.015 vs 0.41 */
+  CU_ASSERT(early.rel_l2 < 0.4 * all.rel_l2);
+  CU_ASSERT(early.c_err < 0.2 * all.c_err);
+  CU_ASSERT(early.rel_l2 < 0.06);
+  /* the discrepancy principle stops once the misfit reaches tau sigma^2 (a
+   * sigma of 0.12, not the true 0.1: the realised noise of these 30 training
+   * observations is larger than 0.1^2, and the run must reach the level;
+   * measured: a stop at 1253 with 0.083 and 0.14) */
+  pinn_train_options d = pinn_train_options_default();
+  d.noise_level = 0.12;
+  const toy_run disc = train_noisy_toy(&d, NULL, 0);
+  printf("  discrepancy (sigma 0.12): %.3g and %.3g after %zu\n", disc.rel_l2, disc.c_err, disc.iters);
+  CU_ASSERT_EQUAL(disc.reason, PINN_STOP_DISCREPANCY);
+  CU_ASSERT(disc.iters < all.iters);
+  free(all.theta);
+  free(early.theta);
+  free(disc.theta);
+}
+
+/* A validation-stopped run, checkpointed after its best validation point
+ * and before the stop, resumes to bitwise the same end; resuming its final
+ * checkpoint trains no further; other noisy-data settings are refused. */
+static void a_validation_stop_resumes_bitwise_and_stays_stopped(void)
+{
+  char path[512];
+  char *dir = checkpoint_in_tmpdir("val", path, sizeof path);
+  pinn_train_options o = pinn_train_options_default();
+  o.validation_patience = 300;
+  const toy_run ref = train_noisy_toy(&o, NULL, 0);
+  CU_ASSERT_EQUAL(ref.reason, PINN_STOP_VALIDATION);
+  pinn_train_options oc = o;
+  oc.checkpoint_path = path;
+  toy_run cut = train_noisy_toy(&oc, NULL, 250);
+  CU_ASSERT_EQUAL(cut.iters, 250);
+  toy_run resumed = train_noisy_toy(&oc, path, 0); /* its end is checkpointed too */
+  CU_ASSERT_EQUAL(resumed.reason, PINN_STOP_VALIDATION);
+  CU_ASSERT_EQUAL(resumed.iters, ref.iters);
+  const size_t P = 20 * 1 + 20 + 20 * 20 + 20 + 20 + 1 + 1;
+  CU_ASSERT_EQUAL(memcmp(ref.theta, resumed.theta, P * sizeof *ref.theta), 0);
+  toy_run again = train_noisy_toy(&o, path, 0);
+  CU_ASSERT_EQUAL(again.reason, PINN_STOP_VALIDATION);
+  CU_ASSERT_EQUAL(again.iters, ref.iters);
+  CU_ASSERT_EQUAL(memcmp(ref.theta, again.theta, P * sizeof *ref.theta), 0);
+  /* another patience, or no noisy-data watch at all, contradicts the file */
+  pinn_test_net tn = noisy_toy();
+  pinn_train_options other = noisy_toy_options(&o);
+  other.validation_patience = 200;
+  pinn_trainer *t = pinn_trainer_alloc(tn.l, &other, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_resume(t, path), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "the validation patience is 300"));
+  pinn_trainer_free(t);
+  pinn_test_net_free(&tn);
+  free(cut.theta);
+  free(resumed.theta);
+  free(again.theta);
+  free(ref.theta);
+  pinn_test_rmtree(dir);
+  free(dir);
+}
+
+/* Patience without held-out data, a noise level without data terms and a
+ * bad discrepancy factor are refused with what to set. */
+static void noisy_data_settings_without_data_are_refused(void)
+{
+  setup s = make(NULL, 11);
+  pinn_train_options o = adam30_lbfgs40();
+  pinn_error e;
+  o.validation_patience = 100;
+  CU_ASSERT_PTR_NULL(pinn_trainer_alloc(s.l, &o, &e));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pinn_loss_options.validation"));
+  o.validation_patience = 0;
+  o.noise_level = 0.1;
+  CU_ASSERT_PTR_NULL(pinn_trainer_alloc(s.l, &o, &e));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no data term"));
+  o.noise_tau = 0;
+  CU_ASSERT_EQUAL(pinn_train_options_check(&o, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "noise_tau"));
+  o.noise_tau = 1.0;
+  o.noise_level = -1;
+  CU_ASSERT_EQUAL(pinn_train_options_check(&o, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "noise_level"));
+  pinn_test_net_free(&s);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -1016,6 +1216,11 @@ int main(void)
       {"a_checkpoint_holds_the_network", a_checkpoint_holds_the_network},
       {"levenberg_marquardt_phase_follows_adam_with_honest_counts",
        levenberg_marquardt_phase_follows_adam_with_honest_counts},
+      {"a_noisy_inverse_toy_stops_on_validation_before_its_error_rises",
+       a_noisy_inverse_toy_stops_on_validation_before_its_error_rises},
+      {"a_validation_stop_resumes_bitwise_and_stays_stopped",
+       a_validation_stop_resumes_bitwise_and_stays_stopped},
+      {"noisy_data_settings_without_data_are_refused", noisy_data_settings_without_data_are_refused},
       {NULL, NULL}};
   if (pinn_test_add_suite("train", cases)) return 1;
   return pinn_test_run_all();

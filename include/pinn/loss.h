@@ -39,6 +39,13 @@ typedef struct pinn_loss_options {
    * here, each rank keeps only its share of the points from the start (as
    * pinn_loss_set_team, without the moment of holding every point) */
   const pinn_team *team;
+  /* held-out observations: this fraction (0 <= v < 1) of every data term's
+   * observations is kept out of the loss and only measured
+   * (pinn_loss_validation): round(v n) of its n, at least 1 and at most
+   * n - 1 (none from a term of one observation), drawn without replacement
+   * by an MT19937 generator seeded from `seed` and the term's index, so the
+   * split is the same on every run, thread and rank count.  Default 0. */
+  double validation;
 } pinn_loss_options;
 
 /* The defaults above. */
@@ -99,6 +106,20 @@ int pinn_loss_last_terms(pinn_loss *l, const double *theta, double *terms);
 int pinn_loss_set_team(pinn_loss *l, const pinn_team *team);
 /* The loss's team (NULL when it has none). */
 const pinn_team *pinn_loss_team(const pinn_loss *l);
+
+/* Held-out observations of term i (pinn_loss_options.validation; 0 for
+ * another kind of term or without a split); its training observations are
+ * the others (pinn_loss_term_points). */
+size_t pinn_loss_n_validation(const pinn_loss *l, size_t i);
+/* The validation loss at theta (NULL: the current parameters): the data
+ * terms' loss on their held-out observations, f = sum_t w_t mean_i (u_k(x_i)
+ * - y_i)^2 over the terms that have some; terms (may be NULL, n_terms) gets
+ * each term's unweighted mean (NaN for a term without held-out points).
+ * No gradient; not counted in pinn_loss_n_evals and leaves the per-term
+ * cache of pinn_loss_last_terms alone, so measuring it does not change a
+ * training run.  On a team every rank computes the whole (equal) value.
+ * PINN_EINVAL when the loss holds no held-out observations. */
+int pinn_loss_validation(pinn_loss *l, const double *theta, double *f, double *terms);
 
 /* Number of loss evaluations so far (with or without gradient). */
 size_t pinn_loss_n_evals(const pinn_loss *l);

@@ -109,9 +109,13 @@ typedef enum pinn_stop_reason {
   PINN_STOP_INTERRUPT,    /* the interrupt flag was raised (SIGINT/SIGTERM) */
   PINN_STOP_ERROR,        /* an evaluation failed (callback error): see the message */
   PINN_STOP_XTOL,         /* LM: |dx_i| <= xtol (|x_i| + xtol) for every i: converged */
-  PINN_STOP_NO_STEP       /* LM: no acceptable step, 16 rejected in a row (GSL_ENOPROG);
+  PINN_STOP_NO_STEP,      /* LM: no acceptable step, 16 rejected in a row (GSL_ENOPROG);
                              named "no_progress" as PINN_STOP_NO_PROGRESS, which a
                              trainer's LM phase reports for it */
+  PINN_STOP_VALIDATION,   /* trainer: the validation loss did not improve for
+                             validation_patience iterations (pinn/train.h) */
+  PINN_STOP_DISCREPANCY   /* trainer: the data misfit reached the noise level
+                             (the discrepancy principle, pinn/train.h) */
 } pinn_stop_reason;
 
 /* A sentence for a stop reason (static storage). */

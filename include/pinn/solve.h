@@ -101,6 +101,9 @@ typedef struct pinn_solve_result {
   double coefs[PINN_MAX_COEFS];
   size_t n_params;
   pinn_diagnostics diagnostics;           /* of the trained network on the first interior term's points */
+  double validation_best;                 /* the best validation loss (cfg->loss.validation > 0;
+                                             NaN otherwise: pinn_trainer_validation_best) */
+  size_t validation_best_iter;            /* the iteration it was measured at */
 } pinn_solve_result;
 
 /* Builds a problem and fills its tuned defaults into *cfg (which the caller
@@ -131,7 +134,10 @@ int pinn_solve(pinn_problem *p, const pinn_solve_config *cfg, pinn_solve_result 
  * configuration's own values (n_hidden, width[], act, threads, and train as
  * pinn_train_options_check says; continuation_every not together with
  * train.step_hook), with messages naming the field ("cfg->n_hidden = 50: use
- * 1 to 32 hidden layers"): PINN_EINVAL; and that cfg's result file
+ * 1 to 32 hidden layers"): PINN_EINVAL; held-out data (loss.validation)
+ * only for a problem with a data term of 2 or more observations, a
+ * validation patience only with held-out data, a noise level only for a
+ * problem with data (PINN_EINVAL); and that cfg's result file
  * (cfg->output) and checkpoint (cfg->train.checkpoint_path) can be created:
  * their folders exist and a file can be made there (a probe file is created
  * and removed; PINN_EIO).  Returns 0 or the status with err naming the

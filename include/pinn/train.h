@@ -110,6 +110,8 @@ typedef struct pinn_progress {
                             or to the end of the wall-clock budget when that comes first */
   double lr;             /* Adam's current learning rate (0 for others) */
   pinn_loss *assembler;  /* the loss being trained (for diagnostics; do not free) */
+  double validation;     /* the validation loss (pinn_loss_validation) at the current
+                            parameters; NaN when the loss holds no held-out data */
 } pinn_progress;
 
 /* Called every `progress_every` iterations and at the end of each phase;
@@ -154,6 +156,22 @@ typedef struct pinn_train_options {
   /* checkpoints (HDF5, written atomically) */
   const char *checkpoint_path;   /* NULL = none */
   size_t checkpoint_every;       /* iterations; also at the end of every phase and on interrupt */
+  /* noisy data: early stopping on held-out observations (a loss built with
+   * pinn_loss_options.validation > 0) and the discrepancy principle.  The
+   * validation loss is measured every `validation_every` iterations of the
+   * run (a multiple of the run-wide count, in every phase); the best value,
+   * its iteration and its parameters are kept (and checkpointed).  With
+   * validation_patience N > 0 the run stops (PINN_STOP_VALIDATION, ending
+   * every phase) once N iterations passed since its best, and ends with the
+   * best-validation parameters, whatever stopped it.  With noise_level
+   * sigma > 0 the run stops (PINN_STOP_DISCREPANCY) at the first iteration
+   * where the data terms' mean squared misfit over their training
+   * observations, sum_t n_t L_t / sum_t n_t, is <= noise_tau sigma^2 (Morozov's
+   * discrepancy principle: fitting below the noise fits the noise). */
+  size_t validation_every;       /* default 10 (0 counts as 10) */
+  size_t validation_patience;    /* iterations, 0 = no validation stop (the default) */
+  double noise_level;            /* sigma of the observations' noise, 0 = off (default) */
+  double noise_tau;              /* the discrepancy factor (default 1: measured in README) */
 } pinn_train_options;
 
 /* Defaults: Adam 1000 iterations at lr 1e-3, then L-BFGS 5000 iterations. */
@@ -162,7 +180,9 @@ pinn_train_options pinn_train_options_default(void);
 /* What pinn_trainer_alloc refuses: a phase count outside 1..PINN_MAX_PHASES,
  * an unknown optimizer, negative or non-finite tolerances, Adam settings out
  * of range, a first step <= 0, an L-BFGS memory outside 1..1000, a negative
- * time budget.  PINN_EINVAL with a message naming the field as C code writes
+ * time budget, a negative or non-finite noise level, a noise_tau <= 0.
+ * pinn_trainer_alloc also refuses validation_patience > 0 for a loss without
+ * held-out observations and noise_level > 0 for a problem without data.  PINN_EINVAL with a message naming the field as C code writes
  * it ("phases[1] (lbfgs): memory must be 1 to 1000, got 0"). */
 int pinn_train_options_check(const pinn_train_options *o, pinn_error *err);
 
@@ -221,7 +241,11 @@ const char *pinn_trainer_errmsg(const pinn_trainer *t);
  * PINN_ENONFINITE (the run ended on a non-finite loss: stop reason
  * PINN_STOP_NONFINITE; a phase that ends so while a finite point is known
  * hands that point to the next phase, and only the run's end counts).  The
- * best parameters seen are left in the loss (and so in the network). */
+ * best parameters seen are left in the loss (and so in the network): those
+ * of the lowest loss, or with validation_patience > 0 those of the lowest
+ * validation loss (pinn_trainer_loss is then the loss there).  A run that
+ * stopped on validation or discrepancy is over: running it again (or its
+ * resumed checkpoint) trains no further. */
 int pinn_trainer_run(pinn_trainer *t);
 
 /* Write a checkpoint now (atomically: a temporary file, then rename):
@@ -264,6 +288,12 @@ double pinn_trainer_loss(const pinn_trainer *t);
  * region and sees the change from its next evaluation.  PINN_EINVAL when
  * called outside a step hook. */
 int pinn_trainer_loss_changed(pinn_trainer *t);
+
+/* Validation (pinn_train_options): the best validation loss measured and
+ * the run-wide iteration it was measured at (NaN and 0 before the first
+ * measurement or when the loss holds no held-out data). */
+double pinn_trainer_validation_best(const pinn_trainer *t);
+size_t pinn_trainer_validation_best_iter(const pinn_trainer *t);
 
 /* Number of NaN/Inf recoveries (restore the best point, halve Adam's rate). */
 size_t pinn_trainer_recoveries(const pinn_trainer *t);
