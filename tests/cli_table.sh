@@ -268,6 +268,5 @@ awk -v a="$e_solve" -v b="$e_eval" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !
 awk -F, 'NR == 1 { ok = ($0 == "x,u,u_ref,u_error") } NR > 1 { d = $2 - $3; if (d < 0) d = -d; e = d - $4; if (e < 0) e = -e; if (e > 1e-15) ok = 0; n++ }
   END { exit !(ok && n == 25) }' rpe.csv \
   || { echo "FAIL: eval --points columns u_ref, u_error"; head -3 rpe.csv; fail=$((fail + 1)); }
-echo "$fail failure(s)"
-echo "$((105 - fail)) passed, $fail failed"
+echo "cli_table: $fail failure(s)"
 [ "$fail" = 0 ]
