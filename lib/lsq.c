@@ -315,6 +315,10 @@ int pinn_lsq_eval(pinn_loss *l, const double *theta, double *R, double *Jac)
 {
   if (!l) return PINN_EINVAL;
   if (!R) return pinn_error_set(&l->err, PINN_EINVAL, "pinn_lsq_eval: R must not be NULL");
+  if (l->sharded)
+    return pinn_error_set(&l->err, PINN_EINVAL,
+                          "pinn_lsq_eval: each rank of the loss's team holds only its share of the "
+                          "points; pinn_lm_run gathers them (or detach the team)");
   int st = pinn_lsq_check(l, &l->err);
   if (st) return st;
   if (theta) pinn_loss_set_params(l, theta);
@@ -329,6 +333,25 @@ int pinn_lsq_eval(pinn_loss *l, const double *theta, double *R, double *Jac)
 }
 
 /* ------------------------------------------------------------------- LM */
+
+static int lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, pinn_error *err);
+
+int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, pinn_error *err)
+{
+  pinn_lm_report dummy;
+  if (!rep) rep = &dummy;
+  memset(rep, 0, sizeof *rep);
+  rep->loss0 = rep->loss = NAN;
+  if (!l) return pinn_error_set(err, PINN_EINVAL, "pinn_lm_run: the loss is NULL");
+  /* on a team every rank forms the whole Jacobian: it holds every point for
+   * the run, and only its share again after it (collective) */
+  int st = pinn_loss_share_points_(l, 0);
+  if (st) return pinn_error_set(err, st, "%s", l->err.msg);
+  st = lm_run(l, opt, rep, err);
+  const int sst = pinn_loss_share_points_(l, 1);
+  if (sst && !st) st = pinn_error_set(err, sst, "%s", l->err.msg);
+  return st;
+}
 
 static const char *const method_names[] = {"lm", "lmaccel", "dogleg"};
 
@@ -485,13 +508,8 @@ int pinn_lm_check(const pinn_loss *l, const pinn_lm_options *opt, pinn_error *er
       o->solver == PINN_LM_SOLVER_QR ? "QR" : "Cholesky", (double)o->max_bytes / 1073741824.0);
 }
 
-int pinn_lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, pinn_error *err)
+static int lm_run(pinn_loss *l, const pinn_lm_options *opt, pinn_lm_report *rep, pinn_error *err)
 {
-  pinn_lm_report dummy;
-  if (!rep) rep = &dummy;
-  memset(rep, 0, sizeof *rep);
-  rep->loss0 = rep->loss = NAN;
-  if (!l) return pinn_error_set(err, PINN_EINVAL, "pinn_lm_run: the loss is NULL");
   const pinn_lm_options o = opt ? *opt : pinn_lm_options_default();
   pinn_error e;
   pinn_error_clear(&e);

@@ -914,19 +914,7 @@ static pinn_stop_reason run_lm(pinn_trainer *t, const pinn_phase *ph, int *statu
   t->iter = 0;
   pinn_lm_report rep;
   pinn_error e;
-  /* on a team every rank forms the whole Jacobian: it needs every point */
-  int st = pinn_loss_share_points_(t->l, 0);
-  if (st) {
-    pinn_error_set(&t->err, st, "%s", pinn_loss_errmsg(t->l));
-    *status = st;
-    return PINN_STOP_ERROR;
-  }
-  st = pinn_lm_run(t->l, &lo, &rep, &e);
-  int sst = pinn_loss_share_points_(t->l, 1);
-  if (sst && !st) {
-    st = sst;
-    pinn_error_set(&e, sst, "%s", pinn_loss_errmsg(t->l));
-  }
+  int st = pinn_lm_run(t->l, &lo, &rep, &e);
   t->iter = base + rep.iterations;
   pinn_loss_get_params(t->l, t->x);
   if (isfinite(rep.loss)) note_best(t, t->x, rep.loss);

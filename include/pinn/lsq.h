@@ -196,7 +196,11 @@ int pinn_lm_check(const pinn_loss *l, const pinn_lm_options *o, pinn_error *err)
  * GSL's error handler is left as the application set it: GSL reports a
  * singular trust-region system (the Cholesky solver on a rank-deficient J,
  * always with dogleg) through it and then rejects the step, so call
- * gsl_set_error_handler_off() once at startup (GSL's default aborts). */
+ * gsl_set_error_handler_off() once at startup (GSL's default aborts).
+ * On a team (pinn_loss_set_team) every rank calls it: each gathers every
+ * point for the run (the whole Jacobian on every rank) and keeps only its
+ * share again after it; pinn_lsq_eval alone refuses a loss whose points are
+ * shared. */
 int pinn_lm_run(pinn_loss *l, const pinn_lm_options *o, pinn_lm_report *rep, pinn_error *err);
 
 PINN_END_DECLS
