@@ -871,7 +871,10 @@ static int write_points(wstate *s, pinn_loss *l)
     size_t n = 0, dim = 0;
     const double *x = NULL;
     if (pinn_loss_term_points(l, i, &n, &dim, &x))
-      return pinn_error_set_first(&s->err, PINN_EINVAL, "cannot read the training points of term '%s'", term);
+      return pinn_error_set_first(&s->err, PINN_EINVAL,
+                                  "cannot read the training points of term '%s' (on a team, call "
+                                  "pinn_loss_gather_points on every rank first)",
+                                  term);
     char ds[160];
     snprintf(ds, sizeof ds, "/points/%s", term);
     size_t dims[2] = {n, dim};
