@@ -493,12 +493,22 @@ static void tanh_polys(int M, double q[DMAX + 2][DMAX + 2])
     }
 }
 
-/* Horner: sum_j q[j] t^j, degree deg. */
-static inline double poly_at(const double *q, int deg, double t)
+/* d[k * ld + i] = scale^(k-1) s1[i] Q_k(t[i]) for k = 1..order (Horner, the
+ * loops over i innermost so that they vectorise). */
+static void poly_rows(int order, size_t m, const double *t, const double *s1, double scale,
+                      double *d, size_t ld, double q[DMAX + 2][DMAX + 2])
 {
-  double v = q[deg];
-  for (int j = deg - 1; j >= 0; --j) v = v * t + q[j];
-  return v;
+  double sk = 1.0;
+  for (int k = 1; k <= order; ++k, sk *= scale) {
+    double *restrict dk = d + (size_t)k * ld;
+    const double c0 = q[k][k - 1];
+    for (size_t i = 0; i < m; ++i) dk[i] = c0;
+    for (int j = k - 2; j >= 0; --j) {
+      const double c = q[k][j];
+      for (size_t i = 0; i < m; ++i) dk[i] = dk[i] * t[i] + c;
+    }
+    for (size_t i = 0; i < m; ++i) dk[i] *= sk * s1[i];
+  }
 }
 
 /* tanh: d[m * ld + i], m <= order, for m values. */
@@ -507,10 +517,8 @@ static void derivs_tanh(int order, size_t m, const double *z, double *d, size_t 
 {
   double s0[DCHUNK], s1[DCHUNK];
   pinn_act_block(PINN_ACT_TANH, 0.0, m, z, s0, s1, NULL, NULL);
-  for (size_t i = 0; i < m; ++i) {
-    d[i] = s0[i];
-    for (int k = 1; k <= order; ++k) d[k * ld + i] = s1[i] * poly_at(q[k], k - 1, s0[i]);
-  }
+  memcpy(d, s0, m * sizeof *d);
+  poly_rows(order, m, s0, s1, 1.0, d, ld, q);
 }
 
 /* The sigmoid's derivatives sigma^(k)(y_i), k <= order, into g[k * ld + i]:
@@ -519,14 +527,11 @@ static void derivs_tanh(int order, size_t m, const double *z, double *d, size_t 
 static void derivs_sigmoid(int order, size_t m, const double *y, double *g, size_t ld,
                            double q[DMAX + 2][DMAX + 2])
 {
-  double s0[DCHUNK], s1[DCHUNK], s2[DCHUNK];
+  double s0[DCHUNK], s1[DCHUNK], s2[DCHUNK], t[DCHUNK];
   pinn_act_block(PINN_ACT_SIGMOID, 0.0, m, y, s0, s1, s2, NULL);
-  for (size_t i = 0; i < m; ++i) {
-    double t = s1[i] > 0.0 ? -s2[i] / s1[i] : (y[i] > 0.0 ? 1.0 : -1.0), scale = 1.0;
-    g[i] = s0[i];
-    for (int k = 1; k <= order; ++k, scale *= 0.5)
-      g[k * ld + i] = scale * s1[i] * poly_at(q[k], k - 1, t);
-  }
+  for (size_t i = 0; i < m; ++i) t[i] = s1[i] > 0.0 ? -s2[i] / s1[i] : (y[i] > 0.0 ? 1.0 : -1.0);
+  memcpy(g, s0, m * sizeof *g);
+  poly_rows(order, m, t, s1, 0.5, g, ld, q);
 }
 
 /* GELU = x Phi(x): s^(k) = x Phi^(k) + k Phi^(k-1), Phi^(k) = (-1)^(k-1) He_(k-1) phi. */

@@ -48,9 +48,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cblas.h>
-
 #include "activation_impl.h"
+#include "gemm_impl.h"
 
 #define B PINN_BLOCK
 #define KMAX PINN_TAYLOR_MAX_ORDER
@@ -674,7 +673,8 @@ typedef struct {
   double *x0;             /* n_in x B */
   double **Z, **A, **E;   /* per layer: H x C x B */
   double *bar0, *bar1;    /* maxw x C x B */
-  double *D;              /* (K + 2) x B activation derivatives */
+  double *zg;             /* maxw x B: a layer's z_0, gathered */
+  double *D;              /* (K + 2) x maxw x B activation derivatives */
   double *pw;             /* (K + 1) x (K + 1) x B series powers */
   double *vals, *vbar;    /* n_out x Q x B */
   double *mem;
@@ -693,7 +693,7 @@ static int ws_alloc(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
   for (size_t l = 0; l < L; ++l)
     if (pinn_mlp_layer_size(net, l) > maxw) maxw = pinn_mlp_layer_size(net, l);
   for (size_t l = 1; l < L; ++l) tot += (l + 1 < L ? 3 : 1) * pinn_mlp_layer_size(net, l) * C * B;
-  tot += 2 * maxw * C * B + (K + 2) * B + (K + 1) * (K + 1) * B +
+  tot += 2 * maxw * C * B + (K + 3) * maxw * B + (K + 1) * (K + 1) * B +
          2 * pinn_mlp_n_out(net) * t->nq * B;
   memset(w, 0, sizeof *w);
   w->Z = calloc(3 * L, sizeof(double *));
@@ -716,7 +716,8 @@ static int ws_alloc(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
   }
   w->bar0 = p; p += maxw * C * B;
   w->bar1 = p; p += maxw * C * B;
-  w->D = p; p += (K + 2) * B;
+  w->zg = p; p += maxw * B;
+  w->D = p; p += (K + 2) * maxw * B;
   w->pw = p; p += (K + 1) * (K + 1) * B;
   w->vals = p; p += pinn_mlp_n_out(net) * t->nq * B;
   w->vbar = p;
@@ -732,13 +733,13 @@ static double unit_param(const pinn_mlp *net, size_t l, size_t o, pinn_activatio
 }
 
 /* Activation of one unit: z (C x B) -> a, e (C x B), formulas (1), (2) and the
- * collapsed tops of the file comment. */
-static void unit_forward(const pinn_taylor *t, workspace *w, const double *z, double *a, double *e)
+ * collapsed tops of the file comment; D[m * ldD + q] = s^(m)(z_0[q]). */
+static void unit_forward(const pinn_taylor *t, workspace *w, const double *D, size_t ldD,
+                         const double *z, double *a, double *e)
 {
   const int K = t->K;
-  const double *D = w->D;
   double *pw = w->pw;
-  const double *s1 = D + B, *s2 = D + 2 * B;
+  const double *s1 = D + ldD, *s2 = D + 2 * ldD;
   double ifact[KMAX + 2];
   for (int m = 0; m <= K + 1; ++m) ifact[m] = 1.0 / fact(m);
 #define PW(m, k) (pw + ((size_t)(m) * (K + 1) + (size_t)(k)) * B)
@@ -779,7 +780,7 @@ static void unit_forward(const pinn_taylor *t, workspace *w, const double *z, do
         for (int m = 1; m <= k; ++m) {
           const double *pk = PW(m, k);
           const double fm = ifact[m];
-          const double *dm = D + (size_t)m * B, *dm1 = D + (size_t)(m + 1) * B;
+          const double *dm = D + (size_t)m * ldD, *dm1 = D + (size_t)(m + 1) * ldD;
           for (size_t q = 0; q < B; ++q) {
             ak[q] += dm[q] * fm * pk[q];
             ek[q] += dm1[q] * fm * pk[q];
@@ -882,17 +883,26 @@ static void block_forward(const pinn_taylor *t, const pinn_mlp *net, workspace *
         }
       }
     } else {
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)H, (int)CB, (int)Hp, 1.0, W,
-                  (int)Hp, w->A[l - 1], (int)CB, 0.0, Z, (int)CB);
-      for (size_t o = 0; o < H; ++o)
-        for (size_t q = 0; q < B; ++q) Z[o * CB + q] += b[o];
+      pinn_gemm_nn_(H, Hp, CB, W, Hp, w->A[l - 1], Z, b);
     }
     if (l + 1 == L) break;
+    /* s .. s^(K+1) at every z_0 of the layer: one call (per unit for
+     * per-unit PReLU slopes) */
     const pinn_activation act = pinn_mlp_activation(net, l);
-    for (size_t o = 0; o < H; ++o) {
-      pinn_act_derivs_block(act.kind, unit_param(net, l, o, act), t->K + 1, B, Z + o * CB, w->D);
-      unit_forward(t, w, Z + o * CB, w->A[l] + o * CB, w->E[l] + o * CB);
-    }
+    const int per_unit = act.kind == PINN_ACT_PRELU && pinn_mlp_prelu_per_unit(net) &&
+                         pinn_mlp_slope_offset(net, l) != SIZE_MAX;
+    for (size_t o = 0; o < H; ++o) memcpy(w->zg + o * B, Z + o * CB, B * sizeof(double));
+    if (per_unit)
+      for (size_t o = 0; o < H; ++o) {
+        double *d = w->D + o * B;
+        double tmp[(KMAX + 2) * B];
+        pinn_act_derivs_block(act.kind, unit_param(net, l, o, act), t->K + 1, B, w->zg + o * B, tmp);
+        for (int m = 0; m <= t->K + 1; ++m) memcpy(d + (size_t)m * H * B, tmp + m * B, B * sizeof(double));
+      }
+    else
+      pinn_act_derivs_block(act.kind, unit_param(net, l, 0, act), t->K + 1, H * B, w->zg, w->D);
+    for (size_t o = 0; o < H; ++o)
+      unit_forward(t, w, w->D + o * B, H * B, Z + o * CB, w->A[l] + o * CB, w->E[l] + o * CB);
   }
 }
 
@@ -930,10 +940,8 @@ static void block_adjoint(const pinn_taylor *t, const pinn_mlp *net, workspace *
       break;
     }
     const double *A = w->A[l - 1];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)H, (int)Hp, (int)CB, 1.0, zbar,
-                (int)CB, A, (int)CB, 1.0, gW, (int)Hp);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)Hp, (int)CB, (int)H, 1.0, W,
-                (int)Hp, zbar, (int)CB, 0.0, abar, (int)CB);
+    pinn_gemm_nt_acc_(H, Hp, CB, zbar, A, gW);
+    pinn_gemm_tn_(H, Hp, CB, W, zbar, abar);
     const size_t lp = l - 1;
     const pinn_activation act = pinn_mlp_activation(net, lp);
     const size_t aoff = pinn_mlp_slope_offset(net, lp);
