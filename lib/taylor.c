@@ -129,6 +129,7 @@ struct pinn_taylor {
   size_t ngroups;
   group *groups;
   size_t C;                /* channels */
+  double ifact[KMAX + 2];  /* 1/m! */
   double *M;               /* Q x C read-out */
   double *indir;           /* C x n_in: first-layer input vector of each channel */
   pinn_error err;
@@ -644,6 +645,7 @@ static int build_plan(pinn_taylor *t)
       }
     }
   }
+  for (int m = 0; m <= KMAX + 1; ++m) t->ifact[m] = 1.0 / fact(m);
   t->planned = 1;
   return PINN_SUCCESS;
 nomem:
@@ -676,6 +678,7 @@ typedef struct {
   double *zg;             /* maxw x B: a layer's z_0, gathered */
   double *D;              /* (K + 2) x maxw x B activation derivatives */
   double *pw;             /* (K + 1) x (K + 1) x B series powers */
+  double *cD;             /* 2 (K + 1) x B: s^(m)/m!, s^(m+1)/m! */
   double *vals, *vbar;    /* n_out x Q x B */
   double *mem;
 } workspace;
@@ -693,7 +696,7 @@ static int ws_alloc(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
   for (size_t l = 0; l < L; ++l)
     if (pinn_mlp_layer_size(net, l) > maxw) maxw = pinn_mlp_layer_size(net, l);
   for (size_t l = 1; l < L; ++l) tot += (l + 1 < L ? 3 : 1) * pinn_mlp_layer_size(net, l) * C * B;
-  tot += 2 * maxw * C * B + (K + 3) * maxw * B + (K + 1) * (K + 1) * B +
+  tot += 2 * maxw * C * B + (K + 3) * maxw * B + (K + 3) * (K + 1) * B +
          2 * pinn_mlp_n_out(net) * t->nq * B;
   memset(w, 0, sizeof *w);
   w->Z = calloc(3 * L, sizeof(double *));
@@ -719,6 +722,7 @@ static int ws_alloc(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
   w->zg = p; p += maxw * B;
   w->D = p; p += (K + 2) * maxw * B;
   w->pw = p; p += (K + 1) * (K + 1) * B;
+  w->cD = p; p += 2 * (K + 1) * B;
   w->vals = p; p += pinn_mlp_n_out(net) * t->nq * B;
   w->vbar = p;
   return PINN_SUCCESS;
@@ -740,8 +744,19 @@ static void unit_forward(const pinn_taylor *t, workspace *w, const double *D, si
   const int K = t->K;
   double *pw = w->pw;
   const double *s1 = D + ldD, *s2 = D + 2 * ldD;
-  double ifact[KMAX + 2];
-  for (int m = 0; m <= K + 1; ++m) ifact[m] = 1.0 / fact(m);
+  /* c_m = s^(m)/m! and c'_m = s^(m+1)/m! at the block's points: rows cm(m), cpm(m) */
+  double *cD = w->cD;
+#define CM(m) (cD + (size_t)(m) * B)
+#define CPM(m) (cD + (size_t)(K + 1 + (m)) * B)
+  for (int m = 1; m <= K; ++m) {
+    const double f = t->ifact[m], *dm = D + (size_t)m * ldD, *dm1 = dm + ldD;
+    double *restrict c = CM(m), *restrict cp = CPM(m);
+#pragma omp simd
+    for (size_t q = 0; q < B; ++q) {
+      c[q] = f * dm[q];
+      cp[q] = f * dm1[q];
+    }
+  }
 #define PW(m, k) (pw + ((size_t)(m) * (K + 1) + (size_t)(k)) * B)
   memcpy(a, D, B * sizeof(double));
   memcpy(e, s1, B * sizeof(double));
@@ -750,7 +765,8 @@ static void unit_forward(const pinn_taylor *t, workspace *w, const double *D, si
     const int Kg = g->K;
     for (size_t tt = 0; tt < g->T; ++tt) {
       const double *zt = z + (g->top0 + tt) * B;
-      double *at = a + (g->top0 + tt) * B, *et = e + (g->top0 + tt) * B;
+      double *restrict at = a + (g->top0 + tt) * B, *restrict et = e + (g->top0 + tt) * B;
+#pragma omp simd
       for (size_t q = 0; q < B; ++q) {
         at[q] = s1[q] * zt[q];
         et[q] = s2[q] * zt[q];
@@ -759,47 +775,52 @@ static void unit_forward(const pinn_taylor *t, workspace *w, const double *D, si
     if (Kg < 2) continue;
     for (size_t r = 0; r < g->R; ++r) {
       const size_t l0 = g->lower0 + r * (size_t)(Kg - 1) - 1; /* channel of coefficient k: l0 + k */
-      /* powers of w = (0, z_1 .. z_{K-1}, 0) */
-      for (int k = 0; k <= Kg; ++k) {
-        double *p1 = PW(1, k);
-        if (k == 0 || k == Kg) memset(p1, 0, B * sizeof(double));
-        else memcpy(p1, z + (l0 + (size_t)k) * B, B * sizeof(double));
-      }
+      /* series powers [w^m]_k, m >= 2, of w = (0, z_1 .. z_{K-1}, 0); [w^1]_k = z_k */
+      const double *wk[KMAX + 1];
+      for (int k = 1; k < Kg; ++k) wk[k] = z + (l0 + (size_t)k) * B;
       for (int m = 2; m <= Kg; ++m)
         for (int k = m; k <= Kg; ++k) {
-          double *pk = PW(m, k);
-          for (size_t q = 0; q < B; ++q) pk[q] = 0.0;
-          for (int i = 1; i <= k - m + 1; ++i) {
-            const double *wi = PW(1, i), *pm = PW(m - 1, k - i);
+          double *restrict pk = PW(m, k);
+          {
+            const double *w1 = wk[1], *pm = m == 2 ? wk[k - 1] : PW(m - 1, k - 1);
+#pragma omp simd
+            for (size_t q = 0; q < B; ++q) pk[q] = w1[q] * pm[q];
+          }
+          for (int i = 2; i <= k - m + 1; ++i) {
+            const double *wi = wk[i], *pm = m == 2 ? wk[k - i] : PW(m - 1, k - i);
+#pragma omp simd
             for (size_t q = 0; q < B; ++q) pk[q] += wi[q] * pm[q];
           }
         }
       for (int k = 1; k <= Kg; ++k) {
         double ak[B], ek[B];
-        for (size_t q = 0; q < B; ++q) ak[q] = ek[q] = 0.0;
-        for (int m = 1; m <= k; ++m) {
-          const double *pk = PW(m, k);
-          const double fm = ifact[m];
-          const double *dm = D + (size_t)m * ldD, *dm1 = D + (size_t)(m + 1) * ldD;
+        if (k < Kg) {
+          const double *c = CM(1), *cp = CPM(1), *zk = wk[k];
+#pragma omp simd
           for (size_t q = 0; q < B; ++q) {
-            ak[q] += dm[q] * fm * pk[q];
-            ek[q] += dm1[q] * fm * pk[q];
+            ak[q] = c[q] * zk[q];
+            ek[q] = cp[q] * zk[q];
+          }
+        } else {
+          for (size_t q = 0; q < B; ++q) ak[q] = ek[q] = 0.0;
+        }
+        for (int m = 2; m <= k; ++m) {
+          const double *pk = PW(m, k), *c = CM(m), *cp = CPM(m);
+#pragma omp simd
+          for (size_t q = 0; q < B; ++q) {
+            ak[q] += c[q] * pk[q];
+            ek[q] += cp[q] * pk[q];
           }
         }
         if (k < Kg) {
           memcpy(a + (l0 + (size_t)k) * B, ak, sizeof ak);
           memcpy(e + (l0 + (size_t)k) * B, ek, sizeof ek);
-        } else if (!g->Wt) {
-          double *at = a + (g->top0 + r) * B, *et = e + (g->top0 + r) * B;
-          for (size_t q = 0; q < B; ++q) {
-            at[q] += ak[q];
-            et[q] += ek[q];
-          }
         } else {
           for (size_t tt = 0; tt < g->T; ++tt) {
-            const double wt = g->Wt[tt * g->R + r];
+            const double wt = g->Wt ? g->Wt[tt * g->R + r] : (tt == r ? 1.0 : 0.0);
             if (wt == 0.0) continue;
-            double *at = a + (g->top0 + tt) * B, *et = e + (g->top0 + tt) * B;
+            double *restrict at = a + (g->top0 + tt) * B, *restrict et = e + (g->top0 + tt) * B;
+#pragma omp simd
             for (size_t q = 0; q < B; ++q) {
               at[q] += wt * ak[q];
               et[q] += wt * ek[q];
@@ -810,6 +831,8 @@ static void unit_forward(const pinn_taylor *t, workspace *w, const double *D, si
     }
   }
 #undef PW
+#undef CM
+#undef CPM
 }
 
 /* Adjoint of unit_forward: ab (C x B) -> zb (C x B). */
