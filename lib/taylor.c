@@ -51,6 +51,10 @@
 #include "activation_impl.h"
 #include "gemm_impl.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #define B PINN_BLOCK
 #define KMAX PINN_TAYLOR_MAX_ORDER
 #define NIN PINN_TAYLOR_MAX_INPUTS
@@ -1000,6 +1004,47 @@ static int check_net(pinn_taylor *t, const pinn_mlp *net)
   return PINN_SUCCESS;
 }
 
+/* One block of points p0 .. p0+nb-1: forward, read-out, fn, seeds, adjoint
+ * into g (when not NULL).  Returns fn's status. */
+static int run_block(const pinn_taylor *t, const pinn_mlp *net, workspace *w, const double *x,
+                     size_t p0, size_t nb, pinn_taylor_seed_fn fn, void *ctx, double *acc,
+                     double *g)
+{
+  const size_t n_in = t->n_in, n_out = pinn_mlp_n_out(net), C = t->C, Q = t->nq;
+  for (size_t i = 0; i < n_in; ++i)
+    for (size_t q = 0; q < B; ++q) w->x0[i * B + q] = q < nb ? x[(p0 + q) * n_in + i] : 0.0;
+  block_forward(t, net, w);
+  /* read-out: vals[k][qq] = sum_c M[qq][c] Z_L[k][c] */
+  const double *ZL = w->Z[pinn_mlp_n_layers(net) - 1];
+  for (size_t k = 0; k < n_out; ++k)
+    for (size_t qq = 0; qq < Q; ++qq) {
+      double *v = w->vals + (k * Q + qq) * B;
+      const double *m = t->M + qq * C;
+      for (size_t q = 0; q < B; ++q) v[q] = 0.0;
+      for (size_t c = 0; c < C; ++c)
+        if (m[c] != 0.0)
+          for (size_t q = 0; q < B; ++q) v[q] += m[c] * ZL[(k * C + c) * B + q];
+    }
+  memset(w->vbar, 0, n_out * Q * B * sizeof(double));
+  int r = fn(p0, nb, B, w->vals, w->vbar, acc, ctx);
+  if (r || !g) return r;
+  memset(w->bar0, 0, n_out * C * B * sizeof(double));
+  for (size_t k = 0; k < n_out; ++k)
+    for (size_t qq = 0; qq < Q; ++qq) {
+      const double *vb = w->vbar + (k * Q + qq) * B, *m = t->M + qq * C;
+      for (size_t c = 0; c < C; ++c)
+        if (m[c] != 0.0)
+          for (size_t q = 0; q < B; ++q) w->bar0[(k * C + c) * B + q] += m[c] * vb[q];
+    }
+  block_adjoint(t, net, w, g);
+  return 0;
+}
+
+/* Chunks of blocks of a pass: their number depends on n alone, each sums its
+ * own accumulators and gradient, and the chunks are added in index order,
+ * so results are bitwise the same for any thread count. */
+#define MAX_CHUNKS 16
+
 int pinn_taylor_loss_grad(pinn_taylor *t, const pinn_mlp *net, size_t n, const double *x,
                           pinn_taylor_seed_fn fn, void *ctx, size_t n_acc, double *acc_out,
                           double *grad)
@@ -1012,47 +1057,59 @@ int pinn_taylor_loss_grad(pinn_taylor *t, const pinn_mlp *net, size_t n, const d
   int st = check_net(t, net);
   if (st) return st;
   for (size_t a = 0; a < n_acc; ++a) acc_out[a] = 0.0;
-  workspace w;
-  if (ws_alloc(t, net, &w)) return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for the jet workspace");
-  const size_t n_in = t->n_in, n_out = pinn_mlp_n_out(net), C = t->C, Q = t->nq;
-  const size_t L = pinn_mlp_n_layers(net);
-  for (size_t p0 = 0; p0 < n && !st; p0 += B) {
-    const size_t nb = n - p0 < B ? n - p0 : B;
-    for (size_t i = 0; i < n_in; ++i)
-      for (size_t q = 0; q < B; ++q) w.x0[i * B + q] = q < nb ? x[(p0 + q) * n_in + i] : 0.0;
-    block_forward(t, net, &w);
-    /* read-out: vals[k][qq] = sum_c M[qq][c] Z_L[k][c] */
-    const double *ZL = w.Z[L - 1];
-    for (size_t k = 0; k < n_out; ++k)
-      for (size_t qq = 0; qq < Q; ++qq) {
-        double *v = w.vals + (k * Q + qq) * B;
-        const double *m = t->M + qq * C;
-        for (size_t q = 0; q < B; ++q) v[q] = 0.0;
-        for (size_t c = 0; c < C; ++c)
-          if (m[c] != 0.0)
-            for (size_t q = 0; q < B; ++q) v[q] += m[c] * ZL[(k * C + c) * B + q];
+  if (n == 0) return PINN_SUCCESS;
+  const size_t nblocks = (n + B - 1) / B, P = pinn_mlp_n_params(net);
+  const size_t nch = nblocks < MAX_CHUNKS ? nblocks : MAX_CHUNKS, len = n_acc + (grad ? P : 0);
+  double *part = calloc(nch * (len ? len : 1), sizeof *part);
+  int status[MAX_CHUNKS] = {0}, alloc_fail = 0;
+  size_t fail_block[MAX_CHUNKS] = {0};
+  if (!part) return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory in the Taylor pass");
+  const int team = pinn_mlp_threads(net) > 0 ? pinn_mlp_threads(net) : 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team > 0 ? team : omp_get_max_threads()) if (nch >= 2)
+#else
+  (void)team;
+#endif
+  {
+    workspace w;
+    int ok = ws_alloc(t, net, &w) == PINN_SUCCESS;
+    if (!ok) {
+#pragma omp atomic write
+      alloc_fail = 1;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (size_t c = 0; c < nch; ++c) {
+      if (!ok) continue;
+      double *acc = part + c * len, *g = grad ? acc + n_acc : NULL;
+      for (size_t b = c * nblocks / nch; b < (c + 1) * nblocks / nch; ++b) {
+        const size_t p0 = b * B, nb = n - p0 < B ? n - p0 : B;
+        int r = run_block(t, net, &w, x, p0, nb, fn, ctx, acc, g);
+        if (r) {
+          status[c] = r >= 100 ? r : PINN_ECALLBACK;
+          fail_block[c] = b;
+          break;
+        }
       }
-    memset(w.vbar, 0, n_out * Q * B * sizeof(double));
-    int r = fn(p0, nb, B, w.vals, w.vbar, acc_out, ctx);
-    if (r) {
-      st = pinn_error_set(&t->err, r >= 100 ? r : PINN_ECALLBACK,
+    }
+    if (ok) ws_free(&w);
+  }
+  if (alloc_fail) st = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for the jet workspaces");
+  for (size_t c = 0; c < nch && !st; ++c)
+    if (status[c]) {
+      const size_t p0 = fail_block[c] * B, p1 = p0 + B < n ? p0 + B : n;
+      st = pinn_error_set(&t->err, status[c],
                           "the Taylor seed callback failed (status %d) in the block of points "
                           "%zu..%zu",
-                          r, p0, p0 + nb - 1);
-      break;
+                          status[c], p0, p1 - 1);
     }
-    if (!grad) continue;
-    memset(w.bar0, 0, n_out * C * B * sizeof(double));
-    for (size_t k = 0; k < n_out; ++k)
-      for (size_t qq = 0; qq < Q; ++qq) {
-        const double *vb = w.vbar + (k * Q + qq) * B, *m = t->M + qq * C;
-        for (size_t c = 0; c < C; ++c)
-          if (m[c] != 0.0)
-            for (size_t q = 0; q < B; ++q) w.bar0[(k * C + c) * B + q] += m[c] * vb[q];
-      }
-    block_adjoint(t, net, &w, grad);
-  }
-  ws_free(&w);
+  if (!st)
+    for (size_t c = 0; c < nch; ++c) {
+      const double *v = part + c * len;
+      for (size_t a = 0; a < n_acc; ++a) acc_out[a] += v[a];
+      if (grad)
+        for (size_t j = 0; j < P; ++j) grad[j] += v[n_acc + j];
+    }
+  free(part);
   return st;
 }
 

@@ -597,6 +597,34 @@ static void fused_loss_pass_matches_eval_grad(void)
   pinn_mlp_free(net);
 }
 
+static void one_and_two_threads_give_bitwise_identical_results(void)
+{
+  pinn_mlp *net = small_net(2, 1, PINN_ACT_TANH, 51);
+  pinn_taylor *t = pinn_taylor_alloc(2, NULL);
+  pinn_taylor_add_laplacian(t, 0x3, 2);
+  pinn_partial p;
+  pinn_partial_parse("001", &p, NULL);
+  pinn_taylor_add_partial(t, &p);
+  const size_t n = 1000, P = pinn_mlp_n_params(net);
+  double *x = random_points(n, 2, 3), *sd = random_points(2 * n, 1, 4);
+  double *o1 = malloc(2 * n * sizeof *o1), *o2 = malloc(2 * n * sizeof *o2);
+  double *g1 = calloc(P, sizeof *g1), *g2 = calloc(P, sizeof *g2);
+  pinn_mlp_set_threads(net, 1);
+  CU_ASSERT_EQUAL(pinn_taylor_eval_grad(t, net, n, x, sd, o1, g1), PINN_SUCCESS);
+  pinn_mlp_set_threads(net, 2);
+  CU_ASSERT_EQUAL(pinn_taylor_eval_grad(t, net, n, x, sd, o2, g2), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(memcmp(o1, o2, 2 * n * sizeof *o1), 0);
+  CU_ASSERT_EQUAL(memcmp(g1, g2, P * sizeof *g1), 0);
+  free(x);
+  free(sd);
+  free(o1);
+  free(o2);
+  free(g1);
+  free(g2);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+}
+
 static void bad_requests_are_refused_with_clear_messages(void)
 {
   pinn_error err;
@@ -674,6 +702,8 @@ int main(void)
       {"parameter_gradient_matches_central_differences",
        parameter_gradient_matches_central_differences},
       {"fused_loss_pass_matches_eval_grad", fused_loss_pass_matches_eval_grad},
+      {"one_and_two_threads_give_bitwise_identical_results",
+       one_and_two_threads_give_bitwise_identical_results},
       {"bad_requests_are_refused_with_clear_messages", bad_requests_are_refused_with_clear_messages},
       {NULL, NULL}};
   if (pinn_test_add_suite("taylor", cases)) return 1;

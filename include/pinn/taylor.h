@@ -28,7 +28,7 @@
  *   pinn_taylor_eval(t, net, n, x, out);     out[(point * n_out + k) * Q + q]
  * A plan depends only on the number of inputs and the quantities; it is
  * built at the first evaluation and reused.  A pinn_taylor is used by one
- * thread at a time.
+ * thread at a time (its passes are OpenMP-parallel inside).
  */
 #ifndef PINN_TAYLOR_H
 #define PINN_TAYLOR_H
@@ -106,8 +106,12 @@ int pinn_taylor_eval(pinn_taylor *t, const pinn_mlp *net, size_t n, const double
  * adjoint then ADDS that block's gradient with respect to theta to grad
  * (when not NULL; length pinn_mlp_n_params).  fn returns 0, or nonzero to
  * stop: >= 100 passes through as the status, anything else is
- * PINN_ECALLBACK.  Blocks run in order on the calling thread (GEMMs through
- * BLAS), so results do not depend on any thread count of ours. */
+ * PINN_ECALLBACK.  OpenMP over the blocks, with the network's thread count
+ * (pinn_mlp_set_threads; 0 = OpenMP's default): the blocks are grouped in
+ * at most 16 chunks whose number depends on n alone, each sums its own
+ * accumulators and gradient, and the chunks are added in order, so results
+ * are bitwise the same for any thread count.  fn is called concurrently on
+ * different blocks (it must write only its arguments). */
 typedef int (*pinn_taylor_seed_fn)(size_t p0, size_t nb, size_t ld, const double *vals,
                                    double *vals_bar, double *acc, void *ctx);
 int pinn_taylor_loss_grad(pinn_taylor *t, const pinn_mlp *net, size_t n, const double *x,
