@@ -37,7 +37,10 @@
  * carried lower, then new: e_i, e_i +- e_j, the grid {i : |i| = d} of
  * Griewank-Utke-Walther whose d-th powers span every form of degree d) and
  * kept when they raise the rank (Gram-Schmidt), until the target lies in
- * their span; then g solves the triangular system.  A group of order K gets
+ * their span; then g solves the triangular system.  Before that, a form of
+ * even degree d in two inputs is tried on d/2 + 1 equally spaced directions,
+ * which carry (x^2 + y^2)^(d/2) (Reznick: the Waring rank of the 2-D
+ * biharmonic is 3), so Delta^2 u needs 3 series where the greedy takes 4.  A group of order K gets
  * collapsed tops (one per piece that uses its top coefficients) when the
  * pieces are fewer than its directions, plain tops otherwise.
  */
@@ -47,6 +50,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_math.h> /* M_PI */
 
 #include "activation_impl.h"
 #include "gemm_impl.h"
@@ -376,6 +381,32 @@ static double vnorm(const double *v, size_t n)
   return sqrt(s);
 }
 
+/* Greedy selection: take the candidates in order, keeping those that raise
+ * the rank (Gram-Schmidt into g), until the target lies in their span.
+ * chosen[] gets the candidates' indices, rt the target's coordinates in Q;
+ * returns the target's remaining norm. */
+static double greedy(gs_state *g, double (*cand)[NIN], size_t nc, unsigned char (*rows)[NIN],
+                     const double *target, double tnorm, double *col, double *rc, double *rt,
+                     size_t *chosen)
+{
+  const size_t nr = g->nr;
+  memcpy(col, target, nr * sizeof *col);
+  double res = gs_project(g, col, rt);
+  for (size_t k = 0; k < nc && res > 1e-12 * tnorm && g->nc < g->cap; ++k) {
+    dir_column(cand[k], nr, rows, col);
+    double cn = vnorm(col, nr);
+    double rn = gs_project(g, col, rc);
+    if (!(rn > 1e-9 * cn)) continue;
+    for (size_t i = 0; i < nr; ++i) g->Q[g->nc * nr + i] = col[i] / rn;
+    for (size_t j = 0; j < g->nc; ++j) g->R[j * g->cap + g->nc] = rc[j];
+    g->R[g->nc * g->cap + g->nc] = rn;
+    chosen[g->nc++] = k;
+    memcpy(col, target, nr * sizeof *col);
+    res = gs_project(g, col, rt);
+  }
+  return res;
+}
+
 /* Choose the directions of piece pc and their weights. */
 static int plan_piece(pinn_taylor *t, piece *pc)
 {
@@ -394,7 +425,7 @@ static int plan_piece(pinn_taylor *t, piece *pc)
                           pc->q, pc->d, __builtin_popcount(mask), MAXROWS);
   }
   /* candidates: the plan's directions within the mask by cost, then new ones */
-  size_t ncand_cap = 3 * MAXDIR + nr + NIN * NIN;
+  size_t ncand_cap = 3 * MAXDIR + nr + 2 * NIN * NIN;
   double(*cand)[NIN] = malloc(ncand_cap * sizeof *cand);
   gs_state g = {nr, 0, NULL, NULL, nr};
   double *target = malloc(nr * sizeof *target), *col = malloc(nr * sizeof *col);
@@ -450,31 +481,39 @@ static int plan_piece(pinn_taylor *t, piece *pc)
       if (memcmp(pc->alpha[j].n, rows[r], NIN) == 0) target[r] += pc->coef[j];
   }
   const double tnorm = vnorm(target, nr);
-  memcpy(col, target, nr * sizeof *col);
-  double res = gs_project(&g, col, rt);
-  for (size_t k = 0; k < nc && res > 1e-12 * tnorm; ++k) {
-    dir_column(cand[k], nr, rows, col);
-    double cn = vnorm(col, nr);
-    double rn = gs_project(&g, col, rc);
-    if (!(rn > 1e-9 * cn)) continue;
-    for (size_t i = 0; i < nr; ++i) g.Q[g.nc * nr + i] = col[i] / rn;
-    for (size_t j = 0; j < g.nc; ++j) g.R[j * g.cap + g.nc] = rc[j];
-    g.R[g.nc * g.cap + g.nc] = rn;
-    size_t di = dir_index(t, cand[k]);
-    if (di == SIZE_MAX) {
-      st = pinn_error_set(&t->err, PINN_EINVAL, "the plan needs more than %d directions", MAXDIR);
-      goto done;
+  /* A rotation-invariant form in two inputs, (x^2 + y^2)^(d/2), is a sum of
+   * d-th powers along N = d/2 + 1 equally spaced directions (3 for the
+   * biharmonic, against 4 for the greedy): try those first. */
+  double res = HUGE_VAL;
+  if (__builtin_popcount(mask) == 2 && pc->d >= 4 && pc->d % 2 == 0) {
+    double(*poly)[NIN] = cand + ncand_cap - NIN * NIN; /* room left at the end */
+    const int i0 = __builtin_ctz(mask), i1 = 31 - __builtin_clz(mask), N = pc->d / 2 + 1;
+    for (int k = 0; k < N; ++k) {
+      memset(poly[k], 0, sizeof poly[k]);
+      poly[k][i0] = k ? cos(k * M_PI / N) : 1.0;
+      poly[k][i1] = k ? sin(k * M_PI / N) : 0.0;
     }
-    chosen[g.nc++] = di;
-    memcpy(col, target, nr * sizeof *col);
-    res = gs_project(&g, col, rt);
+    res = greedy(&g, poly, (size_t)N, rows, target, tnorm, col, rc, rt, chosen);
+    if (res <= 1e-12 * tnorm && g.nc == (size_t)N)
+      memcpy(cand, poly, (size_t)N * sizeof *cand);
+    else
+      g.nc = 0, res = HUGE_VAL;
   }
+  if (res == HUGE_VAL) res = greedy(&g, cand, nc, rows, target, tnorm, col, rc, rt, chosen);
   if (res > 1e-12 * tnorm) {
     st = pinn_error_set(&t->err, PINN_EFAILED,
                         "quantity %d: no set of directions reproduces its order-%d part "
                         "(residual %g)",
                         pc->q, pc->d, res / tnorm);
     goto done;
+  }
+  for (size_t j = 0; j < g.nc; ++j) {
+    size_t di = dir_index(t, cand[chosen[j]]);
+    if (di == SIZE_MAX) {
+      st = pinn_error_set(&t->err, PINN_EINVAL, "the plan needs more than %d directions", MAXDIR);
+      goto done;
+    }
+    chosen[j] = di;
   }
   /* back substitution R gamma = Q^T target (rt) */
   pc->dir = malloc((g.nc ? g.nc : 1) * sizeof *pc->dir);

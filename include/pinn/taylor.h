@@ -13,13 +13,16 @@
  * integer directions (Griewank, Utke & Walther, Math. Comp. 69 (2000)):
  * the planner picks the directions greedily, cheapest first (directions
  * already carried, then the axes e_i, then e_i +- e_j, then the grid of
- * Griewank-Utke-Walther, which always suffices), so that u_xxyy + ... comes
- * from e_x, e_y, e_x + e_y, e_x - e_y, and solves for the weights.  When a
- * degree is needed only through fewer combinations than it has directions,
- * the top coefficients are propagated as those weighted sums instead of one
- * by one ("collapsed Taylor mode", Dangel, Mueller & Zeinhofer, NeurIPS
- * 2024): a Laplacian in D inputs costs 1 + D + 1 channels instead of 1 + 2D,
- * the 2-D biharmonic 1 + 4*3 + 1.  See lib/taylor.c for the recurrences.
+ * Griewank-Utke-Walther, which always suffices; for a rotation-invariant form
+ * in two inputs first d/2 + 1 equally spaced directions), so that u_xxyy
+ * comes from e_x, e_y, e_x + e_y, e_x - e_y and the 2-D biharmonic from three
+ * directions 60 degrees apart, and solves for the weights.  When a degree is
+ * needed only through fewer combinations than it has directions, the top
+ * coefficients are propagated as those weighted sums instead of one by one
+ * ("collapsed Taylor mode", Dangel, Mueller & Zeinhofer, NeurIPS 2024): a
+ * Laplacian in D inputs costs 1 + D + 1 channels instead of 1 + 2D, the 2-D
+ * biharmonic 1 + 3*3 + 1 (channels: values per unit and point that every
+ * layer carries).  See lib/taylor.c for the recurrences.
  *
  * Typical use (beam: u'''' in 1-D):
  *   pinn_taylor *t = pinn_taylor_alloc(1, &err);
