@@ -39,8 +39,9 @@
  * kept when they raise the rank (Gram-Schmidt), until the target lies in
  * their span; then g solves the triangular system.  Before that, a form of
  * even degree d in two inputs is tried on d/2 + 1 equally spaced directions,
- * which carry (x^2 + y^2)^(d/2) (Reznick: the Waring rank of the 2-D
- * biharmonic is 3), so Delta^2 u needs 3 series where the greedy takes 4.  A group of order K gets
+ * whose d-th powers sum to a multiple of (x^2 + y^2)^(d/2) (Reznick, "Sums
+ * of even powers of real linear forms", 1992), so Delta^2 u needs 3 series
+ * where the greedy takes 4.  A group of order K gets
  * collapsed tops (one per piece that uses its top coefficients) when the
  * pieces are fewer than its directions, plain tops otherwise.
  */
