@@ -10,6 +10,7 @@
  * name, channels, median seconds per evaluation; timings only mean something
  * on a quiet machine.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <pinn/mlp.h>
 #include <pinn/taylor.h>
 
