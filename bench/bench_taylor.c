@@ -5,6 +5,8 @@
  *   poisson5d D u = Delta u in 5-D, [5, 30 x 3, 1] tanh, 2000 points: the
  *             collapsed Taylor Laplacian against the second-order engine of
  *             pinn/mlp.h carrying u_ii (1 + 5 + 5 channels) on the same network
+ *   burgers   u_t + u u_x - (0.01/pi) u_xx on [2, 20 x 8, 1] tanh, 10000 points
+ *             (bench_burgers' network): the Taylor engine against pinn/mlp.h
  * Usage: bench_taylor [--repeats R] [--threads N]   (OpenMP threads, default 1)
  * One line per case:
  * name, channels, median seconds per evaluation; timings only mean something
@@ -88,6 +90,32 @@ static int mlp_loss(size_t p0, size_t nb, size_t ld, const double *J, double *Jb
   return 0;
 }
 
+/* Burgers residual; Taylor quantities u, u_x, u_t, u_xx in that order, or the
+ * mlp channels cu[0..3] */
+typedef struct {
+  double inv_n;
+  size_t cu[4];
+} burgers_ctx;
+
+static int burgers_loss(size_t p0, size_t nb, size_t ld, const double *v, double *vb, double *acc,
+                        void *vctx)
+{
+  (void)p0;
+  const burgers_ctx *c = vctx;
+  const double nu = 0.01 / 3.14159265358979323846;
+  const double *u = v + c->cu[0] * ld, *ux = v + c->cu[1] * ld, *ut = v + c->cu[2] * ld;
+  const double *uxx = v + c->cu[3] * ld;
+  for (size_t q = 0; q < nb; ++q) {
+    double r = ut[q] + u[q] * ux[q] - nu * uxx[q], w = 2.0 * r * c->inv_n;
+    acc[0] += r * r * c->inv_n;
+    vb[c->cu[0] * ld + q] = w * ux[q];
+    vb[c->cu[1] * ld + q] = w * u[q];
+    vb[c->cu[2] * ld + q] = w;
+    vb[c->cu[3] * ld + q] = -w * nu;
+  }
+  return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
   double x = *(const double *)a, y = *(const double *)b;
@@ -96,15 +124,15 @@ static int cmp_double(const void *a, const void *b)
 
 /* median seconds of `repeats` evaluations of the Taylor term (or of the
  * mlp term when spec is not NULL) */
-static double time_eval(pinn_taylor *t, const pinn_jet_spec *spec, pinn_mlp *net, size_t n,
-                        const double *x, loss_ctx *c, int repeats)
+static double time_eval_fn(pinn_taylor *t, const pinn_jet_spec *spec, pinn_mlp *net, size_t n,
+                           const double *x, pinn_taylor_seed_fn fn, void *c, int repeats)
 {
   size_t P = pinn_mlp_n_params(net);
   double *g = calloc(P, sizeof *g), loss = 0.0, *ts = malloc(repeats * sizeof *ts);
   for (int r = -2; r < repeats; ++r) {
     double t0 = now();
-    int st = spec ? pinn_mlp_loss_grad(net, spec, n, x, mlp_loss, c, 1, &loss, g)
-                  : pinn_taylor_loss_grad(t, net, n, x, taylor_loss, c, 1, &loss, g);
+    int st = spec ? pinn_mlp_loss_grad(net, spec, n, x, fn, c, 1, &loss, g)
+                  : pinn_taylor_loss_grad(t, net, n, x, fn, c, 1, &loss, g);
     double t1 = now();
     if (st) {
       fprintf(stderr, "bench_taylor: %s\n", spec ? pinn_mlp_errmsg(net) : pinn_taylor_errmsg(t));
@@ -117,6 +145,12 @@ static double time_eval(pinn_taylor *t, const pinn_jet_spec *spec, pinn_mlp *net
   free(ts);
   free(g);
   return med;
+}
+
+static double time_eval(pinn_taylor *t, const pinn_jet_spec *spec, pinn_mlp *net, size_t n,
+                        const double *x, loss_ctx *c, int repeats)
+{
+  return time_eval_fn(t, spec, net, n, x, spec ? mlp_loss : taylor_loss, c, repeats);
 }
 
 int main(int argc, char **argv)
@@ -177,6 +211,40 @@ int main(int argc, char **argv)
   for (unsigned i = 0; i < 5; ++i) c.ch[i] = (size_t)pinn_jet_spec_pair_channel(&spec, i, i);
   printf("poisson5d Delta u    [5,30x3,1]  2000 points  mlp    %2zu channels  %.3e s/eval\n",
          pinn_jet_spec_channels(&spec), time_eval(NULL, &spec, net, 2000, x, &c, repeats));
+  free(x);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+
+  /* burgers: orders <= 2, the Taylor engine against the second-order engine */
+  {
+    size_t sizes[10] = {2, 20, 20, 20, 20, 20, 20, 20, 20, 1};
+    pinn_mlp_layout lay = {10, sizes, NULL, 0};
+    net = pinn_mlp_alloc(&lay, NULL);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 4);
+    pinn_mlp_init(net, PINN_INIT_XAVIER, r);
+    gsl_rng_free(r);
+    pinn_mlp_set_threads(net, threads);
+  }
+  t = pinn_taylor_alloc(2, NULL);
+  const char *bq[4] = {"", "0", "1", "00"};
+  for (int k = 0; k < 4; ++k) {
+    pinn_partial_parse(bq[k], &p, NULL);
+    pinn_taylor_add_partial(t, &p);
+  }
+  pinn_taylor_plan(t, &C, NULL, NULL);
+  x = points(10000, 2);
+  burgers_ctx bc = {1.0 / 10000, {0, 1, 2, 3}};
+  printf("burgers   Burgers    [2,20x8,1] 10000 points  taylor %2zu channels  %.3e s/eval\n", C,
+         time_eval_fn(t, NULL, net, 10000, x, burgers_loss, &bc, repeats));
+  spec = pinn_jet_spec_value();
+  pinn_jet_spec_add_first(&spec, 1);
+  pinn_jet_spec_add_pair(&spec, 0, 0);
+  bc.cu[1] = (size_t)pinn_jet_spec_first_channel(&spec, 0);
+  bc.cu[2] = (size_t)pinn_jet_spec_first_channel(&spec, 1);
+  bc.cu[3] = (size_t)pinn_jet_spec_pair_channel(&spec, 0, 0);
+  printf("burgers   Burgers    [2,20x8,1] 10000 points  mlp    %2zu channels  %.3e s/eval\n",
+         pinn_jet_spec_channels(&spec), time_eval_fn(NULL, &spec, net, 10000, x, burgers_loss, &bc, repeats));
   free(x);
   pinn_taylor_free(t);
   pinn_mlp_free(net);

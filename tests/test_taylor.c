@@ -546,6 +546,17 @@ static void parameter_gradient_matches_central_differences(void)
   check_gradient(net, t, 12, 7);
   pinn_taylor_free(t);
   pinn_mlp_free(net);
+
+  /* orders 6 and 8 in 1-D (GELU: s up to s^(9)) */
+  net = small_net(1, 1, PINN_ACT_GELU, 34);
+  t = pinn_taylor_alloc(1, NULL);
+  pinn_partial_parse("000000", &p[0], NULL);
+  pinn_taylor_add_partial(t, &p[0]);
+  pinn_partial_parse("00000000", &p[0], NULL);
+  pinn_taylor_add_partial(t, &p[0]);
+  check_gradient(net, t, 6, 8);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
 }
 
 /* the fused pass: a callback that sums squares of quantity 0 gives the loss
