@@ -973,53 +973,78 @@ static void block_forward(const pinn_taylor *t, const pinn_mlp *net, workspace *
   }
 }
 
+/* Where the adjoint puts the parameter gradient: summed over the block's
+ * points into g, or (J not NULL) one row per point, J + q ldJ for q < nb. */
+typedef struct {
+  double *g, *J;
+  size_t ldJ, nb;
+} grad_sink;
+
+/* Parameter j gets v[q] from point q. */
+static void sink_add(const grad_sink *s, size_t j, const double *v)
+{
+  if (s->J) {
+    for (size_t q = 0; q < s->nb; ++q) s->J[q * s->ldJ + j] += v[q];
+    return;
+  }
+  double t = 0.0;
+  for (size_t q = 0; q < B; ++q) t += v[q];
+  s->g[j] += t;
+}
+
 /* Reverse pass of one block; on entry w->bar0 holds Zbar of the output layer. */
-static void block_adjoint(const pinn_taylor *t, const pinn_mlp *net, workspace *w, double *g)
+static void block_adjoint(const pinn_taylor *t, const pinn_mlp *net, workspace *w,
+                          const grad_sink *gs)
 {
   const size_t L = pinn_mlp_n_layers(net), C = t->C, CB = C * B, n_in = t->n_in;
   const double *theta = pinn_mlp_params_const(net);
-  double *zbar = w->bar0, *abar = w->bar1;
+  double *zbar = w->bar0, *abar = w->bar1, v[B];
   for (size_t l = L - 1; l >= 1; --l) {
     const size_t H = pinn_mlp_layer_size(net, l), Hp = pinn_mlp_layer_size(net, l - 1);
     const double *W = theta + pinn_mlp_weight_offset(net, l);
-    double *gW = g + pinn_mlp_weight_offset(net, l), *gb = g + pinn_mlp_bias_offset(net, l);
-    for (size_t o = 0; o < H; ++o) {
-      double s = 0.0;
-      for (size_t q = 0; q < B; ++q) s += zbar[o * CB + q];
-      gb[o] += s;
-    }
-    if (l == 1) {
+    const size_t wo = pinn_mlp_weight_offset(net, l), bo = pinn_mlp_bias_offset(net, l);
+    for (size_t o = 0; o < H; ++o) sink_add(gs, bo + o, zbar + o * CB);
+    if (l == 1) { /* z_0 = W x + b, z_c = W indir_c */
       for (size_t o = 0; o < H; ++o) {
         const double *zb = zbar + o * CB;
         for (size_t i = 0; i < n_in; ++i) {
-          double s = 0.0;
-          for (size_t q = 0; q < B; ++q) s += zb[q] * w->x0[i * B + q];
+          for (size_t q = 0; q < B; ++q) v[q] = zb[q] * w->x0[i * B + q];
           for (size_t c = 1; c < C; ++c) {
             const double u = t->indir[c * n_in + i];
-            if (u == 0.0) continue;
-            double sc = 0.0;
-            for (size_t q = 0; q < B; ++q) sc += zb[c * B + q];
-            s += u * sc;
+            if (u != 0.0)
+              for (size_t q = 0; q < B; ++q) v[q] += u * zb[c * B + q];
           }
-          gW[o * n_in + i] += s;
+          sink_add(gs, wo + o * n_in + i, v);
         }
       }
       break;
     }
     const double *A = w->A[l - 1];
-    pinn_gemm_nt_acc_(H, Hp, CB, zbar, A, gW);
+    if (gs->J) {
+      for (size_t o = 0; o < H; ++o)
+        for (size_t k = 0; k < Hp; ++k) {
+          for (size_t q = 0; q < B; ++q) v[q] = 0.0;
+          for (size_t c = 0; c < C; ++c) {
+            const double *zc = zbar + o * CB + c * B, *ac = A + k * CB + c * B;
+            for (size_t q = 0; q < B; ++q) v[q] += zc[q] * ac[q];
+          }
+          sink_add(gs, wo + o * Hp + k, v);
+        }
+    } else {
+      pinn_gemm_nt_acc_(H, Hp, CB, zbar, A, gs->g + wo);
+    }
     pinn_gemm_tn_(H, Hp, CB, W, zbar, abar);
     const size_t lp = l - 1;
     const pinn_activation act = pinn_mlp_activation(net, lp);
     const size_t aoff = pinn_mlp_slope_offset(net, lp);
     for (size_t o = 0; o < Hp; ++o) {
       const double *z = w->Z[lp] + o * CB, *ab = abar + o * CB;
-      if (act.kind == PINN_ACT_PRELU && aoff != SIZE_MAX) {
-        double s = 0.0;
+      if (act.kind == PINN_ACT_PRELU && aoff != SIZE_MAX) { /* z_0 < 0: a_c = alpha z_c */
+        for (size_t q = 0; q < B; ++q) v[q] = 0.0;
         for (size_t c = 0; c < C; ++c)
           for (size_t q = 0; q < B; ++q)
-            if (z[q] < 0) s += z[c * B + q] * ab[c * B + q];
-        g[aoff + (pinn_mlp_prelu_per_unit(net) ? o : 0)] += s;
+            if (z[q] < 0) v[q] += z[c * B + q] * ab[c * B + q];
+        sink_add(gs, aoff + (pinn_mlp_prelu_per_unit(net) ? o : 0), v);
       }
       unit_adjoint(t, w->E[lp] + o * CB, ab, zbar + o * CB);
     }
@@ -1044,17 +1069,16 @@ static int check_net(pinn_taylor *t, const pinn_mlp *net)
   return PINN_SUCCESS;
 }
 
-/* One block of points p0 .. p0+nb-1: forward, read-out, fn, seeds, adjoint
- * into g (when not NULL).  Returns fn's status. */
-static int run_block(const pinn_taylor *t, const pinn_mlp *net, workspace *w, const double *x,
-                     size_t p0, size_t nb, pinn_taylor_seed_fn fn, void *ctx, double *acc,
-                     double *g)
+/* Forward pass of the block of points p0 .. p0+nb-1 and the read-out of the
+ * quantities into w->vals. */
+static void block_values(const pinn_taylor *t, const pinn_mlp *net, workspace *w, const double *x,
+                         size_t p0, size_t nb)
 {
   const size_t n_in = t->n_in, n_out = pinn_mlp_n_out(net), C = t->C, Q = t->nq;
   for (size_t i = 0; i < n_in; ++i)
     for (size_t q = 0; q < B; ++q) w->x0[i * B + q] = q < nb ? x[(p0 + q) * n_in + i] : 0.0;
   block_forward(t, net, w);
-  /* read-out: vals[k][qq] = sum_c M[qq][c] Z_L[k][c] */
+  /* vals[k][qq] = sum_c M[qq][c] Z_L[k][c] */
   const double *ZL = w->Z[pinn_mlp_n_layers(net) - 1];
   for (size_t k = 0; k < n_out; ++k)
     for (size_t qq = 0; qq < Q; ++qq) {
@@ -1066,8 +1090,13 @@ static int run_block(const pinn_taylor *t, const pinn_mlp *net, workspace *w, co
           for (size_t q = 0; q < B; ++q) v[q] += m[c] * ZL[(k * C + c) * B + q];
     }
   memset(w->vbar, 0, n_out * Q * B * sizeof(double));
-  int r = fn(p0, nb, B, w->vals, w->vbar, acc, ctx);
-  if (r || !g) return r;
+}
+
+/* The adjoint of the read-out (w->vbar -> w->bar0) and of the network. */
+static void block_seeded_adjoint(const pinn_taylor *t, const pinn_mlp *net, workspace *w,
+                                 const grad_sink *gs)
+{
+  const size_t n_out = pinn_mlp_n_out(net), C = t->C, Q = t->nq;
   memset(w->bar0, 0, n_out * C * B * sizeof(double));
   for (size_t k = 0; k < n_out; ++k)
     for (size_t qq = 0; qq < Q; ++qq) {
@@ -1076,7 +1105,20 @@ static int run_block(const pinn_taylor *t, const pinn_mlp *net, workspace *w, co
         if (m[c] != 0.0)
           for (size_t q = 0; q < B; ++q) w->bar0[(k * C + c) * B + q] += m[c] * vb[q];
     }
-  block_adjoint(t, net, w, g);
+  block_adjoint(t, net, w, gs);
+}
+
+/* One block of a loss pass: values, fn, adjoint into g (when not NULL).
+ * Returns fn's status. */
+static int run_block(const pinn_taylor *t, const pinn_mlp *net, workspace *w, const double *x,
+                     size_t p0, size_t nb, pinn_taylor_seed_fn fn, void *ctx, double *acc,
+                     double *g)
+{
+  block_values(t, net, w, x, p0, nb);
+  int r = fn(p0, nb, B, w->vals, w->vbar, acc, ctx);
+  if (r || !g) return r;
+  const grad_sink gs = {g, NULL, 0, nb};
+  block_seeded_adjoint(t, net, w, &gs);
   return 0;
 }
 
@@ -1151,6 +1193,67 @@ int pinn_taylor_loss_grad(pinn_taylor *t, const pinn_mlp *net, size_t n, const d
     }
   free(part);
   return st;
+}
+
+int pinn_taylor_jacobian(pinn_taylor *t, const pinn_mlp *net, size_t n, const double *x,
+                         size_t n_rows, pinn_taylor_row_fn fn, void *ctx, double *J, size_t ldJ)
+{
+  if (!t) return PINN_EINVAL;
+  if (!net || !fn || (n && (!x || !J)) || n_rows < 1 || ldJ < pinn_mlp_n_params(net))
+    return pinn_error_set(&t->err, PINN_EINVAL,
+                          "pinn_taylor_jacobian: need a network, fn, points, J, n_rows >= 1 and "
+                          "ldJ >= %zu",
+                          net ? pinn_mlp_n_params(net) : 0);
+  int st = check_net(t, net);
+  if (st || n == 0) return st;
+  const size_t nblocks = (n + B - 1) / B, P = pinn_mlp_n_params(net);
+  int fail = 0, alloc_fail = 0;
+  size_t fail_block = SIZE_MAX;
+  const int team = pinn_mlp_threads(net) > 0 ? pinn_mlp_threads(net) : 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(team > 0 ? team : omp_get_max_threads()) if (nblocks >= 2)
+#else
+  (void)team;
+#endif
+  {
+    workspace w;
+    int ok = ws_alloc(t, net, &w) == PINN_SUCCESS;
+    if (!ok) {
+#pragma omp atomic write
+      alloc_fail = 1;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (size_t b = 0; b < nblocks; ++b) {
+      if (!ok) continue;
+      const size_t p0 = b * B, nb = n - p0 < B ? n - p0 : B;
+      block_values(t, net, &w, x, p0, nb);
+      for (size_t r = 0; r < n_rows; ++r) {
+        memset(w.vbar, 0, pinn_mlp_n_out(net) * t->nq * B * sizeof(double));
+        int rc = fn(p0, nb, B, w.vals, r, w.vbar, ctx);
+        if (rc) {
+#pragma omp critical
+          {
+            if (b < fail_block) {
+              fail_block = b;
+              fail = rc >= 100 ? rc : PINN_ECALLBACK;
+            }
+          }
+          break;
+        }
+        const grad_sink gs = {NULL, J + (p0 * n_rows + r) * ldJ, n_rows * ldJ, nb};
+        for (size_t q = 0; q < nb; ++q) memset(gs.J + q * gs.ldJ, 0, P * sizeof(double));
+        block_seeded_adjoint(t, net, &w, &gs);
+      }
+    }
+    if (ok) ws_free(&w);
+  }
+  if (alloc_fail) return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for the jet workspaces");
+  if (fail)
+    return pinn_error_set(&t->err, fail,
+                          "the Jacobian row callback failed (status %d) in the block of points "
+                          "%zu..%zu",
+                          fail, fail_block * B, (fail_block + 1) * B < n ? (fail_block + 1) * B - 1 : n - 1);
+  return PINN_SUCCESS;
 }
 
 /* Copying seeds for pinn_taylor_eval / _eval_grad. */

@@ -614,6 +614,56 @@ static void fused_loss_pass_matches_eval_grad(void)
   pinn_mlp_free(net);
 }
 
+/* Jacobian rows: row r has constant sensitivities rowc[r][k * 2 + q] */
+static const double rowc[2][4] = {{1.0, -0.5, 0.0, 2.0}, {0.3, 0.0, -1.0, 0.7}};
+
+static int jac_rows(size_t p0, size_t nb, size_t ld, const double *vals, size_t row,
+                    double *vals_bar, void *ctx)
+{
+  (void)p0, (void)vals, (void)ctx;
+  for (size_t c = 0; c < 4; ++c)
+    for (size_t q = 0; q < nb; ++q) vals_bar[c * ld + q] = rowc[row][c];
+  return 0;
+}
+
+static void jacobian_rows_equal_single_point_gradients(void)
+{
+  size_t sizes[] = {2, 6, 5, 2};
+  pinn_activation acts[2] = {pinn_activation_default(PINN_ACT_TANH),
+                             pinn_activation_default(PINN_ACT_PRELU)};
+  pinn_mlp *net = make_net(4, sizes, acts, 1, 61);
+  pinn_taylor *t = pinn_taylor_alloc(2, NULL);
+  pinn_taylor_add_laplacian(t, 0x3, 2);
+  pinn_partial p;
+  pinn_partial_parse("0", &p, NULL);
+  pinn_taylor_add_partial(t, &p);
+  const size_t n = 40, P = pinn_mlp_n_params(net), ldJ = P + 3;
+  double *x = random_points(n, 2, 12), *J = malloc(n * 2 * ldJ * sizeof *J);
+  for (size_t i = 0; i < n * 2 * ldJ; ++i) J[i] = -7.0; /* columns >= P stay */
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_jacobian(t, net, n, x, 2, jac_rows, NULL, J, ldJ), PINN_SUCCESS);
+  double *seed = calloc(n * 4, sizeof *seed), *g = malloc(P * sizeof *g), worst = 0.0;
+  for (size_t pt = 0; pt < n; pt += 7)
+    for (size_t r = 0; r < 2; ++r) {
+      memset(seed, 0, n * 4 * sizeof *seed);
+      memcpy(seed + pt * 4, rowc[r], sizeof rowc[r]);
+      memset(g, 0, P * sizeof *g);
+      CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval_grad(t, net, n, x, seed, NULL, g), PINN_SUCCESS);
+      const double *row = J + (pt * 2 + r) * ldJ;
+      for (size_t j = 0; j < P; ++j) {
+        double e = fabs(row[j] - g[j]) / fmax(1.0, fabs(g[j]));
+        if (e > worst) worst = e;
+      }
+      CU_ASSERT_EQUAL(row[P], -7.0);
+    }
+  CU_ASSERT(worst < 1e-12);
+  free(x);
+  free(J);
+  free(seed);
+  free(g);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+}
+
 static void one_and_two_threads_give_bitwise_identical_results(void)
 {
   pinn_mlp *net = small_net(2, 1, PINN_ACT_TANH, 51);
@@ -719,6 +769,7 @@ int main(void)
       {"parameter_gradient_matches_central_differences",
        parameter_gradient_matches_central_differences},
       {"fused_loss_pass_matches_eval_grad", fused_loss_pass_matches_eval_grad},
+      {"jacobian_rows_equal_single_point_gradients", jacobian_rows_equal_single_point_gradients},
       {"one_and_two_threads_give_bitwise_identical_results",
        one_and_two_threads_give_bitwise_identical_results},
       {"bad_requests_are_refused_with_clear_messages", bad_requests_are_refused_with_clear_messages},

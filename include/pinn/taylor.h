@@ -121,6 +121,19 @@ int pinn_taylor_loss_grad(pinn_taylor *t, const pinn_mlp *net, size_t n, const d
                           pinn_taylor_seed_fn fn, void *ctx, size_t n_acc, double *acc_out,
                           double *grad);
 
+/* Per-point parameter gradients (Jacobian rows, e.g. for Gauss-Newton), as
+ * pinn_mlp_jacobian: for every block the quantities are computed once, then
+ * for each row r < n_rows fn writes, for every point j < nb of the block,
+ * that row's sensitivity to the point's quantities into vals_bar (layout of
+ * pinn_taylor_seed_fn, zero on entry); the adjoint writes the row's gradient
+ * into J[((p0 + j) * n_rows + r) * ldJ + i], i < pinn_mlp_n_params (columns
+ * from n_params to ldJ are left alone).  No reduction over points: results
+ * do not depend on the thread count. */
+typedef int (*pinn_taylor_row_fn)(size_t p0, size_t nb, size_t ld, const double *vals, size_t row,
+                                  double *vals_bar, void *ctx);
+int pinn_taylor_jacobian(pinn_taylor *t, const pinn_mlp *net, size_t n, const double *x,
+                         size_t n_rows, pinn_taylor_row_fn fn, void *ctx, double *J, size_t ldJ);
+
 /* Adjoint of pinn_taylor_eval: ADD sum_{p,k,q} seed[(p n_out + k) Q + q]
  * d out[...] / d theta to grad; out (may be NULL) receives the values. */
 int pinn_taylor_eval_grad(pinn_taylor *t, const pinn_mlp *net, size_t n, const double *x,
