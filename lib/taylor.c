@@ -22,7 +22,7 @@
  * Plain (uncollapsed) tops are the case W = I.
  *
  * Channels of a block (per unit, points innermost: [unit][channel][point], so
- * every layer is one GEMM  Z = W A through cblas_dgemm): channel 0 the value;
+ * every layer is one GEMM  Z = W A, lib/gemm.c): channel 0 the value;
  * then per group of directions with the same order K: for each direction its
  * coefficients 1..K-1, then the group's top channels.  The E arrays keep, in
  * the same places, s' (channel 0), e_k (lower channels) and s'' Z_t + sum W h'
@@ -41,9 +41,19 @@
  * even degree d in two inputs is tried on d/2 + 1 equally spaced directions,
  * whose d-th powers sum to a multiple of (x^2 + y^2)^(d/2) (Reznick, "Sums
  * of even powers of real linear forms", 1992), so Delta^2 u needs 3 series
- * where the greedy takes 4.  A group of order K gets
- * collapsed tops (one per piece that uses its top coefficients) when the
- * pieces are fewer than its directions, plain tops otherwise.
+ * where the greedy takes 4.  A group of order K gets collapsed tops (one per
+ * piece that uses its top coefficients) when the pieces are fewer than its
+ * directions, plain tops otherwise.
+ *
+ * Why this route: one series of order K costs K channels (K - 1 with a
+ * collapsed top) where the full tensor of order K in D inputs needs
+ * C(D + K, K) - 1 of them, and the series need only the scalar recurrence
+ * (1) per unit, whatever the order; the mixed partials a PDE names are few,
+ * so a handful of directions carries them (u_xxyy: 4 series; Delta^2 in 2-D:
+ * 3; u, u_x, u_t, u_xx: 2, 4 channels as in the second-order engine).
+ * Speed: GEMMs through lib/gemm.c (Debian's OpenBLAS runs generic Prescott
+ * kernels on this CPU: cblas_dgemm took 61% of bench_taylor's time, 2-4x
+ * slower than these kernels); the activation derivatives once per layer.
  */
 #include <pinn/taylor.h>
 
