@@ -52,8 +52,9 @@
  * so a handful of directions carries them (u_xxyy: 4 series; Delta^2 in 2-D:
  * 3; u, u_x, u_t, u_xx: 2, 4 channels as in the second-order engine).
  * Speed: GEMMs through lib/gemm.c (Debian's OpenBLAS runs generic Prescott
- * kernels on this CPU: cblas_dgemm took 61% of bench_taylor's time, 2-4x
- * slower than these kernels); the activation derivatives once per layer.
+ * kernels on this CPU: under perf, its dgemm took 61% of bench_taylor's
+ * time, these kernels take about 30%); the activation derivatives are
+ * computed once per layer.
  */
 #include <pinn/taylor.h>
 
