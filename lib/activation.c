@@ -470,3 +470,172 @@ int pinn_activation_mean(const pinn_activation *a, double *mean, pinn_error *err
 {
   return gaussian_moment(a, MOMENT_MEAN, mean, err);
 }
+
+/* ------------------------------------------------------------------------- */
+/* Derivatives of any order (pinn_activation_derivs, pinn_act_derivs_block).  */
+
+#define DMAX PINN_ACT_MAX_DERIV
+/* Values per pass of the block version (stack buffers of this length). */
+#define DCHUNK 64
+
+/* Coefficients of the polynomials Q_m (m = 1..M) with tanh^(m) = sech^2 Q_m(tanh):
+ * q[m][j] multiplies t^j.  Q_1 = 1, Q_{m+1} = -2t Q_m + (1 - t^2) Q_m'
+ * (differentiate (1 - t^2) Q_m(t) and use dt/dx = 1 - t^2).  Integers, exact. */
+static void tanh_polys(int M, double q[DMAX + 2][DMAX + 2])
+{
+  memset(q, 0, sizeof(double) * (DMAX + 2) * (DMAX + 2));
+  q[1][0] = 1.0;
+  for (int m = 1; m < M; ++m)
+    for (int j = 0; j < m; ++j) {
+      double c = q[m][j];
+      q[m + 1][j + 1] -= 2.0 * c + j * c;
+      if (j >= 1) q[m + 1][j - 1] += j * c;
+    }
+}
+
+/* d[k * ld + i] = scale^(k-1) s1[i] Q_k(t[i]) for k = 1..order (Horner, the
+ * loops over i innermost so that they vectorise). */
+static void poly_rows(int order, size_t m, const double *t, const double *s1, double scale,
+                      double *d, size_t ld, double q[DMAX + 2][DMAX + 2])
+{
+  double sk = 1.0;
+  for (int k = 1; k <= order; ++k, sk *= scale) {
+    double *restrict dk = d + (size_t)k * ld;
+    const double c0 = q[k][k - 1];
+    for (size_t i = 0; i < m; ++i) dk[i] = c0;
+    for (int j = k - 2; j >= 0; --j) {
+      const double c = q[k][j];
+      for (size_t i = 0; i < m; ++i) dk[i] = dk[i] * t[i] + c;
+    }
+    for (size_t i = 0; i < m; ++i) dk[i] *= sk * s1[i];
+  }
+}
+
+/* tanh: d[m * ld + i], m <= order, for m values. */
+static void derivs_tanh(int order, size_t m, const double *z, double *d, size_t ld,
+                        double q[DMAX + 2][DMAX + 2])
+{
+  double s0[DCHUNK], s1[DCHUNK];
+  pinn_act_block(PINN_ACT_TANH, 0.0, m, z, s0, s1, NULL, NULL);
+  memcpy(d, s0, m * sizeof *d);
+  poly_rows(order, m, s0, s1, 1.0, d, ld, q);
+}
+
+/* The sigmoid's derivatives sigma^(k)(y_i), k <= order, into g[k * ld + i]:
+ * sigma^(k)(y) = 2^(1-k) sigma'(y) Q_k(t) with t = tanh(y/2) = 2 sigma - 1 =
+ * -sigma''/sigma' (relative accuracy in both tails). */
+static void derivs_sigmoid(int order, size_t m, const double *y, double *g, size_t ld,
+                           double q[DMAX + 2][DMAX + 2])
+{
+  double s0[DCHUNK], s1[DCHUNK], s2[DCHUNK], t[DCHUNK];
+  pinn_act_block(PINN_ACT_SIGMOID, 0.0, m, y, s0, s1, s2, NULL);
+  for (size_t i = 0; i < m; ++i) t[i] = s1[i] > 0.0 ? -s2[i] / s1[i] : (y[i] > 0.0 ? 1.0 : -1.0);
+  memcpy(g, s0, m * sizeof *g);
+  poly_rows(order, m, t, s1, 0.5, g, ld, q);
+}
+
+/* GELU = x Phi(x): s^(k) = x Phi^(k) + k Phi^(k-1), Phi^(k) = (-1)^(k-1) He_(k-1) phi. */
+static void derivs_gelu(int order, size_t m, const double *z, double *d, size_t ld)
+{
+  for (size_t i = 0; i < m; ++i) {
+    double x = z[i], Phi = 0.5 * erfc(-x * PINN_SQRT1_2);
+    double phi = PINN_INV_SQRT_2PI * exp(-0.5 * x * x);
+    double P[DMAX + 2]; /* P[k] = Phi^(k) */
+    double he0 = 1.0, he1 = x, sign = 1.0; /* He_(k-1), He_k */
+    P[0] = Phi;
+    for (int k = 1; k <= order; ++k) {
+      P[k] = sign * he0 * phi;
+      double he2 = x * he1 - k * he0;
+      he0 = he1;
+      he1 = he2;
+      sign = -sign;
+    }
+    d[i] = x * Phi;
+    for (int k = 1; k <= order; ++k) d[k * ld + i] = x * P[k] + k * P[k - 1];
+  }
+}
+
+/* One chunk of m <= DCHUNK values. */
+static void derivs_chunk(pinn_activation_kind kind, double param, int order, size_t m,
+                         const double *z, double *d, size_t ld, double q[DMAX + 2][DMAX + 2])
+{
+  double g[(DMAX + 2) * DCHUNK], y[DCHUNK], s0[DCHUNK], s1[DCHUNK];
+  switch (kind) {
+  case PINN_ACT_TANH: derivs_tanh(order, m, z, d, ld, q); return;
+  case PINN_ACT_SIGMOID: derivs_sigmoid(order, m, z, d, ld, q); return;
+  case PINN_ACT_SOFTPLUS: { /* s^(k)(x) = beta^(k-1) sigma^(k-1)(beta x) */
+    for (size_t i = 0; i < m; ++i) y[i] = param * z[i];
+    pinn_act_block(PINN_ACT_SOFTPLUS, param, m, z, s0, NULL, NULL, NULL);
+    if (order >= 1) derivs_sigmoid(order - 1, m, y, g, DCHUNK, q);
+    for (size_t i = 0; i < m; ++i) {
+      d[i] = s0[i];
+      double bk = 1.0;
+      for (int k = 1; k <= order; ++k, bk *= param) d[k * ld + i] = bk * g[(k - 1) * DCHUNK + i];
+    }
+    return;
+  }
+  case PINN_ACT_SILU: /* s^(k) = x sigma^(k) + k sigma^(k-1) */
+    derivs_sigmoid(order, m, z, g, DCHUNK, q);
+    for (size_t i = 0; i < m; ++i) {
+      d[i] = z[i] * g[i];
+      for (int k = 1; k <= order; ++k)
+        d[k * ld + i] = z[i] * g[k * DCHUNK + i] + k * g[(k - 1) * DCHUNK + i];
+    }
+    return;
+  case PINN_ACT_GELU: derivs_gelu(order, m, z, d, ld); return;
+  case PINN_ACT_SIN:
+    pinn_act_block(PINN_ACT_SIN, 0.0, m, z, s0, s1, NULL, NULL);
+    for (size_t i = 0; i < m; ++i)
+      for (int k = 0; k <= order; ++k) {
+        double v = (k & 1) ? s1[i] : s0[i];
+        d[k * ld + i] = (k & 2) ? -v : v;
+      }
+    return;
+  case PINN_ACT_IDENTITY:
+  case PINN_ACT_RELU:
+  case PINN_ACT_LEAKY_RELU:
+  case PINN_ACT_PRELU:
+    pinn_act_block(kind, param, m, z, s0, s1, NULL, NULL);
+    for (size_t i = 0; i < m; ++i) {
+      d[i] = s0[i];
+      if (order >= 1) d[ld + i] = s1[i];
+      for (int k = 2; k <= order; ++k) d[k * ld + i] = 0.0;
+    }
+    return;
+  case PINN_ACT_COUNT: break;
+  }
+  for (size_t i = 0; i < m; ++i)
+    for (int k = 0; k <= order; ++k) d[k * ld + i] = NAN;
+}
+
+void pinn_act_derivs_block(pinn_activation_kind kind, double param, int order, size_t n,
+                           const double *z, double *d)
+{
+  double q[DMAX + 2][DMAX + 2];
+  if (order < 0) return;
+  if (order > DMAX) order = DMAX;
+  tanh_polys(order + 1, q);
+  for (size_t off = 0; off < n; off += DCHUNK) {
+    size_t m = n - off < DCHUNK ? n - off : DCHUNK;
+    derivs_chunk(kind, param, order, m, z + off, d + off, n, q);
+  }
+}
+
+int pinn_activation_derivs(const pinn_activation *a, int order, double x, double *d,
+                           pinn_error *err)
+{
+  int st = pinn_activation_check(a, err);
+  if (st) return st;
+  if (!d) return pinn_error_set(err, PINN_EINVAL, "pinn_activation_derivs: the output d is NULL");
+  if (order < 0 || order > DMAX)
+    return pinn_error_set(err, PINN_EINVAL, "derivative order %d is out of range: use 0 to %d",
+                          order, DMAX);
+  if (order >= 2 && entry(a->kind)->relu_family)
+    return pinn_error_set(err, PINN_EUNSUPPORTED,
+                          "%s has no derivative of order %d: its s'' is a Dirac mass at the kink "
+                          "x = 0 (zero elsewhere), which no number represents; use a smooth "
+                          "activation (tanh, sin, gelu, softplus, silu, sigmoid)",
+                          entry(a->kind)->name, order);
+  pinn_act_derivs_block(a->kind, a->param, order, 1, &x, d);
+  return PINN_SUCCESS;
+}

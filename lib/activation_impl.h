@@ -14,4 +14,12 @@
  * a few ulp of the terms that cancel.  An invalid kind writes NaN. */
 void pinn_act_block(pinn_activation_kind kind, double param, size_t n, const double *z,
                     double *s0, double *s1, double *s2, double *s3);
+
+/* s, s', ..., s^(order) at n values z: d[m * n + i] = s^(m)(z[i]) for
+ * m <= order <= PINN_ACT_MAX_DERIV (formulas: pinn_activation_derivs).  The
+ * ReLU family writes its a.e. derivatives (s'' and above 0), which is what
+ * the network engines propagate through a ReLU layer of a mixed network.  An
+ * invalid kind writes NaN.  lib/activation.c. */
+void pinn_act_derivs_block(pinn_activation_kind kind, double param, int order, size_t n,
+                           const double *z, double *d);
 #endif

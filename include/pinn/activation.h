@@ -84,6 +84,25 @@ void pinn_activation_eval(const pinn_activation *a, double x, double d[4]);
 void pinn_activation_eval_n(const pinn_activation *a, size_t n, const double *z, double *s0,
                             double *s1, double *s2, double *s3);
 
+/* Highest derivative order pinn_activation_derivs gives (the Taylor engine
+ * of order K needs s .. s^(K+1); pinn/taylor.h goes to K = 8). */
+#define PINN_ACT_MAX_DERIV 12
+
+/* s(x), s'(x), ..., s^(order)(x) into d[0..order], 0 <= order <=
+ * PINN_ACT_MAX_DERIV, for every smooth kind, from closed forms:
+ * tanh^(m) = sech^2 Q_m(tanh) with Q_1 = 1, Q_{m+1} = -2t Q_m + (1-t^2) Q_m';
+ * sigmoid^(m)(x) = 2^(-m-1) tanh^(m)(x/2); softplus_beta^(m)(x) =
+ * beta^(m-1) sigmoid^(m-1)(beta x); SiLU^(m) = x sigmoid^(m) + m sigmoid^(m-1);
+ * GELU^(m) = x Phi^(m) + m Phi^(m-1), Phi^(m) = (-1)^(m-1) He_(m-1) phi (Hermite);
+ * sin^(m) = sin(x + m pi/2).  The ReLU family is refused for order >= 2
+ * (PINN_EUNSUPPORTED): its s'' is a Dirac mass at the kink, which no number
+ * represents; orders 0 and 1 follow the kink convention above.  PINN_EINVAL
+ * for a bad activation, order or NULL d, with the reason in err (may be NULL).
+ * Relative accuracy: a few ulp for orders <= 3, degrading slowly with the order
+ * (polynomials with growing coefficients: ~1e-13 at order 9 for tanh). */
+int pinn_activation_derivs(const pinn_activation *a, int order, double x, double *d,
+                           pinn_error *err);
+
 /* E[s'(Z)^2] for Z ~ N(0,1): (1+alpha^2)/2 in closed form for the ReLU
  * family (1/2 for ReLU), by GSL quadrature for the smooth kinds.  The
  * variance-preserving initialisation draws weights with variance

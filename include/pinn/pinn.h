@@ -6,6 +6,7 @@
 #include <pinn/status.h>
 #include <pinn/activation.h>
 #include <pinn/mlp.h>
+#include <pinn/taylor.h>
 #include <pinn/dual.h>
 #include <pinn/sample.h>
 #include <pinn/domain.h>

@@ -1,0 +1,779 @@
+/* Tests for the Taylor engine (pinn/taylor.h) and the activations' higher
+ * derivatives: every partial up to order 4 (pure and mixed, 1, 2, 3 and 5
+ * inputs) against the second-order engine of pinn/mlp.h (orders <= 2, to
+ * 1e-13) and against central differences of that engine's second derivatives
+ * (orders 3 and 4: O(h^4) stencils at h = 0.02 and 0.01, Richardson-
+ * extrapolated, to 1e-8); order 6 in 1-D against a one-unit network in
+ * closed form and against differences; collapsed Laplacian and biharmonic;
+ * the parameter gradient against central differences; refusals. */
+#include <pinn/taylor.h>
+#include <pinn/activation.h>
+#include <pinn/mlp.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "testutil.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static pinn_mlp *make_net(size_t L, const size_t *sizes, const pinn_activation *acts, int per_unit,
+                          unsigned long seed)
+{
+  pinn_mlp_layout lay = {L, sizes, acts, per_unit};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
+  double *th = pinn_mlp_params(net);
+  for (size_t l = 1; l < L; ++l) {
+    size_t bo = pinn_mlp_bias_offset(net, l);
+    for (size_t u = 0; u < sizes[l]; ++u) th[bo + u] = 0.3 * gsl_ran_gaussian(r, 1.0);
+    size_t so = pinn_mlp_slope_offset(net, l);
+    if (so != (size_t)-1)
+      for (size_t u = 0; u < (per_unit ? sizes[l] : 1); ++u) th[so + u] = 0.1 + 0.3 * gsl_rng_uniform(r);
+  }
+  gsl_rng_free(r);
+  return net;
+}
+
+/* [n_in, 8, 7, n_out] with activation act in both hidden layers. */
+static pinn_mlp *small_net(size_t n_in, size_t n_out, pinn_activation_kind act, unsigned long seed)
+{
+  size_t sizes[] = {n_in, 8, 7, n_out};
+  pinn_activation a[2] = {pinn_activation_default(act), pinn_activation_default(act)};
+  return make_net(4, sizes, a, 0, seed);
+}
+
+static double *random_points(size_t n, size_t d, unsigned long seed)
+{
+  double *x = malloc(n * d * sizeof *x);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  for (size_t i = 0; i < n * d; ++i) x[i] = -0.8 + 1.6 * gsl_rng_uniform(r);
+  gsl_rng_free(r);
+  return x;
+}
+
+/* Every multi-index of total order lo..hi over n inputs, into ps (count returned). */
+static size_t all_partials(size_t n, int lo, int hi, pinn_partial *ps)
+{
+  size_t np = 0;
+  int idx[PINN_TAYLOR_MAX_INPUTS] = {0};
+  for (;;) {
+    int ord = 0;
+    for (size_t i = 0; i < n; ++i) ord += idx[i];
+    if (ord >= lo && ord <= hi) {
+      memset(&ps[np], 0, sizeof ps[np]);
+      for (size_t i = 0; i < n; ++i) ps[np].n[i] = (unsigned char)idx[i];
+      np++;
+    }
+    size_t i = 0;
+    while (i < n && ++idx[i] > hi) idx[i++] = 0;
+    if (i == n) break;
+  }
+  return np;
+}
+
+/* The mlp engine's jets with every first and second derivative of n inputs
+ * at m points: jets[(p n_out + k) C + c]; spec returned through *s. */
+static double *mlp_second(pinn_mlp *net, size_t m, const double *x, pinn_jet_spec *s)
+{
+  size_t n = pinn_mlp_n_in(net), n_out = pinn_mlp_n_out(net);
+  *s = pinn_jet_spec_value();
+  for (unsigned i = 0; i < n; ++i)
+    for (unsigned j = i; j < n; ++j) pinn_jet_spec_add_pair(s, i, j);
+  size_t C = pinn_jet_spec_channels(s);
+  double *jets = malloc(m * n_out * C * sizeof *jets);
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_jets(net, s, m, x, jets), PINN_SUCCESS);
+  return jets;
+}
+
+/* The channel of the mlp jet holding d^beta u for |beta| <= 2. */
+static int mlp_channel(const pinn_jet_spec *s, const int *beta, size_t n)
+{
+  int i1 = -1, i2 = -1;
+  for (size_t i = 0; i < n; ++i)
+    for (int c = 0; c < beta[i]; ++c) {
+      if (i1 < 0) i1 = (int)i;
+      else i2 = (int)i;
+    }
+  if (i1 < 0) return 0;
+  if (i2 < 0) return pinn_jet_spec_first_channel(s, (unsigned)i1);
+  return pinn_jet_spec_pair_channel(s, (unsigned)i1, (unsigned)i2);
+}
+
+/* d^alpha u at point x (output k), |alpha| <= 4: the mlp's d^beta u for
+ * |beta| = min(2, |alpha|) and 4th-order central differences (step h) of it
+ * for the rest gamma = alpha - beta (one or two differentiations). */
+static double reference_partial(pinn_mlp *net, const double *x, size_t k, const pinn_partial *a, double h)
+{
+  size_t n = pinn_mlp_n_in(net), n_out = pinn_mlp_n_out(net);
+  int beta[PINN_TAYLOR_MAX_INPUTS] = {0}, gam[PINN_TAYLOR_MAX_INPUTS] = {0}, taken = 0;
+  for (size_t i = 0; i < n; ++i)
+    for (int c = 0; c < a->n[i]; ++c) {
+      if (taken < 2) beta[i]++, taken++;
+      else gam[i]++;
+    }
+  /* stencils: first derivative (offsets -2..2 without 0), second (-2..2) */
+  static const double w1[5] = {1.0 / 12, -8.0 / 12, 0.0, 8.0 / 12, -1.0 / 12};
+  static const double w2[5] = {-1.0 / 12, 16.0 / 12, -30.0 / 12, 16.0 / 12, -1.0 / 12};
+  int vars[2], pows[2], nv = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (gam[i]) {
+      vars[nv] = (int)i;
+      pows[nv++] = gam[i];
+    }
+  size_t npts = 1;
+  for (int v = 0; v < nv; ++v) npts *= 5;
+  double *xs = malloc(npts * n * sizeof *xs), *wt = malloc(npts * sizeof *wt);
+  for (size_t p = 0; p < npts; ++p) {
+    size_t r = p;
+    double w = 1.0;
+    memcpy(xs + p * n, x, n * sizeof *x);
+    for (int v = 0; v < nv; ++v) {
+      int o = (int)(r % 5) - 2;
+      r /= 5;
+      xs[p * n + vars[v]] += o * h;
+      w *= (pows[v] == 1 ? w1[o + 2] / h : w2[o + 2] / (h * h));
+    }
+    wt[p] = w;
+  }
+  pinn_jet_spec s;
+  double *jets = mlp_second(net, npts, xs, &s);
+  size_t C = pinn_jet_spec_channels(&s);
+  int ch = mlp_channel(&s, beta, n);
+  double sum = 0.0;
+  for (size_t p = 0; p < npts; ++p) sum += wt[p] * jets[(p * n_out + k) * C + (size_t)ch];
+  free(xs);
+  free(wt);
+  free(jets);
+  return sum;
+}
+
+/* Compare every partial of order <= 4 from the Taylor engine with the
+ * references at m points; returns the largest relative error (per partial:
+ * |a - b| / max(max over points of |b|, 1e-3)). */
+static double check_all_partials(pinn_mlp *net, size_t m, unsigned long seed, int maxorder)
+{
+  size_t n = pinn_mlp_n_in(net), n_out = pinn_mlp_n_out(net);
+  pinn_partial ps[PINN_TAYLOR_MAX_QUANTITIES];
+  size_t np = all_partials(n, 0, maxorder, ps);
+  CU_ASSERT_FATAL(np <= PINN_TAYLOR_MAX_QUANTITIES);
+  pinn_error err;
+  pinn_taylor *t = pinn_taylor_alloc(n, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+  for (size_t q = 0; q < np; ++q) CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, &ps[q]), PINN_SUCCESS);
+  double *x = random_points(m, n, seed);
+  double *out = malloc(m * n_out * np * sizeof *out);
+  int st = pinn_taylor_eval(t, net, m, x, out);
+  CU_ASSERT_EQUAL_FATAL(st, PINN_SUCCESS);
+  pinn_jet_spec s;
+  double *jets = mlp_second(net, m, x, &s);
+  size_t C = pinn_jet_spec_channels(&s);
+  double worst = 0.0;
+  double *ref = malloc(m * sizeof *ref);
+  for (size_t q = 0; q < np; ++q) {
+    int ord = pinn_partial_order(&ps[q]);
+    for (size_t k = 0; k < n_out; ++k) {
+      double scale = 1e-3;
+      for (size_t p = 0; p < m; ++p) {
+        if (ord <= 2) {
+          int beta[PINN_TAYLOR_MAX_INPUTS] = {0};
+          for (size_t i = 0; i < n; ++i) beta[i] = ps[q].n[i];
+          ref[p] = jets[(p * n_out + k) * C + (size_t)mlp_channel(&s, beta, n)];
+        } else {
+          /* Richardson on the O(h^4) stencils: O(h^6) */
+          double r1 = reference_partial(net, x + p * n, k, &ps[q], 2e-2);
+          double r2 = reference_partial(net, x + p * n, k, &ps[q], 1e-2);
+          ref[p] = (16.0 * r2 - r1) / 15.0;
+        }
+        if (fabs(ref[p]) > scale) scale = fabs(ref[p]);
+      }
+      for (size_t p = 0; p < m; ++p) {
+        double e = fabs(out[(p * n_out + k) * np + q] - ref[p]) / scale;
+        double tol = ord <= 2 ? 1e-13 : 1e-8;
+        if (e > tol) {
+          char buf[16] = "";
+          for (size_t i = 0, c = 0; i < n; ++i)
+            for (int r = 0; r < ps[q].n[i] && c < 15; ++r) buf[c++] = (char)('0' + i);
+          printf("\n  partial \"%s\" output %zu point %zu: taylor %.17g reference %.17g (rel %g)", buf,
+                 k, p, out[(p * n_out + k) * np + q], ref[p], e);
+        }
+        if (e / tol > worst) worst = e / tol;
+      }
+    }
+  }
+  free(ref);
+  free(jets);
+  free(out);
+  free(x);
+  pinn_taylor_free(t);
+  return worst; /* in units of the tolerance: <= 1 passes */
+}
+
+/* ------------------------------------------------------------ activations */
+
+static void activation_derivatives_of_every_order_match_finite_differences(void)
+{
+  const pinn_activation_kind kinds[] = {PINN_ACT_TANH, PINN_ACT_SIGMOID, PINN_ACT_SOFTPLUS,
+                                        PINN_ACT_SILU, PINN_ACT_GELU, PINN_ACT_SIN,
+                                        PINN_ACT_IDENTITY};
+  const double xs[] = {-3.1, -0.7, -0.05, 0.0, 0.3, 1.2, 4.5};
+  const int K = PINN_ACT_MAX_DERIV;
+  for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; ++k) {
+    pinn_activation a = pinn_activation_default(kinds[k]);
+    if (kinds[k] == PINN_ACT_SOFTPLUS) a.param = 1.7;
+    for (size_t ix = 0; ix < sizeof xs / sizeof xs[0]; ++ix) {
+      double d[PINN_ACT_MAX_DERIV + 1], dp[PINN_ACT_MAX_DERIV + 1], dm[PINN_ACT_MAX_DERIV + 1];
+      double d2p[PINN_ACT_MAX_DERIV + 1], d2m[PINN_ACT_MAX_DERIV + 1], e4[4];
+      const double x = xs[ix], h = 1e-3;
+      CU_ASSERT_EQUAL_FATAL(pinn_activation_derivs(&a, K, x, d, NULL), PINN_SUCCESS);
+      pinn_activation_derivs(&a, K, x + h, dp, NULL);
+      pinn_activation_derivs(&a, K, x - h, dm, NULL);
+      pinn_activation_derivs(&a, K, x + 2 * h, d2p, NULL);
+      pinn_activation_derivs(&a, K, x - 2 * h, d2m, NULL);
+      pinn_activation_eval(&a, x, e4);
+      for (int m = 0; m < 4; ++m) CU_ASSERT(pinn_test_reldiff(d[m], e4[m], 1e-12) < 1e-13);
+      for (int m = 0; m < K; ++m) {
+        double fd = (d2m[m] - 8.0 * dm[m] + 8.0 * dp[m] - d2p[m]) / (12.0 * h);
+        double scale = fabs(d[m + 1]) > 1.0 ? fabs(d[m + 1]) : 1.0;
+        /* truncation h^4 s^(m+5)/30 with |s^(m+5)| up to ~1e5 at order 12 */
+        double err = fabs(fd - d[m + 1]) / scale;
+        if (err > 1e-6)
+          printf("\n  %s order %d at x = %g: %.17g vs differences %.17g", pinn_activation_name(kinds[k]),
+                 m + 1, x, d[m + 1], fd);
+        CU_ASSERT(err < 1e-6);
+      }
+    }
+  }
+  /* sin^(m) in closed form */
+  pinn_activation s = pinn_activation_default(PINN_ACT_SIN);
+  double d[PINN_ACT_MAX_DERIV + 1];
+  pinn_activation_derivs(&s, 9, 0.4, d, NULL);
+  CU_ASSERT_DOUBLE_EQUAL(d[9], cos(0.4), 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(d[6], -sin(0.4), 1e-15);
+}
+
+static void relu_family_is_refused_beyond_the_first_derivative(void)
+{
+  const pinn_activation_kind kinds[] = {PINN_ACT_RELU, PINN_ACT_LEAKY_RELU, PINN_ACT_PRELU};
+  for (size_t k = 0; k < 3; ++k) {
+    pinn_activation a = pinn_activation_default(kinds[k]);
+    double d[PINN_ACT_MAX_DERIV + 1];
+    pinn_error err;
+    CU_ASSERT_EQUAL(pinn_activation_derivs(&a, 1, -0.5, d, &err), PINN_SUCCESS);
+    CU_ASSERT_DOUBLE_EQUAL(d[1], kinds[k] == PINN_ACT_RELU ? 0.0 : a.param, 0.0);
+    CU_ASSERT_EQUAL(pinn_activation_derivs(&a, 2, -0.5, d, &err), PINN_EUNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Dirac"));
+  }
+  pinn_activation a = pinn_activation_default(PINN_ACT_TANH);
+  double d[PINN_ACT_MAX_DERIV + 2];
+  pinn_error err;
+  CU_ASSERT_EQUAL(pinn_activation_derivs(&a, PINN_ACT_MAX_DERIV + 1, 0.0, d, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "out of range"));
+  CU_ASSERT_EQUAL(pinn_activation_derivs(&a, 2, 0.0, NULL, &err), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_activation_derivs(NULL, 2, 0.0, d, &err), PINN_EINVAL);
+}
+
+/* ------------------------------------------------------------ the engine */
+
+static void partials_up_to_order_four_match_references_in_1_2_3_and_5_inputs(void)
+{
+  const size_t dims[] = {1, 2, 3, 5};
+  const pinn_activation_kind acts[] = {PINN_ACT_TANH, PINN_ACT_SIN, PINN_ACT_GELU, PINN_ACT_SILU};
+  for (size_t i = 0; i < 4; ++i) {
+    pinn_mlp *net = small_net(dims[i], dims[i] == 2 ? 2 : 1, acts[i], 11 + i);
+    double w = check_all_partials(net, dims[i] == 5 ? 3 : 5, 100 + i, 4);
+    if (w > 1.0 || getenv("TAYLOR_VERBOSE")) printf("\n  %zu inputs: worst error %g tolerances", dims[i], w);
+    CU_ASSERT(w <= 1.0);
+    pinn_mlp_free(net);
+  }
+  /* softplus, sigmoid and a mixed tanh / per-unit PReLU network */
+  pinn_mlp *net = small_net(2, 1, PINN_ACT_SOFTPLUS, 21);
+  CU_ASSERT(check_all_partials(net, 4, 7, 4) <= 1.0);
+  pinn_mlp_free(net);
+  net = small_net(3, 1, PINN_ACT_SIGMOID, 22);
+  CU_ASSERT(check_all_partials(net, 4, 8, 3) <= 1.0);
+  pinn_mlp_free(net);
+  size_t sizes[] = {2, 8, 7, 1};
+  pinn_activation mixed[2] = {pinn_activation_default(PINN_ACT_TANH),
+                              pinn_activation_default(PINN_ACT_PRELU)};
+  net = make_net(4, sizes, mixed, 1, 23);
+  CU_ASSERT(check_all_partials(net, 4, 9, 4) <= 1.0);
+  pinn_mlp_free(net);
+}
+
+/* The 7-point O(h^4) stencils of the 4th and 3rd derivatives applied to the
+ * mlp engine's u'' at x (a 1-D network): u^(6) and u^(5). */
+static void stencil_d4_d3(pinn_mlp *net, double x, double h, double *d6, double *d5)
+{
+  static const double w4[7] = {-1.0, 12.0, -39.0, 56.0, -39.0, 12.0, -1.0};
+  static const double w3[7] = {1.0 / 8, -1.0, 13.0 / 8, 0.0, -13.0 / 8, 1.0, -1.0 / 8};
+  double xs7[7];
+  for (int k = 0; k < 7; ++k) xs7[k] = x + (k - 3) * h;
+  pinn_jet_spec s;
+  double *jets = mlp_second(net, 7, xs7, &s);
+  *d6 = *d5 = 0.0;
+  for (int k = 0; k < 7; ++k) {
+    *d6 += w4[k] * jets[k * 3 + 2] / (6.0 * pow(h, 4));
+    *d5 += w3[k] * jets[k * 3 + 2] / pow(h, 3);
+  }
+  free(jets);
+}
+
+/* u^(6) of u = w2 tanh(w1 x + b1) + b2 is w2 w1^6 tanh^(6)(w1 x + b1). */
+static void sixth_derivative_in_1d_matches_closed_form_and_differences(void)
+{
+  size_t sizes[] = {1, 1, 1};
+  pinn_activation act = pinn_activation_default(PINN_ACT_TANH);
+  pinn_mlp_layout lay = {3, sizes, &act, 0};
+  pinn_mlp *one = pinn_mlp_alloc(&lay, NULL);
+  double *th = pinn_mlp_params(one);
+  const double w1 = 1.3, b1 = -0.2, w2 = 0.7, b2 = 0.1;
+  th[pinn_mlp_weight_offset(one, 1)] = w1;
+  th[pinn_mlp_bias_offset(one, 1)] = b1;
+  th[pinn_mlp_weight_offset(one, 2)] = w2;
+  th[pinn_mlp_bias_offset(one, 2)] = b2;
+  pinn_taylor *t = pinn_taylor_alloc(1, NULL);
+  pinn_partial p;
+  for (int ord = 0; ord <= PINN_TAYLOR_MAX_ORDER; ++ord) {
+    char s[16] = "";
+    for (int k = 0; k < ord; ++k) s[k] = '0';
+    CU_ASSERT_EQUAL(pinn_partial_parse(s, &p, NULL), PINN_SUCCESS);
+    CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, &p), PINN_SUCCESS);
+  }
+  const double xs[] = {-0.9, 0.15, 0.6};
+  double out[3 * (PINN_TAYLOR_MAX_ORDER + 1)];
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(t, one, 3, xs, out), PINN_SUCCESS);
+  for (int i = 0; i < 3; ++i) {
+    double d[PINN_ACT_MAX_DERIV + 1];
+    pinn_activation_derivs(&act, PINN_TAYLOR_MAX_ORDER, w1 * xs[i] + b1, d, NULL);
+    for (int ord = 0; ord <= PINN_TAYLOR_MAX_ORDER; ++ord) {
+      double want = w2 * pow(w1, ord) * d[ord] + (ord == 0 ? b2 : 0.0);
+      CU_ASSERT(pinn_test_reldiff(out[i * (PINN_TAYLOR_MAX_ORDER + 1) + ord], want, 1.0) < 1e-13);
+    }
+  }
+  pinn_taylor_free(t);
+  pinn_mlp_free(one);
+
+  /* a [1, 8, 7, 1] network: u^(6) and u^(5) against the 7-point stencils
+   * applied to the mlp engine's u'', Richardson-extrapolated from h = 0.05, 0.025 */
+  pinn_mlp *net = small_net(1, 1, PINN_ACT_TANH, 5);
+  t = pinn_taylor_alloc(1, NULL);
+  pinn_partial_parse("000000", &p, NULL);
+  pinn_taylor_add_partial(t, &p);
+  pinn_partial_parse("00000", &p, NULL);
+  pinn_taylor_add_partial(t, &p);
+  size_t chans = 0, ndir = 0;
+  int order = 0;
+  CU_ASSERT_EQUAL(pinn_taylor_plan(t, &chans, &ndir, &order), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(order, 6);
+  CU_ASSERT_EQUAL(ndir, 1);
+  CU_ASSERT_EQUAL(chans, 7); /* value + coefficients 1..6 */
+  const double x0[] = {-0.5, 0.2, 0.7};
+  double o2[6];
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(t, net, 3, x0, o2), PINN_SUCCESS);
+  for (int i = 0; i < 3; ++i) {
+    double d6[2], d5[2];
+    for (int r = 0; r < 2; ++r) stencil_d4_d3(net, x0[i], r ? 0.025 : 0.05, &d6[r], &d5[r]);
+    /* Richardson: both stencils are O(h^4) */
+    double e6 = (16.0 * d6[1] - d6[0]) / 15.0, e5 = (16.0 * d5[1] - d5[0]) / 15.0;
+    CU_ASSERT(fabs(o2[2 * i] - e6) < 1e-6 * fmax(fabs(e6), 1.0));
+    CU_ASSERT(fabs(o2[2 * i + 1] - e5) < 1e-6 * fmax(fabs(e5), 1.0));
+  }
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+}
+
+static void collapsed_laplacian_and_biharmonic_are_cheap_and_exact(void)
+{
+  /* Laplacians in 5-D and 8-D: 1 + D + 1 channels; equal the sums of the mlp's u_ii */
+  size_t chans = 0, ndir = 0;
+  pinn_mlp *net;
+  pinn_taylor *t;
+  double *x;
+  for (unsigned D = 5; D <= 8; D += 3) {
+    net = small_net(D, 1, PINN_ACT_TANH, 3);
+    t = pinn_taylor_alloc(D, NULL);
+    CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, (1u << D) - 1, 1), PINN_SUCCESS);
+    CU_ASSERT_EQUAL(pinn_taylor_plan(t, &chans, &ndir, NULL), PINN_SUCCESS);
+    CU_ASSERT_EQUAL(chans, D + 2);
+    CU_ASSERT_EQUAL(ndir, D);
+    x = random_points(40, D, 1);
+    double lap[40];
+    CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(t, net, 40, x, lap), PINN_SUCCESS);
+    pinn_jet_spec s;
+    double *jets = mlp_second(net, 40, x, &s);
+    size_t C = pinn_jet_spec_channels(&s);
+    for (size_t p = 0; p < 40; ++p) {
+      double want = 0.0;
+      for (unsigned i = 0; i < D; ++i) want += jets[p * C + (size_t)pinn_jet_spec_pair_channel(&s, i, i)];
+      CU_ASSERT(fabs(lap[p] - want) < 1e-13 * fmax(fabs(want), 1.0));
+    }
+    free(jets);
+    free(x);
+    pinn_taylor_free(t);
+    pinn_mlp_free(net);
+  }
+
+  /* 2-D biharmonic from 3 directions 60 degrees apart: 1 + 3 * 3 + 1 channels;
+   * equals u_xxxx + 2 u_xxyy + u_yyyy from a plan of the three partials */
+  net = small_net(2, 1, PINN_ACT_TANH, 4);
+  t = pinn_taylor_alloc(2, NULL);
+  CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x3, 2), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_taylor_plan(t, &chans, &ndir, NULL), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(ndir, 3);
+  CU_ASSERT_EQUAL(chans, 11);
+  pinn_taylor *t3 = pinn_taylor_alloc(2, NULL);
+  pinn_partial p;
+  const char *names[] = {"0000", "0011", "1111"};
+  for (int k = 0; k < 3; ++k) {
+    pinn_partial_parse(names[k], &p, NULL);
+    pinn_taylor_add_partial(t3, &p);
+  }
+  x = random_points(50, 2, 2);
+  double bih[50], parts[150];
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(t, net, 50, x, bih), PINN_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(t3, net, 50, x, parts), PINN_SUCCESS);
+  for (size_t q = 0; q < 50; ++q) {
+    double want = parts[3 * q] + 2.0 * parts[3 * q + 1] + parts[3 * q + 2];
+    CU_ASSERT(fabs(bih[q] - want) < 1e-12 * fmax(fabs(want), 1.0));
+  }
+  /* and u_xxxx against the mlp's u_xx differenced twice */
+  for (size_t q = 0; q < 3; ++q) {
+    pinn_partial_parse("0000", &p, NULL);
+    double ref = reference_partial(net, x + 2 * q, 0, &p, 1e-2);
+    CU_ASSERT(fabs(parts[3 * q] - ref) < 1e-7 * fmax(fabs(ref), 1.0));
+  }
+  free(x);
+  pinn_taylor_free(t);
+  pinn_taylor_free(t3);
+  pinn_mlp_free(net);
+}
+
+/* sum seed . out as a function of theta, for central differences */
+static double seeded_sum(pinn_taylor *t, pinn_mlp *net, size_t m, const double *x,
+                         const double *seed, size_t nout)
+{
+  double *out = malloc(nout * sizeof *out), s = 0.0;
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(t, net, m, x, out), PINN_SUCCESS);
+  for (size_t i = 0; i < nout; ++i) s += seed[i] * out[i];
+  free(out);
+  return s;
+}
+
+static void check_gradient(pinn_mlp *net, pinn_taylor *t, size_t m, unsigned long seed)
+{
+  size_t n = pinn_mlp_n_in(net), Q = pinn_taylor_n_quantities(t), n_out = pinn_mlp_n_out(net);
+  size_t P = pinn_mlp_n_params(net), nout = m * n_out * Q;
+  double *x = random_points(m, n, seed), *sd = random_points(nout, 1, seed + 1);
+  double *g = calloc(P, sizeof *g), *out = malloc(nout * sizeof *out), *out2 = malloc(nout * sizeof *out2);
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval_grad(t, net, m, x, sd, out, g), PINN_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(t, net, m, x, out2), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(memcmp(out, out2, nout * sizeof *out), 0);
+  double *th = pinn_mlp_params(net), gmax = 0.0, worst = 0.0;
+  for (size_t j = 0; j < P; ++j) gmax = fmax(gmax, fabs(g[j]));
+  CU_ASSERT(gmax > 1e-3); /* not all zeros */
+  for (size_t j = 0; j < P; ++j) {
+    const double save = th[j], h = 1e-5 * fmax(1.0, fabs(save));
+    th[j] = save + h;
+    double fp = seeded_sum(t, net, m, x, sd, nout);
+    th[j] = save - h;
+    double fm = seeded_sum(t, net, m, x, sd, nout);
+    th[j] = save + 2 * h;
+    double fp2 = seeded_sum(t, net, m, x, sd, nout);
+    th[j] = save - 2 * h;
+    double fm2 = seeded_sum(t, net, m, x, sd, nout);
+    th[j] = save;
+    double fd = (fm2 - 8.0 * fm + 8.0 * fp - fp2) / (12.0 * h);
+    double e = fabs(fd - g[j]) / gmax;
+    if (e > worst) worst = e;
+  }
+  if (worst > 1e-7) printf("\n  gradient: worst relative error %g", worst);
+  CU_ASSERT(worst < 1e-7);
+  free(x);
+  free(sd);
+  free(g);
+  free(out);
+  free(out2);
+}
+
+static void parameter_gradient_matches_central_differences(void)
+{
+  /* (x, y, t): biharmonic, u_xxx, u_xxyt, u_t, u, and a sum of mixed orders */
+  pinn_mlp *net = small_net(3, 2, PINN_ACT_TANH, 31);
+  pinn_taylor *t = pinn_taylor_alloc(3, NULL);
+  pinn_partial p[3];
+  CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x3, 2), PINN_SUCCESS);
+  const char *names[] = {"000", "0012", "2", ""};
+  for (int k = 0; k < 4; ++k) {
+    pinn_partial_parse(names[k], &p[0], NULL);
+    CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, &p[0]), PINN_SUCCESS);
+  }
+  pinn_partial_parse("2", &p[0], NULL);
+  pinn_partial_parse("000", &p[1], NULL);
+  pinn_partial_parse("11", &p[2], NULL);
+  const double c[3] = {1.0, 6.0, -0.5};
+  CU_ASSERT_EQUAL(pinn_taylor_add_sum(t, 3, c, p), PINN_SUCCESS);
+  check_gradient(net, t, 37, 5); /* 37 points: a partial second block */
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+
+  /* sin then per-unit PReLU (slopes are parameters too), order 3 in 2-D;
+   * and a collapsed 2-D Laplacian with softplus */
+  size_t sizes[] = {2, 6, 5, 1};
+  pinn_activation mixed[2] = {pinn_activation_default(PINN_ACT_SIN),
+                              pinn_activation_default(PINN_ACT_PRELU)};
+  net = make_net(4, sizes, mixed, 1, 32);
+  t = pinn_taylor_alloc(2, NULL);
+  pinn_partial_parse("001", &p[0], NULL);
+  pinn_taylor_add_partial(t, &p[0]);
+  pinn_partial_parse("1", &p[0], NULL);
+  pinn_taylor_add_partial(t, &p[0]);
+  check_gradient(net, t, 9, 6);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+  net = small_net(2, 1, PINN_ACT_SOFTPLUS, 33);
+  t = pinn_taylor_alloc(2, NULL);
+  pinn_taylor_add_laplacian(t, 0x3, 1);
+  check_gradient(net, t, 12, 7);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+
+  /* orders 6 and 8 in 1-D (GELU: s up to s^(9)) */
+  net = small_net(1, 1, PINN_ACT_GELU, 34);
+  t = pinn_taylor_alloc(1, NULL);
+  pinn_partial_parse("000000", &p[0], NULL);
+  pinn_taylor_add_partial(t, &p[0]);
+  pinn_partial_parse("00000000", &p[0], NULL);
+  pinn_taylor_add_partial(t, &p[0]);
+  check_gradient(net, t, 6, 8);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+}
+
+/* the fused pass: a callback that sums squares of quantity 0 gives the loss
+ * and the same gradient as eval_grad with seeds 2 u */
+typedef struct {
+  size_t Q;
+} sq_ctx;
+
+static int sum_squares(size_t p0, size_t nb, size_t ld, const double *vals, double *vals_bar,
+                       double *acc, void *ctx)
+{
+  (void)p0;
+  (void)ctx;
+  for (size_t q = 0; q < nb; ++q) {
+    acc[0] += vals[q] * vals[q];
+    vals_bar[q] = 2.0 * vals[q];
+  }
+  (void)ld;
+  return 0;
+}
+
+static int fail_second_block(size_t p0, size_t nb, size_t ld, const double *vals, double *vals_bar,
+                             double *acc, void *ctx)
+{
+  (void)nb, (void)ld, (void)vals, (void)vals_bar, (void)acc, (void)ctx;
+  return p0 >= PINN_BLOCK ? 7 : 0;
+}
+
+static void fused_loss_pass_matches_eval_grad(void)
+{
+  pinn_mlp *net = small_net(1, 1, PINN_ACT_TANH, 41);
+  pinn_taylor *t = pinn_taylor_alloc(1, NULL);
+  pinn_partial p;
+  pinn_partial_parse("0000", &p, NULL);
+  pinn_taylor_add_partial(t, &p);
+  double *x = random_points(70, 1, 9), v[70], sd[70], loss = 0.0, want = 0.0;
+  size_t P = pinn_mlp_n_params(net);
+  double *g1 = calloc(P, sizeof *g1), *g2 = calloc(P, sizeof *g2);
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 70, x, v), PINN_SUCCESS);
+  for (int q = 0; q < 70; ++q) {
+    want += v[q] * v[q];
+    sd[q] = 2.0 * v[q];
+  }
+  CU_ASSERT_EQUAL(pinn_taylor_loss_grad(t, net, 70, x, sum_squares, NULL, 1, &loss, g1), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_taylor_eval_grad(t, net, 70, x, sd, NULL, g2), PINN_SUCCESS);
+  CU_ASSERT(fabs(loss - want) <= 1e-13 * want);
+  for (size_t j = 0; j < P; ++j) CU_ASSERT(fabs(g1[j] - g2[j]) <= 1e-13 * fmax(1.0, fabs(g2[j])));
+  CU_ASSERT_EQUAL(pinn_taylor_loss_grad(t, net, 70, x, fail_second_block, NULL, 1, &loss, g1),
+                  PINN_ECALLBACK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "32..63"));
+  free(g1);
+  free(g2);
+  free(x);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+}
+
+/* Jacobian rows: row r has constant sensitivities rowc[r][k * 2 + q] */
+static const double rowc[2][4] = {{1.0, -0.5, 0.0, 2.0}, {0.3, 0.0, -1.0, 0.7}};
+
+static int jac_rows(size_t p0, size_t nb, size_t ld, const double *vals, size_t row,
+                    double *vals_bar, void *ctx)
+{
+  (void)p0, (void)vals, (void)ctx;
+  for (size_t c = 0; c < 4; ++c)
+    for (size_t q = 0; q < nb; ++q) vals_bar[c * ld + q] = rowc[row][c];
+  return 0;
+}
+
+static void jacobian_rows_equal_single_point_gradients(void)
+{
+  size_t sizes[] = {2, 6, 5, 2};
+  pinn_activation acts[2] = {pinn_activation_default(PINN_ACT_TANH),
+                             pinn_activation_default(PINN_ACT_PRELU)};
+  pinn_mlp *net = make_net(4, sizes, acts, 1, 61);
+  pinn_taylor *t = pinn_taylor_alloc(2, NULL);
+  pinn_taylor_add_laplacian(t, 0x3, 2);
+  pinn_partial p;
+  pinn_partial_parse("0", &p, NULL);
+  pinn_taylor_add_partial(t, &p);
+  const size_t n = 40, P = pinn_mlp_n_params(net), ldJ = P + 3;
+  double *x = random_points(n, 2, 12), *J = malloc(n * 2 * ldJ * sizeof *J);
+  for (size_t i = 0; i < n * 2 * ldJ; ++i) J[i] = -7.0; /* columns >= P stay */
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_jacobian(t, net, n, x, 2, jac_rows, NULL, J, ldJ), PINN_SUCCESS);
+  double *seed = calloc(n * 4, sizeof *seed), *g = malloc(P * sizeof *g), worst = 0.0;
+  for (size_t pt = 0; pt < n; pt += 7)
+    for (size_t r = 0; r < 2; ++r) {
+      memset(seed, 0, n * 4 * sizeof *seed);
+      memcpy(seed + pt * 4, rowc[r], sizeof rowc[r]);
+      memset(g, 0, P * sizeof *g);
+      CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval_grad(t, net, n, x, seed, NULL, g), PINN_SUCCESS);
+      const double *row = J + (pt * 2 + r) * ldJ;
+      for (size_t j = 0; j < P; ++j) {
+        double e = fabs(row[j] - g[j]) / fmax(1.0, fabs(g[j]));
+        if (e > worst) worst = e;
+      }
+      CU_ASSERT_EQUAL(row[P], -7.0);
+    }
+  CU_ASSERT(worst < 1e-12);
+  free(x);
+  free(J);
+  free(seed);
+  free(g);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+}
+
+static void one_and_two_threads_give_bitwise_identical_results(void)
+{
+  pinn_mlp *net = small_net(2, 1, PINN_ACT_TANH, 51);
+  pinn_taylor *t = pinn_taylor_alloc(2, NULL);
+  pinn_taylor_add_laplacian(t, 0x3, 2);
+  pinn_partial p;
+  pinn_partial_parse("001", &p, NULL);
+  pinn_taylor_add_partial(t, &p);
+  const size_t n = 1000, P = pinn_mlp_n_params(net);
+  double *x = random_points(n, 2, 3), *sd = random_points(2 * n, 1, 4);
+  double *o1 = malloc(2 * n * sizeof *o1), *o2 = malloc(2 * n * sizeof *o2);
+  double *g1 = calloc(P, sizeof *g1), *g2 = calloc(P, sizeof *g2);
+  pinn_mlp_set_threads(net, 1);
+  CU_ASSERT_EQUAL(pinn_taylor_eval_grad(t, net, n, x, sd, o1, g1), PINN_SUCCESS);
+  pinn_mlp_set_threads(net, 2);
+  CU_ASSERT_EQUAL(pinn_taylor_eval_grad(t, net, n, x, sd, o2, g2), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(memcmp(o1, o2, 2 * n * sizeof *o1), 0);
+  CU_ASSERT_EQUAL(memcmp(g1, g2, P * sizeof *g1), 0);
+  free(x);
+  free(sd);
+  free(o1);
+  free(o2);
+  free(g1);
+  free(g2);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+}
+
+static void bad_requests_are_refused_with_clear_messages(void)
+{
+  pinn_error err;
+  pinn_partial p;
+  CU_ASSERT_PTR_NULL(pinn_taylor_alloc(0, &err));
+  CU_ASSERT_PTR_NULL(pinn_taylor_alloc(PINN_TAYLOR_MAX_INPUTS + 1, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "1 to 9 inputs"));
+  CU_ASSERT_EQUAL(pinn_partial_parse("000000000", &p, &err), PINN_EINVAL); /* order 9 */
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "highest order is 8"));
+  CU_ASSERT_EQUAL(pinn_partial_parse("0x", &p, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not an input index"));
+  CU_ASSERT_EQUAL(pinn_partial_parse(NULL, &p, &err), PINN_EINVAL);
+
+  pinn_taylor *t = pinn_taylor_alloc(2, &err);
+  CU_ASSERT_EQUAL(pinn_partial_parse("02", &p, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, &p), PINN_EINVAL); /* input 2 of 2 */
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "input 2"));
+  memset(&p, 0, sizeof p);
+  p.n[0] = 5;
+  p.n[1] = 4;
+  CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, &p), PINN_EINVAL); /* order 9 */
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "highest order"));
+  CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, NULL), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_taylor_add_partial(NULL, &p), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x4, 1), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x3, 5), PINN_EINVAL);
+  double c = NAN;
+  pinn_partial_parse("0", &p, NULL);
+  CU_ASSERT_EQUAL(pinn_taylor_add_sum(t, 1, &c, &p), PINN_EINVAL);
+  /* no quantities yet */
+  CU_ASSERT_EQUAL(pinn_taylor_plan(t, NULL, NULL, NULL), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "no quantities"));
+
+  /* ReLU-family networks: first order fine, second order refused */
+  size_t sizes[] = {2, 5, 5, 1};
+  pinn_activation relu[2] = {pinn_activation_default(PINN_ACT_RELU),
+                             pinn_activation_default(PINN_ACT_LEAKY_RELU)};
+  pinn_mlp *net = make_net(4, sizes, relu, 0, 3);
+  double x[2] = {0.3, -0.2}, out[4];
+  pinn_partial_parse("0", &p, NULL);
+  CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, &p), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 1, x, out), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, &p), PINN_EINVAL); /* plan built */
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "plan is built"));
+  pinn_taylor_free(t);
+  t = pinn_taylor_alloc(2, NULL);
+  pinn_partial_parse("01", &p, NULL);
+  pinn_taylor_add_partial(t, &p);
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 1, x, out), PINN_EUNSUPPORTED);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "piecewise linear"));
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, NULL, 1, x, out), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 1, NULL, out), PINN_EINVAL);
+  pinn_mlp_free(net);
+  net = small_net(3, 1, PINN_ACT_TANH, 1);
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 1, x, out), PINN_EINVAL); /* 3 inputs vs 2 */
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "3 inputs"));
+  pinn_mlp_free(net);
+  pinn_taylor_free(t);
+  pinn_taylor_free(NULL);
+}
+
+int main(void)
+{
+  static const pinn_test_case cases[] = {
+      {"activation_derivatives_of_every_order_match_finite_differences",
+       activation_derivatives_of_every_order_match_finite_differences},
+      {"relu_family_is_refused_beyond_the_first_derivative",
+       relu_family_is_refused_beyond_the_first_derivative},
+      {"partials_up_to_order_four_match_references_in_1_2_3_and_5_inputs",
+       partials_up_to_order_four_match_references_in_1_2_3_and_5_inputs},
+      {"sixth_derivative_in_1d_matches_closed_form_and_differences",
+       sixth_derivative_in_1d_matches_closed_form_and_differences},
+      {"collapsed_laplacian_and_biharmonic_are_cheap_and_exact",
+       collapsed_laplacian_and_biharmonic_are_cheap_and_exact},
+      {"parameter_gradient_matches_central_differences",
+       parameter_gradient_matches_central_differences},
+      {"fused_loss_pass_matches_eval_grad", fused_loss_pass_matches_eval_grad},
+      {"jacobian_rows_equal_single_point_gradients", jacobian_rows_equal_single_point_gradients},
+      {"one_and_two_threads_give_bitwise_identical_results",
+       one_and_two_threads_give_bitwise_identical_results},
+      {"bad_requests_are_refused_with_clear_messages", bad_requests_are_refused_with_clear_messages},
+      {NULL, NULL}};
+  if (pinn_test_add_suite("taylor", cases)) return 1;
+  return pinn_test_run_all();
+}
