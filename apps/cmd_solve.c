@@ -622,6 +622,22 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
   return rc;
 }
 
+/* The end of a solve that every rank of a team reached together (pinn_solve
+ * agrees on every stop and failure): rank 0's output flushed, then no rank
+ * leaves before the others (a launcher ends the whole job as soon as one
+ * rank exits non-zero, 130 after an interrupt, which could cut rank 0's
+ * summary off; MPI_Finalize need not wait).  Not for failures before
+ * pinn_solve, which one rank may meet alone: a rank waiting here would hang
+ * where its exit lets the launcher end the job. */
+static int team_exit(const pinn_team *team, int rc)
+{
+  fflush(stdout);
+  fflush(stderr);
+  double v = 0;
+  if (team) pinn_team_max(team, 1, &v, NULL);
+  return rc;
+}
+
 int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
 {
   const int rank = team ? team->rank : 0; /* rank 0 alone speaks and writes */
@@ -741,7 +757,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
     pinn_params_free(params);
-    return 1;
+    return team_exit(team, 1);
   }
   /* the default checkpoint lives only while the run can be resumed */
   const int resumable = res.reason == PINN_STOP_INTERRUPT || res.reason == PINN_STOP_TIME ||
@@ -754,7 +770,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
     pinn_params_free(params);
-    return res.reason == PINN_STOP_INTERRUPT ? 130 : 0;
+    return team_exit(team, res.reason == PINN_STOP_INTERRUPT ? 130 : 0);
   }
   if (res.warning[0]) fprintf(stderr, "pinn: WARNING: %s\n", res.warning);
   if (res.reason == PINN_STOP_TIME)
@@ -778,5 +794,5 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   pinn_problem_free(p);
   pinn_cli_close_plugin(dl);
   pinn_params_free(params);
-  return res.reason == PINN_STOP_INTERRUPT ? 130 : 0;
+  return team_exit(team, res.reason == PINN_STOP_INTERRUPT ? 130 : 0);
 }

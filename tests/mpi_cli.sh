@@ -62,8 +62,8 @@ wait $job
 rc=$?
 set -e
 test "$rc" -eq 130 || { echo "mpi_cli: interrupted job exited $rc, want 130"; cat cut.err; exit 1; }
-grep -q 'stop=interrupted' cut.txt
-test -f cut.ckpt.h5 && test -f cut.h5
+grep -q 'stop=interrupted' cut.txt || { echo "mpi_cli: no stop=interrupted summary"; cat cut.txt cut.err; exit 1; }
+test -f cut.ckpt.h5 && test -f cut.h5 || { echo "mpi_cli: checkpoint or result missing"; ls; cat cut.err; exit 1; }
 "$pinn" solve heat1d "${long[@]}" --out rest.h5 --resume cut.ckpt.h5 > rest.txt
 diff <(strip full.txt) <(strip rest.txt)
 echo "mpi_cli: SIGTERM at 2 ranks, resumed at 1: ok"
@@ -74,9 +74,8 @@ set +e
 run2 --plugin ./f5.so --threads 1 --quiet --no-output > f5.out 2> f5.err
 rc=$?
 set -e
-test "$rc" -eq 1
-test "$(grep -c "^pinn solve: .*term 'pde' at x=" f5.err)" -eq 1
-grep -q 'returned 5' f5.err
+{ test "$rc" -eq 1 && test "$(grep -c "^pinn solve: .*term 'pde' at x=" f5.err)" -eq 1 &&
+  grep -q 'returned 5' f5.err; } || { echo "mpi_cli: failing plugin: exit $rc"; cat f5.out f5.err; exit 1; }
 "$pinn" solve --plugin ./f5.so --threads 1 --quiet --no-output > f1.out 2> f1.err || true
 diff <(grep '^pinn solve:' f1.err) <(grep '^pinn solve:' f5.err) # the one-process message
 echo "mpi_cli: a failing callback: ok"
