@@ -26,6 +26,7 @@ const pinn_bundled *pinn_bundled_find(const char *name);
   X(lshape2d, "Lap u = 0 on the L-shape, u = r^(2/3) sin(2 theta/3) (corner singularity)")    \
   X(heat1d, "u_t = 0.1 u_xx on (0,1) x (0,1), u(x,0) = sin(pi x), u = 0 at x = 0, 1")         \
   X(heat_polygon, "u_t = 0.1 Lap u + f on a star polygon x (0,1), manufactured solution")     \
+  X(heat2d_multiscale, "u_t = u_xx/(500 pi)^2 + u_yy/pi^2, u = sin(20 pi x) sin(pi y) e^(-1.0016 t)") \
   X(wave1d, "u_tt = 4 u_xx, u = sin(pi x) cos(2 pi t) + 0.5 sin(3 pi x) cos(6 pi t)")         \
   X(burgers1d, "u_t + u u_x = (0.01/pi) u_xx, u(x,0) = -sin(pi x) (Raissi et al. 2019)")      \
   X(obstacle1d, "-u'' = 0, u >= psi (three-piece obstacle), contact set [a, 1-a]")            \
