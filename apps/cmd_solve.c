@@ -29,6 +29,8 @@ static const char solve_help[] =
     "  --activation A            tanh|gelu|softplus[:beta]|silu|sigmoid|sin|relu|leaky[:alpha]|prelu\n"
     "  --prelu-per-unit          PReLU: one learned slope per unit (default: per layer)\n"
     "  --init I                  xavier|he|lecun|variance\n"
+    "  --normalize-inputs on|off map the domain's box (time included) to [-1,1] in front of\n"
+    "                            the network (the problem's default otherwise)\n"
     "  --points N                training points of every interior term\n"
     "  --points TERM=N           training points of one term (repeatable)\n"
     "  --set KEY=VALUE           a parameter of the problem (repeatable; `pinn solve NAME --help`\n"
@@ -329,7 +331,8 @@ enum { SET_LAYERS = 1 << 0, SET_ACT = 1 << 1, SET_INIT = 1 << 2, SET_PRELU = 1 <
        SET_SAMPLER = 1 << 4, SET_SEED = 1 << 5, SET_THREADS = 1 << 6, SET_BUDGET = 1 << 7,
        SET_PROGRESS = 1 << 8, SET_CKPT_EVERY = 1 << 9, SET_LM = 1 << 10, SET_TRANSFORM = 1 << 11,
        SET_VALIDATION = 1 << 12, SET_PATIENCE = 1 << 13, SET_VAL_EVERY = 1 << 14,
-       SET_NOISE = 1 << 15, SET_NOISE_TAU = 1 << 16 };
+       SET_NOISE = 1 << 15, SET_NOISE_TAU = 1 << 16,
+       SET_NORMALIZE = 1 << 17 };
 
 /* The command line, parsed once, before the problem exists. */
 typedef struct {
@@ -429,6 +432,11 @@ static int parse_args(int argc, char **argv, solve_args *a)
     } else if (!strcmp(o, "--init")) {
       if (pinn_init_parse(v, &a->v.init, &e)) return pinn_cli_usage_error("solve", "--init: %s", e.msg);
       a->set |= SET_INIT;
+    } else if (!strcmp(o, "--normalize-inputs")) {
+      if (strcmp(v, "on") && strcmp(v, "off"))
+        return pinn_cli_usage_error("solve", "--normalize-inputs '%s': use on or off", v);
+      a->v.normalize_inputs = !strcmp(v, "on");
+      a->set |= SET_NORMALIZE;
     } else if (!strcmp(o, "--points")) {
       a->points[a->n_points++] = v; /* the terms are known once the problem is */
     } else if (!strcmp(o, "--weight")) {
@@ -587,6 +595,7 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
   }
   if (a->set & SET_ACT) cfg->act = v->act;
   if (a->set & SET_INIT) cfg->init = v->init;
+  if (a->set & SET_NORMALIZE) cfg->normalize_inputs = v->normalize_inputs;
   if (a->set & SET_PRELU) cfg->prelu_per_unit = 1;
   if (a->set & SET_SAMPLER) cfg->loss.sampler = v->loss.sampler;
   if (a->set & SET_SEED) cfg->seed = v->seed;
@@ -728,7 +737,8 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
     fprintf(stderr, "pinn: solving %s — %s\n", pname, pinn_problem_description(p));
     fprintf(stderr, "pinn: network %zu hidden layer(s) of", cfg.n_hidden);
     for (size_t i = 0; i < cfg.n_hidden; ++i) fprintf(stderr, " %zu", cfg.width[i]);
-    fprintf(stderr, ", %s; phases:", pinn_activation_format(&cfg.act, act, sizeof act));
+    fprintf(stderr, ", %s%s; phases:", pinn_activation_format(&cfg.act, act, sizeof act),
+            cfg.normalize_inputs ? ", inputs normalised to [-1,1]" : "");
     for (size_t i = 0; i < cfg.train.n_phases; ++i)
       fprintf(stderr, " %s(%zu)", pinn_optimizer_name(cfg.train.phases[i].kind),
               cfg.train.phases[i].max_iter);

@@ -52,6 +52,9 @@ struct pinn_mlp {
   size_t *w_off, *b_off, *a_off; /* per layer l (index l), a_off = SIZE_MAX if none */
   size_t maxw;         /* widest layer */
   double *theta;
+  int has_map;         /* input normalisation (pinn_mlp_set_input_map) */
+  double map_lo[PINN_MAX_INPUTS], map_hi[PINN_MAX_INPUTS];
+  double in_shift[PINN_MAX_INPUTS], in_scale[PINN_MAX_INPUTS]; /* x' = (x - shift) scale */
   int threads;         /* OpenMP threads of the parallel passes, 0 = OpenMP's default */
   pinn_error err;
 };
@@ -241,6 +244,7 @@ pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
   net->theta = calloc(off ? off : 1, sizeof(double));
   if (!net->theta) goto nomem;
   for (size_t l = 1; l + 1 < L; ++l) reset_slopes(net, l);
+  for (size_t i = 0; i < PINN_MAX_INPUTS; ++i) net->in_scale[i] = 1.0; /* no map: the identity */
   pinn_error_clear(&net->err);
   return net;
 
@@ -261,6 +265,7 @@ pinn_mlp *pinn_mlp_clone(const pinn_mlp *net, pinn_error *err)
   if (c) {
     memcpy(c->theta, net->theta, net->nparams * sizeof(double));
     c->threads = net->threads;
+    if (net->has_map) pinn_mlp_set_input_map(c, net->map_lo, net->map_hi);
   }
   return c;
 }
@@ -291,6 +296,64 @@ static int team_size(const pinn_mlp *net)
   return 1;
 #endif
 }
+int pinn_mlp_set_input_map(pinn_mlp *net, const double *lo, const double *hi)
+{
+  if (!net) return PINN_EINVAL;
+  const size_t n = net->sizes[0];
+  if (!lo && !hi) {
+    net->has_map = 0;
+    for (size_t i = 0; i < n; ++i) {
+      net->in_shift[i] = 0.0;
+      net->in_scale[i] = 1.0;
+    }
+    return PINN_SUCCESS;
+  }
+  if (!lo || !hi)
+    return pinn_error_set(&net->err, PINN_EINVAL,
+                          "pinn_mlp_set_input_map: give both lo and hi (or neither, for no map)");
+  double shift[PINN_MAX_INPUTS], scale[PINN_MAX_INPUTS];
+  for (size_t i = 0; i < n; ++i) {
+    shift[i] = 0.5 * (lo[i] + hi[i]);
+    scale[i] = 2.0 / (hi[i] - lo[i]);
+    if (!(isfinite(lo[i]) && isfinite(hi[i]) && lo[i] < hi[i]) || !isfinite(shift[i])
+        || !isfinite(scale[i]))
+      return pinn_error_set(&net->err, PINN_EINVAL,
+                            "input map: input %zu's interval [%g, %g] must be finite with lo < hi "
+                            "(and hi - lo neither 0 nor overflowing)",
+                            i, lo[i], hi[i]);
+  }
+  net->has_map = 1;
+  for (size_t i = 0; i < n; ++i) {
+    net->map_lo[i] = lo[i];
+    net->map_hi[i] = hi[i];
+    net->in_shift[i] = shift[i];
+    net->in_scale[i] = scale[i];
+  }
+  return PINN_SUCCESS;
+}
+
+int pinn_mlp_input_map(const pinn_mlp *net, double *lo, double *hi)
+{
+  if (!net || !net->has_map) return 0;
+  for (size_t i = 0; i < net->sizes[0]; ++i) {
+    if (lo) lo[i] = net->map_lo[i];
+    if (hi) hi[i] = net->map_hi[i];
+  }
+  return 1;
+}
+
+void pinn_mlp_map_inputs_(const pinn_mlp *net, double *x, size_t n, size_t stride)
+{
+  const size_t n_in = net->sizes[0];
+  for (size_t i = 0; i < n_in; ++i) {
+    const double c = net->in_shift[i], s = net->in_scale[i];
+    double *xi = x + i * stride;
+    for (size_t q = 0; q < n; ++q) xi[q] = (xi[q] - c) * s;
+  }
+}
+
+const double *pinn_mlp_input_scale_(const pinn_mlp *net) { return net->in_scale; }
+
 size_t pinn_mlp_n_in(const pinn_mlp *net) { return net->sizes[0]; }
 size_t pinn_mlp_n_out(const pinn_mlp *net) { return net->sizes[net->L - 1]; }
 size_t pinn_mlp_n_layers(const pinn_mlp *net) { return net->L; }
@@ -707,8 +770,8 @@ __attribute__((noinline)) static void block_forward(const pinn_mlp *net, const c
           for (size_t q = 0; q < B; ++q) acc[q] += wi * xi[q];
         }
         memcpy(z, acc, sizeof acc);
-        for (size_t c = 0; c < cm->n1; ++c) {
-          const double wi = wr[cm->fin[c]];
+        for (size_t c = 0; c < cm->n1; ++c) { /* d x'_i / d x_i = scale_i */
+          const double wi = wr[cm->fin[c]] * net->in_scale[cm->fin[c]];
           for (size_t q = 0; q < B; ++q) z[(1 + c) * B + q] = wi;
         }
         if (cm->np) memset(z + (1 + cm->n1) * B, 0, cm->np * B * sizeof(double));
@@ -752,6 +815,7 @@ static void forward_points(const pinn_mlp *net, const chan_map *cm, workspace *w
   for (size_t i = 0; i < n_in; ++i) {
     double *xi = w->x0 + i * B;
     for (size_t q = 0; q < nb; ++q) xi[q] = x[q * n_in + i];
+    for (size_t q = 0; q < nb; ++q) xi[q] = (xi[q] - net->in_shift[i]) * net->in_scale[i];
     for (size_t q = nb; q < B; ++q) xi[q] = 0.0;
   }
   block_forward(net, cm, w, need_s3);
@@ -807,7 +871,8 @@ __attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const c
         for (size_t q = 0; q < pr->nb; ++q) {
           double *row = pr->J + q * pr->ldJ + net->w_off[1] + o * n_in;
           for (size_t i = 0; i < n_in; ++i) row[i] += zb[q] * w->x0[i * B + q];
-          for (size_t c = 0; c < cm->n1; ++c) row[cm->fin[c]] += zb[(1 + c) * B + q];
+          for (size_t c = 0; c < cm->n1; ++c)
+            row[cm->fin[c]] += zb[(1 + c) * B + q] * net->in_scale[cm->fin[c]];
         }
       }
       break;
@@ -825,7 +890,8 @@ __attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const c
           a += ld8(zb + 24) * ld8(xi + 24);
           gW[o * n_in + i] += hsum8(a);
         }
-        for (size_t c = 0; c < cm->n1; ++c) gW[o * n_in + cm->fin[c]] += sum_block(zb + (1 + c) * B);
+        for (size_t c = 0; c < cm->n1; ++c)
+          gW[o * n_in + cm->fin[c]] += sum_block(zb + (1 + c) * B) * net->in_scale[cm->fin[c]];
       }
       break;
     }
@@ -1108,6 +1174,7 @@ int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, 
   }
   for (size_t p = 0; p < n; ++p) {
     memcpy(a, x + p * net->sizes[0], net->sizes[0] * sizeof *a);
+    pinn_mlp_map_inputs_(net, a, 1, 1);
     for (size_t k = 1; k <= l; ++k) {
       const size_t H = net->sizes[k], Hp = net->sizes[k - 1];
       const double *W = net->theta + net->w_off[k], *bias = net->theta + net->b_off[k];

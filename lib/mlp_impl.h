@@ -19,4 +19,10 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
                              pinn_jet_seed_fn fn, void *ctx, size_t n_acc, int need_grad,
                              size_t rank, size_t size, size_t row0, pinn_reduce_list_ *out);
 
+/* The network's input map (pinn_mlp_set_input_map; the identity when none)
+ * applied in place to n points stored by input: x[i * stride + q], q < n. */
+void pinn_mlp_map_inputs_(const pinn_mlp *net, double *x, size_t n, size_t stride);
+/* d x'_i / d x_i of the input map, n_in entries (1 when there is none). */
+const double *pinn_mlp_input_scale_(const pinn_mlp *net);
+
 #endif

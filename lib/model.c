@@ -139,7 +139,11 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
   char path[512];
   int st = pinn_h5_create_group(w, group);
   if (!st) st = pinn_h5_set_attr_string(w, group, "format", MODEL_FORMAT_NAME);
-  if (!st) st = pinn_h5_set_attr_int64(w, group, "format_version", PINN_MODEL_FORMAT_VERSION);
+  /* version 1 unless the network has an input map (readers of version 1
+   * would ignore it and evaluate another function) */
+  double map_lo[PINN_MAX_INPUTS], map_hi[PINN_MAX_INPUTS];
+  const int has_map = pinn_mlp_input_map(net, map_lo, map_hi);
+  if (!st) st = pinn_h5_set_attr_int64(w, group, "format_version", has_map ? 2 : 1);
   if (!st) st = pinn_h5_set_attr_string(w, group, "libpinn_version", pinn_version());
   if (!st) st = pinn_h5_set_attr_int64(w, group, "n_layers", (int64_t)L);
   if (!st) st = pinn_h5_set_attr_int64(w, group, "n_in", (int64_t)n_in);
@@ -162,6 +166,10 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
     pinn_domain_bounds(pinn_problem_domain(p), lo, hi);
     st = pinn_h5_set_attr_double_array(w, group, "input_lo", n_in, lo);
     if (!st) st = pinn_h5_set_attr_double_array(w, group, "input_hi", n_in, hi);
+  }
+  if (!st && has_map) {
+    st = pinn_h5_set_attr_double_array(w, group, "input_map_lo", n_in, map_lo);
+    if (!st) st = pinn_h5_set_attr_double_array(w, group, "input_map_hi", n_in, map_hi);
   }
   if (!st) {
     size_t dims[1] = {L};
@@ -454,6 +462,31 @@ static int read_desc(pinn_h5_reader *r, const char *group, model_desc *d, pinn_e
                               group, i, m->lo[i], m->hi[i]);
     m->has_bounds = 1;
   }
+  const int has_mlo = pinn_h5_has_attr(r, group, "input_map_lo"),
+            has_mhi = pinn_h5_has_attr(r, group, "input_map_hi");
+  if (has_mlo != has_mhi)
+    return pinn_error_set(err, PINN_EFORMAT, "'%s' has only one of input_map_lo and input_map_hi",
+                          group);
+  if (has_mlo && m->format_version < 2)
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "'%s' has an input map but says format_version %d (an input map needs "
+                          "version 2): the file is corrupt",
+                          group, m->format_version);
+  if (has_mlo) {
+    st = pinn_h5_get_attr_double_array(r, group, "input_map_lo", m->n_in, m->map_lo);
+    if (!st) st = pinn_h5_get_attr_double_array(r, group, "input_map_hi", m->n_in, m->map_hi);
+    if (st) return pinn_error_set(err, st, "%s", pinn_h5_reader_errmsg(r));
+    for (size_t i = 0; i < m->n_in; ++i) {
+      const double lo = m->map_lo[i], hi = m->map_hi[i];
+      if (!(isfinite(lo) && isfinite(hi) && lo < hi && isfinite(2.0 / (hi - lo))
+            && isfinite(0.5 * (lo + hi))))
+        return pinn_error_set(err, PINN_EFORMAT,
+                              "'%s': the input map of input %zu ([%g, %g]) is not a finite, "
+                              "non-empty interval",
+                              group, i, lo, hi);
+    }
+    m->has_input_map = 1;
+  }
   return 0;
 }
 
@@ -553,6 +586,11 @@ static pinn_mlp *read_model(pinn_h5_reader *r, const char *group, pinn_model_met
     goto done;
   }
   memcpy(pinn_mlp_params(net), theta, d->meta.n_params * sizeof *theta);
+  if (d->meta.has_input_map
+      && (st = pinn_mlp_set_input_map(net, d->meta.map_lo, d->meta.map_hi))) {
+    pinn_error_set(err, PINN_EFORMAT, "'%s': %s", group, pinn_mlp_errmsg(net));
+    goto done;
+  }
   if (meta) *meta = d->meta;
   pinn_error_clear(err);
 done:

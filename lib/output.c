@@ -1690,6 +1690,12 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
       if (m.has_bounds)
         pinn_text_put(&b, " in [%g, %g]%s", m.lo[i], m.hi[i], i + 1 < m.n_in ? "," : "");
     }
+    if (m.has_input_map) {
+      pinn_text_put(&b, "\ninput map: [");
+      for (size_t i = 0; i < m.n_in; ++i)
+        pinn_text_put(&b, "%s[%g, %g]", i ? " x " : "", m.map_lo[i], m.map_hi[i]);
+      pinn_text_put(&b, "] -> [-1, 1]^%zu in front of the first layer", m.n_in);
+    }
     pinn_text_put(&b, "\noutputs:");
     for (size_t k = 0; k < m.n_out && k < PINN_MAX_OUTPUTS; ++k)
       pinn_text_put(&b, " %s", m.outputs[k]);

@@ -92,6 +92,9 @@ static int check_config(const pinn_solve_config *c, pinn_error *err)
   pinn_error e;
   if (pinn_activation_check(&c->act, &e))
     return pinn_error_set(err, e.code, "cfg->act: %s", e.msg);
+  if (c->normalize_inputs != 0 && c->normalize_inputs != 1)
+    return pinn_error_set(err, PINN_EINVAL, "cfg->normalize_inputs = %d: use 0 or 1",
+                          c->normalize_inputs);
   if (c->threads < 0 || c->threads > PINN_MAX_THREADS)
     return pinn_error_set(err, PINN_EINVAL, "cfg->threads = %d: use 0 (OpenMP's default) to %d",
                           c->threads, PINN_MAX_THREADS);
@@ -150,6 +153,19 @@ pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *c, 
   int st = pinn_mlp_init(net, c->init, r);
   gsl_rng_free(r);
   if (!st) st = pinn_mlp_set_threads(net, c->threads);
+  if (!st && c->normalize_inputs) {
+    const pinn_domain *dom = pinn_problem_domain(p);
+    double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
+    if (!dom) {
+      pinn_error_set(err, PINN_EINVAL,
+                     "normalize_inputs: problem '%s' has no domain to take the input box from",
+                     pinn_problem_name(p));
+      pinn_mlp_free(net);
+      return NULL;
+    }
+    pinn_domain_bounds(dom, lo, hi);
+    st = pinn_mlp_set_input_map(net, lo, hi);
+  }
   if (st) {
     pinn_error_set(err, st, "%s", pinn_mlp_errmsg(net));
     pinn_mlp_free(net);

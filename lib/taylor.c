@@ -67,6 +67,7 @@
 
 #include "activation_impl.h"
 #include "gemm_impl.h"
+#include "mlp_impl.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -948,15 +949,16 @@ static void block_forward(const pinn_taylor *t, const pinn_mlp *net, workspace *
     const double *W = theta + pinn_mlp_weight_offset(net, l), *b = theta + pinn_mlp_bias_offset(net, l);
     double *Z = w->Z[l];
     if (l == 1) {
+      const double *scale = pinn_mlp_input_scale_(net);
       for (size_t o = 0; o < H; ++o) {
         double *z = Z + o * CB;
         const double *wr = W + o * n_in;
         for (size_t q = 0; q < B; ++q) z[q] = b[o];
         for (size_t i = 0; i < n_in; ++i)
           for (size_t q = 0; q < B; ++q) z[q] += wr[i] * w->x0[i * B + q];
-        for (size_t c = 1; c < C; ++c) {
+        for (size_t c = 1; c < C; ++c) { /* the input map scales direction i by scale_i */
           double s = 0.0;
-          for (size_t i = 0; i < n_in; ++i) s += wr[i] * t->indir[c * n_in + i];
+          for (size_t i = 0; i < n_in; ++i) s += wr[i] * (t->indir[c * n_in + i] * scale[i]);
           for (size_t q = 0; q < B; ++q) z[c * B + q] = s;
         }
       }
@@ -1015,13 +1017,14 @@ static void block_adjoint(const pinn_taylor *t, const pinn_mlp *net, workspace *
     const double *W = theta + pinn_mlp_weight_offset(net, l);
     const size_t wo = pinn_mlp_weight_offset(net, l), bo = pinn_mlp_bias_offset(net, l);
     for (size_t o = 0; o < H; ++o) sink_add(gs, bo + o, zbar + o * CB);
-    if (l == 1) { /* z_0 = W x + b, z_c = W indir_c */
+    if (l == 1) { /* z_0 = W x' + b, z_c = W (scale * indir_c) */
+      const double *scale = pinn_mlp_input_scale_(net);
       for (size_t o = 0; o < H; ++o) {
         const double *zb = zbar + o * CB;
         for (size_t i = 0; i < n_in; ++i) {
           for (size_t q = 0; q < B; ++q) v[q] = zb[q] * w->x0[i * B + q];
           for (size_t c = 1; c < C; ++c) {
-            const double u = t->indir[c * n_in + i];
+            const double u = t->indir[c * n_in + i] * scale[i];
             if (u != 0.0)
               for (size_t q = 0; q < B; ++q) v[q] += u * zb[c * B + q];
           }
@@ -1088,6 +1091,7 @@ static void block_values(const pinn_taylor *t, const pinn_mlp *net, workspace *w
   const size_t n_in = t->n_in, n_out = pinn_mlp_n_out(net), C = t->C, Q = t->nq;
   for (size_t i = 0; i < n_in; ++i)
     for (size_t q = 0; q < B; ++q) w->x0[i * B + q] = q < nb ? x[(p0 + q) * n_in + i] : 0.0;
+  pinn_mlp_map_inputs_(net, w->x0, nb, B);
   block_forward(t, net, w);
   /* vals[k][qq] = sum_c M[qq][c] Z_L[k][c] */
   const double *ZL = w->Z[pinn_mlp_n_layers(net) - 1];

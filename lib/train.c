@@ -1374,6 +1374,32 @@ static int validate_loaded(pinn_trainer *t, const char *path, const int64_t *iv,
   return PINN_SUCCESS;
 }
 
+/* The checkpoint's network must map its inputs as this run's does (the same
+ * parameters mean another function under another map). */
+static int check_input_map(pinn_trainer *t, pinn_h5_reader *r, const char *path)
+{
+  pinn_model_meta meta;
+  pinn_error e;
+  if (pinn_model_read_meta(r, NULL, &meta, &e))
+    return pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s: %s", path, e.msg);
+  double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
+  const int has = pinn_mlp_input_map(pinn_loss_network(t->l), lo, hi);
+  int same = has == meta.has_input_map;
+  for (size_t i = 0; same && has && i < meta.n_in; ++i)
+    same = lo[i] == meta.map_lo[i] && hi[i] == meta.map_hi[i];
+  if (same) return PINN_SUCCESS;
+  if (has != meta.has_input_map)
+    return pinn_error_set(&t->err, PINN_EINVAL,
+                          "resume: %s was written by a run %s input normalisation, this run is %s "
+                          "it: resume with --normalize-inputs %s",
+                          path, meta.has_input_map ? "with" : "without", has ? "with" : "without",
+                          meta.has_input_map ? "on" : "off");
+  return pinn_error_set(&t->err, PINN_EINVAL,
+                        "resume: %s normalises the inputs from another box than this run's "
+                        "domain: it was written for another problem",
+                        path);
+}
+
 int pinn_trainer_resume(pinn_trainer *t, const char *path)
 {
   pinn_error e;
@@ -1429,6 +1455,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
   /* every value the run continues from must be sane */
   if (!st) st = validate_loaded(t, path, iv, dv, vec, rep, hist);
+  if (!st && pinn_h5_has(r, PINN_MODEL_GROUP)) st = check_input_map(t, r, path);
   if (!st && pinn_h5_has(r, "/trainer/options")) { /* written since the options record exists */
     double *rec = NULL;
     if (pinn_h5_read_dataset(r, "/trainer/options", 1, NULL, &rec, dout, NULL))

@@ -58,6 +58,18 @@ static double *random_points(size_t n, size_t d, unsigned long seed)
   return x;
 }
 
+/* An input map used by the tests: boxes far from [-1, 1] (a time axis (0, 5],
+ * a narrow interval, a shifted one). */
+static const double map_lo[3] = {0.0, 0.1, -3.0}, map_hi[3] = {5.0, 0.3, -1.0};
+
+/* x in [-1, 1]^3 to the points of the box of map_lo/map_hi. */
+static void to_box(double *x, size_t n)
+{
+  for (size_t p = 0; p < n; ++p)
+    for (size_t i = 0; i < 3; ++i)
+      x[p * 3 + i] = map_lo[i] + 0.5 * (x[p * 3 + i] + 1.0) * (map_hi[i] - map_lo[i]);
+}
+
 /* ------------------------------------------------------- jet spec basics */
 
 static void jet_spec_channels_are_numbered_value_first_then_pairs(void)
@@ -213,7 +225,7 @@ static double loss_of(pinn_mlp *net, const pinn_jet_spec *s, size_t n, const dou
   return acc[0] + acc[1];
 }
 
-static void check_gradient(pinn_activation act, int per_unit, int all_pairs)
+static void check_gradient_mapped(pinn_activation act, int per_unit, int all_pairs, int mapped)
 {
   const size_t sizes[] = {3, 6, 5, 2};
   const size_t n = 45, d = 3, m = 2;
@@ -232,6 +244,10 @@ static void check_gradient(pinn_activation act, int per_unit, int all_pairs)
   double *x = random_points(n, d, 5);
   pinn_mlp *net = make_net(4, sizes, act, per_unit, 17);
   CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  if (mapped) {
+    to_box(x, n);
+    CU_ASSERT_EQUAL_FATAL(pinn_mlp_set_input_map(net, map_lo, map_hi), PINN_SUCCESS);
+  }
   const size_t P = pinn_mlp_n_params(net);
   double *g = calloc(P, sizeof *g);
   loss_of(net, &s, n, x, &c, g);
@@ -254,8 +270,9 @@ static void check_gradient(pinn_activation act, int per_unit, int all_pairs)
   double rel = sqrt(num / den);
   char name[64];
   if (rel > 1e-7 || worst > 1e-5)
-    printf("\n  %s%s: gradient rel. error %.3g (worst component %.3g)\n",
-           pinn_activation_format(&act, name, sizeof name), per_unit ? " per unit" : "", rel, worst);
+    printf("\n  %s%s%s: gradient rel. error %.3g (worst component %.3g)\n",
+           pinn_activation_format(&act, name, sizeof name), per_unit ? " per unit" : "",
+           mapped ? " mapped" : "", rel, worst);
   CU_ASSERT(rel <= 1e-7);
   /* the worst single component of a central difference: measured up to
    * 3.8e-6 (rounding of f differs between builds), so 4e-5 */
@@ -269,6 +286,11 @@ static void check_gradient(pinn_activation act, int per_unit, int all_pairs)
   free(g);
   free(x);
   pinn_mlp_free(net);
+}
+
+static void check_gradient(pinn_activation act, int per_unit, int all_pairs)
+{
+  check_gradient_mapped(act, per_unit, all_pairs, 0);
 }
 
 static void parameter_gradient_matches_central_differences_for_every_activation(void)
@@ -356,6 +378,7 @@ static void jacobian_rows_equal_single_point_gradients(void)
   for (int per_unit = 0; per_unit < 2; ++per_unit) {
     pinn_activation act = pinn_activation_default(per_unit ? PINN_ACT_PRELU : PINN_ACT_SILU);
     pinn_mlp *net = make_net(4, sizes, act, per_unit, 23);
+    if (per_unit) pinn_mlp_set_input_map(net, map_lo, map_hi); /* the map's row entries too */
     pinn_jet_spec s = pinn_jet_spec_value();
     pinn_jet_spec_add_first(&s, 2);
     pinn_jet_spec_add_pair(&s, 0, 0);
@@ -383,6 +406,83 @@ static void jacobian_rows_equal_single_point_gradients(void)
     free(x); free(J); free(g);
     pinn_mlp_free(net);
   }
+}
+
+
+/* ------------------------------------------------------------ input map */
+
+/* The map x' = (x - c) s in front of W1 is the network whose first layer is
+ * W1 diag(s), b1 - W1 diag(s) c: jets of every order agree to rounding. */
+static void input_map_is_the_folded_first_layer_in_every_jet_channel(void)
+{
+  const size_t sizes[] = {3, 7, 6, 2};
+  const size_t n = 45, d = 3, m = 2;
+  pinn_jet_spec s = pinn_jet_spec_value();
+  for (unsigned i = 0; i < d; ++i)
+    for (unsigned j = i; j < d; ++j) pinn_jet_spec_add_pair(&s, i, j);
+  const size_t C = pinn_jet_spec_channels(&s);
+  double *x = random_points(n, d, 41);
+  to_box(x, n);
+  double *ja = malloc(n * m * C * sizeof *ja), *jb = malloc(n * m * C * sizeof *jb);
+  pinn_mlp *a = make_net(4, sizes, pinn_activation_default(PINN_ACT_TANH), 0, 43);
+  pinn_error err;
+  pinn_mlp *b = pinn_mlp_clone(a, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+  CU_ASSERT_EQUAL(pinn_mlp_input_map(a, NULL, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_set_input_map(a, map_lo, map_hi), PINN_SUCCESS);
+  double lo[3], hi[3];
+  CU_ASSERT_EQUAL(pinn_mlp_input_map(a, lo, hi), 1);
+  CU_ASSERT(memcmp(lo, map_lo, sizeof lo) == 0 && memcmp(hi, map_hi, sizeof hi) == 0);
+  double *W = pinn_mlp_params(b) + pinn_mlp_weight_offset(b, 1);
+  double *bias = pinn_mlp_params(b) + pinn_mlp_bias_offset(b, 1);
+  for (size_t o = 0; o < sizes[1]; ++o)
+    for (size_t i = 0; i < d; ++i) {
+      const double c = 0.5 * (map_lo[i] + map_hi[i]), sc = 2.0 / (map_hi[i] - map_lo[i]);
+      W[o * d + i] *= sc;
+      bias[o] -= W[o * d + i] * c;
+    }
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_jets(a, &s, n, x, ja), PINN_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_jets(b, &s, n, x, jb), PINN_SUCCESS);
+  double worst = 0, big = 0;
+  for (size_t e = 0; e < n * m * C; ++e) {
+    worst = fmax(worst, fabs(ja[e] - jb[e]) / fmax(1.0, fabs(jb[e])));
+    big = fmax(big, fabs(jb[e]));
+  }
+  CU_ASSERT(worst < 1e-12);
+  CU_ASSERT(big > 1.0); /* the scales (up to 10 on the narrow input) reach the derivatives */
+  /* a clone keeps the map; removing it gives back the plain network bitwise */
+  pinn_mlp *c = pinn_mlp_clone(a, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_jets(c, &s, n, x, jb), PINN_SUCCESS);
+  CU_ASSERT(memcmp(ja, jb, n * m * C * sizeof *ja) == 0);
+  pinn_mlp *plain = make_net(4, sizes, pinn_activation_default(PINN_ACT_TANH), 0, 43);
+  CU_ASSERT_EQUAL(pinn_mlp_set_input_map(c, NULL, NULL), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_mlp_input_map(c, NULL, NULL), 0);
+  pinn_mlp_jets(c, &s, n, x, ja);
+  pinn_mlp_jets(plain, &s, n, x, jb);
+  CU_ASSERT(memcmp(ja, jb, n * m * C * sizeof *ja) == 0);
+  /* preactivations see the mapped inputs too */
+  double za[7], zb[7];
+  CU_ASSERT_EQUAL(pinn_mlp_preactivations(a, 1, 1, x, za), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_mlp_preactivations(b, 1, 1, x, zb), PINN_SUCCESS);
+  for (size_t o = 0; o < 7; ++o) CU_ASSERT_DOUBLE_EQUAL(za[o], zb[o], 1e-12 * fmax(1.0, fabs(zb[o])));
+  /* bad boxes are refused and leave the map as it was */
+  const double bad_hi[3] = {5.0, 0.1, -1.0}, nan_lo[3] = {0.0, NAN, -3.0};
+  CU_ASSERT_EQUAL(pinn_mlp_set_input_map(a, map_lo, bad_hi), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_mlp_errmsg(a), "input 1"));
+  CU_ASSERT_EQUAL(pinn_mlp_set_input_map(a, nan_lo, map_hi), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_mlp_set_input_map(a, map_lo, NULL), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_mlp_input_map(a, lo, hi), 1);
+  CU_ASSERT_EQUAL(hi[1], map_hi[1]);
+  free(x); free(ja); free(jb);
+  pinn_mlp_free(a); pinn_mlp_free(b); pinn_mlp_free(c); pinn_mlp_free(plain);
+}
+
+static void input_map_gradient_matches_central_differences(void)
+{
+  check_gradient_mapped(pinn_activation_default(PINN_ACT_TANH), 0, 1, 1);
+  check_gradient_mapped(pinn_activation_default(PINN_ACT_SIN), 0, 1, 1);
+  check_gradient_mapped(pinn_activation_default(PINN_ACT_PRELU), 1, 0, 1);
 }
 
 /* ------------------------------------------------------ initialisation */
@@ -607,6 +707,10 @@ int main(void)
       {"prelu_slopes_per_unit_get_exact_gradients", prelu_slopes_per_unit_get_exact_gradients},
       {"jets_adjoint_is_the_transpose_of_the_jets", jets_adjoint_is_the_transpose_of_the_jets},
       {"jacobian_rows_equal_single_point_gradients", jacobian_rows_equal_single_point_gradients},
+      {"input_map_is_the_folded_first_layer_in_every_jet_channel",
+       input_map_is_the_folded_first_layer_in_every_jet_channel},
+      {"input_map_gradient_matches_central_differences",
+       input_map_gradient_matches_central_differences},
       {"initialisations_draw_the_documented_variances", initialisations_draw_the_documented_variances},
       {"variance_init_with_a_huge_prelu_slope_fails_with_a_message",
        variance_init_with_a_huge_prelu_slope_fails_with_a_message},

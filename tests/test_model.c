@@ -80,6 +80,12 @@ static int same_net(pinn_mlp *a, pinn_mlp *b)
     pinn_activation x = pinn_mlp_activation(a, l), y = pinn_mlp_activation(b, l);
     if (x.kind != y.kind || memcmp(&x.param, &y.param, sizeof x.param) != 0) return 0;
   }
+  double alo[PINN_MAX_INPUTS], ahi[PINN_MAX_INPUTS], blo[PINN_MAX_INPUTS], bhi[PINN_MAX_INPUTS];
+  const int am = pinn_mlp_input_map(a, alo, ahi), bm = pinn_mlp_input_map(b, blo, bhi);
+  if (am != bm) return 0;
+  if (am && (memcmp(alo, blo, pinn_mlp_n_in(a) * sizeof *alo) != 0
+             || memcmp(ahi, bhi, pinn_mlp_n_in(a) * sizeof *ahi) != 0))
+    return 0;
   return pinn_mlp_prelu_per_unit(a) == pinn_mlp_prelu_per_unit(b) &&
          pinn_mlp_n_params(a) == pinn_mlp_n_params(b) &&
          memcmp(pinn_mlp_params_const(a), pinn_mlp_params_const(b),
@@ -514,7 +520,8 @@ static void inconsistent_attributes_are_refused_with_the_reason(void)
     {"n_params", 0, (int64_t)1 << 40, NULL, PINN_EFORMAT, "n_params"},
     {"prelu_per_unit", 0, 2, NULL, PINN_EFORMAT, "prelu_per_unit"},
     {"prelu_per_unit", 0, 1, NULL, PINN_EFORMAT, "parameters"},
-    {"format_version", 0, 2, NULL, PINN_EUNSUPPORTED, "upgrade"},
+    {"format_version", 0, 3, NULL, PINN_EUNSUPPORTED, "upgrade"},
+    {"input_map_lo", 2, 0, NULL, PINN_EFORMAT, "only one of input_map_lo"},
     {"format_version", 0, 0, NULL, PINN_EFORMAT, "format_version"},
     {"format", 1, 0, "libpinn-mlp2", PINN_EFORMAT, "not a libpinn network"},
     {"output_transform", 1, 0, "hard_dirichlet", PINN_EUNSUPPORTED, "hard_dirichlet"},
@@ -565,6 +572,57 @@ static void inconsistent_attributes_are_refused_with_the_reason(void)
       printf("\n  case %zu (%s): status %d, message: %s\n", i, c->attr, e.code, e.msg);
   }
   pinn_problem_free(pb);
+  pinn_mlp_free(net);
+  free(p);
+}
+
+/* An input map travels with the network: format_version 2 only then, the
+ * same jets after loading, and a bad or inconsistent map refused. */
+static void an_input_map_round_trips_and_bad_maps_are_refused(void)
+{
+  char *p = path_in("map.h5");
+  pinn_activation act[2] = {pinn_activation_default(PINN_ACT_TANH),
+                            pinn_activation_default(PINN_ACT_SIN)};
+  pinn_mlp *net = make_net(2, 1, 2, act, 0, 12);
+  pinn_error e;
+  int64_t ver = 0;
+  /* no map: version 1, readable by older libraries */
+  round_trips(p, net);
+  pinn_h5_reader *r = pinn_h5_open(p, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  CU_ASSERT_EQUAL(pinn_h5_get_attr_int64(r, "/model", "format_version", &ver), 0);
+  CU_ASSERT_EQUAL(ver, 1);
+  CU_ASSERT_FALSE(pinn_h5_has_attr(r, "/model", "input_map_lo"));
+  pinn_h5_close(r);
+  const double lo[2] = {0.0, -5.0}, hi[2] = {0.25, 5.0};
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_set_input_map(net, lo, hi), PINN_SUCCESS);
+  CU_ASSERT(round_trips(p, net)); /* parameters, map and jets bitwise */
+  pinn_model_meta meta;
+  pinn_mlp *back = pinn_model_load_meta(p, &meta, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+  CU_ASSERT_EQUAL(meta.format_version, 2);
+  CU_ASSERT_EQUAL(meta.has_input_map, 1);
+  CU_ASSERT_EQUAL(meta.map_hi[0], 0.25);
+  pinn_mlp_free(back);
+  /* a broken map: an empty interval, and a map in a file that says version 1 */
+  for (int c = 0; c < 2; ++c) {
+    pinn_h5_writer *w = pinn_h5_create(p, &e);
+    CU_ASSERT_EQUAL_FATAL(pinn_model_write(w, NULL, net, NULL, &e), 0);
+    if (c == 0) {
+      const double bad[2] = {1.0, 5.0};
+      CU_ASSERT_EQUAL(pinn_h5_set_attr_double_array(w, "/model", "input_map_lo", 2, bad), 0);
+    } else {
+      CU_ASSERT_EQUAL(pinn_h5_set_attr_int64(w, "/model", "format_version", 1), 0);
+    }
+    CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
+    pinn_error_clear(&e);
+    back = pinn_model_load(p, &e);
+    CU_ASSERT_PTR_NULL(back);
+    pinn_mlp_free(back);
+    CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, c == 0 ? "input map of input 0" : "format_version 1"));
+    if (e.code != PINN_EFORMAT) printf("\n  map case %d: %s\n", c, e.msg);
+  }
   pinn_mlp_free(net);
   free(p);
 }
@@ -676,6 +734,8 @@ int main(void)
 {
   g_dir = pinn_test_tmpdir("model");
   static const pinn_test_case cases[] = {
+    {"an_input_map_round_trips_and_bad_maps_are_refused",
+     an_input_map_round_trips_and_bad_maps_are_refused},
     {"every_activation_round_trips_bitwise_in_params_and_jets",
      every_activation_round_trips_bitwise_in_params_and_jets},
     {"mixed_activations_and_a_linear_model_round_trip",

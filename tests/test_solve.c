@@ -86,6 +86,7 @@ static pinn_problem *make(const quirks *q, pinn_solve_config *cfg)
 static void the_default_configuration_is_the_documented_one(void)
 {
   pinn_solve_config c = pinn_solve_config_default();
+  CU_ASSERT_EQUAL(c.normalize_inputs, 0);
   CU_ASSERT_EQUAL(c.n_hidden, 4);
   for (size_t i = 0; i < PINN_SOLVE_MAX_HIDDEN; ++i) CU_ASSERT_EQUAL(c.width[i], 20);
   CU_ASSERT_EQUAL(c.act.kind, PINN_ACT_TANH);
@@ -251,6 +252,73 @@ static void the_network_is_the_configured_one_seeded(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cfg->n_hidden = 0"));
   CU_ASSERT_PTR_NULL(pinn_solve_network(NULL, &c, &err));
   pinn_problem_free(p);
+}
+
+/* Input normalisation: the network maps the domain's box (time included) to
+ * [-1, 1]; the result file keeps the map, a checkpoint resumes only with the
+ * same setting. */
+static void normalized_inputs_map_the_domain_box_and_resume_only_alike(void)
+{
+  char *dir = pinn_test_tmpdir("solvemap");
+  char out[512], ckpt[512];
+  snprintf(out, sizeof out, "%s/map.h5", dir);
+  snprintf(ckpt, sizeof ckpt, "%s/map.ckpt.h5", dir);
+  pinn_problem *p = NULL;
+  pinn_solve_config c = pinn_solve_config_default();
+  pinn_error err;
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_heat1d(&p, &c, &err), PINN_SUCCESS);
+  c.n_hidden = 2;
+  c.width[0] = c.width[1] = 10;
+  pinn_train_options_drop_after_main(&c.train);
+  pinn_train_options_set_adam(&c.train, 20, NULL);
+  pinn_train_options_set_main_iters(&c.train, 20, NULL);
+  c.normalize_inputs = 2;
+  CU_ASSERT_PTR_NULL(pinn_solve_network(p, &c, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "normalize_inputs"));
+  c.normalize_inputs = 1;
+  pinn_mlp *net = pinn_solve_network(p, &c, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  double lo[2], hi[2];
+  CU_ASSERT_EQUAL(pinn_mlp_input_map(net, lo, hi), 1);
+  CU_ASSERT(lo[0] == 0.0 && hi[0] == 1.0 && lo[1] == 0.0 && hi[1] == 1.0); /* x, then t */
+  pinn_mlp_free(net);
+  c.output = out;
+  c.train.checkpoint_path = ckpt;
+  pinn_solve_result r, r2;
+  CU_ASSERT_EQUAL_FATAL(pinn_solve(p, &c, &r, &err), PINN_SUCCESS);
+  /* the file's network is the mapped one: the solve's own error again */
+  pinn_model_meta meta;
+  net = pinn_model_load_meta(out, &meta, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  CU_ASSERT_EQUAL(meta.has_input_map, 1);
+  const double x[2] = {0.25, 0.5};
+  double u, ue;
+  CU_ASSERT_EQUAL(pinn_mlp_eval(net, 1, x, &u), PINN_SUCCESS);
+  ue = sin(PI * 0.25) * exp(-0.1 * PI * PI * 0.5);
+  CU_ASSERT(fabs(u - ue) < 0.2);
+  pinn_mlp_free(net);
+  /* and it trained differently from the plain network (same seed) */
+  c.normalize_inputs = 0;
+  c.output = NULL;
+  c.train.checkpoint_path = NULL;
+  CU_ASSERT_EQUAL_FATAL(pinn_solve(p, &c, &r2, &err), PINN_SUCCESS);
+  CU_ASSERT(r.loss != r2.loss);
+  /* resuming the mapped run's checkpoint without the map is refused, with the fix */
+  c.resume = ckpt;
+  CU_ASSERT_EQUAL(pinn_solve(p, &c, &r2, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "--normalize-inputs on"));
+  c.normalize_inputs = 1;
+  c.train.checkpoint_path = ckpt;
+  CU_ASSERT_EQUAL(pinn_solve(p, &c, &r2, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(r2.loss, r.loss); /* a finished run resumed: the same point */
+  pinn_problem_free(p);
+  char xmf[512];
+  snprintf(xmf, sizeof xmf, "%s/map.xmf", dir);
+  unlink(out);
+  unlink(xmf);
+  unlink(ckpt);
+  rmdir(dir);
+  free(dir);
 }
 
 /* pinn_solve_create_done: the end of a create function, either way. */
@@ -586,6 +654,7 @@ int main(void)
       CASE(layers_parse_as_width_by_depth_or_a_list_of_widths),
       CASE(the_checks_before_training_name_the_setting),
       CASE(the_network_is_the_configured_one_seeded),
+      CASE(normalized_inputs_map_the_domain_box_and_resume_only_alike),
       CASE(a_create_function_ends_with_its_problem_or_its_failure),
       CASE(reference_points_give_the_error_of_the_solve),
       CASE(a_short_solve_reports_its_run_and_writes_the_network),

@@ -310,6 +310,29 @@ static void partials_up_to_order_four_match_references_in_1_2_3_and_5_inputs(voi
   pinn_mlp_free(net);
 }
 
+/* A network with an input map (pinn_mlp_set_input_map): the directions are
+ * scaled through the first layer, every partial to order 4 and the parameter
+ * gradient as without one. */
+static void check_gradient(pinn_mlp *net, pinn_taylor *t, size_t m, unsigned long seed);
+
+static void input_map_scales_every_order_and_the_gradient(void)
+{
+  const double lo[3] = {-2.0, 0.0, -0.5}, hi[3] = {2.0, 3.0, 1.5};
+  pinn_mlp *net = small_net(3, 1, PINN_ACT_TANH, 51);
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_set_input_map(net, lo, hi), PINN_SUCCESS);
+  double w = check_all_partials(net, 5, 52, 4);
+  if (w > 1.0) printf("\n  mapped: worst error %g tolerances", w);
+  CU_ASSERT(w <= 1.0);
+  pinn_taylor *t = pinn_taylor_alloc(3, NULL);
+  pinn_partial p;
+  CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x3, 2), PINN_SUCCESS);
+  pinn_partial_parse("0012", &p, NULL);
+  CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, &p), PINN_SUCCESS);
+  check_gradient(net, t, 37, 53);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+}
+
 /* The 7-point O(h^4) stencils of the 4th and 3rd derivatives applied to the
  * mlp engine's u'' at x (a 1-D network): u^(6) and u^(5). */
 static void stencil_d4_d3(pinn_mlp *net, double x, double h, double *d6, double *d5)
@@ -773,6 +796,7 @@ int main(void)
       {"one_and_two_threads_give_bitwise_identical_results",
        one_and_two_threads_give_bitwise_identical_results},
       {"bad_requests_are_refused_with_clear_messages", bad_requests_are_refused_with_clear_messages},
+      {"input_map_scales_every_order_and_the_gradient", input_map_scales_every_order_and_the_gradient},
       {NULL, NULL}};
   if (pinn_test_add_suite("taylor", cases)) return 1;
   return pinn_test_run_all();

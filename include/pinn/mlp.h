@@ -105,6 +105,23 @@ const char *pinn_mlp_errmsg(const pinn_mlp *net);
 int pinn_mlp_set_threads(pinn_mlp *net, int n);
 int pinn_mlp_threads(const pinn_mlp *net);
 
+/* Input normalisation: a fixed affine map in front of the first layer,
+ *   x'_i = (x_i - c_i) s_i,  c_i = (lo_i + hi_i) / 2,  s_i = 2 / (hi_i - lo_i),
+ * which takes the box [lo, hi] to [-1, 1]^n_in, so that an initialisation
+ * scaled for unit inputs sees unit inputs whatever the domain (t in [0, 5],
+ * x in [0, 1e-3]).  It is part of the network, not of its parameters: every
+ * pass (values, jets, their adjoint, Jacobians, preactivations) applies it,
+ * exactly in the jets (a derivative of order k along input i gains s_i^k
+ * through the first layer's tangents), and the parameter gradient is that of
+ * W, b in the mapped coordinates.  lo = hi = NULL removes the map (the
+ * default: the identity, bitwise the network without one).  PINN_EINVAL
+ * unless every lo_i < hi_i is finite with a finite s_i; nothing changes then.
+ * A clone and a saved model (pinn/model.h) keep the map. */
+int pinn_mlp_set_input_map(pinn_mlp *net, const double *lo, const double *hi);
+/* 1 and lo, hi (n_in entries each, may be NULL) filled when the network has
+ * an input map; 0 (lo, hi untouched) when it has none. */
+int pinn_mlp_input_map(const pinn_mlp *net, double *lo, double *hi);
+
 size_t pinn_mlp_n_in(const pinn_mlp *net);
 size_t pinn_mlp_n_out(const pinn_mlp *net);
 size_t pinn_mlp_n_layers(const pinn_mlp *net);             /* including input and output */

@@ -5,7 +5,9 @@
  *
  *   attributes of the group
  *     format           "libpinn-mlp"
- *     format_version   int64, PINN_MODEL_FORMAT_VERSION (1)
+ *     format_version   int64: 1, or 2 when the network has an input map
+ *                      (so that a reader of version 1 refuses it rather than
+ *                      evaluate another function)
  *     libpinn_version  version that wrote it (information only)
  *     n_layers         int64, layers including input and output (2..64)
  *     n_in, n_out      int64, widths of the first and last layer
@@ -26,6 +28,8 @@
  *     space_dim, has_time  int64 (0, 0 when saved without a problem)
  *     input_lo, input_hi   float64[n_in], the bounding box of the problem's
  *                      domain, time last (only when saved with a problem)
+ *     input_map_lo, input_map_hi  float64[n_in], the network's input map
+ *                      (pinn_mlp_set_input_map; version 2, only when it has one)
  *   datasets
  *     sizes            int64 [n_layers], the layer widths
  *     theta            float64 [n_params], pinn_mlp_params in its order
@@ -51,7 +55,7 @@ PINN_BEGIN_DECLS
 
 /* Version of the layout above written by this library; files with a larger
  * version are refused (PINN_EUNSUPPORTED). */
-#define PINN_MODEL_FORMAT_VERSION 1
+#define PINN_MODEL_FORMAT_VERSION 2
 /* Default group of a network in solve files and checkpoints. */
 #define PINN_MODEL_GROUP "/model"
 /* Largest theta a reader accepts (2^24 parameters, 128 MiB). */
@@ -69,6 +73,8 @@ typedef struct pinn_model_meta {
   int has_time;
   int has_bounds;                   /* 1 when lo/hi hold the domain's bounding box */
   double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS]; /* n_in entries, time last */
+  int has_input_map;                /* 1: the network maps map_lo/map_hi to [-1, 1] */
+  double map_lo[PINN_MAX_INPUTS], map_hi[PINN_MAX_INPUTS];
   char inputs[PINN_MAX_INPUTS][16]; /* input names: "x", "y", "z", "t" or "x0".. */
   char outputs[PINN_MAX_OUTPUTS][32]; /* output names (first PINN_MAX_OUTPUTS) */
   char activations[512];            /* as stored, comma-separated */
