@@ -3,7 +3,7 @@
 # print a markdown table: problem | target | rel L2 measured | seconds |
 # within target? | metrics.
 #
-# Usage:  bench/problem_table.sh [NAME ...]        (default: all 14 problems)
+# Usage:  bench/problem_table.sh [NAME ...]        (default: all 17 problems)
 # Environment:
 #   PINN             the pinn CLI to run (default build/pinn)
 #   PINN_SOLVE_ARGS  extra arguments for every `pinn solve` (e.g. "--threads 1")
@@ -39,6 +39,7 @@ helmholtz2d     5e-3  180
 lshape2d        1e-3  180
 heat1d          1e-4  60
 heat_polygon    1e-3  180
+heat2d_multiscale 1e-4 300
 wave1d          1e-3  180
 burgers1d       1e-3  180
 obstacle1d      1e-3  60

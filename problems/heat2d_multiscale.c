@@ -90,7 +90,7 @@ int pinn_problem_heat2d_multiscale(pinn_problem **out, pinn_solve_config *cfg, p
 {
   pinn_domain dom;
   pinn_error_clear(err);
-  const char *how = pinn_params_string(cfg->params, "constraint", "hard",
+  const char *how = pinn_params_string(cfg->params, "constraint", "hard_decay",
                                        "soft (penalty terms), hard (u = u0 + d N) or hard_decay "
                                        "(u = u0 e^-t + d N): how the initial and wall data are "
                                        "imposed");
@@ -113,7 +113,7 @@ int pinn_problem_heat2d_multiscale(pinn_problem **out, pinn_solve_config *cfg, p
               "sin(20 pi x) sin(pi y), u = 0 on the walls; u = u(x,y,0) exp(-1.0016 t)")) ||
       (st = pinn_problem_add_residual(p, "pde", 1, pde,
                                       PINN_NEED_T | PINN_NEED_XX | PINN_NEED_YY, NULL)) ||
-      (st = pinn_problem_set_points(p, 0, 4000)) ||
+      (st = pinn_problem_set_points(p, 0, 16000)) ||
       (st = pinn_problem_set_exact(p, exact, NULL)) ||
       (st = pinn_problem_set_output_grid(p, grid)))
     return pinn_solve_create_done(p, st, out, err);
@@ -132,8 +132,9 @@ int pinn_problem_heat2d_multiscale(pinn_problem **out, pinn_solve_config *cfg, p
       return pinn_solve_create_done(p, st, out, err);
   }
   cfg->n_hidden = 3;
-  for (size_t i = 0; i < 3; ++i) cfg->width[i] = 30;
+  for (size_t i = 0; i < 3; ++i) cfg->width[i] = 20;
   cfg->act = pinn_activation_default(PINN_ACT_SIN);
+  cfg->normalize_inputs = 1;
   cfg->train.phases[0].max_iter = 1000;
   cfg->train.phases[0].lr = 5e-3;
   cfg->train.phases[1].max_iter = 2000;
