@@ -787,15 +787,49 @@ __attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const c
 /* ------------------------------------------------------------------------ */
 /* Drivers                                                                   */
 
-/* One work item of a pass: leaves [a, b) (inside one aligned group of
- * leaves: PINN_REDUCE_ITEMS groups per tree), its node list, and how it
- * ended. */
+/* A loss pass as lib/reduce.c's driver sees it: the block's forward pass,
+ * the caller's seed callback, the adjoint into the leaf's vector. */
 typedef struct {
-  size_t a, b;
-  pinn_reduce_list_ list;
-  int status;
-  size_t fail_point;
-} pass_item;
+  pinn_mlp *net;
+  const chan_map *cm;
+  size_t n, row0, n_acc;
+  const double *x;
+  pinn_jet_seed_fn fn;
+  void *ctx;
+  int need_grad, need_s3;
+} pass_ctx;
+
+static void *pass_alloc(void *vctx)
+{
+  const pass_ctx *pc = vctx;
+  workspace *w = malloc(sizeof *w);
+  if (w && ws_alloc(pc->net, pc->cm->C, w) != PINN_SUCCESS) {
+    free(w);
+    w = NULL;
+  }
+  return w;
+}
+
+static void pass_release(void *ws)
+{
+  ws_free(ws);
+  free(ws);
+}
+
+static int pass_block(void *ws, size_t b, double *v, void *vctx)
+{
+  const pass_ctx *pc = vctx;
+  workspace *w = ws;
+  const pinn_mlp *net = pc->net;
+  const size_t p0 = b * B, nb = (pc->n - p0) < B ? (pc->n - p0) : B, n_in = net->sizes[0];
+  forward_points(net, pc->cm, w, pc->x + (p0 - pc->row0) * n_in, nb, pc->need_s3);
+  double *jb = w->bar0;
+  memset(jb, 0, net->sizes[net->L - 1] * pc->cm->C * B * sizeof(double));
+  const int r = pc->fn(p0 - pc->row0, nb, B, w->Z[net->L - 1], jb, v, pc->ctx);
+  if (r) return r;
+  if (pc->need_grad) block_adjoint(net, pc->cm, w, v + pc->n_acc, NULL);
+  return 0;
+}
 
 int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
                              pinn_jet_seed_fn fn, void *ctx, size_t n_acc, int need_grad,
@@ -808,90 +842,32 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
   chan_map cm;
   int st = chan_map_make(spec, net->sizes[0], &cm, &net->err);
   if (st) return st;
-  const size_t P = net->nparams, n_in = net->sizes[0], n_out = net->sizes[net->L - 1];
-  const size_t len = n_acc + (need_grad ? P : 0), C = cm.C;
+  const size_t len = n_acc + (need_grad ? net->nparams : 0);
   const size_t nblocks = (n + B - 1) / B, leaves = pinn_reduce_leaves_(nblocks);
   size_t leaf0, leaf1;
   pinn_reduce_share_(rank, size, leaves, &leaf0, &leaf1);
   pinn_reduce_list_init_(out, len, leaves);
-  if (leaf0 == leaf1) return PINN_SUCCESS;
-  size_t first_block, last_block;
-  pinn_reduce_leaf_blocks_(nblocks, leaves, leaf0, &first_block, &last_block);
-  if (first_block * B < row0)
-    return pinn_error_set(&net->err, PINN_EINVAL,
-                          "pinn_mlp_loss_grad: the points held start at %zu, after this share's "
-                          "first point %zu",
-                          row0, first_block * B);
-  const int need_s3 = cm.np > 0 && need_grad;
-  /* work items: the range cut at the aligned groups of IL leaves */
-  const size_t IL = leaves > PINN_REDUCE_ITEMS ? leaves / PINN_REDUCE_ITEMS : 1;
-  const size_t nitems = (leaf1 - 1) / IL - leaf0 / IL + 1;
-  pass_item *items = calloc(nitems, sizeof *items);
-  if (!items) return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
-  for (size_t i = 0; i < nitems; ++i) {
-    const size_t g = leaf0 / IL + i;
-    items[i].a = g * IL > leaf0 ? g * IL : leaf0;
-    items[i].b = (g + 1) * IL < leaf1 ? (g + 1) * IL : leaf1;
-    pinn_reduce_list_init_(&items[i].list, len, leaves);
+  if (leaf0 < leaf1) {
+    size_t first_block, last_block;
+    pinn_reduce_leaf_blocks_(nblocks, leaves, leaf0, &first_block, &last_block);
+    if (first_block * B < row0)
+      return pinn_error_set(&net->err, PINN_EINVAL,
+                            "pinn_mlp_loss_grad: the points held start at %zu, after this share's "
+                            "first point %zu",
+                            row0, first_block * B);
   }
-  int alloc_fail = 0;
-
-#pragma omp parallel if (nblocks >= 4 && nitems >= 2) num_threads(team_size(net))
-  {
-    workspace w;
-    const int ok = ws_alloc_in_team(net, C, &w, &alloc_fail);
-#pragma omp for schedule(dynamic, 1)
-    for (size_t it = 0; it < nitems; ++it) {
-      if (!ok) continue;
-      pass_item *item = &items[it];
-      for (size_t c = item->a; c < item->b && !item->status; ++c) {
-        size_t b0, b1;
-        pinn_reduce_leaf_blocks_(nblocks, leaves, c, &b0, &b1);
-        double *v = NULL;
-        if (b1 > b0 && !(v = pinn_reduce_take_(&item->list))) {
-          item->status = PINN_ENOMEM;
-          break;
-        }
-        for (size_t b = b0; b < b1; ++b) {
-          const size_t p0 = b * B, nb = (n - p0) < B ? (n - p0) : B;
-          forward_points(net, &cm, &w, x + (p0 - row0) * n_in, nb, need_s3);
-          double *jb = w.bar0;
-          memset(jb, 0, n_out * C * B * sizeof(double));
-          int r = fn(p0 - row0, nb, B, w.Z[net->L - 1], jb, v, ctx);
-          if (r) {
-            item->status = r >= 100 ? r : PINN_ECALLBACK;
-            item->fail_point = p0;
-            break;
-          }
-          if (need_grad) block_adjoint(net, &cm, &w, v + n_acc, NULL);
-        }
-        if (item->status) {
-          free(v);
-          break;
-        }
-        if (pinn_reduce_push_(&item->list, 0, c, v)) item->status = PINN_ENOMEM;
-      }
-    }
-    ws_free(&w);
-  }
-  st = PINN_SUCCESS;
-  if (alloc_fail) st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory for the jet workspaces");
-  for (size_t i = 0; i < nitems && !st; ++i) {
-    if (items[i].status == PINN_ENOMEM)
-      st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
-    else if (items[i].status)
-      st = pinn_error_set(&net->err, items[i].status,
-                          "the loss callback failed (status %d) in the block of points %zu..%zu",
-                          items[i].status, items[i].fail_point, items[i].fail_point + B - 1);
-  }
-  for (size_t i = 0; i < nitems; ++i) {
-    if (!st && pinn_reduce_append_(out, &items[i].list))
-      st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
-    pinn_reduce_list_free_(&items[i].list);
-  }
-  free(items);
-  if (st) pinn_reduce_list_free_(out);
-  return st;
+  pass_ctx pc = {net, &cm, n, row0, n_acc, x, fn, ctx, need_grad, cm.np > 0 && need_grad};
+  static const pinn_reduce_pass_ops_ ops = {pass_alloc, pass_release, pass_block};
+  pinn_reduce_pass_fail_ fail;
+  st = pinn_reduce_pass_(nblocks, rank, size, len, team_size(net), &ops, &pc, out, &fail);
+  if (!st) return PINN_SUCCESS;
+  if (fail.no_workspace)
+    return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory for the jet workspaces");
+  if (fail.block == SIZE_MAX)
+    return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
+  return pinn_error_set(&net->err, st,
+                        "the loss callback failed (status %d) in the block of points %zu..%zu", st,
+                        fail.block * B, fail.block * B + B - 1);
 }
 
 int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
