@@ -35,7 +35,8 @@ const pinn_bundled *pinn_bundled_find(const char *name);
   X(holes2d, "-Lap u = f on a square with 3 circular holes, Dirichlet outside, Neumann on the holes") \
   X(csg3d, "-Lap u = f in a cube minus a ball, Dirichlet exact by a distance function")     \
   X(burgers_inverse, "identify lambda1, lambda2 in u_t + l1 u u_x = l2 u_xx from data")       \
-  X(advection_prelu, "u_t + u_x = 0 with a PReLU network: learned slopes, dead units")
+  X(advection_prelu, "u_t + u_x = 0 with a PReLU network: learned slopes, dead units")       \
+  X(beam1d, "Euler-Bernoulli beam u = q on (0,1), clamped at both ends (4th order)")
 
 #define PINN_BUNDLED_DECLARE(name, text) \
   int pinn_problem_##name(pinn_problem **p, pinn_solve_config *cfg, pinn_error *err);

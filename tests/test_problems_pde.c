@@ -141,6 +141,50 @@ static void poisson1d_defaults_reach_1e_9(void)
   pinn_problem_free(p);
 }
 
+/* beam1d (a fourth-order residual through the Taylor engine): a short run,
+ * and the whole default run, which reaches the high-accuracy regime:
+ * measured 6.4e-10 (seed 1) and 5.8e-10 (seed 2), 150x below the threshold */
+static void beam1d_short_run_reaches_5e_2(void)
+{
+  const short_run s = {20, 2, {200, 2, 2}, 300, 1e-2, 600};
+  const double x[1] = {0.5};
+  pinn_solve_result r = solve_short("beam1d", pinn_problem_beam1d, &s, x, 1.0);
+  CU_ASSERT(r.rel_l2 < 5e-2); /* measured 6.5e-3 */
+}
+
+static void beam1d_defaults_reach_1e_7_and_the_sine_load_its_own(void)
+{
+  for (int sine = 0; sine <= 1; ++sine) {
+    pinn_problem *p = NULL;
+    pinn_solve_config cfg = pinn_solve_config_default();
+    pinn_error err;
+    cfg.params = pinn_params_alloc(&err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg.params);
+    if (sine) CU_ASSERT_EQUAL(pinn_params_set(cfg.params, "load=sine", &err), 0);
+    CU_ASSERT_EQUAL_FATAL(pinn_problem_beam1d(&p, &cfg, &err), PINN_SUCCESS);
+    CU_ASSERT_EQUAL(pinn_params_check(cfg.params, &err), 0);
+    CU_ASSERT_EQUAL(pinn_problem_term_kind(p, 0), PINN_TERM_RESIDUAL_ANY);
+    const double x = 0.5;
+    double u;
+    CU_ASSERT_EQUAL(pinn_problem_exact(p, 1, &x, &u, NULL), 0);
+    CU_ASSERT_DOUBLE_EQUAL(u, sine ? 1.0 - PI / 4 : 1.0, 1e-15);
+    cfg.train.time_budget = 0;
+    cfg.threads = 1;
+    if (sine) { /* a short run: measured 2.3e-4 */
+      cfg.train.n_phases = 2;
+      cfg.train.phases[0].max_iter = 300;
+      cfg.train.phases[1].max_iter = 600;
+    }
+    pinn_solve_result r;
+    CU_ASSERT_EQUAL_FATAL(pinn_solve(p, &cfg, &r, &err), PINN_SUCCESS);
+    printf("\n  beam1d (%s): %zu iterations, loss %.3e, rel. L2 %.3e, %.2f s\n",
+           sine ? "sine load, short" : "defaults", r.iterations, r.loss, r.rel_l2, r.seconds);
+    CU_ASSERT(r.rel_l2 < (sine ? 5e-3 : 1e-7));
+    pinn_params_free(cfg.params);
+    pinn_problem_free(p);
+  }
+}
+
 static void poisson2d_short_run_reaches_6e_3(void)
 {
   const short_run s = {20, 2, {150, 40}, 200, 5e-3, 700};
@@ -214,6 +258,9 @@ int main(void)
     {"every_bundled_default_is_defined_by_iterations_not_the_clock",
      every_bundled_default_is_defined_by_iterations_not_the_clock},
     {"poisson1d_short_run_reaches_3e_4", poisson1d_short_run_reaches_3e_4},
+    {"beam1d_short_run_reaches_5e_2", beam1d_short_run_reaches_5e_2},
+    {"beam1d_defaults_reach_1e_7_and_the_sine_load_its_own",
+     beam1d_defaults_reach_1e_7_and_the_sine_load_its_own},
     {"poisson1d_defaults_reach_1e_9", poisson1d_defaults_reach_1e_9},
     {"poisson2d_short_run_reaches_6e_3", poisson2d_short_run_reaches_6e_3},
     {"helmholtz2d_short_run_reaches_0_5", helmholtz2d_short_run_reaches_0_5},
