@@ -50,6 +50,7 @@ csg3d           1e-3  300
 burgers_inverse -     180
 advection_prelu 1e-2  60
 beam1d          1e-6  60
+kdv1d           1e-3  300
 "
 
 if [ ! -x "$PINN" ]; then

@@ -215,6 +215,20 @@ static void kdv1d_exact_solution_solves_kdv(void)
   pinn_problem_free(p);
 }
 
+static void kdv1d_short_run_reaches_5e_2(void)
+{
+  const short_run s = {20, 3, {1000, 200, 50}, 500, 2e-3, 1000};
+  const double x[2] = {-6.0, 0.0};
+  pinn_problem *p = NULL;
+  pinn_solve_config cfg = pinn_solve_config_default();
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_kdv1d(&p, &cfg, NULL), PINN_SUCCESS);
+  double u0;
+  CU_ASSERT_EQUAL(pinn_problem_exact(p, 1, x, &u0, NULL), 0);
+  pinn_problem_free(p);
+  pinn_solve_result r = solve_short("kdv1d", pinn_problem_kdv1d, &s, x, u0);
+  CU_ASSERT(r.rel_l2 < 5e-2); /* measured 4.5e-3 */
+}
+
 static void poisson2d_short_run_reaches_6e_3(void)
 {
   const short_run s = {20, 2, {150, 40}, 200, 5e-3, 700};
@@ -290,6 +304,7 @@ int main(void)
     {"poisson1d_short_run_reaches_3e_4", poisson1d_short_run_reaches_3e_4},
     {"beam1d_short_run_reaches_5e_2", beam1d_short_run_reaches_5e_2},
     {"kdv1d_exact_solution_solves_kdv", kdv1d_exact_solution_solves_kdv},
+    {"kdv1d_short_run_reaches_5e_2", kdv1d_short_run_reaches_5e_2},
     {"beam1d_defaults_reach_1e_7_and_the_sine_load_its_own",
      beam1d_defaults_reach_1e_7_and_the_sine_load_its_own},
     {"poisson1d_defaults_reach_1e_9", poisson1d_defaults_reach_1e_9},
