@@ -506,7 +506,9 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
                           t->def.name);
       break;
     }
-    if (t->def.kind == PINN_TERM_RESIDUAL_ANY && (st = any_order_plan(l, t, net))) break;
+    if ((t->def.kind == PINN_TERM_RESIDUAL_ANY || t->def.kind == PINN_TERM_BOUNDARY_ANY) &&
+        (st = any_order_plan(l, t, net)))
+      break;
     if (t->ops->dual && !t->tay && m * t->C + l->n_coef > PINN_DUAL_MAX) {
       st = pinn_error_set(&l->err, PINN_EUNSUPPORTED,
                           "term '%s' sees %zu jet entries (%zu outputs x %zu channels) plus %zu "

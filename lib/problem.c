@@ -429,8 +429,9 @@ static int parse_deriv(pinn_problem *p, const char *name, const char *text, size
   return PINN_SUCCESS;
 }
 
-static int add_residual_any_impl(pinn_problem *p, const char *name, size_t n_res,
-                                 pinn_residual_any_fn fn, const char *derivs, void *ctx)
+static int add_residual_any_impl(pinn_problem *p, const char *name, pinn_term_kind kind,
+                                 size_t n_res, pinn_residual_any_fn fn, const char *derivs,
+                                 void *ctx)
 {
   if (!fn) return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': the residual function is NULL",
                                  name ? name : "");
@@ -461,7 +462,7 @@ static int add_residual_any_impl(pinn_problem *p, const char *name, size_t n_res
                           "term '%s': %zu outputs x (value + %zu derivatives) = %zu duals, more "
                           "than PINN_DUAL_MAX = %d",
                           name, p->n_out, nd, p->n_out * (1 + nd), PINN_DUAL_MAX);
-  pinn_term_def *t = new_term(p, name, PINN_TERM_RESIDUAL_ANY, 0);
+  pinn_term_def *t = new_term(p, name, kind, 0);
   if (!t) return p->err.code;
   t->n_res = n_res;
   t->res_any = fn;
@@ -1316,8 +1317,16 @@ int pinn_problem_add_residual(pinn_problem *p, const char *name, size_t n_res,
 int pinn_problem_add_residual_any(pinn_problem *p, const char *name, size_t n_res,
                                   pinn_residual_any_fn fn, const char *derivs, void *ctx)
 {
-  return SETUP(p, add_residual_any_impl(p, name, n_res, fn, derivs, ctx),
+  return SETUP(p, add_residual_any_impl(p, name, PINN_TERM_RESIDUAL_ANY, n_res, fn, derivs, ctx),
                "add_residual_any('%s')", NAME_OF(name));
+}
+
+int pinn_problem_add_boundary_residual_any(pinn_problem *p, const char *name, size_t n_res,
+                                           pinn_residual_any_fn fn, const char *derivs,
+                                           void *ctx)
+{
+  return SETUP(p, add_residual_any_impl(p, name, PINN_TERM_BOUNDARY_ANY, n_res, fn, derivs, ctx),
+               "add_boundary_residual_any('%s')", NAME_OF(name));
 }
 
 int pinn_problem_add_dirichlet(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,

@@ -211,12 +211,14 @@ static const pinn_term_ops_ kinds[] = {
     /* its callback sees Taylor quantities, not jets: lib/loss.c's Taylor path */
     [PINN_TERM_RESIDUAL_ANY] = {PINN_REGION_INTERIOR, 1000, NULL, 1, 0, 0, 0, 0, needs_none,
                                 rows_declared, NULL, NULL, NULL, NULL},
+    [PINN_TERM_BOUNDARY_ANY] = {PINN_REGION_BOUNDARY, 200, NULL, 1, 0, 0, 0, 0, needs_none,
+                                rows_declared, NULL, NULL, NULL, NULL},
 };
 
 const pinn_term_ops_ *pinn_term_ops_of_(pinn_term_kind kind) { return &kinds[kind]; }
 
 int pinn_term_kind_is_interior(pinn_term_kind kind)
 {
-  if ((unsigned)kind > PINN_TERM_RESIDUAL_ANY) return 0;
+  if ((unsigned)kind > PINN_TERM_BOUNDARY_ANY) return 0;
   return kinds[kind].region == PINN_REGION_INTERIOR && !kinds[kind].given;
 }

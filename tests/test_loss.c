@@ -311,6 +311,15 @@ static int plate_any(const double *x, const pinn_dual *d, const pinn_dual *c, pi
   return 0;
 }
 
+/* On the boundary: d = (u0, lap u0, u1, lap u1). */
+static int edge_any(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r,
+                    void *ctx)
+{
+  (void)c, (void)ctx;
+  r[0] = pd_add(d[1], pd_scale(pd_mul(d[2], d[3]), x[0]));
+  return 0;
+}
+
 static void a_fourth_order_system_has_exact_gradients(void)
 {
   pinn_problem *p = pinn_problem_alloc("plate", 2, 1, 2, NULL);
@@ -322,6 +331,8 @@ static void a_fourth_order_system_has_exact_gradients(void)
   CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "c", 0.7, NULL), 0);
   CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "pde", 2, plate_any, "lap2,xxy,t", NULL), 0);
   CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 1, pinn_test_quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_boundary_residual_any(p, "edge", 1, edge_any, "lap", NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_term_kind(p, 2), PINN_TERM_BOUNDARY_ANY);
   pinn_mlp *net = pinn_test_small_net(3, 2, PINN_ACT_TANH, 5);
   double mlo[3] = {0, 0, 0}, mhi[3] = {1, 2, 1};
   CU_ASSERT_EQUAL(pinn_mlp_set_input_map(net, mlo, mhi), 0); /* and through the input map */

@@ -229,6 +229,40 @@ static void kdv1d_short_run_reaches_5e_2(void)
   CU_ASSERT(r.rel_l2 < 5e-2); /* measured 4.5e-3 */
 }
 
+/* plate2d: the exact deflection satisfies the plate equation and both edge
+ * conditions (central differences of the exact solution), and a short run
+ * through the biharmonic and the moment condition reaches a stated error. */
+static void plate2d_exact_solution_and_short_run(void)
+{
+  pinn_problem *p = NULL;
+  pinn_solve_config cfg = pinn_solve_config_default();
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_plate2d(&p, &cfg, NULL), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_problem_term_kind(p, 2), PINN_TERM_BOUNDARY_ANY);
+  const double h = 1e-3, pts[3][2] = {{0.3, 0.6}, {0.0, 0.45}, {0.7, 1.0}};
+  for (int k = 0; k < 3; ++k) {
+    double c, xp, xm, yp, ym;
+    const double x = pts[k][0], y = pts[k][1];
+    const double a[5][2] = {{x, y}, {x + h, y}, {x - h, y}, {x, y + h}, {x, y - h}};
+    double v[5];
+    for (int j = 0; j < 5; ++j) pinn_problem_exact(p, 1, a[j], &v[j], NULL);
+    c = v[0], xp = v[1], xm = v[2], yp = v[3], ym = v[4];
+    const double lap = (xp + xm + yp + ym - 4 * c) / (h * h);
+    if (k > 0) { /* on an edge: w = 0 and the moment Delta w = 0 */
+      CU_ASSERT(fabs(c) < 1e-15);
+      CU_ASSERT(fabs(lap) < 1e-4);
+    } else { /* inside: Delta w = -2 pi^2 w11 - 13 pi^2 w23 */
+      const double w11 = sin(PI * x) * sin(PI * y), w23 = 0.5 * sin(2 * PI * x) * sin(3 * PI * y);
+      CU_ASSERT(fabs(lap - (-2 * PI * PI * w11 - 13 * PI * PI * w23)) < 1e-3);
+    }
+  }
+  pinn_problem_free(p);
+  const short_run s = {20, 3, {600, 200, 200}, 300, 2e-3, 600};
+  const double x[2] = {0.25, 0.5};
+  pinn_solve_result r = solve_short("plate2d", pinn_problem_plate2d, &s, x,
+                                    sin(PI * 0.25) + 0.5 * sin(PI * 0.5) * sin(1.5 * PI));
+  CU_ASSERT(r.rel_l2 < 5e-2); /* measured 9.2e-3 */
+}
+
 static void poisson2d_short_run_reaches_6e_3(void)
 {
   const short_run s = {20, 2, {150, 40}, 200, 5e-3, 700};
@@ -305,6 +339,7 @@ int main(void)
     {"beam1d_short_run_reaches_5e_2", beam1d_short_run_reaches_5e_2},
     {"kdv1d_exact_solution_solves_kdv", kdv1d_exact_solution_solves_kdv},
     {"kdv1d_short_run_reaches_5e_2", kdv1d_short_run_reaches_5e_2},
+    {"plate2d_exact_solution_and_short_run", plate2d_exact_solution_and_short_run},
     {"beam1d_defaults_reach_1e_7_and_the_sine_load_its_own",
      beam1d_defaults_reach_1e_7_and_the_sine_load_its_own},
     {"poisson1d_defaults_reach_1e_9", poisson1d_defaults_reach_1e_9},

@@ -101,7 +101,8 @@ typedef enum pinn_term_kind {
   PINN_TERM_DATA,          /* u_k(x_i) = y_i at given points (observations) */
   PINN_TERM_OBSTACLE,      /* u_k >= psi (or <= psi) by a barrier penalty */
   PINN_TERM_COMPLEMENTARITY,/* min(R(u), u_k - psi) = 0, R the user residual (-Lu - f) */
-  PINN_TERM_RESIDUAL_ANY   /* user residual reading derivatives of any order (add_residual_any) */
+  PINN_TERM_RESIDUAL_ANY,  /* user residual reading derivatives of any order (add_residual_any) */
+  PINN_TERM_BOUNDARY_ANY   /* the same on the boundary (add_boundary_residual_any) */
 } pinn_term_kind;
 
 /* 1 when terms of this kind are sampled in the interior (residual, obstacle,
@@ -224,6 +225,13 @@ typedef int (*pinn_residual_any_fn)(const double *x, const pinn_dual *d, const p
                                     pinn_dual *r, void *ctx);
 int pinn_problem_add_residual_any(pinn_problem *p, const char *name, size_t n_res,
                                   pinn_residual_any_fn fn, const char *derivs, void *ctx);
+/* The same condition on the boundary (every part, or those chosen with
+ * pinn_problem_set_parts): boundary conditions of any order, such as a
+ * simply supported plate's w_nn = 0 (written as "lap" on a straight edge
+ * where w = 0) or a beam's free end u_xx = u_xxx = 0. */
+int pinn_problem_add_boundary_residual_any(pinn_problem *p, const char *name, size_t n_res,
+                                           pinn_residual_any_fn fn, const char *derivs,
+                                           void *ctx);
 /* u_k = g on the boundary (g NULL means 0). */
 int pinn_problem_add_dirichlet(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
                                void *ctx);
