@@ -885,20 +885,8 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
   pinn_reduce_list_ list;
   int st = pinn_mlp_loss_grad_part_(net, spec, n, x, fn, ctx, n_acc, grad != NULL, 0, 1, 0, &list);
   if (st) return st;
-  const size_t P = net->nparams, len = list.len;
-  double *root = calloc(len ? len : 1, sizeof *root);
-  if (!root) {
-    pinn_reduce_list_free_(&list);
-    return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
-  }
-  st = pinn_reduce_root_(&list, root);
-  pinn_reduce_list_free_(&list);
-  if (!st) {
-    for (size_t a = 0; a < n_acc; ++a) acc_out[a] = root[a];
-    if (grad)
-      for (size_t j = 0; j < P; ++j) grad[j] += root[n_acc + j];
-  }
-  free(root);
+  st = pinn_reduce_total_(&list, n_acc, acc_out, grad);
+  if (st == PINN_ENOMEM) return pinn_error_set(&net->err, st, "out of memory in the loss pass");
   return st ? pinn_error_set(&net->err, st, "the reduction tree is incomplete") : PINN_SUCCESS;
 }
 

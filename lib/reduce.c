@@ -179,6 +179,21 @@ int pinn_reduce_unpack_(pinn_reduce_list_ *l, const double *buf, size_t count)
   return k == count ? PINN_SUCCESS : PINN_EINVAL;
 }
 
+int pinn_reduce_total_(pinn_reduce_list_ *l, size_t n_acc, double *acc_out, double *grad)
+{
+  const size_t len = l->len;
+  double *root = calloc(len ? len : 1, sizeof *root);
+  int st = root ? pinn_reduce_root_(l, root) : PINN_ENOMEM;
+  pinn_reduce_list_free_(l);
+  if (!st) {
+    for (size_t a = 0; a < n_acc; ++a) acc_out[a] = root[a];
+    if (grad)
+      for (size_t j = n_acc; j < len; ++j) grad[j - n_acc] += root[j];
+  }
+  free(root);
+  return st;
+}
+
 /* ---- the driver of a pass ------------------------------------------------ */
 
 /* One work item: leaves [a, b) inside one aligned group of leaves, its node

@@ -96,6 +96,11 @@ size_t pinn_reduce_pack_(const pinn_reduce_list_ *l, double *buf);
  * PINN_EINVAL when the data is not a packed list, PINN_ENOMEM. */
 int pinn_reduce_unpack_(pinn_reduce_list_ *l, const double *buf, size_t count);
 
+/* The total of a whole pass's list (freed here): acc_out[a] = root[a] for
+ * a < n_acc and, when grad is not NULL, grad[j] += root[n_acc + j].  0, or
+ * PINN_ENOMEM, or PINN_EINVAL when the list is not one complete tree. */
+int pinn_reduce_total_(pinn_reduce_list_ *l, size_t n_acc, double *acc_out, double *grad);
+
 /* ---- the driver of a pass: blocks, work items, threads, node list ------ */
 
 /* What an engine supplies: a per-thread workspace and the contribution of

@@ -1243,20 +1243,8 @@ int pinn_taylor_loss_grad(pinn_taylor *t, const pinn_mlp *net, size_t n, const d
     pinn_reduce_list_free_(&list);
     return st;
   }
-  const size_t P = pinn_mlp_n_params(net), len = list.len;
-  double *root = calloc(len ? len : 1, sizeof *root);
-  if (!root) {
-    pinn_reduce_list_free_(&list);
-    return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory in the Taylor pass");
-  }
-  st = pinn_reduce_root_(&list, root);
-  pinn_reduce_list_free_(&list);
-  if (!st) {
-    for (size_t a = 0; a < n_acc; ++a) acc_out[a] = root[a];
-    if (grad)
-      for (size_t j = 0; j < P; ++j) grad[j] += root[n_acc + j];
-  }
-  free(root);
+  st = pinn_reduce_total_(&list, n_acc, acc_out, grad);
+  if (st == PINN_ENOMEM) return pinn_error_set(&t->err, st, "out of memory in the Taylor pass");
   return st ? pinn_error_set(&t->err, st, "the reduction tree is incomplete") : PINN_SUCCESS;
 }
 
