@@ -47,6 +47,7 @@ membrane2d      1e-2  180
 torsion         1e-4  180
 holes2d         1e-4  180
 csg3d           1e-3  300
+kovasznay2d     1e-5  300
 burgers_inverse -     180
 advection_prelu 1e-2  60
 "

@@ -99,6 +99,6 @@ int pinn_problem_kovasznay2d(pinn_problem **out, pinn_solve_config *cfg, pinn_er
   cfg->train.phases[1].max_iter = 1000;
   cfg->train.phases[1].memory = 100;
   cfg->train.phases[1].gtol = 1e-10;
-  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 5000);
+  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 10000);
   return pinn_solve_create_done(p, PINN_SUCCESS, out, err);
 }
