@@ -3,7 +3,7 @@
 # print a markdown table: problem | target | rel L2 measured | seconds |
 # within target? | metrics.
 #
-# Usage:  bench/problem_table.sh [NAME ...]        (default: all 14 problems)
+# Usage:  bench/problem_table.sh [NAME ...]        (default: every problem in TARGETS)
 # Environment:
 #   PINN             the pinn CLI to run (default build/pinn)
 #   PINN_SOLVE_ARGS  extra arguments for every `pinn solve` (e.g. "--threads 1")
