@@ -91,25 +91,29 @@ int pinn_problem_kovasznay2d(pinn_problem **out, pinn_solve_config *cfg, pinn_er
       (st = pinn_problem_set_weight(p, 3, 10.0)) ||
       (st = pinn_problem_set_exact(p, exact, NULL)))
     return pinn_solve_create_done(p, st, out, err);
-  /* tuned (seeds 1 and 2, one thread): 3 x 30 tanh (2043 parameters), input
-   * normalisation on (the default); boundary and gauge weight 10 (100: 4.9e-7
-   * and 8.8e-7 against 6.2e-7 and 6.3e-7 after SSBroyden 5000); 2000 interior
-   * points (3000: 9.6e-7); a short Adam warm-up, L-BFGS with 100 pairs, then
-   * the high-accuracy phase, self-scaled Broyden on the dense inverse Hessian
-   * (pinn/ssqn.h), a fixed number of iterations: SSBroyden 5000 / 10000 /
-   * 15000 give rel. L2 6.3e-7 / 7.2e-8 / 2.0e-8 (seed 2).  Cost: about 12 ms
-   * of CPU per SSBroyden iteration with one thread, 127 s of CPU for the
-   * whole default run, so it ends within 300 s at 2 threads with a margin of
-   * more than 2x.  4 x 30 (2973 parameters) and sin were both worse (8.7e-7,
-   * 9.6e-7 after SSBroyden 5000, seed 1). */
+  /* tuned (seeds 1 and 2, one thread): 3 x 20 tanh (963 parameters), input
+   * normalisation on (the default; off: 7.8e-7 against 6.2e-7); boundary and
+   * gauge weight 10 (100: 4.9e-7 and 8.8e-7 against 6.2e-7 and 6.3e-7);
+   * 2000 interior points (1000: 8.0e-7, 3000: 9.6e-7); a short Adam warm-up,
+   * L-BFGS with 100 pairs, then the high-accuracy phase, self-scaled Broyden
+   * on the dense inverse Hessian (pinn/ssqn.h), a fixed number of iterations.
+   * (Those comparisons: 3 x 30, SSBroyden 5000.)  The SSBroyden phase's cost
+   * grows with the parameters squared, so the smaller network runs longer in
+   * the same time and ends more accurate: 3 x 20 with SSBroyden 25000 gives
+   * rel. L2 3.3e-8 / 2.3e-8 (seeds 1 / 2) in 117 s of CPU with one thread;
+   * 3 x 30 (2043 parameters) with SSBroyden 10000, 7.8e-8 / 7.2e-8 in 127 s
+   * (15000: 2.0e-8, seed 2, about 185 s); 4 x 30 and sin were worse than
+   * 3 x 30 tanh (8.7e-7, 9.6e-7 after SSBroyden 5000).  Two threads are not
+   * slower than one on a quiet machine, so the default ends within 300 s at
+   * 2 threads with a margin of more than 2x. */
   cfg->n_hidden = 3;
-  for (size_t i = 0; i < 3; ++i) cfg->width[i] = 30;
+  for (size_t i = 0; i < 3; ++i) cfg->width[i] = 20;
   cfg->act = pinn_activation_default(PINN_ACT_TANH);
   cfg->train.phases[0].max_iter = 500;
   cfg->train.phases[0].lr = 5e-3;
   cfg->train.phases[1].max_iter = 1000;
   cfg->train.phases[1].memory = 100;
   cfg->train.phases[1].gtol = 1e-10;
-  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 10000);
+  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 25000);
   return pinn_solve_create_done(p, PINN_SUCCESS, out, err);
 }
