@@ -59,6 +59,7 @@ static int bc(const double *x, double *value, void *ctx)
   return 0;
 }
 
+/* read only: bc casts the context back to const int * */
 static const int U_COMPONENT = 0, V_COMPONENT = 1;
 
 int pinn_problem_kovasznay2d(pinn_problem **out, pinn_solve_config *cfg, pinn_error *err)
