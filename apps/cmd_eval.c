@@ -25,6 +25,7 @@
 #include <pinn/model.h>
 #include <pinn/output.h>
 #include <pinn/reference.h>
+#include <pinn/taylor.h>
 
 #include "problems.h"
 
@@ -33,7 +34,8 @@ static const char *const CMD = "eval";
 static void eval_help(void)
 {
   printf("usage: pinn eval FILE.h5 (--grid NX[xNY[xNZ]][,NT] | --points IN.csv|IN.h5)\n"
-         "                 [--out OUT.csv|OUT.h5] [--derivatives] [--bounds LO:HI[,LO:HI...]]\n"
+         "                 [--out OUT.csv|OUT.h5] [--derivatives] [--derivative D ...]\n"
+         "                 [--bounds LO:HI[,LO:HI...]]\n"
          "                 [--plugin ./my_problem.so]\n"
          "\n"
          "Evaluate the network saved in FILE.h5 (a pinn solve file, a checkpoint or a\n"
@@ -61,6 +63,10 @@ static void eval_help(void)
          "                            --grid); default: CSV on standard output\n"
          "  --derivatives             also the first derivatives <out>_<in> and the second\n"
          "                            derivatives <out>_<in><in> (e.g. u_x, u_t, u_xx, u_tt)\n"
+         "  --derivative D            also the partial derivative D of every output, of any\n"
+         "                            order up to 8, named by the inputs it differentiates\n"
+         "                            by (xxxx, xxyy, xt, ttx; column <out>_<D>), or by input\n"
+         "                            indices after a d (d0011 = d4/dx0^2 dx1^2); repeatable\n"
          "  --bounds LO:HI[,...]      the box for --grid, one interval per input (needed\n"
          "                            when the model was saved without a problem); the\n"
          "                            whole box is evaluated, inside the domain or not\n"
@@ -135,12 +141,68 @@ static double *read_points(const char *path, size_t n_in, size_t n_out, size_t *
   return x;
 }
 
-/* Column names: inputs, then per output u [, u_<in>..., u_<in><in>...]. */
+/* Most --derivative options. */
+#define MAX_PARTIALS 32
+
+/* Column names: inputs, then per output u [, u_<in>..., u_<in><in>...]
+ * [, u_<D> for every --derivative D]. */
 typedef struct evalspec {
   size_t n_in, n_out, C;
   pinn_jet_spec spec;
   int deriv;
+  size_t nq;                          /* --derivative partials */
+  char qname[MAX_PARTIALS][24];       /* as given: "xxxx", "d0011" */
+  pinn_partial q[MAX_PARTIALS];
+  const double *hi;                   /* their values: hi[(p n_out + k) nq + j] */
 } evalspec;
+
+/* Columns per output. */
+static size_t n_cols(const evalspec *e) { return (e->deriv ? 1 + 2 * e->n_in : 1) + e->nq; }
+
+/* Parse a --derivative: input names (single letters) or d + input indices. */
+static int parse_partial(const pinn_model_meta *m, const char *text, pinn_partial *q)
+{
+  pinn_error err;
+  char digits[PINN_TAYLOR_MAX_ORDER + 2];
+  size_t nd = 0;
+  int by_index = text[0] == 'd' && text[1] != '\0';
+  for (const char *c = text + 1; by_index && *c; ++c)
+    if (!isdigit((unsigned char)*c)) by_index = 0;
+  if (by_index) {
+    for (const char *c = text + 1; *c; ++c) {
+      if ((size_t)(*c - '0') >= m->n_in)
+        return pinn_cli_usage_error(CMD, "--derivative %s: input %c does not exist (the network "
+                                         "has %zu inputs: 0..%zu)",
+                                    text, *c, m->n_in, m->n_in - 1);
+      if (nd > PINN_TAYLOR_MAX_ORDER) break;
+      digits[nd++] = *c;
+    }
+  } else {
+    for (const char *c = text; *c; ++c) {
+      size_t i = 0;
+      while (i < m->n_in && !(m->inputs[i][0] == *c && m->inputs[i][1] == '\0')) ++i;
+      if (i == m->n_in) {
+        char names[160] = "";
+        for (size_t j = 0; j < m->n_in; ++j)
+          snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? ", " : "",
+                   m->inputs[j]);
+        return pinn_cli_usage_error(CMD, "--derivative %s: '%c' is not an input of this network "
+                                         "(inputs: %s); name inputs by letter (xxt) or by index "
+                                         "(d001)",
+                                    text, *c, names);
+      }
+      if (nd > PINN_TAYLOR_MAX_ORDER) break;
+      digits[nd++] = (char)('0' + i);
+    }
+  }
+  if (nd == 0 || nd > PINN_TAYLOR_MAX_ORDER)
+    return pinn_cli_usage_error(CMD, "--derivative '%s': give an order 1 to %d", text,
+                                PINN_TAYLOR_MAX_ORDER);
+  digits[nd] = '\0';
+  if (pinn_partial_parse(digits, q, &err))
+    return pinn_cli_usage_error(CMD, "--derivative %s: %s", text, err.msg);
+  return 0;
+}
 
 static void out_name(const pinn_model_meta *m, size_t k, char *buf, size_t cap)
 {
@@ -156,12 +218,25 @@ static void channel_name(const pinn_model_meta *m, const evalspec *e, size_t k, 
 {
   char o[40];
   out_name(m, k, o, sizeof o);
-  if (c == 0)
+  const size_t per = e->deriv ? 1 + 2 * e->n_in : 1;
+  if (c >= per)
+    snprintf(buf, cap, "%s_%s", o, e->qname[c - per]);
+  else if (c == 0)
     snprintf(buf, cap, "%s", o);
   else if (c <= e->n_in)
     snprintf(buf, cap, "%s_%s", o, m->inputs[c - 1]);
   else
     snprintf(buf, cap, "%s_%s%s", o, m->inputs[c - 1 - e->n_in], m->inputs[c - 1 - e->n_in]);
+}
+
+/* Column c (in name order) of output k at row p: a jet channel, or a
+ * --derivative's value. */
+static size_t jet_channel(const evalspec *e, size_t c);
+static double col_value(const evalspec *e, const double *jets, size_t p, size_t k, size_t c)
+{
+  const size_t per = e->deriv ? 1 + 2 * e->n_in : 1;
+  if (c >= per) return e->hi[(p * e->n_out + k) * e->nq + (c - per)];
+  return jets[(p * e->n_out + k) * e->C + jet_channel(e, c)];
 }
 
 /* Channel c (in name order) -> index in the jet. */
@@ -181,7 +256,7 @@ static int write_csv(const char *path, const pinn_model_meta *m, const evalspec 
     fprintf(stderr, "pinn eval: cannot write '%s': %s\n", path, strerror(errno));
     return 1;
   }
-  size_t per = e->deriv ? 1 + 2 * e->n_in : 1;
+  size_t per = n_cols(e);
   for (size_t i = 0; i < e->n_in; ++i) fprintf(f, "%s%s", i ? "," : "", m->inputs[i]);
   for (size_t k = 0; k < e->n_out; ++k)
     for (size_t c = 0; c < per; ++c) {
@@ -199,7 +274,7 @@ static int write_csv(const char *path, const pinn_model_meta *m, const evalspec 
     for (size_t i = 0; i < e->n_in; ++i) fprintf(f, "%s%.17g", i ? "," : "", x[p * e->n_in + i]);
     for (size_t k = 0; k < e->n_out; ++k)
       for (size_t c = 0; c < per; ++c)
-        fprintf(f, ",%.17g", jets[(p * e->n_out + k) * e->C + jet_channel(e, c)]);
+        fprintf(f, ",%.17g", col_value(e, jets, p, k, c));
     for (size_t k = 0; ref && k < e->n_out; ++k) {
       double r = ref[p * e->n_out + k];
       fprintf(f, ",%.17g,%.17g", r, fabs(jets[(p * e->n_out + k) * e->C] - r));
@@ -235,7 +310,7 @@ static int write_h5(const char *path, const pinn_model_meta *m, const evalspec *
     st = pinn_h5_write_dataset(w, "/points", 2, d2, x);
     dims[rank++] = n;
   }
-  size_t per = e->deriv ? 1 + 2 * e->n_in : 1;
+  size_t per = n_cols(e);
   double *col = malloc(n * sizeof *col);
   if (!col) st = PINN_ENOMEM;
   for (size_t k = 0; k < e->n_out && !st; ++k)
@@ -243,8 +318,7 @@ static int write_h5(const char *path, const pinn_model_meta *m, const evalspec *
       char nm[96], ds[128];
       channel_name(m, e, k, c, nm, sizeof nm);
       snprintf(ds, sizeof ds, "/solution/%s", nm);
-      size_t jc = jet_channel(e, c);
-      for (size_t p = 0; p < n; ++p) col[p] = jets[(p * e->n_out + k) * e->C + jc];
+      for (size_t p = 0; p < n; ++p) col[p] = col_value(e, jets, p, k, c);
       st = pinn_h5_write_dataset(w, ds, rank, dims, col);
     }
   for (size_t k = 0; ref && k < e->n_out && !st; ++k)
@@ -279,7 +353,7 @@ static int write_grid_h5(const char *path, const pinn_model_meta *m, const evals
                          const double *jets, const size_t *counts, size_t n_axes,
                          double *const *axes, const pinn_domain *dom, const double *mask)
 {
-  size_t per = e->deriv ? 1 + 2 * e->n_in : 1, nf = e->n_out * per;
+  size_t per = n_cols(e), nf = e->n_out * per;
   char (*names)[96] = malloc(nf * sizeof *names);
   const char **np = malloc(nf * sizeof *np);
   const double **vp = malloc(nf * sizeof *vp);
@@ -294,8 +368,7 @@ static int write_grid_h5(const char *path, const pinn_model_meta *m, const evals
     for (size_t c = 0; c < per; ++c, ++i) {
       channel_name(m, e, k, c, names[i], sizeof names[i]);
       np[i] = names[i];
-      size_t jc = jet_channel(e, c);
-      for (size_t p = 0; p < n; ++p) cols[i * n + p] = jets[(p * e->n_out + k) * e->C + jc];
+      for (size_t p = 0; p < n; ++p) cols[i * n + p] = col_value(e, jets, p, k, c);
       vp[i] = cols + i * n;
     }
   pinn_output_grid g;
@@ -474,6 +547,8 @@ int pinn_cmd_eval(int argc, char **argv)
   const char *file = NULL, *grid = NULL, *points = NULL, *out = NULL, *bounds = NULL,
              *plugin = NULL;
   int deriv = 0;
+  const char *partial_arg[MAX_PARTIALS];
+  size_t n_partial = 0;
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
     const char **slot = NULL;
@@ -482,6 +557,16 @@ int pinn_cmd_eval(int argc, char **argv)
       return 0;
     } else if (strcmp(a, "--derivatives") == 0) {
       deriv = 1;
+      continue;
+    } else if (strcmp(a, "--derivative") == 0) {
+      if (i + 1 >= argc)
+        return pinn_cli_usage_error(CMD, "--derivative needs a value: the inputs to differentiate "
+                                         "by (xxxx, xt) or d and their indices (d0011)");
+      if (n_partial == MAX_PARTIALS)
+        return pinn_cli_usage_error(CMD, "at most %d --derivative options", MAX_PARTIALS);
+      if (strlen(argv[i + 1]) >= sizeof ((evalspec *)0)->qname[0])
+        return pinn_cli_usage_error(CMD, "--derivative '%s' is too long", argv[i + 1]);
+      partial_arg[n_partial++] = argv[++i];
       continue;
     } else if (strcmp(a, "--grid") == 0) {
       slot = &grid;
@@ -495,7 +580,7 @@ int pinn_cmd_eval(int argc, char **argv)
       slot = &plugin;
     } else if (a[0] == '-' && a[1] != '\0') {
       return pinn_cli_usage_error(CMD, "unknown option '%s'; accepted: --grid, --points, --out, "
-                                       "--derivatives, --bounds, --plugin, --help",
+                                       "--derivatives, --derivative, --bounds, --plugin, --help",
                                   a);
     } else {
       if (file)
@@ -546,6 +631,7 @@ int pinn_cmd_eval(int argc, char **argv)
   }
   int rc = 1;
   double *x = NULL, *jets = NULL, *mask = NULL, *xin = NULL, *jin = NULL, *ref = NULL;
+  double *hi = NULL, *hin = NULL; /* --derivative values: all rows, the rows inside */
   double *axes[PINN_MAX_INPUTS] = {NULL};
   size_t n = 0, n_axes = 0, n_in = 0;
   size_t *grid_counts = NULL;
@@ -635,7 +721,22 @@ int pinn_cmd_eval(int argc, char **argv)
   if (deriv)
     for (unsigned i = 0; i < m.n_in; ++i) pinn_jet_spec_add_pair(&e.spec, i, i);
   e.C = pinn_jet_spec_channels(&e.spec);
-  if (n > ((size_t)1 << 40) / (e.C * e.n_out)) goto oom;
+  e.nq = n_partial;
+  e.hi = NULL;
+  for (size_t j = 0; j < n_partial; ++j) {
+    snprintf(e.qname[j], sizeof e.qname[j], "%s", partial_arg[j]);
+    if ((rc = parse_partial(&m, partial_arg[j], &e.q[j]))) goto done;
+  }
+  rc = 1;
+  if (n_partial && m.problem_transform) {
+    fprintf(stderr,
+            "pinn eval: --derivative: the network of '%s' passes through problem '%s''s output "
+            "transform (hard constraints), which is applied to second-order jets only; use "
+            "--derivatives for first and second derivatives\n",
+            file, m.problem);
+    goto done;
+  }
+  if (n > ((size_t)1 << 40) / ((e.C + e.nq) * e.n_out)) goto oom;
   jets = malloc(n * e.n_out * e.C * sizeof *jets);
   if (!jets) goto oom;
   /* the points to evaluate: all, or those inside a domain that is not a box */
@@ -661,6 +762,31 @@ int pinn_cmd_eval(int argc, char **argv)
       goto done;
     }
   }
+  if (e.nq) { /* --derivative: the Taylor engine, any order */
+    const size_t hrow = e.n_out * e.nq;
+    hi = malloc((n ? n : 1) * hrow * sizeof *hi);
+    hin = mask ? malloc((ne ? ne : 1) * hrow * sizeof *hin) : NULL;
+    pinn_taylor *tay = pinn_taylor_alloc(e.n_in, &err);
+    if (!hi || (mask && !hin) || !tay) {
+      pinn_taylor_free(tay);
+      if (tay) goto oom;
+      fprintf(stderr, "pinn eval: --derivative: %s\n", err.msg);
+      goto done;
+    }
+    int ts = 0;
+    for (size_t j = 0; j < e.nq && !ts; ++j) ts = pinn_taylor_add_partial(tay, &e.q[j]);
+    if (!ts && ne) ts = pinn_taylor_eval(tay, net, ne, mask ? xin : x, mask ? hin : hi);
+    if (ts) fprintf(stderr, "pinn eval: --derivative: %s\n", pinn_taylor_errmsg(tay));
+    pinn_taylor_free(tay);
+    if (ts) goto done;
+    if (mask)
+      for (size_t q = 0, j = 0; q < n; ++q) {
+        if (mask[q] > 0.5)
+          memcpy(hi + q * hrow, hin + j++ * hrow, hrow * sizeof *hi);
+        else
+          for (size_t c = 0; c < hrow; ++c) hi[q * hrow + c] = NAN;
+      }
+  }
   if (mask) /* NaN outside */
     for (size_t q = 0, j = 0; q < n; ++q) {
       if (mask[q] > 0.5)
@@ -668,14 +794,16 @@ int pinn_cmd_eval(int argc, char **argv)
       else
         for (size_t c = 0; c < row; ++c) jets[q * row + c] = NAN;
     }
+  e.hi = hi;
   if (ref && report_error(points, &m, &e, n, jets, ref)) goto oom;
   if (out && !ends_with(out, ".csv") && grid_counts)
     rc = write_grid_h5(out, &m, &e, n, jets, grid_counts, n_axes, axes, pdom, mask);
   else if (out && !ends_with(out, ".csv"))
     rc = write_h5(out, &m, &e, n, x, jets, ref);
-  else if (mask) /* the rows inside */
+  else if (mask) { /* the rows inside */
+    e.hi = hin;
     rc = write_csv(out, &m, &e, ne, xin, jin, NULL);
-  else
+  } else
     rc = write_csv(out, &m, &e, n, x, jets, ref);
   goto done;
 oom:
@@ -689,6 +817,8 @@ done:
   free(mask);
   free(xin);
   free(jin);
+  free(hi);
+  free(hin);
   pinn_mlp_free(net);
   pinn_problem_free(prob);
   pinn_cli_close_plugin(dl);

@@ -3,7 +3,7 @@
 # print a markdown table: problem | target | rel L2 measured | seconds |
 # within target? | metrics.
 #
-# Usage:  bench/problem_table.sh [NAME ...]        (default: all 17 problems)
+# Usage:  bench/problem_table.sh [NAME ...]        (default: every problem in TARGETS)
 # Environment:
 #   PINN             the pinn CLI to run (default build/pinn)
 #   PINN_SOLVE_ARGS  extra arguments for every `pinn solve` (e.g. "--threads 1")
@@ -48,8 +48,12 @@ membrane2d      1e-2  180
 torsion         1e-4  180
 holes2d         1e-4  180
 csg3d           1e-3  300
+kovasznay2d     1e-5  300
 burgers_inverse -     180
 advection_prelu 1e-2  60
+beam1d          1e-6  60
+kdv1d           1e-3  300
+plate2d         1e-4  180
 "
 
 if [ ! -x "$PINN" ]; then

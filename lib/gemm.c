@@ -1,14 +1,13 @@
 /* libpinn internal — small dense kernels on blocks of points, for the jet
- * engines (lib/taylor.c).  The matrices of a block are [unit][channel][point]
+ * engines (lib/mlp.c, lib/taylor.c).  The matrices of a block are [unit][channel][point]
  * with 32-point blocks, so N (columns) is always a multiple of 32.  GCC
  * vector extensions give portable SIMD (AVX-512 with -march=native), which
  * beats Debian's OpenBLAS here (it runs its generic Prescott kernels on this
  * CPU: TOOLCHAIN.md; bench/bench_taylor measured both).
  *
- * These are lib/mlp.c's kernels, moved here verbatim (same order of
- * operations, so results are bitwise the same) so that every engine shares
- * one copy: lib/mlp.c still has its static copies (another change was editing
- * it); replacing them with these calls is a pure deletion there.
+ * Both engines (lib/mlp.c, lib/taylor.c) call this one copy; the order of
+ * operations is fixed here, so results are bitwise the same whichever engine
+ * or thread runs a block.
  */
 #include "gemm_impl.h"
 

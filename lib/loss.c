@@ -33,6 +33,7 @@
 #include "loss_impl.h"
 #include "mlp_impl.h"
 #include "reduce_impl.h"
+#include "taylor_impl.h"
 
 pinn_loss_options pinn_loss_options_default(void)
 {
@@ -358,11 +359,59 @@ void pinn_loss_free(pinn_loss *l)
     release_gathered(&l->terms[i]);
     for (size_t k = 0; k < PINN_MAX_OUTPUTS; ++k) free(l->terms[i].tcoef[k]);
     pinn_sampler_free(l->terms[i].sampler);
+    pinn_taylor_free(l->terms[i].tay);
   }
   free(l->terms);
   free(l->last_theta);
   free(l->last_terms);
   free(l);
+}
+
+/* The Taylor plan of a residual of any order: the value, then its
+ * derivatives (coordinates x, y, z are inputs 0..d-1, t is input d). */
+static int any_order_plan(pinn_loss *l, term_state *t, const pinn_mlp *net)
+{
+  const pinn_term_def *def = &t->def;
+  if (l->n_tr)
+    return pinn_error_set(&l->err, PINN_EUNSUPPORTED,
+                          "term '%s' reads derivatives through the Taylor engine, and the "
+                          "problem's output transform (hard constraints) acts on second-order "
+                          "jets only: impose the conditions as loss terms for now",
+                          def->name);
+  if (l->m * (1 + def->n_derivs) + l->n_coef > PINN_DUAL_MAX)
+    return pinn_error_set(&l->err, PINN_EUNSUPPORTED,
+                          "term '%s' sees %zu values (%zu outputs x %zu) plus %zu coefficients, "
+                          "more than the %d a dual number carries",
+                          def->name, l->m * (1 + def->n_derivs), l->m, 1 + def->n_derivs,
+                          l->n_coef, PINN_DUAL_MAX);
+  pinn_error e;
+  t->tay = pinn_taylor_alloc(l->dim, &e);
+  if (!t->tay) return pinn_error_set(&l->err, e.code, "term '%s': %s", def->name, e.msg);
+  pinn_partial q;
+  memset(&q, 0, sizeof q);
+  int st = pinn_taylor_add_partial(t->tay, &q), second = 0;
+  for (size_t j = 0; j < def->n_derivs && !st; ++j) {
+    if (def->deriv_lap[j]) {
+      st = pinn_taylor_add_laplacian(t->tay, (1u << l->d) - 1u, def->deriv_lap[j]);
+      second = 1;
+      continue;
+    }
+    memset(&q, 0, sizeof q);
+    for (int a = 0; a < 4; ++a) q.n[input_of(l, a)] += def->deriv_n[j][a];
+    if (pinn_partial_order(&q) >= 2) second = 1;
+    st = pinn_taylor_add_partial(t->tay, &q);
+  }
+  if (st)
+    return pinn_error_set(&l->err, st, "term '%s': %s", def->name, pinn_taylor_errmsg(t->tay));
+  if (second && pinn_mlp_is_piecewise_linear(net))
+    return pinn_error_set(&l->err, PINN_EUNSUPPORTED,
+                          "term '%s' reads derivatives of order 2 or more, but every activation of "
+                          "the network is piecewise linear (ReLU family): they vanish almost "
+                          "everywhere, so the residual carries no signal. Use a smooth activation "
+                          "(tanh, gelu, softplus, silu, sigmoid, sin) in at least one hidden layer",
+                          def->name);
+  t->nq1 = 1 + def->n_derivs;
+  return PINN_SUCCESS;
 }
 
 pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss_options *opt,
@@ -457,7 +506,10 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
                           t->def.name);
       break;
     }
-    if (t->ops->dual && m * t->C + l->n_coef > PINN_DUAL_MAX) {
+    if ((t->def.kind == PINN_TERM_RESIDUAL_ANY || t->def.kind == PINN_TERM_BOUNDARY_ANY) &&
+        (st = any_order_plan(l, t, net)))
+      break;
+    if (t->ops->dual && !t->tay && m * t->C + l->n_coef > PINN_DUAL_MAX) {
       st = pinn_error_set(&l->err, PINN_EUNSUPPORTED,
                           "term '%s' sees %zu jet entries (%zu outputs x %zu channels) plus %zu "
                           "coefficients, more than the %d a dual number carries: declare fewer "
@@ -926,6 +978,84 @@ static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, doubl
   return 0;
 }
 
+/* The name of quantity j of a residual of any order ("u", "u_xxxx", "lap2(u)"). */
+static void any_name(const pinn_loss *l, const term_state *t, size_t k, size_t j, char *buf,
+                     size_t n)
+{
+  const char *u = pinn_problem_output_name(l->p, k);
+  if (j == 0) snprintf(buf, n, "%s", u);
+  else if (t->def.deriv_lap[j - 1]) snprintf(buf, n, "%s(%s)", t->def.deriv_names[j - 1], u);
+  else snprintf(buf, n, "%s_%s", u, t->def.deriv_names[j - 1]);
+}
+
+/* A residual of any order (PINN_TERM_RESIDUAL_ANY): the block's Taylor
+ * quantities vals[(k Q + j) ld + q] as duals, the user's callback, and
+ * vals_bar = 2 w/N r dr/dvals (the same loss and seeds as seed_residual). */
+static int seed_residual_any(size_t p0, size_t nb, size_t ld, const double *vals, double *vbar,
+                             double *acc, void *vctx)
+{
+  seed_ctx *s = vctx;
+  pinn_loss *l = s->l;
+  term_state *t = s->t;
+  const size_t Q = t->nq1, m = l->m, nc = l->n_coef, tq = m * Q;
+  pinn_dual d[PINN_DUAL_MAX], coef[PINN_MAX_COEFS], r[PINN_MAX_RESIDUALS];
+  for (size_t e = 0; e < tq; ++e) d[e] = pd_var(0.0, (int)e);
+  for (size_t j = 0; j < nc; ++j) {
+    coef[j] = pd_var(l->coef[j], (int)(tq + j));
+    coef[j].d[tq + j] = l->coef_scale[j];
+  }
+  for (size_t q = 0; q < nb; ++q) {
+    const size_t pt = p0 + q;
+    const double *x = s->x + pt * l->dim;
+    pinn_error f;
+    char what[96], v[32];
+    for (size_t e = 0; e < tq; ++e) {
+      d[e].v = vals[e * ld + q];
+      if (!isfinite(d[e].v)) {
+        any_name(l, t, e / Q, e % Q, what, sizeof what);
+        value_text(d[e].v, v, sizeof v);
+        pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x, "%s is %s", what, v);
+        return pinn_loss_record_failure_(t, pt, &f);
+      }
+    }
+    int rc = t->def.res_any(x, d, coef, r, t->def.ctx);
+    if (rc) {
+      pinn_loss_error_at_(&f, l, t, PINN_ECALLBACK, x, "the residual callback returned %d", rc);
+      return pinn_loss_record_failure_(t, pt, &f);
+    }
+    double sq = 0.0;
+    for (size_t i = 0; i < t->def.n_res; ++i) {
+      if (!pinn_dual_isfinite(&r[i])) {
+        value_text(r[i].v, v, sizeof v);
+        pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x,
+                            isfinite(r[i].v) ? "residual component %zu has a non-finite "
+                                               "derivative (sqrt, a fractional power or log at 0?)"
+                                             : "residual component %zu is %s (log or sqrt of a "
+                                               "negative number, 0/0 or an overflow?)",
+                            i, v);
+        return pinn_loss_record_failure_(t, pt, &f);
+      }
+      sq += r[i].v * r[i].v;
+    }
+    if (s->out) {
+      s->out[pt] = sq;
+      continue;
+    }
+    if (!isfinite(sq)) {
+      pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x, "the squared residual overflows");
+      return pinn_loss_record_failure_(t, pt, &f);
+    }
+    acc[0] += sq * s->inv_n;
+    for (size_t i = 0; i < t->def.n_res; ++i) {
+      const double fi = 2.0 * s->scale * r[i].v;
+      if (fi == 0.0) continue;
+      for (size_t e = 0; e < tq; ++e) vbar[e * ld + q] += fi * r[i].d[e];
+      for (size_t j = 0; j < nc; ++j) acc[1 + j] += fi * r[i].d[tq + j];
+    }
+  }
+  return 0;
+}
+
 pinn_term_block_ pinn_loss_block_(const pinn_loss *l, const term_state *t, const double *U,
                                   size_t ld, size_t nb, const double *g, const double *nrm)
 {
@@ -1020,9 +1150,27 @@ static int seed_transformed(size_t p0, size_t nb, size_t ld, const double *J, do
 }
 
 /* One network pass of term t over points x (its own when own_points). */
+/* A residual of any order goes through the Taylor engine (its callback is
+ * always seed_residual_any: only residual passes reach such a term); a
+ * failure without a recorded point carries the engine's message. */
+static int taylor_failed(term_state *t, int st)
+{
+  if (st && !t->fail.code) {
+    pinn_error e;
+    pinn_error_set(&e, st, "term '%s': %s", t->def.name, pinn_taylor_errmsg(t->tay));
+    pinn_loss_record_failure_(t, SIZE_MAX, &e);
+  }
+  return st;
+}
+
 static int run_pass(pinn_loss *l, term_state *t, size_t n, const double *x, int own_points,
                     pinn_jet_seed_fn fn, void *ctx, size_t nacc, double *acc, double *grad)
 {
+  if (t->tay) {
+    (void)fn, (void)own_points;
+    return taylor_failed(t, pinn_taylor_loss_grad(t->tay, l->net, n, x, seed_residual_any, ctx,
+                                                     nacc, acc, grad));
+  }
   if (!l->n_tr) return pinn_mlp_loss_grad(l->net, &t->spec, n, x, fn, ctx, nacc, acc, grad);
   wrap_ctx w = {l, t, fn, ctx, x, own_points};
   return pinn_mlp_loss_grad(l->net, &t->spec, n, x, seed_transformed, &w, nacc, acc, grad);
@@ -1033,6 +1181,10 @@ static int run_pass(pinn_loss *l, term_state *t, size_t n, const double *x, int 
 static int run_pass_part(pinn_loss *l, term_state *t, pinn_jet_seed_fn fn, void *ctx, size_t nacc,
                          int need_grad, size_t rank, size_t size, pinn_reduce_list_ *out)
 {
+  if (t->tay)
+    return taylor_failed(t, pinn_taylor_loss_grad_part_(t->tay, l->net, t->n, t->x,
+                                                           seed_residual_any, ctx, nacc,
+                                                           need_grad, rank, size, t->lo, out));
   if (!l->n_tr)
     return pinn_mlp_loss_grad_part_(l->net, &t->spec, t->n, t->x, fn, ctx, nacc, need_grad,
                                     rank, size, t->lo, out);

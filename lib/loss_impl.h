@@ -8,6 +8,7 @@
 #include <pinn/loss.h>
 #include <pinn/team.h>
 #include <pinn/transform.h>
+#include <pinn/taylor.h>
 
 #include "problem_impl.h"
 #include "term_impl.h"
@@ -55,6 +56,10 @@ typedef struct {
    * x and g hold) and the held-out ones (pinn_loss_options.validation) */
   size_t n_obs, n_val;
   double *obs_x, *obs_y, *val_x, *val_y;
+  /* residual of any order: its Taylor plan (quantity 0 the value, then the
+   * term's derivatives; nq1 of them per output); NULL for every other kind */
+  pinn_taylor *tay;
+  size_t nq1;
   double rho;             /* obstacle: current penalty */
   double last;            /* L_t at the last evaluation */
   /* first failure seen by the seed callback (lowest point index) */

@@ -58,6 +58,12 @@ int pinn_lsq_check(const pinn_loss *l, pinn_error *err)
   if (!l) return pinn_error_set(err, PINN_EINVAL, "pinn_lsq_check: the loss is NULL");
   for (size_t i = 0; i < l->n_terms; ++i) {
     const term_state *t = &l->terms[i];
+    if (t->tay)
+      return pinn_error_set(err, PINN_EUNSUPPORTED,
+                            "term '%s' reads derivatives of any order (the Taylor engine), whose "
+                            "least-squares rows are not assembled yet: train this problem with "
+                            "Adam, L-BFGS or SSBroyden instead of Gauss-Newton/Levenberg-Marquardt",
+                            t->def.name);
     if (t->ops->barrier && t->def.barrier.kind != PINN_BARRIER_RELU2)
       return pinn_error_set(err, PINN_EUNSUPPORTED,
                             "term '%s' uses the %s barrier, which is not a sum of squares, so the "

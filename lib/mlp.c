@@ -19,9 +19,9 @@
  * PReLU slope alpha (z < 0: s = alpha z): alphabar += abar z + sum abar_i z_i
  * + sum abar_ij z_ij over the points where z < 0.
  *
- * Determinism: blocks are grouped into a number of chunks that depends on the
- * number of points only; each chunk accumulates its own gradient and the
- * chunks are summed in index order, whatever thread computed them.
+ * Determinism: a pass sums its blocks up the fixed reduction tree of
+ * lib/reduce.c (leaves and their order depend on the number of points only),
+ * so every thread count, and every rank count of a team, gives the same bits.
  */
 #include <pinn/mlp.h>
 
@@ -33,6 +33,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "activation_impl.h"
+#include "gemm_impl.h"
 #include "mlp_impl.h"
 #include "reduce_impl.h"
 
@@ -433,8 +434,10 @@ int pinn_mlp_init(pinn_mlp *net, pinn_init_kind kind, gsl_rng *r)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Small dense kernels on blocks.  N (columns) is always a multiple of B = 32.
- * GCC vector extensions give portable SIMD (AVX-512 with -march=native). */
+/* Vector helpers of the activation and adjoint loops.  The GEMMs of a block
+ * (N = C * B columns, a multiple of 32) are lib/gemm.c's, shared with the
+ * Taylor engine.  GCC vector extensions give portable SIMD (AVX-512 with
+ * -march=native). */
 
 typedef double v8d __attribute__((vector_size(64), aligned(8)));
 
@@ -445,199 +448,13 @@ static inline v8d ld8(const double *p)
   return v;
 }
 
-static inline void st8(double *p, v8d v) { memcpy(p, &v, sizeof v); }
-
 static inline v8d bc8(double s) { return (v8d){s, s, s, s, s, s, s, s}; }
-
-/* The register tile of gemm_nn and gemm_tn: 4 rows x 32 columns of Y in
- * a[r][c] (v8d each), accumulated from the rows x0..x3 of X and the
- * broadcast weights b0..b3; then stored to y with row stride N.  The
- * one-row tile of the remainder rows is a0..a3.  Macros, so each kernel keeps
- * its registers and its exact order of operations. */
-#define TILE_ZERO                                                                                  \
-  v8d a00 = bc8(0), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, \
-      a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00
-#define TILE_FMA                                                                                   \
-  do {                                                                                             \
-    a00 += b0 * x0; a01 += b0 * x1; a02 += b0 * x2; a03 += b0 * x3;                                \
-    a10 += b1 * x0; a11 += b1 * x1; a12 += b1 * x2; a13 += b1 * x3;                                \
-    a20 += b2 * x0; a21 += b2 * x1; a22 += b2 * x2; a23 += b2 * x3;                                \
-    a30 += b3 * x0; a31 += b3 * x1; a32 += b3 * x2; a33 += b3 * x3;                                \
-  } while (0)
-#define TILE_STORE(y)                                                                              \
-  do {                                                                                             \
-    st8(y, a00); st8(y + 8, a01); st8(y + 16, a02); st8(y + 24, a03);                              \
-    st8(y + N, a10); st8(y + N + 8, a11); st8(y + N + 16, a12); st8(y + N + 24, a13);              \
-    st8(y + 2 * N, a20); st8(y + 2 * N + 8, a21); st8(y + 2 * N + 16, a22); st8(y + 2 * N + 24, a23); \
-    st8(y + 3 * N, a30); st8(y + 3 * N + 8, a31); st8(y + 3 * N + 16, a32); st8(y + 3 * N + 24, a33); \
-  } while (0)
-#define ROW_ZERO v8d a0 = bc8(0), a1 = a0, a2 = a0, a3 = a0
-#define ROW_FMA(x)                                                                                 \
-  do {                                                                                             \
-    a0 += b0 * ld8(x); a1 += b0 * ld8(x + 8); a2 += b0 * ld8(x + 16); a3 += b0 * ld8(x + 24);      \
-  } while (0)
-#define ROW_STORE(y)                                                                               \
-  do {                                                                                             \
-    st8(y, a0); st8(y + 8, a1); st8(y + 16, a2); st8(y + 24, a3);                                  \
-  } while (0)
-
-/* Y (M x N) = W (M x K, row-major, leading dim ldw) * X (K x N); if bias is
- * not NULL, bias[m] is added to columns [0, B) of every row (the value
- * channel).  Columns: N multiple of 32. */
-__attribute__((noinline)) static void gemm_nn(size_t M, size_t K, size_t N, const double *W, size_t ldw, const double *X,
-                    double *Y, const double *bias)
-{
-  size_t m = 0;
-  for (; m + 4 <= M; m += 4) {
-    const double *w0 = W + m * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
-    for (size_t n = 0; n < N; n += 32) {
-      TILE_ZERO;
-      for (size_t k = 0; k < K; ++k) {
-        const double *x = X + k * N + n;
-        v8d x0 = ld8(x), x1 = ld8(x + 8), x2 = ld8(x + 16), x3 = ld8(x + 24);
-        v8d b0 = bc8(w0[k]), b1 = bc8(w1[k]), b2 = bc8(w2[k]), b3 = bc8(w3[k]);
-        TILE_FMA;
-      }
-      if (bias && n == 0) {
-        v8d c0 = bc8(bias[m]), c1 = bc8(bias[m + 1]), c2 = bc8(bias[m + 2]), c3 = bc8(bias[m + 3]);
-        a00 += c0; a01 += c0; a02 += c0; a03 += c0;
-        a10 += c1; a11 += c1; a12 += c1; a13 += c1;
-        a20 += c2; a21 += c2; a22 += c2; a23 += c2;
-        a30 += c3; a31 += c3; a32 += c3; a33 += c3;
-      }
-      double *y = Y + m * N + n;
-      TILE_STORE(y);
-    }
-  }
-  for (; m < M; ++m) {
-    const double *w0 = W + m * ldw;
-    for (size_t n = 0; n < N; n += 32) {
-      ROW_ZERO;
-      for (size_t k = 0; k < K; ++k) {
-        const double *x = X + k * N + n;
-        v8d b0 = bc8(w0[k]);
-        ROW_FMA(x);
-      }
-      if (bias && n == 0) {
-        v8d c = bc8(bias[m]);
-        a0 += c; a1 += c; a2 += c; a3 += c;
-      }
-      double *y = Y + m * N + n;
-      ROW_STORE(y);
-    }
-  }
-}
-
-/* Y (K x N) = W^T X, W (M x K) row-major, X (M x N). */
-__attribute__((noinline)) static void gemm_tn(size_t M, size_t K, size_t N, const double *W, const double *X, double *Y)
-{
-  size_t k = 0;
-  for (; k + 4 <= K; k += 4) {
-    for (size_t n = 0; n < N; n += 32) {
-      TILE_ZERO;
-      for (size_t m = 0; m < M; ++m) {
-        const double *x = X + m * N + n;
-        const double *w = W + m * K + k;
-        v8d x0 = ld8(x), x1 = ld8(x + 8), x2 = ld8(x + 16), x3 = ld8(x + 24);
-        v8d b0 = bc8(w[0]), b1 = bc8(w[1]), b2 = bc8(w[2]), b3 = bc8(w[3]);
-        TILE_FMA;
-      }
-      double *y = Y + k * N + n;
-      TILE_STORE(y);
-    }
-  }
-  for (; k < K; ++k) {
-    for (size_t n = 0; n < N; n += 32) {
-      ROW_ZERO;
-      for (size_t m = 0; m < M; ++m) {
-        const double *x = X + m * N + n;
-        v8d b0 = bc8(W[m * K + k]);
-        ROW_FMA(x);
-      }
-      double *y = Y + k * N + n;
-      ROW_STORE(y);
-    }
-  }
-}
-
-typedef long long v8i __attribute__((vector_size(64)));
-#if defined(__clang__)
-#define SHUF2(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
-#else
-#define SHUF2(a, b, ...) __builtin_shuffle(a, b, (v8i){__VA_ARGS__})
-#endif
-
-/* The sums of four vectors, as four doubles added to g[0..3] (a fixed
- * order: pairwise within the vectors). */
-static inline void hsum4_add(v8d a0, v8d a1, v8d a2, v8d a3, double *g)
-{
-  v8d u0 = SHUF2(a0, a1, 0, 8, 2, 10, 4, 12, 6, 14) + SHUF2(a0, a1, 1, 9, 3, 11, 5, 13, 7, 15);
-  v8d u1 = SHUF2(a2, a3, 0, 8, 2, 10, 4, 12, 6, 14) + SHUF2(a2, a3, 1, 9, 3, 11, 5, 13, 7, 15);
-  /* u0 = [a0 a1 a0 a1 a0 a1 a0 a1] partial sums, u1 likewise for a2, a3 */
-  v8d v = SHUF2(u0, u1, 0, 1, 8, 9, 4, 5, 12, 13) + SHUF2(u0, u1, 2, 3, 10, 11, 6, 7, 14, 15);
-  /* v = [a0 a1 a2 a3 a0 a1 a2 a3] */
-  g[0] += v[0] + v[4];
-  g[1] += v[1] + v[5];
-  g[2] += v[2] + v[6];
-  g[3] += v[3] + v[7];
-}
 
 static inline double hsum8(v8d v)
 {
   /* fixed order: pairwise */
   return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
 }
-
-/* G (M x K, row-major) += Zb (M x N) * X^T, X (K x N).  4 x 4 register
- * blocks: 8 vector loads feed 16 FMAs. */
-#define NT_DOT(i, j) a##i##j += q##i * u##j
-__attribute__((noinline)) static void gemm_nt_acc(size_t M, size_t K, size_t N, const double *Zb,
-                                                  const double *X, double *G)
-{
-  size_t m = 0;
-  for (; m + 4 <= M; m += 4) {
-    const double *z0 = Zb + m * N, *z1 = z0 + N, *z2 = z1 + N, *z3 = z2 + N;
-    size_t k = 0;
-    for (; k + 4 <= K; k += 4) {
-      const double *x0 = X + k * N, *x1 = x0 + N, *x2 = x1 + N, *x3 = x2 + N;
-      v8d a00 = bc8(0), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
-          a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00,
-          a32 = a00, a33 = a00;
-      for (size_t n = 0; n < N; n += 8) {
-        v8d u0 = ld8(x0 + n), u1 = ld8(x1 + n), u2 = ld8(x2 + n), u3 = ld8(x3 + n);
-        v8d q0 = ld8(z0 + n), q1 = ld8(z1 + n), q2 = ld8(z2 + n), q3 = ld8(z3 + n);
-        NT_DOT(0, 0); NT_DOT(0, 1); NT_DOT(0, 2); NT_DOT(0, 3);
-        NT_DOT(1, 0); NT_DOT(1, 1); NT_DOT(1, 2); NT_DOT(1, 3);
-        NT_DOT(2, 0); NT_DOT(2, 1); NT_DOT(2, 2); NT_DOT(2, 3);
-        NT_DOT(3, 0); NT_DOT(3, 1); NT_DOT(3, 2); NT_DOT(3, 3);
-      }
-      double *g0 = G + m * K + k;
-      hsum4_add(a00, a01, a02, a03, g0);
-      hsum4_add(a10, a11, a12, a13, g0 + K);
-      hsum4_add(a20, a21, a22, a23, g0 + 2 * K);
-      hsum4_add(a30, a31, a32, a33, g0 + 3 * K);
-    }
-    for (; k < K; ++k) {
-      ROW_ZERO;
-      const double *x0 = X + k * N;
-      for (size_t n = 0; n < N; n += 8) {
-        v8d u0 = ld8(x0 + n);
-        a0 += ld8(z0 + n) * u0; a1 += ld8(z1 + n) * u0;
-        a2 += ld8(z2 + n) * u0; a3 += ld8(z3 + n) * u0;
-      }
-      G[m * K + k] += hsum8(a0); G[(m + 1) * K + k] += hsum8(a1);
-      G[(m + 2) * K + k] += hsum8(a2); G[(m + 3) * K + k] += hsum8(a3);
-    }
-  }
-  for (; m < M; ++m)
-    for (size_t k = 0; k < K; ++k) {
-      v8d a0 = bc8(0);
-      const double *z0 = Zb + m * N, *x0 = X + k * N;
-      for (size_t n = 0; n < N; n += 8) a0 += ld8(z0 + n) * ld8(x0 + n);
-      G[m * K + k] += hsum8(a0);
-    }
-}
-#undef NT_DOT
 
 static inline double sum_block(const double *v)
 {
@@ -777,7 +594,7 @@ __attribute__((noinline)) static void block_forward(const pinn_mlp *net, const c
         if (cm->np) memset(z + (1 + cm->n1) * B, 0, cm->np * B * sizeof(double));
       }
     } else {
-      gemm_nn(H, Hp, CB, W, Hp, w->A[l - 1], Z, bias);
+      pinn_gemm_nn_(H, Hp, CB, W, Hp, w->A[l - 1], Z, bias);
     }
     if (l + 1 == L) break;
     /* activation */
@@ -896,8 +713,8 @@ __attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const c
       break;
     }
     if (pr) point_weights(H, Hp, C, zbar, w->A[l - 1], pr, net->w_off[l]);
-    else gemm_nt_acc(H, Hp, CB, zbar, w->A[l - 1], gW);
-    gemm_tn(H, Hp, CB, W, zbar, abar);
+    else pinn_gemm_nt_acc_(H, Hp, CB, zbar, w->A[l - 1], gW);
+    pinn_gemm_tn_(H, Hp, CB, W, zbar, abar);
     /* through the activation of layer l-1: abar -> zbar (in place into zbar buffer) */
     const size_t lp = l - 1;
     const pinn_activation *act = &net->act[lp - 1];
@@ -970,15 +787,49 @@ __attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const c
 /* ------------------------------------------------------------------------ */
 /* Drivers                                                                   */
 
-/* One work item of a pass: leaves [a, b) (inside one aligned group of
- * leaves: PINN_REDUCE_ITEMS groups per tree), its node list, and how it
- * ended. */
+/* A loss pass as lib/reduce.c's driver sees it: the block's forward pass,
+ * the caller's seed callback, the adjoint into the leaf's vector. */
 typedef struct {
-  size_t a, b;
-  pinn_reduce_list_ list;
-  int status;
-  size_t fail_point;
-} pass_item;
+  pinn_mlp *net;
+  const chan_map *cm;
+  size_t n, row0, n_acc;
+  const double *x;
+  pinn_jet_seed_fn fn;
+  void *ctx;
+  int need_grad, need_s3;
+} pass_ctx;
+
+static void *pass_alloc(void *vctx)
+{
+  const pass_ctx *pc = vctx;
+  workspace *w = malloc(sizeof *w);
+  if (w && ws_alloc(pc->net, pc->cm->C, w) != PINN_SUCCESS) {
+    free(w);
+    w = NULL;
+  }
+  return w;
+}
+
+static void pass_release(void *ws)
+{
+  ws_free(ws);
+  free(ws);
+}
+
+static int pass_block(void *ws, size_t b, double *v, void *vctx)
+{
+  const pass_ctx *pc = vctx;
+  workspace *w = ws;
+  const pinn_mlp *net = pc->net;
+  const size_t p0 = b * B, nb = (pc->n - p0) < B ? (pc->n - p0) : B, n_in = net->sizes[0];
+  forward_points(net, pc->cm, w, pc->x + (p0 - pc->row0) * n_in, nb, pc->need_s3);
+  double *jb = w->bar0;
+  memset(jb, 0, net->sizes[net->L - 1] * pc->cm->C * B * sizeof(double));
+  const int r = pc->fn(p0 - pc->row0, nb, B, w->Z[net->L - 1], jb, v, pc->ctx);
+  if (r) return r;
+  if (pc->need_grad) block_adjoint(net, pc->cm, w, v + pc->n_acc, NULL);
+  return 0;
+}
 
 int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
                              pinn_jet_seed_fn fn, void *ctx, size_t n_acc, int need_grad,
@@ -991,90 +842,32 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
   chan_map cm;
   int st = chan_map_make(spec, net->sizes[0], &cm, &net->err);
   if (st) return st;
-  const size_t P = net->nparams, n_in = net->sizes[0], n_out = net->sizes[net->L - 1];
-  const size_t len = n_acc + (need_grad ? P : 0), C = cm.C;
+  const size_t len = n_acc + (need_grad ? net->nparams : 0);
   const size_t nblocks = (n + B - 1) / B, leaves = pinn_reduce_leaves_(nblocks);
   size_t leaf0, leaf1;
   pinn_reduce_share_(rank, size, leaves, &leaf0, &leaf1);
   pinn_reduce_list_init_(out, len, leaves);
-  if (leaf0 == leaf1) return PINN_SUCCESS;
-  size_t first_block, last_block;
-  pinn_reduce_leaf_blocks_(nblocks, leaves, leaf0, &first_block, &last_block);
-  if (first_block * B < row0)
-    return pinn_error_set(&net->err, PINN_EINVAL,
-                          "pinn_mlp_loss_grad: the points held start at %zu, after this share's "
-                          "first point %zu",
-                          row0, first_block * B);
-  const int need_s3 = cm.np > 0 && need_grad;
-  /* work items: the range cut at the aligned groups of IL leaves */
-  const size_t IL = leaves > PINN_REDUCE_ITEMS ? leaves / PINN_REDUCE_ITEMS : 1;
-  const size_t nitems = (leaf1 - 1) / IL - leaf0 / IL + 1;
-  pass_item *items = calloc(nitems, sizeof *items);
-  if (!items) return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
-  for (size_t i = 0; i < nitems; ++i) {
-    const size_t g = leaf0 / IL + i;
-    items[i].a = g * IL > leaf0 ? g * IL : leaf0;
-    items[i].b = (g + 1) * IL < leaf1 ? (g + 1) * IL : leaf1;
-    pinn_reduce_list_init_(&items[i].list, len, leaves);
+  if (leaf0 < leaf1) {
+    size_t first_block, last_block;
+    pinn_reduce_leaf_blocks_(nblocks, leaves, leaf0, &first_block, &last_block);
+    if (first_block * B < row0)
+      return pinn_error_set(&net->err, PINN_EINVAL,
+                            "pinn_mlp_loss_grad: the points held start at %zu, after this share's "
+                            "first point %zu",
+                            row0, first_block * B);
   }
-  int alloc_fail = 0;
-
-#pragma omp parallel if (nblocks >= 4 && nitems >= 2) num_threads(team_size(net))
-  {
-    workspace w;
-    const int ok = ws_alloc_in_team(net, C, &w, &alloc_fail);
-#pragma omp for schedule(dynamic, 1)
-    for (size_t it = 0; it < nitems; ++it) {
-      if (!ok) continue;
-      pass_item *item = &items[it];
-      for (size_t c = item->a; c < item->b && !item->status; ++c) {
-        size_t b0, b1;
-        pinn_reduce_leaf_blocks_(nblocks, leaves, c, &b0, &b1);
-        double *v = NULL;
-        if (b1 > b0 && !(v = pinn_reduce_take_(&item->list))) {
-          item->status = PINN_ENOMEM;
-          break;
-        }
-        for (size_t b = b0; b < b1; ++b) {
-          const size_t p0 = b * B, nb = (n - p0) < B ? (n - p0) : B;
-          forward_points(net, &cm, &w, x + (p0 - row0) * n_in, nb, need_s3);
-          double *jb = w.bar0;
-          memset(jb, 0, n_out * C * B * sizeof(double));
-          int r = fn(p0 - row0, nb, B, w.Z[net->L - 1], jb, v, ctx);
-          if (r) {
-            item->status = r >= 100 ? r : PINN_ECALLBACK;
-            item->fail_point = p0;
-            break;
-          }
-          if (need_grad) block_adjoint(net, &cm, &w, v + n_acc, NULL);
-        }
-        if (item->status) {
-          free(v);
-          break;
-        }
-        if (pinn_reduce_push_(&item->list, 0, c, v)) item->status = PINN_ENOMEM;
-      }
-    }
-    ws_free(&w);
-  }
-  st = PINN_SUCCESS;
-  if (alloc_fail) st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory for the jet workspaces");
-  for (size_t i = 0; i < nitems && !st; ++i) {
-    if (items[i].status == PINN_ENOMEM)
-      st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
-    else if (items[i].status)
-      st = pinn_error_set(&net->err, items[i].status,
-                          "the loss callback failed (status %d) in the block of points %zu..%zu",
-                          items[i].status, items[i].fail_point, items[i].fail_point + B - 1);
-  }
-  for (size_t i = 0; i < nitems; ++i) {
-    if (!st && pinn_reduce_append_(out, &items[i].list))
-      st = pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
-    pinn_reduce_list_free_(&items[i].list);
-  }
-  free(items);
-  if (st) pinn_reduce_list_free_(out);
-  return st;
+  pass_ctx pc = {net, &cm, n, row0, n_acc, x, fn, ctx, need_grad, cm.np > 0 && need_grad};
+  static const pinn_reduce_pass_ops_ ops = {pass_alloc, pass_release, pass_block};
+  pinn_reduce_pass_fail_ fail;
+  st = pinn_reduce_pass_(nblocks, rank, size, len, team_size(net), &ops, &pc, out, &fail);
+  if (!st) return PINN_SUCCESS;
+  if (fail.no_workspace)
+    return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory for the jet workspaces");
+  if (fail.block == SIZE_MAX)
+    return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
+  return pinn_error_set(&net->err, st,
+                        "the loss callback failed (status %d) in the block of points %zu..%zu", st,
+                        fail.block * B, fail.block * B + B - 1);
 }
 
 int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const double *x,
@@ -1092,20 +885,8 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
   pinn_reduce_list_ list;
   int st = pinn_mlp_loss_grad_part_(net, spec, n, x, fn, ctx, n_acc, grad != NULL, 0, 1, 0, &list);
   if (st) return st;
-  const size_t P = net->nparams, len = list.len;
-  double *root = calloc(len ? len : 1, sizeof *root);
-  if (!root) {
-    pinn_reduce_list_free_(&list);
-    return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory in the loss pass");
-  }
-  st = pinn_reduce_root_(&list, root);
-  pinn_reduce_list_free_(&list);
-  if (!st) {
-    for (size_t a = 0; a < n_acc; ++a) acc_out[a] = root[a];
-    if (grad)
-      for (size_t j = 0; j < P; ++j) grad[j] += root[n_acc + j];
-  }
-  free(root);
+  st = pinn_reduce_total_(&list, n_acc, acc_out, grad);
+  if (st == PINN_ENOMEM) return pinn_error_set(&net->err, st, "out of memory in the loss pass");
   return st ? pinn_error_set(&net->err, st, "the reduction tree is incomplete") : PINN_SUCCESS;
 }
 

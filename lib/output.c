@@ -373,9 +373,11 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     f->n_ref_points = nr;
   }
 
-  /* residual of the first residual / complementarity term */
+  /* residual of the first interior residual / complementarity term */
   for (size_t i = 0; i < pinn_problem_n_terms(p); ++i) {
-    if (!is_residual_kind(pinn_problem_term_kind(p, i))) continue;
+    if (!is_residual_kind(pinn_problem_term_kind(p, i)) ||
+        pinn_term_ops_of_(pinn_problem_term_kind(p, i))->region != PINN_REGION_INTERIOR)
+      continue;
     f->residual = malloc(n * sizeof *f->residual);
     if (!f->residual) goto nomem;
     for (size_t q = 0; q < n; ++q) f->residual[q] = NAN;

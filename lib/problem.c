@@ -392,6 +392,89 @@ static int add_residual_like(pinn_problem *p, const char *name, pinn_term_kind k
   return PINN_SUCCESS;
 }
 
+/* One derivative name of add_residual_any: coordinate letters (x, y, z
+ * within the problem's space dimensions, t when it has time), or lap /
+ * lap2; into the def's slot j. */
+static int parse_deriv(pinn_problem *p, const char *name, const char *text, size_t len,
+                       pinn_term_def *t, size_t j)
+{
+  char buf[16];
+  if (len == 0 || len >= sizeof buf)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s': derivative %zu is %s: name one by its coordinates (xxxx, "
+                          "xt) or lap / lap2, comma-separated",
+                          name, j + 1, len ? "too long" : "empty");
+  memcpy(buf, text, len);
+  buf[len] = '\0';
+  snprintf(t->deriv_names[j], sizeof t->deriv_names[j], "%s", buf);
+  memset(t->deriv_n[j], 0, sizeof t->deriv_n[j]);
+  t->deriv_lap[j] = !strcmp(buf, "lap") ? 1 : !strcmp(buf, "lap2") ? 2 : 0;
+  if (t->deriv_lap[j]) return PINN_SUCCESS;
+  static const char letters[] = "xyzt";
+  for (size_t c = 0; c < len; ++c) {
+    const char *at = strchr(letters, buf[c]);
+    const size_t a = at ? (size_t)(at - letters) : 4;
+    if (!at || buf[c] == '\0' || (a < 3 && a >= p->d) || (a == 3 && !p->has_time))
+      return pinn_error_set(&p->err, PINN_EINVAL,
+                            "term '%s': derivative '%s' differentiates by '%c', which is not a "
+                            "coordinate of this problem (%zu space dimension(s)%s: %s%s)",
+                            name, buf, buf[c], p->d, p->has_time ? " and time" : "",
+                            p->d == 1 ? "x" : p->d == 2 ? "x, y" : "x, y, z",
+                            p->has_time ? ", t" : "");
+    t->deriv_n[j][a]++;
+  }
+  if (len > 8)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s': derivative '%s' has order %zu; the most is 8", name, buf, len);
+  return PINN_SUCCESS;
+}
+
+static int add_residual_any_impl(pinn_problem *p, const char *name, pinn_term_kind kind,
+                                 size_t n_res, pinn_residual_any_fn fn, const char *derivs,
+                                 void *ctx)
+{
+  if (!fn) return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': the residual function is NULL",
+                                 name ? name : "");
+  if (n_res < 1 || n_res > PINN_MAX_RESIDUALS)
+    return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': %zu residuals; use 1 to %d", name,
+                          n_res, PINN_MAX_RESIDUALS);
+  if (!derivs || !*derivs)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s': list the derivatives the residual reads (\"xxxx\", "
+                          "\"t,x,xxx\"); add_residual takes residuals of order <= 2",
+                          name);
+  pinn_term_def tmp;
+  memset(&tmp, 0, sizeof tmp);
+  size_t nd = 0;
+  for (const char *c = derivs;;) {
+    const char *e = strchr(c, ',');
+    const size_t len = e ? (size_t)(e - c) : strlen(c);
+    if (nd == PINN_MAX_DERIVS)
+      return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': more than %d derivatives", name,
+                            PINN_MAX_DERIVS);
+    int st = parse_deriv(p, name, c, len, &tmp, nd++);
+    if (st) return st;
+    if (!e) break;
+    c = e + 1;
+  }
+  if (p->n_out * (1 + nd) > PINN_DUAL_MAX)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s': %zu outputs x (value + %zu derivatives) = %zu duals, more "
+                          "than PINN_DUAL_MAX = %d",
+                          name, p->n_out, nd, p->n_out * (1 + nd), PINN_DUAL_MAX);
+  pinn_term_def *t = new_term(p, name, kind, 0);
+  if (!t) return p->err.code;
+  t->n_res = n_res;
+  t->res_any = fn;
+  t->ctx = ctx;
+  t->n_derivs = nd;
+  memcpy(t->deriv_names, tmp.deriv_names, sizeof tmp.deriv_names);
+  memcpy(t->deriv_n, tmp.deriv_n, sizeof tmp.deriv_n);
+  memcpy(t->deriv_lap, tmp.deriv_lap, sizeof tmp.deriv_lap);
+  p->n_terms++;
+  return PINN_SUCCESS;
+}
+
 static int add_scalar_term(pinn_problem *p, const char *name, pinn_term_kind kind, size_t k,
                            pinn_scalar_fn g, void *ctx)
 {
@@ -1229,6 +1312,21 @@ int pinn_problem_add_residual(pinn_problem *p, const char *name, size_t n_res,
 {
   return SETUP(p, add_residual_like(p, name, PINN_TERM_RESIDUAL, 0, n_res, fn, needs, ctx),
                "add_residual('%s')", NAME_OF(name));
+}
+
+int pinn_problem_add_residual_any(pinn_problem *p, const char *name, size_t n_res,
+                                  pinn_residual_any_fn fn, const char *derivs, void *ctx)
+{
+  return SETUP(p, add_residual_any_impl(p, name, PINN_TERM_RESIDUAL_ANY, n_res, fn, derivs, ctx),
+               "add_residual_any('%s')", NAME_OF(name));
+}
+
+int pinn_problem_add_boundary_residual_any(pinn_problem *p, const char *name, size_t n_res,
+                                           pinn_residual_any_fn fn, const char *derivs,
+                                           void *ctx)
+{
+  return SETUP(p, add_residual_any_impl(p, name, PINN_TERM_BOUNDARY_ANY, n_res, fn, derivs, ctx),
+               "add_boundary_residual_any('%s')", NAME_OF(name));
 }
 
 int pinn_problem_add_dirichlet(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <pinn/problem.h>
 
+/* Most derivatives one PINN_TERM_RESIDUAL_ANY term reads. */
+#define PINN_MAX_DERIVS 15
+
 typedef struct pinn_term_def {
   pinn_term_kind kind;
   char name[64];
@@ -30,6 +33,13 @@ typedef struct pinn_term_def {
   char parts[PINN_MAX_TERM_PARTS][64];
   size_t n_data;          /* data term */
   double *data_x, *data_y;
+  /* residual of any order (PINN_TERM_RESIDUAL_ANY): its callback and the
+   * derivatives it reads, by name and as Taylor quantities */
+  pinn_residual_any_fn res_any;
+  size_t n_derivs;
+  char deriv_names[PINN_MAX_DERIVS][16];
+  unsigned char deriv_n[PINN_MAX_DERIVS][4]; /* per coordinate x, y, z, t: its count */
+  int deriv_lap[PINN_MAX_DERIVS];            /* 0, or the Laplacian's power (lap, lap2) */
 } pinn_term_def;
 
 /* Term i's definition (NULL past the end); borrowed. */

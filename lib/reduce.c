@@ -4,6 +4,7 @@
 #include <pinn/status.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,4 +177,119 @@ int pinn_reduce_unpack_(pinn_reduce_list_ *l, const double *buf, size_t count)
     if (st) return st;
   }
   return k == count ? PINN_SUCCESS : PINN_EINVAL;
+}
+
+int pinn_reduce_total_(pinn_reduce_list_ *l, size_t n_acc, double *acc_out, double *grad)
+{
+  const size_t len = l->len;
+  double *root = calloc(len ? len : 1, sizeof *root);
+  int st = root ? pinn_reduce_root_(l, root) : PINN_ENOMEM;
+  pinn_reduce_list_free_(l);
+  if (!st) {
+    for (size_t a = 0; a < n_acc; ++a) acc_out[a] = root[a];
+    if (grad)
+      for (size_t j = n_acc; j < len; ++j) grad[j - n_acc] += root[j];
+  }
+  free(root);
+  return st;
+}
+
+/* ---- the driver of a pass ------------------------------------------------ */
+
+/* One work item: leaves [a, b) inside one aligned group of leaves, its node
+ * list, and how it ended. */
+typedef struct {
+  size_t a, b;
+  pinn_reduce_list_ list;
+  int status;
+  size_t fail_block;
+} pass_item;
+
+int pinn_reduce_pass_(size_t nblocks, size_t rank, size_t size, size_t len, int threads,
+                      const pinn_reduce_pass_ops_ *ops, void *ctx, pinn_reduce_list_ *out,
+                      pinn_reduce_pass_fail_ *fail)
+{
+  const size_t leaves = pinn_reduce_leaves_(nblocks);
+  size_t leaf0, leaf1;
+  pinn_reduce_share_(rank, size, leaves, &leaf0, &leaf1);
+  pinn_reduce_list_init_(out, len, leaves);
+  fail->status = 0;
+  fail->block = 0;
+  fail->no_workspace = 0;
+  if (leaf0 == leaf1) return PINN_SUCCESS;
+  /* work items: the range cut at the aligned groups of IL leaves */
+  const size_t IL = leaves > PINN_REDUCE_ITEMS ? leaves / PINN_REDUCE_ITEMS : 1;
+  const size_t nitems = (leaf1 - 1) / IL - leaf0 / IL + 1;
+  pass_item *items = calloc(nitems, sizeof *items);
+  if (!items) return fail->status = PINN_ENOMEM;
+  for (size_t i = 0; i < nitems; ++i) {
+    const size_t g = leaf0 / IL + i;
+    items[i].a = g * IL > leaf0 ? g * IL : leaf0;
+    items[i].b = (g + 1) * IL < leaf1 ? (g + 1) * IL : leaf1;
+    pinn_reduce_list_init_(&items[i].list, len, leaves);
+  }
+  int no_ws = 0;
+  (void)threads;
+#pragma omp parallel if (nblocks >= 4 && nitems >= 2) num_threads(threads)
+  {
+    void *ws = ops->alloc(ctx);
+    if (!ws) {
+#pragma omp atomic write
+      no_ws = 1;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (size_t it = 0; it < nitems; ++it) {
+      if (!ws) continue;
+      pass_item *item = &items[it];
+      for (size_t c = item->a; c < item->b && !item->status; ++c) {
+        size_t b0, b1;
+        pinn_reduce_leaf_blocks_(nblocks, leaves, c, &b0, &b1);
+        double *v = NULL;
+        if (b1 > b0 && !(v = pinn_reduce_take_(&item->list))) {
+          item->status = PINN_ENOMEM;
+          item->fail_block = SIZE_MAX;
+          break;
+        }
+        for (size_t b = b0; b < b1; ++b) {
+          const int r = ops->block(ws, b, v, ctx);
+          if (r) {
+            item->status = r >= 100 ? r : PINN_ECALLBACK;
+            item->fail_block = b;
+            break;
+          }
+        }
+        if (item->status) {
+          free(v);
+          break;
+        }
+        if (pinn_reduce_push_(&item->list, 0, c, v)) {
+          item->status = PINN_ENOMEM;
+          item->fail_block = SIZE_MAX;
+        }
+      }
+    }
+    if (ws) ops->release(ws);
+  }
+  int st = PINN_SUCCESS;
+  if (no_ws) {
+    st = PINN_ENOMEM;
+    fail->no_workspace = 1;
+    fail->block = SIZE_MAX;
+  }
+  for (size_t i = 0; i < nitems && !st; ++i)
+    if (items[i].status) {
+      st = items[i].status;
+      fail->block = items[i].fail_block;
+    }
+  for (size_t i = 0; i < nitems; ++i) {
+    if (!st && pinn_reduce_append_(out, &items[i].list)) {
+      st = PINN_ENOMEM;
+      fail->block = SIZE_MAX;
+    }
+    pinn_reduce_list_free_(&items[i].list);
+  }
+  free(items);
+  fail->status = st;
+  if (st) pinn_reduce_list_free_(out);
+  return st;
 }

@@ -96,4 +96,40 @@ size_t pinn_reduce_pack_(const pinn_reduce_list_ *l, double *buf);
  * PINN_EINVAL when the data is not a packed list, PINN_ENOMEM. */
 int pinn_reduce_unpack_(pinn_reduce_list_ *l, const double *buf, size_t count);
 
+/* The total of a whole pass's list (freed here): acc_out[a] = root[a] for
+ * a < n_acc and, when grad is not NULL, grad[j] += root[n_acc + j].  0, or
+ * PINN_ENOMEM, or PINN_EINVAL when the list is not one complete tree. */
+int pinn_reduce_total_(pinn_reduce_list_ *l, size_t n_acc, double *acc_out, double *grad);
+
+/* ---- the driver of a pass: blocks, work items, threads, node list ------ */
+
+/* What an engine supplies: a per-thread workspace and the contribution of
+ * one block.  alloc returns a workspace (NULL: out of memory), release frees
+ * it; block ADDS block b's contribution to v (len doubles) and returns 0 or
+ * a nonzero status (>= 100 passes through, anything else becomes
+ * PINN_ECALLBACK). */
+typedef struct pinn_reduce_pass_ops_ {
+  void *(*alloc)(void *ctx);
+  void (*release)(void *ws);
+  int (*block)(void *ws, size_t b, double *v, void *ctx);
+} pinn_reduce_pass_ops_;
+
+/* How a pass ended besides its status. */
+typedef struct pinn_reduce_pass_fail_ {
+  int status;       /* 0, PINN_ENOMEM, or the first failing block's status */
+  size_t block;     /* that block; SIZE_MAX when the pass ran out of memory */
+  int no_workspace; /* a workspace could not be allocated */
+} pinn_reduce_pass_fail_;
+
+/* The blocks of the leaves of rank `rank` of `size` (pinn_reduce_share_),
+ * OpenMP over aligned work items of leaves with `threads` threads (>= 1;
+ * one when there are fewer than 4 blocks or 2 items), into *out: the node
+ * list of vectors of len doubles over the pass's tree (empty for an empty
+ * share; freed on failure).  Returns 0 or a status with *fail filled (the
+ * lowest failing item's first failing block).  Every engine's loss pass is
+ * this driver, so the bits of a sum depend on the points alone. */
+int pinn_reduce_pass_(size_t nblocks, size_t rank, size_t size, size_t len, int threads,
+                      const pinn_reduce_pass_ops_ *ops, void *ctx, pinn_reduce_list_ *out,
+                      pinn_reduce_pass_fail_ *fail);
+
 #endif

@@ -29,6 +29,7 @@ pinn_solve_config pinn_solve_config_default(void)
   c.act = pinn_activation_default(PINN_ACT_TANH);
   c.init = PINN_INIT_XAVIER;
   c.seed = 1;
+  c.normalize_inputs = 1; /* measured: README "Input normalisation and sin versus tanh" */
   c.loss = pinn_loss_options_default();
   c.train = pinn_train_options_default();
   c.obstacle_method = PINN_OBSTACLE_DEFAULT;

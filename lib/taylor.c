@@ -68,6 +68,8 @@
 #include "activation_impl.h"
 #include "gemm_impl.h"
 #include "mlp_impl.h"
+#include "reduce_impl.h"
+#include "taylor_impl.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -1083,14 +1085,14 @@ static int check_net(pinn_taylor *t, const pinn_mlp *net)
   return PINN_SUCCESS;
 }
 
-/* Forward pass of the block of points p0 .. p0+nb-1 and the read-out of the
- * quantities into w->vals. */
+/* Forward pass of the block of nb points x[q * n_in + i] and the read-out of
+ * the quantities into w->vals. */
 static void block_values(const pinn_taylor *t, const pinn_mlp *net, workspace *w, const double *x,
-                         size_t p0, size_t nb)
+                         size_t nb)
 {
   const size_t n_in = t->n_in, n_out = pinn_mlp_n_out(net), C = t->C, Q = t->nq;
   for (size_t i = 0; i < n_in; ++i)
-    for (size_t q = 0; q < B; ++q) w->x0[i * B + q] = q < nb ? x[(p0 + q) * n_in + i] : 0.0;
+    for (size_t q = 0; q < B; ++q) w->x0[i * B + q] = q < nb ? x[q * n_in + i] : 0.0;
   pinn_mlp_map_inputs_(net, w->x0, nb, B);
   block_forward(t, net, w);
   /* vals[k][qq] = sum_c M[qq][c] Z_L[k][c] */
@@ -1123,13 +1125,14 @@ static void block_seeded_adjoint(const pinn_taylor *t, const pinn_mlp *net, work
   block_adjoint(t, net, w, gs);
 }
 
-/* One block of a loss pass: values, fn, adjoint into g (when not NULL).
+/* One block of a loss pass: values of the nb points at x (the block's own),
+ * fn (told the block starts at p0), adjoint into g (when not NULL).
  * Returns fn's status. */
 static int run_block(const pinn_taylor *t, const pinn_mlp *net, workspace *w, const double *x,
                      size_t p0, size_t nb, pinn_taylor_seed_fn fn, void *ctx, double *acc,
                      double *g)
 {
-  block_values(t, net, w, x, p0, nb);
+  block_values(t, net, w, x, nb);
   int r = fn(p0, nb, B, w->vals, w->vbar, acc, ctx);
   if (r || !g) return r;
   const grad_sink gs = {g, NULL, 0, nb};
@@ -1137,10 +1140,91 @@ static int run_block(const pinn_taylor *t, const pinn_mlp *net, workspace *w, co
   return 0;
 }
 
-/* Chunks of blocks of a pass: their number depends on n alone, each sums its
- * own accumulators and gradient, and the chunks are added in index order,
- * so results are bitwise the same for any thread count. */
-#define MAX_CHUNKS 16
+/* A loss pass as lib/reduce.c's driver sees it (the same driver as the
+ * second-order engine's: the bits of a sum depend on the points alone, for
+ * any thread count and any share of a team's ranks). */
+typedef struct {
+  const pinn_taylor *t;
+  const pinn_mlp *net;
+  size_t n, row0, n_acc;
+  const double *x;
+  pinn_taylor_seed_fn fn;
+  void *ctx;
+  int need_grad;
+} pass_ctx;
+
+static void *pass_alloc(void *vctx)
+{
+  const pass_ctx *pc = vctx;
+  workspace *w = malloc(sizeof *w);
+  if (w && ws_alloc(pc->t, pc->net, w) != PINN_SUCCESS) {
+    free(w);
+    w = NULL;
+  }
+  return w;
+}
+
+static void pass_release(void *ws)
+{
+  ws_free(ws);
+  free(ws);
+}
+
+static int pass_block(void *ws, size_t b, double *v, void *vctx)
+{
+  const pass_ctx *pc = vctx;
+  const size_t p0 = b * B, nb = pc->n - p0 < B ? pc->n - p0 : B;
+  return run_block(pc->t, pc->net, ws, pc->x + (p0 - pc->row0) * pc->t->n_in, p0 - pc->row0, nb,
+                   pc->fn, pc->ctx, v, pc->need_grad ? v + pc->n_acc : NULL);
+}
+
+int pinn_taylor_loss_grad_part_(pinn_taylor *t, const pinn_mlp *net, size_t n, const double *x,
+                                pinn_taylor_seed_fn fn, void *ctx, size_t n_acc, int need_grad,
+                                size_t rank, size_t size, size_t row0, pinn_reduce_list_ *out)
+{
+  if (!t) return PINN_EINVAL;
+  if (!net || !fn || (n && !x) || !out || size < 1 || rank >= size)
+    return pinn_error_set(&t->err, PINN_EINVAL,
+                          "pinn_taylor_loss_grad: network, fn, points and accumulators must not "
+                          "be NULL");
+  const size_t len = n_acc + (need_grad ? pinn_mlp_n_params(net) : 0);
+  const size_t nblocks = (n + B - 1) / B, leaves = pinn_reduce_leaves_(nblocks);
+  pinn_reduce_list_init_(out, len, leaves);
+  int st = check_net(t, net);
+  if (st) return st;
+  size_t leaf0, leaf1;
+  pinn_reduce_share_(rank, size, leaves, &leaf0, &leaf1);
+  if (leaf0 < leaf1) {
+    size_t first_block, last_block;
+    pinn_reduce_leaf_blocks_(nblocks, leaves, leaf0, &first_block, &last_block);
+    if (first_block * B < row0)
+      return pinn_error_set(&t->err, PINN_EINVAL,
+                            "pinn_taylor_loss_grad: the points held start at %zu, after this "
+                            "share's first point %zu",
+                            row0, first_block * B);
+  }
+  pass_ctx pc = {t, net, n, row0, n_acc, x, fn, ctx, need_grad};
+  static const pinn_reduce_pass_ops_ ops = {pass_alloc, pass_release, pass_block};
+  pinn_reduce_pass_fail_ fail;
+  const int threads = pinn_mlp_threads(net);
+#ifdef _OPENMP
+  const int team = threads > 0 ? threads : omp_get_max_threads();
+#else
+  const int team = 1;
+  (void)threads;
+#endif
+  st = pinn_reduce_pass_(nblocks, rank, size, len, team, &ops, &pc, out, &fail);
+  if (!st) return PINN_SUCCESS;
+  if (fail.no_workspace)
+    return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for the jet workspaces");
+  if (fail.block == SIZE_MAX)
+    return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory in the Taylor pass");
+  const size_t p0 = fail.block * B, p1 = p0 + B < n ? p0 + B : n;
+  return pinn_error_set(&t->err, st,
+                        "the Taylor seed callback failed (status %d) in the block of points "
+                        "%zu..%zu",
+                        st, p0, p1 - 1);
+}
 
 int pinn_taylor_loss_grad(pinn_taylor *t, const pinn_mlp *net, size_t n, const double *x,
                           pinn_taylor_seed_fn fn, void *ctx, size_t n_acc, double *acc_out,
@@ -1151,63 +1235,17 @@ int pinn_taylor_loss_grad(pinn_taylor *t, const pinn_mlp *net, size_t n, const d
     return pinn_error_set(&t->err, PINN_EINVAL,
                           "pinn_taylor_loss_grad: network, fn, points and accumulators must not "
                           "be NULL");
-  int st = check_net(t, net);
-  if (st) return st;
   for (size_t a = 0; a < n_acc; ++a) acc_out[a] = 0.0;
-  if (n == 0) return PINN_SUCCESS;
-  const size_t nblocks = (n + B - 1) / B, P = pinn_mlp_n_params(net);
-  const size_t nch = nblocks < MAX_CHUNKS ? nblocks : MAX_CHUNKS, len = n_acc + (grad ? P : 0);
-  double *part = calloc(nch * (len ? len : 1), sizeof *part);
-  int status[MAX_CHUNKS] = {0}, alloc_fail = 0;
-  size_t fail_block[MAX_CHUNKS] = {0};
-  if (!part) return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory in the Taylor pass");
-  const int team = pinn_mlp_threads(net) > 0 ? pinn_mlp_threads(net) : 0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team > 0 ? team : omp_get_max_threads()) if (nch >= 2)
-#else
-  (void)team;
-#endif
-  {
-    workspace w;
-    int ok = ws_alloc(t, net, &w) == PINN_SUCCESS;
-    if (!ok) {
-#pragma omp atomic write
-      alloc_fail = 1;
-    }
-#pragma omp for schedule(dynamic, 1)
-    for (size_t c = 0; c < nch; ++c) {
-      if (!ok) continue;
-      double *acc = part + c * len, *g = grad ? acc + n_acc : NULL;
-      for (size_t b = c * nblocks / nch; b < (c + 1) * nblocks / nch; ++b) {
-        const size_t p0 = b * B, nb = n - p0 < B ? n - p0 : B;
-        int r = run_block(t, net, &w, x, p0, nb, fn, ctx, acc, g);
-        if (r) {
-          status[c] = r >= 100 ? r : PINN_ECALLBACK;
-          fail_block[c] = b;
-          break;
-        }
-      }
-    }
-    if (ok) ws_free(&w);
+  if (n == 0) return check_net(t, net);
+  pinn_reduce_list_ list;
+  int st = pinn_taylor_loss_grad_part_(t, net, n, x, fn, ctx, n_acc, grad != NULL, 0, 1, 0, &list);
+  if (st) {
+    pinn_reduce_list_free_(&list);
+    return st;
   }
-  if (alloc_fail) st = pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for the jet workspaces");
-  for (size_t c = 0; c < nch && !st; ++c)
-    if (status[c]) {
-      const size_t p0 = fail_block[c] * B, p1 = p0 + B < n ? p0 + B : n;
-      st = pinn_error_set(&t->err, status[c],
-                          "the Taylor seed callback failed (status %d) in the block of points "
-                          "%zu..%zu",
-                          status[c], p0, p1 - 1);
-    }
-  if (!st)
-    for (size_t c = 0; c < nch; ++c) {
-      const double *v = part + c * len;
-      for (size_t a = 0; a < n_acc; ++a) acc_out[a] += v[a];
-      if (grad)
-        for (size_t j = 0; j < P; ++j) grad[j] += v[n_acc + j];
-    }
-  free(part);
-  return st;
+  st = pinn_reduce_total_(&list, n_acc, acc_out, grad);
+  if (st == PINN_ENOMEM) return pinn_error_set(&t->err, st, "out of memory in the Taylor pass");
+  return st ? pinn_error_set(&t->err, st, "the reduction tree is incomplete") : PINN_SUCCESS;
 }
 
 int pinn_taylor_jacobian(pinn_taylor *t, const pinn_mlp *net, size_t n, const double *x,
@@ -1241,7 +1279,7 @@ int pinn_taylor_jacobian(pinn_taylor *t, const pinn_mlp *net, size_t n, const do
     for (size_t b = 0; b < nblocks; ++b) {
       if (!ok) continue;
       const size_t p0 = b * B, nb = n - p0 < B ? n - p0 : B;
-      block_values(t, net, &w, x, p0, nb);
+      block_values(t, net, &w, x + p0 * t->n_in, nb);
       for (size_t r = 0; r < n_rows; ++r) {
         memset(w.vbar, 0, pinn_mlp_n_out(net) * t->nq * B * sizeof(double));
         int rc = fn(p0, nb, B, w.vals, r, w.vbar, ctx);

@@ -10,6 +10,8 @@
  *   obstacle         r = gap = sense (psi - u_k), L = rho mean phi(gap)
  *   complementarity  r = min(lambda, g), g = sense (u_k - psi), lambda =
  *                    sense R (R the user's residual), as g - ReLU(g - lambda)
+ *   residual, any order
+ *                    r = the user's residuals (duals) of Taylor quantities
  */
 #include "term_impl.h"
 
@@ -206,12 +208,17 @@ static const pinn_term_ops_ kinds[] = {
     [PINN_TERM_COMPLEMENTARITY] = {PINN_REGION_INTERIOR, 1000, "obstacle psi", 1, 0, 0, 0, 1,
                                    needs_declared, rows_one, NULL, NULL, complementarity_map,
                                    "the complementarity value min(R, u - psi)"},
+    /* its callback sees Taylor quantities, not jets: lib/loss.c's Taylor path */
+    [PINN_TERM_RESIDUAL_ANY] = {PINN_REGION_INTERIOR, 1000, NULL, 1, 0, 0, 0, 0, needs_none,
+                                rows_declared, NULL, NULL, NULL, NULL},
+    [PINN_TERM_BOUNDARY_ANY] = {PINN_REGION_BOUNDARY, 200, NULL, 1, 0, 0, 0, 0, needs_none,
+                                rows_declared, NULL, NULL, NULL, NULL},
 };
 
 const pinn_term_ops_ *pinn_term_ops_of_(pinn_term_kind kind) { return &kinds[kind]; }
 
 int pinn_term_kind_is_interior(pinn_term_kind kind)
 {
-  if ((unsigned)kind > PINN_TERM_COMPLEMENTARITY) return 0;
+  if ((unsigned)kind > PINN_TERM_BOUNDARY_ANY) return 0;
   return kinds[kind].region == PINN_REGION_INTERIOR && !kinds[kind].given;
 }

@@ -476,7 +476,8 @@ static int refine_first_residual(pinn_trainer *t)
   const pinn_problem *p = pinn_loss_problem(t->l);
   for (size_t i = 0; i < t->n_terms; ++i) {
     pinn_term_kind k = pinn_problem_term_kind(p, i);
-    if (k != PINN_TERM_RESIDUAL && k != PINN_TERM_COMPLEMENTARITY) continue;
+    if (k != PINN_TERM_RESIDUAL && k != PINN_TERM_COMPLEMENTARITY && k != PINN_TERM_RESIDUAL_ANY)
+      continue;
     int st = pinn_loss_refine(t->l, i, t->o.refine_candidates, t->o.refine_add);
     if (st) return pinn_error_set(&t->err, st, "refinement: %s", pinn_loss_errmsg(t->l));
     return PINN_SUCCESS;

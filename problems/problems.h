@@ -35,8 +35,12 @@ const pinn_bundled *pinn_bundled_find(const char *name);
   X(torsion, "elastic-plastic torsion: -Lap u = 4 where u < 1 - r, u <= 1 - r on the unit disk") \
   X(holes2d, "-Lap u = f on a square with 3 circular holes, Dirichlet outside, Neumann on the holes") \
   X(csg3d, "-Lap u = f in a cube minus a ball, Dirichlet exact by a distance function")     \
+  X(kovasznay2d, "steady Navier-Stokes at Re = 20, Kovasznay flow: outputs u, v, p")          \
   X(burgers_inverse, "identify lambda1, lambda2 in u_t + l1 u u_x = l2 u_xx from data")       \
-  X(advection_prelu, "u_t + u_x = 0 with a PReLU network: learned slopes, dead units")
+  X(advection_prelu, "u_t + u_x = 0 with a PReLU network: learned slopes, dead units")       \
+  X(beam1d, "Euler-Bernoulli beam u_xxxx = q on (0,1), clamped at both ends (4th order)")     \
+  X(kdv1d, "KdV u_t + 6 u u_x + u_xxx = 0, two colliding solitons (3rd order)")     \
+  X(plate2d, "Kirchhoff plate Delta^2 w = q on (0,1)^2, simply supported (biharmonic)")
 
 #define PINN_BUNDLED_DECLARE(name, text) \
   int pinn_problem_##name(pinn_problem **p, pinn_solve_config *cfg, pinn_error *err);

@@ -92,6 +92,23 @@ if "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 200 --out run.h5 --
   grep -q cubic1d info.txt || { echo "FAIL: info content"; fail=$((fail + 1)); }
   "$pinn" eval run.h5 --grid 11 --out u.csv || { echo "FAIL: eval"; fail=$((fail + 1)); }
   [ "$(wc -l < u.csv)" -ge 11 ] || { echo "FAIL: eval rows"; fail=$((fail + 1)); }
+  # --derivative: any order through the Taylor engine (input map included); the 2nd-order jet's
+  # u_xx and u_x agree with it, and u_xxxx is the second difference of u_xx at x +- h
+  printf 'x\n0.299\n0.3\n0.301\n' > d.csv
+  "$pinn" eval run.h5 --points d.csv --derivatives --derivative xx --derivative xxxx --derivative d0 > d.out \
+    && awk -F, 'NR == 1 { ok = ($0 == "x,u,u_x,u_xx,u_xx,u_xxxx,u_d0") }
+      NR > 1 { a = $4 - $5; b = $3 - $7; if (a < 0) a = -a; if (b < 0) b = -b
+               if (a > 1e-12 * (1 + ($4 < 0 ? -$4 : $4)) || b > 1e-12 * (1 + ($3 < 0 ? -$3 : $3))) ok = 0
+               uxx[NR] = $5; u4[NR] = $6 }
+      END { fd = (uxx[4] - 2 * uxx[3] + uxx[2]) / 1e-6; e = fd - u4[3]; if (e < 0) e = -e
+            s = u4[3] < 0 ? -u4[3] : u4[3]; exit !(ok && s > 1e-3 && e <= 1e-4 * (1 + s)) }' d.out \
+    || { echo "FAIL: eval --derivative (any order)"; cat d.out; fail=$((fail + 1)); }
+  "$pinn" eval run.h5 --points d.csv --derivative xq > /dev/null 2> d.err
+  [ $? = 2 ] && grep -q "'q' is not an input of this network (inputs: x)" d.err \
+    || { echo "FAIL: eval --derivative of an unknown input"; cat d.err; fail=$((fail + 1)); }
+  "$pinn" eval run.h5 --points d.csv --derivative xxxxxxxxx > /dev/null 2> d.err
+  [ $? = 2 ] && grep -q "order 1 to 8" d.err \
+    || { echo "FAIL: eval --derivative of order 9"; cat d.err; fail=$((fail + 1)); }
   # resume from the checkpoint: continues and finishes
   "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 250 --out run2.h5 --resume run.ckpt.h5 > s2.txt \
     || { echo "FAIL: resume"; fail=$((fail + 1)); }
@@ -197,6 +214,9 @@ sys.exit(0 if a.shape == b.shape and numpy.array_equal(a, b, equal_nan=True) els
 else
   echo "cli_table: no h5py: the bitwise eval-vs-solve check is skipped"
 fi
+"$pinn" eval plate.h5 --points pe.csv --plugin ./plate.so --derivative xxx > /dev/null 2> pe.err
+[ $? = 1 ] && grep -q "second-order jets only; use --derivatives" pe.err \
+  || { echo "FAIL: eval --derivative of a transformed network"; cat pe.err; fail=$((fail + 1)); }
 "$pinn" eval plate.h5 --points pe.csv > /dev/null 2> pe.err
 [ $? = 2 ] && grep -q "give --plugin ./plate_hole.so" pe.err \
   || { echo "FAIL: eval of a transformed network without its plugin"; cat pe.err; fail=$((fail + 1)); }

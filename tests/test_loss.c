@@ -13,6 +13,7 @@
 #include <gsl/gsl_rng.h>
 #include <hdf5.h>
 #include <pinn/h5io.h>
+#include <pinn/lsq.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -237,6 +238,153 @@ static void hard_constraint_transforms_have_exact_gradients_and_exact_data(void)
   for (int i = 0; i < 4; ++i) CU_ASSERT(u[2 * i + 1] >= 0.1 * sin(x[3 * i]) - 1e-15);
   pinn_loss_free(l);
   pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+/* ------------------------------------------ residuals of any order */
+
+/* pinn_test_rd_residual written on Taylor quantities: d = u, u_x, u_t, u_xx. */
+static int rd_any(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r, void *ctx)
+{
+  (void)ctx;
+  pinn_dual diff = pd_mul(c[0], d[3]);
+  pinn_dual nl = pd_sub(pd_powi(d[0], 3), pd_mul(pd_exp(d[0]), d[1]));
+  r[0] = pd_subc(pd_add(pd_sub(d[2], diff), nl), sin(x[0]));
+  r[1] = pd_scale(pd_mul(d[0], d[2]), 0.5);
+  return 0;
+}
+
+/* The same residual through the Taylor engine and through the second-order
+ * jets: the same loss, term values and gradient (coefficient included) to
+ * rounding, and the same residual field. */
+static void a_residual_of_any_order_is_the_jet_residual_when_both_can_read_it(void)
+{
+  pinn_problem *a = pinn_test_rd_problem(0.3);
+  pinn_problem *b = pinn_problem_alloc("rd", 1, 1, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, -1, 1, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(b, &dom), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(b, "nu", 0.3, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(b, "pde", 2, rd_any, "x,t,xx", NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_term_kind(b, 0), PINN_TERM_RESIDUAL_ANY);
+  pinn_mlp *net = pinn_test_small_net(2, 1, PINN_ACT_TANH, 1);
+  pinn_loss *la = pinn_loss_alloc(a, net, NULL, NULL), *lb = pinn_loss_alloc(b, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(la);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(lb);
+  const size_t P = pinn_loss_n_params(la);
+  CU_ASSERT_EQUAL_FATAL(P, pinn_loss_n_params(lb));
+  double *ga = calloc(P, sizeof *ga), *gb = calloc(P, sizeof *gb), fa, fb;
+  CU_ASSERT_EQUAL(pinn_loss_eval(la, NULL, &fa, ga, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_loss_eval(lb, NULL, &fb, gb, NULL), 0);
+  CU_ASSERT(fa > 1e-3 && fabs(fa - fb) <= 1e-13 * fa);
+  double worst = 0, gmax = 0;
+  for (size_t j = 0; j < P; ++j) {
+    worst = fmax(worst, fabs(ga[j] - gb[j]));
+    gmax = fmax(gmax, fabs(ga[j]));
+  }
+  CU_ASSERT(gmax > 1e-3 && worst <= 1e-12 * gmax);
+  CU_ASSERT(fabs(ga[P - 1]) > 1e-6); /* the coefficient's gradient is there */
+  const double x[6] = {-0.5, 0.1, 0.2, 0.5, 0.7, 0.9};
+  double ra[3], rb[3];
+  CU_ASSERT_EQUAL(pinn_loss_residual_at(la, 0, 3, x, ra), 0);
+  CU_ASSERT_EQUAL(pinn_loss_residual_at(lb, 0, 3, x, rb), 0);
+  for (int q = 0; q < 3; ++q) CU_ASSERT(fabs(ra[q] - rb[q]) <= 1e-13 * fmax(1.0, ra[q]));
+  /* no least-squares rows yet: LM is refused, naming the term */
+  pinn_error e;
+  CU_ASSERT_EQUAL(pinn_lsq_check(lb, &e), PINN_EUNSUPPORTED);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "term 'pde'"));
+  free(ga); free(gb);
+  pinn_loss_free(la); pinn_loss_free(lb);
+  pinn_mlp_free(net);
+  pinn_problem_free(a); pinn_problem_free(b);
+}
+
+/* Two outputs, a coefficient, the biharmonic, a mixed third and a time
+ * derivative: d = (u0, lap2 u0, u0_xxy, u0_t, u1, lap2 u1, u1_xxy, u1_t). */
+static int plate_any(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r,
+                     void *ctx)
+{
+  (void)ctx;
+  r[0] = pd_subc(pd_add(d[1], pd_mul(c[0], d[6])), sin(x[0] + x[1]));
+  r[1] = pd_add(pd_mul(d[0], d[7]), pd_scale(d[3], 0.5));
+  return 0;
+}
+
+/* On the boundary: d = (u0, lap u0, u1, lap u1). */
+static int edge_any(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r,
+                    void *ctx)
+{
+  (void)c, (void)ctx;
+  r[0] = pd_add(d[1], pd_scale(pd_mul(d[2], d[3]), x[0]));
+  return 0;
+}
+
+static void a_fourth_order_system_has_exact_gradients(void)
+{
+  pinn_problem *p = pinn_problem_alloc("plate", 2, 1, 2, NULL);
+  pinn_domain dom;
+  double lo[2] = {0, 0}, hi[2] = {1, 2};
+  pinn_domain_box(&dom, 2, lo, hi, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "c", 0.7, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "pde", 2, plate_any, "lap2,xxy,t", NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 1, pinn_test_quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_boundary_residual_any(p, "edge", 1, edge_any, "lap", NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_term_kind(p, 2), PINN_TERM_BOUNDARY_ANY);
+  pinn_mlp *net = pinn_test_small_net(3, 2, PINN_ACT_TANH, 5);
+  double mlo[3] = {0, 0, 0}, mhi[3] = {1, 2, 1};
+  CU_ASSERT_EQUAL(pinn_mlp_set_input_map(net, mlo, mhi), 0); /* and through the input map */
+  check_problem_gradient(p, net, "fourth-order system");
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+/* What cannot be: names that are not coordinates, too many values for a
+ * dual, an output transform, a piecewise-linear network. */
+static void residuals_of_any_order_refuse_what_they_cannot_do(void)
+{
+  pinn_problem *p = pinn_problem_alloc("beam", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "a", 1, plate_any, "xt", NULL), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "'t', which is not a coordinate"));
+  pinn_problem_free(p);
+  p = pinn_problem_alloc("beam", 1, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "a", 1, plate_any, "xxxxxxxxx", NULL),
+                  PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "order 9"));
+  pinn_problem_free(p);
+  p = pinn_problem_alloc("beam", 1, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "a", 1, plate_any, "x,,xx", NULL), PINN_EINVAL);
+  pinn_problem_free(p);
+  pinn_problem *w = pinn_problem_alloc("wide", 1, 0, 3, NULL); /* 3 x 11 > 32 duals */
+  pinn_problem_set_domain(w, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(w, "a", 1, plate_any,
+                                                "x,xx,xxx,xxxx,x,xx,xxx,xxxx,x,xx", NULL),
+                  PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(w), "PINN_DUAL_MAX"));
+  pinn_problem_free(w);
+  /* a transform, and a ReLU network: refused when the loss is built */
+  p = pinn_problem_alloc("beam", 1, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "pde", 1, plate_any, "xxxx", NULL), 0);
+  pinn_error e;
+  pinn_mlp *relu = pinn_test_small_net(1, 1, PINN_ACT_RELU, 2);
+  CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, relu, NULL, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EUNSUPPORTED);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "piecewise linear"));
+  pinn_transform td = pinn_transform_dirichlet(0, pinn_test_tr_g, pinn_test_tr_d, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 2);
+  CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, NULL, &e));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "output transform"));
+  pinn_mlp_free(net);
+  pinn_mlp_free(relu);
   pinn_problem_free(p);
 }
 
@@ -1116,6 +1264,11 @@ int main(void)
       {"barrier_continuation_grows_rho_to_its_cap", barrier_continuation_grows_rho_to_its_cap},
       {"saved_state_reloads_bitwise_and_corrupt_states_are_refused",
        saved_state_reloads_bitwise_and_corrupt_states_are_refused},
+      {"a_residual_of_any_order_is_the_jet_residual_when_both_can_read_it",
+       a_residual_of_any_order_is_the_jet_residual_when_both_can_read_it},
+      {"a_fourth_order_system_has_exact_gradients", a_fourth_order_system_has_exact_gradients},
+      {"residuals_of_any_order_refuse_what_they_cannot_do",
+       residuals_of_any_order_refuse_what_they_cannot_do},
       {"fixed_barrier_rho_of_any_size_needs_no_rho_max",
        fixed_barrier_rho_of_any_size_needs_no_rho_max},
       {NULL, NULL}};

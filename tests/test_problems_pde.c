@@ -141,6 +141,128 @@ static void poisson1d_defaults_reach_1e_9(void)
   pinn_problem_free(p);
 }
 
+/* beam1d (a fourth-order residual through the Taylor engine): a short run,
+ * and the whole default run, which reaches the high-accuracy regime:
+ * measured 6.4e-10 (seed 1) and 5.8e-10 (seed 2), 150x below the threshold */
+static void beam1d_short_run_reaches_5e_2(void)
+{
+  const short_run s = {20, 2, {200, 2, 2}, 300, 1e-2, 600};
+  const double x[1] = {0.5};
+  pinn_solve_result r = solve_short("beam1d", pinn_problem_beam1d, &s, x, 1.0);
+  CU_ASSERT(r.rel_l2 < 5e-2); /* measured 6.5e-3 */
+}
+
+static void beam1d_defaults_reach_1e_7_and_the_sine_load_its_own(void)
+{
+  for (int sine = 0; sine <= 1; ++sine) {
+    pinn_problem *p = NULL;
+    pinn_solve_config cfg = pinn_solve_config_default();
+    pinn_error err;
+    cfg.params = pinn_params_alloc(&err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg.params);
+    if (sine) CU_ASSERT_EQUAL(pinn_params_set(cfg.params, "load=sine", &err), 0);
+    CU_ASSERT_EQUAL_FATAL(pinn_problem_beam1d(&p, &cfg, &err), PINN_SUCCESS);
+    CU_ASSERT_EQUAL(pinn_params_check(cfg.params, &err), 0);
+    CU_ASSERT_EQUAL(pinn_problem_term_kind(p, 0), PINN_TERM_RESIDUAL_ANY);
+    const double x = 0.5;
+    double u;
+    CU_ASSERT_EQUAL(pinn_problem_exact(p, 1, &x, &u, NULL), 0);
+    CU_ASSERT_DOUBLE_EQUAL(u, sine ? 1.0 - PI / 4 : 1.0, 1e-15);
+    cfg.train.time_budget = 0;
+    cfg.threads = 1;
+    if (sine) { /* a short run: measured 2.3e-4 */
+      cfg.train.n_phases = 2;
+      cfg.train.phases[0].max_iter = 300;
+      cfg.train.phases[1].max_iter = 600;
+    }
+    pinn_solve_result r;
+    CU_ASSERT_EQUAL_FATAL(pinn_solve(p, &cfg, &r, &err), PINN_SUCCESS);
+    printf("\n  beam1d (%s): %zu iterations, loss %.3e, rel. L2 %.3e, %.2f s\n",
+           sine ? "sine load, short" : "defaults", r.iterations, r.loss, r.rel_l2, r.seconds);
+    CU_ASSERT(r.rel_l2 < (sine ? 5e-3 : 1e-7));
+    pinn_params_free(cfg.params);
+    pinn_problem_free(p);
+  }
+}
+
+/* kdv1d: the two-soliton solution satisfies u_t + 6 u u_x + u_xxx = 0 by
+ * central differences (h = 1e-3: truncation ~1e-5, measured 9e-5 at most
+ * with the coarser third difference), including through the collision and at
+ * the window's ends. */
+static void kdv1d_exact_solution_solves_kdv(void)
+{
+  pinn_problem *p = NULL;
+  pinn_solve_config cfg = pinn_solve_config_default();
+  pinn_error err;
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_kdv1d(&p, &cfg, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_problem_term_kind(p, 0), PINN_TERM_RESIDUAL_ANY);
+  const double h = 1e-3;
+  double worst = 0.0, umax = 0.0;
+  for (int i = 0; i <= 40; ++i)
+    for (int j = 0; j <= 8; ++j) {
+      const double x = -9.5 + 19.0 * i / 40.0, t = 0.1 + 1.8 * j / 8.0;
+      double v[7];
+      const double pts[7][2] = {{x, t},         {x + h, t},     {x - h, t},    {x + 2 * h, t},
+                                {x - 2 * h, t}, {x, t + h},     {x, t - h}};
+      for (int k = 0; k < 7; ++k) CU_ASSERT_EQUAL(pinn_problem_exact(p, 1, pts[k], &v[k], NULL), 0);
+      const double ux = (v[1] - v[2]) / (2 * h), ut = (v[5] - v[6]) / (2 * h);
+      const double uxxx = (v[3] - 2 * v[1] + 2 * v[2] - v[4]) / (2 * h * h * h);
+      worst = fmax(worst, fabs(ut + 6 * v[0] * ux + uxxx));
+      umax = fmax(umax, v[0]);
+    }
+  CU_ASSERT(worst < 1e-3);
+  CU_ASSERT(umax > 1.5); /* the tall soliton is in the window (amplitude 2) */
+  pinn_problem_free(p);
+}
+
+static void kdv1d_short_run_reaches_5e_2(void)
+{
+  const short_run s = {20, 3, {1000, 200, 50}, 500, 2e-3, 1000};
+  const double x[2] = {-6.0, 0.0};
+  pinn_problem *p = NULL;
+  pinn_solve_config cfg = pinn_solve_config_default();
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_kdv1d(&p, &cfg, NULL), PINN_SUCCESS);
+  double u0;
+  CU_ASSERT_EQUAL(pinn_problem_exact(p, 1, x, &u0, NULL), 0);
+  pinn_problem_free(p);
+  pinn_solve_result r = solve_short("kdv1d", pinn_problem_kdv1d, &s, x, u0);
+  CU_ASSERT(r.rel_l2 < 5e-2); /* measured 4.5e-3 */
+}
+
+/* plate2d: the exact deflection satisfies the plate equation and both edge
+ * conditions (central differences of the exact solution), and a short run
+ * through the biharmonic and the moment condition reaches a stated error. */
+static void plate2d_exact_solution_and_short_run(void)
+{
+  pinn_problem *p = NULL;
+  pinn_solve_config cfg = pinn_solve_config_default();
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_plate2d(&p, &cfg, NULL), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_problem_term_kind(p, 2), PINN_TERM_BOUNDARY_ANY);
+  const double h = 1e-3, pts[3][2] = {{0.3, 0.6}, {0.0, 0.45}, {0.7, 1.0}};
+  for (int k = 0; k < 3; ++k) {
+    double c, xp, xm, yp, ym;
+    const double x = pts[k][0], y = pts[k][1];
+    const double a[5][2] = {{x, y}, {x + h, y}, {x - h, y}, {x, y + h}, {x, y - h}};
+    double v[5];
+    for (int j = 0; j < 5; ++j) pinn_problem_exact(p, 1, a[j], &v[j], NULL);
+    c = v[0], xp = v[1], xm = v[2], yp = v[3], ym = v[4];
+    const double lap = (xp + xm + yp + ym - 4 * c) / (h * h);
+    if (k > 0) { /* on an edge: w = 0 and the moment Delta w = 0 */
+      CU_ASSERT(fabs(c) < 1e-15);
+      CU_ASSERT(fabs(lap) < 1e-4);
+    } else { /* inside: Delta w = -2 pi^2 w11 - 13 pi^2 w23 */
+      const double w11 = sin(PI * x) * sin(PI * y), w23 = 0.5 * sin(2 * PI * x) * sin(3 * PI * y);
+      CU_ASSERT(fabs(lap - (-2 * PI * PI * w11 - 13 * PI * PI * w23)) < 1e-3);
+    }
+  }
+  pinn_problem_free(p);
+  const short_run s = {20, 3, {600, 200, 200}, 300, 2e-3, 600};
+  const double x[2] = {0.25, 0.5};
+  pinn_solve_result r = solve_short("plate2d", pinn_problem_plate2d, &s, x,
+                                    sin(PI * 0.25) + 0.5 * sin(PI * 0.5) * sin(1.5 * PI));
+  CU_ASSERT(r.rel_l2 < 5e-2); /* measured 9.2e-3 */
+}
+
 static void poisson2d_short_run_reaches_6e_3(void)
 {
   const short_run s = {20, 2, {150, 40}, 200, 5e-3, 700};
@@ -214,6 +336,12 @@ int main(void)
     {"every_bundled_default_is_defined_by_iterations_not_the_clock",
      every_bundled_default_is_defined_by_iterations_not_the_clock},
     {"poisson1d_short_run_reaches_3e_4", poisson1d_short_run_reaches_3e_4},
+    {"beam1d_short_run_reaches_5e_2", beam1d_short_run_reaches_5e_2},
+    {"kdv1d_exact_solution_solves_kdv", kdv1d_exact_solution_solves_kdv},
+    {"kdv1d_short_run_reaches_5e_2", kdv1d_short_run_reaches_5e_2},
+    {"plate2d_exact_solution_and_short_run", plate2d_exact_solution_and_short_run},
+    {"beam1d_defaults_reach_1e_7_and_the_sine_load_its_own",
+     beam1d_defaults_reach_1e_7_and_the_sine_load_its_own},
     {"poisson1d_defaults_reach_1e_9", poisson1d_defaults_reach_1e_9},
     {"poisson2d_short_run_reaches_6e_3", poisson2d_short_run_reaches_6e_3},
     {"helmholtz2d_short_run_reaches_0_5", helmholtz2d_short_run_reaches_0_5},

@@ -86,7 +86,7 @@ static pinn_problem *make(const quirks *q, pinn_solve_config *cfg)
 static void the_default_configuration_is_the_documented_one(void)
 {
   pinn_solve_config c = pinn_solve_config_default();
-  CU_ASSERT_EQUAL(c.normalize_inputs, 0);
+  CU_ASSERT_EQUAL(c.normalize_inputs, 1);
   CU_ASSERT_EQUAL(c.n_hidden, 4);
   for (size_t i = 0; i < PINN_SOLVE_MAX_HIDDEN; ++i) CU_ASSERT_EQUAL(c.width[i], 20);
   CU_ASSERT_EQUAL(c.act.kind, PINN_ACT_TANH);

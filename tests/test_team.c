@@ -131,6 +131,32 @@ static pinn_problem *make_problem(job_ctx *ctx, size_t n_interior)
   return p;
 }
 
+/* The same residual read through the Taylor engine (d = u, u_xx). */
+static int residual_any(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r,
+                        void *ctx)
+{
+  const job_ctx *j = ctx;
+  if (x[0] > j->fail_above) return 7;
+  const double f = M_PI * M_PI * sin(M_PI * x[0]) + sin(M_PI * x[0]);
+  r[0] = pd_subc(pd_add(pd_neg(d[1]), pd_mul(c[0], d[0])), f);
+  return 0;
+}
+
+static pinn_problem *make_problem_any(job_ctx *ctx, size_t n_interior)
+{
+  pinn_problem *p = pinn_problem_alloc("team_any", 1, 0, 1, NULL);
+  pinn_domain dom;
+  CU_ASSERT_EQUAL(pinn_domain_interval(&dom, -1, 1, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "c", 0.5, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "pde", 1, residual_any, "xx", ctx), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 0, NULL, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_points(p, 0, n_interior), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_points(p, 1, 40), 0);
+  CU_ASSERT_EQUAL(pinn_problem_status(p), 0);
+  return p;
+}
+
 /* What a rank computes: the loss, its gradient and each term, or a
  * training run's parameters and loss history. */
 typedef struct job {
@@ -332,6 +358,36 @@ static void team_evaluation_is_bitwise_the_single_process(void)
   }
 }
 
+/* A residual of any order (the Taylor engine's pass, the same reduction
+ * tree) on 1..8 ranks, tree and all-gather: the bits of one process; and a
+ * failure on the last rank's points reaches every rank with its message. */
+static void a_residual_of_any_order_on_a_team_is_bitwise_the_single_process(void)
+{
+  for (int fails = 0; fails <= 1; ++fails) {
+    job_ctx ctx = {fails ? 0.9 : 2.0};
+    pinn_problem *p = make_problem_any(&ctx, 9000);
+    job single = {.p = p, .threads = 1};
+    run_job(&single);
+    CU_ASSERT_EQUAL(single.status, fails ? PINN_ECALLBACK : 0);
+    if (fails) CU_ASSERT_PTR_NOT_NULL(strstr(single.msg, "returned 7"));
+    if (!fails) CU_ASSERT(single.grad[single.n_params - 1] != 0.0);
+    for (int p2p = 0; p2p <= 1; ++p2p)
+      for (int size = 1; size <= (p2p ? MAX_RANKS : 4); ++size) {
+        job out[MAX_RANKS], how = {.p2p = p2p};
+        run_team(p, size, 1, 0, &how, out);
+        for (int r = 0; r < size; ++r) {
+          CU_ASSERT_TRUE(same(&out[r], &single));
+          if (!same(&out[r], &single))
+            printf("\n  any order, %d ranks (%s), rank %d: status %d f %.17g vs %.17g (%s)\n", size,
+                   p2p ? "tree" : "all-gather", r, out[r].status, out[r].f, single.f, out[r].msg);
+          free_job(&out[r]);
+        }
+      }
+    free_job(&single);
+    pinn_problem_free(p);
+  }
+}
+
 /* A callback failing on some points (x > 0.9: on the last rank's share and
  * maybe others) fails every rank with the one-process status and message
  * (the failing point with the smallest index), and nobody hangs. */
@@ -462,6 +518,8 @@ int main(void)
       {"team_evaluation_is_bitwise_the_single_process",
        team_evaluation_is_bitwise_the_single_process},
       {"a_failure_on_one_rank_reaches_every_rank", a_failure_on_one_rank_reaches_every_rank},
+      {"a_residual_of_any_order_on_a_team_is_bitwise_the_single_process",
+       a_residual_of_any_order_on_a_team_is_bitwise_the_single_process},
       {"team_training_follows_the_single_process_bit_for_bit",
        team_training_follows_the_single_process_bit_for_bit},
       {"each_rank_holds_its_share_of_the_points", each_rank_holds_its_share_of_the_points},

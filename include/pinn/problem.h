@@ -100,7 +100,9 @@ typedef enum pinn_term_kind {
   PINN_TERM_INITIAL_RATE,  /* du_k/dt(x, t0) = g(x) */
   PINN_TERM_DATA,          /* u_k(x_i) = y_i at given points (observations) */
   PINN_TERM_OBSTACLE,      /* u_k >= psi (or <= psi) by a barrier penalty */
-  PINN_TERM_COMPLEMENTARITY/* min(R(u), u_k - psi) = 0, R the user residual (-Lu - f) */
+  PINN_TERM_COMPLEMENTARITY,/* min(R(u), u_k - psi) = 0, R the user residual (-Lu - f) */
+  PINN_TERM_RESIDUAL_ANY,  /* user residual reading derivatives of any order (add_residual_any) */
+  PINN_TERM_BOUNDARY_ANY   /* the same on the boundary (add_boundary_residual_any) */
 } pinn_term_kind;
 
 /* 1 when terms of this kind are sampled in the interior (residual, obstacle,
@@ -204,6 +206,32 @@ double pinn_problem_coef_scale(const pinn_problem *p, size_t j);
  * `needs` the PINN_NEED_* flags of the derivatives fn reads. */
 int pinn_problem_add_residual(pinn_problem *p, const char *name, size_t n_res,
                               pinn_residual_fn fn, unsigned needs, void *ctx);
+/* Residual r(x, d, coef) = 0 on the interior reading derivatives of any
+ * order up to 8 (fourth-order beams and plates, third-order KdV), computed
+ * exactly by the Taylor engine (pinn/taylor.h).  `derivs` lists them,
+ * comma-separated, each named by the coordinates it differentiates by
+ * ("xxxx", "xxyy", "t", "xxx"), or "lap" / "lap2" for the space Laplacian /
+ * biharmonic (carried as one collapsed sum: cheaper than its terms); at
+ * most 15.  fn receives, for output k, d[k * (1 + nd)] = u_k and
+ * d[k * (1 + nd) + 1 + j] = derivative j, as duals, so KdV u_t + 6 u u_x +
+ * u_xxx = 0 with derivs "t,x,xxx" is
+ *   r[0] = pd_add(pd_add(d[1], pd_scale(pd_mul(d[0], d[2]), 6.0)), d[3]);
+ * Outputs times (1 + nd), plus the coefficients, must fit PINN_DUAL_MAX.  For
+ * now such a term cannot be combined with an output transform (hard
+ * constraints) or trained by Levenberg-Marquardt (both are refused with the
+ * reason when the loss is built); every other trainer, teams (MPI), output
+ * residual fields and refinement take it as any residual. */
+typedef int (*pinn_residual_any_fn)(const double *x, const pinn_dual *d, const pinn_dual *coef,
+                                    pinn_dual *r, void *ctx);
+int pinn_problem_add_residual_any(pinn_problem *p, const char *name, size_t n_res,
+                                  pinn_residual_any_fn fn, const char *derivs, void *ctx);
+/* The same condition on the boundary (every part, or those chosen with
+ * pinn_problem_set_parts): boundary conditions of any order, such as a
+ * simply supported plate's w_nn = 0 (written as "lap" on a straight edge
+ * where w = 0) or a beam's free end u_xx = u_xxx = 0. */
+int pinn_problem_add_boundary_residual_any(pinn_problem *p, const char *name, size_t n_res,
+                                           pinn_residual_any_fn fn, const char *derivs,
+                                           void *ctx);
 /* u_k = g on the boundary (g NULL means 0). */
 int pinn_problem_add_dirichlet(pinn_problem *p, const char *name, size_t k, pinn_scalar_fn g,
                                void *ctx);

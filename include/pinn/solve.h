@@ -41,9 +41,10 @@ typedef struct pinn_solve_config {
   int prelu_per_unit;                     /* PReLU: one slope per unit */
   pinn_init_kind init;                    /* default PINN_INIT_XAVIER */
   unsigned long seed;                     /* network initialisation and sampling (default 1) */
-  int normalize_inputs;                   /* 1: the network maps the domain's bounding box
-                                             (time included) to [-1, 1] in front of its first
-                                             layer (pinn_mlp_set_input_map); 0 (default): none */
+  int normalize_inputs;                   /* 1 (default): the network maps the domain's
+                                             bounding box (time included) to [-1, 1] in front
+                                             of its first layer (pinn_mlp_set_input_map; on a
+                                             [-1, 1] box the identity, bitwise); 0: none */
   /* points */
   pinn_loss_options loss;                 /* sampler, points_scale (its seed is set from `seed`) */
   /* training (phases, budgets, refinement, checkpoints: see pinn/train.h) */

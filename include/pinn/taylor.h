@@ -110,10 +110,9 @@ int pinn_taylor_eval(pinn_taylor *t, const pinn_mlp *net, size_t n, const double
  * (when not NULL; length pinn_mlp_n_params).  fn returns 0, or nonzero to
  * stop: >= 100 passes through as the status, anything else is
  * PINN_ECALLBACK.  OpenMP over the blocks, with the network's thread count
- * (pinn_mlp_set_threads; 0 = OpenMP's default): the blocks are grouped in
- * at most 16 chunks whose number depends on n alone, each sums its own
- * accumulators and gradient, and the chunks are added in order, so results
- * are bitwise the same for any thread count.  fn is called concurrently on
+ * (pinn_mlp_set_threads; 0 = OpenMP's default): the blocks are summed up the
+ * fixed reduction tree the second-order engine uses (its leaves depend on n
+ * alone), so results are bitwise the same for any thread count.  fn is called concurrently on
  * different blocks (it must write only its arguments). */
 typedef int (*pinn_taylor_seed_fn)(size_t p0, size_t nb, size_t ld, const double *vals,
                                    double *vals_bar, double *acc, void *ctx);
