@@ -10,9 +10,9 @@
  * wall data exact for an untrained network; a bad `constraint` parameter is
  * refused; and a SHORTENED solve (smaller network, fewer points and
  * iterations than the tuned defaults, one thread: seconds) reaches the stated
- * relative L2 error.  Thresholds: about 10x the largest value measured
- * (Release and ASan + UBSan builds, gcc, one thread); bench/problem_table.sh
- * checks the defaults' target. */
+ * relative L2 error.  Threshold: about 10x the value measured (Release,
+ * gcc 12, one thread; not yet measured under ASan + UBSan);
+ * bench/problem_table.sh checks the defaults' target. */
 #include <pinn/pinn.h>
 
 #include <math.h>
