@@ -94,7 +94,8 @@ typedef struct {
   const pinn_problem *p;
   double last_bar;    /* elapsed time of the last bar redraw */
   int bar_shown;
-  double first_loss;  /* the loss at the start (hint: a run that does not move) */
+  double first_loss;  /* the loss at the first report (hint: a run that does not move) */
+  size_t first_iter;  /* ... and its iteration */
   int have_first, hinted;
 } progress_state;
 
@@ -114,6 +115,7 @@ static int print_progress(const pinn_progress *pr, void *ctx)
   if (s->quiet) return 0;
   if (!s->have_first) {
     s->first_loss = pr->loss;
+    s->first_iter = pr->total_iter;
     s->have_first = 1;
   }
   if (pr->iter % s->every != 0 && pr->iter != 0) {
@@ -150,14 +152,14 @@ static int print_progress(const pinn_progress *pr, void *ctx)
   }
   fputc('\n', stderr);
   /* a hard-constrained run whose loss has not moved at all: say why it may be */
-  if (!s->hinted && pr->total_iter >= 200 && pinn_problem_n_transforms(s->p) > 0 &&
+  if (!s->hinted && pr->total_iter >= s->first_iter + 200 && pinn_problem_n_transforms(s->p) > 0 &&
       fabs(pr->loss - s->first_loss) <= 1e-12 * fabs(s->first_loss)) {
     s->hinted = 1;
     fprintf(stderr,
             "pinn: NOTE: the loss has not moved in %zu iterations (%.6e): with a hard constraint "
             "u = g + d N the network only acts through d; check that d is not zero (or tiny) "
             "where the residual is sampled and is of order 1 inside, and the initialisation\n",
-            pr->total_iter, pr->loss);
+            pr->total_iter - s->first_iter, pr->loss);
   }
   /* ReLU-family networks: dead units and learned slopes as training goes */
   pinn_mlp *net = pr->assembler ? pinn_loss_network(pr->assembler) : NULL;
@@ -698,7 +700,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   const char *checkpoint = args.checkpoint;
   /* asked for: kept after a normal end */
   const int keep_checkpoint = args.checkpoint || (args.set & SET_CKPT_EVERY);
-  progress_state ps = {args.quiet || rank != 0, isatty(STDERR_FILENO), 100, p, 0, 0, 0, 0, 0};
+  progress_state ps = {args.quiet || rank != 0, isatty(STDERR_FILENO), 100, p, 0, 0, 0, 0, 0, 0};
   pinn_error err;
   pinn_error_clear(&err);
   /* checkpoints: at phase ends and on Ctrl-C whenever results are written

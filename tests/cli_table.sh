@@ -170,6 +170,11 @@ done
 "$pinn" solve --plugin ./f7.so --no-output --adam 250 --iters 1 --progress-every 50 > /dev/null 2> f7.err
 [ "$(grep -c 'NOTE: the loss has not moved in 200 iterations' f7.err)" = 1 ] \
   || { echo "FAIL: the not-moving hint"; cat f7.err; fail=$((fail + 1)); }
+# ... and a hard-constrained run that moves gets no hint, whatever its first progress line
+"$pinn" solve wave1d --no-output --no-checkpoint --adam 450 --iters 1 --then none --progress-every 200 \
+  > /dev/null 2> w7.err
+! grep -q 'NOTE: the loss has not moved' w7.err \
+  || { echo "FAIL: the not-moving hint on a run that moves"; cat w7.err; fail=$((fail + 1)); }
 # the failing point does not depend on the number of threads
 "$pinn" solve --plugin ./f4.so --quiet --no-output --threads 1 2> n1.txt >/dev/null
 "$pinn" solve --plugin ./f4.so --quiet --no-output --threads 2 2> n2.txt >/dev/null
