@@ -157,7 +157,8 @@ typedef struct evalspec {
 } evalspec;
 
 /* Columns per output. */
-static size_t n_cols(const evalspec *e) { return (e->deriv ? 1 + 2 * e->n_in : 1) + e->nq; }
+static size_t jet_cols(const evalspec *e) { return e->deriv ? 1 + 2 * e->n_in : 1; }
+static size_t n_cols(const evalspec *e) { return jet_cols(e) + e->nq; }
 
 /* Parse a --derivative: input names (single letters) or d + input indices. */
 static int parse_partial(const pinn_model_meta *m, const char *text, pinn_partial *q)
@@ -218,7 +219,7 @@ static void channel_name(const pinn_model_meta *m, const evalspec *e, size_t k, 
 {
   char o[40];
   out_name(m, k, o, sizeof o);
-  const size_t per = e->deriv ? 1 + 2 * e->n_in : 1;
+  const size_t per = jet_cols(e);
   if (c >= per)
     snprintf(buf, cap, "%s_%s", o, e->qname[c - per]);
   else if (c == 0)
@@ -234,7 +235,7 @@ static void channel_name(const pinn_model_meta *m, const evalspec *e, size_t k, 
 static size_t jet_channel(const evalspec *e, size_t c);
 static double col_value(const evalspec *e, const double *jets, size_t p, size_t k, size_t c)
 {
-  const size_t per = e->deriv ? 1 + 2 * e->n_in : 1;
+  const size_t per = jet_cols(e);
   if (c >= per) return e->hi[(p * e->n_out + k) * e->nq + (c - per)];
   return jets[(p * e->n_out + k) * e->C + jet_channel(e, c)];
 }

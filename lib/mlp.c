@@ -288,7 +288,7 @@ int pinn_mlp_threads(const pinn_mlp *net) { return net ? net->threads : 0; }
 /* The team size of a parallel pass: a num_threads clause, not
  * omp_set_num_threads, so that two networks in two threads of one program
  * each get their own count. */
-static int team_size(const pinn_mlp *net)
+int pinn_mlp_team_size_(const pinn_mlp *net)
 {
 #ifdef _OPENMP
   return net->threads > 0 ? net->threads : omp_get_max_threads();
@@ -859,7 +859,7 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
   pass_ctx pc = {net, &cm, n, row0, n_acc, x, fn, ctx, need_grad, cm.np > 0 && need_grad};
   static const pinn_reduce_pass_ops_ ops = {pass_alloc, pass_release, pass_block};
   pinn_reduce_pass_fail_ fail;
-  st = pinn_reduce_pass_(nblocks, rank, size, len, team_size(net), &ops, &pc, out, &fail);
+  st = pinn_reduce_pass_(nblocks, rank, size, len, pinn_mlp_team_size_(net), &ops, &pc, out, &fail);
   if (!st) return PINN_SUCCESS;
   if (fail.no_workspace)
     return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory for the jet workspaces");
@@ -998,7 +998,7 @@ int pinn_mlp_jacobian(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const 
   const size_t C = cm.C, P = net->nparams;
   int fail = 0, alloc_fail = 0;
   size_t fail_block = (size_t)-1;
-#pragma omp parallel if (nblocks >= 4) num_threads(team_size(net))
+#pragma omp parallel if (nblocks >= 4) num_threads(pinn_mlp_team_size_(net))
   {
     workspace w;
     const int ok = ws_alloc_in_team(net, C, &w, &alloc_fail);

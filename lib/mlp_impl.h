@@ -22,6 +22,9 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
 /* The network's input map (pinn_mlp_set_input_map; the identity when none)
  * applied in place to n points stored by input: x[i * stride + q], q < n. */
 void pinn_mlp_map_inputs_(const pinn_mlp *net, double *x, size_t n, size_t stride);
+/* The OpenMP team of a network's parallel passes: its thread count, or
+ * OpenMP's default when 0 (a num_threads clause, never a process setting). */
+int pinn_mlp_team_size_(const pinn_mlp *net);
 /* d x'_i / d x_i of the input map, n_in entries (1 when there is none). */
 const double *pinn_mlp_input_scale_(const pinn_mlp *net);
 

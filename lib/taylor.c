@@ -71,10 +71,6 @@
 #include "reduce_impl.h"
 #include "taylor_impl.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #define B PINN_BLOCK
 #define KMAX PINN_TAYLOR_MAX_ORDER
 #define NIN PINN_TAYLOR_MAX_INPUTS
@@ -1206,13 +1202,7 @@ int pinn_taylor_loss_grad_part_(pinn_taylor *t, const pinn_mlp *net, size_t n, c
   pass_ctx pc = {t, net, n, row0, n_acc, x, fn, ctx, need_grad};
   static const pinn_reduce_pass_ops_ ops = {pass_alloc, pass_release, pass_block};
   pinn_reduce_pass_fail_ fail;
-  const int threads = pinn_mlp_threads(net);
-#ifdef _OPENMP
-  const int team = threads > 0 ? threads : omp_get_max_threads();
-#else
-  const int team = 1;
-  (void)threads;
-#endif
+  const int team = pinn_mlp_team_size_(net);
   st = pinn_reduce_pass_(nblocks, rank, size, len, team, &ops, &pc, out, &fail);
   if (!st) return PINN_SUCCESS;
   if (fail.no_workspace)
@@ -1262,12 +1252,7 @@ int pinn_taylor_jacobian(pinn_taylor *t, const pinn_mlp *net, size_t n, const do
   const size_t nblocks = (n + B - 1) / B, P = pinn_mlp_n_params(net);
   int fail = 0, alloc_fail = 0;
   size_t fail_block = SIZE_MAX;
-  const int team = pinn_mlp_threads(net) > 0 ? pinn_mlp_threads(net) : 0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(team > 0 ? team : omp_get_max_threads()) if (nblocks >= 2)
-#else
-  (void)team;
-#endif
+#pragma omp parallel num_threads(pinn_mlp_team_size_(net)) if (nblocks >= 2)
   {
     workspace w;
     int ok = ws_alloc(t, net, &w) == PINN_SUCCESS;
