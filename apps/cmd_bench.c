@@ -13,15 +13,17 @@
 #include "cli.h"
 
 static const char bench_help[] =
-    "usage: pinn bench NAME [--threads T] [--repeats R] [--points N] [--plugin ./my.so]\n"
+    "usage: pinn bench NAME [--threads T] [--repeats R] [--points N] [--set KEY=VALUE]\n"
+    "                  [--plugin ./my.so]\n"
     "Times one loss-and-gradient evaluation of the problem with its default network and\n"
     "points (median of R repeats after warm-up; --points N gives every interior term N\n"
-    "points).  Under mpirun the ranks split the points (pinn/team.h) and rank 0 reports;\n"
+    "points; --set a problem parameter, as for pinn solve).  Under mpirun the ranks split the points (pinn/team.h) and rank 0 reports;\n"
     "rss_mb is the largest resident size of any rank.  Last line: s_per_eval=<seconds>\n";
 
 int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
 {
   const char *name = NULL, *plugin = NULL;
+  int first_set = 0; /* argv index of the first --set, 0 if none */
   size_t threads = 0, repeats = 20, points = 0;
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
@@ -37,6 +39,10 @@ int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
     } else if (!strcmp(a, "--points")) {
       if (i + 1 >= argc || pinn_cli_parse_size(argv[++i], 1, PINN_MAX_TERM_POINTS, &points))
         return pinn_cli_usage_error("bench", "--points needs a count from 1 to 1e8");
+    } else if (!strcmp(a, "--set")) {
+      if (i + 1 >= argc) return pinn_cli_usage_error("bench", "--set needs KEY=VALUE");
+      if (!first_set) first_set = i;
+      ++i;
     } else if (!strcmp(a, "--plugin")) {
       if (i + 1 >= argc) return pinn_cli_usage_error("bench", "--plugin needs a path");
       plugin = argv[++i];
@@ -51,10 +57,27 @@ int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
   if (!name == !plugin)
     return pinn_cli_usage_error("bench", "give a problem NAME (see pinn list) or --plugin");
   pinn_solve_config cfg = pinn_solve_config_default();
+  pinn_error perr;
+  pinn_params *params = first_set ? pinn_params_alloc(&perr) : NULL;
+  if (first_set && !params) return pinn_cli_usage_error("bench", "--set: %s", perr.msg);
+  for (int i = first_set; first_set && i + 1 < argc; ++i)
+    if (!strcmp(argv[i], "--set") && pinn_params_set(params, argv[++i], &perr)) {
+      pinn_params_free(params);
+      return pinn_cli_usage_error("bench", "--set %s", perr.msg);
+    }
+  cfg.params = params;
   pinn_problem *p;
   void *dl;
   int st = pinn_cli_create_problem("bench", name, plugin, &p, &cfg, &dl);
-  if (st) return st;
+  if (!st && pinn_params_check(params, &perr))
+    st = pinn_cli_usage_error("bench", "--set: %s (see pinn solve %s --help)", perr.msg,
+                              name ? name : plugin);
+  if (st) {
+    pinn_problem_free(p);
+    pinn_cli_close_plugin(dl);
+    pinn_params_free(params);
+    return st;
+  }
   cfg.threads = (int)threads;
   cfg.loss.seed = cfg.seed;
   cfg.loss.team = team; /* each rank samples and keeps its share of the points */
@@ -68,6 +91,7 @@ int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
     pinn_mlp_free(net);
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);
+    pinn_params_free(params);
     return 1;
   }
   size_t P = pinn_loss_n_params(l), npts = 0;
@@ -106,5 +130,6 @@ int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
   pinn_mlp_free(net);
   pinn_problem_free(p);
   pinn_cli_close_plugin(dl);
+  pinn_params_free(params);
   return st ? 1 : 0;
 }

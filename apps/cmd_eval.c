@@ -11,7 +11,6 @@
 #include <stddef.h> /* cli.h uses size_t without including it */
 #include "cli.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -160,48 +159,15 @@ typedef struct evalspec {
 static size_t jet_cols(const evalspec *e) { return e->deriv ? 1 + 2 * e->n_in : 1; }
 static size_t n_cols(const evalspec *e) { return jet_cols(e) + e->nq; }
 
-/* Parse a --derivative: input names (single letters) or d + input indices. */
+/* Parse a --derivative: input names or d + input indices
+ * (pinn_partial_parse_names). */
 static int parse_partial(const pinn_model_meta *m, const char *text, pinn_partial *q)
 {
   pinn_error err;
-  char digits[PINN_TAYLOR_MAX_ORDER + 2];
-  size_t nd = 0;
-  int by_index = text[0] == 'd' && text[1] != '\0';
-  for (const char *c = text + 1; by_index && *c; ++c)
-    if (!isdigit((unsigned char)*c)) by_index = 0;
-  if (by_index) {
-    for (const char *c = text + 1; *c; ++c) {
-      if ((size_t)(*c - '0') >= m->n_in)
-        return pinn_cli_usage_error(CMD, "--derivative %s: input %c does not exist (the network "
-                                         "has %zu inputs: 0..%zu)",
-                                    text, *c, m->n_in, m->n_in - 1);
-      if (nd > PINN_TAYLOR_MAX_ORDER) break;
-      digits[nd++] = *c;
-    }
-  } else {
-    for (const char *c = text; *c; ++c) {
-      size_t i = 0;
-      while (i < m->n_in && !(m->inputs[i][0] == *c && m->inputs[i][1] == '\0')) ++i;
-      if (i == m->n_in) {
-        char names[160] = "";
-        for (size_t j = 0; j < m->n_in; ++j)
-          snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? ", " : "",
-                   m->inputs[j]);
-        return pinn_cli_usage_error(CMD, "--derivative %s: '%c' is not an input of this network "
-                                         "(inputs: %s); name inputs by letter (xxt) or by index "
-                                         "(d001)",
-                                    text, *c, names);
-      }
-      if (nd > PINN_TAYLOR_MAX_ORDER) break;
-      digits[nd++] = (char)('0' + i);
-    }
-  }
-  if (nd == 0 || nd > PINN_TAYLOR_MAX_ORDER)
-    return pinn_cli_usage_error(CMD, "--derivative '%s': give an order 1 to %d", text,
-                                PINN_TAYLOR_MAX_ORDER);
-  digits[nd] = '\0';
-  if (pinn_partial_parse(digits, q, &err))
-    return pinn_cli_usage_error(CMD, "--derivative %s: %s", text, err.msg);
+  const char *names[PINN_MAX_INPUTS];
+  for (size_t i = 0; i < m->n_in; ++i) names[i] = m->inputs[i];
+  if (pinn_partial_parse_names(text, m->n_in, names, q, &err))
+    return pinn_cli_usage_error(CMD, "--derivative: %s", err.msg);
   return 0;
 }
 

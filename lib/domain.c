@@ -207,10 +207,11 @@ size_t pinn_domain_num_faces(const pinn_domain *dom)
   return e.kind == PINN_DOMAIN_BOX ? 2 * e.d : 1;
 }
 
-/* "x0-" ... "x6+": the box faces' part names. */
+/* "x0-" ... "x7+": the box faces' part names. */
 static const char *const box_part[2 * PINN_DOMAIN_MAX_DIM] = {
-    "x0-", "x0+", "x1-", "x1+", "x2-", "x2+", "x3-", "x3+", "x4-", "x4+", "x5-", "x5+", "x6-", "x6+"};
-_Static_assert(PINN_DOMAIN_MAX_DIM == 7, "one part name per box face");
+    "x0-", "x0+", "x1-", "x1+", "x2-", "x2+", "x3-", "x3+",
+    "x4-", "x4+", "x5-", "x5+", "x6-", "x6+", "x7-", "x7+"};
+_Static_assert(PINN_DOMAIN_MAX_DIM == 8, "one part name per box face");
 
 const char *pinn_domain_part_name(const pinn_domain *dom, size_t i)
 {

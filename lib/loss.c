@@ -396,8 +396,7 @@ static int any_order_plan(pinn_loss *l, term_state *t, const pinn_mlp *net)
       second = 1;
       continue;
     }
-    memset(&q, 0, sizeof q);
-    for (int a = 0; a < 4; ++a) q.n[input_of(l, a)] += def->deriv_n[j][a];
+    q = def->deriv_p[j];
     if (pinn_partial_order(&q) >= 2) second = 1;
     st = pinn_taylor_add_partial(t->tay, &q);
   }

@@ -62,21 +62,13 @@ static void join_append(char *buf, size_t cap, const char *text, int first)
   snprintf(buf + len, cap - len, "%s%s", first ? "" : ",", text);
 }
 
-static const char *const axis_names[4] = {"x", "y", "z", "t"};
-
-/* Input names of a problem (x, y, z, then t) or generic x0, x1, ... */
+/* Input names of a problem (pinn_problem_input_name) or generic x0, x1, ... */
 static void input_name(const pinn_problem *p, size_t i, char *buf, size_t cap)
 {
-  if (p) {
-    size_t d = pinn_problem_space_dim(p);
-    if (i < d && d <= 3) {
-      snprintf(buf, cap, "%s", axis_names[i]);
-      return;
-    }
-    if (i == d && pinn_problem_has_time(p)) {
-      snprintf(buf, cap, "t");
-      return;
-    }
+  const char *name = p ? pinn_problem_input_name(p, i) : NULL;
+  if (name) {
+    snprintf(buf, cap, "%s", name);
+    return;
   }
   snprintf(buf, cap, "x%zu", i);
 }

@@ -34,10 +34,13 @@
 #define OUTPUT_FORMAT_NAME "libpinn-solution"
 #define OUTPUT_FORMAT_VERSION 1
 
-static const char *const axis_name[4] = {"x", "y", "z", "t"};
 
 /* Name of axis a of a problem with d space dimensions (time last). */
-static const char *axis_label(size_t d, size_t a) { return a < d ? axis_name[a] : "t"; }
+static const char *axis_label(size_t d, size_t a)
+{
+  const char *s = pinn_input_name_(d, 1, a);
+  return s ? s : "?";
+}
 
 /* ================================================================ fields */
 
@@ -253,6 +256,12 @@ int pinn_fields_compute(pinn_loss *l, const size_t *counts, pinn_fields *f, pinn
     memcpy(cnt, rc, dim * sizeof *cnt);
   } else if (counts) {
     for (size_t a = 0; a < dim; ++a) {
+      if (a >= 3 && a < d && counts[a] != 1)
+        return pinn_error_set(err, PINN_EINVAL,
+                              "output grid: a problem in %zu space dimensions is written as the "
+                              "3-D slice through the middle of axes 3 and up; give axis %s 1 "
+                              "point, not %zu",
+                              d, axis_label(d, a), counts[a]);
       if (counts[a] < 1 || counts[a] > 100000)
         return pinn_error_set(err, PINN_EINVAL,
                               "output grid: %zu points on axis %s; give 1 to 100000 per axis",
@@ -578,12 +587,15 @@ static int xcheck_doc(wstate *s, pinn_xdmf *doc, int st)
 
 static int xcheck(wstate *s, int st) { return xcheck_doc(s, s->x, st); }
 
-/* Dims (C order) of a grid field: [nt][nz][ny][nx] with absent axes dropped. */
+/* Dims (C order) of a grid field: [nt][nz][ny][nx] with absent axes
+ * dropped (beyond 3 space dimensions the grid is a 3-D slice: axes 3 .. d-1
+ * have one point each and are dropped too). */
 static int field_dims(const pinn_fields *f, size_t *dims, int space_only)
 {
   int rank = 0;
   size_t dim = space_only ? f->space_dim : f->dim;
-  for (size_t a = dim; a-- > 0;) dims[rank++] = f->counts[a];
+  for (size_t a = dim; a-- > 0;)
+    if (a < 3 || a >= f->space_dim) dims[rank++] = f->counts[a];
   return rank;
 }
 
@@ -699,7 +711,7 @@ static int add_solution_grid(wstate *s)
     free(smask);
   }
   if (!s->gather) {
-    add_grid(s, s->x, "solution", d, &s->g_sol);
+    add_grid(s, s->x, "solution", d > 3 ? 3 : d, &s->g_sol);
   } else {
     const size_t np = s->ng, cd = d;
     double *xyz = malloc(np * cd * sizeof *xyz);
@@ -855,7 +867,7 @@ static int add_point_set(wstate *s, const char *base, const char *gname, const c
   if (!s->err.code && s->xs)
     xcheck_doc(s, s->xs,
                pinn_xdmf_add_point_set(s->xs, gname, n, (int)cd, s->h5path, cname, kname, gs));
-  if (!s->err.code && dim > 3) {
+  if (!s->err.code && dim > 3 && s->f->has_time) {
     double *t = xyz + n * cd;
     for (size_t q = 0; q < n; ++q) t[q] = x[q * dim + dim - 1];
     write_point_attr(s, *g, base, "t", t, n, tname, sizeof tname);

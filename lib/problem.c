@@ -29,12 +29,12 @@ struct pinn_problem {
   pinn_term_def terms[MAX_TERMS];
   pinn_solution_fn exact;
   void *exact_ctx;
-  size_t ref_counts[4];
-  double *ref_axes[4];
+  size_t ref_counts[PINN_MAX_INPUTS];
+  double *ref_axes[PINN_MAX_INPUTS];
   double *ref_u;
   size_t ref_n;           /* reference points (pinn_problem_set_reference_points) */
   double *ref_px, *ref_pu;
-  size_t out_grid[4];
+  size_t out_grid[PINN_MAX_INPUTS];
   int has_out_grid;
   pinn_metrics_fn metrics;
   void *metrics_ctx;
@@ -144,9 +144,10 @@ pinn_problem *pinn_problem_alloc(const char *name, size_t d, int has_time, size_
                    name ? name : "(null)");
     return NULL;
   }
-  if (d < 1 || d > 3) {
-    pinn_error_set(err, PINN_EINVAL, "problem '%s': %zu space dimensions; libpinn problems have 1 to 3",
-                   name, d);
+  if (d < 1 || d > PINN_DOMAIN_MAX_DIM) {
+    pinn_error_set(err, PINN_EINVAL,
+                   "problem '%s': %zu space dimensions; libpinn problems have 1 to %d", name, d,
+                   PINN_DOMAIN_MAX_DIM);
     return NULL;
   }
   if (n_out < 1 || n_out > PINN_MAX_OUTPUTS) {
@@ -177,7 +178,7 @@ void pinn_problem_free(pinn_problem *p)
     free(p->terms[i].data_x);
     free(p->terms[i].data_y);
   }
-  for (int a = 0; a < 4; ++a) free(p->ref_axes[a]);
+  for (int a = 0; a < PINN_MAX_INPUTS; ++a) free(p->ref_axes[a]);
   free(p->ref_u);
   free(p->ref_px);
   free(p->ref_pu);
@@ -318,8 +319,14 @@ double pinn_problem_coef_scale(const pinn_problem *p, size_t j)
 
 /* ---------------------------------------------------------------- terms */
 
+/* The PINN_NEED_* flags a problem's classic terms may use: x, y, z within
+ * its space dimensions, t when it has time.  Beyond 3 space dimensions the
+ * named jet (pinn_jet: x, y, z, t) cannot hold the derivatives, so classic
+ * terms read u and its time derivatives only (add_residual_any reads the
+ * rest by input name, x0 .. x7). */
 static unsigned needs_mask(const pinn_problem *p)
 {
+  if (p->d > 3) return p->has_time ? PINN_NEED_T | PINN_NEED_TT : 0u;
   unsigned m = PINN_NEED_X | PINN_NEED_XX;
   if (p->d >= 2) m |= PINN_NEED_Y | PINN_NEED_YY | PINN_NEED_XY;
   if (p->d >= 3) m |= PINN_NEED_Z | PINN_NEED_ZZ | PINN_NEED_XZ | PINN_NEED_YZ;
@@ -372,11 +379,19 @@ static int add_residual_like(pinn_problem *p, const char *name, pinn_term_kind k
     return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': %zu residuals; use 1 to %d", name,
                           n_res, PINN_MAX_RESIDUALS);
   unsigned valid = needs_mask(p);
-  /* the gradient / Laplacian shorthands are restricted to the problem's dims */
-  if ((needs & PINN_NEED_GRAD) == PINN_NEED_GRAD)
+  /* the gradient / Laplacian shorthands are restricted to the problem's dims
+   * (beyond 3 they would leave axes out: refused below) */
+  if ((needs & PINN_NEED_GRAD) == PINN_NEED_GRAD && p->d <= 3)
     needs = (needs & ~(unsigned)PINN_NEED_GRAD) | (PINN_NEED_GRAD & valid);
-  if ((needs & PINN_NEED_LAPLACIAN) == PINN_NEED_LAPLACIAN)
+  if ((needs & PINN_NEED_LAPLACIAN) == PINN_NEED_LAPLACIAN && p->d <= 3)
     needs = (needs & ~(unsigned)PINN_NEED_LAPLACIAN) | (PINN_NEED_LAPLACIAN & valid);
+  if (needs & ~valid && p->d > 3)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s' needs space derivatives (flags 0x%x), which a residual of a "
+                          "problem in %zu space dimensions reads through "
+                          "pinn_problem_add_residual_any (derivatives named by input: \"x0x0\", "
+                          "\"lap\"); pinn_problem_add_residual reads u%s only there",
+                          name, needs & ~valid, p->d, p->has_time ? ", u_t and u_tt" : "");
   if (needs & ~valid)
     return pinn_error_set(&p->err, PINN_EINVAL,
                           "term '%s' needs derivatives (flags 0x%x) with respect to coordinates "
@@ -392,40 +407,30 @@ static int add_residual_like(pinn_problem *p, const char *name, pinn_term_kind k
   return PINN_SUCCESS;
 }
 
-/* One derivative name of add_residual_any: coordinate letters (x, y, z
- * within the problem's space dimensions, t when it has time), or lap /
- * lap2; into the def's slot j. */
+/* One derivative name of add_residual_any: the inputs it differentiates by
+ * (pinn_partial_parse_names: x, y, z, t, or x0 .. x7 beyond 3 space
+ * dimensions; or d + indices), or lap / lap2; into the def's slot j. */
 static int parse_deriv(pinn_problem *p, const char *name, const char *text, size_t len,
                        pinn_term_def *t, size_t j)
 {
-  char buf[16];
+  char buf[24];
   if (len == 0 || len >= sizeof buf)
     return pinn_error_set(&p->err, PINN_EINVAL,
                           "term '%s': derivative %zu is %s: name one by its coordinates (xxxx, "
-                          "xt) or lap / lap2, comma-separated",
+                          "xt, x0x0) or lap / lap2, comma-separated",
                           name, j + 1, len ? "too long" : "empty");
   memcpy(buf, text, len);
   buf[len] = '\0';
   snprintf(t->deriv_names[j], sizeof t->deriv_names[j], "%s", buf);
-  memset(t->deriv_n[j], 0, sizeof t->deriv_n[j]);
+  memset(&t->deriv_p[j], 0, sizeof t->deriv_p[j]);
   t->deriv_lap[j] = !strcmp(buf, "lap") ? 1 : !strcmp(buf, "lap2") ? 2 : 0;
   if (t->deriv_lap[j]) return PINN_SUCCESS;
-  static const char letters[] = "xyzt";
-  for (size_t c = 0; c < len; ++c) {
-    const char *at = strchr(letters, buf[c]);
-    const size_t a = at ? (size_t)(at - letters) : 4;
-    if (!at || buf[c] == '\0' || (a < 3 && a >= p->d) || (a == 3 && !p->has_time))
-      return pinn_error_set(&p->err, PINN_EINVAL,
-                            "term '%s': derivative '%s' differentiates by '%c', which is not a "
-                            "coordinate of this problem (%zu space dimension(s)%s: %s%s)",
-                            name, buf, buf[c], p->d, p->has_time ? " and time" : "",
-                            p->d == 1 ? "x" : p->d == 2 ? "x, y" : "x, y, z",
-                            p->has_time ? ", t" : "");
-    t->deriv_n[j][a]++;
-  }
-  if (len > 8)
-    return pinn_error_set(&p->err, PINN_EINVAL,
-                          "term '%s': derivative '%s' has order %zu; the most is 8", name, buf, len);
+  const char *names[PINN_MAX_INPUTS];
+  const size_t n_in = pinn_problem_dim(p);
+  for (size_t i = 0; i < n_in; ++i) names[i] = pinn_problem_input_name(p, i);
+  pinn_error e;
+  if (pinn_partial_parse_names(buf, n_in, names, &t->deriv_p[j], &e))
+    return pinn_error_set(&p->err, PINN_EINVAL, "term '%s': %s", name, e.msg);
   return PINN_SUCCESS;
 }
 
@@ -469,7 +474,7 @@ static int add_residual_any_impl(pinn_problem *p, const char *name, pinn_term_ki
   t->ctx = ctx;
   t->n_derivs = nd;
   memcpy(t->deriv_names, tmp.deriv_names, sizeof tmp.deriv_names);
-  memcpy(t->deriv_n, tmp.deriv_n, sizeof tmp.deriv_n);
+  memcpy(t->deriv_p, tmp.deriv_p, sizeof tmp.deriv_p);
   memcpy(t->deriv_lap, tmp.deriv_lap, sizeof tmp.deriv_lap);
   p->n_terms++;
   return PINN_SUCCESS;
@@ -481,6 +486,13 @@ static int add_scalar_term(pinn_problem *p, const char *name, pinn_term_kind kin
   if (pinn_term_ops_of_(kind)->region == PINN_REGION_INITIAL && !p->has_time)
     return pinn_error_set(&p->err, PINN_EINVAL,
                           "term '%s': initial conditions need a time-dependent problem", name);
+  if ((kind == PINN_TERM_NEUMANN || kind == PINN_TERM_ROBIN) && p->d > 3)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "term '%s': normal derivatives are carried for problems in up to 3 "
+                          "space dimensions (this one has %zu); write the condition with "
+                          "pinn_problem_add_boundary_residual_any on each face (on the face "
+                          "x0 = 0 the outward derivative is -u_x0: \"x0\")",
+                          name, p->d);
   pinn_term_def *t = new_term(p, name, kind, k);
   if (!t) return p->err.code;
   t->g = g;
@@ -510,6 +522,11 @@ static int add_periodic_impl(pinn_problem *p, const char *name, size_t k, size_t
     return pinn_error_set(&p->err, PINN_EINVAL,
                           "periodic term '%s': axis %zu is not a space axis (0..%zu)", name, axis,
                           p->d - 1);
+  if (derivative && p->d > 3)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "periodic term '%s': matching derivatives is carried for problems in up "
+                          "to 3 space dimensions (this one has %zu); match the values only",
+                          name, p->d);
   int st = add_scalar_term(p, name, PINN_TERM_PERIODIC, k, NULL, NULL);
   if (!st) {
     p->terms[p->n_terms - 1].axis = axis;
@@ -1041,6 +1058,11 @@ static int set_reference_grid_impl(pinn_problem *p, const size_t *counts,
   const size_t dim = pinn_problem_dim(p);
   if (!counts || !axes || !u)
     return pinn_error_set(&p->err, PINN_EINVAL, "reference grid: NULL argument");
+  if (p->d > 3)
+    return pinn_error_set(&p->err, PINN_EINVAL,
+                          "reference grid: a problem in %zu space dimensions takes reference "
+                          "points (pinn_problem_set_reference_points) instead of a grid",
+                          p->d);
   size_t total = 1;
   for (size_t a = 0; a < dim; ++a) {
     if (counts[a] < 1 || counts[a] > 100000 || !axes[a])
@@ -1058,7 +1080,7 @@ static int set_reference_grid_impl(pinn_problem *p, const size_t *counts,
     if (!isfinite(u[i]))
       return pinn_error_set(&p->err, PINN_EINVAL, "reference grid: value %zu is not finite", i);
   double *cu = malloc(total * p->n_out * sizeof *cu);
-  double *ca[4] = {NULL, NULL, NULL, NULL};
+  double *ca[PINN_MAX_INPUTS] = {NULL};
   int fail = !cu;
   for (size_t a = 0; a < dim && !fail; ++a) {
     ca[a] = malloc(counts[a] * sizeof(double));
@@ -1067,11 +1089,11 @@ static int set_reference_grid_impl(pinn_problem *p, const size_t *counts,
   }
   if (fail) {
     free(cu);
-    for (int a = 0; a < 4; ++a) free(ca[a]);
+    for (int a = 0; a < PINN_MAX_INPUTS; ++a) free(ca[a]);
     return pinn_error_set(&p->err, PINN_ENOMEM, "out of memory");
   }
   memcpy(cu, u, total * p->n_out * sizeof *cu);
-  for (int a = 0; a < 4; ++a) {
+  for (int a = 0; a < PINN_MAX_INPUTS; ++a) {
     free(p->ref_axes[a]);
     p->ref_axes[a] = ca[a];
     p->ref_counts[a] = (size_t)a < dim ? counts[a] : 0;
@@ -1169,11 +1191,19 @@ static int set_output_grid_impl(pinn_problem *p, const size_t *counts)
 {
   const size_t dim = pinn_problem_dim(p);
   if (!counts) return pinn_error_set(&p->err, PINN_EINVAL, "output grid: counts is NULL");
-  for (size_t a = 0; a < dim; ++a)
+  for (size_t a = 0; a < dim; ++a) {
+    if (a >= 3 && a < p->d && counts[a] != 1)
+      return pinn_error_set(&p->err, PINN_EINVAL,
+                            "output grid: a problem in %zu space dimensions is written as the 3-D "
+                            "slice through the middle of axes 3 and up; give axis %zu 1 point, "
+                            "not %zu",
+                            p->d, a, counts[a]);
+    if (a >= 3 && a < p->d) continue;
     if (counts[a] < 2 || counts[a] > 100000)
       return pinn_error_set(&p->err, PINN_EINVAL,
                             "output grid: axis %zu needs 2 to 100000 points, got %zu", a,
                             counts[a]);
+  }
   for (size_t a = 0; a < dim; ++a) p->out_grid[a] = counts[a];
   p->has_out_grid = 1;
   return PINN_SUCCESS;
@@ -1191,8 +1221,8 @@ void pinn_problem_output_grid(const pinn_problem *p, size_t *counts)
     return;
   }
   static const size_t space[4] = {0, 201, 101, 41};
-  for (size_t a = 0; a < p->d; ++a) counts[a] = space[p->d];
-  if (p->has_time) counts[p->d] = 51;
+  for (size_t a = 0; a < p->d; ++a) counts[a] = p->d <= 3 ? space[p->d] : a < 3 ? 41 : 1;
+  if (p->has_time) counts[p->d] = p->d <= 3 ? 51 : 21;
 }
 
 int pinn_problem_set_metrics(pinn_problem *p, pinn_metrics_fn fn, void *ctx)
@@ -1457,11 +1487,19 @@ int pinn_problem_set_output_grid(pinn_problem *p, const size_t *counts)
   return SETUP(p, set_output_grid_impl(p, counts), "set_output_grid");
 }
 
+const char *pinn_input_name_(size_t d, int has_time, size_t i)
+{
+  static const char *const xyz[3] = {"x", "y", "z"};
+  static const char *const xi[PINN_DOMAIN_MAX_DIM] = {"x0", "x1", "x2", "x3",
+                                                      "x4", "x5", "x6", "x7"};
+  _Static_assert(PINN_DOMAIN_MAX_DIM == 8, "one name per space axis");
+  if (i < d && d <= 3) return xyz[i];
+  if (i < d && d <= PINN_DOMAIN_MAX_DIM) return xi[i];
+  if (i == d && has_time) return "t";
+  return NULL;
+}
+
 const char *pinn_problem_input_name(const pinn_problem *p, size_t i)
 {
-  static const char *const space[3] = {"x", "y", "z"};
-  if (!p) return NULL;
-  if (i < p->d) return space[i];
-  if (i == p->d && p->has_time) return "t";
-  return NULL;
+  return p ? pinn_input_name_(p->d, p->has_time, i) : NULL;
 }

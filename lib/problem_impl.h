@@ -6,6 +6,12 @@
 
 #include <stddef.h>
 #include <pinn/problem.h>
+#include <pinn/taylor.h>
+
+/* Name of input i of a problem with d space dimensions: x, y, z when
+ * d <= 3, x0 .. x7 beyond; t (time, last) for i == d when has_time; NULL
+ * past the end.  The one naming rule of problems, model files and output. */
+const char *pinn_input_name_(size_t d, int has_time, size_t i);
 
 /* Most derivatives one PINN_TERM_RESIDUAL_ANY term reads. */
 #define PINN_MAX_DERIVS 15
@@ -37,8 +43,8 @@ typedef struct pinn_term_def {
    * derivatives it reads, by name and as Taylor quantities */
   pinn_residual_any_fn res_any;
   size_t n_derivs;
-  char deriv_names[PINN_MAX_DERIVS][16];
-  unsigned char deriv_n[PINN_MAX_DERIVS][4]; /* per coordinate x, y, z, t: its count */
+  char deriv_names[PINN_MAX_DERIVS][24];
+  pinn_partial deriv_p[PINN_MAX_DERIVS];     /* the partial, by input index */
   int deriv_lap[PINN_MAX_DERIVS];            /* 0, or the Laplacian's power (lap, lap2) */
 } pinn_term_def;
 

@@ -112,6 +112,53 @@ int pinn_partial_parse(const char *text, pinn_partial *p, pinn_error *err)
   return PINN_SUCCESS;
 }
 
+int pinn_partial_parse_names(const char *text, size_t n_in, const char *const *names,
+                             pinn_partial *p, pinn_error *err)
+{
+  if (!text || !p || !names || n_in < 1 || n_in > NIN)
+    return pinn_error_set(err, PINN_EINVAL, "pinn_partial_parse_names: bad argument");
+  char list[NIN * 8 + 16] = "";
+  for (size_t i = 0; i < n_in; ++i)
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+             names[i] ? names[i] : "?");
+  pinn_partial r;
+  memset(&r, 0, sizeof r);
+  int order = 0;
+  int by_index = text[0] == 'd' && text[1] != '\0';
+  for (const char *c = text + 1; by_index && *c; ++c)
+    if (*c < '0' || *c > '9') by_index = 0;
+  for (const char *c = by_index ? text + 1 : text; *c;) {
+    size_t in = n_in, len = 0;
+    if (by_index) {
+      in = (size_t)(*c - '0');
+      len = 1;
+    } else {
+      for (size_t i = 0; i < n_in; ++i) {
+        const size_t l = names[i] ? strlen(names[i]) : 0;
+        if (l > len && !strncmp(c, names[i], l)) in = i, len = l;
+      }
+    }
+    if (in >= n_in)
+      return pinn_error_set(err, PINN_EINVAL,
+                            by_index ? "derivative \"%.40s\": input %c does not exist (inputs "
+                                       "0..%zu: %s)"
+                                     : "derivative \"%.40s\": '%c' starts no input name%.0zu "
+                                       "(inputs: %s); name the inputs (\"xxt\", \"x0x0\") or give "
+                                       "their indices (\"d001\")",
+                            text, *c, by_index ? n_in - 1 : (size_t)0, list);
+    if (++order > KMAX)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "derivative \"%.40s\" has order above %d, the highest", text, KMAX);
+    r.n[in]++;
+    c += len;
+  }
+  if (order == 0)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "derivative \"%.40s\": name at least one input (inputs: %s)", text, list);
+  *p = r;
+  return PINN_SUCCESS;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The handle and its plan                                                   */
 

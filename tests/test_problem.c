@@ -212,8 +212,8 @@ static void allocation_metadata_and_inputs_read_back(void)
   pinn_error err;
   CU_ASSERT_PTR_NULL(pinn_problem_alloc("bad name", 1, 0, 1, &err));
   CU_ASSERT_EQUAL(err.code, PINN_EINVAL);
-  CU_ASSERT_PTR_NULL(pinn_problem_alloc("d4", 4, 0, 1, &err));
-  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "1 to 3"));
+  CU_ASSERT_PTR_NULL(pinn_problem_alloc("d9", 9, 0, 1, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "1 to 8"));
   CU_ASSERT_PTR_NULL(pinn_problem_alloc("many", 1, 0, PINN_MAX_OUTPUTS + 1, &err));
   pinn_problem_free(NULL); /* a no-op */
   pinn_problem *p = pinn_problem_alloc("flow", 2, 1, 3, &err);
@@ -605,6 +605,22 @@ static void output_grid_defaults_and_the_reference_grid(void)
   p = pinn_problem_alloc("g2", 2, 0, 1, NULL);
   pinn_problem_output_grid(p, c);
   CU_ASSERT(c[0] == 101 && c[1] == 101);
+  pinn_problem_free(p);
+  /* beyond 3 space dimensions: the 3-D slice through the middle of the rest */
+  size_t c6[6];
+  p = pinn_problem_alloc("g5", 5, 1, 1, NULL);
+  pinn_problem_output_grid(p, c6);
+  CU_ASSERT(c6[0] == 41 && c6[1] == 41 && c6[2] == 41 && c6[3] == 1 && c6[4] == 1 && c6[5] == 21);
+  CU_ASSERT_EQUAL(pinn_problem_set_output_grid(p, (size_t[]){5, 6, 7, 2, 1, 3}), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "give axis 3 1 point, not 2"));
+  CU_ASSERT_EQUAL(pinn_problem_set_output_grid(p, (size_t[]){5, 6, 7, 1, 1, 3}), 0);
+  pinn_problem_output_grid(p, c6);
+  CU_ASSERT(c6[0] == 5 && c6[2] == 7 && c6[3] == 1 && c6[5] == 3);
+  const double a5[2] = {0, 1}, u5[64] = {0};
+  const double *axes5[6] = {a5, a5, a5, a5, a5, a5};
+  CU_ASSERT_EQUAL(pinn_problem_set_reference_grid(p, (size_t[]){2, 2, 2, 2, 2, 2}, axes5, u5),
+                  PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_problem_errmsg(p), "takes reference points"));
   pinn_problem_free(p);
   p = pinn_problem_alloc("g3", 3, 0, 1, NULL);
   pinn_problem_output_grid(p, c);

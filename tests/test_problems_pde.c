@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "problems.h"
 #include "testutil.h"
@@ -330,6 +331,96 @@ static void advection_prelu_short_run_reaches_7e_2_and_reports_sane_metrics(void
   CU_ASSERT_DOUBLE_EQUAL(r.metrics[3].value, dead_units / 60.0, 1e-12);
 }
 
+/* poisson5d (five space dimensions): inputs x0 .. x4; the full and the
+ * collapsed Laplacian give the same loss; a short run writes the 3-D slice
+ * (x3 = x4 = 1/2) that ParaView opens and reports its error over the 20000
+ * reference points of the whole cube. */
+static double poisson5d_initial_loss(const char *laplacian)
+{
+  pinn_problem *p = NULL;
+  pinn_solve_config cfg = pinn_solve_config_default();
+  pinn_error err;
+  cfg.params = pinn_params_alloc(&err);
+  char set[64];
+  snprintf(set, sizeof set, "laplacian=%s", laplacian);
+  CU_ASSERT_EQUAL(pinn_params_set(cfg.params, set, &err), 0);
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_poisson5d(&p, &cfg, &err), PINN_SUCCESS);
+  cfg.threads = 1;
+  cfg.loss.seed = cfg.seed;
+  pinn_mlp *net = pinn_solve_network(p, &cfg, &err);
+  pinn_loss *l = net ? pinn_loss_alloc(p, net, &cfg.loss, &err) : NULL;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  double f = NAN;
+  CU_ASSERT_EQUAL(pinn_loss_eval(l, NULL, &f, NULL, NULL), 0);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_params_free(cfg.params);
+  pinn_problem_free(p);
+  return f;
+}
+
+static void poisson5d_short_run_writes_a_slice_and_reaches_2e_2(void)
+{
+  const double f0 = poisson5d_initial_loss("collapsed"), f1 = poisson5d_initial_loss("full");
+  CU_ASSERT(f0 > 0);
+  CU_ASSERT_DOUBLE_EQUAL(f0, f1, 1e-12 * f0);
+  pinn_problem *p = NULL;
+  pinn_solve_config cfg = pinn_solve_config_default();
+  pinn_error err;
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_poisson5d(&p, &cfg, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_problem_space_dim(p), 5);
+  CU_ASSERT_STRING_EQUAL(pinn_problem_input_name(p, 4), "x4");
+  const double x[5] = {0.5, 0.5, 0.5, 0.5, 0.5};
+  double u;
+  CU_ASSERT_EQUAL(pinn_problem_exact(p, 1, x, &u, NULL), 0);
+  CU_ASSERT_DOUBLE_EQUAL(u, 5.0 * sin(PI / 4), 1e-14);
+  cfg.n_hidden = 2;
+  cfg.width[0] = cfg.width[1] = 16;
+  pinn_problem_set_points(p, 0, 400);
+  pinn_problem_set_points(p, 1, 200);
+  cfg.train.n_phases = 2;
+  cfg.train.phases[0].max_iter = 200;
+  cfg.train.phases[1].max_iter = 300;
+  cfg.threads = 1;
+  char *dir = pinn_test_tmpdir("poisson5d");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+  char path[600], xmf[700];
+  snprintf(path, sizeof path, "%s/p5.h5", dir);
+  cfg.output = path;
+  pinn_solve_result r;
+  CU_ASSERT_EQUAL_FATAL(pinn_solve(p, &cfg, &r, &err), PINN_SUCCESS);
+  printf("\n  poisson5d (short run): %zu iterations, loss %.3e, rel. L2 %.3e (%zu reference "
+         "points), slice %.3e, %.2f s\n",
+         r.iterations, r.loss, r.rel_l2, r.n_reference_points, r.grid_rel_l2, r.seconds);
+  CU_ASSERT_EQUAL(r.n_reference_points, 20000);
+  CU_ASSERT_STRING_EQUAL(r.reference, "reference points");
+  CU_ASSERT(r.rel_l2 < 2e-2);
+  CU_ASSERT(r.grid_rel_l2 < 2e-2);
+  /* the file: the 3-D slice, its axes, the sidecar */
+  pinn_h5_reader *h = pinn_h5_open(path, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+  int rank = 0;
+  size_t dims[PINN_H5_MAX_RANK];
+  CU_ASSERT_EQUAL(pinn_h5_dataset_shape(h, "/solution/u", &rank, dims), 0);
+  CU_ASSERT(rank == 3 && dims[0] == 41 && dims[1] == 41 && dims[2] == 41);
+  double *ax = NULL;
+  CU_ASSERT_EQUAL(pinn_h5_read_dataset(h, "/grid/x3", 1, NULL, &ax, dims, NULL), 0);
+  CU_ASSERT(dims[0] == 1 && ax && ax[0] == 0.5);
+  free(ax);
+  ax = NULL;
+  CU_ASSERT_EQUAL(pinn_h5_read_dataset(h, "/grid/x0", 1, NULL, &ax, dims, NULL), 0);
+  CU_ASSERT(dims[0] == 41 && ax && ax[0] == 0.0 && ax[40] == 1.0);
+  free(ax);
+  pinn_h5_close(h);
+  CU_ASSERT_EQUAL(pinn_output_check_sidecar(path, &err), 0);
+  pinn_output_xmf_path(path, xmf, sizeof xmf);
+  unlink(path);
+  unlink(xmf);
+  rmdir(dir);
+  free(dir);
+  pinn_problem_free(p);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -340,6 +431,8 @@ int main(void)
     {"kdv1d_exact_solution_solves_kdv", kdv1d_exact_solution_solves_kdv},
     {"kdv1d_short_run_reaches_5e_2", kdv1d_short_run_reaches_5e_2},
     {"plate2d_exact_solution_and_short_run", plate2d_exact_solution_and_short_run},
+    {"poisson5d_short_run_writes_a_slice_and_reaches_2e_2",
+     poisson5d_short_run_writes_a_slice_and_reaches_2e_2},
     {"beam1d_defaults_reach_1e_7_and_the_sine_load_its_own",
      beam1d_defaults_reach_1e_7_and_the_sine_load_its_own},
     {"poisson1d_defaults_reach_1e_9", poisson1d_defaults_reach_1e_9},

@@ -836,6 +836,42 @@ static void bad_requests_are_refused_with_clear_messages(void)
   pinn_taylor_free(NULL);
 }
 
+/* Derivative names: input names (longest match: x0 before x), or d and
+ * indices; the refusals name the inputs. */
+static void partials_parse_by_name_and_by_index(void)
+{
+  static const char *const xyt[3] = {"x", "y", "t"};
+  static const char *const x5t[6] = {"x0", "x1", "x2", "x3", "x4", "t"};
+  pinn_partial p;
+  pinn_error e;
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("xxt", 3, xyt, &p, &e), 0);
+  CU_ASSERT(p.n[0] == 2 && p.n[1] == 0 && p.n[2] == 1 && pinn_partial_order(&p) == 3);
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("d0012", 3, xyt, &p, &e), 0);
+  CU_ASSERT(p.n[0] == 2 && p.n[1] == 1 && p.n[2] == 1);
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("x0x0x3x3t", 6, x5t, &p, &e), 0);
+  CU_ASSERT(p.n[0] == 2 && p.n[3] == 2 && p.n[5] == 1 && pinn_partial_order(&p) == 5);
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("d55", 6, x5t, &p, &e), 0);
+  CU_ASSERT(p.n[5] == 2 && pinn_partial_order(&p) == 2);
+  /* names that are prefixes of others: the longest wins */
+  static const char *const pre[2] = {"x", "x1"};
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("x1xx1", 2, pre, &p, &e), 0);
+  CU_ASSERT(p.n[0] == 1 && p.n[1] == 2);
+  /* refusals */
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("x", 6, x5t, &p, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "'x' starts no input name (inputs: x0, x1, x2, x3, x4, t)"));
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("x5", 6, x5t, &p, &e), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("xz", 3, xyt, &p, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "'z'"));
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("d3", 3, xyt, &p, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "input 3 does not exist (inputs 0..2: x, y, t)"));
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("xxxxxxxxx", 3, xyt, &p, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "order above 8"));
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("", 3, xyt, &p, &e), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("d", 3, xyt, &p, &e), PINN_EINVAL); /* not a name */
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("x", 0, xyt, &p, &e), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_partial_parse_names("x", 10, xyt, &p, &e), PINN_EINVAL);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -858,6 +894,7 @@ int main(void)
       {"bad_requests_are_refused_with_clear_messages", bad_requests_are_refused_with_clear_messages},
       {"input_map_scales_every_order_and_the_gradient", input_map_scales_every_order_and_the_gradient},
       {"rank_shares_combine_to_the_whole_pass_bitwise", rank_shares_combine_to_the_whole_pass_bitwise},
+      {"partials_parse_by_name_and_by_index", partials_parse_by_name_and_by_index},
       {NULL, NULL}};
   if (pinn_test_add_suite("taylor", cases)) return 1;
   return pinn_test_run_all();

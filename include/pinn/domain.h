@@ -87,7 +87,7 @@ PINN_BEGIN_DECLS
 /* Most network inputs (space dimensions plus time); the same value as in
  * pinn/mlp.h, repeated so this header stands alone. */
 #ifndef PINN_MAX_INPUTS
-#define PINN_MAX_INPUTS 8
+#define PINN_MAX_INPUTS 9
 #endif
 /* Most space dimensions of a domain (one input is kept for time). */
 #define PINN_DOMAIN_MAX_DIM (PINN_MAX_INPUTS - 1)
@@ -137,7 +137,7 @@ typedef struct pinn_domain {
 int pinn_domain_interval(pinn_domain *dom, double a, double b, pinn_error *err);
 
 /* Set *dom to the box prod_k [lo[k], hi[k]], k < d (arrays of d doubles,
- * copied), untimed.  Returns 0 or PINN_EINVAL (d out of 1..7, lo[k] >= hi[k],
+ * copied), untimed.  Returns 0 or PINN_EINVAL (d out of 1..8, lo[k] >= hi[k],
  * not finite; *dom unchanged). */
 int pinn_domain_box(pinn_domain *dom, size_t d, const double *lo, const double *hi,
                     pinn_error *err);

@@ -30,9 +30,9 @@
 PINN_BEGIN_DECLS
 
 /* Most inputs a network may have (space dimensions plus time). */
-#define PINN_MAX_INPUTS 8
-/* Most second-derivative pairs a jet may carry: all pairs of 8 inputs. */
-#define PINN_MAX_PAIRS 36
+#define PINN_MAX_INPUTS 9
+/* Most second-derivative pairs a jet may carry: all pairs of 9 inputs. */
+#define PINN_MAX_PAIRS 45
 
 /* Which derivatives a jet carries.  Channel 0 is the value; then one channel
  * per first derivative d/dx_i for each bit i set in `first` (increasing i);

@@ -62,6 +62,15 @@ typedef struct pinn_partial {
  * "" = the value.  PINN_EINVAL (message in err, may be NULL) for another
  * character or an order above PINN_TAYLOR_MAX_ORDER. */
 int pinn_partial_parse(const char *text, pinn_partial *p, pinn_error *err);
+/* Parse a partial written with the inputs' names, n_in of them in names[]
+ * (e.g. x, y, t or x0 .. x7, t): "xxt" = d^3/dx^2 dt, "x0x0x3" =
+ * d^3/dx0^2 dx3 (each name matched longest first), or as "d" and input
+ * indices ("d001" = d^3/dx_0^2 dx_1, as pinn_partial_parse).  Order 1 to
+ * PINN_TAYLOR_MAX_ORDER.  PINN_EINVAL with a message naming the inputs
+ * otherwise.  The one parser of derivative names (residual terms of any
+ * order, pinn eval --derivative). */
+int pinn_partial_parse_names(const char *text, size_t n_in, const char *const *names,
+                             pinn_partial *p, pinn_error *err);
 /* Total order |n|. */
 int pinn_partial_order(const pinn_partial *p);
 
