@@ -24,7 +24,7 @@ Weights are Xavier normal, biases zero, as in libpinn.
 One evaluation = the derivatives by nested torch.autograd.grad(create_graph=True) with
 grad_outputs of ones over whole batches (one network input per point set), the loss, and
 loss.backward() for the parameter gradient.  The biharmonic is computed as the Laplacian of
-the Laplacian (6 nested backward passes; spelling out w_xxxx, w_xxyy, w_yyyy needs 7).
+the Laplacian (6 nested backward passes; spelling out w_xxxx, w_xxyy, w_yyyy needs 8).
 --batch joint puts every term's points into one batch (one forward, the derivatives of the
 highest order for all of them); --batch split gives the interior term one batch and the
 boundary terms another that carries only what they need (the default for plate2d; joint is the
@@ -341,8 +341,10 @@ def check_closed_form(problem, pts, batch, chk):
     if problem == "beam1d":
         x = torch.linspace(0.0, 1.0, 41).reshape(-1, 1)
         u, u1, u4 = beam_derivs(lambda z: torch.sin(3.0 * z) + z ** 5, x, 4)
-        chk("closed_form_u_x (sin(3x) + x^5)", rel_err(u1, 3.0 * torch.cos(3.0 * x) + 5.0 * x ** 4), 1e-13)
-        chk("closed_form_u_xxxx (sin(3x) + x^5)", rel_err(u4, 81.0 * torch.sin(3.0 * x) + 120.0 * x), 1e-13)
+        chk("closed_form_u_x (sin(3x) + x^5)",
+            rel_err(u1, 3.0 * torch.cos(3.0 * x) + 5.0 * x ** 4), 1e-13)
+        chk("closed_form_u_xxxx (sin(3x) + x^5)",
+            rel_err(u4, 81.0 * torch.sin(3.0 * x) + 120.0 * x), 1e-13)
     else:
         g = torch.linspace(0.0, 1.0, 11)
         x = torch.cartesian_prod(g, g)
@@ -375,15 +377,16 @@ def check_network_fd(problem, net, chk):
         def second(step):
             return (d2(x - step) - 2.0 * d2(x) + d2(x + step)) / step ** 2
         fd = (4.0 * second(h) - second(2.0 * h)) / 3.0
-        chk("network_u_xxxx vs differences of u_xx", rel_err(beam_derivs(net, x, 4)[2].detach(), fd), 1e-6)
+        chk("network_u_xxxx vs differences of u_xx",
+            rel_err(beam_derivs(net, x, 4)[2].detach(), fd), 1e-6)
     else:
         g = torch.linspace(0.05, 0.95, 7)
         x = torch.cartesian_prod(g, g)
         lap = lambda z: plate_derivs(net, z, 2)[1].detach()
         ex, ey = torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 1.0]])
         def five(step):
-            return (lap(x + step * ex) + lap(x - step * ex) + lap(x + step * ey) + lap(x - step * ey)
-                    - 4.0 * lap(x)) / step ** 2
+            return (lap(x + step * ex) + lap(x - step * ex) + lap(x + step * ey)
+                    + lap(x - step * ey) - 4.0 * lap(x)) / step ** 2
         fd = (4.0 * five(h) - five(2.0 * h)) / 3.0
         chk("network_biharmonic vs 5-point Laplacian of the Laplacian",
             rel_err(plate_derivs(net, x, 4)[2].detach(), fd), 1e-6)
@@ -398,7 +401,8 @@ def check_against_file(problem, loss, net, ref, chk):
     t = [float(v) for v in loss.terms(net)]
     total = sum(w * v for w, v in zip(loss.w, t))
     print(f"loss_torch={total:.17g} loss_libpinn={ref['final_loss']:.17g}")
-    chk("loss vs the file's final_loss (libpinn)", abs(total - ref["final_loss"]) / abs(ref["final_loss"]), 1e-10)
+    chk("loss vs the file's final_loss (libpinn)",
+        abs(total - ref["final_loss"]) / abs(ref["final_loss"]), 1e-10)
     if ref["iterations"] == 1:  # the history's one entry is at the saved (initial) network
         for (name, _, _), v, r in zip(PROBLEMS[problem]["terms"], t, ref["terms"]):
             print(f"term {name}: torch={v:.17g} libpinn={r:.17g}")
@@ -503,7 +507,8 @@ def main():
           + (f" loss_libpinn={ref['final_loss']:.17g}" if ref else ""))
     print(f"tuning={tuning} other_cpu={other}")
     print(f"repeats={a.repeats} warmup={a.warmup} min={min(times):.6g} max={max(times):.6g}")
-    print(f"torch_threads={torch.get_num_threads()} interop_threads={torch.get_num_interop_threads()}")
+    print(f"torch_threads={torch.get_num_threads()} "
+          f"interop_threads={torch.get_num_interop_threads()}")
     print(f"s_per_eval={statistics.median(times):.6g}")
 
 
