@@ -54,6 +54,7 @@ advection_prelu 1e-2  60
 beam1d          1e-6  60
 kdv1d           1e-3  300
 plate2d         1e-4  180
+poisson5d       1e-4  180
 "
 
 if [ ! -x "$PINN" ]; then
