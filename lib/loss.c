@@ -946,7 +946,9 @@ int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size
   return PINN_SUCCESS;
 }
 
-/* Residual and complementarity terms: user callback in duals. */
+/* Residual and complementarity terms: user callback in duals (a residual
+ * of any order too: the Taylor engine hands it its quantities in the jets'
+ * layout, pinn_loss_width_). */
 static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, double *Jb, double *acc,
                          void *vctx)
 {
@@ -1127,6 +1129,7 @@ static int seed_transformed(size_t p0, size_t nb, size_t ld, const double *J, do
   return st;
 }
 
+/* A Taylor pass's failure without a recorded point: the engine's message. */
 int pinn_loss_taylor_failed_(term_state *t, int st)
 {
   if (st && !t->fail.code) {
