@@ -822,8 +822,9 @@ static void levenberg_marquardt_solves_a_clamped_beam_through_the_taylor_engine(
   CU_ASSERT(fabs(f - rep.loss) <= 1e-10 * rep.loss); /* the best point is in the loss */
   CU_ASSERT_DOUBLE_EQUAL(rep.loss0, f_warm, 1e-12 * f_warm);
   CU_ASSERT_EQUAL(rep.n_rows, pinn_loss_n_params(l)); /* 204 residuals padded to 481 rows */
-  /* measured (Release and ASan): loss 1.5e3 -> 4.6e-7 (a factor 3e-10), rel. L2
-   * 1.2e-7; seeds 2..5: 1.7e-8 .. 1.2e-7 (from a cold start LM stalls: the
+  /* measured: loss 1.5e3 -> 4.6e-7 (a factor 3.0e-10), rel. L2 1.2e-7 (Release,
+   * -march=native); 5.1e-7 (3.3e-10), 1.3e-7 (ASan, PINN_NATIVE=OFF); seeds
+   * 2..5 in Release: 1.7e-8 .. 1.2e-7 (from a cold start LM mostly stalls: the
    * warm-up matters); required with a margin of 10x or more */
   CU_ASSERT(rep.loss <= 1e-8 * rep.loss0);
   CU_ASSERT(e < 2e-6);
