@@ -1,8 +1,10 @@
 /* Tests for the least-squares view of a loss and Levenberg–Marquardt:
- * sum(R^2) against pinn_loss_eval and the Jacobian against central
- * differences of R for every term kind (with coefficients and output
- * transforms), bitwise reproducibility across thread counts, refusals,
- * and LM against L-BFGS on poisson1d at equal evaluation counts. */
+ * sum(R^2) and 2 J^T R against pinn_loss_eval and the Jacobian against
+ * central differences of R for every term kind (with coefficients and
+ * output transforms; residuals of any order through the Taylor engine),
+ * bitwise reproducibility across thread counts, refusals, LM against
+ * L-BFGS on poisson1d at equal evaluation counts, and LM on a clamped beam
+ * (a fourth-order residual). */
 #include <pinn/lsq.h>
 #include <pinn/train.h>
 
