@@ -870,9 +870,8 @@ static void nan_jets(pinn_jet *u, size_t m)
 /* Residual and complementarity terms: user callback in duals. */
 void pinn_loss_res_begin_(const pinn_loss *l, const term_state *t, pinn_res_eval_ *e)
 {
-  const size_t C = t->C, m = l->m, nc = l->n_coef, tc = m * C;
+  const size_t C = t->C, m = l->m, nc = l->n_coef, tc = m * pinn_loss_width_(t);
   e->l = l;
-  nan_jets(e->u, m);
   /* d coef_j / d theta_j = coef_scale_j: every derivative is then taken with
    * respect to the trained theta (pinn_problem_set_coefficient_scale) */
   for (size_t j = 0; j < nc; ++j) {
@@ -881,6 +880,15 @@ void pinn_loss_res_begin_(const pinn_loss *l, const term_state *t, pinn_res_eval
   }
   /* Seed the tangents once per block; per point only the values change. */
   e->ns = 0;
+  if (t->tay) { /* a residual of any order: quantity j of output k at k Q + j */
+    for (size_t i = 0; i < tc; ++i) {
+      e->any[i] = pd_var(0.0, (int)i);
+      e->slot[e->ns] = &e->any[i];
+      e->slot_ch[e->ns++] = i;
+    }
+    return;
+  }
+  nan_jets(e->u, m);
   for (size_t k = 0; k < m; ++k) {
     e->u[k].v = pd_var(0.0, (int)(k * C));
     e->slot[e->ns] = &e->u[k].v;
@@ -896,12 +904,15 @@ void pinn_loss_res_begin_(const pinn_loss *l, const term_state *t, pinn_res_eval
   }
 }
 
+static int any_call(term_state *t, pinn_res_eval_ *e, size_t pt, const double *x, pinn_dual *r);
+
 /* The user callback at row q of the block: its raw residuals into r, each
  * checked (a failure names the term, the point and what failed). */
 static int res_call(term_state *t, pinn_res_eval_ *e, const double *J, size_t ld, size_t q,
                     size_t pt, const double *x, pinn_dual *r)
 {
   for (size_t i = 0; i < e->ns; ++i) e->slot[i]->v = J[e->slot_ch[i] * ld + q];
+  if (t->tay) return any_call(t, e, pt, x, r);
   int rc = t->def.res(x, e->u, e->coef, r, t->def.ctx);
   if (rc) {
     pinn_error f;
@@ -934,14 +945,16 @@ int pinn_loss_res_point_(term_state *t, pinn_res_eval_ *e, const double *J, size
   return PINN_SUCCESS;
 }
 
-/* Residual and complementarity terms: user callback in duals. */
+/* Residual and complementarity terms: user callback in duals (a residual
+ * of any order too: the Taylor engine hands it its quantities in the jets'
+ * layout, pinn_loss_width_). */
 static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, double *Jb, double *acc,
                          void *vctx)
 {
   seed_ctx *s = vctx;
   pinn_loss *l = s->l;
   term_state *t = s->t;
-  const size_t C = t->C, m = l->m, nc = l->n_coef, tc = m * C;
+  const size_t nc = l->n_coef, tc = l->m * pinn_loss_width_(t);
   pinn_res_eval_ e;
   pinn_dual r[PINN_MAX_RESIDUALS];
   pinn_loss_res_begin_(l, t, &e);
@@ -969,8 +982,7 @@ static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, doubl
     for (size_t i = 0; i < nr; ++i) {
       const double f = 2.0 * s->scale * r[i].v;
       if (f == 0.0) continue;
-      for (size_t k = 0; k < m; ++k)
-        for (size_t c = 0; c < C; ++c) Jb[(k * C + c) * ld + q] += f * r[i].d[k * C + c];
+      for (size_t c = 0; c < tc; ++c) Jb[c * ld + q] += f * r[i].d[c];
       for (size_t j = 0; j < nc; ++j) acc[1 + j] += f * r[i].d[tc + j];
     }
   }
@@ -987,72 +999,40 @@ static void any_name(const pinn_loss *l, const term_state *t, size_t k, size_t j
   else snprintf(buf, n, "%s_%s", u, t->def.deriv_names[j - 1]);
 }
 
-/* A residual of any order (PINN_TERM_RESIDUAL_ANY): the block's Taylor
- * quantities vals[(k Q + j) ld + q] as duals, the user's callback, and
- * vals_bar = 2 w/N r dr/dvals (the same loss and seeds as seed_residual). */
-static int seed_residual_any(size_t p0, size_t nb, size_t ld, const double *vals, double *vbar,
-                             double *acc, void *vctx)
+/* A residual of any order (PINN_TERM_RESIDUAL_ANY, _BOUNDARY_ANY) at one
+ * point, its Taylor quantities already in e->any: each checked, then the
+ * user's callback and its residuals (the gradient pass goes through
+ * seed_residual as for any residual, the Taylor engine calling it). */
+static int any_call(term_state *t, pinn_res_eval_ *e, size_t pt, const double *x, pinn_dual *r)
 {
-  seed_ctx *s = vctx;
-  pinn_loss *l = s->l;
-  term_state *t = s->t;
-  const size_t Q = t->nq1, m = l->m, nc = l->n_coef, tq = m * Q;
-  pinn_dual d[PINN_DUAL_MAX], coef[PINN_MAX_COEFS], r[PINN_MAX_RESIDUALS];
-  for (size_t e = 0; e < tq; ++e) d[e] = pd_var(0.0, (int)e);
-  for (size_t j = 0; j < nc; ++j) {
-    coef[j] = pd_var(l->coef[j], (int)(tq + j));
-    coef[j].d[tq + j] = l->coef_scale[j];
-  }
-  for (size_t q = 0; q < nb; ++q) {
-    const size_t pt = p0 + q;
-    const double *x = s->x + pt * l->dim;
-    pinn_error f;
-    char what[96], v[32];
-    for (size_t e = 0; e < tq; ++e) {
-      d[e].v = vals[e * ld + q];
-      if (!isfinite(d[e].v)) {
-        any_name(l, t, e / Q, e % Q, what, sizeof what);
-        value_text(d[e].v, v, sizeof v);
-        pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x, "%s is %s", what, v);
-        return pinn_loss_record_failure_(t, pt, &f);
-      }
-    }
-    int rc = t->def.res_any(x, d, coef, r, t->def.ctx);
-    if (rc) {
-      pinn_loss_error_at_(&f, l, t, PINN_ECALLBACK, x, "the residual callback returned %d", rc);
+  const pinn_loss *l = e->l;
+  const size_t Q = t->nq1;
+  pinn_error f;
+  char what[96], v[32];
+  for (size_t i = 0; i < e->ns; ++i)
+    if (!isfinite(e->any[i].v)) {
+      any_name(l, t, i / Q, i % Q, what, sizeof what);
+      value_text(e->any[i].v, v, sizeof v);
+      pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x, "%s is %s", what, v);
       return pinn_loss_record_failure_(t, pt, &f);
     }
-    double sq = 0.0;
-    for (size_t i = 0; i < t->def.n_res; ++i) {
-      if (!pinn_dual_isfinite(&r[i])) {
-        value_text(r[i].v, v, sizeof v);
-        pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x,
-                            isfinite(r[i].v) ? "residual component %zu has a non-finite "
-                                               "derivative (sqrt, a fractional power or log at 0?)"
-                                             : "residual component %zu is %s (log or sqrt of a "
-                                               "negative number, 0/0 or an overflow?)",
-                            i, v);
-        return pinn_loss_record_failure_(t, pt, &f);
-      }
-      sq += r[i].v * r[i].v;
-    }
-    if (s->out) {
-      s->out[pt] = sq;
-      continue;
-    }
-    if (!isfinite(sq)) {
-      pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x, "the squared residual overflows");
+  int rc = t->def.res_any(x, e->any, e->coef, r, t->def.ctx);
+  if (rc) {
+    pinn_loss_error_at_(&f, l, t, PINN_ECALLBACK, x, "the residual callback returned %d", rc);
+    return pinn_loss_record_failure_(t, pt, &f);
+  }
+  for (size_t i = 0; i < t->def.n_res; ++i)
+    if (!pinn_dual_isfinite(&r[i])) {
+      value_text(r[i].v, v, sizeof v);
+      pinn_loss_error_at_(&f, l, t, PINN_ENONFINITE, x,
+                          isfinite(r[i].v) ? "residual component %zu has a non-finite "
+                                             "derivative (sqrt, a fractional power or log at 0?)"
+                                           : "residual component %zu is %s (log or sqrt of a "
+                                             "negative number, 0/0 or an overflow?)",
+                          i, v);
       return pinn_loss_record_failure_(t, pt, &f);
     }
-    acc[0] += sq * s->inv_n;
-    for (size_t i = 0; i < t->def.n_res; ++i) {
-      const double fi = 2.0 * s->scale * r[i].v;
-      if (fi == 0.0) continue;
-      for (size_t e = 0; e < tq; ++e) vbar[e * ld + q] += fi * r[i].d[e];
-      for (size_t j = 0; j < nc; ++j) acc[1 + j] += fi * r[i].d[tq + j];
-    }
-  }
-  return 0;
+  return PINN_SUCCESS;
 }
 
 pinn_term_block_ pinn_loss_block_(const pinn_loss *l, const term_state *t, const double *U,
@@ -1148,11 +1128,8 @@ static int seed_transformed(size_t p0, size_t nb, size_t ld, const double *J, do
   return st;
 }
 
-/* One network pass of term t over points x (its own when own_points). */
-/* A residual of any order goes through the Taylor engine (its callback is
- * always seed_residual_any: only residual passes reach such a term); a
- * failure without a recorded point carries the engine's message. */
-static int taylor_failed(term_state *t, int st)
+/* A Taylor pass's failure without a recorded point: the engine's message. */
+int pinn_loss_taylor_failed_(term_state *t, int st)
 {
   if (st && !t->fail.code) {
     pinn_error e;
@@ -1162,13 +1139,17 @@ static int taylor_failed(term_state *t, int st)
   return st;
 }
 
+/* One network pass of term t over points x (its own when own_points).  A
+ * residual of any order goes through the Taylor engine, which hands fn its
+ * quantities in the jets' layout (pinn_loss_width_); a failure without a
+ * recorded point carries the engine's message. */
 static int run_pass(pinn_loss *l, term_state *t, size_t n, const double *x, int own_points,
                     pinn_jet_seed_fn fn, void *ctx, size_t nacc, double *acc, double *grad)
 {
   if (t->tay) {
-    (void)fn, (void)own_points;
-    return taylor_failed(t, pinn_taylor_loss_grad(t->tay, l->net, n, x, seed_residual_any, ctx,
-                                                     nacc, acc, grad));
+    (void)own_points;
+    return pinn_loss_taylor_failed_(t, pinn_taylor_loss_grad(t->tay, l->net, n, x, fn, ctx, nacc,
+                                                             acc, grad));
   }
   if (!l->n_tr) return pinn_mlp_loss_grad(l->net, &t->spec, n, x, fn, ctx, nacc, acc, grad);
   wrap_ctx w = {l, t, fn, ctx, x, own_points};
@@ -1181,9 +1162,9 @@ static int run_pass_part(pinn_loss *l, term_state *t, pinn_jet_seed_fn fn, void 
                          int need_grad, size_t rank, size_t size, pinn_reduce_list_ *out)
 {
   if (t->tay)
-    return taylor_failed(t, pinn_taylor_loss_grad_part_(t->tay, l->net, t->n, t->x,
-                                                           seed_residual_any, ctx, nacc,
-                                                           need_grad, rank, size, t->lo, out));
+    return pinn_loss_taylor_failed_(t, pinn_taylor_loss_grad_part_(t->tay, l->net, t->n, t->x, fn,
+                                                                   ctx, nacc, need_grad, rank, size,
+                                                                   t->lo, out));
   if (!l->n_tr)
     return pinn_mlp_loss_grad_part_(l->net, &t->spec, t->n, t->x, fn, ctx, nacc, need_grad,
                                     rank, size, t->lo, out);

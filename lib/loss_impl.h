@@ -91,14 +91,24 @@ struct pinn_loss {
 };
 
 
-/* Evaluating a residual term's user callback on a block of jets: begin
- * seeds the dual tangents (index k*C + channel for output k, then one per
+/* The values per output that a term's seeds address (seed index k W + c
+ * for output k, then one per coefficient): the jet's channels C, or the
+ * Taylor quantities nq1 of a residual of any order (vals[(k Q + j) ld + q]
+ * of pinn_taylor_seed_fn: the same layout with W = Q). */
+static inline size_t pinn_loss_width_(const term_state *t) { return t->tay ? t->nq1 : t->C; }
+
+/* Evaluating a residual term's user callback on a block of jets (or, for a
+ * residual of any order, of Taylor quantities): begin seeds the dual
+ * tangents (index k*W + c for output k, W = pinn_loss_width_, then one per
  * coefficient), point fills the values of point q of the block and calls
  * the callback (applying the complementarity map with obstacle value psi),
- * checks the results are finite, and records a failure on the term. */
+ * checks the results are finite, and records a failure on the term.  The
+ * gradient pass (lib/loss.c) and the least-squares rows (lib/lsq.c) both
+ * evaluate residuals through these. */
 typedef struct {
   const pinn_loss *l;
   pinn_jet u[PINN_MAX_OUTPUTS];
+  pinn_dual any[PINN_DUAL_MAX]; /* a residual of any order: its quantities */
   pinn_dual coef[PINN_MAX_COEFS];
   pinn_dual *slot[PINN_MAX_OUTPUTS * (N_ENTRIES + 1)];
   size_t slot_ch[PINN_MAX_OUTPUTS * (N_ENTRIES + 1)];
@@ -114,6 +124,10 @@ int pinn_loss_record_failure_(term_state *t, size_t point, const pinn_error *e);
 /* The status of a failed pass of term t, its message on the loss: the
  * recorded failure, or else the network's message. */
 int pinn_loss_pass_failed_(pinn_loss *l, const term_state *t, int st);
+/* st of a Taylor engine pass of term t (a residual of any order); when it
+ * failed with no failure recorded at a point, records the engine's message
+ * (for pinn_loss_pass_failed_).  Returns st. */
+int pinn_loss_taylor_failed_(term_state *t, int st);
 /* Failure messages name the term, the point by its coordinates and what
  * failed.  point_text writes "x=0.5, t=0.25"; error_at writes "term 'NAME'
  * at x=..: WHAT" into e (to record, or the loss's own err).  data_fn_at

@@ -14,6 +14,11 @@
  * transforms' adjoints, and pinn_mlp_jacobian's adjoint turns them into the
  * network columns of that point's row; the coefficient columns are the
  * seeds' tail.  Periodic rows are differences of two points' rows.
+ * A residual of any order takes the same road through the Taylor engine
+ * (pinn_taylor_jacobian): its quantities come in the jets' layout (index
+ * k Q + j), so the same callbacks compute its values, seeds and rows; with
+ * an output transform it is refused (the transforms act on second-order
+ * jets).
  *
  * Terms are processed in chunks of points (4096, periodic 256) so the
  * temporaries stay small next to the Jacobian itself.
@@ -58,11 +63,13 @@ int pinn_lsq_check(const pinn_loss *l, pinn_error *err)
   if (!l) return pinn_error_set(err, PINN_EINVAL, "pinn_lsq_check: the loss is NULL");
   for (size_t i = 0; i < l->n_terms; ++i) {
     const term_state *t = &l->terms[i];
-    if (t->tay)
+    if (t->tay && l->n_tr)
       return pinn_error_set(err, PINN_EUNSUPPORTED,
-                            "term '%s' reads derivatives of any order (the Taylor engine), whose "
-                            "least-squares rows are not assembled yet: train this problem with "
-                            "Adam, L-BFGS or SSBroyden instead of Gauss-Newton/Levenberg-Marquardt",
+                            "term '%s' reads derivatives of any order (the Taylor engine), and its "
+                            "least-squares rows are not mapped back through the problem's output "
+                            "transform (hard constraints): impose the conditions as loss terms, or "
+                            "train this problem with Adam, L-BFGS or SSBroyden instead of "
+                            "Gauss-Newton/Levenberg-Marquardt",
                             t->def.name);
     if (t->ops->barrier && t->def.barrier.kind != PINN_BARRIER_RELU2)
       return pinn_error_set(err, PINN_EUNSUPPORTED,
@@ -192,7 +199,7 @@ static int prep_block(pass_ctx *c, size_t p0, size_t nb, size_t ld, const double
   return st;
 }
 
-/* pinn_jet_seed_fn for the values-only pass. */
+/* pinn_jet_seed_fn (and pinn_taylor_seed_fn) for the values-only pass. */
 static int seed_values(size_t p0, size_t nb, size_t ld, const double *jets, double *jets_bar,
                        double *acc, void *ctx)
 {
@@ -201,7 +208,7 @@ static int seed_values(size_t p0, size_t nb, size_t ld, const double *jets, doub
   return prep_block(ctx, p0, nb, ld, jets, NULL);
 }
 
-/* pinn_jet_row_fn: row `row` of every point of the block. */
+/* pinn_jet_row_fn (and pinn_taylor_row_fn): row `row` of every point of the block. */
 static int row_jac(size_t p0, size_t nb, size_t ld, const double *jets, size_t row,
                    double *jets_bar, void *ctx)
 {
@@ -234,6 +241,23 @@ static int row_jac(size_t p0, size_t nb, size_t ld, const double *jets, size_t r
   return PINN_SUCCESS;
 }
 
+/* The pass over a chunk's cnt points x: Jacobian rows into c->J (rows) or
+ * the values only, through the term's engine: the second-order jets, or the
+ * Taylor engine for a residual of any order (its quantities come in the
+ * jets' layout, so prep_block and row_jac serve both). */
+static int chunk_pass(pass_ctx *c, size_t cnt, const double *x, int rows)
+{
+  pinn_loss *l = c->l;
+  term_state *t = c->t;
+  double acc = 0;
+  if (t->tay)
+    return pinn_loss_taylor_failed_(
+        t, rows ? pinn_taylor_jacobian(t->tay, l->net, cnt, x, c->rpp, row_jac, c, c->J, c->P)
+                : pinn_taylor_loss_grad(t->tay, l->net, cnt, x, seed_values, c, 1, &acc, NULL));
+  return rows ? pinn_mlp_jacobian(l->net, &t->spec, cnt, x, c->rpp, row_jac, c, c->J, c->P)
+              : pinn_mlp_loss_grad(l->net, &t->spec, cnt, x, seed_values, c, 1, &acc, NULL);
+}
+
 /* Rows row0 .. of R (and Jac) for term ti. */
 static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row0)
 {
@@ -243,7 +267,7 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
   const size_t chunk = periodic ? 256 : 4096; /* even: whole pairs */
   const size_t maxc = t->n == 0 ? 1 : t->n < chunk ? t->n : chunk;
   const size_t nblk = (maxc + PINN_BLOCK - 1) / PINN_BLOCK;
-  const size_t mc = l->m * t->C, ns = mc + l->n_coef;
+  const size_t mc = l->m * pinn_loss_width_(t), ns = mc + l->n_coef;
   const size_t wsb = l->n_tr ? l->n_tr * pinn_transform_work_size(&t->spec, PINN_BLOCK) : 0;
   double *val = periodic ? malloc(maxc * rpp * sizeof *val) : NULL;
   double *seed = Jac ? malloc(maxc * rpp * ns * sizeof *seed) : NULL;
@@ -263,12 +287,8 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
     if (Jac) {
       c.J = periodic ? Jtmp : Jac + (row0 + base * rpp) * P;
       memset(ready, 0, nblk);
-      st = pinn_mlp_jacobian(l->net, &t->spec, cnt, t->x + base * dim, rpp, row_jac, &c, c.J, P);
-    } else {
-      double acc = 0;
-      st = pinn_mlp_loss_grad(l->net, &t->spec, cnt, t->x + base * dim, seed_values, &c, 1, &acc,
-                              NULL);
     }
+    st = chunk_pass(&c, cnt, t->x + base * dim, Jac != NULL);
     if (st && Jac && t->fail.code) {
       /* pinn_mlp_jacobian skips the blocks not yet started once one fails,
        * so which failure it saw depends on the threads: find the first
@@ -277,8 +297,7 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
       const pinn_error fj = t->fail;
       const size_t fp = t->fail_point;
       pinn_error_clear(&t->fail);
-      double acc = 0;
-      pinn_mlp_loss_grad(l->net, &t->spec, cnt, t->x + base * dim, seed_values, &c, 1, &acc, NULL);
+      chunk_pass(&c, cnt, t->x + base * dim, 0);
       if (!t->fail.code) {
         t->fail = fj;
         t->fail_point = fp;

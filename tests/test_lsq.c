@@ -1,8 +1,10 @@
 /* Tests for the least-squares view of a loss and Levenberg–Marquardt:
- * sum(R^2) against pinn_loss_eval and the Jacobian against central
- * differences of R for every term kind (with coefficients and output
- * transforms), bitwise reproducibility across thread counts, refusals,
- * and LM against L-BFGS on poisson1d at equal evaluation counts. */
+ * sum(R^2) and 2 J^T R against pinn_loss_eval and the Jacobian against
+ * central differences of R for every term kind (with coefficients and
+ * output transforms; residuals of any order through the Taylor engine),
+ * bitwise reproducibility across thread counts, refusals, LM against
+ * L-BFGS on poisson1d at equal evaluation counts, and LM on a clamped beam
+ * (a fourth-order residual). */
 #include <pinn/lsq.h>
 #include <pinn/train.h>
 
@@ -23,9 +25,10 @@
 
 /* ----------------------------------------------------------- helpers */
 
-/* sum(R^2) against pinn_loss_eval, and the Jacobian against central
- * differences of R, per term: every term's block must be live and within
- * 1e-6 (relative Frobenius norm); the coefficient columns too. */
+/* sum(R^2) against pinn_loss_eval, 2 J^T R against its gradient, and the
+ * Jacobian against central differences of R, per term: every term's block
+ * must be live and within 1e-6 (relative Frobenius norm); the coefficient
+ * columns too. */
 static void check_lsq(pinn_problem *p, pinn_mlp *net, double points_scale, const char *what)
 {
   pinn_error err;
@@ -43,9 +46,21 @@ static void check_lsq(pinn_problem *p, pinn_mlp *net, double points_scale, const
   double *Rp = malloc(n * sizeof *Rp), *Rm = malloc(n * sizeof *Rm), *R2 = malloc(n * sizeof *R2);
   double *num = calloc(nt, sizeof *num), *den = calloc(nt, sizeof *den), *jn = calloc(nt, sizeof *jn);
   pinn_loss_get_params(l, th);
-  double f, terms[16];
-  CU_ASSERT_EQUAL_FATAL(pinn_loss_eval(l, th, &f, NULL, terms), PINN_SUCCESS);
+  double f, terms[16], *grad = malloc(P * sizeof *grad);
+  CU_ASSERT_EQUAL_FATAL(pinn_loss_eval(l, th, &f, grad, terms), PINN_SUCCESS);
   CU_ASSERT_EQUAL_FATAL(pinn_lsq_eval(l, th, R, J), PINN_SUCCESS);
+  /* loss = |R|^2, so its gradient is 2 J^T R: an exact identity (to rounding) */
+  double gdiff = 0, gmax = 0;
+  for (size_t j = 0; j < P; ++j) {
+    double jr = 0;
+    for (size_t i = 0; i < n; ++i) jr += J[i * P + j] * R[i];
+    gdiff = fmax(gdiff, fabs(2 * jr - grad[j]));
+    gmax = fmax(gmax, fabs(grad[j]));
+  }
+  if (!(gdiff <= 1e-10 * gmax))
+    printf("\n  %s: |2 J^T R - grad|_max = %.3g, |grad|_max = %.3g\n", what, gdiff, gmax);
+  CU_ASSERT(gmax > 0 && gdiff <= 1e-10 * gmax);
+  free(grad);
   /* the values-only pass gives bitwise the same R */
   CU_ASSERT_EQUAL(pinn_lsq_eval(l, NULL, R2, NULL), PINN_SUCCESS);
   CU_ASSERT_EQUAL(memcmp(R, R2, n * sizeof *R), 0);
@@ -251,6 +266,88 @@ static void rows_are_bitwise_identical_with_one_and_two_threads(void)
 #endif
 }
 
+/* ------------------------------------------------ residuals of any order */
+
+/* EI u'''' = 24 + x: d = (u, u_xxxx), one learnable coefficient EI. */
+static int beam_any(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r,
+                    void *ctx)
+{
+  (void)ctx;
+  r[0] = pd_subc(pd_mul(c[0], d[1]), 24.0 + x[0]);
+  return 0;
+}
+
+/* At the ends: u_xx + u / 2 = 0, EI u_xxx = x; d = (u, u_xx, u_xxx). */
+static int end_any(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r,
+                   void *ctx)
+{
+  (void)ctx;
+  r[0] = pd_add(d[1], pd_scale(d[0], 0.5));
+  r[1] = pd_subc(pd_mul(c[0], d[2]), x[0]);
+  return 0;
+}
+
+/* A beam: a fourth-order residual and a boundary residual of orders 2 and 3
+ * (both through the Taylor engine, sharing the coefficient EI) and a
+ * Dirichlet term (second-order jets) on (0, 1). */
+static pinn_problem *any_order_beam(size_t n_interior)
+{
+  pinn_problem *p = pinn_problem_alloc("beam", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "EI", 0.7, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "pde", 1, beam_any, "xxxx", NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_boundary_residual_any(p, "ends", 2, end_any, "xx,xxx", NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "u_end", 0, pinn_test_quarter, NULL), 0);
+  pinn_problem_set_points(p, 0, n_interior);
+  pinn_problem_set_weight(p, 0, 2.5);
+  pinn_problem_set_weight(p, 1, 3.0);
+  return p;
+}
+
+static void rows_of_any_order_residuals_match_the_loss_its_gradient_and_finite_differences(void)
+{
+  pinn_problem *p = any_order_beam(300);
+  CU_ASSERT_EQUAL(pinn_problem_term_kind(p, 0), PINN_TERM_RESIDUAL_ANY);
+  CU_ASSERT_EQUAL(pinn_problem_term_kind(p, 1), PINN_TERM_BOUNDARY_ANY);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 5);
+  check_lsq(p, net, 1.0, "any order");
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
+static void rows_of_any_order_residuals_are_bitwise_identical_with_one_and_two_threads(void)
+{
+#ifdef _OPENMP
+  pinn_problem *p = any_order_beam(5000); /* two chunks */
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_GELU, 6);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  const size_t n = pinn_lsq_n_residuals(l), P = pinn_loss_n_params(l);
+  size_t r0, cnt;
+  CU_ASSERT_EQUAL(pinn_lsq_term_rows(l, 1, &r0, &cnt), 0);
+  CU_ASSERT_EQUAL(r0, 5000);
+  CU_ASSERT(cnt >= 4 && cnt % 2 == 0); /* two rows per boundary point */
+  double *R1 = malloc(n * sizeof *R1), *R2 = malloc(n * sizeof *R2);
+  double *J1 = malloc(n * P * sizeof *J1), *J2 = malloc(n * P * sizeof *J2);
+  int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  CU_ASSERT_EQUAL(pinn_lsq_eval(l, NULL, R1, J1), 0);
+  omp_set_num_threads(2);
+  CU_ASSERT_EQUAL(pinn_lsq_eval(l, NULL, R2, J2), 0);
+  omp_set_num_threads(saved);
+  CU_ASSERT_EQUAL(memcmp(R1, R2, n * sizeof *R1), 0);
+  CU_ASSERT_EQUAL(memcmp(J1, J2, n * P * sizeof *J1), 0);
+  CU_ASSERT(J1[4999 * P + 3] != 0.0);     /* a row of the second chunk */
+  CU_ASSERT(J1[4999 * P + P - 1] != 0.0); /* and its coefficient column */
+  free(R1); free(R2); free(J1); free(J2);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+#endif
+}
+
 /* ------------------------------------------------------------ refusals */
 
 static int nan_right_residual(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
@@ -324,6 +421,69 @@ static void non_finite_rows_name_the_term_and_the_point_for_any_thread_count(voi
   pinn_mlp_free(net);
   pinn_problem_free(q);
   pinn_problem_free(p);
+}
+
+/* EI u'''' - 24 = 0 left of x = 0.5; NaN to its right (mode 0) or a
+ * failing callback (mode 1, returns 7). */
+static int beam_any_bad(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r,
+                        void *ctx)
+{
+  const int *mode = ctx;
+  r[0] = pd_subc(pd_mul(c[0], d[1]), 24.0);
+  if (x[0] > 0.5 && *mode == 1) return 7;
+  if (x[0] > 0.5) r[0] = pd_sqrt(pd_addc(pd_sq(d[0]), -1e9)); /* NaN */
+  return 0;
+}
+
+/* A residual of any order that fails: pinn_lsq_eval (values, and with the
+ * Jacobian; 1 and 2 threads) gives the status and message of the gradient
+ * pass, naming the term and the first failing point. */
+static void failing_any_order_rows_give_the_gradient_pass_message(void)
+{
+  for (int mode = 0; mode <= 1; ++mode) {
+    pinn_problem *p = pinn_problem_alloc("beamfail", 1, 0, 1, NULL);
+    pinn_domain dom;
+    pinn_domain_interval(&dom, 0, 1, NULL);
+    pinn_problem_set_domain(p, &dom);
+    pinn_problem_add_coefficient(p, "EI", 0.7, NULL);
+    pinn_problem_add_residual_any(p, "pde", 1, beam_any_bad, "xxxx", &mode);
+    pinn_problem_add_dirichlet(p, "u_end", 0, NULL, NULL);
+    pinn_problem_set_points(p, 0, 2000);
+    pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 4);
+    pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    size_t n, first = 0;
+    const double *x;
+    pinn_loss_term_points(l, 0, &n, NULL, &x);
+    while (first < n && !(x[first] > 0.5)) ++first;
+    CU_ASSERT_FATAL(first > 0 && first < n);
+    const int want_st = mode ? PINN_ECALLBACK : PINN_ENONFINITE;
+    double f;
+    CU_ASSERT_EQUAL(pinn_loss_eval(l, NULL, &f, NULL, NULL), want_st);
+    char grad_msg[PINN_ERRMSG_SIZE], want[160];
+    snprintf(grad_msg, sizeof grad_msg, "%s", pinn_loss_errmsg(l));
+    snprintf(want, sizeof want, "term 'pde' at x=%.6g: %s", x[first],
+             mode ? "the residual callback returned 7" : "residual component 0 is NaN");
+    CU_ASSERT_PTR_NOT_NULL(strstr(grad_msg, want));
+    if (!strstr(grad_msg, want)) printf("\n  want '%s' in: %s\n", want, grad_msg);
+    if (mode == 0) check_lsq_failure(l, grad_msg);
+    const size_t P = pinn_loss_n_params(l), M = pinn_lsq_n_residuals(l);
+    double *R = malloc(M * sizeof *R), *J = malloc(M * P * sizeof *J);
+    for (int run = 0; run < 2; ++run) {
+      CU_ASSERT_EQUAL(pinn_lsq_eval(l, NULL, R, run ? J : NULL), want_st);
+      CU_ASSERT_STRING_EQUAL(pinn_loss_errmsg(l), grad_msg);
+    }
+    pinn_lm_report rep;
+    pinn_error err;
+    CU_ASSERT_EQUAL(pinn_lm_run(l, NULL, &rep, &err), want_st);
+    CU_ASSERT_EQUAL(rep.reason, PINN_STOP_ERROR);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+    free(R);
+    free(J);
+    pinn_loss_free(l);
+    pinn_mlp_free(net);
+    pinn_problem_free(p);
+  }
 }
 
 static void non_quadratic_barriers_memory_limits_and_failures_are_refused(void)
@@ -603,6 +763,79 @@ static void levenberg_marquardt_identifies_a_coefficient(void)
   pinn_problem_free(p);
 }
 
+/* beam1d's formulation (problems/beam1d.c): u'''' = 384 on (0, 1), clamped
+ * (u = u' = 0 at both ends, weight 100 each), 200 interior points; exact
+ * u = 16 x^2 (1 - x)^2. */
+static int beam384(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r,
+                   void *ctx)
+{
+  (void)x, (void)c, (void)ctx;
+  r[0] = pd_subc(d[1], 384.0);
+  return 0;
+}
+
+/* Relative L2 error of l's network against 16 x^2 (1 - x)^2 on 401 points of [0, 1]. */
+static double beam_rel_l2(pinn_loss *l)
+{
+  double x[401], u[401], num = 0, den = 0;
+  for (int i = 0; i <= 400; ++i) x[i] = i / 400.0;
+  CU_ASSERT_EQUAL(pinn_loss_predict(l, 401, x, u), 0);
+  for (int i = 0; i <= 400; ++i) {
+    const double s = x[i] * (1 - x[i]), e = 16 * s * s;
+    num += (u[i] - e) * (u[i] - e);
+    den += e * e;
+  }
+  return sqrt(num / den);
+}
+
+/* LM after a short Adam warm-up (300 iterations, rel. L2 still 3.5): 100
+ * iterations reach the high-accuracy regime, as beam1d's whole default run
+ * (Adam, L-BFGS, SSBroyden: 6.4e-10) does. */
+static void levenberg_marquardt_solves_a_clamped_beam_through_the_taylor_engine(void)
+{
+  pinn_problem *p = pinn_problem_alloc("beam1d", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual_any(p, "pde", 1, beam384, "xxxx", NULL);
+  pinn_problem_add_dirichlet(p, "u_end", 0, NULL, NULL);
+  pinn_problem_add_neumann(p, "slope_end", 0, NULL, NULL);
+  pinn_problem_set_points(p, 0, 200);
+  pinn_problem_set_points(p, 1, 2);
+  pinn_problem_set_points(p, 2, 2);
+  pinn_problem_set_weight(p, 1, 100.0);
+  pinn_problem_set_weight(p, 2, 100.0);
+  pinn_mlp *net = pinn_test_line_net(20, 1);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  const double f_warm = pinn_test_adam(l, 300, 1e-2), e_warm = beam_rel_l2(l);
+  pinn_lm_options o = pinn_lm_options_default();
+  o.max_iter = 100;
+  pinn_lm_report rep;
+  pinn_error err;
+  CU_ASSERT_EQUAL_FATAL(pinn_lm_run(l, &o, &rep, &err), 0);
+  const double e = beam_rel_l2(l);
+  printf("\n  beam u'''' = 384 [1,20,20,1]: Adam 300 loss %.3e, rel. L2 %.3e; %zu LM iterations "
+         "(%zu f + %zu J): loss %.3e, rel. L2 %.3e (%s)\n",
+         f_warm, e_warm, rep.iterations, rep.evals_f, rep.evals_J, rep.loss, e,
+         pinn_stop_reason_name(rep.reason));
+  double f;
+  CU_ASSERT_EQUAL(pinn_loss_eval(l, NULL, &f, NULL, NULL), 0);
+  CU_ASSERT(fabs(f - rep.loss) <= 1e-10 * rep.loss); /* the best point is in the loss */
+  CU_ASSERT_DOUBLE_EQUAL(rep.loss0, f_warm, 1e-12 * f_warm);
+  CU_ASSERT_EQUAL(rep.n_rows, pinn_loss_n_params(l)); /* 204 residuals padded to 481 rows */
+  /* measured: loss 1.5e3 -> 4.6e-7 (a factor 3.0e-10), rel. L2 1.2e-7 (Release,
+   * -march=native); 5.1e-7 (3.3e-10), 1.3e-7 (ASan, PINN_NATIVE=OFF); seeds
+   * 2..5 in Release: 1.7e-8 .. 1.2e-7 (from a cold start LM mostly stalls: the
+   * warm-up matters); required with a margin of 10x or more */
+  CU_ASSERT(rep.loss <= 1e-8 * rep.loss0);
+  CU_ASSERT(e < 2e-6);
+  CU_ASSERT(e < 1e-4 * e_warm);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
 /* GSL's error handler belongs to the application: pinn_lm_run neither
  * replaces nor restores it (a process-wide setting; two solves may run in
  * two threads).  Dogleg's Gauss-Newton step factors J^T J with mu = 0, which
@@ -658,11 +891,19 @@ int main(void)
        rows_through_output_transforms_match_the_loss_and_finite_differences},
       {"rows_are_bitwise_identical_with_one_and_two_threads",
        rows_are_bitwise_identical_with_one_and_two_threads},
+      {"rows_of_any_order_residuals_match_the_loss_its_gradient_and_finite_differences",
+       rows_of_any_order_residuals_match_the_loss_its_gradient_and_finite_differences},
+      {"rows_of_any_order_residuals_are_bitwise_identical_with_one_and_two_threads",
+       rows_of_any_order_residuals_are_bitwise_identical_with_one_and_two_threads},
+      {"failing_any_order_rows_give_the_gradient_pass_message",
+       failing_any_order_rows_give_the_gradient_pass_message},
       {"non_quadratic_barriers_memory_limits_and_failures_are_refused",
        non_quadratic_barriers_memory_limits_and_failures_are_refused},
       {"levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations",
        levenberg_marquardt_beats_lbfgs_on_poisson_at_equal_evaluations},
       {"levenberg_marquardt_identifies_a_coefficient", levenberg_marquardt_identifies_a_coefficient},
+      {"levenberg_marquardt_solves_a_clamped_beam_through_the_taylor_engine",
+       levenberg_marquardt_solves_a_clamped_beam_through_the_taylor_engine},
       {"lm_run_leaves_the_gsl_error_handler_to_the_application",
        lm_run_leaves_the_gsl_error_handler_to_the_application},
       {NULL, NULL}};

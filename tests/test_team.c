@@ -416,28 +416,31 @@ static void a_failure_on_one_rank_reaches_every_rank(void)
 /* Training on 2 ranks (all-gather) and 3 (tree exchange) (Adam with
  * resampling and refinement, L-BFGS, SSBFGS, LM: every rank holds all
  * points for LM and its share again after) ends with the parameters and
- * loss history of the one-process run, bit for bit. */
+ * loss history of the one-process run, bit for bit; also with the residual
+ * read through the Taylor engine (its LM rows too). */
 static void team_training_follows_the_single_process_bit_for_bit(void)
 {
   job_ctx ctx = {2.0};
-  pinn_problem *p = make_problem(&ctx, 500);
-  job single = {.p = p, .threads = 1, .train = 1};
-  run_job(&single);
-  CU_ASSERT_EQUAL(single.status, 0);
-  CU_ASSERT(single.n_hist >= 80);
-  CU_ASSERT(single.n_pts >= 530); /* refinement added points */
-  for (int size = 2; size <= 3; ++size) {
-    job out[MAX_RANKS], how = {.p2p = size == 3}; /* 3 ranks: the tree exchange */
-    run_team(p, size, 1, 1, &how, out);
-    for (int r = 0; r < size; ++r) {
-      CU_ASSERT_TRUE(same(&out[r], &single));
-      CU_ASSERT(out[r].pts && out[r].n_pts == single.n_pts &&
-                memcmp(out[r].pts, single.pts, single.n_pts * sizeof *single.pts) == 0);
-      free_job(&out[r]);
+  for (int any = 0; any <= 1; ++any) { /* the residual through the jets, then the Taylor engine */
+    pinn_problem *p = any ? make_problem_any(&ctx, 500) : make_problem(&ctx, 500);
+    job single = {.p = p, .threads = 1, .train = 1};
+    run_job(&single);
+    CU_ASSERT_EQUAL(single.status, 0);
+    CU_ASSERT(single.n_hist >= 80);
+    CU_ASSERT(single.n_pts >= 530); /* refinement added points */
+    for (int size = 2; size <= 3; ++size) {
+      job out[MAX_RANKS], how = {.p2p = size == 3}; /* 3 ranks: the tree exchange */
+      run_team(p, size, 1, 1, &how, out);
+      for (int r = 0; r < size; ++r) {
+        CU_ASSERT_TRUE(same(&out[r], &single));
+        CU_ASSERT(out[r].pts && out[r].n_pts == single.n_pts &&
+                  memcmp(out[r].pts, single.pts, single.n_pts * sizeof *single.pts) == 0);
+        free_job(&out[r]);
+      }
     }
+    free_job(&single);
+    pinn_problem_free(p);
   }
-  free_job(&single);
-  pinn_problem_free(p);
 }
 
 /* Each rank holds only its share of every term: the shares of 1..5 ranks

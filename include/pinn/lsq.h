@@ -5,7 +5,8 @@
  *   loss = sum_t w_t L_t = ||R(theta)||^2,
  *
  * with R the stacked residual vector, term by term in the problem's order:
- *   residual            R = sqrt(w / N) r_i         (N points x n_res rows, point-major)
+ *   residual            R = sqrt(w / N) r_i         (N points x n_res rows, point-major;
+ *                       residuals of any order and on the boundary too)
  *   complementarity     R = sqrt(w / N) min(R, u - psi)  (N rows)
  *   Dirichlet, initial, data
  *                       R = sqrt(w / N) (u - g)     (N rows)
@@ -23,8 +24,12 @@
  * network (pinn_mlp_jacobian); residual rows read them from the residual's
  * dual tangents, which also give the coefficient columns; output transforms
  * (hard constraints) are applied forward once per block of points and each
- * row's seeds are mapped back through their adjoint.  OpenMP inside; the
- * results are bitwise identical for any number of threads (no reductions).
+ * row's seeds are mapped back through their adjoint.  Residuals of any order
+ * (pinn_problem_add_residual_any) take their rows from the Taylor engine
+ * (pinn_taylor_jacobian: the same seeds, with respect to the Taylor
+ * quantities); combined with an output transform they are refused.  OpenMP
+ * inside; the results are bitwise identical for any number of threads (no
+ * reductions).
  *
  * Levenberg–Marquardt: pinn_lm_run minimises ||R||^2 with GSL's trust-region
  * nonlinear least-squares solver (gsl_multifit_nlinear_trust): Levenberg–
@@ -51,8 +56,10 @@
 
 PINN_BEGIN_DECLS
 
-/* 0 when every term of l is a sum of squares; PINN_EUNSUPPORTED otherwise,
- * with err (may be NULL) naming the term and what to use instead. */
+/* 0 when every term of l is a sum of squares whose rows are assembled;
+ * PINN_EUNSUPPORTED otherwise (a non-quadratic barrier; a residual of any
+ * order with an output transform), with err (may be NULL) naming the term
+ * and what to use instead. */
 int pinn_lsq_check(const pinn_loss *l, pinn_error *err);
 
 /* Length of R (the rows listed in the file comment); 0 when pinn_lsq_check fails. */

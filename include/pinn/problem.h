@@ -218,9 +218,10 @@ int pinn_problem_add_residual(pinn_problem *p, const char *name, size_t n_res,
  *   r[0] = pd_add(pd_add(d[1], pd_scale(pd_mul(d[0], d[2]), 6.0)), d[3]);
  * Outputs times (1 + nd), plus the coefficients, must fit PINN_DUAL_MAX.  For
  * now such a term cannot be combined with an output transform (hard
- * constraints) or trained by Levenberg-Marquardt (both are refused with the
- * reason when the loss is built); every other trainer, teams (MPI), output
- * residual fields and refinement take it as any residual. */
+ * constraints: refused with the reason when the loss is built); every
+ * trainer (Levenberg-Marquardt too: its least-squares rows and Jacobian come
+ * through the Taylor engine, pinn/lsq.h), teams (MPI), output residual
+ * fields and refinement take it as any residual. */
 typedef int (*pinn_residual_any_fn)(const double *x, const pinn_dual *d, const pinn_dual *coef,
                                     pinn_dual *r, void *ctx);
 int pinn_problem_add_residual_any(pinn_problem *p, const char *name, size_t n_res,
