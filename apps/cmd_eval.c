@@ -150,7 +150,7 @@ typedef struct evalspec {
   pinn_jet_spec spec;
   int deriv;
   size_t nq;                          /* --derivative partials */
-  char qname[MAX_PARTIALS][24];       /* as given: "xxxx", "d0011" */
+  char qname[MAX_PARTIALS][40];       /* canonical: "xxxx", "xxyy" for d0011 */
   pinn_partial q[MAX_PARTIALS];
   const double *hi;                   /* their values: hi[(p n_out + k) nq + j] */
 } evalspec;
@@ -691,8 +691,12 @@ int pinn_cmd_eval(int argc, char **argv)
   e.nq = n_partial;
   e.hi = NULL;
   for (size_t j = 0; j < n_partial; ++j) {
-    snprintf(e.qname[j], sizeof e.qname[j], "%s", partial_arg[j]);
     if ((rc = parse_partial(&m, partial_arg[j], &e.q[j]))) goto done;
+    /* the column's name: the input names in input order ("d100" -> "xxy") */
+    e.qname[j][0] = '\0';
+    for (size_t i = 0; i < m.n_in; ++i)
+      for (unsigned k = 0; k < e.q[j].n[i]; ++k)
+        strncat(e.qname[j], m.inputs[i], sizeof e.qname[j] - strlen(e.qname[j]) - 1);
   }
   rc = 1;
   if (n_partial && m.problem_transform) {

@@ -96,7 +96,7 @@ if "$pinn" solve --plugin ./my.so --quiet --adam 100 --iters 200 --out run.h5 --
   # u_xx and u_x agree with it, and u_xxxx is the second difference of u_xx at x +- h
   printf 'x\n0.299\n0.3\n0.301\n' > d.csv
   "$pinn" eval run.h5 --points d.csv --derivatives --derivative xx --derivative xxxx --derivative d0 > d.out \
-    && awk -F, 'NR == 1 { ok = ($0 == "x,u,u_x,u_xx,u_xx,u_xxxx,u_d0") }
+    && awk -F, 'NR == 1 { ok = ($0 == "x,u,u_x,u_xx,u_xx,u_xxxx,u_x") }
       NR > 1 { a = $4 - $5; b = $3 - $7; if (a < 0) a = -a; if (b < 0) b = -b
                if (a > 1e-12 * (1 + ($4 < 0 ? -$4 : $4)) || b > 1e-12 * (1 + ($3 < 0 ? -$3 : $3))) ok = 0
                uxx[NR] = $5; u4[NR] = $6 }
