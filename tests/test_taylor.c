@@ -5,7 +5,11 @@
  * (orders 3 and 4: O(h^4) stencils at h = 0.02 and 0.01, Richardson-
  * extrapolated, to 1e-8); order 6 in 1-D against a one-unit network in
  * closed form and against differences; collapsed Laplacian and biharmonic;
- * the parameter gradient against central differences; refusals. */
+ * the parameter gradient against central differences; refusals.  Output
+ * transforms in series form composed with the jets: g + d N to order 4
+ * against the product rule on the raw network's partials (plain and
+ * collapsed plans), Dirichlet and obstacle quantities against differences of
+ * the quantity one order below, the parameter gradient and Jacobian rows. */
 #include <pinn/taylor.h>
 #include <pinn/activation.h>
 #include <pinn/mlp.h>

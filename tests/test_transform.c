@@ -15,7 +15,10 @@
  *  - exactness: u = g (and u_t = g_t, u_tt = g_tt) at x = 0 and 1 for any
  *    network, u >= psi at random points for any network;
  *  - layout (rows >= nb untouched, in place, batch layout), the identity
- *    transform, and every error with its message.
+ *    transform, and every error with its message;
+ *  - series form (pinn/tseries.h): the channels derived from the series
+ *    equal the xjet form's to 1e-14, the jets match differences, the
+ *    directional coefficients match the xjet gradient and Hessian.
  */
 #include <pinn/transform.h>
 #include <pinn/mlp.h>
