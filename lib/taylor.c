@@ -45,6 +45,17 @@
  * piece that uses its top coefficients) when the pieces are fewer than its
  * directions, plain tops otherwise.
  *
+ * Output transforms (hard constraints, series form; pinn_taylor_set_transforms)
+ * act on the output layer's channels between the forward pass and the
+ * read-out.  With f(s), d(s) the series of g (or psi) and d along direction
+ * r (callbacks evaluated per block), a lower channel k becomes
+ * f_k + sum_{i<=k} d_i N_{k-i}; a top channel t, sum_r W_tr U_K(v_r), becomes
+ * d_0 N_t + sum_r W_tr (f_K + sum_{i>=1} d_i N_{K-i})(v_r): exact for
+ * collapsed tops too, since each direction's lower coefficients are carried.
+ * The obstacle psi + sense softplus_beta(N) is an activation of the output
+ * unit (unit_forward / unit_adjoint with the softplus derivatives) plus f.
+ * The adjoint runs on the read-out's sensitivities before the network's.
+ *
  * Why this route: one series of order K costs K channels (K - 1 with a
  * collapsed top) where the full tensor of order K in D inputs needs
  * C(D + K, K) - 1 of them, and the series need only the scalar recurrence
