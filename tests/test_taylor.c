@@ -645,60 +645,67 @@ static void fused_loss_pass_matches_eval_grad(void)
 /* A pass over the rank shares of a team (1 to 8 ranks, each holding only its
  * own points) combines, in rank order, to the bits of the whole pass: the
  * reduction tree of lib/reduce.c, shared with the second-order engine. */
+static int tg_ts(const pinn_ts *x, pinn_ts *out, void *ctx);
+static int td_ts(const pinn_ts *x, pinn_ts *out, void *ctx);
+
 static void rank_shares_combine_to_the_whole_pass_bitwise(void)
 {
-  pinn_mlp *net = small_net(2, 1, PINN_ACT_TANH, 61);
-  pinn_taylor *t = pinn_taylor_alloc(2, NULL);
-  CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x3, 2), PINN_SUCCESS);
-  const size_t n = 9000, P = pinn_mlp_n_params(net); /* 282 blocks: 32 leaves */
-  double *x = random_points(n, 2, 62), loss = 0.0;
-  double *g = calloc(P, sizeof *g), *root = calloc(1 + P, sizeof *root);
-  CU_ASSERT_EQUAL_FATAL(pinn_taylor_loss_grad(t, net, n, x, sum_squares, NULL, 1, &loss, g),
-                        PINN_SUCCESS);
-  CU_ASSERT(loss > 0.0);
-  const size_t nblocks = (n + PINN_BLOCK - 1) / PINN_BLOCK, leaves = pinn_reduce_leaves_(nblocks);
-  CU_ASSERT_EQUAL(leaves, 32);
-  for (size_t size = 1; size <= 8; ++size) {
-    pinn_reduce_list_ all;
-    pinn_reduce_list_init_(&all, 1 + P, leaves);
-    int ok = 1;
-    for (size_t r = 0; r < size && ok; ++r) {
-      /* the rows of rank r's leaves: what a rank of a team keeps */
-      size_t a, b, b0, b1, e0, e1;
-      pinn_reduce_share_(r, size, leaves, &a, &b);
-      size_t row0 = 0, rows = 0;
-      if (a < b) {
-        pinn_reduce_leaf_blocks_(nblocks, leaves, a, &b0, &b1);
-        pinn_reduce_leaf_blocks_(nblocks, leaves, b - 1, &e0, &e1);
-        row0 = b0 * PINN_BLOCK;
-        rows = (e1 * PINN_BLOCK < n ? e1 * PINN_BLOCK : n) - row0;
+  for (int hard = 0; hard < 2; ++hard) { /* and with an output transform */
+    pinn_mlp *net = small_net(2, 1, PINN_ACT_TANH, 61);
+    pinn_taylor *t = pinn_taylor_alloc(2, NULL);
+    CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x3, 2), PINN_SUCCESS);
+    const pinn_transform tr = pinn_transform_dirichlet_series(0, tg_ts, td_ts, NULL);
+    if (hard) CU_ASSERT_EQUAL(pinn_taylor_set_transforms(t, 1, &tr), PINN_SUCCESS);
+    const size_t n = 9000, P = pinn_mlp_n_params(net); /* 282 blocks: 32 leaves */
+    double *x = random_points(n, 2, 62), loss = 0.0;
+    double *g = calloc(P, sizeof *g), *root = calloc(1 + P, sizeof *root);
+    CU_ASSERT_EQUAL_FATAL(pinn_taylor_loss_grad(t, net, n, x, sum_squares, NULL, 1, &loss, g),
+                          PINN_SUCCESS);
+    CU_ASSERT(loss > 0.0);
+    const size_t nblocks = (n + PINN_BLOCK - 1) / PINN_BLOCK, leaves = pinn_reduce_leaves_(nblocks);
+    CU_ASSERT_EQUAL(leaves, 32);
+    for (size_t size = 1; size <= 8; ++size) {
+      pinn_reduce_list_ all;
+      pinn_reduce_list_init_(&all, 1 + P, leaves);
+      int ok = 1;
+      for (size_t r = 0; r < size && ok; ++r) {
+        /* the rows of rank r's leaves: what a rank of a team keeps */
+        size_t a, b, b0, b1, e0, e1;
+        pinn_reduce_share_(r, size, leaves, &a, &b);
+        size_t row0 = 0, rows = 0;
+        if (a < b) {
+          pinn_reduce_leaf_blocks_(nblocks, leaves, a, &b0, &b1);
+          pinn_reduce_leaf_blocks_(nblocks, leaves, b - 1, &e0, &e1);
+          row0 = b0 * PINN_BLOCK;
+          rows = (e1 * PINN_BLOCK < n ? e1 * PINN_BLOCK : n) - row0;
+        }
+        double *mine = malloc((rows ? rows : 1) * 2 * sizeof *mine);
+        memcpy(mine, x + row0 * 2, rows * 2 * sizeof *mine);
+        pinn_reduce_list_ part;
+        ok = pinn_taylor_loss_grad_part_(t, net, n, mine, sum_squares, NULL, 1, 1, r, size, row0,
+                                         &part) == PINN_SUCCESS;
+        if (ok) ok = pinn_reduce_append_(&all, &part) == 0;
+        pinn_reduce_list_free_(&part);
+        free(mine);
       }
-      double *mine = malloc((rows ? rows : 1) * 2 * sizeof *mine);
-      memcpy(mine, x + row0 * 2, rows * 2 * sizeof *mine);
-      pinn_reduce_list_ part;
-      ok = pinn_taylor_loss_grad_part_(t, net, n, mine, sum_squares, NULL, 1, 1, r, size, row0,
-                                       &part) == PINN_SUCCESS;
-      if (ok) ok = pinn_reduce_append_(&all, &part) == 0;
-      pinn_reduce_list_free_(&part);
-      free(mine);
+      CU_ASSERT_FATAL(ok);
+      memset(root, 0, (1 + P) * sizeof *root);
+      CU_ASSERT_EQUAL(pinn_reduce_root_(&all, root), 0);
+      CU_ASSERT(memcmp(root, &loss, sizeof loss) == 0);
+      CU_ASSERT(memcmp(root + 1, g, P * sizeof *g) == 0);
+      pinn_reduce_list_free_(&all);
     }
-    CU_ASSERT_FATAL(ok);
-    memset(root, 0, (1 + P) * sizeof *root);
-    CU_ASSERT_EQUAL(pinn_reduce_root_(&all, root), 0);
-    CU_ASSERT(memcmp(root, &loss, sizeof loss) == 0);
-    CU_ASSERT(memcmp(root + 1, g, P * sizeof *g) == 0);
-    pinn_reduce_list_free_(&all);
+    /* a share that does not hold its first point is refused */
+    pinn_reduce_list_ part;
+    CU_ASSERT_EQUAL(pinn_taylor_loss_grad_part_(t, net, n, x, sum_squares, NULL, 1, 1, 1, 2, 5000,
+                                                &part),
+                    PINN_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "points held start at 5000"));
+    pinn_reduce_list_free_(&part);
+    free(x); free(g); free(root);
+    pinn_taylor_free(t);
+    pinn_mlp_free(net);
   }
-  /* a share that does not hold its first point is refused */
-  pinn_reduce_list_ part;
-  CU_ASSERT_EQUAL(pinn_taylor_loss_grad_part_(t, net, n, x, sum_squares, NULL, 1, 1, 1, 2, 5000,
-                                              &part),
-                  PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "points held start at 5000"));
-  pinn_reduce_list_free_(&part);
-  free(x); free(g); free(root);
-  pinn_taylor_free(t);
-  pinn_mlp_free(net);
 }
 
 /* Jacobian rows: row r has constant sensitivities rowc[r][k * 2 + q] */
