@@ -1,5 +1,6 @@
 /* Tests for the bundled PDE problems poisson1d, poisson2d, helmholtz2d,
- * heat1d, wave1d and advection_prelu (problems/<name>.c).  Each problem
+ * heat1d, wave1d and advection_prelu (problems/<name>.c), and of a beam with
+ * hard clamps in series form (built here, not bundled).  Each problem
  * builds through its entry point and through the registry, its exact
  * solution has the documented value at a point, and a SHORTENED solve
  * (fewer points, a smaller network and far fewer iterations than its tuned
@@ -189,7 +190,9 @@ static void beam1d_defaults_reach_1e_7_and_the_sine_load_its_own(void)
  * constraints: u = d N with d = x (1 - x) in series form, so u(0) = u(1) = 0
  * hold exactly, and the fourth derivative of d N reaches the residual
  * through the Taylor engine; the slope clamps u'(0) = u'(1) = 0 stay loss
- * terms.  Exact u = 16 x^2 (1 - x)^2. */
+ * terms.  Exact u = 16 x^2 (1 - x)^2.  With beam1d's short-run settings it
+ * reaches 2.1e-5 where beam1d's penalised clamps reach 1.4e-2 (Release;
+ * ASan + UBSan: 3.0e-5 and 3.7e-2). */
 static int beam_hard_pde(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r,
                          void *ctx)
 {
@@ -211,7 +214,7 @@ static int beam_hard_d(const pinn_ts *x, pinn_ts *out, void *ctx)
   return 0;
 }
 
-static void beam_with_hard_clamps_short_run_reaches_5e_2(void)
+static void beam_with_hard_clamps_short_run_reaches_3e_4(void)
 {
   pinn_error err;
   pinn_problem *p = pinn_problem_alloc("beam1d_hard", 1, 0, 1, &err);
@@ -249,7 +252,7 @@ static void beam_with_hard_clamps_short_run_reaches_5e_2(void)
          "max abs %.3e, %.2f s\n",
          r.iterations, r.loss, r.rel_l2, r.max_abs, r.seconds);
   CU_ASSERT(r.has_reference);
-  CU_ASSERT(r.rel_l2 < 5e-2);
+  CU_ASSERT(r.rel_l2 < 3e-4); /* measured 2.1e-5 (Release), 3.0e-5 (ASan + UBSan) */
   pinn_problem_free(p);
 }
 
@@ -408,7 +411,7 @@ int main(void)
     {"kdv1d_exact_solution_solves_kdv", kdv1d_exact_solution_solves_kdv},
     {"kdv1d_short_run_reaches_5e_2", kdv1d_short_run_reaches_5e_2},
     {"plate2d_exact_solution_and_short_run", plate2d_exact_solution_and_short_run},
-    {"beam_with_hard_clamps_short_run_reaches_5e_2", beam_with_hard_clamps_short_run_reaches_5e_2},
+    {"beam_with_hard_clamps_short_run_reaches_3e_4", beam_with_hard_clamps_short_run_reaches_3e_4},
     {"beam1d_defaults_reach_1e_7_and_the_sine_load_its_own",
      beam1d_defaults_reach_1e_7_and_the_sine_load_its_own},
     {"poisson1d_defaults_reach_1e_9", poisson1d_defaults_reach_1e_9},
