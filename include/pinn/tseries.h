@@ -88,7 +88,8 @@ pinn_ts pt_csub(double c, pinn_ts a);
 pinn_ts pt_cdiv(double c, pinn_ts a);
 pinn_ts pt_sq(pinn_ts a);
 
-/* exp, log, sqrt, a^r for a real r (a_0 > 0 unless r is a whole number >= 0). */
+/* exp, log, sqrt, a^r for a real r (a_0 > 0 unless r is a whole number 0 .. 64, which
+ * goes through pt_powi). */
 pinn_ts pt_exp(pinn_ts a);
 pinn_ts pt_log(pinn_ts a);
 pinn_ts pt_sqrt(pinn_ts a);
