@@ -699,14 +699,16 @@ int pinn_cmd_eval(int argc, char **argv)
         strncat(e.qname[j], m.inputs[i], sizeof e.qname[j] - strlen(e.qname[j]) - 1);
   }
   rc = 1;
-  if (n_partial && m.problem_transform) {
-    fprintf(stderr,
-            "pinn eval: --derivative: the network of '%s' passes through problem '%s''s output "
-            "transform (hard constraints), which is applied to second-order jets only; use "
-            "--derivatives for first and second derivatives\n",
-            file, m.problem);
-    goto done;
-  }
+  for (size_t k = 0; n_partial && m.problem_transform && k < pinn_problem_n_transforms(prob); ++k)
+    if (!pinn_transform_is_series(pinn_problem_transform(prob, k))) {
+      fprintf(stderr,
+              "pinn eval: --derivative: the network of '%s' passes through problem '%s''s "
+              "output transform (hard constraints), given in xjet form, which carries second "
+              "derivatives only; use --derivatives for first and second derivatives (or give "
+              "the transform in series form, pinn_transform_dirichlet_series)\n",
+              file, m.problem);
+      goto done;
+    }
   if (n > ((size_t)1 << 40) / ((e.C + e.nq) * e.n_out)) goto oom;
   jets = malloc(n * e.n_out * e.C * sizeof *jets);
   if (!jets) goto oom;
@@ -745,6 +747,13 @@ int pinn_cmd_eval(int argc, char **argv)
       goto done;
     }
     int ts = 0;
+    if (m.problem_transform) { /* the hard constraints, composed at every order */
+      pinn_transform tr[PINN_TAYLOR_MAX_TRANSFORMS];
+      size_t ntr = pinn_problem_n_transforms(prob);
+      if (ntr > PINN_TAYLOR_MAX_TRANSFORMS) ntr = PINN_TAYLOR_MAX_TRANSFORMS;
+      for (size_t k = 0; k < ntr; ++k) tr[k] = *pinn_problem_transform(prob, k);
+      ts = pinn_taylor_set_transforms(tay, ntr, tr);
+    }
     for (size_t j = 0; j < e.nq && !ts; ++j) ts = pinn_taylor_add_partial(tay, &e.q[j]);
     if (!ts && ne) ts = pinn_taylor_eval(tay, net, ne, mask ? xin : x, mask ? hin : hi);
     if (ts) fprintf(stderr, "pinn eval: --derivative: %s\n", pinn_taylor_errmsg(tay));

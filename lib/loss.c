@@ -372,12 +372,16 @@ void pinn_loss_free(pinn_loss *l)
 static int any_order_plan(pinn_loss *l, term_state *t, const pinn_mlp *net)
 {
   const pinn_term_def *def = &t->def;
-  if (l->n_tr)
-    return pinn_error_set(&l->err, PINN_EUNSUPPORTED,
-                          "term '%s' reads derivatives through the Taylor engine, and the "
-                          "problem's output transform (hard constraints) acts on second-order "
-                          "jets only: impose the conditions as loss terms for now",
-                          def->name);
+  for (size_t k = 0; k < l->n_tr; ++k)
+    if (!pinn_transform_is_series(&l->tr[k]))
+      return pinn_error_set(&l->err, PINN_EUNSUPPORTED,
+                            "term '%s' reads derivatives through the Taylor engine, and the "
+                            "problem's output transform (hard constraints) on output %zu gives "
+                            "g, d, psi as xjets, which carry second derivatives only: give the "
+                            "transform in series form (pinn_transform_dirichlet_series, "
+                            "pinn_transform_obstacle_series; pinn/tseries.h), which serves "
+                            "terms of every order",
+                            def->name, l->tr[k].component);
   if (l->m * (1 + def->n_derivs) + l->n_coef > PINN_DUAL_MAX)
     return pinn_error_set(&l->err, PINN_EUNSUPPORTED,
                           "term '%s' sees %zu values (%zu outputs x %zu) plus %zu coefficients, "
@@ -389,7 +393,8 @@ static int any_order_plan(pinn_loss *l, term_state *t, const pinn_mlp *net)
   if (!t->tay) return pinn_error_set(&l->err, e.code, "term '%s': %s", def->name, e.msg);
   pinn_partial q;
   memset(&q, 0, sizeof q);
-  int st = pinn_taylor_add_partial(t->tay, &q), second = 0;
+  int st = pinn_taylor_set_transforms(t->tay, l->n_tr, l->tr), second = 0;
+  if (!st) st = pinn_taylor_add_partial(t->tay, &q);
   for (size_t j = 0; j < def->n_derivs && !st; ++j) {
     if (def->deriv_lap[j]) {
       st = pinn_taylor_add_laplacian(t->tay, (1u << l->d) - 1u, def->deriv_lap[j]);

@@ -16,9 +16,9 @@
  * seeds' tail.  Periodic rows are differences of two points' rows.
  * A residual of any order takes the same road through the Taylor engine
  * (pinn_taylor_jacobian): its quantities come in the jets' layout (index
- * k Q + j), so the same callbacks compute its values, seeds and rows; with
- * an output transform it is refused (the transforms act on second-order
- * jets).
+ * k Q + j), so the same callbacks compute its values, seeds and rows; the
+ * engine applies the output transforms (series form) itself, so the
+ * callbacks see the transformed quantities and skip their own transform.
  *
  * Terms are processed in chunks of points (4096, periodic 256) so the
  * temporaries stay small next to the Jacobian itself.
@@ -63,14 +63,6 @@ int pinn_lsq_check(const pinn_loss *l, pinn_error *err)
   if (!l) return pinn_error_set(err, PINN_EINVAL, "pinn_lsq_check: the loss is NULL");
   for (size_t i = 0; i < l->n_terms; ++i) {
     const term_state *t = &l->terms[i];
-    if (t->tay && l->n_tr)
-      return pinn_error_set(err, PINN_EUNSUPPORTED,
-                            "term '%s' reads derivatives of any order (the Taylor engine), and its "
-                            "least-squares rows are not mapped back through the problem's output "
-                            "transform (hard constraints): impose the conditions as loss terms, or "
-                            "train this problem with Adam, L-BFGS or SSBroyden instead of "
-                            "Gauss-Newton/Levenberg-Marquardt",
-                            t->def.name);
     if (t->ops->barrier && t->def.barrier.kind != PINN_BARRIER_RELU2)
       return pinn_error_set(err, PINN_EUNSUPPORTED,
                             "term '%s' uses the %s barrier, which is not a sum of squares, so the "
@@ -143,7 +135,7 @@ static int prep_block(pass_ctx *c, size_t p0, size_t nb, size_t ld, const double
   const double *U = jets;
   double *Ubuf = NULL;
   int st = PINN_SUCCESS;
-  if (l->n_tr) {
+  if (l->n_tr && !t->tay) { /* the Taylor engine applies the transforms itself */
     const size_t ws = pinn_transform_work_size(&t->spec, nb), cs = pinn_transform_coef_size(&t->spec);
     Ubuf = malloc(m * C * ld * sizeof *Ubuf);
     if (!Ubuf) return prep_fail(t, PINN_ENOMEM, g0, "out of memory for the transformed jets", "");
@@ -229,7 +221,7 @@ static int row_jac(size_t p0, size_t nb, size_t ld, const double *jets, size_t r
     double *Jr = c->J + ((p0 + q) * rpp + row) * c->P + l->n_net;
     for (size_t j = 0; j < nc; ++j) Jr[j] = s[mc + j];
   }
-  if (l->n_tr) {
+  if (l->n_tr && !t->tay) {
     const size_t ws = pinn_transform_work_size(&t->spec, nb);
     pinn_error e;
     for (size_t k = l->n_tr; k-- > 0;) {

@@ -45,6 +45,17 @@
  * piece that uses its top coefficients) when the pieces are fewer than its
  * directions, plain tops otherwise.
  *
+ * Output transforms (hard constraints, series form; pinn_taylor_set_transforms)
+ * act on the output layer's channels between the forward pass and the
+ * read-out.  With f(s), d(s) the series of g (or psi) and d along direction
+ * r (callbacks evaluated per block), a lower channel k becomes
+ * f_k + sum_{i<=k} d_i N_{k-i}; a top channel t, sum_r W_tr U_K(v_r), becomes
+ * d_0 N_t + sum_r W_tr (f_K + sum_{i>=1} d_i N_{K-i})(v_r): exact for
+ * collapsed tops too, since each direction's lower coefficients are carried.
+ * The obstacle psi + sense softplus_beta(N) is an activation of the output
+ * unit (unit_forward / unit_adjoint with the softplus derivatives) plus f.
+ * The adjoint runs on the read-out's sensitivities before the network's.
+ *
  * Why this route: one series of order K costs K channels (K - 1 with a
  * collapsed top) where the full tensor of order K in D inputs needs
  * C(D + K, K) - 1 of them, and the series need only the scalar recurrence
@@ -199,6 +210,8 @@ struct pinn_taylor {
   double ifact[KMAX + 2];  /* 1/m! */
   double *M;               /* Q x C read-out */
   double *indir;           /* C x n_in: first-layer input vector of each channel */
+  size_t ntr;              /* output transforms (series form) */
+  pinn_transform tr[PINN_TAYLOR_MAX_TRANSFORMS];
   pinn_error err;
 };
 
@@ -295,6 +308,31 @@ int pinn_taylor_add_sum(pinn_taylor *t, size_t n_terms, const double *coef, cons
   memcpy(t->terms[t->nq], p, n_terms * sizeof(pinn_partial));
   memcpy(t->coefs[t->nq], coef, n_terms * sizeof(double));
   t->nterms[t->nq++] = n_terms;
+  return PINN_SUCCESS;
+}
+
+int pinn_taylor_set_transforms(pinn_taylor *t, size_t n, const pinn_transform *tr)
+{
+  if (!t) return PINN_EINVAL;
+  if (n && !tr) return pinn_error_set(&t->err, PINN_EINVAL, "pinn_taylor_set_transforms: NULL transforms");
+  if (n > PINN_TAYLOR_MAX_TRANSFORMS)
+    return pinn_error_set(&t->err, PINN_EINVAL, "%zu output transforms; at most %d", n,
+                          PINN_TAYLOR_MAX_TRANSFORMS);
+  for (size_t k = 0; k < n; ++k) {
+    pinn_error e;
+    if (pinn_transform_check(&tr[k], tr[k].component + 1, t->n_in, &e))
+      return pinn_error_set(&t->err, e.code, "output transform %zu: %s", k, e.msg);
+    if (!pinn_transform_is_series(&tr[k]))
+      return pinn_error_set(&t->err, PINN_EUNSUPPORTED,
+                            "output transform %zu (%s) gives g, d, psi as xjets, which carry "
+                            "second derivatives only: to compose it with Taylor jets of any "
+                            "order, give it in series form (pinn_transform_dirichlet_series, "
+                            "pinn_transform_obstacle_series; pinn/tseries.h)",
+                            k, pinn_transform_kind_name(tr[k].kind));
+  }
+  t->ntr = 0;
+  for (size_t k = 0; k < n; ++k)
+    if (tr[k].kind != PINN_TRANSFORM_NONE) t->tr[t->ntr++] = tr[k];
   return PINN_SUCCESS;
 }
 
@@ -781,8 +819,19 @@ typedef struct {
   double *pw;             /* (K + 1) x (K + 1) x B series powers */
   double *cD;             /* 2 (K + 1) x B: s^(m)/m!, s^(m+1)/m! */
   double *vals, *vbar;    /* n_out x Q x B */
+  /* output transforms: per transform, the series of g (psi) and d along
+   * every direction (slot ndir: the value), TS(j, f?, dir, k) below; the
+   * obstacle's e channels (C x B); scratch channels tN (C x B) and softplus
+   * derivatives sp ((K + 2) x B) */
+  double *ser, *etr, *tN, *sp;
+  size_t ser_dir;         /* directions + 1 */
   double *mem;
 } workspace;
+
+/* Coefficient k of the series of f (which 0) or d (which 1) of transform j
+ * along direction kd, for the block's points. */
+#define TS(w, j, which, kd, k) \
+  ((w)->ser + ((((j) * 2 + (which)) * (w)->ser_dir + (kd)) * (KMAX + 1) + (k)) * B)
 
 static void ws_free(workspace *w)
 {
@@ -799,6 +848,8 @@ static int ws_alloc(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
   for (size_t l = 1; l < L; ++l) tot += (l + 1 < L ? 3 : 1) * pinn_mlp_layer_size(net, l) * C * B;
   tot += 2 * maxw * C * B + (K + 3) * maxw * B + (K + 3) * (K + 1) * B +
          2 * pinn_mlp_n_out(net) * t->nq * B;
+  const size_t ser = t->ntr * 2 * (t->ndir + 1) * (KMAX + 1) * B;
+  if (t->ntr) tot += ser + t->ntr * C * B + C * B + (K + 2) * B;
   memset(w, 0, sizeof *w);
   w->Z = calloc(3 * L, sizeof(double *));
   w->mem = calloc(tot, sizeof(double));
@@ -825,7 +876,14 @@ static int ws_alloc(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
   w->pw = p; p += (K + 1) * (K + 1) * B;
   w->cD = p; p += 2 * (K + 1) * B;
   w->vals = p; p += pinn_mlp_n_out(net) * t->nq * B;
-  w->vbar = p;
+  w->vbar = p; p += pinn_mlp_n_out(net) * t->nq * B;
+  w->ser_dir = t->ndir + 1;
+  if (t->ntr) {
+    w->ser = p; p += ser;
+    w->etr = p; p += t->ntr * C * B;
+    w->tN = p; p += C * B;
+    w->sp = p;
+  }
   return PINN_SUCCESS;
 }
 
@@ -984,6 +1042,183 @@ static void unit_adjoint(const pinn_taylor *t, const double *e, const double *ab
   }
 }
 
+
+/* ---- output transforms ---- */
+
+/* The series of transform j's functions at the block's points (zero for
+ * the padding rows q >= nb): along every carried direction to its order,
+ * and the value (slot ndir) from the first direction or an order-0 call. */
+static int transform_series(const pinn_taylor *t, workspace *w, size_t j, const double *x,
+                            size_t nb, pinn_error *err)
+{
+  const pinn_transform *tr = &t->tr[j];
+  const size_t n_in = t->n_in, nd = t->ndir;
+  double f[KMAX + 1], d[KMAX + 1], zero[NIN] = {0};
+  for (size_t kd = 0; kd <= nd; ++kd) {
+    const int K = kd < nd ? t->dirK[kd] : 0;
+    if (kd < nd && K == 0) continue;
+    if (kd == nd && t->ngroups) { /* the value: coefficient 0 of a direction */
+      const size_t k0 = t->groups[0].dir[0];
+      memcpy(TS(w, j, 0, nd, 0), TS(w, j, 0, k0, 0), B * sizeof(double));
+      memcpy(TS(w, j, 1, nd, 0), TS(w, j, 1, k0, 0), B * sizeof(double));
+      continue;
+    }
+    for (size_t q = 0; q < B; ++q) {
+      if (q < nb) {
+        int st = pinn_transform_series(tr, n_in, x + q * n_in, kd < nd ? t->dirs[kd] : zero, K,
+                                       f, d, err);
+        if (st) return st;
+      } else {
+        for (int k = 0; k <= K; ++k) f[k] = d[k] = 0.0;
+      }
+      for (int k = 0; k <= K; ++k) {
+        TS(w, j, 0, kd, k)[q] = f[k];
+        TS(w, j, 1, kd, k)[q] = d[k];
+      }
+    }
+  }
+  return PINN_SUCCESS;
+}
+
+/* Weight of direction r of group g in its top channel tt. */
+static double top_weight(const group *g, size_t tt, size_t r)
+{
+  return g->Wt ? g->Wt[tt * g->R + r] : (tt == r ? 1.0 : 0.0);
+}
+
+/* Add the series f of transform j (g or psi) to the channels U (C x B):
+ * the value, each direction's lower coefficients, the weighted tops. */
+static void add_series_channels(const pinn_taylor *t, const workspace *w, size_t j, double *U)
+{
+  const double *f0 = TS(w, j, 0, t->ndir, 0);
+  for (size_t q = 0; q < B; ++q) U[q] += f0[q];
+  for (size_t gi = 0; gi < t->ngroups; ++gi) {
+    const group *g = &t->groups[gi];
+    const int Kg = g->K;
+    for (size_t r = 0; r < g->R; ++r) {
+      const size_t kd = g->dir[r], l0 = g->lower0 + r * (size_t)(Kg - 1) - 1;
+      for (int k = 1; k < Kg; ++k) {
+        const double *fk = TS(w, j, 0, kd, k);
+        double *u = U + (l0 + (size_t)k) * B;
+        for (size_t q = 0; q < B; ++q) u[q] += fk[q];
+      }
+      const double *fK = TS(w, j, 0, kd, Kg);
+      for (size_t tt = 0; tt < g->T; ++tt) {
+        const double wt = top_weight(g, tt, r);
+        if (wt == 0.0) continue;
+        double *u = U + (g->top0 + tt) * B;
+        for (size_t q = 0; q < B; ++q) u[q] += wt * fK[q];
+      }
+    }
+  }
+}
+
+/* Forward composition of every transform on the output layer's channels
+ * (in order), keeping in w what the adjoint needs. */
+static int transforms_forward(const pinn_taylor *t, const pinn_mlp *net, workspace *w,
+                              const double *x, size_t nb, pinn_error *err)
+{
+  const size_t C = t->C, CB = C * B;
+  double *ZL = w->Z[pinn_mlp_n_layers(net) - 1];
+  for (size_t j = 0; j < t->ntr; ++j) {
+    const pinn_transform *tr = &t->tr[j];
+    int st = transform_series(t, w, j, x, nb, err);
+    if (st) return st;
+    double *U = ZL + tr->component * CB, *N = w->tN;
+    memcpy(N, U, CB * sizeof(double));
+    if (tr->kind == PINN_TRANSFORM_OBSTACLE) { /* U = psi + sense s(N), s = softplus_beta */
+      const int K = t->K;
+      pinn_act_derivs_block(PINN_ACT_SOFTPLUS, tr->beta, K + 1, B, N, w->sp);
+      if (tr->sense < 0)
+        for (size_t i = 0; i < (size_t)(K + 2) * B; ++i) w->sp[i] = -w->sp[i];
+      unit_forward(t, w, w->sp, B, N, U, w->etr + j * CB);
+      add_series_channels(t, w, j, U);
+      continue;
+    }
+    /* DIRICHLET: U_k = f_k + sum_{i=0..k} d_i N_{k-i} along each direction */
+    const double *d0 = TS(w, j, 1, t->ndir, 0);
+    for (size_t c = 0; c < C; ++c)
+      for (size_t q = 0; q < B; ++q) U[c * B + q] = d0[q] * N[c * B + q];
+    for (size_t gi = 0; gi < t->ngroups; ++gi) {
+      const group *g = &t->groups[gi];
+      const int Kg = g->K;
+      for (size_t r = 0; r < g->R; ++r) {
+        const size_t kd = g->dir[r], l0 = g->lower0 + r * (size_t)(Kg - 1) - 1;
+        /* N_k of this direction: k = 0 the value, 1 .. Kg-1 at l0 + k */
+#define NK(k) ((k) == 0 ? N : N + (l0 + (size_t)(k)) * B)
+        for (int k = 1; k <= Kg; ++k) {
+          double h[B];
+          for (size_t q = 0; q < B; ++q) h[q] = 0.0;
+          for (int i = 1; i <= k; ++i) {
+            const double *di = TS(w, j, 1, kd, i), *nk = NK(k - i);
+            for (size_t q = 0; q < B; ++q) h[q] += di[q] * nk[q];
+          }
+          if (k < Kg) {
+            double *u = U + (l0 + (size_t)k) * B;
+            for (size_t q = 0; q < B; ++q) u[q] += h[q];
+            continue;
+          }
+          for (size_t tt = 0; tt < g->T; ++tt) {
+            const double wt = top_weight(g, tt, r);
+            if (wt == 0.0) continue;
+            double *u = U + (g->top0 + tt) * B;
+            for (size_t q = 0; q < B; ++q) u[q] += wt * h[q];
+          }
+        }
+#undef NK
+      }
+    }
+    add_series_channels(t, w, j, U);
+  }
+  return PINN_SUCCESS;
+}
+
+/* Adjoint of transforms_forward on the output layer's sensitivities
+ * (w->bar0, in place), transforms in reverse order. */
+static void transforms_adjoint(const pinn_taylor *t, workspace *w)
+{
+  const size_t C = t->C, CB = C * B;
+  for (size_t j = t->ntr; j-- > 0;) {
+    const pinn_transform *tr = &t->tr[j];
+    double *Nb = w->bar0 + tr->component * CB, *Ub = w->tN;
+    memcpy(Ub, Nb, CB * sizeof(double));
+    if (tr->kind == PINN_TRANSFORM_OBSTACLE) {
+      unit_adjoint(t, w->etr + j * CB, Ub, Nb);
+      continue;
+    }
+    /* DIRICHLET: Nbar_j = sum_{k>=j} d_{k-j} Ubar_k per direction (the tops
+     * through their weights); d_0 on the value and the top channels */
+    const double *d0 = TS(w, j, 1, t->ndir, 0);
+    for (size_t c = 0; c < C; ++c)
+      for (size_t q = 0; q < B; ++q) Nb[c * B + q] = d0[q] * Ub[c * B + q];
+    for (size_t gi = 0; gi < t->ngroups; ++gi) {
+      const group *g = &t->groups[gi];
+      const int Kg = g->K;
+      for (size_t r = 0; r < g->R; ++r) {
+        const size_t kd = g->dir[r], l0 = g->lower0 + r * (size_t)(Kg - 1) - 1;
+        double tb[B];
+        for (size_t q = 0; q < B; ++q) tb[q] = 0.0;
+        for (size_t tt = 0; tt < g->T; ++tt) {
+          const double wt = top_weight(g, tt, r);
+          if (wt == 0.0) continue;
+          const double *u = Ub + (g->top0 + tt) * B;
+          for (size_t q = 0; q < B; ++q) tb[q] += wt * u[q];
+        }
+        /* Ubar_k of this direction: k = 1 .. Kg-1 at l0 + k, k = Kg: tb */
+#define UB(k) ((k) == Kg ? tb : Ub + (l0 + (size_t)(k)) * B)
+        for (int jj = 0; jj < Kg; ++jj) {
+          double *nb = jj == 0 ? Nb : Nb + (l0 + (size_t)jj) * B;
+          for (int k = jj + 1; k <= Kg; ++k) { /* k = jj is the d_0 term above */
+            const double *dk = TS(w, j, 1, kd, k - jj), *uk = UB(k);
+            for (size_t q = 0; q < B; ++q) nb[q] += dk[q] * uk[q];
+          }
+        }
+#undef UB
+      }
+    }
+  }
+}
+
 /* Forward pass of one block (points in w->x0). */
 static void block_forward(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
 {
@@ -1118,6 +1353,12 @@ static int check_net(pinn_taylor *t, const pinn_mlp *net)
                           pinn_mlp_n_in(net), t->n_in);
   int st = build_plan(t);
   if (st) return st;
+  for (size_t j = 0; j < t->ntr; ++j)
+    if (t->tr[j].component >= pinn_mlp_n_out(net))
+      return pinn_error_set(&t->err, PINN_EINVAL,
+                            "output transform %zu acts on output %zu, but the network has %zu "
+                            "output(s)",
+                            j, t->tr[j].component, pinn_mlp_n_out(net));
   if (t->K >= 2 && pinn_mlp_is_piecewise_linear(net))
     return pinn_error_set(&t->err, PINN_EUNSUPPORTED,
                           "a derivative of order %d of a network whose activations are all "
@@ -1130,14 +1371,18 @@ static int check_net(pinn_taylor *t, const pinn_mlp *net)
 
 /* Forward pass of the block of nb points x[q * n_in + i] and the read-out of
  * the quantities into w->vals. */
-static void block_values(const pinn_taylor *t, const pinn_mlp *net, workspace *w, const double *x,
-                         size_t nb)
+static int block_values(const pinn_taylor *t, const pinn_mlp *net, workspace *w, const double *x,
+                        size_t nb, pinn_error *err)
 {
   const size_t n_in = t->n_in, n_out = pinn_mlp_n_out(net), C = t->C, Q = t->nq;
   for (size_t i = 0; i < n_in; ++i)
     for (size_t q = 0; q < B; ++q) w->x0[i * B + q] = q < nb ? x[q * n_in + i] : 0.0;
   pinn_mlp_map_inputs_(net, w->x0, nb, B);
   block_forward(t, net, w);
+  if (t->ntr) {
+    int st = transforms_forward(t, net, w, x, nb, err);
+    if (st) return st;
+  }
   /* vals[k][qq] = sum_c M[qq][c] Z_L[k][c] */
   const double *ZL = w->Z[pinn_mlp_n_layers(net) - 1];
   for (size_t k = 0; k < n_out; ++k)
@@ -1150,6 +1395,7 @@ static void block_values(const pinn_taylor *t, const pinn_mlp *net, workspace *w
           for (size_t q = 0; q < B; ++q) v[q] += m[c] * ZL[(k * C + c) * B + q];
     }
   memset(w->vbar, 0, n_out * Q * B * sizeof(double));
+  return PINN_SUCCESS;
 }
 
 /* The adjoint of the read-out (w->vbar -> w->bar0) and of the network. */
@@ -1165,6 +1411,7 @@ static void block_seeded_adjoint(const pinn_taylor *t, const pinn_mlp *net, work
         if (m[c] != 0.0)
           for (size_t q = 0; q < B; ++q) w->bar0[(k * C + c) * B + q] += m[c] * vb[q];
     }
+  if (t->ntr) transforms_adjoint(t, w);
   block_adjoint(t, net, w, gs);
 }
 
@@ -1173,9 +1420,10 @@ static void block_seeded_adjoint(const pinn_taylor *t, const pinn_mlp *net, work
  * Returns fn's status. */
 static int run_block(const pinn_taylor *t, const pinn_mlp *net, workspace *w, const double *x,
                      size_t p0, size_t nb, pinn_taylor_seed_fn fn, void *ctx, double *acc,
-                     double *g)
+                     double *g, pinn_error *err)
 {
-  block_values(t, net, w, x, nb);
+  int st = block_values(t, net, w, x, nb, err);
+  if (st) return st;
   int r = fn(p0, nb, B, w->vals, w->vbar, acc, ctx);
   if (r || !g) return r;
   const grad_sink gs = {g, NULL, 0, nb};
@@ -1194,7 +1442,21 @@ typedef struct {
   pinn_taylor_seed_fn fn;
   void *ctx;
   int need_grad;
+  pinn_error *terr;  /* the output transforms' failure of the lowest block */
+  size_t *terr_block;
 } pass_ctx;
+
+/* Keep err as the transforms' failure when block b is the lowest so far. */
+static void keep_transform_error(size_t *first, pinn_error *dst, size_t b, const pinn_error *err)
+{
+#pragma omp critical(pinn_taylor_transform_error)
+  {
+    if (b < *first) {
+      *first = b;
+      *dst = *err;
+    }
+  }
+}
 
 static void *pass_alloc(void *vctx)
 {
@@ -1217,8 +1479,12 @@ static int pass_block(void *ws, size_t b, double *v, void *vctx)
 {
   const pass_ctx *pc = vctx;
   const size_t p0 = b * B, nb = pc->n - p0 < B ? pc->n - p0 : B;
-  return run_block(pc->t, pc->net, ws, pc->x + (p0 - pc->row0) * pc->t->n_in, p0 - pc->row0, nb,
-                   pc->fn, pc->ctx, v, pc->need_grad ? v + pc->n_acc : NULL);
+  pinn_error e;
+  e.code = 0;
+  int st = run_block(pc->t, pc->net, ws, pc->x + (p0 - pc->row0) * pc->t->n_in, p0 - pc->row0, nb,
+                     pc->fn, pc->ctx, v, pc->need_grad ? v + pc->n_acc : NULL, &e);
+  if (st && e.code) keep_transform_error(pc->terr_block, pc->terr, b, &e);
+  return st;
 }
 
 int pinn_taylor_loss_grad_part_(pinn_taylor *t, const pinn_mlp *net, size_t n, const double *x,
@@ -1246,7 +1512,9 @@ int pinn_taylor_loss_grad_part_(pinn_taylor *t, const pinn_mlp *net, size_t n, c
                             "share's first point %zu",
                             row0, first_block * B);
   }
-  pass_ctx pc = {t, net, n, row0, n_acc, x, fn, ctx, need_grad};
+  pinn_error terr;
+  size_t terr_block = SIZE_MAX;
+  pass_ctx pc = {t, net, n, row0, n_acc, x, fn, ctx, need_grad, &terr, &terr_block};
   static const pinn_reduce_pass_ops_ ops = {pass_alloc, pass_release, pass_block};
   pinn_reduce_pass_fail_ fail;
   const int team = pinn_mlp_team_size_(net);
@@ -1257,6 +1525,9 @@ int pinn_taylor_loss_grad_part_(pinn_taylor *t, const pinn_mlp *net, size_t n, c
   if (fail.block == SIZE_MAX)
     return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory in the Taylor pass");
   const size_t p0 = fail.block * B, p1 = p0 + B < n ? p0 + B : n;
+  if (terr_block == fail.block)
+    return pinn_error_set(&t->err, terr.code, "in the block of points %zu..%zu: %s", p0, p1 - 1,
+                          terr.msg);
   return pinn_error_set(&t->err, st,
                         "the Taylor seed callback failed (status %d) in the block of points "
                         "%zu..%zu",
@@ -1298,7 +1569,8 @@ int pinn_taylor_jacobian(pinn_taylor *t, const pinn_mlp *net, size_t n, const do
   if (st || n == 0) return st;
   const size_t nblocks = (n + B - 1) / B, P = pinn_mlp_n_params(net);
   int fail = 0, alloc_fail = 0;
-  size_t fail_block = SIZE_MAX;
+  size_t fail_block = SIZE_MAX, terr_block = SIZE_MAX;
+  pinn_error terr;
 #pragma omp parallel num_threads(pinn_mlp_team_size_(net)) if (nblocks >= 2)
   {
     workspace w;
@@ -1311,7 +1583,19 @@ int pinn_taylor_jacobian(pinn_taylor *t, const pinn_mlp *net, size_t n, const do
     for (size_t b = 0; b < nblocks; ++b) {
       if (!ok) continue;
       const size_t p0 = b * B, nb = n - p0 < B ? n - p0 : B;
-      block_values(t, net, &w, x + p0 * t->n_in, nb);
+      pinn_error e;
+      int tst = block_values(t, net, &w, x + p0 * t->n_in, nb, &e);
+      if (tst) {
+        keep_transform_error(&terr_block, &terr, b, &e);
+#pragma omp critical
+        {
+          if (b < fail_block) {
+            fail_block = b;
+            fail = tst;
+          }
+        }
+        continue;
+      }
       for (size_t r = 0; r < n_rows; ++r) {
         memset(w.vbar, 0, pinn_mlp_n_out(net) * t->nq * B * sizeof(double));
         int rc = fn(p0, nb, B, w.vals, r, w.vbar, ctx);
@@ -1333,6 +1617,9 @@ int pinn_taylor_jacobian(pinn_taylor *t, const pinn_mlp *net, size_t n, const do
     if (ok) ws_free(&w);
   }
   if (alloc_fail) return pinn_error_set(&t->err, PINN_ENOMEM, "out of memory for the jet workspaces");
+  if (fail && terr_block == fail_block)
+    return pinn_error_set(&t->err, fail, "in the block of points %zu..%zu: %s", fail_block * B,
+                          (fail_block + 1) * B < n ? (fail_block + 1) * B - 1 : n - 1, terr.msg);
   if (fail)
     return pinn_error_set(&t->err, fail,
                           "the Jacobian row callback failed (status %d) in the block of points "

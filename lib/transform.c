@@ -68,6 +68,45 @@ pinn_transform pinn_transform_obstacle_upper(size_t component, pinn_xjet_fn psi,
   return t;
 }
 
+pinn_transform pinn_transform_dirichlet_series(size_t component, pinn_series_fn g,
+                                               pinn_series_fn d, void *ctx)
+{
+  pinn_transform t = of_kind(PINN_TRANSFORM_DIRICHLET, component, ctx);
+  t.g_s = g;
+  t.d_s = d;
+  return t;
+}
+
+pinn_transform pinn_transform_obstacle_series(size_t component, pinn_series_fn psi, double beta,
+                                              void *ctx)
+{
+  pinn_transform t = of_kind(PINN_TRANSFORM_OBSTACLE, component, ctx);
+  t.psi_s = psi;
+  t.beta = beta;
+  return t;
+}
+
+pinn_transform pinn_transform_obstacle_upper_series(size_t component, pinn_series_fn psi,
+                                                    double beta, void *ctx)
+{
+  pinn_transform t = pinn_transform_obstacle_series(component, psi, beta, ctx);
+  t.sense = PINN_SENSE_UPPER;
+  return t;
+}
+
+/* Series form: the main callback given as a series (the checks refuse a
+ * mixture of the two forms). */
+static int series_form(const pinn_transform *t)
+{
+  return t->kind == PINN_TRANSFORM_DIRICHLET ? t->d_s != NULL : t->psi_s != NULL;
+}
+
+int pinn_transform_is_series(const pinn_transform *t)
+{
+  if (!t) return 0;
+  return t->kind == PINN_TRANSFORM_NONE || series_form(t);
+}
+
 const char *pinn_transform_kind_name(pinn_transform_kind kind)
 {
   switch (kind) {
@@ -85,13 +124,22 @@ static int check_kind(const pinn_transform *t, size_t n_out, pinn_error *err)
   switch (t->kind) {
   case PINN_TRANSFORM_NONE: return PINN_SUCCESS;
   case PINN_TRANSFORM_DIRICHLET:
-    if (!t->d)
+    if ((t->d || t->g) && (t->d_s || t->g_s))
+      return pinn_error_set(err, PINN_EINVAL,
+                            "output transform (dirichlet): g and d mix the xjet and the series "
+                            "form; give both as series (pinn_transform_dirichlet_series) or both "
+                            "as xjets");
+    if (!t->d && !t->d_s)
       return pinn_error_set(err, PINN_EINVAL,
                             "output transform (dirichlet): the distance function d is missing; "
                             "give an xjet function vanishing on the constrained boundary");
     break;
   case PINN_TRANSFORM_OBSTACLE:
-    if (!t->psi)
+    if (t->psi && t->psi_s)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "output transform (obstacle): psi is given both as an xjet and as a "
+                            "series; give one");
+    if (!t->psi && !t->psi_s)
       return pinn_error_set(err, PINN_EINVAL,
                             "output transform (obstacle): the obstacle function psi is missing; "
                             "give an xjet function (a constant obstacle is px_const(c))");
@@ -127,6 +175,14 @@ int pinn_transform_check(const pinn_transform *t, size_t n_out, size_t dim, pinn
   int st = check_kind(t, n_out, err);
   if (st) return st;
   if (t->kind == PINN_TRANSFORM_NONE) return PINN_SUCCESS;
+  if (series_form(t)) {
+    if (dim < 1 || dim > PINN_TS_MAX_VARS)
+      return pinn_error_set(err, PINN_EINVAL,
+                            "output transform (%s): the points have %zu coordinates, but series-form "
+                            "functions take 1 to %d",
+                            pinn_transform_kind_name(t->kind), dim, PINN_TS_MAX_VARS);
+    return PINN_SUCCESS;
+  }
   if (dim < 1 || dim > PINN_XJET_MAX)
     return pinn_error_set(err, PINN_EINVAL,
                           "output transform (%s): the points have %zu coordinates, but g, d and "
@@ -248,6 +304,117 @@ static int call_fn(pinn_xjet_fn fn, const char *name, void *ctx, const double *x
                         name, what, which, bad, rowname, q, pt, dim ? dim - 1 : 0);
 }
 
+/* Call the series-form fn (named name) at point x along v to order K and
+ * check the coefficients 0..K. */
+static int call_series(pinn_series_fn fn, const char *name, void *ctx, const double *x,
+                       size_t dim, const double *v, int K, size_t q, const char *rowname,
+                       pinn_ts *out, pinn_error *err)
+{
+  pinn_ts X[PINN_TS_MAX_VARS];
+  for (size_t i = 0; i < PINN_TS_MAX_VARS; ++i)
+    X[i] = i < dim ? pt_var(x[i], v[i], K) : pt_const((double)NAN);
+  *out = pt_const((double)NAN);
+  int rc = fn(X, out, ctx);
+  char pt[PINN_TS_MAX_VARS * 26 + 8];
+  if (rc) {
+    format_point(x, dim, pt, sizeof pt);
+    return pinn_error_set(err, PINN_ECALLBACK,
+                          "output transform: the function %s returned %d at %s %zu, x = %s", name,
+                          rc, rowname, q, pt);
+  }
+  if (out->K < K) {
+    format_point(x, dim, pt, sizeof pt);
+    return pinn_error_set(err, PINN_ENONFINITE,
+                          "output transform: %s returned a series of order %d where %d was asked, "
+                          "at %s %zu, x = %s; build it from the coordinates x[i] and pt_const",
+                          name, out->K, K, rowname, q, pt);
+  }
+  for (int k = 0; k <= K; ++k)
+    if (!isfinite(out->c[k])) {
+      format_point(x, dim, pt, sizeof pt);
+      return pinn_error_set(err, PINN_ENONFINITE,
+                            "output transform: %s has Taylor coefficient %d = %g at %s %zu, "
+                            "x = %s; write *out in the callback, read only x[0 .. %zu], and "
+                            "avoid non-differentiable forms there (sqrt, log or a fractional "
+                            "power at 0, division by 0)",
+                            name, k, out->c[k], rowname, q, pt, dim - 1);
+    }
+  return PINN_SUCCESS;
+}
+
+/* The channels of the series-form fn at x (spec map m) into a[0..C-1]:
+ * the value, d/dx_i = c_1(e_i), d2/dx_i^2 = 2 c_2(e_i), and
+ * d2/dx_i dx_j = c_2(e_i + e_j) - c_2(e_i) - c_2(e_j). */
+static int series_channels(pinn_series_fn fn, const char *name, void *ctx, const double *x,
+                           size_t dim, size_t q, const char *rowname, const chmap *m, double *a,
+                           pinn_error *err)
+{
+  double v[PINN_TS_MAX_VARS] = {0}, c2[PINN_TS_MAX_VARS] = {0};
+  const int K = m->np ? 2 : 1;
+  const size_t p0 = 1 + m->n1;
+  pinn_ts out;
+  int st;
+  if (m->n1 == 0) {
+    if ((st = call_series(fn, name, ctx, x, dim, v, 0, q, rowname, &out, err))) return st;
+    a[0] = out.c[0];
+    return PINN_SUCCESS;
+  }
+  for (size_t j = 0; j < m->n1; ++j) {
+    const unsigned i = m->in1[j];
+    v[i] = 1.0;
+    st = call_series(fn, name, ctx, x, dim, v, K, q, rowname, &out, err);
+    v[i] = 0.0;
+    if (st) return st;
+    if (j == 0) a[0] = out.c[0];
+    a[1 + j] = out.c[1];
+    c2[i] = out.c[2];
+  }
+  for (size_t p = 0; p < m->np; ++p) {
+    const unsigned ia = m->pa[p], ib = m->pb[p];
+    if (ia == ib) {
+      a[p0 + p] = 2.0 * c2[ia];
+      continue;
+    }
+    v[ia] = v[ib] = 1.0;
+    st = call_series(fn, name, ctx, x, dim, v, 2, q, rowname, &out, err);
+    v[ia] = v[ib] = 0.0;
+    if (st) return st;
+    a[p0 + p] = out.c[2] - c2[ia] - c2[ib];
+  }
+  return PINN_SUCCESS;
+}
+
+int pinn_transform_series(const pinn_transform *t, size_t dim, const double *x, const double *v,
+                          int K, double *f, double *d, pinn_error *err)
+{
+  int st = check_kind(t, t ? t->component + 1 : 1, err);
+  if (st) return st;
+  if (t->kind == PINN_TRANSFORM_NONE || !series_form(t))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "output transform (%s) is not in series form: build it with "
+                          "pinn_transform_dirichlet_series or pinn_transform_obstacle_series",
+                          pinn_transform_kind_name(t->kind));
+  if (dim < 1 || dim > PINN_TS_MAX_VARS || K < 0 || K > PINN_TS_MAX_ORDER || !x || !v || !f ||
+      !d)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "pinn_transform_series: dim %zu (1 .. %d), order %d (0 .. %d), and "
+                          "non-NULL x, v, f, d",
+                          dim, PINN_TS_MAX_VARS, K, PINN_TS_MAX_ORDER);
+  pinn_ts A = pt_const(0.0), D = pt_const(0.0);
+  if (t->kind == PINN_TRANSFORM_DIRICHLET) {
+    if (t->g_s && (st = call_series(t->g_s, "g", t->ctx, x, dim, v, K, 0, "point", &A, err)))
+      return st;
+    if ((st = call_series(t->d_s, "d", t->ctx, x, dim, v, K, 0, "point", &D, err))) return st;
+  } else if ((st = call_series(t->psi_s, "psi", t->ctx, x, dim, v, K, 0, "point", &A, err))) {
+    return st;
+  }
+  for (int k = 0; k <= K; ++k) {
+    f[k] = A.c[k];
+    d[k] = D.c[k];
+  }
+  return PINN_SUCCESS;
+}
+
 /* softplus_beta and its derivatives at n (overflow-free). */
 static void softplus3(double n, double beta, double *s, double *s1, double *s2, double *s3)
 {
@@ -272,6 +439,20 @@ static int eval_coefs(const pinn_transform *t, const chmap *m, size_t dim, const
     double *a = coef + r * 2 * C, *b = a + C;
     pinn_xjet A = px_const(0.0), B = px_const(0.0);
     int st;
+    if (series_form(t)) {
+      for (size_t c = 0; c < C; ++c) a[c] = b[c] = 0.0;
+      if (t->kind == PINN_TRANSFORM_DIRICHLET) {
+        if (t->g_s && (st = series_channels(t->g_s, "g", t->ctx, xr, dim, row0 + r, rowname, m,
+                                            a, err)))
+          return st;
+        if ((st = series_channels(t->d_s, "d", t->ctx, xr, dim, row0 + r, rowname, m, b, err)))
+          return st;
+      } else if ((st = series_channels(t->psi_s, "psi", t->ctx, xr, dim, row0 + r, rowname, m, a,
+                                       err))) {
+        return st;
+      }
+      continue;
+    }
     if (t->kind == PINN_TRANSFORM_DIRICHLET) {
       if (t->g && (st = call_fn(t->g, "g", t->ctx, xr, dim, row0 + r, rowname, m, &A, err)))
         return st;

@@ -311,6 +311,79 @@ static void a_residual_of_any_order_is_the_jet_residual_when_both_can_read_it(vo
   pinn_problem_free(a); pinn_problem_free(b);
 }
 
+/* Series-form g, d, psi of (x, t) for the reaction-diffusion problem. */
+static int rd_g(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_mul(pt_sin(x[0]), pt_exp(pt_neg(x[1])));
+  return 0;
+}
+static int rd_d(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_mul(pt_csub(1.0, pt_sq(x[0])), x[1]);
+  return 0;
+}
+static int rd_psi(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_scale(pt_cos(pt_add(x[0], x[1])), 0.2);
+  return 0;
+}
+
+/* With a series-form transform the two routes still agree: the Taylor
+ * engine composes u = g + d N (or psi + softplus(N)) along its directions,
+ * the jets by the second-order formulas on channels derived from the same
+ * series. */
+static void a_transformed_residual_of_any_order_is_the_transformed_jet_residual(void)
+{
+  const pinn_transform trs[2] = {pinn_transform_dirichlet_series(0, rd_g, rd_d, NULL),
+                                 pinn_transform_obstacle_series(0, rd_psi, 2.5, NULL)};
+  for (int k = 0; k < 2; ++k) {
+    pinn_problem *a = pinn_test_rd_problem(0.3);
+    pinn_problem *b = pinn_problem_alloc("rd", 1, 1, 1, NULL);
+    pinn_domain dom;
+    pinn_domain_interval(&dom, -1, 1, NULL);
+    pinn_domain_with_time(&dom, 0, 1, NULL);
+    CU_ASSERT_EQUAL(pinn_problem_set_domain(b, &dom), 0);
+    CU_ASSERT_EQUAL(pinn_problem_add_coefficient(b, "nu", 0.3, NULL), 0);
+    CU_ASSERT_EQUAL(pinn_problem_add_residual_any(b, "pde", 2, rd_any, "x,t,xx", NULL), 0);
+    CU_ASSERT_EQUAL(pinn_problem_set_transform(a, &trs[k]), 0);
+    CU_ASSERT_EQUAL(pinn_problem_set_transform(b, &trs[k]), 0);
+    pinn_mlp *net = pinn_test_small_net(2, 1, PINN_ACT_TANH, 1);
+    pinn_loss *la = pinn_loss_alloc(a, net, NULL, NULL), *lb = pinn_loss_alloc(b, net, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(la);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lb);
+    const size_t P = pinn_loss_n_params(la);
+    double *ga = calloc(P, sizeof *ga), *gb = calloc(P, sizeof *gb), fa, fb, fa0;
+    CU_ASSERT_EQUAL(pinn_loss_eval(la, NULL, &fa, ga, NULL), 0);
+    CU_ASSERT_EQUAL(pinn_loss_eval(lb, NULL, &fb, gb, NULL), 0);
+    CU_ASSERT(fa > 1e-3 && fabs(fa - fb) <= 1e-12 * fa);
+    double worst = 0, gmax = 0;
+    for (size_t j = 0; j < P; ++j) {
+      worst = fmax(worst, fabs(ga[j] - gb[j]));
+      gmax = fmax(gmax, fabs(ga[j]));
+    }
+    CU_ASSERT(gmax > 1e-3 && worst <= 1e-11 * gmax);
+    const double x[6] = {-0.5, 0.1, 0.2, 0.5, 0.7, 0.9};
+    double ra[3], rb[3];
+    CU_ASSERT_EQUAL(pinn_loss_residual_at(la, 0, 3, x, ra), 0);
+    CU_ASSERT_EQUAL(pinn_loss_residual_at(lb, 0, 3, x, rb), 0);
+    for (int q = 0; q < 3; ++q) CU_ASSERT(fabs(ra[q] - rb[q]) <= 1e-12 * fmax(1.0, ra[q]));
+    /* and the transform matters: without it the loss is another number */
+    pinn_problem *c = pinn_test_rd_problem(0.3);
+    pinn_loss *lc = pinn_loss_alloc(c, net, NULL, NULL);
+    CU_ASSERT_EQUAL(pinn_loss_eval(lc, NULL, &fa0, NULL, NULL), 0);
+    CU_ASSERT(fabs(fa0 - fa) > 1e-3 * fa);
+    pinn_loss_free(lc);
+    pinn_problem_free(c);
+    free(ga); free(gb);
+    pinn_loss_free(la); pinn_loss_free(lb);
+    pinn_mlp_free(net);
+    pinn_problem_free(a); pinn_problem_free(b);
+  }
+}
+
 /* Two outputs, a coefficient, the biharmonic, a mixed third and a time
  * derivative: d = (u0, lap2 u0, u0_xxy, u0_t, u1, lap2 u1, u1_xxy, u1_t). */
 static int plate_any(const double *x, const pinn_dual *d, const pinn_dual *c, pinn_dual *r,
@@ -475,8 +548,66 @@ static void problems_in_five_dimensions_read_derivatives_by_input_name(void)
   free(g[1]);
 }
 
+/* Series-form hard constraints of the plate system: g, d of (x, y, t) on
+ * output 0, an obstacle psi on output 1. */
+static int plate_g(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_add(pt_scale(pt_sin(x[0]), 0.2), pt_scale(pt_mul(x[1], x[2]), 0.1));
+  return 0;
+}
+static int plate_d(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_mul(pt_mul(pt_mul(x[0], pt_csub(1.0, x[0])), pt_mul(x[1], pt_csub(2.0, x[1]))),
+                pt_addc(x[2], 0.5));
+  return 0;
+}
+static int plate_psi(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_sub(pt_scale(pt_cos(pt_add(x[0], x[1])), 0.1), x[2]);
+  return 0;
+}
+
+/* The same system with both outputs transformed: the fourth-order terms
+ * see g + d N and psi + softplus(N) through the Taylor engine, the
+ * second-order term through the jets, all from the same series. */
+static void a_fourth_order_system_with_series_hard_constraints_has_exact_gradients(void)
+{
+  pinn_problem *p = pinn_problem_alloc("plate_hard", 2, 1, 2, NULL);
+  pinn_domain dom;
+  double lo[2] = {0, 0}, hi[2] = {1, 2};
+  pinn_domain_box(&dom, 2, lo, hi, NULL);
+  pinn_domain_with_time(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "c", 0.7, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "pde", 2, plate_any, "lap2,xxy,t", NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 1, pinn_test_quarter, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_problem_add_boundary_residual_any(p, "edge", 1, edge_any, "lap", NULL), 0);
+  pinn_transform td = pinn_transform_dirichlet_series(0, plate_g, plate_d, NULL);
+  pinn_transform to = pinn_transform_obstacle_series(1, plate_psi, 2.0, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &to), 0);
+  pinn_mlp *net = pinn_test_small_net(3, 2, PINN_ACT_TANH, 5);
+  double mlo[3] = {0, 0, 0}, mhi[3] = {1, 2, 1};
+  CU_ASSERT_EQUAL(pinn_mlp_set_input_map(net, mlo, mhi), 0);
+  check_problem_gradient(p, net, "fourth-order system with hard constraints");
+  /* the loss is a finite positive number */
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  double *th = calloc(pinn_loss_n_params(l), sizeof *th), f = 0.0;
+  pinn_loss_get_params(l, th);
+  CU_ASSERT_EQUAL(pinn_loss_eval(l, th, &f, NULL, NULL), 0);
+  CU_ASSERT(isfinite(f) && f > 0.0);
+  free(th);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
 /* What cannot be: names that are not coordinates, too many values for a
- * dual, an output transform, a piecewise-linear network. */
+ * dual, an xjet-form output transform, a piecewise-linear network. */
 static void residuals_of_any_order_refuse_what_they_cannot_do(void)
 {
   pinn_problem *p = pinn_problem_alloc("beam", 1, 0, 1, NULL);
@@ -516,7 +647,9 @@ static void residuals_of_any_order_refuse_what_they_cannot_do(void)
   CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
   pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 2);
   CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net, NULL, &e));
+  CU_ASSERT_EQUAL(e.code, PINN_EUNSUPPORTED);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "output transform"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "series form"));
   pinn_mlp_free(net);
   pinn_mlp_free(relu);
   pinn_problem_free(p);
@@ -1403,6 +1536,10 @@ int main(void)
       {"a_fourth_order_system_has_exact_gradients", a_fourth_order_system_has_exact_gradients},
       {"problems_in_five_dimensions_read_derivatives_by_input_name",
        problems_in_five_dimensions_read_derivatives_by_input_name},
+      {"a_transformed_residual_of_any_order_is_the_transformed_jet_residual",
+       a_transformed_residual_of_any_order_is_the_transformed_jet_residual},
+      {"a_fourth_order_system_with_series_hard_constraints_has_exact_gradients",
+       a_fourth_order_system_with_series_hard_constraints_has_exact_gradients},
       {"residuals_of_any_order_refuse_what_they_cannot_do",
        residuals_of_any_order_refuse_what_they_cannot_do},
       {"fixed_barrier_rho_of_any_size_needs_no_rho_max",

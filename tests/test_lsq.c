@@ -317,6 +317,33 @@ static void rows_of_any_order_residuals_match_the_loss_its_gradient_and_finite_d
   pinn_problem_free(p);
 }
 
+/* d = x (1 - x) + 0.1 and g = 0.3 sin(x): a series-form hard constraint that
+ * the Taylor engine composes with the fourth-order jets (and the
+ * second-order engine with the Dirichlet term's values). */
+static int beam_d(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_addc(pt_mul(x[0], pt_csub(1.0, x[0])), 0.1);
+  return 0;
+}
+static int beam_g(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_scale(pt_sin(x[0]), 0.3);
+  return 0;
+}
+
+static void rows_of_any_order_residuals_through_a_series_transform_match_the_loss(void)
+{
+  pinn_problem *p = any_order_beam(200);
+  const pinn_transform tr = pinn_transform_dirichlet_series(0, beam_g, beam_d, NULL);
+  CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &tr), 0);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 6);
+  check_lsq(p, net, 1.0, "any order, series transform");
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
 static void rows_of_any_order_residuals_are_bitwise_identical_with_one_and_two_threads(void)
 {
 #ifdef _OPENMP
@@ -893,6 +920,8 @@ int main(void)
        rows_are_bitwise_identical_with_one_and_two_threads},
       {"rows_of_any_order_residuals_match_the_loss_its_gradient_and_finite_differences",
        rows_of_any_order_residuals_match_the_loss_its_gradient_and_finite_differences},
+      {"rows_of_any_order_residuals_through_a_series_transform_match_the_loss",
+       rows_of_any_order_residuals_through_a_series_transform_match_the_loss},
       {"rows_of_any_order_residuals_are_bitwise_identical_with_one_and_two_threads",
        rows_of_any_order_residuals_are_bitwise_identical_with_one_and_two_threads},
       {"failing_any_order_rows_give_the_gradient_pass_message",

@@ -5,7 +5,11 @@
  * (orders 3 and 4: O(h^4) stencils at h = 0.02 and 0.01, Richardson-
  * extrapolated, to 1e-8); order 6 in 1-D against a one-unit network in
  * closed form and against differences; collapsed Laplacian and biharmonic;
- * the parameter gradient against central differences; refusals. */
+ * the parameter gradient against central differences; refusals.  Output
+ * transforms in series form composed with the jets: g + d N to order 4
+ * against the product rule on the raw network's partials (plain and
+ * collapsed plans), Dirichlet and obstacle quantities against differences of
+ * the quantity one order below, the parameter gradient and Jacobian rows. */
 #include <pinn/taylor.h>
 #include <pinn/activation.h>
 #include <pinn/mlp.h>
@@ -641,60 +645,67 @@ static void fused_loss_pass_matches_eval_grad(void)
 /* A pass over the rank shares of a team (1 to 8 ranks, each holding only its
  * own points) combines, in rank order, to the bits of the whole pass: the
  * reduction tree of lib/reduce.c, shared with the second-order engine. */
+static int tg_ts(const pinn_ts *x, pinn_ts *out, void *ctx);
+static int td_ts(const pinn_ts *x, pinn_ts *out, void *ctx);
+
 static void rank_shares_combine_to_the_whole_pass_bitwise(void)
 {
-  pinn_mlp *net = small_net(2, 1, PINN_ACT_TANH, 61);
-  pinn_taylor *t = pinn_taylor_alloc(2, NULL);
-  CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x3, 2), PINN_SUCCESS);
-  const size_t n = 9000, P = pinn_mlp_n_params(net); /* 282 blocks: 32 leaves */
-  double *x = random_points(n, 2, 62), loss = 0.0;
-  double *g = calloc(P, sizeof *g), *root = calloc(1 + P, sizeof *root);
-  CU_ASSERT_EQUAL_FATAL(pinn_taylor_loss_grad(t, net, n, x, sum_squares, NULL, 1, &loss, g),
-                        PINN_SUCCESS);
-  CU_ASSERT(loss > 0.0);
-  const size_t nblocks = (n + PINN_BLOCK - 1) / PINN_BLOCK, leaves = pinn_reduce_leaves_(nblocks);
-  CU_ASSERT_EQUAL(leaves, 32);
-  for (size_t size = 1; size <= 8; ++size) {
-    pinn_reduce_list_ all;
-    pinn_reduce_list_init_(&all, 1 + P, leaves);
-    int ok = 1;
-    for (size_t r = 0; r < size && ok; ++r) {
-      /* the rows of rank r's leaves: what a rank of a team keeps */
-      size_t a, b, b0, b1, e0, e1;
-      pinn_reduce_share_(r, size, leaves, &a, &b);
-      size_t row0 = 0, rows = 0;
-      if (a < b) {
-        pinn_reduce_leaf_blocks_(nblocks, leaves, a, &b0, &b1);
-        pinn_reduce_leaf_blocks_(nblocks, leaves, b - 1, &e0, &e1);
-        row0 = b0 * PINN_BLOCK;
-        rows = (e1 * PINN_BLOCK < n ? e1 * PINN_BLOCK : n) - row0;
+  for (int hard = 0; hard < 2; ++hard) { /* and with an output transform */
+    pinn_mlp *net = small_net(2, 1, PINN_ACT_TANH, 61);
+    pinn_taylor *t = pinn_taylor_alloc(2, NULL);
+    CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x3, 2), PINN_SUCCESS);
+    const pinn_transform tr = pinn_transform_dirichlet_series(0, tg_ts, td_ts, NULL);
+    if (hard) CU_ASSERT_EQUAL(pinn_taylor_set_transforms(t, 1, &tr), PINN_SUCCESS);
+    const size_t n = 9000, P = pinn_mlp_n_params(net); /* 282 blocks: 32 leaves */
+    double *x = random_points(n, 2, 62), loss = 0.0;
+    double *g = calloc(P, sizeof *g), *root = calloc(1 + P, sizeof *root);
+    CU_ASSERT_EQUAL_FATAL(pinn_taylor_loss_grad(t, net, n, x, sum_squares, NULL, 1, &loss, g),
+                          PINN_SUCCESS);
+    CU_ASSERT(loss > 0.0);
+    const size_t nblocks = (n + PINN_BLOCK - 1) / PINN_BLOCK, leaves = pinn_reduce_leaves_(nblocks);
+    CU_ASSERT_EQUAL(leaves, 32);
+    for (size_t size = 1; size <= 8; ++size) {
+      pinn_reduce_list_ all;
+      pinn_reduce_list_init_(&all, 1 + P, leaves);
+      int ok = 1;
+      for (size_t r = 0; r < size && ok; ++r) {
+        /* the rows of rank r's leaves: what a rank of a team keeps */
+        size_t a, b, b0, b1, e0, e1;
+        pinn_reduce_share_(r, size, leaves, &a, &b);
+        size_t row0 = 0, rows = 0;
+        if (a < b) {
+          pinn_reduce_leaf_blocks_(nblocks, leaves, a, &b0, &b1);
+          pinn_reduce_leaf_blocks_(nblocks, leaves, b - 1, &e0, &e1);
+          row0 = b0 * PINN_BLOCK;
+          rows = (e1 * PINN_BLOCK < n ? e1 * PINN_BLOCK : n) - row0;
+        }
+        double *mine = malloc((rows ? rows : 1) * 2 * sizeof *mine);
+        memcpy(mine, x + row0 * 2, rows * 2 * sizeof *mine);
+        pinn_reduce_list_ part;
+        ok = pinn_taylor_loss_grad_part_(t, net, n, mine, sum_squares, NULL, 1, 1, r, size, row0,
+                                         &part) == PINN_SUCCESS;
+        if (ok) ok = pinn_reduce_append_(&all, &part) == 0;
+        pinn_reduce_list_free_(&part);
+        free(mine);
       }
-      double *mine = malloc((rows ? rows : 1) * 2 * sizeof *mine);
-      memcpy(mine, x + row0 * 2, rows * 2 * sizeof *mine);
-      pinn_reduce_list_ part;
-      ok = pinn_taylor_loss_grad_part_(t, net, n, mine, sum_squares, NULL, 1, 1, r, size, row0,
-                                       &part) == PINN_SUCCESS;
-      if (ok) ok = pinn_reduce_append_(&all, &part) == 0;
-      pinn_reduce_list_free_(&part);
-      free(mine);
+      CU_ASSERT_FATAL(ok);
+      memset(root, 0, (1 + P) * sizeof *root);
+      CU_ASSERT_EQUAL(pinn_reduce_root_(&all, root), 0);
+      CU_ASSERT(memcmp(root, &loss, sizeof loss) == 0);
+      CU_ASSERT(memcmp(root + 1, g, P * sizeof *g) == 0);
+      pinn_reduce_list_free_(&all);
     }
-    CU_ASSERT_FATAL(ok);
-    memset(root, 0, (1 + P) * sizeof *root);
-    CU_ASSERT_EQUAL(pinn_reduce_root_(&all, root), 0);
-    CU_ASSERT(memcmp(root, &loss, sizeof loss) == 0);
-    CU_ASSERT(memcmp(root + 1, g, P * sizeof *g) == 0);
-    pinn_reduce_list_free_(&all);
+    /* a share that does not hold its first point is refused */
+    pinn_reduce_list_ part;
+    CU_ASSERT_EQUAL(pinn_taylor_loss_grad_part_(t, net, n, x, sum_squares, NULL, 1, 1, 1, 2, 5000,
+                                                &part),
+                    PINN_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "points held start at 5000"));
+    pinn_reduce_list_free_(&part);
+    free(x); free(g); free(root);
+    pinn_taylor_free(t);
+    pinn_mlp_free(net);
   }
-  /* a share that does not hold its first point is refused */
-  pinn_reduce_list_ part;
-  CU_ASSERT_EQUAL(pinn_taylor_loss_grad_part_(t, net, n, x, sum_squares, NULL, 1, 1, 1, 2, 5000,
-                                              &part),
-                  PINN_EINVAL);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "points held start at 5000"));
-  pinn_reduce_list_free_(&part);
-  free(x); free(g); free(root);
-  pinn_taylor_free(t);
-  pinn_mlp_free(net);
 }
 
 /* Jacobian rows: row r has constant sensitivities rowc[r][k * 2 + q] */
@@ -745,6 +756,331 @@ static void jacobian_rows_equal_single_point_gradients(void)
   free(g);
   pinn_taylor_free(t);
   pinn_mlp_free(net);
+}
+
+
+/* ---------------------------------------------------- output transforms */
+
+/* g = sin(x) exp(y), d = x (1 - x) y (1 - y), psi = 0.3 cos(x + 2 y), in
+ * series form, with their closed-form partials. */
+static int tg_ts(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_mul(pt_sin(x[0]), pt_exp(x[1]));
+  return 0;
+}
+static int td_ts(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_mul(pt_mul(x[0], pt_csub(1.0, x[0])), pt_mul(x[1], pt_csub(1.0, x[1])));
+  return 0;
+}
+static int tpsi_ts(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_scale(pt_cos(pt_add(x[0], pt_scale(x[1], 2.0))), 0.3);
+  return 0;
+}
+static int tpsi_xjet(const pinn_xjet *x, pinn_xjet *out, void *ctx)
+{
+  (void)ctx;
+  *out = px_scale(px_cos(px_add(x[0], px_scale(x[1], 2.0))), 0.3);
+  return 0;
+}
+static double tg_partial(const double *x, int a, int b)
+{
+  (void)b; /* d/dy exp(y) = exp(y) */
+  return sin(x[0] + a * M_PI / 2) * exp(x[1]);
+}
+static double poly_d(double x, int a)
+{
+  return a == 0 ? x - x * x : a == 1 ? 1.0 - 2.0 * x : a == 2 ? -2.0 : 0.0;
+}
+static double td_partial(const double *x, int a, int b) { return poly_d(x[0], a) * poly_d(x[1], b); }
+
+
+static double binom(int n, int k)
+{
+  double c = 1.0;
+  for (int i = 0; i < k; ++i) c = c * (n - i) / (i + 1);
+  return c;
+}
+
+/* The quantities of the transform tests: 9 partials and the Laplacian and
+ * biharmonic (plan "full"), or only the value and the two Laplacians (plan
+ * "collapsed": their tops travel as weighted sums). */
+static const char *const tq_partials[] = {"",    "0",   "1",   "00",   "01",  "11",
+                                           "000", "001", "111", "0000", "0011"};
+static pinn_taylor *transform_plan(int collapsed)
+{
+  pinn_taylor *t = pinn_taylor_alloc(2, NULL);
+  pinn_partial p;
+  const size_t np = collapsed ? 1 : sizeof tq_partials / sizeof *tq_partials;
+  for (size_t i = 0; i < np; ++i) {
+    pinn_partial_parse(tq_partials[i], &p, NULL);
+    pinn_taylor_add_partial(t, &p);
+  }
+  pinn_taylor_add_laplacian(t, 0x3, 1);
+  pinn_taylor_add_laplacian(t, 0x3, 2);
+  return t;
+}
+
+/* The multi-index sums each quantity of transform_plan stands for:
+ * (a, b, coefficient) triples, up to 3. */
+static size_t quantity_terms(int collapsed, size_t qi, int (*ab)[2], double *c)
+{
+  const size_t np = collapsed ? 1 : sizeof tq_partials / sizeof *tq_partials;
+  if (qi < np) {
+    const char *s = tq_partials[qi];
+    ab[0][0] = ab[0][1] = 0;
+    for (; *s; ++s) ab[0][*s - '0']++;
+    c[0] = 1.0;
+    return 1;
+  }
+  if (qi == np) { /* Laplacian */
+    ab[0][0] = 2, ab[0][1] = 0, ab[1][0] = 0, ab[1][1] = 2;
+    c[0] = c[1] = 1.0;
+    return 2;
+  }
+  ab[0][0] = 4, ab[0][1] = 0, ab[1][0] = 2, ab[1][1] = 2, ab[2][0] = 0, ab[2][1] = 4;
+  c[0] = 1.0, c[1] = 2.0, c[2] = 1.0;
+  return 3;
+}
+
+static void dirichlet_series_transform_obeys_the_product_rule_to_order_four(void)
+{
+  pinn_mlp *net = small_net(2, 2, PINN_ACT_TANH, 71);
+  const size_t m = 37, n_out = 2;
+  double *x = random_points(m, 2, 72);
+  /* the raw network's partials of order <= 4 */
+  pinn_partial all[15];
+  size_t na = all_partials(2, 0, 4, all);
+  CU_ASSERT_EQUAL_FATAL(na, 15);
+  pinn_taylor *r = pinn_taylor_alloc(2, NULL);
+  for (size_t i = 0; i < na; ++i) pinn_taylor_add_partial(r, &all[i]);
+  double *N = malloc(m * n_out * na * sizeof *N);
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(r, net, m, x, N), PINN_SUCCESS);
+  const pinn_transform tr = pinn_transform_dirichlet_series(1, tg_ts, td_ts, NULL);
+  for (int collapsed = 0; collapsed < 2; ++collapsed) {
+    pinn_taylor *t = transform_plan(collapsed);
+    CU_ASSERT_EQUAL_FATAL(pinn_taylor_set_transforms(t, 1, &tr), PINN_SUCCESS);
+    size_t C = 0;
+    pinn_taylor_plan(t, &C, NULL, NULL);
+    if (collapsed) CU_ASSERT_EQUAL(C, 1 + 3 * 3 + 1); /* collapsed biharmonic top */
+    const size_t Q = pinn_taylor_n_quantities(t);
+    double *U = malloc(m * n_out * Q * sizeof *U), *V = malloc(m * n_out * Q * sizeof *V);
+    CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(t, net, m, x, U), PINN_SUCCESS);
+    pinn_taylor *plain = transform_plan(collapsed); /* the same plan without the transform */
+    CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(plain, net, m, x, V), PINN_SUCCESS);
+    double worst = 0.0;
+    int big = 0;
+    for (size_t p = 0; p < m; ++p)
+      for (size_t qi = 0; qi < Q; ++qi) {
+        int ab[3][2];
+        double c[3], ref = 0.0;
+        size_t nt = quantity_terms(collapsed, qi, ab, c);
+        for (size_t j = 0; j < nt; ++j) {
+          const int A = ab[j][0], Bb = ab[j][1];
+          double u = tg_partial(x + 2 * p, A, Bb);
+          for (int a = 0; a <= A; ++a)
+            for (int b = 0; b <= Bb; ++b) {
+              size_t k = 0; /* N's partial (A - a, B - b) */
+              while (k < na && !(all[k].n[0] == A - a && all[k].n[1] == Bb - b)) ++k;
+              u += binom(A, a) * binom(Bb, b) * td_partial(x + 2 * p, a, b) *
+                   N[(p * n_out + 1) * na + k];
+            }
+          ref += c[j] * u;
+        }
+        const double got = U[(p * n_out + 1) * Q + qi];
+        const double e = fabs(got - ref) / fmax(1.0, fabs(ref));
+        if (e > worst) worst = e;
+        if (fabs(ref) > 0.5) big++;
+        /* the untransformed output is the plain plan's */
+        CU_ASSERT_EQUAL(U[(p * n_out) * Q + qi], V[(p * n_out) * Q + qi]);
+      }
+    if (worst > 1e-11) printf("\n  collapsed %d: product rule: worst relative error %g", collapsed, worst);
+    CU_ASSERT(worst < 1e-11);
+    CU_ASSERT(big > (int)(m * Q / 4));
+    free(U);
+    free(V);
+    pinn_taylor_free(plain);
+    pinn_taylor_free(t);
+  }
+  free(N);
+  free(x);
+  pinn_taylor_free(r);
+  pinn_mlp_free(net);
+}
+
+/* Quantity qi of output k at one point x (plan t). */
+static double quantity_at(pinn_taylor *t, pinn_mlp *net, const double *x, size_t k, size_t qi)
+{
+  double out[2 * 16];
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval(t, net, 1, x, out), PINN_SUCCESS);
+  return out[k * pinn_taylor_n_quantities(t) + qi];
+}
+
+/* d/dx_dir of quantity lo by Richardson central differences. */
+static double fd_quantity(pinn_taylor *t, pinn_mlp *net, const double *x, size_t k, size_t lo,
+                          int dir, double h)
+{
+  double y[2], v[4];
+  const double off[4] = {h, -h, h / 2, -h / 2};
+  for (int j = 0; j < 4; ++j) {
+    y[0] = x[0], y[1] = x[1];
+    y[dir] += off[j];
+    v[j] = quantity_at(t, net, y, k, lo);
+  }
+  const double d1 = (v[0] - v[1]) / (2 * h), d2 = (v[2] - v[3]) / h;
+  return (4 * d2 - d1) / 3;
+}
+
+/* Laplacian of quantity lo by the 5-point stencil, Richardson h, h/2. */
+static double fd_laplacian(pinn_taylor *t, pinn_mlp *net, const double *x, size_t k, size_t lo,
+                           double h)
+{
+  double L[2];
+  for (int s = 0; s < 2; ++s) {
+    const double hh = s ? h / 2 : h, c = quantity_at(t, net, x, k, lo);
+    double sum = -4.0 * c, y[2];
+    for (int dir = 0; dir < 2; ++dir)
+      for (int sg = -1; sg <= 1; sg += 2) {
+        y[0] = x[0], y[1] = x[1];
+        y[dir] += sg * hh;
+        sum += quantity_at(t, net, y, k, lo);
+      }
+    L[s] = sum / (hh * hh);
+  }
+  return (4 * L[1] - L[0]) / 3;
+}
+
+static void transformed_derivatives_match_differences_of_the_order_below(void)
+{
+  pinn_mlp *net = small_net(2, 2, PINN_ACT_TANH, 73);
+  const double pts[3][2] = {{0.3, 0.6}, {-0.4, 0.2}, {0.7, -0.5}};
+  /* quantity, the one below, direction (-1: Laplacian) in transform_plan(0):
+   * "", "0", "1", "00", "01", "11", "000", "001", "111", "0000", "0011", lap, lap2 */
+  static const int chk[][3] = {{1, 0, 0}, {2, 0, 1}, {3, 1, 0},  {4, 1, 1},  {5, 2, 1},  {6, 3, 0},
+                               {7, 4, 0}, {8, 5, 1}, {9, 6, 0}, {10, 7, 1}, {12, 11, -1}};
+  pinn_transform trs[2] = {pinn_transform_dirichlet_series(1, tg_ts, td_ts, NULL),
+                           pinn_transform_obstacle_upper_series(0, tpsi_ts, 2.0, NULL)};
+  for (int kind = 0; kind < 2; ++kind) {
+    pinn_taylor *t = transform_plan(0);
+    CU_ASSERT_EQUAL_FATAL(pinn_taylor_set_transforms(t, 1, &trs[kind]), PINN_SUCCESS);
+    const size_t k = trs[kind].component;
+    double worst = 0.0;
+    for (int p = 0; p < 3; ++p)
+      for (size_t c = 0; c < sizeof chk / sizeof *chk; ++c) {
+        const double got = quantity_at(t, net, pts[p], k, (size_t)chk[c][0]);
+        const double fd = chk[c][2] < 0 ? fd_laplacian(t, net, pts[p], k, (size_t)chk[c][1], 1e-2)
+                                        : fd_quantity(t, net, pts[p], k, (size_t)chk[c][1],
+                                                      chk[c][2], 1e-3);
+        const double e = fabs(got - fd) / fmax(1.0, fabs(fd));
+        if (e > worst) worst = e;
+      }
+    if (worst > 1e-6) printf("\n  kind %d: worst relative difference error %g", kind, worst);
+    CU_ASSERT(worst < 1e-6);
+    /* the value is the transform of the network's value */
+    double u[2], n[2];
+    pinn_mlp_eval(net, 1, pts[0], n);
+    double f[1], d[1], zero[2] = {0, 0};
+    pinn_transform_series(&trs[kind], 2, pts[0], zero, 0, f, d, NULL);
+    const double want = kind ? f[0] - log1p(exp(2.0 * n[0])) / 2.0 : f[0] + d[0] * n[1];
+    u[k] = quantity_at(t, net, pts[0], k, 0);
+    CU_ASSERT_DOUBLE_EQUAL(u[k], want, 1e-14);
+    /* the collapsed plan (value, lap, lap2: other directions, summed tops)
+     * gives the full plan's Laplacian and biharmonic */
+    pinn_taylor *c = transform_plan(1);
+    CU_ASSERT_EQUAL_FATAL(pinn_taylor_set_transforms(c, 1, &trs[kind]), PINN_SUCCESS);
+    size_t Cf = 0, Cc = 0;
+    pinn_taylor_plan(t, &Cf, NULL, NULL);
+    pinn_taylor_plan(c, &Cc, NULL, NULL);
+    CU_ASSERT(Cc < Cf);
+    for (int p = 0; p < 3; ++p)
+      for (size_t j = 0; j < 2; ++j) {
+        const double full = quantity_at(t, net, pts[p], k, 11 + j);
+        const double coll = quantity_at(c, net, pts[p], k, 1 + j);
+        CU_ASSERT(fabs(full - coll) <= 1e-12 * fmax(1.0, fabs(full)));
+      }
+    pinn_taylor_free(c);
+    pinn_taylor_free(t);
+  }
+  pinn_mlp_free(net);
+}
+
+static void transformed_parameter_gradient_and_jacobian_match_references(void)
+{
+  size_t sizes[] = {2, 6, 5, 2};
+  pinn_activation acts[2] = {pinn_activation_default(PINN_ACT_TANH),
+                             pinn_activation_default(PINN_ACT_SIN)};
+  pinn_mlp *net = make_net(4, sizes, acts, 0, 75);
+  pinn_transform trs[2] = {pinn_transform_dirichlet_series(1, tg_ts, td_ts, NULL),
+                           pinn_transform_obstacle_series(0, tpsi_ts, 3.0, NULL)};
+  for (int collapsed = 0; collapsed < 2; ++collapsed) {
+    pinn_taylor *t = transform_plan(collapsed);
+    CU_ASSERT_EQUAL_FATAL(pinn_taylor_set_transforms(t, 2, trs), PINN_SUCCESS);
+    check_gradient(net, t, 37, 76 + (unsigned long)collapsed);
+    pinn_taylor_free(t);
+  }
+  /* Jacobian rows: value and biharmonic of both outputs (the collapsed plan
+   * without the Laplacian: lap2, "0") */
+  pinn_taylor *t = pinn_taylor_alloc(2, NULL);
+  pinn_taylor_add_laplacian(t, 0x3, 2);
+  pinn_partial p;
+  pinn_partial_parse("0", &p, NULL);
+  pinn_taylor_add_partial(t, &p);
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_set_transforms(t, 2, trs), PINN_SUCCESS);
+  const size_t n = 40, P = pinn_mlp_n_params(net), ldJ = P;
+  double *x = random_points(n, 2, 77), *J = malloc(n * 2 * ldJ * sizeof *J);
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_jacobian(t, net, n, x, 2, jac_rows, NULL, J, ldJ), PINN_SUCCESS);
+  double *seed = calloc(n * 4, sizeof *seed), *g = malloc(P * sizeof *g), worst = 0.0;
+  for (size_t pt = 0; pt < n; pt += 13)
+    for (size_t r = 0; r < 2; ++r) {
+      memset(seed, 0, n * 4 * sizeof *seed);
+      memcpy(seed + pt * 4, rowc[r], sizeof rowc[r]);
+      memset(g, 0, P * sizeof *g);
+      CU_ASSERT_EQUAL_FATAL(pinn_taylor_eval_grad(t, net, n, x, seed, NULL, g), PINN_SUCCESS);
+      const double *row = J + (pt * 2 + r) * ldJ;
+      for (size_t j = 0; j < P; ++j) worst = fmax(worst, fabs(row[j] - g[j]) / fmax(1.0, fabs(g[j])));
+    }
+  CU_ASSERT(worst < 1e-12);
+  free(x);
+  free(J);
+  free(seed);
+  free(g);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+}
+
+static int failing_series(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = x[0];
+  return x[0].c[0] > 0.63 ? 7 : 0; /* points 32.. (x_0 = 0.02 p) */
+}
+
+static void transforms_in_xjet_form_or_failing_are_refused_with_reasons(void)
+{
+  pinn_taylor *t = transform_plan(1);
+  const pinn_transform xj = pinn_transform_obstacle(0, tpsi_xjet, 2.0, NULL);
+  CU_ASSERT_EQUAL(pinn_taylor_set_transforms(t, 1, &xj), PINN_EUNSUPPORTED);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "series form"));
+  pinn_mlp *net = small_net(2, 1, PINN_ACT_TANH, 79);
+  const pinn_transform far = pinn_transform_dirichlet_series(1, NULL, td_ts, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_set_transforms(t, 1, &far), PINN_SUCCESS);
+  double x[2 * 40], out[40 * 3];
+  for (size_t i = 0; i < 80; ++i) x[i] = 0.01 * (double)i;
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 40, x, out), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "output 1"));
+  const pinn_transform bad = pinn_transform_dirichlet_series(0, NULL, failing_series, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_taylor_set_transforms(t, 1, &bad), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 40, x, out), PINN_ECALLBACK);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "returned 7"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "block of points 32..39"));
+  CU_ASSERT_EQUAL(pinn_taylor_set_transforms(t, 0, NULL), PINN_SUCCESS); /* removed */
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 40, x, out), PINN_SUCCESS);
+  pinn_mlp_free(net);
+  pinn_taylor_free(t);
 }
 
 static void one_and_two_threads_give_bitwise_identical_results(void)
@@ -875,6 +1211,14 @@ static void partials_parse_by_name_and_by_index(void)
 int main(void)
 {
   static const pinn_test_case cases[] = {
+    {"dirichlet_series_transform_obeys_the_product_rule_to_order_four",
+     dirichlet_series_transform_obeys_the_product_rule_to_order_four},
+    {"transformed_derivatives_match_differences_of_the_order_below",
+     transformed_derivatives_match_differences_of_the_order_below},
+    {"transformed_parameter_gradient_and_jacobian_match_references",
+     transformed_parameter_gradient_and_jacobian_match_references},
+    {"transforms_in_xjet_form_or_failing_are_refused_with_reasons",
+     transforms_in_xjet_form_or_failing_are_refused_with_reasons},
       {"activation_derivatives_of_every_order_match_finite_differences",
        activation_derivatives_of_every_order_match_finite_differences},
       {"relu_family_is_refused_beyond_the_first_derivative",

@@ -15,7 +15,10 @@
  *  - exactness: u = g (and u_t = g_t, u_tt = g_tt) at x = 0 and 1 for any
  *    network, u >= psi at random points for any network;
  *  - layout (rows >= nb untouched, in place, batch layout), the identity
- *    transform, and every error with its message.
+ *    transform, and every error with its message;
+ *  - series form (pinn/tseries.h): the channels derived from the series
+ *    equal the xjet form's to 1e-14, the jets match differences, the
+ *    directional coefficients match the xjet gradient and Hessian.
  */
 #include <pinn/transform.h>
 #include <pinn/mlp.h>
@@ -62,6 +65,28 @@ static int psi_fn(const pinn_xjet *x, pinn_xjet *out, void *ctx)
   return 0;
 }
 static double psi_val(const double *x) { return 0.5 - (x[0] - 0.5) * (x[0] - 0.5) + 0.1 * sin(3 * x[1]); }
+
+/* The same three functions in series form (pinn/tseries.h). */
+static int g_ts(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_add(pt_add(pt_mul(pt_sin(pt_scale(x[0], PI)), pt_exp(pt_neg(x[1]))),
+                       pt_scale(pt_mul(x[0], pt_sq(x[1])), 0.3)),
+                pt_cos(x[1]));
+  return 0;
+}
+static int d_ts(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_mul(pt_mul(x[0], pt_csub(1.0, x[0])), pt_addc(pt_sq(x[1]), 1.0));
+  return 0;
+}
+static int psi_ts(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_add(pt_csub(0.5, pt_sq(pt_addc(x[0], -0.5))), pt_scale(pt_sin(pt_scale(x[1], 3.0)), 0.1));
+  return 0;
+}
 
 static double softplus_val(double n, double beta)
 {
@@ -711,6 +736,113 @@ static void errors_say_what_is_wrong_and_where(void)
 #undef EXPECT
 }
 
+static void series_form_channels_equal_those_of_the_xjet_form(void)
+{
+  const double x[3 * DIM] = {0.3, 0.8, 0.65, -0.2, 0.05, 1.7};
+  pinn_jet_spec specs[3] = {full_spec(), first_spec(), pinn_jet_spec_value()};
+  double cx[3 * 2 * 12], cs[3 * 2 * 12];
+  int compared = 0;
+  for (int kind = 0; kind < 3; ++kind) {
+    pinn_transform tx = kind == 0   ? pinn_transform_dirichlet(1, g_fn, d_fn, NULL)
+                        : kind == 1 ? pinn_transform_obstacle(0, psi_fn, 2.0, NULL)
+                                    : pinn_transform_dirichlet(0, NULL, d_fn, NULL);
+    pinn_transform ts = kind == 0   ? pinn_transform_dirichlet_series(1, g_ts, d_ts, NULL)
+                        : kind == 1 ? pinn_transform_obstacle_series(0, psi_ts, 2.0, NULL)
+                                    : pinn_transform_dirichlet_series(0, NULL, d_ts, NULL);
+    CU_ASSERT(pinn_transform_is_series(&ts));
+    CU_ASSERT(!pinn_transform_is_series(&tx));
+    for (int k = 0; k < 3; ++k) {
+      const size_t C2 = pinn_transform_coef_size(&specs[k]);
+      CU_ASSERT_EQUAL_FATAL(pinn_transform_coefs(&tx, &specs[k], DIM, 3, x, cx, NULL), 0);
+      CU_ASSERT_EQUAL_FATAL(pinn_transform_coefs(&ts, &specs[k], DIM, 3, x, cs, NULL), 0);
+      for (size_t p = 0; p < 3; ++p) {
+        double scale = 1.0;
+        for (size_t c = 0; c < C2; ++c) scale = fmax(scale, fabs(cx[p * C2 + c]));
+        for (size_t c = 0; c < C2; ++c) {
+          CU_ASSERT(fabs(cs[p * C2 + c] - cx[p * C2 + c]) <= 1e-14 * scale);
+          compared++;
+        }
+        CU_ASSERT_EQUAL(cs[p * C2], cx[p * C2]); /* values: bitwise */
+      }
+    }
+  }
+  CU_ASSERT_EQUAL(compared, 3 * 3 * 2 * (6 + 3 + 1));
+}
+
+static void series_form_jets_match_finite_differences(void)
+{
+  pinn_transform t = pinn_transform_dirichlet_series(1, g_ts, d_ts, NULL);
+  check_forward_fd(&t);
+  t = pinn_transform_obstacle_series(0, psi_ts, 3.0, NULL);
+  check_forward_fd(&t);
+  t = pinn_transform_obstacle_upper_series(1, psi_ts, 1.5, NULL);
+  check_forward_fd(&t);
+}
+
+static void series_along_a_direction_have_the_xjet_directional_derivatives(void)
+{
+  const double x[DIM] = {0.4, -0.3}, v[DIM] = {0.7, -1.2};
+  pinn_xjet X[PINN_XJET_MAX] = {px_var(x[0], 0), px_var(x[1], 1)}, G, Dj;
+  g_fn(X, &G, NULL);
+  d_fn(X, &Dj, NULL);
+  double f[9], d[9];
+  pinn_transform t = pinn_transform_dirichlet_series(0, g_ts, d_ts, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_transform_series(&t, DIM, x, v, 4, f, d, NULL), 0);
+  double f1 = 0.0, f2 = 0.0, d1 = 0.0, d2 = 0.0;
+  for (int i = 0; i < DIM; ++i) {
+    f1 += G.g[i] * v[i];
+    d1 += Dj.g[i] * v[i];
+    for (int j = 0; j < DIM; ++j) {
+      f2 += 0.5 * G.h[i][j] * v[i] * v[j];
+      d2 += 0.5 * Dj.h[i][j] * v[i] * v[j];
+    }
+  }
+  CU_ASSERT_DOUBLE_EQUAL(f[0], G.v, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(f[1], f1, 1e-14);
+  CU_ASSERT_DOUBLE_EQUAL(f[2], f2, 1e-14);
+  CU_ASSERT_DOUBLE_EQUAL(d[0], Dj.v, 1e-15);
+  CU_ASSERT_DOUBLE_EQUAL(d[1], d1, 1e-14);
+  CU_ASSERT_DOUBLE_EQUAL(d[2], d2, 1e-14);
+  /* d is a polynomial of degree 2 in x times 2 in t: coefficient 4 is
+   * -v0^2 v1^2, the top */
+  CU_ASSERT_DOUBLE_EQUAL(d[4], -v[0] * v[0] * v[1] * v[1], 1e-14);
+  pinn_transform o = pinn_transform_obstacle_series(0, psi_ts, 2.0, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_transform_series(&o, DIM, x, v, 3, f, d, NULL), 0);
+  CU_ASSERT_DOUBLE_EQUAL(f[0], psi_val(x), 1e-15);
+  CU_ASSERT_EQUAL(d[0], 0.0);
+  CU_ASSERT_EQUAL(d[3], 0.0);
+}
+
+static int short_series_fn(const pinn_ts *x, pinn_ts *out, void *ctx)
+{
+  (void)ctx;
+  *out = pt_var(x[0].c[0], 1.0, 1); /* order 1 whatever was asked */
+  return 0;
+}
+
+static void series_form_errors_say_what_is_wrong(void)
+{
+  pinn_error e;
+  pinn_transform mix = pinn_transform_dirichlet_series(0, g_ts, d_ts, NULL);
+  mix.g = g_fn;
+  CU_ASSERT_EQUAL(pinn_transform_check(&mix, 1, DIM, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "mix"));
+  pinn_transform ok = pinn_transform_dirichlet_series(0, NULL, d_ts, NULL);
+  CU_ASSERT_EQUAL(pinn_transform_check(&ok, 1, 9, NULL), 0); /* series: up to 9 coordinates */
+  CU_ASSERT_EQUAL(pinn_transform_check(&ok, 1, 10, &e), PINN_EINVAL);
+  pinn_transform xj = pinn_transform_dirichlet(0, NULL, d_fn, NULL);
+  CU_ASSERT_EQUAL(pinn_transform_check(&xj, 1, 5, &e), PINN_EINVAL);
+  const double x[DIM] = {0.4, 0.1}, v[DIM] = {1.0, 0.0};
+  double f[9], d[9];
+  CU_ASSERT_EQUAL(pinn_transform_series(&xj, DIM, x, v, 2, f, d, &e), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "series form"));
+  pinn_transform sh = pinn_transform_dirichlet_series(0, NULL, short_series_fn, NULL);
+  CU_ASSERT_EQUAL(pinn_transform_series(&sh, DIM, x, v, 3, f, d, &e), PINN_ENONFINITE);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "order 1 where 3"));
+  pinn_transform bad = pinn_transform_obstacle_series(0, psi_ts, 0.0, NULL);
+  CU_ASSERT_EQUAL(pinn_transform_check(&bad, 1, DIM, &e), PINN_EINVAL);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -733,6 +865,12 @@ int main(void)
     {"identity_transform_copies_jets_and_sensitivities",
      identity_transform_copies_jets_and_sensitivities},
     {"errors_say_what_is_wrong_and_where", errors_say_what_is_wrong_and_where},
+    {"series_form_channels_equal_those_of_the_xjet_form",
+     series_form_channels_equal_those_of_the_xjet_form},
+    {"series_form_jets_match_finite_differences", series_form_jets_match_finite_differences},
+    {"series_along_a_direction_have_the_xjet_directional_derivatives",
+     series_along_a_direction_have_the_xjet_directional_derivatives},
+    {"series_form_errors_say_what_is_wrong", series_form_errors_say_what_is_wrong},
     {NULL, NULL}};
   if (pinn_test_add_suite("transform", cases)) return 1;
   return pinn_test_run_all();

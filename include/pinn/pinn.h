@@ -24,6 +24,7 @@
 #include <pinn/h5io.h>
 #include <pinn/xdmf.h>
 #include <pinn/xjet.h>
+#include <pinn/tseries.h>
 #include <pinn/transform.h>
 #include <pinn/model.h>
 #include <pinn/reference.h>

@@ -216,12 +216,15 @@ int pinn_problem_add_residual(pinn_problem *p, const char *name, size_t n_res,
  * d[k * (1 + nd) + 1 + j] = derivative j, as duals, so KdV u_t + 6 u u_x +
  * u_xxx = 0 with derivs "t,x,xxx" is
  *   r[0] = pd_add(pd_add(d[1], pd_scale(pd_mul(d[0], d[2]), 6.0)), d[3]);
- * Outputs times (1 + nd), plus the coefficients, must fit PINN_DUAL_MAX.  For
- * now such a term cannot be combined with an output transform (hard
- * constraints: refused with the reason when the loss is built); every
- * trainer (Levenberg-Marquardt too: its least-squares rows and Jacobian come
- * through the Taylor engine, pinn/lsq.h), teams (MPI), output residual
- * fields and refinement take it as any residual. */
+ * Outputs times (1 + nd), plus the coefficients, must fit PINN_DUAL_MAX.  An
+ * output transform (hard constraints) acts on these derivatives too when it
+ * is given in series form (pinn_transform_dirichlet_series,
+ * pinn_transform_obstacle_series; pinn/tseries.h): it is composed with the
+ * Taylor jets of every order; an xjet-form transform is refused with the
+ * reason when the loss is built.  Every trainer (Levenberg-Marquardt too: its
+ * least-squares rows and Jacobian come through the Taylor engine,
+ * pinn/lsq.h), teams (MPI), output residual fields and refinement take it as
+ * any residual. */
 typedef int (*pinn_residual_any_fn)(const double *x, const pinn_dual *d, const pinn_dual *coef,
                                     pinn_dual *r, void *ctx);
 int pinn_problem_add_residual_any(pinn_problem *p, const char *name, size_t n_res,
@@ -430,7 +433,8 @@ const pinn_barrier *pinn_problem_term_barrier(const pinn_problem *p, size_t i);
 /* Output transform of one component (pinn/transform.h), applied inside the
  * jets of every term and to every output: u = g + d N (Dirichlet data exact
  * where d = 0) or u = psi + softplus_beta(N) (u >= psi exactly).  Replaces
- * an earlier transform of the same component. */
+ * an earlier transform of the same component.  Terms of any order
+ * (pinn_problem_add_residual_any) need it in series form. */
 int pinn_problem_set_transform(pinn_problem *p, const pinn_transform *t);
 /* Number of transformed components and the i-th transform. */
 size_t pinn_problem_n_transforms(const pinn_problem *p);

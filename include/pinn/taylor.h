@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <pinn/status.h>
 #include <pinn/mlp.h>
+#include <pinn/transform.h>
 
 PINN_BEGIN_DECLS
 
@@ -50,6 +51,8 @@ PINN_BEGIN_DECLS
 /* Most quantities of one plan, and partials in one quantity. */
 #define PINN_TAYLOR_MAX_QUANTITIES 128
 #define PINN_TAYLOR_MAX_TERMS 64
+/* Most output transforms on one plan (one per output component). */
+#define PINN_TAYLOR_MAX_TRANSFORMS 8
 
 /* A partial derivative by its multi-index: d^|n| / dx_0^n[0] ... dx_8^n[8]
  * (all zero: the value). */
@@ -95,6 +98,25 @@ int pinn_taylor_add_sum(pinn_taylor *t, size_t n_terms, const double *coef,
 /* Add the quantity Delta^power u over the inputs in the bitmask `inputs`
  * (power 1: the Laplacian, 2: the biharmonic; 2 power <= max order). */
 int pinn_taylor_add_laplacian(pinn_taylor *t, unsigned inputs, int power);
+
+/* Output transforms (hard constraints, pinn/transform.h) the quantities
+ * see: every evaluation, loss pass and Jacobian below then works on
+ * u = g + d N (or psi +- softplus_beta(N)) instead of the raw outputs N.
+ * The transform is composed along each direction of the plan before the
+ * mixed partials are interpolated: with the series f(s), d(s) of g (psi)
+ * and d at x + s v (pinn_transform_series, evaluated for every block),
+ *   U_k = f_k + sum_{i=0..k} d_i N_{k-i}   (truncated Cauchy product)
+ * (obstacle: U = f + sense softplus_beta(N(s)) by (1) of lib/taylor.c), and
+ * the adjoint maps Ubar to Nbar_j = sum_{i>=j} d_{i-j} Ubar_i.  Collapsed
+ * tops compose exactly: a weighted sum sum_r W_r U_K(v_r) is d_0 times the
+ * collapsed N top plus sum_r W_r (f_K(v_r) + sum_{i>=1} d_i(v_r) N_{K-i}(v_r)),
+ * all of whose factors the plan carries.  n transforms (at most
+ * PINN_TAYLOR_MAX_TRANSFORMS) are copied and applied in order; n = 0
+ * removes them.  PINN_EUNSUPPORTED for a transform not in series form (give
+ * it with pinn_transform_dirichlet_series / _obstacle_series), PINN_EINVAL
+ * for an invalid one; the component is checked against the network at each
+ * evaluation.  The callbacks must be thread-safe. */
+int pinn_taylor_set_transforms(pinn_taylor *t, size_t n, const pinn_transform *tr);
 
 /* Number of quantities Q. */
 size_t pinn_taylor_n_quantities(const pinn_taylor *t);

@@ -63,6 +63,17 @@
  * between the two calls.  pinn_transform_forward does the same but calls
  * g, d, psi on the block's points each time (simpler, slower).
  *
+ * Series form.  g, d, psi may instead be written once in truncated Taylor
+ * series (pinn/tseries.h, pinn_transform_dirichlet_series and friends).
+ * The second-order engine then gets the channels above from series along
+ * e_i and e_i + e_j (orders 1-2, by polarisation), and the Taylor engine of
+ * any order (pinn/taylor.h) composes the transform per direction before it
+ * interpolates the mixed partials:  U(s) = g(s) + d(s) N(s) (a truncated
+ * Cauchy product), or U(s) = psi(s) +- softplus_beta(N(s)) (Faa di Bruno),
+ * with the adjoints Nbar_j = sum_{i>=j} d_{i-j} Ubar_i and that of an
+ * activation.  Only a series-form transform composes with residuals of
+ * order above two.
+ *
  * The callbacks must be thread-safe (the engine calls the seed function
  * from several threads).  Only the entries the spec carries are used and
  * checked: a d with a singular Hessian somewhere is fine for terms that
@@ -75,6 +86,7 @@
 #include <pinn/status.h>
 #include <pinn/mlp.h>
 #include <pinn/xjet.h>
+#include <pinn/tseries.h>
 
 PINN_BEGIN_DECLS
 
@@ -82,6 +94,13 @@ PINN_BEGIN_DECLS
  * seeded px_var(x_i, i) (entries dim .. PINN_XJET_MAX-1 hold NaN constants);
  * writes *out.  Returns 0, or nonzero to stop with PINN_ECALLBACK. */
 typedef int (*pinn_xjet_fn)(const pinn_xjet *x, pinn_xjet *out, void *ctx);
+
+/* A function of the point in series form (pinn/tseries.h): x[0 .. dim-1]
+ * are the coordinates along a line, x_i(s) = x_i + s v_i, to some order K
+ * (pt_var(x_i, v_i, K); entries dim .. PINN_TS_MAX_VARS-1 hold NaN
+ * constants); writes the series of the function to *out, to order K at
+ * least.  Returns 0, or nonzero to stop with PINN_ECALLBACK. */
+typedef int (*pinn_series_fn)(const pinn_ts *x, pinn_ts *out, void *ctx);
 
 /* Kinds of output transform. */
 typedef enum pinn_transform_kind {
@@ -108,6 +127,9 @@ typedef struct pinn_transform {
   double beta;
   size_t component;
   pinn_sense sense;
+  /* Series form (set by the _series constructors; the xjet callbacks above
+   * are then NULL): g_s (NULL: 0), d_s, psi_s. */
+  pinn_series_fn g_s, d_s, psi_s;
 } pinn_transform;
 
 /* The identity transform (kind NONE); the default initializer. */
@@ -122,13 +144,43 @@ pinn_transform pinn_transform_obstacle(size_t component, pinn_xjet_fn psi, doubl
 pinn_transform pinn_transform_obstacle_upper(size_t component, pinn_xjet_fn psi, double beta,
                                              void *ctx);
 
+/* The same transforms with g, d, psi in series form (pinn_series_fn): one
+ * formula serves every term kind.  Second-order terms get the value,
+ * gradient and Hessian channels from the series along e_i (order 1, or 2
+ * when second derivatives are carried: d2/dx_i^2 = 2 c_2) and e_i + e_j
+ * (d2/dx_i dx_j = c_2(e_i + e_j) - c_2(e_i) - c_2(e_j), polarisation);
+ * residuals of any order (pinn_problem_add_residual_any) compose u = g + d N
+ * or u = psi +- softplus_beta(N) along each direction of their Taylor plan
+ * (pinn/taylor.h: pinn_taylor_set_transforms).  Up to PINN_TS_MAX_VARS
+ * coordinates (second-order terms: PINN_MAX_INPUTS). */
+pinn_transform pinn_transform_dirichlet_series(size_t component, pinn_series_fn g,
+                                               pinn_series_fn d, void *ctx);
+pinn_transform pinn_transform_obstacle_series(size_t component, pinn_series_fn psi, double beta,
+                                              void *ctx);
+pinn_transform pinn_transform_obstacle_upper_series(size_t component, pinn_series_fn psi,
+                                                    double beta, void *ctx);
+
+/* 1 when t is in series form (or kind NONE, which needs no callbacks):
+ * then it composes with Taylor jets of any order; 0 otherwise. */
+int pinn_transform_is_series(const pinn_transform *t);
+
+/* Series of a series-form transform's functions at the point x (dim
+ * coordinates) along direction v (dim entries) to order K (0 ..
+ * PINN_TS_MAX_ORDER): f[0..K] of g (DIRICHLET; 0 when g is NULL) or psi
+ * (OBSTACLE), d[0..K] of d (DIRICHLET; 0 for OBSTACLE).  Errors:
+ * PINN_EINVAL (not series form, bad dim or K), PINN_ECALLBACK,
+ * PINN_ENONFINITE (a NaN/Inf coefficient or a series of lower order than
+ * asked), with err naming the function and the point. */
+int pinn_transform_series(const pinn_transform *t, size_t dim, const double *x, const double *v,
+                          int K, double *f, double *d, pinn_error *err);
+
 /* Name ("none", "dirichlet", "obstacle") of a kind; NULL when invalid. */
 const char *pinn_transform_kind_name(pinn_transform_kind kind);
 
 /* Check t for a network with n_out outputs and dim inputs (coordinates):
  * kind valid, component < n_out, callbacks present, beta > 0 and finite,
- * sense +1 or -1 (OBSTACLE),
- * 1 <= dim <= PINN_XJET_MAX.  0 or PINN_EINVAL with err (if not NULL)
+ * sense +1 or -1 (OBSTACLE), one form (xjet or series) only,
+ * 1 <= dim <= PINN_XJET_MAX (xjet form) or PINN_TS_MAX_VARS (series form).  0 or PINN_EINVAL with err (if not NULL)
  * saying what to fix. */
 int pinn_transform_check(const pinn_transform *t, size_t n_out, size_t dim, pinn_error *err);
 
