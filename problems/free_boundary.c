@@ -4,20 +4,24 @@
 #include <math.h>
 #include <stdlib.h>
 
-int pinn_problem_free_boundary_error(pinn_loss *l, size_t dim, const size_t *counts,
-                                     const double *lo, const double *hi, size_t m,
-                                     const double *exact, pinn_free_boundary_error *out)
+int pinn_problem_contact_grid(pinn_loss *l, size_t dim, const size_t *counts, const double *lo,
+                              const double *hi, double **on_out, double **level_out)
 {
   const pinn_problem *p = pinn_loss_problem(l);
   const pinn_domain *dom = pinn_problem_domain(p);
   size_t n = 1;
   for (size_t a = 0; a < dim; ++a) n *= counts[a];
+  *on_out = *level_out = NULL;
   int sense = 0;
   for (size_t i = 0; i < pinn_problem_n_terms(p) && !sense; ++i) sense = pinn_problem_term_sense(p, i);
   if (!sense) return PINN_EINVAL; /* not an obstacle problem */
-  double *x = malloc(n * (dim + 5) * sizeof *x);
-  if (!x) return PINN_ENOMEM;
-  double *u = x + n * dim, *ps = u + n, *lam = ps + n, *on = lam + n, *level = on + n;
+  double *on = malloc(n * 2 * sizeof *on), *x = malloc(n * (dim + 3) * sizeof *x);
+  if (!on || !x) {
+    free(on);
+    free(x);
+    return PINN_ENOMEM;
+  }
+  double *level = on + n, *u = x + n * dim, *ps = u + n, *lam = ps + n;
   for (size_t j = 0; j < n; ++j)
     for (size_t a = 0, q = j; a < dim; q /= counts[a], ++a)
       x[j * dim + a] = counts[a] > 1 ? lo[a] + (hi[a] - lo[a]) * (double)(q % counts[a]) /
@@ -36,8 +40,24 @@ int pinn_problem_free_boundary_error(pinn_loss *l, size_t dim, const size_t *cou
   if (!st)
     st = pinn_free_boundary_level(n, u, ps, ic >= 0 ? lam : NULL, sense, gap_tol, lambda_tol,
                                   level, NULL);
-  if (!st) st = pinn_free_boundary_distance(dim, counts, lo, hi, level, m, exact, out, NULL);
   free(x);
+  if (st) {
+    free(on);
+    return st;
+  }
+  *on_out = on;
+  *level_out = level;
+  return 0;
+}
+
+int pinn_problem_free_boundary_error(pinn_loss *l, size_t dim, const size_t *counts,
+                                     const double *lo, const double *hi, size_t m,
+                                     const double *exact, pinn_free_boundary_error *out)
+{
+  double *on, *level;
+  int st = pinn_problem_contact_grid(l, dim, counts, lo, hi, &on, &level);
+  if (!st) st = pinn_free_boundary_distance(dim, counts, lo, hi, level, m, exact, out, NULL);
+  free(on);
   return st;
 }
 

@@ -18,6 +18,14 @@ int pinn_problem_free_boundary_error(pinn_loss *l, size_t dim, const size_t *cou
                                      const double *lo, const double *hi, size_t m,
                                      const double *exact, pinn_free_boundary_error *out);
 
+/* The library's contact set of l's solution on that grid, as
+ * pinn_problem_free_boundary_error computes it: *on gets the 0/1 contact
+ * field (NaN outside the domain) and *level its pinn_free_boundary_level,
+ * one block freed with free(*on).  PINN_EINVAL when the problem has no
+ * obstacle, PINN_ENOMEM, or a status of the evaluation. */
+int pinn_problem_contact_grid(pinn_loss *l, size_t dim, const size_t *counts, const double *lo,
+                              const double *hi, double **on, double **level);
+
 /* m points on the circle of radius r about the origin into xy (2 m). */
 void pinn_circle_points(double r, size_t m, double *xy);
 

@@ -21,6 +21,12 @@
  *   miss      = max_{e in E} min_{c in C} |c - e|   (exact boundary that the
  *               computed set does not reproduce),
  *   hausdorff = max(excess, miss).
+ * In 2D, miss is measured to the computed boundary drawn as segments
+ * between the crossings of each grid cell (marching squares): the
+ * crossings alone lie up to h sqrt 2 apart along the boundary, which would
+ * put about h / sqrt 2 into miss however exact the crossings are.  In 1D
+ * the crossings are the boundary; in 3 or more dimensions miss is measured
+ * to the crossings (so it carries up to about h of sampling).
  * A point set sampling a curve with spacing s overstates excess by at most
  * s / 2: sample the exact boundary much more finely than the grid.  By
  * convention a distance to an empty set is +Inf (no computed boundary while
