@@ -15,6 +15,7 @@
  */
 #include <pinn/pinn.h>
 #include "grid2d.h"
+#include "free_boundary.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -88,7 +89,10 @@ static int energy(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_d
 /* Contact radii sqrt(area / pi) on a 401^2 grid of [-1, 1]^2 (outside r = 1,
  * psi = -1 never touches): contact_radius of the active set, where the
  * multiplier -Lap u of the trained u is nearer -Lap psi than 0; and
- * contact_radius_gap of {u - psi <= GAP_TOL}.  Also r* itself. */
+ * contact_radius_gap of {u - psi <= GAP_TOL}.  Also r* itself, and
+ * free_boundary_error: the Hausdorff distance between the boundary of the
+ * library's contact set (pinn_obstacle_contact) on the same grid and the
+ * circle r = r* (20000 points), max over directions of |r(theta) - r*|. */
 static int contact(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *ctx)
 {
   (void)ctx;
@@ -104,10 +108,21 @@ static int contact(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, void *
     gap += j[0] - sqrt(1 - r2) <= GAP_TOL;
   }
   free(x);
-  pinn_metric m[3] = {{"contact_radius", h * sqrt(active / M_PI)},
+  enum { NB = 20000 };
+  pinn_free_boundary_error fb = {.hausdorff = NAN};
+  double *circle = st ? NULL : malloc(2 * NB * sizeof *circle);
+  if (!st && !circle) st = PINN_ENOMEM;
+  if (!st) {
+    pinn_circle_points(contact_radius_exact(), NB, circle);
+    st = pinn_problem_free_boundary_error(l, 2, (size_t[]){M, M}, (double[]){-1, -1},
+                                          (double[]){1, 1}, NB, circle, &fb);
+  }
+  free(circle);
+  pinn_metric m[4] = {{"contact_radius", h * sqrt(active / M_PI)},
                       {"contact_radius_gap", h * sqrt(gap / M_PI)},
-                      {"contact_radius_exact", contact_radius_exact()}};
-  for (*n = 0; *n < 3 && *n < max; ++*n) out[*n] = m[*n];
+                      {"contact_radius_exact", contact_radius_exact()},
+                      {"free_boundary_error", fb.hausdorff}};
+  for (*n = 0; *n < 4 && *n < max; ++*n) out[*n] = m[*n];
   return st;
 }
 

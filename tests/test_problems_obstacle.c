@@ -96,6 +96,10 @@ static void torsion_short_run_finds_the_plastic_ring(void)
   CU_ASSERT(r.has_reference);
   CU_ASSERT(r.rel_l2 < 3e-2);
   CU_ASSERT(fabs(rc - 0.5) < 0.06);
+  /* the free-boundary error is reported (a finite distance: the short run
+   * finds a contact ring) */
+  printf("  torsion: free-boundary error %.4f\n", metric(&r, "free_boundary_error"));
+  CU_ASSERT(metric(&r, "free_boundary_error") < 0.5);
 }
 
 /* ---- an upper obstacle solved by every method -------------------------
@@ -324,6 +328,55 @@ static void contact_criterion_is_exact_for_exact_obstacle1d(void)
   pinn_problem_free(p);
 }
 
+/* obstacle2d's exact solution on the 201^2 grid of [-1, 1]^2 (h = 0.01),
+ * with its exact multiplier (the complementarity residual -Lap u / 4:
+ * (2 - r^2) / (4 (1 - r^2)^(3/2)) on the contact disk, 0 off it): the
+ * library's contact set, located by pinn_free_boundary_level, has its
+ * boundary within a grid step of r* (the free_boundary_error metric's
+ * computation on the exact solution instead of a network); a disk shifted
+ * by 0.05 gives the shift. */
+static void free_boundary_error_of_exact_obstacle2d_is_below_a_grid_step(void)
+{
+  enum { M = 201, NB = 20000 };
+  const double h = 2.0 / (M - 1), rs = 0.6979651482;
+  static double x[2 * M * M], u[M * M], ps[M * M], lam[M * M], on[M * M], level[M * M];
+  static double circle[2 * NB];
+  const pinn_bundled *b = pinn_bundled_find("obstacle2d");
+  pinn_solve_config cfg = pinn_solve_config_default();
+  pinn_problem *p = NULL;
+  CU_ASSERT_EQUAL_FATAL(b->create(&p, &cfg, NULL), 0);
+  for (int shift = 0; shift <= 1; ++shift) {
+    const double s = shift ? 0.05 : 0;
+    for (size_t i = 0; i < (size_t)M * M; ++i) {
+      x[2 * i] = -1 + h * (double)(i % M) - s; /* the solution moved by +s in x */
+      x[2 * i + 1] = -1 + h * (double)(i / M);
+      const double r2 = x[2 * i] * x[2 * i] + x[2 * i + 1] * x[2 * i + 1];
+      lam[i] = r2 <= rs * rs ? (2 - r2) / (4 * pow(1 - r2, 1.5)) : 0;
+    }
+    CU_ASSERT_EQUAL_FATAL(pinn_problem_exact(p, M * M, x, u, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(pinn_problem_obstacle(p, M * M, x, ps, NULL), 0);
+    double gt, lt;
+    CU_ASSERT_EQUAL_FATAL(pinn_obstacle_contact(M * M, u, ps, lam, 1, on, &gt, &lt, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(pinn_free_boundary_level(M * M, u, ps, lam, 1, gt, lt, level, NULL), 0);
+    for (size_t k = 0; k < NB; ++k) {
+      circle[2 * k] = rs * cos(2 * M_PI * (double)k / NB);
+      circle[2 * k + 1] = rs * sin(2 * M_PI * (double)k / NB);
+    }
+    pinn_free_boundary_error e;
+    CU_ASSERT_EQUAL_FATAL(pinn_free_boundary_distance(2, (size_t[]){M, M}, (double[]){-1, -1},
+                                                      (double[]){1, 1}, level, NB, circle, &e,
+                                                      NULL), 0);
+    printf("\n  exact obstacle2d%s: free-boundary error %.3e (h %.3g)", shift ? " shifted by 0.05" : "",
+           e.hausdorff, h);
+    if (shift) {
+      CU_ASSERT_DOUBLE_EQUAL(e.hausdorff, 0.05, h);
+    } else {
+      CU_ASSERT(e.hausdorff <= h);
+    }
+  }
+  pinn_problem_free(p);
+}
+
 static void burgers1d_short_run_reaches_0_9_against_cole_hopf(void)
 {
   pinn_solve_result r;
@@ -356,6 +409,8 @@ int main(void)
       {"contact_criterion_is_exact_for_exact_torsion", contact_criterion_is_exact_for_exact_torsion},
       {"contact_criterion_is_exact_for_exact_obstacle1d",
        contact_criterion_is_exact_for_exact_obstacle1d},
+      {"free_boundary_error_of_exact_obstacle2d_is_below_a_grid_step",
+       free_boundary_error_of_exact_obstacle2d_is_below_a_grid_step},
       {"burgers1d_short_run_reaches_0_9_against_cole_hopf",
        burgers1d_short_run_reaches_0_9_against_cole_hopf},
       {"burgers_inverse_short_run_moves_the_coefficients",

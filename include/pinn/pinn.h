@@ -21,6 +21,7 @@
 #include <pinn/train.h>
 #include <pinn/lsq.h>
 #include <pinn/diagnostics.h>
+#include <pinn/freeboundary.h>
 #include <pinn/h5io.h>
 #include <pinn/xdmf.h>
 #include <pinn/xjet.h>
