@@ -31,6 +31,9 @@ static const char solve_help[] =
     "  --init I                  xavier|he|lecun|variance\n"
     "  --normalize-inputs on|off map the domain's box (time included) to [-1,1] in front of\n"
     "                            the network (the problem's default otherwise)\n"
+    "  --periodic IN=P[:K]       make input IN (x, y, ...) exactly P-periodic: it enters the\n"
+    "                            network as K cos/sin pairs (default K = 1; repeatable;\n"
+    "                            IN=0 removes a problem's default)\n"
     "  --points N                training points of every interior term\n"
     "  --points TERM=N           training points of one term (repeatable)\n"
     "  --set KEY=VALUE           a parameter of the problem (repeatable; `pinn solve NAME --help`\n"
@@ -304,6 +307,40 @@ static int print_parameters(int argc, char **argv)
 }
 
 /* Apply "TERM=W": the fixed weight of one term in the total loss. */
+/* --periodic IN=P[:K]: input IN (by name) P-periodic with K harmonics. */
+static int apply_periodic(const pinn_problem *p, const char *arg, pinn_embedding *e)
+{
+  const char *eq = strchr(arg, '=');
+  size_t i = 0, n = pinn_problem_dim(p);
+  for (; eq && i < n; ++i) {
+    const char *name = pinn_problem_input_name(p, i);
+    if (strlen(name) == (size_t)(eq - arg) && !strncmp(arg, name, (size_t)(eq - arg))) break;
+  }
+  if (!eq || i == n) {
+    char names[160] = "";
+    for (size_t j = 0; j < n; ++j)
+      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? ", " : "",
+               pinn_problem_input_name(p, j));
+    return pinn_cli_usage_error("solve", "--periodic %s: give IN=P[:K] with IN an input of "
+                                         "problem '%s' (%s)",
+                                arg, pinn_problem_name(p), names);
+  }
+  char buf[64];
+  snprintf(buf, sizeof buf, "%s", eq + 1);
+  char *colon = strchr(buf, ':');
+  size_t K = 1;
+  if (colon) *colon = '\0';
+  double P;
+  if (pinn_cli_parse_double(buf, 0.0, 1e300, &P) ||
+      (colon && pinn_cli_parse_size(colon + 1, 1, PINN_MAX_HARMONICS, &K)))
+    return pinn_cli_usage_error("solve", "--periodic %s: the period must be a number >= 0 (0: not "
+                                         "periodic) and K a count from 1 to %d",
+                                arg, PINN_MAX_HARMONICS);
+  e->period[i] = P;
+  e->harmonics[i] = P > 0 ? (unsigned)K : 0;
+  return 0;
+}
+
 static int apply_weight(pinn_problem *p, const char *arg)
 {
   const int t = term_of(p, "--weight", arg, "TERM=W (W > 0)");
@@ -345,7 +382,8 @@ typedef struct {
   pinn_lm_method lm;
   pinn_loss_transform_kind transform;
   const char *out, *checkpoint, *resume, *reference;
-  size_t n_points, n_edits, n_weights, n_sets;
+  size_t n_points, n_edits, n_weights, n_sets, n_periodic;
+  const char **periodic;   /* "IN=P[:K]", in order */
   const char **sets;       /* "KEY=VALUE" of --set, in order */
   const char **points;     /* "N" or "TERM=N", in order */
   const char **weights;    /* "TERM=W", in order */
@@ -443,6 +481,8 @@ static int parse_args(int argc, char **argv, solve_args *a)
       a->points[a->n_points++] = v; /* the terms are known once the problem is */
     } else if (!strcmp(o, "--weight")) {
       a->weights[a->n_weights++] = v;
+    } else if (!strcmp(o, "--periodic")) {
+      a->periodic[a->n_periodic++] = v;
     } else if (!strcmp(o, "--set")) {
       a->sets[a->n_sets++] = v;
     } else if (!strcmp(o, "--sampler")) {
@@ -624,6 +664,7 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
     return pinn_cli_usage_error("solve", "--reference %s", e.msg);
   for (size_t i = 0; i < a->n_points && !rc; ++i) rc = apply_points(p, a->points[i]);
   for (size_t i = 0; i < a->n_weights && !rc; ++i) rc = apply_weight(p, a->weights[i]);
+  for (size_t i = 0; i < a->n_periodic && !rc; ++i) rc = apply_periodic(p, a->periodic[i], &cfg->periodic);
   for (size_t i = 0; i < a->n_edits && !rc; ++i) rc = apply_edit(&a->edits[i], &cfg->train);
   /* on every phase, once all phases are known */
   for (size_t j = 0; j < cfg->train.n_phases; ++j) {
@@ -664,9 +705,10 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   args.v = pinn_solve_config_default();
   args.points = malloc((size_t)argc * sizeof *args.points);
   args.weights = malloc((size_t)argc * sizeof *args.weights);
+  args.periodic = malloc((size_t)argc * sizeof *args.periodic);
   args.sets = malloc((size_t)argc * sizeof *args.sets);
   args.edits = malloc((size_t)argc * sizeof *args.edits);
-  int rc = args.points && args.weights && args.sets && args.edits ? parse_args(argc, argv, &args) : 1;
+  int rc = args.points && args.weights && args.periodic && args.sets && args.edits ? parse_args(argc, argv, &args) : 1;
   pinn_problem *p = NULL;
   void *dl = NULL;
   pinn_solve_config cfg = pinn_solve_config_default();
@@ -685,6 +727,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   if (!rc) rc = apply_args(&args, p, &cfg);
   free(args.points);
   free(args.weights);
+  free(args.periodic);
   free(args.sets);
   free(args.edits);
   if (rc) {

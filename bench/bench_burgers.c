@@ -86,7 +86,7 @@ int main(int argc, char **argv)
   }
 
   size_t sizes[10] = {2, 20, 20, 20, 20, 20, 20, 20, 20, 1};
-  pinn_mlp_layout lay = {10, sizes, NULL, 0};
+  pinn_mlp_layout lay = {10, sizes, NULL, 0, NULL};
   pinn_error err;
   pinn_mlp *net = pinn_mlp_alloc(&lay, &err);
   if (!net || pinn_mlp_set_threads(net, threads)) {

@@ -51,7 +51,7 @@ int main(int argc, char **argv)
   pinn_problem_set_points(p, 0, N);
   pinn_problem_set_points(p, 1, 2);
   size_t sizes[] = {1, W, W, 1};
-  pinn_mlp_layout lay = {4, sizes, NULL, 0};
+  pinn_mlp_layout lay = {4, sizes, NULL, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 1);

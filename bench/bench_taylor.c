@@ -36,7 +36,7 @@ static int threads = 1;
 static pinn_mlp *make_net(size_t n_in, size_t width, unsigned long seed)
 {
   size_t sizes[] = {n_in, width, width, width, 1};
-  pinn_mlp_layout lay = {5, sizes, NULL, 0};
+  pinn_mlp_layout lay = {5, sizes, NULL, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, seed);
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
   /* burgers: orders <= 2, the Taylor engine against the second-order engine */
   {
     size_t sizes[10] = {2, 20, 20, 20, 20, 20, 20, 20, 20, 1};
-    pinn_mlp_layout lay = {10, sizes, NULL, 0};
+    pinn_mlp_layout lay = {10, sizes, NULL, 0, NULL};
     net = pinn_mlp_alloc(&lay, NULL);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 4);

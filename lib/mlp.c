@@ -44,9 +44,17 @@
 #define B PINN_BLOCK
 #define MAX_LAYERS 64
 
+#define MAX_FEATURES (PINN_MAX_INPUTS * 2 * PINN_MAX_HARMONICS)
+
 struct pinn_mlp {
   size_t L;            /* layers including input and output */
-  size_t *sizes;       /* L widths */
+  size_t *sizes;       /* L widths; sizes[0] the first layer's fan-in (n_in or features) */
+  size_t n_in;         /* inputs (coordinates) */
+  int has_embed;       /* periodic embedding (pinn_embedding) */
+  pinn_embedding embed;
+  unsigned char f_in[MAX_FEATURES];   /* feature f: its input, */
+  unsigned char f_kind[MAX_FEATURES]; /* 0 the input itself (mapped), 1 cos, 2 sin, */
+  double f_w[MAX_FEATURES];           /* and its angular frequency k 2 pi / P */
   pinn_activation *act;/* L-2 hidden activations (index l-1 for layer l) */
   int prelu_per_unit;
   size_t nparams;
@@ -200,6 +208,25 @@ pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
                      layout->sizes[l]);
       return NULL;
     }
+  const size_t n_in = layout->sizes[0];
+  size_t n_feat = n_in;
+  int has_embed = 0;
+  if (layout->embed) {
+    n_feat = 0;
+    for (size_t i = 0; i < n_in; ++i) {
+      const double P = layout->embed->period[i];
+      const unsigned K = layout->embed->harmonics[i];
+      if (!(P >= 0 && isfinite(P)) || (P > 0 && (K < 1 || K > PINN_MAX_HARMONICS))) {
+        pinn_error_set(err, PINN_EINVAL,
+                       "periodic embedding: input %zu has period %g and %u harmonics; give a "
+                       "finite period > 0 with 1 to %d harmonics (or period 0: not periodic)",
+                       i, P, K, PINN_MAX_HARMONICS);
+        return NULL;
+      }
+      n_feat += P > 0 ? 2 * (size_t)K : 1;
+      if (P > 0) has_embed = 1;
+    }
+  }
   if (layout->act)
     for (size_t l = 0; l + 2 < L; ++l) {
       pinn_error e;
@@ -220,6 +247,29 @@ pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
   net->a_off = malloc(L * sizeof(size_t));
   if (!net->sizes || !net->act || !net->w_off || !net->b_off || !net->a_off) goto nomem;
   memcpy(net->sizes, layout->sizes, L * sizeof *net->sizes);
+  net->n_in = n_in;
+  if (has_embed) {
+    net->has_embed = 1;
+    net->embed = *layout->embed;
+    net->sizes[0] = n_feat;
+    size_t f = 0;
+    for (size_t i = 0; i < n_in; ++i) {
+      const double P = net->embed.period[i];
+      if (!(P > 0)) {
+        net->embed.harmonics[i] = 0;
+        net->f_in[f] = (unsigned char)i;
+        net->f_kind[f] = 0;
+        net->f_w[f++] = 1.0;
+        continue;
+      }
+      for (unsigned k = 1; k <= net->embed.harmonics[i]; ++k)
+        for (unsigned char kind = 1; kind <= 2; ++kind) {
+          net->f_in[f] = (unsigned char)i;
+          net->f_kind[f] = kind;
+          net->f_w[f++] = 2.0 * 3.14159265358979323846 * (double)k / P;
+        }
+    }
+  }
   for (size_t l = 0; l + 2 < L; ++l)
     net->act[l] = layout->act ? layout->act[l] : pinn_activation_default(PINN_ACT_TANH);
 
@@ -261,7 +311,11 @@ pinn_mlp *pinn_mlp_clone(const pinn_mlp *net, pinn_error *err)
     pinn_error_set(err, PINN_EINVAL, "cannot clone a NULL network");
     return NULL;
   }
-  pinn_mlp_layout lay = {net->L, net->sizes, net->act, net->prelu_per_unit};
+  size_t sizes[MAX_LAYERS];
+  memcpy(sizes, net->sizes, net->L * sizeof *sizes);
+  sizes[0] = net->n_in;
+  pinn_mlp_layout lay = {net->L, sizes, net->act, net->prelu_per_unit,
+                         net->has_embed ? &net->embed : NULL};
   pinn_mlp *c = pinn_mlp_alloc(&lay, err);
   if (c) {
     memcpy(c->theta, net->theta, net->nparams * sizeof(double));
@@ -300,7 +354,7 @@ int pinn_mlp_team_size_(const pinn_mlp *net)
 int pinn_mlp_set_input_map(pinn_mlp *net, const double *lo, const double *hi)
 {
   if (!net) return PINN_EINVAL;
-  const size_t n = net->sizes[0];
+  const size_t n = net->n_in;
   if (!lo && !hi) {
     net->has_map = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -336,7 +390,7 @@ int pinn_mlp_set_input_map(pinn_mlp *net, const double *lo, const double *hi)
 int pinn_mlp_input_map(const pinn_mlp *net, double *lo, double *hi)
 {
   if (!net || !net->has_map) return 0;
-  for (size_t i = 0; i < net->sizes[0]; ++i) {
+  for (size_t i = 0; i < net->n_in; ++i) {
     if (lo) lo[i] = net->map_lo[i];
     if (hi) hi[i] = net->map_hi[i];
   }
@@ -345,7 +399,7 @@ int pinn_mlp_input_map(const pinn_mlp *net, double *lo, double *hi)
 
 void pinn_mlp_map_inputs_(const pinn_mlp *net, double *x, size_t n, size_t stride)
 {
-  const size_t n_in = net->sizes[0];
+  const size_t n_in = net->n_in;
   for (size_t i = 0; i < n_in; ++i) {
     const double c = net->in_shift[i], s = net->in_scale[i];
     double *xi = x + i * stride;
@@ -355,7 +409,14 @@ void pinn_mlp_map_inputs_(const pinn_mlp *net, double *x, size_t n, size_t strid
 
 const double *pinn_mlp_input_scale_(const pinn_mlp *net) { return net->in_scale; }
 
-size_t pinn_mlp_n_in(const pinn_mlp *net) { return net->sizes[0]; }
+size_t pinn_mlp_n_in(const pinn_mlp *net) { return net->n_in; }
+
+int pinn_mlp_embedding(const pinn_mlp *net, pinn_embedding *out)
+{
+  if (!net || !net->has_embed) return 0;
+  if (out) *out = net->embed;
+  return 1;
+}
 size_t pinn_mlp_n_out(const pinn_mlp *net) { return net->sizes[net->L - 1]; }
 size_t pinn_mlp_n_layers(const pinn_mlp *net) { return net->L; }
 size_t pinn_mlp_layer_size(const pinn_mlp *net, size_t l) { return l < net->L ? net->sizes[l] : 0; }
@@ -522,7 +583,8 @@ static void ws_free(workspace *w)
 
 static int ws_alloc(const pinn_mlp *net, size_t C, workspace *w)
 {
-  size_t L = net->L, tot = net->sizes[0] * B + 2 * net->maxw * C * B;
+  size_t L = net->L, tot = net->n_in * B + 2 * net->maxw * C * B;
+  if (net->has_embed) tot += net->sizes[0] * C * B; /* A[0]: the features' jets */
   for (size_t l = 1; l < L; ++l) {
     tot += net->sizes[l] * C * B;
     if (l + 1 < L) tot += net->sizes[l] * C * B + 3 * net->sizes[l] * B;
@@ -537,7 +599,12 @@ static int ws_alloc(const pinn_mlp *net, size_t C, workspace *w)
   w->A = w->Z + L;
   w->S = w->A + L;
   double *p = w->mem;
-  w->x0 = p; p += net->sizes[0] * B;
+  w->x0 = p; p += net->n_in * B;
+  w->A[0] = NULL;
+  if (net->has_embed) {
+    w->A[0] = p;
+    p += net->sizes[0] * C * B;
+  }
   w->bar0 = p; p += net->maxw * C * B;
   w->bar1 = p; p += net->maxw * C * B;
   for (size_t l = 1; l < L; ++l) {
@@ -575,7 +642,7 @@ __attribute__((noinline)) static void block_forward(const pinn_mlp *net, const c
     const size_t H = net->sizes[l], Hp = net->sizes[l - 1];
     const double *W = net->theta + net->w_off[l], *bias = net->theta + net->b_off[l];
     double *Z = w->Z[l];
-    if (l == 1) {
+    if (l == 1 && !net->has_embed) {
       /* a = x, a_i = e_i, a_ij = 0 */
       for (size_t o = 0; o < H; ++o) {
         double *z = Z + o * CB;
@@ -623,18 +690,60 @@ __attribute__((noinline)) static void block_forward(const pinn_mlp *net, const c
   }
 }
 
+/* The features' jets into A[0] (n_feat x C x B) from the block's inputs
+ * w->x0 (mapped, or raw for a periodic input): the input itself has value
+ * x', first derivative s_i along its own input and no second; cos(w x) has
+ * -w sin, -w^2 cos along its input, sin(w x) w cos, -w^2 sin; every other
+ * channel is 0. */
+static void embed_jets(const pinn_mlp *net, const chan_map *cm, workspace *w)
+{
+  const size_t F = net->sizes[0], C = cm->C, CB = C * B;
+  for (size_t f = 0; f < F; ++f) {
+    const size_t i = net->f_in[f];
+    const double *xi = w->x0 + i * B, om = net->f_w[f];
+    double *a = w->A[0] + f * CB;
+    memset(a, 0, CB * sizeof *a);
+    double d1[B], d2[B];
+    if (net->f_kind[f] == 0) {
+      memcpy(a, xi, B * sizeof *a);
+      for (size_t q = 0; q < B; ++q) d1[q] = net->in_scale[i], d2[q] = 0.0;
+    } else {
+      for (size_t q = 0; q < B; ++q) {
+        const double c = cos(om * xi[q]), s = sin(om * xi[q]);
+        if (net->f_kind[f] == 1) {
+          a[q] = c;
+          d1[q] = -om * s;
+          d2[q] = -om * om * c;
+        } else {
+          a[q] = s;
+          d1[q] = om * c;
+          d2[q] = -om * om * s;
+        }
+      }
+    }
+    for (size_t c = 0; c < cm->n1; ++c)
+      if (cm->fin[c] == i) memcpy(a + (1 + c) * B, d1, sizeof d1);
+    for (size_t p = 0; p < cm->np; ++p)
+      if (cm->fin[cm->pa[p] - 1] == i && cm->fin[cm->pb[p] - 1] == i)
+        memcpy(a + (1 + cm->n1 + p) * B, d2, sizeof d2);
+  }
+}
+
 /* The forward pass of nb <= B points x[q * n_in + i]: laid out by input
  * channel and padded with zero points to a full block. */
 static void forward_points(const pinn_mlp *net, const chan_map *cm, workspace *w, const double *x,
                            size_t nb, int need_s3)
 {
-  const size_t n_in = net->sizes[0];
+  const size_t n_in = net->n_in;
   for (size_t i = 0; i < n_in; ++i) {
     double *xi = w->x0 + i * B;
     for (size_t q = 0; q < nb; ++q) xi[q] = x[q * n_in + i];
-    for (size_t q = 0; q < nb; ++q) xi[q] = (xi[q] - net->in_shift[i]) * net->in_scale[i];
+    /* a periodic input stays raw: its features take the period in its units */
+    if (!(net->has_embed && net->embed.period[i] > 0))
+      for (size_t q = 0; q < nb; ++q) xi[q] = (xi[q] - net->in_shift[i]) * net->in_scale[i];
     for (size_t q = nb; q < B; ++q) xi[q] = 0.0;
   }
+  if (net->has_embed) embed_jets(net, cm, w);
   block_forward(net, cm, w, need_s3);
 }
 
@@ -680,6 +789,11 @@ __attribute__((noinline)) static void block_adjoint(const pinn_mlp *net, const c
         for (size_t q = 0; q < pr->nb; ++q) pr->J[q * pr->ldJ + net->b_off[l] + o] += zbar[o * CB + q];
     } else {
       for (size_t o = 0; o < H; ++o) gb[o] += sum_block(zbar + o * CB);
+    }
+    if (l == 1 && net->has_embed) { /* W1 acts on the features' jets A[0] */
+      if (pr) point_weights(H, Hp, C, zbar, w->A[0], pr, net->w_off[1]);
+      else pinn_gemm_nt_acc_(H, Hp, CB, zbar, w->A[0], gW);
+      break;
     }
     if (l == 1 && pr) {
       const size_t n_in = Hp;
@@ -821,7 +935,7 @@ static int pass_block(void *ws, size_t b, double *v, void *vctx)
   const pass_ctx *pc = vctx;
   workspace *w = ws;
   const pinn_mlp *net = pc->net;
-  const size_t p0 = b * B, nb = (pc->n - p0) < B ? (pc->n - p0) : B, n_in = net->sizes[0];
+  const size_t p0 = b * B, nb = (pc->n - p0) < B ? (pc->n - p0) : B, n_in = net->n_in;
   forward_points(net, pc->cm, w, pc->x + (p0 - pc->row0) * n_in, nb, pc->need_s3);
   double *jb = w->bar0;
   memset(jb, 0, net->sizes[net->L - 1] * pc->cm->C * B * sizeof(double));
@@ -840,7 +954,7 @@ int pinn_mlp_loss_grad_part_(pinn_mlp *net, const pinn_jet_spec *spec, size_t n,
     return pinn_error_set(&net->err, PINN_EINVAL,
                           "pinn_mlp_loss_grad: spec, fn, points and accumulators must not be NULL");
   chan_map cm;
-  int st = chan_map_make(spec, net->sizes[0], &cm, &net->err);
+  int st = chan_map_make(spec, net->n_in, &cm, &net->err);
   if (st) return st;
   const size_t len = n_acc + (need_grad ? net->nparams : 0);
   const size_t nblocks = (n + B - 1) / B, leaves = pinn_reduce_leaves_(nblocks);
@@ -880,7 +994,7 @@ int pinn_mlp_loss_grad(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const
   for (size_t a = 0; a < n_acc; ++a) acc_out[a] = 0.0;
   if (n == 0) {
     chan_map cm;
-    return chan_map_make(spec, net->sizes[0], &cm, &net->err);
+    return chan_map_make(spec, net->n_in, &cm, &net->err);
   }
   pinn_reduce_list_ list;
   int st = pinn_mlp_loss_grad_part_(net, spec, n, x, fn, ctx, n_acc, grad != NULL, 0, 1, 0, &list);
@@ -954,8 +1068,18 @@ int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, 
     return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory");
   }
   for (size_t p = 0; p < n; ++p) {
-    memcpy(a, x + p * net->sizes[0], net->sizes[0] * sizeof *a);
-    pinn_mlp_map_inputs_(net, a, 1, 1);
+    if (net->has_embed) { /* the features of the point */
+      for (size_t f = 0; f < net->sizes[0]; ++f) {
+        const size_t i = net->f_in[f];
+        const double xi = x[p * net->n_in + i];
+        a[f] = net->f_kind[f] == 0   ? (xi - net->in_shift[i]) * net->in_scale[i]
+               : net->f_kind[f] == 1 ? cos(net->f_w[f] * xi)
+                                     : sin(net->f_w[f] * xi);
+      }
+    } else {
+      memcpy(a, x + p * net->n_in, net->n_in * sizeof *a);
+      pinn_mlp_map_inputs_(net, a, 1, 1);
+    }
     for (size_t k = 1; k <= l; ++k) {
       const size_t H = net->sizes[k], Hp = net->sizes[k - 1];
       const double *W = net->theta + net->w_off[k], *bias = net->theta + net->b_off[k];
@@ -991,10 +1115,10 @@ int pinn_mlp_jacobian(pinn_mlp *net, const pinn_jet_spec *spec, size_t n, const 
                           "pinn_mlp_jacobian: need spec, fn, points, J, n_rows >= 1 and ldJ >= %zu",
                           net->nparams);
   chan_map cm;
-  int st = chan_map_make(spec, net->sizes[0], &cm, &net->err);
+  int st = chan_map_make(spec, net->n_in, &cm, &net->err);
   if (st) return st;
   if (n == 0) return PINN_SUCCESS;
-  const size_t nblocks = (n + B - 1) / B, n_in = net->sizes[0], n_out = net->sizes[net->L - 1];
+  const size_t nblocks = (n + B - 1) / B, n_in = net->n_in, n_out = net->sizes[net->L - 1];
   const size_t C = cm.C, P = net->nparams;
   int fail = 0, alloc_fail = 0;
   size_t fail_block = (size_t)-1;

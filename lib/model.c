@@ -127,6 +127,9 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
     join_append(outs, ocap, nm, k == 0);
   }
   for (size_t l = 0; l < L; ++l) sizes[l] = (int64_t)pinn_mlp_layer_size(net, l);
+  sizes[0] = (int64_t)n_in; /* the inputs; an embedding's features follow from it */
+  pinn_embedding emb;
+  const int has_emb = pinn_mlp_embedding(net, &emb);
 
   char path[512];
   int st = pinn_h5_create_group(w, group);
@@ -135,7 +138,8 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
    * would ignore it and evaluate another function) */
   double map_lo[PINN_MAX_INPUTS], map_hi[PINN_MAX_INPUTS];
   const int has_map = pinn_mlp_input_map(net, map_lo, map_hi);
-  if (!st) st = pinn_h5_set_attr_int64(w, group, "format_version", has_map ? 2 : 1);
+  if (!st)
+    st = pinn_h5_set_attr_int64(w, group, "format_version", has_emb ? 3 : has_map ? 2 : 1);
   if (!st) st = pinn_h5_set_attr_string(w, group, "libpinn_version", pinn_version());
   if (!st) st = pinn_h5_set_attr_int64(w, group, "n_layers", (int64_t)L);
   if (!st) st = pinn_h5_set_attr_int64(w, group, "n_in", (int64_t)n_in);
@@ -162,6 +166,12 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
   if (!st && has_map) {
     st = pinn_h5_set_attr_double_array(w, group, "input_map_lo", n_in, map_lo);
     if (!st) st = pinn_h5_set_attr_double_array(w, group, "input_map_hi", n_in, map_hi);
+  }
+  if (!st && has_emb) { /* format 3: the periodic embedding */
+    double harm[PINN_MAX_INPUTS];
+    for (size_t i = 0; i < n_in; ++i) harm[i] = (double)emb.harmonics[i];
+    st = pinn_h5_set_attr_double_array(w, group, "periodic_period", n_in, emb.period);
+    if (!st) st = pinn_h5_set_attr_double_array(w, group, "periodic_harmonics", n_in, harm);
   }
   if (!st) {
     size_t dims[1] = {L};
@@ -313,8 +323,14 @@ typedef struct model_desc {
 /* Number of parameters of a layout (sizes already in range: no overflow). */
 static size_t layout_params(const model_desc *d)
 {
-  size_t L = d->meta.n_layers, n = 0;
-  for (size_t l = 1; l < L; ++l) n += d->sizes[l] * d->sizes[l - 1] + d->sizes[l];
+  size_t L = d->meta.n_layers, n = 0, fan_in = d->sizes[0];
+  if (d->meta.has_embedding) {
+    fan_in = 0;
+    for (size_t i = 0; i < d->meta.n_in; ++i)
+      fan_in += d->meta.embedding.period[i] > 0 ? 2 * (size_t)d->meta.embedding.harmonics[i] : 1;
+  }
+  n += d->sizes[1] * fan_in + d->sizes[1];
+  for (size_t l = 2; l < L; ++l) n += d->sizes[l] * d->sizes[l - 1] + d->sizes[l];
   for (size_t l = 1; l + 1 < L; ++l)
     if (d->act[l - 1].kind == PINN_ACT_PRELU) n += d->prelu_per_unit ? d->sizes[l] : 1;
   return n;
@@ -400,6 +416,43 @@ static int read_desc(pinn_h5_reader *r, const char *group, model_desc *d, pinn_e
                           "'%s': sizes (%zu ... %zu) disagree with n_in = %zu, n_out = %zu: the "
                           "file is corrupt",
                           path, d->sizes[0], d->sizes[m->n_layers - 1], m->n_in, m->n_out);
+
+  /* a periodic embedding (format 3): period >= 0 finite, harmonics 1..16 where periodic */
+  const int has_pp = pinn_h5_has_attr(r, group, "periodic_period"),
+            has_ph = pinn_h5_has_attr(r, group, "periodic_harmonics");
+  if (has_pp != has_ph)
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "'%s' has only one of periodic_period and periodic_harmonics", group);
+  if (has_pp && m->format_version < 3)
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "'%s' has a periodic embedding but says format_version %d (an embedding "
+                          "needs version 3): the file is corrupt",
+                          group, m->format_version);
+  if (has_pp) {
+    double harm[PINN_MAX_INPUTS];
+    st = pinn_h5_get_attr_double_array(r, group, "periodic_period", m->n_in, m->embedding.period);
+    if (!st) st = pinn_h5_get_attr_double_array(r, group, "periodic_harmonics", m->n_in, harm);
+    if (st) return pinn_error_set(err, st, "%s", pinn_h5_reader_errmsg(r));
+    int any = 0;
+    for (size_t i = 0; i < m->n_in; ++i) {
+      const double P = m->embedding.period[i], K = harm[i];
+      const int periodic = P > 0;
+      if (!(P >= 0 && isfinite(P)) ||
+          (periodic ? !(K >= 1 && K <= PINN_MAX_HARMONICS && K == floor(K)) : K != 0))
+        return pinn_error_set(err, PINN_EFORMAT,
+                              "'%s': input %zu's periodic embedding (period %g, %g harmonics) is "
+                              "invalid: the file is corrupt",
+                              group, i, P, K);
+      m->embedding.harmonics[i] = periodic ? (unsigned)K : 0;
+      any |= periodic;
+    }
+    if (!any)
+      return pinn_error_set(err, PINN_EFORMAT,
+                            "'%s': a periodic embedding with no periodic input: the file is "
+                            "corrupt",
+                            group);
+    m->has_embedding = 1;
+  }
 
   /* activations */
   if ((st = get_str(r, group, "activations", &s, err))) return st;
@@ -563,7 +616,8 @@ static pinn_mlp *read_model(pinn_h5_reader *r, const char *group, pinn_model_met
                           path, i, theta[i]);
       goto done;
     }
-  pinn_mlp_layout lay = {d->meta.n_layers, d->sizes, d->act, d->prelu_per_unit};
+  pinn_mlp_layout lay = {d->meta.n_layers, d->sizes, d->act, d->prelu_per_unit,
+                         d->meta.has_embedding ? &d->meta.embedding : NULL};
   pinn_error pe;
   net = pinn_mlp_alloc(&lay, &pe);
   if (!net) {

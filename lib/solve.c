@@ -96,6 +96,15 @@ static int check_config(const pinn_solve_config *c, pinn_error *err)
   if (c->normalize_inputs != 0 && c->normalize_inputs != 1)
     return pinn_error_set(err, PINN_EINVAL, "cfg->normalize_inputs = %d: use 0 or 1",
                           c->normalize_inputs);
+  for (size_t i = 0; i < PINN_MAX_INPUTS; ++i)
+    if (!(c->periodic.period[i] >= 0 && isfinite(c->periodic.period[i])) ||
+        (c->periodic.period[i] > 0 &&
+         (c->periodic.harmonics[i] < 1 || c->periodic.harmonics[i] > PINN_MAX_HARMONICS)))
+      return pinn_error_set(err, PINN_EINVAL,
+                            "cfg->periodic: input %zu has period %g and %u harmonics; give a "
+                            "finite period > 0 with 1 to %d harmonics, or period 0",
+                            i, c->periodic.period[i], c->periodic.harmonics[i],
+                            PINN_MAX_HARMONICS);
   if (c->threads < 0 || c->threads > PINN_MAX_THREADS)
     return pinn_error_set(err, PINN_EINVAL, "cfg->threads = %d: use 0 (OpenMP's default) to %d",
                           c->threads, PINN_MAX_THREADS);
@@ -141,7 +150,19 @@ pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *c, 
     acts[i] = c->act;
   }
   sizes[c->n_hidden + 1] = pinn_problem_n_out(p);
-  pinn_mlp_layout lay = {c->n_hidden + 2, sizes, acts, c->prelu_per_unit};
+  int periodic = 0;
+  for (size_t i = 0; i < PINN_MAX_INPUTS; ++i)
+    if (c->periodic.period[i] > 0) {
+      if (i >= sizes[0]) {
+        pinn_error_set(err, PINN_EINVAL,
+                       "cfg->periodic: input %zu is periodic, but problem '%s' has %zu inputs", i,
+                       pinn_problem_name(p), sizes[0]);
+        return NULL;
+      }
+      periodic = 1;
+    }
+  pinn_mlp_layout lay = {c->n_hidden + 2, sizes, acts, c->prelu_per_unit,
+                         periodic ? &c->periodic : NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, err);
   if (!net) return NULL;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937); /* GSL reports out of memory to its handler too */

@@ -1351,6 +1351,12 @@ static int check_net(pinn_taylor *t, const pinn_mlp *net)
     return pinn_error_set(&t->err, PINN_EINVAL,
                           "the network has %zu inputs but the Taylor plan was made for %zu",
                           pinn_mlp_n_in(net), t->n_in);
+  if (pinn_mlp_embedding(net, NULL))
+    return pinn_error_set(&t->err, PINN_EUNSUPPORTED,
+                          "the network has a periodic input embedding, which the Taylor engine "
+                          "(derivatives of order above 2) does not carry yet: use the "
+                          "second-order jets (pinn_problem_add_residual), or impose periodicity "
+                          "as a loss term (pinn_problem_add_periodic)");
   int st = build_plan(t);
   if (st) return st;
   for (size_t j = 0; j < t->ntr; ++j)

@@ -28,7 +28,7 @@ static void write_seeds(const char *dir)
     pinn_activation a[3];
     for (int l = 0; l < 3; ++l) pinn_activation_parse(acts[s][l], &a[l], NULL);
     size_t sizes[5] = {1 + s % 3, 4, 3, 5, 1 + s % 2};
-    pinn_mlp_layout lay = {5, sizes, a, (int)(s % 2)};
+    pinn_mlp_layout lay = {5, sizes, a, (int)(s % 2), NULL};
     pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
     if (!net) continue;
     double *th = pinn_mlp_params(net);

@@ -98,7 +98,7 @@ static int exact(const double *x, double *u, void *ctx)
 static int jets_match_finite_differences(void)
 {
   size_t sizes[] = {1, 8, 1};
-  pinn_mlp_layout lay = {3, sizes, NULL, 0};
+  pinn_mlp_layout lay = {3, sizes, NULL, 0, NULL};
   pinn_error err;
   pinn_mlp *net = pinn_mlp_alloc(&lay, &err);
   if (!net) return 0;

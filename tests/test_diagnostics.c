@@ -25,7 +25,7 @@ static pinn_mlp *make_net(size_t L, const size_t *sizes, pinn_activation act, in
 {
   pinn_activation acts[16];
   for (size_t l = 0; l + 2 < L; ++l) acts[l] = act;
-  pinn_mlp_layout lay = {L, sizes, acts, per_unit};
+  pinn_mlp_layout lay = {L, sizes, acts, per_unit, NULL};
   pinn_error err;
   pinn_mlp *net = pinn_mlp_alloc(&lay, &err);
   CU_ASSERT_PTR_NOT_NULL_FATAL(net);

@@ -662,7 +662,7 @@ static void loss_values_match_hand_computed_numbers(void)
   /* network [1,1,1] tanh: u(x) = w2 tanh(w1 x + b1) + b2; data term at 3
    * points and an obstacle u >= 0.25 + 0.1x with the RELU2 barrier. */
   size_t sizes[] = {1, 1, 1};
-  pinn_mlp_layout lay = {3, sizes, NULL, 0};
+  pinn_mlp_layout lay = {3, sizes, NULL, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   double *th = pinn_mlp_params(net);
   th[0] = 0.8; th[1] = 0.1; th[2] = 1.5; th[3] = -0.2;
@@ -712,7 +712,7 @@ static void loss_values_match_hand_computed_numbers(void)
 static void a_validation_split_holds_out_a_seeded_share_of_the_observations(void)
 {
   size_t sizes[] = {1, 1, 1};
-  pinn_mlp_layout lay = {3, sizes, NULL, 0};
+  pinn_mlp_layout lay = {3, sizes, NULL, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   double *th = pinn_mlp_params(net);
   th[0] = 0.8; th[1] = 0.1; th[2] = 1.5; th[3] = -0.2;
@@ -795,7 +795,7 @@ static void a_validation_split_holds_out_a_seeded_share_of_the_observations(void
 static void upper_complementarity_matches_hand_computed_numbers(void)
 {
   size_t sizes[] = {1, 1, 1};
-  pinn_mlp_layout lay = {3, sizes, NULL, 0};
+  pinn_mlp_layout lay = {3, sizes, NULL, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   double *th = pinn_mlp_params(net);
   th[0] = 1.7; th[1] = -0.6; th[2] = 0.9; th[3] = 0.05;

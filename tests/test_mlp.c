@@ -3,6 +3,7 @@
  * for every activation, initialisation statistics, reproducibility across
  * thread counts, and error handling. */
 #include <pinn/mlp.h>
+#include <pinn/taylor.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -21,12 +22,16 @@
 
 /* ---------------------------------------------------------------- helpers */
 
+/* The embedding make_net gives its networks (NULL: none); the periodic
+ * embedding tests set it and run the generic checks again. */
+static const pinn_embedding *g_embed = NULL;
+
 static pinn_mlp *make_net(size_t L, const size_t *sizes, pinn_activation act, int per_unit,
                           unsigned long seed)
 {
   pinn_activation acts[16];
   for (size_t l = 0; l + 2 < L; ++l) acts[l] = act;
-  pinn_mlp_layout lay = {L, sizes, acts, per_unit};
+  pinn_mlp_layout lay = {L, sizes, acts, per_unit, g_embed};
   pinn_error err;
   pinn_mlp *net = pinn_mlp_alloc(&lay, &err);
   if (!net) return NULL;
@@ -99,7 +104,7 @@ static void tiny_tanh_network_jets_match_hand_computed_values(void)
 {
   const size_t sizes[] = {1, 1, 1};
   pinn_activation act = {PINN_ACT_TANH, 0};
-  pinn_mlp_layout lay = {3, sizes, &act, 0};
+  pinn_mlp_layout lay = {3, sizes, &act, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(net);
   CU_ASSERT_EQUAL(pinn_mlp_n_params(net), 4);
@@ -508,7 +513,7 @@ static void initialisations_draw_the_documented_variances(void)
   for (size_t i = 0; i < sizeof cases / sizeof *cases; ++i) {
     pinn_activation act = {cases[i].k, cases[i].param};
     pinn_activation acts[2] = {act, act};
-    pinn_mlp_layout lay = {4, sizes, acts, 0};
+    pinn_mlp_layout lay = {4, sizes, acts, 0, NULL};
     pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
     gsl_rng_set(r, 100 + i);
     CU_ASSERT_EQUAL_FATAL(pinn_mlp_init(net, cases[i].init, r), PINN_SUCCESS);
@@ -525,7 +530,7 @@ static void variance_init_with_a_huge_prelu_slope_fails_with_a_message(void)
 {
   const size_t sizes[] = {2, 8, 8, 1};
   pinn_activation acts[2] = {{PINN_ACT_PRELU, 1e155}, {PINN_ACT_PRELU, 1e155}};
-  pinn_mlp_layout lay = {4, sizes, acts, 0};
+  pinn_mlp_layout lay = {4, sizes, acts, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   CU_ASSERT_EQUAL(pinn_mlp_init(net, PINN_INIT_VARIANCE, r), PINN_ENONFINITE);
@@ -638,7 +643,7 @@ static void piecewise_linear_networks_are_recognised(void)
   pinn_activation relu = pinn_activation_default(PINN_ACT_RELU);
   pinn_activation mixed[2] = {relu, pinn_activation_default(PINN_ACT_TANH)};
   pinn_activation pl[2] = {relu, pinn_activation_default(PINN_ACT_PRELU)};
-  pinn_mlp_layout a = {4, sizes, mixed, 0}, b = {4, sizes, pl, 0};
+  pinn_mlp_layout a = {4, sizes, mixed, 0, NULL}, b = {4, sizes, pl, 0, NULL};
   pinn_mlp *na = pinn_mlp_alloc(&a, NULL), *nb = pinn_mlp_alloc(&b, NULL);
   CU_ASSERT_FALSE(pinn_mlp_is_piecewise_linear(na));
   CU_ASSERT_TRUE(pinn_mlp_is_piecewise_linear(nb));
@@ -667,15 +672,15 @@ static void bad_layouts_and_failing_callbacks_give_clear_errors(void)
 {
   pinn_error err;
   size_t bad1[] = {0, 4, 1};
-  pinn_mlp_layout l1 = {3, bad1, NULL, 0};
+  pinn_mlp_layout l1 = {3, bad1, NULL, 0, NULL};
   CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&l1, &err));
   CU_ASSERT_EQUAL(err.code, PINN_EINVAL);
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "input layer"));
   size_t ok[] = {2, 4, 1};
-  pinn_mlp_layout l2 = {1, ok, NULL, 0};
+  pinn_mlp_layout l2 = {1, ok, NULL, 0, NULL};
   CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&l2, &err));
   CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "layers"));
-  pinn_mlp_layout l3 = {3, ok, NULL, 0};
+  pinn_mlp_layout l3 = {3, ok, NULL, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&l3, &err);
   CU_ASSERT_PTR_NOT_NULL_FATAL(net);
   CU_ASSERT_EQUAL(pinn_mlp_activation(net, 1).kind, PINN_ACT_TANH);
@@ -693,9 +698,111 @@ static void bad_layouts_and_failing_callbacks_give_clear_errors(void)
   pinn_mlp_free(NULL);
 }
 
+/* --------------------------------------------------- periodic embedding */
+
+/* x periodic with period 5 (2 harmonics), y as itself, t periodic with
+ * period 4 (1 harmonic): 4 + 1 + 2 = 7 features.  Modest frequencies, so
+ * that central differences (h = 1e-5) stay accurate to the checks' 1e-8. */
+static const pinn_embedding periodic_xt = {{5.0, 0.0, 4.0}, {2, 0, 1}};
+
+static void periodic_embedding_jets_gradients_and_rows_are_exact(void)
+{
+  g_embed = &periodic_xt;
+  input_derivatives_match_central_differences_for_smooth_activations();
+  check_gradient_mapped(pinn_activation_default(PINN_ACT_TANH), 0, 1, 0);
+  check_gradient_mapped(pinn_activation_default(PINN_ACT_TANH), 0, 1, 1); /* y mapped */
+  check_gradient_mapped(pinn_activation_default(PINN_ACT_PRELU), 1, 1, 1);
+  jacobian_rows_equal_single_point_gradients();
+  g_embed = NULL;
+}
+
+/* Every output and derivative is periodic for any parameters; the first
+ * layer has one column per feature; a clone keeps the embedding; the
+ * Taylor engine refuses the network; bad embeddings are refused. */
+static void periodic_embedding_is_exactly_periodic_and_refuses_what_it_cannot(void)
+{
+  const size_t sizes[] = {3, 8, 5, 2};
+  g_embed = &periodic_xt;
+  pinn_mlp *net = make_net(4, sizes, pinn_activation_default(PINN_ACT_SIN), 0, 41);
+  g_embed = NULL;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  CU_ASSERT_EQUAL(pinn_mlp_n_in(net), 3);
+  CU_ASSERT_EQUAL(pinn_mlp_layer_size(net, 0), 7);
+  CU_ASSERT_EQUAL(pinn_mlp_n_params(net), 8 * 7 + 8 + 5 * 8 + 5 + 2 * 5 + 2);
+  pinn_embedding e;
+  CU_ASSERT_EQUAL(pinn_mlp_embedding(net, &e), 1);
+  CU_ASSERT(e.period[0] == 5.0 && e.harmonics[0] == 2 && e.period[1] == 0 && e.harmonics[2] == 1);
+  CU_ASSERT_EQUAL(pinn_mlp_set_input_map(net, map_lo, map_hi), 0);
+  pinn_jet_spec s = pinn_jet_spec_value();
+  for (unsigned i = 0; i < 3; ++i)
+    for (unsigned j = i; j < 3; ++j) pinn_jet_spec_add_pair(&s, i, j);
+  const size_t C = pinn_jet_spec_channels(&s), n = 40;
+  double *x = random_points(n, 3, 43), *xs = malloc(n * 3 * sizeof *xs);
+  double *j0 = malloc(n * 2 * C * sizeof *j0), *j1 = malloc(n * 2 * C * sizeof *j1);
+  CU_ASSERT_EQUAL(pinn_mlp_jets(net, &s, n, x, j0), 0);
+  for (size_t p = 0; p < n; ++p) {
+    xs[p * 3] = x[p * 3] + 5.0 * (double)(p % 3 + 1); /* whole periods in x and t */
+    xs[p * 3 + 1] = x[p * 3 + 1];
+    xs[p * 3 + 2] = x[p * 3 + 2] - 4.0;
+  }
+  CU_ASSERT_EQUAL(pinn_mlp_jets(net, &s, n, xs, j1), 0);
+  double worst = 0, big = 0;
+  for (size_t i = 0; i < n * 2 * C; ++i) {
+    worst = fmax(worst, fabs(j0[i] - j1[i]));
+    big = fmax(big, fabs(j0[i]));
+  }
+  CU_ASSERT(worst <= 1e-12 * big);
+  CU_ASSERT(big > 1e-2);
+  /* and y is not periodic */
+  for (size_t p = 0; p < n; ++p) xs[p * 3 + 1] += 0.1;
+  pinn_mlp_jets(net, &s, n, xs, j1);
+  CU_ASSERT(fabs(j0[0] - j1[0]) > 1e-6);
+  /* a clone computes the same jets, bitwise */
+  pinn_error err;
+  pinn_mlp *c = pinn_mlp_clone(net, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+  CU_ASSERT_EQUAL(pinn_mlp_jets(c, &s, n, x, j1), 0);
+  CU_ASSERT_EQUAL(memcmp(j0, j1, n * 2 * C * sizeof *j0), 0);
+  pinn_mlp_free(c);
+  /* the Taylor engine refuses it, saying why */
+  pinn_taylor *t = pinn_taylor_alloc(3, &err);
+  pinn_partial q;
+  pinn_partial_parse("000", &q, NULL);
+  pinn_taylor_add_partial(t, &q);
+  double out[2];
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 1, x, out), PINN_EUNSUPPORTED);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "periodic input embedding"));
+  pinn_taylor_free(t);
+  /* bad embeddings */
+  pinn_embedding bad = periodic_xt;
+  bad.harmonics[0] = 0;
+  pinn_mlp_layout lay = {4, sizes, NULL, 0, &bad};
+  CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&lay, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "input 0 has period 5 and 0 harmonics"));
+  bad = periodic_xt;
+  bad.period[2] = -1.0;
+  CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&lay, &err));
+  bad.period[2] = NAN;
+  CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&lay, &err));
+  /* an embedding with no periodic input is no embedding */
+  pinn_embedding none = {{0}, {0}};
+  lay.embed = &none;
+  pinn_mlp *plain = pinn_mlp_alloc(&lay, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+  CU_ASSERT_EQUAL(pinn_mlp_embedding(plain, NULL), 0);
+  CU_ASSERT_EQUAL(pinn_mlp_layer_size(plain, 0), 3);
+  pinn_mlp_free(plain);
+  free(x); free(xs); free(j0); free(j1);
+  pinn_mlp_free(net);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
+      {"periodic_embedding_jets_gradients_and_rows_are_exact",
+       periodic_embedding_jets_gradients_and_rows_are_exact},
+      {"periodic_embedding_is_exactly_periodic_and_refuses_what_it_cannot",
+       periodic_embedding_is_exactly_periodic_and_refuses_what_it_cannot},
       {"jet_spec_channels_are_numbered_value_first_then_pairs",
        jet_spec_channels_are_numbered_value_first_then_pairs},
       {"tiny_tanh_network_jets_match_hand_computed_values",

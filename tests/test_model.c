@@ -37,7 +37,7 @@ static pinn_mlp *make_net(size_t n_in, size_t n_out, size_t n_hidden, const pinn
   sizes[0] = n_in;
   for (size_t l = 0; l < n_hidden; ++l) sizes[1 + l] = 5 + l;
   sizes[1 + n_hidden] = n_out;
-  pinn_mlp_layout lay = {n_hidden + 2, sizes, act, per_unit};
+  pinn_mlp_layout lay = {n_hidden + 2, sizes, act, per_unit, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(net);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);

@@ -128,7 +128,7 @@ static void train(solve *s, size_t width, size_t adam, size_t lbfgs)
 {
   size_t d = pinn_problem_dim(s->p), n_out = pinn_problem_n_out(s->p);
   size_t sizes[4] = {d, width, width, n_out};
-  pinn_mlp_layout lay = {4, sizes, NULL, 0};
+  pinn_mlp_layout lay = {4, sizes, NULL, 0, NULL};
   pinn_error e;
   s->net = pinn_mlp_alloc(&lay, &e);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s->net);
@@ -1650,7 +1650,7 @@ static void failing_fields_compute_frees_everything(void)
       pinn_problem_set_points(p, 1, 16);
     }
     size_t sizes[3] = {1, 4, 1};
-    pinn_mlp_layout lay = {3, sizes, NULL, 0};
+    pinn_mlp_layout lay = {3, sizes, NULL, 0, NULL};
     pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(net);
     pinn_error e;

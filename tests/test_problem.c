@@ -121,7 +121,7 @@ static pinn_mlp *small_net(void)
 {
   size_t sizes[] = {2, 5, 1};
   pinn_activation a[1] = {pinn_activation_default(PINN_ACT_TANH)};
-  pinn_mlp_layout lay = {3, sizes, a, 0};
+  pinn_mlp_layout lay = {3, sizes, a, 0, NULL};
   return pinn_mlp_alloc(&lay, NULL);
 }
 
@@ -408,7 +408,7 @@ static void boundary_terms_target_parts_by_name(void)
   CU_ASSERT_EQUAL(pinn_problem_set_domain(p, &dom), 0);
   size_t sizes[] = {1, 5, 1};
   pinn_activation a[1] = {pinn_activation_default(PINN_ACT_TANH)};
-  pinn_mlp_layout lay = {3, sizes, a, 0};
+  pinn_mlp_layout lay = {3, sizes, a, 0, NULL};
   pinn_mlp *net1 = pinn_mlp_alloc(&lay, NULL);
   CU_ASSERT_PTR_NULL(pinn_loss_alloc(p, net1, NULL, &err));
   CU_ASSERT_EQUAL(err.code, PINN_EINVAL);
@@ -740,7 +740,7 @@ static pinn_problem *ob_problem(const pinn_obstacle_spec *s)
 static double loss_of(pinn_problem *p)
 {
   size_t sizes[] = {1, 6, 1};
-  pinn_mlp_layout lay = {3, sizes, NULL, 0};
+  pinn_mlp_layout lay = {3, sizes, NULL, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   double *th = pinn_mlp_params(net), f = NAN;
   for (size_t i = 0; i < pinn_mlp_n_params(net); ++i) th[i] = sin(1.0 + (double)i);

@@ -176,7 +176,7 @@ static void lshape2d_graded_points_crowd_the_corner(void)
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   size_t sizes[] = {2, 5, 1};
   pinn_activation a[1] = {pinn_activation_default(PINN_ACT_TANH)};
-  pinn_mlp_layout lay = {3, sizes, a, 0};
+  pinn_mlp_layout lay = {3, sizes, a, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(net);
   pinn_error err;

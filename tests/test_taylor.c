@@ -30,7 +30,7 @@
 static pinn_mlp *make_net(size_t L, const size_t *sizes, const pinn_activation *acts, int per_unit,
                           unsigned long seed)
 {
-  pinn_mlp_layout lay = {L, sizes, acts, per_unit};
+  pinn_mlp_layout lay = {L, sizes, acts, per_unit, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(net);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -361,7 +361,7 @@ static void sixth_derivative_in_1d_matches_closed_form_and_differences(void)
 {
   size_t sizes[] = {1, 1, 1};
   pinn_activation act = pinn_activation_default(PINN_ACT_TANH);
-  pinn_mlp_layout lay = {3, sizes, &act, 0};
+  pinn_mlp_layout lay = {3, sizes, &act, 0, NULL};
   pinn_mlp *one = pinn_mlp_alloc(&lay, NULL);
   double *th = pinn_mlp_params(one);
   const double w1 = 1.3, b1 = -0.2, w2 = 0.7, b2 = 0.1;

@@ -189,7 +189,7 @@ static void *run_job(void *arg)
   size_t sizes[] = {1, 16, 16, 1};
   pinn_activation act[2] = {pinn_activation_default(PINN_ACT_TANH),
                             pinn_activation_default(PINN_ACT_TANH)};
-  pinn_mlp_layout lay = {4, sizes, act, 0};
+  pinn_mlp_layout lay = {4, sizes, act, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(rng, 3);

@@ -103,7 +103,7 @@ static pinn_xjet_fn volatile psi_call = psi_fn, g_call = g_fn;
 static pinn_mlp *make_net(unsigned long seed, double scale)
 {
   static const size_t sizes[] = {DIM, 10, 10, NOUT};
-  pinn_mlp_layout lay = {4, sizes, NULL, 0};
+  pinn_mlp_layout lay = {4, sizes, NULL, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, seed);

@@ -201,7 +201,7 @@ void pinn_test_poisson1d_net(pinn_test_net *s, unsigned long seed)
 pinn_mlp *pinn_test_line_net(size_t width, unsigned long seed)
 {
   size_t sizes[] = {1, width, width, 1};
-  pinn_mlp_layout lay = {4, sizes, NULL, 0};
+  pinn_mlp_layout lay = {4, sizes, NULL, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, seed);
@@ -229,7 +229,7 @@ pinn_mlp *pinn_test_small_net(size_t n_in, size_t n_out, pinn_activation_kind ac
 {
   size_t sizes[] = {n_in, 6, 5, n_out};
   pinn_activation a[2] = {pinn_activation_default(act), pinn_activation_default(act)};
-  pinn_mlp_layout lay = {4, sizes, a, 0};
+  pinn_mlp_layout lay = {4, sizes, a, 0, NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, seed);

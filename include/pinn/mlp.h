@@ -61,12 +61,35 @@ int pinn_jet_spec_pair_channel(const pinn_jet_spec *s, unsigned i, unsigned j);
 /* 1 when some second derivative is carried. */
 int pinn_jet_spec_has_second(const pinn_jet_spec *s);
 
+/* Most harmonics of one periodic input. */
+#define PINN_MAX_HARMONICS 16
+
+/* Exact periodicity (an input embedding, Dong & Ni, J. Comput. Phys. 435,
+ * 2021; the "periodic embedding" of Wang et al.'s JAX-PI): an input i with
+ * period[i] = P > 0 enters the first layer as the 2 K features
+ *   cos(k w x_i), sin(k w x_i),   w = 2 pi / P,  k = 1 .. K = harmonics[i]
+ * (in that order, k by k) instead of as itself, so that the network, every
+ * output and every derivative, is P-periodic in x_i for ANY parameters: a
+ * periodic boundary condition holds exactly and needs no loss term.  The
+ * other inputs (period 0) enter as themselves, through the input map
+ * (pinn_mlp_set_input_map) when there is one; a periodic input ignores the
+ * map (its features have unit scale whatever the domain).  The first
+ * layer's weight matrix has one column per feature (pinn_mlp_layer_size(net,
+ * 0) is the feature count); the features' jets are exact (value, first and
+ * second derivatives in closed form) and the adjoint is that of W1, b1.
+ * Taylor jets of order > 2 (pinn/taylor.h) refuse such a network for now. */
+typedef struct pinn_embedding {
+  double period[PINN_MAX_INPUTS];      /* > 0: periodic input; 0: the input itself */
+  unsigned harmonics[PINN_MAX_INPUTS]; /* K for a periodic input, 1..PINN_MAX_HARMONICS */
+} pinn_embedding;
+
 /* Shape of a network. */
 typedef struct pinn_mlp_layout {
   size_t n_layers;              /* layers including input and output, >= 2 */
   const size_t *sizes;          /* n_layers widths: sizes[0] = n_in, last = n_out */
   const pinn_activation *act;   /* n_layers - 2 hidden activations; NULL = tanh */
   int prelu_per_unit;           /* PReLU: 0 = one slope per layer, 1 = per unit */
+  const pinn_embedding *embed;  /* NULL (or no periodic input): no embedding */
 } pinn_mlp_layout;
 
 typedef struct pinn_mlp pinn_mlp;
@@ -122,10 +145,16 @@ int pinn_mlp_set_input_map(pinn_mlp *net, const double *lo, const double *hi);
  * an input map; 0 (lo, hi untouched) when it has none. */
 int pinn_mlp_input_map(const pinn_mlp *net, double *lo, double *hi);
 
+/* 1 and *out (may be NULL) filled when the network has a periodic embedding;
+ * 0 (out untouched) otherwise. */
+int pinn_mlp_embedding(const pinn_mlp *net, pinn_embedding *out);
+
 size_t pinn_mlp_n_in(const pinn_mlp *net);
 size_t pinn_mlp_n_out(const pinn_mlp *net);
 size_t pinn_mlp_n_layers(const pinn_mlp *net);             /* including input and output */
-size_t pinn_mlp_layer_size(const pinn_mlp *net, size_t l); /* width of layer l */
+/* Width of layer l; for l = 0 the first layer's fan-in: n_in, or the
+ * embedding's feature count. */
+size_t pinn_mlp_layer_size(const pinn_mlp *net, size_t l);
 /* Activation of hidden layer l (1 <= l <= n_layers - 2). */
 pinn_activation pinn_mlp_activation(const pinn_mlp *net, size_t l);
 int pinn_mlp_prelu_per_unit(const pinn_mlp *net);

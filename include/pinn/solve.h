@@ -45,6 +45,9 @@ typedef struct pinn_solve_config {
                                              bounding box (time included) to [-1, 1] in front
                                              of its first layer (pinn_mlp_set_input_map; on a
                                              [-1, 1] box the identity, bitwise); 0: none */
+  pinn_embedding periodic;                /* exact periodicity: period[i] > 0 makes input i
+                                             enter as harmonics[i] cos/sin pairs (pinn/mlp.h:
+                                             pinn_embedding); all 0 (default): none */
   /* points */
   pinn_loss_options loss;                 /* sampler, points_scale (its seed is set from `seed`) */
   /* training (phases, budgets, refinement, checkpoints: see pinn/train.h) */
