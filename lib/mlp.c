@@ -401,6 +401,7 @@ void pinn_mlp_map_inputs_(const pinn_mlp *net, double *x, size_t n, size_t strid
 {
   const size_t n_in = net->n_in;
   for (size_t i = 0; i < n_in; ++i) {
+    if (net->has_embed && net->embed.period[i] > 0) continue; /* its features take it raw */
     const double c = net->in_shift[i], s = net->in_scale[i];
     double *xi = x + i * stride;
     for (size_t q = 0; q < n; ++q) xi[q] = (xi[q] - c) * s;
@@ -408,6 +409,16 @@ void pinn_mlp_map_inputs_(const pinn_mlp *net, double *x, size_t n, size_t strid
 }
 
 const double *pinn_mlp_input_scale_(const pinn_mlp *net) { return net->in_scale; }
+
+size_t pinn_mlp_features_(const pinn_mlp *net, const unsigned char **in,
+                          const unsigned char **kind, const double **w)
+{
+  if (!net->has_embed) return 0;
+  *in = net->f_in;
+  *kind = net->f_kind;
+  *w = net->f_w;
+  return net->sizes[0];
+}
 
 size_t pinn_mlp_n_in(const pinn_mlp *net) { return net->n_in; }
 
@@ -738,11 +749,10 @@ static void forward_points(const pinn_mlp *net, const chan_map *cm, workspace *w
   for (size_t i = 0; i < n_in; ++i) {
     double *xi = w->x0 + i * B;
     for (size_t q = 0; q < nb; ++q) xi[q] = x[q * n_in + i];
-    /* a periodic input stays raw: its features take the period in its units */
-    if (!(net->has_embed && net->embed.period[i] > 0))
-      for (size_t q = 0; q < nb; ++q) xi[q] = (xi[q] - net->in_shift[i]) * net->in_scale[i];
     for (size_t q = nb; q < B; ++q) xi[q] = 0.0;
   }
+  /* a periodic input stays raw: its features take the period in its units */
+  pinn_mlp_map_inputs_(net, w->x0, nb, B);
   if (net->has_embed) embed_jets(net, cm, w);
   block_forward(net, cm, w, need_s3);
 }

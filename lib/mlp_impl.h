@@ -25,6 +25,12 @@ void pinn_mlp_map_inputs_(const pinn_mlp *net, double *x, size_t n, size_t strid
 /* The OpenMP team of a network's parallel passes: its thread count, or
  * OpenMP's default when 0 (a num_threads clause, never a process setting). */
 int pinn_mlp_team_size_(const pinn_mlp *net);
+/* The first layer's features when the network has a periodic embedding
+ * (pinn/mlp.h: pinn_embedding): their count (0 without one) and, per feature
+ * f, its input in[f], kind[f] (0: the input itself, through the input map;
+ * 1: cos(w[f] x); 2: sin(w[f] x), x the raw input). */
+size_t pinn_mlp_features_(const pinn_mlp *net, const unsigned char **in,
+                          const unsigned char **kind, const double **w);
 /* d x'_i / d x_i of the input map, n_in entries (1 when there is none). */
 const double *pinn_mlp_input_scale_(const pinn_mlp *net);
 

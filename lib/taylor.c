@@ -850,6 +850,10 @@ static int ws_alloc(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
          2 * pinn_mlp_n_out(net) * t->nq * B;
   const size_t ser = t->ntr * 2 * (t->ndir + 1) * (KMAX + 1) * B;
   if (t->ntr) tot += ser + t->ntr * C * B + C * B + (K + 2) * B;
+  const unsigned char *fin, *fkind;
+  const double *fw;
+  const size_t F = pinn_mlp_features_(net, &fin, &fkind, &fw);
+  tot += F * C * B; /* A[0]: the embedding's features, as series */
   memset(w, 0, sizeof *w);
   w->Z = calloc(3 * L, sizeof(double *));
   w->mem = calloc(tot, sizeof(double));
@@ -861,6 +865,8 @@ static int ws_alloc(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
   w->E = w->A + L;
   double *p = w->mem;
   w->x0 = p; p += pinn_mlp_n_in(net) * B;
+  w->A[0] = F ? p : NULL;
+  p += F * C * B;
   for (size_t l = 1; l < L; ++l) {
     const size_t sz = pinn_mlp_layer_size(net, l) * C * B;
     w->Z[l] = p; p += sz;
@@ -1219,6 +1225,60 @@ static void transforms_adjoint(const pinn_taylor *t, workspace *w)
   }
 }
 
+/* The embedding's features as series (pinn_mlp_features_) into A[0]
+ * (F x C x B): feature f of input i along direction v is g_f(u + s dv),
+ * u = w x_i (raw x_i), dv = w v_i, so its coefficient k is
+ * g^(k)(u) dv^k / k! (g = cos: cos(u + k pi/2); sin: sin(u + k pi/2)); the
+ * input itself (through the map) has value x'_i and coefficient 1 s_i v_i.
+ * Channel c holds what the plan propagates there: coefficient k along one
+ * direction (lower channels) or a weighted sum of top coefficients. */
+static void embed_series(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
+{
+  const unsigned char *fin, *fkind;
+  const double *fw;
+  const size_t F = pinn_mlp_features_(net, &fin, &fkind, &fw), C = t->C, CB = C * B;
+  const double *scale = pinn_mlp_input_scale_(net);
+  for (size_t f = 0; f < F; ++f) {
+    const size_t i = fin[f];
+    const double *xi = w->x0 + i * B;
+    double *a = w->A[0] + f * CB;
+    memset(a, 0, CB * sizeof *a);
+    double g[4][B]; /* g, g', g'', g''' at the points: they cycle with period 4 */
+    if (fkind[f] == 0) {
+      memcpy(a, xi, B * sizeof *a);
+    } else {
+      for (size_t q = 0; q < B; ++q) {
+        const double c = cos(fw[f] * xi[q]), sn = sin(fw[f] * xi[q]);
+        const double v0 = fkind[f] == 1 ? c : sn, v1 = fkind[f] == 1 ? -sn : c;
+        g[0][q] = v0, g[1][q] = v1, g[2][q] = -v0, g[3][q] = -v1;
+        a[q] = v0;
+      }
+    }
+    for (size_t gi = 0; gi < t->ngroups; ++gi) {
+      const group *gr = &t->groups[gi];
+      for (size_t r = 0; r < gr->R; ++r) {
+        const double dv = (fkind[f] == 0 ? scale[i] : fw[f]) * t->dirs[gr->dir[r]][i];
+        if (dv == 0.0) continue;
+        for (int k = 1; k <= gr->K; ++k) {
+          if (fkind[f] == 0 && k > 1) break;
+          const double ck = fkind[f] == 0 ? dv : pow(dv, k) * t->ifact[k];
+          if (k < gr->K) {
+            double *ac = a + (gr->lower0 + r * (size_t)(gr->K - 1) + (size_t)k - 1) * B;
+            for (size_t q = 0; q < B; ++q) ac[q] += fkind[f] == 0 ? ck : ck * g[k % 4][q];
+            continue;
+          }
+          for (size_t tt = 0; tt < gr->T; ++tt) {
+            const double wt = gr->Wt ? gr->Wt[tt * gr->R + r] : (tt == r ? 1.0 : 0.0);
+            if (wt == 0.0) continue;
+            double *ac = a + (gr->top0 + tt) * B;
+            for (size_t q = 0; q < B; ++q) ac[q] += fkind[f] == 0 ? wt * ck : wt * ck * g[k % 4][q];
+          }
+        }
+      }
+    }
+  }
+}
+
 /* Forward pass of one block (points in w->x0). */
 static void block_forward(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
 {
@@ -1228,7 +1288,10 @@ static void block_forward(const pinn_taylor *t, const pinn_mlp *net, workspace *
     const size_t H = pinn_mlp_layer_size(net, l), Hp = pinn_mlp_layer_size(net, l - 1);
     const double *W = theta + pinn_mlp_weight_offset(net, l), *b = theta + pinn_mlp_bias_offset(net, l);
     double *Z = w->Z[l];
-    if (l == 1) {
+    if (l == 1 && w->A[0]) { /* a periodic embedding: W1 on the features' series */
+      embed_series(t, net, w);
+      pinn_gemm_nn_(H, Hp, CB, W, Hp, w->A[0], Z, b);
+    } else if (l == 1) {
       const double *scale = pinn_mlp_input_scale_(net);
       for (size_t o = 0; o < H; ++o) {
         double *z = Z + o * CB;
@@ -1297,6 +1360,23 @@ static void block_adjoint(const pinn_taylor *t, const pinn_mlp *net, workspace *
     const double *W = theta + pinn_mlp_weight_offset(net, l);
     const size_t wo = pinn_mlp_weight_offset(net, l), bo = pinn_mlp_bias_offset(net, l);
     for (size_t o = 0; o < H; ++o) sink_add(gs, bo + o, zbar + o * CB);
+    if (l == 1 && w->A[0]) { /* W1 on the features' series A[0] */
+      const double *A = w->A[0];
+      if (gs->J) {
+        for (size_t o = 0; o < H; ++o)
+          for (size_t k = 0; k < Hp; ++k) {
+            for (size_t q = 0; q < B; ++q) v[q] = 0.0;
+            for (size_t c = 0; c < C; ++c) {
+              const double *zc = zbar + o * CB + c * B, *ac = A + k * CB + c * B;
+              for (size_t q = 0; q < B; ++q) v[q] += zc[q] * ac[q];
+            }
+            sink_add(gs, wo + o * Hp + k, v);
+          }
+      } else {
+        pinn_gemm_nt_acc_(H, Hp, CB, zbar, A, gs->g + wo);
+      }
+      break;
+    }
     if (l == 1) { /* z_0 = W x' + b, z_c = W (scale * indir_c) */
       const double *scale = pinn_mlp_input_scale_(net);
       for (size_t o = 0; o < H; ++o) {
@@ -1351,12 +1431,6 @@ static int check_net(pinn_taylor *t, const pinn_mlp *net)
     return pinn_error_set(&t->err, PINN_EINVAL,
                           "the network has %zu inputs but the Taylor plan was made for %zu",
                           pinn_mlp_n_in(net), t->n_in);
-  if (pinn_mlp_embedding(net, NULL))
-    return pinn_error_set(&t->err, PINN_EUNSUPPORTED,
-                          "the network has a periodic input embedding, which the Taylor engine "
-                          "(derivatives of order above 2) does not carry yet: use the "
-                          "second-order jets (pinn_problem_add_residual), or impose periodicity "
-                          "as a loss term (pinn_problem_add_periodic)");
   int st = build_plan(t);
   if (st) return st;
   for (size_t j = 0; j < t->ntr; ++j)

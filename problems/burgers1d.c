@@ -8,7 +8,7 @@
 
 #include <math.h>
 
-#include "burgers_data.h"
+#include "ref_grid.h"
 
 static const double nu = 0.01 / M_PI;
 
@@ -29,13 +29,13 @@ static int minus_sin_pi_x(const double *x, double *v, void *ctx)
 
 int pinn_problem_burgers1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *err)
 {
-  pinn_burgers_data ref;
-  int st = pinn_burgers_data_load(&ref, err);
+  pinn_ref_grid ref;
+  int st = pinn_ref_grid_load("burgers1d_ref.h5", &ref, err);
   if (st) return st;
   pinn_domain dom;
   pinn_problem *p = pinn_problem_alloc("burgers1d", 1, 1, 1, err);
   if (!p) {
-    pinn_burgers_data_free(&ref);
+    pinn_ref_grid_free(&ref);
     return err ? err->code : PINN_ENOMEM;
   }
   st = pinn_domain_interval(&dom, -1, 1, err);
@@ -48,7 +48,7 @@ int pinn_problem_burgers1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_error
   if (!st) st = pinn_problem_set_points(p, 0, 10000);
   if (!st) st = pinn_problem_set_reference_grid(p, (size_t[]){ref.nx, ref.nt},
                                                 (const double *[]){ref.x, ref.t}, ref.u);
-  pinn_burgers_data_free(&ref);
+  pinn_ref_grid_free(&ref);
   if (st) return pinn_solve_create_done(p, st, pp, err);
   cfg->n_hidden = 8;
   for (size_t i = 0; i < 8; ++i) cfg->width[i] = 20;

@@ -18,7 +18,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "burgers_data.h"
+#include "ref_grid.h"
 
 #define N_OBS 2000
 #define OBS_SEED 1234
@@ -48,7 +48,7 @@ static int coefficients(pinn_loss *l, pinn_metric *out, size_t max, size_t *n, v
 
 /* N_OBS grid points (x, t) and their u, reproducibly (plus noise of
  * standard deviation sigma from rng when sigma > 0). */
-static int observations(const pinn_burgers_data *d, double *x, double *y, double sigma,
+static int observations(const pinn_ref_grid *d, double *x, double *y, double sigma,
                         gsl_rng *noise)
 {
   const size_t n = d->nx * d->nt;
@@ -72,7 +72,7 @@ static int observations(const pinn_burgers_data *d, double *x, double *y, double
 
 int pinn_problem_burgers_inverse(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *err)
 {
-  pinn_burgers_data ref = {0, 0, NULL, NULL, NULL};
+  pinn_ref_grid ref = {0, 0, NULL, NULL, NULL};
   double *xo = malloc(3 * N_OBS * sizeof *xo), *yo = xo + 2 * N_OBS;
   const double sigma = pinn_params_double(cfg->params, "noise", 0.0,
                                           "standard deviation of Gaussian noise added to the "
@@ -81,7 +81,7 @@ int pinn_problem_burgers_inverse(pinn_problem **pp, pinn_solve_config *cfg, pinn
   int st = !xo || (sigma > 0 && !noise) ? pinn_error_set(err, PINN_ENOMEM, "out of memory")
            : !(sigma >= 0) ? pinn_error_set(err, PINN_EINVAL, "burgers_inverse: noise = %g: give "
                                             "a standard deviation >= 0", sigma)
-                           : pinn_burgers_data_load(&ref, err);
+                           : pinn_ref_grid_load("burgers1d_ref.h5", &ref, err);
   if (!st && observations(&ref, xo, yo, sigma, noise))
     st = pinn_error_set(err, PINN_EFORMAT, "burgers_inverse: cannot draw %d observations", N_OBS);
   gsl_rng_free(noise);
@@ -105,7 +105,7 @@ int pinn_problem_burgers_inverse(pinn_problem **pp, pinn_solve_config *cfg, pinn
     if (!st) st = pinn_problem_set_metrics(p, coefficients, NULL);
   }
   free(xo);
-  pinn_burgers_data_free(&ref);
+  pinn_ref_grid_free(&ref);
   if (st) return pinn_solve_create_done(p, st, pp, err);
   cfg->n_hidden = 8;
   for (size_t i = 0; i < 8; ++i) cfg->width[i] = 20;

@@ -41,7 +41,8 @@ const pinn_bundled *pinn_bundled_find(const char *name);
   X(beam1d, "Euler-Bernoulli beam u_xxxx = q on (0,1), clamped at both ends (4th order)")     \
   X(kdv1d, "KdV u_t + 6 u u_x + u_xxx = 0, two colliding solitons (3rd order)")     \
   X(plate2d, "Kirchhoff plate Delta^2 w = q on (0,1)^2, simply supported (biharmonic)")     \
-  X(poisson5d, "-Delta u = (pi^2/4) sum sin(pi x_i/2) on [0,1]^5 (five space dimensions)")
+  X(poisson5d, "-Delta u = (pi^2/4) sum sin(pi x_i/2) on [0,1]^5 (five space dimensions)") \
+  X(allen_cahn1d, "u_t = 1e-4 u_xx + 5u - 5u^3, periodic, u0 = x^2 cos(pi x) (stiff, hard)")
 
 #define PINN_BUNDLED_DECLARE(name, text) \
   int pinn_problem_##name(pinn_problem **p, pinn_solve_config *cfg, pinn_error *err);

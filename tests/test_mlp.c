@@ -3,7 +3,6 @@
  * for every activation, initialisation statistics, reproducibility across
  * thread counts, and error handling. */
 #include <pinn/mlp.h>
-#include <pinn/taylor.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -717,8 +716,8 @@ static void periodic_embedding_jets_gradients_and_rows_are_exact(void)
 }
 
 /* Every output and derivative is periodic for any parameters; the first
- * layer has one column per feature; a clone keeps the embedding; the
- * Taylor engine refuses the network; bad embeddings are refused. */
+ * layer has one column per feature; a clone keeps the embedding; bad
+ * embeddings are refused (tests/test_taylor.c: the Taylor engine on it). */
 static void periodic_embedding_is_exactly_periodic_and_refuses_what_it_cannot(void)
 {
   const size_t sizes[] = {3, 8, 5, 2};
@@ -764,15 +763,6 @@ static void periodic_embedding_is_exactly_periodic_and_refuses_what_it_cannot(vo
   CU_ASSERT_EQUAL(pinn_mlp_jets(c, &s, n, x, j1), 0);
   CU_ASSERT_EQUAL(memcmp(j0, j1, n * 2 * C * sizeof *j0), 0);
   pinn_mlp_free(c);
-  /* the Taylor engine refuses it, saying why */
-  pinn_taylor *t = pinn_taylor_alloc(3, &err);
-  pinn_partial q;
-  pinn_partial_parse("000", &q, NULL);
-  pinn_taylor_add_partial(t, &q);
-  double out[2];
-  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 1, x, out), PINN_EUNSUPPORTED);
-  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_taylor_errmsg(t), "periodic input embedding"));
-  pinn_taylor_free(t);
   /* bad embeddings */
   pinn_embedding bad = periodic_xt;
   bad.harmonics[0] = 0;

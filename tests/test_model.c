@@ -83,6 +83,11 @@ static int same_net(pinn_mlp *a, pinn_mlp *b)
   double alo[PINN_MAX_INPUTS], ahi[PINN_MAX_INPUTS], blo[PINN_MAX_INPUTS], bhi[PINN_MAX_INPUTS];
   const int am = pinn_mlp_input_map(a, alo, ahi), bm = pinn_mlp_input_map(b, blo, bhi);
   if (am != bm) return 0;
+  pinn_embedding ea, eb;
+  memset(&ea, 0, sizeof ea);
+  memset(&eb, 0, sizeof eb);
+  if (pinn_mlp_embedding(a, &ea) != pinn_mlp_embedding(b, &eb) || memcmp(&ea, &eb, sizeof ea))
+    return 0;
   if (am && (memcmp(alo, blo, pinn_mlp_n_in(a) * sizeof *alo) != 0
              || memcmp(ahi, bhi, pinn_mlp_n_in(a) * sizeof *ahi) != 0))
     return 0;
@@ -520,7 +525,9 @@ static void inconsistent_attributes_are_refused_with_the_reason(void)
     {"n_params", 0, (int64_t)1 << 40, NULL, PINN_EFORMAT, "n_params"},
     {"prelu_per_unit", 0, 2, NULL, PINN_EFORMAT, "prelu_per_unit"},
     {"prelu_per_unit", 0, 1, NULL, PINN_EFORMAT, "parameters"},
-    {"format_version", 0, 3, NULL, PINN_EUNSUPPORTED, "upgrade"},
+    {"format_version", 0, 4, NULL, PINN_EUNSUPPORTED, "upgrade"},
+    {"n_in", 0, 10, NULL, PINN_EFORMAT, "n_in"},
+    {"periodic_period", 2, 0, NULL, PINN_EFORMAT, "only one of periodic_period"},
     {"input_map_lo", 2, 0, NULL, PINN_EFORMAT, "only one of input_map_lo"},
     {"format_version", 0, 0, NULL, PINN_EFORMAT, "format_version"},
     {"format", 1, 0, "libpinn-mlp2", PINN_EFORMAT, "not a libpinn network"},
@@ -622,6 +629,71 @@ static void an_input_map_round_trips_and_bad_maps_are_refused(void)
     CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, c == 0 ? "input map of input 0" : "format_version 1"));
     if (e.code != PINN_EFORMAT) printf("\n  map case %d: %s\n", c, e.msg);
+  }
+  pinn_mlp_free(net);
+  free(p);
+}
+
+/* A periodic embedding travels with the network: format_version 3 only
+ * then, the same jets after loading, and bad embeddings refused. */
+static void a_periodic_embedding_round_trips_and_bad_ones_are_refused(void)
+{
+  char *p = path_in("periodic.h5");
+  const pinn_embedding emb = {{2.0, 0.0}, {3, 0}};
+  const size_t sizes[] = {2, 6, 5, 1};
+  pinn_activation act[2] = {pinn_activation_default(PINN_ACT_TANH),
+                            pinn_activation_default(PINN_ACT_SIN)};
+  pinn_mlp_layout lay = {4, sizes, act, 0, &emb};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  double *th = pinn_mlp_params(net);
+  for (size_t i = 0; i < pinn_mlp_n_params(net); ++i) th[i] = sin(0.37 * (double)i + 0.1);
+  const double lo[2] = {-1.0, 0.0}, hi[2] = {1.0, 5.0};
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_set_input_map(net, lo, hi), PINN_SUCCESS);
+  CU_ASSERT(round_trips(p, net)); /* parameters, map and jets bitwise */
+  pinn_error e;
+  pinn_model_meta meta;
+  pinn_mlp *back = pinn_model_load_meta(p, &meta, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+  CU_ASSERT_EQUAL(meta.format_version, 3);
+  CU_ASSERT_EQUAL(meta.has_embedding, 1);
+  CU_ASSERT(meta.embedding.period[0] == 2.0 && meta.embedding.harmonics[0] == 3);
+  CU_ASSERT(meta.embedding.period[1] == 0.0 && meta.embedding.harmonics[1] == 0);
+  CU_ASSERT_EQUAL(pinn_mlp_layer_size(back, 0), 7);
+  pinn_embedding got;
+  CU_ASSERT_EQUAL(pinn_mlp_embedding(back, &got), 1);
+  CU_ASSERT_EQUAL(got.harmonics[0], 3);
+  pinn_mlp_free(back);
+  /* bad: harmonics not an integer, a negative period, only one attribute,
+   * version 2, no periodic input */
+  for (int c = 0; c < 5; ++c) {
+    pinn_h5_writer *w = pinn_h5_create(p, &e);
+    CU_ASSERT_EQUAL_FATAL(pinn_model_write(w, NULL, net, NULL, &e), 0);
+    const double h_bad[2] = {2.5, 0.0}, p_bad[2] = {-2.0, 0.0}, zero[2] = {0.0, 0.0};
+    if (c == 0) pinn_h5_set_attr_double_array(w, "/model", "periodic_harmonics", 2, h_bad);
+    if (c == 1) pinn_h5_set_attr_double_array(w, "/model", "periodic_period", 2, p_bad);
+    if (c == 2) pinn_h5_set_attr_string(w, "/model", "periodic_harmonics_x", "");
+    if (c == 3) pinn_h5_set_attr_int64(w, "/model", "format_version", 2);
+    if (c == 4) {
+      pinn_h5_set_attr_double_array(w, "/model", "periodic_period", 2, zero);
+      pinn_h5_set_attr_double_array(w, "/model", "periodic_harmonics", 2, zero);
+    }
+    CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
+    pinn_error_clear(&e);
+    back = pinn_model_load(p, &e);
+    if (c == 2) { /* an unrelated attribute changes nothing */
+      CU_ASSERT_PTR_NOT_NULL(back);
+      pinn_mlp_free(back);
+      continue;
+    }
+    CU_ASSERT_PTR_NULL(back);
+    pinn_mlp_free(back);
+    CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+    static const char *const want[5] = {"periodic embedding (period 2, 2.5 harmonics)",
+                                        "period -2", "", "format_version 2",
+                                        "no periodic input"};
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, want[c]));
+    if (!strstr(e.msg, want[c])) printf("\n  embedding case %d: %s\n", c, e.msg);
   }
   pinn_mlp_free(net);
   free(p);
@@ -736,6 +808,8 @@ int main(void)
   static const pinn_test_case cases[] = {
     {"an_input_map_round_trips_and_bad_maps_are_refused",
      an_input_map_round_trips_and_bad_maps_are_refused},
+    {"a_periodic_embedding_round_trips_and_bad_ones_are_refused",
+     a_periodic_embedding_round_trips_and_bad_ones_are_refused},
     {"every_activation_round_trips_bitwise_in_params_and_jets",
      every_activation_round_trips_bitwise_in_params_and_jets},
     {"mixed_activations_and_a_linear_model_round_trip",

@@ -338,6 +338,46 @@ static void input_map_scales_every_order_and_the_gradient(void)
   pinn_mlp_free(net);
 }
 
+/* A periodic embedding (pinn/mlp.h: x as cos/sin of 2 harmonics of period
+ * 12, y through the input map, t as one harmonic of period 8: frequencies low
+ * enough for the differences of the references): every partial
+ * to order 4 against the second-order engine and differences, the
+ * parameter gradient (collapsed biharmonic and a mixed partial) against
+ * central differences, and periodicity of a fourth derivative. */
+static void periodic_embedding_gives_every_order_and_the_gradient(void)
+{
+  const pinn_embedding emb = {{12.0, 0.0, 8.0}, {2, 0, 1}};
+  const size_t sizes[] = {3, 8, 7, 2};
+  pinn_activation a[2] = {pinn_activation_default(PINN_ACT_TANH),
+                          pinn_activation_default(PINN_ACT_SIN)};
+  pinn_mlp_layout lay = {4, sizes, a, 0, &emb};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 61);
+  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
+  gsl_rng_free(r);
+  const double lo[3] = {-2.0, 0.0, -0.5}, hi[3] = {2.0, 3.0, 1.5};
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_set_input_map(net, lo, hi), PINN_SUCCESS);
+  double w = check_all_partials(net, 5, 62, 4);
+  if (w > 1.0) printf("\n  periodic embedding: worst error %g tolerances", w);
+  CU_ASSERT(w <= 1.0);
+  pinn_taylor *t = pinn_taylor_alloc(3, NULL);
+  pinn_partial p;
+  CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x5, 2), PINN_SUCCESS); /* x, t */
+  pinn_partial_parse("0012", &p, NULL);
+  CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, &p), PINN_SUCCESS);
+  check_gradient(net, t, 37, 63);
+  /* the biharmonic in (x, t) at x + 12 and t - 8 equals its value at (x, t) */
+  double x0[3] = {0.3, 1.2, 0.4}, x1[3] = {12.3, 1.2, -7.6}, o0[4], o1[4];
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 1, x0, o0), 0);
+  CU_ASSERT_EQUAL(pinn_taylor_eval(t, net, 1, x1, o1), 0);
+  for (int k = 0; k < 4; ++k) CU_ASSERT(fabs(o0[k] - o1[k]) <= 1e-11 * (1.0 + fabs(o0[k])));
+  CU_ASSERT(fabs(o0[0]) > 1e-3);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+}
+
 /* The 7-point O(h^4) stencils of the 4th and 3rd derivatives applied to the
  * mlp engine's u'' at x (a 1-D network): u^(6) and u^(5). */
 static void stencil_d4_d3(pinn_mlp *net, double x, double h, double *d6, double *d5)
@@ -1239,6 +1279,8 @@ int main(void)
       {"input_map_scales_every_order_and_the_gradient", input_map_scales_every_order_and_the_gradient},
       {"rank_shares_combine_to_the_whole_pass_bitwise", rank_shares_combine_to_the_whole_pass_bitwise},
       {"partials_parse_by_name_and_by_index", partials_parse_by_name_and_by_index},
+      {"periodic_embedding_gives_every_order_and_the_gradient",
+       periodic_embedding_gives_every_order_and_the_gradient},
       {NULL, NULL}};
   if (pinn_test_add_suite("taylor", cases)) return 1;
   return pinn_test_run_all();

@@ -76,8 +76,8 @@ int pinn_jet_spec_has_second(const pinn_jet_spec *s);
  * map (its features have unit scale whatever the domain).  The first
  * layer's weight matrix has one column per feature (pinn_mlp_layer_size(net,
  * 0) is the feature count); the features' jets are exact (value, first and
- * second derivatives in closed form) and the adjoint is that of W1, b1.
- * Taylor jets of order > 2 (pinn/taylor.h) refuse such a network for now. */
+ * second derivatives in closed form; in the Taylor engine, pinn/taylor.h,
+ * their series to any order) and the adjoint is that of W1, b1. */
 typedef struct pinn_embedding {
   double period[PINN_MAX_INPUTS];      /* > 0: periodic input; 0: the input itself */
   unsigned harmonics[PINN_MAX_INPUTS]; /* K for a periodic input, 1..PINN_MAX_HARMONICS */

@@ -1,5 +1,5 @@
-/* Reading the Burgers reference grid (problems/burgers_data.h). */
-#include "burgers_data.h"
+/* Reading reference grids shipped under data/ (problems/ref_grid.h). */
+#include "ref_grid.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +14,7 @@
 #define PINN_INSTALL_DATA_DIR "/usr/local/share/libpinn"
 #endif
 
-#define FILE_NAME "burgers1d_ref.h5"
-
-void pinn_burgers_data_free(pinn_burgers_data *d)
+void pinn_ref_grid_free(pinn_ref_grid *d)
 {
   if (!d) return;
   free(d->x);
@@ -25,7 +23,7 @@ void pinn_burgers_data_free(pinn_burgers_data *d)
   memset(d, 0, sizeof *d);
 }
 
-int pinn_burgers_data_load(pinn_burgers_data *d, pinn_error *err)
+int pinn_ref_grid_load(const char *file, pinn_ref_grid *d, pinn_error *err)
 {
   memset(d, 0, sizeof *d);
   const char *env = getenv("PINN_DATA_DIR");
@@ -34,14 +32,14 @@ int pinn_burgers_data_load(pinn_burgers_data *d, pinn_error *err)
   FILE *f = NULL;
   for (int i = 0; i < 3 && !f; ++i) {
     if (!dirs[i]) continue;
-    snprintf(path, sizeof path, "%s/%s", dirs[i], FILE_NAME);
+    snprintf(path, sizeof path, "%s/%s", dirs[i], file);
     f = fopen(path, "rb");
   }
   if (!f)
     return pinn_error_set(err, PINN_EIO,
                           "reference data %s not found: looked in $PINN_DATA_DIR (%s), %s and %s; "
                           "set PINN_DATA_DIR to the folder holding it (data/ of the source tree)",
-                          FILE_NAME, env && *env ? env : "unset", PINN_SOURCE_DATA_DIR,
+                          file, env && *env ? env : "unset", PINN_SOURCE_DATA_DIR,
                           PINN_INSTALL_DATA_DIR);
   fclose(f);
   pinn_h5_reader *r = pinn_h5_open(path, err);
@@ -55,7 +53,7 @@ int pinn_burgers_data_load(pinn_burgers_data *d, pinn_error *err)
   if (!st) st = pinn_h5_read_dataset(r, "u", 2, want, &d->u, NULL, NULL);
   if (st) {
     pinn_error_set(err, st, "%s", pinn_h5_reader_errmsg(r));
-    pinn_burgers_data_free(d);
+    pinn_ref_grid_free(d);
   }
   pinn_h5_close(r);
   return st;
