@@ -1529,7 +1529,7 @@ typedef struct {
 /* Keep err as the transforms' failure when block b is the lowest so far. */
 static void keep_transform_error(size_t *first, pinn_error *dst, size_t b, const pinn_error *err)
 {
-#pragma omp critical(pinn_taylor_transform_error)
+#pragma omp critical /* unnamed: a named one would be an exported symbol */
   {
     if (b < *first) {
       *first = b;

@@ -20,14 +20,14 @@ static pinn_ts zero(int K)
 
 static int kmin(pinn_ts a, pinn_ts b) { return a.K < b.K ? a.K : b.K; }
 
-pinn_ts pt_const(double c)
+pinn_ts pinn_ts_const(double c)
 {
   pinn_ts r = zero(KM);
   r.c[0] = c;
   return r;
 }
 
-pinn_ts pt_var(double x, double v, int K)
+pinn_ts pinn_ts_var(double x, double v, int K)
 {
   pinn_ts r = zero(K);
   r.c[0] = x;
@@ -35,30 +35,30 @@ pinn_ts pt_var(double x, double v, int K)
   return r;
 }
 
-double pt_coef(pinn_ts a, int k) { return k >= 0 && k <= a.K && k <= KM ? a.c[k] : 0.0; }
+double pinn_ts_coef(pinn_ts a, int k) { return k >= 0 && k <= a.K && k <= KM ? a.c[k] : 0.0; }
 
-double pt_deriv(pinn_ts a, int k)
+double pinn_ts_deriv(pinn_ts a, int k)
 {
   double f = 1.0;
   for (int i = 2; i <= k; ++i) f *= i;
-  return f * pt_coef(a, k);
+  return f * pinn_ts_coef(a, k);
 }
 
-pinn_ts pt_add(pinn_ts a, pinn_ts b)
+pinn_ts pinn_ts_add(pinn_ts a, pinn_ts b)
 {
   pinn_ts r = zero(kmin(a, b));
   for (int k = 0; k <= r.K; ++k) r.c[k] = a.c[k] + b.c[k];
   return r;
 }
 
-pinn_ts pt_sub(pinn_ts a, pinn_ts b)
+pinn_ts pinn_ts_sub(pinn_ts a, pinn_ts b)
 {
   pinn_ts r = zero(kmin(a, b));
   for (int k = 0; k <= r.K; ++k) r.c[k] = a.c[k] - b.c[k];
   return r;
 }
 
-pinn_ts pt_mul(pinn_ts a, pinn_ts b)
+pinn_ts pinn_ts_mul(pinn_ts a, pinn_ts b)
 {
   pinn_ts r = zero(kmin(a, b));
   for (int k = 0; k <= r.K; ++k) {
@@ -69,7 +69,7 @@ pinn_ts pt_mul(pinn_ts a, pinn_ts b)
   return r;
 }
 
-pinn_ts pt_div(pinn_ts a, pinn_ts b)
+pinn_ts pinn_ts_div(pinn_ts a, pinn_ts b)
 {
   pinn_ts r = zero(kmin(a, b));
   const double ib = 1.0 / b.c[0];
@@ -81,34 +81,34 @@ pinn_ts pt_div(pinn_ts a, pinn_ts b)
   return r;
 }
 
-pinn_ts pt_neg(pinn_ts a) { return pt_scale(a, -1.0); }
+pinn_ts pinn_ts_neg(pinn_ts a) { return pinn_ts_scale(a, -1.0); }
 
-pinn_ts pt_scale(pinn_ts a, double s)
+pinn_ts pinn_ts_scale(pinn_ts a, double s)
 {
   pinn_ts r = zero(a.K);
   for (int k = 0; k <= r.K; ++k) r.c[k] = s * a.c[k];
   return r;
 }
 
-pinn_ts pt_addc(pinn_ts a, double c)
+pinn_ts pinn_ts_addc(pinn_ts a, double c)
 {
   pinn_ts r = a;
   r.c[0] += c;
   return r;
 }
 
-pinn_ts pt_csub(double c, pinn_ts a) { return pt_addc(pt_neg(a), c); }
+pinn_ts pinn_ts_csub(double c, pinn_ts a) { return pinn_ts_addc(pinn_ts_neg(a), c); }
 
-pinn_ts pt_cdiv(double c, pinn_ts a)
+pinn_ts pinn_ts_cdiv(double c, pinn_ts a)
 {
   pinn_ts n = zero(a.K);
   n.c[0] = c;
-  return pt_div(n, a);
+  return pinn_ts_div(n, a);
 }
 
-pinn_ts pt_sq(pinn_ts a) { return pt_mul(a, a); }
+pinn_ts pinn_ts_sq(pinn_ts a) { return pinn_ts_mul(a, a); }
 
-pinn_ts pt_exp(pinn_ts a)
+pinn_ts pinn_ts_exp(pinn_ts a)
 {
   pinn_ts r = zero(a.K);
   r.c[0] = exp(a.c[0]);
@@ -120,7 +120,7 @@ pinn_ts pt_exp(pinn_ts a)
   return r;
 }
 
-pinn_ts pt_log(pinn_ts a)
+pinn_ts pinn_ts_log(pinn_ts a)
 {
   pinn_ts r = zero(a.K);
   r.c[0] = log(a.c[0]);
@@ -133,7 +133,7 @@ pinn_ts pt_log(pinn_ts a)
   return r;
 }
 
-pinn_ts pt_sqrt(pinn_ts a)
+pinn_ts pinn_ts_sqrt(pinn_ts a)
 {
   pinn_ts r = zero(a.K);
   r.c[0] = sqrt(a.c[0]);
@@ -146,21 +146,21 @@ pinn_ts pt_sqrt(pinn_ts a)
   return r;
 }
 
-pinn_ts pt_powi(pinn_ts a, unsigned n)
+pinn_ts pinn_ts_powi(pinn_ts a, unsigned n)
 {
   pinn_ts r = zero(a.K), b = a;
   r.c[0] = 1.0;
   while (n) { /* binary powering: r = a^n exactly by products */
-    if (n & 1u) r = pt_mul(r, b);
+    if (n & 1u) r = pinn_ts_mul(r, b);
     n >>= 1;
-    if (n) b = pt_mul(b, b);
+    if (n) b = pinn_ts_mul(b, b);
   }
   return r;
 }
 
-pinn_ts pt_pow(pinn_ts a, double r)
+pinn_ts pinn_ts_pow(pinn_ts a, double r)
 {
-  if (r >= 0.0 && r <= 64.0 && r == floor(r)) return pt_powi(a, (unsigned)r);
+  if (r >= 0.0 && r <= 64.0 && r == floor(r)) return pinn_ts_powi(a, (unsigned)r);
   pinn_ts c = zero(a.K);
   c.c[0] = pow(a.c[0], r);
   const double ia = 1.0 / a.c[0];
@@ -190,21 +190,21 @@ static void sincos_ts(pinn_ts a, pinn_ts *s, pinn_ts *c)
   }
 }
 
-pinn_ts pt_sin(pinn_ts a)
+pinn_ts pinn_ts_sin(pinn_ts a)
 {
   pinn_ts s, c;
   sincos_ts(a, &s, &c);
   return s;
 }
 
-pinn_ts pt_cos(pinn_ts a)
+pinn_ts pinn_ts_cos(pinn_ts a)
 {
   pinn_ts s, c;
   sincos_ts(a, &s, &c);
   return c;
 }
 
-pinn_ts pt_tanh(pinn_ts a)
+pinn_ts pinn_ts_tanh(pinn_ts a)
 {
   pinn_ts t = zero(a.K), w = zero(a.K); /* w = 1 - t^2 */
   t.c[0] = tanh(a.c[0]);
@@ -220,7 +220,7 @@ pinn_ts pt_tanh(pinn_ts a)
   return t;
 }
 
-pinn_ts pt_chain(pinn_ts a, const double *df)
+pinn_ts pinn_ts_chain(pinn_ts a, const double *df)
 {
   pinn_ts r = zero(a.K), w = a, p;
   w.c[0] = 0.0; /* w = a - a_0 */
@@ -230,7 +230,7 @@ pinn_ts pt_chain(pinn_ts a, const double *df)
   for (int m = 1; m <= a.K; ++m) {
     f /= m;
     for (int k = m; k <= a.K; ++k) r.c[k] += df[m] * f * p.c[k];
-    if (m < a.K) p = pt_mul(p, w);
+    if (m < a.K) p = pinn_ts_mul(p, w);
   }
   return r;
 }

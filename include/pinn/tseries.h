@@ -67,44 +67,72 @@ typedef struct pinn_ts {
 } pinn_ts;
 
 /* The constant c (order PINN_TS_MAX_ORDER, higher coefficients 0). */
-pinn_ts pt_const(double c);
+pinn_ts pinn_ts_const(double c);
 /* A coordinate along a line: x + s v to order K (K clipped to 0..PINN_TS_MAX_ORDER). */
-pinn_ts pt_var(double x, double v, int K);
+pinn_ts pinn_ts_var(double x, double v, int K);
 /* Coefficient c_k (0 for k outside 0..K). */
-double pt_coef(pinn_ts a, int k);
+double pinn_ts_coef(pinn_ts a, int k);
 /* k-th derivative along the line, k! c_k (0 for k outside 0..K). */
-double pt_deriv(pinn_ts a, int k);
+double pinn_ts_deriv(pinn_ts a, int k);
 
 /* a + b, a - b, a * b, a / b (order min(a.K, b.K)). */
-pinn_ts pt_add(pinn_ts a, pinn_ts b);
-pinn_ts pt_sub(pinn_ts a, pinn_ts b);
-pinn_ts pt_mul(pinn_ts a, pinn_ts b);
-pinn_ts pt_div(pinn_ts a, pinn_ts b);
+pinn_ts pinn_ts_add(pinn_ts a, pinn_ts b);
+pinn_ts pinn_ts_sub(pinn_ts a, pinn_ts b);
+pinn_ts pinn_ts_mul(pinn_ts a, pinn_ts b);
+pinn_ts pinn_ts_div(pinn_ts a, pinn_ts b);
 /* -a, s a, a + c, c - a, c / a, a^2. */
-pinn_ts pt_neg(pinn_ts a);
-pinn_ts pt_scale(pinn_ts a, double s);
-pinn_ts pt_addc(pinn_ts a, double c);
-pinn_ts pt_csub(double c, pinn_ts a);
-pinn_ts pt_cdiv(double c, pinn_ts a);
-pinn_ts pt_sq(pinn_ts a);
+pinn_ts pinn_ts_neg(pinn_ts a);
+pinn_ts pinn_ts_scale(pinn_ts a, double s);
+pinn_ts pinn_ts_addc(pinn_ts a, double c);
+pinn_ts pinn_ts_csub(double c, pinn_ts a);
+pinn_ts pinn_ts_cdiv(double c, pinn_ts a);
+pinn_ts pinn_ts_sq(pinn_ts a);
 
 /* exp, log, sqrt, a^r for a real r (a_0 > 0 unless r is a whole number 0 .. 64, which
  * goes through pt_powi). */
-pinn_ts pt_exp(pinn_ts a);
-pinn_ts pt_log(pinn_ts a);
-pinn_ts pt_sqrt(pinn_ts a);
-pinn_ts pt_pow(pinn_ts a, double r);
+pinn_ts pinn_ts_exp(pinn_ts a);
+pinn_ts pinn_ts_log(pinn_ts a);
+pinn_ts pinn_ts_sqrt(pinn_ts a);
+pinn_ts pinn_ts_pow(pinn_ts a, double r);
 /* a^n for a whole n >= 0 by repeated products (any sign of a_0). */
-pinn_ts pt_powi(pinn_ts a, unsigned n);
+pinn_ts pinn_ts_powi(pinn_ts a, unsigned n);
 /* sin, cos, tanh. */
-pinn_ts pt_sin(pinn_ts a);
-pinn_ts pt_cos(pinn_ts a);
-pinn_ts pt_tanh(pinn_ts a);
+pinn_ts pinn_ts_sin(pinn_ts a);
+pinn_ts pinn_ts_cos(pinn_ts a);
+pinn_ts pinn_ts_tanh(pinn_ts a);
 
 /* f(a) for a scalar function f given its derivatives at a_0:
  * df[m] = f^(m)(a.c[0]) for m = 0..a.K (Faa di Bruno in series form,
  * sum_m df[m]/m! [(a - a_0)^m]).  Use it for a function not provided. */
-pinn_ts pt_chain(pinn_ts a, const double *df);
+pinn_ts pinn_ts_chain(pinn_ts a, const double *df);
+
+
+/* The short names a formula reads with (like px_ and pd_: a documented
+ * exception to the house prefix), inline, so that libpinn exports only
+ * pinn_ names. */
+static inline pinn_ts pt_const(double c) { return pinn_ts_const(c); }
+static inline pinn_ts pt_var(double x, double v, int K) { return pinn_ts_var(x, v, K); }
+static inline double pt_coef(pinn_ts a, int k) { return pinn_ts_coef(a, k); }
+static inline double pt_deriv(pinn_ts a, int k) { return pinn_ts_deriv(a, k); }
+static inline pinn_ts pt_add(pinn_ts a, pinn_ts b) { return pinn_ts_add(a, b); }
+static inline pinn_ts pt_sub(pinn_ts a, pinn_ts b) { return pinn_ts_sub(a, b); }
+static inline pinn_ts pt_mul(pinn_ts a, pinn_ts b) { return pinn_ts_mul(a, b); }
+static inline pinn_ts pt_div(pinn_ts a, pinn_ts b) { return pinn_ts_div(a, b); }
+static inline pinn_ts pt_neg(pinn_ts a) { return pinn_ts_neg(a); }
+static inline pinn_ts pt_scale(pinn_ts a, double s) { return pinn_ts_scale(a, s); }
+static inline pinn_ts pt_addc(pinn_ts a, double c) { return pinn_ts_addc(a, c); }
+static inline pinn_ts pt_csub(double c, pinn_ts a) { return pinn_ts_csub(c, a); }
+static inline pinn_ts pt_cdiv(double c, pinn_ts a) { return pinn_ts_cdiv(c, a); }
+static inline pinn_ts pt_sq(pinn_ts a) { return pinn_ts_sq(a); }
+static inline pinn_ts pt_exp(pinn_ts a) { return pinn_ts_exp(a); }
+static inline pinn_ts pt_log(pinn_ts a) { return pinn_ts_log(a); }
+static inline pinn_ts pt_sqrt(pinn_ts a) { return pinn_ts_sqrt(a); }
+static inline pinn_ts pt_pow(pinn_ts a, double r) { return pinn_ts_pow(a, r); }
+static inline pinn_ts pt_powi(pinn_ts a, unsigned n) { return pinn_ts_powi(a, n); }
+static inline pinn_ts pt_sin(pinn_ts a) { return pinn_ts_sin(a); }
+static inline pinn_ts pt_cos(pinn_ts a) { return pinn_ts_cos(a); }
+static inline pinn_ts pt_tanh(pinn_ts a) { return pinn_ts_tanh(a); }
+static inline pinn_ts pt_chain(pinn_ts a, const double *df) { return pinn_ts_chain(a, df); }
 
 PINN_END_DECLS
 #endif
