@@ -29,7 +29,7 @@
  * are nodes of ours when 128 divides N, else the value comes from the cubic through the four
  * nearest nodes on the centre line.
  *
- * Output (finest grid): u, v at all nodes (u = psi_y, v = -psi_x by central differences inside;
+ * Fields on each grid: u, v at all nodes (u = psi_y, v = -psi_x by central differences inside;
  * the boundary values exactly: u = 1 on the whole row y = 1 including its two end points, zero
  * elsewhere), and p by least squares: the momentum equations ask for grad p = G,
  *     G = -(u.grad)u + (1/Re) lap u = -(u.grad)u + (1/Re) (-w_y, w_x),
@@ -41,6 +41,14 @@
  * lid corners, where w ~ 1/r and the wall data ~ 1/r^2, make the discrete Neumann problem grossly
  * incompatible, and dropping the constant mode spread the corners' error over the whole cavity.)
  * p is singular at the two lid corners (~ 1/r): values within a few cells of them depend on h.
+ *
+ * Output: /u, /v, /p on the N/2 grid's nodes are the Richardson extrapolation (4 f_N - f_N/2) / 3
+ * of the two finest grids (second-order scheme: the h^2 terms cancel); /u_fine, /v_fine, /p_fine
+ * are the N grid itself (its velocities divergence-free to rounding under central differences).
+ * Printed: the centre lines of all grids and the extrapolation next to Ghia's values and, at
+ * Re = 1000, next to the spectral values of Botella & Peyret (1998, Comput. Fluids 27, 421-433);
+ * the whole-field differences between the grids and between the two Richardson fields (coarse and
+ * fine pair); the same numbers are stored as root attributes (data/README.md).
  *
  * Usage:  make_cavity_ref RE N OUT.h5      (N: cells per side, a multiple of 8, >= 32)
  * The coarsest level N/4 must resolve the flow enough for central differences to have a steady
@@ -733,11 +741,12 @@ int main(int argc, char **argv)
       H5LTset_attribute_string(f, "/", "equation",
                                "(u.grad)u + grad p = (1/Re) lap u, div u = 0 on (0,1)^2; u = (1,0) "
                                "on y = 1 (corners included), u = 0 on the other walls") < 0;
-  bad |= H5LTset_attribute_string(
-             f, "/", "layout",
-             "u[j][i] = u(x[i], y[j]) (y-major), same for v and p, x = y = i/128; "
-             "u_fine[j][i] = u(x_fine[i], y_fine[j]), x_fine = i/256; boundary "
-             "included") < 0;
+  char layout[256];
+  snprintf(layout, sizeof layout,
+           "u[j][i] = u(x[i], y[j]) (y-major), same for v and p, x = y = i/%d; "
+           "u_fine[j][i] = u(x_fine[i], y_fine[j]), x_fine = i/%d; boundary included",
+           nm, n);
+  bad |= H5LTset_attribute_string(f, "/", "layout", layout) < 0;
   bad |= H5LTset_attribute_string(f, "/", "pressure_gauge", "p(0.5, 0.5) = 0") < 0;
   bad |= H5LTset_attribute_double(f, "/", "max_diff_centreline_u_vs_half_grid", &conv_u, 1) < 0;
   bad |= H5LTset_attribute_double(f, "/", "max_diff_centreline_v_vs_half_grid", &conv_v, 1) < 0;
