@@ -97,7 +97,7 @@ static const double ghia_v1000[NGHIA] = {0.00000,  -0.21388, -0.27669, -0.33714,
                                          -0.42665, -0.31966, 0.02526,  0.32235,  0.33075,  0.37095,
                                          0.32627,  0.30353,  0.29012,  0.27485,  0.00000};
 
-/* Botella & Peyret (1998, Comput. Fluids 27, 421-433; Chebyshev spectral, N = 160), Re = 1000:
+/* Botella & Peyret (1998, Comput. Fluids 27, 421-433; Chebyshev spectral), Re = 1000:
  * u on x = 1/2 at Ghia's y points and v on y = 1/2 at Ghia's x points, in the order above, the
  * points as printed there (four digits: 0.9766, ...). */
 static const double bp_y[NGHIA] = {1.0000, 0.9766, 0.9688, 0.9609, 0.9531, 0.8516,
