@@ -1710,6 +1710,17 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
         pinn_text_put(&b, "%s[%g, %g]", i ? " x " : "", m.map_lo[i], m.map_hi[i]);
       pinn_text_put(&b, "] -> [-1, 1]^%zu in front of the first layer", m.n_in);
     }
+    if (m.has_embedding) {
+      pinn_text_put(&b, "\nperiodic:");
+      for (size_t i = 0, first = 1; i < m.n_in; ++i)
+        if (m.embedding.period[i] > 0) {
+          pinn_text_put(&b, "%s %s with period %g (%u harmonic%s)", first ? "" : ",", m.inputs[i],
+                        m.embedding.period[i], m.embedding.harmonics[i],
+                        m.embedding.harmonics[i] == 1 ? "" : "s");
+          first = 0;
+        }
+      pinn_text_put(&b, ": exact, by a cos/sin embedding");
+    }
     pinn_text_put(&b, "\noutputs:");
     for (size_t k = 0; k < m.n_out && k < PINN_MAX_OUTPUTS; ++k)
       pinn_text_put(&b, " %s", m.outputs[k]);

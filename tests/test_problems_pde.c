@@ -492,6 +492,44 @@ static void poisson5d_short_run_writes_a_slice_and_reaches_2e_2(void)
   pinn_problem_free(p);
 }
 
+/* allen_cahn1d: the reference grid (512 x 201 of data/allen_cahn1d_ref.h5)
+ * becomes the output grid, its first row is u0 = x^2 cos(pi x), and its
+ * last row has the two interfaces at +-0.4993 (data/README.md); the default
+ * makes x periodic by the embedding, `--set periodic=loss` by a loss term. */
+static void allen_cahn1d_reference_and_periodicity(void)
+{
+  for (int loss = 0; loss < 2; ++loss) {
+    pinn_problem *p = NULL;
+    pinn_solve_config cfg = pinn_solve_config_default();
+    pinn_error err;
+    cfg.params = pinn_params_alloc(&err);
+    if (loss) CU_ASSERT_EQUAL(pinn_params_set(cfg.params, "periodic=loss", &err), 0);
+    CU_ASSERT_EQUAL_FATAL(pinn_problem_allen_cahn1d(&p, &cfg, &err), PINN_SUCCESS);
+    CU_ASSERT_EQUAL(pinn_params_check(cfg.params, &err), 0);
+    CU_ASSERT_EQUAL(pinn_problem_n_terms(p), loss ? 3u : 2u);
+    CU_ASSERT_EQUAL(cfg.periodic.period[0], loss ? 0.0 : 2.0);
+    size_t c[2];
+    const double *ax[2], *u;
+    CU_ASSERT_EQUAL_FATAL(pinn_problem_reference_grid(p, c, ax, &u), 1);
+    CU_ASSERT(c[0] == 512 && c[1] == 201);
+    double worst = 0;
+    for (size_t i = 0; i < c[0]; ++i)
+      worst = fmax(worst, fabs(u[i] - ax[0][i] * ax[0][i] * cos(PI * ax[0][i])));
+    CU_ASSERT(worst < 1e-15);
+    /* the sign changes of u(., 1) bracket +-0.49927 */
+    const double *u1 = u + (c[1] - 1) * c[0];
+    int found = 0;
+    for (size_t i = 0; i + 1 < c[0]; ++i)
+      if ((u1[i] < 0) != (u1[i + 1] < 0)) {
+        const double a = ax[0][i], b = ax[0][i + 1];
+        found += (a <= -0.49927 && -0.49927 <= b) || (a <= 0.49927 && 0.49927 <= b);
+      }
+    CU_ASSERT_EQUAL(found, 2);
+    pinn_params_free(cfg.params);
+    pinn_problem_free(p);
+  }
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -502,6 +540,7 @@ int main(void)
     {"kdv1d_exact_solution_solves_kdv", kdv1d_exact_solution_solves_kdv},
     {"kdv1d_short_run_reaches_5e_2", kdv1d_short_run_reaches_5e_2},
     {"plate2d_exact_solution_and_short_run", plate2d_exact_solution_and_short_run},
+    {"allen_cahn1d_reference_and_periodicity", allen_cahn1d_reference_and_periodicity},
     {"poisson5d_short_run_writes_a_slice_and_reaches_2e_2",
      poisson5d_short_run_writes_a_slice_and_reaches_2e_2},
     {"beam_with_hard_clamps_short_run_reaches_3e_4", beam_with_hard_clamps_short_run_reaches_3e_4},
