@@ -84,6 +84,6 @@ int pinn_problem_allen_cahn1d(pinn_problem **pp, pinn_solve_config *cfg, pinn_er
   cfg->train.phases[0].lr = 2e-3;
   cfg->train.phases[1].max_iter = 4000;
   cfg->train.phases[1].memory = 100;
-  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 2000);
+  pinn_train_options_add_phase(&cfg->train, PINN_OPT_SSBROYDEN, 6000);
   return pinn_solve_create_done(p, PINN_SUCCESS, pp, err);
 }
