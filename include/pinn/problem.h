@@ -23,7 +23,9 @@
  *
  * Coordinates: the space coordinates are named x, y, z (the first, second,
  * third space dimension) and time t; a point is (x[, y[, z]][, t]), time
- * last.  A jet entry that the term did not declare holds NaN, so a residual
+ * last.  A problem in 4 to 8 space dimensions names them x0 .. x7 (then t);
+ * its residuals read space derivatives through pinn_problem_add_residual_any
+ * (the named jet below has fields for x, y, z only).  A jet entry that the term did not declare holds NaN, so a residual
  * that reads it fails with a message instead of silently using 0.
  *
  * Every callback takes `void *ctx` last and returns 0, or nonzero to stop
@@ -143,8 +145,12 @@ int pinn_barrier_parse(const char *text, pinn_barrier *out, pinn_error *err);
 
 typedef struct pinn_problem pinn_problem;
 
-/* A problem with d space dimensions (1..3), time or not, and n_out outputs.
- * The domain is set with pinn_problem_set_domain.  NULL on failure. */
+/* A problem with d space dimensions (1..8, PINN_DOMAIN_MAX_DIM), time or
+ * not, and n_out outputs.  Beyond 3 dimensions add_residual reads u, u_t
+ * and u_tt only and Neumann, Robin, C^1 periodic terms and reference grids
+ * are refused (each says what to use instead); the output grid is the 3-D
+ * slice through the middle of axes 3 and up.  The domain is set with
+ * pinn_problem_set_domain.  NULL on failure. */
 pinn_problem *pinn_problem_alloc(const char *name, size_t d, int has_time, size_t n_out,
                                  pinn_error *err);
 /* Free; NULL is a no-op. */
@@ -179,7 +185,8 @@ const pinn_domain *pinn_problem_domain(const pinn_problem *p);
 size_t pinn_problem_space_dim(const pinn_problem *p);
 int pinn_problem_has_time(const pinn_problem *p);
 size_t pinn_problem_dim(const pinn_problem *p);     /* d + has_time */
-/* Name of input i: "x", "y", "z" (space), "t" (time, last); NULL past the end. */
+/* Name of input i: "x", "y", "z" (space; "x0" .. "x7" beyond 3 space
+ * dimensions), "t" (time, last); NULL past the end. */
 const char *pinn_problem_input_name(const pinn_problem *p, size_t i);
 size_t pinn_problem_n_out(const pinn_problem *p);
 
