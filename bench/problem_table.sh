@@ -55,6 +55,7 @@ beam1d          1e-6  60
 kdv1d           1e-3  300
 plate2d         1e-4  180
 poisson5d       1e-4  180
+allen_cahn1d    1e-4  600
 "
 
 if [ ! -x "$PINN" ]; then
