@@ -1348,6 +1348,29 @@ static void sink_add(const grad_sink *s, size_t j, const double *v)
   s->g[j] += t;
 }
 
+/* The gradient of a layer's weights W (H x Hp, at offset wo) from its
+ * zbar (H x C x B) and its input jets A (Hp x C x B): summed over the block
+ * into gs->g, or per point into rows. */
+static void weight_grad(const grad_sink *gs, size_t H, size_t Hp, size_t C, const double *zbar,
+                        const double *A, size_t wo)
+{
+  const size_t CB = C * B;
+  if (!gs->J) {
+    pinn_gemm_nt_acc_(H, Hp, CB, zbar, A, gs->g + wo);
+    return;
+  }
+  double v[B];
+  for (size_t o = 0; o < H; ++o)
+    for (size_t k = 0; k < Hp; ++k) {
+      for (size_t q = 0; q < B; ++q) v[q] = 0.0;
+      for (size_t c = 0; c < C; ++c) {
+        const double *zc = zbar + o * CB + c * B, *ac = A + k * CB + c * B;
+        for (size_t q = 0; q < B; ++q) v[q] += zc[q] * ac[q];
+      }
+      sink_add(gs, wo + o * Hp + k, v);
+    }
+}
+
 /* Reverse pass of one block; on entry w->bar0 holds Zbar of the output layer. */
 static void block_adjoint(const pinn_taylor *t, const pinn_mlp *net, workspace *w,
                           const grad_sink *gs)
@@ -1361,20 +1384,7 @@ static void block_adjoint(const pinn_taylor *t, const pinn_mlp *net, workspace *
     const size_t wo = pinn_mlp_weight_offset(net, l), bo = pinn_mlp_bias_offset(net, l);
     for (size_t o = 0; o < H; ++o) sink_add(gs, bo + o, zbar + o * CB);
     if (l == 1 && w->A[0]) { /* W1 on the features' series A[0] */
-      const double *A = w->A[0];
-      if (gs->J) {
-        for (size_t o = 0; o < H; ++o)
-          for (size_t k = 0; k < Hp; ++k) {
-            for (size_t q = 0; q < B; ++q) v[q] = 0.0;
-            for (size_t c = 0; c < C; ++c) {
-              const double *zc = zbar + o * CB + c * B, *ac = A + k * CB + c * B;
-              for (size_t q = 0; q < B; ++q) v[q] += zc[q] * ac[q];
-            }
-            sink_add(gs, wo + o * Hp + k, v);
-          }
-      } else {
-        pinn_gemm_nt_acc_(H, Hp, CB, zbar, A, gs->g + wo);
-      }
+      weight_grad(gs, H, Hp, C, zbar, w->A[0], wo);
       break;
     }
     if (l == 1) { /* z_0 = W x' + b, z_c = W (scale * indir_c) */
@@ -1393,20 +1403,7 @@ static void block_adjoint(const pinn_taylor *t, const pinn_mlp *net, workspace *
       }
       break;
     }
-    const double *A = w->A[l - 1];
-    if (gs->J) {
-      for (size_t o = 0; o < H; ++o)
-        for (size_t k = 0; k < Hp; ++k) {
-          for (size_t q = 0; q < B; ++q) v[q] = 0.0;
-          for (size_t c = 0; c < C; ++c) {
-            const double *zc = zbar + o * CB + c * B, *ac = A + k * CB + c * B;
-            for (size_t q = 0; q < B; ++q) v[q] += zc[q] * ac[q];
-          }
-          sink_add(gs, wo + o * Hp + k, v);
-        }
-    } else {
-      pinn_gemm_nt_acc_(H, Hp, CB, zbar, A, gs->g + wo);
-    }
+    weight_grad(gs, H, Hp, C, zbar, w->A[l - 1], wo);
     pinn_gemm_tn_(H, Hp, CB, W, zbar, abar);
     const size_t lp = l - 1;
     const pinn_activation act = pinn_mlp_activation(net, lp);
