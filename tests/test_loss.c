@@ -404,9 +404,12 @@ static int edge_any(const double *x, const pinn_dual *d, const pinn_dual *c, pin
   return 0;
 }
 
-static void a_fourth_order_system_has_exact_gradients(void)
+/* The plate system on (0,1) x (0,2) x (0,1): a coefficient c, the
+ * fourth-order residual (lap2, xxy, t), a Dirichlet term on output 1 and a
+ * boundary residual "lap" on output 0. */
+static pinn_problem *plate_system(const char *name)
 {
-  pinn_problem *p = pinn_problem_alloc("plate", 2, 1, 2, NULL);
+  pinn_problem *p = pinn_problem_alloc(name, 2, 1, 2, NULL);
   pinn_domain dom;
   double lo[2] = {0, 0}, hi[2] = {1, 2};
   pinn_domain_box(&dom, 2, lo, hi, NULL);
@@ -416,6 +419,12 @@ static void a_fourth_order_system_has_exact_gradients(void)
   CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "pde", 2, plate_any, "lap2,xxy,t", NULL), 0);
   CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 1, pinn_test_quarter, NULL), 0);
   CU_ASSERT_EQUAL(pinn_problem_add_boundary_residual_any(p, "edge", 1, edge_any, "lap", NULL), 0);
+  return p;
+}
+
+static void a_fourth_order_system_has_exact_gradients(void)
+{
+  pinn_problem *p = plate_system("plate");
   CU_ASSERT_EQUAL(pinn_problem_term_kind(p, 2), PINN_TERM_BOUNDARY_ANY);
   pinn_mlp *net = pinn_test_small_net(3, 2, PINN_ACT_TANH, 5);
   double mlo[3] = {0, 0, 0}, mhi[3] = {1, 2, 1};
@@ -575,16 +584,7 @@ static int plate_psi(const pinn_ts *x, pinn_ts *out, void *ctx)
  * second-order term through the jets, all from the same series. */
 static void a_fourth_order_system_with_series_hard_constraints_has_exact_gradients(void)
 {
-  pinn_problem *p = pinn_problem_alloc("plate_hard", 2, 1, 2, NULL);
-  pinn_domain dom;
-  double lo[2] = {0, 0}, hi[2] = {1, 2};
-  pinn_domain_box(&dom, 2, lo, hi, NULL);
-  pinn_domain_with_time(&dom, 0, 1, NULL);
-  pinn_problem_set_domain(p, &dom);
-  CU_ASSERT_EQUAL(pinn_problem_add_coefficient(p, "c", 0.7, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_residual_any(p, "pde", 2, plate_any, "lap2,xxy,t", NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_dirichlet(p, "bc", 1, pinn_test_quarter, NULL), 0);
-  CU_ASSERT_EQUAL(pinn_problem_add_boundary_residual_any(p, "edge", 1, edge_any, "lap", NULL), 0);
+  pinn_problem *p = plate_system("plate_hard");
   pinn_transform td = pinn_transform_dirichlet_series(0, plate_g, plate_d, NULL);
   pinn_transform to = pinn_transform_obstacle_series(1, plate_psi, 2.0, NULL);
   CU_ASSERT_EQUAL(pinn_problem_set_transform(p, &td), 0);
