@@ -87,8 +87,11 @@ static int sample_term(pinn_loss *l, term_state *t, size_t want, double **xo, do
   double *x = malloc(rows * dim * sizeof *x), *nrm = NULL;
   double *bx = malloc(want * dim * sizeof *bx), *bn = malloc(want * d * sizeof *bn),
          *bx2 = periodic ? malloc(want * dim * sizeof *bx2) : NULL;
-  if (t->region == PINN_REGION_BOUNDARY) nrm = malloc(want * d * sizeof *nrm);
-  if (!x || !bx || !bn || (periodic && !bx2) || (t->region == PINN_REGION_BOUNDARY && !nrm)) {
+  /* normals for boundary terms; a periodic term's pairs need none (its rows
+   * are 2 per pair: normals of `want` rows would not match them) */
+  const int with_normals = t->region == PINN_REGION_BOUNDARY && !periodic;
+  if (with_normals) nrm = malloc(want * d * sizeof *nrm);
+  if (!x || !bx || !bn || (periodic && !bx2) || (with_normals && !nrm)) {
     free(x); free(bx); free(bn); free(bx2); free(nrm);
     return pinn_error_set(&l->err, PINN_ENOMEM, "out of memory sampling term '%s'", t->def.name);
   }
