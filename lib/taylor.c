@@ -1094,27 +1094,37 @@ static double top_weight(const group *g, size_t tt, size_t r)
 
 /* Add the series f of transform j (g or psi) to the channels U (C x B):
  * the value, each direction's lower coefficients, the weighted tops. */
+/* Add a series c[1..K] (B points each; K = g->K) along direction r of
+ * group g to the channels U (C x B) where the plan carries it: coefficient
+ * k < K to the direction's lower channel k, K to the group's tops with their
+ * weights.  The one map from a direction's coefficients to channels (the
+ * transforms' g, psi and the embedding's features use it). */
+static void add_direction_series(const group *g, size_t r, const double *const *c, double *U)
+{
+  const int Kg = g->K;
+  const size_t l0 = g->lower0 + r * (size_t)(Kg - 1) - 1;
+  for (int k = 1; k < Kg; ++k) {
+    double *u = U + (l0 + (size_t)k) * B;
+    for (size_t q = 0; q < B; ++q) u[q] += c[k][q];
+  }
+  for (size_t tt = 0; tt < g->T; ++tt) {
+    const double wt = top_weight(g, tt, r);
+    if (wt == 0.0) continue;
+    double *u = U + (g->top0 + tt) * B;
+    for (size_t q = 0; q < B; ++q) u[q] += wt * c[Kg][q];
+  }
+}
+
 static void add_series_channels(const pinn_taylor *t, const workspace *w, size_t j, double *U)
 {
   const double *f0 = TS(w, j, 0, t->ndir, 0);
   for (size_t q = 0; q < B; ++q) U[q] += f0[q];
   for (size_t gi = 0; gi < t->ngroups; ++gi) {
     const group *g = &t->groups[gi];
-    const int Kg = g->K;
     for (size_t r = 0; r < g->R; ++r) {
-      const size_t kd = g->dir[r], l0 = g->lower0 + r * (size_t)(Kg - 1) - 1;
-      for (int k = 1; k < Kg; ++k) {
-        const double *fk = TS(w, j, 0, kd, k);
-        double *u = U + (l0 + (size_t)k) * B;
-        for (size_t q = 0; q < B; ++q) u[q] += fk[q];
-      }
-      const double *fK = TS(w, j, 0, kd, Kg);
-      for (size_t tt = 0; tt < g->T; ++tt) {
-        const double wt = top_weight(g, tt, r);
-        if (wt == 0.0) continue;
-        double *u = U + (g->top0 + tt) * B;
-        for (size_t q = 0; q < B; ++q) u[q] += wt * fK[q];
-      }
+      const double *c[KMAX + 1];
+      for (int k = 1; k <= g->K; ++k) c[k] = TS(w, j, 0, g->dir[r], k);
+      add_direction_series(g, r, c, U);
     }
   }
 }
@@ -1254,26 +1264,20 @@ static void embed_series(const pinn_taylor *t, const pinn_mlp *net, workspace *w
         a[q] = v0;
       }
     }
+    double cb[KMAX + 1][B]; /* the feature's coefficients 1..K along a direction */
+    const double *c[KMAX + 1];
+    for (int k = 0; k <= KMAX; ++k) c[k] = cb[k];
     for (size_t gi = 0; gi < t->ngroups; ++gi) {
       const group *gr = &t->groups[gi];
       for (size_t r = 0; r < gr->R; ++r) {
         const double dv = (fkind[f] == 0 ? scale[i] : fw[f]) * t->dirs[gr->dir[r]][i];
         if (dv == 0.0) continue;
         for (int k = 1; k <= gr->K; ++k) {
-          if (fkind[f] == 0 && k > 1) break;
-          const double ck = fkind[f] == 0 ? dv : pow(dv, k) * t->ifact[k];
-          if (k < gr->K) {
-            double *ac = a + (gr->lower0 + r * (size_t)(gr->K - 1) + (size_t)k - 1) * B;
-            for (size_t q = 0; q < B; ++q) ac[q] += fkind[f] == 0 ? ck : ck * g[k % 4][q];
-            continue;
-          }
-          for (size_t tt = 0; tt < gr->T; ++tt) {
-            const double wt = gr->Wt ? gr->Wt[tt * gr->R + r] : (tt == r ? 1.0 : 0.0);
-            if (wt == 0.0) continue;
-            double *ac = a + (gr->top0 + tt) * B;
-            for (size_t q = 0; q < B; ++q) ac[q] += fkind[f] == 0 ? wt * ck : wt * ck * g[k % 4][q];
-          }
+          /* the input itself is linear: only coefficient 1 */
+          const double ck = fkind[f] == 0 ? (k == 1 ? dv : 0.0) : pow(dv, k) * t->ifact[k];
+          for (size_t q = 0; q < B; ++q) cb[k][q] = fkind[f] == 0 ? ck : ck * g[k % 4][q];
         }
+        add_direction_series(gr, r, c, a);
       }
     }
   }
