@@ -75,45 +75,10 @@
 
 #define TOL 1e-9     /* stop when max |R| < TOL */
 #define MAXIT 100000 /* give up after this many outer iterations */
-#define NGHIA 17
-
-/* Ghia, Ghia & Shin (1982), Table I: u along the vertical line through the centre, at the grid
- * lines j of their 129-point grid (y = (j-1)/128), and Table II: v along the horizontal line, at
- * x = (i-1)/128.  Columns Re = 100 and Re = 1000. */
-static const int ghia_j[NGHIA] = {129, 126, 125, 124, 123, 110, 95, 80, 65,
-                                  59,  37,  23,  14,  10,  9,   8,  1};
-static const double ghia_u100[NGHIA] = {1.00000,  0.84123,  0.78871,  0.73722,  0.68717,  0.23151,
-                                        0.00332,  -0.13641, -0.20581, -0.21090, -0.15662, -0.10150,
-                                        -0.06434, -0.04775, -0.04192, -0.03717, 0.00000};
-static const double ghia_u1000[NGHIA] = {1.00000,  0.65928,  0.57492,  0.51117,  0.46604,  0.33304,
-                                         0.18719,  0.05702,  -0.06080, -0.10648, -0.27805, -0.38289,
-                                         -0.29730, -0.22220, -0.20196, -0.18109, 0.00000};
-static const int ghia_i[NGHIA] = {129, 125, 124, 123, 122, 117, 111, 104, 65,
-                                  31,  30,  21,  13,  11,  10,  9,   1};
-static const double ghia_v100[NGHIA] = {0.00000,  -0.05906, -0.07391, -0.08864, -0.10313, -0.16914,
-                                        -0.22445, -0.24533, 0.05454,  0.17527,  0.17507,  0.16077,
-                                        0.12317,  0.10890,  0.10091,  0.09233,  0.00000};
-static const double ghia_v1000[NGHIA] = {0.00000,  -0.21388, -0.27669, -0.33714, -0.39188, -0.51550,
-                                         -0.42665, -0.31966, 0.02526,  0.32235,  0.33075,  0.37095,
-                                         0.32627,  0.30353,  0.29012,  0.27485,  0.00000};
-
-/* Botella & Peyret (1998, Comput. Fluids 27, 421-433; Chebyshev spectral), Re = 1000:
- * u on x = 1/2 at Ghia's y points and v on y = 1/2 at Ghia's x points, in the order above, the
- * points as printed there (four digits: 0.9766, ...). */
-static const double bp_y[NGHIA] = {1.0000, 0.9766, 0.9688, 0.9609, 0.9531, 0.8516,
-                                   0.7344, 0.6172, 0.5000, 0.4531, 0.2813, 0.1719,
-                                   0.1016, 0.0703, 0.0625, 0.0547, 0.0000};
-static const double bp_u1000[NGHIA] = {1.0000000,  0.6644227,  0.5808359,  0.5169277,  0.4723329,
-                                       0.3372212,  0.1886747,  0.0570178,  -0.0620561, -0.1081999,
-                                       -0.2803696, -0.3885691, -0.3004561, -0.2228955, -0.2023300,
-                                       -0.1812881, 0.0000000};
-static const double bp_x[NGHIA] = {1.0000, 0.9688, 0.9609, 0.9531, 0.9453, 0.9063,
-                                   0.8594, 0.8047, 0.5000, 0.2344, 0.2266, 0.1563,
-                                   0.0938, 0.0781, 0.0703, 0.0625, 0.0000};
-static const double bp_v1000[NGHIA] = {0.0000000,  -0.2279225, -0.2936869, -0.3553213, -0.4103754,
-                                       -0.5264392, -0.4264545, -0.3202137, 0.0257995,  0.3253592,
-                                       0.3339924,  0.3769189,  0.3330442,  0.3099097,  0.2962703,
-                                       0.2807056,  0.0000000};
+/* Ghia, Ghia & Shin's and Botella & Peyret's centre lines (one copy, shared with the cavity2d
+ * problem and tests/test_reference.c). */
+#include "../problems/cavity_tables.h"
+#define NGHIA PINN_GHIA_POINTS
 
 /* One grid: (n+1)^2 nodes, index j*(n+1)+i, x = i h, y = j h. */
 typedef struct {
@@ -366,8 +331,8 @@ static void centre_lines(const grid *g, const double *u, const double *v, double
 {
   const int n = g->n;
   for (int k = 0; k < NGHIA; k++) {
-    cu[k] = line_value(u + AT(g, n / 2, 0), (size_t)n + 1, n, (ghia_j[k] - 1) / 128.0);
-    cv[k] = line_value(v + AT(g, 0, n / 2), 1, n, (ghia_i[k] - 1) / 128.0);
+    cu[k] = line_value(u + AT(g, n / 2, 0), (size_t)n + 1, n, (pinn_ghia_j[k] - 1) / 128.0);
+    cv[k] = line_value(v + AT(g, 0, n / 2), 1, n, (pinn_ghia_i[k] - 1) / 128.0);
   }
 }
 
@@ -513,8 +478,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "%s: need 0 < RE <= 5000 and N a multiple of 8 in 32..2048\n", argv[0]);
     return 2;
   }
-  const double *gu = re == 100 ? ghia_u100 : re == 1000 ? ghia_u1000 : NULL;
-  const double *gv = re == 100 ? ghia_v100 : re == 1000 ? ghia_v1000 : NULL;
+  const double *gu = re == 100 ? pinn_ghia_u[0] : re == 1000 ? pinn_ghia_u[1] : NULL;
+  const double *gv = re == 100 ? pinn_ghia_v[0] : re == 1000 ? pinn_ghia_v[1] : NULL;
 
   enum { LEVELS = 3 };
   grid g[LEVELS];
@@ -555,7 +520,7 @@ int main(int argc, char **argv)
          "Richardson", gu ? "Ghia" : "");
   for (int k = 0; k < NGHIA; k++) {
     const double rich = (4 * cu[2][k] - cu[1][k]) / 3;
-    printf("  y = %.6f  %+.6f  %+.6f  %+.6f  %+.6f", (ghia_j[k] - 1) / 128.0, cu[0][k], cu[1][k],
+    printf("  y = %.6f  %+.6f  %+.6f  %+.6f  %+.6f", (pinn_ghia_j[k] - 1) / 128.0, cu[0][k], cu[1][k],
            cu[2][k], rich);
     if (gu) printf("  %+.5f  dev %.2e", gu[k], fabs(cu[2][k] - gu[k]));
     printf("\n");
@@ -566,7 +531,7 @@ int main(int argc, char **argv)
   printf("\n v(x, 1/2)\n");
   for (int k = 0; k < NGHIA; k++) {
     const double rich = (4 * cv[2][k] - cv[1][k]) / 3;
-    printf("  x = %.6f  %+.6f  %+.6f  %+.6f  %+.6f", (ghia_i[k] - 1) / 128.0, cv[0][k], cv[1][k],
+    printf("  x = %.6f  %+.6f  %+.6f  %+.6f  %+.6f", (pinn_ghia_i[k] - 1) / 128.0, cv[0][k], cv[1][k],
            cv[2][k], rich);
     if (gv) printf("  %+.5f  dev %.2e", gv[k], fabs(cv[2][k] - gv[k]));
     printf("\n");
@@ -590,15 +555,15 @@ int main(int argc, char **argv)
         double *vl = malloc((size_t)(g[l].n + 1) * (g[l].n + 1) * sizeof(double));
         if (!ul || !vl) return 1;
         velocities(&g[l], ul, vl);
-        fu[l - 1] = line_value(ul + AT(&g[l], g[l].n / 2, 0), (size_t)g[l].n + 1, g[l].n, bp_y[k]);
-        fv[l - 1] = line_value(vl + AT(&g[l], 0, g[l].n / 2), 1, g[l].n, bp_x[k]);
+        fu[l - 1] = line_value(ul + AT(&g[l], g[l].n / 2, 0), (size_t)g[l].n + 1, g[l].n, pinn_bp_y[k]);
+        fv[l - 1] = line_value(vl + AT(&g[l], 0, g[l].n / 2), 1, g[l].n, pinn_bp_x[k]);
         free(ul), free(vl);
       }
-      printf("  y = %.4f  %+.6f  %+.6f  %+.7f   x = %.4f  %+.6f  %+.6f  %+.7f\n", bp_y[k], fu[1],
-             (4 * fu[1] - fu[0]) / 3, bp_u1000[k], bp_x[k], fv[1], (4 * fv[1] - fv[0]) / 3,
-             bp_v1000[k]);
-      bp_dev_u = fmax(bp_dev_u, fabs(fu[1] - bp_u1000[k]));
-      bp_dev_v = fmax(bp_dev_v, fabs(fv[1] - bp_v1000[k]));
+      printf("  y = %.4f  %+.6f  %+.6f  %+.7f   x = %.4f  %+.6f  %+.6f  %+.7f\n", pinn_bp_y[k], fu[1],
+             (4 * fu[1] - fu[0]) / 3, pinn_bp_u[k], pinn_bp_x[k], fv[1], (4 * fv[1] - fv[0]) / 3,
+             pinn_bp_v[k]);
+      bp_dev_u = fmax(bp_dev_u, fabs(fu[1] - pinn_bp_u[k]));
+      bp_dev_v = fmax(bp_dev_v, fabs(fv[1] - pinn_bp_v[k]));
     }
     printf("max deviation from Botella & Peyret (finest grid): u %.2e  v %.2e\n", bp_dev_u,
            bp_dev_v);
@@ -694,10 +659,10 @@ int main(int argc, char **argv)
   if (re == 1000) {
     rbp_u = rbp_v = 0;
     for (int k = 0; k < NGHIA; k++) {
-      rbp_u = fmax(rbp_u, fabs(line_value(ur + AT(&g[1], nm / 2, 0), (size_t)nm + 1, nm, bp_y[k]) -
-                               bp_u1000[k]));
+      rbp_u = fmax(rbp_u, fabs(line_value(ur + AT(&g[1], nm / 2, 0), (size_t)nm + 1, nm, pinn_bp_y[k]) -
+                               pinn_bp_u[k]));
       rbp_v =
-          fmax(rbp_v, fabs(line_value(vr + AT(&g[1], 0, nm / 2), 1, nm, bp_x[k]) - bp_v1000[k]));
+          fmax(rbp_v, fabs(line_value(vr + AT(&g[1], 0, nm / 2), 1, nm, pinn_bp_x[k]) - pinn_bp_v[k]));
     }
     printf("stored (Richardson) field: max deviation from Botella & Peyret u %.2e  v %.2e\n", rbp_u,
            rbp_v);

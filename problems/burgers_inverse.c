@@ -72,7 +72,7 @@ static int observations(const pinn_ref_grid *d, double *x, double *y, double sig
 
 int pinn_problem_burgers_inverse(pinn_problem **pp, pinn_solve_config *cfg, pinn_error *err)
 {
-  pinn_ref_grid ref = {0, 0, NULL, NULL, NULL};
+  pinn_ref_grid ref = {0};
   double *xo = malloc(3 * N_OBS * sizeof *xo), *yo = xo + 2 * N_OBS;
   const double sigma = pinn_params_double(cfg->params, "noise", 0.0,
                                           "standard deviation of Gaussian noise added to the "

@@ -36,6 +36,7 @@ const pinn_bundled *pinn_bundled_find(const char *name);
   X(holes2d, "-Lap u = f on a square with 3 circular holes, Dirichlet outside, Neumann on the holes") \
   X(csg3d, "-Lap u = f in a cube minus a ball, Dirichlet exact by a distance function")     \
   X(kovasznay2d, "steady Navier-Stokes at Re = 20, Kovasznay flow: outputs u, v, p")          \
+  X(cavity2d, "steady lid-driven cavity, Re = 100 (--set re=1000), against Ghia's table")      \
   X(burgers_inverse, "identify lambda1, lambda2 in u_t + l1 u u_x = l2 u_xx from data")       \
   X(advection_prelu, "u_t + u_x = 0 with a PReLU network: learned slopes, dead units")       \
   X(beam1d, "Euler-Bernoulli beam u_xxxx = q on (0,1), clamped at both ends (4th order)")     \
