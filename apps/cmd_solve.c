@@ -862,6 +862,12 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
       fprintf(stderr, " %s(%zu)", pinn_optimizer_name(cfg.train.phases[i].kind),
               cfg.train.phases[i].max_iter);
     fputc('\n', stderr);
+    if (cfg.loss.causal.slabs) {
+      char eps[32] = "annealed 1e-2..100";
+      if (cfg.loss.causal.eps > 0) snprintf(eps, sizeof eps, "%g", cfg.loss.causal.eps);
+      fprintf(stderr, "pinn: causal weights over %zu time slabs, eps %s, in Adam%s phases\n",
+              cfg.loss.causal.slabs, eps, cfg.loss.causal.quasi_newton ? " and quasi-Newton" : "");
+    }
     const size_t nref = pinn_problem_reference_points(p, NULL, NULL);
     if (nref)
       fprintf(stderr, "pinn: reference: %zu points%s%s (the error reported: ref_l2 on progress "
