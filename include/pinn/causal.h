@@ -35,8 +35,7 @@
  * least squares.  The paper uses causal weights as an aid to first-order
  * training; a quasi-Newton phase needs one fixed objective (a weight that
  * moves with the parameters within a line search breaks its curvature
- * pairs), and measured on allen_cahn1d (NOTES) the plain loss there is the
- * better choice.  At the start of a phase whose objective differs from the
+ * pairs); on allen_cahn1d both measured the same (README).  At the start of a phase whose objective differs from the
  * previous phase's, the trainer measures its best point's loss again.
  *
  * Not on a team of processes (pinn/team.h): PINN_EUNSUPPORTED.
