@@ -86,6 +86,15 @@ static const char solve_help_data[] =
     "                            TAU*SIGMA^2, SIGMA the noise's standard deviation: the\n"
     "                            discrepancy principle (stop=discrepancy)\n"
     "  --noise-tau TAU           the discrepancy factor (default 1)\n"
+    "  --rar N[:CAND[:ADD]]      RAR during Adam: every N iterations add the ADD (default 100)\n"
+    "                            of CAND (default 10000) candidates with the largest residual\n"
+    "                            to the first residual term's points\n"
+    "  --rad N[:K[:C[:CAND]]]    RAD during Adam: every N iterations redraw the first residual\n"
+    "                            term's points from CAND candidates (default 10 x its points)\n"
+    "                            with density ~ |r|^K / mean|r|^K + C (default K = 1, C = 1)\n"
+    "  --causal M[:EPS][:qn]     causal weights of the residual terms of a time-dependent\n"
+    "                            problem over M time slabs; EPS fixed, else annealed 1e-2 ..\n"
+    "                            100; Adam phases only unless :qn (quasi-Newton phases too)\n"
     "  --progress-every N        a progress line every N iterations (default 100)\n"
     "  --quiet                   only the summary line\n"
     "The last line printed is: problem=.. iterations=.. seconds=.. final_loss=.. [rel_l2_error=..\n"
@@ -388,7 +397,55 @@ typedef struct {
   const char **points;     /* "N" or "TERM=N", in order */
   const char **weights;    /* "TERM=W", in order */
   phase_edit *edits;
+  const char *rar, *rad;   /* --rar, --rad (parsed by parse_adaptive) */
+  pinn_causal_options causal; /* --causal (slabs 0: not given) */
 } solve_args;
+
+/* --rar N[:CAND[:ADD]] and --rad N[:K[:C[:CAND]]] into the training options:
+ * 0, or the usage exit status. */
+static int parse_adaptive(const char *opt, const char *v, pinn_train_options *t)
+{
+  const int rad = !strcmp(opt, "--rad");
+  const char *form = rad ? "give N[:K[:C[:CAND]]]: every N >= 1 Adam iterations, the density's "
+                           "K >= 0 and C >= 0, CAND >= 1 candidates (e.g. 100 or 100:1:1:20000)"
+                         : "give N[:CAND[:ADD]]: every N >= 1 Adam iterations, CAND >= 1 "
+                           "candidates, ADD points added, 1 <= ADD <= CAND (e.g. 100:10000:100)";
+  char buf[256], *f[5] = {NULL};
+  size_t nf = 0;
+  if (strlen(v) >= sizeof buf) return pinn_cli_usage_error("solve", "%s '%s': %s", opt, v, form);
+  strcpy(buf, v);
+  for (char *q = buf; nf < 5; ++nf) {
+    f[nf] = q;
+    q = strchr(q, ':');
+    if (!q) {
+      ++nf;
+      break;
+    }
+    *q++ = '\0';
+  }
+  size_t every, cand = rad ? 0 : 10000, add = 100;
+  double k = 1, c = 1;
+  int bad = nf > 4 || (!rad && nf > 3) || pinn_cli_parse_size(f[0], 1, 100000000, &every);
+  if (!bad && rad)
+    bad = (nf > 1 && pinn_cli_parse_double(f[1], 0, 1e3, &k)) ||
+          (nf > 2 && pinn_cli_parse_double(f[2], 0, 1e300, &c)) ||
+          (nf > 3 && pinn_cli_parse_size(f[3], 1, 100000000, &cand));
+  else if (!bad)
+    bad = (nf > 1 && pinn_cli_parse_size(f[1], 1, 100000000, &cand)) ||
+          (nf > 2 && pinn_cli_parse_size(f[2], 1, 100000000, &add)) || add > cand;
+  if (bad) return pinn_cli_usage_error("solve", "%s '%s': %s", opt, v, form);
+  if (rad) {
+    t->rad_every = every;
+    t->rad_candidates = cand;
+    t->rad_k = k;
+    t->rad_c = c;
+  } else {
+    t->refine_every = every;
+    t->refine_candidates = cand;
+    t->refine_add = add;
+  }
+  return 0;
+}
 
 /* The phase edits that take one number. */
 typedef struct {
@@ -577,6 +634,13 @@ static int parse_args(int argc, char **argv, solve_args *a)
       if (pinn_cli_parse_double(v, 1e-300, 1e300, &a->v.train.noise_tau))
         return pinn_cli_usage_error("solve", "--noise-tau '%s': give a factor > 0", v);
       a->set |= SET_NOISE_TAU;
+    } else if (!strcmp(o, "--rar") || !strcmp(o, "--rad")) {
+      pinn_train_options t = pinn_train_options_default();
+      if (parse_adaptive(o, v, &t)) return 2;
+      if (o[4] == 'r') a->rar = v;
+      else a->rad = v;
+    } else if (!strcmp(o, "--causal")) {
+      if (pinn_causal_parse(v, &a->causal, &e)) return pinn_cli_usage_error("solve", "--%s", e.msg);
     } else if (!strcmp(o, "--progress-every")) {
       if (pinn_cli_parse_size(v, 1, 100000000, &a->v.train.progress_every))
         return pinn_cli_usage_error("solve", "--progress-every '%s': give a number >= 1", v);
@@ -651,6 +715,16 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
   if (a->set & SET_NOISE) cfg->train.noise_level = v->train.noise_level;
   if (a->set & SET_NOISE_TAU) cfg->train.noise_tau = v->train.noise_tau;
   cfg->resume = a->resume;
+  if ((a->rar && parse_adaptive("--rar", a->rar, &cfg->train)) ||
+      (a->rad && parse_adaptive("--rad", a->rad, &cfg->train)))
+    return 2;
+  if (a->causal.slabs) {
+    if (!pinn_problem_has_time(p))
+      return pinn_cli_usage_error("solve", "--causal: problem '%s' has no time coordinate; causal "
+                                           "weights are for time-dependent problems (see pinn list)",
+                                  pinn_problem_name(p));
+    cfg->loss.causal = a->causal;
+  }
   /* the obstacle formulation first: it rebuilds the obstacle terms, which
    * --points may then size (pinn_solve applies it again: no change) */
   cfg->obstacle_method = v->obstacle_method;
@@ -788,6 +862,12 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
       fprintf(stderr, " %s(%zu)", pinn_optimizer_name(cfg.train.phases[i].kind),
               cfg.train.phases[i].max_iter);
     fputc('\n', stderr);
+    if (cfg.loss.causal.slabs) {
+      char eps[32] = "annealed 1e-2..100";
+      if (cfg.loss.causal.eps > 0) snprintf(eps, sizeof eps, "%g", cfg.loss.causal.eps);
+      fprintf(stderr, "pinn: causal weights over %zu time slabs, eps %s, in Adam%s phases\n",
+              cfg.loss.causal.slabs, eps, cfg.loss.causal.quasi_newton ? " and quasi-Newton" : "");
+    }
     const size_t nref = pinn_problem_reference_points(p, NULL, NULL);
     if (nref)
       fprintf(stderr, "pinn: reference: %zu points%s%s (the error reported: ref_l2 on progress "

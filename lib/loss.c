@@ -37,7 +37,7 @@
 
 pinn_loss_options pinn_loss_options_default(void)
 {
-  pinn_loss_options o = {PINN_SAMPLER_SOBOL, 1, 1.0, NULL, 0.0};
+  pinn_loss_options o = {PINN_SAMPLER_SOBOL, 1, 1.0, NULL, 0.0, {0, 0.0, 0}};
   return o;
 }
 
@@ -365,6 +365,7 @@ void pinn_loss_free(pinn_loss *l)
     pinn_taylor_free(l->terms[i].tay);
   }
   free(l->terms);
+  pinn_causal_free_(l->causal);
   free(l->last_theta);
   free(l->last_terms);
   free(l);
@@ -559,6 +560,7 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
     }
     st = resample_term(l, t);
   }
+  if (!st) st = pinn_causal_attach_(l);
   size_t held = 0;
   for (size_t i = 0; i < l->n_terms && !st; ++i) held += l->terms[i].n_val;
   if (!st && o.validation > 0 && held == 0)
@@ -613,6 +615,7 @@ typedef struct {
   double scale;      /* w / N */
   double inv_n;      /* 1 / N (N: points, or pairs for periodic terms) */
   double *out;       /* residual_at: |r|^2 per point, else NULL */
+  const double *pw;  /* causal weights: each point's seed multiplier (NULL: none) */
 } seed_ctx;
 
 int pinn_loss_record_failure_(term_state *t, size_t point, const pinn_error *e)
@@ -986,9 +989,11 @@ static int seed_residual(size_t p0, size_t nb, size_t ld, const double *J, doubl
                           "the squared residual overflows (component %zu = %.6g)", i, r[i].v);
       return pinn_loss_record_failure_(t, pt, &f);
     }
-    acc[0] += sq * s->inv_n;
+    /* causal weights: the point's loss and seed scaled (pinn/causal.h) */
+    const double scale = s->pw ? s->scale * s->pw[pt] : s->scale;
+    acc[0] += (s->pw ? sq * s->pw[pt] : sq) * s->inv_n;
     for (size_t i = 0; i < nr; ++i) {
-      const double f = 2.0 * s->scale * r[i].v;
+      const double f = 2.0 * scale * r[i].v;
       if (f == 0.0) continue;
       for (size_t c = 0; c < tc; ++c) Jb[c * ld + q] += f * r[i].d[c];
       for (size_t j = 0; j < nc; ++j) acc[1 + j] += f * r[i].d[tc + j];
@@ -1202,7 +1207,7 @@ static seed_ctx term_seed(pinn_loss *l, term_state *t)
 {
   const size_t npairs = t->ops->paired ? t->n / 2 : t->n;
   seed_ctx s = {l, t, t->x, t->g, t->normals, t->def.weight / (double)npairs,
-                1.0 / (double)npairs, NULL};
+                1.0 / (double)npairs, NULL, pinn_causal_point_weights_(l, (size_t)(t - l->terms))};
   return s;
 }
 
@@ -1650,7 +1655,8 @@ int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, d
   double total = 0;
   int st = PINN_SUCCESS;
   const int team = l->has_team && l->team.size > 1;
-  if (team) st = eval_team(l, grad, terms, &total);
+  st = pinn_causal_prepare_(l); /* the causal weights at theta (pinn/causal.h) */
+  if (team && !st) st = eval_team(l, grad, terms, &total);
   for (size_t i = 0; !team && i < l->n_terms && !st; ++i) {
     double li = 0;
     st = eval_term(l, i, grad, &li);
@@ -1771,7 +1777,7 @@ int pinn_loss_residual_at(pinn_loss *l, size_t i, size_t n, const double *x, dou
       }
     }
   }
-  seed_ctx s = {l, t, x, g, NULL, 0.0, 0.0, out};
+  seed_ctx s = {l, t, x, g, NULL, 0.0, 0.0, out, NULL};
   double acc[1 + PINN_MAX_COEFS];
   pinn_error_clear(&t->fail);
   int st = run_pass(l, t, n, x, 0, seed_residual, &s, 1 + l->n_coef, acc, NULL);
@@ -1800,7 +1806,7 @@ int pinn_loss_validation(pinn_loss *l, const double *theta, double *f, double *t
     if (terms) terms[i] = NAN;
     if (!t->n_val) continue;
     seed_ctx s = {l, t, t->val_x, t->val_y, NULL, t->def.weight / (double)t->n_val,
-                  1.0 / (double)t->n_val, NULL};
+                  1.0 / (double)t->n_val, NULL, NULL};
     double acc[1] = {0};
     pinn_error_clear(&t->fail);
     int st = run_pass(l, t, t->n_val, t->val_x, 0, seed_condition, &s, 1, acc, NULL);
@@ -1845,36 +1851,59 @@ int pinn_loss_multiplier_at(pinn_loss *l, size_t i, size_t n, const double *x, d
   if (n && (!x || !lambda))
     return pinn_error_set(&l->err, PINN_EINVAL, "multiplier: NULL points or output");
   term_state *t = &l->terms[i];
-  seed_ctx s = {l, t, x, NULL, NULL, 0.0, 0.0, lambda};
+  seed_ctx s = {l, t, x, NULL, NULL, 0.0, 0.0, lambda, NULL};
   double acc[1 + PINN_MAX_COEFS];
   pinn_error_clear(&t->fail);
   int st = run_pass(l, t, n, x, 0, seed_multiplier, &s, 1 + l->n_coef, acc, NULL);
   return st ? pinn_loss_pass_failed_(l, t, st) : PINN_SUCCESS;
 }
 
+/* The candidates of adaptive sampling (RAR, RAD): n_candidates fresh
+ * points of residual term i's region (its sampler continues) into *cx
+ * (*nc x dim, their normals *cn or NULL) and their |r|^2 into *score, all
+ * malloc'd (freed on failure).  `what` names the caller in messages. */
+static int candidates(pinn_loss *l, size_t i, size_t n_candidates, const char *what, double **cx,
+                      double **cn, double **score, size_t *nc)
+{
+  *cx = *cn = *score = NULL;
+  if (i >= l->n_terms || !l->terms[i].ops->dual)
+    return pinn_error_set(&l->err, PINN_EINVAL, "%s needs a residual term (term %zu is not)", what,
+                          i);
+  int st = sample_term(l, &l->terms[i], n_candidates, cx, cn, nc);
+  if (st) return st;
+  *score = malloc((*nc ? *nc : 1) * sizeof **score);
+  if (!*score) st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
+  if (!st) st = pinn_loss_residual_at(l, i, *nc, *cx, *score);
+  if (st) {
+    free(*cx);
+    free(*cn);
+    free(*score);
+    *cx = *cn = *score = NULL;
+  }
+  return st;
+}
+
 int pinn_loss_refine(pinn_loss *l, size_t i, size_t n_candidates, size_t n_add)
 {
   if (!l) return PINN_EINVAL;
+  if (n_add == 0 || n_add > n_candidates)
+    return pinn_error_set(&l->err, PINN_EINVAL, "refinement: need 0 < n_add <= n_candidates");
   if (i >= l->n_terms || !l->terms[i].ops->dual)
     return pinn_error_set(&l->err, PINN_EINVAL, "refinement needs a residual term (term %zu is not)",
                           i);
-  if (n_add == 0 || n_add > n_candidates)
-    return pinn_error_set(&l->err, PINN_EINVAL, "refinement: need 0 < n_add <= n_candidates");
   term_state *t = &l->terms[i];
-  double *cx, *cn;
+  double *cx, *cn, *score;
   size_t nc;
   /* the new rows follow every rank's old ones (a team gathers them) */
   int st = gather_term(l, t);
   if (st) return st;
-  st = sample_term(l, t, n_candidates, &cx, &cn, &nc);
+  st = candidates(l, i, n_candidates, "refinement", &cx, &cn, &score, &nc);
   if (st) return st;
   free(cn);
-  double *score = malloc(nc * sizeof *score);
+  if (n_add > nc) n_add = nc;
   size_t *idx = malloc(n_add * sizeof *idx);
   double *nx = NULL;
-  if (n_add > nc) n_add = nc;
-  if (!score || !idx) st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
-  if (!st) st = pinn_loss_residual_at(l, i, nc, cx, score);
+  if (!idx) st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
   if (!st) st = pinn_sample_top_k(nc, score, n_add, idx);
   if (!st) {
     nx = malloc((t->n + n_add) * l->dim * sizeof *nx);
@@ -1889,6 +1918,83 @@ int pinn_loss_refine(pinn_loss *l, size_t i, size_t n_candidates, size_t n_add)
   free(cx);
   free(score);
   free(idx);
+  return st;
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+  const size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  return (x > y) - (x < y);
+}
+
+int pinn_loss_redistribute(pinn_loss *l, size_t i, size_t n_candidates, double k, double c,
+                           size_t round)
+{
+  if (!l) return PINN_EINVAL;
+  if (!(k >= 0) || !isfinite(k) || !(c >= 0) || !isfinite(c))
+    return pinn_error_set(&l->err, PINN_EINVAL,
+                          "redistribution (RAD): need finite k >= 0 and c >= 0, got k = %g, c = %g",
+                          k, c);
+  if (i >= l->n_terms || !l->terms[i].ops->dual)
+    return pinn_error_set(&l->err, PINN_EINVAL,
+                          "redistribution (RAD) needs a residual term (term %zu is not)", i);
+  term_state *t = &l->terms[i];
+  const size_t n = t->n, dim = l->dim;
+  if (n_candidates < n)
+    return pinn_error_set(&l->err, PINN_EINVAL,
+                          "redistribution (RAD): %zu candidates for the %zu points of term '%s'; "
+                          "draw at least as many candidates as points",
+                          n_candidates, n, t->def.name);
+  double *cx, *cn, *score;
+  size_t nc;
+  int st = candidates(l, i, n_candidates, "redistribution (RAD)", &cx, &cn, &score, &nc);
+  if (st) return st;
+  size_t *idx = malloc(n * sizeof *idx);
+  double *nx = malloc(n * dim * sizeof *nx), *nn = cn ? malloc(n * l->d * sizeof *nn) : NULL;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!idx || !nx || (cn && !nn) || !rng) st = pinn_error_set(&l->err, PINN_ENOMEM, "out of memory");
+  if (!st && nc < n)
+    st = pinn_error_set(&l->err, PINN_EINVAL,
+                        "redistribution (RAD): term '%s' kept only %zu of %zu candidates (its "
+                        "'where' filter); draw more candidates",
+                        t->def.name, nc, n);
+  if (!st) {
+    /* p_j = |r_j|^k / mean |r|^k + c; score holds |r|^2 */
+    double mean = 0;
+    for (size_t j = 0; j < nc; ++j) {
+      score[j] = k == 0 ? 1.0 : pow(score[j], 0.5 * k);
+      mean += score[j];
+    }
+    mean /= (double)nc;
+    /* Efraimidis-Spirakis: the n largest keys log(u_j) / p_j are a draw
+     * without replacement with probabilities proportional to p_j (every p
+     * the same when no residual is left) */
+    gsl_rng_set(rng, l->opt.seed * 2654435761UL + 7919UL * i + 104729UL * round + 1);
+    for (size_t j = 0; j < nc; ++j) {
+      const double p = mean > 0 && isfinite(mean) ? score[j] / mean + c : 1.0;
+      const double u = gsl_rng_uniform_pos(rng);
+      score[j] = p > 0 ? log(u) / p : -INFINITY;
+    }
+    st = pinn_sample_top_k(nc, score, n, idx);
+    if (st) st = pinn_error_set(&l->err, st, "redistribution (RAD): term '%s': a residual at the "
+                                "candidates is not finite", t->def.name);
+  }
+  if (!st) {
+    qsort(idx, n, sizeof *idx, cmp_index); /* the kept points in their candidate order */
+    for (size_t j = 0; j < n; ++j) {
+      memcpy(nx + j * dim, cx + idx[j] * dim, dim * sizeof *nx);
+      if (nn) memcpy(nn + j * l->d, cn + idx[j] * l->d, l->d * sizeof *nn);
+    }
+    st = set_points(l, t, nx, nn, n);
+    nx = nn = NULL;
+  }
+  gsl_rng_free(rng);
+  free(cx);
+  free(cn);
+  free(score);
+  free(idx);
+  free(nx);
+  free(nn);
   return st;
 }
 
@@ -1920,6 +2026,7 @@ int pinn_loss_save_state(const pinn_loss *l, pinn_h5_writer *w, const char *grou
   int st = pinn_h5_create_group(w, group);
   if (!st) st = pinn_h5_set_attr_int64(w, group, "n_terms", (int64_t)l->n_terms);
   if (!st) st = pinn_h5_set_attr_int64(w, group, "n_evals", (int64_t)l->n_evals);
+  if (!st) st = pinn_causal_save_(l, w, group);
   if (!st && l->n_coef) {
     size_t dims[1] = {l->n_coef};
     snprintf(name, sizeof name, "%s/coefs", group); /* the trained values (scaled) */
@@ -2095,6 +2202,9 @@ static int load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
     return pinn_error_set(&l->err, PINN_EFORMAT,
                           "checkpoint %s: n_evals is %lld, negative: the file is corrupt", group,
                           (long long)ne);
+  size_t causal_rung;
+  int cs = pinn_causal_load_(l, r, group, &causal_rung);
+  if (cs) return cs;
   double coef[PINN_MAX_COEFS];
   if (l->n_coef) {
     double *c;
@@ -2168,6 +2278,7 @@ static int load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
     for (size_t j = 0; j < l->n_coef; ++j) l->coef[j] = l->coef_theta[j] * l->coef_scale[j];
     l->n_evals = (size_t)ne;
     l->have_last = 0;
+    pinn_causal_set_rung_(l, causal_rung);
   }
   for (size_t i = 0; i < l->n_terms; ++i) {
     if (xs) free(xs[i]);

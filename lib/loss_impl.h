@@ -10,6 +10,7 @@
 #include <pinn/transform.h>
 #include <pinn/taylor.h>
 
+#include "causal_impl.h"
 #include "problem_impl.h"
 #include "term_impl.h"
 
@@ -87,6 +88,7 @@ struct pinn_loss {
   int has_team;   /* pinn_loss_set_team */
   int sharded;    /* a team of several ranks: each holds its share of the points */
   pinn_team team;
+  pinn_causal_state_ *causal; /* causal weights (lib/causal.c); NULL: none */
   pinn_error err;
 };
 

@@ -103,6 +103,8 @@ pinn_train_options pinn_train_options_default(void)
   o.max_recoveries = 5;
   o.refine_candidates = 10000;
   o.refine_add = 100;
+  o.rad_k = 1.0;
+  o.rad_c = 1.0;
   o.validation_every = 10;
   o.noise_tau = 1.0;
   return o;
@@ -286,6 +288,10 @@ int pinn_train_options_check(const pinn_train_options *o, pinn_error *err)
     return pinn_error_set(err, PINN_EINVAL,
                           "noise_level = %g: give the noise's standard deviation >= 0 (0 = off)",
                           o->noise_level);
+  if (!(o->rad_k >= 0) || !isfinite(o->rad_k) || !(o->rad_c >= 0) || !isfinite(o->rad_c))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "rad_k = %g, rad_c = %g: the RAD density needs finite k >= 0 and c >= 0",
+                          o->rad_k, o->rad_c);
   if (!(o->noise_tau > 0) || !isfinite(o->noise_tau))
     return pinn_error_set(err, PINN_EINVAL, "noise_tau = %g: give a factor > 0 (default 1)",
                           o->noise_tau);
@@ -471,17 +477,65 @@ static int eval_here(pinn_trainer *t)
   return st;
 }
 
-static int refine_first_residual(pinn_trainer *t)
+/* The first residual term (what RAR and RAD adapt), n_terms when none. */
+static size_t first_residual(const pinn_trainer *t)
 {
   const pinn_problem *p = pinn_loss_problem(t->l);
   for (size_t i = 0; i < t->n_terms; ++i) {
     pinn_term_kind k = pinn_problem_term_kind(p, i);
-    if (k != PINN_TERM_RESIDUAL && k != PINN_TERM_COMPLEMENTARITY && k != PINN_TERM_RESIDUAL_ANY)
-      continue;
-    int st = pinn_loss_refine(t->l, i, t->o.refine_candidates, t->o.refine_add);
-    if (st) return pinn_error_set(&t->err, st, "refinement: %s", pinn_loss_errmsg(t->l));
-    return PINN_SUCCESS;
+    if (k == PINN_TERM_RESIDUAL || k == PINN_TERM_COMPLEMENTARITY || k == PINN_TERM_RESIDUAL_ANY)
+      return i;
   }
+  return t->n_terms;
+}
+
+static int refine_first_residual(pinn_trainer *t)
+{
+  const size_t i = first_residual(t);
+  if (i == t->n_terms) return PINN_SUCCESS;
+  int st = pinn_loss_refine(t->l, i, t->o.refine_candidates, t->o.refine_add);
+  if (st) return pinn_error_set(&t->err, st, "refinement: %s", pinn_loss_errmsg(t->l));
+  return PINN_SUCCESS;
+}
+
+/* RAD (pinn_loss_redistribute) of the first residual term, the draw seeded
+ * by the run-wide iteration. */
+static int redistribute_first_residual(pinn_trainer *t)
+{
+  const size_t i = first_residual(t);
+  if (i == t->n_terms) return PINN_SUCCESS;
+  size_t n;
+  pinn_loss_term_points(t->l, i, &n, NULL, NULL);
+  const size_t nc = t->o.rad_candidates ? t->o.rad_candidates : 10 * n;
+  int st = pinn_loss_redistribute(t->l, i, nc, t->o.rad_k, t->o.rad_c, t->total_iter);
+  if (st) return pinn_error_set(&t->err, st, "%s", pinn_loss_errmsg(t->l));
+  return PINN_SUCCESS;
+}
+
+/* Does phase ph train on the causal loss (pinn/causal.h)? */
+static int causal_in(const pinn_trainer *t, const pinn_phase *ph)
+{
+  const pinn_causal_options *c = pinn_loss_causal(t->l);
+  return c && (ph->kind == PINN_OPT_ADAM || (c->quasi_newton && ph->kind != PINN_OPT_LM));
+}
+
+/* A phase's objective: causal weights on or off; at the start of a phase
+ * whose objective is not the previous phase's, the best point's loss under
+ * the new one (decided by the options alone, so a resumed run does the same). */
+static int causal_phase(pinn_trainer *t, const pinn_phase *ph)
+{
+  if (!pinn_loss_causal(t->l)) return PINN_SUCCESS;
+  const int on = causal_in(t, ph);
+  pinn_loss_causal_activate(t->l, on);
+  if (t->iter || !t->phase || on == causal_in(t, &t->o.phases[t->phase - 1]) ||
+      !isfinite(t->best_f))
+    return PINN_SUCCESS;
+  double f;
+  int st = pinn_loss_eval(t->l, t->best_x, &f, NULL, NULL);
+  if (st)
+    return pinn_error_set(&t->err, st, "phase %zu: the loss %s causal weights at the best point: "
+                          "%s", t->phase + 1, on ? "with" : "without", pinn_loss_errmsg(t->l));
+  t->best_f = f;
   return PINN_SUCCESS;
 }
 
@@ -585,7 +639,8 @@ static int rebase_on_change(pinn_trainer *t, int *status)
   const char *why = st ? pinn_loss_errmsg(t->l) : "it is not finite";
   if (!st && !isfinite(t->f)) st = PINN_ENONFINITE;
   if (st) {
-    *status = pinn_error_set(&t->err, st, "iteration %zu: the loss the step hook changed: %s",
+    *status = pinn_error_set(&t->err, st, "iteration %zu: the loss the step hook (or the causal "
+                             "eps) changed: %s",
                              t->total_iter, why);
     return 1;
   }
@@ -660,7 +715,10 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
       *status = t->err.code;
       return PINN_STOP_ERROR;
     }
+    const int annealed = pinn_loss_causal_anneal(t->l); /* eps up a rung: a new objective */
     int rs = t->o.refine_every && t->iter % t->o.refine_every == 0 ? refine_first_residual(t) : 0;
+    if (!rs && t->o.rad_every && t->iter % t->o.rad_every == 0)
+      rs = redistribute_first_residual(t);
     if (!rs && t->o.resample_every && t->iter % t->o.resample_every == 0 &&
         (rs = pinn_loss_resample(t->l)))
       pinn_error_set(&t->err, rs, "%s", pinn_loss_errmsg(t->l));
@@ -668,7 +726,7 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
       *status = rs;
       return PINN_STOP_ERROR;
     }
-    if (step_hook(t, status) || (t->changed && rebase_on_change(t, status)))
+    if (step_hook(t, status) || ((t->changed || annealed) && rebase_on_change(t, status)))
       return PINN_STOP_ERROR;
     r = end_iteration(t, ph, status);
     if (r) return r;
@@ -963,6 +1021,11 @@ int pinn_trainer_run(pinn_trainer *t)
       memset(t->m, 0, t->P * sizeof(double));
       memset(t->v, 0, t->P * sizeof(double));
     }
+    if (causal_phase(t, ph)) {
+      status = t->err.code;
+      t->reason = PINN_STOP_ERROR;
+      break;
+    }
     if (t->iter == 0 && isfinite(t->best_f)) memcpy(t->x, t->best_x, t->P * sizeof(double));
     /* a resumed phase that had reached its limit (a checkpoint written when
      * the run stopped at the phase's last iteration) is over */
@@ -1212,6 +1275,36 @@ static int load_validation(pinn_trainer *t, pinn_h5_reader *r, const char *path,
   return st;
 }
 
+/* /trainer/rad (written when RAD is on): rad_every, rad_candidates, rad_k,
+ * rad_c.  A resume must use the same (none when the file has none). */
+#define RAD_RECORD 4
+
+static int check_rad(pinn_trainer *t, pinn_h5_reader *r, const char *path)
+{
+  double mine[RAD_RECORD] = {(double)t->o.rad_every, (double)t->o.rad_candidates, t->o.rad_k,
+                             t->o.rad_c},
+         *saved = NULL;
+  size_t d[1] = {RAD_RECORD};
+  if (!pinn_h5_has(r, "/trainer/rad")) {
+    if (!t->o.rad_every) return PINN_SUCCESS;
+    return pinn_error_set(&t->err, PINN_EINVAL,
+                          "resume: %s was written by a run without RAD; resume it without --rad",
+                          path);
+  }
+  if (pinn_h5_read_dataset(r, "/trainer/rad", 1, d, &saved, NULL, NULL))
+    return pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
+  int st = PINN_SUCCESS;
+  if (memcmp(saved, mine, sizeof mine) != 0)
+    st = pinn_error_set(&t->err, PINN_EINVAL,
+                        "resume: %s was written with RAD every %.0f iterations, %.0f candidates, "
+                        "k = %g, c = %g; this run has %.0f, %.0f, %g, %g: resume with the saved "
+                        "run's --rad",
+                        path, saved[0], saved[1], saved[2], saved[3], mine[0], mine[1], mine[2],
+                        mine[3]);
+  free(saved);
+  return st;
+}
+
 /* The vectors of P doubles a checkpoint holds: x, best_x, Adam's m and v. */
 static const char *const vec_names[4] = {"/trainer/x", "/trainer/best_x", "/trainer/adam_m",
                                          "/trainer/adam_v"};
@@ -1262,6 +1355,10 @@ static int write_checkpoint(pinn_trainer *t, const char *path)
   size_t vd[1] = {VAL_RECORD};
   if (!st) st = pinn_h5_write_dataset(w, "/trainer/validation", 1, vd, va);
   if (!st && t->has_val) st = pinn_h5_write_dataset(w, "/trainer/validation_x", 1, dims, t->val_best_x);
+  const double rad[RAD_RECORD] = {(double)t->o.rad_every, (double)t->o.rad_candidates, t->o.rad_k,
+                                  t->o.rad_c};
+  size_t rd1[1] = {RAD_RECORD};
+  if (!st && t->o.rad_every) st = pinn_h5_write_dataset(w, "/trainer/rad", 1, rd1, rad);
   const size_t nrec = t->o.n_phases * OPT_PER_PHASE + OPT_GLOBAL + t->n_terms;
   double *rec = malloc(nrec * sizeof *rec);
   if (!rec) st = PINN_ENOMEM;
@@ -1499,6 +1596,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     }
   }
   if (!st) st = load_validation(t, r, path, (size_t)iv[4]);
+  if (!st) st = check_rad(t, r, path);
   if (!st) {
     st = pinn_loss_load_state(t->l, r, "/loss", NULL);
     if (st) pinn_error_set(&t->err, st, "resume: %s", pinn_loss_errmsg(t->l));

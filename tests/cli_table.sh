@@ -69,6 +69,16 @@ bad solve burgers1d --out result.txt
 bad solve burgers1d --resume /nonexistent/ckpt.h5
 bad solve burgers1d --time-budget 0
 bad solve burgers1d --checkpoint-every 0
+bad solve burgers1d --rar 0
+bad solve burgers1d --rar 10:100:200
+bad solve burgers1d --rar 10:x
+bad solve burgers1d --rad 10:-1
+bad solve burgers1d --rad 10:1:1:0
+bad solve burgers1d --rad 10:1:1:5:5
+bad solve burgers1d --causal 0
+bad solve burgers1d --causal 8:0
+bad solve burgers1d --causal 8:abc
+bad solve poisson1d --causal 8
 bad solve --plugin ./nonexistent.so
 bad solve --plugin /etc/hostname
 bad bench

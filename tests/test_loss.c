@@ -167,7 +167,7 @@ static void obstacle_barriers_and_complementarity_have_exact_gradients(void)
     CU_ASSERT_EQUAL(pinn_problem_set_sense(p, 1, b % 2 ? 1 : -1), 0);
     CU_ASSERT_EQUAL(pinn_problem_term_sense(p, 1), b % 2 ? 1 : -1);
     CU_ASSERT_EQUAL(pinn_problem_term_sense(p, 0), b % 2 ? -1 : 1);
-    pinn_problem_set_points(p, 0, 400);
+    pinn_problem_set_points(p, 0, 2000);
     pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 3 + b);
     char what[64];
     snprintf(what, sizeof what, "barrier %s", pinn_barrier_name(kinds[b]));
@@ -1212,6 +1212,93 @@ static void refinement_adds_the_points_with_largest_residuals(void)
   pinn_problem_free(p);
 }
 
+/* r = x on (0, 1), whatever the network: |r| = x. */
+static int residual_is_x(const double *x, const pinn_jet *u, const pinn_dual *c, pinn_dual *r,
+                         void *ctx)
+{
+  (void)c;
+  (void)ctx;
+  r[0] = pd_addc(pd_scale(u[0].v, 0.0), x[0]);
+  return 0;
+}
+
+/* The mean x of term 0's points after one RAD draw (k, c) from 20000
+ * candidates; the points of a second loss drawn the same way (same, or
+ * another round) compared into *same. */
+static double rad_mean(double k, double c, size_t round, int *same)
+{
+  pinn_problem *p = pinn_problem_alloc("rad", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 1, residual_is_x, PINN_NEED_X, NULL);
+  pinn_problem_set_points(p, 0, 2000);
+  pinn_problem_add_dirichlet(p, "ends", 0, NULL, NULL);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 5);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL), *l2 = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_EQUAL_FATAL(pinn_loss_redistribute(l, 0, 20000, k, c, 7), PINN_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(pinn_loss_redistribute(l2, 0, 20000, k, c, round), PINN_SUCCESS);
+  size_t n, n2;
+  const double *x, *x2;
+  pinn_loss_term_points(l, 0, &n, NULL, &x);
+  pinn_loss_term_points(l2, 0, &n2, NULL, &x2);
+  CU_ASSERT_EQUAL(n, 2000);
+  CU_ASSERT_EQUAL(n2, 2000);
+  *same = memcmp(x, x2, n * sizeof *x) == 0;
+  double mean = 0;
+  int inside = 1;
+  for (size_t i = 0; i < n; ++i) {
+    mean += x[i] / (double)n;
+    inside &= x[i] >= 0 && x[i] <= 1;
+  }
+  CU_ASSERT(inside);
+  pinn_loss_free(l);
+  pinn_loss_free(l2);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+  return mean;
+}
+
+/* RAD with |r| = x: density ~ x (k = 1, c = 0) gives points of mean near
+ * 2/3 (a 10% draw without replacement: a little below), uniform (k = 0)
+ * near 1/2, the paper's k = 1, c = 1 (x / mean|r| + 1 = 2x + 1, mean
+ * (2/3 + 1/2) / 2) near 7/12; the same seed and round draw the same
+ * points, another round others. */
+static void redistribution_draws_points_with_the_residual_density(void)
+{
+  int same;
+  const double m1 = rad_mean(1, 0, 7, &same);
+  CU_ASSERT(same);
+  const double m0 = rad_mean(0, 1, 8, &same);
+  CU_ASSERT(!same);
+  const double m11 = rad_mean(1, 1, 7, &same);
+  printf("\n  RAD means: %.4f (k=1,c=0; 2/3 exact), %.4f (uniform; 1/2), %.4f (k=1,c=1; 7/12)\n",
+         m1, m0, m11);
+  CU_ASSERT(fabs(m1 - 2.0 / 3) < 0.03);
+  CU_ASSERT(fabs(m0 - 0.5) < 0.03);
+  CU_ASSERT(fabs(m11 - 7.0 / 12) < 0.03);
+  /* errors */
+  pinn_problem *p = pinn_problem_alloc("rad_bad", 1, 0, 1, NULL);
+  pinn_domain dom;
+  pinn_domain_interval(&dom, 0, 1, NULL);
+  pinn_problem_set_domain(p, &dom);
+  pinn_problem_add_residual(p, "pde", 1, residual_is_x, PINN_NEED_X, NULL);
+  pinn_problem_set_points(p, 0, 100);
+  pinn_problem_add_dirichlet(p, "ends", 0, NULL, NULL);
+  pinn_mlp *net = pinn_test_small_net(1, 1, PINN_ACT_TANH, 5);
+  pinn_loss *l = pinn_loss_alloc(p, net, NULL, NULL);
+  CU_ASSERT_EQUAL(pinn_loss_redistribute(l, 1, 1000, 1, 1, 0), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "residual term"));
+  CU_ASSERT_EQUAL(pinn_loss_redistribute(l, 0, 50, 1, 1, 0), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "at least as many candidates"));
+  CU_ASSERT_EQUAL(pinn_loss_redistribute(l, 0, 1000, -1, 1, 0), PINN_EINVAL);
+  CU_ASSERT_EQUAL(pinn_loss_redistribute(l, 0, 1000, 1, NAN, 0), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_loss_errmsg(l), "k >= 0 and c >= 0"));
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
+}
+
 static void barrier_continuation_grows_rho_to_its_cap(void)
 {
   pinn_problem *p = pinn_problem_alloc("cont", 1, 0, 1, NULL);
@@ -1528,6 +1615,8 @@ int main(void)
        loss_is_bitwise_identical_with_one_and_two_threads},
       {"refinement_adds_the_points_with_largest_residuals",
        refinement_adds_the_points_with_largest_residuals},
+      {"redistribution_draws_points_with_the_residual_density",
+       redistribution_draws_points_with_the_residual_density},
       {"barrier_continuation_grows_rho_to_its_cap", barrier_continuation_grows_rho_to_its_cap},
       {"saved_state_reloads_bitwise_and_corrupt_states_are_refused",
        saved_state_reloads_bitwise_and_corrupt_states_are_refused},

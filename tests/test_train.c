@@ -677,6 +677,43 @@ static void a_run_with_continuation_resumes_bitwise(void)
   CU_ASSERT_EQUAL(h.calls, 28);
 }
 
+/* RAD every 10 Adam iterations (the draws seeded by the iteration, the
+ * points and samplers in the checkpoint) resumes bitwise. */
+static void a_run_with_rad_resumes_bitwise(void)
+{
+  pinn_train_options o = adam30_lbfgs40();
+  o.rad_every = 10;
+  checkpoints_inside_adam_and_lbfgs_resume_bitwise(NULL, o, "rad");
+  /* RAD changed the run */
+  size_t P0, it0, P1, it1;
+  double *plain = train_params(adam30_lbfgs40(), NULL, 0, &P0, &it0),
+         *rad = train_params(o, NULL, 0, &P1, &it1);
+  CU_ASSERT_NOT_EQUAL(memcmp(plain, rad, P0 * sizeof *rad), 0);
+  free(plain);
+  free(rad);
+  /* the RAD settings must be the saved run's */
+  char path[512];
+  char *dir = checkpoint_in_tmpdir("rad-other", path, sizeof path);
+  pinn_train_options oc = o;
+  oc.checkpoint_path = path;
+  size_t P, it;
+  free(train_params(oc, NULL, 20, &P, &it));
+  setup s = make(NULL, 11);
+  pinn_train_options o2 = o;
+  o2.rad_k = 2;
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o2, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_resume(t, path), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "RAD"));
+  pinn_trainer_free(t);
+  o2.rad_every = 0;
+  t = pinn_trainer_alloc(s.l, &o2, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_resume(t, path), PINN_EINVAL);
+  pinn_trainer_free(t);
+  pinn_test_net_free(&s);
+  pinn_test_rmtree(dir);
+  free(dir);
+}
+
 static void a_run_killed_with_sigkill_resumes_from_its_last_checkpoint(void)
 {
   char path[512];
@@ -1206,6 +1243,7 @@ int main(void)
       {"self_scaled_phases_chain_after_lbfgs_and_resume_bitwise",
        self_scaled_phases_chain_after_lbfgs_and_resume_bitwise},
       {"loss_transforms_report_the_loss_itself", loss_transforms_report_the_loss_itself},
+      {"a_run_with_rad_resumes_bitwise", a_run_with_rad_resumes_bitwise},
       {"extending_the_last_phase_on_resume_is_bitwise", extending_the_last_phase_on_resume_is_bitwise},
       {"after_a_nan_the_reported_terms_are_the_terms_of_the_loss",
        after_a_nan_the_reported_terms_are_the_terms_of_the_loss},

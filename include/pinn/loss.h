@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <gsl/gsl_multimin.h>
 #include <pinn/status.h>
+#include <pinn/causal.h>
 #include <pinn/mlp.h>
 #include <pinn/problem.h>
 #include <pinn/sample.h>
@@ -46,6 +47,9 @@ typedef struct pinn_loss_options {
    * by an MT19937 generator seeded from `seed` and the term's index, so the
    * split is the same on every run, thread and rank count.  Default 0. */
   double validation;
+  /* causal weights of the residual terms of a time-dependent problem
+   * (pinn/causal.h; default off) */
+  pinn_causal_options causal;
 } pinn_loss_options;
 
 /* The defaults above. */
@@ -158,6 +162,20 @@ int pinn_loss_resample(pinn_loss *l);
  * n_candidates interior points for residual term i, and add the n_add with
  * the largest |r|^2 to its points. */
 int pinn_loss_refine(pinn_loss *l, size_t i, size_t n_candidates, size_t n_add);
+
+/* Residual-based adaptive distribution (Wu et al. 2023, RAD): draw
+ * n_candidates points of residual term i's region (its sampler continues,
+ * as for pinn_loss_refine) and replace the term's points by as many as it
+ * has, drawn without replacement from the candidates with probability
+ *   p(x) ~ |r(x)|^k / mean |r|^k + c
+ * (k >= 0, c >= 0, not both 0; the paper's default k = 1, c = 1; |r| the
+ * residual's 2-norm over its components).  The draw is an MT19937 stream
+ * seeded from the loss's seed, the term and `round` (the trainer passes its
+ * iteration count): the same on any thread count, and a checkpoint (points
+ * and sampler positions) resumes it bitwise.  PINN_EINVAL for a term that
+ * is not a residual, fewer candidates than the term's points, or bad k, c. */
+int pinn_loss_redistribute(pinn_loss *l, size_t i, size_t n_candidates, double k, double c,
+                           size_t round);
 
 /* The solution at n points (n x dim): the network's outputs with the
  * problem's output transforms applied; u is n x n_out. */

@@ -153,6 +153,13 @@ typedef struct pinn_train_options {
   size_t refine_every;           /* every N iterations (0 = never) */
   size_t refine_candidates;      /* candidates drawn (default 10000) */
   size_t refine_add;             /* points added to the first residual term (default 100) */
+  /* residual-based adaptive distribution (Wu et al. 2023, RAD; pinn_loss_redistribute)
+   * during Adam phases: every rad_every iterations the first residual term's
+   * points are redrawn from rad_candidates candidates (0, the default: 10 times
+   * its points) with density ~ |r|^rad_k / mean |r|^rad_k + rad_c */
+  size_t rad_every;              /* every N iterations (0 = never, the default) */
+  size_t rad_candidates;         /* candidates drawn (default 0: 10 x the term's points) */
+  double rad_k, rad_c;           /* the density's exponent and floor (default 1, 1) */
   /* checkpoints (HDF5, written atomically) */
   const char *checkpoint_path;   /* NULL = none */
   size_t checkpoint_every;       /* iterations; also at the end of every phase and on interrupt */
@@ -174,13 +181,21 @@ typedef struct pinn_train_options {
   double noise_tau;              /* the discrepancy factor (default 1: measured in README) */
 } pinn_train_options;
 
+/* Causal weights (a loss built with pinn_loss_options.causal, pinn/causal.h):
+ * the trainer turns them on in Adam phases (and in the other quasi-Newton
+ * phases with causal.quasi_newton; never in Levenberg-Marquardt), moves an
+ * annealed eps up its ladder after Adam iterations, and at the start of a
+ * phase whose objective differs from the previous phase's measures its best
+ * point's loss again. */
+
 /* Defaults: Adam 1000 iterations at lr 1e-3, then L-BFGS 5000 iterations. */
 pinn_train_options pinn_train_options_default(void);
 
 /* What pinn_trainer_alloc refuses: a phase count outside 1..PINN_MAX_PHASES,
  * an unknown optimizer, negative or non-finite tolerances, Adam settings out
  * of range, a first step <= 0, an L-BFGS memory outside 1..1000, a negative
- * time budget, a negative or non-finite noise level, a noise_tau <= 0.
+ * time budget, a negative or non-finite noise level, a noise_tau <= 0,
+ * a negative or non-finite rad_k or rad_c.
  * pinn_trainer_alloc also refuses validation_patience > 0 for a loss without
  * held-out observations and noise_level > 0 for a problem without data.  PINN_EINVAL with a message naming the field as C code writes
  * it ("phases[1] (lbfgs): memory must be 1 to 1000, got 0"). */
