@@ -151,9 +151,7 @@ int pinn_balance_stats(pinn_loss *l, const double *theta, const pinn_balance_opt
     free(g);
   } else if (o->kind == PINN_BALANCE_NTK) {
     if (theta) pinn_loss_set_params(l, theta);
-    for (size_t t = 0; t < T && !st; ++t)
-      if (pinn_problem_term_weight(p, t) > 0)
-        st = pinn_lsq_term_jacobian_trace(l, t, o->ntk_points, &stat[t]);
+    st = pinn_lsq_ntk_traces(l, o->ntk_points, stat);
   }
   if (st) return pinn_error_set(err, st, "loss balancing (%s): %s", pinn_balance_name(o->kind),
                                 pinn_loss_errmsg(l));

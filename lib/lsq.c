@@ -336,18 +336,9 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
   return eval_rows(l, ti, t->n, term_scale(t), R, Jac, row0);
 }
 
-int pinn_lsq_term_jacobian_trace(pinn_loss *l, size_t i, size_t max_points, double *trace)
+/* tr K of term i over its first max_points points (0: all), see pinn_lsq_ntk_traces. */
+static int term_trace(pinn_loss *l, size_t i, size_t max_points, double *trace)
 {
-  if (!l || !trace) return PINN_EINVAL;
-  if (i >= l->n_terms)
-    return pinn_error_set(&l->err, PINN_EINVAL, "pinn_lsq_term_jacobian_trace: term %zu of %zu",
-                          i, l->n_terms);
-  if (l->sharded)
-    return pinn_error_set(&l->err, PINN_EINVAL,
-                          "pinn_lsq_term_jacobian_trace: each rank of the loss's team holds only "
-                          "its share of the points (detach the team)");
-  int st = pinn_lsq_check(l, &l->err);
-  if (st) return st;
   const term_state *t = &l->terms[i];
   const size_t step = t->ops->paired ? 2 : 1, rpp = t->ops->rows(&t->def);
   const size_t P = pinn_loss_n_params(l);
@@ -355,9 +346,11 @@ int pinn_lsq_term_jacobian_trace(pinn_loss *l, size_t i, size_t max_points, doub
   npts -= npts % step; /* whole pairs */
   const size_t units = npts / step, nr = units * rpp;
   if (!units) return pinn_error_set(&l->err, PINN_EINVAL, "term '%s' has no points", t->def.name);
+  int st = PINN_SUCCESS;
   double *R = malloc(nr * sizeof *R), *J = malloc(nr * P * sizeof *J);
-  if (!R || !J) st = pinn_error_set(&l->err, PINN_ENOMEM, "term '%s': out of memory for %zu "
-                                    "Jacobian rows", t->def.name, nr);
+  if (!R || !J)
+    st = pinn_error_set(&l->err, PINN_ENOMEM, "term '%s': out of memory for %zu Jacobian rows",
+                        t->def.name, nr);
   /* unit rows: r itself (relu2: sqrt(rho) ReLU(gap), as L_t counts it) */
   if (!st) st = eval_rows(l, i, npts, t->ops->barrier ? sqrt(t->rho) : 1.0, R, J, 0);
   double s = 0;
@@ -366,6 +359,22 @@ int pinn_lsq_term_jacobian_trace(pinn_loss *l, size_t i, size_t max_points, doub
   free(R);
   free(J);
   return st;
+}
+
+int pinn_lsq_ntk_traces(pinn_loss *l, size_t max_points, double *traces)
+{
+  if (!l) return PINN_EINVAL;
+  if (!traces) return pinn_error_set(&l->err, PINN_EINVAL, "pinn_lsq_ntk_traces: traces is NULL");
+  int st = pinn_lsq_check(l, &l->err);
+  if (st) return st;
+  /* on a team every rank computes every trace from all the points (collective) */
+  st = pinn_loss_share_points_(l, 0);
+  for (size_t i = 0; i < l->n_terms && !st; ++i) {
+    traces[i] = 0;
+    if (l->terms[i].def.weight > 0) st = term_trace(l, i, max_points, &traces[i]);
+  }
+  const int sst = pinn_loss_share_points_(l, 1);
+  return st ? st : sst;
 }
 
 int pinn_lsq_eval(pinn_loss *l, const double *theta, double *R, double *Jac)

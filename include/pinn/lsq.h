@@ -81,17 +81,19 @@ size_t pinn_lsq_jacobian_bytes(const pinn_loss *l);
  * loss, names the term and the point), PINN_ENOMEM. */
 int pinn_lsq_eval(pinn_loss *l, const double *theta, double *R, double *Jac);
 
-/* The trace of term i's neural tangent kernel per point (Wang, Yu &
- * Perdikaris 2022), tr K_i = (1/N) sum over its first N points (pairs for a
- * periodic term) of |dr/dtheta|^2, r the point's unweighted rows of R above
- * (the components of a vector residual summed; a relu2 barrier's rows are
- * sqrt(rho) ReLU(gap), as L_i counts them), from the same Jacobian rows as
- * pinn_lsq_eval.  N = min(max_points, the term's points) (max_points 0: all
- * of them): a deterministic subsample (the first points of a low-discrepancy
- * sequence are spread over the region).  Not counted as an evaluation.
- * PINN_EUNSUPPORTED when the loss is not least squares (pinn_lsq_check),
- * PINN_EINVAL on a team that shares the points, or the pass's failure. */
-int pinn_lsq_term_jacobian_trace(pinn_loss *l, size_t i, size_t max_points, double *trace);
+/* Each term's neural tangent kernel trace per point (Wang, Yu & Perdikaris
+ * 2022), tr K_t = (1/N) sum over its first N points (pairs for a periodic
+ * term) of |dr/dtheta|^2, r the point's unweighted rows of R above (the
+ * components of a vector residual summed; a relu2 barrier's rows are
+ * sqrt(rho) ReLU(gap), as L_t counts them), from the same Jacobian rows as
+ * pinn_lsq_eval, into traces (n_terms; 0 for a term of problem weight 0,
+ * not evaluated).  N = min(max_points, the term's points) (max_points 0:
+ * all): a deterministic subsample (the first points of a low-discrepancy
+ * sequence spread over the region).  Not counted as an evaluation.  On a
+ * team, collective: every rank gathers the points and computes every trace
+ * (as pinn_lm_run).  PINN_EUNSUPPORTED when the loss is not least squares
+ * (pinn_lsq_check), or the pass's failure. */
+int pinn_lsq_ntk_traces(pinn_loss *l, size_t max_points, double *traces);
 
 /* ------------------------------------------------------------------ LM */
 
