@@ -1250,7 +1250,6 @@ static int load_validation(pinn_trainer *t, pinn_h5_reader *r, const char *path,
   return st;
 }
 
-/* The vectors of P doubles a checkpoint holds: x, best_x, Adam's m and v. */
 /* /trainer/balance: kind, every, alpha, ntk_points, after. */
 #define BALANCE_RECORD 5
 
@@ -1282,15 +1281,23 @@ static int check_balance(pinn_trainer *t, pinn_h5_reader *r, const char *path)
     free(d);
   }
   const int none = saved[0] == (double)PINN_BALANCE_NONE && mine[0] == saved[0];
-  for (size_t k = 0; k < BALANCE_RECORD && !none; ++k)
+  const char *sk = saved[0] >= 0 && saved[0] <= PINN_BALANCE_NTK
+                       ? pinn_balance_name((pinn_balance_kind)saved[0]) : "unknown";
+  if (saved[0] != mine[0])
+    return pinn_error_set(&t->err, PINN_EINVAL,
+                          "resume: loss balancing is %s in %s but %s in this run (a resume "
+                          "balances as the saved run did: --balance)",
+                          sk, path, pinn_balance_name(t->o.balance.kind));
+  for (size_t k = 1; k < BALANCE_RECORD && !none; ++k)
     if (saved[k] != mine[k])
       return pinn_error_set(&t->err, PINN_EINVAL,
-                            "resume: loss balancing: %s is %.10g in %s but %.10g in this run "
-                            "(a resume balances as the saved run did; kind 0 none, 1 lra, 2 ntk)",
-                            field[k], saved[k], path, mine[k]);
+                            "resume: loss balancing (%s): %s is %.10g in %s but %.10g in this run "
+                            "(a resume balances as the saved run did)",
+                            sk, field[k], saved[k], path, mine[k]);
   return PINN_SUCCESS;
 }
 
+/* The vectors of P doubles a checkpoint holds: x, best_x, Adam's m and v. */
 static const char *const vec_names[4] = {"/trainer/x", "/trainer/best_x", "/trainer/adam_m",
                                          "/trainer/adam_v"};
 
