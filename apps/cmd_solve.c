@@ -810,6 +810,11 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
     for (size_t i = 0; i < cfg.train.n_phases; ++i)
       fprintf(stderr, " %s(%zu)", pinn_optimizer_name(cfg.train.phases[i].kind),
               cfg.train.phases[i].max_iter);
+    const pinn_balance_options *bo = &cfg.train.balance;
+    if (bo->kind != PINN_BALANCE_NONE)
+      fprintf(stderr, "; balance %s every %zu Adam iterations, alpha %g, %s after Adam",
+              pinn_balance_name(bo->kind), bo->every, bo->alpha,
+              bo->after == PINN_BALANCE_KEEP ? "kept" : "the problem's weights");
     fputc('\n', stderr);
     const size_t nref = pinn_problem_reference_points(p, NULL, NULL);
     if (nref)
