@@ -250,6 +250,27 @@ static void ntk_traces_are_the_least_squares_jacobian_rows(void)
   pinn_loss_free(l);
   pinn_mlp_free(net);
   pinn_problem_free(p);
+  /* every condition kind (periodic pairs, Robin, data, ...): finite, positive, and for
+   * a term of problem weight 0 nothing */
+  p = pinn_test_conditions_problem(0);
+  CU_ASSERT_EQUAL(pinn_problem_set_weight(p, 0, 0.0), 0);
+  net = pinn_test_small_net(3, 1, PINN_ACT_GELU, 2);
+  l = pinn_loss_alloc(p, net, &lo, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  const size_t Tc = pinn_loss_n_terms(l);
+  double *tc = malloc(Tc * sizeof *tc), *ts = malloc(Tc * sizeof *ts);
+  CU_ASSERT_EQUAL(pinn_lsq_ntk_traces(l, 0, tc), 0);
+  CU_ASSERT_EQUAL(pinn_lsq_ntk_traces(l, 7, ts), 0);
+  CU_ASSERT_EQUAL(tc[0], 0.0);
+  for (size_t t = 1; t < Tc; ++t) {
+    CU_ASSERT(isfinite(tc[t]) && tc[t] > 1e-6 && isfinite(ts[t]) && ts[t] > 1e-6);
+    if (!(tc[t] > 1e-6)) printf("\n  term '%s': tr K %g\n", pinn_loss_term_name(l, t), tc[t]);
+  }
+  free(tc);
+  free(ts);
+  pinn_loss_free(l);
+  pinn_mlp_free(net);
+  pinn_problem_free(p);
 }
 
 /* ------------------------------------------- weights in checkpoints */
