@@ -191,7 +191,8 @@ pinn_train_options pinn_train_options_default(void);
  * time budget, a negative or non-finite noise level, a noise_tau <= 0,
  * balance settings that pinn_balance_options_check refuses.
  * pinn_trainer_alloc also refuses balancing without an Adam phase, NTK
- * balancing of a loss that is not least squares (pinn_lsq_check), and validation_patience > 0 for a loss without
+ * balancing of a loss that is not least squares (pinn_lsq_check),
+ * validation_patience > 0 for a loss without
  * held-out observations and noise_level > 0 for a problem without data.  PINN_EINVAL with a message naming the field as C code writes
  * it ("phases[1] (lbfgs): memory must be 1 to 1000, got 0"). */
 int pinn_train_options_check(const pinn_train_options *o, pinn_error *err);
