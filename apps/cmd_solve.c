@@ -95,6 +95,12 @@ static const char solve_help_data[] =
     "  --causal M[:EPS][:qn]     causal weights of the residual terms of a time-dependent\n"
     "                            problem over M time slabs; EPS fixed, else annealed 1e-2 ..\n"
     "                            100; Adam phases only unless :qn (quasi-Newton phases too)\n"
+    "  --balance KIND[:N[:ALPHA]] loss balancing in Adam phases: lra (learning-rate annealing,\n"
+    "                            gradient norms) or ntk (neural tangent kernel traces), the\n"
+    "                            weights updated every N Adam iterations (default 100) with\n"
+    "                            memory ALPHA (default 0.9); none (default) keeps the problem's\n"
+    "  --balance-after keep|restore  the phases after Adam keep the balanced weights (default)\n"
+    "                            or go back to the problem's\n"
     "  --progress-every N        a progress line every N iterations (default 100)\n"
     "  --quiet                   only the summary line\n"
     "The last line printed is: problem=.. iterations=.. seconds=.. final_loss=.. [rel_l2_error=..\n"
@@ -380,7 +386,7 @@ enum { SET_LAYERS = 1 << 0, SET_ACT = 1 << 1, SET_INIT = 1 << 2, SET_PRELU = 1 <
        SET_PROGRESS = 1 << 8, SET_CKPT_EVERY = 1 << 9, SET_LM = 1 << 10, SET_TRANSFORM = 1 << 11,
        SET_VALIDATION = 1 << 12, SET_PATIENCE = 1 << 13, SET_VAL_EVERY = 1 << 14,
        SET_NOISE = 1 << 15, SET_NOISE_TAU = 1 << 16,
-       SET_NORMALIZE = 1 << 17 };
+       SET_NORMALIZE = 1 << 17, SET_BALANCE = 1 << 18, SET_BALANCE_AFTER = 1 << 19 };
 
 /* The command line, parsed once, before the problem exists. */
 typedef struct {
@@ -641,6 +647,17 @@ static int parse_args(int argc, char **argv, solve_args *a)
       else a->rad = v;
     } else if (!strcmp(o, "--causal")) {
       if (pinn_causal_parse(v, &a->causal, &e)) return pinn_cli_usage_error("solve", "--%s", e.msg);
+    } else if (!strcmp(o, "--balance")) {
+      pinn_error e;
+      if (pinn_balance_parse_spec(v, &a->v.train.balance, &e))
+        return pinn_cli_usage_error("solve", "--%s", e.msg);
+      a->set |= SET_BALANCE;
+    } else if (!strcmp(o, "--balance-after")) {
+      if (strcmp(v, "keep") && strcmp(v, "restore"))
+        return pinn_cli_usage_error("solve", "--balance-after '%s': give keep (the phases after "
+                                    "Adam keep the balanced weights) or restore (the problem's)", v);
+      a->v.train.balance.after = strcmp(v, "keep") ? PINN_BALANCE_RESTORE : PINN_BALANCE_KEEP;
+      a->set |= SET_BALANCE_AFTER;
     } else if (!strcmp(o, "--progress-every")) {
       if (pinn_cli_parse_size(v, 1, 100000000, &a->v.train.progress_every))
         return pinn_cli_usage_error("solve", "--progress-every '%s': give a number >= 1", v);
@@ -714,6 +731,12 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
   if (a->set & SET_VAL_EVERY) cfg->train.validation_every = v->train.validation_every;
   if (a->set & SET_NOISE) cfg->train.noise_level = v->train.noise_level;
   if (a->set & SET_NOISE_TAU) cfg->train.noise_tau = v->train.noise_tau;
+  if (a->set & SET_BALANCE) {
+    cfg->train.balance.kind = v->train.balance.kind;
+    cfg->train.balance.every = v->train.balance.every;
+    cfg->train.balance.alpha = v->train.balance.alpha;
+  }
+  if (a->set & SET_BALANCE_AFTER) cfg->train.balance.after = v->train.balance.after;
   cfg->resume = a->resume;
   if ((a->rar && parse_adaptive("--rar", a->rar, &cfg->train)) ||
       (a->rad && parse_adaptive("--rad", a->rad, &cfg->train)))
@@ -861,6 +884,11 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
     for (size_t i = 0; i < cfg.train.n_phases; ++i)
       fprintf(stderr, " %s(%zu)", pinn_optimizer_name(cfg.train.phases[i].kind),
               cfg.train.phases[i].max_iter);
+    const pinn_balance_options *bo = &cfg.train.balance;
+    if (bo->kind != PINN_BALANCE_NONE)
+      fprintf(stderr, "; balance %s every %zu Adam iterations, alpha %g, %s after Adam",
+              pinn_balance_name(bo->kind), bo->every, bo->alpha,
+              bo->after == PINN_BALANCE_KEEP ? "kept" : "the problem's weights");
     fputc('\n', stderr);
     if (cfg.loss.causal.slabs) {
       char eps[32] = "annealed 1e-2..100";

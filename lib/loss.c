@@ -504,6 +504,7 @@ pinn_loss *pinn_loss_alloc(const pinn_problem *p, pinn_mlp *net, const pinn_loss
     t->def = *pinn_problem_term_(p, i);
     t->ops = pinn_term_ops_of_(t->def.kind);
     t->rho = t->def.barrier.rho;
+    t->w = t->def.weight;
     term_spec(l, t);
     if (pinn_jet_spec_has_second(&t->spec) && pinn_mlp_is_piecewise_linear(net)) {
       st = pinn_error_set(&l->err, PINN_EUNSUPPORTED,
@@ -1202,11 +1203,12 @@ int pinn_loss_predict(pinn_loss *l, size_t n, const double *x, double *u)
 
 /* ----------------------------------------------------------- evaluation */
 
-/* The seed context of term t's loss pass over its own points. */
-static seed_ctx term_seed(pinn_loss *l, term_state *t)
+/* The seed context of term t's loss pass over its own points, its
+ * gradient weighted by w (1: the gradient of L_t alone). */
+static seed_ctx term_seed(pinn_loss *l, term_state *t, double w)
 {
   const size_t npairs = t->ops->paired ? t->n / 2 : t->n;
-  seed_ctx s = {l, t, t->x, t->g, t->normals, t->def.weight / (double)npairs,
+  seed_ctx s = {l, t, t->x, t->g, t->normals, w / (double)npairs,
                 1.0 / (double)npairs, NULL, pinn_causal_point_weights_(l, (size_t)(t - l->terms))};
   return s;
 }
@@ -1571,7 +1573,7 @@ static int exchange_tree(pinn_loss *l, double *hdr, pinn_reduce_list_ *lists, in
 /* pinn_loss_eval over the team: this rank's share of every term, one
  * exchange (a binomial tree when the team has point-to-point messages,
  * else an all-gather), every rank gets the same complete trees. */
-static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
+static int eval_team(pinn_loss *l, double *grad, int per_term, double *terms, double *total)
 {
   const pinn_team *tm = &l->team;
   const size_t T = l->n_terms, R = (size_t)tm->size;
@@ -1590,7 +1592,7 @@ static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
   int st = PINN_SUCCESS;
   for (size_t i = 0; i < T && !st; ++i) {
     term_state *t = &l->terms[i];
-    seed_ctx s = term_seed(l, t);
+    seed_ctx s = term_seed(l, t, per_term ? 1.0 : t->w);
     pinn_error_clear(&t->fail);
     st = run_pass_part(l, t, t->ops->dual ? seed_residual : seed_condition, &s, term_nacc(l, t),
                        grad != NULL, (size_t)tm->rank, R, &lists[i]);
@@ -1620,22 +1622,24 @@ static int eval_team(pinn_loss *l, double *grad, double *terms, double *total)
   for (size_t i = 0, off = 0; i < T && !st; off += team_len(l, i++, grad != NULL)) {
     const term_state *t = &l->terms[i];
     const size_t nacc = term_nacc(l, t);
-    if (grad)
-      for (size_t j = 0; j < l->n_net; ++j) grad[j] += roots[off + nacc + j];
+    double *gi = grad && per_term ? grad + i * pinn_loss_n_params(l) : grad;
+    if (gi)
+      for (size_t j = 0; j < l->n_net; ++j) gi[j] += roots[off + nacc + j];
     double li = 0;
-    st = finish_term(l, t, roots + off, grad, &li);
+    st = finish_term(l, t, roots + off, gi, &li);
     if (terms) terms[i] = li;
     l->terms[i].last = li;
-    *total += l->terms[i].def.weight * li;
+    *total += l->terms[i].w * li;
   }
   free(roots);
   return st;
 }
 
-static int eval_term(pinn_loss *l, size_t i, double *grad, double *term_loss)
+/* Term i's loss into *term_loss and its gradient weighted by w added to grad. */
+static int eval_term(pinn_loss *l, size_t i, double w, double *grad, double *term_loss)
 {
   term_state *t = &l->terms[i];
-  seed_ctx s = term_seed(l, t);
+  seed_ctx s = term_seed(l, t, w);
   double acc[1 + PINN_MAX_COEFS];
   const int resid = t->ops->dual;
   const size_t nacc = term_nacc(l, t);
@@ -1646,23 +1650,28 @@ static int eval_term(pinn_loss *l, size_t i, double *grad, double *term_loss)
   return finish_term(l, t, acc, grad, term_loss);
 }
 
-int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, double *terms)
+/* pinn_loss_eval, or with per_term pinn_loss_term_grads (grad: n_terms
+ * rows, term i's unweighted gradient in row i). */
+static int evaluate(pinn_loss *l, const double *theta, double *f, double *grad, int per_term,
+                    double *terms)
 {
   if (!l) return PINN_EINVAL;
+  const size_t P = pinn_loss_n_params(l);
   if (theta) pinn_loss_set_params(l, theta);
-  if (grad) memset(grad, 0, pinn_loss_n_params(l) * sizeof *grad);
+  if (grad) memset(grad, 0, (per_term ? l->n_terms : 1) * P * sizeof *grad);
   l->n_evals++;
   double total = 0;
   int st = PINN_SUCCESS;
   const int team = l->has_team && l->team.size > 1;
   st = pinn_causal_prepare_(l); /* the causal weights at theta (pinn/causal.h) */
-  if (team && !st) st = eval_team(l, grad, terms, &total);
+  if (team && !st) st = eval_team(l, grad, per_term, terms, &total);
   for (size_t i = 0; !team && i < l->n_terms && !st; ++i) {
     double li = 0;
-    st = eval_term(l, i, grad, &li);
+    term_state *t = &l->terms[i];
+    st = eval_term(l, i, per_term ? 1.0 : t->w, grad && per_term ? grad + i * P : grad, &li);
     if (terms) terms[i] = li;
-    l->terms[i].last = li;
-    total += l->terms[i].def.weight * li;
+    t->last = li;
+    total += t->w * li;
   }
   l->last_status = st;
   if (st) {
@@ -1674,6 +1683,38 @@ int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, d
   for (size_t i = 0; i < l->n_terms; ++i) l->last_terms[i] = terms ? terms[i] : l->terms[i].last;
   l->have_last = 1;
   return PINN_SUCCESS;
+}
+
+int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, double *terms)
+{
+  return evaluate(l, theta, f, grad, 0, terms);
+}
+
+int pinn_loss_term_grads(pinn_loss *l, const double *theta, double *f, double *grads,
+                         double *terms)
+{
+  if (l && !grads)
+    return pinn_error_set(&l->err, PINN_EINVAL, "pinn_loss_term_grads: grads must not be NULL");
+  return evaluate(l, theta, f, grads, 1, terms);
+}
+
+int pinn_loss_set_term_weight(pinn_loss *l, size_t i, double w)
+{
+  if (!l) return PINN_EINVAL;
+  if (i >= l->n_terms)
+    return pinn_error_set(&l->err, PINN_EINVAL, "pinn_loss_set_term_weight: term %zu of %zu", i,
+                          l->n_terms);
+  if (!(w >= 0) || !isfinite(w))
+    return pinn_error_set(&l->err, PINN_EINVAL,
+                          "term '%s': the weight must be finite and >= 0, got %g",
+                          l->terms[i].def.name, w);
+  l->terms[i].w = w; /* the cached per-term losses are unweighted: still valid */
+  return PINN_SUCCESS;
+}
+
+double pinn_loss_term_weight(const pinn_loss *l, size_t i)
+{
+  return l && i < l->n_terms ? l->terms[i].w : NAN;
 }
 
 int pinn_loss_last_terms(pinn_loss *l, const double *theta, double *terms)
@@ -2051,6 +2092,7 @@ int pinn_loss_save_state(const pinn_loss *l, pinn_h5_writer *w, const char *grou
       st = pinn_h5_write_dataset(w, name, 2, nd, nrm);
     }
     if (!st) st = pinn_h5_set_attr_double(w, tg, "rho", t->rho);
+    if (!st) st = pinn_h5_set_attr_double(w, tg, "weight", t->w);
     if (!st && t->sampler) {
       size_t nb = pinn_sampler_state_size(t->sampler), nw = (nb + 7) / 8;
       int64_t *buf = calloc(nw ? nw : 1, sizeof *buf);
@@ -2225,9 +2267,9 @@ static int load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
    * failure; the samplers change only once all of them loaded) */
   double **xs = calloc(l->n_terms, sizeof *xs), **ns = calloc(l->n_terms, sizeof *ns);
   size_t *cnt = calloc(l->n_terms, sizeof *cnt);
-  double *rho = calloc(l->n_terms, sizeof *rho);
+  double *rho = calloc(l->n_terms, sizeof *rho), *wt = calloc(l->n_terms, sizeof *wt);
   unsigned char **keep = calloc(l->n_terms, sizeof *keep);
-  int st = (!xs || !ns || !cnt || !rho || !keep)
+  int st = (!xs || !ns || !cnt || !rho || !wt || !keep)
                ? pinn_error_set(&l->err, PINN_ENOMEM, "out of memory")
                : 0;
   for (size_t i = 0; i < l->n_terms && !st; ++i) {
@@ -2244,6 +2286,18 @@ static int load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
       st = pinn_error_set(&l->err, PINN_EFORMAT,
                           "checkpoint %s: barrier rho is %g; it must be positive and finite",
                           tg, rho[i]);
+      break;
+    }
+    /* the weight (pinn_loss_set_term_weight); older checkpoints: the problem's */
+    wt[i] = t->def.weight;
+    if (pinn_h5_has_attr(r, tg, "weight") && pinn_h5_get_attr_double(r, tg, "weight", &wt[i])) {
+      st = pinn_error_set(&l->err, PINN_EFORMAT, "%s", pinn_h5_reader_errmsg(r));
+      break;
+    }
+    if (!(wt[i] >= 0) || !isfinite(wt[i])) {
+      st = pinn_error_set(&l->err, PINN_EFORMAT,
+                          "checkpoint %s: the term's weight is %g; it must be finite and >= 0",
+                          tg, wt[i]);
       break;
     }
   }
@@ -2272,6 +2326,7 @@ static int load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
     st = set_points(l, &l->terms[i], xs[i], ns[i], cnt[i]);
     xs[i] = ns[i] = NULL;
     l->terms[i].rho = rho[i];
+    l->terms[i].w = wt[i];
   }
   if (!st) {
     memcpy(l->coef_theta, coef, l->n_coef * sizeof *coef);
@@ -2284,6 +2339,6 @@ static int load_state(pinn_loss *l, pinn_h5_reader *r, const char *group)
     if (xs) free(xs[i]);
     if (ns) free(ns[i]);
   }
-  free(xs); free(ns); free(cnt); free(rho); free(keep);
+  free(xs); free(ns); free(cnt); free(rho); free(wt); free(keep);
   return st;
 }

@@ -62,6 +62,8 @@ typedef struct {
   pinn_taylor *tay;
   size_t nq1;
   double rho;             /* obstacle: current penalty */
+  double w;               /* the weight in the loss: def.weight unless
+                             pinn_loss_set_term_weight changed it */
   double last;            /* L_t at the last evaluation */
   /* first failure seen by the seed callback (lowest point index) */
   pinn_error fail;

@@ -53,7 +53,7 @@ static size_t term_n_rows(const term_state *t)
 static double term_scale(const term_state *t)
 {
   const size_t N = t->ops->paired ? t->n / 2 : t->n;
-  double s = t->def.weight / (double)(N ? N : 1);
+  double s = t->w / (double)(N ? N : 1);
   if (t->ops->barrier) s *= t->rho;
   return sqrt(s);
 }
@@ -250,14 +250,16 @@ static int chunk_pass(pass_ctx *c, size_t cnt, const double *x, int rows)
               : pinn_mlp_loss_grad(l->net, &t->spec, cnt, x, seed_values, c, 1, &acc, NULL);
 }
 
-/* Rows row0 .. of R (and Jac) for term ti. */
-static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row0)
+/* Rows row0 .. of R (and Jac) for the first npts points of term ti (all
+ * of them for the loss's R; periodic: an even count), each row scaled by sw. */
+static int eval_rows(pinn_loss *l, size_t ti, size_t npts, double sw, double *R, double *Jac,
+                     size_t row0)
 {
   term_state *t = &l->terms[ti];
   const int periodic = t->ops->paired;
   const size_t rpp = t->ops->rows(&t->def), P = l->n_net + l->n_coef, dim = l->dim;
   const size_t chunk = periodic ? 256 : 4096; /* even: whole pairs */
-  const size_t maxc = t->n == 0 ? 1 : t->n < chunk ? t->n : chunk;
+  const size_t maxc = npts == 0 ? 1 : npts < chunk ? npts : chunk;
   const size_t nblk = (maxc + PINN_BLOCK - 1) / PINN_BLOCK;
   const size_t mc = l->m * pinn_loss_width_(t), ns = mc + l->n_coef;
   const size_t wsb = l->n_tr ? l->n_tr * pinn_transform_work_size(&t->spec, PINN_BLOCK) : 0;
@@ -271,9 +273,8 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
     st = pinn_error_set(&l->err, PINN_ENOMEM, "term '%s': out of memory for the least-squares rows",
                         t->def.name);
   pinn_error_clear(&t->fail);
-  const double sw = term_scale(t);
-  for (size_t base = 0; base < t->n && !st; base += chunk) {
-    const size_t cnt = t->n - base < chunk ? t->n - base : chunk;
+  for (size_t base = 0; base < npts && !st; base += chunk) {
+    const size_t cnt = npts - base < chunk ? npts - base : chunk;
     pass_ctx c = {l, t, base, rpp, mc, ns, sw, periodic ? val : R + row0 + base * rpp, seed,
                   work, wsb, ready, NULL, P};
     if (Jac) {
@@ -311,7 +312,7 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
   }
   if (st && st != PINN_ENOMEM) st = pinn_loss_pass_failed_(l, t, st);
   if (!st) {
-    const size_t nr = term_n_rows(t);
+    const size_t nr = (periodic ? npts / 2 : npts) * rpp;
     for (size_t i = 0; i < nr; ++i)
       if (!isfinite(R[row0 + i])) { /* row i is point i / rpp (periodic: pair i / rpp) */
         const size_t pt = (periodic ? 2 : 1) * (i / rpp);
@@ -326,6 +327,54 @@ static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row
   free(ready);
   free(Jtmp);
   return st;
+}
+
+/* Rows row0 .. of R (and Jac) for term ti. */
+static int eval_term(pinn_loss *l, size_t ti, double *R, double *Jac, size_t row0)
+{
+  const term_state *t = &l->terms[ti];
+  return eval_rows(l, ti, t->n, term_scale(t), R, Jac, row0);
+}
+
+/* tr K of term i over its first max_points points (0: all), see pinn_lsq_ntk_traces. */
+static int term_trace(pinn_loss *l, size_t i, size_t max_points, double *trace)
+{
+  const term_state *t = &l->terms[i];
+  const size_t step = t->ops->paired ? 2 : 1, rpp = t->ops->rows(&t->def);
+  const size_t P = pinn_loss_n_params(l);
+  size_t npts = max_points && max_points < t->n ? max_points : t->n;
+  npts -= npts % step; /* whole pairs */
+  const size_t units = npts / step, nr = units * rpp;
+  if (!units) return pinn_error_set(&l->err, PINN_EINVAL, "term '%s' has no points", t->def.name);
+  int st = PINN_SUCCESS;
+  double *R = malloc(nr * sizeof *R), *J = malloc(nr * P * sizeof *J);
+  if (!R || !J)
+    st = pinn_error_set(&l->err, PINN_ENOMEM, "term '%s': out of memory for %zu Jacobian rows",
+                        t->def.name, nr);
+  /* unit rows: r itself (relu2: sqrt(rho) ReLU(gap), as L_t counts it) */
+  if (!st) st = eval_rows(l, i, npts, t->ops->barrier ? sqrt(t->rho) : 1.0, R, J, 0);
+  double s = 0;
+  for (size_t k = 0; !st && k < nr * P; ++k) s += J[k] * J[k];
+  if (!st) *trace = s / (double)units;
+  free(R);
+  free(J);
+  return st;
+}
+
+int pinn_lsq_ntk_traces(pinn_loss *l, size_t max_points, double *traces)
+{
+  if (!l) return PINN_EINVAL;
+  if (!traces) return pinn_error_set(&l->err, PINN_EINVAL, "pinn_lsq_ntk_traces: traces is NULL");
+  int st = pinn_lsq_check(l, &l->err);
+  if (st) return st;
+  /* on a team every rank computes every trace from all the points (collective) */
+  st = pinn_loss_share_points_(l, 0);
+  for (size_t i = 0; i < l->n_terms && !st; ++i) {
+    traces[i] = 0;
+    if (l->terms[i].def.weight > 0) st = term_trace(l, i, max_points, &traces[i]);
+  }
+  const int sst = pinn_loss_share_points_(l, 1);
+  return st ? st : sst;
 }
 
 int pinn_lsq_eval(pinn_loss *l, const double *theta, double *R, double *Jac)
@@ -487,7 +536,7 @@ static double lm_loss(const pinn_loss *l, const double *f, double *terms)
     const size_t nr = term_n_rows(&l->terms[i]);
     double s = 0;
     for (size_t r = 0; r < nr; ++r) s += f[row + r] * f[row + r];
-    const double w = l->terms[i].def.weight;
+    const double w = l->terms[i].w;
     if (terms) terms[i] = w > 0 ? s / w : NAN;
     total += s;
     row += nr;

@@ -107,6 +107,7 @@ pinn_train_options pinn_train_options_default(void)
   o.rad_c = 1.0;
   o.validation_every = 10;
   o.noise_tau = 1.0;
+  o.balance = pinn_balance_options_default();
   return o;
 }
 
@@ -295,7 +296,7 @@ int pinn_train_options_check(const pinn_train_options *o, pinn_error *err)
   if (!(o->noise_tau > 0) || !isfinite(o->noise_tau))
     return pinn_error_set(err, PINN_EINVAL, "noise_tau = %g: give a factor > 0 (default 1)",
                           o->noise_tau);
-  return PINN_SUCCESS;
+  return pinn_balance_options_check(&o->balance, err);
 }
 
 void pinn_trainer_free(pinn_trainer *t)
@@ -323,6 +324,17 @@ pinn_trainer *pinn_trainer_alloc(pinn_loss *l, const pinn_train_options *opt, pi
     pinn_lm_options lo = pinn_lm_options_default();
     lo.method = o.phases[i].lm_method;
     if (o.phases[i].kind == PINN_OPT_LM && pinn_lm_check(l, &lo, err)) return NULL;
+  }
+  if (o.balance.kind != PINN_BALANCE_NONE) {
+    size_t adam = 0;
+    for (size_t i = 0; i < o.n_phases; ++i) adam += o.phases[i].kind == PINN_OPT_ADAM;
+    if (!adam) {
+      pinn_error_set(err, PINN_EINVAL, "balance = %s acts in Adam phases, and this run has none "
+                     "(add an Adam phase, e.g. pinn solve --adam N)",
+                     pinn_balance_name(o.balance.kind));
+      return NULL;
+    }
+    if (o.balance.kind == PINN_BALANCE_NTK && pinn_lsq_check(l, err)) return NULL;
   }
   if (o.max_recoveries == 0) o.max_recoveries = 5;
   if (o.validation_every == 0) o.validation_every = 10;
@@ -649,6 +661,23 @@ static int rebase_on_change(pinn_trainer *t, int *status)
   return 0;
 }
 
+/* Loss balancing after an Adam iteration (after the step hook): when due,
+ * new weights at the current point, and the loss has changed.  1 when the
+ * run must stop (status set). */
+static int balance_step(pinn_trainer *t, int *status)
+{
+  const pinn_balance_options *b = &t->o.balance;
+  if (b->kind == PINN_BALANCE_NONE || t->iter % b->every) return 0;
+  pinn_error e;
+  int st = pinn_balance_update(t->l, t->x, b, &e);
+  if (st) {
+    *status = pinn_error_set(&t->err, st, "iteration %zu: %s", t->total_iter, e.msg);
+    return 1;
+  }
+  t->changed = 1;
+  return 0;
+}
+
 /* A loss evaluation of iteration iter failed with st: the loss's words. */
 static pinn_stop_reason eval_failed(pinn_trainer *t, int st, size_t iter, int *status)
 {
@@ -726,7 +755,8 @@ static pinn_stop_reason run_adam(pinn_trainer *t, const pinn_phase *ph, int *sta
       *status = rs;
       return PINN_STOP_ERROR;
     }
-    if (step_hook(t, status) || ((t->changed || annealed) && rebase_on_change(t, status)))
+    if (step_hook(t, status) || balance_step(t, status) ||
+        ((t->changed || annealed) && rebase_on_change(t, status)))
       return PINN_STOP_ERROR;
     r = end_iteration(t, ph, status);
     if (r) return r;
@@ -1027,6 +1057,14 @@ int pinn_trainer_run(pinn_trainer *t)
       break;
     }
     if (t->iter == 0 && isfinite(t->best_f)) memcpy(t->x, t->best_x, t->P * sizeof(double));
+    /* balancing's weights after Adam: back to the problem's (the best point
+     * restarts with the loss that changed) */
+    if (t->iter == 0 && ph->kind != PINN_OPT_ADAM && t->o.balance.kind != PINN_BALANCE_NONE &&
+        t->o.balance.after == PINN_BALANCE_RESTORE && pinn_balance_restore(t->l) &&
+        rebase_on_change(t, &status)) {
+      t->reason = PINN_STOP_ERROR;
+      break;
+    }
     /* a resumed phase that had reached its limit (a checkpoint written when
      * the run stopped at the phase's last iteration) is over */
     pinn_stop_reason r = t->iter && t->iter >= ph->max_iter ? PINN_STOP_MAX_ITER
@@ -1305,6 +1343,53 @@ static int check_rad(pinn_trainer *t, pinn_h5_reader *r, const char *path)
   return st;
 }
 
+/* /trainer/balance: kind, every, alpha, ntk_points, after. */
+#define BALANCE_RECORD 5
+
+static void balance_record(const pinn_balance_options *b, double *o)
+{
+  const double v[BALANCE_RECORD] = {(double)b->kind, (double)b->every, b->alpha,
+                                    (double)b->ntk_points, (double)b->after};
+  memcpy(o, v, sizeof v);
+}
+
+/* A resume balances as the checkpoint's run did (none when it has no record). */
+static int check_balance(pinn_trainer *t, pinn_h5_reader *r, const char *path)
+{
+  static const char *const field[BALANCE_RECORD] = {"the balancing", "its interval",
+                                                    "its alpha", "its NTK points",
+                                                    "what follows Adam"};
+  double mine[BALANCE_RECORD], saved[BALANCE_RECORD];
+  balance_record(&t->o.balance, mine);
+  balance_record(&(pinn_balance_options){PINN_BALANCE_NONE, t->o.balance.every,
+                                         t->o.balance.alpha, t->o.balance.ntk_points,
+                                         t->o.balance.after},
+                 saved);
+  if (pinn_h5_has(r, "/trainer/balance")) {
+    double *d = NULL;
+    size_t n[1] = {BALANCE_RECORD};
+    if (pinn_h5_read_dataset(r, "/trainer/balance", 1, n, &d, NULL, NULL))
+      return pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
+    memcpy(saved, d, sizeof saved);
+    free(d);
+  }
+  const int none = saved[0] == (double)PINN_BALANCE_NONE && mine[0] == saved[0];
+  const char *sk = saved[0] >= 0 && saved[0] <= PINN_BALANCE_NTK
+                       ? pinn_balance_name((pinn_balance_kind)saved[0]) : "unknown";
+  if (saved[0] != mine[0])
+    return pinn_error_set(&t->err, PINN_EINVAL,
+                          "resume: loss balancing is %s in %s but %s in this run (a resume "
+                          "balances as the saved run did: --balance)",
+                          sk, path, pinn_balance_name(t->o.balance.kind));
+  for (size_t k = 1; k < BALANCE_RECORD && !none; ++k)
+    if (saved[k] != mine[k])
+      return pinn_error_set(&t->err, PINN_EINVAL,
+                            "resume: loss balancing (%s): %s is %.10g in %s but %.10g in this run "
+                            "(a resume balances as the saved run did)",
+                            sk, field[k], saved[k], path, mine[k]);
+  return PINN_SUCCESS;
+}
+
 /* The vectors of P doubles a checkpoint holds: x, best_x, Adam's m and v. */
 static const char *const vec_names[4] = {"/trainer/x", "/trainer/best_x", "/trainer/adam_m",
                                          "/trainer/adam_v"};
@@ -1359,6 +1444,11 @@ static int write_checkpoint(pinn_trainer *t, const char *path)
                                   t->o.rad_c};
   size_t rd1[1] = {RAD_RECORD};
   if (!st && t->o.rad_every) st = pinn_h5_write_dataset(w, "/trainer/rad", 1, rd1, rad);
+  /* loss balancing's settings (its state, the weights, is the loss's) */
+  double ba[BALANCE_RECORD];
+  balance_record(&t->o.balance, ba);
+  size_t bd[1] = {BALANCE_RECORD};
+  if (!st) st = pinn_h5_write_dataset(w, "/trainer/balance", 1, bd, ba);
   const size_t nrec = t->o.n_phases * OPT_PER_PHASE + OPT_GLOBAL + t->n_terms;
   double *rec = malloc(nrec * sizeof *rec);
   if (!rec) st = PINN_ENOMEM;
@@ -1597,6 +1687,7 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
   }
   if (!st) st = load_validation(t, r, path, (size_t)iv[4]);
   if (!st) st = check_rad(t, r, path);
+  if (!st) st = check_balance(t, r, path);
   if (!st) {
     st = pinn_loss_load_state(t->l, r, "/loss", NULL);
     if (st) pinn_error_set(&t->err, st, "resume: %s", pinn_loss_errmsg(t->l));

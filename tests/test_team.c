@@ -168,6 +168,7 @@ typedef struct job {
   int at_alloc;         /* the team through pinn_loss_options (else pinn_loss_set_team) */
   int p2p;              /* the team has send/recv: the tree exchange */
   int refine;           /* RAR before the evaluation: 20 of 200 candidates */
+  int balance;          /* 1: per-term gradients (grad: 2 rows), 2: NTK traces (terms) */
   size_t first[2], count[2]; /* the rows of each term this rank holds */
   double *pts;          /* every point of term 0 after pinn_loss_gather_points */
   size_t n_pts;
@@ -203,10 +204,14 @@ static void *run_job(void *arg)
   pinn_loss *l = pinn_loss_alloc(j->p, net, &lo, NULL);
   if (j->use_team && !j->at_alloc) pinn_loss_set_team(l, &team);
   j->n_params = pinn_loss_n_params(l);
-  j->grad = calloc(j->n_params, sizeof *j->grad);
+  j->grad = calloc(2 * j->n_params, sizeof *j->grad);
   if (j->refine) CU_ASSERT_EQUAL(pinn_loss_refine(l, 0, 200, 20), 0);
   for (size_t i = 0; i < 2; ++i) pinn_loss_term_share(l, i, &j->first[i], &j->count[i]);
-  if (!j->train) {
+  if (j->balance == 1) {
+    j->status = pinn_loss_term_grads(l, NULL, &j->f, j->grad, j->terms);
+  } else if (j->balance == 2) {
+    j->status = pinn_lsq_ntk_traces(l, 0, j->terms);
+  } else if (!j->train) {
     j->status = pinn_loss_eval(l, NULL, &j->f, j->grad, j->terms);
   } else {
     pinn_train_options o = pinn_train_options_default();
@@ -255,7 +260,7 @@ static void run_team(const pinn_problem *p, int size, int threads, int train, co
   for (int r = 0; r < size; ++r) {
     out[r] = (job){.p = p, .m = {&sh, r}, .use_team = 1, .threads = threads, .train = train,
                    .at_alloc = how ? how->at_alloc : 0, .refine = how ? how->refine : 0,
-                   .p2p = how ? how->p2p : 0};
+                   .p2p = how ? how->p2p : 0, .balance = how ? how->balance : 0};
     CU_ASSERT_EQUAL_FATAL(pthread_create(&th[r], NULL, run_job, &out[r]), 0);
   }
   for (int r = 0; r < size; ++r) pthread_join(th[r], NULL);
@@ -356,6 +361,38 @@ static void team_evaluation_is_bitwise_the_single_process(void)
     free_job(&single);
     pinn_problem_free(p);
   }
+}
+
+/* Loss balancing's statistics on a team: each term's gradient
+ * (pinn_loss_term_grads: the same exchange as an evaluation) and the NTK
+ * traces (every rank gathers the points) are the single process's bits on
+ * 1..4 ranks, tree and all-gather. */
+static void balancing_statistics_on_a_team_are_bitwise_the_single_process(void)
+{
+  job_ctx ctx = {2.0};
+  pinn_problem *p = make_problem(&ctx, 3000);
+  for (int b = 1; b <= 2; ++b) {
+    job single = {.p = p, .threads = 1, .balance = b};
+    run_job(&single);
+    CU_ASSERT_EQUAL(single.status, 0);
+    CU_ASSERT(single.terms[0] > 0 && single.terms[1] > 0);
+    const size_t P = single.n_params, n = b == 1 ? 2 * P : 0;
+    if (b == 1) CU_ASSERT(single.grad[P - 1] != 0.0 && single.grad[P] != 0.0);
+    for (int p2p = 0; p2p <= 1; ++p2p)
+      for (int size = 2; size <= 4; ++size) {
+        job out[MAX_RANKS], how = {.p2p = p2p, .balance = b};
+        run_team(p, size, 1, 0, &how, out);
+        for (int r = 0; r < size; ++r) {
+          CU_ASSERT_EQUAL(out[r].status, 0);
+          CU_ASSERT(memcmp(out[r].terms, single.terms, sizeof single.terms) == 0);
+          CU_ASSERT(memcmp(out[r].grad, single.grad, n * sizeof *single.grad) == 0);
+          if (b == 1) CU_ASSERT(memcmp(&out[r].f, &single.f, sizeof single.f) == 0);
+          free_job(&out[r]);
+        }
+      }
+    free_job(&single);
+  }
+  pinn_problem_free(p);
 }
 
 /* A residual of any order (the Taylor engine's pass, the same reduction
@@ -518,6 +555,8 @@ int main(void)
 {
   static const pinn_test_case cases[] = {
       {"team_check_refuses_bad_teams", team_check_refuses_bad_teams},
+      {"balancing_statistics_on_a_team_are_bitwise_the_single_process",
+       balancing_statistics_on_a_team_are_bitwise_the_single_process},
       {"team_evaluation_is_bitwise_the_single_process",
        team_evaluation_is_bitwise_the_single_process},
       {"a_failure_on_one_rank_reaches_every_rank", a_failure_on_one_rank_reaches_every_rank},

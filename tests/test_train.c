@@ -663,6 +663,38 @@ static void resuming_from_a_checkpoint_gives_bitwise_the_same_parameters(void)
   free(dir);
 }
 
+/* Loss balancing (pinn/balance.h) changes the loss's weights every 10 Adam
+ * iterations: checkpoints inside Adam (after the updates at 10 and 20) and
+ * inside L-BFGS resume bitwise, LRA keeping its weights after Adam and NTK
+ * going back to the problem's; a resume with other balance settings is
+ * refused. */
+static void a_balanced_run_resumes_bitwise(void)
+{
+  pinn_train_options o = adam30_lbfgs40();
+  o.balance.kind = PINN_BALANCE_LRA;
+  o.balance.every = 10;
+  checkpoints_inside_adam_and_lbfgs_resume_bitwise(NULL, o, "balance-lra");
+  o.balance.kind = PINN_BALANCE_NTK;
+  o.balance.after = PINN_BALANCE_RESTORE;
+  checkpoints_inside_adam_and_lbfgs_resume_bitwise(NULL, o, "balance-ntk");
+  char path[512];
+  char *dir = checkpoint_in_tmpdir("balance-other", path, sizeof path);
+  pinn_train_options oc = o;
+  oc.checkpoint_path = path;
+  oc.checkpoint_every = 20;
+  size_t P, it;
+  free(train_params(oc, NULL, 20, &P, &it));
+  setup s = make(NULL, 11);
+  o.balance.kind = PINN_BALANCE_NONE;
+  pinn_trainer *t = pinn_trainer_alloc(s.l, &o, NULL);
+  CU_ASSERT_EQUAL(pinn_trainer_resume(t, path), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pinn_trainer_errmsg(t), "loss balancing"));
+  pinn_trainer_free(t);
+  pinn_test_net_free(&s);
+  pinn_test_rmtree(dir);
+  free(dir);
+}
+
 /* A run whose step hook grows the penalty, checkpointed inside Adam and
  * inside L-BFGS, resumes bitwise: the hook runs at the same iterations and
  * the checkpoint holds what it did. */
@@ -1231,6 +1263,7 @@ int main(void)
       {"the_step_hook_runs_at_its_iterations_apart_from_progress",
        the_step_hook_runs_at_its_iterations_apart_from_progress},
       {"a_run_with_continuation_resumes_bitwise", a_run_with_continuation_resumes_bitwise},
+      {"a_balanced_run_resumes_bitwise", a_balanced_run_resumes_bitwise},
       {"iteration_limits_and_stop_reasons_are_honest", iteration_limits_and_stop_reasons_are_honest},
       {"nan_losses_are_recovered_and_callback_errors_stop_cleanly",
        nan_losses_are_recovered_and_callback_errors_stop_cleanly},

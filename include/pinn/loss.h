@@ -94,6 +94,26 @@ double pinn_loss_coef(const pinn_loss *l, size_t j);
  * the term and the point), or another status. */
 int pinn_loss_eval(pinn_loss *l, const double *theta, double *f, double *grad, double *terms);
 
+/* Each term's own gradient (loss balancing, pinn/balance.h): grads (n_terms
+ * x pinn_loss_n_params, row-major) gets in row t the gradient of the
+ * unweighted L_t; f (may be NULL) the total loss sum_t w_t L_t, terms (may
+ * be NULL) each L_t, as pinn_loss_eval.  One evaluation (the same per-term
+ * passes, each seeded with weight 1 instead of w_t), so sum_t w_t grads_t
+ * is pinn_loss_eval's gradient up to rounding.  Works on a team too (every
+ * rank gets every row).  The statuses of pinn_loss_eval; PINN_EINVAL for
+ * grads NULL. */
+int pinn_loss_term_grads(pinn_loss *l, const double *theta, double *f, double *grads,
+                         double *terms);
+
+/* The weight w_t of term i in the loss: the problem's
+ * (pinn_problem_set_weight) until set here.  Loss balancing
+ * (pinn/balance.h) sets it; it is saved in checkpoints
+ * (pinn_loss_save_state).  The validation loss keeps the problem's weights.
+ * PINN_EINVAL for a bad index or a weight that is not finite and >= 0.
+ * pinn_loss_term_weight: NaN for a bad index. */
+int pinn_loss_set_term_weight(pinn_loss *l, size_t i, double w);
+double pinn_loss_term_weight(const pinn_loss *l, size_t i);
+
 /* Each term's loss at theta: copied from the last evaluation when it was at
  * exactly theta, evaluated (without gradient) otherwise. */
 int pinn_loss_last_terms(pinn_loss *l, const double *theta, double *terms);
@@ -199,7 +219,7 @@ int pinn_loss_continue(pinn_loss *l);
 double pinn_loss_barrier_rho(const pinn_loss *l, size_t i);
 
 /* Checkpoints: write the loss's mutable state (every term's points and
- * normals, sampler positions, barrier penalties, learnable coefficients,
+ * normals, sampler positions, barrier penalties, weights, learnable coefficients,
  * evaluation count) under group `group` of an open writer, and read it back
  * into a loss built from the same problem.  A loaded loss continues exactly
  * (bitwise) as the saved one would have.  Both fill err (may be NULL) on

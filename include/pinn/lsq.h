@@ -81,6 +81,20 @@ size_t pinn_lsq_jacobian_bytes(const pinn_loss *l);
  * loss, names the term and the point), PINN_ENOMEM. */
 int pinn_lsq_eval(pinn_loss *l, const double *theta, double *R, double *Jac);
 
+/* Each term's neural tangent kernel trace per point (Wang, Yu & Perdikaris
+ * 2022), tr K_t = (1/N) sum over its first N points (pairs for a periodic
+ * term) of |dr/dtheta|^2, r the point's unweighted rows of R above (the
+ * components of a vector residual summed; a relu2 barrier's rows are
+ * sqrt(rho) ReLU(gap), as L_t counts them), from the same Jacobian rows as
+ * pinn_lsq_eval, into traces (n_terms; 0 for a term of problem weight 0,
+ * not evaluated).  N = min(max_points, the term's points) (max_points 0:
+ * all): a deterministic subsample (the first points of a low-discrepancy
+ * sequence spread over the region).  Not counted as an evaluation.  On a
+ * team, collective: every rank gathers the points and computes every trace
+ * (as pinn_lm_run).  PINN_EUNSUPPORTED when the loss is not least squares
+ * (pinn_lsq_check), or the pass's failure. */
+int pinn_lsq_ntk_traces(pinn_loss *l, size_t max_points, double *traces);
+
 /* ------------------------------------------------------------------ LM */
 
 /* Trust-region subproblem methods (GSL's trs_lm, trs_lmaccel, trs_dogleg). */

@@ -33,6 +33,7 @@
 #include <pinn/status.h>
 #include <pinn/loss.h>
 #include <pinn/lsq.h>
+#include <pinn/balance.h>
 
 PINN_BEGIN_DECLS
 
@@ -179,6 +180,13 @@ typedef struct pinn_train_options {
   size_t validation_patience;    /* iterations, 0 = no validation stop (the default) */
   double noise_level;            /* sigma of the observations' noise, 0 = off (default) */
   double noise_tau;              /* the discrepancy factor (default 1: measured in README) */
+  /* loss balancing during Adam phases (pinn/balance.h; default none): the
+   * weights are updated after every balance.every-th iteration of an Adam
+   * phase (the phase's count), after the step hook, and the loss counts as
+   * changed (the best point restarts there); later phases keep them or go
+   * back to the problem's (balance.after).  Recorded in checkpoints: a
+   * resume must use the same settings. */
+  pinn_balance_options balance;
 } pinn_train_options;
 
 /* Causal weights (a loss built with pinn_loss_options.causal, pinn/causal.h):
@@ -195,8 +203,11 @@ pinn_train_options pinn_train_options_default(void);
  * an unknown optimizer, negative or non-finite tolerances, Adam settings out
  * of range, a first step <= 0, an L-BFGS memory outside 1..1000, a negative
  * time budget, a negative or non-finite noise level, a noise_tau <= 0,
- * a negative or non-finite rad_k or rad_c.
- * pinn_trainer_alloc also refuses validation_patience > 0 for a loss without
+ * a negative or non-finite rad_k or rad_c, balance settings that
+ * pinn_balance_options_check refuses.
+ * pinn_trainer_alloc also refuses balancing without an Adam phase, NTK
+ * balancing of a loss that is not least squares (pinn_lsq_check),
+ * validation_patience > 0 for a loss without
  * held-out observations and noise_level > 0 for a problem without data.  PINN_EINVAL with a message naming the field as C code writes
  * it ("phases[1] (lbfgs): memory must be 1 to 1000, got 0"). */
 int pinn_train_options_check(const pinn_train_options *o, pinn_error *err);
