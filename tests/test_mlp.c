@@ -702,7 +702,7 @@ static void bad_layouts_and_failing_callbacks_give_clear_errors(void)
 /* x periodic with period 5 (2 harmonics), y as itself, t periodic with
  * period 4 (1 harmonic): 4 + 1 + 2 = 7 features.  Modest frequencies, so
  * that central differences (h = 1e-5) stay accurate to the checks' 1e-8. */
-static const pinn_embedding periodic_xt = {{5.0, 0.0, 4.0}, {2, 0, 1}};
+static const pinn_embedding periodic_xt = {.period = {5.0, 0.0, 4.0}, .harmonics = {2, 0, 1}};
 
 static void periodic_embedding_jets_gradients_and_rows_are_exact(void)
 {
@@ -775,7 +775,7 @@ static void periodic_embedding_is_exactly_periodic_and_refuses_what_it_cannot(vo
   bad.period[2] = NAN;
   CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&lay, &err));
   /* an embedding with no periodic input is no embedding */
-  pinn_embedding none = {{0}, {0}};
+  pinn_embedding none = {.period = {0}};
   lay.embed = &none;
   pinn_mlp *plain = pinn_mlp_alloc(&lay, &err);
   CU_ASSERT_PTR_NOT_NULL_FATAL(plain);

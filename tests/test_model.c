@@ -525,7 +525,7 @@ static void inconsistent_attributes_are_refused_with_the_reason(void)
     {"n_params", 0, (int64_t)1 << 40, NULL, PINN_EFORMAT, "n_params"},
     {"prelu_per_unit", 0, 2, NULL, PINN_EFORMAT, "prelu_per_unit"},
     {"prelu_per_unit", 0, 1, NULL, PINN_EFORMAT, "parameters"},
-    {"format_version", 0, 4, NULL, PINN_EUNSUPPORTED, "upgrade"},
+    {"format_version", 0, PINN_MODEL_FORMAT_VERSION + 1, NULL, PINN_EUNSUPPORTED, "upgrade"},
     {"n_in", 0, 10, NULL, PINN_EFORMAT, "n_in"},
     {"periodic_period", 2, 0, NULL, PINN_EFORMAT, "only one of periodic_period"},
     {"input_map_lo", 2, 0, NULL, PINN_EFORMAT, "only one of input_map_lo"},
@@ -639,7 +639,7 @@ static void an_input_map_round_trips_and_bad_maps_are_refused(void)
 static void a_periodic_embedding_round_trips_and_bad_ones_are_refused(void)
 {
   char *p = path_in("periodic.h5");
-  const pinn_embedding emb = {{2.0, 0.0}, {3, 0}};
+  const pinn_embedding emb = {.period = {2.0, 0.0}, .harmonics = {3, 0}};
   const size_t sizes[] = {2, 6, 5, 1};
   pinn_activation act[2] = {pinn_activation_default(PINN_ACT_TANH),
                             pinn_activation_default(PINN_ACT_SIN)};

@@ -346,7 +346,7 @@ static void input_map_scales_every_order_and_the_gradient(void)
  * central differences, and periodicity of a fourth derivative. */
 static void periodic_embedding_gives_every_order_and_the_gradient(void)
 {
-  const pinn_embedding emb = {{12.0, 0.0, 8.0}, {2, 0, 1}};
+  const pinn_embedding emb = {.period = {12.0, 0.0, 8.0}, .harmonics = {2, 0, 1}};
   const size_t sizes[] = {3, 8, 7, 2};
   pinn_activation a[2] = {pinn_activation_default(PINN_ACT_TANH),
                           pinn_activation_default(PINN_ACT_SIN)};
