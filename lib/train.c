@@ -1434,6 +1434,8 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
   if (!st && (pinn_h5_read_dataset_int64(r, "/trainer/counters", 1, ni, &iv, NULL, NULL) ||
               pinn_h5_read_dataset(r, "/trainer/scalars", 1, nd, &dv, NULL, NULL)))
     st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
+  /* the embedding and map first: another embedding has other parameters too */
+  if (!st && pinn_h5_has(r, PINN_MODEL_GROUP)) st = check_input_map(t, r, path);
   if (!st && (iv[0] != (int64_t)t->P || iv[1] != (int64_t)t->n_terms))
     st = pinn_error_set(&t->err, PINN_EFORMAT,
                         "resume: %s holds %lld parameters and %lld terms but this run has %zu and "
@@ -1469,7 +1471,6 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
   /* every value the run continues from must be sane */
   if (!st) st = validate_loaded(t, path, iv, dv, vec, rep, hist);
-  if (!st && pinn_h5_has(r, PINN_MODEL_GROUP)) st = check_input_map(t, r, path);
   if (!st && pinn_h5_has(r, "/trainer/options")) { /* written since the options record exists */
     double *rec = NULL;
     if (pinn_h5_read_dataset(r, "/trainer/options", 1, NULL, &rec, dout, NULL))
