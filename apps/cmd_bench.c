@@ -18,8 +18,9 @@ static const char bench_help[] =
     "                  [--plugin ./my.so]\n"
     "Times one loss-and-gradient evaluation of the problem with its default network and\n"
     "points (median of R repeats after warm-up; --points N gives every interior term N\n"
-    "points; --set a problem parameter, --fourier, --fourier-axis Fourier features, as for pinn solve).  Under mpirun the ranks split the points (pinn/team.h) and rank 0 reports;\n"
-    "rss_mb is the largest resident size of any rank.  Last line: s_per_eval=<seconds>\n";
+    "points; --set a problem parameter, as for pinn solve).  Under mpirun the ranks split the points (pinn/team.h) and rank 0 reports;\n"
+    "rss_mb is the largest resident size of any rank.  Last line: s_per_eval=<seconds>\n"
+    "--fourier, --fourier-axis: the network with Fourier features, as for pinn solve.\n";
 
 int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
 {
@@ -46,7 +47,8 @@ int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
       if (!first_set) first_set = i;
       ++i;
     } else if (!strcmp(a, "--fourier")) {
-      if (i + 1 >= argc) return pinn_cli_usage_error("bench", "--fourier needs m=M,sigma=S[,seed=N]");
+      if (i + 1 >= argc)
+        return pinn_cli_usage_error("bench", "--fourier needs m=M,sigma=S[,seed=N]");
       fourier = argv[++i];
     } else if (!strcmp(a, "--fourier-axis")) { /* applied once the problem's inputs are known */
       if (i + 1 >= argc) return pinn_cli_usage_error("bench", "--fourier-axis needs IN=K");

@@ -301,11 +301,11 @@ int pinn_embedding_set_fourier(pinn_embedding *e, size_t n_in, const pinn_fourie
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
   z ^= z >> 31;
   gsl_rng_set(r, (unsigned long)z);
+  const int draw = f->sigma > 0 && isfinite(f->sigma);
   for (size_t k = 0; k < PINN_MAX_FOURIER; ++k)
     for (size_t i = 0; i < PINN_MAX_INPUTS; ++i)
-      t->fourier_B[k][i] = k < f->m && f->sigma > 0 && isfinite(f->sigma) && i < n_in && !(e->period[i] > 0)
-                       ? gsl_ran_gaussian(r, f->sigma)
-                       : 0.0;
+      t->fourier_B[k][i] =
+          draw && k < f->m && i < n_in && !(e->period[i] > 0) ? gsl_ran_gaussian(r, f->sigma) : 0.0;
   gsl_rng_free(r);
   int st = pinn_embedding_check(t, n_in, err);
   if (!st) {

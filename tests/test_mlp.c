@@ -179,7 +179,8 @@ static void input_derivatives_match_central_differences_for_smooth_activations(v
           }
         }
     }
-    if (maxerr > 1e-8 || getenv("PINN_TEST_VERBOSE")) printf("\n  %s: max error %.3g\n", pinn_activation_name(act.kind), maxerr);
+    if (maxerr > 1e-8 || getenv("PINN_TEST_VERBOSE"))
+      printf("\n  %s: max error %.3g\n", pinn_activation_name(act.kind), maxerr);
     CU_ASSERT(maxerr < 1e-8);
     CU_ASSERT(maxabs > 1e-3); /* the derivatives checked are not all zero */
     pinn_mlp_free(net);
@@ -874,7 +875,8 @@ static void fourier_features_are_the_documented_functions(void)
       worst = fmax(worst, fabs(jets[p * 3 + 2] - d2) / (1.0 + fabs(d2)));
     }
   }
-  if (worst > 1e-13 || getenv("PINN_TEST_VERBOSE")) printf("\n  Fourier features: worst error %g\n", worst);
+  if (worst > 1e-13 || getenv("PINN_TEST_VERBOSE"))
+    printf("\n  Fourier features: worst error %g\n", worst);
   CU_ASSERT(worst <= 1e-13);
   pinn_mlp_free(net);
 }
@@ -910,7 +912,8 @@ static void fourier_features_draw_b_from_the_seed_and_refuse_what_they_cannot(vo
   const double N = 2.0 * PINN_MAX_FOURIER, sd = sqrt(sum2 / N);
   /* 512 draws: the sample sd within 15% of sigma (its sd is ~3%), the mean
    * within 0.5 sigma / sqrt(N) * 5 */
-  if (fabs(sd / 2.5 - 1.0) > 0.15 || fabs(sum / N) > 5 * 2.5 / sqrt(N) || getenv("PINN_TEST_VERBOSE"))
+  if (fabs(sd / 2.5 - 1.0) > 0.15 || fabs(sum / N) > 5 * 2.5 / sqrt(N) ||
+      getenv("PINN_TEST_VERBOSE"))
     printf("\n  B: sd %g (sigma 2.5), mean %g\n", sd, sum / N);
   CU_ASSERT(fabs(sd / 2.5 - 1.0) <= 0.15);
   CU_ASSERT(fabs(sum / N) <= 5 * 2.5 / sqrt(N));
