@@ -56,4 +56,16 @@ int pinn_cli_create_problem(const char *cmd, const char *name, const char *plugi
                             pinn_problem **p, pinn_solve_config *cfg, void **dl);
 void pinn_cli_close_plugin(void *dl);
 
+/* The input of p named before the '=' of "IN=..." (arg) of option opt
+ * (want: the accepted form, for the message): its index, or -1 after a
+ * usage error naming p's inputs. */
+int pinn_cli_input_of(const char *cmd, const pinn_problem *p, const char *opt, const char *arg,
+                      const char *want);
+/* --fourier m=M,sigma=S[,seed=N] | off (m=0): random Fourier features into
+ * *f (its seed stays as given when arg has none: the caller's default).
+ * --fourier-axis IN=K: K fixed frequencies of input IN.  0 or the usage
+ * status (2) after the message. */
+int pinn_cli_fourier(const char *cmd, const char *arg, pinn_fourier *f);
+int pinn_cli_fourier_axis(const char *cmd, const pinn_problem *p, const char *arg, pinn_fourier *f);
+
 #endif

@@ -112,3 +112,79 @@ void pinn_cli_close_plugin(void *dl)
 {
   if (dl) dlclose(dl);
 }
+
+/* ------------------------------------------------- input options */
+
+int pinn_cli_input_of(const char *cmd, const pinn_problem *p, const char *opt, const char *arg,
+                      const char *want)
+{
+  const char *eq = strchr(arg, '=');
+  size_t i = 0, n = pinn_problem_dim(p);
+  for (; eq && i < n; ++i) {
+    const char *name = pinn_problem_input_name(p, i);
+    if (strlen(name) == (size_t)(eq - arg) && !strncmp(arg, name, (size_t)(eq - arg))) break;
+  }
+  if (eq && i < n) return (int)i;
+  char names[160] = "";
+  for (size_t j = 0; j < n; ++j)
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? ", " : "",
+             pinn_problem_input_name(p, j));
+  pinn_cli_usage_error(cmd, "%s %s: give %s with IN an input of problem '%s' (%s)", opt, arg,
+                       want, pinn_problem_name(p), names);
+  return -1;
+}
+
+int pinn_cli_fourier_axis(const char *cmd, const pinn_problem *p, const char *arg, pinn_fourier *f)
+{
+  const int i = pinn_cli_input_of(cmd, p, "--fourier-axis", arg, "IN=K");
+  if (i < 0) return 2;
+  size_t K;
+  if (pinn_cli_parse_size(strchr(arg, '=') + 1, 0, PINN_MAX_HARMONICS, &K))
+    return pinn_cli_usage_error(cmd, "--fourier-axis %s: K must be a count from 0 (none) to %d",
+                                arg, PINN_MAX_HARMONICS);
+  f->axis[i] = (unsigned)K;
+  return 0;
+}
+
+int pinn_cli_fourier(const char *cmd, const char *arg, pinn_fourier *f)
+{
+  if (!strcmp(arg, "off")) arg = "m=0";
+  char buf[256];
+  if (strlen(arg) >= sizeof buf)
+    return pinn_cli_usage_error(cmd, "--fourier: the value is too long; %s",
+                                "give m=M,sigma=S[,seed=N]");
+  snprintf(buf, sizeof buf, "%s", arg);
+  int has_m = 0, has_sigma = 0;
+  for (char *save = NULL, *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+    char *val = strchr(kv, '=');
+    if (val) *val++ = '\0';
+    size_t m;
+    if (val && !strcmp(kv, "m")) {
+      if (pinn_cli_parse_size(val, 0, PINN_MAX_FOURIER, &m))
+        return pinn_cli_usage_error(cmd, "--fourier %s: m must be a count from 0 (none) to %d",
+                                    arg, PINN_MAX_FOURIER);
+      f->m = m;
+      has_m = 1;
+    } else if (val && !strcmp(kv, "sigma")) {
+      if (pinn_cli_parse_double(val, 1e-300, 1e300, &f->sigma))
+        return pinn_cli_usage_error(cmd, "--fourier %s: sigma must be a number > 0", arg);
+      has_sigma = 1;
+    } else if (val && !strcmp(kv, "seed")) {
+      size_t seed; /* as --seed */
+      if (pinn_cli_parse_size(val, 0, (size_t)-1 >> 1, &seed))
+        return pinn_cli_usage_error(cmd, "--fourier %s: seed must be an integer >= 0", arg);
+      f->seed = seed;
+    } else {
+      return pinn_cli_usage_error(cmd, "--fourier %s: unknown or empty setting '%s'; %s", arg,
+                                  kv, "give m=M,sigma=S[,seed=N] or off");
+    }
+  }
+  if (has_m && f->m == 0) { /* none: sigma and seed do not matter */
+    f->sigma = 0.0;
+    return 0;
+  }
+  if (!has_m || !has_sigma)
+    return pinn_cli_usage_error(cmd, "--fourier %s: %s", arg,
+                                "give both m and sigma: m=M,sigma=S[,seed=N] (or off)");
+  return 0;
+}

@@ -14,16 +14,19 @@
 
 static const char bench_help[] =
     "usage: pinn bench NAME [--threads T] [--repeats R] [--points N] [--set KEY=VALUE]\n"
+    "                  [--fourier m=M,sigma=S[,seed=N]] [--fourier-axis IN=K]\n"
     "                  [--plugin ./my.so]\n"
     "Times one loss-and-gradient evaluation of the problem with its default network and\n"
     "points (median of R repeats after warm-up; --points N gives every interior term N\n"
     "points; --set a problem parameter, as for pinn solve).  Under mpirun the ranks split the points (pinn/team.h) and rank 0 reports;\n"
-    "rss_mb is the largest resident size of any rank.  Last line: s_per_eval=<seconds>\n";
+    "rss_mb is the largest resident size of any rank.  Last line: s_per_eval=<seconds>\n"
+    "--fourier, --fourier-axis: the network with Fourier features, as for pinn solve.\n";
 
 int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
 {
   const char *name = NULL, *plugin = NULL;
   int first_set = 0; /* argv index of the first --set, 0 if none */
+  const char *fourier = NULL;
   size_t threads = 0, repeats = 20, points = 0;
   for (int i = 1; i < argc; ++i) {
     const char *a = argv[i];
@@ -42,6 +45,13 @@ int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
     } else if (!strcmp(a, "--set")) {
       if (i + 1 >= argc) return pinn_cli_usage_error("bench", "--set needs KEY=VALUE");
       if (!first_set) first_set = i;
+      ++i;
+    } else if (!strcmp(a, "--fourier")) {
+      if (i + 1 >= argc)
+        return pinn_cli_usage_error("bench", "--fourier needs m=M,sigma=S[,seed=N]");
+      fourier = argv[++i];
+    } else if (!strcmp(a, "--fourier-axis")) { /* applied once the problem's inputs are known */
+      if (i + 1 >= argc) return pinn_cli_usage_error("bench", "--fourier-axis needs IN=K");
       ++i;
     } else if (!strcmp(a, "--plugin")) {
       if (i + 1 >= argc) return pinn_cli_usage_error("bench", "--plugin needs a path");
@@ -72,6 +82,17 @@ int pinn_cmd_bench(int argc, char **argv, const pinn_team *team)
   if (!st && pinn_params_check(params, &perr))
     st = pinn_cli_usage_error("bench", "--set: %s (see pinn solve %s --help)", perr.msg,
                               name ? name : plugin);
+  if (!st && fourier) {
+    cfg.fourier.seed = cfg.seed;
+    st = pinn_cli_fourier("bench", fourier, &cfg.fourier);
+  }
+  for (int i = 1; !st && i + 1 < argc; ++i)
+    if (!strcmp(argv[i], "--fourier-axis"))
+      st = pinn_cli_fourier_axis("bench", p, argv[++i], &cfg.fourier);
+    else if (!strcmp(argv[i], "--set") || !strcmp(argv[i], "--fourier") ||
+             !strcmp(argv[i], "--plugin") || !strcmp(argv[i], "--threads") ||
+             !strcmp(argv[i], "--repeats") || !strcmp(argv[i], "--points"))
+      ++i; /* their values are not options */
   if (st) {
     pinn_problem_free(p);
     pinn_cli_close_plugin(dl);

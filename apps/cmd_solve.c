@@ -33,7 +33,15 @@ static const char solve_help[] =
     "                            the network (the problem's default otherwise)\n"
     "  --periodic IN=P[:K]       make input IN (x, y, ...) exactly P-periodic: it enters the\n"
     "                            network as K cos/sin pairs (default K = 1; repeatable;\n"
-    "                            IN=0 removes a problem's default)\n"
+    "                            IN=0 removes a problem's default)\n";
+/* (two strings: C99 compilers need only support 4095 characters in one) */
+static const char solve_help_fourier[] =
+    "  --fourier m=M,sigma=S[,seed=N]  random Fourier features: the inputs that are not\n"
+    "                            periodic (z, after --normalize-inputs) also enter as\n"
+    "                            cos/sin(2 pi B z), B an M x d matrix of N(0, S^2) drawn from\n"
+    "                            seed N (default --seed); M 1..256 (m=0 or off: none)\n"
+    "  --fourier-axis IN=K       input IN also enters as cos/sin(k pi z), k = 1..K (K 0..16;\n"
+    "                            repeatable; not for a periodic input)\n"
     "  --points N                training points of every interior term\n"
     "  --points TERM=N           training points of one term (repeatable)\n"
     "  --set KEY=VALUE           a parameter of the problem (repeatable; `pinn solve NAME --help`\n"
@@ -325,21 +333,9 @@ static int print_parameters(int argc, char **argv)
 /* --periodic IN=P[:K]: input IN (by name) P-periodic with K harmonics. */
 static int apply_periodic(const pinn_problem *p, const char *arg, pinn_embedding *e)
 {
+  const int i = pinn_cli_input_of("solve", p, "--periodic", arg, "IN=P[:K]");
+  if (i < 0) return 2;
   const char *eq = strchr(arg, '=');
-  size_t i = 0, n = pinn_problem_dim(p);
-  for (; eq && i < n; ++i) {
-    const char *name = pinn_problem_input_name(p, i);
-    if (strlen(name) == (size_t)(eq - arg) && !strncmp(arg, name, (size_t)(eq - arg))) break;
-  }
-  if (!eq || i == n) {
-    char names[160] = "";
-    for (size_t j = 0; j < n; ++j)
-      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? ", " : "",
-               pinn_problem_input_name(p, j));
-    return pinn_cli_usage_error("solve", "--periodic %s: give IN=P[:K] with IN an input of "
-                                         "problem '%s' (%s)",
-                                arg, pinn_problem_name(p), names);
-  }
   char buf[64];
   snprintf(buf, sizeof buf, "%s", eq + 1);
   char *colon = strchr(buf, ':');
@@ -397,8 +393,10 @@ typedef struct {
   pinn_lm_method lm;
   pinn_loss_transform_kind transform;
   const char *out, *checkpoint, *resume, *reference;
-  size_t n_points, n_edits, n_weights, n_sets, n_periodic;
+  size_t n_points, n_edits, n_weights, n_sets, n_periodic, n_axis;
   const char **periodic;   /* "IN=P[:K]", in order */
+  const char **axis;       /* "IN=K" of --fourier-axis, in order */
+  const char *fourier;     /* --fourier's value (the last), NULL: none given */
   const char **sets;       /* "KEY=VALUE" of --set, in order */
   const char **points;     /* "N" or "TERM=N", in order */
   const char **weights;    /* "TERM=W", in order */
@@ -546,6 +544,10 @@ static int parse_args(int argc, char **argv, solve_args *a)
       a->weights[a->n_weights++] = v;
     } else if (!strcmp(o, "--periodic")) {
       a->periodic[a->n_periodic++] = v;
+    } else if (!strcmp(o, "--fourier")) {
+      a->fourier = v;
+    } else if (!strcmp(o, "--fourier-axis")) {
+      a->axis[a->n_axis++] = v;
     } else if (!strcmp(o, "--set")) {
       a->sets[a->n_sets++] = v;
     } else if (!strcmp(o, "--sampler")) {
@@ -762,6 +764,12 @@ static int apply_args(const solve_args *a, pinn_problem *p, pinn_solve_config *c
   for (size_t i = 0; i < a->n_points && !rc; ++i) rc = apply_points(p, a->points[i]);
   for (size_t i = 0; i < a->n_weights && !rc; ++i) rc = apply_weight(p, a->weights[i]);
   for (size_t i = 0; i < a->n_periodic && !rc; ++i) rc = apply_periodic(p, a->periodic[i], &cfg->periodic);
+  if (a->fourier && !rc) {
+    cfg->fourier.seed = cfg->seed; /* unless seed= says otherwise */
+    rc = pinn_cli_fourier("solve", a->fourier, &cfg->fourier);
+  }
+  for (size_t i = 0; i < a->n_axis && !rc; ++i)
+    rc = pinn_cli_fourier_axis("solve", p, a->axis[i], &cfg->fourier);
   for (size_t i = 0; i < a->n_edits && !rc; ++i) rc = apply_edit(&a->edits[i], &cfg->train);
   /* on every phase, once all phases are known */
   for (size_t j = 0; j < cfg->train.n_phases; ++j) {
@@ -793,6 +801,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(solve_help, stdout);
+      fputs(solve_help_fourier, stdout);
       fputs(solve_help_data, stdout);
       return print_parameters(argc, argv);
     }
@@ -803,9 +812,12 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   args.points = malloc((size_t)argc * sizeof *args.points);
   args.weights = malloc((size_t)argc * sizeof *args.weights);
   args.periodic = malloc((size_t)argc * sizeof *args.periodic);
+  args.axis = malloc((size_t)argc * sizeof *args.axis);
   args.sets = malloc((size_t)argc * sizeof *args.sets);
   args.edits = malloc((size_t)argc * sizeof *args.edits);
-  int rc = args.points && args.weights && args.periodic && args.sets && args.edits ? parse_args(argc, argv, &args) : 1;
+  int rc = args.points && args.weights && args.periodic && args.axis && args.sets && args.edits
+               ? parse_args(argc, argv, &args)
+               : 1;
   pinn_problem *p = NULL;
   void *dl = NULL;
   pinn_solve_config cfg = pinn_solve_config_default();
@@ -825,6 +837,7 @@ int pinn_cmd_solve(int argc, char **argv, const pinn_team *team)
   free(args.points);
   free(args.weights);
   free(args.periodic);
+  free(args.axis);
   free(args.sets);
   free(args.edits);
   if (rc) {

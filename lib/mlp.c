@@ -44,17 +44,20 @@
 #define B PINN_BLOCK
 #define MAX_LAYERS 64
 
-#define MAX_FEATURES (PINN_MAX_INPUTS * 2 * PINN_MAX_HARMONICS)
+/* Most phases of an embedding: K per input, m random. */
+#define MAX_PHASES (PINN_MAX_INPUTS * PINN_MAX_HARMONICS + PINN_MAX_FOURIER)
 
 struct pinn_mlp {
   size_t L;            /* layers including input and output */
   size_t *sizes;       /* L widths; sizes[0] the first layer's fan-in (n_in or features) */
   size_t n_in;         /* inputs (coordinates) */
-  int has_embed;       /* periodic embedding (pinn_embedding) */
+  int has_embed;       /* an embedding (pinn_embedding: periodic inputs, Fourier features) */
   pinn_embedding embed;
-  unsigned char f_in[MAX_FEATURES];   /* feature f: its input, */
-  unsigned char f_kind[MAX_FEATURES]; /* 0 the input itself (mapped), 1 cos, 2 sin, */
-  double f_w[MAX_FEATURES];           /* and its angular frequency k 2 pi / P */
+  size_t n_id, n_ph;   /* its features (mlp_impl.h: pinn_features_) */
+  unsigned char id_in[PINN_MAX_INPUTS];
+  size_t id_col[PINN_MAX_INPUTS];
+  size_t *ph_col;      /* n_ph columns (cos; sin beside it) */
+  double *ph_om, *ph_g;/* n_ph x n_in: phase = om . u, d phase / d x = g */
   pinn_activation *act;/* L-2 hidden activations (index l-1 for layer l) */
   int prelu_per_unit;
   size_t nparams;
@@ -174,6 +177,9 @@ void pinn_mlp_free(pinn_mlp *net)
   free(net->b_off);
   free(net->a_off);
   free(net->theta);
+  free(net->ph_col);
+  free(net->ph_om);
+  free(net->ph_g);
   free(net);
 }
 
@@ -182,6 +188,187 @@ static void reset_slopes(pinn_mlp *net, size_t l)
 {
   const size_t na = net->a_off[l] == SIZE_MAX ? 0 : net->prelu_per_unit ? net->sizes[l] : 1;
   for (size_t u = 0; u < na; ++u) net->theta[net->a_off[l] + u] = net->act[l - 1].param;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Embeddings                                                                */
+
+static const double TWO_PI = 6.283185307179586476925286766559;
+static const double PI = 3.14159265358979323846264338327950288;
+
+int pinn_embedding_any(const pinn_embedding *e, size_t n_in)
+{
+  if (!e) return 0;
+  if (e->fourier.m > 0) return 1;
+  for (size_t i = 0; i < n_in && i < PINN_MAX_INPUTS; ++i)
+    if (e->period[i] != 0.0 || e->fourier.axis[i] > 0) return 1;
+  return 0;
+}
+
+size_t pinn_embedding_features(const pinn_embedding *e, size_t n_in)
+{
+  if (!e) return n_in;
+  size_t n = 2 * e->fourier.m;
+  for (size_t i = 0; i < n_in && i < PINN_MAX_INPUTS; ++i)
+    n += e->period[i] > 0 ? 2 * (size_t)e->harmonics[i] : 1 + 2 * (size_t)e->fourier.axis[i];
+  return n;
+}
+
+int pinn_embedding_equal(const pinn_embedding *a, const pinn_embedding *b, size_t n_in)
+{
+  const int ea = pinn_embedding_any(a, n_in), eb = pinn_embedding_any(b, n_in);
+  if (ea != eb) return 0;
+  if (!ea) return 1;
+  if (a->fourier.m != b->fourier.m) return 0;
+  for (size_t i = 0; i < n_in; ++i) {
+    if (a->period[i] != b->period[i] || a->fourier.axis[i] != b->fourier.axis[i]) return 0;
+    if (a->period[i] > 0 && a->harmonics[i] != b->harmonics[i]) return 0;
+    for (size_t r = 0; r < a->fourier.m; ++r)
+      if (memcmp(&a->fourier_B[r][i], &b->fourier_B[r][i], sizeof(double)) != 0) return 0;
+  }
+  return 1;
+}
+
+int pinn_embedding_check(const pinn_embedding *e, size_t n_in, pinn_error *err)
+{
+  const pinn_fourier *f = &e->fourier;
+  size_t open = 0; /* inputs that are not periodic */
+  for (size_t i = 0; i < n_in; ++i) {
+    const double P = e->period[i];
+    const unsigned K = e->harmonics[i];
+    if (!(P >= 0 && isfinite(P)) || (P > 0 && (K < 1 || K > PINN_MAX_HARMONICS)))
+      return pinn_error_set(err, PINN_EINVAL,
+                            "periodic embedding: input %zu has period %g and %u harmonics; give a "
+                            "finite period > 0 with 1 to %d harmonics (or period 0: not periodic)",
+                            i, P, K, PINN_MAX_HARMONICS);
+    if (f->axis[i] > PINN_MAX_HARMONICS || (P > 0 && f->axis[i] > 0))
+      return pinn_error_set(err, PINN_EINVAL,
+                            "Fourier features: input %zu has %u fixed frequencies; give 0 to %d, "
+                            "and none to a periodic input (its embedding is already Fourier)",
+                            i, f->axis[i], PINN_MAX_HARMONICS);
+    if (!(P > 0)) ++open;
+  }
+  if (f->m > PINN_MAX_FOURIER)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "Fourier features: %zu random features; give 0 to %d", f->m,
+                          PINN_MAX_FOURIER);
+  if (f->m == 0) return PINN_SUCCESS;
+  if (!(f->sigma > 0 && isfinite(f->sigma)))
+    return pinn_error_set(err, PINN_EINVAL,
+                          "Fourier features: sigma = %g; the random features need a finite "
+                          "sigma > 0",
+                          f->sigma);
+  if (!open)
+    return pinn_error_set(err, PINN_EINVAL,
+                          "Fourier features: random features need an input that is not periodic, "
+                          "and every input is");
+  for (size_t r = 0; r < f->m; ++r)
+    for (size_t i = 0; i < n_in; ++i)
+      if (!isfinite(e->fourier_B[r][i]) || (e->period[i] > 0 && e->fourier_B[r][i] != 0.0))
+        return pinn_error_set(err, PINN_EINVAL,
+                              "Fourier features: B[%zu][%zu] = %g; B must be finite, and 0 in a "
+                              "periodic input's column",
+                              r, i, e->fourier_B[r][i]);
+  return PINN_SUCCESS;
+}
+
+int pinn_embedding_set_fourier(pinn_embedding *e, size_t n_in, const pinn_fourier *f,
+                               pinn_error *err)
+{
+  if (!e || !f)
+    return pinn_error_set(err, PINN_EINVAL, "pinn_embedding_set_fourier: NULL argument");
+  if (n_in < 1 || n_in > PINN_MAX_INPUTS)
+    return pinn_error_set(err, PINN_EINVAL, "Fourier features: %zu inputs; a network has 1 to %d",
+                          n_in, PINN_MAX_INPUTS);
+  for (size_t i = n_in; i < PINN_MAX_INPUTS; ++i)
+    if (f->axis[i])
+      return pinn_error_set(err, PINN_EINVAL,
+                            "Fourier features: fixed frequencies for input %zu, but there are "
+                            "only %zu inputs",
+                            i, n_in);
+  pinn_embedding *t = malloc(sizeof *t);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!t || !r) {
+    free(t);
+    if (r) gsl_rng_free(r);
+    return pinn_error_set(err, PINN_ENOMEM, "out of memory drawing Fourier features");
+  }
+  *t = *e;
+  t->fourier = *f;
+  /* splitmix64's finaliser of the seed, away from the network's stream */
+  uint64_t z = (uint64_t)f->seed * 0x9E3779B97F4A7C15u + 0x3C6EF372FE94F82Bu;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+  z ^= z >> 31;
+  gsl_rng_set(r, (unsigned long)z);
+  const int draw = f->sigma > 0 && isfinite(f->sigma);
+  for (size_t k = 0; k < PINN_MAX_FOURIER; ++k)
+    for (size_t i = 0; i < PINN_MAX_INPUTS; ++i)
+      t->fourier_B[k][i] =
+          draw && k < f->m && i < n_in && !(e->period[i] > 0) ? gsl_ran_gaussian(r, f->sigma) : 0.0;
+  gsl_rng_free(r);
+  int st = pinn_embedding_check(t, n_in, err);
+  if (!st) {
+    *e = *t;
+    pinn_error_clear(err);
+  }
+  free(t);
+  return st;
+}
+
+/* The network's copy of a (checked) embedding and its features: input by
+ * input (periodic: K (cos, sin) pairs; else the input, then its fixed
+ * pairs), then the random pairs. */
+static int embed_build(pinn_mlp *net, const pinn_embedding *e, size_t n_feat)
+{
+  const size_t n_in = net->n_in;
+  pinn_embedding *me = &net->embed;
+  *me = *e;
+  size_t n_ph = me->fourier.m;
+  for (size_t i = 0; i < PINN_MAX_INPUTS; ++i) {
+    if (i >= n_in) me->period[i] = 0.0, me->fourier.axis[i] = 0;
+    if (!(me->period[i] > 0)) me->harmonics[i] = 0;
+    n_ph += me->period[i] > 0 ? me->harmonics[i] : me->fourier.axis[i];
+  }
+  if (!me->fourier.m) me->fourier.sigma = 0.0, me->fourier.seed = 0;
+  for (size_t r = 0; r < PINN_MAX_FOURIER; ++r)
+    for (size_t i = 0; i < PINN_MAX_INPUTS; ++i)
+      if (r >= me->fourier.m || i >= n_in) me->fourier_B[r][i] = 0.0;
+  net->has_embed = 1;
+  net->n_ph = n_ph;
+  net->ph_col = malloc((n_ph ? n_ph : 1) * sizeof *net->ph_col);
+  net->ph_om = calloc(n_ph ? n_ph * n_in : 1, sizeof *net->ph_om);
+  net->ph_g = calloc(n_ph ? n_ph * n_in : 1, sizeof *net->ph_g);
+  if (!net->ph_col || !net->ph_om || !net->ph_g) return PINN_ENOMEM;
+  size_t col = 0, p = 0;
+  for (size_t i = 0; i < n_in; ++i) {
+    const double P = me->period[i];
+    if (!(P > 0)) {
+      net->id_in[net->n_id] = (unsigned char)i;
+      net->id_col[net->n_id++] = col++;
+    }
+    const unsigned K = P > 0 ? me->harmonics[i] : me->fourier.axis[i];
+    for (unsigned k = 1; k <= K; ++k, ++p, col += 2) {
+      net->ph_col[p] = col;
+      net->ph_om[p * n_in + i] = P > 0 ? TWO_PI * (double)k / P : PI * (double)k;
+    }
+  }
+  for (size_t r = 0; r < me->fourier.m; ++r, ++p, col += 2) {
+    net->ph_col[p] = col;
+    for (size_t i = 0; i < n_in; ++i) net->ph_om[p * n_in + i] = TWO_PI * me->fourier_B[r][i];
+  }
+  return col == n_feat && p == n_ph ? PINN_SUCCESS : PINN_EFAILED;
+}
+
+/* d phase / d x_i: the frequency times the input map's scale (1 for a
+ * periodic input, which enters raw). */
+static void embed_scale(pinn_mlp *net)
+{
+  const size_t n_in = net->n_in;
+  for (size_t p = 0; p < net->n_ph; ++p)
+    for (size_t i = 0; i < n_in; ++i)
+      net->ph_g[p * n_in + i] =
+          net->ph_om[p * n_in + i] * (net->embed.period[i] > 0 ? 1.0 : net->in_scale[i]);
 }
 
 pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
@@ -209,24 +396,9 @@ pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
       return NULL;
     }
   const size_t n_in = layout->sizes[0];
-  size_t n_feat = n_in;
-  int has_embed = 0;
-  if (layout->embed) {
-    n_feat = 0;
-    for (size_t i = 0; i < n_in; ++i) {
-      const double P = layout->embed->period[i];
-      const unsigned K = layout->embed->harmonics[i];
-      if (!(P >= 0 && isfinite(P)) || (P > 0 && (K < 1 || K > PINN_MAX_HARMONICS))) {
-        pinn_error_set(err, PINN_EINVAL,
-                       "periodic embedding: input %zu has period %g and %u harmonics; give a "
-                       "finite period > 0 with 1 to %d harmonics (or period 0: not periodic)",
-                       i, P, K, PINN_MAX_HARMONICS);
-        return NULL;
-      }
-      n_feat += P > 0 ? 2 * (size_t)K : 1;
-      if (P > 0) has_embed = 1;
-    }
-  }
+  const int has_embed = pinn_embedding_any(layout->embed, n_in);
+  if (has_embed && pinn_embedding_check(layout->embed, n_in, err)) return NULL;
+  const size_t n_feat = has_embed ? pinn_embedding_features(layout->embed, n_in) : n_in;
   if (layout->act)
     for (size_t l = 0; l + 2 < L; ++l) {
       pinn_error e;
@@ -249,26 +421,8 @@ pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
   memcpy(net->sizes, layout->sizes, L * sizeof *net->sizes);
   net->n_in = n_in;
   if (has_embed) {
-    net->has_embed = 1;
-    net->embed = *layout->embed;
     net->sizes[0] = n_feat;
-    size_t f = 0;
-    for (size_t i = 0; i < n_in; ++i) {
-      const double P = net->embed.period[i];
-      if (!(P > 0)) {
-        net->embed.harmonics[i] = 0;
-        net->f_in[f] = (unsigned char)i;
-        net->f_kind[f] = 0;
-        net->f_w[f++] = 1.0;
-        continue;
-      }
-      for (unsigned k = 1; k <= net->embed.harmonics[i]; ++k)
-        for (unsigned char kind = 1; kind <= 2; ++kind) {
-          net->f_in[f] = (unsigned char)i;
-          net->f_kind[f] = kind;
-          net->f_w[f++] = 2.0 * 3.14159265358979323846 * (double)k / P;
-        }
-    }
+    if (embed_build(net, layout->embed, n_feat)) goto nomem;
   }
   for (size_t l = 0; l + 2 < L; ++l)
     net->act[l] = layout->act ? layout->act[l] : pinn_activation_default(PINN_ACT_TANH);
@@ -296,6 +450,7 @@ pinn_mlp *pinn_mlp_alloc(const pinn_mlp_layout *layout, pinn_error *err)
   if (!net->theta) goto nomem;
   for (size_t l = 1; l + 1 < L; ++l) reset_slopes(net, l);
   for (size_t i = 0; i < PINN_MAX_INPUTS; ++i) net->in_scale[i] = 1.0; /* no map: the identity */
+  embed_scale(net);
   pinn_error_clear(&net->err);
   return net;
 
@@ -361,6 +516,7 @@ int pinn_mlp_set_input_map(pinn_mlp *net, const double *lo, const double *hi)
       net->in_shift[i] = 0.0;
       net->in_scale[i] = 1.0;
     }
+    embed_scale(net);
     return PINN_SUCCESS;
   }
   if (!lo || !hi)
@@ -384,6 +540,7 @@ int pinn_mlp_set_input_map(pinn_mlp *net, const double *lo, const double *hi)
     net->in_shift[i] = shift[i];
     net->in_scale[i] = scale[i];
   }
+  embed_scale(net);
   return PINN_SUCCESS;
 }
 
@@ -410,14 +567,32 @@ void pinn_mlp_map_inputs_(const pinn_mlp *net, double *x, size_t n, size_t strid
 
 const double *pinn_mlp_input_scale_(const pinn_mlp *net) { return net->in_scale; }
 
-size_t pinn_mlp_features_(const pinn_mlp *net, const unsigned char **in,
-                          const unsigned char **kind, const double **w)
+int pinn_mlp_features_(const pinn_mlp *net, pinn_features_ *f)
 {
+  memset(f, 0, sizeof *f);
   if (!net->has_embed) return 0;
-  *in = net->f_in;
-  *kind = net->f_kind;
-  *w = net->f_w;
-  return net->sizes[0];
+  f->n_in = net->n_in;
+  f->n_feat = net->sizes[0];
+  f->n_id = net->n_id;
+  f->n_ph = net->n_ph;
+  f->id_in = net->id_in;
+  f->id_col = net->id_col;
+  f->ph_col = net->ph_col;
+  f->ph_om = net->ph_om;
+  f->ph_g = net->ph_g;
+  return 1;
+}
+
+void pinn_features_phase_(const pinn_features_ *f, size_t p, const double *u, size_t stride,
+                          size_t n, double *phi)
+{
+  const double *om = f->ph_om + p * f->n_in;
+  for (size_t q = 0; q < n; ++q) phi[q] = 0.0;
+  for (size_t i = 0; i < f->n_in; ++i) {
+    if (om[i] == 0.0) continue;
+    const double *ui = u + i * stride;
+    for (size_t q = 0; q < n; ++q) phi[q] += om[i] * ui[q];
+  }
 }
 
 size_t pinn_mlp_n_in(const pinn_mlp *net) { return net->n_in; }
@@ -704,41 +879,51 @@ __attribute__((noinline)) static void block_forward(const pinn_mlp *net, const c
 }
 
 /* The features' jets into A[0] (n_feat x C x B) from the block's inputs
- * w->x0 (mapped, or raw for a periodic input): the input itself has value
- * x', first derivative s_i along its own input and no second; cos(w x) has
- * -w sin, -w^2 cos along its input, sin(w x) w cos, -w^2 sin; every other
- * channel is 0. */
+ * u = w->x0 (mapped, or raw for a periodic input): the input itself has
+ * value u_i, first derivative s_i along its own input and no second; with
+ * g_i = d phase / d x_i, cos(phase) has -g_i sin, -g_i g_j cos along inputs
+ * i, j, sin(phase) g_i cos, -g_i g_j sin; every other channel is 0.  cos and
+ * sin of a phase once per point. */
 static void embed_jets(const pinn_mlp *net, const chan_map *cm, workspace *w)
 {
-  const size_t F = net->sizes[0], C = cm->C, CB = C * B;
-  for (size_t f = 0; f < F; ++f) {
-    const size_t i = net->f_in[f];
-    const double *xi = w->x0 + i * B, om = net->f_w[f];
-    double *a = w->A[0] + f * CB;
-    memset(a, 0, CB * sizeof *a);
-    double d1[B], d2[B];
-    if (net->f_kind[f] == 0) {
-      memcpy(a, xi, B * sizeof *a);
-      for (size_t q = 0; q < B; ++q) d1[q] = net->in_scale[i], d2[q] = 0.0;
-    } else {
+  pinn_features_ f;
+  pinn_mlp_features_(net, &f);
+  const size_t C = cm->C, CB = C * B, n_in = net->n_in;
+  memset(w->A[0], 0, f.n_feat * CB * sizeof(double));
+  for (size_t k = 0; k < f.n_id; ++k) {
+    const size_t i = f.id_in[k];
+    double *a = w->A[0] + f.id_col[k] * CB;
+    memcpy(a, w->x0 + i * B, B * sizeof *a);
+    for (size_t c = 0; c < cm->n1; ++c)
+      if (cm->fin[c] == i)
+        for (size_t q = 0; q < B; ++q) a[(1 + c) * B + q] = net->in_scale[i];
+  }
+  for (size_t p = 0; p < f.n_ph; ++p) {
+    double *ac = w->A[0] + f.ph_col[p] * CB, *as = ac + CB, phi[B];
+    const double *g = f.ph_g + p * n_in;
+    pinn_features_phase_(&f, p, w->x0, B, B, phi);
+    for (size_t q = 0; q < B; ++q) {
+      ac[q] = cos(phi[q]);
+      as[q] = sin(phi[q]);
+    }
+    for (size_t c = 0; c < cm->n1; ++c) {
+      const double gi = g[cm->fin[c]];
+      if (gi == 0.0) continue;
+      double *dc = ac + (1 + c) * B, *ds = as + (1 + c) * B;
       for (size_t q = 0; q < B; ++q) {
-        const double c = cos(om * xi[q]), s = sin(om * xi[q]);
-        if (net->f_kind[f] == 1) {
-          a[q] = c;
-          d1[q] = -om * s;
-          d2[q] = -om * om * c;
-        } else {
-          a[q] = s;
-          d1[q] = om * c;
-          d2[q] = -om * om * s;
-        }
+        dc[q] = -gi * as[q];
+        ds[q] = gi * ac[q];
       }
     }
-    for (size_t c = 0; c < cm->n1; ++c)
-      if (cm->fin[c] == i) memcpy(a + (1 + c) * B, d1, sizeof d1);
-    for (size_t p = 0; p < cm->np; ++p)
-      if (cm->fin[cm->pa[p] - 1] == i && cm->fin[cm->pb[p] - 1] == i)
-        memcpy(a + (1 + cm->n1 + p) * B, d2, sizeof d2);
+    for (size_t k = 0; k < cm->np; ++k) {
+      const double gij = g[cm->fin[cm->pa[k] - 1]] * g[cm->fin[cm->pb[k] - 1]];
+      if (gij == 0.0) continue;
+      double *dc = ac + (1 + cm->n1 + k) * B, *ds = as + (1 + cm->n1 + k) * B;
+      for (size_t q = 0; q < B; ++q) {
+        dc[q] = -gij * ac[q];
+        ds[q] = -gij * as[q];
+      }
+    }
   }
 }
 
@@ -1080,17 +1265,20 @@ int pinn_mlp_preactivations(pinn_mlp *net, size_t l, size_t n, const double *x, 
     return pinn_error_set(&net->err, PINN_ENOMEM, "out of memory");
   }
   for (size_t p = 0; p < n; ++p) {
-    if (net->has_embed) { /* the features of the point */
-      for (size_t f = 0; f < net->sizes[0]; ++f) {
-        const size_t i = net->f_in[f];
-        const double xi = x[p * net->n_in + i];
-        a[f] = net->f_kind[f] == 0   ? (xi - net->in_shift[i]) * net->in_scale[i]
-               : net->f_kind[f] == 1 ? cos(net->f_w[f] * xi)
-                                     : sin(net->f_w[f] * xi);
+    double u[PINN_MAX_INPUTS];
+    memcpy(u, x + p * net->n_in, net->n_in * sizeof *u);
+    pinn_mlp_map_inputs_(net, u, 1, 1);
+    pinn_features_ f;
+    if (pinn_mlp_features_(net, &f)) { /* the features of the point */
+      for (size_t k = 0; k < f.n_id; ++k) a[f.id_col[k]] = u[f.id_in[k]];
+      for (size_t k = 0; k < f.n_ph; ++k) {
+        double phi;
+        pinn_features_phase_(&f, k, u, 1, 1, &phi);
+        a[f.ph_col[k]] = cos(phi);
+        a[f.ph_col[k] + 1] = sin(phi);
       }
     } else {
-      memcpy(a, x + p * net->n_in, net->n_in * sizeof *a);
-      pinn_mlp_map_inputs_(net, a, 1, 1);
+      memcpy(a, u, net->n_in * sizeof *a);
     }
     for (size_t k = 1; k <= l; ++k) {
       const size_t H = net->sizes[k], Hp = net->sizes[k - 1];

@@ -25,12 +25,24 @@ void pinn_mlp_map_inputs_(const pinn_mlp *net, double *x, size_t n, size_t strid
 /* The OpenMP team of a network's parallel passes: its thread count, or
  * OpenMP's default when 0 (a num_threads clause, never a process setting). */
 int pinn_mlp_team_size_(const pinn_mlp *net);
-/* The first layer's features when the network has a periodic embedding
- * (pinn/mlp.h: pinn_embedding): their count (0 without one) and, per feature
- * f, its input in[f], kind[f] (0: the input itself, through the input map;
- * 1: cos(w[f] x); 2: sin(w[f] x), x the raw input). */
-size_t pinn_mlp_features_(const pinn_mlp *net, const unsigned char **in,
-                          const unsigned char **kind, const double **w);
+/* The first layer's features when the network has an embedding (pinn/mlp.h:
+ * pinn_embedding), for the engines: n_id inputs that enter as themselves
+ * (input id_in[f], through the input map, in column id_col[f]) and n_ph
+ * phases, each giving two columns, cos(phase) at ph_col[p] and sin(phase)
+ * at ph_col[p] + 1, with phase = sum_i ph_om[p n_in + i] u_i over the
+ * block's inputs u (mapped; a periodic input raw) and d phase / d x_i =
+ * ph_g[p n_in + i] (the input map's scale folded in).  n_feat columns in all. */
+typedef struct pinn_features_ {
+  size_t n_in, n_feat, n_id, n_ph;
+  const unsigned char *id_in;
+  const size_t *id_col, *ph_col;
+  const double *ph_om, *ph_g;
+} pinn_features_;
+/* 1 and *f filled when the network has an embedding, 0 (*f zeroed) otherwise. */
+int pinn_mlp_features_(const pinn_mlp *net, pinn_features_ *f);
+/* Phase p at n points of u (u[i * stride + q], q < n) into phi[q]. */
+void pinn_features_phase_(const pinn_features_ *f, size_t p, const double *u, size_t stride,
+                          size_t n, double *phi);
 /* d x'_i / d x_i of the input map, n_in entries (1 when there is none). */
 const double *pinn_mlp_input_scale_(const pinn_mlp *net);
 

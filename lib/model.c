@@ -128,8 +128,19 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
   }
   for (size_t l = 0; l < L; ++l) sizes[l] = (int64_t)pinn_mlp_layer_size(net, l);
   sizes[0] = (int64_t)n_in; /* the inputs; an embedding's features follow from it */
-  pinn_embedding emb;
-  const int has_emb = pinn_mlp_embedding(net, &emb);
+  pinn_embedding *emb = malloc(sizeof *emb);
+  if (!emb) {
+    free(outs);
+    free(sizes);
+    return pinn_error_set(err, PINN_ENOMEM, "out of memory saving a network");
+  }
+  const int has_emb = pinn_mlp_embedding(net, emb);
+  int has_periodic = 0, has_fourier = 0;
+  for (size_t i = 0; has_emb && i < n_in; ++i) {
+    has_periodic |= emb->period[i] > 0;
+    has_fourier |= emb->fourier.axis[i] > 0;
+  }
+  has_fourier |= has_emb && emb->fourier.m > 0;
 
   char path[512];
   int st = pinn_h5_create_group(w, group);
@@ -139,7 +150,8 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
   double map_lo[PINN_MAX_INPUTS], map_hi[PINN_MAX_INPUTS];
   const int has_map = pinn_mlp_input_map(net, map_lo, map_hi);
   if (!st)
-    st = pinn_h5_set_attr_int64(w, group, "format_version", has_emb ? 3 : has_map ? 2 : 1);
+    st = pinn_h5_set_attr_int64(w, group, "format_version",
+                                has_fourier ? 4 : has_emb ? 3 : has_map ? 2 : 1);
   if (!st) st = pinn_h5_set_attr_string(w, group, "libpinn_version", pinn_version());
   if (!st) st = pinn_h5_set_attr_int64(w, group, "n_layers", (int64_t)L);
   if (!st) st = pinn_h5_set_attr_int64(w, group, "n_in", (int64_t)n_in);
@@ -167,11 +179,29 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
     st = pinn_h5_set_attr_double_array(w, group, "input_map_lo", n_in, map_lo);
     if (!st) st = pinn_h5_set_attr_double_array(w, group, "input_map_hi", n_in, map_hi);
   }
-  if (!st && has_emb) { /* format 3: the periodic embedding */
+  if (!st && has_periodic) { /* format 3: the periodic embedding */
     double harm[PINN_MAX_INPUTS];
-    for (size_t i = 0; i < n_in; ++i) harm[i] = (double)emb.harmonics[i];
-    st = pinn_h5_set_attr_double_array(w, group, "periodic_period", n_in, emb.period);
+    for (size_t i = 0; i < n_in; ++i) harm[i] = (double)emb->harmonics[i];
+    st = pinn_h5_set_attr_double_array(w, group, "periodic_period", n_in, emb->period);
     if (!st) st = pinn_h5_set_attr_double_array(w, group, "periodic_harmonics", n_in, harm);
+  }
+  if (!st && has_fourier) { /* format 4: Fourier features */
+    double axis[PINN_MAX_INPUTS];
+    for (size_t i = 0; i < n_in; ++i) axis[i] = (double)emb->fourier.axis[i];
+    st = pinn_h5_set_attr_double_array(w, group, "fourier_axis", n_in, axis);
+    if (!st) st = pinn_h5_set_attr_int64(w, group, "fourier_m", (int64_t)emb->fourier.m);
+    if (!st) st = pinn_h5_set_attr_double(w, group, "fourier_sigma", emb->fourier.sigma);
+    if (!st) st = pinn_h5_set_attr_int64(w, group, "fourier_seed", (int64_t)emb->fourier.seed);
+    if (!st && emb->fourier.m) {
+      double *Bm = malloc(emb->fourier.m * n_in * sizeof *Bm);
+      if (!Bm) st = PINN_ENOMEM;
+      for (size_t r = 0; Bm && r < emb->fourier.m; ++r)
+        for (size_t i = 0; i < n_in; ++i) Bm[r * n_in + i] = emb->fourier_B[r][i];
+      size_t dims[2] = {emb->fourier.m, n_in};
+      child(path, sizeof path, group, "fourier_B");
+      if (!st) st = pinn_h5_write_dataset(w, path, 2, dims, Bm);
+      free(Bm);
+    }
   }
   if (!st) {
     size_t dims[1] = {L};
@@ -185,6 +215,7 @@ int pinn_model_write(pinn_h5_writer *w, const char *group, const pinn_mlp *net,
   }
   free(sizes);
   free(outs);
+  free(emb);
   if (st) return pinn_error_set(err, st, "saving the network: %s", pinn_h5_writer_errmsg(w));
   pinn_error_clear(err);
   return 0;
@@ -324,16 +355,73 @@ typedef struct model_desc {
 static size_t layout_params(const model_desc *d)
 {
   size_t L = d->meta.n_layers, n = 0, fan_in = d->sizes[0];
-  if (d->meta.has_embedding) {
-    fan_in = 0;
-    for (size_t i = 0; i < d->meta.n_in; ++i)
-      fan_in += d->meta.embedding.period[i] > 0 ? 2 * (size_t)d->meta.embedding.harmonics[i] : 1;
-  }
+  if (d->meta.has_embedding) fan_in = pinn_embedding_features(&d->meta.embedding, d->meta.n_in);
   n += d->sizes[1] * fan_in + d->sizes[1];
   for (size_t l = 2; l < L; ++l) n += d->sizes[l] * d->sizes[l - 1] + d->sizes[l];
   for (size_t l = 1; l + 1 < L; ++l)
     if (d->act[l - 1].kind == PINN_ACT_PRELU) n += d->prelu_per_unit ? d->sizes[l] : 1;
   return n;
+}
+
+/* Fourier features (format 4): fourier_axis, fourier_m, fourier_sigma,
+ * fourier_seed and the dataset fourier_B (m x n_in), checked as
+ * pinn_mlp_alloc would (after the periodic embedding is read). */
+static int read_fourier(pinn_h5_reader *r, const char *group, pinn_model_meta *m, pinn_error *err)
+{
+  static const char *const names[] = {"fourier_axis", "fourier_m", "fourier_sigma", "fourier_seed"};
+  int n_has = 0;
+  for (size_t k = 0; k < 4; ++k) n_has += pinn_h5_has_attr(r, group, names[k]);
+  if (n_has == 0) return 0;
+  if (n_has != 4)
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "'%s' has only some of fourier_axis, fourier_m, fourier_sigma and "
+                          "fourier_seed: the file is corrupt",
+                          group);
+  if (m->format_version < 4)
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "'%s' has Fourier features but says format_version %d (they need "
+                          "version 4): the file is corrupt",
+                          group, m->format_version);
+  pinn_fourier *f = &m->embedding.fourier;
+  double axis[PINN_MAX_INPUTS];
+  int64_t v;
+  int st = get_int(r, group, "fourier_m", 0, PINN_MAX_FOURIER, &v, err);
+  if (st) return st;
+  f->m = (size_t)v;
+  st = pinn_h5_get_attr_double_array(r, group, "fourier_axis", m->n_in, axis);
+  if (!st) st = pinn_h5_get_attr_double(r, group, "fourier_sigma", &f->sigma);
+  if (!st) st = pinn_h5_get_attr_int64(r, group, "fourier_seed", &v);
+  if (st) return pinn_error_set(err, st, "%s", pinn_h5_reader_errmsg(r));
+  f->seed = (unsigned long)(uint64_t)v;
+  int any = f->m > 0;
+  for (size_t i = 0; i < m->n_in; ++i) {
+    if (!(axis[i] >= 0 && axis[i] <= PINN_MAX_HARMONICS && axis[i] == floor(axis[i])))
+      return pinn_error_set(err, PINN_EFORMAT,
+                            "'%s': input %zu's Fourier features (%g frequencies) are invalid: "
+                            "the file is corrupt",
+                            group, i, axis[i]);
+    f->axis[i] = (unsigned)axis[i];
+    any |= f->axis[i] > 0;
+  }
+  if (!any)
+    return pinn_error_set(err, PINN_EFORMAT,
+                          "'%s': Fourier features with no frequency: the file is corrupt", group);
+  if (f->m) {
+    char path[512];
+    child(path, sizeof path, group, "fourier_B");
+    size_t want[2] = {f->m, m->n_in};
+    double *Bm = NULL;
+    st = pinn_h5_read_dataset(r, path, 2, want, &Bm, NULL, NULL);
+    if (st) return pinn_error_set(err, st, "%s", pinn_h5_reader_errmsg(r));
+    for (size_t k = 0; k < f->m; ++k)
+      for (size_t i = 0; i < m->n_in; ++i) m->embedding.fourier_B[k][i] = Bm[k * m->n_in + i];
+    free(Bm);
+  }
+  pinn_error e;
+  if (pinn_embedding_check(&m->embedding, m->n_in, &e))
+    return pinn_error_set(err, PINN_EFORMAT, "'%s': %s: the file is corrupt", group, e.msg);
+  m->has_embedding = 1;
+  return 0;
 }
 
 static int read_desc(pinn_h5_reader *r, const char *group, model_desc *d, pinn_error *err)
@@ -453,6 +541,7 @@ static int read_desc(pinn_h5_reader *r, const char *group, model_desc *d, pinn_e
                             group);
     m->has_embedding = 1;
   }
+  if ((st = read_fourier(r, group, m, err))) return st;
 
   /* activations */
   if ((st = get_str(r, group, "activations", &s, err))) return st;

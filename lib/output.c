@@ -1710,7 +1710,12 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
         pinn_text_put(&b, "%s[%g, %g]", i ? " x " : "", m.map_lo[i], m.map_hi[i]);
       pinn_text_put(&b, "] -> [-1, 1]^%zu in front of the first layer", m.n_in);
     }
-    if (m.has_embedding) {
+    int periodic = 0, axis = 0;
+    for (size_t i = 0; m.has_embedding && i < m.n_in; ++i) {
+      periodic |= m.embedding.period[i] > 0;
+      axis |= m.embedding.fourier.axis[i] > 0;
+    }
+    if (periodic) {
       pinn_text_put(&b, "\nperiodic:");
       for (size_t i = 0, first = 1; i < m.n_in; ++i)
         if (m.embedding.period[i] > 0) {
@@ -1721,6 +1726,19 @@ int pinn_output_describe(const char *h5path, char *buf, size_t size, pinn_error 
         }
       pinn_text_put(&b, ": exact, by a cos/sin embedding");
     }
+    if (axis) {
+      pinn_text_put(&b, "\nFourier features:");
+      for (size_t i = 0, first = 1; i < m.n_in; ++i)
+        if (m.embedding.fourier.axis[i] > 0) {
+          pinn_text_put(&b, "%s %s with cos/sin(k pi %s'), k = 1..%u", first ? "" : ",",
+                        m.inputs[i], m.inputs[i], m.embedding.fourier.axis[i]);
+          first = 0;
+        }
+    }
+    if (m.has_embedding && m.embedding.fourier.m > 0)
+      pinn_text_put(&b, "\nrandom Fourier features: %zu cos/sin pairs of 2 pi B z' (B ~ N(0, %g^2), "
+                        "seed %lu; z' the inputs that are not periodic)",
+                    m.embedding.fourier.m, m.embedding.fourier.sigma, m.embedding.fourier.seed);
     pinn_text_put(&b, "\noutputs:");
     for (size_t k = 0; k < m.n_out && k < PINN_MAX_OUTPUTS; ++k)
       pinn_text_put(&b, " %s", m.outputs[k]);

@@ -150,20 +150,31 @@ pinn_mlp *pinn_solve_network(const pinn_problem *p, const pinn_solve_config *c, 
     acts[i] = c->act;
   }
   sizes[c->n_hidden + 1] = pinn_problem_n_out(p);
-  int periodic = 0;
-  for (size_t i = 0; i < PINN_MAX_INPUTS; ++i)
-    if (c->periodic.period[i] > 0) {
-      if (i >= sizes[0]) {
-        pinn_error_set(err, PINN_EINVAL,
-                       "cfg->periodic: input %zu is periodic, but problem '%s' has %zu inputs", i,
-                       pinn_problem_name(p), sizes[0]);
-        return NULL;
-      }
-      periodic = 1;
+  for (size_t i = sizes[0]; i < PINN_MAX_INPUTS; ++i)
+    if (c->periodic.period[i] > 0 || c->fourier.axis[i] > 0) {
+      pinn_error_set(err, PINN_EINVAL,
+                     "cfg->%s: input %zu is %s, but problem '%s' has %zu inputs",
+                     c->periodic.period[i] > 0 ? "periodic" : "fourier", i,
+                     c->periodic.period[i] > 0 ? "periodic" : "given Fourier features",
+                     pinn_problem_name(p), sizes[0]);
+      return NULL;
     }
+  pinn_embedding *emb = malloc(sizeof *emb); /* the periodic inputs, then B drawn */
+  if (!emb) {
+    pinn_error_set(err, PINN_ENOMEM, "out of memory");
+    return NULL;
+  }
+  *emb = c->periodic;
+  pinn_error fe;
+  if (pinn_embedding_set_fourier(emb, sizes[0], &c->fourier, &fe)) {
+    pinn_error_set(err, fe.code, "cfg->fourier: %s", fe.msg);
+    free(emb);
+    return NULL;
+  }
   pinn_mlp_layout lay = {c->n_hidden + 2, sizes, acts, c->prelu_per_unit,
-                         periodic ? &c->periodic : NULL};
+                         pinn_embedding_any(emb, sizes[0]) ? emb : NULL};
   pinn_mlp *net = pinn_mlp_alloc(&lay, err);
+  free(emb);
   if (!net) return NULL;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937); /* GSL reports out of memory to its handler too */
   if (!r) {

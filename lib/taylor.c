@@ -850,9 +850,8 @@ static int ws_alloc(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
          2 * pinn_mlp_n_out(net) * t->nq * B;
   const size_t ser = t->ntr * 2 * (t->ndir + 1) * (KMAX + 1) * B;
   if (t->ntr) tot += ser + t->ntr * C * B + C * B + (K + 2) * B;
-  const unsigned char *fin, *fkind;
-  const double *fw;
-  const size_t F = pinn_mlp_features_(net, &fin, &fkind, &fw);
+  pinn_features_ f;
+  const size_t F = pinn_mlp_features_(net, &f) ? f.n_feat : 0;
   tot += F * C * B; /* A[0]: the embedding's features, as series */
   memset(w, 0, sizeof *w);
   w->Z = calloc(3 * L, sizeof(double *));
@@ -1236,48 +1235,63 @@ static void transforms_adjoint(const pinn_taylor *t, workspace *w)
 }
 
 /* The embedding's features as series (pinn_mlp_features_) into A[0]
- * (F x C x B): feature f of input i along direction v is g_f(u + s dv),
- * u = w x_i (raw x_i), dv = w v_i, so its coefficient k is
- * g^(k)(u) dv^k / k! (g = cos: cos(u + k pi/2); sin: sin(u + k pi/2)); the
- * input itself (through the map) has value x'_i and coefficient 1 s_i v_i.
- * Channel c holds what the plan propagates there: coefficient k along one
- * direction (lower channels) or a weighted sum of top coefficients. */
+ * (F x C x B): along direction v a phase is phi + s dv, dv = g . v (g its
+ * gradient in x), so coefficient k of g(phi + s dv) is g^(k)(phi) dv^k / k!
+ * (g = cos: cos(phi + k pi/2); sin: sin(phi + k pi/2)), cos and sin of a
+ * phase computed once per point; the input itself (through the map) has
+ * value x'_i and coefficient 1 s_i v_i.  Channel c holds what the plan
+ * propagates there: coefficient k along one direction (lower channels) or a
+ * weighted sum of top coefficients. */
 static void embed_series(const pinn_taylor *t, const pinn_mlp *net, workspace *w)
 {
-  const unsigned char *fin, *fkind;
-  const double *fw;
-  const size_t F = pinn_mlp_features_(net, &fin, &fkind, &fw), C = t->C, CB = C * B;
+  pinn_features_ f;
+  pinn_mlp_features_(net, &f);
+  const size_t C = t->C, CB = C * B, n_in = f.n_in;
   const double *scale = pinn_mlp_input_scale_(net);
-  for (size_t f = 0; f < F; ++f) {
-    const size_t i = fin[f];
-    const double *xi = w->x0 + i * B;
-    double *a = w->A[0] + f * CB;
-    memset(a, 0, CB * sizeof *a);
-    double g[4][B]; /* g, g', g'', g''' at the points: they cycle with period 4 */
-    if (fkind[f] == 0) {
-      memcpy(a, xi, B * sizeof *a);
-    } else {
-      for (size_t q = 0; q < B; ++q) {
-        const double c = cos(fw[f] * xi[q]), sn = sin(fw[f] * xi[q]);
-        const double v0 = fkind[f] == 1 ? c : sn, v1 = fkind[f] == 1 ? -sn : c;
-        g[0][q] = v0, g[1][q] = v1, g[2][q] = -v0, g[3][q] = -v1;
-        a[q] = v0;
-      }
-    }
-    double cb[KMAX + 1][B]; /* the feature's coefficients 1..K along a direction */
-    const double *c[KMAX + 1];
-    for (int k = 0; k <= KMAX; ++k) c[k] = cb[k];
+  double cb[KMAX + 1][B]; /* a feature's coefficients 1..K along a direction */
+  const double *c[KMAX + 1];
+  for (int k = 0; k <= KMAX; ++k) c[k] = cb[k];
+  memset(w->A[0], 0, f.n_feat * CB * sizeof(double));
+  for (size_t j = 0; j < f.n_id; ++j) {
+    const size_t i = f.id_in[j];
+    double *a = w->A[0] + f.id_col[j] * CB;
+    memcpy(a, w->x0 + i * B, B * sizeof *a);
     for (size_t gi = 0; gi < t->ngroups; ++gi) {
       const group *gr = &t->groups[gi];
       for (size_t r = 0; r < gr->R; ++r) {
-        const double dv = (fkind[f] == 0 ? scale[i] : fw[f]) * t->dirs[gr->dir[r]][i];
+        const double dv = scale[i] * t->dirs[gr->dir[r]][i];
         if (dv == 0.0) continue;
-        for (int k = 1; k <= gr->K; ++k) {
-          /* the input itself is linear: only coefficient 1 */
-          const double ck = fkind[f] == 0 ? (k == 1 ? dv : 0.0) : pow(dv, k) * t->ifact[k];
-          for (size_t q = 0; q < B; ++q) cb[k][q] = fkind[f] == 0 ? ck : ck * g[k % 4][q];
-        }
+        for (int k = 1; k <= gr->K; ++k) /* the input itself is linear: only coefficient 1 */
+          for (size_t q = 0; q < B; ++q) cb[k][q] = k == 1 ? dv : 0.0;
         add_direction_series(gr, r, c, a);
+      }
+    }
+  }
+  for (size_t p = 0; p < f.n_ph; ++p) {
+    double *ac = w->A[0] + f.ph_col[p] * CB, *as = ac + CB, phi[B];
+    const double *g = f.ph_g + p * n_in;
+    pinn_features_phase_(&f, p, w->x0, B, B, phi);
+    double cyc[4][B]; /* cos^(k) = cyc[k % 4], sin^(k) = cyc[(k + 3) % 4] */
+    for (size_t q = 0; q < B; ++q) {
+      const double co = cos(phi[q]), sn = sin(phi[q]);
+      cyc[0][q] = co, cyc[1][q] = -sn, cyc[2][q] = -co, cyc[3][q] = sn;
+      ac[q] = co;
+      as[q] = sn;
+    }
+    for (size_t gi = 0; gi < t->ngroups; ++gi) {
+      const group *gr = &t->groups[gi];
+      for (size_t r = 0; r < gr->R; ++r) {
+        double dv = 0.0;
+        for (size_t i = 0; i < n_in; ++i) dv += g[i] * t->dirs[gr->dir[r]][i];
+        if (dv == 0.0) continue;
+        for (int part = 0; part < 2; ++part) { /* cos, then sin (cos one derivative back) */
+          for (int k = 1; k <= gr->K; ++k) {
+            const double ck = pow(dv, k) * t->ifact[k];
+            const double *y = cyc[(k + 3 * part) % 4];
+            for (size_t q = 0; q < B; ++q) cb[k][q] = ck * y[q];
+          }
+          add_direction_series(gr, r, c, part ? as : ac);
+        }
       }
     }
   }
@@ -1292,7 +1306,7 @@ static void block_forward(const pinn_taylor *t, const pinn_mlp *net, workspace *
     const size_t H = pinn_mlp_layer_size(net, l), Hp = pinn_mlp_layer_size(net, l - 1);
     const double *W = theta + pinn_mlp_weight_offset(net, l), *b = theta + pinn_mlp_bias_offset(net, l);
     double *Z = w->Z[l];
-    if (l == 1 && w->A[0]) { /* a periodic embedding: W1 on the features' series */
+    if (l == 1 && w->A[0]) { /* an embedding: W1 on the features' series */
       embed_series(t, net, w);
       pinn_gemm_nn_(H, Hp, CB, W, Hp, w->A[0], Z, b);
     } else if (l == 1) {

@@ -1570,18 +1570,19 @@ static int check_input_map(pinn_trainer *t, pinn_h5_reader *r, const char *path)
   pinn_error e;
   if (pinn_model_read_meta(r, NULL, &meta, &e))
     return pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s: %s", path, e.msg);
-  pinn_embedding emb;
-  const int has_emb = pinn_mlp_embedding(pinn_loss_network(t->l), &emb);
-  int same_emb = has_emb == meta.has_embedding;
-  for (size_t i = 0; same_emb && has_emb && i < meta.n_in; ++i)
-    same_emb = emb.period[i] == meta.embedding.period[i] &&
-               emb.harmonics[i] == meta.embedding.harmonics[i];
+  pinn_embedding *emb = malloc(sizeof *emb);
+  if (!emb) return pinn_error_set(&t->err, PINN_ENOMEM, "resume: out of memory");
+  const int has_emb = pinn_mlp_embedding(pinn_loss_network(t->l), emb);
+  const int same_emb = pinn_embedding_equal(has_emb ? emb : NULL,
+                                            meta.has_embedding ? &meta.embedding : NULL, meta.n_in);
+  free(emb);
   if (!same_emb)
     return pinn_error_set(&t->err, PINN_EINVAL,
-                          "resume: %s was written by a run %s periodic inputs than this one "
-                          "(--periodic): resume with the same periodic inputs, periods and "
-                          "harmonics",
-                          path, "with other");
+                          "resume: %s was written by a run with another input embedding than this "
+                          "one: resume with the same periodic inputs, periods and harmonics "
+                          "(--periodic) and the same Fourier features (--fourier, "
+                          "--fourier-axis: m, sigma and seed)",
+                          path);
   double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
   const int has = pinn_mlp_input_map(pinn_loss_network(t->l), lo, hi);
   int same = has == meta.has_input_map;
@@ -1620,6 +1621,8 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
   if (!st && (pinn_h5_read_dataset_int64(r, "/trainer/counters", 1, ni, &iv, NULL, NULL) ||
               pinn_h5_read_dataset(r, "/trainer/scalars", 1, nd, &dv, NULL, NULL)))
     st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
+  /* the embedding and map first: another embedding has other parameters too */
+  if (!st && pinn_h5_has(r, PINN_MODEL_GROUP)) st = check_input_map(t, r, path);
   if (!st && (iv[0] != (int64_t)t->P || iv[1] != (int64_t)t->n_terms))
     st = pinn_error_set(&t->err, PINN_EFORMAT,
                         "resume: %s holds %lld parameters and %lld terms but this run has %zu and "
@@ -1655,7 +1658,6 @@ int pinn_trainer_resume(pinn_trainer *t, const char *path)
     st = pinn_error_set(&t->err, PINN_EFORMAT, "resume: %s", pinn_h5_reader_errmsg(r));
   /* every value the run continues from must be sane */
   if (!st) st = validate_loaded(t, path, iv, dv, vec, rep, hist);
-  if (!st && pinn_h5_has(r, PINN_MODEL_GROUP)) st = check_input_map(t, r, path);
   if (!st && pinn_h5_has(r, "/trainer/options")) { /* written since the options record exists */
     double *rec = NULL;
     if (pinn_h5_read_dataset(r, "/trainer/options", 1, NULL, &rec, dout, NULL))

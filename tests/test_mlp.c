@@ -24,6 +24,9 @@
 /* The embedding make_net gives its networks (NULL: none); the periodic
  * embedding tests set it and run the generic checks again. */
 static const pinn_embedding *g_embed = NULL;
+/* The step of the input central differences (the Fourier features' test
+ * takes a smaller one: their frequencies make the O(h^2) error larger). */
+static double g_fd_h = 1e-5;
 
 static pinn_mlp *make_net(size_t L, const size_t *sizes, pinn_activation act, int per_unit,
                           unsigned long seed)
@@ -150,7 +153,7 @@ static void input_derivatives_match_central_differences_for_smooth_activations(v
     CU_ASSERT_PTR_NOT_NULL_FATAL(net);
     CU_ASSERT_EQUAL_FATAL(pinn_mlp_jets(net, &s, n, x, jets), PINN_SUCCESS);
     double maxerr = 0, maxabs = 0;
-    const double h = 1e-5;
+    const double h = g_fd_h;
     for (unsigned i = 0; i < d; ++i) {
       memcpy(xs, x, n * d * sizeof *xs);
       for (size_t p = 0; p < n; ++p) xs[p * d + i] = x[p * d + i] + h;
@@ -176,7 +179,8 @@ static void input_derivatives_match_central_differences_for_smooth_activations(v
           }
         }
     }
-    if (maxerr > 1e-8) printf("\n  %s: max error %.3g\n", pinn_activation_name(act.kind), maxerr);
+    if (maxerr > 1e-8 || getenv("PINN_TEST_VERBOSE"))
+      printf("\n  %s: max error %.3g\n", pinn_activation_name(act.kind), maxerr);
     CU_ASSERT(maxerr < 1e-8);
     CU_ASSERT(maxabs > 1e-3); /* the derivatives checked are not all zero */
     pinn_mlp_free(net);
@@ -273,7 +277,7 @@ static void check_gradient_mapped(pinn_activation act, int per_unit, int all_pai
   }
   double rel = sqrt(num / den);
   char name[64];
-  if (rel > 1e-7 || worst > 1e-5)
+  if (rel > 1e-7 || worst > 1e-5 || getenv("PINN_TEST_VERBOSE"))
     printf("\n  %s%s%s: gradient rel. error %.3g (worst component %.3g)\n",
            pinn_activation_format(&act, name, sizeof name), per_unit ? " per unit" : "",
            mapped ? " mapped" : "", rel, worst);
@@ -702,7 +706,7 @@ static void bad_layouts_and_failing_callbacks_give_clear_errors(void)
 /* x periodic with period 5 (2 harmonics), y as itself, t periodic with
  * period 4 (1 harmonic): 4 + 1 + 2 = 7 features.  Modest frequencies, so
  * that central differences (h = 1e-5) stay accurate to the checks' 1e-8. */
-static const pinn_embedding periodic_xt = {{5.0, 0.0, 4.0}, {2, 0, 1}};
+static const pinn_embedding periodic_xt = {.period = {5.0, 0.0, 4.0}, .harmonics = {2, 0, 1}};
 
 static void periodic_embedding_jets_gradients_and_rows_are_exact(void)
 {
@@ -775,7 +779,7 @@ static void periodic_embedding_is_exactly_periodic_and_refuses_what_it_cannot(vo
   bad.period[2] = NAN;
   CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&lay, &err));
   /* an embedding with no periodic input is no embedding */
-  pinn_embedding none = {{0}, {0}};
+  pinn_embedding none = {.period = {0}};
   lay.embed = &none;
   pinn_mlp *plain = pinn_mlp_alloc(&lay, &err);
   CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
@@ -786,6 +790,227 @@ static void periodic_embedding_is_exactly_periodic_and_refuses_what_it_cannot(vo
   pinn_mlp_free(net);
 }
 
+/* ------------------------------------------------------ Fourier features */
+
+/* x periodic (period 5, 1 harmonic), y as itself, t with 1 fixed
+ * frequency, and 3 random features on (y, t) with a B set by hand (finite,
+ * 0 in x's column: what pinn_mlp_alloc checks) whose y column is small, so
+ * that through the test map (y scaled by 10) the frequencies stay modest for
+ * the central differences: 2 + 1 + 3 + 6 = 12 features. */
+static pinn_embedding fourier_mix;
+
+static void make_fourier_mix(void)
+{
+  memset(&fourier_mix, 0, sizeof fourier_mix);
+  fourier_mix.period[0] = 5.0;
+  fourier_mix.harmonics[0] = 1;
+  const pinn_fourier f = {.m = 3, .sigma = 0.3, .seed = 7, .axis = {0, 0, 1}};
+  fourier_mix.fourier = f;
+  static const double Bh[3][3] = {{0.0, 0.02, 0.3}, {0.0, -0.025, 0.1}, {0.0, 0.01, -0.3}};
+  for (size_t r = 0; r < 3; ++r)
+    for (size_t i = 0; i < 3; ++i) fourier_mix.fourier_B[r][i] = Bh[r][i];
+  pinn_error err;
+  CU_ASSERT_EQUAL_FATAL(pinn_embedding_check(&fourier_mix, 3, &err), PINN_SUCCESS);
+}
+
+static void fourier_features_jets_gradients_and_rows_are_exact(void)
+{
+  make_fourier_mix();
+  g_embed = &fourier_mix;
+  g_fd_h = 4e-6;
+  input_derivatives_match_central_differences_for_smooth_activations();
+  g_fd_h = 1e-5;
+  check_gradient_mapped(pinn_activation_default(PINN_ACT_TANH), 0, 1, 0);
+  check_gradient_mapped(pinn_activation_default(PINN_ACT_TANH), 0, 1, 1); /* y mapped */
+  check_gradient_mapped(pinn_activation_default(PINN_ACT_PRELU), 1, 1, 1);
+  jacobian_rows_equal_single_point_gradients();
+  g_embed = NULL;
+}
+
+/* A network with no hidden layer, u = W f(x) + b, picks one feature: the
+ * columns are z, cos(pi z), sin(pi z), cos(2 pi z), sin(2 pi z), then the
+ * random pair cos(2 pi b z), sin(2 pi b z), with z = (x - 2) / 2 (the map of
+ * [0, 4]); value, u_x and u_xx against their closed forms. */
+static void fourier_features_are_the_documented_functions(void)
+{
+  pinn_embedding e;
+  memset(&e, 0, sizeof e);
+  const pinn_fourier f = {.m = 1, .sigma = 1.0, .seed = 3, .axis = {2}};
+  pinn_error err;
+  CU_ASSERT_EQUAL_FATAL(pinn_embedding_set_fourier(&e, 1, &f, &err), PINN_SUCCESS);
+  const double b = e.fourier_B[0][0];
+  CU_ASSERT(b != 0.0 && isfinite(b));
+  const size_t sizes[] = {1, 1};
+  pinn_mlp_layout lay = {2, sizes, NULL, 0, &e};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  CU_ASSERT_EQUAL(pinn_mlp_layer_size(net, 0), 7);
+  const double lo = 0.0, hi = 4.0;
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_set_input_map(net, &lo, &hi), PINN_SUCCESS);
+  pinn_jet_spec s = pinn_jet_spec_value();
+  pinn_jet_spec_add_pair(&s, 0, 0);
+  const double xs[3] = {0.3, 1.7, 3.9};
+  const double w[4] = {M_PI, 2.0 * M_PI, 2.0 * M_PI * b}; /* d phase / d z of the pairs */
+  double worst = 0.0;
+  for (size_t col = 0; col < 7; ++col) {
+    double *th = pinn_mlp_params(net);
+    for (size_t k = 0; k < 7; ++k) th[k] = k == col ? 1.0 : 0.0;
+    th[7] = 0.25; /* the bias */
+    double jets[9];
+    CU_ASSERT_EQUAL_FATAL(pinn_mlp_jets(net, &s, 3, xs, jets), PINN_SUCCESS);
+    for (size_t p = 0; p < 3; ++p) {
+      const double z = (xs[p] - 2.0) / 2.0;
+      double v, d1, d2;
+      if (col == 0) {
+        v = z, d1 = 0.5, d2 = 0.0;
+      } else {
+        const double om = w[(col - 1) / 2], ph = om * z;
+        const int is_sin = col % 2 == 0;
+        v = is_sin ? sin(ph) : cos(ph);
+        d1 = 0.5 * om * (is_sin ? cos(ph) : -sin(ph));
+        d2 = -0.25 * om * om * v;
+      }
+      worst = fmax(worst, fabs(jets[p * 3] - (v + 0.25)));
+      worst = fmax(worst, fabs(jets[p * 3 + 1] - d1));
+      worst = fmax(worst, fabs(jets[p * 3 + 2] - d2) / (1.0 + fabs(d2)));
+    }
+  }
+  if (worst > 1e-13 || getenv("PINN_TEST_VERBOSE"))
+    printf("\n  Fourier features: worst error %g\n", worst);
+  CU_ASSERT(worst <= 1e-13);
+  pinn_mlp_free(net);
+}
+
+/* B is drawn from the seed as documented (N(0, sigma^2), 0 in a periodic
+ * input's column, the same for the same seed); the network keeps it
+ * (clone, pinn_mlp_embedding), stays periodic in a periodic input, and bad
+ * settings are refused with the reason. */
+static void fourier_features_draw_b_from_the_seed_and_refuse_what_they_cannot(void)
+{
+  make_fourier_mix();
+  pinn_embedding *big = malloc(sizeof *big), *again = malloc(sizeof *again);
+  memset(big, 0, sizeof *big);
+  big->period[2] = 1.0;
+  big->harmonics[2] = 2;
+  pinn_fourier f = {.m = PINN_MAX_FOURIER, .sigma = 2.5, .seed = 11};
+  pinn_error err;
+  CU_ASSERT_EQUAL_FATAL(pinn_embedding_set_fourier(big, 3, &f, &err), PINN_SUCCESS);
+  *again = *big;
+  CU_ASSERT_EQUAL(pinn_embedding_set_fourier(again, 3, &f, &err), PINN_SUCCESS);
+  CU_ASSERT(pinn_embedding_equal(big, again, 3));
+  f.seed = 12;
+  CU_ASSERT_EQUAL(pinn_embedding_set_fourier(again, 3, &f, &err), PINN_SUCCESS);
+  CU_ASSERT(!pinn_embedding_equal(big, again, 3));
+  double sum = 0.0, sum2 = 0.0, zeros = 0.0;
+  for (size_t r = 0; r < PINN_MAX_FOURIER; ++r) {
+    zeros += fabs(big->fourier_B[r][2]);
+    for (size_t i = 0; i < 2; ++i) {
+      sum += big->fourier_B[r][i];
+      sum2 += big->fourier_B[r][i] * big->fourier_B[r][i];
+    }
+  }
+  const double N = 2.0 * PINN_MAX_FOURIER, sd = sqrt(sum2 / N);
+  /* 512 draws: the sample sd within 15% of sigma (its sd is ~3%), the mean
+   * within 0.5 sigma / sqrt(N) * 5 */
+  if (fabs(sd / 2.5 - 1.0) > 0.15 || fabs(sum / N) > 5 * 2.5 / sqrt(N) ||
+      getenv("PINN_TEST_VERBOSE"))
+    printf("\n  B: sd %g (sigma 2.5), mean %g\n", sd, sum / N);
+  CU_ASSERT(fabs(sd / 2.5 - 1.0) <= 0.15);
+  CU_ASSERT(fabs(sum / N) <= 5 * 2.5 / sqrt(N));
+  CU_ASSERT_EQUAL(zeros, 0.0);
+
+  /* the network: feature count, the embedding kept, periodic in x */
+  const size_t sizes[] = {3, 8, 5, 2};
+  g_embed = &fourier_mix;
+  pinn_mlp *net = make_net(4, sizes, pinn_activation_default(PINN_ACT_TANH), 0, 51);
+  g_embed = NULL;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  CU_ASSERT_EQUAL(pinn_mlp_layer_size(net, 0), 12);
+  CU_ASSERT_EQUAL(pinn_mlp_n_params(net), 8 * 12 + 8 + 5 * 8 + 5 + 2 * 5 + 2);
+  CU_ASSERT_EQUAL(pinn_mlp_embedding(net, again), 1);
+  CU_ASSERT(pinn_embedding_equal(again, &fourier_mix, 3));
+  CU_ASSERT_EQUAL(fourier_mix.fourier_B[1][0], 0.0);
+  CU_ASSERT_EQUAL(pinn_mlp_set_input_map(net, map_lo, map_hi), 0);
+  pinn_jet_spec s = pinn_jet_spec_value();
+  for (unsigned i = 0; i < 3; ++i)
+    for (unsigned j = i; j < 3; ++j) pinn_jet_spec_add_pair(&s, i, j);
+  const size_t C = pinn_jet_spec_channels(&s), n = 40;
+  double *x = random_points(n, 3, 53), *xs = malloc(n * 3 * sizeof *xs);
+  to_box(x, n);
+  double *j0 = malloc(n * 2 * C * sizeof *j0), *j1 = malloc(n * 2 * C * sizeof *j1);
+  CU_ASSERT_EQUAL(pinn_mlp_jets(net, &s, n, x, j0), 0);
+  memcpy(xs, x, n * 3 * sizeof *xs);
+  for (size_t p = 0; p < n; ++p) xs[p * 3] += 5.0 * (double)(p % 3 + 1);
+  CU_ASSERT_EQUAL(pinn_mlp_jets(net, &s, n, xs, j1), 0);
+  double worst = 0, big_jet = 0;
+  for (size_t i = 0; i < n * 2 * C; ++i) {
+    worst = fmax(worst, fabs(j0[i] - j1[i]));
+    big_jet = fmax(big_jet, fabs(j0[i]));
+  }
+  CU_ASSERT(worst <= 1e-12 * big_jet);
+  CU_ASSERT(big_jet > 1e-2);
+  pinn_mlp *c = pinn_mlp_clone(net, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+  CU_ASSERT_EQUAL(pinn_mlp_jets(c, &s, n, x, j1), 0);
+  CU_ASSERT_EQUAL(memcmp(j0, j1, n * 2 * C * sizeof *j0), 0);
+  pinn_mlp_free(c);
+  /* pre-activations agree with the jets' path: the first layer's through a
+   * one-hidden-layer view is checked by the value of a 2-layer network */
+  double z1[8], z2[8];
+  CU_ASSERT_EQUAL(pinn_mlp_preactivations(net, 1, 1, x, z1), 0);
+  {
+    const size_t s2[] = {3, 8};
+    pinn_mlp_layout l2 = {2, s2, NULL, 0, &fourier_mix};
+    pinn_mlp *lin = pinn_mlp_alloc(&l2, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lin);
+    memcpy(pinn_mlp_params(lin), pinn_mlp_params(net), (8 * 12 + 8) * sizeof(double));
+    pinn_mlp_set_input_map(lin, map_lo, map_hi);
+    CU_ASSERT_EQUAL(pinn_mlp_eval(lin, 1, x, z2), 0);
+    double dz = 0.0;
+    for (int u = 0; u < 8; ++u) dz = fmax(dz, fabs(z1[u] - z2[u]));
+    CU_ASSERT(dz <= 1e-14);
+    pinn_mlp_free(lin);
+  }
+
+  /* refused: the reason in the message */
+  struct {
+    pinn_fourier f;
+    const char *words;
+  } bad[] = {
+      {{.m = PINN_MAX_FOURIER + 1, .sigma = 1.0}, "random features; give 0 to 256"},
+      {{.m = 4, .sigma = 0.0}, "sigma = 0"},
+      {{.m = 4, .sigma = NAN}, "sigma = nan"},
+      {{.axis = {0, 0, 1}}, "input 2 has 1 fixed frequencies"}, /* periodic in *big */
+      {{.axis = {PINN_MAX_HARMONICS + 1}}, "give 0 to 16"},
+      {{.axis = {0, 0, 0, 2}}, "only 3 inputs"},
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof *bad; ++k) {
+    *again = *big;
+    CU_ASSERT_EQUAL(pinn_embedding_set_fourier(again, 3, &bad[k].f, &err), PINN_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, bad[k].words));
+    if (!strstr(err.msg, bad[k].words)) printf("\n  case %zu: %s\n", k, err.msg);
+    CU_ASSERT(pinn_embedding_equal(again, big, 3)); /* unchanged */
+  }
+  memset(again, 0, sizeof *again);
+  again->period[0] = 2.0;
+  again->harmonics[0] = 1;
+  const pinn_fourier one = {.m = 2, .sigma = 1.0};
+  CU_ASSERT_EQUAL(pinn_embedding_set_fourier(again, 1, &one, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "every input is"));
+  /* a hand-made B: not finite, or not 0 in a periodic column */
+  *again = fourier_mix;
+  again->fourier_B[2][1] = INFINITY;
+  pinn_mlp_layout lay = {4, sizes, NULL, 0, again};
+  CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&lay, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "B[2][1] = inf"));
+  *again = fourier_mix;
+  again->fourier_B[0][0] = 0.5;
+  CU_ASSERT_PTR_NULL(pinn_mlp_alloc(&lay, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "periodic input's column"));
+  free(x); free(xs); free(j0); free(j1); free(big); free(again);
+  pinn_mlp_free(net);
+}
+
 int main(void)
 {
   static const pinn_test_case cases[] = {
@@ -793,6 +1018,12 @@ int main(void)
        periodic_embedding_jets_gradients_and_rows_are_exact},
       {"periodic_embedding_is_exactly_periodic_and_refuses_what_it_cannot",
        periodic_embedding_is_exactly_periodic_and_refuses_what_it_cannot},
+      {"fourier_features_jets_gradients_and_rows_are_exact",
+       fourier_features_jets_gradients_and_rows_are_exact},
+      {"fourier_features_are_the_documented_functions",
+       fourier_features_are_the_documented_functions},
+      {"fourier_features_draw_b_from_the_seed_and_refuse_what_they_cannot",
+       fourier_features_draw_b_from_the_seed_and_refuse_what_they_cannot},
       {"jet_spec_channels_are_numbered_value_first_then_pairs",
        jet_spec_channels_are_numbered_value_first_then_pairs},
       {"tiny_tanh_network_jets_match_hand_computed_values",

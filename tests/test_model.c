@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <gsl/gsl_rng.h>
+#include <hdf5.h>
 
 #include "testutil.h"
 
@@ -525,7 +526,7 @@ static void inconsistent_attributes_are_refused_with_the_reason(void)
     {"n_params", 0, (int64_t)1 << 40, NULL, PINN_EFORMAT, "n_params"},
     {"prelu_per_unit", 0, 2, NULL, PINN_EFORMAT, "prelu_per_unit"},
     {"prelu_per_unit", 0, 1, NULL, PINN_EFORMAT, "parameters"},
-    {"format_version", 0, 4, NULL, PINN_EUNSUPPORTED, "upgrade"},
+    {"format_version", 0, PINN_MODEL_FORMAT_VERSION + 1, NULL, PINN_EUNSUPPORTED, "upgrade"},
     {"n_in", 0, 10, NULL, PINN_EFORMAT, "n_in"},
     {"periodic_period", 2, 0, NULL, PINN_EFORMAT, "only one of periodic_period"},
     {"input_map_lo", 2, 0, NULL, PINN_EFORMAT, "only one of input_map_lo"},
@@ -639,7 +640,7 @@ static void an_input_map_round_trips_and_bad_maps_are_refused(void)
 static void a_periodic_embedding_round_trips_and_bad_ones_are_refused(void)
 {
   char *p = path_in("periodic.h5");
-  const pinn_embedding emb = {{2.0, 0.0}, {3, 0}};
+  const pinn_embedding emb = {.period = {2.0, 0.0}, .harmonics = {3, 0}};
   const size_t sizes[] = {2, 6, 5, 1};
   pinn_activation act[2] = {pinn_activation_default(PINN_ACT_TANH),
                             pinn_activation_default(PINN_ACT_SIN)};
@@ -802,6 +803,97 @@ static void arguments_are_checked(void)
   pinn_mlp_free(net);
 }
 
+/* Fourier features travel with the network: format_version 4 only then
+ * (a periodic embedding alone keeps 3), B bit for bit (and the seed, the
+ * largest too), the same jets after loading; bad ones refused with the
+ * reason. */
+static void fourier_features_round_trip_and_bad_ones_are_refused(void)
+{
+  char *p = path_in("fourier.h5");
+  pinn_embedding *emb = calloc(1, sizeof *emb);
+  emb->period[1] = 3.0;
+  emb->harmonics[1] = 2;
+  const pinn_fourier f = {.m = 5, .sigma = 1.5, .seed = 18446744073709551557UL, .axis = {3, 0}};
+  pinn_error e;
+  CU_ASSERT_EQUAL_FATAL(pinn_embedding_set_fourier(emb, 2, &f, &e), PINN_SUCCESS);
+  const size_t sizes[] = {2, 6, 5, 1};
+  pinn_mlp_layout lay = {4, sizes, NULL, 0, emb};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  CU_ASSERT_EQUAL(pinn_mlp_layer_size(net, 0), 7 + 4 + 10);
+  double *th = pinn_mlp_params(net);
+  for (size_t i = 0; i < pinn_mlp_n_params(net); ++i) th[i] = 0.3 * sin(0.37 * (double)i + 0.1);
+  const double lo[2] = {-1.0, 0.0}, hi[2] = {3.0, 5.0};
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_set_input_map(net, lo, hi), PINN_SUCCESS);
+  CU_ASSERT(round_trips(p, net)); /* parameters, map, embedding and jets bitwise */
+  pinn_model_meta *meta = malloc(sizeof *meta);
+  pinn_mlp *back = pinn_model_load_meta(p, meta, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+  CU_ASSERT_EQUAL(meta->format_version, 4);
+  CU_ASSERT_EQUAL(meta->has_embedding, 1);
+  CU_ASSERT(meta->embedding.fourier.m == 5 && meta->embedding.fourier.sigma == 1.5 &&
+            meta->embedding.fourier.seed == 18446744073709551557UL &&
+            meta->embedding.fourier.axis[0] == 3 && meta->embedding.harmonics[1] == 2);
+  CU_ASSERT(pinn_embedding_equal(&meta->embedding, emb, 2));
+  pinn_mlp_free(back);
+  /* bad: B not finite, fourier_m against B's rows, version 3, a fractional
+   * or a periodic input's frequency count, sigma 0, only some attributes */
+  static const char *const want[7] = {"B[2][0] = nan", "fourier_B", "format_version 3",
+                                      "(1.5 frequencies)", "none to a periodic input",
+                                      "sigma = 0", "only some of fourier_axis"};
+  for (int c = 0; c < 7; ++c) {
+    pinn_h5_writer *w = pinn_h5_create(p, &e);
+    CU_ASSERT_EQUAL_FATAL(pinn_model_write(w, NULL, net, NULL, &e), 0);
+    const double frac[2] = {1.5, 0.0}, per[2] = {3.0, 1.0};
+    if (c == 1) pinn_h5_set_attr_int64(w, "/model", "fourier_m", 4);
+    if (c == 2) pinn_h5_set_attr_int64(w, "/model", "format_version", 3);
+    if (c == 3) pinn_h5_set_attr_double_array(w, "/model", "fourier_axis", 2, frac);
+    if (c == 4) pinn_h5_set_attr_double_array(w, "/model", "fourier_axis", 2, per);
+    if (c == 5) pinn_h5_set_attr_double(w, "/model", "fourier_sigma", 0.0);
+    CU_ASSERT_EQUAL_FATAL(pinn_h5_commit(w, &e), 0);
+    if (c == 0 || c == 6) { /* by hand: a NaN in B; the seed deleted */
+      hid_t fh = H5Fopen(p, H5F_ACC_RDWR, H5P_DEFAULT);
+      if (c == 0) {
+        hid_t d = H5Dopen2(fh, "/model/fourier_B", H5P_DEFAULT);
+        double buf[10];
+        H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+        buf[4] = NAN; /* row 2, column 0 */
+        H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+        H5Dclose(d);
+      } else {
+        H5Adelete_by_name(fh, "/model", "fourier_seed", H5P_DEFAULT);
+      }
+      H5Fclose(fh);
+    }
+    pinn_error_clear(&e);
+    back = pinn_model_load(p, &e);
+    CU_ASSERT_PTR_NULL(back);
+    pinn_mlp_free(back);
+    CU_ASSERT_EQUAL(e.code, PINN_EFORMAT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, want[c]));
+    if (!strstr(e.msg, want[c]) || e.code != PINN_EFORMAT)
+      printf("\n  Fourier case %d: %d %s\n", c, e.code, e.msg);
+  }
+  /* a periodic embedding alone is still written as version 3 */
+  pinn_embedding *per = calloc(1, sizeof *per);
+  per->period[0] = 2.0;
+  per->harmonics[0] = 1;
+  lay.embed = per;
+  pinn_mlp *pnet = pinn_mlp_alloc(&lay, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(pnet);
+  CU_ASSERT_EQUAL(pinn_model_save(p, pnet, NULL, &e), 0);
+  back = pinn_model_load_meta(p, meta, &e);
+  CU_ASSERT_PTR_NOT_NULL(back);
+  CU_ASSERT_EQUAL(meta->format_version, 3);
+  pinn_mlp_free(back);
+  pinn_mlp_free(pnet);
+  free(per);
+  free(meta);
+  free(emb);
+  pinn_mlp_free(net);
+  free(p);
+}
+
 int main(void)
 {
   g_dir = pinn_test_tmpdir("model");
@@ -810,6 +902,8 @@ int main(void)
      an_input_map_round_trips_and_bad_maps_are_refused},
     {"a_periodic_embedding_round_trips_and_bad_ones_are_refused",
      a_periodic_embedding_round_trips_and_bad_ones_are_refused},
+    {"fourier_features_round_trip_and_bad_ones_are_refused",
+     fourier_features_round_trip_and_bad_ones_are_refused},
     {"every_activation_round_trips_bitwise_in_params_and_jets",
      every_activation_round_trips_bitwise_in_params_and_jets},
     {"mixed_activations_and_a_linear_model_round_trip",

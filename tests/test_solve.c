@@ -321,6 +321,56 @@ static void normalized_inputs_map_the_domain_box_and_resume_only_alike(void)
   free(dir);
 }
 
+/* Fourier features (cfg->fourier): the network's first layer has them,
+ * with B drawn from their seed as pinn_embedding_set_fourier draws it; an
+ * input the problem lacks is refused; a checkpoint resumes only with the
+ * same features. */
+static void fourier_features_are_configured_and_resume_only_alike(void)
+{
+  char *dir = pinn_test_tmpdir("solvefourier");
+  char ckpt[512];
+  snprintf(ckpt, sizeof ckpt, "%s/fourier.ckpt.h5", dir);
+  pinn_problem *p = NULL;
+  pinn_solve_config c = pinn_solve_config_default();
+  pinn_error err;
+  CU_ASSERT_EQUAL_FATAL(pinn_problem_heat1d(&p, &c, &err), PINN_SUCCESS);
+  c.n_hidden = 2;
+  c.width[0] = c.width[1] = 10;
+  pinn_train_options_drop_after_main(&c.train);
+  pinn_train_options_set_adam(&c.train, 10, NULL);
+  pinn_train_options_set_main_iters(&c.train, 10, NULL);
+  const pinn_fourier f = {.m = 6, .sigma = 1.0, .seed = 5, .axis = {2, 0}};
+  c.fourier = f;
+  pinn_mlp *net = pinn_solve_network(p, &c, &err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  CU_ASSERT_EQUAL(pinn_mlp_layer_size(net, 0), 5 + 1 + 12); /* x and 2 pairs, t, 6 pairs */
+  pinn_embedding *got = calloc(1, sizeof *got), *want = calloc(1, sizeof *want);
+  CU_ASSERT_EQUAL(pinn_mlp_embedding(net, got), 1);
+  CU_ASSERT_EQUAL(pinn_embedding_set_fourier(want, 2, &f, &err), PINN_SUCCESS);
+  CU_ASSERT(pinn_embedding_equal(got, want, 2));
+  pinn_mlp_free(net);
+  c.fourier.axis[2] = 1;
+  CU_ASSERT_PTR_NULL(pinn_solve_network(p, &c, &err));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cfg->fourier: input 2"));
+  c.fourier.axis[2] = 0;
+  c.train.checkpoint_path = ckpt;
+  pinn_solve_result r, r2;
+  CU_ASSERT_EQUAL_FATAL(pinn_solve(p, &c, &r, &err), PINN_SUCCESS);
+  c.resume = ckpt;
+  c.fourier.seed = 6; /* another B */
+  CU_ASSERT_EQUAL(pinn_solve(p, &c, &r2, &err), PINN_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "another input embedding"));
+  c.fourier.seed = 5;
+  CU_ASSERT_EQUAL(pinn_solve(p, &c, &r2, &err), PINN_SUCCESS);
+  CU_ASSERT_EQUAL(r2.loss, r.loss); /* a finished run resumed: the same point */
+  pinn_problem_free(p);
+  free(got);
+  free(want);
+  unlink(ckpt);
+  rmdir(dir);
+  free(dir);
+}
+
 /* pinn_solve_create_done: the end of a create function, either way. */
 static void a_create_function_ends_with_its_problem_or_its_failure(void)
 {
@@ -649,6 +699,8 @@ int main(void)
 {
 #define CASE(f) {#f, f}
   static const pinn_test_case cases[] = {
+      {"fourier_features_are_configured_and_resume_only_alike",
+       fourier_features_are_configured_and_resume_only_alike},
       {"the_problem_rng_is_reproducible_from_seed_and_stream", the_problem_rng_is_reproducible_from_seed_and_stream},
       CASE(the_default_configuration_is_the_documented_one),
       CASE(layers_parse_as_width_by_depth_or_a_list_of_widths),

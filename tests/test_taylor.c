@@ -318,7 +318,7 @@ static void partials_up_to_order_four_match_references_in_1_2_3_and_5_inputs(voi
 /* A network with an input map (pinn_mlp_set_input_map): the directions are
  * scaled through the first layer, every partial to order 4 and the parameter
  * gradient as without one. */
-static void check_gradient(pinn_mlp *net, pinn_taylor *t, size_t m, unsigned long seed);
+static double check_gradient(pinn_mlp *net, pinn_taylor *t, size_t m, unsigned long seed);
 
 static void input_map_scales_every_order_and_the_gradient(void)
 {
@@ -346,7 +346,7 @@ static void input_map_scales_every_order_and_the_gradient(void)
  * central differences, and periodicity of a fourth derivative. */
 static void periodic_embedding_gives_every_order_and_the_gradient(void)
 {
-  const pinn_embedding emb = {{12.0, 0.0, 8.0}, {2, 0, 1}};
+  const pinn_embedding emb = {.period = {12.0, 0.0, 8.0}, .harmonics = {2, 0, 1}};
   const size_t sizes[] = {3, 8, 7, 2};
   pinn_activation a[2] = {pinn_activation_default(PINN_ACT_TANH),
                           pinn_activation_default(PINN_ACT_SIN)};
@@ -376,6 +376,49 @@ static void periodic_embedding_gives_every_order_and_the_gradient(void)
   CU_ASSERT(fabs(o0[0]) > 1e-3);
   pinn_taylor_free(t);
   pinn_mlp_free(net);
+}
+
+/* Fourier features (pinn/mlp.h: pinn_fourier) beside a periodic input: x
+ * with 2 fixed frequencies, 4 random features of scale 0.3 on (x, y) drawn
+ * from a seed, t periodic (period 8): every partial to order 4 against the
+ * second-order engine and differences, the parameter gradient (collapsed
+ * biharmonic in (x, y) and a mixed partial) against central differences. */
+static void fourier_features_give_every_order_and_the_gradient(void)
+{
+  pinn_embedding *emb = calloc(1, sizeof *emb);
+  emb->period[2] = 8.0;
+  emb->harmonics[2] = 1;
+  const pinn_fourier f = {.m = 4, .sigma = 0.3, .seed = 5, .axis = {2, 0, 0}};
+  CU_ASSERT_EQUAL_FATAL(pinn_embedding_set_fourier(emb, 3, &f, NULL), PINN_SUCCESS);
+  const size_t sizes[] = {3, 8, 7, 2};
+  pinn_activation a[2] = {pinn_activation_default(PINN_ACT_TANH),
+                          pinn_activation_default(PINN_ACT_SIN)};
+  pinn_mlp_layout lay = {4, sizes, a, 0, emb};
+  pinn_mlp *net = pinn_mlp_alloc(&lay, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(net);
+  CU_ASSERT_EQUAL(pinn_mlp_layer_size(net, 0), 5 + 1 + 2 + 8);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 71);
+  pinn_mlp_init(net, PINN_INIT_XAVIER, r);
+  gsl_rng_free(r);
+  /* x on [-4, 4]: its top frequency 2 pi / 4 in x, low enough for the
+   * differences of the references */
+  const double lo[3] = {-4.0, 0.0, -0.5}, hi[3] = {4.0, 3.0, 1.5};
+  CU_ASSERT_EQUAL_FATAL(pinn_mlp_set_input_map(net, lo, hi), PINN_SUCCESS);
+  double w = check_all_partials(net, 5, 72, 4);
+  if (w > 0.25 || getenv("PINN_TEST_VERBOSE"))
+    printf("\n  Fourier features: worst error %g tolerances", w);
+  CU_ASSERT(w <= 0.25);
+  pinn_taylor *t = pinn_taylor_alloc(3, NULL);
+  pinn_partial p;
+  CU_ASSERT_EQUAL(pinn_taylor_add_laplacian(t, 0x3, 2), PINN_SUCCESS); /* x, y */
+  pinn_partial_parse("0012", &p, NULL);
+  CU_ASSERT_EQUAL(pinn_taylor_add_partial(t, &p), PINN_SUCCESS);
+  const double gw = check_gradient(net, t, 37, 73);
+  if (getenv("PINN_TEST_VERBOSE")) printf("\n  Fourier features: gradient worst %g", gw);
+  pinn_taylor_free(t);
+  pinn_mlp_free(net);
+  free(emb);
 }
 
 /* The 7-point O(h^4) stencils of the 4th and 3rd derivatives applied to the
@@ -537,7 +580,8 @@ static double seeded_sum(pinn_taylor *t, pinn_mlp *net, size_t m, const double *
   return s;
 }
 
-static void check_gradient(pinn_mlp *net, pinn_taylor *t, size_t m, unsigned long seed)
+/* The worst error relative to the largest component (checked < 1e-7). */
+static double check_gradient(pinn_mlp *net, pinn_taylor *t, size_t m, unsigned long seed)
 {
   size_t n = pinn_mlp_n_in(net), Q = pinn_taylor_n_quantities(t), n_out = pinn_mlp_n_out(net);
   size_t P = pinn_mlp_n_params(net), nout = m * n_out * Q;
@@ -571,6 +615,7 @@ static void check_gradient(pinn_mlp *net, pinn_taylor *t, size_t m, unsigned lon
   free(g);
   free(out);
   free(out2);
+  return worst;
 }
 
 static void parameter_gradient_matches_central_differences(void)
@@ -1281,6 +1326,8 @@ int main(void)
       {"partials_parse_by_name_and_by_index", partials_parse_by_name_and_by_index},
       {"periodic_embedding_gives_every_order_and_the_gradient",
        periodic_embedding_gives_every_order_and_the_gradient},
+      {"fourier_features_give_every_order_and_the_gradient",
+       fourier_features_give_every_order_and_the_gradient},
       {NULL, NULL}};
   if (pinn_test_add_suite("taylor", cases)) return 1;
   return pinn_test_run_all();

@@ -61,27 +61,87 @@ int pinn_jet_spec_pair_channel(const pinn_jet_spec *s, unsigned i, unsigned j);
 /* 1 when some second derivative is carried. */
 int pinn_jet_spec_has_second(const pinn_jet_spec *s);
 
-/* Most harmonics of one periodic input. */
+/* Most harmonics of one periodic input (and most fixed Fourier frequencies
+ * of one non-periodic input). */
 #define PINN_MAX_HARMONICS 16
+/* Most random Fourier features (rows of pinn_embedding.fourier_B). */
+#define PINN_MAX_FOURIER 256
 
-/* Exact periodicity (an input embedding, Dong & Ni, J. Comput. Phys. 435,
- * 2021; the "periodic embedding" of Wang et al.'s JAX-PI): an input i with
- * period[i] = P > 0 enters the first layer as the 2 K features
+/* Fourier features of the non-periodic inputs (Tancik et al., NeurIPS 2020;
+ * Wang, Wang & Perdikaris, CMAME 384, 2021), on z, the input after the input
+ * map (pinn_mlp_set_input_map: z in [-1, 1] over the domain; the raw input
+ * without a map).  Every non-periodic input keeps z_i itself as a feature,
+ * so the network can still represent whatever it could without them (zero
+ * the new columns of W1) and imposes no periodicity; the features add:
+ *   axis[i] = K >= 1:  cos(k pi z_i), sin(k pi z_i), k = 1..K, after z_i:
+ *     the Fourier basis of the period 2 of [-1, 1] (wavelengths 2/k: the
+ *     domain's length over k); with z_i beside it, u - (a linear trend) is
+ *     what the harmonics fit, whose periodic extension is continuous;
+ *   m >= 1 (random):  cos(2 pi b_r . z), sin(2 pi b_r . z), r = 1..m, after
+ *     every input's own features, b_r row r of B (m x n_in, 0 in a periodic
+ *     input's column), B_ri ~ N(0, sigma^2) (pinn_embedding_set_fourier).
+ * Each feature is cos or sin of a phase linear in the inputs, so its jets
+ * are exact in closed form (and its series in the Taylor engine, to any
+ * order); cos and sin of a phase are computed once per point. */
+typedef struct pinn_fourier {
+  size_t m;                       /* random features: rows of B, 0..PINN_MAX_FOURIER (0: none) */
+  double sigma;                   /* their scale (> 0 when m > 0) */
+  unsigned long seed;             /* B's draw (pinn_embedding_set_fourier) */
+  unsigned axis[PINN_MAX_INPUTS]; /* fixed features: K (0..PINN_MAX_HARMONICS) per input */
+} pinn_fourier;
+
+/* An input embedding: how the inputs enter the first layer.
+ *
+ * Exact periodicity (Dong & Ni, J. Comput. Phys. 435, 2021; the "periodic
+ * embedding" of Wang et al.'s JAX-PI): an input i with period[i] = P > 0
+ * enters the first layer as the 2 K features
  *   cos(k w x_i), sin(k w x_i),   w = 2 pi / P,  k = 1 .. K = harmonics[i]
  * (in that order, k by k) instead of as itself, so that the network, every
  * output and every derivative, is P-periodic in x_i for ANY parameters: a
  * periodic boundary condition holds exactly and needs no loss term.  The
  * other inputs (period 0) enter as themselves, through the input map
- * (pinn_mlp_set_input_map) when there is one; a periodic input ignores the
- * map (its features have unit scale whatever the domain).  The first
- * layer's weight matrix has one column per feature (pinn_mlp_layer_size(net,
- * 0) is the feature count); the features' jets are exact (value, first and
- * second derivatives in closed form; in the Taylor engine, pinn/taylor.h,
- * their series to any order) and the adjoint is that of W1, b1. */
+ * (pinn_mlp_set_input_map) when there is one, followed by their Fourier
+ * features (fourier, above); a periodic input ignores the map (its features
+ * have unit scale whatever the domain) and has no Fourier feature.  The
+ * first layer's columns: input by input its own features, then the random
+ * features' (cos, sin) pairs.  The first layer's weight matrix has one
+ * column per feature (pinn_mlp_layer_size(net, 0) is the feature count); the
+ * features' jets are exact (value, first and second derivatives in closed
+ * form; in the Taylor engine, pinn/taylor.h, their series to any order) and
+ * the adjoint is that of W1, b1.  All zero: no embedding. */
 typedef struct pinn_embedding {
   double period[PINN_MAX_INPUTS];      /* > 0: periodic input; 0: the input itself */
   unsigned harmonics[PINN_MAX_INPUTS]; /* K for a periodic input, 1..PINN_MAX_HARMONICS */
+  pinn_fourier fourier;                /* Fourier features of the other inputs */
+  double fourier_B[PINN_MAX_FOURIER][PINN_MAX_INPUTS]; /* B: fourier.m rows */
 } pinn_embedding;
+
+/* Set e->fourier to *f and draw B (f->m rows, n_in columns) for the inputs
+ * that e does not make periodic (set e->period first): B_ri = sigma N(0, 1)
+ * from GSL's mt19937 seeded from f->seed (mixed, so B is not the stream a
+ * network initialised with the same seed draws), row by row, 0 in a
+ * periodic input's column and beyond n_in.  The same seed gives the same B
+ * on every machine.  PINN_EINVAL, e unchanged, when m > PINN_MAX_FOURIER,
+ * sigma is not finite > 0 with m > 0, a K exceeds PINN_MAX_HARMONICS or is
+ * given for a periodic input or beyond n_in, or m > 0 with every input
+ * periodic. */
+int pinn_embedding_set_fourier(pinn_embedding *e, size_t n_in, const pinn_fourier *f,
+                               pinn_error *err);
+/* PINN_SUCCESS when e is a valid embedding of n_in inputs (what
+ * pinn_mlp_alloc requires: periods finite >= 0 with 1..PINN_MAX_HARMONICS
+ * harmonics where > 0; fixed Fourier frequencies 0..PINN_MAX_HARMONICS and
+ * only on inputs that are not periodic; m <= PINN_MAX_FOURIER, and when m > 0
+ * a finite sigma > 0, an input that is not periodic, and B's first m rows
+ * finite with 0 in periodic inputs' columns); else PINN_EINVAL, saying which. */
+int pinn_embedding_check(const pinn_embedding *e, size_t n_in, pinn_error *err);
+/* 1 when e (may be NULL) embeds some input of the first n_in (periodic or
+ * Fourier features), 0 when every input enters as itself. */
+int pinn_embedding_any(const pinn_embedding *e, size_t n_in);
+/* Number of first-layer features of n_in inputs under e (n_in for NULL). */
+size_t pinn_embedding_features(const pinn_embedding *e, size_t n_in);
+/* 1 when a and b embed the first n_in inputs alike (same periods and
+ * harmonics, same Fourier features: K, m and B bit for bit). */
+int pinn_embedding_equal(const pinn_embedding *a, const pinn_embedding *b, size_t n_in);
 
 /* Shape of a network. */
 typedef struct pinn_mlp_layout {
@@ -89,7 +149,7 @@ typedef struct pinn_mlp_layout {
   const size_t *sizes;          /* n_layers widths: sizes[0] = n_in, last = n_out */
   const pinn_activation *act;   /* n_layers - 2 hidden activations; NULL = tanh */
   int prelu_per_unit;           /* PReLU: 0 = one slope per layer, 1 = per unit */
-  const pinn_embedding *embed;  /* NULL (or no periodic input): no embedding */
+  const pinn_embedding *embed;  /* NULL (or nothing embedded): no embedding */
 } pinn_mlp_layout;
 
 typedef struct pinn_mlp pinn_mlp;
@@ -145,8 +205,8 @@ int pinn_mlp_set_input_map(pinn_mlp *net, const double *lo, const double *hi);
  * an input map; 0 (lo, hi untouched) when it has none. */
 int pinn_mlp_input_map(const pinn_mlp *net, double *lo, double *hi);
 
-/* 1 and *out (may be NULL) filled when the network has a periodic embedding;
- * 0 (out untouched) otherwise. */
+/* 1 and *out (may be NULL) filled when the network has an embedding
+ * (periodic inputs, Fourier features); 0 (out untouched) otherwise. */
 int pinn_mlp_embedding(const pinn_mlp *net, pinn_embedding *out);
 
 size_t pinn_mlp_n_in(const pinn_mlp *net);

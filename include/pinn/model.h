@@ -6,8 +6,9 @@
  *   attributes of the group
  *     format           "libpinn-mlp"
  *     format_version   int64: 1, 2 when the network has an input map, 3 when
- *                      it has a periodic embedding (so that an older reader
- *                      refuses it rather than evaluate another function)
+ *                      it has a periodic embedding, 4 when it has Fourier
+ *                      features (so that an older reader refuses it rather
+ *                      than evaluate another function)
  *     libpinn_version  version that wrote it (information only)
  *     n_layers         int64, layers including input and output (2..64)
  *     n_in, n_out      int64, widths of the first and last layer
@@ -33,11 +34,17 @@
  *     periodic_period, periodic_harmonics  float64[n_in], the periodic
  *                      embedding (pinn_embedding: period 0 and 0 harmonics
  *                      for an input that is not periodic; version 3, only
- *                      when the network has one)
+ *                      when the network has a periodic input)
+ *     fourier_axis     float64[n_in], fixed Fourier frequencies per input
+ *     fourier_m, fourier_seed  int64, random Fourier features and B's seed
+ *     fourier_sigma    float64, B's scale (pinn_fourier; version 4, these
+ *                      four only when the network has Fourier features)
  *   datasets
  *     sizes            int64 [n_layers], the layer widths (sizes[0] = n_in:
  *                      the first weight matrix has one column per feature)
  *     theta            float64 [n_params], pinn_mlp_params in its order
+ *     fourier_B        float64 [fourier_m][n_in], the random features'
+ *                      matrix B (pinn_embedding.B; only when fourier_m > 0)
  *
  * Reading checks everything: the format name and version, every size against
  * the limits of pinn_mlp_alloc, the activation names and parameters, the
@@ -60,7 +67,7 @@ PINN_BEGIN_DECLS
 
 /* Version of the layout above written by this library; files with a larger
  * version are refused (PINN_EUNSUPPORTED). */
-#define PINN_MODEL_FORMAT_VERSION 3
+#define PINN_MODEL_FORMAT_VERSION 4
 /* Default group of a network in solve files and checkpoints. */
 #define PINN_MODEL_GROUP "/model"
 /* Largest theta a reader accepts (2^24 parameters, 128 MiB). */
@@ -80,8 +87,9 @@ typedef struct pinn_model_meta {
   double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS]; /* n_in entries, time last */
   int has_input_map;                /* 1: the network maps map_lo/map_hi to [-1, 1] */
   double map_lo[PINN_MAX_INPUTS], map_hi[PINN_MAX_INPUTS];
-  int has_embedding;                /* 1: periodic inputs (pinn_embedding, format 3) */
-  pinn_embedding embedding;         /* period 0 for the other inputs */
+  int has_embedding;                /* 1: periodic inputs (pinn_embedding, format 3)
+                                       or Fourier features (format 4) */
+  pinn_embedding embedding;         /* all 0 when has_embedding is 0 */
   char inputs[PINN_MAX_INPUTS][16]; /* input names: "x", "y", "z", "t" or "x0".. */
   char outputs[PINN_MAX_OUTPUTS][32]; /* output names (first PINN_MAX_OUTPUTS) */
   char activations[512];            /* as stored, comma-separated */

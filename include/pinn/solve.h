@@ -48,6 +48,11 @@ typedef struct pinn_solve_config {
   pinn_embedding periodic;                /* exact periodicity: period[i] > 0 makes input i
                                              enter as harmonics[i] cos/sin pairs (pinn/mlp.h:
                                              pinn_embedding); all 0 (default): none */
+  pinn_fourier fourier;                   /* Fourier features of the inputs that are not
+                                             periodic (pinn/mlp.h: pinn_fourier): m random ones
+                                             of scale sigma, B drawn from seed (the CLI gives
+                                             it --seed), and/or axis[i] fixed frequencies of
+                                             input i; all 0 (default): none */
   /* points */
   pinn_loss_options loss;                 /* sampler, points_scale (its seed is set from `seed`) */
   /* training (phases, budgets, refinement, checkpoints: see pinn/train.h) */
