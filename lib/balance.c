@@ -9,6 +9,7 @@
 
 #include <pinn/lsq.h>
 #include <pinn/problem.h>
+#include "text_impl.h"
 
 pinn_balance_options pinn_balance_options_default(void)
 {
@@ -31,11 +32,11 @@ const char *pinn_balance_name(pinn_balance_kind kind)
 
 int pinn_balance_parse(const char *text, pinn_balance_kind *out, pinn_error *err)
 {
-  for (int k = 0; k <= PINN_BALANCE_NTK; ++k)
-    if (text && strcmp(text, kind_names[k]) == 0) {
-      *out = (pinn_balance_kind)k;
-      return PINN_SUCCESS;
-    }
+  const int k = pinn_name_index_(kind_names, PINN_BALANCE_NTK + 1, text);
+  if (k >= 0) {
+    *out = (pinn_balance_kind)k;
+    return PINN_SUCCESS;
+  }
   return pinn_error_set(err, PINN_EINVAL,
                         "unknown loss balancing '%s': use lra (learning-rate annealing), ntk "
                         "(neural tangent kernel) or none",

@@ -40,6 +40,7 @@
 
 #include "clock_impl.h"
 #include "loss_impl.h"
+#include "text_impl.h"
 
 /* ------------------------------------------------------------ layout */
 
@@ -428,11 +429,11 @@ const char *pinn_lm_method_name(pinn_lm_method m)
 
 int pinn_lm_method_parse(const char *text, pinn_lm_method *out, pinn_error *err)
 {
-  for (int k = 0; k <= PINN_DOGLEG; ++k)
-    if (text && strcmp(text, method_names[k]) == 0) {
-      *out = (pinn_lm_method)k;
-      return PINN_SUCCESS;
-    }
+  const int k = pinn_name_index_(method_names, PINN_DOGLEG + 1, text);
+  if (k >= 0) {
+    *out = (pinn_lm_method)k;
+    return PINN_SUCCESS;
+  }
   return pinn_error_set(err, PINN_EINVAL, "unknown least-squares method '%s': use lm, lmaccel or dogleg",
                         text ? text : "(null)");
 }

@@ -36,6 +36,7 @@
 #include "gemm_impl.h"
 #include "mlp_impl.h"
 #include "reduce_impl.h"
+#include "text_impl.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -154,11 +155,11 @@ const char *pinn_init_name(pinn_init_kind kind)
 
 int pinn_init_parse(const char *text, pinn_init_kind *out, pinn_error *err)
 {
-  for (int k = 0; k <= PINN_INIT_VARIANCE; ++k)
-    if (text && strcmp(text, init_names[k]) == 0) {
-      *out = (pinn_init_kind)k;
-      return PINN_SUCCESS;
-    }
+  const int k = pinn_name_index_(init_names, PINN_INIT_VARIANCE + 1, text);
+  if (k >= 0) {
+    *out = (pinn_init_kind)k;
+    return PINN_SUCCESS;
+  }
   if (text && strcmp(text, "glorot") == 0) {
     *out = PINN_INIT_XAVIER;
     return PINN_SUCCESS;

@@ -1,11 +1,23 @@
 /* libpinn — internal: printf-style appending to a text buffer, shared by
- * output.c, xdmf.c and diagnostics.c (never installed). */
+ * output.c, xdmf.c and diagnostics.c, and the lookup of enum names (never
+ * installed). */
 #ifndef PINN_TEXT_IMPL_H
 #define PINN_TEXT_IMPL_H
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Index of text in names[0..n-1], or -1 (also for NULL text): the parsers
+ * of the library's enum names (optimizers, loss transforms, LM methods,
+ * initialisations, loss balancing). */
+static inline int pinn_name_index_(const char *const *names, size_t n, const char *text)
+{
+  for (size_t k = 0; text && k < n; ++k)
+    if (strcmp(text, names[k]) == 0) return (int)k;
+  return -1;
+}
 
 /* Either the caller's buffer (grow 0: buf of size >= 1 bytes; text that does
  * not fit is cut and full is set) or a growing one (grow 1: buf NULL and size

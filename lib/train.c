@@ -23,18 +23,12 @@
 #include <pinn/model.h>
 #include "clock_impl.h"
 #include "loss_impl.h"
+#include "text_impl.h"
 
 static const char *const opt_names[] = {"adam",   "lbfgs",     "bfgs2", "cg",
                                         "ssbfgs", "ssbroyden", "lm"};
 #define N_OPT (sizeof opt_names / sizeof *opt_names)
 
-/* Index of text in names[0..n-1], or -1: the parsers of this file's names. */
-static int name_index(const char *const *names, size_t n, const char *text)
-{
-  for (size_t k = 0; text && k < n; ++k)
-    if (strcmp(text, names[k]) == 0) return (int)k;
-  return -1;
-}
 
 const char *pinn_optimizer_name(pinn_optimizer_kind kind)
 {
@@ -43,7 +37,7 @@ const char *pinn_optimizer_name(pinn_optimizer_kind kind)
 
 int pinn_optimizer_parse(const char *text, pinn_optimizer_kind *out, pinn_error *err)
 {
-  const int k = name_index(opt_names, N_OPT, text);
+  const int k = pinn_name_index_(opt_names, N_OPT, text);
   if (k < 0)
     return pinn_error_set(err, PINN_EINVAL,
                           "unknown optimizer '%s': use adam, lbfgs, ssbfgs, ssbroyden, lm, bfgs2 "
@@ -62,7 +56,7 @@ const char *pinn_loss_transform_name(pinn_loss_transform_kind kind)
 
 int pinn_loss_transform_parse(const char *text, pinn_loss_transform_kind *out, pinn_error *err)
 {
-  const int k = name_index(transform_names, 3, text);
+  const int k = pinn_name_index_(transform_names, 3, text);
   if (k < 0)
     return pinn_error_set(err, PINN_EINVAL, "unknown loss transform '%s': use none, log or sqrt",
                           text ? text : "(null)");
