@@ -18,6 +18,7 @@
 #include <pinn/qn.h>
 #include <pinn/lbfgs.h>
 #include <pinn/ssqn.h>
+#include <pinn/causal.h>
 #include <pinn/balance.h>
 #include <pinn/train.h>
 #include <pinn/lsq.h>
